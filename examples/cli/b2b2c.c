@@ -1,0 +1,79 @@
+/* b2b2c: the command-line tool over libb2b2c. Each engine adds a
+ * subcommand (a cli_command in its own file) to the table below. */
+#include <string.h>
+
+#include "cli.h"
+
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+static const cli_command cmd_version_def = {
+    "version", "print the library version",
+    "usage: b2b2c version\n", cmd_version};
+static const cli_command cmd_help_def = {
+    "help", "list the subcommands, or explain one",
+    "usage: b2b2c help [SUBCOMMAND]\n", cmd_help};
+
+/* The subcommands, in the order `help` lists them. */
+static const cli_command *const commands[] = {
+    &cmd_version_def,
+    &cmd_help_def,
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const cli_command *find(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i]->name, name) == 0)
+            return commands[i];
+    return NULL;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1)
+        return cli_usage_error("version takes no arguments");
+    printf("b2b2c %s (libb2b2c %s)\n", B2B2C_VERSION_STRING,
+           b2b2c_version_string());
+    return CLI_OK;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc > 2)
+        return cli_usage_error("help takes at most one subcommand");
+    if (argc == 2) {
+        const cli_command *c = find(argv[1]);
+        if (!c)
+            return cli_usage_error("unknown subcommand '%s'", argv[1]);
+        printf("b2b2c %s: %s\n\n%s", c->name, c->summary, c->usage);
+        return CLI_OK;
+    }
+    printf("usage: b2b2c SUBCOMMAND [OPTIONS]\n\n"
+           "B2B2C sales logic for manufacturers (libb2b2c %s).\n\n"
+           "subcommands:\n",
+           b2b2c_version_string());
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    printf("\nb2b2c help SUBCOMMAND shows its options. Exit status: 0 ok, "
+           "1 bad data, 2 usage error.\n");
+    return CLI_OK;
+}
+
+int main(int argc, char **argv)
+{
+    const cli_command *c;
+
+    if (argc < 2)
+        return cli_usage_error("no subcommand given (try 'b2b2c help')");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return cmd_help(1, argv + 1);
+    if (strcmp(argv[1], "--version") == 0)
+        return cmd_version(1, argv + 1);
+    c = find(argv[1]);
+    if (!c)
+        return cli_usage_error("unknown subcommand '%s' (try 'b2b2c help')",
+                               argv[1]);
+    return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,95 @@
+/* The b2b2c command-line tool: shared pieces for the subcommands. */
+#ifndef B2B2C_CLI_H
+#define B2B2C_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "b2b2c.h"
+
+/* Exit codes: 0 success, 1 bad data or a library error, 2 usage error. */
+enum { CLI_OK = 0, CLI_EDATA = 1, CLI_EUSAGE = 2 };
+
+/* A subcommand: argv[0] is its own name. */
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    const char *usage; /* lines printed by `b2b2c help NAME` */
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+/* Print "b2b2c: <msg>" to stderr and return CLI_EUSAGE. */
+int cli_usage_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Print "b2b2c: <msg>" to stderr and return CLI_EDATA. */
+int cli_data_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* ---- options: --name VALUE pairs after the subcommand ---- */
+
+typedef struct cli_opt {
+    const char *name;  /* without "--" */
+    const char *value; /* set by cli_parse_opts; NULL when absent */
+    int required;
+} cli_opt;
+
+/* Parse argv[first..argc) as --name VALUE pairs into opts (terminated by a
+ * NULL name). Unknown options, missing values and missing required options
+ * are usage errors: returns 0 or CLI_EUSAGE after printing the reason. */
+int cli_parse_opts(int argc, char **argv, int first, cli_opt *opts);
+const char *cli_opt_get(const cli_opt *opts, const char *name);
+
+/* ---- CSV reading (RFC 4180: quotes, doubled quotes, CRLF) ---- */
+
+typedef struct cli_csv {
+    FILE *f;
+    const char *path;
+    long line;        /* line number of the current record (1 = header) */
+    char *buf;        /* the current record, fields NUL-separated */
+    size_t cap;
+    char **fields;
+    size_t nfields, capfields;
+    char **header;    /* copy of the header's fields */
+    size_t nheader;
+} cli_csv;
+
+/* Open and read the header. Returns 0 or CLI_EDATA after printing why. */
+int cli_csv_open(cli_csv *c, const char *path);
+/* Read the next record: 1 when read, 0 at the end, -1 on a malformed line
+ * (unterminated quote) after printing "PATH:LINE: reason". Blank lines are
+ * skipped. */
+int cli_csv_next(cli_csv *c);
+/* Column index of `name` in the header, or -1. */
+int cli_csv_col(const cli_csv *c, const char *name);
+/* Field i of the current record, "" when the record is shorter. */
+const char *cli_csv_field(const cli_csv *c, int i);
+void cli_csv_close(cli_csv *c);
+
+/* Print "PATH:LINE: reason" to stderr; returns CLI_EDATA. */
+int cli_csv_error(const cli_csv *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* ---- value parsing: 0 on success, -1 when the text is not valid ---- */
+
+/* A finite double (no NaN/inf), the whole text. */
+int cli_parse_double(const char *s, double *out);
+/* A decimal integer, the whole text. */
+int cli_parse_int64(const char *s, int64_t *out);
+/* A time: YYYY-MM-DD (midnight UTC), YYYY-MM-DDTHH:MM[:SS][Z] (UTC), or
+ * Unix seconds. */
+int cli_parse_time(const char *s, int64_t *out);
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+int64_t cli_days_from_civil(int64_t y, unsigned m, unsigned d);
+
+#endif

@@ -1,0 +1,14 @@
+/*
+ * libb2b2c: B2B2C sales logic for manufacturers' ERP and CRM systems.
+ *
+ * The umbrella header: includes every public module header. See README.md
+ * and docs/ for guides. Threads: a context and the handles opened on it are
+ * used by one thread at a time; separate contexts are independent.
+ */
+#ifndef B2B2C_H
+#define B2B2C_H
+
+#include "b2b2c/common.h"
+#include "b2b2c/sys/storage.h"
+
+#endif /* B2B2C_H */

@@ -1,0 +1,179 @@
+/*
+ * libb2b2c: common definitions, versions, status codes and the context.
+ *
+ * Threads: a context and every engine handle opened on it are used by one
+ * thread at a time. Separate contexts are independent and may be used from
+ * different threads in parallel. The library has no global mutable state and
+ * needs no global initialisation.
+ */
+#ifndef B2B2C_COMMON_H
+#define B2B2C_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- export and attribute macros ------------------------------------ */
+
+#ifndef B2B2C_API
+#  if defined(_WIN32) && defined(B2B2C_BUILDING_DLL)
+#    define B2B2C_API __declspec(dllexport)
+#  elif defined(__GNUC__) && __GNUC__ >= 4
+#    define B2B2C_API __attribute__((visibility("default")))
+#  else
+#    define B2B2C_API
+#  endif
+#endif
+
+/* Marks a deprecated function; kept until the next SONAME change. */
+#if defined(__GNUC__) || defined(__clang__)
+#  define B2B2C_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#else
+#  define B2B2C_DEPRECATED(msg)
+#endif
+
+/* ---- version --------------------------------------------------------- */
+
+#define B2B2C_VERSION_MAJOR 1
+#define B2B2C_VERSION_MINOR 0
+#define B2B2C_VERSION_PATCH 0
+#define B2B2C_VERSION_NUMBER                                             \
+    (B2B2C_VERSION_MAJOR * 10000 + B2B2C_VERSION_MINOR * 100 +            \
+     B2B2C_VERSION_PATCH)
+#define B2B2C_VERSION_STRING "1.0.0"
+
+/*
+ * The version of the library actually loaded, as MAJOR*10000 + MINOR*100 +
+ * PATCH. Compare with B2B2C_VERSION_NUMBER to detect a header/library
+ * mismatch.
+ */
+B2B2C_API uint32_t b2b2c_version_number(void);
+
+/* The version as a static NUL-terminated string such as "1.0.0". */
+B2B2C_API const char *b2b2c_version_string(void);
+
+/* ---- status codes ---------------------------------------------------- */
+
+/*
+ * Every fallible function returns 0 on success or one of these negative
+ * codes. Values are explicit and are never renumbered or reused; new codes
+ * are only appended. Host callbacks may return their own negative codes,
+ * which the library passes back to the caller unchanged.
+ */
+enum {
+    B2B2C_OK = 0,
+    B2B2C_EINVAL = -1,      /* invalid argument: NULL, NaN, unknown enum   */
+    B2B2C_ENOMEM = -2,      /* an allocation failed                        */
+    B2B2C_EBADID = -3,      /* ID empty, over 255 bytes or not UTF-8       */
+    B2B2C_ENOTFOUND = -4,   /* no such object                              */
+    B2B2C_EEXISTS = -5,     /* object already exists                       */
+    B2B2C_ECORRUPT = -6,    /* a stored record failed to decode            */
+    B2B2C_EVERSION = -7,    /* unsupported version (record or struct)      */
+    B2B2C_EBUFSIZE = -8,    /* caller's buffer too small; size reported    */
+    B2B2C_ESTORAGE = -9,    /* storage callback failed without a code      */
+    B2B2C_ESTATE = -10,     /* operation not valid in the current state    */
+    B2B2C_ERANGE = -11,     /* a number is outside its allowed range       */
+    B2B2C_EABORTED = -12,   /* transaction group failed; roll it back      */
+    B2B2C_ENOTREADY = -13,  /* model has too little data to answer         */
+    B2B2C_ENOCONVERGE = -14,/* optimizer did not converge                  */
+    B2B2C_ENODEALER = -15,  /* no eligible dealer for a lead               */
+    B2B2C_EEXPIRED = -16,   /* deadline passed                             */
+    B2B2C_ENODATA = -17     /* input has no usable data                    */
+};
+
+/*
+ * A static English description of a status code ("unknown error" for codes
+ * the library does not know, such as a host callback's own codes).
+ */
+B2B2C_API const char *b2b2c_strerror(int code);
+
+/* ---- allocator ------------------------------------------------------- */
+
+#define B2B2C_ALLOCATOR_VERSION 1
+
+/*
+ * Host allocator functions (versioned method table). All three functions are
+ * required. `alloc` and `realloc` return NULL on failure; `realloc(NULL, n)`
+ * must behave as `alloc(n)`. `free(NULL)` must be harmless. Memory returned
+ * must be aligned for any object type, as malloc's is.
+ */
+typedef struct b2b2c_allocator {
+    uint32_t version; /* B2B2C_ALLOCATOR_VERSION */
+    void *(*alloc)(size_t size, void *userdata);
+    void *(*realloc)(void *ptr, size_t size, void *userdata);
+    void (*free)(void *ptr, void *userdata);
+    void *userdata;
+} b2b2c_allocator;
+
+#define B2B2C_ALLOCATOR_INIT { B2B2C_ALLOCATOR_VERSION, NULL, NULL, NULL, NULL }
+
+/* ---- context --------------------------------------------------------- */
+
+typedef struct b2b2c_ctx b2b2c_ctx;
+struct b2b2c_storage; /* include/b2b2c/sys/storage.h */
+
+/*
+ * Create a context.
+ *
+ * out      receives the new context; set to NULL on failure.
+ * alloc    allocator functions, or NULL for malloc/realloc/free. Copied.
+ * storage  storage method table (b2b2c/sys/storage.h), or NULL for a private
+ *          in-memory store that lives as long as the context. Copied; the
+ *          host keeps its userdata alive until b2b2c_ctx_free.
+ *
+ * Returns 0, B2B2C_EINVAL (out NULL, a required member of alloc or storage
+ * NULL), B2B2C_EVERSION (a struct version this library does not know) or
+ * B2B2C_ENOMEM. A context that failed to be created has no error message.
+ */
+B2B2C_API int b2b2c_ctx_new(b2b2c_ctx **out, const b2b2c_allocator *alloc,
+                            const struct b2b2c_storage *storage);
+
+/*
+ * Free a context. NULL is accepted. All engine handles opened on it must be
+ * freed first. An open transaction group is rolled back.
+ */
+B2B2C_API void b2b2c_ctx_free(b2b2c_ctx *ctx);
+
+/*
+ * The message of the last failed call on this context or any handle opened
+ * on it, naming the argument or record at fault; "" when none failed (a call
+ * that succeeds may clear it). The
+ * string is owned by the context and valid until the next call on it or on
+ * one of its handles. NULL ctx gives a static message.
+ */
+B2B2C_API const char *b2b2c_ctx_errmsg(const b2b2c_ctx *ctx);
+
+/* The status code of the last failed call (0 when none failed). */
+B2B2C_API int b2b2c_ctx_errcode(const b2b2c_ctx *ctx);
+
+/*
+ * Group many calls into one storage transaction (for bulk imports).
+ *
+ * Without a group, every mutating call is its own storage transaction.
+ * Within a group, calls write through to storage but the storage transaction
+ * is committed only by b2b2c_ctx_commit. If any call in the group fails, the
+ * whole group is rolled back at once (storage and in-memory state return to
+ * what they were at b2b2c_ctx_begin) and the context is marked aborted:
+ * further mutating calls return B2B2C_EABORTED until b2b2c_ctx_rollback (or
+ * b2b2c_ctx_commit, which then also returns B2B2C_EABORTED). Freeing an
+ * engine handle while a group is open rolls the group back and aborts it.
+ *
+ * begin:    B2B2C_ESTATE if a group is already open; or the storage's code.
+ * commit:   B2B2C_ESTATE if no group is open; B2B2C_EABORTED; or the
+ *           storage's code, in which case the group is rolled back.
+ * rollback: B2B2C_ESTATE if no group is open; otherwise 0 (the in-memory
+ *           state is always restored, even when the storage's rollback
+ *           fails, whose code is then returned).
+ */
+B2B2C_API int b2b2c_ctx_begin(b2b2c_ctx *ctx);
+B2B2C_API int b2b2c_ctx_commit(b2b2c_ctx *ctx);
+B2B2C_API int b2b2c_ctx_rollback(b2b2c_ctx *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* B2B2C_COMMON_H */

@@ -1,0 +1,114 @@
+/*
+ * libb2b2c: the storage contract, for authors of storage backends.
+ *
+ * The host supplies storage as a versioned method table. The library keeps
+ * every engine's state in named tables of (key, value) byte strings and
+ * writes through on every mutating call, inside one transaction per call
+ * (or per b2b2c_ctx_begin/commit group). See docs/storage.md.
+ *
+ * Threads: the library calls a storage table from the thread that is using
+ * the context; it never calls it from two threads at once for one context.
+ */
+#ifndef B2B2C_SYS_STORAGE_H
+#define B2B2C_SYS_STORAGE_H
+
+#include "../common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define B2B2C_STORAGE_VERSION 1
+
+/*
+ * Called by `get` with the value found. The pointer is valid only during the
+ * call. Return 0, or a negative code that `get` must return unchanged.
+ */
+typedef int (*b2b2c_storage_value_cb)(const void *val, size_t vallen,
+                                      void *payload);
+
+/*
+ * Called by `scan` for every row. Pointers are valid only during the call.
+ * Return 0 to go on; a non-zero value stops the scan, and `scan` returns it.
+ */
+typedef int (*b2b2c_storage_row_cb)(const void *key, size_t keylen,
+                                    const void *val, size_t vallen,
+                                    void *payload);
+
+/*
+ * The storage method table. All members are required in version 1.
+ *
+ * Tables are NUL-terminated ASCII names of 1 to 63 characters from
+ * [a-z0-9_], chosen by the engines. Keys are 1 to 65535 bytes, values 0 to
+ * 2^31-1 bytes; both may contain zero bytes.
+ *
+ * Every method returns 0 on success or a negative code; the library passes a
+ * negative code back to its caller unchanged (a positive return value is
+ * treated as B2B2C_ESTORAGE).
+ *
+ * get      find `key` in `table`: call `found` once with the value and
+ *          return its result, or return B2B2C_ENOTFOUND without calling it.
+ * put      insert or replace. The store copies key and value.
+ * del      remove `key`; 0 also when the key was absent.
+ * scan     call `row` for every row of `table` in ascending key order
+ *          (bytewise, as memcmp, a shorter key before a longer one with the
+ *          same prefix); stop and return `row`'s value when it is non-zero.
+ *          An unknown table is empty. `row` never modifies the store.
+ * begin    start a transaction. The library never nests them.
+ * commit   make every change since begin durable and visible.
+ * rollback undo every change since begin. Reads inside a transaction see
+ *          its own writes.
+ */
+typedef struct b2b2c_storage {
+    uint32_t version; /* B2B2C_STORAGE_VERSION */
+    void *userdata;   /* passed as the first argument of every method */
+    int (*get)(void *userdata, const char *table, const void *key,
+               size_t keylen, b2b2c_storage_value_cb found, void *payload);
+    int (*put)(void *userdata, const char *table, const void *key,
+               size_t keylen, const void *val, size_t vallen);
+    int (*del)(void *userdata, const char *table, const void *key,
+               size_t keylen);
+    int (*scan)(void *userdata, const char *table, b2b2c_storage_row_cb row,
+                void *payload);
+    int (*begin)(void *userdata);
+    int (*commit)(void *userdata);
+    int (*rollback)(void *userdata);
+} b2b2c_storage;
+
+#define B2B2C_STORAGE_INIT                                                 \
+    { B2B2C_STORAGE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/* Fill `storage` with B2B2C_STORAGE_INIT's values. Returns 0 or
+ * B2B2C_EINVAL (storage NULL) or B2B2C_EVERSION (unknown version). */
+B2B2C_API int b2b2c_storage_init(b2b2c_storage *storage, uint32_t version);
+
+/* ---- the built-in in-memory store ------------------------------------ */
+
+typedef struct b2b2c_memstore b2b2c_memstore;
+
+/*
+ * Create an in-memory store that satisfies the storage contract, for tests,
+ * simple embedders and keeping state across contexts in one process.
+ * alloc may be NULL (libc). Returns 0, B2B2C_EINVAL, B2B2C_EVERSION or
+ * B2B2C_ENOMEM.
+ */
+B2B2C_API int b2b2c_memstore_new(b2b2c_memstore **out,
+                                 const b2b2c_allocator *alloc);
+
+/*
+ * Fill `out` with the method table of `store` (userdata = store), ready to
+ * pass to b2b2c_ctx_new. The store must outlive every context using it.
+ * Returns 0 or B2B2C_EINVAL.
+ */
+B2B2C_API int b2b2c_memstore_methods(b2b2c_memstore *store,
+                                     b2b2c_storage *out);
+
+/* Free a store and all its data; NULL is accepted. An open transaction is
+ * discarded. */
+B2B2C_API void b2b2c_memstore_free(b2b2c_memstore *store);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* B2B2C_SYS_STORAGE_H */

@@ -1,0 +1,438 @@
+/* The context: allocator, storage binding, last error, and the write-through
+ * machinery (one storage transaction per call, undo log for memory). */
+#include <stdio.h>
+
+#include "internal.h"
+
+int b2b2c__memstore_create(b2b2c_memstore **out, const b2b2c__alloc *a);
+
+int b2b2c_storage_init(b2b2c_storage *storage, uint32_t version)
+{
+    if (!storage)
+        return B2B2C_EINVAL;
+    if (version == 0 || version > B2B2C_STORAGE_VERSION)
+        return B2B2C_EVERSION;
+    memset(storage, 0, sizeof(*storage));
+    storage->version = version;
+    return 0;
+}
+
+static int storage_check(const b2b2c_storage *st)
+{
+    if (st->version == 0 || st->version > B2B2C_STORAGE_VERSION)
+        return B2B2C_EVERSION;
+    if (!st->get || !st->put || !st->del || !st->scan || !st->begin ||
+        !st->commit || !st->rollback)
+        return B2B2C_EINVAL;
+    return 0;
+}
+
+int b2b2c_ctx_new(b2b2c_ctx **out, const b2b2c_allocator *alloc,
+                  const b2b2c_storage *storage)
+{
+    b2b2c__alloc a;
+    b2b2c_ctx *ctx;
+    int rc;
+
+    if (!out)
+        return B2B2C_EINVAL;
+    *out = NULL;
+    rc = b2b2c__alloc_init(&a, alloc);
+    if (rc)
+        return rc;
+    if (storage && (rc = storage_check(storage)) != 0)
+        return rc;
+    ctx = b2b2c__amalloc(&a, sizeof(*ctx));
+    if (!ctx)
+        return B2B2C_ENOMEM;
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->mem = a;
+    if (storage) {
+        /* Copy only the members of the version the host declared. */
+        ctx->st = *storage;
+    } else {
+        rc = b2b2c__memstore_create(&ctx->own_store, &ctx->mem);
+        if (rc) {
+            b2b2c__afree(&a, ctx);
+            return rc;
+        }
+        b2b2c_memstore_methods(ctx->own_store, &ctx->st);
+    }
+    *out = ctx;
+    return 0;
+}
+
+static void undo_to(b2b2c_ctx *ctx, size_t mark)
+{
+    while (ctx->nundo > mark) {
+        b2b2c__undo *u = &ctx->undo[--ctx->nundo];
+        if (u->undo)
+            u->undo(ctx, u->a, u->b, u->n);
+    }
+}
+
+static void release_all(b2b2c_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->nundo; i++) {
+        b2b2c__undo *u = &ctx->undo[i];
+        if (u->release)
+            u->release(ctx, u->a, u->b, u->n);
+    }
+    ctx->nundo = 0;
+}
+
+void b2b2c_ctx_free(b2b2c_ctx *ctx)
+{
+    b2b2c__alloc a;
+
+    if (!ctx)
+        return;
+    if (ctx->group) {
+        undo_to(ctx, 0);
+        if (!ctx->aborted)
+            ctx->st.rollback(ctx->st.userdata);
+    }
+    a = ctx->mem;
+    b2b2c__afree(&a, ctx->undo);
+    b2b2c_memstore_free(ctx->own_store);
+    b2b2c__afree(&a, ctx);
+}
+
+const char *b2b2c_ctx_errmsg(const b2b2c_ctx *ctx)
+{
+    return ctx ? ctx->errmsg : "ctx is NULL";
+}
+
+int b2b2c_ctx_errcode(const b2b2c_ctx *ctx)
+{
+    return ctx ? ctx->errcode : B2B2C_EINVAL;
+}
+
+int b2b2c__err(b2b2c_ctx *ctx, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    ctx->errcode = code;
+    va_start(ap, fmt);
+    vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* Storage methods may return positive garbage; map it to ESTORAGE. */
+static inline int st_rc(int rc)
+{
+    return rc > 0 ? B2B2C_ESTORAGE : rc;
+}
+
+int b2b2c_ctx_begin(b2b2c_ctx *ctx)
+{
+    int rc;
+
+    if (!ctx)
+        return B2B2C_EINVAL;
+    if (ctx->depth)
+        return b2b2c__err(ctx, B2B2C_ESTATE,
+                          "b2b2c_ctx_begin called from inside a callback");
+    if (ctx->group)
+        return b2b2c__err(ctx, B2B2C_ESTATE,
+                          "a transaction group is already open on ctx");
+    rc = st_rc(ctx->st.begin(ctx->st.userdata));
+    if (rc)
+        return b2b2c__err(ctx, rc, "storage begin failed: %s",
+                          b2b2c_strerror(rc));
+    ctx->group = 1;
+    ctx->aborted = 0;
+    return 0;
+}
+
+int b2b2c_ctx_commit(b2b2c_ctx *ctx)
+{
+    int rc;
+
+    if (!ctx)
+        return B2B2C_EINVAL;
+    if (ctx->depth)
+        return b2b2c__err(ctx, B2B2C_ESTATE,
+                          "b2b2c_ctx_commit called from inside a callback");
+    if (!ctx->group)
+        return b2b2c__err(ctx, B2B2C_ESTATE, "no transaction group is open");
+    ctx->group = 0;
+    if (ctx->aborted) {
+        ctx->aborted = 0;
+        return b2b2c__err(ctx, B2B2C_EABORTED,
+                          "transaction group was aborted by an earlier "
+                          "failure and has been rolled back");
+    }
+    rc = st_rc(ctx->st.commit(ctx->st.userdata));
+    if (rc) {
+        undo_to(ctx, 0);
+        ctx->st.rollback(ctx->st.userdata);
+        return b2b2c__err(ctx, rc, "storage commit failed: %s",
+                          b2b2c_strerror(rc));
+    }
+    release_all(ctx);
+    return 0;
+}
+
+int b2b2c_ctx_rollback(b2b2c_ctx *ctx)
+{
+    int rc;
+
+    if (!ctx)
+        return B2B2C_EINVAL;
+    if (ctx->depth)
+        return b2b2c__err(ctx, B2B2C_ESTATE,
+                          "b2b2c_ctx_rollback called from inside a callback");
+    if (!ctx->group)
+        return b2b2c__err(ctx, B2B2C_ESTATE, "no transaction group is open");
+    ctx->group = 0;
+    if (ctx->aborted) {
+        ctx->aborted = 0;
+        return 0;
+    }
+    undo_to(ctx, 0);
+    rc = st_rc(ctx->st.rollback(ctx->st.userdata));
+    if (rc)
+        return b2b2c__err(ctx, rc, "storage rollback failed: %s",
+                          b2b2c_strerror(rc));
+    return 0;
+}
+
+int b2b2c__call_begin(b2b2c_ctx *ctx)
+{
+    int rc;
+
+    if (ctx->depth)
+        return b2b2c__err(ctx, B2B2C_ESTATE,
+                          "mutating call from inside a callback of another "
+                          "call on the same context");
+    if (ctx->aborted)
+        return b2b2c__err(ctx, B2B2C_EABORTED,
+                          "transaction group aborted by an earlier failure; "
+                          "call b2b2c_ctx_rollback");
+    if (!ctx->group) {
+        rc = st_rc(ctx->st.begin(ctx->st.userdata));
+        if (rc)
+            return b2b2c__err(ctx, rc, "storage begin failed: %s",
+                              b2b2c_strerror(rc));
+    }
+    ctx->depth = 1;
+    b2b2c__err_clear(ctx);
+    return 0;
+}
+
+int b2b2c__call_end(b2b2c_ctx *ctx, int rc)
+{
+    ctx->depth = 0;
+    if (rc == 0) {
+        if (ctx->group)
+            return 0;
+        rc = st_rc(ctx->st.commit(ctx->st.userdata));
+        if (rc == 0) {
+            release_all(ctx);
+            return 0;
+        }
+        b2b2c__err(ctx, rc, "storage commit failed: %s", b2b2c_strerror(rc));
+    }
+    /* Failure: memory back to the start of the call (outside a group) or
+     * of the group, and the storage transaction rolled back. */
+    undo_to(ctx, 0);
+    ctx->st.rollback(ctx->st.userdata);
+    if (ctx->group)
+        ctx->aborted = 1;
+    if (ctx->errcode != rc) /* a host callback's own code */
+        b2b2c__err(ctx, rc, "%s", b2b2c_strerror(rc));
+    return rc;
+}
+
+int b2b2c__undo_push(b2b2c_ctx *ctx, b2b2c__undo_fn undo,
+                     b2b2c__undo_fn release, void *a, void *b, size_t n)
+{
+    b2b2c__undo *u;
+
+    if (ctx->nundo == ctx->capundo &&
+        b2b2c__grow(&ctx->mem, (void **)&ctx->undo, &ctx->capundo,
+                    ctx->nundo + 1, sizeof(*ctx->undo)))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (undo log)");
+    u = &ctx->undo[ctx->nundo++];
+    u->undo = undo;
+    u->release = release;
+    u->a = a;
+    u->b = b;
+    u->n = n;
+    return 0;
+}
+
+void b2b2c__handle_closing(b2b2c_ctx *ctx)
+{
+    if (!ctx || !ctx->nundo)
+        return;
+    undo_to(ctx, 0);
+    ctx->st.rollback(ctx->st.userdata);
+    if (ctx->group)
+        ctx->aborted = 1;
+    b2b2c__err(ctx, B2B2C_EABORTED,
+               "an engine handle was freed while a transaction group was "
+               "open; the group was rolled back");
+}
+
+int b2b2c__undo_reserve(b2b2c_ctx *ctx, size_t k)
+{
+    if (b2b2c__grow(&ctx->mem, (void **)&ctx->undo, &ctx->capundo,
+                    ctx->nundo + k, sizeof(*ctx->undo)))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (undo log)");
+    return 0;
+}
+
+static void free_b(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)a;
+    (void)n;
+    b2b2c__free(ctx, b);
+}
+
+static void restore_b(b2b2c_ctx *ctx, void *dst, void *saved, size_t n)
+{
+    memcpy(dst, saved, n);
+    b2b2c__free(ctx, saved);
+}
+
+int b2b2c__undo_save(b2b2c_ctx *ctx, void *p, size_t n)
+{
+    void *copy = b2b2c__malloc(ctx, n);
+    int rc;
+
+    if (!copy)
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (undo copy)");
+    memcpy(copy, p, n);
+    rc = b2b2c__undo_push(ctx, restore_b, free_b, p, copy, n);
+    if (rc)
+        b2b2c__free(ctx, copy);
+    return rc;
+}
+
+int b2b2c__undo_free_on_commit(b2b2c_ctx *ctx, void *p)
+{
+    return b2b2c__undo_push(ctx, NULL, free_b, NULL, p, 0);
+}
+
+int b2b2c__undo_free_on_fail(b2b2c_ctx *ctx, void *p)
+{
+    return b2b2c__undo_push(ctx, free_b, NULL, NULL, p, 0);
+}
+
+int b2b2c__st_put(b2b2c_ctx *ctx, const char *table, const void *key,
+                  size_t klen, const void *val, size_t vlen)
+{
+    int rc = st_rc(ctx->st.put(ctx->st.userdata, table, key, klen, val, vlen));
+    if (rc)
+        return b2b2c__err(ctx, rc, "storage put into table '%s' failed: %s",
+                          table, b2b2c_strerror(rc));
+    return 0;
+}
+
+int b2b2c__st_del(b2b2c_ctx *ctx, const char *table, const void *key,
+                  size_t klen)
+{
+    int rc = st_rc(ctx->st.del(ctx->st.userdata, table, key, klen));
+    if (rc)
+        return b2b2c__err(ctx, rc, "storage del from table '%s' failed: %s",
+                          table, b2b2c_strerror(rc));
+    return 0;
+}
+
+int b2b2c__st_get(b2b2c_ctx *ctx, const char *table, const void *key,
+                  size_t klen, b2b2c_storage_value_cb found, void *payload)
+{
+    int rc = st_rc(
+        ctx->st.get(ctx->st.userdata, table, key, klen, found, payload));
+    if (rc && rc != B2B2C_ENOTFOUND && ctx->errcode != rc)
+        return b2b2c__err(ctx, rc, "storage get from table '%s' failed: %s",
+                          table, b2b2c_strerror(rc));
+    return rc;
+}
+
+int b2b2c__st_scan(b2b2c_ctx *ctx, const char *table,
+                   b2b2c_storage_row_cb row, void *payload)
+{
+    int rc = st_rc(ctx->st.scan(ctx->st.userdata, table, row, payload));
+    /* A row callback that failed has set its own message. */
+    if (rc && ctx->errcode != rc)
+        return b2b2c__err(ctx, rc, "storage scan of table '%s' failed: %s",
+                          table, b2b2c_strerror(rc));
+    return rc;
+}
+
+int b2b2c__st_put_rec(b2b2c_ctx *ctx, const char *table, const void *key,
+                      size_t klen, b2b2c__wbuf *w)
+{
+    int rc = b2b2c__enc_finish(w);
+    if (rc)
+        rc = b2b2c__err(ctx, rc, "encoding a record for table '%s': %s",
+                        table, b2b2c_strerror(rc));
+    else
+        rc = b2b2c__st_put(ctx, table, key, klen, w->buf, w->len);
+    b2b2c__enc_fini(w);
+    return rc;
+}
+
+static void unmap(b2b2c_ctx *ctx, void *m, void *key, size_t klen)
+{
+    (void)ctx;
+    b2b2c__map_del(m, key, klen);
+}
+
+int b2b2c__map_insert_undoable(b2b2c_ctx *ctx, b2b2c__map *m, const void *key,
+                               size_t klen, void *val)
+{
+    if (b2b2c__undo_reserve(ctx, 1))
+        return B2B2C_ENOMEM;
+    if (b2b2c__map_reserve(m, 1))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (index)");
+    b2b2c__map_put(m, key, klen, val, NULL); /* cannot fail: reserved */
+    return b2b2c__undo_push(ctx, unmap, NULL, m, (void *)key, klen);
+}
+
+/* What a removal needs to put the entry back: the map's own key pointer
+ * (it lives inside the value, not in the caller's argument). */
+typedef struct remap_rec {
+    b2b2c__map *m;
+    const void *key;
+    size_t klen;
+    void *val;
+} remap_rec;
+
+static void remap(b2b2c_ctx *ctx, void *rec, void *unused, size_t n)
+{
+    remap_rec *r = rec;
+    (void)unused;
+    (void)n;
+    b2b2c__map_put(r->m, r->key, r->klen, r->val, NULL); /* room is there */
+    b2b2c__free(ctx, r);
+}
+
+static void free_a(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)b;
+    (void)n;
+    b2b2c__free(ctx, a);
+}
+
+int b2b2c__map_remove_undoable(b2b2c_ctx *ctx, b2b2c__map *m, const void *key,
+                               size_t klen)
+{
+    remap_rec *r;
+
+    if (!b2b2c__map_get(m, key, klen))
+        return b2b2c__err(ctx, B2B2C_ENOTFOUND, "internal: key not in index");
+    if (b2b2c__undo_reserve(ctx, 1))
+        return B2B2C_ENOMEM;
+    r = b2b2c__malloc(ctx, sizeof(*r));
+    if (!r)
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (undo record)");
+    r->m = m;
+    r->klen = klen;
+    r->val = b2b2c__map_take(m, key, klen, &r->key);
+    return b2b2c__undo_push(ctx, remap, free_a, r, NULL, 0);
+}

@@ -1,0 +1,310 @@
+/*
+ * libb2b2c internal building blocks shared by every engine. Not installed.
+ *
+ * Names here are b2b2c__* (two underscores) and carry no export macro, so the
+ * version script keeps them out of the shared library. Tests reach them
+ * through the static library built from the same sources.
+ */
+#ifndef B2B2C_INTERNAL_H
+#define B2B2C_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "b2b2c/common.h"
+#include "b2b2c/sys/storage.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#  define B2B2C__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#  define B2B2C__LIKELY(x) __builtin_expect(!!(x), 1)
+#  define B2B2C__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#  define B2B2C__PRINTF(f, a)
+#  define B2B2C__LIKELY(x) (x)
+#  define B2B2C__UNLIKELY(x) (x)
+#endif
+
+/* ---- allocation ------------------------------------------------------ */
+
+/* A copy of the host's allocator functions (or libc's). */
+typedef struct b2b2c__alloc {
+    void *(*alloc)(size_t, void *);
+    void *(*realloc)(void *, size_t, void *);
+    void (*free)(void *, void *);
+    void *ud;
+} b2b2c__alloc;
+
+/* Validate a host allocator (NULL means libc) and copy it into `out`.
+ * Returns 0, B2B2C_EINVAL or B2B2C_EVERSION. */
+int b2b2c__alloc_init(b2b2c__alloc *out, const b2b2c_allocator *host);
+
+static inline void *b2b2c__amalloc(const b2b2c__alloc *a, size_t n)
+{
+    return a->alloc(n ? n : 1, a->ud);
+}
+static inline void *b2b2c__arealloc(const b2b2c__alloc *a, void *p, size_t n)
+{
+    return a->realloc(p, n ? n : 1, a->ud);
+}
+static inline void b2b2c__afree(const b2b2c__alloc *a, void *p)
+{
+    if (p)
+        a->free(p, a->ud);
+}
+
+/*
+ * Grow an array so that it holds at least `need` elements of `size` bytes.
+ * *cap is updated. Growth is geometric. Returns 0 or B2B2C_ENOMEM (the
+ * array is then unchanged).
+ */
+int b2b2c__grow(const b2b2c__alloc *a, void **arr, size_t *cap, size_t need,
+                size_t size);
+
+/* ---- IDs and names --------------------------------------------------- */
+
+#define B2B2C__ID_MAX 255
+
+/* 0 when `s` is valid UTF-8 of 1..255 bytes, else B2B2C_EBADID; stores the
+ * length in *len when non-NULL. NULL is B2B2C_EINVAL. */
+int b2b2c__id_check(const char *s, size_t *len);
+
+/* 0 when s[0..n) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+int b2b2c__utf8_valid(const char *s, size_t n);
+
+/* 0 when `t` is a valid storage table name (1..63 of [a-z0-9_]). */
+int b2b2c__table_check(const char *t);
+
+/* ---- hashing ----------------------------------------------------------- */
+
+uint64_t b2b2c__hash(const void *key, size_t len);
+uint32_t b2b2c__crc32c(uint32_t crc, const void *data, size_t len);
+
+/* ---- hash map keyed by byte strings ------------------------------------- */
+
+/*
+ * Open addressing with linear probing and backward-shift deletion, so there
+ * are no tombstones and a removed key can always be reinserted without
+ * allocating (used by the undo log). The map does not own keys or values:
+ * a key's bytes must stay valid while it is in the map (engines keep the ID
+ * inside the value's allocation).
+ */
+typedef struct b2b2c__map_slot {
+    uint64_t hash; /* 0 marks an empty slot; real hashes have bit 63 set */
+    const void *key;
+    size_t klen;
+    void *val;
+} b2b2c__map_slot;
+
+typedef struct b2b2c__map {
+    const b2b2c__alloc *a;
+    b2b2c__map_slot *slots;
+    size_t cap;   /* power of two, or 0 */
+    size_t count;
+} b2b2c__map;
+
+void b2b2c__map_init(b2b2c__map *m, const b2b2c__alloc *a);
+void b2b2c__map_fini(b2b2c__map *m);
+void *b2b2c__map_get(const b2b2c__map *m, const void *key, size_t klen);
+/* Make room for `extra` more keys without further allocation. */
+int b2b2c__map_reserve(b2b2c__map *m, size_t extra);
+/* Insert or replace; *old (optional) receives the replaced value or NULL.
+ * Returns 0 or B2B2C_ENOMEM (map unchanged). */
+int b2b2c__map_put(b2b2c__map *m, const void *key, size_t klen, void *val,
+                   void **old);
+/* Remove and return the value, or NULL when absent. Never allocates. */
+void *b2b2c__map_del(b2b2c__map *m, const void *key, size_t klen);
+/* As map_del, also giving the key pointer the map held. */
+void *b2b2c__map_take(b2b2c__map *m, const void *key, size_t klen,
+                      const void **stored_key);
+/* Iterate: start with *it = 0; returns 0 at the end. Order is unspecified;
+ * the map must not change during iteration. */
+int b2b2c__map_next(const b2b2c__map *m, size_t *it, const void **key,
+                    size_t *klen, void **val);
+
+/* ---- record codec ------------------------------------------------------ */
+
+/*
+ * Records are [version u8][fields...][crc32c u32 LE over all before it].
+ * Fields are little-endian fixed-width integers, IEEE doubles, and byte
+ * strings with a u32 length. Readers accept versions 1..max; 0 or a failed
+ * checksum or truncation is B2B2C_ECORRUPT, a newer version B2B2C_EVERSION.
+ */
+typedef struct b2b2c__wbuf {
+    const b2b2c__alloc *a;
+    uint8_t *buf;
+    size_t len, cap;
+    int err;          /* sticky: first failure */
+    uint8_t inl[256]; /* small records need no allocation */
+} b2b2c__wbuf;
+
+void b2b2c__enc_begin(b2b2c__wbuf *w, const b2b2c__alloc *a, uint8_t version);
+void b2b2c__enc_u8(b2b2c__wbuf *w, uint8_t v);
+void b2b2c__enc_u32(b2b2c__wbuf *w, uint32_t v);
+void b2b2c__enc_u64(b2b2c__wbuf *w, uint64_t v);
+void b2b2c__enc_i64(b2b2c__wbuf *w, int64_t v);
+void b2b2c__enc_f64(b2b2c__wbuf *w, double v);
+void b2b2c__enc_bytes(b2b2c__wbuf *w, const void *p, size_t n);
+void b2b2c__enc_str(b2b2c__wbuf *w, const char *s); /* NULL encodes as "" */
+/* Append the checksum; returns 0 or the sticky error. */
+int b2b2c__enc_finish(b2b2c__wbuf *w);
+void b2b2c__enc_fini(b2b2c__wbuf *w);
+
+typedef struct b2b2c__rbuf {
+    const uint8_t *p, *end;
+    uint8_t version;
+    int err; /* sticky */
+} b2b2c__rbuf;
+
+/* Check length, checksum and version; positions the reader after the
+ * version byte. Returns 0, B2B2C_ECORRUPT or B2B2C_EVERSION. */
+int b2b2c__dec_begin(b2b2c__rbuf *r, const void *data, size_t len,
+                     uint8_t max_version);
+uint8_t b2b2c__dec_u8(b2b2c__rbuf *r);
+uint32_t b2b2c__dec_u32(b2b2c__rbuf *r);
+uint64_t b2b2c__dec_u64(b2b2c__rbuf *r);
+int64_t b2b2c__dec_i64(b2b2c__rbuf *r);
+double b2b2c__dec_f64(b2b2c__rbuf *r);
+/* Returns a pointer into the record (not NUL-terminated) and its length. */
+const void *b2b2c__dec_bytes(b2b2c__rbuf *r, size_t *n);
+/* Bytes left before the checksum (newer optional fields test this). */
+size_t b2b2c__dec_left(const b2b2c__rbuf *r);
+/* 0 when every field was read and nothing is left; else B2B2C_ECORRUPT. */
+int b2b2c__dec_finish(b2b2c__rbuf *r);
+
+/* ---- seeded random generator -------------------------------------------- */
+
+/* xoshiro256** 1.0 (Blackman & Vigna 2018), seeded through splitmix64. The
+ * integer and double sequences are identical on every platform. */
+typedef struct b2b2c__rng {
+    uint64_t s[4];
+} b2b2c__rng;
+
+void b2b2c__rng_seed(b2b2c__rng *r, uint64_t seed);
+uint64_t b2b2c__rng_u64(b2b2c__rng *r);
+/* Uniform in [0, 1) with 53 random bits. */
+double b2b2c__rng_uniform(b2b2c__rng *r);
+/* Uniform integer in [0, n), unbiased (Lemire 2019); n > 0. */
+uint64_t b2b2c__rng_below(b2b2c__rng *r, uint64_t n);
+/* Standard normal (Marsaglia polar method). */
+double b2b2c__rng_normal(b2b2c__rng *r);
+/* Gamma(shape, 1) (Marsaglia & Tsang 2000; shape < 1 by boosting). */
+double b2b2c__rng_gamma(b2b2c__rng *r, double shape);
+/* Beta(a, b) from two gammas. */
+double b2b2c__rng_beta(b2b2c__rng *r, double a, double b);
+
+/* ---- the context ---------------------------------------------------------- */
+
+/* One entry of the undo log: `undo` runs (newest first) when the call or
+ * group fails, `release` when it commits. Either may be NULL. Neither may
+ * fail or allocate. */
+typedef void (*b2b2c__undo_fn)(b2b2c_ctx *ctx, void *a, void *b, size_t n);
+typedef struct b2b2c__undo {
+    b2b2c__undo_fn undo;
+    b2b2c__undo_fn release;
+    void *a, *b;
+    size_t n;
+} b2b2c__undo;
+
+struct b2b2c_ctx {
+    b2b2c__alloc mem;
+    b2b2c_storage st;
+    b2b2c_memstore *own_store; /* the default store, when the host gave none */
+    int group;                 /* host opened a group with b2b2c_ctx_begin */
+    int aborted;               /* a call in the group failed */
+    int depth;                 /* library calls in progress (re-entrancy) */
+    b2b2c__undo *undo;
+    size_t nundo, capundo;
+    int errcode;
+    char errmsg[256];
+};
+
+/* Record the error message for `code` and return `code`. */
+int b2b2c__err(b2b2c_ctx *ctx, int code, const char *fmt, ...)
+    B2B2C__PRINTF(3, 4);
+/* Clear the last error (done at the start of every public call). */
+static inline void b2b2c__err_clear(b2b2c_ctx *ctx)
+{
+    ctx->errcode = 0;
+    ctx->errmsg[0] = '\0';
+}
+
+static inline void *b2b2c__malloc(b2b2c_ctx *ctx, size_t n)
+{
+    return b2b2c__amalloc(&ctx->mem, n);
+}
+static inline void b2b2c__free(b2b2c_ctx *ctx, void *p)
+{
+    b2b2c__afree(&ctx->mem, p);
+}
+
+/* ---- write-through: one public call = one storage transaction ------------- */
+
+/*
+ * Every mutating public call is bracketed by call_begin/call_end:
+ *
+ *     rc = b2b2c__call_begin(ctx);
+ *     if (rc) return rc;
+ *     ... validate, push undo entries BEFORE each in-memory change,
+ *         write records through b2b2c__st_put/b2b2c__st_del ...
+ *     return b2b2c__call_end(ctx, rc);
+ *
+ * call_end commits (outside a group), or on failure runs the undo log back
+ * to where the call (or, inside a group, the group) began and rolls the
+ * storage back, so the in-memory state is exactly as before.
+ */
+int b2b2c__call_begin(b2b2c_ctx *ctx);
+int b2b2c__call_end(b2b2c_ctx *ctx, int rc);
+
+/* Every engine's *_free calls this first: undo entries may point into the
+ * handle's memory, so an open transaction group is rolled back (and marked
+ * aborted) before the handle goes away. */
+void b2b2c__handle_closing(b2b2c_ctx *ctx);
+
+/* Make room for `k` more undo entries so that the next `k` pushes cannot
+ * fail. Returns 0 or B2B2C_ENOMEM. */
+int b2b2c__undo_reserve(b2b2c_ctx *ctx, size_t k);
+/* Push an undo entry. Returns 0 or B2B2C_ENOMEM (nothing pushed). */
+int b2b2c__undo_push(b2b2c_ctx *ctx, b2b2c__undo_fn undo,
+                     b2b2c__undo_fn release, void *a, void *b, size_t n);
+/* Save `n` bytes at `p` so that a failure restores them. Call before
+ * changing them. Returns 0 or B2B2C_ENOMEM. */
+int b2b2c__undo_save(b2b2c_ctx *ctx, void *p, size_t n);
+/* Free `p` with the context's allocator when the call commits, not before
+ * (so an undo can still put it back). Returns 0 or B2B2C_ENOMEM. */
+int b2b2c__undo_free_on_commit(b2b2c_ctx *ctx, void *p);
+/* Free `p` if the call fails (for objects created by the call). */
+int b2b2c__undo_free_on_fail(b2b2c_ctx *ctx, void *p);
+
+/* Insert `val` under a key that is absent from `m`; removed again if the
+ * call fails. The key bytes must live inside `val` (or outlive it). Returns
+ * 0 or B2B2C_ENOMEM (nothing changed). */
+int b2b2c__map_insert_undoable(b2b2c_ctx *ctx, b2b2c__map *m, const void *key,
+                               size_t klen, void *val);
+/* Remove the entry for a key present in `m`; put back if the call fails.
+ * The value is not freed (use b2b2c__undo_free_on_commit). Returns 0 or
+ * B2B2C_ENOMEM (nothing changed). */
+int b2b2c__map_remove_undoable(b2b2c_ctx *ctx, b2b2c__map *m, const void *key,
+                               size_t klen);
+
+/* Storage wrappers: validate results and name the table in the error. */
+int b2b2c__st_put(b2b2c_ctx *ctx, const char *table, const void *key,
+                  size_t klen, const void *val, size_t vlen);
+int b2b2c__st_del(b2b2c_ctx *ctx, const char *table, const void *key,
+                  size_t klen);
+int b2b2c__st_get(b2b2c_ctx *ctx, const char *table, const void *key,
+                  size_t klen, b2b2c_storage_value_cb found, void *payload);
+int b2b2c__st_scan(b2b2c_ctx *ctx, const char *table,
+                   b2b2c_storage_row_cb row, void *payload);
+/* Encode-and-put helper: finishes `w` and writes it. */
+int b2b2c__st_put_rec(b2b2c_ctx *ctx, const char *table, const void *key,
+                      size_t klen, b2b2c__wbuf *w);
+
+/* ---- in-memory store internals used by tests ------------------------------ */
+
+/* Order-independent fingerprint of the committed and uncommitted contents
+ * (tables, keys, values) and the number of rows. */
+uint64_t b2b2c__memstore_fingerprint(const b2b2c_memstore *s, size_t *rows);
+
+#endif /* B2B2C_INTERNAL_H */

@@ -1,0 +1,87 @@
+/*
+ * Benchmark harness shared by every engine: monotonic clock, warm-up,
+ * repeats, median and spread, items per second. Benchmarks are meson
+ * benchmark() targets (meson test --benchmark); tests never time anything.
+ *
+ *     static void run(void *arg) { ... do `items` units of work ... }
+ *     bench_result r = bench_run("lead events", run, arg, 1000000, 1, 7);
+ *
+ * Output, one line per benchmark, parseable:
+ *     bench NAME: median 12.3 ms (min 12.0, max 13.1, n=7), 81.3 M items/s
+ */
+#ifndef B2B2C_BENCH_H
+#define B2B2C_BENCH_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+typedef struct bench_result {
+    double median_s, min_s, max_s;
+    double items_per_s; /* items / median */
+} bench_result;
+
+static inline double bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int bench_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Run fn `warmup` times untimed, then `repeats` (<= 64) timed runs. Each run
+ * does `items` units of work. `setup` (optional) runs untimed before each
+ * run, e.g. to rebuild state that a run consumes. */
+static inline bench_result bench_run_setup(const char *name,
+                                           void (*setup)(void *),
+                                           void (*fn)(void *), void *arg,
+                                           double items, int warmup,
+                                           int repeats)
+{
+    double t[64];
+    bench_result r;
+
+    if (repeats > 64)
+        repeats = 64;
+    if (repeats < 1)
+        repeats = 1;
+    for (int i = 0; i < warmup; i++) {
+        if (setup)
+            setup(arg);
+        fn(arg);
+    }
+    for (int i = 0; i < repeats; i++) {
+        double t0;
+        if (setup)
+            setup(arg);
+        t0 = bench_now();
+        fn(arg);
+        t[i] = bench_now() - t0;
+    }
+    qsort(t, (size_t)repeats, sizeof(double), bench_cmp);
+    r.median_s = repeats % 2 ? t[repeats / 2]
+                             : 0.5 * (t[repeats / 2 - 1] + t[repeats / 2]);
+    r.min_s = t[0];
+    r.max_s = t[repeats - 1];
+    r.items_per_s = r.median_s > 0 ? items / r.median_s : 0;
+    printf("bench %s: median %.3f ms (min %.3f, max %.3f, n=%d), "
+           "%.3f M items/s\n",
+           name, r.median_s * 1e3, r.min_s * 1e3, r.max_s * 1e3, repeats,
+           r.items_per_s / 1e6);
+    fflush(stdout);
+    return r;
+}
+
+static inline bench_result bench_run(const char *name, void (*fn)(void *),
+                                     void *arg, double items, int warmup,
+                                     int repeats)
+{
+    return bench_run_setup(name, NULL, fn, arg, items, warmup, repeats);
+}
+
+#endif

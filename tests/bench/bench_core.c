@@ -1,0 +1,92 @@
+/* Core building blocks: hash map, record codec + CRC32C, in-memory store
+ * puts in transactions, write-through calls through the toy engine. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "bench.h"
+#include "harness.h"
+#include "toy.h"
+
+enum { N = 1000000 };
+static char (*ids)[16];
+static b2b2c__alloc A;
+
+static void map_fill(void *arg)
+{
+    b2b2c__map m;
+    (void)arg;
+    b2b2c__map_init(&m, &A);
+    for (int i = 0; i < N; i++)
+        b2b2c__map_put(&m, ids[i], strlen(ids[i]), ids[i], NULL);
+    for (int i = 0; i < N; i++)
+        if (!b2b2c__map_get(&m, ids[i], strlen(ids[i])))
+            abort();
+    b2b2c__map_fini(&m);
+}
+
+static void codec_roundtrip(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < N; i++) {
+        b2b2c__wbuf w;
+        b2b2c__rbuf r;
+        b2b2c__enc_begin(&w, &A, 1);
+        b2b2c__enc_i64(&w, i);
+        b2b2c__enc_f64(&w, i * 0.5);
+        b2b2c__enc_str(&w, ids[i]);
+        b2b2c__enc_finish(&w);
+        if (b2b2c__dec_begin(&r, w.buf, w.len, 1))
+            abort();
+        b2b2c__enc_fini(&w);
+    }
+}
+
+static void memstore_puts(void *arg)
+{
+    b2b2c_memstore *ms;
+    b2b2c_storage st;
+    (void)arg;
+    b2b2c_memstore_new(&ms, NULL);
+    b2b2c_memstore_methods(ms, &st);
+    for (int i = 0; i < N; i += 1000) {
+        st.begin(st.userdata);
+        for (int j = i; j < i + 1000; j++)
+            st.put(st.userdata, "t", ids[j], strlen(ids[j]), ids[j], 16);
+        st.commit(st.userdata);
+    }
+    b2b2c_memstore_free(ms);
+}
+
+static void toy_calls(void *arg)
+{
+    b2b2c_ctx *ctx;
+    toy *t;
+    (void)arg;
+    b2b2c_ctx_new(&ctx, NULL, NULL);
+    toy_new(&t, ctx);
+    for (int i = 0; i < N; i += 1000) {
+        b2b2c_ctx_begin(ctx);
+        for (int j = i; j < i + 1000; j++)
+            toy_add(t, ids[j % 10000], 1);
+        b2b2c_ctx_commit(ctx);
+    }
+    toy_free(t);
+    b2b2c_ctx_free(ctx);
+}
+
+int main(void)
+{
+    ids = malloc(sizeof(*ids) * N);
+    b2b2c__alloc_init(&A, NULL);
+    for (int i = 0; i < N; i++)
+        snprintf(ids[i], sizeof(ids[i]), "lead-%d", i * 7);
+    bench_run("map put+get 1M ids", map_fill, NULL, 2.0 * N, 1, 5);
+    bench_run("codec encode+decode 1M records", codec_roundtrip, NULL, N, 1, 5);
+    bench_run("memstore put 1M (txn of 1000)", memstore_puts, NULL, N, 1, 5);
+    bench_run("write-through toy_add 1M (groups of 1000)", toy_calls, NULL, N,
+              1, 5);
+    free(ids);
+    return 0;
+}

@@ -1,0 +1,264 @@
+/* The context: creation and argument checks, errors, transaction groups,
+ * and the write-through helper through the toy engine. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "harness.h"
+#include "toy.h"
+
+static void t_new_defaults(void **state)
+{
+    b2b2c_ctx *ctx = NULL;
+    (void)state;
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, NULL), 0);
+    assert_non_null(ctx);
+    assert_string_equal(b2b2c_ctx_errmsg(ctx), "");
+    assert_int_equal(b2b2c_ctx_errcode(ctx), 0);
+    b2b2c_ctx_free(ctx);
+    b2b2c_ctx_free(NULL);
+    assert_string_equal(b2b2c_ctx_errmsg(NULL), "ctx is NULL");
+}
+
+static void t_new_bad_args(void **state)
+{
+    b2b2c_ctx *ctx = (b2b2c_ctx *)0x1;
+    b2b2c_allocator a = B2B2C_ALLOCATOR_INIT;
+    b2b2c_storage st = B2B2C_STORAGE_INIT;
+    th_store ts;
+    (void)state;
+
+    assert_int_equal(b2b2c_ctx_new(NULL, NULL, NULL), B2B2C_EINVAL);
+    /* allocator with NULL members */
+    assert_int_equal(b2b2c_ctx_new(&ctx, &a, NULL), B2B2C_EINVAL);
+    assert_null(ctx);
+    a.version = 99;
+    assert_int_equal(b2b2c_ctx_new(&ctx, &a, NULL), B2B2C_EVERSION);
+    a.version = 0;
+    assert_int_equal(b2b2c_ctx_new(&ctx, &a, NULL), B2B2C_EVERSION);
+    /* storage: every required member, one at a time */
+    th_store_init(&ts);
+    for (int i = 0; i < 7; i++) {
+        st = ts.methods;
+        switch (i) {
+        case 0: st.get = NULL; break;
+        case 1: st.put = NULL; break;
+        case 2: st.del = NULL; break;
+        case 3: st.scan = NULL; break;
+        case 4: st.begin = NULL; break;
+        case 5: st.commit = NULL; break;
+        case 6: st.rollback = NULL; break;
+        }
+        assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &st), B2B2C_EINVAL);
+    }
+    st = ts.methods;
+    st.version = 2;
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &st), B2B2C_EVERSION);
+    th_store_fini(&ts);
+    /* storage_init */
+    assert_int_equal(b2b2c_storage_init(NULL, 1), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_storage_init(&st, 2), B2B2C_EVERSION);
+    assert_int_equal(b2b2c_storage_init(&st, 1), 0);
+    assert_int_equal(st.version, 1);
+    assert_null(st.get);
+    /* memstore */
+    assert_int_equal(b2b2c_memstore_new(NULL, NULL), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_memstore_methods(NULL, &st), B2B2C_EINVAL);
+    b2b2c_memstore_free(NULL);
+}
+
+static void t_write_through_and_reopen(void **state)
+{
+    th_store ts;
+    b2b2c_ctx *ctx;
+    toy *t;
+    (void)state;
+
+    th_store_init(&ts);
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &ts.methods), 0);
+    assert_int_equal(toy_new(&t, ctx), 0);
+    assert_int_equal(toy_add(t, "a", 5), 0);
+    assert_int_equal(toy_add(t, "b", 7), 0);
+    assert_int_equal(toy_add(t, "a", -5), 0); /* deleted */
+    assert_int_equal(toy_add(t, "\xff", 1), B2B2C_EBADID);
+    assert_string_equal(b2b2c_ctx_errmsg(ctx), "id: not a valid ID");
+    toy_free(t);
+    b2b2c_ctx_free(ctx);
+
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &ts.methods), 0);
+    assert_int_equal(toy_new(&t, ctx), 0);
+    assert_int_equal(toy_get(t, "a"), 0);
+    assert_int_equal(toy_get(t, "b"), 7);
+    assert_int_equal(t->items.count, 1);
+    toy_free(t);
+    b2b2c_ctx_free(ctx);
+    th_store_fini(&ts);
+}
+
+static void t_failure_undoes(void **state)
+{
+    th_store ts;
+    b2b2c_ctx *ctx;
+    toy *t;
+    uint64_t d, fp;
+    (void)state;
+
+    th_store_init(&ts);
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &ts.methods), 0);
+    assert_int_equal(toy_new(&t, ctx), 0);
+    assert_int_equal(toy_add(t, "a", 5), 0);
+    d = toy_digest(t);
+    fp = th_store_fingerprint(&ts, NULL);
+    /* range failure after the change: memory is restored */
+    assert_int_equal(toy_add(t, "a", 2000000), B2B2C_ERANGE);
+    assert_int_equal(toy_get(t, "a"), 5);
+    assert_int_equal(toy_add(t, "new", 2000000), B2B2C_ERANGE);
+    assert_int_equal(toy_get(t, "new"), 0);
+    assert_int_equal(toy_digest(t), d);
+    assert_int_equal(th_store_fingerprint(&ts, NULL), fp);
+    /* storage failure on put: host code passed back unchanged */
+    ts.fail_at = ts.calls + 2; /* begin ok, put fails */
+    assert_int_equal(toy_add(t, "a", 1), -1000);
+    assert_int_equal(toy_get(t, "a"), 5);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "table 'toy'"));
+    /* positive garbage from storage becomes ESTORAGE */
+    ts.fail_code = 3;
+    ts.fail_at = ts.calls + 2;
+    assert_int_equal(toy_add(t, "a", 1), B2B2C_ESTORAGE);
+    ts.fail_code = -1000;
+    /* commit failure: memory restored, storage rolled back */
+    ts.fail_at = ts.calls + 3; /* begin, put, commit */
+    assert_int_equal(toy_add(t, "a", 1), -1000);
+    assert_int_equal(toy_get(t, "a"), 5);
+    assert_int_equal(th_store_fingerprint(&ts, NULL), fp);
+    assert_int_equal(toy_digest(t), d);
+    toy_free(t);
+    b2b2c_ctx_free(ctx);
+    th_store_fini(&ts);
+}
+
+static void t_groups(void **state)
+{
+    th_store ts;
+    b2b2c_ctx *ctx;
+    toy *t;
+    uint64_t d, fp;
+    (void)state;
+
+    th_store_init(&ts);
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &ts.methods), 0);
+    assert_int_equal(toy_new(&t, ctx), 0);
+    assert_int_equal(b2b2c_ctx_commit(ctx), B2B2C_ESTATE);
+    assert_int_equal(b2b2c_ctx_rollback(ctx), B2B2C_ESTATE);
+
+    /* a committed group */
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    assert_int_equal(b2b2c_ctx_begin(ctx), B2B2C_ESTATE);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(toy_add(t, "g", 1), 0);
+    assert_int_equal(b2b2c_ctx_commit(ctx), 0);
+    assert_int_equal(toy_get(t, "g"), 100);
+    d = toy_digest(t);
+    fp = th_store_fingerprint(&ts, NULL);
+
+    /* an explicit rollback undoes every call of the group */
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    assert_int_equal(toy_add(t, "g", 1), 0);
+    assert_int_equal(toy_add(t, "h", 1), 0);
+    assert_int_equal(toy_add(t, "g", -101), 0); /* deletes g */
+    assert_int_equal(toy_get(t, "g"), 0);
+    assert_int_equal(b2b2c_ctx_rollback(ctx), 0);
+    assert_int_equal(toy_get(t, "g"), 100);
+    assert_int_equal(toy_get(t, "h"), 0);
+    assert_int_equal(toy_digest(t), d);
+    assert_int_equal(th_store_fingerprint(&ts, NULL), fp);
+
+    /* a failing call aborts the whole group */
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    assert_int_equal(toy_add(t, "g", 1), 0);
+    assert_int_equal(toy_add(t, "g", 5000000), B2B2C_ERANGE);
+    assert_int_equal(toy_get(t, "g"), 100);
+    assert_int_equal(toy_add(t, "g", 1), B2B2C_EABORTED);
+    assert_int_equal(b2b2c_ctx_commit(ctx), B2B2C_EABORTED);
+    assert_int_equal(toy_digest(t), d);
+    assert_int_equal(th_store_fingerprint(&ts, NULL), fp);
+    /* and the context works again afterwards */
+    assert_int_equal(toy_add(t, "g", 1), 0);
+    assert_int_equal(toy_get(t, "g"), 101);
+
+    /* a group aborted then rolled back explicitly */
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    assert_int_equal(toy_add(t, "g", 5000000), B2B2C_ERANGE);
+    assert_int_equal(b2b2c_ctx_rollback(ctx), 0);
+    assert_int_equal(toy_get(t, "g"), 101);
+
+    /* commit failure of a group restores everything */
+    d = toy_digest(t);
+    fp = th_store_fingerprint(&ts, NULL);
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    assert_int_equal(toy_add(t, "x", 3), 0);
+    ts.fail_at = ts.calls + 1;
+    assert_int_equal(b2b2c_ctx_commit(ctx), -1000);
+    assert_int_equal(toy_get(t, "x"), 0);
+    assert_int_equal(toy_digest(t), d);
+    assert_int_equal(th_store_fingerprint(&ts, NULL), fp);
+
+    /* freeing a context with an open group rolls it back */
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    assert_int_equal(toy_add(t, "y", 3), 0);
+    toy_free(t);
+    b2b2c_ctx_free(ctx);
+    assert_int_equal(th_store_fingerprint(&ts, NULL), fp);
+    th_store_fini(&ts);
+}
+
+static void t_corrupt_record_on_open(void **state)
+{
+    th_store ts;
+    b2b2c_ctx *ctx;
+    toy *t = (toy *)0x1;
+    (void)state;
+
+    th_store_init(&ts);
+    assert_int_equal(ts.inner.put(ts.inner.userdata, "toy", "k", 1, "junk", 4),
+                     0);
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &ts.methods), 0);
+    assert_int_equal(toy_new(&t, ctx), B2B2C_ECORRUPT);
+    assert_null(t);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "table 'toy' key 'k'"));
+    b2b2c_ctx_free(ctx);
+    th_store_fini(&ts);
+}
+
+static void t_custom_allocator_used(void **state)
+{
+    th_alloc ta;
+    b2b2c_ctx *ctx;
+    toy *t;
+    (void)state;
+
+    th_alloc_init(&ta);
+    assert_int_equal(b2b2c_ctx_new(&ctx, &ta.methods, NULL), 0);
+    assert_true(ta.outstanding > 0);
+    assert_int_equal(toy_new(&t, ctx), 0);
+    assert_int_equal(toy_add(t, "a", 1), 0);
+    toy_free(t);
+    b2b2c_ctx_free(ctx);
+    assert_int_equal(ta.outstanding, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_new_defaults),
+        cmocka_unit_test(t_new_bad_args),
+        cmocka_unit_test(t_write_through_and_reopen),
+        cmocka_unit_test(t_failure_undoes),
+        cmocka_unit_test(t_groups),
+        cmocka_unit_test(t_corrupt_record_on_open),
+        cmocka_unit_test(t_custom_allocator_used),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
