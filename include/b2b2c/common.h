@@ -90,6 +90,55 @@ enum {
  */
 B2B2C_API const char *b2b2c_strerror(int code);
 
+/* ---- shared vocabulary: segments, groups, lead bands ------------------ */
+
+/*
+ * The five B2B2C sub-segments (the segment classifier's output, also a lead
+ * attribute and a dealer-routing input). Values are never renumbered.
+ * Stable names: "unknown", "dealer_large_wholesale", "dealer_small_retail",
+ * "b2b_large", "b2b_small_pro", "b2c_consumer".
+ */
+enum {
+    B2B2C_SEGMENT_UNKNOWN = 0,
+    B2B2C_SEGMENT_DEALER_LARGE_WHOLESALE = 1, /* chains, distributors */
+    B2B2C_SEGMENT_DEALER_SMALL_RETAIL = 2,    /* shops, online retailers */
+    B2B2C_SEGMENT_B2B_LARGE = 3,              /* plants, corporations, state */
+    B2B2C_SEGMENT_B2B_SMALL_PRO = 4,          /* workshops, contractors */
+    B2B2C_SEGMENT_B2C_CONSUMER = 5            /* private consumers */
+};
+
+/* Segment groups. Names: "unknown", "dealer", "b2b", "b2c". */
+enum {
+    B2B2C_GROUP_UNKNOWN = 0,
+    B2B2C_GROUP_DEALER = 1,
+    B2B2C_GROUP_B2B = 2,
+    B2B2C_GROUP_B2C = 3
+};
+
+/* Lead temperature bands. Names: "unknown", "cold", "warm", "hot". */
+enum {
+    B2B2C_BAND_UNKNOWN = 0,
+    B2B2C_BAND_COLD = 1,
+    B2B2C_BAND_WARM = 2,
+    B2B2C_BAND_HOT = 3
+};
+
+/* The stable name of a segment, group or band value; NULL for a value the
+ * library does not know. The strings are static. */
+B2B2C_API const char *b2b2c_segment_name(int32_t segment);
+B2B2C_API const char *b2b2c_group_name(int32_t group);
+B2B2C_API const char *b2b2c_band_name(int32_t band);
+
+/* The value for a stable name, or B2B2C_EINVAL (negative) for NULL or an
+ * unknown name. */
+B2B2C_API int32_t b2b2c_segment_from_name(const char *name);
+B2B2C_API int32_t b2b2c_group_from_name(const char *name);
+B2B2C_API int32_t b2b2c_band_from_name(const char *name);
+
+/* The group a segment belongs to (B2B2C_GROUP_UNKNOWN for unknown or
+ * invalid segments). */
+B2B2C_API int32_t b2b2c_segment_group(int32_t segment);
+
 /* ---- allocator ------------------------------------------------------- */
 
 #define B2B2C_ALLOCATOR_VERSION 1

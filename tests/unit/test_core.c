@@ -28,6 +28,33 @@ static void t_strerror(void **state)
     assert_string_equal(b2b2c_strerror(5), "unknown error");
 }
 
+static void t_names(void **state)
+{
+    (void)state;
+    assert_string_equal(b2b2c_segment_name(B2B2C_SEGMENT_B2B_SMALL_PRO),
+                        "b2b_small_pro");
+    assert_null(b2b2c_segment_name(6));
+    assert_null(b2b2c_segment_name(-1));
+    for (int32_t s = 0; s <= 5; s++)
+        assert_int_equal(b2b2c_segment_from_name(b2b2c_segment_name(s)), s);
+    assert_int_equal(b2b2c_segment_from_name("B2C_consumer"), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segment_from_name(NULL), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segment_group(B2B2C_SEGMENT_DEALER_SMALL_RETAIL),
+                     B2B2C_GROUP_DEALER);
+    assert_int_equal(b2b2c_segment_group(B2B2C_SEGMENT_B2B_LARGE),
+                     B2B2C_GROUP_B2B);
+    assert_int_equal(b2b2c_segment_group(B2B2C_SEGMENT_B2C_CONSUMER),
+                     B2B2C_GROUP_B2C);
+    assert_int_equal(b2b2c_segment_group(99), B2B2C_GROUP_UNKNOWN);
+    assert_string_equal(b2b2c_group_name(B2B2C_GROUP_B2B), "b2b");
+    assert_int_equal(b2b2c_group_from_name("dealer"), B2B2C_GROUP_DEALER);
+    assert_null(b2b2c_group_name(4));
+    assert_string_equal(b2b2c_band_name(B2B2C_BAND_HOT), "hot");
+    assert_int_equal(b2b2c_band_from_name("warm"), B2B2C_BAND_WARM);
+    assert_int_equal(b2b2c_band_from_name("tepid"), B2B2C_EINVAL);
+    assert_null(b2b2c_band_name(4));
+}
+
 static void t_id_check(void **state)
 {
     char big[300];
@@ -153,6 +180,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_version),
         cmocka_unit_test(t_strerror),
+        cmocka_unit_test(t_names),
         cmocka_unit_test(t_id_check),
         cmocka_unit_test(t_table_check),
         cmocka_unit_test(t_crc32c),
