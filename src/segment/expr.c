@@ -287,9 +287,14 @@ int seg_expr_parse(seg_node *nodes, uint32_t *refs, const char *text,
     return ps.n;
 }
 
-int seg_expr_eval(const seg_node *n, const double *v, uint32_t present)
+/* `why` collects the missing attributes that made the result unknown: only
+ * those of parts that are unknown themselves and did not get outvoted (a
+ * false part of all() or a true part of any() decides without them). */
+int seg_expr_eval_why(const seg_node *n, const double *v, uint32_t present,
+                      uint32_t *why)
 {
     int r, k;
+    uint32_t w = 0, cw;
     const seg_node *c, *end;
 
     switch (n->op) {
@@ -300,25 +305,32 @@ int seg_expr_eval(const seg_node *n, const double *v, uint32_t present)
     case SEG_OP_KNOWN:
         return (present & SEG_BIT(n->attr)) ? SEG_T : SEG_F;
     case SEG_OP_NOT:
-        r = seg_expr_eval(n + 1, v, present);
+        r = seg_expr_eval_why(n + 1, v, present, why);
         return r == SEG_U ? SEG_U : !r;
     case SEG_OP_ALL:
     case SEG_OP_ANY:
         r = n->op == SEG_OP_ALL ? SEG_T : SEG_F;
         end = n + n->size;
         for (c = n + 1; c < end; c += c->size) {
-            k = seg_expr_eval(c, v, present);
+            cw = 0;
+            k = seg_expr_eval_why(c, v, present, &cw);
             if (n->op == SEG_OP_ALL ? k == SEG_F : k == SEG_T)
                 return k;
-            if (k == SEG_U)
+            if (k == SEG_U) {
                 r = SEG_U;
+                w |= cw;
+            }
         }
+        if (r == SEG_U)
+            *why |= w;
         return r;
     default:
         break;
     }
-    if (!(present & SEG_BIT(n->attr)))
+    if (!(present & SEG_BIT(n->attr))) {
+        *why |= SEG_BIT(n->attr);
         return SEG_U;
+    }
     {
         double x = v[n->attr - 1];
         switch (n->op) {
@@ -340,4 +352,10 @@ int seg_expr_eval(const seg_node *n, const double *v, uint32_t present)
             return SEG_U;
         }
     }
+}
+
+int seg_expr_eval(const seg_node *n, const double *v, uint32_t present)
+{
+    uint32_t why = 0;
+    return seg_expr_eval_why(n, v, present, &why);
 }

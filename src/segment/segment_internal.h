@@ -46,6 +46,10 @@ typedef struct seg_node {
 int seg_expr_parse(seg_node *nodes, uint32_t *refs, const char *text,
                    char *err, size_t errcap);
 int seg_expr_eval(const seg_node *n, const double *v, uint32_t present);
+/* As seg_expr_eval; when unknown, ORs into *why the missing attributes
+ * whose values could decide it. */
+int seg_expr_eval_why(const seg_node *n, const double *v, uint32_t present,
+                      uint32_t *why);
 
 /* Validate one attribute value as the setters do: 0, B2B2C_EINVAL or
  * B2B2C_ERANGE with a static reason in *why. */

@@ -814,13 +814,14 @@ static void classify_core(seg_verdict *vd, const b2b2c_segmenter *s,
 
     for (size_t i = 0; i < s->norder; i++) {
         const seg_rule *r = s->order[i];
-        int k = seg_expr_eval(r->nodes, v, present);
+        uint32_t why = 0;
+        int k = seg_expr_eval_why(r->nodes, v, present, &why);
         if (!win) {
             if (k == SEG_T)
                 win = r;
             else if (k == SEG_U) {
                 open_seg |= 1u << r->segment;
-                open_missing[r->segment] |= r->refs & ~present;
+                open_missing[r->segment] |= why;
             }
         } else if (k == SEG_T) {
             conflict |= 1u << b2b2c_segment_group(r->segment);

@@ -352,6 +352,13 @@ static void t_missing(void **state)
                          SEG_BIT(B2B2C_SEG_ATTR_CONTRACT_MONTHS));
     assert_non_null(strstr(b2b2c_segmenter_last_reason(f->s),
                            "would settle it: employees"));
+    /* only attributes that could decide count: without party_type the
+     * kind already settles that part of large_customer_size */
+    assert_int_equal(b2b2c_attrs_clear(f->a, B2B2C_SEG_ATTR_PARTY_TYPE), 0);
+    assert_int_equal(cls(f, &c), B2B2C_SEGMENT_B2B_SMALL_PRO);
+    assert_int_equal(b2b2c_segmenter_last_missing(f->s) &
+                         SEG_BIT(B2B2C_SEG_ATTR_PARTY_TYPE),
+                     0);
     /* an organisation without the reseller flag: could be a dealer */
     b2b2c_attrs_reset(f->a);
     A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_ORGANISATION);
