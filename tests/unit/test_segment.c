@@ -459,6 +459,40 @@ static int rule_cb(const char *id, int32_t prio, int32_t seg,
     return 0;
 }
 
+typedef struct reenter {
+    b2b2c_segmenter *s;
+    int rc_add, rc_param, rc_route, calls;
+} reenter;
+
+static int reenter_cb(const char *id, int32_t prio, int32_t seg,
+                      const char *expr, int32_t is_default, void *payload)
+{
+    reenter *r = payload;
+    (void)id, (void)prio, (void)seg, (void)expr, (void)is_default;
+    r->rc_add = b2b2c_segmenter_rule_add(r->s, "inner", 1, 1, "true");
+    r->rc_param = b2b2c_segmenter_set_param(r->s, 200, 3);
+    r->rc_route = b2b2c_segmenter_route_set(r->s, 1, 1, 1, 1);
+    return ++r->calls == 3 ? 5 : 0;
+}
+
+/* A callback may not change the segmenter; a non-zero return stops. */
+static void t_reentry(void **state)
+{
+    fx *f = *state;
+    reenter r = {f->s, 0, 0, 0, 0};
+    int64_t ver;
+    assert_int_equal(b2b2c_segmenter_rules(f->s, reenter_cb, &r), 5);
+    assert_int_equal(r.calls, 3);
+    assert_int_equal(r.rc_add, B2B2C_ESTATE);
+    assert_int_equal(r.rc_param, B2B2C_ESTATE);
+    assert_int_equal(r.rc_route, B2B2C_ESTATE);
+    assert_int_equal(b2b2c_segmenter_version(&ver, f->s), 0);
+    assert_int_equal(ver, 1);
+    assert_int_equal(b2b2c_segmenter_rules(f->s, NULL, NULL), B2B2C_EINVAL);
+    /* usable again afterwards */
+    assert_int_equal(b2b2c_segmenter_rule_add(f->s, "inner", 1, 1, "true"), 0);
+}
+
 static void t_host_rules(void **state)
 {
     fx *f = *state;
@@ -1083,6 +1117,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_params, setup, teardown),
         cmocka_unit_test_setup_teardown(t_host_rules, setup, teardown),
         cmocka_unit_test(t_expr_logic),
+        cmocka_unit_test_setup_teardown(t_reentry, setup, teardown),
         cmocka_unit_test_setup_teardown(t_assign, setup, teardown),
         cmocka_unit_test_setup_teardown(t_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(t_corrupt, setup, teardown),
