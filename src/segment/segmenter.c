@@ -335,6 +335,18 @@ static int corrupt(b2b2c_ctx *ctx, int rc, const char *table, const void *k,
                       (const char *)k, b2b2c_strerror(rc));
 }
 
+/* Insert a loaded object into its map, freeing it if that fails. */
+static int load_put(b2b2c_segmenter *s, b2b2c__map *m, const char *key,
+                    size_t kl, void *obj)
+{
+    int rc = b2b2c__map_put(m, key, kl, obj, NULL);
+    if (rc) {
+        b2b2c__free(s->ctx, obj);
+        return b2b2c__err(s->ctx, rc, "out of memory");
+    }
+    return 0;
+}
+
 static int load_meta(const void *k, size_t kl, const void *v, size_t vl,
                      void *payload)
 {
@@ -389,15 +401,14 @@ static int load_rule(const void *k, size_t kl, const void *v, size_t vl,
         return corrupt(s->ctx, rc ? rc : B2B2C_ECORRUPT, T_RULES, k, kl);
     memcpy(text, e, el);
     text[el] = '\0';
-    if (strlen(text) != el ||
-        rule_make(&rule, s->ctx, k, kl, (int32_t)prio, (int32_t)seg, text,
-                  0) != 0)
+    if (strlen(text) != el)
         return corrupt(s->ctx, B2B2C_ECORRUPT, T_RULES, k, kl);
-    if ((rc = b2b2c__map_put(&s->rules, rule->id, kl, rule, NULL)) != 0) {
-        b2b2c__free(s->ctx, rule);
-        return b2b2c__err(s->ctx, rc, "out of memory");
-    }
-    return 0;
+    rc = rule_make(&rule, s->ctx, k, kl, (int32_t)prio, (int32_t)seg, text, 0);
+    if (rc == B2B2C_ENOMEM)
+        return rc;
+    if (rc)
+        return corrupt(s->ctx, B2B2C_ECORRUPT, T_RULES, k, kl);
+    return load_put(s, &s->rules, rule->id, kl, rule);
 }
 
 static int load_account(const void *k, size_t kl, const void *v, size_t vl,
@@ -446,11 +457,7 @@ static int load_account(const void *k, size_t kl, const void *v, size_t vl,
         return corrupt(s->ctx, rc, T_ASSIGN, k, kl);
     }
     a->nameslen = names;
-    if ((rc = b2b2c__map_put(&s->accounts, a->id, kl, a, NULL)) != 0) {
-        b2b2c__free(s->ctx, a);
-        return b2b2c__err(s->ctx, rc, "out of memory");
-    }
-    return 0;
+    return load_put(s, &s->accounts, a->id, kl, a);
 }
 
 static int load_routes(const void *k, size_t kl, const void *v, size_t vl,

@@ -151,9 +151,21 @@ static int op_group(th_env *env, void *state)
     return b2b2c_ctx_commit(env->ctx);
 }
 
+/* Every failure must carry the injected cause: ENOMEM for a failed
+ * allocation, the storage callback's own code (-1000) for storage, never a
+ * different code such as ECORRUPT. */
+static int (*cur_op)(th_env *, void *);
+static int checked(th_env *env, void *state)
+{
+    int rc = cur_op(env, state);
+    assert_true(rc == 0 || rc == B2B2C_ENOMEM || rc == -1000);
+    return rc;
+}
+
 static void run_both(const char *name, int (*op)(th_env *, void *))
 {
-    th_fault_ops ops = {name, setup, op, digest, teardown, 0};
+    th_fault_ops ops = {name, setup, checked, digest, teardown, 0};
+    cur_op = op;
     size_t na = th_fault_loop(&ops, TH_FAULT_ALLOC);
     size_t ns = th_fault_loop(&ops, TH_FAULT_STORAGE);
     assert_true(na >= 1);
@@ -169,9 +181,9 @@ static void t_set_param(void **u)
 static void t_rule_add(void **u) { (void)u; run_both("rule_add", op_rule_add); }
 static void t_rule_remove(void **u)
 {
-    th_fault_ops ops = {"rule_remove", setup, op_rule_remove, digest,
-                        teardown, 0};
+    th_fault_ops ops = {"rule_remove", setup, checked, digest, teardown, 0};
     (void)u;
+    cur_op = op_rule_remove;
     /* the op cannot be retried after it succeeded, which the loop only does
      * after a failure: fine */
     assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
