@@ -274,7 +274,8 @@ B2B2C_API const char *b2b2c_segmenter_last_rule(const b2b2c_segmenter *s);
  * missing attributes. Same ownership as last_rule. */
 B2B2C_API const char *b2b2c_segmenter_last_reason(const b2b2c_segmenter *s);
 /* The mask of missing attributes (bit a-1 for attribute a) whose values
- * could change the last classification; 0 when confidence is 1. */
+ * could change the last classification; 0 when no rule ranked above the
+ * decision could still give another segment. */
 B2B2C_API uint32_t b2b2c_segmenter_last_missing(const b2b2c_segmenter *s);
 
 /*
