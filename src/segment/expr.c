@@ -11,6 +11,7 @@
  * Party type and kind accept only ==, != and in; the other attributes only
  * comparisons with numbers.
  */
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +97,7 @@ static int value(parser *ps, int attr, double *out)
 {
     char buf[64];
     const char *start;
-    char *end;
+    const char *end;
     int32_t v;
     const char *why;
 
@@ -120,7 +121,7 @@ static int value(parser *ps, int attr, double *out)
     if (!((*ps->p >= '0' && *ps->p <= '9') || *ps->p == '-' ||
           *ps->p == '+' || *ps->p == '.'))
         return perr(ps, "a number");
-    *out = strtod(ps->p, &end);
+    *out = seg_strtod_c(ps->p, &end);
     if (end == ps->p || !isfinite(*out))
         return perr(ps, "a finite number");
     ps->p = end;
@@ -134,6 +135,64 @@ static int value(parser *ps, int attr, double *out)
 }
 
 static int expr(parser *ps);
+
+/* Rule texts are data: they must read the same under any LC_NUMERIC the
+ * host has set, so numbers always use '.', whatever strtod and printf use. */
+static char locale_point(void)
+{
+    const struct lconv *lc = localeconv();
+    return lc && lc->decimal_point && lc->decimal_point[0]
+               ? lc->decimal_point[0]
+               : '.';
+}
+
+double seg_strtod_c(const char *s, const char **end)
+{
+    char buf[80];
+    size_t n = 0;
+    char *e;
+    double x;
+    const char *p = s;
+
+    if (*p == '+' || *p == '-')
+        buf[n++] = *p++;
+    while (*p >= '0' && *p <= '9' && n < 64)
+        buf[n++] = *p++;
+    if (*p == '.' && n < 64) {
+        buf[n++] = locale_point();
+        p++;
+        while (*p >= '0' && *p <= '9' && n < 64)
+            buf[n++] = *p++;
+    }
+    if ((*p == 'e' || *p == 'E') && n < 64) {
+        const char *q = p + 1;
+        size_t m = n;
+        buf[m++] = 'e';
+        if (*q == '+' || *q == '-')
+            buf[m++] = *q++;
+        if (*q >= '0' && *q <= '9') {
+            while (*q >= '0' && *q <= '9' && m < 78)
+                buf[m++] = *q++;
+            n = m;
+            p = q;
+        }
+    }
+    buf[n] = '\0';
+    x = strtod(buf, &e);
+    /* map the consumed prefix of buf back onto s */
+    *end = (size_t)(e - buf) == n ? p : s;
+    return x;
+}
+
+void seg_num_c(char *s)
+{
+    char pt = locale_point();
+    if (pt == '.')
+        return;
+    for (; *s; s++)
+        if (*s == pt)
+            *s = '.';
+}
 
 static int list(parser *ps, int op)
 {

@@ -51,6 +51,12 @@ int seg_expr_eval(const seg_node *n, const double *v, uint32_t present);
 int seg_expr_eval_why(const seg_node *n, const double *v, uint32_t present,
                       uint32_t *why);
 
+/* Numbers in rule texts always use '.', whatever LC_NUMERIC says:
+ * seg_strtod_c parses [+-]digits[.digits][e[+-]digits] (*end = s when
+ * nothing was read); seg_num_c rewrites a printf'd number in place. */
+double seg_strtod_c(const char *s, const char **end);
+void seg_num_c(char *s);
+
 /* Validate one attribute value as the setters do: 0, B2B2C_EINVAL or
  * B2B2C_ERANGE with a static reason in *why. */
 int seg_attr_check(int32_t attr, double value, const char **why);

@@ -95,7 +95,7 @@ struct b2b2c_segmenter {
 static const struct {
     const char *id;
     int32_t priority, segment;
-    const char *fmt; /* %.17g placeholders take params[p1..p4] */
+    const char *fmt; /* %s placeholders take params[p[0..3]] */
     int p[4];
 } default_rules[NDEFAULT] = {
     {"default.consumer_kind", 1000, B2B2C_SEGMENT_B2C_CONSUMER,
@@ -107,11 +107,11 @@ static const struct {
      "org_kind in (retail_chain, regional_distributor)", {-1, -1, -1, -1}},
     {"default.large_wholesale_outlets", 890,
      B2B2C_SEGMENT_DEALER_LARGE_WHOLESALE,
-     "all(any(" DEALER_KINDS ", " KO "), outlets >= %.17g)", {0, -1, -1, -1}},
+     "all(any(" DEALER_KINDS ", " KO "), outlets >= %s)", {0, -1, -1, -1}},
     {"default.large_wholesale_volume", 880,
      B2B2C_SEGMENT_DEALER_LARGE_WHOLESALE,
      "all(any(" DEALER_KINDS ", all(" KO ", reseller == 1)), "
-     "purchase_volume >= %.17g)",
+     "purchase_volume >= %s)",
      {1, -1, -1, -1}},
     {"default.small_retail_kind", 800, B2B2C_SEGMENT_DEALER_SMALL_RETAIL,
      DEALER_KINDS, {-1, -1, -1, -1}},
@@ -122,8 +122,8 @@ static const struct {
     {"default.large_customer_size", 690, B2B2C_SEGMENT_B2B_LARGE,
      "all(any(org_kind in (workshop, small_company, contractor), "
      "all(" KO ", party_type == organisation)), "
-     "any(employees >= %.17g, annual_revenue >= %.17g, "
-     "purchase_volume >= %.17g, contract_months >= %.17g))",
+     "any(employees >= %s, annual_revenue >= %s, "
+     "purchase_volume >= %s, contract_months >= %s))",
      {2, 3, 4, 5}},
     {"default.small_pro_kind", 600, B2B2C_SEGMENT_B2B_SMALL_PRO,
      "org_kind in (workshop, small_company, contractor)", {-1, -1, -1, -1}},
@@ -179,9 +179,12 @@ static int defaults_make(seg_rule **out, b2b2c_ctx *ctx, const double *params)
         out[i] = NULL;
     for (int i = 0; i < NDEFAULT; i++) {
         const int *p = default_rules[i].p;
-        double a[4];
-        for (int k = 0; k < 4; k++)
-            a[k] = p[k] >= 0 ? params[p[k]] : 0;
+        char a[4][40];
+        for (int k = 0; k < 4; k++) {
+            /* %.17g reads back as the same double */
+            snprintf(a[k], sizeof(a[k]), "%.17g", p[k] >= 0 ? params[p[k]] : 0);
+            seg_num_c(a[k]);
+        }
         snprintf(text, sizeof(text), default_rules[i].fmt, a[0], a[1], a[2],
                  a[3]);
         rc = rule_make(&out[i], ctx, default_rules[i].id,
@@ -870,8 +873,10 @@ static void fmt_value(char *buf, size_t cap, int attr, double x)
         name = b2b2c_org_kind_name((int32_t)x);
     if (name)
         snprintf(buf, cap, "%s", name);
-    else
+    else {
         snprintf(buf, cap, "%.15g", x);
+        seg_num_c(buf);
+    }
 }
 
 static void appendf(char *buf, size_t cap, size_t *len, const char *fmt, ...)

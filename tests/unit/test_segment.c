@@ -651,6 +651,98 @@ static void t_expr_logic(void **state)
     assert_int_equal(seg_expr_eval(n, v, 1), SEG_T);
 }
 
+/* Numbers in rule texts are read and written with '.', independent of the
+ * host's LC_NUMERIC; a fractional threshold survives the text form. */
+static int find_outlets(const char *id, int32_t prio, int32_t seg,
+                        const char *expr, int32_t is_default, void *payload)
+{
+    (void)prio, (void)seg, (void)is_default;
+    if (strcmp(id, "default.large_wholesale_outlets") == 0 &&
+        strstr(expr, "outlets >= 12.5)"))
+        *(int *)payload = 1;
+    return 0;
+}
+
+static void t_numbers(void **state)
+{
+    fx *f = *state;
+    const char *end;
+    const char *t;
+    int found = 0;
+    t = "1.5e3x";
+    assert_true(seg_strtod_c(t, &end) == 1500 && end == t + 5);
+    t = "-.5)";
+    assert_true(seg_strtod_c(t, &end) == -0.5 && end == t + 3);
+    t = "e5";
+    seg_strtod_c(t, &end);
+    assert_true(end == t);
+    t = "1e+";
+    assert_true(seg_strtod_c(t, &end) == 1 && end == t + 1);
+    assert_int_equal(b2b2c_segmenter_set_param(
+                         f->s, B2B2C_SEG_LARGE_WHOLESALE_OUTLETS, 12.5),
+                     0);
+    assert_int_equal(b2b2c_segmenter_rules(f->s, find_outlets, &found), 0);
+    assert_int_equal(found, 1);
+    small_org(f, B2B2C_ORG_ONLINE_RETAILER);
+    A(B2B2C_SEG_ATTR_OUTLETS, 12);
+    assert_int_equal(cls(f, NULL), B2B2C_SEGMENT_DEALER_SMALL_RETAIL);
+    A(B2B2C_SEG_ATTR_OUTLETS, 13);
+    assert_int_equal(cls(f, NULL), B2B2C_SEGMENT_DEALER_LARGE_WHOLESALE);
+    A(B2B2C_SEG_ATTR_ANNUAL_REVENUE, 1234.5);
+    assert_int_equal(b2b2c_segmenter_rule_add(f->s, "frac", 2000,
+                                              B2B2C_SEGMENT_B2B_LARGE,
+                                              "annual_revenue == 1234.5"),
+                     0);
+    assert_int_equal(cls(f, NULL), B2B2C_SEGMENT_B2B_LARGE);
+    assert_non_null(strstr(b2b2c_segmenter_last_reason(f->s),
+                           "annual_revenue=1234.5"));
+}
+
+/* Random token soup: the parser never reads out of bounds (ASan), and what
+ * it accepts is a well-formed tree that evaluates. */
+static void t_parser_soup(void **state)
+{
+    static const char *const tok[] = {
+        "all(", "any(", "not(", "known(", ")", ",", "true", "false",
+        "employees", "org_kind", "party_type", "outlets", "reseller", "==",
+        "!=", "<", "<=", ">", ">=", "in", "(", "1", "2.5", "-3", "1e9",
+        "plant", "person", "workshop", " ", "x", "\"", "\xc3", "==="};
+    b2b2c__rng r;
+    seg_node nodes[SEG_NODES_MAX];
+    char text[600], err[200];
+    double v[SEG_NATTR] = {1, 1, 5, 10, 10, 10, 10, 10, 10};
+    int accepted = 0;
+    (void)state;
+    b2b2c__rng_seed(&r, 99);
+    for (int i = 0; i < 30000; i++) {
+        size_t len = 0, ntok = 1 + b2b2c__rng_below(&r, 40);
+        uint32_t refs = 0;
+        int n;
+        text[0] = '\0';
+        for (size_t k = 0; k < ntok; k++) {
+            const char *t = tok[b2b2c__rng_below(&r, sizeof(tok) /
+                                                         sizeof(tok[0]))];
+            size_t tl = strlen(t);
+            if (len + tl + 1 >= sizeof(text))
+                break;
+            memcpy(text + len, t, tl + 1);
+            len += tl;
+        }
+        n = seg_expr_parse(nodes, &refs, text, err, sizeof(err));
+        if (n > 0) {
+            accepted++;
+            assert_int_equal(nodes[0].size, n);
+            for (uint32_t pr = 0; pr < 8; pr++)
+                assert_true(seg_expr_eval(nodes, v, pr * 37u & 0x1ff) <=
+                            SEG_U);
+        } else {
+            assert_int_equal(n, B2B2C_EINVAL);
+            assert_true(strncmp(err, "expr: ", 6) == 0);
+        }
+    }
+    assert_true(accepted > 0);
+}
+
 /* ---- assignments and migrations ---- */
 
 typedef struct migs {
@@ -1117,6 +1209,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_params, setup, teardown),
         cmocka_unit_test_setup_teardown(t_host_rules, setup, teardown),
         cmocka_unit_test(t_expr_logic),
+        cmocka_unit_test_setup_teardown(t_numbers, setup, teardown),
+        cmocka_unit_test(t_parser_soup),
         cmocka_unit_test_setup_teardown(t_reentry, setup, teardown),
         cmocka_unit_test_setup_teardown(t_assign, setup, teardown),
         cmocka_unit_test_setup_teardown(t_reopen, setup, teardown),
