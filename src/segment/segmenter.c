@@ -994,6 +994,20 @@ uint32_t b2b2c_segmenter_last_missing(const b2b2c_segmenter *s)
     return s ? s->last_missing : 0;
 }
 
+static inline int lowest_bit(uint32_t m)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctz(m);
+#else
+    int i = 0;
+    while (!(m & 1u)) {
+        m >>= 1;
+        i++;
+    }
+    return i;
+#endif
+}
+
 /* Fast validity test of a present value; the slow path gives the reason. */
 static inline int value_ok(int a, double x)
 {
@@ -1039,7 +1053,7 @@ int b2b2c_segmenter_classify_batch(int32_t *segments, double *confidences,
                               "attributes (0x%x)",
                               i, (unsigned)pr);
         for (uint32_t m = pr; m; m &= m - 1) {
-            int a = __builtin_ctz(m) + 1;
+            int a = lowest_bit(m) + 1;
             if (B2B2C__UNLIKELY(!value_ok(a, v[a - 1]))) {
                 const char *why = "invalid";
                 int rc = seg_attr_check(a, v[a - 1], &why);
