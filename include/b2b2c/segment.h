@@ -303,6 +303,17 @@ B2B2C_API int b2b2c_segmenter_classify_batch(int32_t *segments,
                                              const double *values,
                                              const uint32_t *present);
 
+/*
+ * Classify n attribute sets (an array of handles, for hosts that already
+ * hold b2b2c_attrs objects). Same results and paths as classify_batch.
+ * Errors: B2B2C_EINVAL (NULL with n > 0, a NULL element: the message names
+ * its index; outputs of earlier elements are written).
+ */
+B2B2C_API int b2b2c_segmenter_classify_sets(int32_t *segments,
+                                            double *confidences,
+                                            b2b2c_segmenter *s, size_t n,
+                                            const b2b2c_attrs *const *sets);
+
 /* ---- assignments and migrations ----------------------------------------- */
 
 /*

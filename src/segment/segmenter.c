@@ -1078,6 +1078,41 @@ int b2b2c_segmenter_classify_batch(int32_t *segments, double *confidences,
     return 0;
 }
 
+int b2b2c_segmenter_classify_sets(int32_t *segments, double *confidences,
+                                  b2b2c_segmenter *s, size_t n,
+                                  const b2b2c_attrs *const *sets)
+{
+    int fast;
+    if (!s)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(s->ctx);
+    if (n == 0)
+        return 0;
+    if (!segments || !sets)
+        return b2b2c__err(s->ctx, B2B2C_EINVAL, "%s: NULL",
+                          !segments ? "segments" : "sets");
+    fast = s->rules.count == 0;
+    for (size_t i = 0; i < n; i++) {
+        const b2b2c_attrs *a = sets[i];
+        double c;
+        if (!a)
+            return b2b2c__err(s->ctx, B2B2C_EINVAL, "sets: element %zu is NULL",
+                              i);
+        /* the setters validated the values */
+        if (fast) {
+            segments[i] = seg_fast_classify(s->params, a->v, a->present, &c);
+        } else {
+            seg_verdict vd;
+            classify_core(&vd, s, a->v, a->present);
+            segments[i] = vd.segment;
+            c = vd.confidence;
+        }
+        if (confidences)
+            confidences[i] = c;
+    }
+    return 0;
+}
+
 /* ---- assignments ---------------------------------------------------------- */
 
 static int assign_entry(b2b2c_segmenter *s, const char *account_id,

@@ -1195,6 +1195,54 @@ static void t_batch(void **state)
                      0);
 }
 
+/* An array of attribute-set handles gives the single-call results, on the
+ * compiled path and on the rule table. */
+static void t_sets(void **state)
+{
+    fx *f = *state;
+    b2b2c_attrs *sets[12];
+    const b2b2c_attrs *csets[13];
+    int32_t seg[13];
+    double conf[13];
+    for (int round = 0; round < 2; round++) {
+        for (int k = 0; k < 12; k++) {
+            assert_int_equal(b2b2c_attrs_new(&sets[k], f->ctx), 0);
+            b2b2c_attrs_set_int(sets[k], B2B2C_SEG_ATTR_ORG_KIND, k + 1);
+            if (k % 2)
+                b2b2c_attrs_set_int(sets[k], B2B2C_SEG_ATTR_EMPLOYEES,
+                                    100 * k);
+            csets[k] = sets[k];
+        }
+        assert_int_equal(b2b2c_segmenter_classify_sets(seg, conf, f->s, 12,
+                                                       csets),
+                         0);
+        for (int k = 0; k < 12; k++) {
+            int32_t one;
+            double c;
+            assert_int_equal(b2b2c_segmenter_classify(&one, &c, f->s,
+                                                      sets[k]),
+                             0);
+            assert_int_equal(seg[k], one);
+            assert_true(conf[k] == c);
+        }
+        csets[12] = NULL;
+        assert_int_equal(b2b2c_segmenter_classify_sets(seg, NULL, f->s, 13,
+                                                       csets),
+                         B2B2C_EINVAL);
+        assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "element 12"));
+        assert_int_equal(b2b2c_segmenter_classify_sets(seg, NULL, f->s, 1,
+                                                       NULL),
+                         B2B2C_EINVAL);
+        for (int k = 0; k < 12; k++)
+            b2b2c_attrs_free(sets[k]);
+        if (round == 0)
+            assert_int_equal(b2b2c_segmenter_rule_add(
+                                 f->s, "h", 1200, B2B2C_SEGMENT_B2B_LARGE,
+                                 "employees >= 700"),
+                             0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1218,6 +1266,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_route_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(t_route_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(t_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_sets, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
