@@ -951,6 +951,22 @@ static void t_corrupt(void **state)
         assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), tables[i]));
         b2b2c_ctx_free(ctx);
     }
+    /* a record from a newer library */
+    {
+        b2b2c_ctx *ctx;
+        b2b2c_segmenter *s;
+        b2b2c__wbuf w;
+        assert_int_equal(b2b2c_ctx_new(&ctx, NULL, NULL), 0);
+        b2b2c__enc_begin(&w, &ctx->mem, 2);
+        b2b2c__enc_i64(&w, 5);
+        assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+        assert_int_equal(b2b2c__st_put_rec(ctx, "segment_meta", "meta", 4, &w),
+                         0);
+        assert_int_equal(b2b2c_ctx_commit(ctx), 0);
+        assert_int_equal(b2b2c_segmenter_new(&s, ctx), B2B2C_EVERSION);
+        assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "segment_meta"));
+        b2b2c_ctx_free(ctx);
+    }
     /* a well-formed rule record whose expression does not parse */
     {
         b2b2c_ctx *ctx;
