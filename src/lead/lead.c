@@ -253,34 +253,141 @@ int lead_write_attr(b2b2c_lead_model *m, const lead_attr *a)
     return b2b2c__st_put_rec(m->ctx, T_ATTRS, key, 4, &w);
 }
 
+/*
+ * The lead record is written on every event, so it is packed by hand into
+ * one byte string (one codec call, fewer bytes to checksum): unsigned
+ * LEB128 varints, zigzag varints for times (relative to `created` where
+ * that makes them short), IEEE doubles little-endian.
+ *
+ *   created zz, segment u8, chan uv, region uv, prod uv, stage u8,
+ *   stage_at-created zz, nhist uv, band u8, band_prev u8,
+ *   band_at-created zz, eng f64, t0-created zz, hot_until zz, nk uv,
+ *   nk x { kind u8, flags u8 (1 value sum, 2 cap counters), cnt f64,
+ *          [val f64], [day zz, day_n uv, total_n uv] }
+ */
+typedef struct pk {
+    const uint8_t *p, *end;
+    int err;
+} pk;
+
+static uint8_t *put_uv(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+static uint8_t *put_zz(uint8_t *p, int64_t v)
+{
+    return put_uv(p, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+static uint8_t *put_f64(uint8_t *p, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    return p + 8;
+}
+
+static uint64_t get_uv(pk *k)
+{
+    uint64_t v = 0;
+    for (int sh = 0; sh < 64; sh += 7) {
+        uint8_t b;
+        if (k->p >= k->end) {
+            k->err = 1;
+            return 0;
+        }
+        b = *k->p++;
+        v |= (uint64_t)(b & 0x7f) << sh;
+        if (!(b & 0x80))
+            return v;
+    }
+    k->err = 1;
+    return 0;
+}
+
+static int64_t get_zz(pk *k)
+{
+    uint64_t v = get_uv(k);
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+static uint8_t get_u8(pk *k)
+{
+    if (k->p >= k->end) {
+        k->err = 1;
+        return 0;
+    }
+    return *k->p++;
+}
+
+static double get_f64(pk *k)
+{
+    uint64_t v = 0;
+    double d;
+    if (k->end - k->p < 8) {
+        k->err = 1;
+        return 0;
+    }
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)k->p[i] << (8 * i);
+    k->p += 8;
+    memcpy(&d, &v, 8);
+    return d;
+}
+
+static uint32_t get_u32v(pk *k)
+{
+    uint64_t v = get_uv(k);
+    if (v > UINT32_MAX)
+        k->err = 1;
+    return (uint32_t)v;
+}
+
+#define LEAD_PACK_MAX (80 + B2B2C_LEAD_EV_MAX * 40)
+
 static int write_lead(b2b2c_lead_model *m, const lead_rec *r)
 {
     b2b2c__wbuf w;
-    b2b2c__enc_begin(&w, &m->ctx->mem, 1);
-    b2b2c__enc_i64(&w, r->created);
-    b2b2c__enc_u8(&w, r->segment);
-    b2b2c__enc_u32(&w, r->chan);
-    b2b2c__enc_u32(&w, r->region);
-    b2b2c__enc_u32(&w, r->prod);
-    b2b2c__enc_u8(&w, r->stage);
-    b2b2c__enc_i64(&w, r->stage_at);
-    b2b2c__enc_u32(&w, r->nhist);
-    b2b2c__enc_u8(&w, r->band);
-    b2b2c__enc_u8(&w, r->band_prev);
-    b2b2c__enc_i64(&w, r->band_at);
-    b2b2c__enc_f64(&w, r->eng);
-    b2b2c__enc_i64(&w, r->t0);
-    b2b2c__enc_i64(&w, r->hot_until);
-    b2b2c__enc_u32(&w, r->nk);
+    uint8_t buf[LEAD_PACK_MAX], *p = buf;
+    p = put_zz(p, r->created);
+    *p++ = r->segment;
+    p = put_uv(p, r->chan);
+    p = put_uv(p, r->region);
+    p = put_uv(p, r->prod);
+    *p++ = r->stage;
+    p = put_zz(p, r->stage_at - r->created);
+    p = put_uv(p, r->nhist);
+    *p++ = r->band;
+    *p++ = r->band_prev;
+    p = put_zz(p, r->band_at - r->created);
+    p = put_f64(p, r->eng);
+    p = put_zz(p, r->t0 - r->created);
+    p = put_zz(p, r->hot_until);
+    p = put_uv(p, r->nk);
     for (uint32_t i = 0; i < r->nk; i++) {
         const lead_ks *k = &r->ks[i];
-        b2b2c__enc_u32(&w, k->kind);
-        b2b2c__enc_u32(&w, (uint32_t)k->day);
-        b2b2c__enc_u32(&w, k->day_n);
-        b2b2c__enc_u32(&w, k->total_n);
-        b2b2c__enc_f64(&w, k->cnt);
-        b2b2c__enc_f64(&w, k->val);
+        uint8_t fl = (uint8_t)((k->val != 0 ? 1 : 0) |
+                               (k->day_n || k->total_n ? 2 : 0));
+        *p++ = (uint8_t)k->kind;
+        *p++ = fl;
+        p = put_f64(p, k->cnt);
+        if (fl & 1)
+            p = put_f64(p, k->val);
+        if (fl & 2) {
+            p = put_zz(p, k->day);
+            p = put_uv(p, k->day_n);
+            p = put_uv(p, k->total_n);
+        }
     }
+    b2b2c__enc_begin(&w, &m->ctx->mem, 1);
+    b2b2c__enc_bytes(&w, buf, (size_t)(p - buf));
     return b2b2c__st_put_rec(m->ctx, T_LEADS, r->id, r->idlen, &w);
 }
 
@@ -307,7 +414,8 @@ static void model_release(b2b2c_lead_model *m)
     for (size_t i = 0; i < m->nleads; i++) {
         lead_rec *r = lead_at(m, i);
         b2b2c__free(ctx, r->ks);
-        b2b2c__free(ctx, r->id);
+        if (r->id != r->sid)
+            b2b2c__free(ctx, r->id);
     }
     for (size_t i = 0; i < m->nchunks; i++)
         b2b2c__free(ctx, m->chunks[i]);
@@ -498,6 +606,7 @@ static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
 {
     b2b2c_lead_model *m = payload;
     b2b2c__rbuf r;
+    pk q;
     lead_rec *l;
     uint32_t nk;
     int rc = b2b2c__dec_begin(&r, v, vl, 1);
@@ -507,31 +616,39 @@ static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
         return corrupt(m, T_LEADS, k, kl, B2B2C_ECORRUPT);
     if ((rc = lead_slot(m, &l, 0)) != 0)
         return corrupt(m, T_LEADS, k, kl, rc);
-    l->created = b2b2c__dec_i64(&r);
-    l->segment = b2b2c__dec_u8(&r);
-    l->chan = b2b2c__dec_u32(&r);
-    l->region = b2b2c__dec_u32(&r);
-    l->prod = b2b2c__dec_u32(&r);
-    l->stage = b2b2c__dec_u8(&r);
-    l->stage_at = b2b2c__dec_i64(&r);
-    l->nhist = b2b2c__dec_u32(&r);
-    l->band = b2b2c__dec_u8(&r);
-    l->band_prev = b2b2c__dec_u8(&r);
-    l->band_at = b2b2c__dec_i64(&r);
-    l->eng = b2b2c__dec_f64(&r);
-    l->t0 = b2b2c__dec_i64(&r);
-    l->hot_until = b2b2c__dec_i64(&r);
-    nk = b2b2c__dec_u32(&r);
-    if (r.err || l->segment >= LEAD_NSEG || l->chan > m->nattrs ||
+    {
+        size_t n;
+        const uint8_t *blob = b2b2c__dec_bytes(&r, &n);
+        q.p = blob;
+        q.end = blob ? blob + n : blob;
+        q.err = r.err != 0;
+    }
+    l->created = get_zz(&q);
+    l->segment = get_u8(&q);
+    l->chan = get_u32v(&q);
+    l->region = get_u32v(&q);
+    l->prod = get_u32v(&q);
+    l->stage = get_u8(&q);
+    l->stage_at = l->created + get_zz(&q);
+    l->nhist = get_u32v(&q);
+    l->band = get_u8(&q);
+    l->band_prev = get_u8(&q);
+    l->band_at = l->created + get_zz(&q);
+    l->eng = get_f64(&q);
+    l->t0 = l->created + get_zz(&q);
+    l->hot_until = get_zz(&q);
+    nk = get_u32v(&q);
+    if (q.err || l->segment >= LEAD_NSEG || l->chan > m->nattrs ||
         l->region > m->nattrs || l->prod > m->nattrs ||
         l->stage >= NSTAGES || l->band > 3 || l->band_prev > 3 ||
         nk > m->nkinds || !(l->eng >= 0))
         return corrupt(m, T_LEADS, k, kl, B2B2C_ECORRUPT);
-    l->id = b2b2c__malloc(m->ctx, kl + 1);
+    l->id = kl < sizeof(l->sid) ? l->sid : b2b2c__malloc(m->ctx, kl + 1);
     if (nk)
         l->ks = b2b2c__malloc(m->ctx, nk * sizeof(lead_ks));
     if (!l->id || (nk && !l->ks)) {
-        b2b2c__free(m->ctx, l->id);
+        if (l->id != l->sid)
+            b2b2c__free(m->ctx, l->id);
         b2b2c__free(m->ctx, l->ks);
         return corrupt(m, T_LEADS, k, kl, B2B2C_ENOMEM);
     }
@@ -540,19 +657,29 @@ static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
     l->idlen = (uint16_t)kl;
     l->nk = l->capk = (uint16_t)nk;
     m->nleads++; /* owned now: freed by model_free on failure below */
-    for (uint32_t i = 0; i < nk; i++) {
+    for (uint32_t i = 0; i < nk && !q.err; i++) {
         lead_ks *s = &l->ks[i];
-        uint32_t kind = b2b2c__dec_u32(&r);
-        s->kind = (uint16_t)kind;
+        uint8_t fl;
+        s->kind = get_u8(&q);
+        fl = get_u8(&q);
         s->pad = 0;
-        s->day = (int32_t)b2b2c__dec_u32(&r);
-        s->day_n = b2b2c__dec_u32(&r);
-        s->total_n = b2b2c__dec_u32(&r);
-        s->cnt = b2b2c__dec_f64(&r);
-        s->val = b2b2c__dec_f64(&r);
-        if (kind >= m->nkinds)
-            r.err = B2B2C_ECORRUPT;
+        s->cnt = get_f64(&q);
+        s->val = fl & 1 ? get_f64(&q) : 0;
+        s->day = INT32_MIN;
+        s->day_n = s->total_n = 0;
+        if (fl & 2) {
+            int64_t day = get_zz(&q);
+            if (day < INT32_MIN || day > INT32_MAX)
+                q.err = 1;
+            s->day = (int32_t)day;
+            s->day_n = get_u32v(&q);
+            s->total_n = get_u32v(&q);
+        }
+        if (fl > 3 || s->kind >= m->nkinds)
+            q.err = 1;
     }
+    if (q.err || q.p != q.end)
+        r.err = B2B2C_ECORRUPT;
     if ((rc = b2b2c__dec_finish(&r)) != 0)
         return corrupt(m, T_LEADS, k, kl, rc);
     if (b2b2c__map_get(&m->leads, l->id, kl))
@@ -1028,24 +1155,29 @@ int b2b2c_lead_add(b2b2c_lead_model *m, const char *id, int64_t created,
         return b2b2c__err(ctx, B2B2C_EEXISTS, "id: lead '%s' exists", id);
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
-    idc = b2b2c__malloc(ctx, n + 1);
-    if (!idc) {
-        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-        goto out;
-    }
-    memcpy(idc, id, n + 1);
-    if ((rc = b2b2c__undo_free_on_fail(ctx, idc)) != 0) {
-        b2b2c__free(ctx, idc);
-        goto out;
-    }
     {
         uint32_t ch, rg, pl;
         int32_t band;
         if ((rc = intern(m, 1, channel, &ch, NULL)) ||
             (rc = intern(m, 2, region, &rg, NULL)) ||
             (rc = intern(m, 3, product_line, &pl, NULL)) ||
-            (rc = lead_slot(m, &r, 1)) ||
-            (rc = b2b2c__undo_save(ctx, &m->nleads, sizeof(m->nleads))) ||
+            (rc = lead_slot(m, &r, 1)))
+            goto out;
+        if (n < sizeof(r->sid)) {
+            idc = r->sid;
+        } else {
+            idc = b2b2c__malloc(ctx, n + 1);
+            if (!idc) {
+                rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+                goto out;
+            }
+            if ((rc = b2b2c__undo_free_on_fail(ctx, idc)) != 0) {
+                b2b2c__free(ctx, idc);
+                goto out;
+            }
+        }
+        memcpy(idc, id, n + 1);
+        if ((rc = b2b2c__undo_save(ctx, &m->nleads, sizeof(m->nleads))) ||
             (rc = b2b2c__map_insert_undoable(ctx, &m->leads, idc, n, r)))
             goto out;
         r->id = idc;
@@ -1111,6 +1243,41 @@ int b2b2c_lead_stage(int32_t *stage, const b2b2c_lead_model *m,
 
 /* ---- events -------------------------------------------------------------------- */
 
+/* One undo entry saves a lead's record and its per-kind array together
+ * (one allocation per event instead of two). */
+static void lead_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    lead_rec *r = a;
+    (void)n;
+    memcpy(r, b, sizeof(*r));
+    if (r->nk)
+        memcpy(r->ks, (char *)b + sizeof(*r), r->nk * sizeof(lead_ks));
+    b2b2c__free(ctx, b);
+}
+
+static void lead_saved_free(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)a;
+    (void)n;
+    b2b2c__free(ctx, b);
+}
+
+static int lead_save(b2b2c_ctx *ctx, lead_rec *r)
+{
+    size_t n = sizeof(*r) + r->nk * sizeof(lead_ks);
+    char *copy = b2b2c__malloc(ctx, n);
+    int rc;
+    if (!copy)
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (undo copy)");
+    memcpy(copy, r, sizeof(*r));
+    if (r->nk)
+        memcpy(copy + sizeof(*r), r->ks, r->nk * sizeof(lead_ks));
+    rc = b2b2c__undo_push(ctx, lead_restore, lead_saved_free, r, copy, n);
+    if (rc)
+        b2b2c__free(ctx, copy);
+    return rc;
+}
+
 int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
                      int64_t now, double value)
 {
@@ -1118,9 +1285,9 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
     lead_rec *r;
     lead_ks *ks = NULL, *nks = NULL;
     const lead_kind *kd;
-    int32_t before, after = 0, dband, dold;
-    int64_t dat;
-    double f;
+    int32_t before, after = 0, dband, dold = 0;
+    int64_t dat = 0;
+    double f, fit;
     int rc;
 
     if (!m)
@@ -1143,8 +1310,12 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
         return b2b2c__err(ctx, B2B2C_ERANGE,
                           "now: before the last event of lead '%s'", id);
     kd = &m->kinds[kind];
-    lead_band_entry(m, r, now, &dband, &dold, &dat);
-    before = dband;
+    fit = lead_fit(m, r);
+    f = lead_decay(m, r->t0, now);
+    before = lead_band_of(m, fit + r->eng * f, now, r->hot_until);
+    dband = r->band;
+    if (before != r->band) /* decay (or a config change) moved the band */
+        lead_band_entry(m, r, now, &dband, &dold, &dat);
 
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
@@ -1153,7 +1324,7 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
             ks = &r->ks[i];
             break;
         }
-    if ((rc = b2b2c__undo_save(ctx, r, sizeof(*r))) != 0)
+    if ((rc = lead_save(ctx, r)) != 0)
         goto out;
     if (!ks && r->nk == r->capk) {
         size_t cap = r->capk ? (size_t)r->capk * 2 : 4;
@@ -1174,10 +1345,6 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
             memcpy(nks, r->ks, r->nk * sizeof(lead_ks));
         r->ks = nks;
         r->capk = (uint16_t)cap;
-    } else if (r->nk &&
-               (rc = b2b2c__undo_save(ctx, r->ks,
-                                      r->nk * sizeof(lead_ks))) != 0) {
-        goto out;
     }
     if (!ks) {
         ks = &r->ks[r->nk++];
@@ -1193,7 +1360,6 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
         r->band_at = dat;
     }
     /* Bring every aggregate to `now`: E(now) = E(t0) * 2^(-(now-t0)/h). */
-    f = lead_decay(m, r->t0, now);
     r->eng *= f;
     for (uint32_t i = 0; i < r->nk; i++) {
         r->ks[i].cnt *= f;
@@ -1224,7 +1390,7 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
             }
         }
     }
-    lead_score_at(m, r, now, &after);
+    after = lead_band_of(m, fit + r->eng, now, r->hot_until);
     if (after != before) {
         r->band_prev = (uint8_t)before;
         r->band_at = now;

@@ -55,13 +55,14 @@ typedef struct lead_rec {
     int64_t stage_at;
     int64_t band_at;   /* when `band` was entered (event-time changes) */
     lead_ks *ks;
-    char *id;
+    char *id;                    /* sid, or allocated for long IDs */
     uint32_t chan, region, prod; /* attr index + 1, 0 = none */
     uint32_t nhist;              /* stage changes recorded */
     uint16_t idlen, nk, capk;
     uint8_t segment, stage;
     uint8_t band;      /* band at t0 */
     uint8_t band_prev; /* band left when `band` was entered */
+    char sid[24];      /* short IDs live here: one cache miss less */
 } lead_rec;
 
 /* A stored outcome: features of the lead at the outcome time. */
