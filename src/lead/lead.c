@@ -1327,7 +1327,7 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
     if ((rc = lead_save(ctx, r)) != 0)
         goto out;
     if (!ks && r->nk == r->capk) {
-        size_t cap = r->capk ? (size_t)r->capk * 2 : 4;
+        size_t cap = r->capk ? (size_t)r->capk * 2 : 2;
         if (cap > B2B2C_LEAD_EV_MAX)
             cap = B2B2C_LEAD_EV_MAX;
         nks = b2b2c__malloc(ctx, cap * sizeof(lead_ks));

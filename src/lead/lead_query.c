@@ -113,7 +113,7 @@ int b2b2c_lead_top(const b2b2c_lead_model *m, int64_t now, int32_t n,
             fit = lead_fit(m, r);
             /* the decay factor is <= 1: skip the exp2 when even the
              * undecayed score cannot enter a full heap */
-            if (hn == cap && band == -1 && fit + r->eng < h[0].key)
+            if (hn == cap && fit + r->eng < h[0].key)
                 continue;
             e.key = fit + (now > r->t0
                                ? r->eng * exp2(-(double)(now - r->t0) / hl)
