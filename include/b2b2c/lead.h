@@ -98,7 +98,7 @@ enum {
 enum {
     B2B2C_LEAD_HALF_LIFE_DAYS = 100, /* engagement half-life; 0.01..3650, 30 */
     B2B2C_LEAD_WARM_THRESHOLD = 101, /* score for warm; -1e6..1e6, 15; < hot */
-    B2B2C_LEAD_HOT_THRESHOLD = 102,  /* score for hot; -1e6..1e6, 60; > warm */
+    B2B2C_LEAD_HOT_THRESHOLD = 102,  /* score for hot; -1e6..1e6, 80; > warm */
     B2B2C_LEAD_MIN_OUTCOMES = 103,   /* outcomes before P(won); 2..1e9, 50 */
     B2B2C_LEAD_L2 = 104,             /* L2 penalty of the logistic model;
                                         0..100, 0.001 */

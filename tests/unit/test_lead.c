@@ -94,7 +94,7 @@ static void t_source_examples(void **state)
     assert_int_equal(b2b2c_lead_add(f->m, "hotq", T0, 5, NULL, NULL, NULL), 0);
     ev(f, "hotq", B2B2C_LEAD_EV_QUESTION_ASKED, T0 + 10);
     assert_int_equal(band_at(f, "hotq", T0 + 20, NULL), B2B2C_BAND_HOT);
-    assert_int_equal(band_at(f, "hotq", T0 + 5 * DAY, NULL), B2B2C_BAND_HOT);
+    assert_int_equal(band_at(f, "hotq", T0 + 4 * DAY, NULL), B2B2C_BAND_HOT);
     assert_int_equal(b2b2c_lead_add(f->m, "hotp", T0, 5, NULL, NULL, NULL), 0);
     ev(f, "hotp", B2B2C_LEAD_EV_QUOTE_REQUEST, T0 + 10);
     assert_int_equal(band_at(f, "hotp", T0 + 20, NULL), B2B2C_BAND_HOT);
@@ -102,6 +102,12 @@ static void t_source_examples(void **state)
     /* a day after it, the source's examples are still where it puts them */
     assert_int_equal(band_at(f, "cold", T0 + DAY, NULL), B2B2C_BAND_COLD);
     assert_int_equal(band_at(f, "warm0", T0 + DAY, NULL), B2B2C_BAND_WARM);
+    /* one warm signal alone stays warm for over a week */
+    assert_int_equal(b2b2c_lead_add(f->m, "guide", T0, 5, NULL, NULL, NULL),
+                     0);
+    ev(f, "guide", B2B2C_LEAD_EV_GUIDE_DOWNLOAD, T0);
+    assert_int_equal(band_at(f, "guide", T0 + 10 * DAY, NULL),
+                     B2B2C_BAND_WARM);
     assert_int_equal(band_at(f, "warmall", T0 + DAY, NULL), B2B2C_BAND_WARM);
 }
 
@@ -114,14 +120,14 @@ static void t_decay(void **state)
     ev(f, "a", B2B2C_LEAD_EV_GUIDE_DOWNLOAD, T0);
     ev(f, "a", B2B2C_LEAD_EV_DEMO_VIEW, T0);
     band_at(f, "a", T0, &s0);
-    assert_double_equal(s0, 35.0, 1e-9);
+    assert_double_equal(s0, 45.0, 1e-9);
     assert_int_equal(b2b2c_lead_model_get_param(&hl, f->m,
                                                 B2B2C_LEAD_HALF_LIFE_DAYS),
                      0);
     band_at(f, "a", T0 + (int64_t)(hl * DAY), &s1);
-    assert_double_equal(s1, 17.5, 1e-9);
-    /* 35 * 2^(-t/30d) falls under 15 after 30 * log2(35/15) days */
-    at = T0 + (int64_t)ceil(30.0 * DAY * log2(35.0 / 15.0));
+    assert_double_equal(s1, 22.5, 1e-9);
+    /* 45 * 2^(-t/30d) falls under 15 after 30 * log2(45/15) days */
+    at = T0 + (int64_t)ceil(30.0 * DAY * log2(45.0 / 15.0));
     assert_int_equal(band_at(f, "a", at - 1, NULL), B2B2C_BAND_WARM);
     assert_int_equal(band_at(f, "a", at, NULL), B2B2C_BAND_COLD);
     /* fit does not decay */
@@ -219,7 +225,7 @@ static void t_bad_input(void **state)
                          f->m, B2B2C_LEAD_WARM_THRESHOLD, NAN),
                      B2B2C_EINVAL);
     assert_int_equal(b2b2c_lead_model_set_param(
-                         f->m, B2B2C_LEAD_WARM_THRESHOLD, 70.0),
+                         f->m, B2B2C_LEAD_WARM_THRESHOLD, 90.0),
                      B2B2C_ERANGE);
     assert_int_equal(b2b2c_lead_model_param_bounds(
                          &lo, &hi, f->m, B2B2C_LEAD_HALF_LIFE_DAYS),
@@ -310,7 +316,7 @@ static void t_lifecycle(void **state)
                      0); /* recall */
     ev(f, "l", B2B2C_LEAD_EV_DEMO_VIEW, T0 + DAY);
     band_at(f, "l", T0 + DAY, &s1);
-    assert_double_equal(s1, 20.0, 1e-9);
+    assert_double_equal(s1, 25.0, 1e-9);
     assert_int_equal(b2b2c_lead_set_stage(f->m, "l", 42, T0 + DAY),
                      B2B2C_EINVAL);
     assert_int_equal(b2b2c_lead_set_stage(f->m, "l", B2B2C_LEAD_STAGE_WON,
@@ -605,7 +611,7 @@ static void t_alert(void **state)
     assert_int_equal(a.now_band, B2B2C_BAND_HOT);
     assert_int_equal(a.reentry_rc, B2B2C_ESTATE);
     band_at(f, "al", T0 + 1, &s);
-    assert_double_equal(s, 65.0, 1e-4); /* the event was committed */
+    assert_double_equal(s, 85.0, 1e-4); /* the event was committed */
     assert_int_equal(b2b2c_lead_set_alert(f->m, NULL, NULL), 0);
 }
 
