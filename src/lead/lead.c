@@ -518,11 +518,38 @@ static int load_model(const void *k, size_t kl, const void *v, size_t vl,
     return 0;
 }
 
+/* The u32 big-endian index of a 4-byte key, or UINT32_MAX when malformed. */
+static uint32_t key_index(const void *k, size_t kl)
+{
+    const unsigned char *b = k;
+    uint32_t idx;
+    if (kl != 4)
+        return UINT32_MAX;
+    idx = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
+          b[3];
+    return idx > 100000000u ? UINT32_MAX : idx;
+}
+
+/* Make slot `idx` of a sparse pointer array (loading rows that come in any
+ * order) exist and check it is still empty: 0, B2B2C_ENOMEM or
+ * B2B2C_ECORRUPT (a second row with the same index). */
+static int sparse_slot(b2b2c_lead_model *m, void ***arr, size_t *cap,
+                       uint32_t idx)
+{
+    if (idx >= *cap) {
+        size_t old = *cap;
+        if (b2b2c__grow(&m->ctx->mem, (void **)arr, cap, (size_t)idx + 1,
+                        sizeof(void *)))
+            return B2B2C_ENOMEM;
+        memset(*arr + old, 0, (*cap - old) * sizeof(void *));
+    }
+    return (*arr)[idx] ? B2B2C_ECORRUPT : 0;
+}
+
 static int load_attr(const void *k, size_t kl, const void *v, size_t vl,
                      void *payload)
 {
     b2b2c_lead_model *m = payload;
-    const unsigned char *kb = k;
     b2b2c__rbuf r;
     uint32_t idx;
     uint8_t at;
@@ -532,24 +559,14 @@ static int load_attr(const void *k, size_t kl, const void *v, size_t vl,
     int rc = b2b2c__dec_begin(&r, v, vl, 1);
     if (rc)
         return corrupt(m, T_ATTRS, k, kl, rc);
-    if (kl != 4)
-        return corrupt(m, T_ATTRS, k, kl, B2B2C_ECORRUPT);
-    idx = (uint32_t)kb[0] << 24 | (uint32_t)kb[1] << 16 |
-          (uint32_t)kb[2] << 8 | kb[3];
+    idx = key_index(k, kl);
     at = b2b2c__dec_u8(&r);
     s = b2b2c__dec_bytes(&r, &n);
     if (r.err || at < 1 || at > 3 || n < 1 || n > B2B2C__ID_MAX ||
-        idx > 100000000u)
+        idx == UINT32_MAX)
         return corrupt(m, T_ATTRS, k, kl, B2B2C_ECORRUPT);
-    if (idx >= m->capattrs) {
-        size_t old = m->capattrs;
-        if (b2b2c__grow(&m->ctx->mem, (void **)&m->attrs, &m->capattrs,
-                        (size_t)idx + 1, sizeof(*m->attrs)))
-            return corrupt(m, T_ATTRS, k, kl, B2B2C_ENOMEM);
-        memset(m->attrs + old, 0, (m->capattrs - old) * sizeof(*m->attrs));
-    }
-    if (m->attrs[idx])
-        return corrupt(m, T_ATTRS, k, kl, B2B2C_ECORRUPT);
+    if ((rc = sparse_slot(m, (void ***)&m->attrs, &m->capattrs, idx)) != 0)
+        return corrupt(m, T_ATTRS, k, kl, rc);
     a = b2b2c__malloc(m->ctx, sizeof(*a) + n + 2);
     if (!a)
         return corrupt(m, T_ATTRS, k, kl, B2B2C_ENOMEM);
@@ -693,7 +710,6 @@ static int load_row(const void *k, size_t kl, const void *v, size_t vl,
                     void *payload)
 {
     b2b2c_lead_model *m = payload;
-    const unsigned char *kb = k;
     b2b2c__rbuf r;
     lead_row *row;
     uint32_t idx, nk;
@@ -702,10 +718,7 @@ static int load_row(const void *k, size_t kl, const void *v, size_t vl,
     int rc = b2b2c__dec_begin(&r, v, vl, 1);
     if (rc)
         return corrupt(m, T_TRAIN, k, kl, rc);
-    if (kl != 4)
-        return corrupt(m, T_TRAIN, k, kl, B2B2C_ECORRUPT);
-    idx = (uint32_t)kb[0] << 24 | (uint32_t)kb[1] << 16 |
-          (uint32_t)kb[2] << 8 | kb[3];
+    idx = key_index(k, kl);
     label = b2b2c__dec_u8(&r);
     seg = b2b2c__dec_u8(&r);
     chan = b2b2c__dec_u32(&r);
@@ -714,17 +727,10 @@ static int load_row(const void *k, size_t kl, const void *v, size_t vl,
     nk = b2b2c__dec_u32(&r);
     if (r.err || label > 1 || seg >= LEAD_NSEG || chan > m->nattrs ||
         region > m->nattrs || prod > m->nattrs || nk > m->nkinds ||
-        idx > 100000000u)
+        idx == UINT32_MAX)
         return corrupt(m, T_TRAIN, k, kl, B2B2C_ECORRUPT);
-    if (idx >= m->caprows) {
-        size_t old = m->caprows;
-        if (b2b2c__grow(&m->ctx->mem, (void **)&m->rows, &m->caprows,
-                        (size_t)idx + 1, sizeof(*m->rows)))
-            return corrupt(m, T_TRAIN, k, kl, B2B2C_ENOMEM);
-        memset(m->rows + old, 0, (m->caprows - old) * sizeof(*m->rows));
-    }
-    if (m->rows[idx])
-        return corrupt(m, T_TRAIN, k, kl, B2B2C_ECORRUPT);
+    if ((rc = sparse_slot(m, (void ***)&m->rows, &m->caprows, idx)) != 0)
+        return corrupt(m, T_TRAIN, k, kl, rc);
     row = b2b2c__malloc(m->ctx, sizeof(*row) + nk * sizeof(row->f[0]));
     if (!row)
         return corrupt(m, T_TRAIN, k, kl, B2B2C_ENOMEM);
