@@ -650,6 +650,88 @@ static void t_reopen_identical(void **state)
     }
 }
 
+/* A band left by decay or by the end of a hot hold is dated exactly. */
+static void t_band_change_by_decay(void **state)
+{
+    fx *f = *state;
+    rows r = {0};
+    int64_t cross = T0 + (int64_t)ceil(30.0 * DAY * log2(45.0 / 15.0));
+    assert_int_equal(b2b2c_lead_add(f->m, "d", T0, 0, NULL, NULL, NULL), 0);
+    ev(f, "d", B2B2C_LEAD_EV_GUIDE_DOWNLOAD, T0);
+    ev(f, "d", B2B2C_LEAD_EV_DEMO_VIEW, T0); /* 45: warm */
+    assert_int_equal(b2b2c_lead_band_changes(f->m, T0 + DAY, T0 + 100 * DAY,
+                                             band_cb, &r),
+                     0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.old[0], B2B2C_BAND_WARM);
+    assert_int_equal(r.bands[0], B2B2C_BAND_COLD);
+    assert_int_equal(r.at[0], cross);
+    /* a later event keeps the decay change as the latest until it moves
+     * the band itself */
+    ev(f, "d", B2B2C_LEAD_EV_SITE_VISIT, T0 + 100 * DAY);
+    r.n = 0;
+    assert_int_equal(b2b2c_lead_band_changes(f->m, T0 + DAY, T0 + 100 * DAY,
+                                             band_cb, &r),
+                     0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.at[0], cross);
+    reopen(f);
+    r.n = 0;
+    assert_int_equal(b2b2c_lead_band_changes(f->m, cross, cross, band_cb, &r),
+                     0);
+    assert_int_equal(r.n, 1);
+
+    /* hot hold: quote request at 10 points, hot for 14 days, then cold */
+    assert_int_equal(b2b2c_lead_kind_set(f->m, B2B2C_LEAD_EV_QUOTE_REQUEST,
+                                         10, 1, 0, 14),
+                     0);
+    assert_int_equal(b2b2c_lead_add(f->m, "q", T0, 0, NULL, NULL, NULL), 0);
+    ev(f, "q", B2B2C_LEAD_EV_QUOTE_REQUEST, T0);
+    r.n = 0;
+    assert_int_equal(b2b2c_lead_band_changes(f->m, T0 + DAY, T0 + 20 * DAY,
+                                             band_cb, &r),
+                     0);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.ids[0], "q");
+    assert_int_equal(r.old[0], B2B2C_BAND_HOT);
+    assert_int_equal(r.bands[0], B2B2C_BAND_COLD);
+    assert_int_equal(r.at[0], T0 + 14 * DAY);
+    assert_int_equal(b2b2c_lead_band_changes(f->m, T0 + 2, T0 + 1, band_cb,
+                                             &r),
+                     B2B2C_ERANGE);
+}
+
+/* Other tables: a bad record fails the open naming the table. */
+static void t_corrupt_tables(void **state)
+{
+    fx *f = *state;
+    static const char *const tables[] = {"lead_config", "lead_model",
+                                         "lead_attrs", "lead_train"};
+    b2b2c_lead_model *m2;
+    assert_int_equal(b2b2c_lead_attr_points_set(f->m, B2B2C_LEAD_ATTR_REGION,
+                                                "north", 1),
+                     0);
+    for (int i = 0; i < 4; i++) {
+        b2b2c_ctx *ctx;
+        b2b2c_storage *st;
+        const char *key = i == 0 ? "config" : i == 1 ? "weights" : "\0\0\0\0";
+        size_t kl = i == 0 ? 6 : i == 1 ? 7 : 4;
+        assert_int_equal(b2b2c_ctx_new(&ctx, NULL, NULL), 0);
+        st = &ctx->st;
+        assert_int_equal(st->begin(st->userdata), 0);
+        /* version 9: newer than this library */
+        assert_int_equal(st->put(st->userdata, tables[i], key, kl,
+                                 "\x09\0\0\0\0", 5),
+                         0);
+        assert_int_equal(st->commit(st->userdata), 0);
+        m2 = (b2b2c_lead_model *)1;
+        assert_true(b2b2c_lead_model_new(&m2, ctx, 1) < 0);
+        assert_null(m2);
+        assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), tables[i]));
+        b2b2c_ctx_free(ctx);
+    }
+}
+
 static void t_corrupt(void **state)
 {
     fx *f = *state;
@@ -681,6 +763,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(t_reopen_identical, setup, teardown),
         cmocka_unit_test_setup_teardown(t_corrupt, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_band_change_by_decay, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(t_corrupt_tables, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
