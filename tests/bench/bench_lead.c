@@ -102,6 +102,7 @@ static void add_leads(env *e, int n)
 /* ---- events ---- */
 enum { NEV = 1000000 };
 static int NEV_LEADS = 100000;
+static int NEV_KINDS = 13; /* kinds drawn uniformly */
 static env ev_env;
 
 static void ev_setup(void *arg)
@@ -121,7 +122,8 @@ static void ev_run(void *arg)
     for (int i = 0; i < NEV; i += 1000) {
         b2b2c_ctx_begin(ev_env.ctx);
         for (int j = i; j < i + 1000; j++) {
-            int32_t kind = (int32_t)b2b2c__rng_below(&rng, 13);
+            int32_t kind = (int32_t)b2b2c__rng_below(&rng,
+                                                     (uint64_t)NEV_KINDS);
             if (b2b2c_lead_event(ev_env.m, ids[(int64_t)j * 7919 % NEV_LEADS], kind,
                                  T0 + j, 0)) {
                 fprintf(stderr, "%s\n", b2b2c_ctx_errmsg(ev_env.ctx));
@@ -308,13 +310,22 @@ int main(int argc, char **argv)
         snprintf(ids[i], sizeof(ids[i]), "lead-%d", i * 7);
 
     NEV_LEADS = 10000;
-    r = bench_run_setup("lead_event 1M events on 10k leads (groups of 1000)",
+    NEV_KINDS = 4;
+    r = bench_run_setup("lead_event 1M events on 10k leads, 4 kinds "
+                        "(groups of 1000)",
+                        ev_setup, ev_run, NULL, NEV, 1, 5);
+    NEV_KINDS = 13;
+    r = bench_run_setup("lead_event 1M events on 10k leads, 13 kinds "
+                        "(groups of 1000)",
                         ev_setup, ev_run, NULL, NEV, 1, 5);
     NEV_LEADS = 100000;
-    r = bench_run_setup("lead_event 1M events on 100k leads (groups of 1000)",
-                        ev_setup, ev_run, NULL, NEV, 1, 5);
-    r = bench_run_setup("lead_event 1M events on 100k leads, sessions of 4 "
+    NEV_KINDS = 4;
+    r = bench_run_setup("lead_event 1M events on 100k leads, 4 kinds "
                         "(groups of 1000)",
+                        ev_setup, ev_run, NULL, NEV, 1, 5);
+    NEV_KINDS = 13;
+    r = bench_run_setup("lead_event 1M events on 100k leads, 13 kinds, "
+                        "sessions of 4 (groups of 1000)",
                         ev_setup, ev_session_run, NULL, NEV, 1, 5);
     (void)r;
     env_close(&ev_env);
