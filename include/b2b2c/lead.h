@@ -366,7 +366,10 @@ B2B2C_API int b2b2c_lead_band_changes(const b2b2c_lead_model *m,
  * Register the band-change alert (NULL cb removes it): called after
  * b2b2c_lead_event has committed when the event moved the lead into another
  * band (the band just before the event at `now` differs from the band
- * after it). Not persisted. B2B2C_EINVAL for NULL m.
+ * after it). Inside a transaction group (b2b2c_ctx_begin) it runs when the
+ * call succeeds; a later rollback of the group does not take it back. Bands
+ * that change by decay alone raise no alert (query them with
+ * b2b2c_lead_band_changes). Not persisted. B2B2C_EINVAL for NULL m.
  */
 B2B2C_API int b2b2c_lead_set_alert(b2b2c_lead_model *m, b2b2c_lead_band_cb cb,
                                    void *payload);
