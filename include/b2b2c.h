@@ -11,5 +11,6 @@
 #include "b2b2c/common.h"
 #include "b2b2c/sys/storage.h"
 #include "b2b2c/segment.h"
+#include "b2b2c/lead.h"
 
 #endif /* B2B2C_H */

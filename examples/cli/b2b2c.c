@@ -5,6 +5,7 @@
 #include "cli.h"
 
 extern const cli_command cli_cmd_segments;
+extern const cli_command cli_cmd_leads;
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
@@ -21,6 +22,7 @@ static const cli_command *const commands[] = {
     &cmd_version_def,
     &cmd_help_def,
     &cli_cmd_segments,
+    &cli_cmd_leads,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

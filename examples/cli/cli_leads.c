@@ -1,0 +1,447 @@
+/* b2b2c leads: score leads from CSV files with the lead model. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int cmd_leads(int argc, char **argv);
+
+const cli_command cli_cmd_leads = {
+    "leads", "score leads (cold/warm/hot) from engagement events",
+    "usage: b2b2c leads score --events FILE.csv --at DATE\n"
+    "                         [--leads FILE.csv] [--outcomes FILE.csv]\n"
+    "\n"
+    "  --events    CSV with header lead_id,timestamp,kind[,value]; timestamp\n"
+    "              YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z] or Unix seconds;\n"
+    "              kind by name (newsletter_subscribe, guide_download, ...).\n"
+    "              Events after --at are ignored (counted on stderr).\n"
+    "  --at        the time to score at (same formats).\n"
+    "  --leads     CSV lead_id,created,segment,channel,region,product_line;\n"
+    "              empty cells allowed (an empty created means: at the\n"
+    "              lead's first event). Leads seen only in events are\n"
+    "              created at their first event.\n"
+    "  --outcomes  CSV lead_id,outcome (won/lost): trains the learned model\n"
+    "              before scoring (features as of --at).\n"
+    "\n"
+    "Prints CSV lead_id,score,band,probability for every lead, leads file\n"
+    "first, then in order of first event; probability is empty while the\n"
+    "learned model is not ready. Bad lines: PATH:LINE: reason, exit 1.\n",
+    cmd_leads};
+
+typedef struct ev_row {
+    char *id;
+    int64_t t;
+    int32_t kind;
+    double value;
+    long line;
+} ev_row;
+
+typedef struct lead_row {
+    char *id, *channel, *region, *product;
+    int64_t created;
+    int has_created;
+    int32_t segment;
+    int added;
+    long line;
+} lead_row;
+
+typedef struct state {
+    b2b2c_ctx *ctx;
+    b2b2c_lead_model *m;
+    ev_row *ev;
+    size_t nev, capev;
+    lead_row *ld;
+    size_t nld, capld;
+    char **out;
+    size_t nout, capout;
+    char **ford; /* lead IDs in leads-file order */
+} state;
+
+static char *dup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    void *q;
+    size_t nc;
+    if (need <= *cap)
+        return 0;
+    nc = *cap ? *cap * 2 : 64;
+    while (nc < need)
+        nc *= 2;
+    q = realloc(*p, nc * size);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = nc;
+    return 0;
+}
+
+static int ev_cmp(const void *a, const void *b)
+{
+    const ev_row *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int ld_cmp(const void *a, const void *b)
+{
+    return strcmp(((const lead_row *)a)->id, ((const lead_row *)b)->id);
+}
+
+static int need_col(cli_csv *c, const char *name, int *col)
+{
+    *col = cli_csv_col(c, name);
+    if (*col < 0)
+        return cli_csv_error(c, "header: missing column '%s'", name);
+    return 0;
+}
+
+static int read_leads(state *s, const char *path)
+{
+    cli_csv c;
+    int ci, cc, cs, ch, cr, cp, rc, r;
+    if ((rc = cli_csv_open(&c, path)) != 0)
+        return rc;
+    if ((rc = need_col(&c, "lead_id", &ci)) != 0)
+        goto out;
+    cc = cli_csv_col(&c, "created");
+    cs = cli_csv_col(&c, "segment");
+    ch = cli_csv_col(&c, "channel");
+    cr = cli_csv_col(&c, "region");
+    cp = cli_csv_col(&c, "product_line");
+    while ((r = cli_csv_next(&c)) == 1) {
+        lead_row *l;
+        const char *seg = cs >= 0 ? cli_csv_field(&c, cs) : "";
+        const char *cre = cc >= 0 ? cli_csv_field(&c, cc) : "";
+        if (grow((void **)&s->ld, &s->capld, s->nld + 1, sizeof(*s->ld))) {
+            rc = cli_data_error("out of memory");
+            goto out;
+        }
+        l = &s->ld[s->nld];
+        memset(l, 0, sizeof(*l));
+        l->line = c.line;
+        if (!*cli_csv_field(&c, ci)) {
+            rc = cli_csv_error(&c, "lead_id: empty");
+            goto out;
+        }
+        l->segment = B2B2C_SEGMENT_UNKNOWN;
+        if (*seg && (l->segment = b2b2c_segment_from_name(seg)) < 0) {
+            rc = cli_csv_error(&c, "segment: unknown segment '%s'", seg);
+            goto out;
+        }
+        if (*cre) {
+            if (cli_parse_time(cre, &l->created)) {
+                rc = cli_csv_error(&c, "created: not a date or time '%s'",
+                                   cre);
+                goto out;
+            }
+            l->has_created = 1;
+        }
+        l->id = dup(cli_csv_field(&c, ci));
+        l->channel = dup(ch >= 0 ? cli_csv_field(&c, ch) : "");
+        l->region = dup(cr >= 0 ? cli_csv_field(&c, cr) : "");
+        l->product = dup(cp >= 0 ? cli_csv_field(&c, cp) : "");
+        s->nld++;
+        if (!l->id || !l->channel || !l->region || !l->product) {
+            rc = cli_data_error("out of memory");
+            goto out;
+        }
+    }
+    rc = r < 0 ? CLI_EDATA : 0;
+out:
+    cli_csv_close(&c);
+    return rc;
+}
+
+static int read_events(state *s, const char *path, int64_t at,
+                       size_t *ignored)
+{
+    cli_csv c;
+    int ci, ct, ck, cv, rc, r;
+    if ((rc = cli_csv_open(&c, path)) != 0)
+        return rc;
+    if ((rc = need_col(&c, "lead_id", &ci)) || (rc = need_col(&c, "timestamp",
+                                                              &ct)) ||
+        (rc = need_col(&c, "kind", &ck)))
+        goto out;
+    cv = cli_csv_col(&c, "value");
+    while ((r = cli_csv_next(&c)) == 1) {
+        ev_row e;
+        const char *v = cv >= 0 ? cli_csv_field(&c, cv) : "";
+        const char *ts = cli_csv_field(&c, ct);
+        const char *kind = cli_csv_field(&c, ck);
+        e.line = c.line;
+        if (!*cli_csv_field(&c, ci)) {
+            rc = cli_csv_error(&c, "lead_id: empty");
+            goto out;
+        }
+        if (cli_parse_time(ts, &e.t)) {
+            rc = cli_csv_error(&c, "timestamp: not a date or time '%s'", ts);
+            goto out;
+        }
+        if (b2b2c_lead_kind_id(&e.kind, s->m, kind)) {
+            rc = cli_csv_error(&c, "kind: unknown event kind '%s'", kind);
+            goto out;
+        }
+        e.value = 0;
+        if (*v && cli_parse_double(v, &e.value)) {
+            rc = cli_csv_error(&c, "value: not a finite number '%s'", v);
+            goto out;
+        }
+        if (e.t > at) {
+            (*ignored)++;
+            continue;
+        }
+        if (grow((void **)&s->ev, &s->capev, s->nev + 1, sizeof(*s->ev)) ||
+            !(e.id = dup(cli_csv_field(&c, ci)))) {
+            rc = cli_data_error("out of memory");
+            goto out;
+        }
+        s->ev[s->nev++] = e;
+    }
+    rc = r < 0 ? CLI_EDATA : 0;
+out:
+    cli_csv_close(&c);
+    return rc;
+}
+
+static int remember(state *s, const char *id)
+{
+    char *d = dup(id);
+    if (!d || grow((void **)&s->out, &s->capout, s->nout + 1,
+                   sizeof(*s->out))) {
+        free(d);
+        return cli_data_error("out of memory");
+    }
+    s->out[s->nout++] = d;
+    return 0;
+}
+
+static int add_lead(state *s, lead_row *l, int64_t created)
+{
+    int rc = b2b2c_lead_add(s->m, l->id, created, l->segment, l->channel,
+                            l->region, l->product);
+    l->added = 1;
+    return rc;
+}
+
+static int apply_events(state *s, const char *path)
+{
+    lead_row key;
+    for (size_t i = 0; i < s->nev; i++) {
+        ev_row *e = &s->ev[i];
+        int32_t st;
+        int rc;
+        if (b2b2c_lead_stage(&st, s->m, e->id) == B2B2C_ENOTFOUND) {
+            lead_row *l;
+            key.id = e->id;
+            l = s->nld ? bsearch(&key, s->ld, s->nld, sizeof(*s->ld), ld_cmp)
+                       : NULL;
+            rc = l ? add_lead(s, l, e->t)
+                   : b2b2c_lead_add(s->m, e->id, e->t, 0, NULL, NULL, NULL);
+            if (rc || (rc = remember(s, e->id)) != 0) {
+                if (rc == CLI_EDATA)
+                    return rc;
+                return cli_data_error("%s:%ld: %s", path, e->line,
+                                      b2b2c_ctx_errmsg(s->ctx));
+            }
+        }
+        rc = b2b2c_lead_event(s->m, e->id, e->kind, e->t, e->value);
+        if (rc)
+            return cli_data_error("%s:%ld: %s", path, e->line,
+                                  b2b2c_ctx_errmsg(s->ctx));
+    }
+    return 0;
+}
+
+static int read_outcomes(state *s, const char *path, int64_t at)
+{
+    cli_csv c;
+    int ci, co, rc, r;
+    if ((rc = cli_csv_open(&c, path)) != 0)
+        return rc;
+    if ((rc = need_col(&c, "lead_id", &ci)) ||
+        (rc = need_col(&c, "outcome", &co)))
+        goto out;
+    while ((r = cli_csv_next(&c)) == 1) {
+        const char *o = cli_csv_field(&c, co);
+        int won;
+        if (strcmp(o, "won") == 0)
+            won = 1;
+        else if (strcmp(o, "lost") == 0)
+            won = 0;
+        else {
+            rc = cli_csv_error(&c, "outcome: '%s' is not won or lost", o);
+            goto out;
+        }
+        if (b2b2c_lead_outcome(s->m, cli_csv_field(&c, ci), won, at)) {
+            rc = cli_csv_error(&c, "%s", b2b2c_ctx_errmsg(s->ctx));
+            goto out;
+        }
+    }
+    rc = r < 0 ? CLI_EDATA : 0;
+out:
+    cli_csv_close(&c);
+    return rc;
+}
+
+static void put_csv_field(const char *s)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        putchar('"');
+        for (; *s; s++) {
+            if (*s == '"')
+                putchar('"');
+            putchar(*s);
+        }
+        putchar('"');
+    } else {
+        fputs(s, stdout);
+    }
+}
+
+static void state_free(state *s)
+{
+    for (size_t i = 0; i < s->nev; i++)
+        free(s->ev[i].id);
+    for (size_t i = 0; i < s->nld; i++) {
+        free(s->ld[i].id);
+        free(s->ld[i].channel);
+        free(s->ld[i].region);
+        free(s->ld[i].product);
+    }
+    for (size_t i = 0; i < s->nout; i++)
+        free(s->out[i]);
+    free(s->ev);
+    free(s->ld);
+    free(s->out);
+    free(s->ford);
+    b2b2c_lead_model_free(s->m);
+    b2b2c_ctx_free(s->ctx);
+}
+
+static int run_score(state *s, cli_opt *opts)
+{
+    const char *leads = cli_opt_get(opts, "leads");
+    const char *events = cli_opt_get(opts, "events");
+    const char *outcomes = cli_opt_get(opts, "outcomes");
+    int64_t at;
+    size_t ignored = 0;
+    int rc;
+
+    if (cli_parse_time(cli_opt_get(opts, "at"), &at))
+        return cli_usage_error("--at: not a date or time '%s'",
+                               cli_opt_get(opts, "at"));
+    if (b2b2c_ctx_new(&s->ctx, NULL, NULL) ||
+        b2b2c_lead_model_new(&s->m, s->ctx, 1))
+        return cli_data_error("cannot create the lead model");
+    if (leads && (rc = read_leads(s, leads)) != 0)
+        return rc;
+    if (s->nld) {
+        /* file order for the output; the strings stay where they are */
+        s->ford = malloc(s->nld * sizeof(*s->ford));
+        if (!s->ford)
+            return cli_data_error("out of memory");
+        for (size_t i = 0; i < s->nld; i++)
+            s->ford[i] = s->ld[i].id;
+        qsort(s->ld, s->nld, sizeof(*s->ld), ld_cmp);
+        for (size_t i = 1; i < s->nld; i++)
+            if (strcmp(s->ld[i].id, s->ld[i - 1].id) == 0)
+                return cli_data_error("%s:%ld: lead_id: '%s' repeats line "
+                                      "%ld",
+                                      leads,
+                                      s->ld[i].line > s->ld[i - 1].line
+                                          ? s->ld[i].line
+                                          : s->ld[i - 1].line,
+                                      s->ld[i].id,
+                                      s->ld[i].line > s->ld[i - 1].line
+                                          ? s->ld[i - 1].line
+                                          : s->ld[i].line);
+        for (size_t i = 0; i < s->nld; i++) {
+            lead_row *l = &s->ld[i];
+            if (!l->has_created)
+                continue;
+            if (add_lead(s, l, l->created)) {
+                rc = cli_data_error("%s:%ld: %s", leads, l->line,
+                                    b2b2c_ctx_errmsg(s->ctx));
+                return rc;
+            }
+        }
+    }
+    if ((rc = read_events(s, events, at, &ignored)) != 0)
+        return rc;
+    qsort(s->ev, s->nev, sizeof(*s->ev), ev_cmp);
+    if ((rc = apply_events(s, events)) != 0)
+        return rc;
+    /* leads without a creation time and without events: created at --at */
+    for (size_t i = 0; i < s->nld; i++)
+        if (!s->ld[i].added && add_lead(s, &s->ld[i], at))
+            return cli_data_error("%s:%ld: %s", leads, s->ld[i].line,
+                                  b2b2c_ctx_errmsg(s->ctx));
+    if (outcomes) {
+        if ((rc = read_outcomes(s, outcomes, at)) != 0)
+            return rc;
+        if (b2b2c_lead_refit(s->m) && b2b2c_ctx_errcode(s->ctx) !=
+                                          B2B2C_ENOTREADY)
+            return cli_data_error("refit: %s", b2b2c_ctx_errmsg(s->ctx));
+    }
+    if (ignored)
+        fprintf(stderr, "b2b2c: %zu events after --at ignored\n", ignored);
+    return 0;
+}
+
+static int print_row(state *s, const char *id, int64_t at)
+{
+    double score, p;
+    int32_t band;
+    if (b2b2c_lead_score(&score, &band, s->m, id, at))
+        return cli_data_error("%s", b2b2c_ctx_errmsg(s->ctx));
+    put_csv_field(id);
+    printf(",%.3f,%s,", score, b2b2c_band_name(band));
+    if (b2b2c_lead_probability(&p, s->m, id, at) == 0)
+        printf("%.4f", p);
+    putchar('\n');
+    return 0;
+}
+
+static int cmd_leads(int argc, char **argv)
+{
+    cli_opt opts[] = {{"events", NULL, 1}, {"at", NULL, 1},
+                      {"leads", NULL, 0},  {"outcomes", NULL, 0},
+                      {NULL, NULL, 0}};
+    state s;
+    int64_t at;
+    int rc;
+
+    if (argc < 2 || strcmp(argv[1], "score") != 0)
+        return cli_usage_error("leads: expected 'score' (try 'b2b2c help "
+                               "leads')");
+    if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0)
+        return rc;
+    memset(&s, 0, sizeof(s));
+    rc = run_score(&s, opts);
+    if (rc == 0) {
+        cli_parse_time(cli_opt_get(opts, "at"), &at);
+        printf("lead_id,score,band,probability\n");
+        /* leads file order first, then first-event order */
+        for (size_t i = 0; s.ford && i < s.nld && rc == 0; i++)
+            rc = print_row(&s, s.ford[i], at);
+        for (size_t i = 0; i < s.nout && rc == 0; i++) {
+            lead_row key;
+            key.id = s.out[i];
+            if (s.nld && bsearch(&key, s.ld, s.nld, sizeof(*s.ld), ld_cmp))
+                continue;
+            rc = print_row(&s, s.out[i], at);
+        }
+    }
+    state_free(&s);
+    return rc;
+}

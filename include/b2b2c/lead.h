@@ -1,0 +1,381 @@
+/*
+ * libb2b2c lead model: leads, engagement events, a decaying rule score with
+ * cold/warm/hot bands, a learned conversion probability, the lead
+ * lifecycle, queries and band-change alerts. See docs/lead-model.md.
+ *
+ * Score = fit + engagement. Fit is the sum of the points of the lead's
+ * attribute values (segment, channel, region, product line) and does not
+ * decay. Engagement is the sum of event points, each fading with the
+ * half-life (B2B2C_LEAD_HALF_LIFE_DAYS); it never goes below 0. The band is
+ * hot when score >= the hot threshold or a "hot hold" event kind (quote
+ * request, meeting booked) happened within its hold time, warm when score >=
+ * the warm threshold, else cold.
+ *
+ * Threads: a handle is used by one thread at a time (together with its
+ * context); separate contexts and their handles are independent and may be
+ * used from different threads in parallel.
+ *
+ * Callbacks: query and alert callbacks run while the handle is busy; a
+ * callback that makes a mutating call on the same context gets
+ * B2B2C_ESTATE. A non-zero return from a callback stops the iteration and
+ * is returned by the call.
+ */
+#ifndef B2B2C_LEAD_H
+#define B2B2C_LEAD_H
+
+#include "b2b2c/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct b2b2c_lead_model b2b2c_lead_model;
+
+/* ---- event kinds ------------------------------------------------------ */
+
+/* Built-in event kinds. Stable names in comments (b2b2c_lead_kind_name).
+ * Hosts register more with b2b2c_lead_kind_register (IDs from 17 up). */
+enum {
+    B2B2C_LEAD_EV_NEWSLETTER_SUBSCRIBE = 0, /* "newsletter_subscribe" */
+    B2B2C_LEAD_EV_SITE_VISIT = 1,           /* "site_visit" */
+    B2B2C_LEAD_EV_CONTENT_VIEW = 2,         /* "content_view" */
+    B2B2C_LEAD_EV_EMAIL_OPEN = 3,           /* "email_open" */
+    B2B2C_LEAD_EV_EMAIL_CLICK = 4,          /* "email_click" */
+    B2B2C_LEAD_EV_GUIDE_DOWNLOAD = 5,       /* "guide_download" */
+    B2B2C_LEAD_EV_WEBINAR_REGISTER = 6,     /* "webinar_register" */
+    B2B2C_LEAD_EV_WEBINAR_ATTEND = 7,       /* "webinar_attend" */
+    B2B2C_LEAD_EV_DEMO_VIEW = 8,            /* "demo_view" */
+    B2B2C_LEAD_EV_PRICING_VIEW = 9,         /* "pricing_view" */
+    B2B2C_LEAD_EV_QUESTION_ASKED = 10,      /* "question_asked" */
+    B2B2C_LEAD_EV_QUOTE_REQUEST = 11,       /* "quote_request" */
+    B2B2C_LEAD_EV_MEETING_BOOKED = 12,      /* "meeting_booked" */
+    B2B2C_LEAD_EV_PURCHASE = 13,            /* "purchase" */
+    B2B2C_LEAD_EV_UNSUBSCRIBE = 14,         /* "unsubscribe" */
+    B2B2C_LEAD_EV_EMAIL_BOUNCE = 15,        /* "email_bounce" */
+    B2B2C_LEAD_EV_MARKED_SPAM = 16,         /* "marked_spam" */
+    B2B2C_LEAD_EV_BUILTIN_COUNT = 17,
+    B2B2C_LEAD_EV_MAX = 256                 /* kinds per model, at most */
+};
+
+/* ---- lifecycle stages --------------------------------------------------- */
+
+/* Stable names in comments (b2b2c_lead_stage_name). Allowed transitions
+ * (anything else is B2B2C_ESTATE):
+ *   new        -> nurturing, qualified, lost, disqualified
+ *   nurturing  -> qualified, lost, disqualified
+ *   qualified  -> nurturing, passed_to_dealer, won, lost, disqualified
+ *   passed_to_dealer   -> accepted_by_dealer, qualified (recall), lost
+ *   accepted_by_dealer -> won, lost, qualified (recall)
+ *   won        -> customer
+ *   lost, disqualified -> nurturing
+ *   customer   -> repeat_due
+ *   repeat_due -> customer, qualified, nurturing
+ * While passed_to_dealer or accepted_by_dealer a lead collects no event
+ * points and no hot hold (events still update its learned-model features). */
+enum {
+    B2B2C_LEAD_STAGE_NEW = 0,                /* "new" */
+    B2B2C_LEAD_STAGE_NURTURING = 1,          /* "nurturing" */
+    B2B2C_LEAD_STAGE_QUALIFIED = 2,          /* "qualified" */
+    B2B2C_LEAD_STAGE_PASSED_TO_DEALER = 3,   /* "passed_to_dealer" */
+    B2B2C_LEAD_STAGE_ACCEPTED_BY_DEALER = 4, /* "accepted_by_dealer" */
+    B2B2C_LEAD_STAGE_WON = 5,                /* "won" */
+    B2B2C_LEAD_STAGE_LOST = 6,               /* "lost" */
+    B2B2C_LEAD_STAGE_DISQUALIFIED = 7,       /* "disqualified" */
+    B2B2C_LEAD_STAGE_CUSTOMER = 8,           /* "customer" */
+    B2B2C_LEAD_STAGE_REPEAT_DUE = 9          /* "repeat_due" */
+};
+
+/* Lead attributes that carry fit points and learned weights. */
+enum {
+    B2B2C_LEAD_ATTR_SEGMENT = 0,      /* value: a segment's stable name */
+    B2B2C_LEAD_ATTR_CHANNEL = 1,      /* value: a channel ID */
+    B2B2C_LEAD_ATTR_REGION = 2,       /* value: a region code */
+    B2B2C_LEAD_ATTR_PRODUCT_LINE = 3  /* value: a product line ID */
+};
+
+/* ---- parameters (100-199) ---------------------------------------------- */
+
+enum {
+    B2B2C_LEAD_HALF_LIFE_DAYS = 100, /* engagement half-life; 0.01..3650, 30 */
+    B2B2C_LEAD_WARM_THRESHOLD = 101, /* score for warm; -1e6..1e6, 15; < hot */
+    B2B2C_LEAD_HOT_THRESHOLD = 102,  /* score for hot; -1e6..1e6, 80; > warm */
+    B2B2C_LEAD_MIN_OUTCOMES = 103,   /* outcomes before P(won); 2..1e9, 50 */
+    B2B2C_LEAD_L2 = 104,             /* L2 penalty of the logistic model;
+                                        0..100, 0.001 */
+    B2B2C_LEAD_LEARNING_RATE = 105,  /* SGD step size; 1e-6..10, 0.05 */
+    B2B2C_LEAD_REFIT_EPOCHS = 106    /* passes of b2b2c_lead_refit; 1..10000,
+                                        100 */
+};
+
+/* ---- handle ---------------------------------------------------------------- */
+
+/*
+ * Open the lead model on `ctx`, loading leads, configuration and weights
+ * from the context's storage (tables lead_config, lead_attrs, lead_leads,
+ * lead_stages, lead_train, lead_model).
+ *
+ * out   receives the handle; NULL on failure.
+ * seed  seeds the generator used to shuffle rows in b2b2c_lead_refit; when
+ *       the storage already holds a model, its stored generator state wins.
+ *
+ * Returns 0, B2B2C_EINVAL, B2B2C_ENOMEM, B2B2C_ECORRUPT (a record failed to
+ * decode; the message names table and key), B2B2C_EVERSION or the storage's
+ * code.
+ */
+B2B2C_API int b2b2c_lead_model_new(b2b2c_lead_model **out, b2b2c_ctx *ctx,
+                                   uint64_t seed);
+
+/* Free the handle (NULL is fine). An open transaction group on its context
+ * is rolled back. */
+B2B2C_API void b2b2c_lead_model_free(b2b2c_lead_model *m);
+
+/* Set a parameter (B2B2C_LEAD_* 100-199); persisted. B2B2C_EINVAL (NULL,
+ * NaN, unknown param), B2B2C_ERANGE (outside bounds, or warm >= hot),
+ * B2B2C_ENOMEM, storage codes. */
+B2B2C_API int b2b2c_lead_model_set_param(b2b2c_lead_model *m, int32_t param,
+                                         double value);
+
+/* Read a parameter into *out. B2B2C_EINVAL for NULL or unknown param. */
+B2B2C_API int b2b2c_lead_model_get_param(double *out,
+                                         const b2b2c_lead_model *m,
+                                         int32_t param);
+
+/* The allowed range of a parameter. B2B2C_EINVAL for NULL or unknown. */
+B2B2C_API int b2b2c_lead_model_param_bounds(double *min, double *max,
+                                            const b2b2c_lead_model *m,
+                                            int32_t param);
+
+/* ---- event kinds and points ------------------------------------------------ */
+
+/*
+ * Register a host event kind by name ([a-z0-9_], 1..63 bytes), with 0
+ * points and no caps, and give its ID in *out. A name that exists already
+ * gives its ID and 0. B2B2C_EINVAL (NULL), B2B2C_EBADID (bad name),
+ * B2B2C_ERANGE (B2B2C_LEAD_EV_MAX kinds exist), B2B2C_ENOMEM, storage codes.
+ */
+B2B2C_API int b2b2c_lead_kind_register(int32_t *out, b2b2c_lead_model *m,
+                                       const char *name);
+
+/* The ID of a kind by name. B2B2C_EINVAL (NULL), B2B2C_ENOTFOUND. */
+B2B2C_API int b2b2c_lead_kind_id(int32_t *out, const b2b2c_lead_model *m,
+                                 const char *name);
+
+/* The name of a kind; NULL when unknown. Owned by the handle, valid until it
+ * is freed. */
+B2B2C_API const char *b2b2c_lead_kind_name(const b2b2c_lead_model *m,
+                                           int32_t kind);
+
+/*
+ * Set the rule points of a kind.
+ * points     points per event (negative allowed), -1e6..1e6.
+ * cap_day    events per lead per UTC day that earn points; 0 = no cap.
+ * cap_total  events per lead overall that earn points; 0 = no cap.
+ * hot_days   days a lead stays hot after such an event (0 = none), 0..3650.
+ * Caps are 0..1e9 and whole numbers. Persisted. B2B2C_EINVAL (NULL, NaN),
+ * B2B2C_ENOTFOUND (kind), B2B2C_ERANGE, B2B2C_ENOMEM, storage codes.
+ */
+B2B2C_API int b2b2c_lead_kind_set(b2b2c_lead_model *m, int32_t kind,
+                                  double points, double cap_day,
+                                  double cap_total, double hot_days);
+
+/* Read a kind's rule points (any output may be NULL). B2B2C_EINVAL,
+ * B2B2C_ENOTFOUND. */
+B2B2C_API int b2b2c_lead_kind_get(double *points, double *cap_day,
+                                  double *cap_total, double *hot_days,
+                                  const b2b2c_lead_model *m, int32_t kind);
+
+/*
+ * Set the fit points of an attribute value (B2B2C_LEAD_ATTR_*): for the
+ * segment attribute `value` is a segment's stable name, otherwise a channel
+ * ID, region code or product line ID (1..255 bytes UTF-8). Persisted.
+ * points -1e6..1e6. B2B2C_EINVAL (NULL, NaN, unknown attr or segment name),
+ * B2B2C_EBADID, B2B2C_ERANGE, B2B2C_ENOMEM, storage codes.
+ */
+B2B2C_API int b2b2c_lead_attr_points_set(b2b2c_lead_model *m, int32_t attr,
+                                         const char *value, double points);
+
+/* ---- leads and events ---------------------------------------------------------- */
+
+/*
+ * Add a lead.
+ * id            host lead ID (1..255 bytes UTF-8).
+ * created       creation time, Unix seconds.
+ * segment       B2B2C_SEGMENT_* (B2B2C_SEGMENT_UNKNOWN when not known).
+ * channel, region, product_line   IDs, or NULL / "" when not known.
+ * The lead starts in stage new, band cold. B2B2C_EINVAL (NULL, segment),
+ * B2B2C_EBADID, B2B2C_EEXISTS, B2B2C_ENOMEM, storage codes.
+ */
+B2B2C_API int b2b2c_lead_add(b2b2c_lead_model *m, const char *id,
+                             int64_t created, int32_t segment,
+                             const char *channel, const char *region,
+                             const char *product_line);
+
+/*
+ * Record an engagement event of `kind` at `now` with an optional `value`
+ * (for example minutes on site; 0 when none; >= 0, finite). Events of a lead
+ * must come in time order. The lead's aggregates are updated in O(kinds the
+ * lead has seen) and written through as one record; the band-change alert,
+ * if any, runs after the call has committed.
+ * B2B2C_EINVAL (NULL, NaN value), B2B2C_EBADID, B2B2C_ENOTFOUND (lead or
+ * kind), B2B2C_ERANGE (now before the lead's creation or its last event,
+ * negative value), B2B2C_ENOMEM, storage codes; or the alert callback's own
+ * non-zero code (the event is then recorded).
+ */
+B2B2C_API int b2b2c_lead_event(b2b2c_lead_model *m, const char *id,
+                               int32_t kind, int64_t now, double value);
+
+/*
+ * The rule score and band of a lead at `now` (O(1)). A `now` before the
+ * lead's last event is taken as that event's time. band may be NULL.
+ * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND.
+ */
+B2B2C_API int b2b2c_lead_score(double *score, int32_t *band,
+                               const b2b2c_lead_model *m, const char *id,
+                               int64_t now);
+
+/* The lead's current stage. B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND. */
+B2B2C_API int b2b2c_lead_stage(int32_t *stage, const b2b2c_lead_model *m,
+                               const char *id);
+
+/* Number of leads. B2B2C_EINVAL for NULL. */
+B2B2C_API int b2b2c_lead_count(size_t *out, const b2b2c_lead_model *m);
+
+/* Stable names of stages; NULL for an unknown value. Static strings. */
+B2B2C_API const char *b2b2c_lead_stage_name(int32_t stage);
+/* Stage for a name, or B2B2C_EINVAL (negative). */
+B2B2C_API int32_t b2b2c_lead_stage_from_name(const char *name);
+
+/* ---- lifecycle ------------------------------------------------------------------- */
+
+/*
+ * Move a lead to `stage` at `now` (see the transition table above); the
+ * change is appended to its persisted history. Recall from a dealer is the
+ * move to qualified. B2B2C_EINVAL (NULL, unknown stage), B2B2C_EBADID,
+ * B2B2C_ENOTFOUND, B2B2C_ESTATE (transition not allowed; the message names
+ * both stages), B2B2C_ERANGE (now before the lead's last stage change),
+ * B2B2C_ENOMEM, storage codes.
+ */
+B2B2C_API int b2b2c_lead_set_stage(b2b2c_lead_model *m, const char *id,
+                                   int32_t stage, int64_t now);
+
+/* One stage change: from, to (B2B2C_LEAD_STAGE_*), time (Unix seconds). */
+typedef int (*b2b2c_lead_stage_cb)(int32_t from, int32_t to, int64_t at,
+                                   void *payload);
+
+/* The stage history of a lead, oldest first, read from storage.
+ * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ECORRUPT, storage
+ * codes, or the callback's code. */
+B2B2C_API int b2b2c_lead_stage_history(const b2b2c_lead_model *m,
+                                       const char *id, b2b2c_lead_stage_cb cb,
+                                       void *payload);
+
+/* ---- learned conversion probability ------------------------------------------------ */
+
+/*
+ * Record a won (won = 1) or lost (won = 0) outcome for a lead, using its
+ * features at `now` as a training row (persisted), and take one online SGD
+ * step on the logistic model (weights persisted). Independent of the stage.
+ * B2B2C_EINVAL (NULL, won not 0/1), B2B2C_EBADID, B2B2C_ENOTFOUND,
+ * B2B2C_ENOMEM, storage codes.
+ */
+B2B2C_API int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id,
+                                 int32_t won, int64_t now);
+
+/*
+ * Refit the weights in batch from all stored training rows
+ * (B2B2C_LEAD_REFIT_EPOCHS shuffled SGD passes from zero). B2B2C_ENOTREADY
+ * (fewer than B2B2C_LEAD_MIN_OUTCOMES outcomes, or only one class),
+ * B2B2C_EINVAL, B2B2C_ENOMEM, storage codes.
+ */
+B2B2C_API int b2b2c_lead_refit(b2b2c_lead_model *m);
+
+/*
+ * P(won) of a lead at `now`, in (0, 1). B2B2C_ENOTREADY while the model has
+ * fewer than B2B2C_LEAD_MIN_OUTCOMES outcomes or only one class;
+ * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND.
+ */
+B2B2C_API int b2b2c_lead_probability(double *p, const b2b2c_lead_model *m,
+                                     const char *id, int64_t now);
+
+/* One factor: a feature name ("kind:guide_download:count",
+ * "kind:NAME:value", "segment:NAME", "channel:ID", "region:CODE",
+ * "product_line:ID", "bias") and its contribution to the log-odds. The
+ * name is valid during the call only. */
+typedef int (*b2b2c_lead_factor_cb)(const char *feature, double contribution,
+                                    void *payload);
+
+/*
+ * The top `k` (1..64) factors that raised the lead's P(won) at `now`
+ * (largest first), then the top `k` that lowered it (most negative first).
+ * B2B2C_ENOTREADY, B2B2C_EINVAL, B2B2C_ERANGE (k), B2B2C_EBADID,
+ * B2B2C_ENOTFOUND, or the callback's code.
+ */
+B2B2C_API int b2b2c_lead_factors(const b2b2c_lead_model *m, const char *id,
+                                 int64_t now, int32_t k,
+                                 b2b2c_lead_factor_cb cb, void *payload);
+
+/* ---- queries and alerts --------------------------------------------------------------- */
+
+/* A lead in a query: probability is NaN when the model is not ready. */
+typedef int (*b2b2c_lead_row_cb)(const char *lead_id, double score,
+                                 int32_t band, double probability,
+                                 void *payload);
+
+enum {
+    B2B2C_LEAD_BY_SCORE = 0,
+    B2B2C_LEAD_BY_PROBABILITY = 1
+};
+
+/*
+ * The top `n` (1..1e6) leads at `now`, best first, by rule score
+ * (B2B2C_LEAD_BY_SCORE) or P(won) (B2B2C_LEAD_BY_PROBABILITY). Filters:
+ * band, segment, stage (-1 = any) and region (NULL = any). Ties are broken
+ * by lead ID. B2B2C_EINVAL, B2B2C_ERANGE (n), B2B2C_ENOTREADY (by
+ * probability), B2B2C_ENOMEM, or the callback's code.
+ */
+B2B2C_API int b2b2c_lead_top(const b2b2c_lead_model *m, int64_t now,
+                             int32_t n, int32_t by, int32_t band,
+                             int32_t segment, int32_t stage,
+                             const char *region, b2b2c_lead_row_cb cb,
+                             void *payload);
+
+/* One cell of the band x segment x channel table (channel "" = none). */
+typedef int (*b2b2c_lead_count_cb)(int32_t band, int32_t segment,
+                                   const char *channel, uint64_t count,
+                                   void *payload);
+
+/* Lead counts per band x segment x channel at `now`, non-zero cells only.
+ * B2B2C_EINVAL, B2B2C_ENOMEM, or the callback's code. */
+B2B2C_API int b2b2c_lead_counts(const b2b2c_lead_model *m, int64_t now,
+                                b2b2c_lead_count_cb cb, void *payload);
+
+/* A band change: the lead entered new_band (from old_band) at `at`. */
+typedef int (*b2b2c_lead_band_cb)(const char *lead_id, int32_t old_band,
+                                  int32_t new_band, int64_t at, void *payload);
+
+/*
+ * Leads whose band at `now` was entered at or after `since` (by an event,
+ * or by decay or the end of a hot hold), with the band they left and when.
+ * B2B2C_EINVAL, B2B2C_ERANGE (since > now), or the callback's code.
+ */
+B2B2C_API int b2b2c_lead_band_changes(const b2b2c_lead_model *m,
+                                      int64_t since, int64_t now,
+                                      b2b2c_lead_band_cb cb, void *payload);
+
+/*
+ * Register the band-change alert (NULL cb removes it): called after
+ * b2b2c_lead_event has committed when the event moved the lead into another
+ * band (the band just before the event at `now` differs from the band
+ * after it). Inside a transaction group (b2b2c_ctx_begin) it runs when the
+ * call succeeds; a later rollback of the group does not take it back. Bands
+ * that change by decay alone raise no alert (query them with
+ * b2b2c_lead_band_changes). Not persisted. B2B2C_EINVAL for NULL m.
+ */
+B2B2C_API int b2b2c_lead_set_alert(b2b2c_lead_model *m, b2b2c_lead_band_cb cb,
+                                   void *payload);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* B2B2C_LEAD_H */

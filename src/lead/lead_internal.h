@@ -1,0 +1,139 @@
+/* Lead model internals shared by the files in src/lead. Not installed. */
+#ifndef B2B2C_LEAD_INTERNAL_H
+#define B2B2C_LEAD_INTERNAL_H
+
+#include "internal.h"
+#include "b2b2c/lead.h"
+
+#define LEAD_NPARAMS 7
+#define LEAD_NSEG 6
+#define LEAD_CHUNK_BITS 12
+#define LEAD_CHUNK (1u << LEAD_CHUNK_BITS)
+#define LEAD_DAY 86400
+
+#define T_CONFIG "lead_config"
+#define T_ATTRS "lead_attrs"
+#define T_LEADS "lead_leads"
+#define T_STAGES "lead_stages"
+#define T_TRAIN "lead_train"
+#define T_MODEL "lead_model"
+
+/* An event kind: rule points and the learned weights of its two features. */
+typedef struct lead_kind {
+    char name[64];
+    double points, cap_day, cap_total, hot_days;
+    double w_cnt, w_val;
+} lead_kind;
+
+/* An interned attribute value (channel, region or product line): leads
+ * refer to it by index + 1 so a lead record stays small. */
+typedef struct lead_attr {
+    uint32_t idx;
+    uint8_t attr; /* B2B2C_LEAD_ATTR_* */
+    double points, w;
+    size_t klen;  /* key = attr byte + name */
+    char key[];
+} lead_attr;
+
+/* Per lead, per kind it has seen: cap counters and decayed aggregates as of
+ * the lead's t0. */
+typedef struct lead_ks {
+    uint16_t kind;
+    uint16_t pad;
+    int32_t day;      /* UTC day number of day_n */
+    uint32_t day_n;   /* events that earned points on `day` */
+    uint32_t total_n; /* events that earned points overall */
+    double cnt, val;  /* decayed count and value sum at t0 */
+} lead_ks;
+
+/* One lead (lives in a chunk, never moves). */
+typedef struct lead_rec {
+    double eng;        /* engagement at t0, >= 0 */
+    int64_t t0;        /* reference time of the aggregates (last event) */
+    int64_t hot_until; /* hot hold ends (exclusive) */
+    int64_t created;
+    int64_t stage_at;
+    int64_t band_at;   /* when `band` was entered (event-time changes) */
+    lead_ks *ks;
+    char *id;                    /* sid, or allocated for long IDs */
+    uint32_t chan, region, prod; /* attr index + 1, 0 = none */
+    uint32_t nhist;              /* stage changes recorded */
+    uint16_t idlen, nk, capk;
+    uint8_t segment, stage;
+    uint8_t band;      /* band at t0 */
+    uint8_t band_prev; /* band left when `band` was entered */
+    char sid[24];      /* short IDs live here: one cache miss less */
+} lead_rec;
+
+/* A stored outcome: features of the lead at the outcome time. */
+typedef struct lead_row {
+    uint8_t label, segment;
+    uint16_t nk;
+    uint32_t chan, region, prod;
+    struct {
+        uint32_t kind;
+        double cnt, val;
+    } f[];
+} lead_row;
+
+struct b2b2c_lead_model {
+    b2b2c_ctx *ctx;
+    double params[LEAD_NPARAMS];
+    lead_kind kinds[B2B2C_LEAD_EV_MAX];
+    uint32_t nkinds;
+    double seg_points[LEAD_NSEG];
+    double seg_w[LEAD_NSEG];
+    double bias;
+    b2b2c__rng rng;
+
+    b2b2c__map attrmap;
+    lead_attr **attrs;
+    size_t nattrs, capattrs;
+
+    b2b2c__map leads;
+    lead_rec **chunks;
+    size_t nchunks, capchunks, nleads;
+
+    lead_row **rows;
+    size_t nrows, caprows, nwon;
+
+    b2b2c_lead_band_cb alert;
+    void *alert_payload;
+};
+
+static inline lead_rec *lead_at(const b2b2c_lead_model *m, size_t i)
+{
+    return &m->chunks[i >> LEAD_CHUNK_BITS][i & (LEAD_CHUNK - 1)];
+}
+
+static inline double lead_param(const b2b2c_lead_model *m, int32_t p)
+{
+    return m->params[p - 100];
+}
+
+/* Fit points of a lead (do not decay). */
+double lead_fit(const b2b2c_lead_model *m, const lead_rec *r);
+/* Decay factor from t0 to t (t >= t0). */
+double lead_decay(const b2b2c_lead_model *m, int64_t t0, int64_t t);
+/* Score and band at `now` (now < t0 is taken as t0). */
+double lead_score_at(const b2b2c_lead_model *m, const lead_rec *r,
+                     int64_t now, int32_t *band);
+int32_t lead_band_of(const b2b2c_lead_model *m, double score, int64_t now,
+                     int64_t hot_until);
+/* The band at `now`, when it was entered and which band it left. */
+void lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
+                     int64_t now, int32_t *band, int32_t *old, int64_t *at);
+lead_rec *lead_find(const b2b2c_lead_model *m, const char *id, int *rc);
+int lead_ready(const b2b2c_lead_model *m);
+/* log-odds of a lead at now; */
+double lead_logit(const b2b2c_lead_model *m, const lead_rec *r, int64_t now);
+/* P(won) of a lead at now (model assumed ready). */
+double lead_prob(const b2b2c_lead_model *m, const lead_rec *r, int64_t now);
+int lead_write_model(b2b2c_lead_model *m);
+int lead_write_attr(b2b2c_lead_model *m, const lead_attr *a);
+
+/* Begin a host callback: mutating calls from inside get B2B2C_ESTATE. */
+static inline void lead_cb_enter(b2b2c_ctx *ctx) { ctx->depth++; }
+static inline void lead_cb_leave(b2b2c_ctx *ctx) { ctx->depth--; }
+
+#endif

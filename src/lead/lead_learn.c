@@ -1,0 +1,451 @@
+/* Lead model: learned conversion probability (regularised logistic
+ * regression, online SGD per outcome, batch refit) and its factors. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lead_internal.h"
+
+/* Features of one lead or stored row: log1p of the decayed count and of the
+ * decayed value sum per kind seen, plus one-hot segment, channel, region
+ * and product line. log1p keeps heavy users from dominating the log-odds. */
+typedef struct feat {
+    uint8_t seg;
+    uint32_t chan, region, prod;
+    uint32_t nk;
+    uint32_t kind[B2B2C_LEAD_EV_MAX];
+    double xc[B2B2C_LEAD_EV_MAX], xv[B2B2C_LEAD_EV_MAX];
+} feat;
+
+static void feat_lead(const b2b2c_lead_model *m, const lead_rec *r,
+                      int64_t now, feat *f)
+{
+    double d = lead_decay(m, r->t0, now);
+    f->seg = r->segment;
+    f->chan = r->chan;
+    f->region = r->region;
+    f->prod = r->prod;
+    f->nk = r->nk;
+    for (uint32_t i = 0; i < r->nk; i++) {
+        f->kind[i] = r->ks[i].kind;
+        f->xc[i] = log1p(r->ks[i].cnt * d);
+        f->xv[i] = log1p(r->ks[i].val * d);
+    }
+}
+
+static void feat_row(const lead_row *w, feat *f)
+{
+    f->seg = w->segment;
+    f->chan = w->chan;
+    f->region = w->region;
+    f->prod = w->prod;
+    f->nk = w->nk;
+    for (uint32_t i = 0; i < w->nk; i++) {
+        f->kind[i] = w->f[i].kind;
+        f->xc[i] = log1p(w->f[i].cnt);
+        f->xv[i] = log1p(w->f[i].val);
+    }
+}
+
+static double feat_logit(const b2b2c_lead_model *m, const feat *f)
+{
+    double z = m->bias + m->seg_w[f->seg];
+    if (f->chan)
+        z += m->attrs[f->chan - 1]->w;
+    if (f->region)
+        z += m->attrs[f->region - 1]->w;
+    if (f->prod)
+        z += m->attrs[f->prod - 1]->w;
+    for (uint32_t i = 0; i < f->nk; i++) {
+        const lead_kind *k = &m->kinds[f->kind[i]];
+        z += k->w_cnt * f->xc[i] + k->w_val * f->xv[i];
+    }
+    return z;
+}
+
+static double sigmoid(double z)
+{
+    /* logistic function, Bishop 2006 (PRML) eq. 4.59 */
+    if (z >= 0)
+        return 1.0 / (1.0 + exp(-z));
+    {
+        double e = exp(z);
+        return e / (1.0 + e);
+    }
+}
+
+double lead_logit(const b2b2c_lead_model *m, const lead_rec *r, int64_t now)
+{
+    double d, z;
+    if (now < r->t0)
+        now = r->t0;
+    d = lead_decay(m, r->t0, now);
+    z = m->bias + m->seg_w[r->segment];
+    if (r->chan)
+        z += m->attrs[r->chan - 1]->w;
+    if (r->region)
+        z += m->attrs[r->region - 1]->w;
+    if (r->prod)
+        z += m->attrs[r->prod - 1]->w;
+    for (uint32_t i = 0; i < r->nk; i++) {
+        const lead_kind *k = &m->kinds[r->ks[i].kind];
+        z += k->w_cnt * log1p(r->ks[i].cnt * d) +
+             k->w_val * log1p(r->ks[i].val * d);
+    }
+    return z;
+}
+
+int lead_ready(const b2b2c_lead_model *m)
+{
+    return (double)m->nrows >= lead_param(m, B2B2C_LEAD_MIN_OUTCOMES) &&
+           m->nwon > 0 && m->nwon < m->nrows;
+}
+
+static int not_ready(const b2b2c_lead_model *m)
+{
+    return b2b2c__err(m->ctx, B2B2C_ENOTREADY,
+                      "model: %zu outcomes (%zu won), needs %g with both "
+                      "won and lost",
+                      m->nrows, m->nwon,
+                      lead_param(m, B2B2C_LEAD_MIN_OUTCOMES));
+}
+
+/*
+ * One SGD step on the L2-regularised cross-entropy: the gradient of the
+ * cross-entropy for logistic regression is (p - y) x (Bishop 2006, PRML
+ * eq. 4.91), the penalty (lambda/2)|w|^2 adds lambda w (PRML eq. 3.27);
+ * the step w <- w - eta * grad follows Bottou 2010, eq. 2. The penalty is
+ * applied to the weights of features present in the row (sparse update);
+ * the bias is not penalised.
+ */
+static void sgd_step(b2b2c_lead_model *m, const feat *f, int y, double eta)
+{
+    double lam = lead_param(m, B2B2C_LEAD_L2);
+    double g = (double)y - sigmoid(feat_logit(m, f));
+    lead_attr *a;
+    m->bias += eta * g;
+    m->seg_w[f->seg] += eta * (g - lam * m->seg_w[f->seg]);
+    if (f->chan) {
+        a = m->attrs[f->chan - 1];
+        a->w += eta * (g - lam * a->w);
+    }
+    if (f->region) {
+        a = m->attrs[f->region - 1];
+        a->w += eta * (g - lam * a->w);
+    }
+    if (f->prod) {
+        a = m->attrs[f->prod - 1];
+        a->w += eta * (g - lam * a->w);
+    }
+    for (uint32_t i = 0; i < f->nk; i++) {
+        lead_kind *k = &m->kinds[f->kind[i]];
+        k->w_cnt += eta * (g * f->xc[i] - lam * k->w_cnt);
+        k->w_val += eta * (g * f->xv[i] - lam * k->w_val);
+    }
+}
+
+static int write_row(b2b2c_lead_model *m, const lead_row *w, uint32_t seq)
+{
+    b2b2c__wbuf b;
+    char key[4];
+    key[0] = (char)(seq >> 24);
+    key[1] = (char)(seq >> 16);
+    key[2] = (char)(seq >> 8);
+    key[3] = (char)seq;
+    b2b2c__enc_begin(&b, &m->ctx->mem, 1);
+    b2b2c__enc_u8(&b, w->label);
+    b2b2c__enc_u8(&b, w->segment);
+    b2b2c__enc_u32(&b, w->chan);
+    b2b2c__enc_u32(&b, w->region);
+    b2b2c__enc_u32(&b, w->prod);
+    b2b2c__enc_u32(&b, w->nk);
+    for (uint32_t i = 0; i < w->nk; i++) {
+        b2b2c__enc_u32(&b, w->f[i].kind);
+        b2b2c__enc_f64(&b, w->f[i].cnt);
+        b2b2c__enc_f64(&b, w->f[i].val);
+    }
+    return b2b2c__st_put_rec(m->ctx, T_TRAIN, key, 4, &b);
+}
+
+static int save_attr_w(b2b2c_lead_model *m, uint32_t ix)
+{
+    if (!ix)
+        return 0;
+    return b2b2c__undo_save(m->ctx, &m->attrs[ix - 1]->w, sizeof(double));
+}
+
+static int put_attr(b2b2c_lead_model *m, uint32_t ix)
+{
+    return ix ? lead_write_attr(m, m->attrs[ix - 1]) : 0;
+}
+
+int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id, int32_t won,
+                       int64_t now)
+{
+    b2b2c_ctx *ctx;
+    lead_rec *r;
+    lead_row *row;
+    feat *f = NULL;
+    double d;
+    int rc;
+
+    if (!m)
+        return B2B2C_EINVAL;
+    ctx = m->ctx;
+    b2b2c__err_clear(ctx);
+    if (!(r = lead_find(m, id, &rc)))
+        return rc;
+    if (won != 0 && won != 1)
+        return b2b2c__err(ctx, B2B2C_EINVAL, "won: must be 0 or 1");
+    if (m->nrows >= 100000000u)
+        return b2b2c__err(ctx, B2B2C_ERANGE, "model: too many outcomes");
+    if ((rc = b2b2c__call_begin(ctx)) != 0)
+        return rc;
+    if (m->nrows == m->caprows &&
+        b2b2c__grow(&ctx->mem, (void **)&m->rows, &m->caprows, m->nrows + 1,
+                    sizeof(*m->rows))) {
+        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+        goto out;
+    }
+    row = b2b2c__malloc(ctx, sizeof(*row) + r->nk * sizeof(row->f[0]));
+    if (!row) {
+        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = b2b2c__undo_free_on_fail(ctx, row)) != 0) {
+        b2b2c__free(ctx, row);
+        goto out;
+    }
+    d = lead_decay(m, r->t0, now);
+    row->label = (uint8_t)won;
+    row->segment = r->segment;
+    row->chan = r->chan;
+    row->region = r->region;
+    row->prod = r->prod;
+    row->nk = r->nk;
+    for (uint32_t i = 0; i < r->nk; i++) {
+        row->f[i].kind = r->ks[i].kind;
+        row->f[i].cnt = r->ks[i].cnt * d;
+        row->f[i].val = r->ks[i].val * d;
+    }
+    f = b2b2c__malloc(ctx, sizeof(*f));
+    if (!f) {
+        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+        goto out;
+    }
+    feat_row(row, f);
+    if ((rc = b2b2c__undo_save(ctx, &m->nrows, sizeof(m->nrows))) ||
+        (rc = b2b2c__undo_save(ctx, &m->nwon, sizeof(m->nwon))) ||
+        (rc = b2b2c__undo_save(ctx, &m->bias, sizeof(m->bias))) ||
+        (rc = b2b2c__undo_save(ctx, m->seg_w, sizeof(m->seg_w))) ||
+        (rc = save_attr_w(m, row->chan)) ||
+        (rc = save_attr_w(m, row->region)) ||
+        (rc = save_attr_w(m, row->prod)))
+        goto out;
+    for (uint32_t i = 0; i < row->nk; i++)
+        if ((rc = b2b2c__undo_save(ctx, &m->kinds[row->f[i].kind],
+                                   sizeof(lead_kind))) != 0)
+            goto out;
+    m->rows[m->nrows] = row;
+    if ((rc = write_row(m, row, (uint32_t)m->nrows)) != 0)
+        goto out;
+    m->nrows++;
+    m->nwon += (size_t)won;
+    sgd_step(m, f, won, lead_param(m, B2B2C_LEAD_LEARNING_RATE));
+    if ((rc = lead_write_model(m)) || (rc = put_attr(m, row->chan)) ||
+        (rc = put_attr(m, row->region)) || (rc = put_attr(m, row->prod)))
+        goto out;
+out:
+    b2b2c__free(ctx, f);
+    return b2b2c__call_end(ctx, rc);
+}
+
+int b2b2c_lead_refit(b2b2c_lead_model *m)
+{
+    b2b2c_ctx *ctx;
+    size_t *order = NULL;
+    feat *f = NULL;
+    int epochs;
+    double eta;
+    int rc;
+
+    if (!m)
+        return B2B2C_EINVAL;
+    ctx = m->ctx;
+    b2b2c__err_clear(ctx);
+    if (!lead_ready(m))
+        return not_ready(m);
+    if ((rc = b2b2c__call_begin(ctx)) != 0)
+        return rc;
+    order = b2b2c__malloc(ctx, m->nrows * sizeof(*order));
+    f = b2b2c__malloc(ctx, sizeof(*f));
+    if (!order || !f) {
+        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = b2b2c__undo_save(ctx, &m->bias, sizeof(m->bias))) ||
+        (rc = b2b2c__undo_save(ctx, m->seg_w, sizeof(m->seg_w))) ||
+        (rc = b2b2c__undo_save(ctx, &m->rng, sizeof(m->rng))) ||
+        (rc = b2b2c__undo_save(ctx, m->kinds,
+                               m->nkinds * sizeof(lead_kind))))
+        goto out;
+    for (size_t i = 0; i < m->nattrs; i++)
+        if ((rc = save_attr_w(m, (uint32_t)i + 1)) != 0)
+            goto out;
+    m->bias = 0;
+    memset(m->seg_w, 0, sizeof(m->seg_w));
+    for (uint32_t k = 0; k < m->nkinds; k++)
+        m->kinds[k].w_cnt = m->kinds[k].w_val = 0;
+    for (size_t i = 0; i < m->nattrs; i++)
+        m->attrs[i]->w = 0;
+    for (size_t i = 0; i < m->nrows; i++)
+        order[i] = i;
+    epochs = (int)lead_param(m, B2B2C_LEAD_REFIT_EPOCHS);
+    eta = lead_param(m, B2B2C_LEAD_LEARNING_RATE);
+    for (int e = 0; e < epochs; e++) {
+        /* Fisher-Yates shuffle; step size eta / sqrt(1 + epoch)
+         * (Robbins-Monro conditions relaxed as in Bottou 2010, sec. 3) */
+        double step = eta / sqrt(1.0 + e);
+        for (size_t i = m->nrows; i > 1; i--) {
+            size_t j = (size_t)b2b2c__rng_below(&m->rng, i);
+            size_t t = order[i - 1];
+            order[i - 1] = order[j];
+            order[j] = t;
+        }
+        for (size_t i = 0; i < m->nrows; i++) {
+            const lead_row *w = m->rows[order[i]];
+            feat_row(w, f);
+            sgd_step(m, f, w->label, step);
+        }
+    }
+    if ((rc = lead_write_model(m)) != 0)
+        goto out;
+    for (size_t i = 0; i < m->nattrs; i++)
+        if ((rc = lead_write_attr(m, m->attrs[i])) != 0)
+            goto out;
+out:
+    b2b2c__free(ctx, order);
+    b2b2c__free(ctx, f);
+    return b2b2c__call_end(ctx, rc);
+}
+
+int b2b2c_lead_probability(double *p, const b2b2c_lead_model *m,
+                           const char *id, int64_t now)
+{
+    lead_rec *r;
+    int rc;
+    if (!m)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(m->ctx);
+    if (!p)
+        return b2b2c__err(m->ctx, B2B2C_EINVAL, "p: NULL");
+    if (!(r = lead_find(m, id, &rc)))
+        return rc;
+    if (!lead_ready(m))
+        return not_ready(m);
+    *p = sigmoid(lead_logit(m, r, now));
+    return 0;
+}
+
+typedef struct factor {
+    double c;
+    int what; /* 0 bias, 1 segment, 2 attr, 3 kind count, 4 kind value */
+    uint32_t ix;
+} factor;
+
+static int factor_cmp(const void *a, const void *b)
+{
+    double x = ((const factor *)a)->c, y = ((const factor *)b)->c;
+    return x > y ? -1 : x < y;
+}
+
+static void factor_name(const b2b2c_lead_model *m, const factor *f,
+                        char *buf, size_t n)
+{
+    static const char *const an[] = {"segment", "channel", "region",
+                                     "product_line"};
+    switch (f->what) {
+    case 0:
+        snprintf(buf, n, "bias");
+        break;
+    case 1:
+        snprintf(buf, n, "segment:%s", b2b2c_segment_name((int32_t)f->ix));
+        break;
+    case 2: {
+        const lead_attr *a = m->attrs[f->ix];
+        snprintf(buf, n, "%s:%s", an[a->attr], a->key + 1);
+        break;
+    }
+    default:
+        snprintf(buf, n, "kind:%s:%s", m->kinds[f->ix].name,
+                 f->what == 3 ? "count" : "value");
+    }
+}
+
+int b2b2c_lead_factors(const b2b2c_lead_model *m, const char *id, int64_t now,
+                       int32_t k, b2b2c_lead_factor_cb cb, void *payload)
+{
+    factor *fs;
+    lead_rec *r;
+    feat *f;
+    size_t n = 0;
+    char name[B2B2C__ID_MAX + 80];
+    int rc = 0;
+
+    if (!m)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(m->ctx);
+    if (!cb)
+        return b2b2c__err(m->ctx, B2B2C_EINVAL, "cb: NULL");
+    if (!(r = lead_find(m, id, &rc)))
+        return rc;
+    if (k < 1 || k > 64)
+        return b2b2c__err(m->ctx, B2B2C_ERANGE, "k: outside [1, 64]");
+    if (!lead_ready(m))
+        return not_ready(m);
+    f = b2b2c__malloc(m->ctx, sizeof(*f));
+    fs = b2b2c__malloc(m->ctx, (5 + 2 * (size_t)r->nk) * sizeof(*fs));
+    if (!f || !fs) {
+        b2b2c__free(m->ctx, f);
+        b2b2c__free(m->ctx, fs);
+        return b2b2c__err(m->ctx, B2B2C_ENOMEM, "out of memory");
+    }
+    feat_lead(m, r, now < r->t0 ? r->t0 : now, f);
+    fs[n++] = (factor){m->bias, 0, 0};
+    fs[n++] = (factor){m->seg_w[f->seg], 1, f->seg};
+    if (f->chan)
+        fs[n++] = (factor){m->attrs[f->chan - 1]->w, 2, f->chan - 1};
+    if (f->region)
+        fs[n++] = (factor){m->attrs[f->region - 1]->w, 2, f->region - 1};
+    if (f->prod)
+        fs[n++] = (factor){m->attrs[f->prod - 1]->w, 2, f->prod - 1};
+    for (uint32_t i = 0; i < f->nk; i++) {
+        const lead_kind *kd = &m->kinds[f->kind[i]];
+        if (f->xc[i] != 0)
+            fs[n++] = (factor){kd->w_cnt * f->xc[i], 3, f->kind[i]};
+        if (f->xv[i] != 0)
+            fs[n++] = (factor){kd->w_val * f->xv[i], 4, f->kind[i]};
+    }
+    qsort(fs, n, sizeof(*fs), factor_cmp);
+    lead_cb_enter(m->ctx);
+    for (size_t i = 0; i < n && (int32_t)i < k && rc == 0 && fs[i].c > 0;
+         i++) {
+        factor_name(m, &fs[i], name, sizeof(name));
+        rc = cb(name, fs[i].c, payload);
+    }
+    for (size_t i = 0; i < n && (int32_t)i < k && rc == 0 &&
+                       fs[n - 1 - i].c < 0;
+         i++) {
+        factor_name(m, &fs[n - 1 - i], name, sizeof(name));
+        rc = cb(name, fs[n - 1 - i].c, payload);
+    }
+    lead_cb_leave(m->ctx);
+    b2b2c__free(m->ctx, f);
+    b2b2c__free(m->ctx, fs);
+    return rc;
+}
+
+double lead_prob(const b2b2c_lead_model *m, const lead_rec *r, int64_t now)
+{
+    return sigmoid(lead_logit(m, r, now));
+}

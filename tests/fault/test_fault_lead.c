@@ -1,0 +1,237 @@
+/* Fault injection over every public mutating call of the lead model: every
+ * allocation and every storage call fails in turn; the call must fail
+ * cleanly, leave storage and memory as they were, and work on retry. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "harness.h"
+#include "lead/lead_internal.h"
+
+#define T0 1767225600
+#define DAY 86400
+
+static uint64_t mix(uint64_t d, const void *p, size_t n)
+{
+    return d * 0x100000001b3ULL ^ b2b2c__hash(p, n);
+}
+
+static uint64_t digest(const b2b2c_lead_model *m)
+{
+    uint64_t d = 1469598103934665603ULL;
+    d = mix(d, m->params, sizeof(m->params));
+    d = mix(d, &m->nkinds, sizeof(m->nkinds));
+    for (uint32_t k = 0; k < m->nkinds; k++)
+        d = mix(d, &m->kinds[k], sizeof(lead_kind));
+    d = mix(d, m->seg_points, sizeof(m->seg_points));
+    d = mix(d, m->seg_w, sizeof(m->seg_w));
+    d = mix(d, &m->bias, sizeof(m->bias));
+    d = mix(d, &m->rng, sizeof(m->rng));
+    d = mix(d, &m->nattrs, sizeof(m->nattrs));
+    for (size_t i = 0; i < m->nattrs; i++) {
+        const lead_attr *a = m->attrs[i];
+        d = mix(d, &a->points, sizeof(double));
+        d = mix(d, &a->w, sizeof(double));
+        d = mix(d, a->key, a->klen);
+    }
+    d = mix(d, &m->nleads, sizeof(m->nleads));
+    d = mix(d, &m->leads.count, sizeof(size_t));
+    for (size_t i = 0; i < m->nleads; i++) {
+        const lead_rec *r = lead_at(m, i);
+        lead_rec c = *r;
+        c.ks = NULL;
+        c.id = NULL;
+        c.capk = 0; /* capacity, not state */
+        d = mix(d, &c, sizeof(c));
+        d = mix(d, r->id, r->idlen);
+        d = mix(d, r->ks, r->nk * sizeof(lead_ks));
+        if (b2b2c__map_get(&m->leads, r->id, r->idlen) != r)
+            d ^= 0xdead;
+    }
+    d = mix(d, &m->nrows, sizeof(m->nrows));
+    d = mix(d, &m->nwon, sizeof(m->nwon));
+    return d;
+}
+
+static int setup(th_env *env, void **state)
+{
+    b2b2c_lead_model *m;
+    int rc = b2b2c_lead_model_new(&m, env->ctx, 3);
+    int32_t kind;
+    if (rc)
+        return rc;
+    *state = m;
+    if ((rc = b2b2c_lead_model_set_param(m, B2B2C_LEAD_MIN_OUTCOMES, 4)) ||
+        (rc = b2b2c_lead_model_set_param(m, B2B2C_LEAD_REFIT_EPOCHS, 3)) ||
+        (rc = b2b2c_lead_kind_register(&kind, m, "trade_show")) ||
+        (rc = b2b2c_lead_kind_set(m, kind, 8, 1, 0, 0)) ||
+        (rc = b2b2c_lead_attr_points_set(m, B2B2C_LEAD_ATTR_REGION, "north",
+                                         2)))
+        return rc;
+    for (int i = 0; i < 6; i++) {
+        char id[8];
+        snprintf(id, sizeof(id), "L%d", i);
+        if ((rc = b2b2c_lead_add(m, id, T0, i % 6, i % 2 ? "search" : NULL,
+                                 "north", "pumps")) ||
+            (rc = b2b2c_lead_event(m, id, B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                                   T0 + i, 1.0)) ||
+            (rc = b2b2c_lead_event(m, id, kind, T0 + 10 + i, 0)) ||
+            (rc = b2b2c_lead_outcome(m, id, i % 2, T0 + DAY)))
+            return rc;
+    }
+    return b2b2c_lead_set_stage(m, "L0", B2B2C_LEAD_STAGE_QUALIFIED, T0 + 5);
+}
+
+static void teardown(th_env *env, void *state)
+{
+    (void)env;
+    b2b2c_lead_model_free(state);
+}
+
+static uint64_t dig(th_env *env, void *state)
+{
+    (void)env;
+    return digest(state);
+}
+
+static int op_new(th_env *env, void *state)
+{
+    b2b2c_lead_model *m2;
+    int rc = b2b2c_lead_model_new(&m2, env->ctx, 3);
+    if (rc == 0) {
+        if (digest(m2) != digest(state))
+            rc = -9999;
+        b2b2c_lead_model_free(m2);
+    }
+    return rc;
+}
+static int op_add(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_add(state, "fresh", T0, 3, "display", "south", NULL);
+}
+static int op_event(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_event(state, "L1", B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                            T0 + DAY, 2.0);
+}
+static int op_event_new_kind(th_env *env, void *state)
+{
+    (void)env;
+    /* grows the lead's per-kind array and turns it hot */
+    return b2b2c_lead_event(state, "L2", B2B2C_LEAD_EV_QUOTE_REQUEST,
+                            T0 + DAY, 0);
+}
+static int op_stage(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_set_stage(state, "L0", B2B2C_LEAD_STAGE_PASSED_TO_DEALER,
+                                T0 + DAY);
+}
+static int op_param(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_model_set_param(state, B2B2C_LEAD_HALF_LIFE_DAYS, 14);
+}
+static int op_kind_register(th_env *env, void *state)
+{
+    int32_t k;
+    (void)env;
+    return b2b2c_lead_kind_register(&k, state, "catalog_request");
+}
+static int op_kind_set(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_kind_set(state, B2B2C_LEAD_EV_DEMO_VIEW, 30, 2, 5, 1);
+}
+static int op_attr_new(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_attr_points_set(state, B2B2C_LEAD_ATTR_CHANNEL,
+                                      "partner_portal", 4);
+}
+static int op_attr_segment(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_attr_points_set(state, B2B2C_LEAD_ATTR_SEGMENT,
+                                      "b2b_large", 6);
+}
+static int op_outcome(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_outcome(state, "L3", 1, T0 + 2 * DAY);
+}
+static int op_refit(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_refit(state);
+}
+static int op_group(th_env *env, void *state)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_lead_add(state, "g1", T0, 0, "new_channel", NULL,
+                             NULL)) ||
+        (rc = b2b2c_lead_event(state, "g1", B2B2C_LEAD_EV_DEMO_VIEW, T0 + 1,
+                               0)) ||
+        (rc = b2b2c_lead_event(state, "L4", B2B2C_LEAD_EV_PRICING_VIEW,
+                               T0 + DAY, 0)) ||
+        (rc = b2b2c_lead_set_stage(state, "L4", B2B2C_LEAD_STAGE_NURTURING,
+                                   T0 + DAY))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
+static void run_both(const char *name, int (*op)(th_env *, void *))
+{
+    th_fault_ops ops = {name, setup, op, dig, teardown, 0};
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
+
+static void t_new(void **u) { (void)u; run_both("lead_model_new", op_new); }
+static void t_add(void **u) { (void)u; run_both("lead_add", op_add); }
+static void t_event(void **u) { (void)u; run_both("lead_event", op_event); }
+static void t_event_nk(void **u)
+{
+    (void)u;
+    run_both("lead_event new kind", op_event_new_kind);
+}
+static void t_stage(void **u) { (void)u; run_both("lead_set_stage", op_stage); }
+static void t_param(void **u) { (void)u; run_both("set_param", op_param); }
+static void t_kreg(void **u)
+{
+    (void)u;
+    run_both("kind_register", op_kind_register);
+}
+static void t_kset(void **u) { (void)u; run_both("kind_set", op_kind_set); }
+static void t_attr(void **u) { (void)u; run_both("attr_points", op_attr_new); }
+static void t_attr_seg(void **u)
+{
+    (void)u;
+    run_both("attr_points segment", op_attr_segment);
+}
+static void t_outcome(void **u) { (void)u; run_both("outcome", op_outcome); }
+static void t_refit(void **u) { (void)u; run_both("refit", op_refit); }
+static void t_group(void **u) { (void)u; run_both("group", op_group); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_new),     cmocka_unit_test(t_add),
+        cmocka_unit_test(t_event),   cmocka_unit_test(t_event_nk),
+        cmocka_unit_test(t_stage),   cmocka_unit_test(t_param),
+        cmocka_unit_test(t_kreg),    cmocka_unit_test(t_kset),
+        cmocka_unit_test(t_attr),    cmocka_unit_test(t_attr_seg),
+        cmocka_unit_test(t_outcome), cmocka_unit_test(t_refit),
+        cmocka_unit_test(t_group),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
