@@ -293,6 +293,16 @@ static void undo_bucket_del(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     bucket_ins(b, (uint32_t)n); /* buckets never shrink: room is there */
 }
 
+/* A bucket created by a failed call goes away with its array. */
+static void undo_bucket_new(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    bucket *bk = a;
+    (void)b;
+    (void)n;
+    b2b2c__free(ctx, bk->d);
+    b2b2c__free(ctx, bk);
+}
+
 static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
                    uint32_t v, int undoable)
 {
@@ -309,7 +319,8 @@ static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
         memcpy(b->key, key, klen);
         b->key[klen] = '\0';
         if (undoable) {
-            if ((rc = b2b2c__undo_free_on_fail(ctx, b)) != 0) {
+            if ((rc = b2b2c__undo_push(ctx, undo_bucket_new, NULL, b, NULL,
+                                       0)) != 0) {
                 b2b2c__free(ctx, b);
                 return rc;
             }
