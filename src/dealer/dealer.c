@@ -256,6 +256,14 @@ static int list_check(b2b2c_ctx *ctx, const char *what, const char *s,
 
 static int finite(double x) { return isfinite(x); }
 
+/* qsort that accepts an empty (NULL) array. */
+static void sort(void *base, size_t n, size_t size,
+                 int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 /* ---- buckets (region codes and grid cells -> sorted dealer indexes) -- */
 
 static void bucket_ins(bucket *b, uint32_t v) /* capacity checked by caller */
@@ -1621,7 +1629,7 @@ int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
     if ((rc = b2b2c__st_scan(ctx, T_STATE, load_state, e)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_DEALERS, load_dealer, e)) != 0)
         goto fail;
-    qsort(e->dealers, e->nd, sizeof(*e->dealers), cmp_dealer_idx);
+    sort(e->dealers, e->nd, sizeof(*e->dealers), cmp_dealer_idx);
     for (size_t i = 0; i < e->nd; i++)
         if (e->dealers[i]->idx != i) {
             rc = corrupt(e, T_DEALERS, e->dealers[i]->id,
@@ -1637,7 +1645,7 @@ int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
         (rc = b2b2c__st_scan(ctx, T_LEADS, load_lead, e)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_AUDIT, load_audit, &al)) != 0)
         goto fail;
-    qsort(e->aud, e->naud, sizeof(*e->aud), cmp_aud_seq);
+    sort(e->aud, e->naud, sizeof(*e->aud), cmp_aud_seq);
     for (size_t i = 0; i < e->naud; i++)
         aud_link(e, i);
     if (al.maxseq > e->m.seq) {
@@ -2504,7 +2512,7 @@ static int tally(b2b2c_dealer_engine *e, const dealer *d, int64_t from,
         f[B2B2C_DEALER_SC_DECLINED] += o == O_DECLINED;
         f[B2B2C_DEALER_SC_EXPIRED] += o == O_EXPIRED;
     }
-    qsort(*times, *nt, sizeof(double), cmp_double);
+    sort(*times, *nt, sizeof(double), cmp_double);
     f[B2B2C_DEALER_SC_MEDIAN_ACCEPT_HOURS] = median_sorted(*times, *nt);
     return 0;
 }
@@ -2608,9 +2616,9 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
         f[B2B2C_DEALER_SC_SHARE_WON] = tot_won > 0 ? won / tot_won : 0;
         means[i] = f[B2B2C_DEALER_SC_CONV_MEAN];
     }
-    qsort(means, nr, sizeof(double), cmp_double);
+    sort(means, nr, sizeof(double), cmp_double);
     med = median_sorted(means, nr);
-    qsort(rows, nr, sizeof(*rows), cmp_sc);
+    sort(rows, nr, sizeof(*rows), cmp_sc);
     depth = ctx->depth;
     ctx->depth = 1;
     for (size_t i = 0; i < nr && rc == 0; i++) {
