@@ -598,7 +598,11 @@ static int write_lead(b2b2c_dealer_engine *e, const lead *l)
     return b2b2c__st_put_rec(e->ctx, T_LEADS, l->id, l->idlen, &w);
 }
 
-static int write_audit(b2b2c_dealer_engine *e, const aent *a)
+/* An audit record. The first decision about a new lead also carries the
+ * lead (attributes, state, deadline): a lead that has not changed since it
+ * was routed has no record of its own in dealer_leads, which saves one new
+ * key per decision; every later change writes the lead's record. */
+static int write_audit(b2b2c_dealer_engine *e, const aent *a, int creates)
 {
     b2b2c__wbuf w;
     uint8_t key[8];
@@ -620,6 +624,20 @@ static int write_audit(b2b2c_dealer_engine *e, const aent *a)
         b2b2c__enc_u32(&w, a->skip[i]);
     for (int i = 0; i < 4; i++) /* generator state after the decision */
         b2b2c__enc_u64(&w, e->m.rng.s[i]);
+    b2b2c__enc_u8(&w, (uint8_t)(creates ? 1 : 0));
+    if (creates) {
+        const lead *l = a->lead;
+        b2b2c__enc_i64(&w, l->created);
+        b2b2c__enc_str(&w, l->region);
+        b2b2c__enc_str(&w, l->product);
+        b2b2c__enc_u8(&w, (uint8_t)l->has_loc);
+        b2b2c__enc_f64(&w, l->lat);
+        b2b2c__enc_f64(&w, l->lon);
+        b2b2c__enc_u32(&w, (uint32_t)l->segment);
+        b2b2c__enc_u32(&w, (uint32_t)l->band);
+        b2b2c__enc_u8(&w, (uint8_t)l->m.state);
+        b2b2c__enc_i64(&w, l->m.deadline);
+    }
     return b2b2c__st_put_rec(e->ctx, T_AUDIT, key, 8, &w);
 }
 
@@ -787,7 +805,7 @@ static void undo_aud_append(b2b2c_ctx *ctx, void *ea, void *b, size_t n)
 
 /* Append a decision (seq = e->m.seq, already advanced) and write it. */
 static int aud_append(b2b2c_dealer_engine *e, lead *l, const decision *dc,
-                      int64_t now, int kind)
+                      int64_t now, int kind, int creates)
 {
     aent *a;
     int rc;
@@ -812,7 +830,7 @@ static int aud_append(b2b2c_dealer_engine *e, lead *l, const decision *dc,
     memcpy(a->skip, dc->skip, sizeof(a->skip));
     aud_link(e, e->naud);
     e->naud++;
-    return write_audit(e, a);
+    return write_audit(e, a, creates);
 }
 
 /* ---- routing --------------------------------------------------------- */
@@ -889,6 +907,23 @@ static int sells(const dealer *d, int have_prod, uint32_t pid)
         if (d->cfg.prod_ids[i] == pid)
             return 1;
     return 0;
+}
+
+/* x^k; whole k up to 64 by repeated squaring, else pow. */
+static double ipow(double x, double k)
+{
+    double r = 1.0;
+    unsigned n;
+    if (k != floor(k))
+        return pow(x, k);
+    n = (unsigned)k;
+    while (n) {
+        if (n & 1)
+            r *= x;
+        x *= x;
+        n >>= 1;
+    }
+    return r;
 }
 
 /* Choose a dealer for lead l at `now`. Fills dc; dc->elig == 0 when nobody
@@ -969,7 +1004,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             dc->skip[0]++;
         else if (have_prod != 2 && !sells(d, have_prod, pid))
             dc->skip[1]++;
-        else if (tried(l, di))
+        else if (l->ntried && tried(l, di))
             dc->skip[2]++;
         else if (d->st.open >= (uint64_t)d->cfg.capacity)
             dc->skip[3]++;
@@ -1051,7 +1086,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
                 posterior(e, d, p0, &a, &b);
                 wi *= a / (a + b);
                 if (policy == B2B2C_DEALER_POLICY_PERFORMANCE)
-                    wi = pow(wi, expo);
+                    wi = ipow(wi, expo);
             }
             e->w[i] = wi;
             mean_w += wi;
@@ -1111,7 +1146,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
 
 /* Offer lead l (its lmut already saved or new) to dc->chosen. */
 static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
-                 int64_t now, int kind)
+                 int64_t now, int kind, int creates)
 {
     dealer *d = e->dealers[dc->chosen];
     int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
@@ -1140,7 +1175,7 @@ static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
     l->m.offer_seq = e->m.seq;
     if ((rc = heap_push(e, l)) != 0 || (rc = write_stats(e, d)) != 0)
         return rc;
-    return aud_append(e, l, dc, now, kind);
+    return aud_append(e, l, dc, now, kind, creates);
 }
 
 /* Re-route an existing lead (lmut saved by the caller). */
@@ -1149,7 +1184,7 @@ static int reroute(b2b2c_dealer_engine *e, lead *l, int64_t now, int kind,
 {
     decide(e, l, now, dc);
     if (dc->elig)
-        return offer(e, l, dc, now, kind);
+        return offer(e, l, dc, now, kind, 0);
     if (e->param[P_DIRECT] > 0) {
         dc->reason = B2B2C_DEALER_REASON_DIRECT;
         l->m.state = B2B2C_DEALER_LEAD_DIRECT;
@@ -1158,7 +1193,7 @@ static int reroute(b2b2c_dealer_engine *e, lead *l, int64_t now, int kind,
     }
     l->m.dealer = NONE32;
     e->m.seq++;
-    return aud_append(e, l, dc, now, kind);
+    return aud_append(e, l, dc, now, kind, 0);
 }
 
 static int save_emut(b2b2c_dealer_engine *e)
@@ -1425,6 +1460,55 @@ static int load_stats(const void *k, size_t kl, const void *v, size_t vl,
     return 0;
 }
 
+typedef struct lead_attrs {
+    int64_t created, deadline;
+    char region[64], product[256];
+    int32_t has_loc, segment, band, state;
+    double lat, lon;
+} lead_attrs;
+
+/* A loaded lead: allocated, in the lead map, room in the heap. Returns 0,
+ * B2B2C_ENOMEM or B2B2C_ECORRUPT (a duplicate). */
+static int lead_new_loaded(b2b2c_dealer_engine *e, const char *id, size_t kl,
+                           const lead_attrs *at, lead **out)
+{
+    b2b2c_ctx *ctx = e->ctx;
+    size_t rl = strlen(at->region), pl = strlen(at->product);
+    lead *l;
+    if (kl == 0 || kl > B2B2C__ID_MAX || b2b2c__map_get(&e->leads, id, kl))
+        return B2B2C_ECORRUPT;
+    if (e->nheap == e->capheap &&
+        b2b2c__grow(&ctx->mem, (void **)&e->heap, &e->capheap, e->nheap + 1,
+                    sizeof(*e->heap)))
+        return B2B2C_ENOMEM;
+    l = b2b2c__malloc(ctx, sizeof(*l) + kl + rl + pl + 3);
+    if (!l)
+        return B2B2C_ENOMEM;
+    memset(l, 0, sizeof(*l));
+    l->idlen = kl;
+    memcpy(l->id, id, kl);
+    l->id[kl] = '\0';
+    memcpy(l->id + kl + 1, at->region, rl + 1);
+    memcpy(l->id + kl + rl + 2, at->product, pl + 1);
+    l->region = l->id + kl + 1;
+    l->product = l->id + kl + rl + 2;
+    l->heap_pos = NOPOS;
+    l->afirst = l->alast = NONE32;
+    l->created = at->created;
+    l->has_loc = at->has_loc;
+    l->lat = at->lat;
+    l->lon = at->lon;
+    l->segment = at->segment;
+    l->band = at->band;
+    l->m.dealer = NONE32;
+    if (b2b2c__map_put(&e->leads, l->id, kl, l, NULL)) {
+        b2b2c__free(ctx, l);
+        return B2B2C_ENOMEM;
+    }
+    *out = l;
+    return 0;
+}
+
 static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
                      void *payload)
 {
@@ -1559,8 +1643,6 @@ static int load_audit(const void *k, size_t kl, const void *v, size_t vl,
             return corrupt(e, T_AUDIT, k, kl, 0, "no such dealer");
         a.dealer = d->idx;
     }
-    if (!a.lead)
-        return corrupt(e, T_AUDIT, k, kl, 0, "no such lead");
     a.kind = b2b2c__dec_u8(&r);
     a.policy = b2b2c__dec_u8(&r);
     a.reason = b2b2c__dec_u8(&r);
@@ -1572,8 +1654,46 @@ static int load_audit(const void *k, size_t kl, const void *v, size_t vl,
         a.skip[i] = b2b2c__dec_u32(&r);
     for (int i = 0; i < 4; i++)
         rng.s[i] = b2b2c__dec_u64(&r);
-    if ((rc = b2b2c__dec_finish(&r)) != 0)
+    if (b2b2c__dec_u8(&r)) {
+        /* the lead as routed; its own record, when present, is newer */
+        lead_attrs at;
+        at.created = b2b2c__dec_i64(&r);
+        if (dec_strbuf(&r, at.region, sizeof at.region) ||
+            dec_strbuf(&r, at.product, sizeof at.product))
+            return corrupt(e, T_AUDIT, k, kl, 0, "bad region or product");
+        at.has_loc = b2b2c__dec_u8(&r);
+        at.lat = b2b2c__dec_f64(&r);
+        at.lon = b2b2c__dec_f64(&r);
+        at.segment = (int32_t)b2b2c__dec_u32(&r);
+        at.band = (int32_t)b2b2c__dec_u32(&r);
+        at.state = b2b2c__dec_u8(&r);
+        at.deadline = b2b2c__dec_i64(&r);
+        if ((rc = b2b2c__dec_finish(&r)) != 0)
+            return corrupt(e, T_AUDIT, k, kl, rc, NULL);
+        if (!a.lead) {
+            lead *l;
+            if ((at.state != B2B2C_DEALER_LEAD_OFFERED || a.dealer == NONE32) &&
+                (at.state != B2B2C_DEALER_LEAD_DIRECT || a.dealer != NONE32))
+                return corrupt(e, T_AUDIT, k, kl, 0, "bad lead state");
+            if ((rc = lead_new_loaded(e, lid, strlen(lid), &at, &l)) != 0)
+                return rc == B2B2C_ENOMEM ? oom(e->ctx)
+                                          : corrupt(e, T_AUDIT, k, kl, rc,
+                                                    NULL);
+            l->m.state = at.state;
+            l->m.dealer = a.dealer;
+            if (l->m.state == B2B2C_DEALER_LEAD_OFFERED) {
+                l->m.offered_at = a.time;
+                l->m.deadline = at.deadline;
+                l->m.offer_seq = a.seq;
+                heap_push_raw(e, l);
+            }
+            a.lead = l;
+        }
+    } else if ((rc = b2b2c__dec_finish(&r)) != 0) {
         return corrupt(e, T_AUDIT, k, kl, rc, NULL);
+    }
+    if (!a.lead)
+        return corrupt(e, T_AUDIT, k, kl, 0, "no such lead");
     if (e->naud == e->capaud &&
         b2b2c__grow(&e->ctx->mem, (void **)&e->aud, &e->capaud, e->naud + 1,
                     sizeof(*e->aud)))
@@ -2009,7 +2129,7 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     size_t n, rl, pl;
     lead *l;
     decision dc;
-    int rc;
+    int rc, created;
     if (dealer_out)
         *dealer_out = NULL;
     if (reason_out)
@@ -2087,11 +2207,12 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     } else if ((rc = b2b2c__undo_save(ctx, &l->m, sizeof(l->m))) != 0) {
         goto out;
     }
+    created = l->m.state == 0;
     decide(e, l, now, &dc);
     if (reason_out)
         *reason_out = dc.reason;
     if (dc.elig) {
-        if ((rc = offer(e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE)) != 0)
+        if ((rc = offer(e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE, created)))
             goto out;
     } else if (e->param[P_DIRECT] > 0) {
         dc.reason = B2B2C_DEALER_REASON_DIRECT;
@@ -2100,13 +2221,15 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
         l->m.state = B2B2C_DEALER_LEAD_DIRECT;
         l->m.dealer = NONE32;
         e->m.seq++;
-        if ((rc = aud_append(e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE)) != 0)
+        if ((rc = aud_append(e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE,
+                             created)) != 0)
             goto out;
     } else {
         rc = nodealer(e, l, dc.reason);
         goto out;
     }
-    rc = write_lead(e, l);
+    /* a new lead is stored inside its audit record */
+    rc = created ? 0 : write_lead(e, l);
 out:
     rc = b2b2c__call_end(ctx, rc);
     if (rc == 0 && dc.elig)
