@@ -34,37 +34,40 @@ static const char T_STATS[] = "dealer_stats";
 static const char T_LEADS[] = "dealer_leads";
 static const char T_AUDIT[] = "dealer_audit";
 
+/* Field order: what routing reads for every candidate comes first, so a
+ * candidate costs few cache lines. */
 typedef struct dcfg {
-    double tier;
-    char *terr;  /* owned, codes joined by ';' */
-    char *prods; /* owned, "" = every product line */
-    uint32_t *prod_ids; /* owned, interned */
-    uint32_t nprod;
-    int32_t capacity, quota;
-    double deadline_h;
     int32_t status;
+    int32_t capacity, quota;
+    uint32_t nprod;
     int64_t paused_until;
+    double tier;
+    uint32_t *prod_ids; /* owned, interned */
     int32_t has_loc;
     double lat, lon, radius;
+    double deadline_h;
+    char *terr;  /* owned, codes joined by ';' */
+    char *prods; /* owned, "" = every product line */
 } dcfg;
 
 typedef struct dstats {
-    uint64_t offered, accepted, declined, expired, won, lost, recalled, open;
-    double revenue;
-    uint64_t decl[NDECL];
+    uint64_t open, won, lost, declined, expired;
     int64_t day_idx;
     uint64_t day_offers;
     int64_t period_idx;
     uint64_t period_offers;
     uint64_t last_offer_seq;
+    uint64_t offered, accepted, recalled;
+    double revenue;
+    uint64_t decl[NDECL];
 } dstats;
 
 typedef struct dealer {
+    uint64_t mark; /* scratch: candidate gathering */
     dcfg cfg;
     dstats st;
     uint32_t idx;
     uint32_t afirst, alast; /* audit entries choosing this dealer */
-    uint64_t mark;          /* scratch: candidate gathering */
     size_t idlen;
     char id[];
 } dealer;
