@@ -150,6 +150,9 @@ struct b2b2c_dealer_engine {
     uint64_t stamp;
     expiry *ex;
     size_t nex, capex;
+    /* snapshots for the undo log (see snap) */
+    unsigned char *snap;
+    size_t snaptop, capsnap;
 };
 
 typedef struct decision {
@@ -1147,6 +1150,8 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     }
 }
 
+static int snap(b2b2c_dealer_engine *e, void *p, size_t n);
+
 /* Offer lead l (its lmut already saved or new) to dc->chosen. */
 static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
                  int64_t now, int kind, int creates)
@@ -1154,7 +1159,7 @@ static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
     dealer *d = e->dealers[dc->chosen];
     int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
     int rc;
-    if ((rc = b2b2c__undo_save(e->ctx, &d->st, sizeof(d->st))) != 0)
+    if ((rc = snap(e, &d->st, sizeof(d->st))) != 0)
         return rc;
     e->m.seq++;
     d->st.offered++;
@@ -1199,9 +1204,44 @@ static int reroute(b2b2c_dealer_engine *e, lead *l, int64_t now, int kind,
     return aud_append(e, l, dc, now, kind, 0);
 }
 
+/* Like b2b2c__undo_save, but the copy goes on a stack owned by the engine
+ * instead of a fresh allocation: undo pops it (the undo log runs newest
+ * first, so the newest snapshot is on top), commit empties the stack. */
+#define SNAPSZ(n) (((n) + 15) & ~(size_t)15)
+
+static void snap_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    b2b2c_dealer_engine *e = a;
+    (void)ctx;
+    e->snaptop -= SNAPSZ(n);
+    memcpy(b, e->snap + e->snaptop, n);
+}
+
+static void snap_release(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)ctx;
+    (void)b;
+    (void)n;
+    ((b2b2c_dealer_engine *)a)->snaptop = 0;
+}
+
+static int snap(b2b2c_dealer_engine *e, void *p, size_t n)
+{
+    int rc;
+    if (e->snaptop + SNAPSZ(n) > e->capsnap &&
+        b2b2c__grow(&e->ctx->mem, (void **)&e->snap, &e->capsnap,
+                    e->snaptop + SNAPSZ(n), 1))
+        return oom(e->ctx);
+    if ((rc = b2b2c__undo_push(e->ctx, snap_restore, snap_release, e, p, n)))
+        return rc;
+    memcpy(e->snap + e->snaptop, p, n);
+    e->snaptop += SNAPSZ(n);
+    return 0;
+}
+
 static int save_emut(b2b2c_dealer_engine *e)
 {
-    return b2b2c__undo_save(e->ctx, &e->m, sizeof(e->m));
+    return snap(e, &e->m, sizeof(e->m));
 }
 
 static void undo_tried(b2b2c_ctx *ctx, void *a, void *b, size_t n)
@@ -1278,6 +1318,7 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
     b2b2c__free(ctx, e->w);
     b2b2c__free(ctx, e->dist);
     b2b2c__free(ctx, e->ex);
+    b2b2c__free(ctx, e->snap);
     b2b2c__free(ctx, e);
 }
 
@@ -2207,7 +2248,7 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
         }
         if ((rc = b2b2c__map_insert_undoable(ctx, &e->leads, l->id, n, l)))
             goto out;
-    } else if ((rc = b2b2c__undo_save(ctx, &l->m, sizeof(l->m))) != 0) {
+    } else if ((rc = snap(e, &l->m, sizeof(l->m))) != 0) {
         goto out;
     }
     created = l->m.state == 0;
@@ -2274,8 +2315,8 @@ int b2b2c_dealer_accept(b2b2c_dealer_engine *e, const char *lead_id,
         return rc;
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
         return rc;
-    if ((rc = b2b2c__undo_save(e->ctx, &l->m, sizeof(l->m))) != 0 ||
-        (rc = b2b2c__undo_save(e->ctx, &d->st, sizeof(d->st))) != 0 ||
+    if ((rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
         (rc = heap_remove(e, l)) != 0)
         goto out;
     l->m.state = B2B2C_DEALER_LEAD_ACCEPTED;
@@ -2311,8 +2352,8 @@ int b2b2c_dealer_decline(const char **dealer_out, int32_t *reason_out,
         return rc;
     memset(&dc, 0, sizeof dc);
     if ((rc = save_emut(e)) != 0 ||
-        (rc = b2b2c__undo_save(e->ctx, &l->m, sizeof(l->m))) != 0 ||
-        (rc = b2b2c__undo_save(e->ctx, &d->st, sizeof(d->st))) != 0 ||
+        (rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
         (rc = heap_remove(e, l)) != 0 || (rc = add_tried(e, l, d->idx)) != 0)
         goto out;
     d->st.declined++;
@@ -2359,8 +2400,8 @@ int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
             rc = oom(ctx);
             goto out;
         }
-        if ((rc = b2b2c__undo_save(ctx, &l->m, sizeof(l->m))) != 0 ||
-            (rc = b2b2c__undo_save(ctx, &d->st, sizeof(d->st))) != 0 ||
+        if ((rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+            (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
             (rc = heap_remove(e, l)) != 0 ||
             (rc = add_tried(e, l, d->idx | TRIED_EXPIRED)) != 0)
             goto out;
@@ -2414,8 +2455,8 @@ int b2b2c_dealer_recall(b2b2c_dealer_engine *e, const char *lead_id,
     d = e->dealers[l->m.dealer];
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
         return rc;
-    if ((rc = b2b2c__undo_save(e->ctx, &l->m, sizeof(l->m))) != 0 ||
-        (rc = b2b2c__undo_save(e->ctx, &d->st, sizeof(d->st))) != 0 ||
+    if ((rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
         (rc = heap_remove(e, l)) != 0)
         goto out;
     l->m.state = B2B2C_DEALER_LEAD_RECALLED;
@@ -2452,8 +2493,8 @@ int b2b2c_dealer_outcome(b2b2c_dealer_engine *e, const char *lead_id,
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
         return rc;
     if ((rc = save_emut(e)) != 0 ||
-        (rc = b2b2c__undo_save(e->ctx, &l->m, sizeof(l->m))) != 0 ||
-        (rc = b2b2c__undo_save(e->ctx, &d->st, sizeof(d->st))) != 0)
+        (rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = snap(e, &d->st, sizeof(d->st))) != 0)
         goto out;
     l->m.state = won ? B2B2C_DEALER_LEAD_WON : B2B2C_DEALER_LEAD_LOST;
     l->m.closed_at = now;

@@ -201,12 +201,22 @@ static int op_group(th_env *env, void *s)
     return b2b2c_ctx_commit(env->ctx);
 }
 
+static void run2(const char *name, int (*su)(th_env *, void **),
+                 int (*op)(th_env *, void *), int allocates)
+{
+    th_fault_ops ops = {name, su, op, dig, teardown, 0};
+    /* some calls (seed, accept, recall, outcome) allocate nothing once the
+     * engine's undo stack has grown: the loop then checks a clean run */
+    size_t n = th_fault_loop(&ops, TH_FAULT_ALLOC);
+    if (allocates)
+        assert_true(n >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
+
 static void run(const char *name, int (*su)(th_env *, void **),
                 int (*op)(th_env *, void *))
 {
-    th_fault_ops ops = {name, su, op, dig, teardown, 0};
-    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
-    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+    run2(name, su, op, 1);
 }
 
 static void t_new(void **u) { (void)u; run("new", setup, op_new); }
@@ -218,7 +228,7 @@ static void t_put_update(void **u)
 }
 static void t_location(void **u) { (void)u; run("location", setup, op_location); }
 static void t_status(void **u) { (void)u; run("status", setup, op_status); }
-static void t_seed(void **u) { (void)u; run("seed", setup, op_seed); }
+static void t_seed(void **u) { (void)u; run2("seed", setup, op_seed, 0); }
 static void t_param(void **u) { (void)u; run("param", setup, op_param); }
 static void t_route(void **u) { (void)u; run("route", setup, op_route); }
 static void t_route_radius(void **u)
@@ -231,11 +241,11 @@ static void t_route_direct(void **u)
     (void)u;
     run("route direct", setup_direct, op_route_direct);
 }
-static void t_accept(void **u) { (void)u; run("accept", setup, op_accept); }
+static void t_accept(void **u) { (void)u; run2("accept", setup, op_accept, 0); }
 static void t_decline(void **u) { (void)u; run("decline", setup, op_decline); }
 static void t_expire(void **u) { (void)u; run("expire", setup, op_expire); }
-static void t_recall(void **u) { (void)u; run("recall", setup, op_recall); }
-static void t_outcome(void **u) { (void)u; run("outcome", setup, op_outcome); }
+static void t_recall(void **u) { (void)u; run2("recall", setup, op_recall, 0); }
+static void t_outcome(void **u) { (void)u; run2("outcome", setup, op_outcome, 0); }
 static void t_group(void **u) { (void)u; run("group", setup, op_group); }
 
 int main(void)
