@@ -65,6 +65,13 @@ static int route(fx *f, const char *lead, const char *region,
                               B2B2C_BAND_WARM, T0);
 }
 
+static const char *dealer_of_lead(fx *f, const char *lead)
+{
+    const char *d = NULL;
+    assert_int_equal(b2b2c_dealer_lead_state(NULL, &d, f->e, lead), 0);
+    return d;
+}
+
 static void t_put_and_bad_input(void **state)
 {
     fx *f = *state;
@@ -757,6 +764,141 @@ static void t_corrupt(void **state)
     b2b2c_dealer_free(NULL);
 }
 
+
+static void t_group_rollback(void **state)
+{
+    fx *f = *state;
+    char id[16];
+    const char *d;
+    uint64_t dig, fp;
+    size_t rows, rows2;
+    put(f, "a", "BR", 100);
+    put(f, "b", "BR-SP", 100);
+    assert_int_equal(route(f, "keep", "BR-SP", &d, NULL), 0);
+    dig = b2b2c__dealer_digest(f->e);
+    fp = th_store_fingerprint(&f->store, &rows);
+    assert_int_equal(b2b2c_ctx_begin(f->ctx), 0);
+    for (int i = 0; i < 20; i++) {
+        snprintf(id, sizeof id, "g%d", i);
+        assert_int_equal(route(f, id, "BR-SP", &d, NULL), 0);
+    }
+    assert_int_equal(b2b2c_dealer_accept(f->e, "keep", dealer_of_lead(f,
+                                                                     "keep"),
+                                         T0 + 10), 0);
+    assert_int_equal(b2b2c_dealer_put(f->e, "c", 1, "BR", "", 5, 0, 24), 0);
+    assert_int_equal(b2b2c_ctx_rollback(f->ctx), 0);
+    assert_true(b2b2c__dealer_digest(f->e) == dig);
+    assert_true(th_store_fingerprint(&f->store, &rows2) == fp);
+    assert_int_equal(rows, rows2);
+    reopen(f);
+}
+
+static void t_unrouted_then_routed(void **state)
+{
+    fx *f = *state;
+    const char *d, *d2;
+    int32_t why, st;
+    alog g;
+    put(f, "a", "AT", 5);
+    assert_int_equal(route(f, "u", "AT", &d, NULL), 0);
+    assert_int_equal(b2b2c_dealer_decline(&d2, &why, f->e, "u", "a", 2, T0),
+                     0);
+    assert_null(d2);
+    assert_int_equal(why, B2B2C_DEALER_REASON_ALL_DECLINED);
+    reopen(f);
+    put(f, "b", "AT", 5);
+    /* routed again with its stored region; the decliner stays excluded */
+    assert_int_equal(route(f, "u", "DE", &d, &why), 0);
+    assert_string_equal(d, "b");
+    assert_int_equal(b2b2c_dealer_lead_state(&st, &d2, f->e, "u"), 0);
+    assert_int_equal(st, B2B2C_DEALER_LEAD_OFFERED);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(b2b2c_dealer_audit_lead(f->e, "u", on_audit, &g), 0);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.dealer[1], "-");
+    assert_string_equal(g.dealer[2], "b");
+    reopen(f);
+}
+
+static int stop_reroute(const char *lead, const char *from, const char *to,
+                        int32_t reason, void *payload)
+{
+    (void)lead, (void)from, (void)to, (void)reason;
+    (*(int *)payload)++;
+    return -555;
+}
+
+static void t_expire_stop_and_floor(void **state)
+{
+    fx *f = *state;
+    b2b2c_dealer_engine *e = f->e;
+    char id[16];
+    const char *d;
+    size_t n;
+    int calls = 0, newcomer = 0;
+    put(f, "a", "CH", 100);
+    put(f, "b", "CH", 100);
+    assert_int_equal(b2b2c_dealer_set_param(e, B2B2C_DEALER_PARAM_POLICY,
+                                            0), 0);
+    for (int i = 0; i < 4; i++) {
+        snprintf(id, sizeof id, "e%d", i);
+        assert_int_equal(route(f, id, "CH", &d, NULL), 0);
+    }
+    /* the callback stops after the first report; all four were re-routed */
+    assert_int_equal(b2b2c_dealer_expire(&n, e, T0 + 86400, stop_reroute,
+                                         &calls), -555);
+    assert_int_equal(calls, 1);
+    assert_int_equal(n, 4);
+    assert_int_equal(b2b2c_dealer_expire(&n, e, T0 + 86400, NULL, NULL), 0);
+    assert_int_equal(n, 0);
+    /* veteran "a" with a good record, then a newcomer: floor share */
+    for (int i = 0; i < 60; i++) {
+        snprintf(id, sizeof id, "v%d", i);
+        assert_int_equal(b2b2c_dealer_set_status(e, "b",
+                                                 B2B2C_DEALER_PAUSED,
+                                                 T0 + 999999), 0);
+        assert_int_equal(b2b2c_dealer_route(&d, NULL, e, id, "CH", 0, 0, 0,
+                                            "", 0, 0, T0 + 90000), 0);
+        assert_string_equal(d, "a");
+        assert_int_equal(b2b2c_dealer_accept(e, id, "a", T0 + 90001), 0);
+        assert_int_equal(b2b2c_dealer_outcome(e, id, i % 2, i % 2 ? 5 : 0,
+                                              T0 + 90002), 0);
+    }
+    put(f, "new", "CH", 1000);
+    assert_int_equal(b2b2c_dealer_set_param(e, B2B2C_DEALER_PARAM_POLICY,
+                                            2), 0);
+    assert_int_equal(b2b2c_dealer_set_param(e, B2B2C_DEALER_PARAM_MAX_SHARE,
+                                            1), 0);
+    for (int i = 0; i < 200; i++) {
+        snprintf(id, sizeof id, "n%d", i);
+        assert_int_equal(b2b2c_dealer_route(&d, NULL, e, id, "CH", 0, 0, 0,
+                                            "", 0, 0, T0 + 100000), 0);
+        newcomer += strcmp(d, "new") == 0;
+    }
+    /* the newcomer has no resolved offers yet: at least the floor (half
+     * the mean weight of two, so about a fifth), not everything */
+    assert_true(newcomer >= 20 && newcomer <= 120);
+}
+
+static void t_corrupt_audit(void **state)
+{
+    fx *f = *state;
+    const char *d;
+    b2b2c_dealer_engine *e2 = NULL;
+    put(f, "d", "CZ", 3);
+    assert_int_equal(route(f, "x", "CZ", &d, NULL), 0);
+    b2b2c_dealer_free(f->e);
+    f->e = NULL;
+    assert_int_equal(f->store.methods.begin(f->store.methods.userdata), 0);
+    assert_int_equal(f->store.methods.put(f->store.methods.userdata,
+                                          "dealer_audit",
+                                          "\0\0\0\0\0\0\0\2", 8, "\x01", 1),
+                     0);
+    assert_int_equal(f->store.methods.commit(f->store.methods.userdata), 0);
+    assert_int_equal(b2b2c_dealer_new(&e2, f->ctx), B2B2C_ECORRUPT);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "dealer_audit"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -777,6 +919,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_scorecards, setup, teardown),
         cmocka_unit_test(t_betaq),
         cmocka_unit_test_setup_teardown(t_corrupt, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_group_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_unrouted_then_routed, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(t_expire_stop_and_floor, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(t_corrupt_audit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
