@@ -1559,98 +1559,68 @@ static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
     b2b2c_dealer_engine *e = payload;
     b2b2c_ctx *ctx = e->ctx;
     b2b2c__rbuf r;
-    char region[64], product[256], did[256];
-    lead *l;
-    size_t rl, pl;
-    uint32_t nt;
-    int64_t created;
+    lead_attrs at;
+    lmut m;
+    char did[256];
+    lead *l = NULL;
+    uint32_t nt, *tried = NULL;
     int rc = b2b2c__dec_begin(&r, v, vl, 1);
     if (rc)
         return corrupt(e, T_LEADS, k, kl, rc, NULL);
-    if (kl == 0 || kl > B2B2C__ID_MAX)
-        return corrupt(e, T_LEADS, k, kl, 0, "bad key");
-    created = b2b2c__dec_i64(&r);
-    if (dec_strbuf(&r, region, sizeof region) ||
-        dec_strbuf(&r, product, sizeof product))
+    memset(&m, 0, sizeof m);
+    at.created = b2b2c__dec_i64(&r);
+    if (dec_strbuf(&r, at.region, sizeof at.region) ||
+        dec_strbuf(&r, at.product, sizeof at.product))
         return corrupt(e, T_LEADS, k, kl, 0, "bad region or product");
-    rl = strlen(region);
-    pl = strlen(product);
-    l = b2b2c__malloc(ctx, sizeof(*l) + kl + rl + pl + 3);
-    if (!l)
-        return oom(ctx);
-    memset(l, 0, sizeof(*l));
-    l->idlen = kl;
-    memcpy(l->id, k, kl);
-    l->id[kl] = '\0';
-    memcpy(l->id + kl + 1, region, rl + 1);
-    memcpy(l->id + kl + rl + 2, product, pl + 1);
-    l->region = l->id + kl + 1;
-    l->product = l->id + kl + rl + 2;
-    l->heap_pos = NOPOS;
-    l->afirst = l->alast = NONE32;
-    l->created = created;
-    l->has_loc = b2b2c__dec_u8(&r);
-    l->lat = b2b2c__dec_f64(&r);
-    l->lon = b2b2c__dec_f64(&r);
-    l->segment = (int32_t)b2b2c__dec_u32(&r);
-    l->band = (int32_t)b2b2c__dec_u32(&r);
-    l->m.state = b2b2c__dec_u8(&r);
+    at.has_loc = b2b2c__dec_u8(&r);
+    at.lat = b2b2c__dec_f64(&r);
+    at.lon = b2b2c__dec_f64(&r);
+    at.segment = (int32_t)b2b2c__dec_u32(&r);
+    at.band = (int32_t)b2b2c__dec_u32(&r);
+    m.state = b2b2c__dec_u8(&r);
     rc = dec_strbuf(&r, did, sizeof did) ? B2B2C_ECORRUPT : 0;
-    l->m.dealer = NONE32;
+    m.dealer = NONE32;
     if (!rc && did[0]) {
         dealer *d = dealer_by_bytes(e, did, strlen(did));
         if (!d)
             rc = B2B2C_ECORRUPT;
         else
-            l->m.dealer = d->idx;
+            m.dealer = d->idx;
     }
-    l->m.offered_at = b2b2c__dec_i64(&r);
-    l->m.deadline = b2b2c__dec_i64(&r);
-    l->m.accepted_at = b2b2c__dec_i64(&r);
-    l->m.closed_at = b2b2c__dec_i64(&r);
-    l->m.revenue = b2b2c__dec_f64(&r);
-    l->m.offer_seq = b2b2c__dec_u64(&r);
+    m.offered_at = b2b2c__dec_i64(&r);
+    m.deadline = b2b2c__dec_i64(&r);
+    m.accepted_at = b2b2c__dec_i64(&r);
+    m.closed_at = b2b2c__dec_i64(&r);
+    m.revenue = b2b2c__dec_f64(&r);
+    m.offer_seq = b2b2c__dec_u64(&r);
     nt = b2b2c__dec_u32(&r);
     if (!rc && nt > e->nd)
         rc = B2B2C_ECORRUPT;
-    if (!rc && nt) {
-        l->tried = b2b2c__malloc(ctx, nt * sizeof(*l->tried));
-        if (!l->tried)
-            rc = B2B2C_ENOMEM;
-        else
-            l->captried = nt;
-    }
+    if (!rc && nt && !(tried = b2b2c__malloc(ctx, nt * sizeof(*tried))))
+        rc = B2B2C_ENOMEM;
     for (uint32_t i = 0; !rc && i < nt; i++) {
         dealer *d;
-        uint8_t ex;
         if (dec_strbuf(&r, did, sizeof did) ||
-            !(d = dealer_by_bytes(e, did, strlen(did)))) {
+            !(d = dealer_by_bytes(e, did, strlen(did))))
             rc = B2B2C_ECORRUPT;
-            break;
-        }
-        ex = b2b2c__dec_u8(&r);
-        l->tried[l->ntried++] = d->idx | (ex ? TRIED_EXPIRED : 0);
+        else
+            tried[i] = d->idx | (b2b2c__dec_u8(&r) ? TRIED_EXPIRED : 0);
     }
     if (!rc)
         rc = b2b2c__dec_finish(&r);
-    if (!rc && (l->m.state < 1 || l->m.state > 7 ||
-                ((l->m.state <= 5) && l->m.dealer == NONE32)))
+    if (!rc && (m.state < 1 || m.state > 7 ||
+                (m.state <= B2B2C_DEALER_LEAD_RECALLED && m.dealer == NONE32)))
         rc = B2B2C_ECORRUPT;
-    if (!rc && b2b2c__map_get(&e->leads, l->id, kl))
-        rc = B2B2C_ECORRUPT;
-    if (!rc && l->m.state == B2B2C_DEALER_LEAD_OFFERED &&
-        e->nheap == e->capheap &&
-        b2b2c__grow(&ctx->mem, (void **)&e->heap, &e->capheap, e->nheap + 1,
-                    sizeof(*e->heap)))
-        rc = B2B2C_ENOMEM;
-    if (!rc && b2b2c__map_put(&e->leads, l->id, kl, l, NULL))
-        rc = B2B2C_ENOMEM;
+    if (!rc)
+        rc = lead_new_loaded(e, k, kl, &at, &l);
     if (rc) {
-        b2b2c__free(ctx, l->tried);
-        b2b2c__free(ctx, l);
+        b2b2c__free(ctx, tried);
         return rc == B2B2C_ENOMEM ? oom(ctx)
                                   : corrupt(e, T_LEADS, k, kl, rc, NULL);
     }
+    l->m = m;
+    l->tried = tried;
+    l->ntried = l->captried = nt;
     if (l->m.state == B2B2C_DEALER_LEAD_OFFERED)
         heap_push_raw(e, l);
     return 0;
