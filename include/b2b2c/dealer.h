@@ -269,7 +269,10 @@ B2B2C_API int b2b2c_dealer_stats(double *out, size_t n,
  *               to the direct-sales fallback.
  * reason_out    optional; receives B2B2C_DEALER_REASON_* (also on
  *               B2B2C_ENODEALER, saying why nobody was eligible).
- * lead_id       a new lead, or one left UNROUTED by an earlier re-routing.
+ * lead_id       a new lead, or one left UNROUTED by an earlier re-routing
+ *               (routed again with the region, location, product line,
+ *               segment and band stored when it was first routed; the
+ *               dealers that declined it or let it expire stay excluded).
  * region        the lead's region code ("RU-MOW-01"); it and its ancestors
  *               ("RU-MOW", "RU") are looked up.
  * has_location  1 when lat/lon (degrees) are given, else 0 (lat/lon are
