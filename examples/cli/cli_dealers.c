@@ -91,6 +91,22 @@ out:
     return rc;
 }
 
+/* Print an RFC 4180 field, quoted when it needs to be. */
+static void csv_field(const char *v)
+{
+    if (!strpbrk(v, ",\"\r\n")) {
+        fputs(v, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *v; v++) {
+        if (*v == '"')
+            putchar('"');
+        putchar(*v);
+    }
+    putchar('"');
+}
+
 static int run_route(int argc, char **argv)
 {
     cli_opt opts[] = {{"dealers", NULL, 1}, {"leads", NULL, 1},
@@ -149,20 +165,10 @@ static int run_route(int argc, char **argv)
             rc = cli_csv_error(&c, "%s", b2b2c_ctx_errmsg(ctx));
             goto out;
         }
-        /* IDs and region codes contain no commas or quotes except in lead
-         * IDs, which are quoted when needed */
-        if (strpbrk(cli_csv_field(&c, cl), ",\"\r\n")) {
-            putchar('"');
-            for (const char *p = cli_csv_field(&c, cl); *p; p++) {
-                if (*p == '"')
-                    putchar('"');
-                putchar(*p);
-            }
-            putchar('"');
-        } else {
-            fputs(cli_csv_field(&c, cl), stdout);
-        }
-        printf(",%s,%s\n", d ? d : "", b2b2c_dealer_reason_name(why));
+        csv_field(cli_csv_field(&c, cl));
+        putchar(',');
+        csv_field(d ? d : "");
+        printf(",%s\n", b2b2c_dealer_reason_name(why));
     }
     if (r < 0)
         rc = CLI_EDATA;

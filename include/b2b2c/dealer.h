@@ -19,6 +19,8 @@
  * thread after the call has committed; a callback that calls a mutating
  * function of the library on the same context gets B2B2C_ESTATE.
  *
+ * Times are Unix seconds (`now` within +-2^52, else B2B2C_ERANGE).
+ *
  * Strings returned through `const char **` or passed to callbacks are owned
  * by the engine and stay valid until b2b2c_dealer_free (dealers and leads are
  * never deleted from an open engine).

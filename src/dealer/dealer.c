@@ -262,6 +262,17 @@ static int list_check(b2b2c_ctx *ctx, const char *what, const char *s,
 
 static int finite(double x) { return isfinite(x); }
 
+/* Times are Unix seconds; the bound keeps deadline arithmetic exact. */
+#define NOW_MAX ((int64_t)1 << 52)
+
+static int check_now(b2b2c_ctx *ctx, int64_t now)
+{
+    if (now < -NOW_MAX || now > NOW_MAX)
+        return b2b2c__err(ctx, B2B2C_ERANGE,
+                          "now: must be within +-2^52 seconds of 1970");
+    return 0;
+}
+
 /* qsort that accepts an empty (NULL) array. */
 static void sort(void *base, size_t n, size_t size,
                  int (*cmp)(const void *, const void *))
@@ -2176,6 +2187,8 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
             return b2b2c__err(ctx, B2B2C_ERANGE, "%s: out of range",
                               lat < -90 || lat > 90 ? "lat" : "lon");
     }
+    if ((rc = check_now(ctx, now)) != 0)
+        return rc;
     if (!b2b2c_segment_name(segment))
         return b2b2c__err(ctx, B2B2C_ERANGE, "segment: unknown value %d",
                           (int)segment);
@@ -2257,7 +2270,8 @@ static int offered_to(b2b2c_dealer_engine *e, const char *lead_id,
                       dealer **dout)
 {
     int rc;
-    if ((rc = find_lead(e, lead_id, lo)) != 0 ||
+    if ((rc = check_now(e->ctx, now)) != 0 ||
+        (rc = find_lead(e, lead_id, lo)) != 0 ||
         (rc = find_dealer(e, dealer_id, dout)) != 0)
         return rc;
     if ((*lo)->m.dealer != (*dout)->idx)
@@ -2355,7 +2369,8 @@ int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
         *count_out = 0;
     CHECK_E(e);
     ctx = e->ctx;
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
+    if ((rc = check_now(ctx, now)) != 0 ||
+        (rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     e->nex = 0;
     if (e->nheap && e->heap[0]->m.deadline <= now && (rc = save_emut(e)))

@@ -200,6 +200,11 @@ static void t_territory_and_eligibility(void **state)
                                         9, 0, T0), B2B2C_ERANGE);
     assert_int_equal(b2b2c_dealer_route(&d, &why, e, "y", "RU", 1, NAN, 0,
                                         "", 0, 0, T0), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_dealer_route(&d, &why, e, "y", "RU", 0, 0, 0, "",
+                                        0, 0, INT64_MAX), B2B2C_ERANGE);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "now"));
+    assert_int_equal(b2b2c_dealer_expire(NULL, e, INT64_MIN, NULL, NULL),
+                     B2B2C_ERANGE);
     /* paused */
     assert_int_equal(b2b2c_dealer_set_status(e, "ru", B2B2C_DEALER_PAUSED,
                                              T0 + 100), 0);
