@@ -273,6 +273,22 @@ static void t_products_quota_radius(void **state)
                      B2B2C_ENODEALER);
     assert_true(fabs(b2b2c__haversine_km(48.8566, 2.3522, 51.5074, -0.1278) -
                      343.5) < 1.0);
+    /* round robin among dealers never offered: nearest first */
+    assert_int_equal(b2b2c_dealer_set_param(f->e, B2B2C_DEALER_PARAM_POLICY,
+                                            0), 0);
+    assert_int_equal(b2b2c_dealer_put(f->e, "far", 1, "", "", 10, 0, 24), 0);
+    assert_int_equal(b2b2c_dealer_put(f->e, "near", 1, "", "", 10, 0, 24),
+                     0);
+    assert_int_equal(b2b2c_dealer_set_location(f->e, "far", 45.0, 7.0, 300),
+                     0);
+    assert_int_equal(b2b2c_dealer_set_location(f->e, "near", 45.5, 7.6,
+                                               300), 0);
+    assert_int_equal(b2b2c_dealer_route(&d, &why, f->e, "t1", "IT", 1, 45.6,
+                                        7.7, "", 0, 0, T0), 0);
+    assert_string_equal(d, "near");
+    assert_int_equal(b2b2c_dealer_route(&d, &why, f->e, "t2", "IT", 1, 45.6,
+                                        7.7, "", 0, 0, T0), 0);
+    assert_string_equal(d, "far");
 }
 
 static void t_round_robin_fair(void **state)
