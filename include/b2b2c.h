@@ -10,6 +10,7 @@
 
 #include "b2b2c/common.h"
 #include "b2b2c/sys/storage.h"
+#include "b2b2c/segment.h"
 #include "b2b2c/dealer.h"
 
 #endif /* B2B2C_H */

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 
+extern const cli_command cli_cmd_segments;
 extern const cli_command cli_cmd_dealers;
 
 static int cmd_version(int argc, char **argv);
@@ -20,6 +21,7 @@ static const cli_command cmd_help_def = {
 static const cli_command *const commands[] = {
     &cmd_version_def,
     &cmd_help_def,
+    &cli_cmd_segments,
     &cli_cmd_dealers,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -73,6 +73,69 @@ static void t_memstore_new(void **unused)
     assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
 }
 
+/* ---- memstore methods under allocation failure ---- */
+typedef struct ms_state {
+    b2b2c_memstore *ms;
+    b2b2c_storage st;
+    int round;
+} ms_state;
+
+static int ms_setup(th_env *env, void **state)
+{
+    ms_state *s = calloc(1, sizeof(*s));
+    int rc = b2b2c_memstore_new(&s->ms, &env->alloc.methods);
+    if (rc)
+        return rc;
+    b2b2c_memstore_methods(s->ms, &s->st);
+    for (int i = 0; i < 10; i++) {
+        char k[4] = {'k', (char)('0' + i), 0, 0};
+        if ((rc = s->st.put(s->st.userdata, "t", k, 2, "v", 1)) != 0)
+            return rc;
+    }
+    *state = s;
+    return 0;
+}
+static uint64_t ms_digest(th_env *env, void *state)
+{
+    ms_state *s = state;
+    (void)env;
+    return b2b2c__memstore_fingerprint(s->ms, NULL);
+}
+/* put, replace, delete and a new table inside a transaction */
+static int ms_op(th_env *env, void *state)
+{
+    ms_state *s = state;
+    char nk[3] = {'n', (char)('a' + s->round), 0};
+    int rc;
+    (void)env;
+    if ((rc = s->st.begin(s->st.userdata)) != 0)
+        return rc;
+    if ((rc = s->st.put(s->st.userdata, "t", nk, 2, "new", 3)) != 0 ||
+        (rc = s->st.put(s->st.userdata, "t", "k1", 2, "replaced", 8)) != 0 ||
+        (rc = s->st.del(s->st.userdata, "t", "k2", 2)) != 0 ||
+        (rc = s->st.put(s->st.userdata, "t2", "x", 1, "y", 1)) != 0) {
+        s->st.rollback(s->st.userdata);
+        return rc;
+    }
+    rc = s->st.commit(s->st.userdata);
+    s->round++;
+    return rc;
+}
+static void ms_teardown(th_env *env, void *state)
+{
+    ms_state *s = state;
+    (void)env;
+    b2b2c_memstore_free(s->ms);
+    free(s);
+}
+static void t_memstore_ops(void **unused)
+{
+    th_fault_ops ops = {"memstore put/del in a transaction", ms_setup, ms_op,
+                        ms_digest, ms_teardown, 1};
+    (void)unused;
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+}
+
 /* ---- the write-through path (toy engine) ---- */
 static int toy_setup(th_env *env, void **state)
 {
@@ -165,6 +228,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_ctx_new),
         cmocka_unit_test(t_memstore_new),
+        cmocka_unit_test(t_memstore_ops),
         cmocka_unit_test(t_insert),
         cmocka_unit_test(t_update),
         cmocka_unit_test(t_delete),

@@ -1,0 +1,309 @@
+/* b2b2c segments: classify accounts from a CSV file, list the rules, print
+ * the routing table. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: b2b2c segments classify --accounts FILE.csv [--rules FILE.csv]\n"
+    "       b2b2c segments rules [--rules FILE.csv]\n"
+    "       b2b2c segments routes [--dealer-policy 0|1]\n"
+    "\n"
+    "classify: FILE.csv has a header naming account_id and any of the\n"
+    "  attributes party_type (person|organisation), reseller (0|1|yes|no),\n"
+    "  org_kind (retail_chain, regional_distributor, independent_shop,\n"
+    "  online_retailer, plant, corporation, public_sector, workshop,\n"
+    "  small_company, contractor, private_person, other), employees,\n"
+    "  annual_revenue, purchase_volume, orders_per_year, outlets,\n"
+    "  contract_months. An empty cell is a missing value. Prints CSV\n"
+    "  account_id,segment,group,confidence,rule,reason.\n"
+    "rules: lists the rules in evaluation order as CSV.\n"
+    "--rules FILE.csv adds host rules first: columns rule_id, priority,\n"
+    "  segment (a stable name), expr (docs/segments.md).\n"
+    "routes: the routing table, CSV segment,band,destination,channel_kind.\n";
+
+/* Print a CSV field, quoted when needed (RFC 4180). */
+static void csv_field(const char *s, int last)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        putchar('"');
+        for (; *s; s++) {
+            if (*s == '"')
+                putchar('"');
+            putchar(*s);
+        }
+        putchar('"');
+    } else {
+        fputs(s, stdout);
+    }
+    putchar(last ? '\n' : ',');
+}
+
+static int lib_error(b2b2c_ctx *ctx, int rc)
+{
+    return cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
+                          b2b2c_strerror(rc));
+}
+
+static int load_rules(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
+{
+    cli_csv c;
+    int cols[4], rc, bad = 0;
+    static const char *const names[4] = {"rule_id", "priority", "segment",
+                                         "expr"};
+    if ((rc = cli_csv_open(&c, path)) != 0)
+        return rc;
+    for (int i = 0; i < 4; i++)
+        if ((cols[i] = cli_csv_col(&c, names[i])) < 0) {
+            rc = cli_csv_error(&c, "missing column '%s'", names[i]);
+            cli_csv_close(&c);
+            return rc;
+        }
+    while ((rc = cli_csv_next(&c)) != 0) {
+        int64_t prio;
+        int32_t seg;
+        if (rc < 0) {
+            bad = 1;
+            continue;
+        }
+        if (cli_parse_int64(cli_csv_field(&c, cols[1]), &prio) != 0 ||
+            prio < INT32_MIN || prio > INT32_MAX) {
+            bad = cli_csv_error(&c, "priority: not an integer");
+            continue;
+        }
+        seg = b2b2c_segment_from_name(cli_csv_field(&c, cols[2]));
+        if (seg < 0) {
+            bad = cli_csv_error(&c, "segment: unknown segment '%s'",
+                                cli_csv_field(&c, cols[2]));
+            continue;
+        }
+        rc = b2b2c_segmenter_rule_add(s, cli_csv_field(&c, cols[0]),
+                                      (int32_t)prio, seg,
+                                      cli_csv_field(&c, cols[3]));
+        if (rc)
+            bad = cli_csv_error(&c, "%s", b2b2c_ctx_errmsg(ctx));
+    }
+    cli_csv_close(&c);
+    return bad ? CLI_EDATA : 0;
+}
+
+/* Parse one cell for attribute `attr` into the set; 0 or prints why. */
+static int set_cell(cli_csv *c, b2b2c_attrs *a, b2b2c_ctx *ctx, int32_t attr,
+                    const char *text)
+{
+    double x;
+    int32_t v;
+    int rc;
+    if (attr == B2B2C_SEG_ATTR_PARTY_TYPE &&
+        (v = b2b2c_party_type_from_name(text)) > 0)
+        x = v;
+    else if (attr == B2B2C_SEG_ATTR_ORG_KIND &&
+             (v = b2b2c_org_kind_from_name(text)) > 0)
+        x = v;
+    else if (attr == B2B2C_SEG_ATTR_RESELLER &&
+             (strcmp(text, "yes") == 0 || strcmp(text, "true") == 0))
+        x = 1;
+    else if (attr == B2B2C_SEG_ATTR_RESELLER &&
+             (strcmp(text, "no") == 0 || strcmp(text, "false") == 0))
+        x = 0;
+    else if (cli_parse_double(text, &x) != 0)
+        return cli_csv_error(c, "%s: '%s' is not %s", b2b2c_seg_attr_name(attr),
+                             text,
+                             attr == B2B2C_SEG_ATTR_ORG_KIND
+                                 ? "an organisation kind"
+                             : attr == B2B2C_SEG_ATTR_PARTY_TYPE
+                                 ? "person or organisation"
+                                 : "a finite number");
+    rc = b2b2c_attrs_set_double(a, attr, x);
+    if (rc)
+        return cli_csv_error(c, "%s", b2b2c_ctx_errmsg(ctx));
+    return 0;
+}
+
+static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
+{
+    cli_csv c;
+    b2b2c_attrs *a = NULL;
+    int32_t attr_of[64];
+    int idcol, rc, bad = 0;
+
+    if ((rc = cli_csv_open(&c, path)) != 0)
+        return rc;
+    idcol = cli_csv_col(&c, "account_id");
+    if (idcol < 0) {
+        rc = cli_csv_error(&c, "missing column 'account_id'");
+        cli_csv_close(&c);
+        return rc;
+    }
+    if (c.nheader > 64) {
+        rc = cli_csv_error(&c, "too many columns (%zu)", c.nheader);
+        cli_csv_close(&c);
+        return rc;
+    }
+    for (size_t i = 0; i < c.nheader; i++) {
+        attr_of[i] = 0;
+        if ((int)i == idcol)
+            continue;
+        attr_of[i] = b2b2c_seg_attr_from_name(c.header[i]);
+        if (attr_of[i] < 0) {
+            rc = cli_csv_error(&c, "unknown column '%s' (not an attribute)",
+                               c.header[i]);
+            cli_csv_close(&c);
+            return rc;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (attr_of[j] == attr_of[i]) {
+                rc = cli_csv_error(&c, "column '%s' appears twice",
+                                   c.header[i]);
+                cli_csv_close(&c);
+                return rc;
+            }
+    }
+    if ((rc = b2b2c_attrs_new(&a, ctx)) != 0) {
+        cli_csv_close(&c);
+        return lib_error(ctx, rc);
+    }
+    printf("account_id,segment,group,confidence,rule,reason\n");
+    while ((rc = cli_csv_next(&c)) != 0) {
+        const char *id;
+        int32_t seg;
+        double conf;
+        char num[32];
+        int row_bad = 0;
+        if (rc < 0) {
+            bad = 1;
+            continue;
+        }
+        if (c.nfields > c.nheader) {
+            bad = cli_csv_error(&c, "%zu fields, the header has %zu",
+                                c.nfields, c.nheader);
+            continue;
+        }
+        id = cli_csv_field(&c, idcol);
+        if (!*id) {
+            bad = cli_csv_error(&c, "account_id: empty");
+            continue;
+        }
+        b2b2c_attrs_reset(a);
+        for (size_t i = 0; i < c.nheader && !row_bad; i++) {
+            const char *t = cli_csv_field(&c, (int)i);
+            if ((int)i == idcol || !*t)
+                continue;
+            if (set_cell(&c, a, ctx, attr_of[i], t) != 0)
+                row_bad = 1;
+        }
+        if (row_bad) {
+            bad = 1;
+            continue;
+        }
+        if ((rc = b2b2c_segmenter_classify(&seg, &conf, s, a)) != 0) {
+            bad = cli_csv_error(&c, "%s", b2b2c_ctx_errmsg(ctx));
+            continue;
+        }
+        csv_field(id, 0);
+        csv_field(b2b2c_segment_name(seg), 0);
+        csv_field(b2b2c_group_name(b2b2c_segment_group(seg)), 0);
+        snprintf(num, sizeof(num), "%.4g", conf);
+        csv_field(num, 0);
+        csv_field(b2b2c_segmenter_last_rule(s), 0);
+        csv_field(b2b2c_segmenter_last_reason(s), 1);
+    }
+    b2b2c_attrs_free(a);
+    cli_csv_close(&c);
+    return bad ? CLI_EDATA : CLI_OK;
+}
+
+static int print_rule(const char *id, int32_t prio, int32_t seg,
+                      const char *expr, int32_t is_default, void *payload)
+{
+    char num[16];
+    (void)payload;
+    (void)is_default;
+    csv_field(id, 0);
+    snprintf(num, sizeof(num), "%d", (int)prio);
+    csv_field(num, 0);
+    csv_field(b2b2c_segment_name(seg), 0);
+    csv_field(expr, 1);
+    return 0;
+}
+
+static int run(int argc, char **argv)
+{
+    cli_opt opts[] = {{"accounts", NULL, 0},
+                      {"rules", NULL, 0},
+                      {"dealer-policy", NULL, 0},
+                      {NULL, NULL, 0}};
+    b2b2c_ctx *ctx = NULL;
+    b2b2c_segmenter *s = NULL;
+    const char *sub;
+    int rc;
+
+    if (argc < 2)
+        return cli_usage_error("segments: classify, rules or routes "
+                               "expected (try 'b2b2c help segments')");
+    sub = argv[1];
+    if (strcmp(sub, "classify") && strcmp(sub, "rules") &&
+        strcmp(sub, "routes"))
+        return cli_usage_error("segments: unknown action '%s'", sub);
+    if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0)
+        return rc;
+    if (strcmp(sub, "classify") == 0 && !cli_opt_get(opts, "accounts"))
+        return cli_usage_error("missing required option '--accounts'");
+    if (strcmp(sub, "classify") != 0 && cli_opt_get(opts, "accounts"))
+        return cli_usage_error("--accounts is for classify");
+    if (strcmp(sub, "routes") != 0 && cli_opt_get(opts, "dealer-policy"))
+        return cli_usage_error("--dealer-policy is for routes");
+    if (strcmp(sub, "routes") == 0 && cli_opt_get(opts, "rules"))
+        return cli_usage_error("--rules is for classify and rules");
+    if (b2b2c_ctx_new(&ctx, NULL, NULL) != 0)
+        return cli_data_error("out of memory");
+    if ((rc = b2b2c_segmenter_new(&s, ctx)) != 0) {
+        rc = lib_error(ctx, rc);
+        goto out;
+    }
+    if (cli_opt_get(opts, "dealer-policy")) {
+        const char *p = cli_opt_get(opts, "dealer-policy");
+        if (strcmp(p, "0") && strcmp(p, "1")) {
+            rc = cli_usage_error("--dealer-policy: 0 or 1");
+            goto out;
+        }
+        if ((rc = b2b2c_segmenter_set_param(s, B2B2C_SEG_DEALER_POLICY,
+                                            p[0] == '1')) != 0) {
+            rc = lib_error(ctx, rc);
+            goto out;
+        }
+    }
+    if (cli_opt_get(opts, "rules") &&
+        (rc = load_rules(s, ctx, cli_opt_get(opts, "rules"))) != 0)
+        goto out;
+    if (strcmp(sub, "classify") == 0) {
+        rc = classify(s, ctx, cli_opt_get(opts, "accounts"));
+    } else if (strcmp(sub, "rules") == 0) {
+        printf("rule_id,priority,segment,expr\n");
+        rc = b2b2c_segmenter_rules(s, print_rule, NULL);
+        if (rc)
+            rc = lib_error(ctx, rc);
+    } else {
+        printf("segment,band,destination,channel_kind\n");
+        for (int32_t seg = 0; seg <= 5; seg++)
+            for (int32_t band = 0; band <= 3; band++) {
+                int32_t d, k;
+                if ((rc = b2b2c_segmenter_route(&d, &k, s, seg, band)) != 0) {
+                    rc = lib_error(ctx, rc);
+                    goto out;
+                }
+                printf("%s,%s,%s,%s\n", b2b2c_segment_name(seg),
+                       b2b2c_band_name(band), b2b2c_seg_dest_name(d),
+                       b2b2c_seg_channel_name(k));
+            }
+    }
+out:
+    b2b2c_segmenter_free(s);
+    b2b2c_ctx_free(ctx);
+    return rc;
+}
+
+const cli_command cli_cmd_segments = {
+    "segments", "classify accounts into the five B2B2C segments", usage,
+    run};

@@ -1,0 +1,244 @@
+/* Segment vocabulary (stable names) and attribute sets. */
+#include <math.h>
+
+#include "segment_internal.h"
+
+static const char *const attr_names[] = {
+    NULL, "party_type", "reseller", "org_kind", "employees",
+    "annual_revenue", "purchase_volume", "orders_per_year", "outlets",
+    "contract_months",
+};
+static const char *const party_names[] = {NULL, "person", "organisation"};
+static const char *const kind_names[] = {
+    NULL, "retail_chain", "regional_distributor", "independent_shop",
+    "online_retailer", "plant", "corporation", "public_sector", "workshop",
+    "small_company", "contractor", "private_person", "other",
+};
+static const char *const dest_names[] = {
+    "none", "dealer", "direct_sales", "partner_onboarding", "nurture",
+};
+static const char *const channel_names[] = {"none", "reach",
+                                            "lead_generation"};
+
+#define COUNT(a) ((int32_t)(sizeof(a) / sizeof((a)[0])))
+
+static const char *name_of(const char *const *names, int32_t n, int32_t v)
+{
+    return v >= 0 && v < n ? names[v] : NULL;
+}
+static int32_t value_of(const char *const *names, int32_t n, const char *s)
+{
+    if (!s)
+        return B2B2C_EINVAL;
+    for (int32_t i = 0; i < n; i++)
+        if (names[i] && strcmp(names[i], s) == 0)
+            return i;
+    return B2B2C_EINVAL;
+}
+
+const char *b2b2c_seg_attr_name(int32_t v)
+{
+    return name_of(attr_names, COUNT(attr_names), v);
+}
+const char *b2b2c_party_type_name(int32_t v)
+{
+    return name_of(party_names, COUNT(party_names), v);
+}
+const char *b2b2c_org_kind_name(int32_t v)
+{
+    return name_of(kind_names, COUNT(kind_names), v);
+}
+const char *b2b2c_seg_dest_name(int32_t v)
+{
+    return name_of(dest_names, COUNT(dest_names), v);
+}
+const char *b2b2c_seg_channel_name(int32_t v)
+{
+    return name_of(channel_names, COUNT(channel_names), v);
+}
+int32_t b2b2c_seg_attr_from_name(const char *s)
+{
+    return value_of(attr_names, COUNT(attr_names), s);
+}
+int32_t b2b2c_party_type_from_name(const char *s)
+{
+    return value_of(party_names, COUNT(party_names), s);
+}
+int32_t b2b2c_org_kind_from_name(const char *s)
+{
+    return value_of(kind_names, COUNT(kind_names), s);
+}
+int32_t b2b2c_seg_dest_from_name(const char *s)
+{
+    return value_of(dest_names, COUNT(dest_names), s);
+}
+int32_t b2b2c_seg_channel_from_name(const char *s)
+{
+    return value_of(channel_names, COUNT(channel_names), s);
+}
+
+/* Counts are exact in a double up to 2^53. */
+#define SEG_COUNT_MAX 9007199254740992.0
+
+int seg_attr_check(int32_t attr, double x, const char **why)
+{
+    if (attr < 1 || attr > SEG_NATTR) {
+        *why = "unknown attribute";
+        return B2B2C_EINVAL;
+    }
+    if (!isfinite(x)) {
+        *why = "must be finite";
+        return B2B2C_EINVAL;
+    }
+    switch (attr) {
+    case B2B2C_SEG_ATTR_PARTY_TYPE:
+        if (x != B2B2C_PARTY_PERSON && x != B2B2C_PARTY_ORGANISATION) {
+            *why = "not a B2B2C_PARTY_* value";
+            return B2B2C_EINVAL;
+        }
+        return 0;
+    case B2B2C_SEG_ATTR_ORG_KIND:
+        if (x != floor(x) || x < B2B2C_ORG_RETAIL_CHAIN ||
+            x > B2B2C_ORG_OTHER) {
+            *why = "not a B2B2C_ORG_* value";
+            return B2B2C_EINVAL;
+        }
+        return 0;
+    case B2B2C_SEG_ATTR_RESELLER:
+        if (x != 0.0 && x != 1.0) {
+            *why = "must be 0 or 1";
+            return B2B2C_ERANGE;
+        }
+        return 0;
+    case B2B2C_SEG_ATTR_EMPLOYEES:
+    case B2B2C_SEG_ATTR_OUTLETS:
+        if (x != floor(x)) {
+            *why = "must be a whole number";
+            return B2B2C_EINVAL;
+        }
+        if (x < 0 || x > SEG_COUNT_MAX) {
+            *why = "must be a count in 0 .. 2^53";
+            return B2B2C_ERANGE;
+        }
+        return 0;
+    default:
+        if (x < 0) {
+            *why = "must not be negative";
+            return B2B2C_ERANGE;
+        }
+        return 0;
+    }
+}
+
+int b2b2c_attrs_new(b2b2c_attrs **out, b2b2c_ctx *ctx)
+{
+    b2b2c_attrs *a;
+    if (!out || !ctx) {
+        if (out)
+            *out = NULL;
+        return ctx ? b2b2c__err(ctx, B2B2C_EINVAL, "out: NULL")
+                   : B2B2C_EINVAL;
+    }
+    *out = NULL;
+    a = b2b2c__malloc(ctx, sizeof(*a));
+    if (!a)
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+    memset(a, 0, sizeof(*a));
+    a->ctx = ctx;
+    *out = a;
+    return 0;
+}
+
+void b2b2c_attrs_free(b2b2c_attrs *a)
+{
+    if (a)
+        b2b2c__free(a->ctx, a);
+}
+
+int b2b2c_attrs_reset(b2b2c_attrs *a)
+{
+    if (!a)
+        return B2B2C_EINVAL;
+    a->present = 0;
+    return 0;
+}
+
+static int set_value(b2b2c_attrs *a, int32_t attr, double x)
+{
+    const char *why;
+    int rc = seg_attr_check(attr, x, &why);
+    if (rc) {
+        const char *name = b2b2c_seg_attr_name(attr);
+        if (!name)
+            return b2b2c__err(a->ctx, rc, "attr: unknown attribute %d",
+                              (int)attr);
+        return b2b2c__err(a->ctx, rc, "value: %s %s", name, why);
+    }
+    a->v[attr - 1] = x;
+    a->present |= SEG_BIT(attr);
+    return 0;
+}
+
+int b2b2c_attrs_set_int(b2b2c_attrs *a, int32_t attr, int64_t value)
+{
+    if (!a)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(a->ctx);
+    if (attr == B2B2C_SEG_ATTR_ANNUAL_REVENUE ||
+        attr == B2B2C_SEG_ATTR_PURCHASE_VOLUME ||
+        attr == B2B2C_SEG_ATTR_ORDERS_PER_YEAR ||
+        attr == B2B2C_SEG_ATTR_CONTRACT_MONTHS)
+        return b2b2c__err(a->ctx, B2B2C_EINVAL,
+                          "attr: %s is a real value; use "
+                          "b2b2c_attrs_set_double",
+                          b2b2c_seg_attr_name(attr));
+    if (value < -(int64_t)SEG_COUNT_MAX || value > (int64_t)SEG_COUNT_MAX) {
+        if (attr >= 1 && attr <= SEG_NATTR)
+            return b2b2c__err(a->ctx,
+                              attr == B2B2C_SEG_ATTR_PARTY_TYPE ||
+                                      attr == B2B2C_SEG_ATTR_ORG_KIND
+                                  ? B2B2C_EINVAL
+                                  : B2B2C_ERANGE,
+                              "value: %s out of range",
+                              b2b2c_seg_attr_name(attr));
+    }
+    return set_value(a, attr, (double)value);
+}
+
+int b2b2c_attrs_set_double(b2b2c_attrs *a, int32_t attr, double value)
+{
+    if (!a)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(a->ctx);
+    return set_value(a, attr, value);
+}
+
+int b2b2c_attrs_clear(b2b2c_attrs *a, int32_t attr)
+{
+    if (!a)
+        return B2B2C_EINVAL;
+    if (attr < 1 || attr > SEG_NATTR)
+        return b2b2c__err(a->ctx, B2B2C_EINVAL, "attr: unknown attribute %d",
+                          (int)attr);
+    a->present &= ~SEG_BIT(attr);
+    return 0;
+}
+
+int b2b2c_attrs_get(double *value, const b2b2c_attrs *a, int32_t attr)
+{
+    if (!value || !a)
+        return B2B2C_EINVAL;
+    if (attr < 1 || attr > SEG_NATTR)
+        return b2b2c__err(a->ctx, B2B2C_EINVAL, "attr: unknown attribute %d",
+                          (int)attr);
+    if (!(a->present & SEG_BIT(attr)))
+        return b2b2c__err(a->ctx, B2B2C_ENOTFOUND, "attr: %s is missing",
+                          b2b2c_seg_attr_name(attr));
+    *value = a->v[attr - 1];
+    return 0;
+}
+
+uint32_t b2b2c_attrs_present(const b2b2c_attrs *a)
+{
+    return a ? a->present : 0;
+}
