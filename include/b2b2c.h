@@ -12,5 +12,6 @@
 #include "b2b2c/sys/storage.h"
 #include "b2b2c/segment.h"
 #include "b2b2c/lead.h"
+#include "b2b2c/dealer.h"
 
 #endif /* B2B2C_H */

@@ -6,6 +6,7 @@
 
 extern const cli_command cli_cmd_segments;
 extern const cli_command cli_cmd_leads;
+extern const cli_command cli_cmd_dealers;
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
@@ -23,6 +24,7 @@ static const cli_command *const commands[] = {
     &cmd_help_def,
     &cli_cmd_segments,
     &cli_cmd_leads,
+    &cli_cmd_dealers,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -1,0 +1,432 @@
+/*
+ * libb2b2c dealer allocation engine: route consumer leads to dealers by
+ * territory, location, product line, capacity and measured performance,
+ * with acceptance deadlines, re-routing, an audit trail and scorecards.
+ *
+ * A dealer has a host ID, a tier weight, territories (region codes such as
+ * "RU" or "RU-MOW"; a code matches its children, so a dealer of "RU" is a
+ * candidate for a lead in "RU-MOW"), an optional location with a service
+ * radius, product lines, a capacity (open leads at once), a daily quota, a
+ * status and an acceptance deadline. A lead is offered to one dealer at a
+ * time; the dealer accepts or declines, or lets the deadline pass, after
+ * which b2b2c_dealer_expire re-routes it to the next eligible dealer. Won
+ * and lost outcomes feed each dealer's Beta posterior of conversion, which
+ * the performance and Thompson policies use. Every routing decision is
+ * persisted in an audit trail.
+ *
+ * Threads: a handle is used by one thread at a time, together with the
+ * context it was opened on (see common.h). Callbacks run on the calling
+ * thread after the call has committed; a callback that calls a mutating
+ * function of the library on the same context gets B2B2C_ESTATE.
+ *
+ * Times are Unix seconds (`now` within +-2^52, else B2B2C_ERANGE).
+ *
+ * Strings returned through `const char **` or passed to callbacks are owned
+ * by the engine and stay valid until b2b2c_dealer_free (dealers and leads are
+ * never deleted from an open engine).
+ */
+#ifndef B2B2C_DEALER_H
+#define B2B2C_DEALER_H
+
+#include "b2b2c/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct b2b2c_dealer_engine b2b2c_dealer_engine;
+
+/* Routing policies (value of B2B2C_DEALER_PARAM_POLICY). */
+enum {
+    B2B2C_DEALER_POLICY_ROUND_ROBIN = 0, /* least recently offered first   */
+    B2B2C_DEALER_POLICY_TIER = 1,        /* random, weight = tier weight   */
+    B2B2C_DEALER_POLICY_PERFORMANCE = 2, /* random, (tier x posterior)^k   */
+    B2B2C_DEALER_POLICY_THOMPSON = 3     /* argmax of tier x Beta draw     */
+};
+
+/* Parameters (b2b2c_dealer_set_param); dealer module range 300-399. */
+enum {
+    B2B2C_DEALER_PARAM_POLICY = 300,           /* 0..3, default 2          */
+    B2B2C_DEALER_PARAM_MAX_SHARE = 301,        /* (0,1], default 0.5       */
+    B2B2C_DEALER_PARAM_SHARE_PERIOD_DAYS = 302,/* 1..366, default 30       */
+    B2B2C_DEALER_PARAM_SHARE_MIN_LEADS = 303,  /* 0..1e9, default 20       */
+    B2B2C_DEALER_PARAM_PRIOR_STRENGTH = 304,   /* 0.1..1e6, default 10     */
+    B2B2C_DEALER_PARAM_NEW_DEALER_LEADS = 305, /* 0..1e9, default 10       */
+    B2B2C_DEALER_PARAM_NEW_DEALER_FLOOR = 306, /* 0..1, default 0.5        */
+    B2B2C_DEALER_PARAM_PERF_EXPONENT = 307,    /* 1..64, default 4         */
+    B2B2C_DEALER_PARAM_DIRECT_FALLBACK = 308,  /* 0 or 1, default 0        */
+    B2B2C_DEALER_PARAM_CREDIBLE_LEVEL = 309    /* 0.5..0.999, default 0.95 */
+};
+
+/* Dealer status. */
+enum {
+    B2B2C_DEALER_ACTIVE = 0,
+    B2B2C_DEALER_PAUSED = 1,     /* until paused_until, then active again */
+    B2B2C_DEALER_OFFBOARDED = 2  /* never routed to again                 */
+};
+
+/* Lead states (b2b2c_dealer_lead_state). */
+enum {
+    B2B2C_DEALER_LEAD_OFFERED = 1,  /* waiting for the dealer's answer     */
+    B2B2C_DEALER_LEAD_ACCEPTED = 2,
+    B2B2C_DEALER_LEAD_WON = 3,
+    B2B2C_DEALER_LEAD_LOST = 4,
+    B2B2C_DEALER_LEAD_RECALLED = 5, /* taken back by the manufacturer      */
+    B2B2C_DEALER_LEAD_UNROUTED = 6, /* re-routing found nobody; route again */
+    B2B2C_DEALER_LEAD_DIRECT = 7    /* direct-sales fallback (enabled, nobody
+                                       eligible)                          */
+};
+
+/* Why a routing ended as it did (reason_out, audit field REASON). */
+enum {
+    B2B2C_DEALER_REASON_ROUTED = 0,
+    B2B2C_DEALER_REASON_NO_TERRITORY = 1, /* no dealer covers region/location */
+    B2B2C_DEALER_REASON_ALL_PAUSED = 2,   /* all covering dealers inactive    */
+    B2B2C_DEALER_REASON_NO_PRODUCT = 3,   /* none of the active ones sells it */
+    B2B2C_DEALER_REASON_ALL_DECLINED = 4, /* all declined or let it expire    */
+    B2B2C_DEALER_REASON_ALL_AT_CAPACITY = 5, /* all at capacity or quota      */
+    B2B2C_DEALER_REASON_DIRECT = 6        /* nobody eligible; direct fallback */
+};
+
+/* Audit decision kinds (audit field KIND). */
+enum {
+    B2B2C_DEALER_KIND_ROUTE = 1,   /* b2b2c_dealer_route                   */
+    B2B2C_DEALER_KIND_DECLINE = 2, /* re-routing after a decline           */
+    B2B2C_DEALER_KIND_EXPIRE = 3   /* re-routing after an expired deadline */
+};
+
+/* Fields of an audit record (the `fields` array of b2b2c_dealer_audit_cb). */
+enum {
+    B2B2C_DEALER_AUDIT_SEQ = 0,        /* decision number, 1, 2, ...        */
+    B2B2C_DEALER_AUDIT_TIME = 1,       /* Unix seconds                      */
+    B2B2C_DEALER_AUDIT_KIND = 2,       /* B2B2C_DEALER_KIND_*               */
+    B2B2C_DEALER_AUDIT_POLICY = 3,     /* B2B2C_DEALER_POLICY_*             */
+    B2B2C_DEALER_AUDIT_CANDIDATES = 4, /* dealers covering the lead         */
+    B2B2C_DEALER_AUDIT_ELIGIBLE = 5,   /* of which eligible                 */
+    B2B2C_DEALER_AUDIT_WEIGHT = 6,     /* chosen dealer's weight or score   */
+    B2B2C_DEALER_AUDIT_RANK = 7,       /* its rank by weight, 1 = best; 0   */
+    B2B2C_DEALER_AUDIT_REASON = 8,     /* B2B2C_DEALER_REASON_*             */
+    B2B2C_DEALER_AUDIT_SKIP_INACTIVE = 9,  /* paused or off-boarded         */
+    B2B2C_DEALER_AUDIT_SKIP_PRODUCT = 10,  /* does not sell the product     */
+    B2B2C_DEALER_AUDIT_SKIP_TRIED = 11,    /* declined it or let it expire  */
+    B2B2C_DEALER_AUDIT_SKIP_CAPACITY = 12, /* open leads at capacity        */
+    B2B2C_DEALER_AUDIT_SKIP_QUOTA = 13,    /* daily quota used up           */
+    B2B2C_DEALER_AUDIT_SKIP_SHARE = 14,    /* over its maximum share        */
+    B2B2C_DEALER_AUDIT_NFIELDS = 15
+};
+
+/* Fields of a dealer's lifetime statistics (b2b2c_dealer_stats). */
+enum {
+    B2B2C_DEALER_STAT_OFFERED = 0,
+    B2B2C_DEALER_STAT_ACCEPTED = 1,
+    B2B2C_DEALER_STAT_DECLINED = 2,
+    B2B2C_DEALER_STAT_EXPIRED = 3,  /* expired unaccepted                 */
+    B2B2C_DEALER_STAT_WON = 4,
+    B2B2C_DEALER_STAT_LOST = 5,
+    B2B2C_DEALER_STAT_RECALLED = 6,
+    B2B2C_DEALER_STAT_OPEN = 7,     /* offered or accepted, not closed    */
+    B2B2C_DEALER_STAT_REVENUE = 8,
+    B2B2C_DEALER_STAT_MEDIAN_ACCEPT_HOURS = 9, /* NaN when none accepted  */
+    B2B2C_DEALER_STAT_POSTERIOR_MEAN = 10, /* conversion per resolved offer */
+    B2B2C_DEALER_STAT_DECLINE_REASON0 = 11, /* declines with reason 0..7  */
+    B2B2C_DEALER_STAT_NFIELDS = 19
+};
+
+/* Fields of a scorecard row (b2b2c_dealer_scorecard_cb). The cohort is the
+ * offers the dealer received in [from, to); outcomes are as of now. */
+enum {
+    B2B2C_DEALER_SC_OFFERED = 0,
+    B2B2C_DEALER_SC_ACCEPTED = 1,
+    B2B2C_DEALER_SC_ACCEPT_RATE = 2,       /* accepted / offered          */
+    B2B2C_DEALER_SC_MEDIAN_ACCEPT_HOURS = 3, /* NaN when none accepted    */
+    B2B2C_DEALER_SC_EXPIRED = 4,
+    B2B2C_DEALER_SC_DECLINED = 5,
+    B2B2C_DEALER_SC_WON = 6,
+    B2B2C_DEALER_SC_LOST = 7,
+    B2B2C_DEALER_SC_CONVERSION = 8,        /* won / resolved offers, NaN  */
+    B2B2C_DEALER_SC_CONV_MEAN = 9,         /* posterior mean              */
+    B2B2C_DEALER_SC_CONV_LOW = 10,         /* credible interval bounds    */
+    B2B2C_DEALER_SC_CONV_HIGH = 11,
+    B2B2C_DEALER_SC_REVENUE = 12,
+    B2B2C_DEALER_SC_SHARE_LEADS = 13,      /* of all offers in the period */
+    B2B2C_DEALER_SC_SHARE_WON = 14,        /* of all wins of the cohort   */
+    B2B2C_DEALER_SC_RANK = 15,             /* by posterior mean, 1 = best */
+    B2B2C_DEALER_SC_GAP_TO_MEDIAN = 16,    /* posterior mean - network median */
+    B2B2C_DEALER_SC_NFIELDS = 17
+};
+
+/* ---- handle ---------------------------------------------------------- */
+
+/*
+ * Open the engine on `ctx`, loading dealers, leads, statistics, the audit
+ * trail, parameters and the random generator's state from the context's
+ * storage (tables dealer_*). A new store starts with default parameters and
+ * seed 0.
+ *
+ * Returns 0, B2B2C_EINVAL (out or ctx NULL), B2B2C_ENOMEM, B2B2C_ECORRUPT or
+ * B2B2C_EVERSION (a stored record; the message names table and key), or the
+ * storage's code. *out is NULL on failure.
+ */
+B2B2C_API int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx);
+
+/* Free the engine (NULL is fine). An open transaction group on its context
+ * is rolled back first. */
+B2B2C_API void b2b2c_dealer_free(b2b2c_dealer_engine *e);
+
+/*
+ * Seed the engine's random generator (tier, performance and Thompson
+ * policies draw from it). The state is persisted, so the same sequence of
+ * calls gives the same decisions after a reopen. Returns 0, B2B2C_EINVAL or
+ * a storage code.
+ */
+B2B2C_API int b2b2c_dealer_seed(b2b2c_dealer_engine *e, uint64_t seed);
+
+/*
+ * Set parameter `param` (B2B2C_DEALER_PARAM_*) to `value`; persisted.
+ * Integer parameters (policy, direct fallback) must be whole numbers.
+ * Returns 0, B2B2C_EINVAL (e NULL, unknown param, NaN/inf, not whole),
+ * B2B2C_ERANGE (outside the bounds of b2b2c_dealer_param_bounds) or a
+ * storage code.
+ */
+B2B2C_API int b2b2c_dealer_set_param(b2b2c_dealer_engine *e, int32_t param,
+                                     double value);
+
+/* The current value of `param` in *out. Returns 0 or B2B2C_EINVAL. */
+B2B2C_API int b2b2c_dealer_get_param(double *out,
+                                     const b2b2c_dealer_engine *e,
+                                     int32_t param);
+
+/* The inclusive bounds of `param` in *min and *max (MAX_SHARE's lower bound
+ * is exclusive). Returns 0 or B2B2C_EINVAL (NULL pointer, unknown param). */
+B2B2C_API int b2b2c_dealer_param_bounds(double *min, double *max,
+                                        int32_t param);
+
+/* ---- dealers --------------------------------------------------------- */
+
+/*
+ * Create or update dealer `dealer_id` (its statistics are kept on update).
+ *
+ * tier_weight     relative weight, > 0 and <= 1e6.
+ * territories     region codes separated by ';' ("RU-MOW;RU-SPE"), may be
+ *                 "" for a dealer matched by radius only. A code is 1..63
+ *                 bytes of [A-Za-z0-9_] segments joined by '-'; at most 256
+ *                 codes.
+ * product_lines   product-line IDs separated by ';' (at most 64), or "" for
+ *                 every product line.
+ * capacity        open (offered or accepted) leads at once, 0..1,000,000.
+ * daily_quota     offers per UTC day, 1..1,000,000, or 0 for no quota.
+ * deadline_hours  time to accept an offer, (0, 8760].
+ *
+ * Returns 0, B2B2C_EINVAL (NULL, NaN/inf), B2B2C_EBADID (dealer ID, a
+ * territory code or product line malformed), B2B2C_ERANGE (a number out of
+ * range, naming it), B2B2C_ENOMEM or a storage code.
+ */
+B2B2C_API int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
+                               double tier_weight, const char *territories,
+                               const char *product_lines, int32_t capacity,
+                               int32_t daily_quota, double deadline_hours);
+
+/*
+ * Set or clear a dealer's location: latitude -90..90, longitude -180..180
+ * (degrees), service radius (0, 1000] km; radius 0 clears the location.
+ * A lead with a location then matches dealers whose haversine distance is
+ * within their radius, in addition to territory matches.
+ * Returns 0, B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ERANGE,
+ * B2B2C_ENOMEM or a storage code.
+ */
+B2B2C_API int b2b2c_dealer_set_location(b2b2c_dealer_engine *e,
+                                        const char *dealer_id, double lat,
+                                        double lon, double radius_km);
+
+/*
+ * Set a dealer's status (B2B2C_DEALER_ACTIVE, _PAUSED, _OFFBOARDED).
+ * paused_until (Unix seconds) is used with PAUSED: the dealer is eligible
+ * again from that time on. An off-boarded dealer cannot be re-activated
+ * (B2B2C_ESTATE); its open offers stay until answered, expired or recalled.
+ * Returns 0, B2B2C_EINVAL (unknown status), B2B2C_EBADID, B2B2C_ENOTFOUND,
+ * B2B2C_ESTATE or a storage code.
+ */
+B2B2C_API int b2b2c_dealer_set_status(b2b2c_dealer_engine *e,
+                                      const char *dealer_id, int32_t status,
+                                      int64_t paused_until);
+
+/* Number of dealers (all statuses). */
+B2B2C_API int b2b2c_dealer_count(size_t *out, const b2b2c_dealer_engine *e);
+
+/*
+ * Lifetime statistics of a dealer into out[0..n) (B2B2C_DEALER_STAT_*;
+ * fields beyond n are not written, n may be smaller than NFIELDS).
+ * Returns 0, B2B2C_EINVAL, B2B2C_EBADID or B2B2C_ENOTFOUND.
+ */
+B2B2C_API int b2b2c_dealer_stats(double *out, size_t n,
+                                 b2b2c_dealer_engine *e,
+                                 const char *dealer_id);
+
+/* ---- leads ------------------------------------------------------------ */
+
+/*
+ * Route a lead and offer it to the chosen dealer.
+ *
+ * dealer_out    receives the chosen dealer's ID, or NULL when the lead went
+ *               to the direct-sales fallback.
+ * reason_out    optional; receives B2B2C_DEALER_REASON_* (also on
+ *               B2B2C_ENODEALER, saying why nobody was eligible).
+ * lead_id       a new lead, or one left UNROUTED by an earlier re-routing
+ *               (routed again with the region, location, product line,
+ *               segment and band stored when it was first routed; the
+ *               dealers that declined it or let it expire stay excluded).
+ * region        the lead's region code ("RU-MOW-01"); it and its ancestors
+ *               ("RU-MOW", "RU") are looked up.
+ * has_location  1 when lat/lon (degrees) are given, else 0 (lat/lon are
+ *               then ignored).
+ * product_line  the product line, or "" / NULL for any dealer.
+ * segment, band B2B2C_SEGMENT_* and B2B2C_BAND_* (recorded with the lead).
+ * now           Unix seconds; the deadline is now + the dealer's hours.
+ *
+ * Eligible: active (or paused until <= now), territory or radius match,
+ * sells the product line, under capacity and daily quota, has not declined
+ * this lead or let it expire, and under its maximum share unless every
+ * otherwise eligible dealer is over it. The manufacturer never takes the
+ * lead while a dealer is eligible: with nobody eligible the call fails with
+ * B2B2C_ENODEALER and changes nothing, unless DIRECT_FALLBACK is 1, in which
+ * case the lead is recorded as DIRECT, *dealer_out is NULL and the decision
+ * is audited.
+ *
+ * Returns 0, B2B2C_EINVAL, B2B2C_EBADID (lead ID, region, product line),
+ * B2B2C_ERANGE (location, segment, band), B2B2C_EEXISTS (lead already
+ * routed and not UNROUTED), B2B2C_ENODEALER, B2B2C_ENOMEM or a storage code.
+ */
+B2B2C_API int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
+                                 b2b2c_dealer_engine *e, const char *lead_id,
+                                 const char *region, int32_t has_location,
+                                 double lat, double lon,
+                                 const char *product_line, int32_t segment,
+                                 int32_t band, int64_t now);
+
+/*
+ * The dealer accepts the lead offered to it. Returns 0, B2B2C_EINVAL,
+ * B2B2C_EBADID, B2B2C_ENOTFOUND (unknown lead or dealer), B2B2C_ESTATE (not
+ * offered to this dealer, already accepted or closed), B2B2C_EEXPIRED (the
+ * deadline has passed: b2b2c_dealer_expire will re-route it) or a storage
+ * code.
+ */
+B2B2C_API int b2b2c_dealer_accept(b2b2c_dealer_engine *e, const char *lead_id,
+                                  const char *dealer_id, int64_t now);
+
+/*
+ * The dealer declines the lead offered to it with `reason` 0..7 (host
+ * defined codes, counted per dealer). The lead is re-routed at once:
+ * *dealer_out receives the next dealer, or NULL when nobody is eligible (the
+ * lead is then UNROUTED, or DIRECT with the fallback; *reason_out, optional,
+ * says why). Errors as b2b2c_dealer_accept, and B2B2C_ERANGE for reason.
+ */
+B2B2C_API int b2b2c_dealer_decline(const char **dealer_out,
+                                   int32_t *reason_out,
+                                   b2b2c_dealer_engine *e,
+                                   const char *lead_id, const char *dealer_id,
+                                   int32_t reason, int64_t now);
+
+/*
+ * Re-routing report: lead, the dealer whose deadline passed, the new dealer
+ * (NULL when nobody was eligible) and B2B2C_DEALER_REASON_*. A non-zero
+ * return stops the reports and is returned by b2b2c_dealer_expire (the
+ * re-routings themselves are already committed).
+ */
+typedef int (*b2b2c_dealer_reroute_cb)(const char *lead_id,
+                                       const char *from_dealer,
+                                       const char *to_dealer, int32_t reason,
+                                       void *payload);
+
+/*
+ * Expire every offer whose deadline is <= now, in deadline order: the dealer
+ * is charged an expiry and the lead re-routed to the next eligible dealer.
+ * After the call has committed, `cb` (optional) is called once per expired
+ * offer. *count_out (optional) receives the number expired.
+ * Cost O(k log n) for k expired of n open offers.
+ * Returns 0, B2B2C_EINVAL, B2B2C_ENOMEM, a storage code, or cb's code.
+ */
+B2B2C_API int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
+                                  int64_t now, b2b2c_dealer_reroute_cb cb,
+                                  void *payload);
+
+/*
+ * The manufacturer recalls an offered or accepted lead (it frees the
+ * dealer's capacity and does not count in its conversion). Returns 0,
+ * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ESTATE or a storage
+ * code.
+ */
+B2B2C_API int b2b2c_dealer_recall(b2b2c_dealer_engine *e, const char *lead_id,
+                                  int64_t now);
+
+/*
+ * Outcome of an accepted lead: won (1) or lost (0), revenue >= 0 (currency
+ * units, only for won). Updates the dealer's statistics and posterior.
+ * Returns 0, B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND (lead never
+ * offered), B2B2C_ESTATE (not accepted, or already closed), B2B2C_ERANGE
+ * (revenue negative or over 1e15, won not 0/1) or a storage code.
+ */
+B2B2C_API int b2b2c_dealer_outcome(b2b2c_dealer_engine *e,
+                                   const char *lead_id, int32_t won,
+                                   double revenue, int64_t now);
+
+/*
+ * A lead's state (B2B2C_DEALER_LEAD_*) and current or last dealer (NULL for
+ * none). Either output may be NULL. Returns 0, B2B2C_EINVAL, B2B2C_EBADID
+ * or B2B2C_ENOTFOUND.
+ */
+B2B2C_API int b2b2c_dealer_lead_state(int32_t *state_out,
+                                      const char **dealer_out,
+                                      b2b2c_dealer_engine *e,
+                                      const char *lead_id);
+
+/* ---- audit trail and scorecards -------------------------------------- */
+
+/* One audit record: the lead, the chosen dealer (NULL for none/direct) and
+ * B2B2C_DEALER_AUDIT_NFIELDS values. Non-zero return stops the iteration. */
+typedef int (*b2b2c_dealer_audit_cb)(const char *lead_id,
+                                     const char *dealer_id,
+                                     const double *fields, size_t nfields,
+                                     void *payload);
+
+/* Every decision about a lead, oldest first. Returns 0, B2B2C_EINVAL,
+ * B2B2C_EBADID, B2B2C_ENOTFOUND or cb's code. */
+B2B2C_API int b2b2c_dealer_audit_lead(b2b2c_dealer_engine *e,
+                                      const char *lead_id,
+                                      b2b2c_dealer_audit_cb cb, void *payload);
+
+/* Every decision that chose a dealer, oldest first. Returns 0,
+ * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND or cb's code. */
+B2B2C_API int b2b2c_dealer_audit_dealer(b2b2c_dealer_engine *e,
+                                        const char *dealer_id,
+                                        b2b2c_dealer_audit_cb cb,
+                                        void *payload);
+
+/* One scorecard row: B2B2C_DEALER_SC_NFIELDS values. */
+typedef int (*b2b2c_dealer_scorecard_cb)(const char *dealer_id,
+                                         const double *fields, size_t nfields,
+                                         void *payload);
+
+/*
+ * Scorecards of every dealer offered at least one lead in [from, to) (Unix
+ * seconds), in rank order. Conversion is won / (won + lost + declined +
+ * expired) of the cohort; its credible interval (level CREDIBLE_LEVEL) is
+ * of the Beta posterior with the network prior. Cost O(offers in the
+ * period + dealers log dealers).
+ * Returns 0, B2B2C_EINVAL (NULL, from > to), B2B2C_ENOMEM or cb's code.
+ */
+B2B2C_API int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from,
+                                      int64_t to,
+                                      b2b2c_dealer_scorecard_cb cb,
+                                      void *payload);
+
+/* Static names: "round_robin", "tier", "performance", "thompson" and
+ * "routed", "no_territory", "all_paused", "no_product", "all_declined",
+ * "all_at_capacity", "direct"; NULL for unknown values. */
+B2B2C_API const char *b2b2c_dealer_policy_name(int32_t policy);
+B2B2C_API const char *b2b2c_dealer_reason_name(int32_t reason);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* B2B2C_DEALER_H */

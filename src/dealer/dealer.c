@@ -1,0 +1,2875 @@
+/*
+ * Dealer allocation engine: dealers, routing policies, deadlines, outcomes,
+ * audit trail and scorecards. See include/b2b2c/dealer.h and
+ * docs/dealer-allocation.md.
+ *
+ * In memory: dealers in creation order (index = creation number), a map of
+ * dealer IDs, a map of "buckets" (a region code, or a 1-degree grid cell
+ * "@LAT,LON") to the sorted indexes of the dealers they cover, leads in a
+ * map, open offers in a min-heap by (deadline, offer number), and the audit
+ * trail as an array with per-lead and per-dealer linked lists. Every change
+ * is pushed on the context's undo log before it is made and written through
+ * to the tables dealer_state, dealer_dealers, dealer_stats, dealer_leads and
+ * dealer_audit.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "internal.h"
+#include "dealer_internal.h"
+
+#define NSKIP 6
+#define NDECL 8
+#define NPARAM 10
+#define NONE32 UINT32_MAX
+#define NOPOS SIZE_MAX
+#define TRIED_EXPIRED 0x80000000u
+#define MAX_CODES 256
+#define MAX_PRODS 64
+
+static const char T_STATE[] = "dealer_state";
+static const char T_DEALERS[] = "dealer_dealers";
+static const char T_STATS[] = "dealer_stats";
+static const char T_LEADS[] = "dealer_leads";
+static const char T_AUDIT[] = "dealer_audit";
+
+/* Field order: what routing reads for every candidate comes first, so a
+ * candidate costs few cache lines. */
+typedef struct dcfg {
+    int32_t status;
+    int32_t capacity, quota;
+    uint32_t nprod;
+    int64_t paused_until;
+    double tier;
+    uint32_t *prod_ids; /* owned, interned */
+    int32_t has_loc;
+    double lat, lon, radius;
+    double deadline_h;
+    char *terr;  /* owned, codes joined by ';' */
+    char *prods; /* owned, "" = every product line */
+} dcfg;
+
+typedef struct dstats {
+    uint64_t open, won, lost, declined, expired;
+    int64_t day_idx;
+    uint64_t day_offers;
+    int64_t period_idx;
+    uint64_t period_offers;
+    uint64_t last_offer_seq;
+    uint64_t offered, accepted, recalled;
+    double revenue;
+    uint64_t decl[NDECL];
+} dstats;
+
+typedef struct dealer {
+    uint64_t mark; /* scratch: candidate gathering */
+    dcfg cfg;
+    dstats st;
+    uint32_t idx;
+    uint32_t afirst, alast; /* audit entries choosing this dealer */
+    size_t idlen;
+    char id[];
+} dealer;
+
+typedef struct lmut {
+    int32_t state;
+    uint32_t dealer; /* current or last, NONE32 */
+    int64_t offered_at, deadline, accepted_at, closed_at;
+    double revenue;
+    uint64_t offer_seq;
+} lmut;
+
+typedef struct lead {
+    lmut m;
+    const char *region, *product; /* inside id[] */
+    int32_t has_loc;
+    double lat, lon;
+    int32_t segment, band;
+    int64_t created;
+    uint32_t *tried; /* dealer index | TRIED_EXPIRED */
+    uint32_t ntried, captried;
+    size_t heap_pos;
+    uint32_t afirst, alast;
+    size_t idlen;
+    char id[]; /* id \0 region \0 product \0 */
+} lead;
+
+typedef struct aent {
+    uint64_t seq;
+    int64_t time;
+    lead *lead;
+    uint32_t dealer;
+    uint8_t kind, policy, reason;
+    uint32_t cand, elig, rank;
+    double weight;
+    uint32_t skip[NSKIP];
+    uint32_t prev_lead, next_lead, prev_dealer, next_dealer;
+} aent;
+
+typedef struct bucket {
+    uint32_t *d;
+    uint32_t n, cap;
+    size_t klen;
+    char key[];
+} bucket;
+
+typedef struct prod {
+    uint32_t id;
+    size_t len;
+    char s[];
+} prod;
+
+typedef struct emut {
+    uint64_t seq;
+    b2b2c__rng rng;
+    uint64_t net_won, net_resolved;
+} emut;
+
+typedef struct expiry {
+    lead *l;
+    uint32_t from, to;
+    int32_t reason;
+} expiry;
+
+struct b2b2c_dealer_engine {
+    b2b2c_ctx *ctx;
+    double param[NPARAM];
+    emut m;
+    dealer **dealers;
+    size_t nd, capd;
+    b2b2c__map dmap, buckets, prods, leads;
+    lead **heap;
+    size_t nheap, capheap;
+    aent *aud;
+    size_t naud, capaud;
+    /* scratch, sized to the number of dealers */
+    uint32_t *cand, *elig;
+    double *w, *dist;
+    size_t capscratch;
+    uint64_t stamp;
+    expiry *ex;
+    size_t nex, capex;
+    /* snapshots for the undo log (see snap) */
+    unsigned char *snap;
+    size_t snaptop, capsnap;
+};
+
+typedef struct decision {
+    uint32_t cand, elig, rank, chosen;
+    uint32_t skip[NSKIP];
+    double weight;
+    int32_t reason;
+} decision;
+
+/* ---- parameters ---------------------------------------------------- */
+
+static const struct {
+    double def, min, max;
+    int whole;
+    const char *name;
+} PARAMS[NPARAM] = {
+    {2, 0, 3, 1, "policy"},
+    {0.5, 0, 1, 0, "max_share"},
+    {30, 1, 366, 0, "share_period_days"},
+    {20, 0, 1e9, 0, "share_min_leads"},
+    {10, 0.1, 1e6, 0, "prior_strength"},
+    {10, 0, 1e9, 0, "new_dealer_leads"},
+    {0.5, 0, 1, 0, "new_dealer_floor"},
+    {4, 1, 64, 0, "perf_exponent"},
+    {0, 0, 1, 1, "direct_fallback"},
+    {0.95, 0.5, 0.999, 0, "credible_level"},
+};
+
+enum { P_POLICY, P_MAXSHARE, P_PERIOD, P_SHAREMIN, P_PRIOR, P_NEWLEADS,
+       P_FLOOR, P_EXPO, P_DIRECT, P_LEVEL };
+
+static const char *const POLICY_NAMES[] = {"round_robin", "tier",
+                                           "performance", "thompson"};
+static const char *const REASON_NAMES[] = {
+    "routed", "no_territory", "all_paused", "no_product",
+    "all_declined", "all_at_capacity", "direct"};
+
+const char *b2b2c_dealer_policy_name(int32_t p)
+{
+    return p >= 0 && p < 4 ? POLICY_NAMES[p] : NULL;
+}
+
+const char *b2b2c_dealer_reason_name(int32_t r)
+{
+    return r >= 0 && r < 7 ? REASON_NAMES[r] : NULL;
+}
+
+/* ---- small helpers --------------------------------------------------- */
+
+static int oom(b2b2c_ctx *ctx)
+{
+    return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+}
+
+static char *dupstr(b2b2c_ctx *ctx, const char *s)
+{
+    size_t n = strlen(s);
+    char *p = b2b2c__malloc(ctx, n + 1);
+    if (p)
+        memcpy(p, s, n + 1);
+    return p;
+}
+
+/* A region code: 1..63 bytes, [A-Za-z0-9_] segments joined by '-'. */
+static int code_ok(const char *s, size_t n)
+{
+    if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '-') {
+            if (s[i + 1] == '-')
+                return 0;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                     (c >= '0' && c <= '9') || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+/* Check a ';'-list of region codes (kind 0) or product IDs (kind 1). */
+static int list_check(b2b2c_ctx *ctx, const char *what, const char *s,
+                      int kind, size_t max)
+{
+    size_t count = 0;
+    const char *p = s;
+    if (!*s)
+        return 0;
+    for (;;) {
+        const char *q = strchr(p, ';');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        int ok = kind == 0 ? code_ok(p, n)
+                           : (n >= 1 && n <= 255 && !b2b2c__utf8_valid(p, n));
+        if (!ok)
+            return b2b2c__err(ctx, B2B2C_EBADID,
+                              "%s: entry %zu '%.*s' is not a valid %s", what,
+                              count + 1, (int)(n > 80 ? 80 : n), p,
+                              kind ? "product line" : "region code");
+        if (++count > max)
+            return b2b2c__err(ctx, B2B2C_ERANGE, "%s: more than %zu entries",
+                              what, max);
+        if (!q)
+            return 0;
+        p = q + 1;
+    }
+}
+
+static int finite(double x) { return isfinite(x); }
+
+/* Times are Unix seconds; the bound keeps deadline arithmetic exact. */
+#define NOW_MAX ((int64_t)1 << 52)
+
+static int check_now(b2b2c_ctx *ctx, int64_t now)
+{
+    if (now < -NOW_MAX || now > NOW_MAX)
+        return b2b2c__err(ctx, B2B2C_ERANGE,
+                          "now: must be within +-2^52 seconds of 1970");
+    return 0;
+}
+
+/* qsort that accepts an empty (NULL) array. */
+static void sort(void *base, size_t n, size_t size,
+                 int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
+/* ---- buckets (region codes and grid cells -> sorted dealer indexes) -- */
+
+static void bucket_ins(bucket *b, uint32_t v) /* capacity checked by caller */
+{
+    uint32_t i = b->n;
+    while (i > 0 && b->d[i - 1] > v) {
+        b->d[i] = b->d[i - 1];
+        i--;
+    }
+    b->d[i] = v;
+    b->n++;
+}
+
+static void bucket_del(bucket *b, uint32_t v)
+{
+    for (uint32_t i = 0; i < b->n; i++)
+        if (b->d[i] == v) {
+            memmove(b->d + i, b->d + i + 1, (b->n - i - 1) * sizeof(*b->d));
+            b->n--;
+            return;
+        }
+}
+
+static void undo_bucket_ins(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)ctx;
+    (void)a;
+    bucket_del(b, (uint32_t)n);
+}
+
+static void undo_bucket_del(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)ctx;
+    (void)a;
+    bucket_ins(b, (uint32_t)n); /* buckets never shrink: room is there */
+}
+
+/* A bucket created by a failed call goes away with its array. */
+static void undo_bucket_new(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    bucket *bk = a;
+    (void)b;
+    (void)n;
+    b2b2c__free(ctx, bk->d);
+    b2b2c__free(ctx, bk);
+}
+
+static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
+                   uint32_t v, int undoable)
+{
+    b2b2c_ctx *ctx = e->ctx;
+    bucket *b = b2b2c__map_get(&e->buckets, key, klen);
+    int rc;
+    if (!b) {
+        b = b2b2c__malloc(ctx, sizeof(*b) + klen + 1);
+        if (!b)
+            return oom(ctx);
+        b->d = NULL;
+        b->n = b->cap = 0;
+        b->klen = klen;
+        memcpy(b->key, key, klen);
+        b->key[klen] = '\0';
+        if (undoable) {
+            if ((rc = b2b2c__undo_push(ctx, undo_bucket_new, NULL, b, NULL,
+                                       0)) != 0) {
+                b2b2c__free(ctx, b);
+                return rc;
+            }
+            if ((rc = b2b2c__map_insert_undoable(ctx, &e->buckets, b->key,
+                                                 klen, b)) != 0)
+                return rc;
+        } else if (b2b2c__map_put(&e->buckets, b->key, klen, b, NULL)) {
+            b2b2c__free(ctx, b);
+            return oom(ctx);
+        }
+    }
+    for (uint32_t i = 0; i < b->n; i++)
+        if (b->d[i] == v)
+            return 0; /* a code listed twice */
+    if (b->n == b->cap) {
+        size_t cap = b->cap;
+        if (b2b2c__grow(&ctx->mem, (void **)&b->d, &cap, (size_t)b->n + 1,
+                        sizeof(*b->d)))
+            return oom(ctx);
+        b->cap = (uint32_t)cap;
+    }
+    if (undoable &&
+        (rc = b2b2c__undo_push(ctx, undo_bucket_ins, NULL, e, b, v)) != 0)
+        return rc;
+    bucket_ins(b, v);
+    return 0;
+}
+
+static int idx_del(b2b2c_dealer_engine *e, const char *key, size_t klen,
+                   uint32_t v)
+{
+    bucket *b = b2b2c__map_get(&e->buckets, key, klen);
+    int rc;
+    if (!b)
+        return 0;
+    for (uint32_t i = 0; i < b->n; i++)
+        if (b->d[i] == v) {
+            if ((rc = b2b2c__undo_push(e->ctx, undo_bucket_del, NULL, e, b,
+                                       v)) != 0)
+                return rc;
+            bucket_del(b, v);
+            return 0;
+        }
+    return 0;
+}
+
+static int cell_key(char *buf, size_t cap, int ilat, int ilon)
+{
+    return snprintf(buf, cap, "@%d,%d", ilat, ilon);
+}
+
+static int cell_of(double lat, double lon, int *ilat, int *ilon)
+{
+    int a = (int)floor(lat), o = (int)floor(lon);
+    if (a > 89)
+        a = 89;
+    if (a < -90)
+        a = -90;
+    if (o >= 180)
+        o -= 360;
+    if (o < -180)
+        o = -180;
+    *ilat = a;
+    *ilon = o;
+    return 0;
+}
+
+/* Add (add=1) or remove every bucket entry of dealer d: its territory codes
+ * and the grid cells its service circle's bounding box touches. */
+static int dealer_index(b2b2c_dealer_engine *e, dealer *d, int add,
+                        int undoable)
+{
+    const char *p = d->cfg.terr;
+    int rc;
+    while (*p) {
+        const char *q = strchr(p, ';');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        rc = add ? idx_add(e, p, n, d->idx, undoable)
+                 : idx_del(e, p, n, d->idx);
+        if (rc)
+            return rc;
+        if (!q)
+            break;
+        p = q + 1;
+    }
+    if (d->cfg.has_loc) {
+        double dlat = d->cfg.radius / 111.195, dlon;
+        double lat0 = d->cfg.lat - dlat, lat1 = d->cfg.lat + dlat;
+        int a0, a1, o0, o1, all = 0, tmp;
+        char key[32];
+        if (lat0 < -90)
+            lat0 = -90, all = 1;
+        if (lat1 > 90)
+            lat1 = 90, all = 1;
+        {
+            double far = fabs(lat0) > fabs(lat1) ? fabs(lat0) : fabs(lat1);
+            double c = cos(far * 3.14159265358979323846 / 180.0);
+            dlon = c > 1e-6 ? dlat / c : 360.0;
+            if (dlon >= 179.0)
+                all = 1;
+        }
+        cell_of(lat0, 0, &a0, &tmp);
+        cell_of(lat1, 0, &a1, &tmp);
+        if (all) {
+            o0 = -180;
+            o1 = 179;
+        } else {
+            o0 = (int)floor(d->cfg.lon - dlon);
+            o1 = (int)floor(d->cfg.lon + dlon);
+        }
+        for (int a = a0; a <= a1; a++)
+            for (int o = o0; o <= o1; o++) {
+                int oo = o;
+                while (oo < -180)
+                    oo += 360;
+                while (oo >= 180)
+                    oo -= 360;
+                int kl = cell_key(key, sizeof key, a, oo);
+                rc = add ? idx_add(e, key, (size_t)kl, d->idx, undoable)
+                         : idx_del(e, key, (size_t)kl, d->idx);
+                if (rc)
+                    return rc;
+            }
+    }
+    return 0;
+}
+
+/* ---- product lines (interned to small integers) ---------------------- */
+
+static int intern(b2b2c_dealer_engine *e, const char *s, size_t n,
+                  uint32_t *id, int undoable)
+{
+    b2b2c_ctx *ctx = e->ctx;
+    prod *p = b2b2c__map_get(&e->prods, s, n);
+    int rc;
+    if (p) {
+        *id = p->id;
+        return 0;
+    }
+    p = b2b2c__malloc(ctx, sizeof(*p) + n + 1);
+    if (!p)
+        return oom(ctx);
+    p->id = (uint32_t)e->prods.count;
+    p->len = n;
+    memcpy(p->s, s, n);
+    p->s[n] = '\0';
+    if (undoable) {
+        if ((rc = b2b2c__undo_free_on_fail(ctx, p)) != 0) {
+            b2b2c__free(ctx, p);
+            return rc;
+        }
+        if ((rc = b2b2c__map_insert_undoable(ctx, &e->prods, p->s, n, p)))
+            return rc;
+    } else if (b2b2c__map_put(&e->prods, p->s, n, p, NULL)) {
+        b2b2c__free(ctx, p);
+        return oom(ctx);
+    }
+    *id = p->id;
+    return 0;
+}
+
+/* Parse `s` into a new array of interned IDs (*ids NULL for ""). */
+static int prod_ids(b2b2c_dealer_engine *e, const char *s, uint32_t **ids,
+                    uint32_t *n, int undoable)
+{
+    const char *p = s;
+    uint32_t k = 0, cnt = 1;
+    int rc;
+    *ids = NULL;
+    *n = 0;
+    if (!*s)
+        return 0;
+    for (const char *q = s; *q; q++)
+        cnt += *q == ';';
+    *ids = b2b2c__malloc(e->ctx, cnt * sizeof(**ids));
+    if (!*ids)
+        return oom(e->ctx);
+    for (;;) {
+        const char *q = strchr(p, ';');
+        size_t len = q ? (size_t)(q - p) : strlen(p);
+        if ((rc = intern(e, p, len, &(*ids)[k], undoable)) != 0) {
+            b2b2c__free(e->ctx, *ids);
+            *ids = NULL;
+            return rc;
+        }
+        k++;
+        if (!q)
+            break;
+        p = q + 1;
+    }
+    *n = k;
+    return 0;
+}
+
+/* ---- records --------------------------------------------------------- */
+
+static int write_dealer(b2b2c_dealer_engine *e, const dealer *d)
+{
+    b2b2c__wbuf w;
+    b2b2c__enc_begin(&w, &e->ctx->mem, 1);
+    b2b2c__enc_u32(&w, d->idx);
+    b2b2c__enc_f64(&w, d->cfg.tier);
+    b2b2c__enc_str(&w, d->cfg.terr);
+    b2b2c__enc_str(&w, d->cfg.prods);
+    b2b2c__enc_u32(&w, (uint32_t)d->cfg.capacity);
+    b2b2c__enc_u32(&w, (uint32_t)d->cfg.quota);
+    b2b2c__enc_f64(&w, d->cfg.deadline_h);
+    b2b2c__enc_u8(&w, (uint8_t)d->cfg.status);
+    b2b2c__enc_i64(&w, d->cfg.paused_until);
+    b2b2c__enc_u8(&w, (uint8_t)d->cfg.has_loc);
+    b2b2c__enc_f64(&w, d->cfg.lat);
+    b2b2c__enc_f64(&w, d->cfg.lon);
+    b2b2c__enc_f64(&w, d->cfg.radius);
+    return b2b2c__st_put_rec(e->ctx, T_DEALERS, d->id, d->idlen, &w);
+}
+
+static int write_stats(b2b2c_dealer_engine *e, const dealer *d)
+{
+    b2b2c__wbuf w;
+    const dstats *s = &d->st;
+    b2b2c__enc_begin(&w, &e->ctx->mem, 1);
+    b2b2c__enc_u64(&w, s->offered);
+    b2b2c__enc_u64(&w, s->accepted);
+    b2b2c__enc_u64(&w, s->declined);
+    b2b2c__enc_u64(&w, s->expired);
+    b2b2c__enc_u64(&w, s->won);
+    b2b2c__enc_u64(&w, s->lost);
+    b2b2c__enc_u64(&w, s->recalled);
+    b2b2c__enc_u64(&w, s->open);
+    b2b2c__enc_f64(&w, s->revenue);
+    for (int i = 0; i < NDECL; i++)
+        b2b2c__enc_u64(&w, s->decl[i]);
+    b2b2c__enc_i64(&w, s->day_idx);
+    b2b2c__enc_u64(&w, s->day_offers);
+    b2b2c__enc_i64(&w, s->period_idx);
+    b2b2c__enc_u64(&w, s->period_offers);
+    b2b2c__enc_u64(&w, s->last_offer_seq);
+    return b2b2c__st_put_rec(e->ctx, T_STATS, d->id, d->idlen, &w);
+}
+
+static int write_lead(b2b2c_dealer_engine *e, const lead *l)
+{
+    b2b2c__wbuf w;
+    b2b2c__enc_begin(&w, &e->ctx->mem, 1);
+    b2b2c__enc_i64(&w, l->created);
+    b2b2c__enc_str(&w, l->region);
+    b2b2c__enc_str(&w, l->product);
+    b2b2c__enc_u8(&w, (uint8_t)l->has_loc);
+    b2b2c__enc_f64(&w, l->lat);
+    b2b2c__enc_f64(&w, l->lon);
+    b2b2c__enc_u32(&w, (uint32_t)l->segment);
+    b2b2c__enc_u32(&w, (uint32_t)l->band);
+    b2b2c__enc_u8(&w, (uint8_t)l->m.state);
+    b2b2c__enc_str(&w, l->m.dealer == NONE32 ? ""
+                                             : e->dealers[l->m.dealer]->id);
+    b2b2c__enc_i64(&w, l->m.offered_at);
+    b2b2c__enc_i64(&w, l->m.deadline);
+    b2b2c__enc_i64(&w, l->m.accepted_at);
+    b2b2c__enc_i64(&w, l->m.closed_at);
+    b2b2c__enc_f64(&w, l->m.revenue);
+    b2b2c__enc_u64(&w, l->m.offer_seq);
+    b2b2c__enc_u32(&w, l->ntried);
+    for (uint32_t i = 0; i < l->ntried; i++) {
+        b2b2c__enc_str(&w, e->dealers[l->tried[i] & ~TRIED_EXPIRED]->id);
+        b2b2c__enc_u8(&w, (l->tried[i] & TRIED_EXPIRED) ? 1 : 0);
+    }
+    return b2b2c__st_put_rec(e->ctx, T_LEADS, l->id, l->idlen, &w);
+}
+
+/* An audit record. The first decision about a new lead also carries the
+ * lead (attributes, state, deadline): a lead that has not changed since it
+ * was routed has no record of its own in dealer_leads, which saves one new
+ * key per decision; every later change writes the lead's record. */
+static int write_audit(b2b2c_dealer_engine *e, const aent *a, int creates)
+{
+    b2b2c__wbuf w;
+    uint8_t key[8];
+    for (int i = 0; i < 8; i++)
+        key[i] = (uint8_t)(a->seq >> (56 - 8 * i));
+    b2b2c__enc_begin(&w, &e->ctx->mem, 1);
+    b2b2c__enc_u64(&w, a->seq);
+    b2b2c__enc_i64(&w, a->time);
+    b2b2c__enc_str(&w, a->lead->id);
+    b2b2c__enc_str(&w, a->dealer == NONE32 ? "" : e->dealers[a->dealer]->id);
+    b2b2c__enc_u8(&w, a->kind);
+    b2b2c__enc_u8(&w, a->policy);
+    b2b2c__enc_u8(&w, a->reason);
+    b2b2c__enc_u32(&w, a->cand);
+    b2b2c__enc_u32(&w, a->elig);
+    b2b2c__enc_u32(&w, a->rank);
+    b2b2c__enc_f64(&w, a->weight);
+    for (int i = 0; i < NSKIP; i++)
+        b2b2c__enc_u32(&w, a->skip[i]);
+    for (int i = 0; i < 4; i++) /* generator state after the decision */
+        b2b2c__enc_u64(&w, e->m.rng.s[i]);
+    b2b2c__enc_u8(&w, (uint8_t)(creates ? 1 : 0));
+    if (creates) {
+        const lead *l = a->lead;
+        b2b2c__enc_i64(&w, l->created);
+        b2b2c__enc_str(&w, l->region);
+        b2b2c__enc_str(&w, l->product);
+        b2b2c__enc_u8(&w, (uint8_t)l->has_loc);
+        b2b2c__enc_f64(&w, l->lat);
+        b2b2c__enc_f64(&w, l->lon);
+        b2b2c__enc_u32(&w, (uint32_t)l->segment);
+        b2b2c__enc_u32(&w, (uint32_t)l->band);
+        b2b2c__enc_u8(&w, (uint8_t)l->m.state);
+        b2b2c__enc_i64(&w, l->m.deadline);
+    }
+    return b2b2c__st_put_rec(e->ctx, T_AUDIT, key, 8, &w);
+}
+
+static int write_state(b2b2c_dealer_engine *e)
+{
+    b2b2c__wbuf w;
+    b2b2c__enc_begin(&w, &e->ctx->mem, 1);
+    b2b2c__enc_u32(&w, NPARAM);
+    for (int i = 0; i < NPARAM; i++)
+        b2b2c__enc_f64(&w, e->param[i]);
+    b2b2c__enc_u64(&w, e->m.seq);
+    for (int i = 0; i < 4; i++)
+        b2b2c__enc_u64(&w, e->m.rng.s[i]);
+    return b2b2c__st_put_rec(e->ctx, T_STATE, "engine", 6, &w);
+}
+
+/* ---- heap of open offers by (deadline, offer number) ----------------- */
+
+static int heap_less(const lead *a, const lead *b)
+{
+    if (a->m.deadline != b->m.deadline)
+        return a->m.deadline < b->m.deadline;
+    return a->m.offer_seq < b->m.offer_seq;
+}
+
+static void heap_set(b2b2c_dealer_engine *e, size_t i, lead *l)
+{
+    e->heap[i] = l;
+    l->heap_pos = i;
+}
+
+static void heap_up(b2b2c_dealer_engine *e, size_t i)
+{
+    lead *l = e->heap[i];
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!heap_less(l, e->heap[p]))
+            break;
+        heap_set(e, i, e->heap[p]);
+        i = p;
+    }
+    heap_set(e, i, l);
+}
+
+static void heap_down(b2b2c_dealer_engine *e, size_t i)
+{
+    lead *l = e->heap[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= e->nheap)
+            break;
+        if (c + 1 < e->nheap && heap_less(e->heap[c + 1], e->heap[c]))
+            c++;
+        if (!heap_less(e->heap[c], l))
+            break;
+        heap_set(e, i, e->heap[c]);
+        i = c;
+    }
+    heap_set(e, i, l);
+}
+
+static void heap_push_raw(b2b2c_dealer_engine *e, lead *l)
+{
+    e->heap[e->nheap++] = l;
+    heap_up(e, e->nheap - 1);
+}
+
+static void heap_remove_raw(b2b2c_dealer_engine *e, lead *l)
+{
+    size_t i = l->heap_pos;
+    lead *last = e->heap[--e->nheap];
+    l->heap_pos = NOPOS;
+    if (i == e->nheap)
+        return;
+    heap_set(e, i, last);
+    heap_up(e, i);
+    heap_down(e, last->heap_pos);
+}
+
+static void undo_heap_push(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)ctx;
+    (void)n;
+    heap_remove_raw(a, b);
+}
+
+static void undo_heap_remove(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)ctx;
+    (void)n;
+    heap_push_raw(a, b); /* the slot it left is still allocated */
+}
+
+static int heap_push(b2b2c_dealer_engine *e, lead *l)
+{
+    int rc;
+    if (e->nheap == e->capheap &&
+        b2b2c__grow(&e->ctx->mem, (void **)&e->heap, &e->capheap,
+                    e->nheap + 1, sizeof(*e->heap)))
+        return oom(e->ctx);
+    if ((rc = b2b2c__undo_push(e->ctx, undo_heap_push, NULL, e, l, 0)))
+        return rc;
+    heap_push_raw(e, l);
+    return 0;
+}
+
+static int heap_remove(b2b2c_dealer_engine *e, lead *l)
+{
+    int rc;
+    if (l->heap_pos == NOPOS)
+        return 0;
+    if ((rc = b2b2c__undo_push(e->ctx, undo_heap_remove, NULL, e, l, 0)))
+        return rc;
+    heap_remove_raw(e, l);
+    return 0;
+}
+
+/* ---- audit trail ------------------------------------------------------ */
+
+static void aud_link(b2b2c_dealer_engine *e, size_t i)
+{
+    aent *a = &e->aud[i];
+    lead *l = a->lead;
+    a->prev_lead = l->alast;
+    a->next_lead = NONE32;
+    if (l->alast != NONE32)
+        e->aud[l->alast].next_lead = (uint32_t)i;
+    else
+        l->afirst = (uint32_t)i;
+    l->alast = (uint32_t)i;
+    a->prev_dealer = a->next_dealer = NONE32;
+    if (a->dealer != NONE32) {
+        dealer *d = e->dealers[a->dealer];
+        a->prev_dealer = d->alast;
+        if (d->alast != NONE32)
+            e->aud[d->alast].next_dealer = (uint32_t)i;
+        else
+            d->afirst = (uint32_t)i;
+        d->alast = (uint32_t)i;
+    }
+}
+
+static void undo_aud_append(b2b2c_ctx *ctx, void *ea, void *b, size_t n)
+{
+    b2b2c_dealer_engine *e = ea;
+    aent *a = &e->aud[--e->naud];
+    lead *l = a->lead;
+    (void)ctx;
+    (void)b;
+    (void)n;
+    if (a->prev_lead != NONE32)
+        e->aud[a->prev_lead].next_lead = NONE32;
+    else
+        l->afirst = NONE32;
+    l->alast = a->prev_lead;
+    if (a->dealer != NONE32) {
+        dealer *d = e->dealers[a->dealer];
+        if (a->prev_dealer != NONE32)
+            e->aud[a->prev_dealer].next_dealer = NONE32;
+        else
+            d->afirst = NONE32;
+        d->alast = a->prev_dealer;
+    }
+}
+
+/* Append a decision (seq = e->m.seq, already advanced) and write it. */
+static int aud_append(b2b2c_dealer_engine *e, lead *l, const decision *dc,
+                      int64_t now, int kind, int creates)
+{
+    aent *a;
+    int rc;
+    if (e->naud == e->capaud &&
+        b2b2c__grow(&e->ctx->mem, (void **)&e->aud, &e->capaud, e->naud + 1,
+                    sizeof(*e->aud)))
+        return oom(e->ctx);
+    if ((rc = b2b2c__undo_push(e->ctx, undo_aud_append, NULL, e, NULL, 0)))
+        return rc;
+    a = &e->aud[e->naud];
+    a->seq = e->m.seq;
+    a->time = now;
+    a->lead = l;
+    a->dealer = dc->elig ? dc->chosen : NONE32;
+    a->kind = (uint8_t)kind;
+    a->policy = (uint8_t)e->param[P_POLICY];
+    a->reason = (uint8_t)dc->reason;
+    a->cand = dc->cand;
+    a->elig = dc->elig;
+    a->rank = dc->elig ? dc->rank : 0;
+    a->weight = dc->elig ? dc->weight : 0.0;
+    memcpy(a->skip, dc->skip, sizeof(a->skip));
+    aud_link(e, e->naud);
+    e->naud++;
+    return write_audit(e, a, creates);
+}
+
+/* ---- routing --------------------------------------------------------- */
+
+static int64_t floordiv(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+static int64_t period_of(const b2b2c_dealer_engine *e, int64_t now)
+{
+    return floordiv(now, (int64_t)(e->param[P_PERIOD] * 86400.0));
+}
+
+static uint64_t period_offers(const dealer *d, int64_t pidx)
+{
+    return d->st.period_idx == pidx ? d->st.period_offers : 0;
+}
+
+static uint64_t day_offers(const dealer *d, int64_t day)
+{
+    return d->st.day_idx == day ? d->st.day_offers : 0;
+}
+
+static int is_active(const dealer *d, int64_t now)
+{
+    return d->cfg.status == B2B2C_DEALER_ACTIVE ||
+           (d->cfg.status == B2B2C_DEALER_PAUSED &&
+            d->cfg.paused_until <= now);
+}
+
+/* Network prior mean of conversion per resolved offer, with one pseudo win
+ * and one pseudo loss (Laplace) so an empty network starts at 1/2. */
+static double net_p0(const b2b2c_dealer_engine *e)
+{
+    return ((double)e->m.net_won + 1.0) / ((double)e->m.net_resolved + 2.0);
+}
+
+/* Beta posterior of a dealer's conversion with the network prior
+ * Beta(m p0, m (1 - p0)): conjugate update, Gelman et al. 2013 (BDA3),
+ * sec. 2.4, posterior Beta(alpha + y, beta + n - y). */
+static void posterior(const b2b2c_dealer_engine *e, const dealer *d,
+                      double p0, double *a, double *b)
+{
+    double m = e->param[P_PRIOR];
+    double won = (double)d->st.won;
+    double res = (double)(d->st.won + d->st.lost + d->st.declined +
+                          d->st.expired);
+    *a = m * p0 + won;
+    *b = m * (1.0 - p0) + (res - won);
+}
+
+static uint64_t resolved(const dealer *d)
+{
+    return d->st.won + d->st.lost + d->st.declined + d->st.expired;
+}
+
+static int tried(const lead *l, uint32_t di)
+{
+    for (uint32_t i = 0; i < l->ntried; i++)
+        if ((l->tried[i] & ~TRIED_EXPIRED) == di)
+            return 1;
+    return 0;
+}
+
+static int sells(const dealer *d, int have_prod, uint32_t pid)
+{
+    if (!d->cfg.nprod)
+        return 1;
+    if (!have_prod)
+        return 0;
+    for (uint32_t i = 0; i < d->cfg.nprod; i++)
+        if (d->cfg.prod_ids[i] == pid)
+            return 1;
+    return 0;
+}
+
+/* x^k; whole k up to 64 by repeated squaring, else pow. */
+static double ipow(double x, double k)
+{
+    double r = 1.0;
+    unsigned n;
+    if (k != floor(k))
+        return pow(x, k);
+    n = (unsigned)k;
+    while (n) {
+        if (n & 1)
+            r *= x;
+        x *= x;
+        n >>= 1;
+    }
+    return r;
+}
+
+/* Choose a dealer for lead l at `now`. Fills dc; dc->elig == 0 when nobody
+ * is eligible (dc->reason says why). Draws from e->m.rng. No allocation. */
+static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
+                   decision *dc)
+{
+    uint64_t stamp = ++e->stamp;
+    uint32_t nc = 0, ne = 0, have_prod = 0, pid = 0;
+    int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
+    uint64_t sumper = 0;
+    int policy = (int)e->param[P_POLICY];
+    char buf[64];
+    size_t rlen = strlen(l->region);
+
+    memset(dc, 0, sizeof(*dc));
+    dc->chosen = NONE32;
+    /* region and its ancestors */
+    memcpy(buf, l->region, rlen + 1);
+    for (;;) {
+        bucket *b = b2b2c__map_get(&e->buckets, buf, rlen);
+        if (b)
+            for (uint32_t i = 0; i < b->n; i++) {
+                dealer *d = e->dealers[b->d[i]];
+                if (d->mark != stamp) {
+                    d->mark = stamp;
+                    e->dist[nc] = 0;
+                    e->cand[nc++] = b->d[i];
+                }
+            }
+        while (rlen > 0 && buf[rlen - 1] != '-')
+            rlen--;
+        if (rlen == 0)
+            break;
+        buf[--rlen] = '\0';
+    }
+    if (l->has_loc) {
+        int a, o;
+        char key[32];
+        cell_of(l->lat, l->lon, &a, &o);
+        int kl = cell_key(key, sizeof key, a, o);
+        bucket *b = b2b2c__map_get(&e->buckets, key, (size_t)kl);
+        for (uint32_t i = 0; b && i < b->n; i++) {
+            dealer *d = e->dealers[b->d[i]];
+            double km;
+            if (d->mark == stamp || !d->cfg.has_loc)
+                continue;
+            km = b2b2c__haversine_km(l->lat, l->lon, d->cfg.lat, d->cfg.lon);
+            if (km > d->cfg.radius)
+                continue;
+            d->mark = stamp;
+            e->dist[nc] = km;
+            e->cand[nc++] = b->d[i];
+        }
+        /* distances of territory matches that also have a location */
+        for (uint32_t i = 0; i < nc; i++) {
+            dealer *d = e->dealers[e->cand[i]];
+            if (e->dist[i] == 0 && d->cfg.has_loc)
+                e->dist[i] = b2b2c__haversine_km(l->lat, l->lon, d->cfg.lat,
+                                                 d->cfg.lon);
+        }
+    }
+    dc->cand = nc;
+    if (l->product[0]) {
+        prod *p = b2b2c__map_get(&e->prods, l->product, strlen(l->product));
+        if (p) {
+            have_prod = 1;
+            pid = p->id;
+        }
+    } else {
+        have_prod = 2; /* any dealer */
+    }
+    /* eligibility, first skip reason wins */
+    for (uint32_t i = 0; i < nc; i++) {
+        uint32_t di = e->cand[i];
+        dealer *d = e->dealers[di];
+        if (!is_active(d, now))
+            dc->skip[0]++;
+        else if (have_prod != 2 && !sells(d, have_prod, pid))
+            dc->skip[1]++;
+        else if (l->ntried && tried(l, di))
+            dc->skip[2]++;
+        else if (d->st.open >= (uint64_t)d->cfg.capacity)
+            dc->skip[3]++;
+        else if (d->cfg.quota && day_offers(d, day) >= (uint64_t)d->cfg.quota)
+            dc->skip[4]++;
+        else {
+            e->elig[ne] = di;
+            e->w[ne] = e->dist[i]; /* keep the distance next to it */
+            ne++;
+            sumper += period_offers(d, pidx);
+        }
+    }
+    /* maximum share: of the offers this period to the dealers eligible for
+     * this lead, none takes more than max_share, unless all would be over */
+    if (ne > 1 && e->param[P_MAXSHARE] < 1.0 &&
+        (double)sumper >= e->param[P_SHAREMIN]) {
+        uint32_t k = 0;
+        double cap = e->param[P_MAXSHARE] * ((double)sumper + 1.0);
+        for (uint32_t i = 0; i < ne; i++)
+            if ((double)period_offers(e->dealers[e->elig[i]], pidx) + 1.0 <=
+                cap)
+                k++;
+        if (k > 0) {
+            uint32_t j = 0;
+            for (uint32_t i = 0; i < ne; i++)
+                if ((double)period_offers(e->dealers[e->elig[i]], pidx) +
+                        1.0 <= cap) {
+                    e->elig[j] = e->elig[i];
+                    e->w[j] = e->w[i];
+                    j++;
+                }
+            dc->skip[5] = ne - k;
+            ne = k;
+        }
+    }
+    dc->elig = ne;
+    if (ne == 0) {
+        uint32_t rest = nc - dc->skip[0] - dc->skip[1];
+        if (nc == 0)
+            dc->reason = B2B2C_DEALER_REASON_NO_TERRITORY;
+        else if (dc->skip[0] == nc)
+            dc->reason = B2B2C_DEALER_REASON_ALL_PAUSED;
+        else if (rest == 0)
+            dc->reason = B2B2C_DEALER_REASON_NO_PRODUCT;
+        else if (dc->skip[2] == rest)
+            dc->reason = B2B2C_DEALER_REASON_ALL_DECLINED;
+        else
+            dc->reason = B2B2C_DEALER_REASON_ALL_AT_CAPACITY;
+        return;
+    }
+    dc->reason = B2B2C_DEALER_REASON_ROUTED;
+
+    if (policy == B2B2C_DEALER_POLICY_ROUND_ROBIN) {
+        /* least recently offered; ties: nearer, then older index */
+        uint32_t best = 0;
+        for (uint32_t i = 1; i < ne; i++) {
+            const dealer *a = e->dealers[e->elig[i]];
+            const dealer *b = e->dealers[e->elig[best]];
+            if (a->st.last_offer_seq < b->st.last_offer_seq ||
+                (a->st.last_offer_seq == b->st.last_offer_seq &&
+                 (e->w[i] < e->w[best] ||
+                  (e->w[i] == e->w[best] && a->idx < b->idx))))
+                best = i;
+        }
+        dc->chosen = e->elig[best];
+        dc->weight = 1.0;
+        dc->rank = 1;
+        return;
+    }
+    {
+        double p0 = net_p0(e), total = 0, mean_w = 0, chosen_w, u;
+        double expo = e->param[P_EXPO];
+        uint32_t pick = 0, rank = 1;
+        for (uint32_t i = 0; i < ne; i++) {
+            const dealer *d = e->dealers[e->elig[i]];
+            double wi = d->cfg.tier;
+            if (policy != B2B2C_DEALER_POLICY_TIER) {
+                double a, b;
+                posterior(e, d, p0, &a, &b);
+                wi *= a / (a + b);
+                if (policy == B2B2C_DEALER_POLICY_PERFORMANCE)
+                    wi = ipow(wi, expo);
+            }
+            e->w[i] = wi;
+            mean_w += wi;
+        }
+        mean_w /= ne;
+        if (policy == B2B2C_DEALER_POLICY_PERFORMANCE &&
+            e->param[P_FLOOR] > 0) {
+            /* floor share: a new dealer weighs at least floor x the mean */
+            double fl = e->param[P_FLOOR] * mean_w;
+            for (uint32_t i = 0; i < ne; i++)
+                if ((double)resolved(e->dealers[e->elig[i]]) <
+                        e->param[P_NEWLEADS] &&
+                    e->w[i] < fl)
+                    e->w[i] = fl;
+        }
+        if (policy == B2B2C_DEALER_POLICY_THOMPSON) {
+            /* Thompson 1933; Chapelle & Li 2011, Algorithm 2: draw from
+             * each posterior, take the best draw (scaled by tier). */
+            double best = -1;
+            for (uint32_t i = 0; i < ne; i++) {
+                const dealer *d = e->dealers[e->elig[i]];
+                double a, b, s;
+                posterior(e, d, p0, &a, &b);
+                s = d->cfg.tier * b2b2c__rng_beta(&e->m.rng, a, b);
+                if (s > best) {
+                    best = s;
+                    pick = i;
+                }
+            }
+            chosen_w = e->w[pick];
+            for (uint32_t i = 0; i < ne; i++)
+                rank += e->w[i] > chosen_w;
+            dc->chosen = e->elig[pick];
+            dc->weight = best;
+            dc->rank = rank;
+            return;
+        }
+        for (uint32_t i = 0; i < ne; i++)
+            total += e->w[i];
+        u = b2b2c__rng_uniform(&e->m.rng) * total;
+        pick = ne - 1;
+        for (uint32_t i = 0; i < ne; i++) {
+            if (u < e->w[i]) {
+                pick = i;
+                break;
+            }
+            u -= e->w[i];
+        }
+        chosen_w = e->w[pick];
+        for (uint32_t i = 0; i < ne; i++)
+            rank += e->w[i] > chosen_w;
+        dc->chosen = e->elig[pick];
+        dc->weight = chosen_w;
+        dc->rank = rank;
+    }
+}
+
+static int snap(b2b2c_dealer_engine *e, void *p, size_t n);
+
+/* Offer lead l (its lmut already saved or new) to dc->chosen. */
+static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
+                 int64_t now, int kind, int creates)
+{
+    dealer *d = e->dealers[dc->chosen];
+    int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
+    int rc;
+    if ((rc = snap(e, &d->st, sizeof(d->st))) != 0)
+        return rc;
+    e->m.seq++;
+    d->st.offered++;
+    d->st.open++;
+    if (d->st.day_idx != day) {
+        d->st.day_idx = day;
+        d->st.day_offers = 0;
+    }
+    d->st.day_offers++;
+    if (d->st.period_idx != pidx) {
+        d->st.period_idx = pidx;
+        d->st.period_offers = 0;
+    }
+    d->st.period_offers++;
+    d->st.last_offer_seq = e->m.seq;
+    l->m.state = B2B2C_DEALER_LEAD_OFFERED;
+    l->m.dealer = dc->chosen;
+    l->m.offered_at = now;
+    l->m.deadline = now + (int64_t)llround(d->cfg.deadline_h * 3600.0);
+    l->m.accepted_at = 0;
+    l->m.offer_seq = e->m.seq;
+    if ((rc = heap_push(e, l)) != 0 || (rc = write_stats(e, d)) != 0)
+        return rc;
+    return aud_append(e, l, dc, now, kind, creates);
+}
+
+/* Re-route an existing lead (lmut saved by the caller). */
+static int reroute(b2b2c_dealer_engine *e, lead *l, int64_t now, int kind,
+                   decision *dc)
+{
+    decide(e, l, now, dc);
+    if (dc->elig)
+        return offer(e, l, dc, now, kind, 0);
+    if (e->param[P_DIRECT] > 0) {
+        dc->reason = B2B2C_DEALER_REASON_DIRECT;
+        l->m.state = B2B2C_DEALER_LEAD_DIRECT;
+    } else {
+        l->m.state = B2B2C_DEALER_LEAD_UNROUTED;
+    }
+    l->m.dealer = NONE32;
+    e->m.seq++;
+    return aud_append(e, l, dc, now, kind, 0);
+}
+
+/* Like b2b2c__undo_save, but the copy goes on a stack owned by the engine
+ * instead of a fresh allocation: undo pops it (the undo log runs newest
+ * first, so the newest snapshot is on top), commit empties the stack. */
+#define SNAPSZ(n) (((n) + 15) & ~(size_t)15)
+
+static void snap_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    b2b2c_dealer_engine *e = a;
+    (void)ctx;
+    e->snaptop -= SNAPSZ(n);
+    memcpy(b, e->snap + e->snaptop, n);
+}
+
+static void snap_release(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)ctx;
+    (void)b;
+    (void)n;
+    ((b2b2c_dealer_engine *)a)->snaptop = 0;
+}
+
+static int snap(b2b2c_dealer_engine *e, void *p, size_t n)
+{
+    int rc;
+    if (e->snaptop + SNAPSZ(n) > e->capsnap &&
+        b2b2c__grow(&e->ctx->mem, (void **)&e->snap, &e->capsnap,
+                    e->snaptop + SNAPSZ(n), 1))
+        return oom(e->ctx);
+    if ((rc = b2b2c__undo_push(e->ctx, snap_restore, snap_release, e, p, n)))
+        return rc;
+    memcpy(e->snap + e->snaptop, p, n);
+    e->snaptop += SNAPSZ(n);
+    return 0;
+}
+
+static int save_emut(b2b2c_dealer_engine *e)
+{
+    return snap(e, &e->m, sizeof(e->m));
+}
+
+static void undo_tried(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    lead *l = a;
+    (void)ctx;
+    (void)b;
+    (void)n;
+    l->ntried--;
+}
+
+static int add_tried(b2b2c_dealer_engine *e, lead *l, uint32_t v)
+{
+    int rc;
+    if (l->ntried == l->captried) {
+        size_t cap = l->captried;
+        if (b2b2c__grow(&e->ctx->mem, (void **)&l->tried, &cap,
+                        (size_t)l->ntried + 1, sizeof(*l->tried)))
+            return oom(e->ctx);
+        l->captried = (uint32_t)cap;
+    }
+    if ((rc = b2b2c__undo_push(e->ctx, undo_tried, NULL, l, NULL, 0)))
+        return rc;
+    l->tried[l->ntried++] = v;
+    return 0;
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+static void dealer_destroy(b2b2c_ctx *ctx, dealer *d)
+{
+    if (!d)
+        return;
+    b2b2c__free(ctx, d->cfg.terr);
+    b2b2c__free(ctx, d->cfg.prods);
+    b2b2c__free(ctx, d->cfg.prod_ids);
+    b2b2c__free(ctx, d);
+}
+
+void b2b2c_dealer_free(b2b2c_dealer_engine *e)
+{
+    b2b2c_ctx *ctx;
+    size_t it = 0;
+    void *v;
+    if (!e)
+        return;
+    ctx = e->ctx;
+    b2b2c__handle_closing(ctx);
+    for (size_t i = 0; i < e->nd; i++)
+        dealer_destroy(ctx, e->dealers[i]);
+    while (b2b2c__map_next(&e->leads, &it, NULL, NULL, &v)) {
+        lead *l = v;
+        b2b2c__free(ctx, l->tried);
+        b2b2c__free(ctx, l);
+    }
+    it = 0;
+    while (b2b2c__map_next(&e->buckets, &it, NULL, NULL, &v)) {
+        bucket *b = v;
+        b2b2c__free(ctx, b->d);
+        b2b2c__free(ctx, b);
+    }
+    it = 0;
+    while (b2b2c__map_next(&e->prods, &it, NULL, NULL, &v))
+        b2b2c__free(ctx, v);
+    b2b2c__map_fini(&e->dmap);
+    b2b2c__map_fini(&e->buckets);
+    b2b2c__map_fini(&e->prods);
+    b2b2c__map_fini(&e->leads);
+    b2b2c__free(ctx, e->dealers);
+    b2b2c__free(ctx, e->heap);
+    b2b2c__free(ctx, e->aud);
+    b2b2c__free(ctx, e->cand);
+    b2b2c__free(ctx, e->elig);
+    b2b2c__free(ctx, e->w);
+    b2b2c__free(ctx, e->dist);
+    b2b2c__free(ctx, e->ex);
+    b2b2c__free(ctx, e->snap);
+    b2b2c__free(ctx, e);
+}
+
+static int scratch_reserve(b2b2c_dealer_engine *e, size_t n)
+{
+    size_t c1 = e->capscratch, c2 = e->capscratch, c3 = e->capscratch,
+           c4 = e->capscratch;
+    if (n <= e->capscratch)
+        return 0;
+    n = n < 64 ? 64 : n * 2;
+    if (b2b2c__grow(&e->ctx->mem, (void **)&e->cand, &c1, n, 4) ||
+        b2b2c__grow(&e->ctx->mem, (void **)&e->elig, &c2, n, 4) ||
+        b2b2c__grow(&e->ctx->mem, (void **)&e->w, &c3, n, 8) ||
+        b2b2c__grow(&e->ctx->mem, (void **)&e->dist, &c4, n, 8))
+        return oom(e->ctx);
+    e->capscratch = n;
+    return 0;
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+typedef struct loader {
+    b2b2c_dealer_engine *e;
+    const char *table;
+} loader;
+
+static int corrupt(b2b2c_dealer_engine *e, const char *table, const void *k,
+                   size_t kl, int rc, const char *why)
+{
+    return b2b2c__err(e->ctx, rc ? rc : B2B2C_ECORRUPT,
+                      "table '%s' key '%.*s': %s", table,
+                      (int)(kl > 80 ? 80 : kl), (const char *)k,
+                      why ? why : b2b2c_strerror(rc));
+}
+
+/* Copy a decoded string into a NUL-terminated buffer of `cap` bytes. */
+static int dec_strbuf(b2b2c__rbuf *r, char *buf, size_t cap)
+{
+    size_t n;
+    const void *p = b2b2c__dec_bytes(r, &n);
+    if (!p || n >= cap)
+        return -1;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return 0;
+}
+
+static dealer *dealer_by_bytes(b2b2c_dealer_engine *e, const void *p,
+                               size_t n)
+{
+    return n ? b2b2c__map_get(&e->dmap, p, n) : NULL;
+}
+
+static int load_state(const void *k, size_t kl, const void *v, size_t vl,
+                      void *payload)
+{
+    b2b2c_dealer_engine *e = payload;
+    b2b2c__rbuf r;
+    uint32_t n;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc)
+        return corrupt(e, T_STATE, k, kl, rc, NULL);
+    n = b2b2c__dec_u32(&r);
+    if (n > NPARAM)
+        return corrupt(e, T_STATE, k, kl, 0, "too many parameters");
+    for (uint32_t i = 0; i < n; i++) {
+        double x = b2b2c__dec_f64(&r);
+        if (!(x >= PARAMS[i].min && x <= PARAMS[i].max))
+            return corrupt(e, T_STATE, k, kl, 0, "parameter out of range");
+        e->param[i] = x;
+    }
+    e->m.seq = b2b2c__dec_u64(&r);
+    for (int i = 0; i < 4; i++)
+        e->m.rng.s[i] = b2b2c__dec_u64(&r);
+    if ((rc = b2b2c__dec_finish(&r)) != 0)
+        return corrupt(e, T_STATE, k, kl, rc, NULL);
+    return 0;
+}
+
+static int load_dealer(const void *k, size_t kl, const void *v, size_t vl,
+                       void *payload)
+{
+    b2b2c_dealer_engine *e = payload;
+    b2b2c_ctx *ctx = e->ctx;
+    b2b2c__rbuf r;
+    dealer *d;
+    const void *s;
+    size_t n;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc)
+        return corrupt(e, T_DEALERS, k, kl, rc, NULL);
+    if (kl == 0 || kl > B2B2C__ID_MAX)
+        return corrupt(e, T_DEALERS, k, kl, 0, "bad key");
+    d = b2b2c__malloc(ctx, sizeof(*d) + kl + 1);
+    if (!d)
+        return oom(ctx);
+    memset(d, 0, sizeof(*d));
+    d->idlen = kl;
+    memcpy(d->id, k, kl);
+    d->id[kl] = '\0';
+    d->afirst = d->alast = NONE32;
+    d->idx = b2b2c__dec_u32(&r);
+    d->cfg.tier = b2b2c__dec_f64(&r);
+    s = b2b2c__dec_bytes(&r, &n);
+    if (s && (d->cfg.terr = b2b2c__malloc(ctx, n + 1)) != NULL) {
+        memcpy(d->cfg.terr, s, n);
+        d->cfg.terr[n] = '\0';
+    }
+    s = b2b2c__dec_bytes(&r, &n);
+    if (s && (d->cfg.prods = b2b2c__malloc(ctx, n + 1)) != NULL) {
+        memcpy(d->cfg.prods, s, n);
+        d->cfg.prods[n] = '\0';
+    }
+    d->cfg.capacity = (int32_t)b2b2c__dec_u32(&r);
+    d->cfg.quota = (int32_t)b2b2c__dec_u32(&r);
+    d->cfg.deadline_h = b2b2c__dec_f64(&r);
+    d->cfg.status = b2b2c__dec_u8(&r);
+    d->cfg.paused_until = b2b2c__dec_i64(&r);
+    d->cfg.has_loc = b2b2c__dec_u8(&r);
+    d->cfg.lat = b2b2c__dec_f64(&r);
+    d->cfg.lon = b2b2c__dec_f64(&r);
+    d->cfg.radius = b2b2c__dec_f64(&r);
+    rc = b2b2c__dec_finish(&r);
+    if (!rc && (!d->cfg.terr || !d->cfg.prods))
+        rc = B2B2C_ENOMEM;
+    if (!rc && (d->cfg.tier <= 0 || !(d->cfg.deadline_h > 0) ||
+                d->cfg.capacity < 0 || d->cfg.quota < 0 ||
+                d->cfg.status > 2 || d->idx > 0x7fffffffu))
+        rc = B2B2C_ECORRUPT;
+    if (!rc && (list_check(ctx, "territories", d->cfg.terr, 0, MAX_CODES) ||
+                list_check(ctx, "product_lines", d->cfg.prods, 1, MAX_PRODS)))
+        rc = B2B2C_ECORRUPT;
+    if (!rc && b2b2c__map_get(&e->dmap, d->id, kl))
+        rc = B2B2C_ECORRUPT;
+    if (!rc && (rc = prod_ids(e, d->cfg.prods, &d->cfg.prod_ids,
+                              &d->cfg.nprod, 0)) == 0 &&
+        e->nd == e->capd &&
+        b2b2c__grow(&ctx->mem, (void **)&e->dealers, &e->capd, e->nd + 1,
+                    sizeof(*e->dealers)))
+        rc = B2B2C_ENOMEM;
+    if (!rc && b2b2c__map_put(&e->dmap, d->id, kl, d, NULL))
+        rc = B2B2C_ENOMEM;
+    if (rc) {
+        dealer_destroy(ctx, d);
+        return rc == B2B2C_ENOMEM ? oom(ctx)
+                                  : corrupt(e, T_DEALERS, k, kl, rc, NULL);
+    }
+    e->dealers[e->nd++] = d;
+    return 0;
+}
+
+static int load_stats(const void *k, size_t kl, const void *v, size_t vl,
+                      void *payload)
+{
+    b2b2c_dealer_engine *e = payload;
+    b2b2c__rbuf r;
+    dealer *d = dealer_by_bytes(e, k, kl);
+    dstats s;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc)
+        return corrupt(e, T_STATS, k, kl, rc, NULL);
+    if (!d)
+        return corrupt(e, T_STATS, k, kl, 0, "no such dealer");
+    s.offered = b2b2c__dec_u64(&r);
+    s.accepted = b2b2c__dec_u64(&r);
+    s.declined = b2b2c__dec_u64(&r);
+    s.expired = b2b2c__dec_u64(&r);
+    s.won = b2b2c__dec_u64(&r);
+    s.lost = b2b2c__dec_u64(&r);
+    s.recalled = b2b2c__dec_u64(&r);
+    s.open = b2b2c__dec_u64(&r);
+    s.revenue = b2b2c__dec_f64(&r);
+    for (int i = 0; i < NDECL; i++)
+        s.decl[i] = b2b2c__dec_u64(&r);
+    s.day_idx = b2b2c__dec_i64(&r);
+    s.day_offers = b2b2c__dec_u64(&r);
+    s.period_idx = b2b2c__dec_i64(&r);
+    s.period_offers = b2b2c__dec_u64(&r);
+    s.last_offer_seq = b2b2c__dec_u64(&r);
+    if ((rc = b2b2c__dec_finish(&r)) != 0)
+        return corrupt(e, T_STATS, k, kl, rc, NULL);
+    d->st = s;
+    return 0;
+}
+
+typedef struct lead_attrs {
+    int64_t created, deadline;
+    char region[64], product[256];
+    int32_t has_loc, segment, band, state;
+    double lat, lon;
+} lead_attrs;
+
+/* A loaded lead: allocated, in the lead map, room in the heap. Returns 0,
+ * B2B2C_ENOMEM or B2B2C_ECORRUPT (a duplicate). */
+static int lead_new_loaded(b2b2c_dealer_engine *e, const char *id, size_t kl,
+                           const lead_attrs *at, lead **out)
+{
+    b2b2c_ctx *ctx = e->ctx;
+    size_t rl = strlen(at->region), pl = strlen(at->product);
+    lead *l;
+    if (kl == 0 || kl > B2B2C__ID_MAX || b2b2c__map_get(&e->leads, id, kl))
+        return B2B2C_ECORRUPT;
+    if (e->nheap == e->capheap &&
+        b2b2c__grow(&ctx->mem, (void **)&e->heap, &e->capheap, e->nheap + 1,
+                    sizeof(*e->heap)))
+        return B2B2C_ENOMEM;
+    l = b2b2c__malloc(ctx, sizeof(*l) + kl + rl + pl + 3);
+    if (!l)
+        return B2B2C_ENOMEM;
+    memset(l, 0, sizeof(*l));
+    l->idlen = kl;
+    memcpy(l->id, id, kl);
+    l->id[kl] = '\0';
+    memcpy(l->id + kl + 1, at->region, rl + 1);
+    memcpy(l->id + kl + rl + 2, at->product, pl + 1);
+    l->region = l->id + kl + 1;
+    l->product = l->id + kl + rl + 2;
+    l->heap_pos = NOPOS;
+    l->afirst = l->alast = NONE32;
+    l->created = at->created;
+    l->has_loc = at->has_loc;
+    l->lat = at->lat;
+    l->lon = at->lon;
+    l->segment = at->segment;
+    l->band = at->band;
+    l->m.dealer = NONE32;
+    if (b2b2c__map_put(&e->leads, l->id, kl, l, NULL)) {
+        b2b2c__free(ctx, l);
+        return B2B2C_ENOMEM;
+    }
+    *out = l;
+    return 0;
+}
+
+static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
+                     void *payload)
+{
+    b2b2c_dealer_engine *e = payload;
+    b2b2c_ctx *ctx = e->ctx;
+    b2b2c__rbuf r;
+    lead_attrs at;
+    lmut m;
+    char did[256];
+    lead *l = NULL;
+    uint32_t nt, *tried = NULL;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc)
+        return corrupt(e, T_LEADS, k, kl, rc, NULL);
+    memset(&m, 0, sizeof m);
+    at.created = b2b2c__dec_i64(&r);
+    if (dec_strbuf(&r, at.region, sizeof at.region) ||
+        dec_strbuf(&r, at.product, sizeof at.product))
+        return corrupt(e, T_LEADS, k, kl, 0, "bad region or product");
+    at.has_loc = b2b2c__dec_u8(&r);
+    at.lat = b2b2c__dec_f64(&r);
+    at.lon = b2b2c__dec_f64(&r);
+    at.segment = (int32_t)b2b2c__dec_u32(&r);
+    at.band = (int32_t)b2b2c__dec_u32(&r);
+    m.state = b2b2c__dec_u8(&r);
+    rc = dec_strbuf(&r, did, sizeof did) ? B2B2C_ECORRUPT : 0;
+    m.dealer = NONE32;
+    if (!rc && did[0]) {
+        dealer *d = dealer_by_bytes(e, did, strlen(did));
+        if (!d)
+            rc = B2B2C_ECORRUPT;
+        else
+            m.dealer = d->idx;
+    }
+    m.offered_at = b2b2c__dec_i64(&r);
+    m.deadline = b2b2c__dec_i64(&r);
+    m.accepted_at = b2b2c__dec_i64(&r);
+    m.closed_at = b2b2c__dec_i64(&r);
+    m.revenue = b2b2c__dec_f64(&r);
+    m.offer_seq = b2b2c__dec_u64(&r);
+    nt = b2b2c__dec_u32(&r);
+    if (!rc && nt > e->nd)
+        rc = B2B2C_ECORRUPT;
+    if (!rc && nt && !(tried = b2b2c__malloc(ctx, nt * sizeof(*tried))))
+        rc = B2B2C_ENOMEM;
+    for (uint32_t i = 0; !rc && i < nt; i++) {
+        dealer *d;
+        if (dec_strbuf(&r, did, sizeof did) ||
+            !(d = dealer_by_bytes(e, did, strlen(did))))
+            rc = B2B2C_ECORRUPT;
+        else
+            tried[i] = d->idx | (b2b2c__dec_u8(&r) ? TRIED_EXPIRED : 0);
+    }
+    if (!rc)
+        rc = b2b2c__dec_finish(&r);
+    if (!rc && (m.state < 1 || m.state > 7 ||
+                (m.state <= B2B2C_DEALER_LEAD_RECALLED && m.dealer == NONE32)))
+        rc = B2B2C_ECORRUPT;
+    if (!rc)
+        rc = lead_new_loaded(e, k, kl, &at, &l);
+    if (rc) {
+        b2b2c__free(ctx, tried);
+        return rc == B2B2C_ENOMEM ? oom(ctx)
+                                  : corrupt(e, T_LEADS, k, kl, rc, NULL);
+    }
+    l->m = m;
+    l->tried = tried;
+    l->ntried = l->captried = nt;
+    if (l->m.state == B2B2C_DEALER_LEAD_OFFERED)
+        heap_push_raw(e, l);
+    return 0;
+}
+
+typedef struct audload {
+    b2b2c_dealer_engine *e;
+    uint64_t maxseq;
+    b2b2c__rng rng;
+} audload;
+
+static int load_audit(const void *k, size_t kl, const void *v, size_t vl,
+                      void *payload)
+{
+    audload *al = payload;
+    b2b2c_dealer_engine *e = al->e;
+    b2b2c__rbuf r;
+    aent a;
+    char lid[256], did[256];
+    b2b2c__rng rng;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc)
+        return corrupt(e, T_AUDIT, k, kl, rc, NULL);
+    memset(&a, 0, sizeof a);
+    a.seq = b2b2c__dec_u64(&r);
+    a.time = b2b2c__dec_i64(&r);
+    if (dec_strbuf(&r, lid, sizeof lid) || dec_strbuf(&r, did, sizeof did))
+        return corrupt(e, T_AUDIT, k, kl, 0, "bad lead or dealer");
+    a.lead = b2b2c__map_get(&e->leads, lid, strlen(lid));
+    a.dealer = NONE32;
+    if (did[0]) {
+        dealer *d = dealer_by_bytes(e, did, strlen(did));
+        if (!d)
+            return corrupt(e, T_AUDIT, k, kl, 0, "no such dealer");
+        a.dealer = d->idx;
+    }
+    a.kind = b2b2c__dec_u8(&r);
+    a.policy = b2b2c__dec_u8(&r);
+    a.reason = b2b2c__dec_u8(&r);
+    a.cand = b2b2c__dec_u32(&r);
+    a.elig = b2b2c__dec_u32(&r);
+    a.rank = b2b2c__dec_u32(&r);
+    a.weight = b2b2c__dec_f64(&r);
+    for (int i = 0; i < NSKIP; i++)
+        a.skip[i] = b2b2c__dec_u32(&r);
+    for (int i = 0; i < 4; i++)
+        rng.s[i] = b2b2c__dec_u64(&r);
+    if (b2b2c__dec_u8(&r)) {
+        /* the lead as routed; its own record, when present, is newer */
+        lead_attrs at;
+        at.created = b2b2c__dec_i64(&r);
+        if (dec_strbuf(&r, at.region, sizeof at.region) ||
+            dec_strbuf(&r, at.product, sizeof at.product))
+            return corrupt(e, T_AUDIT, k, kl, 0, "bad region or product");
+        at.has_loc = b2b2c__dec_u8(&r);
+        at.lat = b2b2c__dec_f64(&r);
+        at.lon = b2b2c__dec_f64(&r);
+        at.segment = (int32_t)b2b2c__dec_u32(&r);
+        at.band = (int32_t)b2b2c__dec_u32(&r);
+        at.state = b2b2c__dec_u8(&r);
+        at.deadline = b2b2c__dec_i64(&r);
+        if ((rc = b2b2c__dec_finish(&r)) != 0)
+            return corrupt(e, T_AUDIT, k, kl, rc, NULL);
+        if (!a.lead) {
+            lead *l;
+            if ((at.state != B2B2C_DEALER_LEAD_OFFERED || a.dealer == NONE32) &&
+                (at.state != B2B2C_DEALER_LEAD_DIRECT || a.dealer != NONE32))
+                return corrupt(e, T_AUDIT, k, kl, 0, "bad lead state");
+            if ((rc = lead_new_loaded(e, lid, strlen(lid), &at, &l)) != 0)
+                return rc == B2B2C_ENOMEM ? oom(e->ctx)
+                                          : corrupt(e, T_AUDIT, k, kl, rc,
+                                                    NULL);
+            l->m.state = at.state;
+            l->m.dealer = a.dealer;
+            if (l->m.state == B2B2C_DEALER_LEAD_OFFERED) {
+                l->m.offered_at = a.time;
+                l->m.deadline = at.deadline;
+                l->m.offer_seq = a.seq;
+                heap_push_raw(e, l);
+            }
+            a.lead = l;
+        }
+    } else if ((rc = b2b2c__dec_finish(&r)) != 0) {
+        return corrupt(e, T_AUDIT, k, kl, rc, NULL);
+    }
+    if (!a.lead)
+        return corrupt(e, T_AUDIT, k, kl, 0, "no such lead");
+    if (e->naud == e->capaud &&
+        b2b2c__grow(&e->ctx->mem, (void **)&e->aud, &e->capaud, e->naud + 1,
+                    sizeof(*e->aud)))
+        return oom(e->ctx);
+    e->aud[e->naud++] = a;
+    if (a.seq > al->maxseq) {
+        al->maxseq = a.seq;
+        al->rng = rng;
+    }
+    return 0;
+}
+
+static int cmp_dealer_idx(const void *a, const void *b)
+{
+    const dealer *x = *(dealer *const *)a, *y = *(dealer *const *)b;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int cmp_aud_seq(const void *a, const void *b)
+{
+    const aent *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
+{
+    b2b2c_dealer_engine *e;
+    audload al;
+    int rc;
+    if (out)
+        *out = NULL;
+    if (!out || !ctx)
+        return ctx ? b2b2c__err(ctx, B2B2C_EINVAL, "out: must not be NULL")
+                   : B2B2C_EINVAL;
+    if (ctx->depth)
+        return b2b2c__err(ctx, B2B2C_ESTATE,
+                          "b2b2c_dealer_new called from inside a callback");
+    b2b2c__err_clear(ctx);
+    e = b2b2c__malloc(ctx, sizeof(*e));
+    if (!e)
+        return oom(ctx);
+    memset(e, 0, sizeof(*e));
+    e->ctx = ctx;
+    for (int i = 0; i < NPARAM; i++)
+        e->param[i] = PARAMS[i].def;
+    b2b2c__rng_seed(&e->m.rng, 0);
+    b2b2c__map_init(&e->dmap, &ctx->mem);
+    b2b2c__map_init(&e->buckets, &ctx->mem);
+    b2b2c__map_init(&e->prods, &ctx->mem);
+    b2b2c__map_init(&e->leads, &ctx->mem);
+    al.e = e;
+    al.maxseq = 0;
+    if ((rc = b2b2c__st_scan(ctx, T_STATE, load_state, e)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_DEALERS, load_dealer, e)) != 0)
+        goto fail;
+    sort(e->dealers, e->nd, sizeof(*e->dealers), cmp_dealer_idx);
+    for (size_t i = 0; i < e->nd; i++)
+        if (e->dealers[i]->idx != i) {
+            rc = corrupt(e, T_DEALERS, e->dealers[i]->id,
+                         e->dealers[i]->idlen, 0,
+                         "dealer numbers are not dense");
+            goto fail;
+        }
+    for (size_t i = 0; i < e->nd; i++)
+        if ((rc = dealer_index(e, e->dealers[i], 1, 0)) != 0)
+            goto fail;
+    if ((rc = scratch_reserve(e, e->nd)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_STATS, load_stats, e)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_LEADS, load_lead, e)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_AUDIT, load_audit, &al)) != 0)
+        goto fail;
+    sort(e->aud, e->naud, sizeof(*e->aud), cmp_aud_seq);
+    for (size_t i = 0; i < e->naud; i++)
+        aud_link(e, i);
+    if (al.maxseq > e->m.seq) {
+        e->m.seq = al.maxseq;
+        e->m.rng = al.rng;
+    }
+    for (size_t i = 0; i < e->nd; i++) {
+        const dealer *d = e->dealers[i];
+        e->m.net_won += d->st.won;
+        e->m.net_resolved += resolved(d);
+    }
+    *out = e;
+    return 0;
+fail:
+    b2b2c_dealer_free(e);
+    return rc;
+}
+
+/* ---- parameters and seed ----------------------------------------------- */
+
+#define CHECK_E(e)                                                          \
+    do {                                                                    \
+        if (!(e))                                                           \
+            return B2B2C_EINVAL;                                            \
+    } while (0)
+
+int b2b2c_dealer_param_bounds(double *min, double *max, int32_t param)
+{
+    int i = param - 300;
+    if (!min || !max || i < 0 || i >= NPARAM)
+        return B2B2C_EINVAL;
+    *min = PARAMS[i].min;
+    *max = PARAMS[i].max;
+    return 0;
+}
+
+int b2b2c_dealer_get_param(double *out, const b2b2c_dealer_engine *e,
+                           int32_t param)
+{
+    int i = param - 300;
+    if (!out || !e || i < 0 || i >= NPARAM)
+        return e ? b2b2c__err(e->ctx, B2B2C_EINVAL,
+                              "param: unknown parameter %d", (int)param)
+                 : B2B2C_EINVAL;
+    *out = e->param[i];
+    return 0;
+}
+
+int b2b2c_dealer_set_param(b2b2c_dealer_engine *e, int32_t param,
+                           double value)
+{
+    int i = param - 300, rc;
+    CHECK_E(e);
+    if (i < 0 || i >= NPARAM)
+        return b2b2c__err(e->ctx, B2B2C_EINVAL, "param: unknown parameter %d",
+                          (int)param);
+    if (!finite(value))
+        return b2b2c__err(e->ctx, B2B2C_EINVAL, "value: must be finite");
+    if (PARAMS[i].whole && value != floor(value))
+        return b2b2c__err(e->ctx, B2B2C_EINVAL,
+                          "value: %s must be a whole number", PARAMS[i].name);
+    if (value < PARAMS[i].min || value > PARAMS[i].max ||
+        (i == P_MAXSHARE && value <= 0))
+        return b2b2c__err(e->ctx, B2B2C_ERANGE,
+                          "value: %s must be in [%g, %g]", PARAMS[i].name,
+                          PARAMS[i].min, PARAMS[i].max);
+    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
+        return rc;
+    if ((rc = b2b2c__undo_save(e->ctx, &e->param[i], sizeof(double))) == 0) {
+        e->param[i] = value;
+        rc = write_state(e);
+    }
+    return b2b2c__call_end(e->ctx, rc);
+}
+
+int b2b2c_dealer_seed(b2b2c_dealer_engine *e, uint64_t seed)
+{
+    int rc;
+    CHECK_E(e);
+    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
+        return rc;
+    if ((rc = save_emut(e)) == 0) {
+        b2b2c__rng_seed(&e->m.rng, seed);
+        rc = write_state(e);
+    }
+    return b2b2c__call_end(e->ctx, rc);
+}
+
+/* ---- dealers ------------------------------------------------------------- */
+
+static int find_dealer(b2b2c_dealer_engine *e, const char *id, dealer **out)
+{
+    size_t n;
+    if (!id)
+        return b2b2c__err(e->ctx, B2B2C_EINVAL, "dealer_id: must not be NULL");
+    if (b2b2c__id_check(id, &n))
+        return b2b2c__err(e->ctx, B2B2C_EBADID, "dealer_id: not a valid ID");
+    *out = b2b2c__map_get(&e->dmap, id, n);
+    if (!*out)
+        return b2b2c__err(e->ctx, B2B2C_ENOTFOUND,
+                          "dealer_id: no dealer '%s'", id);
+    return 0;
+}
+
+static void undo_pop_dealer(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)ctx;
+    (void)b;
+    (void)n;
+    ((b2b2c_dealer_engine *)a)->nd--;
+}
+
+static void free_cfg_shell(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)b;
+    (void)n;
+    b2b2c__free(ctx, a);
+}
+
+static void free_cfg_strings(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    dcfg *c = a;
+    (void)b;
+    (void)n;
+    b2b2c__free(ctx, c->terr);
+    b2b2c__free(ctx, c->prods);
+    b2b2c__free(ctx, c->prod_ids);
+    b2b2c__free(ctx, c);
+}
+
+int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
+                     double tier_weight, const char *territories,
+                     const char *product_lines, int32_t capacity,
+                     int32_t daily_quota, double deadline_hours)
+{
+    b2b2c_ctx *ctx;
+    dealer *d;
+    size_t n;
+    dcfg nc;
+    int rc;
+    CHECK_E(e);
+    ctx = e->ctx;
+    if (!dealer_id || !territories || !product_lines)
+        return b2b2c__err(ctx, B2B2C_EINVAL,
+                          "%s: must not be NULL",
+                          !dealer_id ? "dealer_id"
+                                     : !territories ? "territories"
+                                                    : "product_lines");
+    if (b2b2c__id_check(dealer_id, &n))
+        return b2b2c__err(ctx, B2B2C_EBADID, "dealer_id: not a valid ID");
+    if (!finite(tier_weight) || !finite(deadline_hours))
+        return b2b2c__err(ctx, B2B2C_EINVAL, "%s: must be finite",
+                          finite(tier_weight) ? "deadline_hours"
+                                              : "tier_weight");
+    if (!(tier_weight > 0 && tier_weight <= 1e6))
+        return b2b2c__err(ctx, B2B2C_ERANGE,
+                          "tier_weight: must be in (0, 1e6]");
+    if (capacity < 0 || capacity > 1000000)
+        return b2b2c__err(ctx, B2B2C_ERANGE,
+                          "capacity: must be in [0, 1000000]");
+    if (daily_quota < 0 || daily_quota > 1000000)
+        return b2b2c__err(ctx, B2B2C_ERANGE,
+                          "daily_quota: must be in [0, 1000000]");
+    if (!(deadline_hours > 0 && deadline_hours <= 8760))
+        return b2b2c__err(ctx, B2B2C_ERANGE,
+                          "deadline_hours: must be in (0, 8760]");
+    if ((rc = list_check(ctx, "territories", territories, 0, MAX_CODES)) ||
+        (rc = list_check(ctx, "product_lines", product_lines, 1, MAX_PRODS)))
+        return rc;
+    if ((rc = b2b2c__call_begin(ctx)) != 0)
+        return rc;
+    d = b2b2c__map_get(&e->dmap, dealer_id, n);
+    memset(&nc, 0, sizeof nc);
+    if (!d) {
+        if (e->nd >= 0x7fffffff) {
+            rc = b2b2c__err(ctx, B2B2C_ERANGE, "dealer_id: too many dealers");
+            goto out;
+        }
+        if ((rc = scratch_reserve(e, e->nd + 1)) != 0)
+            goto out;
+        if (e->nd == e->capd &&
+            b2b2c__grow(&ctx->mem, (void **)&e->dealers, &e->capd, e->nd + 1,
+                        sizeof(*e->dealers))) {
+            rc = oom(ctx);
+            goto out;
+        }
+        d = b2b2c__malloc(ctx, sizeof(*d) + n + 1);
+        if (!d) {
+            rc = oom(ctx);
+            goto out;
+        }
+        memset(d, 0, sizeof(*d));
+        d->idlen = n;
+        memcpy(d->id, dealer_id, n + 1);
+        d->idx = (uint32_t)e->nd;
+        d->afirst = d->alast = NONE32;
+        d->cfg.status = B2B2C_DEALER_ACTIVE;
+        if ((rc = b2b2c__undo_free_on_fail(ctx, d)) != 0) {
+            b2b2c__free(ctx, d);
+            goto out;
+        }
+        if ((rc = b2b2c__map_insert_undoable(ctx, &e->dmap, d->id, n, d)) ||
+            (rc = b2b2c__undo_push(ctx, undo_pop_dealer, NULL, e, NULL, 0)))
+            goto out;
+        e->dealers[e->nd++] = d;
+    } else {
+        /* unindex old keys; keep the old strings until commit */
+        dcfg *old = b2b2c__malloc(ctx, sizeof(*old));
+        if (!old) {
+            rc = oom(ctx);
+            goto out;
+        }
+        *old = d->cfg;
+        if ((rc = b2b2c__undo_push(ctx, free_cfg_shell, free_cfg_strings, old, NULL,
+                                   0)) != 0) {
+            b2b2c__free(ctx, old);
+            goto out;
+        }
+        if ((rc = dealer_index(e, d, 0, 1)) != 0 ||
+            (rc = b2b2c__undo_save(ctx, &d->cfg, sizeof(d->cfg))) != 0)
+            goto out;
+    }
+    nc = d->cfg;
+    nc.terr = dupstr(ctx, territories);
+    nc.prods = dupstr(ctx, product_lines);
+    nc.prod_ids = NULL;
+    if (!nc.terr || !nc.prods) {
+        b2b2c__free(ctx, nc.terr);
+        b2b2c__free(ctx, nc.prods);
+        rc = oom(ctx);
+        goto out;
+    }
+    if ((rc = b2b2c__undo_free_on_fail(ctx, nc.terr)) != 0) {
+        b2b2c__free(ctx, nc.terr);
+        b2b2c__free(ctx, nc.prods);
+        goto out;
+    }
+    if ((rc = b2b2c__undo_free_on_fail(ctx, nc.prods)) != 0) {
+        b2b2c__free(ctx, nc.prods);
+        goto out;
+    }
+    if ((rc = prod_ids(e, product_lines, &nc.prod_ids, &nc.nprod, 1)) != 0)
+        goto out;
+    if (nc.prod_ids &&
+        (rc = b2b2c__undo_free_on_fail(ctx, nc.prod_ids)) != 0) {
+        b2b2c__free(ctx, nc.prod_ids);
+        goto out;
+    }
+    nc.tier = tier_weight;
+    nc.capacity = capacity;
+    nc.quota = daily_quota;
+    nc.deadline_h = deadline_hours;
+    d->cfg = nc; /* saved above for an existing dealer; new: freed on fail */
+    if ((rc = dealer_index(e, d, 1, 1)) != 0 ||
+        (rc = write_dealer(e, d)) != 0 || (rc = write_stats(e, d)) != 0)
+        goto out;
+out:
+    return b2b2c__call_end(ctx, rc);
+}
+
+int b2b2c_dealer_set_location(b2b2c_dealer_engine *e, const char *dealer_id,
+                              double lat, double lon, double radius_km)
+{
+    dealer *d;
+    int rc;
+    CHECK_E(e);
+    if (!finite(lat) || !finite(lon) || !finite(radius_km))
+        return b2b2c__err(e->ctx, B2B2C_EINVAL, "%s: must be finite",
+                          !finite(lat) ? "lat" : !finite(lon) ? "lon"
+                                                               : "radius_km");
+    if (lat < -90 || lat > 90)
+        return b2b2c__err(e->ctx, B2B2C_ERANGE, "lat: must be in [-90, 90]");
+    if (lon < -180 || lon > 180)
+        return b2b2c__err(e->ctx, B2B2C_ERANGE,
+                          "lon: must be in [-180, 180]");
+    if (radius_km < 0 || radius_km > 1000)
+        return b2b2c__err(e->ctx, B2B2C_ERANGE,
+                          "radius_km: must be in [0, 1000]");
+    if ((rc = find_dealer(e, dealer_id, &d)) != 0)
+        return rc;
+    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
+        return rc;
+    if ((rc = dealer_index(e, d, 0, 1)) != 0 ||
+        (rc = b2b2c__undo_save(e->ctx, &d->cfg, sizeof(d->cfg))) != 0)
+        goto out;
+    d->cfg.has_loc = radius_km > 0;
+    d->cfg.lat = radius_km > 0 ? lat : 0;
+    d->cfg.lon = radius_km > 0 ? lon : 0;
+    d->cfg.radius = radius_km;
+    if ((rc = dealer_index(e, d, 1, 1)) != 0)
+        goto out;
+    rc = write_dealer(e, d);
+out:
+    return b2b2c__call_end(e->ctx, rc);
+}
+
+int b2b2c_dealer_set_status(b2b2c_dealer_engine *e, const char *dealer_id,
+                            int32_t status, int64_t paused_until)
+{
+    dealer *d;
+    int rc;
+    CHECK_E(e);
+    if (status < 0 || status > 2)
+        return b2b2c__err(e->ctx, B2B2C_EINVAL, "status: unknown value %d",
+                          (int)status);
+    if ((rc = find_dealer(e, dealer_id, &d)) != 0)
+        return rc;
+    if (d->cfg.status == B2B2C_DEALER_OFFBOARDED &&
+        status != B2B2C_DEALER_OFFBOARDED)
+        return b2b2c__err(e->ctx, B2B2C_ESTATE,
+                          "status: dealer '%s' is off-boarded", dealer_id);
+    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
+        return rc;
+    if ((rc = b2b2c__undo_save(e->ctx, &d->cfg, sizeof(d->cfg))) == 0) {
+        d->cfg.status = status;
+        d->cfg.paused_until =
+            status == B2B2C_DEALER_PAUSED ? paused_until : 0;
+        rc = write_dealer(e, d);
+    }
+    return b2b2c__call_end(e->ctx, rc);
+}
+
+int b2b2c_dealer_count(size_t *out, const b2b2c_dealer_engine *e)
+{
+    if (!out || !e)
+        return B2B2C_EINVAL;
+    *out = e->nd;
+    return 0;
+}
+
+/* ---- leads ----------------------------------------------------------- */
+
+static int find_lead(b2b2c_dealer_engine *e, const char *id, lead **out)
+{
+    size_t n;
+    if (!id)
+        return b2b2c__err(e->ctx, B2B2C_EINVAL, "lead_id: must not be NULL");
+    if (b2b2c__id_check(id, &n))
+        return b2b2c__err(e->ctx, B2B2C_EBADID, "lead_id: not a valid ID");
+    *out = b2b2c__map_get(&e->leads, id, n);
+    if (!*out)
+        return b2b2c__err(e->ctx, B2B2C_ENOTFOUND, "lead_id: no lead '%s'",
+                          id);
+    return 0;
+}
+
+static int nodealer(b2b2c_dealer_engine *e, const lead *l, int32_t reason)
+{
+    return b2b2c__err(e->ctx, B2B2C_ENODEALER,
+                      "lead '%s': no eligible dealer (%s)", l->id,
+                      b2b2c_dealer_reason_name(reason));
+}
+
+int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
+                       b2b2c_dealer_engine *e, const char *lead_id,
+                       const char *region, int32_t has_location, double lat,
+                       double lon, const char *product_line, int32_t segment,
+                       int32_t band, int64_t now)
+{
+    b2b2c_ctx *ctx;
+    size_t n, rl, pl;
+    lead *l;
+    decision dc;
+    int rc, created;
+    if (dealer_out)
+        *dealer_out = NULL;
+    if (reason_out)
+        *reason_out = B2B2C_DEALER_REASON_ROUTED;
+    CHECK_E(e);
+    ctx = e->ctx;
+    if (!dealer_out || !lead_id || !region)
+        return b2b2c__err(ctx, B2B2C_EINVAL, "%s: must not be NULL",
+                          !dealer_out ? "dealer_out"
+                                      : !lead_id ? "lead_id" : "region");
+    if (!product_line)
+        product_line = "";
+    if (b2b2c__id_check(lead_id, &n))
+        return b2b2c__err(ctx, B2B2C_EBADID, "lead_id: not a valid ID");
+    rl = strlen(region);
+    if (!code_ok(region, rl))
+        return b2b2c__err(ctx, B2B2C_EBADID,
+                          "region: not a valid region code");
+    pl = strlen(product_line);
+    if (pl && b2b2c__id_check(product_line, NULL))
+        return b2b2c__err(ctx, B2B2C_EBADID,
+                          "product_line: not a valid ID");
+    if (has_location != 0 && has_location != 1)
+        return b2b2c__err(ctx, B2B2C_EINVAL, "has_location: must be 0 or 1");
+    if (has_location) {
+        if (!finite(lat) || !finite(lon))
+            return b2b2c__err(ctx, B2B2C_EINVAL, "%s: must be finite",
+                              finite(lat) ? "lon" : "lat");
+        if (lat < -90 || lat > 90 || lon < -180 || lon > 180)
+            return b2b2c__err(ctx, B2B2C_ERANGE, "%s: out of range",
+                              lat < -90 || lat > 90 ? "lat" : "lon");
+    }
+    if ((rc = check_now(ctx, now)) != 0)
+        return rc;
+    if (!b2b2c_segment_name(segment))
+        return b2b2c__err(ctx, B2B2C_ERANGE, "segment: unknown value %d",
+                          (int)segment);
+    if (!b2b2c_band_name(band))
+        return b2b2c__err(ctx, B2B2C_ERANGE, "band: unknown value %d",
+                          (int)band);
+    l = b2b2c__map_get(&e->leads, lead_id, n);
+    if (l && l->m.state != B2B2C_DEALER_LEAD_UNROUTED)
+        return b2b2c__err(ctx, B2B2C_EEXISTS,
+                          "lead_id: lead '%s' was already routed", lead_id);
+    if ((rc = b2b2c__call_begin(ctx)) != 0)
+        return rc;
+    if ((rc = save_emut(e)) != 0)
+        goto out;
+    if (!l) {
+        l = b2b2c__malloc(ctx, sizeof(*l) + n + rl + pl + 3);
+        if (!l) {
+            rc = oom(ctx);
+            goto out;
+        }
+        memset(l, 0, sizeof(*l));
+        l->idlen = n;
+        memcpy(l->id, lead_id, n + 1);
+        memcpy(l->id + n + 1, region, rl + 1);
+        memcpy(l->id + n + rl + 2, product_line, pl + 1);
+        l->region = l->id + n + 1;
+        l->product = l->id + n + rl + 2;
+        l->has_loc = has_location;
+        l->lat = has_location ? lat : 0;
+        l->lon = has_location ? lon : 0;
+        l->segment = segment;
+        l->band = band;
+        l->created = now;
+        l->heap_pos = NOPOS;
+        l->afirst = l->alast = NONE32;
+        l->m.dealer = NONE32;
+        if ((rc = b2b2c__undo_free_on_fail(ctx, l)) != 0) {
+            b2b2c__free(ctx, l);
+            goto out;
+        }
+        if ((rc = b2b2c__map_insert_undoable(ctx, &e->leads, l->id, n, l)))
+            goto out;
+    } else if ((rc = snap(e, &l->m, sizeof(l->m))) != 0) {
+        goto out;
+    }
+    created = l->m.state == 0;
+    decide(e, l, now, &dc);
+    if (reason_out)
+        *reason_out = dc.reason;
+    if (dc.elig) {
+        if ((rc = offer(e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE, created)))
+            goto out;
+    } else if (e->param[P_DIRECT] > 0) {
+        dc.reason = B2B2C_DEALER_REASON_DIRECT;
+        if (reason_out)
+            *reason_out = dc.reason;
+        l->m.state = B2B2C_DEALER_LEAD_DIRECT;
+        l->m.dealer = NONE32;
+        e->m.seq++;
+        if ((rc = aud_append(e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE,
+                             created)) != 0)
+            goto out;
+    } else {
+        rc = nodealer(e, l, dc.reason);
+        goto out;
+    }
+    /* a new lead is stored inside its audit record */
+    rc = created ? 0 : write_lead(e, l);
+out:
+    rc = b2b2c__call_end(ctx, rc);
+    if (rc == 0 && dc.elig)
+        *dealer_out = e->dealers[dc.chosen]->id;
+    return rc;
+}
+
+/* Common checks of accept/decline: lead offered to this dealer. */
+static int offered_to(b2b2c_dealer_engine *e, const char *lead_id,
+                      const char *dealer_id, int64_t now, lead **lo,
+                      dealer **dout)
+{
+    int rc;
+    if ((rc = check_now(e->ctx, now)) != 0 ||
+        (rc = find_lead(e, lead_id, lo)) != 0 ||
+        (rc = find_dealer(e, dealer_id, dout)) != 0)
+        return rc;
+    if ((*lo)->m.dealer != (*dout)->idx)
+        return b2b2c__err(e->ctx, B2B2C_ESTATE,
+                          "lead '%s' is not offered to dealer '%s'", lead_id,
+                          dealer_id);
+    if ((*lo)->m.state != B2B2C_DEALER_LEAD_OFFERED)
+        return b2b2c__err(e->ctx, B2B2C_ESTATE,
+                          "lead '%s' is not waiting for an answer (state %d)",
+                          lead_id, (int)(*lo)->m.state);
+    if ((*lo)->m.deadline <= now)
+        return b2b2c__err(e->ctx, B2B2C_EEXPIRED,
+                          "lead '%s': the deadline passed", lead_id);
+    return 0;
+}
+
+int b2b2c_dealer_accept(b2b2c_dealer_engine *e, const char *lead_id,
+                        const char *dealer_id, int64_t now)
+{
+    lead *l;
+    dealer *d;
+    int rc;
+    CHECK_E(e);
+    if ((rc = offered_to(e, lead_id, dealer_id, now, &l, &d)) != 0)
+        return rc;
+    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
+        return rc;
+    if ((rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
+        (rc = heap_remove(e, l)) != 0)
+        goto out;
+    l->m.state = B2B2C_DEALER_LEAD_ACCEPTED;
+    l->m.accepted_at = now;
+    d->st.accepted++;
+    if ((rc = write_lead(e, l)) == 0)
+        rc = write_stats(e, d);
+out:
+    return b2b2c__call_end(e->ctx, rc);
+}
+
+int b2b2c_dealer_decline(const char **dealer_out, int32_t *reason_out,
+                         b2b2c_dealer_engine *e, const char *lead_id,
+                         const char *dealer_id, int32_t reason, int64_t now)
+{
+    lead *l;
+    dealer *d;
+    decision dc;
+    int rc;
+    if (dealer_out)
+        *dealer_out = NULL;
+    if (reason_out)
+        *reason_out = 0;
+    CHECK_E(e);
+    if (!dealer_out)
+        return b2b2c__err(e->ctx, B2B2C_EINVAL,
+                          "dealer_out: must not be NULL");
+    if (reason < 0 || reason >= NDECL)
+        return b2b2c__err(e->ctx, B2B2C_ERANGE, "reason: must be in [0, 7]");
+    if ((rc = offered_to(e, lead_id, dealer_id, now, &l, &d)) != 0)
+        return rc;
+    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
+        return rc;
+    memset(&dc, 0, sizeof dc);
+    if ((rc = save_emut(e)) != 0 ||
+        (rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
+        (rc = heap_remove(e, l)) != 0 || (rc = add_tried(e, l, d->idx)) != 0)
+        goto out;
+    d->st.declined++;
+    d->st.decl[reason]++;
+    d->st.open--;
+    e->m.net_resolved++;
+    if ((rc = write_stats(e, d)) != 0 ||
+        (rc = reroute(e, l, now, B2B2C_DEALER_KIND_DECLINE, &dc)) != 0)
+        goto out;
+    rc = write_lead(e, l);
+out:
+    rc = b2b2c__call_end(e->ctx, rc);
+    if (rc == 0) {
+        if (dc.elig)
+            *dealer_out = e->dealers[dc.chosen]->id;
+        if (reason_out)
+            *reason_out = dc.reason;
+    }
+    return rc;
+}
+
+int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
+                        int64_t now, b2b2c_dealer_reroute_cb cb,
+                        void *payload)
+{
+    b2b2c_ctx *ctx;
+    int rc;
+    if (count_out)
+        *count_out = 0;
+    CHECK_E(e);
+    ctx = e->ctx;
+    if ((rc = check_now(ctx, now)) != 0 ||
+        (rc = b2b2c__call_begin(ctx)) != 0)
+        return rc;
+    e->nex = 0;
+    if (e->nheap && e->heap[0]->m.deadline <= now && (rc = save_emut(e)))
+        goto out;
+    while (e->nheap && e->heap[0]->m.deadline <= now) {
+        lead *l = e->heap[0];
+        dealer *d = e->dealers[l->m.dealer];
+        decision dc;
+        if (e->nex == e->capex &&
+            b2b2c__grow(&ctx->mem, (void **)&e->ex, &e->capex, e->nex + 1,
+                        sizeof(*e->ex))) {
+            rc = oom(ctx);
+            goto out;
+        }
+        if ((rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+            (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
+            (rc = heap_remove(e, l)) != 0 ||
+            (rc = add_tried(e, l, d->idx | TRIED_EXPIRED)) != 0)
+            goto out;
+        d->st.expired++;
+        d->st.open--;
+        e->m.net_resolved++;
+        if ((rc = write_stats(e, d)) != 0 ||
+            (rc = reroute(e, l, now, B2B2C_DEALER_KIND_EXPIRE, &dc)) != 0 ||
+            (rc = write_lead(e, l)) != 0)
+            goto out;
+        e->ex[e->nex].l = l;
+        e->ex[e->nex].from = d->idx;
+        e->ex[e->nex].to = dc.elig ? dc.chosen : NONE32;
+        e->ex[e->nex].reason = dc.reason;
+        e->nex++;
+    }
+out:
+    rc = b2b2c__call_end(ctx, rc);
+    if (rc)
+        return rc;
+    if (count_out)
+        *count_out = e->nex;
+    if (cb) {
+        /* committed; callbacks may not call mutating functions */
+        ctx->depth = 1;
+        for (size_t i = 0; i < e->nex && rc == 0; i++) {
+            const expiry *x = &e->ex[i];
+            rc = cb(x->l->id, e->dealers[x->from]->id,
+                    x->to == NONE32 ? NULL : e->dealers[x->to]->id, x->reason,
+                    payload);
+        }
+        ctx->depth = 0;
+    }
+    return rc;
+}
+
+int b2b2c_dealer_recall(b2b2c_dealer_engine *e, const char *lead_id,
+                        int64_t now)
+{
+    lead *l;
+    dealer *d;
+    int rc;
+    CHECK_E(e);
+    if ((rc = find_lead(e, lead_id, &l)) != 0)
+        return rc;
+    if (l->m.state != B2B2C_DEALER_LEAD_OFFERED &&
+        l->m.state != B2B2C_DEALER_LEAD_ACCEPTED)
+        return b2b2c__err(e->ctx, B2B2C_ESTATE,
+                          "lead '%s' is not with a dealer (state %d)",
+                          lead_id, (int)l->m.state);
+    d = e->dealers[l->m.dealer];
+    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
+        return rc;
+    if ((rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
+        (rc = heap_remove(e, l)) != 0)
+        goto out;
+    l->m.state = B2B2C_DEALER_LEAD_RECALLED;
+    l->m.closed_at = now;
+    d->st.recalled++;
+    d->st.open--;
+    if ((rc = write_lead(e, l)) == 0)
+        rc = write_stats(e, d);
+out:
+    return b2b2c__call_end(e->ctx, rc);
+}
+
+int b2b2c_dealer_outcome(b2b2c_dealer_engine *e, const char *lead_id,
+                         int32_t won, double revenue, int64_t now)
+{
+    lead *l;
+    dealer *d;
+    int rc;
+    CHECK_E(e);
+    if (!finite(revenue))
+        return b2b2c__err(e->ctx, B2B2C_EINVAL, "revenue: must be finite");
+    if (won != 0 && won != 1)
+        return b2b2c__err(e->ctx, B2B2C_ERANGE, "won: must be 0 or 1");
+    if (revenue < 0 || revenue > 1e15 || (!won && revenue != 0))
+        return b2b2c__err(e->ctx, B2B2C_ERANGE,
+                          "revenue: must be in [0, 1e15] and 0 when lost");
+    if ((rc = find_lead(e, lead_id, &l)) != 0)
+        return rc;
+    if (l->m.state != B2B2C_DEALER_LEAD_ACCEPTED)
+        return b2b2c__err(e->ctx, B2B2C_ESTATE,
+                          "lead '%s' is not accepted by a dealer (state %d)",
+                          lead_id, (int)l->m.state);
+    d = e->dealers[l->m.dealer];
+    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
+        return rc;
+    if ((rc = save_emut(e)) != 0 ||
+        (rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = snap(e, &d->st, sizeof(d->st))) != 0)
+        goto out;
+    l->m.state = won ? B2B2C_DEALER_LEAD_WON : B2B2C_DEALER_LEAD_LOST;
+    l->m.closed_at = now;
+    l->m.revenue = revenue;
+    if (won)
+        d->st.won++;
+    else
+        d->st.lost++;
+    d->st.revenue += revenue;
+    d->st.open--;
+    e->m.net_won += (uint64_t)won;
+    e->m.net_resolved++;
+    if ((rc = write_lead(e, l)) == 0)
+        rc = write_stats(e, d);
+out:
+    return b2b2c__call_end(e->ctx, rc);
+}
+
+int b2b2c_dealer_lead_state(int32_t *state_out, const char **dealer_out,
+                            b2b2c_dealer_engine *e, const char *lead_id)
+{
+    lead *l;
+    int rc;
+    CHECK_E(e);
+    if ((rc = find_lead(e, lead_id, &l)) != 0)
+        return rc;
+    if (state_out)
+        *state_out = l->m.state;
+    if (dealer_out)
+        *dealer_out =
+            l->m.dealer == NONE32 ? NULL : e->dealers[l->m.dealer]->id;
+    return 0;
+}
+
+/* ---- audit queries ---------------------------------------------------- */
+
+static void aud_fields(const aent *a, double *f)
+{
+    f[B2B2C_DEALER_AUDIT_SEQ] = (double)a->seq;
+    f[B2B2C_DEALER_AUDIT_TIME] = (double)a->time;
+    f[B2B2C_DEALER_AUDIT_KIND] = a->kind;
+    f[B2B2C_DEALER_AUDIT_POLICY] = a->policy;
+    f[B2B2C_DEALER_AUDIT_CANDIDATES] = a->cand;
+    f[B2B2C_DEALER_AUDIT_ELIGIBLE] = a->elig;
+    f[B2B2C_DEALER_AUDIT_WEIGHT] = a->weight;
+    f[B2B2C_DEALER_AUDIT_RANK] = a->rank;
+    f[B2B2C_DEALER_AUDIT_REASON] = a->reason;
+    for (int i = 0; i < NSKIP; i++)
+        f[B2B2C_DEALER_AUDIT_SKIP_INACTIVE + i] = a->skip[i];
+}
+
+static int aud_walk(b2b2c_dealer_engine *e, uint32_t i, int by_dealer,
+                    b2b2c_dealer_audit_cb cb, void *payload)
+{
+    double f[B2B2C_DEALER_AUDIT_NFIELDS];
+    int rc = 0, depth = e->ctx->depth;
+    e->ctx->depth = 1; /* the callback may not change the engine */
+    while (i != NONE32 && rc == 0) {
+        const aent *a = &e->aud[i];
+        aud_fields(a, f);
+        rc = cb(a->lead->id,
+                a->dealer == NONE32 ? NULL : e->dealers[a->dealer]->id, f,
+                B2B2C_DEALER_AUDIT_NFIELDS, payload);
+        i = by_dealer ? a->next_dealer : a->next_lead;
+    }
+    e->ctx->depth = depth;
+    return rc;
+}
+
+int b2b2c_dealer_audit_lead(b2b2c_dealer_engine *e, const char *lead_id,
+                            b2b2c_dealer_audit_cb cb, void *payload)
+{
+    lead *l;
+    int rc;
+    CHECK_E(e);
+    if (!cb)
+        return b2b2c__err(e->ctx, B2B2C_EINVAL, "cb: must not be NULL");
+    if ((rc = find_lead(e, lead_id, &l)) != 0)
+        return rc;
+    return aud_walk(e, l->afirst, 0, cb, payload);
+}
+
+int b2b2c_dealer_audit_dealer(b2b2c_dealer_engine *e, const char *dealer_id,
+                              b2b2c_dealer_audit_cb cb, void *payload)
+{
+    dealer *d;
+    int rc;
+    CHECK_E(e);
+    if (!cb)
+        return b2b2c__err(e->ctx, B2B2C_EINVAL, "cb: must not be NULL");
+    if ((rc = find_dealer(e, dealer_id, &d)) != 0)
+        return rc;
+    return aud_walk(e, d->afirst, 1, cb, payload);
+}
+
+/* ---- scorecards and statistics ------------------------------------------ */
+
+typedef struct sc_row {
+    uint32_t dealer;
+    double f[B2B2C_DEALER_SC_NFIELDS];
+} sc_row;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_sc(const void *a, const void *b)
+{
+    const sc_row *x = a, *y = b;
+    double mx = x->f[B2B2C_DEALER_SC_CONV_MEAN];
+    double my = y->f[B2B2C_DEALER_SC_CONV_MEAN];
+    if (mx != my)
+        return mx > my ? -1 : 1;
+    return x->dealer < y->dealer ? -1 : x->dealer > y->dealer;
+}
+
+static double median_sorted(const double *v, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* What happened to the offer of audit entry a (to dealer a->dealer).
+ * Offers are unique per (lead, dealer): a dealer that declined or let a
+ * lead expire is never offered it again. */
+enum { O_OPEN, O_ACCEPTED, O_WON, O_LOST, O_RECALLED, O_DECLINED,
+       O_EXPIRED };
+
+static int offer_outcome(const aent *a)
+{
+    const lead *l = a->lead;
+    if (l->m.dealer == a->dealer &&
+        l->m.state <= B2B2C_DEALER_LEAD_RECALLED) {
+        switch (l->m.state) {
+        case B2B2C_DEALER_LEAD_OFFERED: return O_OPEN;
+        case B2B2C_DEALER_LEAD_ACCEPTED: return O_ACCEPTED;
+        case B2B2C_DEALER_LEAD_WON: return O_WON;
+        case B2B2C_DEALER_LEAD_LOST: return O_LOST;
+        default: return O_RECALLED;
+        }
+    }
+    for (uint32_t i = 0; i < l->ntried; i++)
+        if ((l->tried[i] & ~TRIED_EXPIRED) == a->dealer)
+            return (l->tried[i] & TRIED_EXPIRED) ? O_EXPIRED : O_DECLINED;
+    return O_RECALLED;
+}
+
+/* Tally the offers of dealer d with from <= time < to into f[], collecting
+ * accept times (hours) into *times (grown as needed). */
+static int tally(b2b2c_dealer_engine *e, const dealer *d, int64_t from,
+                 int64_t to, double *f, double **times, size_t *cap,
+                 size_t *nt)
+{
+    *nt = 0;
+    for (uint32_t i = d->afirst; i != NONE32; i = e->aud[i].next_dealer) {
+        const aent *a = &e->aud[i];
+        int o;
+        if (a->time < from || a->time >= to)
+            continue;
+        o = offer_outcome(a);
+        f[B2B2C_DEALER_SC_OFFERED]++;
+        if (o == O_ACCEPTED || o == O_WON || o == O_LOST ||
+            (o == O_RECALLED && a->lead->m.accepted_at &&
+             a->lead->m.dealer == a->dealer)) {
+            f[B2B2C_DEALER_SC_ACCEPTED]++;
+            if (*nt == *cap &&
+                b2b2c__grow(&e->ctx->mem, (void **)times, cap, *nt + 1,
+                            sizeof(double)))
+                return oom(e->ctx);
+            (*times)[(*nt)++] =
+                (double)(a->lead->m.accepted_at - a->lead->m.offered_at) /
+                3600.0;
+        }
+        if (o == O_WON) {
+            f[B2B2C_DEALER_SC_WON]++;
+            f[B2B2C_DEALER_SC_REVENUE] += a->lead->m.revenue;
+        }
+        f[B2B2C_DEALER_SC_LOST] += o == O_LOST;
+        f[B2B2C_DEALER_SC_DECLINED] += o == O_DECLINED;
+        f[B2B2C_DEALER_SC_EXPIRED] += o == O_EXPIRED;
+    }
+    sort(*times, *nt, sizeof(double), cmp_double);
+    f[B2B2C_DEALER_SC_MEDIAN_ACCEPT_HOURS] = median_sorted(*times, *nt);
+    return 0;
+}
+
+int b2b2c_dealer_stats(double *out, size_t n, b2b2c_dealer_engine *e,
+                       const char *dealer_id)
+{
+    double f[B2B2C_DEALER_STAT_NFIELDS], sc[B2B2C_DEALER_SC_NFIELDS];
+    double *times = NULL, a, b;
+    size_t cap = 0, nt;
+    dealer *d;
+    int rc;
+    CHECK_E(e);
+    if (!out)
+        return b2b2c__err(e->ctx, B2B2C_EINVAL, "out: must not be NULL");
+    if ((rc = find_dealer(e, dealer_id, &d)) != 0)
+        return rc;
+    memset(sc, 0, sizeof sc);
+    rc = tally(e, d, INT64_MIN, INT64_MAX, sc, &times, &cap, &nt);
+    b2b2c__free(e->ctx, times);
+    if (rc)
+        return rc;
+    f[B2B2C_DEALER_STAT_OFFERED] = (double)d->st.offered;
+    f[B2B2C_DEALER_STAT_ACCEPTED] = (double)d->st.accepted;
+    f[B2B2C_DEALER_STAT_DECLINED] = (double)d->st.declined;
+    f[B2B2C_DEALER_STAT_EXPIRED] = (double)d->st.expired;
+    f[B2B2C_DEALER_STAT_WON] = (double)d->st.won;
+    f[B2B2C_DEALER_STAT_LOST] = (double)d->st.lost;
+    f[B2B2C_DEALER_STAT_RECALLED] = (double)d->st.recalled;
+    f[B2B2C_DEALER_STAT_OPEN] = (double)d->st.open;
+    f[B2B2C_DEALER_STAT_REVENUE] = d->st.revenue;
+    f[B2B2C_DEALER_STAT_MEDIAN_ACCEPT_HOURS] =
+        sc[B2B2C_DEALER_SC_MEDIAN_ACCEPT_HOURS];
+    posterior(e, d, net_p0(e), &a, &b);
+    f[B2B2C_DEALER_STAT_POSTERIOR_MEAN] = a / (a + b);
+    for (int i = 0; i < NDECL; i++)
+        f[B2B2C_DEALER_STAT_DECLINE_REASON0 + i] = (double)d->st.decl[i];
+    memcpy(out, f,
+           (n < B2B2C_DEALER_STAT_NFIELDS ? n : B2B2C_DEALER_STAT_NFIELDS) *
+               sizeof(double));
+    return 0;
+}
+
+int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
+                            b2b2c_dealer_scorecard_cb cb, void *payload)
+{
+    b2b2c_ctx *ctx;
+    sc_row *rows = NULL;
+    double *times = NULL, *means = NULL, tot_off = 0, tot_won = 0,
+           tot_res = 0, p0, m, level, med;
+    size_t cap = 0, nt, nr = 0;
+    int rc = 0, depth;
+    CHECK_E(e);
+    ctx = e->ctx;
+    if (!cb)
+        return b2b2c__err(ctx, B2B2C_EINVAL, "cb: must not be NULL");
+    if (from > to)
+        return b2b2c__err(ctx, B2B2C_EINVAL, "from: after to");
+    rows = b2b2c__malloc(ctx, (e->nd ? e->nd : 1) * sizeof(*rows));
+    means = b2b2c__malloc(ctx, (e->nd ? e->nd : 1) * sizeof(*means));
+    if (!rows || !means) {
+        rc = oom(ctx);
+        goto out;
+    }
+    for (size_t i = 0; i < e->nd; i++) {
+        sc_row *r = &rows[nr];
+        memset(r, 0, sizeof(*r));
+        r->dealer = (uint32_t)i;
+        if ((rc = tally(e, e->dealers[i], from, to, r->f, &times, &cap,
+                        &nt)) != 0)
+            goto out;
+        if (r->f[B2B2C_DEALER_SC_OFFERED] == 0)
+            continue;
+        tot_off += r->f[B2B2C_DEALER_SC_OFFERED];
+        tot_won += r->f[B2B2C_DEALER_SC_WON];
+        tot_res += r->f[B2B2C_DEALER_SC_WON] + r->f[B2B2C_DEALER_SC_LOST] +
+                   r->f[B2B2C_DEALER_SC_DECLINED] +
+                   r->f[B2B2C_DEALER_SC_EXPIRED];
+        nr++;
+    }
+    /* the cohort's network rate is the prior mean (Laplace-smoothed) */
+    p0 = (tot_won + 1.0) / (tot_res + 2.0);
+    m = e->param[P_PRIOR];
+    level = e->param[P_LEVEL];
+    for (size_t i = 0; i < nr; i++) {
+        double *f = rows[i].f;
+        double won = f[B2B2C_DEALER_SC_WON];
+        double res = won + f[B2B2C_DEALER_SC_LOST] +
+                     f[B2B2C_DEALER_SC_DECLINED] + f[B2B2C_DEALER_SC_EXPIRED];
+        /* Gelman et al. 2013 (BDA3), sec. 2.4: Beta(m p0 + y, m (1-p0) +
+         * n - y); equal-tailed interval from the Beta quantiles. */
+        double a = m * p0 + won, b = m * (1.0 - p0) + (res - won);
+        f[B2B2C_DEALER_SC_ACCEPT_RATE] =
+            f[B2B2C_DEALER_SC_ACCEPTED] / f[B2B2C_DEALER_SC_OFFERED];
+        f[B2B2C_DEALER_SC_CONVERSION] = res > 0 ? won / res : NAN;
+        f[B2B2C_DEALER_SC_CONV_MEAN] = a / (a + b);
+        f[B2B2C_DEALER_SC_CONV_LOW] = b2b2c__betaq((1 - level) / 2, a, b);
+        f[B2B2C_DEALER_SC_CONV_HIGH] = b2b2c__betaq((1 + level) / 2, a, b);
+        f[B2B2C_DEALER_SC_SHARE_LEADS] =
+            f[B2B2C_DEALER_SC_OFFERED] / tot_off;
+        f[B2B2C_DEALER_SC_SHARE_WON] = tot_won > 0 ? won / tot_won : 0;
+        means[i] = f[B2B2C_DEALER_SC_CONV_MEAN];
+    }
+    sort(means, nr, sizeof(double), cmp_double);
+    med = median_sorted(means, nr);
+    sort(rows, nr, sizeof(*rows), cmp_sc);
+    depth = ctx->depth;
+    ctx->depth = 1;
+    for (size_t i = 0; i < nr && rc == 0; i++) {
+        rows[i].f[B2B2C_DEALER_SC_RANK] = (double)(i + 1);
+        rows[i].f[B2B2C_DEALER_SC_GAP_TO_MEDIAN] =
+            rows[i].f[B2B2C_DEALER_SC_CONV_MEAN] - med;
+        rc = cb(e->dealers[rows[i].dealer]->id, rows[i].f,
+                B2B2C_DEALER_SC_NFIELDS, payload);
+    }
+    ctx->depth = depth;
+out:
+    b2b2c__free(ctx, rows);
+    b2b2c__free(ctx, means);
+    b2b2c__free(ctx, times);
+    return rc;
+}
+
+/* ---- digest for tests --------------------------------------------------- */
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h;
+}
+
+static uint64_t dbits(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, 8);
+    return u;
+}
+
+uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
+{
+    uint64_t d = mix(e->nd, e->leads.count);
+    size_t it = 0;
+    void *v;
+    d = mix(d, e->m.seq);
+    for (int i = 0; i < 4; i++)
+        d = mix(d, e->m.rng.s[i]);
+    d = mix(d, e->m.net_won);
+    d = mix(d, e->m.net_resolved);
+    d = mix(d, e->nheap);
+    d = mix(d, e->naud);
+    d = mix(d, e->prods.count);
+    for (int i = 0; i < NPARAM; i++)
+        d = mix(d, dbits(e->param[i]));
+    for (size_t i = 0; i < e->nd; i++) {
+        const dealer *x = e->dealers[i];
+        const uint64_t *s = (const uint64_t *)&x->st;
+        d = mix(d, b2b2c__hash(x->id, x->idlen));
+        d = mix(d, b2b2c__hash(x->cfg.terr, strlen(x->cfg.terr)));
+        d = mix(d, b2b2c__hash(x->cfg.prods, strlen(x->cfg.prods)));
+        d = mix(d, dbits(x->cfg.tier) ^ (uint64_t)x->cfg.capacity ^
+                       ((uint64_t)x->cfg.quota << 32));
+        d = mix(d, (uint64_t)x->cfg.status ^ (uint64_t)x->cfg.paused_until);
+        d = mix(d, dbits(x->cfg.lat) ^ dbits(x->cfg.lon) ^
+                       dbits(x->cfg.radius) ^ dbits(x->cfg.deadline_h));
+        for (size_t k = 0; k < sizeof(x->st) / 8; k++)
+            d = mix(d, s[k]);
+        d = mix(d, x->afirst ^ ((uint64_t)x->alast << 32));
+    }
+    {
+        uint64_t sum = 0;
+        while (b2b2c__map_next(&e->leads, &it, NULL, NULL, &v)) {
+            const lead *l = v;
+            uint64_t h = b2b2c__hash(l->id, l->idlen);
+            h = mix(h, (uint64_t)l->m.state);
+            h = mix(h, l->m.dealer);
+            h = mix(h, (uint64_t)l->m.deadline);
+            h = mix(h, (uint64_t)l->m.accepted_at);
+            h = mix(h, (uint64_t)l->m.closed_at);
+            h = mix(h, l->m.offer_seq);
+            h = mix(h, l->ntried);
+            for (uint32_t i = 0; i < l->ntried; i++)
+                h = mix(h, l->tried[i]);
+            h = mix(h, l->heap_pos == NOPOS);
+            h = mix(h, l->afirst ^ ((uint64_t)l->alast << 32));
+            sum += h;
+        }
+        d = mix(d, sum);
+    }
+    {
+        uint64_t sum = 0;
+        it = 0;
+        while (b2b2c__map_next(&e->buckets, &it, NULL, NULL, &v)) {
+            const bucket *b = v;
+            uint64_t h = b2b2c__hash(b->key, b->klen);
+            for (uint32_t i = 0; i < b->n; i++)
+                h = mix(h, b->d[i]);
+            sum += h;
+        }
+        d = mix(d, sum);
+        d = mix(d, e->buckets.count);
+    }
+    for (size_t i = 0; i < e->naud; i++) {
+        const aent *a = &e->aud[i];
+        d = mix(d, a->seq ^ ((uint64_t)a->dealer << 32));
+        d = mix(d, a->next_lead ^ ((uint64_t)a->next_dealer << 32));
+    }
+    return d;
+}

@@ -1,0 +1,16 @@
+/* Dealer engine internals shared with tests. Not installed. */
+#ifndef B2B2C_DEALER_INTERNAL_H
+#define B2B2C_DEALER_INTERNAL_H
+
+#include "b2b2c/dealer.h"
+
+/* Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1]. */
+double b2b2c__betainc(double a, double b, double x);
+/* Its inverse in x: the p-quantile of Beta(a, b), p in [0, 1]. */
+double b2b2c__betaq(double p, double a, double b);
+/* Great-circle distance in km (haversine, mean Earth radius 6371.0088). */
+double b2b2c__haversine_km(double lat1, double lon1, double lat2, double lon2);
+/* Order-independent digest of the engine's in-memory state (tests). */
+uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e);
+
+#endif

@@ -1,0 +1,196 @@
+/* Dealer routing throughput: 10,000 dealers over 100 regions, in-memory
+ * store, transactions of 1,000 decisions; one benchmark per policy, plus
+ * expiry/re-routing, and the memory per dealer and per open lead. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "b2b2c.h"
+
+#define NDEALERS 10000
+#define NREGIONS 100
+#define NLEADS 200000
+#define GROUP 1000
+
+static const int64_t T0 = 1767225600;
+
+/* counting allocator: a size header in front of every block */
+typedef struct counter {
+    long long bytes;
+} counter;
+
+static void *c_alloc(size_t n, void *ud)
+{
+    size_t *p = malloc(n + 16);
+    if (!p)
+        return NULL;
+    p[0] = n;
+    ((counter *)ud)->bytes += (long long)n;
+    return (char *)p + 16;
+}
+static void c_free(void *q, void *ud)
+{
+    size_t *p;
+    if (!q)
+        return;
+    p = (size_t *)((char *)q - 16);
+    ((counter *)ud)->bytes -= (long long)p[0];
+    free(p);
+}
+static void *c_realloc(void *q, size_t n, void *ud)
+{
+    size_t *p, old;
+    if (!q)
+        return c_alloc(n, ud);
+    p = (size_t *)((char *)q - 16);
+    old = p[0];
+    p = realloc(p, n + 16);
+    if (!p)
+        return NULL;
+    p[0] = n;
+    ((counter *)ud)->bytes += (long long)n - (long long)old;
+    return (char *)p + 16;
+}
+
+typedef struct state {
+    int policy;
+    counter cnt;
+    b2b2c_allocator al;
+    b2b2c_memstore *ms;
+    b2b2c_ctx *ctx;
+    b2b2c_dealer_engine *e;
+    char (*lead_ids)[16];
+    char (*regions)[16];
+    long long after_dealers, after_leads, store_after_dealers;
+} state;
+
+static void die(const char *what, int rc, b2b2c_ctx *ctx)
+{
+    fprintf(stderr, "bench_dealer: %s: %s (%s)\n", what, b2b2c_strerror(rc),
+            ctx ? b2b2c_ctx_errmsg(ctx) : "");
+    exit(1);
+}
+
+static void teardown(state *s)
+{
+    b2b2c_dealer_free(s->e);
+    b2b2c_ctx_free(s->ctx);
+    b2b2c_memstore_free(s->ms);
+    s->e = NULL;
+    s->ctx = NULL;
+    s->ms = NULL;
+}
+
+static void setup(void *arg)
+{
+    state *s = arg;
+    b2b2c_storage st;
+    char id[32], reg[16];
+    int rc;
+    teardown(s);
+    s->cnt.bytes = 0;
+    s->al = (b2b2c_allocator){B2B2C_ALLOCATOR_VERSION, c_alloc, c_realloc,
+                              c_free, &s->cnt};
+    /* the store gets libc's allocator: only the engine's bytes count */
+    if ((rc = b2b2c_memstore_new(&s->ms, NULL)) ||
+        (rc = b2b2c_memstore_methods(s->ms, &st)) ||
+        (rc = b2b2c_ctx_new(&s->ctx, &s->al, &st)) ||
+        (rc = b2b2c_dealer_new(&s->e, s->ctx)) ||
+        (rc = b2b2c_dealer_set_param(s->e, B2B2C_DEALER_PARAM_POLICY,
+                                     s->policy)) ||
+        (rc = b2b2c_dealer_seed(s->e, 1)))
+        die("setup", rc, s->ctx);
+    if ((rc = b2b2c_ctx_begin(s->ctx)))
+        die("begin", rc, s->ctx);
+    for (int d = 0; d < NDEALERS; d++) {
+        snprintf(id, sizeof id, "dealer-%05d", d);
+        snprintf(reg, sizeof reg, "R%d", d % NREGIONS);
+        if ((rc = b2b2c_dealer_put(s->e, id, 1.0 + d % 3, reg, "", 1000000,
+                                   0, 48)))
+            die("put", rc, s->ctx);
+    }
+    if ((rc = b2b2c_ctx_commit(s->ctx)))
+        die("commit", rc, s->ctx);
+    s->after_dealers = s->cnt.bytes;
+}
+
+static void run(void *arg)
+{
+    state *s = arg;
+    const char *d;
+    int rc;
+    for (int i = 0; i < NLEADS; i += GROUP) {
+        if ((rc = b2b2c_ctx_begin(s->ctx)))
+            die("begin", rc, s->ctx);
+        for (int j = i; j < i + GROUP; j++)
+            if ((rc = b2b2c_dealer_route(&d, NULL, s->e, s->lead_ids[j],
+                                         s->regions[j], 0, 0, 0, "", 5, 2,
+                                         T0 + j)))
+                die("route", rc, s->ctx);
+        if ((rc = b2b2c_ctx_commit(s->ctx)))
+            die("commit", rc, s->ctx);
+    }
+    s->after_leads = s->cnt.bytes;
+}
+
+static void run_expire(void *arg)
+{
+    state *s = arg;
+    size_t n = 0;
+    int rc;
+    /* every open offer (48 h deadline) expires and is re-routed */
+    if ((rc = b2b2c_ctx_begin(s->ctx)) ||
+        (rc = b2b2c_dealer_expire(&n, s->e, T0 + NLEADS + 49 * 3600, NULL,
+                                  NULL)) ||
+        (rc = b2b2c_ctx_commit(s->ctx)))
+        die("expire", rc, s->ctx);
+    if (n != NLEADS)
+        die("expire count", -1, s->ctx);
+}
+
+static void setup_expire(void *arg)
+{
+    setup(arg);
+    run(arg);
+}
+
+int main(int argc, char **argv)
+{
+    /* optional argument: run only the policy with this number (0..3) */
+    int only = argc > 1 ? atoi(argv[1]) : -1;
+    static const char *names[] = {"round robin", "tier", "performance",
+                                  "thompson"};
+    state s;
+    char name[128];
+    memset(&s, 0, sizeof s);
+    s.lead_ids = malloc(sizeof(*s.lead_ids) * NLEADS);
+    s.regions = malloc(sizeof(*s.regions) * NLEADS);
+    for (int j = 0; j < NLEADS; j++) {
+        snprintf(s.lead_ids[j], 16, "lead-%07d", j);
+        /* a child region: the lookup walks R<k>-<n> then R<k> */
+        snprintf(s.regions[j], 16, "R%d-%d", (j * 7919) % NREGIONS, j % 5);
+    }
+    for (int p = 0; p < 4; p++) {
+        if (only >= 0 && p != only)
+            continue;
+        s.policy = p;
+        snprintf(name, sizeof name,
+                 "dealer route %s (10,000 dealers, 100 regions, groups of "
+                 "1,000)", names[p]);
+        bench_run_setup(name, setup, run, &s, NLEADS, 1, 5);
+    }
+    printf("memory: %.0f bytes per dealer (engine, without the store), "
+           "%.0f bytes per open lead (with its audit record)\n",
+           (double)s.after_dealers / NDEALERS,
+           (double)(s.after_leads - s.after_dealers) / NLEADS);
+    s.policy = 2;
+    if (only < 0)
+        bench_run_setup("dealer expire + re-route (performance, 200,000 "
+                    "expired offers)",
+                    setup_expire, run_expire, &s, NLEADS, 1, 5);
+    teardown(&s);
+    free(s.lead_ids);
+    free(s.regions);
+    return 0;
+}

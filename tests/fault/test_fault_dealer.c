@@ -1,0 +1,264 @@
+/* Fault injection over every mutating call of the dealer engine: each
+ * allocation and each storage call fails in turn (th_fault_loop checks the
+ * error, unchanged storage and in-memory state, a successful retry and no
+ * leaks). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "harness.h"
+#include "internal.h"
+#include "dealer/dealer_internal.h"
+
+static const int64_t T0 = 1767225600;
+
+static int mk(b2b2c_dealer_engine *e, int n_leads)
+{
+    const char *d;
+    char id[16];
+    int rc;
+    if ((rc = b2b2c_dealer_seed(e, 3)) ||
+        (rc = b2b2c_dealer_put(e, "a", 1, "RU;RU-MOW", "", 5, 0, 24)) ||
+        (rc = b2b2c_dealer_put(e, "b", 2, "RU-MOW", "p1;p2", 5, 0, 24)) ||
+        (rc = b2b2c_dealer_put(e, "c", 1, "RU-SPE", "", 5, 10, 48)) ||
+        (rc = b2b2c_dealer_put(e, "d", 1, "DE", "", 5, 0, 24)) ||
+        (rc = b2b2c_dealer_set_location(e, "d", 52.52, 13.40, 100)))
+        return rc;
+    for (int i = 0; i < n_leads; i++) {
+        snprintf(id, sizeof id, "L%d", i);
+        if ((rc = b2b2c_dealer_route(&d, NULL, e, id, "RU-MOW-01", 0, 0, 0,
+                                     i % 2 ? "p1" : "", 5, 2, T0 + i)))
+            return rc;
+        if (i % 3 == 1 && (rc = b2b2c_dealer_accept(e, id, d, T0 + 60 + i)))
+            return rc;
+    }
+    return 0;
+}
+
+static int setup(th_env *env, void **state)
+{
+    b2b2c_dealer_engine *e;
+    int rc = b2b2c_dealer_new(&e, env->ctx);
+    if (rc)
+        return rc;
+    *state = e;
+    return mk(e, 6);
+}
+
+static void teardown(th_env *env, void *state)
+{
+    (void)env;
+    b2b2c_dealer_free(state);
+}
+
+static uint64_t dig(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c__dealer_digest(state);
+}
+
+static const char *dealer_of(b2b2c_dealer_engine *e, const char *lead)
+{
+    const char *d = NULL;
+    b2b2c_dealer_lead_state(NULL, &d, e, lead);
+    return d;
+}
+
+static int op_new(th_env *env, void *state)
+{
+    b2b2c_dealer_engine *e2;
+    int rc = b2b2c_dealer_new(&e2, env->ctx);
+    if (rc == 0) {
+        if (b2b2c__dealer_digest(e2) != b2b2c__dealer_digest(state))
+            rc = -9999;
+        b2b2c_dealer_free(e2);
+    }
+    return rc;
+}
+static int op_put_new(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_put(s, "new", 3, "RU-MOW;FR;FR-75", "p3;p1", 9, 4,
+                            12);
+}
+static int op_put_update(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_put(s, "b", 5, "RU-SPE;IT", "p9", 2, 1, 6);
+}
+static int op_location(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_set_location(s, "a", 55.75, 37.62, 300);
+}
+static int op_status(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_set_status(s, "a", B2B2C_DEALER_PAUSED, T0 + 99);
+}
+static int op_seed(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_seed(s, 99);
+}
+static int op_param(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_set_param(s, B2B2C_DEALER_PARAM_POLICY, 3);
+}
+static int op_route(th_env *env, void *s)
+{
+    const char *d;
+    (void)env;
+    return b2b2c_dealer_route(&d, NULL, s, "R1", "RU-MOW", 0, 0, 0, "", 5,
+                              3, T0 + 100);
+}
+static int op_route_radius(th_env *env, void *s)
+{
+    const char *d;
+    int rc;
+    (void)env;
+    rc = b2b2c_dealer_route(&d, NULL, s, "R2", "PL", 1, 52.4, 13.1, "p1", 5,
+                            3, T0 + 100);
+    return rc == 0 && (!d || strcmp(d, "d")) ? -9998 : rc;
+}
+static int op_route_direct(th_env *env, void *s)
+{
+    const char *d;
+    int rc;
+    (void)env;
+    /* set-up part (no faults expected to matter): enable the fallback */
+    rc = b2b2c_dealer_route(&d, NULL, s, "R3", "JP", 0, 0, 0, "", 5, 3,
+                            T0 + 100);
+    return rc;
+}
+static int setup_direct(th_env *env, void **state)
+{
+    int rc = setup(env, state);
+    if (rc == 0)
+        rc = b2b2c_dealer_set_param(*state,
+                                    B2B2C_DEALER_PARAM_DIRECT_FALLBACK, 1);
+    return rc;
+}
+static int op_accept(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_accept(s, "L0", dealer_of(s, "L0"), T0 + 500);
+}
+static int op_decline(th_env *env, void *s)
+{
+    const char *d;
+    (void)env;
+    return b2b2c_dealer_decline(&d, NULL, s, "L2", dealer_of(s, "L2"), 4,
+                                T0 + 500);
+}
+static int cb_count(const char *l, const char *f, const char *t, int32_t r,
+                    void *p)
+{
+    (void)l, (void)f, (void)t, (void)r;
+    (*(int *)p)++;
+    return 0;
+}
+static int op_expire(th_env *env, void *s)
+{
+    size_t n = 0;
+    int k = 0, rc;
+    (void)env;
+    rc = b2b2c_dealer_expire(&n, s, T0 + 30 * 3600, cb_count, &k);
+    return rc == 0 && (n < 3 || (size_t)k != n) ? -9997 : rc;
+}
+static int op_recall(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_recall(s, "L1", T0 + 500);
+}
+static int op_outcome(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_outcome(s, "L4", 1, 1234.5, T0 + 900);
+}
+static int op_group(th_env *env, void *s)
+{
+    const char *d;
+    char id[16];
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    for (int i = 0; i < 5 && rc == 0; i++) {
+        snprintf(id, sizeof id, "G%d", i);
+        rc = b2b2c_dealer_route(&d, NULL, s, id, "DE-BE", 0, 0, 0, "", 0, 0,
+                                T0 + 200);
+    }
+    if (rc == 0)
+        rc = b2b2c_dealer_outcome(s, "L1", 0, 0, T0 + 300);
+    if (rc) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
+static void run2(const char *name, int (*su)(th_env *, void **),
+                 int (*op)(th_env *, void *), int allocates)
+{
+    th_fault_ops ops = {name, su, op, dig, teardown, 0};
+    /* some calls (seed, accept, recall, outcome) allocate nothing once the
+     * engine's undo stack has grown: the loop then checks a clean run */
+    size_t n = th_fault_loop(&ops, TH_FAULT_ALLOC);
+    if (allocates)
+        assert_true(n >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
+
+static void run(const char *name, int (*su)(th_env *, void **),
+                int (*op)(th_env *, void *))
+{
+    run2(name, su, op, 1);
+}
+
+static void t_new(void **u) { (void)u; run("new", setup, op_new); }
+static void t_put_new(void **u) { (void)u; run("put new", setup, op_put_new); }
+static void t_put_update(void **u)
+{
+    (void)u;
+    run("put update", setup, op_put_update);
+}
+static void t_location(void **u) { (void)u; run("location", setup, op_location); }
+static void t_status(void **u) { (void)u; run("status", setup, op_status); }
+static void t_seed(void **u) { (void)u; run2("seed", setup, op_seed, 0); }
+static void t_param(void **u) { (void)u; run("param", setup, op_param); }
+static void t_route(void **u) { (void)u; run("route", setup, op_route); }
+static void t_route_radius(void **u)
+{
+    (void)u;
+    run("route radius", setup, op_route_radius);
+}
+static void t_route_direct(void **u)
+{
+    (void)u;
+    run("route direct", setup_direct, op_route_direct);
+}
+static void t_accept(void **u) { (void)u; run2("accept", setup, op_accept, 0); }
+static void t_decline(void **u) { (void)u; run("decline", setup, op_decline); }
+static void t_expire(void **u) { (void)u; run("expire", setup, op_expire); }
+static void t_recall(void **u) { (void)u; run2("recall", setup, op_recall, 0); }
+static void t_outcome(void **u) { (void)u; run2("outcome", setup, op_outcome, 0); }
+static void t_group(void **u) { (void)u; run("group", setup, op_group); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_new),          cmocka_unit_test(t_put_new),
+        cmocka_unit_test(t_put_update),   cmocka_unit_test(t_location),
+        cmocka_unit_test(t_status),       cmocka_unit_test(t_seed),
+        cmocka_unit_test(t_param),        cmocka_unit_test(t_route),
+        cmocka_unit_test(t_route_radius), cmocka_unit_test(t_route_direct),
+        cmocka_unit_test(t_accept),       cmocka_unit_test(t_decline),
+        cmocka_unit_test(t_expire),       cmocka_unit_test(t_recall),
+        cmocka_unit_test(t_outcome),      cmocka_unit_test(t_group),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
