@@ -80,6 +80,10 @@ int b2b2c__table_check(const char *t);
 
 uint64_t b2b2c__hash(const void *key, size_t len);
 uint32_t b2b2c__crc32c(uint32_t crc, const void *data, size_t len);
+/* The table-driven CRC32C, and whether the hardware one is in use (tests
+ * compare the two). */
+uint32_t b2b2c__crc32c_sw(uint32_t crc, const void *data, size_t len);
+int b2b2c__crc32c_hw_available(void);
 
 /* ---- hash map keyed by byte strings ------------------------------------- */
 

@@ -207,7 +207,7 @@ uint64_t b2b2c__hash(const void *key, size_t len)
 #include "crc32c_table.h"
 
 /* CRC32C, slicing-by-8 (Kounavis & Berry 2005). */
-uint32_t b2b2c__crc32c(uint32_t crc, const void *data, size_t len)
+uint32_t b2b2c__crc32c_sw(uint32_t crc, const void *data, size_t len)
 {
     const unsigned char *p = data;
 
@@ -226,3 +226,49 @@ uint32_t b2b2c__crc32c(uint32_t crc, const void *data, size_t len)
         crc = (crc >> 8) ^ crc32c_table[0][(crc ^ *p++) & 0xff];
     return ~crc;
 }
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* The SSE4.2 crc32 instruction computes the same CRC32C, 8 bytes a step.
+ * Chosen at run time; the result is identical either way. */
+__attribute__((target("sse4.2"))) static uint32_t
+crc32c_hw(uint32_t crc, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t c = ~crc & 0xffffffffu;
+    uint32_t c32;
+
+    while (len >= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        c = __builtin_ia32_crc32di(c, v);
+        p += 8;
+        len -= 8;
+    }
+    c32 = (uint32_t)c;
+    while (len--)
+        c32 = __builtin_ia32_crc32qi(c32, *p++);
+    return ~c32;
+}
+
+int b2b2c__crc32c_hw_available(void)
+{
+    return __builtin_cpu_supports("sse4.2") ? 1 : 0;
+}
+
+uint32_t b2b2c__crc32c(uint32_t crc, const void *data, size_t len)
+{
+    if (__builtin_cpu_supports("sse4.2"))
+        return crc32c_hw(crc, data, len);
+    return b2b2c__crc32c_sw(crc, data, len);
+}
+#else
+int b2b2c__crc32c_hw_available(void)
+{
+    return 0;
+}
+
+uint32_t b2b2c__crc32c(uint32_t crc, const void *data, size_t len)
+{
+    return b2b2c__crc32c_sw(crc, data, len);
+}
+#endif

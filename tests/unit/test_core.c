@@ -116,6 +116,22 @@ static void t_crc32c(void **state)
     assert_int_equal(b2b2c__crc32c(0, zeros, 32), 0x8A9136AAu);
     memset(ff, 0xff, sizeof(ff));
     assert_int_equal(b2b2c__crc32c(0, ff, 32), 0x62A8AB43u);
+    /* the table-driven and the hardware paths agree on every length and
+     * alignment */
+    {
+        unsigned char buf[300];
+        b2b2c__rng r;
+        b2b2c__rng_seed(&r, 5);
+        for (size_t i = 0; i < sizeof(buf); i++)
+            buf[i] = (unsigned char)b2b2c__rng_below(&r, 256);
+        for (size_t off = 0; off < 9; off++)
+            for (size_t n = 0; n + off <= sizeof(buf); n += 7)
+                assert_int_equal(b2b2c__crc32c(0, buf + off, n),
+                                 b2b2c__crc32c_sw(0, buf + off, n));
+        assert_int_equal(b2b2c__crc32c_sw(0, "123456789", 9), 0xE3069283u);
+        print_message("crc32c: hardware path %s\n",
+                      b2b2c__crc32c_hw_available() ? "in use" : "not available");
+    }
     /* incremental equals one-shot */
     assert_int_equal(b2b2c__crc32c(b2b2c__crc32c(0, "1234", 4), "56789", 5),
                      0xE3069283u);
