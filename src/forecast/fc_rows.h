@@ -12,6 +12,9 @@ typedef struct b2b2c__fc_rows {
     uint32_t *xi;           /* index of x[i] in xval */
     double *xval;           /* distinct frequencies, ascending */
     size_t nx;
+    uint32_t *tix, *Tix;    /* indices of tx[i], T[i] in tval */
+    double *tval;           /* distinct time values (tx and T) */
+    size_t nt;
     double W, sumx, sumT, summ, wpos;
 } b2b2c__fc_rows;
 
@@ -26,6 +29,7 @@ void b2b2c__fc_rows_free(b2b2c_ctx *ctx, b2b2c__fc_rows *r);
 /* Total log-likelihood and natural-scale gradient over merged rows, with
  * `scratch` of 8 * r->nx doubles. Returns 0, or B2B2C_ENOCONVERGE when a
  * series failed, or B2B2C_ERANGE when the value is not finite. */
+#define B2B2C__FC_SCRATCH(r) (8 * (r)->nx + 2 * (r)->nt + 1)
 int b2b2c__fc_ll(int32_t model, const double *p, const b2b2c__fc_rows *r,
                  double *scratch, double *ll, double *grad);
 

@@ -132,7 +132,7 @@ static int do_fit(double *params, size_t nparams, double *loglik,
         return b2b2c__err(ctx, B2B2C_ENODATA,
                           "frequency: all zero, the model is not identified");
     }
-    ud.scratch = b2b2c__malloc(ctx, sizeof(double) * 8 * rows.nx);
+    ud.scratch = b2b2c__malloc(ctx, sizeof(double) * B2B2C__FC_SCRATCH(&rows));
     if (!ud.scratch) {
         b2b2c__fc_rows_free(ctx, &rows);
         return b2b2c__err(ctx, B2B2C_ENOMEM, "fit: out of memory");
@@ -236,7 +236,7 @@ static int do_loglik(double *loglik, double *grad, b2b2c_ctx *ctx,
     if ((rc = b2b2c__fc_rows_build(ctx, &rows, model, x, tx, T, weight,
                                    n)) != 0)
         return rc;
-    sc = b2b2c__malloc(ctx, sizeof(double) * 8 * rows.nx);
+    sc = b2b2c__malloc(ctx, sizeof(double) * B2B2C__FC_SCRATCH(&rows));
     if (!sc) {
         b2b2c__fc_rows_free(ctx, &rows);
         return b2b2c__err(ctx, B2B2C_ENOMEM, "loglik: out of memory");
@@ -441,6 +441,83 @@ static int pred_bgbb(const double *p, double x, double tx, double n,
     return 0;
 }
 
+/* BG/NBD bulk predictions: the 2F1 bracket of eq. 10 depends on (x, T)
+ * only, and customer bases share few of those (T at day resolution), so it
+ * is cached in a small open-addressing table; the rest is one exp per
+ * customer. */
+typedef struct bk_slot {
+    double x, T, v;
+    int used;
+} bk_slot;
+
+static int predict_bgnbd_cached(double *expected, double *p_alive,
+                                double *p_any, b2b2c_ctx *ctx,
+                                const double *p, const double *x,
+                                const double *tx, const double *T, size_t n,
+                                double t)
+{
+    const double r = p[0], al = p[1], a = p[2], b = p[3];
+    size_t cap = 1024, used = 0;
+    bk_slot *tab;
+
+    while (cap < 2 * n && cap < ((size_t)1 << 16))
+        cap <<= 1;
+    tab = b2b2c__malloc(ctx, sizeof(bk_slot) * cap);
+    if (!tab)
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "predict: out of memory");
+    for (size_t i = 0; i < cap; i++)
+        tab[i].used = 0;
+    for (size_t i = 0; i < n; i++) {
+        const double xi = x[i], Ti = T[i], rx = r + xi;
+        double br = 0, pa = 1;
+        uint64_t h;
+        size_t s;
+        bk_slot *hit = NULL;
+        memcpy(&h, &Ti, sizeof(h));
+        h = (h ^ (h >> 29) ^ ((uint64_t)xi * 0x9e3779b97f4a7c15ULL)) *
+            0xbf58476d1ce4e5b9ULL;
+        s = (size_t)(h >> 40) & (cap - 1);
+        for (;;) {
+            if (!tab[s].used)
+                break;
+            if (tab[s].x == xi && tab[s].T == Ti) {
+                hit = &tab[s];
+                break;
+            }
+            s = (s + 1) & (cap - 1);
+        }
+        if (hit) {
+            br = hit->v;
+        } else {
+            if (bgnbd_bracket(rx, a, b + xi, log((al + Ti) / (al + Ti + t)),
+                              t / (al + Ti + t), &br)) {
+                b2b2c__free(ctx, tab);
+                return b2b2c__err(ctx, B2B2C_ENOCONVERGE,
+                                  "row %zu: a hypergeometric series did not "
+                                  "converge (outputs partly written)", i);
+            }
+            if (used < cap / 2) {
+                tab[s].used = 1;
+                tab[s].x = xi;
+                tab[s].T = Ti;
+                tab[s].v = br;
+                used++;
+            }
+        }
+        /* P(alive): FHL 2005 technical appendix eq. 13 */
+        if (xi > 0)
+            pa = 1.0 / (1.0 + a / (b + xi - 1) *
+                                  exp(rx * (log((al + Ti) / (al + tx[i])))));
+        expected[i] = pa * br;
+        if (p_alive)
+            p_alive[i] = pa;
+        if (p_any)
+            p_any[i] = pa * -expm1(rx * log((al + Ti) / (al + Ti + t)));
+    }
+    b2b2c__free(ctx, tab);
+    return 0;
+}
+
 typedef int (*pred_fn)(const double *, double, double, double, double,
                        double *, double *, double *);
 
@@ -480,9 +557,9 @@ int b2b2c_forecast_predict(double *expected, double *p_alive, double *p_any,
         (rc = b2b2c__fc_validate(ctx, model, x, tx, T, NULL, n)) != 0)
         return rc;
     f = pred_for(model);
-    /* a failing row must leave the outputs untouched: check first only
-     * where a series can fail (BG/NBD and Pareto/NBD), by computing into
-     * locals and writing afterwards */
+    if (model == B2B2C_FORECAST_BGNBD && expected && n >= 64)
+        return predict_bgnbd_cached(expected, p_alive, p_any, ctx, params, x,
+                                    tx, T, n, t);
     for (size_t i = 0; i < n; i++) {
         double e, pa, py;
         if (f(params, x[i], tx[i], T[i], t, expected ? &e : NULL,

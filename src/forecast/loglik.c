@@ -22,16 +22,21 @@ static int ll_bgnbd(const double *p, const b2b2c__fc_rows *d, double *sc,
                     double *ll, double *g)
 {
     const double r = p[0], al = p[1], a = p[2], b = p[3];
-    double *A12 = sc, *cr = sc + d->nx, *ca = sc + 2 * d->nx,
-           *cb = sc + 3 * d->nx;
+    const size_t nx = d->nx;
+    double *A12 = sc, *cr = sc + nx, *ca = sc + 2 * nx, *cb = sc + 3 * nx,
+           *l4 = sc + 4 * nx, *ib = sc + 5 * nx, *lt = sc + 8 * nx,
+           *it = lt + d->nt;
     double L = 0, gr = 0, gal = 0, ga = 0, gb = 0;
     const double lgr = LG(r), lgab = LG(a + b), lgb = LG(b), lal = log(al);
-    const double dgr = DG(r), dgab = DG(a + b), dgb = DG(b);
+    const double dgr = DG(r), dgab = DG(a + b), dgb = DG(b), la = log(a);
 
-    for (size_t k = 0; k < d->nx; k++) {
+    for (size_t k = 0; k < nx; k++) {
         double x = d->xval[k];
         A12[k] = LG(r + x) - lgr + r * lal + lgab + LG(b + x) - lgb -
                  LG(a + b + x);
+        /* x-only part of A4 - (r+x) ln(alpha+tx) */
+        l4[k] = x > 0 ? la - log(b + x - 1) : 0;
+        ib[k] = x > 0 ? 1 / (b + x - 1) : 0;
         if (g) {
             double dgabx = DG(a + b + x);
             cr[k] = DG(r + x) - dgr + lal;
@@ -39,29 +44,30 @@ static int ll_bgnbd(const double *p, const b2b2c__fc_rows *d, double *sc,
             cb[k] = dgab + DG(b + x) - dgb - dgabx;
         }
     }
+    for (size_t k = 0; k < d->nt; k++) {
+        lt[k] = log(al + d->tval[k]);
+        it[k] = 1 / (al + d->tval[k]);
+    }
     for (size_t i = 0; i < d->n; i++) {
-        const double x = d->x[i], w = d->w[i];
-        const size_t k = d->xi[i];
-        const double lT = log(al + d->T[i]);
-        const double A3 = -(r + x) * lT;
-        double li, e4 = 0, ltx = 0;
+        const double x = d->x[i], w = d->w[i], rx = r + x;
+        const size_t k = d->xi[i], jT = d->Tix[i], jt = d->tix[i];
+        const double A3 = -rx * lt[jT];
+        double li, e4 = 0;
         if (x > 0) {
-            double A4;
-            ltx = log(al + d->tx[i]);
-            A4 = log(a) - log(b + x - 1) - (r + x) * ltx;
-            li = b2b2c__logaddexp(A3, A4);
-            e4 = exp(A4 - li);
+            /* log(e^A3 + e^A4) = A3 + log1p(e^(A4 - A3)) */
+            double q = exp(l4[k] - rx * (lt[jt] - lt[jT]));
+            li = A3 + log1p(q);
+            e4 = q / (1 + q);
         } else {
             li = A3;
         }
         L += w * (A12[k] + li);
         if (g) {
             const double e3 = 1 - e4;
-            gr += w * (cr[k] - e3 * lT - e4 * ltx);
-            gal += w * (r / al - (r + x) * (e3 / (al + d->T[i]) +
-                                            e4 / (al + d->tx[i])));
-            ga += w * (ca[k] + (x > 0 ? e4 / a : 0));
-            gb += w * (cb[k] - (x > 0 ? e4 / (b + x - 1) : 0));
+            gr += w * (cr[k] - e3 * lt[jT] - e4 * lt[jt]);
+            gal += w * (r / al - rx * (e3 * it[jT] + e4 * it[jt]));
+            ga += w * (ca[k] + e4 / a);
+            gb += w * (cb[k] - e4 * ib[k]);
         }
     }
     *ll = L;

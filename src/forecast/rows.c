@@ -103,6 +103,8 @@ void b2b2c__fc_rows_free(b2b2c_ctx *ctx, b2b2c__fc_rows *r)
     b2b2c__free(ctx, r->x);
     b2b2c__free(ctx, r->xi);
     b2b2c__free(ctx, r->xval);
+    b2b2c__free(ctx, r->tix);
+    b2b2c__free(ctx, r->tval);
     memset(r, 0, sizeof(*r));
 }
 
@@ -110,6 +112,47 @@ static int cmp_double(const void *a, const void *b)
 {
     double u = *(const double *)a, v = *(const double *)b;
     return u < v ? -1 : u > v;
+}
+
+/* Distinct values of tx and T over the merged rows, so per-evaluation
+ * logarithms of (alpha + t) are computed once per value. */
+static int build_times(b2b2c_ctx *ctx, b2b2c__fc_rows *r)
+{
+    size_t cap = 16, nt = 0, *tab;
+    const size_t u = r->n;
+    while (cap < 4 * u)
+        cap <<= 1;
+    r->tix = b2b2c__malloc(ctx, sizeof(uint32_t) * 2 * u);
+    r->tval = b2b2c__malloc(ctx, sizeof(double) * 2 * u);
+    tab = b2b2c__malloc(ctx, sizeof(size_t) * cap);
+    if (!r->tix || !r->tval || !tab) {
+        b2b2c__free(ctx, tab);
+        return -1;
+    }
+    r->Tix = r->tix + u;
+    for (size_t i = 0; i < cap; i++)
+        tab[i] = (size_t)-1;
+    for (size_t i = 0; i < 2 * u; i++) {
+        double v = i < u ? r->tx[i] : r->T[i - u];
+        size_t s = (size_t)mix(dbits(v)) & (cap - 1);
+        for (;;) {
+            size_t k = tab[s];
+            if (k == (size_t)-1) {
+                tab[s] = nt;
+                r->tval[nt] = v;
+                r->tix[i] = (uint32_t)nt++;
+                break;
+            }
+            if (r->tval[k] == v) {
+                r->tix[i] = (uint32_t)k;
+                break;
+            }
+            s = (s + 1) & (cap - 1);
+        }
+    }
+    r->nt = nt;
+    b2b2c__free(ctx, tab);
+    return 0;
 }
 
 int b2b2c__fc_rows_build(b2b2c_ctx *ctx, b2b2c__fc_rows *r, int32_t model,
@@ -203,6 +246,10 @@ int b2b2c__fc_rows_build(b2b2c_ctx *ctx, b2b2c__fc_rows *r, int32_t model,
             if (i == 0 || r->xval[i] != r->xval[k - 1])
                 r->xval[k++] = r->xval[i];
         r->nx = k;
+    }
+    if (build_times(ctx, r)) {
+        b2b2c__fc_rows_free(ctx, r);
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "rows: out of memory");
     }
     for (size_t i = 0; i < u; i++) {
         size_t lo = 0, hi = r->nx;

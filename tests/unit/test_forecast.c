@@ -717,6 +717,33 @@ static void test_clv_spend(void **state)
     }
 }
 
+/* the bulk BG/NBD path (cached 2F1 per (x, T)) equals row-by-row calls */
+static void test_predict_bulk(void **state)
+{
+    fx *f = *state;
+    sim s;
+    double e[500], pa[500], py[500];
+    sim_alloc(&s, 500);
+    sim_bgnbd(&s, BGNBD_P, 31);
+    assert_int_equal(b2b2c_forecast_predict(e, pa, py, f->ctx,
+                                            B2B2C_FORECAST_BGNBD, BGNBD_P, 4,
+                                            s.x, s.tx, s.T, 500, 26.0),
+                     0);
+    for (size_t i = 0; i < 500; i++) {
+        double e1, pa1, py1;
+        assert_int_equal(b2b2c_forecast_predict(&e1, &pa1, &py1, f->ctx,
+                                                B2B2C_FORECAST_BGNBD, BGNBD_P,
+                                                4, &s.x[i], &s.tx[i], &s.T[i],
+                                                1, 26.0),
+                         0);
+        CLOSE(e[i], e1, 1e-14);
+        CLOSE(pa[i], pa1, 1e-14);
+        CLOSE(py[i], py1, 1e-14);
+        assert_true(py1 <= pa1 && py1 <= e1 + 1e-15);
+    }
+    sim_free(&s);
+}
+
 /* ---- bad input ------------------------------------------------------------------------ */
 
 static void test_bad_input(void **state)
@@ -857,6 +884,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_weights_merge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_population, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clv_spend, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_predict_bulk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
