@@ -28,7 +28,8 @@
  * range, naming it and the row), B2B2C_ENODATA (no rows with positive
  * weight, or all frequencies zero for a fit), B2B2C_ENOMEM, and
  * B2B2C_ENOCONVERGE when a special-function series does not converge.
- * On error the output buffers are left unchanged.
+ * On error the outputs are left unchanged, except where a function says
+ * "outputs partly written" (a series failing in the middle of a batch).
  *
  * Threads: the functions keep no state; calls on different contexts may run
  * in parallel, a context is used by one thread at a time.
@@ -186,6 +187,188 @@ B2B2C_API int b2b2c_forecast_frequency_counts(double *out, size_t nout,
                                               const double *T,
                                               const double *weight,
                                               size_t n);
+
+
+/* ====================================================================== */
+/*
+ * The stateful forecaster: a purchase log per customer (persisted through
+ * the context's storage), per-segment fits (persisted), per-customer
+ * answers, services and subscriptions in CLV, the repeat-due list and the
+ * holdout check.
+ *
+ * Threads: a handle is used by one thread at a time (with its context);
+ * separate contexts and their handles are independent.
+ *
+ * Storage tables: forecast_purchase (key: customer ID, NUL, 8-byte
+ * big-endian sequence), forecast_cancel (key: customer ID), forecast_fit
+ * (key: "all" or a segment name), forecast_kind (key: kind name).
+ */
+typedef struct b2b2c_forecaster b2b2c_forecaster;
+
+/* Purchase kinds. Services are every kind but PRODUCT. Stable names:
+ * "product", "install", "repair", "training", "extended_warranty",
+ * "software_subscription"; host kinds (16..63) get their names from
+ * b2b2c_forecaster_add_kind. */
+enum {
+    B2B2C_KIND_PRODUCT = 0,
+    B2B2C_KIND_INSTALL = 1,
+    B2B2C_KIND_REPAIR = 2,
+    B2B2C_KIND_TRAINING = 3,
+    B2B2C_KIND_EXTENDED_WARRANTY = 4,
+    B2B2C_KIND_SOFTWARE_SUBSCRIPTION = 5,
+    B2B2C_KIND_HOST_FIRST = 16,
+    B2B2C_KIND_MAX = 63
+};
+
+/* Forecaster parameters (b2b2c_forecaster_set_param). Values are never
+ * renumbered. Defaults in brackets. */
+enum {
+    B2B2C_FORECASTER_MODEL = 400,           /* 1 BG/NBD or 2 Pareto/NBD [1] */
+    B2B2C_FORECASTER_UNIT_DAYS = 401,       /* model time unit, 1..366 [7] */
+    B2B2C_FORECASTER_L2 = 402,              /* fit penalty 0..1e6 [0] */
+    B2B2C_FORECASTER_DISCOUNT = 403,        /* per unit, 0..1 [0] */
+    B2B2C_FORECASTER_MARGIN = 404,          /* product margin 0..1 [1] */
+    B2B2C_FORECASTER_SERVICE_MARGIN = 405,  /* service margin 0..1 [1] */
+    B2B2C_FORECASTER_MIN_P_ALIVE = 406,     /* due-list filter 0..1 [0.5] */
+    B2B2C_FORECASTER_MIN_INTERVALS = 407    /* own intervals needed for the
+                                               due date, 1..1000 [3] */
+};
+
+/* Open a forecaster on `ctx`, loading purchases, cancellations, kinds and
+ * fits from its storage. Parameters start at their defaults (they are not
+ * persisted). Errors: B2B2C_EINVAL, B2B2C_ENOMEM, B2B2C_ECORRUPT (a record
+ * failed to decode; the message names table and key), storage codes. */
+B2B2C_API int b2b2c_forecaster_new(b2b2c_forecaster **out, b2b2c_ctx *ctx);
+
+/* Free a forecaster (NULL is fine). An open transaction group on its
+ * context is rolled back first. */
+B2B2C_API void b2b2c_forecaster_free(b2b2c_forecaster *f);
+
+/* Set / get a parameter; B2B2C_ERANGE names it when out of its bounds,
+ * B2B2C_EINVAL for an unknown parameter or NaN. */
+B2B2C_API int b2b2c_forecaster_set_param(b2b2c_forecaster *f, int32_t param,
+                                         double value);
+B2B2C_API int b2b2c_forecaster_get_param(double *value,
+                                         const b2b2c_forecaster *f,
+                                         int32_t param);
+/* The allowed range [lo, hi] of a parameter. */
+B2B2C_API int b2b2c_forecaster_param_bounds(double *lo, double *hi,
+                                            int32_t param);
+
+/* Register a host purchase kind by name (1..63 bytes of [a-z0-9_]) and get
+ * its number (16..63) in *kind. An existing name gives its number back.
+ * B2B2C_ERANGE when 48 host kinds exist. Persisted. */
+B2B2C_API int b2b2c_forecaster_add_kind(int32_t *kind, b2b2c_forecaster *f,
+                                        const char *name);
+
+/* The name of a kind (static for built-ins, owned by the handle for host
+ * kinds until it is freed); NULL when unknown. */
+B2B2C_API const char *b2b2c_forecaster_kind_name(const b2b2c_forecaster *f,
+                                                 int32_t kind);
+
+/*
+ * Record a purchase. customer_id: 1..255 bytes UTF-8. segment: a
+ * B2B2C_SEGMENT_* value (the customer's segment is the one of their latest
+ * recorded purchase). time: Unix seconds. amount: >= 0, finite (currency
+ * units). kind: B2B2C_KIND_* or a registered host kind. Persisted.
+ * Errors: B2B2C_EBADID, B2B2C_EINVAL (NaN amount, unknown kind or segment),
+ * B2B2C_ERANGE (negative amount), B2B2C_ENOMEM, storage codes.
+ */
+B2B2C_API int b2b2c_forecaster_add_purchase(b2b2c_forecaster *f,
+                                            const char *customer_id,
+                                            int32_t segment, int64_t time,
+                                            double amount, int32_t kind);
+
+/* Record that the customer's software subscription was cancelled at
+ * `time`. B2B2C_ENOTFOUND for an unknown customer, B2B2C_ESTATE when they
+ * have no subscription purchase before `time`. Persisted. */
+B2B2C_API int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
+                                                   const char *customer_id,
+                                                   int64_t time);
+
+/*
+ * Fit the purchase model (B2B2C_FORECASTER_MODEL) and Gamma-Gamma on the
+ * customers of `segment` (a B2B2C_SEGMENT_* value, or -1 for everyone)
+ * with a first product purchase before `calibration_end` (Unix seconds),
+ * summarised at that date in B2B2C_FORECASTER_UNIT_DAYS: product purchases
+ * on the same UTC day merge into one transaction. Also estimates, for the
+ * segment, each service kind's attach rate (service purchases per product
+ * transaction) and mean value, and the subscription revenue per unit and
+ * retention per unit (exponential churn fitted to the cancellations).
+ * The fit is persisted under "all" or the segment name and replaces the
+ * previous one. *converged (optional) receives the optimizer's flag.
+ * Errors: B2B2C_ENODATA (no customer, or no repeat purchase), the stateless
+ * fit's codes, storage codes.
+ */
+B2B2C_API int b2b2c_forecaster_fit(int32_t *converged, b2b2c_forecaster *f,
+                                   int32_t segment, int64_t calibration_end);
+
+/* The stored fit for `segment` (-1: all): model parameters (4), GG
+ * parameters (3; zeros when no repeat buyer had a value), log-likelihood.
+ * B2B2C_ENOTFOUND when not fitted. Any output may be NULL. */
+B2B2C_API int b2b2c_forecaster_fit_params(double *params, double *gg_params,
+                                          double *loglik,
+                                          const b2b2c_forecaster *f,
+                                          int32_t segment);
+
+/*
+ * Answers for one customer at `now` (Unix seconds) over `horizon` whole
+ * units: expected product purchases, P(alive), P(at least one purchase),
+ * expected spend per purchase (Gamma-Gamma, or the segment mean), and the
+ * discounted CLV split into the product part and the service part
+ * (services attached to expected purchases at the segment's attach rates,
+ * plus an active subscription's revenue with the estimated retention).
+ * Uses the fit of the customer's segment, else the "all" fit. Any output
+ * may be NULL. Errors: B2B2C_ENOTFOUND (customer), B2B2C_ENOTREADY (no
+ * fit), B2B2C_ERANGE (now before the first purchase, horizon not a whole
+ * number 1..1200).
+ */
+B2B2C_API int b2b2c_forecaster_customer(double *expected, double *p_alive,
+                                        double *p_any, double *spend,
+                                        double *clv_product,
+                                        double *clv_service,
+                                        const b2b2c_forecaster *f,
+                                        const char *customer_id, int64_t now,
+                                        double horizon);
+
+/* One entry of the repeat-due list. due_time: Unix seconds of the expected
+ * next purchase; expected_value: expected product revenue in the window.
+ * A non-zero return stops the listing and is returned. */
+typedef int (*b2b2c_forecaster_due_cb)(const char *customer_id,
+                                       int64_t due_time, double p_alive,
+                                       double expected_value, void *payload);
+
+/*
+ * List customers whose next product purchase is due by now + window_days:
+ * the due date is the last purchase plus the median of the customer's own
+ * inter-purchase intervals when they have B2B2C_FORECASTER_MIN_INTERVALS
+ * of them, else plus the model's mean time between purchases
+ * ((alpha + T) / (r + x) units). Customers with P(alive) below
+ * B2B2C_FORECASTER_MIN_P_ALIVE or without a usable fit are left out. Order:
+ * expected value in the window, highest first (ties by ID). The callback
+ * runs after the list is built; it may call the library.
+ */
+B2B2C_API int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now,
+                                   double window_days,
+                                   b2b2c_forecaster_due_cb cb,
+                                   void *payload);
+
+/*
+ * The BTYD holdout check for `segment` (-1 all) with the current fit
+ * (normally made at calibration_end): customers with a first product
+ * purchase before calibration_end are grouped by calibration frequency
+ * (0, 1, ..., nout-1 where the last group holds nout-1 and more); per
+ * group, count[k] customers, actual[k] the mean number of repeat
+ * transactions in (calibration_end, holdout_end] and predicted[k] the mean
+ * model expectation. Errors: B2B2C_ENOTREADY (no fit), B2B2C_ERANGE
+ * (holdout_end <= calibration_end, nout 0 or > 1000).
+ */
+B2B2C_API int b2b2c_forecaster_holdout(double *actual, double *predicted,
+                                       double *count, size_t nout,
+                                       const b2b2c_forecaster *f,
+                                       int32_t segment,
+                                       int64_t calibration_end,
+                                       int64_t holdout_end);
 
 #ifdef __cplusplus
 }

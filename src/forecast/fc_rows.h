@@ -38,4 +38,7 @@ int b2b2c__fc_ll(int32_t model, const double *p, const b2b2c__fc_rows *r,
 int b2b2c__pnbd_row(const double *p, double x, double tx, double T,
                     double *lbr, double *lb1, double dl[4]);
 
+/* Order-independent digest of a forecaster's in-memory state (tests). */
+uint64_t b2b2c__forecaster_digest(const b2b2c_forecaster *f);
+
 #endif
