@@ -208,6 +208,15 @@ out:
     return rc;
 }
 
+static int check_cust_id(b2b2c_ctx *ctx, const char *id, size_t *n)
+{
+    if (!id)
+        return b2b2c__err(ctx, B2B2C_EINVAL, "customer_id: NULL");
+    if (b2b2c__id_check(id, n))
+        return b2b2c__err(ctx, B2B2C_EBADID, "customer_id: not a valid ID");
+    return 0;
+}
+
 /* ---- purchases ------------------------------------------------------------ */
 
 static fc_cust *cust_new(b2b2c_ctx *ctx, const char *id, size_t n)
@@ -268,10 +277,8 @@ int b2b2c_forecaster_add_purchase(b2b2c_forecaster *f,
         return B2B2C_EINVAL;
     ctx = f->ctx;
     b2b2c__err_clear(ctx);
-    if (!customer_id)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "customer_id: NULL");
-    if (b2b2c__id_check(customer_id, &n))
-        return b2b2c__err(ctx, B2B2C_EBADID, "customer_id: not a valid ID");
+    if ((rc = check_cust_id(ctx, customer_id, &n)) != 0)
+        return rc;
     if (!b2b2c_segment_name(segment))
         return b2b2c__err(ctx, B2B2C_EINVAL, "segment: unknown (%d)",
                           (int)segment);
@@ -336,10 +343,8 @@ int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
         return B2B2C_EINVAL;
     ctx = f->ctx;
     b2b2c__err_clear(ctx);
-    if (!customer_id)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "customer_id: NULL");
-    if (b2b2c__id_check(customer_id, &n))
-        return b2b2c__err(ctx, B2B2C_EBADID, "customer_id: not a valid ID");
+    if ((rc = check_cust_id(ctx, customer_id, &n)) != 0)
+        return rc;
     if (!(c = b2b2c__map_get(&f->cust, customer_id, n)))
         return b2b2c__err(ctx, B2B2C_ENOTFOUND, "customer_id: unknown '%s'",
                           customer_id);
@@ -754,10 +759,8 @@ int b2b2c_forecaster_customer(double *expected, double *p_alive,
         return B2B2C_EINVAL;
     ctx = f->ctx;
     b2b2c__err_clear(ctx);
-    if (!customer_id)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "customer_id: NULL");
-    if (b2b2c__id_check(customer_id, &n))
-        return b2b2c__err(ctx, B2B2C_EBADID, "customer_id: not a valid ID");
+    if ((rc = check_cust_id(ctx, customer_id, &n)) != 0)
+        return rc;
     if (!isfinite(horizon))
         return b2b2c__err(ctx, B2B2C_EINVAL, "horizon: must be finite");
     if (horizon < 1 || horizon > 1200 || horizon != floor(horizon))
