@@ -286,6 +286,42 @@ int b2b2c_forecast_gg_loglik(double *loglik, double *grad, b2b2c_ctx *ctx,
 
 /* ---- per-customer predictions ---------------------------------------------- */
 
+/* 8-point Gauss-Legendre on [-1, 1] */
+static const double GLX[4] = {0.1834346424956498, 0.5255324099163290,
+                              0.7966664774136267, 0.9602898564975363};
+static const double GLW[4] = {0.3626837833783620, 0.3137066458778873,
+                              0.2223810344533745, 0.1012285362903763};
+
+/* The same BG/NBD bracket as an integral over the dropout probability,
+ * used where the 2F1 series is not available (c' = a + b' - 1 <= 0, which
+ * happens for x = 0 when a + b < 1):
+ *   E_p[(1 - (1 + p u)^-k) / p],  p ~ Beta(a, b'),  u = t/(alpha+T),
+ * which is what eq. 10 integrates (lambda's Gamma posterior already taken:
+ * E[exp(-lambda p t)] = (1 + p u)^-k). The Beta endpoint singularities are
+ * removed by p = s^(1/a) on [0, 1/2] and 1 - p = w^(1/b') on [1/2, 1]. */
+static double bgnbd_bracket_quad(double k, double a, double bq, double u)
+{
+    const int panels = 16;
+    const double lB = b2b2c__lbeta(a, bq);
+    double sum = 0;
+    for (int side = 0; side < 2; side++) {
+        const double sh = side ? bq : a, top = pow(0.5, sh);
+        for (int j = 0; j < panels; j++) {
+            double lo = top * j / panels, hi = top * (j + 1) / panels;
+            double mid = 0.5 * (lo + hi), hw = 0.5 * (hi - lo);
+            for (int q = 0; q < 8; q++) {
+                double v = mid + (q < 4 ? -GLX[q] : GLX[q - 4]) * hw;
+                double e = pow(v, 1 / sh), p = side ? 1 - e : e;
+                double g = p > 0 ? -expm1(-k * log1p(p * u)) / p : k * u;
+                /* the other Beta factor, and 1/shape from the Jacobian */
+                double other = side ? (a - 1) * log(p) : (bq - 1) * log1p(-p);
+                sum += hw * GLW[q & 3] * g * exp(other - lB) / sh;
+            }
+        }
+    }
+    return sum;
+}
+
 /* 2F1-based term of a BG/NBD expectation,
  *   (c'/(a-1)) [1 - u^k 2F1(k, b'; c'; z)]  with c' = a + b' - 1,
  * evaluated at a = 1 +- h when a is within h of 1 (removable singularity;
@@ -304,6 +340,10 @@ static int bgnbd_bracket(double k, double a, double bq, double lu, double z,
     }
     {
         double c = a + bq - 1, F;
+        if (!(c > 0)) {
+            *out = bgnbd_bracket_quad(k, a, bq, expm1(-lu));
+            return 0;
+        }
         if (b2b2c__hyp2f1(k, bq, c, z, &F, NULL))
             return -1;
         *out = c / (a - 1) * -expm1(k * lu + log(F));
@@ -341,12 +381,6 @@ static int pred_bgnbd(const double *p, double x, double tx, double T,
     }
     return 0;
 }
-
-/* 8-point Gauss-Legendre on [-1, 1] */
-static const double GLX[4] = {0.1834346424956498, 0.5255324099163290,
-                              0.7966664774136267, 0.9602898564975363};
-static const double GLW[4] = {0.3626837833783620, 0.3137066458778873,
-                              0.2223810344533745, 0.1012285362903763};
 
 /* Pareto/NBD. P(alive): Schmittlein, Morrison & Colombo 1987 eq. 11, as
  * Fader & Hardie 2005 (note) eq. 18: the first bracket term over the

@@ -113,6 +113,41 @@ static void test_hyp2f1(void **state)
     }
 }
 
+/* ---- optimizer ---------------------------------------------------------------- */
+
+static int rosen(void *ud, const double *th, double *f, double *g)
+{
+    double a = 1 - th[0], b = th[1] - th[0] * th[0];
+    (void)ud;
+    *f = a * a + 100 * b * b;
+    g[0] = -2 * a - 400 * th[0] * b;
+    g[1] = 200 * b;
+    return 0;
+}
+
+static void test_bfgs(void **state)
+{
+    double th[2] = {-1.2, 1.0}, fmin;
+    int32_t it, conv;
+    (void)state;
+    assert_int_equal(b2b2c__bfgs(th, 2, rosen, NULL, 500, 1e-10, &fmin, &it,
+                                 &conv),
+                     0);
+    assert_int_equal(conv, 1);
+    CLOSE(th[0], 1.0, 1e-8);
+    CLOSE(th[1], 1.0, 1e-8);
+    assert_true(it > 5 && it < 200);
+    /* too few iterations: says so, and returns the best point so far */
+    th[0] = -1.2;
+    th[1] = 1.0;
+    assert_int_equal(b2b2c__bfgs(th, 2, rosen, NULL, 3, 1e-10, &fmin, &it,
+                                 &conv),
+                     0);
+    assert_int_equal(conv, 0);
+    assert_int_equal(it, 3);
+    assert_true(fmin < 24.2); /* f(-1.2, 1) = 24.2 */
+}
+
 /* ---- log-likelihoods against direct evaluation ------------------------------ */
 
 static const double ROWS[5][3] = {{0, 0, 38.86},
@@ -717,6 +752,26 @@ static void test_clv_spend(void **state)
     }
 }
 
+/* a + b < 1: for x = 0 the 2F1 of FHL 2005 eq. 7/10 has c <= 0 and the
+ * library integrates over p instead (references: mpmath quadrature with
+ * the same endpoint substitutions; x = 3: mpmath's hyp2f1 in eq. 10) */
+static void test_bgnbd_small_ab(void **state)
+{
+    fx *f = *state;
+    const double p[4] = {0.5, 3.0, 0.3, 0.4};
+    double x[2] = {0, 3}, tx[2] = {0, 12}, T[2] = {20, 20}, e[2], t = 10, ep;
+    assert_int_equal(b2b2c_forecast_predict(e, NULL, NULL, f->ctx,
+                                            B2B2C_FORECAST_BGNBD, p, 4, x, tx,
+                                            T, 2, 10.0),
+                     0);
+    CLOSE(e[0], 0.19339937710543319003, 1e-10);
+    CLOSE(e[1], 0.91262945479393182484, 1e-12);
+    assert_int_equal(b2b2c_forecast_population_expected(
+                         &ep, f->ctx, B2B2C_FORECAST_BGNBD, p, 4, &t, 1),
+                     0);
+    CLOSE(ep, 1.0292214585665158252, 1e-10);
+}
+
 /* the bulk BG/NBD path (cached 2F1 per (x, T)) equals row-by-row calls */
 static void test_predict_bulk(void **state)
 {
@@ -873,6 +928,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_lgamma_digamma, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hyp2f1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bfgs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bgnbd_direct, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pnbd_direct, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bgbb_gg_direct, setup, teardown),
@@ -885,6 +941,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_population, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clv_spend, setup, teardown),
         cmocka_unit_test_setup_teardown(test_predict_bulk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bgnbd_small_ab, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
