@@ -177,8 +177,8 @@ B2B2C_API int b2b2c_forecast_population_expected(double *out, b2b2c_ctx *ctx,
  * Expected number of customers with exactly 0, 1, ..., nout-1 repeat
  * purchases during their calibration periods T[i] (the calibration
  * histogram check): out[k] = sum_i weight_i P(X(T_i) = k). T as in the
- * fit (BG/BB: whole numbers). BG/NBD and BG/BB only (Pareto/NBD:
- * B2B2C_EINVAL in this version).
+ * fit (BG/BB: whole numbers). BG/NBD: FHL 2005 eq. 8; BG/BB: FHS 2010
+ * eq. 7; Pareto/NBD: a quadrature over the dropout time (about 1e-10).
  */
 B2B2C_API int b2b2c_forecast_frequency_counts(double *out, size_t nout,
                                               b2b2c_ctx *ctx, int32_t model,
