@@ -311,6 +311,45 @@ B2B2C_API int b2b2c_forecaster_fit_params(double *params, double *gg_params,
                                           const b2b2c_forecaster *f,
                                           int32_t segment);
 
+/* The service statistics of the stored fit for `segment` (-1: all): for a
+ * service `kind`, purchases per product transaction (*attach_rate) and
+ * their mean amount (*mean_value), both 0 when none was seen. Any output
+ * may be NULL. B2B2C_ENOTFOUND when not fitted, B2B2C_EINVAL for an
+ * unknown segment or kind (product is not a service). */
+B2B2C_API int b2b2c_forecaster_service_stats(double *attach_rate,
+                                             double *mean_value,
+                                             const b2b2c_forecaster *f,
+                                             int32_t segment, int32_t kind);
+
+/* Subscription statistics of the stored fit for `segment` (-1: all):
+ * revenue per subscriber per unit and retention per unit (exp(-churn)),
+ * both 0 when the segment had no subscriber. Errors as above. */
+B2B2C_API int b2b2c_forecaster_subscription_stats(double *revenue_per_unit,
+                                                  double *retention,
+                                                  const b2b2c_forecaster *f,
+                                                  int32_t segment);
+
+/* One customer's summary (units of B2B2C_FORECASTER_UNIT_DAYS); a non-zero
+ * return stops the listing and is returned. */
+typedef int (*b2b2c_forecaster_summary_cb)(const char *customer_id,
+                                           double frequency, double recency,
+                                           double T, double monetary_value,
+                                           void *payload);
+
+/*
+ * List the (x, t_x, T, monetary value) summary of every customer of
+ * `segment` (-1: all) with a product purchase before `calibration_end`,
+ * exactly as b2b2c_forecaster_fit builds it (same-day product purchases
+ * merged; monetary value the mean of the repeat days' totals, 0 when
+ * x = 0), in customer-ID order. The callback may call the library.
+ * Errors: B2B2C_EINVAL (segment, NULL cb), B2B2C_ENOMEM.
+ */
+B2B2C_API int b2b2c_forecaster_summaries(b2b2c_forecaster *f,
+                                         int32_t segment,
+                                         int64_t calibration_end,
+                                         b2b2c_forecaster_summary_cb cb,
+                                         void *payload);
+
 /*
  * Answers for one customer at `now` (Unix seconds) over `horizon` whole
  * units: expected product purchases, P(alive), P(at least one purchase),

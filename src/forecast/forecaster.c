@@ -666,6 +666,125 @@ int b2b2c_forecaster_fit_params(double *params, double *gg_params,
     return 0;
 }
 
+static const fc_fit *fit_checked(const b2b2c_forecaster *f, int32_t segment)
+{
+    int idx = fit_index(segment);
+    if (idx < 0) {
+        b2b2c__err(f->ctx, B2B2C_EINVAL, "segment: unknown (%d)",
+                   (int)segment);
+        return NULL;
+    }
+    if (!f->fits[idx].valid) {
+        b2b2c__err(f->ctx, B2B2C_ENOTFOUND, "segment: not fitted");
+        return NULL;
+    }
+    return &f->fits[idx];
+}
+
+int b2b2c_forecaster_service_stats(double *attach_rate, double *mean_value,
+                                   const b2b2c_forecaster *f, int32_t segment,
+                                   int32_t kind)
+{
+    const fc_fit *ft;
+    if (!f)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(f->ctx);
+    if (kind == B2B2C_KIND_PRODUCT || !kind_known(f, kind))
+        return b2b2c__err(f->ctx, B2B2C_EINVAL,
+                          "kind: not a known service kind (%d)", (int)kind);
+    if (!(ft = fit_checked(f, segment)))
+        return f->ctx->errcode;
+    if (attach_rate)
+        *attach_rate = ft->attach[kind];
+    if (mean_value)
+        *mean_value = ft->svalue[kind];
+    return 0;
+}
+
+int b2b2c_forecaster_subscription_stats(double *revenue_per_unit,
+                                        double *retention,
+                                        const b2b2c_forecaster *f,
+                                        int32_t segment)
+{
+    const fc_fit *ft;
+    if (!f)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(f->ctx);
+    if (!(ft = fit_checked(f, segment)))
+        return f->ctx->errcode;
+    if (revenue_per_unit)
+        *revenue_per_unit = ft->sub_rate;
+    if (retention)
+        *retention = ft->sub_retention;
+    return 0;
+}
+
+typedef struct summ_item {
+    const fc_cust *c;
+    double x, tx, T, m;
+} summ_item;
+
+static int summ_cmp(const void *a, const void *b)
+{
+    const summ_item *u = a, *v = b;
+    return strcmp(u->c->id, v->c->id);
+}
+
+int b2b2c_forecaster_summaries(b2b2c_forecaster *f, int32_t segment,
+                               int64_t calibration_end,
+                               b2b2c_forecaster_summary_cb cb, void *payload)
+{
+    b2b2c_ctx *ctx;
+    summ_item *items;
+    int64_t *days;
+    double *tot;
+    size_t ni = 0, mx, it = 0;
+    void *v;
+    int rc = 0;
+
+    if (!f)
+        return B2B2C_EINVAL;
+    ctx = f->ctx;
+    b2b2c__err_clear(ctx);
+    if (!cb)
+        return b2b2c__err(ctx, B2B2C_EINVAL, "cb: must not be NULL");
+    if (fit_index(segment) < 0)
+        return b2b2c__err(ctx, B2B2C_EINVAL, "segment: unknown (%d)",
+                          (int)segment);
+    mx = max_purchases(f);
+    items = b2b2c__malloc(ctx, sizeof(summ_item) * (f->cust.count + 1));
+    days = b2b2c__malloc(ctx, sizeof(int64_t) * mx);
+    tot = b2b2c__malloc(ctx, sizeof(double) * mx);
+    if (!items || !days || !tot) {
+        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+        goto out;
+    }
+    while (b2b2c__map_next(&f->cust, &it, NULL, NULL, &v)) {
+        const fc_cust *c = v;
+        summ s;
+        if (segment >= 0 && c->segment != segment)
+            continue;
+        if (!summarise(c, calibration_end, 0, f->unit_days, days, tot, &s))
+            continue;
+        items[ni].c = c;
+        items[ni].x = s.x;
+        items[ni].tx = s.tx;
+        items[ni].T = s.T;
+        items[ni].m = s.m;
+        ni++;
+    }
+    qsort(items, ni, sizeof(summ_item), summ_cmp);
+    for (size_t i = 0; i < ni; i++)
+        if ((rc = cb(items[i].c->id, items[i].x, items[i].tx, items[i].T,
+                     items[i].m, payload)) != 0)
+            break;
+out:
+    b2b2c__free(ctx, items);
+    b2b2c__free(ctx, days);
+    b2b2c__free(ctx, tot);
+    return rc;
+}
+
 /* ---- per-customer answers ------------------------------------------------------ */
 
 static const fc_fit *fit_for(const b2b2c_forecaster *f, const fc_cust *c)

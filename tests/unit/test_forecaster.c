@@ -84,6 +84,30 @@ static void sim_log(b2b2c_forecaster *f, int n, uint64_t seed, int64_t until,
     }
 }
 
+typedef struct sum_log {
+    int n;
+    double a[4];
+    char prev[32];
+    int ordered;
+} sum_log;
+
+static int sum_cb(const char *id, double fq, double rc, double T, double m,
+                  void *payload)
+{
+    sum_log *s = payload;
+    if (s->n > 0 && strcmp(s->prev, id) >= 0)
+        s->ordered = 0;
+    snprintf(s->prev, sizeof(s->prev), "%s", id);
+    if (strcmp(id, "a") == 0) {
+        s->a[0] = fq;
+        s->a[1] = rc;
+        s->a[2] = T;
+        s->a[3] = m;
+    }
+    s->n++;
+    return 0;
+}
+
 static void test_summary_and_answers(void **state)
 {
     fx *x = *state;
@@ -103,6 +127,30 @@ static void test_summary_and_answers(void **state)
                          x->f, "a", 4, T0 + 28 * DAY, 80, B2B2C_KIND_PRODUCT),
                      0);
     sim_log(x->f, 300, 5, end, 4, "s");
+    {
+        sum_log sl;
+        memset(&sl, 0, sizeof(sl));
+        sl.ordered = 1;
+        assert_int_equal(b2b2c_forecaster_summaries(x->f, 4, end, sum_cb,
+                                                    &sl),
+                         0);
+        /* customers starting after day 70 are not in the summary */
+        assert_true(sl.n > 200 && sl.n < 301);
+        assert_true(sl.ordered);
+        /* day 0 twice (one transaction), days 14 and 28: x = 2, t_x = 4
+         * weeks, T = 10 weeks, monetary = mean(60, 80) */
+        CLOSE(sl.a[0], 2, 0);
+        CLOSE(sl.a[1], 4, 1e-15);
+        CLOSE(sl.a[2], 10, 1e-15);
+        CLOSE(sl.a[3], 70, 1e-15);
+        memset(&sl, 0, sizeof(sl));
+        assert_int_equal(b2b2c_forecaster_summaries(x->f, 3, end, sum_cb,
+                                                    &sl),
+                         0);
+        assert_int_equal(sl.n, 0);
+        assert_int_equal(b2b2c_forecaster_summaries(x->f, 4, end, NULL, &sl),
+                         B2B2C_EINVAL);
+    }
     assert_int_equal(b2b2c_forecaster_customer(&e, &pa, &py, &sp, &cp, &cs,
                                                x->f, "a", now, 12),
                      B2B2C_ENOTREADY);
@@ -199,6 +247,30 @@ static void test_services_subscription(void **state)
                                                           T0 + 30 * DAY),
                      0);
     assert_int_equal(b2b2c_forecaster_fit(NULL, x->f, 3, end), 0);
+    {
+        /* exposure: b1 199 days, b2 28 days (cancelled); revenue 210 */
+        double rate, ret, at, mv;
+        assert_int_equal(b2b2c_forecaster_subscription_stats(&rate, &ret,
+                                                             x->f, 3),
+                         0);
+        CLOSE(rate, 210.0 / (227.0 / 7), 1e-12);
+        CLOSE(ret, exp(-1.0 / (227.0 / 7)), 1e-12);
+        assert_int_equal(b2b2c_forecaster_service_stats(
+                             &at, &mv, x->f, 3, B2B2C_KIND_INSTALL),
+                         0);
+        CLOSE(mv, 40.0, 1e-12);
+        assert_true(at > 0.05 && at < 0.5);
+        assert_int_equal(b2b2c_forecaster_service_stats(
+                             &at, &mv, x->f, 3, B2B2C_KIND_REPAIR),
+                         0);
+        assert_true(at == 0 && mv == 0);
+        assert_int_equal(b2b2c_forecaster_service_stats(
+                             &at, &mv, x->f, 3, B2B2C_KIND_PRODUCT),
+                         B2B2C_EINVAL);
+        assert_int_equal(b2b2c_forecaster_service_stats(
+                             &at, &mv, x->f, 1, B2B2C_KIND_INSTALL),
+                         B2B2C_ENOTFOUND);
+    }
     assert_int_equal(b2b2c_forecaster_customer(&e, NULL, NULL, NULL, &cp,
                                                &cs, x->f, "b1", end, 10),
                      0);
