@@ -13,5 +13,6 @@
 #include "b2b2c/segment.h"
 #include "b2b2c/lead.h"
 #include "b2b2c/dealer.h"
+#include "b2b2c/forecast.h"
 
 #endif /* B2B2C_H */

@@ -7,6 +7,7 @@
 extern const cli_command cli_cmd_segments;
 extern const cli_command cli_cmd_leads;
 extern const cli_command cli_cmd_dealers;
+extern const cli_command cli_cmd_forecast;
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
@@ -25,6 +26,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_segments,
     &cli_cmd_leads,
     &cli_cmd_dealers,
+    &cli_cmd_forecast,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -1,0 +1,416 @@
+/*
+ * libb2b2c forecast: customer-base models for repeat purchases and lifetime
+ * value (BG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma) as stateless functions:
+ * arrays in, numbers out, results in caller buffers.
+ *
+ * Data per customer, in any time unit used for every customer alike:
+ *   x   frequency: number of REPEAT purchases (a whole number >= 0)
+ *   tx  recency: time of the last purchase, measured from the first
+ *       (0 <= tx <= T; tx = 0 when x = 0; tx > 0 when x > 0 for the
+ *       continuous-time models)
+ *   T   age: time from the first purchase to the end of calibration (> 0).
+ *       For BG/BB, T is the number of purchase opportunities n and tx the
+ *       opportunity of the last purchase (whole numbers, x <= tx <= n).
+ *   weight (optional) how many customers share the row (finite, >= 0).
+ *   m   (Gamma-Gamma) mean value of the x repeat purchases (> 0).
+ *
+ * Parameter order (natural scale, all > 0):
+ *   B2B2C_FORECAST_BGNBD  r, alpha, a, b        (Fader, Hardie & Lee 2005)
+ *   B2B2C_FORECAST_PNBD   r, alpha, s, beta     (Schmittlein et al. 1987)
+ *   B2B2C_FORECAST_BGBB   alpha, beta, gamma, delta (Fader, Hardie & Shang
+ *                                                2010)
+ *   B2B2C_FORECAST_GG     p, q, v               (Fader & Hardie 2013)
+ *
+ * Every function takes a context for its allocator and error message
+ * (b2b2c_ctx_errmsg names the argument and row at fault); none reads or
+ * writes storage. Errors: B2B2C_EINVAL (NULL pointer, unknown model, NaN or
+ * infinite value, non-integer count), B2B2C_ERANGE (a value outside its
+ * range, naming it and the row), B2B2C_ENODATA (no rows with positive
+ * weight, or all frequencies zero for a fit), B2B2C_ENOMEM, and
+ * B2B2C_ENOCONVERGE when a special-function series does not converge.
+ * On error the outputs are left unchanged, except where a function says
+ * "outputs partly written" (a series failing in the middle of a batch).
+ *
+ * Threads: the functions keep no state; calls on different contexts may run
+ * in parallel, a context is used by one thread at a time.
+ */
+#ifndef B2B2C_FORECAST_H
+#define B2B2C_FORECAST_H
+
+#include "b2b2c/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Model identifiers (stable values). */
+enum {
+    B2B2C_FORECAST_BGNBD = 1,
+    B2B2C_FORECAST_PNBD = 2,
+    B2B2C_FORECAST_BGBB = 3,
+    B2B2C_FORECAST_GG = 4
+};
+
+/* Number of parameters of `model` (4 or 3), or B2B2C_EINVAL (negative). */
+B2B2C_API int b2b2c_forecast_nparams(int32_t model);
+
+/* The stable name of parameter `i` (0-based) of `model`, such as "alpha";
+ * NULL for an unknown model or index. Static string. The name of the model
+ * itself ("bgnbd", "pnbd", "bgbb", "gg") is returned for i = -1. */
+B2B2C_API const char *b2b2c_forecast_param_name(int32_t model, int32_t i);
+
+/*
+ * Fit BG/NBD, Pareto/NBD or BG/BB by maximum likelihood.
+ *
+ * params     receives the fitted parameters (nparams >= 4, natural scale).
+ * loglik     receives the total log-likelihood at params exactly as the
+ *            paper defines it (sum of weight * log L_i, no constant
+ *            dropped, without the penalty). May be NULL.
+ * iterations receives the optimizer iterations. May be NULL.
+ * converged  receives 1 when the gradient test was met, 0 when the
+ *            iteration limit or the line search stopped first (params are
+ *            then the best point found). May be NULL.
+ * model      B2B2C_FORECAST_BGNBD, _PNBD or _BGBB.
+ * x, tx, T   per-row data, n rows (see the top of this header).
+ * weight     per-row counts, or NULL for 1 each (identical rows are then
+ *            merged internally, which is exact).
+ * l2         penalty l2 * sum(log(param)^2) added to -loglik (0 for plain
+ *            maximum likelihood; >= 0). It pulls parameters towards 1.
+ *
+ * The optimizer is BFGS on log-parameters with analytic gradients.
+ * Returns 0 or a code listed at the top (B2B2C_ENODATA when every
+ * frequency is 0: the model is then not identified).
+ */
+B2B2C_API int b2b2c_forecast_fit(double *params, size_t nparams,
+                                 double *loglik, int32_t *iterations,
+                                 int32_t *converged, b2b2c_ctx *ctx,
+                                 int32_t model, const double *x,
+                                 const double *tx, const double *T,
+                                 const double *weight, size_t n, double l2);
+
+/*
+ * Total log-likelihood of BG/NBD, Pareto/NBD or BG/BB at `params`, and
+ * (grad non-NULL, nparams entries) its gradient with respect to the natural
+ * parameters. Same data rules as b2b2c_forecast_fit; all-zero frequencies
+ * are allowed here.
+ */
+B2B2C_API int b2b2c_forecast_loglik(double *loglik, double *grad,
+                                    b2b2c_ctx *ctx, int32_t model,
+                                    const double *params, size_t nparams,
+                                    const double *x, const double *tx,
+                                    const double *T, const double *weight,
+                                    size_t n);
+
+/*
+ * Fit the Gamma-Gamma spend model (p, q, v) on customers with x > 0:
+ * rows with x = 0 are skipped (their m is not read). m > 0 is the mean
+ * repeat-purchase value. Outputs and l2 as in b2b2c_forecast_fit
+ * (nparams >= 3). B2B2C_ENODATA when no row has x > 0.
+ */
+B2B2C_API int b2b2c_forecast_gg_fit(double *params, size_t nparams,
+                                    double *loglik, int32_t *iterations,
+                                    int32_t *converged, b2b2c_ctx *ctx,
+                                    const double *x, const double *m,
+                                    const double *weight, size_t n,
+                                    double l2);
+
+/* Gamma-Gamma total log-likelihood (and gradient) over rows with x > 0. */
+B2B2C_API int b2b2c_forecast_gg_loglik(double *loglik, double *grad,
+                                       b2b2c_ctx *ctx, const double *params,
+                                       size_t nparams, const double *x,
+                                       const double *m,
+                                       const double *weight, size_t n);
+
+/*
+ * Per-customer predictions for the window (T, T + t].
+ *
+ * expected  E[purchases in the window | x, tx, T] (n entries) or NULL.
+ * p_alive   probability the customer is still active at T, or NULL.
+ *           (BG/BB: active at opportunity T + 1, as in the paper.)
+ * p_any     probability of at least one purchase in the window, or NULL.
+ * t         window length (> 0; BG/BB: a whole number of opportunities).
+ */
+B2B2C_API int b2b2c_forecast_predict(double *expected, double *p_alive,
+                                     double *p_any, b2b2c_ctx *ctx,
+                                     int32_t model, const double *params,
+                                     size_t nparams, const double *x,
+                                     const double *tx, const double *T,
+                                     size_t n, double t);
+
+/*
+ * Gamma-Gamma expected mean purchase value per customer, E[M | x, m]
+ * (Fader & Hardie 2013, eq. 5). Rows with x = 0 get the population mean
+ * p v / (q - 1) (needs q > 1, else B2B2C_ERANGE). out has n entries.
+ */
+B2B2C_API int b2b2c_forecast_gg_spend(double *out, b2b2c_ctx *ctx,
+                                      const double *params, size_t nparams,
+                                      const double *x, const double *m,
+                                      size_t n);
+
+/*
+ * Discounted customer lifetime value over `horizon` whole periods:
+ * clv = margin * spend * sum_{k=1..horizon} (E[X(k)] - E[X(k-1)]) /
+ * (1 + discount)^k, with E[X(k)] the expected purchases in (T, T + k].
+ * spend: expected value per purchase (e.g. from b2b2c_forecast_gg_spend),
+ * n entries, >= 0. horizon: whole number 1..100000. discount: per period,
+ * 0 <= discount < 10. margin: 0..1. out has n entries.
+ */
+B2B2C_API int b2b2c_forecast_clv(double *out, b2b2c_ctx *ctx, int32_t model,
+                                 const double *params, size_t nparams,
+                                 const double *x, const double *tx,
+                                 const double *T, const double *spend,
+                                 size_t n, double horizon, double discount,
+                                 double margin);
+
+/*
+ * Expected purchases of a new customer over t[i] periods from the first
+ * purchase, E[X(t)] (BG/NBD: FHL 2005 eq. 7; Pareto/NBD: SMC 1987;
+ * BG/BB: FHS 2010 eq. 9 with t a whole number). out has n entries.
+ */
+B2B2C_API int b2b2c_forecast_population_expected(double *out, b2b2c_ctx *ctx,
+                                                 int32_t model,
+                                                 const double *params,
+                                                 size_t nparams,
+                                                 const double *t, size_t n);
+
+/*
+ * Expected number of customers with exactly 0, 1, ..., nout-1 repeat
+ * purchases during their calibration periods T[i] (the calibration
+ * histogram check): out[k] = sum_i weight_i P(X(T_i) = k). T as in the
+ * fit (BG/BB: whole numbers). BG/NBD: FHL 2005 eq. 8; BG/BB: FHS 2010
+ * eq. 7; Pareto/NBD: a quadrature over the dropout time (about 1e-10).
+ */
+B2B2C_API int b2b2c_forecast_frequency_counts(double *out, size_t nout,
+                                              b2b2c_ctx *ctx, int32_t model,
+                                              const double *params,
+                                              size_t nparams,
+                                              const double *T,
+                                              const double *weight,
+                                              size_t n);
+
+
+/* ====================================================================== */
+/*
+ * The stateful forecaster: a purchase log per customer (persisted through
+ * the context's storage), per-segment fits (persisted), per-customer
+ * answers, services and subscriptions in CLV, the repeat-due list and the
+ * holdout check.
+ *
+ * Threads: a handle is used by one thread at a time (with its context);
+ * separate contexts and their handles are independent.
+ *
+ * Storage tables: forecast_purchase (key: customer ID, NUL, 8-byte
+ * big-endian sequence), forecast_cancel (key: customer ID), forecast_fit
+ * (key: "all" or a segment name), forecast_kind (key: kind name).
+ */
+typedef struct b2b2c_forecaster b2b2c_forecaster;
+
+/* Purchase kinds. Services are every kind but PRODUCT. Stable names:
+ * "product", "install", "repair", "training", "extended_warranty",
+ * "software_subscription"; host kinds (16..63) get their names from
+ * b2b2c_forecaster_add_kind. */
+enum {
+    B2B2C_KIND_PRODUCT = 0,
+    B2B2C_KIND_INSTALL = 1,
+    B2B2C_KIND_REPAIR = 2,
+    B2B2C_KIND_TRAINING = 3,
+    B2B2C_KIND_EXTENDED_WARRANTY = 4,
+    B2B2C_KIND_SOFTWARE_SUBSCRIPTION = 5,
+    B2B2C_KIND_HOST_FIRST = 16,
+    B2B2C_KIND_MAX = 63
+};
+
+/* Forecaster parameters (b2b2c_forecaster_set_param). Values are never
+ * renumbered. Defaults in brackets. */
+enum {
+    B2B2C_FORECASTER_MODEL = 400,           /* 1 BG/NBD or 2 Pareto/NBD [1] */
+    B2B2C_FORECASTER_UNIT_DAYS = 401,       /* model time unit, 1..366 [7] */
+    B2B2C_FORECASTER_L2 = 402,              /* fit penalty 0..1e6 [0] */
+    B2B2C_FORECASTER_DISCOUNT = 403,        /* per unit, 0..1 [0] */
+    B2B2C_FORECASTER_MARGIN = 404,          /* product margin 0..1 [1] */
+    B2B2C_FORECASTER_SERVICE_MARGIN = 405,  /* service margin 0..1 [1] */
+    B2B2C_FORECASTER_MIN_P_ALIVE = 406,     /* due-list filter 0..1 [0.5] */
+    B2B2C_FORECASTER_MIN_INTERVALS = 407    /* own intervals needed for the
+                                               due date, 1..1000 [3] */
+};
+
+/* Open a forecaster on `ctx`, loading purchases, cancellations, kinds and
+ * fits from its storage. Parameters start at their defaults (they are not
+ * persisted). Errors: B2B2C_EINVAL, B2B2C_ENOMEM, B2B2C_ECORRUPT (a record
+ * failed to decode; the message names table and key), storage codes. */
+B2B2C_API int b2b2c_forecaster_new(b2b2c_forecaster **out, b2b2c_ctx *ctx);
+
+/* Free a forecaster (NULL is fine). An open transaction group on its
+ * context is rolled back first. */
+B2B2C_API void b2b2c_forecaster_free(b2b2c_forecaster *f);
+
+/* Set / get a parameter; B2B2C_ERANGE names it when out of its bounds,
+ * B2B2C_EINVAL for an unknown parameter or NaN. */
+B2B2C_API int b2b2c_forecaster_set_param(b2b2c_forecaster *f, int32_t param,
+                                         double value);
+B2B2C_API int b2b2c_forecaster_get_param(double *value,
+                                         const b2b2c_forecaster *f,
+                                         int32_t param);
+/* The allowed range [lo, hi] of a parameter. */
+B2B2C_API int b2b2c_forecaster_param_bounds(double *lo, double *hi,
+                                            int32_t param);
+
+/* Register a host purchase kind by name (1..63 bytes of [a-z0-9_]) and get
+ * its number (16..63) in *kind. An existing name gives its number back.
+ * B2B2C_ERANGE when 48 host kinds exist. Persisted. */
+B2B2C_API int b2b2c_forecaster_add_kind(int32_t *kind, b2b2c_forecaster *f,
+                                        const char *name);
+
+/* The name of a kind (static for built-ins, owned by the handle for host
+ * kinds until it is freed); NULL when unknown. */
+B2B2C_API const char *b2b2c_forecaster_kind_name(const b2b2c_forecaster *f,
+                                                 int32_t kind);
+
+/*
+ * Record a purchase. customer_id: 1..255 bytes UTF-8. segment: a
+ * B2B2C_SEGMENT_* value (the customer's segment is the one of their latest
+ * recorded purchase). time: Unix seconds. amount: >= 0, finite (currency
+ * units). kind: B2B2C_KIND_* or a registered host kind. Persisted.
+ * Errors: B2B2C_EBADID, B2B2C_EINVAL (NaN amount, unknown kind or segment),
+ * B2B2C_ERANGE (negative amount), B2B2C_ENOMEM, storage codes.
+ */
+B2B2C_API int b2b2c_forecaster_add_purchase(b2b2c_forecaster *f,
+                                            const char *customer_id,
+                                            int32_t segment, int64_t time,
+                                            double amount, int32_t kind);
+
+/* Record that the customer's software subscription was cancelled at
+ * `time`. B2B2C_ENOTFOUND for an unknown customer, B2B2C_ESTATE when they
+ * have no subscription purchase before `time`. Persisted. */
+B2B2C_API int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
+                                                   const char *customer_id,
+                                                   int64_t time);
+
+/*
+ * Fit the purchase model (B2B2C_FORECASTER_MODEL) and Gamma-Gamma on the
+ * customers of `segment` (a B2B2C_SEGMENT_* value, or -1 for everyone)
+ * with a first product purchase before `calibration_end` (Unix seconds),
+ * summarised at that date in B2B2C_FORECASTER_UNIT_DAYS: product purchases
+ * on the same UTC day merge into one transaction. Also estimates, for the
+ * segment, each service kind's attach rate (service purchases per product
+ * transaction) and mean value, and the subscription revenue per unit and
+ * retention per unit (exponential churn fitted to the cancellations).
+ * The fit is persisted under "all" or the segment name and replaces the
+ * previous one. *converged (optional) receives the optimizer's flag.
+ * Errors: B2B2C_ENODATA (no customer, or no repeat purchase), the stateless
+ * fit's codes, storage codes.
+ */
+B2B2C_API int b2b2c_forecaster_fit(int32_t *converged, b2b2c_forecaster *f,
+                                   int32_t segment, int64_t calibration_end);
+
+/* The stored fit for `segment` (-1: all): model parameters (4), GG
+ * parameters (3; zeros when no repeat buyer had a value), log-likelihood.
+ * B2B2C_ENOTFOUND when not fitted. Any output may be NULL. */
+B2B2C_API int b2b2c_forecaster_fit_params(double *params, double *gg_params,
+                                          double *loglik,
+                                          const b2b2c_forecaster *f,
+                                          int32_t segment);
+
+/* The service statistics of the stored fit for `segment` (-1: all): for a
+ * service `kind`, purchases per product transaction (*attach_rate) and
+ * their mean amount (*mean_value), both 0 when none was seen. Any output
+ * may be NULL. B2B2C_ENOTFOUND when not fitted, B2B2C_EINVAL for an
+ * unknown segment or kind (product is not a service). */
+B2B2C_API int b2b2c_forecaster_service_stats(double *attach_rate,
+                                             double *mean_value,
+                                             const b2b2c_forecaster *f,
+                                             int32_t segment, int32_t kind);
+
+/* Subscription statistics of the stored fit for `segment` (-1: all):
+ * revenue per subscriber per unit and retention per unit (exp(-churn)),
+ * both 0 when the segment had no subscriber. Errors as above. */
+B2B2C_API int b2b2c_forecaster_subscription_stats(double *revenue_per_unit,
+                                                  double *retention,
+                                                  const b2b2c_forecaster *f,
+                                                  int32_t segment);
+
+/* One customer's summary (units of B2B2C_FORECASTER_UNIT_DAYS); a non-zero
+ * return stops the listing and is returned. */
+typedef int (*b2b2c_forecaster_summary_cb)(const char *customer_id,
+                                           double frequency, double recency,
+                                           double T, double monetary_value,
+                                           void *payload);
+
+/*
+ * List the (x, t_x, T, monetary value) summary of every customer of
+ * `segment` (-1: all) with a product purchase before `calibration_end`,
+ * exactly as b2b2c_forecaster_fit builds it (same-day product purchases
+ * merged; monetary value the mean of the repeat days' totals, 0 when
+ * x = 0), in customer-ID order. The callback may call the library.
+ * Errors: B2B2C_EINVAL (segment, NULL cb), B2B2C_ENOMEM.
+ */
+B2B2C_API int b2b2c_forecaster_summaries(b2b2c_forecaster *f,
+                                         int32_t segment,
+                                         int64_t calibration_end,
+                                         b2b2c_forecaster_summary_cb cb,
+                                         void *payload);
+
+/*
+ * Answers for one customer at `now` (Unix seconds) over `horizon` whole
+ * units: expected product purchases, P(alive), P(at least one purchase),
+ * expected spend per purchase (Gamma-Gamma, or the segment mean), and the
+ * discounted CLV split into the product part and the service part
+ * (services attached to expected purchases at the segment's attach rates,
+ * plus an active subscription's revenue with the estimated retention).
+ * Uses the fit of the customer's segment, else the "all" fit. Any output
+ * may be NULL. Errors: B2B2C_ENOTFOUND (customer), B2B2C_ENOTREADY (no
+ * fit), B2B2C_ERANGE (now before the first purchase, horizon not a whole
+ * number 1..1200).
+ */
+B2B2C_API int b2b2c_forecaster_customer(double *expected, double *p_alive,
+                                        double *p_any, double *spend,
+                                        double *clv_product,
+                                        double *clv_service,
+                                        const b2b2c_forecaster *f,
+                                        const char *customer_id, int64_t now,
+                                        double horizon);
+
+/* One entry of the repeat-due list. due_time: Unix seconds of the expected
+ * next purchase; expected_value: expected product revenue in the window.
+ * A non-zero return stops the listing and is returned. */
+typedef int (*b2b2c_forecaster_due_cb)(const char *customer_id,
+                                       int64_t due_time, double p_alive,
+                                       double expected_value, void *payload);
+
+/*
+ * List customers whose next product purchase is due by now + window_days:
+ * the due date is the last purchase plus the median of the customer's own
+ * inter-purchase intervals when they have B2B2C_FORECASTER_MIN_INTERVALS
+ * of them, else plus the model's mean time between purchases
+ * ((alpha + T) / (r + x) units). Customers with P(alive) below
+ * B2B2C_FORECASTER_MIN_P_ALIVE or without a usable fit are left out. Order:
+ * expected value in the window, highest first (ties by ID). The callback
+ * runs after the list is built; it may call the library.
+ */
+B2B2C_API int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now,
+                                   double window_days,
+                                   b2b2c_forecaster_due_cb cb,
+                                   void *payload);
+
+/*
+ * The BTYD holdout check for `segment` (-1 all) with the current fit
+ * (normally made at calibration_end): customers with a first product
+ * purchase before calibration_end are grouped by calibration frequency
+ * (0, 1, ..., nout-1 where the last group holds nout-1 and more); per
+ * group, count[k] customers, actual[k] the mean number of repeat
+ * transactions in (calibration_end, holdout_end] and predicted[k] the mean
+ * model expectation. Errors: B2B2C_ENOTREADY (no fit), B2B2C_ERANGE
+ * (holdout_end <= calibration_end, nout 0 or > 1000).
+ */
+B2B2C_API int b2b2c_forecaster_holdout(double *actual, double *predicted,
+                                       double *count, size_t nout,
+                                       const b2b2c_forecaster *f,
+                                       int32_t segment,
+                                       int64_t calibration_end,
+                                       int64_t holdout_end);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

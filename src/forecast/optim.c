@@ -1,0 +1,255 @@
+/*
+ * BFGS quasi-Newton minimiser with a strong-Wolfe line search, for the
+ * small (<= 8 parameters) smooth problems of the forecast models, fitted on
+ * log-parameters. Nocedal & Wright, Numerical Optimization, 2nd ed. 2006:
+ * BFGS update eq. 6.17, initial scaling eq. 6.20, line search alg. 3.5 with
+ * zoom alg. 3.6 and cubic interpolation eq. 3.59. No allocation.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "fc_internal.h"
+
+#define MAXD B2B2C__OPT_MAXDIM
+
+typedef struct ls_ctx {
+    b2b2c__objfn fn;
+    void *ud;
+    int dim;
+    const double *x0, *p;
+    double xt[MAXD], gt[MAXD];
+    int evals;
+} ls_ctx;
+
+/* phi(alpha) = f(x0 + alpha p); returns 0 when finite. */
+static int phi(ls_ctx *c, double alpha, double *f, double *dphi)
+{
+    double d = 0;
+    for (int i = 0; i < c->dim; i++)
+        c->xt[i] = c->x0[i] + alpha * c->p[i];
+    c->evals++;
+    if (c->fn(c->ud, c->xt, f, c->gt) || !isfinite(*f))
+        return -1;
+    for (int i = 0; i < c->dim; i++) {
+        if (!isfinite(c->gt[i]))
+            return -1;
+        d += c->gt[i] * c->p[i];
+    }
+    *dphi = d;
+    return 0;
+}
+
+/* Minimiser of the cubic through (a, fa, da), (b, fb, db) (N&W eq. 3.59),
+ * safeguarded into the middle of [a, b]. */
+static double cubic(double a, double fa, double da, double b, double fb,
+                    double db)
+{
+    double d1 = da + db - 3 * (fa - fb) / (a - b);
+    double disc = d1 * d1 - da * db, lo, hi, x;
+    lo = a < b ? a : b;
+    hi = a < b ? b : a;
+    if (disc < 0)
+        return 0.5 * (a + b);
+    {
+        double d2 = (b > a ? 1 : -1) * sqrt(disc);
+        x = b - (b - a) * (db + d2 - d1) / (db - da + 2 * d2);
+    }
+    if (!isfinite(x) || x < lo + 0.1 * (hi - lo) || x > hi - 0.1 * (hi - lo))
+        x = 0.5 * (a + b);
+    return x;
+}
+
+/* Strong Wolfe line search; on success xt/gt hold the accepted point. */
+static int wolfe(ls_ctx *c, double f0, double d0, double *alpha_io,
+                 double *fout)
+{
+    const double c1 = 1e-4, c2 = 0.9;
+    double a_prev = 0, f_prev = f0, d_prev = d0;
+    double a = *alpha_io, f, d;
+    double lo, hi, flo, fhi, dlo, dhi;
+    int i;
+
+    for (i = 0; i < 40; i++) {
+        if (phi(c, a, &f, &d)) { /* not finite: step back */
+            a = a_prev + 0.5 * (a - a_prev);
+            if (a - a_prev < 1e-20)
+                return -1;
+            continue;
+        }
+        if (f > f0 + c1 * a * d0 || (i > 0 && f >= f_prev)) {
+            lo = a_prev; flo = f_prev; dlo = d_prev;
+            hi = a; fhi = f; dhi = d;
+            goto zoom;
+        }
+        if (fabs(d) <= -c2 * d0) {
+            *alpha_io = a;
+            *fout = f;
+            return 0;
+        }
+        if (d >= 0) {
+            lo = a; flo = f; dlo = d;
+            hi = a_prev; fhi = f_prev; dhi = d_prev;
+            goto zoom;
+        }
+        a_prev = a; f_prev = f; d_prev = d;
+        a *= 2.0;
+    }
+    return -1;
+zoom:
+    for (i = 0; i < 60; i++) {
+        double aj = cubic(lo, flo, dlo, hi, fhi, dhi), fj, dj;
+        if (phi(c, aj, &fj, &dj)) {
+            hi = aj; fhi = INFINITY; dhi = 0;
+            /* cubic() falls back to bisection when fhi is not finite */
+            continue;
+        }
+        if (fj > f0 + c1 * aj * d0 || fj >= flo) {
+            hi = aj; fhi = fj; dhi = dj;
+        } else {
+            if (fabs(dj) <= -c2 * d0) {
+                *alpha_io = aj;
+                *fout = fj;
+                return 0;
+            }
+            if (dj * (hi - lo) >= 0) {
+                hi = lo; fhi = flo; dhi = dlo;
+            }
+            lo = aj; flo = fj; dlo = dj;
+        }
+        if (fabs(hi - lo) < 1e-16 * (1 + fabs(lo)))
+            break;
+    }
+    /* accept the best sufficient-decrease point found, if any */
+    if (lo > 0 && flo < f0) {
+        if (phi(c, lo, &flo, &dlo) == 0) {
+            *alpha_io = lo;
+            *fout = flo;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
+                int maxit, double gtol, double *fmin, int32_t *iterations,
+                int32_t *converged)
+{
+    double H[MAXD][MAXD], g[MAXD], p[MAXD], s[MAXD], y[MAXD], f;
+    ls_ctx c;
+    int it, conv = 0, first = 1;
+
+    if (dim < 1 || dim > MAXD)
+        return -1;
+    if (fn(ud, theta, &f, g) || !isfinite(f))
+        return -1;
+    memset(H, 0, sizeof(H));
+    for (int i = 0; i < dim; i++)
+        H[i][i] = 1.0;
+    c.fn = fn;
+    c.ud = ud;
+    c.dim = dim;
+    c.evals = 0;
+    for (it = 0; it < maxit; it++) {
+        double gmax = 0, d0 = 0, alpha, fnew, sy, yHy;
+        for (int i = 0; i < dim; i++)
+            if (fabs(g[i]) > gmax)
+                gmax = fabs(g[i]);
+        if (gmax <= gtol) {
+            conv = 1;
+            break;
+        }
+        for (int i = 0; i < dim; i++) {
+            p[i] = 0;
+            for (int j = 0; j < dim; j++)
+                p[i] -= H[i][j] * g[j];
+            d0 += p[i] * g[i];
+        }
+        if (!(d0 < 0)) { /* lost descent: restart from steepest descent */
+            memset(H, 0, sizeof(H));
+            d0 = 0;
+            for (int i = 0; i < dim; i++) {
+                H[i][i] = 1.0;
+                p[i] = -g[i];
+                d0 -= g[i] * g[i];
+            }
+            first = 1;
+        }
+        alpha = 1.0;
+        if (first) { /* keep the first trial step moderate */
+            double pn = 0;
+            for (int i = 0; i < dim; i++)
+                pn += p[i] * p[i];
+            pn = sqrt(pn);
+            if (pn > 1.0)
+                alpha = 1.0 / pn;
+        }
+        c.x0 = theta;
+        c.p = p;
+        if (wolfe(&c, f, d0, &alpha, &fnew)) {
+            if (!first) { /* retry once from steepest descent */
+                memset(H, 0, sizeof(H));
+                for (int i = 0; i < dim; i++)
+                    H[i][i] = 1.0;
+                first = 1;
+                continue;
+            }
+            /* no further decrease is measurable: converged when the
+             * gradient is already small relative to rounding in f */
+            conv = gmax <= 1e3 * gtol;
+            break;
+        }
+        sy = 0;
+        for (int i = 0; i < dim; i++) {
+            s[i] = c.xt[i] - theta[i];
+            y[i] = c.gt[i] - g[i];
+            sy += s[i] * y[i];
+        }
+        {
+            double df = f - fnew;
+            memcpy(theta, c.xt, sizeof(double) * (size_t)dim);
+            memcpy(g, c.gt, sizeof(double) * (size_t)dim);
+            f = fnew;
+            if (df >= 0 && df <= 1e-15 * (fabs(f) + 1e-300)) {
+                double gm = 0;
+                for (int i = 0; i < dim; i++)
+                    if (fabs(g[i]) > gm)
+                        gm = fabs(g[i]);
+                if (gm <= gtol * 1e3) { /* flat at rounding level */
+                    conv = 1;
+                    it++;
+                    break;
+                }
+            }
+        }
+        if (sy <= 1e-300)
+            continue; /* curvature condition failed: skip the update */
+        if (first) { /* N&W eq. 6.20 */
+            double yy = 0;
+            for (int i = 0; i < dim; i++)
+                yy += y[i] * y[i];
+            for (int i = 0; i < dim; i++)
+                for (int j = 0; j < dim; j++)
+                    H[i][j] = i == j ? sy / yy : 0.0;
+            first = 0;
+        }
+        {
+            /* N&W eq. 6.17: H+ = (I - rho s y')H(I - rho y s') + rho s s' */
+            double Hy[MAXD], rho = 1.0 / sy;
+            yHy = 0;
+            for (int i = 0; i < dim; i++) {
+                Hy[i] = 0;
+                for (int j = 0; j < dim; j++)
+                    Hy[i] += H[i][j] * y[j];
+                yHy += y[i] * Hy[i];
+            }
+            for (int i = 0; i < dim; i++)
+                for (int j = 0; j < dim; j++)
+                    H[i][j] += -rho * (Hy[i] * s[j] + s[i] * Hy[j]) +
+                               (rho * rho * yHy + rho) * s[i] * s[j];
+        }
+    }
+    *fmin = f;
+    *iterations = it;
+    *converged = conv;
+    return 0;
+}

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Contract checks of `b2b2c forecast`: JSON keys, CSV header, bad files
+# (exit 1, "PATH:LINE: reason", nothing on stdout). Usage: cli_check.sh B2B2C SRCDIR
+set -u
+B=$1
+S=$2
+D=$S/tests/data/forecast
+E=$S/examples/data/forecast
+T=${TMPDIR:-/tmp}/b2b2c_forecast_$$
+fails=0
+trap 'rm -f "$T".out "$T".err' EXIT
+
+ok() { echo "ok: $1"; }
+bad() { echo "FAIL: $1"; fails=$((fails + 1)); }
+
+# $1 name, $2 expected exit, $3 text expected on stderr, rest: args
+expect() {
+    name=$1 code=$2 text=$3
+    shift 3
+    "$B" "$@" >"$T".out 2>"$T".err
+    rc=$?
+    if [ "$rc" -ne "$code" ]; then bad "$name: exit $rc, want $code"; cat "$T".err; return; fi
+    if [ -n "$text" ] && ! grep -q -- "$text" "$T".err; then bad "$name: stderr lacks '$text'"; cat "$T".err; return; fi
+    if [ "$code" -ne 0 ] && [ -s "$T".out ]; then bad "$name: partial output"; return; fi
+    ok "$name"
+}
+
+for m in bgnbd pnbd gg; do
+    "$B" forecast fit --model $m --summary "$E"/summary.csv >"$T".out || bad "fit $m"
+    grep -q "^{\"model\":\"$m\",\"params\":{.*},\"loglik\":-[0-9.e+-]*,\"iterations\":[0-9]*,\"converged\":true}\$" "$T".out && ok "fit $m json" || { bad "fit $m json"; cat "$T".out; }
+done
+"$B" forecast fit --model bgnbd --summary "$E"/summary.csv | grep -q '"params":{"r":[0-9.e+-]*,"alpha":[0-9.e+-]*,"a":[0-9.e+-]*,"b":[0-9.e+-]*}' && ok "bgnbd names" || bad "bgnbd names"
+"$B" forecast fit --model pnbd --summary "$E"/summary.csv | grep -q '"params":{"r":[0-9.e+-]*,"alpha":[0-9.e+-]*,"s":[0-9.e+-]*,"beta":[0-9.e+-]*}' && ok "pnbd names" || bad "pnbd names"
+"$B" forecast fit --model gg --summary "$E"/summary.csv | grep -q '"params":{"p":[0-9.e+-]*,"q":[0-9.e+-]*,"v":[0-9.e+-]*}' && ok "gg names" || bad "gg names"
+"$B" forecast fit --model bgbb --summary "$E"/bgbb_summary.csv | grep -q '"params":{"alpha":[0-9.e+-]*,"beta":[0-9.e+-]*,"gamma":[0-9.e+-]*,"delta":[0-9.e+-]*}' && ok "bgbb names" || bad "bgbb names"
+"$B" forecast fit --model bgnbd --transactions "$E"/transactions.csv --calibration-end 2025-09-30 --unit week | grep -q '"converged":true' && ok "fit transactions" || bad "fit transactions"
+
+# predict: header, one line per input row, params round trip gives the same
+"$B" forecast predict --model bgnbd --summary "$E"/summary.csv --horizon 12 >"$T".out || bad "predict"
+[ "$(head -1 "$T".out)" = "id,expected_purchases,p_alive,expected_spend,clv" ] && ok "predict header" || bad "predict header"
+[ "$(wc -l <"$T".out)" -eq "$(wc -l <"$E"/summary.csv)" ] && ok "predict rows" || bad "predict rows"
+P=$("$B" forecast fit --model bgnbd --summary "$E"/summary.csv)
+G=$("$B" forecast fit --model gg --summary "$E"/summary.csv)
+PG="$(echo "$P" | sed 's/}}*$//'),$(echo "$G" | sed 's/.*"params":{//; s/}.*//')}"
+"$B" forecast predict --model bgnbd --summary "$E"/summary.csv --horizon 12 --params "$PG" | cmp -s - "$T".out && ok "predict --params" || bad "predict --params"
+
+expect "bad number" 1 "bad_number.csv:3: frequency" forecast fit --model bgnbd --summary "$D"/bad_number.csv
+expect "recency > T" 1 "bad_recency.csv:3: recency" forecast fit --model bgnbd --summary "$D"/bad_recency.csv
+expect "missing column" 1 "bad_column.csv:1: missing column 'recency'" forecast fit --model bgnbd --summary "$D"/bad_column.csv
+expect "recency 0" 1 "bad_zero_recency.csv:3: recency" forecast predict --model pnbd --summary "$D"/bad_zero_recency.csv --horizon 4
+expect "negative" 1 "bad_negative.csv:2: frequency" forecast fit --model bgnbd --summary "$D"/bad_negative.csv
+expect "bad date" 1 "bad_date.csv:3: date" forecast fit --model bgnbd --transactions "$D"/bad_date.csv --calibration-end 2025-06-01 --unit day
+expect "negative amount" 1 "bad_amount.csv:3: amount" forecast fit --model bgnbd --transactions "$D"/bad_amount.csv --calibration-end 2025-06-01 --unit day
+expect "all zero" 1 "all zero" forecast fit --model bgnbd --summary "$D"/all_zero.csv
+expect "missing file" 1 "" forecast fit --model bgnbd --summary "$D"/no_such_file.csv
+expect "usage" 2 "model" forecast fit --model nope --summary "$E"/summary.csv
+expect "usage horizon" 2 "horizon" forecast predict --model bgnbd --summary "$E"/summary.csv --horizon 0
+expect "usage both inputs" 2 "exactly one" forecast fit --model bgnbd --summary "$E"/summary.csv --transactions "$E"/transactions.csv
+[ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }

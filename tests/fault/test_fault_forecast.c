@@ -1,0 +1,162 @@
+/* Fault loops (allocation and storage failures) over every mutating call
+ * of the forecaster: error returned, nothing leaked, storage and in-memory
+ * state unchanged, retry succeeds. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+
+#include "harness.h"
+#include "internal.h"
+#include "forecast/fc_rows.h"
+
+#define DAY 86400
+#define T0 1735689600
+
+static int add_log(b2b2c_forecaster *f)
+{
+    b2b2c__rng g;
+    int rc;
+    b2b2c__rng_seed(&g, 3);
+    for (int i = 0; i < 40; i++) {
+        char id[16];
+        int64_t t = T0 + (int64_t)b2b2c__rng_below(&g, 60) * DAY;
+        int n = 1 + (int)b2b2c__rng_below(&g, 5);
+        snprintf(id, sizeof(id), "c%d", i);
+        for (int k = 0; k < n; k++) {
+            if ((rc = b2b2c_forecaster_add_purchase(
+                     f, id, i % 2 ? 4 : 5, t, 20 + k, B2B2C_KIND_PRODUCT)))
+                return rc;
+            t += (int64_t)(1 + b2b2c__rng_below(&g, 40)) * DAY;
+        }
+        if (i % 5 == 0 &&
+            (rc = b2b2c_forecaster_add_purchase(
+                 f, id, i % 2 ? 4 : 5, T0 + 2 * DAY, 9,
+                 B2B2C_KIND_SOFTWARE_SUBSCRIPTION)))
+            return rc;
+    }
+    return 0;
+}
+
+static int f_setup(th_env *env, void **state)
+{
+    b2b2c_forecaster *f;
+    int rc = b2b2c_forecaster_new(&f, env->ctx);
+    if (rc)
+        return rc;
+    *state = f;
+    if ((rc = add_log(f)) ||
+        (rc = b2b2c_forecaster_fit(NULL, f, -1, T0 + 150 * DAY)))
+        return rc;
+    return 0;
+}
+
+static void f_teardown(th_env *env, void *state)
+{
+    (void)env;
+    b2b2c_forecaster_free(state);
+}
+
+static uint64_t f_dig(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c__forecaster_digest(state);
+}
+
+static int op_add_new(th_env *env, void *state)
+{
+    double e;
+    (void)env;
+    /* a fresh customer each time the previous attempt succeeded */
+    int fresh = b2b2c_forecaster_customer(&e, NULL, NULL, NULL, NULL, NULL,
+                                          state, "new", T0 + 100 * DAY, 4) ==
+                B2B2C_ENOTFOUND;
+    return b2b2c_forecaster_add_purchase(state, fresh ? "new" : "new2", 2,
+                                         T0 + DAY, 10, B2B2C_KIND_PRODUCT);
+}
+
+static int op_add_existing(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_forecaster_add_purchase(state, "c3", 4, T0 + 90 * DAY, 15,
+                                         B2B2C_KIND_REPAIR);
+}
+
+static int op_kind(th_env *env, void *state)
+{
+    int32_t k;
+    (void)env;
+    return b2b2c_forecaster_add_kind(&k, state, "commissioning");
+}
+
+static int op_cancel(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_forecaster_cancel_subscription(state, "c5", T0 + 40 * DAY);
+}
+
+static int op_fit(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_forecaster_fit(NULL, state, 4, T0 + 120 * DAY);
+}
+
+static int op_group(th_env *env, void *state)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_forecaster_add_purchase(state, "g1", 1, T0, 5,
+                                            B2B2C_KIND_PRODUCT)) ||
+        (rc = b2b2c_forecaster_add_purchase(state, "c1", 4, T0 + 99 * DAY, 5,
+                                            B2B2C_KIND_TRAINING)) ||
+        (rc = b2b2c_forecaster_fit(NULL, state, -1, T0 + 140 * DAY))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
+static int op_reopen(th_env *env, void *state)
+{
+    b2b2c_forecaster *f2;
+    int rc = b2b2c_forecaster_new(&f2, env->ctx);
+    if (rc == 0) {
+        if (b2b2c__forecaster_digest(f2) != b2b2c__forecaster_digest(state))
+            rc = -9999;
+        b2b2c_forecaster_free(f2);
+    }
+    return rc;
+}
+
+static void run_both(const char *name, int (*op)(th_env *, void *))
+{
+    th_fault_ops ops = {name, f_setup, op, f_dig, f_teardown, 0};
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
+
+static void t_add_new(void **u) { (void)u; run_both("add new", op_add_new); }
+static void t_add_existing(void **u)
+{
+    (void)u;
+    run_both("add existing", op_add_existing);
+}
+static void t_kind(void **u) { (void)u; run_both("kind", op_kind); }
+static void t_cancel(void **u) { (void)u; run_both("cancel", op_cancel); }
+static void t_fit(void **u) { (void)u; run_both("fit", op_fit); }
+static void t_group(void **u) { (void)u; run_both("group", op_group); }
+static void t_reopen(void **u) { (void)u; run_both("reopen", op_reopen); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_add_new),  cmocka_unit_test(t_add_existing),
+        cmocka_unit_test(t_kind),     cmocka_unit_test(t_cancel),
+        cmocka_unit_test(t_fit),      cmocka_unit_test(t_group),
+        cmocka_unit_test(t_reopen),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
