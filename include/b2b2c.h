@@ -10,5 +10,6 @@
 
 #include "b2b2c/common.h"
 #include "b2b2c/sys/storage.h"
+#include "b2b2c/channel.h"
 
 #endif /* B2B2C_H */
