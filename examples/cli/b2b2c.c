@@ -4,6 +4,8 @@
 
 #include "cli.h"
 
+extern const cli_command cli_cmd_channels;
+
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
@@ -18,6 +20,7 @@ static const cli_command cmd_help_def = {
 static const cli_command *const commands[] = {
     &cmd_version_def,
     &cmd_help_def,
+    &cli_cmd_channels,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
