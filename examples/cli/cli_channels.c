@@ -55,166 +55,121 @@ static int need_cols(cli_csv *c, const char *const *names, int *cols,
     return 0;
 }
 
-static int load_channels(rep *r, const char *path)
+typedef int (*row_fn)(rep *r, const cli_csv *c, const int *cols);
+
+/* Read every record of a CSV file through `fn`; the first bad line stops. */
+static int load_file(rep *r, const char *path, const char *const *names,
+                     int nreq, int n, row_fn fn)
 {
-    static const char *const names[] = {"id", "kind", "sub_kind", "group"};
     cli_csv c;
     int cols[4], rc, st = CLI_OK;
 
     if (cli_csv_open(&c, path))
         return CLI_EDATA;
-    if (need_cols(&c, names, cols, 2, 4)) {
+    if (need_cols(&c, names, cols, nreq, n)) {
         cli_csv_close(&c);
         return CLI_EDATA;
     }
-    while ((rc = cli_csv_next(&c)) == 1) {
-        const char *ks = cli_csv_field(&c, cols[1]);
-        const char *ss = cols[2] >= 0 ? cli_csv_field(&c, cols[2]) : "";
-        const char *gs = cols[3] >= 0 ? cli_csv_field(&c, cols[3]) : "";
-        int32_t kind = b2b2c_channel_kind_from_name(ks);
-        int32_t sub = *ss ? b2b2c_channel_sub_from_name(ss) : 0;
-        int32_t group = *gs ? b2b2c_group_from_name(gs) : 0;
-        if (kind < 0) {
-            st = cli_csv_error(&c, "kind: unknown kind '%s'", ks);
+    while ((rc = cli_csv_next(&c)) == 1)
+        if ((st = fn(r, &c, cols)) != CLI_OK)
             break;
-        }
-        if (sub < 0) {
-            st = cli_csv_error(&c, "sub_kind: unknown sub-kind '%s'", ss);
-            break;
-        }
-        if (group < 0) {
-            st = cli_csv_error(&c, "group: unknown group '%s'", gs);
-            break;
-        }
-        if ((rc = b2b2c_channels_add(r->h, cli_csv_field(&c, cols[0]), kind,
-                                     sub, group)) != 0) {
-            st = lib_error(&c, r, rc);
-            break;
-        }
-    }
     if (rc < 0)
         st = CLI_EDATA;
     cli_csv_close(&c);
     return st;
 }
 
-static int load_spend(rep *r, const char *path)
+static const char *opt_field(const cli_csv *c, int col)
 {
-    static const char *const names[] = {"channel", "date", "spend",
-                                        "impressions"};
-    cli_csv c;
-    int cols[4], rc, st = CLI_OK;
-
-    if (cli_csv_open(&c, path))
-        return CLI_EDATA;
-    if (need_cols(&c, names, cols, 3, 4)) {
-        cli_csv_close(&c);
-        return CLI_EDATA;
-    }
-    while ((rc = cli_csv_next(&c)) == 1) {
-        int64_t t;
-        double s, im = 0;
-        const char *is = cols[3] >= 0 ? cli_csv_field(&c, cols[3]) : "";
-        if (cli_parse_time(cli_csv_field(&c, cols[1]), &t)) {
-            st = cli_csv_error(&c, "date: not a date '%s'",
-                               cli_csv_field(&c, cols[1]));
-            break;
-        }
-        if (cli_parse_double(cli_csv_field(&c, cols[2]), &s)) {
-            st = cli_csv_error(&c, "spend: not a finite number '%s'",
-                               cli_csv_field(&c, cols[2]));
-            break;
-        }
-        if (*is && cli_parse_double(is, &im)) {
-            st = cli_csv_error(&c, "impressions: not a finite number '%s'",
-                               is);
-            break;
-        }
-        if ((rc = b2b2c_channels_set_spend(r->h, cli_csv_field(&c, cols[0]),
-                                           t, s, im)) != 0) {
-            st = lib_error(&c, r, rc);
-            break;
-        }
-    }
-    if (rc < 0)
-        st = CLI_EDATA;
-    cli_csv_close(&c);
-    return st;
+    return col >= 0 ? cli_csv_field(c, col) : "";
 }
 
-static int load_touches(rep *r, const char *path)
+static int channel_row(rep *r, const cli_csv *c, const int *cols)
 {
-    static const char *const names[] = {"lead", "channel", "time"};
-    cli_csv c;
-    int cols[3], rc, st = CLI_OK;
+    const char *ks = cli_csv_field(c, cols[1]);
+    const char *ss = opt_field(c, cols[2]), *gs = opt_field(c, cols[3]);
+    int32_t kind = b2b2c_channel_kind_from_name(ks);
+    int32_t sub = *ss ? b2b2c_channel_sub_from_name(ss) : 0;
+    int32_t group = *gs ? b2b2c_group_from_name(gs) : 0;
+    int rc;
 
-    if (cli_csv_open(&c, path))
-        return CLI_EDATA;
-    if (need_cols(&c, names, cols, 3, 3)) {
-        cli_csv_close(&c);
-        return CLI_EDATA;
-    }
-    while ((rc = cli_csv_next(&c)) == 1) {
-        int64_t t;
-        if (cli_parse_time(cli_csv_field(&c, cols[2]), &t)) {
-            st = cli_csv_error(&c, "time: not a time '%s'",
-                               cli_csv_field(&c, cols[2]));
-            break;
-        }
-        if ((rc = b2b2c_channels_touch(r->h, cli_csv_field(&c, cols[0]),
-                                       cli_csv_field(&c, cols[1]), t)) != 0) {
-            st = lib_error(&c, r, rc);
-            break;
-        }
-    }
-    if (rc < 0)
-        st = CLI_EDATA;
-    cli_csv_close(&c);
-    return st;
+    if (kind < 0)
+        return cli_csv_error(c, "kind: unknown kind '%s'", ks);
+    if (sub < 0)
+        return cli_csv_error(c, "sub_kind: unknown sub-kind '%s'", ss);
+    if (group < 0)
+        return cli_csv_error(c, "group: unknown group '%s'", gs);
+    rc = b2b2c_channels_add(r->h, cli_csv_field(c, cols[0]), kind, sub, group);
+    return rc ? lib_error(c, r, rc) : CLI_OK;
 }
 
-static int load_conversions(rep *r, const char *path)
+static int parse_time_col(const cli_csv *c, int col, const char *name,
+                          int64_t *t)
 {
-    static const char *const names[] = {"lead", "time", "revenue", "ltv"};
-    cli_csv c;
-    int cols[4], rc, st = CLI_OK;
-
-    if (cli_csv_open(&c, path))
-        return CLI_EDATA;
-    if (need_cols(&c, names, cols, 3, 4)) {
-        cli_csv_close(&c);
-        return CLI_EDATA;
-    }
-    while ((rc = cli_csv_next(&c)) == 1) {
-        int64_t t;
-        double rev, ltv;
-        const char *lead = cli_csv_field(&c, cols[0]);
-        const char *ls = cols[3] >= 0 ? cli_csv_field(&c, cols[3]) : "";
-        if (cli_parse_time(cli_csv_field(&c, cols[1]), &t)) {
-            st = cli_csv_error(&c, "time: not a time '%s'",
-                               cli_csv_field(&c, cols[1]));
-            break;
-        }
-        if (cli_parse_double(cli_csv_field(&c, cols[2]), &rev)) {
-            st = cli_csv_error(&c, "revenue: not a finite number '%s'",
-                               cli_csv_field(&c, cols[2]));
-            break;
-        }
-        if (*ls && cli_parse_double(ls, &ltv)) {
-            st = cli_csv_error(&c, "ltv: not a finite number '%s'", ls);
-            break;
-        }
-        if ((rc = b2b2c_channels_convert(r->h, lead, t, rev)) != 0 ||
-            (*ls && (rc = b2b2c_channels_set_ltv(r->h, lead, ltv)) != 0)) {
-            st = lib_error(&c, r, rc);
-            break;
-        }
-    }
-    if (rc < 0)
-        st = CLI_EDATA;
-    cli_csv_close(&c);
-    return st;
+    if (cli_parse_time(cli_csv_field(c, col), t))
+        return cli_csv_error(c, "%s: not a date or time '%s'", name,
+                             cli_csv_field(c, col));
+    return CLI_OK;
 }
+
+static int parse_num_col(const cli_csv *c, const char *text, const char *name,
+                         double *v)
+{
+    if (cli_parse_double(text, v))
+        return cli_csv_error(c, "%s: not a finite number '%s'", name, text);
+    return CLI_OK;
+}
+
+static int spend_row(rep *r, const cli_csv *c, const int *cols)
+{
+    const char *is = opt_field(c, cols[3]);
+    int64_t t;
+    double s, im = 0;
+    int rc;
+
+    if ((rc = parse_time_col(c, cols[1], "date", &t)) != 0 ||
+        (rc = parse_num_col(c, cli_csv_field(c, cols[2]), "spend", &s)) != 0 ||
+        (*is && (rc = parse_num_col(c, is, "impressions", &im)) != 0))
+        return rc;
+    rc = b2b2c_channels_set_spend(r->h, cli_csv_field(c, cols[0]), t, s, im);
+    return rc ? lib_error(c, r, rc) : CLI_OK;
+}
+
+static int touch_row(rep *r, const cli_csv *c, const int *cols)
+{
+    int64_t t;
+    int rc;
+
+    if ((rc = parse_time_col(c, cols[2], "time", &t)) != 0)
+        return rc;
+    rc = b2b2c_channels_touch(r->h, cli_csv_field(c, cols[0]),
+                              cli_csv_field(c, cols[1]), t);
+    return rc ? lib_error(c, r, rc) : CLI_OK;
+}
+
+static int conversion_row(rep *r, const cli_csv *c, const int *cols)
+{
+    const char *lead = cli_csv_field(c, cols[0]), *ls = opt_field(c, cols[3]);
+    int64_t t;
+    double rev, ltv = 0;
+    int rc;
+
+    if ((rc = parse_time_col(c, cols[1], "time", &t)) != 0 ||
+        (rc = parse_num_col(c, cli_csv_field(c, cols[2]), "revenue", &rev)) ||
+        (*ls && (rc = parse_num_col(c, ls, "ltv", &ltv)) != 0))
+        return rc;
+    if ((rc = b2b2c_channels_convert(r->h, lead, t, rev)) != 0 ||
+        (*ls && (rc = b2b2c_channels_set_ltv(r->h, lead, ltv)) != 0))
+        return lib_error(c, r, rc);
+    return CLI_OK;
+}
+
+static const char *const channel_cols[] = {"id", "kind", "sub_kind", "group"};
+static const char *const spend_cols[] = {"channel", "date", "spend",
+                                         "impressions"};
+static const char *const touch_cols[] = {"lead", "channel", "time"};
+static const char *const conversion_cols[] = {"lead", "time", "revenue",
+                                              "ltv"};
 
 static void num(double v, const char *fmt)
 {
@@ -312,10 +267,14 @@ static int report(int argc, char **argv)
         st = cli_data_error("cannot begin a transaction");
         goto out;
     }
-    if ((st = load_channels(&r, cli_opt_get(opts, "channels"))) != 0 ||
-        (st = load_spend(&r, cli_opt_get(opts, "spend"))) != 0 ||
-        (st = load_touches(&r, cli_opt_get(opts, "touches"))) != 0 ||
-        (st = load_conversions(&r, cli_opt_get(opts, "conversions"))) != 0) {
+    if ((st = load_file(&r, cli_opt_get(opts, "channels"), channel_cols, 2, 4,
+                        channel_row)) != 0 ||
+        (st = load_file(&r, cli_opt_get(opts, "spend"), spend_cols, 3, 4,
+                        spend_row)) != 0 ||
+        (st = load_file(&r, cli_opt_get(opts, "touches"), touch_cols, 3, 3,
+                        touch_row)) != 0 ||
+        (st = load_file(&r, cli_opt_get(opts, "conversions"), conversion_cols,
+                        3, 4, conversion_row)) != 0) {
         b2b2c_ctx_rollback(r.ctx);
         goto out;
     }

@@ -419,6 +419,18 @@ static int query_check(b2b2c_channels *h, int32_t model, int64_t from,
     return 0;
 }
 
+/* Validate a query and prepare a run (nothing allocated yet). */
+static int attr_start(attr_run *ar, b2b2c_channels *h, int32_t model,
+                      int64_t from, int64_t to)
+{
+    memset(ar, 0, sizeof(*ar));
+    ar->h = h;
+    ar->model = model;
+    ar->from = from;
+    ar->to = to;
+    return query_check(h, model, from, to, 1);
+}
+
 /* Host callbacks run with the context marked busy, so that a mutating call
  * from inside gets B2B2C_ESTATE (the iteration reads the handle's arrays). */
 #define CB_BEGIN(ctx) int saved_depth_ = (ctx)->depth; (ctx)->depth = 1
@@ -433,13 +445,8 @@ int b2b2c_channels_attribute(b2b2c_channels *h, int32_t model, int64_t from,
 
     if (!h || !cb)
         return B2B2C_EINVAL;
-    if ((rc = query_check(h, model, from, to, 1)) != 0)
+    if ((rc = attr_start(&ar, h, model, from, to)) != 0)
         return rc;
-    memset(&ar, 0, sizeof(ar));
-    ar.h = h;
-    ar.model = model;
-    ar.from = from;
-    ar.to = to;
     rc = attr_compute(&ar);
     if (rc == 0) {
         CB_BEGIN(h->ctx);
@@ -462,14 +469,9 @@ int b2b2c_channels_markov_effects(b2b2c_channels *h, double *p_conv,
 
     if (!h || !cb)
         return B2B2C_EINVAL;
-    if ((rc = query_check(h, B2B2C_ATTR_MARKOV, from, to, 0)) != 0)
+    if ((rc = attr_start(&ar, h, B2B2C_ATTR_MARKOV, from, to)) != 0)
         return rc;
     nch = h->nch;
-    memset(&ar, 0, sizeof(ar));
-    ar.h = h;
-    ar.model = B2B2C_ATTR_MARKOV;
-    ar.from = from;
-    ar.to = to;
     ar.re = b2b2c__malloc(h->ctx, (nch + 1) * sizeof(double));
     if (!ar.re)
         return b2b2c__err(h->ctx, B2B2C_ENOMEM, "out of memory");
@@ -540,7 +542,7 @@ int b2b2c_channels_metrics(b2b2c_channels *h, int32_t by, int32_t model,
     if (!h || !cb)
         return B2B2C_EINVAL;
     ctx = h->ctx;
-    if ((rc = query_check(h, model, from, to, 1)) != 0)
+    if ((rc = attr_start(&ar, h, model, from, to)) != 0)
         return rc;
     if (by < B2B2C_CHANNELS_BY_CHANNEL || by > B2B2C_CHANNELS_BY_TOTAL)
         return b2b2c__err(ctx, B2B2C_EINVAL, "by: unknown grouping %d",
@@ -550,11 +552,6 @@ int b2b2c_channels_metrics(b2b2c_channels *h, int32_t by, int32_t model,
             : by == B2B2C_CHANNELS_BY_KIND  ? 2
             : by == B2B2C_CHANNELS_BY_GROUP ? 4
                                             : 1;
-    memset(&ar, 0, sizeof(ar));
-    ar.h = h;
-    ar.model = model;
-    ar.from = from;
-    ar.to = to;
     if ((rc = attr_compute(&ar)) != 0)
         goto done;
     rowof = b2b2c__malloc(ctx, (nch + 1) * sizeof(size_t));
@@ -656,13 +653,8 @@ int b2b2c_channels_mix_shares(b2b2c_channels *h, int32_t model, int64_t from,
 
     if (!h || !cb)
         return B2B2C_EINVAL;
-    if ((rc = query_check(h, model, from, to, 1)) != 0)
+    if ((rc = attr_start(&ar, h, model, from, to)) != 0)
         return rc;
-    memset(&ar, 0, sizeof(ar));
-    ar.h = h;
-    ar.model = model;
-    ar.from = from;
-    ar.to = to;
     if ((rc = attr_compute(&ar)) != 0)
         goto done;
     memset(rows, 0, sizeof(rows));

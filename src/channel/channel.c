@@ -36,18 +36,31 @@ static const char *const model_names[] = {NULL,     "first",    "last",
                                           "linear", "decay",    "position",
                                           "markov"};
 
+/* names[lo..hi] <-> values lo..hi */
+static const char *name_of(const char *const *names, int32_t lo, int32_t hi,
+                           int32_t v)
+{
+    return v >= lo && v <= hi ? names[v] : NULL;
+}
+
+static int32_t value_of(const char *const *names, int32_t lo, int32_t hi,
+                        const char *name)
+{
+    if (name)
+        for (int32_t i = lo; i <= hi; i++)
+            if (strcmp(name, names[i]) == 0)
+                return i;
+    return B2B2C_EINVAL;
+}
+
 const char *b2b2c_channel_kind_name(int32_t kind)
 {
-    return kind >= 0 && kind <= 2 ? kind_names[kind] : NULL;
+    return name_of(kind_names, 0, 2, kind);
 }
 
 int32_t b2b2c_channel_kind_from_name(const char *name)
 {
-    if (name)
-        for (int32_t i = 0; i <= 2; i++)
-            if (strcmp(name, kind_names[i]) == 0)
-                return i;
-    return B2B2C_EINVAL;
+    return value_of(kind_names, 0, 2, name);
 }
 
 const char *b2b2c_channel_sub_name(int32_t sub)
@@ -77,16 +90,12 @@ int32_t b2b2c_channel_sub_kind(int32_t sub)
 
 const char *b2b2c_attr_model_name(int32_t model)
 {
-    return model >= 1 && model <= 6 ? model_names[model] : NULL;
+    return name_of(model_names, 1, 6, model);
 }
 
 int32_t b2b2c_attr_model_from_name(const char *name)
 {
-    if (name)
-        for (int32_t i = 1; i <= 6; i++)
-            if (strcmp(name, model_names[i]) == 0)
-                return i;
-    return B2B2C_EINVAL;
+    return value_of(model_names, 1, 6, name);
 }
 
 /* ---- parameters ------------------------------------------------------------ */
