@@ -68,26 +68,37 @@ static int64_t lookback_s(const b2b2c_channels *h)
  * 2016 ("Mapping the customer journey: Lessons learned from graph-based
  * online attribution modeling", IJRM 33(3)), sec. 3.2: transition
  * probabilities are maximum-likelihood counts over all paths; the removal
- * effect of channel c is RE(c) = 1 - P(conv | c removed) / P(conv) (eq. 4),
- * where removing c sends every transition into c to NULL.
+ * effect of channel c is RE(c) = 1 - P(conv | c removed) / P(conv), where
+ * removing c sends every transition into c to NULL.
  *
- * P(conv) is the absorption probability into CONVERSION from START of the
- * absorbing chain: with Q the transient-to-transient and r the
- * transient-to-CONVERSION probabilities, x = Q x + r, i.e. (I - Q) x = r
- * (Kemeny & Snell 1976, "Finite Markov Chains", thm. 3.3.7). Removing c
- * replaces its row by x_c = 0. One dense solve per removed channel by
- * Gaussian elimination with partial pivoting: only channels that appear on
- * a path of the period take part, so m is small; cost O(m^4).
+ * With Q the transient-to-transient probabilities (START and the channels)
+ * and r the transient-to-CONVERSION ones, the fundamental matrix is
+ * N = (I - Q)^-1 and the absorption probabilities are x = N r (Kemeny &
+ * Snell 1976, "Finite Markov Chains", ch. III: N = (I - Q)^-1, B = N R).
+ * The probability of ever reaching c from START is h_c = N[S][c] / N[c][c]
+ * (ibid., ch. III, hitting probabilities H = (N - I) N_dg^-1 off the
+ * diagonal). By the strong Markov property P(conv) splits into paths that
+ * never reach c and paths that reach c and then convert with x_c, so
+ *     P(conv | c removed) = x_S - h_c x_c,   RE(c) = h_c x_c / x_S.
+ * One inversion (Gauss-Jordan with partial pivoting) thus gives every
+ * removal effect, O(m^3) for m channels on a path, instead of m solves of
+ * the chain with c removed (O(m^4)). The unit tests check the result
+ * against hand-worked chains and, on random paths, against value iteration
+ * of the chain with each channel removed.
  */
 
-/* Solve a x = b in place (a is m*m row-major, b has m); x in b. The
- * matrices here are diagonally dominant M-matrices (rows of I - Q with
- * absorption), so pivots never vanish; a zero pivot gives x = 0 there. */
-static void gauss_solve(double *a, double *b, size_t m)
+/* Invert the m*m matrix a (row-major) into inv by Gauss-Jordan elimination
+ * with partial pivoting; a is destroyed. I - Q of an absorbing chain is a
+ * non-singular M-matrix (every state with a row reaches absorption), so a
+ * zero pivot cannot occur; if it did, the column is left as is. */
+static void gauss_jordan_inverse(double *a, double *inv, size_t m)
 {
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < m; j++)
+            inv[i * m + j] = i == j ? 1.0 : 0.0;
     for (size_t k = 0; k < m; k++) {
         size_t p = k;
-        double best = fabs(a[k * m + k]);
+        double best = fabs(a[k * m + k]), piv;
         for (size_t i = k + 1; i < m; i++)
             if (fabs(a[i * m + k]) > best) {
                 best = fabs(a[i * m + k]);
@@ -95,30 +106,29 @@ static void gauss_solve(double *a, double *b, size_t m)
             }
         if (best == 0)
             continue;
-        if (p != k) {
+        if (p != k)
             for (size_t j = 0; j < m; j++) {
                 double t = a[k * m + j];
                 a[k * m + j] = a[p * m + j];
                 a[p * m + j] = t;
+                t = inv[k * m + j];
+                inv[k * m + j] = inv[p * m + j];
+                inv[p * m + j] = t;
             }
-            double t = b[k];
-            b[k] = b[p];
-            b[p] = t;
+        piv = a[k * m + k];
+        for (size_t j = 0; j < m; j++) {
+            a[k * m + j] /= piv;
+            inv[k * m + j] /= piv;
         }
-        for (size_t i = k + 1; i < m; i++) {
-            double f = a[i * m + k] / a[k * m + k];
-            if (f == 0)
+        for (size_t i = 0; i < m; i++) {
+            double f = a[i * m + k];
+            if (i == k || f == 0)
                 continue;
-            for (size_t j = k; j < m; j++)
+            for (size_t j = 0; j < m; j++) {
                 a[i * m + j] -= f * a[k * m + j];
-            b[i] -= f * b[k];
+                inv[i * m + j] -= f * inv[k * m + j];
+            }
         }
-    }
-    for (size_t k = m; k-- > 0;) {
-        double s = b[k];
-        for (size_t j = k + 1; j < m; j++)
-            s -= a[k * m + j] * b[j];
-        b[k] = a[k * m + k] != 0 ? s / a[k * m + k] : 0;
     }
 }
 
@@ -139,6 +149,33 @@ static int path_of(const attr_run *ar, const ch_lead *l, int64_t lb,
     return 1;
 }
 
+/* Up to this many channels the transition counts are gathered in one pass
+ * into a dense (channels + 1) x (channels + 3) matrix (2 MB at 512). */
+#define CH_MARKOV_DENSE 512
+
+/* Count the transitions of every path ending in [from, to) into cnt (rows
+ * of width w): state of channel ch is map[ch], or ch + 1 without a map;
+ * START is 0, CONVERSION conv_col and NULL conv_col + 1. Conversions
+ * without touches in the window are direct, not on the chain. */
+static void count_paths(const attr_run *ar, int64_t lb, const uint32_t *map,
+                        size_t w, size_t conv_col, double *cnt)
+{
+    const b2b2c_channels *h = ar->h;
+    for (size_t i = 0; i < h->nlead; i++) {
+        const ch_lead *l = h->leads[i];
+        int64_t end;
+        uint32_t lo, prev = 0;
+        if (!path_of(ar, l, lb, &end, &lo) || lo == l->n)
+            continue;
+        for (uint32_t j = lo; j < l->n; j++) {
+            uint32_t s = map ? map[l->tv[j].ch] : l->tv[j].ch + 1;
+            cnt[prev * w + s] += 1;
+            prev = s;
+        }
+        cnt[prev * w + (l->st.converted ? conv_col : conv_col + 1)] += 1;
+    }
+}
+
 static int markov_fit(attr_run *ar)
 {
     b2b2c_channels *h = ar->h;
@@ -147,7 +184,7 @@ static int markov_fit(attr_run *ar)
     int64_t lb = lookback_s(h);
     uint32_t *state = NULL; /* channel index -> state (1..m), 0 = absent */
     uint32_t *chan_of = NULL;
-    double *cnt = NULL, *a = NULL, *b = NULL, *base = NULL;
+    double *cnt = NULL, *a = NULL, *inv = NULL, *x = NULL, *full = NULL;
     size_t w;
     int rc = 0;
 
@@ -161,17 +198,40 @@ static int markov_fit(attr_run *ar)
         goto done;
     }
     memset(state, 0, (nch + 1) * sizeof(uint32_t));
-    /* pass 1: which channels are on a path */
-    for (size_t i = 0; i < h->nlead; i++) {
-        const ch_lead *l = h->leads[i];
-        int64_t end;
-        uint32_t lo;
-        if (!path_of(ar, l, lb, &end, &lo))
-            continue;
-        for (uint32_t j = lo; j < l->n; j++)
-            if (!state[l->tv[j].ch]) {
-                state[l->tv[j].ch] = (uint32_t)++m;
-                chan_of[m] = l->tv[j].ch;
+    if (nch <= CH_MARKOV_DENSE) {
+        /* one pass over the paths into a dense count matrix over every
+         * channel, then keep the channels that have transitions */
+        size_t wf = nch + 3;
+        full = b2b2c__malloc(ctx, (nch + 1) * wf * sizeof(double));
+        if (!full) {
+            rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+            goto done;
+        }
+        memset(full, 0, (nch + 1) * wf * sizeof(double));
+        count_paths(ar, lb, NULL, wf, nch + 1, full);
+        for (size_t c = 0; c < nch; c++) {
+            double tot = 0;
+            for (size_t j = 0; j < wf; j++)
+                tot += full[(c + 1) * wf + j];
+            if (tot > 0) {
+                state[c] = (uint32_t)++m;
+                chan_of[m] = (uint32_t)c;
+            }
+        }
+    } else {
+        /* many channels: first mark the channels on a path */
+        for (size_t i = 0; i < h->nlead; i++) {
+            const ch_lead *l = h->leads[i];
+            int64_t end;
+            uint32_t lo;
+            if (path_of(ar, l, lb, &end, &lo))
+                for (uint32_t j = lo; j < l->n; j++)
+                    state[l->tv[j].ch] = 1;
+        }
+        for (size_t c = 0; c < nch; c++)
+            if (state[c]) {
+                state[c] = (uint32_t)++m;
+                chan_of[m] = (uint32_t)c;
             }
     }
     if (m == 0)
@@ -181,65 +241,60 @@ static int markov_fit(attr_run *ar)
     w = m + 3;
     cnt = b2b2c__malloc(ctx, (m + 1) * w * sizeof(double));
     a = b2b2c__malloc(ctx, (m + 1) * (m + 1) * sizeof(double));
-    b = b2b2c__malloc(ctx, (m + 1) * sizeof(double));
-    base = b2b2c__malloc(ctx, (m + 1) * (m + 2) * sizeof(double));
-    if (!cnt || !a || !b || !base) {
+    inv = b2b2c__malloc(ctx, (m + 1) * (m + 1) * sizeof(double));
+    x = b2b2c__malloc(ctx, (m + 1) * sizeof(double));
+    if (!cnt || !a || !inv || !x) {
         rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
         goto done;
     }
     memset(cnt, 0, (m + 1) * w * sizeof(double));
-    /* pass 2: transition counts in one pass over the paths */
-    for (size_t i = 0; i < h->nlead; i++) {
-        const ch_lead *l = h->leads[i];
-        int64_t end;
-        uint32_t lo, prev = 0;
-        if (!path_of(ar, l, lb, &end, &lo) || lo == l->n)
-            continue; /* touchless conversions are direct, not in the chain */
-        for (uint32_t j = lo; j < l->n; j++) {
-            uint32_t s = state[l->tv[j].ch];
-            cnt[prev * w + s] += 1;
-            prev = s;
+    if (full) {
+        size_t wf = nch + 3;
+        for (size_t ri = 0; ri <= nch; ri++) {
+            size_t ci = ri ? state[ri - 1] : 0;
+            if (ri && !ci)
+                continue;
+            for (size_t cj = 1; cj <= nch; cj++)
+                if (full[ri * wf + cj] > 0) /* a target always has a row */
+                    cnt[ci * w + state[cj - 1]] += full[ri * wf + cj];
+            cnt[ci * w + m + 1] = full[ri * wf + nch + 1];
+            cnt[ci * w + m + 2] = full[ri * wf + nch + 2];
         }
-        cnt[prev * w + (l->st.converted ? m + 1 : m + 2)] += 1;
+    } else {
+        count_paths(ar, lb, state, w, m + 1, cnt);
     }
-    /* base system: rows of I - Q and r, as probabilities */
+    /* a = I - Q; r (kept in the last column of cnt's row) as probability */
     for (size_t i = 0; i <= m; i++) {
         double tot = 0;
         for (size_t j = 0; j < w; j++)
             tot += cnt[i * w + j];
         for (size_t j = 0; j <= m; j++)
-            base[i * (m + 2) + j] =
+            a[i * (m + 1) + j] =
                 (i == j ? 1.0 : 0.0) - (tot > 0 ? cnt[i * w + j] / tot : 0);
-        base[i * (m + 2) + m + 1] = tot > 0 ? cnt[i * w + m + 1] / tot : 0;
+        cnt[i * w + m + 1] = tot > 0 ? cnt[i * w + m + 1] / tot : 0;
     }
-    for (size_t r = 0; r <= m; r++) { /* r = 0: full chain; else remove r */
-        double p;
-        for (size_t i = 0; i <= m; i++) {
-            for (size_t j = 0; j <= m; j++)
-                a[i * (m + 1) + j] = base[i * (m + 2) + j];
-            b[i] = base[i * (m + 2) + m + 1];
-        }
-        if (r) {
-            for (size_t j = 0; j <= m; j++)
-                a[r * (m + 1) + j] = r == j ? 1.0 : 0.0;
-            b[r] = 0;
-        }
-        gauss_solve(a, b, m + 1);
-        p = b[0];
-        if (r == 0)
-            ar->p_conv = p;
-        else {
-            double re = ar->p_conv > 0 ? 1.0 - p / ar->p_conv : 0;
-            ar->re[chan_of[r]] = re < 0 ? 0 : (re > 1 ? 1 : re);
-        }
+    gauss_jordan_inverse(a, inv, m + 1);
+    for (size_t i = 0; i <= m; i++) { /* x = N r */
+        double v = 0;
+        for (size_t j = 0; j <= m; j++)
+            v += inv[i * (m + 1) + j] * cnt[j * w + m + 1];
+        x[i] = v;
+    }
+    ar->p_conv = x[0];
+    for (size_t c = 1; c <= m; c++) {
+        double nsc = inv[c], ncc = inv[c * (m + 1) + c], re = 0;
+        if (x[0] > 0 && ncc > 0)
+            re = (nsc / ncc) * x[c] / x[0];
+        ar->re[chan_of[c]] = re < 0 ? 0 : (re > 1 ? 1 : re);
     }
 done:
     b2b2c__free(ctx, state);
     b2b2c__free(ctx, chan_of);
     b2b2c__free(ctx, cnt);
+    b2b2c__free(ctx, full);
     b2b2c__free(ctx, a);
-    b2b2c__free(ctx, b);
-    b2b2c__free(ctx, base);
+    b2b2c__free(ctx, inv);
+    b2b2c__free(ctx, x);
     return rc;
 }
 
@@ -275,9 +330,8 @@ static double weights(attr_run *ar, const ch_touch *tv, uint32_t k, int64_t ct,
             w[i] = exp2(-d / p->half_life);
             W += w[i];
         }
-        /* a very old touch can underflow to 0; the sum cannot while the
-         * newest touch is at most the lookback (3650 d) / 0.01 half-lives
-         * old... it can: fall back to linear then */
+        /* with a lookback of up to 3650 days and a half-life down to 0.01
+         * day every weight can underflow to 0: split evenly then */
         if (!(W > 0)) {
             for (uint32_t i = 0; i < k; i++)
                 w[i] = 1;
@@ -586,10 +640,10 @@ int b2b2c_channels_metrics(b2b2c_channels *h, int32_t by, int32_t model,
     /* distinct leads touched in [from, to) per row, and the converted ones */
     for (size_t i = 0; i < h->nlead; i++) {
         const ch_lead *l = h->leads[i];
-        uint32_t stamp = (uint32_t)(i + 1);
+        uint32_t stamp = (uint32_t)(i % UINT32_MAX) + 1;
         int conv = l->st.converted && l->st.conv_t < to;
-        if (stamp == 0)
-            continue;
+        if (stamp == 1) /* first lead, or the stamps wrapped */
+            memset(seen, 0, (nrows + 1) * sizeof(uint32_t));
         for (uint32_t j = 0; j < l->n; j++) {
             size_t r;
             if (l->tv[j].t < from || l->tv[j].t >= to)
@@ -602,8 +656,6 @@ int b2b2c_channels_metrics(b2b2c_channels *h, int32_t by, int32_t model,
                     rows[r * B2B2C_CHM_COUNT + B2B2C_CHM_CONVERTED_LEADS] += 1;
             }
         }
-        if (i + 1 == (size_t)UINT32_MAX) /* stamps would wrap */
-            memset(seen, 0, (nrows + 1) * sizeof(uint32_t));
     }
     for (size_t r = 0; r <= nrows; r++) {
         double *m = rows + r * B2B2C_CHM_COUNT;
@@ -761,6 +813,8 @@ int b2b2c_channels_mix_lag(b2b2c_channels *h, double *slope, double *corr,
     for (size_t i = 0; i < h->nlead; i++) {
         const ch_lead *l = h->leads[i];
         uint32_t stamp = (uint32_t)(i % UINT32_MAX) + 1;
+        if (stamp == 1 && i > 0) /* the stamps wrapped */
+            memset(seen, 0, (size_t)(nw + 1) * sizeof(uint32_t));
         for (uint32_t j = 0; j < l->n; j++) {
             const ch_chan *ch = h->chans[l->tv[j].ch];
             int64_t w;

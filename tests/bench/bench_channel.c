@@ -40,6 +40,26 @@ static void run_attr(void *p)
     }
 }
 
+static int re_cb(const char *id, double re, double share, double u, void *p)
+{
+    bench_arg *a = p;
+    (void)id;
+    (void)u;
+    a->sink += re + share;
+    return 0;
+}
+
+static void run_effects(void *p)
+{
+    bench_arg *a = p;
+    double pc;
+    if (b2b2c_channels_markov_effects(a->h, &pc, INT64_MIN, INT64_MAX, re_cb,
+                                      a) != 0) {
+        fprintf(stderr, "markov effects failed\n");
+        exit(1);
+    }
+}
+
 static int row_cb(const char *k, const double *m, size_t n, void *p)
 {
     bench_arg *a = p;
@@ -124,6 +144,32 @@ int main(void)
     a.model = B2B2C_ATTR_MARKOV;
     bench_run("metrics by channel (markov), 1M conversions", run_metrics, &a,
               NCONV, 1, 5);
+    b2b2c_channels_free(a.h);
+    b2b2c_ctx_free(ctx);
+
+    /* the chain solve alone, with many channels: 300 channels, 100,000
+     * paths of 1..9 touches */
+    check(b2b2c_ctx_new(&ctx, NULL, NULL), "ctx");
+    check(b2b2c_channels_new(&a.h, ctx), "new");
+    for (int c = 0; c < 300; c++) {
+        snprintf(id, sizeof(id), "channel-%d", c);
+        check(b2b2c_channels_add(a.h, id, 1 + c % 2, 0, c % 4), "add");
+    }
+    check(b2b2c_ctx_begin(ctx), "begin");
+    for (int l = 0; l < 100000; l++) {
+        int nt = 1 + (int)b2b2c__rng_below(&rng, 9);
+        snprintf(lid, sizeof(lid), "lead-%d", l);
+        for (int k = 0; k < nt; k++) {
+            snprintf(id, sizeof(id), "channel-%d",
+                     (int)b2b2c__rng_below(&rng, 300));
+            check(b2b2c_channels_touch(a.h, lid, id, T0 + k * 3600), "touch");
+        }
+        if (b2b2c__rng_uniform(&rng) < 0.5)
+            check(b2b2c_channels_convert(a.h, lid, T0 + nt * 3600, 1), "conv");
+    }
+    check(b2b2c_ctx_commit(ctx), "commit");
+    bench_run("markov removal effects, 300 channels, 100k paths",
+              run_effects, &a, 100000, 1, 5);
     b2b2c_channels_free(a.h);
     b2b2c_ctx_free(ctx);
     return a.sink == 12345.678 ? 1 : 0;

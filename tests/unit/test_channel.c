@@ -464,6 +464,104 @@ static void t_markov_hand(void **state)
     NEAR(row_of(&r, "A")[0], 0);
 }
 
+/* Markov removal effects on random paths against an independent reference:
+ * the chain is rebuilt here from the paths the test generated, and
+ * P(conv) with and without each channel comes from value iteration
+ * x <- Q x + r (no matrix inversion), as in the definition. */
+#define RM_CH 6
+static double chain_pconv(double cnt[RM_CH + 1][RM_CH + 3], int removed)
+{
+    double x[RM_CH + 1] = {0}, nx[RM_CH + 1];
+    for (int it = 0; it < 20000; it++) {
+        for (int i = 0; i <= RM_CH; i++) {
+            double tot = 0, v = 0;
+            for (int j = 0; j < RM_CH + 3; j++)
+                tot += cnt[i][j];
+            if (i == removed || tot == 0) {
+                nx[i] = 0;
+                continue;
+            }
+            for (int j = 0; j <= RM_CH; j++)
+                v += cnt[i][j] / tot * x[j];
+            nx[i] = v + cnt[i][RM_CH + 1] / tot;
+        }
+        memcpy(x, nx, sizeof(x));
+    }
+    return x[0];
+}
+
+static int collect_no_filler(const char *id, double c, double r, double l,
+                             void *p)
+{
+    return strncmp(id, "filler", 6) == 0 ? 0 : collect_attr(id, c, r, l, p);
+}
+
+static void markov_random(fx *f, int filler)
+{
+    b2b2c__rng rng;
+    double cnt[RM_CH + 1][RM_CH + 3];
+    double p = 0, p_ref;
+    rows r;
+    char id[32], lid[32];
+
+    memset(cnt, 0, sizeof(cnt));
+    b2b2c__rng_seed(&rng, 99);
+    /* unused channels: enough of them switch the library from the dense
+     * one-pass count matrix to the two-pass sparse counting */
+    for (int c = 0; c < filler; c++) {
+        snprintf(id, sizeof(id), "filler%d", c);
+        assert_int_equal(b2b2c_channels_add(f->h, id, 1, 0, 0), 0);
+    }
+    for (int c = 0; c < RM_CH; c++) {
+        snprintf(id, sizeof(id), "m%d", c);
+        assert_int_equal(b2b2c_channels_add(f->h, id, 1 + c % 2, 0, 0), 0);
+    }
+    for (int l = 0; l < 500; l++) {
+        int nt = 1 + (int)b2b2c__rng_below(&rng, 6), prev = 0;
+        /* channel c is more likely to convert the higher its number */
+        double pc = 0.1;
+        snprintf(lid, sizeof(lid), "r%d", l);
+        for (int k = 0; k < nt; k++) {
+            int c = (int)b2b2c__rng_below(&rng, RM_CH);
+            snprintf(id, sizeof(id), "m%d", c);
+            assert_int_equal(b2b2c_channels_touch(f->h, lid, id,
+                                                  T0 + k * 3600), 0);
+            cnt[prev][c + 1] += 1;
+            prev = c + 1;
+            pc += 0.05 * c;
+        }
+        if (b2b2c__rng_uniform(&rng) < pc) {
+            assert_int_equal(b2b2c_channels_convert(f->h, lid, T0 + nt * 3600,
+                                                    1), 0);
+            cnt[prev][RM_CH + 1] += 1;
+        } else {
+            cnt[prev][RM_CH + 2] += 1;
+        }
+    }
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(b2b2c_channels_markov_effects(f->h, &p, INT64_MIN,
+                                                   INT64_MAX, collect_no_filler, &r),
+                     0);
+    p_ref = chain_pconv(cnt, -1);
+    NEAR(p, p_ref);
+    for (int c = 0; c < RM_CH; c++) {
+        double re = 1 - chain_pconv(cnt, c + 1) / p_ref;
+        snprintf(id, sizeof(id), "m%d", c);
+        NEAR(row_of(&r, id)[0], re);
+        assert_true(re > 0);
+    }
+}
+
+static void t_markov_random(void **state)
+{
+    markov_random(*state, 0);
+}
+
+static void t_markov_random_many(void **state)
+{
+    markov_random(*state, 600);
+}
+
 /* ---- conservation on random data ---- */
 
 static void t_conservation(void **state)
@@ -827,6 +925,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_position, setup, teardown),
         cmocka_unit_test_setup_teardown(t_decay, setup, teardown),
         cmocka_unit_test_setup_teardown(t_markov_hand, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_markov_random, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_markov_random_many, setup, teardown),
         cmocka_unit_test_setup_teardown(t_conservation, setup, teardown),
         cmocka_unit_test_setup_teardown(t_metrics, setup, teardown),
         cmocka_unit_test_setup_teardown(t_mix, setup, teardown),
