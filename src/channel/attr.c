@@ -322,9 +322,10 @@ static double weights(attr_run *ar, const ch_touch *tv, uint32_t k, int64_t ct,
             w[i] = 1;
         return k;
     case B2B2C_ATTR_DECAY:
-        /* exponential time decay with half-life H: 2^(-d/H) (the
-         * Google Analytics "time decay" model; Shao & Li 2011 discuss
-         * it as a heuristic baseline) */
+        /* rule-based exponential time decay with half-life H, weight
+         * 2^(-d/H) for a touch d days before the conversion (the "time
+         * decay" rule of web-analytics tools, 7-day default there too);
+         * a rule, not an estimated model, so there is no paper to cite */
         for (uint32_t i = 0; i < k; i++) {
             double d = (double)(ct - tv[i].t) / (double)CH_DAY;
             w[i] = exp2(-d / p->half_life);
