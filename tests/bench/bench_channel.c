@@ -60,6 +60,21 @@ static void run_effects(void *p)
     }
 }
 
+typedef struct reopen_arg {
+    b2b2c_ctx *ctx;
+} reopen_arg;
+
+static void run_reopen(void *p)
+{
+    reopen_arg *r = p;
+    b2b2c_channels *h2;
+    if (b2b2c_channels_new(&h2, r->ctx) != 0) {
+        fprintf(stderr, "reopen failed\n");
+        exit(1);
+    }
+    b2b2c_channels_free(h2);
+}
+
 static int row_cb(const char *k, const double *m, size_t n, void *p)
 {
     bench_arg *a = p;
@@ -144,6 +159,11 @@ int main(void)
     a.model = B2B2C_ATTR_MARKOV;
     bench_run("metrics by channel (markov), 1M conversions", run_metrics, &a,
               NCONV, 1, 5);
+    {
+        reopen_arg r = {ctx};
+        bench_run("reopen (load 1.25M leads, 6.25M touches from the memstore)",
+                  run_reopen, &r, NCONV + NOCONV, 1, 5);
+    }
     b2b2c_channels_free(a.h);
     b2b2c_ctx_free(ctx);
 
