@@ -314,6 +314,33 @@ B2B2C_API int b2b2c_channels_attribute(b2b2c_channels *h, int32_t model,
                                        void *payload);
 
 /*
+ * One touch of a conversion's path and the share of the conversion it gets
+ * (in [0, 1]; the shares of a conversion add up to 1). channel_id is "" and
+ * t the conversion time for a conversion attributed to the direct bucket.
+ */
+typedef int (*b2b2c_channels_share_cb)(const char *channel_id, int64_t t,
+                                       double share, void *payload);
+
+/*
+ * The attribution of one converted lead: every touch in its lookback
+ * window, in time order, with its share under `model` (zero shares
+ * included, e.g. the middle touches under first-touch). For the Markov
+ * model the removal effects come from the paths ending in [from, to) (see
+ * b2b2c_channels_attribute; a path whose channels all have a zero effect
+ * there is split evenly); other models ignore from and to.
+ *
+ * Errors: B2B2C_EINVAL (NULL h, lead_id or cb; unknown model),
+ * B2B2C_EBADID, B2B2C_ENOTFOUND (unknown lead), B2B2C_ESTATE (the lead has
+ * not converted), B2B2C_ERANGE (from > to), B2B2C_ENOMEM, or the
+ * callback's code.
+ */
+B2B2C_API int b2b2c_channels_attribute_lead(b2b2c_channels *h,
+                                            const char *lead_id, int32_t model,
+                                            int64_t from, int64_t to,
+                                            b2b2c_channels_share_cb cb,
+                                            void *payload);
+
+/*
  * Markov removal effects over the paths ending in [from, to) (see above): a
  * path is a lead's touches in the lookback window before its conversion
  * (converting), or before its last touch (not converting). Reports per

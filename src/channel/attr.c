@@ -547,6 +547,65 @@ int b2b2c_channels_markov_effects(b2b2c_channels *h, double *p_conv,
     return rc;
 }
 
+int b2b2c_channels_attribute_lead(b2b2c_channels *h, const char *lead_id,
+                                  int32_t model, int64_t from, int64_t to,
+                                  b2b2c_channels_share_cb cb, void *payload)
+{
+    b2b2c_ctx *ctx;
+    const ch_lead *l;
+    attr_run ar;
+    size_t n;
+    uint32_t lo, k;
+    int rc;
+
+    if (!h || !cb)
+        return B2B2C_EINVAL;
+    ctx = h->ctx;
+    if ((rc = attr_start(&ar, h, model, from, to)) != 0)
+        return rc;
+    if ((rc = b2b2c__id_check(lead_id, &n)) != 0)
+        return b2b2c__err(ctx, rc, "lead_id: %s",
+                          rc == B2B2C_EINVAL ? "NULL" : "not a valid ID");
+    l = b2b2c__map_get(&h->leadmap, lead_id, n);
+    if (!l)
+        return b2b2c__err(ctx, B2B2C_ENOTFOUND, "lead_id: unknown lead '%s'",
+                          lead_id);
+    if (!l->st.converted)
+        return b2b2c__err(ctx, B2B2C_ESTATE,
+                          "lead_id: lead '%s' has not converted", lead_id);
+    lo = window_lo(l, l->st.conv_t, lookback_s(h));
+    k = l->n - lo;
+    if (k == 0) {
+        CB_BEGIN(ctx);
+        rc = cb("", l->st.conv_t, 1.0, payload);
+        CB_END(ctx);
+        return rc;
+    }
+    ar.w = b2b2c__malloc(ctx, k * sizeof(double));
+    ar.stamp = b2b2c__malloc(ctx, (h->nch + 1) * sizeof(uint32_t));
+    ar.re = b2b2c__malloc(ctx, (h->nch + 1) * sizeof(double));
+    if (!ar.w || !ar.stamp || !ar.re)
+        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+    else if (model == B2B2C_ATTR_MARKOV)
+        rc = markov_fit(&ar);
+    if (rc == 0) {
+        double W, sum = 0;
+        memset(ar.stamp, 0, (h->nch + 1) * sizeof(uint32_t));
+        W = weights(&ar, l->tv + lo, k, l->st.conv_t, 1);
+        CB_BEGIN(ctx);
+        for (uint32_t j = 0; j < k && rc == 0; j++) {
+            /* the last touch takes the remainder, as in the totals */
+            double f = j + 1 < k ? ar.w[j] / W : 1 - sum;
+            sum += f;
+            rc = cb(h->chans[l->tv[lo + j].ch]->id, l->tv[lo + j].t, f,
+                    payload);
+        }
+        CB_END(ctx);
+    }
+    attr_fini(&ar);
+    return rc;
+}
+
 /* ---- spend over a period -------------------------------------------------------- */
 
 /* Days whose start is in [from, to): [ceil(from/D), ceil(to/D)). */

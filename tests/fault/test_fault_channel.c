@@ -159,6 +159,18 @@ static int op_metrics(th_env *env, void *s)
                                   NULL);
 }
 
+static int share_cb(const char *id, int64_t t, double f, void *p)
+{
+    (void)id; (void)t; (void)f; (void)p;
+    return 0;
+}
+static int op_attribute_lead(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_attribute_lead(s, "L1", B2B2C_ATTR_MARKOV, 0,
+                                         INT64_MAX, share_cb, NULL);
+}
+
 static void run_both(const char *name, int (*op)(th_env *, void *))
 {
     th_fault_ops ops = {name, ch_setup, op, ch_dig, ch_teardown, 0};
@@ -198,6 +210,14 @@ static void t_metrics(void **u)
     assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
 }
 
+static void t_attribute_lead(void **u)
+{
+    th_fault_ops ops = {"attribute_lead", ch_setup, op_attribute_lead, ch_dig,
+                        ch_teardown, 0};
+    (void)u;
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +234,7 @@ int main(void)
         cmocka_unit_test(t_group),
         cmocka_unit_test(t_reopen),
         cmocka_unit_test(t_metrics),
+        cmocka_unit_test(t_attribute_lead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

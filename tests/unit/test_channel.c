@@ -562,6 +562,97 @@ static void t_markov_random_many(void **state)
     markov_random(*state, 600);
 }
 
+/* ---- one lead's attribution ---- */
+
+typedef struct shares {
+    size_t n;
+    char ch[16][16];
+    int64_t t[16];
+    double f[16];
+} shares;
+
+static int collect_share(const char *id, int64_t t, double f, void *p)
+{
+    shares *s = p;
+    if (s->n >= 16)
+        return -1;
+    snprintf(s->ch[s->n], 16, "%s", id);
+    s->t[s->n] = t;
+    s->f[s->n] = f;
+    s->n++;
+    return 0;
+}
+
+static void lead_shares(fx *f, const char *lead, int32_t model, shares *s)
+{
+    memset(s, 0, sizeof(*s));
+    assert_int_equal(b2b2c_channels_attribute_lead(f->h, lead, model,
+                                                   INT64_MIN, INT64_MAX,
+                                                   collect_share, s), 0);
+}
+
+static void t_attribute_lead(void **state)
+{
+    fx *f = *state;
+    shares s;
+    hand_data(f);
+    /* L1: A@0, B@1, C@2 (inserted out of order; reported in time order) */
+    lead_shares(f, "L1", B2B2C_ATTR_POSITION, &s);
+    assert_int_equal(s.n, 3);
+    assert_string_equal(s.ch[0], "A");
+    assert_string_equal(s.ch[1], "B");
+    assert_string_equal(s.ch[2], "C");
+    assert_true(s.t[1] == T0 + D);
+    NEAR(s.f[0], 0.4);
+    NEAR(s.f[1], 0.2);
+    NEAR(s.f[2], 0.4);
+    lead_shares(f, "L1", B2B2C_ATTR_FIRST, &s);
+    NEAR(s.f[0], 1);
+    NEAR(s.f[1], 0);
+    NEAR(s.f[2], 0);
+    /* L5: A, A, B linear thirds */
+    lead_shares(f, "L5", B2B2C_ATTR_LINEAR, &s);
+    assert_int_equal(s.n, 3);
+    NEAR(s.f[0] + s.f[1], 2.0 / 3);
+    /* L6: its only touch is outside the window: direct */
+    lead_shares(f, "L6", B2B2C_ATTR_LAST, &s);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.ch[0], "");
+    assert_true(s.t[0] == T0 + 40 * D);
+    NEAR(s.f[0], 1);
+    assert_int_equal(b2b2c_channels_attribute_lead(f->h, "L7", 1, 0, 1,
+                                                   collect_share, &s),
+                     B2B2C_ESTATE);
+    assert_int_equal(b2b2c_channels_attribute_lead(f->h, "L99", 1, 0, 1,
+                                                   collect_share, &s),
+                     B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_channels_attribute_lead(f->h, "", 1, 0, 1,
+                                                   collect_share, &s),
+                     B2B2C_EBADID);
+    assert_int_equal(b2b2c_channels_attribute_lead(f->h, "L1", 0, 0, 1,
+                                                   collect_share, &s),
+                     B2B2C_EINVAL);
+}
+
+static void t_attribute_lead_markov(void **state)
+{
+    fx *f = *state;
+    shares s;
+    markov_data(f);
+    /* the worked example: M1's path A, B splits 0.75 : 0.5 = 0.6 : 0.4 */
+    lead_shares(f, "M1", B2B2C_ATTR_MARKOV, &s);
+    assert_int_equal(s.n, 2);
+    NEAR(s.f[0], 0.6);
+    NEAR(s.f[1], 0.4);
+    /* a period with no paths: no effects, even split */
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_channels_attribute_lead(f->h, "M1",
+                                                   B2B2C_ATTR_MARKOV, 0, 1,
+                                                   collect_share, &s), 0);
+    NEAR(s.f[0], 0.5);
+    NEAR(s.f[1], 0.5);
+}
+
 /* ---- conservation on random data ---- */
 
 static void t_conservation(void **state)
@@ -620,6 +711,24 @@ static void t_conservation(void **state)
         assert_true(fabs(sc - (double)nconv) <= 1e-9 * (double)nconv);
         assert_true(fabs(sr - total_rev) <= 1e-9 * total_rev);
         assert_true(fabs(sl - total_ltv) <= 1e-9 * total_ltv);
+        /* one lead at a time: shares in [0, 1] adding up to 1 */
+        for (int l = 0; l < 200; l++) {
+            shares sh;
+            double sum = 0;
+            int rc;
+            snprintf(id, sizeof(id), "lead%d", l);
+            memset(&sh, 0, sizeof(sh));
+            rc = b2b2c_channels_attribute_lead(f->h, id, m, INT64_MIN,
+                                               INT64_MAX, collect_share, &sh);
+            if (rc == B2B2C_ESTATE || rc == B2B2C_ENOTFOUND)
+                continue; /* not converted, or no data at all */
+            assert_int_equal(rc, 0);
+            for (size_t i = 0; i < sh.n; i++) {
+                assert_true(sh.f[i] >= -1e-12 && sh.f[i] <= 1 + 1e-12);
+                sum += sh.f[i];
+            }
+            assert_true(fabs(sum - 1) <= 1e-12);
+        }
     }
 }
 
@@ -927,6 +1036,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_markov_hand, setup, teardown),
         cmocka_unit_test_setup_teardown(t_markov_random, setup, teardown),
         cmocka_unit_test_setup_teardown(t_markov_random_many, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_attribute_lead, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_attribute_lead_markov, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(t_conservation, setup, teardown),
         cmocka_unit_test_setup_teardown(t_metrics, setup, teardown),
         cmocka_unit_test_setup_teardown(t_mix, setup, teardown),
