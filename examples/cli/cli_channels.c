@@ -25,7 +25,18 @@ static const char usage[] =
     "Prints CSV, one row per channel and a '(direct)' row for conversions\n"
     "without touches in the lookback window: channel,kind,sub_kind,group,\n"
     "spend,leads,cpl,conversions,revenue,roi,romi,ltv,roi_ltv (empty when\n"
-    "undefined). Bad lines: PATH:LINE: reason, exit 1.\n";
+    "undefined). Bad lines: PATH:LINE: reason, exit 1.\n"
+    "\n"
+    "b2b2c channels mix (same input options, --model optional, default\n"
+    "linear): per segment group the reach and lead-generation spend and\n"
+    "attributed revenue, and the reach shares of each.\n"
+    "\n"
+    "b2b2c channels lag (same input options) --from DATE --to DATE\n"
+    "         [--lag WEEKS] [--window WEEKS] [--group dealer|b2b|b2c|unknown]:\n"
+    "per week from --from, the reach spend of the --window weeks ending\n"
+    "--lag weeks before (defaults 4 and 1), the lead-generation spend, leads\n"
+    "and CPL; the slope and correlation of CPL on that reach spend go to\n"
+    "stderr. A negative slope supports 'reach lowers the cost of leads'.\n";
 
 typedef struct rep {
     b2b2c_ctx *ctx;
@@ -227,29 +238,85 @@ static int set_days(rep *r, const char *opt, const char *v, int32_t param)
     return 0;
 }
 
-static int report(int argc, char **argv)
+/* YYYY-MM-DD of a Unix time (Hinnant's civil_from_days). */
+static void print_date(int64_t t)
+{
+    int64_t z = (t >= 0 ? t : t - 86399) / 86400 + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    printf("%04lld-%02lld-%02lld", (long long)(yoe + era * 400 + (m <= 2)),
+           (long long)m, (long long)d);
+}
+
+static int print_mix(const char *key, const double *m, size_t n, void *p)
+{
+    (void)n;
+    (void)p;
+    fputs(key, stdout);
+    num(m[B2B2C_MIX_REACH_SPEND], "%.2f");
+    num(m[B2B2C_MIX_LEADGEN_SPEND], "%.2f");
+    num(m[B2B2C_MIX_REACH_SPEND_SHARE], "%.4f");
+    num(m[B2B2C_MIX_REACH_VALUE], "%.2f");
+    num(m[B2B2C_MIX_LEADGEN_VALUE], "%.2f");
+    num(m[B2B2C_MIX_REACH_VALUE_SHARE], "%.4f");
+    putchar('\n');
+    return 0;
+}
+
+static int print_week(int64_t ws, double x, double s, double leads, double y,
+                      void *p)
+{
+    (void)p;
+    print_date(ws);
+    printf(",%.2f,%.2f,%.0f,%.2f\n", x, s, leads, y);
+    return 0;
+}
+
+enum { ACT_REPORT, ACT_MIX, ACT_LAG };
+
+static int action(int argc, char **argv, int act)
 {
     cli_opt opts[] = {
         {"channels", NULL, 1},  {"spend", NULL, 1},    {"touches", NULL, 1},
-        {"conversions", NULL, 1}, {"model", NULL, 1},  {"from", NULL, 0},
+        {"conversions", NULL, 1}, {"model", NULL, 0},  {"from", NULL, 0},
         {"to", NULL, 0},        {"lookback", NULL, 0}, {"half-life", NULL, 0},
+        {"lag", NULL, 0},       {"window", NULL, 0},   {"group", NULL, 0},
         {NULL, NULL, 0}};
     rep r = {NULL, NULL};
     int64_t from = INT64_MIN, to = INT64_MAX;
-    int32_t model;
+    const char *ms, *gs;
+    int32_t model = B2B2C_ATTR_LINEAR, group = -1;
     int st;
 
     if ((st = cli_parse_opts(argc, argv, 2, opts)) != 0)
         return st;
-    model = b2b2c_attr_model_from_name(cli_opt_get(opts, "model"));
-    if (model < 0)
-        return cli_usage_error("--model: unknown model '%s'",
-                               cli_opt_get(opts, "model"));
+    ms = cli_opt_get(opts, "model");
+    gs = cli_opt_get(opts, "group");
+    if (act == ACT_REPORT && !ms)
+        return cli_usage_error("missing required option '--model'");
+    if (act != ACT_LAG && (cli_opt_get(opts, "lag") ||
+                           cli_opt_get(opts, "window") || gs))
+        return cli_usage_error("--lag, --window and --group belong to "
+                               "'channels lag'");
+    if (act == ACT_LAG && ms)
+        return cli_usage_error("'channels lag' takes no --model");
+    if (ms && (model = b2b2c_attr_model_from_name(ms)) < 0)
+        return cli_usage_error("--model: unknown model '%s'", ms);
+    if (gs && (group = b2b2c_group_from_name(gs)) < 0)
+        return cli_usage_error("--group: unknown group '%s'", gs);
     if (cli_opt_get(opts, "from") &&
         cli_parse_time(cli_opt_get(opts, "from"), &from))
         return cli_usage_error("--from: not a date");
     if (cli_opt_get(opts, "to") && cli_parse_time(cli_opt_get(opts, "to"), &to))
         return cli_usage_error("--to: not a date");
+    if (act == ACT_LAG &&
+        (!cli_opt_get(opts, "from") || !cli_opt_get(opts, "to")))
+        return cli_usage_error("'channels lag' needs --from and --to");
     if (from > to)
         return cli_usage_error("--from is after --to");
     if (b2b2c_ctx_new(&r.ctx, NULL, NULL) ||
@@ -260,7 +327,11 @@ static int report(int argc, char **argv)
     if ((st = set_days(&r, "lookback", cli_opt_get(opts, "lookback"),
                        B2B2C_CHANNELS_LOOKBACK_DAYS)) != 0 ||
         (st = set_days(&r, "half-life", cli_opt_get(opts, "half-life"),
-                       B2B2C_CHANNELS_HALF_LIFE_DAYS)) != 0)
+                       B2B2C_CHANNELS_HALF_LIFE_DAYS)) != 0 ||
+        (st = set_days(&r, "lag", cli_opt_get(opts, "lag"),
+                       B2B2C_CHANNELS_MIX_LAG_WEEKS)) != 0 ||
+        (st = set_days(&r, "window", cli_opt_get(opts, "window"),
+                       B2B2C_CHANNELS_MIX_WINDOW_WEEKS)) != 0)
         goto out;
     /* one storage transaction for the whole import */
     if (b2b2c_ctx_begin(r.ctx)) {
@@ -282,11 +353,31 @@ static int report(int argc, char **argv)
         st = cli_data_error("commit failed: %s", b2b2c_ctx_errmsg(r.ctx));
         goto out;
     }
-    printf("channel,kind,sub_kind,group,spend,leads,cpl,conversions,revenue,"
-           "roi,romi,ltv,roi_ltv\n");
-    if (b2b2c_channels_metrics(r.h, B2B2C_CHANNELS_BY_CHANNEL, model, from, to,
-                               print_row, &r))
-        st = cli_data_error("report failed: %s", b2b2c_ctx_errmsg(r.ctx));
+    if (act == ACT_REPORT) {
+        printf("channel,kind,sub_kind,group,spend,leads,cpl,conversions,"
+               "revenue,roi,romi,ltv,roi_ltv\n");
+        if (b2b2c_channels_metrics(r.h, B2B2C_CHANNELS_BY_CHANNEL, model,
+                                   from, to, print_row, &r))
+            st = cli_data_error("report failed: %s", b2b2c_ctx_errmsg(r.ctx));
+    } else if (act == ACT_MIX) {
+        printf("group,reach_spend,leadgen_spend,reach_spend_share,reach_value,"
+               "leadgen_value,reach_value_share\n");
+        if (b2b2c_channels_mix_shares(r.h, model, from, to, print_mix, NULL))
+            st = cli_data_error("mix failed: %s", b2b2c_ctx_errmsg(r.ctx));
+    } else {
+        double slope, corr;
+        size_t pairs;
+        printf("week,reach_spend_lagged,leadgen_spend,leads,cpl\n");
+        if (b2b2c_channels_mix_lag(r.h, &slope, &corr, &pairs, group, from, to,
+                                   print_week, NULL))
+            st = cli_data_error("lag failed: %s", b2b2c_ctx_errmsg(r.ctx));
+        else
+            fprintf(stderr,
+                    "b2b2c: %zu weekly pairs; slope of CPL on lagged reach "
+                    "spend %.6g, correlation %.4f (negative: reach went "
+                    "with cheaper leads)\n",
+                    pairs, slope, corr);
+    }
 out:
     b2b2c_channels_free(r.h);
     b2b2c_ctx_free(r.ctx);
@@ -299,7 +390,11 @@ static int run(int argc, char **argv)
         return cli_usage_error("channels: missing action (try 'b2b2c help "
                                "channels')");
     if (strcmp(argv[1], "report") == 0)
-        return report(argc, argv);
+        return action(argc, argv, ACT_REPORT);
+    if (strcmp(argv[1], "mix") == 0)
+        return action(argc, argv, ACT_MIX);
+    if (strcmp(argv[1], "lag") == 0)
+        return action(argc, argv, ACT_LAG);
     return cli_usage_error("channels: unknown action '%s'", argv[1]);
 }
 
