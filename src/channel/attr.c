@@ -300,6 +300,14 @@ done:
 
 /* ---- attribution ---------------------------------------------------------------- */
 
+/* Equal weights: the fallback when a model's weights all vanish. */
+static double even_split(double *w, uint32_t k)
+{
+    for (uint32_t i = 0; i < k; i++)
+        w[i] = 1;
+    return k;
+}
+
 /* Weights of the k touches tv[0..k) of a conversion at `ct`; returns their
  * sum (> 0). */
 static double weights(attr_run *ar, const ch_touch *tv, uint32_t k, int64_t ct,
@@ -318,9 +326,7 @@ static double weights(attr_run *ar, const ch_touch *tv, uint32_t k, int64_t ct,
         w[k - 1] = 1;
         return 1;
     case B2B2C_ATTR_LINEAR:
-        for (uint32_t i = 0; i < k; i++)
-            w[i] = 1;
-        return k;
+        return even_split(w, k);
     case B2B2C_ATTR_DECAY:
         /* rule-based exponential time decay with half-life H, weight
          * 2^(-d/H) for a touch d days before the conversion (the "time
@@ -333,12 +339,7 @@ static double weights(attr_run *ar, const ch_touch *tv, uint32_t k, int64_t ct,
         }
         /* with a lookback of up to 3650 days and a half-life down to 0.01
          * day every weight can underflow to 0: split evenly then */
-        if (!(W > 0)) {
-            for (uint32_t i = 0; i < k; i++)
-                w[i] = 1;
-            W = k;
-        }
-        return W;
+        return W > 0 ? W : even_split(w, k);
     case B2B2C_ATTR_POSITION:
         if (k == 1) {
             w[0] = 1;
@@ -358,12 +359,8 @@ static double weights(attr_run *ar, const ch_touch *tv, uint32_t k, int64_t ct,
             w[i] = (1.0 - p->pos_first - p->pos_last) / (double)(k - 2);
         for (uint32_t i = 0; i < k; i++)
             W += w[i];
-        if (!(W > 0)) { /* first = last = 0 and rounding: even split */
-            for (uint32_t i = 0; i < k; i++)
-                w[i] = 1;
-            W = k;
-        }
-        return W;
+        /* first = last = 0 and rounding */
+        return W > 0 ? W : even_split(w, k);
     default: /* MARKOV: the removal effect, once per distinct channel */
         for (uint32_t i = 0; i < k; i++) {
             uint32_t c = tv[i].ch;
@@ -373,12 +370,7 @@ static double weights(attr_run *ar, const ch_touch *tv, uint32_t k, int64_t ct,
                 W += w[i];
             }
         }
-        if (!(W > 0)) {
-            for (uint32_t i = 0; i < k; i++)
-                w[i] = 1;
-            W = k;
-        }
-        return W;
+        return W > 0 ? W : even_split(w, k);
     }
 }
 
