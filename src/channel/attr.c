@@ -355,8 +355,13 @@ static double weights(attr_run *ar, const ch_touch *tv, uint32_t k, int64_t ct,
         }
         w[0] = p->pos_first;
         w[k - 1] = p->pos_last;
-        for (uint32_t i = 1; i + 1 < k; i++)
-            w[i] = (1.0 - p->pos_first - p->pos_last) / (double)(k - 2);
+        {
+            /* FIRST + LAST may exceed 1 by the setter's 1e-12 tolerance */
+            double mid = 1.0 - p->pos_first - p->pos_last;
+            mid = mid > 0 ? mid / (double)(k - 2) : 0;
+            for (uint32_t i = 1; i + 1 < k; i++)
+                w[i] = mid;
+        }
         for (uint32_t i = 0; i < k; i++)
             W += w[i];
         /* first = last = 0 and rounding */

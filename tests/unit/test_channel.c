@@ -352,6 +352,13 @@ static void t_position(void **state)
     attr(f, B2B2C_ATTR_POSITION, &r);
     /* L5: A 0.3*400 + 0.4*400 = 280, B 120 */
     check3(&r, 90 + 100 + 280, 120 + 100 + 100 + 120, 90, 120);
+    /* 70/30 leaves nothing for the middle: L1 A 210, B 0, C 90; L5 A 280,
+     * B 120; two touches split 70/30 too (L3: A 140, B 60) */
+    assert_int_equal(b2b2c_channels_set_param(f->h,
+                                              B2B2C_CHANNELS_POSITION_FIRST, 0.7),
+                     0);
+    attr(f, B2B2C_ATTR_POSITION, &r);
+    check3(&r, 210 + 140 + 280, 100 + 60 + 120, 90, 120);
 }
 
 static void t_decay(void **state)
