@@ -14,5 +14,6 @@
 #include "b2b2c/lead.h"
 #include "b2b2c/dealer.h"
 #include "b2b2c/forecast.h"
+#include "b2b2c/channel.h"
 
 #endif /* B2B2C_H */

@@ -8,6 +8,7 @@ extern const cli_command cli_cmd_segments;
 extern const cli_command cli_cmd_leads;
 extern const cli_command cli_cmd_dealers;
 extern const cli_command cli_cmd_forecast;
+extern const cli_command cli_cmd_channels;
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
@@ -27,6 +28,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_leads,
     &cli_cmd_dealers,
     &cli_cmd_forecast,
+    &cli_cmd_channels,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -1,0 +1,415 @@
+/*
+ * libb2b2c channel analytics: reach and lead-generation channels, spend,
+ * touches and conversions, metrics (CPL, CPA, ROI and ROMI on first revenue
+ * and on lifetime value), multi-touch attribution (first, last, linear, time
+ * decay, position-based, Markov-chain removal effect) and the media-mix
+ * report (reach vs lead generation per segment group, lead cost against
+ * lagged reach spend). See docs/channels.md.
+ *
+ * Threads: a handle is used by one thread at a time, like the context it was
+ * opened on; separate contexts (and their handles) are independent and may
+ * be used from different threads in parallel.
+ *
+ * Units: time is Unix seconds (int64_t), always passed in; the library never
+ * reads the clock. Spend is a day's total per channel; the day of a time t is
+ * floor(t / 86400) (UTC). Durations are in days unless the name says
+ * otherwise. Money is in the host's currency, as double.
+ *
+ * Persistence: every mutating call writes through to the context's storage
+ * (tables channel_channels, channel_spend, channel_leads, channel_params);
+ * b2b2c_channels_new restores everything.
+ */
+#ifndef B2B2C_CHANNEL_H
+#define B2B2C_CHANNEL_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct b2b2c_channels b2b2c_channels;
+
+/* ---- vocabulary --------------------------------------------------------- */
+
+/* Channel kinds. Names: "none" (only the direct bucket), "reach",
+ * "lead_generation". Values are never renumbered. */
+enum {
+    B2B2C_CHANNEL_KIND_NONE = 0,
+    B2B2C_CHANNEL_KIND_REACH = 1,
+    B2B2C_CHANNEL_KIND_LEADGEN = 2
+};
+
+/*
+ * Channel sub-kinds from the source. Reach: 1..4; lead generation: 11..16;
+ * 0 "other" is allowed with either kind. Names: "other", "display_media",
+ * "retail_media", "viral_content", "informational_seo", "search_ads",
+ * "lead_form_ads", "marketplace", "webinar_offer", "outreach",
+ * "dealer_referral".
+ */
+enum {
+    B2B2C_CHANNEL_SUB_OTHER = 0,
+    B2B2C_CHANNEL_SUB_DISPLAY_MEDIA = 1,     /* reach */
+    B2B2C_CHANNEL_SUB_RETAIL_MEDIA = 2,      /* reach */
+    B2B2C_CHANNEL_SUB_VIRAL_CONTENT = 3,     /* reach */
+    B2B2C_CHANNEL_SUB_INFORMATIONAL_SEO = 4, /* reach */
+    B2B2C_CHANNEL_SUB_SEARCH_ADS = 11,       /* lead gen: commercial queries */
+    B2B2C_CHANNEL_SUB_LEAD_FORM_ADS = 12,    /* lead gen: targeted + lead form */
+    B2B2C_CHANNEL_SUB_MARKETPLACE = 13,      /* lead gen */
+    B2B2C_CHANNEL_SUB_WEBINAR_OFFER = 14,    /* lead gen: webinars, offers */
+    B2B2C_CHANNEL_SUB_OUTREACH = 15,         /* lead gen */
+    B2B2C_CHANNEL_SUB_DEALER_REFERRAL = 16   /* lead gen */
+};
+
+/* Attribution models. Names: "first", "last", "linear", "decay",
+ * "position", "markov". */
+enum {
+    B2B2C_ATTR_FIRST = 1,
+    B2B2C_ATTR_LAST = 2,
+    B2B2C_ATTR_LINEAR = 3,
+    B2B2C_ATTR_DECAY = 4,
+    B2B2C_ATTR_POSITION = 5,
+    B2B2C_ATTR_MARKOV = 6
+};
+
+/* Stable names of the values above (static strings), NULL for an unknown
+ * value; the *_from_name functions return the value or B2B2C_EINVAL
+ * (negative) for NULL or an unknown name. */
+B2B2C_API const char *b2b2c_channel_kind_name(int32_t kind);
+B2B2C_API int32_t b2b2c_channel_kind_from_name(const char *name);
+B2B2C_API const char *b2b2c_channel_sub_name(int32_t sub);
+B2B2C_API int32_t b2b2c_channel_sub_from_name(const char *name);
+/* The kind a sub-kind belongs to: REACH, LEADGEN, NONE for "other", or
+ * B2B2C_EINVAL for an unknown sub-kind. */
+B2B2C_API int32_t b2b2c_channel_sub_kind(int32_t sub);
+B2B2C_API const char *b2b2c_attr_model_name(int32_t model);
+B2B2C_API int32_t b2b2c_attr_model_from_name(const char *name);
+
+/* ---- parameters (channels: 500-599) -------------------------------------- */
+
+enum {
+    /* Touches count for a conversion when they are at most this many days
+     * before it (and not after it). Default 30, range [1, 3650]. */
+    B2B2C_CHANNELS_LOOKBACK_DAYS = 500,
+    /* Time-decay half-life in days: a touch d days before the conversion
+     * weighs 2^(-d / half_life). Default 7, range [0.01, 3650]. */
+    B2B2C_CHANNELS_HALF_LIFE_DAYS = 501,
+    /* Position-based share of the first and of the last touch (paths of 3
+     * or more touches; the middle touches share the rest evenly). Defaults
+     * 0.4 and 0.4; each in [0, 1], and their sum at most 1. */
+    B2B2C_CHANNELS_POSITION_FIRST = 502,
+    B2B2C_CHANNELS_POSITION_LAST = 503,
+    /* Media mix: the lead cost of week w is paired with the reach spend of
+     * the MIX_WINDOW_WEEKS weeks ending MIX_LAG_WEEKS weeks before w.
+     * Lag default 1, range [0, 52]; window default 4, range [1, 52]. */
+    B2B2C_CHANNELS_MIX_LAG_WEEKS = 504,
+    B2B2C_CHANNELS_MIX_WINDOW_WEEKS = 505
+};
+
+/* ---- handle --------------------------------------------------------------- */
+
+/*
+ * Open the channel analytics on `ctx`, loading every channel, spend row,
+ * lead (touches, conversion, lifetime value) and parameter from its storage.
+ *
+ * out  receives the handle (NULL on failure); free with b2b2c_channels_free.
+ * ctx  the context; must outlive the handle.
+ *
+ * Errors: B2B2C_EINVAL (NULL), B2B2C_ENOMEM, B2B2C_ECORRUPT or
+ * B2B2C_EVERSION (a stored record, named with table and key in the
+ * message), or the storage's code.
+ */
+B2B2C_API int b2b2c_channels_new(b2b2c_channels **out, b2b2c_ctx *ctx);
+
+/* Free the handle (NULL is fine). An open transaction group on its context
+ * is rolled back and aborted. */
+B2B2C_API void b2b2c_channels_free(b2b2c_channels *h);
+
+/*
+ * Set a parameter (B2B2C_CHANNELS_*), written through to storage.
+ * Errors: B2B2C_EINVAL (NULL h, unknown param, NaN/inf), B2B2C_ERANGE (out
+ * of bounds, or POSITION_FIRST + POSITION_LAST > 1), storage codes.
+ */
+B2B2C_API int b2b2c_channels_set_param(b2b2c_channels *h, int32_t param,
+                                       double value);
+/* Read a parameter into *out. Errors: B2B2C_EINVAL. */
+B2B2C_API int b2b2c_channels_get_param(const b2b2c_channels *h, int32_t param,
+                                       double *out);
+/* The allowed range [*min, *max] of a parameter. Errors: B2B2C_EINVAL. */
+B2B2C_API int b2b2c_channels_param_bounds(int32_t param, double *min,
+                                          double *max);
+
+/* ---- data ------------------------------------------------------------------ */
+
+/*
+ * Add a channel.
+ *
+ * id     host ID (UTF-8, 1..255 bytes).
+ * kind   B2B2C_CHANNEL_KIND_REACH or _LEADGEN.
+ * sub    a sub-kind of that kind, or B2B2C_CHANNEL_SUB_OTHER.
+ * group  the target segment group, B2B2C_GROUP_* (UNKNOWN allowed).
+ *
+ * Errors: B2B2C_EINVAL (NULL; unknown kind, sub-kind or group; a sub-kind of
+ * the other kind), B2B2C_EBADID, B2B2C_EEXISTS, B2B2C_ENOMEM, storage codes.
+ */
+B2B2C_API int b2b2c_channels_add(b2b2c_channels *h, const char *id,
+                                 int32_t kind, int32_t sub, int32_t group);
+
+/* Read a channel's kind, sub-kind and group (any out pointer may be NULL).
+ * Errors: B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND. */
+B2B2C_API int b2b2c_channels_get(const b2b2c_channels *h, int32_t *kind,
+                                 int32_t *sub, int32_t *group, const char *id);
+
+/* Number of channels into *out. Errors: B2B2C_EINVAL. */
+B2B2C_API int b2b2c_channels_count(const b2b2c_channels *h, size_t *out);
+
+/*
+ * Set the spend and impressions (reach) of a channel on the day containing
+ * time `t` (replacing what was recorded for that day).
+ *
+ * spend        money, finite and >= 0.
+ * impressions  impressions or reach count, finite and >= 0.
+ *
+ * Errors: B2B2C_EINVAL (NULL, NaN/inf), B2B2C_ERANGE (negative),
+ * B2B2C_EBADID, B2B2C_ENOTFOUND (unknown channel), B2B2C_ENOMEM, storage.
+ */
+B2B2C_API int b2b2c_channels_set_spend(b2b2c_channels *h,
+                                       const char *channel_id, int64_t t,
+                                       double spend, double impressions);
+
+/*
+ * Record a touch: lead `lead_id` met channel `channel_id` at time `t`.
+ * A lead's touches are kept in time order; equal times keep arrival order.
+ *
+ * Errors: B2B2C_EINVAL (NULL), B2B2C_EBADID, B2B2C_ENOTFOUND (unknown
+ * channel), B2B2C_ESTATE (the lead converted before `t`), B2B2C_ENOMEM,
+ * storage codes.
+ */
+B2B2C_API int b2b2c_channels_touch(b2b2c_channels *h, const char *lead_id,
+                                   const char *channel_id, int64_t t);
+
+/*
+ * Record the conversion (first order) of a lead at time `t` with revenue
+ * `revenue` (finite, >= 0). A lead converts once.
+ *
+ * Errors: B2B2C_EINVAL (NULL, NaN/inf), B2B2C_ERANGE (negative revenue),
+ * B2B2C_EBADID, B2B2C_EEXISTS (already converted), B2B2C_ESTATE (the lead
+ * has a touch after `t`), B2B2C_ENOMEM, storage codes.
+ */
+B2B2C_API int b2b2c_channels_convert(b2b2c_channels *h, const char *lead_id,
+                                     int64_t t, double revenue);
+
+/*
+ * Set a lead's lifetime value (e.g. from the forecaster), finite and >= 0;
+ * replaces an earlier value. The lead need not have converted yet.
+ * Attribution on lifetime value uses it for converted leads; a converted
+ * lead without one counts its first revenue.
+ *
+ * Errors: B2B2C_EINVAL, B2B2C_ERANGE, B2B2C_EBADID, B2B2C_ENOMEM, storage.
+ */
+B2B2C_API int b2b2c_channels_set_ltv(b2b2c_channels *h, const char *lead_id,
+                                     double ltv);
+
+/* ---- metrics ------------------------------------------------------------------ */
+
+/* Row groupings for b2b2c_channels_metrics. */
+enum {
+    B2B2C_CHANNELS_BY_CHANNEL = 1, /* key: channel ID */
+    B2B2C_CHANNELS_BY_KIND = 2,    /* key: kind name */
+    B2B2C_CHANNELS_BY_GROUP = 3,   /* key: segment group name */
+    B2B2C_CHANNELS_BY_TOTAL = 4    /* key: "total" (one row, direct included) */
+};
+
+/*
+ * Indexes into the metric vector of a row. S = spend of the row's channels
+ * on days in [from, to); L = distinct leads with a touch on the row's
+ * channels in [from, to); K = those of them that converted before `to`;
+ * A, R, V = attributed conversions, first revenue and lifetime value of the
+ * conversions in [from, to) under the chosen model (V uses a lead's lifetime
+ * value, or its first revenue when none was set). Ratios with a zero
+ * denominator are NaN.
+ */
+enum {
+    B2B2C_CHM_SPEND = 0,           /* S */
+    B2B2C_CHM_IMPRESSIONS = 1,     /* impressions on days in [from, to) */
+    B2B2C_CHM_LEADS = 2,           /* L */
+    B2B2C_CHM_CONVERTED_LEADS = 3, /* K */
+    B2B2C_CHM_CONV_RATE = 4,       /* K / L */
+    B2B2C_CHM_CPL = 5,             /* S / L (cost per lead) */
+    B2B2C_CHM_CONVERSIONS = 6,     /* A (fractional) */
+    B2B2C_CHM_CPA = 7,             /* S / A (cost per acquisition) */
+    B2B2C_CHM_REVENUE = 8,         /* R */
+    B2B2C_CHM_LTV = 9,             /* V */
+    B2B2C_CHM_ROI = 10,            /* (R - S) / S */
+    B2B2C_CHM_ROMI = 11,           /* R / S (return per unit of spend) */
+    B2B2C_CHM_ROI_LTV = 12,        /* (V - S) / S */
+    B2B2C_CHM_ROMI_LTV = 13,       /* V / S */
+    B2B2C_CHM_COUNT = 14           /* metrics in this version (appended only) */
+};
+
+/*
+ * A row of metrics. `key` names the row (static or owned by the library,
+ * valid during the call); the empty string "" is the direct bucket (value of
+ * conversions with no touch in the lookback window). `m` holds `n` metrics
+ * indexed by B2B2C_CHM_*. A non-zero return stops the iteration and is
+ * returned by the calling function.
+ */
+typedef int (*b2b2c_channels_row_cb)(const char *key, const double *m,
+                                     size_t n, void *payload);
+
+/*
+ * Compute metrics over [from, to) (Unix seconds; days count when their start
+ * is in the range) grouped by `by` (B2B2C_CHANNELS_BY_*), attributing with
+ * `model` (B2B2C_ATTR_*), and report one row per channel (in the order they
+ * were added), kind, group or the total, then the direct bucket (except for
+ * BY_TOTAL, whose one row includes it).
+ *
+ * The callback must not call mutating functions on the same context
+ * (B2B2C_ESTATE). Errors: B2B2C_EINVAL (NULL, unknown by or model),
+ * B2B2C_ERANGE (from > to), B2B2C_ENOMEM, or the callback's code.
+ */
+B2B2C_API int b2b2c_channels_metrics(b2b2c_channels *h, int32_t by,
+                                     int32_t model, int64_t from, int64_t to,
+                                     b2b2c_channels_row_cb cb, void *payload);
+
+/* ---- attribution ------------------------------------------------------------- */
+
+/*
+ * Per-channel attributed totals. channel_id is "" for the direct bucket.
+ * conversions, revenue and ltv are the attributed shares summed over the
+ * conversions.
+ */
+typedef int (*b2b2c_channels_attr_cb)(const char *channel_id,
+                                      double conversions, double revenue,
+                                      double ltv, void *payload);
+
+/*
+ * Attribute every conversion with time in [from, to) to the touches of its
+ * lead in the lookback window [t - LOOKBACK_DAYS days, t], and report each
+ * channel's total (channels in the order added, all of them, then the
+ * direct bucket ""). Each conversion's weight 1, revenue and lifetime value
+ * are split among its touches and sum back exactly (to rounding, the last
+ * touch takes the remainder):
+ *
+ *   first     100% to the first touch; last: 100% to the last touch.
+ *   linear    1/n per touch.
+ *   decay     weight 2^(-d/HALF_LIFE_DAYS), d the touch's age in days at
+ *             the conversion, normalised.
+ *   position  n=1: 100%; n=2: first/(first+last) and last/(first+last)
+ *             (50/50 by default); n>=3: POSITION_FIRST, POSITION_LAST, and
+ *             the rest evenly over the middle touches (40/20/40).
+ *   markov    first-order Markov chain over START, the channels, CONVERSION
+ *             and NULL, built from every path (converting and not) ending in
+ *             [from, to); removal effect RE(c) = 1 - P(conv | c removed) /
+ *             P(conv); each conversion is split over the distinct channels
+ *             of its path in proportion to their RE (Anderl et al. 2016).
+ *
+ * Repeated channels on a path get the sum of their touches' shares.
+ * Conversions without touches in the window go to the direct bucket.
+ * Errors: as b2b2c_channels_metrics.
+ */
+B2B2C_API int b2b2c_channels_attribute(b2b2c_channels *h, int32_t model,
+                                       int64_t from, int64_t to,
+                                       b2b2c_channels_attr_cb cb,
+                                       void *payload);
+
+/*
+ * One touch of a conversion's path and the share of the conversion it gets
+ * (in [0, 1]; the shares of a conversion add up to 1). channel_id is "" and
+ * t the conversion time for a conversion attributed to the direct bucket.
+ */
+typedef int (*b2b2c_channels_share_cb)(const char *channel_id, int64_t t,
+                                       double share, void *payload);
+
+/*
+ * The attribution of one converted lead: every touch in its lookback
+ * window, in time order, with its share under `model` (zero shares
+ * included, e.g. the middle touches under first-touch). For the Markov
+ * model the removal effects come from the paths ending in [from, to) (see
+ * b2b2c_channels_attribute; a path whose channels all have a zero effect
+ * there is split evenly); other models ignore from and to.
+ *
+ * Errors: B2B2C_EINVAL (NULL h, lead_id or cb; unknown model),
+ * B2B2C_EBADID, B2B2C_ENOTFOUND (unknown lead), B2B2C_ESTATE (the lead has
+ * not converted), B2B2C_ERANGE (from > to), B2B2C_ENOMEM, or the
+ * callback's code.
+ */
+B2B2C_API int b2b2c_channels_attribute_lead(b2b2c_channels *h,
+                                            const char *lead_id, int32_t model,
+                                            int64_t from, int64_t to,
+                                            b2b2c_channels_share_cb cb,
+                                            void *payload);
+
+/*
+ * Markov removal effects over the paths ending in [from, to) (see above): a
+ * path is a lead's touches in the lookback window before its conversion
+ * (converting), or before its last touch (not converting). Reports per
+ * channel (order added) RE(c) in [0, 1] and its normalised share
+ * RE(c) / sum RE (0 when all are 0), through cb(channel_id, re, share,
+ * unused = 0, payload). *p_conv (may be NULL) receives P(conversion) of the
+ * full chain (NaN with no paths).
+ * Errors: as b2b2c_channels_metrics.
+ */
+B2B2C_API int b2b2c_channels_markov_effects(b2b2c_channels *h, double *p_conv,
+                                            int64_t from, int64_t to,
+                                            b2b2c_channels_attr_cb cb,
+                                            void *payload);
+
+/* ---- media mix ----------------------------------------------------------------- */
+
+/* Indexes into the vector of a media-mix share row. */
+enum {
+    B2B2C_MIX_REACH_SPEND = 0,
+    B2B2C_MIX_LEADGEN_SPEND = 1,
+    B2B2C_MIX_REACH_SPEND_SHARE = 2,   /* reach / (reach + lead gen); NaN if 0 */
+    B2B2C_MIX_REACH_VALUE = 3,         /* attributed first revenue */
+    B2B2C_MIX_LEADGEN_VALUE = 4,
+    B2B2C_MIX_REACH_VALUE_SHARE = 5,   /* of reach + lead gen (direct excluded) */
+    B2B2C_MIX_REACH_LTV = 6,           /* attributed lifetime value */
+    B2B2C_MIX_LEADGEN_LTV = 7,
+    B2B2C_MIX_COUNT = 8
+};
+
+/*
+ * Media-mix shares per segment group over [from, to) under `model`: one row
+ * per group (keys "unknown", "dealer", "b2b", "b2c", then "total") through
+ * the row callback with B2B2C_MIX_* indexes.
+ * Errors: as b2b2c_channels_metrics.
+ */
+B2B2C_API int b2b2c_channels_mix_shares(b2b2c_channels *h, int32_t model,
+                                        int64_t from, int64_t to,
+                                        b2b2c_channels_row_cb cb,
+                                        void *payload);
+
+/*
+ * One week of the lagged media-mix comparison: the week starting at
+ * `week_start`, X = reach spend of the window ending MIX_LAG_WEEKS weeks
+ * before it, the lead-generation spend, distinct leads touched by
+ * lead-generation channels that week, and their cost per lead Y.
+ */
+typedef int (*b2b2c_channels_lag_cb)(int64_t week_start, double reach_spend,
+                                     double leadgen_spend, double leads,
+                                     double cpl, void *payload);
+
+/*
+ * Lead cost against lagged reach spend, for channels of segment group
+ * `group` (B2B2C_GROUP_*, or -1 for all). Weeks are 7-day blocks starting
+ * at `from`, up to `to`; a week with no lead-generation leads is skipped.
+ * Each kept week is reported through cb (may be NULL). Over the reported
+ * pairs (X, Y): *slope = OLS slope of Y on X, cov(X,Y)/var(X), and *corr =
+ * Pearson correlation (both NaN with fewer than 2 pairs or no variance);
+ * *pairs the number of pairs. A negative slope supports the claim that
+ * reach lowers the cost of leads. Any of slope, corr, pairs may be NULL.
+ * Errors: B2B2C_EINVAL (NULL h, bad group), B2B2C_ERANGE (from > to or over
+ * 520 weeks), B2B2C_ENOMEM, or the callback's code.
+ */
+B2B2C_API int b2b2c_channels_mix_lag(b2b2c_channels *h, double *slope,
+                                     double *corr, size_t *pairs,
+                                     int32_t group, int64_t from, int64_t to,
+                                     b2b2c_channels_lag_cb cb, void *payload);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* B2B2C_CHANNEL_H */

@@ -1,0 +1,240 @@
+/* Fault injection over every public mutating call of the channel analytics
+ * (and its open/reload): every allocation and every storage call fails in
+ * turn; state, storage and memory must be exactly as before. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "harness.h"
+#include "channel/channel_int.h"
+
+#define D INT64_C(86400)
+#define T0 (INT64_C(19000) * D)
+
+static int ch_setup(th_env *env, void **state)
+{
+    b2b2c_channels *h;
+    int rc = b2b2c_channels_new(&h, env->ctx);
+    if (rc)
+        return rc;
+    *state = h;
+    if ((rc = b2b2c_channels_add(h, "A", 1, 1, 3)) != 0 ||
+        (rc = b2b2c_channels_add(h, "B", 2, 11, 3)) != 0 ||
+        (rc = b2b2c_channels_add(h, "C", 2, 15, 2)) != 0 ||
+        (rc = b2b2c_channels_set_spend(h, "A", T0, 100, 1000)) != 0 ||
+        (rc = b2b2c_channels_set_spend(h, "A", T0 + 2 * D, 50, 500)) != 0 ||
+        (rc = b2b2c_channels_set_param(h, B2B2C_CHANNELS_HALF_LIFE_DAYS, 3)))
+        return rc;
+    /* 8 spend days and 8 touches of L0: the next insert grows the array
+     * (initial capacity 8) */
+    for (int d = 3; d < 9; d++)
+        if ((rc = b2b2c_channels_set_spend(h, "A", T0 + d * D, d, d)) != 0 ||
+            (rc = b2b2c_channels_touch(h, "L0", "C", T0 + d * D)) != 0)
+            return rc;
+    for (int i = 0; i < 6; i++) {
+        char id[8] = {'L', (char)('0' + i), 0};
+        if ((rc = b2b2c_channels_touch(h, id, "A", T0 + i)) != 0 ||
+            (rc = b2b2c_channels_touch(h, id, "B", T0 + 10 * D)) != 0)
+            return rc;
+        if (i % 2 &&
+            (rc = b2b2c_channels_convert(h, id, T0 + 11 * D, 10.0 * i)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void ch_teardown(th_env *env, void *state)
+{
+    (void)env;
+    b2b2c_channels_free(state);
+}
+
+static uint64_t ch_dig(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c__channels_digest(state);
+}
+
+static int has_lead_conv(b2b2c_channels *h, const char *id)
+{
+    ch_lead *l = b2b2c__map_get(&h->leadmap, id, strlen(id));
+    return l && l->st.converted;
+}
+
+static int op_add(th_env *env, void *s)
+{
+    size_t n;
+    (void)env;
+    b2b2c_channels_count(s, &n);
+    return b2b2c_channels_add(s, n == 3 ? "D" : "E", 2, 16, 1);
+}
+static int op_spend_new(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_set_spend(s, "A", T0 + D, 7, 70);
+}
+static int op_spend_replace(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_set_spend(s, "A", T0 + 2 * D + 5, 8, 80);
+}
+static int op_touch_new_lead(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_touch(s, "fresh", "C", T0 + 3 * D);
+}
+static int op_touch_middle(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_touch(s, "L0", "C", T0 + 5 * D);
+}
+static int op_convert(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_convert(s, has_lead_conv(s, "L2") ? "L4" : "L2",
+                                  T0 + 12 * D, 99);
+}
+static int op_convert_new_lead(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_convert(s, has_lead_conv(s, "n1") ? "n2" : "n1",
+                                  T0 + 12 * D, 5);
+}
+static int op_ltv(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_set_ltv(s, "L1", 1234);
+}
+static int op_ltv_new_lead(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_set_ltv(s, "someone", 5);
+}
+static int op_param(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_set_param(s, B2B2C_CHANNELS_LOOKBACK_DAYS, 45);
+}
+static int op_group(th_env *env, void *s)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_channels_touch(s, "g", "A", T0)) != 0 ||
+        (rc = b2b2c_channels_touch(s, "g", "B", T0 - D)) != 0 ||
+        (rc = b2b2c_channels_touch(s, "L0", "C", T0 + 1)) != 0 ||
+        (rc = b2b2c_channels_set_spend(s, "B", T0, 1, 1)) != 0 ||
+        (rc = b2b2c_channels_set_spend(s, "A", T0, 2, 2)) != 0 ||
+        (rc = b2b2c_channels_set_ltv(s, "g", 3)) != 0) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+static int op_reopen(th_env *env, void *s)
+{
+    b2b2c_channels *h2;
+    int rc = b2b2c_channels_new(&h2, env->ctx);
+    if (rc == 0) {
+        if (b2b2c__channels_digest(h2) != b2b2c__channels_digest(s))
+            rc = -9999;
+        b2b2c_channels_free(h2);
+    }
+    return rc;
+}
+
+/* queries allocate scratch memory: a failure is an error, not a crash */
+static int nop_cb(const char *k, const double *m, size_t n, void *p)
+{
+    (void)k; (void)m; (void)n; (void)p;
+    return 0;
+}
+static int op_metrics(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_metrics(s, B2B2C_CHANNELS_BY_GROUP,
+                                  B2B2C_ATTR_MARKOV, 0, INT64_MAX, nop_cb,
+                                  NULL);
+}
+
+static int share_cb(const char *id, int64_t t, double f, void *p)
+{
+    (void)id; (void)t; (void)f; (void)p;
+    return 0;
+}
+static int op_attribute_lead(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_attribute_lead(s, "L1", B2B2C_ATTR_MARKOV, 0,
+                                         INT64_MAX, share_cb, NULL);
+}
+
+static void run_both(const char *name, int (*op)(th_env *, void *))
+{
+    th_fault_ops ops = {name, ch_setup, op, ch_dig, ch_teardown, 0};
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
+
+static void t_add(void **u) { (void)u; run_both("add", op_add); }
+static void t_spend_new(void **u) { (void)u; run_both("spend_new", op_spend_new); }
+static void t_spend_replace(void **u)
+{
+    (void)u;
+    run_both("spend_replace", op_spend_replace);
+}
+static void t_touch_new(void **u)
+{
+    (void)u;
+    run_both("touch_new_lead", op_touch_new_lead);
+}
+static void t_touch_mid(void **u) { (void)u; run_both("touch_middle", op_touch_middle); }
+static void t_convert(void **u) { (void)u; run_both("convert", op_convert); }
+static void t_convert_new(void **u)
+{
+    (void)u;
+    run_both("convert_new_lead", op_convert_new_lead);
+}
+static void t_ltv(void **u) { (void)u; run_both("ltv", op_ltv); }
+static void t_ltv_new(void **u) { (void)u; run_both("ltv_new_lead", op_ltv_new_lead); }
+static void t_param(void **u) { (void)u; run_both("param", op_param); }
+static void t_group(void **u) { (void)u; run_both("group", op_group); }
+static void t_reopen(void **u) { (void)u; run_both("reopen", op_reopen); }
+static void t_metrics(void **u)
+{
+    th_fault_ops ops = {"metrics", ch_setup, op_metrics, ch_dig, ch_teardown,
+                        0};
+    (void)u;
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+}
+
+static void t_attribute_lead(void **u)
+{
+    th_fault_ops ops = {"attribute_lead", ch_setup, op_attribute_lead, ch_dig,
+                        ch_teardown, 0};
+    (void)u;
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_add),
+        cmocka_unit_test(t_spend_new),
+        cmocka_unit_test(t_spend_replace),
+        cmocka_unit_test(t_touch_new),
+        cmocka_unit_test(t_touch_mid),
+        cmocka_unit_test(t_convert),
+        cmocka_unit_test(t_convert_new),
+        cmocka_unit_test(t_ltv),
+        cmocka_unit_test(t_ltv_new),
+        cmocka_unit_test(t_param),
+        cmocka_unit_test(t_group),
+        cmocka_unit_test(t_reopen),
+        cmocka_unit_test(t_metrics),
+        cmocka_unit_test(t_attribute_lead),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
