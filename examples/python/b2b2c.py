@@ -247,7 +247,7 @@ def strerror(code):
 
 
 def _name(fn, value):
-    s = fn(value)
+    s = fn(int(value))
     if s is None:
         raise Error(EINVAL, "unknown value %r" % (value,))  # noqa: F821
     return s.decode()
