@@ -17,6 +17,8 @@ a time; separate contexts are independent.
 import ctypes
 import ctypes.util
 import os
+import weakref
+from collections import namedtuple
 
 __all__ = ["Error", "Context", "MemStore", "lib", "version", "version_number",
            "strerror", "segment_name", "segment_from_name", "segment_group",
@@ -40,6 +42,126 @@ SEGMENTS = ("unknown", "dealer_large_wholesale", "dealer_small_retail",
 GROUPS = ("unknown", "dealer", "b2b", "b2c")
 BANDS = ("unknown", "cold", "warm", "hot")
 
+# Every enum value of the public headers, named as in C minus the B2B2C_
+# prefix (b2b2c.SEG_ATTR_OUTLETS == 8, b2b2c.DEALER_AUDIT_SEQ == 0, ...).
+_CONSTANTS = {
+    # common.h
+    'SEGMENT_UNKNOWN': 0, 'SEGMENT_DEALER_LARGE_WHOLESALE': 1,
+    'SEGMENT_DEALER_SMALL_RETAIL': 2, 'SEGMENT_B2B_LARGE': 3,
+    'SEGMENT_B2B_SMALL_PRO': 4, 'SEGMENT_B2C_CONSUMER': 5, 'GROUP_UNKNOWN': 0,
+    'GROUP_DEALER': 1, 'GROUP_B2B': 2, 'GROUP_B2C': 3, 'BAND_UNKNOWN': 0,
+    'BAND_COLD': 1, 'BAND_WARM': 2, 'BAND_HOT': 3,
+    # segment.h
+    'SEG_ATTR_PARTY_TYPE': 1, 'SEG_ATTR_RESELLER': 2, 'SEG_ATTR_ORG_KIND': 3,
+    'SEG_ATTR_EMPLOYEES': 4, 'SEG_ATTR_ANNUAL_REVENUE': 5,
+    'SEG_ATTR_PURCHASE_VOLUME': 6, 'SEG_ATTR_ORDERS_PER_YEAR': 7,
+    'SEG_ATTR_OUTLETS': 8, 'SEG_ATTR_CONTRACT_MONTHS': 9, 'PARTY_PERSON': 1,
+    'PARTY_ORGANISATION': 2, 'ORG_RETAIL_CHAIN': 1,
+    'ORG_REGIONAL_DISTRIBUTOR': 2, 'ORG_INDEPENDENT_SHOP': 3,
+    'ORG_ONLINE_RETAILER': 4, 'ORG_PLANT': 5, 'ORG_CORPORATION': 6,
+    'ORG_PUBLIC_SECTOR': 7, 'ORG_WORKSHOP': 8, 'ORG_SMALL_COMPANY': 9,
+    'ORG_CONTRACTOR': 10, 'ORG_PRIVATE_PERSON': 11, 'ORG_OTHER': 12,
+    'SEG_DEST_NONE': 0, 'SEG_DEST_DEALER': 1, 'SEG_DEST_DIRECT_SALES': 2,
+    'SEG_DEST_PARTNER_ONBOARDING': 3, 'SEG_DEST_NURTURE': 4,
+    'SEG_CHANNEL_NONE': 0, 'SEG_CHANNEL_REACH': 1,
+    'SEG_CHANNEL_LEAD_GENERATION': 2, 'SEG_LARGE_WHOLESALE_OUTLETS': 200,
+    'SEG_LARGE_WHOLESALE_VOLUME': 201, 'SEG_LARGE_CUSTOMER_EMPLOYEES': 202,
+    'SEG_LARGE_CUSTOMER_REVENUE': 203, 'SEG_LARGE_CUSTOMER_VOLUME': 204,
+    'SEG_LARGE_CUSTOMER_CONTRACT_MONTHS': 205, 'SEG_OPEN_RULE_FACTOR': 206,
+    'SEG_CONFLICT_FACTOR': 207, 'SEG_DEALER_POLICY': 208, 'SEG_ATTR_COUNT': 9,
+    # lead.h
+    'LEAD_EV_NEWSLETTER_SUBSCRIBE': 0, 'LEAD_EV_SITE_VISIT': 1,
+    'LEAD_EV_CONTENT_VIEW': 2, 'LEAD_EV_EMAIL_OPEN': 3,
+    'LEAD_EV_EMAIL_CLICK': 4, 'LEAD_EV_GUIDE_DOWNLOAD': 5,
+    'LEAD_EV_WEBINAR_REGISTER': 6, 'LEAD_EV_WEBINAR_ATTEND': 7,
+    'LEAD_EV_DEMO_VIEW': 8, 'LEAD_EV_PRICING_VIEW': 9,
+    'LEAD_EV_QUESTION_ASKED': 10, 'LEAD_EV_QUOTE_REQUEST': 11,
+    'LEAD_EV_MEETING_BOOKED': 12, 'LEAD_EV_PURCHASE': 13,
+    'LEAD_EV_UNSUBSCRIBE': 14, 'LEAD_EV_EMAIL_BOUNCE': 15,
+    'LEAD_EV_MARKED_SPAM': 16, 'LEAD_EV_BUILTIN_COUNT': 17,
+    'LEAD_EV_MAX': 256, 'LEAD_STAGE_NEW': 0, 'LEAD_STAGE_NURTURING': 1,
+    'LEAD_STAGE_QUALIFIED': 2, 'LEAD_STAGE_PASSED_TO_DEALER': 3,
+    'LEAD_STAGE_ACCEPTED_BY_DEALER': 4, 'LEAD_STAGE_WON': 5,
+    'LEAD_STAGE_LOST': 6, 'LEAD_STAGE_DISQUALIFIED': 7,
+    'LEAD_STAGE_CUSTOMER': 8, 'LEAD_STAGE_REPEAT_DUE': 9,
+    'LEAD_ATTR_SEGMENT': 0, 'LEAD_ATTR_CHANNEL': 1, 'LEAD_ATTR_REGION': 2,
+    'LEAD_ATTR_PRODUCT_LINE': 3, 'LEAD_HALF_LIFE_DAYS': 100,
+    'LEAD_WARM_THRESHOLD': 101, 'LEAD_HOT_THRESHOLD': 102,
+    'LEAD_MIN_OUTCOMES': 103, 'LEAD_L2': 104, 'LEAD_LEARNING_RATE': 105,
+    'LEAD_REFIT_EPOCHS': 106, 'LEAD_BY_SCORE': 0, 'LEAD_BY_PROBABILITY': 1,
+    # dealer.h
+    'DEALER_POLICY_ROUND_ROBIN': 0, 'DEALER_POLICY_TIER': 1,
+    'DEALER_POLICY_PERFORMANCE': 2, 'DEALER_POLICY_THOMPSON': 3,
+    'DEALER_PARAM_POLICY': 300, 'DEALER_PARAM_MAX_SHARE': 301,
+    'DEALER_PARAM_SHARE_PERIOD_DAYS': 302,
+    'DEALER_PARAM_SHARE_MIN_LEADS': 303, 'DEALER_PARAM_PRIOR_STRENGTH': 304,
+    'DEALER_PARAM_NEW_DEALER_LEADS': 305,
+    'DEALER_PARAM_NEW_DEALER_FLOOR': 306, 'DEALER_PARAM_PERF_EXPONENT': 307,
+    'DEALER_PARAM_DIRECT_FALLBACK': 308, 'DEALER_PARAM_CREDIBLE_LEVEL': 309,
+    'DEALER_ACTIVE': 0, 'DEALER_PAUSED': 1, 'DEALER_OFFBOARDED': 2,
+    'DEALER_LEAD_OFFERED': 1, 'DEALER_LEAD_ACCEPTED': 2, 'DEALER_LEAD_WON': 3,
+    'DEALER_LEAD_LOST': 4, 'DEALER_LEAD_RECALLED': 5,
+    'DEALER_LEAD_UNROUTED': 6, 'DEALER_LEAD_DIRECT': 7,
+    'DEALER_REASON_ROUTED': 0, 'DEALER_REASON_NO_TERRITORY': 1,
+    'DEALER_REASON_ALL_PAUSED': 2, 'DEALER_REASON_NO_PRODUCT': 3,
+    'DEALER_REASON_ALL_DECLINED': 4, 'DEALER_REASON_ALL_AT_CAPACITY': 5,
+    'DEALER_REASON_DIRECT': 6, 'DEALER_KIND_ROUTE': 1,
+    'DEALER_KIND_DECLINE': 2, 'DEALER_KIND_EXPIRE': 3, 'DEALER_AUDIT_SEQ': 0,
+    'DEALER_AUDIT_TIME': 1, 'DEALER_AUDIT_KIND': 2, 'DEALER_AUDIT_POLICY': 3,
+    'DEALER_AUDIT_CANDIDATES': 4, 'DEALER_AUDIT_ELIGIBLE': 5,
+    'DEALER_AUDIT_WEIGHT': 6, 'DEALER_AUDIT_RANK': 7,
+    'DEALER_AUDIT_REASON': 8, 'DEALER_AUDIT_SKIP_INACTIVE': 9,
+    'DEALER_AUDIT_SKIP_PRODUCT': 10, 'DEALER_AUDIT_SKIP_TRIED': 11,
+    'DEALER_AUDIT_SKIP_CAPACITY': 12, 'DEALER_AUDIT_SKIP_QUOTA': 13,
+    'DEALER_AUDIT_SKIP_SHARE': 14, 'DEALER_AUDIT_NFIELDS': 15,
+    'DEALER_STAT_OFFERED': 0, 'DEALER_STAT_ACCEPTED': 1,
+    'DEALER_STAT_DECLINED': 2, 'DEALER_STAT_EXPIRED': 3, 'DEALER_STAT_WON': 4,
+    'DEALER_STAT_LOST': 5, 'DEALER_STAT_RECALLED': 6, 'DEALER_STAT_OPEN': 7,
+    'DEALER_STAT_REVENUE': 8, 'DEALER_STAT_MEDIAN_ACCEPT_HOURS': 9,
+    'DEALER_STAT_POSTERIOR_MEAN': 10, 'DEALER_STAT_DECLINE_REASON0': 11,
+    'DEALER_STAT_NFIELDS': 19, 'DEALER_SC_OFFERED': 0,
+    'DEALER_SC_ACCEPTED': 1, 'DEALER_SC_ACCEPT_RATE': 2,
+    'DEALER_SC_MEDIAN_ACCEPT_HOURS': 3, 'DEALER_SC_EXPIRED': 4,
+    'DEALER_SC_DECLINED': 5, 'DEALER_SC_WON': 6, 'DEALER_SC_LOST': 7,
+    'DEALER_SC_CONVERSION': 8, 'DEALER_SC_CONV_MEAN': 9,
+    'DEALER_SC_CONV_LOW': 10, 'DEALER_SC_CONV_HIGH': 11,
+    'DEALER_SC_REVENUE': 12, 'DEALER_SC_SHARE_LEADS': 13,
+    'DEALER_SC_SHARE_WON': 14, 'DEALER_SC_RANK': 15,
+    'DEALER_SC_GAP_TO_MEDIAN': 16, 'DEALER_SC_NFIELDS': 17,
+    # forecast.h
+    'FORECAST_BGNBD': 1, 'FORECAST_PNBD': 2, 'FORECAST_BGBB': 3,
+    'FORECAST_GG': 4, 'KIND_PRODUCT': 0, 'KIND_INSTALL': 1, 'KIND_REPAIR': 2,
+    'KIND_TRAINING': 3, 'KIND_EXTENDED_WARRANTY': 4,
+    'KIND_SOFTWARE_SUBSCRIPTION': 5, 'KIND_HOST_FIRST': 16, 'KIND_MAX': 63,
+    'FORECASTER_MODEL': 400, 'FORECASTER_UNIT_DAYS': 401,
+    'FORECASTER_L2': 402, 'FORECASTER_DISCOUNT': 403,
+    'FORECASTER_MARGIN': 404, 'FORECASTER_SERVICE_MARGIN': 405,
+    'FORECASTER_MIN_P_ALIVE': 406, 'FORECASTER_MIN_INTERVALS': 407,
+    # channel.h
+    'CHANNEL_KIND_NONE': 0, 'CHANNEL_KIND_REACH': 1,
+    'CHANNEL_KIND_LEADGEN': 2, 'CHANNEL_SUB_OTHER': 0,
+    'CHANNEL_SUB_DISPLAY_MEDIA': 1, 'CHANNEL_SUB_RETAIL_MEDIA': 2,
+    'CHANNEL_SUB_VIRAL_CONTENT': 3, 'CHANNEL_SUB_INFORMATIONAL_SEO': 4,
+    'CHANNEL_SUB_SEARCH_ADS': 11, 'CHANNEL_SUB_LEAD_FORM_ADS': 12,
+    'CHANNEL_SUB_MARKETPLACE': 13, 'CHANNEL_SUB_WEBINAR_OFFER': 14,
+    'CHANNEL_SUB_OUTREACH': 15, 'CHANNEL_SUB_DEALER_REFERRAL': 16,
+    'ATTR_FIRST': 1, 'ATTR_LAST': 2, 'ATTR_LINEAR': 3, 'ATTR_DECAY': 4,
+    'ATTR_POSITION': 5, 'ATTR_MARKOV': 6, 'CHANNELS_LOOKBACK_DAYS': 500,
+    'CHANNELS_HALF_LIFE_DAYS': 501, 'CHANNELS_POSITION_FIRST': 502,
+    'CHANNELS_POSITION_LAST': 503, 'CHANNELS_MIX_LAG_WEEKS': 504,
+    'CHANNELS_MIX_WINDOW_WEEKS': 505, 'CHANNELS_BY_CHANNEL': 1,
+    'CHANNELS_BY_KIND': 2, 'CHANNELS_BY_GROUP': 3, 'CHANNELS_BY_TOTAL': 4,
+    'CHM_SPEND': 0, 'CHM_IMPRESSIONS': 1, 'CHM_LEADS': 2,
+    'CHM_CONVERTED_LEADS': 3, 'CHM_CONV_RATE': 4, 'CHM_CPL': 5,
+    'CHM_CONVERSIONS': 6, 'CHM_CPA': 7, 'CHM_REVENUE': 8, 'CHM_LTV': 9,
+    'CHM_ROI': 10, 'CHM_ROMI': 11, 'CHM_ROI_LTV': 12, 'CHM_ROMI_LTV': 13,
+    'CHM_COUNT': 14, 'MIX_REACH_SPEND': 0, 'MIX_LEADGEN_SPEND': 1,
+    'MIX_REACH_SPEND_SHARE': 2, 'MIX_REACH_VALUE': 3, 'MIX_LEADGEN_VALUE': 4,
+    'MIX_REACH_VALUE_SHARE': 5, 'MIX_REACH_LTV': 6, 'MIX_LEADGEN_LTV': 7,
+    'MIX_COUNT': 8,
+}
+globals().update(_CONSTANTS)
+
 
 def _load():
     path = os.environ.get("B2B2C_LIBRARY")
@@ -61,8 +183,12 @@ class _Storage(ctypes.Structure):
         ("get", "put", "del_", "scan", "begin", "commit", "rollback")]
 
 
+_DECLARED = set()  # every function given argtypes/restype (tests check it)
+
+
 def _sig(name, restype, *argtypes):
     f = getattr(lib, name)
+    _DECLARED.add(name)
     f.restype = restype
     f.argtypes = list(argtypes)
     return f
@@ -84,6 +210,7 @@ _sig("b2b2c_memstore_new", ctypes.c_int, ctypes.POINTER(ctypes.c_void_p),
 _sig("b2b2c_memstore_methods", ctypes.c_int, ctypes.c_void_p,
      ctypes.POINTER(_Storage))
 _sig("b2b2c_memstore_free", None, ctypes.c_void_p)
+_sig("b2b2c_storage_init", ctypes.c_int, ctypes.POINTER(_Storage), _u32)
 for _kind in ("segment", "group", "band"):
     _sig("b2b2c_%s_name" % _kind, _str, _i32)
     _sig("b2b2c_%s_from_name" % _kind, _i32, _str)
@@ -120,7 +247,7 @@ def strerror(code):
 
 
 def _name(fn, value):
-    s = fn(value)
+    s = fn(int(value))
     if s is None:
         raise Error(EINVAL, "unknown value %r" % (value,))  # noqa: F821
     return s.decode()
@@ -163,6 +290,7 @@ class Context:
     in-memory store when None) and the last error."""
 
     def __init__(self, store=None):
+        self._children = weakref.WeakSet()  # engine handles opened on it
         self._store = store  # keep it alive as long as the context
         self._h = _ctx_p()
         methods = ctypes.byref(store._methods) if store is not None else None
@@ -197,6 +325,10 @@ class Context:
         return _Transaction(self)
 
     def close(self):
+        """Close the engine handles opened on this context, then free it
+        (a handle must not outlive its context). Closing twice is fine."""
+        for child in list(getattr(self, "_children", ())):
+            child.close()
         if self._h:
             lib.b2b2c_ctx_free(self._h)
             self._h = _ctx_p()
@@ -228,3 +360,1389 @@ class _Transaction:
             except Error:
                 pass
         return False
+
+
+# ==========================================================================
+# Engines. Declarations first (one per exported function), then one class
+# per handle. Conventions of the C API (include/b2b2c/*.h): output
+# parameters first, int status (0 or a negative B2B2C_E*), lists through a
+# callback whose non-zero return stops the iteration.
+# ==========================================================================
+
+_int, _i64, _u64, _sz, _dbl = (ctypes.c_int, ctypes.c_int64, ctypes.c_uint64,
+                               ctypes.c_size_t, ctypes.c_double)
+_vp = ctypes.c_void_p
+_pd, _pi32, _pi64, _psz = (ctypes.POINTER(_dbl), ctypes.POINTER(_i32),
+                           ctypes.POINTER(_i64), ctypes.POINTER(_sz))
+_pvp, _pstr = ctypes.POINTER(_vp), ctypes.POINTER(_str)
+_CB = ctypes.CFUNCTYPE
+
+# callback types (typedefs of the headers)
+_seg_rule_cb = _CB(_int, _str, _i32, _i32, _str, _i32, _vp)
+_seg_change_cb = _CB(_int, _str, _i64, _i32, _i32, _i64, _str, _dbl, _vp)
+_lead_stage_cb = _CB(_int, _i32, _i32, _i64, _vp)
+_lead_factor_cb = _CB(_int, _str, _dbl, _vp)
+_lead_row_cb = _CB(_int, _str, _dbl, _i32, _dbl, _vp)
+_lead_count_cb = _CB(_int, _i32, _i32, _str, _u64, _vp)
+_lead_band_cb = _CB(_int, _str, _i32, _i32, _i64, _vp)
+_dealer_reroute_cb = _CB(_int, _str, _str, _str, _i32, _vp)
+_dealer_audit_cb = _CB(_int, _str, _str, _pd, _sz, _vp)
+_dealer_scorecard_cb = _CB(_int, _str, _pd, _sz, _vp)
+_fc_summary_cb = _CB(_int, _str, _dbl, _dbl, _dbl, _dbl, _vp)
+_fc_due_cb = _CB(_int, _str, _i64, _dbl, _dbl, _vp)
+_ch_row_cb = _CB(_int, _str, _pd, _sz, _vp)
+_ch_attr_cb = _CB(_int, _str, _dbl, _dbl, _dbl, _vp)
+_ch_share_cb = _CB(_int, _str, _i64, _dbl, _vp)
+_ch_lag_cb = _CB(_int, _i64, _dbl, _dbl, _dbl, _dbl, _vp)
+
+# ---- segment.h -----------------------------------------------------------
+for _n in ("seg_attr", "party_type", "org_kind", "seg_dest", "seg_channel"):
+    _sig("b2b2c_%s_name" % _n, _str, _i32)
+    _sig("b2b2c_%s_from_name" % _n, _i32, _str)
+_sig("b2b2c_attrs_new", _int, _pvp, _vp)
+_sig("b2b2c_attrs_free", None, _vp)
+_sig("b2b2c_attrs_reset", _int, _vp)
+_sig("b2b2c_attrs_set_int", _int, _vp, _i32, _i64)
+_sig("b2b2c_attrs_set_double", _int, _vp, _i32, _dbl)
+_sig("b2b2c_attrs_clear", _int, _vp, _i32)
+_sig("b2b2c_attrs_get", _int, _pd, _vp, _i32)
+_sig("b2b2c_attrs_present", _u32, _vp)
+_sig("b2b2c_segmenter_new", _int, _pvp, _vp)
+_sig("b2b2c_segmenter_free", None, _vp)
+_sig("b2b2c_segmenter_set_param", _int, _vp, _i32, _dbl)
+_sig("b2b2c_segmenter_get_param", _int, _pd, _vp, _i32)
+_sig("b2b2c_segmenter_param_bounds", _int, _pd, _pd, _pd, _i32)
+_sig("b2b2c_segmenter_version", _int, _pi64, _vp)
+_sig("b2b2c_segmenter_rule_add", _int, _vp, _str, _i32, _i32, _str)
+_sig("b2b2c_segmenter_rule_remove", _int, _vp, _str)
+_sig("b2b2c_segmenter_rules", _int, _vp, _seg_rule_cb, _vp)
+_sig("b2b2c_segmenter_classify", _int, _pi32, _pd, _vp, _vp)
+_sig("b2b2c_segmenter_last_rule", _str, _vp)
+_sig("b2b2c_segmenter_last_reason", _str, _vp)
+_sig("b2b2c_segmenter_last_missing", _u32, _vp)
+_sig("b2b2c_segmenter_classify_batch", _int, _pi32, _pd, _vp, _sz, _pd,
+     ctypes.POINTER(_u32))
+_sig("b2b2c_segmenter_classify_sets", _int, _pi32, _pd, _vp, _sz, _pvp)
+_sig("b2b2c_segmenter_assign", _int, _pi32, _vp, _str, _vp, _i64)
+_sig("b2b2c_segmenter_assign_segment", _int, _vp, _str, _i32, _i64)
+_sig("b2b2c_segmenter_assignment", _int, _pi32, _pi64, _pi64, _vp, _str)
+_sig("b2b2c_segmenter_history", _int, _vp, _str, _seg_change_cb, _vp)
+_sig("b2b2c_segmenter_migrations", _int, _vp, _i64, _seg_change_cb, _vp)
+_sig("b2b2c_segmenter_route", _int, _pi32, _pi32, _vp, _i32, _i32)
+_sig("b2b2c_segmenter_route_set", _int, _vp, _i32, _i32, _i32, _i32)
+_sig("b2b2c_segmenter_route_reset", _int, _vp, _i32, _i32)
+
+# ---- lead.h --------------------------------------------------------------
+_sig("b2b2c_lead_model_new", _int, _pvp, _vp, _u64)
+_sig("b2b2c_lead_model_free", None, _vp)
+_sig("b2b2c_lead_model_set_param", _int, _vp, _i32, _dbl)
+_sig("b2b2c_lead_model_get_param", _int, _pd, _vp, _i32)
+_sig("b2b2c_lead_model_param_bounds", _int, _pd, _pd, _vp, _i32)
+_sig("b2b2c_lead_kind_register", _int, _pi32, _vp, _str)
+_sig("b2b2c_lead_kind_id", _int, _pi32, _vp, _str)
+_sig("b2b2c_lead_kind_name", _str, _vp, _i32)
+_sig("b2b2c_lead_kind_set", _int, _vp, _i32, _dbl, _dbl, _dbl, _dbl)
+_sig("b2b2c_lead_kind_get", _int, _pd, _pd, _pd, _pd, _vp, _i32)
+_sig("b2b2c_lead_attr_points_set", _int, _vp, _i32, _str, _dbl)
+_sig("b2b2c_lead_add", _int, _vp, _str, _i64, _i32, _str, _str, _str)
+_sig("b2b2c_lead_event", _int, _vp, _str, _i32, _i64, _dbl)
+_sig("b2b2c_lead_score", _int, _pd, _pi32, _vp, _str, _i64)
+_sig("b2b2c_lead_stage", _int, _pi32, _vp, _str)
+_sig("b2b2c_lead_count", _int, _psz, _vp)
+_sig("b2b2c_lead_stage_name", _str, _i32)
+_sig("b2b2c_lead_stage_from_name", _i32, _str)
+_sig("b2b2c_lead_set_stage", _int, _vp, _str, _i32, _i64)
+_sig("b2b2c_lead_stage_history", _int, _vp, _str, _lead_stage_cb, _vp)
+_sig("b2b2c_lead_outcome", _int, _vp, _str, _i32, _i64)
+_sig("b2b2c_lead_refit", _int, _vp)
+_sig("b2b2c_lead_probability", _int, _pd, _vp, _str, _i64)
+_sig("b2b2c_lead_factors", _int, _vp, _str, _i64, _i32, _lead_factor_cb, _vp)
+_sig("b2b2c_lead_top", _int, _vp, _i64, _i32, _i32, _i32, _i32, _i32, _str,
+     _lead_row_cb, _vp)
+_sig("b2b2c_lead_counts", _int, _vp, _i64, _lead_count_cb, _vp)
+_sig("b2b2c_lead_band_changes", _int, _vp, _i64, _i64, _lead_band_cb, _vp)
+_sig("b2b2c_lead_set_alert", _int, _vp, _lead_band_cb, _vp)
+
+# ---- dealer.h ------------------------------------------------------------
+_sig("b2b2c_dealer_new", _int, _pvp, _vp)
+_sig("b2b2c_dealer_free", None, _vp)
+_sig("b2b2c_dealer_seed", _int, _vp, _u64)
+_sig("b2b2c_dealer_set_param", _int, _vp, _i32, _dbl)
+_sig("b2b2c_dealer_get_param", _int, _pd, _vp, _i32)
+_sig("b2b2c_dealer_param_bounds", _int, _pd, _pd, _i32)
+_sig("b2b2c_dealer_put", _int, _vp, _str, _dbl, _str, _str, _i32, _i32, _dbl)
+_sig("b2b2c_dealer_set_location", _int, _vp, _str, _dbl, _dbl, _dbl)
+_sig("b2b2c_dealer_set_status", _int, _vp, _str, _i32, _i64)
+_sig("b2b2c_dealer_count", _int, _psz, _vp)
+_sig("b2b2c_dealer_stats", _int, _pd, _sz, _vp, _str)
+_sig("b2b2c_dealer_route", _int, _pstr, _pi32, _vp, _str, _str, _i32, _dbl,
+     _dbl, _str, _i32, _i32, _i64)
+_sig("b2b2c_dealer_accept", _int, _vp, _str, _str, _i64)
+_sig("b2b2c_dealer_decline", _int, _pstr, _pi32, _vp, _str, _str, _i32, _i64)
+_sig("b2b2c_dealer_expire", _int, _psz, _vp, _i64, _dealer_reroute_cb, _vp)
+_sig("b2b2c_dealer_recall", _int, _vp, _str, _i64)
+_sig("b2b2c_dealer_outcome", _int, _vp, _str, _i32, _dbl, _i64)
+_sig("b2b2c_dealer_lead_state", _int, _pi32, _pstr, _vp, _str)
+_sig("b2b2c_dealer_audit_lead", _int, _vp, _str, _dealer_audit_cb, _vp)
+_sig("b2b2c_dealer_audit_dealer", _int, _vp, _str, _dealer_audit_cb, _vp)
+_sig("b2b2c_dealer_scorecards", _int, _vp, _i64, _i64, _dealer_scorecard_cb,
+     _vp)
+_sig("b2b2c_dealer_policy_name", _str, _i32)
+_sig("b2b2c_dealer_reason_name", _str, _i32)
+
+# ---- forecast.h ----------------------------------------------------------
+_sig("b2b2c_forecast_nparams", _int, _i32)
+_sig("b2b2c_forecast_param_name", _str, _i32, _i32)
+_sig("b2b2c_forecast_fit", _int, _pd, _sz, _pd, _pi32, _pi32, _vp, _i32, _pd,
+     _pd, _pd, _pd, _sz, _dbl)
+_sig("b2b2c_forecast_loglik", _int, _pd, _pd, _vp, _i32, _pd, _sz, _pd, _pd,
+     _pd, _pd, _sz)
+_sig("b2b2c_forecast_gg_fit", _int, _pd, _sz, _pd, _pi32, _pi32, _vp, _pd,
+     _pd, _pd, _sz, _dbl)
+_sig("b2b2c_forecast_gg_loglik", _int, _pd, _pd, _vp, _pd, _sz, _pd, _pd,
+     _pd, _sz)
+_sig("b2b2c_forecast_predict", _int, _pd, _pd, _pd, _vp, _i32, _pd, _sz, _pd,
+     _pd, _pd, _sz, _dbl)
+_sig("b2b2c_forecast_gg_spend", _int, _pd, _vp, _pd, _sz, _pd, _pd, _sz)
+_sig("b2b2c_forecast_clv", _int, _pd, _vp, _i32, _pd, _sz, _pd, _pd, _pd,
+     _pd, _sz, _dbl, _dbl, _dbl)
+_sig("b2b2c_forecast_population_expected", _int, _pd, _vp, _i32, _pd, _sz,
+     _pd, _sz)
+_sig("b2b2c_forecast_frequency_counts", _int, _pd, _sz, _vp, _i32, _pd, _sz,
+     _pd, _pd, _sz)
+_sig("b2b2c_forecaster_new", _int, _pvp, _vp)
+_sig("b2b2c_forecaster_free", None, _vp)
+_sig("b2b2c_forecaster_set_param", _int, _vp, _i32, _dbl)
+_sig("b2b2c_forecaster_get_param", _int, _pd, _vp, _i32)
+_sig("b2b2c_forecaster_param_bounds", _int, _pd, _pd, _i32)
+_sig("b2b2c_forecaster_add_kind", _int, _pi32, _vp, _str)
+_sig("b2b2c_forecaster_kind_name", _str, _vp, _i32)
+_sig("b2b2c_forecaster_add_purchase", _int, _vp, _str, _i32, _i64, _dbl, _i32)
+_sig("b2b2c_forecaster_cancel_subscription", _int, _vp, _str, _i64)
+_sig("b2b2c_forecaster_fit", _int, _pi32, _vp, _i32, _i64)
+_sig("b2b2c_forecaster_fit_params", _int, _pd, _pd, _pd, _vp, _i32)
+_sig("b2b2c_forecaster_customer", _int, _pd, _pd, _pd, _pd, _pd, _pd, _vp,
+     _str, _i64, _dbl)
+_sig("b2b2c_forecaster_due", _int, _vp, _i64, _dbl, _fc_due_cb, _vp)
+_sig("b2b2c_forecaster_holdout", _int, _pd, _pd, _pd, _sz, _vp, _i32, _i64,
+     _i64)
+_sig("b2b2c_forecaster_service_stats", _int, _pd, _pd, _vp, _i32, _i32)
+_sig("b2b2c_forecaster_subscription_stats", _int, _pd, _pd, _vp, _i32)
+_sig("b2b2c_forecaster_summaries", _int, _vp, _i32, _i64, _fc_summary_cb, _vp)
+
+# ---- channel.h -----------------------------------------------------------
+for _n in ("channel_kind", "channel_sub", "attr_model"):
+    _sig("b2b2c_%s_name" % _n, _str, _i32)
+    _sig("b2b2c_%s_from_name" % _n, _i32, _str)
+_sig("b2b2c_channel_sub_kind", _i32, _i32)
+_sig("b2b2c_channels_new", _int, _pvp, _vp)
+_sig("b2b2c_channels_free", None, _vp)
+_sig("b2b2c_channels_set_param", _int, _vp, _i32, _dbl)
+_sig("b2b2c_channels_get_param", _int, _vp, _i32, _pd)
+_sig("b2b2c_channels_param_bounds", _int, _i32, _pd, _pd)
+_sig("b2b2c_channels_add", _int, _vp, _str, _i32, _i32, _i32)
+_sig("b2b2c_channels_get", _int, _vp, _pi32, _pi32, _pi32, _str)
+_sig("b2b2c_channels_count", _int, _vp, _psz)
+_sig("b2b2c_channels_set_spend", _int, _vp, _str, _i64, _dbl, _dbl)
+_sig("b2b2c_channels_touch", _int, _vp, _str, _str, _i64)
+_sig("b2b2c_channels_convert", _int, _vp, _str, _i64, _dbl)
+_sig("b2b2c_channels_set_ltv", _int, _vp, _str, _dbl)
+_sig("b2b2c_channels_metrics", _int, _vp, _i32, _i32, _i64, _i64, _ch_row_cb,
+     _vp)
+_sig("b2b2c_channels_attribute", _int, _vp, _i32, _i64, _i64, _ch_attr_cb,
+     _vp)
+_sig("b2b2c_channels_markov_effects", _int, _vp, _pd, _i64, _i64, _ch_attr_cb,
+     _vp)
+_sig("b2b2c_channels_mix_shares", _int, _vp, _i32, _i64, _i64, _ch_row_cb,
+     _vp)
+_sig("b2b2c_channels_mix_lag", _int, _vp, _pd, _pd, _psz, _i32, _i64, _i64,
+     _ch_lag_cb, _vp)
+_sig("b2b2c_channels_attribute_lead", _int, _vp, _str, _i32, _i64, _i64,
+     _ch_share_cb, _vp)
+
+
+# ---- helpers ---------------------------------------------------------------
+
+def _b(s):
+    """str -> UTF-8 bytes for a const char * argument (None stays NULL)."""
+    if s is None or isinstance(s, bytes):
+        return s
+    return str(s).encode("utf-8")
+
+
+def _s(b):
+    """const char * result -> str (NULL -> None)."""
+    return None if b is None else b.decode("utf-8", "replace")
+
+
+def _enum(value, from_name, what):
+    """An enum argument given as its number or its stable name."""
+    if isinstance(value, str):
+        v = from_name(value.encode("utf-8"))
+        if v < 0:
+            raise Error(EINVAL, "%s: unknown name %r" % (what, value))  # noqa
+        return v
+    return int(value)
+
+
+def _seg(v):
+    return _enum(v, lib.b2b2c_segment_from_name, "segment")
+
+
+def _band(v):
+    return _enum(v, lib.b2b2c_band_from_name, "band")
+
+
+def _group(v):
+    return _enum(v, lib.b2b2c_group_from_name, "group")
+
+
+def _prefixed(prefix, skip=()):
+    """{value: lowercased name} of the constants starting with prefix."""
+    return {v: k[len(prefix):].lower() for k, v in _CONSTANTS.items()
+            if k.startswith(prefix) and k[len(prefix):] not in skip}
+
+
+def _row(ptr, n, names):
+    """A `const double *` row of n values -> dict keyed by the enum names
+    (lowercased, group prefix dropped); values past the known names are
+    keyed by their index."""
+    return {names.get(i, i): ptr[i] for i in range(n)}
+
+
+def _doubles(seq, what, n=None):
+    """A Python sequence of floats -> (double array, length)."""
+    if seq is None:
+        return None, 0
+    vals = [float(v) for v in seq]
+    if n is not None and len(vals) != n:
+        raise Error(EINVAL, "%s: %d values, expected %d"  # noqa: F821
+                    % (what, len(vals), n))
+    return (_dbl * max(len(vals), 1))(*vals), len(vals)
+
+
+class _Trampoline:
+    """A Python callable as a C callback. The C side may call it only while
+    this object lives (the owner keeps it). An exception raised by the
+    callable never crosses into C: it is kept, a non-zero value stops the
+    iteration, and rethrow() raises it once the C call has returned."""
+
+    STOP = 1
+
+    def __init__(self, cftype, fn):
+        self.exc = None
+
+        def call(*args):
+            if self.exc is not None:
+                return self.STOP
+            try:
+                fn(*args[:-1])  # the payload (last) is not passed on
+                return 0
+            except BaseException as e:  # noqa: B902 (re-raised later)
+                self.exc = e
+                return self.STOP
+
+        self.c = cftype(call)
+
+    def rethrow(self):
+        if self.exc is not None:
+            e, self.exc = self.exc, None
+            raise e
+
+
+class _Handle:
+    """Owns one opaque engine handle opened on a Context. close() is
+    idempotent; any call after it raises Error(EINVAL). Closing the
+    Context closes its handles first."""
+
+    _kind = "handle"
+    _free = None
+
+    def __init__(self, ctx):
+        self._h = _vp()
+        if not isinstance(ctx, Context):
+            raise Error(EINVAL, "ctx: must be a b2b2c.Context")  # noqa: F821
+        self._ctx = ctx
+        ctx.handle  # raises when the context is closed
+        ctx._children.add(self)
+
+    @property
+    def handle(self):
+        if not self._h:
+            raise Error(EINVAL, "%s is closed" % self._kind)  # noqa: F821
+        return self._h
+
+    @property
+    def ctx(self):
+        return self._ctx
+
+    def _check(self, rc):
+        return self._ctx.check(rc)
+
+    def _iter(self, cfn, cftype, make, *args):
+        """Call cfn(*args, callback, NULL); collect make(*cb_args) per
+        callback into a list."""
+        out = []
+        t = _Trampoline(cftype, lambda *a: out.append(make(*a)))
+        rc = cfn(*args, t.c, None)
+        t.rethrow()
+        self._check(rc)
+        return out
+
+    def close(self):
+        if self._h:
+            type(self)._free(self._h)
+            self._h = _vp()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+# ---- segment ---------------------------------------------------------------
+
+def _names(fn):
+    def name(v):
+        return _name(fn, v)
+    return name
+
+
+seg_attr_name = _names(lib.b2b2c_seg_attr_name)
+party_type_name = _names(lib.b2b2c_party_type_name)
+org_kind_name = _names(lib.b2b2c_org_kind_name)
+seg_dest_name = _names(lib.b2b2c_seg_dest_name)
+seg_channel_name = _names(lib.b2b2c_seg_channel_name)
+def seg_attr_from_name(s): return _value(lib.b2b2c_seg_attr_from_name, s)
+def party_type_from_name(s): return _value(lib.b2b2c_party_type_from_name, s)
+def org_kind_from_name(s): return _value(lib.b2b2c_org_kind_from_name, s)
+def seg_dest_from_name(s): return _value(lib.b2b2c_seg_dest_from_name, s)
+def seg_channel_from_name(s):
+    return _value(lib.b2b2c_seg_channel_from_name, s)
+
+
+def _attr(a):
+    return _enum(a, lib.b2b2c_seg_attr_from_name, "attr")
+
+
+def _mask_names(mask):
+    return [seg_attr_name(a) for a in range(1, SEG_ATTR_COUNT + 1)  # noqa
+            if mask & (1 << (a - 1))]
+
+
+class Attrs(_Handle):
+    """b2b2c_attrs: an account's attributes, any of them missing.
+
+        a = Attrs(ctx, party_type="organisation", org_kind="workshop",
+                  employees=8)
+
+    Attributes are named (seg_attr names) or numbered (SEG_ATTR_*); party
+    types and organisation kinds may be given by name. Python ints go
+    through b2b2c_attrs_set_int, floats through set_double."""
+
+    _kind = "Attrs"
+    _free = lib.b2b2c_attrs_free
+
+    def __init__(self, ctx, **values):
+        super().__init__(ctx)
+        self._check(lib.b2b2c_attrs_new(ctypes.byref(self._h), ctx.handle))
+        for k, v in values.items():
+            self.set(k, v)
+
+    def set(self, attr, value):
+        a = _attr(attr)
+        if isinstance(value, str):
+            fn = {SEG_ATTR_PARTY_TYPE: lib.b2b2c_party_type_from_name,  # noqa
+                  SEG_ATTR_ORG_KIND: lib.b2b2c_org_kind_from_name}.get(a)  # noqa
+            if fn is None:
+                raise Error(EINVAL, "%s: a number is needed"  # noqa: F821
+                            % seg_attr_name(a))
+            value = _enum(value, fn, seg_attr_name(a))
+        if isinstance(value, bool) or isinstance(value, int):
+            self._check(lib.b2b2c_attrs_set_int(self.handle, a, int(value)))
+        else:
+            self._check(lib.b2b2c_attrs_set_double(self.handle, a,
+                                                   float(value)))
+        return self
+
+    def get(self, attr):
+        """The value (float), or None when missing."""
+        v = _dbl()
+        rc = lib.b2b2c_attrs_get(ctypes.byref(v), self.handle, _attr(attr))
+        if rc == ENOTFOUND:  # noqa: F821
+            return None
+        self._check(rc)
+        return v.value
+
+    def clear(self, attr):
+        self._check(lib.b2b2c_attrs_clear(self.handle, _attr(attr)))
+
+    def reset(self):
+        self._check(lib.b2b2c_attrs_reset(self.handle))
+
+    def present(self):
+        """Names of the attributes present."""
+        return _mask_names(lib.b2b2c_attrs_present(self.handle))
+
+    def to_dict(self):
+        return {n: self.get(n) for n in self.present()}
+
+
+Classification = namedtuple(
+    "Classification", "segment name group confidence rule reason missing")
+SegmentChange = namedtuple(
+    "SegmentChange",
+    "account_id time from_segment to_segment version rule confidence")
+Rule = namedtuple("Rule", "rule_id priority segment expr is_default")
+
+
+class Segmenter(_Handle):
+    """b2b2c_segmenter: classifies accounts into the five sub-segments,
+    records assignments and migrations, recommends routing."""
+
+    _kind = "Segmenter"
+    _free = lib.b2b2c_segmenter_free
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._check(lib.b2b2c_segmenter_new(ctypes.byref(self._h),
+                                            ctx.handle))
+
+    def set_param(self, param, value):
+        self._check(lib.b2b2c_segmenter_set_param(self.handle, param, value))
+
+    def get_param(self, param):
+        v = _dbl()
+        self._check(lib.b2b2c_segmenter_get_param(ctypes.byref(v),
+                                                  self.handle, param))
+        return v.value
+
+    @staticmethod
+    def param_bounds(param):
+        """(min, max, default) of a SEG_* parameter."""
+        lo, hi, d = _dbl(), _dbl(), _dbl()
+        _check(lib.b2b2c_segmenter_param_bounds(
+            ctypes.byref(lo), ctypes.byref(hi), ctypes.byref(d), param))
+        return lo.value, hi.value, d.value
+
+    @property
+    def version(self):
+        v = _i64()
+        self._check(lib.b2b2c_segmenter_version(ctypes.byref(v), self.handle))
+        return v.value
+
+    def rule_add(self, rule_id, priority, segment, expr):
+        self._check(lib.b2b2c_segmenter_rule_add(
+            self.handle, _b(rule_id), priority, _seg(segment), _b(expr)))
+
+    def rule_remove(self, rule_id):
+        self._check(lib.b2b2c_segmenter_rule_remove(self.handle, _b(rule_id)))
+
+    def rules(self):
+        """Every rule in evaluation order, as Rule tuples."""
+        return self._iter(
+            lib.b2b2c_segmenter_rules, _seg_rule_cb,
+            lambda r, p, seg, e, d: Rule(_s(r), p, seg, _s(e), bool(d)),
+            self.handle)
+
+    def _attrs(self, attrs):
+        if isinstance(attrs, Attrs):
+            return attrs, None
+        tmp = Attrs(self._ctx, **dict(attrs))
+        return tmp, tmp
+
+    def classify(self, attrs):
+        """Classify an Attrs (or a dict of attribute values); returns a
+        Classification with the deciding rule, reason and the names of the
+        missing attributes that would settle it."""
+        a, tmp = self._attrs(attrs)
+        try:
+            seg, conf = _i32(), _dbl()
+            self._check(lib.b2b2c_segmenter_classify(
+                ctypes.byref(seg), ctypes.byref(conf), self.handle, a.handle))
+        finally:
+            if tmp is not None:
+                tmp.close()
+        h = self.handle
+        return Classification(
+            seg.value, segment_name(seg.value),
+            group_name(segment_group(seg.value)), conf.value,
+            _s(lib.b2b2c_segmenter_last_rule(h)),
+            _s(lib.b2b2c_segmenter_last_reason(h)),
+            _mask_names(lib.b2b2c_segmenter_last_missing(h)))
+
+    def classify_batch(self, rows):
+        """Classify many accounts given as dicts {attribute: value} (numbers;
+        kinds and party types as numbers or names) through the bulk path.
+        Returns a list of (segment, confidence)."""
+        n = len(rows)
+        values = (_dbl * max(n * SEG_ATTR_COUNT, 1))()  # noqa: F821
+        present = (_u32 * max(n, 1))()
+        for i, row in enumerate(rows):
+            for k, v in row.items():
+                a = _attr(k)
+                if isinstance(v, str):
+                    v = {SEG_ATTR_PARTY_TYPE: party_type_from_name,  # noqa
+                         SEG_ATTR_ORG_KIND: org_kind_from_name}[a](v)  # noqa
+                values[i * SEG_ATTR_COUNT + a - 1] = float(v)  # noqa: F821
+                present[i] |= 1 << (a - 1)
+        segs, confs = (_i32 * max(n, 1))(), (_dbl * max(n, 1))()
+        self._check(lib.b2b2c_segmenter_classify_batch(
+            segs, confs, self.handle, n, values, present))
+        return [(segs[i], confs[i]) for i in range(n)]
+
+    def classify_sets(self, sets):
+        """Classify a list of Attrs; a list of (segment, confidence)."""
+        n = len(sets)
+        arr = (_vp * max(n, 1))(*[a.handle for a in sets])
+        segs, confs = (_i32 * max(n, 1))(), (_dbl * max(n, 1))()
+        self._check(lib.b2b2c_segmenter_classify_sets(
+            segs, confs, self.handle, n, arr))
+        return [(segs[i], confs[i]) for i in range(n)]
+
+    def assign(self, account_id, attrs, now):
+        a, tmp = self._attrs(attrs)
+        try:
+            seg = _i32()
+            self._check(lib.b2b2c_segmenter_assign(
+                ctypes.byref(seg), self.handle, _b(account_id), a.handle,
+                now))
+        finally:
+            if tmp is not None:
+                tmp.close()
+        return seg.value
+
+    def assign_segment(self, account_id, segment, now):
+        self._check(lib.b2b2c_segmenter_assign_segment(
+            self.handle, _b(account_id), _seg(segment), now))
+
+    def assignment(self, account_id):
+        """(segment, since, rule-set version) of an account."""
+        seg, since, ver = _i32(), _i64(), _i64()
+        self._check(lib.b2b2c_segmenter_assignment(
+            ctypes.byref(seg), ctypes.byref(since), ctypes.byref(ver),
+            self.handle, _b(account_id)))
+        return seg.value, since.value, ver.value
+
+    @staticmethod
+    def _change(acc, t, f, to, ver, rule, conf):
+        return SegmentChange(_s(acc), t, f, to, ver, _s(rule), conf)
+
+    def history(self, account_id):
+        return self._iter(lib.b2b2c_segmenter_history, _seg_change_cb,
+                          self._change, self.handle, _b(account_id))
+
+    def migrations(self, since):
+        return self._iter(lib.b2b2c_segmenter_migrations, _seg_change_cb,
+                          self._change, self.handle, since)
+
+    def route(self, segment, band):
+        """(destination, channel kind) for a lead of segment in band."""
+        d, k = _i32(), _i32()
+        self._check(lib.b2b2c_segmenter_route(
+            ctypes.byref(d), ctypes.byref(k), self.handle, _seg(segment),
+            _band(band)))
+        return d.value, k.value
+
+    def route_set(self, segment, band, dest, channel_kind):
+        self._check(lib.b2b2c_segmenter_route_set(
+            self.handle, _seg(segment), _band(band),
+            _enum(dest, lib.b2b2c_seg_dest_from_name, "dest"),
+            _enum(channel_kind, lib.b2b2c_seg_channel_from_name,
+                  "channel_kind")))
+
+    def route_reset(self, segment, band):
+        self._check(lib.b2b2c_segmenter_route_reset(
+            self.handle, _seg(segment), _band(band)))
+
+
+SegmentClassifier = Segmenter
+
+
+# ---- lead ------------------------------------------------------------------
+
+def lead_stage_name(v): return _name(lib.b2b2c_lead_stage_name, v)
+def lead_stage_from_name(s): return _value(lib.b2b2c_lead_stage_from_name, s)
+
+
+def _stage(v):
+    return _enum(v, lib.b2b2c_lead_stage_from_name, "stage")
+
+
+LeadRow = namedtuple("LeadRow", "lead_id score band probability")
+BandChange = namedtuple("BandChange", "lead_id old_band new_band at")
+
+
+class LeadModel(_Handle):
+    """b2b2c_lead_model: leads, events, decaying score and cold/warm/hot
+    bands, lifecycle stages, learned P(won), queries and the band-change
+    alert (set_alert takes a Python callable)."""
+
+    _kind = "LeadModel"
+    _free = lib.b2b2c_lead_model_free
+
+    def __init__(self, ctx, seed=0):
+        super().__init__(ctx)
+        self._alert = None  # the _Trampoline C may call (kept alive here)
+        self._check(lib.b2b2c_lead_model_new(ctypes.byref(self._h),
+                                             ctx.handle, seed))
+
+    def close(self):
+        super().close()
+        self._alert = None  # only after C can no longer call it
+
+    def set_param(self, param, value):
+        self._check(lib.b2b2c_lead_model_set_param(self.handle, param, value))
+
+    def get_param(self, param):
+        v = _dbl()
+        self._check(lib.b2b2c_lead_model_get_param(ctypes.byref(v),
+                                                   self.handle, param))
+        return v.value
+
+    def param_bounds(self, param):
+        lo, hi = _dbl(), _dbl()
+        self._check(lib.b2b2c_lead_model_param_bounds(
+            ctypes.byref(lo), ctypes.byref(hi), self.handle, param))
+        return lo.value, hi.value
+
+    def _kind_of(self, kind):
+        return self.kind_id(kind) if isinstance(kind, str) else int(kind)
+
+    def kind_register(self, name):
+        v = _i32()
+        self._check(lib.b2b2c_lead_kind_register(ctypes.byref(v), self.handle,
+                                                 _b(name)))
+        return v.value
+
+    def kind_id(self, name):
+        v = _i32()
+        self._check(lib.b2b2c_lead_kind_id(ctypes.byref(v), self.handle,
+                                           _b(name)))
+        return v.value
+
+    def kind_name(self, kind):
+        return _s(lib.b2b2c_lead_kind_name(self.handle, kind))
+
+    def kind_set(self, kind, points, cap_day=0, cap_total=0, hot_days=0):
+        self._check(lib.b2b2c_lead_kind_set(
+            self.handle, self._kind_of(kind), points, cap_day, cap_total,
+            hot_days))
+
+    def kind_get(self, kind):
+        """{points, cap_day, cap_total, hot_days} of an event kind."""
+        v = [_dbl() for _ in range(4)]
+        self._check(lib.b2b2c_lead_kind_get(
+            *[ctypes.byref(x) for x in v], self.handle, self._kind_of(kind)))
+        return dict(zip(("points", "cap_day", "cap_total", "hot_days"),
+                        (x.value for x in v)))
+
+    def attr_points_set(self, attr, value, points):
+        self._check(lib.b2b2c_lead_attr_points_set(self.handle, attr,
+                                                   _b(value), points))
+
+    def add(self, lead_id, created, segment=0, channel=None, region=None,
+            product_line=None):
+        self._check(lib.b2b2c_lead_add(
+            self.handle, _b(lead_id), created, _seg(segment), _b(channel),
+            _b(region), _b(product_line)))
+
+    def event(self, lead_id, kind, now, value=0.0):
+        """Record an event (kind: number or name). An exception raised by
+        the alert callable is re-raised here (the event is recorded)."""
+        rc = lib.b2b2c_lead_event(self.handle, _b(lead_id),
+                                  self._kind_of(kind), now, value)
+        if self._alert is not None:
+            self._alert.rethrow()
+        self._check(rc)
+
+    def score(self, lead_id, now):
+        """(score, band) at now."""
+        s, b = _dbl(), _i32()
+        self._check(lib.b2b2c_lead_score(ctypes.byref(s), ctypes.byref(b),
+                                         self.handle, _b(lead_id), now))
+        return s.value, b.value
+
+    def band(self, lead_id, now):
+        """The band's name ("cold", "warm", "hot") at now."""
+        return band_name(self.score(lead_id, now)[1])
+
+    def stage(self, lead_id):
+        v = _i32()
+        self._check(lib.b2b2c_lead_stage(ctypes.byref(v), self.handle,
+                                         _b(lead_id)))
+        return v.value
+
+    def count(self):
+        v = _sz()
+        self._check(lib.b2b2c_lead_count(ctypes.byref(v), self.handle))
+        return v.value
+
+    def __len__(self):
+        return self.count()
+
+    def set_stage(self, lead_id, stage, now):
+        self._check(lib.b2b2c_lead_set_stage(self.handle, _b(lead_id),
+                                             _stage(stage), now))
+
+    def stage_history(self, lead_id):
+        """[(from, to, at), ...], oldest first."""
+        return self._iter(lib.b2b2c_lead_stage_history, _lead_stage_cb,
+                          lambda f, t, at: (f, t, at),
+                          self.handle, _b(lead_id))
+
+    def outcome(self, lead_id, won, now):
+        self._check(lib.b2b2c_lead_outcome(self.handle, _b(lead_id),
+                                           1 if won else 0, now))
+
+    def refit(self):
+        self._check(lib.b2b2c_lead_refit(self.handle))
+
+    def probability(self, lead_id, now):
+        p = _dbl()
+        self._check(lib.b2b2c_lead_probability(ctypes.byref(p), self.handle,
+                                               _b(lead_id), now))
+        return p.value
+
+    def factors(self, lead_id, now, k=5):
+        """[(feature, contribution), ...]: top k up, then top k down."""
+        return self._iter(lib.b2b2c_lead_factors, _lead_factor_cb,
+                          lambda f, c: (_s(f), c),
+                          self.handle, _b(lead_id), now, k)
+
+    def top(self, now, n=10, by=0, band=-1, segment=-1, stage=-1,
+            region=None):
+        """The best n leads at now (by LEAD_BY_SCORE or LEAD_BY_PROBABILITY);
+        band, segment, stage -1 = any (names accepted)."""
+        band = -1 if band == -1 else _band(band)
+        segment = -1 if segment == -1 else _seg(segment)
+        stage = -1 if stage == -1 else _stage(stage)
+        return self._iter(lib.b2b2c_lead_top, _lead_row_cb,
+                          lambda i, s, b, p: LeadRow(_s(i), s, b, p),
+                          self.handle, now, n, by, band, segment, stage,
+                          _b(region))
+
+    def counts(self, now):
+        """[(band, segment, channel, count), ...] non-zero cells."""
+        return self._iter(lib.b2b2c_lead_counts, _lead_count_cb,
+                          lambda b, s, c, n: (b, s, _s(c), n),
+                          self.handle, now)
+
+    def band_changes(self, since, now):
+        return self._iter(lib.b2b2c_lead_band_changes, _lead_band_cb,
+                          lambda i, o, n, at: BandChange(_s(i), o, n, at),
+                          self.handle, since, now)
+
+    def set_alert(self, fn):
+        """fn(BandChange) after an event moved a lead into another band;
+        None removes it. The binding keeps the C callback alive until it is
+        replaced or the model is closed."""
+        if fn is None:
+            self._check(lib.b2b2c_lead_set_alert(self.handle,
+                                                 _lead_band_cb(), None))
+            self._alert = None
+            return
+        t = _Trampoline(_lead_band_cb, lambda i, o, n, at:
+                        fn(BandChange(_s(i), o, n, at)))
+        self._check(lib.b2b2c_lead_set_alert(self.handle, t.c, None))
+        self._alert = t
+
+
+# ---- dealer ----------------------------------------------------------------
+
+def dealer_policy_name(v): return _name(lib.b2b2c_dealer_policy_name, v)
+def dealer_reason_name(v): return _name(lib.b2b2c_dealer_reason_name, v)
+
+
+_AUDIT_NAMES = _prefixed("DEALER_AUDIT_", ("NFIELDS",))
+_STAT_NAMES = _prefixed("DEALER_STAT_", ("NFIELDS",))
+_STAT_NAMES.update({DEALER_STAT_DECLINE_REASON0 + i:  # noqa: F821
+                    "decline_reason%d" % i for i in range(8)})
+_SC_NAMES = _prefixed("DEALER_SC_", ("NFIELDS",))
+
+Reroute = namedtuple("Reroute", "lead_id from_dealer to_dealer reason")
+AuditRecord = namedtuple("AuditRecord", "lead_id dealer_id fields")
+
+
+class DealerEngine(_Handle):
+    """b2b2c_dealer_engine: dealers, routing of consumer leads, accept /
+    decline / expire, outcomes, audit trail and scorecards. Audit, stats
+    and scorecard rows come back as dicts keyed by the DEALER_AUDIT_*,
+    DEALER_STAT_*, DEALER_SC_* names (lowercased, prefix dropped)."""
+
+    _kind = "DealerEngine"
+    _free = lib.b2b2c_dealer_free
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._check(lib.b2b2c_dealer_new(ctypes.byref(self._h), ctx.handle))
+
+    def seed(self, seed):
+        self._check(lib.b2b2c_dealer_seed(self.handle, seed))
+
+    def set_param(self, param, value):
+        self._check(lib.b2b2c_dealer_set_param(self.handle, param, value))
+
+    def get_param(self, param):
+        v = _dbl()
+        self._check(lib.b2b2c_dealer_get_param(ctypes.byref(v), self.handle,
+                                               param))
+        return v.value
+
+    @staticmethod
+    def param_bounds(param):
+        lo, hi = _dbl(), _dbl()
+        _check(lib.b2b2c_dealer_param_bounds(ctypes.byref(lo),
+                                             ctypes.byref(hi), param))
+        return lo.value, hi.value
+
+    def put(self, dealer_id, tier_weight=1.0, territories=(),
+            product_lines=(), capacity=100, daily_quota=0,
+            deadline_hours=48.0):
+        """Create or update a dealer; territories and product lines are
+        lists of codes (or ';'-joined strings)."""
+        def join(v):
+            return v if isinstance(v, str) else ";".join(v)
+        self._check(lib.b2b2c_dealer_put(
+            self.handle, _b(dealer_id), tier_weight, _b(join(territories)),
+            _b(join(product_lines)), capacity, daily_quota, deadline_hours))
+
+    def set_location(self, dealer_id, lat, lon, radius_km):
+        self._check(lib.b2b2c_dealer_set_location(self.handle, _b(dealer_id),
+                                                  lat, lon, radius_km))
+
+    def set_status(self, dealer_id, status, paused_until=0):
+        self._check(lib.b2b2c_dealer_set_status(self.handle, _b(dealer_id),
+                                                status, paused_until))
+
+    def count(self):
+        v = _sz()
+        self._check(lib.b2b2c_dealer_count(ctypes.byref(v), self.handle))
+        return v.value
+
+    def stats(self, dealer_id):
+        n = DEALER_STAT_NFIELDS  # noqa: F821
+        out = (_dbl * n)()
+        self._check(lib.b2b2c_dealer_stats(out, n, self.handle,
+                                           _b(dealer_id)))
+        return _row(out, n, _STAT_NAMES)
+
+    def route(self, lead_id, region, product_line=None, segment=0, band=0,
+              now=0, location=None):
+        """Offer a lead to a dealer: (dealer_id or None for the direct
+        fallback, reason). With nobody eligible raises Error(ENODEALER)
+        whose .reason says why. location: (lat, lon) or None."""
+        d, r = _str(), _i32()
+        lat, lon = location if location is not None else (0.0, 0.0)
+        rc = lib.b2b2c_dealer_route(
+            ctypes.byref(d), ctypes.byref(r), self.handle, _b(lead_id),
+            _b(region), 0 if location is None else 1, lat, lon,
+            _b(product_line), _seg(segment), _band(band), now)
+        self._raise_with_reason(rc, r)
+        return _s(d.value), r.value
+
+    def _raise_with_reason(self, rc, r):
+        try:
+            self._check(rc)
+        except Error as e:
+            e.reason = r.value
+            raise
+
+    def accept(self, lead_id, dealer_id, now):
+        self._check(lib.b2b2c_dealer_accept(self.handle, _b(lead_id),
+                                            _b(dealer_id), now))
+
+    def decline(self, lead_id, dealer_id, reason, now):
+        """The dealer declines; (next dealer or None, reason)."""
+        d, r = _str(), _i32()
+        rc = lib.b2b2c_dealer_decline(ctypes.byref(d), ctypes.byref(r),
+                                      self.handle, _b(lead_id),
+                                      _b(dealer_id), reason, now)
+        self._raise_with_reason(rc, r)
+        return _s(d.value), r.value
+
+    def expire(self, now, callback=None):
+        """Expire overdue offers and re-route them; returns the Reroute
+        reports (and calls callback(report) for each, if given; an
+        exception from it stops the reports and is re-raised here, the
+        re-routings being committed already)."""
+        out = []
+
+        def each(lead, frm, to, reason):
+            rep = Reroute(_s(lead), _s(frm), _s(to), reason)
+            out.append(rep)
+            if callback is not None:
+                callback(rep)
+        n = _sz()
+        t = _Trampoline(_dealer_reroute_cb, each)
+        rc = lib.b2b2c_dealer_expire(ctypes.byref(n), self.handle, now, t.c,
+                                     None)
+        t.rethrow()
+        self._check(rc)
+        return out
+
+    def recall(self, lead_id, now):
+        self._check(lib.b2b2c_dealer_recall(self.handle, _b(lead_id), now))
+
+    def outcome(self, lead_id, won, revenue=0.0, now=0):
+        self._check(lib.b2b2c_dealer_outcome(self.handle, _b(lead_id),
+                                             1 if won else 0, revenue, now))
+
+    def lead_state(self, lead_id):
+        """(DEALER_LEAD_* state, current or last dealer or None)."""
+        st, d = _i32(), _str()
+        self._check(lib.b2b2c_dealer_lead_state(
+            ctypes.byref(st), ctypes.byref(d), self.handle, _b(lead_id)))
+        return st.value, _s(d.value)
+
+    @staticmethod
+    def _audit(lead, dealer, fields, n):
+        return AuditRecord(_s(lead), _s(dealer), _row(fields, n,
+                                                      _AUDIT_NAMES))
+
+    def audit_lead(self, lead_id):
+        return self._iter(lib.b2b2c_dealer_audit_lead, _dealer_audit_cb,
+                          self._audit, self.handle, _b(lead_id))
+
+    def audit_dealer(self, dealer_id):
+        return self._iter(lib.b2b2c_dealer_audit_dealer, _dealer_audit_cb,
+                          self._audit, self.handle, _b(dealer_id))
+
+    def scorecards(self, from_, to):
+        """[(dealer_id, {offered, accepted, ..., rank}), ...] rank order."""
+        return self._iter(lib.b2b2c_dealer_scorecards, _dealer_scorecard_cb,
+                          lambda d, f, n: (_s(d), _row(f, n, _SC_NAMES)),
+                          self.handle, from_, to)
+
+
+# ---- forecast (stateless) --------------------------------------------------
+
+def forecast_nparams(model):
+    return _check(lib.b2b2c_forecast_nparams(model))
+
+
+def forecast_param_name(model, i):
+    """Name of parameter i of model; i = -1 gives the model's name."""
+    return _name(lambda v: lib.b2b2c_forecast_param_name(model, v), i)
+
+
+def forecast_param_names(model):
+    return tuple(forecast_param_name(model, i)
+                 for i in range(forecast_nparams(model)))
+
+
+class _TempCtx:
+    """The caller's Context, or a private one for one call."""
+
+    def __init__(self, ctx):
+        self.ctx, self.own = (ctx, False) if ctx is not None else (
+            Context(), True)
+
+    def __enter__(self):
+        return self.ctx
+
+    def __exit__(self, *exc):
+        if self.own:
+            self.ctx.close()
+
+
+def _params(params, what="params"):
+    """Parameters given as a sequence or as the dict returned by a fit."""
+    if isinstance(params, dict):
+        params = list(params.values())
+    return _doubles(params, what)
+
+
+def _rows(n, x, what):
+    if x is None:
+        return None
+    return _doubles(x, what, n)[0]
+
+
+FitResult = namedtuple("FitResult", "params loglik iterations converged")
+
+
+def forecast_fit(model, x, tx, T, weight=None, l2=0.0, ctx=None):
+    """Fit BG/NBD, Pareto/NBD or BG/BB on lists of floats. Returns a
+    FitResult whose params is a dict {name: value} in the paper's order."""
+    n = len(x)
+    k = forecast_nparams(model)
+    out, ll, it, conv = (_dbl * k)(), _dbl(), _i32(), _i32()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_fit(
+            out, k, ctypes.byref(ll), ctypes.byref(it), ctypes.byref(conv),
+            c.handle, model, _rows(n, x, "x"), _rows(n, tx, "tx"),
+            _rows(n, T, "T"), _rows(n, weight, "weight"), n, l2))
+    return FitResult(dict(zip(forecast_param_names(model), out)), ll.value,
+                     it.value, bool(conv.value))
+
+
+def forecast_loglik(model, params, x, tx, T, weight=None, ctx=None):
+    """(loglik, gradient list) at params."""
+    n = len(x)
+    p, k = _params(params)
+    ll, grad = _dbl(), (_dbl * k)()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_loglik(
+            ctypes.byref(ll), grad, c.handle, model, p, k, _rows(n, x, "x"),
+            _rows(n, tx, "tx"), _rows(n, T, "T"),
+            _rows(n, weight, "weight"), n))
+    return ll.value, list(grad)
+
+
+def forecast_gg_fit(x, m, weight=None, l2=0.0, ctx=None):
+    n = len(x)
+    out, ll, it, conv = (_dbl * 3)(), _dbl(), _i32(), _i32()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_gg_fit(
+            out, 3, ctypes.byref(ll), ctypes.byref(it), ctypes.byref(conv),
+            c.handle, _rows(n, x, "x"), _rows(n, m, "m"),
+            _rows(n, weight, "weight"), n, l2))
+    return FitResult(dict(zip(forecast_param_names(FORECAST_GG),  # noqa
+                              out)), ll.value, it.value, bool(conv.value))
+
+
+def forecast_gg_loglik(params, x, m, weight=None, ctx=None):
+    n = len(x)
+    p, k = _params(params)
+    ll, grad = _dbl(), (_dbl * k)()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_gg_loglik(
+            ctypes.byref(ll), grad, c.handle, p, k, _rows(n, x, "x"),
+            _rows(n, m, "m"), _rows(n, weight, "weight"), n))
+    return ll.value, list(grad)
+
+
+def forecast_predict(model, params, x, tx, T, t, ctx=None):
+    """{"expected": [...], "p_alive": [...], "p_any": [...]} for the
+    window (T, T + t]."""
+    n = len(x)
+    p, k = _params(params)
+    e, a, y = ((_dbl * max(n, 1))() for _ in range(3))
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_predict(
+            e, a, y, c.handle, model, p, k, _rows(n, x, "x"),
+            _rows(n, tx, "tx"), _rows(n, T, "T"), n, t))
+    return {"expected": e[:n], "p_alive": a[:n], "p_any": y[:n]}
+
+
+def forecast_gg_spend(params, x, m, ctx=None):
+    n = len(x)
+    p, k = _params(params)
+    out = (_dbl * max(n, 1))()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_gg_spend(out, c.handle, p, k,
+                                            _rows(n, x, "x"),
+                                            _rows(n, m, "m"), n))
+    return out[:n]
+
+
+def forecast_clv(model, params, x, tx, T, spend, horizon, discount=0.0,
+                 margin=1.0, ctx=None):
+    n = len(x)
+    p, k = _params(params)
+    out = (_dbl * max(n, 1))()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_clv(
+            out, c.handle, model, p, k, _rows(n, x, "x"), _rows(n, tx, "tx"),
+            _rows(n, T, "T"), _rows(n, spend, "spend"), n, horizon, discount,
+            margin))
+    return out[:n]
+
+
+def forecast_population_expected(model, params, t, ctx=None):
+    n = len(t)
+    p, k = _params(params)
+    out = (_dbl * max(n, 1))()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_population_expected(
+            out, c.handle, model, p, k, _rows(n, t, "t"), n))
+    return out[:n]
+
+
+def forecast_frequency_counts(model, params, T, weight=None, nout=10,
+                              ctx=None):
+    n = len(T)
+    p, k = _params(params)
+    out = (_dbl * max(nout, 1))()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_frequency_counts(
+            out, nout, c.handle, model, p, k, _rows(n, T, "T"),
+            _rows(n, weight, "weight"), n))
+    return out[:nout]
+
+
+# ---- forecast (stateful) ---------------------------------------------------
+
+Summary = namedtuple("Summary", "customer_id frequency recency T "
+                                "monetary_value")
+Due = namedtuple("Due", "customer_id due_time p_alive expected_value")
+
+
+class Forecaster(_Handle):
+    """b2b2c_forecaster: purchase log, per-segment fits, per-customer
+    answers, repeat-due list and holdout check."""
+
+    _kind = "Forecaster"
+    _free = lib.b2b2c_forecaster_free
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._check(lib.b2b2c_forecaster_new(ctypes.byref(self._h),
+                                             ctx.handle))
+
+    def set_param(self, param, value):
+        self._check(lib.b2b2c_forecaster_set_param(self.handle, param, value))
+
+    def get_param(self, param):
+        v = _dbl()
+        self._check(lib.b2b2c_forecaster_get_param(ctypes.byref(v),
+                                                   self.handle, param))
+        return v.value
+
+    @staticmethod
+    def param_bounds(param):
+        lo, hi = _dbl(), _dbl()
+        _check(lib.b2b2c_forecaster_param_bounds(ctypes.byref(lo),
+                                                 ctypes.byref(hi), param))
+        return lo.value, hi.value
+
+    def add_kind(self, name):
+        v = _i32()
+        self._check(lib.b2b2c_forecaster_add_kind(ctypes.byref(v),
+                                                  self.handle, _b(name)))
+        return v.value
+
+    def kind_name(self, kind):
+        return _s(lib.b2b2c_forecaster_kind_name(self.handle, kind))
+
+    def add_purchase(self, customer_id, segment, time, amount, kind=0):
+        self._check(lib.b2b2c_forecaster_add_purchase(
+            self.handle, _b(customer_id), _seg(segment), time, amount, kind))
+
+    def cancel_subscription(self, customer_id, time):
+        self._check(lib.b2b2c_forecaster_cancel_subscription(
+            self.handle, _b(customer_id), time))
+
+    def _segm(self, segment):
+        return -1 if segment == -1 else _seg(segment)
+
+    def fit(self, calibration_end, segment=-1):
+        """Fit the segment (-1: everyone); True when the optimizer
+        converged."""
+        c = _i32()
+        self._check(lib.b2b2c_forecaster_fit(ctypes.byref(c), self.handle,
+                                             self._segm(segment),
+                                             calibration_end))
+        return bool(c.value)
+
+    def fit_params(self, segment=-1):
+        """{"params": {name: v}, "gg_params": {p, q, v}, "loglik": x}."""
+        p, g, ll = (_dbl * 4)(), (_dbl * 3)(), _dbl()
+        self._check(lib.b2b2c_forecaster_fit_params(
+            p, g, ctypes.byref(ll), self.handle, self._segm(segment)))
+        model = int(self.get_param(FORECASTER_MODEL))  # noqa: F821
+        return {"params": dict(zip(forecast_param_names(model), p)),
+                "gg_params": dict(zip(forecast_param_names(
+                    FORECAST_GG), g)), "loglik": ll.value}  # noqa: F821
+
+    def service_stats(self, kind, segment=-1):
+        """(attach_rate, mean_value) of a service kind."""
+        a, m = _dbl(), _dbl()
+        self._check(lib.b2b2c_forecaster_service_stats(
+            ctypes.byref(a), ctypes.byref(m), self.handle,
+            self._segm(segment), kind))
+        return a.value, m.value
+
+    def subscription_stats(self, segment=-1):
+        """(revenue_per_unit, retention)."""
+        r, k = _dbl(), _dbl()
+        self._check(lib.b2b2c_forecaster_subscription_stats(
+            ctypes.byref(r), ctypes.byref(k), self.handle,
+            self._segm(segment)))
+        return r.value, k.value
+
+    def summaries(self, calibration_end, segment=-1):
+        return self._iter(lib.b2b2c_forecaster_summaries, _fc_summary_cb,
+                          lambda c, x, tx, T, m: Summary(_s(c), x, tx, T, m),
+                          self.handle, self._segm(segment), calibration_end)
+
+    def customer(self, customer_id, now, horizon):
+        """{expected, p_alive, p_any, spend, clv_product, clv_service}."""
+        v = [_dbl() for _ in range(6)]
+        self._check(lib.b2b2c_forecaster_customer(
+            *[ctypes.byref(x) for x in v], self.handle, _b(customer_id), now,
+            horizon))
+        return dict(zip(("expected", "p_alive", "p_any", "spend",
+                         "clv_product", "clv_service"), (x.value for x in v)))
+
+    def due(self, now, window_days):
+        return self._iter(lib.b2b2c_forecaster_due, _fc_due_cb,
+                          lambda c, t, p, e: Due(_s(c), t, p, e),
+                          self.handle, now, window_days)
+
+    def holdout(self, calibration_end, holdout_end, nout=5, segment=-1):
+        """[{"frequency": k, "count", "actual", "predicted"}, ...]."""
+        a, p, c = ((_dbl * max(nout, 1))() for _ in range(3))
+        self._check(lib.b2b2c_forecaster_holdout(
+            a, p, c, nout, self.handle, self._segm(segment), calibration_end,
+            holdout_end))
+        return [{"frequency": k, "count": c[k], "actual": a[k],
+                 "predicted": p[k]} for k in range(nout)]
+
+
+# ---- channels --------------------------------------------------------------
+
+def channel_kind_name(v): return _name(lib.b2b2c_channel_kind_name, v)
+def channel_sub_name(v): return _name(lib.b2b2c_channel_sub_name, v)
+def attr_model_name(v): return _name(lib.b2b2c_attr_model_name, v)
+def channel_kind_from_name(s):
+    return _value(lib.b2b2c_channel_kind_from_name, s)
+def channel_sub_from_name(s): return _value(lib.b2b2c_channel_sub_from_name, s)
+def attr_model_from_name(s): return _value(lib.b2b2c_attr_model_from_name, s)
+def channel_sub_kind(sub): return _check(lib.b2b2c_channel_sub_kind(sub))
+
+
+_CHM_NAMES = _prefixed("CHM_", ("COUNT",))
+_MIX_NAMES = _prefixed("MIX_", ("COUNT",))
+
+Attribution = namedtuple("Attribution", "channel_id conversions revenue ltv")
+Share = namedtuple("Share", "channel_id t share")
+LagWeek = namedtuple("LagWeek", "week_start reach_spend leadgen_spend leads "
+                                "cpl")
+
+
+def _model(m):
+    return _enum(m, lib.b2b2c_attr_model_from_name, "model")
+
+
+class Channels(_Handle):
+    """b2b2c_channels: channels, spend, touches, conversions, metrics,
+    multi-touch attribution and the media-mix report. Metric and mix rows
+    come back as (key, dict keyed by CHM_* / MIX_* names lowercased)."""
+
+    _kind = "Channels"
+    _free = lib.b2b2c_channels_free
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._check(lib.b2b2c_channels_new(ctypes.byref(self._h), ctx.handle))
+
+    def set_param(self, param, value):
+        self._check(lib.b2b2c_channels_set_param(self.handle, param, value))
+
+    def get_param(self, param):
+        v = _dbl()
+        self._check(lib.b2b2c_channels_get_param(self.handle, param,
+                                                 ctypes.byref(v)))
+        return v.value
+
+    @staticmethod
+    def param_bounds(param):
+        lo, hi = _dbl(), _dbl()
+        _check(lib.b2b2c_channels_param_bounds(param, ctypes.byref(lo),
+                                               ctypes.byref(hi)))
+        return lo.value, hi.value
+
+    def add(self, channel_id, kind, sub=0, group=0):
+        """kind, sub and group: numbers or stable names."""
+        self._check(lib.b2b2c_channels_add(
+            self.handle, _b(channel_id),
+            _enum(kind, lib.b2b2c_channel_kind_from_name, "kind"),
+            _enum(sub, lib.b2b2c_channel_sub_from_name, "sub"),
+            _group(group)))
+
+    def get(self, channel_id):
+        """(kind, sub, group) of a channel."""
+        k, s, g = _i32(), _i32(), _i32()
+        self._check(lib.b2b2c_channels_get(self.handle, ctypes.byref(k),
+                                           ctypes.byref(s), ctypes.byref(g),
+                                           _b(channel_id)))
+        return k.value, s.value, g.value
+
+    def count(self):
+        v = _sz()
+        self._check(lib.b2b2c_channels_count(self.handle, ctypes.byref(v)))
+        return v.value
+
+    def set_spend(self, channel_id, t, spend, impressions=0.0):
+        self._check(lib.b2b2c_channels_set_spend(self.handle, _b(channel_id),
+                                                 t, spend, impressions))
+
+    def touch(self, lead_id, channel_id, t):
+        self._check(lib.b2b2c_channels_touch(self.handle, _b(lead_id),
+                                             _b(channel_id), t))
+
+    def convert(self, lead_id, t, revenue=0.0):
+        self._check(lib.b2b2c_channels_convert(self.handle, _b(lead_id), t,
+                                               revenue))
+
+    def set_ltv(self, lead_id, ltv):
+        self._check(lib.b2b2c_channels_set_ltv(self.handle, _b(lead_id), ltv))
+
+    def metrics(self, by, model, from_, to):
+        """[(key, {spend, impressions, leads, ..., romi_ltv}), ...]."""
+        return self._iter(lib.b2b2c_channels_metrics, _ch_row_cb,
+                          lambda k, m, n: (_s(k), _row(m, n, _CHM_NAMES)),
+                          self.handle, by, _model(model), from_, to)
+
+    def attribute(self, model, from_, to):
+        return self._iter(lib.b2b2c_channels_attribute, _ch_attr_cb,
+                          lambda c, n, r, v: Attribution(_s(c), n, r, v),
+                          self.handle, _model(model), from_, to)
+
+    def attribute_lead(self, lead_id, model, from_=0, to=0):
+        """[Share(channel_id, t, share), ...] of one converted lead."""
+        return self._iter(lib.b2b2c_channels_attribute_lead, _ch_share_cb,
+                          lambda c, t, s: Share(_s(c), t, s),
+                          self.handle, _b(lead_id), _model(model), from_, to)
+
+    def markov_effects(self, from_, to):
+        """(P(conversion), [(channel_id, removal_effect, share), ...])."""
+        p = _dbl()
+        rows = self._iter(lib.b2b2c_channels_markov_effects, _ch_attr_cb,
+                          lambda c, re, sh, _unused: (_s(c), re, sh),
+                          self.handle, ctypes.byref(p), from_, to)
+        return p.value, rows
+
+    def mix_shares(self, model, from_, to):
+        """[(group key, {reach_spend, ..., leadgen_ltv}), ...]."""
+        return self._iter(lib.b2b2c_channels_mix_shares, _ch_row_cb,
+                          lambda k, m, n: (_s(k), _row(m, n, _MIX_NAMES)),
+                          self.handle, _model(model), from_, to)
+
+    def mix_lag(self, from_, to, group=-1):
+        """{"slope", "corr", "pairs", "weeks": [LagWeek, ...]}."""
+        slope, corr, pairs = _dbl(), _dbl(), _sz()
+        g = -1 if group == -1 else _group(group)
+        weeks = self._iter(lib.b2b2c_channels_mix_lag, _ch_lag_cb, LagWeek,
+                           self.handle, ctypes.byref(slope),
+                           ctypes.byref(corr), ctypes.byref(pairs), g, from_,
+                           to)
+        return {"slope": slope.value, "corr": corr.value,
+                "pairs": pairs.value, "weeks": weeks}
+
+
+__all__ += [n for n in list(_CONSTANTS) + [
+    "Attrs", "Segmenter", "SegmentClassifier", "LeadModel", "DealerEngine",
+    "Forecaster", "Channels", "Classification", "SegmentChange", "Rule",
+    "LeadRow", "BandChange", "Reroute", "AuditRecord", "FitResult",
+    "Summary", "Due", "Attribution", "Share", "LagWeek",
+    "seg_attr_name", "party_type_name", "org_kind_name", "seg_dest_name",
+    "seg_channel_name", "seg_attr_from_name", "party_type_from_name",
+    "org_kind_from_name", "seg_dest_from_name", "seg_channel_from_name",
+    "lead_stage_name", "lead_stage_from_name", "dealer_policy_name",
+    "dealer_reason_name", "forecast_nparams", "forecast_param_name",
+    "forecast_param_names", "forecast_fit", "forecast_loglik",
+    "forecast_gg_fit", "forecast_gg_loglik", "forecast_predict",
+    "forecast_gg_spend", "forecast_clv", "forecast_population_expected",
+    "forecast_frequency_counts", "channel_kind_name", "channel_sub_name",
+    "attr_model_name", "channel_kind_from_name", "channel_sub_from_name",
+    "attr_model_from_name", "channel_sub_kind"]]

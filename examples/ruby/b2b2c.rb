@@ -28,6 +28,116 @@ module B2B2C
   GROUPS = %w[unknown dealer b2b b2c].freeze
   BANDS = %w[unknown cold warm hot].freeze
 
+  # Every enum value of the public headers, named as in C minus the B2B2C_
+  # prefix (B2B2C::SEG_ATTR_OUTLETS == 8, B2B2C::DEALER_AUDIT_SEQ == 0, ...).
+  CONSTANTS = {
+    # common.h
+    SEGMENT_UNKNOWN: 0, SEGMENT_DEALER_LARGE_WHOLESALE: 1,
+    SEGMENT_DEALER_SMALL_RETAIL: 2, SEGMENT_B2B_LARGE: 3,
+    SEGMENT_B2B_SMALL_PRO: 4, SEGMENT_B2C_CONSUMER: 5, GROUP_UNKNOWN: 0,
+    GROUP_DEALER: 1, GROUP_B2B: 2, GROUP_B2C: 3, BAND_UNKNOWN: 0,
+    BAND_COLD: 1, BAND_WARM: 2, BAND_HOT: 3,
+    # segment.h
+    SEG_ATTR_PARTY_TYPE: 1, SEG_ATTR_RESELLER: 2, SEG_ATTR_ORG_KIND: 3,
+    SEG_ATTR_EMPLOYEES: 4, SEG_ATTR_ANNUAL_REVENUE: 5,
+    SEG_ATTR_PURCHASE_VOLUME: 6, SEG_ATTR_ORDERS_PER_YEAR: 7,
+    SEG_ATTR_OUTLETS: 8, SEG_ATTR_CONTRACT_MONTHS: 9, PARTY_PERSON: 1,
+    PARTY_ORGANISATION: 2, ORG_RETAIL_CHAIN: 1, ORG_REGIONAL_DISTRIBUTOR: 2,
+    ORG_INDEPENDENT_SHOP: 3, ORG_ONLINE_RETAILER: 4, ORG_PLANT: 5,
+    ORG_CORPORATION: 6, ORG_PUBLIC_SECTOR: 7, ORG_WORKSHOP: 8,
+    ORG_SMALL_COMPANY: 9, ORG_CONTRACTOR: 10, ORG_PRIVATE_PERSON: 11,
+    ORG_OTHER: 12, SEG_DEST_NONE: 0, SEG_DEST_DEALER: 1,
+    SEG_DEST_DIRECT_SALES: 2, SEG_DEST_PARTNER_ONBOARDING: 3,
+    SEG_DEST_NURTURE: 4, SEG_CHANNEL_NONE: 0, SEG_CHANNEL_REACH: 1,
+    SEG_CHANNEL_LEAD_GENERATION: 2, SEG_LARGE_WHOLESALE_OUTLETS: 200,
+    SEG_LARGE_WHOLESALE_VOLUME: 201, SEG_LARGE_CUSTOMER_EMPLOYEES: 202,
+    SEG_LARGE_CUSTOMER_REVENUE: 203, SEG_LARGE_CUSTOMER_VOLUME: 204,
+    SEG_LARGE_CUSTOMER_CONTRACT_MONTHS: 205, SEG_OPEN_RULE_FACTOR: 206,
+    SEG_CONFLICT_FACTOR: 207, SEG_DEALER_POLICY: 208, SEG_ATTR_COUNT: 9,
+    # lead.h
+    LEAD_EV_NEWSLETTER_SUBSCRIBE: 0, LEAD_EV_SITE_VISIT: 1,
+    LEAD_EV_CONTENT_VIEW: 2, LEAD_EV_EMAIL_OPEN: 3, LEAD_EV_EMAIL_CLICK: 4,
+    LEAD_EV_GUIDE_DOWNLOAD: 5, LEAD_EV_WEBINAR_REGISTER: 6,
+    LEAD_EV_WEBINAR_ATTEND: 7, LEAD_EV_DEMO_VIEW: 8, LEAD_EV_PRICING_VIEW: 9,
+    LEAD_EV_QUESTION_ASKED: 10, LEAD_EV_QUOTE_REQUEST: 11,
+    LEAD_EV_MEETING_BOOKED: 12, LEAD_EV_PURCHASE: 13, LEAD_EV_UNSUBSCRIBE: 14,
+    LEAD_EV_EMAIL_BOUNCE: 15, LEAD_EV_MARKED_SPAM: 16,
+    LEAD_EV_BUILTIN_COUNT: 17, LEAD_EV_MAX: 256, LEAD_STAGE_NEW: 0,
+    LEAD_STAGE_NURTURING: 1, LEAD_STAGE_QUALIFIED: 2,
+    LEAD_STAGE_PASSED_TO_DEALER: 3, LEAD_STAGE_ACCEPTED_BY_DEALER: 4,
+    LEAD_STAGE_WON: 5, LEAD_STAGE_LOST: 6, LEAD_STAGE_DISQUALIFIED: 7,
+    LEAD_STAGE_CUSTOMER: 8, LEAD_STAGE_REPEAT_DUE: 9, LEAD_ATTR_SEGMENT: 0,
+    LEAD_ATTR_CHANNEL: 1, LEAD_ATTR_REGION: 2, LEAD_ATTR_PRODUCT_LINE: 3,
+    LEAD_HALF_LIFE_DAYS: 100, LEAD_WARM_THRESHOLD: 101,
+    LEAD_HOT_THRESHOLD: 102, LEAD_MIN_OUTCOMES: 103, LEAD_L2: 104,
+    LEAD_LEARNING_RATE: 105, LEAD_REFIT_EPOCHS: 106, LEAD_BY_SCORE: 0,
+    LEAD_BY_PROBABILITY: 1,
+    # dealer.h
+    DEALER_POLICY_ROUND_ROBIN: 0, DEALER_POLICY_TIER: 1,
+    DEALER_POLICY_PERFORMANCE: 2, DEALER_POLICY_THOMPSON: 3,
+    DEALER_PARAM_POLICY: 300, DEALER_PARAM_MAX_SHARE: 301,
+    DEALER_PARAM_SHARE_PERIOD_DAYS: 302, DEALER_PARAM_SHARE_MIN_LEADS: 303,
+    DEALER_PARAM_PRIOR_STRENGTH: 304, DEALER_PARAM_NEW_DEALER_LEADS: 305,
+    DEALER_PARAM_NEW_DEALER_FLOOR: 306, DEALER_PARAM_PERF_EXPONENT: 307,
+    DEALER_PARAM_DIRECT_FALLBACK: 308, DEALER_PARAM_CREDIBLE_LEVEL: 309,
+    DEALER_ACTIVE: 0, DEALER_PAUSED: 1, DEALER_OFFBOARDED: 2,
+    DEALER_LEAD_OFFERED: 1, DEALER_LEAD_ACCEPTED: 2, DEALER_LEAD_WON: 3,
+    DEALER_LEAD_LOST: 4, DEALER_LEAD_RECALLED: 5, DEALER_LEAD_UNROUTED: 6,
+    DEALER_LEAD_DIRECT: 7, DEALER_REASON_ROUTED: 0,
+    DEALER_REASON_NO_TERRITORY: 1, DEALER_REASON_ALL_PAUSED: 2,
+    DEALER_REASON_NO_PRODUCT: 3, DEALER_REASON_ALL_DECLINED: 4,
+    DEALER_REASON_ALL_AT_CAPACITY: 5, DEALER_REASON_DIRECT: 6,
+    DEALER_KIND_ROUTE: 1, DEALER_KIND_DECLINE: 2, DEALER_KIND_EXPIRE: 3,
+    DEALER_AUDIT_SEQ: 0, DEALER_AUDIT_TIME: 1, DEALER_AUDIT_KIND: 2,
+    DEALER_AUDIT_POLICY: 3, DEALER_AUDIT_CANDIDATES: 4,
+    DEALER_AUDIT_ELIGIBLE: 5, DEALER_AUDIT_WEIGHT: 6, DEALER_AUDIT_RANK: 7,
+    DEALER_AUDIT_REASON: 8, DEALER_AUDIT_SKIP_INACTIVE: 9,
+    DEALER_AUDIT_SKIP_PRODUCT: 10, DEALER_AUDIT_SKIP_TRIED: 11,
+    DEALER_AUDIT_SKIP_CAPACITY: 12, DEALER_AUDIT_SKIP_QUOTA: 13,
+    DEALER_AUDIT_SKIP_SHARE: 14, DEALER_AUDIT_NFIELDS: 15,
+    DEALER_STAT_OFFERED: 0, DEALER_STAT_ACCEPTED: 1, DEALER_STAT_DECLINED: 2,
+    DEALER_STAT_EXPIRED: 3, DEALER_STAT_WON: 4, DEALER_STAT_LOST: 5,
+    DEALER_STAT_RECALLED: 6, DEALER_STAT_OPEN: 7, DEALER_STAT_REVENUE: 8,
+    DEALER_STAT_MEDIAN_ACCEPT_HOURS: 9, DEALER_STAT_POSTERIOR_MEAN: 10,
+    DEALER_STAT_DECLINE_REASON0: 11, DEALER_STAT_NFIELDS: 19,
+    DEALER_SC_OFFERED: 0, DEALER_SC_ACCEPTED: 1, DEALER_SC_ACCEPT_RATE: 2,
+    DEALER_SC_MEDIAN_ACCEPT_HOURS: 3, DEALER_SC_EXPIRED: 4,
+    DEALER_SC_DECLINED: 5, DEALER_SC_WON: 6, DEALER_SC_LOST: 7,
+    DEALER_SC_CONVERSION: 8, DEALER_SC_CONV_MEAN: 9, DEALER_SC_CONV_LOW: 10,
+    DEALER_SC_CONV_HIGH: 11, DEALER_SC_REVENUE: 12, DEALER_SC_SHARE_LEADS: 13,
+    DEALER_SC_SHARE_WON: 14, DEALER_SC_RANK: 15, DEALER_SC_GAP_TO_MEDIAN: 16,
+    DEALER_SC_NFIELDS: 17,
+    # forecast.h
+    FORECAST_BGNBD: 1, FORECAST_PNBD: 2, FORECAST_BGBB: 3, FORECAST_GG: 4,
+    KIND_PRODUCT: 0, KIND_INSTALL: 1, KIND_REPAIR: 2, KIND_TRAINING: 3,
+    KIND_EXTENDED_WARRANTY: 4, KIND_SOFTWARE_SUBSCRIPTION: 5,
+    KIND_HOST_FIRST: 16, KIND_MAX: 63, FORECASTER_MODEL: 400,
+    FORECASTER_UNIT_DAYS: 401, FORECASTER_L2: 402, FORECASTER_DISCOUNT: 403,
+    FORECASTER_MARGIN: 404, FORECASTER_SERVICE_MARGIN: 405,
+    FORECASTER_MIN_P_ALIVE: 406, FORECASTER_MIN_INTERVALS: 407,
+    # channel.h
+    CHANNEL_KIND_NONE: 0, CHANNEL_KIND_REACH: 1, CHANNEL_KIND_LEADGEN: 2,
+    CHANNEL_SUB_OTHER: 0, CHANNEL_SUB_DISPLAY_MEDIA: 1,
+    CHANNEL_SUB_RETAIL_MEDIA: 2, CHANNEL_SUB_VIRAL_CONTENT: 3,
+    CHANNEL_SUB_INFORMATIONAL_SEO: 4, CHANNEL_SUB_SEARCH_ADS: 11,
+    CHANNEL_SUB_LEAD_FORM_ADS: 12, CHANNEL_SUB_MARKETPLACE: 13,
+    CHANNEL_SUB_WEBINAR_OFFER: 14, CHANNEL_SUB_OUTREACH: 15,
+    CHANNEL_SUB_DEALER_REFERRAL: 16, ATTR_FIRST: 1, ATTR_LAST: 2,
+    ATTR_LINEAR: 3, ATTR_DECAY: 4, ATTR_POSITION: 5, ATTR_MARKOV: 6,
+    CHANNELS_LOOKBACK_DAYS: 500, CHANNELS_HALF_LIFE_DAYS: 501,
+    CHANNELS_POSITION_FIRST: 502, CHANNELS_POSITION_LAST: 503,
+    CHANNELS_MIX_LAG_WEEKS: 504, CHANNELS_MIX_WINDOW_WEEKS: 505,
+    CHANNELS_BY_CHANNEL: 1, CHANNELS_BY_KIND: 2, CHANNELS_BY_GROUP: 3,
+    CHANNELS_BY_TOTAL: 4, CHM_SPEND: 0, CHM_IMPRESSIONS: 1, CHM_LEADS: 2,
+    CHM_CONVERTED_LEADS: 3, CHM_CONV_RATE: 4, CHM_CPL: 5, CHM_CONVERSIONS: 6,
+    CHM_CPA: 7, CHM_REVENUE: 8, CHM_LTV: 9, CHM_ROI: 10, CHM_ROMI: 11,
+    CHM_ROI_LTV: 12, CHM_ROMI_LTV: 13, CHM_COUNT: 14, MIX_REACH_SPEND: 0,
+    MIX_LEADGEN_SPEND: 1, MIX_REACH_SPEND_SHARE: 2, MIX_REACH_VALUE: 3,
+    MIX_LEADGEN_VALUE: 4, MIX_REACH_VALUE_SHARE: 5, MIX_REACH_LTV: 6,
+    MIX_LEADGEN_LTV: 7, MIX_COUNT: 8
+  }.freeze
+  CONSTANTS.each { |name, value| const_set(name, value) }
+
   module Lib
     extend FFI::Library
     ffi_lib ENV.fetch("B2B2C_LIBRARY", "libb2b2c.so.1")
@@ -45,6 +155,7 @@ module B2B2C
     attach_function :b2b2c_memstore_new, %i[pointer pointer], :int
     attach_function :b2b2c_memstore_methods, %i[pointer pointer], :int
     attach_function :b2b2c_memstore_free, [:pointer], :void
+    attach_function :b2b2c_storage_init, %i[pointer uint32], :int
     %w[segment group band].each do |kind|
       attach_function :"b2b2c_#{kind}_name", [:int32], :string
       attach_function :"b2b2c_#{kind}_from_name", [:string], :int32
@@ -121,6 +232,7 @@ module B2B2C
     end
 
     def initialize(store = nil)
+      @children = [] # engine handles opened on this context
       @store = store
       ptr = FFI::MemoryPointer.new(:pointer)
       B2B2C.check(Lib.b2b2c_ctx_new(ptr, nil, store&.methods_struct))
@@ -155,9 +267,1235 @@ module B2B2C
       result
     end
 
+    # Closes the engine handles opened on this context, then frees it (a
+    # handle must not outlive its context). Closing twice is fine.
     def close
+      @children.each(&:close)
+      @children.clear
       Lib.b2b2c_ctx_free(@handle) if @handle
       @handle = nil
+    end
+
+    def adopt(handle) = @children << handle # :nodoc:
+  end
+end
+
+# ==========================================================================
+# Engines. Declarations first (one attach_function per exported function),
+# then one class per handle.
+# ==========================================================================
+module B2B2C
+  module Lib
+    # callback types (typedefs of the headers)
+    callback :seg_rule_cb, %i[string int32 int32 string int32 pointer], :int
+    callback :seg_change_cb,
+             %i[string int64 int32 int32 int64 string double pointer], :int
+    callback :lead_stage_cb, %i[int32 int32 int64 pointer], :int
+    callback :lead_factor_cb, %i[string double pointer], :int
+    callback :lead_row_cb, %i[string double int32 double pointer], :int
+    callback :lead_count_cb, %i[int32 int32 string uint64 pointer], :int
+    callback :lead_band_cb, %i[string int32 int32 int64 pointer], :int
+    callback :dealer_reroute_cb, %i[string string string int32 pointer], :int
+    callback :dealer_audit_cb, %i[string string pointer size_t pointer], :int
+    callback :dealer_scorecard_cb, %i[string pointer size_t pointer], :int
+    callback :fc_summary_cb, %i[string double double double double pointer],
+             :int
+    callback :fc_due_cb, %i[string int64 double double pointer], :int
+    callback :ch_row_cb, %i[string pointer size_t pointer], :int
+    callback :ch_attr_cb, %i[string double double double pointer], :int
+    callback :ch_share_cb, %i[string int64 double pointer], :int
+    callback :ch_lag_cb, %i[int64 double double double double pointer], :int
+
+    P = :pointer
+    # ---- segment.h
+    %w[seg_attr party_type org_kind seg_dest seg_channel].each do |n|
+      attach_function :"b2b2c_#{n}_name", [:int32], :string
+      attach_function :"b2b2c_#{n}_from_name", [:string], :int32
+    end
+    attach_function :b2b2c_attrs_new, [P, P], :int
+    attach_function :b2b2c_attrs_free, [P], :void
+    attach_function :b2b2c_attrs_reset, [P], :int
+    attach_function :b2b2c_attrs_set_int, [P, :int32, :int64], :int
+    attach_function :b2b2c_attrs_set_double, [P, :int32, :double], :int
+    attach_function :b2b2c_attrs_clear, [P, :int32], :int
+    attach_function :b2b2c_attrs_get, [P, P, :int32], :int
+    attach_function :b2b2c_attrs_present, [P], :uint32
+    attach_function :b2b2c_segmenter_new, [P, P], :int
+    attach_function :b2b2c_segmenter_free, [P], :void
+    attach_function :b2b2c_segmenter_set_param, [P, :int32, :double], :int
+    attach_function :b2b2c_segmenter_get_param, [P, P, :int32], :int
+    attach_function :b2b2c_segmenter_param_bounds, [P, P, P, :int32], :int
+    attach_function :b2b2c_segmenter_version, [P, P], :int
+    attach_function :b2b2c_segmenter_rule_add,
+                    [P, :string, :int32, :int32, :string], :int
+    attach_function :b2b2c_segmenter_rule_remove, [P, :string], :int
+    attach_function :b2b2c_segmenter_rules, [P, :seg_rule_cb, P], :int
+    attach_function :b2b2c_segmenter_classify, [P, P, P, P], :int
+    attach_function :b2b2c_segmenter_last_rule, [P], :string
+    attach_function :b2b2c_segmenter_last_reason, [P], :string
+    attach_function :b2b2c_segmenter_last_missing, [P], :uint32
+    attach_function :b2b2c_segmenter_classify_batch, [P, P, P, :size_t, P, P],
+                    :int
+    attach_function :b2b2c_segmenter_classify_sets, [P, P, P, :size_t, P],
+                    :int
+    attach_function :b2b2c_segmenter_assign, [P, P, :string, P, :int64], :int
+    attach_function :b2b2c_segmenter_assign_segment,
+                    [P, :string, :int32, :int64], :int
+    attach_function :b2b2c_segmenter_assignment, [P, P, P, P, :string], :int
+    attach_function :b2b2c_segmenter_history, [P, :string, :seg_change_cb, P],
+                    :int
+    attach_function :b2b2c_segmenter_migrations,
+                    [P, :int64, :seg_change_cb, P], :int
+    attach_function :b2b2c_segmenter_route, [P, P, P, :int32, :int32], :int
+    attach_function :b2b2c_segmenter_route_set,
+                    [P, :int32, :int32, :int32, :int32], :int
+    attach_function :b2b2c_segmenter_route_reset, [P, :int32, :int32], :int
+
+    # ---- lead.h
+    attach_function :b2b2c_lead_model_new, [P, P, :uint64], :int
+    attach_function :b2b2c_lead_model_free, [P], :void
+    attach_function :b2b2c_lead_model_set_param, [P, :int32, :double], :int
+    attach_function :b2b2c_lead_model_get_param, [P, P, :int32], :int
+    attach_function :b2b2c_lead_model_param_bounds, [P, P, P, :int32], :int
+    attach_function :b2b2c_lead_kind_register, [P, P, :string], :int
+    attach_function :b2b2c_lead_kind_id, [P, P, :string], :int
+    attach_function :b2b2c_lead_kind_name, [P, :int32], :string
+    attach_function :b2b2c_lead_kind_set,
+                    [P, :int32, :double, :double, :double, :double], :int
+    attach_function :b2b2c_lead_kind_get, [P, P, P, P, P, :int32], :int
+    attach_function :b2b2c_lead_attr_points_set,
+                    [P, :int32, :string, :double], :int
+    attach_function :b2b2c_lead_add,
+                    [P, :string, :int64, :int32, :string, :string, :string],
+                    :int
+    attach_function :b2b2c_lead_event, [P, :string, :int32, :int64, :double],
+                    :int
+    attach_function :b2b2c_lead_score, [P, P, P, :string, :int64], :int
+    attach_function :b2b2c_lead_stage, [P, P, :string], :int
+    attach_function :b2b2c_lead_count, [P, P], :int
+    attach_function :b2b2c_lead_stage_name, [:int32], :string
+    attach_function :b2b2c_lead_stage_from_name, [:string], :int32
+    attach_function :b2b2c_lead_set_stage, [P, :string, :int32, :int64], :int
+    attach_function :b2b2c_lead_stage_history,
+                    [P, :string, :lead_stage_cb, P], :int
+    attach_function :b2b2c_lead_outcome, [P, :string, :int32, :int64], :int
+    attach_function :b2b2c_lead_refit, [P], :int
+    attach_function :b2b2c_lead_probability, [P, P, :string, :int64], :int
+    attach_function :b2b2c_lead_factors,
+                    [P, :string, :int64, :int32, :lead_factor_cb, P], :int
+    attach_function :b2b2c_lead_top,
+                    [P, :int64, :int32, :int32, :int32, :int32, :int32,
+                     :string, :lead_row_cb, P], :int
+    attach_function :b2b2c_lead_counts, [P, :int64, :lead_count_cb, P], :int
+    attach_function :b2b2c_lead_band_changes,
+                    [P, :int64, :int64, :lead_band_cb, P], :int
+    attach_function :b2b2c_lead_set_alert, [P, :lead_band_cb, P], :int
+
+    # ---- dealer.h
+    attach_function :b2b2c_dealer_new, [P, P], :int
+    attach_function :b2b2c_dealer_free, [P], :void
+    attach_function :b2b2c_dealer_seed, [P, :uint64], :int
+    attach_function :b2b2c_dealer_set_param, [P, :int32, :double], :int
+    attach_function :b2b2c_dealer_get_param, [P, P, :int32], :int
+    attach_function :b2b2c_dealer_param_bounds, [P, P, :int32], :int
+    attach_function :b2b2c_dealer_put,
+                    [P, :string, :double, :string, :string, :int32, :int32,
+                     :double], :int
+    attach_function :b2b2c_dealer_set_location,
+                    [P, :string, :double, :double, :double], :int
+    attach_function :b2b2c_dealer_set_status, [P, :string, :int32, :int64],
+                    :int
+    attach_function :b2b2c_dealer_count, [P, P], :int
+    attach_function :b2b2c_dealer_stats, [P, :size_t, P, :string], :int
+    attach_function :b2b2c_dealer_route,
+                    [P, P, P, :string, :string, :int32, :double, :double,
+                     :string, :int32, :int32, :int64], :int
+    attach_function :b2b2c_dealer_accept, [P, :string, :string, :int64], :int
+    attach_function :b2b2c_dealer_decline,
+                    [P, P, P, :string, :string, :int32, :int64], :int
+    attach_function :b2b2c_dealer_expire,
+                    [P, P, :int64, :dealer_reroute_cb, P], :int
+    attach_function :b2b2c_dealer_recall, [P, :string, :int64], :int
+    attach_function :b2b2c_dealer_outcome,
+                    [P, :string, :int32, :double, :int64], :int
+    attach_function :b2b2c_dealer_lead_state, [P, P, P, :string], :int
+    attach_function :b2b2c_dealer_audit_lead,
+                    [P, :string, :dealer_audit_cb, P], :int
+    attach_function :b2b2c_dealer_audit_dealer,
+                    [P, :string, :dealer_audit_cb, P], :int
+    attach_function :b2b2c_dealer_scorecards,
+                    [P, :int64, :int64, :dealer_scorecard_cb, P], :int
+    attach_function :b2b2c_dealer_policy_name, [:int32], :string
+    attach_function :b2b2c_dealer_reason_name, [:int32], :string
+
+    # ---- forecast.h
+    attach_function :b2b2c_forecast_nparams, [:int32], :int
+    attach_function :b2b2c_forecast_param_name, %i[int32 int32], :string
+    attach_function :b2b2c_forecast_fit,
+                    [P, :size_t, P, P, P, P, :int32, P, P, P, P, :size_t,
+                     :double], :int
+    attach_function :b2b2c_forecast_loglik,
+                    [P, P, P, :int32, P, :size_t, P, P, P, P, :size_t], :int
+    attach_function :b2b2c_forecast_gg_fit,
+                    [P, :size_t, P, P, P, P, P, P, P, :size_t, :double], :int
+    attach_function :b2b2c_forecast_gg_loglik,
+                    [P, P, P, P, :size_t, P, P, P, :size_t], :int
+    attach_function :b2b2c_forecast_predict,
+                    [P, P, P, P, :int32, P, :size_t, P, P, P, :size_t,
+                     :double], :int
+    attach_function :b2b2c_forecast_gg_spend,
+                    [P, P, P, :size_t, P, P, :size_t], :int
+    attach_function :b2b2c_forecast_clv,
+                    [P, P, :int32, P, :size_t, P, P, P, P, :size_t, :double,
+                     :double, :double], :int
+    attach_function :b2b2c_forecast_population_expected,
+                    [P, P, :int32, P, :size_t, P, :size_t], :int
+    attach_function :b2b2c_forecast_frequency_counts,
+                    [P, :size_t, P, :int32, P, :size_t, P, P, :size_t], :int
+    attach_function :b2b2c_forecaster_new, [P, P], :int
+    attach_function :b2b2c_forecaster_free, [P], :void
+    attach_function :b2b2c_forecaster_set_param, [P, :int32, :double], :int
+    attach_function :b2b2c_forecaster_get_param, [P, P, :int32], :int
+    attach_function :b2b2c_forecaster_param_bounds, [P, P, :int32], :int
+    attach_function :b2b2c_forecaster_add_kind, [P, P, :string], :int
+    attach_function :b2b2c_forecaster_kind_name, [P, :int32], :string
+    attach_function :b2b2c_forecaster_add_purchase,
+                    [P, :string, :int32, :int64, :double, :int32], :int
+    attach_function :b2b2c_forecaster_cancel_subscription,
+                    [P, :string, :int64], :int
+    attach_function :b2b2c_forecaster_fit, [P, P, :int32, :int64], :int
+    attach_function :b2b2c_forecaster_fit_params, [P, P, P, P, :int32], :int
+    attach_function :b2b2c_forecaster_customer,
+                    [P, P, P, P, P, P, P, :string, :int64, :double], :int
+    attach_function :b2b2c_forecaster_due,
+                    [P, :int64, :double, :fc_due_cb, P], :int
+    attach_function :b2b2c_forecaster_holdout,
+                    [P, P, P, :size_t, P, :int32, :int64, :int64], :int
+    attach_function :b2b2c_forecaster_service_stats, [P, P, P, :int32, :int32],
+                    :int
+    attach_function :b2b2c_forecaster_subscription_stats, [P, P, P, :int32],
+                    :int
+    attach_function :b2b2c_forecaster_summaries,
+                    [P, :int32, :int64, :fc_summary_cb, P], :int
+
+    # ---- channel.h
+    %w[channel_kind channel_sub attr_model].each do |n|
+      attach_function :"b2b2c_#{n}_name", [:int32], :string
+      attach_function :"b2b2c_#{n}_from_name", [:string], :int32
+    end
+    attach_function :b2b2c_channel_sub_kind, [:int32], :int32
+    attach_function :b2b2c_channels_new, [P, P], :int
+    attach_function :b2b2c_channels_free, [P], :void
+    attach_function :b2b2c_channels_set_param, [P, :int32, :double], :int
+    attach_function :b2b2c_channels_get_param, [P, :int32, P], :int
+    attach_function :b2b2c_channels_param_bounds, [:int32, P, P], :int
+    attach_function :b2b2c_channels_add, [P, :string, :int32, :int32, :int32],
+                    :int
+    attach_function :b2b2c_channels_get, [P, P, P, P, :string], :int
+    attach_function :b2b2c_channels_count, [P, P], :int
+    attach_function :b2b2c_channels_set_spend,
+                    [P, :string, :int64, :double, :double], :int
+    attach_function :b2b2c_channels_touch, [P, :string, :string, :int64], :int
+    attach_function :b2b2c_channels_convert, [P, :string, :int64, :double],
+                    :int
+    attach_function :b2b2c_channels_set_ltv, [P, :string, :double], :int
+    attach_function :b2b2c_channels_metrics,
+                    [P, :int32, :int32, :int64, :int64, :ch_row_cb, P], :int
+    attach_function :b2b2c_channels_attribute,
+                    [P, :int32, :int64, :int64, :ch_attr_cb, P], :int
+    attach_function :b2b2c_channels_markov_effects,
+                    [P, P, :int64, :int64, :ch_attr_cb, P], :int
+    attach_function :b2b2c_channels_mix_shares,
+                    [P, :int32, :int64, :int64, :ch_row_cb, P], :int
+    attach_function :b2b2c_channels_mix_lag,
+                    [P, P, P, P, :int32, :int64, :int64, :ch_lag_cb, P], :int
+    attach_function :b2b2c_channels_attribute_lead,
+                    [P, :string, :int32, :int64, :int64, :ch_share_cb, P],
+                    :int
+  end
+
+  # ---- helpers --------------------------------------------------------------
+
+  # The stable name of an enum value (raises for an unknown value).
+  def self.name_of(fn, value)
+    Lib.send(fn, Integer(value)) or raise Error.new(EINVAL, "unknown value #{value}")
+  end
+
+  # An enum argument given as its number or its stable name (String/Symbol).
+  def self.enum(value, from_name, what)
+    return Integer(value) unless value.is_a?(String) || value.is_a?(Symbol)
+
+    v = Lib.send(from_name, value.to_s)
+    raise Error.new(EINVAL, "#{what}: unknown name #{value.inspect}") if v.negative?
+
+    v
+  end
+
+  def self.seg(v) = enum(v, :b2b2c_segment_from_name, "segment")
+  def self.band(v) = enum(v, :b2b2c_band_from_name, "band")
+  def self.group(v) = enum(v, :b2b2c_group_from_name, "group")
+  def self.any(v, &blk) = v == -1 ? -1 : blk.call(v)
+
+  # {value => "lowercased name"} of the constants starting with prefix.
+  def self.prefixed(prefix, skip = [])
+    CONSTANTS.each_with_object({}) do |(k, v), h|
+      s = k.to_s
+      next unless s.start_with?(prefix) && !skip.include?(s[prefix.size..])
+
+      h[v] = s[prefix.size..].downcase
+    end
+  end
+
+  # A `const double *` row of n values -> Hash keyed by the enum names
+  # (lowercased, group prefix dropped); values past the known names are
+  # keyed by their index.
+  def self.row(ptr, n, names)
+    ptr.read_array_of_double(n).each_with_index.to_h { |v, i| [names.fetch(i, i), v] }
+  end
+
+  # An Array of floats -> [MemoryPointer, length]; nil stays NULL.
+  def self.doubles(arr, what, n = nil)
+    return [nil, 0] if arr.nil?
+
+    arr = arr.values if arr.is_a?(Hash)
+    vals = arr.map { |v| Float(v) }
+    if n && vals.size != n
+      raise Error.new(EINVAL, "#{what}: #{vals.size} values, expected #{n}")
+    end
+
+    ptr = FFI::MemoryPointer.new(:double, [vals.size, 1].max)
+    ptr.write_array_of_double(vals)
+    [ptr, vals.size]
+  end
+
+  def self.out(type = :double, n = 1) = FFI::MemoryPointer.new(type, n)
+
+  def self.read_str(ptr)
+    p = ptr.read_pointer
+    p.null? ? nil : p.read_string.force_encoding("UTF-8")
+  end
+
+  # A Ruby block as a C callback. An exception raised by the block never
+  # crosses into C: it is kept, a non-zero value stops the iteration, and
+  # rethrow raises it once the C call has returned. The FFI::Function is
+  # held by this object, which its owner keeps while C may call it.
+  class Trampoline
+    STOP = 1
+    attr_reader :function
+
+    def initialize(lib_cb, &blk)
+      info = Lib.find_type(lib_cb)
+      @exc = nil
+      @function = FFI::Function.new(info.result_type, info.param_types) do |*args|
+        if @exc
+          STOP
+        else
+          begin
+            blk.call(*args[0...-1]) # the payload (last) is not passed on
+            0
+          rescue Exception => e # rubocop:disable Lint/RescueException
+            @exc = e
+            STOP
+          end
+        end
+      end
+    end
+
+    def rethrow
+      return unless @exc
+
+      e = @exc
+      @exc = nil
+      raise e
+    end
+  end
+
+  # Owns one opaque engine handle opened on a Context. close is idempotent;
+  # any call after it raises Error (EINVAL). Closing the Context closes its
+  # handles first.
+  class Handle
+    attr_reader :ctx
+
+    def self.open(*args, **kw)
+      h = new(*args, **kw)
+      return h unless block_given?
+
+      begin
+        yield h
+      ensure
+        h.close
+      end
+    end
+
+    def initialize(ctx, free_fn)
+      raise Error.new(EINVAL, "ctx: must be a B2B2C::Context") unless ctx.is_a?(Context)
+
+      @ctx = ctx
+      @free_fn = free_fn
+      @handle = nil
+      ctx.handle # raises when the context is closed
+      ptr = FFI::MemoryPointer.new(:pointer)
+      check(yield(ptr, ctx.handle))
+      @handle = ptr.read_pointer
+      ctx.adopt(self)
+    end
+
+    def handle
+      @handle or raise Error.new(EINVAL, "#{self.class.name.split('::').last} is closed")
+    end
+
+    def close
+      Lib.send(@free_fn, @handle) if @handle
+      @handle = nil
+    end
+
+    def closed? = @handle.nil?
+
+    private
+
+    def check(rc) = B2B2C.check(rc, @ctx.handle)
+
+    # Calls fn(*args, callback, NULL); collects make(*cb_args) per callback.
+    def iterate(fn, cb_type, *args, &make)
+      out = []
+      t = Trampoline.new(cb_type) { |*a| out << make.call(*a) }
+      rc = Lib.send(fn, *args, t.function, nil)
+      t.rethrow
+      check(rc)
+      out
+    end
+
+    def get_double(fn, param)
+      v = B2B2C.out
+      check(Lib.send(fn, v, handle, param))
+      v.read_double
+    end
+
+    def get_size(fn, *args)
+      v = B2B2C.out(:size_t)
+      check(Lib.send(fn, v, handle, *args))
+      v.read(:size_t)
+    end
+  end
+
+  # ---- segment ---------------------------------------------------------------
+
+  %w[seg_attr party_type org_kind seg_dest seg_channel lead_stage dealer_policy
+     dealer_reason channel_kind channel_sub attr_model].each do |n|
+    define_singleton_method(:"#{n}_name") { |v| name_of(:"b2b2c_#{n}_name", v) }
+    next if n.start_with?("dealer_")
+
+    define_singleton_method(:"#{n}_from_name") do |s|
+      check(Lib.send(:"b2b2c_#{n}_from_name", s.to_s))
+    end
+  end
+  def self.channel_sub_kind(sub) = check(Lib.b2b2c_channel_sub_kind(sub))
+
+  def self.attr(a) = enum(a, :b2b2c_seg_attr_from_name, "attr")
+
+  def self.mask_names(mask)
+    (1..SEG_ATTR_COUNT).select { |a| mask.anybits?(1 << (a - 1)) }.map { |a| seg_attr_name(a) }
+  end
+
+  # The number for an attribute value: party types and organisation kinds
+  # may be given by name.
+  def self.attr_value(a, value)
+    return value unless value.is_a?(String) || value.is_a?(Symbol)
+
+    fn = { SEG_ATTR_PARTY_TYPE => :b2b2c_party_type_from_name,
+           SEG_ATTR_ORG_KIND => :b2b2c_org_kind_from_name }[a]
+    raise Error.new(EINVAL, "#{seg_attr_name(a)}: a number is needed") unless fn
+
+    enum(value, fn, seg_attr_name(a))
+  end
+
+  # b2b2c_attrs: an account's attributes, any of them missing.
+  #   B2B2C::Attrs.new(ctx, party_type: "organisation", org_kind: "workshop",
+  #                    employees: 8)
+  # Integers go through b2b2c_attrs_set_int, floats through set_double.
+  class Attrs < Handle
+    def initialize(ctx, **values)
+      super(ctx, :b2b2c_attrs_free) { |p, c| Lib.b2b2c_attrs_new(p, c) }
+      values.each { |k, v| set(k, v) }
+    end
+
+    def set(attr, value)
+      a = B2B2C.attr(attr)
+      v = B2B2C.attr_value(a, value)
+      if v.is_a?(Integer) then check(Lib.b2b2c_attrs_set_int(handle, a, v))
+      else check(Lib.b2b2c_attrs_set_double(handle, a, Float(v)))
+      end
+      self
+    end
+
+    # The value (Float), or nil when missing.
+    def get(attr)
+      v = B2B2C.out
+      rc = Lib.b2b2c_attrs_get(v, handle, B2B2C.attr(attr))
+      return nil if rc == ENOTFOUND
+
+      check(rc)
+      v.read_double
+    end
+
+    def clear(attr) = check(Lib.b2b2c_attrs_clear(handle, B2B2C.attr(attr)))
+    def reset = check(Lib.b2b2c_attrs_reset(handle))
+    def present = B2B2C.mask_names(Lib.b2b2c_attrs_present(handle))
+    def to_h = present.to_h { |n| [n, get(n)] }
+  end
+
+  Classification = Struct.new(:segment, :name, :group, :confidence, :rule,
+                              :reason, :missing)
+  SegmentChange = Struct.new(:account_id, :time, :from_segment, :to_segment,
+                             :version, :rule, :confidence)
+  Rule = Struct.new(:rule_id, :priority, :segment, :expr, :is_default)
+
+  # b2b2c_segmenter: classifies accounts into the five sub-segments, records
+  # assignments and migrations, recommends routing.
+  class Segmenter < Handle
+    def initialize(ctx)
+      super(ctx, :b2b2c_segmenter_free) { |p, c| Lib.b2b2c_segmenter_new(p, c) }
+    end
+
+    def set_param(param, value) = check(Lib.b2b2c_segmenter_set_param(handle, param, value))
+    def get_param(param) = get_double(:b2b2c_segmenter_get_param, param)
+
+    # [min, max, default] of a SEG_* parameter.
+    def self.param_bounds(param)
+      lo, hi, d = Array.new(3) { B2B2C.out }
+      B2B2C.check(Lib.b2b2c_segmenter_param_bounds(lo, hi, d, param))
+      [lo.read_double, hi.read_double, d.read_double]
+    end
+
+    def version
+      v = B2B2C.out(:int64)
+      check(Lib.b2b2c_segmenter_version(v, handle))
+      v.read_int64
+    end
+
+    def rule_add(rule_id, priority, segment, expr)
+      check(Lib.b2b2c_segmenter_rule_add(handle, rule_id, priority, B2B2C.seg(segment), expr))
+    end
+
+    def rule_remove(rule_id) = check(Lib.b2b2c_segmenter_rule_remove(handle, rule_id))
+
+    def rules
+      iterate(:b2b2c_segmenter_rules, :seg_rule_cb, handle) do |r, p, s, e, d|
+        Rule.new(r, p, s, e, d != 0)
+      end
+    end
+
+    # Classifies an Attrs (or a Hash of attribute values).
+    def classify(attrs)
+      seg = B2B2C.out(:int32)
+      conf = B2B2C.out
+      with_attrs(attrs) { |a| check(Lib.b2b2c_segmenter_classify(seg, conf, handle, a.handle)) }
+      s = seg.read_int32
+      Classification.new(s, B2B2C.segment_name(s), B2B2C.group_name(B2B2C.segment_group(s)),
+                         conf.read_double, Lib.b2b2c_segmenter_last_rule(handle),
+                         Lib.b2b2c_segmenter_last_reason(handle),
+                         B2B2C.mask_names(Lib.b2b2c_segmenter_last_missing(handle)))
+    end
+
+    # Classifies many accounts given as Hashes through the bulk path;
+    # [[segment, confidence], ...].
+    def classify_batch(rows)
+      n = rows.size
+      values = Array.new(n * SEG_ATTR_COUNT, 0.0)
+      present = Array.new(n, 0)
+      rows.each_with_index do |row, i|
+        row.each do |k, v|
+          a = B2B2C.attr(k)
+          values[(i * SEG_ATTR_COUNT) + a - 1] = Float(B2B2C.attr_value(a, v))
+          present[i] |= 1 << (a - 1)
+        end
+      end
+      vp, = B2B2C.doubles(values, "values")
+      pp = B2B2C.out(:uint32, [n, 1].max)
+      pp.write_array_of_uint32(present)
+      batch_result(n) { |s, c| Lib.b2b2c_segmenter_classify_batch(s, c, handle, n, vp, pp) }
+    end
+
+    # Classifies an Array of Attrs.
+    def classify_sets(sets)
+      arr = B2B2C.out(:pointer, [sets.size, 1].max)
+      arr.write_array_of_pointer(sets.map(&:handle))
+      batch_result(sets.size) { |s, c| Lib.b2b2c_segmenter_classify_sets(s, c, handle, sets.size, arr) }
+    end
+
+    def assign(account_id, attrs, now)
+      seg = B2B2C.out(:int32)
+      with_attrs(attrs) { |a| check(Lib.b2b2c_segmenter_assign(seg, handle, account_id, a.handle, now)) }
+      seg.read_int32
+    end
+
+    def assign_segment(account_id, segment, now)
+      check(Lib.b2b2c_segmenter_assign_segment(handle, account_id, B2B2C.seg(segment), now))
+    end
+
+    # [segment, since, rule-set version]
+    def assignment(account_id)
+      s = B2B2C.out(:int32)
+      since, ver = Array.new(2) { B2B2C.out(:int64) }
+      check(Lib.b2b2c_segmenter_assignment(s, since, ver, handle, account_id))
+      [s.read_int32, since.read_int64, ver.read_int64]
+    end
+
+    def history(account_id)
+      iterate(:b2b2c_segmenter_history, :seg_change_cb, handle, account_id) { |*a| SegmentChange.new(*a) }
+    end
+
+    def migrations(since)
+      iterate(:b2b2c_segmenter_migrations, :seg_change_cb, handle, since) { |*a| SegmentChange.new(*a) }
+    end
+
+    # [destination, channel kind] for a lead of segment in band.
+    def route(segment, band)
+      d, k = Array.new(2) { B2B2C.out(:int32) }
+      check(Lib.b2b2c_segmenter_route(d, k, handle, B2B2C.seg(segment), B2B2C.band(band)))
+      [d.read_int32, k.read_int32]
+    end
+
+    def route_set(segment, band, dest, channel_kind)
+      check(Lib.b2b2c_segmenter_route_set(
+              handle, B2B2C.seg(segment), B2B2C.band(band),
+              B2B2C.enum(dest, :b2b2c_seg_dest_from_name, "dest"),
+              B2B2C.enum(channel_kind, :b2b2c_seg_channel_from_name, "channel_kind")
+            ))
+    end
+
+    def route_reset(segment, band)
+      check(Lib.b2b2c_segmenter_route_reset(handle, B2B2C.seg(segment), B2B2C.band(band)))
+    end
+
+    private
+
+    def with_attrs(attrs)
+      return yield attrs if attrs.is_a?(Attrs)
+
+      tmp = Attrs.new(@ctx, **attrs.transform_keys(&:to_sym))
+      begin
+        yield tmp
+      ensure
+        tmp.close
+      end
+    end
+
+    def batch_result(n)
+      segs = B2B2C.out(:int32, [n, 1].max)
+      confs = B2B2C.out(:double, [n, 1].max)
+      check(yield(segs, confs))
+      segs.read_array_of_int32(n).zip(confs.read_array_of_double(n))
+    end
+  end
+  SegmentClassifier = Segmenter
+
+  # ---- lead ------------------------------------------------------------------
+
+  LeadRow = Struct.new(:lead_id, :score, :band, :probability)
+  BandChange = Struct.new(:lead_id, :old_band, :new_band, :at)
+
+  # b2b2c_lead_model: leads, events, decaying score and cold/warm/hot bands,
+  # stages, learned P(won), queries and the band-change alert (a block).
+  class LeadModel < Handle
+    def initialize(ctx, seed: 0)
+      @alert = nil # the Trampoline C may call (kept alive here)
+      super(ctx, :b2b2c_lead_model_free) { |p, c| Lib.b2b2c_lead_model_new(p, c, seed) }
+    end
+
+    def close
+      super
+      @alert = nil # only after C can no longer call it
+    end
+
+    def set_param(param, value) = check(Lib.b2b2c_lead_model_set_param(handle, param, value))
+    def get_param(param) = get_double(:b2b2c_lead_model_get_param, param)
+
+    def param_bounds(param)
+      lo, hi = Array.new(2) { B2B2C.out }
+      check(Lib.b2b2c_lead_model_param_bounds(lo, hi, handle, param))
+      [lo.read_double, hi.read_double]
+    end
+
+    def kind_register(name) = out_i32 { |v| Lib.b2b2c_lead_kind_register(v, handle, name) }
+    def kind_id(name) = out_i32 { |v| Lib.b2b2c_lead_kind_id(v, handle, name.to_s) }
+    def kind_name(kind) = Lib.b2b2c_lead_kind_name(handle, kind)
+
+    def kind_set(kind, points, cap_day: 0, cap_total: 0, hot_days: 0)
+      check(Lib.b2b2c_lead_kind_set(handle, kind_of(kind), points, cap_day, cap_total, hot_days))
+    end
+
+    # {points:, cap_day:, cap_total:, hot_days:} of an event kind.
+    def kind_get(kind)
+      v = Array.new(4) { B2B2C.out }
+      check(Lib.b2b2c_lead_kind_get(*v, handle, kind_of(kind)))
+      %i[points cap_day cap_total hot_days].zip(v.map(&:read_double)).to_h
+    end
+
+    def attr_points_set(attr, value, points)
+      check(Lib.b2b2c_lead_attr_points_set(handle, attr, value, points))
+    end
+
+    def add(lead_id, created, segment: 0, channel: nil, region: nil, product_line: nil)
+      check(Lib.b2b2c_lead_add(handle, lead_id, created, B2B2C.seg(segment), channel, region,
+                               product_line))
+    end
+
+    # Records an event (kind: number or name). An exception raised by the
+    # alert block is re-raised here (the event is recorded).
+    def event(lead_id, kind, now, value = 0.0)
+      rc = Lib.b2b2c_lead_event(handle, lead_id, kind_of(kind), now, value)
+      @alert&.rethrow
+      check(rc)
+    end
+
+    # [score, band] at now.
+    def score(lead_id, now)
+      s = B2B2C.out
+      b = B2B2C.out(:int32)
+      check(Lib.b2b2c_lead_score(s, b, handle, lead_id, now))
+      [s.read_double, b.read_int32]
+    end
+
+    def band(lead_id, now) = B2B2C.band_name(score(lead_id, now)[1])
+    def stage(lead_id) = out_i32 { |v| Lib.b2b2c_lead_stage(v, handle, lead_id) }
+    def count = get_size(:b2b2c_lead_count)
+    alias size count
+
+    def set_stage(lead_id, stage, now)
+      st = B2B2C.enum(stage, :b2b2c_lead_stage_from_name, "stage")
+      check(Lib.b2b2c_lead_set_stage(handle, lead_id, st, now))
+    end
+
+    # [[from, to, at], ...], oldest first.
+    def stage_history(lead_id)
+      iterate(:b2b2c_lead_stage_history, :lead_stage_cb, handle, lead_id) { |*a| a }
+    end
+
+    def outcome(lead_id, won, now) = check(Lib.b2b2c_lead_outcome(handle, lead_id, won ? 1 : 0, now))
+    def refit = check(Lib.b2b2c_lead_refit(handle))
+
+    def probability(lead_id, now)
+      p = B2B2C.out
+      check(Lib.b2b2c_lead_probability(p, handle, lead_id, now))
+      p.read_double
+    end
+
+    # [[feature, contribution], ...]: top k up, then top k down.
+    def factors(lead_id, now, k = 5)
+      iterate(:b2b2c_lead_factors, :lead_factor_cb, handle, lead_id, now, k) { |*a| a }
+    end
+
+    # The best n leads at now; band, segment, stage -1 = any.
+    def top(now, n = 10, by: LEAD_BY_SCORE, band: -1, segment: -1, stage: -1, region: nil)
+      st = B2B2C.any(stage) { |v| B2B2C.enum(v, :b2b2c_lead_stage_from_name, "stage") }
+      iterate(:b2b2c_lead_top, :lead_row_cb, handle, now, n, by, B2B2C.any(band) { |v| B2B2C.band(v) },
+              B2B2C.any(segment) { |v| B2B2C.seg(v) }, st, region) { |*a| LeadRow.new(*a) }
+    end
+
+    # [[band, segment, channel, count], ...] non-zero cells.
+    def counts(now) = iterate(:b2b2c_lead_counts, :lead_count_cb, handle, now) { |*a| a }
+
+    def band_changes(since, now)
+      iterate(:b2b2c_lead_band_changes, :lead_band_cb, handle, since, now) { |*a| BandChange.new(*a) }
+    end
+
+    # The block receives a BandChange after an event moved a lead into
+    # another band; without a block the alert is removed.
+    def set_alert(&blk)
+      unless blk
+        check(Lib.b2b2c_lead_set_alert(handle, nil, nil))
+        @alert = nil
+        return
+      end
+      t = Trampoline.new(:lead_band_cb) { |*a| blk.call(BandChange.new(*a)) }
+      check(Lib.b2b2c_lead_set_alert(handle, t.function, nil))
+      @alert = t
+    end
+
+    private
+
+    def kind_of(kind) = kind.is_a?(String) || kind.is_a?(Symbol) ? kind_id(kind) : Integer(kind)
+
+    def out_i32
+      v = B2B2C.out(:int32)
+      check(yield v)
+      v.read_int32
+    end
+  end
+
+  # ---- dealer ----------------------------------------------------------------
+
+  AUDIT_NAMES = prefixed("DEALER_AUDIT_", ["NFIELDS"]).freeze
+  STAT_NAMES = prefixed("DEALER_STAT_", ["NFIELDS"])
+               .merge((0..7).to_h { |i| [DEALER_STAT_DECLINE_REASON0 + i, "decline_reason#{i}"] })
+               .freeze
+  SC_NAMES = prefixed("DEALER_SC_", ["NFIELDS"]).freeze
+
+  Reroute = Struct.new(:lead_id, :from_dealer, :to_dealer, :reason)
+  AuditRecord = Struct.new(:lead_id, :dealer_id, :fields)
+
+  # b2b2c_dealer_engine: dealers, routing, accept/decline/expire, outcomes,
+  # audit trail and scorecards (rows as Hashes keyed by the DEALER_AUDIT_*,
+  # DEALER_STAT_*, DEALER_SC_* names, lowercased, prefix dropped).
+  class DealerEngine < Handle
+    def initialize(ctx)
+      super(ctx, :b2b2c_dealer_free) { |p, c| Lib.b2b2c_dealer_new(p, c) }
+    end
+
+    def seed(seed) = check(Lib.b2b2c_dealer_seed(handle, seed))
+    def set_param(param, value) = check(Lib.b2b2c_dealer_set_param(handle, param, value))
+    def get_param(param) = get_double(:b2b2c_dealer_get_param, param)
+
+    def self.param_bounds(param)
+      lo, hi = Array.new(2) { B2B2C.out }
+      B2B2C.check(Lib.b2b2c_dealer_param_bounds(lo, hi, param))
+      [lo.read_double, hi.read_double]
+    end
+
+    # Creates or updates a dealer; territories and product lines are Arrays
+    # of codes (or ';'-joined Strings).
+    def put(dealer_id, tier_weight: 1.0, territories: [], product_lines: [], capacity: 100,
+            daily_quota: 0, deadline_hours: 48.0)
+      join = ->(v) { v.is_a?(String) ? v : v.join(";") }
+      check(Lib.b2b2c_dealer_put(handle, dealer_id, tier_weight, join.(territories),
+                                 join.(product_lines), capacity, daily_quota, deadline_hours))
+    end
+
+    def set_location(dealer_id, lat, lon, radius_km)
+      check(Lib.b2b2c_dealer_set_location(handle, dealer_id, lat, lon, radius_km))
+    end
+
+    def set_status(dealer_id, status, paused_until = 0)
+      check(Lib.b2b2c_dealer_set_status(handle, dealer_id, status, paused_until))
+    end
+
+    def count = get_size(:b2b2c_dealer_count)
+
+    def stats(dealer_id)
+      out = B2B2C.out(:double, DEALER_STAT_NFIELDS)
+      check(Lib.b2b2c_dealer_stats(out, DEALER_STAT_NFIELDS, handle, dealer_id))
+      B2B2C.row(out, DEALER_STAT_NFIELDS, STAT_NAMES)
+    end
+
+    # Offers a lead to a dealer: [dealer_id or nil (direct fallback), reason].
+    # With nobody eligible raises Error (ENODEALER) whose #reason says why.
+    def route(lead_id, region, product_line: nil, segment: 0, band: 0, now: 0, location: nil)
+      d = B2B2C.out(:pointer)
+      r = B2B2C.out(:int32)
+      lat, lon = location || [0.0, 0.0]
+      rc = Lib.b2b2c_dealer_route(d, r, handle, lead_id, region, location ? 1 : 0, lat, lon,
+                                  product_line, B2B2C.seg(segment), B2B2C.band(band), now)
+      check_reason(rc, r)
+      [B2B2C.read_str(d), r.read_int32]
+    end
+
+    def accept(lead_id, dealer_id, now) = check(Lib.b2b2c_dealer_accept(handle, lead_id, dealer_id, now))
+
+    # The dealer declines: [next dealer or nil, reason].
+    def decline(lead_id, dealer_id, reason, now)
+      d = B2B2C.out(:pointer)
+      r = B2B2C.out(:int32)
+      check_reason(Lib.b2b2c_dealer_decline(d, r, handle, lead_id, dealer_id, reason, now), r)
+      [B2B2C.read_str(d), r.read_int32]
+    end
+
+    # Expires overdue offers and re-routes them; returns the Reroute reports
+    # and yields each to the block, if given (an exception from the block
+    # stops the reports and is re-raised here; the re-routings are
+    # committed already).
+    def expire(now, &blk)
+      out = []
+      t = Trampoline.new(:dealer_reroute_cb) do |*a|
+        rep = Reroute.new(*a)
+        out << rep
+        blk&.call(rep)
+      end
+      n = B2B2C.out(:size_t)
+      rc = Lib.b2b2c_dealer_expire(n, handle, now, t.function, nil)
+      t.rethrow
+      check(rc)
+      out
+    end
+
+    def recall(lead_id, now) = check(Lib.b2b2c_dealer_recall(handle, lead_id, now))
+
+    def outcome(lead_id, won, revenue, now)
+      check(Lib.b2b2c_dealer_outcome(handle, lead_id, won ? 1 : 0, revenue, now))
+    end
+
+    # [DEALER_LEAD_* state, current or last dealer or nil]
+    def lead_state(lead_id)
+      st = B2B2C.out(:int32)
+      d = B2B2C.out(:pointer)
+      check(Lib.b2b2c_dealer_lead_state(st, d, handle, lead_id))
+      [st.read_int32, B2B2C.read_str(d)]
+    end
+
+    def audit_lead(lead_id) = iterate(:b2b2c_dealer_audit_lead, :dealer_audit_cb, handle, lead_id) { |*a| audit(*a) }
+
+    def audit_dealer(dealer_id)
+      iterate(:b2b2c_dealer_audit_dealer, :dealer_audit_cb, handle, dealer_id) { |*a| audit(*a) }
+    end
+
+    # [[dealer_id, {"offered" => ..., "rank" => ...}], ...] in rank order.
+    def scorecards(from, to)
+      iterate(:b2b2c_dealer_scorecards, :dealer_scorecard_cb, handle, from, to) do |d, f, n|
+        [d, B2B2C.row(f, n, SC_NAMES)]
+      end
+    end
+
+    private
+
+    def audit(lead, dealer, fields, n) = AuditRecord.new(lead, dealer, B2B2C.row(fields, n, AUDIT_NAMES))
+
+    def check_reason(rc, r)
+      check(rc)
+    rescue Error => e
+      e.reason = r.read_int32
+      raise
+    end
+  end
+
+  class Error
+    attr_accessor :reason # B2B2C_DEALER_REASON_* for dealer routing errors
+  end
+
+  # ---- forecast (stateless) ----------------------------------------------------
+
+  FitResult = Struct.new(:params, :loglik, :iterations, :converged)
+
+  def self.forecast_nparams(model) = check(Lib.b2b2c_forecast_nparams(model))
+
+  # Name of parameter i of model; i = -1 gives the model's name.
+  def self.forecast_param_name(model, i)
+    Lib.b2b2c_forecast_param_name(model, i) or raise Error.new(EINVAL, "unknown model or index")
+  end
+
+  def self.forecast_param_names(model) = (0...forecast_nparams(model)).map { |i| forecast_param_name(model, i) }
+
+  # The caller's Context, or a private one for one call.
+  def self.with_ctx(ctx)
+    return yield ctx if ctx
+
+    Context.open { |c| yield c }
+  end
+
+  def self.rows(n, arr, what) = doubles(arr, what, n)[0]
+
+  # Fits BG/NBD, Pareto/NBD or BG/BB on Arrays of floats; params is a Hash
+  # {"r" => ..., ...} in the paper's order.
+  def self.forecast_fit(model, x, tx, t_age, weight: nil, l2: 0.0, ctx: nil)
+    n = x.size
+    k = forecast_nparams(model)
+    out = self.out(:double, k)
+    ll = self.out
+    it, conv = Array.new(2) { self.out(:int32) }
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_forecast_fit(out, k, ll, it, conv, c.handle, model, rows(n, x, "x"),
+                                     rows(n, tx, "tx"), rows(n, t_age, "T"),
+                                     rows(n, weight, "weight"), n, l2))
+    end
+    FitResult.new(forecast_param_names(model).zip(out.read_array_of_double(k)).to_h,
+                  ll.read_double, it.read_int32, conv.read_int32 == 1)
+  end
+
+  # [loglik, gradient Array] at params.
+  def self.forecast_loglik(model, params, x, tx, t_age, weight: nil, ctx: nil)
+    n = x.size
+    p, k = doubles(params, "params")
+    ll = out
+    grad = out(:double, k)
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_forecast_loglik(ll, grad, c.handle, model, p, k, rows(n, x, "x"),
+                                        rows(n, tx, "tx"), rows(n, t_age, "T"),
+                                        rows(n, weight, "weight"), n))
+    end
+    [ll.read_double, grad.read_array_of_double(k)]
+  end
+
+  def self.forecast_gg_fit(x, m, weight: nil, l2: 0.0, ctx: nil)
+    n = x.size
+    o = out(:double, 3)
+    ll = out
+    it, conv = Array.new(2) { out(:int32) }
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_forecast_gg_fit(o, 3, ll, it, conv, c.handle, rows(n, x, "x"),
+                                        rows(n, m, "m"), rows(n, weight, "weight"), n, l2))
+    end
+    FitResult.new(forecast_param_names(FORECAST_GG).zip(o.read_array_of_double(3)).to_h,
+                  ll.read_double, it.read_int32, conv.read_int32 == 1)
+  end
+
+  def self.forecast_gg_loglik(params, x, m, weight: nil, ctx: nil)
+    n = x.size
+    p, k = doubles(params, "params")
+    ll = out
+    grad = out(:double, k)
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_forecast_gg_loglik(ll, grad, c.handle, p, k, rows(n, x, "x"),
+                                           rows(n, m, "m"), rows(n, weight, "weight"), n))
+    end
+    [ll.read_double, grad.read_array_of_double(k)]
+  end
+
+  # {expected: [...], p_alive: [...], p_any: [...]} for the window (T, T + t].
+  def self.forecast_predict(model, params, x, tx, t_age, t, ctx: nil)
+    n = x.size
+    p, k = doubles(params, "params")
+    e, a, y = Array.new(3) { out(:double, [n, 1].max) }
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_forecast_predict(e, a, y, c.handle, model, p, k, rows(n, x, "x"),
+                                         rows(n, tx, "tx"), rows(n, t_age, "T"), n, t))
+    end
+    { expected: e.read_array_of_double(n), p_alive: a.read_array_of_double(n),
+      p_any: y.read_array_of_double(n) }
+  end
+
+  def self.forecast_gg_spend(params, x, m, ctx: nil)
+    n = x.size
+    p, k = doubles(params, "params")
+    o = out(:double, [n, 1].max)
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_forecast_gg_spend(o, c.handle, p, k, rows(n, x, "x"), rows(n, m, "m"), n))
+    end
+    o.read_array_of_double(n)
+  end
+
+  def self.forecast_clv(model, params, x, tx, t_age, spend, horizon, discount: 0.0, margin: 1.0, ctx: nil)
+    n = x.size
+    p, k = doubles(params, "params")
+    o = out(:double, [n, 1].max)
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_forecast_clv(o, c.handle, model, p, k, rows(n, x, "x"), rows(n, tx, "tx"),
+                                     rows(n, t_age, "T"), rows(n, spend, "spend"), n, horizon,
+                                     discount, margin))
+    end
+    o.read_array_of_double(n)
+  end
+
+  def self.forecast_population_expected(model, params, t, ctx: nil)
+    n = t.size
+    p, k = doubles(params, "params")
+    o = out(:double, [n, 1].max)
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_forecast_population_expected(o, c.handle, model, p, k, rows(n, t, "t"), n))
+    end
+    o.read_array_of_double(n)
+  end
+
+  def self.forecast_frequency_counts(model, params, t_age, weight: nil, nout: 10, ctx: nil)
+    n = t_age.size
+    p, k = doubles(params, "params")
+    o = out(:double, [nout, 1].max)
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_forecast_frequency_counts(o, nout, c.handle, model, p, k,
+                                                  rows(n, t_age, "T"),
+                                                  rows(n, weight, "weight"), n))
+    end
+    o.read_array_of_double(nout)
+  end
+
+  # ---- forecast (stateful) -----------------------------------------------------
+
+  Summary = Struct.new(:customer_id, :frequency, :recency, :T, :monetary_value)
+  Due = Struct.new(:customer_id, :due_time, :p_alive, :expected_value)
+
+  # b2b2c_forecaster: purchase log, per-segment fits, per-customer answers,
+  # repeat-due list and holdout check. segment -1 = everyone.
+  class Forecaster < Handle
+    def initialize(ctx)
+      super(ctx, :b2b2c_forecaster_free) { |p, c| Lib.b2b2c_forecaster_new(p, c) }
+    end
+
+    def set_param(param, value) = check(Lib.b2b2c_forecaster_set_param(handle, param, value))
+    def get_param(param) = get_double(:b2b2c_forecaster_get_param, param)
+
+    def self.param_bounds(param)
+      lo, hi = Array.new(2) { B2B2C.out }
+      B2B2C.check(Lib.b2b2c_forecaster_param_bounds(lo, hi, param))
+      [lo.read_double, hi.read_double]
+    end
+
+    def add_kind(name)
+      v = B2B2C.out(:int32)
+      check(Lib.b2b2c_forecaster_add_kind(v, handle, name))
+      v.read_int32
+    end
+
+    def kind_name(kind) = Lib.b2b2c_forecaster_kind_name(handle, kind)
+
+    def add_purchase(customer_id, segment, time, amount, kind = KIND_PRODUCT)
+      check(Lib.b2b2c_forecaster_add_purchase(handle, customer_id, B2B2C.seg(segment), time, amount, kind))
+    end
+
+    def cancel_subscription(customer_id, time)
+      check(Lib.b2b2c_forecaster_cancel_subscription(handle, customer_id, time))
+    end
+
+    # Fits the segment; true when the optimizer converged.
+    def fit(calibration_end, segment: -1)
+      c = B2B2C.out(:int32)
+      check(Lib.b2b2c_forecaster_fit(c, handle, segm(segment), calibration_end))
+      c.read_int32 == 1
+    end
+
+    # {params: {"r" => ...}, gg_params: {"p" => ...}, loglik: x}
+    def fit_params(segment: -1)
+      p = B2B2C.out(:double, 4)
+      g = B2B2C.out(:double, 3)
+      ll = B2B2C.out
+      check(Lib.b2b2c_forecaster_fit_params(p, g, ll, handle, segm(segment)))
+      model = get_param(FORECASTER_MODEL).to_i
+      { params: B2B2C.forecast_param_names(model).zip(p.read_array_of_double(4)).to_h,
+        gg_params: B2B2C.forecast_param_names(FORECAST_GG).zip(g.read_array_of_double(3)).to_h,
+        loglik: ll.read_double }
+    end
+
+    # [attach_rate, mean_value] of a service kind.
+    def service_stats(kind, segment: -1)
+      a, m = Array.new(2) { B2B2C.out }
+      check(Lib.b2b2c_forecaster_service_stats(a, m, handle, segm(segment), kind))
+      [a.read_double, m.read_double]
+    end
+
+    # [revenue_per_unit, retention]
+    def subscription_stats(segment: -1)
+      r, k = Array.new(2) { B2B2C.out }
+      check(Lib.b2b2c_forecaster_subscription_stats(r, k, handle, segm(segment)))
+      [r.read_double, k.read_double]
+    end
+
+    def summaries(calibration_end, segment: -1)
+      iterate(:b2b2c_forecaster_summaries, :fc_summary_cb, handle, segm(segment), calibration_end) do |*a|
+        Summary.new(*a)
+      end
+    end
+
+    # {expected:, p_alive:, p_any:, spend:, clv_product:, clv_service:}
+    def customer(customer_id, now, horizon)
+      v = Array.new(6) { B2B2C.out }
+      check(Lib.b2b2c_forecaster_customer(*v, handle, customer_id, now, horizon))
+      %i[expected p_alive p_any spend clv_product clv_service].zip(v.map(&:read_double)).to_h
+    end
+
+    def due(now, window_days) = iterate(:b2b2c_forecaster_due, :fc_due_cb, handle, now, window_days) { |*a| Due.new(*a) }
+
+    # [{frequency:, count:, actual:, predicted:}, ...]
+    def holdout(calibration_end, holdout_end, nout: 5, segment: -1)
+      a, p, c = Array.new(3) { B2B2C.out(:double, [nout, 1].max) }
+      check(Lib.b2b2c_forecaster_holdout(a, p, c, nout, handle, segm(segment), calibration_end, holdout_end))
+      a, p, c = [a, p, c].map { |x| x.read_array_of_double(nout) }
+      (0...nout).map { |k| { frequency: k, count: c[k], actual: a[k], predicted: p[k] } }
+    end
+
+    private
+
+    def segm(segment) = B2B2C.any(segment) { |v| B2B2C.seg(v) }
+  end
+
+  # ---- channels ----------------------------------------------------------------
+
+  CHM_NAMES = prefixed("CHM_", ["COUNT"]).freeze
+  MIX_NAMES = prefixed("MIX_", ["COUNT"]).freeze
+
+  Attribution = Struct.new(:channel_id, :conversions, :revenue, :ltv)
+  Share = Struct.new(:channel_id, :t, :share)
+  LagWeek = Struct.new(:week_start, :reach_spend, :leadgen_spend, :leads, :cpl)
+
+  def self.attr_model(m) = enum(m, :b2b2c_attr_model_from_name, "model")
+
+  # b2b2c_channels: channels, spend, touches, conversions, metrics,
+  # attribution, media mix. Metric and mix rows come back as [key, Hash
+  # keyed by the CHM_* / MIX_* names lowercased].
+  class Channels < Handle
+    def initialize(ctx)
+      super(ctx, :b2b2c_channels_free) { |p, c| Lib.b2b2c_channels_new(p, c) }
+    end
+
+    def set_param(param, value) = check(Lib.b2b2c_channels_set_param(handle, param, value))
+
+    def get_param(param)
+      v = B2B2C.out
+      check(Lib.b2b2c_channels_get_param(handle, param, v))
+      v.read_double
+    end
+
+    def self.param_bounds(param)
+      lo, hi = Array.new(2) { B2B2C.out }
+      B2B2C.check(Lib.b2b2c_channels_param_bounds(param, lo, hi))
+      [lo.read_double, hi.read_double]
+    end
+
+    # kind, sub and group: numbers or stable names.
+    def add(channel_id, kind, sub = 0, group = 0)
+      check(Lib.b2b2c_channels_add(handle, channel_id,
+                                   B2B2C.enum(kind, :b2b2c_channel_kind_from_name, "kind"),
+                                   B2B2C.enum(sub, :b2b2c_channel_sub_from_name, "sub"),
+                                   B2B2C.group(group)))
+    end
+
+    # [kind, sub, group]
+    def get(channel_id)
+      k, s, g = Array.new(3) { B2B2C.out(:int32) }
+      check(Lib.b2b2c_channels_get(handle, k, s, g, channel_id))
+      [k, s, g].map(&:read_int32)
+    end
+
+    def count
+      v = B2B2C.out(:size_t)
+      check(Lib.b2b2c_channels_count(handle, v))
+      v.read(:size_t)
+    end
+
+    def set_spend(channel_id, t, spend, impressions = 0.0)
+      check(Lib.b2b2c_channels_set_spend(handle, channel_id, t, spend, impressions))
+    end
+
+    def touch(lead_id, channel_id, t) = check(Lib.b2b2c_channels_touch(handle, lead_id, channel_id, t))
+    def convert(lead_id, t, revenue = 0.0) = check(Lib.b2b2c_channels_convert(handle, lead_id, t, revenue))
+    def set_ltv(lead_id, ltv) = check(Lib.b2b2c_channels_set_ltv(handle, lead_id, ltv))
+
+    def metrics(by, model, from, to)
+      iterate(:b2b2c_channels_metrics, :ch_row_cb, handle, by, B2B2C.attr_model(model), from, to) do |k, m, n|
+        [k, B2B2C.row(m, n, CHM_NAMES)]
+      end
+    end
+
+    def attribute(model, from, to)
+      iterate(:b2b2c_channels_attribute, :ch_attr_cb, handle, B2B2C.attr_model(model), from, to) do |*a|
+        Attribution.new(*a)
+      end
+    end
+
+    # [Share, ...] of one converted lead.
+    def attribute_lead(lead_id, model, from = 0, to = 0)
+      iterate(:b2b2c_channels_attribute_lead, :ch_share_cb, handle, lead_id, B2B2C.attr_model(model),
+              from, to) { |*a| Share.new(*a) }
+    end
+
+    # [P(conversion), [[channel_id, removal_effect, share], ...]]
+    def markov_effects(from, to)
+      p = B2B2C.out
+      rows = iterate(:b2b2c_channels_markov_effects, :ch_attr_cb, handle, p, from, to) do |c, re, sh, _|
+        [c, re, sh]
+      end
+      [p.read_double, rows]
+    end
+
+    def mix_shares(model, from, to)
+      iterate(:b2b2c_channels_mix_shares, :ch_row_cb, handle, B2B2C.attr_model(model), from, to) do |k, m, n|
+        [k, B2B2C.row(m, n, MIX_NAMES)]
+      end
+    end
+
+    # {slope:, corr:, pairs:, weeks: [LagWeek, ...]}
+    def mix_lag(from, to, group: -1)
+      slope, corr = Array.new(2) { B2B2C.out }
+      pairs = B2B2C.out(:size_t)
+      weeks = iterate(:b2b2c_channels_mix_lag, :ch_lag_cb, handle, slope, corr, pairs,
+                      B2B2C.any(group) { |v| B2B2C.group(v) }, from, to) { |*a| LagWeek.new(*a) }
+      { slope: slope.read_double, corr: corr.read_double, pairs: pairs.read(:size_t), weeks: weeks }
     end
   end
 end

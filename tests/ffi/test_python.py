@@ -1,11 +1,18 @@
 """The Python (ctypes) binding against the built shared library."""
+import csv
+import math
 import os
+import random
+import re
 import sys
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
-                                "examples", "python"))
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+sys.path.insert(0, os.path.join(ROOT, "examples", "python"))
 import b2b2c  # noqa: E402
+
+DAY = 86400
+T0 = 1767225600  # 2026-01-01
 
 
 class CoreTest(unittest.TestCase):
@@ -55,6 +62,500 @@ class CoreTest(unittest.TestCase):
         ctx.close()
         with self.assertRaises(b2b2c.Error):
             ctx.begin()
+
+
+class BindingCompletenessTest(unittest.TestCase):
+    """Keeps the binding honest when the C API changes."""
+
+    def test_every_map_symbol_declared(self):
+        with open(os.path.join(ROOT, "src", "libb2b2c.map")) as f:
+            text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+        syms = set(re.findall(r"^\s*(b2b2c_\w+)\s*;", text, flags=re.M))
+        self.assertGreater(len(syms), 150)
+        self.assertEqual(sorted(syms - b2b2c._DECLARED), [])
+        self.assertEqual(sorted(b2b2c._DECLARED - syms), [])
+        for name in syms:  # argtypes really set on the library's function
+            self.assertIsNotNone(getattr(b2b2c.lib, name).argtypes, name)
+
+    def test_constants_match_headers(self):
+        inc = os.path.join(ROOT, "include", "b2b2c")
+        seen = 0
+        for h in sorted(os.listdir(inc)):
+            if not h.endswith(".h"):
+                continue
+            with open(os.path.join(inc, h)) as f:
+                text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+            for body in re.findall(r"enum\s*\{(.*?)\}", text, flags=re.S):
+                for name, value in re.findall(r"B2B2C_(\w+)\s*=\s*(-?\d+)",
+                                              body):
+                    self.assertEqual(getattr(b2b2c, name), int(value), name)
+                    seen += 1
+        self.assertGreater(seen, 200)
+
+
+class EngineTest(unittest.TestCase):
+    def setUp(self):
+        self.ctx = b2b2c.Context()
+
+    def tearDown(self):
+        self.ctx.close()
+
+    def assertError(self, code, fn, *args, **kw):
+        with self.assertRaises(b2b2c.Error) as cm:
+            fn(*args, **kw)
+        self.assertEqual(cm.exception.code, code, cm.exception)
+        return cm.exception
+
+
+def _account(row):
+    d = {}
+    for k, v in row.items():
+        if k == "account_id" or v == "":
+            continue
+        if k == "reseller":
+            d[k] = 1 if v == "yes" else 0
+        elif k in ("party_type", "org_kind"):
+            d[k] = v
+        else:
+            d[k] = float(v)
+    return d
+
+
+class SegmentTest(EngineTest):
+    EXPECTED = {"chain-1": "dealer_large_wholesale",
+                "dist-1": "dealer_large_wholesale",
+                "shop-1": "dealer_small_retail", "plant-1": "b2b_large",
+                "gov-1": "b2b_large", "ws-1": "b2b_small_pro",
+                "co-1": "b2b_small_pro", "contr-1": "b2b_small_pro",
+                "p-1": "b2c_consumer", "nobody": "unknown"}
+
+    def setUp(self):
+        super().setUp()
+        self.seg = b2b2c.Segmenter(self.ctx)
+        with open(os.path.join(ROOT, "examples", "data", "segments",
+                               "accounts.csv")) as f:
+            self.accounts = {r["account_id"]: _account(r)
+                             for r in csv.DictReader(f)}
+
+    def test_source_account_kinds(self):
+        for acc, name in self.EXPECTED.items():
+            c = self.seg.classify(self.accounts[acc])
+            self.assertEqual(c.name, name, acc)
+            self.assertEqual(c.segment, b2b2c.segment_from_name(name))
+            self.assertTrue(0.0 <= c.confidence <= 1.0)
+            if name != "unknown":
+                self.assertTrue(c.rule, acc)
+        # a workshop whose size is unknown: lower confidence, names what
+        # would settle it
+        c = self.seg.classify(self.accounts["ws-2"])
+        self.assertEqual(c.name, "b2b_small_pro")
+        self.assertLess(c.confidence, 1.0)
+        self.assertIn("employees", c.missing)
+
+    def test_batch_and_sets_agree_with_classify(self):
+        rows = [self.accounts[a] for a in sorted(self.accounts)]
+        batch = self.seg.classify_batch(rows)
+        sets = [b2b2c.Attrs(self.ctx, **r) for r in rows]
+        try:
+            self.assertEqual(self.seg.classify_sets(sets), batch)
+        finally:
+            for a in sets:
+                a.close()
+        for row, (seg, conf) in zip(rows, batch):
+            c = self.seg.classify(row)
+            self.assertEqual((c.segment, c.confidence), (seg, conf))
+
+    def test_attrs(self):
+        with b2b2c.Attrs(self.ctx, party_type="organisation") as a:
+            a.set("org_kind", "workshop").set(b2b2c.SEG_ATTR_EMPLOYEES, 8)
+            self.assertEqual(a.get("org_kind"), b2b2c.ORG_WORKSHOP)
+            self.assertEqual(a.present(),
+                             ["party_type", "org_kind", "employees"])
+            a.clear("employees")
+            self.assertIsNone(a.get("employees"))
+            e = self.assertError(b2b2c.ERANGE, a.set, "employees", -1)
+            self.assertIn("employees", str(e))
+            self.assertError(b2b2c.EINVAL, a.set, "orders_per_year",
+                             float("nan"))
+            a.reset()
+            self.assertEqual(a.present(), [])
+
+    def test_rules_assign_migrations_route(self):
+        ws = {"party_type": "organisation", "org_kind": "workshop",
+              "orders_per_year": 120.0}
+        self.assertEqual(self.seg.assign("acme", ws, T0),
+                         b2b2c.SEGMENT_B2B_SMALL_PRO)
+        v = self.seg.version
+        self.seg.rule_add("busy_workshops", 650, "b2b_large",
+                          "all(org_kind in (workshop, contractor), "
+                          "orders_per_year >= 50)")
+        self.assertEqual(self.seg.version, v + 1)
+        self.assertIn("busy_workshops",
+                      [r.rule_id for r in self.seg.rules()
+                       if not r.is_default])
+        self.assertEqual(self.seg.assign("acme", ws, T0 + DAY),
+                         b2b2c.SEGMENT_B2B_LARGE)
+        self.assertEqual(self.seg.assignment("acme"),
+                         (b2b2c.SEGMENT_B2B_LARGE, T0 + DAY, v + 1))
+        hist = self.seg.history("acme")
+        self.assertEqual([h.to_segment for h in hist],
+                         [b2b2c.SEGMENT_B2B_SMALL_PRO,
+                          b2b2c.SEGMENT_B2B_LARGE])
+        mig = self.seg.migrations(T0 + 1)
+        self.assertEqual(len(mig), 1)
+        self.assertEqual((mig[0].account_id, mig[0].rule),
+                         ("acme", "busy_workshops"))
+        e = self.assertError(b2b2c.EINVAL, self.seg.rule_add, "bad", 1,
+                             "b2b_large", "all(")
+        self.assertTrue(e.message)
+        dest, kind = self.seg.route("b2c_consumer", "hot")
+        self.assertEqual(b2b2c.seg_dest_name(dest), "dealer")
+        self.seg.route_set("b2b_large", "cold", "nurture", "reach")
+        self.assertEqual(self.seg.route("b2b_large", "cold"),
+                         (b2b2c.SEG_DEST_NURTURE, b2b2c.SEG_CHANNEL_REACH))
+        self.seg.route_reset("b2b_large", "cold")
+        lo, hi, d = b2b2c.Segmenter.param_bounds(
+            b2b2c.SEG_LARGE_CUSTOMER_EMPLOYEES)
+        self.assertEqual(self.seg.get_param(
+            b2b2c.SEG_LARGE_CUSTOMER_EMPLOYEES), d)
+        self.assertError(b2b2c.ERANGE, self.seg.set_param,
+                         b2b2c.SEG_OPEN_RULE_FACTOR, 2.0)
+
+    def test_bad_id(self):
+        e = self.assertError(b2b2c.EBADID, self.seg.assign, "", {}, T0)
+        self.assertIn("account_id", e.message)
+        self.assertError(b2b2c.ENOTFOUND, self.seg.assignment, "nobody")
+
+
+class LeadTest(EngineTest):
+    def setUp(self):
+        super().setUp()
+        self.m = b2b2c.LeadModel(self.ctx, seed=1)
+        self.alerts = []
+        self.m.set_alert(self.alerts.append)
+        for who, kind, day in (("olga", "newsletter_subscribe", 0),
+                               ("ivan", "guide_download", 1),
+                               ("petr", "quote_request", 2)):
+            self.m.add(who, T0, "b2c_consumer", "search", "RU-MOW",
+                       "boilers")
+            self.m.event(who, kind, T0 + day * DAY)
+
+    def test_source_bands_and_alert(self):
+        now = T0 + 3 * DAY
+        self.assertEqual([self.m.band(w, now) for w in ("olga", "ivan",
+                                                        "petr")],
+                         ["cold", "warm", "hot"])
+        self.assertEqual(len(self.m), 3)
+        self.assertEqual([(a.lead_id, a.old_band, a.new_band)
+                          for a in self.alerts],
+                         [("ivan", b2b2c.BAND_COLD, b2b2c.BAND_WARM),
+                          ("petr", b2b2c.BAND_COLD, b2b2c.BAND_HOT)])
+        top = self.m.top(now, 2)
+        self.assertEqual([r.lead_id for r in top], ["petr", "ivan"])
+        self.assertTrue(math.isnan(top[0].probability))
+        changes = {c.lead_id: c.new_band
+                   for c in self.m.band_changes(T0, now)}
+        self.assertEqual((changes["ivan"], changes["petr"]),
+                         (b2b2c.BAND_WARM, b2b2c.BAND_HOT))
+        self.assertEqual(sum(c[3] for c in self.m.counts(now)), 3)
+        self.assertEqual(self.m.kind_get("quote_request")["hot_days"], 14)
+
+    def test_alert_exception_is_reraised_after_commit(self):
+        def boom(change):
+            raise KeyError(change.lead_id)
+        self.m.set_alert(boom)
+        with self.assertRaises(KeyError):
+            self.m.event("olga", "question_asked", T0 + 3 * DAY)
+        self.assertEqual(self.m.band("olga", T0 + 3 * DAY), "hot")
+        self.m.set_alert(None)
+        self.m.event("ivan", "question_asked", T0 + 3 * DAY)
+
+    def test_stages(self):
+        self.m.set_stage("petr", "qualified", T0 + 2 * DAY)
+        self.m.set_stage("petr", b2b2c.LEAD_STAGE_PASSED_TO_DEALER,
+                         T0 + 2 * DAY)
+        self.assertEqual(b2b2c.lead_stage_name(self.m.stage("petr")),
+                         "passed_to_dealer")
+        self.assertEqual([h[1] for h in self.m.stage_history("petr")],
+                         [b2b2c.LEAD_STAGE_QUALIFIED,
+                          b2b2c.LEAD_STAGE_PASSED_TO_DEALER])
+        e = self.assertError(b2b2c.ESTATE, self.m.set_stage, "olga", "won",
+                             T0 + DAY)
+        self.assertIn("won", e.message)
+        self.assertError(b2b2c.ENOTREADY, self.m.probability, "petr", T0)
+
+    def test_errors(self):
+        e = self.assertError(b2b2c.EBADID, self.m.add, "", T0)
+        self.assertIn("id", e.message)
+        self.assertError(b2b2c.EEXISTS, self.m.add, "olga", T0)
+        self.assertError(b2b2c.ENOTFOUND, self.m.score, "nobody", T0)
+        self.assertError(b2b2c.ERANGE, self.m.set_param,
+                         b2b2c.LEAD_HALF_LIFE_DAYS, 0.0)
+        self.assertEqual(self.m.get_param(b2b2c.LEAD_HOT_THRESHOLD), 80.0)
+
+
+class DealerTest(EngineTest):
+    def setUp(self):
+        super().setUp()
+        self.d = b2b2c.DealerEngine(self.ctx)
+        self.d.put("mow-1", 1.0, ["RU-MOW"], ["boilers"], capacity=5,
+                   deadline_hours=24)
+        self.d.put("spb-1", 1.0, ["RU-SPE"], ["boilers"], capacity=5)
+
+    def test_route_to_only_eligible_and_accept(self):
+        dealer, reason = self.d.route("petr", "RU-MOW-01", "boilers",
+                                      "b2c_consumer", "hot", T0)
+        self.assertEqual((dealer, reason),
+                         ("mow-1", b2b2c.DEALER_REASON_ROUTED))
+        self.d.accept("petr", "mow-1", T0 + 3600)
+        self.assertEqual(self.d.lead_state("petr"),
+                         (b2b2c.DEALER_LEAD_ACCEPTED, "mow-1"))
+        self.d.outcome("petr", True, 1200.0, T0 + 5 * DAY)
+        st = self.d.stats("mow-1")
+        self.assertEqual((st["offered"], st["accepted"], st["won"],
+                          st["revenue"]), (1, 1, 1, 1200.0))
+        self.assertEqual(st["median_accept_hours"], 1.0)
+        audit = self.d.audit_lead("petr")
+        self.assertEqual(len(audit), 1)
+        self.assertEqual(audit[0].dealer_id, "mow-1")
+        self.assertEqual(audit[0].fields["candidates"], 1)
+        self.assertEqual(audit[0].fields["kind"], b2b2c.DEALER_KIND_ROUTE)
+        self.assertEqual(len(audit[0].fields), b2b2c.DEALER_AUDIT_NFIELDS)
+        cards = self.d.scorecards(T0, T0 + 30 * DAY)
+        self.assertEqual([c[0] for c in cards], ["mow-1"])
+        self.assertEqual(cards[0][1]["won"], 1)
+
+    def test_no_dealer_and_expire(self):
+        e = self.assertError(b2b2c.ENODEALER, self.d.route, "x", "FR",
+                             "boilers", "b2c_consumer", "hot", T0)
+        self.assertEqual(b2b2c.dealer_reason_name(e.reason), "no_territory")
+        self.d.route("ivan", "RU-MOW", "boilers", "b2c_consumer", "warm", T0)
+        self.assertError(b2b2c.EEXPIRED, self.d.accept, "ivan", "mow-1",
+                         T0 + 2 * DAY)
+        seen = []
+        reps = self.d.expire(T0 + 2 * DAY, seen.append)
+        self.assertEqual(reps, seen)
+        self.assertEqual([(r.lead_id, r.from_dealer, r.to_dealer) for r in
+                          reps], [("ivan", "mow-1", None)])
+        self.assertEqual(self.d.lead_state("ivan")[0],
+                         b2b2c.DEALER_LEAD_UNROUTED)
+
+    def test_callback_exception_reraised(self):
+        for lead in ("a", "b"):
+            self.d.route(lead, "RU-MOW", "boilers", "b2c_consumer", "hot",
+                         T0)
+        calls = []
+
+        def boom(rep):
+            calls.append(rep)
+            raise RuntimeError("host failed")
+        with self.assertRaisesRegex(RuntimeError, "host failed"):
+            self.d.expire(T0 + 2 * DAY, boom)
+        self.assertEqual(len(calls), 1)  # stopped after the first report
+        # both re-routings were committed anyway
+        self.assertEqual(self.d.expire(T0 + 2 * DAY), [])
+        self.assertEqual(self.d.stats("mow-1")["expired"], 2)
+
+    def test_errors(self):
+        e = self.assertError(b2b2c.EBADID, self.d.put, "", 1.0, ["RU"])
+        self.assertIn("dealer", e.message)
+        self.assertError(b2b2c.ERANGE, self.d.put, "z", 0.0, ["RU"])
+        self.assertError(b2b2c.ENOTFOUND, self.d.stats, "nobody")
+        self.assertEqual(self.d.count(), 2)
+        self.assertEqual(b2b2c.dealer_policy_name(self.d.get_param(
+            b2b2c.DEALER_PARAM_POLICY)), "performance")
+        self.assertEqual(b2b2c.DealerEngine.param_bounds(
+            b2b2c.DEALER_PARAM_POLICY), (0.0, 3.0))
+
+
+def _simulate_bgnbd(n, r=0.5, alpha=2.0, a=0.6, b=2.5, seed=7):
+    """Customers from the BG/NBD story (Fader, Hardie & Lee 2005)."""
+    rng = random.Random(seed)
+    x, tx, T = [], [], []
+    for _ in range(n):
+        lam = rng.gammavariate(r, 1.0 / alpha)
+        p = rng.betavariate(a, b)
+        age = rng.uniform(20.0, 40.0)
+        t, k, last = 0.0, 0, 0.0
+        while True:
+            t += rng.expovariate(lam) if lam > 0 else age + 1
+            if t > age:
+                break
+            k, last = k + 1, t
+            if rng.random() < p:
+                break
+        x.append(float(k))
+        tx.append(last)
+        T.append(age)
+    return x, tx, T
+
+
+class ForecastTest(EngineTest):
+    def test_bgnbd_fit_and_predict(self):
+        x, tx, T = _simulate_bgnbd(400)
+        fit = b2b2c.forecast_fit(b2b2c.FORECAST_BGNBD, x, tx, T,
+                                 ctx=self.ctx)
+        self.assertEqual(list(fit.params), ["r", "alpha", "a", "b"])
+        self.assertTrue(all(v > 0 and math.isfinite(v)
+                            for v in fit.params.values()))
+        ll, grad = b2b2c.forecast_loglik(b2b2c.FORECAST_BGNBD, fit.params,
+                                         x, tx, T)
+        self.assertAlmostEqual(ll, fit.loglik, places=6)
+        self.assertEqual(len(grad), 4)
+        pred = b2b2c.forecast_predict(b2b2c.FORECAST_BGNBD, fit.params, x,
+                                      tx, T, 10.0)
+        for key in ("expected", "p_alive", "p_any"):
+            self.assertEqual(len(pred[key]), len(x))
+            self.assertTrue(all(math.isfinite(v) for v in pred[key]))
+        self.assertTrue(all(0.0 <= p <= 1.0 for p in pred["p_alive"]))
+        self.assertTrue(all(0.0 <= p <= 1.0 for p in pred["p_any"]))
+        counts = b2b2c.forecast_frequency_counts(b2b2c.FORECAST_BGNBD,
+                                                 fit.params, T, nout=50)
+        self.assertLessEqual(sum(counts), len(x) + 1e-6)
+        self.assertGreaterEqual(sum(counts), 0.95 * len(x))
+        pop = b2b2c.forecast_population_expected(b2b2c.FORECAST_BGNBD,
+                                                 fit.params, [1.0, 10.0])
+        self.assertLess(pop[0], pop[1])
+        clv = b2b2c.forecast_clv(b2b2c.FORECAST_BGNBD, fit.params, x[:5],
+                                 tx[:5], T[:5], [100.0] * 5, 52, 0.01, 0.3)
+        self.assertTrue(all(v >= 0 for v in clv))
+
+    def test_gamma_gamma(self):
+        rng = random.Random(3)
+        x = [float(rng.randint(1, 6)) for _ in range(200)]
+        m = [rng.gammavariate(4.0, 25.0) for _ in x]
+        fit = b2b2c.forecast_gg_fit(x, m)
+        self.assertEqual(list(fit.params), ["p", "q", "v"])
+        ll, _ = b2b2c.forecast_gg_loglik(fit.params, x, m)
+        self.assertAlmostEqual(ll, fit.loglik, places=6)
+        spend = b2b2c.forecast_gg_spend(fit.params, x[:3], m[:3])
+        self.assertTrue(all(v > 0 for v in spend))
+
+    def test_errors(self):
+        e = self.assertError(b2b2c.ENODATA, b2b2c.forecast_fit,
+                             b2b2c.FORECAST_BGNBD, [0.0, 0.0], [0.0, 0.0],
+                             [5.0, 6.0])
+        self.assertTrue(e.message)
+        e = self.assertError(b2b2c.ERANGE, b2b2c.forecast_fit,
+                             b2b2c.FORECAST_BGNBD, [1.0, 2.0], [3.0, 9.0],
+                             [5.0, 6.0])
+        self.assertIn("recency[1]", e.message)
+        self.assertError(b2b2c.EINVAL, b2b2c.forecast_fit,
+                         b2b2c.FORECAST_BGNBD, [1.0], [1.0, 2.0], [5.0])
+        self.assertEqual(b2b2c.forecast_param_name(b2b2c.FORECAST_PNBD, -1),
+                         "pnbd")
+
+    def test_forecaster(self):
+        with b2b2c.Forecaster(self.ctx) as f:
+            rng = random.Random(5)
+            for c in range(60):
+                k = rng.randint(1, 6)
+                for j in range(k):
+                    f.add_purchase("c%02d" % c, "b2c_consumer",
+                                   T0 + (c % 20) * DAY + j * 21 * DAY,
+                                   100.0 + c)
+            f.add_purchase("c00", "b2c_consumer", T0 + DAY, 40.0,
+                           b2b2c.KIND_INSTALL)
+            end = T0 + 200 * DAY
+            f.fit(end)
+            fp = f.fit_params()
+            self.assertEqual(list(fp["params"]), ["r", "alpha", "a", "b"])
+            ans = f.customer("c05", end, 12)
+            self.assertTrue(0.0 <= ans["p_alive"] <= 1.0)
+            self.assertTrue(all(math.isfinite(v) for v in ans.values()))
+            self.assertEqual(len(f.summaries(end)), 60)
+            attach, mean = f.service_stats(b2b2c.KIND_INSTALL)
+            self.assertGreater(attach, 0.0)
+            self.assertEqual(mean, 40.0)
+            self.assertEqual(f.kind_name(f.add_kind("audit")), "audit")
+            e = self.assertError(b2b2c.EBADID, f.add_purchase, "", 5, T0, 1)
+            self.assertIn("customer", e.message)
+            self.assertError(b2b2c.ENOTFOUND, f.customer, "nobody", end, 12)
+
+
+class ChannelsTest(EngineTest):
+    def setUp(self):
+        super().setUp()
+        self.ch = b2b2c.Channels(self.ctx)
+        self.ch.add("seo", "reach", "informational_seo", "b2c")
+        self.ch.add("search", b2b2c.CHANNEL_KIND_LEADGEN,
+                    b2b2c.CHANNEL_SUB_SEARCH_ADS, b2b2c.GROUP_B2C)
+        self.ch.set_spend("search", T0, 300.0, 1000.0)
+        self.ch.touch("L1", "seo", T0)
+        self.ch.touch("L1", "search", T0 + DAY)
+        self.ch.convert("L1", T0 + 2 * DAY, 1000.0)
+
+    def test_linear_two_touch(self):
+        shares = self.ch.attribute_lead("L1", "linear")
+        self.assertEqual([(s.channel_id, s.share) for s in shares],
+                         [("seo", 0.5), ("search", 0.5)])
+        att = {a.channel_id: a for a in
+               self.ch.attribute("linear", T0, T0 + 7 * DAY)}
+        self.assertEqual(att["seo"].revenue, 500.0)
+        self.assertEqual(att["search"].conversions, 0.5)
+        self.assertEqual(att[""].conversions, 0.0)
+        rows = dict(self.ch.metrics(b2b2c.CHANNELS_BY_CHANNEL,
+                                    b2b2c.ATTR_LINEAR, T0, T0 + 7 * DAY))
+        self.assertEqual(rows["search"]["spend"], 300.0)
+        self.assertEqual(rows["search"]["cpa"], 600.0)
+        self.assertEqual(len(rows["search"]), b2b2c.CHM_COUNT)
+        last = self.ch.attribute_lead("L1", "last")
+        self.assertEqual([s.share for s in last], [0.0, 1.0])
+        p, eff = self.ch.markov_effects(T0, T0 + 7 * DAY)
+        self.assertEqual(p, 1.0)
+        self.assertEqual([e[0] for e in eff], ["seo", "search"])
+        mix = dict(self.ch.mix_shares("linear", T0, T0 + 7 * DAY))
+        self.assertEqual(mix["total"]["reach_value_share"], 0.5)
+        lag = self.ch.mix_lag(T0, T0 + 14 * DAY)
+        self.assertEqual(lag["pairs"], len(lag["weeks"]))
+
+    def test_errors(self):
+        e = self.assertError(b2b2c.EBADID, self.ch.touch, "", "seo", T0)
+        self.assertIn("lead", e.message)
+        self.assertError(b2b2c.ENOTFOUND, self.ch.touch, "L2", "tv", T0)
+        self.assertError(b2b2c.EEXISTS, self.ch.convert, "L1", T0 + 3 * DAY)
+        self.assertError(b2b2c.ERANGE, self.ch.set_param,
+                         b2b2c.CHANNELS_LOOKBACK_DAYS, 0)
+        self.assertEqual(self.ch.get(
+            "seo"), (b2b2c.CHANNEL_KIND_REACH,
+                     b2b2c.CHANNEL_SUB_INFORMATIONAL_SEO, b2b2c.GROUP_B2C))
+        self.assertEqual(self.ch.count(), 2)
+        self.assertEqual(b2b2c.Channels.param_bounds(
+            b2b2c.CHANNELS_LOOKBACK_DAYS), (1.0, 3650.0))
+
+
+class LifetimeTest(unittest.TestCase):
+    def test_close_twice_and_use_after_close(self):
+        ctx = b2b2c.Context()
+        handles = [b2b2c.Attrs(ctx), b2b2c.Segmenter(ctx),
+                   b2b2c.LeadModel(ctx), b2b2c.DealerEngine(ctx),
+                   b2b2c.Forecaster(ctx), b2b2c.Channels(ctx)]
+        for h in handles:
+            h.close()
+            h.close()
+            with self.assertRaises(b2b2c.Error) as cm:
+                h.handle
+            self.assertIn("closed", str(cm.exception))
+        with self.assertRaises(b2b2c.Error):
+            handles[2].count()
+        ctx.close()
+
+    def test_context_close_closes_handles(self):
+        store = b2b2c.MemStore()
+        ctx = b2b2c.Context(store)
+        m = b2b2c.LeadModel(ctx)
+        m.set_alert(lambda change: None)
+        m.add("a", T0)
+        ctx.close()
+        with self.assertRaises(b2b2c.Error):
+            m.count()
+        m.close()
+        # the state is in the store: a new context sees it
+        with b2b2c.Context(store) as ctx2, b2b2c.LeadModel(ctx2) as m2:
+            self.assertEqual(m2.count(), 1)
+        with self.assertRaises(b2b2c.Error):
+            b2b2c.Segmenter(ctx)
+        store.close()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 # The Ruby (ffi) binding against the built shared library.
+require "csv"
 require "minitest/autorun"
 require_relative "../../examples/ruby/b2b2c"
 
@@ -30,6 +31,381 @@ class CoreTest < Minitest::Test
       assert_raises(B2B2C::Error) { ctx.begin_group }
       ctx.rollback
     end
+    store.close
+  end
+end
+
+# ---- the engines ------------------------------------------------------------
+
+ROOT = File.expand_path("../..", __dir__)
+DAY = 86_400
+T0 = 1_767_225_600 # 2026-01-01
+
+class BindingCompletenessTest < Minitest::Test
+  def test_every_map_symbol_bound
+    text = File.read(File.join(ROOT, "src/libb2b2c.map")).gsub(%r{/\*.*?\*/}m, "")
+    syms = text.scan(/^\s*(b2b2c_\w+)\s*;/).flatten
+    assert_operator syms.size, :>, 150
+    missing = syms.reject { |s| B2B2C::Lib.respond_to?(s) }
+    assert_equal [], missing
+    bound = B2B2C::Lib.singleton_methods.map(&:to_s).grep(/\Ab2b2c_/)
+    assert_equal [], bound - syms
+  end
+
+  def test_constants_match_headers
+    seen = 0
+    Dir[File.join(ROOT, "include/b2b2c/*.h")].sort.each do |h|
+      text = File.read(h).gsub(%r{/\*.*?\*/}m, "")
+      text.scan(/enum\s*\{(.*?)\}/m).flatten.each do |body|
+        body.scan(/B2B2C_(\w+)\s*=\s*(-?\d+)/).each do |name, value|
+          assert_equal Integer(value), B2B2C.const_get(name), name
+          seen += 1
+        end
+      end
+    end
+    assert_operator seen, :>, 200
+  end
+end
+
+class EngineTest < Minitest::Test
+  def setup = @ctx = B2B2C::Context.new
+  def teardown = @ctx.close
+
+  def assert_error(code, &blk)
+    err = assert_raises(B2B2C::Error, &blk)
+    assert_equal code, err.code, err.message
+    err
+  end
+end
+
+class SegmentTest < EngineTest
+  EXPECTED = { "chain-1" => "dealer_large_wholesale", "shop-1" => "dealer_small_retail",
+               "plant-1" => "b2b_large", "gov-1" => "b2b_large", "ws-1" => "b2b_small_pro",
+               "contr-1" => "b2b_small_pro", "p-1" => "b2c_consumer", "nobody" => "unknown" }.freeze
+
+  def setup
+    super
+    @seg = B2B2C::Segmenter.new(@ctx)
+    @accounts = CSV.read(File.join(ROOT, "examples/data/segments/accounts.csv"), headers: true).to_h do |r|
+      attrs = r.to_h.reject { |k, v| k == "account_id" || v.nil? || v.empty? }.to_h do |k, v|
+        [k.to_sym, case k
+                   when "reseller" then v == "yes" ? 1 : 0
+                   when "party_type", "org_kind" then v
+                   else Float(v)
+                   end]
+      end
+      [r["account_id"], attrs]
+    end
+  end
+
+  def test_source_account_kinds
+    EXPECTED.each do |acc, name|
+      c = @seg.classify(@accounts.fetch(acc))
+      assert_equal name, c.name, acc
+      assert c.confidence.between?(0.0, 1.0)
+    end
+    c = @seg.classify(@accounts.fetch("ws-2"))
+    assert_equal "b2b_small_pro", c.name
+    assert_operator c.confidence, :<, 1.0
+    assert_includes c.missing, "employees"
+  end
+
+  def test_batch_and_sets_agree
+    rows = @accounts.keys.sort.map { |k| @accounts[k] }
+    batch = @seg.classify_batch(rows)
+    sets = rows.map { |r| B2B2C::Attrs.new(@ctx, **r) }
+    assert_equal batch, @seg.classify_sets(sets)
+    sets.each(&:close)
+    rows.zip(batch).each do |row, (seg, conf)|
+      c = @seg.classify(row)
+      assert_equal [seg, conf], [c.segment, c.confidence]
+    end
+  end
+
+  def test_rules_assign_migrations_route
+    ws = { party_type: "organisation", org_kind: "workshop", orders_per_year: 120.0 }
+    assert_equal B2B2C::SEGMENT_B2B_SMALL_PRO, @seg.assign("acme", ws, T0)
+    v = @seg.version
+    @seg.rule_add("busy_workshops", 650, "b2b_large",
+                  "all(org_kind in (workshop, contractor), orders_per_year >= 50)")
+    assert_includes @seg.rules.reject(&:is_default).map(&:rule_id), "busy_workshops"
+    assert_equal B2B2C::SEGMENT_B2B_LARGE, @seg.assign("acme", ws, T0 + DAY)
+    assert_equal [B2B2C::SEGMENT_B2B_LARGE, T0 + DAY, v + 1], @seg.assignment("acme")
+    assert_equal 2, @seg.history("acme").size
+    mig = @seg.migrations(T0 + 1)
+    assert_equal [%w[acme busy_workshops]], mig.map { |m| [m.account_id, m.rule] }
+    dest, = @seg.route("b2c_consumer", "hot")
+    assert_equal "dealer", B2B2C.seg_dest_name(dest)
+    assert_error(B2B2C::ERANGE) { @seg.set_param(B2B2C::SEG_OPEN_RULE_FACTOR, 2.0) }
+  end
+
+  def test_attrs_and_bad_id
+    B2B2C::Attrs.open(@ctx, party_type: "organisation") do |a|
+      a.set(:org_kind, "workshop").set(B2B2C::SEG_ATTR_EMPLOYEES, 8)
+      assert_equal %w[party_type org_kind employees], a.present
+      err = assert_error(B2B2C::ERANGE) { a.set(:employees, -1) }
+      assert_match(/employees/, err.message)
+    end
+    err = assert_error(B2B2C::EBADID) { @seg.assign("", {}, T0) }
+    assert_match(/account_id/, err.message)
+  end
+end
+
+class LeadTest < EngineTest
+  def setup
+    super
+    @m = B2B2C::LeadModel.new(@ctx, seed: 1)
+    @alerts = []
+    @m.set_alert { |change| @alerts << change }
+    [["olga", "newsletter_subscribe", 0], ["ivan", "guide_download", 1],
+     ["petr", "quote_request", 2]].each do |who, kind, day|
+      @m.add(who, T0, segment: "b2c_consumer", channel: "search", region: "RU-MOW")
+      @m.event(who, kind, T0 + (day * DAY))
+    end
+  end
+
+  def test_source_bands_and_alert
+    now = T0 + (3 * DAY)
+    assert_equal %w[cold warm hot], %w[olga ivan petr].map { |w| @m.band(w, now) }
+    assert_equal [["ivan", B2B2C::BAND_COLD, B2B2C::BAND_WARM], ["petr", B2B2C::BAND_COLD, B2B2C::BAND_HOT]],
+                 @alerts.map { |a| [a.lead_id, a.old_band, a.new_band] }
+    assert_equal %w[petr ivan], @m.top(now, 2).map(&:lead_id)
+    assert_equal 3, @m.counts(now).sum { |c| c[3] }
+    assert_equal 3, @m.count
+  end
+
+  def test_alert_exception_reraised_after_commit
+    @m.set_alert { |c| raise KeyError, c.lead_id }
+    assert_raises(KeyError) { @m.event("olga", "question_asked", T0 + (3 * DAY)) }
+    assert_equal "hot", @m.band("olga", T0 + (3 * DAY))
+    @m.set_alert
+    @m.event("ivan", "question_asked", T0 + (3 * DAY))
+  end
+
+  def test_stages_and_errors
+    @m.set_stage("petr", "qualified", T0 + (2 * DAY))
+    assert_equal "qualified", B2B2C.lead_stage_name(@m.stage("petr"))
+    assert_equal [[B2B2C::LEAD_STAGE_NEW, B2B2C::LEAD_STAGE_QUALIFIED, T0 + (2 * DAY)]],
+                 @m.stage_history("petr")
+    assert_error(B2B2C::ESTATE) { @m.set_stage("olga", "won", T0 + DAY) }
+    err = assert_error(B2B2C::EBADID) { @m.add("", T0) }
+    assert_match(/id/, err.message)
+    assert_error(B2B2C::EEXISTS) { @m.add("olga", T0) }
+    assert_error(B2B2C::ENOTREADY) { @m.probability("petr", T0) }
+  end
+end
+
+class DealerTest < EngineTest
+  def setup
+    super
+    @d = B2B2C::DealerEngine.new(@ctx)
+    @d.put("mow-1", territories: ["RU-MOW"], product_lines: ["boilers"], capacity: 5, deadline_hours: 24)
+    @d.put("spb-1", territories: ["RU-SPE"], product_lines: ["boilers"], capacity: 5)
+  end
+
+  def route(lead, region = "RU-MOW-01", now = T0)
+    @d.route(lead, region, product_line: "boilers", segment: "b2c_consumer", band: "hot", now: now)
+  end
+
+  def test_route_to_only_eligible_and_accept
+    assert_equal ["mow-1", B2B2C::DEALER_REASON_ROUTED], route("petr")
+    @d.accept("petr", "mow-1", T0 + 3600)
+    assert_equal [B2B2C::DEALER_LEAD_ACCEPTED, "mow-1"], @d.lead_state("petr")
+    @d.outcome("petr", true, 1200.0, T0 + (5 * DAY))
+    st = @d.stats("mow-1")
+    assert_equal [1, 1, 1, 1200.0], st.values_at("offered", "accepted", "won", "revenue")
+    audit = @d.audit_lead("petr")
+    assert_equal "mow-1", audit[0].dealer_id
+    assert_equal 1, audit[0].fields["candidates"]
+    assert_equal B2B2C::DEALER_AUDIT_NFIELDS, audit[0].fields.size
+    assert_equal ["mow-1"], @d.scorecards(T0, T0 + (30 * DAY)).map(&:first)
+  end
+
+  def test_no_dealer_and_expire
+    err = assert_error(B2B2C::ENODEALER) { route("x", "FR") }
+    assert_equal "no_territory", B2B2C.dealer_reason_name(err.reason)
+    route("ivan")
+    seen = []
+    reps = @d.expire(T0 + (2 * DAY)) { |r| seen << r }
+    assert_equal reps, seen
+    assert_equal [["ivan", "mow-1", nil]], reps.map { |r| [r.lead_id, r.from_dealer, r.to_dealer] }
+    assert_equal B2B2C::DEALER_LEAD_UNROUTED, @d.lead_state("ivan")[0]
+  end
+
+  def test_block_exception_reraised
+    route("a")
+    route("b")
+    calls = 0
+    assert_raises(RuntimeError) do
+      @d.expire(T0 + (2 * DAY)) do
+        calls += 1
+        raise "host failed"
+      end
+    end
+    assert_equal 1, calls
+    assert_equal [], @d.expire(T0 + (2 * DAY))
+    assert_equal 2, @d.stats("mow-1")["expired"]
+  end
+
+  def test_errors
+    err = assert_error(B2B2C::EBADID) { @d.put("", territories: ["RU"]) }
+    assert_match(/dealer/, err.message)
+    assert_error(B2B2C::ENOTFOUND) { @d.stats("nobody") }
+    assert_equal 2, @d.count
+    assert_equal [0.0, 3.0], B2B2C::DealerEngine.param_bounds(B2B2C::DEALER_PARAM_POLICY)
+  end
+end
+
+class ForecastTest < EngineTest
+  # Customers from the BG/NBD story (Fader, Hardie & Lee 2005): Poisson
+  # purchases with Gamma rates, a Beta dropout chance after each purchase.
+  def simulate(n, r: 0.5, alpha: 2.0, a: 0.6, b: 2.5)
+    rng = Random.new(7)
+    gamma = lambda do |shape|
+      return gamma.call(shape + 1) * (rng.rand**(1.0 / shape)) if shape < 1
+
+      d = shape - (1.0 / 3)
+      c = 1.0 / Math.sqrt(9 * d)
+      loop do
+        x = Math.sqrt(-2 * Math.log(1 - rng.rand)) * Math.cos(2 * Math::PI * rng.rand)
+        v = (1 + (c * x))**3
+        return d * v if v.positive? && Math.log(1 - rng.rand) < (0.5 * x * x) + (d - (d * v) + (d * Math.log(v)))
+      end
+    end
+    Array.new(n) do
+      lam = gamma.call(r) / alpha
+      ga = gamma.call(a)
+      p = ga / (ga + gamma.call(b))
+      age = 20 + (20 * rng.rand)
+      t = 0.0
+      k = 0
+      last = 0.0
+      loop do
+        t += -Math.log(1 - rng.rand) / lam
+        break if t > age
+
+        k += 1
+        last = t
+        break if rng.rand < p
+      end
+      [k.to_f, last, age]
+    end.transpose
+  end
+
+  def test_bgnbd_fit_and_predict
+    x, tx, t_age = simulate(400)
+    fit = B2B2C.forecast_fit(B2B2C::FORECAST_BGNBD, x, tx, t_age, ctx: @ctx)
+    assert_equal %w[r alpha a b], fit.params.keys
+    assert(fit.params.values.all? { |v| v.positive? && v.finite? })
+    ll, grad = B2B2C.forecast_loglik(B2B2C::FORECAST_BGNBD, fit.params, x, tx, t_age)
+    assert_in_delta fit.loglik, ll, 1e-6
+    assert_equal 4, grad.size
+    pred = B2B2C.forecast_predict(B2B2C::FORECAST_BGNBD, fit.params, x, tx, t_age, 10.0)
+    pred.each_value { |v| assert(v.all?(&:finite?)) }
+    assert(pred[:p_alive].all? { |p| p.between?(0.0, 1.0) })
+    counts = B2B2C.forecast_frequency_counts(B2B2C::FORECAST_BGNBD, fit.params, t_age, nout: 50)
+    assert_operator counts.sum, :<=, x.size + 1e-6
+    assert_operator counts.sum, :>=, 0.95 * x.size
+  end
+
+  def test_gamma_gamma_and_errors
+    x = Array.new(100) { |i| 1.0 + (i % 5) }
+    m = Array.new(100) { |i| 50.0 + ((i * 37) % 90) }
+    fit = B2B2C.forecast_gg_fit(x, m)
+    assert_equal %w[p q v], fit.params.keys
+    assert(B2B2C.forecast_gg_spend(fit.params, x[0, 3], m[0, 3]).all?(&:positive?))
+    assert_error(B2B2C::ENODATA) { B2B2C.forecast_fit(B2B2C::FORECAST_BGNBD, [0.0], [0.0], [5.0]) }
+    err = assert_error(B2B2C::ERANGE) { B2B2C.forecast_fit(B2B2C::FORECAST_BGNBD, [1.0, 2.0], [3.0, 9.0], [5.0, 6.0]) }
+    assert_match(/recency\[1\]/, err.message)
+    assert_error(B2B2C::EINVAL) { B2B2C.forecast_fit(B2B2C::FORECAST_BGNBD, [1.0], [1.0, 2.0], [5.0]) }
+  end
+
+  def test_forecaster
+    B2B2C::Forecaster.open(@ctx) do |f|
+      rng = Random.new(5)
+      60.times do |c|
+        (1 + rng.rand(6)).times do |j|
+          f.add_purchase(format("c%02d", c), "b2c_consumer", T0 + ((c % 20) * DAY) + (j * 21 * DAY), 100.0 + c)
+        end
+      end
+      f.add_purchase("c00", "b2c_consumer", T0 + DAY, 40.0, B2B2C::KIND_INSTALL)
+      fin = T0 + (200 * DAY)
+      f.fit(fin)
+      assert_equal %w[r alpha a b], f.fit_params[:params].keys
+      ans = f.customer("c05", fin, 12)
+      assert ans[:p_alive].between?(0.0, 1.0)
+      assert_equal 60, f.summaries(fin).size
+      assert_equal 40.0, f.service_stats(B2B2C::KIND_INSTALL)[1]
+      err = assert_error(B2B2C::EBADID) { f.add_purchase("", 5, T0, 1.0) }
+      assert_match(/customer/, err.message)
+    end
+  end
+end
+
+class ChannelsTest < EngineTest
+  def setup
+    super
+    @ch = B2B2C::Channels.new(@ctx)
+    @ch.add("seo", "reach", "informational_seo", "b2c")
+    @ch.add("search", B2B2C::CHANNEL_KIND_LEADGEN, B2B2C::CHANNEL_SUB_SEARCH_ADS, B2B2C::GROUP_B2C)
+    @ch.set_spend("search", T0, 300.0, 1000.0)
+    @ch.touch("L1", "seo", T0)
+    @ch.touch("L1", "search", T0 + DAY)
+    @ch.convert("L1", T0 + (2 * DAY), 1000.0)
+  end
+
+  def test_linear_two_touch
+    assert_equal [["seo", 0.5], ["search", 0.5]], @ch.attribute_lead("L1", "linear").map { |s| [s.channel_id, s.share] }
+    att = @ch.attribute("linear", T0, T0 + (7 * DAY)).to_h { |a| [a.channel_id, a] }
+    assert_equal 500.0, att["seo"].revenue
+    rows = @ch.metrics(B2B2C::CHANNELS_BY_CHANNEL, B2B2C::ATTR_LINEAR, T0, T0 + (7 * DAY)).to_h
+    assert_equal 600.0, rows["search"]["cpa"]
+    assert_equal B2B2C::CHM_COUNT, rows["search"].size
+    p_conv, eff = @ch.markov_effects(T0, T0 + (7 * DAY))
+    assert_equal 1.0, p_conv
+    assert_equal %w[seo search], eff.map(&:first)
+    assert_equal 0.5, @ch.mix_shares("linear", T0, T0 + (7 * DAY)).to_h["total"]["reach_value_share"]
+    lag = @ch.mix_lag(T0, T0 + (14 * DAY))
+    assert_equal lag[:pairs], lag[:weeks].size
+  end
+
+  def test_errors
+    err = assert_error(B2B2C::EBADID) { @ch.touch("", "seo", T0) }
+    assert_match(/lead/, err.message)
+    assert_error(B2B2C::EEXISTS) { @ch.convert("L1", T0 + (3 * DAY)) }
+    assert_equal [B2B2C::CHANNEL_KIND_REACH, B2B2C::CHANNEL_SUB_INFORMATIONAL_SEO, B2B2C::GROUP_B2C],
+                 @ch.get("seo")
+    assert_equal [1.0, 3650.0], B2B2C::Channels.param_bounds(B2B2C::CHANNELS_LOOKBACK_DAYS)
+  end
+end
+
+class LifetimeTest < Minitest::Test
+  def test_close_twice_and_use_after_close
+    ctx = B2B2C::Context.new
+    handles = [B2B2C::Attrs.new(ctx), B2B2C::Segmenter.new(ctx), B2B2C::LeadModel.new(ctx),
+               B2B2C::DealerEngine.new(ctx), B2B2C::Forecaster.new(ctx), B2B2C::Channels.new(ctx)]
+    handles.each do |h|
+      h.close
+      h.close
+      err = assert_raises(B2B2C::Error) { h.handle }
+      assert_match(/closed/, err.message)
+    end
+    assert_raises(B2B2C::Error) { handles[2].count }
+    ctx.close
+  end
+
+  def test_context_close_closes_handles
+    store = B2B2C::MemStore.new
+    ctx = B2B2C::Context.new(store)
+    m = B2B2C::LeadModel.new(ctx)
+    m.set_alert { |_| nil }
+    m.add("a", T0)
+    ctx.close
+    assert_raises(B2B2C::Error) { m.count }
+    B2B2C::Context.open(store) do |ctx2|
+      B2B2C::LeadModel.open(ctx2) { |m2| assert_equal 1, m2.count }
+    end
+    assert_raises(B2B2C::Error) { B2B2C::Segmenter.new(ctx) }
     store.close
   end
 end
