@@ -303,6 +303,26 @@ B2B2C_API int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
 B2B2C_API int b2b2c_forecaster_fit(int32_t *converged, b2b2c_forecaster *f,
                                    int32_t segment, int64_t calibration_end);
 
+/*
+ * b2b2c_forecaster_fit over a calibration window [calibration_start,
+ * calibration_end) (Unix seconds). The window states where the purchase log
+ * is complete: x, t_x and T are measured from each customer's first
+ * purchase, so every customer of `segment` must have their whole history in
+ * the window. A recorded purchase of any kind dated before
+ * calibration_start (a history the window would cut, usually a wrong date)
+ * is bad input: B2B2C_ERANGE with a message naming the customer and the
+ * date (YYYY-MM-DD, UTC) of their earliest purchase; nothing is fitted or
+ * stored. Purchases at or after calibration_end are ignored as in
+ * b2b2c_forecaster_fit (the holdout). Errors: those of
+ * b2b2c_forecaster_fit, and B2B2C_ERANGE when calibration_start >=
+ * calibration_end or calibration_start is INT64_MIN.
+ */
+B2B2C_API int b2b2c_forecaster_fit_window(int32_t *converged,
+                                          b2b2c_forecaster *f,
+                                          int32_t segment,
+                                          int64_t calibration_start,
+                                          int64_t calibration_end);
+
 /* The stored fit for `segment` (-1: all): model parameters (4), GG
  * parameters (3; zeros when no repeat buyer had a value), log-likelihood.
  * B2B2C_ENOTFOUND when not fitted. Any output may be NULL. */
@@ -349,6 +369,15 @@ B2B2C_API int b2b2c_forecaster_summaries(b2b2c_forecaster *f,
                                          int64_t calibration_end,
                                          b2b2c_forecaster_summary_cb cb,
                                          void *payload);
+
+/* b2b2c_forecaster_summaries over the window [calibration_start,
+ * calibration_end), with the window rule and errors of
+ * b2b2c_forecaster_fit_window (checked before the first callback, so a
+ * customer with a purchase before the start fails the call before
+ * anything is listed). */
+B2B2C_API int b2b2c_forecaster_summaries_window(
+    b2b2c_forecaster *f, int32_t segment, int64_t calibration_start,
+    int64_t calibration_end, b2b2c_forecaster_summary_cb cb, void *payload);
 
 /*
  * Answers for one customer at `now` (Unix seconds) over `horizon` whole
