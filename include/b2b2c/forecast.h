@@ -28,8 +28,12 @@
  * range, naming it and the row), B2B2C_ENODATA (no rows with positive
  * weight, or all frequencies zero for a fit), B2B2C_ENOMEM, and
  * B2B2C_ENOCONVERGE when a special-function series does not converge.
- * On error the outputs are left unchanged, except where a function says
- * "outputs partly written" (a series failing in the middle of a batch).
+ * On any error every output is left unchanged (all or nothing): the batch
+ * functions (predict, clv, population_expected) compute into scratch
+ * memory, n doubles per output, and copy to the caller's arrays only when
+ * every row succeeded, so a series failing at row k of a batch (a window
+ * far longer than alpha + T) or that scratch allocation failing
+ * (B2B2C_ENOMEM) writes nothing.
  *
  * Threads: the functions keep no state; calls on different contexts may run
  * in parallel, a context is used by one thread at a time.
@@ -129,6 +133,8 @@ B2B2C_API int b2b2c_forecast_gg_loglik(double *loglik, double *grad,
  *           (BG/BB: active at opportunity T + 1, as in the paper.)
  * p_any     probability of at least one purchase in the window, or NULL.
  * t         window length (> 0; BG/BB: a whole number of opportunities).
+ * All or nothing: on error none of the arrays is written (scratch of n
+ * doubles per non-NULL output; B2B2C_ENOMEM when it cannot be allocated).
  */
 B2B2C_API int b2b2c_forecast_predict(double *expected, double *p_alive,
                                      double *p_any, b2b2c_ctx *ctx,
@@ -153,7 +159,8 @@ B2B2C_API int b2b2c_forecast_gg_spend(double *out, b2b2c_ctx *ctx,
  * (1 + discount)^k, with E[X(k)] the expected purchases in (T, T + k].
  * spend: expected value per purchase (e.g. from b2b2c_forecast_gg_spend),
  * n entries, >= 0. horizon: whole number 1..100000. discount: per period,
- * 0 <= discount < 10. margin: 0..1. out has n entries.
+ * 0 <= discount < 10. margin: 0..1. out has n entries, written only when
+ * every row succeeded (scratch of n doubles; B2B2C_ENOMEM).
  */
 B2B2C_API int b2b2c_forecast_clv(double *out, b2b2c_ctx *ctx, int32_t model,
                                  const double *params, size_t nparams,
@@ -165,7 +172,8 @@ B2B2C_API int b2b2c_forecast_clv(double *out, b2b2c_ctx *ctx, int32_t model,
 /*
  * Expected purchases of a new customer over t[i] periods from the first
  * purchase, E[X(t)] (BG/NBD: FHL 2005 eq. 7; Pareto/NBD: SMC 1987;
- * BG/BB: FHS 2010 eq. 9 with t a whole number). out has n entries.
+ * BG/BB: FHS 2010 eq. 9 with t a whole number). out has n entries,
+ * written only when every entry succeeded (scratch of n doubles).
  */
 B2B2C_API int b2b2c_forecast_population_expected(double *out, b2b2c_ctx *ctx,
                                                  int32_t model,
