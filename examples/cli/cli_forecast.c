@@ -2,6 +2,7 @@
  * customer summary (or a transaction log) and predict per customer.
  * The JSON and CSV shapes printed here are a contract (docs/forecaster.md). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,11 @@ static const char usage[] =
     "       b2b2c forecast predict --model bgnbd|pnbd|bgbb --summary FILE.csv"
     "\n                          --horizon H [--params JSON] [--discount D]"
     "\n                          [--margin M] [--l2 PENALTY]\n"
-    "       (predict also takes --transactions/--calibration-end/--unit)\n\n"
+    "       (predict also takes --transactions/--calibration-end/--unit)\n"
+    "       b2b2c forecast due --transactions FILE.csv --as-of YYYY-MM-DD\n"
+    "                          --window DAYS [--model bgnbd|pnbd]\n"
+    "                          [--unit day|week|month] [--min-p-alive P]\n"
+    "                          [--min-intervals K]\n\n"
     "Summary CSV: header with frequency, recency, T (BG/BB: periods),\n"
     "optional monetary_value and weight; other columns are ignored.\n"
     "Transactions CSV: customer_id,date,amount (date YYYY-MM-DD).\n"
@@ -26,7 +31,14 @@ static const char usage[] =
     "(fitting first when --params is not given; expected_spend and clv are\n"
     "empty without monetary_value; clv = margin * spend * discounted\n"
     "expected purchases over H periods, discount per period, default 0,\n"
-    "margin default 1).\n";
+    "margin default 1).\n"
+    "due fits the model on the purchases up to the end of the --as-of day\n"
+    "(same-day purchases merge; unit default week) and prints CSV\n"
+    "id,due_date,p_alive,expected_value: customers whose next purchase is\n"
+    "due by as-of + DAYS (the median of their own gaps with K of them,\n"
+    "default 3, else the model's mean gap) with P(alive) >= P (default\n"
+    "0.5), highest expected revenue in the window first; rows dated after\n"
+    "--as-of are ignored.\n";
 
 typedef struct data {
     size_t n, cap;
@@ -584,16 +596,186 @@ out:
     return rc;
 }
 
+/* ---- due ------------------------------------------------------------------ */
+
+static void civil_date(char *buf, size_t n, int64_t t)
+{
+    /* Hinnant's civil_from_days on the UTC day of t */
+    int64_t z = (t >= 0 ? t / 86400 : -((-t + 86399) / 86400)) + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    snprintf(buf, n, "%04lld-%02lld-%02lld",
+             (long long)(yoe + era * 400 + (m <= 2)), (long long)m,
+             (long long)d);
+}
+
+static int due_row(const char *id, int64_t due_time, double p_alive,
+                   double expected_value, void *payload)
+{
+    char d[64];
+    int *header = payload;
+    if (!*header) { /* printed once the list exists: nothing on failure */
+        printf("id,due_date,p_alive,expected_value\n");
+        *header = 1;
+    }
+    civil_date(d, sizeof d, due_time);
+    printf("%s,%s,%.6g,%.6g\n", id, d, p_alive, expected_value);
+    return 0;
+}
+
+static int opt_num(const cli_opt *o, const char *name, double lo, double hi,
+                   double *out)
+{
+    const char *v = cli_opt_get(o, name);
+    if (!v)
+        return 0;
+    if (cli_parse_double(v, out) || !(*out >= lo && *out <= hi))
+        return cli_usage_error("--%s: must be a number in [%g, %g]", name, lo,
+                               hi);
+    return 0;
+}
+
+static int cmd_due(int argc, char **argv)
+{
+    cli_opt o[] = {{"transactions", NULL, 1}, {"as-of", NULL, 1},
+                   {"window", NULL, 1},       {"model", NULL, 0},
+                   {"unit", NULL, 0},         {"min-p-alive", NULL, 0},
+                   {"min-intervals", NULL, 0}, {NULL, NULL, 0}};
+    b2b2c_ctx *ctx = NULL;
+    b2b2c_forecaster *f = NULL;
+    cli_csv c;
+    const char *ms, *us;
+    double window, unit = 7, model = 1, minpa = 0.5, minint = 3;
+    int64_t asof, end;
+    int ci, cd, ca, r, rc, header = 0;
+
+    if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0)
+        return rc;
+    if (cli_parse_time(cli_opt_get(o, "as-of"), &asof))
+        return cli_usage_error("--as-of: not a date: '%s'",
+                               cli_opt_get(o, "as-of"));
+    if (cli_parse_double(cli_opt_get(o, "window"), &window) ||
+        !(window > 0 && window <= 3660))
+        return cli_usage_error("--window: must be a number of days in "
+                               "(0, 3660]");
+    if ((ms = cli_opt_get(o, "model")) != NULL) {
+        model = model_from(ms);
+        if (model != B2B2C_FORECAST_BGNBD && model != B2B2C_FORECAST_PNBD)
+            return cli_usage_error("--model: must be bgnbd or pnbd");
+    }
+    if ((us = cli_opt_get(o, "unit")) != NULL) {
+        if (strcmp(us, "day") == 0)
+            unit = 1;
+        else if (strcmp(us, "week") == 0)
+            unit = 7;
+        else if (strcmp(us, "month") == 0)
+            unit = 365.25 / 12;
+        else
+            return cli_usage_error("--unit: must be day, week or month");
+    }
+    if ((rc = opt_num(o, "min-p-alive", 0, 1, &minpa)) != 0 ||
+        (rc = opt_num(o, "min-intervals", 1, 1000, &minint)) != 0)
+        return rc;
+    if (minint != floor(minint))
+        return cli_usage_error("--min-intervals: must be a whole number");
+    /* the as-of day counts: fit and answer at the end of it */
+    end = (asof >= 0 ? asof / 86400 : -((-asof + 86399) / 86400)) * 86400 +
+          86400;
+    if (b2b2c_ctx_new(&ctx, NULL, NULL) || b2b2c_forecaster_new(&f, ctx)) {
+        rc = cli_data_error("cannot create a forecaster");
+        goto out;
+    }
+    if (b2b2c_forecaster_set_param(f, B2B2C_FORECASTER_MODEL, model) ||
+        b2b2c_forecaster_set_param(f, B2B2C_FORECASTER_UNIT_DAYS, unit) ||
+        b2b2c_forecaster_set_param(f, B2B2C_FORECASTER_MIN_P_ALIVE, minpa) ||
+        b2b2c_forecaster_set_param(f, B2B2C_FORECASTER_MIN_INTERVALS,
+                                   minint)) {
+        rc = cli_data_error("%s", b2b2c_ctx_errmsg(ctx));
+        goto out;
+    }
+    if (cli_csv_open(&c, cli_opt_get(o, "transactions"))) {
+        rc = CLI_EDATA;
+        goto out;
+    }
+    ci = cli_csv_col(&c, "customer_id");
+    cd = cli_csv_col(&c, "date");
+    ca = cli_csv_col(&c, "amount");
+    if (ci < 0 || cd < 0 || ca < 0) {
+        c.line = 1;
+        rc = cli_csv_error(&c, "missing column '%s'",
+                           ci < 0 ? "customer_id" : cd < 0 ? "date"
+                                                           : "amount");
+        cli_csv_close(&c);
+        goto out;
+    }
+    while ((r = cli_csv_next(&c)) == 1) {
+        int64_t sec;
+        double amt;
+        int lrc;
+        const char *id = cli_csv_field(&c, ci), *ds = cli_csv_field(&c, cd);
+        if (!*id) {
+            rc = cli_csv_error(&c, "customer_id: empty");
+            break;
+        }
+        if (cli_parse_time(ds, &sec)) {
+            rc = cli_csv_error(&c, "date: not a date: '%s'", ds);
+            break;
+        }
+        if ((rc = num(&c, ca, "amount", &amt)))
+            break;
+        if (amt < 0) {
+            rc = cli_csv_error(&c, "amount: must be >= 0");
+            break;
+        }
+        if (sec >= end)
+            continue; /* after --as-of */
+        if ((lrc = b2b2c_forecaster_add_purchase(f, id, B2B2C_SEGMENT_UNKNOWN,
+                                                 sec, amt,
+                                                 B2B2C_KIND_PRODUCT))) {
+            rc = cli_csv_error(&c, "%s (%s)", b2b2c_ctx_errmsg(ctx),
+                               b2b2c_strerror(lrc));
+            break;
+        }
+    }
+    if (r < 0)
+        rc = CLI_EDATA;
+    cli_csv_close(&c);
+    if (rc)
+        goto out;
+    if ((r = b2b2c_forecaster_fit(NULL, f, -1, end)) != 0) {
+        rc = cli_data_error("%s: %s (%s)", cli_opt_get(o, "transactions"),
+                            b2b2c_ctx_errmsg(ctx), b2b2c_strerror(r));
+        goto out;
+    }
+    if ((r = b2b2c_forecaster_due(f, end, window, due_row, &header)) != 0)
+        rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
+                            b2b2c_strerror(r));
+    else if (!header)
+        printf("id,due_date,p_alive,expected_value\n");
+out:
+    b2b2c_forecaster_free(f);
+    b2b2c_ctx_free(ctx);
+    return rc;
+}
+
 static int run(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error("forecast needs 'fit' or 'predict' (try "
+        return cli_usage_error("forecast needs 'fit', 'predict' or 'due' (try "
                                "'b2b2c help forecast')");
     if (strcmp(argv[1], "fit") == 0)
         return cmd_fit(argc, argv);
     if (strcmp(argv[1], "predict") == 0)
         return cmd_predict(argc, argv);
-    return cli_usage_error("forecast: unknown action '%s' (fit or predict)",
+    if (strcmp(argv[1], "due") == 0)
+        return cmd_due(argc, argv);
+    return cli_usage_error("forecast: unknown action '%s' (fit, predict or "
+                           "due)",
                            argv[1]);
 }
 
