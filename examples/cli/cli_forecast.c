@@ -224,36 +224,30 @@ static int txn_cmp(const void *a, const void *b)
     return u->day < v->day ? -1 : u->day > v->day;
 }
 
-/* Build (x, t_x, T, monetary) per customer at the calibration end, the way
- * the papers do: purchases on the same day merge into one transaction; x
- * counts repeat purchase days; t_x and T are measured from the first
- * purchase day in `unit` days; monetary_value is the mean of the repeat
- * days' totals. Customers whose first purchase is on or after the
- * calibration end (T = 0) are left out. */
-static int read_transactions(data *d, const char *path, const char *end_s,
-                             const char *unit_s, int model)
+static int parse_unit(const char *s, double *unit)
 {
-    cli_csv c;
-    txn *t = NULL;
-    size_t n = 0, cap = 0;
-    int ci, cd, ca, r, rc = 0;
-    int64_t end_sec, end_day;
-    double unit;
-
-    if (model == B2B2C_FORECAST_BGBB)
-        return cli_usage_error("--transactions is for the continuous-time "
-                               "models and gg; give bgbb a --summary");
-    if (cli_parse_time(end_s, &end_sec))
-        return cli_usage_error("--calibration-end: not a date: '%s'", end_s);
-    end_day = end_sec >= 0 ? end_sec / 86400 : -((-end_sec + 86399) / 86400);
-    if (strcmp(unit_s, "day") == 0)
-        unit = 1;
-    else if (strcmp(unit_s, "week") == 0)
-        unit = 7;
-    else if (strcmp(unit_s, "month") == 0)
-        unit = 365.25 / 12;
+    if (strcmp(s, "day") == 0)
+        *unit = 1;
+    else if (strcmp(s, "week") == 0)
+        *unit = 7;
+    else if (strcmp(s, "month") == 0)
+        *unit = 365.25 / 12;
     else
         return cli_usage_error("--unit: must be day, week or month");
+    return 0;
+}
+
+/* One parsed row of a transactions CSV (customer_id non-empty, date,
+ * amount >= 0); a non-zero return stops the reading and is returned. */
+typedef int (*txn_row_fn)(const cli_csv *c, const char *id, int64_t sec,
+                          double amount, void *u);
+
+/* Read `path` (customer_id,date,amount) row by row; bad rows give
+ * PATH:LINE: reason (CLI_EDATA). */
+static int each_txn(const char *path, txn_row_fn fn, void *u)
+{
+    cli_csv c;
+    int ci, cd, ca, r, rc = 0;
     if (cli_csv_open(&c, path))
         return CLI_EDATA;
     ci = cli_csv_col(&c, "customer_id");
@@ -285,29 +279,70 @@ static int read_transactions(data *d, const char *path, const char *end_s,
             rc = cli_csv_error(&c, "amount: must be >= 0");
             break;
         }
-        if (n == cap) {
-            size_t nc = cap ? 2 * cap : 4096;
-            txn *p = realloc(t, nc * sizeof(txn));
-            if (!p) {
-                rc = cli_data_error("out of memory");
-                break;
-            }
-            t = p;
-            cap = nc;
-        }
-        t[n].id = malloc(strlen(id) + 1);
-        if (!t[n].id) {
-            rc = cli_data_error("out of memory");
+        if ((rc = fn(&c, id, sec, amt, u)) != 0)
             break;
-        }
-        strcpy(t[n].id, id);
-        t[n].day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
-        t[n].amount = amt;
-        n++;
     }
     if (r < 0)
         rc = CLI_EDATA;
     cli_csv_close(&c);
+    return rc;
+}
+
+typedef struct txn_buf {
+    txn *t;
+    size_t n, cap;
+} txn_buf;
+
+static int txn_push(const cli_csv *c, const char *id, int64_t sec,
+                    double amount, void *u)
+{
+    txn_buf *b = u;
+    (void)c;
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? 2 * b->cap : 4096;
+        txn *p = realloc(b->t, nc * sizeof(txn));
+        if (!p)
+            return cli_data_error("out of memory");
+        b->t = p;
+        b->cap = nc;
+    }
+    b->t[b->n].id = malloc(strlen(id) + 1);
+    if (!b->t[b->n].id)
+        return cli_data_error("out of memory");
+    strcpy(b->t[b->n].id, id);
+    b->t[b->n].day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
+    b->t[b->n].amount = amount;
+    b->n++;
+    return 0;
+}
+
+/* Build (x, t_x, T, monetary) per customer at the calibration end, the way
+ * the papers do: purchases on the same day merge into one transaction; x
+ * counts repeat purchase days; t_x and T are measured from the first
+ * purchase day in `unit` days; monetary_value is the mean of the repeat
+ * days' totals. Customers whose first purchase is on or after the
+ * calibration end (T = 0) are left out. */
+static int read_transactions(data *d, const char *path, const char *end_s,
+                             const char *unit_s, int model)
+{
+    txn_buf b = {NULL, 0, 0};
+    txn *t;
+    size_t n;
+    int rc;
+    int64_t end_sec, end_day;
+    double unit;
+
+    if (model == B2B2C_FORECAST_BGBB)
+        return cli_usage_error("--transactions is for the continuous-time "
+                               "models and gg; give bgbb a --summary");
+    if (cli_parse_time(end_s, &end_sec))
+        return cli_usage_error("--calibration-end: not a date: '%s'", end_s);
+    end_day = end_sec >= 0 ? end_sec / 86400 : -((-end_sec + 86399) / 86400);
+    if ((rc = parse_unit(unit_s, &unit)) != 0)
+        return rc;
+    rc = each_txn(path, txn_push, &b);
+    t = b.t;
+    n = b.n;
     if (!rc) {
         qsort(t, n, sizeof(txn), txn_cmp);
         d->has_m = 1;
@@ -628,6 +663,29 @@ static int due_row(const char *id, int64_t due_time, double p_alive,
     return 0;
 }
 
+typedef struct due_in {
+    b2b2c_forecaster *f;
+    b2b2c_ctx *ctx;
+    int64_t end;
+} due_in;
+
+/* Record one row as a product purchase (rows after --as-of are skipped). */
+static int due_push(const cli_csv *c, const char *id, int64_t sec,
+                    double amount, void *u)
+{
+    due_in *d = u;
+    int lrc;
+    if (sec >= d->end)
+        return 0;
+    if ((lrc = b2b2c_forecaster_add_purchase(d->f, id, B2B2C_SEGMENT_UNKNOWN,
+                                             sec, amount,
+                                             B2B2C_KIND_PRODUCT)) != 0)
+        return cli_csv_error(c, "%s (%s)",
+                             b2b2c_ctx_errmsg(d->ctx),
+                             b2b2c_strerror(lrc));
+    return 0;
+}
+
 static int opt_num(const cli_opt *o, const char *name, double lo, double hi,
                    double *out)
 {
@@ -648,11 +706,11 @@ static int cmd_due(int argc, char **argv)
                    {"min-intervals", NULL, 0}, {NULL, NULL, 0}};
     b2b2c_ctx *ctx = NULL;
     b2b2c_forecaster *f = NULL;
-    cli_csv c;
+    due_in du;
     const char *ms, *us;
     double window, unit = 7, model = 1, minpa = 0.5, minint = 3;
     int64_t asof, end;
-    int ci, cd, ca, r, rc, header = 0;
+    int r, rc, header = 0;
 
     if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0)
         return rc;
@@ -668,16 +726,9 @@ static int cmd_due(int argc, char **argv)
         if (model != B2B2C_FORECAST_BGNBD && model != B2B2C_FORECAST_PNBD)
             return cli_usage_error("--model: must be bgnbd or pnbd");
     }
-    if ((us = cli_opt_get(o, "unit")) != NULL) {
-        if (strcmp(us, "day") == 0)
-            unit = 1;
-        else if (strcmp(us, "week") == 0)
-            unit = 7;
-        else if (strcmp(us, "month") == 0)
-            unit = 365.25 / 12;
-        else
-            return cli_usage_error("--unit: must be day, week or month");
-    }
+    if ((us = cli_opt_get(o, "unit")) != NULL &&
+        (rc = parse_unit(us, &unit)) != 0)
+        return rc;
     if ((rc = opt_num(o, "min-p-alive", 0, 1, &minpa)) != 0 ||
         (rc = opt_num(o, "min-intervals", 1, 1000, &minint)) != 0)
         return rc;
@@ -698,54 +749,10 @@ static int cmd_due(int argc, char **argv)
         rc = cli_data_error("%s", b2b2c_ctx_errmsg(ctx));
         goto out;
     }
-    if (cli_csv_open(&c, cli_opt_get(o, "transactions"))) {
-        rc = CLI_EDATA;
-        goto out;
-    }
-    ci = cli_csv_col(&c, "customer_id");
-    cd = cli_csv_col(&c, "date");
-    ca = cli_csv_col(&c, "amount");
-    if (ci < 0 || cd < 0 || ca < 0) {
-        c.line = 1;
-        rc = cli_csv_error(&c, "missing column '%s'",
-                           ci < 0 ? "customer_id" : cd < 0 ? "date"
-                                                           : "amount");
-        cli_csv_close(&c);
-        goto out;
-    }
-    while ((r = cli_csv_next(&c)) == 1) {
-        int64_t sec;
-        double amt;
-        int lrc;
-        const char *id = cli_csv_field(&c, ci), *ds = cli_csv_field(&c, cd);
-        if (!*id) {
-            rc = cli_csv_error(&c, "customer_id: empty");
-            break;
-        }
-        if (cli_parse_time(ds, &sec)) {
-            rc = cli_csv_error(&c, "date: not a date: '%s'", ds);
-            break;
-        }
-        if ((rc = num(&c, ca, "amount", &amt)))
-            break;
-        if (amt < 0) {
-            rc = cli_csv_error(&c, "amount: must be >= 0");
-            break;
-        }
-        if (sec >= end)
-            continue; /* after --as-of */
-        if ((lrc = b2b2c_forecaster_add_purchase(f, id, B2B2C_SEGMENT_UNKNOWN,
-                                                 sec, amt,
-                                                 B2B2C_KIND_PRODUCT))) {
-            rc = cli_csv_error(&c, "%s (%s)", b2b2c_ctx_errmsg(ctx),
-                               b2b2c_strerror(lrc));
-            break;
-        }
-    }
-    if (r < 0)
-        rc = CLI_EDATA;
-    cli_csv_close(&c);
-    if (rc)
+    du.f = f;
+    du.ctx = ctx;
+    du.end = end;
+    if ((rc = each_txn(cli_opt_get(o, "transactions"), due_push, &du)) != 0)
         goto out;
     if ((r = b2b2c_forecaster_fit(NULL, f, -1, end)) != 0) {
         rc = cli_data_error("%s: %s (%s)", cli_opt_get(o, "transactions"),
