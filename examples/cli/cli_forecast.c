@@ -2,6 +2,7 @@
  * customer summary (or a transaction log) and predict per customer.
  * The JSON and CSV shapes printed here are a contract (docs/forecaster.md). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,11 @@ static const char usage[] =
     "       b2b2c forecast predict --model bgnbd|pnbd|bgbb --summary FILE.csv"
     "\n                          --horizon H [--params JSON] [--discount D]"
     "\n                          [--margin M] [--l2 PENALTY]\n"
-    "       (predict also takes --transactions/--calibration-end/--unit)\n\n"
+    "       (predict also takes --transactions/--calibration-end/--unit)\n"
+    "       b2b2c forecast due --transactions FILE.csv --as-of YYYY-MM-DD\n"
+    "                          --window DAYS [--model bgnbd|pnbd]\n"
+    "                          [--unit day|week|month] [--min-p-alive P]\n"
+    "                          [--min-intervals K]\n\n"
     "Summary CSV: header with frequency, recency, T (BG/BB: periods),\n"
     "optional monetary_value and weight; other columns are ignored.\n"
     "Transactions CSV: customer_id,date,amount (date YYYY-MM-DD).\n"
@@ -26,7 +31,14 @@ static const char usage[] =
     "(fitting first when --params is not given; expected_spend and clv are\n"
     "empty without monetary_value; clv = margin * spend * discounted\n"
     "expected purchases over H periods, discount per period, default 0,\n"
-    "margin default 1).\n";
+    "margin default 1).\n"
+    "due fits the model on the purchases up to the end of the --as-of day\n"
+    "(same-day purchases merge; unit default week) and prints CSV\n"
+    "id,due_date,p_alive,expected_value: customers whose next purchase is\n"
+    "due by as-of + DAYS (the median of their own gaps with K of them,\n"
+    "default 3, else the model's mean gap) with P(alive) >= P (default\n"
+    "0.5), highest expected revenue in the window first; rows dated after\n"
+    "--as-of are ignored.\n";
 
 typedef struct data {
     size_t n, cap;
@@ -212,36 +224,30 @@ static int txn_cmp(const void *a, const void *b)
     return u->day < v->day ? -1 : u->day > v->day;
 }
 
-/* Build (x, t_x, T, monetary) per customer at the calibration end, the way
- * the papers do: purchases on the same day merge into one transaction; x
- * counts repeat purchase days; t_x and T are measured from the first
- * purchase day in `unit` days; monetary_value is the mean of the repeat
- * days' totals. Customers whose first purchase is on or after the
- * calibration end (T = 0) are left out. */
-static int read_transactions(data *d, const char *path, const char *end_s,
-                             const char *unit_s, int model)
+static int parse_unit(const char *s, double *unit)
 {
-    cli_csv c;
-    txn *t = NULL;
-    size_t n = 0, cap = 0;
-    int ci, cd, ca, r, rc = 0;
-    int64_t end_sec, end_day;
-    double unit;
-
-    if (model == B2B2C_FORECAST_BGBB)
-        return cli_usage_error("--transactions is for the continuous-time "
-                               "models and gg; give bgbb a --summary");
-    if (cli_parse_time(end_s, &end_sec))
-        return cli_usage_error("--calibration-end: not a date: '%s'", end_s);
-    end_day = end_sec >= 0 ? end_sec / 86400 : -((-end_sec + 86399) / 86400);
-    if (strcmp(unit_s, "day") == 0)
-        unit = 1;
-    else if (strcmp(unit_s, "week") == 0)
-        unit = 7;
-    else if (strcmp(unit_s, "month") == 0)
-        unit = 365.25 / 12;
+    if (strcmp(s, "day") == 0)
+        *unit = 1;
+    else if (strcmp(s, "week") == 0)
+        *unit = 7;
+    else if (strcmp(s, "month") == 0)
+        *unit = 365.25 / 12;
     else
         return cli_usage_error("--unit: must be day, week or month");
+    return 0;
+}
+
+/* One parsed row of a transactions CSV (customer_id non-empty, date,
+ * amount >= 0); a non-zero return stops the reading and is returned. */
+typedef int (*txn_row_fn)(const cli_csv *c, const char *id, int64_t sec,
+                          double amount, void *u);
+
+/* Read `path` (customer_id,date,amount) row by row; bad rows give
+ * PATH:LINE: reason (CLI_EDATA). */
+static int each_txn(const char *path, txn_row_fn fn, void *u)
+{
+    cli_csv c;
+    int ci, cd, ca, r, rc = 0;
     if (cli_csv_open(&c, path))
         return CLI_EDATA;
     ci = cli_csv_col(&c, "customer_id");
@@ -273,29 +279,70 @@ static int read_transactions(data *d, const char *path, const char *end_s,
             rc = cli_csv_error(&c, "amount: must be >= 0");
             break;
         }
-        if (n == cap) {
-            size_t nc = cap ? 2 * cap : 4096;
-            txn *p = realloc(t, nc * sizeof(txn));
-            if (!p) {
-                rc = cli_data_error("out of memory");
-                break;
-            }
-            t = p;
-            cap = nc;
-        }
-        t[n].id = malloc(strlen(id) + 1);
-        if (!t[n].id) {
-            rc = cli_data_error("out of memory");
+        if ((rc = fn(&c, id, sec, amt, u)) != 0)
             break;
-        }
-        strcpy(t[n].id, id);
-        t[n].day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
-        t[n].amount = amt;
-        n++;
     }
     if (r < 0)
         rc = CLI_EDATA;
     cli_csv_close(&c);
+    return rc;
+}
+
+typedef struct txn_buf {
+    txn *t;
+    size_t n, cap;
+} txn_buf;
+
+static int txn_push(const cli_csv *c, const char *id, int64_t sec,
+                    double amount, void *u)
+{
+    txn_buf *b = u;
+    (void)c;
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? 2 * b->cap : 4096;
+        txn *p = realloc(b->t, nc * sizeof(txn));
+        if (!p)
+            return cli_data_error("out of memory");
+        b->t = p;
+        b->cap = nc;
+    }
+    b->t[b->n].id = malloc(strlen(id) + 1);
+    if (!b->t[b->n].id)
+        return cli_data_error("out of memory");
+    strcpy(b->t[b->n].id, id);
+    b->t[b->n].day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
+    b->t[b->n].amount = amount;
+    b->n++;
+    return 0;
+}
+
+/* Build (x, t_x, T, monetary) per customer at the calibration end, the way
+ * the papers do: purchases on the same day merge into one transaction; x
+ * counts repeat purchase days; t_x and T are measured from the first
+ * purchase day in `unit` days; monetary_value is the mean of the repeat
+ * days' totals. Customers whose first purchase is on or after the
+ * calibration end (T = 0) are left out. */
+static int read_transactions(data *d, const char *path, const char *end_s,
+                             const char *unit_s, int model)
+{
+    txn_buf b = {NULL, 0, 0};
+    txn *t;
+    size_t n;
+    int rc;
+    int64_t end_sec, end_day;
+    double unit;
+
+    if (model == B2B2C_FORECAST_BGBB)
+        return cli_usage_error("--transactions is for the continuous-time "
+                               "models and gg; give bgbb a --summary");
+    if (cli_parse_time(end_s, &end_sec))
+        return cli_usage_error("--calibration-end: not a date: '%s'", end_s);
+    end_day = end_sec >= 0 ? end_sec / 86400 : -((-end_sec + 86399) / 86400);
+    if ((rc = parse_unit(unit_s, &unit)) != 0)
+        return rc;
+    rc = each_txn(path, txn_push, &b);
+    t = b.t;
+    n = b.n;
     if (!rc) {
         qsort(t, n, sizeof(txn), txn_cmp);
         d->has_m = 1;
@@ -584,16 +631,158 @@ out:
     return rc;
 }
 
+/* ---- due ------------------------------------------------------------------ */
+
+static void civil_date(char *buf, size_t n, int64_t t)
+{
+    /* Hinnant's civil_from_days on the UTC day of t */
+    int64_t z = (t >= 0 ? t / 86400 : -((-t + 86399) / 86400)) + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    snprintf(buf, n, "%04lld-%02lld-%02lld",
+             (long long)(yoe + era * 400 + (m <= 2)), (long long)m,
+             (long long)d);
+}
+
+static int due_row(const char *id, int64_t due_time, double p_alive,
+                   double expected_value, void *payload)
+{
+    char d[64];
+    int *header = payload;
+    if (!*header) { /* printed once the list exists: nothing on failure */
+        printf("id,due_date,p_alive,expected_value\n");
+        *header = 1;
+    }
+    civil_date(d, sizeof d, due_time);
+    printf("%s,%s,%.6g,%.6g\n", id, d, p_alive, expected_value);
+    return 0;
+}
+
+typedef struct due_in {
+    b2b2c_forecaster *f;
+    b2b2c_ctx *ctx;
+    int64_t end;
+} due_in;
+
+/* Record one row as a product purchase (rows after --as-of are skipped). */
+static int due_push(const cli_csv *c, const char *id, int64_t sec,
+                    double amount, void *u)
+{
+    due_in *d = u;
+    int lrc;
+    if (sec >= d->end)
+        return 0;
+    if ((lrc = b2b2c_forecaster_add_purchase(d->f, id, B2B2C_SEGMENT_UNKNOWN,
+                                             sec, amount,
+                                             B2B2C_KIND_PRODUCT)) != 0)
+        return cli_csv_error(c, "%s (%s)",
+                             b2b2c_ctx_errmsg(d->ctx),
+                             b2b2c_strerror(lrc));
+    return 0;
+}
+
+static int opt_num(const cli_opt *o, const char *name, double lo, double hi,
+                   double *out)
+{
+    const char *v = cli_opt_get(o, name);
+    if (!v)
+        return 0;
+    if (cli_parse_double(v, out) || !(*out >= lo && *out <= hi))
+        return cli_usage_error("--%s: must be a number in [%g, %g]", name, lo,
+                               hi);
+    return 0;
+}
+
+static int cmd_due(int argc, char **argv)
+{
+    cli_opt o[] = {{"transactions", NULL, 1}, {"as-of", NULL, 1},
+                   {"window", NULL, 1},       {"model", NULL, 0},
+                   {"unit", NULL, 0},         {"min-p-alive", NULL, 0},
+                   {"min-intervals", NULL, 0}, {NULL, NULL, 0}};
+    b2b2c_ctx *ctx = NULL;
+    b2b2c_forecaster *f = NULL;
+    due_in du;
+    const char *ms, *us;
+    double window, unit = 7, model = 1, minpa = 0.5, minint = 3;
+    int64_t asof, end;
+    int r, rc, header = 0;
+
+    if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0)
+        return rc;
+    if (cli_parse_time(cli_opt_get(o, "as-of"), &asof))
+        return cli_usage_error("--as-of: not a date: '%s'",
+                               cli_opt_get(o, "as-of"));
+    if (cli_parse_double(cli_opt_get(o, "window"), &window) ||
+        !(window > 0 && window <= 3660))
+        return cli_usage_error("--window: must be a number of days in "
+                               "(0, 3660]");
+    if ((ms = cli_opt_get(o, "model")) != NULL) {
+        model = model_from(ms);
+        if (model != B2B2C_FORECAST_BGNBD && model != B2B2C_FORECAST_PNBD)
+            return cli_usage_error("--model: must be bgnbd or pnbd");
+    }
+    if ((us = cli_opt_get(o, "unit")) != NULL &&
+        (rc = parse_unit(us, &unit)) != 0)
+        return rc;
+    if ((rc = opt_num(o, "min-p-alive", 0, 1, &minpa)) != 0 ||
+        (rc = opt_num(o, "min-intervals", 1, 1000, &minint)) != 0)
+        return rc;
+    if (minint != floor(minint))
+        return cli_usage_error("--min-intervals: must be a whole number");
+    /* the as-of day counts: fit and answer at the end of it */
+    end = (asof >= 0 ? asof / 86400 : -((-asof + 86399) / 86400)) * 86400 +
+          86400;
+    if (b2b2c_ctx_new(&ctx, NULL, NULL) || b2b2c_forecaster_new(&f, ctx)) {
+        rc = cli_data_error("cannot create a forecaster");
+        goto out;
+    }
+    if (b2b2c_forecaster_set_param(f, B2B2C_FORECASTER_MODEL, model) ||
+        b2b2c_forecaster_set_param(f, B2B2C_FORECASTER_UNIT_DAYS, unit) ||
+        b2b2c_forecaster_set_param(f, B2B2C_FORECASTER_MIN_P_ALIVE, minpa) ||
+        b2b2c_forecaster_set_param(f, B2B2C_FORECASTER_MIN_INTERVALS,
+                                   minint)) {
+        rc = cli_data_error("%s", b2b2c_ctx_errmsg(ctx));
+        goto out;
+    }
+    du.f = f;
+    du.ctx = ctx;
+    du.end = end;
+    if ((rc = each_txn(cli_opt_get(o, "transactions"), due_push, &du)) != 0)
+        goto out;
+    if ((r = b2b2c_forecaster_fit(NULL, f, -1, end)) != 0) {
+        rc = cli_data_error("%s: %s (%s)", cli_opt_get(o, "transactions"),
+                            b2b2c_ctx_errmsg(ctx), b2b2c_strerror(r));
+        goto out;
+    }
+    if ((r = b2b2c_forecaster_due(f, end, window, due_row, &header)) != 0)
+        rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
+                            b2b2c_strerror(r));
+    else if (!header)
+        printf("id,due_date,p_alive,expected_value\n");
+out:
+    b2b2c_forecaster_free(f);
+    b2b2c_ctx_free(ctx);
+    return rc;
+}
+
 static int run(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error("forecast needs 'fit' or 'predict' (try "
+        return cli_usage_error("forecast needs 'fit', 'predict' or 'due' (try "
                                "'b2b2c help forecast')");
     if (strcmp(argv[1], "fit") == 0)
         return cmd_fit(argc, argv);
     if (strcmp(argv[1], "predict") == 0)
         return cmd_predict(argc, argv);
-    return cli_usage_error("forecast: unknown action '%s' (fit or predict)",
+    if (strcmp(argv[1], "due") == 0)
+        return cmd_due(argc, argv);
+    return cli_usage_error("forecast: unknown action '%s' (fit, predict or "
+                           "due)",
                            argv[1]);
 }
 

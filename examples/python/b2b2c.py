@@ -520,6 +520,7 @@ _sig("b2b2c_forecaster_kind_name", _str, _vp, _i32)
 _sig("b2b2c_forecaster_add_purchase", _int, _vp, _str, _i32, _i64, _dbl, _i32)
 _sig("b2b2c_forecaster_cancel_subscription", _int, _vp, _str, _i64)
 _sig("b2b2c_forecaster_fit", _int, _pi32, _vp, _i32, _i64)
+_sig("b2b2c_forecaster_fit_window", _int, _pi32, _vp, _i32, _i64, _i64)
 _sig("b2b2c_forecaster_fit_params", _int, _pd, _pd, _pd, _vp, _i32)
 _sig("b2b2c_forecaster_customer", _int, _pd, _pd, _pd, _pd, _pd, _pd, _vp,
      _str, _i64, _dbl)
@@ -529,6 +530,8 @@ _sig("b2b2c_forecaster_holdout", _int, _pd, _pd, _pd, _sz, _vp, _i32, _i64,
 _sig("b2b2c_forecaster_service_stats", _int, _pd, _pd, _vp, _i32, _i32)
 _sig("b2b2c_forecaster_subscription_stats", _int, _pd, _pd, _vp, _i32)
 _sig("b2b2c_forecaster_summaries", _int, _vp, _i32, _i64, _fc_summary_cb, _vp)
+_sig("b2b2c_forecaster_summaries_window", _int, _vp, _i32, _i64, _i64,
+     _fc_summary_cb, _vp)
 
 # ---- channel.h -----------------------------------------------------------
 for _n in ("channel_kind", "channel_sub", "attr_model"):
@@ -1534,13 +1537,19 @@ class Forecaster(_Handle):
     def _segm(self, segment):
         return -1 if segment == -1 else _seg(segment)
 
-    def fit(self, calibration_end, segment=-1):
+    def fit(self, calibration_end, segment=-1, calibration_start=None):
         """Fit the segment (-1: everyone); True when the optimizer
-        converged."""
+        converged. With calibration_start, a customer with a purchase
+        before it raises Error(ERANGE) and nothing is fitted."""
         c = _i32()
-        self._check(lib.b2b2c_forecaster_fit(ctypes.byref(c), self.handle,
-                                             self._segm(segment),
-                                             calibration_end))
+        if calibration_start is None:
+            self._check(lib.b2b2c_forecaster_fit(
+                ctypes.byref(c), self.handle, self._segm(segment),
+                calibration_end))
+        else:
+            self._check(lib.b2b2c_forecaster_fit_window(
+                ctypes.byref(c), self.handle, self._segm(segment),
+                calibration_start, calibration_end))
         return bool(c.value)
 
     def fit_params(self, segment=-1):
@@ -1569,10 +1578,16 @@ class Forecaster(_Handle):
             self._segm(segment)))
         return r.value, k.value
 
-    def summaries(self, calibration_end, segment=-1):
-        return self._iter(lib.b2b2c_forecaster_summaries, _fc_summary_cb,
-                          lambda c, x, tx, T, m: Summary(_s(c), x, tx, T, m),
-                          self.handle, self._segm(segment), calibration_end)
+    def summaries(self, calibration_end, segment=-1, calibration_start=None):
+        conv = lambda c, x, tx, T, m: Summary(_s(c), x, tx, T, m)  # noqa: E731
+        if calibration_start is None:
+            return self._iter(lib.b2b2c_forecaster_summaries, _fc_summary_cb,
+                              conv, self.handle, self._segm(segment),
+                              calibration_end)
+        return self._iter(lib.b2b2c_forecaster_summaries_window,
+                          _fc_summary_cb, conv, self.handle,
+                          self._segm(segment), calibration_start,
+                          calibration_end)
 
     def customer(self, customer_id, now, horizon):
         """{expected, p_alive, p_any, spend, clv_product, clv_service}."""

@@ -477,6 +477,9 @@ module B2B2C
                     :int
     attach_function :b2b2c_forecaster_summaries,
                     [P, :int32, :int64, :fc_summary_cb, P], :int
+    attach_function :b2b2c_forecaster_fit_window, [P, P, :int32, :int64, :int64], :int
+    attach_function :b2b2c_forecaster_summaries_window,
+                    [P, :int32, :int64, :int64, :fc_summary_cb, P], :int
 
     # ---- channel.h
     %w[channel_kind channel_sub attr_model].each do |n|
@@ -1333,10 +1336,17 @@ module B2B2C
       check(Lib.b2b2c_forecaster_cancel_subscription(handle, customer_id, time))
     end
 
-    # Fits the segment; true when the optimizer converged.
-    def fit(calibration_end, segment: -1)
+    # Fits the segment; true when the optimizer converged. With
+    # calibration_start, a customer with a purchase before it raises
+    # Error (ERANGE) and nothing is fitted.
+    def fit(calibration_end, segment: -1, calibration_start: nil)
       c = B2B2C.out(:int32)
-      check(Lib.b2b2c_forecaster_fit(c, handle, segm(segment), calibration_end))
+      if calibration_start
+        check(Lib.b2b2c_forecaster_fit_window(c, handle, segm(segment),
+                                              calibration_start, calibration_end))
+      else
+        check(Lib.b2b2c_forecaster_fit(c, handle, segm(segment), calibration_end))
+      end
       c.read_int32 == 1
     end
 
@@ -1366,9 +1376,13 @@ module B2B2C
       [r.read_double, k.read_double]
     end
 
-    def summaries(calibration_end, segment: -1)
-      iterate(:b2b2c_forecaster_summaries, :fc_summary_cb, handle, segm(segment), calibration_end) do |*a|
-        Summary.new(*a)
+    def summaries(calibration_end, segment: -1, calibration_start: nil)
+      if calibration_start
+        iterate(:b2b2c_forecaster_summaries_window, :fc_summary_cb, handle, segm(segment),
+                calibration_start, calibration_end) { |*a| Summary.new(*a) }
+      else
+        iterate(:b2b2c_forecaster_summaries, :fc_summary_cb, handle, segm(segment),
+                calibration_end) { |*a| Summary.new(*a) }
       end
     end
 

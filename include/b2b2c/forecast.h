@@ -28,8 +28,12 @@
  * range, naming it and the row), B2B2C_ENODATA (no rows with positive
  * weight, or all frequencies zero for a fit), B2B2C_ENOMEM, and
  * B2B2C_ENOCONVERGE when a special-function series does not converge.
- * On error the outputs are left unchanged, except where a function says
- * "outputs partly written" (a series failing in the middle of a batch).
+ * On any error every output is left unchanged (all or nothing): the batch
+ * functions (predict, clv, population_expected) compute into scratch
+ * memory, n doubles per output, and copy to the caller's arrays only when
+ * every row succeeded, so a series failing at row k of a batch (a window
+ * far longer than alpha + T) or that scratch allocation failing
+ * (B2B2C_ENOMEM) writes nothing.
  *
  * Threads: the functions keep no state; calls on different contexts may run
  * in parallel, a context is used by one thread at a time.
@@ -129,6 +133,8 @@ B2B2C_API int b2b2c_forecast_gg_loglik(double *loglik, double *grad,
  *           (BG/BB: active at opportunity T + 1, as in the paper.)
  * p_any     probability of at least one purchase in the window, or NULL.
  * t         window length (> 0; BG/BB: a whole number of opportunities).
+ * All or nothing: on error none of the arrays is written (scratch of n
+ * doubles per non-NULL output; B2B2C_ENOMEM when it cannot be allocated).
  */
 B2B2C_API int b2b2c_forecast_predict(double *expected, double *p_alive,
                                      double *p_any, b2b2c_ctx *ctx,
@@ -153,7 +159,8 @@ B2B2C_API int b2b2c_forecast_gg_spend(double *out, b2b2c_ctx *ctx,
  * (1 + discount)^k, with E[X(k)] the expected purchases in (T, T + k].
  * spend: expected value per purchase (e.g. from b2b2c_forecast_gg_spend),
  * n entries, >= 0. horizon: whole number 1..100000. discount: per period,
- * 0 <= discount < 10. margin: 0..1. out has n entries.
+ * 0 <= discount < 10. margin: 0..1. out has n entries, written only when
+ * every row succeeded (scratch of n doubles; B2B2C_ENOMEM).
  */
 B2B2C_API int b2b2c_forecast_clv(double *out, b2b2c_ctx *ctx, int32_t model,
                                  const double *params, size_t nparams,
@@ -165,7 +172,8 @@ B2B2C_API int b2b2c_forecast_clv(double *out, b2b2c_ctx *ctx, int32_t model,
 /*
  * Expected purchases of a new customer over t[i] periods from the first
  * purchase, E[X(t)] (BG/NBD: FHL 2005 eq. 7; Pareto/NBD: SMC 1987;
- * BG/BB: FHS 2010 eq. 9 with t a whole number). out has n entries.
+ * BG/BB: FHS 2010 eq. 9 with t a whole number). out has n entries,
+ * written only when every entry succeeded (scratch of n doubles).
  */
 B2B2C_API int b2b2c_forecast_population_expected(double *out, b2b2c_ctx *ctx,
                                                  int32_t model,
@@ -303,6 +311,26 @@ B2B2C_API int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
 B2B2C_API int b2b2c_forecaster_fit(int32_t *converged, b2b2c_forecaster *f,
                                    int32_t segment, int64_t calibration_end);
 
+/*
+ * b2b2c_forecaster_fit over a calibration window [calibration_start,
+ * calibration_end) (Unix seconds). The window states where the purchase log
+ * is complete: x, t_x and T are measured from each customer's first
+ * purchase, so every customer of `segment` must have their whole history in
+ * the window. A recorded purchase of any kind dated before
+ * calibration_start (a history the window would cut, usually a wrong date)
+ * is bad input: B2B2C_ERANGE with a message naming the customer and the
+ * date (YYYY-MM-DD, UTC) of their earliest purchase; nothing is fitted or
+ * stored. Purchases at or after calibration_end are ignored as in
+ * b2b2c_forecaster_fit (the holdout). Errors: those of
+ * b2b2c_forecaster_fit, and B2B2C_ERANGE when calibration_start >=
+ * calibration_end or calibration_start is INT64_MIN.
+ */
+B2B2C_API int b2b2c_forecaster_fit_window(int32_t *converged,
+                                          b2b2c_forecaster *f,
+                                          int32_t segment,
+                                          int64_t calibration_start,
+                                          int64_t calibration_end);
+
 /* The stored fit for `segment` (-1: all): model parameters (4), GG
  * parameters (3; zeros when no repeat buyer had a value), log-likelihood.
  * B2B2C_ENOTFOUND when not fitted. Any output may be NULL. */
@@ -349,6 +377,15 @@ B2B2C_API int b2b2c_forecaster_summaries(b2b2c_forecaster *f,
                                          int64_t calibration_end,
                                          b2b2c_forecaster_summary_cb cb,
                                          void *payload);
+
+/* b2b2c_forecaster_summaries over the window [calibration_start,
+ * calibration_end), with the window rule and errors of
+ * b2b2c_forecaster_fit_window (checked before the first callback, so a
+ * customer with a purchase before the start fails the call before
+ * anything is listed). */
+B2B2C_API int b2b2c_forecaster_summaries_window(
+    b2b2c_forecaster *f, int32_t segment, int64_t calibration_start,
+    int64_t calibration_end, b2b2c_forecaster_summary_cb cb, void *payload);
 
 /*
  * Answers for one customer at `now` (Unix seconds) over `horizon` whole

@@ -3,6 +3,8 @@
  * CLV, population quantities) of BG/NBD, Pareto/NBD, BG/BB and Gamma-Gamma.
  */
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "forecast/fc_internal.h"
 #include "forecast/fc_rows.h"
@@ -528,7 +530,7 @@ static int predict_bgnbd_cached(double *expected, double *p_alive,
                 b2b2c__free(ctx, tab);
                 return b2b2c__err(ctx, B2B2C_ENOCONVERGE,
                                   "row %zu: a hypergeometric series did not "
-                                  "converge (outputs partly written)", i);
+                                  "converge (outputs unchanged)", i);
             }
             if (used < cap / 2) {
                 tab[s].used = 1;
@@ -574,23 +576,14 @@ static int check_t(b2b2c_ctx *ctx, int32_t model, double t, const char *nm)
     return 0;
 }
 
-int b2b2c_forecast_predict(double *expected, double *p_alive, double *p_any,
-                           b2b2c_ctx *ctx, int32_t model,
-                           const double *params, size_t nparams,
-                           const double *x, const double *tx,
-                           const double *T, size_t n, double t)
+/* Predictions into the given arrays (validated by the caller); may stop
+ * part way with B2B2C_ENOCONVERGE or B2B2C_ENOMEM. */
+static int predict_into(double *expected, double *p_alive, double *p_any,
+                        b2b2c_ctx *ctx, int32_t model, const double *params,
+                        const double *x, const double *tx, const double *T,
+                        size_t n, double t)
 {
-    pred_fn f;
-    int rc;
-    if (!ctx)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(ctx);
-    if ((rc = check_model(ctx, model, 0)) != 0 ||
-        (rc = check_params(ctx, model, params, nparams)) != 0 ||
-        (rc = check_t(ctx, model, t, "t")) != 0 ||
-        (rc = b2b2c__fc_validate(ctx, model, x, tx, T, NULL, n)) != 0)
-        return rc;
-    f = pred_for(model);
+    pred_fn f = pred_for(model);
     if (model == B2B2C_FORECAST_BGNBD && expected && n >= 64)
         return predict_bgnbd_cached(expected, p_alive, p_any, ctx, params, x,
                                     tx, T, n, t);
@@ -600,7 +593,7 @@ int b2b2c_forecast_predict(double *expected, double *p_alive, double *p_any,
               p_alive ? &pa : NULL, p_any ? &py : NULL))
             return b2b2c__err(ctx, B2B2C_ENOCONVERGE,
                               "row %zu: a hypergeometric series did not "
-                              "converge (outputs partly written)", i);
+                              "converge (outputs unchanged)", i);
         if (expected)
             expected[i] = e;
         if (p_alive)
@@ -609,6 +602,52 @@ int b2b2c_forecast_predict(double *expected, double *p_alive, double *p_any,
             p_any[i] = py;
     }
     return 0;
+}
+
+/* All or nothing: the rows are computed into scratch memory and copied to
+ * the caller's arrays only when every row succeeded, so a failure part way
+ * (B2B2C_ENOCONVERGE on a very long window) leaves them unchanged. */
+int b2b2c_forecast_predict(double *expected, double *p_alive, double *p_any,
+                           b2b2c_ctx *ctx, int32_t model,
+                           const double *params, size_t nparams,
+                           const double *x, const double *tx,
+                           const double *T, size_t n, double t)
+{
+    double *buf = NULL, *e = NULL, *pa = NULL, *py = NULL;
+    size_t k = 0;
+    int rc;
+    if (!ctx)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(ctx);
+    if ((rc = check_model(ctx, model, 0)) != 0 ||
+        (rc = check_params(ctx, model, params, nparams)) != 0 ||
+        (rc = check_t(ctx, model, t, "t")) != 0 ||
+        (rc = b2b2c__fc_validate(ctx, model, x, tx, T, NULL, n)) != 0)
+        return rc;
+    k = (expected != NULL) + (p_alive != NULL) + (p_any != NULL);
+    if (k > 0 && n > 0) {
+        if (n > SIZE_MAX / sizeof(double) / k ||
+            !(buf = b2b2c__malloc(ctx, sizeof(double) * n * k)))
+            return b2b2c__err(ctx, B2B2C_ENOMEM, "predict: out of memory");
+        k = 0;
+        if (expected)
+            e = buf + n * k++;
+        if (p_alive)
+            pa = buf + n * k++;
+        if (p_any)
+            py = buf + n * k++;
+    }
+    rc = predict_into(e, pa, py, ctx, model, params, x, tx, T, n, t);
+    if (rc == 0 && n > 0) {
+        if (expected)
+            memcpy(expected, e, sizeof(double) * n);
+        if (p_alive)
+            memcpy(p_alive, pa, sizeof(double) * n);
+        if (p_any)
+            memcpy(p_any, py, sizeof(double) * n);
+    }
+    b2b2c__free(ctx, buf);
+    return rc;
 }
 
 int b2b2c_forecast_gg_spend(double *out, b2b2c_ctx *ctx, const double *params,
@@ -653,6 +692,7 @@ int b2b2c_forecast_clv(double *out, b2b2c_ctx *ctx, int32_t model,
     pred_fn f;
     int rc;
     long H;
+    double *res = NULL;
     if (!ctx)
         return B2B2C_EINVAL;
     b2b2c__err_clear(ctx);
@@ -682,19 +722,28 @@ int b2b2c_forecast_clv(double *out, b2b2c_ctx *ctx, int32_t model,
     }
     H = (long)horizon;
     f = pred_for(model);
+    /* all or nothing: rows go to scratch, copied on success */
+    if (n > 0 && (n > SIZE_MAX / sizeof(double) ||
+                  !(res = b2b2c__malloc(ctx, sizeof(double) * n))))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "clv: out of memory");
     for (size_t i = 0; i < n; i++) {
         double prev = 0, acc = 0, df = 1, e;
         for (long k = 1; k <= H; k++) {
-            if (f(params, x[i], tx[i], T[i], (double)k, &e, NULL, NULL))
+            if (f(params, x[i], tx[i], T[i], (double)k, &e, NULL, NULL)) {
+                b2b2c__free(ctx, res);
                 return b2b2c__err(ctx, B2B2C_ENOCONVERGE,
                                   "row %zu: a hypergeometric series did not "
-                                  "converge (outputs partly written)", i);
+                                  "converge (outputs unchanged)", i);
+            }
             df /= 1 + discount;
             acc += (e - prev) * df;
             prev = e;
         }
-        out[i] = margin * spend[i] * acc;
+        res[i] = margin * spend[i] * acc;
     }
+    if (n > 0)
+        memcpy(out, res, sizeof(double) * n);
+    b2b2c__free(ctx, res);
     return 0;
 }
 
@@ -738,6 +787,7 @@ int b2b2c_forecast_population_expected(double *out, b2b2c_ctx *ctx,
                                        size_t n)
 {
     int rc;
+    double *res = NULL;
     if (!ctx)
         return B2B2C_EINVAL;
     b2b2c__err_clear(ctx);
@@ -750,11 +800,21 @@ int b2b2c_forecast_population_expected(double *out, b2b2c_ctx *ctx,
         if ((rc = check_t(ctx, model, t[i], "t[i]")) != 0)
             return b2b2c__err(ctx, rc, "t[%zu]: must be finite, in (0, 1e9]"
                                        " (BG/BB: whole)", i);
+    /* all or nothing: values go to scratch, copied on success */
+    if (n > 0 && (n > SIZE_MAX / sizeof(double) ||
+                  !(res = b2b2c__malloc(ctx, sizeof(double) * n))))
+        return b2b2c__err(ctx, B2B2C_ENOMEM,
+                          "population_expected: out of memory");
     for (size_t i = 0; i < n; i++)
-        if (pop_expected(model, params, t[i], &out[i]))
+        if (pop_expected(model, params, t[i], &res[i])) {
+            b2b2c__free(ctx, res);
             return b2b2c__err(ctx, B2B2C_ENOCONVERGE,
                               "t[%zu]: a hypergeometric series did not "
-                              "converge (outputs partly written)", i);
+                              "converge (outputs unchanged)", i);
+        }
+    if (n > 0)
+        memcpy(out, res, sizeof(double) * n);
+    b2b2c__free(ctx, res);
     return 0;
 }
 

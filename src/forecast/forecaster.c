@@ -6,6 +6,7 @@
  * through storage, call_end.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "forecast/fc_internal.h"
@@ -457,6 +458,57 @@ static int summarise(const fc_cust *c, int64_t end, int incl,
     return 1;
 }
 
+/* YYYY-MM-DD (UTC) of Unix seconds t, into buf (>= 64 bytes). Days to the
+ * proleptic Gregorian calendar: Hinnant's civil_from_days. */
+static void fmt_date(char *buf, size_t n, int64_t t)
+{
+    int64_t z = day_of(t) + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    snprintf(buf, n, "%04lld-%02lld-%02lld", (long long)(y + (m <= 2)),
+             (long long)m, (long long)d);
+}
+
+/* The calibration-window rule: x, t_x and T are measured from each
+ * customer's first purchase, so a window [start, end) must hold the whole
+ * history of the customers it summarises. A purchase (any kind) of `c`
+ * dated before `start` is bad input: B2B2C_ERANGE naming the customer and
+ * the date of their earliest purchase. */
+static int check_window(b2b2c_ctx *ctx, const fc_cust *c, int64_t start)
+{
+    int64_t first = INT64_MAX;
+    char d1[64], d2[64];
+    if (start == INT64_MIN)
+        return 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->p[i].time < first)
+            first = c->p[i].time;
+    if (first >= start)
+        return 0;
+    fmt_date(d1, sizeof d1, first);
+    fmt_date(d2, sizeof d2, start);
+    return b2b2c__err(ctx, B2B2C_ERANGE,
+                      "calibration_start: customer '%s' has a purchase on %s "
+                      "(t=%lld), before the calibration start %s; x, t_x and "
+                      "T are measured from the first purchase, so the window "
+                      "must hold each customer's whole history",
+                      c->id, d1, (long long)first, d2);
+}
+
+static int check_range(b2b2c_ctx *ctx, int64_t start, int64_t end)
+{
+    if (start >= end)
+        return b2b2c__err(ctx, B2B2C_ERANGE,
+                          "calibration_start: must be before calibration_end");
+    return 0;
+}
+
 static size_t max_purchases(const b2b2c_forecaster *f)
 {
     size_t it = 0, mx = 1;
@@ -516,8 +568,9 @@ static int put_fit(b2b2c_ctx *ctx, int idx, const fc_fit *ft)
     return b2b2c__st_put_rec(ctx, T_FIT, key, strlen(key), &w);
 }
 
-int b2b2c_forecaster_fit(int32_t *converged, b2b2c_forecaster *f,
-                         int32_t segment, int64_t calibration_end)
+static int fit_impl(int32_t *converged, b2b2c_forecaster *f,
+                    int32_t segment, int64_t calibration_start,
+                    int64_t calibration_end)
 {
     b2b2c_ctx *ctx;
     int idx, rc = 0;
@@ -537,6 +590,8 @@ int b2b2c_forecaster_fit(int32_t *converged, b2b2c_forecaster *f,
     if ((idx = fit_index(segment)) < 0)
         return b2b2c__err(ctx, B2B2C_EINVAL, "segment: unknown (%d)",
                           (int)segment);
+    if ((rc = check_range(ctx, calibration_start, calibration_end)) != 0)
+        return rc;
     ncap = f->cust.count ? f->cust.count : 1;
     mx = max_purchases(f);
     x = b2b2c__malloc(ctx, sizeof(double) * 4 * ncap);
@@ -558,6 +613,8 @@ int b2b2c_forecaster_fit(int32_t *converged, b2b2c_forecaster *f,
         int64_t sub_first = INT64_MAX;
         if (segment >= 0 && c->segment != segment)
             continue;
+        if ((rc = check_window(ctx, c, calibration_start)) != 0)
+            goto done;
         if (!summarise(c, calibration_end, 0, unit, days, tot, &s))
             continue;
         x[nc] = s.x;
@@ -642,6 +699,23 @@ done:
     b2b2c__free(ctx, days);
     b2b2c__free(ctx, tot);
     return rc;
+}
+
+int b2b2c_forecaster_fit(int32_t *converged, b2b2c_forecaster *f,
+                         int32_t segment, int64_t calibration_end)
+{
+    return fit_impl(converged, f, segment, INT64_MIN, calibration_end);
+}
+
+int b2b2c_forecaster_fit_window(int32_t *converged, b2b2c_forecaster *f,
+                                int32_t segment, int64_t calibration_start,
+                                int64_t calibration_end)
+{
+    if (f && calibration_start == INT64_MIN)
+        return b2b2c__err(f->ctx, B2B2C_ERANGE,
+                          "calibration_start: must be > INT64_MIN");
+    return fit_impl(converged, f, segment, calibration_start,
+                    calibration_end);
 }
 
 int b2b2c_forecaster_fit_params(double *params, double *gg_params,
@@ -730,9 +804,9 @@ static int summ_cmp(const void *a, const void *b)
     return strcmp(u->c->id, v->c->id);
 }
 
-int b2b2c_forecaster_summaries(b2b2c_forecaster *f, int32_t segment,
-                               int64_t calibration_end,
-                               b2b2c_forecaster_summary_cb cb, void *payload)
+static int summaries_impl(b2b2c_forecaster *f, int32_t segment,
+                          int64_t calibration_start, int64_t calibration_end,
+                          b2b2c_forecaster_summary_cb cb, void *payload)
 {
     b2b2c_ctx *ctx;
     summ_item *items;
@@ -751,6 +825,8 @@ int b2b2c_forecaster_summaries(b2b2c_forecaster *f, int32_t segment,
     if (fit_index(segment) < 0)
         return b2b2c__err(ctx, B2B2C_EINVAL, "segment: unknown (%d)",
                           (int)segment);
+    if ((rc = check_range(ctx, calibration_start, calibration_end)) != 0)
+        return rc;
     mx = max_purchases(f);
     items = b2b2c__malloc(ctx, sizeof(summ_item) * (f->cust.count + 1));
     days = b2b2c__malloc(ctx, sizeof(int64_t) * mx);
@@ -764,6 +840,8 @@ int b2b2c_forecaster_summaries(b2b2c_forecaster *f, int32_t segment,
         summ s;
         if (segment >= 0 && c->segment != segment)
             continue;
+        if ((rc = check_window(ctx, c, calibration_start)) != 0)
+            goto out;
         if (!summarise(c, calibration_end, 0, f->unit_days, days, tot, &s))
             continue;
         items[ni].c = c;
@@ -783,6 +861,27 @@ out:
     b2b2c__free(ctx, days);
     b2b2c__free(ctx, tot);
     return rc;
+}
+
+int b2b2c_forecaster_summaries(b2b2c_forecaster *f, int32_t segment,
+                               int64_t calibration_end,
+                               b2b2c_forecaster_summary_cb cb, void *payload)
+{
+    return summaries_impl(f, segment, INT64_MIN, calibration_end, cb,
+                          payload);
+}
+
+int b2b2c_forecaster_summaries_window(b2b2c_forecaster *f, int32_t segment,
+                                      int64_t calibration_start,
+                                      int64_t calibration_end,
+                                      b2b2c_forecaster_summary_cb cb,
+                                      void *payload)
+{
+    if (f && calibration_start == INT64_MIN)
+        return b2b2c__err(f->ctx, B2B2C_ERANGE,
+                          "calibration_start: must be > INT64_MIN");
+    return summaries_impl(f, segment, calibration_start, calibration_end, cb,
+                          payload);
 }
 
 /* ---- per-customer answers ------------------------------------------------------ */

@@ -103,6 +103,12 @@ static int op_fit(th_env *env, void *state)
     return b2b2c_forecaster_fit(NULL, state, 4, T0 + 120 * DAY);
 }
 
+static int op_fit_window(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_forecaster_fit_window(NULL, state, 5, T0, T0 + 120 * DAY);
+}
+
 static int op_group(th_env *env, void *state)
 {
     int rc = b2b2c_ctx_begin(env->ctx);
@@ -147,6 +153,11 @@ static void t_add_existing(void **u)
 static void t_kind(void **u) { (void)u; run_both("kind", op_kind); }
 static void t_cancel(void **u) { (void)u; run_both("cancel", op_cancel); }
 static void t_fit(void **u) { (void)u; run_both("fit", op_fit); }
+static void t_fit_window(void **u)
+{
+    (void)u;
+    run_both("fit window", op_fit_window);
+}
 static void t_group(void **u) { (void)u; run_both("group", op_group); }
 static void t_reopen(void **u) { (void)u; run_both("reopen", op_reopen); }
 
@@ -156,7 +167,7 @@ int main(void)
         cmocka_unit_test(t_add_new),  cmocka_unit_test(t_add_existing),
         cmocka_unit_test(t_kind),     cmocka_unit_test(t_cancel),
         cmocka_unit_test(t_fit),      cmocka_unit_test(t_group),
-        cmocka_unit_test(t_reopen),
+        cmocka_unit_test(t_reopen),   cmocka_unit_test(t_fit_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

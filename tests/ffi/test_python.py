@@ -464,6 +464,13 @@ class ForecastTest(EngineTest):
             self.assertTrue(0.0 <= ans["p_alive"] <= 1.0)
             self.assertTrue(all(math.isfinite(v) for v in ans.values()))
             self.assertEqual(len(f.summaries(end)), 60)
+            # the calibration window: everyone started on or after T0 ...
+            self.assertEqual(len(f.summaries(end, calibration_start=T0)), 60)
+            self.assertTrue(f.fit(end, calibration_start=T0) in (True, False))
+            # ... but not after T0 + 5 days
+            e = self.assertError(b2b2c.ERANGE, f.fit, end,
+                                 calibration_start=T0 + 5 * DAY)
+            self.assertIn("before the calibration start", e.message)
             attach, mean = f.service_stats(b2b2c.KIND_INSTALL)
             self.assertGreater(attach, 0.0)
             self.assertEqual(mean, 40.0)

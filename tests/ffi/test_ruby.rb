@@ -335,6 +335,9 @@ class ForecastTest < EngineTest
       ans = f.customer("c05", fin, 12)
       assert ans[:p_alive].between?(0.0, 1.0)
       assert_equal 60, f.summaries(fin).size
+      assert_equal 60, f.summaries(fin, calibration_start: T0).size
+      err = assert_error(B2B2C::ERANGE) { f.fit(fin, calibration_start: T0 + (5 * DAY)) }
+      assert_match(/before the calibration start/, err.message)
       assert_equal 40.0, f.service_stats(B2B2C::KIND_INSTALL)[1]
       err = assert_error(B2B2C::EBADID) { f.add_purchase("", 5, T0, 1.0) }
       assert_match(/customer/, err.message)

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "harness.h"
 #include "internal.h"
@@ -948,6 +949,123 @@ static void test_bad_input(void **state)
     assert_null(b2b2c_forecast_param_name(B2B2C_FORECAST_GG, 3));
 }
 
+/* "Nothing is half-written": a batch that fails part way (a 2F1 series
+ * past its term budget on a window far longer than alpha + T, or an
+ * allocation failure) leaves every caller array unchanged. */
+#define NR 70
+static void fill(double *v, size_t n, double val)
+{
+    for (size_t i = 0; i < n; i++)
+        v[i] = val;
+}
+static void all_eq(const double *v, size_t n, double val)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] != val)
+            fail_msg("[%zu] = %g, want %g (unchanged)", i, v[i], val);
+}
+
+static void test_all_or_nothing(void **state)
+{
+    fx *f = *state;
+    static const double bg[4] = {0.243, 4.414, 0.793, 2.426};
+    static const double tiny_al[4] = {0.243, 1e-5, 0.793, 2.426};
+    double x[NR], tx[NR], T[NR], e[NR], pa[NR], py[NR], sp[NR];
+    double tt[2] = {1, 1e8};
+    th_alloc al;
+    b2b2c_ctx *c2;
+
+    /* rows 0..NR-2 converge (T huge, z small); the last does not */
+    for (int i = 0; i < NR; i++) {
+        x[i] = 2;
+        tx[i] = 30;
+        T[i] = 1e8 + i;
+        sp[i] = 1;
+    }
+    T[NR - 1] = 38;
+    for (size_t n = 2; n <= NR; n += NR - 2) { /* plain and cached paths */
+        const double *xs = x + NR - n, *txs = tx + NR - n, *Ts = T + NR - n;
+        fill(e, NR, -7);
+        fill(pa, NR, -7);
+        fill(py, NR, -7);
+        assert_int_equal(b2b2c_forecast_predict(e, pa, py, f->ctx,
+                                                B2B2C_FORECAST_BGNBD, bg, 4,
+                                                xs, txs, Ts, n, 1e7),
+                         B2B2C_ENOCONVERGE);
+        assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "unchanged"));
+        all_eq(e, NR, -7);
+        all_eq(pa, NR, -7);
+        all_eq(py, NR, -7);
+        /* expected only */
+        assert_int_equal(b2b2c_forecast_predict(e, NULL, NULL, f->ctx,
+                                                B2B2C_FORECAST_BGNBD, bg, 4,
+                                                xs, txs, Ts, n, 1e7),
+                         B2B2C_ENOCONVERGE);
+        all_eq(e, NR, -7);
+        /* the same rows over a short window are written in full */
+        assert_int_equal(b2b2c_forecast_predict(e, pa, py, f->ctx,
+                                                B2B2C_FORECAST_BGNBD, bg, 4,
+                                                xs, txs, Ts, n, 39),
+                         0);
+        for (size_t i = 0; i < n; i++)
+            assert_true(e[i] >= 0 && pa[i] > 0 && pa[i] <= 1 && py[i] >= 0);
+    }
+
+    /* population curve: t = 1 converges, t = 1e8 does not */
+    fill(e, 2, -7);
+    assert_int_equal(b2b2c_forecast_population_expected(
+                         e, f->ctx, B2B2C_FORECAST_BGNBD, bg, 4, tt, 2),
+                     B2B2C_ENOCONVERGE);
+    all_eq(e, 2, -7);
+
+    /* CLV: row 0 (T = 100) converges over 10 periods, row 1 (alpha + T =
+     * 1e-4: z > 0.99998 from the 6th period) does not */
+    x[0] = 2, tx[0] = 30, T[0] = 100;
+    x[1] = 0, tx[1] = 0, T[1] = 1e-4;
+    fill(e, 2, -7);
+    assert_int_equal(b2b2c_forecast_clv(e, f->ctx, B2B2C_FORECAST_BGNBD,
+                                        tiny_al, 4, x, tx, T, sp, 2, 10, 0,
+                                        1),
+                     B2B2C_ENOCONVERGE);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "row 1"));
+    all_eq(e, 2, -7);
+    T[1] = 100;
+    assert_int_equal(b2b2c_forecast_clv(e, f->ctx, B2B2C_FORECAST_BGNBD,
+                                        tiny_al, 4, x, tx, T, sp, 2, 10, 0,
+                                        1),
+                     0);
+    assert_true(e[0] > 0 && e[1] > 0);
+
+    /* an allocation failure changes nothing either */
+    th_alloc_init(&al);
+    assert_int_equal(b2b2c_ctx_new(&c2, &al.methods, NULL), 0);
+    for (int i = 0; i < NR; i++)
+        T[i] = 40 + i, tx[i] = 30, x[i] = 2;
+    for (size_t k = 1; k <= 2; k++) {
+        al.fail_at = al.count + k;
+        fill(e, NR, -7);
+        fill(pa, NR, -7);
+        assert_int_equal(b2b2c_forecast_predict(e, pa, NULL, c2,
+                                                B2B2C_FORECAST_BGNBD, bg, 4,
+                                                x, tx, T, NR, 39),
+                         B2B2C_ENOMEM);
+        all_eq(e, NR, -7);
+        all_eq(pa, NR, -7);
+    }
+    al.fail_at = al.count + 1;
+    assert_int_equal(b2b2c_forecast_population_expected(
+                         e, c2, B2B2C_FORECAST_BGNBD, bg, 4, tt, 1),
+                     B2B2C_ENOMEM);
+    al.fail_at = al.count + 1;
+    assert_int_equal(b2b2c_forecast_clv(e, c2, B2B2C_FORECAST_BGNBD, bg, 4,
+                                        x, tx, T, sp, 2, 10, 0, 1),
+                     B2B2C_ENOMEM);
+    all_eq(e, NR, -7);
+    al.fail_at = 0;
+    b2b2c_ctx_free(c2);
+    assert_int_equal(al.outstanding, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -969,6 +1087,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bgnbd_small_ab, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_all_or_nothing, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "harness.h"
 #include "internal.h"
@@ -447,6 +448,111 @@ static void test_bad_input(void **state)
                      B2B2C_ERANGE);
 }
 
+typedef struct lst {
+    int n;
+    double sum;
+} lst;
+
+static int on_summary(const char *id, double x, double tx, double T,
+                      double m, void *payload)
+{
+    lst *l = payload;
+    (void)id;
+    l->n++;
+    l->sum += x + 2 * tx + 3 * T + 4 * m;
+    return 0;
+}
+
+/* The calibration-window rule: a purchase before the window start is bad
+ * input (a specific code, a message naming the customer and the date) and
+ * changes nothing; a window holding every history fits as the plain fit. */
+static void test_calibration_window(void **state)
+{
+    fx *x = *state;
+    b2b2c_forecaster *f = x->f;
+    const int64_t end = T0 + 40 * 7 * (int64_t)DAY;
+    double p1[4], p2[4], gg1[3], gg2[3], ll1, ll2;
+    lst a = {0, 0}, b = {0, 0};
+    int32_t conv = -1;
+    const char *msg;
+
+    sim_log(f, 300, 11, T0 + 60 * 7 * (int64_t)DAY, 4, "w");
+    assert_int_equal(b2b2c_forecaster_fit(NULL, f, -1, end), 0);
+    assert_int_equal(b2b2c_forecaster_fit_params(p1, gg1, &ll1, f, -1), 0);
+    assert_int_equal(b2b2c_forecaster_fit_window(&conv, f, -1, T0, end), 0);
+    assert_int_equal(conv, 1);
+    assert_int_equal(b2b2c_forecaster_fit_params(p2, gg2, &ll2, f, -1), 0);
+    for (int i = 0; i < 4; i++)
+        assert_true(p1[i] == p2[i]);
+    assert_true(ll1 == ll2 && gg1[0] == gg2[0]);
+    assert_int_equal(b2b2c_forecaster_summaries(f, -1, end, on_summary, &a),
+                     0);
+    assert_int_equal(b2b2c_forecaster_summaries_window(f, -1, T0, end,
+                                                       on_summary, &b),
+                     0);
+    assert_true(a.n == 300 && b.n == a.n && b.sum == a.sum);
+
+    /* empty or inverted windows */
+    assert_int_equal(b2b2c_forecaster_fit_window(NULL, f, -1, end, end),
+                     B2B2C_ERANGE);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(x->ctx), "calibration_start"));
+    assert_int_equal(b2b2c_forecaster_fit_window(NULL, f, -1, INT64_MIN, end),
+                     B2B2C_ERANGE);
+    assert_int_equal(b2b2c_forecaster_summaries_window(f, -1, end + 1, end,
+                                                       on_summary, &b),
+                     B2B2C_ERANGE);
+    assert_int_equal(b2b2c_forecaster_fit_window(NULL, NULL, -1, T0, end),
+                     B2B2C_EINVAL);
+
+    /* w7 gets a purchase 10 days before the window start (2024-12-22) */
+    assert_int_equal(b2b2c_forecaster_add_purchase(f, "w7", 4, T0 - 10 * DAY,
+                                                   80, B2B2C_KIND_PRODUCT),
+                     0);
+    assert_int_equal(b2b2c_forecaster_fit_window(&conv, f, -1, T0, end),
+                     B2B2C_ERANGE);
+    msg = b2b2c_ctx_errmsg(x->ctx);
+    assert_non_null(strstr(msg, "calibration_start"));
+    assert_non_null(strstr(msg, "'w7'"));
+    assert_non_null(strstr(msg, "2024-12-22"));
+    assert_non_null(strstr(msg, "2025-01-01"));
+    /* nothing changed: the stored fit is the previous one */
+    assert_int_equal(b2b2c_forecaster_fit_params(p2, NULL, &ll2, f, -1), 0);
+    for (int i = 0; i < 4; i++)
+        assert_true(p1[i] == p2[i]);
+    assert_true(ll1 == ll2);
+    /* the listing fails before any callback runs */
+    b.n = 0;
+    assert_int_equal(b2b2c_forecaster_summaries_window(f, -1, T0, end,
+                                                       on_summary, &b),
+                     B2B2C_ERANGE);
+    assert_int_equal(b.n, 0);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(x->ctx), "'w7'"));
+    /* a window that starts early enough, and the plain fit, still work */
+    assert_int_equal(b2b2c_forecaster_fit_window(NULL, f, -1, T0 - 10 * DAY,
+                                                 end),
+                     0);
+    assert_int_equal(b2b2c_forecaster_fit(NULL, f, -1, end), 0);
+    /* another segment is not affected by w7 */
+    assert_int_equal(b2b2c_forecaster_add_purchase(f, "s0", 5, T0 + DAY, 10,
+                                                   B2B2C_KIND_PRODUCT),
+                     0);
+    b.n = 0;
+    assert_int_equal(b2b2c_forecaster_summaries_window(f, 5, T0, end,
+                                                       on_summary, &b),
+                     0);
+    assert_int_equal(b.n, 1);
+    /* a service purchase before the start counts too (any kind) */
+    assert_int_equal(b2b2c_forecaster_add_purchase(f, "s0", 5,
+                                                   T0 - 1, 10,
+                                                   B2B2C_KIND_INSTALL),
+                     0);
+    assert_int_equal(b2b2c_forecaster_summaries_window(f, 5, T0, end,
+                                                       on_summary, &b),
+                     B2B2C_ERANGE);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(x->ctx), "'s0'"));
+    assert_non_null(strstr(b2b2c_ctx_errmsg(x->ctx), "2024-12-31"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -458,6 +564,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_due_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_holdout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_calibration_window, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

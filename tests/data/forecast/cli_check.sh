@@ -56,4 +56,19 @@ expect "missing file" 1 "" forecast fit --model bgnbd --summary "$D"/no_such_fil
 expect "usage" 2 "model" forecast fit --model nope --summary "$E"/summary.csv
 expect "usage horizon" 2 "horizon" forecast predict --model bgnbd --summary "$E"/summary.csv --horizon 0
 expect "usage both inputs" 2 "exactly one" forecast fit --model bgnbd --summary "$E"/summary.csv --transactions "$E"/transactions.csv
+# due: header, row shape, the P(alive) filter, order by expected value
+"$B" forecast due --transactions "$E"/transactions.csv --as-of 2025-09-30 --window 30 >"$T".out || bad "due"
+[ "$(head -1 "$T".out)" = "id,due_date,p_alive,expected_value" ] && ok "due header" || bad "due header"
+[ "$(wc -l <"$T".out)" -gt 5 ] && ok "due rows" || bad "due rows"
+awk -F, 'NR > 1 && !($2 ~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]$/ && NF == 4 && $3 >= 0.5 && $3 <= 1 && $4 >= 0) { bad = 1 } END { exit bad }' "$T".out && ok "due row shape" || bad "due row shape"
+awk -F, 'NR > 2 && $4 > prev + 0 { bad = 1 } NR > 1 { prev = $4 } END { exit bad }' "$T".out && ok "due order" || bad "due order"
+"$B" forecast due --transactions "$E"/transactions.csv --as-of 2025-09-30 --window 30 --min-p-alive 0.9 >"$T".out || bad "due p filter"
+awk -F, 'NR > 1 && $3 < 0.9 { bad = 1 } END { exit bad }' "$T".out && ok "due p filter" || bad "due p filter"
+"$B" forecast due --transactions "$E"/transactions.csv --as-of 2025-09-30 --window 1 --model pnbd --unit day --min-intervals 2 >"$T".out && [ "$(head -1 "$T".out)" = "id,due_date,p_alive,expected_value" ] && ok "due options" || bad "due options"
+expect "due bad date" 1 "bad_date.csv:3: date" forecast due --transactions "$D"/bad_date.csv --as-of 2025-06-01 --window 10
+expect "due negative amount" 1 "bad_amount.csv:3: amount" forecast due --transactions "$D"/bad_amount.csv --as-of 2025-06-01 --window 10
+expect "due no repeat" 1 "all zero" forecast due --transactions "$D"/no_repeat.csv --as-of 2025-06-01 --window 10
+expect "due usage as-of" 2 "as-of" forecast due --transactions "$E"/transactions.csv --window 10
+expect "due usage window" 2 "window" forecast due --transactions "$E"/transactions.csv --as-of 2025-06-01 --window 0
+expect "due usage model" 2 "model" forecast due --transactions "$E"/transactions.csv --as-of 2025-06-01 --window 1 --model bgbb
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
