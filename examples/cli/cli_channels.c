@@ -195,7 +195,7 @@ static int print_row(const char *key, const double *m, size_t n, void *p)
     int32_t kind = 0, sub = 0, group = 0;
     (void)n;
     if (*key) {
-        b2b2c_channels_get(r->h, &kind, &sub, &group, key);
+        b2b2c_channels_get(&kind, &sub, &group, r->h, key);
         /* quote IDs that need it (RFC 4180) */
         if (strpbrk(key, ",\"\r\n")) {
             putchar('"');

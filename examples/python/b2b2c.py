@@ -541,11 +541,11 @@ _sig("b2b2c_channel_sub_kind", _i32, _i32)
 _sig("b2b2c_channels_new", _int, _pvp, _vp)
 _sig("b2b2c_channels_free", None, _vp)
 _sig("b2b2c_channels_set_param", _int, _vp, _i32, _dbl)
-_sig("b2b2c_channels_get_param", _int, _vp, _i32, _pd)
-_sig("b2b2c_channels_param_bounds", _int, _i32, _pd, _pd)
+_sig("b2b2c_channels_get_param", _int, _pd, _vp, _i32)
+_sig("b2b2c_channels_param_bounds", _int, _pd, _pd, _i32)
 _sig("b2b2c_channels_add", _int, _vp, _str, _i32, _i32, _i32)
-_sig("b2b2c_channels_get", _int, _vp, _pi32, _pi32, _pi32, _str)
-_sig("b2b2c_channels_count", _int, _vp, _psz)
+_sig("b2b2c_channels_get", _int, _pi32, _pi32, _pi32, _vp, _str)
+_sig("b2b2c_channels_count", _int, _psz, _vp)
 _sig("b2b2c_channels_set_spend", _int, _vp, _str, _i64, _dbl, _dbl)
 _sig("b2b2c_channels_touch", _int, _vp, _str, _str, _i64)
 _sig("b2b2c_channels_convert", _int, _vp, _str, _i64, _dbl)
@@ -1655,15 +1655,15 @@ class Channels(_Handle):
 
     def get_param(self, param):
         v = _dbl()
-        self._check(lib.b2b2c_channels_get_param(self.handle, param,
-                                                 ctypes.byref(v)))
+        self._check(lib.b2b2c_channels_get_param(ctypes.byref(v),
+                                                 self.handle, param))
         return v.value
 
     @staticmethod
     def param_bounds(param):
         lo, hi = _dbl(), _dbl()
-        _check(lib.b2b2c_channels_param_bounds(param, ctypes.byref(lo),
-                                               ctypes.byref(hi)))
+        _check(lib.b2b2c_channels_param_bounds(ctypes.byref(lo),
+                                               ctypes.byref(hi), param))
         return lo.value, hi.value
 
     def add(self, channel_id, kind, sub=0, group=0):
@@ -1677,14 +1677,14 @@ class Channels(_Handle):
     def get(self, channel_id):
         """(kind, sub, group) of a channel."""
         k, s, g = _i32(), _i32(), _i32()
-        self._check(lib.b2b2c_channels_get(self.handle, ctypes.byref(k),
-                                           ctypes.byref(s), ctypes.byref(g),
+        self._check(lib.b2b2c_channels_get(ctypes.byref(k), ctypes.byref(s),
+                                           ctypes.byref(g), self.handle,
                                            _b(channel_id)))
         return k.value, s.value, g.value
 
     def count(self):
         v = _sz()
-        self._check(lib.b2b2c_channels_count(self.handle, ctypes.byref(v)))
+        self._check(lib.b2b2c_channels_count(ctypes.byref(v), self.handle))
         return v.value
 
     def set_spend(self, channel_id, t, spend, impressions=0.0):

@@ -490,8 +490,8 @@ module B2B2C
     attach_function :b2b2c_channels_new, [P, P], :int
     attach_function :b2b2c_channels_free, [P], :void
     attach_function :b2b2c_channels_set_param, [P, :int32, :double], :int
-    attach_function :b2b2c_channels_get_param, [P, :int32, P], :int
-    attach_function :b2b2c_channels_param_bounds, [:int32, P, P], :int
+    attach_function :b2b2c_channels_get_param, [P, P, :int32], :int
+    attach_function :b2b2c_channels_param_bounds, [P, P, :int32], :int
     attach_function :b2b2c_channels_add, [P, :string, :int32, :int32, :int32],
                     :int
     attach_function :b2b2c_channels_get, [P, P, P, P, :string], :int
@@ -1431,13 +1431,13 @@ module B2B2C
 
     def get_param(param)
       v = B2B2C.out
-      check(Lib.b2b2c_channels_get_param(handle, param, v))
+      check(Lib.b2b2c_channels_get_param(v, handle, param))
       v.read_double
     end
 
     def self.param_bounds(param)
       lo, hi = Array.new(2) { B2B2C.out }
-      B2B2C.check(Lib.b2b2c_channels_param_bounds(param, lo, hi))
+      B2B2C.check(Lib.b2b2c_channels_param_bounds(lo, hi, param))
       [lo.read_double, hi.read_double]
     end
 
@@ -1452,13 +1452,13 @@ module B2B2C
     # [kind, sub, group]
     def get(channel_id)
       k, s, g = Array.new(3) { B2B2C.out(:int32) }
-      check(Lib.b2b2c_channels_get(handle, k, s, g, channel_id))
+      check(Lib.b2b2c_channels_get(k, s, g, handle, channel_id))
       [k, s, g].map(&:read_int32)
     end
 
     def count
       v = B2B2C.out(:size_t)
-      check(Lib.b2b2c_channels_count(handle, v))
+      check(Lib.b2b2c_channels_count(v, handle))
       v.read(:size_t)
     end
 

@@ -133,11 +133,11 @@ B2B2C_API void b2b2c_channels_free(b2b2c_channels *h);
 B2B2C_API int b2b2c_channels_set_param(b2b2c_channels *h, int32_t param,
                                        double value);
 /* Read a parameter into *out. Errors: B2B2C_EINVAL. */
-B2B2C_API int b2b2c_channels_get_param(const b2b2c_channels *h, int32_t param,
-                                       double *out);
+B2B2C_API int b2b2c_channels_get_param(double *out, const b2b2c_channels *h,
+                                       int32_t param);
 /* The allowed range [*min, *max] of a parameter. Errors: B2B2C_EINVAL. */
-B2B2C_API int b2b2c_channels_param_bounds(int32_t param, double *min,
-                                          double *max);
+B2B2C_API int b2b2c_channels_param_bounds(double *min, double *max,
+                                          int32_t param);
 
 /* ---- data ------------------------------------------------------------------ */
 
@@ -157,11 +157,11 @@ B2B2C_API int b2b2c_channels_add(b2b2c_channels *h, const char *id,
 
 /* Read a channel's kind, sub-kind and group (any out pointer may be NULL).
  * Errors: B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND. */
-B2B2C_API int b2b2c_channels_get(const b2b2c_channels *h, int32_t *kind,
-                                 int32_t *sub, int32_t *group, const char *id);
+B2B2C_API int b2b2c_channels_get(int32_t *kind, int32_t *sub, int32_t *group,
+                                 const b2b2c_channels *h, const char *id);
 
 /* Number of channels into *out. Errors: B2B2C_EINVAL. */
-B2B2C_API int b2b2c_channels_count(const b2b2c_channels *h, size_t *out);
+B2B2C_API int b2b2c_channels_count(size_t *out, const b2b2c_channels *h);
 
 /*
  * Set the spend and impressions (reach) of a channel on the day containing

@@ -147,7 +147,7 @@ static int params_write(b2b2c_ctx *ctx, const ch_params *p)
     return b2b2c__st_put_rec(ctx, CH_T_PARAMS, "params", 6, &w);
 }
 
-int b2b2c_channels_param_bounds(int32_t param, double *min, double *max)
+int b2b2c_channels_param_bounds(double *min, double *max, int32_t param)
 {
     int i = param_find(param);
     if (i < 0 || !min || !max)
@@ -157,8 +157,8 @@ int b2b2c_channels_param_bounds(int32_t param, double *min, double *max)
     return 0;
 }
 
-int b2b2c_channels_get_param(const b2b2c_channels *h, int32_t param,
-                             double *out)
+int b2b2c_channels_get_param(double *out, const b2b2c_channels *h,
+                             int32_t param)
 {
     int i;
     if (!h || !out)
@@ -659,8 +659,8 @@ out:
     return b2b2c__call_end(ctx, rc);
 }
 
-int b2b2c_channels_get(const b2b2c_channels *h, int32_t *kind, int32_t *sub,
-                       int32_t *group, const char *id)
+int b2b2c_channels_get(int32_t *kind, int32_t *sub, int32_t *group,
+                       const b2b2c_channels *h, const char *id)
 {
     ch_chan *c;
     int rc;
@@ -678,7 +678,7 @@ int b2b2c_channels_get(const b2b2c_channels *h, int32_t *kind, int32_t *sub,
     return 0;
 }
 
-int b2b2c_channels_count(const b2b2c_channels *h, size_t *out)
+int b2b2c_channels_count(size_t *out, const b2b2c_channels *h)
 {
     if (!h || !out)
         return B2B2C_EINVAL;

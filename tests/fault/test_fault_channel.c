@@ -67,7 +67,7 @@ static int op_add(th_env *env, void *s)
 {
     size_t n;
     (void)env;
-    b2b2c_channels_count(s, &n);
+    b2b2c_channels_count(&n, s);
     return b2b2c_channels_add(s, n == 3 ? "D" : "E", 2, 16, 1);
 }
 static int op_spend_new(th_env *env, void *s)

@@ -132,13 +132,13 @@ static void t_params(void **state)
     double v, lo, hi;
     b2b2c_channels *h2;
 
-    assert_int_equal(b2b2c_channels_get_param(f->h, B2B2C_CHANNELS_LOOKBACK_DAYS,
-                                              &v), 0);
+    assert_int_equal(b2b2c_channels_get_param(&v, f->h,
+                                              B2B2C_CHANNELS_LOOKBACK_DAYS), 0);
     assert_true(v == 30);
-    assert_int_equal(b2b2c_channels_param_bounds(B2B2C_CHANNELS_HALF_LIFE_DAYS,
-                                                 &lo, &hi), 0);
+    assert_int_equal(b2b2c_channels_param_bounds(&lo, &hi,
+                                                 B2B2C_CHANNELS_HALF_LIFE_DAYS), 0);
     assert_true(lo == 0.01 && hi == 3650);
-    assert_int_equal(b2b2c_channels_param_bounds(499, &lo, &hi), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_channels_param_bounds(&lo, &hi, 499), B2B2C_EINVAL);
     assert_int_equal(b2b2c_channels_set_param(f->h, 599, 1), B2B2C_EINVAL);
     assert_int_equal(b2b2c_channels_set_param(f->h,
                                               B2B2C_CHANNELS_LOOKBACK_DAYS, NAN),
@@ -158,11 +158,11 @@ static void t_params(void **state)
                      0);
     /* persisted */
     assert_int_equal(b2b2c_channels_new(&h2, f->ctx), 0);
-    assert_int_equal(b2b2c_channels_get_param(h2, B2B2C_CHANNELS_POSITION_FIRST,
-                                              &v), 0);
+    assert_int_equal(b2b2c_channels_get_param(&v, h2,
+                                              B2B2C_CHANNELS_POSITION_FIRST), 0);
     assert_true(v == 0.3);
-    assert_int_equal(b2b2c_channels_get_param(h2, B2B2C_CHANNELS_MIX_LAG_WEEKS,
-                                              &v), 0);
+    assert_int_equal(b2b2c_channels_get_param(&v, h2,
+                                              B2B2C_CHANNELS_MIX_LAG_WEEKS), 0);
     assert_true(v == 3);
     b2b2c_channels_free(h2);
 }
@@ -187,17 +187,17 @@ static void t_add_errors(void **state)
     assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "sub"));
     assert_int_equal(b2b2c_channels_add(f->h, "a", 1, 99, 0), B2B2C_EINVAL);
     assert_int_equal(b2b2c_channels_add(f->h, "a", 1, 0, 4), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_channels_count(f->h, &n), 0);
+    assert_int_equal(b2b2c_channels_count(&n, f->h), 0);
     assert_int_equal(n, 0);
     assert_int_equal(b2b2c_channels_add(f->h, "a", B2B2C_CHANNEL_KIND_LEADGEN,
                                         B2B2C_CHANNEL_SUB_WEBINAR_OFFER,
                                         B2B2C_GROUP_B2B), 0);
     assert_int_equal(b2b2c_channels_add(f->h, "a", 1, 0, 0), B2B2C_EEXISTS);
-    assert_int_equal(b2b2c_channels_get(f->h, &k, &s, &g, "a"), 0);
+    assert_int_equal(b2b2c_channels_get(&k, &s, &g, f->h, "a"), 0);
     assert_int_equal(k, B2B2C_CHANNEL_KIND_LEADGEN);
     assert_int_equal(s, B2B2C_CHANNEL_SUB_WEBINAR_OFFER);
     assert_int_equal(g, B2B2C_GROUP_B2B);
-    assert_int_equal(b2b2c_channels_get(f->h, &k, &s, &g, "b"),
+    assert_int_equal(b2b2c_channels_get(&k, &s, &g, f->h, "b"),
                      B2B2C_ENOTFOUND);
 }
 
@@ -1021,7 +1021,7 @@ static void t_callbacks(void **state)
     assert_int_equal(b2b2c_channels_attribute(f->h, 1, 0, INT64_MAX, reenter,
                                               &e), 0);
     assert_int_equal(e.rc, B2B2C_ESTATE);
-    assert_int_equal(b2b2c_channels_count(f->h, &n), 0);
+    assert_int_equal(b2b2c_channels_count(&n, f->h), 0);
     assert_int_equal(n, 3);
     assert_int_equal(b2b2c_channels_attribute(f->h, 1, 0, INT64_MAX, stop,
                                               NULL), -777);
