@@ -84,6 +84,7 @@ typedef struct dealer {
     dcfg cfg;
     uint64_t mark; /* scratch: candidate gathering */
     wcache wc;
+    uint64_t asof; /* loading: decision number its stats record is as of */
     uint32_t idx;
     uint32_t afirst, alast; /* audit entries choosing this dealer */
     size_t idlen;
@@ -588,7 +589,7 @@ static int write_stats(b2b2c_dealer_engine *e, const dealer *d)
 {
     b2b2c__wbuf w;
     const dstats *s = &d->st;
-    b2b2c__enc_begin(&w, &e->ctx->mem, 1);
+    b2b2c__enc_begin(&w, &e->ctx->mem, 2);
     b2b2c__enc_u64(&w, s->offered);
     b2b2c__enc_u64(&w, s->accepted);
     b2b2c__enc_u64(&w, s->declined);
@@ -605,6 +606,9 @@ static int write_stats(b2b2c_dealer_engine *e, const dealer *d)
     b2b2c__enc_i64(&w, s->period_idx);
     b2b2c__enc_u64(&w, s->period_offers);
     b2b2c__enc_u64(&w, s->last_offer_seq);
+    /* version 2: the decision number the record is as of; the offers made
+     * to the dealer after it are in their audit records (see offer) */
+    b2b2c__enc_u64(&w, e->m.seq);
     return b2b2c__st_put_rec(e->ctx, T_STATS, d->id, d->idlen, &w);
 }
 
@@ -1248,16 +1252,10 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
 
 static int snap(b2b2c_dealer_engine *e, void *p, size_t n);
 
-/* Offer lead l (its lmut already saved or new) to dc->chosen. */
-static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
-                 int64_t now, int kind, int creates)
+/* What an offer numbered seq on day `day` in period `pidx` changes in the
+ * dealer's statistics (offer and replay_offer). */
+static void count_offer(dealer *d, int64_t day, int64_t pidx, uint64_t seq)
 {
-    dealer *d = e->dealers[dc->chosen];
-    int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
-    int rc;
-    if ((rc = snap(e, &d->st, offsetof(dstats, won))) != 0)
-        return rc;
-    e->m.seq++;
     d->st.offered++;
     d->st.open++;
     if (d->st.day_idx != day) {
@@ -1270,14 +1268,46 @@ static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
         d->st.period_offers = 0;
     }
     d->st.period_offers++;
-    d->st.last_offer_seq = e->m.seq;
+    d->st.last_offer_seq = seq;
+}
+
+/* Loading: an offer (an audit entry with a dealer) made after the dealer's
+ * stats record was written is counted again. */
+static void replay_offer(b2b2c_dealer_engine *e, const aent *a)
+{
+    dealer *d;
+    if (a->dealer == NONE32)
+        return;
+    d = e->dealers[a->dealer];
+    if (a->seq > d->asof)
+        count_offer(d, floordiv(a->time, 86400), period_of(e, a->time),
+                    a->seq);
+}
+
+/* Offer lead l (its lmut already saved or new) to dc->chosen. The dealer's
+ * stats record is not rewritten: what an offer changes in it (offered,
+ * open, daily and period counts, last offer number) follows from the
+ * offer's audit record, which load_audit's caller replays on top of the
+ * stats record when the offer's number is after the record's (see
+ * replay_offer). Every other change of a dealer's stats writes the whole
+ * record, as of the current decision number. */
+static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
+                 int64_t now, int kind, int creates)
+{
+    dealer *d = e->dealers[dc->chosen];
+    int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
+    int rc;
+    if ((rc = snap(e, &d->st, offsetof(dstats, won))) != 0)
+        return rc;
+    e->m.seq++;
+    count_offer(d, day, pidx, e->m.seq);
     l->m.state = B2B2C_DEALER_LEAD_OFFERED;
     l->m.dealer = dc->chosen;
     l->m.offered_at = now;
     l->m.deadline = now + (int64_t)llround(d->cfg.deadline_h * 3600.0);
     l->m.accepted_at = 0;
     l->m.offer_seq = e->m.seq;
-    if ((rc = heap_push(e, l)) != 0 || (rc = write_stats(e, d)) != 0)
+    if ((rc = heap_push(e, l)) != 0)
         return rc;
     return aud_append(e, l, dc, now, kind, creates);
 }
@@ -1577,7 +1607,8 @@ static int load_stats(const void *k, size_t kl, const void *v, size_t vl,
     b2b2c__rbuf r;
     dealer *d = dealer_by_bytes(e, k, kl);
     dstats s;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    uint64_t asof;
+    int rc = b2b2c__dec_begin(&r, v, vl, 2);
     if (rc)
         return corrupt(e, T_STATS, k, kl, rc, NULL);
     if (!d)
@@ -1598,9 +1629,12 @@ static int load_stats(const void *k, size_t kl, const void *v, size_t vl,
     s.period_idx = b2b2c__dec_i64(&r);
     s.period_offers = b2b2c__dec_u64(&r);
     s.last_offer_seq = b2b2c__dec_u64(&r);
+    /* version 1 records were rewritten at every offer: as of everything */
+    asof = r.version >= 2 ? b2b2c__dec_u64(&r) : UINT64_MAX;
     if ((rc = b2b2c__dec_finish(&r)) != 0)
         return corrupt(e, T_STATS, k, kl, rc, NULL);
     d->st = s;
+    d->asof = asof;
     return 0;
 }
 
@@ -1880,8 +1914,10 @@ int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
         (rc = b2b2c__st_scan(ctx, T_AUDIT, load_audit, &al)) != 0)
         goto fail;
     sort(e->aud, e->naud, sizeof(*e->aud), cmp_aud_seq);
-    for (size_t i = 0; i < e->naud; i++)
+    for (size_t i = 0; i < e->naud; i++) {
         aud_link(e, i);
+        replay_offer(e, &e->aud[i]);
+    }
     if (al.maxseq > e->m.seq) {
         e->m.seq = al.maxseq;
         e->m.rng = al.rng;
@@ -1949,8 +1985,13 @@ int b2b2c_dealer_set_param(b2b2c_dealer_engine *e, int32_t param,
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
         return rc;
     if ((rc = b2b2c__undo_save(e->ctx, &e->param[i], sizeof(double))) == 0) {
+        int period_changes = i == P_PERIOD && e->param[i] != value;
         e->param[i] = value;
         rc = write_state(e);
+        /* offers after a stats record are replayed on load with the period
+         * length then in force (see offer): make every record current */
+        for (size_t j = 0; rc == 0 && period_changes && j < e->nd; j++)
+            rc = write_stats(e, e->dealers[j]);
     }
     return b2b2c__call_end(e->ctx, rc);
 }
