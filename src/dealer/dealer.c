@@ -34,41 +34,9 @@ static const char T_STATS[] = "dealer_stats";
 static const char T_LEADS[] = "dealer_leads";
 static const char T_AUDIT[] = "dealer_audit";
 
-/* Field order: what routing reads for every candidate comes first, so a
- * candidate costs few cache lines. */
-typedef struct dcfg {
-    int32_t status;
-    int32_t capacity, quota;
-    uint32_t nprod;
-    int64_t paused_until;
-    double tier;
-    uint32_t *prod_ids; /* owned, interned */
-    int32_t has_loc;
-    double lat, lon, radius;
-    double deadline_h;
-    char *terr;  /* owned, codes joined by ';' */
-    char *prods; /* owned, "" = every product line */
-} dcfg;
-
-typedef struct dstats {
-    /* what offer() changes, contiguous: snap_offer saves only these */
-    uint64_t open;
-    int64_t day_idx;
-    uint64_t day_offers;
-    int64_t period_idx;
-    uint64_t period_offers;
-    uint64_t last_offer_seq;
-    uint64_t offered;
-    /* the rest */
-    uint64_t won, lost, declined, expired;
-    uint64_t accepted, recalled;
-    double revenue;
-    uint64_t decl[NDECL];
-} dstats;
-
 /* Routing weight of a dealer, cached with the inputs it was computed from
  * (a pure function of them, so a hit gives the same bits as a fresh
- * computation; undo needs no special care). */
+ * computation, and an undo that restores an older cache is harmless). */
 typedef struct wcache {
     uint64_t epoch; /* engine-wide inputs, see wc_epoch; 0 = empty */
     uint64_t won, res;
@@ -77,13 +45,47 @@ typedef struct wcache {
     double perf; /* mean ^ perf_exponent */
 } wcache;
 
-/* What routing reads for every candidate (the offer fields of dstats, then
- * the head of dcfg) is at the front, so a candidate costs two cache lines. */
+/* Field order: what routing reads for every candidate comes first (it
+ * follows the routing fields at the end of dstats), so a candidate costs
+ * few cache lines. */
+typedef struct dcfg {
+    int32_t status;
+    int32_t capacity, quota;
+    uint32_t nprod;
+    int64_t paused_until;
+    double tier;
+    wcache wc;
+    uint32_t *prod_ids; /* owned, interned */
+    int32_t has_loc;
+    double lat, lon, radius;
+    double deadline_h;
+    char *terr;  /* owned, codes joined by ';' */
+    char *prods; /* owned, "" = every product line */
+} dcfg;
+
+/* Field order: what routing reads last, next to the head of dcfg. */
+typedef struct dstats {
+    uint64_t accepted, recalled;
+    double revenue;
+    uint64_t decl[NDECL];
+    uint64_t won, lost, declined, expired;
+    /* what offer() changes, contiguous up to the end: snap saves only
+     * these (OFFER_FIELDS) */
+    uint64_t offered;
+    uint64_t open;
+    int64_t day_idx;
+    uint64_t day_offers;
+    int64_t period_idx;
+    uint64_t period_offers;
+    uint64_t last_offer_seq;
+} dstats;
+
+#define OFFER_FIELDS offsetof(dstats, offered)
+
 typedef struct dealer {
     dstats st;
     dcfg cfg;
     uint64_t mark; /* scratch: candidate gathering */
-    wcache wc;
     uint64_t asof; /* loading: decision number its stats record is as of */
     uint32_t idx;
     uint32_t afirst, alast; /* audit entries choosing this dealer */
@@ -996,19 +998,19 @@ static const wcache *weights(const b2b2c_dealer_engine *e, dealer *d,
                              double p0)
 {
     uint64_t res = resolved(d);
-    if (d->wc.epoch != e->wc_epoch || d->wc.won != d->st.won ||
-        d->wc.res != res || d->wc.tier != d->cfg.tier) {
+    if (d->cfg.wc.epoch != e->wc_epoch || d->cfg.wc.won != d->st.won ||
+        d->cfg.wc.res != res || d->cfg.wc.tier != d->cfg.tier) {
         double a, b, wi = d->cfg.tier;
         posterior(e, d, p0, &a, &b);
         wi *= a / (a + b);
-        d->wc.mean = wi;
-        d->wc.perf = ipow(wi, e->param[P_EXPO]);
-        d->wc.epoch = e->wc_epoch;
-        d->wc.won = d->st.won;
-        d->wc.res = res;
-        d->wc.tier = d->cfg.tier;
+        d->cfg.wc.mean = wi;
+        d->cfg.wc.perf = ipow(wi, e->param[P_EXPO]);
+        d->cfg.wc.epoch = e->wc_epoch;
+        d->cfg.wc.won = d->st.won;
+        d->cfg.wc.res = res;
+        d->cfg.wc.tier = d->cfg.tier;
     }
-    return &d->wc;
+    return &d->cfg.wc;
 }
 
 /* Choose a dealer for lead l at `now`. Fills dc; dc->elig == 0 when nobody
@@ -1297,7 +1299,8 @@ static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
     dealer *d = e->dealers[dc->chosen];
     int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
     int rc;
-    if ((rc = snap(e, &d->st, offsetof(dstats, won))) != 0)
+    if ((rc = snap(e, (char *)&d->st + OFFER_FIELDS,
+                   sizeof(d->st) - OFFER_FIELDS)) != 0)
         return rc;
     e->m.seq++;
     count_offer(d, day, pidx, e->m.seq);
