@@ -975,21 +975,6 @@ static double ipow(double x, double k)
     return r;
 }
 
-/* Start loading the cache lines routing reads of dealer d (its routing
- * span, see dstats and dcfg), so the eligibility pass does not wait for
- * one candidate after another. */
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
-static void prefetch_dealer(const dealer *d)
-{
-    PREFETCH(&d->st.won);
-    PREFETCH(&d->st.last_offer_seq);
-    PREFETCH(&d->cfg.wc.perf);
-}
-
 /* The engine-wide inputs of the cached weights: a new epoch whenever one
  * of them differs from the last decision's. */
 static void wc_refresh(b2b2c_dealer_engine *e)
@@ -1117,8 +1102,6 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     } else {
         have_prod = 2; /* any dealer */
     }
-    for (uint32_t i = 0; i < nc; i++)
-        prefetch_dealer(e->dealers[cand[i]]);
     /* eligibility, first skip reason wins; the eligible dealer's distance,
      * offers this period and round-robin key go to the scratch arrays */
     for (uint32_t i = 0; i < nc; i++) {
