@@ -34,14 +34,27 @@ static const char T_STATS[] = "dealer_stats";
 static const char T_LEADS[] = "dealer_leads";
 static const char T_AUDIT[] = "dealer_audit";
 
-/* Field order: what routing reads for every candidate comes first, so a
- * candidate costs few cache lines. */
+/* Routing weight of a dealer, cached with the inputs it was computed from
+ * (a pure function of them, so a hit gives the same bits as a fresh
+ * computation, and an undo that restores an older cache is harmless). */
+typedef struct wcache {
+    uint64_t epoch; /* engine-wide inputs, see wc_epoch; 0 = empty */
+    uint64_t won, res;
+    double tier;
+    double mean; /* tier x posterior mean */
+    double perf; /* mean ^ perf_exponent */
+} wcache;
+
+/* Field order: what routing reads for every candidate comes first (it
+ * follows the routing fields at the end of dstats), so a candidate costs
+ * few cache lines. */
 typedef struct dcfg {
     int32_t status;
     int32_t capacity, quota;
     uint32_t nprod;
     int64_t paused_until;
     double tier;
+    wcache wc;
     uint32_t *prod_ids; /* owned, interned */
     int32_t has_loc;
     double lat, lon, radius;
@@ -50,22 +63,30 @@ typedef struct dcfg {
     char *prods; /* owned, "" = every product line */
 } dcfg;
 
+/* Field order: what routing reads last, next to the head of dcfg. */
 typedef struct dstats {
-    uint64_t open, won, lost, declined, expired;
+    uint64_t accepted, recalled;
+    double revenue;
+    uint64_t decl[NDECL];
+    uint64_t won, lost, declined, expired;
+    /* what offer() changes, contiguous up to the end: snap saves only
+     * these (OFFER_FIELDS) */
+    uint64_t offered;
+    uint64_t open;
     int64_t day_idx;
     uint64_t day_offers;
     int64_t period_idx;
     uint64_t period_offers;
     uint64_t last_offer_seq;
-    uint64_t offered, accepted, recalled;
-    double revenue;
-    uint64_t decl[NDECL];
 } dstats;
 
+#define OFFER_FIELDS offsetof(dstats, offered)
+
 typedef struct dealer {
-    uint64_t mark; /* scratch: candidate gathering */
-    dcfg cfg;
     dstats st;
+    dcfg cfg;
+    uint64_t mark; /* scratch: candidate gathering */
+    uint64_t asof; /* loading: decision number its stats record is as of */
     uint32_t idx;
     uint32_t afirst, alast; /* audit entries choosing this dealer */
     size_t idlen;
@@ -146,8 +167,12 @@ struct b2b2c_dealer_engine {
     /* scratch, sized to the number of dealers */
     uint32_t *cand, *elig;
     double *w, *dist;
+    uint64_t *po, *key;
     size_t capscratch;
     uint64_t stamp;
+    /* engine-wide inputs of the cached weights (see wcache) */
+    uint64_t wc_epoch, wc_net_won, wc_net_res;
+    double wc_prior, wc_expo;
     expiry *ex;
     size_t nex, capex;
     /* snapshots for the undo log (see snap) */
@@ -566,7 +591,7 @@ static int write_stats(b2b2c_dealer_engine *e, const dealer *d)
 {
     b2b2c__wbuf w;
     const dstats *s = &d->st;
-    b2b2c__enc_begin(&w, &e->ctx->mem, 1);
+    b2b2c__enc_begin(&w, &e->ctx->mem, 2);
     b2b2c__enc_u64(&w, s->offered);
     b2b2c__enc_u64(&w, s->accepted);
     b2b2c__enc_u64(&w, s->declined);
@@ -583,6 +608,9 @@ static int write_stats(b2b2c_dealer_engine *e, const dealer *d)
     b2b2c__enc_i64(&w, s->period_idx);
     b2b2c__enc_u64(&w, s->period_offers);
     b2b2c__enc_u64(&w, s->last_offer_seq);
+    /* version 2: the decision number the record is as of; the offers made
+     * to the dealer after it are in their audit records (see offer) */
+    b2b2c__enc_u64(&w, e->m.seq);
     return b2b2c__st_put_rec(e->ctx, T_STATS, d->id, d->idlen, &w);
 }
 
@@ -628,8 +656,12 @@ static int write_audit(b2b2c_dealer_engine *e, const aent *a, int creates)
     b2b2c__enc_begin(&w, &e->ctx->mem, 1);
     b2b2c__enc_u64(&w, a->seq);
     b2b2c__enc_i64(&w, a->time);
-    b2b2c__enc_str(&w, a->lead->id);
-    b2b2c__enc_str(&w, a->dealer == NONE32 ? "" : e->dealers[a->dealer]->id);
+    b2b2c__enc_bytes(&w, a->lead->id, a->lead->idlen);
+    if (a->dealer == NONE32)
+        b2b2c__enc_bytes(&w, "", 0);
+    else
+        b2b2c__enc_bytes(&w, e->dealers[a->dealer]->id,
+                         e->dealers[a->dealer]->idlen);
     b2b2c__enc_u8(&w, a->kind);
     b2b2c__enc_u8(&w, a->policy);
     b2b2c__enc_u8(&w, a->reason);
@@ -943,46 +975,103 @@ static double ipow(double x, double k)
     return r;
 }
 
+/* The engine-wide inputs of the cached weights: a new epoch whenever one
+ * of them differs from the last decision's. */
+static void wc_refresh(b2b2c_dealer_engine *e)
+{
+    if (e->wc_epoch == 0 || e->wc_net_won != e->m.net_won ||
+        e->wc_net_res != e->m.net_resolved ||
+        e->wc_prior != e->param[P_PRIOR] || e->wc_expo != e->param[P_EXPO]) {
+        e->wc_epoch++;
+        e->wc_net_won = e->m.net_won;
+        e->wc_net_res = e->m.net_resolved;
+        e->wc_prior = e->param[P_PRIOR];
+        e->wc_expo = e->param[P_EXPO];
+    }
+}
+
+/* Dealer d's weights for the performance and Thompson policies (tier x
+ * posterior mean, and that to the perf_exponent), from the cache when its
+ * inputs are unchanged. The arithmetic is exactly that of a fresh
+ * computation, so cached and fresh weights are the same bits. */
+static const wcache *weights(const b2b2c_dealer_engine *e, dealer *d,
+                             double p0)
+{
+    uint64_t res = resolved(d);
+    if (d->cfg.wc.epoch != e->wc_epoch || d->cfg.wc.won != d->st.won ||
+        d->cfg.wc.res != res || d->cfg.wc.tier != d->cfg.tier) {
+        double a, b, wi = d->cfg.tier;
+        posterior(e, d, p0, &a, &b);
+        wi *= a / (a + b);
+        d->cfg.wc.mean = wi;
+        d->cfg.wc.perf = ipow(wi, e->param[P_EXPO]);
+        d->cfg.wc.epoch = e->wc_epoch;
+        d->cfg.wc.won = d->st.won;
+        d->cfg.wc.res = res;
+        d->cfg.wc.tier = d->cfg.tier;
+    }
+    return &d->cfg.wc;
+}
+
 /* Choose a dealer for lead l at `now`. Fills dc; dc->elig == 0 when nobody
- * is eligible (dc->reason says why). Draws from e->m.rng. No allocation. */
+ * is eligible (dc->reason says why). Draws from e->m.rng. No allocation.
+ * Each candidate dealer is read once (the eligibility pass copies what the
+ * policies need into the scratch arrays). */
 static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
                    decision *dc)
 {
     uint64_t stamp = ++e->stamp;
-    uint32_t nc = 0, ne = 0, have_prod = 0, pid = 0;
+    uint32_t nc = 0, ne = 0, have_prod = 0, pid = 0, nb = 0;
     int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
     uint64_t sumper = 0;
     int policy = (int)e->param[P_POLICY];
     char buf[64];
     size_t rlen = strlen(l->region);
+    uint32_t *cand = e->cand, *elig = e->elig;
+    double *w = e->w, *dist = e->dist;
+    uint64_t *po = e->po, *key = e->key;
 
     memset(dc, 0, sizeof(*dc));
     dc->chosen = NONE32;
-    /* region and its ancestors */
+    /* region and its ancestors; a dealer in several of these buckets is a
+     * candidate once (marks are set only once a second bucket turns up) */
     memcpy(buf, l->region, rlen + 1);
     for (;;) {
         bucket *b = b2b2c__map_get(&e->buckets, buf, rlen);
-        if (b)
-            for (uint32_t i = 0; i < b->n; i++) {
-                dealer *d = e->dealers[b->d[i]];
-                if (d->mark != stamp) {
-                    d->mark = stamp;
-                    e->dist[nc] = 0;
-                    e->cand[nc++] = b->d[i];
+        if (b && b->n) {
+            if (nb++ == 0) {
+                memcpy(cand, b->d, (size_t)b->n * sizeof(*cand));
+                nc = b->n;
+            } else {
+                if (nb == 2)
+                    for (uint32_t i = 0; i < nc; i++)
+                        e->dealers[cand[i]]->mark = stamp;
+                for (uint32_t i = 0; i < b->n; i++) {
+                    dealer *d = e->dealers[b->d[i]];
+                    if (d->mark != stamp) {
+                        d->mark = stamp;
+                        cand[nc++] = b->d[i];
+                    }
                 }
             }
+        }
         while (rlen > 0 && buf[rlen - 1] != '-')
             rlen--;
         if (rlen == 0)
             break;
         buf[--rlen] = '\0';
     }
+    for (uint32_t i = 0; i < nc; i++)
+        dist[i] = 0;
     if (l->has_loc) {
         int a, o;
-        char key[32];
+        char ck[32];
         cell_of(l->lat, l->lon, &a, &o);
-        int kl = cell_key(key, sizeof key, a, o);
-        bucket *b = b2b2c__map_get(&e->buckets, key, (size_t)kl);
+        int kl = cell_key(ck, sizeof ck, a, o);
+        bucket *b = b2b2c__map_get(&e->buckets, ck, (size_t)kl);
+        if (nb == 1)
+            for (uint32_t i = 0; i < nc; i++)
+                e->dealers[cand[i]]->mark = stamp;
         for (uint32_t i = 0; b && i < b->n; i++) {
             dealer *d = e->dealers[b->d[i]];
             double km;
@@ -992,15 +1081,15 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             if (km > d->cfg.radius)
                 continue;
             d->mark = stamp;
-            e->dist[nc] = km;
-            e->cand[nc++] = b->d[i];
+            dist[nc] = km;
+            cand[nc++] = b->d[i];
         }
         /* distances of territory matches that also have a location */
         for (uint32_t i = 0; i < nc; i++) {
-            dealer *d = e->dealers[e->cand[i]];
-            if (e->dist[i] == 0 && d->cfg.has_loc)
-                e->dist[i] = b2b2c__haversine_km(l->lat, l->lon, d->cfg.lat,
-                                                 d->cfg.lon);
+            dealer *d = e->dealers[cand[i]];
+            if (dist[i] == 0 && d->cfg.has_loc)
+                dist[i] = b2b2c__haversine_km(l->lat, l->lon, d->cfg.lat,
+                                              d->cfg.lon);
         }
     }
     dc->cand = nc;
@@ -1013,9 +1102,10 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     } else {
         have_prod = 2; /* any dealer */
     }
-    /* eligibility, first skip reason wins */
+    /* eligibility, first skip reason wins; the eligible dealer's distance,
+     * offers this period and round-robin key go to the scratch arrays */
     for (uint32_t i = 0; i < nc; i++) {
-        uint32_t di = e->cand[i];
+        uint32_t di = cand[i];
         dealer *d = e->dealers[di];
         if (!is_active(d, now))
             dc->skip[0]++;
@@ -1028,10 +1118,13 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         else if (d->cfg.quota && day_offers(d, day) >= (uint64_t)d->cfg.quota)
             dc->skip[4]++;
         else {
-            e->elig[ne] = di;
-            e->w[ne] = e->dist[i]; /* keep the distance next to it */
+            uint64_t pof = period_offers(d, pidx);
+            elig[ne] = di;
+            w[ne] = dist[i]; /* keep the distance next to it */
+            po[ne] = pof;
+            key[ne] = d->st.last_offer_seq;
             ne++;
-            sumper += period_offers(d, pidx);
+            sumper += pof;
         }
     }
     /* maximum share: of the offers this period to the dealers eligible for
@@ -1041,18 +1134,18 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         uint32_t k = 0;
         double cap = e->param[P_MAXSHARE] * ((double)sumper + 1.0);
         for (uint32_t i = 0; i < ne; i++)
-            if ((double)period_offers(e->dealers[e->elig[i]], pidx) + 1.0 <=
-                cap)
-                k++;
-        if (k > 0) {
+            k += (double)po[i] + 1.0 <= cap;
+        if (k > 0 && k < ne) {
             uint32_t j = 0;
             for (uint32_t i = 0; i < ne; i++)
-                if ((double)period_offers(e->dealers[e->elig[i]], pidx) +
-                        1.0 <= cap) {
-                    e->elig[j] = e->elig[i];
-                    e->w[j] = e->w[i];
+                if ((double)po[i] + 1.0 <= cap) {
+                    elig[j] = elig[i];
+                    w[j] = w[i];
+                    key[j] = key[i];
                     j++;
                 }
+        }
+        if (k > 0) {
             dc->skip[5] = ne - k;
             ne = k;
         }
@@ -1077,36 +1170,36 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     if (policy == B2B2C_DEALER_POLICY_ROUND_ROBIN) {
         /* least recently offered; ties: nearer, then older index */
         uint32_t best = 0;
-        for (uint32_t i = 1; i < ne; i++) {
-            const dealer *a = e->dealers[e->elig[i]];
-            const dealer *b = e->dealers[e->elig[best]];
-            if (a->st.last_offer_seq < b->st.last_offer_seq ||
-                (a->st.last_offer_seq == b->st.last_offer_seq &&
-                 (e->w[i] < e->w[best] ||
-                  (e->w[i] == e->w[best] && a->idx < b->idx))))
+        for (uint32_t i = 1; i < ne; i++)
+            if (key[i] < key[best] ||
+                (key[i] == key[best] &&
+                 (w[i] < w[best] ||
+                  (w[i] == w[best] &&
+                   e->dealers[elig[i]]->idx < e->dealers[elig[best]]->idx))))
                 best = i;
-        }
-        dc->chosen = e->elig[best];
+        dc->chosen = elig[best];
         dc->weight = 1.0;
         dc->rank = 1;
         return;
     }
     {
         double p0 = net_p0(e), total = 0, mean_w = 0, chosen_w, u;
-        double expo = e->param[P_EXPO];
         uint32_t pick = 0, rank = 1;
-        for (uint32_t i = 0; i < ne; i++) {
-            const dealer *d = e->dealers[e->elig[i]];
-            double wi = d->cfg.tier;
-            if (policy != B2B2C_DEALER_POLICY_TIER) {
-                double a, b;
-                posterior(e, d, p0, &a, &b);
-                wi *= a / (a + b);
-                if (policy == B2B2C_DEALER_POLICY_PERFORMANCE)
-                    wi = ipow(wi, expo);
+        if (policy == B2B2C_DEALER_POLICY_TIER) {
+            for (uint32_t i = 0; i < ne; i++) {
+                w[i] = e->dealers[elig[i]]->cfg.tier;
+                mean_w += w[i];
             }
-            e->w[i] = wi;
-            mean_w += wi;
+        } else {
+            int perf = policy == B2B2C_DEALER_POLICY_PERFORMANCE;
+            wc_refresh(e);
+            for (uint32_t i = 0; i < ne; i++) {
+                dealer *d = e->dealers[elig[i]];
+                const wcache *c = weights(e, d, p0);
+                w[i] = perf ? c->perf : c->mean;
+                key[i] = c->res;
+                mean_w += w[i];
+            }
         }
         mean_w /= ne;
         if (policy == B2B2C_DEALER_POLICY_PERFORMANCE &&
@@ -1114,17 +1207,15 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             /* floor share: a new dealer weighs at least floor x the mean */
             double fl = e->param[P_FLOOR] * mean_w;
             for (uint32_t i = 0; i < ne; i++)
-                if ((double)resolved(e->dealers[e->elig[i]]) <
-                        e->param[P_NEWLEADS] &&
-                    e->w[i] < fl)
-                    e->w[i] = fl;
+                if ((double)key[i] < e->param[P_NEWLEADS] && w[i] < fl)
+                    w[i] = fl;
         }
         if (policy == B2B2C_DEALER_POLICY_THOMPSON) {
             /* Thompson 1933; Chapelle & Li 2011, Algorithm 2: draw from
              * each posterior, take the best draw (scaled by tier). */
             double best = -1;
             for (uint32_t i = 0; i < ne; i++) {
-                const dealer *d = e->dealers[e->elig[i]];
+                const dealer *d = e->dealers[elig[i]];
                 double a, b, s;
                 posterior(e, d, p0, &a, &b);
                 s = d->cfg.tier * b2b2c__rng_beta(&e->m.rng, a, b);
@@ -1133,29 +1224,29 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
                     pick = i;
                 }
             }
-            chosen_w = e->w[pick];
+            chosen_w = w[pick];
             for (uint32_t i = 0; i < ne; i++)
-                rank += e->w[i] > chosen_w;
-            dc->chosen = e->elig[pick];
+                rank += w[i] > chosen_w;
+            dc->chosen = elig[pick];
             dc->weight = best;
             dc->rank = rank;
             return;
         }
         for (uint32_t i = 0; i < ne; i++)
-            total += e->w[i];
+            total += w[i];
         u = b2b2c__rng_uniform(&e->m.rng) * total;
         pick = ne - 1;
         for (uint32_t i = 0; i < ne; i++) {
-            if (u < e->w[i]) {
+            if (u < w[i]) {
                 pick = i;
                 break;
             }
-            u -= e->w[i];
+            u -= w[i];
         }
-        chosen_w = e->w[pick];
+        chosen_w = w[pick];
         for (uint32_t i = 0; i < ne; i++)
-            rank += e->w[i] > chosen_w;
-        dc->chosen = e->elig[pick];
+            rank += w[i] > chosen_w;
+        dc->chosen = elig[pick];
         dc->weight = chosen_w;
         dc->rank = rank;
     }
@@ -1163,16 +1254,10 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
 
 static int snap(b2b2c_dealer_engine *e, void *p, size_t n);
 
-/* Offer lead l (its lmut already saved or new) to dc->chosen. */
-static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
-                 int64_t now, int kind, int creates)
+/* What an offer numbered seq on day `day` in period `pidx` changes in the
+ * dealer's statistics (offer and replay_offer). */
+static void count_offer(dealer *d, int64_t day, int64_t pidx, uint64_t seq)
 {
-    dealer *d = e->dealers[dc->chosen];
-    int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
-    int rc;
-    if ((rc = snap(e, &d->st, sizeof(d->st))) != 0)
-        return rc;
-    e->m.seq++;
     d->st.offered++;
     d->st.open++;
     if (d->st.day_idx != day) {
@@ -1185,14 +1270,47 @@ static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
         d->st.period_offers = 0;
     }
     d->st.period_offers++;
-    d->st.last_offer_seq = e->m.seq;
+    d->st.last_offer_seq = seq;
+}
+
+/* Loading: an offer (an audit entry with a dealer) made after the dealer's
+ * stats record was written is counted again. */
+static void replay_offer(b2b2c_dealer_engine *e, const aent *a)
+{
+    dealer *d;
+    if (a->dealer == NONE32)
+        return;
+    d = e->dealers[a->dealer];
+    if (a->seq > d->asof)
+        count_offer(d, floordiv(a->time, 86400), period_of(e, a->time),
+                    a->seq);
+}
+
+/* Offer lead l (its lmut already saved or new) to dc->chosen. The dealer's
+ * stats record is not rewritten: what an offer changes in it (offered,
+ * open, daily and period counts, last offer number) follows from the
+ * offer's audit record, which load_audit's caller replays on top of the
+ * stats record when the offer's number is after the record's (see
+ * replay_offer). Every other change of a dealer's stats writes the whole
+ * record, as of the current decision number. */
+static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
+                 int64_t now, int kind, int creates)
+{
+    dealer *d = e->dealers[dc->chosen];
+    int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
+    int rc;
+    if ((rc = snap(e, (char *)&d->st + OFFER_FIELDS,
+                   sizeof(d->st) - OFFER_FIELDS)) != 0)
+        return rc;
+    e->m.seq++;
+    count_offer(d, day, pidx, e->m.seq);
     l->m.state = B2B2C_DEALER_LEAD_OFFERED;
     l->m.dealer = dc->chosen;
     l->m.offered_at = now;
     l->m.deadline = now + (int64_t)llround(d->cfg.deadline_h * 3600.0);
     l->m.accepted_at = 0;
     l->m.offer_seq = e->m.seq;
-    if ((rc = heap_push(e, l)) != 0 || (rc = write_stats(e, d)) != 0)
+    if ((rc = heap_push(e, l)) != 0)
         return rc;
     return aud_append(e, l, dc, now, kind, creates);
 }
@@ -1328,6 +1446,8 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
     b2b2c__free(ctx, e->elig);
     b2b2c__free(ctx, e->w);
     b2b2c__free(ctx, e->dist);
+    b2b2c__free(ctx, e->po);
+    b2b2c__free(ctx, e->key);
     b2b2c__free(ctx, e->ex);
     b2b2c__free(ctx, e->snap);
     b2b2c__free(ctx, e);
@@ -1336,14 +1456,16 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
 static int scratch_reserve(b2b2c_dealer_engine *e, size_t n)
 {
     size_t c1 = e->capscratch, c2 = e->capscratch, c3 = e->capscratch,
-           c4 = e->capscratch;
+           c4 = e->capscratch, c5 = e->capscratch, c6 = e->capscratch;
     if (n <= e->capscratch)
         return 0;
     n = n < 64 ? 64 : n * 2;
     if (b2b2c__grow(&e->ctx->mem, (void **)&e->cand, &c1, n, 4) ||
         b2b2c__grow(&e->ctx->mem, (void **)&e->elig, &c2, n, 4) ||
         b2b2c__grow(&e->ctx->mem, (void **)&e->w, &c3, n, 8) ||
-        b2b2c__grow(&e->ctx->mem, (void **)&e->dist, &c4, n, 8))
+        b2b2c__grow(&e->ctx->mem, (void **)&e->dist, &c4, n, 8) ||
+        b2b2c__grow(&e->ctx->mem, (void **)&e->po, &c5, n, 8) ||
+        b2b2c__grow(&e->ctx->mem, (void **)&e->key, &c6, n, 8))
         return oom(e->ctx);
     e->capscratch = n;
     return 0;
@@ -1488,7 +1610,8 @@ static int load_stats(const void *k, size_t kl, const void *v, size_t vl,
     b2b2c__rbuf r;
     dealer *d = dealer_by_bytes(e, k, kl);
     dstats s;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    uint64_t asof;
+    int rc = b2b2c__dec_begin(&r, v, vl, 2);
     if (rc)
         return corrupt(e, T_STATS, k, kl, rc, NULL);
     if (!d)
@@ -1509,9 +1632,12 @@ static int load_stats(const void *k, size_t kl, const void *v, size_t vl,
     s.period_idx = b2b2c__dec_i64(&r);
     s.period_offers = b2b2c__dec_u64(&r);
     s.last_offer_seq = b2b2c__dec_u64(&r);
+    /* version 1 records were rewritten at every offer: as of everything */
+    asof = r.version >= 2 ? b2b2c__dec_u64(&r) : UINT64_MAX;
     if ((rc = b2b2c__dec_finish(&r)) != 0)
         return corrupt(e, T_STATS, k, kl, rc, NULL);
     d->st = s;
+    d->asof = asof;
     return 0;
 }
 
@@ -1791,8 +1917,10 @@ int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
         (rc = b2b2c__st_scan(ctx, T_AUDIT, load_audit, &al)) != 0)
         goto fail;
     sort(e->aud, e->naud, sizeof(*e->aud), cmp_aud_seq);
-    for (size_t i = 0; i < e->naud; i++)
+    for (size_t i = 0; i < e->naud; i++) {
         aud_link(e, i);
+        replay_offer(e, &e->aud[i]);
+    }
     if (al.maxseq > e->m.seq) {
         e->m.seq = al.maxseq;
         e->m.rng = al.rng;
@@ -1860,8 +1988,13 @@ int b2b2c_dealer_set_param(b2b2c_dealer_engine *e, int32_t param,
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
         return rc;
     if ((rc = b2b2c__undo_save(e->ctx, &e->param[i], sizeof(double))) == 0) {
+        int period_changes = i == P_PERIOD && e->param[i] != value;
         e->param[i] = value;
         rc = write_state(e);
+        /* offers after a stats record are replayed on load with the period
+         * length then in force (see offer): make every record current */
+        for (size_t j = 0; rc == 0 && period_changes && j < e->nd; j++)
+            rc = write_stats(e, e->dealers[j]);
     }
     return b2b2c__call_end(e->ctx, rc);
 }

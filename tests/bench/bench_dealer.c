@@ -157,10 +157,15 @@ static void setup_expire(void *arg)
 
 int main(int argc, char **argv)
 {
-    /* optional argument: run only the policy with this number (0..3) */
-    int only = argc > 1 ? atoi(argv[1]) : -1;
+    /* optional argument: run only this policy, by number (0..3) or name
+     * (rr, tier, performance, thompson) */
     static const char *names[] = {"round robin", "tier", "performance",
                                   "thompson"};
+    static const char *args[] = {"rr", "tier", "performance", "thompson"};
+    int only = argc > 1 ? atoi(argv[1]) : -1;
+    for (int p = 0; argc > 1 && p < 4; p++)
+        if (strcmp(argv[1], args[p]) == 0)
+            only = p;
     state s;
     char name[128];
     memset(&s, 0, sizeof s);

@@ -623,6 +623,59 @@ static void t_max_share(void **state)
     assert_true(top <= 0.6 * 500 + 2 && top >= 0.5 * 500);
 }
 
+/* A route does not rewrite the dealer's stats record: reopening counts the
+ * offers made after it from their audit records, by day and by period,
+ * also when the period length changed in between. */
+static void t_stats_from_audit_after_reopen(void **state)
+{
+    fx *f = *state;
+    b2b2c_dealer_engine *e = f->e;
+    char id[32];
+    const char *d, *d2;
+    double before[B2B2C_DEALER_STAT_NFIELDS], after[B2B2C_DEALER_STAT_NFIELDS];
+    double offered = 0;
+    assert_int_equal(b2b2c_dealer_set_param(e, B2B2C_DEALER_PARAM_POLICY, 0),
+                     0);
+    put(f, "a", "US", 1000);
+    put(f, "b", "US", 1000);
+    put(f, "c", "US", 1000);
+    for (int i = 0; i < 30; i++) {
+        /* days 0, 3, 6 before the period change and day 6 after it: the
+         * same 7-day period as the earlier offers once replayed, but in
+         * memory its count restarted at the change */
+        int64_t now = T0 + (i < 12 ? (int64_t)(i / 5) * 3 * 86400
+                                   : 6 * 86400 + i * 60);
+        snprintf(id, sizeof id, "l%d", i);
+        if (i == 12)
+            assert_int_equal(b2b2c_dealer_set_param(
+                                 e, B2B2C_DEALER_PARAM_SHARE_PERIOD_DAYS, 7),
+                             0);
+        assert_int_equal(b2b2c_dealer_route(&d, NULL, e, id, "US", 0, 0, 0,
+                                            "", B2B2C_SEGMENT_B2C_CONSUMER,
+                                            B2B2C_BAND_WARM, now), 0);
+        if (i % 7 == 3 && i < 12)
+            assert_int_equal(b2b2c_dealer_accept(e, id, d, now + 30), 0);
+        if (i % 7 == 5 && i < 12)
+            assert_int_equal(b2b2c_dealer_decline(&d2, NULL, e, id, d, 1,
+                                                  now + 30), 0);
+    }
+    assert_int_equal(b2b2c_dealer_stats(before, B2B2C_DEALER_STAT_NFIELDS, e,
+                                        "b"), 0);
+    reopen(f); /* digest: every counter, day and period index */
+    e = f->e;
+    assert_int_equal(b2b2c_dealer_stats(after, B2B2C_DEALER_STAT_NFIELDS, e,
+                                        "b"), 0);
+    assert_memory_equal(before, after, sizeof before);
+    for (int k = 0; k < 3; k++) {
+        char dn[2] = {(char)('a' + k), 0};
+        assert_int_equal(b2b2c_dealer_stats(after, B2B2C_DEALER_STAT_NFIELDS,
+                                            e, dn), 0);
+        offered += after[B2B2C_DEALER_STAT_OFFERED];
+    }
+    /* 30 routes and one re-route per decline (l5) */
+    assert_true(offered == 31);
+}
+
 static void t_replay_after_reopen(void **state)
 {
     fx *f = *state;
@@ -937,6 +990,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_max_share, setup, teardown),
         cmocka_unit_test_setup_teardown(t_replay_after_reopen, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(t_stats_from_audit_after_reopen,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(t_scorecards, setup, teardown),
         cmocka_unit_test(t_betaq),
         cmocka_unit_test_setup_teardown(t_corrupt, setup, teardown),
