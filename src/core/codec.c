@@ -57,37 +57,25 @@ static void put_le(uint8_t *p, uint64_t v, int n)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-void b2b2c__enc_u8(b2b2c__wbuf *w, uint8_t v)
+void b2b2c__enc_u8_slow(b2b2c__wbuf *w, uint8_t v)
 {
     uint8_t *p = room(w, 1);
     if (p)
         *p = v;
 }
 
-void b2b2c__enc_u32(b2b2c__wbuf *w, uint32_t v)
+void b2b2c__enc_u32_slow(b2b2c__wbuf *w, uint32_t v)
 {
     uint8_t *p = room(w, 4);
     if (p)
         put_le(p, v, 4);
 }
 
-void b2b2c__enc_u64(b2b2c__wbuf *w, uint64_t v)
+void b2b2c__enc_u64_slow(b2b2c__wbuf *w, uint64_t v)
 {
     uint8_t *p = room(w, 8);
     if (p)
         put_le(p, v, 8);
-}
-
-void b2b2c__enc_i64(b2b2c__wbuf *w, int64_t v)
-{
-    b2b2c__enc_u64(w, (uint64_t)v);
-}
-
-void b2b2c__enc_f64(b2b2c__wbuf *w, double v)
-{
-    uint64_t u;
-    memcpy(&u, &v, 8);
-    b2b2c__enc_u64(w, u);
 }
 
 void b2b2c__enc_bytes(b2b2c__wbuf *w, const void *src, size_t n)

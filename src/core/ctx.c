@@ -386,11 +386,18 @@ static void unmap(b2b2c_ctx *ctx, void *m, void *key, size_t klen)
 int b2b2c__map_insert_undoable(b2b2c_ctx *ctx, b2b2c__map *m, const void *key,
                                size_t klen, void *val)
 {
+    return b2b2c__map_insert_undoable_h(ctx, m, b2b2c__map_keyhash(key, klen),
+                                        key, klen, val);
+}
+
+int b2b2c__map_insert_undoable_h(b2b2c_ctx *ctx, b2b2c__map *m, uint64_t h,
+                                 const void *key, size_t klen, void *val)
+{
     if (b2b2c__undo_reserve(ctx, 1))
         return B2B2C_ENOMEM;
     if (b2b2c__map_reserve(m, 1))
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (index)");
-    b2b2c__map_put(m, key, klen, val, NULL); /* cannot fail: reserved */
+    b2b2c__map_put_h(m, h, key, klen, val, NULL); /* cannot fail: reserved */
     return b2b2c__undo_push(ctx, unmap, NULL, m, (void *)key, klen);
 }
 

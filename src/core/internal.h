@@ -111,12 +111,19 @@ typedef struct b2b2c__map {
 void b2b2c__map_init(b2b2c__map *m, const b2b2c__alloc *a);
 void b2b2c__map_fini(b2b2c__map *m);
 void *b2b2c__map_get(const b2b2c__map *m, const void *key, size_t klen);
+/* The same with the key's hash computed once by the caller (for a lookup
+ * followed by an insert of the same key): h = b2b2c__map_keyhash(key, n). */
+uint64_t b2b2c__map_keyhash(const void *key, size_t klen);
+void *b2b2c__map_get_h(const b2b2c__map *m, uint64_t h, const void *key,
+                       size_t klen);
 /* Make room for `extra` more keys without further allocation. */
 int b2b2c__map_reserve(b2b2c__map *m, size_t extra);
 /* Insert or replace; *old (optional) receives the replaced value or NULL.
  * Returns 0 or B2B2C_ENOMEM (map unchanged). */
 int b2b2c__map_put(b2b2c__map *m, const void *key, size_t klen, void *val,
                    void **old);
+int b2b2c__map_put_h(b2b2c__map *m, uint64_t h, const void *key, size_t klen,
+                     void *val, void **old);
 /* Remove and return the value, or NULL when absent. Never allocates. */
 void *b2b2c__map_del(b2b2c__map *m, const void *key, size_t klen);
 /* As map_del, also giving the key pointer the map held. */
@@ -144,11 +151,55 @@ typedef struct b2b2c__wbuf {
 } b2b2c__wbuf;
 
 void b2b2c__enc_begin(b2b2c__wbuf *w, const b2b2c__alloc *a, uint8_t version);
-void b2b2c__enc_u8(b2b2c__wbuf *w, uint8_t v);
-void b2b2c__enc_u32(b2b2c__wbuf *w, uint32_t v);
-void b2b2c__enc_u64(b2b2c__wbuf *w, uint64_t v);
-void b2b2c__enc_i64(b2b2c__wbuf *w, int64_t v);
-void b2b2c__enc_f64(b2b2c__wbuf *w, double v);
+/* Out-of-line paths that grow the buffer (the inline ones below call them
+ * only when the field does not fit). */
+void b2b2c__enc_u8_slow(b2b2c__wbuf *w, uint8_t v);
+void b2b2c__enc_u32_slow(b2b2c__wbuf *w, uint32_t v);
+void b2b2c__enc_u64_slow(b2b2c__wbuf *w, uint64_t v);
+
+static inline void b2b2c__enc_u8(b2b2c__wbuf *w, uint8_t v)
+{
+    if (B2B2C__LIKELY(!w->err && w->len < w->cap))
+        w->buf[w->len++] = v;
+    else
+        b2b2c__enc_u8_slow(w, v);
+}
+
+static inline void b2b2c__enc_u32(b2b2c__wbuf *w, uint32_t v)
+{
+    if (B2B2C__LIKELY(!w->err && w->cap - w->len >= 4)) {
+        uint8_t *p = w->buf + w->len;
+        for (int i = 0; i < 4; i++)
+            p[i] = (uint8_t)(v >> (8 * i));
+        w->len += 4;
+    } else {
+        b2b2c__enc_u32_slow(w, v);
+    }
+}
+
+static inline void b2b2c__enc_u64(b2b2c__wbuf *w, uint64_t v)
+{
+    if (B2B2C__LIKELY(!w->err && w->cap - w->len >= 8)) {
+        uint8_t *p = w->buf + w->len;
+        for (int i = 0; i < 8; i++)
+            p[i] = (uint8_t)(v >> (8 * i));
+        w->len += 8;
+    } else {
+        b2b2c__enc_u64_slow(w, v);
+    }
+}
+
+static inline void b2b2c__enc_i64(b2b2c__wbuf *w, int64_t v)
+{
+    b2b2c__enc_u64(w, (uint64_t)v);
+}
+
+static inline void b2b2c__enc_f64(b2b2c__wbuf *w, double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    b2b2c__enc_u64(w, u);
+}
 void b2b2c__enc_bytes(b2b2c__wbuf *w, const void *p, size_t n);
 void b2b2c__enc_str(b2b2c__wbuf *w, const char *s); /* NULL encodes as "" */
 /* Append the checksum; returns 0 or the sticky error. */
@@ -286,6 +337,9 @@ int b2b2c__undo_free_on_fail(b2b2c_ctx *ctx, void *p);
  * 0 or B2B2C_ENOMEM (nothing changed). */
 int b2b2c__map_insert_undoable(b2b2c_ctx *ctx, b2b2c__map *m, const void *key,
                                size_t klen, void *val);
+/* The same with the hash from b2b2c__map_keyhash. */
+int b2b2c__map_insert_undoable_h(b2b2c_ctx *ctx, b2b2c__map *m, uint64_t h,
+                                 const void *key, size_t klen, void *val);
 /* Remove the entry for a key present in `m`; put back if the call fails.
  * The value is not freed (use b2b2c__undo_free_on_commit). Returns 0 or
  * B2B2C_ENOMEM (nothing changed). */

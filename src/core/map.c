@@ -34,16 +34,27 @@ static inline size_t find_slot(const b2b2c__map *m, uint64_t h,
     }
 }
 
-void *b2b2c__map_get(const b2b2c__map *m, const void *key, size_t klen)
+uint64_t b2b2c__map_keyhash(const void *key, size_t klen)
 {
-    uint64_t h;
+    return SLOT_HASH(b2b2c__hash(key, klen));
+}
+
+void *b2b2c__map_get_h(const b2b2c__map *m, uint64_t h, const void *key,
+                       size_t klen)
+{
     size_t i;
 
     if (!m->count)
         return NULL;
-    h = SLOT_HASH(b2b2c__hash(key, klen));
     i = find_slot(m, h, key, klen);
     return m->slots[i].hash ? m->slots[i].val : NULL;
+}
+
+void *b2b2c__map_get(const b2b2c__map *m, const void *key, size_t klen)
+{
+    return m->count ? b2b2c__map_get_h(m, SLOT_HASH(b2b2c__hash(key, klen)),
+                                       key, klen)
+                    : NULL;
 }
 
 /* Keep the load factor at or under 3/4. */
@@ -89,7 +100,13 @@ int b2b2c__map_reserve(b2b2c__map *m, size_t extra)
 int b2b2c__map_put(b2b2c__map *m, const void *key, size_t klen, void *val,
                    void **old)
 {
-    uint64_t h = SLOT_HASH(b2b2c__hash(key, klen));
+    return b2b2c__map_put_h(m, SLOT_HASH(b2b2c__hash(key, klen)), key, klen,
+                            val, old);
+}
+
+int b2b2c__map_put_h(b2b2c__map *m, uint64_t h, const void *key, size_t klen,
+                     void *val, void **old)
+{
     size_t i;
 
     if (old)

@@ -54,6 +54,18 @@ static void t_basic(void **state)
     assert_null(b2b2c__map_get(&f->m, "x", 1));
 }
 
+static void t_hashed_variants(void **state)
+{
+    fx *f = *state;
+    int a = 1;
+    uint64_t h = b2b2c__map_keyhash("lead-7", 6);
+    assert_null(b2b2c__map_get_h(&f->m, h, "lead-7", 6));
+    assert_int_equal(b2b2c__map_put_h(&f->m, h, "lead-7", 6, &a, NULL), 0);
+    assert_ptr_equal(b2b2c__map_get(&f->m, "lead-7", 6), &a);
+    assert_ptr_equal(b2b2c__map_get_h(&f->m, h, "lead-7", 6), &a);
+    assert_ptr_equal(b2b2c__map_del(&f->m, "lead-7", 6), &a);
+}
+
 static void t_binary_keys(void **state)
 {
     fx *f = *state;
@@ -141,6 +153,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(t_basic, setup, teardown),
         cmocka_unit_test_setup_teardown(t_binary_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_hashed_variants, setup, teardown),
         cmocka_unit_test_setup_teardown(t_random_model, setup, teardown),
         cmocka_unit_test_setup_teardown(t_reserve_then_no_alloc, setup,
                                         teardown),
