@@ -408,6 +408,16 @@ static void set_defaults(b2b2c_lead_model *m)
     }
 }
 
+/* Free the undo snapshot blocks (none may be live). */
+static void snap_free(b2b2c_lead_model *m)
+{
+    for (size_t i = 0; i < m->nsnapblk; i++)
+        b2b2c__free(m->ctx, m->snap[i]);
+    b2b2c__free(m->ctx, m->snap);
+    m->snap = NULL;
+    m->nsnapblk = m->capsnapblk = m->snaplen = m->nsnap = 0;
+}
+
 static void model_release(b2b2c_lead_model *m)
 {
     b2b2c_ctx *ctx = m->ctx;
@@ -426,6 +436,7 @@ static void model_release(b2b2c_lead_model *m)
     for (size_t i = 0; i < m->nrows; i++)
         b2b2c__free(ctx, m->rows[i]);
     b2b2c__free(ctx, m->rows);
+    snap_free(m);
     b2b2c__map_fini(&m->leads);
     b2b2c__map_fini(&m->attrmap);
     b2b2c__free(ctx, m);
@@ -615,6 +626,8 @@ static int lead_slot(b2b2c_lead_model *m, lead_rec **out, int undoable)
     }
     *out = lead_at(m, m->nleads);
     memset(*out, 0, sizeof(**out));
+    if (m->nleads < UINT32_MAX)
+        (*out)->idx1 = (uint32_t)(m->nleads + 1);
     return 0;
 }
 
@@ -1249,39 +1262,95 @@ int b2b2c_lead_stage(int32_t *stage, const b2b2c_lead_model *m,
 
 /* ---- events -------------------------------------------------------------------- */
 
-/* One undo entry saves a lead's record and its per-kind array together
- * (one allocation per event instead of two). */
+/* One undo entry saves a lead's record and its per-kind array together,
+ * in the model's snapshot blocks (a = lead, b = model, n = block *
+ * LEAD_SNAP_BLOCK + offset). */
+static void snap_done(b2b2c_lead_model *m)
+{
+    if (--m->nsnap == 0)
+        snap_free(m);
+}
+
 static void lead_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
     lead_rec *r = a;
-    (void)n;
-    memcpy(r, b, sizeof(*r));
+    b2b2c_lead_model *m = b;
+    const unsigned char *s =
+        m->snap[n / LEAD_SNAP_BLOCK] + n % LEAD_SNAP_BLOCK;
+    (void)ctx;
+    memcpy(r, s, sizeof(*r));
     if (r->nk)
-        memcpy(r->ks, (char *)b + sizeof(*r), r->nk * sizeof(lead_ks));
-    b2b2c__free(ctx, b);
+        memcpy(r->ks, s + sizeof(*r), r->nk * sizeof(lead_ks));
+    snap_done(m);
 }
 
 static void lead_saved_free(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
+    (void)ctx;
     (void)a;
     (void)n;
-    b2b2c__free(ctx, b);
+    snap_done(b);
 }
 
-static int lead_save(b2b2c_ctx *ctx, lead_rec *r)
+static int lead_save(b2b2c_lead_model *m, lead_rec *r)
 {
-    size_t n = sizeof(*r) + r->nk * sizeof(lead_ks);
-    char *copy = b2b2c__malloc(ctx, n);
+    b2b2c_ctx *ctx = m->ctx;
+    /* keep snapshots 8-byte aligned: they hold doubles and pointers */
+    size_t n = (sizeof(*r) + r->nk * sizeof(lead_ks) + 7) & ~(size_t)7;
+    unsigned char *s;
     int rc;
-    if (!copy)
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (undo copy)");
-    memcpy(copy, r, sizeof(*r));
+    if (!m->nsnapblk || LEAD_SNAP_BLOCK - m->snaplen < n) {
+        unsigned char *blk;
+        if (m->nsnapblk == m->capsnapblk &&
+            b2b2c__grow(&ctx->mem, (void **)&m->snap, &m->capsnapblk,
+                        m->nsnapblk + 1, sizeof(*m->snap)))
+            return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (undo copy)");
+        if (!(blk = b2b2c__malloc(ctx, LEAD_SNAP_BLOCK))) {
+            if (!m->nsnap) /* nothing live: give the array back */
+                snap_free(m);
+            return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (undo copy)");
+        }
+        m->snap[m->nsnapblk++] = blk;
+        m->snaplen = 0;
+    }
+    if ((rc = b2b2c__undo_push(ctx, lead_restore, lead_saved_free, r, m,
+                               (m->nsnapblk - 1) * LEAD_SNAP_BLOCK +
+                                   m->snaplen)) != 0) {
+        if (!m->nsnap)
+            snap_free(m);
+        return rc;
+    }
+    s = m->snap[m->nsnapblk - 1] + m->snaplen;
+    memcpy(s, r, sizeof(*r));
     if (r->nk)
-        memcpy(copy + sizeof(*r), r->ks, r->nk * sizeof(lead_ks));
-    rc = b2b2c__undo_push(ctx, lead_restore, lead_saved_free, r, copy, n);
-    if (rc)
-        b2b2c__free(ctx, copy);
-    return rc;
+        memcpy(s + sizeof(*r), r->ks, r->nk * sizeof(lead_ks));
+    m->snaplen += n;
+    m->nsnap++;
+    return 0;
+}
+
+/* lead_find for events: a run of events for one lead skips the index. */
+static lead_rec *event_lead(b2b2c_lead_model *m, const char *id, int *rc)
+{
+    size_t n;
+    lead_rec *r;
+    if (b2b2c__id_check(id, &n)) {
+        *rc = b2b2c__err(m->ctx, id ? B2B2C_EBADID : B2B2C_EINVAL,
+                         "id: not a valid lead ID");
+        return NULL;
+    }
+    if (m->last && m->last <= m->nleads) {
+        r = lead_at(m, m->last - 1);
+        if (r->idlen == n && memcmp(r->id, id, n) == 0)
+            return r;
+    }
+    r = b2b2c__map_get(&m->leads, id, n);
+    if (!r) {
+        *rc = b2b2c__err(m->ctx, B2B2C_ENOTFOUND, "id: no lead '%s'", id);
+        return NULL;
+    }
+    m->last = r->idx1;
+    return r;
 }
 
 int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
@@ -1302,7 +1371,7 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
     b2b2c__err_clear(ctx);
     if (!isfinite(value))
         return b2b2c__err(ctx, B2B2C_EINVAL, "value: must be finite");
-    if (!(r = lead_find(m, id, &rc)))
+    if (!(r = event_lead(m, id, &rc)))
         return rc;
     if (kind < 0 || (uint32_t)kind >= m->nkinds)
         return b2b2c__err(ctx, B2B2C_ENOTFOUND, "kind: no event kind %d",
@@ -1330,7 +1399,7 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
             ks = &r->ks[i];
             break;
         }
-    if ((rc = lead_save(ctx, r)) != 0)
+    if ((rc = lead_save(m, r)) != 0)
         goto out;
     if (!ks && r->nk == r->capk) {
         size_t cap = r->capk ? (size_t)r->capk * 2 : 2;

@@ -10,6 +10,7 @@
 #define LEAD_CHUNK_BITS 12
 #define LEAD_CHUNK (1u << LEAD_CHUNK_BITS)
 #define LEAD_DAY 86400
+#define LEAD_SNAP_BLOCK 65536
 
 #define T_CONFIG "lead_config"
 #define T_ATTRS "lead_attrs"
@@ -62,6 +63,7 @@ typedef struct lead_rec {
     uint8_t segment, stage;
     uint8_t band;      /* band at t0 */
     uint8_t band_prev; /* band left when `band` was entered */
+    uint32_t idx1;     /* own index + 1 (0 past 2^32 - 1 leads) */
     char sid[24];      /* short IDs live here: one cache miss less */
 } lead_rec;
 
@@ -99,6 +101,18 @@ struct b2b2c_lead_model {
 
     b2b2c_lead_band_cb alert;
     void *alert_payload;
+
+    /* Undo snapshots of the leads changed by events in the current call
+     * or group, packed one after another in blocks of LEAD_SNAP_BLOCK
+     * bytes: one allocation per block instead of one per event. `nsnap`
+     * snapshots are live; the blocks are freed when the last one is
+     * restored or released (at commit or rollback). */
+    unsigned char **snap;
+    size_t nsnapblk, capsnapblk, snaplen, nsnap;
+    /* Index + 1 of the lead of the last event (0 = none): a stream of
+     * events for one lead skips the index lookup. Checked against
+     * `nleads` and the ID before use, so it never needs invalidating. */
+    size_t last;
 };
 
 static inline lead_rec *lead_at(const b2b2c_lead_model *m, size_t i)
