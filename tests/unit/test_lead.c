@@ -687,6 +687,36 @@ static void t_event_runs_and_rollback(void **state)
     assert_double_equal(s0, s1, 0);
 }
 
+/* A group larger than the kept undo blocks: committed, then rolled back,
+ * then committed again; scores as with the same events one call each. */
+static void t_big_groups(void **state)
+{
+    fx *f = *state;
+    double s0, s1;
+    assert_int_equal(b2b2c_lead_add(f->m, "a", T0, 1, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_add(f->m, "b", T0, 1, NULL, NULL, NULL), 0);
+    for (int pass = 0; pass < 3; pass++) {
+        assert_int_equal(b2b2c_ctx_begin(f->ctx), 0);
+        for (int i = 0; i < 2000; i++) /* ~27 blocks of 64 KiB */
+            ev(f, pass == 1 ? "b" : "a", i % 17, T0 + pass * 10000 + i);
+        if (pass == 1)
+            assert_int_equal(b2b2c_ctx_rollback(f->ctx), 0);
+        else
+            assert_int_equal(b2b2c_ctx_commit(f->ctx), 0);
+    }
+    for (int pass = 0; pass < 3; pass += 2)
+        for (int i = 0; i < 2000; i++)
+            ev(f, "b", i % 17, T0 + 20000 + pass * 10000 + i);
+    band_at(f, "a", T0 + 40 * DAY, &s0);
+    band_at(f, "b", T0 + 40 * DAY, &s1);
+    assert_true(s0 > 0);
+    /* same events, later times: "b" has decayed less */
+    assert_true(s1 >= s0);
+    reopen(f);
+    band_at(f, "a", T0 + 40 * DAY, &s1);
+    assert_double_equal(s0, s1, 0);
+}
+
 /* A band left by decay or by the end of a hot hold is dated exactly. */
 static void t_band_change_by_decay(void **state)
 {
@@ -805,6 +835,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_corrupt_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(t_event_runs_and_rollback, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(t_big_groups, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
