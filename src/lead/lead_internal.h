@@ -10,6 +10,8 @@
 #define LEAD_CHUNK_BITS 12
 #define LEAD_CHUNK (1u << LEAD_CHUNK_BITS)
 #define LEAD_DAY 86400
+#define LEAD_SNAP_BLOCK 65536
+#define LEAD_SNAP_KEEP 16
 
 #define T_CONFIG "lead_config"
 #define T_ATTRS "lead_attrs"
@@ -46,24 +48,33 @@ typedef struct lead_ks {
     double cnt, val;  /* decayed count and value sum at t0 */
 } lead_ks;
 
-/* One lead (lives in a chunk, never moves). */
+/* One lead (lives in a chunk, never moves): 128 bytes, 64-byte aligned.
+ * The first cache line holds the ID the index compares and what an event
+ * reads first (its per-kind array pointer, so that load can start at
+ * once), the second the rest. */
 typedef struct lead_rec {
+    /* line 1 */
+    char sid[24];      /* short IDs live here: one cache miss less */
+    lead_ks *ks;
     double eng;        /* engagement at t0, >= 0 */
     int64_t t0;        /* reference time of the aggregates (last event) */
     int64_t hot_until; /* hot hold ends (exclusive) */
     int64_t created;
+    /* line 2 */
     int64_t stage_at;
     int64_t band_at;   /* when `band` was entered (event-time changes) */
-    lead_ks *ks;
     char *id;                    /* sid, or allocated for long IDs */
     uint32_t chan, region, prod; /* attr index + 1, 0 = none */
     uint32_t nhist;              /* stage changes recorded */
+    uint32_t idx1;     /* own index + 1 (0 past 2^32 - 1 leads) */
     uint16_t idlen, nk, capk;
     uint8_t segment, stage;
     uint8_t band;      /* band at t0 */
     uint8_t band_prev; /* band left when `band` was entered */
-    char sid[24];      /* short IDs live here: one cache miss less */
+    uint8_t pad[10];
 } lead_rec;
+
+_Static_assert(sizeof(lead_rec) == 128, "lead_rec is two cache lines");
 
 /* A stored outcome: features of the lead at the outcome time. */
 typedef struct lead_row {
@@ -99,6 +110,18 @@ struct b2b2c_lead_model {
 
     b2b2c_lead_band_cb alert;
     void *alert_payload;
+
+    /* Undo snapshots of the leads changed by events inside a transaction
+     * group, packed one after another in blocks of LEAD_SNAP_BLOCK bytes
+     * that are kept for the next group (up to LEAD_SNAP_KEEP of them):
+     * no allocation per event. Blocks 0..cursnap are in use, `nsnap`
+     * snapshots live; a call outside a group copies to its own block. */
+    unsigned char **snap;
+    size_t nsnapblk, capsnapblk, cursnap, snaplen, nsnap;
+    /* Index + 1 of the lead of the last event (0 = none): a stream of
+     * events for one lead skips the index lookup. Checked against
+     * `nleads` and the ID before use, so it never needs invalidating. */
+    size_t last;
 };
 
 static inline lead_rec *lead_at(const b2b2c_lead_model *m, size_t i)

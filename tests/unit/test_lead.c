@@ -650,6 +650,73 @@ static void t_reopen_identical(void **state)
     }
 }
 
+/* Events for one lead in a row skip the index; a rolled-back group
+ * (leads added and changed in it) leaves nothing the next event could
+ * mistake for a live lead, and restores the changed leads exactly. */
+static void t_event_runs_and_rollback(void **state)
+{
+    fx *f = *state;
+    double s0, s1;
+    assert_int_equal(b2b2c_lead_add(f->m, "keep", T0, 1, NULL, NULL, NULL), 0);
+    ev(f, "keep", B2B2C_LEAD_EV_GUIDE_DOWNLOAD, T0 + 1);
+    band_at(f, "keep", T0 + DAY, &s0);
+    assert_int_equal(b2b2c_ctx_begin(f->ctx), 0);
+    assert_int_equal(b2b2c_lead_add(f->m, "gone", T0, 1, NULL, NULL, NULL), 0);
+    for (int i = 0; i < 300; i++) { /* several snapshot blocks */
+        ev(f, "gone", i % 17, T0 + 10 + i);
+        ev(f, "keep", i % 17, T0 + 10 + i);
+    }
+    ev(f, "gone", B2B2C_LEAD_EV_QUOTE_REQUEST, T0 + 400);
+    assert_int_equal(b2b2c_ctx_rollback(f->ctx), 0);
+    band_at(f, "keep", T0 + DAY, &s1);
+    assert_double_equal(s0, s1, 0);
+    assert_int_equal(b2b2c_lead_event(f->m, "gone", 0, T0 + 500, 0),
+                     B2B2C_ENOTFOUND);
+    /* the same slot, another ID */
+    assert_int_equal(b2b2c_lead_add(f->m, "new1", T0, 2, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_event(f->m, "gone", 0, T0 + 500, 0),
+                     B2B2C_ENOTFOUND);
+    ev(f, "new1", B2B2C_LEAD_EV_QUOTE_REQUEST, T0 + 500);
+    ev(f, "new1", B2B2C_LEAD_EV_QUOTE_REQUEST, T0 + 501);
+    assert_int_equal(band_at(f, "new1", T0 + 502, NULL), B2B2C_BAND_HOT);
+    ev(f, "keep", B2B2C_LEAD_EV_SITE_VISIT, T0 + 600);
+    band_at(f, "keep", T0 + DAY, &s1);
+    assert_true(s1 > s0);
+    reopen(f);
+    band_at(f, "keep", T0 + DAY, &s0);
+    assert_double_equal(s0, s1, 0);
+}
+
+/* A group larger than the kept undo blocks: committed, then rolled back,
+ * then committed again; scores as with the same events one call each. */
+static void t_big_groups(void **state)
+{
+    fx *f = *state;
+    double s0, s1;
+    assert_int_equal(b2b2c_lead_add(f->m, "a", T0, 1, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_add(f->m, "b", T0, 1, NULL, NULL, NULL), 0);
+    for (int pass = 0; pass < 3; pass++) {
+        assert_int_equal(b2b2c_ctx_begin(f->ctx), 0);
+        for (int i = 0; i < 2000; i++) /* ~27 blocks of 64 KiB */
+            ev(f, pass == 1 ? "b" : "a", i % 17, T0 + pass * 10000 + i);
+        if (pass == 1)
+            assert_int_equal(b2b2c_ctx_rollback(f->ctx), 0);
+        else
+            assert_int_equal(b2b2c_ctx_commit(f->ctx), 0);
+    }
+    for (int pass = 0; pass < 3; pass += 2)
+        for (int i = 0; i < 2000; i++)
+            ev(f, "b", i % 17, T0 + 20000 + pass * 10000 + i);
+    band_at(f, "a", T0 + 40 * DAY, &s0);
+    band_at(f, "b", T0 + 40 * DAY, &s1);
+    assert_true(s0 > 0);
+    /* same events, later times: "b" has decayed less */
+    assert_true(s1 >= s0);
+    reopen(f);
+    band_at(f, "a", T0 + 40 * DAY, &s1);
+    assert_double_equal(s0, s1, 0);
+}
+
 /* A band left by decay or by the end of a hot hold is dated exactly. */
 static void t_band_change_by_decay(void **state)
 {
@@ -766,6 +833,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_band_change_by_decay, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(t_corrupt_tables, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_event_runs_and_rollback, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(t_big_groups, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
