@@ -218,8 +218,8 @@ B2B2C_API int b2b2c_lead_add(b2b2c_lead_model *m, const char *id,
  * if any, runs after the call has committed.
  * B2B2C_EINVAL (NULL, NaN value), B2B2C_EBADID, B2B2C_ENOTFOUND (lead or
  * kind), B2B2C_ERANGE (now before the lead's creation or its last event,
- * negative value), B2B2C_ENOMEM, storage codes; or the alert callback's own
- * non-zero code (the event is then recorded).
+ * negative value), B2B2C_ENOMEM, storage codes. The alert callback's
+ * return value is ignored: the event is committed before it runs.
  */
 B2B2C_API int b2b2c_lead_event(b2b2c_lead_model *m, const char *id,
                                int32_t kind, int64_t now, double value);
@@ -369,7 +369,8 @@ B2B2C_API int b2b2c_lead_band_changes(const b2b2c_lead_model *m,
  * after it). Inside a transaction group (b2b2c_ctx_begin) it runs when the
  * call succeeds; a later rollback of the group does not take it back. Bands
  * that change by decay alone raise no alert (query them with
- * b2b2c_lead_band_changes). Not persisted. B2B2C_EINVAL for NULL m.
+ * b2b2c_lead_band_changes). Its return value is ignored. Not persisted.
+ * B2B2C_EINVAL for NULL m.
  */
 B2B2C_API int b2b2c_lead_set_alert(b2b2c_lead_model *m, b2b2c_lead_band_cb cb,
                                    void *payload);

@@ -1523,8 +1523,10 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
 out:
     rc = b2b2c__call_end(ctx, rc);
     if (rc == 0 && after != before && m->alert) {
+        /* A notification: the event is committed whatever it returns, so
+         * its value is not the call's status (which is 0 or negative). */
         lead_cb_enter(ctx);
-        rc = m->alert(r->id, before, after, now, m->alert_payload);
+        (void)m->alert(r->id, before, after, now, m->alert_payload);
         lead_cb_leave(ctx);
     }
     return rc;

@@ -581,6 +581,7 @@ typedef struct alert_state {
     int calls;
     int32_t old, now_band;
     int reentry_rc;
+    int ret; /* what the alert returns */
 } alert_state;
 
 static int alert_cb(const char *id, int32_t old, int32_t b, int64_t at,
@@ -593,13 +594,13 @@ static int alert_cb(const char *id, int32_t old, int32_t b, int64_t at,
     a->old = old;
     a->now_band = b;
     a->reentry_rc = b2b2c_lead_event(a->f->m, "al", 0, at, 0);
-    return 0;
+    return a->ret;
 }
 
 static void t_alert(void **state)
 {
     fx *f = *state;
-    alert_state a = {f, 0, 0, 0, 0};
+    alert_state a = {f, 0, 0, 0, 0, 0};
     double s;
     assert_int_equal(b2b2c_lead_set_alert(f->m, alert_cb, &a), 0);
     assert_int_equal(b2b2c_lead_add(f->m, "al", T0, 0, NULL, NULL, NULL), 0);
@@ -612,6 +613,18 @@ static void t_alert(void **state)
     assert_int_equal(a.reentry_rc, B2B2C_ESTATE);
     band_at(f, "al", T0 + 1, &s);
     assert_double_equal(s, 85.0, 1e-4); /* the event was committed */
+    /* an alert's return value is not a status: the call still returns 0
+     * (a positive or negative value from a notification must not look
+     * like the event failing) */
+    a.ret = 7;
+    assert_int_equal(b2b2c_lead_add(f->m, "al2", T0, 0, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_event(f->m, "al2", B2B2C_LEAD_EV_QUOTE_REQUEST,
+                                      T0 + 2, 0), 0);
+    a.ret = -5;
+    assert_int_equal(b2b2c_lead_add(f->m, "al3", T0, 0, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_event(f->m, "al3", B2B2C_LEAD_EV_QUOTE_REQUEST,
+                                      T0 + 2, 0), 0);
+    assert_int_equal(a.calls, 3);
     assert_int_equal(b2b2c_lead_set_alert(f->m, NULL, NULL), 0);
 }
 
