@@ -385,15 +385,14 @@ static int load_chan(const void *k, size_t kl, const void *v, size_t vl,
         group > B2B2C_GROUP_B2C || b2b2c_channel_sub_kind(sub) < 0 ||
         idx > UINT32_MAX / 2)
         return load_err(ctx, B2B2C_ECORRUPT, CH_T_CHANNELS, k, kl);
-    if (idx >= h->capch) {
-        size_t old = h->capch;
-        if (b2b2c__grow(&ctx->mem, (void **)&h->chans, &h->capch,
-                        (size_t)idx + 1, sizeof(ch_chan *)))
-            return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-        memset(h->chans + old, 0, (h->capch - old) * sizeof(ch_chan *));
-    }
-    if (h->chans[idx])
-        return load_err(ctx, B2B2C_ECORRUPT, CH_T_CHANNELS, k, kl);
+    /* Rows come in key order, not index order: collect them first and put
+     * them in place once all are read (a stored index is trusted only when
+     * it is below the number of rows, so a corrupt one cannot make us
+     * allocate for 2^31 channels). */
+    if (h->nch == h->capch &&
+        b2b2c__grow(&ctx->mem, (void **)&h->chans, &h->capch, h->nch + 1,
+                    sizeof(ch_chan *)))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     c = b2b2c__malloc(ctx, sizeof(*c) + kl + 1);
     if (!c)
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
@@ -409,9 +408,35 @@ static int load_chan(const void *k, size_t kl, const void *v, size_t vl,
         b2b2c__free(ctx, c);
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     }
-    h->chans[idx] = c;
-    if (idx + 1 > h->nch)
-        h->nch = (size_t)idx + 1;
+    h->chans[h->nch++] = c;
+    return 0;
+}
+
+/* Put the loaded channels at their stored indexes: each must be below the
+ * number of channels and used once. */
+static int place_chans(b2b2c_channels *h)
+{
+    size_t i = 0;
+
+    while (i < h->nch) {
+        ch_chan *c = h->chans[i];
+        if (c->idx >= h->nch)
+            return b2b2c__err(h->ctx, B2B2C_ECORRUPT,
+                              "table '%s' key '%s': channel index %u out of "
+                              "range (%zu channels)",
+                              CH_T_CHANNELS, c->id, (unsigned)c->idx, h->nch);
+        if (c->idx == i) {
+            i++;
+            continue;
+        }
+        if (h->chans[c->idx]->idx == c->idx)
+            return b2b2c__err(h->ctx, B2B2C_ECORRUPT,
+                              "table '%s' key '%s': channel index %u used "
+                              "twice",
+                              CH_T_CHANNELS, c->id, (unsigned)c->idx);
+        h->chans[i] = h->chans[c->idx];
+        h->chans[c->idx] = c;
+    }
     return 0;
 }
 
@@ -538,13 +563,8 @@ int b2b2c_channels_new(b2b2c_channels **out, b2b2c_ctx *ctx)
     if ((rc = b2b2c__st_scan(ctx, CH_T_PARAMS, load_params, h)) != 0 ||
         (rc = b2b2c__st_scan(ctx, CH_T_CHANNELS, load_chan, h)) != 0)
         goto fail;
-    for (size_t i = 0; i < h->nch; i++)
-        if (!h->chans[i]) {
-            rc = b2b2c__err(ctx, B2B2C_ECORRUPT,
-                            "table '%s': channel index %zu missing",
-                            CH_T_CHANNELS, i);
-            goto fail;
-        }
+    if ((rc = place_chans(h)) != 0)
+        goto fail;
     if ((rc = b2b2c__st_scan(ctx, CH_T_SPEND, load_spend, h)) != 0 ||
         (rc = b2b2c__st_scan(ctx, CH_T_LEADS, load_lead, h)) != 0)
         goto fail;

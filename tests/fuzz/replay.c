@@ -1,5 +1,6 @@
 /* Replays fuzz corpora as a cmocka test: every file in the directories given
- * on the command line goes through the fuzz target. */
+ * on the command line goes through the fuzz target FUZZ_FN (compiled once
+ * per target). With FUZZ_SEEDS, `--make-seeds DIR` writes seed inputs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,29 @@
 #include <string.h>
 #include <cmocka.h>
 
-int b2b2c_fuzz_record(const uint8_t *data, size_t size);
+#ifndef FUZZ_FN
+#  define FUZZ_FN b2b2c_fuzz_record
+#endif
+int FUZZ_FN(const uint8_t *data, size_t size);
+#ifdef FUZZ_SEEDS
+int FUZZ_SEEDS(int (*emit)(const uint8_t *, size_t, void *), void *payload);
+
+static int write_seed(const uint8_t *p, size_t n, void *payload)
+{
+    static int count;
+    char path[4096];
+    FILE *f;
+    snprintf(path, sizeof(path), "%s/seed-%03d", (const char *)payload,
+             count++);
+    f = fopen(path, "wb");
+    if (!f || fwrite(p, 1, n, f) != n) {
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    return fclose(f) ? -1 : 0;
+}
+#endif
 
 static char **dirs;
 static int ndirs;
@@ -35,7 +58,7 @@ static void t_replay(void **state)
             assert_non_null(f);
             n = fread(buf, 1, sizeof(buf), f);
             fclose(f);
-            assert_int_equal(b2b2c_fuzz_record(buf, n), 0);
+            assert_int_equal(FUZZ_FN(buf, n), 0);
             files++;
         }
         closedir(dir);
@@ -46,6 +69,10 @@ static void t_replay(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(t_replay)};
+#ifdef FUZZ_SEEDS
+    if (argc == 3 && strcmp(argv[1], "--make-seeds") == 0)
+        return FUZZ_SEEDS(write_seed, argv[2]) ? 1 : 0;
+#endif
     dirs = argv + 1;
     ndirs = argc - 1;
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -991,6 +991,69 @@ static void t_corrupt(void **state)
     (void)f;
 }
 
+/* A channel record with a well-formed checksum but an index far beyond the
+ * number of channels (found by the loader fuzzer: it made the open try to
+ * allocate 8 GiB) or an index used twice is ECORRUPT. */
+static void put_chan(b2b2c_storage *st, const char *id, uint32_t idx)
+{
+    b2b2c__alloc a;
+    b2b2c__wbuf w;
+    b2b2c__alloc_init(&a, NULL);
+    b2b2c__enc_begin(&w, &a, 1);
+    b2b2c__enc_u32(&w, idx);
+    b2b2c__enc_u8(&w, B2B2C_CHANNEL_KIND_REACH);
+    b2b2c__enc_u8(&w, 0);
+    b2b2c__enc_u8(&w, B2B2C_GROUP_B2C);
+    assert_int_equal(b2b2c__enc_finish(&w), 0);
+    assert_int_equal(st->put(st->userdata, CH_T_CHANNELS, id, strlen(id),
+                             w.buf, w.len), 0);
+    b2b2c__enc_fini(&w);
+}
+
+static void t_corrupt_index(void **state)
+{
+    static const uint32_t bad[][2] = {{0, 1u << 30}, {0, 0}, {1, 2}};
+    (void)state;
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        b2b2c_channels *h2 = NULL;
+        b2b2c_ctx *ctx;
+        b2b2c_memstore *ms;
+        b2b2c_storage st;
+        assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
+        b2b2c_memstore_methods(ms, &st);
+        put_chan(&st, "a", bad[k][0]);
+        put_chan(&st, "b", bad[k][1]);
+        assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &st), 0);
+        assert_int_equal(b2b2c_channels_new(&h2, ctx), B2B2C_ECORRUPT);
+        assert_null(h2);
+        assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "channel index"));
+        b2b2c_ctx_free(ctx);
+        b2b2c_memstore_free(ms);
+    }
+    /* the same records with indexes 1 and 0 (out of key order) load */
+    {
+        b2b2c_channels *h2 = NULL;
+        b2b2c_ctx *ctx;
+        b2b2c_memstore *ms;
+        b2b2c_storage st;
+        int32_t kind;
+        size_t n;
+        assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
+        b2b2c_memstore_methods(ms, &st);
+        put_chan(&st, "a", 1);
+        put_chan(&st, "b", 0);
+        assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &st), 0);
+        assert_int_equal(b2b2c_channels_new(&h2, ctx), 0);
+        assert_int_equal(b2b2c_channels_count(&n, h2), 0);
+        assert_int_equal(n, 2);
+        assert_int_equal(b2b2c_channels_get(&kind, NULL, NULL, h2, "a"), 0);
+        assert_int_equal(kind, B2B2C_CHANNEL_KIND_REACH);
+        b2b2c_channels_free(h2);
+        b2b2c_ctx_free(ctx);
+        b2b2c_memstore_free(ms);
+    }
+}
+
 /* ---- callbacks ---- */
 
 typedef struct reent {
@@ -1051,6 +1114,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_mix, setup, teardown),
         cmocka_unit_test_setup_teardown(t_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(t_corrupt, setup, teardown),
+        cmocka_unit_test(t_corrupt_index),
         cmocka_unit_test_setup_teardown(t_callbacks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

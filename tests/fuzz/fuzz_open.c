@@ -1,0 +1,241 @@
+/* Fuzz target for every engine's loader: one stored record is replaced or
+ * added with fuzzed contents (the checksum is made valid, so the fields
+ * themselves are exercised), then all five engines are opened on the store
+ * and, when an open succeeds, queried. An open may fail (ECORRUPT,
+ * EVERSION, ERANGE...) but must never crash, read out of bounds or leak.
+ *
+ * Input: [table selector][key length][key bytes][record body: version byte
+ * and fields]. The baseline state the record lands in is made through the
+ * public API, so keys of real records can be hit. Built for libFuzzer with
+ * -Dfuzz=true; replay.c runs the corpus as a normal test. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "b2b2c.h"
+#include "internal.h"
+
+int b2b2c_fuzz_open(const uint8_t *data, size_t size);
+/* Write the baseline's records as seed inputs through `emit`. */
+int b2b2c_fuzz_open_seeds(int (*emit)(const uint8_t *, size_t, void *),
+                          void *payload);
+
+static const char *const tables[] = {
+    "segment_assign", "segment_meta",  "segment_routes", "segment_rules",
+    "lead_attrs",     "lead_config",   "lead_leads",     "lead_model",
+    "lead_stages",    "lead_train",    "dealer_audit",   "dealer_dealers",
+    "dealer_leads",   "dealer_state",  "dealer_stats",   "forecast_cancel",
+    "forecast_fit",   "forecast_kind", "forecast_purchase",
+    "channel_channels", "channel_leads", "channel_params", "channel_spend",
+};
+#define NTABLES (sizeof(tables) / sizeof(tables[0]))
+#define T0 INT64_C(1767225600)
+
+static void baseline(b2b2c_ctx *ctx)
+{
+    b2b2c_segmenter *s;
+    b2b2c_attrs *a;
+    b2b2c_lead_model *m;
+    b2b2c_dealer_engine *e;
+    b2b2c_forecaster *f;
+    b2b2c_channels *ch;
+    const char *dealer;
+    int32_t seg, why;
+
+    if (b2b2c_segmenter_new(&s, ctx) == 0) {
+        if (b2b2c_attrs_new(&a, ctx) == 0) {
+            b2b2c_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND, B2B2C_ORG_WORKSHOP);
+            b2b2c_segmenter_assign(&seg, s, "acc", a, T0);
+            b2b2c_attrs_free(a);
+        }
+        b2b2c_segmenter_rule_add(s, "r1", 600, B2B2C_SEGMENT_B2B_LARGE,
+                                 "employees >= 5000");
+        b2b2c_segmenter_free(s);
+    }
+    if (b2b2c_lead_model_new(&m, ctx, 1) == 0) {
+        b2b2c_lead_add(m, "l1", T0, B2B2C_SEGMENT_B2C_CONSUMER, "search",
+                       "RU", "boilers");
+        b2b2c_lead_event(m, "l1", B2B2C_LEAD_EV_GUIDE_DOWNLOAD, T0 + 60, 2);
+        b2b2c_lead_set_stage(m, "l1", B2B2C_LEAD_STAGE_QUALIFIED, T0 + 60);
+        b2b2c_lead_outcome(m, "l1", 1, T0 + 120);
+        b2b2c_lead_model_free(m);
+    }
+    if (b2b2c_dealer_new(&e, ctx) == 0) {
+        b2b2c_dealer_put(e, "d1", 1.0, "RU", "boilers", 5, 0, 24.0);
+        b2b2c_dealer_route(&dealer, &why, e, "l1", "RU-MOW", 0, 0, 0,
+                           "boilers", B2B2C_SEGMENT_B2C_CONSUMER,
+                           B2B2C_BAND_WARM, T0);
+        b2b2c_dealer_accept(e, "l1", "d1", T0 + 60);
+        b2b2c_dealer_free(e);
+    }
+    if (b2b2c_forecaster_new(&f, ctx) == 0) {
+        b2b2c_forecaster_add_purchase(f, "c1", B2B2C_SEGMENT_B2C_CONSUMER, T0,
+                                      100, B2B2C_KIND_PRODUCT);
+        b2b2c_forecaster_add_purchase(f, "c1", B2B2C_SEGMENT_B2C_CONSUMER,
+                                      T0 + 86400 * 30, 50, B2B2C_KIND_INSTALL);
+        b2b2c_forecaster_free(f);
+    }
+    if (b2b2c_channels_new(&ch, ctx) == 0) {
+        b2b2c_channels_add(ch, "seo", B2B2C_CHANNEL_KIND_REACH,
+                           B2B2C_CHANNEL_SUB_INFORMATIONAL_SEO,
+                           B2B2C_GROUP_B2C);
+        b2b2c_channels_set_spend(ch, "seo", T0, 10, 100);
+        b2b2c_channels_touch(ch, "l1", "seo", T0);
+        b2b2c_channels_convert(ch, "l1", T0 + 86400, 500);
+        b2b2c_channels_free(ch);
+    }
+}
+
+static int lead_row(const char *id, double s, int32_t b, double p, void *u)
+{
+    (void)id, (void)s, (void)b, (void)p, (void)u;
+    return 0;
+}
+static int rule_row(const char *id, int32_t pr, int32_t seg, const char *x,
+                    int32_t d, void *u)
+{
+    (void)id, (void)pr, (void)seg, (void)x, (void)d, (void)u;
+    return 0;
+}
+static int card_row(const char *id, const double *f, size_t n, void *u)
+{
+    (void)id, (void)f, (void)n, (void)u;
+    return 0;
+}
+static int summ_row(const char *id, double x, double tx, double T, double m,
+                    void *u)
+{
+    (void)id, (void)x, (void)tx, (void)T, (void)m, (void)u;
+    return 0;
+}
+
+static void open_all(b2b2c_ctx *ctx)
+{
+    b2b2c_segmenter *s;
+    b2b2c_lead_model *m;
+    b2b2c_dealer_engine *e;
+    b2b2c_forecaster *f;
+    b2b2c_channels *ch;
+    const char *dealer;
+    int32_t why;
+
+    if (b2b2c_segmenter_new(&s, ctx) == 0) {
+        b2b2c_segmenter_rules(s, rule_row, NULL);
+        b2b2c_segmenter_free(s);
+    }
+    if (b2b2c_lead_model_new(&m, ctx, 1) == 0) {
+        b2b2c_lead_top(m, T0 + 86400, 10, B2B2C_LEAD_BY_SCORE, -1, -1, -1,
+                       NULL, lead_row, NULL);
+        b2b2c_lead_event(m, "l1", B2B2C_LEAD_EV_QUOTE_REQUEST, T0 + 86400, 0);
+        b2b2c_lead_model_free(m);
+    }
+    if (b2b2c_dealer_new(&e, ctx) == 0) {
+        b2b2c_dealer_scorecards(e, 0, T0 + 86400, card_row, NULL);
+        b2b2c_dealer_route(&dealer, &why, e, "l2", "RU", 0, 0, 0, "boilers",
+                           B2B2C_SEGMENT_B2C_CONSUMER, B2B2C_BAND_HOT,
+                           T0 + 86400);
+        b2b2c_dealer_free(e);
+    }
+    if (b2b2c_forecaster_new(&f, ctx) == 0) {
+        b2b2c_forecaster_summaries(f, -1, T0 + 86400 * 60, summ_row, NULL);
+        b2b2c_forecaster_free(f);
+    }
+    if (b2b2c_channels_new(&ch, ctx) == 0) {
+        b2b2c_channels_metrics(ch, B2B2C_CHANNELS_BY_CHANNEL,
+                               B2B2C_ATTR_MARKOV, 0, T0 + 86400 * 2,
+                               card_row, NULL);
+        b2b2c_channels_free(ch);
+    }
+}
+
+int b2b2c_fuzz_open(const uint8_t *data, size_t size)
+{
+    b2b2c_memstore *ms;
+    b2b2c_storage st;
+    b2b2c_ctx *ctx;
+    unsigned char rec[4096 + 4];
+    size_t klen, blen;
+    uint32_t crc;
+
+    if (size < 3)
+        return 0;
+    klen = 1 + data[1] % 48;
+    if (size < 2 + klen + 1)
+        return 0;
+    blen = size - 2 - klen;
+    if (blen > 4096)
+        blen = 4096;
+    memcpy(rec, data + 2 + klen, blen);
+    crc = b2b2c__crc32c(0, rec, blen);
+    for (int i = 0; i < 4; i++)
+        rec[blen + (size_t)i] = (unsigned char)(crc >> (8 * i));
+
+    if (b2b2c_memstore_new(&ms, NULL))
+        return 0;
+    b2b2c_memstore_methods(ms, &st);
+    if (b2b2c_ctx_new(&ctx, NULL, &st) == 0) {
+        baseline(ctx);
+        b2b2c_ctx_free(ctx);
+    }
+    st.put(st.userdata, tables[data[0] % NTABLES], data + 2, klen, rec,
+           blen + 4);
+    if (b2b2c_ctx_new(&ctx, NULL, &st) == 0) {
+        open_all(ctx);
+        b2b2c_ctx_free(ctx);
+    }
+    b2b2c_memstore_free(ms);
+    return 0;
+}
+
+typedef struct seed_state {
+    int (*emit)(const uint8_t *, size_t, void *);
+    void *payload;
+    uint8_t table;
+    int rc;
+} seed_state;
+
+static int seed_row(const void *k, size_t kl, const void *v, size_t vl,
+                    void *p)
+{
+    seed_state *s = p;
+    uint8_t buf[2 + 48 + 4096];
+    if (kl > 48 || vl < 5 || vl - 4 > 4096)
+        return 0; /* not expressible as an input */
+    buf[0] = s->table;
+    buf[1] = (uint8_t)(kl - 1);
+    memcpy(buf + 2, k, kl);
+    memcpy(buf + 2 + kl, v, vl - 4); /* the body; the target adds the CRC */
+    s->rc = s->emit(buf, 2 + kl + vl - 4, s->payload);
+    return s->rc;
+}
+
+int b2b2c_fuzz_open_seeds(int (*emit)(const uint8_t *, size_t, void *),
+                          void *payload)
+{
+    b2b2c_memstore *ms;
+    b2b2c_storage st;
+    b2b2c_ctx *ctx;
+    seed_state s = {emit, payload, 0, 0};
+
+    if (b2b2c_memstore_new(&ms, NULL))
+        return -1;
+    b2b2c_memstore_methods(ms, &st);
+    if (b2b2c_ctx_new(&ctx, NULL, &st) == 0) {
+        baseline(ctx);
+        b2b2c_ctx_free(ctx);
+    }
+    for (size_t t = 0; t < NTABLES && !s.rc; t++) {
+        s.table = (uint8_t)t;
+        st.scan(st.userdata, tables[t], seed_row, &s);
+    }
+    b2b2c_memstore_free(ms);
+    return s.rc;
+}
+
+#ifdef B2B2C_LIBFUZZER
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return b2b2c_fuzz_open(data, size);
+}
+#endif
