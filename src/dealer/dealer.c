@@ -37,24 +37,44 @@ static const char T_AUDIT[] = "dealer_audit";
 /* Routing weight of a dealer, cached with the inputs it was computed from
  * (a pure function of them, so a hit gives the same bits as a fresh
  * computation, and an undo that restores an older cache is harmless). */
-typedef struct wcache {
-    uint64_t epoch; /* engine-wide inputs, see wc_epoch; 0 = empty */
-    uint64_t won, res;
-    double tier;
-    double mean; /* tier x posterior mean */
-    double perf; /* mean ^ perf_exponent */
-} wcache;
+/* The routing mirror: what the eligibility pass and the policies read per
+ * candidate, in dense arrays indexed by dealer number (e->hot, e->wr), so
+ * routing touches a dealer struct only for the chosen dealer. The mirror
+ * is derived from the dealer struct (mirror_sync); every change of a
+ * mirrored field is made between mirror_guard (an undo entry that derives
+ * the mirror again after the undo log restored the struct) and
+ * mirror_sync. */
+typedef struct hot {
+    int64_t active_from; /* active iff active_from <= now */
+    int64_t room;        /* capacity - open, 0 when at capacity */
+    uint64_t last_offer_seq;
+    int64_t day_idx;
+    uint64_t day_offers;
+    int64_t period_idx;
+    uint64_t period_offers;
+    int32_t quota;
+    uint32_t nprod;
+} hot;
 
-/* Field order: what routing reads for every candidate comes first (it
- * follows the routing fields at the end of dstats), so a candidate costs
- * few cache lines. */
+/* Inputs of the performance and Thompson weights, and the weights cached
+ * with the engine-wide inputs they were computed from (a pure function of
+ * them, so a hit gives the same bits as a fresh computation).
+ * mirror_sync empties the cache when won, res or tier change. */
+typedef struct wrec {
+    double tier;
+    uint64_t won, res; /* res: won + lost + declined + expired */
+    uint64_t epoch;    /* see wc_epoch; 0 = empty */
+    double mean;       /* tier x posterior mean */
+    double perf;       /* mean ^ perf_exponent */
+    uint64_t pad[2];
+} wrec;
+
 typedef struct dcfg {
     int32_t status;
     int32_t capacity, quota;
     uint32_t nprod;
     int64_t paused_until;
     double tier;
-    wcache wc;
     uint32_t *prod_ids; /* owned, interned */
     int32_t has_loc;
     double lat, lon, radius;
@@ -85,7 +105,6 @@ typedef struct dstats {
 typedef struct dealer {
     dstats st;
     dcfg cfg;
-    uint64_t mark; /* scratch: candidate gathering */
     uint64_t asof; /* loading: decision number its stats record is as of */
     uint32_t idx;
     uint32_t afirst, alast; /* audit entries choosing this dealer */
@@ -169,6 +188,13 @@ struct b2b2c_dealer_engine {
     double *w, *dist;
     uint64_t *po, *key;
     size_t capscratch;
+    /* the routing mirror and candidate marks, capmir entries, 64-byte
+     * aligned inside the *_raw blocks */
+    hot *hot;
+    wrec *wr;
+    uint64_t *mark;
+    void *hot_raw, *wr_raw, *mark_raw;
+    size_t capmir;
     uint64_t stamp;
     /* engine-wide inputs of the cached weights (see wcache) */
     uint64_t wc_epoch, wc_net_won, wc_net_res;
@@ -895,23 +921,6 @@ static int64_t period_of(const b2b2c_dealer_engine *e, int64_t now)
     return floordiv(now, (int64_t)(e->param[P_PERIOD] * 86400.0));
 }
 
-static uint64_t period_offers(const dealer *d, int64_t pidx)
-{
-    return d->st.period_idx == pidx ? d->st.period_offers : 0;
-}
-
-static uint64_t day_offers(const dealer *d, int64_t day)
-{
-    return d->st.day_idx == day ? d->st.day_offers : 0;
-}
-
-static int is_active(const dealer *d, int64_t now)
-{
-    return d->cfg.status == B2B2C_DEALER_ACTIVE ||
-           (d->cfg.status == B2B2C_DEALER_PAUSED &&
-            d->cfg.paused_until <= now);
-}
-
 /* Network prior mean of conversion per resolved offer, with one pseudo win
  * and one pseudo loss (Laplace) so an empty network starts at 1/2. */
 static double net_p0(const b2b2c_dealer_engine *e)
@@ -933,9 +942,100 @@ static void posterior(const b2b2c_dealer_engine *e, const dealer *d,
     *b = m * (1.0 - p0) + (res - won);
 }
 
+/* The same from the mirror (same operations, same bits). */
+static void posterior_of(const b2b2c_dealer_engine *e, const wrec *c,
+                         double p0, double *a, double *b)
+{
+    double m = e->param[P_PRIOR];
+    double won = (double)c->won;
+    double res = (double)c->res;
+    *a = m * p0 + won;
+    *b = m * (1.0 - p0) + (res - won);
+}
+
 static uint64_t resolved(const dealer *d)
 {
     return d->st.won + d->st.lost + d->st.declined + d->st.expired;
+}
+
+/* ---- the routing mirror (see hot) --------------------------------- */
+
+/* Derive dealer d's mirror entries from its struct. */
+static void mirror_sync(b2b2c_dealer_engine *e, const dealer *d)
+{
+    hot *h = &e->hot[d->idx];
+    wrec *w = &e->wr[d->idx];
+    uint64_t res = resolved(d);
+    h->active_from = d->cfg.status == B2B2C_DEALER_ACTIVE ? INT64_MIN
+                     : d->cfg.status == B2B2C_DEALER_PAUSED
+                         ? d->cfg.paused_until
+                         : INT64_MAX;
+    h->room = d->st.open >= (uint64_t)d->cfg.capacity
+                  ? 0
+                  : (int64_t)((uint64_t)d->cfg.capacity - d->st.open);
+    h->last_offer_seq = d->st.last_offer_seq;
+    h->day_idx = d->st.day_idx;
+    h->day_offers = d->st.day_offers;
+    h->period_idx = d->st.period_idx;
+    h->period_offers = d->st.period_offers;
+    h->quota = d->cfg.quota;
+    h->nprod = d->cfg.nprod;
+    if (w->won != d->st.won || w->res != res || w->tier != d->cfg.tier)
+        w->epoch = 0;
+    w->won = d->st.won;
+    w->res = res;
+    w->tier = d->cfg.tier;
+}
+
+static void undo_mirror(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)ctx;
+    (void)n;
+    mirror_sync(a, b);
+}
+
+/* Before the undo log saves a mirrored field of dealer d: on failure the
+ * mirror is derived again once the saved bytes are back (the log runs
+ * newest first). */
+static int mirror_guard(b2b2c_dealer_engine *e, const dealer *d)
+{
+    return b2b2c__undo_push(e->ctx, undo_mirror, NULL, e, (void *)d, 0);
+}
+
+/* 64-byte aligned block of n entries of `size` inside *raw, keeping the
+ * first `keep` entries. */
+static int mirror_grow(b2b2c_dealer_engine *e, void **raw, void **arr,
+                       size_t keep, size_t n, size_t size)
+{
+    unsigned char *r = b2b2c__malloc(e->ctx, n * size + 64), *a;
+    if (!r)
+        return oom(e->ctx);
+    a = r + ((64 - ((uintptr_t)r & 63)) & 63);
+    memset(a, 0, n * size);
+    if (keep)
+        memcpy(a, *arr, keep * size);
+    b2b2c__free(e->ctx, *raw);
+    *raw = r;
+    *arr = a;
+    return 0;
+}
+
+/* Room in the mirror for n dealers (entries of existing dealers kept). */
+static int mirror_reserve(b2b2c_dealer_engine *e, size_t n)
+{
+    size_t cap, keep = e->nd < e->capmir ? e->nd : e->capmir;
+    if (n <= e->capmir)
+        return 0;
+    cap = n < 64 ? 64 : n * 2;
+    if (mirror_grow(e, &e->hot_raw, (void **)&e->hot, keep, cap,
+                    sizeof(hot)) ||
+        mirror_grow(e, &e->wr_raw, (void **)&e->wr, keep, cap,
+                    sizeof(wrec)) ||
+        mirror_grow(e, &e->mark_raw, (void **)&e->mark, keep, cap,
+                    sizeof(uint64_t)))
+        return B2B2C_ENOMEM;
+    e->capmir = cap;
+    return 0;
 }
 
 static int tried(const lead *l, uint32_t di)
@@ -994,23 +1094,18 @@ static void wc_refresh(b2b2c_dealer_engine *e)
  * posterior mean, and that to the perf_exponent), from the cache when its
  * inputs are unchanged. The arithmetic is exactly that of a fresh
  * computation, so cached and fresh weights are the same bits. */
-static const wcache *weights(const b2b2c_dealer_engine *e, dealer *d,
-                             double p0)
+static const wrec *weights(const b2b2c_dealer_engine *e, wrec *c,
+                           double p0)
 {
-    uint64_t res = resolved(d);
-    if (d->cfg.wc.epoch != e->wc_epoch || d->cfg.wc.won != d->st.won ||
-        d->cfg.wc.res != res || d->cfg.wc.tier != d->cfg.tier) {
-        double a, b, wi = d->cfg.tier;
-        posterior(e, d, p0, &a, &b);
+    if (c->epoch != e->wc_epoch) {
+        double a, b, wi = c->tier;
+        posterior_of(e, c, p0, &a, &b);
         wi *= a / (a + b);
-        d->cfg.wc.mean = wi;
-        d->cfg.wc.perf = ipow(wi, e->param[P_EXPO]);
-        d->cfg.wc.epoch = e->wc_epoch;
-        d->cfg.wc.won = d->st.won;
-        d->cfg.wc.res = res;
-        d->cfg.wc.tier = d->cfg.tier;
+        c->mean = wi;
+        c->perf = ipow(wi, e->param[P_EXPO]);
+        c->epoch = e->wc_epoch;
     }
-    return &d->cfg.wc;
+    return c;
 }
 
 /* Choose a dealer for lead l at `now`. Fills dc; dc->elig == 0 when nobody
@@ -1029,7 +1124,8 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     size_t rlen = strlen(l->region);
     uint32_t *cand = e->cand, *elig = e->elig;
     double *w = e->w, *dist = e->dist;
-    uint64_t *po = e->po, *key = e->key;
+    uint64_t *po = e->po, *key = e->key, *mark = e->mark;
+    const hot *hots = e->hot;
 
     memset(dc, 0, sizeof(*dc));
     dc->chosen = NONE32;
@@ -1045,11 +1141,10 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             } else {
                 if (nb == 2)
                     for (uint32_t i = 0; i < nc; i++)
-                        e->dealers[cand[i]]->mark = stamp;
+                        mark[cand[i]] = stamp;
                 for (uint32_t i = 0; i < b->n; i++) {
-                    dealer *d = e->dealers[b->d[i]];
-                    if (d->mark != stamp) {
-                        d->mark = stamp;
+                    if (mark[b->d[i]] != stamp) {
+                        mark[b->d[i]] = stamp;
                         cand[nc++] = b->d[i];
                     }
                 }
@@ -1071,16 +1166,19 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         bucket *b = b2b2c__map_get(&e->buckets, ck, (size_t)kl);
         if (nb == 1)
             for (uint32_t i = 0; i < nc; i++)
-                e->dealers[cand[i]]->mark = stamp;
+                mark[cand[i]] = stamp;
         for (uint32_t i = 0; b && i < b->n; i++) {
-            dealer *d = e->dealers[b->d[i]];
+            dealer *d;
             double km;
-            if (d->mark == stamp || !d->cfg.has_loc)
+            if (mark[b->d[i]] == stamp)
+                continue;
+            d = e->dealers[b->d[i]];
+            if (!d->cfg.has_loc)
                 continue;
             km = b2b2c__haversine_km(l->lat, l->lon, d->cfg.lat, d->cfg.lon);
             if (km > d->cfg.radius)
                 continue;
-            d->mark = stamp;
+            mark[b->d[i]] = stamp;
             dist[nc] = km;
             cand[nc++] = b->d[i];
         }
@@ -1106,23 +1204,25 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
      * offers this period and round-robin key go to the scratch arrays */
     for (uint32_t i = 0; i < nc; i++) {
         uint32_t di = cand[i];
-        dealer *d = e->dealers[di];
-        if (!is_active(d, now))
+        const hot *h = &hots[di];
+        if (h->active_from > now)
             dc->skip[0]++;
-        else if (have_prod != 2 && !sells(d, have_prod, pid))
+        else if (have_prod != 2 && h->nprod &&
+                 !sells(e->dealers[di], have_prod, pid))
             dc->skip[1]++;
         else if (l->ntried && tried(l, di))
             dc->skip[2]++;
-        else if (d->st.open >= (uint64_t)d->cfg.capacity)
+        else if (h->room == 0)
             dc->skip[3]++;
-        else if (d->cfg.quota && day_offers(d, day) >= (uint64_t)d->cfg.quota)
+        else if (h->quota && (h->day_idx == day ? h->day_offers : 0) >=
+                                 (uint64_t)h->quota)
             dc->skip[4]++;
         else {
-            uint64_t pof = period_offers(d, pidx);
+            uint64_t pof = h->period_idx == pidx ? h->period_offers : 0;
             elig[ne] = di;
             w[ne] = dist[i]; /* keep the distance next to it */
             po[ne] = pof;
-            key[ne] = d->st.last_offer_seq;
+            key[ne] = h->last_offer_seq;
             ne++;
             sumper += pof;
         }
@@ -1174,8 +1274,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             if (key[i] < key[best] ||
                 (key[i] == key[best] &&
                  (w[i] < w[best] ||
-                  (w[i] == w[best] &&
-                   e->dealers[elig[i]]->idx < e->dealers[elig[best]]->idx))))
+                  (w[i] == w[best] && elig[i] < elig[best]))))
                 best = i;
         dc->chosen = elig[best];
         dc->weight = 1.0;
@@ -1187,15 +1286,14 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         uint32_t pick = 0, rank = 1;
         if (policy == B2B2C_DEALER_POLICY_TIER) {
             for (uint32_t i = 0; i < ne; i++) {
-                w[i] = e->dealers[elig[i]]->cfg.tier;
+                w[i] = e->wr[elig[i]].tier;
                 mean_w += w[i];
             }
         } else {
             int perf = policy == B2B2C_DEALER_POLICY_PERFORMANCE;
             wc_refresh(e);
             for (uint32_t i = 0; i < ne; i++) {
-                dealer *d = e->dealers[elig[i]];
-                const wcache *c = weights(e, d, p0);
+                const wrec *c = weights(e, &e->wr[elig[i]], p0);
                 w[i] = perf ? c->perf : c->mean;
                 key[i] = c->res;
                 mean_w += w[i];
@@ -1215,10 +1313,10 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
              * each posterior, take the best draw (scaled by tier). */
             double best = -1;
             for (uint32_t i = 0; i < ne; i++) {
-                const dealer *d = e->dealers[elig[i]];
+                const wrec *c = &e->wr[elig[i]];
                 double a, b, s;
-                posterior(e, d, p0, &a, &b);
-                s = d->cfg.tier * b2b2c__rng_beta(&e->m.rng, a, b);
+                posterior_of(e, c, p0, &a, &b);
+                s = c->tier * b2b2c__rng_beta(&e->m.rng, a, b);
                 if (s > best) {
                     best = s;
                     pick = i;
@@ -1299,11 +1397,13 @@ static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
     dealer *d = e->dealers[dc->chosen];
     int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
     int rc;
-    if ((rc = snap(e, (char *)&d->st + OFFER_FIELDS,
+    if ((rc = mirror_guard(e, d)) != 0 ||
+        (rc = snap(e, (char *)&d->st + OFFER_FIELDS,
                    sizeof(d->st) - OFFER_FIELDS)) != 0)
         return rc;
     e->m.seq++;
     count_offer(d, day, pidx, e->m.seq);
+    mirror_sync(e, d);
     l->m.state = B2B2C_DEALER_LEAD_OFFERED;
     l->m.dealer = dc->chosen;
     l->m.offered_at = now;
@@ -1450,6 +1550,9 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
     b2b2c__free(ctx, e->key);
     b2b2c__free(ctx, e->ex);
     b2b2c__free(ctx, e->snap);
+    b2b2c__free(ctx, e->hot_raw);
+    b2b2c__free(ctx, e->wr_raw);
+    b2b2c__free(ctx, e->mark_raw);
     b2b2c__free(ctx, e);
 }
 
@@ -1925,10 +2028,13 @@ int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
         e->m.seq = al.maxseq;
         e->m.rng = al.rng;
     }
+    if ((rc = mirror_reserve(e, e->nd)) != 0)
+        goto fail;
     for (size_t i = 0; i < e->nd; i++) {
         const dealer *d = e->dealers[i];
         e->m.net_won += d->st.won;
         e->m.net_resolved += resolved(d);
+        mirror_sync(e, d);
     }
     *out = e;
     return 0;
@@ -2102,7 +2208,8 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
             rc = b2b2c__err(ctx, B2B2C_ERANGE, "dealer_id: too many dealers");
             goto out;
         }
-        if ((rc = scratch_reserve(e, e->nd + 1)) != 0)
+        if ((rc = scratch_reserve(e, e->nd + 1)) != 0 ||
+            (rc = mirror_reserve(e, e->nd + 1)) != 0)
             goto out;
         if (e->nd == e->capd &&
             b2b2c__grow(&ctx->mem, (void **)&e->dealers, &e->capd, e->nd + 1,
@@ -2129,6 +2236,9 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
             (rc = b2b2c__undo_push(ctx, undo_pop_dealer, NULL, e, NULL, 0)))
             goto out;
         e->dealers[e->nd++] = d;
+        memset(&e->hot[d->idx], 0, sizeof(hot));
+        memset(&e->wr[d->idx], 0, sizeof(wrec));
+        e->mark[d->idx] = 0;
     } else {
         /* unindex old keys; keep the old strings until commit */
         dcfg *old = b2b2c__malloc(ctx, sizeof(*old));
@@ -2143,6 +2253,7 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
             goto out;
         }
         if ((rc = dealer_index(e, d, 0, 1)) != 0 ||
+            (rc = mirror_guard(e, d)) != 0 ||
             (rc = b2b2c__undo_save(ctx, &d->cfg, sizeof(d->cfg))) != 0)
             goto out;
     }
@@ -2177,6 +2288,7 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
     nc.quota = daily_quota;
     nc.deadline_h = deadline_hours;
     d->cfg = nc; /* saved above for an existing dealer; new: freed on fail */
+    mirror_sync(e, d);
     if ((rc = dealer_index(e, d, 1, 1)) != 0 ||
         (rc = write_dealer(e, d)) != 0 || (rc = write_stats(e, d)) != 0)
         goto out;
@@ -2237,10 +2349,12 @@ int b2b2c_dealer_set_status(b2b2c_dealer_engine *e, const char *dealer_id,
                           "status: dealer '%s' is off-boarded", dealer_id);
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
         return rc;
-    if ((rc = b2b2c__undo_save(e->ctx, &d->cfg, sizeof(d->cfg))) == 0) {
+    if ((rc = mirror_guard(e, d)) == 0 &&
+        (rc = b2b2c__undo_save(e->ctx, &d->cfg, sizeof(d->cfg))) == 0) {
         d->cfg.status = status;
         d->cfg.paused_until =
             status == B2B2C_DEALER_PAUSED ? paused_until : 0;
+        mirror_sync(e, d);
         rc = write_dealer(e, d);
     }
     return b2b2c__call_end(e->ctx, rc);
@@ -2287,6 +2401,7 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     size_t n, rl, pl;
     lead *l;
     decision dc;
+    uint64_t lh;
     int rc, created;
     if (dealer_out)
         *dealer_out = NULL;
@@ -2328,7 +2443,8 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     if (!b2b2c_band_name(band))
         return b2b2c__err(ctx, B2B2C_ERANGE, "band: unknown value %d",
                           (int)band);
-    l = b2b2c__map_get(&e->leads, lead_id, n);
+    lh = b2b2c__map_keyhash(lead_id, n); /* lookup, then insert if new */
+    l = b2b2c__map_get_h(&e->leads, lh, lead_id, n);
     if (l && l->m.state != B2B2C_DEALER_LEAD_UNROUTED)
         return b2b2c__err(ctx, B2B2C_EEXISTS,
                           "lead_id: lead '%s' was already routed", lead_id);
@@ -2362,7 +2478,8 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
             b2b2c__free(ctx, l);
             goto out;
         }
-        if ((rc = b2b2c__map_insert_undoable(ctx, &e->leads, l->id, n, l)))
+        if ((rc = b2b2c__map_insert_undoable_h(ctx, &e->leads, lh, l->id, n,
+                                               l)))
             goto out;
     } else if ((rc = snap(e, &l->m, sizeof(l->m))) != 0) {
         goto out;
@@ -2470,12 +2587,14 @@ int b2b2c_dealer_decline(const char **dealer_out, int32_t *reason_out,
     memset(&dc, 0, sizeof dc);
     if ((rc = save_emut(e)) != 0 ||
         (rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = mirror_guard(e, d)) != 0 ||
         (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
         (rc = heap_remove(e, l)) != 0 || (rc = add_tried(e, l, d->idx)) != 0)
         goto out;
     d->st.declined++;
     d->st.decl[reason]++;
     d->st.open--;
+    mirror_sync(e, d);
     e->m.net_resolved++;
     if ((rc = write_stats(e, d)) != 0 ||
         (rc = reroute(e, l, now, B2B2C_DEALER_KIND_DECLINE, &dc)) != 0)
@@ -2519,12 +2638,14 @@ int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
             goto out;
         }
         if ((rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+            (rc = mirror_guard(e, d)) != 0 ||
             (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
             (rc = heap_remove(e, l)) != 0 ||
             (rc = add_tried(e, l, d->idx | TRIED_EXPIRED)) != 0)
             goto out;
         d->st.expired++;
         d->st.open--;
+        mirror_sync(e, d);
         e->m.net_resolved++;
         if ((rc = write_stats(e, d)) != 0 ||
             (rc = reroute(e, l, now, B2B2C_DEALER_KIND_EXPIRE, &dc)) != 0 ||
@@ -2574,6 +2695,7 @@ int b2b2c_dealer_recall(b2b2c_dealer_engine *e, const char *lead_id,
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
         return rc;
     if ((rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = mirror_guard(e, d)) != 0 ||
         (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
         (rc = heap_remove(e, l)) != 0)
         goto out;
@@ -2581,6 +2703,7 @@ int b2b2c_dealer_recall(b2b2c_dealer_engine *e, const char *lead_id,
     l->m.closed_at = now;
     d->st.recalled++;
     d->st.open--;
+    mirror_sync(e, d);
     if ((rc = write_lead(e, l)) == 0)
         rc = write_stats(e, d);
 out:
@@ -2612,6 +2735,7 @@ int b2b2c_dealer_outcome(b2b2c_dealer_engine *e, const char *lead_id,
         return rc;
     if ((rc = save_emut(e)) != 0 ||
         (rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = mirror_guard(e, d)) != 0 ||
         (rc = snap(e, &d->st, sizeof(d->st))) != 0)
         goto out;
     l->m.state = won ? B2B2C_DEALER_LEAD_WON : B2B2C_DEALER_LEAD_LOST;
@@ -2623,6 +2747,7 @@ int b2b2c_dealer_outcome(b2b2c_dealer_engine *e, const char *lead_id,
         d->st.lost++;
     d->st.revenue += revenue;
     d->st.open--;
+    mirror_sync(e, d);
     e->m.net_won += (uint64_t)won;
     e->m.net_resolved++;
     if ((rc = write_lead(e, l)) == 0)
