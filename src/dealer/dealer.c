@@ -960,12 +960,9 @@ static uint64_t resolved(const dealer *d)
 
 /* ---- the routing mirror (see hot) --------------------------------- */
 
-/* Derive dealer d's mirror entries from its struct. */
-static void mirror_sync(b2b2c_dealer_engine *e, const dealer *d)
+/* Dealer d's entry in e->hot, and the inputs of its entry in e->wr. */
+static void mirror_of(const dealer *d, hot *h, wrec *w)
 {
-    hot *h = &e->hot[d->idx];
-    wrec *w = &e->wr[d->idx];
-    uint64_t res = resolved(d);
     h->active_from = d->cfg.status == B2B2C_DEALER_ACTIVE ? INT64_MIN
                      : d->cfg.status == B2B2C_DEALER_PAUSED
                          ? d->cfg.paused_until
@@ -980,11 +977,23 @@ static void mirror_sync(b2b2c_dealer_engine *e, const dealer *d)
     h->period_offers = d->st.period_offers;
     h->quota = d->cfg.quota;
     h->nprod = d->cfg.nprod;
-    if (w->won != d->st.won || w->res != res || w->tier != d->cfg.tier)
-        w->epoch = 0;
+    memset(w, 0, sizeof(*w));
     w->won = d->st.won;
-    w->res = res;
+    w->res = resolved(d);
     w->tier = d->cfg.tier;
+}
+
+/* Derive dealer d's mirror entries from its struct; the cached weights
+ * are dropped when their inputs changed. */
+static void mirror_sync(b2b2c_dealer_engine *e, const dealer *d)
+{
+    wrec *w = &e->wr[d->idx], x;
+    mirror_of(d, &e->hot[d->idx], &x);
+    if (w->won != x.won || w->res != x.res || w->tier != x.tier)
+        w->epoch = 0;
+    w->won = x.won;
+    w->res = x.res;
+    w->tier = x.tier;
 }
 
 static void undo_mirror(b2b2c_ctx *ctx, void *a, void *b, size_t n)
@@ -1482,11 +1491,27 @@ static void undo_tried(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     l->ntried--;
 }
 
+/* Undo of a lead's first tried array: a lead created in the same call or
+ * transaction group is freed by the undo log after this runs, and a lead
+ * that had no array before gets none back. */
+static void undo_tried_alloc(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    lead *l = a;
+    (void)b;
+    (void)n;
+    b2b2c__free(ctx, l->tried);
+    l->tried = NULL;
+    l->captried = 0;
+}
+
 static int add_tried(b2b2c_dealer_engine *e, lead *l, uint32_t v)
 {
     int rc;
     if (l->ntried == l->captried) {
         size_t cap = l->captried;
+        if (!l->tried && (rc = b2b2c__undo_push(e->ctx, undo_tried_alloc,
+                                                NULL, l, NULL, 0)) != 0)
+            return rc;
         if (b2b2c__grow(&e->ctx->mem, (void **)&l->tried, &cap,
                         (size_t)l->ntried + 1, sizeof(*l->tried)))
             return oom(e->ctx);
@@ -3061,6 +3086,34 @@ static uint64_t dbits(double x)
     return u;
 }
 
+size_t b2b2c__dealer_mirror_check(const b2b2c_dealer_engine *e)
+{
+    for (size_t i = 0; i < e->nd; i++) {
+        const dealer *d = e->dealers[i];
+        const wrec *c = &e->wr[i];
+        hot h;
+        wrec w;
+        mirror_of(d, &h, &w);
+        if (memcmp(&h, &e->hot[i], sizeof h) != 0 || c->won != w.won ||
+            c->res != w.res || dbits(c->tier) != dbits(w.tier))
+            return i + 1;
+        if (c->epoch != 0 && c->epoch == e->wc_epoch) {
+            /* a cached weight is what a fresh computation gives, from the
+             * engine-wide inputs of its epoch */
+            double m = e->wc_prior, a, b, wi = c->tier;
+            double p0 = ((double)e->wc_net_won + 1.0) /
+                        ((double)e->wc_net_res + 2.0);
+            a = m * p0 + (double)c->won;
+            b = m * (1.0 - p0) + ((double)c->res - (double)c->won);
+            wi *= a / (a + b);
+            if (dbits(c->mean) != dbits(wi) ||
+                dbits(c->perf) != dbits(ipow(wi, e->wc_expo)))
+                return i + 1;
+        }
+    }
+    return 0;
+}
+
 uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
 {
     uint64_t d = mix(e->nd, e->leads.count);
@@ -3074,6 +3127,9 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
     d = mix(d, e->nheap);
     d = mix(d, e->naud);
     d = mix(d, e->prods.count);
+    /* the routing mirror agrees with the dealers (0), or the first that
+     * does not */
+    d = mix(d, b2b2c__dealer_mirror_check(e));
     for (int i = 0; i < NPARAM; i++)
         d = mix(d, dbits(e->param[i]));
     for (size_t i = 0; i < e->nd; i++) {
