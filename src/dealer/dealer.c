@@ -34,40 +34,40 @@ static const char T_STATS[] = "dealer_stats";
 static const char T_LEADS[] = "dealer_leads";
 static const char T_AUDIT[] = "dealer_audit";
 
-/* Routing weight of a dealer, cached with the inputs it was computed from
- * (a pure function of them, so a hit gives the same bits as a fresh
- * computation, and an undo that restores an older cache is harmless). */
 /* The routing mirror: what the eligibility pass and the policies read per
- * candidate, in dense arrays indexed by dealer number (e->hot, e->wr), so
- * routing touches a dealer struct only for the chosen dealer. The mirror
- * is derived from the dealer struct (mirror_sync); every change of a
- * mirrored field is made between mirror_guard (an undo entry that derives
- * the mirror again after the undo log restored the struct) and
- * mirror_sync. */
+ * candidate, one 128-byte entry per dealer in e->hot (indexed by dealer
+ * number) and a copy in each region bucket the dealer is in (bucket.h),
+ * so the eligibility pass streams contiguous entries and routing touches
+ * a dealer struct only for the chosen dealer. The entry is derived from
+ * the dealer struct (mirror_of); every change of a mirrored field is made
+ * between mirror_guard (an undo entry that derives the mirror again after
+ * the undo log restored the struct) and mirror_sync.
+ *
+ * The tail caches the performance and Thompson weights with the
+ * engine-wide inputs they were computed from (epoch): a pure function of
+ * them, so a hit gives the same bits as a fresh computation; each copy
+ * has its own cache, emptied by mirror_sync when won, res or tier
+ * change. */
 typedef struct hot {
     int64_t active_from; /* active iff active_from <= now */
-    int64_t room;        /* capacity - open, 0 when at capacity */
     uint64_t last_offer_seq;
     int64_t day_idx;
-    uint64_t day_offers;
     int64_t period_idx;
     uint64_t period_offers;
+    int32_t room;        /* capacity - open, 0 when at capacity */
     int32_t quota;
+    uint32_t day_offers; /* saturated: only compared with quota */
     uint32_t nprod;
-} hot;
-
-/* Inputs of the performance and Thompson weights, and the weights cached
- * with the engine-wide inputs they were computed from (a pure function of
- * them, so a hit gives the same bits as a fresh computation).
- * mirror_sync empties the cache when won, res or tier change. */
-typedef struct wrec {
     double tier;
     uint64_t won, res; /* res: won + lost + declined + expired */
-    uint64_t epoch;    /* see wc_epoch; 0 = empty */
-    double mean;       /* tier x posterior mean */
-    double perf;       /* mean ^ perf_exponent */
-    uint64_t pad[2];
-} wrec;
+    /* cache, not compared by b2b2c__dealer_mirror_check */
+    uint64_t epoch; /* see wc_epoch; 0 = empty */
+    double mean;    /* tier x posterior mean */
+    double perf;    /* mean ^ perf_exponent */
+    uint64_t pad[3];
+} hot;
+
+#define HOT_CMP offsetof(hot, epoch)
 
 typedef struct dcfg {
     int32_t status;
@@ -147,9 +147,13 @@ typedef struct aent {
     uint32_t prev_lead, next_lead, prev_dealer, next_dealer;
 } aent;
 
+/* A region code's bucket also holds a copy of the routing mirror entry
+ * of each of its dealers (h[i] for d[i]), so the eligibility pass reads
+ * them contiguously; grid cells ("@...") have none (h = NULL). */
 typedef struct bucket {
     uint32_t *d;
-    uint32_t n, cap;
+    hot *h;
+    uint32_t n, cap, hcap;
     size_t klen;
     char key[];
 } bucket;
@@ -187,13 +191,13 @@ struct b2b2c_dealer_engine {
     uint32_t *cand, *elig;
     double *w, *dist;
     uint64_t *po, *key;
+    hot **hp; /* the mirror entry of each candidate, then eligible */
     size_t capscratch;
     /* the routing mirror and candidate marks, capmir entries, 64-byte
      * aligned inside the *_raw blocks */
     hot *hot;
-    wrec *wr;
     uint64_t *mark;
-    void *hot_raw, *wr_raw, *mark_raw;
+    void *hot_raw, *mark_raw;
     size_t capmir;
     uint64_t stamp;
     /* engine-wide inputs of the cached weights (see wcache) */
@@ -334,14 +338,20 @@ static void sort(void *base, size_t n, size_t size,
 
 /* ---- buckets (region codes and grid cells -> sorted dealer indexes) -- */
 
-static void bucket_ins(bucket *b, uint32_t v) /* capacity checked by caller */
+/* Insert dealer v with a copy of its mirror entry (capacity checked by
+ * the caller). */
+static void bucket_ins(const b2b2c_dealer_engine *e, bucket *b, uint32_t v)
 {
     uint32_t i = b->n;
     while (i > 0 && b->d[i - 1] > v) {
         b->d[i] = b->d[i - 1];
+        if (b->h)
+            b->h[i] = b->h[i - 1];
         i--;
     }
     b->d[i] = v;
+    if (b->h)
+        b->h[i] = e->hot[v];
     b->n++;
 }
 
@@ -350,9 +360,26 @@ static void bucket_del(bucket *b, uint32_t v)
     for (uint32_t i = 0; i < b->n; i++)
         if (b->d[i] == v) {
             memmove(b->d + i, b->d + i + 1, (b->n - i - 1) * sizeof(*b->d));
+            if (b->h)
+                memmove(b->h + i, b->h + i + 1,
+                        (b->n - i - 1) * sizeof(*b->h));
             b->n--;
             return;
         }
+}
+
+/* Position of dealer v in bucket b, or -1. */
+static int64_t bucket_pos(const bucket *b, uint32_t v)
+{
+    uint32_t lo = 0, hi = b->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (b->d[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < b->n && b->d[lo] == v ? (int64_t)lo : -1;
 }
 
 static void undo_bucket_ins(b2b2c_ctx *ctx, void *a, void *b, size_t n)
@@ -365,8 +392,7 @@ static void undo_bucket_ins(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 static void undo_bucket_del(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
     (void)ctx;
-    (void)a;
-    bucket_ins(b, (uint32_t)n); /* buckets never shrink: room is there */
+    bucket_ins(a, b, (uint32_t)n); /* buckets never shrink: room is there */
 }
 
 /* A bucket created by a failed call goes away with its array. */
@@ -376,6 +402,7 @@ static void undo_bucket_new(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     (void)b;
     (void)n;
     b2b2c__free(ctx, bk->d);
+    b2b2c__free(ctx, bk->h);
     b2b2c__free(ctx, bk);
 }
 
@@ -390,7 +417,8 @@ static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
         if (!b)
             return oom(ctx);
         b->d = NULL;
-        b->n = b->cap = 0;
+        b->h = NULL;
+        b->n = b->cap = b->hcap = 0;
         b->klen = klen;
         memcpy(b->key, key, klen);
         b->key[klen] = '\0';
@@ -411,6 +439,7 @@ static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
     for (uint32_t i = 0; i < b->n; i++)
         if (b->d[i] == v)
             return 0; /* a code listed twice */
+    /* room for n + 1 in both arrays (n never exceeds either capacity) */
     if (b->n == b->cap) {
         size_t cap = b->cap;
         if (b2b2c__grow(&ctx->mem, (void **)&b->d, &cap, (size_t)b->n + 1,
@@ -418,10 +447,17 @@ static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
             return oom(ctx);
         b->cap = (uint32_t)cap;
     }
+    if (b->key[0] != '@' && b->n == b->hcap) {
+        size_t cap = b->hcap;
+        if (b2b2c__grow(&ctx->mem, (void **)&b->h, &cap, (size_t)b->n + 1,
+                        sizeof(*b->h)))
+            return oom(ctx);
+        b->hcap = (uint32_t)cap;
+    }
     if (undoable &&
         (rc = b2b2c__undo_push(ctx, undo_bucket_ins, NULL, e, b, v)) != 0)
         return rc;
-    bucket_ins(b, v);
+    bucket_ins(e, b, v);
     return 0;
 }
 
@@ -943,7 +979,7 @@ static void posterior(const b2b2c_dealer_engine *e, const dealer *d,
 }
 
 /* The same from the mirror (same operations, same bits). */
-static void posterior_of(const b2b2c_dealer_engine *e, const wrec *c,
+static void posterior_of(const b2b2c_dealer_engine *e, const hot *c,
                          double p0, double *a, double *b)
 {
     double m = e->param[P_PRIOR];
@@ -960,40 +996,61 @@ static uint64_t resolved(const dealer *d)
 
 /* ---- the routing mirror (see hot) --------------------------------- */
 
-/* Dealer d's entry in e->hot, and the inputs of its entry in e->wr. */
-static void mirror_of(const dealer *d, hot *h, wrec *w)
+/* Dealer d's mirror entry up to the cache (which is left empty). */
+static void mirror_of(const dealer *d, hot *h)
 {
+    memset(h, 0, sizeof(*h));
     h->active_from = d->cfg.status == B2B2C_DEALER_ACTIVE ? INT64_MIN
                      : d->cfg.status == B2B2C_DEALER_PAUSED
                          ? d->cfg.paused_until
                          : INT64_MAX;
-    h->room = d->st.open >= (uint64_t)d->cfg.capacity
-                  ? 0
-                  : (int64_t)((uint64_t)d->cfg.capacity - d->st.open);
     h->last_offer_seq = d->st.last_offer_seq;
     h->day_idx = d->st.day_idx;
-    h->day_offers = d->st.day_offers;
     h->period_idx = d->st.period_idx;
     h->period_offers = d->st.period_offers;
+    /* capacity <= INT32_MAX, so the room fits */
+    h->room = d->st.open >= (uint64_t)d->cfg.capacity
+                  ? 0
+                  : (int32_t)((uint64_t)d->cfg.capacity - d->st.open);
     h->quota = d->cfg.quota;
+    h->day_offers = d->st.day_offers > UINT32_MAX ? UINT32_MAX
+                                                  : (uint32_t)d->st.day_offers;
     h->nprod = d->cfg.nprod;
-    memset(w, 0, sizeof(*w));
-    w->won = d->st.won;
-    w->res = resolved(d);
-    w->tier = d->cfg.tier;
+    h->tier = d->cfg.tier;
+    h->won = d->st.won;
+    h->res = resolved(d);
 }
 
-/* Derive dealer d's mirror entries from its struct; the cached weights
- * are dropped when their inputs changed. */
+/* Store x (no cache) into mirror entry h, keeping h's cache unless the
+ * weights' inputs changed. */
+static void mirror_put(hot *h, const hot *x)
+{
+    int keep = h->won == x->won && h->res == x->res && h->tier == x->tier;
+    memcpy(h, x, HOT_CMP);
+    if (!keep)
+        h->epoch = 0;
+}
+
+/* Derive dealer d's mirror entry and its copies in its region buckets (a
+ * bucket it is not in yet gets the entry when it is inserted, see
+ * bucket_ins). */
 static void mirror_sync(b2b2c_dealer_engine *e, const dealer *d)
 {
-    wrec *w = &e->wr[d->idx], x;
-    mirror_of(d, &e->hot[d->idx], &x);
-    if (w->won != x.won || w->res != x.res || w->tier != x.tier)
-        w->epoch = 0;
-    w->won = x.won;
-    w->res = x.res;
-    w->tier = x.tier;
+    const char *p = d->cfg.terr;
+    hot x;
+    mirror_of(d, &x);
+    mirror_put(&e->hot[d->idx], &x);
+    while (p && *p) {
+        const char *q = strchr(p, ';');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        bucket *b = b2b2c__map_get(&e->buckets, p, n);
+        int64_t j = b ? bucket_pos(b, d->idx) : -1;
+        if (j >= 0)
+            mirror_put(&b->h[j], &x);
+        if (!q)
+            break;
+        p = q + 1;
+    }
 }
 
 static void undo_mirror(b2b2c_ctx *ctx, void *a, void *b, size_t n)
@@ -1038,8 +1095,6 @@ static int mirror_reserve(b2b2c_dealer_engine *e, size_t n)
     cap = n < 64 ? 64 : n * 2;
     if (mirror_grow(e, &e->hot_raw, (void **)&e->hot, keep, cap,
                     sizeof(hot)) ||
-        mirror_grow(e, &e->wr_raw, (void **)&e->wr, keep, cap,
-                    sizeof(wrec)) ||
         mirror_grow(e, &e->mark_raw, (void **)&e->mark, keep, cap,
                     sizeof(uint64_t)))
         return B2B2C_ENOMEM;
@@ -1103,7 +1158,7 @@ static void wc_refresh(b2b2c_dealer_engine *e)
  * posterior mean, and that to the perf_exponent), from the cache when its
  * inputs are unchanged. The arithmetic is exactly that of a fresh
  * computation, so cached and fresh weights are the same bits. */
-static const wrec *weights(const b2b2c_dealer_engine *e, wrec *c,
+static const hot *weights(const b2b2c_dealer_engine *e, hot *c,
                            double p0)
 {
     if (c->epoch != e->wc_epoch) {
@@ -1134,7 +1189,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     uint32_t *cand = e->cand, *elig = e->elig;
     double *w = e->w, *dist = e->dist;
     uint64_t *po = e->po, *key = e->key, *mark = e->mark;
-    const hot *hots = e->hot;
+    hot **hp = e->hp;
 
     memset(dc, 0, sizeof(*dc));
     dc->chosen = NONE32;
@@ -1146,6 +1201,8 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         if (b && b->n) {
             if (nb++ == 0) {
                 memcpy(cand, b->d, (size_t)b->n * sizeof(*cand));
+                for (uint32_t i = 0; i < b->n; i++)
+                    hp[i] = &b->h[i];
                 nc = b->n;
             } else {
                 if (nb == 2)
@@ -1154,6 +1211,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
                 for (uint32_t i = 0; i < b->n; i++) {
                     if (mark[b->d[i]] != stamp) {
                         mark[b->d[i]] = stamp;
+                        hp[nc] = &b->h[i];
                         cand[nc++] = b->d[i];
                     }
                 }
@@ -1189,6 +1247,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
                 continue;
             mark[b->d[i]] = stamp;
             dist[nc] = km;
+            hp[nc] = &e->hot[b->d[i]];
             cand[nc++] = b->d[i];
         }
         /* distances of territory matches that also have a location */
@@ -1213,7 +1272,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
      * offers this period and round-robin key go to the scratch arrays */
     for (uint32_t i = 0; i < nc; i++) {
         uint32_t di = cand[i];
-        const hot *h = &hots[di];
+        hot *h = hp[i];
         if (h->active_from > now)
             dc->skip[0]++;
         else if (have_prod != 2 && h->nprod &&
@@ -1224,11 +1283,12 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         else if (h->room == 0)
             dc->skip[3]++;
         else if (h->quota && (h->day_idx == day ? h->day_offers : 0) >=
-                                 (uint64_t)h->quota)
+                                 (uint32_t)h->quota)
             dc->skip[4]++;
         else {
             uint64_t pof = h->period_idx == pidx ? h->period_offers : 0;
             elig[ne] = di;
+            hp[ne] = h; /* ne <= i: already read */
             w[ne] = dist[i]; /* keep the distance next to it */
             po[ne] = pof;
             key[ne] = h->last_offer_seq;
@@ -1249,6 +1309,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             for (uint32_t i = 0; i < ne; i++)
                 if ((double)po[i] + 1.0 <= cap) {
                     elig[j] = elig[i];
+                    hp[j] = hp[i];
                     w[j] = w[i];
                     key[j] = key[i];
                     j++;
@@ -1295,14 +1356,14 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         uint32_t pick = 0, rank = 1;
         if (policy == B2B2C_DEALER_POLICY_TIER) {
             for (uint32_t i = 0; i < ne; i++) {
-                w[i] = e->wr[elig[i]].tier;
+                w[i] = hp[i]->tier;
                 mean_w += w[i];
             }
         } else {
             int perf = policy == B2B2C_DEALER_POLICY_PERFORMANCE;
             wc_refresh(e);
             for (uint32_t i = 0; i < ne; i++) {
-                const wrec *c = weights(e, &e->wr[elig[i]], p0);
+                const hot *c = weights(e, hp[i], p0);
                 w[i] = perf ? c->perf : c->mean;
                 key[i] = c->res;
                 mean_w += w[i];
@@ -1322,7 +1383,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
              * each posterior, take the best draw (scaled by tier). */
             double best = -1;
             for (uint32_t i = 0; i < ne; i++) {
-                const wrec *c = &e->wr[elig[i]];
+                const hot *c = hp[i];
                 double a, b, s;
                 posterior_of(e, c, p0, &a, &b);
                 s = c->tier * b2b2c__rng_beta(&e->m.rng, a, b);
@@ -1555,6 +1616,7 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
     while (b2b2c__map_next(&e->buckets, &it, NULL, NULL, &v)) {
         bucket *b = v;
         b2b2c__free(ctx, b->d);
+        b2b2c__free(ctx, b->h);
         b2b2c__free(ctx, b);
     }
     it = 0;
@@ -1573,10 +1635,10 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
     b2b2c__free(ctx, e->dist);
     b2b2c__free(ctx, e->po);
     b2b2c__free(ctx, e->key);
+    b2b2c__free(ctx, e->hp);
     b2b2c__free(ctx, e->ex);
     b2b2c__free(ctx, e->snap);
     b2b2c__free(ctx, e->hot_raw);
-    b2b2c__free(ctx, e->wr_raw);
     b2b2c__free(ctx, e->mark_raw);
     b2b2c__free(ctx, e);
 }
@@ -1584,7 +1646,8 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
 static int scratch_reserve(b2b2c_dealer_engine *e, size_t n)
 {
     size_t c1 = e->capscratch, c2 = e->capscratch, c3 = e->capscratch,
-           c4 = e->capscratch, c5 = e->capscratch, c6 = e->capscratch;
+           c4 = e->capscratch, c5 = e->capscratch, c6 = e->capscratch,
+           c7 = e->capscratch;
     if (n <= e->capscratch)
         return 0;
     n = n < 64 ? 64 : n * 2;
@@ -1593,7 +1656,8 @@ static int scratch_reserve(b2b2c_dealer_engine *e, size_t n)
         b2b2c__grow(&e->ctx->mem, (void **)&e->w, &c3, n, 8) ||
         b2b2c__grow(&e->ctx->mem, (void **)&e->dist, &c4, n, 8) ||
         b2b2c__grow(&e->ctx->mem, (void **)&e->po, &c5, n, 8) ||
-        b2b2c__grow(&e->ctx->mem, (void **)&e->key, &c6, n, 8))
+        b2b2c__grow(&e->ctx->mem, (void **)&e->key, &c6, n, 8) ||
+        b2b2c__grow(&e->ctx->mem, (void **)&e->hp, &c7, n, sizeof(*e->hp)))
         return oom(e->ctx);
     e->capscratch = n;
     return 0;
@@ -2036,6 +2100,8 @@ int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
                          "dealer numbers are not dense");
             goto fail;
         }
+    if ((rc = mirror_reserve(e, e->nd)) != 0)
+        goto fail;
     for (size_t i = 0; i < e->nd; i++)
         if ((rc = dealer_index(e, e->dealers[i], 1, 0)) != 0)
             goto fail;
@@ -2053,8 +2119,6 @@ int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
         e->m.seq = al.maxseq;
         e->m.rng = al.rng;
     }
-    if ((rc = mirror_reserve(e, e->nd)) != 0)
-        goto fail;
     for (size_t i = 0; i < e->nd; i++) {
         const dealer *d = e->dealers[i];
         e->m.net_won += d->st.won;
@@ -2262,7 +2326,6 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
             goto out;
         e->dealers[e->nd++] = d;
         memset(&e->hot[d->idx], 0, sizeof(hot));
-        memset(&e->wr[d->idx], 0, sizeof(wrec));
         e->mark[d->idx] = 0;
     } else {
         /* unindex old keys; keep the old strings until commit */
@@ -3086,30 +3149,39 @@ static uint64_t dbits(double x)
     return u;
 }
 
+/* A cached weight is what a fresh computation gives from the engine-wide
+ * inputs of its epoch. */
+static int cache_ok(const b2b2c_dealer_engine *e, const hot *c)
+{
+    double m = e->wc_prior, a, b, wi = c->tier, p0;
+    if (c->epoch == 0 || c->epoch != e->wc_epoch)
+        return 1;
+    p0 = ((double)e->wc_net_won + 1.0) / ((double)e->wc_net_res + 2.0);
+    a = m * p0 + (double)c->won;
+    b = m * (1.0 - p0) + ((double)c->res - (double)c->won);
+    wi *= a / (a + b);
+    return dbits(c->mean) == dbits(wi) &&
+           dbits(c->perf) == dbits(ipow(wi, e->wc_expo));
+}
+
 size_t b2b2c__dealer_mirror_check(const b2b2c_dealer_engine *e)
 {
+    size_t it = 0;
+    void *v;
     for (size_t i = 0; i < e->nd; i++) {
-        const dealer *d = e->dealers[i];
-        const wrec *c = &e->wr[i];
         hot h;
-        wrec w;
-        mirror_of(d, &h, &w);
-        if (memcmp(&h, &e->hot[i], sizeof h) != 0 || c->won != w.won ||
-            c->res != w.res || dbits(c->tier) != dbits(w.tier))
+        mirror_of(e->dealers[i], &h);
+        if (memcmp(&h, &e->hot[i], HOT_CMP) != 0 || !cache_ok(e, &e->hot[i]))
             return i + 1;
-        if (c->epoch != 0 && c->epoch == e->wc_epoch) {
-            /* a cached weight is what a fresh computation gives, from the
-             * engine-wide inputs of its epoch */
-            double m = e->wc_prior, a, b, wi = c->tier;
-            double p0 = ((double)e->wc_net_won + 1.0) /
-                        ((double)e->wc_net_res + 2.0);
-            a = m * p0 + (double)c->won;
-            b = m * (1.0 - p0) + ((double)c->res - (double)c->won);
-            wi *= a / (a + b);
-            if (dbits(c->mean) != dbits(wi) ||
-                dbits(c->perf) != dbits(ipow(wi, e->wc_expo)))
-                return i + 1;
-        }
+    }
+    while (b2b2c__map_next(&e->buckets, &it, NULL, NULL, &v)) {
+        const bucket *b = v;
+        if (b->key[0] == '@' ? b->h != NULL : (b->n && !b->h))
+            return SIZE_MAX;
+        for (uint32_t j = 0; b->h && j < b->n; j++)
+            if (memcmp(&b->h[j], &e->hot[b->d[j]], HOT_CMP) != 0 ||
+                !cache_ok(e, &b->h[j]))
+                return (size_t)b->d[j] + 1;
     }
     return 0;
 }
