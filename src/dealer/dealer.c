@@ -35,10 +35,11 @@ static const char T_LEADS[] = "dealer_leads";
 static const char T_AUDIT[] = "dealer_audit";
 
 /* The routing mirror: what the eligibility pass and the policies read per
- * candidate, one 128-byte entry per dealer in e->hot (indexed by dealer
- * number) and a copy in each region bucket the dealer is in (bucket.h),
- * so the eligibility pass streams contiguous entries and routing touches
- * a dealer struct only for the chosen dealer. The entry is derived from
+ * candidate, a 128-byte entry per dealer in each region bucket the dealer
+ * is in (bucket.h, parallel to the bucket's dealer numbers), so the
+ * eligibility pass streams contiguous entries and routing touches a
+ * dealer struct only for the chosen dealer (and for candidates found by
+ * location, whose entries decide derives into e->ghot). The entry is derived from
  * the dealer struct (mirror_of); every change of a mirrored field is made
  * between mirror_guard (an undo entry that derives the mirror again after
  * the undo log restored the struct) and mirror_sync.
@@ -193,11 +194,12 @@ struct b2b2c_dealer_engine {
     uint64_t *po, *key;
     hot **hp; /* the mirror entry of each candidate, then eligible */
     size_t capscratch;
-    /* the routing mirror and candidate marks, capmir entries, 64-byte
-     * aligned inside the *_raw blocks */
-    hot *hot;
+    /* mirror entries of candidates found by location (by candidate
+     * position) and candidate marks (by dealer number), capmir entries,
+     * 64-byte aligned inside the *_raw blocks */
+    hot *ghot;
     uint64_t *mark;
-    void *hot_raw, *mark_raw;
+    void *ghot_raw, *mark_raw;
     size_t capmir;
     uint64_t stamp;
     /* engine-wide inputs of the cached weights (see wcache) */
@@ -338,8 +340,10 @@ static void sort(void *base, size_t n, size_t size,
 
 /* ---- buckets (region codes and grid cells -> sorted dealer indexes) -- */
 
-/* Insert dealer v with a copy of its mirror entry (capacity checked by
- * the caller). */
+static void mirror_of(const dealer *d, hot *h);
+
+/* Insert dealer v with its mirror entry, derived from its struct as it is
+ * now (capacity checked by the caller). */
 static void bucket_ins(const b2b2c_dealer_engine *e, bucket *b, uint32_t v)
 {
     uint32_t i = b->n;
@@ -351,7 +355,7 @@ static void bucket_ins(const b2b2c_dealer_engine *e, bucket *b, uint32_t v)
     }
     b->d[i] = v;
     if (b->h)
-        b->h[i] = e->hot[v];
+        mirror_of(e->dealers[v], &b->h[i]);
     b->n++;
 }
 
@@ -1031,15 +1035,13 @@ static void mirror_put(hot *h, const hot *x)
         h->epoch = 0;
 }
 
-/* Derive dealer d's mirror entry and its copies in its region buckets (a
- * bucket it is not in yet gets the entry when it is inserted, see
- * bucket_ins). */
+/* Derive dealer d's mirror entries in its region buckets (a bucket it is
+ * not in yet derives the entry when it is inserted, see bucket_ins). */
 static void mirror_sync(b2b2c_dealer_engine *e, const dealer *d)
 {
     const char *p = d->cfg.terr;
     hot x;
     mirror_of(d, &x);
-    mirror_put(&e->hot[d->idx], &x);
     while (p && *p) {
         const char *q = strchr(p, ';');
         size_t n = q ? (size_t)(q - p) : strlen(p);
@@ -1093,7 +1095,7 @@ static int mirror_reserve(b2b2c_dealer_engine *e, size_t n)
     if (n <= e->capmir)
         return 0;
     cap = n < 64 ? 64 : n * 2;
-    if (mirror_grow(e, &e->hot_raw, (void **)&e->hot, keep, cap,
+    if (mirror_grow(e, &e->ghot_raw, (void **)&e->ghot, keep, cap,
                     sizeof(hot)) ||
         mirror_grow(e, &e->mark_raw, (void **)&e->mark, keep, cap,
                     sizeof(uint64_t)))
@@ -1247,7 +1249,8 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
                 continue;
             mark[b->d[i]] = stamp;
             dist[nc] = km;
-            hp[nc] = &e->hot[b->d[i]];
+            mirror_of(d, &e->ghot[nc]); /* empty cache: computed fresh */
+            hp[nc] = &e->ghot[nc];
             cand[nc++] = b->d[i];
         }
         /* distances of territory matches that also have a location */
@@ -1422,6 +1425,23 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
 
 static int snap(b2b2c_dealer_engine *e, void *p, size_t n);
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* Start loading what an offer to dealer di reads and writes (its struct
+ * with its ID), so the misses overlap instead of coming one after the
+ * other. */
+static void offer_prefetch(const b2b2c_dealer_engine *e, uint32_t di)
+{
+    const dealer *d = e->dealers[di];
+    const char *p = (const char *)d, *end = d->id + d->idlen;
+    for (; p < end + 64; p += 64)
+        PREFETCH(p);
+}
+
 /* What an offer numbered seq on day `day` in period `pidx` changes in the
  * dealer's statistics (offer and replay_offer). */
 static void count_offer(dealer *d, int64_t day, int64_t pidx, uint64_t seq)
@@ -1490,8 +1510,10 @@ static int reroute(b2b2c_dealer_engine *e, lead *l, int64_t now, int kind,
                    decision *dc)
 {
     decide(e, l, now, dc);
-    if (dc->elig)
+    if (dc->elig) {
+        offer_prefetch(e, dc->chosen);
         return offer(e, l, dc, now, kind, 0);
+    }
     if (e->param[P_DIRECT] > 0) {
         dc->reason = B2B2C_DEALER_REASON_DIRECT;
         l->m.state = B2B2C_DEALER_LEAD_DIRECT;
@@ -1638,7 +1660,7 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
     b2b2c__free(ctx, e->hp);
     b2b2c__free(ctx, e->ex);
     b2b2c__free(ctx, e->snap);
-    b2b2c__free(ctx, e->hot_raw);
+    b2b2c__free(ctx, e->ghot_raw);
     b2b2c__free(ctx, e->mark_raw);
     b2b2c__free(ctx, e);
 }
@@ -2325,7 +2347,6 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
             (rc = b2b2c__undo_push(ctx, undo_pop_dealer, NULL, e, NULL, 0)))
             goto out;
         e->dealers[e->nd++] = d;
-        memset(&e->hot[d->idx], 0, sizeof(hot));
         e->mark[d->idx] = 0;
     } else {
         /* unindex old keys; keep the old strings until commit */
@@ -2577,6 +2598,7 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     if (reason_out)
         *reason_out = dc.reason;
     if (dc.elig) {
+        offer_prefetch(e, dc.chosen);
         if ((rc = offer(e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE, created)))
             goto out;
     } else if (e->param[P_DIRECT] > 0) {
@@ -3168,20 +3190,16 @@ size_t b2b2c__dealer_mirror_check(const b2b2c_dealer_engine *e)
 {
     size_t it = 0;
     void *v;
-    for (size_t i = 0; i < e->nd; i++) {
-        hot h;
-        mirror_of(e->dealers[i], &h);
-        if (memcmp(&h, &e->hot[i], HOT_CMP) != 0 || !cache_ok(e, &e->hot[i]))
-            return i + 1;
-    }
     while (b2b2c__map_next(&e->buckets, &it, NULL, NULL, &v)) {
         const bucket *b = v;
         if (b->key[0] == '@' ? b->h != NULL : (b->n && !b->h))
             return SIZE_MAX;
-        for (uint32_t j = 0; b->h && j < b->n; j++)
-            if (memcmp(&b->h[j], &e->hot[b->d[j]], HOT_CMP) != 0 ||
-                !cache_ok(e, &b->h[j]))
+        for (uint32_t j = 0; b->h && j < b->n; j++) {
+            hot h;
+            mirror_of(e->dealers[b->d[j]], &h);
+            if (memcmp(&b->h[j], &h, HOT_CMP) != 0 || !cache_ok(e, &b->h[j]))
                 return (size_t)b->d[j] + 1;
+        }
     }
     return 0;
 }
@@ -3242,15 +3260,21 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
     {
         uint64_t sum = 0;
         it = 0;
+        size_t nonempty = 0;
+        /* an emptied bucket stays in memory but is not rebuilt by a
+         * reopen; it routes like no bucket */
         while (b2b2c__map_next(&e->buckets, &it, NULL, NULL, &v)) {
             const bucket *b = v;
             uint64_t h = b2b2c__hash(b->key, b->klen);
+            if (!b->n)
+                continue;
             for (uint32_t i = 0; i < b->n; i++)
                 h = mix(h, b->d[i]);
             sum += h;
+            nonempty++;
         }
         d = mix(d, sum);
-        d = mix(d, e->buckets.count);
+        d = mix(d, nonempty);
     }
     for (size_t i = 0; i < e->naud; i++) {
         const aent *a = &e->aud[i];

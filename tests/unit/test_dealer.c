@@ -1037,6 +1037,13 @@ static void t_mirror_random(void **state)
                                   (int32_t)((r >> 18) % 3), 1 + (r >> 9) % 5);
             break;
         case 2:
+            if (((r >> 30) & 3) == 0) {
+                rc = b2b2c_dealer_set_location(
+                    e, id, 55.0 + (double)((r >> 32) % 100) / 50.0,
+                    37.0 + (double)((r >> 40) % 100) / 50.0,
+                    (double)((r >> 50) % 3) * 60.0);
+                break;
+            }
             rc = b2b2c_dealer_set_status(
                 e, id, (r >> 10) % 16 == 0 ? B2B2C_DEALER_OFFBOARDED
                                            : (int32_t)((r >> 8) % 2),
@@ -1047,8 +1054,9 @@ static void t_mirror_random(void **state)
         case 5:
             snprintf(lid, sizeof lid, "L%d", nlead);
             rc = b2b2c_dealer_route(&d, NULL, e, lid,
-                                    (r >> 12) & 1 ? "RU-MOW-01" : "DE", 0, 0,
-                                    0, (r >> 13) & 1 ? "p1" : "",
+                                    (r >> 12) & 1 ? "RU-MOW-01" : "DE",
+                                    (int32_t)((r >> 15) & 1), 55.5, 37.5,
+                                    (r >> 13) & 1 ? "p1" : "",
                                     B2B2C_SEGMENT_B2C_CONSUMER,
                                     B2B2C_BAND_WARM, now);
             if (rc == 0 || rc == B2B2C_ENODEALER)
