@@ -19,6 +19,12 @@
 #include "internal.h"
 #include "dealer_internal.h"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 #define NSKIP 6
 #define NDECL 8
 #define NPARAM 10
@@ -165,6 +171,14 @@ typedef struct prod {
     char s[];
 } prod;
 
+/* A heap entry: the lead's deadline and offer number, so sifting does
+ * not read the leads. */
+typedef struct hent {
+    int64_t deadline;
+    uint64_t seq;
+    struct lead *l;
+} hent;
+
 typedef struct emut {
     uint64_t seq;
     b2b2c__rng rng;
@@ -184,7 +198,7 @@ struct b2b2c_dealer_engine {
     dealer **dealers;
     size_t nd, capd;
     b2b2c__map dmap, buckets, prods, leads;
-    lead **heap;
+    hent *heap;
     size_t nheap, capheap;
     aent *aud;
     size_t naud, capaud;
@@ -769,67 +783,98 @@ static int write_state(b2b2c_dealer_engine *e)
     return b2b2c__st_put_rec(e->ctx, T_STATE, "engine", 6, &w);
 }
 
-/* ---- heap of open offers by (deadline, offer number) ----------------- */
+/* Like b2b2c__undo_save, but the copy goes on a stack owned by the engine
+ * instead of a fresh allocation: undo pops it (the undo log runs newest
+ * first, so the newest snapshot is on top), commit empties the stack. */
+#define SNAPSZ(n) (((n) + 15) & ~(size_t)15)
 
-static int heap_less(const lead *a, const lead *b)
+static void snap_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
-    if (a->m.deadline != b->m.deadline)
-        return a->m.deadline < b->m.deadline;
-    return a->m.offer_seq < b->m.offer_seq;
+    b2b2c_dealer_engine *e = a;
+    (void)ctx;
+    e->snaptop -= SNAPSZ(n);
+    memcpy(b, e->snap + e->snaptop, n);
 }
 
-static void heap_set(b2b2c_dealer_engine *e, size_t i, lead *l)
+static void snap_release(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
-    e->heap[i] = l;
-    l->heap_pos = i;
+    (void)ctx;
+    (void)b;
+    (void)n;
+    ((b2b2c_dealer_engine *)a)->snaptop = 0;
+}
+
+/* ---- heap of open offers by (deadline, offer number) ----------------- */
+
+static int heap_less(const hent *a, const hent *b)
+{
+    if (a->deadline != b->deadline)
+        return a->deadline < b->deadline;
+    return a->seq < b->seq;
+}
+
+static void heap_set(b2b2c_dealer_engine *e, size_t i, hent x)
+{
+    e->heap[i] = x;
+    x.l->heap_pos = i;
 }
 
 static void heap_up(b2b2c_dealer_engine *e, size_t i)
 {
-    lead *l = e->heap[i];
+    hent x = e->heap[i];
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!heap_less(l, e->heap[p]))
+        if (!heap_less(&x, &e->heap[p]))
             break;
         heap_set(e, i, e->heap[p]);
         i = p;
     }
-    heap_set(e, i, l);
+    heap_set(e, i, x);
 }
 
 static void heap_down(b2b2c_dealer_engine *e, size_t i)
 {
-    lead *l = e->heap[i];
+    hent x = e->heap[i];
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= e->nheap)
             break;
-        if (c + 1 < e->nheap && heap_less(e->heap[c + 1], e->heap[c]))
+        if (c + 1 < e->nheap && heap_less(&e->heap[c + 1], &e->heap[c]))
             c++;
-        if (!heap_less(e->heap[c], l))
+        if (!heap_less(&e->heap[c], &x))
             break;
         heap_set(e, i, e->heap[c]);
         i = c;
     }
-    heap_set(e, i, l);
+    heap_set(e, i, x);
 }
 
+static void heap_push_ent(b2b2c_dealer_engine *e, hent x)
+{
+    e->heap[e->nheap++] = x;
+    heap_up(e, e->nheap - 1);
+}
+
+/* Push lead l with its current deadline and offer number. */
 static void heap_push_raw(b2b2c_dealer_engine *e, lead *l)
 {
-    e->heap[e->nheap++] = l;
-    heap_up(e, e->nheap - 1);
+    hent x;
+    x.deadline = l->m.deadline;
+    x.seq = l->m.offer_seq;
+    x.l = l;
+    heap_push_ent(e, x);
 }
 
 static void heap_remove_raw(b2b2c_dealer_engine *e, lead *l)
 {
     size_t i = l->heap_pos;
-    lead *last = e->heap[--e->nheap];
+    hent last = e->heap[--e->nheap];
     l->heap_pos = NOPOS;
     if (i == e->nheap)
         return;
     heap_set(e, i, last);
     heap_up(e, i);
-    heap_down(e, last->heap_pos);
+    heap_down(e, last.l->heap_pos);
 }
 
 static void undo_heap_push(b2b2c_ctx *ctx, void *a, void *b, size_t n)
@@ -839,11 +884,18 @@ static void undo_heap_push(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     heap_remove_raw(a, b);
 }
 
+/* Put a removed lead back with the keys it had when it was removed (its
+ * lmut may not be restored yet: the undo log runs newest first); they are
+ * on the snapshot stack (see heap_remove). */
 static void undo_heap_remove(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
+    b2b2c_dealer_engine *e = a;
+    hent x;
     (void)ctx;
-    (void)n;
-    heap_push_raw(a, b); /* the slot it left is still allocated */
+    (void)b;
+    e->snaptop -= SNAPSZ(n);
+    memcpy(&x, e->snap + e->snaptop, sizeof x);
+    heap_push_ent(e, x); /* the slot it left is still allocated */
 }
 
 static int heap_push(b2b2c_dealer_engine *e, lead *l)
@@ -862,10 +914,18 @@ static int heap_push(b2b2c_dealer_engine *e, lead *l)
 static int heap_remove(b2b2c_dealer_engine *e, lead *l)
 {
     int rc;
+    size_t n = sizeof(hent);
     if (l->heap_pos == NOPOS)
         return 0;
-    if ((rc = b2b2c__undo_push(e->ctx, undo_heap_remove, NULL, e, l, 0)))
+    if (e->snaptop + SNAPSZ(n) > e->capsnap &&
+        b2b2c__grow(&e->ctx->mem, (void **)&e->snap, &e->capsnap,
+                    e->snaptop + SNAPSZ(n), 1))
+        return oom(e->ctx);
+    if ((rc = b2b2c__undo_push(e->ctx, undo_heap_remove, snap_release, e, l,
+                               n)))
         return rc;
+    memcpy(e->snap + e->snaptop, &e->heap[l->heap_pos], n);
+    e->snaptop += SNAPSZ(n);
     heap_remove_raw(e, l);
     return 0;
 }
@@ -1276,6 +1336,8 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     for (uint32_t i = 0; i < nc; i++) {
         uint32_t di = cand[i];
         hot *h = hp[i];
+        if (i + 6 < nc)
+            PREFETCH(hp[i + 6]);
         if (h->active_from > now)
             dc->skip[0]++;
         else if (have_prod != 2 && h->nprod &&
@@ -1425,11 +1487,6 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
 
 static int snap(b2b2c_dealer_engine *e, void *p, size_t n);
 
-#if defined(__GNUC__) || defined(__clang__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
 
 /* Start loading what an offer to dealer di reads and writes (its struct
  * with its ID), so the misses overlap instead of coming one after the
@@ -1523,27 +1580,6 @@ static int reroute(b2b2c_dealer_engine *e, lead *l, int64_t now, int kind,
     l->m.dealer = NONE32;
     e->m.seq++;
     return aud_append(e, l, dc, now, kind, 0);
-}
-
-/* Like b2b2c__undo_save, but the copy goes on a stack owned by the engine
- * instead of a fresh allocation: undo pops it (the undo log runs newest
- * first, so the newest snapshot is on top), commit empties the stack. */
-#define SNAPSZ(n) (((n) + 15) & ~(size_t)15)
-
-static void snap_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
-{
-    b2b2c_dealer_engine *e = a;
-    (void)ctx;
-    e->snaptop -= SNAPSZ(n);
-    memcpy(b, e->snap + e->snaptop, n);
-}
-
-static void snap_release(b2b2c_ctx *ctx, void *a, void *b, size_t n)
-{
-    (void)ctx;
-    (void)b;
-    (void)n;
-    ((b2b2c_dealer_engine *)a)->snaptop = 0;
 }
 
 static int snap(b2b2c_dealer_engine *e, void *p, size_t n)
@@ -2735,10 +2771,10 @@ int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
         (rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     e->nex = 0;
-    if (e->nheap && e->heap[0]->m.deadline <= now && (rc = save_emut(e)))
+    if (e->nheap && e->heap[0].deadline <= now && (rc = save_emut(e)))
         goto out;
-    while (e->nheap && e->heap[0]->m.deadline <= now) {
-        lead *l = e->heap[0];
+    while (e->nheap && e->heap[0].deadline <= now) {
+        lead *l = e->heap[0].l;
         dealer *d = e->dealers[l->m.dealer];
         decision dc;
         if (e->nex == e->capex &&
@@ -3190,6 +3226,14 @@ size_t b2b2c__dealer_mirror_check(const b2b2c_dealer_engine *e)
 {
     size_t it = 0;
     void *v;
+    /* the deadline heap: keys are the leads', order, positions */
+    for (size_t i = 0; i < e->nheap; i++) {
+        const hent *x = &e->heap[i];
+        if (x->l->heap_pos != i || x->deadline != x->l->m.deadline ||
+            x->seq != x->l->m.offer_seq ||
+            (i > 0 && heap_less(x, &e->heap[(i - 1) / 2])))
+            return SIZE_MAX - 1;
+    }
     while (b2b2c__map_next(&e->buckets, &it, NULL, NULL, &v)) {
         const bucket *b = v;
         if (b->key[0] == '@' ? b->h != NULL : (b->n && !b->h))

@@ -981,11 +981,14 @@ static uint64_t xs(uint64_t *x)
     return *x;
 }
 
-/* The routing mirror (dense arrays of what routing reads per candidate)
- * stays equal to the dealer structs through random operations under every
- * policy, calls failed by the allocator or the storage at random points,
- * group rollbacks and reopens (the digest compared across a reopen
- * includes the check). */
+/* The routing mirror (per-bucket copies of what routing reads per
+ * candidate) stays equal to the dealer structs, and the deadline heap
+ * ordered with its leads' keys, through random operations under every
+ * policy (dealers moved, paused, re-configured; leads routed by region
+ * and location, accepted, declined, expired, recalled, closed), calls
+ * failed by the allocator or the storage at random points, group
+ * rollbacks and reopens (the digest compared across a reopen includes
+ * the check); nothing leaks. */
 static void t_mirror_random(void **state)
 {
     th_alloc al;
