@@ -80,6 +80,7 @@ typedef struct dcfg {
     int32_t status;
     int32_t capacity, quota;
     uint32_t nprod;
+    int32_t one_terr; /* terr is one code: one region bucket */
     int64_t paused_until;
     double tier;
     uint32_t *prod_ids; /* owned, interned */
@@ -231,6 +232,7 @@ typedef struct decision {
     uint32_t skip[NSKIP];
     double weight;
     int32_t reason;
+    hot *entry; /* the chosen dealer's mirror entry that decide read */
 } decision;
 
 /* ---- parameters ---------------------------------------------------- */
@@ -332,6 +334,12 @@ static int list_check(b2b2c_ctx *ctx, const char *what, const char *s,
 }
 
 static int finite(double x) { return isfinite(x); }
+
+/* A territory list of exactly one code. */
+static int32_t one_code(const char *terr)
+{
+    return *terr && !strchr(terr, ';');
+}
 
 /* Times are Unix seconds; the bound keeps deadline arithmetic exact. */
 #define NOW_MAX ((int64_t)1 << 52)
@@ -1412,6 +1420,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
                   (w[i] == w[best] && elig[i] < elig[best]))))
                 best = i;
         dc->chosen = elig[best];
+        dc->entry = hp[best];
         dc->weight = 1.0;
         dc->rank = 1;
         return;
@@ -1461,6 +1470,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             for (uint32_t i = 0; i < ne; i++)
                 rank += w[i] > chosen_w;
             dc->chosen = elig[pick];
+            dc->entry = hp[pick];
             dc->weight = best;
             dc->rank = rank;
             return;
@@ -1480,6 +1490,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         for (uint32_t i = 0; i < ne; i++)
             rank += w[i] > chosen_w;
         dc->chosen = elig[pick];
+        dc->entry = hp[pick];
         dc->weight = chosen_w;
         dc->rank = rank;
     }
@@ -1550,7 +1561,17 @@ static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
         return rc;
     e->m.seq++;
     count_offer(d, day, pidx, e->m.seq);
-    mirror_sync(e, d);
+    if (d->cfg.one_terr && dc->entry &&
+        ((uintptr_t)dc->entry < (uintptr_t)e->ghot ||
+         (uintptr_t)dc->entry >= (uintptr_t)(e->ghot + e->capmir))) {
+        /* the entry decide read is in a region bucket, and the dealer is
+         * in one only */
+        hot x;
+        mirror_of(d, &x);
+        mirror_put(dc->entry, &x);
+    } else {
+        mirror_sync(e, d);
+    }
     l->m.state = B2B2C_DEALER_LEAD_OFFERED;
     l->m.dealer = dc->chosen;
     l->m.offered_at = now;
@@ -1824,6 +1845,7 @@ static int load_dealer(const void *k, size_t kl, const void *v, size_t vl,
     d->cfg.lat = b2b2c__dec_f64(&r);
     d->cfg.lon = b2b2c__dec_f64(&r);
     d->cfg.radius = b2b2c__dec_f64(&r);
+    d->cfg.one_terr = d->cfg.terr && one_code(d->cfg.terr);
     rc = b2b2c__dec_finish(&r);
     if (!rc && (!d->cfg.terr || !d->cfg.prods))
         rc = B2B2C_ENOMEM;
@@ -2428,6 +2450,7 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
         b2b2c__free(ctx, nc.prod_ids);
         goto out;
     }
+    nc.one_terr = one_code(territories);
     nc.tier = tier_weight;
     nc.capacity = capacity;
     nc.quota = daily_quota;
