@@ -19,6 +19,12 @@
 #include "internal.h"
 #include "dealer_internal.h"
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 #define NSKIP 6
 #define NDECL 8
 #define NPARAM 10
@@ -34,27 +40,49 @@ static const char T_STATS[] = "dealer_stats";
 static const char T_LEADS[] = "dealer_leads";
 static const char T_AUDIT[] = "dealer_audit";
 
-/* Routing weight of a dealer, cached with the inputs it was computed from
- * (a pure function of them, so a hit gives the same bits as a fresh
- * computation, and an undo that restores an older cache is harmless). */
-typedef struct wcache {
-    uint64_t epoch; /* engine-wide inputs, see wc_epoch; 0 = empty */
-    uint64_t won, res;
+/* The routing mirror: what the eligibility pass and the policies read per
+ * candidate, a 128-byte entry per dealer in each region bucket the dealer
+ * is in (bucket.h, parallel to the bucket's dealer numbers), so the
+ * eligibility pass streams contiguous entries and routing touches a
+ * dealer struct only for the chosen dealer (and for candidates found by
+ * location, whose entries decide derives into e->ghot). The entry is derived from
+ * the dealer struct (mirror_of); every change of a mirrored field is made
+ * between mirror_guard (an undo entry that derives the mirror again after
+ * the undo log restored the struct) and mirror_sync.
+ *
+ * The tail caches the performance and Thompson weights with the
+ * engine-wide inputs they were computed from (epoch): a pure function of
+ * them, so a hit gives the same bits as a fresh computation; each copy
+ * has its own cache, emptied by mirror_sync when won, res or tier
+ * change. */
+typedef struct hot {
+    int64_t active_from; /* active iff active_from <= now */
+    uint64_t last_offer_seq;
+    int64_t day_idx;
+    int64_t period_idx;
+    uint64_t period_offers;
+    int32_t room;        /* capacity - open, 0 when at capacity */
+    int32_t quota;
+    uint32_t day_offers; /* saturated: only compared with quota */
+    uint32_t nprod;
     double tier;
-    double mean; /* tier x posterior mean */
-    double perf; /* mean ^ perf_exponent */
-} wcache;
+    uint64_t won, res; /* res: won + lost + declined + expired */
+    /* cache, not compared by b2b2c__dealer_mirror_check */
+    uint64_t epoch; /* see wc_epoch; 0 = empty */
+    double mean;    /* tier x posterior mean */
+    double perf;    /* mean ^ perf_exponent */
+    uint64_t pad[3];
+} hot;
 
-/* Field order: what routing reads for every candidate comes first (it
- * follows the routing fields at the end of dstats), so a candidate costs
- * few cache lines. */
+#define HOT_CMP offsetof(hot, epoch)
+
 typedef struct dcfg {
     int32_t status;
     int32_t capacity, quota;
     uint32_t nprod;
+    int32_t one_terr; /* terr is one code: one region bucket */
     int64_t paused_until;
     double tier;
-    wcache wc;
     uint32_t *prod_ids; /* owned, interned */
     int32_t has_loc;
     double lat, lon, radius;
@@ -85,7 +113,6 @@ typedef struct dstats {
 typedef struct dealer {
     dstats st;
     dcfg cfg;
-    uint64_t mark; /* scratch: candidate gathering */
     uint64_t asof; /* loading: decision number its stats record is as of */
     uint32_t idx;
     uint32_t afirst, alast; /* audit entries choosing this dealer */
@@ -128,9 +155,13 @@ typedef struct aent {
     uint32_t prev_lead, next_lead, prev_dealer, next_dealer;
 } aent;
 
+/* A region code's bucket also holds a copy of the routing mirror entry
+ * of each of its dealers (h[i] for d[i]), so the eligibility pass reads
+ * them contiguously; grid cells ("@...") have none (h = NULL). */
 typedef struct bucket {
     uint32_t *d;
-    uint32_t n, cap;
+    hot *h;
+    uint32_t n, cap, hcap;
     size_t klen;
     char key[];
 } bucket;
@@ -140,6 +171,14 @@ typedef struct prod {
     size_t len;
     char s[];
 } prod;
+
+/* A heap entry: the lead's deadline and offer number, so sifting does
+ * not read the leads. */
+typedef struct hent {
+    int64_t deadline;
+    uint64_t seq;
+    struct lead *l;
+} hent;
 
 typedef struct emut {
     uint64_t seq;
@@ -160,7 +199,7 @@ struct b2b2c_dealer_engine {
     dealer **dealers;
     size_t nd, capd;
     b2b2c__map dmap, buckets, prods, leads;
-    lead **heap;
+    hent *heap;
     size_t nheap, capheap;
     aent *aud;
     size_t naud, capaud;
@@ -168,7 +207,15 @@ struct b2b2c_dealer_engine {
     uint32_t *cand, *elig;
     double *w, *dist;
     uint64_t *po, *key;
+    hot **hp; /* the mirror entry of each candidate, then eligible */
     size_t capscratch;
+    /* mirror entries of candidates found by location (by candidate
+     * position) and candidate marks (by dealer number), capmir entries,
+     * 64-byte aligned inside the *_raw blocks */
+    hot *ghot;
+    uint64_t *mark;
+    void *ghot_raw, *mark_raw;
+    size_t capmir;
     uint64_t stamp;
     /* engine-wide inputs of the cached weights (see wcache) */
     uint64_t wc_epoch, wc_net_won, wc_net_res;
@@ -185,6 +232,7 @@ typedef struct decision {
     uint32_t skip[NSKIP];
     double weight;
     int32_t reason;
+    hot *entry; /* the chosen dealer's mirror entry that decide read */
 } decision;
 
 /* ---- parameters ---------------------------------------------------- */
@@ -287,6 +335,12 @@ static int list_check(b2b2c_ctx *ctx, const char *what, const char *s,
 
 static int finite(double x) { return isfinite(x); }
 
+/* A territory list of exactly one code. */
+static int32_t one_code(const char *terr)
+{
+    return *terr && !strchr(terr, ';');
+}
+
 /* Times are Unix seconds; the bound keeps deadline arithmetic exact. */
 #define NOW_MAX ((int64_t)1 << 52)
 
@@ -308,14 +362,22 @@ static void sort(void *base, size_t n, size_t size,
 
 /* ---- buckets (region codes and grid cells -> sorted dealer indexes) -- */
 
-static void bucket_ins(bucket *b, uint32_t v) /* capacity checked by caller */
+static void mirror_of(const dealer *d, hot *h);
+
+/* Insert dealer v with its mirror entry, derived from its struct as it is
+ * now (capacity checked by the caller). */
+static void bucket_ins(const b2b2c_dealer_engine *e, bucket *b, uint32_t v)
 {
     uint32_t i = b->n;
     while (i > 0 && b->d[i - 1] > v) {
         b->d[i] = b->d[i - 1];
+        if (b->h)
+            b->h[i] = b->h[i - 1];
         i--;
     }
     b->d[i] = v;
+    if (b->h)
+        mirror_of(e->dealers[v], &b->h[i]);
     b->n++;
 }
 
@@ -324,9 +386,26 @@ static void bucket_del(bucket *b, uint32_t v)
     for (uint32_t i = 0; i < b->n; i++)
         if (b->d[i] == v) {
             memmove(b->d + i, b->d + i + 1, (b->n - i - 1) * sizeof(*b->d));
+            if (b->h)
+                memmove(b->h + i, b->h + i + 1,
+                        (b->n - i - 1) * sizeof(*b->h));
             b->n--;
             return;
         }
+}
+
+/* Position of dealer v in bucket b, or -1. */
+static int64_t bucket_pos(const bucket *b, uint32_t v)
+{
+    uint32_t lo = 0, hi = b->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (b->d[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < b->n && b->d[lo] == v ? (int64_t)lo : -1;
 }
 
 static void undo_bucket_ins(b2b2c_ctx *ctx, void *a, void *b, size_t n)
@@ -339,8 +418,7 @@ static void undo_bucket_ins(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 static void undo_bucket_del(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
     (void)ctx;
-    (void)a;
-    bucket_ins(b, (uint32_t)n); /* buckets never shrink: room is there */
+    bucket_ins(a, b, (uint32_t)n); /* buckets never shrink: room is there */
 }
 
 /* A bucket created by a failed call goes away with its array. */
@@ -350,6 +428,7 @@ static void undo_bucket_new(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     (void)b;
     (void)n;
     b2b2c__free(ctx, bk->d);
+    b2b2c__free(ctx, bk->h);
     b2b2c__free(ctx, bk);
 }
 
@@ -364,7 +443,8 @@ static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
         if (!b)
             return oom(ctx);
         b->d = NULL;
-        b->n = b->cap = 0;
+        b->h = NULL;
+        b->n = b->cap = b->hcap = 0;
         b->klen = klen;
         memcpy(b->key, key, klen);
         b->key[klen] = '\0';
@@ -385,6 +465,7 @@ static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
     for (uint32_t i = 0; i < b->n; i++)
         if (b->d[i] == v)
             return 0; /* a code listed twice */
+    /* room for n + 1 in both arrays (n never exceeds either capacity) */
     if (b->n == b->cap) {
         size_t cap = b->cap;
         if (b2b2c__grow(&ctx->mem, (void **)&b->d, &cap, (size_t)b->n + 1,
@@ -392,10 +473,17 @@ static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
             return oom(ctx);
         b->cap = (uint32_t)cap;
     }
+    if (b->key[0] != '@' && b->n == b->hcap) {
+        size_t cap = b->hcap;
+        if (b2b2c__grow(&ctx->mem, (void **)&b->h, &cap, (size_t)b->n + 1,
+                        sizeof(*b->h)))
+            return oom(ctx);
+        b->hcap = (uint32_t)cap;
+    }
     if (undoable &&
         (rc = b2b2c__undo_push(ctx, undo_bucket_ins, NULL, e, b, v)) != 0)
         return rc;
-    bucket_ins(b, v);
+    bucket_ins(e, b, v);
     return 0;
 }
 
@@ -703,67 +791,98 @@ static int write_state(b2b2c_dealer_engine *e)
     return b2b2c__st_put_rec(e->ctx, T_STATE, "engine", 6, &w);
 }
 
-/* ---- heap of open offers by (deadline, offer number) ----------------- */
+/* Like b2b2c__undo_save, but the copy goes on a stack owned by the engine
+ * instead of a fresh allocation: undo pops it (the undo log runs newest
+ * first, so the newest snapshot is on top), commit empties the stack. */
+#define SNAPSZ(n) (((n) + 15) & ~(size_t)15)
 
-static int heap_less(const lead *a, const lead *b)
+static void snap_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
-    if (a->m.deadline != b->m.deadline)
-        return a->m.deadline < b->m.deadline;
-    return a->m.offer_seq < b->m.offer_seq;
+    b2b2c_dealer_engine *e = a;
+    (void)ctx;
+    e->snaptop -= SNAPSZ(n);
+    memcpy(b, e->snap + e->snaptop, n);
 }
 
-static void heap_set(b2b2c_dealer_engine *e, size_t i, lead *l)
+static void snap_release(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
-    e->heap[i] = l;
-    l->heap_pos = i;
+    (void)ctx;
+    (void)b;
+    (void)n;
+    ((b2b2c_dealer_engine *)a)->snaptop = 0;
+}
+
+/* ---- heap of open offers by (deadline, offer number) ----------------- */
+
+static int heap_less(const hent *a, const hent *b)
+{
+    if (a->deadline != b->deadline)
+        return a->deadline < b->deadline;
+    return a->seq < b->seq;
+}
+
+static void heap_set(b2b2c_dealer_engine *e, size_t i, hent x)
+{
+    e->heap[i] = x;
+    x.l->heap_pos = i;
 }
 
 static void heap_up(b2b2c_dealer_engine *e, size_t i)
 {
-    lead *l = e->heap[i];
+    hent x = e->heap[i];
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        if (!heap_less(l, e->heap[p]))
+        if (!heap_less(&x, &e->heap[p]))
             break;
         heap_set(e, i, e->heap[p]);
         i = p;
     }
-    heap_set(e, i, l);
+    heap_set(e, i, x);
 }
 
 static void heap_down(b2b2c_dealer_engine *e, size_t i)
 {
-    lead *l = e->heap[i];
+    hent x = e->heap[i];
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= e->nheap)
             break;
-        if (c + 1 < e->nheap && heap_less(e->heap[c + 1], e->heap[c]))
+        if (c + 1 < e->nheap && heap_less(&e->heap[c + 1], &e->heap[c]))
             c++;
-        if (!heap_less(e->heap[c], l))
+        if (!heap_less(&e->heap[c], &x))
             break;
         heap_set(e, i, e->heap[c]);
         i = c;
     }
-    heap_set(e, i, l);
+    heap_set(e, i, x);
 }
 
+static void heap_push_ent(b2b2c_dealer_engine *e, hent x)
+{
+    e->heap[e->nheap++] = x;
+    heap_up(e, e->nheap - 1);
+}
+
+/* Push lead l with its current deadline and offer number. */
 static void heap_push_raw(b2b2c_dealer_engine *e, lead *l)
 {
-    e->heap[e->nheap++] = l;
-    heap_up(e, e->nheap - 1);
+    hent x;
+    x.deadline = l->m.deadline;
+    x.seq = l->m.offer_seq;
+    x.l = l;
+    heap_push_ent(e, x);
 }
 
 static void heap_remove_raw(b2b2c_dealer_engine *e, lead *l)
 {
     size_t i = l->heap_pos;
-    lead *last = e->heap[--e->nheap];
+    hent last = e->heap[--e->nheap];
     l->heap_pos = NOPOS;
     if (i == e->nheap)
         return;
     heap_set(e, i, last);
     heap_up(e, i);
-    heap_down(e, last->heap_pos);
+    heap_down(e, last.l->heap_pos);
 }
 
 static void undo_heap_push(b2b2c_ctx *ctx, void *a, void *b, size_t n)
@@ -773,11 +892,18 @@ static void undo_heap_push(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     heap_remove_raw(a, b);
 }
 
+/* Put a removed lead back with the keys it had when it was removed (its
+ * lmut may not be restored yet: the undo log runs newest first); they are
+ * on the snapshot stack (see heap_remove). */
 static void undo_heap_remove(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
+    b2b2c_dealer_engine *e = a;
+    hent x;
     (void)ctx;
-    (void)n;
-    heap_push_raw(a, b); /* the slot it left is still allocated */
+    (void)b;
+    e->snaptop -= SNAPSZ(n);
+    memcpy(&x, e->snap + e->snaptop, sizeof x);
+    heap_push_ent(e, x); /* the slot it left is still allocated */
 }
 
 static int heap_push(b2b2c_dealer_engine *e, lead *l)
@@ -796,10 +922,18 @@ static int heap_push(b2b2c_dealer_engine *e, lead *l)
 static int heap_remove(b2b2c_dealer_engine *e, lead *l)
 {
     int rc;
+    size_t n = sizeof(hent);
     if (l->heap_pos == NOPOS)
         return 0;
-    if ((rc = b2b2c__undo_push(e->ctx, undo_heap_remove, NULL, e, l, 0)))
+    if (e->snaptop + SNAPSZ(n) > e->capsnap &&
+        b2b2c__grow(&e->ctx->mem, (void **)&e->snap, &e->capsnap,
+                    e->snaptop + SNAPSZ(n), 1))
+        return oom(e->ctx);
+    if ((rc = b2b2c__undo_push(e->ctx, undo_heap_remove, snap_release, e, l,
+                               n)))
         return rc;
+    memcpy(e->snap + e->snaptop, &e->heap[l->heap_pos], n);
+    e->snaptop += SNAPSZ(n);
     heap_remove_raw(e, l);
     return 0;
 }
@@ -895,23 +1029,6 @@ static int64_t period_of(const b2b2c_dealer_engine *e, int64_t now)
     return floordiv(now, (int64_t)(e->param[P_PERIOD] * 86400.0));
 }
 
-static uint64_t period_offers(const dealer *d, int64_t pidx)
-{
-    return d->st.period_idx == pidx ? d->st.period_offers : 0;
-}
-
-static uint64_t day_offers(const dealer *d, int64_t day)
-{
-    return d->st.day_idx == day ? d->st.day_offers : 0;
-}
-
-static int is_active(const dealer *d, int64_t now)
-{
-    return d->cfg.status == B2B2C_DEALER_ACTIVE ||
-           (d->cfg.status == B2B2C_DEALER_PAUSED &&
-            d->cfg.paused_until <= now);
-}
-
 /* Network prior mean of conversion per resolved offer, with one pseudo win
  * and one pseudo loss (Laplace) so an empty network starts at 1/2. */
 static double net_p0(const b2b2c_dealer_engine *e)
@@ -933,9 +1050,126 @@ static void posterior(const b2b2c_dealer_engine *e, const dealer *d,
     *b = m * (1.0 - p0) + (res - won);
 }
 
+/* The same from the mirror (same operations, same bits). */
+static void posterior_of(const b2b2c_dealer_engine *e, const hot *c,
+                         double p0, double *a, double *b)
+{
+    double m = e->param[P_PRIOR];
+    double won = (double)c->won;
+    double res = (double)c->res;
+    *a = m * p0 + won;
+    *b = m * (1.0 - p0) + (res - won);
+}
+
 static uint64_t resolved(const dealer *d)
 {
     return d->st.won + d->st.lost + d->st.declined + d->st.expired;
+}
+
+/* ---- the routing mirror (see hot) --------------------------------- */
+
+/* Dealer d's mirror entry up to the cache (which is left empty). */
+static void mirror_of(const dealer *d, hot *h)
+{
+    memset(h, 0, sizeof(*h));
+    h->active_from = d->cfg.status == B2B2C_DEALER_ACTIVE ? INT64_MIN
+                     : d->cfg.status == B2B2C_DEALER_PAUSED
+                         ? d->cfg.paused_until
+                         : INT64_MAX;
+    h->last_offer_seq = d->st.last_offer_seq;
+    h->day_idx = d->st.day_idx;
+    h->period_idx = d->st.period_idx;
+    h->period_offers = d->st.period_offers;
+    /* capacity <= INT32_MAX, so the room fits */
+    h->room = d->st.open >= (uint64_t)d->cfg.capacity
+                  ? 0
+                  : (int32_t)((uint64_t)d->cfg.capacity - d->st.open);
+    h->quota = d->cfg.quota;
+    h->day_offers = d->st.day_offers > UINT32_MAX ? UINT32_MAX
+                                                  : (uint32_t)d->st.day_offers;
+    h->nprod = d->cfg.nprod;
+    h->tier = d->cfg.tier;
+    h->won = d->st.won;
+    h->res = resolved(d);
+}
+
+/* Store x (no cache) into mirror entry h, keeping h's cache unless the
+ * weights' inputs changed. */
+static void mirror_put(hot *h, const hot *x)
+{
+    int keep = h->won == x->won && h->res == x->res && h->tier == x->tier;
+    memcpy(h, x, HOT_CMP);
+    if (!keep)
+        h->epoch = 0;
+}
+
+/* Derive dealer d's mirror entries in its region buckets (a bucket it is
+ * not in yet derives the entry when it is inserted, see bucket_ins). */
+static void mirror_sync(b2b2c_dealer_engine *e, const dealer *d)
+{
+    const char *p = d->cfg.terr;
+    hot x;
+    mirror_of(d, &x);
+    while (p && *p) {
+        const char *q = strchr(p, ';');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        bucket *b = b2b2c__map_get(&e->buckets, p, n);
+        int64_t j = b ? bucket_pos(b, d->idx) : -1;
+        if (j >= 0)
+            mirror_put(&b->h[j], &x);
+        if (!q)
+            break;
+        p = q + 1;
+    }
+}
+
+static void undo_mirror(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)ctx;
+    (void)n;
+    mirror_sync(a, b);
+}
+
+/* Before the undo log saves a mirrored field of dealer d: on failure the
+ * mirror is derived again once the saved bytes are back (the log runs
+ * newest first). */
+static int mirror_guard(b2b2c_dealer_engine *e, const dealer *d)
+{
+    return b2b2c__undo_push(e->ctx, undo_mirror, NULL, e, (void *)d, 0);
+}
+
+/* 64-byte aligned block of n entries of `size` inside *raw, keeping the
+ * first `keep` entries. */
+static int mirror_grow(b2b2c_dealer_engine *e, void **raw, void **arr,
+                       size_t keep, size_t n, size_t size)
+{
+    unsigned char *r = b2b2c__malloc(e->ctx, n * size + 64), *a;
+    if (!r)
+        return oom(e->ctx);
+    a = r + ((64 - ((uintptr_t)r & 63)) & 63);
+    memset(a, 0, n * size);
+    if (keep)
+        memcpy(a, *arr, keep * size);
+    b2b2c__free(e->ctx, *raw);
+    *raw = r;
+    *arr = a;
+    return 0;
+}
+
+/* Room in the mirror for n dealers (entries of existing dealers kept). */
+static int mirror_reserve(b2b2c_dealer_engine *e, size_t n)
+{
+    size_t cap, keep = e->nd < e->capmir ? e->nd : e->capmir;
+    if (n <= e->capmir)
+        return 0;
+    cap = n < 64 ? 64 : n * 2;
+    if (mirror_grow(e, &e->ghot_raw, (void **)&e->ghot, keep, cap,
+                    sizeof(hot)) ||
+        mirror_grow(e, &e->mark_raw, (void **)&e->mark, keep, cap,
+                    sizeof(uint64_t)))
+        return B2B2C_ENOMEM;
+    e->capmir = cap;
+    return 0;
 }
 
 static int tried(const lead *l, uint32_t di)
@@ -994,23 +1228,18 @@ static void wc_refresh(b2b2c_dealer_engine *e)
  * posterior mean, and that to the perf_exponent), from the cache when its
  * inputs are unchanged. The arithmetic is exactly that of a fresh
  * computation, so cached and fresh weights are the same bits. */
-static const wcache *weights(const b2b2c_dealer_engine *e, dealer *d,
-                             double p0)
+static const hot *weights(const b2b2c_dealer_engine *e, hot *c,
+                           double p0)
 {
-    uint64_t res = resolved(d);
-    if (d->cfg.wc.epoch != e->wc_epoch || d->cfg.wc.won != d->st.won ||
-        d->cfg.wc.res != res || d->cfg.wc.tier != d->cfg.tier) {
-        double a, b, wi = d->cfg.tier;
-        posterior(e, d, p0, &a, &b);
+    if (c->epoch != e->wc_epoch) {
+        double a, b, wi = c->tier;
+        posterior_of(e, c, p0, &a, &b);
         wi *= a / (a + b);
-        d->cfg.wc.mean = wi;
-        d->cfg.wc.perf = ipow(wi, e->param[P_EXPO]);
-        d->cfg.wc.epoch = e->wc_epoch;
-        d->cfg.wc.won = d->st.won;
-        d->cfg.wc.res = res;
-        d->cfg.wc.tier = d->cfg.tier;
+        c->mean = wi;
+        c->perf = ipow(wi, e->param[P_EXPO]);
+        c->epoch = e->wc_epoch;
     }
-    return &d->cfg.wc;
+    return c;
 }
 
 /* Choose a dealer for lead l at `now`. Fills dc; dc->elig == 0 when nobody
@@ -1029,7 +1258,8 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     size_t rlen = strlen(l->region);
     uint32_t *cand = e->cand, *elig = e->elig;
     double *w = e->w, *dist = e->dist;
-    uint64_t *po = e->po, *key = e->key;
+    uint64_t *po = e->po, *key = e->key, *mark = e->mark;
+    hot **hp = e->hp;
 
     memset(dc, 0, sizeof(*dc));
     dc->chosen = NONE32;
@@ -1041,15 +1271,17 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         if (b && b->n) {
             if (nb++ == 0) {
                 memcpy(cand, b->d, (size_t)b->n * sizeof(*cand));
+                for (uint32_t i = 0; i < b->n; i++)
+                    hp[i] = &b->h[i];
                 nc = b->n;
             } else {
                 if (nb == 2)
                     for (uint32_t i = 0; i < nc; i++)
-                        e->dealers[cand[i]]->mark = stamp;
+                        mark[cand[i]] = stamp;
                 for (uint32_t i = 0; i < b->n; i++) {
-                    dealer *d = e->dealers[b->d[i]];
-                    if (d->mark != stamp) {
-                        d->mark = stamp;
+                    if (mark[b->d[i]] != stamp) {
+                        mark[b->d[i]] = stamp;
+                        hp[nc] = &b->h[i];
                         cand[nc++] = b->d[i];
                     }
                 }
@@ -1071,17 +1303,22 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         bucket *b = b2b2c__map_get(&e->buckets, ck, (size_t)kl);
         if (nb == 1)
             for (uint32_t i = 0; i < nc; i++)
-                e->dealers[cand[i]]->mark = stamp;
+                mark[cand[i]] = stamp;
         for (uint32_t i = 0; b && i < b->n; i++) {
-            dealer *d = e->dealers[b->d[i]];
+            dealer *d;
             double km;
-            if (d->mark == stamp || !d->cfg.has_loc)
+            if (mark[b->d[i]] == stamp)
+                continue;
+            d = e->dealers[b->d[i]];
+            if (!d->cfg.has_loc)
                 continue;
             km = b2b2c__haversine_km(l->lat, l->lon, d->cfg.lat, d->cfg.lon);
             if (km > d->cfg.radius)
                 continue;
-            d->mark = stamp;
+            mark[b->d[i]] = stamp;
             dist[nc] = km;
+            mirror_of(d, &e->ghot[nc]); /* empty cache: computed fresh */
+            hp[nc] = &e->ghot[nc];
             cand[nc++] = b->d[i];
         }
         /* distances of territory matches that also have a location */
@@ -1106,23 +1343,28 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
      * offers this period and round-robin key go to the scratch arrays */
     for (uint32_t i = 0; i < nc; i++) {
         uint32_t di = cand[i];
-        dealer *d = e->dealers[di];
-        if (!is_active(d, now))
+        hot *h = hp[i];
+        if (i + 6 < nc)
+            PREFETCH(hp[i + 6]);
+        if (h->active_from > now)
             dc->skip[0]++;
-        else if (have_prod != 2 && !sells(d, have_prod, pid))
+        else if (have_prod != 2 && h->nprod &&
+                 !sells(e->dealers[di], have_prod, pid))
             dc->skip[1]++;
         else if (l->ntried && tried(l, di))
             dc->skip[2]++;
-        else if (d->st.open >= (uint64_t)d->cfg.capacity)
+        else if (h->room == 0)
             dc->skip[3]++;
-        else if (d->cfg.quota && day_offers(d, day) >= (uint64_t)d->cfg.quota)
+        else if (h->quota && (h->day_idx == day ? h->day_offers : 0) >=
+                                 (uint32_t)h->quota)
             dc->skip[4]++;
         else {
-            uint64_t pof = period_offers(d, pidx);
+            uint64_t pof = h->period_idx == pidx ? h->period_offers : 0;
             elig[ne] = di;
+            hp[ne] = h; /* ne <= i: already read */
             w[ne] = dist[i]; /* keep the distance next to it */
             po[ne] = pof;
-            key[ne] = d->st.last_offer_seq;
+            key[ne] = h->last_offer_seq;
             ne++;
             sumper += pof;
         }
@@ -1140,6 +1382,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             for (uint32_t i = 0; i < ne; i++)
                 if ((double)po[i] + 1.0 <= cap) {
                     elig[j] = elig[i];
+                    hp[j] = hp[i];
                     w[j] = w[i];
                     key[j] = key[i];
                     j++;
@@ -1174,10 +1417,10 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             if (key[i] < key[best] ||
                 (key[i] == key[best] &&
                  (w[i] < w[best] ||
-                  (w[i] == w[best] &&
-                   e->dealers[elig[i]]->idx < e->dealers[elig[best]]->idx))))
+                  (w[i] == w[best] && elig[i] < elig[best]))))
                 best = i;
         dc->chosen = elig[best];
+        dc->entry = hp[best];
         dc->weight = 1.0;
         dc->rank = 1;
         return;
@@ -1187,15 +1430,14 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         uint32_t pick = 0, rank = 1;
         if (policy == B2B2C_DEALER_POLICY_TIER) {
             for (uint32_t i = 0; i < ne; i++) {
-                w[i] = e->dealers[elig[i]]->cfg.tier;
+                w[i] = hp[i]->tier;
                 mean_w += w[i];
             }
         } else {
             int perf = policy == B2B2C_DEALER_POLICY_PERFORMANCE;
             wc_refresh(e);
             for (uint32_t i = 0; i < ne; i++) {
-                dealer *d = e->dealers[elig[i]];
-                const wcache *c = weights(e, d, p0);
+                const hot *c = weights(e, hp[i], p0);
                 w[i] = perf ? c->perf : c->mean;
                 key[i] = c->res;
                 mean_w += w[i];
@@ -1215,10 +1457,10 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
              * each posterior, take the best draw (scaled by tier). */
             double best = -1;
             for (uint32_t i = 0; i < ne; i++) {
-                const dealer *d = e->dealers[elig[i]];
+                const hot *c = hp[i];
                 double a, b, s;
-                posterior(e, d, p0, &a, &b);
-                s = d->cfg.tier * b2b2c__rng_beta(&e->m.rng, a, b);
+                posterior_of(e, c, p0, &a, &b);
+                s = c->tier * b2b2c__rng_beta(&e->m.rng, a, b);
                 if (s > best) {
                     best = s;
                     pick = i;
@@ -1228,6 +1470,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             for (uint32_t i = 0; i < ne; i++)
                 rank += w[i] > chosen_w;
             dc->chosen = elig[pick];
+            dc->entry = hp[pick];
             dc->weight = best;
             dc->rank = rank;
             return;
@@ -1247,12 +1490,25 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         for (uint32_t i = 0; i < ne; i++)
             rank += w[i] > chosen_w;
         dc->chosen = elig[pick];
+        dc->entry = hp[pick];
         dc->weight = chosen_w;
         dc->rank = rank;
     }
 }
 
 static int snap(b2b2c_dealer_engine *e, void *p, size_t n);
+
+
+/* Start loading what an offer to dealer di reads and writes (its struct
+ * with its ID), so the misses overlap instead of coming one after the
+ * other. */
+static void offer_prefetch(const b2b2c_dealer_engine *e, uint32_t di)
+{
+    const dealer *d = e->dealers[di];
+    const char *p = (const char *)d, *end = d->id + d->idlen;
+    for (; p < end + 64; p += 64)
+        PREFETCH(p);
+}
 
 /* What an offer numbered seq on day `day` in period `pidx` changes in the
  * dealer's statistics (offer and replay_offer). */
@@ -1299,11 +1555,23 @@ static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
     dealer *d = e->dealers[dc->chosen];
     int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
     int rc;
-    if ((rc = snap(e, (char *)&d->st + OFFER_FIELDS,
+    if ((rc = mirror_guard(e, d)) != 0 ||
+        (rc = snap(e, (char *)&d->st + OFFER_FIELDS,
                    sizeof(d->st) - OFFER_FIELDS)) != 0)
         return rc;
     e->m.seq++;
     count_offer(d, day, pidx, e->m.seq);
+    if (d->cfg.one_terr && dc->entry &&
+        ((uintptr_t)dc->entry < (uintptr_t)e->ghot ||
+         (uintptr_t)dc->entry >= (uintptr_t)(e->ghot + e->capmir))) {
+        /* the entry decide read is in a region bucket, and the dealer is
+         * in one only */
+        hot x;
+        mirror_of(d, &x);
+        mirror_put(dc->entry, &x);
+    } else {
+        mirror_sync(e, d);
+    }
     l->m.state = B2B2C_DEALER_LEAD_OFFERED;
     l->m.dealer = dc->chosen;
     l->m.offered_at = now;
@@ -1320,8 +1588,10 @@ static int reroute(b2b2c_dealer_engine *e, lead *l, int64_t now, int kind,
                    decision *dc)
 {
     decide(e, l, now, dc);
-    if (dc->elig)
+    if (dc->elig) {
+        offer_prefetch(e, dc->chosen);
         return offer(e, l, dc, now, kind, 0);
+    }
     if (e->param[P_DIRECT] > 0) {
         dc->reason = B2B2C_DEALER_REASON_DIRECT;
         l->m.state = B2B2C_DEALER_LEAD_DIRECT;
@@ -1331,27 +1601,6 @@ static int reroute(b2b2c_dealer_engine *e, lead *l, int64_t now, int kind,
     l->m.dealer = NONE32;
     e->m.seq++;
     return aud_append(e, l, dc, now, kind, 0);
-}
-
-/* Like b2b2c__undo_save, but the copy goes on a stack owned by the engine
- * instead of a fresh allocation: undo pops it (the undo log runs newest
- * first, so the newest snapshot is on top), commit empties the stack. */
-#define SNAPSZ(n) (((n) + 15) & ~(size_t)15)
-
-static void snap_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
-{
-    b2b2c_dealer_engine *e = a;
-    (void)ctx;
-    e->snaptop -= SNAPSZ(n);
-    memcpy(b, e->snap + e->snaptop, n);
-}
-
-static void snap_release(b2b2c_ctx *ctx, void *a, void *b, size_t n)
-{
-    (void)ctx;
-    (void)b;
-    (void)n;
-    ((b2b2c_dealer_engine *)a)->snaptop = 0;
 }
 
 static int snap(b2b2c_dealer_engine *e, void *p, size_t n)
@@ -1382,11 +1631,27 @@ static void undo_tried(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     l->ntried--;
 }
 
+/* Undo of a lead's first tried array: a lead created in the same call or
+ * transaction group is freed by the undo log after this runs, and a lead
+ * that had no array before gets none back. */
+static void undo_tried_alloc(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    lead *l = a;
+    (void)b;
+    (void)n;
+    b2b2c__free(ctx, l->tried);
+    l->tried = NULL;
+    l->captried = 0;
+}
+
 static int add_tried(b2b2c_dealer_engine *e, lead *l, uint32_t v)
 {
     int rc;
     if (l->ntried == l->captried) {
         size_t cap = l->captried;
+        if (!l->tried && (rc = b2b2c__undo_push(e->ctx, undo_tried_alloc,
+                                                NULL, l, NULL, 0)) != 0)
+            return rc;
         if (b2b2c__grow(&e->ctx->mem, (void **)&l->tried, &cap,
                         (size_t)l->ntried + 1, sizeof(*l->tried)))
             return oom(e->ctx);
@@ -1430,6 +1695,7 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
     while (b2b2c__map_next(&e->buckets, &it, NULL, NULL, &v)) {
         bucket *b = v;
         b2b2c__free(ctx, b->d);
+        b2b2c__free(ctx, b->h);
         b2b2c__free(ctx, b);
     }
     it = 0;
@@ -1448,15 +1714,19 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
     b2b2c__free(ctx, e->dist);
     b2b2c__free(ctx, e->po);
     b2b2c__free(ctx, e->key);
+    b2b2c__free(ctx, e->hp);
     b2b2c__free(ctx, e->ex);
     b2b2c__free(ctx, e->snap);
+    b2b2c__free(ctx, e->ghot_raw);
+    b2b2c__free(ctx, e->mark_raw);
     b2b2c__free(ctx, e);
 }
 
 static int scratch_reserve(b2b2c_dealer_engine *e, size_t n)
 {
     size_t c1 = e->capscratch, c2 = e->capscratch, c3 = e->capscratch,
-           c4 = e->capscratch, c5 = e->capscratch, c6 = e->capscratch;
+           c4 = e->capscratch, c5 = e->capscratch, c6 = e->capscratch,
+           c7 = e->capscratch;
     if (n <= e->capscratch)
         return 0;
     n = n < 64 ? 64 : n * 2;
@@ -1465,7 +1735,8 @@ static int scratch_reserve(b2b2c_dealer_engine *e, size_t n)
         b2b2c__grow(&e->ctx->mem, (void **)&e->w, &c3, n, 8) ||
         b2b2c__grow(&e->ctx->mem, (void **)&e->dist, &c4, n, 8) ||
         b2b2c__grow(&e->ctx->mem, (void **)&e->po, &c5, n, 8) ||
-        b2b2c__grow(&e->ctx->mem, (void **)&e->key, &c6, n, 8))
+        b2b2c__grow(&e->ctx->mem, (void **)&e->key, &c6, n, 8) ||
+        b2b2c__grow(&e->ctx->mem, (void **)&e->hp, &c7, n, sizeof(*e->hp)))
         return oom(e->ctx);
     e->capscratch = n;
     return 0;
@@ -1574,6 +1845,7 @@ static int load_dealer(const void *k, size_t kl, const void *v, size_t vl,
     d->cfg.lat = b2b2c__dec_f64(&r);
     d->cfg.lon = b2b2c__dec_f64(&r);
     d->cfg.radius = b2b2c__dec_f64(&r);
+    d->cfg.one_terr = d->cfg.terr && one_code(d->cfg.terr);
     rc = b2b2c__dec_finish(&r);
     if (!rc && (!d->cfg.terr || !d->cfg.prods))
         rc = B2B2C_ENOMEM;
@@ -1908,6 +2180,8 @@ int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
                          "dealer numbers are not dense");
             goto fail;
         }
+    if ((rc = mirror_reserve(e, e->nd)) != 0)
+        goto fail;
     for (size_t i = 0; i < e->nd; i++)
         if ((rc = dealer_index(e, e->dealers[i], 1, 0)) != 0)
             goto fail;
@@ -1929,6 +2203,7 @@ int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
         const dealer *d = e->dealers[i];
         e->m.net_won += d->st.won;
         e->m.net_resolved += resolved(d);
+        mirror_sync(e, d);
     }
     *out = e;
     return 0;
@@ -2102,7 +2377,8 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
             rc = b2b2c__err(ctx, B2B2C_ERANGE, "dealer_id: too many dealers");
             goto out;
         }
-        if ((rc = scratch_reserve(e, e->nd + 1)) != 0)
+        if ((rc = scratch_reserve(e, e->nd + 1)) != 0 ||
+            (rc = mirror_reserve(e, e->nd + 1)) != 0)
             goto out;
         if (e->nd == e->capd &&
             b2b2c__grow(&ctx->mem, (void **)&e->dealers, &e->capd, e->nd + 1,
@@ -2129,6 +2405,7 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
             (rc = b2b2c__undo_push(ctx, undo_pop_dealer, NULL, e, NULL, 0)))
             goto out;
         e->dealers[e->nd++] = d;
+        e->mark[d->idx] = 0;
     } else {
         /* unindex old keys; keep the old strings until commit */
         dcfg *old = b2b2c__malloc(ctx, sizeof(*old));
@@ -2143,6 +2420,7 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
             goto out;
         }
         if ((rc = dealer_index(e, d, 0, 1)) != 0 ||
+            (rc = mirror_guard(e, d)) != 0 ||
             (rc = b2b2c__undo_save(ctx, &d->cfg, sizeof(d->cfg))) != 0)
             goto out;
     }
@@ -2172,11 +2450,13 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
         b2b2c__free(ctx, nc.prod_ids);
         goto out;
     }
+    nc.one_terr = one_code(territories);
     nc.tier = tier_weight;
     nc.capacity = capacity;
     nc.quota = daily_quota;
     nc.deadline_h = deadline_hours;
     d->cfg = nc; /* saved above for an existing dealer; new: freed on fail */
+    mirror_sync(e, d);
     if ((rc = dealer_index(e, d, 1, 1)) != 0 ||
         (rc = write_dealer(e, d)) != 0 || (rc = write_stats(e, d)) != 0)
         goto out;
@@ -2237,10 +2517,12 @@ int b2b2c_dealer_set_status(b2b2c_dealer_engine *e, const char *dealer_id,
                           "status: dealer '%s' is off-boarded", dealer_id);
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
         return rc;
-    if ((rc = b2b2c__undo_save(e->ctx, &d->cfg, sizeof(d->cfg))) == 0) {
+    if ((rc = mirror_guard(e, d)) == 0 &&
+        (rc = b2b2c__undo_save(e->ctx, &d->cfg, sizeof(d->cfg))) == 0) {
         d->cfg.status = status;
         d->cfg.paused_until =
             status == B2B2C_DEALER_PAUSED ? paused_until : 0;
+        mirror_sync(e, d);
         rc = write_dealer(e, d);
     }
     return b2b2c__call_end(e->ctx, rc);
@@ -2287,6 +2569,7 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     size_t n, rl, pl;
     lead *l;
     decision dc;
+    uint64_t lh;
     int rc, created;
     if (dealer_out)
         *dealer_out = NULL;
@@ -2328,7 +2611,8 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     if (!b2b2c_band_name(band))
         return b2b2c__err(ctx, B2B2C_ERANGE, "band: unknown value %d",
                           (int)band);
-    l = b2b2c__map_get(&e->leads, lead_id, n);
+    lh = b2b2c__map_keyhash(lead_id, n); /* lookup, then insert if new */
+    l = b2b2c__map_get_h(&e->leads, lh, lead_id, n);
     if (l && l->m.state != B2B2C_DEALER_LEAD_UNROUTED)
         return b2b2c__err(ctx, B2B2C_EEXISTS,
                           "lead_id: lead '%s' was already routed", lead_id);
@@ -2362,7 +2646,8 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
             b2b2c__free(ctx, l);
             goto out;
         }
-        if ((rc = b2b2c__map_insert_undoable(ctx, &e->leads, l->id, n, l)))
+        if ((rc = b2b2c__map_insert_undoable_h(ctx, &e->leads, lh, l->id, n,
+                                               l)))
             goto out;
     } else if ((rc = snap(e, &l->m, sizeof(l->m))) != 0) {
         goto out;
@@ -2372,6 +2657,7 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     if (reason_out)
         *reason_out = dc.reason;
     if (dc.elig) {
+        offer_prefetch(e, dc.chosen);
         if ((rc = offer(e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE, created)))
             goto out;
     } else if (e->param[P_DIRECT] > 0) {
@@ -2470,12 +2756,14 @@ int b2b2c_dealer_decline(const char **dealer_out, int32_t *reason_out,
     memset(&dc, 0, sizeof dc);
     if ((rc = save_emut(e)) != 0 ||
         (rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = mirror_guard(e, d)) != 0 ||
         (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
         (rc = heap_remove(e, l)) != 0 || (rc = add_tried(e, l, d->idx)) != 0)
         goto out;
     d->st.declined++;
     d->st.decl[reason]++;
     d->st.open--;
+    mirror_sync(e, d);
     e->m.net_resolved++;
     if ((rc = write_stats(e, d)) != 0 ||
         (rc = reroute(e, l, now, B2B2C_DEALER_KIND_DECLINE, &dc)) != 0)
@@ -2506,10 +2794,10 @@ int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
         (rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     e->nex = 0;
-    if (e->nheap && e->heap[0]->m.deadline <= now && (rc = save_emut(e)))
+    if (e->nheap && e->heap[0].deadline <= now && (rc = save_emut(e)))
         goto out;
-    while (e->nheap && e->heap[0]->m.deadline <= now) {
-        lead *l = e->heap[0];
+    while (e->nheap && e->heap[0].deadline <= now) {
+        lead *l = e->heap[0].l;
         dealer *d = e->dealers[l->m.dealer];
         decision dc;
         if (e->nex == e->capex &&
@@ -2519,12 +2807,14 @@ int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
             goto out;
         }
         if ((rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+            (rc = mirror_guard(e, d)) != 0 ||
             (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
             (rc = heap_remove(e, l)) != 0 ||
             (rc = add_tried(e, l, d->idx | TRIED_EXPIRED)) != 0)
             goto out;
         d->st.expired++;
         d->st.open--;
+        mirror_sync(e, d);
         e->m.net_resolved++;
         if ((rc = write_stats(e, d)) != 0 ||
             (rc = reroute(e, l, now, B2B2C_DEALER_KIND_EXPIRE, &dc)) != 0 ||
@@ -2574,6 +2864,7 @@ int b2b2c_dealer_recall(b2b2c_dealer_engine *e, const char *lead_id,
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
         return rc;
     if ((rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = mirror_guard(e, d)) != 0 ||
         (rc = snap(e, &d->st, sizeof(d->st))) != 0 ||
         (rc = heap_remove(e, l)) != 0)
         goto out;
@@ -2581,6 +2872,7 @@ int b2b2c_dealer_recall(b2b2c_dealer_engine *e, const char *lead_id,
     l->m.closed_at = now;
     d->st.recalled++;
     d->st.open--;
+    mirror_sync(e, d);
     if ((rc = write_lead(e, l)) == 0)
         rc = write_stats(e, d);
 out:
@@ -2612,6 +2904,7 @@ int b2b2c_dealer_outcome(b2b2c_dealer_engine *e, const char *lead_id,
         return rc;
     if ((rc = save_emut(e)) != 0 ||
         (rc = snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = mirror_guard(e, d)) != 0 ||
         (rc = snap(e, &d->st, sizeof(d->st))) != 0)
         goto out;
     l->m.state = won ? B2B2C_DEALER_LEAD_WON : B2B2C_DEALER_LEAD_LOST;
@@ -2623,6 +2916,7 @@ int b2b2c_dealer_outcome(b2b2c_dealer_engine *e, const char *lead_id,
         d->st.lost++;
     d->st.revenue += revenue;
     d->st.open--;
+    mirror_sync(e, d);
     e->m.net_won += (uint64_t)won;
     e->m.net_resolved++;
     if ((rc = write_lead(e, l)) == 0)
@@ -2936,6 +3230,47 @@ static uint64_t dbits(double x)
     return u;
 }
 
+/* A cached weight is what a fresh computation gives from the engine-wide
+ * inputs of its epoch. */
+static int cache_ok(const b2b2c_dealer_engine *e, const hot *c)
+{
+    double m = e->wc_prior, a, b, wi = c->tier, p0;
+    if (c->epoch == 0 || c->epoch != e->wc_epoch)
+        return 1;
+    p0 = ((double)e->wc_net_won + 1.0) / ((double)e->wc_net_res + 2.0);
+    a = m * p0 + (double)c->won;
+    b = m * (1.0 - p0) + ((double)c->res - (double)c->won);
+    wi *= a / (a + b);
+    return dbits(c->mean) == dbits(wi) &&
+           dbits(c->perf) == dbits(ipow(wi, e->wc_expo));
+}
+
+size_t b2b2c__dealer_mirror_check(const b2b2c_dealer_engine *e)
+{
+    size_t it = 0;
+    void *v;
+    /* the deadline heap: keys are the leads', order, positions */
+    for (size_t i = 0; i < e->nheap; i++) {
+        const hent *x = &e->heap[i];
+        if (x->l->heap_pos != i || x->deadline != x->l->m.deadline ||
+            x->seq != x->l->m.offer_seq ||
+            (i > 0 && heap_less(x, &e->heap[(i - 1) / 2])))
+            return SIZE_MAX - 1;
+    }
+    while (b2b2c__map_next(&e->buckets, &it, NULL, NULL, &v)) {
+        const bucket *b = v;
+        if (b->key[0] == '@' ? b->h != NULL : (b->n && !b->h))
+            return SIZE_MAX;
+        for (uint32_t j = 0; b->h && j < b->n; j++) {
+            hot h;
+            mirror_of(e->dealers[b->d[j]], &h);
+            if (memcmp(&b->h[j], &h, HOT_CMP) != 0 || !cache_ok(e, &b->h[j]))
+                return (size_t)b->d[j] + 1;
+        }
+    }
+    return 0;
+}
+
 uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
 {
     uint64_t d = mix(e->nd, e->leads.count);
@@ -2949,6 +3284,9 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
     d = mix(d, e->nheap);
     d = mix(d, e->naud);
     d = mix(d, e->prods.count);
+    /* the routing mirror agrees with the dealers (0), or the first that
+     * does not */
+    d = mix(d, b2b2c__dealer_mirror_check(e));
     for (int i = 0; i < NPARAM; i++)
         d = mix(d, dbits(e->param[i]));
     for (size_t i = 0; i < e->nd; i++) {
@@ -2989,15 +3327,21 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
     {
         uint64_t sum = 0;
         it = 0;
+        size_t nonempty = 0;
+        /* an emptied bucket stays in memory but is not rebuilt by a
+         * reopen; it routes like no bucket */
         while (b2b2c__map_next(&e->buckets, &it, NULL, NULL, &v)) {
             const bucket *b = v;
             uint64_t h = b2b2c__hash(b->key, b->klen);
+            if (!b->n)
+                continue;
             for (uint32_t i = 0; i < b->n; i++)
                 h = mix(h, b->d[i]);
             sum += h;
+            nonempty++;
         }
         d = mix(d, sum);
-        d = mix(d, e->buckets.count);
+        d = mix(d, nonempty);
     }
     for (size_t i = 0; i < e->naud; i++) {
         const aent *a = &e->aud[i];

@@ -10,6 +10,13 @@ double b2b2c__betainc(double a, double b, double x);
 double b2b2c__betaq(double p, double a, double b);
 /* Great-circle distance in km (haversine, mean Earth radius 6371.0088). */
 double b2b2c__haversine_km(double lat1, double lon1, double lat2, double lon2);
+/* 0 when the routing mirror (the per-bucket copies of what routing reads
+ * per dealer) equals what the dealer structs give, every cached weight of
+ * the current epoch equals a fresh computation, and the deadline heap is
+ * ordered with its entries' keys equal to their leads'; else 1 + the
+ * index of the first dealer that differs, SIZE_MAX for a bucket without
+ * copies, SIZE_MAX - 1 for the heap. Also part of the digest. */
+size_t b2b2c__dealer_mirror_check(const b2b2c_dealer_engine *e);
 /* Order-independent digest of the engine's in-memory state (tests). */
 uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e);
 

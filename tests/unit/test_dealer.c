@@ -973,6 +973,158 @@ static void t_corrupt_audit(void **state)
     assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "dealer_audit"));
 }
 
+static uint64_t xs(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* The routing mirror (per-bucket copies of what routing reads per
+ * candidate) stays equal to the dealer structs, and the deadline heap
+ * ordered with its leads' keys, through random operations under every
+ * policy (dealers moved, paused, re-configured; leads routed by region
+ * and location, accepted, declined, expired, recalled, closed), calls
+ * failed by the allocator or the storage at random points, group
+ * rollbacks and reopens (the digest compared across a reopen includes
+ * the check); nothing leaks. */
+static void t_mirror_random(void **state)
+{
+    th_alloc al;
+    th_store st;
+    b2b2c_ctx *ctx;
+    b2b2c_dealer_engine *e;
+    uint64_t x = 88172645463325252ULL;
+    int64_t now = T0;
+    int nlead = 0, routed = 0;
+    (void)state;
+    th_alloc_init(&al);
+    th_store_init(&st);
+    assert_int_equal(b2b2c_ctx_new(&ctx, &al.methods, &st.methods), 0);
+    assert_int_equal(b2b2c_dealer_new(&e, ctx), 0);
+    assert_int_equal(b2b2c_dealer_seed(e, 5), 0);
+    for (int step = 0; step < 2400; step++) {
+        char id[32], lid[32];
+        const char *d = NULL, *cur = NULL;
+        size_t n;
+        uint64_t r = xs(&x);
+        int op = (int)(r % 13), rc;
+        if (step % 600 == 0)
+            assert_int_equal(b2b2c_dealer_set_param(
+                                 e, B2B2C_DEALER_PARAM_POLICY, step / 600),
+                             0);
+        now += (int64_t)((r >> 8) % 1800);
+        snprintf(id, sizeof id, "D%d", (int)((r >> 40) % 24));
+        snprintf(lid, sizeof lid, "L%d",
+                 nlead ? (int)((r >> 48) % (uint64_t)nlead) : 0);
+        b2b2c_dealer_lead_state(NULL, &cur, e, lid);
+        /* one call in four fails at a random allocation or storage call
+         * (or succeeds when it makes fewer) */
+        if ((r >> 20) % 4 == 0) {
+            if ((r >> 24) & 1) {
+                al.count = 0;
+                al.fail_at = 1 + (r >> 32) % 12;
+            } else {
+                st.calls = 0;
+                st.fail_at = 1 + (r >> 32) % 6;
+            }
+        }
+        switch (op) {
+        case 0:
+        case 1:
+            rc = b2b2c_dealer_put(e, id, 1 + (double)((r >> 8) % 3),
+                                  (r >> 12) & 1 ? "RU;DE" : "RU-MOW",
+                                  (r >> 14) & 1 ? "p1" : "",
+                                  (int32_t)((r >> 16) % 6),
+                                  (int32_t)((r >> 18) % 3), 1 + (r >> 9) % 5);
+            break;
+        case 2:
+            if (((r >> 30) & 3) == 0) {
+                rc = b2b2c_dealer_set_location(
+                    e, id, 55.0 + (double)((r >> 32) % 100) / 50.0,
+                    37.0 + (double)((r >> 40) % 100) / 50.0,
+                    (double)((r >> 50) % 3) * 60.0);
+                break;
+            }
+            rc = b2b2c_dealer_set_status(
+                e, id, (r >> 10) % 16 == 0 ? B2B2C_DEALER_OFFBOARDED
+                                           : (int32_t)((r >> 8) % 2),
+                now + (int64_t)((r >> 11) % 7200));
+            break;
+        case 3:
+        case 4:
+        case 5:
+            snprintf(lid, sizeof lid, "L%d", nlead);
+            rc = b2b2c_dealer_route(&d, NULL, e, lid,
+                                    (r >> 12) & 1 ? "RU-MOW-01" : "DE",
+                                    (int32_t)((r >> 15) & 1), 55.5, 37.5,
+                                    (r >> 13) & 1 ? "p1" : "",
+                                    B2B2C_SEGMENT_B2C_CONSUMER,
+                                    B2B2C_BAND_WARM, now);
+            if (rc == 0 || rc == B2B2C_ENODEALER)
+                nlead++;
+            routed += rc == 0;
+            break;
+        case 6:
+        case 7:
+            rc = cur ? b2b2c_dealer_accept(e, lid, cur, now) : 0;
+            break;
+        case 8:
+            rc = cur ? b2b2c_dealer_decline(&d, NULL, e, lid, cur,
+                                            (int32_t)((r >> 9) % 8), now)
+                     : 0;
+            break;
+        case 9:
+            rc = b2b2c_dealer_expire(&n, e, now, NULL, NULL);
+            break;
+        case 10:
+            rc = b2b2c_dealer_recall(e, lid, now);
+            break;
+        case 11:
+            rc = b2b2c_dealer_outcome(e, lid, (int32_t)((r >> 9) & 1),
+                                      (r >> 9) & 1 ? 100.0 : 0.0, now);
+            break;
+        default: {
+            /* a group of calls, rolled back or committed */
+            int keep = (r >> 9) & 1;
+            al.fail_at = st.fail_at = 0;
+            assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+            for (int i = 0; i < 5; i++) {
+                snprintf(lid, sizeof lid, "L%d", nlead + i);
+                b2b2c_dealer_route(&d, NULL, e, lid, "RU-MOW", 0, 0, 0, "",
+                                   B2B2C_SEGMENT_B2C_CONSUMER,
+                                   B2B2C_BAND_WARM, now);
+            }
+            b2b2c_dealer_put(e, id, 2, "RU", "", 3, 1, 12);
+            b2b2c_dealer_expire(&n, e, now + 86400, NULL, NULL);
+            if (keep && b2b2c_ctx_commit(ctx) == 0)
+                nlead += 5;
+            else
+                b2b2c_ctx_rollback(ctx);
+            rc = 0;
+            break;
+        }
+        }
+        (void)rc;
+        al.fail_at = st.fail_at = 0;
+        assert_int_equal(b2b2c__dealer_mirror_check(e), 0);
+        if (step % 300 == 299) {
+            uint64_t before = b2b2c__dealer_digest(e);
+            b2b2c_dealer_free(e);
+            assert_int_equal(b2b2c_dealer_new(&e, ctx), 0);
+            assert_true(b2b2c__dealer_digest(e) == before);
+            assert_int_equal(b2b2c__dealer_mirror_check(e), 0);
+        }
+    }
+    assert_true(routed > 100);
+    assert_true(al.failures > 0 && st.failures > 0);
+    b2b2c_dealer_free(e);
+    b2b2c_ctx_free(ctx);
+    th_store_fini(&st);
+    assert_int_equal(al.outstanding, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1001,6 +1153,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_expire_stop_and_floor, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(t_corrupt_audit, setup, teardown),
+        cmocka_unit_test(t_mirror_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
