@@ -344,6 +344,13 @@ static int32_t one_code(const char *terr)
 /* Times are Unix seconds; the bound keeps deadline arithmetic exact. */
 #define NOW_MAX ((int64_t)1 << 52)
 
+/* A stored time is trusted only inside the range the API accepts; the
+ * loader rejects others, so arithmetic on loaded times cannot overflow. */
+static int time_ok(int64_t t)
+{
+    return t >= -NOW_MAX && t <= NOW_MAX;
+}
+
 static int check_now(b2b2c_ctx *ctx, int64_t now)
 {
     if (now < -NOW_MAX || now > NOW_MAX)
@@ -1851,7 +1858,8 @@ static int load_dealer(const void *k, size_t kl, const void *v, size_t vl,
         rc = B2B2C_ENOMEM;
     if (!rc && (d->cfg.tier <= 0 || !(d->cfg.deadline_h > 0) ||
                 d->cfg.capacity < 0 || d->cfg.quota < 0 ||
-                d->cfg.status > 2 || d->idx > 0x7fffffffu))
+                d->cfg.status > 2 || d->idx > 0x7fffffffu ||
+                !time_ok(d->cfg.paused_until)))
         rc = B2B2C_ECORRUPT;
     if (!rc && (list_check(ctx, "territories", d->cfg.terr, 0, MAX_CODES) ||
                 list_check(ctx, "product_lines", d->cfg.prods, 1, MAX_PRODS)))
@@ -1908,6 +1916,9 @@ static int load_stats(const void *k, size_t kl, const void *v, size_t vl,
     asof = r.version >= 2 ? b2b2c__dec_u64(&r) : UINT64_MAX;
     if ((rc = b2b2c__dec_finish(&r)) != 0)
         return corrupt(e, T_STATS, k, kl, rc, NULL);
+    /* day and period numbers are times divided by a positive length */
+    if (!time_ok(s.day_idx) || !time_ok(s.period_idx))
+        return corrupt(e, T_STATS, k, kl, 0, "period out of range");
     d->st = s;
     d->asof = asof;
     return 0;
@@ -2018,7 +2029,10 @@ static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
     if (!rc)
         rc = b2b2c__dec_finish(&r);
     if (!rc && (m.state < 1 || m.state > 7 ||
-                (m.state <= B2B2C_DEALER_LEAD_RECALLED && m.dealer == NONE32)))
+                (m.state <= B2B2C_DEALER_LEAD_RECALLED && m.dealer == NONE32) ||
+                !time_ok(at.created) || !time_ok(m.offered_at) ||
+                !time_ok(m.deadline) || !time_ok(m.accepted_at) ||
+                !time_ok(m.closed_at)))
         rc = B2B2C_ECORRUPT;
     if (!rc)
         rc = lead_new_loaded(e, k, kl, &at, &l);
@@ -2056,6 +2070,8 @@ static int load_audit(const void *k, size_t kl, const void *v, size_t vl,
     memset(&a, 0, sizeof a);
     a.seq = b2b2c__dec_u64(&r);
     a.time = b2b2c__dec_i64(&r);
+    if (!time_ok(a.time))
+        return corrupt(e, T_AUDIT, k, kl, 0, "time out of range");
     if (dec_strbuf(&r, lid, sizeof lid) || dec_strbuf(&r, did, sizeof did))
         return corrupt(e, T_AUDIT, k, kl, 0, "bad lead or dealer");
     a.lead = b2b2c__map_get(&e->leads, lid, strlen(lid));
@@ -2093,6 +2109,8 @@ static int load_audit(const void *k, size_t kl, const void *v, size_t vl,
         at.deadline = b2b2c__dec_i64(&r);
         if ((rc = b2b2c__dec_finish(&r)) != 0)
             return corrupt(e, T_AUDIT, k, kl, rc, NULL);
+        if (!time_ok(at.created) || !time_ok(at.deadline))
+            return corrupt(e, T_AUDIT, k, kl, 0, "time out of range");
         if (!a.lead) {
             lead *l;
             if ((at.state != B2B2C_DEALER_LEAD_OFFERED || a.dealer == NONE32) &&
