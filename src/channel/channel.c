@@ -36,31 +36,14 @@ static const char *const model_names[] = {NULL,     "first",    "last",
                                           "linear", "decay",    "position",
                                           "markov"};
 
-/* names[lo..hi] <-> values lo..hi */
-static const char *name_of(const char *const *names, int32_t lo, int32_t hi,
-                           int32_t v)
-{
-    return v >= lo && v <= hi ? names[v] : NULL;
-}
-
-static int32_t value_of(const char *const *names, int32_t lo, int32_t hi,
-                        const char *name)
-{
-    if (name)
-        for (int32_t i = lo; i <= hi; i++)
-            if (strcmp(name, names[i]) == 0)
-                return i;
-    return B2B2C_EINVAL;
-}
-
 const char *b2b2c_channel_kind_name(int32_t kind)
 {
-    return name_of(kind_names, 0, 2, kind);
+    return b2b2c__name_of(kind_names, 3, kind);
 }
 
 int32_t b2b2c_channel_kind_from_name(const char *name)
 {
-    return value_of(kind_names, 0, 2, name);
+    return b2b2c__value_of(kind_names, 3, name);
 }
 
 const char *b2b2c_channel_sub_name(int32_t sub)
@@ -90,12 +73,12 @@ int32_t b2b2c_channel_sub_kind(int32_t sub)
 
 const char *b2b2c_attr_model_name(int32_t model)
 {
-    return name_of(model_names, 1, 6, model);
+    return b2b2c__name_of(model_names, 7, model);
 }
 
 int32_t b2b2c_attr_model_from_name(const char *name)
 {
-    return value_of(model_names, 1, 6, name);
+    return b2b2c__value_of(model_names, 7, name);
 }
 
 /* ---- parameters ------------------------------------------------------------ */

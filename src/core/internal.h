@@ -73,6 +73,12 @@ int b2b2c__id_check(const char *s, size_t *len);
 /* 0 when s[0..n) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 int b2b2c__utf8_valid(const char *s, size_t n);
 
+/* Stable names of enum values kept in an array indexed by value (NULL for
+ * a gap): the name of `v` (NULL when out of range or a gap), and the value
+ * of a name (B2B2C_EINVAL for NULL or an unknown name). */
+const char *b2b2c__name_of(const char *const *names, int32_t n, int32_t v);
+int32_t b2b2c__value_of(const char *const *names, int32_t n, const char *s);
+
 /* 0 when `t` is a valid storage table name (1..63 of [a-z0-9_]). */
 int b2b2c__table_check(const char *t);
 

@@ -15,44 +15,44 @@ static const char *const band_names[] = {"unknown", "cold", "warm", "hot"};
 
 #define COUNT(a) ((int32_t)(sizeof(a) / sizeof((a)[0])))
 
-static const char *name_of(const char *const *names, int32_t n, int32_t v)
+const char *b2b2c__name_of(const char *const *names, int32_t n, int32_t v)
 {
     return v >= 0 && v < n ? names[v] : NULL;
 }
 
-static int32_t value_of(const char *const *names, int32_t n, const char *s)
+int32_t b2b2c__value_of(const char *const *names, int32_t n, const char *s)
 {
     if (!s)
         return B2B2C_EINVAL;
     for (int32_t i = 0; i < n; i++)
-        if (strcmp(names[i], s) == 0)
+        if (names[i] && strcmp(names[i], s) == 0)
             return i;
     return B2B2C_EINVAL;
 }
 
 const char *b2b2c_segment_name(int32_t v)
 {
-    return name_of(segment_names, COUNT(segment_names), v);
+    return b2b2c__name_of(segment_names, COUNT(segment_names), v);
 }
 const char *b2b2c_group_name(int32_t v)
 {
-    return name_of(group_names, COUNT(group_names), v);
+    return b2b2c__name_of(group_names, COUNT(group_names), v);
 }
 const char *b2b2c_band_name(int32_t v)
 {
-    return name_of(band_names, COUNT(band_names), v);
+    return b2b2c__name_of(band_names, COUNT(band_names), v);
 }
 int32_t b2b2c_segment_from_name(const char *s)
 {
-    return value_of(segment_names, COUNT(segment_names), s);
+    return b2b2c__value_of(segment_names, COUNT(segment_names), s);
 }
 int32_t b2b2c_group_from_name(const char *s)
 {
-    return value_of(group_names, COUNT(group_names), s);
+    return b2b2c__value_of(group_names, COUNT(group_names), s);
 }
 int32_t b2b2c_band_from_name(const char *s)
 {
-    return value_of(band_names, COUNT(band_names), s);
+    return b2b2c__value_of(band_names, COUNT(band_names), s);
 }
 int32_t b2b2c_segment_group(int32_t v)
 {

@@ -22,59 +22,45 @@ static const char *const channel_names[] = {"none", "reach",
 
 #define COUNT(a) ((int32_t)(sizeof(a) / sizeof((a)[0])))
 
-static const char *name_of(const char *const *names, int32_t n, int32_t v)
-{
-    return v >= 0 && v < n ? names[v] : NULL;
-}
-static int32_t value_of(const char *const *names, int32_t n, const char *s)
-{
-    if (!s)
-        return B2B2C_EINVAL;
-    for (int32_t i = 0; i < n; i++)
-        if (names[i] && strcmp(names[i], s) == 0)
-            return i;
-    return B2B2C_EINVAL;
-}
-
 const char *b2b2c_seg_attr_name(int32_t v)
 {
-    return name_of(attr_names, COUNT(attr_names), v);
+    return b2b2c__name_of(attr_names, COUNT(attr_names), v);
 }
 const char *b2b2c_party_type_name(int32_t v)
 {
-    return name_of(party_names, COUNT(party_names), v);
+    return b2b2c__name_of(party_names, COUNT(party_names), v);
 }
 const char *b2b2c_org_kind_name(int32_t v)
 {
-    return name_of(kind_names, COUNT(kind_names), v);
+    return b2b2c__name_of(kind_names, COUNT(kind_names), v);
 }
 const char *b2b2c_seg_dest_name(int32_t v)
 {
-    return name_of(dest_names, COUNT(dest_names), v);
+    return b2b2c__name_of(dest_names, COUNT(dest_names), v);
 }
 const char *b2b2c_seg_channel_name(int32_t v)
 {
-    return name_of(channel_names, COUNT(channel_names), v);
+    return b2b2c__name_of(channel_names, COUNT(channel_names), v);
 }
 int32_t b2b2c_seg_attr_from_name(const char *s)
 {
-    return value_of(attr_names, COUNT(attr_names), s);
+    return b2b2c__value_of(attr_names, COUNT(attr_names), s);
 }
 int32_t b2b2c_party_type_from_name(const char *s)
 {
-    return value_of(party_names, COUNT(party_names), s);
+    return b2b2c__value_of(party_names, COUNT(party_names), s);
 }
 int32_t b2b2c_org_kind_from_name(const char *s)
 {
-    return value_of(kind_names, COUNT(kind_names), s);
+    return b2b2c__value_of(kind_names, COUNT(kind_names), s);
 }
 int32_t b2b2c_seg_dest_from_name(const char *s)
 {
-    return value_of(dest_names, COUNT(dest_names), s);
+    return b2b2c__value_of(dest_names, COUNT(dest_names), s);
 }
 int32_t b2b2c_seg_channel_from_name(const char *s)
 {
-    return value_of(channel_names, COUNT(channel_names), s);
+    return b2b2c__value_of(channel_names, COUNT(channel_names), s);
 }
 
 /* Counts are exact in a double up to 2^53. */
