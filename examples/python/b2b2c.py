@@ -521,7 +521,7 @@ _sig("b2b2c_forecaster_add_purchase", _int, _vp, _str, _i32, _i64, _dbl, _i32)
 _sig("b2b2c_forecaster_cancel_subscription", _int, _vp, _str, _i64)
 _sig("b2b2c_forecaster_fit", _int, _pi32, _vp, _i32, _i64)
 _sig("b2b2c_forecaster_fit_window", _int, _pi32, _vp, _i32, _i64, _i64)
-_sig("b2b2c_forecaster_fit_params", _int, _pd, _pd, _pd, _vp, _i32)
+_sig("b2b2c_forecaster_fit_params", _int, _pi32, _pd, _pd, _pd, _vp, _i32)
 _sig("b2b2c_forecaster_customer", _int, _pd, _pd, _pd, _pd, _pd, _pd, _vp,
      _str, _i64, _dbl)
 _sig("b2b2c_forecaster_due", _int, _vp, _i64, _dbl, _fc_due_cb, _vp)
@@ -1553,12 +1553,15 @@ class Forecaster(_Handle):
         return bool(c.value)
 
     def fit_params(self, segment=-1):
-        """{"params": {name: v}, "gg_params": {p, q, v}, "loglik": x}."""
-        p, g, ll = (_dbl * 4)(), (_dbl * 3)(), _dbl()
+        """{"model": m, "params": {name: v}, "gg_params": {p, q, v},
+        "loglik": x}; the names follow the model the fit was made with."""
+        m, p, g, ll = _i32(), (_dbl * 4)(), (_dbl * 3)(), _dbl()
         self._check(lib.b2b2c_forecaster_fit_params(
-            p, g, ctypes.byref(ll), self.handle, self._segm(segment)))
-        model = int(self.get_param(FORECASTER_MODEL))  # noqa: F821
-        return {"params": dict(zip(forecast_param_names(model), p)),
+            ctypes.byref(m), p, g, ctypes.byref(ll), self.handle,
+            self._segm(segment)))
+        model = m.value
+        return {"model": model,
+                "params": dict(zip(forecast_param_names(model), p)),
                 "gg_params": dict(zip(forecast_param_names(
                     FORECAST_GG), g)), "loglik": ll.value}  # noqa: F821
 

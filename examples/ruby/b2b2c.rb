@@ -464,7 +464,7 @@ module B2B2C
     attach_function :b2b2c_forecaster_cancel_subscription,
                     [P, :string, :int64], :int
     attach_function :b2b2c_forecaster_fit, [P, P, :int32, :int64], :int
-    attach_function :b2b2c_forecaster_fit_params, [P, P, P, P, :int32], :int
+    attach_function :b2b2c_forecaster_fit_params, [P, P, P, P, P, :int32], :int
     attach_function :b2b2c_forecaster_customer,
                     [P, P, P, P, P, P, P, :string, :int64, :double], :int
     attach_function :b2b2c_forecaster_due,
@@ -1350,14 +1350,17 @@ module B2B2C
       c.read_int32 == 1
     end
 
-    # {params: {"r" => ...}, gg_params: {"p" => ...}, loglik: x}
+    # {model: m, params: {"r" => ...}, gg_params: {"p" => ...}, loglik: x};
+    # the names follow the model the fit was made with.
     def fit_params(segment: -1)
+      m = B2B2C.out(:int32)
       p = B2B2C.out(:double, 4)
       g = B2B2C.out(:double, 3)
       ll = B2B2C.out
-      check(Lib.b2b2c_forecaster_fit_params(p, g, ll, handle, segm(segment)))
-      model = get_param(FORECASTER_MODEL).to_i
-      { params: B2B2C.forecast_param_names(model).zip(p.read_array_of_double(4)).to_h,
+      check(Lib.b2b2c_forecaster_fit_params(m, p, g, ll, handle, segm(segment)))
+      model = m.read_int32
+      { model: model,
+        params: B2B2C.forecast_param_names(model).zip(p.read_array_of_double(4)).to_h,
         gg_params: B2B2C.forecast_param_names(FORECAST_GG).zip(g.read_array_of_double(3)).to_h,
         loglik: ll.read_double }
     end

@@ -331,11 +331,14 @@ B2B2C_API int b2b2c_forecaster_fit_window(int32_t *converged,
                                           int64_t calibration_start,
                                           int64_t calibration_end);
 
-/* The stored fit for `segment` (-1: all): model parameters (4), GG
- * parameters (3; zeros when no repeat buyer had a value), log-likelihood.
- * B2B2C_ENOTFOUND when not fitted. Any output may be NULL. */
-B2B2C_API int b2b2c_forecaster_fit_params(double *params, double *gg_params,
-                                          double *loglik,
+/* The stored fit for `segment` (-1: all): the model it was made with
+ * (B2B2C_FORECAST_BGNBD or _PNBD; the fit is persisted, the model
+ * parameter is not, so read the model here to name the parameters), model
+ * parameters (4), GG parameters (3; zeros when no repeat buyer had a
+ * value), log-likelihood. B2B2C_ENOTFOUND when not fitted. Any output may
+ * be NULL. */
+B2B2C_API int b2b2c_forecaster_fit_params(int32_t *model, double *params,
+                                          double *gg_params, double *loglik,
                                           const b2b2c_forecaster *f,
                                           int32_t segment);
 

@@ -718,9 +718,9 @@ int b2b2c_forecaster_fit_window(int32_t *converged, b2b2c_forecaster *f,
                     calibration_end);
 }
 
-int b2b2c_forecaster_fit_params(double *params, double *gg_params,
-                                double *loglik, const b2b2c_forecaster *f,
-                                int32_t segment)
+int b2b2c_forecaster_fit_params(int32_t *model, double *params,
+                                double *gg_params, double *loglik,
+                                const b2b2c_forecaster *f, int32_t segment)
 {
     int idx;
     if (!f)
@@ -731,6 +731,8 @@ int b2b2c_forecaster_fit_params(double *params, double *gg_params,
                           (int)segment);
     if (!f->fits[idx].valid)
         return b2b2c__err(f->ctx, B2B2C_ENOTFOUND, "segment: not fitted");
+    if (model)
+        *model = f->fits[idx].model;
     if (params)
         memcpy(params, f->fits[idx].p, sizeof(f->fits[idx].p));
     if (gg_params)

@@ -460,6 +460,12 @@ class ForecastTest(EngineTest):
             f.fit(end)
             fp = f.fit_params()
             self.assertEqual(list(fp["params"]), ["r", "alpha", "a", "b"])
+            # the names follow the stored fit, not the current setting
+            f.set_param(b2b2c.FORECASTER_MODEL, b2b2c.FORECAST_PNBD)
+            fp = f.fit_params()
+            self.assertEqual(fp["model"], b2b2c.FORECAST_BGNBD)
+            self.assertEqual(list(fp["params"]), ["r", "alpha", "a", "b"])
+            f.set_param(b2b2c.FORECASTER_MODEL, b2b2c.FORECAST_BGNBD)
             ans = f.customer("c05", end, 12)
             self.assertTrue(0.0 <= ans["p_alive"] <= 1.0)
             self.assertTrue(all(math.isfinite(v) for v in ans.values()))

@@ -332,6 +332,10 @@ class ForecastTest < EngineTest
       fin = T0 + (200 * DAY)
       f.fit(fin)
       assert_equal %w[r alpha a b], f.fit_params[:params].keys
+      f.set_param(B2B2C::FORECASTER_MODEL, B2B2C::FORECAST_PNBD)
+      assert_equal B2B2C::FORECAST_BGNBD, f.fit_params[:model]
+      assert_equal %w[r alpha a b], f.fit_params[:params].keys
+      f.set_param(B2B2C::FORECASTER_MODEL, B2B2C::FORECAST_BGNBD)
       ans = f.customer("c05", fin, 12)
       assert ans[:p_alive].between?(0.0, 1.0)
       assert_equal 60, f.summaries(fin).size

@@ -156,8 +156,20 @@ static void test_summary_and_answers(void **state)
                                                x->f, "a", now, 12),
                      B2B2C_ENOTREADY);
     assert_int_equal(b2b2c_forecaster_fit(NULL, x->f, -1, end), 0);
-    assert_int_equal(b2b2c_forecaster_fit_params(p, gg, &ll, x->f, -1), 0);
-    assert_int_equal(b2b2c_forecaster_fit_params(p, gg, &ll, x->f, 4),
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p, gg, &ll, x->f, -1), 0);
+    {
+        /* the stored fit names its model, whatever the parameter says now
+         * (parameters are not persisted; fits are) */
+        int32_t model = 0;
+        assert_int_equal(b2b2c_forecaster_set_param(x->f, B2B2C_FORECASTER_MODEL,
+                                                    B2B2C_FORECAST_PNBD), 0);
+        assert_int_equal(b2b2c_forecaster_fit_params(&model, NULL, NULL, NULL,
+                                                     x->f, -1), 0);
+        assert_int_equal(model, B2B2C_FORECAST_BGNBD);
+        assert_int_equal(b2b2c_forecaster_set_param(x->f, B2B2C_FORECASTER_MODEL,
+                                                    B2B2C_FORECAST_BGNBD), 0);
+    }
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p, gg, &ll, x->f, 4),
                      B2B2C_ENOTFOUND);
     assert_int_equal(b2b2c_forecaster_customer(&e, &pa, &py, &sp, &cp, &cs,
                                                x->f, "a", now, 12),
@@ -478,10 +490,10 @@ static void test_calibration_window(void **state)
 
     sim_log(f, 300, 11, T0 + 60 * 7 * (int64_t)DAY, 4, "w");
     assert_int_equal(b2b2c_forecaster_fit(NULL, f, -1, end), 0);
-    assert_int_equal(b2b2c_forecaster_fit_params(p1, gg1, &ll1, f, -1), 0);
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p1, gg1, &ll1, f, -1), 0);
     assert_int_equal(b2b2c_forecaster_fit_window(&conv, f, -1, T0, end), 0);
     assert_int_equal(conv, 1);
-    assert_int_equal(b2b2c_forecaster_fit_params(p2, gg2, &ll2, f, -1), 0);
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p2, gg2, &ll2, f, -1), 0);
     for (int i = 0; i < 4; i++)
         assert_true(p1[i] == p2[i]);
     assert_true(ll1 == ll2 && gg1[0] == gg2[0]);
@@ -516,7 +528,7 @@ static void test_calibration_window(void **state)
     assert_non_null(strstr(msg, "2024-12-22"));
     assert_non_null(strstr(msg, "2025-01-01"));
     /* nothing changed: the stored fit is the previous one */
-    assert_int_equal(b2b2c_forecaster_fit_params(p2, NULL, &ll2, f, -1), 0);
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p2, NULL, &ll2, f, -1), 0);
     for (int i = 0; i < 4; i++)
         assert_true(p1[i] == p2[i]);
     assert_true(ll1 == ll2);
