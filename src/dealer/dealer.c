@@ -1259,7 +1259,10 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     uint64_t stamp = ++e->stamp;
     uint32_t nc = 0, ne = 0, have_prod = 0, pid = 0, nb = 0;
     int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
-    uint64_t sumper = 0;
+    uint64_t sumper = 0, maxpo = 0, bkey = 0;
+    uint32_t best = 0, bdi = 0;
+    double p0, wsum = 0, bw = 0;
+    int filtered = 0;
     int policy = (int)e->param[P_POLICY];
     char buf[64];
     size_t rlen = strlen(l->region);
@@ -1300,11 +1303,11 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             break;
         buf[--rlen] = '\0';
     }
-    for (uint32_t i = 0; i < nc; i++)
-        dist[i] = 0;
     if (l->has_loc) {
         int a, o;
         char ck[32];
+        for (uint32_t i = 0; i < nc; i++)
+            dist[i] = 0;
         cell_of(l->lat, l->lon, &a, &o);
         int kl = cell_key(ck, sizeof ck, a, o);
         bucket *b = b2b2c__map_get(&e->buckets, ck, (size_t)kl);
@@ -1346,8 +1349,19 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     } else {
         have_prod = 2; /* any dealer */
     }
+    /* engine-wide inputs of the weights, before the eligibility pass so
+     * that it can compute the tier and performance weights and their sum
+     * (in eligible order, so the same additions in the same order as a
+     * separate pass) */
+    p0 = net_p0(e);
+    if (policy == B2B2C_DEALER_POLICY_PERFORMANCE ||
+        policy == B2B2C_DEALER_POLICY_THOMPSON)
+        wc_refresh(e);
     /* eligibility, first skip reason wins; the eligible dealer's distance,
-     * offers this period and round-robin key go to the scratch arrays */
+     * offers this period and round-robin key go to the scratch arrays.
+     * Round robin's choice (the least (last offer, distance, dealer
+     * number), a strict total order, so scanning order does not matter)
+     * is kept as the pass goes. */
     for (uint32_t i = 0; i < nc; i++) {
         uint32_t di = cand[i];
         hot *h = hp[i];
@@ -1369,21 +1383,48 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             uint64_t pof = h->period_idx == pidx ? h->period_offers : 0;
             elig[ne] = di;
             hp[ne] = h; /* ne <= i: already read */
-            w[ne] = dist[i]; /* keep the distance next to it */
             po[ne] = pof;
-            key[ne] = h->last_offer_seq;
-            ne++;
+            if (pof > maxpo)
+                maxpo = pof;
             sumper += pof;
+            if (policy == B2B2C_DEALER_POLICY_ROUND_ROBIN) {
+                uint64_t k = h->last_offer_seq;
+                double wd = l->has_loc ? dist[i] : 0; /* set with one */
+                w[ne] = wd; /* keep the distance next to it */
+                key[ne] = k;
+                if (ne == 0 || k < bkey ||
+                    (k == bkey && (wd < bw || (wd == bw && di < bdi)))) {
+                    best = ne;
+                    bkey = k;
+                    bw = wd;
+                    bdi = di;
+                }
+            } else if (policy == B2B2C_DEALER_POLICY_TIER) {
+                w[ne] = h->tier;
+                wsum += w[ne];
+            } else {
+                const hot *c = weights(e, h, p0);
+                w[ne] = policy == B2B2C_DEALER_POLICY_PERFORMANCE ? c->perf
+                                                                  : c->mean;
+                key[ne] = c->res;
+                wsum += w[ne];
+            }
+            ne++;
         }
     }
     /* maximum share: of the offers this period to the dealers eligible for
-     * this lead, none takes more than max_share, unless all would be over */
+     * this lead, none takes more than max_share, unless all would be over
+     * (when even the most offered dealer is under, nobody is: (double) and
+     * + 1.0 are monotonic) */
     if (ne > 1 && e->param[P_MAXSHARE] < 1.0 &&
         (double)sumper >= e->param[P_SHAREMIN]) {
-        uint32_t k = 0;
+        uint32_t k = ne;
         double cap = e->param[P_MAXSHARE] * ((double)sumper + 1.0);
-        for (uint32_t i = 0; i < ne; i++)
-            k += (double)po[i] + 1.0 <= cap;
+        if (!((double)maxpo + 1.0 <= cap)) {
+            k = 0;
+            for (uint32_t i = 0; i < ne; i++)
+                k += (double)po[i] + 1.0 <= cap;
+        }
         if (k > 0 && k < ne) {
             uint32_t j = 0;
             for (uint32_t i = 0; i < ne; i++)
@@ -1394,6 +1435,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
                     key[j] = key[i];
                     j++;
                 }
+            filtered = 1;
         }
         if (k > 0) {
             dc->skip[5] = ne - k;
@@ -1418,9 +1460,11 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     dc->reason = B2B2C_DEALER_REASON_ROUTED;
 
     if (policy == B2B2C_DEALER_POLICY_ROUND_ROBIN) {
-        /* least recently offered; ties: nearer, then older index */
-        uint32_t best = 0;
-        for (uint32_t i = 1; i < ne; i++)
+        /* least recently offered; ties: nearer, then older index (found
+         * by the eligibility pass, again when max share removed some) */
+        if (filtered)
+            best = 0;
+        for (uint32_t i = 1; filtered && i < ne; i++)
             if (key[i] < key[best] ||
                 (key[i] == key[best] &&
                  (w[i] < w[best] ||
@@ -1433,31 +1477,27 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         return;
     }
     {
-        double p0 = net_p0(e), total = 0, mean_w = 0, chosen_w, u;
-        uint32_t pick = 0, rank = 1;
-        if (policy == B2B2C_DEALER_POLICY_TIER) {
-            for (uint32_t i = 0; i < ne; i++) {
-                w[i] = hp[i]->tier;
-                mean_w += w[i];
-            }
+        double total = 0, mean_w = 0, chosen_w, u;
+        uint32_t pick = 0, rank = 1, raised = 0;
+        /* the weights' sum from the eligibility pass, unless max share
+         * removed some: then the same loop over what is left */
+        if (!filtered) {
+            mean_w = wsum;
         } else {
-            int perf = policy == B2B2C_DEALER_POLICY_PERFORMANCE;
-            wc_refresh(e);
-            for (uint32_t i = 0; i < ne; i++) {
-                const hot *c = weights(e, hp[i], p0);
-                w[i] = perf ? c->perf : c->mean;
-                key[i] = c->res;
+            for (uint32_t i = 0; i < ne; i++)
                 mean_w += w[i];
-            }
         }
+        total = mean_w; /* the sum of the weights, unless the floor raises */
         mean_w /= ne;
         if (policy == B2B2C_DEALER_POLICY_PERFORMANCE &&
             e->param[P_FLOOR] > 0) {
             /* floor share: a new dealer weighs at least floor x the mean */
             double fl = e->param[P_FLOOR] * mean_w;
             for (uint32_t i = 0; i < ne; i++)
-                if ((double)key[i] < e->param[P_NEWLEADS] && w[i] < fl)
+                if ((double)key[i] < e->param[P_NEWLEADS] && w[i] < fl) {
                     w[i] = fl;
+                    raised = 1;
+                }
         }
         if (policy == B2B2C_DEALER_POLICY_THOMPSON) {
             /* Thompson 1933; Chapelle & Li 2011, Algorithm 2: draw from
@@ -1482,8 +1522,11 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             dc->rank = rank;
             return;
         }
-        for (uint32_t i = 0; i < ne; i++)
-            total += w[i];
+        if (raised) {
+            total = 0;
+            for (uint32_t i = 0; i < ne; i++)
+                total += w[i];
+        }
         u = b2b2c__rng_uniform(&e->m.rng) * total;
         pick = ne - 1;
         for (uint32_t i = 0; i < ne; i++) {

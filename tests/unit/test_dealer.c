@@ -989,6 +989,92 @@ static uint64_t xs(uint64_t *x)
  * failed by the allocator or the storage at random points, group
  * rollbacks and reopens (the digest compared across a reopen includes
  * the check); nothing leaks. */
+/* Round robin against a model kept by the test: the least recently offered
+ * among the dealers under the maximum share (all of them when every one
+ * is over), ties to the nearer dealer when the lead has a location (a
+ * dealer without one counts as distance 0), then the older dealer. Leads
+ * with and without a location, a tight maximum share (so that it removes
+ * dealers often), rolled-back groups and reopens. */
+static void t_rr_model(void **state)
+{
+    fx *f = *state;
+    enum { ND = 12, NL = 400 };
+    /* latitude offset of each dealer's location in 0.1 degrees, 0 = none;
+     * D1 and D4 share one */
+    static const int off[ND] = {3, 2, 0, 5, 2, 1, 0, 4, 0, 6, 0, 0};
+    uint64_t last[ND] = {0}, seq = 0;
+    unsigned offers[ND] = {0};
+    uint64_t x = 2463534242ULL;
+    char id[16], lid[16];
+    for (int i = 0; i < ND; i++) {
+        snprintf(id, sizeof id, "D%d", i);
+        put(f, id, "RU", 1000);
+        if (off[i])
+            assert_int_equal(b2b2c_dealer_set_location(
+                                 f->e, id, 55.5 + off[i] * 0.1, 37.5, 1.0),
+                             0);
+    }
+    for (int n = 0; n < NL; n++) {
+        uint64_t r = xs(&x);
+        int loc = (int)(r & 1), keep[ND], best = -1, rb = (r >> 8) % 10 == 0;
+        unsigned sum = 0, k = 0;
+        const char *d = NULL;
+        double cap;
+        if (n % 50 == 0)
+            assert_int_equal(
+                b2b2c_dealer_set_param(f->e, B2B2C_DEALER_PARAM_SHARE_MIN_LEADS,
+                                       0),
+                0);
+        if (n % 50 == 0)
+            assert_int_equal(
+                b2b2c_dealer_set_param(f->e, B2B2C_DEALER_PARAM_MAX_SHARE,
+                                       n % 100 ? 0.15 : 0.3),
+                0);
+        if (n % 50 == 0)
+            assert_int_equal(
+                b2b2c_dealer_set_param(f->e, B2B2C_DEALER_PARAM_POLICY,
+                                       B2B2C_DEALER_POLICY_ROUND_ROBIN),
+                0);
+        for (int i = 0; i < ND; i++)
+            sum += offers[i];
+        cap = (n % 100 >= 50 ? 0.15 : 0.3) * ((double)sum + 1.0);
+        for (int i = 0; i < ND; i++)
+            k += (keep[i] = (double)offers[i] + 1.0 <= cap);
+        for (int i = 0; i < ND; i++) {
+            int dk, db;
+            if (k > 0 && !keep[i])
+                continue;
+            dk = loc ? off[i] : 0;
+            db = best < 0 ? 0 : loc ? off[best] : 0;
+            if (best < 0 || last[i] < last[best] ||
+                (last[i] == last[best] && dk < db))
+                best = i;
+        }
+        snprintf(lid, sizeof lid, "L%d", n);
+        if (rb)
+            assert_int_equal(b2b2c_ctx_begin(f->ctx), 0);
+        assert_int_equal(b2b2c_dealer_route(&d, NULL, f->e, lid, "RU-MOW",
+                                            loc, 55.5, 37.5, "",
+                                            B2B2C_SEGMENT_B2C_CONSUMER,
+                                            B2B2C_BAND_WARM, T0 + n),
+                         0);
+        snprintf(id, sizeof id, "D%d", best);
+        assert_string_equal(d, id);
+        if (rb) {
+            /* undone: the model does not move, and the lead is routed
+             * again below */
+            assert_int_equal(b2b2c_ctx_rollback(f->ctx), 0);
+            n--;
+            xs(&x);
+            continue;
+        }
+        offers[best]++;
+        last[best] = ++seq;
+        if (n % 97 == 0)
+            reopen(f);
+    }
+}
+
 static void t_mirror_random(void **state)
 {
     th_alloc al;
@@ -1154,6 +1240,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(t_corrupt_audit, setup, teardown),
         cmocka_unit_test(t_mirror_random),
+        cmocka_unit_test_setup_teardown(t_rr_model, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
