@@ -483,10 +483,9 @@ static int attr_start(attr_run *ar, b2b2c_channels *h, int32_t model,
     return query_check(h, model, from, to, 1);
 }
 
-/* Host callbacks run with the context marked busy, so that a mutating call
- * from inside gets B2B2C_ESTATE (the iteration reads the handle's arrays). */
-#define CB_BEGIN(ctx) int saved_depth_ = (ctx)->depth; (ctx)->depth = 1
-#define CB_END(ctx) (ctx)->depth = saved_depth_
+/* Host callbacks run between b2b2c__cb_enter/leave, so that a mutating
+ * call from inside gets B2B2C_ESTATE (the iteration reads the handle's
+ * arrays). */
 
 int b2b2c_channels_attribute(b2b2c_channels *h, int32_t model, int64_t from,
                              int64_t to, b2b2c_channels_attr_cb cb,
@@ -501,11 +500,11 @@ int b2b2c_channels_attribute(b2b2c_channels *h, int32_t model, int64_t from,
         return rc;
     rc = attr_compute(&ar);
     if (rc == 0) {
-        CB_BEGIN(h->ctx);
+        b2b2c__cb_enter(h->ctx);
         for (size_t c = 0; c <= h->nch && rc == 0; c++)
             rc = cb(c < h->nch ? h->chans[c]->id : "", ks_get(&ar.acc[c].conv),
                     ks_get(&ar.acc[c].rev), ks_get(&ar.acc[c].ltv), payload);
-        CB_END(h->ctx);
+        b2b2c__cb_leave(h->ctx);
     }
     attr_fini(&ar);
     return rc;
@@ -534,11 +533,11 @@ int b2b2c_channels_markov_effects(b2b2c_channels *h, double *p_conv,
             tot += ar.re[c];
         if (p_conv)
             *p_conv = ar.p_conv;
-        CB_BEGIN(h->ctx);
+        b2b2c__cb_enter(h->ctx);
         for (size_t c = 0; c < nch && rc == 0; c++)
             rc = cb(h->chans[c]->id, ar.re[c], tot > 0 ? ar.re[c] / tot : 0, 0,
                     payload);
-        CB_END(h->ctx);
+        b2b2c__cb_leave(h->ctx);
     }
     b2b2c__free(h->ctx, ar.re);
     return rc;
@@ -573,9 +572,9 @@ int b2b2c_channels_attribute_lead(b2b2c_channels *h, const char *lead_id,
     lo = window_lo(l, l->st.conv_t, lookback_s(h));
     k = l->n - lo;
     if (k == 0) {
-        CB_BEGIN(ctx);
+        b2b2c__cb_enter(ctx);
         rc = cb("", l->st.conv_t, 1.0, payload);
-        CB_END(ctx);
+        b2b2c__cb_leave(ctx);
         return rc;
     }
     ar.w = b2b2c__malloc(ctx, k * sizeof(double));
@@ -589,7 +588,7 @@ int b2b2c_channels_attribute_lead(b2b2c_channels *h, const char *lead_id,
         double W, sum = 0;
         memset(ar.stamp, 0, (h->nch + 1) * sizeof(uint32_t));
         W = weights(&ar, l->tv + lo, k, l->st.conv_t, 1);
-        CB_BEGIN(ctx);
+        b2b2c__cb_enter(ctx);
         for (uint32_t j = 0; j < k && rc == 0; j++) {
             /* the last touch takes the remainder, as in the totals */
             double f = j + 1 < k ? ar.w[j] / W : 1 - sum;
@@ -597,7 +596,7 @@ int b2b2c_channels_attribute_lead(b2b2c_channels *h, const char *lead_id,
             rc = cb(h->chans[l->tv[lo + j].ch]->id, l->tv[lo + j].t, f,
                     payload);
         }
-        CB_END(ctx);
+        b2b2c__cb_leave(ctx);
     }
     attr_fini(&ar);
     return rc;
@@ -728,7 +727,7 @@ int b2b2c_channels_metrics(b2b2c_channels *h, int32_t by, int32_t model,
         m[B2B2C_CHM_ROMI_LTV] = ratio(V, S);
     }
     {
-        CB_BEGIN(ctx);
+        b2b2c__cb_enter(ctx);
         for (size_t r = 0; r < nrows && rc == 0; r++) {
             const char *key =
                 by == B2B2C_CHANNELS_BY_CHANNEL ? h->chans[r]->id
@@ -740,7 +739,7 @@ int b2b2c_channels_metrics(b2b2c_channels *h, int32_t by, int32_t model,
         if (rc == 0 && by != B2B2C_CHANNELS_BY_TOTAL)
             rc = cb("", rows + nrows * B2B2C_CHM_COUNT, B2B2C_CHM_COUNT,
                     payload);
-        CB_END(ctx);
+        b2b2c__cb_leave(ctx);
     }
 done:
     attr_fini(&ar);
@@ -791,11 +790,11 @@ int b2b2c_channels_mix_shares(b2b2c_channels *h, int32_t model, int64_t from,
                   r[B2B2C_MIX_REACH_VALUE] + r[B2B2C_MIX_LEADGEN_VALUE]);
     }
     {
-        CB_BEGIN(h->ctx);
+        b2b2c__cb_enter(h->ctx);
         for (int g = 0; g < 5 && rc == 0; g++)
             rc = cb(g < 4 ? b2b2c_group_name(g) : "total", rows[g],
                     B2B2C_MIX_COUNT, payload);
-        CB_END(h->ctx);
+        b2b2c__cb_leave(h->ctx);
     }
 done:
     attr_fini(&ar);
@@ -887,7 +886,7 @@ int b2b2c_channels_mix_lag(b2b2c_channels *h, double *slope, double *corr,
         }
     }
     {
-        CB_BEGIN(ctx);
+        b2b2c__cb_enter(ctx);
         for (int64_t w = 0; w < nw && rc == 0; w++) {
             double x = 0, y;
             if (leads[w] <= 0)
@@ -902,7 +901,7 @@ int b2b2c_channels_mix_lag(b2b2c_channels *h, double *slope, double *corr,
             if (cb)
                 rc = cb(from + w * CH_WEEK, x, lg[w], leads[w], y, payload);
         }
-        CB_END(ctx);
+        b2b2c__cb_leave(ctx);
     }
     if (rc == 0 && np >= 2) {
         double mx = sx / (double)np, my = sy / (double)np;

@@ -318,6 +318,18 @@ static inline void b2b2c__free(b2b2c_ctx *ctx, void *p)
 int b2b2c__call_begin(b2b2c_ctx *ctx);
 int b2b2c__call_end(b2b2c_ctx *ctx, int rc);
 
+/* Host callbacks (query rows, alerts, reports) run between these two: a
+ * mutating call made from inside one gets B2B2C_ESTATE from
+ * b2b2c__call_begin. They nest, and leave the context as they found it. */
+static inline void b2b2c__cb_enter(b2b2c_ctx *ctx)
+{
+    ctx->depth++;
+}
+static inline void b2b2c__cb_leave(b2b2c_ctx *ctx)
+{
+    ctx->depth--;
+}
+
 /* Every engine's *_free calls this first: undo entries may point into the
  * handle's memory, so an open transaction group is rolled back (and marked
  * aborted) before the handle goes away. */

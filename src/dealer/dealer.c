@@ -2895,14 +2895,14 @@ out:
         *count_out = e->nex;
     if (cb) {
         /* committed; callbacks may not call mutating functions */
-        ctx->depth = 1;
+        b2b2c__cb_enter(ctx);
         for (size_t i = 0; i < e->nex && rc == 0; i++) {
             const expiry *x = &e->ex[i];
             rc = cb(x->l->id, e->dealers[x->from]->id,
                     x->to == NONE32 ? NULL : e->dealers[x->to]->id, x->reason,
                     payload);
         }
-        ctx->depth = 0;
+        b2b2c__cb_leave(ctx);
     }
     return rc;
 }
@@ -3023,8 +3023,8 @@ static int aud_walk(b2b2c_dealer_engine *e, uint32_t i, int by_dealer,
                     b2b2c_dealer_audit_cb cb, void *payload)
 {
     double f[B2B2C_DEALER_AUDIT_NFIELDS];
-    int rc = 0, depth = e->ctx->depth;
-    e->ctx->depth = 1; /* the callback may not change the engine */
+    int rc = 0;
+    b2b2c__cb_enter(e->ctx); /* the callback may not change the engine */
     while (i != NONE32 && rc == 0) {
         const aent *a = &e->aud[i];
         aud_fields(a, f);
@@ -3033,7 +3033,7 @@ static int aud_walk(b2b2c_dealer_engine *e, uint32_t i, int by_dealer,
                 B2B2C_DEALER_AUDIT_NFIELDS, payload);
         i = by_dealer ? a->next_dealer : a->next_lead;
     }
-    e->ctx->depth = depth;
+    b2b2c__cb_leave(e->ctx);
     return rc;
 }
 
@@ -3204,7 +3204,7 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
     double *times = NULL, *means = NULL, tot_off = 0, tot_won = 0,
            tot_res = 0, p0, m, level, med;
     size_t cap = 0, nt, nr = 0;
-    int rc = 0, depth;
+    int rc = 0;
     CHECK_E(e);
     ctx = e->ctx;
     if (!cb)
@@ -3259,8 +3259,7 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
     sort(means, nr, sizeof(double), cmp_double);
     med = median_sorted(means, nr);
     sort(rows, nr, sizeof(*rows), cmp_sc);
-    depth = ctx->depth;
-    ctx->depth = 1;
+    b2b2c__cb_enter(ctx);
     for (size_t i = 0; i < nr && rc == 0; i++) {
         rows[i].f[B2B2C_DEALER_SC_RANK] = (double)(i + 1);
         rows[i].f[B2B2C_DEALER_SC_GAP_TO_MEDIAN] =
@@ -3268,7 +3267,7 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
         rc = cb(e->dealers[rows[i].dealer]->id, rows[i].f,
                 B2B2C_DEALER_SC_NFIELDS, payload);
     }
-    ctx->depth = depth;
+    b2b2c__cb_leave(ctx);
 out:
     b2b2c__free(ctx, rows);
     b2b2c__free(ctx, means);

@@ -1525,9 +1525,9 @@ out:
     if (rc == 0 && after != before && m->alert) {
         /* A notification: the event is committed whatever it returns, so
          * its value is not the call's status (which is 0 or negative). */
-        lead_cb_enter(ctx);
+        b2b2c__cb_enter(ctx);
         (void)m->alert(r->id, before, after, now, m->alert_payload);
-        lead_cb_leave(ctx);
+        b2b2c__cb_leave(ctx);
     }
     return rc;
 }
@@ -1648,9 +1648,9 @@ int b2b2c_lead_stage_history(const b2b2c_lead_model *m, const char *id,
                                 b2b2c_strerror(rc));
             break;
         }
-        lead_cb_enter(m->ctx);
+        b2b2c__cb_enter(m->ctx);
         rc = cb(h.from, h.to, h.at, payload);
-        lead_cb_leave(m->ctx);
+        b2b2c__cb_leave(m->ctx);
     }
     return rc;
 }

@@ -156,7 +156,6 @@ int lead_write_model(b2b2c_lead_model *m);
 int lead_write_attr(b2b2c_lead_model *m, const lead_attr *a);
 
 /* Begin a host callback: mutating calls from inside get B2B2C_ESTATE. */
-static inline void lead_cb_enter(b2b2c_ctx *ctx) { ctx->depth++; }
-static inline void lead_cb_leave(b2b2c_ctx *ctx) { ctx->depth--; }
+
 
 #endif

@@ -427,7 +427,7 @@ int b2b2c_lead_factors(const b2b2c_lead_model *m, const char *id, int64_t now,
             fs[n++] = (factor){kd->w_val * f->xv[i], 4, f->kind[i]};
     }
     qsort(fs, n, sizeof(*fs), factor_cmp);
-    lead_cb_enter(m->ctx);
+    b2b2c__cb_enter(m->ctx);
     for (size_t i = 0; i < n && (int32_t)i < k && rc == 0 && fs[i].c > 0;
          i++) {
         factor_name(m, &fs[i], name, sizeof(name));
@@ -439,7 +439,7 @@ int b2b2c_lead_factors(const b2b2c_lead_model *m, const char *id, int64_t now,
         factor_name(m, &fs[n - 1 - i], name, sizeof(name));
         rc = cb(name, fs[n - 1 - i].c, payload);
     }
-    lead_cb_leave(m->ctx);
+    b2b2c__cb_leave(m->ctx);
     b2b2c__free(m->ctx, f);
     b2b2c__free(m->ctx, fs);
     return rc;

@@ -148,14 +148,14 @@ int b2b2c_lead_top(const b2b2c_lead_model *m, int64_t now, int32_t n,
         h[k - 1] = t;
         sift_down(h, k - 1, 0);
     }
-    lead_cb_enter(ctx);
+    b2b2c__cb_enter(ctx);
     for (size_t i = 0; i < hn && rc == 0; i++) {
         int32_t b;
         double s = lead_score_at(m, h[i].r, now, &b);
         double p = ready ? lead_prob(m, h[i].r, now) : NAN;
         rc = cb(h[i].r->id, s, b, p, payload);
     }
-    lead_cb_leave(ctx);
+    b2b2c__cb_leave(ctx);
     b2b2c__free(ctx, h);
     return rc;
 }
@@ -185,7 +185,7 @@ int b2b2c_lead_counts(const b2b2c_lead_model *m, int64_t now,
         lead_score_at(m, r, now, &b);
         c[((size_t)b * LEAD_NSEG + r->segment) * nc + r->chan]++;
     }
-    lead_cb_enter(ctx);
+    b2b2c__cb_enter(ctx);
     for (int32_t b = 1; b <= 3 && rc == 0; b++)
         for (int32_t s = 0; s < LEAD_NSEG && rc == 0; s++)
             for (size_t ch = 0; ch < nc && rc == 0; ch++) {
@@ -194,7 +194,7 @@ int b2b2c_lead_counts(const b2b2c_lead_model *m, int64_t now,
                     rc = cb(b, s, ch ? m->attrs[ch - 1]->key + 1 : "", v,
                             payload);
             }
-    lead_cb_leave(ctx);
+    b2b2c__cb_leave(ctx);
     b2b2c__free(ctx, c);
     return rc;
 }
@@ -212,7 +212,7 @@ int b2b2c_lead_band_changes(const b2b2c_lead_model *m, int64_t since,
         return b2b2c__err(ctx, B2B2C_EINVAL, "cb: NULL");
     if (since > now)
         return b2b2c__err(ctx, B2B2C_ERANGE, "since: after now");
-    lead_cb_enter(ctx);
+    b2b2c__cb_enter(ctx);
     for (size_t i = 0; i < m->nleads && rc == 0; i++) {
         const lead_rec *r = lead_at(m, i);
         int32_t b, o;
@@ -221,6 +221,6 @@ int b2b2c_lead_band_changes(const b2b2c_lead_model *m, int64_t since,
         if (at >= since && at <= now)
             rc = cb(r->id, o, b, at, payload);
     }
-    lead_cb_leave(ctx);
+    b2b2c__cb_leave(ctx);
     return rc;
 }
