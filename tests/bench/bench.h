@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 typedef struct bench_result {
@@ -26,6 +27,26 @@ static inline double bench_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Profiling only the timed runs: with BENCH_PERF_CTL set to the control
+ * FIFO of `perf record -D -1 --control fifo:PATH`, each timed run is
+ * bracketed by "enable" and "disable", so setup and teardown stay out of
+ * the profile. */
+static inline void bench_perf_ctl(const char *cmd)
+{
+    static FILE *f;
+    static int tried;
+    if (!tried) {
+        const char *path = getenv("BENCH_PERF_CTL");
+        tried = 1;
+        f = path && *path ? fopen(path, "w") : NULL;
+    }
+    if (f) {
+        fputs(cmd, f);
+        fputc('\n', f);
+        fflush(f);
+    }
 }
 
 static int bench_cmp(const void *a, const void *b)
@@ -59,9 +80,11 @@ static inline bench_result bench_run_setup(const char *name,
         double t0;
         if (setup)
             setup(arg);
+        bench_perf_ctl("enable");
         t0 = bench_now();
         fn(arg);
         t[i] = bench_now() - t0;
+        bench_perf_ctl("disable");
     }
     qsort(t, (size_t)repeats, sizeof(double), bench_cmp);
     r.median_s = repeats % 2 ? t[repeats / 2]
