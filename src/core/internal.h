@@ -122,6 +122,19 @@ void *b2b2c__map_get(const b2b2c__map *m, const void *key, size_t klen);
 uint64_t b2b2c__map_keyhash(const void *key, size_t klen);
 void *b2b2c__map_get_h(const b2b2c__map *m, uint64_t h, const void *key,
                        size_t klen);
+/* Start loading the slot where a key of hash h is looked up first, so that
+ * its cache miss overlaps the caller's other work (a hint: no effect on
+ * the map, and none at all without GCC's or clang's builtin). */
+static inline void b2b2c__map_prefetch_h(const b2b2c__map *m, uint64_t h)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    if (m->cap)
+        __builtin_prefetch(&m->slots[(size_t)h & (m->cap - 1)]);
+#else
+    (void)m;
+    (void)h;
+#endif
+}
 /* Make room for `extra` more keys without further allocation. */
 int b2b2c__map_reserve(b2b2c__map *m, size_t extra);
 /* Insert or replace; *old (optional) receives the replaced value or NULL.

@@ -2646,6 +2646,10 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
         product_line = "";
     if (b2b2c__id_check(lead_id, &n))
         return b2b2c__err(ctx, B2B2C_EBADID, "lead_id: not a valid ID");
+    /* the lead's map slot is a cache miss: start it before the other
+     * checks (lookup below, insert of a new lead after the decision) */
+    lh = b2b2c__map_keyhash(lead_id, n);
+    b2b2c__map_prefetch_h(&e->leads, lh);
     rl = strlen(region);
     if (!code_ok(region, rl))
         return b2b2c__err(ctx, B2B2C_EBADID,
@@ -2672,7 +2676,6 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     if (!b2b2c_band_name(band))
         return b2b2c__err(ctx, B2B2C_ERANGE, "band: unknown value %d",
                           (int)band);
-    lh = b2b2c__map_keyhash(lead_id, n); /* lookup, then insert if new */
     l = b2b2c__map_get_h(&e->leads, lh, lead_id, n);
     if (l && l->m.state != B2B2C_DEALER_LEAD_UNROUTED)
         return b2b2c__err(ctx, B2B2C_EEXISTS,
@@ -2707,18 +2710,23 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
             b2b2c__free(ctx, l);
             goto out;
         }
-        if ((rc = b2b2c__map_insert_undoable_h(ctx, &e->leads, lh, l->id, n,
-                                               l)))
-            goto out;
+        created = 1;
     } else if ((rc = snap(e, &l->m, sizeof(l->m))) != 0) {
         goto out;
+    } else {
+        created = 0; /* an unrouted lead: state UNROUTED, never 0 */
     }
-    created = l->m.state == 0;
     decide(e, l, now, &dc);
     if (reason_out)
         *reason_out = dc.reason;
-    if (dc.elig) {
+    /* the chosen dealer's struct loads while a new lead goes into the map
+     * (whose slot the lookup brought in) */
+    if (dc.elig)
         offer_prefetch(e, dc.chosen);
+    if (created && (dc.elig || e->param[P_DIRECT] > 0) &&
+        (rc = b2b2c__map_insert_undoable_h(ctx, &e->leads, lh, l->id, n, l)))
+        goto out;
+    if (dc.elig) {
         if ((rc = offer(e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE, created)))
             goto out;
     } else if (e->param[P_DIRECT] > 0) {
