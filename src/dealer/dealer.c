@@ -155,13 +155,48 @@ typedef struct aent {
     uint32_t prev_lead, next_lead, prev_dealer, next_dealer;
 } aent;
 
+/* A region bucket's routing plan: what the eligibility pass found over
+ * the bucket's dealers for a lead without a location, product restriction
+ * or declined dealers, kept from one decision to the next while nothing it
+ * was derived from changes (plan_ok), so that such a lead is decided
+ * without the pass: round robin in O(log n), tier and performance in
+ * O(log n) by bisection of the weights' prefix sums. An offer keeps it up
+ * to date (plan_offer) unless the dealer stops being eligible; every other
+ * change of the bucket's entries changes the bucket's version and drops
+ * it. It gives the same decision as the pass, bit for bit (the pass's pick
+ * compares with the same prefix sums; a unit test runs both). */
+typedef struct plan {
+    uint64_t ver; /* the bucket's version it is valid at; 0: none */
+    int64_t day, pidx, t_lo, t_hi; /* valid for t_lo <= now < t_hi */
+    uint64_t epoch;                /* performance: the weights' epoch */
+    double param[NPARAM];
+    uint32_t n, ne;
+    uint32_t nrestr; /* dealers with product lines (set with every pass) */
+    uint32_t skip[NSKIP];
+    uint64_t sumper, maxpo; /* offers this period, eligible dealers */
+    double total;
+    /* by eligible number k (eligible dealers in bucket order): */
+    uint32_t *pos;  /* position in the bucket */
+    uint64_t *po;   /* offers this period */
+    double *w;      /* weight (after the new-dealer floor) */
+    double *cum;    /* w[0] + ... + w[k], added in that order */
+    uint32_t *rank; /* 0 until computed */
+    uint32_t *heap; /* round robin: eligible numbers, a min-heap by (last
+                       offer number, position) */
+    uint32_t *hpos; /* position of k in heap */
+    void *mem;      /* the arrays, hcap entries each */
+} plan;
+
 /* A region code's bucket also holds a copy of the routing mirror entry
  * of each of its dealers (h[i] for d[i]), so the eligibility pass reads
- * them contiguously; grid cells ("@...") have none (h = NULL). */
+ * them contiguously, and its plan; grid cells ("@...") have neither (h =
+ * NULL). */
 typedef struct bucket {
     uint32_t *d;
     hot *h;
     uint32_t n, cap, hcap;
+    uint64_t ver; /* changes with every change of d or h but cache fields */
+    plan pl;
     size_t klen;
     char key[];
 } bucket;
@@ -225,6 +260,8 @@ struct b2b2c_dealer_engine {
     /* snapshots for the undo log (see snap) */
     unsigned char *snap;
     size_t snaptop, capsnap;
+    int noplan;         /* tests: every decision by the eligibility pass */
+    uint64_t plan_hits; /* decisions made from a plan (tests) */
 };
 
 typedef struct decision {
@@ -233,6 +270,9 @@ typedef struct decision {
     double weight;
     int32_t reason;
     hot *entry; /* the chosen dealer's mirror entry that decide read */
+    bucket *bk; /* the one region bucket the candidates came from, or NULL */
+    uint32_t pk; /* the chosen's eligible number in bk's valid plan, or
+                    NONE32 */
 } decision;
 
 /* ---- parameters ---------------------------------------------------- */
@@ -386,6 +426,7 @@ static void bucket_ins(const b2b2c_dealer_engine *e, bucket *b, uint32_t v)
     if (b->h)
         mirror_of(e->dealers[v], &b->h[i]);
     b->n++;
+    b->ver++;
 }
 
 static void bucket_del(bucket *b, uint32_t v)
@@ -397,6 +438,7 @@ static void bucket_del(bucket *b, uint32_t v)
                 memmove(b->h + i, b->h + i + 1,
                         (b->n - i - 1) * sizeof(*b->h));
             b->n--;
+            b->ver++;
             return;
         }
 }
@@ -436,7 +478,33 @@ static void undo_bucket_new(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     (void)n;
     b2b2c__free(ctx, bk->d);
     b2b2c__free(ctx, bk->h);
+    b2b2c__free(ctx, bk->pl.mem);
     b2b2c__free(ctx, bk);
+}
+
+/* The plan's arrays for `cap` dealers (the plan is dropped: a new block
+ * carries nothing over). */
+static int plan_alloc(b2b2c_dealer_engine *e, bucket *b, size_t cap)
+{
+    plan *p = &b->pl;
+    size_t per = sizeof(uint64_t) + 2 * sizeof(double) + 4 * sizeof(uint32_t);
+    unsigned char *m;
+    if (cap > SIZE_MAX / per)
+        return oom(e->ctx);
+    m = b2b2c__malloc(e->ctx, cap * per);
+    if (!m)
+        return oom(e->ctx);
+    b2b2c__free(e->ctx, p->mem);
+    p->mem = m;
+    p->ver = 0;
+    p->po = (uint64_t *)m;
+    p->w = (double *)(p->po + cap);
+    p->cum = p->w + cap;
+    p->pos = (uint32_t *)(p->cum + cap);
+    p->rank = p->pos + cap;
+    p->heap = p->rank + cap;
+    p->hpos = p->heap + cap;
+    return 0;
 }
 
 static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
@@ -452,6 +520,8 @@ static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
         b->d = NULL;
         b->h = NULL;
         b->n = b->cap = b->hcap = 0;
+        b->ver = 1;
+        memset(&b->pl, 0, sizeof(b->pl));
         b->klen = klen;
         memcpy(b->key, key, klen);
         b->key[klen] = '\0';
@@ -485,6 +555,8 @@ static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
         if (b2b2c__grow(&ctx->mem, (void **)&b->h, &cap, (size_t)b->n + 1,
                         sizeof(*b->h)))
             return oom(ctx);
+        if ((rc = plan_alloc(e, b, cap)) != 0)
+            return rc; /* h grew: harmless, hcap says how far it is used */
         b->hcap = (uint32_t)cap;
     }
     if (undoable &&
@@ -1122,8 +1194,10 @@ static void mirror_sync(b2b2c_dealer_engine *e, const dealer *d)
         size_t n = q ? (size_t)(q - p) : strlen(p);
         bucket *b = b2b2c__map_get(&e->buckets, p, n);
         int64_t j = b ? bucket_pos(b, d->idx) : -1;
-        if (j >= 0)
+        if (j >= 0) {
             mirror_put(&b->h[j], &x);
+            b->ver++;
+        }
         if (!q)
             break;
         p = q + 1;
@@ -1249,20 +1323,233 @@ static const hot *weights(const b2b2c_dealer_engine *e, hot *c,
     return c;
 }
 
+/* The weighted pick shared by the pass and the plans: the first k with
+ * u < w[0] + ... + w[k] (prefix sums added in eligible order), else the
+ * last. */
+static uint32_t pick_cum(const double *cum, uint32_t ne, double u)
+{
+    uint32_t lo = 0, hi = ne - 1;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (u < cum[mid])
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* The new-dealer floor (performance): a dealer with fewer than
+ * new_dealer_leads resolved offers weighs at least floor x the mean weight
+ * of the eligible. w (ne >= 1 entries, sum wsum in eligible order) is
+ * raised in place; returns whether anything was raised. */
+static int floor_raise(const b2b2c_dealer_engine *e, double *w,
+                       const uint64_t *res, uint32_t ne, double wsum)
+{
+    int raised = 0;
+    double fl = e->param[P_FLOOR] * (wsum / ne);
+    for (uint32_t i = 0; i < ne; i++)
+        if ((double)res[i] < e->param[P_NEWLEADS] && w[i] < fl) {
+            w[i] = fl;
+            raised = 1;
+        }
+    return raised;
+}
+
+/* Round robin's order: (last offer number, position in the bucket). */
+static int rr_less(const bucket *b, const plan *p, uint32_t x, uint32_t y)
+{
+    uint64_t kx = b->h[p->pos[x]].last_offer_seq;
+    uint64_t ky = b->h[p->pos[y]].last_offer_seq;
+    return kx < ky || (kx == ky && p->pos[x] < p->pos[y]);
+}
+
+static void rr_down(const bucket *b, plan *p, uint32_t i)
+{
+    uint32_t n = p->ne, x = p->heap[i];
+    for (;;) {
+        uint32_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && rr_less(b, p, p->heap[c + 1], p->heap[c]))
+            c++;
+        if (!rr_less(b, p, p->heap[c], x))
+            break;
+        p->heap[i] = p->heap[c];
+        p->hpos[p->heap[i]] = i;
+        i = c;
+    }
+    p->heap[i] = x;
+    p->hpos[x] = i;
+}
+
+/* Whether bucket b's plan holds for a decision at `now` under the current
+ * parameters (and weights' epoch, e->wc_epoch refreshed by the caller). */
+static int plan_ok(const b2b2c_dealer_engine *e, const bucket *b,
+                   int64_t now, int64_t day, int64_t pidx, int policy)
+{
+    const plan *p = &b->pl;
+    return p->ver == b->ver && p->n == b->n && p->day == day &&
+           p->pidx == pidx && p->t_lo <= now && now < p->t_hi &&
+           (policy != B2B2C_DEALER_POLICY_PERFORMANCE ||
+            p->epoch == e->wc_epoch) &&
+           memcmp(p->param, e->param, sizeof(p->param)) == 0;
+}
+
+/* Keep the pass's findings over bucket b as its plan: the eligible dealers
+ * (hp, po, w and key as the pass left them, before the maximum share), the
+ * skip counts, and the interval of `now` over which no dealer's status
+ * changes. */
+static void plan_save(b2b2c_dealer_engine *e, bucket *b, int64_t day,
+                      int64_t pidx, int64_t t_lo, int64_t t_hi, int policy,
+                      const decision *dc, uint32_t ne, uint64_t sumper,
+                      uint64_t maxpo, double wsum)
+{
+    plan *p = &b->pl;
+    p->ver = b->ver;
+    p->day = day;
+    p->pidx = pidx;
+    p->t_lo = t_lo;
+    p->t_hi = t_hi;
+    p->epoch = e->wc_epoch;
+    memcpy(p->param, e->param, sizeof(p->param));
+    p->n = b->n;
+    p->ne = ne;
+    memcpy(p->skip, dc->skip, sizeof(p->skip));
+    p->sumper = sumper;
+    p->maxpo = maxpo;
+    for (uint32_t k = 0; k < ne; k++) {
+        p->pos[k] = (uint32_t)(e->hp[k] - b->h);
+        p->po[k] = e->po[k];
+        p->rank[k] = 0;
+    }
+    if (ne == 0)
+        return;
+    if (policy == B2B2C_DEALER_POLICY_ROUND_ROBIN) {
+        for (uint32_t k = 0; k < ne; k++)
+            p->heap[k] = k;
+        for (uint32_t i = ne / 2; i-- > 0;)
+            rr_down(b, p, i);
+        for (uint32_t i = 0; i < ne; i++)
+            p->hpos[p->heap[i]] = i;
+        return;
+    }
+    memcpy(p->w, e->w, ne * sizeof(*p->w));
+    if (policy == B2B2C_DEALER_POLICY_PERFORMANCE && e->param[P_FLOOR] > 0)
+        floor_raise(e, p->w, e->key, ne, wsum);
+    {
+        double c = 0;
+        for (uint32_t k = 0; k < ne; k++) {
+            c += p->w[k];
+            p->cum[k] = c;
+        }
+        p->total = c;
+    }
+}
+
+/* Decide from bucket b's plan (valid). Returns 0 when the maximum share
+ * would remove dealers or nobody is eligible: the pass decides those. */
+static int plan_decide(b2b2c_dealer_engine *e, bucket *b, int policy,
+                       decision *dc)
+{
+    plan *p = &b->pl;
+    uint32_t ne = p->ne, k;
+    if (ne == 0)
+        return 0;
+    if (ne > 1 && e->param[P_MAXSHARE] < 1.0 &&
+        (double)p->sumper >= e->param[P_SHAREMIN] &&
+        !((double)p->maxpo + 1.0 <=
+          e->param[P_MAXSHARE] * ((double)p->sumper + 1.0)))
+        return 0;
+    dc->cand = b->n;
+    memcpy(dc->skip, p->skip, sizeof(dc->skip));
+    dc->elig = ne;
+    dc->reason = B2B2C_DEALER_REASON_ROUTED;
+    if (policy == B2B2C_DEALER_POLICY_ROUND_ROBIN) {
+        k = p->heap[0];
+        dc->weight = 1.0;
+        dc->rank = 1;
+    } else {
+        k = pick_cum(p->cum, ne, b2b2c__rng_uniform(&e->m.rng) * p->total);
+        if (!p->rank[k]) {
+            uint32_t r = 1;
+            for (uint32_t i = 0; i < ne; i++)
+                r += p->w[i] > p->w[k];
+            p->rank[k] = r;
+        }
+        dc->weight = p->w[k];
+        dc->rank = p->rank[k];
+    }
+    dc->chosen = b->d[p->pos[k]];
+    dc->entry = &b->h[p->pos[k]];
+    dc->bk = b;
+    dc->pk = k;
+    return 1;
+}
+
+/* The chosen dealer's eligible number in bucket b's plan, if the plan is
+ * valid (NONE32 if not). */
+static uint32_t plan_find(const bucket *b, const decision *dc)
+{
+    const plan *p = &b->pl;
+    uint32_t pos, lo = 0, hi;
+    if (p->ver != b->ver)
+        return NONE32;
+    if (dc->pk != NONE32)
+        return dc->pk;
+    pos = (uint32_t)(dc->entry - b->h);
+    hi = p->ne;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->pos[mid] < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->ne && p->pos[lo] == pos ? lo : NONE32;
+}
+
+/* After an offer to plan entry k of bucket b (its mirror entry already
+ * updated, the bucket's version moved on): keep the plan if the dealer is
+ * still eligible, with its offers this period and, for round robin, its
+ * place in the order (its last offer is now the newest). */
+static void plan_offer(bucket *b, uint32_t k)
+{
+    plan *p = &b->pl;
+    const hot *h = &b->h[p->pos[k]];
+    uint64_t npo;
+    if (h->room == 0 ||
+        (h->quota &&
+         (h->day_idx == p->day ? h->day_offers : 0) >= (uint32_t)h->quota)) {
+        p->ver = 0;
+        return;
+    }
+    npo = h->period_idx == p->pidx ? h->period_offers : 0;
+    p->sumper += npo - p->po[k];
+    p->po[k] = npo;
+    if (npo > p->maxpo)
+        p->maxpo = npo;
+    if (p->param[P_POLICY] == B2B2C_DEALER_POLICY_ROUND_ROBIN)
+        rr_down(b, p, p->hpos[k]);
+    p->ver = b->ver;
+}
+
 /* Choose a dealer for lead l at `now`. Fills dc; dc->elig == 0 when nobody
  * is eligible (dc->reason says why). Draws from e->m.rng. No allocation.
  * Each candidate dealer is read once (the eligibility pass copies what the
- * policies need into the scratch arrays). */
+ * policies need into the scratch arrays); a lead that a region bucket's
+ * plan covers is decided from the plan, without the pass. */
 static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
                    decision *dc)
 {
     uint64_t stamp = ++e->stamp;
-    uint32_t nc = 0, ne = 0, have_prod = 0, pid = 0, nb = 0;
+    uint32_t nc = 0, ne = 0, have_prod = 0, pid = 0, nb = 0, nrestr = 0;
     int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
+    int64_t t_lo = INT64_MIN, t_hi = INT64_MAX;
     uint64_t sumper = 0, maxpo = 0, bkey = 0;
     uint32_t best = 0, bdi = 0;
     double p0, wsum = 0, bw = 0;
-    int filtered = 0;
+    int filtered = 0, save = 0;
     int policy = (int)e->param[P_POLICY];
     char buf[64];
     size_t rlen = strlen(l->region);
@@ -1270,9 +1557,11 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     double *w = e->w, *dist = e->dist;
     uint64_t *po = e->po, *key = e->key, *mark = e->mark;
     hot **hp = e->hp;
+    bucket *b1 = NULL;
 
     memset(dc, 0, sizeof(*dc));
     dc->chosen = NONE32;
+    dc->pk = NONE32;
     /* region and its ancestors; a dealer in several of these buckets is a
      * candidate once (marks are set only once a second bucket turns up) */
     memcpy(buf, l->region, rlen + 1);
@@ -1280,6 +1569,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         bucket *b = b2b2c__map_get(&e->buckets, buf, rlen);
         if (b && b->n) {
             if (nb++ == 0) {
+                b1 = b;
                 memcpy(cand, b->d, (size_t)b->n * sizeof(*cand));
                 for (uint32_t i = 0; i < b->n; i++)
                     hp[i] = &b->h[i];
@@ -1302,6 +1592,38 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         if (rlen == 0)
             break;
         buf[--rlen] = '\0';
+    }
+    if (l->product[0]) {
+        prod *p = b2b2c__map_get(&e->prods, l->product, strlen(l->product));
+        if (p) {
+            have_prod = 1;
+            pid = p->id;
+        }
+    } else {
+        have_prod = 2; /* any dealer */
+    }
+    /* engine-wide inputs of the weights, before the eligibility pass so
+     * that it can compute the tier and performance weights and their sum
+     * (in eligible order, so the same additions in the same order as a
+     * separate pass) */
+    p0 = net_p0(e);
+    if (policy == B2B2C_DEALER_POLICY_PERFORMANCE ||
+        policy == B2B2C_DEALER_POLICY_THOMPSON)
+        wc_refresh(e);
+    /* one region bucket, no location, no declined dealers: the bucket's
+     * plan decides when it holds; the pass renews it when it does not */
+    if (nb == 1 && !l->has_loc) {
+        dc->bk = b1;
+        if (l->ntried == 0 && policy != B2B2C_DEALER_POLICY_THOMPSON &&
+            !e->noplan) {
+            if (!plan_ok(e, b1, now, day, pidx, policy))
+                save = 1;
+            else if ((have_prod == 2 || b1->pl.nrestr == 0) &&
+                     plan_decide(e, b1, policy, dc)) {
+                e->plan_hits++;
+                return;
+            }
+        }
     }
     if (l->has_loc) {
         int a, o;
@@ -1340,23 +1662,25 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         }
     }
     dc->cand = nc;
-    if (l->product[0]) {
-        prod *p = b2b2c__map_get(&e->prods, l->product, strlen(l->product));
-        if (p) {
-            have_prod = 1;
-            pid = p->id;
+    /* what a plan needs beyond the pass: dealers with product lines, and
+     * the times around `now` at which a dealer's status changes */
+    if (save) {
+        for (uint32_t i = 0; i < nc; i++) {
+            const hot *h = hp[i];
+            nrestr += h->nprod != 0;
+            if (h->active_from > now) {
+                if (h->active_from < t_hi)
+                    t_hi = h->active_from;
+            } else if (h->active_from > t_lo) {
+                t_lo = h->active_from;
+            }
         }
-    } else {
-        have_prod = 2; /* any dealer */
+        b1->pl.nrestr = nrestr;
+        if (have_prod != 2 && nrestr) {
+            save = 0;
+            b1->pl.ver = 0;
+        }
     }
-    /* engine-wide inputs of the weights, before the eligibility pass so
-     * that it can compute the tier and performance weights and their sum
-     * (in eligible order, so the same additions in the same order as a
-     * separate pass) */
-    p0 = net_p0(e);
-    if (policy == B2B2C_DEALER_POLICY_PERFORMANCE ||
-        policy == B2B2C_DEALER_POLICY_THOMPSON)
-        wc_refresh(e);
     /* eligibility, first skip reason wins; the eligible dealer's distance,
      * offers this period and round-robin key go to the scratch arrays.
      * Round robin's choice (the least (last offer, distance, dealer
@@ -1412,6 +1736,9 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             ne++;
         }
     }
+    if (save)
+        plan_save(e, b1, day, pidx, t_lo, t_hi, policy, dc, ne, sumper, maxpo,
+                  wsum);
     /* maximum share: of the offers this period to the dealers eligible for
      * this lead, none takes more than max_share, unless all would be over
      * (when even the most offered dealer is under, nobody is: (double) and
@@ -1488,17 +1815,9 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
                 mean_w += w[i];
         }
         total = mean_w; /* the sum of the weights, unless the floor raises */
-        mean_w /= ne;
         if (policy == B2B2C_DEALER_POLICY_PERFORMANCE &&
-            e->param[P_FLOOR] > 0) {
-            /* floor share: a new dealer weighs at least floor x the mean */
-            double fl = e->param[P_FLOOR] * mean_w;
-            for (uint32_t i = 0; i < ne; i++)
-                if ((double)key[i] < e->param[P_NEWLEADS] && w[i] < fl) {
-                    w[i] = fl;
-                    raised = 1;
-                }
-        }
+            e->param[P_FLOOR] > 0)
+            raised = floor_raise(e, w, key, ne, total);
         if (policy == B2B2C_DEALER_POLICY_THOMPSON) {
             /* Thompson 1933; Chapelle & Li 2011, Algorithm 2: draw from
              * each posterior, take the best draw (scaled by tier). */
@@ -1527,14 +1846,18 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             for (uint32_t i = 0; i < ne; i++)
                 total += w[i];
         }
+        /* the first whose prefix sum exceeds u (pick_cum, as the plans) */
         u = b2b2c__rng_uniform(&e->m.rng) * total;
         pick = ne - 1;
-        for (uint32_t i = 0; i < ne; i++) {
-            if (u < w[i]) {
-                pick = i;
-                break;
+        {
+            double c = 0;
+            for (uint32_t i = 0; i < ne; i++) {
+                c += w[i];
+                if (u < c) {
+                    pick = i;
+                    break;
+                }
             }
-            u -= w[i];
         }
         chosen_w = w[pick];
         for (uint32_t i = 0; i < ne; i++)
@@ -1611,14 +1934,22 @@ static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
         return rc;
     e->m.seq++;
     count_offer(d, day, pidx, e->m.seq);
-    if (d->cfg.one_terr && dc->entry &&
-        ((uintptr_t)dc->entry < (uintptr_t)e->ghot ||
-         (uintptr_t)dc->entry >= (uintptr_t)(e->ghot + e->capmir))) {
-        /* the entry decide read is in a region bucket, and the dealer is
-         * in one only */
-        hot x;
-        mirror_of(d, &x);
-        mirror_put(dc->entry, &x);
+    if (dc->bk) {
+        /* the candidates came from one region bucket: its plan, if valid,
+         * follows the offer; the entry decide read is the dealer's only
+         * one when it has one territory */
+        bucket *b = dc->bk;
+        uint32_t k = plan_find(b, dc);
+        if (d->cfg.one_terr) {
+            hot x;
+            mirror_of(d, &x);
+            mirror_put(dc->entry, &x);
+            b->ver++;
+        } else {
+            mirror_sync(e, d);
+        }
+        if (k != NONE32)
+            plan_offer(b, k);
     } else {
         mirror_sync(e, d);
     }
@@ -1746,6 +2077,7 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
         bucket *b = v;
         b2b2c__free(ctx, b->d);
         b2b2c__free(ctx, b->h);
+        b2b2c__free(ctx, b->pl.mem);
         b2b2c__free(ctx, b);
     }
     it = 0;
@@ -3337,6 +3669,16 @@ size_t b2b2c__dealer_mirror_check(const b2b2c_dealer_engine *e)
         }
     }
     return 0;
+}
+
+void b2b2c__dealer_set_plans(b2b2c_dealer_engine *e, int on)
+{
+    e->noplan = !on;
+}
+
+uint64_t b2b2c__dealer_plan_hits(const b2b2c_dealer_engine *e)
+{
+    return e->plan_hits;
 }
 
 uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)

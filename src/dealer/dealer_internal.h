@@ -17,6 +17,11 @@ double b2b2c__haversine_km(double lat1, double lon1, double lat2, double lon2);
  * index of the first dealer that differs, SIZE_MAX for a bucket without
  * copies, SIZE_MAX - 1 for the heap. Also part of the digest. */
 size_t b2b2c__dealer_mirror_check(const b2b2c_dealer_engine *e);
+/* on = 0: every decision by the eligibility pass, no region plans (tests
+ * compare the two). */
+void b2b2c__dealer_set_plans(b2b2c_dealer_engine *e, int on);
+/* How many decisions a plan made (a decision rolled back still counts). */
+uint64_t b2b2c__dealer_plan_hits(const b2b2c_dealer_engine *e);
 /* Order-independent digest of the engine's in-memory state (tests). */
 uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e);
 

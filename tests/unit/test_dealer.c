@@ -1211,6 +1211,198 @@ static void t_mirror_random(void **state)
     assert_int_equal(al.outstanding, 0);
 }
 
+
+/* ---- region plans: the same decisions as the eligibility pass -------- */
+
+typedef struct twin {
+    th_store st;
+    b2b2c_ctx *ctx;
+    b2b2c_dealer_engine *e;
+} twin;
+
+typedef struct audbuf {
+    char text[1 << 14];
+    size_t len;
+} audbuf;
+
+static int aud_text(const char *lead_id, const char *dealer_id,
+                    const double *f, size_t nf, void *payload)
+{
+    audbuf *a = payload;
+    int n = snprintf(a->text + a->len, sizeof(a->text) - a->len, "%s>%s",
+                     lead_id, dealer_id ? dealer_id : "-");
+    a->len += (size_t)n < sizeof(a->text) - a->len ? (size_t)n : 0;
+    for (size_t i = 0; i < nf; i++) {
+        n = snprintf(a->text + a->len, sizeof(a->text) - a->len, " %.17g",
+                     f[i]);
+        a->len += (size_t)n < sizeof(a->text) - a->len ? (size_t)n : 0;
+    }
+    return 0;
+}
+
+/* Two engines, one deciding from region plans and one by the pass only,
+ * run the same random program (routes to one-bucket regions with and
+ * without products and locations, pauses with end times, quotas,
+ * capacities, accepts, declines, expiry, recalls, outcomes, parameter and
+ * policy changes, days and share periods passing, groups rolled back):
+ * every result, every chosen dealer, every audit record (weight, rank,
+ * skip counts) and the final state are the same. */
+static void t_plans_match_pass(void **state)
+{
+    twin t[2];
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    int64_t now = T0;
+    int nlead = 0;
+    long planned = 0;
+    char id[32], lid[32];
+    static const char *terrs[] = {"FR", "FR", "FR", "FR;DE", "DE", "IT"};
+    static const char *regions[] = {"FR-75", "FR", "DE", "DE-BE", "IT-RM"};
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        th_store_init(&t[k].st);
+        assert_int_equal(b2b2c_ctx_new(&t[k].ctx, NULL, &t[k].st.methods),
+                         0);
+        assert_int_equal(b2b2c_dealer_new(&t[k].e, t[k].ctx), 0);
+        assert_int_equal(b2b2c_dealer_seed(t[k].e, 42), 0);
+        b2b2c__dealer_set_plans(t[k].e, k == 0);
+    }
+    for (int step = 0; step < 30000; step++) {
+        uint64_t r = xs(&x), r2 = xs(&x);
+        int op = (int)(r % 64);
+        const char *out[2] = {NULL, NULL};
+        int32_t why[2] = {-1, -1};
+        int rc[2];
+        size_t n[2] = {0, 0};
+        now += (int64_t)((r >> 8) % 300);
+        if ((r >> 20) % 500 == 0)
+            now += 86400 * (int64_t)((r >> 30) % 40); /* days, periods */
+        snprintf(id, sizeof id, "D%d", (int)((r >> 40) % 30));
+        snprintf(lid, sizeof lid, "L%d",
+                 nlead ? (int)((r >> 48) % (uint64_t)nlead) : 0);
+        for (int k = 0; k < 2; k++) {
+            b2b2c_dealer_engine *e = t[k].e;
+            const char *cur = NULL;
+            b2b2c_dealer_lead_state(NULL, &cur, e, lid);
+            switch (op) {
+            case 0:
+            case 1:
+                rc[k] = b2b2c_dealer_put(
+                    e, id, 1 + (double)((r2 >> 8) % 3), terrs[(r2 >> 12) % 6],
+                    (r2 >> 16) % 4 == 0 ? "p1" : "",
+                    (int32_t)((r2 >> 18) % 60),
+                    (r2 >> 24) % 4 ? 0 : (int32_t)((r2 >> 28) % 30),
+                    1 + (double)((r2 >> 26) % 30));
+                break;
+            case 2:
+                rc[k] = b2b2c_dealer_set_status(
+                    e, id,
+                    (r2 >> 10) % 16 == 0 ? B2B2C_DEALER_OFFBOARDED
+                                         : (int32_t)((r2 >> 8) % 2),
+                    now + (int64_t)((r2 >> 11) % 20000));
+                break;
+            case 3:
+                if ((r2 >> 8) % 4 == 0) {
+                    rc[k] = b2b2c_dealer_set_param(
+                        e, B2B2C_DEALER_PARAM_POLICY,
+                        (double)((r2 >> 12) % 4));
+                } else if ((r2 >> 8) % 4 == 1) {
+                    static const double ms[] = {0.1, 0.3, 0.5, 1.0};
+                    rc[k] = b2b2c_dealer_set_param(
+                        e, B2B2C_DEALER_PARAM_MAX_SHARE, ms[(r2 >> 12) % 4]);
+                } else if ((r2 >> 8) % 4 == 2) {
+                    rc[k] = b2b2c_dealer_set_param(
+                        e, B2B2C_DEALER_PARAM_SHARE_MIN_LEADS,
+                        (double)((r2 >> 12) % 30));
+                } else {
+                    rc[k] = b2b2c_dealer_set_param(
+                        e, B2B2C_DEALER_PARAM_NEW_DEALER_FLOOR,
+                        (double)((r2 >> 12) % 3) / 2.0);
+                }
+                break;
+            case 4:
+                rc[k] = b2b2c_dealer_accept(e, lid, cur ? cur : id, now);
+                break;
+            case 5:
+                rc[k] = b2b2c_dealer_decline(&out[k], &why[k], e, lid,
+                                             cur ? cur : id,
+                                             (int32_t)((r2 >> 9) % 8), now);
+                break;
+            case 6:
+                rc[k] = b2b2c_dealer_expire(&n[k], e, now, NULL, NULL);
+                break;
+            case 7:
+                rc[k] = b2b2c_dealer_recall(e, lid, now);
+                break;
+            case 8:
+            case 9:
+                rc[k] = b2b2c_dealer_outcome(e, lid, (int32_t)((r2 >> 9) & 1),
+                                             (r2 >> 9) & 1 ? 100.0 : 0.0, now);
+                break;
+            case 10: {
+                /* a group rolled back */
+                assert_int_equal(b2b2c_ctx_begin(t[k].ctx), 0);
+                for (int i = 0; i < 3; i++) {
+                    const char *d;
+                    snprintf(lid, sizeof lid, "G%d-%d", step, i);
+                    b2b2c_dealer_route(&d, NULL, e, lid, "FR-75", 0, 0, 0, "",
+                                       B2B2C_SEGMENT_B2C_CONSUMER,
+                                       B2B2C_BAND_WARM, now);
+                }
+                assert_int_equal(b2b2c_ctx_rollback(t[k].ctx), 0);
+                rc[k] = 0;
+                break;
+            }
+            default: {
+                /* mostly routes to one-bucket regions without location */
+                static const char *prods[] = {"", "", "", "p1", "p2"};
+                snprintf(lid, sizeof lid, "L%d", nlead);
+                rc[k] = b2b2c_dealer_route(
+                    &out[k], &why[k], e, lid, regions[(r2 >> 8) % 5],
+                    (r2 >> 12) % 8 == 0, 48.85, 2.35, prods[(r2 >> 16) % 5],
+                    B2B2C_SEGMENT_B2C_CONSUMER, B2B2C_BAND_WARM, now);
+                break;
+            }
+            }
+        }
+        assert_int_equal(rc[0], rc[1]);
+        assert_int_equal(why[0], why[1]);
+        assert_int_equal(n[0], n[1]);
+        assert_true((out[0] == NULL) == (out[1] == NULL));
+        if (out[0])
+            assert_string_equal(out[0], out[1]);
+        if (op >= 11 && (rc[0] == 0 || rc[0] == B2B2C_ENODEALER)) {
+            planned += rc[0] == 0;
+            nlead++;
+        }
+        if (step % 2000 == 1999) {
+            assert_true(b2b2c__dealer_digest(t[0].e) ==
+                        b2b2c__dealer_digest(t[1].e));
+            assert_int_equal(b2b2c__dealer_mirror_check(t[0].e), 0);
+        }
+    }
+    print_message("plans: %ld routed, %llu decided by a plan\n", planned,
+                  (unsigned long long)b2b2c__dealer_plan_hits(t[0].e));
+    assert_true(planned > 10000);
+    assert_true(b2b2c__dealer_plan_hits(t[0].e) > 3000);
+    assert_true(b2b2c__dealer_plan_hits(t[1].e) == 0);
+    for (int i = 0; i < nlead; i += 7) {
+        static audbuf a[2];
+        snprintf(lid, sizeof lid, "L%d", i);
+        for (int k = 0; k < 2; k++) {
+            a[k].len = 0;
+            a[k].text[0] = '\0';
+            b2b2c_dealer_audit_lead(t[k].e, lid, aud_text, &a[k]);
+        }
+        assert_string_equal(a[0].text, a[1].text);
+    }
+    assert_true(b2b2c__dealer_digest(t[0].e) == b2b2c__dealer_digest(t[1].e));
+    for (int k = 0; k < 2; k++) {
+        b2b2c_dealer_free(t[k].e);
+        b2b2c_ctx_free(t[k].ctx);
+        th_store_fini(&t[k].st);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1241,6 +1433,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_corrupt_audit, setup, teardown),
         cmocka_unit_test(t_mirror_random),
         cmocka_unit_test_setup_teardown(t_rr_model, setup, teardown),
+        cmocka_unit_test(t_plans_match_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
