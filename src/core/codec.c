@@ -78,7 +78,12 @@ void b2b2c__enc_u64_slow(b2b2c__wbuf *w, uint64_t v)
         put_le(p, v, 8);
 }
 
-void b2b2c__enc_bytes(b2b2c__wbuf *w, const void *src, size_t n)
+uint8_t *b2b2c__enc_raw_slow(b2b2c__wbuf *w, size_t n)
+{
+    return room(w, n);
+}
+
+void b2b2c__enc_bytes_slow(b2b2c__wbuf *w, const void *src, size_t n)
 {
     uint8_t *p;
 

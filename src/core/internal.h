@@ -176,6 +176,41 @@ void b2b2c__enc_u8_slow(b2b2c__wbuf *w, uint8_t v);
 void b2b2c__enc_u32_slow(b2b2c__wbuf *w, uint32_t v);
 void b2b2c__enc_u64_slow(b2b2c__wbuf *w, uint64_t v);
 
+/* Little-endian stores: one unaligned store on little-endian hosts (the
+ * memcpy), byte by byte elsewhere. */
+static inline void b2b2c__put_le32(uint8_t *p, uint32_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 4);
+#else
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
+
+static inline void b2b2c__put_le64(uint8_t *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 8);
+#else
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
+
+/* n bytes at the end of the record for the caller to fill (with the
+ * put_le helpers), or NULL after a failure (sticky, as every writer). */
+uint8_t *b2b2c__enc_raw_slow(b2b2c__wbuf *w, size_t n);
+static inline uint8_t *b2b2c__enc_raw(b2b2c__wbuf *w, size_t n)
+{
+    if (B2B2C__LIKELY(!w->err && w->cap - w->len >= n)) {
+        uint8_t *p = w->buf + w->len;
+        w->len += n;
+        return p;
+    }
+    return b2b2c__enc_raw_slow(w, n);
+}
+
 static inline void b2b2c__enc_u8(b2b2c__wbuf *w, uint8_t v)
 {
     if (B2B2C__LIKELY(!w->err && w->len < w->cap))
@@ -187,9 +222,7 @@ static inline void b2b2c__enc_u8(b2b2c__wbuf *w, uint8_t v)
 static inline void b2b2c__enc_u32(b2b2c__wbuf *w, uint32_t v)
 {
     if (B2B2C__LIKELY(!w->err && w->cap - w->len >= 4)) {
-        uint8_t *p = w->buf + w->len;
-        for (int i = 0; i < 4; i++)
-            p[i] = (uint8_t)(v >> (8 * i));
+        b2b2c__put_le32(w->buf + w->len, v);
         w->len += 4;
     } else {
         b2b2c__enc_u32_slow(w, v);
@@ -199,9 +232,7 @@ static inline void b2b2c__enc_u32(b2b2c__wbuf *w, uint32_t v)
 static inline void b2b2c__enc_u64(b2b2c__wbuf *w, uint64_t v)
 {
     if (B2B2C__LIKELY(!w->err && w->cap - w->len >= 8)) {
-        uint8_t *p = w->buf + w->len;
-        for (int i = 0; i < 8; i++)
-            p[i] = (uint8_t)(v >> (8 * i));
+        b2b2c__put_le64(w->buf + w->len, v);
         w->len += 8;
     } else {
         b2b2c__enc_u64_slow(w, v);
@@ -219,7 +250,19 @@ static inline void b2b2c__enc_f64(b2b2c__wbuf *w, double v)
     memcpy(&u, &v, 8);
     b2b2c__enc_u64(w, u);
 }
-void b2b2c__enc_bytes(b2b2c__wbuf *w, const void *p, size_t n);
+void b2b2c__enc_bytes_slow(b2b2c__wbuf *w, const void *p, size_t n);
+static inline void b2b2c__enc_bytes(b2b2c__wbuf *w, const void *p, size_t n)
+{
+    if (B2B2C__LIKELY(!w->err && n <= 65535 && w->cap - w->len >= n + 4)) {
+        uint8_t *q = w->buf + w->len;
+        b2b2c__put_le32(q, (uint32_t)n);
+        if (n)
+            memcpy(q + 4, p, n);
+        w->len += n + 4;
+    } else {
+        b2b2c__enc_bytes_slow(w, p, n);
+    }
+}
 void b2b2c__enc_str(b2b2c__wbuf *w, const char *s); /* NULL encodes as "" */
 /* Append the checksum; returns 0 or the sticky error. */
 int b2b2c__enc_finish(b2b2c__wbuf *w);

@@ -159,8 +159,8 @@ typedef struct aent {
  * the bucket's dealers for a lead without a location, product restriction
  * or declined dealers, kept from one decision to the next while nothing it
  * was derived from changes (plan_ok), so that such a lead is decided
- * without the pass: round robin in O(log n), tier and performance in
- * O(log n) by bisection of the weights' prefix sums. An offer keeps it up
+ * without the pass: round robin in O(1) (its order as a ring), tier and
+ * performance in O(log n) by bisection of the weights' prefix sums. An offer keeps it up
  * to date (plan_offer) unless the dealer stops being eligible; every other
  * change of the bucket's entries changes the bucket's version and drops
  * it. It gives the same decision as the pass, bit for bit (the pass's pick
@@ -181,10 +181,10 @@ typedef struct plan {
     double *w;      /* weight (after the new-dealer floor) */
     double *cum;    /* w[0] + ... + w[k], added in that order */
     uint32_t *rank; /* 0 until computed */
-    uint32_t *heap; /* round robin: eligible numbers, a min-heap by (last
-                       offer number, position) */
-    uint32_t *hpos; /* position of k in heap */
-    void *mem;      /* the arrays, hcap entries each */
+    uint32_t *ring; /* round robin: eligible numbers from ring[head] on in
+                       the order (last offer number, position) */
+    uint32_t head;
+    void *mem; /* the arrays, hcap entries each */
 } plan;
 
 /* A region code's bucket also holds a copy of the routing mirror entry
@@ -487,7 +487,7 @@ static void undo_bucket_new(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 static int plan_alloc(b2b2c_dealer_engine *e, bucket *b, size_t cap)
 {
     plan *p = &b->pl;
-    size_t per = sizeof(uint64_t) + 2 * sizeof(double) + 4 * sizeof(uint32_t);
+    size_t per = sizeof(uint64_t) + 2 * sizeof(double) + 3 * sizeof(uint32_t);
     unsigned char *m;
     if (cap > SIZE_MAX / per)
         return oom(e->ctx);
@@ -502,8 +502,7 @@ static int plan_alloc(b2b2c_dealer_engine *e, bucket *b, size_t cap)
     p->cum = p->w + cap;
     p->pos = (uint32_t *)(p->cum + cap);
     p->rank = p->pos + cap;
-    p->heap = p->rank + cap;
-    p->hpos = p->heap + cap;
+    p->ring = p->rank + cap;
     return 0;
 }
 
@@ -1364,23 +1363,31 @@ static int rr_less(const bucket *b, const plan *p, uint32_t x, uint32_t y)
     return kx < ky || (kx == ky && p->pos[x] < p->pos[y]);
 }
 
-static void rr_down(const bucket *b, plan *p, uint32_t i)
+/* Heapsort's sift (a max-heap of a[0..n) in round robin's order). */
+static void rr_sift(const bucket *b, const plan *p, uint32_t *a, uint32_t n,
+                    uint32_t i)
 {
-    uint32_t n = p->ne, x = p->heap[i];
+    uint32_t x = a[i];
     for (;;) {
         uint32_t c = 2 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && rr_less(b, p, p->heap[c + 1], p->heap[c]))
+        if (c + 1 < n && rr_less(b, p, a[c], a[c + 1]))
             c++;
-        if (!rr_less(b, p, p->heap[c], x))
+        if (!rr_less(b, p, x, a[c]))
             break;
-        p->heap[i] = p->heap[c];
-        p->hpos[p->heap[i]] = i;
+        a[i] = a[c];
         i = c;
     }
-    p->heap[i] = x;
-    p->hpos[x] = i;
+    a[i] = x;
+}
+
+/* The candidates of the first (or only) region bucket of a lead. */
+static void cand_first(const bucket *b, uint32_t *cand, hot **hp)
+{
+    memcpy(cand, b->d, (size_t)b->n * sizeof(*cand));
+    for (uint32_t i = 0; i < b->n; i++)
+        hp[i] = &b->h[i];
 }
 
 /* Whether bucket b's plan holds for a decision at `now` under the current
@@ -1426,12 +1433,18 @@ static void plan_save(b2b2c_dealer_engine *e, bucket *b, int64_t day,
     if (ne == 0)
         return;
     if (policy == B2B2C_DEALER_POLICY_ROUND_ROBIN) {
+        uint32_t *a = p->ring;
         for (uint32_t k = 0; k < ne; k++)
-            p->heap[k] = k;
+            a[k] = k;
         for (uint32_t i = ne / 2; i-- > 0;)
-            rr_down(b, p, i);
-        for (uint32_t i = 0; i < ne; i++)
-            p->hpos[p->heap[i]] = i;
+            rr_sift(b, p, a, ne, i);
+        for (uint32_t m = ne - 1; m > 0; m--) {
+            uint32_t t = a[0];
+            a[0] = a[m];
+            a[m] = t;
+            rr_sift(b, p, a, m, 0);
+        }
+        p->head = 0;
         return;
     }
     memcpy(p->w, e->w, ne * sizeof(*p->w));
@@ -1466,7 +1479,7 @@ static int plan_decide(b2b2c_dealer_engine *e, bucket *b, int policy,
     dc->elig = ne;
     dc->reason = B2B2C_DEALER_REASON_ROUTED;
     if (policy == B2B2C_DEALER_POLICY_ROUND_ROBIN) {
-        k = p->heap[0];
+        k = p->ring[p->head];
         dc->weight = 1.0;
         dc->rank = 1;
     } else {
@@ -1529,8 +1542,15 @@ static void plan_offer(bucket *b, uint32_t k)
     p->po[k] = npo;
     if (npo > p->maxpo)
         p->maxpo = npo;
-    if (p->param[P_POLICY] == B2B2C_DEALER_POLICY_ROUND_ROBIN)
-        rr_down(b, p, p->hpos[k]);
+    if (p->param[P_POLICY] == B2B2C_DEALER_POLICY_ROUND_ROBIN) {
+        /* its last offer is the newest: from the front to the back, unless
+         * the maximum share made the pass choose another */
+        if (p->ring[p->head] != k) {
+            p->ver = 0;
+            return;
+        }
+        p->head = p->head + 1 == p->ne ? 0 : p->head + 1;
+    }
     p->ver = b->ver;
 }
 
@@ -1569,15 +1589,14 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         bucket *b = b2b2c__map_get(&e->buckets, buf, rlen);
         if (b && b->n) {
             if (nb++ == 0) {
-                b1 = b;
-                memcpy(cand, b->d, (size_t)b->n * sizeof(*cand));
-                for (uint32_t i = 0; i < b->n; i++)
-                    hp[i] = &b->h[i];
+                b1 = b; /* its candidates are copied below (cand_first) */
                 nc = b->n;
             } else {
-                if (nb == 2)
+                if (nb == 2) {
+                    cand_first(b1, cand, hp);
                     for (uint32_t i = 0; i < nc; i++)
                         mark[cand[i]] = stamp;
+                }
                 for (uint32_t i = 0; i < b->n; i++) {
                     if (mark[b->d[i]] != stamp) {
                         mark[b->d[i]] = stamp;
@@ -1625,6 +1644,8 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             }
         }
     }
+    if (nb == 1)
+        cand_first(b1, cand, hp);
     if (l->has_loc) {
         int a, o;
         char ck[32];
