@@ -196,9 +196,23 @@ uint64_t b2b2c__hash(const void *key, size_t len)
     for (; i + 8 <= len; i += 8)
         h = (h ^ mix64(rd64(p + i))) * 0x9e3779b97f4a7c15ULL;
     if (i < len) {
-        uint64_t t = 0;
-        for (size_t k = 0; i + k < len; k++)
-            t |= (uint64_t)p[i + k] << (8 * k);
+        /* the last 1..7 bytes without a loop: the last 8 bytes of the key
+         * (overlapping the words above), or two overlapping 4-byte reads,
+         * or the first, middle and last byte (as wyhash does); the length
+         * is in h already, so overlaps cannot make two keys equal */
+        uint64_t t;
+        size_t r = len - i;
+        if (len >= 8) {
+            t = rd64(p + len - 8);
+        } else if (r >= 4) {
+            uint32_t a, b;
+            memcpy(&a, p, 4);
+            memcpy(&b, p + len - 4, 4);
+            t = (uint64_t)a | (uint64_t)b << 32;
+        } else {
+            t = (uint64_t)p[0] | (uint64_t)p[r / 2] << 8 |
+                (uint64_t)p[r - 1] << 16;
+        }
         h = (h ^ mix64(t ^ 0x2545f4914f6cdd1dULL)) * 0x9e3779b97f4a7c15ULL;
     }
     return mix64(h);

@@ -816,7 +816,7 @@ static int write_lead(b2b2c_dealer_engine *e, const lead *l)
 static int write_audit(b2b2c_dealer_engine *e, const aent *a, int creates)
 {
     b2b2c__wbuf w;
-    uint8_t key[8];
+    uint8_t key[8], *p;
     for (int i = 0; i < 8; i++)
         key[i] = (uint8_t)(a->seq >> (56 - 8 * i));
     b2b2c__enc_begin(&w, &e->ctx->mem, 1);
@@ -828,18 +828,27 @@ static int write_audit(b2b2c_dealer_engine *e, const aent *a, int creates)
     else
         b2b2c__enc_bytes(&w, e->dealers[a->dealer]->id,
                          e->dealers[a->dealer]->idlen);
-    b2b2c__enc_u8(&w, a->kind);
-    b2b2c__enc_u8(&w, a->policy);
-    b2b2c__enc_u8(&w, a->reason);
-    b2b2c__enc_u32(&w, a->cand);
-    b2b2c__enc_u32(&w, a->elig);
-    b2b2c__enc_u32(&w, a->rank);
-    b2b2c__enc_f64(&w, a->weight);
-    for (int i = 0; i < NSKIP; i++)
-        b2b2c__enc_u32(&w, a->skip[i]);
-    for (int i = 0; i < 4; i++) /* generator state after the decision */
-        b2b2c__enc_u64(&w, e->m.rng.s[i]);
-    b2b2c__enc_u8(&w, (uint8_t)(creates ? 1 : 0));
+    /* the fixed part in one piece: kind, policy, reason (u8), cand, elig,
+     * rank (u32), weight (f64), the skip counts (u32), the generator's
+     * state after the decision (u64) and whether the lead follows (u8) */
+    p = b2b2c__enc_raw(&w, 3 + 3 * 4 + 8 + NSKIP * 4 + 4 * 8 + 1);
+    if (p) {
+        uint64_t wb;
+        p[0] = a->kind;
+        p[1] = a->policy;
+        p[2] = a->reason;
+        b2b2c__put_le32(p + 3, a->cand);
+        b2b2c__put_le32(p + 7, a->elig);
+        b2b2c__put_le32(p + 11, a->rank);
+        memcpy(&wb, &a->weight, 8);
+        b2b2c__put_le64(p + 15, wb);
+        p += 23;
+        for (int i = 0; i < NSKIP; i++, p += 4)
+            b2b2c__put_le32(p, a->skip[i]);
+        for (int i = 0; i < 4; i++, p += 8)
+            b2b2c__put_le64(p, e->m.rng.s[i]);
+        *p = (uint8_t)(creates ? 1 : 0);
+    }
     if (creates) {
         const lead *l = a->lead;
         b2b2c__enc_i64(&w, l->created);
