@@ -1407,7 +1407,8 @@ static int plan_ok(const b2b2c_dealer_engine *e, const bucket *b,
     const plan *p = &b->pl;
     return p->ver == b->ver && p->n == b->n && p->day == day &&
            p->pidx == pidx && p->t_lo <= now && now < p->t_hi &&
-           (policy != B2B2C_DEALER_POLICY_PERFORMANCE ||
+           ((policy != B2B2C_DEALER_POLICY_PERFORMANCE &&
+             policy != B2B2C_DEALER_POLICY_THOMPSON) ||
             p->epoch == e->wc_epoch) &&
            memcmp(p->param, e->param, sizeof(p->param)) == 0;
 }
@@ -1456,7 +1457,7 @@ static void plan_save(b2b2c_dealer_engine *e, bucket *b, int64_t day,
         p->head = 0;
         return;
     }
-    memcpy(p->w, e->w, ne * sizeof(*p->w));
+    memcpy(p->w, e->w, ne * sizeof(*p->w)); /* Thompson: the means (rank) */
     if (policy == B2B2C_DEALER_POLICY_PERFORMANCE && e->param[P_FLOOR] > 0)
         floor_raise(e, p->w, e->key, ne, wsum);
     {
@@ -1491,6 +1492,28 @@ static int plan_decide(b2b2c_dealer_engine *e, bucket *b, int policy,
         k = p->ring[p->head];
         dc->weight = 1.0;
         dc->rank = 1;
+    } else if (policy == B2B2C_DEALER_POLICY_THOMPSON) {
+        /* the pass's draws, in the same order (eligible order) */
+        double best = -1, p0 = net_p0(e);
+        k = 0;
+        for (uint32_t i = 0; i < ne; i++) {
+            const hot *c = &b->h[p->pos[i]];
+            double a, bb, x;
+            posterior_of(e, c, p0, &a, &bb);
+            x = c->tier * b2b2c__rng_beta(&e->m.rng, a, bb);
+            if (x > best) {
+                best = x;
+                k = i;
+            }
+        }
+        if (!p->rank[k]) {
+            uint32_t r = 1;
+            for (uint32_t i = 0; i < ne; i++)
+                r += p->w[i] > p->w[k];
+            p->rank[k] = r;
+        }
+        dc->weight = best;
+        dc->rank = p->rank[k];
     } else {
         k = pick_cum(p->cum, ne, b2b2c__rng_uniform(&e->m.rng) * p->total);
         if (!p->rank[k]) {
@@ -1642,8 +1665,7 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
      * plan decides when it holds; the pass renews it when it does not */
     if (nb == 1 && !l->has_loc) {
         dc->bk = b1;
-        if (l->ntried == 0 && policy != B2B2C_DEALER_POLICY_THOMPSON &&
-            !e->noplan) {
+        if (l->ntried == 0 && !e->noplan) {
             if (!plan_ok(e, b1, now, day, pidx, policy))
                 save = 1;
             else if ((have_prod == 2 || b1->pl.nrestr == 0) &&
