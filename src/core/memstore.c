@@ -48,9 +48,9 @@ typedef struct ms_table {
 enum { U_MAP, U_APPEND, U_RSET, U_RDEL };
 
 typedef struct ms_undo {
-    size_t table;
+    uint32_t table;
+    uint32_t kind;
     size_t slot;   /* run slot (U_RSET, U_RDEL) */
-    int kind;
     ms_entry *old; /* entry to restore on rollback, free on commit */
     ms_entry *cur; /* entry to remove on rollback (NULL for a delete) */
 } ms_undo;
@@ -85,7 +85,7 @@ struct b2b2c_memstore {
     int in_txn;
     ms_undo *log;
     size_t nlog, caplog;
-    int compact; /* a run row was deleted in the open transaction */
+    int tidy; /* a run may want compacting or dissolving at commit */
     void *free_list[MS_CLASSES];
     unsigned char *pos, *end; /* the unused tail of the newest chunk */
     ms_chunk *chunks;
@@ -216,7 +216,7 @@ static void rollback_log(b2b2c_memstore *s)
                                NULL);
         }
     }
-    s->compact = 0;
+    s->tidy = 0;
 }
 
 /* Drop the dead slots, except the last one while the map has rows (it
@@ -239,8 +239,44 @@ static void run_compact(b2b2c_memstore *s, ms_table *t)
     t->ndead = j && t->run[j - 1].e->dead;
 }
 
-static void maybe_compact(b2b2c_memstore *s, ms_table *t)
+/* A table whose rows arrive in no order (random keys) keeps only the
+ * running maxima in its run, and every put and get would still search
+ * them: once the map holds many times the run, the run's rows move into the
+ * map and the table is a plain hash table (the run restarts only if the map
+ * empties). */
+static int mostly_hashed(const ms_table *t)
 {
+    return t->nrun && t->map.count >= 64 + 16 * t->nrun;
+}
+
+/* Map room for the run's live rows and `extra` more: the put that makes a
+ * table mostly hashed reserves it, so that dissolving never allocates. */
+static size_t dissolve_need(const ms_table *t, size_t extra)
+{
+    return t->map.count + (t->nrun - t->ndead) + extra;
+}
+
+/* 0 when the map has no room reserved (then nothing changes). */
+static int run_dissolve(b2b2c_memstore *s, ms_table *t)
+{
+    if (dissolve_need(t, 0) > t->map.cap - t->map.cap / 4)
+        return 0;
+    for (size_t i = 0; i < t->nrun; i++) {
+        ms_entry *e = t->run[i].e;
+        if (e->dead)
+            entry_free(s, e);
+        else
+            b2b2c__map_put(&t->map, e->data, e->klen, e, NULL);
+    }
+    t->nrun = t->ndead = 0;
+    return 1;
+}
+
+/* Outside transactions only: slots move. */
+static void table_tidy(b2b2c_memstore *s, ms_table *t)
+{
+    if (mostly_hashed(t) && run_dissolve(s, t))
+        return;
     if (t->ndead > t->nrun / 2)
         run_compact(s, t);
 }
@@ -478,8 +514,8 @@ static void log_push(b2b2c_memstore *s, size_t table, int kind, size_t slot,
                      ms_entry *old, ms_entry *cur)
 {
     ms_undo *u = &s->log[s->nlog++];
-    u->table = table;
-    u->kind = kind;
+    u->table = (uint32_t)table;
+    u->kind = (uint32_t)kind;
     u->slot = slot;
     u->old = old;
     u->cur = cur;
@@ -492,7 +528,7 @@ static int ms_put(void *ud, const char *table, const void *key, size_t klen,
     ms_table *t;
     ms_entry *e;
     void *old;
-    uint64_t pfx;
+    uint64_t pfx, h = 0;
     size_t idx, slot = 0;
     int loc;
 
@@ -500,7 +536,8 @@ static int ms_put(void *ud, const char *table, const void *key, size_t klen,
         return B2B2C_EINVAL;
     t = table_find(s, table, &idx);
     if (!t) {
-        if (b2b2c__grow(&s->a, (void **)&s->tables, &s->captables,
+        if (s->ntables == UINT32_MAX || /* the undo log's table number */
+            b2b2c__grow(&s->a, (void **)&s->tables, &s->captables,
                         s->ntables + 1, sizeof(*s->tables)))
             return B2B2C_ENOMEM;
         idx = s->ntables++;
@@ -511,12 +548,25 @@ static int ms_put(void *ud, const char *table, const void *key, size_t klen,
     }
     if (log_reserve(s))
         return B2B2C_ENOMEM;
-    pfx = key_prefix(key, klen);
-    loc = run_find(t, pfx, key, klen, &slot);
+    if (t->nrun || !t->map.count) {
+        pfx = key_prefix(key, klen);
+        loc = run_find(t, pfx, key, klen, &slot);
+    } else {
+        pfx = 0;
+        loc = LOC_MAP; /* a plain hash table (see mostly_hashed) */
+    }
+    if (loc == LOC_MAP) {
+        /* the slot's cache miss overlaps the row's allocation and copy */
+        h = b2b2c__map_keyhash(key, klen);
+        b2b2c__map_prefetch_h(&t->map, h);
+    }
     /* Room first: past this point nothing fails but the map's insert. */
     if (loc == LOC_APPEND &&
         b2b2c__grow(&s->a, (void **)&t->run, &t->caprun, t->nrun + 1,
                     sizeof(*t->run)))
+        return B2B2C_ENOMEM;
+    if (loc == LOC_MAP && t->nrun && t->map.count + 1 >= 64 + 16 * t->nrun &&
+        b2b2c__map_reserve(&t->map, dissolve_need(t, 1) - t->map.count))
         return B2B2C_ENOMEM;
     e = entry_alloc(s, klen, vlen);
     if (!e)
@@ -546,7 +596,7 @@ static int ms_put(void *ud, const char *table, const void *key, size_t klen,
             entry_free(s, prev);
         return 0;
     }
-    if (b2b2c__map_put(&t->map, e->data, klen, e, &old)) {
+    if (b2b2c__map_put_h(&t->map, h, e->data, klen, e, &old)) {
         entry_free(s, e);
         return B2B2C_ENOMEM;
     }
@@ -554,6 +604,12 @@ static int ms_put(void *ud, const char *table, const void *key, size_t klen,
         log_push(s, idx, U_MAP, 0, old, e);
     else if (old)
         entry_free(s, old);
+    if (mostly_hashed(t)) {
+        if (s->in_txn)
+            s->tidy = 1;
+        else
+            table_tidy(s, t);
+    }
     return 0;
 }
 
@@ -583,9 +639,9 @@ static int ms_del(void *ud, const char *table, const void *key, size_t klen)
         t->ndead++;
         if (s->in_txn) {
             log_push(s, idx, U_RDEL, slot, NULL, NULL);
-            s->compact = 1;
+            s->tidy = 1;
         } else {
-            maybe_compact(s, t);
+            table_tidy(s, t);
         }
         return 0;
     }
@@ -667,10 +723,10 @@ static int ms_commit(void *ud)
         return B2B2C_ESTATE;
     commit_log(s);
     s->in_txn = 0;
-    if (s->compact) {
+    if (s->tidy) {
         for (size_t t = 0; t < s->ntables; t++)
-            maybe_compact(s, &s->tables[t]);
-        s->compact = 0;
+            table_tidy(s, &s->tables[t]);
+        s->tidy = 0;
     }
     return 0;
 }

@@ -429,24 +429,63 @@ static void t_tail_delete(void **state)
     free(m.r);
 }
 
-/* Random 8-byte keys: the run keeps only the running maxima. */
-static void t_random_keys_stay_hashed(void **state)
+/* Random 8-byte keys: the run holds only the running maxima, and once the
+ * map holds many times more the run dissolves into it (at a commit). */
+static void t_random_keys_dissolve(void **state)
 {
     fx *f = *state;
+    model m = {0}, saved = {0};
     unsigned char k[8];
     uint64_t x = 88172645463325252ULL;
     size_t run, dead, hashed;
+    got g;
 
-    for (int i = 0; i < 20000; i++) {
-        x ^= x << 13; /* Marsaglia 2003, xorshift64 */
-        x ^= x >> 7;
-        x ^= x << 17;
-        be64(k, x);
-        assert_int_equal(put(f, k, 8, "v", 1), 0);
+    for (int txn = 0; txn < 40; txn++) {
+        assert_int_equal(f->st.begin(f->st.userdata), 0);
+        model_copy(&saved, &m);
+        for (int i = 0; i < 250; i++) {
+            x ^= x << 13; /* Marsaglia 2003, xorshift64 */
+            x ^= x >> 7;
+            x ^= x << 17;
+            be64(k, x);
+            assert_int_equal(put(f, k, 8, k, 4), 0);
+            model_put(&m, k, 8, k, 4);
+        }
+        layout(f, &run, &dead, &hashed);
+        if (txn == 0)
+            assert_true(run > 0 && run < 20); /* about ln(250) ~ 6 */
+        if (txn % 5 == 4) {
+            assert_int_equal(f->st.rollback(f->st.userdata), 0);
+            model_copy(&m, &saved);
+        } else {
+            assert_int_equal(f->st.commit(f->st.userdata), 0);
+        }
+        expect_model(f, &m);
     }
     layout(f, &run, &dead, &hashed);
-    assert_int_equal(run + hashed, 20000);
-    assert_true(run < 50); /* expected about ln(20000) ~ 10 */
+    assert_int_equal(run, 0);
+    assert_int_equal(hashed, m.n);
+    for (size_t i = 0; i < m.n; i++)
+        assert_int_equal(get(f, m.r[i].k, 8, &g), 0);
+    /* outside a transaction the same happens at once */
+    for (int i = 0; i < 2000; i++) {
+        be64(k, (uint64_t)i << 40);
+        assert_int_equal(f->st.put(f->st.userdata, "u", k, 8, "v", 1), 0);
+        be64(k, (uint64_t)(4000 - i) << 40); /* descending */
+        assert_int_equal(f->st.put(f->st.userdata, "w", k, 8, "v", 1), 0);
+    }
+    for (int i = 0; i < 1000; i++) {
+        be64(k, (uint64_t)(i * 7919 % 1999) << 40 | 5);
+        assert_int_equal(f->st.put(f->st.userdata, "u", k, 8, "v", 1), 0);
+    }
+    b2b2c__memstore_layout(f->ms, "u", &run, &dead, &hashed);
+    assert_int_equal(run, 2000); /* a third out of order: not dissolved */
+    assert_int_equal(hashed, 1000);
+    b2b2c__memstore_layout(f->ms, "w", &run, &dead, &hashed);
+    assert_int_equal(run, 0);
+    assert_int_equal(hashed, 2000);
+    free(m.r);
+    free(saved.r);
 }
 
 /* Appends, replaces of run rows, deletes and re-puts, all rolled back. */
@@ -763,7 +802,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_ascending_shared_prefix, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(t_tail_delete, fx_setup, fx_teardown),
-        cmocka_unit_test_setup_teardown(t_random_keys_stay_hashed, fx_setup,
+        cmocka_unit_test_setup_teardown(t_random_keys_dissolve, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(t_rollback_appends, fx_setup,
                                         fx_teardown),
