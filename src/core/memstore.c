@@ -406,8 +406,9 @@ static int run_find_tie(const ms_table *t, size_t i, uint64_t pfx,
         *slot = i;
         return c ? LOC_MAP : LOC_RUN;
     }
-    /* the stretch ends before the first slot with a greater prefix, if any
-     * (the last slot's key is above the sought one) */
+    /* the stretch ends before the first slot with a greater prefix; when
+     * there is none, pfx_lower gives the last slot and the search runs to
+     * the end of the run */
     end = pfx == UINT64_MAX ? t->nrun - 1
                             : pfx_lower(t->run, i, t->nrun - 1, pfx + 1);
     lo = i + 1;
