@@ -1,22 +1,56 @@
-/* The built-in in-memory store: one hash map per table, an undo log for
+/* The built-in in-memory store: per table a sorted run of rows written in
+ * ascending key order plus a hash map for the others, an undo log for
  * transactions, sorted scans. */
 #include <stdlib.h>
 
 #include "internal.h"
 
 typedef struct ms_entry {
-    size_t klen, vlen;
+    uint32_t klen;
+    uint32_t dead; /* a run slot deleted, kept until the run is compacted */
+    size_t vlen;
     unsigned char data[]; /* key bytes, then value bytes */
 } ms_entry;
 
+/* One slot of the run: the key's first 8 bytes, big-endian and zero-padded,
+ * decide most comparisons without touching the row (a cache miss each). */
+typedef struct ms_slot {
+    uint64_t pfx;
+    ms_entry *e;
+} ms_slot;
+
+/*
+ * A table keeps each key in exactly one of two places:
+ *
+ * - the run: rows whose keys arrived each above every key the run held
+ *   (audit trails, event logs: a sequence number as key), in ascending key
+ *   order. Appending touches only the run's tail, where a hash map would
+ *   miss the cache on a random slot for every new key; a lookup is a binary
+ *   search. A deleted run row stays in its slot marked dead (the slot keeps
+ *   its key for the search) until more than half the run is dead and no
+ *   transaction is open; then the run is compacted in place.
+ * - the map: every other row. With random keys the run holds only the
+ *   running maxima (about ln n rows).
+ *
+ * Every key in the map is below the key of the run's last slot, so a key
+ * above it is new and goes to the run without a map probe. That holds
+ * because the map takes only keys below the last slot, and the last slot is
+ * never dropped while the map has rows (a compaction keeps it, dead).
+ */
 typedef struct ms_table {
     const char *last; /* the caller's pointer last seen for this name */
     char name[64];
     b2b2c__map map;
+    ms_slot *run;
+    size_t nrun, caprun, ndead;
 } ms_table;
 
+enum { U_MAP, U_APPEND, U_RSET, U_RDEL };
+
 typedef struct ms_undo {
-    size_t table;
+    uint32_t table;
+    uint32_t kind;
+    size_t slot;   /* run slot (U_RSET, U_RDEL) */
     ms_entry *old; /* entry to restore on rollback, free on commit */
     ms_entry *cur; /* entry to remove on rollback (NULL for a delete) */
 } ms_undo;
@@ -51,6 +85,7 @@ struct b2b2c_memstore {
     int in_txn;
     ms_undo *log;
     size_t nlog, caplog;
+    int tidy; /* a run may want compacting or dissolving at commit */
     void *free_list[MS_CLASSES];
     unsigned char *pos, *end; /* the unused tail of the newest chunk */
     ms_chunk *chunks;
@@ -148,19 +183,102 @@ static void commit_log(b2b2c_memstore *s)
     s->nlog = 0;
 }
 
-/* Newest first; map capacity never shrinks, so reinsertion cannot fail. */
+/* Newest first. Nothing here allocates: map capacity never shrinks, so
+ * reinsertion cannot fail; the run is never compacted inside a transaction,
+ * so logged slots are where they were. */
 static void rollback_log(b2b2c_memstore *s)
 {
     while (s->nlog) {
         ms_undo *u = &s->log[--s->nlog];
-        b2b2c__map *m = &s->tables[u->table].map;
-        if (u->cur) {
-            b2b2c__map_del(m, u->cur->data, u->cur->klen);
+        ms_table *t = &s->tables[u->table];
+        switch (u->kind) {
+        case U_APPEND:
+            t->nrun--;
             entry_free(s, u->cur);
+            break;
+        case U_RSET:
+            t->run[u->slot].e = u->old;
+            if (u->old->dead)
+                t->ndead++;
+            entry_free(s, u->cur);
+            break;
+        case U_RDEL:
+            t->run[u->slot].e->dead = 0;
+            t->ndead--;
+            break;
+        default:
+            if (u->cur) {
+                b2b2c__map_del(&t->map, u->cur->data, u->cur->klen);
+                entry_free(s, u->cur);
+            }
+            if (u->old)
+                b2b2c__map_put(&t->map, u->old->data, u->old->klen, u->old,
+                               NULL);
         }
-        if (u->old)
-            b2b2c__map_put(m, u->old->data, u->old->klen, u->old, NULL);
     }
+    s->tidy = 0;
+}
+
+/* Drop the dead slots, except the last one while the map has rows (it
+ * bounds the map's keys from above, see ms_table). O(run), run only when
+ * more than half the run is dead, so a delete costs O(1) amortized on top
+ * of its search. */
+static void run_compact(b2b2c_memstore *s, ms_table *t)
+{
+    size_t j = 0, n = t->nrun;
+
+    for (size_t i = 0; i < n; i++) {
+        ms_entry *e = t->run[i].e;
+        if (e->dead && (i + 1 < n || !t->map.count)) {
+            entry_free(s, e);
+            continue;
+        }
+        t->run[j++] = t->run[i];
+    }
+    t->nrun = j;
+    t->ndead = j && t->run[j - 1].e->dead;
+}
+
+/* A table whose rows arrive in no order (random keys) keeps only the
+ * running maxima in its run, and every put and get would still search
+ * them: once the map holds many times the run, the run's rows move into the
+ * map and the table is a plain hash table (the run restarts only if the map
+ * empties). */
+static int mostly_hashed(const ms_table *t)
+{
+    return t->nrun && t->map.count >= 64 + 16 * t->nrun;
+}
+
+/* Map room for the run's live rows and `extra` more: the put that makes a
+ * table mostly hashed reserves it, so that dissolving never allocates. */
+static size_t dissolve_need(const ms_table *t, size_t extra)
+{
+    return t->map.count + (t->nrun - t->ndead) + extra;
+}
+
+/* 0 when the map has no room reserved (then nothing changes). */
+static int run_dissolve(b2b2c_memstore *s, ms_table *t)
+{
+    if (dissolve_need(t, 0) > t->map.cap - t->map.cap / 4)
+        return 0;
+    for (size_t i = 0; i < t->nrun; i++) {
+        ms_entry *e = t->run[i].e;
+        if (e->dead)
+            entry_free(s, e);
+        else
+            b2b2c__map_put(&t->map, e->data, e->klen, e, NULL);
+    }
+    t->nrun = t->ndead = 0;
+    return 1;
+}
+
+/* Outside transactions only: slots move. */
+static void table_tidy(b2b2c_memstore *s, ms_table *t)
+{
+    if (mostly_hashed(t) && run_dissolve(s, t))
+        return;
+    if (t->ndead > t->nrun / 2)
+        run_compact(s, t);
 }
 
 void b2b2c_memstore_free(b2b2c_memstore *s)
@@ -169,12 +287,17 @@ void b2b2c_memstore_free(b2b2c_memstore *s)
         return;
     rollback_log(s);
     for (size_t t = 0; t < s->ntables; t++) {
+        ms_table *tb = &s->tables[t];
         size_t it = 0;
         void *v;
-        while (b2b2c__map_next(&s->tables[t].map, &it, NULL, NULL, &v))
+        while (b2b2c__map_next(&tb->map, &it, NULL, NULL, &v))
             if (!entry_pooled(v))
                 entry_free(s, v);
-        b2b2c__map_fini(&s->tables[t].map);
+        b2b2c__map_fini(&tb->map);
+        for (size_t i = 0; i < tb->nrun; i++)
+            if (!entry_pooled(tb->run[i].e))
+                entry_free(s, tb->run[i].e);
+        b2b2c__afree(&s->a, tb->run);
     }
     while (s->chunks) {
         ms_chunk *next = s->chunks->next;
@@ -215,6 +338,154 @@ static int args_check(const char *table, const void *key, size_t klen)
     return 0;
 }
 
+/* The key's first 8 bytes, big-endian, zero-padded: if two keys' prefixes
+ * differ, they order as their keys do (a zero pad sorts a shorter key that
+ * is a prefix of the other first, as the scan order wants). */
+static uint64_t key_prefix(const unsigned char *k, size_t klen)
+{
+    uint64_t p = 0;
+
+    if (klen >= 8) {
+        for (int i = 0; i < 8; i++)
+            p = p << 8 | k[i];
+        return p;
+    }
+    for (size_t i = 0; i < 8; i++)
+        p = p << 8 | (i < klen ? k[i] : 0u);
+    return p;
+}
+
+/* The contract's scan order: memcmp, a shorter key first on a tie. */
+static int key_order(const unsigned char *a, size_t alen,
+                     const unsigned char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+
+    if (c)
+        return c;
+    return alen < blen ? -1 : alen > blen;
+}
+
+static int slot_cmp(uint64_t pfx, const unsigned char *k, size_t klen,
+                    const ms_slot *sl)
+{
+    if (pfx != sl->pfx)
+        return pfx < sl->pfx ? -1 : 1;
+    return key_order(k, klen, sl->e->data, sl->e->klen);
+}
+
+enum { LOC_APPEND, LOC_RUN, LOC_MAP };
+
+/* The first slot in [lo, hi] whose prefix is >= pfx, given that run[hi]'s
+ * is. Branch-free (the compiler makes the step a conditional move): with
+ * random keys the direction of every step is a coin toss, and mispredicted
+ * branches here cost more than the search itself. */
+static size_t pfx_lower(const ms_slot *run, size_t lo, size_t hi,
+                        uint64_t pfx)
+{
+    const ms_slot *b = run + lo;
+    size_t n = hi - lo + 1;
+
+    while (n > 1) {
+        size_t half = n / 2;
+        b = b[half - 1].pfx < pfx ? b + half : b;
+        n -= half;
+    }
+    return (size_t)(b - run);
+}
+
+/* Keys sharing their first 8 bytes with the sought one, from slot i on:
+ * an ordinary binary search on whole keys over that stretch. */
+static int run_find_tie(const ms_table *t, size_t i, uint64_t pfx,
+                        const unsigned char *key, size_t klen, size_t *slot)
+{
+    size_t lo = i, hi, end;
+    int c = key_order(key, klen, t->run[i].e->data, t->run[i].e->klen);
+
+    if (c <= 0) {
+        *slot = i;
+        return c ? LOC_MAP : LOC_RUN;
+    }
+    /* the stretch ends before the first slot with a greater prefix; when
+     * there is none, pfx_lower gives the last slot and the search runs to
+     * the end of the run */
+    end = pfx == UINT64_MAX ? t->nrun - 1
+                            : pfx_lower(t->run, i, t->nrun - 1, pfx + 1);
+    lo = i + 1;
+    hi = end + 1 > t->nrun ? t->nrun : end + 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        c = slot_cmp(pfx, key, klen, &t->run[mid]);
+        if (c == 0) {
+            *slot = mid;
+            return LOC_RUN;
+        }
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return LOC_MAP;
+}
+
+/* Where `key` lives or goes: LOC_APPEND above the run's last slot (then it
+ * is in neither place), LOC_RUN in slot *slot (possibly dead), LOC_MAP
+ * otherwise (in the map, or absent). */
+static int run_find(const ms_table *t, uint64_t pfx, const unsigned char *key,
+                    size_t klen, size_t *slot)
+{
+    const ms_slot *run = t->run;
+    size_t n = t->nrun, lo = 0, hi, i;
+    int c;
+
+    if (!n)
+        return t->map.count ? LOC_MAP : LOC_APPEND;
+    hi = n - 1;
+    c = slot_cmp(pfx, key, klen, &run[hi]);
+    if (c >= 0) {
+        *slot = hi;
+        return c ? LOC_APPEND : LOC_RUN;
+    }
+    /* key < last key, so pfx <= run[hi].pfx: the first slot with a prefix
+     * >= pfx is in [lo, hi]. Sequence numbers and timestamps spread evenly:
+     * try the interpolated position's neighbourhood first. */
+    if (hi > 64 && pfx > run[0].pfx) {
+        uint64_t p0 = run[0].pfx, span = run[hi].pfx - p0;
+        size_t g = (size_t)((double)(pfx - p0) / (double)span *
+                            (double)(hi - 1)) + 1, w = 8;
+        size_t wlo = g > w ? g - w : 1, whi = g + w < hi ? g + w : hi;
+        if (wlo <= whi && run[wlo - 1].pfx < pfx && run[whi].pfx >= pfx) {
+            lo = wlo;
+            hi = whi;
+        }
+    }
+    i = pfx_lower(run, lo, hi, pfx);
+    if (run[i].pfx != pfx)
+        return LOC_MAP;
+    return run_find_tie(t, i, pfx, key, klen, slot);
+}
+
+static ms_entry *table_get(const ms_table *t, const unsigned char *key,
+                           size_t klen)
+{
+    ms_entry *e;
+    size_t i;
+    int loc;
+
+    if (t->map.count > t->nrun) {
+        /* Mostly hashed rows (random keys): the map first, so that a hit
+         * costs no search of the run. */
+        if ((e = b2b2c__map_get(&t->map, key, klen)) != NULL)
+            return e;
+        loc = run_find(t, key_prefix(key, klen), key, klen, &i);
+        return loc == LOC_RUN && !t->run[i].e->dead ? t->run[i].e : NULL;
+    }
+    loc = run_find(t, key_prefix(key, klen), key, klen, &i);
+    if (loc == LOC_RUN)
+        return t->run[i].e->dead ? NULL : t->run[i].e;
+    return loc == LOC_MAP ? b2b2c__map_get(&t->map, key, klen) : NULL;
+}
+
 static int ms_get(void *ud, const char *table, const void *key, size_t klen,
                   b2b2c_storage_value_cb found, void *payload)
 {
@@ -226,7 +497,7 @@ static int ms_get(void *ud, const char *table, const void *key, size_t klen,
     if (args_check(table, key, klen) || !found)
         return B2B2C_EINVAL;
     t = table_find(s, table, &idx);
-    e = t ? b2b2c__map_get(&t->map, key, klen) : NULL;
+    e = t ? table_get(t, key, klen) : NULL;
     if (!e)
         return B2B2C_ENOTFOUND;
     return found(e->data + e->klen, e->vlen, payload);
@@ -240,6 +511,17 @@ static int log_reserve(b2b2c_memstore *s)
                        sizeof(*s->log));
 }
 
+static void log_push(b2b2c_memstore *s, size_t table, int kind, size_t slot,
+                     ms_entry *old, ms_entry *cur)
+{
+    ms_undo *u = &s->log[s->nlog++];
+    u->table = (uint32_t)table;
+    u->kind = (uint32_t)kind;
+    u->slot = slot;
+    u->old = old;
+    u->cur = cur;
+}
+
 static int ms_put(void *ud, const char *table, const void *key, size_t klen,
                   const void *val, size_t vlen)
 {
@@ -247,13 +529,16 @@ static int ms_put(void *ud, const char *table, const void *key, size_t klen,
     ms_table *t;
     ms_entry *e;
     void *old;
-    size_t idx;
+    uint64_t pfx, h = 0;
+    size_t idx, slot = 0;
+    int loc;
 
     if (args_check(table, key, klen) || (!val && vlen) || vlen > INT32_MAX)
         return B2B2C_EINVAL;
     t = table_find(s, table, &idx);
     if (!t) {
-        if (b2b2c__grow(&s->a, (void **)&s->tables, &s->captables,
+        if (s->ntables == UINT32_MAX || /* the undo log's table number */
+            b2b2c__grow(&s->a, (void **)&s->tables, &s->captables,
                         s->ntables + 1, sizeof(*s->tables)))
             return B2B2C_ENOMEM;
         idx = s->ntables++;
@@ -264,25 +549,67 @@ static int ms_put(void *ud, const char *table, const void *key, size_t klen,
     }
     if (log_reserve(s))
         return B2B2C_ENOMEM;
+    if (t->nrun || !t->map.count) {
+        pfx = key_prefix(key, klen);
+        loc = run_find(t, pfx, key, klen, &slot);
+    } else {
+        pfx = 0;
+        loc = LOC_MAP; /* a plain hash table (see mostly_hashed) */
+    }
+    if (loc == LOC_MAP) {
+        /* the slot's cache miss overlaps the row's allocation and copy */
+        h = b2b2c__map_keyhash(key, klen);
+        b2b2c__map_prefetch_h(&t->map, h);
+    }
+    /* Room first: past this point nothing fails but the map's insert. */
+    if (loc == LOC_APPEND &&
+        b2b2c__grow(&s->a, (void **)&t->run, &t->caprun, t->nrun + 1,
+                    sizeof(*t->run)))
+        return B2B2C_ENOMEM;
+    if (loc == LOC_MAP && t->nrun && t->map.count + 1 >= 64 + 16 * t->nrun &&
+        b2b2c__map_reserve(&t->map, dissolve_need(t, 1) - t->map.count))
+        return B2B2C_ENOMEM;
     e = entry_alloc(s, klen, vlen);
     if (!e)
         return B2B2C_ENOMEM;
-    e->klen = klen;
+    e->klen = (uint32_t)klen;
+    e->dead = 0;
     e->vlen = vlen;
     memcpy(e->data, key, klen);
     if (vlen)
         memcpy(e->data + klen, val, vlen);
-    if (b2b2c__map_put(&t->map, e->data, klen, e, &old)) {
+    if (loc == LOC_APPEND) {
+        t->run[t->nrun].pfx = pfx;
+        t->run[t->nrun].e = e;
+        t->nrun++;
+        if (s->in_txn)
+            log_push(s, idx, U_APPEND, 0, NULL, e);
+        return 0;
+    }
+    if (loc == LOC_RUN) {
+        ms_entry *prev = t->run[slot].e;
+        t->run[slot].e = e;
+        if (prev->dead)
+            t->ndead--;
+        if (s->in_txn)
+            log_push(s, idx, U_RSET, slot, prev, e);
+        else
+            entry_free(s, prev);
+        return 0;
+    }
+    if (b2b2c__map_put_h(&t->map, h, e->data, klen, e, &old)) {
         entry_free(s, e);
         return B2B2C_ENOMEM;
     }
-    if (s->in_txn) {
-        ms_undo *u = &s->log[s->nlog++];
-        u->table = idx;
-        u->old = old;
-        u->cur = e;
-    } else if (old) {
+    if (s->in_txn)
+        log_push(s, idx, U_MAP, 0, old, e);
+    else if (old)
         entry_free(s, old);
+    if (mostly_hashed(t)) {
+        if (s->in_txn)
+            s->tidy = 1;
+        else
+            table_tidy(s, t);
     }
     return 0;
 }
@@ -292,24 +619,42 @@ static int ms_del(void *ud, const char *table, const void *key, size_t klen)
     b2b2c_memstore *s = ud;
     ms_table *t;
     ms_entry *old;
-    size_t idx;
+    size_t idx, slot = 0;
+    int loc;
 
     if (args_check(table, key, klen))
         return B2B2C_EINVAL;
     t = table_find(s, table, &idx);
-    if (!t || !b2b2c__map_get(&t->map, key, klen))
+    if (!t)
+        return 0;
+    loc = run_find(t, key_prefix(key, klen), key, klen, &slot);
+    if (loc == LOC_APPEND)
+        return 0;
+    if (loc == LOC_RUN) {
+        old = t->run[slot].e;
+        if (old->dead)
+            return 0;
+        if (log_reserve(s))
+            return B2B2C_ENOMEM;
+        old->dead = 1;
+        t->ndead++;
+        if (s->in_txn) {
+            log_push(s, idx, U_RDEL, slot, NULL, NULL);
+            s->tidy = 1;
+        } else {
+            table_tidy(s, t);
+        }
+        return 0;
+    }
+    if (!b2b2c__map_get(&t->map, key, klen))
         return 0;
     if (log_reserve(s))
         return B2B2C_ENOMEM;
     old = b2b2c__map_del(&t->map, key, klen);
-    if (s->in_txn) {
-        ms_undo *u = &s->log[s->nlog++];
-        u->table = idx;
-        u->old = old;
-        u->cur = NULL;
-    } else {
+    if (s->in_txn)
+        log_push(s, idx, U_MAP, 0, old, NULL);
+    else
         entry_free(s, old);
-    }
     return 0;
 }
 
@@ -317,38 +662,48 @@ static int entry_cmp(const void *pa, const void *pb)
 {
     const ms_entry *a = *(const ms_entry *const *)pa;
     const ms_entry *b = *(const ms_entry *const *)pb;
-    size_t n = a->klen < b->klen ? a->klen : b->klen;
-    int c = memcmp(a->data, b->data, n);
 
-    if (c)
-        return c;
-    return a->klen < b->klen ? -1 : a->klen > b->klen;
+    return key_order(a->data, a->klen, b->data, b->klen);
 }
 
+/* The run is sorted already; the map's rows are sorted here and merged
+ * in (no allocation at all for a table that is only a run). */
 static int ms_scan(void *ud, const char *table, b2b2c_storage_row_cb row,
                    void *payload)
 {
     b2b2c_memstore *s = ud;
     ms_table *t;
-    ms_entry **rows;
-    size_t idx, n = 0, it = 0;
+    ms_entry **rows = NULL;
+    size_t idx, n = 0, it = 0, i = 0, j = 0;
     void *v;
     int rc = 0;
 
     if (b2b2c__table_check(table) || !row)
         return B2B2C_EINVAL;
     t = table_find(s, table, &idx);
-    if (!t || !t->map.count)
+    if (!t)
         return 0;
-    rows = b2b2c__amalloc(&s->a, t->map.count * sizeof(*rows));
-    if (!rows)
-        return B2B2C_ENOMEM;
-    while (b2b2c__map_next(&t->map, &it, NULL, NULL, &v))
-        rows[n++] = v;
-    qsort(rows, n, sizeof(*rows), entry_cmp);
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = row(rows[i]->data, rows[i]->klen, rows[i]->data + rows[i]->klen,
-                 rows[i]->vlen, payload);
+    if (t->map.count) {
+        rows = b2b2c__amalloc(&s->a, t->map.count * sizeof(*rows));
+        if (!rows)
+            return B2B2C_ENOMEM;
+        while (b2b2c__map_next(&t->map, &it, NULL, NULL, &v))
+            rows[n++] = v;
+        qsort(rows, n, sizeof(*rows), entry_cmp);
+    }
+    while (!rc) {
+        const ms_entry *e;
+        while (i < t->nrun && t->run[i].e->dead)
+            i++;
+        if (i < t->nrun &&
+            (j == n || entry_cmp(&t->run[i].e, &rows[j]) < 0))
+            e = t->run[i++].e;
+        else if (j < n)
+            e = rows[j++];
+        else
+            break;
+        rc = row(e->data, e->klen, e->data + e->klen, e->vlen, payload);
+    }
     b2b2c__afree(&s->a, rows);
     return rc;
 }
@@ -369,6 +724,11 @@ static int ms_commit(void *ud)
         return B2B2C_ESTATE;
     commit_log(s);
     s->in_txn = 0;
+    if (s->tidy) {
+        for (size_t t = 0; t < s->ntables; t++)
+            table_tidy(s, &s->tables[t]);
+        s->tidy = 0;
+    }
     return 0;
 }
 
@@ -415,8 +775,29 @@ uint64_t b2b2c__memstore_fingerprint(const b2b2c_memstore *s, size_t *rows)
             sum += (h ^ th) * 0x9e3779b97f4a7c15ULL + e->klen;
             n++;
         }
+        for (size_t i = 0; i < s->tables[t].nrun; i++) {
+            const ms_entry *e = s->tables[t].run[i].e;
+            if (!e->dead) {
+                uint64_t h = b2b2c__hash(e->data, e->klen + e->vlen);
+                sum += (h ^ th) * 0x9e3779b97f4a7c15ULL + e->klen;
+                n++;
+            }
+        }
     }
     if (rows)
         *rows = n;
     return sum;
+}
+
+void b2b2c__memstore_layout(const b2b2c_memstore *s, const char *table,
+                            size_t *run, size_t *dead, size_t *hashed)
+{
+    *run = *dead = *hashed = 0;
+    for (size_t t = 0; t < s->ntables; t++) {
+        if (strcmp(s->tables[t].name, table) == 0) {
+            *run = s->tables[t].nrun;
+            *dead = s->tables[t].ndead;
+            *hashed = s->tables[t].map.count;
+        }
+    }
 }

@@ -59,6 +59,74 @@ static void memstore_puts(void *arg)
     b2b2c_memstore_free(ms);
 }
 
+/* 8-byte keys as audit trails write them: a big-endian sequence number
+ * (ascending), or a random 64-bit number (hash-like IDs). */
+static unsigned char (*seqkeys)[8], (*rndkeys)[8];
+
+static void put_keys(b2b2c_storage *st, unsigned char (*keys)[8])
+{
+    static const unsigned char val[48];
+    for (int i = 0; i < N; i += 1000) {
+        st->begin(st->userdata);
+        for (int j = i; j < i + 1000; j++)
+            st->put(st->userdata, "t", keys[j], 8, val, sizeof(val));
+        st->commit(st->userdata);
+    }
+}
+
+static void memstore_keys(void *arg)
+{
+    b2b2c_memstore *ms;
+    b2b2c_storage st;
+    b2b2c_memstore_new(&ms, NULL);
+    b2b2c_memstore_methods(ms, &st);
+    put_keys(&st, arg);
+    b2b2c_memstore_free(ms);
+}
+
+static int count_value(const void *v, size_t n, void *p)
+{
+    (void)v;
+    *(size_t *)p += n;
+    return 0;
+}
+
+/* Look up every ascending key, in random order, in a store filled with
+ * them (the fill is untimed). */
+static b2b2c_memstore *get_ms;
+static void gets_setup(void *arg)
+{
+    b2b2c_storage st;
+    (void)arg;
+    if (get_ms)
+        return;
+    b2b2c_memstore_new(&get_ms, NULL);
+    b2b2c_memstore_methods(get_ms, &st);
+    put_keys(&st, seqkeys);
+}
+
+static void memstore_gets(void *arg)
+{
+    unsigned char (*order)[8] = arg;
+    b2b2c_storage st;
+    size_t total = 0;
+    b2b2c_memstore_methods(get_ms, &st);
+    for (int i = 0; i < N; i++) {
+        /* the random keys' low bits pick an existing sequence number */
+        uint64_t r = 0;
+        unsigned char k[8];
+        for (int b = 0; b < 8; b++)
+            r = r << 8 | order[i][b];
+        r %= N;
+        for (int b = 7; b >= 0; b--, r >>= 8)
+            k[b] = (unsigned char)r;
+        if (st.get(st.userdata, "t", k, 8, count_value, &total))
+            abort();
+    }
+    if (total != (size_t)N * 48)
+        abort();
+}
+
 static void toy_calls(void *arg)
 {
     b2b2c_ctx *ctx;
@@ -82,11 +150,37 @@ int main(void)
     b2b2c__alloc_init(&A, NULL);
     for (int i = 0; i < N; i++)
         snprintf(ids[i], sizeof(ids[i]), "lead-%d", i * 7);
+    seqkeys = malloc(sizeof(*seqkeys) * N);
+    rndkeys = malloc(sizeof(*rndkeys) * N);
+    {
+        uint64_t x = 0x9e3779b97f4a7c15ULL;
+        for (int i = 0; i < N; i++) {
+            uint64_t q = (uint64_t)i;
+            /* splitmix64 (Steele, Lea & Flood 2014) for the random keys */
+            uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+            z ^= z >> 31;
+            for (int b = 7; b >= 0; b--, q >>= 8, z >>= 8) {
+                seqkeys[i][b] = (unsigned char)q;
+                rndkeys[i][b] = (unsigned char)z;
+            }
+        }
+    }
     bench_run("map put+get 1M ids", map_fill, NULL, 2.0 * N, 1, 5);
     bench_run("codec encode+decode 1M records", codec_roundtrip, NULL, N, 1, 5);
     bench_run("memstore put 1M (txn of 1000)", memstore_puts, NULL, N, 1, 5);
+    bench_run("memstore put 1M ascending 8-byte keys (txn of 1000)",
+              memstore_keys, seqkeys, N, 1, 5);
+    bench_run("memstore put 1M random 8-byte keys (txn of 1000)",
+              memstore_keys, rndkeys, N, 1, 5);
+    bench_run_setup("memstore get 1M of 1M ascending keys, random order",
+                    gets_setup, memstore_gets, rndkeys, N, 1, 5);
+    b2b2c_memstore_free(get_ms);
     bench_run("write-through toy_add 1M (groups of 1000)", toy_calls, NULL, N,
               1, 5);
     free(ids);
+    free(seqkeys);
+    free(rndkeys);
     return 0;
 }
