@@ -95,6 +95,12 @@ static double zig_tail(b2b2c__rng *r)
     return ZIG_R + x;
 }
 
+#if defined(__GNUC__)
+#define RNG_COLD __attribute__((noinline, cold))
+#else
+#define RNG_COLD
+#endif
+
 /* Standard normal by the ziggurat, Marsaglia & Tsang, J. Stat. Softw.
  * 5(8), 2000, with Doornik's correction ("An improved ziggurat method to
  * generate normal random samples", 2005): the layer index and the signed
@@ -102,25 +108,42 @@ static double zig_tail(b2b2c__rng *r)
  * bits 11-63 a signed 53-bit uniform U in (-1, 1), symmetric: (j + 1/2)
  * 2^-52), so they are independent. Layer i >= 1 is the rectangle
  * [0, x_i] x [f(x_i), f(x_i+1)]; a point x = U x_i with |x| < x_i+1 lies
- * under f (98.5% of draws, one 64-bit draw and a table load); otherwise the wedge test y < f(x) with y
- * uniform over the layer's height, or the tail for the base layer (i = 0,
- * whose width x_0 = v / f(r) makes the rectangle part of it accepted when
- * |x| < r). The sign is part of U, so the common path has no branch on it. */
-static inline double normal_draw(b2b2c__rng *r)
+ * under f (98.5% of draws: one 64-bit draw and a table load); otherwise
+ * the wedge test y < f(x) with y uniform over the layer's height, or the
+ * tail for the base layer (i = 0, whose width x_0 = v / f(r) makes the
+ * rectangle part of it accepted when |x| < r). The sign is part of U, so
+ * the common path has no branch on it. */
+/* The 1.5% that miss the rectangles, out of line so that the common path
+ * inlines into the gamma and beta draws: layer i's wedge or the base
+ * layer's tail for this x, then fresh draws until one is accepted. */
+static RNG_COLD double normal_slow(b2b2c__rng *r, unsigned i, double x)
 {
     for (;;) {
-        uint64_t u = next(r);
-        unsigned i = (unsigned)(u & 0xff);
-        int64_t j = (int64_t)(u >> 11) - ((int64_t)1 << 52);
-        double x = ((double)j + 0.5) * 0x1.0p-52 * zig_x[i];
-        if (fabs(x) < zig_x[i + 1])
-            return x;
+        uint64_t u;
+        int64_t j;
         if (i == 0)
             return x < 0 ? -zig_tail(r) : zig_tail(r);
         if (zig_f[i] + unif(r) * (zig_f[i + 1] - zig_f[i]) <
             exp(-0.5 * x * x))
             return x;
+        u = next(r);
+        i = (unsigned)(u & 0xff);
+        j = (int64_t)(u >> 11) - ((int64_t)1 << 52);
+        x = ((double)j + 0.5) * 0x1.0p-52 * zig_x[i];
+        if (fabs(x) < zig_x[i + 1])
+            return x;
     }
+}
+
+static inline double normal_draw(b2b2c__rng *r)
+{
+    uint64_t u = next(r);
+    unsigned i = (unsigned)(u & 0xff);
+    int64_t j = (int64_t)(u >> 11) - ((int64_t)1 << 52);
+    double x = ((double)j + 0.5) * 0x1.0p-52 * zig_x[i];
+    if (fabs(x) < zig_x[i + 1])
+        return x;
+    return normal_slow(r, i, x);
 }
 
 double b2b2c__rng_normal(b2b2c__rng *r)
@@ -145,23 +168,44 @@ double b2b2c__rng_normal(b2b2c__rng *r)
  * logs); below t = -1/2, MT's. Squeezes only accept points the exact test
  * accepts, so the draw stays exact (test_rng.c t_gamma_squeeze_bound checks
  * both bounds on a grid of d and t). */
+static RNG_COLD double gamma_slow(b2b2c__rng *r, double d, double c,
+                                  double x, double u);
+
 static inline double gamma_mt(b2b2c__rng *r, double d, double c)
 {
-    double k = (1.28 / 9.0) * c * c;
-    for (;;) {
-        double x, v, u, x2, s;
-        do {
-            x = normal_draw(r);
-            v = 1.0 + c * x;
-        } while (v <= 0.0);
-        s = v >= 0.5 ? k : 0.0331;
-        v = v * v * v;
+    double x = normal_draw(r), v = 1.0 + c * x, u = 2.0;
+    if (v > 0.0) {
+        double x2 = x * x, s = v >= 0.5 ? (1.28 / 9.0) * c * c : 0.0331;
         u = unif(r);
-        x2 = x * x;
         if (u < 1.0 - s * x2 * x2)
-            return d * v;
-        if (u > 0.0 && log(u) < 0.5 * x2 + d * (1.0 - v + log(v)))
-            return d * v;
+            return d * v * v * v;
+    }
+    return gamma_slow(r, d, c, x, u);
+}
+
+/* The exact test for the pair (x, u) the squeeze left (u = 2: x had
+ * 1 + c x <= 0, rejected), then whole rounds until one is accepted. The
+ * pair must be finished, not redrawn: dropping pairs the squeeze misses
+ * would bias the draw. */
+static RNG_COLD double gamma_slow(b2b2c__rng *r, double d, double c,
+                                  double x, double u)
+{
+    for (;;) {
+        double v = 1.0 + c * x;
+        if (u <= 1.0) {
+            double x2 = x * x, v3 = v * v * v;
+            if (u > 0.0 && log(u) < 0.5 * x2 + d * (1.0 - v3 + log(v3)))
+                return d * v3;
+        }
+        x = normal_draw(r);
+        v = 1.0 + c * x;
+        u = 2.0;
+        if (v > 0.0) {
+            double x2 = x * x, s = v >= 0.5 ? (1.28 / 9.0) * c * c : 0.0331;
+            u = unif(r);
+            if (u < 1.0 - s * x2 * x2)
+                return d * v * v * v;
+        }
     }
 }
 
