@@ -211,26 +211,29 @@ static void t_normal_tail(void **state)
  * sample variance within 5 sqrt((2 a^2 + 6 a) / n) (its standard error:
  * the fourth central moment is 3 a^2 + 6 a). Shapes below 1 (boosted),
  * 1, and large. */
+static void check_gamma(b2b2c__rng *r, double a, int n)
+{
+    double s1 = 0, s2 = 0, m, var;
+    for (int i = 0; i < n; i++) {
+        double g = b2b2c__rng_gamma(r, a);
+        assert_true(g >= 0 && isfinite(g));
+        s1 += g;
+        s2 += g * g;
+    }
+    m = s1 / n;
+    var = s2 / n - m * m;
+    assert_true(fabs(m - a) < 5 * sqrt(a / n));
+    assert_true(fabs(var - a) < 5 * sqrt((2 * a * a + 6 * a) / n));
+}
+
 static void t_gamma_moments(void **state)
 {
     const double shapes[] = {0.05, 0.3, 0.999, 1.0, 2.5, 30.0, 1000.0};
-    const int n = 200000;
     b2b2c__rng r;
     (void)state;
     b2b2c__rng_seed(&r, 4);
-    for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
-        double a = shapes[k], s1 = 0, s2 = 0, m, var;
-        for (int i = 0; i < n; i++) {
-            double g = b2b2c__rng_gamma(&r, a);
-            assert_true(g >= 0 && isfinite(g));
-            s1 += g;
-            s2 += g * g;
-        }
-        m = s1 / n;
-        var = s2 / n - m * m;
-        assert_true(fabs(m - a) < 5 * sqrt(a / n));
-        assert_true(fabs(var - a) < 5 * sqrt((2 * a * a + 6 * a) / n));
-    }
+    for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++)
+        check_gamma(&r, shapes[k], 200000);
 }
 
 /* Beta(a, b): the sample mean and variance within 5 standard errors
@@ -281,23 +284,11 @@ static void t_beta(void **state)
  * (one at 0.3 / 9 c^2 instead of 1.28 / 9 c^2 did by 6-8). */
 static void t_gamma_small_d(void **state)
 {
-    const double shapes[] = {1.0, 1.5};
-    const int n = 2000000;
     b2b2c__rng r;
     (void)state;
     b2b2c__rng_seed(&r, 9);
-    for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
-        double a = shapes[k], s1 = 0, s2 = 0, m, var;
-        for (int i = 0; i < n; i++) {
-            double g = b2b2c__rng_gamma(&r, a);
-            s1 += g;
-            s2 += g * g;
-        }
-        m = s1 / n;
-        var = s2 / n - m * m;
-        assert_true(fabs(m - a) < 5 * sqrt(a / n));
-        assert_true(fabs(var - a) < 5 * sqrt((2 * a * a + 6 * a) / n));
-    }
+    check_gamma(&r, 1.0, 2000000);
+    check_gamma(&r, 1.5, 2000000);
 }
 
 /* The squeezes of rng.c's gamma_mt (the constants are restated here): with
