@@ -304,11 +304,12 @@ uint64_t b2b2c__rng_u64(b2b2c__rng *r);
 double b2b2c__rng_uniform(b2b2c__rng *r);
 /* Uniform integer in [0, n), unbiased (Lemire 2019); n > 0. */
 uint64_t b2b2c__rng_below(b2b2c__rng *r, uint64_t n);
-/* Standard normal (Marsaglia polar method). */
+/* Standard normal (256-layer ziggurat, Marsaglia & Tsang 2000). */
 double b2b2c__rng_normal(b2b2c__rng *r);
-/* Gamma(shape, 1) (Marsaglia & Tsang 2000; shape < 1 by boosting). */
+/* Gamma(shape, 1), shape > 0 (Marsaglia & Tsang 2000; shape < 1 by
+ * boosting). */
 double b2b2c__rng_gamma(b2b2c__rng *r, double shape);
-/* Beta(a, b) from two gammas. */
+/* Beta(a, b), a, b > 0, from two gammas (in logs when a shape is < 1). */
 double b2b2c__rng_beta(b2b2c__rng *r, double a, double b);
 
 /* ---- the context ---------------------------------------------------------- */

@@ -1,5 +1,7 @@
 /* Core building blocks: hash map, record codec + CRC32C, in-memory store
- * puts in transactions, write-through calls through the toy engine. */
+ * puts in transactions, write-through calls through the toy engine, the
+ * generator's normal, gamma and beta draws. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -144,8 +146,72 @@ static void toy_calls(void *arg)
     b2b2c_ctx_free(ctx);
 }
 
-int main(void)
+/* Random draws: 4M per run; shapes cycle through 1,024 pairs, either
+ * log-uniform in [1, 1000] or Thompson-like posteriors (a prior of 10 at
+ * 0.5 plus outcomes: 5 + [0, 40) won, 5 + [0, 120) lost). */
+enum { NDRAW = 4000000 };
+static double shape_a[2][1024], shape_b[2][1024];
+static volatile double draw_sink;
+
+static void draw_normal(void *arg)
 {
+    b2b2c__rng r;
+    double s = 0;
+    (void)arg;
+    b2b2c__rng_seed(&r, 1);
+    for (int i = 0; i < NDRAW; i++)
+        s += b2b2c__rng_normal(&r);
+    draw_sink = s;
+}
+
+static void draw_gamma(void *arg)
+{
+    const double *a = arg;
+    b2b2c__rng r;
+    double s = 0;
+    b2b2c__rng_seed(&r, 2);
+    for (int i = 0; i < NDRAW; i++)
+        s += b2b2c__rng_gamma(&r, a[i & 1023]);
+    draw_sink = s;
+}
+
+static void draw_beta(void *arg)
+{
+    const int k = *(const int *)arg;
+    b2b2c__rng r;
+    double s = 0;
+    b2b2c__rng_seed(&r, 3);
+    for (int i = 0; i < NDRAW; i++)
+        s += b2b2c__rng_beta(&r, shape_a[k][i & 1023], shape_b[k][i & 1023]);
+    draw_sink = s;
+}
+
+static void bench_draws(void)
+{
+    static const int k0 = 0, k1 = 1;
+    b2b2c__rng r;
+    b2b2c__rng_seed(&r, 9);
+    for (int i = 0; i < 1024; i++) {
+        shape_a[0][i] = exp(b2b2c__rng_uniform(&r) * log(1000.0));
+        shape_b[0][i] = exp(b2b2c__rng_uniform(&r) * log(1000.0));
+        shape_a[1][i] = 5.0 + (double)b2b2c__rng_below(&r, 40);
+        shape_b[1][i] = 5.0 + (double)b2b2c__rng_below(&r, 120);
+    }
+    bench_run("rng normal 4M draws", draw_normal, NULL, NDRAW, 1, 5);
+    bench_run("rng gamma 4M draws (shape 1-1000)", draw_gamma, shape_a[0],
+              NDRAW, 1, 5);
+    bench_run("rng beta 4M draws (shapes 1-1000)", draw_beta, (void *)&k0,
+              NDRAW, 1, 5);
+    bench_run("rng beta 4M draws (Thompson posteriors)", draw_beta,
+              (void *)&k1, NDRAW, 1, 5);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "rng") == 0) {
+        bench_draws();
+        return 0;
+    }
     ids = malloc(sizeof(*ids) * N);
     b2b2c__alloc_init(&A, NULL);
     for (int i = 0; i < N; i++)
@@ -182,5 +248,6 @@ int main(void)
     free(ids);
     free(seqkeys);
     free(rndkeys);
+    bench_draws();
     return 0;
 }

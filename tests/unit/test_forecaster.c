@@ -372,7 +372,10 @@ static void test_holdout(void **state)
     fx *x = *state;
     const int64_t cal = T0 + 26 * 7 * DAY, hold = T0 + 52 * 7 * DAY;
     double act[8], pred[8], cnt[8], sa = 0, sp = 0, n = 0;
-    sim_log(x->f, 1500, 44, hold, 5, "h");
+    /* 6,000 customers: the holdout total's relative error has a standard
+     * deviation of about 3% over seeds (5-6% with 1,500, where about 1
+     * seed in 13 missed the 10% below, with either normal sampler) */
+    sim_log(x->f, 6000, 44, hold, 5, "h");
     assert_int_equal(b2b2c_forecaster_holdout(act, pred, cnt, 8, x->f, -1,
                                               cal, hold),
                      B2B2C_ENOTREADY);
@@ -385,7 +388,7 @@ static void test_holdout(void **state)
         sp += pred[k] * cnt[k];
         n += cnt[k];
     }
-    CLOSE(n, 1500, 0);
+    CLOSE(n, 6000, 0);
     /* the model is the data's: total holdout purchases within 10 % */
     assert_true(fabs(sa - sp) < 0.1 * sp);
     /* more calibration purchases, more holdout purchases (predicted) */
