@@ -1499,6 +1499,8 @@ static int plan_decide(b2b2c_dealer_engine *e, bucket *b, int policy,
         for (uint32_t i = 0; i < ne; i++) {
             const hot *c = &b->h[p->pos[i]];
             double a, bb, x;
+            if (c->tier <= best) /* cannot win: as in the pass */
+                continue;
             posterior_of(e, c, p0, &a, &bb);
             x = c->tier * b2b2c__rng_beta(&e->m.rng, a, bb);
             if (x > best) {
@@ -1877,6 +1879,11 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             for (uint32_t i = 0; i < ne; i++) {
                 const hot *c = hp[i];
                 double a, b, s;
+                /* a draw is at most 1: a dealer whose tier is not above
+                 * the best so far cannot win, and its draw is skipped
+                 * (the choice keeps its distribution) */
+                if (c->tier <= best)
+                    continue;
                 posterior_of(e, c, p0, &a, &b);
                 s = c->tier * b2b2c__rng_beta(&e->m.rng, a, b);
                 if (s > best) {
