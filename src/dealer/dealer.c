@@ -3019,9 +3019,10 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
 {
     b2b2c_ctx *ctx;
     size_t n, rl, pl;
-    lead *l;
+    lead *l, tl;
     decision dc;
     uint64_t lh;
+    b2b2c__rng rng0, rng1;
     int rc, created;
     if (dealer_out)
         *dealer_out = NULL;
@@ -3067,7 +3068,25 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     if (!b2b2c_band_name(band))
         return b2b2c__err(ctx, B2B2C_ERANGE, "band: unknown value %d",
                           (int)band);
+    /* Decide first, as for a new lead (no declined dealers), so that the
+     * chosen dealer's struct and the lead's map slot load together; an
+     * unrouted lead found by the lookup is decided again from the same
+     * generator state. The decision changes nothing but the generator
+     * (and derived caches), restored here until the undo log holds it. */
+    rng0 = e->m.rng;
+    tl.region = region;
+    tl.product = product_line;
+    tl.has_loc = has_location;
+    tl.lat = lat;
+    tl.lon = lon;
+    tl.ntried = 0;
+    tl.tried = NULL;
+    decide(e, &tl, now, &dc);
+    if (dc.elig)
+        offer_prefetch(e, dc.chosen);
     l = b2b2c__map_get_h(&e->leads, lh, lead_id, n);
+    rng1 = e->m.rng;
+    e->m.rng = rng0;
     if (l && l->m.state != B2B2C_DEALER_LEAD_UNROUTED)
         return b2b2c__err(ctx, B2B2C_EEXISTS,
                           "lead_id: lead '%s' was already routed", lead_id);
@@ -3076,6 +3095,7 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     if ((rc = save_emut(e)) != 0)
         goto out;
     if (!l) {
+        e->m.rng = rng1;
         l = b2b2c__malloc(ctx, sizeof(*l) + n + rl + pl + 3);
         if (!l) {
             rc = oom(ctx);
@@ -3106,14 +3126,12 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
         goto out;
     } else {
         created = 0; /* an unrouted lead: state UNROUTED, never 0 */
+        decide(e, l, now, &dc);
+        if (dc.elig)
+            offer_prefetch(e, dc.chosen);
     }
-    decide(e, l, now, &dc);
     if (reason_out)
         *reason_out = dc.reason;
-    /* the chosen dealer's struct loads while a new lead goes into the map
-     * (whose slot the lookup brought in) */
-    if (dc.elig)
-        offer_prefetch(e, dc.chosen);
     if (created && (dc.elig || e->param[P_DIRECT] > 0) &&
         (rc = b2b2c__map_insert_undoable_h(ctx, &e->leads, lh, l->id, n, l)))
         goto out;
