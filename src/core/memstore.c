@@ -331,9 +331,16 @@ static ms_table *table_find(b2b2c_memstore *s, const char *name, size_t *idx)
     return NULL;
 }
 
-static int args_check(const char *table, const void *key, size_t klen)
+/* The arguments' checks, and the table (NULL when there is none yet): a name equal
+ * to an existing table's is valid, so only a new name is checked
+ * character by character. */
+static int args_table(b2b2c_memstore *s, const char *table, const void *key,
+                      size_t klen, ms_table **t, size_t *idx)
 {
-    if (b2b2c__table_check(table) || !key || klen == 0 || klen > 65535)
+    if (!table || !key || klen == 0 || klen > 65535)
+        return B2B2C_EINVAL;
+    *t = table_find(s, table, idx);
+    if (!*t && b2b2c__table_check(table))
         return B2B2C_EINVAL;
     return 0;
 }
@@ -494,9 +501,8 @@ static int ms_get(void *ud, const char *table, const void *key, size_t klen,
     ms_entry *e;
     size_t idx;
 
-    if (args_check(table, key, klen) || !found)
+    if (!found || args_table(s, table, key, klen, &t, &idx))
         return B2B2C_EINVAL;
-    t = table_find(s, table, &idx);
     e = t ? table_get(t, key, klen) : NULL;
     if (!e)
         return B2B2C_ENOTFOUND;
@@ -533,9 +539,9 @@ static int ms_put(void *ud, const char *table, const void *key, size_t klen,
     size_t idx, slot = 0;
     int loc;
 
-    if (args_check(table, key, klen) || (!val && vlen) || vlen > INT32_MAX)
+    if ((!val && vlen) || vlen > INT32_MAX ||
+        args_table(s, table, key, klen, &t, &idx))
         return B2B2C_EINVAL;
-    t = table_find(s, table, &idx);
     if (!t) {
         if (s->ntables == UINT32_MAX || /* the undo log's table number */
             b2b2c__grow(&s->a, (void **)&s->tables, &s->captables,
@@ -622,9 +628,8 @@ static int ms_del(void *ud, const char *table, const void *key, size_t klen)
     size_t idx, slot = 0;
     int loc;
 
-    if (args_check(table, key, klen))
+    if (args_table(s, table, key, klen, &t, &idx))
         return B2B2C_EINVAL;
-    t = table_find(s, table, &idx);
     if (!t)
         return 0;
     loc = run_find(t, key_prefix(key, klen), key, klen, &slot);
