@@ -182,7 +182,8 @@ typedef struct plan {
     double *cum;    /* w[0] + ... + w[k], added in that order */
     uint32_t *rank; /* 0 until computed */
     uint32_t *ring; /* round robin: eligible numbers from ring[head] on in
-                       the order (last offer number, position) */
+                       the order (last offer number, position); Thompson:
+                       in the order (tier descending, eligible number) */
     uint32_t head;
     void *mem; /* the arrays, hcap entries each */
 } plan;
@@ -1372,23 +1373,49 @@ static int rr_less(const bucket *b, const plan *p, uint32_t x, uint32_t y)
     return kx < ky || (kx == ky && p->pos[x] < p->pos[y]);
 }
 
-/* Heapsort's sift (a max-heap of a[0..n) in round robin's order). */
-static void rr_sift(const bucket *b, const plan *p, uint32_t *a, uint32_t n,
-                    uint32_t i)
+/* Thompson's order: tier descending, then eligible number. */
+static int th_less(const bucket *b, const plan *p, uint32_t x, uint32_t y)
+{
+    double tx = b->h[p->pos[x]].tier, ty = b->h[p->pos[y]].tier;
+    return tx > ty || (tx == ty && x < y);
+}
+
+typedef int (*plan_less)(const bucket *, const plan *, uint32_t, uint32_t);
+
+/* Heapsort's sift (a max-heap of a[0..n) in the order `less`). */
+static void plan_sift(const bucket *b, const plan *p, plan_less less,
+                      uint32_t *a, uint32_t n, uint32_t i)
 {
     uint32_t x = a[i];
     for (;;) {
         uint32_t c = 2 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && rr_less(b, p, a[c], a[c + 1]))
+        if (c + 1 < n && less(b, p, a[c], a[c + 1]))
             c++;
-        if (!rr_less(b, p, x, a[c]))
+        if (!less(b, p, x, a[c]))
             break;
         a[i] = a[c];
         i = c;
     }
     a[i] = x;
+}
+
+/* p->ring: the eligible numbers sorted by `less` (heapsort). */
+static void plan_order(const bucket *b, plan *p, plan_less less)
+{
+    uint32_t *a = p->ring, ne = p->ne;
+    for (uint32_t k = 0; k < ne; k++)
+        a[k] = k;
+    for (uint32_t i = ne / 2; i-- > 0;)
+        plan_sift(b, p, less, a, ne, i);
+    for (uint32_t m = ne - 1; m > 0; m--) {
+        uint32_t t = a[0];
+        a[0] = a[m];
+        a[m] = t;
+        plan_sift(b, p, less, a, m, 0);
+    }
+    p->head = 0;
 }
 
 /* The candidates of the first (or only) region bucket of a lead. */
@@ -1443,20 +1470,11 @@ static void plan_save(b2b2c_dealer_engine *e, bucket *b, int64_t day,
     if (ne == 0)
         return;
     if (policy == B2B2C_DEALER_POLICY_ROUND_ROBIN) {
-        uint32_t *a = p->ring;
-        for (uint32_t k = 0; k < ne; k++)
-            a[k] = k;
-        for (uint32_t i = ne / 2; i-- > 0;)
-            rr_sift(b, p, a, ne, i);
-        for (uint32_t m = ne - 1; m > 0; m--) {
-            uint32_t t = a[0];
-            a[0] = a[m];
-            a[m] = t;
-            rr_sift(b, p, a, m, 0);
-        }
-        p->head = 0;
+        plan_order(b, p, rr_less);
         return;
     }
+    if (policy == B2B2C_DEALER_POLICY_THOMPSON)
+        plan_order(b, p, th_less);
     memcpy(p->w, e->w, ne * sizeof(*p->w)); /* Thompson: the means (rank) */
     if (policy == B2B2C_DEALER_POLICY_PERFORMANCE && e->param[P_FLOOR] > 0)
         floor_raise(e, p->w, e->key, ne, wsum);
@@ -1493,14 +1511,15 @@ static int plan_decide(b2b2c_dealer_engine *e, bucket *b, int policy,
         dc->weight = 1.0;
         dc->rank = 1;
     } else if (policy == B2B2C_DEALER_POLICY_THOMPSON) {
-        /* the pass's draws, in the same order (eligible order) */
+        /* the pass's draws, in the same order (see there) */
         double best = -1, p0 = net_p0(e);
         k = 0;
-        for (uint32_t i = 0; i < ne; i++) {
+        for (uint32_t j = 0; j < ne; j++) {
+            uint32_t i = p->ring[j];
             const hot *c = &b->h[p->pos[i]];
             double a, bb, x;
-            if (c->tier <= best) /* cannot win: as in the pass */
-                continue;
+            if (c->tier <= best) /* nobody after it can win */
+                break;
             posterior_of(e, c, p0, &a, &bb);
             x = c->tier * b2b2c__rng_beta(&e->m.rng, a, bb);
             if (x > best) {
@@ -1874,22 +1893,35 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
             raised = floor_raise(e, w, key, ne, total);
         if (policy == B2B2C_DEALER_POLICY_THOMPSON) {
             /* Thompson 1933; Chapelle & Li 2011, Algorithm 2: draw from
-             * each posterior, take the best draw (scaled by tier). */
-            double best = -1;
-            for (uint32_t i = 0; i < ne; i++) {
-                const hot *c = hp[i];
-                double a, b, s;
-                /* a draw is at most 1: a dealer whose tier is not above
-                 * the best so far cannot win, and its draw is skipped
-                 * (the choice keeps its distribution) */
-                if (c->tier <= best)
-                    continue;
-                posterior_of(e, c, p0, &a, &b);
-                s = c->tier * b2b2c__rng_beta(&e->m.rng, a, b);
-                if (s > best) {
-                    best = s;
-                    pick = i;
+             * each posterior, take the best draw (scaled by tier). A draw
+             * is at most 1, so a dealer whose tier is not above the best
+             * so far cannot win and is not drawn (the choice keeps its
+             * distribution); the dealers are drawn by tier, highest
+             * first (ties in eligible order), so that most of those
+             * below the top tier are not drawn at all. */
+            double best = -1, lim = INFINITY;
+            for (;;) {
+                double tmax = 0;
+                for (uint32_t i = 0; i < ne; i++) {
+                    double t = hp[i]->tier;
+                    if (t < lim && t > tmax)
+                        tmax = t;
                 }
+                if (tmax == 0 || tmax <= best)
+                    break;
+                for (uint32_t i = 0; i < ne; i++) {
+                    const hot *c = hp[i];
+                    double a, b, s;
+                    if (c->tier != tmax || c->tier <= best)
+                        continue;
+                    posterior_of(e, c, p0, &a, &b);
+                    s = c->tier * b2b2c__rng_beta(&e->m.rng, a, b);
+                    if (s > best) {
+                        best = s;
+                        pick = i;
+                    }
+                }
+                lim = tmax;
             }
             chosen_w = w[pick];
             for (uint32_t i = 0; i < ne; i++)
