@@ -55,6 +55,7 @@ static void *c_realloc(void *q, size_t n, void *ud)
 
 typedef struct state {
     int policy;
+    int flat; /* every tier weight 1 (else 1, 2, 3 in turn) */
     counter cnt;
     b2b2c_allocator al;
     b2b2c_memstore *ms;
@@ -106,8 +107,8 @@ static void setup(void *arg)
     for (int d = 0; d < NDEALERS; d++) {
         snprintf(id, sizeof id, "dealer-%05d", d);
         snprintf(reg, sizeof reg, "R%d", d % NREGIONS);
-        if ((rc = b2b2c_dealer_put(s->e, id, 1.0 + d % 3, reg, "", 1000000,
-                                   0, 48)))
+        if ((rc = b2b2c_dealer_put(s->e, id, s->flat ? 1.0 : 1.0 + d % 3,
+                                   reg, "", 1000000, 0, 48)))
             die("put", rc, s->ctx);
     }
     if ((rc = b2b2c_ctx_commit(s->ctx)))
@@ -157,13 +158,15 @@ static void setup_expire(void *arg)
 
 int main(int argc, char **argv)
 {
-    /* optional argument: run only this policy, by number (0..3) or name
-     * (rr, tier, performance, thompson) */
+    /* optional argument: run only this policy, by number (0..4) or name
+     * (rr, tier, performance, thompson, thompson-flat: Thompson with every
+     * tier weight 1, so that every eligible dealer is drawn) */
     static const char *names[] = {"round robin", "tier", "performance",
-                                  "thompson"};
-    static const char *args[] = {"rr", "tier", "performance", "thompson"};
+                                  "thompson", "thompson, equal tiers"};
+    static const char *args[] = {"rr", "tier", "performance", "thompson",
+                                 "thompson-flat"};
     int only = argc > 1 ? atoi(argv[1]) : -1;
-    for (int p = 0; argc > 1 && p < 4; p++)
+    for (int p = 0; argc > 1 && p < 5; p++)
         if (strcmp(argv[1], args[p]) == 0)
             only = p;
     state s;
@@ -176,10 +179,11 @@ int main(int argc, char **argv)
         /* a child region: the lookup walks R<k>-<n> then R<k> */
         snprintf(s.regions[j], 16, "R%d-%d", (j * 7919) % NREGIONS, j % 5);
     }
-    for (int p = 0; p < 4; p++) {
+    for (int p = 0; p < 5; p++) {
         if (only >= 0 && p != only)
             continue;
-        s.policy = p;
+        s.policy = p < 4 ? p : 3;
+        s.flat = p == 4;
         snprintf(name, sizeof name,
                  "dealer route %s (10,000 dealers, 100 regions, groups of "
                  "1,000)", names[p]);
@@ -190,6 +194,7 @@ int main(int argc, char **argv)
            (double)s.after_dealers / NDEALERS,
            (double)(s.after_leads - s.after_dealers) / NLEADS);
     s.policy = 2;
+    s.flat = 0;
     if (only < 0)
         bench_run_setup("dealer expire + re-route (performance, 200,000 "
                     "expired offers)",
