@@ -311,6 +311,14 @@ double b2b2c__rng_normal(b2b2c__rng *r);
 double b2b2c__rng_gamma(b2b2c__rng *r, double shape);
 /* Beta(a, b), a, b > 0, from two gammas (in logs when a shape is < 1). */
 double b2b2c__rng_beta(b2b2c__rng *r, double a, double b);
+/* Beta(a, b) draws with their constants computed once (b2b2c__rng_beta_prep)
+ * for a caller that draws from the same (a, b) many times: the same draws
+ * as b2b2c__rng_beta(r, a, b), bit for bit, for the same generator state. */
+typedef struct b2b2c__beta_prep {
+    double da, ca, db, cb; /* da < 0: a shape below 1, (ca, cb) = (a, b) */
+} b2b2c__beta_prep;
+void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b);
+double b2b2c__rng_beta_prepped(b2b2c__rng *r, const b2b2c__beta_prep *k);
 
 /* ---- the context ---------------------------------------------------------- */
 

@@ -240,7 +240,7 @@ double b2b2c__rng_gamma(b2b2c__rng *r, double shape)
  * When a shape is below 1 the ratio is formed from the logs,
  * 1 / (1 + exp(ln Y - ln X)), so that draws near 0 or 1 do not collapse
  * to 0/0. */
-double b2b2c__rng_beta(b2b2c__rng *r, double a, double b)
+void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b)
 {
     if (a >= 1.0 && b >= 1.0) {
         /* c_a = 1 / sqrt(9 d_a) = sqrt(9 d_b) / (sqrt(9 d_a) sqrt(9 d_b)):
@@ -248,11 +248,33 @@ double b2b2c__rng_beta(b2b2c__rng *r, double a, double b)
          * the draw's time) */
         double da = a - 1.0 / 3.0, db = b - 1.0 / 3.0;
         double sa = sqrt(9.0 * da), sb = sqrt(9.0 * db), inv = 1.0 / (sa * sb);
-        double x = gamma_mt(r, da, sb * inv), y = gamma_mt(r, db, sa * inv);
+        k->da = da;
+        k->ca = sb * inv;
+        k->db = db;
+        k->cb = sa * inv;
+    } else {
+        k->da = -1.0;
+        k->ca = a;
+        k->db = 0.0;
+        k->cb = b;
+    }
+}
+
+double b2b2c__rng_beta_prepped(b2b2c__rng *r, const b2b2c__beta_prep *k)
+{
+    if (k->da >= 0.0) {
+        double x = gamma_mt(r, k->da, k->ca), y = gamma_mt(r, k->db, k->cb);
         return x / (x + y);
     }
     {
-        double lx = log_gamma_draw(r, a), ly = log_gamma_draw(r, b);
+        double lx = log_gamma_draw(r, k->ca), ly = log_gamma_draw(r, k->cb);
         return 1.0 / (1.0 + exp(ly - lx));
     }
+}
+
+double b2b2c__rng_beta(b2b2c__rng *r, double a, double b)
+{
+    b2b2c__beta_prep k;
+    b2b2c__rng_beta_prep(&k, a, b);
+    return b2b2c__rng_beta_prepped(r, &k);
 }

@@ -185,6 +185,7 @@ typedef struct plan {
                        the order (last offer number, position); Thompson:
                        in the order (tier descending, eligible number) */
     uint32_t head;
+    b2b2c__beta_prep *bp; /* Thompson: each posterior's draw constants */
     void *mem; /* the arrays, hcap entries each */
 } plan;
 
@@ -488,7 +489,8 @@ static void undo_bucket_new(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 static int plan_alloc(b2b2c_dealer_engine *e, bucket *b, size_t cap)
 {
     plan *p = &b->pl;
-    size_t per = sizeof(uint64_t) + 2 * sizeof(double) + 3 * sizeof(uint32_t);
+    size_t per = sizeof(b2b2c__beta_prep) + sizeof(uint64_t) +
+                 2 * sizeof(double) + 3 * sizeof(uint32_t);
     unsigned char *m;
     if (cap > SIZE_MAX / per)
         return oom(e->ctx);
@@ -498,7 +500,8 @@ static int plan_alloc(b2b2c_dealer_engine *e, bucket *b, size_t cap)
     b2b2c__free(e->ctx, p->mem);
     p->mem = m;
     p->ver = 0;
-    p->po = (uint64_t *)m;
+    p->bp = (b2b2c__beta_prep *)m;
+    p->po = (uint64_t *)(p->bp + cap);
     p->w = (double *)(p->po + cap);
     p->cum = p->w + cap;
     p->pos = (uint32_t *)(p->cum + cap);
@@ -1473,8 +1476,15 @@ static void plan_save(b2b2c_dealer_engine *e, bucket *b, int64_t day,
         plan_order(b, p, rr_less);
         return;
     }
-    if (policy == B2B2C_DEALER_POLICY_THOMPSON)
+    if (policy == B2B2C_DEALER_POLICY_THOMPSON) {
+        double p0 = net_p0(e);
+        for (uint32_t k = 0; k < ne; k++) {
+            double a, bb;
+            posterior_of(e, &b->h[p->pos[k]], p0, &a, &bb);
+            b2b2c__rng_beta_prep(&p->bp[k], a, bb);
+        }
         plan_order(b, p, th_less);
+    }
     memcpy(p->w, e->w, ne * sizeof(*p->w)); /* Thompson: the means (rank) */
     if (policy == B2B2C_DEALER_POLICY_PERFORMANCE && e->param[P_FLOOR] > 0)
         floor_raise(e, p->w, e->key, ne, wsum);
@@ -1511,17 +1521,16 @@ static int plan_decide(b2b2c_dealer_engine *e, bucket *b, int policy,
         dc->weight = 1.0;
         dc->rank = 1;
     } else if (policy == B2B2C_DEALER_POLICY_THOMPSON) {
-        /* the pass's draws, in the same order (see there) */
-        double best = -1, p0 = net_p0(e);
+        /* the pass's draws, in the same order (see there), with each
+         * posterior's constants computed when the plan was made */
+        double best = -1;
         k = 0;
         for (uint32_t j = 0; j < ne; j++) {
             uint32_t i = p->ring[j];
-            const hot *c = &b->h[p->pos[i]];
-            double a, bb, x;
-            if (c->tier <= best) /* nobody after it can win */
+            double t = b->h[p->pos[i]].tier, x;
+            if (t <= best) /* nobody after it can win */
                 break;
-            posterior_of(e, c, p0, &a, &bb);
-            x = c->tier * b2b2c__rng_beta(&e->m.rng, a, bb);
+            x = t * b2b2c__rng_beta_prepped(&e->m.rng, &p->bp[i]);
             if (x > best) {
                 best = x;
                 k = i;
