@@ -97,8 +97,10 @@ static double zig_tail(b2b2c__rng *r)
 
 #if defined(__GNUC__)
 #define RNG_COLD __attribute__((noinline, cold))
+#define RNG_HOT_INLINE __attribute__((always_inline)) inline
 #else
 #define RNG_COLD
+#define RNG_HOT_INLINE inline
 #endif
 
 /* Standard normal by the ziggurat, Marsaglia & Tsang, J. Stat. Softw.
@@ -135,7 +137,7 @@ static RNG_COLD double normal_slow(b2b2c__rng *r, unsigned i, double x)
     }
 }
 
-static inline double normal_draw(b2b2c__rng *r)
+static RNG_HOT_INLINE double normal_draw(b2b2c__rng *r)
 {
     uint64_t u = next(r);
     unsigned i = (unsigned)(u & 0xff);
@@ -171,7 +173,7 @@ double b2b2c__rng_normal(b2b2c__rng *r)
 static RNG_COLD double gamma_slow(b2b2c__rng *r, double d, double c,
                                   double x, double u);
 
-static inline double gamma_mt(b2b2c__rng *r, double d, double c)
+static RNG_HOT_INLINE double gamma_mt(b2b2c__rng *r, double d, double c)
 {
     double x = normal_draw(r), v = 1.0 + c * x, u = 2.0;
     if (v > 0.0) {

@@ -185,7 +185,8 @@ typedef struct plan {
                        the order (last offer number, position); Thompson:
                        in the order (tier descending, eligible number) */
     uint32_t head;
-    b2b2c__beta_prep *bp; /* Thompson: each posterior's draw constants */
+    b2b2c__beta_prep *bp; /* Thompson: by place j in ring, the posterior's
+                             draw constants (and cum[j] the tier) */
     void *mem; /* the arrays, hcap entries each */
 } plan;
 
@@ -1478,14 +1479,18 @@ static void plan_save(b2b2c_dealer_engine *e, bucket *b, int64_t day,
     }
     if (policy == B2B2C_DEALER_POLICY_THOMPSON) {
         double p0 = net_p0(e);
-        for (uint32_t k = 0; k < ne; k++) {
-            double a, bb;
-            posterior_of(e, &b->h[p->pos[k]], p0, &a, &bb);
-            b2b2c__rng_beta_prep(&p->bp[k], a, bb);
-        }
         plan_order(b, p, th_less);
+        for (uint32_t j = 0; j < ne; j++) {
+            const hot *c = &b->h[p->pos[p->ring[j]]];
+            double a, bb;
+            posterior_of(e, c, p0, &a, &bb);
+            b2b2c__rng_beta_prep(&p->bp[j], a, bb);
+            p->cum[j] = c->tier;
+        }
+        memcpy(p->w, e->w, ne * sizeof(*p->w)); /* the means (rank) */
+        return;
     }
-    memcpy(p->w, e->w, ne * sizeof(*p->w)); /* Thompson: the means (rank) */
+    memcpy(p->w, e->w, ne * sizeof(*p->w));
     if (policy == B2B2C_DEALER_POLICY_PERFORMANCE && e->param[P_FLOOR] > 0)
         floor_raise(e, p->w, e->key, ne, wsum);
     {
@@ -1527,10 +1532,10 @@ static int plan_decide(b2b2c_dealer_engine *e, bucket *b, int policy,
         k = 0;
         for (uint32_t j = 0; j < ne; j++) {
             uint32_t i = p->ring[j];
-            double t = b->h[p->pos[i]].tier, x;
+            double t = p->cum[j], x;
             if (t <= best) /* nobody after it can win */
                 break;
-            x = t * b2b2c__rng_beta_prepped(&e->m.rng, &p->bp[i]);
+            x = t * b2b2c__rng_beta_prepped(&e->m.rng, &p->bp[j]);
             if (x > best) {
                 best = x;
                 k = i;
