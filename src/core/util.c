@@ -138,15 +138,17 @@ int b2b2c__utf8_valid(const char *str, size_t n)
 int b2b2c__id_check(const char *s, size_t *len)
 {
     size_t n;
+    unsigned high = 0;
 
     if (!s)
         return B2B2C_EINVAL;
-    /* strnlen is POSIX, not C11: bound the scan by hand. */
+    /* strnlen is POSIX, not C11: bound the scan by hand; an all-ASCII ID
+     * (the common case) needs no UTF-8 pass */
     for (n = 0; n <= B2B2C__ID_MAX && s[n]; n++)
-        ;
+        high |= (unsigned char)s[n];
     if (n == 0 || n > B2B2C__ID_MAX)
         return B2B2C_EBADID;
-    if (b2b2c__utf8_valid(s, n))
+    if ((high & 0x80) && b2b2c__utf8_valid(s, n))
         return B2B2C_EBADID;
     if (len)
         *len = n;
@@ -259,8 +261,22 @@ crc32c_hw(uint32_t crc, const void *data, size_t len)
         len -= 8;
     }
     c32 = (uint32_t)c;
-    while (len--)
-        c32 = __builtin_ia32_crc32qi(c32, *p++);
+    if (len >= 4) {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        c32 = __builtin_ia32_crc32si(c32, v);
+        p += 4;
+        len -= 4;
+    }
+    if (len >= 2) {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        c32 = __builtin_ia32_crc32hi(c32, v);
+        p += 2;
+        len -= 2;
+    }
+    if (len)
+        c32 = __builtin_ia32_crc32qi(c32, *p);
     return ~c32;
 }
 
