@@ -264,6 +264,9 @@ struct b2b2c_dealer_engine {
     unsigned char *snap;
     size_t snaptop, capsnap;
     int noplan;         /* tests: every decision by the eligibility pass */
+    /* a bit per key hash of every bucket ever made (a filter: a clear bit
+     * means no bucket, so a region code without one costs no map probe) */
+    uint64_t bloom[64];
     uint64_t plan_hits; /* decisions made from a plan (tests) */
 };
 
@@ -518,6 +521,8 @@ static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
     bucket *b = b2b2c__map_get(&e->buckets, key, klen);
     int rc;
     if (!b) {
+        uint64_t h = b2b2c__map_keyhash(key, klen);
+        e->bloom[(h >> 6) & 63] |= (uint64_t)1 << (h & 63);
         b = b2b2c__malloc(ctx, sizeof(*b) + klen + 1);
         if (!b)
             return oom(ctx);
@@ -1195,6 +1200,23 @@ static void mirror_put(hot *h, const hot *x)
         h->epoch = 0;
 }
 
+/* What count_offer changed, into dealer d's mirror entry h (consistent
+ * before it; won, resolved and tier, and so the cached weights, do not
+ * change with an offer): the same as mirror_of and mirror_put. */
+static void mirror_offer(hot *h, const dealer *d)
+{
+    h->last_offer_seq = d->st.last_offer_seq;
+    h->day_idx = d->st.day_idx;
+    h->day_offers = d->st.day_offers > UINT32_MAX
+                        ? UINT32_MAX
+                        : (uint32_t)d->st.day_offers;
+    h->period_idx = d->st.period_idx;
+    h->period_offers = d->st.period_offers;
+    h->room = d->st.open >= (uint64_t)d->cfg.capacity
+                  ? 0
+                  : (int32_t)((uint64_t)d->cfg.capacity - d->st.open);
+}
+
 /* Derive dealer d's mirror entries in its region buckets (a bucket it is
  * not in yet derives the entry when it is inserted, see bucket_ins). */
 static void mirror_sync(b2b2c_dealer_engine *e, const dealer *d)
@@ -1653,7 +1675,10 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
      * candidate once (marks are set only once a second bucket turns up) */
     memcpy(buf, l->region, rlen + 1);
     for (;;) {
-        bucket *b = b2b2c__map_get(&e->buckets, buf, rlen);
+        uint64_t h = b2b2c__map_keyhash(buf, rlen);
+        bucket *b = (e->bloom[(h >> 6) & 63] >> (h & 63)) & 1
+                        ? b2b2c__map_get_h(&e->buckets, h, buf, rlen)
+                        : NULL;
         if (b && b->n) {
             if (nb++ == 0) {
                 b1 = b; /* its candidates are copied below (cand_first) */
@@ -2046,9 +2071,7 @@ static int offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
         bucket *b = dc->bk;
         uint32_t k = plan_find(b, dc);
         if (d->cfg.one_terr) {
-            hot x;
-            mirror_of(d, &x);
-            mirror_put(dc->entry, &x);
+            mirror_offer(dc->entry, d);
             b->ver++;
         } else {
             mirror_sync(e, d);
