@@ -827,6 +827,43 @@ static void t_corrupt(void **state)
     assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "lead_leads"));
 }
 
+/* b2b2c_lead_event looks an ID up before it checks its UTF-8: the codes
+ * are those of the check first (NULL, empty, too long, bad UTF-8), then
+ * unknown, also right after an event of a lead the bad ID starts with. */
+static void t_event_ids(void **state)
+{
+    fx *f = *state;
+    char id[300];
+    memset(id, 'a', sizeof(id));
+    id[255] = '\0';
+    assert_int_equal(b2b2c_lead_add(f->m, id, T0, 0, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_add(f->m, "caf\xc3\xa9", T0, 0, NULL, NULL,
+                                    NULL),
+                     0);
+    ev(f, id, B2B2C_LEAD_EV_SITE_VISIT, T0 + 1);
+    ev(f, "caf\xc3\xa9", B2B2C_LEAD_EV_SITE_VISIT, T0 + 1);
+    assert_int_equal(b2b2c_lead_event(f->m, NULL, 0, T0 + 2, 0),
+                     B2B2C_EINVAL);
+    assert_int_equal(b2b2c_lead_event(f->m, "", 0, T0 + 2, 0), B2B2C_EBADID);
+    assert_int_equal(b2b2c_lead_event(f->m, "caf\xc3", 0, T0 + 2, 0),
+                     B2B2C_EBADID);
+    assert_int_equal(b2b2c_lead_event(f->m, "caf\xc0\xa9", 0, T0 + 2, 0),
+                     B2B2C_EBADID);
+    assert_int_equal(b2b2c_lead_event(f->m, "cafe", 0, T0 + 2, 0),
+                     B2B2C_ENOTFOUND);
+    id[255] = 'a';
+    id[256] = '\0';
+    assert_int_equal(b2b2c_lead_event(f->m, id, 0, T0 + 2, 0), B2B2C_EBADID);
+    id[255] = '\0';
+    ev(f, id, B2B2C_LEAD_EV_SITE_VISIT, T0 + 3);
+    id[254] = '\xff';
+    assert_int_equal(b2b2c_lead_event(f->m, id, 0, T0 + 4, 0), B2B2C_EBADID);
+    id[254] = 'b';
+    assert_int_equal(b2b2c_lead_event(f->m, id, 0, T0 + 4, 0),
+                     B2B2C_ENOTFOUND);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "no lead"));
+}
+
 /* The stored lead records, byte for byte: a digest over every row of
  * lead_leads after events that use each field's forms (short and long
  * varints, negative times and days, value sums, cap counters, a hot hold,
@@ -929,6 +966,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(t_big_groups, setup, teardown),
         cmocka_unit_test_setup_teardown(t_record_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_event_ids, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
