@@ -1415,7 +1415,12 @@ static lead_rec *event_lead(b2b2c_lead_model *m, const char *id, int *rc)
             return r;
     }
     h = b2b2c__map_keyhash(id, n);
+    /* The store's slot for this lead's record loads while the index is
+     * searched, and the row in it while the event is worked out (the
+     * built-in store only; a hint, see b2b2c__st_prefetch). */
+    b2b2c__st_prefetch(m->ctx, T_LEADS, h, 0);
     r = b2b2c__map_get_h(&m->leads, h, id, n);
+    b2b2c__st_prefetch(m->ctx, T_LEADS, h, 1);
     if (!r) {
         if (b2b2c__utf8_valid(id, n))
             goto bad;
