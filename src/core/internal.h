@@ -438,6 +438,15 @@ int b2b2c__st_get(b2b2c_ctx *ctx, const char *table, const void *key,
                   size_t klen, b2b2c_storage_value_cb found, void *payload);
 int b2b2c__st_scan(b2b2c_ctx *ctx, const char *table,
                    b2b2c_storage_row_cb row, void *payload);
+/* A hint before a put of `key` into `table`, for the built-in store (no
+ * effect with any other storage, and none on results: it only reads).
+ * h = b2b2c__map_keyhash(key, klen). Stage 0 starts loading the hash slot
+ * the put will look in; stage 1, called once that slot has had time to
+ * arrive (after the engine's own lookup, say), starts loading the row the
+ * slot holds, whose key the put compares. So the put's two cache misses
+ * overlap the engine's work instead of following it. */
+void b2b2c__st_prefetch(const b2b2c_ctx *ctx, const char *table, uint64_t h,
+                        int stage);
 /* Encode-and-put helper: finishes `w` and writes it. */
 int b2b2c__st_put_rec(b2b2c_ctx *ctx, const char *table, const void *key,
                       size_t klen, b2b2c__wbuf *w);

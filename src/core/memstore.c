@@ -763,6 +763,46 @@ int b2b2c_memstore_methods(b2b2c_memstore *store, b2b2c_storage *out)
     return 0;
 }
 
+void b2b2c__st_prefetch(const b2b2c_ctx *ctx, const char *table, uint64_t h,
+                        int stage)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    const b2b2c_memstore *s;
+    const ms_table *t = NULL;
+    const b2b2c__map_slot *sl;
+    size_t mask;
+
+    if (ctx->st.put != ms_put)
+        return;
+    s = ctx->st.userdata;
+    /* by the name's pointer only (as the last put saw it): a wrong guess
+     * costs a useless load, a strcmp per table would cost more */
+    for (size_t i = 0; i < s->ntables; i++)
+        if (s->tables[i].last == table) {
+            t = &s->tables[i];
+            break;
+        }
+    if (!t || !t->map.count)
+        return;
+    mask = t->map.cap - 1;
+    sl = &t->map.slots[(size_t)h & mask];
+    if (stage == 0) {
+        __builtin_prefetch(sl);
+        return;
+    }
+    /* the home slot or the next (linear probing puts most keys there) */
+    if (sl->hash != h && sl->hash)
+        sl = &t->map.slots[((size_t)h + 1) & mask];
+    if (sl->hash == h)
+        __builtin_prefetch(sl->key);
+#else
+    (void)ctx;
+    (void)table;
+    (void)h;
+    (void)stage;
+#endif
+}
+
 uint64_t b2b2c__memstore_fingerprint(const b2b2c_memstore *s, size_t *rows)
 {
     uint64_t sum = 0;

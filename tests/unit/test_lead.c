@@ -827,6 +827,122 @@ static void t_corrupt(void **state)
     assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "lead_leads"));
 }
 
+/* b2b2c_lead_event looks an ID up before it checks its UTF-8: the codes
+ * are those of the check first (NULL, empty, too long, bad UTF-8), then
+ * unknown, also right after an event of a lead the bad ID starts with. */
+static void t_event_ids(void **state)
+{
+    fx *f = *state;
+    char id[300];
+    memset(id, 'a', sizeof(id));
+    id[255] = '\0';
+    assert_int_equal(b2b2c_lead_add(f->m, id, T0, 0, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_add(f->m, "caf\xc3\xa9", T0, 0, NULL, NULL,
+                                    NULL),
+                     0);
+    ev(f, id, B2B2C_LEAD_EV_SITE_VISIT, T0 + 1);
+    ev(f, "caf\xc3\xa9", B2B2C_LEAD_EV_SITE_VISIT, T0 + 1);
+    assert_int_equal(b2b2c_lead_event(f->m, NULL, 0, T0 + 2, 0),
+                     B2B2C_EINVAL);
+    assert_int_equal(b2b2c_lead_event(f->m, "", 0, T0 + 2, 0), B2B2C_EBADID);
+    assert_int_equal(b2b2c_lead_event(f->m, "caf\xc3", 0, T0 + 2, 0),
+                     B2B2C_EBADID);
+    assert_int_equal(b2b2c_lead_event(f->m, "caf\xc0\xa9", 0, T0 + 2, 0),
+                     B2B2C_EBADID);
+    assert_int_equal(b2b2c_lead_event(f->m, "cafe", 0, T0 + 2, 0),
+                     B2B2C_ENOTFOUND);
+    id[255] = 'a';
+    id[256] = '\0';
+    assert_int_equal(b2b2c_lead_event(f->m, id, 0, T0 + 2, 0), B2B2C_EBADID);
+    id[255] = '\0';
+    ev(f, id, B2B2C_LEAD_EV_SITE_VISIT, T0 + 3);
+    id[254] = '\xff';
+    assert_int_equal(b2b2c_lead_event(f->m, id, 0, T0 + 4, 0), B2B2C_EBADID);
+    id[254] = 'b';
+    assert_int_equal(b2b2c_lead_event(f->m, id, 0, T0 + 4, 0),
+                     B2B2C_ENOTFOUND);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "no lead"));
+}
+
+/* The stored lead records, byte for byte: a digest over every row of
+ * lead_leads after events that use each field's forms (short and long
+ * varints, negative times and days, value sums, cap counters, a hot hold,
+ * stage history, attribute indexes past 127, a long ID). The encoder may
+ * be rewritten for speed; the bytes it stores may not change. */
+typedef struct rec_digest {
+    uint64_t h;
+    size_t rows, bytes;
+} rec_digest;
+
+static int rec_digest_row(const void *k, size_t kl, const void *v, size_t vl,
+                          void *payload)
+{
+    rec_digest *d = payload;
+    const unsigned char *p = k;
+    for (size_t i = 0; i < kl; i++)
+        d->h = (d->h ^ p[i]) * 0x100000001b3ULL; /* FNV-1a */
+    d->h = (d->h ^ 0xff) * 0x100000001b3ULL;
+    p = v;
+    for (size_t i = 0; i < vl; i++)
+        d->h = (d->h ^ p[i]) * 0x100000001b3ULL;
+    d->h = (d->h ^ 0xfe) * 0x100000001b3ULL;
+    d->rows++;
+    d->bytes += vl;
+    return 0;
+}
+
+static void t_record_bytes(void **state)
+{
+    fx *f = *state;
+    rec_digest d = {0xcbf29ce484222325ULL, 0, 0};
+    const char *long_id = "a-lead-id-longer-than-the-inline-24-bytes";
+    char ch[16];
+    for (int i = 0; i < 140; i++) { /* channel indexes past 127 */
+        snprintf(ch, sizeof(ch), "ch%d", i);
+        assert_int_equal(b2b2c_lead_add(f->m, ch, T0, i % 6, ch,
+                                        i % 2 ? "north" : NULL, "pl"),
+                         0);
+        ev(f, ch, i % 17, T0 + i);
+    }
+    assert_int_equal(b2b2c_lead_kind_set(f->m, B2B2C_LEAD_EV_SITE_VISIT, 2, 0,
+                                         0, 0),
+                     0);
+    assert_int_equal(b2b2c_lead_add(f->m, long_id, T0 - 5 * DAY, 3, "ch139",
+                                    "south", NULL),
+                     0);
+    for (int i = 0; i < 300; i++) /* day and total counters past 127 */
+        assert_int_equal(b2b2c_lead_event(f->m, long_id,
+                                          i % 3 ? B2B2C_LEAD_EV_SITE_VISIT
+                                                : i % 17,
+                                          T0 + i * 60, i * 0.25),
+                         0);
+    ev(f, long_id, B2B2C_LEAD_EV_MEETING_BOOKED, T0 + DAY);
+    assert_int_equal(b2b2c_lead_set_stage(f->m, long_id,
+                                          B2B2C_LEAD_STAGE_QUALIFIED,
+                                          T0 + 2 * DAY),
+                     0);
+    assert_int_equal(b2b2c_lead_set_stage(f->m, long_id,
+                                          B2B2C_LEAD_STAGE_PASSED_TO_DEALER,
+                                          T0 + 3 * DAY),
+                     0);
+    ev(f, long_id, B2B2C_LEAD_EV_PRICING_VIEW, T0 + 4 * DAY);
+    /* before 1970: negative times, days and offsets */
+    assert_int_equal(b2b2c_lead_add(f->m, "old", -40 * DAY - 7, 1, NULL, NULL,
+                                    NULL),
+                     0);
+    assert_int_equal(b2b2c_lead_event(f->m, "old", B2B2C_LEAD_EV_EMAIL_BOUNCE,
+                                      -39 * DAY, 3),
+                     0);
+    ev(f, "old", B2B2C_LEAD_EV_QUOTE_REQUEST, -20 * DAY + 11);
+    ev(f, "old", B2B2C_LEAD_EV_UNSUBSCRIBE, 5 * DAY);
+    assert_int_equal(b2b2c__st_scan(f->ctx, "lead_leads", rec_digest_row, &d),
+                     0);
+    assert_int_equal(d.rows, 142);
+    /* as written by the encoder of commit 823303c */
+    assert_int_equal(d.bytes, 7714);
+    assert_true(d.h == 0xacb6aa0cce7dcf4fULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -849,6 +965,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_event_runs_and_rollback, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(t_big_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_record_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_event_ids, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

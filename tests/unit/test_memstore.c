@@ -488,6 +488,80 @@ static void t_random_keys_dissolve(void **state)
     free(saved.r);
 }
 
+static int st_get_wrap(void *ud, const char *t, const void *k, size_t kl,
+                      b2b2c_storage_value_cb found, void *payload)
+{
+    fx *f = ud;
+    return f->st.get(f->st.userdata, t, k, kl, found, payload);
+}
+
+static int st_put_wrap(void *ud, const char *t, const void *k, size_t kl,
+                       const void *v, size_t vl)
+{
+    fx *f = ud;
+    return f->st.put(f->st.userdata, t, k, kl, v, vl);
+}
+
+/* b2b2c__st_prefetch is a hint: for every key (hashed rows, run rows,
+ * absent keys, wrong hashes), both stages, unknown tables, an empty store
+ * and a storage that is not the memstore, it changes nothing. */
+static void t_prefetch_hint(void **state)
+{
+    fx *f = *state;
+    b2b2c_ctx *ctx;
+    b2b2c_storage other;
+    static const char *const tables[] = {"t", "r", "none"};
+    uint64_t fp0, fp1;
+    size_t rows0, rows1;
+    unsigned char k[8];
+    uint64_t x = 88172645463325252ULL;
+
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &f->st), 0);
+    for (int s = 0; s < 2; s++) /* nothing stored yet */
+        b2b2c__st_prefetch(ctx, "t", b2b2c__map_keyhash("a", 1), s);
+    for (int i = 0; i < 3000; i++) {
+        x ^= x << 13; /* Marsaglia 2003, xorshift64 */
+        x ^= x >> 7;
+        x ^= x << 17;
+        be64(k, x);
+        assert_int_equal(put(f, k, 8, k, 4), 0);
+        be64(k, (uint64_t)i); /* ascending: the run */
+        assert_int_equal(f->st.put(f->st.userdata, "r", k, 8, k, 2), 0);
+    }
+    fp0 = b2b2c__memstore_fingerprint(f->ms, &rows0);
+    x = 88172645463325252ULL;
+    for (int i = 0; i < 3200; i++) {
+        uint64_t h;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        be64(k, i < 3000 ? x : ~x); /* the last 200 absent */
+        h = b2b2c__map_keyhash(k, 8);
+        for (int t = 0; t < 3; t++)
+            for (int s = 0; s < 2; s++) {
+                b2b2c__st_prefetch(ctx, tables[t], h, s);
+                b2b2c__st_prefetch(ctx, tables[t], h ^ 1, s);
+            }
+    }
+    fp1 = b2b2c__memstore_fingerprint(f->ms, &rows1);
+    assert_true(fp0 == fp1);
+    assert_int_equal(rows0, rows1);
+    assert_int_equal(rows0, 6000);
+    b2b2c_ctx_free(ctx);
+    /* another storage (here one that wraps the memstore's get and put,
+     * with a userdata that is not a memstore) */
+    other = f->st;
+    other.userdata = f;
+    other.get = st_get_wrap;
+    other.put = st_put_wrap;
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &other), 0);
+    for (int s = 0; s < 2; s++)
+        b2b2c__st_prefetch(ctx, "t", b2b2c__map_keyhash(k, 8), s);
+    b2b2c_ctx_free(ctx);
+    fp1 = b2b2c__memstore_fingerprint(f->ms, &rows1);
+    assert_true(fp0 == fp1);
+}
+
 /* Appends, replaces of run rows, deletes and re-puts, all rolled back. */
 static void t_rollback_appends(void **state)
 {
@@ -807,6 +881,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_rollback_appends, fx_setup,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(t_model, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(t_prefetch_hint, fx_setup,
+                                        fx_teardown),
         cmocka_unit_test(t_failalloc_appends),
     };
     return th_storage_conformance(&mem) + th_storage_conformance(&wrap) +
