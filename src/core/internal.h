@@ -319,6 +319,13 @@ typedef struct b2b2c__beta_prep {
 } b2b2c__beta_prep;
 void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b);
 double b2b2c__rng_beta_prepped(b2b2c__rng *r, const b2b2c__beta_prep *k);
+/* Thompson's choice over n posteriors in draw order, t[] descending (t > 0):
+ * draws t[j] x Beta(k[j]) for j = 0, 1, ... until t[j] <= the best so far
+ * (a draw is at most 1, so nobody from there on can win); returns the
+ * best's index and *best its value. The same draws, in the same order, as
+ * calling b2b2c__rng_beta_prepped for each (n >= 1). */
+uint32_t b2b2c__rng_beta_argmax(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                                const double *t, uint32_t n, double *best);
 
 /* ---- the context ---------------------------------------------------------- */
 

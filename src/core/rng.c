@@ -274,6 +274,29 @@ double b2b2c__rng_beta_prepped(b2b2c__rng *r, const b2b2c__beta_prep *k)
     }
 }
 
+uint32_t b2b2c__rng_beta_argmax(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                                const double *t, uint32_t n, double *best)
+{
+    double top = -1.0;
+    uint32_t arg = 0;
+    for (uint32_t j = 0; j < n && t[j] > top; j++) {
+        double x;
+        if (k[j].da >= 0.0) {
+            double g = gamma_mt(r, k[j].da, k[j].ca);
+            double h = gamma_mt(r, k[j].db, k[j].cb);
+            x = t[j] * (g / (g + h));
+        } else {
+            x = t[j] * b2b2c__rng_beta_prepped(r, &k[j]);
+        }
+        if (x > top) {
+            top = x;
+            arg = j;
+        }
+    }
+    *best = top;
+    return arg;
+}
+
 double b2b2c__rng_beta(b2b2c__rng *r, double a, double b)
 {
     b2b2c__beta_prep k;

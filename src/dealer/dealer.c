@@ -1550,19 +1550,9 @@ static int plan_decide(b2b2c_dealer_engine *e, bucket *b, int policy,
     } else if (policy == B2B2C_DEALER_POLICY_THOMPSON) {
         /* the pass's draws, in the same order (see there), with each
          * posterior's constants computed when the plan was made */
-        double best = -1;
-        k = 0;
-        for (uint32_t j = 0; j < ne; j++) {
-            uint32_t i = p->ring[j];
-            double t = p->cum[j], x;
-            if (t <= best) /* nobody after it can win */
-                break;
-            x = t * b2b2c__rng_beta_prepped(&e->m.rng, &p->bp[j]);
-            if (x > best) {
-                best = x;
-                k = i;
-            }
-        }
+        double best;
+        k = p->ring[b2b2c__rng_beta_argmax(&e->m.rng, p->bp, p->cum, ne,
+                                           &best)];
         if (!p->rank[k]) {
             uint32_t r = 1;
             for (uint32_t i = 0; i < ne; i++)

@@ -360,6 +360,40 @@ static void t_beta_tiny_shapes(void **state)
 /* The normal from the ziggurat is the same function of its input bits in
  * every call (no cached second value): a generator copied mid-stream
  * continues identically. */
+/* Prepared draws and the Thompson argmax give the very draws of
+ * b2b2c__rng_beta, in order, and stop where a tier cannot win. */
+static void t_beta_prepared_same_draws(void **state)
+{
+    b2b2c__rng r1, r2;
+    b2b2c__beta_prep k[40];
+    double t[40], a[40], b[40];
+    (void)state;
+    b2b2c__rng_seed(&r1, 99);
+    for (int i = 0; i < 40; i++) {
+        /* shapes below and above 1, tiers descending in groups */
+        a[i] = i % 5 == 0 ? 0.5 + i * 0.01 : 1.0 + i * 0.7;
+        b[i] = i % 7 == 0 ? 0.3 : 2.0 + i * 1.3;
+        t[i] = 4.0 - (double)(i / 10);
+        b2b2c__rng_beta_prep(&k[i], a[i], b[i]);
+    }
+    for (int round = 0; round < 2000; round++) {
+        double best, want = -1;
+        uint32_t arg, warg = 0;
+        r2 = r1;
+        arg = b2b2c__rng_beta_argmax(&r1, k, t, 40, &best);
+        for (uint32_t j = 0; j < 40 && t[j] > want; j++) {
+            double x = t[j] * b2b2c__rng_beta(&r2, a[j], b[j]);
+            if (x > want) {
+                want = x;
+                warg = j;
+            }
+        }
+        assert_int_equal(arg, warg);
+        assert_true(best == want);
+        assert_memory_equal(r1.s, r2.s, sizeof(r1.s));
+    }
+}
+
 static void t_state_is_all(void **state)
 {
     b2b2c__rng a, b;
@@ -386,6 +420,7 @@ int main(void)
         cmocka_unit_test(t_beta),
         cmocka_unit_test(t_gamma_ratio_ks),
         cmocka_unit_test(t_beta_tiny_shapes),
+        cmocka_unit_test(t_beta_prepared_same_draws),
         cmocka_unit_test(t_state_is_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
