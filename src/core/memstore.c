@@ -36,7 +36,15 @@ typedef struct ms_slot {
  * above it is new and goes to the run without a map probe. That holds
  * because the map takes only keys below the last slot, and the last slot is
  * never dropped while the map has rows (a compaction keeps it, dead).
+ *
+ * Only keys of up to MS_RUN_KEY bytes (a decision or sequence number) use
+ * the run; a longer key always lives in the map, and the rule above is
+ * about the short keys. A run is searched by the keys' first 8 bytes, so
+ * long keys sharing them (zero-padded IDs such as "lead-0000123") would
+ * make every search compare whole rows, a cache miss each: the map's one
+ * probe is cheaper.
  */
+#define MS_RUN_KEY 8
 typedef struct ms_table {
     const char *last; /* the caller's pointer last seen for this name */
     char name[64];
@@ -479,6 +487,8 @@ static ms_entry *table_get(const ms_table *t, const unsigned char *key,
     size_t i;
     int loc;
 
+    if (klen > MS_RUN_KEY)
+        return b2b2c__map_get(&t->map, key, klen);
     if (t->map.count > t->nrun) {
         /* Mostly hashed rows (random keys): the map first, so that a hit
          * costs no search of the run. */
@@ -555,12 +565,13 @@ static int ms_put(void *ud, const char *table, const void *key, size_t klen,
     }
     if (log_reserve(s))
         return B2B2C_ENOMEM;
-    if (t->nrun || !t->map.count) {
+    if (klen <= MS_RUN_KEY && (t->nrun || !t->map.count)) {
         pfx = key_prefix(key, klen);
         loc = run_find(t, pfx, key, klen, &slot);
     } else {
         pfx = 0;
-        loc = LOC_MAP; /* a plain hash table (see mostly_hashed) */
+        loc = LOC_MAP; /* a long key, or a plain hash table (see
+                          mostly_hashed) */
     }
     if (loc == LOC_MAP) {
         /* the slot's cache miss overlaps the row's allocation and copy */
@@ -632,7 +643,9 @@ static int ms_del(void *ud, const char *table, const void *key, size_t klen)
         return B2B2C_EINVAL;
     if (!t)
         return 0;
-    loc = run_find(t, key_prefix(key, klen), key, klen, &slot);
+    loc = klen > MS_RUN_KEY ? LOC_MAP
+                            : run_find(t, key_prefix(key, klen), key, klen,
+                                       &slot);
     if (loc == LOC_APPEND)
         return 0;
     if (loc == LOC_RUN) {

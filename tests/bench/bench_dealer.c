@@ -135,6 +135,43 @@ static void run(void *arg)
     s->after_leads = s->cnt.bytes;
 }
 
+/* The same routes, each followed by the accept of the lead routed 1,000
+ * before and the outcome (won one time in four) of the lead routed 2,000
+ * before: every accept and outcome changes a dealer's statistics (and an
+ * outcome the network prior), so the region plans are dropped often and
+ * most decisions go through the eligibility pass. Items: routes. */
+static void run_mixed(void *arg)
+{
+    state *s = arg;
+    const char *d, **by = malloc(sizeof(*by) * NLEADS);
+    int rc;
+    if (!by)
+        die("malloc", -1, NULL);
+    for (int i = 0; i < NLEADS; i += GROUP) {
+        if ((rc = b2b2c_ctx_begin(s->ctx)))
+            die("begin", rc, s->ctx);
+        for (int j = i; j < i + GROUP; j++) {
+            if ((rc = b2b2c_dealer_route(&by[j], NULL, s->e, s->lead_ids[j],
+                                         s->regions[j], 0, 0, 0, "", 5, 2,
+                                         T0 + j)))
+                die("route", rc, s->ctx);
+            if (j >= 1000 &&
+                (rc = b2b2c_dealer_accept(s->e, s->lead_ids[j - 1000],
+                                          by[j - 1000], T0 + j)))
+                die("accept", rc, s->ctx);
+            if (j >= 2000 &&
+                (rc = b2b2c_dealer_outcome(s->e, s->lead_ids[j - 2000],
+                                           j % 4 == 0, j % 4 ? 0 : 100.0,
+                                           T0 + j)))
+                die("outcome", rc, s->ctx);
+        }
+        if ((rc = b2b2c_ctx_commit(s->ctx)))
+            die("commit", rc, s->ctx);
+    }
+    (void)d;
+    free(by);
+}
+
 static void run_expire(void *arg)
 {
     state *s = arg;
@@ -166,6 +203,7 @@ int main(int argc, char **argv)
     static const char *args[] = {"rr", "tier", "performance", "thompson",
                                  "thompson-flat"};
     int only = argc > 1 ? atoi(argv[1]) : -1;
+    int mixed = argc > 1 && strcmp(argv[1], "mixed") == 0;
     for (int p = 0; argc > 1 && p < 5; p++)
         if (strcmp(argv[1], args[p]) == 0)
             only = p;
@@ -179,7 +217,7 @@ int main(int argc, char **argv)
         /* a child region: the lookup walks R<k>-<n> then R<k> */
         snprintf(s.regions[j], 16, "R%d-%d", (j * 7919) % NREGIONS, j % 5);
     }
-    for (int p = 0; p < 5; p++) {
+    for (int p = 0; p < 5 && !mixed; p++) {
         if (only >= 0 && p != only)
             continue;
         s.policy = p < 4 ? p : 3;
@@ -189,12 +227,18 @@ int main(int argc, char **argv)
                  "1,000)", names[p]);
         bench_run_setup(name, setup, run, &s, NLEADS, 1, 5);
     }
-    printf("memory: %.0f bytes per dealer (engine, without the store), "
+    if (!mixed)
+        printf("memory: %.0f bytes per dealer (engine, without the store), "
            "%.0f bytes per open lead (with its audit record)\n",
            (double)s.after_dealers / NDEALERS,
            (double)(s.after_leads - s.after_dealers) / NLEADS);
     s.policy = 2;
     s.flat = 0;
+    if (only < 0 || mixed)
+        bench_run_setup("dealer route + accept + outcome (performance, "
+                        "200,000 of each but the first 1,000 and 2,000; "
+                        "items: routes)",
+                        setup, run_mixed, &s, NLEADS, 1, 5);
     if (only < 0)
         bench_run_setup("dealer expire + re-route (performance, 200,000 "
                     "expired offers)",
