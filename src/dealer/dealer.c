@@ -1308,14 +1308,15 @@ static int sells(const dealer *d, int have_prod, uint32_t pid)
     return 0;
 }
 
-/* x^k; whole k up to 64 by repeated squaring, else pow. */
+/* x^k for k in [1, 64] (PERF_EXPONENT's range); whole k by repeated
+ * squaring, else pow. (The whole test is a conversion, not floor: without
+ * SSE4.1, floor is a call into libm.) */
 static double ipow(double x, double k)
 {
     double r = 1.0;
-    unsigned n;
-    if (k != floor(k))
+    unsigned n = (unsigned)k;
+    if ((double)n != k)
         return pow(x, k);
-    n = (unsigned)k;
     while (n) {
         if (n & 1)
             r *= x;
@@ -1382,9 +1383,9 @@ static int floor_raise(const b2b2c_dealer_engine *e, double *w,
                        const uint64_t *res, uint32_t ne, double wsum)
 {
     int raised = 0;
-    double fl = e->param[P_FLOOR] * (wsum / ne);
+    double fl = e->param[P_FLOOR] * (wsum / ne), nl = e->param[P_NEWLEADS];
     for (uint32_t i = 0; i < ne; i++)
-        if ((double)res[i] < e->param[P_NEWLEADS] && w[i] < fl) {
+        if ((double)res[i] < nl && w[i] < fl) {
             w[i] = fl;
             raised = 1;
         }
