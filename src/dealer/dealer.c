@@ -172,6 +172,10 @@ typedef struct plan {
     double param[NPARAM];
     uint32_t n, ne;
     uint32_t nrestr; /* dealers with product lines (set with every pass) */
+    /* saving a plan that dies before it decides anything is wasted work
+     * (an outcome per route moves the network prior every time): after
+     * such a plan, `nosave` passes save none, 1, 3, 7, 7, ... */
+    uint32_t served, nosave, backoff, saved;
     uint32_t skip[NSKIP];
     uint64_t sumper, maxpo; /* offers this period, eligible dealers */
     double total;
@@ -1477,6 +1481,13 @@ static void plan_save(b2b2c_dealer_engine *e, bucket *b, int64_t day,
                       uint64_t maxpo, double wsum)
 {
     plan *p = &b->pl;
+    if (p->saved && p->served == 0)
+        p->backoff = p->backoff < 3 ? 2 * p->backoff + 1 : 7;
+    else
+        p->backoff = 0;
+    p->nosave = p->backoff;
+    p->saved = 1;
+    p->served = 0;
     p->ver = b->ver;
     p->day = day;
     p->pidx = pidx;
@@ -1717,10 +1728,14 @@ static void decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     if (nb == 1 && !l->has_loc) {
         dc->bk = b1;
         if (l->ntried == 0 && !e->noplan) {
-            if (!plan_ok(e, b1, now, day, pidx, policy))
-                save = 1;
-            else if ((have_prod == 2 || b1->pl.nrestr == 0) &&
-                     plan_decide(e, b1, policy, dc)) {
+            if (!plan_ok(e, b1, now, day, pidx, policy)) {
+                if (b1->pl.nosave)
+                    b1->pl.nosave--;
+                else
+                    save = 1;
+            } else if ((have_prod == 2 || b1->pl.nrestr == 0) &&
+                       plan_decide(e, b1, policy, dc)) {
+                b1->pl.served++;
                 e->plan_hits++;
                 return;
             }
