@@ -160,15 +160,18 @@ typedef struct aent {
  * or declined dealers, kept from one decision to the next while nothing it
  * was derived from changes (plan_ok), so that such a lead is decided
  * without the pass: round robin in O(1) (its order as a ring), tier and
- * performance in O(log n) by bisection of the weights' prefix sums. An offer keeps it up
- * to date (plan_offer) unless the dealer stops being eligible; every other
- * change of the bucket's entries changes the bucket's version and drops
- * it. It gives the same decision as the pass, bit for bit (the pass's pick
- * compares with the same prefix sums; a unit test runs both). */
+ * performance in O(log n) by bisection of the weights' prefix sums,
+ * Thompson by drawing the posteriors in tier order with their constants
+ * prepared. An offer keeps it up to date (plan_offer) unless the dealer
+ * stops being eligible; every other change of the bucket's entries
+ * changes the bucket's version and drops it. It gives the same decision
+ * as the pass, bit for bit (the pass's pick compares with the same prefix
+ * sums, Thompson's pass draws in the same order; t_plans_match_pass runs
+ * both). */
 typedef struct plan {
     uint64_t ver; /* the bucket's version it is valid at; 0: none */
     int64_t day, pidx, t_lo, t_hi; /* valid for t_lo <= now < t_hi */
-    uint64_t epoch;                /* performance: the weights' epoch */
+    uint64_t epoch; /* performance, Thompson: the network prior's epoch */
     double param[NPARAM];
     uint32_t n, ne;
     uint32_t nrestr; /* dealers with product lines (set with every pass) */
