@@ -525,10 +525,10 @@ static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
                    uint32_t v, int undoable)
 {
     b2b2c_ctx *ctx = e->ctx;
-    bucket *b = b2b2c__map_get(&e->buckets, key, klen);
+    uint64_t h = b2b2c__map_keyhash(key, klen);
+    bucket *b = b2b2c__map_get_h(&e->buckets, h, key, klen);
     int rc;
     if (!b) {
-        uint64_t h = b2b2c__map_keyhash(key, klen);
         e->bloom[(h >> 6) & 63] |= (uint64_t)1 << (h & 63);
         b = b2b2c__malloc(ctx, sizeof(*b) + klen + 1);
         if (!b)
@@ -547,10 +547,10 @@ static int idx_add(b2b2c_dealer_engine *e, const char *key, size_t klen,
                 b2b2c__free(ctx, b);
                 return rc;
             }
-            if ((rc = b2b2c__map_insert_undoable(ctx, &e->buckets, b->key,
-                                                 klen, b)) != 0)
+            if ((rc = b2b2c__map_insert_undoable_h(ctx, &e->buckets, h,
+                                                   b->key, klen, b)) != 0)
                 return rc;
-        } else if (b2b2c__map_put(&e->buckets, b->key, klen, b, NULL)) {
+        } else if (b2b2c__map_put_h(&e->buckets, h, b->key, klen, b, NULL)) {
             b2b2c__free(ctx, b);
             return oom(ctx);
         }
@@ -1172,6 +1172,25 @@ static uint64_t resolved(const dealer *d)
 
 /* ---- the routing mirror (see hot) --------------------------------- */
 
+/* What an offer changes in dealer d's mirror entry (count_offer's
+ * fields, as routing reads them). On an entry that was consistent this
+ * is mirror_of and mirror_put: won, resolved and tier, and so the cached
+ * weights, do not change with an offer. */
+static void mirror_offer(hot *h, const dealer *d)
+{
+    h->last_offer_seq = d->st.last_offer_seq;
+    h->day_idx = d->st.day_idx;
+    h->day_offers = d->st.day_offers > UINT32_MAX
+                        ? UINT32_MAX
+                        : (uint32_t)d->st.day_offers;
+    h->period_idx = d->st.period_idx;
+    h->period_offers = d->st.period_offers;
+    /* capacity <= INT32_MAX, so the room fits */
+    h->room = d->st.open >= (uint64_t)d->cfg.capacity
+                  ? 0
+                  : (int32_t)((uint64_t)d->cfg.capacity - d->st.open);
+}
+
 /* Dealer d's mirror entry up to the cache (which is left empty). */
 static void mirror_of(const dealer *d, hot *h)
 {
@@ -1180,17 +1199,8 @@ static void mirror_of(const dealer *d, hot *h)
                      : d->cfg.status == B2B2C_DEALER_PAUSED
                          ? d->cfg.paused_until
                          : INT64_MAX;
-    h->last_offer_seq = d->st.last_offer_seq;
-    h->day_idx = d->st.day_idx;
-    h->period_idx = d->st.period_idx;
-    h->period_offers = d->st.period_offers;
-    /* capacity <= INT32_MAX, so the room fits */
-    h->room = d->st.open >= (uint64_t)d->cfg.capacity
-                  ? 0
-                  : (int32_t)((uint64_t)d->cfg.capacity - d->st.open);
+    mirror_offer(h, d);
     h->quota = d->cfg.quota;
-    h->day_offers = d->st.day_offers > UINT32_MAX ? UINT32_MAX
-                                                  : (uint32_t)d->st.day_offers;
     h->nprod = d->cfg.nprod;
     h->tier = d->cfg.tier;
     h->won = d->st.won;
@@ -1205,23 +1215,6 @@ static void mirror_put(hot *h, const hot *x)
     memcpy(h, x, HOT_CMP);
     if (!keep)
         h->epoch = 0;
-}
-
-/* What count_offer changed, into dealer d's mirror entry h (consistent
- * before it; won, resolved and tier, and so the cached weights, do not
- * change with an offer): the same as mirror_of and mirror_put. */
-static void mirror_offer(hot *h, const dealer *d)
-{
-    h->last_offer_seq = d->st.last_offer_seq;
-    h->day_idx = d->st.day_idx;
-    h->day_offers = d->st.day_offers > UINT32_MAX
-                        ? UINT32_MAX
-                        : (uint32_t)d->st.day_offers;
-    h->period_idx = d->st.period_idx;
-    h->period_offers = d->st.period_offers;
-    h->room = d->st.open >= (uint64_t)d->cfg.capacity
-                  ? 0
-                  : (int32_t)((uint64_t)d->cfg.capacity - d->st.open);
 }
 
 /* Derive dealer d's mirror entries in its region buckets (a bucket it is
@@ -1540,6 +1533,19 @@ static void plan_save(b2b2c_dealer_engine *e, bucket *b, int64_t day,
     }
 }
 
+/* The rank of eligible dealer k by weight (1 + those weighing more),
+ * computed once per plan. */
+static uint32_t plan_rank(plan *p, uint32_t k)
+{
+    if (!p->rank[k]) {
+        uint32_t r = 1;
+        for (uint32_t i = 0; i < p->ne; i++)
+            r += p->w[i] > p->w[k];
+        p->rank[k] = r;
+    }
+    return p->rank[k];
+}
+
 /* Decide from bucket b's plan (valid). Returns 0 when the maximum share
  * would remove dealers or nobody is eligible: the pass decides those. */
 static int plan_decide(b2b2c_dealer_engine *e, bucket *b, int policy,
@@ -1568,24 +1574,12 @@ static int plan_decide(b2b2c_dealer_engine *e, bucket *b, int policy,
         double best;
         k = p->ring[b2b2c__rng_beta_argmax(&e->m.rng, p->bp, p->cum, ne,
                                            &best)];
-        if (!p->rank[k]) {
-            uint32_t r = 1;
-            for (uint32_t i = 0; i < ne; i++)
-                r += p->w[i] > p->w[k];
-            p->rank[k] = r;
-        }
         dc->weight = best;
-        dc->rank = p->rank[k];
+        dc->rank = plan_rank(p, k);
     } else {
         k = pick_cum(p->cum, ne, b2b2c__rng_uniform(&e->m.rng) * p->total);
-        if (!p->rank[k]) {
-            uint32_t r = 1;
-            for (uint32_t i = 0; i < ne; i++)
-                r += p->w[i] > p->w[k];
-            p->rank[k] = r;
-        }
         dc->weight = p->w[k];
-        dc->rank = p->rank[k];
+        dc->rank = plan_rank(p, k);
     }
     dc->chosen = b->d[p->pos[k]];
     dc->entry = &b->h[p->pos[k]];

@@ -1393,22 +1393,18 @@ static int lead_save(b2b2c_lead_model *m, lead_rec *r)
 }
 
 /* lead_find for events: a run of events for one lead skips the index.
- * The ID is looked up before its UTF-8 is checked: a stored ID passed
- * that check when its lead was added, so only an ID that is not found
- * needs it (to tell B2B2C_EBADID from B2B2C_ENOTFOUND). */
+ * (b2b2c__id_check scans an all-ASCII ID once, so checking first costs
+ * no second pass.) */
 static lead_rec *event_lead(b2b2c_lead_model *m, const char *id, int *rc)
 {
     size_t n;
     uint64_t h;
     lead_rec *r;
-    if (!id) {
-        *rc = b2b2c__err(m->ctx, B2B2C_EINVAL, "id: not a valid lead ID");
+    if (b2b2c__id_check(id, &n)) {
+        *rc = b2b2c__err(m->ctx, id ? B2B2C_EBADID : B2B2C_EINVAL,
+                         "id: not a valid lead ID");
         return NULL;
     }
-    for (n = 0; n <= B2B2C__ID_MAX && id[n]; n++)
-        ;
-    if (n == 0 || n > B2B2C__ID_MAX)
-        goto bad;
     if (m->last && m->last <= m->nleads) {
         r = lead_at(m, m->last - 1);
         if (r->idlen == n && memcmp(r->id, id, n) == 0)
@@ -1422,16 +1418,11 @@ static lead_rec *event_lead(b2b2c_lead_model *m, const char *id, int *rc)
     r = b2b2c__map_get_h(&m->leads, h, id, n);
     b2b2c__st_prefetch(m->ctx, T_LEADS, h, 1);
     if (!r) {
-        if (b2b2c__utf8_valid(id, n))
-            goto bad;
         *rc = b2b2c__err(m->ctx, B2B2C_ENOTFOUND, "id: no lead '%s'", id);
         return NULL;
     }
     m->last = r->idx1;
     return r;
-bad:
-    *rc = b2b2c__err(m->ctx, B2B2C_EBADID, "id: not a valid lead ID");
-    return NULL;
 }
 
 int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,

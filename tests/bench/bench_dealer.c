@@ -143,7 +143,7 @@ static void run(void *arg)
 static void run_mixed(void *arg)
 {
     state *s = arg;
-    const char *d, **by = malloc(sizeof(*by) * NLEADS);
+    const char **by = malloc(sizeof(*by) * NLEADS);
     int rc;
     if (!by)
         die("malloc", -1, NULL);
@@ -168,7 +168,6 @@ static void run_mixed(void *arg)
         if ((rc = b2b2c_ctx_commit(s->ctx)))
             die("commit", rc, s->ctx);
     }
-    (void)d;
     free(by);
 }
 
