@@ -96,6 +96,8 @@ static int sum_cb(const char *id, double fq, double rc, double T, double m,
                   void *payload)
 {
     sum_log *s = payload;
+    if (!id) /* never, but gcc 12 with UBSan sees a NULL path below */
+        return -1;
     if (s->n > 0 && strcmp(s->prev, id) >= 0)
         s->ordered = 0;
     snprintf(s->prev, sizeof(s->prev), "%s", id);
