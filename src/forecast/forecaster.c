@@ -763,6 +763,13 @@ static const fc_fit *fit_checked(const b2b2c_forecaster *f, int32_t segment)
     return &f->fits[idx];
 }
 
+/* fit_checked for a public getter: clears the last error first */
+static const fc_fit *stored_fit(const b2b2c_forecaster *f, int32_t segment)
+{
+    b2b2c__err_clear(f->ctx);
+    return fit_checked(f, segment);
+}
+
 int b2b2c_forecaster_service_stats(double *attach_rate, double *mean_value,
                                    const b2b2c_forecaster *f, int32_t segment,
                                    int32_t kind)
@@ -786,12 +793,9 @@ int b2b2c_forecaster_service_stats(double *attach_rate, double *mean_value,
 int b2b2c_forecaster_spend_source(int32_t *source, double *mean_spend,
                                   const b2b2c_forecaster *f, int32_t segment)
 {
-    const fc_fit *ft;
-    if (!f)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(f->ctx);
-    if (!(ft = fit_checked(f, segment)))
-        return f->ctx->errcode;
+    const fc_fit *ft = f ? stored_fit(f, segment) : NULL;
+    if (!ft)
+        return f ? f->ctx->errcode : B2B2C_EINVAL;
     if (source)
         *source = ft->spend_src;
     if (mean_spend)
@@ -804,12 +808,9 @@ int b2b2c_forecaster_subscription_stats(double *revenue_per_unit,
                                         const b2b2c_forecaster *f,
                                         int32_t segment)
 {
-    const fc_fit *ft;
-    if (!f)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(f->ctx);
-    if (!(ft = fit_checked(f, segment)))
-        return f->ctx->errcode;
+    const fc_fit *ft = f ? stored_fit(f, segment) : NULL;
+    if (!ft)
+        return f ? f->ctx->errcode : B2B2C_EINVAL;
     if (revenue_per_unit)
         *revenue_per_unit = ft->sub_rate;
     if (retention)

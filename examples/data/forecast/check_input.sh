@@ -6,23 +6,8 @@ set -u
 B=$1
 E=$2/examples/data/forecast
 T=${TMPDIR:-/tmp}/b2b2c_fc_input_$$
-fails=0
 trap 'rm -f "$T".*' EXIT
-
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fails=$((fails + 1)); }
-
-# $1 name, $2 expected exit, $3 text expected on stderr, rest: args
-expect() {
-    name=$1 code=$2 text=$3
-    shift 3
-    "$B" "$@" >"$T".out 2>"$T".err
-    rc=$?
-    if [ "$rc" -ne "$code" ]; then bad "$name: exit $rc, want $code"; cat "$T".err; return; fi
-    if [ -n "$text" ] && ! grep -qF -- "$text" "$T".err; then bad "$name: stderr lacks '$text'"; cat "$T".err; return; fi
-    if [ "$code" -ne 0 ] && [ -s "$T".out ]; then bad "$name: partial output"; return; fi
-    ok "$name"
-}
+. "$2"/tests/data/forecast/check_lib.sh
 CAL="--calibration-end 2025-09-30 --unit week"
 
 # ---- a $0 repeat purchase (the CDNOW case) -----------------------------------
