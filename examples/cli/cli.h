@@ -80,6 +80,25 @@ int cli_csv_error(const cli_csv *c, const char *fmt, ...)
 #endif
     ;
 
+/* ---- column names (cli_columns.c) ---- */
+
+#define CLI_MAX_ALIASES 2
+/* A column a command reads, with other programs' names for the same thing
+ * (lifetimes' "weights" for "weight"); unused aliases are NULL. */
+typedef struct cli_colname {
+    const char *name;
+    const char *alias[CLI_MAX_ALIASES];
+} cli_colname;
+
+/* Column index of k's name or an alias, or -1. */
+int cli_csv_col_named(const cli_csv *c, const cli_colname *k);
+/* Check the header against `known` (ended by a NULL name); column id_col
+ * (or -1) is not checked. Two columns for one name and a column that looks
+ * like a misspelt known name are errors "PATH:1: ..." naming both
+ * (CLI_EDATA); other unknown columns get a warning on stderr. */
+int cli_csv_check_columns(const cli_csv *c, const cli_colname *known,
+                          int id_col);
+
 /* ---- value parsing: 0 on success, -1 when the text is not valid ---- */
 
 /* A finite double (no NaN/inf), the whole text. */

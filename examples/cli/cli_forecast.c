@@ -2,6 +2,7 @@
  * customer summary (or a transaction log) and predict per customer.
  * The JSON and CSV shapes printed here are a contract (docs/forecaster.md). */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,13 @@ static const char usage[] =
     "                          [--unit day|week|month] [--min-p-alive P]\n"
     "                          [--min-intervals K]\n\n"
     "Summary CSV: header with frequency, recency, T (BG/BB: periods),\n"
-    "optional monetary_value and weight; other columns are ignored.\n"
-    "Transactions CSV: customer_id,date,amount (date YYYY-MM-DD).\n"
+    "optional monetary_value and weight (lifetimes' names weights,\n"
+    "n_periods and the _cal names also work); the first column is the id.\n"
+    "A column that looks like a misspelt one is an error, other columns\n"
+    "get a warning. monetary_value 0 (free repeat purchases) is left out\n"
+    "of the Gamma-Gamma fit.\n"
+    "Transactions CSV: customer_id,date,amount (date YYYY-MM-DD; amount\n"
+    ">= 0: a $0 purchase counts as a transaction, a refund is an error).\n"
     "fit prints {\"model\":..,\"params\":{..},\"loglik\":..,\"iterations\":..,"
     "\"converged\":..}.\n"
     "predict prints CSV id,expected_purchases,p_alive,expected_spend,clv\n"
@@ -44,8 +50,10 @@ typedef struct data {
     size_t n, cap;
     double *x, *tx, *T, *m, *w;
     char **id;
-    long *line;
+    long *line;   /* the row's line; transactions: the customer's first */
     int has_m, has_w;
+    const char *path;
+    int from_txn; /* rows built from a transaction log */
 } data;
 
 static void data_free(data *d)
@@ -110,55 +118,81 @@ static int model_from(const char *s)
     return 0;
 }
 
-/* Row checks with the library's rules, so errors carry the line. */
-static int check_row(const cli_csv *c, int model, double x, double tx,
-                     double T, double m, int has_m, double w)
+/* "PATH:LINE: reason (customer 'ID')": every row error names both. */
+static int row_error(const cli_csv *c, const char *id, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static int row_error(const cli_csv *c, const char *id, const char *fmt, ...)
 {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (!*id)
+        return cli_csv_error(c, "%s", msg);
+    return cli_csv_error(c, "%s (customer '%s')", msg, id);
+}
+
+/* Row checks with the library's rules, so errors carry the line. A
+ * monetary_value of 0 with frequency > 0 (free repeat purchases) is
+ * accepted: Gamma-Gamma leaves the row out of its fit. */
+static int check_row(const cli_csv *c, const char *id, int model, double x,
+                     double tx, double T, double m, int has_m, double w)
+{
+    const char *tn = model == B2B2C_FORECAST_BGBB ? "periods" : "T";
     if (x < 0 || x != floor(x))
-        return cli_csv_error(c, "frequency: must be a whole number >= 0");
+        return row_error(c, id, "frequency: must be a whole number >= 0");
     if (w < 0)
-        return cli_csv_error(c, "weight: must be >= 0");
+        return row_error(c, id, "weight: must be >= 0");
     if (has_m && m < 0)
-        return cli_csv_error(c, "monetary_value: must be >= 0");
-    if (model == B2B2C_FORECAST_GG) {
-        if (x > 0 && !(m > 0))
-            return cli_csv_error(c, "monetary_value: must be > 0 when "
-                                    "frequency > 0");
+        return row_error(c, id, "monetary_value: must be >= 0");
+    if (model == B2B2C_FORECAST_GG)
         return 0;
-    }
-    if (has_m && x > 0 && !(m > 0))
-        return cli_csv_error(c, "monetary_value: must be > 0 when "
-                                "frequency > 0");
     if (!(T > 0))
-        return cli_csv_error(c, "%s: must be > 0",
-                             model == B2B2C_FORECAST_BGBB ? "periods" : "T");
+        return row_error(c, id, "%s: must be > 0", tn);
     if (tx < 0)
-        return cli_csv_error(c, "recency: must be >= 0");
+        return row_error(c, id, "recency: must be >= 0");
     if (tx > T)
-        return cli_csv_error(c, "recency: must be <= %s",
-                             model == B2B2C_FORECAST_BGBB ? "periods" : "T");
+        return row_error(c, id, "recency: must be <= %s", tn);
     if (x == 0 && tx != 0)
-        return cli_csv_error(c, "recency: must be 0 when frequency is 0");
+        return row_error(c, id, "recency: must be 0 when frequency is 0");
     if (model == B2B2C_FORECAST_BGBB) {
         if (tx != floor(tx) || T != floor(T))
-            return cli_csv_error(c, "recency and periods: must be whole "
+            return row_error(c, id, "recency and periods: must be whole "
                                     "numbers for bgbb");
         if (x > tx)
-            return cli_csv_error(c, "frequency: must be <= recency for "
+            return row_error(c, id, "frequency: must be <= recency for "
                                     "bgbb");
     } else if (x > 0 && tx == 0) {
-        return cli_csv_error(c, "recency: must be > 0 when frequency > 0");
+        return row_error(c, id, "recency: must be > 0 when frequency > 0");
     }
     return 0;
 }
 
-static int num(const cli_csv *c, int col, const char *name, double *out)
+static int num(const cli_csv *c, const char *id, int col, const char *name,
+               double *out)
 {
     const char *s = cli_csv_field(c, col);
     if (cli_parse_double(s, out))
-        return cli_csv_error(c, "%s: not a number: '%s'", name, s);
+        return row_error(c, id, "%s: not a number: '%s'", name, s);
     return 0;
 }
+
+/* The summary columns with lifetimes' names for the same things: its
+ * BG/BB fitter's n_periods and weights, and calibration_and_holdout_data's
+ * *_cal columns (the calibration-period summary). */
+enum { COL_F, COL_R, COL_T, COL_P, COL_M, COL_W };
+static const cli_colname summary_cols[] = {
+    {"frequency", {"frequency_cal", NULL}},
+    {"recency", {"recency_cal", NULL}},
+    {"T", {"T_cal", NULL}},
+    {"periods", {"n_periods", NULL}},
+    {"monetary_value", {"monetary_value_cal", NULL}},
+    {"weight", {"weights", NULL}},
+    {NULL, {NULL, NULL}}};
 
 static int read_summary(data *d, const char *path, int model)
 {
@@ -168,11 +202,18 @@ static int read_summary(data *d, const char *path, int model)
 
     if (cli_csv_open(&c, path))
         return CLI_EDATA;
-    cf = cli_csv_col(&c, "frequency");
-    cr = cli_csv_col(&c, "recency");
-    cT = cli_csv_col(&c, tname);
-    cm = cli_csv_col(&c, "monetary_value");
-    cw = cli_csv_col(&c, "weight");
+    d->path = path;
+    if ((rc = cli_csv_check_columns(&c, summary_cols, 0)) != 0) {
+        cli_csv_close(&c);
+        return rc;
+    }
+    cf = cli_csv_col_named(&c, &summary_cols[COL_F]);
+    cr = cli_csv_col_named(&c, &summary_cols[COL_R]);
+    cT = cli_csv_col_named(&c, &summary_cols[model == B2B2C_FORECAST_BGBB
+                                                  ? COL_P
+                                                  : COL_T]);
+    cm = cli_csv_col_named(&c, &summary_cols[COL_M]);
+    cw = cli_csv_col_named(&c, &summary_cols[COL_W]);
     if (cf < 0 || (model != B2B2C_FORECAST_GG && (cr < 0 || cT < 0)) ||
         (model == B2B2C_FORECAST_GG && cm < 0)) {
         c.line = 1;
@@ -188,15 +229,16 @@ static int read_summary(data *d, const char *path, int model)
     d->has_w = cw >= 0;
     while ((r = cli_csv_next(&c)) == 1) {
         double x, tx = 0, T = 0, m = 0, w = 1;
-        if ((rc = num(&c, cf, "frequency", &x)) ||
-            (cr >= 0 && (rc = num(&c, cr, "recency", &tx))) ||
-            (cT >= 0 && (rc = num(&c, cT, tname, &T))) ||
-            (cm >= 0 && (rc = num(&c, cm, "monetary_value", &m))) ||
-            (cw >= 0 && (rc = num(&c, cw, "weight", &w))))
+        const char *id = cli_csv_field(&c, 0);
+        if ((rc = num(&c, id, cf, "frequency", &x)) ||
+            (cr >= 0 && (rc = num(&c, id, cr, "recency", &tx))) ||
+            (cT >= 0 && (rc = num(&c, id, cT, tname, &T))) ||
+            (cm >= 0 && (rc = num(&c, id, cm, "monetary_value", &m))) ||
+            (cw >= 0 && (rc = num(&c, id, cw, "weight", &w))))
             break;
-        if ((rc = check_row(&c, model, x, tx, T, m, d->has_m, w)))
+        if ((rc = check_row(&c, id, model, x, tx, T, m, d->has_m, w)))
             break;
-        if (data_push(d, cli_csv_field(&c, 0), c.line, x, tx, T, m, w)) {
+        if (data_push(d, id, c.line, x, tx, T, m, w)) {
             rc = cli_data_error("out of memory");
             break;
         }
@@ -213,6 +255,7 @@ typedef struct txn {
     char *id;
     int64_t day;
     double amount;
+    long line;
 } txn;
 
 static int txn_cmp(const void *a, const void *b)
@@ -238,7 +281,9 @@ static int parse_unit(const char *s, double *unit)
 }
 
 /* One parsed row of a transactions CSV (customer_id non-empty, date,
- * amount >= 0); a non-zero return stops the reading and is returned. */
+ * amount >= 0: a $0 purchase is a transaction; a refund is an error, as
+ * netting it into some earlier purchase would be a guess); a non-zero
+ * return stops the reading and is returned. */
 typedef int (*txn_row_fn)(const cli_csv *c, const char *id, int64_t sec,
                           double amount, void *u);
 
@@ -246,10 +291,18 @@ typedef int (*txn_row_fn)(const cli_csv *c, const char *id, int64_t sec,
  * PATH:LINE: reason (CLI_EDATA). */
 static int each_txn(const char *path, txn_row_fn fn, void *u)
 {
+    static const cli_colname cols[] = {{"customer_id", {NULL, NULL}},
+                                       {"date", {NULL, NULL}},
+                                       {"amount", {NULL, NULL}},
+                                       {NULL, {NULL, NULL}}};
     cli_csv c;
     int ci, cd, ca, r, rc = 0;
     if (cli_csv_open(&c, path))
         return CLI_EDATA;
+    if ((rc = cli_csv_check_columns(&c, cols, -1)) != 0) {
+        cli_csv_close(&c);
+        return rc;
+    }
     ci = cli_csv_col(&c, "customer_id");
     cd = cli_csv_col(&c, "date");
     ca = cli_csv_col(&c, "amount");
@@ -270,13 +323,15 @@ static int each_txn(const char *path, txn_row_fn fn, void *u)
             break;
         }
         if (cli_parse_time(ds, &sec)) {
-            rc = cli_csv_error(&c, "date: not a date: '%s'", ds);
+            rc = row_error(&c, id, "date: not a date: '%s'", ds);
             break;
         }
-        if ((rc = num(&c, ca, "amount", &amt)))
+        if ((rc = num(&c, id, ca, "amount", &amt)))
             break;
         if (amt < 0) {
-            rc = cli_csv_error(&c, "amount: must be >= 0");
+            rc = row_error(&c, id, "amount: must be >= 0: a refund is not "
+                                   "a purchase; net it into the purchase "
+                                   "it refunds");
             break;
         }
         if ((rc = fn(&c, id, sec, amt, u)) != 0)
@@ -297,7 +352,6 @@ static int txn_push(const cli_csv *c, const char *id, int64_t sec,
                     double amount, void *u)
 {
     txn_buf *b = u;
-    (void)c;
     if (b->n == b->cap) {
         size_t nc = b->cap ? 2 * b->cap : 4096;
         txn *p = realloc(b->t, nc * sizeof(txn));
@@ -312,6 +366,7 @@ static int txn_push(const cli_csv *c, const char *id, int64_t sec,
     strcpy(b->t[b->n].id, id);
     b->t[b->n].day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
     b->t[b->n].amount = amount;
+    b->t[b->n].line = c->line;
     b->n++;
     return 0;
 }
@@ -343,6 +398,8 @@ static int read_transactions(data *d, const char *path, const char *end_s,
     rc = each_txn(path, txn_push, &b);
     t = b.t;
     n = b.n;
+    d->path = path;
+    d->from_txn = 1;
     if (!rc) {
         qsort(t, n, sizeof(txn), txn_cmp);
         d->has_m = 1;
@@ -350,8 +407,12 @@ static int read_transactions(data *d, const char *path, const char *end_s,
             size_t j = i;
             int64_t first = t[i].day, last = first, prev = first;
             double x = 0, sum = 0, daysum = 0;
-            while (j < n && strcmp(t[j].id, t[i].id) == 0)
+            long line = t[i].line;
+            while (j < n && strcmp(t[j].id, t[i].id) == 0) {
+                if (t[j].line < line)
+                    line = t[j].line;
                 j++;
+            }
             for (size_t k = i; k < j; k++) {
                 if (t[k].day > end_day)
                     break;
@@ -369,8 +430,8 @@ static int read_transactions(data *d, const char *path, const char *end_s,
             if (first < end_day) {
                 double T = (double)(end_day - first) / unit;
                 double tx = (double)(last - first) / unit;
-                if (data_push(d, t[i].id, 0, x, tx, T, x > 0 ? sum / x : 0,
-                              1))
+                if (data_push(d, t[i].id, line, x, tx, T,
+                              x > 0 ? sum / x : 0, 1))
                     rc = cli_data_error("out of memory");
             }
             i = j;
@@ -402,18 +463,43 @@ static int load(data *d, const cli_opt *o, int model)
                              cli_opt_get(o, "unit"), model);
 }
 
+/* A library error on the loaded rows: "PATH:LINE: message (customer
+ * 'ID'; code)" when the message names a row ("name[i]" or "row i"), else
+ * "PATH: message (code)". */
 static int lib_error(b2b2c_ctx *ctx, int rc, const data *d)
 {
     const char *msg = b2b2c_ctx_errmsg(ctx);
-    const char *br = strchr(msg, '[');
-    /* map "name[i]" to the input line where there is one */
-    if (br && d->line) {
-        size_t i = (size_t)strtoull(br + 1, NULL, 10);
+    const char *br = strchr(msg, '['), *row = strstr(msg, "row ");
+    const char *at = br ? br + 1 : row ? row + 4 : NULL;
+    if (at && *at >= '0' && *at <= '9' && d->line) {
+        size_t i = (size_t)strtoull(at, NULL, 10);
         if (i < d->n && d->line[i] > 0)
-            return cli_data_error("line %ld: %s (%s)", d->line[i], msg,
+            return cli_data_error("%s:%ld: %s (customer '%s'%s; %s)",
+                                  d->path, d->line[i], msg, d->id[i],
+                                  d->from_txn ? ", at its first row" : "",
                                   b2b2c_strerror(rc));
     }
-    return cli_data_error("%s (%s)", msg, b2b2c_strerror(rc));
+    return cli_data_error("%s: %s (%s)", d->path ? d->path : "input", msg,
+                          b2b2c_strerror(rc));
+}
+
+/* Repeat buyers whose mean repeat spend is 0: Gamma-Gamma leaves them out
+ * of its fit (its likelihood needs m > 0). Say so on stderr, naming the
+ * first; `what` tells what happens to their spend. */
+static void note_zero_spend(const data *d, const char *what)
+{
+    size_t k = 0, first = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->x[i] > 0 && d->m[i] == 0 && d->w[i] > 0 && k++ == 0)
+            first = i;
+    if (k == 0)
+        return;
+    fprintf(stderr,
+            "b2b2c: %s:%ld: note: %zu customer%s with repeat purchases but "
+            "monetary_value 0 left out of the Gamma-Gamma fit (first: "
+            "customer '%s'%s)%s\n",
+            d->path, d->line[first], k, k == 1 ? "" : "s", d->id[first],
+            d->from_txn ? ", at its first row" : "", what);
 }
 
 static int parse_l2(const cli_opt *o, double *l2)
@@ -477,6 +563,8 @@ static int cmd_fit(int argc, char **argv)
     }
     if ((rc = fit(ctx, model, &d, l2, p, &ll, &it, &conv)) != 0)
         goto out;
+    if (model == B2B2C_FORECAST_GG)
+        note_zero_spend(&d, "");
     print_fit(model, p, ll, it, conv);
 out:
     b2b2c_ctx_free(ctx);
@@ -591,10 +679,25 @@ static int cmd_predict(int argc, char **argv)
         rc = lib_error(ctx, rc, &d);
         goto out;
     }
+    if (d.has_m && !have_gp &&
+        (rc = b2b2c_forecast_gg_fit(gp, 3, &ll, &it, &conv, ctx, d.x, d.m,
+                                    d.w, d.n, l2)) == B2B2C_ENODATA) {
+        /* no repeat buyer with spend > 0: predict purchases, say why
+         * spend is missing rather than fail or invent a value */
+        fprintf(stderr, "b2b2c: %s: warning: expected_spend and clv are "
+                        "empty: no customer with frequency > 0 and "
+                        "monetary_value > 0 to fit Gamma-Gamma on\n",
+                d.path);
+        d.has_m = 0;
+        rc = 0;
+    } else if (d.has_m && !have_gp && rc) {
+        rc = lib_error(ctx, rc, &d);
+        goto out;
+    }
     if (d.has_m) {
-        if (!have_gp &&
-            (rc = fit(ctx, B2B2C_FORECAST_GG, &d, l2, gp, &ll, &it, &conv)))
-            goto out;
+        if (!have_gp)
+            note_zero_spend(&d, "; their expected_spend is Fader, Hardie "
+                                "& Lee 2005 eq. 5 at m = 0");
         if ((rc = b2b2c_forecast_gg_spend(sp, ctx, gp, 3, d.x, d.m, d.n)) ||
             (rc = b2b2c_forecast_clv(clv, ctx, model, p, 4, d.x, d.tx, d.T,
                                      sp, d.n, H, disc, margin))) {
@@ -680,9 +783,8 @@ static int due_push(const cli_csv *c, const char *id, int64_t sec,
     if ((lrc = b2b2c_forecaster_add_purchase(d->f, id, B2B2C_SEGMENT_UNKNOWN,
                                              sec, amount,
                                              B2B2C_KIND_PRODUCT)) != 0)
-        return cli_csv_error(c, "%s (%s)",
-                             b2b2c_ctx_errmsg(d->ctx),
-                             b2b2c_strerror(lrc));
+        return row_error(c, id, "%s (%s)", b2b2c_ctx_errmsg(d->ctx),
+                         b2b2c_strerror(lrc));
     return 0;
 }
 

@@ -137,6 +137,8 @@ _CONSTANTS = {
     'FORECASTER_L2': 402, 'FORECASTER_DISCOUNT': 403,
     'FORECASTER_MARGIN': 404, 'FORECASTER_SERVICE_MARGIN': 405,
     'FORECASTER_MIN_P_ALIVE': 406, 'FORECASTER_MIN_INTERVALS': 407,
+    'SPEND_GAMMA_GAMMA': 1, 'SPEND_MEAN_NO_SPEND': 2, 'SPEND_MEAN_NO_MEAN': 3,
+    'SPEND_MEAN_GG_FAILED': 4,
     # channel.h
     'CHANNEL_KIND_NONE': 0, 'CHANNEL_KIND_REACH': 1,
     'CHANNEL_KIND_LEADGEN': 2, 'CHANNEL_SUB_OTHER': 0,
@@ -528,6 +530,7 @@ _sig("b2b2c_forecaster_due", _int, _vp, _i64, _dbl, _fc_due_cb, _vp)
 _sig("b2b2c_forecaster_holdout", _int, _pd, _pd, _pd, _sz, _vp, _i32, _i64,
      _i64)
 _sig("b2b2c_forecaster_service_stats", _int, _pd, _pd, _vp, _i32, _i32)
+_sig("b2b2c_forecaster_spend_source", _int, _pi32, _pd, _vp, _i32)
 _sig("b2b2c_forecaster_subscription_stats", _int, _pd, _pd, _vp, _i32)
 _sig("b2b2c_forecaster_summaries", _int, _vp, _i32, _i64, _fc_summary_cb, _vp)
 _sig("b2b2c_forecaster_summaries_window", _int, _vp, _i32, _i64, _i64,
@@ -1564,6 +1567,15 @@ class Forecaster(_Handle):
                 "params": dict(zip(forecast_param_names(model), p)),
                 "gg_params": dict(zip(forecast_param_names(
                     FORECAST_GG), g)), "loglik": ll.value}  # noqa: F821
+
+    def spend_source(self, segment=-1):
+        """(source, mean_spend): SPEND_GAMMA_GAMMA, or why the fit gives
+        every customer the segment's mean spend (SPEND_MEAN_*)."""
+        s, m = _i32(), _dbl()
+        self._check(lib.b2b2c_forecaster_spend_source(
+            ctypes.byref(s), ctypes.byref(m), self.handle,
+            self._segm(segment)))
+        return s.value, m.value
 
     def service_stats(self, kind, segment=-1):
         """(attach_rate, mean_value) of a service kind."""

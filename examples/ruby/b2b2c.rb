@@ -115,6 +115,8 @@ module B2B2C
     FORECASTER_UNIT_DAYS: 401, FORECASTER_L2: 402, FORECASTER_DISCOUNT: 403,
     FORECASTER_MARGIN: 404, FORECASTER_SERVICE_MARGIN: 405,
     FORECASTER_MIN_P_ALIVE: 406, FORECASTER_MIN_INTERVALS: 407,
+    SPEND_GAMMA_GAMMA: 1, SPEND_MEAN_NO_SPEND: 2, SPEND_MEAN_NO_MEAN: 3,
+    SPEND_MEAN_GG_FAILED: 4,
     # channel.h
     CHANNEL_KIND_NONE: 0, CHANNEL_KIND_REACH: 1, CHANNEL_KIND_LEADGEN: 2,
     CHANNEL_SUB_OTHER: 0, CHANNEL_SUB_DISPLAY_MEDIA: 1,
@@ -465,6 +467,7 @@ module B2B2C
                     [P, :string, :int64], :int
     attach_function :b2b2c_forecaster_fit, [P, P, :int32, :int64], :int
     attach_function :b2b2c_forecaster_fit_params, [P, P, P, P, P, :int32], :int
+    attach_function :b2b2c_forecaster_spend_source, [P, P, P, :int32], :int
     attach_function :b2b2c_forecaster_customer,
                     [P, P, P, P, P, P, P, :string, :int64, :double], :int
     attach_function :b2b2c_forecaster_due,
@@ -1370,6 +1373,15 @@ module B2B2C
       a, m = Array.new(2) { B2B2C.out }
       check(Lib.b2b2c_forecaster_service_stats(a, m, handle, segm(segment), kind))
       [a.read_double, m.read_double]
+    end
+
+    # [source, mean_spend]: SPEND_GAMMA_GAMMA, or why the fit gives every
+    # customer the segment's mean spend (SPEND_MEAN_*).
+    def spend_source(segment: -1)
+      s = B2B2C.out(:int32)
+      m = B2B2C.out
+      check(Lib.b2b2c_forecaster_spend_source(s, m, handle, segm(segment)))
+      [s.read_int32, m.read_double]
     end
 
     # [revenue_per_unit, retention]

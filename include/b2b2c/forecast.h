@@ -12,7 +12,9 @@
  *       For BG/BB, T is the number of purchase opportunities n and tx the
  *       opportunity of the last purchase (whole numbers, x <= tx <= n).
  *   weight (optional) how many customers share the row (finite, >= 0).
- *   m   (Gamma-Gamma) mean value of the x repeat purchases (> 0).
+ *   m   (Gamma-Gamma) mean value of the x repeat purchases (>= 0; rows
+ *       with m = 0, such as free repeat purchases, are left out of the
+ *       Gamma-Gamma fit, whose likelihood needs m > 0).
  *
  * Parameter order (natural scale, all > 0):
  *   B2B2C_FORECAST_BGNBD  r, alpha, a, b        (Fader, Hardie & Lee 2005)
@@ -106,10 +108,13 @@ B2B2C_API int b2b2c_forecast_loglik(double *loglik, double *grad,
                                     size_t n);
 
 /*
- * Fit the Gamma-Gamma spend model (p, q, v) on customers with x > 0:
- * rows with x = 0 are skipped (their m is not read). m > 0 is the mean
- * repeat-purchase value. Outputs and l2 as in b2b2c_forecast_fit
- * (nparams >= 3). B2B2C_ENODATA when no row has x > 0.
+ * Fit the Gamma-Gamma spend model (p, q, v) on customers with x > 0 and
+ * m > 0: rows with x = 0 are skipped (their m is not read), and so are
+ * repeat buyers whose mean repeat-purchase value m is 0 (the model's
+ * spend is gamma distributed, so its likelihood needs m > 0; their
+ * expected spend still follows b2b2c_forecast_gg_spend). m < 0 is
+ * B2B2C_ERANGE naming the row. Outputs and l2 as in b2b2c_forecast_fit
+ * (nparams >= 3). B2B2C_ENODATA when no row has x > 0 and m > 0.
  */
 B2B2C_API int b2b2c_forecast_gg_fit(double *params, size_t nparams,
                                     double *loglik, int32_t *iterations,
@@ -118,7 +123,8 @@ B2B2C_API int b2b2c_forecast_gg_fit(double *params, size_t nparams,
                                     const double *weight, size_t n,
                                     double l2);
 
-/* Gamma-Gamma total log-likelihood (and gradient) over rows with x > 0. */
+/* Gamma-Gamma total log-likelihood (and gradient) over rows with x > 0
+ * and m > 0 (the rows b2b2c_forecast_gg_fit uses). */
 B2B2C_API int b2b2c_forecast_gg_loglik(double *loglik, double *grad,
                                        b2b2c_ctx *ctx, const double *params,
                                        size_t nparams, const double *x,
@@ -145,8 +151,11 @@ B2B2C_API int b2b2c_forecast_predict(double *expected, double *p_alive,
 
 /*
  * Gamma-Gamma expected mean purchase value per customer, E[M | x, m]
- * (Fader & Hardie 2013, eq. 5). Rows with x = 0 get the population mean
- * p v / (q - 1) (needs q > 1, else B2B2C_ERANGE). out has n entries.
+ * (Fader & Hardie 2013, eq. 5; Fader, Hardie & Lee 2005 "RFM and CLV",
+ * eq. 5): (p v + p x m) / (p x + q - 1). Rows with x = 0 get the
+ * population mean p v / (q - 1) (needs q > 1, else B2B2C_ERANGE); rows
+ * with x > 0 and m = 0 get p v / (p x + q - 1), below the population mean.
+ * m < 0 is B2B2C_ERANGE. out has n entries.
  */
 B2B2C_API int b2b2c_forecast_gg_spend(double *out, b2b2c_ctx *ctx,
                                       const double *params, size_t nparams,
@@ -334,13 +343,37 @@ B2B2C_API int b2b2c_forecaster_fit_window(int32_t *converged,
 /* The stored fit for `segment` (-1: all): the model it was made with
  * (B2B2C_FORECAST_BGNBD or _PNBD; the fit is persisted, the model
  * parameter is not, so read the model here to name the parameters), model
- * parameters (4), GG parameters (3; zeros when no repeat buyer had a
- * value), log-likelihood. B2B2C_ENOTFOUND when not fitted. Any output may
- * be NULL. */
+ * parameters (4), GG parameters (3; zeros when the fit does not use
+ * Gamma-Gamma, b2b2c_forecaster_spend_source says why), log-likelihood.
+ * B2B2C_ENOTFOUND when not fitted. Any output may be NULL. */
 B2B2C_API int b2b2c_forecaster_fit_params(int32_t *model, double *params,
                                           double *gg_params, double *loglik,
                                           const b2b2c_forecaster *f,
                                           int32_t segment);
+
+/* Where the expected spend per purchase of a fit comes from (stable
+ * values). Gamma-Gamma is fitted on the repeat buyers whose mean repeat
+ * spend is > 0; when it cannot be used, every customer of the fit gets
+ * the segment's mean product spend per transaction, and the value says
+ * why. */
+enum {
+    B2B2C_SPEND_GAMMA_GAMMA = 1,    /* Fader & Hardie 2013, eq. 5 */
+    B2B2C_SPEND_MEAN_NO_SPEND = 2,  /* no repeat buyer with spend > 0 */
+    B2B2C_SPEND_MEAN_NO_MEAN = 3,   /* fitted q <= 1: GG mean infinite */
+    B2B2C_SPEND_MEAN_GG_FAILED = 4  /* the GG fit failed (not finite or a
+                                       series did not converge) */
+};
+
+/* The spend source (B2B2C_SPEND_*) of the stored fit for `segment` (-1:
+ * all) and its mean product spend per transaction (first purchases
+ * included), the value b2b2c_forecaster_customer gives every customer of
+ * the fit when the source is not B2B2C_SPEND_GAMMA_GAMMA. Either output
+ * may be NULL. B2B2C_ENOTFOUND when not fitted, B2B2C_EINVAL for a NULL
+ * handle or an unknown segment. */
+B2B2C_API int b2b2c_forecaster_spend_source(int32_t *source,
+                                            double *mean_spend,
+                                            const b2b2c_forecaster *f,
+                                            int32_t segment);
 
 /* The service statistics of the stored fit for `segment` (-1: all): for a
  * service `kind`, purchases per product transaction (*attach_rate) and
@@ -393,7 +426,8 @@ B2B2C_API int b2b2c_forecaster_summaries_window(
 /*
  * Answers for one customer at `now` (Unix seconds) over `horizon` whole
  * units: expected product purchases, P(alive), P(at least one purchase),
- * expected spend per purchase (Gamma-Gamma, or the segment mean), and the
+ * expected spend per purchase (Gamma-Gamma, or the segment mean: see
+ * b2b2c_forecaster_spend_source), and the
  * discounted CLV split into the product part and the service part
  * (services attached to expected purchases at the segment's attach rates,
  * plus an active subscription's revenue with the estimated retention).

@@ -43,7 +43,7 @@ typedef struct fc_cust {
 } fc_cust;
 
 typedef struct fc_fit {
-    int32_t valid, model, converged, has_gg;
+    int32_t valid, model, converged, spend_src; /* B2B2C_SPEND_* */
     double unit_days;
     int64_t cal_end;
     double p[4], gg[3], ll, mean_spend;
@@ -547,7 +547,7 @@ static int put_fit(b2b2c_ctx *ctx, int idx, const fc_fit *ft)
     b2b2c__enc_begin(&w, &ctx->mem, 1);
     b2b2c__enc_u32(&w, (uint32_t)ft->model);
     b2b2c__enc_u32(&w, (uint32_t)ft->converged);
-    b2b2c__enc_u32(&w, (uint32_t)ft->has_gg);
+    b2b2c__enc_u32(&w, (uint32_t)ft->spend_src);
     b2b2c__enc_f64(&w, ft->unit_days);
     b2b2c__enc_i64(&w, ft->cal_end);
     for (int i = 0; i < 4; i++)
@@ -666,13 +666,19 @@ static int fit_impl(int32_t *converged, b2b2c_forecaster *f,
         int32_t gconv;
         int grc = b2b2c_forecast_gg_fit(ft.gg, 3, NULL, NULL, &gconv, ctx, x,
                                         m, NULL, nc, f->l2);
-        if (grc == 0 && ft.gg[1] > 1)
-            ft.has_gg = 1;
-        else if (grc == B2B2C_ENOMEM) {
+        /* no usable GG fit keeps the purchase-model fit and falls back to
+         * the mean spend, recorded with the reason (spend_source) */
+        if (grc == 0 && ft.gg[1] > 1) {
+            ft.spend_src = B2B2C_SPEND_GAMMA_GAMMA;
+        } else if (grc == B2B2C_ENOMEM) {
             rc = grc;
             goto done;
-        } else
+        } else {
+            ft.spend_src = grc == 0 ? B2B2C_SPEND_MEAN_NO_MEAN
+                           : grc == B2B2C_ENODATA ? B2B2C_SPEND_MEAN_NO_SPEND
+                                                  : B2B2C_SPEND_MEAN_GG_FAILED;
             memset(ft.gg, 0, sizeof(ft.gg));
+        }
         b2b2c__err_clear(ctx);
     }
     for (int k = 1; k < NKIND; k++)
@@ -757,6 +763,13 @@ static const fc_fit *fit_checked(const b2b2c_forecaster *f, int32_t segment)
     return &f->fits[idx];
 }
 
+/* fit_checked for a public getter: clears the last error first */
+static const fc_fit *stored_fit(const b2b2c_forecaster *f, int32_t segment)
+{
+    b2b2c__err_clear(f->ctx);
+    return fit_checked(f, segment);
+}
+
 int b2b2c_forecaster_service_stats(double *attach_rate, double *mean_value,
                                    const b2b2c_forecaster *f, int32_t segment,
                                    int32_t kind)
@@ -777,17 +790,27 @@ int b2b2c_forecaster_service_stats(double *attach_rate, double *mean_value,
     return 0;
 }
 
+int b2b2c_forecaster_spend_source(int32_t *source, double *mean_spend,
+                                  const b2b2c_forecaster *f, int32_t segment)
+{
+    const fc_fit *ft = f ? stored_fit(f, segment) : NULL;
+    if (!ft)
+        return f ? f->ctx->errcode : B2B2C_EINVAL;
+    if (source)
+        *source = ft->spend_src;
+    if (mean_spend)
+        *mean_spend = ft->mean_spend;
+    return 0;
+}
+
 int b2b2c_forecaster_subscription_stats(double *revenue_per_unit,
                                         double *retention,
                                         const b2b2c_forecaster *f,
                                         int32_t segment)
 {
-    const fc_fit *ft;
-    if (!f)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(f->ctx);
-    if (!(ft = fit_checked(f, segment)))
-        return f->ctx->errcode;
+    const fc_fit *ft = f ? stored_fit(f, segment) : NULL;
+    if (!ft)
+        return f ? f->ctx->errcode : B2B2C_EINVAL;
     if (revenue_per_unit)
         *revenue_per_unit = ft->sub_rate;
     if (retention)
@@ -918,7 +941,7 @@ static int answer_for(b2b2c_forecaster *fm, const fc_fit *ft,
     if (rc)
         return rc;
     /* spend: Gamma-Gamma (FH 2013 eq. 5), else the segment's mean */
-    if (ft->has_gg) {
+    if (ft->spend_src == B2B2C_SPEND_GAMMA_GAMMA) {
         if ((rc = b2b2c_forecast_gg_spend(&a->spend, ctx, ft->gg, 3,
                                           &a->s.x, &a->s.m, 1)))
             return rc;
@@ -1322,7 +1345,10 @@ static int load_fit(const void *k, size_t kl, const void *val, size_t vl,
         uint32_t nk;
         ft.model = (int32_t)b2b2c__dec_u32(&r);
         ft.converged = (int32_t)b2b2c__dec_u32(&r);
-        ft.has_gg = (int32_t)b2b2c__dec_u32(&r);
+        /* 0 and 1 were "no GG" and "GG" before the reason was kept */
+        ft.spend_src = (int32_t)b2b2c__dec_u32(&r);
+        if (ft.spend_src == 0)
+            ft.spend_src = B2B2C_SPEND_MEAN_GG_FAILED;
         ft.unit_days = b2b2c__dec_f64(&r);
         ft.cal_end = b2b2c__dec_i64(&r);
         for (int i = 0; i < 4; i++)
@@ -1349,7 +1375,8 @@ static int load_fit(const void *k, size_t kl, const void *val, size_t vl,
         if (rc == 0 && (nk >= NKIND || idx < 0 ||
                         (ft.model != B2B2C_FORECAST_BGNBD &&
                          ft.model != B2B2C_FORECAST_PNBD) ||
-                        !(ft.unit_days >= 1)))
+                        !(ft.unit_days >= 1) ||
+                        ft.spend_src > B2B2C_SPEND_MEAN_GG_FAILED))
             rc = B2B2C_ECORRUPT;
         for (int i = 0; i < 4 && rc == 0; i++)
             if (!(ft.p[i] > 0) || !isfinite(ft.p[i]))

@@ -33,15 +33,19 @@ int b2b2c__fc_validate(b2b2c_ctx *ctx, int32_t model, const double *x,
                                   "weight[%zu]: must be >= 0", i);
         }
         if (model == B2B2C_FORECAST_GG) {
-            if (xi == 0)
+            /* Gamma-Gamma's likelihood needs m > 0 (Fader & Hardie 2013,
+             * eq. 3, a gamma density of the spend): repeat buyers whose
+             * mean repeat spend is 0 are left out of the fit */
+            if (xi == 0 || tx[i] == 0)
                 continue;
             if (!isfinite(ti))
                 return b2b2c__err(ctx, B2B2C_EINVAL,
                                   "monetary_value[%zu]: must be finite", i);
-            if (!(ti > 0))
+            /* 0 is allowed (free or fully discounted repeat purchases):
+             * such rows are left out of the fit, see rows_build */
+            if (ti < 0)
                 return b2b2c__err(ctx, B2B2C_ERANGE,
-                                  "monetary_value[%zu]: must be > 0 when "
-                                  "frequency > 0", i);
+                                  "monetary_value[%zu]: must be >= 0", i);
             continue;
         }
         if (!isfinite(ti))
@@ -187,7 +191,10 @@ int b2b2c__fc_rows_build(b2b2c_ctx *ctx, b2b2c__fc_rows *r, int32_t model,
         if (w == 0)
             continue;
         if (model == B2B2C_FORECAST_GG) {
-            if (xi == 0)
+            /* Gamma-Gamma's likelihood needs m > 0 (Fader & Hardie 2013,
+             * eq. 3, a gamma density of the spend): repeat buyers whose
+             * mean repeat spend is 0 are left out of the fit */
+            if (xi == 0 || tx[i] == 0)
                 continue;
             ti = tx[i];
             Ti = 0;
@@ -227,8 +234,8 @@ int b2b2c__fc_rows_build(b2b2c_ctx *ctx, b2b2c__fc_rows *r, int32_t model,
         b2b2c__fc_rows_free(ctx, r);
         return b2b2c__err(ctx, B2B2C_ENODATA,
                           model == B2B2C_FORECAST_GG
-                              ? "data: no row with frequency > 0 and "
-                                "positive weight"
+                              ? "data: no row with frequency > 0, "
+                                "monetary_value > 0 and positive weight"
                               : "data: no row with positive weight");
     }
     /* distinct frequencies, so x-only terms are computed once each */

@@ -334,6 +334,9 @@ class ForecastTest < EngineTest
       assert_equal %w[r alpha a b], f.fit_params[:params].keys
       f.set_param(B2B2C::FORECASTER_MODEL, B2B2C::FORECAST_PNBD)
       assert_equal B2B2C::FORECAST_BGNBD, f.fit_params[:model]
+      src, mean = f.spend_source
+      assert_equal B2B2C::SPEND_GAMMA_GAMMA, src
+      assert mean > 100.0
       assert_equal %w[r alpha a b], f.fit_params[:params].keys
       f.set_param(B2B2C::FORECASTER_MODEL, B2B2C::FORECAST_BGNBD)
       ans = f.customer("c05", fin, 12)

@@ -7,23 +7,8 @@ S=$2
 D=$S/tests/data/forecast
 E=$S/examples/data/forecast
 T=${TMPDIR:-/tmp}/b2b2c_forecast_$$
-fails=0
 trap 'rm -f "$T".out "$T".err' EXIT
-
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fails=$((fails + 1)); }
-
-# $1 name, $2 expected exit, $3 text expected on stderr, rest: args
-expect() {
-    name=$1 code=$2 text=$3
-    shift 3
-    "$B" "$@" >"$T".out 2>"$T".err
-    rc=$?
-    if [ "$rc" -ne "$code" ]; then bad "$name: exit $rc, want $code"; cat "$T".err; return; fi
-    if [ -n "$text" ] && ! grep -q -- "$text" "$T".err; then bad "$name: stderr lacks '$text'"; cat "$T".err; return; fi
-    if [ "$code" -ne 0 ] && [ -s "$T".out ]; then bad "$name: partial output"; return; fi
-    ok "$name"
-}
+. "$S"/tests/data/forecast/check_lib.sh
 
 for m in bgnbd pnbd gg; do
     "$B" forecast fit --model $m --summary "$E"/summary.csv >"$T".out || bad "fit $m"
