@@ -6,23 +6,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 
 static const char usage[] =
     "usage: b2b2c forecast fit --model bgnbd|pnbd|bgbb|gg --summary FILE.csv\n"
-    "                          [--l2 PENALTY]\n"
+    "                          [--l2 PENALTY] [--max-iter N] [--max-seconds S]"
+    "\n"
     "       b2b2c forecast fit --model MODEL --transactions FILE.csv\n"
     "                          --calibration-end YYYY-MM-DD "
     "--unit day|week|month\n"
     "       b2b2c forecast predict --model bgnbd|pnbd|bgbb --summary FILE.csv"
     "\n                          --horizon H [--params JSON] [--discount D]"
-    "\n                          [--margin M] [--l2 PENALTY]\n"
+    "\n                          [--margin M] [--l2 PENALTY] [--max-iter N]"
+    "\n                          [--max-seconds S]\n"
     "       (predict also takes --transactions/--calibration-end/--unit)\n"
     "       b2b2c forecast due --transactions FILE.csv --as-of YYYY-MM-DD\n"
     "                          --window DAYS [--model bgnbd|pnbd]\n"
     "                          [--unit day|week|month] [--min-p-alive P]\n"
-    "                          [--min-intervals K]\n\n"
+    "                          [--min-intervals K] [--max-iter N]\n"
+    "                          [--max-seconds S]\n\n"
     "Summary CSV: header with frequency, recency, T (BG/BB: periods),\n"
     "optional monetary_value and weight (lifetimes' names weights,\n"
     "n_periods and the _cal names also work); the first column is the id.\n"
@@ -32,7 +36,15 @@ static const char usage[] =
     "Transactions CSV: customer_id,date,amount (date YYYY-MM-DD; amount\n"
     ">= 0: a $0 purchase counts as a transaction, a refund is an error).\n"
     "fit prints {\"model\":..,\"params\":{..},\"loglik\":..,\"iterations\":..,"
-    "\"converged\":..}.\n"
+    "\"status\":..,\n"
+    "\"converged\":..,\"unit\":..}: status converged, max_iter, stalled or\n"
+    "boundary (a parameter ran off to 0 or infinity: the model is not\n"
+    "identified on this data); converged is true only for converged; unit is\n"
+    "day, week or month with --transactions, period with --summary (the unit\n"
+    "of its T column). A fit that is not converged prints a warning on\n"
+    "stderr, here and in predict and due (exit 0). --max-iter: iteration\n"
+    "budget per fit (default 1000); --max-seconds: stop a fit that runs\n"
+    "longer (exit 1, nothing printed).\n"
     "predict prints CSV id,expected_purchases,p_alive,expected_spend,clv\n"
     "(fitting first when --params is not given; expected_spend and clv are\n"
     "empty without monetary_value; clv = margin * spend * discounted\n"
@@ -511,20 +523,128 @@ static int parse_l2(const cli_opt *o, double *l2)
     return 0;
 }
 
-/* fit `model` (GG: on x and m); returns 0 or a CLI exit code */
+/* ---- fit budget and status ------------------------------------------------ */
+
+/* --max-iter and --max-seconds: the iteration budget goes to the fit, the
+ * time budget is a progress handler on the context that reads the clock
+ * (the library never does). */
+typedef struct budget {
+    int32_t max_iter;   /* 0: the library's default */
+    double max_seconds; /* 0: none */
+    struct timespec start;
+} budget;
+
+static int parse_budget(const cli_opt *o, budget *b)
+{
+    const char *mi = cli_opt_get(o, "max-iter");
+    const char *ms = cli_opt_get(o, "max-seconds");
+    double v;
+    memset(b, 0, sizeof(*b));
+    if (mi) {
+        if (cli_parse_double(mi, &v) || !(v >= 1 && v <= 1000000) ||
+            v != floor(v))
+            return cli_usage_error("--max-iter: must be a whole number in "
+                                   "[1, 1000000]");
+        b->max_iter = (int32_t)v;
+    }
+    if (ms) {
+        if (cli_parse_double(ms, &v) || !(v > 0 && v <= 1e7))
+            return cli_usage_error("--max-seconds: must be a number of "
+                                   "seconds in (0, 1e7]");
+        b->max_seconds = v;
+    }
+    return 0;
+}
+
+static int over_time(void *u)
+{
+    budget *b = u;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - b->start.tv_sec) +
+               (double)(now.tv_nsec - b->start.tv_nsec) * 1e-9 >
+           b->max_seconds;
+}
+
+/* Start the clock and install the handler (about every 100000 rows
+ * evaluated, a few milliseconds of work). */
+static void budget_start(b2b2c_ctx *ctx, budget *b)
+{
+    if (!(b->max_seconds > 0))
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &b->start);
+    b2b2c_ctx_set_progress_handler(ctx, 100000, over_time, b);
+}
+
+static int interrupted(const budget *b)
+{
+    return cli_data_error("--max-seconds %g: the fit took longer and was "
+                          "stopped (%s); nothing was printed",
+                          b->max_seconds,
+                          b2b2c_strerror(B2B2C_EINTERRUPTED));
+}
+
+static const char *status_why(int32_t st)
+{
+    switch (st) {
+    case B2B2C_FIT_MAX_ITER:
+        return "the iteration budget ran out (raise --max-iter)";
+    case B2B2C_FIT_STALLED:
+        return "the line search stalled before the gradient test was met";
+    case B2B2C_FIT_BOUNDARY:
+        return "a parameter ran off towards 0 or infinity: the model is not "
+               "identified on this data, the parameters are not estimates";
+    default:
+        return "unknown status";
+    }
+}
+
+/* The stderr warning for a fit that did not converge cleanly; `what` names
+ * the fit ("the bgnbd fit", "the gg fit of the stored model"). */
+static void warn_status(const char *what, int32_t st)
+{
+    const char *name = b2b2c_forecast_status_name(st);
+    if (st == B2B2C_FIT_CONVERGED)
+        return;
+    fprintf(stderr, "b2b2c: warning: %s did not converge: %s: %s\n", what,
+            name ? name : "?", status_why(st));
+}
+
+static void warn_model(int model, int32_t st)
+{
+    char what[64];
+    snprintf(what, sizeof(what), "the %s fit",
+             b2b2c_forecast_param_name(model, -1));
+    warn_status(what, st);
+}
+
+/* fit `model` (GG: on x and m); returns 0 or a CLI exit code; warns on
+ * stderr when the fit is not clean */
+/* allow_nodata: B2B2C_ENODATA from Gamma-Gamma (no repeat buyer with
+ * spend > 0) is returned unprinted, for a caller that goes on without
+ * spend */
 static int fit(b2b2c_ctx *ctx, int model, const data *d, double l2,
-               double *p, double *ll, int32_t *it, int32_t *conv)
+               const budget *b, int allow_nodata, double *p, double *ll,
+               int32_t *it, int32_t *st)
 {
     int rc = model == B2B2C_FORECAST_GG
-                 ? b2b2c_forecast_gg_fit(p, 4, ll, it, conv, ctx, d->x, d->m,
-                                         d->w, d->n, l2)
-                 : b2b2c_forecast_fit(p, 4, ll, it, conv, ctx, model, d->x,
-                                      d->tx, d->T, d->w, d->n, l2);
-    return rc ? lib_error(ctx, rc, d) : 0;
+                 ? b2b2c_forecast_gg_fit(p, 4, ll, it, st, ctx, d->x, d->m,
+                                         d->w, d->n, l2, b->max_iter)
+                 : b2b2c_forecast_fit(p, 4, ll, it, st, ctx, model, d->x,
+                                      d->tx, d->T, d->w, d->n, l2,
+                                      b->max_iter);
+    if (rc == B2B2C_EINTERRUPTED)
+        return interrupted(b);
+    if (rc == B2B2C_ENODATA && model == B2B2C_FORECAST_GG && allow_nodata)
+        return rc; /* the caller says why spend is missing */
+    if (rc)
+        return lib_error(ctx, rc, d);
+    warn_model(model, *st);
+    return 0;
 }
 
 static void print_fit(int model, const double *p, double ll, int32_t it,
-                      int32_t conv)
+                      int32_t st, const char *unit)
 {
     int np = b2b2c_forecast_nparams(model);
     printf("{\"model\":\"%s\",\"params\":{",
@@ -532,8 +652,18 @@ static void print_fit(int model, const double *p, double ll, int32_t it,
     for (int i = 0; i < np; i++)
         printf("%s\"%s\":%.17g", i ? "," : "",
                b2b2c_forecast_param_name(model, i), p[i]);
-    printf("},\"loglik\":%.17g,\"iterations\":%d,\"converged\":%s}\n", ll,
-           (int)it, conv ? "true" : "false");
+    printf("},\"loglik\":%.17g,\"iterations\":%d,\"status\":\"%s\","
+           "\"converged\":%s,\"unit\":\"%s\"}\n",
+           ll, (int)it, b2b2c_forecast_status_name(st),
+           st == B2B2C_FIT_CONVERGED ? "true" : "false", unit);
+}
+
+/* The unit the fit's times are in: the --unit name, or "period" for a
+ * summary (whatever unit its T column is in). */
+static const char *unit_name(const cli_opt *o)
+{
+    const char *u = cli_opt_get(o, "unit");
+    return cli_opt_get(o, "transactions") && u ? u : "period";
 }
 
 static int cmd_fit(int argc, char **argv)
@@ -541,11 +671,13 @@ static int cmd_fit(int argc, char **argv)
     cli_opt o[] = {{"model", NULL, 1},           {"summary", NULL, 0},
                    {"transactions", NULL, 0},    {"calibration-end", NULL, 0},
                    {"unit", NULL, 0},            {"l2", NULL, 0},
+                   {"max-iter", NULL, 0},        {"max-seconds", NULL, 0},
                    {NULL, NULL, 0}};
     data d;
     b2b2c_ctx *ctx = NULL;
+    budget bu;
     double p[4], ll, l2;
-    int32_t it, conv;
+    int32_t it, st;
     int model, rc;
 
     memset(&d, 0, sizeof(d));
@@ -553,7 +685,7 @@ static int cmd_fit(int argc, char **argv)
         return rc;
     if (!(model = model_from(cli_opt_get(o, "model"))))
         return cli_usage_error("--model: must be bgnbd, pnbd, bgbb or gg");
-    if ((rc = parse_l2(o, &l2)) != 0)
+    if ((rc = parse_l2(o, &l2)) != 0 || (rc = parse_budget(o, &bu)) != 0)
         return rc;
     if ((rc = load(&d, o, model)) != 0)
         goto out;
@@ -561,11 +693,12 @@ static int cmd_fit(int argc, char **argv)
         rc = cli_data_error("cannot create a context");
         goto out;
     }
-    if ((rc = fit(ctx, model, &d, l2, p, &ll, &it, &conv)) != 0)
+    budget_start(ctx, &bu);
+    if ((rc = fit(ctx, model, &d, l2, &bu, 0, p, &ll, &it, &st)) != 0)
         goto out;
     if (model == B2B2C_FORECAST_GG)
         note_zero_spend(&d, "");
-    print_fit(model, p, ll, it, conv);
+    print_fit(model, p, ll, it, st, unit_name(o));
 out:
     b2b2c_ctx_free(ctx);
     data_free(&d);
@@ -596,6 +729,32 @@ static int json_num(const char *js, const char *name, double *out)
     return 0;
 }
 
+/* The "status" string of a fit's JSON given to --params: a warning when
+ * it is there and not "converged". */
+static void warn_params_status(const char *js)
+{
+    const char *s = strstr(js, "\"status\"");
+    char val[32];
+    size_t n = 0;
+    if (!s)
+        return;
+    s += 8;
+    while (*s == ' ' || *s == ':' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    if (*s++ != '"')
+        return;
+    while (s[n] && s[n] != '"' && n + 1 < sizeof(val)) {
+        val[n] = s[n];
+        n++;
+    }
+    val[n] = '\0';
+    if (strcmp(val, "converged") != 0)
+        fprintf(stderr,
+                "b2b2c: warning: the fit given in --params did not "
+                "converge: %s\n",
+                val);
+}
+
 static int cmd_predict(int argc, char **argv)
 {
     cli_opt o[] = {{"model", NULL, 1},        {"summary", NULL, 0},
@@ -603,12 +762,14 @@ static int cmd_predict(int argc, char **argv)
                    {"unit", NULL, 0},         {"horizon", NULL, 1},
                    {"params", NULL, 0},       {"discount", NULL, 0},
                    {"margin", NULL, 0},       {"l2", NULL, 0},
+                   {"max-iter", NULL, 0},     {"max-seconds", NULL, 0},
                    {NULL, NULL, 0}};
     data d;
     b2b2c_ctx *ctx = NULL;
+    budget bu;
     double p[4], gp[4], H, disc = 0, margin = 1, l2, ll;
     double *e = NULL, *pa = NULL, *sp = NULL, *clv = NULL;
-    int32_t it, conv;
+    int32_t it, st;
     int model, rc, have_p = 0, have_gp = 0;
     const char *js;
 
@@ -632,7 +793,7 @@ static int cmd_predict(int argc, char **argv)
         (cli_parse_double(cli_opt_get(o, "margin"), &margin) || margin < 0 ||
          margin > 1))
         return cli_usage_error("--margin: must be in [0, 1]");
-    if ((rc = parse_l2(o, &l2)) != 0)
+    if ((rc = parse_l2(o, &l2)) != 0 || (rc = parse_budget(o, &bu)) != 0)
         return rc;
     if ((js = cli_opt_get(o, "params")) != NULL) {
         int np = b2b2c_forecast_nparams(model), k = 0;
@@ -653,6 +814,7 @@ static int cmd_predict(int argc, char **argv)
                                                         i),
                           &gp[i]) == 1;
         have_gp = k == 3;
+        warn_params_status(js);
     }
     if ((rc = load(&d, o, model)) != 0)
         goto out;
@@ -664,7 +826,9 @@ static int cmd_predict(int argc, char **argv)
         rc = cli_data_error("cannot create a context");
         goto out;
     }
-    if (!have_p && (rc = fit(ctx, model, &d, l2, p, &ll, &it, &conv)) != 0)
+    budget_start(ctx, &bu);
+    if (!have_p &&
+        (rc = fit(ctx, model, &d, l2, &bu, 0, p, &ll, &it, &st)) != 0)
         goto out;
     e = malloc(sizeof(double) * d.n);
     pa = malloc(sizeof(double) * d.n);
@@ -680,8 +844,8 @@ static int cmd_predict(int argc, char **argv)
         goto out;
     }
     if (d.has_m && !have_gp &&
-        (rc = b2b2c_forecast_gg_fit(gp, 3, &ll, &it, &conv, ctx, d.x, d.m,
-                                    d.w, d.n, l2)) == B2B2C_ENODATA) {
+        (rc = fit(ctx, B2B2C_FORECAST_GG, &d, l2, &bu, 1, gp, &ll,
+                  &it, &st)) == B2B2C_ENODATA) {
         /* no repeat buyer with spend > 0: predict purchases, say why
          * spend is missing rather than fail or invent a value */
         fprintf(stderr, "b2b2c: %s: warning: expected_spend and clv are "
@@ -691,7 +855,6 @@ static int cmd_predict(int argc, char **argv)
         d.has_m = 0;
         rc = 0;
     } else if (d.has_m && !have_gp && rc) {
-        rc = lib_error(ctx, rc, &d);
         goto out;
     }
     if (d.has_m) {
@@ -805,9 +968,12 @@ static int cmd_due(int argc, char **argv)
     cli_opt o[] = {{"transactions", NULL, 1}, {"as-of", NULL, 1},
                    {"window", NULL, 1},       {"model", NULL, 0},
                    {"unit", NULL, 0},         {"min-p-alive", NULL, 0},
-                   {"min-intervals", NULL, 0}, {NULL, NULL, 0}};
+                   {"min-intervals", NULL, 0}, {"max-iter", NULL, 0},
+                   {"max-seconds", NULL, 0},   {NULL, NULL, 0}};
     b2b2c_ctx *ctx = NULL;
     b2b2c_forecaster *f = NULL;
+    budget bu;
+    int32_t mst, gst;
     due_in du;
     const char *ms, *us;
     double window, unit = 7, model = 1, minpa = 0.5, minint = 3;
@@ -836,6 +1002,8 @@ static int cmd_due(int argc, char **argv)
         return rc;
     if (minint != floor(minint))
         return cli_usage_error("--min-intervals: must be a whole number");
+    if ((rc = parse_budget(o, &bu)) != 0)
+        return rc;
     /* the as-of day counts: fit and answer at the end of it */
     end = (asof >= 0 ? asof / 86400 : -((-asof + 86399) / 86400)) * 86400 +
           86400;
@@ -847,7 +1015,10 @@ static int cmd_due(int argc, char **argv)
         b2b2c_forecaster_set_param(f, B2B2C_FORECASTER_UNIT_DAYS, unit) ||
         b2b2c_forecaster_set_param(f, B2B2C_FORECASTER_MIN_P_ALIVE, minpa) ||
         b2b2c_forecaster_set_param(f, B2B2C_FORECASTER_MIN_INTERVALS,
-                                   minint)) {
+                                   minint) ||
+        (bu.max_iter &&
+         b2b2c_forecaster_set_param(f, B2B2C_FORECASTER_MAX_ITER,
+                                    bu.max_iter))) {
         rc = cli_data_error("%s", b2b2c_ctx_errmsg(ctx));
         goto out;
     }
@@ -856,10 +1027,19 @@ static int cmd_due(int argc, char **argv)
     du.end = end;
     if ((rc = each_txn(cli_opt_get(o, "transactions"), due_push, &du)) != 0)
         goto out;
+    budget_start(ctx, &bu);
     if ((r = b2b2c_forecaster_fit(NULL, f, -1, end)) != 0) {
-        rc = cli_data_error("%s: %s (%s)", cli_opt_get(o, "transactions"),
-                            b2b2c_ctx_errmsg(ctx), b2b2c_strerror(r));
+        rc = r == B2B2C_EINTERRUPTED
+                 ? interrupted(&bu)
+                 : cli_data_error("%s: %s (%s)",
+                                  cli_opt_get(o, "transactions"),
+                                  b2b2c_ctx_errmsg(ctx), b2b2c_strerror(r));
         goto out;
+    }
+    if (b2b2c_forecaster_fit_params(NULL, NULL, NULL, NULL, &mst, &gst, f,
+                                    -1) == 0) {
+        warn_model((int)model, mst);
+        warn_model(B2B2C_FORECAST_GG, gst);
     }
     if ((r = b2b2c_forecaster_due(f, end, window, due_row, &header)) != 0)
         rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),

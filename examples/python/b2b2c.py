@@ -32,7 +32,7 @@ STATUS = {
     -7: "B2B2C_EVERSION", -8: "B2B2C_EBUFSIZE", -9: "B2B2C_ESTORAGE",
     -10: "B2B2C_ESTATE", -11: "B2B2C_ERANGE", -12: "B2B2C_EABORTED",
     -13: "B2B2C_ENOTREADY", -14: "B2B2C_ENOCONVERGE", -15: "B2B2C_ENODEALER",
-    -16: "B2B2C_EEXPIRED", -17: "B2B2C_ENODATA",
+    -16: "B2B2C_EEXPIRED", -17: "B2B2C_ENODATA", -18: "B2B2C_EINTERRUPTED",
 }
 for _code, _name in STATUS.items():
     globals()[_name[6:]] = _code  # b2b2c.EINVAL == -1, ...
@@ -130,7 +130,8 @@ _CONSTANTS = {
     'DEALER_SC_GAP_TO_MEDIAN': 16, 'DEALER_SC_NFIELDS': 17,
     # forecast.h
     'FORECAST_BGNBD': 1, 'FORECAST_PNBD': 2, 'FORECAST_BGBB': 3,
-    'FORECAST_GG': 4, 'KIND_PRODUCT': 0, 'KIND_INSTALL': 1, 'KIND_REPAIR': 2,
+    'FORECAST_GG': 4, 'FIT_CONVERGED': 0, 'FIT_MAX_ITER': 1,
+    'FIT_STALLED': 2, 'FIT_BOUNDARY': 3, 'KIND_PRODUCT': 0, 'KIND_INSTALL': 1, 'KIND_REPAIR': 2,
     'KIND_TRAINING': 3, 'KIND_EXTENDED_WARRANTY': 4,
     'KIND_SOFTWARE_SUBSCRIPTION': 5, 'KIND_HOST_FIRST': 16, 'KIND_MAX': 63,
     'FORECASTER_MODEL': 400, 'FORECASTER_UNIT_DAYS': 401,
@@ -139,6 +140,7 @@ _CONSTANTS = {
     'FORECASTER_MIN_P_ALIVE': 406, 'FORECASTER_MIN_INTERVALS': 407,
     'SPEND_GAMMA_GAMMA': 1, 'SPEND_MEAN_NO_SPEND': 2, 'SPEND_MEAN_NO_MEAN': 3,
     'SPEND_MEAN_GG_FAILED': 4,
+    'FORECASTER_MAX_ITER': 408,
     # channel.h
     'CHANNEL_KIND_NONE': 0, 'CHANNEL_KIND_REACH': 1,
     'CHANNEL_KIND_LEADGEN': 2, 'CHANNEL_SUB_OTHER': 0,
@@ -207,6 +209,9 @@ _sig("b2b2c_ctx_errcode", ctypes.c_int, _ctx_p)
 _sig("b2b2c_ctx_begin", ctypes.c_int, _ctx_p)
 _sig("b2b2c_ctx_commit", ctypes.c_int, _ctx_p)
 _sig("b2b2c_ctx_rollback", ctypes.c_int, _ctx_p)
+_progress_cb = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+_sig("b2b2c_ctx_set_progress_handler", ctypes.c_int, _ctx_p, ctypes.c_int64,
+     _progress_cb, ctypes.c_void_p)
 _sig("b2b2c_memstore_new", ctypes.c_int, ctypes.POINTER(ctypes.c_void_p),
      ctypes.c_void_p)
 _sig("b2b2c_memstore_methods", ctypes.c_int, ctypes.c_void_p,
@@ -320,6 +325,29 @@ class Context:
 
     def rollback(self):
         self.check(lib.b2b2c_ctx_rollback(self.handle))
+
+    def set_progress_handler(self, units, fn):
+        """Call fn() after about every `units` units of work of a long call
+        (a forecast fit: one unit per distinct data row per likelihood
+        evaluation); a true result stops the call, which raises
+        Error(EINTERRUPTED) and changes nothing. An exception in fn also
+        stops it. fn None removes the handler. The library never reads
+        the clock: a time budget reads it in fn."""
+        if fn is None:
+            self.check(lib.b2b2c_ctx_set_progress_handler(
+                self.handle, 0, _progress_cb(), None))
+            self._progress = None
+            return
+
+        def tramp(_ud):
+            try:
+                return 1 if fn() else 0
+            except BaseException:  # noqa: B902 - never unwind through C
+                return 1
+        cb = _progress_cb(tramp)
+        self.check(lib.b2b2c_ctx_set_progress_handler(self.handle, units, cb,
+                                                      None))
+        self._progress = cb  # keep the trampoline alive
 
     def transaction(self):
         """with ctx.transaction(): ... commits, or rolls back on an
@@ -495,12 +523,13 @@ _sig("b2b2c_dealer_reason_name", _str, _i32)
 # ---- forecast.h ----------------------------------------------------------
 _sig("b2b2c_forecast_nparams", _int, _i32)
 _sig("b2b2c_forecast_param_name", _str, _i32, _i32)
+_sig("b2b2c_forecast_status_name", _str, _i32)
 _sig("b2b2c_forecast_fit", _int, _pd, _sz, _pd, _pi32, _pi32, _vp, _i32, _pd,
-     _pd, _pd, _pd, _sz, _dbl)
+     _pd, _pd, _pd, _sz, _dbl, _i32)
 _sig("b2b2c_forecast_loglik", _int, _pd, _pd, _vp, _i32, _pd, _sz, _pd, _pd,
      _pd, _pd, _sz)
 _sig("b2b2c_forecast_gg_fit", _int, _pd, _sz, _pd, _pi32, _pi32, _vp, _pd,
-     _pd, _pd, _sz, _dbl)
+     _pd, _pd, _sz, _dbl, _i32)
 _sig("b2b2c_forecast_gg_loglik", _int, _pd, _pd, _vp, _pd, _sz, _pd, _pd,
      _pd, _sz)
 _sig("b2b2c_forecast_predict", _int, _pd, _pd, _pd, _vp, _i32, _pd, _sz, _pd,
@@ -523,7 +552,8 @@ _sig("b2b2c_forecaster_add_purchase", _int, _vp, _str, _i32, _i64, _dbl, _i32)
 _sig("b2b2c_forecaster_cancel_subscription", _int, _vp, _str, _i64)
 _sig("b2b2c_forecaster_fit", _int, _pi32, _vp, _i32, _i64)
 _sig("b2b2c_forecaster_fit_window", _int, _pi32, _vp, _i32, _i64, _i64)
-_sig("b2b2c_forecaster_fit_params", _int, _pi32, _pd, _pd, _pd, _vp, _i32)
+_sig("b2b2c_forecaster_fit_params", _int, _pi32, _pd, _pd, _pd, _pi32, _pi32,
+     _vp, _i32)
 _sig("b2b2c_forecaster_customer", _int, _pd, _pd, _pd, _pd, _pd, _pd, _vp,
      _str, _i64, _dbl)
 _sig("b2b2c_forecaster_due", _int, _vp, _i64, _dbl, _fc_due_cb, _vp)
@@ -1372,22 +1402,38 @@ def _rows(n, x, what):
     return _doubles(x, what, n)[0]
 
 
-FitResult = namedtuple("FitResult", "params loglik iterations converged")
+FitResult = namedtuple("FitResult",
+                       "params loglik iterations status converged")
 
 
-def forecast_fit(model, x, tx, T, weight=None, l2=0.0, ctx=None):
+def forecast_status_name(status):
+    """"converged", "max_iter", "stalled" or "boundary" (None: unknown)."""
+    return _s(lib.b2b2c_forecast_status_name(status))
+
+
+def _fit_result(names, out, ll, it, st):
+    # status: the B2B2C_FIT_* name; converged: True only for a clean fit
+    return FitResult(dict(zip(names, out)), ll.value, it.value,
+                     forecast_status_name(st.value),
+                     st.value == FIT_CONVERGED)  # noqa: F821
+
+
+def forecast_fit(model, x, tx, T, weight=None, l2=0.0, ctx=None,
+                 max_iter=0):
     """Fit BG/NBD, Pareto/NBD or BG/BB on lists of floats. Returns a
-    FitResult whose params is a dict {name: value} in the paper's order."""
+    FitResult whose params is a dict {name: value} in the paper's order,
+    status the fit status name ("converged", "max_iter", "stalled",
+    "boundary") and converged True only when status is "converged".
+    max_iter: iteration budget (0: the default, 1000)."""
     n = len(x)
     k = forecast_nparams(model)
-    out, ll, it, conv = (_dbl * k)(), _dbl(), _i32(), _i32()
+    out, ll, it, st = (_dbl * k)(), _dbl(), _i32(), _i32()
     with _TempCtx(ctx) as c:
         c.check(lib.b2b2c_forecast_fit(
-            out, k, ctypes.byref(ll), ctypes.byref(it), ctypes.byref(conv),
+            out, k, ctypes.byref(ll), ctypes.byref(it), ctypes.byref(st),
             c.handle, model, _rows(n, x, "x"), _rows(n, tx, "tx"),
-            _rows(n, T, "T"), _rows(n, weight, "weight"), n, l2))
-    return FitResult(dict(zip(forecast_param_names(model), out)), ll.value,
-                     it.value, bool(conv.value))
+            _rows(n, T, "T"), _rows(n, weight, "weight"), n, l2, max_iter))
+    return _fit_result(forecast_param_names(model), out, ll, it, st)
 
 
 def forecast_loglik(model, params, x, tx, T, weight=None, ctx=None):
@@ -1403,16 +1449,17 @@ def forecast_loglik(model, params, x, tx, T, weight=None, ctx=None):
     return ll.value, list(grad)
 
 
-def forecast_gg_fit(x, m, weight=None, l2=0.0, ctx=None):
+def forecast_gg_fit(x, m, weight=None, l2=0.0, ctx=None, max_iter=0):
+    """Fit Gamma-Gamma; a FitResult as forecast_fit's."""
     n = len(x)
-    out, ll, it, conv = (_dbl * 3)(), _dbl(), _i32(), _i32()
+    out, ll, it, st = (_dbl * 3)(), _dbl(), _i32(), _i32()
     with _TempCtx(ctx) as c:
         c.check(lib.b2b2c_forecast_gg_fit(
-            out, 3, ctypes.byref(ll), ctypes.byref(it), ctypes.byref(conv),
+            out, 3, ctypes.byref(ll), ctypes.byref(it), ctypes.byref(st),
             c.handle, _rows(n, x, "x"), _rows(n, m, "m"),
-            _rows(n, weight, "weight"), n, l2))
-    return FitResult(dict(zip(forecast_param_names(FORECAST_GG),  # noqa
-                              out)), ll.value, it.value, bool(conv.value))
+            _rows(n, weight, "weight"), n, l2, max_iter))
+    return _fit_result(forecast_param_names(FORECAST_GG),  # noqa: F821
+                       out, ll, it, st)
 
 
 def forecast_gg_loglik(params, x, m, weight=None, ctx=None):
@@ -1541,9 +1588,10 @@ class Forecaster(_Handle):
         return -1 if segment == -1 else _seg(segment)
 
     def fit(self, calibration_end, segment=-1, calibration_start=None):
-        """Fit the segment (-1: everyone); True when the optimizer
-        converged. With calibration_start, a customer with a purchase
-        before it raises Error(ERANGE) and nothing is fitted."""
+        """Fit the segment (-1: everyone); True only when the purchase
+        model's fit converged cleanly (fit_params() gives "status" and
+        "gg_status" by name). With calibration_start, a customer with a
+        purchase before it raises Error(ERANGE) and nothing is fitted."""
         c = _i32()
         if calibration_start is None:
             self._check(lib.b2b2c_forecaster_fit(
@@ -1553,20 +1601,25 @@ class Forecaster(_Handle):
             self._check(lib.b2b2c_forecaster_fit_window(
                 ctypes.byref(c), self.handle, self._segm(segment),
                 calibration_start, calibration_end))
-        return bool(c.value)
+        return c.value == FIT_CONVERGED  # noqa: F821
 
     def fit_params(self, segment=-1):
         """{"model": m, "params": {name: v}, "gg_params": {p, q, v},
-        "loglik": x}; the names follow the model the fit was made with."""
+        "loglik": x, "status": name, "gg_status": name}; the names follow
+        the model the fit was made with; a status other than "converged"
+        means the stored fit is not clean."""
         m, p, g, ll = _i32(), (_dbl * 4)(), (_dbl * 3)(), _dbl()
+        st, gst = _i32(), _i32()
         self._check(lib.b2b2c_forecaster_fit_params(
-            ctypes.byref(m), p, g, ctypes.byref(ll), self.handle,
-            self._segm(segment)))
+            ctypes.byref(m), p, g, ctypes.byref(ll), ctypes.byref(st),
+            ctypes.byref(gst), self.handle, self._segm(segment)))
         model = m.value
         return {"model": model,
                 "params": dict(zip(forecast_param_names(model), p)),
                 "gg_params": dict(zip(forecast_param_names(
-                    FORECAST_GG), g)), "loglik": ll.value}  # noqa: F821
+                    FORECAST_GG), g)), "loglik": ll.value,  # noqa: F821
+                "status": forecast_status_name(st.value),
+                "gg_status": forecast_status_name(gst.value)}
 
     def spend_source(self, segment=-1):
         """(source, mean_spend): SPEND_GAMMA_GAMMA, or why the fit gives
@@ -1772,6 +1825,7 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "dealer_reason_name", "forecast_nparams", "forecast_param_name",
     "forecast_param_names", "forecast_fit", "forecast_loglik",
     "forecast_gg_fit", "forecast_gg_loglik", "forecast_predict",
+    "forecast_status_name",
     "forecast_gg_spend", "forecast_clv", "forecast_population_expected",
     "forecast_frequency_counts", "channel_kind_name", "channel_sub_name",
     "attr_model_name", "channel_kind_from_name", "channel_sub_from_name",

@@ -19,7 +19,7 @@ module B2B2C
     -5 => :EEXISTS, -6 => :ECORRUPT, -7 => :EVERSION, -8 => :EBUFSIZE,
     -9 => :ESTORAGE, -10 => :ESTATE, -11 => :ERANGE, -12 => :EABORTED,
     -13 => :ENOTREADY, -14 => :ENOCONVERGE, -15 => :ENODEALER,
-    -16 => :EEXPIRED, -17 => :ENODATA
+    -16 => :EEXPIRED, -17 => :ENODATA, -18 => :EINTERRUPTED
   }.freeze
   STATUS.each { |code, name| const_set(name, code) }
 
@@ -109,6 +109,7 @@ module B2B2C
     DEALER_SC_NFIELDS: 17,
     # forecast.h
     FORECAST_BGNBD: 1, FORECAST_PNBD: 2, FORECAST_BGBB: 3, FORECAST_GG: 4,
+    FIT_CONVERGED: 0, FIT_MAX_ITER: 1, FIT_STALLED: 2, FIT_BOUNDARY: 3,
     KIND_PRODUCT: 0, KIND_INSTALL: 1, KIND_REPAIR: 2, KIND_TRAINING: 3,
     KIND_EXTENDED_WARRANTY: 4, KIND_SOFTWARE_SUBSCRIPTION: 5,
     KIND_HOST_FIRST: 16, KIND_MAX: 63, FORECASTER_MODEL: 400,
@@ -117,6 +118,7 @@ module B2B2C
     FORECASTER_MIN_P_ALIVE: 406, FORECASTER_MIN_INTERVALS: 407,
     SPEND_GAMMA_GAMMA: 1, SPEND_MEAN_NO_SPEND: 2, SPEND_MEAN_NO_MEAN: 3,
     SPEND_MEAN_GG_FAILED: 4,
+    FORECASTER_MAX_ITER: 408,
     # channel.h
     CHANNEL_KIND_NONE: 0, CHANNEL_KIND_REACH: 1, CHANNEL_KIND_LEADGEN: 2,
     CHANNEL_SUB_OTHER: 0, CHANNEL_SUB_DISPLAY_MEDIA: 1,
@@ -154,6 +156,9 @@ module B2B2C
     attach_function :b2b2c_ctx_begin, [:pointer], :int
     attach_function :b2b2c_ctx_commit, [:pointer], :int
     attach_function :b2b2c_ctx_rollback, [:pointer], :int
+    callback :progress_cb, [:pointer], :int
+    attach_function :b2b2c_ctx_set_progress_handler,
+                    %i[pointer int64 progress_cb pointer], :int
     attach_function :b2b2c_memstore_new, %i[pointer pointer], :int
     attach_function :b2b2c_memstore_methods, %i[pointer pointer], :int
     attach_function :b2b2c_memstore_free, [:pointer], :void
@@ -250,6 +255,27 @@ module B2B2C
     def begin_group = check(Lib.b2b2c_ctx_begin(handle))
     def commit = check(Lib.b2b2c_ctx_commit(handle))
     def rollback = check(Lib.b2b2c_ctx_rollback(handle))
+
+    # Calls the block after about every `units` units of work of a long
+    # call (a forecast fit: one unit per distinct data row per likelihood
+    # evaluation); a truthy result (or an exception) stops the call, which
+    # raises Error (EINTERRUPTED) and changes nothing. No block removes the
+    # handler. The library never reads the clock: a time budget reads it in
+    # the block.
+    def set_progress_handler(units = 0, &block)
+      unless block
+        check(Lib.b2b2c_ctx_set_progress_handler(handle, 0, nil, nil))
+        @progress = nil
+        return
+      end
+      cb = proc do |_ud|
+        block.call ? 1 : 0
+      rescue StandardError
+        1
+      end
+      check(Lib.b2b2c_ctx_set_progress_handler(handle, units, cb, nil))
+      @progress = cb # keep the proc alive while the library holds it
+    end
 
     # Runs the block in one transaction group: commits, or rolls back when
     # the block raises.
@@ -433,13 +459,15 @@ module B2B2C
     # ---- forecast.h
     attach_function :b2b2c_forecast_nparams, [:int32], :int
     attach_function :b2b2c_forecast_param_name, %i[int32 int32], :string
+    attach_function :b2b2c_forecast_status_name, [:int32], :string
     attach_function :b2b2c_forecast_fit,
                     [P, :size_t, P, P, P, P, :int32, P, P, P, P, :size_t,
-                     :double], :int
+                     :double, :int32], :int
     attach_function :b2b2c_forecast_loglik,
                     [P, P, P, :int32, P, :size_t, P, P, P, P, :size_t], :int
     attach_function :b2b2c_forecast_gg_fit,
-                    [P, :size_t, P, P, P, P, P, P, P, :size_t, :double], :int
+                    [P, :size_t, P, P, P, P, P, P, P, :size_t, :double, :int32],
+                    :int
     attach_function :b2b2c_forecast_gg_loglik,
                     [P, P, P, P, :size_t, P, P, P, :size_t], :int
     attach_function :b2b2c_forecast_predict,
@@ -466,7 +494,7 @@ module B2B2C
     attach_function :b2b2c_forecaster_cancel_subscription,
                     [P, :string, :int64], :int
     attach_function :b2b2c_forecaster_fit, [P, P, :int32, :int64], :int
-    attach_function :b2b2c_forecaster_fit_params, [P, P, P, P, P, :int32], :int
+    attach_function :b2b2c_forecaster_fit_params, [P, P, P, P, P, P, P, :int32], :int
     attach_function :b2b2c_forecaster_spend_source, [P, P, P, :int32], :int
     attach_function :b2b2c_forecaster_customer,
                     [P, P, P, P, P, P, P, :string, :int64, :double], :int
@@ -1169,7 +1197,18 @@ module B2B2C
 
   # ---- forecast (stateless) ----------------------------------------------------
 
-  FitResult = Struct.new(:params, :loglik, :iterations, :converged)
+  # status: the fit status name ("converged", "max_iter", "stalled",
+  # "boundary"); converged: true only when status is "converged".
+  FitResult = Struct.new(:params, :loglik, :iterations, :status, :converged)
+
+  # "converged", "max_iter", "stalled" or "boundary"; nil when unknown.
+  def self.forecast_status_name(status) = Lib.b2b2c_forecast_status_name(status)
+
+  def self.fit_result(names, out, k, ll, it, st) # :nodoc:
+    FitResult.new(names.zip(out.read_array_of_double(k)).to_h, ll.read_double,
+                  it.read_int32, forecast_status_name(st.read_int32),
+                  st.read_int32 == FIT_CONVERGED)
+  end
 
   def self.forecast_nparams(model) = check(Lib.b2b2c_forecast_nparams(model))
 
@@ -1190,20 +1229,20 @@ module B2B2C
   def self.rows(n, arr, what) = doubles(arr, what, n)[0]
 
   # Fits BG/NBD, Pareto/NBD or BG/BB on Arrays of floats; params is a Hash
-  # {"r" => ..., ...} in the paper's order.
-  def self.forecast_fit(model, x, tx, t_age, weight: nil, l2: 0.0, ctx: nil)
+  # {"r" => ..., ...} in the paper's order. max_iter: iteration budget (0:
+  # the default, 1000).
+  def self.forecast_fit(model, x, tx, t_age, weight: nil, l2: 0.0, ctx: nil, max_iter: 0)
     n = x.size
     k = forecast_nparams(model)
     out = self.out(:double, k)
     ll = self.out
-    it, conv = Array.new(2) { self.out(:int32) }
+    it, st = Array.new(2) { self.out(:int32) }
     with_ctx(ctx) do |c|
-      c.check(Lib.b2b2c_forecast_fit(out, k, ll, it, conv, c.handle, model, rows(n, x, "x"),
+      c.check(Lib.b2b2c_forecast_fit(out, k, ll, it, st, c.handle, model, rows(n, x, "x"),
                                      rows(n, tx, "tx"), rows(n, t_age, "T"),
-                                     rows(n, weight, "weight"), n, l2))
+                                     rows(n, weight, "weight"), n, l2, max_iter))
     end
-    FitResult.new(forecast_param_names(model).zip(out.read_array_of_double(k)).to_h,
-                  ll.read_double, it.read_int32, conv.read_int32 == 1)
+    fit_result(forecast_param_names(model), out, k, ll, it, st)
   end
 
   # [loglik, gradient Array] at params.
@@ -1220,17 +1259,17 @@ module B2B2C
     [ll.read_double, grad.read_array_of_double(k)]
   end
 
-  def self.forecast_gg_fit(x, m, weight: nil, l2: 0.0, ctx: nil)
+  def self.forecast_gg_fit(x, m, weight: nil, l2: 0.0, ctx: nil, max_iter: 0)
     n = x.size
     o = out(:double, 3)
     ll = out
-    it, conv = Array.new(2) { out(:int32) }
+    it, st = Array.new(2) { out(:int32) }
     with_ctx(ctx) do |c|
-      c.check(Lib.b2b2c_forecast_gg_fit(o, 3, ll, it, conv, c.handle, rows(n, x, "x"),
-                                        rows(n, m, "m"), rows(n, weight, "weight"), n, l2))
+      c.check(Lib.b2b2c_forecast_gg_fit(o, 3, ll, it, st, c.handle, rows(n, x, "x"),
+                                        rows(n, m, "m"), rows(n, weight, "weight"), n, l2,
+                                        max_iter))
     end
-    FitResult.new(forecast_param_names(FORECAST_GG).zip(o.read_array_of_double(3)).to_h,
-                  ll.read_double, it.read_int32, conv.read_int32 == 1)
+    fit_result(forecast_param_names(FORECAST_GG), o, 3, ll, it, st)
   end
 
   def self.forecast_gg_loglik(params, x, m, weight: nil, ctx: nil)
@@ -1339,7 +1378,8 @@ module B2B2C
       check(Lib.b2b2c_forecaster_cancel_subscription(handle, customer_id, time))
     end
 
-    # Fits the segment; true when the optimizer converged. With
+    # Fits the segment; true only when the purchase model's fit converged
+    # cleanly (fit_params gives :status and :gg_status by name). With
     # calibration_start, a customer with a purchase before it raises
     # Error (ERANGE) and nothing is fitted.
     def fit(calibration_end, segment: -1, calibration_start: nil)
@@ -1350,22 +1390,26 @@ module B2B2C
       else
         check(Lib.b2b2c_forecaster_fit(c, handle, segm(segment), calibration_end))
       end
-      c.read_int32 == 1
+      c.read_int32 == FIT_CONVERGED
     end
 
-    # {model: m, params: {"r" => ...}, gg_params: {"p" => ...}, loglik: x};
-    # the names follow the model the fit was made with.
+    # {model: m, params: {"r" => ...}, gg_params: {"p" => ...}, loglik: x,
+    # status: name, gg_status: name}; the names follow the model the fit
+    # was made with; a status other than "converged" means the stored fit
+    # is not clean.
     def fit_params(segment: -1)
-      m = B2B2C.out(:int32)
+      m, st, gst = Array.new(3) { B2B2C.out(:int32) }
       p = B2B2C.out(:double, 4)
       g = B2B2C.out(:double, 3)
       ll = B2B2C.out
-      check(Lib.b2b2c_forecaster_fit_params(m, p, g, ll, handle, segm(segment)))
+      check(Lib.b2b2c_forecaster_fit_params(m, p, g, ll, st, gst, handle, segm(segment)))
       model = m.read_int32
       { model: model,
         params: B2B2C.forecast_param_names(model).zip(p.read_array_of_double(4)).to_h,
         gg_params: B2B2C.forecast_param_names(FORECAST_GG).zip(g.read_array_of_double(3)).to_h,
-        loglik: ll.read_double }
+        loglik: ll.read_double,
+        status: B2B2C.forecast_status_name(st.read_int32),
+        gg_status: B2B2C.forecast_status_name(gst.read_int32) }
     end
 
     # [attach_rate, mean_value] of a service kind.

@@ -81,7 +81,8 @@ enum {
     B2B2C_ENOCONVERGE = -14,/* optimizer did not converge                  */
     B2B2C_ENODEALER = -15,  /* no eligible dealer for a lead               */
     B2B2C_EEXPIRED = -16,   /* deadline passed                             */
-    B2B2C_ENODATA = -17     /* input has no usable data                    */
+    B2B2C_ENODATA = -17,    /* input has no usable data                    */
+    B2B2C_EINTERRUPTED = -18 /* the progress handler asked to stop        */
 };
 
 /*
@@ -220,6 +221,27 @@ B2B2C_API int b2b2c_ctx_errcode(const b2b2c_ctx *ctx);
 B2B2C_API int b2b2c_ctx_begin(b2b2c_ctx *ctx);
 B2B2C_API int b2b2c_ctx_commit(b2b2c_ctx *ctx);
 B2B2C_API int b2b2c_ctx_rollback(b2b2c_ctx *ctx);
+
+/* A progress handler: return 0 to go on, non-zero to stop the call. */
+typedef int (*b2b2c_progress_cb)(void *userdata);
+
+/*
+ * Install a progress handler (in the manner of sqlite3_progress_handler):
+ * long calls on this context and its handles (the forecast fits) call
+ * `cb` after about every `units` units of work (a fit counts one unit per
+ * distinct data row per likelihood evaluation, so 100000 is a fraction of
+ * a second). When cb returns non-zero the call stops, returns
+ * B2B2C_EINTERRUPTED and changes nothing (no output written, nothing
+ * stored). The library never reads the clock: a host that wants a time
+ * budget reads its own clock in cb. cb runs inside the call, like the
+ * other callbacks: it must not make mutating calls on this context
+ * (they get B2B2C_ESTATE). cb NULL removes the handler (units is then not
+ * read). Replaces any previous handler; the count of units starts over.
+ * Errors: B2B2C_EINVAL (ctx NULL), B2B2C_ERANGE (units < 1 with cb).
+ */
+B2B2C_API int b2b2c_ctx_set_progress_handler(b2b2c_ctx *ctx, int64_t units,
+                                             b2b2c_progress_cb cb,
+                                             void *userdata);
 
 #ifdef __cplusplus
 }

@@ -57,6 +57,39 @@ enum {
     B2B2C_FORECAST_GG = 4
 };
 
+/*
+ * Fit status: how a fit that produced parameters ended (stable values).
+ * Only B2B2C_FIT_CONVERGED (0) is a clean fit: test `status == 0`, or
+ * `status != B2B2C_FIT_CONVERGED` to warn. (Before 1.0 this output was a
+ * flag `converged`, 1 for a clean fit; the numbers were chosen so that an
+ * old `if (converged)` reads a clean fit as not clean, never a failed fit
+ * as clean.)
+ *   B2B2C_FIT_CONVERGED  the gradient test was met at an interior point.
+ *   B2B2C_FIT_MAX_ITER   the iteration budget was spent first; params are
+ *                        the best point found.
+ *   B2B2C_FIT_STALLED    the line search could not lower the objective any
+ *                        further before the gradient test was met.
+ *   B2B2C_FIT_BOUNDARY   a parameter ran off towards 0 or infinity: outside
+ *                        [1e-5, 1e5] for a shape parameter, or for a scale
+ *                        parameter (alpha, beta in time units, Gamma-Gamma
+ *                        v in money) relative to the data's mean T or mean
+ *                        spend. The likelihood has no interior maximum: the
+ *                        model is not identified on this data (e.g. every
+ *                        customer buys at the same rate, or spends the same),
+ *                        and the parameters must not be reported as
+ *                        estimates. Takes precedence over the other three.
+ */
+enum {
+    B2B2C_FIT_CONVERGED = 0,
+    B2B2C_FIT_MAX_ITER = 1,
+    B2B2C_FIT_STALLED = 2,
+    B2B2C_FIT_BOUNDARY = 3
+};
+
+/* The stable name of a fit status ("converged", "max_iter", "stalled",
+ * "boundary"); NULL for an unknown value. Static string. */
+B2B2C_API const char *b2b2c_forecast_status_name(int32_t status);
+
 /* Number of parameters of `model` (4 or 3), or B2B2C_EINVAL (negative). */
 B2B2C_API int b2b2c_forecast_nparams(int32_t model);
 
@@ -73,26 +106,33 @@ B2B2C_API const char *b2b2c_forecast_param_name(int32_t model, int32_t i);
  *            paper defines it (sum of weight * log L_i, no constant
  *            dropped, without the penalty). May be NULL.
  * iterations receives the optimizer iterations. May be NULL.
- * converged  receives 1 when the gradient test was met, 0 when the
- *            iteration limit or the line search stopped first (params are
- *            then the best point found). May be NULL.
+ * status     receives the fit status, B2B2C_FIT_* (0 only for a clean
+ *            fit; see above). May be NULL, but a caller that reports the
+ *            parameters should read it.
  * model      B2B2C_FORECAST_BGNBD, _PNBD or _BGBB.
  * x, tx, T   per-row data, n rows (see the top of this header).
  * weight     per-row counts, or NULL for 1 each (identical rows are then
  *            merged internally, which is exact).
  * l2         penalty l2 * sum(log(param)^2) added to -loglik (0 for plain
  *            maximum likelihood; >= 0). It pulls parameters towards 1.
+ * max_iter   iteration budget, 1..1000000, or 0 for the default (1000).
  *
- * The optimizer is BFGS on log-parameters with analytic gradients.
+ * The optimizer is BFGS on log-parameters with analytic gradients. It
+ * calls the context's progress handler (b2b2c_ctx_set_progress_handler)
+ * with one unit of work per distinct data row per likelihood evaluation;
+ * when the handler asks to stop, the fit returns B2B2C_EINTERRUPTED and
+ * writes no output.
  * Returns 0 or a code listed at the top (B2B2C_ENODATA when every
- * frequency is 0: the model is then not identified).
+ * frequency is 0: the model is then not identified; B2B2C_ERANGE for
+ * max_iter out of range; B2B2C_EINTERRUPTED).
  */
 B2B2C_API int b2b2c_forecast_fit(double *params, size_t nparams,
                                  double *loglik, int32_t *iterations,
-                                 int32_t *converged, b2b2c_ctx *ctx,
+                                 int32_t *status, b2b2c_ctx *ctx,
                                  int32_t model, const double *x,
                                  const double *tx, const double *T,
-                                 const double *weight, size_t n, double l2);
+                                 const double *weight, size_t n, double l2,
+                                 int32_t max_iter);
 
 /*
  * Total log-likelihood of BG/NBD, Pareto/NBD or BG/BB at `params`, and
@@ -113,15 +153,16 @@ B2B2C_API int b2b2c_forecast_loglik(double *loglik, double *grad,
  * repeat buyers whose mean repeat-purchase value m is 0 (the model's
  * spend is gamma distributed, so its likelihood needs m > 0; their
  * expected spend still follows b2b2c_forecast_gg_spend). m < 0 is
- * B2B2C_ERANGE naming the row. Outputs and l2 as in b2b2c_forecast_fit
- * (nparams >= 3). B2B2C_ENODATA when no row has x > 0 and m > 0.
+ * B2B2C_ERANGE naming the row. Outputs, l2, max_iter, the progress
+ * handler and errors as in b2b2c_forecast_fit (nparams >= 3).
+ * B2B2C_ENODATA when no row has x > 0 and m > 0.
  */
 B2B2C_API int b2b2c_forecast_gg_fit(double *params, size_t nparams,
                                     double *loglik, int32_t *iterations,
-                                    int32_t *converged, b2b2c_ctx *ctx,
+                                    int32_t *status, b2b2c_ctx *ctx,
                                     const double *x, const double *m,
                                     const double *weight, size_t n,
-                                    double l2);
+                                    double l2, int32_t max_iter);
 
 /* Gamma-Gamma total log-likelihood (and gradient) over rows with x > 0
  * and m > 0 (the rows b2b2c_forecast_gg_fit uses). */
@@ -218,7 +259,8 @@ B2B2C_API int b2b2c_forecast_frequency_counts(double *out, size_t nout,
  *
  * Storage tables: forecast_purchase (key: customer ID, NUL, 8-byte
  * big-endian sequence), forecast_cancel (key: customer ID), forecast_fit
- * (key: "all" or a segment name), forecast_kind (key: kind name).
+ * (key: "all" or a segment name), forecast_kind (key: kind name),
+ * forecast_config (key: "params", the parameters).
  */
 typedef struct b2b2c_forecaster b2b2c_forecaster;
 
@@ -247,13 +289,17 @@ enum {
     B2B2C_FORECASTER_MARGIN = 404,          /* product margin 0..1 [1] */
     B2B2C_FORECASTER_SERVICE_MARGIN = 405,  /* service margin 0..1 [1] */
     B2B2C_FORECASTER_MIN_P_ALIVE = 406,     /* due-list filter 0..1 [0.5] */
-    B2B2C_FORECASTER_MIN_INTERVALS = 407    /* own intervals needed for the
+    B2B2C_FORECASTER_MIN_INTERVALS = 407,   /* own intervals needed for the
                                                due date, 1..1000 [3] */
+    B2B2C_FORECASTER_MAX_ITER = 408         /* fit iteration budget (each
+                                               of the purchase model and
+                                               Gamma-Gamma), whole,
+                                               1..1000000 [1000] */
 };
 
-/* Open a forecaster on `ctx`, loading purchases, cancellations, kinds and
- * fits from its storage. Parameters start at their defaults (they are not
- * persisted). Errors: B2B2C_EINVAL, B2B2C_ENOMEM, B2B2C_ECORRUPT (a record
+/* Open a forecaster on `ctx`, loading purchases, cancellations, kinds,
+ * fits and parameters from its storage (parameters never set keep their
+ * defaults). Errors: B2B2C_EINVAL, B2B2C_ENOMEM, B2B2C_ECORRUPT (a record
  * failed to decode; the message names table and key), storage codes. */
 B2B2C_API int b2b2c_forecaster_new(b2b2c_forecaster **out, b2b2c_ctx *ctx);
 
@@ -262,7 +308,10 @@ B2B2C_API int b2b2c_forecaster_new(b2b2c_forecaster **out, b2b2c_ctx *ctx);
 B2B2C_API void b2b2c_forecaster_free(b2b2c_forecaster *f);
 
 /* Set / get a parameter; B2B2C_ERANGE names it when out of its bounds,
- * B2B2C_EINVAL for an unknown parameter or NaN. */
+ * B2B2C_EINVAL for an unknown parameter or NaN. Setting is a mutating call
+ * like the others: persisted (forecast_config), one storage transaction,
+ * rolled back with a failed call or transaction group (the value is then
+ * the one before); storage codes, B2B2C_ENOMEM. */
 B2B2C_API int b2b2c_forecaster_set_param(b2b2c_forecaster *f, int32_t param,
                                          double value);
 B2B2C_API int b2b2c_forecaster_get_param(double *value,
@@ -313,11 +362,16 @@ B2B2C_API int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
  * transaction) and mean value, and the subscription revenue per unit and
  * retention per unit (exponential churn fitted to the cancellations).
  * The fit is persisted under "all" or the segment name and replaces the
- * previous one. *converged (optional) receives the optimizer's flag.
+ * previous one, whatever its status: *status (optional) receives the
+ * purchase model's B2B2C_FIT_* status (0 only when clean), and
+ * b2b2c_forecaster_fit_params gives it and the Gamma-Gamma one later.
+ * Each fit has the iteration budget B2B2C_FORECASTER_MAX_ITER, and the
+ * context's progress handler can stop it: B2B2C_EINTERRUPTED, and the
+ * stored fit is the previous one.
  * Errors: B2B2C_ENODATA (no customer, or no repeat purchase), the stateless
  * fit's codes, storage codes.
  */
-B2B2C_API int b2b2c_forecaster_fit(int32_t *converged, b2b2c_forecaster *f,
+B2B2C_API int b2b2c_forecaster_fit(int32_t *status, b2b2c_forecaster *f,
                                    int32_t segment, int64_t calibration_end);
 
 /*
@@ -334,20 +388,26 @@ B2B2C_API int b2b2c_forecaster_fit(int32_t *converged, b2b2c_forecaster *f,
  * b2b2c_forecaster_fit, and B2B2C_ERANGE when calibration_start >=
  * calibration_end or calibration_start is INT64_MIN.
  */
-B2B2C_API int b2b2c_forecaster_fit_window(int32_t *converged,
+B2B2C_API int b2b2c_forecaster_fit_window(int32_t *status,
                                           b2b2c_forecaster *f,
                                           int32_t segment,
                                           int64_t calibration_start,
                                           int64_t calibration_end);
 
 /* The stored fit for `segment` (-1: all): the model it was made with
- * (B2B2C_FORECAST_BGNBD or _PNBD; the fit is persisted, the model
- * parameter is not, so read the model here to name the parameters), model
+ * (B2B2C_FORECAST_BGNBD or _PNBD; B2B2C_FORECASTER_MODEL may have changed
+ * since, so read the model here to name the parameters), model
  * parameters (4), GG parameters (3; zeros when the fit does not use
- * Gamma-Gamma, b2b2c_forecaster_spend_source says why), log-likelihood.
+ * Gamma-Gamma, b2b2c_forecaster_spend_source says why), log-likelihood,
+ * and the B2B2C_FIT_* status of the purchase model and of Gamma-Gamma
+ * (B2B2C_FIT_CONVERGED when GG was not used). A fit stored by a library
+ * before the status existed reads as CONVERGED or STALLED. Callers that
+ * answer from the fit should warn when either status is not 0.
  * B2B2C_ENOTFOUND when not fitted. Any output may be NULL. */
 B2B2C_API int b2b2c_forecaster_fit_params(int32_t *model, double *params,
                                           double *gg_params, double *loglik,
+                                          int32_t *status,
+                                          int32_t *gg_status,
                                           const b2b2c_forecaster *f,
                                           int32_t segment);
 

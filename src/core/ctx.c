@@ -443,3 +443,40 @@ int b2b2c__map_remove_undoable(b2b2c_ctx *ctx, b2b2c__map *m, const void *key,
     r->val = b2b2c__map_take(m, key, klen, &r->key);
     return b2b2c__undo_push(ctx, remap, free_a, r, NULL, 0);
 }
+
+/* ---- progress handler ------------------------------------------------------ */
+
+int b2b2c_ctx_set_progress_handler(b2b2c_ctx *ctx, int64_t units,
+                                   b2b2c_progress_cb cb, void *userdata)
+{
+    if (!ctx)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(ctx);
+    if (cb && units < 1)
+        return b2b2c__err(ctx, B2B2C_ERANGE, "units: must be >= 1 (%lld)",
+                          (long long)units);
+    ctx->progress = cb;
+    ctx->progress_ud = cb ? userdata : NULL;
+    ctx->progress_every = cb ? units : 0;
+    ctx->progress_count = 0;
+    return 0;
+}
+
+int b2b2c__progress(b2b2c_ctx *ctx, int64_t units)
+{
+    int stop;
+    if (!ctx->progress)
+        return 0;
+    ctx->progress_count += units;
+    if (ctx->progress_count < ctx->progress_every)
+        return 0;
+    ctx->progress_count = 0;
+    b2b2c__cb_enter(ctx);
+    stop = ctx->progress(ctx->progress_ud);
+    b2b2c__cb_leave(ctx);
+    if (stop)
+        return b2b2c__err(ctx, B2B2C_EINTERRUPTED,
+                          "interrupted: the progress handler returned %d",
+                          stop);
+    return 0;
+}

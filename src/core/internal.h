@@ -351,6 +351,9 @@ struct b2b2c_ctx {
     size_t nundo, capundo;
     int errcode;
     char errmsg[256];
+    b2b2c_progress_cb progress; /* b2b2c_ctx_set_progress_handler */
+    void *progress_ud;
+    int64_t progress_every, progress_count;
 };
 
 /* Record the error message for `code` and return `code`. */
@@ -371,6 +374,11 @@ static inline void b2b2c__free(b2b2c_ctx *ctx, void *p)
 {
     b2b2c__afree(&ctx->mem, p);
 }
+
+/* Count `units` of work towards the progress handler and call it when
+ * due: 0 to go on, or B2B2C_EINTERRUPTED (message set) when it asked to
+ * stop. No handler: 0 at once. */
+int b2b2c__progress(b2b2c_ctx *ctx, int64_t units);
 
 /* ---- write-through: one public call = one storage transaction ------------- */
 

@@ -94,6 +94,7 @@ const char *b2b2c_strerror(int code)
     case B2B2C_ENODEALER: return "no eligible dealer";
     case B2B2C_EEXPIRED: return "deadline passed";
     case B2B2C_ENODATA: return "no usable data";
+    case B2B2C_EINTERRUPTED: return "interrupted by the progress handler";
     default: return "unknown error";
     }
 }

@@ -31,17 +31,20 @@ int b2b2c__hyp2f1(double a, double b, double c, double z, double *val,
 
 #define B2B2C__OPT_MAXDIM 8
 
-/* Objective: f and its gradient at theta; returns 0, or non-zero when f is
- * not finite there (the line search then steps back). */
+/* Objective: f and its gradient at theta; returns 0, a positive value when
+ * f is not finite there (the line search then steps back), or a negative
+ * code to stop the optimizer at once (b2b2c__bfgs returns that code). */
 typedef int (*b2b2c__objfn)(void *ud, const double *theta, double *f,
                             double *g);
 
 /* BFGS with a strong-Wolfe line search (Nocedal & Wright 2006, alg. 6.1,
  * 3.5, 3.6). theta (dim <= 8) is the start on entry and the best point on
- * return. Returns 0 when an answer was produced (converged or not: see
- * *converged), -1 when f is not finite at the start. */
+ * return. Returns 0 when an answer was produced (*status is then
+ * B2B2C_FIT_CONVERGED, _MAX_ITER or _STALLED; the boundary test is the
+ * caller's, who knows the parameters' scales), 1 when f is not finite at
+ * the start, or the objective's negative code. */
 int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
                 int maxit, double gtol, double *fmin, int32_t *iterations,
-                int32_t *converged);
+                int32_t *status);
 
 #endif

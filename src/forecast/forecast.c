@@ -75,6 +75,7 @@ typedef struct fit_ud {
     double *scratch;
     double l2, W;
     int err;
+    b2b2c_ctx *ctx; /* for the progress handler */
 } fit_ud;
 
 /* f(theta) = (-loglik(exp theta) + l2 |theta|^2) / W */
@@ -83,16 +84,19 @@ static int objective(void *u, const double *th, double *f, double *g)
     fit_ud *d = u;
     double p[4], ll, gr[4];
     int rc;
+    /* one unit of work per distinct row evaluated */
+    if ((rc = b2b2c__progress(d->ctx, (int64_t)d->rows->n)) != 0)
+        return rc;
     for (int i = 0; i < d->np; i++) {
         if (th[i] > 27.6 || th[i] < -27.6) /* (1e-12, 1e12) */
-            return -1;
+            return 1;
         p[i] = exp(th[i]);
     }
     rc = b2b2c__fc_ll(d->model, p, d->rows, d->scratch, &ll, gr);
     if (rc) {
         if (rc == B2B2C_ENOCONVERGE)
             d->err = rc;
-        return -1;
+        return 1;
     }
     *f = -ll;
     for (int i = 0; i < d->np; i++) {
@@ -103,15 +107,45 @@ static int objective(void *u, const double *th, double *f, double *g)
     return 0;
 }
 
+/* The scale a parameter is compared with in the boundary test: 1 for
+ * shape parameters; the mean age T for the time scales (BG/NBD and
+ * Pareto/NBD alpha, Pareto/NBD beta); the mean spend for Gamma-Gamma v. */
+static double param_scale(int32_t model, int i, const b2b2c__fc_rows *rows)
+{
+    if ((model == B2B2C_FORECAST_BGNBD || model == B2B2C_FORECAST_PNBD) &&
+        (i == 1 || (model == B2B2C_FORECAST_PNBD && i == 3)))
+        return rows->sumT / rows->W;
+    if (model == B2B2C_FORECAST_GG && i == 2)
+        return rows->summ / rows->wpos;
+    return 1.0;
+}
+
+/* A parameter that ran off towards 0 or infinity (see B2B2C_FIT_BOUNDARY
+ * in forecast.h): the likelihood has no interior maximum on this data. A
+ * gamma shape of 1e5 has a coefficient of variation of 0.3%, a beta with a
+ * shape of 1e-5 puts all but 1e-5 of its mass at an end: both are the
+ * degenerate limits (no heterogeneity, no dropout) and not estimates. */
+static int at_boundary(int32_t model, const double *p, int np,
+                       const b2b2c__fc_rows *rows)
+{
+    for (int i = 0; i < np; i++) {
+        double r = p[i] / param_scale(model, i, rows);
+        if (!(r >= 1e-5 && r <= 1e5))
+            return 1;
+    }
+    return 0;
+}
+
 static int do_fit(double *params, size_t nparams, double *loglik,
-                  int32_t *iterations, int32_t *converged, b2b2c_ctx *ctx,
+                  int32_t *iterations, int32_t *status, b2b2c_ctx *ctx,
                   int32_t model, const double *x, const double *tx,
-                  const double *T, const double *weight, size_t n, double l2)
+                  const double *T, const double *weight, size_t n, double l2,
+                  int32_t max_iter)
 {
     b2b2c__fc_rows rows;
     fit_ud ud;
     double th[4], fmin, p[4], ll;
-    int32_t it = 0, conv = 0;
+    int32_t it = 0, st = B2B2C_FIT_CONVERGED;
     int rc, np = b2b2c_forecast_nparams(model);
 
     if (!params)
@@ -123,6 +157,11 @@ static int do_fit(double *params, size_t nparams, double *loglik,
         return b2b2c__err(ctx, B2B2C_EINVAL, "l2: must be finite");
     if (l2 < 0)
         return b2b2c__err(ctx, B2B2C_ERANGE, "l2: must be >= 0");
+    if (max_iter < 0 || max_iter > 1000000)
+        return b2b2c__err(ctx, B2B2C_ERANGE,
+                          "max_iter: must be in [0, 1000000] (0: default "
+                          "1000), got %d",
+                          (int)max_iter);
     rc = b2b2c__fc_validate(ctx, model, x, tx, T, weight, n);
     if (rc)
         return rc;
@@ -145,6 +184,7 @@ static int do_fit(double *params, size_t nparams, double *loglik,
     ud.l2 = l2;
     ud.W = rows.W;
     ud.err = 0;
+    ud.ctx = ctx;
     {
         /* start: purchase rate about x/T with r = 1 (alpha = T/x) */
         double mx = rows.sumx / rows.W, mT = rows.sumT / rows.W;
@@ -165,14 +205,19 @@ static int do_fit(double *params, size_t nparams, double *loglik,
             break;
         }
     }
-    rc = b2b2c__bfgs(th, np, objective, &ud, 1000, 1e-9, &fmin, &it, &conv);
+    rc = b2b2c__bfgs(th, np, objective, &ud, max_iter ? max_iter : 1000,
+                     1e-9, &fmin, &it, &st);
     if (rc == 0) {
         for (int i = 0; i < np; i++)
             p[i] = exp(th[i]);
         rc = b2b2c__fc_ll(model, p, &rows, ud.scratch, &ll, NULL);
+        if (at_boundary(model, p, np, &rows))
+            st = B2B2C_FIT_BOUNDARY;
     }
     b2b2c__free(ctx, ud.scratch);
     b2b2c__fc_rows_free(ctx, &rows);
+    if (rc == B2B2C_EINTERRUPTED)
+        return rc; /* message set by b2b2c__progress */
     if (rc || ud.err) {
         if (ud.err || rc == B2B2C_ENOCONVERGE)
             return b2b2c__err(ctx, B2B2C_ENOCONVERGE,
@@ -187,16 +232,23 @@ static int do_fit(double *params, size_t nparams, double *loglik,
         *loglik = ll;
     if (iterations)
         *iterations = it;
-    if (converged)
-        *converged = conv;
+    if (status)
+        *status = st;
     return 0;
 }
 
+const char *b2b2c_forecast_status_name(int32_t status)
+{
+    static const char *const st[] = {"converged", "max_iter", "stalled",
+                                     "boundary"};
+    return status >= 0 && status < 4 ? st[status] : NULL;
+}
+
 int b2b2c_forecast_fit(double *params, size_t nparams, double *loglik,
-                       int32_t *iterations, int32_t *converged,
-                       b2b2c_ctx *ctx, int32_t model, const double *x,
-                       const double *tx, const double *T,
-                       const double *weight, size_t n, double l2)
+                       int32_t *iterations, int32_t *status, b2b2c_ctx *ctx,
+                       int32_t model, const double *x, const double *tx,
+                       const double *T, const double *weight, size_t n,
+                       double l2, int32_t max_iter)
 {
     int rc;
     if (!ctx)
@@ -204,20 +256,21 @@ int b2b2c_forecast_fit(double *params, size_t nparams, double *loglik,
     b2b2c__err_clear(ctx);
     if ((rc = check_model(ctx, model, 0)) != 0)
         return rc;
-    return do_fit(params, nparams, loglik, iterations, converged, ctx, model,
-                  x, tx, T, weight, n, l2);
+    return do_fit(params, nparams, loglik, iterations, status, ctx, model,
+                  x, tx, T, weight, n, l2, max_iter);
 }
 
 int b2b2c_forecast_gg_fit(double *params, size_t nparams, double *loglik,
-                          int32_t *iterations, int32_t *converged,
+                          int32_t *iterations, int32_t *status,
                           b2b2c_ctx *ctx, const double *x, const double *m,
-                          const double *weight, size_t n, double l2)
+                          const double *weight, size_t n, double l2,
+                          int32_t max_iter)
 {
     if (!ctx)
         return B2B2C_EINVAL;
     b2b2c__err_clear(ctx);
-    return do_fit(params, nparams, loglik, iterations, converged, ctx,
-                  B2B2C_FORECAST_GG, x, m, NULL, weight, n, l2);
+    return do_fit(params, nparams, loglik, iterations, status, ctx,
+                  B2B2C_FORECAST_GG, x, m, NULL, weight, n, l2, max_iter);
 }
 
 static int do_loglik(double *loglik, double *grad, b2b2c_ctx *ctx,

@@ -20,6 +20,7 @@ static const char T_PUR[] = "forecast_purchase";
 static const char T_CAN[] = "forecast_cancel";
 static const char T_FIT[] = "forecast_fit";
 static const char T_KIND[] = "forecast_kind";
+static const char T_CONF[] = "forecast_config";
 
 static const char *const kind_names[6] = {
     "product", "install", "repair", "training", "extended_warranty",
@@ -43,7 +44,8 @@ typedef struct fc_cust {
 } fc_cust;
 
 typedef struct fc_fit {
-    int32_t valid, model, converged, spend_src; /* B2B2C_SPEND_* */
+    int32_t valid, model, status, spend_src, gg_status; /* B2B2C_FIT_*,
+                                                          B2B2C_SPEND_* */
     double unit_days;
     int64_t cal_end;
     double p[4], gg[3], ll, mean_spend;
@@ -57,7 +59,7 @@ struct b2b2c_forecaster {
     fc_fit fits[NFIT];
     char kinds[NKIND][64]; /* host kind names; "" when unused */
     double model, unit_days, l2, discount, margin, smargin, min_alive,
-        min_intervals;
+        min_intervals, max_iter;
 };
 
 /* ---- parameters ----------------------------------------------------------- */
@@ -77,6 +79,8 @@ static const struct {
     {B2B2C_FORECASTER_MIN_P_ALIVE, 0, 1, 0.5, "B2B2C_FORECASTER_MIN_P_ALIVE"},
     {B2B2C_FORECASTER_MIN_INTERVALS, 1, 1000, 3,
      "B2B2C_FORECASTER_MIN_INTERVALS"},
+    {B2B2C_FORECASTER_MAX_ITER, 1, 1000000, 1000,
+     "B2B2C_FORECASTER_MAX_ITER"},
 };
 #define NPARAMS ((int)(sizeof(PARAMS) / sizeof(PARAMS[0])))
 
@@ -84,7 +88,7 @@ static double *param_slot(b2b2c_forecaster *f, int i)
 {
     double *s[NPARAMS] = {&f->model,    &f->unit_days, &f->l2,
                           &f->discount, &f->margin,    &f->smargin,
-                          &f->min_alive, &f->min_intervals};
+                          &f->min_alive, &f->min_intervals, &f->max_iter};
     return s[i];
 }
 
@@ -106,10 +110,59 @@ int b2b2c_forecaster_param_bounds(double *lo, double *hi, int32_t param)
     return 0;
 }
 
+static int whole_param(int32_t param)
+{
+    return param == B2B2C_FORECASTER_MODEL ||
+           param == B2B2C_FORECASTER_MIN_INTERVALS ||
+           param == B2B2C_FORECASTER_MAX_ITER;
+}
+
+/* The parameters, persisted as one record (forecast_config, key "params"):
+ * their count, then each value in PARAMS order. A record from an older
+ * library with fewer parameters leaves the newer ones at their defaults. */
+static int put_params(b2b2c_forecaster *f)
+{
+    b2b2c__wbuf w;
+    b2b2c__enc_begin(&w, &f->ctx->mem, 1);
+    b2b2c__enc_u32(&w, (uint32_t)NPARAMS);
+    for (int i = 0; i < NPARAMS; i++)
+        b2b2c__enc_f64(&w, *param_slot(f, i));
+    return b2b2c__st_put_rec(f->ctx, T_CONF, "params", 6, &w);
+}
+
+static int load_params(const void *k, size_t kl, const void *val, size_t vl,
+                       void *payload)
+{
+    b2b2c_forecaster *f = payload;
+    b2b2c__rbuf r;
+    double v[NPARAMS];
+    uint32_t n = 0;
+    int rc = b2b2c__dec_begin(&r, val, vl, 1);
+    if (rc == 0 && !(kl == 6 && memcmp(k, "params", 6) == 0))
+        rc = B2B2C_ECORRUPT;
+    if (rc == 0 && ((n = b2b2c__dec_u32(&r)) > (uint32_t)NPARAMS || r.err))
+        rc = B2B2C_ECORRUPT;
+    for (uint32_t i = 0; rc == 0 && i < n; i++) {
+        v[i] = b2b2c__dec_f64(&r);
+        if (!(v[i] >= PARAMS[i].lo && v[i] <= PARAMS[i].hi) ||
+            (whole_param(PARAMS[i].id) && v[i] != floor(v[i])))
+            rc = B2B2C_ECORRUPT;
+    }
+    if (rc == 0)
+        rc = b2b2c__dec_finish(&r);
+    if (rc)
+        return b2b2c__err(f->ctx, rc, "table '%s' key '%.*s': %s", T_CONF,
+                          (int)kl, (const char *)k, b2b2c_strerror(rc));
+    for (uint32_t i = 0; i < n; i++)
+        *param_slot(f, (int)i) = v[i];
+    return 0;
+}
+
 int b2b2c_forecaster_set_param(b2b2c_forecaster *f, int32_t param,
                                double value)
 {
-    int i;
+    int i, rc;
+    double *slot;
     if (!f)
         return B2B2C_EINVAL;
     b2b2c__err_clear(f->ctx);
@@ -120,17 +173,18 @@ int b2b2c_forecaster_set_param(b2b2c_forecaster *f, int32_t param,
         return b2b2c__err(f->ctx, B2B2C_EINVAL, "%s: must be finite",
                           PARAMS[i].name);
     if (value < PARAMS[i].lo || value > PARAMS[i].hi ||
-        ((param == B2B2C_FORECASTER_MODEL ||
-          param == B2B2C_FORECASTER_MIN_INTERVALS) &&
-         value != floor(value)))
+        (whole_param(param) && value != floor(value)))
         return b2b2c__err(f->ctx, B2B2C_ERANGE, "%s: must be in [%g, %g]%s",
                           PARAMS[i].name, PARAMS[i].lo, PARAMS[i].hi,
-                          param == B2B2C_FORECASTER_MODEL ||
-                                  param == B2B2C_FORECASTER_MIN_INTERVALS
-                              ? " and whole"
-                              : "");
-    *param_slot(f, i) = value;
-    return 0;
+                          whole_param(param) ? " and whole" : "");
+    if ((rc = b2b2c__call_begin(f->ctx)) != 0)
+        return rc;
+    slot = param_slot(f, i);
+    if ((rc = b2b2c__undo_save(f->ctx, slot, sizeof(double))) == 0) {
+        *slot = value;
+        rc = put_params(f);
+    }
+    return b2b2c__call_end(f->ctx, rc);
 }
 
 int b2b2c_forecaster_get_param(double *value, const b2b2c_forecaster *f,
@@ -544,10 +598,14 @@ static int put_fit(b2b2c_ctx *ctx, int idx, const fc_fit *ft)
     const char *key = fit_key(idx);
     for (int k = 1; k < NKIND; k++)
         nk += ft->attach[k] > 0;
-    b2b2c__enc_begin(&w, &ctx->mem, 1);
+    /* version 2: the second field is the fit status (version 1 had a
+     * converged flag there), the third the spend source (B2B2C_SPEND_*;
+     * version 1 had a has-GG flag, 0 or 1), and gg_status follows it */
+    b2b2c__enc_begin(&w, &ctx->mem, 2);
     b2b2c__enc_u32(&w, (uint32_t)ft->model);
-    b2b2c__enc_u32(&w, (uint32_t)ft->converged);
+    b2b2c__enc_u32(&w, (uint32_t)ft->status);
     b2b2c__enc_u32(&w, (uint32_t)ft->spend_src);
+    b2b2c__enc_u32(&w, (uint32_t)ft->gg_status);
     b2b2c__enc_f64(&w, ft->unit_days);
     b2b2c__enc_i64(&w, ft->cal_end);
     for (int i = 0; i < 4; i++)
@@ -568,7 +626,7 @@ static int put_fit(b2b2c_ctx *ctx, int idx, const fc_fit *ft)
     return b2b2c__st_put_rec(ctx, T_FIT, key, strlen(key), &w);
 }
 
-static int fit_impl(int32_t *converged, b2b2c_forecaster *f,
+static int fit_impl(int32_t *status, b2b2c_forecaster *f,
                     int32_t segment, int64_t calibration_start,
                     int64_t calibration_end)
 {
@@ -657,20 +715,21 @@ static int fit_impl(int32_t *converged, b2b2c_forecaster *f,
     ft.model = (int32_t)f->model;
     ft.unit_days = unit;
     ft.cal_end = calibration_end;
-    rc = b2b2c_forecast_fit(ft.p, 4, &ft.ll, NULL, &ft.converged, ctx,
-                            ft.model, x, tx, T, NULL, nc, f->l2);
+    rc = b2b2c_forecast_fit(ft.p, 4, &ft.ll, NULL, &ft.status, ctx,
+                            ft.model, x, tx, T, NULL, nc, f->l2,
+                            (int32_t)f->max_iter);
     if (rc)
         goto done;
     ft.mean_spend = prod_rev / ntx;
     {
-        int32_t gconv;
-        int grc = b2b2c_forecast_gg_fit(ft.gg, 3, NULL, NULL, &gconv, ctx, x,
-                                        m, NULL, nc, f->l2);
+        int grc = b2b2c_forecast_gg_fit(ft.gg, 3, NULL, NULL, &ft.gg_status,
+                                        ctx, x, m, NULL, nc, f->l2,
+                                        (int32_t)f->max_iter);
         /* no usable GG fit keeps the purchase-model fit and falls back to
          * the mean spend, recorded with the reason (spend_source) */
         if (grc == 0 && ft.gg[1] > 1) {
             ft.spend_src = B2B2C_SPEND_GAMMA_GAMMA;
-        } else if (grc == B2B2C_ENOMEM) {
+        } else if (grc == B2B2C_ENOMEM || grc == B2B2C_EINTERRUPTED) {
             rc = grc;
             goto done;
         } else {
@@ -678,6 +737,7 @@ static int fit_impl(int32_t *converged, b2b2c_forecaster *f,
                            : grc == B2B2C_ENODATA ? B2B2C_SPEND_MEAN_NO_SPEND
                                                   : B2B2C_SPEND_MEAN_GG_FAILED;
             memset(ft.gg, 0, sizeof(ft.gg));
+            ft.gg_status = B2B2C_FIT_CONVERGED; /* not used: segment mean */
         }
         b2b2c__err_clear(ctx);
     }
@@ -698,8 +758,8 @@ static int fit_impl(int32_t *converged, b2b2c_forecaster *f,
         rc = put_fit(ctx, idx, &ft);
     }
     rc = b2b2c__call_end(ctx, rc);
-    if (rc == 0 && converged)
-        *converged = ft.converged;
+    if (rc == 0 && status)
+        *status = ft.status;
 done:
     b2b2c__free(ctx, x);
     b2b2c__free(ctx, days);
@@ -707,25 +767,26 @@ done:
     return rc;
 }
 
-int b2b2c_forecaster_fit(int32_t *converged, b2b2c_forecaster *f,
+int b2b2c_forecaster_fit(int32_t *status, b2b2c_forecaster *f,
                          int32_t segment, int64_t calibration_end)
 {
-    return fit_impl(converged, f, segment, INT64_MIN, calibration_end);
+    return fit_impl(status, f, segment, INT64_MIN, calibration_end);
 }
 
-int b2b2c_forecaster_fit_window(int32_t *converged, b2b2c_forecaster *f,
+int b2b2c_forecaster_fit_window(int32_t *status, b2b2c_forecaster *f,
                                 int32_t segment, int64_t calibration_start,
                                 int64_t calibration_end)
 {
     if (f && calibration_start == INT64_MIN)
         return b2b2c__err(f->ctx, B2B2C_ERANGE,
                           "calibration_start: must be > INT64_MIN");
-    return fit_impl(converged, f, segment, calibration_start,
+    return fit_impl(status, f, segment, calibration_start,
                     calibration_end);
 }
 
 int b2b2c_forecaster_fit_params(int32_t *model, double *params,
                                 double *gg_params, double *loglik,
+                                int32_t *status, int32_t *gg_status,
                                 const b2b2c_forecaster *f, int32_t segment)
 {
     int idx;
@@ -745,6 +806,10 @@ int b2b2c_forecaster_fit_params(int32_t *model, double *params,
         memcpy(gg_params, f->fits[idx].gg, sizeof(f->fits[idx].gg));
     if (loglik)
         *loglik = f->fits[idx].ll;
+    if (status)
+        *status = f->fits[idx].status;
+    if (gg_status)
+        *gg_status = f->fits[idx].gg_status;
     return 0;
 }
 
@@ -1336,7 +1401,7 @@ static int load_fit(const void *k, size_t kl, const void *val, size_t vl,
     b2b2c_forecaster *f = payload;
     b2b2c__rbuf r;
     fc_fit ft;
-    int idx = -1, rc = b2b2c__dec_begin(&r, val, vl, 1);
+    int idx = -1, rc = b2b2c__dec_begin(&r, val, vl, 2);
     for (int i = 0; i < NFIT; i++)
         if (strlen(fit_key(i)) == kl && memcmp(fit_key(i), k, kl) == 0)
             idx = i;
@@ -1344,11 +1409,21 @@ static int load_fit(const void *k, size_t kl, const void *val, size_t vl,
     if (rc == 0) {
         uint32_t nk;
         ft.model = (int32_t)b2b2c__dec_u32(&r);
-        ft.converged = (int32_t)b2b2c__dec_u32(&r);
+        ft.status = (int32_t)b2b2c__dec_u32(&r);
         /* 0 and 1 were "no GG" and "GG" before the reason was kept */
         ft.spend_src = (int32_t)b2b2c__dec_u32(&r);
         if (ft.spend_src == 0)
             ft.spend_src = B2B2C_SPEND_MEAN_GG_FAILED;
+        if (r.version >= 2) {
+            ft.gg_status = (int32_t)b2b2c__dec_u32(&r);
+        } else {
+            /* version 1 stored a flag, 1 when the gradient test was met;
+             * it could not tell the iteration limit from a stalled line
+             * search, and did not test for a boundary */
+            ft.status = ft.status == 1 ? B2B2C_FIT_CONVERGED
+                                       : B2B2C_FIT_STALLED;
+            ft.gg_status = B2B2C_FIT_CONVERGED;
+        }
         ft.unit_days = b2b2c__dec_f64(&r);
         ft.cal_end = b2b2c__dec_i64(&r);
         for (int i = 0; i < 4; i++)
@@ -1375,6 +1450,8 @@ static int load_fit(const void *k, size_t kl, const void *val, size_t vl,
         if (rc == 0 && (nk >= NKIND || idx < 0 ||
                         (ft.model != B2B2C_FORECAST_BGNBD &&
                          ft.model != B2B2C_FORECAST_PNBD) ||
+                        !b2b2c_forecast_status_name(ft.status) ||
+                        !b2b2c_forecast_status_name(ft.gg_status) ||
                         !(ft.unit_days >= 1) ||
                         ft.spend_src > B2B2C_SPEND_MEAN_GG_FAILED))
             rc = B2B2C_ECORRUPT;
@@ -1430,7 +1507,8 @@ int b2b2c_forecaster_new(b2b2c_forecaster **out, b2b2c_ctx *ctx)
     if ((rc = b2b2c__st_scan(ctx, T_KIND, load_kind, f)) ||
         (rc = b2b2c__st_scan(ctx, T_PUR, load_purchase, f)) ||
         (rc = b2b2c__st_scan(ctx, T_CAN, load_cancel, f)) ||
-        (rc = b2b2c__st_scan(ctx, T_FIT, load_fit, f))) {
+        (rc = b2b2c__st_scan(ctx, T_FIT, load_fit, f)) ||
+        (rc = b2b2c__st_scan(ctx, T_CONF, load_params, f))) {
         b2b2c_forecaster_free(f);
         return rc;
     }
@@ -1456,6 +1534,9 @@ uint64_t b2b2c__forecaster_digest(const b2b2c_forecaster *f)
 {
     uint64_t h = b2b2c__hash(f->fits, sizeof(f->fits)) ^
                  b2b2c__hash(f->kinds, sizeof(f->kinds));
+    for (int i = 0; i < NPARAMS; i++)
+        h = h * 31 + b2b2c__hash(param_slot((b2b2c_forecaster *)f, i),
+                                 sizeof(double));
     size_t it = 0;
     void *v;
     while (b2b2c__map_next(&f->cust, &it, NULL, NULL, &v)) {

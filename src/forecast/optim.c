@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "b2b2c/forecast.h"
 #include "fc_internal.h"
 
 #define MAXD B2B2C__OPT_MAXDIM
@@ -19,16 +20,21 @@ typedef struct ls_ctx {
     const double *x0, *p;
     double xt[MAXD], gt[MAXD];
     int evals;
+    int stop; /* the objective's negative code: end the search at once */
 } ls_ctx;
 
 /* phi(alpha) = f(x0 + alpha p); returns 0 when finite. */
 static int phi(ls_ctx *c, double alpha, double *f, double *dphi)
 {
     double d = 0;
+    int rc;
     for (int i = 0; i < c->dim; i++)
         c->xt[i] = c->x0[i] + alpha * c->p[i];
     c->evals++;
-    if (c->fn(c->ud, c->xt, f, c->gt) || !isfinite(*f))
+    rc = c->fn(c->ud, c->xt, f, c->gt);
+    if (rc < 0)
+        c->stop = rc;
+    if (rc || !isfinite(*f))
         return -1;
     for (int i = 0; i < c->dim; i++) {
         if (!isfinite(c->gt[i]))
@@ -71,6 +77,8 @@ static int wolfe(ls_ctx *c, double f0, double d0, double *alpha_io,
 
     for (i = 0; i < 40; i++) {
         if (phi(c, a, &f, &d)) { /* not finite: step back */
+            if (c->stop)
+                return -1;
             a = a_prev + 0.5 * (a - a_prev);
             if (a - a_prev < 1e-20)
                 return -1;
@@ -99,6 +107,8 @@ zoom:
     for (i = 0; i < 60; i++) {
         double aj = cubic(lo, flo, dlo, hi, fhi, dhi), fj, dj;
         if (phi(c, aj, &fj, &dj)) {
+            if (c->stop)
+                return -1;
             hi = aj; fhi = INFINITY; dhi = 0;
             /* cubic() falls back to bisection when fhi is not finite */
             continue;
@@ -132,16 +142,19 @@ zoom:
 
 int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
                 int maxit, double gtol, double *fmin, int32_t *iterations,
-                int32_t *converged)
+                int32_t *status)
 {
     double H[MAXD][MAXD], g[MAXD], p[MAXD], s[MAXD], y[MAXD], f;
     ls_ctx c;
-    int it, conv = 0, first = 1;
+    int it, conv = 0, stalled = 0, first = 1, rc;
 
     if (dim < 1 || dim > MAXD)
-        return -1;
-    if (fn(ud, theta, &f, g) || !isfinite(f))
-        return -1;
+        return 1;
+    rc = fn(ud, theta, &f, g);
+    if (rc < 0)
+        return rc;
+    if (rc || !isfinite(f))
+        return 1;
     memset(H, 0, sizeof(H));
     for (int i = 0; i < dim; i++)
         H[i][i] = 1.0;
@@ -149,6 +162,7 @@ int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
     c.ud = ud;
     c.dim = dim;
     c.evals = 0;
+    c.stop = 0;
     for (it = 0; it < maxit; it++) {
         double gmax = 0, d0 = 0, alpha, fnew, sy, yHy;
         for (int i = 0; i < dim; i++)
@@ -186,6 +200,8 @@ int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
         c.x0 = theta;
         c.p = p;
         if (wolfe(&c, f, d0, &alpha, &fnew)) {
+            if (c.stop)
+                return c.stop;
             if (!first) { /* retry once from steepest descent */
                 memset(H, 0, sizeof(H));
                 for (int i = 0; i < dim; i++)
@@ -196,6 +212,7 @@ int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
             /* no further decrease is measurable: converged when the
              * gradient is already small relative to rounding in f */
             conv = gmax <= 1e3 * gtol;
+            stalled = !conv;
             break;
         }
         sy = 0;
@@ -250,6 +267,7 @@ int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
     }
     *fmin = f;
     *iterations = it;
-    *converged = conv;
+    *status = conv ? B2B2C_FIT_CONVERGED
+                   : stalled ? B2B2C_FIT_STALLED : B2B2C_FIT_MAX_ITER;
     return 0;
 }

@@ -55,8 +55,8 @@ static void run_fit(void *arg)
     double ll;
     int32_t it, conv;
     if (b2b2c_forecast_fit(j->p, 4, &ll, &it, &conv, j->ctx, j->model, j->x,
-                           j->tx, j->T, NULL, j->n, 0.0) ||
-        !conv)
+                           j->tx, j->T, NULL, j->n, 0.0, 0) ||
+        conv != B2B2C_FIT_CONVERGED)
         abort();
 }
 

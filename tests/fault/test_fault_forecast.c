@@ -109,6 +109,27 @@ static int op_fit_window(th_env *env, void *state)
     return b2b2c_forecaster_fit_window(NULL, state, 5, T0, T0 + 120 * DAY);
 }
 
+static int op_param(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_forecaster_set_param(state, B2B2C_FORECASTER_MAX_ITER, 77);
+}
+
+/* a parameter set in a group that fails later is undone with it */
+static int op_param_group(th_env *env, void *state)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_forecaster_set_param(state, B2B2C_FORECASTER_UNIT_DAYS,
+                                         1)) ||
+        (rc = b2b2c_forecaster_fit(NULL, state, -1, T0 + 140 * DAY))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
 static int op_group(th_env *env, void *state)
 {
     int rc = b2b2c_ctx_begin(env->ctx);
@@ -159,6 +180,12 @@ static void t_fit_window(void **u)
     run_both("fit window", op_fit_window);
 }
 static void t_group(void **u) { (void)u; run_both("group", op_group); }
+static void t_param(void **u) { (void)u; run_both("param", op_param); }
+static void t_param_group(void **u)
+{
+    (void)u;
+    run_both("param group", op_param_group);
+}
 static void t_reopen(void **u) { (void)u; run_both("reopen", op_reopen); }
 
 int main(void)
@@ -168,6 +195,7 @@ int main(void)
         cmocka_unit_test(t_kind),     cmocka_unit_test(t_cancel),
         cmocka_unit_test(t_fit),      cmocka_unit_test(t_group),
         cmocka_unit_test(t_reopen),   cmocka_unit_test(t_fit_window),
+        cmocka_unit_test(t_param),    cmocka_unit_test(t_param_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

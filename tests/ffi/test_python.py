@@ -390,6 +390,16 @@ def _simulate_bgnbd(n, r=0.5, alpha=2.0, a=0.6, b=2.5, seed=7):
     return x, tx, T
 
 
+def _add_log(f):
+    """60 customers with 1..6 purchases three weeks apart."""
+    rng = random.Random(5)
+    for c in range(60):
+        k = rng.randint(1, 6)
+        for j in range(k):
+            f.add_purchase("c%02d" % c, "b2c_consumer",
+                           T0 + (c % 20) * DAY + j * 21 * DAY, 100.0 + c)
+
+
 class ForecastTest(EngineTest):
     def test_bgnbd_fit_and_predict(self):
         x, tx, T = _simulate_bgnbd(400)
@@ -431,6 +441,43 @@ class ForecastTest(EngineTest):
         spend = b2b2c.forecast_gg_spend(fit.params, x[:3], m[:3])
         self.assertTrue(all(v > 0 for v in spend))
 
+    def test_fit_status(self):
+        x, tx, T = _simulate_bgnbd(400)
+        fit = b2b2c.forecast_fit(b2b2c.FORECAST_BGNBD, x, tx, T)
+        self.assertEqual(fit.status, "converged")
+        self.assertTrue(fit.converged)
+        fit = b2b2c.forecast_fit(b2b2c.FORECAST_BGNBD, x, tx, T, max_iter=2)
+        self.assertEqual((fit.iterations, fit.status, fit.converged),
+                         (2, "max_iter", False))
+        # everyone spends the same: Gamma-Gamma has no finite maximum
+        fit = b2b2c.forecast_gg_fit([1.0, 2.0, 3.0] * 50, [40.0] * 150)
+        self.assertEqual(fit.status, "boundary")
+        self.assertFalse(fit.converged)
+        self.assertEqual(b2b2c.forecast_status_name(b2b2c.FIT_BOUNDARY),
+                         "boundary")
+        self.assertError(b2b2c.ERANGE, b2b2c.forecast_fit,
+                         b2b2c.FORECAST_BGNBD, x, tx, T, max_iter=-1)
+
+    def test_progress_handler(self):
+        x, tx, T = _simulate_bgnbd(400)
+        calls = []
+
+        def stop():
+            calls.append(1)
+            return len(calls) >= 2
+        self.ctx.set_progress_handler(1, stop)
+        e = self.assertError(b2b2c.EINTERRUPTED, b2b2c.forecast_fit,
+                             b2b2c.FORECAST_BGNBD, x, tx, T, ctx=self.ctx)
+        self.assertIn("progress handler", e.message)
+        self.assertEqual(len(calls), 2)
+        self.ctx.set_progress_handler(1, None)
+        fit = b2b2c.forecast_fit(b2b2c.FORECAST_BGNBD, x, tx, T,
+                                 ctx=self.ctx)
+        self.assertEqual(len(calls), 2)
+        self.assertTrue(fit.converged)
+        self.assertError(b2b2c.ERANGE, self.ctx.set_progress_handler, 0,
+                         stop)
+
     def test_errors(self):
         e = self.assertError(b2b2c.ENODATA, b2b2c.forecast_fit,
                              b2b2c.FORECAST_BGNBD, [0.0, 0.0], [0.0, 0.0],
@@ -447,13 +494,7 @@ class ForecastTest(EngineTest):
 
     def test_forecaster(self):
         with b2b2c.Forecaster(self.ctx) as f:
-            rng = random.Random(5)
-            for c in range(60):
-                k = rng.randint(1, 6)
-                for j in range(k):
-                    f.add_purchase("c%02d" % c, "b2c_consumer",
-                                   T0 + (c % 20) * DAY + j * 21 * DAY,
-                                   100.0 + c)
+            _add_log(f)
             f.add_purchase("c00", "b2c_consumer", T0 + DAY, 40.0,
                            b2b2c.KIND_INSTALL)
             end = T0 + 200 * DAY
@@ -487,6 +528,23 @@ class ForecastTest(EngineTest):
             e = self.assertError(b2b2c.EBADID, f.add_purchase, "", 5, T0, 1)
             self.assertIn("customer", e.message)
             self.assertError(b2b2c.ENOTFOUND, f.customer, "nobody", end, 12)
+
+    def test_forecaster_status_and_params(self):
+        with b2b2c.Forecaster(self.ctx) as f:
+            _add_log(f)
+            f.set_param(b2b2c.FORECASTER_MAX_ITER, 1)
+            self.assertFalse(f.fit(T0 + 200 * DAY))
+            self.assertEqual(f.fit_params()["status"], "max_iter")
+            self.assertIn(f.fit_params()["gg_status"],
+                          ("max_iter", "boundary"))
+            # parameters are persisted and undone with a group
+            self.ctx.begin()
+            f.set_param(b2b2c.FORECASTER_L2, 3.0)
+            self.ctx.rollback()
+            self.assertEqual(f.get_param(b2b2c.FORECASTER_L2), 0.0)
+        with b2b2c.Forecaster(self.ctx) as f2:
+            self.assertEqual(f2.get_param(b2b2c.FORECASTER_MAX_ITER), 1.0)
+            self.assertEqual(f2.fit_params()["status"], "max_iter")
 
 
 class ChannelsTest(EngineTest):

@@ -320,14 +320,64 @@ class ForecastTest < EngineTest
     assert_error(B2B2C::EINVAL) { B2B2C.forecast_fit(B2B2C::FORECAST_BGNBD, [1.0], [1.0, 2.0], [5.0]) }
   end
 
+  # 60 customers with 1..6 purchases three weeks apart
+  def add_log(forecaster)
+    rng = Random.new(5)
+    60.times do |c|
+      (1 + rng.rand(6)).times do |j|
+        forecaster.add_purchase(format("c%02d", c), "b2c_consumer", T0 + ((c % 20) * DAY) + (j * 21 * DAY),
+                                100.0 + c)
+      end
+    end
+  end
+
+  def test_fit_status
+    x, tx, t_age = simulate(400)
+    fit = B2B2C.forecast_fit(B2B2C::FORECAST_BGNBD, x, tx, t_age)
+    assert_equal ["converged", true], [fit.status, fit.converged]
+    fit = B2B2C.forecast_fit(B2B2C::FORECAST_BGNBD, x, tx, t_age, max_iter: 2)
+    assert_equal [2, "max_iter", false], [fit.iterations, fit.status, fit.converged]
+    # everyone spends the same: Gamma-Gamma has no finite maximum
+    fit = B2B2C.forecast_gg_fit([1.0, 2.0, 3.0] * 50, [40.0] * 150)
+    assert_equal ["boundary", false], [fit.status, fit.converged]
+    assert_equal "boundary", B2B2C.forecast_status_name(B2B2C::FIT_BOUNDARY)
+    assert_error(B2B2C::ERANGE) { B2B2C.forecast_fit(B2B2C::FORECAST_BGNBD, x, tx, t_age, max_iter: -1) }
+  end
+
+  def test_progress_handler
+    x, tx, t_age = simulate(400)
+    calls = 0
+    @ctx.set_progress_handler(1) { (calls += 1) >= 2 }
+    err = assert_error(B2B2C::EINTERRUPTED) { B2B2C.forecast_fit(B2B2C::FORECAST_BGNBD, x, tx, t_age, ctx: @ctx) }
+    assert_match(/progress handler/, err.message)
+    assert_equal 2, calls
+    @ctx.set_progress_handler
+    assert B2B2C.forecast_fit(B2B2C::FORECAST_BGNBD, x, tx, t_age, ctx: @ctx).converged
+    assert_equal 2, calls
+    assert_error(B2B2C::ERANGE) { @ctx.set_progress_handler(0) { true } }
+  end
+
+  def test_forecaster_status_and_params
+    B2B2C::Forecaster.open(@ctx) do |f|
+      add_log(f)
+      f.set_param(B2B2C::FORECASTER_MAX_ITER, 1)
+      refute f.fit(T0 + (200 * DAY))
+      assert_equal "max_iter", f.fit_params[:status]
+      # parameters are persisted and undone with a group
+      @ctx.begin_group
+      f.set_param(B2B2C::FORECASTER_L2, 3.0)
+      @ctx.rollback
+      assert_equal 0.0, f.get_param(B2B2C::FORECASTER_L2)
+    end
+    B2B2C::Forecaster.open(@ctx) do |f2|
+      assert_equal 1.0, f2.get_param(B2B2C::FORECASTER_MAX_ITER)
+      assert_equal "max_iter", f2.fit_params[:status]
+    end
+  end
+
   def test_forecaster
     B2B2C::Forecaster.open(@ctx) do |f|
-      rng = Random.new(5)
-      60.times do |c|
-        (1 + rng.rand(6)).times do |j|
-          f.add_purchase(format("c%02d", c), "b2c_consumer", T0 + ((c % 20) * DAY) + (j * 21 * DAY), 100.0 + c)
-        end
-      end
+      add_log(f)
       f.add_purchase("c00", "b2c_consumer", T0 + DAY, 40.0, B2B2C::KIND_INSTALL)
       fin = T0 + (200 * DAY)
       f.fit(fin)

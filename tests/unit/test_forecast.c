@@ -134,7 +134,7 @@ static void test_bfgs(void **state)
     assert_int_equal(b2b2c__bfgs(th, 2, rosen, NULL, 500, 1e-10, &fmin, &it,
                                  &conv),
                      0);
-    assert_int_equal(conv, 1);
+    assert_int_equal(conv, B2B2C_FIT_CONVERGED);
     CLOSE(th[0], 1.0, 1e-8);
     CLOSE(th[1], 1.0, 1e-8);
     assert_true(it > 5 && it < 200);
@@ -144,7 +144,7 @@ static void test_bfgs(void **state)
     assert_int_equal(b2b2c__bfgs(th, 2, rosen, NULL, 3, 1e-10, &fmin, &it,
                                  &conv),
                      0);
-    assert_int_equal(conv, 0);
+    assert_int_equal(conv, B2B2C_FIT_MAX_ITER);
     assert_int_equal(it, 3);
     assert_true(fmin < 24.2); /* f(-1.2, 1) = 24.2 */
 }
@@ -536,11 +536,11 @@ static void recover(fx *f, int32_t model, const double *truth, const sim *s,
     int32_t it, conv;
     int rc = model == B2B2C_FORECAST_GG
                  ? b2b2c_forecast_gg_fit(p, 3, &ll, &it, &conv, f->ctx, s->x,
-                                         s->m, NULL, s->n, 0.0)
+                                         s->m, NULL, s->n, 0.0, 0)
                  : b2b2c_forecast_fit(p, 4, &ll, &it, &conv, f->ctx, model,
-                                      s->x, s->tx, s->T, NULL, s->n, 0.0);
+                                      s->x, s->tx, s->T, NULL, s->n, 0.0, 0);
     assert_int_equal(rc, 0);
-    if (conv != 1)
+    if (conv != B2B2C_FIT_CONVERGED)
         fail_msg("model %d: not converged after %d iterations (%g %g %g %g)",
                  (int)model, (int)it, p[0], p[1], p[2], np > 3 ? p[3] : 0);
     lltrue = llg(f, model, truth, s, NULL);
@@ -638,11 +638,11 @@ static void test_weights_merge(void **state)
         w[i] = 2.0;
     assert_int_equal(b2b2c_forecast_fit(p1, 4, &ll1, &it, &conv, f->ctx,
                                         B2B2C_FORECAST_BGNBD, s.x, s.tx, s.T,
-                                        NULL, 400, 0.0),
+                                        NULL, 400, 0.0, 0),
                      0);
     assert_int_equal(b2b2c_forecast_fit(p2, 4, &ll2, &it, &conv, f->ctx,
                                         B2B2C_FORECAST_BGNBD, s.x, s.tx, s.T,
-                                        w, 400, 0.0),
+                                        w, 400, 0.0, 0),
                      0);
     /* doubling every weight doubles the log-likelihood, same MLE */
     CLOSE(ll2, 2 * ll1, 1e-10);
@@ -651,7 +651,7 @@ static void test_weights_merge(void **state)
     /* a penalty moves the log-parameters towards 0 and lowers loglik */
     assert_int_equal(b2b2c_forecast_fit(p3, 4, &ll3, &it, &conv, f->ctx,
                                         B2B2C_FORECAST_BGNBD, s.x, s.tx, s.T,
-                                        NULL, 400, 50.0),
+                                        NULL, 400, 50.0, 0),
                      0);
     assert_true(ll3 < ll1);
     {
@@ -837,83 +837,83 @@ static void test_bad_input(void **state)
     const int32_t M = B2B2C_FORECAST_BGNBD;
 
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, NULL, M, x,
-                                        tx, T, NULL, 2, 0),
+                                        tx, T, NULL, 2, 0, 0),
                      B2B2C_EINVAL);
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, 99, x, tx,
-                                        T, NULL, 2, 0),
+                                        T, NULL, 2, 0, 0),
                      B2B2C_EINVAL);
     assert_int_equal(b2b2c_forecast_fit(p, 3, &ll, &it, &conv, c, M, x, tx,
-                                        T, NULL, 2, 0),
+                                        T, NULL, 2, 0, 0),
                      B2B2C_EINVAL);
     assert_int_equal(b2b2c_forecast_fit(NULL, 4, &ll, &it, &conv, c, M, x,
-                                        tx, T, NULL, 2, 0),
+                                        tx, T, NULL, 2, 0, 0),
                      B2B2C_EINVAL);
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, NULL,
-                                        tx, T, NULL, 2, 0),
+                                        tx, T, NULL, 2, 0, 0),
                      B2B2C_EINVAL);
     /* empty and all-zero data */
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, x, tx,
-                                        T, NULL, 0, 0),
+                                        T, NULL, 0, 0, 0),
                      B2B2C_ENODATA);
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, x, tx,
-                                        T, z, 2, 0),
+                                        T, z, 2, 0, 0),
                      B2B2C_ENODATA);
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, z, z, T,
-                                        NULL, 2, 0),
+                                        NULL, 2, 0, 0),
                      B2B2C_ENODATA);
     assert_non_null(strstr(b2b2c_ctx_errmsg(c), "all zero"));
     /* NaN, inf, negatives, recency > T, recency 0 with frequency > 0 */
     x[0] = NAN;
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, x, tx,
-                                        T, NULL, 2, 0),
+                                        T, NULL, 2, 0, 0),
                      B2B2C_EINVAL);
     assert_non_null(strstr(b2b2c_ctx_errmsg(c), "frequency[0]"));
     x[0] = 1.5;
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, x, tx,
-                                        T, NULL, 2, 0),
+                                        T, NULL, 2, 0, 0),
                      B2B2C_EINVAL);
     x[0] = -1;
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, x, tx,
-                                        T, NULL, 2, 0),
+                                        T, NULL, 2, 0, 0),
                      B2B2C_ERANGE);
     x[0] = 1;
     tx[0] = 11;
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, x, tx,
-                                        T, NULL, 2, 0),
+                                        T, NULL, 2, 0, 0),
                      B2B2C_ERANGE);
     assert_non_null(strstr(b2b2c_ctx_errmsg(c), "recency[0]"));
     tx[0] = 0;
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, x, tx,
-                                        T, NULL, 2, 0),
+                                        T, NULL, 2, 0, 0),
                      B2B2C_ERANGE);
     tx[0] = 3;
     T[1] = INFINITY;
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, x, tx,
-                                        T, NULL, 2, 0),
+                                        T, NULL, 2, 0, 0),
                      B2B2C_EINVAL);
     T[1] = 0;
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, x, tx,
-                                        T, NULL, 2, 0),
+                                        T, NULL, 2, 0, 0),
                      B2B2C_ERANGE);
     T[1] = 10;
     w[1] = -1;
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, x, tx,
-                                        T, w, 2, 0),
+                                        T, w, 2, 0, 0),
                      B2B2C_ERANGE);
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, x, tx,
-                                        T, NULL, 2, -1),
+                                        T, NULL, 2, -1, 0),
                      B2B2C_ERANGE);
     assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, c, M, x, tx,
-                                        T, NULL, 2, NAN),
+                                        T, NULL, 2, NAN, 0),
                      B2B2C_EINVAL);
     /* GG: nonpositive spend, no repeat buyers */
     {
         double m[2] = {-5, 0}, q[3];
         assert_int_equal(b2b2c_forecast_gg_fit(q, 3, &ll, &it, &conv, c, x,
-                                               m, NULL, 2, 0),
+                                               m, NULL, 2, 0, 0),
                          B2B2C_ERANGE);
         assert_int_equal(b2b2c_forecast_gg_fit(q, 3, &ll, &it, &conv, c, z,
-                                               m, NULL, 2, 0),
+                                               m, NULL, 2, 0, 0),
                          B2B2C_ENODATA);
     }
     /* bad parameters and windows for predictions; outputs untouched */

@@ -62,10 +62,10 @@ static void test_gg_fit_skips_zero_spend(void **state)
     s->x[N] = 2;
     s->m[N] = 0;
     assert_int_equal(b2b2c_forecast_gg_fit(p1, 3, &ll1, NULL, NULL, s->ctx,
-                                           s->x, s->m, NULL, N, 0),
+                                           s->x, s->m, NULL, N, 0, 0),
                      0);
     assert_int_equal(b2b2c_forecast_gg_fit(p2, 3, &ll2, NULL, NULL, s->ctx,
-                                           s->x, s->m, NULL, N + 1, 0),
+                                           s->x, s->m, NULL, N + 1, 0, 0),
                      0);
     for (int i = 0; i < 3; i++)
         assert_true(p1[i] == p2[i]);
@@ -87,7 +87,7 @@ static void test_gg_fit_no_positive_spend(void **state)
     const double x[3] = {0, 1, 3}, m[3] = {5, 0, 0};
     double p[3] = {7, 7, 7};
     assert_int_equal(b2b2c_forecast_gg_fit(p, 3, NULL, NULL, NULL, s->ctx, x,
-                                           m, NULL, 3, 0),
+                                           m, NULL, 3, 0, 0),
                      B2B2C_ENODATA);
     assert_non_null(strstr(b2b2c_ctx_errmsg(s->ctx), "monetary_value > 0"));
     assert_true(p[0] == 7 && p[1] == 7 && p[2] == 7);
@@ -99,7 +99,7 @@ static void test_gg_negative_spend(void **state)
     const double x[2] = {1, 2}, m[2] = {5, -1}, gp[3] = {6, 4, 15};
     double p[3], out[2] = {0, 0};
     assert_int_equal(b2b2c_forecast_gg_fit(p, 3, NULL, NULL, NULL, s->ctx, x,
-                                           m, NULL, 2, 0),
+                                           m, NULL, 2, 0, 0),
                      B2B2C_ERANGE);
     assert_non_null(strstr(b2b2c_ctx_errmsg(s->ctx), "monetary_value[1]"));
     assert_int_equal(b2b2c_forecast_gg_spend(out, s->ctx, gp, 3, x, m, 2),
@@ -160,8 +160,8 @@ static void test_forecaster_zero_repeat(void **state)
                                                    B2B2C_KIND_PRODUCT),
                      0);
     assert_int_equal(b2b2c_forecaster_fit(NULL, s->f, -1, end), 0);
-    assert_int_equal(b2b2c_forecaster_fit_params(NULL, NULL, gg, NULL, s->f,
-                                                 -1),
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, NULL, gg, NULL, NULL,
+                                                 NULL, s->f, -1),
                      0);
     assert_true(gg[0] > 0 && gg[1] > 1 && gg[2] > 0);
     assert_int_equal(b2b2c_forecaster_spend_source(&src, &ms, s->f, -1), 0);
@@ -205,8 +205,8 @@ static void test_forecaster_no_gg(void **state)
     assert_int_equal(b2b2c_forecaster_fit(NULL, s->f, -1, end), 0);
     assert_int_equal(b2b2c_forecaster_spend_source(&src, &ms, s->f, -1), 0);
     assert_int_equal(src, B2B2C_SPEND_MEAN_NO_SPEND);
-    assert_int_equal(b2b2c_forecaster_fit_params(NULL, NULL, gg, NULL, s->f,
-                                                 -1),
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, NULL, gg, NULL, NULL,
+                                                 NULL, s->f, -1),
                      0);
     assert_true(gg[0] == 0 && gg[1] == 0 && gg[2] == 0);
     assert_int_equal(b2b2c_forecaster_customer(NULL, NULL, NULL, &sp, NULL,

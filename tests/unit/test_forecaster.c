@@ -158,20 +158,20 @@ static void test_summary_and_answers(void **state)
                                                x->f, "a", now, 12),
                      B2B2C_ENOTREADY);
     assert_int_equal(b2b2c_forecaster_fit(NULL, x->f, -1, end), 0);
-    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p, gg, &ll, x->f, -1), 0);
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p, gg, &ll, NULL, NULL, x->f, -1), 0);
     {
         /* the stored fit names its model, whatever the parameter says now
          * (parameters are not persisted; fits are) */
         int32_t model = 0;
         assert_int_equal(b2b2c_forecaster_set_param(x->f, B2B2C_FORECASTER_MODEL,
                                                     B2B2C_FORECAST_PNBD), 0);
-        assert_int_equal(b2b2c_forecaster_fit_params(&model, NULL, NULL, NULL,
+        assert_int_equal(b2b2c_forecaster_fit_params(&model, NULL, NULL, NULL, NULL, NULL,
                                                      x->f, -1), 0);
         assert_int_equal(model, B2B2C_FORECAST_BGNBD);
         assert_int_equal(b2b2c_forecaster_set_param(x->f, B2B2C_FORECASTER_MODEL,
                                                     B2B2C_FORECAST_BGNBD), 0);
     }
-    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p, gg, &ll, x->f, 4),
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p, gg, &ll, NULL, NULL, x->f, 4),
                      B2B2C_ENOTFOUND);
     assert_int_equal(b2b2c_forecaster_customer(&e, &pa, &py, &sp, &cp, &cs,
                                                x->f, "a", now, 12),
@@ -223,7 +223,7 @@ static void test_persistence(void **state)
                                                           T0 + 60 * DAY),
                      0);
     assert_int_equal(b2b2c_forecaster_fit(&conv, x->f, 5, end), 0);
-    assert_int_equal(conv, 1);
+    assert_int_equal(conv, B2B2C_FIT_CONVERGED);
     assert_int_equal(b2b2c_forecaster_customer(&a1[0], &a1[1], &a1[2],
                                                &a1[3], &a1[4], &a1[5], x->f,
                                                "p3", end, 26),
@@ -495,10 +495,10 @@ static void test_calibration_window(void **state)
 
     sim_log(f, 300, 11, T0 + 60 * 7 * (int64_t)DAY, 4, "w");
     assert_int_equal(b2b2c_forecaster_fit(NULL, f, -1, end), 0);
-    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p1, gg1, &ll1, f, -1), 0);
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p1, gg1, &ll1, NULL, NULL, f, -1), 0);
     assert_int_equal(b2b2c_forecaster_fit_window(&conv, f, -1, T0, end), 0);
-    assert_int_equal(conv, 1);
-    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p2, gg2, &ll2, f, -1), 0);
+    assert_int_equal(conv, B2B2C_FIT_CONVERGED);
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p2, gg2, &ll2, NULL, NULL, f, -1), 0);
     for (int i = 0; i < 4; i++)
         assert_true(p1[i] == p2[i]);
     assert_true(ll1 == ll2 && gg1[0] == gg2[0]);
@@ -533,7 +533,7 @@ static void test_calibration_window(void **state)
     assert_non_null(strstr(msg, "2024-12-22"));
     assert_non_null(strstr(msg, "2025-01-01"));
     /* nothing changed: the stored fit is the previous one */
-    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p2, NULL, &ll2, f, -1), 0);
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p2, NULL, &ll2, NULL, NULL, f, -1), 0);
     for (int i = 0; i < 4; i++)
         assert_true(p1[i] == p2[i]);
     assert_true(ll1 == ll2);
@@ -570,12 +570,188 @@ static void test_calibration_window(void **state)
     assert_non_null(strstr(b2b2c_ctx_errmsg(x->ctx), "2024-12-31"));
 }
 
+/* Parameters are persisted and undone with a failed call or a rolled-back
+ * transaction group, like every other engine's. */
+static void test_params_persist_rollback(void **state)
+{
+    fx *x = *state;
+    b2b2c_forecaster *f2;
+    double v;
+    assert_int_equal(b2b2c_forecaster_set_param(x->f,
+                                                B2B2C_FORECASTER_UNIT_DAYS,
+                                                1),
+                     0);
+    assert_int_equal(b2b2c_forecaster_set_param(x->f,
+                                                B2B2C_FORECASTER_MAX_ITER,
+                                                50),
+                     0);
+    assert_int_equal(b2b2c_ctx_begin(x->ctx), 0);
+    assert_int_equal(b2b2c_forecaster_set_param(x->f, B2B2C_FORECASTER_L2,
+                                                5),
+                     0);
+    assert_int_equal(b2b2c_forecaster_get_param(&v, x->f,
+                                                B2B2C_FORECASTER_L2),
+                     0);
+    assert_true(v == 5);
+    assert_int_equal(b2b2c_ctx_rollback(x->ctx), 0);
+    assert_int_equal(b2b2c_forecaster_get_param(&v, x->f,
+                                                B2B2C_FORECASTER_L2),
+                     0);
+    assert_true(v == 0); /* undone with the group */
+    assert_int_equal(b2b2c_forecaster_new(&f2, x->ctx), 0);
+    assert_true(b2b2c__forecaster_digest(f2) ==
+                b2b2c__forecaster_digest(x->f));
+    assert_int_equal(b2b2c_forecaster_get_param(&v, f2,
+                                                B2B2C_FORECASTER_UNIT_DAYS),
+                     0);
+    assert_true(v == 1);
+    assert_int_equal(b2b2c_forecaster_get_param(&v, f2,
+                                                B2B2C_FORECASTER_MAX_ITER),
+                     0);
+    assert_true(v == 50);
+    assert_int_equal(b2b2c_forecaster_get_param(&v, f2, B2B2C_FORECASTER_L2),
+                     0);
+    assert_true(v == 0);
+    b2b2c_forecaster_free(f2);
+    /* the iteration budget is whole and in [1, 1000000] */
+    assert_int_equal(b2b2c_forecaster_set_param(x->f,
+                                                B2B2C_FORECASTER_MAX_ITER,
+                                                0),
+                     B2B2C_ERANGE);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(x->ctx),
+                           "B2B2C_FORECASTER_MAX_ITER"));
+    assert_int_equal(b2b2c_forecaster_set_param(x->f,
+                                                B2B2C_FORECASTER_MAX_ITER,
+                                                2.5),
+                     B2B2C_ERANGE);
+}
+
+/* The fit status is returned, stored, read back, and survives a reopen;
+ * the iteration budget is the forecaster's parameter. */
+static void test_fit_status_stored(void **state)
+{
+    fx *x = *state;
+    const int64_t end = T0 + 120 * DAY;
+    b2b2c_forecaster *f2;
+    int32_t st = -1, mst = -1, gst = -1;
+    sim_log(x->f, 300, 3, end, 2, "s");
+    assert_int_equal(b2b2c_forecaster_fit(&st, x->f, -1, end), 0);
+    assert_int_equal(st, B2B2C_FIT_CONVERGED);
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, NULL, NULL, NULL,
+                                                 &mst, &gst, x->f, -1),
+                     0);
+    assert_int_equal(mst, B2B2C_FIT_CONVERGED);
+    /* sim_log draws every amount from one uniform, whoever buys: no spread
+     * of mean spend between customers, so Gamma-Gamma's q runs off to
+     * infinity (it was stored as a clean fit before the status existed) */
+    assert_int_equal(gst, B2B2C_FIT_BOUNDARY);
+    assert_int_equal(b2b2c_forecaster_set_param(x->f,
+                                                B2B2C_FORECASTER_MAX_ITER,
+                                                1),
+                     0);
+    assert_int_equal(b2b2c_forecaster_fit(&st, x->f, -1, end), 0);
+    assert_int_equal(st, B2B2C_FIT_MAX_ITER);
+    assert_int_equal(b2b2c_forecaster_new(&f2, x->ctx), 0);
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, NULL, NULL, NULL,
+                                                 &mst, &gst, f2, -1),
+                     0);
+    assert_int_equal(mst, B2B2C_FIT_MAX_ITER);
+    assert_true(gst == B2B2C_FIT_MAX_ITER || gst == B2B2C_FIT_BOUNDARY);
+    b2b2c_forecaster_free(f2);
+}
+
+static int stop_now(void *ud)
+{
+    (void)ud;
+    return 1;
+}
+
+/* An interrupted fit stores nothing: the previous fit stays. */
+static void test_fit_interrupted(void **state)
+{
+    fx *x = *state;
+    const int64_t end = T0 + 120 * DAY;
+    uint64_t d;
+    int32_t st = -7;
+    sim_log(x->f, 200, 4, end, 2, "i");
+    assert_int_equal(b2b2c_forecaster_fit(NULL, x->f, -1, end - 20 * DAY), 0);
+    d = b2b2c__forecaster_digest(x->f);
+    assert_int_equal(b2b2c_ctx_set_progress_handler(x->ctx, 1000, stop_now,
+                                                    NULL),
+                     0);
+    assert_int_equal(b2b2c_forecaster_fit(&st, x->f, -1, end),
+                     B2B2C_EINTERRUPTED);
+    assert_int_equal(st, -7);
+    assert_true(b2b2c__forecaster_digest(x->f) == d);
+    assert_int_equal(b2b2c_ctx_set_progress_handler(x->ctx, 1, NULL, NULL),
+                     0);
+    assert_int_equal(b2b2c_forecaster_fit(&st, x->f, -1, end), 0);
+    assert_true(b2b2c__forecaster_digest(x->f) != d);
+}
+
+/* A fit record written before the status existed (version 1: a converged
+ * flag) still loads: 1 reads as CONVERGED, 0 as STALLED. */
+static void put_v1_fit(b2b2c_ctx *ctx, const char *key, uint32_t converged)
+{
+    b2b2c__wbuf w;
+    const double p[4] = {0.25, 4.4, 0.8, 2.4}, gg[3] = {6, 3.7, 15};
+    b2b2c__enc_begin(&w, &ctx->mem, 1);
+    b2b2c__enc_u32(&w, B2B2C_FORECAST_BGNBD);
+    b2b2c__enc_u32(&w, converged);
+    b2b2c__enc_u32(&w, 1); /* has_gg */
+    b2b2c__enc_f64(&w, 7);
+    b2b2c__enc_i64(&w, T0);
+    for (int i = 0; i < 4; i++)
+        b2b2c__enc_f64(&w, p[i]);
+    for (int i = 0; i < 3; i++)
+        b2b2c__enc_f64(&w, gg[i]);
+    b2b2c__enc_f64(&w, -100); /* ll */
+    b2b2c__enc_f64(&w, 50);   /* mean spend */
+    b2b2c__enc_f64(&w, 0);
+    b2b2c__enc_f64(&w, 0);
+    b2b2c__enc_u32(&w, 0); /* no service kinds */
+    assert_int_equal(b2b2c__call_begin(ctx), 0);
+    assert_int_equal(b2b2c__call_end(ctx, b2b2c__st_put_rec(
+                                              ctx, "forecast_fit", key,
+                                              strlen(key), &w)),
+                     0);
+}
+
+static void test_fit_record_v1(void **state)
+{
+    fx *x = *state;
+    b2b2c_forecaster *f2;
+    int32_t mst = -1, gst = -1;
+    double p[4];
+    put_v1_fit(x->ctx, "all", 1);
+    put_v1_fit(x->ctx, b2b2c_segment_name(2), 0);
+    assert_int_equal(b2b2c_forecaster_new(&f2, x->ctx), 0);
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, p, NULL, NULL, &mst,
+                                                 &gst, f2, -1),
+                     0);
+    assert_true(p[1] == 4.4);
+    assert_int_equal(mst, B2B2C_FIT_CONVERGED);
+    assert_int_equal(gst, B2B2C_FIT_CONVERGED);
+    assert_int_equal(b2b2c_forecaster_fit_params(NULL, NULL, NULL, NULL,
+                                                 &mst, &gst, f2, 2),
+                     0);
+    assert_int_equal(mst, B2B2C_FIT_STALLED);
+    b2b2c_forecaster_free(f2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_summary_and_answers, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_params_persist_rollback, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_fit_status_stored, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_fit_interrupted, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_fit_record_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_services_subscription, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_due_list, setup, teardown),
