@@ -289,43 +289,37 @@ static void t_options_applied(void **state)
 /* Bad options: a specific code, no connection, a NULL *out. */
 static void t_bad_options(void **state)
 {
-    b2b2c_sqlite *db = (b2b2c_sqlite *)1;
-    b2b2c_sqlite_options o = B2B2C_SQLITE_OPTIONS_INIT;
+    static const struct {
+        b2b2c_sqlite_options o;
+        int want;
+    } cases[] = {
+        {{0, 5000, 0, B2B2C_SQLITE_SYNC_DEFAULT}, B2B2C_EVERSION},
+        {{B2B2C_SQLITE_OPTIONS_VERSION + 1, 5000, 0, -1}, B2B2C_EVERSION},
+        {{1, -1, 0, B2B2C_SQLITE_SYNC_DEFAULT}, B2B2C_ERANGE},
+        {{1, 5000, 2, B2B2C_SQLITE_SYNC_DEFAULT}, B2B2C_ERANGE},
+        {{1, 5000, -1, B2B2C_SQLITE_SYNC_DEFAULT}, B2B2C_ERANGE},
+        {{1, 5000, 0, B2B2C_SQLITE_SYNC_EXTRA + 1}, B2B2C_ERANGE},
+        {{1, 5000, 0, B2B2C_SQLITE_SYNC_DEFAULT - 1}, B2B2C_ERANGE},
+        /* an in-memory database has no WAL: refused, not ignored */
+        {{1, 5000, 1, B2B2C_SQLITE_SYNC_DEFAULT}, B2B2C_EINVAL},
+    };
+    b2b2c_sqlite_options o;
+    b2b2c_sqlite *db;
     (void)state;
 
-    o.version = 0;
-    assert_int_equal(b2b2c_sqlite_open_with(&db, ":memory:", &o),
-                     B2B2C_EVERSION);
-    assert_null(db);
-    o.version = B2B2C_SQLITE_OPTIONS_VERSION + 1;
-    assert_int_equal(b2b2c_sqlite_open_with(&db, ":memory:", &o),
-                     B2B2C_EVERSION);
-    o = (b2b2c_sqlite_options)B2B2C_SQLITE_OPTIONS_INIT;
-    o.busy_timeout_ms = -1;
-    assert_int_equal(b2b2c_sqlite_open_with(&db, ":memory:", &o),
-                     B2B2C_ERANGE);
-    o = (b2b2c_sqlite_options)B2B2C_SQLITE_OPTIONS_INIT;
-    o.wal = 2;
-    assert_int_equal(b2b2c_sqlite_open_with(&db, ":memory:", &o),
-                     B2B2C_ERANGE);
-    o = (b2b2c_sqlite_options)B2B2C_SQLITE_OPTIONS_INIT;
-    o.synchronous = 4;
-    assert_int_equal(b2b2c_sqlite_open_with(&db, ":memory:", &o),
-                     B2B2C_ERANGE);
-    o.synchronous = -2;
-    assert_int_equal(b2b2c_sqlite_open_with(&db, ":memory:", &o),
-                     B2B2C_ERANGE);
-    /* an in-memory database has no WAL: refused, not silently ignored */
-    o = (b2b2c_sqlite_options)B2B2C_SQLITE_OPTIONS_INIT;
-    o.wal = 1;
-    assert_int_equal(b2b2c_sqlite_open_with(&db, ":memory:", &o),
-                     B2B2C_EINVAL);
-    assert_null(db);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        db = (b2b2c_sqlite *)&o; /* any non-NULL: must become NULL */
+        assert_int_equal(b2b2c_sqlite_open_with(&db, ":memory:",
+                                                &cases[i].o),
+                         cases[i].want);
+        assert_null(db);
+    }
     assert_int_equal(b2b2c_sqlite_options_init(&o, 2), B2B2C_EVERSION);
     assert_int_equal(b2b2c_sqlite_options_init(NULL, 1), B2B2C_EINVAL);
     assert_int_equal(b2b2c_sqlite_open_with(NULL, ":memory:", NULL),
                      B2B2C_EINVAL);
     assert_int_equal(b2b2c_sqlite_open_with(&db, NULL, NULL), B2B2C_EINVAL);
+    assert_null(db);
     assert_string_equal(b2b2c_sqlite_strerror(B2B2C_ERANGE),
                         b2b2c_strerror(B2B2C_ERANGE));
     assert_string_equal(b2b2c_sqlite_strerror(-(1000 + SQLITE_FULL)),
