@@ -258,29 +258,47 @@ def _converter(t):
 class _Checked:
     """A declared C function whose arguments are checked before ctypes
     converts them (see _INT_TYPES). .argtypes and .restype are the
-    underlying ctypes function's."""
+    underlying ctypes function's. The common case (an int in range, bytes
+    without NUL, a float) is tested inline; the _*_arg functions convert or
+    raise."""
 
-    __slots__ = ("__name__", "_f", "_conv")
+    __slots__ = ("__name__", "_f", "_n", "_checks")
 
     def __init__(self, name, f):
         self.__name__ = name
         self._f = f
-        self._conv = [(i + 1, t, c) for i, (t, c) in enumerate(
-            (t, _converter(t)) for t in f.argtypes) if c is not None]
+        self._n = len(f.argtypes)
+        self._checks = []
+        for i, t in enumerate(f.argtypes):
+            conv = _converter(t)
+            if conv is not None:
+                lo, hi = _INT_TYPES[t][0] if conv is _int_arg else (0, 0)
+                self._checks.append((i, t, conv, lo, hi))
 
     argtypes = property(lambda self: self._f.argtypes)
     restype = property(lambda self: self._f.restype)
 
     def __call__(self, *args):
-        if len(args) != len(self._f.argtypes):
+        if len(args) != self._n:
             raise TypeError("%s takes %d arguments, %d given"
-                            % (self.__name__, len(self._f.argtypes),
-                               len(args)))
-        if self._conv:
-            args = list(args)
-            for i, t, conv in self._conv:
-                args[i - 1] = conv(self.__name__, i, t, args[i - 1])
-        return self._f(*args)
+                            % (self.__name__, self._n, len(args)))
+        new = None
+        for i, t, conv, lo, hi in self._checks:
+            v = args[i]
+            if conv is _int_arg:
+                if type(v) is int and lo <= v <= hi:
+                    continue
+            elif conv is _str_arg:
+                if v is None or (type(v) is bytes and b"\0" not in v):
+                    continue
+            elif type(v) is float:
+                continue
+            c = conv(self.__name__, i + 1, t, v)
+            if c is not v:
+                if new is None:
+                    new = list(args)
+                new[i] = c
+        return self._f(*(args if new is None else new))
 
 
 def _sig(name, restype, *argtypes):
