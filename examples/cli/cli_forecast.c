@@ -10,6 +10,13 @@
 
 #include "cli.h"
 
+/* The UTC day of Unix time t, rounded down. Not -((-t + 86399) / 86400):
+ * negating INT64_MIN is undefined. */
+static int64_t day_floor(int64_t t)
+{
+    return t / 86400 - (t % 86400 < 0);
+}
+
 static const char usage[] =
     "usage: b2b2c forecast fit --model bgnbd|pnbd|bgbb|gg --summary FILE.csv\n"
     "                          [--l2 PENALTY] [--max-iter N] [--max-seconds S]"
@@ -376,7 +383,7 @@ static int txn_push(const cli_csv *c, const char *id, int64_t sec,
     if (!b->t[b->n].id)
         return cli_data_error("out of memory");
     strcpy(b->t[b->n].id, id);
-    b->t[b->n].day = sec >= 0 ? sec / 86400 : -((-sec + 86399) / 86400);
+    b->t[b->n].day = day_floor(sec);
     b->t[b->n].amount = amount;
     b->t[b->n].line = c->line;
     b->n++;
@@ -404,7 +411,7 @@ static int read_transactions(data *d, const char *path, const char *end_s,
                                "models and gg; give bgbb a --summary");
     if (cli_parse_time(end_s, &end_sec))
         return cli_usage_error("--calibration-end: not a date: '%s'", end_s);
-    end_day = end_sec >= 0 ? end_sec / 86400 : -((-end_sec + 86399) / 86400);
+    end_day = day_floor(end_sec);
     if ((rc = parse_unit(unit_s, &unit)) != 0)
         return rc;
     rc = each_txn(path, txn_push, &b);
@@ -413,7 +420,8 @@ static int read_transactions(data *d, const char *path, const char *end_s,
     d->path = path;
     d->from_txn = 1;
     if (!rc) {
-        qsort(t, n, sizeof(txn), txn_cmp);
+        if (n > 1) /* t is NULL with no rows: qsort(NULL, 0) is undefined */
+            qsort(t, n, sizeof(txn), txn_cmp);
         d->has_m = 1;
         for (size_t i = 0; i < n && !rc;) {
             size_t j = i;
@@ -902,7 +910,7 @@ out:
 static void civil_date(char *buf, size_t n, int64_t t)
 {
     /* Hinnant's civil_from_days on the UTC day of t */
-    int64_t z = (t >= 0 ? t / 86400 : -((-t + 86399) / 86400)) + 719468;
+    int64_t z = day_floor(t) + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -1005,8 +1013,9 @@ static int cmd_due(int argc, char **argv)
     if ((rc = parse_budget(o, &bu)) != 0)
         return rc;
     /* the as-of day counts: fit and answer at the end of it */
-    end = (asof >= 0 ? asof / 86400 : -((-asof + 86399) / 86400)) * 86400 +
-          86400;
+    if (asof > INT64_MAX - 2 * 86400)
+        return cli_usage_error("--as-of: too far in the future");
+    end = (day_floor(asof) + 1) * 86400;
     if (b2b2c_ctx_new(&ctx, NULL, NULL) || b2b2c_forecaster_new(&f, ctx)) {
         rc = cli_data_error("cannot create a forecaster");
         goto out;

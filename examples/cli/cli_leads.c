@@ -378,7 +378,8 @@ static int run_score(state *s, cli_opt *opts)
     }
     if ((rc = read_events(s, events, at, &ignored)) != 0)
         return rc;
-    qsort(s->ev, s->nev, sizeof(*s->ev), ev_cmp);
+    if (s->nev > 1) /* ev is NULL with no rows: qsort(NULL, 0) is undefined */
+        qsort(s->ev, s->nev, sizeof(*s->ev), ev_cmp);
     if ((rc = apply_events(s, events)) != 0)
         return rc;
     /* leads without a creation time and without events: created at --at */

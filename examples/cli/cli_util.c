@@ -74,6 +74,8 @@ int cli_csv_error(const cli_csv *c, const char *fmt, ...)
     return CLI_EDATA;
 }
 
+#define NUL_MSG "NUL byte in a field: the line is refused (a binary or UTF-16 file?)"
+
 static int put_char(cli_csv *c, size_t *len, char ch)
 {
     if (*len + 1 >= c->cap) {
@@ -89,13 +91,16 @@ static int put_char(cli_csv *c, size_t *len, char ch)
 }
 
 /* Read one record into buf with fields separated by NUL; returns 1, 0 at
- * EOF, -1 on error. Physical lines are counted for messages. */
+ * EOF, -1 on error, -2 for an unterminated quote, -3 when a field holds a
+ * NUL byte (the record is read to its end, then refused: a NUL would end
+ * the field, so "a<NUL>x" and "a<NUL>y" would become the same ID "a").
+ * Physical lines are counted for messages. */
 static int read_record(cli_csv *c, long *lines_read)
 {
     size_t len = 0, starts_cap = 0;
     size_t *starts = NULL;
     size_t nstarts = 0;
-    int ch, inq = 0, any = 0, after_quote = 0;
+    int ch, inq = 0, any = 0, after_quote = 0, nul = 0;
 
     *lines_read = 0;
     /* offsets are collected first: buf may move while growing */
@@ -112,6 +117,8 @@ static int read_record(cli_csv *c, long *lines_read)
             }
             break;
         }
+        if (ch == '\0')
+            nul = 1;
         if (!any) {
             any = 1;
             starts = malloc(sizeof(size_t) * 16);
@@ -167,6 +174,10 @@ static int read_record(cli_csv *c, long *lines_read)
         if (put_char(c, &len, (char)ch))
             goto oom;
     }
+    if (nul) {
+        free(starts);
+        return -3;
+    }
     if (put_char(c, &len, '\0'))
         goto oom;
     if (nstarts > c->capfields) {
@@ -204,8 +215,9 @@ int cli_csv_open(cli_csv *c, const char *path)
     c->line = 1;
     rc = read_record(c, &lines);
     if (rc <= 0) {
-        int r = rc == 0 ? cli_csv_error(c, "empty file: a header line is required")
-                        : cli_csv_error(c, "malformed header");
+        int r = rc == 0    ? cli_csv_error(c, "empty file: a header line is required")
+                : rc == -3 ? cli_csv_error(c, NUL_MSG)
+                           : cli_csv_error(c, "malformed header");
         cli_csv_close(c);
         return r;
     }
@@ -245,6 +257,10 @@ int cli_csv_next(cli_csv *c)
             return 0;
         if (rc == -2) {
             cli_csv_error(c, "unterminated quoted field");
+            return -1;
+        }
+        if (rc == -3) {
+            cli_csv_error(c, NUL_MSG);
             return -1;
         }
         if (rc < 0) {

@@ -190,12 +190,131 @@ class _Storage(ctypes.Structure):
 _DECLARED = set()  # every function given argtypes/restype (tests check it)
 
 
+def _int_range(t):
+    bits = 8 * ctypes.sizeof(t)
+    if t(-1).value < 0:
+        return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    return 0, (1 << bits) - 1
+
+
+# ctypes silently truncates an int to the C type's width (2**32 + 5 passed
+# as int32_t arrives as 5) and cuts a string at its first NUL byte. Every
+# declared function is therefore called through _Checked, which checks each
+# argument against its argtype first: an int outside the C type's range
+# raises OverflowError, a str or bytes holding a NUL raises ValueError, a
+# value of the wrong type (a bool or float for an integer, an int for a
+# string) raises TypeError. The message names the C function and the
+# argument's position. str is encoded as UTF-8; bytes are passed as is.
+_INT_TYPES = {t: (_int_range(t), n) for t, n in (
+    (ctypes.c_int, "int"), (ctypes.c_int32, "int32_t"),
+    (ctypes.c_uint32, "uint32_t"), (ctypes.c_int64, "int64_t"),
+    (ctypes.c_uint64, "uint64_t"), (ctypes.c_size_t, "size_t"))}
+
+
+def _typename(v):
+    return type(v).__name__
+
+
+def _int_arg(fname, i, t, v):
+    (lo, hi), cname = _INT_TYPES[t]
+    if isinstance(v, t):
+        return v
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError("%s: argument %d (%s) must be an int, not %s"
+                        % (fname, i, cname, _typename(v)))
+    if not lo <= v <= hi:
+        raise OverflowError("%s: argument %d (%s) is %d, outside [%d, %d]"
+                            % (fname, i, cname, v, lo, hi))
+    return v
+
+
+def _str_arg(fname, i, t, v):
+    if v is None:
+        return None
+    if isinstance(v, str):
+        v = v.encode("utf-8")  # a lone surrogate: UnicodeEncodeError
+    elif not isinstance(v, bytes):
+        raise TypeError("%s: argument %d (const char *) must be str, bytes "
+                        "or None, not %s" % (fname, i, _typename(v)))
+    if b"\0" in v:
+        raise ValueError("%s: argument %d (const char *) contains a NUL "
+                         "byte at offset %d" % (fname, i, v.index(b"\0")))
+    return v
+
+
+def _double_arg(fname, i, t, v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise TypeError("%s: argument %d (double) must be a number, not %s"
+                        % (fname, i, _typename(v)))
+    return float(v)  # an int too large for a double: OverflowError
+
+
+def _converter(t):
+    if t in _INT_TYPES:
+        return _int_arg
+    if t is ctypes.c_char_p:
+        return _str_arg
+    if t is ctypes.c_double:
+        return _double_arg
+    return None  # pointers, callbacks: ctypes checks them
+
+
+class _Checked:
+    """A declared C function whose arguments are checked before ctypes
+    converts them (see _INT_TYPES). .argtypes and .restype are the
+    underlying ctypes function's. The common case (an int in range, bytes
+    without NUL, a float) is tested inline; the _*_arg functions convert or
+    raise."""
+
+    __slots__ = ("__name__", "_f", "_n", "_checks")
+
+    def __init__(self, name, f):
+        self.__name__ = name
+        self._f = f
+        self._n = len(f.argtypes)
+        self._checks = []
+        for i, t in enumerate(f.argtypes):
+            conv = _converter(t)
+            if conv is not None:
+                lo, hi = _INT_TYPES[t][0] if conv is _int_arg else (0, 0)
+                self._checks.append((i, t, conv, lo, hi))
+
+    argtypes = property(lambda self: self._f.argtypes)
+    restype = property(lambda self: self._f.restype)
+
+    def __call__(self, *args):
+        if len(args) != self._n:
+            raise TypeError("%s takes %d arguments, %d given"
+                            % (self.__name__, self._n, len(args)))
+        new = None
+        for i, t, conv, lo, hi in self._checks:
+            v = args[i]
+            if conv is _int_arg:
+                if type(v) is int and lo <= v <= hi:
+                    continue
+            elif conv is _str_arg:
+                if v is None or (type(v) is bytes and b"\0" not in v):
+                    continue
+            elif type(v) is float:
+                continue
+            c = conv(self.__name__, i + 1, t, v)
+            if c is not v:
+                if new is None:
+                    new = list(args)
+                new[i] = c
+        return self._f(*(args if new is None else new))
+
+
 def _sig(name, restype, *argtypes):
     f = getattr(lib, name)
+    if isinstance(f, _Checked):
+        f = f._f
     _DECLARED.add(name)
     f.restype = restype
     f.argtypes = list(argtypes)
-    return f
+    checked = _Checked(name, f)
+    setattr(lib, name, checked)  # lib.<name> is the checked function now
+    return checked
 
 
 _sig("b2b2c_version_number", _u32)
@@ -254,14 +373,18 @@ def strerror(code):
 
 
 def _name(fn, value):
-    s = fn(int(value))
+    # a whole float is accepted: enum parameters are read back as doubles
+    # (dealer_policy_name(d.get_param(DEALER_PARAM_POLICY)))
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    s = fn(value)
     if s is None:
         raise Error(EINVAL, "unknown value %r" % (value,))  # noqa: F821
     return s.decode()
 
 
 def _value(fn, name):
-    return _check(fn(name.encode("utf-8")))
+    return _check(fn(name))
 
 
 def segment_name(v): return _name(lib.b2b2c_segment_name, v)
@@ -600,10 +723,14 @@ _sig("b2b2c_channels_attribute_lead", _int, _vp, _str, _i32, _i64, _i64,
 # ---- helpers ---------------------------------------------------------------
 
 def _b(s):
-    """str -> UTF-8 bytes for a const char * argument (None stays NULL)."""
+    """str -> UTF-8 bytes for a const char * argument (None stays NULL,
+    bytes pass as is; anything else is a TypeError, not its str())."""
     if s is None or isinstance(s, bytes):
         return s
-    return str(s).encode("utf-8")
+    if not isinstance(s, str):
+        raise TypeError("a string argument must be str, bytes or None, not "
+                        "%s" % _typename(s))
+    return s.encode("utf-8")
 
 
 def _s(b):
@@ -612,13 +739,43 @@ def _s(b):
 
 
 def _enum(value, from_name, what):
-    """An enum argument given as its number or its stable name."""
+    """An enum argument given as its named constant (an int such as
+    b2b2c.BAND_HOT) or its stable name ("hot"). from_name is the C
+    *_from_name function or a {name: value} dict. A bool, a float or any
+    other type is a TypeError and an unknown name a ValueError, both before
+    the call; the C function checks the number."""
     if isinstance(value, str):
-        v = from_name(value.encode("utf-8"))
+        v = (from_name.get(value, -1) if isinstance(from_name, dict)
+             else from_name(value))
         if v < 0:
-            raise Error(EINVAL, "%s: unknown name %r" % (what, value))  # noqa
+            raise ValueError("%s: unknown name %r" % (what, value))
         return v
-    return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("%s must be a b2b2c constant or its name, not %s"
+                        % (what, _typename(value)))
+    return value
+
+
+def _won(value, what="won"):
+    """An outcome: True or "won" -> 1, False or "lost" -> 0. Numbers are
+    refused: in C 0 is lost, in Ruby 0 is truthy, in Python "lost" is."""
+    if value is True or value == "won":
+        return 1
+    if value is False or value == "lost":
+        return 0
+    if isinstance(value, str):
+        raise ValueError('%s must be True/False or "won"/"lost", not %r'
+                         % (what, value))
+    raise TypeError('%s must be True/False or "won"/"lost", not %s'
+                    % (what, _typename(value)))
+
+
+def _time(value, what):
+    """A required time argument (Unix seconds). The binding never reads the
+    clock, like the library: a missing time is a TypeError, not 1970."""
+    if value is None:
+        raise TypeError("%s (Unix seconds) is required" % what)
+    return value
 
 
 def _seg(v):
@@ -631,6 +788,13 @@ def _band(v):
 
 def _group(v):
     return _enum(v, lib.b2b2c_group_from_name, "group")
+
+
+def _named(prefix, skip=()):
+    """{lowercased name: value} of the constants starting with prefix: the
+    names an enum argument without a C *_from_name function accepts."""
+    return {k[len(prefix):].lower(): v for k, v in _CONSTANTS.items()
+            if k.startswith(prefix) and k[len(prefix):] not in skip}
 
 
 def _prefixed(prefix, skip=()):
@@ -1050,7 +1214,9 @@ class LeadModel(_Handle):
         return lo.value, hi.value
 
     def _kind_of(self, kind):
-        return self.kind_id(kind) if isinstance(kind, str) else int(kind)
+        if isinstance(kind, str):
+            return self.kind_id(kind)
+        return _enum(kind, {}, "kind")
 
     def kind_register(self, name):
         v = _i32()
@@ -1081,6 +1247,7 @@ class LeadModel(_Handle):
                         (x.value for x in v)))
 
     def attr_points_set(self, attr, value, points):
+        attr = _enum(attr, _named("LEAD_ATTR_"), "attr")
         self._check(lib.b2b2c_lead_attr_points_set(self.handle, attr,
                                                    _b(value), points))
 
@@ -1135,8 +1302,9 @@ class LeadModel(_Handle):
                           self.handle, _b(lead_id))
 
     def outcome(self, lead_id, won, now):
+        """won: True or "won", False or "lost" (numbers are refused)."""
         self._check(lib.b2b2c_lead_outcome(self.handle, _b(lead_id),
-                                           1 if won else 0, now))
+                                           _won(won), now))
 
     def refit(self):
         self._check(lib.b2b2c_lead_refit(self.handle))
@@ -1156,7 +1324,9 @@ class LeadModel(_Handle):
     def top(self, now, n=10, by=0, band=-1, segment=-1, stage=-1,
             region=None):
         """The best n leads at now (by LEAD_BY_SCORE or LEAD_BY_PROBABILITY);
-        band, segment, stage -1 = any (names accepted)."""
+        band, segment, stage -1 = any (names accepted); by: LEAD_BY_* or
+        "score"/"probability"."""
+        by = _enum(by, _named("LEAD_BY_"), "by")
         band = -1 if band == -1 else _band(band)
         segment = -1 if segment == -1 else _seg(segment)
         stage = -1 if stage == -1 else _stage(stage)
@@ -1192,6 +1362,10 @@ class LeadModel(_Handle):
 
 
 # ---- dealer ----------------------------------------------------------------
+
+_DEALER_STATUS = {"active": DEALER_ACTIVE, "paused": DEALER_PAUSED,  # noqa
+                  "offboarded": DEALER_OFFBOARDED}  # noqa: F821
+
 
 def dealer_policy_name(v): return _name(lib.b2b2c_dealer_policy_name, v)
 def dealer_reason_name(v): return _name(lib.b2b2c_dealer_reason_name, v)
@@ -1254,7 +1428,15 @@ class DealerEngine(_Handle):
         self._check(lib.b2b2c_dealer_set_location(self.handle, _b(dealer_id),
                                                   lat, lon, radius_km))
 
-    def set_status(self, dealer_id, status, paused_until=0):
+    def set_status(self, dealer_id, status, paused_until=None):
+        """status: DEALER_ACTIVE/_PAUSED/_OFFBOARDED or "active", "paused",
+        "offboarded". paused_until (Unix seconds) is required with paused
+        (a pause until 1970 would be no pause) and ignored otherwise."""
+        status = _enum(status, _DEALER_STATUS, "status")
+        if status == DEALER_PAUSED:  # noqa: F821
+            paused_until = _time(paused_until, "paused_until")
+        elif paused_until is None:
+            paused_until = 0
         self._check(lib.b2b2c_dealer_set_status(self.handle, _b(dealer_id),
                                                 status, paused_until))
 
@@ -1271,10 +1453,12 @@ class DealerEngine(_Handle):
         return _row(out, n, _STAT_NAMES)
 
     def route(self, lead_id, region, product_line=None, segment=0, band=0,
-              now=0, location=None):
+              now=None, location=None):
         """Offer a lead to a dealer: (dealer_id or None for the direct
         fallback, reason). With nobody eligible raises Error(ENODEALER)
-        whose .reason says why. location: (lat, lon) or None."""
+        whose .reason says why. location: (lat, lon) or None. now (Unix
+        seconds) is required: the binding does not read the clock."""
+        now = _time(now, "now")
         d, r = _str(), _i32()
         lat, lon = location if location is not None else (0.0, 0.0)
         rc = lib.b2b2c_dealer_route(
@@ -1327,9 +1511,12 @@ class DealerEngine(_Handle):
     def recall(self, lead_id, now):
         self._check(lib.b2b2c_dealer_recall(self.handle, _b(lead_id), now))
 
-    def outcome(self, lead_id, won, revenue=0.0, now=0):
+    def outcome(self, lead_id, won, revenue=0.0, now=None):
+        """won: True or "won", False or "lost" (numbers are refused); now
+        (Unix seconds) is required: the binding does not read the clock."""
+        won, now = _won(won), _time(now, "now")
         self._check(lib.b2b2c_dealer_outcome(self.handle, _b(lead_id),
-                                             1 if won else 0, revenue, now))
+                                             won, revenue, now))
 
     def lead_state(self, lead_id):
         """(DEALER_LEAD_* state, current or last dealer or None)."""
@@ -1539,6 +1726,12 @@ Summary = namedtuple("Summary", "customer_id frequency recency T "
 Due = namedtuple("Due", "customer_id due_time p_alive expected_value")
 
 
+# b2b2c_forecaster_holdout's limit on nout (include/b2b2c/forecast.h).
+_HOLDOUT_MAX_GROUPS = 1000
+# The built-in purchase kinds by name ("product", "install", ...).
+_KINDS = _named("KIND_", ("HOST_FIRST", "MAX"))
+
+
 class Forecaster(_Handle):
     """b2b2c_forecaster: purchase log, per-segment fits, per-customer
     answers, repeat-due list and holdout check."""
@@ -1577,8 +1770,10 @@ class Forecaster(_Handle):
         return _s(lib.b2b2c_forecaster_kind_name(self.handle, kind))
 
     def add_purchase(self, customer_id, segment, time, amount, kind=0):
+        """kind: KIND_* (or a host kind number) or a built-in kind's name."""
         self._check(lib.b2b2c_forecaster_add_purchase(
-            self.handle, _b(customer_id), _seg(segment), time, amount, kind))
+            self.handle, _b(customer_id), _seg(segment), time, amount,
+            _enum(kind, _KINDS, "kind")))
 
     def cancel_subscription(self, customer_id, time):
         self._check(lib.b2b2c_forecaster_cancel_subscription(
@@ -1635,7 +1830,7 @@ class Forecaster(_Handle):
         a, m = _dbl(), _dbl()
         self._check(lib.b2b2c_forecaster_service_stats(
             ctypes.byref(a), ctypes.byref(m), self.handle,
-            self._segm(segment), kind))
+            self._segm(segment), _enum(kind, _KINDS, "kind")))
         return a.value, m.value
 
     def subscription_stats(self, segment=-1):
@@ -1672,8 +1867,13 @@ class Forecaster(_Handle):
                           self.handle, now, window_days)
 
     def holdout(self, calibration_end, holdout_end, nout=5, segment=-1):
-        """[{"frequency": k, "count", "actual", "predicted"}, ...]."""
-        a, p, c = ((_dbl * max(nout, 1))() for _ in range(3))
+        """[{"frequency": k, "count", "actual", "predicted"}, ...]; nout
+        1..1000 (checked here, before the arrays are allocated)."""
+        nout = _int_arg("holdout", 3, _sz, nout)
+        if not 1 <= nout <= _HOLDOUT_MAX_GROUPS:
+            raise ValueError("holdout: nout must be 1..%d, not %d"
+                             % (_HOLDOUT_MAX_GROUPS, nout))
+        a, p, c = ((_dbl * nout)() for _ in range(3))
         self._check(lib.b2b2c_forecaster_holdout(
             a, p, c, nout, self.handle, self._segm(segment), calibration_end,
             holdout_end))
@@ -1774,15 +1974,25 @@ class Channels(_Handle):
         """[(key, {spend, impressions, leads, ..., romi_ltv}), ...]."""
         return self._iter(lib.b2b2c_channels_metrics, _ch_row_cb,
                           lambda k, m, n: (_s(k), _row(m, n, _CHM_NAMES)),
-                          self.handle, by, _model(model), from_, to)
+                          self.handle,
+                          _enum(by, _named("CHANNELS_BY_"), "by"),
+                          _model(model), from_, to)
 
     def attribute(self, model, from_, to):
         return self._iter(lib.b2b2c_channels_attribute, _ch_attr_cb,
                           lambda c, n, r, v: Attribution(_s(c), n, r, v),
                           self.handle, _model(model), from_, to)
 
-    def attribute_lead(self, lead_id, model, from_=0, to=0):
-        """[Share(channel_id, t, share), ...] of one converted lead."""
+    def attribute_lead(self, lead_id, model, from_=None, to=None):
+        """[Share(channel_id, t, share), ...] of one converted lead. from_
+        and to (Unix seconds) are required for the Markov model (its
+        removal effects come from the paths ending in [from_, to)); the
+        other models ignore them."""
+        model = _model(model)
+        if model == ATTR_MARKOV:  # noqa: F821
+            from_, to = _time(from_, "from_"), _time(to, "to")
+        else:
+            from_, to = from_ or 0, to or 0
         return self._iter(lib.b2b2c_channels_attribute_lead, _ch_share_cb,
                           lambda c, t, s: Share(_s(c), t, s),
                           self.handle, _b(lead_id), _model(model), from_, to)

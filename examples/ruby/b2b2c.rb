@@ -146,6 +146,54 @@ module B2B2C
     extend FFI::Library
     ffi_lib ENV.fetch("B2B2C_LIBRARY", "libb2b2c.so.1")
 
+    # ffi checks an Integer against a signed C type and a String for NUL
+    # bytes, but truncates a Float for an integer (1.5 -> 1) and wraps a
+    # negative Integer for an unsigned type (-1 -> 2**64 - 1). Every
+    # function is therefore attached through attach_function below, which
+    # checks each integer and string argument first: RangeError outside the
+    # C type, TypeError for a non-Integer (or non-String), ArgumentError for
+    # a NUL byte; the message names the C function and the argument's
+    # position. SIGNATURES keeps each function's parameter types (the
+    # binding test feeds them edge values).
+    INT_RANGES = {
+      int: [-2**31, (2**31) - 1], int32: [-2**31, (2**31) - 1],
+      uint32: [0, (2**32) - 1], int64: [-2**63, (2**63) - 1],
+      uint64: [0, (2**64) - 1], size_t: [0, (2**(8 * FFI.type_size(:size_t))) - 1]
+    }.freeze
+    SIGNATURES = {}
+
+    def self.attach_function(name, *rest)
+      params = rest.find { |a| a.is_a?(Array) }
+      super
+      SIGNATURES[name] = params
+      checks = params.each_with_index.filter_map { |t, i| [i, t] if INT_RANGES.key?(t) || t == :string }
+      return if checks.empty?
+
+      raw = method(name)
+      singleton_class.send(:remove_method, name) # no "method redefined" warning
+      define_singleton_method(name) do |*args|
+        Lib.check_args(name, checks, args)
+        raw.call(*args)
+      end
+    end
+
+    def self.check_args(name, checks, args)
+      checks.each do |i, t|
+        v = args[i]
+        where = "#{name}: argument #{i + 1}"
+        if t == :string
+          next if v.nil?
+          raise TypeError, "#{where} (const char *) must be a String or nil, not #{v.class}" unless v.is_a?(String)
+          raise ArgumentError, "#{where} (const char *) contains a NUL byte" if v.include?("\0")
+        else
+          raise TypeError, "#{where} (#{t}) must be an Integer, not #{v.class}" unless v.is_a?(Integer)
+
+          lo, hi = INT_RANGES[t]
+          raise RangeError, "#{where} (#{t}) is #{v}, outside [#{lo}, #{hi}]" unless v.between?(lo, hi)
+        end
+      end
+    end
+
     attach_function :b2b2c_version_number, [], :uint32
     attach_function :b2b2c_version_string, [], :string
     attach_function :b2b2c_strerror, [:int], :string
@@ -552,18 +600,47 @@ module B2B2C
 
   # The stable name of an enum value (raises for an unknown value).
   def self.name_of(fn, value)
-    Lib.send(fn, Integer(value)) or raise Error.new(EINVAL, "unknown value #{value}")
+    value = value.to_i if value.is_a?(Float) && value == value.floor # params read back as doubles
+    Lib.send(fn, value) or raise Error.new(EINVAL, "unknown value #{value}")
   end
 
-  # An enum argument given as its number or its stable name (String/Symbol).
+  # An enum argument given as its named constant (an Integer such as
+  # B2B2C::BAND_HOT) or its stable name ("hot" or :hot); from_name is the C
+  # *_from_name function's name or a {"name" => value} Hash. Anything else
+  # (true, 1.5, nil) or an unknown name is an ArgumentError before the call;
+  # the C function checks the number.
   def self.enum(value, from_name, what)
-    return Integer(value) unless value.is_a?(String) || value.is_a?(Symbol)
+    return value if value.is_a?(Integer)
+    unless value.is_a?(String) || value.is_a?(Symbol)
+      raise ArgumentError, "#{what} must be a B2B2C constant or its name, not #{value.inspect}"
+    end
 
-    v = Lib.send(from_name, value.to_s)
-    raise Error.new(EINVAL, "#{what}: unknown name #{value.inspect}") if v.negative?
+    v = from_name.is_a?(Hash) ? from_name.fetch(value.to_s, -1) : Lib.send(from_name, value.to_s)
+    raise ArgumentError, "#{what}: unknown name #{value.inspect}" if v.negative?
 
     v
   end
+
+  # An outcome: true, "won" or :won -> 1; false, "lost" or :lost -> 0.
+  # Numbers are refused: 0 is "lost" in C but truthy in Ruby.
+  def self.won(value)
+    return 1 if [true, "won", :won].include?(value)
+    return 0 if [false, "lost", :lost].include?(value)
+
+    raise ArgumentError, "won must be true/false or \"won\"/\"lost\", not #{value.inspect}"
+  end
+
+  # A required time argument (Unix seconds): the binding never reads the
+  # clock, and a missing time is an error, not 1970.
+  def self.time(value, what)
+    raise ArgumentError, "#{what} (Unix seconds) is required" if value.nil?
+
+    value
+  end
+
+  # {"lowercased name" => value} of the constants starting with prefix: the
+  # names an enum argument without a C *_from_name function accepts.
+  def self.named(prefix, skip = []) = prefixed(prefix, skip).invert
 
   def self.seg(v) = enum(v, :b2b2c_segment_from_name, "segment")
   def self.band(v) = enum(v, :b2b2c_band_from_name, "band")
@@ -720,7 +797,7 @@ module B2B2C
     next if n.start_with?("dealer_")
 
     define_singleton_method(:"#{n}_from_name") do |s|
-      check(Lib.send(:"b2b2c_#{n}_from_name", s.to_s))
+      check(Lib.send(:"b2b2c_#{n}_from_name", s.is_a?(Symbol) ? s.to_s : s))
     end
   end
   def self.channel_sub_kind(sub) = check(Lib.b2b2c_channel_sub_kind(sub))
@@ -952,7 +1029,7 @@ module B2B2C
     end
 
     def kind_register(name) = out_i32 { |v| Lib.b2b2c_lead_kind_register(v, handle, name) }
-    def kind_id(name) = out_i32 { |v| Lib.b2b2c_lead_kind_id(v, handle, name.to_s) }
+    def kind_id(name) = out_i32 { |v| Lib.b2b2c_lead_kind_id(v, handle, name.is_a?(Symbol) ? name.to_s : name) }
     def kind_name(kind) = Lib.b2b2c_lead_kind_name(handle, kind)
 
     def kind_set(kind, points, cap_day: 0, cap_total: 0, hot_days: 0)
@@ -967,7 +1044,8 @@ module B2B2C
     end
 
     def attr_points_set(attr, value, points)
-      check(Lib.b2b2c_lead_attr_points_set(handle, attr, value, points))
+      check(Lib.b2b2c_lead_attr_points_set(handle, B2B2C.enum(attr, B2B2C.named("LEAD_ATTR_"), "attr"), value,
+                                           points))
     end
 
     def add(lead_id, created, segment: 0, channel: nil, region: nil, product_line: nil)
@@ -1006,7 +1084,8 @@ module B2B2C
       iterate(:b2b2c_lead_stage_history, :lead_stage_cb, handle, lead_id) { |*a| a }
     end
 
-    def outcome(lead_id, won, now) = check(Lib.b2b2c_lead_outcome(handle, lead_id, won ? 1 : 0, now))
+    # won: true, "won" or :won; false, "lost" or :lost (numbers are refused).
+    def outcome(lead_id, won, now) = check(Lib.b2b2c_lead_outcome(handle, lead_id, B2B2C.won(won), now))
     def refit = check(Lib.b2b2c_lead_refit(handle))
 
     def probability(lead_id, now)
@@ -1023,6 +1102,7 @@ module B2B2C
     # The best n leads at now; band, segment, stage -1 = any.
     def top(now, n = 10, by: LEAD_BY_SCORE, band: -1, segment: -1, stage: -1, region: nil)
       st = B2B2C.any(stage) { |v| B2B2C.enum(v, :b2b2c_lead_stage_from_name, "stage") }
+      by = B2B2C.enum(by, B2B2C.named("LEAD_BY_"), "by")
       iterate(:b2b2c_lead_top, :lead_row_cb, handle, now, n, by, B2B2C.any(band) { |v| B2B2C.band(v) },
               B2B2C.any(segment) { |v| B2B2C.seg(v) }, st, region) { |*a| LeadRow.new(*a) }
     end
@@ -1049,7 +1129,7 @@ module B2B2C
 
     private
 
-    def kind_of(kind) = kind.is_a?(String) || kind.is_a?(Symbol) ? kind_id(kind) : Integer(kind)
+    def kind_of(kind) = kind.is_a?(String) || kind.is_a?(Symbol) ? kind_id(kind) : B2B2C.enum(kind, {}, "kind")
 
     def out_i32
       v = B2B2C.out(:int32)
@@ -1062,6 +1142,7 @@ module B2B2C
 
   AUDIT_NAMES = prefixed("DEALER_AUDIT_", ["NFIELDS"]).freeze
   STAT_NAMES = prefixed("DEALER_STAT_", ["NFIELDS"])
+  DEALER_STATUS = { "active" => DEALER_ACTIVE, "paused" => DEALER_PAUSED, "offboarded" => DEALER_OFFBOARDED }.freeze
                .merge((0..7).to_h { |i| [DEALER_STAT_DECLINE_REASON0 + i, "decline_reason#{i}"] })
                .freeze
   SC_NAMES = prefixed("DEALER_SC_", ["NFIELDS"]).freeze
@@ -1100,7 +1181,12 @@ module B2B2C
       check(Lib.b2b2c_dealer_set_location(handle, dealer_id, lat, lon, radius_km))
     end
 
-    def set_status(dealer_id, status, paused_until = 0)
+    # status: DEALER_ACTIVE/_PAUSED/_OFFBOARDED or "active", "paused",
+    # "offboarded". paused_until (Unix seconds) is required with paused (a
+    # pause until 1970 would be no pause) and ignored otherwise.
+    def set_status(dealer_id, status, paused_until = nil)
+      status = B2B2C.enum(status, DEALER_STATUS, "status")
+      paused_until = status == DEALER_PAUSED ? B2B2C.time(paused_until, "paused_until") : paused_until || 0
       check(Lib.b2b2c_dealer_set_status(handle, dealer_id, status, paused_until))
     end
 
@@ -1114,7 +1200,8 @@ module B2B2C
 
     # Offers a lead to a dealer: [dealer_id or nil (direct fallback), reason].
     # With nobody eligible raises Error (ENODEALER) whose #reason says why.
-    def route(lead_id, region, product_line: nil, segment: 0, band: 0, now: 0, location: nil)
+    # now: (Unix seconds) is required: the binding does not read the clock.
+    def route(lead_id, region, now:, product_line: nil, segment: 0, band: 0, location: nil)
       d = B2B2C.out(:pointer)
       r = B2B2C.out(:int32)
       lat, lon = location || [0.0, 0.0]
@@ -1154,8 +1241,9 @@ module B2B2C
 
     def recall(lead_id, now) = check(Lib.b2b2c_dealer_recall(handle, lead_id, now))
 
+    # won: true, "won" or :won; false, "lost" or :lost (numbers are refused).
     def outcome(lead_id, won, revenue, now)
-      check(Lib.b2b2c_dealer_outcome(handle, lead_id, won ? 1 : 0, revenue, now))
+      check(Lib.b2b2c_dealer_outcome(handle, lead_id, B2B2C.won(won), revenue, now))
     end
 
     # [DEALER_LEAD_* state, current or last dealer or nil]
@@ -1348,6 +1436,11 @@ module B2B2C
 
   # b2b2c_forecaster: purchase log, per-segment fits, per-customer answers,
   # repeat-due list and holdout check. segment -1 = everyone.
+  # b2b2c_forecaster_holdout's limit on nout (include/b2b2c/forecast.h).
+  HOLDOUT_MAX_GROUPS = 1000
+  # The built-in purchase kinds by name ("product", "install", ...).
+  KINDS = named("KIND_", %w[HOST_FIRST MAX]).freeze
+
   class Forecaster < Handle
     def initialize(ctx)
       super(ctx, :b2b2c_forecaster_free) { |p, c| Lib.b2b2c_forecaster_new(p, c) }
@@ -1370,8 +1463,10 @@ module B2B2C
 
     def kind_name(kind) = Lib.b2b2c_forecaster_kind_name(handle, kind)
 
+    # kind: KIND_* (or a host kind number) or a built-in kind's name.
     def add_purchase(customer_id, segment, time, amount, kind = KIND_PRODUCT)
-      check(Lib.b2b2c_forecaster_add_purchase(handle, customer_id, B2B2C.seg(segment), time, amount, kind))
+      check(Lib.b2b2c_forecaster_add_purchase(handle, customer_id, B2B2C.seg(segment), time, amount,
+                                              B2B2C.enum(kind, KINDS, "kind")))
     end
 
     def cancel_subscription(customer_id, time)
@@ -1415,7 +1510,7 @@ module B2B2C
     # [attach_rate, mean_value] of a service kind.
     def service_stats(kind, segment: -1)
       a, m = Array.new(2) { B2B2C.out }
-      check(Lib.b2b2c_forecaster_service_stats(a, m, handle, segm(segment), kind))
+      check(Lib.b2b2c_forecaster_service_stats(a, m, handle, segm(segment), B2B2C.enum(kind, KINDS, "kind")))
       [a.read_double, m.read_double]
     end
 
@@ -1455,7 +1550,11 @@ module B2B2C
     def due(now, window_days) = iterate(:b2b2c_forecaster_due, :fc_due_cb, handle, now, window_days) { |*a| Due.new(*a) }
 
     # [{frequency:, count:, actual:, predicted:}, ...]
+    # nout 1..1000, checked here before the buffers are allocated.
     def holdout(calibration_end, holdout_end, nout: 5, segment: -1)
+      Lib.check_args(:holdout, [[0, :size_t]], [nout])
+      raise ArgumentError, "holdout: nout must be 1..#{HOLDOUT_MAX_GROUPS}, not #{nout}" unless nout.between?(1, HOLDOUT_MAX_GROUPS)
+
       a, p, c = Array.new(3) { B2B2C.out(:double, [nout, 1].max) }
       check(Lib.b2b2c_forecaster_holdout(a, p, c, nout, handle, segm(segment), calibration_end, holdout_end))
       a, p, c = [a, p, c].map { |x| x.read_array_of_double(nout) }
@@ -1530,6 +1629,7 @@ module B2B2C
     def set_ltv(lead_id, ltv) = check(Lib.b2b2c_channels_set_ltv(handle, lead_id, ltv))
 
     def metrics(by, model, from, to)
+      by = B2B2C.enum(by, B2B2C.named("CHANNELS_BY_"), "by")
       iterate(:b2b2c_channels_metrics, :ch_row_cb, handle, by, B2B2C.attr_model(model), from, to) do |k, m, n|
         [k, B2B2C.row(m, n, CHM_NAMES)]
       end
@@ -1542,9 +1642,17 @@ module B2B2C
     end
 
     # [Share, ...] of one converted lead.
-    def attribute_lead(lead_id, model, from = 0, to = 0)
-      iterate(:b2b2c_channels_attribute_lead, :ch_share_cb, handle, lead_id, B2B2C.attr_model(model),
-              from, to) { |*a| Share.new(*a) }
+    # from and to (Unix seconds) are required for the Markov model (its
+    # removal effects come from the paths ending in [from, to)); the other
+    # models ignore them.
+    def attribute_lead(lead_id, model, from = nil, to = nil)
+      model = B2B2C.attr_model(model)
+      if model == ATTR_MARKOV
+        from = B2B2C.time(from, "from")
+        to = B2B2C.time(to, "to")
+      end
+      iterate(:b2b2c_channels_attribute_lead, :ch_share_cb, handle, lead_id, model,
+              from || 0, to || 0) { |*a| Share.new(*a) }
     end
 
     # [P(conversion), [[channel_id, removal_effect, share], ...]]

@@ -428,7 +428,7 @@ out:
 
 static int64_t day_of(int64_t t)
 {
-    return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+    return t / DAY - (t % DAY < 0); /* floor; -t overflows at INT64_MIN */
 }
 
 static int cmp_i64(const void *a, const void *b)

@@ -1523,9 +1523,8 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
     ks->cnt += 1.0;
     ks->val += value;
     if (!with_dealer(r->stage)) {
-        int32_t day = (int32_t)(now >= 0 ? now / LEAD_DAY
-                                         : -((-now + LEAD_DAY - 1) /
-                                             LEAD_DAY));
+        /* floor division; -now would overflow at INT64_MIN */
+        int32_t day = (int32_t)(now / LEAD_DAY - (now % LEAD_DAY < 0));
         if (ks->day != day) {
             ks->day = day;
             ks->day_n = 0;
