@@ -1,4 +1,6 @@
 /* Small shared pieces: allocator, versions, error strings, IDs, hashing. */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -152,6 +154,42 @@ int b2b2c__id_check(const char *s, size_t *len)
         return B2B2C_EBADID;
     if (len)
         *len = n;
+    return 0;
+}
+
+int b2b2c__check_time(b2b2c_ctx *ctx, int64_t t, const char *arg)
+{
+    if (b2b2c__time_ok(t))
+        return 0;
+    return b2b2c__err(ctx, B2B2C_ERANGE,
+                      "%s: %lld is outside the time range [%lld, %lld] "
+                      "(years 1..9999)",
+                      arg, (long long)t, (long long)B2B2C_TIME_MIN,
+                      (long long)B2B2C_TIME_MAX);
+}
+
+int b2b2c__check_not_before(b2b2c_ctx *ctx, int64_t t, const char *arg,
+                            int64_t since, const char *fmt, ...)
+{
+    char what[160];
+    va_list ap;
+
+    if (t >= since)
+        return 0;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return b2b2c__err(ctx, B2B2C_ERANGE, "%s: %lld is before %s at %lld", arg,
+                      (long long)t, what, (long long)since);
+}
+
+int b2b2c__check_amount(b2b2c_ctx *ctx, double v, const char *arg)
+{
+    if (!isfinite(v))
+        return b2b2c__err(ctx, B2B2C_EINVAL, "%s: must be finite", arg);
+    if (v < 0 || v > B2B2C_AMOUNT_MAX)
+        return b2b2c__err(ctx, B2B2C_ERANGE, "%s: %g is outside [0, %g]", arg,
+                          v, B2B2C_AMOUNT_MAX);
     return 0;
 }
 

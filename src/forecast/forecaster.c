@@ -283,10 +283,9 @@ int b2b2c_forecaster_add_purchase(b2b2c_forecaster *f,
     if (!b2b2c_segment_name(segment))
         return b2b2c__err(ctx, B2B2C_EINVAL, "segment: unknown (%d)",
                           (int)segment);
-    if (!isfinite(amount))
-        return b2b2c__err(ctx, B2B2C_EINVAL, "amount: must be finite");
-    if (amount < 0)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "amount: must be >= 0");
+    if ((rc = b2b2c__check_time(ctx, time, "time")) != 0 ||
+        (rc = b2b2c__check_amount(ctx, amount, "amount")) != 0)
+        return rc;
     if (!kind_known(f, kind))
         return b2b2c__err(ctx, B2B2C_EINVAL, "kind: unknown (%d)", (int)kind);
     if ((rc = b2b2c__call_begin(ctx)) != 0)
@@ -338,24 +337,31 @@ int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
     fc_cust *c;
     size_t n;
     int rc, has = 0;
+    int64_t first = 0;
     b2b2c__wbuf w;
 
     if (!f)
         return B2B2C_EINVAL;
     ctx = f->ctx;
     b2b2c__err_clear(ctx);
-    if ((rc = check_cust_id(ctx, customer_id, &n)) != 0)
+    if ((rc = check_cust_id(ctx, customer_id, &n)) != 0 ||
+        (rc = b2b2c__check_time(ctx, time, "time")) != 0)
         return rc;
     if (!(c = b2b2c__map_get(&f->cust, customer_id, n)))
         return b2b2c__err(ctx, B2B2C_ENOTFOUND, "customer_id: unknown '%s'",
                           customer_id);
     for (size_t i = 0; i < c->n; i++)
-        has |= c->p[i].kind == B2B2C_KIND_SOFTWARE_SUBSCRIPTION &&
-               c->p[i].time <= time;
+        if (c->p[i].kind == B2B2C_KIND_SOFTWARE_SUBSCRIPTION &&
+            (!has++ || c->p[i].time < first))
+            first = c->p[i].time;
     if (!has)
         return b2b2c__err(ctx, B2B2C_ESTATE,
-                          "customer_id: '%s' has no subscription before "
-                          "time", customer_id);
+                          "customer_id: '%s' has no subscription",
+                          customer_id);
+    if ((rc = b2b2c__check_not_before(ctx, time, "time", first,
+                                      "the first subscription of '%s'",
+                                      customer_id)) != 0)
+        return rc;
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     if ((rc = b2b2c__undo_save(ctx, &c->has_cancel, sizeof(c->has_cancel))) ||
@@ -370,11 +376,48 @@ out:
     return b2b2c__call_end(ctx, rc);
 }
 
+int b2b2c_forecaster_remove_customer(b2b2c_forecaster *f,
+                                     const char *customer_id)
+{
+    b2b2c_ctx *ctx;
+    fc_cust *c;
+    uint8_t key[256 + 9];
+    size_t n;
+    int rc;
+
+    if (!f)
+        return B2B2C_EINVAL;
+    ctx = f->ctx;
+    b2b2c__err_clear(ctx);
+    if ((rc = check_cust_id(ctx, customer_id, &n)) != 0)
+        return rc;
+    if (!(c = b2b2c__map_get(&f->cust, customer_id, n)))
+        return b2b2c__err(ctx, B2B2C_ENOTFOUND, "customer_id: unknown '%s'",
+                          customer_id);
+    if ((rc = b2b2c__call_begin(ctx)) != 0)
+        return rc;
+    memcpy(key, c->id, n);
+    key[n] = 0;
+    for (size_t i = 0; i < c->n && rc == 0; i++) {
+        for (int b = 0; b < 8; b++)
+            key[n + 1 + b] = (uint8_t)((uint64_t)c->p[i].seq >> (56 - 8 * b));
+        rc = b2b2c__st_del(ctx, T_PUR, key, n + 9);
+    }
+    if (rc == 0 && c->has_cancel)
+        rc = b2b2c__st_del(ctx, T_CAN, c->id, n);
+    /* the record goes when the call commits (an undo puts it back) */
+    if (rc == 0 &&
+        (rc = b2b2c__map_remove_undoable(ctx, &f->cust, c->id, n)) == 0)
+        rc = b2b2c__undo_push(ctx, NULL, undo_free_cust, c, NULL, 0);
+    return b2b2c__call_end(ctx, rc);
+}
+
 /* ---- summaries ------------------------------------------------------------ */
 
+/* Any int64 (a record stored before the time range may hold INT64_MIN). */
 static int64_t day_of(int64_t t)
 {
-    return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+    return b2b2c__floordiv(t, DAY);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -484,12 +527,19 @@ static int check_window(b2b2c_ctx *ctx, const fc_cust *c, int64_t start)
 {
     int64_t first = INT64_MAX;
     char d1[64], d2[64];
-    if (start == INT64_MIN)
-        return 0;
     for (size_t i = 0; i < c->n; i++)
         if (c->p[i].time < first)
             first = c->p[i].time;
-    if (first >= start)
+    /* a purchase stored by a build before the time range: the fit would
+     * measure T over billions of years; say whom to repair, and how */
+    for (size_t i = 0; i < c->n; i++)
+        if (!b2b2c__time_ok(c->p[i].time))
+            return b2b2c__err(ctx, B2B2C_ERANGE,
+                              "customer_id: '%s' has a purchase stored at "
+                              "%lld, outside the time range; remove the "
+                              "customer and record the purchases again",
+                              c->id, (long long)c->p[i].time);
+    if (start == INT64_MIN || first >= start)
         return 0;
     fmt_date(d1, sizeof d1, first);
     fmt_date(d2, sizeof d2, start);
