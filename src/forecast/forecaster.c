@@ -518,6 +518,21 @@ static void fmt_date(char *buf, size_t n, int64_t t)
              (long long)m, (long long)d);
 }
 
+/* A purchase stored by a build before the time range (any int64): a fit or
+ * answer would measure T over billions of years and the due date overflow;
+ * B2B2C_ERANGE says whom to repair, and how. */
+static int check_times(b2b2c_ctx *ctx, const fc_cust *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!b2b2c__time_ok(c->p[i].time))
+            return b2b2c__err(ctx, B2B2C_ERANGE,
+                              "customer_id: '%s' has a purchase stored at "
+                              "%lld, outside the time range; remove the "
+                              "customer and record the purchases again",
+                              c->id, (long long)c->p[i].time);
+    return 0;
+}
+
 /* The calibration-window rule: x, t_x and T are measured from each
  * customer's first purchase, so a window [start, end) must hold the whole
  * history of the customers it summarises. A purchase (any kind) of `c`
@@ -527,18 +542,12 @@ static int check_window(b2b2c_ctx *ctx, const fc_cust *c, int64_t start)
 {
     int64_t first = INT64_MAX;
     char d1[64], d2[64];
+    int rc;
+    if ((rc = check_times(ctx, c)) != 0)
+        return rc;
     for (size_t i = 0; i < c->n; i++)
         if (c->p[i].time < first)
             first = c->p[i].time;
-    /* a purchase stored by a build before the time range: the fit would
-     * measure T over billions of years; say whom to repair, and how */
-    for (size_t i = 0; i < c->n; i++)
-        if (!b2b2c__time_ok(c->p[i].time))
-            return b2b2c__err(ctx, B2B2C_ERANGE,
-                              "customer_id: '%s' has a purchase stored at "
-                              "%lld, outside the time range; remove the "
-                              "customer and record the purchases again",
-                              c->id, (long long)c->p[i].time);
     if (start == INT64_MIN || first >= start)
         return 0;
     fmt_date(d1, sizeof d1, first);
@@ -959,6 +968,8 @@ static int answer_for(b2b2c_forecaster *fm, const fc_fit *ft,
     b2b2c_ctx *ctx = fm->ctx;
     int rc;
     double one = 1, disc;
+    if ((rc = check_times(ctx, c)) != 0)
+        return rc;
     if (!summarise(c, now, 1, ft->unit_days, days, tot, &a->s) ||
         !(a->s.T > 0))
         return B2B2C_ENOTFOUND; /* no purchase history before now */
@@ -1029,7 +1040,8 @@ int b2b2c_forecaster_customer(double *expected, double *p_alive,
         return B2B2C_EINVAL;
     ctx = f->ctx;
     b2b2c__err_clear(ctx);
-    if ((rc = check_cust_id(ctx, customer_id, &n)) != 0)
+    if ((rc = check_cust_id(ctx, customer_id, &n)) != 0 ||
+        (rc = b2b2c__check_time(ctx, now, "now")) != 0)
         return rc;
     if (!isfinite(horizon))
         return b2b2c__err(ctx, B2B2C_EINVAL, "horizon: must be finite");
@@ -1117,6 +1129,8 @@ int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now, double window_days,
     if (!(window_days > 0) || window_days > 3660)
         return b2b2c__err(ctx, B2B2C_ERANGE,
                           "window_days: must be in (0, 3660]");
+    if ((rc = b2b2c__check_time(ctx, now, "now")) != 0)
+        return rc;
     mx = max_purchases(f);
     items = b2b2c__malloc(ctx, sizeof(due_item) * (f->cust.count + 1));
     days = b2b2c__malloc(ctx, sizeof(int64_t) * (mx + 1));
@@ -1229,10 +1243,12 @@ int b2b2c_forecaster_holdout(double *actual, double *predicted, double *count,
         const fc_cust *c = v;
         summ s;
         size_t k, nh, extra = 0;
-        double e, t = (double)(holdout_end - calibration_end) / DAY /
+        double e, t = ((double)holdout_end - (double)calibration_end) / DAY /
                       ft->unit_days;
         if (segment >= 0 && c->segment != segment)
             continue;
+        if ((rc = check_times(ctx, c)) != 0)
+            goto out;
         if (!summarise(c, calibration_end, 0, ft->unit_days, days, tot, &s))
             continue;
         if ((rc = b2b2c_forecast_predict(&e, NULL, NULL, ctx, ft->model,

@@ -302,22 +302,47 @@ static void put_poisoned_purchase(fx *f, const char *id, uint32_t seq)
                      0);
 }
 
+static int count_due(const char *id, int64_t due, double pa, double v,
+                     void *payload)
+{
+    (void)id;
+    (void)due;
+    (void)pa;
+    (void)v;
+    ++*(int *)payload;
+    return 0;
+}
+
 static void t_forecaster_repair(void **state)
 {
     fx *f = *state;
     b2b2c_forecaster *fc;
     int32_t conv;
+    double e, pa, py, sp, cp, cs, act[4], pred[4], cnt[4];
+    int ndue = 0;
     assert_int_equal(b2b2c_forecaster_new(&fc, f->ctx), 0);
     some_purchases(fc, 60);
     assert_int_equal(b2b2c_forecaster_add_purchase(
                          fc, "bad", B2B2C_SEGMENT_B2C_CONSUMER, T0 - 100 * DAY,
                          10, B2B2C_KIND_PRODUCT),
                      0);
+    assert_int_equal(b2b2c_forecaster_fit(&conv, fc, -1, T0), 0);
     b2b2c_forecaster_free(fc);
     put_poisoned_purchase(f, "bad", 1);
     assert_int_equal(b2b2c_forecaster_new(&fc, f->ctx), 0);
     /* the fit names the customer whose record is out of range */
     assert_int_equal(b2b2c_forecaster_fit(&conv, fc, -1, T0), B2B2C_ERANGE);
+    msg_has(f, "'bad'");
+    /* so do the answers from the stored fit (the due date overflowed) */
+    assert_int_equal(b2b2c_forecaster_customer(&e, &pa, &py, &sp, &cp, &cs, fc,
+                                               "bad", T0, 52),
+                     B2B2C_ERANGE);
+    msg_has(f, "'bad'");
+    assert_int_equal(b2b2c_forecaster_due(fc, T0, 3650, count_due, &ndue),
+                     B2B2C_ERANGE);
+    assert_int_equal(b2b2c_forecaster_holdout(act, pred, cnt, 4, fc, -1,
+                                              T0 - 200 * DAY, T0),
+                     B2B2C_ERANGE);
     msg_has(f, "'bad'");
     assert_int_equal(b2b2c_forecaster_remove_customer(NULL, "bad"),
                      B2B2C_EINVAL);
@@ -325,6 +350,10 @@ static void t_forecaster_repair(void **state)
                      B2B2C_ENOTFOUND);
     assert_int_equal(b2b2c_forecaster_remove_customer(fc, "bad"), 0);
     assert_int_equal(b2b2c_forecaster_fit(&conv, fc, -1, T0), 0);
+    assert_int_equal(b2b2c_forecaster_due(fc, T0, 3650, count_due, &ndue), 0);
+    assert_int_equal(b2b2c_forecaster_holdout(act, pred, cnt, 4, fc, -1,
+                                              T0 - 200 * DAY, T0),
+                     0);
     /* re-add the customer's real history */
     assert_int_equal(b2b2c_forecaster_add_purchase(
                          fc, "bad", B2B2C_SEGMENT_B2C_CONSUMER, T0 - 100 * DAY,
