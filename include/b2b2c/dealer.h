@@ -295,7 +295,8 @@ B2B2C_API int b2b2c_dealer_stats(double *out, size_t n,
  * is audited.
  *
  * Returns 0, B2B2C_EINVAL, B2B2C_EBADID (lead ID, region, product line),
- * B2B2C_ERANGE (location, segment, band, now outside the time range),
+ * B2B2C_ERANGE (location, segment, band, now outside the time range or,
+ * for an unrouted lead, before its first routing),
  * B2B2C_EEXISTS (lead already
  * routed and not UNROUTED), B2B2C_ENODEALER, B2B2C_ENOMEM or a storage code.
  */

@@ -3168,6 +3168,10 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     if (l && l->m.state != B2B2C_DEALER_LEAD_UNROUTED)
         return b2b2c__err(ctx, B2B2C_EEXISTS,
                           "lead_id: lead '%s' was already routed", lead_id);
+    if (l && (rc = b2b2c__check_not_before(ctx, now, "now", l->created,
+                                           "the first routing of lead '%s'",
+                                           lead_id)) != 0)
+        return rc;
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     if ((rc = save_emut(e)) != 0)

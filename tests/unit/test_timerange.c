@@ -404,6 +404,21 @@ static void t_dealer_times(void **state)
                                         e, "d1"),
                      0);
     assert_true(st[B2B2C_DEALER_STAT_MEDIAN_ACCEPT_HOURS] == 1.0);
+    /* an unrouted lead routed again: not before its first routing */
+    assert_int_equal(b2b2c_dealer_route(&d, NULL, e, "l2", "DE", 0, 0, 0, "",
+                                        5, 2, T0),
+                     0);
+    assert_int_equal(b2b2c_dealer_decline(&d, NULL, e, "l2", "d1", 0,
+                                          T0 + 10),
+                     0);
+    assert_null(d); /* nobody left: unrouted */
+    assert_int_equal(b2b2c_dealer_route(&d, NULL, e, "l2", "DE", 0, 0, 0, "",
+                                        5, 2, T0 - 1),
+                     B2B2C_ERANGE);
+    msg_has(f, "before the first routing of lead 'l2'");
+    assert_int_equal(b2b2c_dealer_route(&d, NULL, e, "l2", "DE", 0, 0, 0, "",
+                                        5, 2, T0 + 20),
+                     B2B2C_ENODEALER); /* d1 declined it */
     assert_int_equal(b2b2c_dealer_set_status(e, "d1", B2B2C_DEALER_PAUSED,
                                              INT64_MAX),
                      B2B2C_ERANGE);
