@@ -247,21 +247,42 @@ static void undo_free_cust(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     cust_free(ctx, a);
 }
 
+/* A purchase's key: customer ID, 0, sequence number (u64 big-endian), into
+ * key (256 + 9 bytes); returns its length. */
+static size_t purchase_key(uint8_t *key, const fc_cust *c, uint32_t seq)
+{
+    memcpy(key, c->id, c->idlen);
+    key[c->idlen] = 0;
+    for (int i = 0; i < 8; i++)
+        key[c->idlen + 1 + i] = (uint8_t)((uint64_t)seq >> (56 - 8 * i));
+    return c->idlen + 9;
+}
+
+/* The customer of a valid ID, or B2B2C_ENOTFOUND naming it. */
+static int find_cust(b2b2c_forecaster *f, const char *id, fc_cust **out)
+{
+    size_t n;
+    int rc;
+    if ((rc = check_cust_id(f->ctx, id, &n)) != 0)
+        return rc;
+    if (!(*out = b2b2c__map_get(&f->cust, id, n)))
+        return b2b2c__err(f->ctx, B2B2C_ENOTFOUND,
+                          "customer_id: unknown '%s'", id);
+    return 0;
+}
+
 static int put_purchase(b2b2c_ctx *ctx, const fc_cust *c,
                         const fc_purchase *p, int32_t segment)
 {
     uint8_t key[256 + 9];
+    size_t kl = purchase_key(key, c, p->seq);
     b2b2c__wbuf w;
-    memcpy(key, c->id, c->idlen);
-    key[c->idlen] = 0;
-    for (int i = 0; i < 8; i++)
-        key[c->idlen + 1 + i] = (uint8_t)((uint64_t)p->seq >> (56 - 8 * i));
     b2b2c__enc_begin(&w, &ctx->mem, 1);
     b2b2c__enc_i64(&w, p->time);
     b2b2c__enc_f64(&w, p->amount);
     b2b2c__enc_u32(&w, p->kind);
     b2b2c__enc_u32(&w, (uint32_t)segment);
-    return b2b2c__st_put_rec(ctx, T_PUR, key, c->idlen + 9, &w);
+    return b2b2c__st_put_rec(ctx, T_PUR, key, kl, &w);
 }
 
 int b2b2c_forecaster_add_purchase(b2b2c_forecaster *f,
@@ -335,7 +356,6 @@ int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
 {
     b2b2c_ctx *ctx;
     fc_cust *c;
-    size_t n;
     int rc, has = 0;
     int64_t first = 0;
     b2b2c__wbuf w;
@@ -344,12 +364,9 @@ int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
         return B2B2C_EINVAL;
     ctx = f->ctx;
     b2b2c__err_clear(ctx);
-    if ((rc = check_cust_id(ctx, customer_id, &n)) != 0 ||
+    if ((rc = find_cust(f, customer_id, &c)) != 0 ||
         (rc = b2b2c__check_time(ctx, time, "time")) != 0)
         return rc;
-    if (!(c = b2b2c__map_get(&f->cust, customer_id, n)))
-        return b2b2c__err(ctx, B2B2C_ENOTFOUND, "customer_id: unknown '%s'",
-                          customer_id);
     for (size_t i = 0; i < c->n; i++)
         if (c->p[i].kind == B2B2C_KIND_SOFTWARE_SUBSCRIPTION &&
             (!has++ || c->p[i].time < first))
@@ -382,32 +399,22 @@ int b2b2c_forecaster_remove_customer(b2b2c_forecaster *f,
     b2b2c_ctx *ctx;
     fc_cust *c;
     uint8_t key[256 + 9];
-    size_t n;
     int rc;
 
     if (!f)
         return B2B2C_EINVAL;
     ctx = f->ctx;
     b2b2c__err_clear(ctx);
-    if ((rc = check_cust_id(ctx, customer_id, &n)) != 0)
+    if ((rc = find_cust(f, customer_id, &c)) != 0 ||
+        (rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
-    if (!(c = b2b2c__map_get(&f->cust, customer_id, n)))
-        return b2b2c__err(ctx, B2B2C_ENOTFOUND, "customer_id: unknown '%s'",
-                          customer_id);
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
-    memcpy(key, c->id, n);
-    key[n] = 0;
-    for (size_t i = 0; i < c->n && rc == 0; i++) {
-        for (int b = 0; b < 8; b++)
-            key[n + 1 + b] = (uint8_t)((uint64_t)c->p[i].seq >> (56 - 8 * b));
-        rc = b2b2c__st_del(ctx, T_PUR, key, n + 9);
-    }
+    for (size_t i = 0; i < c->n && rc == 0; i++)
+        rc = b2b2c__st_del(ctx, T_PUR, key, purchase_key(key, c, c->p[i].seq));
     if (rc == 0 && c->has_cancel)
-        rc = b2b2c__st_del(ctx, T_CAN, c->id, n);
+        rc = b2b2c__st_del(ctx, T_CAN, c->id, c->idlen);
     /* the record goes when the call commits (an undo puts it back) */
     if (rc == 0 &&
-        (rc = b2b2c__map_remove_undoable(ctx, &f->cust, c->id, n)) == 0)
+        (rc = b2b2c__map_remove_undoable(ctx, &f->cust, c->id, c->idlen)) == 0)
         rc = b2b2c__undo_push(ctx, NULL, undo_free_cust, c, NULL, 0);
     return b2b2c__call_end(ctx, rc);
 }

@@ -21,8 +21,6 @@ int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id)
         return B2B2C_EINVAL;
     ctx = m->ctx;
     b2b2c__err_clear(ctx);
-    if (!id)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "id: NULL");
     if (!(r = lead_find(m, id, &rc)))
         return rc;
     last = lead_at(m, m->nleads - 1);
