@@ -874,7 +874,7 @@ int b2b2c_channels_convert(b2b2c_channels *h, const char *lead_id, int64_t t,
                           "lead_id: lead '%s' already converted", lead_id);
     if (l && l->n &&
         (rc = b2b2c__check_not_before(ctx, t, "t", l->tv[l->n - 1].t,
-                                      "the last touch of lead '%s'",
+                                      "the last touch of lead",
                                       lead_id)) != 0)
         return rc;
     if ((rc = b2b2c__call_begin(ctx)) != 0)

@@ -108,21 +108,44 @@ static inline int64_t b2b2c__floordiv(int64_t a, int64_t b)
     return q - (a % b < 0);
 }
 
+/* The checks below run on every event, so the test is inline and only the
+ * message is out of line. */
+int b2b2c__time_err(b2b2c_ctx *ctx, int64_t t, const char *arg);
+int b2b2c__not_before_err(b2b2c_ctx *ctx, int64_t t, const char *arg,
+                          int64_t since, const char *what, const char *id);
+int b2b2c__amount_err(b2b2c_ctx *ctx, double v, const char *arg);
+
 /* 0 when t is in the library's range, else B2B2C_ERANGE with the message
  * "<arg>: <t> is outside the time range [min, max] (years 1..9999)". */
-int b2b2c__check_time(b2b2c_ctx *ctx, int64_t t, const char *arg);
+static inline int b2b2c__check_time(b2b2c_ctx *ctx, int64_t t,
+                                    const char *arg)
+{
+    return B2B2C__LIKELY(b2b2c__time_ok(t)) ? 0
+                                            : b2b2c__time_err(ctx, t, arg);
+}
 
 /* 0 when t >= since; else B2B2C_ERANGE with the message
- * "<arg>: <t> is before <what> at <since>", `what` formatted from fmt (the
- * one rule for a time that goes backwards, common.h). */
-int b2b2c__check_not_before(b2b2c_ctx *ctx, int64_t t, const char *arg,
-                            int64_t since, const char *fmt, ...)
-    B2B2C__PRINTF(5, 6);
+ * "<arg>: <t> is before <what> '<id>' at <since>" (the one rule for a time
+ * that goes backwards, common.h). */
+static inline int b2b2c__check_not_before(b2b2c_ctx *ctx, int64_t t,
+                                          const char *arg, int64_t since,
+                                          const char *what, const char *id)
+{
+    return B2B2C__LIKELY(t >= since)
+               ? 0
+               : b2b2c__not_before_err(ctx, t, arg, since, what, id);
+}
 
 /* 0 when v is an amount the library accepts: B2B2C_EINVAL when v is NaN or
  * infinite, B2B2C_ERANGE when negative or above B2B2C_AMOUNT_MAX; the
- * message names `arg`. */
-int b2b2c__check_amount(b2b2c_ctx *ctx, double v, const char *arg);
+ * message names `arg`. (NaN fails both comparisons.) */
+static inline int b2b2c__check_amount(b2b2c_ctx *ctx, double v,
+                                      const char *arg)
+{
+    return B2B2C__LIKELY(v >= 0 && v <= B2B2C_AMOUNT_MAX)
+               ? 0
+               : b2b2c__amount_err(ctx, v, arg);
+}
 
 /* ---- hashing ----------------------------------------------------------- */
 

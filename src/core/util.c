@@ -1,6 +1,5 @@
 /* Small shared pieces: allocator, versions, error strings, IDs, hashing. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -157,10 +156,8 @@ int b2b2c__id_check(const char *s, size_t *len)
     return 0;
 }
 
-int b2b2c__check_time(b2b2c_ctx *ctx, int64_t t, const char *arg)
+int b2b2c__time_err(b2b2c_ctx *ctx, int64_t t, const char *arg)
 {
-    if (b2b2c__time_ok(t))
-        return 0;
     return b2b2c__err(ctx, B2B2C_ERANGE,
                       "%s: %lld is outside the time range [%lld, %lld] "
                       "(years 1..9999)",
@@ -168,29 +165,19 @@ int b2b2c__check_time(b2b2c_ctx *ctx, int64_t t, const char *arg)
                       (long long)B2B2C_TIME_MAX);
 }
 
-int b2b2c__check_not_before(b2b2c_ctx *ctx, int64_t t, const char *arg,
-                            int64_t since, const char *fmt, ...)
+int b2b2c__not_before_err(b2b2c_ctx *ctx, int64_t t, const char *arg,
+                          int64_t since, const char *what, const char *id)
 {
-    char what[160];
-    va_list ap;
-
-    if (t >= since)
-        return 0;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
-    va_end(ap);
-    return b2b2c__err(ctx, B2B2C_ERANGE, "%s: %lld is before %s at %lld", arg,
-                      (long long)t, what, (long long)since);
+    return b2b2c__err(ctx, B2B2C_ERANGE, "%s: %lld is before %s '%s' at %lld",
+                      arg, (long long)t, what, id, (long long)since);
 }
 
-int b2b2c__check_amount(b2b2c_ctx *ctx, double v, const char *arg)
+int b2b2c__amount_err(b2b2c_ctx *ctx, double v, const char *arg)
 {
     if (!isfinite(v))
         return b2b2c__err(ctx, B2B2C_EINVAL, "%s: must be finite", arg);
-    if (v < 0 || v > B2B2C_AMOUNT_MAX)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "%s: %g is outside [0, %g]", arg,
-                          v, B2B2C_AMOUNT_MAX);
-    return 0;
+    return b2b2c__err(ctx, B2B2C_ERANGE, "%s: %g is outside [0, %g]", arg, v,
+                      B2B2C_AMOUNT_MAX);
 }
 
 int b2b2c__table_check(const char *t)

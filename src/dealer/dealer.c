@@ -3169,7 +3169,7 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
         return b2b2c__err(ctx, B2B2C_EEXISTS,
                           "lead_id: lead '%s' was already routed", lead_id);
     if (l && (rc = b2b2c__check_not_before(ctx, now, "now", l->created,
-                                           "the first routing of lead '%s'",
+                                           "the first routing of lead",
                                            lead_id)) != 0)
         return rc;
     if ((rc = b2b2c__call_begin(ctx)) != 0)
@@ -3265,7 +3265,7 @@ static int offered_to(b2b2c_dealer_engine *e, const char *lead_id,
         return b2b2c__err(e->ctx, B2B2C_EEXPIRED,
                           "lead '%s': the deadline passed", lead_id);
     return b2b2c__check_not_before(e->ctx, now, "now", (*lo)->m.offered_at,
-                                   "the offer of lead '%s'", lead_id);
+                                   "the offer of lead", lead_id);
 }
 
 int b2b2c_dealer_accept(b2b2c_dealer_engine *e, const char *lead_id,
@@ -3426,7 +3426,7 @@ int b2b2c_dealer_recall(b2b2c_dealer_engine *e, const char *lead_id,
      * time: the recall is how such a lead is repaired */
     if (b2b2c__time_ok(l->m.offered_at) &&
         (rc = b2b2c__check_not_before(e->ctx, now, "now", l->m.offered_at,
-                                      "the offer of lead '%s'", lead_id)))
+                                      "the offer of lead", lead_id)))
         return rc;
     d = e->dealers[l->m.dealer];
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
@@ -3469,7 +3469,7 @@ int b2b2c_dealer_outcome(b2b2c_dealer_engine *e, const char *lead_id,
                           "lead '%s' is not accepted by a dealer (state %d)",
                           lead_id, (int)l->m.state);
     if ((rc = b2b2c__check_not_before(e->ctx, now, "now", l->m.accepted_at,
-                                      "the accept of lead '%s'", lead_id)))
+                                      "the accept of lead", lead_id)))
         return rc;
     d = e->dealers[l->m.dealer];
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)

@@ -376,7 +376,7 @@ int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
                           "customer_id: '%s' has no subscription",
                           customer_id);
     if ((rc = b2b2c__check_not_before(ctx, time, "time", first,
-                                      "the first subscription of '%s'",
+                                      "the first subscription of",
                                       customer_id)) != 0)
         return rc;
     if ((rc = b2b2c__call_begin(ctx)) != 0)

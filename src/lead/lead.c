@@ -1471,9 +1471,9 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
         return b2b2c__err(ctx, B2B2C_ENOTFOUND, "kind: no event kind %d",
                           (int)kind);
     if ((rc = b2b2c__check_not_before(ctx, now, "now", r->created,
-                                      "the creation of lead '%s'", id)) ||
+                                      "the creation of lead", id)) ||
         (rc = b2b2c__check_not_before(ctx, now, "now", r->t0,
-                                      "the last event of lead '%s'", id)))
+                                      "the last event of lead", id)))
         return rc;
     kd = &m->kinds[kind];
     fit = lead_fit(m, r);
@@ -1617,7 +1617,7 @@ int b2b2c_lead_set_stage(b2b2c_lead_model *m, const char *id, int32_t stage,
                           stage_names[r->stage], stage_names[stage]);
     if ((rc = b2b2c__check_time(ctx, now, "now")) != 0 ||
         (rc = b2b2c__check_not_before(ctx, now, "now", r->stage_at,
-                                      "the last stage change of lead '%s'",
+                                      "the last stage change of lead",
                                       id)) != 0)
         return rc;
     if ((rc = b2b2c__call_begin(ctx)) != 0)

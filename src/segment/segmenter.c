@@ -1136,8 +1136,7 @@ static int assign_entry(b2b2c_segmenter *s, const char *account_id,
     if (old) {
         const seg_hist *last = &old->h[old->n - 1];
         if ((rc = b2b2c__check_not_before(ctx, now, "now", last->time,
-                                          "the last assignment of account "
-                                          "'%s'",
+                                          "the last assignment of account",
                                           account_id)) != 0)
             return rc;
         if (last->segment == segment && last->version == s->version)

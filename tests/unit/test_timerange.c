@@ -62,7 +62,7 @@ static void t_core_range(void **state)
                      B2B2C_ERANGE);
     msg_has(f, "now: 9223372036854775807 is outside the time range");
     assert_int_equal(b2b2c__check_not_before(f->ctx, 5, "now", 7,
-                                             "the offer of '%s'", "x"),
+                                             "the offer of", "x"),
                      B2B2C_ERANGE);
     msg_has(f, "now: 5 is before the offer of 'x' at 7");
     assert_int_equal(b2b2c__check_amount(f->ctx, NAN, "amount"),
