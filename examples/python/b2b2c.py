@@ -166,6 +166,12 @@ _CONSTANTS = {
 }
 globals().update(_CONSTANTS)
 
+# The library's ranges (common.h macros): times are Unix seconds in
+# [TIME_MIN, TIME_MAX] (years 1..9999), amounts in [0, AMOUNT_MAX].
+TIME_MIN = -62135596800
+TIME_MAX = 253402300799
+AMOUNT_MAX = 1e15
+
 
 def _load():
     path = os.environ.get("B2B2C_LIBRARY")
@@ -599,6 +605,7 @@ _sig("b2b2c_lead_kind_get", _int, _pd, _pd, _pd, _pd, _vp, _i32)
 _sig("b2b2c_lead_attr_points_set", _int, _vp, _i32, _str, _dbl)
 _sig("b2b2c_lead_add", _int, _vp, _str, _i64, _i32, _str, _str, _str)
 _sig("b2b2c_lead_event", _int, _vp, _str, _i32, _i64, _dbl)
+_sig("b2b2c_lead_remove", _int, _vp, _str)
 _sig("b2b2c_lead_score", _int, _pd, _pi32, _vp, _str, _i64)
 _sig("b2b2c_lead_stage", _int, _pi32, _vp, _str)
 _sig("b2b2c_lead_count", _int, _psz, _vp)
@@ -673,6 +680,7 @@ _sig("b2b2c_forecaster_add_kind", _int, _pi32, _vp, _str)
 _sig("b2b2c_forecaster_kind_name", _str, _vp, _i32)
 _sig("b2b2c_forecaster_add_purchase", _int, _vp, _str, _i32, _i64, _dbl, _i32)
 _sig("b2b2c_forecaster_cancel_subscription", _int, _vp, _str, _i64)
+_sig("b2b2c_forecaster_remove_customer", _int, _vp, _str)
 _sig("b2b2c_forecaster_fit", _int, _pi32, _vp, _i32, _i64)
 _sig("b2b2c_forecaster_fit_window", _int, _pi32, _vp, _i32, _i64, _i64)
 _sig("b2b2c_forecaster_fit_params", _int, _pi32, _pd, _pd, _pd, _pi32, _pi32,
@@ -1266,6 +1274,11 @@ class LeadModel(_Handle):
             self._alert.rethrow()
         self._check(rc)
 
+    def remove(self, lead_id):
+        """Remove a lead and its stage history (also the repair of a lead
+        an older build stored with a time outside the range)."""
+        self._check(lib.b2b2c_lead_remove(self.handle, _b(lead_id)))
+
     def score(self, lead_id, now):
         """(score, band) at now."""
         s, b = _dbl(), _i32()
@@ -1778,6 +1791,12 @@ class Forecaster(_Handle):
     def cancel_subscription(self, customer_id, time):
         self._check(lib.b2b2c_forecaster_cancel_subscription(
             self.handle, _b(customer_id), time))
+
+    def remove_customer(self, customer_id):
+        """Remove a customer's purchases and cancellation (also the repair
+        of a purchase an older build stored outside the time range)."""
+        self._check(lib.b2b2c_forecaster_remove_customer(
+            self.handle, _b(customer_id)))
 
     def _segm(self, segment):
         return -1 if segment == -1 else _seg(segment)

@@ -142,6 +142,12 @@ module B2B2C
   }.freeze
   CONSTANTS.each { |name, value| const_set(name, value) }
 
+  # The library's ranges (common.h macros): times are Unix seconds in
+  # [TIME_MIN, TIME_MAX] (years 1..9999), amounts in [0, AMOUNT_MAX].
+  TIME_MIN = -62_135_596_800
+  TIME_MAX = 253_402_300_799
+  AMOUNT_MAX = 1e15
+
   module Lib
     extend FFI::Library
     ffi_lib ENV.fetch("B2B2C_LIBRARY", "libb2b2c.so.1")
@@ -446,6 +452,7 @@ module B2B2C
                     :int
     attach_function :b2b2c_lead_event, [P, :string, :int32, :int64, :double],
                     :int
+    attach_function :b2b2c_lead_remove, [P, :string], :int
     attach_function :b2b2c_lead_score, [P, P, P, :string, :int64], :int
     attach_function :b2b2c_lead_stage, [P, P, :string], :int
     attach_function :b2b2c_lead_count, [P, P], :int
@@ -541,6 +548,7 @@ module B2B2C
                     [P, :string, :int32, :int64, :double, :int32], :int
     attach_function :b2b2c_forecaster_cancel_subscription,
                     [P, :string, :int64], :int
+    attach_function :b2b2c_forecaster_remove_customer, [P, :string], :int
     attach_function :b2b2c_forecaster_fit, [P, P, :int32, :int64], :int
     attach_function :b2b2c_forecaster_fit_params, [P, P, P, P, P, P, P, :int32], :int
     attach_function :b2b2c_forecaster_spend_source, [P, P, P, :int32], :int
@@ -1061,6 +1069,12 @@ module B2B2C
       check(rc)
     end
 
+    # Removes a lead and its stage history (also the repair of a lead an
+    # older build stored with a time outside the range).
+    def remove(lead_id)
+      check(Lib.b2b2c_lead_remove(handle, lead_id))
+    end
+
     # [score, band] at now.
     def score(lead_id, now)
       s = B2B2C.out
@@ -1471,6 +1485,12 @@ module B2B2C
 
     def cancel_subscription(customer_id, time)
       check(Lib.b2b2c_forecaster_cancel_subscription(handle, customer_id, time))
+    end
+
+    # Removes a customer's purchases and cancellation (also the repair of a
+    # purchase an older build stored outside the time range).
+    def remove_customer(customer_id)
+      check(Lib.b2b2c_forecaster_remove_customer(handle, customer_id))
     end
 
     # Fits the segment; true only when the purchase model's fit converged

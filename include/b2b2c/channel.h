@@ -167,41 +167,47 @@ B2B2C_API int b2b2c_channels_count(size_t *out, const b2b2c_channels *h);
  * Set the spend and impressions (reach) of a channel on the day containing
  * time `t` (replacing what was recorded for that day).
  *
- * spend        money, finite and >= 0.
- * impressions  impressions or reach count, finite and >= 0.
+ * t            Unix seconds in [B2B2C_TIME_MIN, B2B2C_TIME_MAX] (common.h).
+ * spend        money, finite, in [0, B2B2C_AMOUNT_MAX].
+ * impressions  impressions or reach count, finite, in [0,
+ *              B2B2C_AMOUNT_MAX].
  *
- * Errors: B2B2C_EINVAL (NULL, NaN/inf), B2B2C_ERANGE (negative),
- * B2B2C_EBADID, B2B2C_ENOTFOUND (unknown channel), B2B2C_ENOMEM, storage.
+ * Errors: B2B2C_EINVAL (NULL, NaN/inf), B2B2C_ERANGE (t outside the time
+ * range, negative or over B2B2C_AMOUNT_MAX), B2B2C_EBADID,
+ * B2B2C_ENOTFOUND (unknown channel), B2B2C_ENOMEM, storage.
  */
 B2B2C_API int b2b2c_channels_set_spend(b2b2c_channels *h,
                                        const char *channel_id, int64_t t,
                                        double spend, double impressions);
 
 /*
- * Record a touch: lead `lead_id` met channel `channel_id` at time `t`.
- * A lead's touches are kept in time order; equal times keep arrival order.
+ * Record a touch: lead `lead_id` met channel `channel_id` at time `t`
+ * (in the library's time range). A lead's touches are kept in time order;
+ * equal times keep arrival order.
  *
  * Errors: B2B2C_EINVAL (NULL), B2B2C_EBADID, B2B2C_ENOTFOUND (unknown
- * channel), B2B2C_ESTATE (the lead converted before `t`), B2B2C_ENOMEM,
- * storage codes.
+ * channel), B2B2C_ERANGE (t outside the time range), B2B2C_ESTATE (the lead
+ * converted before `t`), B2B2C_ENOMEM, storage codes.
  */
 B2B2C_API int b2b2c_channels_touch(b2b2c_channels *h, const char *lead_id,
                                    const char *channel_id, int64_t t);
 
 /*
- * Record the conversion (first order) of a lead at time `t` with revenue
- * `revenue` (finite, >= 0). A lead converts once.
+ * Record the conversion (first order) of a lead at time `t` (in the
+ * library's time range, not before the lead's last touch) with revenue
+ * `revenue` (finite, in [0, B2B2C_AMOUNT_MAX]). A lead converts once.
  *
- * Errors: B2B2C_EINVAL (NULL, NaN/inf), B2B2C_ERANGE (negative revenue),
- * B2B2C_EBADID, B2B2C_EEXISTS (already converted), B2B2C_ESTATE (the lead
- * has a touch after `t`), B2B2C_ENOMEM, storage codes.
+ * Errors: B2B2C_EINVAL (NULL, NaN/inf), B2B2C_ERANGE (t outside the range
+ * or before the lead's last touch, the message naming both times; revenue
+ * negative or over B2B2C_AMOUNT_MAX), B2B2C_EBADID, B2B2C_EEXISTS (already
+ * converted), B2B2C_ENOMEM, storage codes.
  */
 B2B2C_API int b2b2c_channels_convert(b2b2c_channels *h, const char *lead_id,
                                      int64_t t, double revenue);
 
 /*
- * Set a lead's lifetime value (e.g. from the forecaster), finite and >= 0;
- * replaces an earlier value. The lead need not have converted yet.
+ * Set a lead's lifetime value (e.g. from the forecaster), finite, in [0,
+ * B2B2C_AMOUNT_MAX]; replaces an earlier value. The lead need not have converted yet.
  * Attribution on lifetime value uses it for converted leads; a converted
  * lead without one counts its first revenue.
  *

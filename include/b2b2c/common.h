@@ -91,6 +91,32 @@ enum {
  */
 B2B2C_API const char *b2b2c_strerror(int code);
 
+/* ---- time and amounts: the library's ranges ----------------------------- */
+
+/*
+ * Every time the library takes (`now`, `t`, `time`, `created`, ...) is Unix
+ * seconds (UTC) in [B2B2C_TIME_MIN, B2B2C_TIME_MAX]: 0001-01-01T00:00:00Z to
+ * 9999-12-31T23:59:59Z, the range of SQL DATETIME/TIMESTAMP columns a host
+ * stores them in. A time outside it is B2B2C_ERANGE, with a message naming the
+ * argument and the range. Query windows (`from`, `to`, `since`) may be wider:
+ * they only select, so INT64_MIN..INT64_MAX means "all".
+ *
+ * A time that goes backwards relative to what an engine has stored for the
+ * same object (an event before the lead was created or before its last
+ * event, an accept before the offer, an outcome before the lead was routed,
+ * a subscription cancelled before it began, a conversion before one of the
+ * lead's touches) is also B2B2C_ERANGE, with a message naming the argument
+ * and the stored time. Nothing is changed.
+ *
+ * Every amount of money or count (purchase amount, revenue, spend,
+ * impressions, conversion value) is finite (NaN or infinity is B2B2C_EINVAL),
+ * not negative and at most B2B2C_AMOUNT_MAX (else B2B2C_ERANGE), so that
+ * sums over 2^32 records stay finite.
+ */
+#define B2B2C_TIME_MIN (-INT64_C(62135596800))
+#define B2B2C_TIME_MAX INT64_C(253402300799)
+#define B2B2C_AMOUNT_MAX 1e15
+
 /* ---- shared vocabulary: segments, groups, lead bands ------------------ */
 
 /*

@@ -240,11 +240,12 @@ B2B2C_API int b2b2c_dealer_set_location(b2b2c_dealer_engine *e,
 
 /*
  * Set a dealer's status (B2B2C_DEALER_ACTIVE, _PAUSED, _OFFBOARDED).
- * paused_until (Unix seconds) is used with PAUSED: the dealer is eligible
- * again from that time on. An off-boarded dealer cannot be re-activated
- * (B2B2C_ESTATE); its open offers stay until answered, expired or recalled.
- * Returns 0, B2B2C_EINVAL (unknown status), B2B2C_EBADID, B2B2C_ENOTFOUND,
- * B2B2C_ESTATE or a storage code.
+ * paused_until (Unix seconds, in the library's time range) is used with
+ * PAUSED: the dealer is eligible again from that time on. An off-boarded
+ * dealer cannot be re-activated (B2B2C_ESTATE); its open offers stay until
+ * answered, expired or recalled. Returns 0, B2B2C_EINVAL (unknown status),
+ * B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ESTATE, B2B2C_ERANGE (paused_until
+ * outside the range, with PAUSED) or a storage code.
  */
 B2B2C_API int b2b2c_dealer_set_status(b2b2c_dealer_engine *e,
                                       const char *dealer_id, int32_t status,
@@ -281,7 +282,8 @@ B2B2C_API int b2b2c_dealer_stats(double *out, size_t n,
  *               then ignored).
  * product_line  the product line, or "" / NULL for any dealer.
  * segment, band B2B2C_SEGMENT_* and B2B2C_BAND_* (recorded with the lead).
- * now           Unix seconds; the deadline is now + the dealer's hours.
+ * now           Unix seconds in [B2B2C_TIME_MIN, B2B2C_TIME_MAX]
+ *               (common.h); the deadline is now + the dealer's hours.
  *
  * Eligible: active (or paused until <= now), territory or radius match,
  * sells the product line, under capacity and daily quota, has not declined
@@ -293,7 +295,9 @@ B2B2C_API int b2b2c_dealer_stats(double *out, size_t n,
  * is audited.
  *
  * Returns 0, B2B2C_EINVAL, B2B2C_EBADID (lead ID, region, product line),
- * B2B2C_ERANGE (location, segment, band), B2B2C_EEXISTS (lead already
+ * B2B2C_ERANGE (location, segment, band, now outside the time range or,
+ * for an unrouted lead, before its first routing),
+ * B2B2C_EEXISTS (lead already
  * routed and not UNROUTED), B2B2C_ENODEALER, B2B2C_ENOMEM or a storage code.
  */
 B2B2C_API int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
@@ -304,11 +308,13 @@ B2B2C_API int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
                                  int32_t band, int64_t now);
 
 /*
- * The dealer accepts the lead offered to it. Returns 0, B2B2C_EINVAL,
+ * The dealer accepts the lead offered to it at `now` (in the library's
+ * time range, not before the offer). Returns 0, B2B2C_EINVAL,
  * B2B2C_EBADID, B2B2C_ENOTFOUND (unknown lead or dealer), B2B2C_ESTATE (not
  * offered to this dealer, already accepted or closed), B2B2C_EEXPIRED (the
- * deadline has passed: b2b2c_dealer_expire will re-route it) or a storage
- * code.
+ * deadline has passed: b2b2c_dealer_expire will re-route it), B2B2C_ERANGE
+ * (now outside the time range, or before the offer: the message names both
+ * times) or a storage code.
  */
 B2B2C_API int b2b2c_dealer_accept(b2b2c_dealer_engine *e, const char *lead_id,
                                   const char *dealer_id, int64_t now);
@@ -343,7 +349,8 @@ typedef int (*b2b2c_dealer_reroute_cb)(const char *lead_id,
  * After the call has committed, `cb` (optional) is called once per expired
  * offer. *count_out (optional) receives the number expired.
  * Cost O(k log n) for k expired of n open offers.
- * Returns 0, B2B2C_EINVAL, B2B2C_ENOMEM, a storage code, or cb's code.
+ * Returns 0, B2B2C_EINVAL, B2B2C_ERANGE (now outside the library's time
+ * range), B2B2C_ENOMEM, a storage code, or cb's code.
  */
 B2B2C_API int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
                                   int64_t now, b2b2c_dealer_reroute_cb cb,
@@ -351,19 +358,24 @@ B2B2C_API int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
 
 /*
  * The manufacturer recalls an offered or accepted lead (it frees the
- * dealer's capacity and does not count in its conversion). Returns 0,
- * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ESTATE or a storage
+ * dealer's capacity and does not count in its conversion). `now` is in the
+ * library's time range and not before the offer, unless the stored offer
+ * time is itself outside the range (written by an older build): the recall
+ * is then how such a lead is repaired. Returns 0, B2B2C_EINVAL,
+ * B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ESTATE, B2B2C_ERANGE or a storage
  * code.
  */
 B2B2C_API int b2b2c_dealer_recall(b2b2c_dealer_engine *e, const char *lead_id,
                                   int64_t now);
 
 /*
- * Outcome of an accepted lead: won (1) or lost (0), revenue >= 0 (currency
- * units, only for won). Updates the dealer's statistics and posterior.
- * Returns 0, B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND (lead never
- * offered), B2B2C_ESTATE (not accepted, or already closed), B2B2C_ERANGE
- * (revenue negative or over 1e15, won not 0/1) or a storage code.
+ * Outcome of an accepted lead: won (1) or lost (0), revenue in [0,
+ * B2B2C_AMOUNT_MAX] (currency units, only for won), at `now` (in the
+ * library's time range, not before the accept). Updates the dealer's
+ * statistics and posterior. Returns 0, B2B2C_EINVAL, B2B2C_EBADID,
+ * B2B2C_ENOTFOUND (lead never offered), B2B2C_ESTATE (not accepted, or
+ * already closed), B2B2C_ERANGE (revenue negative or over 1e15, won not
+ * 0/1, now outside the range or before the accept) or a storage code.
  */
 B2B2C_API int b2b2c_dealer_outcome(b2b2c_dealer_engine *e,
                                    const char *lead_id, int32_t won,

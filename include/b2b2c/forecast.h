@@ -335,10 +335,13 @@ B2B2C_API const char *b2b2c_forecaster_kind_name(const b2b2c_forecaster *f,
 /*
  * Record a purchase. customer_id: 1..255 bytes UTF-8. segment: a
  * B2B2C_SEGMENT_* value (the customer's segment is the one of their latest
- * recorded purchase). time: Unix seconds. amount: >= 0, finite (currency
- * units). kind: B2B2C_KIND_* or a registered host kind. Persisted.
- * Errors: B2B2C_EBADID, B2B2C_EINVAL (NaN amount, unknown kind or segment),
- * B2B2C_ERANGE (negative amount), B2B2C_ENOMEM, storage codes.
+ * recorded purchase). time: Unix seconds in [B2B2C_TIME_MIN,
+ * B2B2C_TIME_MAX] (common.h); purchases may be recorded in any order.
+ * amount: finite, in [0, B2B2C_AMOUNT_MAX] (currency units). kind:
+ * B2B2C_KIND_* or a registered host kind. Persisted.
+ * Errors: B2B2C_EBADID, B2B2C_EINVAL (NaN or infinite amount, unknown kind
+ * or segment), B2B2C_ERANGE (time outside the range, amount negative or
+ * over B2B2C_AMOUNT_MAX), B2B2C_ENOMEM, storage codes.
  */
 B2B2C_API int b2b2c_forecaster_add_purchase(b2b2c_forecaster *f,
                                             const char *customer_id,
@@ -346,11 +349,25 @@ B2B2C_API int b2b2c_forecaster_add_purchase(b2b2c_forecaster *f,
                                             double amount, int32_t kind);
 
 /* Record that the customer's software subscription was cancelled at
- * `time`. B2B2C_ENOTFOUND for an unknown customer, B2B2C_ESTATE when they
- * have no subscription purchase before `time`. Persisted. */
+ * `time` (in the library's time range). B2B2C_ENOTFOUND for an unknown
+ * customer, B2B2C_ESTATE when they have no subscription purchase at all,
+ * B2B2C_ERANGE when `time` is outside the range or before their first
+ * subscription purchase (the message names both times). Persisted. */
 B2B2C_API int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
                                                    const char *customer_id,
                                                    int64_t time);
+
+/*
+ * Remove a customer: every purchase and the cancellation recorded for them.
+ * Fits already stored are kept until the next fit. Their purchases may then
+ * be recorded again. This is also the repair of a purchase that a build
+ * before 1.0 stored with a time outside the library's range (fits then fail
+ * with B2B2C_ERANGE naming the customer): remove the customer and record
+ * their purchases again. B2B2C_EINVAL (NULL), B2B2C_EBADID,
+ * B2B2C_ENOTFOUND, B2B2C_ENOMEM, storage codes; nothing changes on error.
+ */
+B2B2C_API int b2b2c_forecaster_remove_customer(b2b2c_forecaster *f,
+                                               const char *customer_id);
 
 /*
  * Fit the purchase model (B2B2C_FORECASTER_MODEL) and Gamma-Gamma on the

@@ -199,11 +199,13 @@ B2B2C_API int b2b2c_lead_attr_points_set(b2b2c_lead_model *m, int32_t attr,
 /*
  * Add a lead.
  * id            host lead ID (1..255 bytes UTF-8).
- * created       creation time, Unix seconds.
+ * created       creation time, Unix seconds in [B2B2C_TIME_MIN,
+ *               B2B2C_TIME_MAX] (common.h).
  * segment       B2B2C_SEGMENT_* (B2B2C_SEGMENT_UNKNOWN when not known).
  * channel, region, product_line   IDs, or NULL / "" when not known.
  * The lead starts in stage new, band cold. B2B2C_EINVAL (NULL, segment),
- * B2B2C_EBADID, B2B2C_EEXISTS, B2B2C_ENOMEM, storage codes.
+ * B2B2C_EBADID, B2B2C_EEXISTS, B2B2C_ERANGE (created outside the time
+ * range), B2B2C_ENOMEM, storage codes.
  */
 B2B2C_API int b2b2c_lead_add(b2b2c_lead_model *m, const char *id,
                              int64_t created, int32_t segment,
@@ -212,22 +214,37 @@ B2B2C_API int b2b2c_lead_add(b2b2c_lead_model *m, const char *id,
 
 /*
  * Record an engagement event of `kind` at `now` with an optional `value`
- * (for example minutes on site; 0 when none; >= 0, finite). Events of a lead
- * must come in time order. The lead's aggregates are updated in O(kinds the
+ * (for example minutes on site; 0 when none; finite, in [0,
+ * B2B2C_AMOUNT_MAX]). `now` is in the library's time range (common.h).
+ * Events of a lead must come in time order. The lead's aggregates are updated in O(kinds the
  * lead has seen) and written through as one record; the band-change alert,
  * if any, runs after the call has committed.
  * B2B2C_EINVAL (NULL, NaN value), B2B2C_EBADID, B2B2C_ENOTFOUND (lead or
- * kind), B2B2C_ERANGE (now before the lead's creation or its last event,
- * negative value), B2B2C_ENOMEM, storage codes. The alert callback's
- * return value is ignored: the event is committed before it runs.
+ * kind), B2B2C_ERANGE (now outside the time range or before the lead's
+ * creation or its last event, the message naming both times; value
+ * negative or over B2B2C_AMOUNT_MAX), B2B2C_ENOMEM, storage codes. The
+ * alert callback's return value is ignored: the event is committed before
+ * it runs.
  */
 B2B2C_API int b2b2c_lead_event(b2b2c_lead_model *m, const char *id,
                                int32_t kind, int64_t now, double value);
 
 /*
+ * Remove a lead: its record, its stage history and its place in every
+ * query. Outcomes already learned from (b2b2c_lead_outcome) stay in the
+ * training set. The ID may then be added again. This is also the repair of
+ * a lead that a build before 1.0 stored with a time outside the library's
+ * range (its events then fail with B2B2C_ERANGE naming the stored time):
+ * remove it and add it again. B2B2C_EINVAL (NULL), B2B2C_EBADID,
+ * B2B2C_ENOTFOUND, B2B2C_ENOMEM, storage codes; nothing changes on error.
+ */
+B2B2C_API int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id);
+
+/*
  * The rule score and band of a lead at `now` (O(1)). A `now` before the
  * lead's last event is taken as that event's time. band may be NULL.
- * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND.
+ * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ERANGE (now outside
+ * the library's time range).
  */
 B2B2C_API int b2b2c_lead_score(double *score, int32_t *band,
                                const b2b2c_lead_model *m, const char *id,
@@ -252,7 +269,8 @@ B2B2C_API int32_t b2b2c_lead_stage_from_name(const char *name);
  * change is appended to its persisted history. Recall from a dealer is the
  * move to qualified. B2B2C_EINVAL (NULL, unknown stage), B2B2C_EBADID,
  * B2B2C_ENOTFOUND, B2B2C_ESTATE (transition not allowed; the message names
- * both stages), B2B2C_ERANGE (now before the lead's last stage change),
+ * both stages), B2B2C_ERANGE (now outside the library's time range or
+ * before the lead's last stage change, the message naming both times),
  * B2B2C_ENOMEM, storage codes.
  */
 B2B2C_API int b2b2c_lead_set_stage(b2b2c_lead_model *m, const char *id,
@@ -276,7 +294,7 @@ B2B2C_API int b2b2c_lead_stage_history(const b2b2c_lead_model *m,
  * features at `now` as a training row (persisted), and take one online SGD
  * step on the logistic model (weights persisted). Independent of the stage.
  * B2B2C_EINVAL (NULL, won not 0/1), B2B2C_EBADID, B2B2C_ENOTFOUND,
- * B2B2C_ENOMEM, storage codes.
+ * B2B2C_ERANGE (now outside the time range), B2B2C_ENOMEM, storage codes.
  */
 B2B2C_API int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id,
                                  int32_t won, int64_t now);
@@ -292,7 +310,8 @@ B2B2C_API int b2b2c_lead_refit(b2b2c_lead_model *m);
 /*
  * P(won) of a lead at `now`, in (0, 1). B2B2C_ENOTREADY while the model has
  * fewer than B2B2C_LEAD_MIN_OUTCOMES outcomes or only one class;
- * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND.
+ * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ERANGE (now outside
+ * the time range).
  */
 B2B2C_API int b2b2c_lead_probability(double *p, const b2b2c_lead_model *m,
                                      const char *id, int64_t now);
@@ -307,7 +326,7 @@ typedef int (*b2b2c_lead_factor_cb)(const char *feature, double contribution,
 /*
  * The top `k` (1..64) factors that raised the lead's P(won) at `now`
  * (largest first), then the top `k` that lowered it (most negative first).
- * B2B2C_ENOTREADY, B2B2C_EINVAL, B2B2C_ERANGE (k), B2B2C_EBADID,
+ * B2B2C_ENOTREADY, B2B2C_EINVAL, B2B2C_ERANGE (k, now), B2B2C_EBADID,
  * B2B2C_ENOTFOUND, or the callback's code.
  */
 B2B2C_API int b2b2c_lead_factors(const b2b2c_lead_model *m, const char *id,
@@ -330,7 +349,7 @@ enum {
  * The top `n` (1..1e6) leads at `now`, best first, by rule score
  * (B2B2C_LEAD_BY_SCORE) or P(won) (B2B2C_LEAD_BY_PROBABILITY). Filters:
  * band, segment, stage (-1 = any) and region (NULL = any). Ties are broken
- * by lead ID. B2B2C_EINVAL, B2B2C_ERANGE (n), B2B2C_ENOTREADY (by
+ * by lead ID. B2B2C_EINVAL, B2B2C_ERANGE (n, now), B2B2C_ENOTREADY (by
  * probability), B2B2C_ENOMEM, or the callback's code.
  */
 B2B2C_API int b2b2c_lead_top(const b2b2c_lead_model *m, int64_t now,
@@ -345,7 +364,8 @@ typedef int (*b2b2c_lead_count_cb)(int32_t band, int32_t segment,
                                    void *payload);
 
 /* Lead counts per band x segment x channel at `now`, non-zero cells only.
- * B2B2C_EINVAL, B2B2C_ENOMEM, or the callback's code. */
+ * B2B2C_EINVAL, B2B2C_ERANGE (now outside the time range), B2B2C_ENOMEM,
+ * or the callback's code. */
 B2B2C_API int b2b2c_lead_counts(const b2b2c_lead_model *m, int64_t now,
                                 b2b2c_lead_count_cb cb, void *payload);
 
@@ -356,7 +376,8 @@ typedef int (*b2b2c_lead_band_cb)(const char *lead_id, int32_t old_band,
 /*
  * Leads whose band at `now` was entered at or after `since` (by an event,
  * or by decay or the end of a hot hold), with the band they left and when.
- * B2B2C_EINVAL, B2B2C_ERANGE (since > now), or the callback's code.
+ * B2B2C_EINVAL, B2B2C_ERANGE (since > now, now outside the time range),
+ * or the callback's code.
  */
 B2B2C_API int b2b2c_lead_band_changes(const b2b2c_lead_model *m,
                                       int64_t since, int64_t now,

@@ -324,7 +324,8 @@ B2B2C_API int b2b2c_segmenter_classify_sets(int32_t *segments,
  *
  * segment  receives the assigned segment; may be NULL.
  * Errors: B2B2C_EINVAL (NULL), B2B2C_EBADID (account_id), B2B2C_ERANGE (now
- * before the account's last entry), B2B2C_ESTATE (from a callback),
+ * outside [B2B2C_TIME_MIN, B2B2C_TIME_MAX] or before the account's last
+ * entry, the message naming both times), B2B2C_ESTATE (from a callback),
  * B2B2C_ENOMEM, storage codes; nothing changes on error.
  */
 B2B2C_API int b2b2c_segmenter_assign(int32_t *segment, b2b2c_segmenter *s,

@@ -828,9 +828,9 @@ int b2b2c_channels_mix_lag(b2b2c_channels *h, double *slope, double *corr,
     if (group != -1 && !b2b2c_group_name(group))
         return b2b2c__err(ctx, B2B2C_EINVAL, "group: unknown group %d",
                           (int)group);
-    if (from < -CH_TIME_MAX || to > CH_TIME_MAX)
-        return b2b2c__err(ctx, B2B2C_ERANGE,
-                          "from: times must be within +-1e11 s");
+    if ((rc = b2b2c__check_time(ctx, from, "from")) != 0 ||
+        (rc = b2b2c__check_time(ctx, to, "to")) != 0)
+        return rc;
     nw = (to - from + CH_WEEK - 1) / CH_WEEK;
     if (nw > 520)
         return b2b2c__err(ctx, B2B2C_ERANGE, "to: at most 520 weeks");

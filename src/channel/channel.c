@@ -577,14 +577,6 @@ static int check_id(b2b2c_ctx *ctx, const char *id, const char *arg,
     return 0;
 }
 
-static int check_time(b2b2c_ctx *ctx, int64_t t, const char *arg)
-{
-    if (t < -CH_TIME_MAX || t > CH_TIME_MAX)
-        return b2b2c__err(ctx, B2B2C_ERANGE,
-                          "%s: time out of range (|t| <= 1e11 s)", arg);
-    return 0;
-}
-
 static int find_chan(b2b2c_channels *h, const char *id, ch_chan **out)
 {
     size_t n;
@@ -705,16 +697,11 @@ int b2b2c_channels_set_spend(b2b2c_channels *h, const char *channel_id,
     ctx = h->ctx;
     b2b2c__err_clear(ctx);
     if ((rc = find_chan(h, channel_id, &c)) != 0 ||
-        (rc = check_time(ctx, t, "t")) != 0)
+        (rc = b2b2c__check_time(ctx, t, "t")) != 0)
         return rc;
-    if (!isfinite(spend))
-        return b2b2c__err(ctx, B2B2C_EINVAL, "spend: must be finite");
-    if (spend < 0)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "spend: must be >= 0");
-    if (!isfinite(impressions))
-        return b2b2c__err(ctx, B2B2C_EINVAL, "impressions: must be finite");
-    if (impressions < 0)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "impressions: must be >= 0");
+    if ((rc = b2b2c__check_amount(ctx, spend, "spend")) != 0 ||
+        (rc = b2b2c__check_amount(ctx, impressions, "impressions")) != 0)
+        return rc;
     s.day = ch_floordiv(t, CH_DAY);
     s.spend = spend;
     s.impr = impressions;
@@ -822,7 +809,7 @@ int b2b2c_channels_touch(b2b2c_channels *h, const char *lead_id,
     b2b2c__err_clear(ctx);
     if ((rc = check_id(ctx, lead_id, "lead_id", &n)) != 0 ||
         (rc = find_chan(h, channel_id, &c)) != 0 ||
-        (rc = check_time(ctx, t, "t")) != 0)
+        (rc = b2b2c__check_time(ctx, t, "t")) != 0)
         return rc;
     l = b2b2c__map_get(&h->leadmap, lead_id, n);
     if (l && l->st.converted && t > l->st.conv_t)
@@ -877,20 +864,19 @@ int b2b2c_channels_convert(b2b2c_channels *h, const char *lead_id, int64_t t,
     ctx = h->ctx;
     b2b2c__err_clear(ctx);
     if ((rc = check_id(ctx, lead_id, "lead_id", &n)) != 0 ||
-        (rc = check_time(ctx, t, "t")) != 0)
+        (rc = b2b2c__check_time(ctx, t, "t")) != 0)
         return rc;
-    if (!isfinite(revenue))
-        return b2b2c__err(ctx, B2B2C_EINVAL, "revenue: must be finite");
-    if (revenue < 0)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "revenue: must be >= 0");
+    if ((rc = b2b2c__check_amount(ctx, revenue, "revenue")) != 0)
+        return rc;
     l = b2b2c__map_get(&h->leadmap, lead_id, n);
     if (l && l->st.converted)
         return b2b2c__err(ctx, B2B2C_EEXISTS,
                           "lead_id: lead '%s' already converted", lead_id);
-    if (l && l->n && l->tv[l->n - 1].t > t)
-        return b2b2c__err(ctx, B2B2C_ESTATE,
-                          "t: lead '%s' has a touch after this conversion",
-                          lead_id);
+    if (l && l->n &&
+        (rc = b2b2c__check_not_before(ctx, t, "t", l->tv[l->n - 1].t,
+                                      "the last touch of lead",
+                                      lead_id)) != 0)
+        return rc;
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     if ((rc = lead_get_or_make(h, lead_id, n, &l)) != 0 ||
@@ -917,10 +903,8 @@ int b2b2c_channels_set_ltv(b2b2c_channels *h, const char *lead_id, double ltv)
     b2b2c__err_clear(ctx);
     if ((rc = check_id(ctx, lead_id, "lead_id", &n)) != 0)
         return rc;
-    if (!isfinite(ltv))
-        return b2b2c__err(ctx, B2B2C_EINVAL, "ltv: must be finite");
-    if (ltv < 0)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "ltv: must be >= 0");
+    if ((rc = b2b2c__check_amount(ctx, ltv, "ltv")) != 0)
+        return rc;
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     if ((rc = lead_get_or_make(h, lead_id, n, &l)) != 0 ||

@@ -11,9 +11,6 @@
 #define CH_T_LEADS "channel_leads"
 #define CH_T_PARAMS "channel_params"
 
-/* Times are limited to +-1e11 s (about year 5100) so that windows and week
- * arithmetic never overflow. */
-#define CH_TIME_MAX INT64_C(100000000000)
 #define CH_DAY INT64_C(86400)
 #define CH_WEEK INT64_C(604800)
 

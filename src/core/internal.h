@@ -82,6 +82,71 @@ int32_t b2b2c__value_of(const char *const *names, int32_t n, const char *s);
 /* 0 when `t` is a valid storage table name (1..63 of [a-z0-9_]). */
 int b2b2c__table_check(const char *t);
 
+/* ---- time and amounts ---------------------------------------------------- */
+
+/*
+ * Why the range [B2B2C_TIME_MIN, B2B2C_TIME_MAX] (common.h) makes every
+ * engine's time arithmetic overflow-free: both bounds are below 2^38 in
+ * magnitude (2^38 = 274877906944 > 253402300799 > 62135596800). So for
+ * times a, b in range and a duration d with |d| <= 2^40 s (every duration
+ * parameter is at most 10^4 days = 8.64e8 s, far below), a - b, a + d and
+ * a + b are below 2^41 in magnitude, and a day or week index t / 86400 is
+ * below 2^22: nothing comes near 2^63. Every time in range is also exact
+ * as a double (|t| < 2^53), so (double)t and back lose nothing. Stored
+ * records written by older builds may hold any int64: code that reads them
+ * uses b2b2c__time_ok or b2b2c__floordiv, never raw negation.
+ */
+static inline int b2b2c__time_ok(int64_t t)
+{
+    return t >= B2B2C_TIME_MIN && t <= B2B2C_TIME_MAX;
+}
+
+/* floor(a / b) for b > 0, defined for every int64 a (no negation of a). */
+static inline int64_t b2b2c__floordiv(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return q - (a % b < 0);
+}
+
+/* The checks below run on every event, so the test is inline and only the
+ * message is out of line. */
+int b2b2c__time_err(b2b2c_ctx *ctx, int64_t t, const char *arg);
+int b2b2c__not_before_err(b2b2c_ctx *ctx, int64_t t, const char *arg,
+                          int64_t since, const char *what, const char *id);
+int b2b2c__amount_err(b2b2c_ctx *ctx, double v, const char *arg);
+
+/* 0 when t is in the library's range, else B2B2C_ERANGE with the message
+ * "<arg>: <t> is outside the time range [min, max] (years 1..9999)". */
+static inline int b2b2c__check_time(b2b2c_ctx *ctx, int64_t t,
+                                    const char *arg)
+{
+    return B2B2C__LIKELY(b2b2c__time_ok(t)) ? 0
+                                            : b2b2c__time_err(ctx, t, arg);
+}
+
+/* 0 when t >= since; else B2B2C_ERANGE with the message
+ * "<arg>: <t> is before <what> '<id>' at <since>" (the one rule for a time
+ * that goes backwards, common.h). */
+static inline int b2b2c__check_not_before(b2b2c_ctx *ctx, int64_t t,
+                                          const char *arg, int64_t since,
+                                          const char *what, const char *id)
+{
+    return B2B2C__LIKELY(t >= since)
+               ? 0
+               : b2b2c__not_before_err(ctx, t, arg, since, what, id);
+}
+
+/* 0 when v is an amount the library accepts: B2B2C_EINVAL when v is NaN or
+ * infinite, B2B2C_ERANGE when negative or above B2B2C_AMOUNT_MAX; the
+ * message names `arg`. (NaN fails both comparisons.) */
+static inline int b2b2c__check_amount(b2b2c_ctx *ctx, double v,
+                                      const char *arg)
+{
+    return B2B2C__LIKELY(v >= 0 && v <= B2B2C_AMOUNT_MAX)
+               ? 0
+               : b2b2c__amount_err(ctx, v, arg);
+}
+
 /* ---- hashing ----------------------------------------------------------- */
 
 uint64_t b2b2c__hash(const void *key, size_t len);

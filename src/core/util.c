@@ -1,4 +1,5 @@
 /* Small shared pieces: allocator, versions, error strings, IDs, hashing. */
+#include <math.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -154,6 +155,30 @@ int b2b2c__id_check(const char *s, size_t *len)
     if (len)
         *len = n;
     return 0;
+}
+
+int b2b2c__time_err(b2b2c_ctx *ctx, int64_t t, const char *arg)
+{
+    return b2b2c__err(ctx, B2B2C_ERANGE,
+                      "%s: %lld is outside the time range [%lld, %lld] "
+                      "(years 1..9999)",
+                      arg, (long long)t, (long long)B2B2C_TIME_MIN,
+                      (long long)B2B2C_TIME_MAX);
+}
+
+int b2b2c__not_before_err(b2b2c_ctx *ctx, int64_t t, const char *arg,
+                          int64_t since, const char *what, const char *id)
+{
+    return b2b2c__err(ctx, B2B2C_ERANGE, "%s: %lld is before %s '%s' at %lld",
+                      arg, (long long)t, what, id, (long long)since);
+}
+
+int b2b2c__amount_err(b2b2c_ctx *ctx, double v, const char *arg)
+{
+    if (!isfinite(v))
+        return b2b2c__err(ctx, B2B2C_EINVAL, "%s: must be finite", arg);
+    return b2b2c__err(ctx, B2B2C_ERANGE, "%s: %g is outside [0, %g]", arg, v,
+                      B2B2C_AMOUNT_MAX);
 }
 
 int b2b2c__table_check(const char *t)

@@ -394,11 +394,12 @@ static int32_t one_code(const char *terr)
     return *terr && !strchr(terr, ';');
 }
 
-/* Times are Unix seconds; the bound keeps deadline arithmetic exact. */
+/* Stored times are trusted within +-2^52 s: the range the API accepted
+ * before the library-wide one (common.h), so older records still load, and
+ * deadline arithmetic on them cannot overflow. The loader rejects others. */
 #define NOW_MAX ((int64_t)1 << 52)
 
-/* A stored time is trusted only inside the range the API accepts; the
- * loader rejects others, so arithmetic on loaded times cannot overflow. */
+
 static int time_ok(int64_t t)
 {
     return t >= -NOW_MAX && t <= NOW_MAX;
@@ -406,10 +407,7 @@ static int time_ok(int64_t t)
 
 static int check_now(b2b2c_ctx *ctx, int64_t now)
 {
-    if (now < -NOW_MAX || now > NOW_MAX)
-        return b2b2c__err(ctx, B2B2C_ERANGE,
-                          "now: must be within +-2^52 seconds of 1970");
-    return 0;
+    return b2b2c__check_time(ctx, now, "now");
 }
 
 /* qsort that accepts an empty (NULL) array. */
@@ -3038,6 +3036,9 @@ int b2b2c_dealer_set_status(b2b2c_dealer_engine *e, const char *dealer_id,
     if (status < 0 || status > 2)
         return b2b2c__err(e->ctx, B2B2C_EINVAL, "status: unknown value %d",
                           (int)status);
+    if (status == B2B2C_DEALER_PAUSED &&
+        (rc = b2b2c__check_time(e->ctx, paused_until, "paused_until")) != 0)
+        return rc;
     if ((rc = find_dealer(e, dealer_id, &d)) != 0)
         return rc;
     if (d->cfg.status == B2B2C_DEALER_OFFBOARDED &&
@@ -3167,6 +3168,10 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     if (l && l->m.state != B2B2C_DEALER_LEAD_UNROUTED)
         return b2b2c__err(ctx, B2B2C_EEXISTS,
                           "lead_id: lead '%s' was already routed", lead_id);
+    if (l && (rc = b2b2c__check_not_before(ctx, now, "now", l->created,
+                                           "the first routing of lead",
+                                           lead_id)) != 0)
+        return rc;
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     if ((rc = save_emut(e)) != 0)
@@ -3259,7 +3264,8 @@ static int offered_to(b2b2c_dealer_engine *e, const char *lead_id,
     if ((*lo)->m.deadline <= now)
         return b2b2c__err(e->ctx, B2B2C_EEXPIRED,
                           "lead '%s': the deadline passed", lead_id);
-    return 0;
+    return b2b2c__check_not_before(e->ctx, now, "now", (*lo)->m.offered_at,
+                                   "the offer of lead", lead_id);
 }
 
 int b2b2c_dealer_accept(b2b2c_dealer_engine *e, const char *lead_id,
@@ -3408,13 +3414,20 @@ int b2b2c_dealer_recall(b2b2c_dealer_engine *e, const char *lead_id,
     dealer *d;
     int rc;
     CHECK_E(e);
-    if ((rc = find_lead(e, lead_id, &l)) != 0)
+    if ((rc = check_now(e->ctx, now)) != 0 ||
+        (rc = find_lead(e, lead_id, &l)) != 0)
         return rc;
     if (l->m.state != B2B2C_DEALER_LEAD_OFFERED &&
         l->m.state != B2B2C_DEALER_LEAD_ACCEPTED)
         return b2b2c__err(e->ctx, B2B2C_ESTATE,
                           "lead '%s' is not with a dealer (state %d)",
                           lead_id, (int)l->m.state);
+    /* an offer an older build dated past the range is recalled at any
+     * time: the recall is how such a lead is repaired */
+    if (b2b2c__time_ok(l->m.offered_at) &&
+        (rc = b2b2c__check_not_before(e->ctx, now, "now", l->m.offered_at,
+                                      "the offer of lead", lead_id)))
+        return rc;
     d = e->dealers[l->m.dealer];
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
         return rc;
@@ -3445,15 +3458,19 @@ int b2b2c_dealer_outcome(b2b2c_dealer_engine *e, const char *lead_id,
         return b2b2c__err(e->ctx, B2B2C_EINVAL, "revenue: must be finite");
     if (won != 0 && won != 1)
         return b2b2c__err(e->ctx, B2B2C_ERANGE, "won: must be 0 or 1");
-    if (revenue < 0 || revenue > 1e15 || (!won && revenue != 0))
+    if (revenue < 0 || revenue > B2B2C_AMOUNT_MAX || (!won && revenue != 0))
         return b2b2c__err(e->ctx, B2B2C_ERANGE,
                           "revenue: must be in [0, 1e15] and 0 when lost");
-    if ((rc = find_lead(e, lead_id, &l)) != 0)
+    if ((rc = check_now(e->ctx, now)) != 0 ||
+        (rc = find_lead(e, lead_id, &l)) != 0)
         return rc;
     if (l->m.state != B2B2C_DEALER_LEAD_ACCEPTED)
         return b2b2c__err(e->ctx, B2B2C_ESTATE,
                           "lead '%s' is not accepted by a dealer (state %d)",
                           lead_id, (int)l->m.state);
+    if ((rc = b2b2c__check_not_before(e->ctx, now, "now", l->m.accepted_at,
+                                      "the accept of lead", lead_id)))
+        return rc;
     d = e->dealers[l->m.dealer];
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
         return rc;

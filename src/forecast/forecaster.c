@@ -301,21 +301,42 @@ static void undo_free_cust(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     cust_free(ctx, a);
 }
 
+/* A purchase's key: customer ID, 0, sequence number (u64 big-endian), into
+ * key (256 + 9 bytes); returns its length. */
+static size_t purchase_key(uint8_t *key, const fc_cust *c, uint32_t seq)
+{
+    memcpy(key, c->id, c->idlen);
+    key[c->idlen] = 0;
+    for (int i = 0; i < 8; i++)
+        key[c->idlen + 1 + i] = (uint8_t)((uint64_t)seq >> (56 - 8 * i));
+    return c->idlen + 9;
+}
+
+/* The customer of a valid ID, or B2B2C_ENOTFOUND naming it. */
+static int find_cust(b2b2c_forecaster *f, const char *id, fc_cust **out)
+{
+    size_t n;
+    int rc;
+    if ((rc = check_cust_id(f->ctx, id, &n)) != 0)
+        return rc;
+    if (!(*out = b2b2c__map_get(&f->cust, id, n)))
+        return b2b2c__err(f->ctx, B2B2C_ENOTFOUND,
+                          "customer_id: unknown '%s'", id);
+    return 0;
+}
+
 static int put_purchase(b2b2c_ctx *ctx, const fc_cust *c,
                         const fc_purchase *p, int32_t segment)
 {
     uint8_t key[256 + 9];
+    size_t kl = purchase_key(key, c, p->seq);
     b2b2c__wbuf w;
-    memcpy(key, c->id, c->idlen);
-    key[c->idlen] = 0;
-    for (int i = 0; i < 8; i++)
-        key[c->idlen + 1 + i] = (uint8_t)((uint64_t)p->seq >> (56 - 8 * i));
     b2b2c__enc_begin(&w, &ctx->mem, 1);
     b2b2c__enc_i64(&w, p->time);
     b2b2c__enc_f64(&w, p->amount);
     b2b2c__enc_u32(&w, p->kind);
     b2b2c__enc_u32(&w, (uint32_t)segment);
-    return b2b2c__st_put_rec(ctx, T_PUR, key, c->idlen + 9, &w);
+    return b2b2c__st_put_rec(ctx, T_PUR, key, kl, &w);
 }
 
 int b2b2c_forecaster_add_purchase(b2b2c_forecaster *f,
@@ -337,10 +358,9 @@ int b2b2c_forecaster_add_purchase(b2b2c_forecaster *f,
     if (!b2b2c_segment_name(segment))
         return b2b2c__err(ctx, B2B2C_EINVAL, "segment: unknown (%d)",
                           (int)segment);
-    if (!isfinite(amount))
-        return b2b2c__err(ctx, B2B2C_EINVAL, "amount: must be finite");
-    if (amount < 0)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "amount: must be >= 0");
+    if ((rc = b2b2c__check_time(ctx, time, "time")) != 0 ||
+        (rc = b2b2c__check_amount(ctx, amount, "amount")) != 0)
+        return rc;
     if (!kind_known(f, kind))
         return b2b2c__err(ctx, B2B2C_EINVAL, "kind: unknown (%d)", (int)kind);
     if ((rc = b2b2c__call_begin(ctx)) != 0)
@@ -390,26 +410,29 @@ int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
 {
     b2b2c_ctx *ctx;
     fc_cust *c;
-    size_t n;
     int rc, has = 0;
+    int64_t first = 0;
     b2b2c__wbuf w;
 
     if (!f)
         return B2B2C_EINVAL;
     ctx = f->ctx;
     b2b2c__err_clear(ctx);
-    if ((rc = check_cust_id(ctx, customer_id, &n)) != 0)
+    if ((rc = find_cust(f, customer_id, &c)) != 0 ||
+        (rc = b2b2c__check_time(ctx, time, "time")) != 0)
         return rc;
-    if (!(c = b2b2c__map_get(&f->cust, customer_id, n)))
-        return b2b2c__err(ctx, B2B2C_ENOTFOUND, "customer_id: unknown '%s'",
-                          customer_id);
     for (size_t i = 0; i < c->n; i++)
-        has |= c->p[i].kind == B2B2C_KIND_SOFTWARE_SUBSCRIPTION &&
-               c->p[i].time <= time;
+        if (c->p[i].kind == B2B2C_KIND_SOFTWARE_SUBSCRIPTION &&
+            (!has++ || c->p[i].time < first))
+            first = c->p[i].time;
     if (!has)
         return b2b2c__err(ctx, B2B2C_ESTATE,
-                          "customer_id: '%s' has no subscription before "
-                          "time", customer_id);
+                          "customer_id: '%s' has no subscription",
+                          customer_id);
+    if ((rc = b2b2c__check_not_before(ctx, time, "time", first,
+                                      "the first subscription of",
+                                      customer_id)) != 0)
+        return rc;
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     if ((rc = b2b2c__undo_save(ctx, &c->has_cancel, sizeof(c->has_cancel))) ||
@@ -424,11 +447,38 @@ out:
     return b2b2c__call_end(ctx, rc);
 }
 
+int b2b2c_forecaster_remove_customer(b2b2c_forecaster *f,
+                                     const char *customer_id)
+{
+    b2b2c_ctx *ctx;
+    fc_cust *c;
+    uint8_t key[256 + 9];
+    int rc;
+
+    if (!f)
+        return B2B2C_EINVAL;
+    ctx = f->ctx;
+    b2b2c__err_clear(ctx);
+    if ((rc = find_cust(f, customer_id, &c)) != 0 ||
+        (rc = b2b2c__call_begin(ctx)) != 0)
+        return rc;
+    for (size_t i = 0; i < c->n && rc == 0; i++)
+        rc = b2b2c__st_del(ctx, T_PUR, key, purchase_key(key, c, c->p[i].seq));
+    if (rc == 0 && c->has_cancel)
+        rc = b2b2c__st_del(ctx, T_CAN, c->id, c->idlen);
+    /* the record goes when the call commits (an undo puts it back) */
+    if (rc == 0 &&
+        (rc = b2b2c__map_remove_undoable(ctx, &f->cust, c->id, c->idlen)) == 0)
+        rc = b2b2c__undo_push(ctx, NULL, undo_free_cust, c, NULL, 0);
+    return b2b2c__call_end(ctx, rc);
+}
+
 /* ---- summaries ------------------------------------------------------------ */
 
+/* Any int64 (a record stored before the time range may hold INT64_MIN). */
 static int64_t day_of(int64_t t)
 {
-    return t / DAY - (t % DAY < 0); /* floor; -t overflows at INT64_MIN */
+    return b2b2c__floordiv(t, DAY);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -529,6 +579,21 @@ static void fmt_date(char *buf, size_t n, int64_t t)
              (long long)m, (long long)d);
 }
 
+/* A purchase stored by a build before the time range (any int64): a fit or
+ * answer would measure T over billions of years and the due date overflow;
+ * B2B2C_ERANGE says whom to repair, and how. */
+static int check_times(b2b2c_ctx *ctx, const fc_cust *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!b2b2c__time_ok(c->p[i].time))
+            return b2b2c__err(ctx, B2B2C_ERANGE,
+                              "customer_id: '%s' has a purchase stored at "
+                              "%lld, outside the time range; remove the "
+                              "customer and record the purchases again",
+                              c->id, (long long)c->p[i].time);
+    return 0;
+}
+
 /* The calibration-window rule: x, t_x and T are measured from each
  * customer's first purchase, so a window [start, end) must hold the whole
  * history of the customers it summarises. A purchase (any kind) of `c`
@@ -538,12 +603,13 @@ static int check_window(b2b2c_ctx *ctx, const fc_cust *c, int64_t start)
 {
     int64_t first = INT64_MAX;
     char d1[64], d2[64];
-    if (start == INT64_MIN)
-        return 0;
+    int rc;
+    if ((rc = check_times(ctx, c)) != 0)
+        return rc;
     for (size_t i = 0; i < c->n; i++)
         if (c->p[i].time < first)
             first = c->p[i].time;
-    if (first >= start)
+    if (start == INT64_MIN || first >= start)
         return 0;
     fmt_date(d1, sizeof d1, first);
     fmt_date(d2, sizeof d2, start);
@@ -997,6 +1063,8 @@ static int answer_for(b2b2c_forecaster *fm, const fc_fit *ft,
     b2b2c_ctx *ctx = fm->ctx;
     int rc;
     double one = 1, disc;
+    if ((rc = check_times(ctx, c)) != 0)
+        return rc;
     if (!summarise(c, now, 1, ft->unit_days, days, tot, &a->s) ||
         !(a->s.T > 0))
         return B2B2C_ENOTFOUND; /* no purchase history before now */
@@ -1067,7 +1135,8 @@ int b2b2c_forecaster_customer(double *expected, double *p_alive,
         return B2B2C_EINVAL;
     ctx = f->ctx;
     b2b2c__err_clear(ctx);
-    if ((rc = check_cust_id(ctx, customer_id, &n)) != 0)
+    if ((rc = check_cust_id(ctx, customer_id, &n)) != 0 ||
+        (rc = b2b2c__check_time(ctx, now, "now")) != 0)
         return rc;
     if (!isfinite(horizon))
         return b2b2c__err(ctx, B2B2C_EINVAL, "horizon: must be finite");
@@ -1155,6 +1224,8 @@ int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now, double window_days,
     if (!(window_days > 0) || window_days > 3660)
         return b2b2c__err(ctx, B2B2C_ERANGE,
                           "window_days: must be in (0, 3660]");
+    if ((rc = b2b2c__check_time(ctx, now, "now")) != 0)
+        return rc;
     mx = max_purchases(f);
     items = b2b2c__malloc(ctx, sizeof(due_item) * (f->cust.count + 1));
     days = b2b2c__malloc(ctx, sizeof(int64_t) * (mx + 1));
@@ -1267,10 +1338,12 @@ int b2b2c_forecaster_holdout(double *actual, double *predicted, double *count,
         const fc_cust *c = v;
         summ s;
         size_t k, nh, extra = 0;
-        double e, t = (double)(holdout_end - calibration_end) / DAY /
+        double e, t = ((double)holdout_end - (double)calibration_end) / DAY /
                       ft->unit_days;
         if (segment >= 0 && c->segment != segment)
             continue;
+        if ((rc = check_times(ctx, c)) != 0)
+            goto out;
         if (!summarise(c, calibration_end, 0, ft->unit_days, days, tot, &s))
             continue;
         if ((rc = b2b2c_forecast_predict(&e, NULL, NULL, ctx, ft->model,

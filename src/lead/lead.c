@@ -95,8 +95,10 @@ double lead_decay(const b2b2c_lead_model *m, int64_t t0, int64_t t)
     double hl = lead_param(m, B2B2C_LEAD_HALF_LIFE_DAYS) * LEAD_DAY;
     if (t <= t0)
         return 1.0;
-    /* exponential decay with half-life h: 2^(-dt/h) */
-    return exp2(-(double)(t - t0) / hl);
+    /* exponential decay with half-life h: 2^(-dt/h); the difference in
+     * doubles is exact for times in range (below 2^38, internal.h) and
+     * cannot overflow for a record stored before the range existed */
+    return exp2(-((double)t - (double)t0) / hl);
 }
 
 double lead_fit(const b2b2c_lead_model *m, const lead_rec *r)
@@ -160,8 +162,8 @@ void lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
     if (r->eng > 0 && thr - fit > 0 && fit + r->eng >= thr) {
         /* fit + eng * 2^(-dt/h) = thr  =>  dt = h * log2(eng / (thr - fit)) */
         double dt = ceil(hl * log2(r->eng / (thr - fit)));
-        if (dt > (double)(now - r->t0))
-            dt = (double)(now - r->t0);
+        if (dt > (double)now - (double)r->t0)
+            dt = (double)now - (double)r->t0;
         if (dt > 0)
             t = r->t0 + (int64_t)dt;
     }
@@ -384,13 +386,15 @@ static int write_lead(b2b2c_lead_model *m, const lead_rec *r)
     p = put_uv(p, r->region);
     p = put_uv(p, r->prod);
     *p++ = r->stage;
-    p = put_zz(p, r->stage_at - r->created);
+    /* wrapping (zz_add undoes it): every time is in range since 1.0, but a
+     * lead loaded from an older build's record may not be */
+    p = put_zz(p, (int64_t)((uint64_t)r->stage_at - (uint64_t)r->created));
     p = put_uv(p, r->nhist);
     *p++ = r->band;
     *p++ = r->band_prev;
-    p = put_zz(p, r->band_at - r->created);
+    p = put_zz(p, (int64_t)((uint64_t)r->band_at - (uint64_t)r->created));
     p = put_f64(p, r->eng);
-    p = put_zz(p, r->t0 - r->created);
+    p = put_zz(p, (int64_t)((uint64_t)r->t0 - (uint64_t)r->created));
     p = put_zz(p, r->hot_until);
     p = put_uv(p, r->nk);
     for (uint32_t i = 0; i < r->nk; i++) {
@@ -657,6 +661,13 @@ static int lead_slot(b2b2c_lead_model *m, lead_rec **out, int undoable)
     return 0;
 }
 
+/* created + a stored delta, wrapping as the writer's subtraction did: a
+ * record stored before the time range may hold any int64. */
+static int64_t zz_add(int64_t a, int64_t d)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)d);
+}
+
 static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
                      void *payload)
 {
@@ -685,13 +696,13 @@ static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
     l->region = get_u32v(&q);
     l->prod = get_u32v(&q);
     l->stage = get_u8(&q);
-    l->stage_at = l->created + get_zz(&q);
+    l->stage_at = zz_add(l->created, get_zz(&q));
     l->nhist = get_u32v(&q);
     l->band = get_u8(&q);
     l->band_prev = get_u8(&q);
-    l->band_at = l->created + get_zz(&q);
+    l->band_at = zz_add(l->created, get_zz(&q));
     l->eng = get_f64(&q);
-    l->t0 = l->created + get_zz(&q);
+    l->t0 = zz_add(l->created, get_zz(&q));
     l->hot_until = get_zz(&q);
     nk = get_u32v(&q);
     if (q.err || l->segment >= LEAD_NSEG || l->chan > m->nattrs ||
@@ -1189,6 +1200,8 @@ int b2b2c_lead_add(b2b2c_lead_model *m, const char *id, int64_t created,
         return b2b2c__err(ctx, B2B2C_EINVAL, "id: NULL");
     if (b2b2c__id_check(id, &n))
         return b2b2c__err(ctx, B2B2C_EBADID, "id: not a valid lead ID");
+    if ((rc = b2b2c__check_time(ctx, created, "created")) != 0)
+        return rc;
     if (segment < 0 || segment >= LEAD_NSEG)
         return b2b2c__err(ctx, B2B2C_EINVAL, "segment: unknown segment %d",
                           (int)segment);
@@ -1264,7 +1277,8 @@ int b2b2c_lead_score(double *score, int32_t *band, const b2b2c_lead_model *m,
     b2b2c__err_clear(m->ctx);
     if (!score)
         return b2b2c__err(m->ctx, B2B2C_EINVAL, "score: NULL");
-    if (!(r = lead_find(m, id, &rc)))
+    if ((rc = b2b2c__check_time(m->ctx, now, "now")) != 0 ||
+        !(r = lead_find(m, id, &rc)))
         return rc;
     *score = lead_score_at(m, r, now, band);
     return 0;
@@ -1441,8 +1455,9 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
         return B2B2C_EINVAL;
     ctx = m->ctx;
     b2b2c__err_clear(ctx);
-    if (!isfinite(value))
-        return b2b2c__err(ctx, B2B2C_EINVAL, "value: must be finite");
+    if ((rc = b2b2c__check_amount(ctx, value, "value")) != 0 ||
+        (rc = b2b2c__check_time(ctx, now, "now")) != 0)
+        return rc;
     if (!(r = event_lead(m, id, &rc)))
         return rc;
 #if defined(__GNUC__)
@@ -1455,14 +1470,11 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
     if (kind < 0 || (uint32_t)kind >= m->nkinds)
         return b2b2c__err(ctx, B2B2C_ENOTFOUND, "kind: no event kind %d",
                           (int)kind);
-    if (value < 0)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "value: must be >= 0");
-    if (now < r->created)
-        return b2b2c__err(ctx, B2B2C_ERANGE,
-                          "now: before the creation of lead '%s'", id);
-    if (now < r->t0)
-        return b2b2c__err(ctx, B2B2C_ERANGE,
-                          "now: before the last event of lead '%s'", id);
+    if ((rc = b2b2c__check_not_before(ctx, now, "now", r->created,
+                                      "the creation of lead", id)) ||
+        (rc = b2b2c__check_not_before(ctx, now, "now", r->t0,
+                                      "the last event of lead", id)))
+        return rc;
     kd = &m->kinds[kind];
     fit = lead_fit(m, r);
     f = lead_decay(m, r->t0, now);
@@ -1523,8 +1535,8 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
     ks->cnt += 1.0;
     ks->val += value;
     if (!with_dealer(r->stage)) {
-        /* floor division; -now would overflow at INT64_MIN */
-        int32_t day = (int32_t)(now / LEAD_DAY - (now % LEAD_DAY < 0));
+        /* |now| < 2^38 (checked above): the day fits in 22 bits */
+        int32_t day = (int32_t)b2b2c__floordiv(now, LEAD_DAY);
         if (ks->day != day) {
             ks->day = day;
             ks->day_n = 0;
@@ -1574,7 +1586,7 @@ int b2b2c_lead_set_alert(b2b2c_lead_model *m, b2b2c_lead_band_cb cb,
 
 /* ---- lifecycle ------------------------------------------------------------------ */
 
-static void hist_key(char *key, const lead_rec *r, uint32_t seq)
+void lead_hist_key(char *key, const lead_rec *r, uint32_t seq)
 {
     memcpy(key, r->id, r->idlen);
     key[r->idlen] = '\0';
@@ -1603,15 +1615,16 @@ int b2b2c_lead_set_stage(b2b2c_lead_model *m, const char *id, int32_t stage,
         return b2b2c__err(ctx, B2B2C_ESTATE,
                           "stage: lead '%s' cannot go from %s to %s", id,
                           stage_names[r->stage], stage_names[stage]);
-    if (now < r->stage_at)
-        return b2b2c__err(ctx, B2B2C_ERANGE,
-                          "now: before the last stage change of lead '%s'",
-                          id);
+    if ((rc = b2b2c__check_time(ctx, now, "now")) != 0 ||
+        (rc = b2b2c__check_not_before(ctx, now, "now", r->stage_at,
+                                      "the last stage change of lead",
+                                      id)) != 0)
+        return rc;
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     if ((rc = b2b2c__undo_save(ctx, r, sizeof(*r))) != 0)
         goto out;
-    hist_key(key, r, r->nhist);
+    lead_hist_key(key, r, r->nhist);
     b2b2c__enc_begin(&w, &ctx->mem, 1);
     b2b2c__enc_u8(&w, r->stage);
     b2b2c__enc_u8(&w, (uint8_t)stage);
@@ -1665,7 +1678,7 @@ int b2b2c_lead_stage_history(const b2b2c_lead_model *m, const char *id,
         return rc;
     for (uint32_t i = 0; i < r->nhist && rc == 0; i++) {
         hist_get h = {(b2b2c_lead_model *)m, 0, 0, 0, 0};
-        hist_key(key, r, i);
+        lead_hist_key(key, r, i);
         rc = b2b2c__st_get(m->ctx, T_STAGES, key, r->idlen + 5u, hist_found,
                            &h);
         if (rc == 0 && !h.found)

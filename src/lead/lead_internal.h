@@ -147,6 +147,8 @@ int32_t lead_band_of(const b2b2c_lead_model *m, double score, int64_t now,
 void lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
                      int64_t now, int32_t *band, int32_t *old, int64_t *at);
 lead_rec *lead_find(const b2b2c_lead_model *m, const char *id, int *rc);
+/* The T_STAGES key of a lead's stage change `seq` (idlen + 5 bytes). */
+void lead_hist_key(char *key, const lead_rec *r, uint32_t seq);
 int lead_ready(const b2b2c_lead_model *m);
 /* log-odds of a lead at now; */
 double lead_logit(const b2b2c_lead_model *m, const lead_rec *r, int64_t now);

@@ -193,7 +193,8 @@ int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id, int32_t won,
         return B2B2C_EINVAL;
     ctx = m->ctx;
     b2b2c__err_clear(ctx);
-    if (!(r = lead_find(m, id, &rc)))
+    if ((rc = b2b2c__check_time(ctx, now, "now")) != 0 ||
+        !(r = lead_find(m, id, &rc)))
         return rc;
     if (won != 0 && won != 1)
         return b2b2c__err(ctx, B2B2C_EINVAL, "won: must be 0 or 1");
@@ -339,7 +340,8 @@ int b2b2c_lead_probability(double *p, const b2b2c_lead_model *m,
     b2b2c__err_clear(m->ctx);
     if (!p)
         return b2b2c__err(m->ctx, B2B2C_EINVAL, "p: NULL");
-    if (!(r = lead_find(m, id, &rc)))
+    if ((rc = b2b2c__check_time(m->ctx, now, "now")) != 0 ||
+        !(r = lead_find(m, id, &rc)))
         return rc;
     if (!lead_ready(m))
         return not_ready(m);
@@ -397,7 +399,8 @@ int b2b2c_lead_factors(const b2b2c_lead_model *m, const char *id, int64_t now,
     b2b2c__err_clear(m->ctx);
     if (!cb)
         return b2b2c__err(m->ctx, B2B2C_EINVAL, "cb: NULL");
-    if (!(r = lead_find(m, id, &rc)))
+    if ((rc = b2b2c__check_time(m->ctx, now, "now")) != 0 ||
+        !(r = lead_find(m, id, &rc)))
         return rc;
     if (k < 1 || k > 64)
         return b2b2c__err(m->ctx, B2B2C_ERANGE, "k: outside [1, 64]");

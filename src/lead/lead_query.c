@@ -67,6 +67,8 @@ int b2b2c_lead_top(const b2b2c_lead_model *m, int64_t now, int32_t n,
         return b2b2c__err(ctx, B2B2C_EINVAL, "cb: NULL");
     if (n < 1 || n > 1000000)
         return b2b2c__err(ctx, B2B2C_ERANGE, "n: outside [1, 1000000]");
+    if ((rc = b2b2c__check_time(ctx, now, "now")) != 0)
+        return rc;
     if (by != B2B2C_LEAD_BY_SCORE && by != B2B2C_LEAD_BY_PROBABILITY)
         return b2b2c__err(ctx, B2B2C_EINVAL, "by: unknown order %d", (int)by);
     if (band != -1 && (band < B2B2C_BAND_COLD || band > B2B2C_BAND_HOT))
@@ -174,6 +176,8 @@ int b2b2c_lead_counts(const b2b2c_lead_model *m, int64_t now,
     b2b2c__err_clear(ctx);
     if (!cb)
         return b2b2c__err(ctx, B2B2C_EINVAL, "cb: NULL");
+    if ((rc = b2b2c__check_time(ctx, now, "now")) != 0)
+        return rc;
     nc = m->nattrs + 1;
     c = b2b2c__malloc(ctx, 4 * LEAD_NSEG * nc * sizeof(*c));
     if (!c)
@@ -210,6 +214,8 @@ int b2b2c_lead_band_changes(const b2b2c_lead_model *m, int64_t since,
     b2b2c__err_clear(ctx);
     if (!cb)
         return b2b2c__err(ctx, B2B2C_EINVAL, "cb: NULL");
+    if ((rc = b2b2c__check_time(ctx, now, "now")) != 0)
+        return rc;
     if (since > now)
         return b2b2c__err(ctx, B2B2C_ERANGE, "since: after now");
     b2b2c__cb_enter(ctx);

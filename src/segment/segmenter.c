@@ -1127,18 +1127,18 @@ static int assign_entry(b2b2c_segmenter *s, const char *account_id,
 
     if (b2b2c__id_check(account_id, &n))
         return b2b2c__err(ctx, B2B2C_EBADID, "account_id: not a valid ID");
+    if ((rc = b2b2c__check_time(ctx, now, "now")) != 0)
+        return rc;
     if (s->busy)
         return b2b2c__err(ctx, B2B2C_ESTATE,
                           "assign from inside a segmenter callback");
     old = b2b2c__map_get(&s->accounts, account_id, n);
     if (old) {
         const seg_hist *last = &old->h[old->n - 1];
-        if (now < last->time)
-            return b2b2c__err(ctx, B2B2C_ERANGE,
-                              "now: %lld is before account '%s''s last "
-                              "assignment at %lld",
-                              (long long)now, account_id,
-                              (long long)last->time);
+        if ((rc = b2b2c__check_not_before(ctx, now, "now", last->time,
+                                          "the last assignment of account",
+                                          account_id)) != 0)
+            return rc;
         if (last->segment == segment && last->version == s->version)
             return 0;
     }

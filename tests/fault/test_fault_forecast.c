@@ -158,6 +158,28 @@ static int op_reopen(th_env *env, void *state)
     return rc;
 }
 
+static int op_remove(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_forecaster_remove_customer(state, "c10");
+}
+static int op_remove_group(th_env *env, void *state)
+{
+    /* a cancellation, then the customer goes, then comes back */
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_forecaster_cancel_subscription(state, "c5",
+                                                   T0 + 40 * DAY)) ||
+        (rc = b2b2c_forecaster_remove_customer(state, "c5")) ||
+        (rc = b2b2c_forecaster_add_purchase(state, "c5", 5, T0 + DAY, 7,
+                                            B2B2C_KIND_PRODUCT))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
 static void run_both(const char *name, int (*op)(th_env *, void *))
 {
     th_fault_ops ops = {name, f_setup, op, f_dig, f_teardown, 0};
@@ -187,6 +209,12 @@ static void t_param_group(void **u)
     run_both("param group", op_param_group);
 }
 static void t_reopen(void **u) { (void)u; run_both("reopen", op_reopen); }
+static void t_remove(void **u) { (void)u; run_both("remove", op_remove); }
+static void t_remove_group(void **u)
+{
+    (void)u;
+    run_both("remove in a group", op_remove_group);
+}
 
 int main(void)
 {
@@ -196,6 +224,7 @@ int main(void)
         cmocka_unit_test(t_fit),      cmocka_unit_test(t_group),
         cmocka_unit_test(t_reopen),   cmocka_unit_test(t_fit_window),
         cmocka_unit_test(t_param),    cmocka_unit_test(t_param_group),
+        cmocka_unit_test(t_remove),   cmocka_unit_test(t_remove_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -189,6 +189,35 @@ static int op_group(th_env *env, void *state)
     return b2b2c_ctx_commit(env->ctx);
 }
 
+static int op_remove(th_env *env, void *state)
+{
+    (void)env;
+    /* L0 has a stage history; the last lead moves into its slot */
+    return b2b2c_lead_remove(state, "L0");
+}
+static int op_remove_last(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_remove(state, "L5");
+}
+static int op_remove_group(th_env *env, void *state)
+{
+    /* an event snapshot of the lead that then moves, in one group */
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_lead_event(state, "L5", B2B2C_LEAD_EV_DEMO_VIEW,
+                               T0 + DAY, 0)) ||
+        (rc = b2b2c_lead_remove(state, "L1")) ||
+        (rc = b2b2c_lead_event(state, "L5", B2B2C_LEAD_EV_PRICING_VIEW,
+                               T0 + DAY, 0)) ||
+        (rc = b2b2c_lead_add(state, "L1", T0 + DAY, 2, NULL, NULL, NULL))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
 static void run_both(const char *name, int (*op)(th_env *, void *))
 {
     th_fault_ops ops = {name, setup, op, dig, teardown, 0};
@@ -221,6 +250,17 @@ static void t_attr_seg(void **u)
 static void t_outcome(void **u) { (void)u; run_both("outcome", op_outcome); }
 static void t_refit(void **u) { (void)u; run_both("refit", op_refit); }
 static void t_group(void **u) { (void)u; run_both("group", op_group); }
+static void t_remove(void **u) { (void)u; run_both("remove", op_remove); }
+static void t_remove_last(void **u)
+{
+    (void)u;
+    run_both("remove last", op_remove_last);
+}
+static void t_remove_group(void **u)
+{
+    (void)u;
+    run_both("remove in a group", op_remove_group);
+}
 
 int main(void)
 {
@@ -231,7 +271,8 @@ int main(void)
         cmocka_unit_test(t_kreg),    cmocka_unit_test(t_kset),
         cmocka_unit_test(t_attr),    cmocka_unit_test(t_attr_seg),
         cmocka_unit_test(t_outcome), cmocka_unit_test(t_refit),
-        cmocka_unit_test(t_group),
+        cmocka_unit_test(t_group),   cmocka_unit_test(t_remove),
+        cmocka_unit_test(t_remove_last), cmocka_unit_test(t_remove_group),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

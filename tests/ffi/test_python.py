@@ -293,6 +293,20 @@ class LeadTest(EngineTest):
                          b2b2c.LEAD_HALF_LIFE_DAYS, 0.0)
         self.assertEqual(self.m.get_param(b2b2c.LEAD_HOT_THRESHOLD), 80.0)
 
+    def test_time_range_and_remove(self):
+        e = self.assertError(b2b2c.ERANGE, self.m.event, "olga",
+                             "site_visit", b2b2c.TIME_MAX + 1)
+        self.assertIn("time range", e.message)
+        e = self.assertError(b2b2c.ERANGE, self.m.event, "olga",
+                             "site_visit", T0 - 1)
+        self.assertIn("before the creation of lead 'olga'", e.message)
+        self.m.event("olga", "site_visit", b2b2c.TIME_MAX)
+        self.m.remove("olga")
+        self.assertEqual(len(self.m), 2)
+        self.assertError(b2b2c.ENOTFOUND, self.m.remove, "olga")
+        self.m.add("olga", T0)
+        self.m.event("olga", "site_visit", T0 + DAY)
+
 
 class DealerTest(EngineTest):
     def setUp(self):
@@ -528,6 +542,15 @@ class ForecastTest(EngineTest):
             e = self.assertError(b2b2c.EBADID, f.add_purchase, "", 5, T0, 1)
             self.assertIn("customer", e.message)
             self.assertError(b2b2c.ENOTFOUND, f.customer, "nobody", end, 12)
+            # the time range and amounts
+            e = self.assertError(b2b2c.ERANGE, f.add_purchase, "c01", 5,
+                                 b2b2c.TIME_MIN - 1, 1.0)
+            self.assertIn("time range", e.message)
+            self.assertError(b2b2c.ERANGE, f.add_purchase, "c01", 5, T0,
+                             b2b2c.AMOUNT_MAX * 2)
+            f.remove_customer("c01")
+            self.assertEqual(len(f.summaries(end)), 59)
+            self.assertError(b2b2c.ENOTFOUND, f.remove_customer, "c01")
 
     def test_forecaster_status_and_params(self):
         with b2b2c.Forecaster(self.ctx) as f:

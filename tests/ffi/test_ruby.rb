@@ -193,6 +193,19 @@ class LeadTest < EngineTest
     assert_error(B2B2C::EEXISTS) { @m.add("olga", T0) }
     assert_error(B2B2C::ENOTREADY) { @m.probability("petr", T0) }
   end
+
+  def test_time_range_and_remove
+    err = assert_error(B2B2C::ERANGE) { @m.event("olga", "site_visit", B2B2C::TIME_MAX + 1) }
+    assert_match(/time range/, err.message)
+    err = assert_error(B2B2C::ERANGE) { @m.event("olga", "site_visit", T0 - 1) }
+    assert_match(/before the creation of lead 'olga'/, err.message)
+    @m.event("olga", "site_visit", B2B2C::TIME_MAX)
+    @m.remove("olga")
+    assert_equal 2, @m.count
+    assert_error(B2B2C::ENOTFOUND) { @m.remove("olga") }
+    @m.add("olga", T0)
+    @m.event("olga", "site_visit", T0 + DAY)
+  end
 end
 
 class DealerTest < EngineTest
@@ -398,6 +411,12 @@ class ForecastTest < EngineTest
       assert_equal 40.0, f.service_stats(B2B2C::KIND_INSTALL)[1]
       err = assert_error(B2B2C::EBADID) { f.add_purchase("", 5, T0, 1.0) }
       assert_match(/customer/, err.message)
+      err = assert_error(B2B2C::ERANGE) { f.add_purchase("c01", 5, B2B2C::TIME_MIN - 1, 1.0) }
+      assert_match(/time range/, err.message)
+      assert_error(B2B2C::ERANGE) { f.add_purchase("c01", 5, T0, B2B2C::AMOUNT_MAX * 2) }
+      f.remove_customer("c01")
+      assert_equal 59, f.summaries(fin).size
+      assert_error(B2B2C::ENOTFOUND) { f.remove_customer("c01") }
     end
   end
 end

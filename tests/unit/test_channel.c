@@ -224,7 +224,7 @@ static void t_data_errors(void **state)
     assert_int_equal(b2b2c_channels_touch(f->h, "", "c", T0), B2B2C_EBADID);
     assert_int_equal(b2b2c_channels_touch(f->h, "l", "c", T0 + 10), 0);
     /* conversion before an existing touch */
-    assert_int_equal(b2b2c_channels_convert(f->h, "l", T0, 10), B2B2C_ESTATE);
+    assert_int_equal(b2b2c_channels_convert(f->h, "l", T0, 10), B2B2C_ERANGE);
     assert_int_equal(b2b2c_channels_convert(f->h, "l", T0 + 20, NAN),
                      B2B2C_EINVAL);
     assert_int_equal(b2b2c_channels_convert(f->h, "l", T0 + 20, -5),

@@ -11,7 +11,7 @@ if err=$("$tool" channels report --channels "$d/channels.csv" --spend "$d/spend.
     --touches "$d/touches.csv" --conversions "$d/bad_conversions.csv" --model last 2>&1); then
     echo "bad data accepted"; exit 1
 fi
-echo "$err" | grep -q "bad_conversions.csv:3: t: lead 'l2' has a touch after this conversion" \
+echo "$err" | grep -q "bad_conversions.csv:3: t: 1772323200 is before the last touch of lead 'l2' at 1772452800" \
     || { echo "unexpected error: $err"; exit 1; }
 mix=$("$tool" channels mix --channels "$d/channels.csv" --spend "$d/spend.csv" \
     --touches "$d/touches.csv" --conversions "$d/conversions.csv")

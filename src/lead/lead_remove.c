@@ -1,0 +1,56 @@
+/* Removing a lead (also the repair of a lead stored with a poisoned time). */
+#include "lead_internal.h"
+
+/*
+ * Leads live densely in chunks (index 0..nleads-1, see lead_slot), so the
+ * last lead moves into the removed one's slot. The index keys point into
+ * the records (short IDs live in sid), so both keys leave the index before
+ * either slot changes and the moved one comes back under its new address.
+ * Undo runs newest first: the insert is taken out, the two slots get their
+ * bytes back, and only then are the old keys re-hashed and put back, from
+ * the restored bytes.
+ */
+int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id)
+{
+    b2b2c_ctx *ctx;
+    lead_rec *r, *last;
+    char key[B2B2C__ID_MAX + 5];
+    int rc;
+
+    if (!m)
+        return B2B2C_EINVAL;
+    ctx = m->ctx;
+    b2b2c__err_clear(ctx);
+    if (!(r = lead_find(m, id, &rc)))
+        return rc;
+    last = lead_at(m, m->nleads - 1);
+    if ((rc = b2b2c__call_begin(ctx)) != 0)
+        return rc;
+    for (uint32_t i = 0; i < r->nhist && rc == 0; i++) {
+        lead_hist_key(key, r, i);
+        rc = b2b2c__st_del(ctx, T_STAGES, key, r->idlen + 5u);
+    }
+    if (rc || (rc = b2b2c__st_del(ctx, T_LEADS, r->id, r->idlen)) != 0 ||
+        (rc = b2b2c__map_remove_undoable(ctx, &m->leads, r->id, r->idlen)) ||
+        (last != r && (rc = b2b2c__map_remove_undoable(
+                           ctx, &m->leads, last->id, last->idlen)) != 0) ||
+        (rc = b2b2c__undo_save(ctx, r, sizeof(*r))) != 0 ||
+        (rc = b2b2c__undo_save(ctx, last, sizeof(*last))) != 0 ||
+        (rc = b2b2c__undo_save(ctx, &m->nleads, sizeof(m->nleads))) != 0 ||
+        (r->ks && (rc = b2b2c__undo_free_on_commit(ctx, r->ks)) != 0) ||
+        (r->id != r->sid && (rc = b2b2c__undo_free_on_commit(ctx, r->id))))
+        goto out;
+    if (last != r) {
+        uint32_t idx1 = r->idx1;
+        memcpy(r, last, sizeof(*r));
+        r->idx1 = idx1;
+        if (last->id == last->sid)
+            r->id = r->sid;
+        if ((rc = b2b2c__map_insert_undoable(ctx, &m->leads, r->id, r->idlen,
+                                             r)) != 0)
+            goto out;
+    }
+    m->nleads--;
+out:
+    return b2b2c__call_end(ctx, rc);
+}
