@@ -421,7 +421,7 @@ static void t_learned(void **state)
     simulate(f, 50, &rng, 1);
     assert_int_equal(b2b2c_lead_probability(&p_att, f->m, "s0", T0 + 20),
                      B2B2C_ENOTREADY);
-    assert_int_equal(b2b2c_lead_refit(f->m), B2B2C_ENOTREADY);
+    assert_int_equal(b2b2c_lead_refit(NULL, NULL, f->m), B2B2C_ENOTREADY);
     simulate(f, 0, &rng, 0);
     {
         /* more outcomes on fresh leads */
@@ -443,7 +443,7 @@ static void t_learned(void **state)
                 0);
         }
     }
-    assert_int_equal(b2b2c_lead_refit(f->m), 0);
+    assert_int_equal(b2b2c_lead_refit(NULL, NULL, f->m), 0);
     assert_int_equal(b2b2c_lead_add(f->m, "att", T0, 0, NULL, NULL, NULL), 0);
     assert_int_equal(b2b2c_lead_add(f->m, "no", T0, 0, NULL, NULL, NULL), 0);
     ev(f, "att", B2B2C_LEAD_EV_WEBINAR_ATTEND, T0 + 10);
