@@ -14,33 +14,9 @@
 #include "harness.h"
 #include "lead/lead_internal.h"
 
-#define assert_double_equal(a, b, eps) assert_true(fabs((a) - (b)) <= (eps))
-#define T0 1767225600 /* 2026-01-01 */
+#include "lead_fixture.h"
+
 #define TE (T0 + 100) /* every event and outcome: features undecayed */
-
-typedef struct fx {
-    b2b2c_ctx *ctx;
-    b2b2c_lead_model *m;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = calloc(1, sizeof(*f));
-    if (b2b2c_ctx_new(&f->ctx, NULL, NULL) ||
-        b2b2c_lead_model_new(&f->m, f->ctx, 42))
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    b2b2c_lead_model_free(f->m);
-    b2b2c_ctx_free(f->ctx);
-    free(f);
-    return 0;
-}
 
 /* The known truth, on the model's own features (log1p of undecayed
  * counts, one-hot segment and channel): pricing views carry no signal. */
