@@ -289,9 +289,11 @@ B2B2C_API int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id,
  * Refit the weights in batch from all stored training rows: minimise the
  * L2-penalised mean log-loss (penalty B2B2C_LEAD_L2, bias unpenalised)
  * from zero weights by L-BFGS, until the largest component of its gradient
- * is below 1e-6. At that point the mean predicted P(won) over the training
- * rows equals their won rate (to 1e-6). Deterministic: the same rows give
- * the same weights, whatever the seed and the weights before.
+ * is below 1e-6. At that point the mean of the model's P(won) over the
+ * training rows (their stored features) equals their won rate (to 1e-6).
+ * Deterministic: the same rows give the same weights, whatever the seed
+ * and the weights before. Later b2b2c_lead_outcome calls move the weights
+ * by online steps until the next refit.
  *
  * converged  (optional) receives 1 when the gradient test was met, 0 when
  *            the refit stopped first: after B2B2C_LEAD_REFIT_EPOCHS passes
