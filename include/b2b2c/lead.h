@@ -106,7 +106,7 @@ enum {
                                         b2b2c_lead_outcome; 1e-6..10, 0.05 */
     B2B2C_LEAD_REFIT_EPOCHS = 106    /* the most passes over the rows that
                                         b2b2c_lead_refit makes before it
-                                        stops unconverged; 1..10000, 100 */
+                                        stops unconverged; 1..10000, 1000 */
 };
 
 /* ---- handle ---------------------------------------------------------------- */

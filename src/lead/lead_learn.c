@@ -279,7 +279,7 @@ out:
  * then per kind its count and value weights.
  */
 #define REFIT_GTOL 1e-6
-#define REFIT_MEM 8
+#define REFIT_MEM 16
 
 typedef struct refit {
     b2b2c_lead_model *m;
@@ -287,7 +287,31 @@ typedef struct refit {
     double lam;
     size_t dim, kind0; /* kind0: index of the first kind weight */
     int passes;
+    /* The diagonal of the Hessian of J at the start, which the first pass
+     * fills in: the optimizer's scaling (preconditioner). */
+    double *h;
 } refit;
+
+/* Adds row's term of d2J/dw_j^2 = (1/n) sum_i p_i (1 - p_i) x_ij^2 (PRML
+ * eq. 4.97, the diagonal), q = p (1 - p). */
+static void hess_diag_add(refit *r, const lead_row *row, const double *x,
+                          double q)
+{
+    double *h = r->h;
+    h[0] += q;
+    h[1 + row->segment] += q;
+    if (row->chan)
+        h[LEAD_NSEG + row->chan] += q;
+    if (row->region)
+        h[LEAD_NSEG + row->region] += q;
+    if (row->prod)
+        h[LEAD_NSEG + row->prod] += q;
+    for (uint32_t k = 0; k < row->nk; k++) {
+        size_t j = r->kind0 + 2 * (size_t)row->f[k].kind;
+        h[j] += q * x[2 * k] * x[2 * k];
+        h[j + 1] += q * x[2 * k + 1] * x[2 * k + 1];
+    }
+}
 
 static double refit_eval(refit *r, const double *w, double *g)
 {
@@ -315,6 +339,8 @@ static double refit_eval(refit *r, const double *w, double *g)
         e = exp(-fabs(z));
         f += (z > 0 ? z : 0) + log1p(e) - (row->label ? z : 0);
         d = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - row->label;
+        if (r->passes == 1)
+            hess_diag_add(r, row, x, e / ((1 + e) * (1 + e)));
         g[0] += d;
         g[1 + row->segment] += d;
         if (row->chan)
@@ -332,6 +358,9 @@ static double refit_eval(refit *r, const double *w, double *g)
     }
     f /= n;
     g[0] /= n;
+    if (r->passes == 1)
+        for (size_t j = 0; j < r->dim; j++) /* > 0 for features no row has */
+            r->h[j] = fmax(r->h[j] / n + (j ? r->lam : 0), 1e-12);
     for (size_t j = 1; j < r->dim; j++) {
         g[j] = g[j] / n + r->lam * w[j];
         f += 0.5 * r->lam * w[j] * w[j];
@@ -356,7 +385,12 @@ static double max_abs(const double *a, size_t n)
 }
 
 /* Minimise from w (in place). `work` holds (2 REFIT_MEM + 4) dim + 2
- * REFIT_MEM doubles. Returns 1 when the gradient test was met. */
+ * REFIT_MEM doubles, r->h dim zeros. The initial inverse Hessian of the
+ * two-loop recursion is gamma diag(1/h), h the Hessian's diagonal at the
+ * start, gamma as N&W eq. 7.20 in that metric: the same as L-BFGS on the
+ * variables sqrt(h) w (diagonal scaling, N&W sec. 2.2 "Scaling"), so that
+ * features on different scales (the one-hot of a rare channel, the log of
+ * a value sum) converge alike. Returns 1 when the gradient test was met. */
 static int lbfgs(refit *r, double *w, double *work, int max_passes)
 {
     size_t n = r->dim;
@@ -364,6 +398,7 @@ static int lbfgs(refit *r, double *w, double *work, int max_passes)
     double *s = gt + n, *y = s + REFIT_MEM * n;
     double *rho = y + REFIT_MEM * n, *al = rho + REFIT_MEM;
     double f = refit_eval(r, w, g), gamma = 1;
+    const double *h = r->h;
     int used = 0, head = 0;
 
     while (max_abs(g, n) > REFIT_GTOL) {
@@ -379,7 +414,7 @@ static int lbfgs(refit *r, double *w, double *work, int max_passes)
                 d[i] -= al[ix] * y[ix * n + i];
         }
         for (size_t i = 0; i < n; i++)
-            d[i] *= gamma;
+            d[i] *= gamma / h[i];
         for (int k = used - 1; k >= 0; k--) {
             int ix = (head - 1 - k + REFIT_MEM) % REFIT_MEM;
             double b = rho[ix] * dot(y + ix * n, d, n);
@@ -389,12 +424,10 @@ static int lbfgs(refit *r, double *w, double *work, int max_passes)
         dg = dot(d, g, n);
         if (!(dg < 0)) { /* not a descent direction: restart */
             for (size_t i = 0; i < n; i++)
-                d[i] = -g[i];
-            dg = -dot(g, g, n);
+                d[i] = -g[i] / h[i];
+            dg = dot(d, g, n);
             used = 0;
         }
-        if (!used) /* first step of length 1 at most */
-            step = fmin(1.0, 1.0 / sqrt(-dg));
         /* backtracking to sufficient decrease (N&W eq. 3.4, c1 = 1e-4) */
         while (r->passes < max_passes) {
             for (size_t i = 0; i < n; i++)
@@ -411,16 +444,17 @@ static int lbfgs(refit *r, double *w, double *work, int max_passes)
         if (!ok)
             return 0;
         {
-            double *sk = s + head * n, *yk = y + head * n, sy, yy;
+            double *sk = s + head * n, *yk = y + head * n, sy, yy = 0;
             for (size_t i = 0; i < n; i++) {
                 sk[i] = wt[i] - w[i];
                 yk[i] = gt[i] - g[i];
             }
             sy = dot(sk, yk, n);
-            yy = dot(yk, yk, n);
+            for (size_t i = 0; i < n; i++)
+                yy += yk[i] * yk[i] / h[i];
             if (sy > 1e-12 * yy && yy > 0) {
                 rho[head] = 1 / sy;
-                gamma = sy / yy; /* N&W eq. 7.20 */
+                gamma = sy / yy; /* N&W eq. 7.20, in the scaled metric */
                 head = (head + 1) % REFIT_MEM;
                 used += used < REFIT_MEM;
             }
@@ -474,13 +508,13 @@ int b2b2c_lead_refit(int32_t *converged, int32_t *passes,
     for (size_t i = 0; i < m->nrows; i++)
         nx += 2 * (size_t)m->rows[i]->nk;
     if (nx > SIZE_MAX / sizeof(double) ||
-        r.dim > SIZE_MAX / sizeof(double) / (3 * REFIT_MEM + 6)) {
+        r.dim > SIZE_MAX / sizeof(double) / (3 * REFIT_MEM + 7)) {
         rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
         goto out;
     }
     /* w, then the optimizer's work space */
     x = b2b2c__malloc(ctx, (nx ? nx : 1) * sizeof(*x));
-    w = b2b2c__malloc(ctx, ((2 * REFIT_MEM + 5) * r.dim + 2 * REFIT_MEM) *
+    w = b2b2c__malloc(ctx, ((2 * REFIT_MEM + 6) * r.dim + 2 * REFIT_MEM) *
                                sizeof(*w));
     if (!x || !w) {
         rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
@@ -501,9 +535,11 @@ int b2b2c_lead_refit(int32_t *converged, int32_t *passes,
         if ((rc = save_attr_w(m, (uint32_t)i + 1)) != 0)
             goto out;
     /* Start from zero weights and the bias at the log-odds of the won
-     * rate: the optimum of J restricted to the bias when lambda > 0, so
-     * the result depends on the rows only, not on earlier weights. */
+     * rate (the minimum of J over the bias alone), so the result depends
+     * on the rows only, not on earlier weights. */
     memset(w, 0, r.dim * sizeof(*w));
+    r.h = w + (2 * REFIT_MEM + 5) * r.dim + 2 * REFIT_MEM;
+    memset(r.h, 0, r.dim * sizeof(*r.h));
     w[0] = log((double)m->nwon / (double)(m->nrows - m->nwon));
     conv = lbfgs(&r, w, w + r.dim,
                  (int)lead_param(m, B2B2C_LEAD_REFIT_EPOCHS));

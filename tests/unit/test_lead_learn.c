@@ -284,6 +284,97 @@ static void t_refit_separable(void **state)
     }
 }
 
+/* On rows like a real log (13 kinds with values, decayed over weeks, 200
+ * channels, 20 regions, correlated count and value features) the refit
+ * converges within the default bound, and every component of the gradient
+ * of J, recomputed here from the stored rows, is zero at its weights. */
+static void t_refit_rich_rows(void **state)
+{
+    fx *f = *state;
+    b2b2c_lead_model *m = f->m;
+    b2b2c__rng rng;
+    enum { N = 3000 };
+    size_t dim;
+    double *g, lam, bound;
+    int32_t conv = -1, passes = -1;
+
+    b2b2c__rng_seed(&rng, 3);
+    assert_int_equal(b2b2c_ctx_begin(f->ctx), 0);
+    for (int i = 0; i < N; i++) {
+        char id[32], ch[16], rg[16];
+        int c = (int)b2b2c__rng_below(&rng, 200);
+        double z = -1 + 0.5 * sin(c);
+        int64_t t = T0;
+        snprintf(id, sizeof(id), "t%d", i);
+        snprintf(ch, sizeof(ch), "c%d", c);
+        snprintf(rg, sizeof(rg), "r%d", (int)b2b2c__rng_below(&rng, 20));
+        assert_int_equal(b2b2c_lead_add(m, id, T0,
+                                        (int)b2b2c__rng_below(&rng, 6), ch,
+                                        rg, NULL),
+                         0);
+        for (int k = 0; k < 8; k++) {
+            int kind = (int)b2b2c__rng_below(&rng, 13);
+            t += (int64_t)b2b2c__rng_below(&rng, 5 * 86400);
+            assert_int_equal(b2b2c_lead_event(m, id, kind, t,
+                                              10 * b2b2c__rng_uniform(&rng)),
+                             0);
+            z += 0.1 * (kind % 5) - 0.2;
+        }
+        assert_int_equal(b2b2c_lead_outcome(m, id,
+                                            b2b2c__rng_uniform(&rng) <
+                                                1 / (1 + exp(-z)),
+                                            t + 86400),
+                         0);
+    }
+    assert_int_equal(b2b2c_ctx_commit(f->ctx), 0);
+    assert_int_equal(b2b2c_lead_refit(&conv, &passes, m), 0);
+    assert_int_equal(b2b2c_lead_model_get_param(&bound, m,
+                                                B2B2C_LEAD_REFIT_EPOCHS),
+                     0);
+    assert_int_equal(conv, 1);
+    assert_true(passes > 2 && passes <= bound);
+
+    /* the gradient, same layout as the refit: bias, segments, attributes,
+     * kinds (count, value) */
+    assert_int_equal(b2b2c_lead_model_get_param(&lam, m, B2B2C_LEAD_L2), 0);
+    dim = 1 + 6 + m->nattrs + 2 * (size_t)m->nkinds;
+    g = calloc(dim, sizeof(*g));
+    assert_non_null(g);
+    for (size_t i = 0; i < m->nrows; i++) {
+        const lead_row *w = m->rows[i];
+        double z = m->bias + m->seg_w[w->segment], r;
+        size_t a0 = 7, k0 = 7 + m->nattrs;
+        uint32_t ix[3] = {w->chan, w->region, w->prod};
+        for (int a = 0; a < 3; a++)
+            if (ix[a])
+                z += m->attrs[ix[a] - 1]->w;
+        for (uint32_t k = 0; k < w->nk; k++)
+            z += m->kinds[w->f[k].kind].w_cnt * log1p(w->f[k].cnt) +
+                 m->kinds[w->f[k].kind].w_val * log1p(w->f[k].val);
+        r = 1 / (1 + exp(-z)) - w->label;
+        g[0] += r;
+        g[1 + w->segment] += r;
+        for (int a = 0; a < 3; a++)
+            if (ix[a])
+                g[a0 + ix[a] - 1] += r;
+        for (uint32_t k = 0; k < w->nk; k++) {
+            g[k0 + 2 * w->f[k].kind] += r * log1p(w->f[k].cnt);
+            g[k0 + 2 * w->f[k].kind + 1] += r * log1p(w->f[k].val);
+        }
+    }
+    assert_double_equal(g[0] / N, 0, 2e-6);
+    for (int s = 0; s < 6; s++)
+        assert_double_equal(g[1 + s] / N + lam * m->seg_w[s], 0, 2e-6);
+    for (size_t a = 0; a < m->nattrs; a++)
+        assert_double_equal(g[7 + a] / N + lam * m->attrs[a]->w, 0, 2e-6);
+    for (uint32_t k = 0; k < m->nkinds; k++) {
+        size_t j = 7 + m->nattrs + 2 * (size_t)k;
+        assert_double_equal(g[j] / N + lam * m->kinds[k].w_cnt, 0, 2e-6);
+        assert_double_equal(g[j + 1] / N + lam * m->kinds[k].w_val, 0, 2e-6);
+    }
+    free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +383,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_refit_deterministic, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(t_refit_separable, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_refit_rich_rows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
