@@ -292,24 +292,26 @@ typedef struct refit {
     double *h;
 } refit;
 
-/* Adds row's term of d2J/dw_j^2 = (1/n) sum_i p_i (1 - p_i) x_ij^2 (PRML
- * eq. 4.97, the diagonal), q = p (1 - p). */
-static void hess_diag_add(refit *r, const lead_row *row, const double *x,
-                          double q)
+/* out += c * phi(x) for a row's features phi: x itself (the row's term of
+ * the gradient, c = p - y, PRML eq. 4.91) or, when `sq`, x^2 (of the
+ * Hessian's diagonal, c = p (1 - p), PRML eq. 4.97). One-hot features are
+ * 1 either way. Attribute ix + 1 is at out[1 + NSEG + ix]. */
+static void row_add(const refit *r, const lead_row *row, const double *x,
+                    double c, int sq, double *out)
 {
-    double *h = r->h;
-    h[0] += q;
-    h[1 + row->segment] += q;
+    out[0] += c;
+    out[1 + row->segment] += c;
     if (row->chan)
-        h[LEAD_NSEG + row->chan] += q;
+        out[LEAD_NSEG + row->chan] += c;
     if (row->region)
-        h[LEAD_NSEG + row->region] += q;
+        out[LEAD_NSEG + row->region] += c;
     if (row->prod)
-        h[LEAD_NSEG + row->prod] += q;
+        out[LEAD_NSEG + row->prod] += c;
     for (uint32_t k = 0; k < row->nk; k++) {
         size_t j = r->kind0 + 2 * (size_t)row->f[k].kind;
-        h[j] += q * x[2 * k] * x[2 * k];
-        h[j + 1] += q * x[2 * k + 1] * x[2 * k + 1];
+        double xc = x[2 * k], xv = x[2 * k + 1];
+        out[j] += c * (sq ? xc * xc : xc);
+        out[j + 1] += c * (sq ? xv * xv : xv);
     }
 }
 
@@ -339,21 +341,9 @@ static double refit_eval(refit *r, const double *w, double *g)
         e = exp(-fabs(z));
         f += (z > 0 ? z : 0) + log1p(e) - (row->label ? z : 0);
         d = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - row->label;
+        row_add(r, row, x, d, 0, g);
         if (r->passes == 1)
-            hess_diag_add(r, row, x, e / ((1 + e) * (1 + e)));
-        g[0] += d;
-        g[1 + row->segment] += d;
-        if (row->chan)
-            g[a0 + row->chan] += d;
-        if (row->region)
-            g[a0 + row->region] += d;
-        if (row->prod)
-            g[a0 + row->prod] += d;
-        for (uint32_t k = 0; k < row->nk; k++) {
-            size_t j = r->kind0 + 2 * (size_t)row->f[k].kind;
-            g[j] += d * x[2 * k];
-            g[j + 1] += d * x[2 * k + 1];
-        }
+            row_add(r, row, x, e / ((1 + e) * (1 + e)), 1, r->h);
         x += 2 * (size_t)row->nk;
     }
     f /= n;
