@@ -21,7 +21,8 @@ const cli_command cli_cmd_leads = {
     "              lead's first event). Leads seen only in events are\n"
     "              created at their first event.\n"
     "  --outcomes  CSV lead_id,outcome (won/lost): trains the learned model\n"
-    "              before scoring (features as of --at).\n"
+    "              before scoring (features as of --at); a warning on\n"
+    "              stderr when its refit did not converge.\n"
     "\n"
     "Prints CSV lead_id,score,band,probability for every lead, leads file\n"
     "first, then in order of first event; probability is empty while the\n"
@@ -390,9 +391,14 @@ static int run_score(state *s, cli_opt *opts)
     if (outcomes) {
         if ((rc = read_outcomes(s, outcomes, at)) != 0)
             return rc;
-        if (b2b2c_lead_refit(s->m) && b2b2c_ctx_errcode(s->ctx) !=
-                                          B2B2C_ENOTREADY)
+        int32_t conv = 1, passes = 0;
+        if (b2b2c_lead_refit(&conv, &passes, s->m) &&
+            b2b2c_ctx_errcode(s->ctx) != B2B2C_ENOTREADY)
             return cli_data_error("refit: %s", b2b2c_ctx_errmsg(s->ctx));
+        if (!conv)
+            fprintf(stderr, "b2b2c: warning: the learned model did not "
+                            "converge (%d passes over the outcomes); its "
+                            "probabilities may be off\n", (int)passes);
     }
     if (ignored)
         fprintf(stderr, "b2b2c: %zu events after --at ignored\n", ignored);

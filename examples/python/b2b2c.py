@@ -614,7 +614,7 @@ _sig("b2b2c_lead_stage_from_name", _i32, _str)
 _sig("b2b2c_lead_set_stage", _int, _vp, _str, _i32, _i64)
 _sig("b2b2c_lead_stage_history", _int, _vp, _str, _lead_stage_cb, _vp)
 _sig("b2b2c_lead_outcome", _int, _vp, _str, _i32, _i64)
-_sig("b2b2c_lead_refit", _int, _vp)
+_sig("b2b2c_lead_refit", _int, _pi32, _pi32, _vp)
 _sig("b2b2c_lead_probability", _int, _pd, _vp, _str, _i64)
 _sig("b2b2c_lead_factors", _int, _vp, _str, _i64, _i32, _lead_factor_cb, _vp)
 _sig("b2b2c_lead_top", _int, _vp, _i64, _i32, _i32, _i32, _i32, _i32, _str,
@@ -1185,6 +1185,7 @@ def _stage(v):
 
 
 LeadRow = namedtuple("LeadRow", "lead_id score band probability")
+RefitResult = namedtuple("RefitResult", "converged passes")
 BandChange = namedtuple("BandChange", "lead_id old_band new_band at")
 
 
@@ -1320,7 +1321,13 @@ class LeadModel(_Handle):
                                            _won(won), now))
 
     def refit(self):
-        self._check(lib.b2b2c_lead_refit(self.handle))
+        """Refit the learned model from all outcomes; RefitResult(converged,
+        passes): converged is False when the refit stopped at
+        LEAD_REFIT_EPOCHS passes (the weights reached are kept)."""
+        c, n = _i32(), _i32()
+        self._check(lib.b2b2c_lead_refit(ctypes.byref(c), ctypes.byref(n),
+                                         self.handle))
+        return RefitResult(bool(c.value), n.value)
 
     def probability(self, lead_id, now):
         p = _dbl()
@@ -2045,7 +2052,7 @@ class Channels(_Handle):
 __all__ += [n for n in list(_CONSTANTS) + [
     "Attrs", "Segmenter", "SegmentClassifier", "LeadModel", "DealerEngine",
     "Forecaster", "Channels", "Classification", "SegmentChange", "Rule",
-    "LeadRow", "BandChange", "Reroute", "AuditRecord", "FitResult",
+    "LeadRow", "RefitResult", "BandChange", "Reroute", "AuditRecord", "FitResult",
     "Summary", "Due", "Attribution", "Share", "LagWeek",
     "seg_attr_name", "party_type_name", "org_kind_name", "seg_dest_name",
     "seg_channel_name", "seg_attr_from_name", "party_type_from_name",

@@ -462,7 +462,7 @@ module B2B2C
     attach_function :b2b2c_lead_stage_history,
                     [P, :string, :lead_stage_cb, P], :int
     attach_function :b2b2c_lead_outcome, [P, :string, :int32, :int64], :int
-    attach_function :b2b2c_lead_refit, [P], :int
+    attach_function :b2b2c_lead_refit, [P, P, P], :int
     attach_function :b2b2c_lead_probability, [P, P, :string, :int64], :int
     attach_function :b2b2c_lead_factors,
                     [P, :string, :int64, :int32, :lead_factor_cb, P], :int
@@ -1012,6 +1012,7 @@ module B2B2C
   # ---- lead ------------------------------------------------------------------
 
   LeadRow = Struct.new(:lead_id, :score, :band, :probability)
+  RefitResult = Struct.new(:converged, :passes)
   BandChange = Struct.new(:lead_id, :old_band, :new_band, :at)
 
   # b2b2c_lead_model: leads, events, decaying score and cold/warm/hot bands,
@@ -1100,7 +1101,15 @@ module B2B2C
 
     # won: true, "won" or :won; false, "lost" or :lost (numbers are refused).
     def outcome(lead_id, won, now) = check(Lib.b2b2c_lead_outcome(handle, lead_id, B2B2C.won(won), now))
-    def refit = check(Lib.b2b2c_lead_refit(handle))
+    # Refits the learned model from all outcomes; RefitResult(converged,
+    # passes): converged is false when the refit stopped at
+    # LEAD_REFIT_EPOCHS passes (the weights reached are kept).
+    def refit
+      c = B2B2C.out(:int32)
+      n = B2B2C.out(:int32)
+      check(Lib.b2b2c_lead_refit(c, n, handle))
+      RefitResult.new(c.read_int32 == 1, n.read_int32)
+    end
 
     def probability(lead_id, now)
       p = B2B2C.out

@@ -102,9 +102,11 @@ enum {
     B2B2C_LEAD_MIN_OUTCOMES = 103,   /* outcomes before P(won); 2..1e9, 50 */
     B2B2C_LEAD_L2 = 104,             /* L2 penalty of the logistic model;
                                         0..100, 0.001 */
-    B2B2C_LEAD_LEARNING_RATE = 105,  /* SGD step size; 1e-6..10, 0.05 */
-    B2B2C_LEAD_REFIT_EPOCHS = 106    /* passes of b2b2c_lead_refit; 1..10000,
-                                        100 */
+    B2B2C_LEAD_LEARNING_RATE = 105,  /* step size of the online SGD step of
+                                        b2b2c_lead_outcome; 1e-6..10, 0.05 */
+    B2B2C_LEAD_REFIT_EPOCHS = 106    /* the most passes over the rows that
+                                        b2b2c_lead_refit makes before it
+                                        stops unconverged; 1..10000, 1000 */
 };
 
 /* ---- handle ---------------------------------------------------------------- */
@@ -115,8 +117,10 @@ enum {
  * lead_stages, lead_train, lead_model).
  *
  * out   receives the handle; NULL on failure.
- * seed  seeds the generator used to shuffle rows in b2b2c_lead_refit; when
- *       the storage already holds a model, its stored generator state wins.
+ * seed  seeds the handle's generator (stored with the model; when the
+ *       storage already holds a model, its stored state wins). No call of
+ *       the lead model draws from it at present: b2b2c_lead_refit is a
+ *       deterministic batch fit.
  *
  * Returns 0, B2B2C_EINVAL, B2B2C_ENOMEM, B2B2C_ECORRUPT (a record failed to
  * decode; the message names table and key), B2B2C_EVERSION or the storage's
@@ -300,12 +304,28 @@ B2B2C_API int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id,
                                  int32_t won, int64_t now);
 
 /*
- * Refit the weights in batch from all stored training rows
- * (B2B2C_LEAD_REFIT_EPOCHS shuffled SGD passes from zero). B2B2C_ENOTREADY
- * (fewer than B2B2C_LEAD_MIN_OUTCOMES outcomes, or only one class),
- * B2B2C_EINVAL, B2B2C_ENOMEM, storage codes.
+ * Refit the weights in batch from all stored training rows: minimise the
+ * L2-penalised mean log-loss (penalty B2B2C_LEAD_L2, bias unpenalised)
+ * from zero weights by L-BFGS, until the largest component of its gradient
+ * is below 1e-6. At that point the mean of the model's P(won) over the
+ * training rows (their stored features) equals their won rate (to 1e-6).
+ * Deterministic: the same rows give the same weights, whatever the seed
+ * and the weights before. Later b2b2c_lead_outcome calls move the weights
+ * by online steps until the next refit.
+ *
+ * converged  (optional) receives 1 when the gradient test was met, 0 when
+ *            the refit stopped first: after B2B2C_LEAD_REFIT_EPOCHS passes
+ *            over the rows, or because no step lowered the loss any more.
+ *            The weights reached are stored in both cases.
+ * passes     (optional) receives the passes over the rows made (each
+ *            computes the loss and its gradient once).
+ * Both are written only when the call returns 0.
+ *
+ * B2B2C_ENOTREADY (fewer than B2B2C_LEAD_MIN_OUTCOMES outcomes, or only
+ * one class), B2B2C_EINVAL, B2B2C_ENOMEM, storage codes.
  */
-B2B2C_API int b2b2c_lead_refit(b2b2c_lead_model *m);
+B2B2C_API int b2b2c_lead_refit(int32_t *converged, int32_t *passes,
+                               b2b2c_lead_model *m);
 
 /*
  * P(won) of a lead at `now`, in (0, 1). B2B2C_ENOTREADY while the model has

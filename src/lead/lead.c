@@ -16,7 +16,7 @@ static const struct {
     {50.0, 2.0, 1e9, "B2B2C_LEAD_MIN_OUTCOMES"},
     {0.001, 0.0, 100.0, "B2B2C_LEAD_L2"},
     {0.05, 1e-6, 10.0, "B2B2C_LEAD_LEARNING_RATE"},
-    {100.0, 1.0, 10000.0, "B2B2C_LEAD_REFIT_EPOCHS"},
+    {1000.0, 1.0, 10000.0, "B2B2C_LEAD_REFIT_EPOCHS"},
 };
 
 /* Default rule points, derived from the source's cold/warm/hot examples

@@ -261,14 +261,227 @@ out:
     return b2b2c__call_end(ctx, rc);
 }
 
-int b2b2c_lead_refit(b2b2c_lead_model *m)
+/*
+ * Batch refit: minimise the penalised mean log-loss
+ *   J(w) = (1/n) sum_i [log(1 + e^{z_i}) - y_i z_i] + (lambda/2) |w|^2
+ * (cross-entropy, Bishop 2006, PRML eq. 4.90; penalty eq. 3.27; the bias is
+ * not in |w|) by L-BFGS: Nocedal & Wright, Numerical Optimization, 2nd ed.
+ * 2006, alg. 7.4 (two-loop recursion) and 7.5, initial scaling eq. 7.20,
+ * backtracking line search alg. 3.1 with the sufficient-decrease condition
+ * eq. 3.4 (J is convex, so no curvature condition is needed for y's > 0,
+ * and a pair with y's <= 0 is skipped). Each evaluation of J and its
+ * gradient is one pass over the rows. It stops when the largest gradient
+ * component is below REFIT_GTOL (converged: in particular the bias's,
+ * mean(p - y), so the mean predicted probability on the rows equals their
+ * won rate), or after B2B2C_LEAD_REFIT_EPOCHS passes, or when no step
+ * along the search direction lowers J any more (not converged).
+ *
+ * Weight vector layout: bias, the segment weights, the attribute weights,
+ * then per kind its count and value weights.
+ */
+#define REFIT_GTOL 1e-6
+#define REFIT_MEM 16
+
+typedef struct refit {
+    b2b2c_lead_model *m;
+    const double *x; /* log1p features of the rows, 2 per kind seen */
+    double lam;
+    size_t dim, kind0; /* kind0: index of the first kind weight */
+    int passes;
+    /* The diagonal of the Hessian of J at the start, which the first pass
+     * fills in: the optimizer's scaling (preconditioner). */
+    double *h;
+} refit;
+
+/* out += c * phi(x) for a row's features phi: x itself (the row's term of
+ * the gradient, c = p - y, PRML eq. 4.91) or, when `sq`, x^2 (of the
+ * Hessian's diagonal, c = p (1 - p), PRML eq. 4.97). One-hot features are
+ * 1 either way. Attribute ix + 1 is at out[1 + NSEG + ix]. */
+static void row_add(const refit *r, const lead_row *row, const double *x,
+                    double c, int sq, double *out)
+{
+    out[0] += c;
+    out[1 + row->segment] += c;
+    if (row->chan)
+        out[LEAD_NSEG + row->chan] += c;
+    if (row->region)
+        out[LEAD_NSEG + row->region] += c;
+    if (row->prod)
+        out[LEAD_NSEG + row->prod] += c;
+    for (uint32_t k = 0; k < row->nk; k++) {
+        size_t j = r->kind0 + 2 * (size_t)row->f[k].kind;
+        double xc = x[2 * k], xv = x[2 * k + 1];
+        out[j] += c * (sq ? xc * xc : xc);
+        out[j + 1] += c * (sq ? xv * xv : xv);
+    }
+}
+
+static double refit_eval(refit *r, const double *w, double *g)
+{
+    const b2b2c_lead_model *m = r->m;
+    const double *x = r->x;
+    double n = (double)m->nrows, f = 0;
+    memset(g, 0, r->dim * sizeof(*g));
+    r->passes++;
+    for (size_t i = 0; i < m->nrows; i++) {
+        const lead_row *row = m->rows[i];
+        double z = w[0] + w[1 + row->segment], d, e;
+        size_t a0 = LEAD_NSEG; /* attribute ix + 1 is at w[1 + NSEG + ix] */
+        if (row->chan)
+            z += w[a0 + row->chan];
+        if (row->region)
+            z += w[a0 + row->region];
+        if (row->prod)
+            z += w[a0 + row->prod];
+        for (uint32_t k = 0; k < row->nk; k++) {
+            size_t j = r->kind0 + 2 * (size_t)row->f[k].kind;
+            z += w[j] * x[2 * k] + w[j + 1] * x[2 * k + 1];
+        }
+        /* log(1 + e^z) - y z, and dJ/dz_i = p_i - y_i (PRML eq. 4.91),
+         * from one exp(-|z|) without overflow (PRML eq. 4.59) */
+        e = exp(-fabs(z));
+        f += (z > 0 ? z : 0) + log1p(e) - (row->label ? z : 0);
+        d = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - row->label;
+        row_add(r, row, x, d, 0, g);
+        if (r->passes == 1)
+            row_add(r, row, x, e / ((1 + e) * (1 + e)), 1, r->h);
+        x += 2 * (size_t)row->nk;
+    }
+    f /= n;
+    g[0] /= n;
+    if (r->passes == 1)
+        for (size_t j = 0; j < r->dim; j++) /* > 0 for features no row has */
+            r->h[j] = fmax(r->h[j] / n + (j ? r->lam : 0), 1e-12);
+    for (size_t j = 1; j < r->dim; j++) {
+        g[j] = g[j] / n + r->lam * w[j];
+        f += 0.5 * r->lam * w[j] * w[j];
+    }
+    return f;
+}
+
+static double dot(const double *a, const double *b, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+static double max_abs(const double *a, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s = fabs(a[i]) > s ? fabs(a[i]) : s;
+    return s;
+}
+
+/* Minimise from w (in place). `work` holds (2 REFIT_MEM + 4) dim + 2
+ * REFIT_MEM doubles, r->h dim zeros. The initial inverse Hessian of the
+ * two-loop recursion is gamma diag(1/h), h the Hessian's diagonal at the
+ * start, gamma as N&W eq. 7.20 in that metric: the same as L-BFGS on the
+ * variables sqrt(h) w (diagonal scaling, N&W sec. 2.2 "Scaling"), so that
+ * features on different scales (the one-hot of a rare channel, the log of
+ * a value sum) converge alike. Returns 1 when the gradient test was met. */
+static int lbfgs(refit *r, double *w, double *work, int max_passes)
+{
+    size_t n = r->dim;
+    double *g = work, *d = g + n, *wt = d + n, *gt = wt + n;
+    double *s = gt + n, *y = s + REFIT_MEM * n;
+    double *rho = y + REFIT_MEM * n, *al = rho + REFIT_MEM;
+    double f = refit_eval(r, w, g), gamma = 1;
+    const double *h = r->h;
+    int used = 0, head = 0;
+
+    while (max_abs(g, n) > REFIT_GTOL) {
+        double dg, step = 1, ft = 0;
+        int ok = 0;
+        /* d = -H g by the two-loop recursion (N&W alg. 7.4) */
+        for (size_t i = 0; i < n; i++)
+            d[i] = -g[i];
+        for (int k = 0; k < used; k++) {
+            int ix = (head - 1 - k + REFIT_MEM) % REFIT_MEM;
+            al[ix] = rho[ix] * dot(s + ix * n, d, n);
+            for (size_t i = 0; i < n; i++)
+                d[i] -= al[ix] * y[ix * n + i];
+        }
+        for (size_t i = 0; i < n; i++)
+            d[i] *= gamma / h[i];
+        for (int k = used - 1; k >= 0; k--) {
+            int ix = (head - 1 - k + REFIT_MEM) % REFIT_MEM;
+            double b = rho[ix] * dot(y + ix * n, d, n);
+            for (size_t i = 0; i < n; i++)
+                d[i] += (al[ix] - b) * s[ix * n + i];
+        }
+        dg = dot(d, g, n);
+        if (!(dg < 0)) { /* not a descent direction: restart */
+            for (size_t i = 0; i < n; i++)
+                d[i] = -g[i] / h[i];
+            dg = dot(d, g, n);
+            used = 0;
+        }
+        /* backtracking to sufficient decrease (N&W eq. 3.4, c1 = 1e-4) */
+        while (r->passes < max_passes) {
+            for (size_t i = 0; i < n; i++)
+                wt[i] = w[i] + step * d[i];
+            ft = refit_eval(r, wt, gt);
+            if (isfinite(ft) && ft <= f + 1e-4 * step * dg) {
+                ok = 1;
+                break;
+            }
+            step *= 0.5;
+            if (step < 1e-20)
+                break;
+        }
+        if (!ok)
+            return 0;
+        {
+            double *sk = s + head * n, *yk = y + head * n, sy, yy = 0;
+            for (size_t i = 0; i < n; i++) {
+                sk[i] = wt[i] - w[i];
+                yk[i] = gt[i] - g[i];
+            }
+            sy = dot(sk, yk, n);
+            for (size_t i = 0; i < n; i++)
+                yy += yk[i] * yk[i] / h[i];
+            if (sy > 1e-12 * yy && yy > 0) {
+                rho[head] = 1 / sy;
+                gamma = sy / yy; /* N&W eq. 7.20, in the scaled metric */
+                head = (head + 1) % REFIT_MEM;
+                used += used < REFIT_MEM;
+            }
+        }
+        memcpy(w, wt, n * sizeof(*w));
+        memcpy(g, gt, n * sizeof(*g));
+        f = ft;
+        if (r->passes >= max_passes)
+            return max_abs(g, n) <= REFIT_GTOL;
+    }
+    return 1;
+}
+
+/* Weights from the vector layout of refit_eval. */
+static void weights_set(b2b2c_lead_model *m, const double *w)
+{
+    size_t j = 0;
+    m->bias = w[j++];
+    for (int s = 0; s < LEAD_NSEG; s++)
+        m->seg_w[s] = w[j++];
+    for (size_t i = 0; i < m->nattrs; i++)
+        m->attrs[i]->w = w[j++];
+    for (uint32_t k = 0; k < m->nkinds; k++) {
+        m->kinds[k].w_cnt = w[j++];
+        m->kinds[k].w_val = w[j++];
+    }
+}
+
+int b2b2c_lead_refit(int32_t *converged, int32_t *passes,
+                     b2b2c_lead_model *m)
 {
     b2b2c_ctx *ctx;
-    size_t *order = NULL;
-    feat *f = NULL;
-    int epochs;
-    double eta;
-    int rc;
+    refit r;
+    double *x = NULL, *w = NULL;
+    size_t nx = 0, k = 0;
+    int conv = 0, rc;
 
     if (!m)
         return B2B2C_EINVAL;
@@ -278,56 +491,65 @@ int b2b2c_lead_refit(b2b2c_lead_model *m)
         return not_ready(m);
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
-    order = b2b2c__malloc(ctx, m->nrows * sizeof(*order));
-    f = b2b2c__malloc(ctx, sizeof(*f));
-    if (!order || !f) {
+    memset(&r, 0, sizeof(r));
+    r.m = m;
+    r.lam = lead_param(m, B2B2C_LEAD_L2);
+    r.kind0 = 1 + LEAD_NSEG + m->nattrs;
+    r.dim = r.kind0 + 2 * (size_t)m->nkinds;
+    for (size_t i = 0; i < m->nrows; i++)
+        nx += 2 * (size_t)m->rows[i]->nk;
+    if (nx > SIZE_MAX / sizeof(double) ||
+        r.dim > SIZE_MAX / sizeof(double) / (3 * REFIT_MEM + 7)) {
         rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
         goto out;
     }
+    /* w, then the optimizer's work space */
+    x = b2b2c__malloc(ctx, (nx ? nx : 1) * sizeof(*x));
+    w = b2b2c__malloc(ctx, ((2 * REFIT_MEM + 6) * r.dim + 2 * REFIT_MEM) *
+                               sizeof(*w));
+    if (!x || !w) {
+        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < m->nrows; i++)
+        for (uint32_t j = 0; j < m->rows[i]->nk; j++) {
+            x[k++] = log1p(m->rows[i]->f[j].cnt);
+            x[k++] = log1p(m->rows[i]->f[j].val);
+        }
+    r.x = x;
     if ((rc = b2b2c__undo_save(ctx, &m->bias, sizeof(m->bias))) ||
         (rc = b2b2c__undo_save(ctx, m->seg_w, sizeof(m->seg_w))) ||
-        (rc = b2b2c__undo_save(ctx, &m->rng, sizeof(m->rng))) ||
         (rc = b2b2c__undo_save(ctx, m->kinds,
                                m->nkinds * sizeof(lead_kind))))
         goto out;
     for (size_t i = 0; i < m->nattrs; i++)
         if ((rc = save_attr_w(m, (uint32_t)i + 1)) != 0)
             goto out;
-    m->bias = 0;
-    memset(m->seg_w, 0, sizeof(m->seg_w));
-    for (uint32_t k = 0; k < m->nkinds; k++)
-        m->kinds[k].w_cnt = m->kinds[k].w_val = 0;
-    for (size_t i = 0; i < m->nattrs; i++)
-        m->attrs[i]->w = 0;
-    for (size_t i = 0; i < m->nrows; i++)
-        order[i] = i;
-    epochs = (int)lead_param(m, B2B2C_LEAD_REFIT_EPOCHS);
-    eta = lead_param(m, B2B2C_LEAD_LEARNING_RATE);
-    for (int e = 0; e < epochs; e++) {
-        /* Fisher-Yates shuffle; step size eta / sqrt(1 + epoch)
-         * (Robbins-Monro conditions relaxed as in Bottou 2010, sec. 3) */
-        double step = eta / sqrt(1.0 + e);
-        for (size_t i = m->nrows; i > 1; i--) {
-            size_t j = (size_t)b2b2c__rng_below(&m->rng, i);
-            size_t t = order[i - 1];
-            order[i - 1] = order[j];
-            order[j] = t;
-        }
-        for (size_t i = 0; i < m->nrows; i++) {
-            const lead_row *w = m->rows[order[i]];
-            feat_row(w, f);
-            sgd_step(m, f, w->label, step);
-        }
-    }
+    /* Start from zero weights and the bias at the log-odds of the won
+     * rate (the minimum of J over the bias alone), so the result depends
+     * on the rows only, not on earlier weights. */
+    memset(w, 0, r.dim * sizeof(*w));
+    r.h = w + (2 * REFIT_MEM + 5) * r.dim + 2 * REFIT_MEM;
+    memset(r.h, 0, r.dim * sizeof(*r.h));
+    w[0] = log((double)m->nwon / (double)(m->nrows - m->nwon));
+    conv = lbfgs(&r, w, w + r.dim,
+                 (int)lead_param(m, B2B2C_LEAD_REFIT_EPOCHS));
+    weights_set(m, w);
     if ((rc = lead_write_model(m)) != 0)
         goto out;
     for (size_t i = 0; i < m->nattrs; i++)
         if ((rc = lead_write_attr(m, m->attrs[i])) != 0)
             goto out;
 out:
-    b2b2c__free(ctx, order);
-    b2b2c__free(ctx, f);
-    return b2b2c__call_end(ctx, rc);
+    b2b2c__free(ctx, x);
+    b2b2c__free(ctx, w);
+    if ((rc = b2b2c__call_end(ctx, rc)) == 0) {
+        if (converged)
+            *converged = conv;
+        if (passes)
+            *passes = r.passes;
+    }
+    return rc;
 }
 
 int b2b2c_lead_probability(double *p, const b2b2c_lead_model *m,

@@ -168,7 +168,7 @@ static int op_outcome(th_env *env, void *state)
 static int op_refit(th_env *env, void *state)
 {
     (void)env;
-    return b2b2c_lead_refit(state);
+    return b2b2c_lead_refit(NULL, NULL, state);
 }
 static int op_group(th_env *env, void *state)
 {

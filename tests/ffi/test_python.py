@@ -308,6 +308,26 @@ class LeadTest(EngineTest):
         self.m.event("olga", "site_visit", T0 + DAY)
 
 
+    def test_refit_converges_and_reports_the_bound(self):
+        self.m.set_param(b2b2c.LEAD_MIN_OUTCOMES, 2)
+        self.assertError(b2b2c.ENOTREADY, self.m.refit)
+        for i in range(40):
+            who = "t%d" % i
+            self.m.add(who, T0)
+            if i % 3:
+                self.m.event(who, "webinar_attend", T0 + DAY)
+            self.m.outcome(who, i % 3 == 1 or i % 7 == 0, T0 + DAY)
+        r = self.m.refit()
+        self.assertEqual(r.converged, True)
+        self.assertTrue(2 < r.passes <= 100)
+        won = sum(1 for i in range(40) if i % 3 == 1 or i % 7 == 0)
+        mean = sum(self.m.probability("t%d" % i, T0 + DAY)
+                   for i in range(40)) / 40
+        self.assertAlmostEqual(mean, won / 40, places=5)
+        self.m.set_param(b2b2c.LEAD_REFIT_EPOCHS, 2)
+        self.assertEqual(tuple(self.m.refit()), (False, 2))
+
+
 class DealerTest(EngineTest):
     def setUp(self):
         super().setUp()

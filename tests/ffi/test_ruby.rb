@@ -206,6 +206,24 @@ class LeadTest < EngineTest
     @m.add("olga", T0)
     @m.event("olga", "site_visit", T0 + DAY)
   end
+
+  def test_refit_converges_and_reports_the_bound
+    @m.set_param(B2B2C::LEAD_MIN_OUTCOMES, 2)
+    assert_error(B2B2C::ENOTREADY) { @m.refit }
+    won = ->(i) { i % 3 == 1 || (i % 7).zero? }
+    40.times do |i|
+      @m.add("t#{i}", T0)
+      @m.event("t#{i}", "webinar_attend", T0 + DAY) unless (i % 3).zero?
+      @m.outcome("t#{i}", won.(i), T0 + DAY)
+    end
+    r = @m.refit
+    assert_equal true, r.converged
+    assert_includes 3..100, r.passes
+    mean = 40.times.sum { |i| @m.probability("t#{i}", T0 + DAY) } / 40
+    assert_in_delta 40.times.count(&won) / 40.0, mean, 1e-5
+    @m.set_param(B2B2C::LEAD_REFIT_EPOCHS, 2)
+    assert_equal [false, 2], @m.refit.to_a
+  end
 end
 
 class DealerTest < EngineTest

@@ -13,32 +13,7 @@
 #include "internal.h"
 
 #define DAY 86400
-#define assert_double_equal(a, b, eps) assert_true(fabs((a) - (b)) <= (eps))
-#define T0 1767225600 /* 2026-01-01 */
-
-typedef struct fx {
-    b2b2c_ctx *ctx;
-    b2b2c_lead_model *m;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = calloc(1, sizeof(*f));
-    if (b2b2c_ctx_new(&f->ctx, NULL, NULL) ||
-        b2b2c_lead_model_new(&f->m, f->ctx, 42))
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    b2b2c_lead_model_free(f->m);
-    b2b2c_ctx_free(f->ctx);
-    free(f);
-    return 0;
-}
+#include "lead_fixture.h"
 
 static void reopen(fx *f)
 {
@@ -421,7 +396,7 @@ static void t_learned(void **state)
     simulate(f, 50, &rng, 1);
     assert_int_equal(b2b2c_lead_probability(&p_att, f->m, "s0", T0 + 20),
                      B2B2C_ENOTREADY);
-    assert_int_equal(b2b2c_lead_refit(f->m), B2B2C_ENOTREADY);
+    assert_int_equal(b2b2c_lead_refit(NULL, NULL, f->m), B2B2C_ENOTREADY);
     simulate(f, 0, &rng, 0);
     {
         /* more outcomes on fresh leads */
@@ -443,7 +418,7 @@ static void t_learned(void **state)
                 0);
         }
     }
-    assert_int_equal(b2b2c_lead_refit(f->m), 0);
+    assert_int_equal(b2b2c_lead_refit(NULL, NULL, f->m), 0);
     assert_int_equal(b2b2c_lead_add(f->m, "att", T0, 0, NULL, NULL, NULL), 0);
     assert_int_equal(b2b2c_lead_add(f->m, "no", T0, 0, NULL, NULL, NULL), 0);
     ev(f, "att", B2B2C_LEAD_EV_WEBINAR_ATTEND, T0 + 10);
