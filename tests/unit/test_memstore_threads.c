@@ -21,7 +21,8 @@
 #define NTXN 2000
 
 typedef struct shared {
-    b2b2c_storage st;
+    b2b2c_memstore *ms;
+    b2b2c_storage st;     /* its methods, shared by every thread */
     pthread_barrier_t go; /* the threads start together */
 } shared;
 
@@ -56,13 +57,34 @@ static int put_long(b2b2c_storage *st, const char *key, long v)
     return st->put(st->userdata, "t", key, strlen(key), &v, sizeof v);
 }
 
-static void run_threads(worker *w, int n, void *(*fn)(void *))
+/* A fresh store, NTHREADS threads running fn on it (started together),
+ * joined; none may have failed or seen an inconsistent read. */
+static void run_on_store(shared *sh, worker *w, void *(*fn)(void *))
 {
-    pthread_t th[4];
-    for (int i = 0; i < n; i++)
+    pthread_t th[NTHREADS];
+
+    memset(sh, 0, sizeof *sh);
+    memset(w, 0, NTHREADS * sizeof *w);
+    assert_int_equal(b2b2c_memstore_new(&sh->ms, NULL), 0);
+    assert_int_equal(b2b2c_memstore_methods(sh->ms, &sh->st), 0);
+    assert_int_equal(pthread_barrier_init(&sh->go, NULL, NTHREADS), 0);
+    for (int i = 0; i < NTHREADS; i++) {
+        w[i].sh = sh;
+        w[i].id = i;
         assert_int_equal(pthread_create(&th[i], NULL, fn, &w[i]), 0);
-    for (int i = 0; i < n; i++)
+    }
+    for (int i = 0; i < NTHREADS; i++)
         assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < NTHREADS; i++) {
+        assert_int_equal(w[i].failed, 0);
+        assert_int_equal(w[i].mismatches, 0);
+    }
+}
+
+static void store_done(shared *sh)
+{
+    pthread_barrier_destroy(&sh->go);
+    b2b2c_memstore_free(sh->ms);
 }
 
 static void note(worker *w, int rc)
@@ -121,32 +143,19 @@ static int count_rows(const void *k, size_t kl, const void *v, size_t vl,
 
 static void t_counter(void **u)
 {
-    b2b2c_memstore *ms;
     shared sh;
     worker w[NTHREADS];
     long c, rows = 0, total = 0;
 
     (void)u;
-    memset(&sh, 0, sizeof sh);
-    memset(w, 0, sizeof w);
-    assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
-    assert_int_equal(b2b2c_memstore_methods(ms, &sh.st), 0);
-    assert_int_equal(pthread_barrier_init(&sh.go, NULL, NTHREADS), 0);
-    for (int i = 0; i < NTHREADS; i++) {
-        w[i].sh = &sh;
-        w[i].id = i;
-    }
-    run_threads(w, NTHREADS, counter_thread);
-    for (int i = 0; i < NTHREADS; i++) {
-        assert_int_equal(w[i].failed, 0);
+    run_on_store(&sh, w, counter_thread);
+    for (int i = 0; i < NTHREADS; i++)
         total += w[i].committed;
-    }
     assert_int_equal(get_long(&sh.st, "counter", &c), 0);
     assert_int_equal(c, total);
     assert_int_equal(sh.st.scan(sh.st.userdata, "t", count_rows, &rows), 0);
     assert_int_equal(rows, total + 1);
-    pthread_barrier_destroy(&sh.go);
-    b2b2c_memstore_free(ms);
+    store_done(&sh);
 }
 
 /* ---- a second begin waits for the first transaction ---- */
@@ -183,30 +192,15 @@ static void *handoff_thread(void *arg)
 
 static void t_second_begin_waits(void **u)
 {
-    b2b2c_memstore *ms;
     shared sh;
-    worker w[2];
+    worker w[NTHREADS];
     long x;
 
     (void)u;
-    memset(&sh, 0, sizeof sh);
-    memset(w, 0, sizeof w);
-    assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
-    assert_int_equal(b2b2c_memstore_methods(ms, &sh.st), 0);
-    assert_int_equal(pthread_barrier_init(&sh.go, NULL, 2), 0);
-    for (int i = 0; i < 2; i++) {
-        w[i].sh = &sh;
-        w[i].id = i;
-    }
-    run_threads(w, 2, handoff_thread);
-    for (int i = 0; i < 2; i++) {
-        assert_int_equal(w[i].failed, 0);
-        assert_int_equal(w[i].mismatches, 0);
-    }
+    run_on_store(&sh, w, handoff_thread);
     assert_int_equal(get_long(&sh.st, "x", &x), 0);
     assert_int_equal(x, 3);
-    pthread_barrier_destroy(&sh.go);
-    b2b2c_memstore_free(ms);
+    store_done(&sh);
 }
 
 /* ---- readers see whole transactions ---- */
@@ -287,32 +281,17 @@ static void *pair_thread(void *arg)
 
 static void t_readers_see_whole_transactions(void **u)
 {
-    b2b2c_memstore *ms;
     shared sh;
     worker w[NTHREADS];
     long a, b;
 
     (void)u;
-    memset(&sh, 0, sizeof sh);
-    memset(w, 0, sizeof w);
-    assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
-    assert_int_equal(b2b2c_memstore_methods(ms, &sh.st), 0);
-    assert_int_equal(pthread_barrier_init(&sh.go, NULL, NTHREADS), 0);
-    for (int i = 0; i < NTHREADS; i++) {
-        w[i].sh = &sh;
-        w[i].id = i;
-    }
-    run_threads(w, NTHREADS, pair_thread);
-    for (int i = 0; i < NTHREADS; i++) {
-        assert_int_equal(w[i].failed, 0);
-        assert_int_equal(w[i].mismatches, 0);
-    }
+    run_on_store(&sh, w, pair_thread);
     assert_int_equal(get_long(&sh.st, "a", &a), 0);
     assert_int_equal(get_long(&sh.st, "b", &b), 0);
     assert_int_equal(a, NTXN - 1); /* NTXN is a multiple of 5 */
     assert_int_equal(b, NTXN - 1);
-    pthread_barrier_destroy(&sh.go);
-    b2b2c_memstore_free(ms);
+    store_done(&sh);
 }
 
 /* ---- two contexts, two engines, one store ---- */
@@ -383,7 +362,6 @@ static int tally_cb(const char *id, double x, double tx, double T, double m,
 
 static void t_two_contexts(void **u)
 {
-    b2b2c_memstore *ms;
     shared sh;
     worker w[NTHREADS];
     b2b2c_ctx *ctx;
@@ -391,19 +369,8 @@ static void t_two_contexts(void **u)
     tally t;
 
     (void)u;
-    memset(&sh, 0, sizeof sh);
-    memset(w, 0, sizeof w);
     memset(&t, 0, sizeof t);
-    assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
-    assert_int_equal(b2b2c_memstore_methods(ms, &sh.st), 0);
-    assert_int_equal(pthread_barrier_init(&sh.go, NULL, NTHREADS), 0);
-    for (int i = 0; i < NTHREADS; i++) {
-        w[i].sh = &sh;
-        w[i].id = i;
-    }
-    run_threads(w, NTHREADS, forecast_thread);
-    for (int i = 0; i < NTHREADS; i++)
-        assert_int_equal(w[i].failed, 0);
+    run_on_store(&sh, w, forecast_thread);
     /* a third context reads what both committed, and only that */
     assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &sh.st), 0);
     assert_int_equal(b2b2c_forecaster_new(&f, ctx), 0);
@@ -415,8 +382,7 @@ static void t_two_contexts(void **u)
     assert_int_equal(t.purchases, t.customers * PER_GROUP);
     b2b2c_forecaster_free(f);
     b2b2c_ctx_free(ctx);
-    pthread_barrier_destroy(&sh.go);
-    b2b2c_memstore_free(ms);
+    store_done(&sh);
 }
 
 /* ---- one thread, two contexts: refused, not waited for ---- */
