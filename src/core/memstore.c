@@ -103,9 +103,9 @@ struct b2b2c_memstore {
      * shared, so every method holds `mu`, and a transaction holds it from
      * begin to commit or rollback: transactions run one at a time, and a
      * read outside one sees only committed rows. Recursive, because the
-     * methods a transaction calls take it again on the same thread (and
-     * then cost no atomic operation), and a get's or scan's callback may
-     * read the store. A context's own store (b2b2c_ctx_new without
+     * methods a transaction calls take it again on the same thread (glibc
+     * then only checks the owner and counts), and a get's or scan's
+     * callback may read the store. A context's own store (b2b2c_ctx_new without
      * storage) is reachable from that context only and takes no lock. */
     int shared;
     pthread_mutex_t mu;
