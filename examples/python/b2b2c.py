@@ -11,7 +11,10 @@ b2b2c.Error carrying the code, its name and the context's message.
             ...
 
 Threads: a Context and the handles opened on it are used by one thread at
-a time; separate contexts are independent.
+a time; separate contexts are independent. Contexts on several threads may
+share one MemStore (transactions then run one at a time; see
+docs/storage.md): ctypes releases the GIL during each call, so a thread
+waiting for the store does not hold up the one it waits for.
 """
 
 import ctypes

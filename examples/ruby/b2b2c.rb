@@ -10,7 +10,10 @@
 #   end
 #
 # Threads: a Context and the handles opened on it are used by one thread at
-# a time; separate contexts are independent.
+# a time; separate contexts are independent. Do not share one MemStore
+# between Ruby threads: ffi keeps the GVL during a C call, so a thread
+# waiting there for the store (another thread's transaction) would hold up
+# the thread it waits for, for ever. One store per thread, or processes.
 require "ffi"
 
 module B2B2C

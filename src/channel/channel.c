@@ -273,6 +273,18 @@ static void undo_spend_set(b2b2c_ctx *ctx, void *a, void *b, size_t i)
     b2b2c__free(ctx, b);
 }
 
+/* A channel added by a failed call or group goes with the spend array that
+ * later calls of the group gave it (their own entries, undone first, only
+ * shrink the array back to empty). */
+static void undo_chan_new(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    ch_chan *c = a;
+    (void)b;
+    (void)n;
+    b2b2c__free(ctx, c->sv);
+    b2b2c__free(ctx, c);
+}
+
 static void release_free(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
     (void)a;
@@ -636,7 +648,7 @@ int b2b2c_channels_add(b2b2c_channels *h, const char *id, int32_t kind,
     c->group = group;
     c->idlen = n;
     memcpy(c->id, id, n + 1);
-    if ((rc = b2b2c__undo_free_on_fail(ctx, c)) != 0) {
+    if ((rc = b2b2c__undo_push(ctx, undo_chan_new, NULL, c, NULL, 0)) != 0) {
         b2b2c__free(ctx, c);
         goto out;
     }

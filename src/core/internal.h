@@ -392,6 +392,27 @@ double b2b2c__rng_beta_prepped(b2b2c__rng *r, const b2b2c__beta_prep *k);
 uint32_t b2b2c__rng_beta_argmax(b2b2c__rng *r, const b2b2c__beta_prep *k,
                                 const double *t, uint32_t n, double *best);
 
+/* ---- special functions (core/specfun.c) ------------------------------------ */
+
+/* log Gamma(x) for x > 0 (NaN otherwise). Thread-safe: no signgam.
+ * Absolute error about 1e-15 near the zeros at 1 and 2, relative error
+ * about 1e-15 elsewhere. */
+double b2b2c__lgamma(double x);
+/* digamma psi(x) = d/dx log Gamma(x), x > 0. */
+double b2b2c__digamma(double x);
+/* log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b), a, b > 0. */
+double b2b2c__lbeta(double a, double b);
+/* log(exp(a) + exp(b)) without overflow. */
+double b2b2c__logaddexp(double a, double b);
+
+/* Gauss hypergeometric 2F1(a, b; c; z) by its power series, for
+ * 0 <= z < 1 and a, b, c > 0 (the region every model here needs; see
+ * specfun.c). `d` (optional) receives the derivatives with respect to
+ * a, b, c and z. Returns 0, or -1 when the series did not converge within
+ * its term budget or the arguments are outside the region. */
+int b2b2c__hyp2f1(double a, double b, double c, double z, double *val,
+                  double d[4]);
+
 /* ---- the context ---------------------------------------------------------- */
 
 /* One entry of the undo log: `undo` runs (newest first) when the call or

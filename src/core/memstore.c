@@ -1,6 +1,8 @@
 /* The built-in in-memory store: per table a sorted run of rows written in
  * ascending key order plus a hash map for the others, an undo log for
- * transactions, sorted scans. */
+ * transactions, sorted scans. A store made by b2b2c_memstore_new may be
+ * shared by contexts on several threads: see "Threads" below. */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "internal.h"
@@ -97,7 +99,28 @@ struct b2b2c_memstore {
     void *free_list[MS_CLASSES];
     unsigned char *pos, *end; /* the unused tail of the newest chunk */
     ms_chunk *chunks;
+    /* Threads (sys/storage.h): a store from b2b2c_memstore_new may be
+     * shared, so every method holds `mu`, and a transaction holds it from
+     * begin to commit or rollback: transactions run one at a time, and a
+     * read outside one sees only committed rows. Recursive, because the
+     * methods a transaction calls take it again on the same thread (glibc
+     * then only checks the owner and counts), and a get's or scan's
+     * callback may read the store. A context's own store (b2b2c_ctx_new without
+     * storage) is reachable from that context only and takes no lock. */
+    int shared;
+    pthread_mutex_t mu;
 };
+
+static int ms_lock(b2b2c_memstore *s)
+{
+    return s->shared && pthread_mutex_lock(&s->mu) ? B2B2C_ESTORAGE : 0;
+}
+
+static void ms_unlock(b2b2c_memstore *s)
+{
+    if (s->shared)
+        pthread_mutex_unlock(&s->mu);
+}
 
 int b2b2c__memstore_create(b2b2c_memstore **out, const b2b2c__alloc *a)
 {
@@ -115,13 +138,30 @@ int b2b2c__memstore_create(b2b2c_memstore **out, const b2b2c__alloc *a)
 int b2b2c_memstore_new(b2b2c_memstore **out, const b2b2c_allocator *alloc)
 {
     b2b2c__alloc a;
+    pthread_mutexattr_t attr;
+    b2b2c_memstore *s;
     int rc;
 
     if (!out)
         return B2B2C_EINVAL;
     *out = NULL;
-    rc = b2b2c__alloc_init(&a, alloc);
-    return rc ? rc : b2b2c__memstore_create(out, &a);
+    if ((rc = b2b2c__alloc_init(&a, alloc)) != 0 ||
+        (rc = b2b2c__memstore_create(&s, &a)) != 0)
+        return rc;
+    if (pthread_mutexattr_init(&attr)) {
+        b2b2c__afree(&a, s);
+        return B2B2C_ENOMEM;
+    }
+    rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE) ||
+         pthread_mutex_init(&s->mu, &attr);
+    pthread_mutexattr_destroy(&attr);
+    if (rc) {
+        b2b2c__afree(&a, s);
+        return B2B2C_ENOMEM;
+    }
+    s->shared = 1;
+    *out = s;
+    return 0;
 }
 
 /* Whether a row lives in a chunk (freed with the chunks) or on its own. */
@@ -314,6 +354,13 @@ void b2b2c_memstore_free(b2b2c_memstore *s)
     }
     b2b2c__afree(&s->a, s->tables);
     b2b2c__afree(&s->a, s->log);
+    if (s->shared) {
+        /* an open transaction is the freeing thread's (freeing a store
+         * another thread is using is the host's bug) */
+        if (s->in_txn)
+            pthread_mutex_unlock(&s->mu);
+        pthread_mutex_destroy(&s->mu);
+    }
     b2b2c__afree(&s->a, s);
 }
 
@@ -503,8 +550,9 @@ static ms_entry *table_get(const ms_table *t, const unsigned char *key,
     return loc == LOC_MAP ? b2b2c__map_get(&t->map, key, klen) : NULL;
 }
 
-static int ms_get(void *ud, const char *table, const void *key, size_t klen,
-                  b2b2c_storage_value_cb found, void *payload)
+static int ms_get_held(void *ud, const char *table, const void *key,
+                       size_t klen, b2b2c_storage_value_cb found,
+                       void *payload)
 {
     b2b2c_memstore *s = ud;
     ms_table *t;
@@ -538,8 +586,8 @@ static void log_push(b2b2c_memstore *s, size_t table, int kind, size_t slot,
     u->cur = cur;
 }
 
-static int ms_put(void *ud, const char *table, const void *key, size_t klen,
-                  const void *val, size_t vlen)
+static int ms_put_held(void *ud, const char *table, const void *key,
+                       size_t klen, const void *val, size_t vlen)
 {
     b2b2c_memstore *s = ud;
     ms_table *t;
@@ -631,7 +679,8 @@ static int ms_put(void *ud, const char *table, const void *key, size_t klen,
     return 0;
 }
 
-static int ms_del(void *ud, const char *table, const void *key, size_t klen)
+static int ms_del_held(void *ud, const char *table, const void *key,
+                       size_t klen)
 {
     b2b2c_memstore *s = ud;
     ms_table *t;
@@ -686,8 +735,8 @@ static int entry_cmp(const void *pa, const void *pb)
 
 /* The run is sorted already; the map's rows are sorted here and merged
  * in (no allocation at all for a table that is only a run). */
-static int ms_scan(void *ud, const char *table, b2b2c_storage_row_cb row,
-                   void *payload)
+static int ms_scan_held(void *ud, const char *table,
+                        b2b2c_storage_row_cb row, void *payload)
 {
     b2b2c_memstore *s = ud;
     ms_table *t;
@@ -726,20 +775,79 @@ static int ms_scan(void *ud, const char *table, b2b2c_storage_row_cb row,
     return rc;
 }
 
+/* The methods: each holds the store while it runs (see "Threads"). */
+static int ms_get(void *ud, const char *table, const void *key, size_t klen,
+                  b2b2c_storage_value_cb found, void *payload)
+{
+    int rc = ms_lock(ud);
+    if (rc)
+        return rc;
+    rc = ms_get_held(ud, table, key, klen, found, payload);
+    ms_unlock(ud);
+    return rc;
+}
+
+static int ms_put(void *ud, const char *table, const void *key, size_t klen,
+                  const void *val, size_t vlen)
+{
+    int rc = ms_lock(ud);
+    if (rc)
+        return rc;
+    rc = ms_put_held(ud, table, key, klen, val, vlen);
+    ms_unlock(ud);
+    return rc;
+}
+
+static int ms_del(void *ud, const char *table, const void *key, size_t klen)
+{
+    int rc = ms_lock(ud);
+    if (rc)
+        return rc;
+    rc = ms_del_held(ud, table, key, klen);
+    ms_unlock(ud);
+    return rc;
+}
+
+static int ms_scan(void *ud, const char *table, b2b2c_storage_row_cb row,
+                   void *payload)
+{
+    int rc = ms_lock(ud);
+    if (rc)
+        return rc;
+    rc = ms_scan_held(ud, table, row, payload);
+    ms_unlock(ud);
+    return rc;
+}
+
+/* begin keeps the store held until commit or rollback: another thread's
+ * begin (or read) waits, a second begin on this thread is refused. */
 static int ms_begin(void *ud)
 {
     b2b2c_memstore *s = ud;
-    if (s->in_txn)
+    int rc = ms_lock(s);
+    if (rc)
+        return rc;
+    if (s->in_txn) {
+        ms_unlock(s);
         return B2B2C_ESTATE;
+    }
     s->in_txn = 1;
     return 0;
 }
 
+/* Ends the transaction and lets go of the store twice: this call's hold and
+ * begin's. (A thread that is not the transaction's waits here until the
+ * transaction ends, then finds none open.) */
 static int ms_commit(void *ud)
 {
     b2b2c_memstore *s = ud;
-    if (!s->in_txn)
+    int rc = ms_lock(s);
+    if (rc)
+        return rc;
+    if (!s->in_txn) {
+        ms_unlock(s);
         return B2B2C_ESTATE;
+    }
     commit_log(s);
     s->in_txn = 0;
     if (s->tidy) {
@@ -747,16 +855,25 @@ static int ms_commit(void *ud)
             table_tidy(s, &s->tables[t]);
         s->tidy = 0;
     }
+    ms_unlock(s);
+    ms_unlock(s);
     return 0;
 }
 
 static int ms_rollback(void *ud)
 {
     b2b2c_memstore *s = ud;
-    if (!s->in_txn)
+    int rc = ms_lock(s);
+    if (rc)
+        return rc;
+    if (!s->in_txn) {
+        ms_unlock(s);
         return B2B2C_ESTATE;
+    }
     rollback_log(s);
     s->in_txn = 0;
+    ms_unlock(s);
+    ms_unlock(s);
     return 0;
 }
 
@@ -780,7 +897,7 @@ void b2b2c__st_prefetch(const b2b2c_ctx *ctx, const char *table, uint64_t h,
                         int stage)
 {
 #if defined(__GNUC__) || defined(__clang__)
-    const b2b2c_memstore *s;
+    b2b2c_memstore *s;
     const ms_table *t = NULL;
     const b2b2c__map_slot *sl;
     size_t mask;
@@ -788,6 +905,10 @@ void b2b2c__st_prefetch(const b2b2c_ctx *ctx, const char *table, uint64_t h,
     if (ctx->st.put != ms_put)
         return;
     s = ctx->st.userdata;
+    /* A hint is not worth waiting for: a shared store held by another
+     * thread gets none. */
+    if (s->shared && pthread_mutex_trylock(&s->mu))
+        return;
     /* by the name's pointer only (as the last put saw it): a wrong guess
      * costs a useless load, a strcmp per table would cost more */
     for (size_t i = 0; i < s->ntables; i++)
@@ -795,19 +916,21 @@ void b2b2c__st_prefetch(const b2b2c_ctx *ctx, const char *table, uint64_t h,
             t = &s->tables[i];
             break;
         }
-    if (!t || !t->map.count)
-        return;
-    mask = t->map.cap - 1;
-    sl = &t->map.slots[(size_t)h & mask];
-    if (stage == 0) {
-        __builtin_prefetch(sl);
-        return;
+    if (t && t->map.count) {
+        mask = t->map.cap - 1;
+        sl = &t->map.slots[(size_t)h & mask];
+        if (stage == 0) {
+            __builtin_prefetch(sl);
+        } else {
+            /* the home slot or the next (linear probing puts most keys
+             * there) */
+            if (sl->hash != h && sl->hash)
+                sl = &t->map.slots[((size_t)h + 1) & mask];
+            if (sl->hash == h)
+                __builtin_prefetch(sl->key);
+        }
     }
-    /* the home slot or the next (linear probing puts most keys there) */
-    if (sl->hash != h && sl->hash)
-        sl = &t->map.slots[((size_t)h + 1) & mask];
-    if (sl->hash == h)
-        __builtin_prefetch(sl->key);
+    ms_unlock(s);
 #else
     (void)ctx;
     (void)table;

@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "dealer_internal.h"
+#include "internal.h"
 
 /* Continued fraction of I_x(a, b): DLMF 8.17.22, evaluated with the modified
  * Lentz method (Press et al. 2007, Numerical Recipes 3rd ed., sec. 5.2 and
@@ -50,9 +51,10 @@ double b2b2c__betainc(double a, double b, double x)
         return 0.0;
     if (x >= 1.0)
         return 1.0;
-    /* Prefactor x^a (1-x)^b / (a B(a, b)): DLMF 8.17.22. */
-    lbt = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) +
-          b * log1p(-x);
+    /* Prefactor x^a (1-x)^b / (a B(a, b)): DLMF 8.17.22. The library's own
+     * log B: libm's lgamma writes the global signgam (a race between
+     * contexts on two threads). */
+    lbt = a * log(x) + b * log1p(-x) - b2b2c__lbeta(a, b);
     /* Symmetry I_x(a, b) = 1 - I_{1-x}(b, a): DLMF 8.17.4. */
     if (x < (a + 1.0) / (a + b + 2.0))
         return exp(lbt) * betacf(a, b, x) / a;

@@ -1,31 +1,16 @@
-/* Forecast engine internals: special functions, optimizer, model kernels.
- * Not installed; tests reach these through the static library. */
+/* Forecast engine internals: optimizer, model kernels (the special
+ * functions are in core). Not installed; tests reach these through the
+ * static library. */
 #ifndef B2B2C_FC_INTERNAL_H
 #define B2B2C_FC_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- special functions (specfun.c) ------------------------------------ */
+#include "internal.h"
 
-/* log Gamma(x) for x > 0 (NaN otherwise). Thread-safe: no signgam.
- * Absolute error about 1e-15 near the zeros at 1 and 2, relative error
- * about 1e-15 elsewhere. */
-double b2b2c__lgamma(double x);
-/* digamma psi(x) = d/dx log Gamma(x), x > 0. */
-double b2b2c__digamma(double x);
-/* log B(a, b) = lgamma(a) + lgamma(b) - lgamma(a + b), a, b > 0. */
-double b2b2c__lbeta(double a, double b);
-/* log(exp(a) + exp(b)) without overflow. */
-double b2b2c__logaddexp(double a, double b);
-
-/* Gauss hypergeometric 2F1(a, b; c; z) by its power series, for
- * 0 <= z < 1 and a, b, c > 0 (the region every model here needs; see
- * specfun.c). `d` (optional) receives the derivatives with respect to
- * a, b, c and z. Returns 0, or -1 when the series did not converge within
- * its term budget or the arguments are outside the region. */
-int b2b2c__hyp2f1(double a, double b, double c, double z, double *val,
-                  double d[4]);
+/* The special functions (b2b2c__lgamma, b2b2c__hyp2f1, ...) are in core:
+ * internal.h. */
 
 /* ---- optimizer (optim.c) ---------------------------------------------- */
 

@@ -11,7 +11,6 @@
  * Party type and kind accept only ==, != and in; the other attributes only
  * comparisons with numbers.
  */
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,10 +139,11 @@ static int expr(parser *ps);
  * host has set, so numbers always use '.', whatever strtod and printf use. */
 static char locale_point(void)
 {
-    const struct lconv *lc = localeconv();
-    return lc && lc->decimal_point && lc->decimal_point[0]
-               ? lc->decimal_point[0]
-               : '.';
+    /* printf only reads the locale; localeconv need not be thread-safe
+     * (POSIX XSH 2.9.1) and glibc's fills one static struct per call. */
+    char buf[16];
+    snprintf(buf, sizeof buf, "%.1f", 0.5);
+    return buf[1] ? buf[1] : '.';
 }
 
 double seg_strtod_c(const char *s, const char **end)

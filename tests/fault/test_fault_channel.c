@@ -218,6 +218,29 @@ static void t_attribute_lead(void **u)
     assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
 }
 
+/* A channel and a lead created inside a group, then their spend and touch
+ * arrays grown (20 days: allocated, then reallocated twice). */
+static int gr_create(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_add(s, "N", 2, 16, 1);
+}
+static int gr_grow(th_env *env, void *s, int i)
+{
+    int rc;
+    (void)env;
+    if ((rc = b2b2c_channels_set_spend(s, "N", T0 + i * D, i, 10 * i)) != 0)
+        return rc;
+    return b2b2c_channels_touch(s, "NL", "N", T0 + i * D);
+}
+static void t_group_create_grow(void **u)
+{
+    th_group_ops g = {"group_create_grow", ch_setup, gr_create, gr_grow, 20,
+                      ch_dig, ch_teardown};
+    (void)u;
+    th_group_grow(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +258,7 @@ int main(void)
         cmocka_unit_test(t_reopen),
         cmocka_unit_test(t_metrics),
         cmocka_unit_test(t_attribute_lead),
+        cmocka_unit_test(t_group_create_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

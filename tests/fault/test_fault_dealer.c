@@ -248,6 +248,34 @@ static void t_recall(void **u) { (void)u; run2("recall", setup, op_recall, 0); }
 static void t_outcome(void **u) { (void)u; run2("outcome", setup, op_outcome, 0); }
 static void t_group(void **u) { (void)u; run("group", setup, op_group); }
 
+/* A dealer in a new territory created inside a group, then 20 more dealers
+ * in it (the territory's arrays grow) and a lead routed there after each. */
+static int gr_create(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_put(s, "N", 1, "FR", "", 50, 0, 24);
+}
+static int gr_grow(th_env *env, void *s, int i)
+{
+    const char *d;
+    char id[16];
+    int rc;
+    (void)env;
+    snprintf(id, sizeof id, "N%d", i);
+    if ((rc = b2b2c_dealer_put(s, id, 1 + i % 3, "FR", "", 50, 0, 24)) != 0)
+        return rc;
+    snprintf(id, sizeof id, "NL%d", i);
+    return b2b2c_dealer_route(&d, NULL, s, id, "FR-75", 0, 0, 0, "", 0, 0,
+                              T0 + 500 + i);
+}
+static void t_group_create_grow(void **u)
+{
+    th_group_ops g = {"group_create_grow", setup, gr_create, gr_grow, 20,
+                      dig, teardown};
+    (void)u;
+    th_group_grow(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +287,7 @@ int main(void)
         cmocka_unit_test(t_accept),       cmocka_unit_test(t_decline),
         cmocka_unit_test(t_expire),       cmocka_unit_test(t_recall),
         cmocka_unit_test(t_outcome),      cmocka_unit_test(t_group),
+        cmocka_unit_test(t_group_create_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -216,6 +216,34 @@ static void t_remove_group(void **u)
     run_both("remove in a group", op_remove_group);
 }
 
+/* A customer created inside a group, then 20 more purchases of 20 new
+ * kinds (its purchase array and the kind table grow). */
+static int gr_create(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_forecaster_add_purchase(state, "n", 1, T0, 5,
+                                         B2B2C_KIND_PRODUCT);
+}
+static int gr_grow(th_env *env, void *state, int i)
+{
+    char name[16];
+    int32_t kind;
+    int rc;
+    (void)env;
+    snprintf(name, sizeof name, "gk%d", i);
+    if ((rc = b2b2c_forecaster_add_kind(&kind, state, name)) != 0)
+        return rc;
+    return b2b2c_forecaster_add_purchase(state, "n", 1, T0 + (i + 1) * DAY,
+                                         1 + i, kind);
+}
+static void t_group_create_grow(void **u)
+{
+    th_group_ops g = {"group_create_grow", f_setup, gr_create, gr_grow, 20,
+                      f_dig, f_teardown};
+    (void)u;
+    th_group_grow(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +253,7 @@ int main(void)
         cmocka_unit_test(t_reopen),   cmocka_unit_test(t_fit_window),
         cmocka_unit_test(t_param),    cmocka_unit_test(t_param_group),
         cmocka_unit_test(t_remove),   cmocka_unit_test(t_remove_group),
+        cmocka_unit_test(t_group_create_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

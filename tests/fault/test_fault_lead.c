@@ -262,6 +262,32 @@ static void t_remove_group(void **u)
     run_both("remove in a group", op_remove_group);
 }
 
+/* A lead created inside a group, then 20 new kinds registered and an event
+ * of each recorded on it (its per-kind array grows with every one). */
+static int gr_create(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_add(state, "n", T0, 1, "search", "north", "pumps");
+}
+static int gr_grow(th_env *env, void *state, int i)
+{
+    char name[16];
+    int32_t kind;
+    int rc;
+    (void)env;
+    snprintf(name, sizeof name, "gk%d", i);
+    if ((rc = b2b2c_lead_kind_register(&kind, state, name)) != 0)
+        return rc;
+    return b2b2c_lead_event(state, "n", kind, T0 + 1 + i, 0);
+}
+static void t_group_create_grow(void **u)
+{
+    th_group_ops g = {"group_create_grow", setup, gr_create, gr_grow, 20,
+                      dig, teardown};
+    (void)u;
+    th_group_grow(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +299,7 @@ int main(void)
         cmocka_unit_test(t_outcome), cmocka_unit_test(t_refit),
         cmocka_unit_test(t_group),   cmocka_unit_test(t_remove),
         cmocka_unit_test(t_remove_last), cmocka_unit_test(t_remove_group),
+        cmocka_unit_test(t_group_create_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

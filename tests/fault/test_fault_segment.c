@@ -243,6 +243,32 @@ static void t_attrs_new(void **u)
     assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
 }
 
+/* An account and a rule created inside a group, then the account's history
+ * grown by 20 migrations (the record is reallocated at each). */
+static int gr_create(th_env *env, void *state)
+{
+    st *x = state;
+    int rc;
+    (void)env;
+    if ((rc = b2b2c_segmenter_rule_add(x->s, "gr", 5, 1, "true")) != 0)
+        return rc;
+    return b2b2c_segmenter_assign(NULL, x->s, "n", x->a, 300);
+}
+static int gr_grow(th_env *env, void *state, int i)
+{
+    st *x = state;
+    (void)env;
+    b2b2c_attrs_set_int(x->a, B2B2C_SEG_ATTR_EMPLOYEES, i % 2 ? 500 : 1);
+    return b2b2c_segmenter_assign(NULL, x->s, "n", x->a, 301 + i);
+}
+static void t_group_create_grow(void **u)
+{
+    th_group_ops g = {"group_create_grow", setup, gr_create, gr_grow, 20,
+                      digest, teardown};
+    (void)u;
+    th_group_grow(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +278,7 @@ int main(void)
         cmocka_unit_test(t_assign_segment), cmocka_unit_test(t_route_set),
         cmocka_unit_test(t_route_reset),  cmocka_unit_test(t_group),
         cmocka_unit_test(t_attrs_new),
+        cmocka_unit_test(t_group_create_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,8 @@ import os
 import random
 import re
 import sys
+import threading
+import time
 import unittest
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -672,6 +674,41 @@ class LifetimeTest(unittest.TestCase):
             self.assertEqual(m2.count(), 1)
         with self.assertRaises(b2b2c.Error):
             b2b2c.Segmenter(ctx)
+        store.close()
+
+
+class SharedStoreTest(unittest.TestCase):
+    """One MemStore, a Context on each of two Python threads: ctypes
+    releases the GIL during a call, so a thread waiting for the store
+    (another thread's transaction) does not hold up the one it waits for."""
+
+    def test_two_threads_one_store(self):
+        store = b2b2c.MemStore()
+        errors = []
+
+        def work(t):
+            try:
+                with b2b2c.Context(store) as ctx, \
+                        b2b2c.Forecaster(ctx) as f:
+                    for g in range(40):
+                        with ctx.transaction():
+                            for k in range(3):
+                                f.add_purchase("t%d-%02d" % (t, g), 1,
+                                               T0 + k * DAY, 10.0 + k)
+                                time.sleep(0)  # the other thread's turn
+            except Exception as e:  # noqa: BLE001 (reported below)
+                errors.append(e)
+
+        threads = [threading.Thread(target=work, args=(t,)) for t in (0, 1)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        self.assertEqual(errors, [])
+        with b2b2c.Context(store) as ctx, b2b2c.Forecaster(ctx) as f:
+            rows = list(f.summaries(T0 + 100 * DAY))
+        self.assertEqual(len(rows), 80)
+        self.assertTrue(all(r.frequency == 2 for r in rows))  # 3 days
         store.close()
 
 

@@ -80,6 +80,33 @@ typedef struct th_fault_ops {
 /* Returns the number of faults injected (>= 1 when op allocates/stores). */
 size_t th_fault_loop(const th_fault_ops *ops, int mode);
 
+/* ---- create then grow inside one group ------------------------------------ */
+
+/*
+ * The pattern behind most rollback leaks: inside one b2b2c_ctx_begin group,
+ * a call creates an object and later calls grow the arrays it owns (the
+ * first allocation of an array, then reallocations). Undoing the group must
+ * free all of it. `create` makes the object, `grow(i)` for i = 0..ngrow-1
+ * adds one element to it (ngrow large enough for several reallocations).
+ */
+typedef struct th_group_ops {
+    const char *name;
+    int (*setup)(th_env *env, void **state);
+    int (*create)(th_env *env, void *state);
+    int (*grow)(th_env *env, void *state, int i);
+    int ngrow;
+    uint64_t (*digest)(th_env *env, void *state); /* optional */
+    void (*teardown)(th_env *env, void *state);   /* optional */
+} th_group_ops;
+
+/* Runs the group (1) to the end and rolled back by the host: storage,
+ * in-memory state and the allocator's outstanding blocks must be as
+ * before the group; (2) under th_fault_loop, committed, with every
+ * allocation and then every storage call failing in turn. */
+void th_group_grow(const th_group_ops *g);
+/* (Not reentrant: the fault loop's op reaches `g` through a static, as
+ * th_fault_ops carries no argument. Tests run one at a time.) */
+
 /* ---- storage conformance ------------------------------------------------------ */
 
 typedef struct th_storage_factory {

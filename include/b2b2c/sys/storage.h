@@ -8,6 +8,8 @@
  *
  * Threads: the library calls a storage table from the thread that is using
  * the context; it never calls it from two threads at once for one context.
+ * A store shared by contexts on several threads must be safe for that
+ * itself: the built-in one is (see b2b2c_memstore_new).
  */
 #ifndef B2B2C_SYS_STORAGE_H
 #define B2B2C_SYS_STORAGE_H
@@ -91,6 +93,30 @@ typedef struct b2b2c_memstore b2b2c_memstore;
  * simple embedders and keeping state across contexts in one process.
  * alloc may be NULL (libc). Returns 0, B2B2C_EINVAL, B2B2C_EVERSION or
  * B2B2C_ENOMEM.
+ *
+ * Threads: one store may be shared by any number of contexts on any
+ * threads. It has one lock, taken by every method:
+ * - A transaction holds the whole store from begin to commit or rollback,
+ *   so transactions run one at a time (one writer at a time) and are
+ *   serializable: each sees every transaction committed before its begin
+ *   and nothing of any other. Another thread's begin, and its reads,
+ *   wait until the transaction ends (a group held open with
+ *   b2b2c_ctx_begin makes every other thread wait that long).
+ * - A get or scan outside a transaction takes the store for its own
+ *   duration and sees committed rows only, each scan as of one moment.
+ * - On the thread that holds the transaction, a second context sharing
+ *   the store is refused, not made to wait (it would wait for itself):
+ *   its begin, and so its mutating calls, return B2B2C_ESTATE; its reads
+ *   see the open transaction's writes.
+ * - A transaction must end on the thread that began it: a context inside
+ *   a b2b2c_ctx_begin group stays on its thread until the group ends.
+ * - The allocator passed here is then called from every thread using the
+ *   store (libc's is fine).
+ * What it does not do: engines keep their state in memory, loaded when
+ * opened, so an engine handle does not see rows another context commits
+ * later; the store keeps the rows consistent, not the handles.
+ * A context made without storage (b2b2c_ctx_new with NULL) has its own
+ * store that nothing else can reach, and that one takes no lock.
  */
 B2B2C_API int b2b2c_memstore_new(b2b2c_memstore **out,
                                  const b2b2c_allocator *alloc);

@@ -1,7 +1,9 @@
 /*
- * Special functions for the forecast models, written here so the library
- * needs nothing beyond libm's elementary functions and stays thread-safe
- * (glibc's lgamma writes the global signgam; lgamma_r is not POSIX).
+ * Special functions for the forecast models and the dealer's Beta
+ * quantiles, written here so the library needs nothing beyond libm's
+ * elementary functions and stays thread-safe (glibc's lgamma writes the
+ * global signgam; lgamma_r is not POSIX). tests/abi/check-reentrant.sh
+ * keeps libm's lgamma out of the library.
  *
  * log-Gamma and digamma: shift the argument up to >= 10 with the
  * recurrences Gamma(x+1) = x Gamma(x), psi(x+1) = psi(x) + 1/x, then the
@@ -10,7 +12,7 @@
  */
 #include <math.h>
 
-#include "fc_internal.h"
+#include "internal.h"
 
 static const double LN_SQRT_2PI = 0.91893853320467274178032973640562;
 
