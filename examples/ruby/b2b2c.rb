@@ -10,10 +10,10 @@
 #   end
 #
 # Threads: a Context and the handles opened on it are used by one thread at
-# a time; separate contexts are independent. Do not share one MemStore
-# between Ruby threads: ffi keeps the GVL during a C call, so a thread
-# waiting there for the store (another thread's transaction) would hold up
-# the thread it waits for, for ever. One store per thread, or processes.
+# a time; separate contexts are independent. Contexts on several threads
+# may share one MemStore: every function is bound with blocking: true, so a
+# thread waiting in C for the store (another thread's transaction) releases
+# the GVL and the thread it waits for goes on.
 require "ffi"
 
 module B2B2C
@@ -171,9 +171,13 @@ module B2B2C
     }.freeze
     SIGNATURES = {}
 
+    # blocking: true releases the GVL during the C call (as ctypes releases
+    # Python's GIL), so a thread that waits in C for a store another thread
+    # holds in a transaction does not hold up that thread for ever.
     def self.attach_function(name, *rest)
       params = rest.find { |a| a.is_a?(Array) }
-      super
+      opts = rest.last.is_a?(Hash) ? rest.pop : {}
+      super(name, *rest, { blocking: true }.merge(opts))
       SIGNATURES[name] = params
       checks = params.each_with_index.filter_map { |t, i| [i, t] if INT_RANGES.key?(t) || t == :string }
       return if checks.empty?

@@ -506,3 +506,38 @@ class LifetimeTest < Minitest::Test
     store.close
   end
 end
+
+# One MemStore, a Context on each of two Ruby threads: the binding's calls
+# release the GVL (blocking: true), so a thread waiting for the store
+# (another thread's transaction) does not hold up the one it waits for.
+class SharedStoreTest < Minitest::Test
+  T0 = 1_767_225_600
+  DAY = 86_400
+
+  def test_two_threads_one_store
+    store = B2B2C::MemStore.new
+    threads = [0, 1].map do |t|
+      Thread.new do
+        B2B2C::Context.open(store) do |ctx|
+          f = B2B2C::Forecaster.new(ctx)
+          40.times do |g|
+            ctx.transaction do
+              3.times do |k|
+                f.add_purchase(format("t%d-%02d", t, g), "b2c_consumer", T0 + (k * DAY), 10.0 + k)
+                Thread.pass # the other thread's turn
+              end
+            end
+          end
+        end
+      end
+    end
+    # a hang here is the bug: a thread waiting in C for the store kept the GVL
+    threads.each { |th| assert th.join(120), "a thread did not finish" }
+    B2B2C::Context.open(store) do |ctx|
+      rows = B2B2C::Forecaster.new(ctx).summaries(T0 + (100 * DAY)).to_a
+      assert_equal 80, rows.size
+      assert(rows.all? { |r| r.frequency == 2 })
+    end
+    store.close
+  end
+end
