@@ -193,7 +193,8 @@ class _Storage(ctypes.Structure):
     """b2b2c_storage (include/b2b2c/sys/storage.h), version 1."""
     _fields_ = [("version", _u32), ("userdata", ctypes.c_void_p)] + [
         (name, ctypes.c_void_p) for name in
-        ("get", "put", "del_", "scan", "begin", "commit", "rollback")]
+        ("get", "put", "del_", "scan", "begin", "commit", "rollback",
+         "hint")]
 
 
 _DECLARED = set()  # every function given argtypes/restype (tests check it)

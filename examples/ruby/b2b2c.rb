@@ -235,7 +235,7 @@ module B2B2C
   class Storage < FFI::Struct
     layout :version, :uint32, :userdata, :pointer, :get, :pointer,
            :put, :pointer, :del, :pointer, :scan, :pointer, :begin, :pointer,
-           :commit, :pointer, :rollback, :pointer
+           :commit, :pointer, :rollback, :pointer, :hint, :pointer
   end
 
   class Error < StandardError

@@ -3,8 +3,7 @@
 #include <stdio.h>
 
 #include "internal.h"
-
-int b2b2c__memstore_create(b2b2c_memstore **out, const b2b2c__alloc *a);
+#include "memstore/memstore.h"
 
 int b2b2c_storage_init(b2b2c_storage *storage, uint32_t version)
 {

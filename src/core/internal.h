@@ -539,27 +539,24 @@ int b2b2c__st_get(b2b2c_ctx *ctx, const char *table, const void *key,
                   size_t klen, b2b2c_storage_value_cb found, void *payload);
 int b2b2c__st_scan(b2b2c_ctx *ctx, const char *table,
                    b2b2c_storage_row_cb row, void *payload);
-/* A hint before a put of `key` into `table`, for the built-in store (no
- * effect with any other storage, and none on results: it only reads).
- * h = b2b2c__map_keyhash(key, klen). Stage 0 starts loading the hash slot
- * the put will look in; stage 1, called once that slot has had time to
- * arrive (after the engine's own lookup, say), starts loading the row the
- * slot holds, whose key the put compares. So the put's two cache misses
- * overlap the engine's work instead of following it. */
-void b2b2c__st_prefetch(const b2b2c_ctx *ctx, const char *table, uint64_t h,
-                        int stage);
+/* A hint before a put of `key` into `table` (the storage's optional
+ * `hint` member; nothing happens without one, and it never changes a
+ * result). h = b2b2c__map_keyhash(key, klen). Stage 0 starts loading the
+ * hash slot the put will look in; stage 1, called once that slot has had
+ * time to arrive (after the engine's own lookup, say), starts loading the
+ * row the slot holds, whose key the put compares. So the put's two cache
+ * misses overlap the engine's work instead of following it. */
+static inline void b2b2c__st_prefetch(const b2b2c_ctx *ctx, const char *table,
+                                      uint64_t h, int stage)
+{
+    if (ctx->st.hint)
+        ctx->st.hint(ctx->st.userdata,
+                     stage ? B2B2C_STORAGE_HINT_PREFETCH_ROW
+                           : B2B2C_STORAGE_HINT_PREFETCH_SLOT,
+                     table, h);
+}
 /* Encode-and-put helper: finishes `w` and writes it. */
 int b2b2c__st_put_rec(b2b2c_ctx *ctx, const char *table, const void *key,
                       size_t klen, b2b2c__wbuf *w);
-
-/* ---- in-memory store internals used by tests ------------------------------ */
-
-/* Order-independent fingerprint of the committed and uncommitted contents
- * (tables, keys, values) and the number of rows. */
-uint64_t b2b2c__memstore_fingerprint(const b2b2c_memstore *s, size_t *rows);
-/* Where a table's rows are: slots of the ascending run (dead ones among
- * them) and rows in the hash map. Zeros for an unknown table. */
-void b2b2c__memstore_layout(const b2b2c_memstore *s, const char *table,
-                            size_t *run, size_t *dead, size_t *hashed);
 
 #endif /* B2B2C_INTERNAL_H */

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "memstore/memstore.h"
 #include "toy.h"
 
 /* ---- b2b2c_ctx_new ---- */

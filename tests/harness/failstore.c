@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "memstore/memstore.h"
 #include "internal.h"
 
 static int fire(th_store *s)

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "memstore/memstore.h"
 #include "internal.h"
 
 static int ms_open(b2b2c_storage *st, void **handle)

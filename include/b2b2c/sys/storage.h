@@ -38,7 +38,8 @@ typedef int (*b2b2c_storage_row_cb)(const void *key, size_t keylen,
                                     void *payload);
 
 /*
- * The storage method table. All members are required in version 1.
+ * The storage method table. All members but `hint` are required in
+ * version 1.
  *
  * Tables are NUL-terminated ASCII names of 1 to 63 characters from
  * [a-z0-9_], chosen by the engines. Keys are 1 to 65535 bytes, values 0 to
@@ -60,6 +61,13 @@ typedef int (*b2b2c_storage_row_cb)(const void *key, size_t keylen,
  * commit   make every change since begin durable and visible.
  * rollback undo every change since begin. Reads inside a transaction see
  *          its own writes.
+ * hint     optional (NULL: none). A hint that the library is about to get
+ *          or put a key in `table`, so that a store can start loading what
+ *          it will need (B2B2C_STORAGE_HINT_* in `op`). `hash` is the
+ *          library's own 64-bit hash of the key: only a store that indexes
+ *          by the same hash (the built-in one) can use it; any other store
+ *          leaves this member NULL. A hint never changes the store or a
+ *          result, cannot fail, and may be called outside a transaction.
  */
 typedef struct b2b2c_storage {
     uint32_t version; /* B2B2C_STORAGE_VERSION */
@@ -75,10 +83,21 @@ typedef struct b2b2c_storage {
     int (*begin)(void *userdata);
     int (*commit)(void *userdata);
     int (*rollback)(void *userdata);
+    void (*hint)(void *userdata, int32_t op, const char *table,
+                 uint64_t hash);
 } b2b2c_storage;
 
+/* Hints (b2b2c_storage.hint). Values are never renumbered. */
+enum {
+    /* start loading the index slot where `hash` lives */
+    B2B2C_STORAGE_HINT_PREFETCH_SLOT = 1,
+    /* start loading the row that slot holds (after the slot has arrived) */
+    B2B2C_STORAGE_HINT_PREFETCH_ROW = 2
+};
+
 #define B2B2C_STORAGE_INIT                                                 \
-    { B2B2C_STORAGE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+    { B2B2C_STORAGE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+      NULL }
 
 /* Fill `storage` with B2B2C_STORAGE_INIT's values. Returns 0 or
  * B2B2C_EINVAL (storage NULL) or B2B2C_EVERSION (unknown version). */

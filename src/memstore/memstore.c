@@ -5,7 +5,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "internal.h"
+#include "memstore.h"
 
 typedef struct ms_entry {
     uint32_t klen;
@@ -877,24 +877,9 @@ static int ms_rollback(void *ud)
     return 0;
 }
 
-int b2b2c_memstore_methods(b2b2c_memstore *store, b2b2c_storage *out)
-{
-    if (!store || !out)
-        return B2B2C_EINVAL;
-    out->version = B2B2C_STORAGE_VERSION;
-    out->userdata = store;
-    out->get = ms_get;
-    out->put = ms_put;
-    out->del = ms_del;
-    out->scan = ms_scan;
-    out->begin = ms_begin;
-    out->commit = ms_commit;
-    out->rollback = ms_rollback;
-    return 0;
-}
-
-void b2b2c__st_prefetch(const b2b2c_ctx *ctx, const char *table, uint64_t h,
-                        int stage)
+/* b2b2c_storage.hint: the library hashes keys with b2b2c__map_keyhash, as
+ * this store does, so `h` finds the slot. */
+static void ms_hint(void *userdata, int32_t op, const char *table, uint64_t h)
 {
 #if defined(__GNUC__) || defined(__clang__)
     b2b2c_memstore *s;
@@ -902,9 +887,7 @@ void b2b2c__st_prefetch(const b2b2c_ctx *ctx, const char *table, uint64_t h,
     const b2b2c__map_slot *sl;
     size_t mask;
 
-    if (ctx->st.put != ms_put)
-        return;
-    s = ctx->st.userdata;
+    s = userdata;
     /* A hint is not worth waiting for: a shared store held by another
      * thread gets none. */
     if (s->shared && pthread_mutex_trylock(&s->mu))
@@ -919,7 +902,7 @@ void b2b2c__st_prefetch(const b2b2c_ctx *ctx, const char *table, uint64_t h,
     if (t && t->map.count) {
         mask = t->map.cap - 1;
         sl = &t->map.slots[(size_t)h & mask];
-        if (stage == 0) {
+        if (op == B2B2C_STORAGE_HINT_PREFETCH_SLOT) {
             __builtin_prefetch(sl);
         } else {
             /* the home slot or the next (linear probing puts most keys
@@ -932,10 +915,10 @@ void b2b2c__st_prefetch(const b2b2c_ctx *ctx, const char *table, uint64_t h,
     }
     ms_unlock(s);
 #else
-    (void)ctx;
+    (void)userdata;
+    (void)op;
     (void)table;
     (void)h;
-    (void)stage;
 #endif
 }
 
@@ -981,4 +964,21 @@ void b2b2c__memstore_layout(const b2b2c_memstore *s, const char *table,
             *hashed = s->tables[t].map.count;
         }
     }
+}
+
+int b2b2c_memstore_methods(b2b2c_memstore *store, b2b2c_storage *out)
+{
+    if (!store || !out)
+        return B2B2C_EINVAL;
+    out->version = B2B2C_STORAGE_VERSION;
+    out->userdata = store;
+    out->get = ms_get;
+    out->put = ms_put;
+    out->del = ms_del;
+    out->scan = ms_scan;
+    out->begin = ms_begin;
+    out->commit = ms_commit;
+    out->rollback = ms_rollback;
+    out->hint = ms_hint;
+    return 0;
 }
