@@ -201,13 +201,15 @@ static const double GL_W[8] = {
 /* The integral below at node t: log of the integrand, its t-derivative,
  * and the derivatives of the log-integrand w.r.t. (a, b, z). */
 typedef struct a1_q {
-    double a, b, z, delta;
+    double a, b, z, delta, ldelta;
 } a1_q;
 
 static double a1_psi(const a1_q *q, double t, double *dpsi, double g[3])
 {
-    const double e = exp(t), Q = q->delta * e, v = q->delta * expm1(t);
-    const double D = -expm1(-Q / q->a), lD = log(D), omD = exp(-Q / q->a);
+    /* one expm1 for e^t and v; 1 - D directly unless D is near 1 */
+    const double em = expm1(t), Q = q->delta * (1 + em), v = q->delta * em;
+    const double D = -expm1(-Q / q->a), lD = log(D);
+    const double omD = D < 0.5 ? 1 - D : exp(-Q / q->a);
     if (dpsi)
         *dpsi = 1 - Q - q->b * Q * omD / (q->a * D);
     if (g) {
@@ -215,7 +217,85 @@ static double a1_psi(const a1_q *q, double t, double *dpsi, double g[3])
         g[1] = -lD;
         g[2] = q->b * omD / (q->z * D);
     }
-    return -v - q->b * lD + log(Q);
+    return -v - q->b * lD + q->ldelta + t;
+}
+
+/* psi''(t) = -q - b y g'(y), y = q/a, g(y) = y/(e^y - 1) (for the Newton
+ * steps below only). */
+static double a1_psi2(const a1_q *q, double t)
+{
+    const double Q = q->delta * exp(t), y = Q / q->a;
+    double gp;
+    if (y < 1e-4) {
+        gp = -0.5 + y / 6;
+    } else {
+        const double em = expm1(y);
+        gp = isinf(em) ? 0 : (em - y * (1 + em)) / (em * em);
+    }
+    return -Q - q->b * y * gp;
+}
+
+/* f(t) = psi'(t) when level is NaN, else psi(t) - level. */
+static double a1_f(const a1_q *q, double level, double t, double *fp)
+{
+    double d1, v = a1_psi(q, t, &d1, NULL);
+    if (isnan(level)) {
+        *fp = a1_psi2(q, t);
+        return d1;
+    }
+    *fp = d1;
+    return v - level;
+}
+
+/* A root of f between tp (f > 0) and tn (f < 0), either order: Newton
+ * steps, bisection when a step leaves the bracket or shrinks it too slowly
+ * (Numerical Recipes' rtsafe). For psi' it stops at |f| <= 1e-9 or a
+ * bracket of 1e-6; for a level (the ends of the interval) at f in
+ * [-4, 0], a drop a little past the level being as good. At most 100
+ * steps, else B2B2C_ENOCONVERGE. */
+static int a1_solve(const a1_q *q, double level, double tp, double tn,
+                    double *out)
+{
+    const int deriv = isnan(level);
+    double t = 0.5 * (tp + tn), dxold = fabs(tn - tp);
+    for (int i = 0; i < 100; i++) {
+        double fp, f = a1_f(q, level, t, &fp), nt;
+        if (deriv ? fabs(f) <= 1e-9 || fabs(tn - tp) <= 1e-6 * (1 + fabs(t))
+                  : f <= 0 && f >= -4) {
+            *out = t;
+            return 0;
+        }
+        if (f > 0)
+            tp = t;
+        else
+            tn = t;
+        nt = t - f / fp;
+        if (!((nt - tp) * (nt - tn) < 0) || fabs(2 * f) > fabs(dxold * fp)) {
+            nt = 0.5 * (tp + tn);
+            dxold = fabs(tn - tp);
+        } else {
+            dxold = fabs(nt - t);
+        }
+        t = nt;
+    }
+    return B2B2C_ENOCONVERGE;
+}
+
+/* Step right from t0 by 1, 2, 4, ... until f < 0; B2B2C_ENOCONVERGE after
+ * 64 doublings. */
+static int a1_bracket(const a1_q *q, double level, double t0, double *tp,
+                      double *tn)
+{
+    double step = 1, fp;
+    *tp = t0;
+    for (int i = 0; i < 64; i++, step *= 2) {
+        if (a1_f(q, level, t0 + step, &fp) < 0) {
+            *tn = t0 + step;
+            return 0;
+        }
+        *tp = t0 + step;
+    }
+    return B2B2C_ENOCONVERGE;
 }
 
 /* Near z = 1 the integral representation (A&S 15.3.1 with c = a + 1,
@@ -226,80 +306,38 @@ static double a1_psi(const a1_q *q, double t, double *dpsi, double g[3])
  * singular only at q = 0 (outside the range) and q = 2 pi i k a, so in
  * t = log(q/delta) the integrand psi(t) = -v - b log(1 - e^(-q/a)) + log q
  * is analytic within pi/2 of the real axis and falls off like exp(-q).
- * Find its mode, the interval where psi is within 40 of the mode (the rest
- * weighs below 1e-17; the ends found to 2^-24 of their bracket), and
- * integrate with 4 + 4 panels of 16-point
- * Gauss-Legendre: at most 128 nodes plus about 80 evaluations for the
- * bracketing, independent of a, b and 1 - z. Derivatives w.r.t. a, b, z
- * are integrals of the same weights (differentiation under the integral at
- * fixed v). */
+ * Find its mode and the interval where psi is within 40 to 44 of the mode
+ * (the rest weighs below 1e-17) by safeguarded Newton steps, and
+ * integrate with 4 + 4 panels of 16-point Gauss-Legendre: at most 128
+ * nodes plus a few dozen evaluations, independent of a, b and 1 - z.
+ * Derivatives w.r.t. a, b, z are integrals of the same weights
+ * (differentiation under the integral at fixed v). */
 #define A1_DROP 40.0
 #define A1_PANELS 4
 
 static int a1_quad(double a, double b, double z, double *lf, double dl[3])
 {
-    a1_q q = {a, b, z, -a * log(z)};
-    double tm, pm, tl, th, lo, hi, dp, s0 = 0, s[3] = {0, 0, 0};
-    int i;
+    a1_q q = {a, b, z, -a * log(z), 0};
+    double tm = 0, pm, tl = 0, th, dp, tp, tn, s0 = 0, s[3] = {0, 0, 0};
+    int rc;
 
     if (!(q.delta > 0) || !isfinite(q.delta))
         return B2B2C_ERANGE;
-    /* mode: psi is concave in t here, psi' decreases through zero */
+    q.ldelta = log(q.delta);
+    /* mode: psi' decreases through zero (psi is concave in t here) */
     (void)a1_psi(&q, 0, &dp, NULL);
-    tm = 0;
-    if (dp > 0) {
-        lo = 0;
-        hi = 1;
-        for (i = 0; a1_psi(&q, hi, &dp, NULL), dp > 0; i++) {
-            if (i == 64)
-                return B2B2C_ENOCONVERGE;
-            lo = hi;
-            hi *= 2;
-        }
-        for (i = 0; i < 60 && hi - lo > 1e-4 * (1 + hi); i++) {
-            double mid = 0.5 * (lo + hi);
-            (void)a1_psi(&q, mid, &dp, NULL);
-            if (dp > 0)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        tm = 0.5 * (lo + hi);
-    }
+    if (dp > 0 && ((rc = a1_bracket(&q, NAN, 0, &tp, &tn)) != 0 ||
+                   (rc = a1_solve(&q, NAN, tp, tn, &tm)) != 0))
+        return rc;
     pm = a1_psi(&q, tm, NULL, NULL);
-    /* lower end */
-    tl = 0;
-    if (tm > 0 && a1_psi(&q, 0, NULL, NULL) < pm - A1_DROP) {
-        lo = 0;
-        hi = tm;
-        for (i = 0; i < 24; i++) {
-            double mid = 0.5 * (lo + hi);
-            if (a1_psi(&q, mid, NULL, NULL) < pm - A1_DROP)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        tl = lo;
-    }
-    /* upper end: step out by doubling, then bisect */
-    {
-        double step = 1;
-        for (i = 0; a1_psi(&q, tm + step, NULL, NULL) >= pm - A1_DROP; i++) {
-            if (i == 64)
-                return B2B2C_ENOCONVERGE;
-            step *= 2;
-        }
-        lo = tm;
-        hi = tm + step;
-        for (i = 0; i < 24; i++) {
-            double mid = 0.5 * (lo + hi);
-            if (a1_psi(&q, mid, NULL, NULL) >= pm - A1_DROP)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        th = hi;
-    }
+    /* ends where psi has dropped by 40 (left: only when the mode is inside
+     * and psi(0) is lower than that) */
+    if (tm > 0 && a1_psi(&q, 0, NULL, NULL) < pm - A1_DROP &&
+        (rc = a1_solve(&q, pm - A1_DROP, tm, 0, &tl)) != 0)
+        return rc;
+    if ((rc = a1_bracket(&q, pm - A1_DROP, tm, &tp, &tn)) != 0 ||
+        (rc = a1_solve(&q, pm - A1_DROP, tp, tn, &th)) != 0)
+        return rc;
     for (int side = 0; side < 2; side++) {
         const double u0 = side ? tm : tl, u1 = side ? th : tm;
         const double h = (u1 - u0) / A1_PANELS;
@@ -338,10 +376,18 @@ int b2b2c__lhyp2f1_a1(double a, double b, double z, double *lf, double dl[3])
         return B2B2C_ERANGE;
     /* z < 0.9: at most about 400 terms; above, try 200 (they suffice when
      * a + 1 - b is small against a + 1), then the quadrature */
-    rc = a1_series(a, b, z, z < 0.9 ? B2B2C__HYP2F1_A1_MAX_TERMS : 200, &l,
-                   d);
-    if (rc == B2B2C_ENOCONVERGE && z >= 0.9)
-        rc = a1_quad(a, b, z, &l, d);
+    if (z < 0.9) {
+        rc = a1_series(a, b, z, B2B2C__HYP2F1_A1_MAX_TERMS, &l, d);
+    } else {
+        /* the series ratio rises towards z: when even its 200th ratio
+         * raised to the 200th power is above 1e-17 the series is not worth
+         * trying */
+        const double rho = z * (a + 201 - b) / (a + 201);
+        rc = 200 * log(rho) < -39 ? a1_series(a, b, z, 200, &l, d)
+                                  : B2B2C_ENOCONVERGE;
+        if (rc == B2B2C_ENOCONVERGE)
+            rc = a1_quad(a, b, z, &l, d);
+    }
     if (rc)
         return rc;
     if (!isfinite(l) || !isfinite(d[0]) || !isfinite(d[1]) ||
