@@ -308,12 +308,17 @@ static int a1_bracket(const a1_q *q, double level, double t0, double *tp,
  * is analytic within pi/2 of the real axis and falls off like exp(-q).
  * Find its mode and the interval where psi is within 40 to 44 of the mode
  * (the rest weighs below 1e-17) by safeguarded Newton steps, and
- * integrate with 4 + 4 panels of 16-point Gauss-Legendre: at most 128
- * nodes plus a few dozen evaluations, independent of a, b and 1 - z.
+ * integrate each side of the mode with 4 panels of 16-point Gauss-Legendre,
+ * 2 when the side is shorter than 6 in t (the fall is then steep and
+ * smooth; against 4 panels: values within 5e-13, derivatives within 5e-9
+ * relative over 200,000 random a in [0.01, 1e7], 1 - z in [1e-12, 0.1]):
+ * at most 128 nodes plus a few dozen evaluations, independent of a, b and
+ * 1 - z.
  * Derivatives w.r.t. a, b, z are integrals of the same weights
  * (differentiation under the integral at fixed v). */
 #define A1_DROP 40.0
 #define A1_PANELS 4
+#define A1_SHORT 6.0
 
 static int a1_quad(double a, double b, double z, double *lf, double dl[3])
 {
@@ -340,10 +345,11 @@ static int a1_quad(double a, double b, double z, double *lf, double dl[3])
         return rc;
     for (int side = 0; side < 2; side++) {
         const double u0 = side ? tm : tl, u1 = side ? th : tm;
-        const double h = (u1 - u0) / A1_PANELS;
+        const int np = u1 - u0 > A1_SHORT ? A1_PANELS : A1_PANELS / 2;
+        const double h = (u1 - u0) / np;
         if (!(u1 > u0))
             continue;
-        for (int pnl = 0; pnl < A1_PANELS; pnl++) {
+        for (int pnl = 0; pnl < np; pnl++) {
             const double mid = u0 + (pnl + 0.5) * h;
             for (int j = 0; j < 16; j++) {
                 const double x = j < 8 ? -GL_X[j] : GL_X[j - 8];
