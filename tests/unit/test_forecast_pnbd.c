@@ -28,61 +28,52 @@ static const double POINTS[NPOINT][4] = {
     {80.0, 400.0, 2.5, 1e-3},   {2.0, 9.0, 2.0, 9.0},
     {1e5, 1e6, 0.05, 0.01}};
 
-typedef struct fx {
-    b2b2c_ctx *ctx;
+/* the sample data and the reference, loaded once for the group */
+static struct data {
     size_t n;
     double x[MAXROWS], tx[MAXROWS], T[MAXROWS];
     double ref[MAXROWS][NPOINT];
-} fx;
+} g_data;
 
-static int setup(void **state)
+static FILE *open_skip_header(const char *path, char *line, int cap)
 {
-    fx *f = calloc(1, sizeof(*f));
-    char line[256];
-    size_t nref = 0;
-    FILE *fp;
-    assert_non_null(f);
-    assert_int_equal(b2b2c_ctx_new(&f->ctx, NULL, NULL), 0);
-    fp = fopen(g_summary, "r");
+    FILE *fp = fopen(path, "r");
     if (!fp)
-        fail_msg("cannot open %s", g_summary);
-    assert_non_null(fgets(line, sizeof line, fp));
+        fail_msg("cannot open %s", path);
+    assert_non_null(fgets(line, cap, fp));
+    return fp;
+}
+
+static int load(void **state)
+{
+    struct data *d = &g_data;
+    char line[256];
+    size_t nref = 0, i, k;
+    double v;
+    FILE *fp = open_skip_header(g_summary, line, sizeof line);
+
     while (fgets(line, sizeof line, fp)) {
         char id[32];
-        double mv;
-        assert_true(f->n < MAXROWS);
-        if (sscanf(line, "%31[^,],%lf,%lf,%lf,%lf", id, &f->x[f->n],
-                   &f->tx[f->n], &f->T[f->n], &mv) != 5)
-            fail_msg("bad line %zu: %s", f->n + 2, line);
-        f->n++;
+        assert_true(d->n < MAXROWS);
+        if (sscanf(line, "%31[^,],%lf,%lf,%lf,%lf", id, &d->x[d->n],
+                   &d->tx[d->n], &d->T[d->n], &v) != 5)
+            fail_msg("bad line %zu: %s", d->n + 2, line);
+        d->n++;
     }
     fclose(fp);
-    assert_int_equal(f->n, 600);
-    fp = fopen(g_ref, "r");
-    if (!fp)
-        fail_msg("cannot open %s", g_ref);
-    assert_non_null(fgets(line, sizeof line, fp));
+    assert_int_equal(d->n, 600);
+    fp = open_skip_header(g_ref, line, sizeof line);
     assert_string_equal(line, "row,point,loglik\n");
     while (fgets(line, sizeof line, fp)) {
-        size_t i, k;
-        double v;
-        if (sscanf(line, "%zu,%zu,%lf", &i, &k, &v) != 3 || i >= f->n ||
+        if (sscanf(line, "%zu,%zu,%lf", &i, &k, &v) != 3 || i >= d->n ||
             k >= NPOINT)
             fail_msg("bad reference line: %s", line);
-        f->ref[i][k] = v;
+        d->ref[i][k] = v;
         nref++;
     }
     fclose(fp);
-    assert_int_equal(nref, f->n * NPOINT);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    b2b2c_ctx_free(f->ctx);
-    free(f);
+    assert_int_equal(nref, d->n * NPOINT);
+    *state = d;
     return 0;
 }
 
@@ -138,14 +129,17 @@ static void test_lhyp2f1_a1(void **state)
 /* The reproduction: the first 57 customers. */
 static void test_pnbd_fit_first57(void **state)
 {
-    fx *f = *state;
+    const struct data *d = *state;
+    b2b2c_ctx *ctx;
     double p[4], ll;
     int32_t it, conv;
-    assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, f->ctx,
-                                        B2B2C_FORECAST_PNBD, f->x, f->tx,
-                                        f->T, NULL, 57, 0.0),
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, NULL), 0);
+    assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &conv, ctx,
+                                        B2B2C_FORECAST_PNBD, d->x, d->tx,
+                                        d->T, NULL, 57, 0.0),
                      0);
     assert_true(isfinite(ll));
+    b2b2c_ctx_free(ctx);
 }
 
 static uint64_t next(uint64_t *s)
@@ -162,12 +156,14 @@ static uint64_t next(uint64_t *s)
  * relative, and the fit returns without error. */
 static void test_pnbd_random_subsets(void **state)
 {
-    fx *f = *state;
+    const struct data *f = *state;
+    b2b2c_ctx *ctx;
     uint64_t seed = 0x9e3779b97f4a7c15ull;
     size_t idx[MAXROWS];
     double x[MAXROWS], tx[MAXROWS], T[MAXROWS];
     double worst = 0;
 
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, NULL), 0);
     for (int rep = 0; rep < 200; rep++) {
         size_t m = 20 + (size_t)(next(&seed) % 581);
         double p[4], ll;
@@ -188,7 +184,7 @@ static void test_pnbd_random_subsets(void **state)
             double want = 0, got, err;
             for (size_t i = 0; i < m; i++)
                 want += f->ref[idx[i]][k];
-            assert_int_equal(b2b2c_forecast_loglik(&got, NULL, f->ctx,
+            assert_int_equal(b2b2c_forecast_loglik(&got, NULL, ctx,
                                                    B2B2C_FORECAST_PNBD,
                                                    POINTS[k], 4, x, tx, T,
                                                    NULL, m),
@@ -201,28 +197,27 @@ static void test_pnbd_random_subsets(void **state)
                          "mpmath %.15g",
                          rep, m, k, got, want);
         }
-        rc = b2b2c_forecast_fit(p, 4, &ll, &it, &conv, f->ctx,
+        rc = b2b2c_forecast_fit(p, 4, &ll, &it, &conv, ctx,
                                 B2B2C_FORECAST_PNBD, x, tx, T, NULL, m, 0.0);
         if (rc)
             fail_msg("subset %d (%zu customers): fit %d %s", rep, m, rc,
-                     b2b2c_ctx_errmsg(f->ctx));
+                     b2b2c_ctx_errmsg(ctx));
         assert_true(isfinite(ll));
     }
     print_message("worst relative log-likelihood error %.3g\n", worst);
+    b2b2c_ctx_free(ctx);
 }
 
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lhyp2f1_a1),
-        cmocka_unit_test_setup_teardown(test_pnbd_fit_first57, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_pnbd_random_subsets, setup,
-                                        teardown),
+        cmocka_unit_test(test_pnbd_fit_first57),
+        cmocka_unit_test(test_pnbd_random_subsets),
     };
     if (argc > 1)
         g_summary = argv[1];
     if (argc > 2)
         g_ref = argv[2];
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, load, NULL);
 }
