@@ -33,7 +33,7 @@ int b2b2c__hyp2f1(double a, double b, double c, double z, double *val,
  * a > 0, 0 < b < a + 1, 0 <= z < 1, in bounded work for every such
  * argument: Euler's transformation and a series of at most
  * B2B2C__HYP2F1_A1_MAX_TERMS terms for z < 0.9, above that 200 terms of
- * it or an integral by Gauss-Legendre quadrature of at most 128 nodes
+ * it or an integral by Gauss-Legendre quadrature of at most 384 nodes
  * (specfun.c). `dl` (optional) receives d log 2F1 / d(a, b, z), where
  * d/da moves c = a + 1 with a. Relative accuracy about 1e-13 in the value
  * (tested against mpmath in test_forecast_pnbd.c). Returns 0,

@@ -308,17 +308,27 @@ static int a1_bracket(const a1_q *q, double level, double t0, double *tp,
  * is analytic within pi/2 of the real axis and falls off like exp(-q).
  * Find its mode and the interval where psi is within 40 to 44 of the mode
  * (the rest weighs below 1e-17) by safeguarded Newton steps, and
- * integrate each side of the mode with 4 panels of 16-point Gauss-Legendre,
- * 2 when the side is shorter than 6 in t (the fall is then steep and
- * smooth; against 4 panels: values within 5e-13, derivatives within 5e-9
- * relative over 200,000 random a in [0.01, 1e7], 1 - z in [1e-12, 0.1]):
- * at most 128 nodes plus a few dozen evaluations, independent of a, b and
- * 1 - z.
+ * integrate each side of the mode with panels of 16-point Gauss-Legendre,
+ * one per 2.5 in t, at least 2 and at most 12 (a long side is a slow
+ * linear fall ending in a cliff near q ~ 1, or for a < 1, b > 2a a dip and
+ * a second rise before it, which 4 wide panels got only to 2e-10): at
+ * most 384 nodes plus a few dozen evaluations whatever a, b and 1 - z.
+ * psi''(t) <= -q (1 - b/(2a)), so psi is concave when b < 2a; otherwise
+ * (a < 1) the mode search may stop at t = 0 before a dip and a second rise,
+ * but the dip is shallower than the 40 that ends the interval, since
+ * b - 1 < a < 1 and the fall before q ~ 1 spans t < log(1/delta) < 37.
  * Derivatives w.r.t. a, b, z are integrals of the same weights
  * (differentiation under the integral at fixed v). */
 #define A1_DROP 40.0
-#define A1_PANELS 4
-#define A1_SHORT 6.0
+#define A1_PANEL_WIDTH 2.5
+#define A1_MAX_PANELS 12
+
+/* Panels on a side of width w: one per 2.5 in t, at least 2, at most 12. */
+static int a1_npanels(double w)
+{
+    const double n = ceil(w / A1_PANEL_WIDTH);
+    return n < 2 ? 2 : n > A1_MAX_PANELS ? A1_MAX_PANELS : (int)n;
+}
 
 static int a1_quad(double a, double b, double z, double *lf, double dl[3])
 {
@@ -329,7 +339,7 @@ static int a1_quad(double a, double b, double z, double *lf, double dl[3])
     if (!(q.delta > 0) || !isfinite(q.delta))
         return B2B2C_ERANGE;
     q.ldelta = log(q.delta);
-    /* mode: psi' decreases through zero (psi is concave in t here) */
+    /* mode: psi' decreases through zero (see above when it is not) */
     (void)a1_psi(&q, 0, &dp, NULL);
     if (dp > 0 && ((rc = a1_bracket(&q, NAN, 0, &tp, &tn)) != 0 ||
                    (rc = a1_solve(&q, NAN, tp, tn, &tm)) != 0))
@@ -345,7 +355,7 @@ static int a1_quad(double a, double b, double z, double *lf, double dl[3])
         return rc;
     for (int side = 0; side < 2; side++) {
         const double u0 = side ? tm : tl, u1 = side ? th : tm;
-        const int np = u1 - u0 > A1_SHORT ? A1_PANELS : A1_PANELS / 2;
+        const int np = a1_npanels(u1 - u0);
         const double h = (u1 - u0) / np;
         if (!(u1 > u0))
             continue;

@@ -91,6 +91,11 @@ static void test_lhyp2f1_a1(void **state)
         {100000.0, 1.05, 0.9999999, 13.616479019109954818},
         {60.0, 59.0, 0.9999, 534.23363961754137916},
         {2.5, 0.3, 0.99, 0.51883380025357719653},
+        /* a < 1, b > 2a: the integrand is not unimodal in t (a dip, then
+         * a second rise before the fall); x = 0 rows with r + s < 1 */
+        {0.1, 1.05, 0.999, 0.59726488040734565},
+        {0.3, 1.25, 0.9999999, 4.2084916308627832},
+        {0.2, 1.15, 0.999999, 2.3264279998840193},
     };
     (void)state;
     for (size_t i = 0; i < sizeof(TAB) / sizeof(TAB[0]); i++) {
