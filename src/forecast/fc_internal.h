@@ -9,8 +9,8 @@
 
 #include "internal.h"
 
-/* The special functions (b2b2c__lgamma, b2b2c__hyp2f1, ...) are in core:
- * internal.h. */
+/* The special functions (b2b2c__lgamma, b2b2c__hyp2f1,
+ * b2b2c__lhyp2f1_a1, ...) are in core: internal.h. */
 
 /* ---- optimizer (optim.c) ---------------------------------------------- */
 

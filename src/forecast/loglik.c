@@ -81,38 +81,44 @@ static int ll_bgnbd(const double *p, const b2b2c__fc_rows *d, double *sc,
 }
 
 /* log of F(t)/base(t)^m, one of the two terms of A_0 in the Pareto/NBD
- * likelihood, with its gradient w.r.t. (r, alpha, s, beta). */
+ * likelihood, with its gradient w.r.t. (r, alpha, s, beta). F is
+ * 2F1(m, b; m+1; z) with m = r+s+x (Fader & Hardie 2005, "A note on
+ * implementing the Pareto/NBD model", A_0), taken on the branch that keeps
+ * z in [0, 1): alpha >= beta, b = s+1, z = (alpha-beta)/(alpha+t); else
+ * b = r+x, z = (beta-alpha)/(beta+t). b2b2c__lhyp2f1_a1 gives log F and
+ * d log F/d(m, b, z) in bounded work however close z is to 1 (as when a
+ * fit drives r and alpha up together). */
 static int pnbd_term(const double *p, double x, double t, double *lt,
                      double dl[4])
 {
     const double r = p[0], al = p[1], s = p[2], be = p[3];
     const double m = r + s + x;
-    double F, dF[4], base, z;
+    double lF, dF[3], base, z;
     int rc;
 
     if (al >= be) {
         base = al + t;
         z = (al - be) / base;
-        rc = b2b2c__hyp2f1(m, s + 1, m + 1, z, &F, dF);
+        rc = b2b2c__lhyp2f1_a1(m, s + 1, z, &lF, dF);
         if (rc)
             return rc;
-        /* d/dr: da = dc = 1; d/ds: da = db = dc = 1 */
-        dl[0] = (dF[0] + dF[2]) / F - log(base);
-        dl[2] = (dF[0] + dF[1] + dF[2]) / F - log(base);
-        dl[1] = dF[3] * (be + t) / (base * base) / F - m / base;
-        dl[3] = -dF[3] / base / F;
+        /* d/dr: dm = 1; d/ds: dm = db = 1 */
+        dl[0] = dF[0] - log(base);
+        dl[2] = dF[0] + dF[1] - log(base);
+        dl[1] = dF[2] * (be + t) / (base * base) - m / base;
+        dl[3] = -dF[2] / base;
     } else {
         base = be + t;
         z = (be - al) / base;
-        rc = b2b2c__hyp2f1(m, r + x, m + 1, z, &F, dF);
+        rc = b2b2c__lhyp2f1_a1(m, r + x, z, &lF, dF);
         if (rc)
             return rc;
-        dl[0] = (dF[0] + dF[1] + dF[2]) / F - log(base);
-        dl[2] = (dF[0] + dF[2]) / F - log(base);
-        dl[1] = -dF[3] / base / F;
-        dl[3] = dF[3] * (al + t) / (base * base) / F - m / base;
+        dl[0] = dF[0] + dF[1] - log(base);
+        dl[2] = dF[0] - log(base);
+        dl[1] = -dF[2] / base;
+        dl[3] = dF[2] * (al + t) / (base * base) - m / base;
     }
-    *lt = log(F) - m * log(base);
+    *lt = lF - m * log(base);
     return 0;
 }
 

@@ -93,7 +93,76 @@ static void job_fini(job *j)
     b2b2c_ctx_free(j->ctx);
 }
 
-int main(void)
+/* Issue 11: Pareto/NBD fits on the 200 random subsets (20 to 600
+ * customers) of the sample data that test_forecast_pnbd.c uses, one fit
+ * each; prints the worst and the median wall time. */
+static uint64_t xs64(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ull;
+}
+
+static void bench_pnbd_subsets(const char *path)
+{
+    double x[600], tx[600], T[600], sx[600], stx[600], sT[600], dt[200];
+    size_t n = 0, idx[600];
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    char line[256];
+    b2b2c_ctx *ctx;
+    int fails = 0, nstatus[4] = {0, 0, 0, 0};
+    FILE *fp = fopen(path, "r");
+
+    if (!fp || !fgets(line, sizeof line, fp) ||
+        b2b2c_ctx_new(&ctx, NULL, NULL)) {
+        printf("Pareto/NBD subsets: cannot read %s\n", path);
+        if (fp)
+            fclose(fp);
+        return;
+    }
+    while (n < 600 && fgets(line, sizeof line, fp)) {
+        char id[32];
+        double mv;
+        if (sscanf(line, "%31[^,],%lf,%lf,%lf,%lf", id, &x[n], &tx[n], &T[n],
+                   &mv) == 5)
+            n++;
+    }
+    fclose(fp);
+    for (int rep = 0; rep < 200; rep++) {
+        size_t m = 20 + (size_t)(xs64(&seed) % 581);
+        double p[4], ll, t0;
+        int32_t it, conv;
+        for (size_t i = 0; i < n; i++)
+            idx[i] = i;
+        for (size_t i = 0; i < m && i < n; i++) {
+            size_t j = i + (size_t)(xs64(&seed) % (n - i)), t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+            sx[i] = x[idx[i]];
+            stx[i] = tx[idx[i]];
+            sT[i] = T[idx[i]];
+        }
+        t0 = bench_now();
+        if (b2b2c_forecast_fit(p, 4, &ll, &it, &conv, ctx,
+                               B2B2C_FORECAST_PNBD, sx, stx, sT, NULL,
+                               m < n ? m : n, 0.0, 0))
+            fails++;
+        else if (conv >= 0 && conv < 4)
+            nstatus[conv]++;
+        dt[rep] = bench_now() - t0;
+    }
+    qsort(dt, 200, sizeof(double), bench_cmp);
+    printf("  fit status: %d converged, %d iteration budget, %d stalled, "
+           "%d boundary\n",
+           nstatus[0], nstatus[1], nstatus[2], nstatus[3]);
+    printf("Pareto/NBD fit, 200 random subsets of 20-600 customers of %s:\n"
+           "  worst %.2f ms, median %.2f ms, %d failed\n",
+           path, dt[199] * 1e3, 0.5 * (dt[99] + dt[100]) * 1e3, fails);
+    b2b2c_ctx_free(ctx);
+}
+
+int main(int argc, char **argv)
 {
     job j;
     char name[128];
@@ -116,5 +185,7 @@ int main(void)
     printf("  fitted r=%.4f alpha=%.4f s=%.4f beta=%.4f\n", j.p[0], j.p[1],
            j.p[2], j.p[3]);
     job_fini(&j);
+    bench_pnbd_subsets(argc > 1 ? argv[1]
+                                : "examples/data/forecast/summary.csv");
     return 0;
 }
