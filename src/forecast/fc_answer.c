@@ -165,12 +165,9 @@ int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now, double window_days,
     void *v;
     int rc = 0;
 
-    if (!f)
-        return B2B2C_EINVAL;
+    if ((rc = b2b2c__fc_list_start(f, cb != NULL)) != 0)
+        return rc;
     ctx = f->ctx;
-    b2b2c__err_clear(ctx);
-    if (!cb)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "cb: must not be NULL");
     if (!isfinite(window_days))
         return b2b2c__err(ctx, B2B2C_EINVAL, "window_days: must be finite");
     if (!(window_days > 0) || window_days > 3660)

@@ -147,6 +147,9 @@ size_t b2b2c__fc_max_purchases(const b2b2c_forecaster *f);
 int b2b2c__fc_scratch_new(fc_scratch *sc, b2b2c_ctx *ctx, size_t ndays,
                           size_t ntot);
 void b2b2c__fc_scratch_free(b2b2c_ctx *ctx, fc_scratch *sc);
+/* The start of a listing call (summaries, due): B2B2C_EINVAL without f
+ * or the callback (has_cb 0); else clears the last error, returns 0. */
+int b2b2c__fc_list_start(const b2b2c_forecaster *f, int has_cb);
 /* Room for a listing: items of `size` bytes, one per customer (and one
  * more), returned, and scratch for any customer in *sc; NULL (nothing
  * allocated) after B2B2C_ENOMEM. */

@@ -183,6 +183,16 @@ int b2b2c__fc_scratch_new(fc_scratch *sc, b2b2c_ctx *ctx, size_t ndays,
     return sc->days && sc->tot ? 0 : B2B2C_ENOMEM;
 }
 
+int b2b2c__fc_list_start(const b2b2c_forecaster *f, int has_cb)
+{
+    if (!f)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(f->ctx);
+    if (!has_cb)
+        return b2b2c__err(f->ctx, B2B2C_EINVAL, "cb: must not be NULL");
+    return 0;
+}
+
 void *b2b2c__fc_list_new(fc_scratch *sc, const b2b2c_forecaster *f,
                          size_t size)
 {
@@ -246,12 +256,9 @@ static int summaries_impl(b2b2c_forecaster *f, int32_t segment,
     size_t ni = 0, it = 0;
     int rc = 0;
 
-    if (!f)
-        return B2B2C_EINVAL;
+    if ((rc = b2b2c__fc_list_start(f, cb != NULL)) != 0)
+        return rc;
     ctx = f->ctx;
-    b2b2c__err_clear(ctx);
-    if (!cb)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "cb: must not be NULL");
     if ((rc = b2b2c__fc_fit_slot(ctx, segment)) < 0 ||
         (rc = b2b2c__fc_check_range(ctx, calibration_start,
                                     calibration_end)) != 0)
