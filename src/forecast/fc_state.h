@@ -124,6 +124,7 @@ int b2b2c__fc_fit_slot(b2b2c_ctx *ctx, int32_t segment);
 
 /* ---- fc_summary.c ------------------------------------------------------- */
 
+/* qsort order of int64_t values, ascending. */
 int b2b2c__fc_cmp_i64(const void *a, const void *b);
 /* Product purchase days of c in [from, end) (`end` too when incl), into
  * days with their totals in tot (optional); returns their number. */
