@@ -2,20 +2,12 @@
  * customer summary (or a transaction log) and predict per customer.
  * The JSON and CSV shapes printed here are a contract (docs/forecaster.md). */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-
-/* The UTC day of Unix time t, rounded down. Not -((-t + 86399) / 86400):
- * negating INT64_MIN is undefined. */
-static int64_t day_floor(int64_t t)
-{
-    return t / 86400 - (t % 86400 < 0);
-}
+#include "cli_forecast.h"
 
 static const char usage[] =
     "usage: b2b2c forecast fit --model bgnbd|pnbd|bgbb|gg --summary FILE.csv\n"
@@ -65,70 +57,6 @@ static const char usage[] =
     "0.5), highest expected revenue in the window first; rows dated after\n"
     "--as-of are ignored.\n";
 
-typedef struct data {
-    size_t n, cap;
-    double *x, *tx, *T, *m, *w;
-    char **id;
-    long *line;   /* the row's line; transactions: the customer's first */
-    int has_m, has_w;
-    const char *path;
-    int from_txn; /* rows built from a transaction log */
-} data;
-
-static void data_free(data *d)
-{
-    for (size_t i = 0; i < d->n; i++)
-        free(d->id[i]);
-    free(d->x);
-    free(d->tx);
-    free(d->T);
-    free(d->m);
-    free(d->w);
-    free(d->id);
-    free(d->line);
-    memset(d, 0, sizeof(*d));
-}
-
-static int data_push(data *d, const char *id, long line, double x, double tx,
-                     double T, double m, double w)
-{
-    if (d->n == d->cap) {
-        size_t nc = d->cap ? 2 * d->cap : 1024;
-        double **arrs[5] = {&d->x, &d->tx, &d->T, &d->m, &d->w};
-        for (int k = 0; k < 5; k++) {
-            double *p = realloc(*arrs[k], nc * sizeof(double));
-            if (!p)
-                return -1;
-            *arrs[k] = p;
-        }
-        {
-            char **p = realloc(d->id, nc * sizeof(char *));
-            if (!p)
-                return -1;
-            d->id = p;
-        }
-        {
-            long *p = realloc(d->line, nc * sizeof(long));
-            if (!p)
-                return -1;
-            d->line = p;
-        }
-        d->cap = nc;
-    }
-    d->id[d->n] = malloc(strlen(id) + 1);
-    if (!d->id[d->n])
-        return -1;
-    strcpy(d->id[d->n], id);
-    d->line[d->n] = line;
-    d->x[d->n] = x;
-    d->tx[d->n] = tx;
-    d->T[d->n] = T;
-    d->m[d->n] = m;
-    d->w[d->n] = w;
-    d->n++;
-    return 0;
-}
-
 static int model_from(const char *s)
 {
     for (int32_t m = B2B2C_FORECAST_BGNBD; m <= B2B2C_FORECAST_GG; m++)
@@ -137,356 +65,10 @@ static int model_from(const char *s)
     return 0;
 }
 
-/* "PATH:LINE: reason (customer 'ID')": every row error names both. */
-static int row_error(const cli_csv *c, const char *id, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-static int row_error(const cli_csv *c, const char *id, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (!*id)
-        return cli_csv_error(c, "%s", msg);
-    return cli_csv_error(c, "%s (customer '%s')", msg, id);
-}
-
-/* Row checks with the library's rules, so errors carry the line. A
- * monetary_value of 0 with frequency > 0 (free repeat purchases) is
- * accepted: Gamma-Gamma leaves the row out of its fit. */
-static int check_row(const cli_csv *c, const char *id, int model, double x,
-                     double tx, double T, double m, int has_m, double w)
-{
-    const char *tn = model == B2B2C_FORECAST_BGBB ? "periods" : "T";
-    if (x < 0 || x != floor(x))
-        return row_error(c, id, "frequency: must be a whole number >= 0");
-    if (w < 0)
-        return row_error(c, id, "weight: must be >= 0");
-    if (has_m && m < 0)
-        return row_error(c, id, "monetary_value: must be >= 0");
-    if (model == B2B2C_FORECAST_GG)
-        return 0;
-    if (!(T > 0))
-        return row_error(c, id, "%s: must be > 0", tn);
-    if (tx < 0)
-        return row_error(c, id, "recency: must be >= 0");
-    if (tx > T)
-        return row_error(c, id, "recency: must be <= %s", tn);
-    if (x == 0 && tx != 0)
-        return row_error(c, id, "recency: must be 0 when frequency is 0");
-    if (model == B2B2C_FORECAST_BGBB) {
-        if (tx != floor(tx) || T != floor(T))
-            return row_error(c, id, "recency and periods: must be whole "
-                                    "numbers for bgbb");
-        if (x > tx)
-            return row_error(c, id, "frequency: must be <= recency for "
-                                    "bgbb");
-    } else if (x > 0 && tx == 0) {
-        return row_error(c, id, "recency: must be > 0 when frequency > 0");
-    }
-    return 0;
-}
-
-static int num(const cli_csv *c, const char *id, int col, const char *name,
-               double *out)
-{
-    const char *s = cli_csv_field(c, col);
-    if (cli_parse_double(s, out))
-        return row_error(c, id, "%s: not a number: '%s'", name, s);
-    return 0;
-}
-
-/* The summary columns with lifetimes' names for the same things: its
- * BG/BB fitter's n_periods and weights, and calibration_and_holdout_data's
- * *_cal columns (the calibration-period summary). */
-enum { COL_F, COL_R, COL_T, COL_P, COL_M, COL_W };
-static const cli_colname summary_cols[] = {
-    {"frequency", {"frequency_cal", NULL}},
-    {"recency", {"recency_cal", NULL}},
-    {"T", {"T_cal", NULL}},
-    {"periods", {"n_periods", NULL}},
-    {"monetary_value", {"monetary_value_cal", NULL}},
-    {"weight", {"weights", NULL}},
-    {NULL, {NULL, NULL}}};
-
-static int read_summary(data *d, const char *path, int model)
-{
-    cli_csv c;
-    int cf, cr, cT, cm, cw, rc = 0, r;
-    const char *tname = model == B2B2C_FORECAST_BGBB ? "periods" : "T";
-
-    if (cli_csv_open(&c, path))
-        return CLI_EDATA;
-    d->path = path;
-    if ((rc = cli_csv_check_columns(&c, summary_cols, 0)) != 0) {
-        cli_csv_close(&c);
-        return rc;
-    }
-    cf = cli_csv_col_named(&c, &summary_cols[COL_F]);
-    cr = cli_csv_col_named(&c, &summary_cols[COL_R]);
-    cT = cli_csv_col_named(&c, &summary_cols[model == B2B2C_FORECAST_BGBB
-                                                  ? COL_P
-                                                  : COL_T]);
-    cm = cli_csv_col_named(&c, &summary_cols[COL_M]);
-    cw = cli_csv_col_named(&c, &summary_cols[COL_W]);
-    if (cf < 0 || (model != B2B2C_FORECAST_GG && (cr < 0 || cT < 0)) ||
-        (model == B2B2C_FORECAST_GG && cm < 0)) {
-        c.line = 1;
-        rc = cli_csv_error(&c, "missing column '%s'",
-                           cf < 0 ? "frequency"
-                           : model == B2B2C_FORECAST_GG ? "monetary_value"
-                           : cr < 0 ? "recency"
-                                    : tname);
-        cli_csv_close(&c);
-        return rc;
-    }
-    d->has_m = cm >= 0;
-    d->has_w = cw >= 0;
-    while ((r = cli_csv_next(&c)) == 1) {
-        double x, tx = 0, T = 0, m = 0, w = 1;
-        const char *id = cli_csv_field(&c, 0);
-        if ((rc = num(&c, id, cf, "frequency", &x)) ||
-            (cr >= 0 && (rc = num(&c, id, cr, "recency", &tx))) ||
-            (cT >= 0 && (rc = num(&c, id, cT, tname, &T))) ||
-            (cm >= 0 && (rc = num(&c, id, cm, "monetary_value", &m))) ||
-            (cw >= 0 && (rc = num(&c, id, cw, "weight", &w))))
-            break;
-        if ((rc = check_row(&c, id, model, x, tx, T, m, d->has_m, w)))
-            break;
-        if (data_push(d, id, c.line, x, tx, T, m, w)) {
-            rc = cli_data_error("out of memory");
-            break;
-        }
-    }
-    if (r < 0)
-        rc = CLI_EDATA;
-    cli_csv_close(&c);
-    return rc;
-}
-
-/* ---- transaction log to summary --------------------------------------------- */
-
-typedef struct txn {
-    char *id;
-    int64_t day;
-    double amount;
-    long line;
-} txn;
-
-static int txn_cmp(const void *a, const void *b)
-{
-    const txn *u = a, *v = b;
-    int c = strcmp(u->id, v->id);
-    if (c)
-        return c;
-    return u->day < v->day ? -1 : u->day > v->day;
-}
-
-static int parse_unit(const char *s, double *unit)
-{
-    if (strcmp(s, "day") == 0)
-        *unit = 1;
-    else if (strcmp(s, "week") == 0)
-        *unit = 7;
-    else if (strcmp(s, "month") == 0)
-        *unit = 365.25 / 12;
-    else
-        return cli_usage_error("--unit: must be day, week or month");
-    return 0;
-}
-
-/* One parsed row of a transactions CSV (customer_id non-empty, date,
- * amount >= 0: a $0 purchase is a transaction; a refund is an error, as
- * netting it into some earlier purchase would be a guess); a non-zero
- * return stops the reading and is returned. */
-typedef int (*txn_row_fn)(const cli_csv *c, const char *id, int64_t sec,
-                          double amount, void *u);
-
-/* Read `path` (customer_id,date,amount) row by row; bad rows give
- * PATH:LINE: reason (CLI_EDATA). */
-static int each_txn(const char *path, txn_row_fn fn, void *u)
-{
-    static const cli_colname cols[] = {{"customer_id", {NULL, NULL}},
-                                       {"date", {NULL, NULL}},
-                                       {"amount", {NULL, NULL}},
-                                       {NULL, {NULL, NULL}}};
-    cli_csv c;
-    int ci, cd, ca, r, rc = 0;
-    if (cli_csv_open(&c, path))
-        return CLI_EDATA;
-    if ((rc = cli_csv_check_columns(&c, cols, -1)) != 0) {
-        cli_csv_close(&c);
-        return rc;
-    }
-    ci = cli_csv_col(&c, "customer_id");
-    cd = cli_csv_col(&c, "date");
-    ca = cli_csv_col(&c, "amount");
-    if (ci < 0 || cd < 0 || ca < 0) {
-        c.line = 1;
-        rc = cli_csv_error(&c, "missing column '%s'",
-                           ci < 0 ? "customer_id" : cd < 0 ? "date"
-                                                           : "amount");
-        cli_csv_close(&c);
-        return rc;
-    }
-    while ((r = cli_csv_next(&c)) == 1) {
-        int64_t sec;
-        double amt;
-        const char *id = cli_csv_field(&c, ci), *ds = cli_csv_field(&c, cd);
-        if (!*id) {
-            rc = cli_csv_error(&c, "customer_id: empty");
-            break;
-        }
-        if (cli_parse_time(ds, &sec)) {
-            rc = row_error(&c, id, "date: not a date: '%s'", ds);
-            break;
-        }
-        if ((rc = num(&c, id, ca, "amount", &amt)))
-            break;
-        if (amt < 0) {
-            rc = row_error(&c, id, "amount: must be >= 0: a refund is not "
-                                   "a purchase; net it into the purchase "
-                                   "it refunds");
-            break;
-        }
-        if ((rc = fn(&c, id, sec, amt, u)) != 0)
-            break;
-    }
-    if (r < 0)
-        rc = CLI_EDATA;
-    cli_csv_close(&c);
-    return rc;
-}
-
-typedef struct txn_buf {
-    txn *t;
-    size_t n, cap;
-} txn_buf;
-
-static int txn_push(const cli_csv *c, const char *id, int64_t sec,
-                    double amount, void *u)
-{
-    txn_buf *b = u;
-    if (b->n == b->cap) {
-        size_t nc = b->cap ? 2 * b->cap : 4096;
-        txn *p = realloc(b->t, nc * sizeof(txn));
-        if (!p)
-            return cli_data_error("out of memory");
-        b->t = p;
-        b->cap = nc;
-    }
-    b->t[b->n].id = malloc(strlen(id) + 1);
-    if (!b->t[b->n].id)
-        return cli_data_error("out of memory");
-    strcpy(b->t[b->n].id, id);
-    b->t[b->n].day = day_floor(sec);
-    b->t[b->n].amount = amount;
-    b->t[b->n].line = c->line;
-    b->n++;
-    return 0;
-}
-
-/* Build (x, t_x, T, monetary) per customer at the calibration end, the way
- * the papers do: purchases on the same day merge into one transaction; x
- * counts repeat purchase days; t_x and T are measured from the first
- * purchase day in `unit` days; monetary_value is the mean of the repeat
- * days' totals. Customers whose first purchase is on or after the
- * calibration end (T = 0) are left out. */
-static int read_transactions(data *d, const char *path, const char *end_s,
-                             const char *unit_s, int model)
-{
-    txn_buf b = {NULL, 0, 0};
-    txn *t;
-    size_t n;
-    int rc;
-    int64_t end_sec, end_day;
-    double unit;
-
-    if (model == B2B2C_FORECAST_BGBB)
-        return cli_usage_error("--transactions is for the continuous-time "
-                               "models and gg; give bgbb a --summary");
-    if (cli_parse_time(end_s, &end_sec))
-        return cli_usage_error("--calibration-end: not a date: '%s'", end_s);
-    end_day = day_floor(end_sec);
-    if ((rc = parse_unit(unit_s, &unit)) != 0)
-        return rc;
-    rc = each_txn(path, txn_push, &b);
-    t = b.t;
-    n = b.n;
-    d->path = path;
-    d->from_txn = 1;
-    if (!rc) {
-        if (n > 1) /* t is NULL with no rows: qsort(NULL, 0) is undefined */
-            qsort(t, n, sizeof(txn), txn_cmp);
-        d->has_m = 1;
-        for (size_t i = 0; i < n && !rc;) {
-            size_t j = i;
-            int64_t first = t[i].day, last = first, prev = first;
-            double x = 0, sum = 0, daysum = 0;
-            long line = t[i].line;
-            while (j < n && strcmp(t[j].id, t[i].id) == 0) {
-                if (t[j].line < line)
-                    line = t[j].line;
-                j++;
-            }
-            for (size_t k = i; k < j; k++) {
-                if (t[k].day > end_day)
-                    break;
-                if (t[k].day != prev) { /* a new purchase day */
-                    if (prev != first)
-                        sum += daysum;
-                    daysum = 0;
-                    x++;
-                    prev = last = t[k].day;
-                }
-                daysum += t[k].amount;
-            }
-            if (prev != first)
-                sum += daysum;
-            if (first < end_day) {
-                double T = (double)(end_day - first) / unit;
-                double tx = (double)(last - first) / unit;
-                if (data_push(d, t[i].id, line, x, tx, T,
-                              x > 0 ? sum / x : 0, 1))
-                    rc = cli_data_error("out of memory");
-            }
-            i = j;
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        free(t[i].id);
-    free(t);
-    return rc;
-}
-
-static int load(data *d, const cli_opt *o, int model)
-{
-    const char *sum = cli_opt_get(o, "summary");
-    const char *tr = cli_opt_get(o, "transactions");
-    if (!!sum == !!tr)
-        return cli_usage_error("give exactly one of --summary and "
-                               "--transactions");
-    if (sum) {
-        if (cli_opt_get(o, "calibration-end") || cli_opt_get(o, "unit"))
-            return cli_usage_error("--calibration-end and --unit go with "
-                                   "--transactions");
-        return read_summary(d, sum, model);
-    }
-    if (!cli_opt_get(o, "calibration-end") || !cli_opt_get(o, "unit"))
-        return cli_usage_error("--transactions needs --calibration-end and "
-                               "--unit");
-    return read_transactions(d, tr, cli_opt_get(o, "calibration-end"),
-                             cli_opt_get(o, "unit"), model);
-}
-
 /* A library error on the loaded rows: "PATH:LINE: message (customer
  * 'ID'; code)" when the message names a row ("name[i]" or "row i"), else
  * "PATH: message (code)". */
-static int lib_error(b2b2c_ctx *ctx, int rc, const data *d)
+static int lib_error(b2b2c_ctx *ctx, int rc, const cli_fc_data *d)
 {
     const char *msg = b2b2c_ctx_errmsg(ctx);
     const char *br = strchr(msg, '['), *row = strstr(msg, "row ");
@@ -506,7 +88,7 @@ static int lib_error(b2b2c_ctx *ctx, int rc, const data *d)
 /* Repeat buyers whose mean repeat spend is 0: Gamma-Gamma leaves them out
  * of its fit (its likelihood needs m > 0). Say so on stderr, naming the
  * first; `what` tells what happens to their spend. */
-static void note_zero_spend(const data *d, const char *what)
+static void note_zero_spend(const cli_fc_data *d, const char *what)
 {
     size_t k = 0, first = 0;
     for (size_t i = 0; i < d->n; i++)
@@ -631,7 +213,7 @@ static void warn_model(int model, int32_t st)
 /* allow_nodata: B2B2C_ENODATA from Gamma-Gamma (no repeat buyer with
  * spend > 0) is returned unprinted, for a caller that goes on without
  * spend */
-static int fit(b2b2c_ctx *ctx, int model, const data *d, double l2,
+static int fit(b2b2c_ctx *ctx, int model, const cli_fc_data *d, double l2,
                const budget *b, int allow_nodata, double *p, double *ll,
                int32_t *it, int32_t *st)
 {
@@ -681,7 +263,7 @@ static int cmd_fit(int argc, char **argv)
                    {"unit", NULL, 0},            {"l2", NULL, 0},
                    {"max-iter", NULL, 0},        {"max-seconds", NULL, 0},
                    {NULL, NULL, 0}};
-    data d;
+    cli_fc_data d;
     b2b2c_ctx *ctx = NULL;
     budget bu;
     double p[4], ll, l2;
@@ -695,7 +277,7 @@ static int cmd_fit(int argc, char **argv)
         return cli_usage_error("--model: must be bgnbd, pnbd, bgbb or gg");
     if ((rc = parse_l2(o, &l2)) != 0 || (rc = parse_budget(o, &bu)) != 0)
         return rc;
-    if ((rc = load(&d, o, model)) != 0)
+    if ((rc = cli_fc_load(&d, o, model)) != 0)
         goto out;
     if (b2b2c_ctx_new(&ctx, NULL, NULL)) {
         rc = cli_data_error("cannot create a context");
@@ -709,7 +291,7 @@ static int cmd_fit(int argc, char **argv)
     print_fit(model, p, ll, it, st, unit_name(o));
 out:
     b2b2c_ctx_free(ctx);
-    data_free(&d);
+    cli_fc_data_free(&d);
     return rc;
 }
 
@@ -772,7 +354,7 @@ static int cmd_predict(int argc, char **argv)
                    {"margin", NULL, 0},       {"l2", NULL, 0},
                    {"max-iter", NULL, 0},     {"max-seconds", NULL, 0},
                    {NULL, NULL, 0}};
-    data d;
+    cli_fc_data d;
     b2b2c_ctx *ctx = NULL;
     budget bu;
     double p[4], gp[4], H, disc = 0, margin = 1, l2, ll;
@@ -824,7 +406,7 @@ static int cmd_predict(int argc, char **argv)
         have_gp = k == 3;
         warn_params_status(js);
     }
-    if ((rc = load(&d, o, model)) != 0)
+    if ((rc = cli_fc_load(&d, o, model)) != 0)
         goto out;
     if (d.n == 0) {
         rc = cli_data_error("no customers in the input");
@@ -901,7 +483,7 @@ out:
     free(sp);
     free(clv);
     b2b2c_ctx_free(ctx);
-    data_free(&d);
+    cli_fc_data_free(&d);
     return rc;
 }
 
@@ -910,7 +492,7 @@ out:
 static void civil_date(char *buf, size_t n, int64_t t)
 {
     /* Hinnant's civil_from_days on the UTC day of t */
-    int64_t z = day_floor(t) + 719468;
+    int64_t z = cli_fc_day_floor(t) + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -954,8 +536,8 @@ static int due_push(const cli_csv *c, const char *id, int64_t sec,
     if ((lrc = b2b2c_forecaster_add_purchase(d->f, id, B2B2C_SEGMENT_UNKNOWN,
                                              sec, amount,
                                              B2B2C_KIND_PRODUCT)) != 0)
-        return row_error(c, id, "%s (%s)", b2b2c_ctx_errmsg(d->ctx),
-                         b2b2c_strerror(lrc));
+        return cli_fc_row_error(c, id, "%s (%s)", b2b2c_ctx_errmsg(d->ctx),
+                                b2b2c_strerror(lrc));
     return 0;
 }
 
@@ -1003,7 +585,7 @@ static int cmd_due(int argc, char **argv)
             return cli_usage_error("--model: must be bgnbd or pnbd");
     }
     if ((us = cli_opt_get(o, "unit")) != NULL &&
-        (rc = parse_unit(us, &unit)) != 0)
+        (rc = cli_fc_parse_unit(us, &unit)) != 0)
         return rc;
     if ((rc = opt_num(o, "min-p-alive", 0, 1, &minpa)) != 0 ||
         (rc = opt_num(o, "min-intervals", 1, 1000, &minint)) != 0)
@@ -1015,7 +597,7 @@ static int cmd_due(int argc, char **argv)
     /* the as-of day counts: fit and answer at the end of it */
     if (asof > INT64_MAX - 2 * 86400)
         return cli_usage_error("--as-of: too far in the future");
-    end = (day_floor(asof) + 1) * 86400;
+    end = (cli_fc_day_floor(asof) + 1) * 86400;
     if (b2b2c_ctx_new(&ctx, NULL, NULL) || b2b2c_forecaster_new(&f, ctx)) {
         rc = cli_data_error("cannot create a forecaster");
         goto out;
@@ -1034,7 +616,8 @@ static int cmd_due(int argc, char **argv)
     du.f = f;
     du.ctx = ctx;
     du.end = end;
-    if ((rc = each_txn(cli_opt_get(o, "transactions"), due_push, &du)) != 0)
+    if ((rc = cli_fc_each_txn(cli_opt_get(o, "transactions"), due_push,
+                              &du)) != 0)
         goto out;
     budget_start(ctx, &bu);
     if ((r = b2b2c_forecaster_fit(NULL, f, -1, end)) != 0) {

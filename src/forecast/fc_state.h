@@ -1,0 +1,168 @@
+/* The stateful forecaster's types and the functions its files share (the
+ * model SQLite's whereInt.h set for where.c). Not installed.
+ *
+ *   forecaster.c  public API: open/close, parameters, kinds, purchase log
+ *   fc_store.c    record formats: keys, encoding, loading on open
+ *   fc_summary.c  per-customer summaries (x, t_x, T, m) and their listing
+ *   fc_fit.c      per-segment fits and what they store
+ *   fc_answer.c   per-customer answers, due list, holdout check
+ */
+#ifndef B2B2C_FC_STATE_H
+#define B2B2C_FC_STATE_H
+
+#include "forecast/fc_internal.h"
+#include "forecast/fc_rows.h"
+
+#define FC_NFIT 7 /* 0: all, 1 + segment */
+#define FC_NKIND 64
+#define FC_DAY 86400
+
+#define FC_T_PUR "forecast_purchase"
+#define FC_T_CAN "forecast_cancel"
+#define FC_T_FIT "forecast_fit"
+#define FC_T_KIND "forecast_kind"
+#define FC_T_CONF "forecast_config"
+
+typedef struct fc_purchase {
+    int64_t time;
+    double amount;
+    uint32_t kind, seq;
+    int32_t segment;
+} fc_purchase;
+
+typedef struct fc_cust {
+    fc_purchase *p;
+    size_t n, cap;
+    int32_t segment;
+    int32_t has_cancel;
+    int64_t cancel;
+    size_t idlen;
+    char id[];
+} fc_cust;
+
+typedef struct fc_fit {
+    int32_t valid, model, status, spend_src, gg_status; /* B2B2C_FIT_*,
+                                                          B2B2C_SPEND_* */
+    double unit_days;
+    int64_t cal_end;
+    double p[4], gg[3], ll, mean_spend;
+    double attach[FC_NKIND], svalue[FC_NKIND];
+    double sub_rate, sub_retention;
+} fc_fit;
+
+struct b2b2c_forecaster {
+    b2b2c_ctx *ctx;
+    b2b2c__map cust;
+    fc_fit fits[FC_NFIT];
+    char kinds[FC_NKIND][64]; /* host kind names; "" when unused */
+    double model, unit_days, l2, discount, margin, smargin, min_alive,
+        min_intervals, max_iter;
+};
+
+/* A customer's summary at a time, in model units. */
+typedef struct fc_summ {
+    double x, tx, T, m;
+    int64_t first_day, last_day, last_time;
+    size_t ndays;
+    double total; /* product revenue before end */
+} fc_summ;
+
+/* Scratch for b2b2c__fc_summarise: purchase days and their totals. */
+typedef struct fc_scratch {
+    int64_t *days;
+    double *tot;
+} fc_scratch;
+
+static inline int fc_kind_known(const b2b2c_forecaster *f, int32_t kind)
+{
+    return b2b2c_forecaster_kind_name(f, kind) != NULL;
+}
+
+/* Index in f->fits of segment (-1: all), or -1 when unknown. */
+static inline int fc_fit_index(int32_t segment)
+{
+    if (segment == -1)
+        return 0;
+    if (b2b2c_segment_name(segment))
+        return 1 + segment;
+    return -1;
+}
+
+/* ---- forecaster.c ------------------------------------------------------- */
+
+/* Row callback for the parameters' record (forecast_config). */
+int b2b2c__fc_load_params(const void *k, size_t kl, const void *val,
+                          size_t vl, void *payload);
+fc_cust *b2b2c__fc_cust_new(b2b2c_ctx *ctx, const char *id, size_t n);
+void b2b2c__fc_cust_free(b2b2c_ctx *ctx, fc_cust *c);
+/* A valid customer ID (B2B2C_EINVAL, B2B2C_EBADID), its length in *n. */
+int b2b2c__fc_check_id(b2b2c_ctx *ctx, const char *id, size_t *n);
+/* The customer of a valid ID, or B2B2C_ENOTFOUND naming it. */
+int b2b2c__fc_find_cust(const b2b2c_forecaster *f, const char *id,
+                        fc_cust **out);
+
+/* ---- fc_store.c --------------------------------------------------------- */
+
+/* Load every record of f->ctx's storage into f (fresh, parameters at their
+ * defaults). Returns 0 or an error naming the corrupt record. */
+int b2b2c__fc_load(b2b2c_forecaster *f);
+/* Error `rc` for the record table/key (of kl bytes). */
+int b2b2c__fc_rec_err(b2b2c_ctx *ctx, int rc, const char *table,
+                      const void *key, size_t kl);
+int b2b2c__fc_put_purchase(b2b2c_ctx *ctx, const fc_cust *c,
+                           const fc_purchase *p);
+int b2b2c__fc_put_cancel(b2b2c_ctx *ctx, const fc_cust *c);
+int b2b2c__fc_put_kind(b2b2c_ctx *ctx, const char *name, int slot);
+int b2b2c__fc_put_fit(b2b2c_ctx *ctx, int idx, const fc_fit *ft);
+/* Delete every record of c (purchases, cancellation). */
+int b2b2c__fc_del_cust(b2b2c_ctx *ctx, const fc_cust *c);
+
+/* ---- fc_fit.c ----------------------------------------------------------- */
+
+/* fc_fit_index, or B2B2C_EINVAL naming segment. */
+int b2b2c__fc_fit_slot(b2b2c_ctx *ctx, int32_t segment);
+
+/* ---- fc_summary.c ------------------------------------------------------- */
+
+/* qsort order of int64_t values, ascending. */
+int b2b2c__fc_cmp_i64(const void *a, const void *b);
+/* Product purchase days of c in [from, end) (`end` too when incl), into
+ * days with their totals in tot (optional); returns their number. */
+size_t b2b2c__fc_product_days(const fc_cust *c, int64_t from, int64_t end,
+                              int incl, int64_t *days, double *tot);
+/* Summary at end (purchases at end itself count when incl); 0 when the
+ * customer has no product purchase before then. */
+int b2b2c__fc_summarise(const fc_cust *c, int64_t end, int incl,
+                        double unit_days, fc_scratch *sc, fc_summ *s);
+/* B2B2C_ERANGE when c holds a purchase outside the time range. */
+int b2b2c__fc_check_times(b2b2c_ctx *ctx, const fc_cust *c);
+/* B2B2C_ERANGE unless start < end. */
+int b2b2c__fc_check_range(b2b2c_ctx *ctx, int64_t start, int64_t end);
+/* B2B2C_ERANGE for the INT64_MIN start of a *_window call (f may be NULL,
+ * the caller then returns B2B2C_EINVAL). */
+int b2b2c__fc_check_start(const b2b2c_forecaster *f, int64_t start);
+/* The longest purchase log's length (at least 1): scratch for any. */
+size_t b2b2c__fc_max_purchases(const b2b2c_forecaster *f);
+/* Scratch of ndays days and ntot totals: 0, or B2B2C_ENOMEM without a
+ * message (the caller names what failed); free it either way. */
+int b2b2c__fc_scratch_new(fc_scratch *sc, b2b2c_ctx *ctx, size_t ndays,
+                          size_t ntot);
+void b2b2c__fc_scratch_free(b2b2c_ctx *ctx, fc_scratch *sc);
+/* The start of a listing call (summaries, due): B2B2C_EINVAL without f
+ * or the callback (has_cb 0); else clears the last error, returns 0. */
+int b2b2c__fc_list_start(const b2b2c_forecaster *f, int has_cb);
+/* Room for a listing: items of `size` bytes, one per customer (and one
+ * more), returned, and scratch for any customer in *sc; NULL (nothing
+ * allocated) after B2B2C_ENOMEM. */
+void *b2b2c__fc_list_new(fc_scratch *sc, const b2b2c_forecaster *f,
+                         size_t size);
+/* The next customer of segment (-1: all) with a product purchase before
+ * end, summarised (see b2b2c__fc_summarise): 1 when found, 0 after the
+ * last one, or the error of a customer whose history starts before start
+ * or holds a time out of range. *it starts at 0. */
+int b2b2c__fc_next_summary(const b2b2c_forecaster *f, size_t *it,
+                           int32_t segment, int64_t start, int64_t end,
+                           double unit_days, fc_scratch *sc,
+                           const fc_cust **c, fc_summ *s);
+
+#endif
