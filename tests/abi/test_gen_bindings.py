@@ -234,6 +234,36 @@ class RepositoryTest(unittest.TestCase):
         syms = set(re.findall(r"^\s*(b2b2c_\w+)\s*;", text, flags=re.M))
         self.assertEqual(sorted(f.name for f in api.functions), sorted(syms))
 
+    def test_check_fails_on_a_header_changed_without_regeneration(self):
+        import contextlib
+        import io
+        import shutil
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            inc = os.path.join(tmp, "include")
+            shutil.copytree(os.path.join(ROOT, "include"), inc)
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out), \
+                    contextlib.redirect_stderr(io.StringIO()):
+                same = gen.main(["--include", inc, "--check",
+                                 os.path.join(tmp, "a")])
+                h = os.path.join(inc, "b2b2c", "channel.h")
+                with open(h) as f:
+                    text = f.read()
+                with open(h, "w") as f:
+                    f.write(text.replace(
+                        "B2B2C_API void b2b2c_channels_free(",
+                        "B2B2C_API int b2b2c_channels_toy(int32_t v);\n"
+                        "B2B2C_API void b2b2c_channels_free("))
+                changed = gen.main(["--include", inc, "--check",
+                                    os.path.join(tmp, "b")])
+        self.assertEqual(same, 0)
+        self.assertEqual(changed, 1)
+        self.assertIn('+    ("b2b2c_channels_toy", c_int, (c_int32,)),',
+                      out.getvalue())
+        self.assertIn("+    attach_function :b2b2c_channels_toy, %i[int32], "
+                      ":int", out.getvalue())
+
 
 if __name__ == "__main__":
     unittest.main()
