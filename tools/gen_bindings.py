@@ -53,10 +53,12 @@ class GenError(Exception):
     """A header the generator cannot map: the message names the header."""
 
 
-# A C type as the generator sees it: base name (const, struct dropped) and
-# pointer depth. `double *const out` is ("double", 1).
-CType = namedtuple("CType", "base depth")
-Param = namedtuple("Param", "name base depth")
+# A C type as the generator sees it: base name (const, struct dropped),
+# pointer depth, and whether what the first pointer points to is const.
+# `double *const out` is ("double", 1, False), `const char *` ("char", 1,
+# True): a string, where `char *` is a caller's buffer.
+CType = namedtuple("CType", "base depth const", defaults=(False,))
+Param = namedtuple("Param", "name base depth const", defaults=(False,))
 Function = namedtuple("Function", "name result params header")
 Callback = namedtuple("Callback", "name result params header")
 Member = namedtuple("Member", "name base depth is_fnptr")
@@ -226,7 +228,8 @@ def parse_type(header, where, text, named=True):
     if len(words) != 1:
         raise GenError("%s: %s: cannot read the type of %r (one type name "
                        "expected, found %s)" % (header, where, text, words))
-    return Param(name, words[0], depth)
+    const = "const" in re.findall(r"[A-Za-z_]\w*", t.split("*")[0])
+    return Param(name, words[0], depth, const)
 
 
 def split_params(text):
@@ -330,30 +333,37 @@ def check_types(api):
     nothing is passed by value that the bindings cannot pass."""
     structs = {s.name for s in api.structs}
     callbacks = {c.name for c in api.callbacks}
-    things = ([(f.header, f.name, f.params + [f.result]) for f in
-               api.functions + api.callbacks]
-              + [(s.header, "struct " + s.name,
-                  [m for m in s.members if not m.is_fnptr])
-                 for s in api.structs])
-    for header, where, types in things:
-        for t in types:
-            what = "%s: %s: %s" % (header, where, t.base)
-            if t.base in SCALARS:
-                if t.depth == 0 and t.base == "char":
-                    raise GenError("%s: a char by value" % what)
-                if t.depth == 0 and t.base == "void" and t is not types[-1]:
-                    raise GenError("%s: a void parameter" % what)
-            elif t.base in api.opaque or t.base in structs:
-                if t.depth == 0:
-                    raise GenError("%s: a struct passed by value (STYLE.md "
-                                   "rule 12)" % what)
-            elif t.base in callbacks:
-                if t.depth != 0:
-                    raise GenError("%s: a pointer to a callback" % what)
-            else:
-                raise GenError("%s: unknown type (allowed: %s, handles, "
-                               "structs and callback typedefs of the "
-                               "headers)" % (what, ", ".join(SCALARS)))
+    things = []  # (what, type, is_result)
+    for f in api.functions + api.callbacks:
+        where = "%s: %s" % (f.header, f.name)
+        things.append((where, f.result, True))
+        things += [(where, p, False) for p in f.params]
+    for s in api.structs:
+        things += [("%s: struct %s" % (s.header, s.name), m, False)
+                   for m in s.members if not m.is_fnptr]
+    for where, t, is_result in things:
+        what = "%s: %s" % (where, t.base)
+        if t.base in SCALARS:
+            if t.depth == 0 and t.base == "char":
+                raise GenError("%s: a char by value" % what)
+            if t.depth == 0 and t.base == "void" and not is_result:
+                raise GenError("%s: a void parameter" % what)
+            if (is_result and t.base == "char" and t.depth == 1
+                    and not t.const):
+                raise GenError("%s: returns a char * (not const: who frees "
+                               "it? return const char * or fill a caller's "
+                               "buffer)" % what)
+        elif t.base in api.opaque or t.base in structs:
+            if t.depth == 0:
+                raise GenError("%s: a struct passed by value (STYLE.md "
+                               "rule 12)" % what)
+        elif t.base in callbacks:
+            if t.depth != 0:
+                raise GenError("%s: a pointer to a callback" % what)
+        else:
+            raise GenError("%s: unknown type (allowed: %s, handles, "
+                           "structs and callback typedefs of the "
+                           "headers)" % (what, ", ".join(SCALARS)))
 
 
 def read_headers(include_dir):
@@ -382,8 +392,10 @@ def py_type(api, t):
         return _PY_SCALAR.get(t.base, t.base)  # scalar or callback type
     if t.base in structs:
         inner = t.base
+    elif t.base == "char" and t.depth == 1 and not t.const:
+        inner = "POINTER(c_char)"  # a caller's buffer, not a string
     elif t.base == "char":
-        inner = "c_char_p"  # char * is a string, char ** its out-param
+        inner = "c_char_p"  # const char * is a string, char ** its out-param
     elif t.base == "void" or t.base in api.opaque:
         inner = "c_void_p"
     else:
@@ -492,7 +504,7 @@ _RB_SCALAR = {"void": "void", "int": "int", "int32_t": "int32",
 def rb_type(api, t):
     if t.depth == 0:
         return _RB_SCALAR.get(t.base, t.base)  # scalar or callback type
-    if t.depth == 1 and t.base == "char":
+    if t.depth == 1 and t.base == "char" and t.const:
         return "string"
     return "pointer"
 

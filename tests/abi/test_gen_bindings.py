@@ -55,6 +55,7 @@ B2B2C_API int b2b2c_toy_read(const char **name_out, int32_t *kind,
                              double *const out, uint64_t seed,
                              const b2b2c_toy *const *sets, size_t n,
                              b2b2c_toy_cb cb, void *payload);
+B2B2C_API int b2b2c_toy_format(char *buf, size_t cap, size_t *len);
 B2B2C_API B2B2C_DEPRECATED("use b2b2c_toy_name") const char *
 b2b2c_toy_old_name(int32_t v);
 #ifdef B2B2C_STATIC_LINKING_ONLY
@@ -79,7 +80,8 @@ class ParseTest(unittest.TestCase):
         names = [f.name for f in self.api.functions]
         self.assertEqual(names, [
             "b2b2c_toy_new", "b2b2c_toy_free", "b2b2c_toy_name",
-            "b2b2c_toy_count", "b2b2c_toy_read", "b2b2c_toy_old_name"])
+            "b2b2c_toy_count", "b2b2c_toy_read", "b2b2c_toy_format",
+            "b2b2c_toy_old_name"])
         read = self.api.functions[4]
         self.assertEqual([(p.base, p.depth) for p in read.params], [
             ("char", 2), ("int32_t", 1), ("double", 1), ("uint64_t", 0),
@@ -148,6 +150,12 @@ class RefuseTest(unittest.TestCase):
         self.assertRefused("enum { B2B2C_TOY_A = 0, B2B2C_TOY_B };",
                            "B2B2C_TOY_B")
 
+    def test_mutable_string_result(self):
+        # who would free it? the house returns const char * or fills a
+        # caller's (buf, cap, &len)
+        self.assertRefused("B2B2C_API char *b2b2c_toy_f(void);",
+                           "b2b2c_toy_f", "char *")
+
     def test_varargs(self):
         self.assertRefused("B2B2C_API int b2b2c_toy_f(const char *fmt, ...);",
                            "b2b2c_toy_f")
@@ -189,6 +197,9 @@ class OutputTest(unittest.TestCase):
         self.assertIs(fns["b2b2c_toy_free"][0], None)
         self.assertIs(fns["b2b2c_toy_name"][0], ctypes.c_char_p)
         self.assertEqual(fns["b2b2c_toy_count"], (ctypes.c_uint32, ()))
+        # a caller's buffer is not a string: ctypes must not copy it
+        self.assertEqual(fns["b2b2c_toy_format"][1], (
+            P(ctypes.c_char), ctypes.c_size_t, P(ctypes.c_size_t)))
 
     def test_python_struct_callback_constants(self):
         st = self.ns["b2b2c_toy_methods"]
@@ -210,6 +221,8 @@ class OutputTest(unittest.TestCase):
                       "pointer uint64 pointer size_t b2b2c_toy_cb pointer], "
                       ":int", rb)
         self.assertIn("attach_function :b2b2c_toy_count, [], :uint32", rb)
+        self.assertIn("attach_function :b2b2c_toy_format, %i[pointer size_t "
+                      "pointer], :int", rb)
         self.assertIn("attach_function :b2b2c_toy_name, %i[int32], :string",
                       rb)
         self.assertIn("layout :version, :uint32, :userdata, :pointer, "
