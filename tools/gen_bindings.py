@@ -79,6 +79,9 @@ class Api:
 
     def add_constant(self, header, name, value):
         short = name[len("B2B2C_"):]
+        if not re.fullmatch(r"[A-Z][A-Z0-9_]*", short):
+            raise GenError("%s: constant %s: %s is not a Python or Ruby "
+                           "constant name" % (header, name, short))
         if short in self._const:
             raise GenError("%s: constant %s defined twice" % (header, name))
         self._const[short] = value

@@ -167,6 +167,10 @@ class RefuseTest(unittest.TestCase):
         self.assertRefused("#define B2B2C_TOY_X (B2B2C_NOWHERE + 1)",
                            "B2B2C_TOY_X")
 
+    def test_constant_name_not_a_binding_name(self):
+        # B2B2C_2D_MAX would be b2b2c.2D_MAX / B2B2C::2D_MAX
+        self.assertRefused("#define B2B2C_2D_MAX 4", "B2B2C_2D_MAX")
+
     def test_duplicate_constant(self):
         self.assertRefused("#define B2B2C_TOY_X 1\nenum { B2B2C_TOY_X = 2 };",
                            "B2B2C_TOY_X")
