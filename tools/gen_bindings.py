@@ -17,7 +17,7 @@ argument-checking layers. Run from anywhere:
         # write both into DIR and compare with the committed files: exit 1
         # with a diff when they differ (meson test 'bindings_generated')
 
-What it reads (the house style, docs/STYLE.md): functions marked B2B2C_API
+What it reads (the house style, STYLE.md of the design notes): functions marked B2B2C_API
 (declarations may span lines, carry B2B2C_DEPRECATED(...), const pointers
 and `const T *const *`), enums whose members all have explicit values,
 object-like #define B2B2C_* constants (integers, INT64_C(...), floats,
