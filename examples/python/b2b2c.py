@@ -28,152 +28,29 @@ __all__ = ["Error", "Context", "MemStore", "lib", "version", "version_number",
            "group_name", "group_from_name", "band_name", "band_from_name",
            "SEGMENTS", "GROUPS", "BANDS", "STATUS"]
 
+# The declarations generated from the public headers by
+# tools/gen_bindings.py (_b2b2c_decls.py, beside this file): structures,
+# callback types, constants and every function's argtypes/restype.
+try:
+    from . import _b2b2c_decls as _d  # b2b2c.py inside a package
+except ImportError:
+    import _b2b2c_decls as _d
+
 # Status codes (include/b2b2c/common.h); never renumbered.
-STATUS = {
-    0: "B2B2C_OK", -1: "B2B2C_EINVAL", -2: "B2B2C_ENOMEM", -3: "B2B2C_EBADID",
-    -4: "B2B2C_ENOTFOUND", -5: "B2B2C_EEXISTS", -6: "B2B2C_ECORRUPT",
-    -7: "B2B2C_EVERSION", -8: "B2B2C_EBUFSIZE", -9: "B2B2C_ESTORAGE",
-    -10: "B2B2C_ESTATE", -11: "B2B2C_ERANGE", -12: "B2B2C_EABORTED",
-    -13: "B2B2C_ENOTREADY", -14: "B2B2C_ENOCONVERGE", -15: "B2B2C_ENODEALER",
-    -16: "B2B2C_EEXPIRED", -17: "B2B2C_ENODATA", -18: "B2B2C_EINTERRUPTED",
-}
-for _code, _name in STATUS.items():
-    globals()[_name[6:]] = _code  # b2b2c.EINVAL == -1, ...
+STATUS = dict(_d.STATUS)
 
 SEGMENTS = ("unknown", "dealer_large_wholesale", "dealer_small_retail",
             "b2b_large", "b2b_small_pro", "b2c_consumer")
 GROUPS = ("unknown", "dealer", "b2b", "b2c")
 BANDS = ("unknown", "cold", "warm", "hot")
 
-# Every enum value of the public headers, named as in C minus the B2B2C_
-# prefix (b2b2c.SEG_ATTR_OUTLETS == 8, b2b2c.DEALER_AUDIT_SEQ == 0, ...).
-_CONSTANTS = {
-    # common.h
-    'SEGMENT_UNKNOWN': 0, 'SEGMENT_DEALER_LARGE_WHOLESALE': 1,
-    'SEGMENT_DEALER_SMALL_RETAIL': 2, 'SEGMENT_B2B_LARGE': 3,
-    'SEGMENT_B2B_SMALL_PRO': 4, 'SEGMENT_B2C_CONSUMER': 5, 'GROUP_UNKNOWN': 0,
-    'GROUP_DEALER': 1, 'GROUP_B2B': 2, 'GROUP_B2C': 3, 'BAND_UNKNOWN': 0,
-    'BAND_COLD': 1, 'BAND_WARM': 2, 'BAND_HOT': 3,
-    # segment.h
-    'SEG_ATTR_PARTY_TYPE': 1, 'SEG_ATTR_RESELLER': 2, 'SEG_ATTR_ORG_KIND': 3,
-    'SEG_ATTR_EMPLOYEES': 4, 'SEG_ATTR_ANNUAL_REVENUE': 5,
-    'SEG_ATTR_PURCHASE_VOLUME': 6, 'SEG_ATTR_ORDERS_PER_YEAR': 7,
-    'SEG_ATTR_OUTLETS': 8, 'SEG_ATTR_CONTRACT_MONTHS': 9, 'PARTY_PERSON': 1,
-    'PARTY_ORGANISATION': 2, 'ORG_RETAIL_CHAIN': 1,
-    'ORG_REGIONAL_DISTRIBUTOR': 2, 'ORG_INDEPENDENT_SHOP': 3,
-    'ORG_ONLINE_RETAILER': 4, 'ORG_PLANT': 5, 'ORG_CORPORATION': 6,
-    'ORG_PUBLIC_SECTOR': 7, 'ORG_WORKSHOP': 8, 'ORG_SMALL_COMPANY': 9,
-    'ORG_CONTRACTOR': 10, 'ORG_PRIVATE_PERSON': 11, 'ORG_OTHER': 12,
-    'SEG_DEST_NONE': 0, 'SEG_DEST_DEALER': 1, 'SEG_DEST_DIRECT_SALES': 2,
-    'SEG_DEST_PARTNER_ONBOARDING': 3, 'SEG_DEST_NURTURE': 4,
-    'SEG_CHANNEL_NONE': 0, 'SEG_CHANNEL_REACH': 1,
-    'SEG_CHANNEL_LEAD_GENERATION': 2, 'SEG_LARGE_WHOLESALE_OUTLETS': 200,
-    'SEG_LARGE_WHOLESALE_VOLUME': 201, 'SEG_LARGE_CUSTOMER_EMPLOYEES': 202,
-    'SEG_LARGE_CUSTOMER_REVENUE': 203, 'SEG_LARGE_CUSTOMER_VOLUME': 204,
-    'SEG_LARGE_CUSTOMER_CONTRACT_MONTHS': 205, 'SEG_OPEN_RULE_FACTOR': 206,
-    'SEG_CONFLICT_FACTOR': 207, 'SEG_DEALER_POLICY': 208, 'SEG_ATTR_COUNT': 9,
-    # lead.h
-    'LEAD_EV_NEWSLETTER_SUBSCRIBE': 0, 'LEAD_EV_SITE_VISIT': 1,
-    'LEAD_EV_CONTENT_VIEW': 2, 'LEAD_EV_EMAIL_OPEN': 3,
-    'LEAD_EV_EMAIL_CLICK': 4, 'LEAD_EV_GUIDE_DOWNLOAD': 5,
-    'LEAD_EV_WEBINAR_REGISTER': 6, 'LEAD_EV_WEBINAR_ATTEND': 7,
-    'LEAD_EV_DEMO_VIEW': 8, 'LEAD_EV_PRICING_VIEW': 9,
-    'LEAD_EV_QUESTION_ASKED': 10, 'LEAD_EV_QUOTE_REQUEST': 11,
-    'LEAD_EV_MEETING_BOOKED': 12, 'LEAD_EV_PURCHASE': 13,
-    'LEAD_EV_UNSUBSCRIBE': 14, 'LEAD_EV_EMAIL_BOUNCE': 15,
-    'LEAD_EV_MARKED_SPAM': 16, 'LEAD_EV_BUILTIN_COUNT': 17,
-    'LEAD_EV_MAX': 256, 'LEAD_STAGE_NEW': 0, 'LEAD_STAGE_NURTURING': 1,
-    'LEAD_STAGE_QUALIFIED': 2, 'LEAD_STAGE_PASSED_TO_DEALER': 3,
-    'LEAD_STAGE_ACCEPTED_BY_DEALER': 4, 'LEAD_STAGE_WON': 5,
-    'LEAD_STAGE_LOST': 6, 'LEAD_STAGE_DISQUALIFIED': 7,
-    'LEAD_STAGE_CUSTOMER': 8, 'LEAD_STAGE_REPEAT_DUE': 9,
-    'LEAD_ATTR_SEGMENT': 0, 'LEAD_ATTR_CHANNEL': 1, 'LEAD_ATTR_REGION': 2,
-    'LEAD_ATTR_PRODUCT_LINE': 3, 'LEAD_HALF_LIFE_DAYS': 100,
-    'LEAD_WARM_THRESHOLD': 101, 'LEAD_HOT_THRESHOLD': 102,
-    'LEAD_MIN_OUTCOMES': 103, 'LEAD_L2': 104, 'LEAD_LEARNING_RATE': 105,
-    'LEAD_REFIT_EPOCHS': 106, 'LEAD_BY_SCORE': 0, 'LEAD_BY_PROBABILITY': 1,
-    # dealer.h
-    'DEALER_POLICY_ROUND_ROBIN': 0, 'DEALER_POLICY_TIER': 1,
-    'DEALER_POLICY_PERFORMANCE': 2, 'DEALER_POLICY_THOMPSON': 3,
-    'DEALER_PARAM_POLICY': 300, 'DEALER_PARAM_MAX_SHARE': 301,
-    'DEALER_PARAM_SHARE_PERIOD_DAYS': 302,
-    'DEALER_PARAM_SHARE_MIN_LEADS': 303, 'DEALER_PARAM_PRIOR_STRENGTH': 304,
-    'DEALER_PARAM_NEW_DEALER_LEADS': 305,
-    'DEALER_PARAM_NEW_DEALER_FLOOR': 306, 'DEALER_PARAM_PERF_EXPONENT': 307,
-    'DEALER_PARAM_DIRECT_FALLBACK': 308, 'DEALER_PARAM_CREDIBLE_LEVEL': 309,
-    'DEALER_ACTIVE': 0, 'DEALER_PAUSED': 1, 'DEALER_OFFBOARDED': 2,
-    'DEALER_LEAD_OFFERED': 1, 'DEALER_LEAD_ACCEPTED': 2, 'DEALER_LEAD_WON': 3,
-    'DEALER_LEAD_LOST': 4, 'DEALER_LEAD_RECALLED': 5,
-    'DEALER_LEAD_UNROUTED': 6, 'DEALER_LEAD_DIRECT': 7,
-    'DEALER_REASON_ROUTED': 0, 'DEALER_REASON_NO_TERRITORY': 1,
-    'DEALER_REASON_ALL_PAUSED': 2, 'DEALER_REASON_NO_PRODUCT': 3,
-    'DEALER_REASON_ALL_DECLINED': 4, 'DEALER_REASON_ALL_AT_CAPACITY': 5,
-    'DEALER_REASON_DIRECT': 6, 'DEALER_KIND_ROUTE': 1,
-    'DEALER_KIND_DECLINE': 2, 'DEALER_KIND_EXPIRE': 3, 'DEALER_AUDIT_SEQ': 0,
-    'DEALER_AUDIT_TIME': 1, 'DEALER_AUDIT_KIND': 2, 'DEALER_AUDIT_POLICY': 3,
-    'DEALER_AUDIT_CANDIDATES': 4, 'DEALER_AUDIT_ELIGIBLE': 5,
-    'DEALER_AUDIT_WEIGHT': 6, 'DEALER_AUDIT_RANK': 7,
-    'DEALER_AUDIT_REASON': 8, 'DEALER_AUDIT_SKIP_INACTIVE': 9,
-    'DEALER_AUDIT_SKIP_PRODUCT': 10, 'DEALER_AUDIT_SKIP_TRIED': 11,
-    'DEALER_AUDIT_SKIP_CAPACITY': 12, 'DEALER_AUDIT_SKIP_QUOTA': 13,
-    'DEALER_AUDIT_SKIP_SHARE': 14, 'DEALER_AUDIT_NFIELDS': 15,
-    'DEALER_STAT_OFFERED': 0, 'DEALER_STAT_ACCEPTED': 1,
-    'DEALER_STAT_DECLINED': 2, 'DEALER_STAT_EXPIRED': 3, 'DEALER_STAT_WON': 4,
-    'DEALER_STAT_LOST': 5, 'DEALER_STAT_RECALLED': 6, 'DEALER_STAT_OPEN': 7,
-    'DEALER_STAT_REVENUE': 8, 'DEALER_STAT_MEDIAN_ACCEPT_HOURS': 9,
-    'DEALER_STAT_POSTERIOR_MEAN': 10, 'DEALER_STAT_DECLINE_REASON0': 11,
-    'DEALER_STAT_NFIELDS': 19, 'DEALER_SC_OFFERED': 0,
-    'DEALER_SC_ACCEPTED': 1, 'DEALER_SC_ACCEPT_RATE': 2,
-    'DEALER_SC_MEDIAN_ACCEPT_HOURS': 3, 'DEALER_SC_EXPIRED': 4,
-    'DEALER_SC_DECLINED': 5, 'DEALER_SC_WON': 6, 'DEALER_SC_LOST': 7,
-    'DEALER_SC_CONVERSION': 8, 'DEALER_SC_CONV_MEAN': 9,
-    'DEALER_SC_CONV_LOW': 10, 'DEALER_SC_CONV_HIGH': 11,
-    'DEALER_SC_REVENUE': 12, 'DEALER_SC_SHARE_LEADS': 13,
-    'DEALER_SC_SHARE_WON': 14, 'DEALER_SC_RANK': 15,
-    'DEALER_SC_GAP_TO_MEDIAN': 16, 'DEALER_SC_NFIELDS': 17,
-    # forecast.h
-    'FORECAST_BGNBD': 1, 'FORECAST_PNBD': 2, 'FORECAST_BGBB': 3,
-    'FORECAST_GG': 4, 'FIT_CONVERGED': 0, 'FIT_MAX_ITER': 1,
-    'FIT_STALLED': 2, 'FIT_BOUNDARY': 3, 'KIND_PRODUCT': 0, 'KIND_INSTALL': 1, 'KIND_REPAIR': 2,
-    'KIND_TRAINING': 3, 'KIND_EXTENDED_WARRANTY': 4,
-    'KIND_SOFTWARE_SUBSCRIPTION': 5, 'KIND_HOST_FIRST': 16, 'KIND_MAX': 63,
-    'FORECASTER_MODEL': 400, 'FORECASTER_UNIT_DAYS': 401,
-    'FORECASTER_L2': 402, 'FORECASTER_DISCOUNT': 403,
-    'FORECASTER_MARGIN': 404, 'FORECASTER_SERVICE_MARGIN': 405,
-    'FORECASTER_MIN_P_ALIVE': 406, 'FORECASTER_MIN_INTERVALS': 407,
-    'SPEND_GAMMA_GAMMA': 1, 'SPEND_MEAN_NO_SPEND': 2, 'SPEND_MEAN_NO_MEAN': 3,
-    'SPEND_MEAN_GG_FAILED': 4,
-    'FORECASTER_MAX_ITER': 408,
-    # channel.h
-    'CHANNEL_KIND_NONE': 0, 'CHANNEL_KIND_REACH': 1,
-    'CHANNEL_KIND_LEADGEN': 2, 'CHANNEL_SUB_OTHER': 0,
-    'CHANNEL_SUB_DISPLAY_MEDIA': 1, 'CHANNEL_SUB_RETAIL_MEDIA': 2,
-    'CHANNEL_SUB_VIRAL_CONTENT': 3, 'CHANNEL_SUB_INFORMATIONAL_SEO': 4,
-    'CHANNEL_SUB_SEARCH_ADS': 11, 'CHANNEL_SUB_LEAD_FORM_ADS': 12,
-    'CHANNEL_SUB_MARKETPLACE': 13, 'CHANNEL_SUB_WEBINAR_OFFER': 14,
-    'CHANNEL_SUB_OUTREACH': 15, 'CHANNEL_SUB_DEALER_REFERRAL': 16,
-    'ATTR_FIRST': 1, 'ATTR_LAST': 2, 'ATTR_LINEAR': 3, 'ATTR_DECAY': 4,
-    'ATTR_POSITION': 5, 'ATTR_MARKOV': 6, 'CHANNELS_LOOKBACK_DAYS': 500,
-    'CHANNELS_HALF_LIFE_DAYS': 501, 'CHANNELS_POSITION_FIRST': 502,
-    'CHANNELS_POSITION_LAST': 503, 'CHANNELS_MIX_LAG_WEEKS': 504,
-    'CHANNELS_MIX_WINDOW_WEEKS': 505, 'CHANNELS_BY_CHANNEL': 1,
-    'CHANNELS_BY_KIND': 2, 'CHANNELS_BY_GROUP': 3, 'CHANNELS_BY_TOTAL': 4,
-    'CHM_SPEND': 0, 'CHM_IMPRESSIONS': 1, 'CHM_LEADS': 2,
-    'CHM_CONVERTED_LEADS': 3, 'CHM_CONV_RATE': 4, 'CHM_CPL': 5,
-    'CHM_CONVERSIONS': 6, 'CHM_CPA': 7, 'CHM_REVENUE': 8, 'CHM_LTV': 9,
-    'CHM_ROI': 10, 'CHM_ROMI': 11, 'CHM_ROI_LTV': 12, 'CHM_ROMI_LTV': 13,
-    'CHM_COUNT': 14, 'MIX_REACH_SPEND': 0, 'MIX_LEADGEN_SPEND': 1,
-    'MIX_REACH_SPEND_SHARE': 2, 'MIX_REACH_VALUE': 3, 'MIX_LEADGEN_VALUE': 4,
-    'MIX_REACH_VALUE_SHARE': 5, 'MIX_REACH_LTV': 6, 'MIX_LEADGEN_LTV': 7,
-    'MIX_COUNT': 8,
-}
+# Every enum value and #define constant of the public headers, named as in
+# C minus the B2B2C_ prefix (b2b2c.SEG_ATTR_OUTLETS == 8, b2b2c.EINVAL ==
+# -1, b2b2c.DEALER_AUDIT_SEQ == 0, ...). The library's ranges: times are
+# Unix seconds in [TIME_MIN, TIME_MAX] (years 1..9999), amounts in
+# [0, AMOUNT_MAX].
+_CONSTANTS = _d.CONSTANTS
 globals().update(_CONSTANTS)
-
-# The library's ranges (common.h macros): times are Unix seconds in
-# [TIME_MIN, TIME_MAX] (years 1..9999), amounts in [0, AMOUNT_MAX].
-TIME_MIN = -62135596800
-TIME_MAX = 253402300799
-AMOUNT_MAX = 1e15
 
 
 def _load():
@@ -187,14 +64,7 @@ lib = _load()
 
 _ctx_p = ctypes.c_void_p
 _i32, _u32, _str = ctypes.c_int32, ctypes.c_uint32, ctypes.c_char_p
-
-
-class _Storage(ctypes.Structure):
-    """b2b2c_storage (include/b2b2c/sys/storage.h), version 1."""
-    _fields_ = [("version", _u32), ("userdata", ctypes.c_void_p)] + [
-        (name, ctypes.c_void_p) for name in
-        ("get", "put", "del_", "scan", "begin", "commit", "rollback",
-         "hint")]
+_Storage = _d.b2b2c_storage  # include/b2b2c/sys/storage.h, version 1
 
 
 _DECLARED = set()  # every function given argtypes/restype (tests check it)
@@ -327,30 +197,8 @@ def _sig(name, restype, *argtypes):
     return checked
 
 
-_sig("b2b2c_version_number", _u32)
-_sig("b2b2c_version_string", _str)
-_sig("b2b2c_strerror", _str, ctypes.c_int)
-_sig("b2b2c_ctx_new", ctypes.c_int, ctypes.POINTER(_ctx_p), ctypes.c_void_p,
-     ctypes.POINTER(_Storage))
-_sig("b2b2c_ctx_free", None, _ctx_p)
-_sig("b2b2c_ctx_errmsg", _str, _ctx_p)
-_sig("b2b2c_ctx_errcode", ctypes.c_int, _ctx_p)
-_sig("b2b2c_ctx_begin", ctypes.c_int, _ctx_p)
-_sig("b2b2c_ctx_commit", ctypes.c_int, _ctx_p)
-_sig("b2b2c_ctx_rollback", ctypes.c_int, _ctx_p)
-_progress_cb = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
-_sig("b2b2c_ctx_set_progress_handler", ctypes.c_int, _ctx_p, ctypes.c_int64,
-     _progress_cb, ctypes.c_void_p)
-_sig("b2b2c_memstore_new", ctypes.c_int, ctypes.POINTER(ctypes.c_void_p),
-     ctypes.c_void_p)
-_sig("b2b2c_memstore_methods", ctypes.c_int, ctypes.c_void_p,
-     ctypes.POINTER(_Storage))
-_sig("b2b2c_memstore_free", None, ctypes.c_void_p)
-_sig("b2b2c_storage_init", ctypes.c_int, ctypes.POINTER(_Storage), _u32)
-for _kind in ("segment", "group", "band"):
-    _sig("b2b2c_%s_name" % _kind, _str, _i32)
-    _sig("b2b2c_%s_from_name" % _kind, _i32, _str)
-_sig("b2b2c_segment_group", _i32, _i32)
+for _fname, _restype, _argtypes in _d.FUNCTIONS:
+    _sig(_fname, _restype, *_argtypes)
 
 
 class Error(Exception):
@@ -468,7 +316,7 @@ class Context:
         the clock: a time budget reads it in fn."""
         if fn is None:
             self.check(lib.b2b2c_ctx_set_progress_handler(
-                self.handle, 0, _progress_cb(), None))
+                self.handle, 0, _d.b2b2c_progress_cb(), None))
             self._progress = None
             return
 
@@ -477,7 +325,7 @@ class Context:
                 return 1 if fn() else 0
             except BaseException:  # noqa: B902 - never unwind through C
                 return 1
-        cb = _progress_cb(tramp)
+        cb = _d.b2b2c_progress_cb(tramp)
         self.check(lib.b2b2c_ctx_set_progress_handler(self.handle, units, cb,
                                                       None))
         self._progress = cb  # keep the trampoline alive
@@ -526,210 +374,16 @@ class _Transaction:
 
 
 # ==========================================================================
-# Engines. Declarations first (one per exported function), then one class
-# per handle. Conventions of the C API (include/b2b2c/*.h): output
+# Engines: one class per handle (the declarations are generated, see
+# _b2b2c_decls.py). Conventions of the C API (include/b2b2c/*.h): output
 # parameters first, int status (0 or a negative B2B2C_E*), lists through a
 # callback whose non-zero return stops the iteration.
 # ==========================================================================
 
-_int, _i64, _u64, _sz, _dbl = (ctypes.c_int, ctypes.c_int64, ctypes.c_uint64,
-                               ctypes.c_size_t, ctypes.c_double)
+_int, _i64, _sz, _dbl = (ctypes.c_int, ctypes.c_int64, ctypes.c_size_t,
+                         ctypes.c_double)
 _vp = ctypes.c_void_p
-_pd, _pi32, _pi64, _psz = (ctypes.POINTER(_dbl), ctypes.POINTER(_i32),
-                           ctypes.POINTER(_i64), ctypes.POINTER(_sz))
-_pvp, _pstr = ctypes.POINTER(_vp), ctypes.POINTER(_str)
-_CB = ctypes.CFUNCTYPE
-
-# callback types (typedefs of the headers)
-_seg_rule_cb = _CB(_int, _str, _i32, _i32, _str, _i32, _vp)
-_seg_change_cb = _CB(_int, _str, _i64, _i32, _i32, _i64, _str, _dbl, _vp)
-_lead_stage_cb = _CB(_int, _i32, _i32, _i64, _vp)
-_lead_factor_cb = _CB(_int, _str, _dbl, _vp)
-_lead_row_cb = _CB(_int, _str, _dbl, _i32, _dbl, _vp)
-_lead_count_cb = _CB(_int, _i32, _i32, _str, _u64, _vp)
-_lead_band_cb = _CB(_int, _str, _i32, _i32, _i64, _vp)
-_dealer_reroute_cb = _CB(_int, _str, _str, _str, _i32, _vp)
-_dealer_audit_cb = _CB(_int, _str, _str, _pd, _sz, _vp)
-_dealer_scorecard_cb = _CB(_int, _str, _pd, _sz, _vp)
-_fc_summary_cb = _CB(_int, _str, _dbl, _dbl, _dbl, _dbl, _vp)
-_fc_due_cb = _CB(_int, _str, _i64, _dbl, _dbl, _vp)
-_ch_row_cb = _CB(_int, _str, _pd, _sz, _vp)
-_ch_attr_cb = _CB(_int, _str, _dbl, _dbl, _dbl, _vp)
-_ch_share_cb = _CB(_int, _str, _i64, _dbl, _vp)
-_ch_lag_cb = _CB(_int, _i64, _dbl, _dbl, _dbl, _dbl, _vp)
-
-# ---- segment.h -----------------------------------------------------------
-for _n in ("seg_attr", "party_type", "org_kind", "seg_dest", "seg_channel"):
-    _sig("b2b2c_%s_name" % _n, _str, _i32)
-    _sig("b2b2c_%s_from_name" % _n, _i32, _str)
-_sig("b2b2c_attrs_new", _int, _pvp, _vp)
-_sig("b2b2c_attrs_free", None, _vp)
-_sig("b2b2c_attrs_reset", _int, _vp)
-_sig("b2b2c_attrs_set_int", _int, _vp, _i32, _i64)
-_sig("b2b2c_attrs_set_double", _int, _vp, _i32, _dbl)
-_sig("b2b2c_attrs_clear", _int, _vp, _i32)
-_sig("b2b2c_attrs_get", _int, _pd, _vp, _i32)
-_sig("b2b2c_attrs_present", _u32, _vp)
-_sig("b2b2c_segmenter_new", _int, _pvp, _vp)
-_sig("b2b2c_segmenter_free", None, _vp)
-_sig("b2b2c_segmenter_set_param", _int, _vp, _i32, _dbl)
-_sig("b2b2c_segmenter_get_param", _int, _pd, _vp, _i32)
-_sig("b2b2c_segmenter_param_bounds", _int, _pd, _pd, _pd, _i32)
-_sig("b2b2c_segmenter_version", _int, _pi64, _vp)
-_sig("b2b2c_segmenter_rule_add", _int, _vp, _str, _i32, _i32, _str)
-_sig("b2b2c_segmenter_rule_remove", _int, _vp, _str)
-_sig("b2b2c_segmenter_rules", _int, _vp, _seg_rule_cb, _vp)
-_sig("b2b2c_segmenter_classify", _int, _pi32, _pd, _vp, _vp)
-_sig("b2b2c_segmenter_last_rule", _str, _vp)
-_sig("b2b2c_segmenter_last_reason", _str, _vp)
-_sig("b2b2c_segmenter_last_missing", _u32, _vp)
-_sig("b2b2c_segmenter_classify_batch", _int, _pi32, _pd, _vp, _sz, _pd,
-     ctypes.POINTER(_u32))
-_sig("b2b2c_segmenter_classify_sets", _int, _pi32, _pd, _vp, _sz, _pvp)
-_sig("b2b2c_segmenter_assign", _int, _pi32, _vp, _str, _vp, _i64)
-_sig("b2b2c_segmenter_assign_segment", _int, _vp, _str, _i32, _i64)
-_sig("b2b2c_segmenter_assignment", _int, _pi32, _pi64, _pi64, _vp, _str)
-_sig("b2b2c_segmenter_history", _int, _vp, _str, _seg_change_cb, _vp)
-_sig("b2b2c_segmenter_migrations", _int, _vp, _i64, _seg_change_cb, _vp)
-_sig("b2b2c_segmenter_route", _int, _pi32, _pi32, _vp, _i32, _i32)
-_sig("b2b2c_segmenter_route_set", _int, _vp, _i32, _i32, _i32, _i32)
-_sig("b2b2c_segmenter_route_reset", _int, _vp, _i32, _i32)
-
-# ---- lead.h --------------------------------------------------------------
-_sig("b2b2c_lead_model_new", _int, _pvp, _vp, _u64)
-_sig("b2b2c_lead_model_free", None, _vp)
-_sig("b2b2c_lead_model_set_param", _int, _vp, _i32, _dbl)
-_sig("b2b2c_lead_model_get_param", _int, _pd, _vp, _i32)
-_sig("b2b2c_lead_model_param_bounds", _int, _pd, _pd, _vp, _i32)
-_sig("b2b2c_lead_kind_register", _int, _pi32, _vp, _str)
-_sig("b2b2c_lead_kind_id", _int, _pi32, _vp, _str)
-_sig("b2b2c_lead_kind_name", _str, _vp, _i32)
-_sig("b2b2c_lead_kind_set", _int, _vp, _i32, _dbl, _dbl, _dbl, _dbl)
-_sig("b2b2c_lead_kind_get", _int, _pd, _pd, _pd, _pd, _vp, _i32)
-_sig("b2b2c_lead_attr_points_set", _int, _vp, _i32, _str, _dbl)
-_sig("b2b2c_lead_add", _int, _vp, _str, _i64, _i32, _str, _str, _str)
-_sig("b2b2c_lead_event", _int, _vp, _str, _i32, _i64, _dbl)
-_sig("b2b2c_lead_remove", _int, _vp, _str)
-_sig("b2b2c_lead_score", _int, _pd, _pi32, _vp, _str, _i64)
-_sig("b2b2c_lead_stage", _int, _pi32, _vp, _str)
-_sig("b2b2c_lead_count", _int, _psz, _vp)
-_sig("b2b2c_lead_stage_name", _str, _i32)
-_sig("b2b2c_lead_stage_from_name", _i32, _str)
-_sig("b2b2c_lead_set_stage", _int, _vp, _str, _i32, _i64)
-_sig("b2b2c_lead_stage_history", _int, _vp, _str, _lead_stage_cb, _vp)
-_sig("b2b2c_lead_outcome", _int, _vp, _str, _i32, _i64)
-_sig("b2b2c_lead_refit", _int, _pi32, _pi32, _vp)
-_sig("b2b2c_lead_probability", _int, _pd, _vp, _str, _i64)
-_sig("b2b2c_lead_factors", _int, _vp, _str, _i64, _i32, _lead_factor_cb, _vp)
-_sig("b2b2c_lead_top", _int, _vp, _i64, _i32, _i32, _i32, _i32, _i32, _str,
-     _lead_row_cb, _vp)
-_sig("b2b2c_lead_counts", _int, _vp, _i64, _lead_count_cb, _vp)
-_sig("b2b2c_lead_band_changes", _int, _vp, _i64, _i64, _lead_band_cb, _vp)
-_sig("b2b2c_lead_set_alert", _int, _vp, _lead_band_cb, _vp)
-
-# ---- dealer.h ------------------------------------------------------------
-_sig("b2b2c_dealer_new", _int, _pvp, _vp)
-_sig("b2b2c_dealer_free", None, _vp)
-_sig("b2b2c_dealer_seed", _int, _vp, _u64)
-_sig("b2b2c_dealer_set_param", _int, _vp, _i32, _dbl)
-_sig("b2b2c_dealer_get_param", _int, _pd, _vp, _i32)
-_sig("b2b2c_dealer_param_bounds", _int, _pd, _pd, _i32)
-_sig("b2b2c_dealer_put", _int, _vp, _str, _dbl, _str, _str, _i32, _i32, _dbl)
-_sig("b2b2c_dealer_set_location", _int, _vp, _str, _dbl, _dbl, _dbl)
-_sig("b2b2c_dealer_set_status", _int, _vp, _str, _i32, _i64)
-_sig("b2b2c_dealer_count", _int, _psz, _vp)
-_sig("b2b2c_dealer_stats", _int, _pd, _sz, _vp, _str)
-_sig("b2b2c_dealer_route", _int, _pstr, _pi32, _vp, _str, _str, _i32, _dbl,
-     _dbl, _str, _i32, _i32, _i64)
-_sig("b2b2c_dealer_accept", _int, _vp, _str, _str, _i64)
-_sig("b2b2c_dealer_decline", _int, _pstr, _pi32, _vp, _str, _str, _i32, _i64)
-_sig("b2b2c_dealer_expire", _int, _psz, _vp, _i64, _dealer_reroute_cb, _vp)
-_sig("b2b2c_dealer_recall", _int, _vp, _str, _i64)
-_sig("b2b2c_dealer_outcome", _int, _vp, _str, _i32, _dbl, _i64)
-_sig("b2b2c_dealer_lead_state", _int, _pi32, _pstr, _vp, _str)
-_sig("b2b2c_dealer_audit_lead", _int, _vp, _str, _dealer_audit_cb, _vp)
-_sig("b2b2c_dealer_audit_dealer", _int, _vp, _str, _dealer_audit_cb, _vp)
-_sig("b2b2c_dealer_scorecards", _int, _vp, _i64, _i64, _dealer_scorecard_cb,
-     _vp)
-_sig("b2b2c_dealer_policy_name", _str, _i32)
-_sig("b2b2c_dealer_reason_name", _str, _i32)
-
-# ---- forecast.h ----------------------------------------------------------
-_sig("b2b2c_forecast_nparams", _int, _i32)
-_sig("b2b2c_forecast_param_name", _str, _i32, _i32)
-_sig("b2b2c_forecast_status_name", _str, _i32)
-_sig("b2b2c_forecast_fit", _int, _pd, _sz, _pd, _pi32, _pi32, _vp, _i32, _pd,
-     _pd, _pd, _pd, _sz, _dbl, _i32)
-_sig("b2b2c_forecast_loglik", _int, _pd, _pd, _vp, _i32, _pd, _sz, _pd, _pd,
-     _pd, _pd, _sz)
-_sig("b2b2c_forecast_gg_fit", _int, _pd, _sz, _pd, _pi32, _pi32, _vp, _pd,
-     _pd, _pd, _sz, _dbl, _i32)
-_sig("b2b2c_forecast_gg_loglik", _int, _pd, _pd, _vp, _pd, _sz, _pd, _pd,
-     _pd, _sz)
-_sig("b2b2c_forecast_predict", _int, _pd, _pd, _pd, _vp, _i32, _pd, _sz, _pd,
-     _pd, _pd, _sz, _dbl)
-_sig("b2b2c_forecast_gg_spend", _int, _pd, _vp, _pd, _sz, _pd, _pd, _sz)
-_sig("b2b2c_forecast_clv", _int, _pd, _vp, _i32, _pd, _sz, _pd, _pd, _pd,
-     _pd, _sz, _dbl, _dbl, _dbl)
-_sig("b2b2c_forecast_population_expected", _int, _pd, _vp, _i32, _pd, _sz,
-     _pd, _sz)
-_sig("b2b2c_forecast_frequency_counts", _int, _pd, _sz, _vp, _i32, _pd, _sz,
-     _pd, _pd, _sz)
-_sig("b2b2c_forecaster_new", _int, _pvp, _vp)
-_sig("b2b2c_forecaster_free", None, _vp)
-_sig("b2b2c_forecaster_set_param", _int, _vp, _i32, _dbl)
-_sig("b2b2c_forecaster_get_param", _int, _pd, _vp, _i32)
-_sig("b2b2c_forecaster_param_bounds", _int, _pd, _pd, _i32)
-_sig("b2b2c_forecaster_add_kind", _int, _pi32, _vp, _str)
-_sig("b2b2c_forecaster_kind_name", _str, _vp, _i32)
-_sig("b2b2c_forecaster_add_purchase", _int, _vp, _str, _i32, _i64, _dbl, _i32)
-_sig("b2b2c_forecaster_cancel_subscription", _int, _vp, _str, _i64)
-_sig("b2b2c_forecaster_remove_customer", _int, _vp, _str)
-_sig("b2b2c_forecaster_fit", _int, _pi32, _vp, _i32, _i64)
-_sig("b2b2c_forecaster_fit_window", _int, _pi32, _vp, _i32, _i64, _i64)
-_sig("b2b2c_forecaster_fit_params", _int, _pi32, _pd, _pd, _pd, _pi32, _pi32,
-     _vp, _i32)
-_sig("b2b2c_forecaster_customer", _int, _pd, _pd, _pd, _pd, _pd, _pd, _vp,
-     _str, _i64, _dbl)
-_sig("b2b2c_forecaster_due", _int, _vp, _i64, _dbl, _fc_due_cb, _vp)
-_sig("b2b2c_forecaster_holdout", _int, _pd, _pd, _pd, _sz, _vp, _i32, _i64,
-     _i64)
-_sig("b2b2c_forecaster_service_stats", _int, _pd, _pd, _vp, _i32, _i32)
-_sig("b2b2c_forecaster_spend_source", _int, _pi32, _pd, _vp, _i32)
-_sig("b2b2c_forecaster_subscription_stats", _int, _pd, _pd, _vp, _i32)
-_sig("b2b2c_forecaster_summaries", _int, _vp, _i32, _i64, _fc_summary_cb, _vp)
-_sig("b2b2c_forecaster_summaries_window", _int, _vp, _i32, _i64, _i64,
-     _fc_summary_cb, _vp)
-
-# ---- channel.h -----------------------------------------------------------
-for _n in ("channel_kind", "channel_sub", "attr_model"):
-    _sig("b2b2c_%s_name" % _n, _str, _i32)
-    _sig("b2b2c_%s_from_name" % _n, _i32, _str)
-_sig("b2b2c_channel_sub_kind", _i32, _i32)
-_sig("b2b2c_channels_new", _int, _pvp, _vp)
-_sig("b2b2c_channels_free", None, _vp)
-_sig("b2b2c_channels_set_param", _int, _vp, _i32, _dbl)
-_sig("b2b2c_channels_get_param", _int, _pd, _vp, _i32)
-_sig("b2b2c_channels_param_bounds", _int, _pd, _pd, _i32)
-_sig("b2b2c_channels_add", _int, _vp, _str, _i32, _i32, _i32)
-_sig("b2b2c_channels_get", _int, _pi32, _pi32, _pi32, _vp, _str)
-_sig("b2b2c_channels_count", _int, _psz, _vp)
-_sig("b2b2c_channels_set_spend", _int, _vp, _str, _i64, _dbl, _dbl)
-_sig("b2b2c_channels_touch", _int, _vp, _str, _str, _i64)
-_sig("b2b2c_channels_convert", _int, _vp, _str, _i64, _dbl)
-_sig("b2b2c_channels_set_ltv", _int, _vp, _str, _dbl)
-_sig("b2b2c_channels_metrics", _int, _vp, _i32, _i32, _i64, _i64, _ch_row_cb,
-     _vp)
-_sig("b2b2c_channels_attribute", _int, _vp, _i32, _i64, _i64, _ch_attr_cb,
-     _vp)
-_sig("b2b2c_channels_markov_effects", _int, _vp, _pd, _i64, _i64, _ch_attr_cb,
-     _vp)
-_sig("b2b2c_channels_mix_shares", _int, _vp, _i32, _i64, _i64, _ch_row_cb,
-     _vp)
-_sig("b2b2c_channels_mix_lag", _int, _vp, _pd, _pd, _psz, _i32, _i64, _i64,
-     _ch_lag_cb, _vp)
-_sig("b2b2c_channels_attribute_lead", _int, _vp, _str, _i32, _i64, _i64,
-     _ch_share_cb, _vp)
+_pd, _psz = ctypes.POINTER(_dbl), ctypes.POINTER(_sz)
 
 
 # ---- helpers ---------------------------------------------------------------
@@ -1060,7 +714,7 @@ class Segmenter(_Handle):
     def rules(self):
         """Every rule in evaluation order, as Rule tuples."""
         return self._iter(
-            lib.b2b2c_segmenter_rules, _seg_rule_cb,
+            lib.b2b2c_segmenter_rules, _d.b2b2c_seg_rule_cb,
             lambda r, p, seg, e, d: Rule(_s(r), p, seg, _s(e), bool(d)),
             self.handle)
 
@@ -1148,11 +802,12 @@ class Segmenter(_Handle):
         return SegmentChange(_s(acc), t, f, to, ver, _s(rule), conf)
 
     def history(self, account_id):
-        return self._iter(lib.b2b2c_segmenter_history, _seg_change_cb,
+        return self._iter(lib.b2b2c_segmenter_history, _d.b2b2c_seg_change_cb,
                           self._change, self.handle, _b(account_id))
 
     def migrations(self, since):
-        return self._iter(lib.b2b2c_segmenter_migrations, _seg_change_cb,
+        return self._iter(lib.b2b2c_segmenter_migrations,
+                          _d.b2b2c_seg_change_cb,
                           self._change, self.handle, since)
 
     def route(self, segment, band):
@@ -1315,7 +970,7 @@ class LeadModel(_Handle):
 
     def stage_history(self, lead_id):
         """[(from, to, at), ...], oldest first."""
-        return self._iter(lib.b2b2c_lead_stage_history, _lead_stage_cb,
+        return self._iter(lib.b2b2c_lead_stage_history, _d.b2b2c_lead_stage_cb,
                           lambda f, t, at: (f, t, at),
                           self.handle, _b(lead_id))
 
@@ -1341,7 +996,7 @@ class LeadModel(_Handle):
 
     def factors(self, lead_id, now, k=5):
         """[(feature, contribution), ...]: top k up, then top k down."""
-        return self._iter(lib.b2b2c_lead_factors, _lead_factor_cb,
+        return self._iter(lib.b2b2c_lead_factors, _d.b2b2c_lead_factor_cb,
                           lambda f, c: (_s(f), c),
                           self.handle, _b(lead_id), now, k)
 
@@ -1354,19 +1009,19 @@ class LeadModel(_Handle):
         band = -1 if band == -1 else _band(band)
         segment = -1 if segment == -1 else _seg(segment)
         stage = -1 if stage == -1 else _stage(stage)
-        return self._iter(lib.b2b2c_lead_top, _lead_row_cb,
+        return self._iter(lib.b2b2c_lead_top, _d.b2b2c_lead_row_cb,
                           lambda i, s, b, p: LeadRow(_s(i), s, b, p),
                           self.handle, now, n, by, band, segment, stage,
                           _b(region))
 
     def counts(self, now):
         """[(band, segment, channel, count), ...] non-zero cells."""
-        return self._iter(lib.b2b2c_lead_counts, _lead_count_cb,
+        return self._iter(lib.b2b2c_lead_counts, _d.b2b2c_lead_count_cb,
                           lambda b, s, c, n: (b, s, _s(c), n),
                           self.handle, now)
 
     def band_changes(self, since, now):
-        return self._iter(lib.b2b2c_lead_band_changes, _lead_band_cb,
+        return self._iter(lib.b2b2c_lead_band_changes, _d.b2b2c_lead_band_cb,
                           lambda i, o, n, at: BandChange(_s(i), o, n, at),
                           self.handle, since, now)
 
@@ -1375,11 +1030,11 @@ class LeadModel(_Handle):
         None removes it. The binding keeps the C callback alive until it is
         replaced or the model is closed."""
         if fn is None:
-            self._check(lib.b2b2c_lead_set_alert(self.handle,
-                                                 _lead_band_cb(), None))
+            self._check(lib.b2b2c_lead_set_alert(
+                self.handle, _d.b2b2c_lead_band_cb(), None))
             self._alert = None
             return
-        t = _Trampoline(_lead_band_cb, lambda i, o, n, at:
+        t = _Trampoline(_d.b2b2c_lead_band_cb, lambda i, o, n, at:
                         fn(BandChange(_s(i), o, n, at)))
         self._check(lib.b2b2c_lead_set_alert(self.handle, t.c, None))
         self._alert = t
@@ -1525,7 +1180,7 @@ class DealerEngine(_Handle):
             if callback is not None:
                 callback(rep)
         n = _sz()
-        t = _Trampoline(_dealer_reroute_cb, each)
+        t = _Trampoline(_d.b2b2c_dealer_reroute_cb, each)
         rc = lib.b2b2c_dealer_expire(ctypes.byref(n), self.handle, now, t.c,
                                      None)
         t.rethrow()
@@ -1555,16 +1210,19 @@ class DealerEngine(_Handle):
                                                       _AUDIT_NAMES))
 
     def audit_lead(self, lead_id):
-        return self._iter(lib.b2b2c_dealer_audit_lead, _dealer_audit_cb,
+        return self._iter(lib.b2b2c_dealer_audit_lead,
+                          _d.b2b2c_dealer_audit_cb,
                           self._audit, self.handle, _b(lead_id))
 
     def audit_dealer(self, dealer_id):
-        return self._iter(lib.b2b2c_dealer_audit_dealer, _dealer_audit_cb,
+        return self._iter(lib.b2b2c_dealer_audit_dealer,
+                          _d.b2b2c_dealer_audit_cb,
                           self._audit, self.handle, _b(dealer_id))
 
     def scorecards(self, from_, to):
         """[(dealer_id, {offered, accepted, ..., rank}), ...] rank order."""
-        return self._iter(lib.b2b2c_dealer_scorecards, _dealer_scorecard_cb,
+        return self._iter(lib.b2b2c_dealer_scorecards,
+                          _d.b2b2c_dealer_scorecard_cb,
                           lambda d, f, n: (_s(d), _row(f, n, _SC_NAMES)),
                           self.handle, from_, to)
 
@@ -1874,11 +1532,12 @@ class Forecaster(_Handle):
     def summaries(self, calibration_end, segment=-1, calibration_start=None):
         conv = lambda c, x, tx, T, m: Summary(_s(c), x, tx, T, m)  # noqa: E731
         if calibration_start is None:
-            return self._iter(lib.b2b2c_forecaster_summaries, _fc_summary_cb,
+            return self._iter(lib.b2b2c_forecaster_summaries,
+                              _d.b2b2c_forecaster_summary_cb,
                               conv, self.handle, self._segm(segment),
                               calibration_end)
         return self._iter(lib.b2b2c_forecaster_summaries_window,
-                          _fc_summary_cb, conv, self.handle,
+                          _d.b2b2c_forecaster_summary_cb, conv, self.handle,
                           self._segm(segment), calibration_start,
                           calibration_end)
 
@@ -1892,7 +1551,7 @@ class Forecaster(_Handle):
                          "clv_product", "clv_service"), (x.value for x in v)))
 
     def due(self, now, window_days):
-        return self._iter(lib.b2b2c_forecaster_due, _fc_due_cb,
+        return self._iter(lib.b2b2c_forecaster_due, _d.b2b2c_forecaster_due_cb,
                           lambda c, t, p, e: Due(_s(c), t, p, e),
                           self.handle, now, window_days)
 
@@ -2002,14 +1661,15 @@ class Channels(_Handle):
 
     def metrics(self, by, model, from_, to):
         """[(key, {spend, impressions, leads, ..., romi_ltv}), ...]."""
-        return self._iter(lib.b2b2c_channels_metrics, _ch_row_cb,
+        return self._iter(lib.b2b2c_channels_metrics, _d.b2b2c_channels_row_cb,
                           lambda k, m, n: (_s(k), _row(m, n, _CHM_NAMES)),
                           self.handle,
                           _enum(by, _named("CHANNELS_BY_"), "by"),
                           _model(model), from_, to)
 
     def attribute(self, model, from_, to):
-        return self._iter(lib.b2b2c_channels_attribute, _ch_attr_cb,
+        return self._iter(lib.b2b2c_channels_attribute,
+                          _d.b2b2c_channels_attr_cb,
                           lambda c, n, r, v: Attribution(_s(c), n, r, v),
                           self.handle, _model(model), from_, to)
 
@@ -2023,21 +1683,24 @@ class Channels(_Handle):
             from_, to = _time(from_, "from_"), _time(to, "to")
         else:
             from_, to = from_ or 0, to or 0
-        return self._iter(lib.b2b2c_channels_attribute_lead, _ch_share_cb,
+        return self._iter(lib.b2b2c_channels_attribute_lead,
+                          _d.b2b2c_channels_share_cb,
                           lambda c, t, s: Share(_s(c), t, s),
                           self.handle, _b(lead_id), _model(model), from_, to)
 
     def markov_effects(self, from_, to):
         """(P(conversion), [(channel_id, removal_effect, share), ...])."""
         p = _dbl()
-        rows = self._iter(lib.b2b2c_channels_markov_effects, _ch_attr_cb,
+        rows = self._iter(lib.b2b2c_channels_markov_effects,
+                          _d.b2b2c_channels_attr_cb,
                           lambda c, re, sh, _unused: (_s(c), re, sh),
                           self.handle, ctypes.byref(p), from_, to)
         return p.value, rows
 
     def mix_shares(self, model, from_, to):
         """[(group key, {reach_spend, ..., leadgen_ltv}), ...]."""
-        return self._iter(lib.b2b2c_channels_mix_shares, _ch_row_cb,
+        return self._iter(lib.b2b2c_channels_mix_shares,
+                          _d.b2b2c_channels_row_cb,
                           lambda k, m, n: (_s(k), _row(m, n, _MIX_NAMES)),
                           self.handle, _model(model), from_, to)
 
@@ -2045,7 +1708,8 @@ class Channels(_Handle):
         """{"slope", "corr", "pairs", "weeks": [LagWeek, ...]}."""
         slope, corr, pairs = _dbl(), _dbl(), _sz()
         g = -1 if group == -1 else _group(group)
-        weeks = self._iter(lib.b2b2c_channels_mix_lag, _ch_lag_cb, LagWeek,
+        weeks = self._iter(lib.b2b2c_channels_mix_lag,
+                           _d.b2b2c_channels_lag_cb, LagWeek,
                            self.handle, ctypes.byref(slope),
                            ctypes.byref(corr), ctypes.byref(pairs), g, from_,
                            to)

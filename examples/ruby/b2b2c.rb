@@ -17,139 +17,10 @@
 require "ffi"
 
 module B2B2C
-  STATUS = {
-    0 => :OK, -1 => :EINVAL, -2 => :ENOMEM, -3 => :EBADID, -4 => :ENOTFOUND,
-    -5 => :EEXISTS, -6 => :ECORRUPT, -7 => :EVERSION, -8 => :EBUFSIZE,
-    -9 => :ESTORAGE, -10 => :ESTATE, -11 => :ERANGE, -12 => :EABORTED,
-    -13 => :ENOTREADY, -14 => :ENOCONVERGE, -15 => :ENODEALER,
-    -16 => :EEXPIRED, -17 => :ENODATA, -18 => :EINTERRUPTED
-  }.freeze
-  STATUS.each { |code, name| const_set(name, code) }
-
   SEGMENTS = %w[unknown dealer_large_wholesale dealer_small_retail b2b_large
                 b2b_small_pro b2c_consumer].freeze
   GROUPS = %w[unknown dealer b2b b2c].freeze
   BANDS = %w[unknown cold warm hot].freeze
-
-  # Every enum value of the public headers, named as in C minus the B2B2C_
-  # prefix (B2B2C::SEG_ATTR_OUTLETS == 8, B2B2C::DEALER_AUDIT_SEQ == 0, ...).
-  CONSTANTS = {
-    # common.h
-    SEGMENT_UNKNOWN: 0, SEGMENT_DEALER_LARGE_WHOLESALE: 1,
-    SEGMENT_DEALER_SMALL_RETAIL: 2, SEGMENT_B2B_LARGE: 3,
-    SEGMENT_B2B_SMALL_PRO: 4, SEGMENT_B2C_CONSUMER: 5, GROUP_UNKNOWN: 0,
-    GROUP_DEALER: 1, GROUP_B2B: 2, GROUP_B2C: 3, BAND_UNKNOWN: 0,
-    BAND_COLD: 1, BAND_WARM: 2, BAND_HOT: 3,
-    # segment.h
-    SEG_ATTR_PARTY_TYPE: 1, SEG_ATTR_RESELLER: 2, SEG_ATTR_ORG_KIND: 3,
-    SEG_ATTR_EMPLOYEES: 4, SEG_ATTR_ANNUAL_REVENUE: 5,
-    SEG_ATTR_PURCHASE_VOLUME: 6, SEG_ATTR_ORDERS_PER_YEAR: 7,
-    SEG_ATTR_OUTLETS: 8, SEG_ATTR_CONTRACT_MONTHS: 9, PARTY_PERSON: 1,
-    PARTY_ORGANISATION: 2, ORG_RETAIL_CHAIN: 1, ORG_REGIONAL_DISTRIBUTOR: 2,
-    ORG_INDEPENDENT_SHOP: 3, ORG_ONLINE_RETAILER: 4, ORG_PLANT: 5,
-    ORG_CORPORATION: 6, ORG_PUBLIC_SECTOR: 7, ORG_WORKSHOP: 8,
-    ORG_SMALL_COMPANY: 9, ORG_CONTRACTOR: 10, ORG_PRIVATE_PERSON: 11,
-    ORG_OTHER: 12, SEG_DEST_NONE: 0, SEG_DEST_DEALER: 1,
-    SEG_DEST_DIRECT_SALES: 2, SEG_DEST_PARTNER_ONBOARDING: 3,
-    SEG_DEST_NURTURE: 4, SEG_CHANNEL_NONE: 0, SEG_CHANNEL_REACH: 1,
-    SEG_CHANNEL_LEAD_GENERATION: 2, SEG_LARGE_WHOLESALE_OUTLETS: 200,
-    SEG_LARGE_WHOLESALE_VOLUME: 201, SEG_LARGE_CUSTOMER_EMPLOYEES: 202,
-    SEG_LARGE_CUSTOMER_REVENUE: 203, SEG_LARGE_CUSTOMER_VOLUME: 204,
-    SEG_LARGE_CUSTOMER_CONTRACT_MONTHS: 205, SEG_OPEN_RULE_FACTOR: 206,
-    SEG_CONFLICT_FACTOR: 207, SEG_DEALER_POLICY: 208, SEG_ATTR_COUNT: 9,
-    # lead.h
-    LEAD_EV_NEWSLETTER_SUBSCRIBE: 0, LEAD_EV_SITE_VISIT: 1,
-    LEAD_EV_CONTENT_VIEW: 2, LEAD_EV_EMAIL_OPEN: 3, LEAD_EV_EMAIL_CLICK: 4,
-    LEAD_EV_GUIDE_DOWNLOAD: 5, LEAD_EV_WEBINAR_REGISTER: 6,
-    LEAD_EV_WEBINAR_ATTEND: 7, LEAD_EV_DEMO_VIEW: 8, LEAD_EV_PRICING_VIEW: 9,
-    LEAD_EV_QUESTION_ASKED: 10, LEAD_EV_QUOTE_REQUEST: 11,
-    LEAD_EV_MEETING_BOOKED: 12, LEAD_EV_PURCHASE: 13, LEAD_EV_UNSUBSCRIBE: 14,
-    LEAD_EV_EMAIL_BOUNCE: 15, LEAD_EV_MARKED_SPAM: 16,
-    LEAD_EV_BUILTIN_COUNT: 17, LEAD_EV_MAX: 256, LEAD_STAGE_NEW: 0,
-    LEAD_STAGE_NURTURING: 1, LEAD_STAGE_QUALIFIED: 2,
-    LEAD_STAGE_PASSED_TO_DEALER: 3, LEAD_STAGE_ACCEPTED_BY_DEALER: 4,
-    LEAD_STAGE_WON: 5, LEAD_STAGE_LOST: 6, LEAD_STAGE_DISQUALIFIED: 7,
-    LEAD_STAGE_CUSTOMER: 8, LEAD_STAGE_REPEAT_DUE: 9, LEAD_ATTR_SEGMENT: 0,
-    LEAD_ATTR_CHANNEL: 1, LEAD_ATTR_REGION: 2, LEAD_ATTR_PRODUCT_LINE: 3,
-    LEAD_HALF_LIFE_DAYS: 100, LEAD_WARM_THRESHOLD: 101,
-    LEAD_HOT_THRESHOLD: 102, LEAD_MIN_OUTCOMES: 103, LEAD_L2: 104,
-    LEAD_LEARNING_RATE: 105, LEAD_REFIT_EPOCHS: 106, LEAD_BY_SCORE: 0,
-    LEAD_BY_PROBABILITY: 1,
-    # dealer.h
-    DEALER_POLICY_ROUND_ROBIN: 0, DEALER_POLICY_TIER: 1,
-    DEALER_POLICY_PERFORMANCE: 2, DEALER_POLICY_THOMPSON: 3,
-    DEALER_PARAM_POLICY: 300, DEALER_PARAM_MAX_SHARE: 301,
-    DEALER_PARAM_SHARE_PERIOD_DAYS: 302, DEALER_PARAM_SHARE_MIN_LEADS: 303,
-    DEALER_PARAM_PRIOR_STRENGTH: 304, DEALER_PARAM_NEW_DEALER_LEADS: 305,
-    DEALER_PARAM_NEW_DEALER_FLOOR: 306, DEALER_PARAM_PERF_EXPONENT: 307,
-    DEALER_PARAM_DIRECT_FALLBACK: 308, DEALER_PARAM_CREDIBLE_LEVEL: 309,
-    DEALER_ACTIVE: 0, DEALER_PAUSED: 1, DEALER_OFFBOARDED: 2,
-    DEALER_LEAD_OFFERED: 1, DEALER_LEAD_ACCEPTED: 2, DEALER_LEAD_WON: 3,
-    DEALER_LEAD_LOST: 4, DEALER_LEAD_RECALLED: 5, DEALER_LEAD_UNROUTED: 6,
-    DEALER_LEAD_DIRECT: 7, DEALER_REASON_ROUTED: 0,
-    DEALER_REASON_NO_TERRITORY: 1, DEALER_REASON_ALL_PAUSED: 2,
-    DEALER_REASON_NO_PRODUCT: 3, DEALER_REASON_ALL_DECLINED: 4,
-    DEALER_REASON_ALL_AT_CAPACITY: 5, DEALER_REASON_DIRECT: 6,
-    DEALER_KIND_ROUTE: 1, DEALER_KIND_DECLINE: 2, DEALER_KIND_EXPIRE: 3,
-    DEALER_AUDIT_SEQ: 0, DEALER_AUDIT_TIME: 1, DEALER_AUDIT_KIND: 2,
-    DEALER_AUDIT_POLICY: 3, DEALER_AUDIT_CANDIDATES: 4,
-    DEALER_AUDIT_ELIGIBLE: 5, DEALER_AUDIT_WEIGHT: 6, DEALER_AUDIT_RANK: 7,
-    DEALER_AUDIT_REASON: 8, DEALER_AUDIT_SKIP_INACTIVE: 9,
-    DEALER_AUDIT_SKIP_PRODUCT: 10, DEALER_AUDIT_SKIP_TRIED: 11,
-    DEALER_AUDIT_SKIP_CAPACITY: 12, DEALER_AUDIT_SKIP_QUOTA: 13,
-    DEALER_AUDIT_SKIP_SHARE: 14, DEALER_AUDIT_NFIELDS: 15,
-    DEALER_STAT_OFFERED: 0, DEALER_STAT_ACCEPTED: 1, DEALER_STAT_DECLINED: 2,
-    DEALER_STAT_EXPIRED: 3, DEALER_STAT_WON: 4, DEALER_STAT_LOST: 5,
-    DEALER_STAT_RECALLED: 6, DEALER_STAT_OPEN: 7, DEALER_STAT_REVENUE: 8,
-    DEALER_STAT_MEDIAN_ACCEPT_HOURS: 9, DEALER_STAT_POSTERIOR_MEAN: 10,
-    DEALER_STAT_DECLINE_REASON0: 11, DEALER_STAT_NFIELDS: 19,
-    DEALER_SC_OFFERED: 0, DEALER_SC_ACCEPTED: 1, DEALER_SC_ACCEPT_RATE: 2,
-    DEALER_SC_MEDIAN_ACCEPT_HOURS: 3, DEALER_SC_EXPIRED: 4,
-    DEALER_SC_DECLINED: 5, DEALER_SC_WON: 6, DEALER_SC_LOST: 7,
-    DEALER_SC_CONVERSION: 8, DEALER_SC_CONV_MEAN: 9, DEALER_SC_CONV_LOW: 10,
-    DEALER_SC_CONV_HIGH: 11, DEALER_SC_REVENUE: 12, DEALER_SC_SHARE_LEADS: 13,
-    DEALER_SC_SHARE_WON: 14, DEALER_SC_RANK: 15, DEALER_SC_GAP_TO_MEDIAN: 16,
-    DEALER_SC_NFIELDS: 17,
-    # forecast.h
-    FORECAST_BGNBD: 1, FORECAST_PNBD: 2, FORECAST_BGBB: 3, FORECAST_GG: 4,
-    FIT_CONVERGED: 0, FIT_MAX_ITER: 1, FIT_STALLED: 2, FIT_BOUNDARY: 3,
-    KIND_PRODUCT: 0, KIND_INSTALL: 1, KIND_REPAIR: 2, KIND_TRAINING: 3,
-    KIND_EXTENDED_WARRANTY: 4, KIND_SOFTWARE_SUBSCRIPTION: 5,
-    KIND_HOST_FIRST: 16, KIND_MAX: 63, FORECASTER_MODEL: 400,
-    FORECASTER_UNIT_DAYS: 401, FORECASTER_L2: 402, FORECASTER_DISCOUNT: 403,
-    FORECASTER_MARGIN: 404, FORECASTER_SERVICE_MARGIN: 405,
-    FORECASTER_MIN_P_ALIVE: 406, FORECASTER_MIN_INTERVALS: 407,
-    SPEND_GAMMA_GAMMA: 1, SPEND_MEAN_NO_SPEND: 2, SPEND_MEAN_NO_MEAN: 3,
-    SPEND_MEAN_GG_FAILED: 4,
-    FORECASTER_MAX_ITER: 408,
-    # channel.h
-    CHANNEL_KIND_NONE: 0, CHANNEL_KIND_REACH: 1, CHANNEL_KIND_LEADGEN: 2,
-    CHANNEL_SUB_OTHER: 0, CHANNEL_SUB_DISPLAY_MEDIA: 1,
-    CHANNEL_SUB_RETAIL_MEDIA: 2, CHANNEL_SUB_VIRAL_CONTENT: 3,
-    CHANNEL_SUB_INFORMATIONAL_SEO: 4, CHANNEL_SUB_SEARCH_ADS: 11,
-    CHANNEL_SUB_LEAD_FORM_ADS: 12, CHANNEL_SUB_MARKETPLACE: 13,
-    CHANNEL_SUB_WEBINAR_OFFER: 14, CHANNEL_SUB_OUTREACH: 15,
-    CHANNEL_SUB_DEALER_REFERRAL: 16, ATTR_FIRST: 1, ATTR_LAST: 2,
-    ATTR_LINEAR: 3, ATTR_DECAY: 4, ATTR_POSITION: 5, ATTR_MARKOV: 6,
-    CHANNELS_LOOKBACK_DAYS: 500, CHANNELS_HALF_LIFE_DAYS: 501,
-    CHANNELS_POSITION_FIRST: 502, CHANNELS_POSITION_LAST: 503,
-    CHANNELS_MIX_LAG_WEEKS: 504, CHANNELS_MIX_WINDOW_WEEKS: 505,
-    CHANNELS_BY_CHANNEL: 1, CHANNELS_BY_KIND: 2, CHANNELS_BY_GROUP: 3,
-    CHANNELS_BY_TOTAL: 4, CHM_SPEND: 0, CHM_IMPRESSIONS: 1, CHM_LEADS: 2,
-    CHM_CONVERTED_LEADS: 3, CHM_CONV_RATE: 4, CHM_CPL: 5, CHM_CONVERSIONS: 6,
-    CHM_CPA: 7, CHM_REVENUE: 8, CHM_LTV: 9, CHM_ROI: 10, CHM_ROMI: 11,
-    CHM_ROI_LTV: 12, CHM_ROMI_LTV: 13, CHM_COUNT: 14, MIX_REACH_SPEND: 0,
-    MIX_LEADGEN_SPEND: 1, MIX_REACH_SPEND_SHARE: 2, MIX_REACH_VALUE: 3,
-    MIX_LEADGEN_VALUE: 4, MIX_REACH_VALUE_SHARE: 5, MIX_REACH_LTV: 6,
-    MIX_LEADGEN_LTV: 7, MIX_COUNT: 8
-  }.freeze
-  CONSTANTS.each { |name, value| const_set(name, value) }
-
-  # The library's ranges (common.h macros): times are Unix seconds in
-  # [TIME_MIN, TIME_MAX] (years 1..9999), amounts in [0, AMOUNT_MAX].
-  TIME_MIN = -62_135_596_800
-  TIME_MAX = 253_402_300_799
-  AMOUNT_MAX = 1e15
 
   module Lib
     extend FFI::Library
@@ -206,37 +77,21 @@ module B2B2C
         end
       end
     end
-
-    attach_function :b2b2c_version_number, [], :uint32
-    attach_function :b2b2c_version_string, [], :string
-    attach_function :b2b2c_strerror, [:int], :string
-    attach_function :b2b2c_ctx_new, %i[pointer pointer pointer], :int
-    attach_function :b2b2c_ctx_free, [:pointer], :void
-    attach_function :b2b2c_ctx_errmsg, [:pointer], :string
-    attach_function :b2b2c_ctx_errcode, [:pointer], :int
-    attach_function :b2b2c_ctx_begin, [:pointer], :int
-    attach_function :b2b2c_ctx_commit, [:pointer], :int
-    attach_function :b2b2c_ctx_rollback, [:pointer], :int
-    callback :progress_cb, [:pointer], :int
-    attach_function :b2b2c_ctx_set_progress_handler,
-                    %i[pointer int64 progress_cb pointer], :int
-    attach_function :b2b2c_memstore_new, %i[pointer pointer], :int
-    attach_function :b2b2c_memstore_methods, %i[pointer pointer], :int
-    attach_function :b2b2c_memstore_free, [:pointer], :void
-    attach_function :b2b2c_storage_init, %i[pointer uint32], :int
-    %w[segment group band].each do |kind|
-      attach_function :"b2b2c_#{kind}_name", [:int32], :string
-      attach_function :"b2b2c_#{kind}_from_name", [:string], :int32
-    end
-    attach_function :b2b2c_segment_group, [:int32], :int32
   end
+end
 
-  # b2b2c_storage, version 1: version, userdata, seven method pointers.
-  class Storage < FFI::Struct
-    layout :version, :uint32, :userdata, :pointer, :get, :pointer,
-           :put, :pointer, :del, :pointer, :scan, :pointer, :begin, :pointer,
-           :commit, :pointer, :rollback, :pointer, :hint, :pointer
-  end
+# The declarations generated from the public headers by tools/gen_bindings.py
+# (b2b2c_decls.rb, beside this file): CONSTANTS, STATUS, the Storage and
+# Allocator structs, every callback type and one attach_function per
+# exported function, through the checking Lib.attach_function above.
+require_relative "b2b2c_decls"
+
+module B2B2C
+  # Every enum value and #define constant of the public headers, named as in
+  # C minus the B2B2C_ prefix (B2B2C::SEG_ATTR_OUTLETS == 8, B2B2C::EINVAL ==
+  # -1, ...). The library's ranges: times are Unix seconds in [TIME_MIN,
+  # TIME_MAX] (years 1..9999), amounts in [0, AMOUNT_MAX].
+  CONSTANTS.each { |name, value| const_set(name, value) }
 
   class Error < StandardError
     attr_reader :code, :name
@@ -370,247 +225,10 @@ module B2B2C
 end
 
 # ==========================================================================
-# Engines. Declarations first (one attach_function per exported function),
-# then one class per handle.
+# Engines: one class per handle (the declarations are generated, see
+# b2b2c_decls.rb).
 # ==========================================================================
 module B2B2C
-  module Lib
-    # callback types (typedefs of the headers)
-    callback :seg_rule_cb, %i[string int32 int32 string int32 pointer], :int
-    callback :seg_change_cb,
-             %i[string int64 int32 int32 int64 string double pointer], :int
-    callback :lead_stage_cb, %i[int32 int32 int64 pointer], :int
-    callback :lead_factor_cb, %i[string double pointer], :int
-    callback :lead_row_cb, %i[string double int32 double pointer], :int
-    callback :lead_count_cb, %i[int32 int32 string uint64 pointer], :int
-    callback :lead_band_cb, %i[string int32 int32 int64 pointer], :int
-    callback :dealer_reroute_cb, %i[string string string int32 pointer], :int
-    callback :dealer_audit_cb, %i[string string pointer size_t pointer], :int
-    callback :dealer_scorecard_cb, %i[string pointer size_t pointer], :int
-    callback :fc_summary_cb, %i[string double double double double pointer],
-             :int
-    callback :fc_due_cb, %i[string int64 double double pointer], :int
-    callback :ch_row_cb, %i[string pointer size_t pointer], :int
-    callback :ch_attr_cb, %i[string double double double pointer], :int
-    callback :ch_share_cb, %i[string int64 double pointer], :int
-    callback :ch_lag_cb, %i[int64 double double double double pointer], :int
-
-    P = :pointer
-    # ---- segment.h
-    %w[seg_attr party_type org_kind seg_dest seg_channel].each do |n|
-      attach_function :"b2b2c_#{n}_name", [:int32], :string
-      attach_function :"b2b2c_#{n}_from_name", [:string], :int32
-    end
-    attach_function :b2b2c_attrs_new, [P, P], :int
-    attach_function :b2b2c_attrs_free, [P], :void
-    attach_function :b2b2c_attrs_reset, [P], :int
-    attach_function :b2b2c_attrs_set_int, [P, :int32, :int64], :int
-    attach_function :b2b2c_attrs_set_double, [P, :int32, :double], :int
-    attach_function :b2b2c_attrs_clear, [P, :int32], :int
-    attach_function :b2b2c_attrs_get, [P, P, :int32], :int
-    attach_function :b2b2c_attrs_present, [P], :uint32
-    attach_function :b2b2c_segmenter_new, [P, P], :int
-    attach_function :b2b2c_segmenter_free, [P], :void
-    attach_function :b2b2c_segmenter_set_param, [P, :int32, :double], :int
-    attach_function :b2b2c_segmenter_get_param, [P, P, :int32], :int
-    attach_function :b2b2c_segmenter_param_bounds, [P, P, P, :int32], :int
-    attach_function :b2b2c_segmenter_version, [P, P], :int
-    attach_function :b2b2c_segmenter_rule_add,
-                    [P, :string, :int32, :int32, :string], :int
-    attach_function :b2b2c_segmenter_rule_remove, [P, :string], :int
-    attach_function :b2b2c_segmenter_rules, [P, :seg_rule_cb, P], :int
-    attach_function :b2b2c_segmenter_classify, [P, P, P, P], :int
-    attach_function :b2b2c_segmenter_last_rule, [P], :string
-    attach_function :b2b2c_segmenter_last_reason, [P], :string
-    attach_function :b2b2c_segmenter_last_missing, [P], :uint32
-    attach_function :b2b2c_segmenter_classify_batch, [P, P, P, :size_t, P, P],
-                    :int
-    attach_function :b2b2c_segmenter_classify_sets, [P, P, P, :size_t, P],
-                    :int
-    attach_function :b2b2c_segmenter_assign, [P, P, :string, P, :int64], :int
-    attach_function :b2b2c_segmenter_assign_segment,
-                    [P, :string, :int32, :int64], :int
-    attach_function :b2b2c_segmenter_assignment, [P, P, P, P, :string], :int
-    attach_function :b2b2c_segmenter_history, [P, :string, :seg_change_cb, P],
-                    :int
-    attach_function :b2b2c_segmenter_migrations,
-                    [P, :int64, :seg_change_cb, P], :int
-    attach_function :b2b2c_segmenter_route, [P, P, P, :int32, :int32], :int
-    attach_function :b2b2c_segmenter_route_set,
-                    [P, :int32, :int32, :int32, :int32], :int
-    attach_function :b2b2c_segmenter_route_reset, [P, :int32, :int32], :int
-
-    # ---- lead.h
-    attach_function :b2b2c_lead_model_new, [P, P, :uint64], :int
-    attach_function :b2b2c_lead_model_free, [P], :void
-    attach_function :b2b2c_lead_model_set_param, [P, :int32, :double], :int
-    attach_function :b2b2c_lead_model_get_param, [P, P, :int32], :int
-    attach_function :b2b2c_lead_model_param_bounds, [P, P, P, :int32], :int
-    attach_function :b2b2c_lead_kind_register, [P, P, :string], :int
-    attach_function :b2b2c_lead_kind_id, [P, P, :string], :int
-    attach_function :b2b2c_lead_kind_name, [P, :int32], :string
-    attach_function :b2b2c_lead_kind_set,
-                    [P, :int32, :double, :double, :double, :double], :int
-    attach_function :b2b2c_lead_kind_get, [P, P, P, P, P, :int32], :int
-    attach_function :b2b2c_lead_attr_points_set,
-                    [P, :int32, :string, :double], :int
-    attach_function :b2b2c_lead_add,
-                    [P, :string, :int64, :int32, :string, :string, :string],
-                    :int
-    attach_function :b2b2c_lead_event, [P, :string, :int32, :int64, :double],
-                    :int
-    attach_function :b2b2c_lead_remove, [P, :string], :int
-    attach_function :b2b2c_lead_score, [P, P, P, :string, :int64], :int
-    attach_function :b2b2c_lead_stage, [P, P, :string], :int
-    attach_function :b2b2c_lead_count, [P, P], :int
-    attach_function :b2b2c_lead_stage_name, [:int32], :string
-    attach_function :b2b2c_lead_stage_from_name, [:string], :int32
-    attach_function :b2b2c_lead_set_stage, [P, :string, :int32, :int64], :int
-    attach_function :b2b2c_lead_stage_history,
-                    [P, :string, :lead_stage_cb, P], :int
-    attach_function :b2b2c_lead_outcome, [P, :string, :int32, :int64], :int
-    attach_function :b2b2c_lead_refit, [P, P, P], :int
-    attach_function :b2b2c_lead_probability, [P, P, :string, :int64], :int
-    attach_function :b2b2c_lead_factors,
-                    [P, :string, :int64, :int32, :lead_factor_cb, P], :int
-    attach_function :b2b2c_lead_top,
-                    [P, :int64, :int32, :int32, :int32, :int32, :int32,
-                     :string, :lead_row_cb, P], :int
-    attach_function :b2b2c_lead_counts, [P, :int64, :lead_count_cb, P], :int
-    attach_function :b2b2c_lead_band_changes,
-                    [P, :int64, :int64, :lead_band_cb, P], :int
-    attach_function :b2b2c_lead_set_alert, [P, :lead_band_cb, P], :int
-
-    # ---- dealer.h
-    attach_function :b2b2c_dealer_new, [P, P], :int
-    attach_function :b2b2c_dealer_free, [P], :void
-    attach_function :b2b2c_dealer_seed, [P, :uint64], :int
-    attach_function :b2b2c_dealer_set_param, [P, :int32, :double], :int
-    attach_function :b2b2c_dealer_get_param, [P, P, :int32], :int
-    attach_function :b2b2c_dealer_param_bounds, [P, P, :int32], :int
-    attach_function :b2b2c_dealer_put,
-                    [P, :string, :double, :string, :string, :int32, :int32,
-                     :double], :int
-    attach_function :b2b2c_dealer_set_location,
-                    [P, :string, :double, :double, :double], :int
-    attach_function :b2b2c_dealer_set_status, [P, :string, :int32, :int64],
-                    :int
-    attach_function :b2b2c_dealer_count, [P, P], :int
-    attach_function :b2b2c_dealer_stats, [P, :size_t, P, :string], :int
-    attach_function :b2b2c_dealer_route,
-                    [P, P, P, :string, :string, :int32, :double, :double,
-                     :string, :int32, :int32, :int64], :int
-    attach_function :b2b2c_dealer_accept, [P, :string, :string, :int64], :int
-    attach_function :b2b2c_dealer_decline,
-                    [P, P, P, :string, :string, :int32, :int64], :int
-    attach_function :b2b2c_dealer_expire,
-                    [P, P, :int64, :dealer_reroute_cb, P], :int
-    attach_function :b2b2c_dealer_recall, [P, :string, :int64], :int
-    attach_function :b2b2c_dealer_outcome,
-                    [P, :string, :int32, :double, :int64], :int
-    attach_function :b2b2c_dealer_lead_state, [P, P, P, :string], :int
-    attach_function :b2b2c_dealer_audit_lead,
-                    [P, :string, :dealer_audit_cb, P], :int
-    attach_function :b2b2c_dealer_audit_dealer,
-                    [P, :string, :dealer_audit_cb, P], :int
-    attach_function :b2b2c_dealer_scorecards,
-                    [P, :int64, :int64, :dealer_scorecard_cb, P], :int
-    attach_function :b2b2c_dealer_policy_name, [:int32], :string
-    attach_function :b2b2c_dealer_reason_name, [:int32], :string
-
-    # ---- forecast.h
-    attach_function :b2b2c_forecast_nparams, [:int32], :int
-    attach_function :b2b2c_forecast_param_name, %i[int32 int32], :string
-    attach_function :b2b2c_forecast_status_name, [:int32], :string
-    attach_function :b2b2c_forecast_fit,
-                    [P, :size_t, P, P, P, P, :int32, P, P, P, P, :size_t,
-                     :double, :int32], :int
-    attach_function :b2b2c_forecast_loglik,
-                    [P, P, P, :int32, P, :size_t, P, P, P, P, :size_t], :int
-    attach_function :b2b2c_forecast_gg_fit,
-                    [P, :size_t, P, P, P, P, P, P, P, :size_t, :double, :int32],
-                    :int
-    attach_function :b2b2c_forecast_gg_loglik,
-                    [P, P, P, P, :size_t, P, P, P, :size_t], :int
-    attach_function :b2b2c_forecast_predict,
-                    [P, P, P, P, :int32, P, :size_t, P, P, P, :size_t,
-                     :double], :int
-    attach_function :b2b2c_forecast_gg_spend,
-                    [P, P, P, :size_t, P, P, :size_t], :int
-    attach_function :b2b2c_forecast_clv,
-                    [P, P, :int32, P, :size_t, P, P, P, P, :size_t, :double,
-                     :double, :double], :int
-    attach_function :b2b2c_forecast_population_expected,
-                    [P, P, :int32, P, :size_t, P, :size_t], :int
-    attach_function :b2b2c_forecast_frequency_counts,
-                    [P, :size_t, P, :int32, P, :size_t, P, P, :size_t], :int
-    attach_function :b2b2c_forecaster_new, [P, P], :int
-    attach_function :b2b2c_forecaster_free, [P], :void
-    attach_function :b2b2c_forecaster_set_param, [P, :int32, :double], :int
-    attach_function :b2b2c_forecaster_get_param, [P, P, :int32], :int
-    attach_function :b2b2c_forecaster_param_bounds, [P, P, :int32], :int
-    attach_function :b2b2c_forecaster_add_kind, [P, P, :string], :int
-    attach_function :b2b2c_forecaster_kind_name, [P, :int32], :string
-    attach_function :b2b2c_forecaster_add_purchase,
-                    [P, :string, :int32, :int64, :double, :int32], :int
-    attach_function :b2b2c_forecaster_cancel_subscription,
-                    [P, :string, :int64], :int
-    attach_function :b2b2c_forecaster_remove_customer, [P, :string], :int
-    attach_function :b2b2c_forecaster_fit, [P, P, :int32, :int64], :int
-    attach_function :b2b2c_forecaster_fit_params, [P, P, P, P, P, P, P, :int32], :int
-    attach_function :b2b2c_forecaster_spend_source, [P, P, P, :int32], :int
-    attach_function :b2b2c_forecaster_customer,
-                    [P, P, P, P, P, P, P, :string, :int64, :double], :int
-    attach_function :b2b2c_forecaster_due,
-                    [P, :int64, :double, :fc_due_cb, P], :int
-    attach_function :b2b2c_forecaster_holdout,
-                    [P, P, P, :size_t, P, :int32, :int64, :int64], :int
-    attach_function :b2b2c_forecaster_service_stats, [P, P, P, :int32, :int32],
-                    :int
-    attach_function :b2b2c_forecaster_subscription_stats, [P, P, P, :int32],
-                    :int
-    attach_function :b2b2c_forecaster_summaries,
-                    [P, :int32, :int64, :fc_summary_cb, P], :int
-    attach_function :b2b2c_forecaster_fit_window, [P, P, :int32, :int64, :int64], :int
-    attach_function :b2b2c_forecaster_summaries_window,
-                    [P, :int32, :int64, :int64, :fc_summary_cb, P], :int
-
-    # ---- channel.h
-    %w[channel_kind channel_sub attr_model].each do |n|
-      attach_function :"b2b2c_#{n}_name", [:int32], :string
-      attach_function :"b2b2c_#{n}_from_name", [:string], :int32
-    end
-    attach_function :b2b2c_channel_sub_kind, [:int32], :int32
-    attach_function :b2b2c_channels_new, [P, P], :int
-    attach_function :b2b2c_channels_free, [P], :void
-    attach_function :b2b2c_channels_set_param, [P, :int32, :double], :int
-    attach_function :b2b2c_channels_get_param, [P, P, :int32], :int
-    attach_function :b2b2c_channels_param_bounds, [P, P, :int32], :int
-    attach_function :b2b2c_channels_add, [P, :string, :int32, :int32, :int32],
-                    :int
-    attach_function :b2b2c_channels_get, [P, P, P, P, :string], :int
-    attach_function :b2b2c_channels_count, [P, P], :int
-    attach_function :b2b2c_channels_set_spend,
-                    [P, :string, :int64, :double, :double], :int
-    attach_function :b2b2c_channels_touch, [P, :string, :string, :int64], :int
-    attach_function :b2b2c_channels_convert, [P, :string, :int64, :double],
-                    :int
-    attach_function :b2b2c_channels_set_ltv, [P, :string, :double], :int
-    attach_function :b2b2c_channels_metrics,
-                    [P, :int32, :int32, :int64, :int64, :ch_row_cb, P], :int
-    attach_function :b2b2c_channels_attribute,
-                    [P, :int32, :int64, :int64, :ch_attr_cb, P], :int
-    attach_function :b2b2c_channels_markov_effects,
-                    [P, P, :int64, :int64, :ch_attr_cb, P], :int
-    attach_function :b2b2c_channels_mix_shares,
-                    [P, :int32, :int64, :int64, :ch_row_cb, P], :int
-    attach_function :b2b2c_channels_mix_lag,
-                    [P, P, P, P, :int32, :int64, :int64, :ch_lag_cb, P], :int
-    attach_function :b2b2c_channels_attribute_lead,
-                    [P, :string, :int32, :int64, :int64, :ch_share_cb, P],
-                    :int
-  end
-
   # ---- helpers --------------------------------------------------------------
 
   # The stable name of an enum value (raises for an unknown value).
@@ -906,7 +524,7 @@ module B2B2C
     def rule_remove(rule_id) = check(Lib.b2b2c_segmenter_rule_remove(handle, rule_id))
 
     def rules
-      iterate(:b2b2c_segmenter_rules, :seg_rule_cb, handle) do |r, p, s, e, d|
+      iterate(:b2b2c_segmenter_rules, :b2b2c_seg_rule_cb, handle) do |r, p, s, e, d|
         Rule.new(r, p, s, e, d != 0)
       end
     end
@@ -968,11 +586,11 @@ module B2B2C
     end
 
     def history(account_id)
-      iterate(:b2b2c_segmenter_history, :seg_change_cb, handle, account_id) { |*a| SegmentChange.new(*a) }
+      iterate(:b2b2c_segmenter_history, :b2b2c_seg_change_cb, handle, account_id) { |*a| SegmentChange.new(*a) }
     end
 
     def migrations(since)
-      iterate(:b2b2c_segmenter_migrations, :seg_change_cb, handle, since) { |*a| SegmentChange.new(*a) }
+      iterate(:b2b2c_segmenter_migrations, :b2b2c_seg_change_cb, handle, since) { |*a| SegmentChange.new(*a) }
     end
 
     # [destination, channel kind] for a lead of segment in band.
@@ -1103,7 +721,7 @@ module B2B2C
 
     # [[from, to, at], ...], oldest first.
     def stage_history(lead_id)
-      iterate(:b2b2c_lead_stage_history, :lead_stage_cb, handle, lead_id) { |*a| a }
+      iterate(:b2b2c_lead_stage_history, :b2b2c_lead_stage_cb, handle, lead_id) { |*a| a }
     end
 
     # won: true, "won" or :won; false, "lost" or :lost (numbers are refused).
@@ -1126,22 +744,22 @@ module B2B2C
 
     # [[feature, contribution], ...]: top k up, then top k down.
     def factors(lead_id, now, k = 5)
-      iterate(:b2b2c_lead_factors, :lead_factor_cb, handle, lead_id, now, k) { |*a| a }
+      iterate(:b2b2c_lead_factors, :b2b2c_lead_factor_cb, handle, lead_id, now, k) { |*a| a }
     end
 
     # The best n leads at now; band, segment, stage -1 = any.
     def top(now, n = 10, by: LEAD_BY_SCORE, band: -1, segment: -1, stage: -1, region: nil)
       st = B2B2C.any(stage) { |v| B2B2C.enum(v, :b2b2c_lead_stage_from_name, "stage") }
       by = B2B2C.enum(by, B2B2C.named("LEAD_BY_"), "by")
-      iterate(:b2b2c_lead_top, :lead_row_cb, handle, now, n, by, B2B2C.any(band) { |v| B2B2C.band(v) },
+      iterate(:b2b2c_lead_top, :b2b2c_lead_row_cb, handle, now, n, by, B2B2C.any(band) { |v| B2B2C.band(v) },
               B2B2C.any(segment) { |v| B2B2C.seg(v) }, st, region) { |*a| LeadRow.new(*a) }
     end
 
     # [[band, segment, channel, count], ...] non-zero cells.
-    def counts(now) = iterate(:b2b2c_lead_counts, :lead_count_cb, handle, now) { |*a| a }
+    def counts(now) = iterate(:b2b2c_lead_counts, :b2b2c_lead_count_cb, handle, now) { |*a| a }
 
     def band_changes(since, now)
-      iterate(:b2b2c_lead_band_changes, :lead_band_cb, handle, since, now) { |*a| BandChange.new(*a) }
+      iterate(:b2b2c_lead_band_changes, :b2b2c_lead_band_cb, handle, since, now) { |*a| BandChange.new(*a) }
     end
 
     # The block receives a BandChange after an event moved a lead into
@@ -1152,7 +770,7 @@ module B2B2C
         @alert = nil
         return
       end
-      t = Trampoline.new(:lead_band_cb) { |*a| blk.call(BandChange.new(*a)) }
+      t = Trampoline.new(:b2b2c_lead_band_cb) { |*a| blk.call(BandChange.new(*a)) }
       check(Lib.b2b2c_lead_set_alert(handle, t.function, nil))
       @alert = t
     end
@@ -1257,7 +875,7 @@ module B2B2C
     # committed already).
     def expire(now, &blk)
       out = []
-      t = Trampoline.new(:dealer_reroute_cb) do |*a|
+      t = Trampoline.new(:b2b2c_dealer_reroute_cb) do |*a|
         rep = Reroute.new(*a)
         out << rep
         blk&.call(rep)
@@ -1284,15 +902,17 @@ module B2B2C
       [st.read_int32, B2B2C.read_str(d)]
     end
 
-    def audit_lead(lead_id) = iterate(:b2b2c_dealer_audit_lead, :dealer_audit_cb, handle, lead_id) { |*a| audit(*a) }
+    def audit_lead(lead_id)
+      iterate(:b2b2c_dealer_audit_lead, :b2b2c_dealer_audit_cb, handle, lead_id) { |*a| audit(*a) }
+    end
 
     def audit_dealer(dealer_id)
-      iterate(:b2b2c_dealer_audit_dealer, :dealer_audit_cb, handle, dealer_id) { |*a| audit(*a) }
+      iterate(:b2b2c_dealer_audit_dealer, :b2b2c_dealer_audit_cb, handle, dealer_id) { |*a| audit(*a) }
     end
 
     # [[dealer_id, {"offered" => ..., "rank" => ...}], ...] in rank order.
     def scorecards(from, to)
-      iterate(:b2b2c_dealer_scorecards, :dealer_scorecard_cb, handle, from, to) do |d, f, n|
+      iterate(:b2b2c_dealer_scorecards, :b2b2c_dealer_scorecard_cb, handle, from, to) do |d, f, n|
         [d, B2B2C.row(f, n, SC_NAMES)]
       end
     end
@@ -1568,10 +1188,10 @@ module B2B2C
 
     def summaries(calibration_end, segment: -1, calibration_start: nil)
       if calibration_start
-        iterate(:b2b2c_forecaster_summaries_window, :fc_summary_cb, handle, segm(segment),
+        iterate(:b2b2c_forecaster_summaries_window, :b2b2c_forecaster_summary_cb, handle, segm(segment),
                 calibration_start, calibration_end) { |*a| Summary.new(*a) }
       else
-        iterate(:b2b2c_forecaster_summaries, :fc_summary_cb, handle, segm(segment),
+        iterate(:b2b2c_forecaster_summaries, :b2b2c_forecaster_summary_cb, handle, segm(segment),
                 calibration_end) { |*a| Summary.new(*a) }
       end
     end
@@ -1583,7 +1203,9 @@ module B2B2C
       %i[expected p_alive p_any spend clv_product clv_service].zip(v.map(&:read_double)).to_h
     end
 
-    def due(now, window_days) = iterate(:b2b2c_forecaster_due, :fc_due_cb, handle, now, window_days) { |*a| Due.new(*a) }
+    def due(now, window_days)
+      iterate(:b2b2c_forecaster_due, :b2b2c_forecaster_due_cb, handle, now, window_days) { |*a| Due.new(*a) }
+    end
 
     # [{frequency:, count:, actual:, predicted:}, ...]
     # nout 1..1000, checked here before the buffers are allocated.
@@ -1666,13 +1288,14 @@ module B2B2C
 
     def metrics(by, model, from, to)
       by = B2B2C.enum(by, B2B2C.named("CHANNELS_BY_"), "by")
-      iterate(:b2b2c_channels_metrics, :ch_row_cb, handle, by, B2B2C.attr_model(model), from, to) do |k, m, n|
+      iterate(:b2b2c_channels_metrics, :b2b2c_channels_row_cb, handle, by, B2B2C.attr_model(model),
+              from, to) do |k, m, n|
         [k, B2B2C.row(m, n, CHM_NAMES)]
       end
     end
 
     def attribute(model, from, to)
-      iterate(:b2b2c_channels_attribute, :ch_attr_cb, handle, B2B2C.attr_model(model), from, to) do |*a|
+      iterate(:b2b2c_channels_attribute, :b2b2c_channels_attr_cb, handle, B2B2C.attr_model(model), from, to) do |*a|
         Attribution.new(*a)
       end
     end
@@ -1687,21 +1310,22 @@ module B2B2C
         from = B2B2C.time(from, "from")
         to = B2B2C.time(to, "to")
       end
-      iterate(:b2b2c_channels_attribute_lead, :ch_share_cb, handle, lead_id, model,
+      iterate(:b2b2c_channels_attribute_lead, :b2b2c_channels_share_cb, handle, lead_id, model,
               from || 0, to || 0) { |*a| Share.new(*a) }
     end
 
     # [P(conversion), [[channel_id, removal_effect, share], ...]]
     def markov_effects(from, to)
       p = B2B2C.out
-      rows = iterate(:b2b2c_channels_markov_effects, :ch_attr_cb, handle, p, from, to) do |c, re, sh, _|
+      rows = iterate(:b2b2c_channels_markov_effects, :b2b2c_channels_attr_cb, handle, p, from, to) do |c, re, sh, _|
         [c, re, sh]
       end
       [p.read_double, rows]
     end
 
     def mix_shares(model, from, to)
-      iterate(:b2b2c_channels_mix_shares, :ch_row_cb, handle, B2B2C.attr_model(model), from, to) do |k, m, n|
+      iterate(:b2b2c_channels_mix_shares, :b2b2c_channels_row_cb, handle, B2B2C.attr_model(model),
+              from, to) do |k, m, n|
         [k, B2B2C.row(m, n, MIX_NAMES)]
       end
     end
@@ -1710,7 +1334,7 @@ module B2B2C
     def mix_lag(from, to, group: -1)
       slope, corr = Array.new(2) { B2B2C.out }
       pairs = B2B2C.out(:size_t)
-      weeks = iterate(:b2b2c_channels_mix_lag, :ch_lag_cb, handle, slope, corr, pairs,
+      weeks = iterate(:b2b2c_channels_mix_lag, :b2b2c_channels_lag_cb, handle, slope, corr, pairs,
                       B2B2C.any(group) { |v| B2B2C.group(v) }, from, to) { |*a| LagWeek.new(*a) }
       { slope: slope.read_double, corr: corr.read_double, pairs: pairs.read(:size_t), weeks: weeks }
     end
