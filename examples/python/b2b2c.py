@@ -230,6 +230,24 @@ def strerror(code):
     return lib.b2b2c_strerror(code).decode()
 
 
+def param_bounds(param):
+    """(min, max, default) of any engine's parameter number (inclusive
+    bounds); Error(EINVAL) for a number no engine has."""
+    lo, hi, d = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    rc = lib.b2b2c_param_bounds(ctypes.byref(lo), ctypes.byref(hi),
+                                ctypes.byref(d), param)
+    if rc:
+        raise Error(rc, "param: %d is not a parameter" % param)
+    return lo.value, hi.value, d.value
+
+
+def param_name(param):
+    """The parameter's C name ("LEAD_HALF_LIFE_DAYS" without B2B2C_), or
+    None for a number no engine has."""
+    n = lib.b2b2c_param_name(param)
+    return n.decode()[6:] if n else None
+
+
 def _name(fn, value):
     # a whole float is accepted: enum parameters are read back as doubles
     # (dealer_policy_name(d.get_param(DEALER_PARAM_POLICY)))

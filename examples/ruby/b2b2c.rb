@@ -113,6 +113,18 @@ module B2B2C
   def self.version_number = Lib.b2b2c_version_number
   def self.strerror(code) = Lib.b2b2c_strerror(code)
 
+  # [min, max, default] of any engine's parameter number (inclusive bounds).
+  def self.param_bounds(param)
+    lo, hi, d = Array.new(3) { out }
+    rc = Lib.b2b2c_param_bounds(lo, hi, d, param)
+    raise Error.new(rc, "param: #{param} is not a parameter") unless rc.zero?
+
+    [lo.read_double, hi.read_double, d.read_double]
+  end
+
+  # The parameter's C name without B2B2C_ ("LEAD_HALF_LIFE_DAYS"), or nil.
+  def self.param_name(param) = Lib.b2b2c_param_name(param)&.delete_prefix("B2B2C_")
+
   %w[segment group band].each do |kind|
     define_singleton_method(:"#{kind}_name") do |v|
       Lib.send(:"b2b2c_#{kind}_name", v) or raise Error.new(EINVAL, "unknown value #{v}")

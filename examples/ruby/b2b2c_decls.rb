@@ -370,6 +370,8 @@ module B2B2C
     attach_function :b2b2c_version_number, [], :uint32
     attach_function :b2b2c_version_string, [], :string
     attach_function :b2b2c_strerror, %i[int], :string
+    attach_function :b2b2c_param_bounds, %i[pointer pointer pointer int32], :int
+    attach_function :b2b2c_param_name, %i[int32], :string
     attach_function :b2b2c_segment_name, %i[int32], :string
     attach_function :b2b2c_group_name, %i[int32], :string
     attach_function :b2b2c_band_name, %i[int32], :string

@@ -91,6 +91,25 @@ enum {
  */
 B2B2C_API const char *b2b2c_strerror(int code);
 
+/* ---- parameters ------------------------------------------------------- */
+
+/*
+ * The bounds and default of any engine's parameter (B2B2C_LEAD_*,
+ * B2B2C_SEG_*, B2B2C_DEALER_PARAM_*, B2B2C_FORECASTER_*, B2B2C_CHANNELS_*
+ * numbers: 100s lead, 200s segmenter, 300s dealer, 400s forecaster, 500s
+ * channels). Bounds are inclusive and do not depend on any handle's state;
+ * an engine may add a rule between two of its parameters (the lead
+ * model's warm threshold stays below the hot one), which its set_param
+ * documents. Any output may be NULL; outputs are written only on success.
+ * Errors: B2B2C_EINVAL (no parameter has this number).
+ */
+B2B2C_API int b2b2c_param_bounds(double *min, double *max, double *def,
+                                 int32_t param);
+
+/* The parameter's name as in the header ("B2B2C_LEAD_HALF_LIFE_DAYS"),
+ * static; NULL when no parameter has this number. */
+B2B2C_API const char *b2b2c_param_name(int32_t param);
+
 /* ---- time and amounts: the library's ranges ----------------------------- */
 
 /*

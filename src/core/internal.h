@@ -430,6 +430,34 @@ int b2b2c__hyp2f1(double a, double b, double c, double z, double *val,
 int b2b2c__lhyp2f1_a1(double a, double b, double z, double *lf,
                       double dl[3]);
 
+/* ---- parameters (core/param.c) -------------------------------------------- */
+
+/* One parameter of one engine: its number and name (as in the header),
+ * bounds (inclusive), default, and whether values must be whole. */
+typedef struct b2b2c__param_info {
+    int32_t id;
+    const char *name;
+    double min, max, def;
+    int whole;
+} b2b2c__param_info;
+
+/* The table of a module's parameters, base = 100 (lead), 200 (segmenter),
+ * 300 (dealer), 400 (forecaster) or 500 (channels), indexed by
+ * number - base; NULL and *n = 0 for another base. */
+const b2b2c__param_info *b2b2c__param_table(int32_t base, size_t *n);
+/* The entry of `param`, or NULL when no engine has it. */
+const b2b2c__param_info *b2b2c__param_find(int32_t param);
+/* The one check of a value for every engine's set_param: B2B2C_EINVAL
+ * (not a parameter of the engine with `base`, NaN or infinite), ERANGE
+ * (outside the bounds, or fractional for a whole parameter), with the
+ * message naming the parameter. Engines add their cross-parameter rules. */
+int b2b2c__param_check(b2b2c_ctx *ctx, int32_t base, int32_t param,
+                       double value);
+/* Fill v[0 .. n-1] with the module's defaults. */
+void b2b2c__param_defaults(int32_t base, double *v);
+/* 1 when v is allowed for p (bounds and wholeness): for loading. */
+int b2b2c__param_valid(const b2b2c__param_info *p, double v);
+
 /* ---- the context ---------------------------------------------------------- */
 
 /* One entry of the undo log: `undo` runs (newest first) when the call or

@@ -18,6 +18,16 @@ T0 = 1767225600  # 2026-01-01
 
 
 class CoreTest(unittest.TestCase):
+    def test_param_bounds(self):
+        self.assertEqual(b2b2c.param_bounds(b2b2c.LEAD_HALF_LIFE_DAYS),
+                         (0.01, 3650.0, 30.0))
+        self.assertEqual(b2b2c.param_name(b2b2c.CHANNELS_MIX_LAG_WEEKS),
+                         "CHANNELS_MIX_LAG_WEEKS")
+        self.assertIsNone(b2b2c.param_name(199))
+        with self.assertRaises(b2b2c.Error) as cm:
+            b2b2c.param_bounds(199)
+        self.assertEqual(cm.exception.code, b2b2c.EINVAL)
+
     def test_version(self):
         self.assertEqual(b2b2c.version_number(), 10000)
         self.assertEqual(b2b2c.version(), "1.0.0")

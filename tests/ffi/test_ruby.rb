@@ -4,6 +4,14 @@ require "minitest/autorun"
 require_relative "../../examples/ruby/b2b2c"
 
 class CoreTest < Minitest::Test
+  def test_param_bounds
+    assert_equal [0.01, 3650.0, 30.0], B2B2C.param_bounds(B2B2C::LEAD_HALF_LIFE_DAYS)
+    assert_equal "CHANNELS_MIX_LAG_WEEKS", B2B2C.param_name(B2B2C::CHANNELS_MIX_LAG_WEEKS)
+    assert_nil B2B2C.param_name(199)
+    err = assert_raises(B2B2C::Error) { B2B2C.param_bounds(199) }
+    assert_equal B2B2C::EINVAL, err.code
+  end
+
   def test_version
     assert_equal 10_000, B2B2C.version_number
     assert_equal "1.0.0", B2B2C.version
