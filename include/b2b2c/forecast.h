@@ -482,7 +482,8 @@ typedef int (*b2b2c_forecaster_summary_cb)(const char *customer_id,
  * `segment` (-1: all) with a product purchase before `calibration_end`,
  * exactly as b2b2c_forecaster_fit builds it (same-day product purchases
  * merged; monetary value the mean of the repeat days' totals, 0 when
- * x = 0), in customer-ID order. The callback may call the library.
+ * x = 0), in customer-ID order. The callback may read through the
+ * library; a mutating call on the same context from it gets B2B2C_ESTATE.
  * Errors: B2B2C_EINVAL (segment, NULL cb), B2B2C_ENOMEM.
  */
 B2B2C_API int b2b2c_forecaster_summaries(b2b2c_forecaster *f,
@@ -536,7 +537,8 @@ typedef int (*b2b2c_forecaster_due_cb)(const char *customer_id,
  * ((alpha + T) / (r + x) units). Customers with P(alive) below
  * B2B2C_FORECASTER_MIN_P_ALIVE or without a usable fit are left out. Order:
  * expected value in the window, highest first (ties by ID). The callback
- * runs after the list is built; it may call the library.
+ * runs after the list is built; it may read through the library, and a
+ * mutating call on the same context from it gets B2B2C_ESTATE.
  */
 B2B2C_API int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now,
                                    double window_days,

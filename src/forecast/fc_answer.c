@@ -220,10 +220,12 @@ int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now, double window_days,
     }
     qsort(items, ni, sizeof(due_item), due_cmp);
     b2b2c__fc_scratch_free(ctx, &sc);
+    b2b2c__cb_enter(ctx); /* a mutating call from cb gets B2B2C_ESTATE */
     for (size_t i = 0; i < ni; i++)
         if ((rc = cb(items[i].c->id, items[i].due, items[i].pa,
                      items[i].value, payload)) != 0)
             break;
+    b2b2c__cb_leave(ctx);
 out:
     b2b2c__free(ctx, items);
     b2b2c__fc_scratch_free(ctx, &sc);

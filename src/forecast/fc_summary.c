@@ -278,10 +278,12 @@ static int summaries_impl(b2b2c_forecaster *f, int32_t segment,
     if (rc)
         goto out;
     qsort(items, ni, sizeof(summ_item), summ_cmp);
+    b2b2c__cb_enter(ctx); /* a mutating call from cb gets B2B2C_ESTATE */
     for (size_t i = 0; i < ni; i++)
         if ((rc = cb(items[i].c->id, items[i].x, items[i].tx, items[i].T,
                      items[i].m, payload)) != 0)
             break;
+    b2b2c__cb_leave(ctx);
 out:
     b2b2c__free(ctx, items);
     b2b2c__fc_scratch_free(ctx, &sc);

@@ -739,12 +739,82 @@ static void test_fit_record_v1(void **state)
     b2b2c_forecaster_free(f2);
 }
 
+/* One re-entrancy rule (docs/conventions.md): a callback may read, and a
+ * mutating call on the same context from it, this engine's or another's,
+ * gets B2B2C_ESTATE and changes nothing. */
+typedef struct reenter {
+    b2b2c_forecaster *f;
+    b2b2c_lead_model *lead;
+    int n, add_rc, lead_rc, read_rc;
+} reenter;
+
+static int reenter_sum(const char *id, double fq, double rc, double T,
+                       double m, void *payload)
+{
+    reenter *r = payload;
+    double v;
+    (void)fq, (void)rc, (void)T, (void)m;
+    r->n++;
+    r->add_rc = b2b2c_forecaster_add_purchase(r->f, id, 5, T0 + 50 * DAY,
+                                              10, B2B2C_KIND_PRODUCT);
+    r->lead_rc = b2b2c_lead_add(r->lead, "new-lead", T0, 0, NULL, NULL,
+                                NULL);
+    r->read_rc = b2b2c_forecaster_get_param(&v, r->f, B2B2C_FORECASTER_L2);
+    return 0;
+}
+
+static int reenter_due(const char *id, int64_t due, double pa, double v,
+                       void *payload)
+{
+    (void)due, (void)pa, (void)v;
+    return reenter_sum(id, 0, 0, 0, 0, payload);
+}
+
+static void test_callbacks_cannot_mutate(void **state)
+{
+    fx *x = *state;
+    reenter r = {x->f, NULL, 0, 0, 0, 0};
+    assert_int_equal(b2b2c_lead_model_new(&r.lead, x->ctx, 1), 0);
+    sim_log(x->f, 60, 7, T0 + 40 * 7 * DAY, 5, "c");
+    assert_int_equal(b2b2c_forecaster_summaries(x->f, -1, T0 + 40 * 7 * DAY,
+                                                reenter_sum, &r),
+                     0);
+    assert_int_equal(r.n, 60);
+    assert_int_equal(r.add_rc, B2B2C_ESTATE);
+    assert_int_equal(r.lead_rc, B2B2C_ESTATE);
+    assert_int_equal(r.read_rc, 0);
+    {
+        size_t nl = 99;
+        assert_int_equal(b2b2c_lead_count(&nl, r.lead), 0);
+        assert_int_equal(nl, 0);
+    }
+    assert_int_equal(b2b2c_forecaster_fit(NULL, x->f, -1, T0 + 40 * 7 * DAY),
+                     0);
+    r.n = 0;
+    r.add_rc = r.lead_rc = 0;
+    assert_int_equal(b2b2c_forecaster_due(x->f, T0 + 40 * 7 * DAY, 365,
+                                          reenter_due, &r),
+                     0);
+    if (r.n > 0) {
+        assert_int_equal(r.add_rc, B2B2C_ESTATE);
+        assert_int_equal(r.lead_rc, B2B2C_ESTATE);
+    }
+    /* and afterwards the context takes mutations again */
+    assert_int_equal(b2b2c_forecaster_add_purchase(x->f, "late", 5,
+                                                   T0 + 41 * 7 * DAY, 10,
+                                                   B2B2C_KIND_PRODUCT),
+                     0);
+    b2b2c_lead_model_free(r.lead);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_summary_and_answers, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_callbacks_cannot_mutate, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_params_persist_rollback, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_fit_status_stored, setup,
