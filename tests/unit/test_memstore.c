@@ -567,11 +567,14 @@ static void t_prefetch_hint(void **state)
     assert_int_equal(rows0, 6000);
     b2b2c_ctx_free(ctx);
     /* another storage (here one that wraps the memstore's get and put,
-     * with a userdata that is not a memstore) */
+     * with a userdata that is not a memstore): every member gets that
+     * userdata, so the wrapper clears the memstore's hint (a store without
+     * a hint gets none) */
     other = f->st;
     other.userdata = f;
     other.get = st_get_wrap;
     other.put = st_put_wrap;
+    other.hint = NULL;
     assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &other), 0);
     for (int s = 0; s < 2; s++)
         b2b2c__st_prefetch(ctx, "t", b2b2c__map_keyhash(k, 8), s);

@@ -68,6 +68,9 @@ typedef int (*b2b2c_storage_row_cb)(const void *key, size_t keylen,
  *          by the same hash (the built-in one) can use it; any other store
  *          leaves this member NULL. A hint never changes the store or a
  *          result, cannot fail, and may be called outside a transaction.
+ *          Every member is called with `userdata`: a host that copies the
+ *          memstore's table and replaces userdata (to wrap some methods)
+ *          replaces or clears `hint` too.
  */
 typedef struct b2b2c_storage {
     uint32_t version; /* B2B2C_STORAGE_VERSION */
