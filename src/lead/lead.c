@@ -90,7 +90,7 @@ static int with_dealer(int stage)
 
 /* ---- scoring primitives ----------------------------------------------------- */
 
-double lead_decay(const b2b2c_lead_model *m, int64_t t0, int64_t t)
+double b2b2c__lead_decay(const b2b2c_lead_model *m, int64_t t0, int64_t t)
 {
     double hl = lead_param(m, B2B2C_LEAD_HALF_LIFE_DAYS) * LEAD_DAY;
     if (t <= t0)
@@ -101,7 +101,7 @@ double lead_decay(const b2b2c_lead_model *m, int64_t t0, int64_t t)
     return exp2(-((double)t - (double)t0) / hl);
 }
 
-double lead_fit(const b2b2c_lead_model *m, const lead_rec *r)
+double b2b2c__lead_fit(const b2b2c_lead_model *m, const lead_rec *r)
 {
     double f = m->seg_points[r->segment];
     if (r->chan)
@@ -113,8 +113,8 @@ double lead_fit(const b2b2c_lead_model *m, const lead_rec *r)
     return f;
 }
 
-int32_t lead_band_of(const b2b2c_lead_model *m, double score, int64_t now,
-                     int64_t hot_until)
+int32_t b2b2c__lead_band_of(const b2b2c_lead_model *m, double score,
+                            int64_t now, int64_t hot_until)
 {
     if (now < hot_until || score >= lead_param(m, B2B2C_LEAD_HOT_THRESHOLD))
         return B2B2C_BAND_HOT;
@@ -123,20 +123,21 @@ int32_t lead_band_of(const b2b2c_lead_model *m, double score, int64_t now,
     return B2B2C_BAND_COLD;
 }
 
-double lead_score_at(const b2b2c_lead_model *m, const lead_rec *r,
-                     int64_t now, int32_t *band)
+double b2b2c__lead_score_at(const b2b2c_lead_model *m, const lead_rec *r,
+                            int64_t now, int32_t *band)
 {
     double s;
     if (now < r->t0)
         now = r->t0;
-    s = lead_fit(m, r) + r->eng * lead_decay(m, r->t0, now);
+    s = b2b2c__lead_fit(m, r) + r->eng * b2b2c__lead_decay(m, r->t0, now);
     if (band)
-        *band = lead_band_of(m, s, now, r->hot_until);
+        *band = b2b2c__lead_band_of(m, s, now, r->hot_until);
     return s;
 }
 
-void lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
-                     int64_t now, int32_t *band, int32_t *old, int64_t *at)
+void b2b2c__lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
+                            int64_t now, int32_t *band, int32_t *old,
+                            int64_t *at)
 {
     int32_t b, o;
     int64_t t;
@@ -144,7 +145,7 @@ void lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
 
     if (now < r->t0)
         now = r->t0;
-    lead_score_at(m, r, now, &b);
+    b2b2c__lead_score_at(m, r, now, &b);
     *band = b;
     if (b == r->band || b == B2B2C_BAND_HOT) {
         *old = r->band_prev;
@@ -154,7 +155,7 @@ void lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
     /* The score only falls between events, so the band was entered when the
      * score crossed the next band's threshold or the hot hold ended,
      * whichever came later. */
-    fit = lead_fit(m, r);
+    fit = b2b2c__lead_fit(m, r);
     thr = lead_param(m, b == B2B2C_BAND_COLD ? B2B2C_LEAD_WARM_THRESHOLD
                                              : B2B2C_LEAD_HOT_THRESHOLD);
     hl = lead_param(m, B2B2C_LEAD_HALF_LIFE_DAYS) * LEAD_DAY;
@@ -170,7 +171,7 @@ void lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
     if (r->hot_until > t && r->hot_until <= now)
         t = r->hot_until;
     if (t > r->t0) {
-        lead_score_at(m, r, t - 1, &o);
+        b2b2c__lead_score_at(m, r, t - 1, &o);
         if (o == b)
             o = r->band;
     } else {
@@ -180,7 +181,7 @@ void lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
     *at = t;
 }
 
-lead_rec *lead_find(const b2b2c_lead_model *m, const char *id, int *rc)
+lead_rec *b2b2c__lead_find(const b2b2c_lead_model *m, const char *id, int *rc)
 {
     size_t n;
     lead_rec *r;
@@ -217,7 +218,7 @@ static int write_config(b2b2c_lead_model *m)
     return b2b2c__st_put_rec(m->ctx, T_CONFIG, "config", 6, &w);
 }
 
-int lead_write_model(b2b2c_lead_model *m)
+int b2b2c__lead_write_model(b2b2c_lead_model *m)
 {
     b2b2c__wbuf w;
     b2b2c__enc_begin(&w, &m->ctx->mem, 1);
@@ -242,7 +243,7 @@ static void attr_key(char *buf, uint32_t idx)
     buf[3] = (char)idx;
 }
 
-int lead_write_attr(b2b2c_lead_model *m, const lead_attr *a)
+int b2b2c__lead_write_attr(b2b2c_lead_model *m, const lead_attr *a)
 {
     b2b2c__wbuf w;
     char key[4];
@@ -997,7 +998,7 @@ int b2b2c_lead_kind_register(int32_t *out, b2b2c_lead_model *m,
         memcpy(kd->name, name, n + 1);
         *out = (int32_t)m->nkinds++;
         if ((rc = write_config(m)) == 0)
-            rc = lead_write_model(m);
+            rc = b2b2c__lead_write_model(m);
     }
     return b2b2c__call_end(ctx, rc);
 }
@@ -1114,7 +1115,7 @@ static int intern(b2b2c_lead_model *m, int attr, const char *value,
                                          a->klen, a)))
         return rc;
     m->attrs[m->nattrs++] = a;
-    if ((rc = lead_write_attr(m, a)) != 0)
+    if ((rc = b2b2c__lead_write_attr(m, a)) != 0)
         return rc;
     *out = a->idx + 1;
     if (made)
@@ -1175,7 +1176,7 @@ int b2b2c_lead_attr_points_set(b2b2c_lead_model *m, int32_t attr,
         if ((rc = intern(m, attr, value, &ix, &a)) == 0 &&
             (rc = b2b2c__undo_save(ctx, &a->points, sizeof(double))) == 0) {
             a->points = points;
-            rc = lead_write_attr(m, a);
+            rc = b2b2c__lead_write_attr(m, a);
         }
     }
     return b2b2c__call_end(ctx, rc);
@@ -1249,7 +1250,7 @@ int b2b2c_lead_add(b2b2c_lead_model *m, const char *id, int64_t created,
         r->region = rg;
         r->prod = pl;
         r->stage = B2B2C_LEAD_STAGE_NEW;
-        lead_score_at(m, r, created, &band);
+        b2b2c__lead_score_at(m, r, created, &band);
         r->band = (uint8_t)band;
         r->band_prev = B2B2C_BAND_UNKNOWN;
         m->nleads++;
@@ -1278,9 +1279,9 @@ int b2b2c_lead_score(double *score, int32_t *band, const b2b2c_lead_model *m,
     if (!score)
         return b2b2c__err(m->ctx, B2B2C_EINVAL, "score: NULL");
     if ((rc = b2b2c__check_time(m->ctx, now, "now")) != 0 ||
-        !(r = lead_find(m, id, &rc)))
+        !(r = b2b2c__lead_find(m, id, &rc)))
         return rc;
-    *score = lead_score_at(m, r, now, band);
+    *score = b2b2c__lead_score_at(m, r, now, band);
     return 0;
 }
 
@@ -1294,7 +1295,7 @@ int b2b2c_lead_stage(int32_t *stage, const b2b2c_lead_model *m,
     b2b2c__err_clear(m->ctx);
     if (!stage)
         return b2b2c__err(m->ctx, B2B2C_EINVAL, "stage: NULL");
-    if (!(r = lead_find(m, id, &rc)))
+    if (!(r = b2b2c__lead_find(m, id, &rc)))
         return rc;
     *stage = r->stage;
     return 0;
@@ -1406,7 +1407,7 @@ static int lead_save(b2b2c_lead_model *m, lead_rec *r)
     return 0;
 }
 
-/* lead_find for events: a run of events for one lead skips the index.
+/* b2b2c__lead_find for events: a run of events for one lead skips the index.
  * (b2b2c__id_check scans an all-ASCII ID once, so checking first costs
  * no second pass.) */
 static lead_rec *event_lead(b2b2c_lead_model *m, const char *id, int *rc)
@@ -1476,12 +1477,12 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
                                       "the last event of lead", id)))
         return rc;
     kd = &m->kinds[kind];
-    fit = lead_fit(m, r);
-    f = lead_decay(m, r->t0, now);
-    before = lead_band_of(m, fit + r->eng * f, now, r->hot_until);
+    fit = b2b2c__lead_fit(m, r);
+    f = b2b2c__lead_decay(m, r->t0, now);
+    before = b2b2c__lead_band_of(m, fit + r->eng * f, now, r->hot_until);
     dband = r->band;
     if (before != r->band) /* decay (or a config change) moved the band */
-        lead_band_entry(m, r, now, &dband, &dold, &dat);
+        b2b2c__lead_band_entry(m, r, now, &dband, &dold, &dat);
 
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
@@ -1555,7 +1556,7 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
             }
         }
     }
-    after = lead_band_of(m, fit + r->eng, now, r->hot_until);
+    after = b2b2c__lead_band_of(m, fit + r->eng, now, r->hot_until);
     if (after != before) {
         r->band_prev = (uint8_t)before;
         r->band_at = now;
@@ -1586,7 +1587,7 @@ int b2b2c_lead_set_alert(b2b2c_lead_model *m, b2b2c_lead_band_cb cb,
 
 /* ---- lifecycle ------------------------------------------------------------------ */
 
-void lead_hist_key(char *key, const lead_rec *r, uint32_t seq)
+void b2b2c__lead_hist_key(char *key, const lead_rec *r, uint32_t seq)
 {
     memcpy(key, r->id, r->idlen);
     key[r->idlen] = '\0';
@@ -1606,7 +1607,7 @@ int b2b2c_lead_set_stage(b2b2c_lead_model *m, const char *id, int32_t stage,
         return B2B2C_EINVAL;
     ctx = m->ctx;
     b2b2c__err_clear(ctx);
-    if (!(r = lead_find(m, id, &rc)))
+    if (!(r = b2b2c__lead_find(m, id, &rc)))
         return rc;
     if (stage < 0 || stage >= NSTAGES)
         return b2b2c__err(ctx, B2B2C_EINVAL, "stage: unknown stage %d",
@@ -1624,7 +1625,7 @@ int b2b2c_lead_set_stage(b2b2c_lead_model *m, const char *id, int32_t stage,
         return rc;
     if ((rc = b2b2c__undo_save(ctx, r, sizeof(*r))) != 0)
         goto out;
-    lead_hist_key(key, r, r->nhist);
+    b2b2c__lead_hist_key(key, r, r->nhist);
     b2b2c__enc_begin(&w, &ctx->mem, 1);
     b2b2c__enc_u8(&w, r->stage);
     b2b2c__enc_u8(&w, (uint8_t)stage);
@@ -1674,11 +1675,11 @@ int b2b2c_lead_stage_history(const b2b2c_lead_model *m, const char *id,
     b2b2c__err_clear(m->ctx);
     if (!cb)
         return b2b2c__err(m->ctx, B2B2C_EINVAL, "cb: NULL");
-    if (!(r = lead_find(m, id, &rc)))
+    if (!(r = b2b2c__lead_find(m, id, &rc)))
         return rc;
     for (uint32_t i = 0; i < r->nhist && rc == 0; i++) {
         hist_get h = {(b2b2c_lead_model *)m, 0, 0, 0, 0};
-        lead_hist_key(key, r, i);
+        b2b2c__lead_hist_key(key, r, i);
         rc = b2b2c__st_get(m->ctx, T_STAGES, key, r->idlen + 5u, hist_found,
                            &h);
         if (rc == 0 && !h.found)

@@ -135,27 +135,30 @@ static inline double lead_param(const b2b2c_lead_model *m, int32_t p)
 }
 
 /* Fit points of a lead (do not decay). */
-double lead_fit(const b2b2c_lead_model *m, const lead_rec *r);
+double b2b2c__lead_fit(const b2b2c_lead_model *m, const lead_rec *r);
 /* Decay factor from t0 to t (t >= t0). */
-double lead_decay(const b2b2c_lead_model *m, int64_t t0, int64_t t);
+double b2b2c__lead_decay(const b2b2c_lead_model *m, int64_t t0, int64_t t);
 /* Score and band at `now` (now < t0 is taken as t0). */
-double lead_score_at(const b2b2c_lead_model *m, const lead_rec *r,
-                     int64_t now, int32_t *band);
-int32_t lead_band_of(const b2b2c_lead_model *m, double score, int64_t now,
-                     int64_t hot_until);
+double b2b2c__lead_score_at(const b2b2c_lead_model *m, const lead_rec *r,
+                            int64_t now, int32_t *band);
+int32_t b2b2c__lead_band_of(const b2b2c_lead_model *m, double score,
+                            int64_t now, int64_t hot_until);
 /* The band at `now`, when it was entered and which band it left. */
-void lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
-                     int64_t now, int32_t *band, int32_t *old, int64_t *at);
-lead_rec *lead_find(const b2b2c_lead_model *m, const char *id, int *rc);
+void b2b2c__lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
+                            int64_t now, int32_t *band, int32_t *old,
+                            int64_t *at);
+lead_rec *b2b2c__lead_find(const b2b2c_lead_model *m, const char *id, int *rc);
 /* The T_STAGES key of a lead's stage change `seq` (idlen + 5 bytes). */
-void lead_hist_key(char *key, const lead_rec *r, uint32_t seq);
-int lead_ready(const b2b2c_lead_model *m);
+void b2b2c__lead_hist_key(char *key, const lead_rec *r, uint32_t seq);
+int b2b2c__lead_ready(const b2b2c_lead_model *m);
 /* log-odds of a lead at now; */
-double lead_logit(const b2b2c_lead_model *m, const lead_rec *r, int64_t now);
+double b2b2c__lead_logit(const b2b2c_lead_model *m, const lead_rec *r,
+                         int64_t now);
 /* P(won) of a lead at now (model assumed ready). */
-double lead_prob(const b2b2c_lead_model *m, const lead_rec *r, int64_t now);
-int lead_write_model(b2b2c_lead_model *m);
-int lead_write_attr(b2b2c_lead_model *m, const lead_attr *a);
+double b2b2c__lead_prob(const b2b2c_lead_model *m, const lead_rec *r,
+                        int64_t now);
+int b2b2c__lead_write_model(b2b2c_lead_model *m);
+int b2b2c__lead_write_attr(b2b2c_lead_model *m, const lead_attr *a);
 
 /* Begin a host callback: mutating calls from inside get B2B2C_ESTATE. */
 

@@ -8,6 +8,8 @@
 #define SEG_NATTR B2B2C_SEG_ATTR_COUNT
 #define SEG_ALL_ATTRS ((1u << SEG_NATTR) - 1u)
 #define SEG_BIT(a) (1u << ((a) - 1))
+#define SEG_NPARAM 9
+#define SEG_PARAM_BASE 200
 
 struct b2b2c_attrs {
     b2b2c_ctx *ctx;
@@ -43,32 +45,32 @@ typedef struct seg_node {
 /* Parse `text` into nodes (at most SEG_NODES_MAX). Returns the node count
  * (> 0), or a negative code with a message in err (position, expectation).
  * *refs receives the mask of attributes the expression reads. */
-int seg_expr_parse(seg_node *nodes, uint32_t *refs, const char *text,
-                   char *err, size_t errcap);
-int seg_expr_eval(const seg_node *n, const double *v, uint32_t present);
-/* As seg_expr_eval; when unknown, ORs into *why the missing attributes
+int b2b2c__seg_expr_parse(seg_node *nodes, uint32_t *refs, const char *text,
+                          char *err, size_t errcap);
+int b2b2c__seg_expr_eval(const seg_node *n, const double *v, uint32_t present);
+/* As b2b2c__seg_expr_eval; when unknown, ORs into *why the missing attributes
  * whose values could decide it. */
-int seg_expr_eval_why(const seg_node *n, const double *v, uint32_t present,
-                      uint32_t *why);
+int b2b2c__seg_expr_eval_why(const seg_node *n, const double *v,
+                             uint32_t present,
+                             uint32_t *why);
 
 /* Numbers in rule texts always use '.', whatever LC_NUMERIC says:
- * seg_strtod_c parses [+-]digits[.digits][e[+-]digits] (*end = s when
- * nothing was read); seg_num_c rewrites a printf'd number in place. */
-double seg_strtod_c(const char *s, const char **end);
-void seg_num_c(char *s);
+ * b2b2c__seg_strtod_c parses [+-]digits[.digits][e[+-]digits] (*end = s when
+ * nothing was read); b2b2c__seg_num_c rewrites a printf'd number in place. */
+double b2b2c__seg_strtod_c(const char *s, const char **end);
+void b2b2c__seg_num_c(char *s);
 
 /* Validate one attribute value as the setters do: 0, B2B2C_EINVAL or
  * B2B2C_ERANGE with a static reason in *why. */
-int seg_attr_check(int32_t attr, double value, const char **why);
-
-#endif
+int b2b2c__seg_attr_check(int32_t attr, double value, const char **why);
 
 /* Order-independent digest of a segmenter's in-memory state (tests). */
-uint64_t seg_digest(const b2b2c_segmenter *s);
+uint64_t b2b2c__seg_digest(const b2b2c_segmenter *s);
 
 /* The compiled default rule set (batch.c): classify one row with the
  * default rules only. p holds the parameters (index param - 200). */
-int32_t seg_fast_classify(const double *p, const double *v, uint32_t present,
-                          double *confidence);
-#define SEG_NPARAM 9
-#define SEG_PARAM_BASE 200
+int32_t b2b2c__seg_fast_classify(const double *p, const double *v,
+                                 uint32_t present,
+                                 double *confidence);
+
+#endif

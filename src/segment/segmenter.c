@@ -146,7 +146,7 @@ static int rule_make(seg_rule **out, b2b2c_ctx *ctx, const char *id,
 
     *out = NULL;
     err[0] = '\0';
-    n = seg_expr_parse(nodes, &refs, expr, err, sizeof(err));
+    n = b2b2c__seg_expr_parse(nodes, &refs, expr, err, sizeof(err));
     if (n < 0)
         return b2b2c__err(ctx, n, "%s", err);
     r = b2b2c__malloc(ctx, sizeof(*r) + (size_t)n * sizeof(seg_node) + idlen +
@@ -183,7 +183,7 @@ static int defaults_make(seg_rule **out, b2b2c_ctx *ctx, const double *params)
         for (int k = 0; k < 4; k++) {
             /* %.17g reads back as the same double */
             snprintf(a[k], sizeof(a[k]), "%.17g", p[k] >= 0 ? params[p[k]] : 0);
-            seg_num_c(a[k]);
+            b2b2c__seg_num_c(a[k]);
         }
         snprintf(text, sizeof(text), default_rules[i].fmt, a[0], a[1], a[2],
                  a[3]);
@@ -825,7 +825,7 @@ static void classify_core(seg_verdict *vd, const b2b2c_segmenter *s,
     for (size_t i = 0; i < s->norder; i++) {
         const seg_rule *r = s->order[i];
         uint32_t why = 0;
-        int k = seg_expr_eval_why(r->nodes, v, present, &why);
+        int k = b2b2c__seg_expr_eval_why(r->nodes, v, present, &why);
         if (!win) {
             if (k == SEG_T)
                 win = r;
@@ -875,7 +875,7 @@ static void fmt_value(char *buf, size_t cap, int attr, double x)
         snprintf(buf, cap, "%s", name);
     else {
         snprintf(buf, cap, "%.15g", x);
-        seg_num_c(buf);
+        b2b2c__seg_num_c(buf);
     }
 }
 
@@ -931,7 +931,7 @@ static void explain(b2b2c_segmenter *s, const seg_verdict *vd,
                 int32_t g = b2b2c_segment_group(c->segment);
                 if (c == r || g == b2b2c_segment_group(r->segment) ||
                     !(vd->conflicts & (1u << g)) ||
-                    seg_expr_eval(c->nodes, v, present) != SEG_T ||
+                    b2b2c__seg_expr_eval(c->nodes, v, present) != SEG_T ||
                     rule_cmp(&c, &r) < 0)
                     continue;
                 appendf(b, cap, &len, "%s %s -> %s", first ? "" : ",",
@@ -1056,7 +1056,7 @@ int b2b2c_segmenter_classify_batch(int32_t *segments, double *confidences,
             int a = lowest_bit(m) + 1;
             if (B2B2C__UNLIKELY(!value_ok(a, v[a - 1]))) {
                 const char *why = "invalid";
-                int rc = seg_attr_check(a, v[a - 1], &why);
+                int rc = b2b2c__seg_attr_check(a, v[a - 1], &why);
                 return b2b2c__err(s->ctx, rc ? rc : B2B2C_EINVAL,
                                   "values: row %zu: %s %s", i,
                                   b2b2c_seg_attr_name(a), why);
@@ -1064,7 +1064,7 @@ int b2b2c_segmenter_classify_batch(int32_t *segments, double *confidences,
         }
         if (fast) {
             double c;
-            segments[i] = seg_fast_classify(s->params, v, pr, &c);
+            segments[i] = b2b2c__seg_fast_classify(s->params, v, pr, &c);
             if (confidences)
                 confidences[i] = c;
         } else {
@@ -1100,7 +1100,8 @@ int b2b2c_segmenter_classify_sets(int32_t *segments, double *confidences,
                               i);
         /* the setters validated the values */
         if (fast) {
-            segments[i] = seg_fast_classify(s->params, a->v, a->present, &c);
+            segments[i] = b2b2c__seg_fast_classify(s->params, a->v, a->present,
+                                                   &c);
         } else {
             seg_verdict vd;
             classify_core(&vd, s, a->v, a->present);
@@ -1499,7 +1500,7 @@ static uint64_t mix(uint64_t d, uint64_t x)
     return d;
 }
 
-uint64_t seg_digest(const b2b2c_segmenter *s)
+uint64_t b2b2c__seg_digest(const b2b2c_segmenter *s)
 {
     uint64_t d = (uint64_t)s->version, acc = 0;
     size_t it = 0;
