@@ -12,6 +12,7 @@
 #define LEAD_DAY 86400
 #define LEAD_SNAP_BLOCK 65536
 #define LEAD_SNAP_KEEP 16
+#define LEAD_NSTAGES 10
 
 #define T_CONFIG "lead_config"
 #define T_ATTRS "lead_attrs"
@@ -19,6 +20,14 @@
 #define T_STAGES "lead_stages"
 #define T_TRAIN "lead_train"
 #define T_MODEL "lead_model"
+
+/* A parameter: default, bounds and its name in messages (lead_config.c). */
+typedef struct lead_param_info {
+    double def, lo, hi;
+    const char *name;
+} lead_param_info;
+
+extern const lead_param_info b2b2c__lead_param_info[LEAD_NPARAMS];
 
 /* An event kind: rule points and the learned weights of its two features. */
 typedef struct lead_kind {
@@ -134,6 +143,15 @@ static inline double lead_param(const b2b2c_lead_model *m, int32_t p)
     return m->params[p - 100];
 }
 
+/* A u32 as 4 big-endian bytes: the T_ATTRS key, the end of a T_STAGES key. */
+static inline void lead_key_u32(char *buf, uint32_t idx)
+{
+    buf[0] = (char)(idx >> 24);
+    buf[1] = (char)(idx >> 16);
+    buf[2] = (char)(idx >> 8);
+    buf[3] = (char)idx;
+}
+
 /* Fit points of a lead (do not decay). */
 double b2b2c__lead_fit(const b2b2c_lead_model *m, const lead_rec *r);
 /* Decay factor from t0 to t (t >= t0). */
@@ -160,7 +178,15 @@ double b2b2c__lead_prob(const b2b2c_lead_model *m, const lead_rec *r,
 int b2b2c__lead_write_model(b2b2c_lead_model *m);
 int b2b2c__lead_write_attr(b2b2c_lead_model *m, const lead_attr *a);
 
-/* Begin a host callback: mutating calls from inside get B2B2C_ESTATE. */
-
+/* lead_config.c: the default parameters and event kinds of a new model;
+ * find or create (undoably) the interned value of a channel, region or
+ * product line, *out = index + 1 (0 for NULL or ""). */
+void b2b2c__lead_set_defaults(b2b2c_lead_model *m);
+int b2b2c__lead_intern(b2b2c_lead_model *m, int attr, const char *value,
+                       uint32_t *out, lead_attr **made);
+/* lead.c: room for one more lead, a new chunk when needed (undoable). */
+int b2b2c__lead_slot(b2b2c_lead_model *m, lead_rec **out, int undoable);
+/* lead_event.c: write a lead's record (T_LEADS). */
+int b2b2c__lead_write(b2b2c_lead_model *m, const lead_rec *r);
 
 #endif
