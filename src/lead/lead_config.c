@@ -291,7 +291,7 @@ int b2b2c_lead_kind_set(b2b2c_lead_model *m, int32_t kind, double points,
 /* Find or create (undoably) the interned value of a channel, region or
  * product line; *out = index + 1, 0 for NULL or "". */
 int b2b2c__lead_intern(b2b2c_lead_model *m, int attr, const char *value,
-                         uint32_t *out, lead_attr **made)
+                       uint32_t *out, lead_attr **made)
 {
     char key[B2B2C__ID_MAX + 2];
     size_t n;

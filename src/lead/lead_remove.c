@@ -3,9 +3,10 @@
 
 /*
  * Leads live densely in chunks (index 0..nleads-1, see
- * b2b2c__lead_slot), so the last lead moves into the removed one's slot. The index keys point into
- * the records (short IDs live in sid), so both keys leave the index before
- * either slot changes and the moved one comes back under its new address.
+ * b2b2c__lead_slot), so the last lead moves into the removed one's slot.
+ * The index keys point into the records (short IDs live in sid), so both
+ * keys leave the index before either slot changes and the moved one comes
+ * back under its new address.
  * Undo runs newest first: the insert is taken out, the two slots get their
  * bytes back, and only then are the old keys re-hashed and put back, from
  * the restored bytes.
