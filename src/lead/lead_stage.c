@@ -7,7 +7,6 @@ static const char *const stage_names[] = {
     "repeat_due",
 };
 
-
 #define S(x) (1u << B2B2C_LEAD_STAGE_##x)
 static const uint32_t stage_next[LEAD_NSTAGES] = {
     /* new */ S(NURTURING) | S(QUALIFIED) | S(LOST) | S(DISQUALIFIED),

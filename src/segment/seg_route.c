@@ -4,12 +4,6 @@
 
 /* ---- routing -------------------------------------------------------------- */
 
-/* The source's rules as a table (docs/segments.md): cold leads are nurtured;
- * warm and hot consumers and (under the dealer policy) small professionals
- * go to dealers; large B2B to direct sales; dealer prospects to partner
- * onboarding. Reach for broad consumer and cold B2B audiences, lead
- * generation for warm consumers, dealers and target B2B. */
-
 static int routes_write(b2b2c_segmenter *s)
 {
     b2b2c__wbuf w;
@@ -23,6 +17,11 @@ static int routes_write(b2b2c_segmenter *s)
     return b2b2c__st_put_rec(s->ctx, T_ROUTES, "table", 5, &w);
 }
 
+/* The source's rules as a table (docs/segments.md): cold leads are nurtured;
+ * warm and hot consumers and (under the dealer policy) small professionals
+ * go to dealers; large B2B to direct sales; dealer prospects to partner
+ * onboarding. Reach for broad consumer and cold B2B audiences, lead
+ * generation for warm consumers, dealers and target B2B. */
 static int default_route(int seg, int band, int policy, int *kind)
 {
     int cold = band == B2B2C_BAND_UNKNOWN || band == B2B2C_BAND_COLD;
