@@ -15,8 +15,10 @@ trap 'rm -rf "$tmp"' EXIT
 nm -A -g -P --defined-only "$static" > "$tmp/defs" 2>"$tmp/err" || {
     echo "FAIL: nm could not read $static:"; cat "$tmp/err"; exit 1; }
 [ -s "$tmp/defs" ] || { echo "FAIL: no global symbols read from $static"; exit 1; }
-# POSIX format: "LIB[object]: name type value size"
-sed 's/^.*\[\(.*\)\]: /\1 /' "$tmp/defs" \
+# POSIX format: "LIB[object]: name type value size". An AddressSanitizer
+# build adds an ODR indicator "__odr_asan.NAME" for each global variable
+# NAME: it is judged by NAME.
+sed 's/^.*\[\(.*\)\]: /\1 /; s/ __odr_asan\./ /' "$tmp/defs" \
     | awk '$2 !~ /^b2b2c_/ { print "  " $1 " " $2 }' > "$tmp/bad"
 
 if [ -s "$tmp/bad" ]; then
