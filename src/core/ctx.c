@@ -3,7 +3,6 @@
 #include <stdio.h>
 
 #include "internal.h"
-#include "memstore/memstore.h"
 
 int b2b2c_storage_init(b2b2c_storage *storage, uint32_t version)
 {

@@ -430,6 +430,12 @@ int b2b2c__hyp2f1(double a, double b, double c, double z, double *val,
 int b2b2c__lhyp2f1_a1(double a, double b, double z, double *lf,
                       double dl[3]);
 
+/* The default store of a context the host gives none: a private built-in
+ * memstore on the library's allocator `a` (copied), which takes no lock.
+ * Implemented by the backend in src/memstore/, the one thing core asks of
+ * it. */
+int b2b2c__memstore_create(b2b2c_memstore **out, const b2b2c__alloc *a);
+
 /* ---- parameters (core/param.c) -------------------------------------------- */
 
 /* One parameter of one engine: its number and name (as in the header),

@@ -12,6 +12,7 @@
 #define LEAD_DAY 86400
 #define LEAD_SNAP_BLOCK 65536
 #define LEAD_SNAP_KEEP 16
+#define LEAD_NSTAGES 10
 
 #define T_CONFIG "lead_config"
 #define T_ATTRS "lead_attrs"
@@ -19,6 +20,14 @@
 #define T_STAGES "lead_stages"
 #define T_TRAIN "lead_train"
 #define T_MODEL "lead_model"
+
+/* A parameter: default, bounds and its name in messages (lead_config.c). */
+typedef struct lead_param_info {
+    double def, lo, hi;
+    const char *name;
+} lead_param_info;
+
+extern const lead_param_info b2b2c__lead_param_info[LEAD_NPARAMS];
 
 /* An event kind: rule points and the learned weights of its two features. */
 typedef struct lead_kind {
@@ -134,30 +143,50 @@ static inline double lead_param(const b2b2c_lead_model *m, int32_t p)
     return m->params[p - 100];
 }
 
+/* A u32 as 4 big-endian bytes: the T_ATTRS key, the end of a T_STAGES key. */
+static inline void lead_key_u32(char *buf, uint32_t idx)
+{
+    buf[0] = (char)(idx >> 24);
+    buf[1] = (char)(idx >> 16);
+    buf[2] = (char)(idx >> 8);
+    buf[3] = (char)idx;
+}
+
 /* Fit points of a lead (do not decay). */
-double lead_fit(const b2b2c_lead_model *m, const lead_rec *r);
+double b2b2c__lead_fit(const b2b2c_lead_model *m, const lead_rec *r);
 /* Decay factor from t0 to t (t >= t0). */
-double lead_decay(const b2b2c_lead_model *m, int64_t t0, int64_t t);
+double b2b2c__lead_decay(const b2b2c_lead_model *m, int64_t t0, int64_t t);
 /* Score and band at `now` (now < t0 is taken as t0). */
-double lead_score_at(const b2b2c_lead_model *m, const lead_rec *r,
-                     int64_t now, int32_t *band);
-int32_t lead_band_of(const b2b2c_lead_model *m, double score, int64_t now,
-                     int64_t hot_until);
+double b2b2c__lead_score_at(const b2b2c_lead_model *m, const lead_rec *r,
+                            int64_t now, int32_t *band);
+int32_t b2b2c__lead_band_of(const b2b2c_lead_model *m, double score,
+                            int64_t now, int64_t hot_until);
 /* The band at `now`, when it was entered and which band it left. */
-void lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
-                     int64_t now, int32_t *band, int32_t *old, int64_t *at);
-lead_rec *lead_find(const b2b2c_lead_model *m, const char *id, int *rc);
+void b2b2c__lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
+                            int64_t now, int32_t *band, int32_t *old,
+                            int64_t *at);
+lead_rec *b2b2c__lead_find(const b2b2c_lead_model *m, const char *id, int *rc);
 /* The T_STAGES key of a lead's stage change `seq` (idlen + 5 bytes). */
-void lead_hist_key(char *key, const lead_rec *r, uint32_t seq);
-int lead_ready(const b2b2c_lead_model *m);
+void b2b2c__lead_hist_key(char *key, const lead_rec *r, uint32_t seq);
+int b2b2c__lead_ready(const b2b2c_lead_model *m);
 /* log-odds of a lead at now; */
-double lead_logit(const b2b2c_lead_model *m, const lead_rec *r, int64_t now);
+double b2b2c__lead_logit(const b2b2c_lead_model *m, const lead_rec *r,
+                         int64_t now);
 /* P(won) of a lead at now (model assumed ready). */
-double lead_prob(const b2b2c_lead_model *m, const lead_rec *r, int64_t now);
-int lead_write_model(b2b2c_lead_model *m);
-int lead_write_attr(b2b2c_lead_model *m, const lead_attr *a);
+double b2b2c__lead_prob(const b2b2c_lead_model *m, const lead_rec *r,
+                        int64_t now);
+int b2b2c__lead_write_model(b2b2c_lead_model *m);
+int b2b2c__lead_write_attr(b2b2c_lead_model *m, const lead_attr *a);
 
-/* Begin a host callback: mutating calls from inside get B2B2C_ESTATE. */
-
+/* lead_config.c: the default parameters and event kinds of a new model;
+ * find or create (undoably) the interned value of a channel, region or
+ * product line, *out = index + 1 (0 for NULL or ""). */
+void b2b2c__lead_set_defaults(b2b2c_lead_model *m);
+int b2b2c__lead_intern(b2b2c_lead_model *m, int attr, const char *value,
+                       uint32_t *out, lead_attr **made);
+/* lead.c: room for one more lead, a new chunk when needed (undoable). */
+int b2b2c__lead_slot(b2b2c_lead_model *m, lead_rec **out, int undoable);
+/* lead_event.c: write a lead's record (T_LEADS). */
+int b2b2c__lead_write(b2b2c_lead_model *m, const lead_rec *r);
 
 #endif

@@ -20,7 +20,7 @@ typedef struct feat {
 static void feat_lead(const b2b2c_lead_model *m, const lead_rec *r,
                       int64_t now, feat *f)
 {
-    double d = lead_decay(m, r->t0, now);
+    double d = b2b2c__lead_decay(m, r->t0, now);
     f->seg = r->segment;
     f->chan = r->chan;
     f->region = r->region;
@@ -74,12 +74,13 @@ static double sigmoid(double z)
     }
 }
 
-double lead_logit(const b2b2c_lead_model *m, const lead_rec *r, int64_t now)
+double b2b2c__lead_logit(const b2b2c_lead_model *m, const lead_rec *r,
+                         int64_t now)
 {
     double d, z;
     if (now < r->t0)
         now = r->t0;
-    d = lead_decay(m, r->t0, now);
+    d = b2b2c__lead_decay(m, r->t0, now);
     z = m->bias + m->seg_w[r->segment];
     if (r->chan)
         z += m->attrs[r->chan - 1]->w;
@@ -95,7 +96,7 @@ double lead_logit(const b2b2c_lead_model *m, const lead_rec *r, int64_t now)
     return z;
 }
 
-int lead_ready(const b2b2c_lead_model *m)
+int b2b2c__lead_ready(const b2b2c_lead_model *m)
 {
     return (double)m->nrows >= lead_param(m, B2B2C_LEAD_MIN_OUTCOMES) &&
            m->nwon > 0 && m->nwon < m->nrows;
@@ -176,7 +177,7 @@ static int save_attr_w(b2b2c_lead_model *m, uint32_t ix)
 
 static int put_attr(b2b2c_lead_model *m, uint32_t ix)
 {
-    return ix ? lead_write_attr(m, m->attrs[ix - 1]) : 0;
+    return ix ? b2b2c__lead_write_attr(m, m->attrs[ix - 1]) : 0;
 }
 
 int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id, int32_t won,
@@ -194,7 +195,7 @@ int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id, int32_t won,
     ctx = m->ctx;
     b2b2c__err_clear(ctx);
     if ((rc = b2b2c__check_time(ctx, now, "now")) != 0 ||
-        !(r = lead_find(m, id, &rc)))
+        !(r = b2b2c__lead_find(m, id, &rc)))
         return rc;
     if (won != 0 && won != 1)
         return b2b2c__err(ctx, B2B2C_EINVAL, "won: must be 0 or 1");
@@ -217,7 +218,7 @@ int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id, int32_t won,
         b2b2c__free(ctx, row);
         goto out;
     }
-    d = lead_decay(m, r->t0, now);
+    d = b2b2c__lead_decay(m, r->t0, now);
     row->label = (uint8_t)won;
     row->segment = r->segment;
     row->chan = r->chan;
@@ -253,7 +254,7 @@ int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id, int32_t won,
     m->nrows++;
     m->nwon += (size_t)won;
     sgd_step(m, f, won, lead_param(m, B2B2C_LEAD_LEARNING_RATE));
-    if ((rc = lead_write_model(m)) || (rc = put_attr(m, row->chan)) ||
+    if ((rc = b2b2c__lead_write_model(m)) || (rc = put_attr(m, row->chan)) ||
         (rc = put_attr(m, row->region)) || (rc = put_attr(m, row->prod)))
         goto out;
 out:
@@ -487,7 +488,7 @@ int b2b2c_lead_refit(int32_t *converged, int32_t *passes,
         return B2B2C_EINVAL;
     ctx = m->ctx;
     b2b2c__err_clear(ctx);
-    if (!lead_ready(m))
+    if (!b2b2c__lead_ready(m))
         return not_ready(m);
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
@@ -535,10 +536,10 @@ int b2b2c_lead_refit(int32_t *converged, int32_t *passes,
     conv = lbfgs(&r, w, w + r.dim,
                  (int)lead_param(m, B2B2C_LEAD_REFIT_EPOCHS));
     weights_set(m, w);
-    if ((rc = lead_write_model(m)) != 0)
+    if ((rc = b2b2c__lead_write_model(m)) != 0)
         goto out;
     for (size_t i = 0; i < m->nattrs; i++)
-        if ((rc = lead_write_attr(m, m->attrs[i])) != 0)
+        if ((rc = b2b2c__lead_write_attr(m, m->attrs[i])) != 0)
             goto out;
 out:
     b2b2c__free(ctx, x);
@@ -563,11 +564,11 @@ int b2b2c_lead_probability(double *p, const b2b2c_lead_model *m,
     if (!p)
         return b2b2c__err(m->ctx, B2B2C_EINVAL, "p: NULL");
     if ((rc = b2b2c__check_time(m->ctx, now, "now")) != 0 ||
-        !(r = lead_find(m, id, &rc)))
+        !(r = b2b2c__lead_find(m, id, &rc)))
         return rc;
-    if (!lead_ready(m))
+    if (!b2b2c__lead_ready(m))
         return not_ready(m);
-    *p = sigmoid(lead_logit(m, r, now));
+    *p = sigmoid(b2b2c__lead_logit(m, r, now));
     return 0;
 }
 
@@ -622,11 +623,11 @@ int b2b2c_lead_factors(const b2b2c_lead_model *m, const char *id, int64_t now,
     if (!cb)
         return b2b2c__err(m->ctx, B2B2C_EINVAL, "cb: NULL");
     if ((rc = b2b2c__check_time(m->ctx, now, "now")) != 0 ||
-        !(r = lead_find(m, id, &rc)))
+        !(r = b2b2c__lead_find(m, id, &rc)))
         return rc;
     if (k < 1 || k > 64)
         return b2b2c__err(m->ctx, B2B2C_ERANGE, "k: outside [1, 64]");
-    if (!lead_ready(m))
+    if (!b2b2c__lead_ready(m))
         return not_ready(m);
     f = b2b2c__malloc(m->ctx, sizeof(*f));
     fs = b2b2c__malloc(m->ctx, (5 + 2 * (size_t)r->nk) * sizeof(*fs));
@@ -670,7 +671,8 @@ int b2b2c_lead_factors(const b2b2c_lead_model *m, const char *id, int64_t now,
     return rc;
 }
 
-double lead_prob(const b2b2c_lead_model *m, const lead_rec *r, int64_t now)
+double b2b2c__lead_prob(const b2b2c_lead_model *m, const lead_rec *r,
+                        int64_t now)
 {
-    return sigmoid(lead_logit(m, r, now));
+    return sigmoid(b2b2c__lead_logit(m, r, now));
 }

@@ -80,7 +80,7 @@ int b2b2c_lead_top(const b2b2c_lead_model *m, int64_t now, int32_t n,
     if (stage != -1 && !b2b2c_lead_stage_name(stage))
         return b2b2c__err(ctx, B2B2C_EINVAL, "stage: unknown stage %d",
                           (int)stage);
-    ready = lead_ready(m);
+    ready = b2b2c__lead_ready(m);
     if (by == B2B2C_LEAD_BY_PROBABILITY && !ready)
         return b2b2c__err(ctx, B2B2C_ENOTREADY,
                           "by: the learned model is not ready");
@@ -112,7 +112,7 @@ int b2b2c_lead_top(const b2b2c_lead_model *m, int64_t now, int32_t n,
             continue;
         if (by == B2B2C_LEAD_BY_SCORE) {
             int32_t b;
-            fit = lead_fit(m, r);
+            fit = b2b2c__lead_fit(m, r);
             /* the decay factor is <= 1: skip the exp2 when even the
              * undecayed score cannot enter a full heap */
             if (hn == cap && fit + r->eng < h[0].key)
@@ -121,18 +121,18 @@ int b2b2c_lead_top(const b2b2c_lead_model *m, int64_t now, int32_t n,
                                ? r->eng * exp2(-(double)(now - r->t0) / hl)
                                : r->eng);
             if (band != -1) {
-                b = lead_band_of(m, e.key, now, r->hot_until);
+                b = b2b2c__lead_band_of(m, e.key, now, r->hot_until);
                 if (b != band)
                     continue;
             }
         } else {
             if (band != -1) {
                 int32_t b;
-                lead_score_at(m, r, now, &b);
+                b2b2c__lead_score_at(m, r, now, &b);
                 if (b != band)
                     continue;
             }
-            e.key = lead_logit(m, r, now);
+            e.key = b2b2c__lead_logit(m, r, now);
         }
         e.r = r;
         if (hn < cap) {
@@ -153,8 +153,8 @@ int b2b2c_lead_top(const b2b2c_lead_model *m, int64_t now, int32_t n,
     b2b2c__cb_enter(ctx);
     for (size_t i = 0; i < hn && rc == 0; i++) {
         int32_t b;
-        double s = lead_score_at(m, h[i].r, now, &b);
-        double p = ready ? lead_prob(m, h[i].r, now) : NAN;
+        double s = b2b2c__lead_score_at(m, h[i].r, now, &b);
+        double p = ready ? b2b2c__lead_prob(m, h[i].r, now) : NAN;
         rc = cb(h[i].r->id, s, b, p, payload);
     }
     b2b2c__cb_leave(ctx);
@@ -186,7 +186,7 @@ int b2b2c_lead_counts(const b2b2c_lead_model *m, int64_t now,
     for (size_t i = 0; i < m->nleads; i++) {
         const lead_rec *r = lead_at(m, i);
         int32_t b;
-        lead_score_at(m, r, now, &b);
+        b2b2c__lead_score_at(m, r, now, &b);
         c[((size_t)b * LEAD_NSEG + r->segment) * nc + r->chan]++;
     }
     b2b2c__cb_enter(ctx);
@@ -223,7 +223,7 @@ int b2b2c_lead_band_changes(const b2b2c_lead_model *m, int64_t since,
         const lead_rec *r = lead_at(m, i);
         int32_t b, o;
         int64_t at;
-        lead_band_entry(m, r, now, &b, &o, &at);
+        b2b2c__lead_band_entry(m, r, now, &b, &o, &at);
         if (at >= since && at <= now)
             rc = cb(r->id, o, b, at, payload);
     }

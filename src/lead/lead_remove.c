@@ -2,10 +2,11 @@
 #include "lead_internal.h"
 
 /*
- * Leads live densely in chunks (index 0..nleads-1, see lead_slot), so the
- * last lead moves into the removed one's slot. The index keys point into
- * the records (short IDs live in sid), so both keys leave the index before
- * either slot changes and the moved one comes back under its new address.
+ * Leads live densely in chunks (index 0..nleads-1, see
+ * b2b2c__lead_slot), so the last lead moves into the removed one's slot.
+ * The index keys point into the records (short IDs live in sid), so both
+ * keys leave the index before either slot changes and the moved one comes
+ * back under its new address.
  * Undo runs newest first: the insert is taken out, the two slots get their
  * bytes back, and only then are the old keys re-hashed and put back, from
  * the restored bytes.
@@ -21,13 +22,13 @@ int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id)
         return B2B2C_EINVAL;
     ctx = m->ctx;
     b2b2c__err_clear(ctx);
-    if (!(r = lead_find(m, id, &rc)))
+    if (!(r = b2b2c__lead_find(m, id, &rc)))
         return rc;
     last = lead_at(m, m->nleads - 1);
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     for (uint32_t i = 0; i < r->nhist && rc == 0; i++) {
-        lead_hist_key(key, r, i);
+        b2b2c__lead_hist_key(key, r, i);
         rc = b2b2c__st_del(ctx, T_STAGES, key, r->idlen + 5u);
     }
     if (rc || (rc = b2b2c__st_del(ctx, T_LEADS, r->id, r->idlen)) != 0 ||

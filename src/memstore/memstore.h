@@ -6,9 +6,6 @@
 
 #include "internal.h"
 
-/* A store on the library's allocator `a` (copied). */
-int b2b2c__memstore_create(b2b2c_memstore **out, const b2b2c__alloc *a);
-
 /* Order-independent fingerprint of the committed and uncommitted contents
  * (tables, keys, values) and the number of rows. */
 uint64_t b2b2c__memstore_fingerprint(const b2b2c_memstore *s, size_t *rows);

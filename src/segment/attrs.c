@@ -66,7 +66,7 @@ int32_t b2b2c_seg_channel_from_name(const char *s)
 /* Counts are exact in a double up to 2^53. */
 #define SEG_COUNT_MAX 9007199254740992.0
 
-int seg_attr_check(int32_t attr, double x, const char **why)
+int b2b2c__seg_attr_check(int32_t attr, double x, const char **why)
 {
     if (attr < 1 || attr > SEG_NATTR) {
         *why = "unknown attribute";
@@ -152,7 +152,7 @@ int b2b2c_attrs_reset(b2b2c_attrs *a)
 static int set_value(b2b2c_attrs *a, int32_t attr, double x)
 {
     const char *why;
-    int rc = seg_attr_check(attr, x, &why);
+    int rc = b2b2c__seg_attr_check(attr, x, &why);
     if (rc) {
         const char *name = b2b2c_seg_attr_name(attr);
         if (!name)

@@ -38,8 +38,8 @@ static inline int is(const double *v, uint32_t pr, int a, double x)
     (KB(B2B2C_ORG_WORKSHOP) | KB(B2B2C_ORG_SMALL_COMPANY) |                  \
      KB(B2B2C_ORG_CONTRACTOR))
 
-int32_t seg_fast_classify(const double *p, const double *v, uint32_t pr,
-                          double *confidence)
+int32_t b2b2c__seg_fast_classify(const double *p, const double *v, uint32_t pr,
+                                 double *confidence)
 {
     static const int32_t target[11] = {
         B2B2C_SEGMENT_B2C_CONSUMER,           B2B2C_SEGMENT_B2C_CONSUMER,

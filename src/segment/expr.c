@@ -120,13 +120,13 @@ static int value(parser *ps, int attr, double *out)
     if (!((*ps->p >= '0' && *ps->p <= '9') || *ps->p == '-' ||
           *ps->p == '+' || *ps->p == '.'))
         return perr(ps, "a number");
-    *out = seg_strtod_c(ps->p, &end);
+    *out = b2b2c__seg_strtod_c(ps->p, &end);
     if (end == ps->p || !isfinite(*out))
         return perr(ps, "a finite number");
     ps->p = end;
     if ((attr == B2B2C_SEG_ATTR_PARTY_TYPE ||
          attr == B2B2C_SEG_ATTR_ORG_KIND) &&
-        seg_attr_check(attr, *out, &why)) {
+        b2b2c__seg_attr_check(attr, *out, &why)) {
         ps->p = start;
         return perr(ps, "a valid party type or organisation kind");
     }
@@ -146,7 +146,7 @@ static char locale_point(void)
     return buf[1] ? buf[1] : '.';
 }
 
-double seg_strtod_c(const char *s, const char **end)
+double b2b2c__seg_strtod_c(const char *s, const char **end)
 {
     char buf[80];
     size_t n = 0;
@@ -184,7 +184,7 @@ double seg_strtod_c(const char *s, const char **end)
     return x;
 }
 
-void seg_num_c(char *s)
+void b2b2c__seg_num_c(char *s)
 {
     char pt = locale_point();
     if (pt == '.')
@@ -326,8 +326,8 @@ static int expr(parser *ps)
     return rc;
 }
 
-int seg_expr_parse(seg_node *nodes, uint32_t *refs, const char *text,
-                   char *err, size_t errcap)
+int b2b2c__seg_expr_parse(seg_node *nodes, uint32_t *refs, const char *text,
+                          char *err, size_t errcap)
 {
     parser ps;
     int rc;
@@ -349,8 +349,9 @@ int seg_expr_parse(seg_node *nodes, uint32_t *refs, const char *text,
 /* `why` collects the missing attributes that made the result unknown: only
  * those of parts that are unknown themselves and did not get outvoted (a
  * false part of all() or a true part of any() decides without them). */
-int seg_expr_eval_why(const seg_node *n, const double *v, uint32_t present,
-                      uint32_t *why)
+int b2b2c__seg_expr_eval_why(const seg_node *n, const double *v,
+                             uint32_t present,
+                             uint32_t *why)
 {
     int r, k;
     uint32_t w = 0, cw;
@@ -364,7 +365,7 @@ int seg_expr_eval_why(const seg_node *n, const double *v, uint32_t present,
     case SEG_OP_KNOWN:
         return (present & SEG_BIT(n->attr)) ? SEG_T : SEG_F;
     case SEG_OP_NOT:
-        r = seg_expr_eval_why(n + 1, v, present, why);
+        r = b2b2c__seg_expr_eval_why(n + 1, v, present, why);
         return r == SEG_U ? SEG_U : !r;
     case SEG_OP_ALL:
     case SEG_OP_ANY:
@@ -372,7 +373,7 @@ int seg_expr_eval_why(const seg_node *n, const double *v, uint32_t present,
         end = n + n->size;
         for (c = n + 1; c < end; c += c->size) {
             cw = 0;
-            k = seg_expr_eval_why(c, v, present, &cw);
+            k = b2b2c__seg_expr_eval_why(c, v, present, &cw);
             if (n->op == SEG_OP_ALL ? k == SEG_F : k == SEG_T)
                 return k;
             if (k == SEG_U) {
@@ -413,8 +414,8 @@ int seg_expr_eval_why(const seg_node *n, const double *v, uint32_t present,
     }
 }
 
-int seg_expr_eval(const seg_node *n, const double *v, uint32_t present)
+int b2b2c__seg_expr_eval(const seg_node *n, const double *v, uint32_t present)
 {
     uint32_t why = 0;
-    return seg_expr_eval_why(n, v, present, &why);
+    return b2b2c__seg_expr_eval_why(n, v, present, &why);
 }

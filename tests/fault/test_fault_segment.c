@@ -63,7 +63,7 @@ static void teardown(th_env *env, void *state)
 static uint64_t digest(th_env *env, void *state)
 {
     (void)env;
-    return seg_digest(((st *)state)->s);
+    return b2b2c__seg_digest(((st *)state)->s);
 }
 
 static int op_new(th_env *env, void *state)
@@ -73,7 +73,7 @@ static int op_new(th_env *env, void *state)
     b2b2c_segmenter_free(x->reopened);
     x->reopened = NULL;
     rc = b2b2c_segmenter_new(&x->reopened, env->ctx);
-    if (rc == 0 && seg_digest(x->reopened) != seg_digest(x->s))
+    if (rc == 0 && b2b2c__seg_digest(x->reopened) != b2b2c__seg_digest(x->s))
         return -9999;
     return rc;
 }

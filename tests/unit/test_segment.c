@@ -624,31 +624,35 @@ static void t_expr_logic(void **state)
     char err[128];
     double v[SEG_NATTR] = {0};
     (void)state;
-    assert_true(seg_expr_parse(n, &refs, "all(employees > 5, outlets < 2)",
-                               err, sizeof err) == 3);
+    assert_true(b2b2c__seg_expr_parse(n, &refs,
+                                      "all(employees > 5, outlets < 2)", err,
+                                      sizeof err) == 3);
     assert_int_equal(refs, SEG_BIT(4) | SEG_BIT(8));
     v[3] = 6;
     v[7] = 1;
-    assert_int_equal(seg_expr_eval(n, v, SEG_BIT(4) | SEG_BIT(8)), SEG_T);
-    assert_int_equal(seg_expr_eval(n, v, SEG_BIT(4)), SEG_U);
+    assert_int_equal(b2b2c__seg_expr_eval(n, v, SEG_BIT(4) | SEG_BIT(8)),
+                     SEG_T);
+    assert_int_equal(b2b2c__seg_expr_eval(n, v, SEG_BIT(4)), SEG_U);
     v[3] = 5;
-    assert_int_equal(seg_expr_eval(n, v, SEG_BIT(4)), SEG_F);
-    assert_true(seg_expr_parse(n, &refs, "any(employees > 5, outlets <= 1)",
-                               err, sizeof err) > 0);
-    assert_int_equal(seg_expr_eval(n, v, SEG_BIT(8)), SEG_T);
-    assert_int_equal(seg_expr_eval(n, v, SEG_BIT(4)), SEG_U);
-    assert_true(seg_expr_parse(n, &refs, "not(employees == 5)", err,
-                               sizeof err) > 0);
-    assert_int_equal(seg_expr_eval(n, v, SEG_BIT(4)), SEG_F);
-    assert_int_equal(seg_expr_eval(n, v, 0), SEG_U);
-    assert_true(seg_expr_parse(n, &refs, "known(reseller)", err, sizeof err) >
-                0);
-    assert_int_equal(seg_expr_eval(n, v, 0), SEG_F);
-    assert_int_equal(seg_expr_eval(n, v, SEG_BIT(2)), SEG_T);
-    assert_true(seg_expr_parse(n, &refs, "party_type in (1, organisation)",
-                               err, sizeof err) > 0);
+    assert_int_equal(b2b2c__seg_expr_eval(n, v, SEG_BIT(4)), SEG_F);
+    assert_true(b2b2c__seg_expr_parse(n, &refs,
+                                      "any(employees > 5, outlets <= 1)", err,
+                                      sizeof err) > 0);
+    assert_int_equal(b2b2c__seg_expr_eval(n, v, SEG_BIT(8)), SEG_T);
+    assert_int_equal(b2b2c__seg_expr_eval(n, v, SEG_BIT(4)), SEG_U);
+    assert_true(b2b2c__seg_expr_parse(n, &refs, "not(employees == 5)", err,
+                                      sizeof err) > 0);
+    assert_int_equal(b2b2c__seg_expr_eval(n, v, SEG_BIT(4)), SEG_F);
+    assert_int_equal(b2b2c__seg_expr_eval(n, v, 0), SEG_U);
+    assert_true(b2b2c__seg_expr_parse(n, &refs, "known(reseller)", err,
+                                      sizeof err) > 0);
+    assert_int_equal(b2b2c__seg_expr_eval(n, v, 0), SEG_F);
+    assert_int_equal(b2b2c__seg_expr_eval(n, v, SEG_BIT(2)), SEG_T);
+    assert_true(b2b2c__seg_expr_parse(n, &refs,
+                                      "party_type in (1, organisation)", err,
+                                      sizeof err) > 0);
     v[0] = 2;
-    assert_int_equal(seg_expr_eval(n, v, 1), SEG_T);
+    assert_int_equal(b2b2c__seg_expr_eval(n, v, 1), SEG_T);
 }
 
 /* Numbers in rule texts are read and written with '.', independent of the
@@ -670,14 +674,14 @@ static void t_numbers(void **state)
     const char *t;
     int found = 0;
     t = "1.5e3x";
-    assert_true(seg_strtod_c(t, &end) == 1500 && end == t + 5);
+    assert_true(b2b2c__seg_strtod_c(t, &end) == 1500 && end == t + 5);
     t = "-.5)";
-    assert_true(seg_strtod_c(t, &end) == -0.5 && end == t + 3);
+    assert_true(b2b2c__seg_strtod_c(t, &end) == -0.5 && end == t + 3);
     t = "e5";
-    seg_strtod_c(t, &end);
+    b2b2c__seg_strtod_c(t, &end);
     assert_true(end == t);
     t = "1e+";
-    assert_true(seg_strtod_c(t, &end) == 1 && end == t + 1);
+    assert_true(b2b2c__seg_strtod_c(t, &end) == 1 && end == t + 1);
     assert_int_equal(b2b2c_segmenter_set_param(
                          f->s, B2B2C_SEG_LARGE_WHOLESALE_OUTLETS, 12.5),
                      0);
@@ -728,12 +732,12 @@ static void t_parser_soup(void **state)
             memcpy(text + len, t, tl + 1);
             len += tl;
         }
-        n = seg_expr_parse(nodes, &refs, text, err, sizeof(err));
+        n = b2b2c__seg_expr_parse(nodes, &refs, text, err, sizeof(err));
         if (n > 0) {
             accepted++;
             assert_int_equal(nodes[0].size, n);
             for (uint32_t pr = 0; pr < 8; pr++)
-                assert_true(seg_expr_eval(nodes, v, pr * 37u & 0x1ff) <=
+                assert_true(b2b2c__seg_expr_eval(nodes, v, pr * 37u & 0x1ff) <=
                             SEG_U);
         } else {
             assert_int_equal(n, B2B2C_EINVAL);
@@ -910,12 +914,12 @@ static void t_reopen(void **state)
                          B2B2C_SEG_DEST_DIRECT_SALES,
                          B2B2C_SEG_CHANNEL_LEAD_GENERATION),
                      0);
-    d = seg_digest(f->s);
+    d = b2b2c__seg_digest(f->s);
     b2b2c_segmenter_free(f->s);
     f->s = NULL;
     assert_int_equal(b2b2c_segmenter_new(&s2, f->ctx), 0);
     f->s = s2;
-    assert_true(seg_digest(s2) == d);
+    assert_true(b2b2c__seg_digest(s2) == d);
     assert_int_equal(b2b2c_segmenter_version(&ver, s2), 0);
     assert_int_equal(ver, 3);
     assert_int_equal(cls(f, NULL), B2B2C_SEGMENT_B2B_LARGE);

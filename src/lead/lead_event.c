@@ -1,0 +1,669 @@
+/* Lead model: scoring primitives, the lead record writer, adding leads and
+ * the event path (the hot path: kept in one file so that the scoring
+ * primitives and the record writer inline into b2b2c_lead_event). */
+#include <math.h>
+
+#include "lead_internal.h"
+
+static int with_dealer(int stage)
+{
+    return stage == B2B2C_LEAD_STAGE_PASSED_TO_DEALER ||
+           stage == B2B2C_LEAD_STAGE_ACCEPTED_BY_DEALER;
+}
+
+/* ---- scoring primitives ----------------------------------------------------- */
+
+double b2b2c__lead_decay(const b2b2c_lead_model *m, int64_t t0, int64_t t)
+{
+    double hl = lead_param(m, B2B2C_LEAD_HALF_LIFE_DAYS) * LEAD_DAY;
+    if (t <= t0)
+        return 1.0;
+    /* exponential decay with half-life h: 2^(-dt/h); the difference in
+     * doubles is exact for times in range (below 2^38, internal.h) and
+     * cannot overflow for a record stored before the range existed */
+    return exp2(-((double)t - (double)t0) / hl);
+}
+
+double b2b2c__lead_fit(const b2b2c_lead_model *m, const lead_rec *r)
+{
+    double f = m->seg_points[r->segment];
+    if (r->chan)
+        f += m->attrs[r->chan - 1]->points;
+    if (r->region)
+        f += m->attrs[r->region - 1]->points;
+    if (r->prod)
+        f += m->attrs[r->prod - 1]->points;
+    return f;
+}
+
+int32_t b2b2c__lead_band_of(const b2b2c_lead_model *m, double score,
+                            int64_t now, int64_t hot_until)
+{
+    if (now < hot_until || score >= lead_param(m, B2B2C_LEAD_HOT_THRESHOLD))
+        return B2B2C_BAND_HOT;
+    if (score >= lead_param(m, B2B2C_LEAD_WARM_THRESHOLD))
+        return B2B2C_BAND_WARM;
+    return B2B2C_BAND_COLD;
+}
+
+double b2b2c__lead_score_at(const b2b2c_lead_model *m, const lead_rec *r,
+                            int64_t now, int32_t *band)
+{
+    double s;
+    if (now < r->t0)
+        now = r->t0;
+    s = b2b2c__lead_fit(m, r) + r->eng * b2b2c__lead_decay(m, r->t0, now);
+    if (band)
+        *band = b2b2c__lead_band_of(m, s, now, r->hot_until);
+    return s;
+}
+
+void b2b2c__lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
+                            int64_t now, int32_t *band, int32_t *old,
+                            int64_t *at)
+{
+    int32_t b, o;
+    int64_t t;
+    double fit, thr, hl;
+
+    if (now < r->t0)
+        now = r->t0;
+    b2b2c__lead_score_at(m, r, now, &b);
+    *band = b;
+    if (b == r->band || b == B2B2C_BAND_HOT) {
+        *old = r->band_prev;
+        *at = r->band_at;
+        return;
+    }
+    /* The score only falls between events, so the band was entered when the
+     * score crossed the next band's threshold or the hot hold ended,
+     * whichever came later. */
+    fit = b2b2c__lead_fit(m, r);
+    thr = lead_param(m, b == B2B2C_BAND_COLD ? B2B2C_LEAD_WARM_THRESHOLD
+                                             : B2B2C_LEAD_HOT_THRESHOLD);
+    hl = lead_param(m, B2B2C_LEAD_HALF_LIFE_DAYS) * LEAD_DAY;
+    t = r->t0;
+    if (r->eng > 0 && thr - fit > 0 && fit + r->eng >= thr) {
+        /* fit + eng * 2^(-dt/h) = thr  =>  dt = h * log2(eng / (thr - fit)) */
+        double dt = ceil(hl * log2(r->eng / (thr - fit)));
+        if (dt > (double)now - (double)r->t0)
+            dt = (double)now - (double)r->t0;
+        if (dt > 0)
+            t = r->t0 + (int64_t)dt;
+    }
+    if (r->hot_until > t && r->hot_until <= now)
+        t = r->hot_until;
+    if (t > r->t0) {
+        b2b2c__lead_score_at(m, r, t - 1, &o);
+        if (o == b)
+            o = r->band;
+    } else {
+        o = r->band;
+    }
+    *old = o;
+    *at = t;
+}
+
+lead_rec *b2b2c__lead_find(const b2b2c_lead_model *m, const char *id, int *rc)
+{
+    size_t n;
+    lead_rec *r;
+    if (b2b2c__id_check(id, &n)) {
+        *rc = b2b2c__err(m->ctx, id ? B2B2C_EBADID : B2B2C_EINVAL,
+                         "id: not a valid lead ID");
+        return NULL;
+    }
+    r = b2b2c__map_get(&m->leads, id, n);
+    if (!r)
+        *rc = b2b2c__err(m->ctx, B2B2C_ENOTFOUND, "id: no lead '%s'", id);
+    return r;
+}
+
+/* ---- records ----------------------------------------------------------------- */
+
+int b2b2c__lead_write_model(b2b2c_lead_model *m)
+{
+    b2b2c__wbuf w;
+    b2b2c__enc_begin(&w, &m->ctx->mem, 1);
+    b2b2c__enc_f64(&w, m->bias);
+    for (int i = 0; i < LEAD_NSEG; i++)
+        b2b2c__enc_f64(&w, m->seg_w[i]);
+    for (int i = 0; i < 4; i++)
+        b2b2c__enc_u64(&w, m->rng.s[i]);
+    b2b2c__enc_u32(&w, m->nkinds);
+    for (uint32_t k = 0; k < m->nkinds; k++) {
+        b2b2c__enc_f64(&w, m->kinds[k].w_cnt);
+        b2b2c__enc_f64(&w, m->kinds[k].w_val);
+    }
+    return b2b2c__st_put_rec(m->ctx, T_MODEL, "weights", 7, &w);
+}
+
+int b2b2c__lead_write_attr(b2b2c_lead_model *m, const lead_attr *a)
+{
+    b2b2c__wbuf w;
+    char key[4];
+    lead_key_u32(key, a->idx);
+    b2b2c__enc_begin(&w, &m->ctx->mem, 1);
+    b2b2c__enc_u8(&w, a->attr);
+    b2b2c__enc_bytes(&w, a->key + 1, a->klen - 1);
+    b2b2c__enc_f64(&w, a->points);
+    b2b2c__enc_f64(&w, a->w);
+    return b2b2c__st_put_rec(m->ctx, T_ATTRS, key, 4, &w);
+}
+
+/*
+ * The lead record is written on every event, so it is packed by hand into
+ * one byte string (one codec call, fewer bytes to checksum): unsigned
+ * LEB128 varints, zigzag varints for times (relative to `created` where
+ * that makes them short), IEEE doubles little-endian.
+ *
+ *   created zz, segment u8, chan uv, region uv, prod uv, stage u8,
+ *   stage_at-created zz, nhist uv, band u8, band_prev u8,
+ *   band_at-created zz, eng f64, t0-created zz, hot_until zz, nk uv,
+ *   nk x { kind u8, flags u8 (1 value sum, 2 cap counters), cnt f64,
+ *          [val f64], [day zz, day_n uv, total_n uv] }
+ * (read back by load_lead in lead.c)
+ */
+
+/* The loop for the long forms; put_uv writes the 1-3 byte ones (every
+ * count, index and day number in practice) without it. */
+static uint8_t *put_uv_long(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+static inline uint8_t *put_uv(uint8_t *p, uint64_t v)
+{
+    if (v < 0x80) {
+        *p = (uint8_t)v;
+        return p + 1;
+    }
+    if (v < 0x4000) {
+        p[0] = (uint8_t)(v | 0x80);
+        p[1] = (uint8_t)(v >> 7);
+        return p + 2;
+    }
+    if (v < 0x200000) {
+        p[0] = (uint8_t)(v | 0x80);
+        p[1] = (uint8_t)(v >> 7 | 0x80);
+        p[2] = (uint8_t)(v >> 14);
+        return p + 3;
+    }
+    return put_uv_long(p, v);
+}
+
+static inline uint8_t *put_zz(uint8_t *p, int64_t v)
+{
+    return put_uv(p, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+/* One little-endian store (the byte loop was ~8 instructions a byte). */
+static inline uint8_t *put_f64(uint8_t *p, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    b2b2c__put_le64(p, v);
+    return p + 8;
+}
+
+#define LEAD_PACK_MAX (80 + B2B2C_LEAD_EV_MAX * 40)
+
+int b2b2c__lead_write(b2b2c_lead_model *m, const lead_rec *r)
+{
+    b2b2c__wbuf w;
+    uint8_t buf[LEAD_PACK_MAX], *p = buf;
+    p = put_zz(p, r->created);
+    *p++ = r->segment;
+    p = put_uv(p, r->chan);
+    p = put_uv(p, r->region);
+    p = put_uv(p, r->prod);
+    *p++ = r->stage;
+    /* wrapping (zz_add undoes it): every time is in range since 1.0, but a
+     * lead loaded from an older build's record may not be */
+    p = put_zz(p, (int64_t)((uint64_t)r->stage_at - (uint64_t)r->created));
+    p = put_uv(p, r->nhist);
+    *p++ = r->band;
+    *p++ = r->band_prev;
+    p = put_zz(p, (int64_t)((uint64_t)r->band_at - (uint64_t)r->created));
+    p = put_f64(p, r->eng);
+    p = put_zz(p, (int64_t)((uint64_t)r->t0 - (uint64_t)r->created));
+    p = put_zz(p, r->hot_until);
+    p = put_uv(p, r->nk);
+    for (uint32_t i = 0; i < r->nk; i++) {
+        const lead_ks *k = &r->ks[i];
+        uint8_t fl = (uint8_t)((k->val != 0 ? 1 : 0) |
+                               (k->day_n || k->total_n ? 2 : 0));
+        *p++ = (uint8_t)k->kind;
+        *p++ = fl;
+        p = put_f64(p, k->cnt);
+        if (fl & 1)
+            p = put_f64(p, k->val);
+        if (fl & 2) {
+            p = put_zz(p, k->day);
+            p = put_uv(p, k->day_n);
+            p = put_uv(p, k->total_n);
+        }
+    }
+    b2b2c__enc_begin(&w, &m->ctx->mem, 1);
+    b2b2c__enc_bytes(&w, buf, (size_t)(p - buf));
+    return b2b2c__st_put_rec(m->ctx, T_LEADS, r->id, r->idlen, &w);
+}
+
+/* ---- leads --------------------------------------------------------------------- */
+
+static const char *const attr_arg[] = {"segment", "channel", "region",
+                                       "product_line"};
+
+static int check_attr_id(b2b2c_ctx *ctx, int attr, const char *v)
+{
+    if (v && *v && b2b2c__id_check(v, NULL))
+        return b2b2c__err(ctx, B2B2C_EBADID, "%s: not a valid ID",
+                          attr_arg[attr]);
+    return 0;
+}
+
+int b2b2c_lead_add(b2b2c_lead_model *m, const char *id, int64_t created,
+                   int32_t segment, const char *channel, const char *region,
+                   const char *product_line)
+{
+    b2b2c_ctx *ctx;
+    size_t n;
+    lead_rec *r;
+    char *idc;
+    int rc;
+    if (!m)
+        return B2B2C_EINVAL;
+    ctx = m->ctx;
+    b2b2c__err_clear(ctx);
+    if (!id)
+        return b2b2c__err(ctx, B2B2C_EINVAL, "id: NULL");
+    if (b2b2c__id_check(id, &n))
+        return b2b2c__err(ctx, B2B2C_EBADID, "id: not a valid lead ID");
+    if ((rc = b2b2c__check_time(ctx, created, "created")) != 0)
+        return rc;
+    if (segment < 0 || segment >= LEAD_NSEG)
+        return b2b2c__err(ctx, B2B2C_EINVAL, "segment: unknown segment %d",
+                          (int)segment);
+    if ((rc = check_attr_id(ctx, 1, channel)) ||
+        (rc = check_attr_id(ctx, 2, region)) ||
+        (rc = check_attr_id(ctx, 3, product_line)))
+        return rc;
+    if (b2b2c__map_get(&m->leads, id, n))
+        return b2b2c__err(ctx, B2B2C_EEXISTS, "id: lead '%s' exists", id);
+    if ((rc = b2b2c__call_begin(ctx)) != 0)
+        return rc;
+    {
+        uint32_t ch, rg, pl;
+        int32_t band;
+        if ((rc = b2b2c__lead_intern(m, 1, channel, &ch, NULL)) ||
+            (rc = b2b2c__lead_intern(m, 2, region, &rg, NULL)) ||
+            (rc = b2b2c__lead_intern(m, 3, product_line, &pl, NULL)) ||
+            (rc = b2b2c__lead_slot(m, &r, 1)))
+            goto out;
+        if (n < sizeof(r->sid)) {
+            idc = r->sid;
+        } else {
+            idc = b2b2c__malloc(ctx, n + 1);
+            if (!idc) {
+                rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+                goto out;
+            }
+            if ((rc = b2b2c__undo_free_on_fail(ctx, idc)) != 0) {
+                b2b2c__free(ctx, idc);
+                goto out;
+            }
+        }
+        memcpy(idc, id, n + 1);
+        if ((rc = b2b2c__undo_save(ctx, &m->nleads, sizeof(m->nleads))) ||
+            (rc = b2b2c__map_insert_undoable(ctx, &m->leads, idc, n, r)))
+            goto out;
+        r->id = idc;
+        r->idlen = (uint16_t)n;
+        r->created = created;
+        r->t0 = created;
+        r->stage_at = created;
+        r->band_at = created;
+        r->segment = (uint8_t)segment;
+        r->chan = ch;
+        r->region = rg;
+        r->prod = pl;
+        r->stage = B2B2C_LEAD_STAGE_NEW;
+        b2b2c__lead_score_at(m, r, created, &band);
+        r->band = (uint8_t)band;
+        r->band_prev = B2B2C_BAND_UNKNOWN;
+        m->nleads++;
+        rc = b2b2c__lead_write(m, r);
+    }
+out:
+    return b2b2c__call_end(ctx, rc);
+}
+
+int b2b2c_lead_count(size_t *out, const b2b2c_lead_model *m)
+{
+    if (!m || !out)
+        return B2B2C_EINVAL;
+    *out = m->nleads;
+    return 0;
+}
+
+int b2b2c_lead_score(double *score, int32_t *band, const b2b2c_lead_model *m,
+                     const char *id, int64_t now)
+{
+    lead_rec *r;
+    int rc;
+    if (!m)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(m->ctx);
+    if (!score)
+        return b2b2c__err(m->ctx, B2B2C_EINVAL, "score: NULL");
+    if ((rc = b2b2c__check_time(m->ctx, now, "now")) != 0 ||
+        !(r = b2b2c__lead_find(m, id, &rc)))
+        return rc;
+    *score = b2b2c__lead_score_at(m, r, now, band);
+    return 0;
+}
+
+int b2b2c_lead_stage(int32_t *stage, const b2b2c_lead_model *m,
+                     const char *id)
+{
+    lead_rec *r;
+    int rc;
+    if (!m)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(m->ctx);
+    if (!stage)
+        return b2b2c__err(m->ctx, B2B2C_EINVAL, "stage: NULL");
+    if (!(r = b2b2c__lead_find(m, id, &rc)))
+        return rc;
+    *stage = r->stage;
+    return 0;
+}
+
+/* ---- events -------------------------------------------------------------------- */
+
+/* One undo entry saves a lead's record and its per-kind array together.
+ * Outside a group the copy is its own allocation, freed at commit (a = lead,
+ * b = copy); inside a group it goes to the model's snapshot blocks (a =
+ * lead, b = model, n = block * LEAD_SNAP_BLOCK + offset), which are kept
+ * for the next group: a group of 1,000 events allocates nothing for undo
+ * once the blocks exist. */
+static void snap_copy(lead_rec *r, const unsigned char *s)
+{
+    memcpy(r, s, sizeof(*r));
+    if (r->nk)
+        memcpy(r->ks, s + sizeof(*r), r->nk * sizeof(lead_ks));
+}
+
+static void lead_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)n;
+    snap_copy(a, b);
+    b2b2c__free(ctx, b);
+}
+
+static void lead_saved_free(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)a;
+    (void)n;
+    b2b2c__free(ctx, b);
+}
+
+/* A pooled snapshot is done with: the pool empties with the last one and
+ * gives back the blocks above LEAD_SNAP_KEEP. */
+static void snap_done(b2b2c_lead_model *m)
+{
+    if (--m->nsnap)
+        return;
+    m->cursnap = 0;
+    m->snaplen = 0;
+    while (m->nsnapblk > LEAD_SNAP_KEEP)
+        b2b2c__free(m->ctx, m->snap[--m->nsnapblk]);
+}
+
+static void lead_restore_pooled(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    b2b2c_lead_model *m = b;
+    (void)ctx;
+    snap_copy(a, m->snap[n / LEAD_SNAP_BLOCK] + n % LEAD_SNAP_BLOCK);
+    snap_done(m);
+}
+
+static void lead_release_pooled(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)ctx;
+    (void)a;
+    (void)n;
+    snap_done(b);
+}
+
+static int lead_save(b2b2c_lead_model *m, lead_rec *r)
+{
+    b2b2c_ctx *ctx = m->ctx;
+    /* keep snapshots 8-byte aligned: they hold doubles and pointers */
+    size_t n = (sizeof(*r) + r->nk * sizeof(lead_ks) + 7) & ~(size_t)7;
+    unsigned char *s;
+    int rc;
+    if (!ctx->group) {
+        s = b2b2c__malloc(ctx, n);
+        if (!s)
+            return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (undo copy)");
+        rc = b2b2c__undo_push(ctx, lead_restore, lead_saved_free, r, s, n);
+        if (rc) {
+            b2b2c__free(ctx, s);
+            return rc;
+        }
+    } else {
+        size_t blk = m->cursnap, off = m->snaplen;
+        if (off && LEAD_SNAP_BLOCK - off < n) { /* on to the next block */
+            blk++;
+            off = 0;
+        }
+        if (blk >= m->nsnapblk) {
+            unsigned char *nb;
+            if (m->nsnapblk == m->capsnapblk &&
+                b2b2c__grow(&ctx->mem, (void **)&m->snap, &m->capsnapblk,
+                            m->nsnapblk + 1, sizeof(*m->snap)))
+                return b2b2c__err(ctx, B2B2C_ENOMEM,
+                                  "out of memory (undo copy)");
+            if (!(nb = b2b2c__malloc(ctx, LEAD_SNAP_BLOCK)))
+                return b2b2c__err(ctx, B2B2C_ENOMEM,
+                                  "out of memory (undo copy)");
+            m->snap[m->nsnapblk++] = nb;
+        }
+        if ((rc = b2b2c__undo_push(ctx, lead_restore_pooled,
+                                   lead_release_pooled, r, m,
+                                   blk * LEAD_SNAP_BLOCK + off)) != 0)
+            return rc;
+        m->cursnap = blk;
+        m->snaplen = off + n;
+        m->nsnap++;
+        s = m->snap[blk] + off;
+    }
+    memcpy(s, r, sizeof(*r));
+    if (r->nk)
+        memcpy(s + sizeof(*r), r->ks, r->nk * sizeof(lead_ks));
+    return 0;
+}
+
+/* b2b2c__lead_find for events: a run of events for one lead skips the index.
+ * (b2b2c__id_check scans an all-ASCII ID once, so checking first costs
+ * no second pass.) */
+static lead_rec *event_lead(b2b2c_lead_model *m, const char *id, int *rc)
+{
+    size_t n;
+    uint64_t h;
+    lead_rec *r;
+    if (b2b2c__id_check(id, &n)) {
+        *rc = b2b2c__err(m->ctx, id ? B2B2C_EBADID : B2B2C_EINVAL,
+                         "id: not a valid lead ID");
+        return NULL;
+    }
+    if (m->last && m->last <= m->nleads) {
+        r = lead_at(m, m->last - 1);
+        if (r->idlen == n && memcmp(r->id, id, n) == 0)
+            return r;
+    }
+    h = b2b2c__map_keyhash(id, n);
+    /* The store's slot for this lead's record loads while the index is
+     * searched, and the row in it while the event is worked out (the
+     * built-in store only; a hint, see b2b2c__st_prefetch). */
+    b2b2c__st_prefetch(m->ctx, T_LEADS, h, 0);
+    r = b2b2c__map_get_h(&m->leads, h, id, n);
+    b2b2c__st_prefetch(m->ctx, T_LEADS, h, 1);
+    if (!r) {
+        *rc = b2b2c__err(m->ctx, B2B2C_ENOTFOUND, "id: no lead '%s'", id);
+        return NULL;
+    }
+    m->last = r->idx1;
+    return r;
+}
+
+int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
+                     int64_t now, double value)
+{
+    b2b2c_ctx *ctx;
+    lead_rec *r;
+    lead_ks *ks = NULL, *nks = NULL;
+    const lead_kind *kd;
+    int32_t before, after = 0, dband, dold = 0;
+    int64_t dat = 0;
+    double f, fit;
+    int rc = 0; /* set by event_lead on every failure; GCC cannot tell */
+
+    if (!m)
+        return B2B2C_EINVAL;
+    ctx = m->ctx;
+    b2b2c__err_clear(ctx);
+    if ((rc = b2b2c__check_amount(ctx, value, "value")) != 0 ||
+        (rc = b2b2c__check_time(ctx, now, "now")) != 0)
+        return rc;
+    if (!(r = event_lead(m, id, &rc)))
+        return rc;
+#if defined(__GNUC__)
+    /* The index compare brought in the record's first line: start the
+     * loads of its second line and of the per-kind array now, in
+     * parallel, instead of one after the other below. */
+    __builtin_prefetch((const char *)r + 64);
+    __builtin_prefetch(r->ks);
+#endif
+    if (kind < 0 || (uint32_t)kind >= m->nkinds)
+        return b2b2c__err(ctx, B2B2C_ENOTFOUND, "kind: no event kind %d",
+                          (int)kind);
+    if ((rc = b2b2c__check_not_before(ctx, now, "now", r->created,
+                                      "the creation of lead", id)) ||
+        (rc = b2b2c__check_not_before(ctx, now, "now", r->t0,
+                                      "the last event of lead", id)))
+        return rc;
+    kd = &m->kinds[kind];
+    fit = b2b2c__lead_fit(m, r);
+    f = b2b2c__lead_decay(m, r->t0, now);
+    before = b2b2c__lead_band_of(m, fit + r->eng * f, now, r->hot_until);
+    dband = r->band;
+    if (before != r->band) /* decay (or a config change) moved the band */
+        b2b2c__lead_band_entry(m, r, now, &dband, &dold, &dat);
+
+    if ((rc = b2b2c__call_begin(ctx)) != 0)
+        return rc;
+    for (uint32_t i = 0; i < r->nk; i++)
+        if (r->ks[i].kind == (uint16_t)kind) {
+            ks = &r->ks[i];
+            break;
+        }
+    if ((rc = lead_save(m, r)) != 0)
+        goto out;
+    if (!ks && r->nk == r->capk) {
+        size_t cap = r->capk ? (size_t)r->capk * 2 : 2;
+        if (cap > B2B2C_LEAD_EV_MAX)
+            cap = B2B2C_LEAD_EV_MAX;
+        nks = b2b2c__malloc(ctx, cap * sizeof(lead_ks));
+        if (!nks) {
+            rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+            goto out;
+        }
+        if ((rc = b2b2c__undo_free_on_fail(ctx, nks)) != 0) {
+            b2b2c__free(ctx, nks);
+            goto out;
+        }
+        if (r->ks && (rc = b2b2c__undo_free_on_commit(ctx, r->ks)) != 0)
+            goto out;
+        if (r->nk)
+            memcpy(nks, r->ks, r->nk * sizeof(lead_ks));
+        r->ks = nks;
+        r->capk = (uint16_t)cap;
+    }
+    if (!ks) {
+        ks = &r->ks[r->nk++];
+        memset(ks, 0, sizeof(*ks));
+        ks->kind = (uint16_t)kind;
+        ks->day = INT32_MIN;
+    }
+    /* A band change by decay since the last event is kept as the latest
+     * change before this event is applied. */
+    if (dband != r->band) {
+        r->band = (uint8_t)dband;
+        r->band_prev = (uint8_t)dold;
+        r->band_at = dat;
+    }
+    /* Bring every aggregate to `now`: E(now) = E(t0) * 2^(-(now-t0)/h). */
+    r->eng *= f;
+    for (uint32_t i = 0; i < r->nk; i++) {
+        r->ks[i].cnt *= f;
+        r->ks[i].val *= f;
+    }
+    r->t0 = now;
+    ks->cnt += 1.0;
+    ks->val += value;
+    if (!with_dealer(r->stage)) {
+        /* |now| < 2^38 (checked above): the day fits in 22 bits */
+        int32_t day = (int32_t)b2b2c__floordiv(now, LEAD_DAY);
+        if (ks->day != day) {
+            ks->day = day;
+            ks->day_n = 0;
+        }
+        if ((kd->cap_day == 0 || ks->day_n < kd->cap_day) &&
+            (kd->cap_total == 0 || ks->total_n < kd->cap_total)) {
+            ks->day_n++;
+            ks->total_n++;
+            r->eng += kd->points;
+            if (r->eng < 0)
+                r->eng = 0;
+            if (kd->hot_days > 0) {
+                int64_t until = now + (int64_t)(kd->hot_days * LEAD_DAY);
+                if (until > r->hot_until)
+                    r->hot_until = until;
+            }
+        }
+    }
+    after = b2b2c__lead_band_of(m, fit + r->eng, now, r->hot_until);
+    if (after != before) {
+        r->band_prev = (uint8_t)before;
+        r->band_at = now;
+    }
+    r->band = (uint8_t)after;
+    rc = b2b2c__lead_write(m, r);
+out:
+    rc = b2b2c__call_end(ctx, rc);
+    if (rc == 0 && after != before && m->alert) {
+        /* A notification: the event is committed whatever it returns, so
+         * its value is not the call's status (which is 0 or negative). */
+        b2b2c__cb_enter(ctx);
+        (void)m->alert(r->id, before, after, now, m->alert_payload);
+        b2b2c__cb_leave(ctx);
+    }
+    return rc;
+}
+
+int b2b2c_lead_set_alert(b2b2c_lead_model *m, b2b2c_lead_band_cb cb,
+                         void *payload)
+{
+    if (!m)
+        return B2B2C_EINVAL;
+    m->alert = cb;
+    m->alert_payload = cb ? payload : NULL;
+    return 0;
+}

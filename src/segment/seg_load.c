@@ -1,0 +1,264 @@
+/* The segmenter handle: create it from the store's records, free it, and
+ * the digest of its state that the tests compare. */
+#include "segment_internal.h"
+
+/* ---- loading ---------------------------------------------------------------- */
+
+static int corrupt(b2b2c_ctx *ctx, int rc, const char *table, const void *k,
+                   size_t kl)
+{
+    return b2b2c__err(ctx, rc, "table '%s' key '%.*s': %s", table, (int)kl,
+                      (const char *)k, b2b2c_strerror(rc));
+}
+
+/* Insert a loaded object into its map, freeing it if that fails. */
+static int load_put(b2b2c_segmenter *s, b2b2c__map *m, const char *key,
+                    size_t kl, void *obj)
+{
+    int rc = b2b2c__map_put(m, key, kl, obj, NULL);
+    if (rc) {
+        b2b2c__free(s->ctx, obj);
+        return b2b2c__err(s->ctx, rc, "out of memory");
+    }
+    return 0;
+}
+
+static int load_meta(const void *k, size_t kl, const void *v, size_t vl,
+                     void *payload)
+{
+    b2b2c_segmenter *s = payload;
+    b2b2c__rbuf r;
+    uint32_t n;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    double p[SEG_NPARAM];
+
+    if (rc)
+        return corrupt(s->ctx, rc, T_META, k, kl);
+    if (kl != 4 || memcmp(k, "meta", 4) != 0)
+        return corrupt(s->ctx, B2B2C_ECORRUPT, T_META, k, kl);
+    s->version = b2b2c__dec_i64(&r);
+    n = b2b2c__dec_u32(&r);
+    if (n > SEG_NPARAM)
+        return corrupt(s->ctx, B2B2C_ECORRUPT, T_META, k, kl);
+    memcpy(p, s->params, sizeof(p));
+    for (uint32_t i = 0; i < n; i++) {
+        p[i] = b2b2c__dec_f64(&r);
+        if (!(p[i] >= b2b2c__seg_param_info[i].min &&
+              p[i] <= b2b2c__seg_param_info[i].max))
+            return corrupt(s->ctx, B2B2C_ECORRUPT, T_META, k, kl);
+    }
+    if ((rc = b2b2c__dec_finish(&r)) != 0 || s->version < 1)
+        return corrupt(s->ctx, rc ? rc : B2B2C_ECORRUPT, T_META, k, kl);
+    memcpy(s->params, p, sizeof(p));
+    return 0;
+}
+
+static int load_rule(const void *k, size_t kl, const void *v, size_t vl,
+                     void *payload)
+{
+    b2b2c_segmenter *s = payload;
+    b2b2c__rbuf r;
+    int64_t prio;
+    uint32_t seg;
+    const void *e;
+    size_t el;
+    char text[SEG_EXPR_MAX + 1];
+    seg_rule *rule;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+
+    if (rc)
+        return corrupt(s->ctx, rc, T_RULES, k, kl);
+    prio = b2b2c__dec_i64(&r);
+    seg = b2b2c__dec_u32(&r);
+    e = b2b2c__dec_bytes(&r, &el);
+    if ((rc = b2b2c__dec_finish(&r)) != 0 || prio < -PRIO_MAX ||
+        prio > PRIO_MAX || !b2b2c_segment_name((int32_t)seg) ||
+        el > SEG_EXPR_MAX || b2b2c__utf8_valid(k, kl) || kl == 0 ||
+        kl > B2B2C__ID_MAX)
+        return corrupt(s->ctx, rc ? rc : B2B2C_ECORRUPT, T_RULES, k, kl);
+    memcpy(text, e, el);
+    text[el] = '\0';
+    if (strlen(text) != el)
+        return corrupt(s->ctx, B2B2C_ECORRUPT, T_RULES, k, kl);
+    rc = b2b2c__seg_rule_make(&rule, s->ctx, k, kl, (int32_t)prio,
+                              (int32_t)seg, text, 0);
+    if (rc == B2B2C_ENOMEM)
+        return rc;
+    if (rc)
+        return corrupt(s->ctx, B2B2C_ECORRUPT, T_RULES, k, kl);
+    return load_put(s, &s->rules, rule->id, kl, rule);
+}
+
+static int load_account(const void *k, size_t kl, const void *v, size_t vl,
+                        void *payload)
+{
+    b2b2c_segmenter *s = payload;
+    b2b2c__rbuf r;
+    uint32_t n;
+    size_t names = 0;
+    seg_account *a;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+
+    if (rc)
+        return corrupt(s->ctx, rc, T_ASSIGN, k, kl);
+    if (b2b2c__utf8_valid(k, kl) || kl == 0 || kl > B2B2C__ID_MAX)
+        return corrupt(s->ctx, B2B2C_ECORRUPT, T_ASSIGN, k, kl);
+    n = b2b2c__dec_u32(&r);
+    /* each entry takes at least 32 bytes: a count beyond that is corrupt */
+    if (n == 0 || (size_t)n > vl / 32)
+        return corrupt(s->ctx, B2B2C_ECORRUPT, T_ASSIGN, k, kl);
+    a = b2b2c__seg_account_alloc(s->ctx, k, kl, n, vl);
+    if (!a)
+        return b2b2c__err(s->ctx, B2B2C_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n; i++) {
+        seg_hist *h = &a->h[i];
+        const void *p;
+        size_t pl;
+        h->time = b2b2c__dec_i64(&r);
+        h->version = b2b2c__dec_i64(&r);
+        h->confidence = b2b2c__dec_f64(&r);
+        h->segment = (int32_t)b2b2c__dec_u32(&r);
+        p = b2b2c__dec_bytes(&r, &pl);
+        if (r.err || pl == 0 || !b2b2c_segment_name(h->segment) ||
+            !(h->confidence >= 0 && h->confidence <= 1) ||
+            (i > 0 && h->time < a->h[i - 1].time) || names + pl > vl) {
+            b2b2c__free(s->ctx, a);
+            return corrupt(s->ctx, B2B2C_ECORRUPT, T_ASSIGN, k, kl);
+        }
+        memcpy(a->names + names, p, pl);
+        h->rule_off = (uint32_t)names;
+        h->rule_len = (uint32_t)pl;
+        names += pl;
+    }
+    if ((rc = b2b2c__dec_finish(&r)) != 0) {
+        b2b2c__free(s->ctx, a);
+        return corrupt(s->ctx, rc, T_ASSIGN, k, kl);
+    }
+    a->nameslen = names;
+    return load_put(s, &s->accounts, a->id, kl, a);
+}
+
+static int load_routes(const void *k, size_t kl, const void *v, size_t vl,
+                       void *payload)
+{
+    b2b2c_segmenter *s = payload;
+    b2b2c__rbuf r;
+    seg_routes t;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+
+    if (rc)
+        return corrupt(s->ctx, rc, T_ROUTES, k, kl);
+    for (int i = 0; i < NSEG; i++)
+        for (int j = 0; j < NBAND; j++) {
+            t.over[i][j] = b2b2c__dec_u8(&r);
+            t.dest[i][j] = b2b2c__dec_u8(&r);
+            t.kind[i][j] = b2b2c__dec_u8(&r);
+            if (t.over[i][j] > 1 ||
+                (t.over[i][j] &&
+                 (t.dest[i][j] < 1 || t.dest[i][j] > 4 ||
+                  t.kind[i][j] < 1 || t.kind[i][j] > 2)))
+                r.err = B2B2C_ECORRUPT;
+        }
+    if ((rc = b2b2c__dec_finish(&r)) != 0 || kl != 5 ||
+        memcmp(k, "table", 5) != 0)
+        return corrupt(s->ctx, B2B2C_ECORRUPT, T_ROUTES, k, kl);
+    s->routes = t;
+    return 0;
+}
+
+void b2b2c_segmenter_free(b2b2c_segmenter *s)
+{
+    size_t it = 0;
+    void *v;
+    if (!s)
+        return;
+    b2b2c__handle_closing(s->ctx);
+    while (b2b2c__map_next(&s->rules, &it, NULL, NULL, &v))
+        b2b2c__free(s->ctx, v);
+    it = 0;
+    while (b2b2c__map_next(&s->accounts, &it, NULL, NULL, &v))
+        b2b2c__free(s->ctx, v);
+    for (int i = 0; i < NDEFAULT; i++)
+        b2b2c__free(s->ctx, s->defaults[i]);
+    b2b2c__free(s->ctx, s->order);
+    b2b2c__map_fini(&s->rules);
+    b2b2c__map_fini(&s->accounts);
+    b2b2c__free(s->ctx, s);
+}
+
+int b2b2c_segmenter_new(b2b2c_segmenter **out, b2b2c_ctx *ctx)
+{
+    b2b2c_segmenter *s;
+    int rc;
+
+    if (!out || !ctx) {
+        if (out)
+            *out = NULL;
+        return ctx ? b2b2c__err(ctx, B2B2C_EINVAL, "out: NULL")
+                   : B2B2C_EINVAL;
+    }
+    *out = NULL;
+    b2b2c__err_clear(ctx);
+    s = b2b2c__malloc(ctx, sizeof(*s));
+    if (!s)
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+    memset(s, 0, sizeof(*s));
+    s->ctx = ctx;
+    s->version = 1;
+    for (int i = 0; i < SEG_NPARAM; i++)
+        s->params[i] = b2b2c__seg_param_info[i].def;
+    b2b2c__map_init(&s->rules, &ctx->mem);
+    b2b2c__map_init(&s->accounts, &ctx->mem);
+    if ((rc = b2b2c__st_scan(ctx, T_META, load_meta, s)) != 0 ||
+        (rc = b2b2c__seg_defaults_make(s->defaults, ctx, s->params)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_RULES, load_rule, s)) != 0 ||
+        (rc = b2b2c__seg_order_make(&s->order, &s->norder, s,
+                                    s->defaults)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_ASSIGN, load_account, s)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_ROUTES, load_routes, s)) != 0) {
+        b2b2c_segmenter_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+/* ---- digest (tests) --------------------------------------------------------- */
+
+static uint64_t mix(uint64_t d, uint64_t x)
+{
+    d ^= x + 0x9e3779b97f4a7c15ull + (d << 6) + (d >> 2);
+    return d;
+}
+
+uint64_t b2b2c__seg_digest(const b2b2c_segmenter *s)
+{
+    uint64_t d = (uint64_t)s->version, acc = 0;
+    size_t it = 0;
+    void *v;
+
+    d = mix(d, b2b2c__hash(s->params, sizeof(s->params)));
+    d = mix(d, b2b2c__hash(&s->routes, sizeof(s->routes)));
+    d = mix(d, s->norder);
+    for (size_t i = 0; i < s->norder; i++) {
+        const seg_rule *r = s->order[i];
+        d = mix(d, b2b2c__hash(r->id, r->idlen));
+        d = mix(d, b2b2c__hash(r->expr, strlen(r->expr)));
+        d = mix(d, (uint64_t)(r->priority * 8 + r->segment));
+    }
+    d = mix(d, s->rules.count);
+    d = mix(d, s->accounts.count);
+    while (b2b2c__map_next(&s->accounts, &it, NULL, NULL, &v)) {
+        const seg_account *a = v;
+        uint64_t h = b2b2c__hash(a->id, a->idlen);
+        for (size_t i = 0; i < a->n; i++) {
+            h = mix(h, (uint64_t)a->h[i].time);
+            h = mix(h, (uint64_t)a->h[i].version);
+            h = mix(h, (uint64_t)a->h[i].segment);
+            h = mix(h, b2b2c__hash(a->names + a->h[i].rule_off,
+                                   a->h[i].rule_len));
+        }
+        acc += h;
+    }
+    return mix(d, acc);
+}
