@@ -9,7 +9,11 @@
 #define SEG_ALL_ATTRS ((1u << SEG_NATTR) - 1u)
 #define SEG_BIT(a) (1u << ((a) - 1))
 
-struct b2b2c_attrs {
+/* The attribute set's old type name, still used by segmenter.c (being split
+ * by another branch): remove once that file says b2b2c_segment_attrs. */
+typedef b2b2c_segment_attrs b2b2c_attrs;
+
+struct b2b2c_segment_attrs {
     b2b2c_ctx *ctx;
     uint32_t present;
     double v[SEG_NATTR]; /* index a - 1 */
