@@ -24,10 +24,8 @@ static int print_row(const char *key, const double *m, size_t n, void *p)
     return 0;
 }
 
-static int print_re(const char *id, double re, double share, double u,
-                    void *p)
+static int print_re(const char *id, double re, double share, void *p)
 {
-    (void)u;
     (void)p;
     printf("  %-12s removal effect %.3f  share %.3f\n", id, re, share);
     return 0;
@@ -91,10 +89,9 @@ int main(void)
             goto out;
     }
     if (b2b2c_channels_metrics(ch, B2B2C_CHANNELS_BY_CHANNEL,
-                               B2B2C_ATTR_MARKOV, t0, t0 + 7 * DAY, print_row,
-                               NULL) ||
-        b2b2c_channels_markov_effects(ch, &p, t0, t0 + 7 * DAY, print_re,
-                                      NULL))
+                               B2B2C_CHANNEL_ATTRIBUTION_MARKOV, t0,
+                               t0 + 7 * DAY, print_row, NULL) ||
+        b2b2c_channels_markov_effects(ch, &p, t0, t0 + 7 * DAY, print_re, NULL))
         goto out;
     printf("P(conversion) = %.3f; attributed revenue %.2f of 2900\n", p,
            total);

@@ -110,34 +110,36 @@ static int segments(b2b2c_segmenter *s, int64_t now)
          12},
         {"olga", B2B2C_PARTY_PERSON, B2B2C_ORG_PRIVATE_PERSON, -1, -1},
     };
-    b2b2c_attrs *a;
+    b2b2c_segment_attrs *a;
     int32_t seg, dest, kind;
 
     printf("1. segments\n");
-    TRY(b2b2c_attrs_new(&a, ctx));
+    TRY(b2b2c_segment_attrs_new(&a, ctx));
     for (size_t i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++) {
-        b2b2c_attrs_reset(a);
-        b2b2c_attrs_set_int(a, B2B2C_SEG_ATTR_PARTY_TYPE, accounts[i].party);
-        b2b2c_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND, accounts[i].org);
+        b2b2c_segment_attrs_reset(a);
+        b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_PARTY_TYPE,
+                                    accounts[i].party);
+        b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND,
+                                    accounts[i].org);
         if (accounts[i].party == B2B2C_PARTY_ORGANISATION &&
             (accounts[i].org == B2B2C_ORG_RETAIL_CHAIN ||
              accounts[i].org == B2B2C_ORG_INDEPENDENT_SHOP))
-            b2b2c_attrs_set_int(a, B2B2C_SEG_ATTR_RESELLER, 1);
+            b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_RESELLER, 1);
         if (accounts[i].outlets >= 0)
-            b2b2c_attrs_set_double(a, B2B2C_SEG_ATTR_OUTLETS,
-                                   accounts[i].outlets);
+            b2b2c_segment_attrs_set_double(a, B2B2C_SEG_ATTR_OUTLETS,
+                                           accounts[i].outlets);
         if (accounts[i].employees >= 0)
-            b2b2c_attrs_set_double(a, B2B2C_SEG_ATTR_EMPLOYEES,
-                                   accounts[i].employees);
+            b2b2c_segment_attrs_set_double(a, B2B2C_SEG_ATTR_EMPLOYEES,
+                                           accounts[i].employees);
         if (fail(b2b2c_segmenter_assign(&seg, s, accounts[i].id, a, now),
                  "assign")) {
-            b2b2c_attrs_free(a);
+            b2b2c_segment_attrs_free(a);
             return 1;
         }
         printf("  %-12s %-22s %s\n", accounts[i].id, b2b2c_segment_name(seg),
                b2b2c_segmenter_last_reason(s));
     }
-    b2b2c_attrs_free(a);
+    b2b2c_segment_attrs_free(a);
     TRY(b2b2c_segmenter_route(&dest, &kind, s, B2B2C_SEGMENT_B2C_CONSUMER,
                               B2B2C_BAND_WARM));
     printf("  a warm consumer lead goes to: %s (channel kind %s)\n",
@@ -247,11 +249,12 @@ static int forecast(b2b2c_forecaster *f, int64_t t0, int64_t sold,
         for (int k = 0; when < sold; k++) {
             TRY(b2b2c_forecaster_add_purchase(
                 f, id, B2B2C_SEGMENT_B2C_CONSUMER, when,
-                level * (0.6 + 0.8 * uniform(&rng)), B2B2C_KIND_PRODUCT));
+                level * (0.6 + 0.8 * uniform(&rng)),
+                B2B2C_FORECAST_KIND_PRODUCT));
             if (k == 0 && uniform(&rng) < 0.4)
                 TRY(b2b2c_forecaster_add_purchase(
                     f, id, B2B2C_SEGMENT_B2C_CONSUMER, when, 150.0,
-                    B2B2C_KIND_INSTALL));
+                    B2B2C_FORECAST_KIND_INSTALL));
             if (k > 0 && uniform(&rng) < drop) /* after a repeat */
                 break;
             when += (int64_t)(-log(1.0 - uniform(&rng)) / rate * 7 * DAY) +
@@ -260,9 +263,11 @@ static int forecast(b2b2c_forecaster *f, int64_t t0, int64_t sold,
     }
     /* olga: the boiler and its installation */
     TRY(b2b2c_forecaster_add_purchase(f, "olga", B2B2C_SEGMENT_B2C_CONSUMER,
-                                      sold, 1200.0, B2B2C_KIND_PRODUCT));
+                                      sold, 1200.0,
+                                      B2B2C_FORECAST_KIND_PRODUCT));
     TRY(b2b2c_forecaster_add_purchase(f, "olga", B2B2C_SEGMENT_B2C_CONSUMER,
-                                      sold, 150.0, B2B2C_KIND_INSTALL));
+                                      sold, 150.0,
+                                      B2B2C_FORECAST_KIND_INSTALL));
     TRY(b2b2c_ctx_commit(ctx));
     TRY(b2b2c_forecaster_fit(&status, f, -1, now));
     TRY(b2b2c_forecaster_fit_params(NULL, NULL, NULL, NULL, &status,
@@ -304,8 +309,8 @@ static int channels(b2b2c_channels *ch, int64_t t0, double ltv)
     TRY(b2b2c_channels_convert(ch, "olga", t0 + 6 * DAY, 1200.0));
     TRY(b2b2c_channels_set_ltv(ch, "olga", ltv));
     TRY(b2b2c_channels_metrics(ch, B2B2C_CHANNELS_BY_CHANNEL,
-                               B2B2C_ATTR_LINEAR, t0 - DAY, t0 + 7 * DAY,
-                               on_channel, NULL));
+                               B2B2C_CHANNEL_ATTRIBUTION_LINEAR, t0 - DAY,
+                               t0 + 7 * DAY, on_channel, NULL));
     return 0;
 }
 

@@ -82,7 +82,7 @@ int main(void)
         for (int k = 0; t < 1735689600 + 360 * 86400; k++) {
             CHECK(b2b2c_forecaster_add_purchase(
                 f, id, B2B2C_SEGMENT_B2B_SMALL_PRO, t, 60.0 + (c * 13) % 90,
-                B2B2C_KIND_PRODUCT));
+                B2B2C_FORECAST_KIND_PRODUCT));
             if (k > 0 && unif(&rng) < drop)
                 break;
             t += (int64_t)(-log(1 - unif(&rng)) / rate * 7 * 86400) + 86400;
@@ -90,7 +90,7 @@ int main(void)
         if (c % 3 == 0)
             CHECK(b2b2c_forecaster_add_purchase(
                 f, id, B2B2C_SEGMENT_B2B_SMALL_PRO, t0 + 3600, 45.0,
-                B2B2C_KIND_INSTALL));
+                B2B2C_FORECAST_KIND_INSTALL));
     }
     CHECK(b2b2c_forecaster_fit(&st, f, -1, 1735689600 + 360 * 86400));
     CHECK(b2b2c_forecaster_fit_params(NULL, NULL, NULL, NULL, &st, &gst, f,

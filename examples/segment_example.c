@@ -30,7 +30,7 @@ int main(void)
 {
     b2b2c_ctx *ctx = NULL;
     b2b2c_segmenter *s = NULL;
-    b2b2c_attrs *a = NULL;
+    b2b2c_segment_attrs *a = NULL;
     int32_t seg, dest, kind;
     double conf;
     int rc, migrations = 0;
@@ -38,13 +38,14 @@ int main(void)
     if (b2b2c_ctx_new(&ctx, NULL, NULL) != 0)
         return 1;
     if ((rc = check(ctx, b2b2c_segmenter_new(&s, ctx), "segmenter_new")) ||
-        (rc = check(ctx, b2b2c_attrs_new(&a, ctx), "attrs_new")))
+        (rc = check(ctx, b2b2c_segment_attrs_new(&a, ctx), "attrs_new")))
         goto out;
 
     /* a workshop with 8 people */
-    b2b2c_attrs_set_int(a, B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_ORGANISATION);
-    b2b2c_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND, B2B2C_ORG_WORKSHOP);
-    b2b2c_attrs_set_int(a, B2B2C_SEG_ATTR_EMPLOYEES, 8);
+    b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_PARTY_TYPE,
+                                B2B2C_PARTY_ORGANISATION);
+    b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND, B2B2C_ORG_WORKSHOP);
+    b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_EMPLOYEES, 8);
     if ((rc = check(ctx, b2b2c_segmenter_assign(&seg, s, "acme-works", a,
                                                 1767225600),
                     "assign")))
@@ -53,9 +54,10 @@ int main(void)
            b2b2c_segmenter_last_reason(s));
 
     /* a private person with 50 outlets: conflicting attributes */
-    b2b2c_attrs_reset(a);
-    b2b2c_attrs_set_int(a, B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_PERSON);
-    b2b2c_attrs_set_int(a, B2B2C_SEG_ATTR_OUTLETS, 50);
+    b2b2c_segment_attrs_reset(a);
+    b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_PARTY_TYPE,
+                                B2B2C_PARTY_PERSON);
+    b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_OUTLETS, 50);
     if ((rc = check(ctx, b2b2c_segmenter_classify(&seg, &conf, s, a),
                     "classify")))
         goto out;
@@ -70,10 +72,11 @@ int main(void)
                         "orders_per_year >= 50)"),
                     "rule_add")))
         goto out;
-    b2b2c_attrs_reset(a);
-    b2b2c_attrs_set_int(a, B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_ORGANISATION);
-    b2b2c_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND, B2B2C_ORG_WORKSHOP);
-    b2b2c_attrs_set_double(a, B2B2C_SEG_ATTR_ORDERS_PER_YEAR, 120);
+    b2b2c_segment_attrs_reset(a);
+    b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_PARTY_TYPE,
+                                B2B2C_PARTY_ORGANISATION);
+    b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND, B2B2C_ORG_WORKSHOP);
+    b2b2c_segment_attrs_set_double(a, B2B2C_SEG_ATTR_ORDERS_PER_YEAR, 120);
     if ((rc = check(ctx, b2b2c_segmenter_assign(&seg, s, "acme-works", a,
                                                 1769904000),
                     "assign")))
@@ -97,7 +100,7 @@ int main(void)
     if (migrations != 1 || seg != B2B2C_SEGMENT_B2B_LARGE)
         rc = 1;
 out:
-    b2b2c_attrs_free(a);
+    b2b2c_segment_attrs_free(a);
     b2b2c_segmenter_free(s);
     b2b2c_ctx_free(ctx);
     return rc ? 1 : 0;

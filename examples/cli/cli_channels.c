@@ -290,7 +290,7 @@ static int action(int argc, char **argv, int act)
     rep r = {NULL, NULL};
     int64_t from = INT64_MIN, to = INT64_MAX;
     const char *ms, *gs;
-    int32_t model = B2B2C_ATTR_LINEAR, group = -1;
+    int32_t model = B2B2C_CHANNEL_ATTRIBUTION_LINEAR, group = -1;
     int st;
 
     if ((st = cli_parse_opts(argc, argv, 2, opts)) != 0)
@@ -305,7 +305,7 @@ static int action(int argc, char **argv, int act)
                                "'channels lag'");
     if (act == ACT_LAG && ms)
         return cli_usage_error("'channels lag' takes no --model");
-    if (ms && (model = b2b2c_attr_model_from_name(ms)) < 0)
+    if (ms && (model = b2b2c_channel_attribution_from_name(ms)) < 0)
         return cli_usage_error("--model: unknown model '%s'", ms);
     if (gs && (group = b2b2c_group_from_name(gs)) < 0)
         return cli_usage_error("--group: unknown group '%s'", gs);

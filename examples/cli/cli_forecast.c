@@ -535,7 +535,7 @@ static int due_push(const cli_csv *c, const char *id, int64_t sec,
         return 0;
     if ((lrc = b2b2c_forecaster_add_purchase(d->f, id, B2B2C_SEGMENT_UNKNOWN,
                                              sec, amount,
-                                             B2B2C_KIND_PRODUCT)) != 0)
+                                             B2B2C_FORECAST_KIND_PRODUCT)) != 0)
         return cli_fc_row_error(c, id, "%s (%s)", b2b2c_ctx_errmsg(d->ctx),
                                 b2b2c_strerror(lrc));
     return 0;

@@ -89,8 +89,8 @@ static int load_rules(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
 }
 
 /* Parse one cell for attribute `attr` into the set; 0 or prints why. */
-static int set_cell(cli_csv *c, b2b2c_attrs *a, b2b2c_ctx *ctx, int32_t attr,
-                    const char *text)
+static int set_cell(cli_csv *c, b2b2c_segment_attrs *a, b2b2c_ctx *ctx,
+                    int32_t attr, const char *text)
 {
     double x;
     int32_t v;
@@ -115,7 +115,7 @@ static int set_cell(cli_csv *c, b2b2c_attrs *a, b2b2c_ctx *ctx, int32_t attr,
                              : attr == B2B2C_SEG_ATTR_PARTY_TYPE
                                  ? "person or organisation"
                                  : "a finite number");
-    rc = b2b2c_attrs_set_double(a, attr, x);
+    rc = b2b2c_segment_attrs_set_double(a, attr, x);
     if (rc)
         return cli_csv_error(c, "%s", b2b2c_ctx_errmsg(ctx));
     return 0;
@@ -124,7 +124,7 @@ static int set_cell(cli_csv *c, b2b2c_attrs *a, b2b2c_ctx *ctx, int32_t attr,
 static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
 {
     cli_csv c;
-    b2b2c_attrs *a = NULL;
+    b2b2c_segment_attrs *a = NULL;
     int32_t attr_of[64];
     int idcol, rc, bad = 0;
 
@@ -160,7 +160,7 @@ static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
                 return rc;
             }
     }
-    if ((rc = b2b2c_attrs_new(&a, ctx)) != 0) {
+    if ((rc = b2b2c_segment_attrs_new(&a, ctx)) != 0) {
         cli_csv_close(&c);
         return lib_error(ctx, rc);
     }
@@ -185,7 +185,7 @@ static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
             bad = cli_csv_error(&c, "account_id: empty");
             continue;
         }
-        b2b2c_attrs_reset(a);
+        b2b2c_segment_attrs_reset(a);
         for (size_t i = 0; i < c.nheader && !row_bad; i++) {
             const char *t = cli_csv_field(&c, (int)i);
             if ((int)i == idcol || !*t)
@@ -209,7 +209,7 @@ static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
         csv_field(b2b2c_segmenter_last_rule(s), 0);
         csv_field(b2b2c_segmenter_last_reason(s), 1);
     }
-    b2b2c_attrs_free(a);
+    b2b2c_segment_attrs_free(a);
     cli_csv_close(&c);
     return bad ? CLI_EDATA : CLI_OK;
 }

@@ -622,21 +622,21 @@ def _mask_names(mask):
 
 
 class Attrs(_Handle):
-    """b2b2c_attrs: an account's attributes, any of them missing.
+    """b2b2c_segment_attrs: an account's attributes, any of them missing.
 
         a = Attrs(ctx, party_type="organisation", org_kind="workshop",
                   employees=8)
 
     Attributes are named (seg_attr names) or numbered (SEG_ATTR_*); party
     types and organisation kinds may be given by name. Python ints go
-    through b2b2c_attrs_set_int, floats through set_double."""
+    through b2b2c_segment_attrs_set_int, floats through set_double."""
 
     _kind = "Attrs"
-    _free = lib.b2b2c_attrs_free
+    _free = lib.b2b2c_segment_attrs_free
 
     def __init__(self, ctx, **values):
         super().__init__(ctx)
-        self._check(lib.b2b2c_attrs_new(ctypes.byref(self._h), ctx.handle))
+        self._check(lib.b2b2c_segment_attrs_new(ctypes.byref(self._h), ctx.handle))
         for k, v in values.items():
             self.set(k, v)
 
@@ -650,30 +650,30 @@ class Attrs(_Handle):
                             % seg_attr_name(a))
             value = _enum(value, fn, seg_attr_name(a))
         if isinstance(value, bool) or isinstance(value, int):
-            self._check(lib.b2b2c_attrs_set_int(self.handle, a, int(value)))
+            self._check(lib.b2b2c_segment_attrs_set_int(self.handle, a, int(value)))
         else:
-            self._check(lib.b2b2c_attrs_set_double(self.handle, a,
+            self._check(lib.b2b2c_segment_attrs_set_double(self.handle, a,
                                                    float(value)))
         return self
 
     def get(self, attr):
         """The value (float), or None when missing."""
         v = _dbl()
-        rc = lib.b2b2c_attrs_get(ctypes.byref(v), self.handle, _attr(attr))
+        rc = lib.b2b2c_segment_attrs_get(ctypes.byref(v), self.handle, _attr(attr))
         if rc == ENOTFOUND:  # noqa: F821
             return None
         self._check(rc)
         return v.value
 
     def clear(self, attr):
-        self._check(lib.b2b2c_attrs_clear(self.handle, _attr(attr)))
+        self._check(lib.b2b2c_segment_attrs_clear(self.handle, _attr(attr)))
 
     def reset(self):
-        self._check(lib.b2b2c_attrs_reset(self.handle))
+        self._check(lib.b2b2c_segment_attrs_reset(self.handle))
 
     def present(self):
         """Names of the attributes present."""
-        return _mask_names(lib.b2b2c_attrs_present(self.handle))
+        return _mask_names(lib.b2b2c_segment_attrs_present(self.handle))
 
     def to_dict(self):
         return {n: self.get(n) for n in self.present()}
@@ -1429,7 +1429,7 @@ Due = namedtuple("Due", "customer_id due_time p_alive expected_value")
 # b2b2c_forecaster_holdout's limit on nout (include/b2b2c/forecast.h).
 _HOLDOUT_MAX_GROUPS = 1000
 # The built-in purchase kinds by name ("product", "install", ...).
-_KINDS = _named("KIND_", ("HOST_FIRST", "MAX"))
+_KINDS = _named("FORECAST_KIND_", ("HOST_FIRST", "MAX"))
 
 
 class Forecaster(_Handle):
@@ -1470,7 +1470,7 @@ class Forecaster(_Handle):
         return _s(lib.b2b2c_forecaster_kind_name(self.handle, kind))
 
     def add_purchase(self, customer_id, segment, time, amount, kind=0):
-        """kind: KIND_* (or a host kind number) or a built-in kind's name."""
+        """kind: FORECAST_KIND_* (or a host kind number) or a built-in kind's name."""
         self._check(lib.b2b2c_forecaster_add_purchase(
             self.handle, _b(customer_id), _seg(segment), time, amount,
             _enum(kind, _KINDS, "kind")))
@@ -1592,11 +1592,11 @@ class Forecaster(_Handle):
 
 def channel_kind_name(v): return _name(lib.b2b2c_channel_kind_name, v)
 def channel_sub_name(v): return _name(lib.b2b2c_channel_sub_name, v)
-def attr_model_name(v): return _name(lib.b2b2c_attr_model_name, v)
+def channel_attribution_name(v): return _name(lib.b2b2c_channel_attribution_name, v)
 def channel_kind_from_name(s):
     return _value(lib.b2b2c_channel_kind_from_name, s)
 def channel_sub_from_name(s): return _value(lib.b2b2c_channel_sub_from_name, s)
-def attr_model_from_name(s): return _value(lib.b2b2c_attr_model_from_name, s)
+def channel_attribution_from_name(s): return _value(lib.b2b2c_channel_attribution_from_name, s)
 def channel_sub_kind(sub): return _check(lib.b2b2c_channel_sub_kind(sub))
 
 
@@ -1610,7 +1610,7 @@ LagWeek = namedtuple("LagWeek", "week_start reach_spend leadgen_spend leads "
 
 
 def _model(m):
-    return _enum(m, lib.b2b2c_attr_model_from_name, "model")
+    return _enum(m, lib.b2b2c_channel_attribution_from_name, "model")
 
 
 class Channels(_Handle):
@@ -1687,7 +1687,7 @@ class Channels(_Handle):
 
     def attribute(self, model, from_, to):
         return self._iter(lib.b2b2c_channels_attribute,
-                          _d.b2b2c_channels_attr_cb,
+                          _d.b2b2c_channels_attribution_cb,
                           lambda c, n, r, v: Attribution(_s(c), n, r, v),
                           self.handle, _model(model), from_, to)
 
@@ -1697,7 +1697,7 @@ class Channels(_Handle):
         removal effects come from the paths ending in [from_, to)); the
         other models ignore them."""
         model = _model(model)
-        if model == ATTR_MARKOV:  # noqa: F821
+        if model == CHANNEL_ATTRIBUTION_MARKOV:  # noqa: F821
             from_, to = _time(from_, "from_"), _time(to, "to")
         else:
             from_, to = from_ or 0, to or 0
@@ -1710,8 +1710,8 @@ class Channels(_Handle):
         """(P(conversion), [(channel_id, removal_effect, share), ...])."""
         p = _dbl()
         rows = self._iter(lib.b2b2c_channels_markov_effects,
-                          _d.b2b2c_channels_attr_cb,
-                          lambda c, re, sh, _unused: (_s(c), re, sh),
+                          _d.b2b2c_channels_markov_cb,
+                          lambda c, re, sh: (_s(c), re, sh),
                           self.handle, ctypes.byref(p), from_, to)
         return p.value, rows
 
@@ -1750,5 +1750,5 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "forecast_status_name",
     "forecast_gg_spend", "forecast_clv", "forecast_population_expected",
     "forecast_frequency_counts", "channel_kind_name", "channel_sub_name",
-    "attr_model_name", "channel_kind_from_name", "channel_sub_from_name",
-    "attr_model_from_name", "channel_sub_kind"]]
+    "channel_attribution_name", "channel_kind_from_name", "channel_sub_from_name",
+    "channel_attribution_from_name", "channel_sub_kind"]]

@@ -437,7 +437,7 @@ module B2B2C
   # ---- segment ---------------------------------------------------------------
 
   %w[seg_attr party_type org_kind seg_dest seg_channel lead_stage dealer_policy
-     dealer_reason channel_kind channel_sub attr_model].each do |n|
+     dealer_reason channel_kind channel_sub channel_attribution].each do |n|
     define_singleton_method(:"#{n}_name") { |v| name_of(:"b2b2c_#{n}_name", v) }
     next if n.start_with?("dealer_")
 
@@ -465,21 +465,21 @@ module B2B2C
     enum(value, fn, seg_attr_name(a))
   end
 
-  # b2b2c_attrs: an account's attributes, any of them missing.
+  # b2b2c_segment_attrs: an account's attributes, any of them missing.
   #   B2B2C::Attrs.new(ctx, party_type: "organisation", org_kind: "workshop",
   #                    employees: 8)
-  # Integers go through b2b2c_attrs_set_int, floats through set_double.
+  # Integers go through b2b2c_segment_attrs_set_int, floats through set_double.
   class Attrs < Handle
     def initialize(ctx, **values)
-      super(ctx, :b2b2c_attrs_free) { |p, c| Lib.b2b2c_attrs_new(p, c) }
+      super(ctx, :b2b2c_segment_attrs_free) { |p, c| Lib.b2b2c_segment_attrs_new(p, c) }
       values.each { |k, v| set(k, v) }
     end
 
     def set(attr, value)
       a = B2B2C.attr(attr)
       v = B2B2C.attr_value(a, value)
-      if v.is_a?(Integer) then check(Lib.b2b2c_attrs_set_int(handle, a, v))
-      else check(Lib.b2b2c_attrs_set_double(handle, a, Float(v)))
+      if v.is_a?(Integer) then check(Lib.b2b2c_segment_attrs_set_int(handle, a, v))
+      else check(Lib.b2b2c_segment_attrs_set_double(handle, a, Float(v)))
       end
       self
     end
@@ -487,16 +487,16 @@ module B2B2C
     # The value (Float), or nil when missing.
     def get(attr)
       v = B2B2C.out
-      rc = Lib.b2b2c_attrs_get(v, handle, B2B2C.attr(attr))
+      rc = Lib.b2b2c_segment_attrs_get(v, handle, B2B2C.attr(attr))
       return nil if rc == ENOTFOUND
 
       check(rc)
       v.read_double
     end
 
-    def clear(attr) = check(Lib.b2b2c_attrs_clear(handle, B2B2C.attr(attr)))
-    def reset = check(Lib.b2b2c_attrs_reset(handle))
-    def present = B2B2C.mask_names(Lib.b2b2c_attrs_present(handle))
+    def clear(attr) = check(Lib.b2b2c_segment_attrs_clear(handle, B2B2C.attr(attr)))
+    def reset = check(Lib.b2b2c_segment_attrs_reset(handle))
+    def present = B2B2C.mask_names(Lib.b2b2c_segment_attrs_present(handle))
     def to_h = present.to_h { |n| [n, get(n)] }
   end
 
@@ -1101,7 +1101,7 @@ module B2B2C
   # b2b2c_forecaster_holdout's limit on nout (include/b2b2c/forecast.h).
   HOLDOUT_MAX_GROUPS = 1000
   # The built-in purchase kinds by name ("product", "install", ...).
-  KINDS = named("KIND_", %w[HOST_FIRST MAX]).freeze
+  KINDS = named("FORECAST_KIND_", %w[HOST_FIRST MAX]).freeze
 
   class Forecaster < Handle
     def initialize(ctx)
@@ -1125,8 +1125,8 @@ module B2B2C
 
     def kind_name(kind) = Lib.b2b2c_forecaster_kind_name(handle, kind)
 
-    # kind: KIND_* (or a host kind number) or a built-in kind's name.
-    def add_purchase(customer_id, segment, time, amount, kind = KIND_PRODUCT)
+    # kind: FORECAST_KIND_* (or a host kind number) or a built-in kind's name.
+    def add_purchase(customer_id, segment, time, amount, kind = FORECAST_KIND_PRODUCT)
       check(Lib.b2b2c_forecaster_add_purchase(handle, customer_id, B2B2C.seg(segment), time, amount,
                                               B2B2C.enum(kind, KINDS, "kind")))
     end
@@ -1245,7 +1245,7 @@ module B2B2C
   Share = Struct.new(:channel_id, :t, :share)
   LagWeek = Struct.new(:week_start, :reach_spend, :leadgen_spend, :leads, :cpl)
 
-  def self.attr_model(m) = enum(m, :b2b2c_attr_model_from_name, "model")
+  def self.channel_attribution(m) = enum(m, :b2b2c_channel_attribution_from_name, "model")
 
   # b2b2c_channels: channels, spend, touches, conversions, metrics,
   # attribution, media mix. Metric and mix rows come back as [key, Hash
@@ -1300,14 +1300,14 @@ module B2B2C
 
     def metrics(by, model, from, to)
       by = B2B2C.enum(by, B2B2C.named("CHANNELS_BY_"), "by")
-      iterate(:b2b2c_channels_metrics, :b2b2c_channels_row_cb, handle, by, B2B2C.attr_model(model),
+      iterate(:b2b2c_channels_metrics, :b2b2c_channels_row_cb, handle, by, B2B2C.channel_attribution(model),
               from, to) do |k, m, n|
         [k, B2B2C.row(m, n, CHM_NAMES)]
       end
     end
 
     def attribute(model, from, to)
-      iterate(:b2b2c_channels_attribute, :b2b2c_channels_attr_cb, handle, B2B2C.attr_model(model), from, to) do |*a|
+      iterate(:b2b2c_channels_attribute, :b2b2c_channels_attribution_cb, handle, B2B2C.channel_attribution(model), from, to) do |*a|
         Attribution.new(*a)
       end
     end
@@ -1317,8 +1317,8 @@ module B2B2C
     # removal effects come from the paths ending in [from, to)); the other
     # models ignore them.
     def attribute_lead(lead_id, model, from = nil, to = nil)
-      model = B2B2C.attr_model(model)
-      if model == ATTR_MARKOV
+      model = B2B2C.channel_attribution(model)
+      if model == CHANNEL_ATTRIBUTION_MARKOV
         from = B2B2C.time(from, "from")
         to = B2B2C.time(to, "to")
       end
@@ -1329,14 +1329,14 @@ module B2B2C
     # [P(conversion), [[channel_id, removal_effect, share], ...]]
     def markov_effects(from, to)
       p = B2B2C.out
-      rows = iterate(:b2b2c_channels_markov_effects, :b2b2c_channels_attr_cb, handle, p, from, to) do |c, re, sh, _|
+      rows = iterate(:b2b2c_channels_markov_effects, :b2b2c_channels_markov_cb, handle, p, from, to) do |c, re, sh|
         [c, re, sh]
       end
       [p.read_double, rows]
     end
 
     def mix_shares(model, from, to)
-      iterate(:b2b2c_channels_mix_shares, :b2b2c_channels_row_cb, handle, B2B2C.attr_model(model),
+      iterate(:b2b2c_channels_mix_shares, :b2b2c_channels_row_cb, handle, B2B2C.channel_attribution(model),
               from, to) do |k, m, n|
         [k, B2B2C.row(m, n, MIX_NAMES)]
       end

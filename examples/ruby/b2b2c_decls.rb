@@ -230,14 +230,14 @@ module B2B2C
     FIT_MAX_ITER: 1,
     FIT_STALLED: 2,
     FIT_BOUNDARY: 3,
-    KIND_PRODUCT: 0,
-    KIND_INSTALL: 1,
-    KIND_REPAIR: 2,
-    KIND_TRAINING: 3,
-    KIND_EXTENDED_WARRANTY: 4,
-    KIND_SOFTWARE_SUBSCRIPTION: 5,
-    KIND_HOST_FIRST: 16,
-    KIND_MAX: 63,
+    FORECAST_KIND_PRODUCT: 0,
+    FORECAST_KIND_INSTALL: 1,
+    FORECAST_KIND_REPAIR: 2,
+    FORECAST_KIND_TRAINING: 3,
+    FORECAST_KIND_EXTENDED_WARRANTY: 4,
+    FORECAST_KIND_SOFTWARE_SUBSCRIPTION: 5,
+    FORECAST_KIND_HOST_FIRST: 16,
+    FORECAST_KIND_MAX: 63,
     FORECASTER_MODEL: 400,
     FORECASTER_UNIT_DAYS: 401,
     FORECASTER_L2: 402,
@@ -266,12 +266,12 @@ module B2B2C
     CHANNEL_SUB_WEBINAR_OFFER: 14,
     CHANNEL_SUB_OUTREACH: 15,
     CHANNEL_SUB_DEALER_REFERRAL: 16,
-    ATTR_FIRST: 1,
-    ATTR_LAST: 2,
-    ATTR_LINEAR: 3,
-    ATTR_DECAY: 4,
-    ATTR_POSITION: 5,
-    ATTR_MARKOV: 6,
+    CHANNEL_ATTRIBUTION_FIRST: 1,
+    CHANNEL_ATTRIBUTION_LAST: 2,
+    CHANNEL_ATTRIBUTION_LINEAR: 3,
+    CHANNEL_ATTRIBUTION_DECAY: 4,
+    CHANNEL_ATTRIBUTION_POSITION: 5,
+    CHANNEL_ATTRIBUTION_MARKOV: 6,
     CHANNELS_LOOKBACK_DAYS: 500,
     CHANNELS_HALF_LIFE_DAYS: 501,
     CHANNELS_POSITION_FIRST: 502,
@@ -362,8 +362,9 @@ module B2B2C
     callback :b2b2c_forecaster_summary_cb, %i[string double double double double pointer], :int
     callback :b2b2c_forecaster_due_cb, %i[string int64 double double pointer], :int
     callback :b2b2c_channels_row_cb, %i[string pointer size_t pointer], :int
-    callback :b2b2c_channels_attr_cb, %i[string double double double pointer], :int
+    callback :b2b2c_channels_attribution_cb, %i[string double double double pointer], :int
     callback :b2b2c_channels_share_cb, %i[string int64 double pointer], :int
+    callback :b2b2c_channels_markov_cb, %i[string double double pointer], :int
     callback :b2b2c_channels_lag_cb, %i[int64 double double double double pointer], :int
 
     # common.h
@@ -405,14 +406,14 @@ module B2B2C
     attach_function :b2b2c_org_kind_from_name, %i[string], :int32
     attach_function :b2b2c_seg_dest_from_name, %i[string], :int32
     attach_function :b2b2c_seg_channel_from_name, %i[string], :int32
-    attach_function :b2b2c_attrs_new, %i[pointer pointer], :int
-    attach_function :b2b2c_attrs_free, %i[pointer], :void
-    attach_function :b2b2c_attrs_reset, %i[pointer], :int
-    attach_function :b2b2c_attrs_set_int, %i[pointer int32 int64], :int
-    attach_function :b2b2c_attrs_set_double, %i[pointer int32 double], :int
-    attach_function :b2b2c_attrs_clear, %i[pointer int32], :int
-    attach_function :b2b2c_attrs_get, %i[pointer pointer int32], :int
-    attach_function :b2b2c_attrs_present, %i[pointer], :uint32
+    attach_function :b2b2c_segment_attrs_new, %i[pointer pointer], :int
+    attach_function :b2b2c_segment_attrs_free, %i[pointer], :void
+    attach_function :b2b2c_segment_attrs_reset, %i[pointer], :int
+    attach_function :b2b2c_segment_attrs_set_int, %i[pointer int32 int64], :int
+    attach_function :b2b2c_segment_attrs_set_double, %i[pointer int32 double], :int
+    attach_function :b2b2c_segment_attrs_clear, %i[pointer int32], :int
+    attach_function :b2b2c_segment_attrs_get, %i[pointer pointer int32], :int
+    attach_function :b2b2c_segment_attrs_present, %i[pointer], :uint32
     attach_function :b2b2c_segmenter_new, %i[pointer pointer], :int
     attach_function :b2b2c_segmenter_free, %i[pointer], :void
     attach_function :b2b2c_segmenter_set_param, %i[pointer int32 double], :int
@@ -534,8 +535,8 @@ module B2B2C
     attach_function :b2b2c_channel_sub_name, %i[int32], :string
     attach_function :b2b2c_channel_sub_from_name, %i[string], :int32
     attach_function :b2b2c_channel_sub_kind, %i[int32], :int32
-    attach_function :b2b2c_attr_model_name, %i[int32], :string
-    attach_function :b2b2c_attr_model_from_name, %i[string], :int32
+    attach_function :b2b2c_channel_attribution_name, %i[int32], :string
+    attach_function :b2b2c_channel_attribution_from_name, %i[string], :int32
     attach_function :b2b2c_channels_new, %i[pointer pointer], :int
     attach_function :b2b2c_channels_free, %i[pointer], :void
     attach_function :b2b2c_channels_set_param, %i[pointer int32 double], :int
@@ -549,9 +550,9 @@ module B2B2C
     attach_function :b2b2c_channels_convert, %i[pointer string int64 double], :int
     attach_function :b2b2c_channels_set_ltv, %i[pointer string double], :int
     attach_function :b2b2c_channels_metrics, %i[pointer int32 int32 int64 int64 b2b2c_channels_row_cb pointer], :int
-    attach_function :b2b2c_channels_attribute, %i[pointer int32 int64 int64 b2b2c_channels_attr_cb pointer], :int
+    attach_function :b2b2c_channels_attribute, %i[pointer int32 int64 int64 b2b2c_channels_attribution_cb pointer], :int
     attach_function :b2b2c_channels_attribute_lead, %i[pointer string int32 int64 int64 b2b2c_channels_share_cb pointer], :int
-    attach_function :b2b2c_channels_markov_effects, %i[pointer pointer int64 int64 b2b2c_channels_attr_cb pointer], :int
+    attach_function :b2b2c_channels_markov_effects, %i[pointer pointer int64 int64 b2b2c_channels_markov_cb pointer], :int
     attach_function :b2b2c_channels_mix_shares, %i[pointer int32 int64 int64 b2b2c_channels_row_cb pointer], :int
     attach_function :b2b2c_channels_mix_lag, %i[pointer pointer pointer pointer int32 int64 int64 b2b2c_channels_lag_cb pointer], :int
   end

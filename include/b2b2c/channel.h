@@ -61,15 +61,16 @@ enum {
     B2B2C_CHANNEL_SUB_DEALER_REFERRAL = 16   /* lead gen */
 };
 
-/* Attribution models. Names: "first", "last", "linear", "decay",
- * "position", "markov". */
+/* Channel attribution models (named "attribution", never "attr": an attr
+ * is an account or lead attribute). Names: "first", "last", "linear",
+ * "decay", "position", "markov". */
 enum {
-    B2B2C_ATTR_FIRST = 1,
-    B2B2C_ATTR_LAST = 2,
-    B2B2C_ATTR_LINEAR = 3,
-    B2B2C_ATTR_DECAY = 4,
-    B2B2C_ATTR_POSITION = 5,
-    B2B2C_ATTR_MARKOV = 6
+    B2B2C_CHANNEL_ATTRIBUTION_FIRST = 1,
+    B2B2C_CHANNEL_ATTRIBUTION_LAST = 2,
+    B2B2C_CHANNEL_ATTRIBUTION_LINEAR = 3,
+    B2B2C_CHANNEL_ATTRIBUTION_DECAY = 4,
+    B2B2C_CHANNEL_ATTRIBUTION_POSITION = 5,
+    B2B2C_CHANNEL_ATTRIBUTION_MARKOV = 6
 };
 
 /* Stable names of the values above (static strings), NULL for an unknown
@@ -82,8 +83,8 @@ B2B2C_API int32_t b2b2c_channel_sub_from_name(const char *name);
 /* The kind a sub-kind belongs to: REACH, LEADGEN, NONE for "other", or
  * B2B2C_EINVAL for an unknown sub-kind. */
 B2B2C_API int32_t b2b2c_channel_sub_kind(int32_t sub);
-B2B2C_API const char *b2b2c_attr_model_name(int32_t model);
-B2B2C_API int32_t b2b2c_attr_model_from_name(const char *name);
+B2B2C_API const char *b2b2c_channel_attribution_name(int32_t model);
+B2B2C_API int32_t b2b2c_channel_attribution_from_name(const char *name);
 
 /* ---- parameters (channels: 500-599) -------------------------------------- */
 
@@ -285,9 +286,9 @@ B2B2C_API int b2b2c_channels_metrics(b2b2c_channels *h, int32_t by,
  * conversions, revenue and ltv are the attributed shares summed over the
  * conversions.
  */
-typedef int (*b2b2c_channels_attr_cb)(const char *channel_id,
-                                      double conversions, double revenue,
-                                      double ltv, void *payload);
+typedef int (*b2b2c_channels_attribution_cb)(const char *channel_id,
+                                             double conversions, double revenue,
+                                             double ltv, void *payload);
 
 /*
  * Attribute every conversion with time in [from, to) to the touches of its
@@ -316,7 +317,7 @@ typedef int (*b2b2c_channels_attr_cb)(const char *channel_id,
  */
 B2B2C_API int b2b2c_channels_attribute(b2b2c_channels *h, int32_t model,
                                        int64_t from, int64_t to,
-                                       b2b2c_channels_attr_cb cb,
+                                       b2b2c_channels_attribution_cb cb,
                                        void *payload);
 
 /*
@@ -347,18 +348,24 @@ B2B2C_API int b2b2c_channels_attribute_lead(b2b2c_channels *h,
                                             void *payload);
 
 /*
+ * One channel's Markov removal effect: RE(c) = removal_effect in [0, 1] and
+ * its normalised share RE(c) / sum RE (0 when all are 0).
+ */
+typedef int (*b2b2c_channels_markov_cb)(const char *channel_id,
+                                        double removal_effect, double share,
+                                        void *payload);
+
+/*
  * Markov removal effects over the paths ending in [from, to) (see above): a
  * path is a lead's touches in the lookback window before its conversion
- * (converting), or before its last touch (not converting). Reports per
- * channel (order added) RE(c) in [0, 1] and its normalised share
- * RE(c) / sum RE (0 when all are 0), through cb(channel_id, re, share,
- * unused = 0, payload). *p_conv (may be NULL) receives P(conversion) of the
- * full chain (NaN with no paths).
+ * (converting), or before its last touch (not converting). Reports every
+ * channel (order added) through cb. *p_conv (may be NULL) receives
+ * P(conversion) of the full chain (NaN with no paths).
  * Errors: as b2b2c_channels_metrics.
  */
 B2B2C_API int b2b2c_channels_markov_effects(b2b2c_channels *h, double *p_conv,
                                             int64_t from, int64_t to,
-                                            b2b2c_channels_attr_cb cb,
+                                            b2b2c_channels_markov_cb cb,
                                             void *payload);
 
 /* ---- media mix ----------------------------------------------------------------- */

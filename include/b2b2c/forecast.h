@@ -269,14 +269,14 @@ typedef struct b2b2c_forecaster b2b2c_forecaster;
  * "software_subscription"; host kinds (16..63) get their names from
  * b2b2c_forecaster_add_kind. */
 enum {
-    B2B2C_KIND_PRODUCT = 0,
-    B2B2C_KIND_INSTALL = 1,
-    B2B2C_KIND_REPAIR = 2,
-    B2B2C_KIND_TRAINING = 3,
-    B2B2C_KIND_EXTENDED_WARRANTY = 4,
-    B2B2C_KIND_SOFTWARE_SUBSCRIPTION = 5,
-    B2B2C_KIND_HOST_FIRST = 16,
-    B2B2C_KIND_MAX = 63
+    B2B2C_FORECAST_KIND_PRODUCT = 0,
+    B2B2C_FORECAST_KIND_INSTALL = 1,
+    B2B2C_FORECAST_KIND_REPAIR = 2,
+    B2B2C_FORECAST_KIND_TRAINING = 3,
+    B2B2C_FORECAST_KIND_EXTENDED_WARRANTY = 4,
+    B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION = 5,
+    B2B2C_FORECAST_KIND_HOST_FIRST = 16,
+    B2B2C_FORECAST_KIND_MAX = 63
 };
 
 /* Forecaster parameters (b2b2c_forecaster_set_param). Values are never
@@ -338,7 +338,7 @@ B2B2C_API const char *b2b2c_forecaster_kind_name(const b2b2c_forecaster *f,
  * recorded purchase). time: Unix seconds in [B2B2C_TIME_MIN,
  * B2B2C_TIME_MAX] (common.h); purchases may be recorded in any order.
  * amount: finite, in [0, B2B2C_AMOUNT_MAX] (currency units). kind:
- * B2B2C_KIND_* or a registered host kind. Persisted.
+ * B2B2C_FORECAST_KIND_* or a registered host kind. Persisted.
  * Errors: B2B2C_EBADID, B2B2C_EINVAL (NaN or infinite amount, unknown kind
  * or segment), B2B2C_ERANGE (time outside the range, amount negative or
  * over B2B2C_AMOUNT_MAX), B2B2C_ENOMEM, storage codes.

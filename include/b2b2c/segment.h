@@ -3,8 +3,8 @@
  * account belongs to, why, how sure, what to do with its leads, and when it
  * moves between segments.
  *
- * An account is described by an attribute set (b2b2c_attrs) in which any
- * attribute may be missing. The segmenter (b2b2c_segmenter) evaluates one
+ * An account is described by an attribute set (b2b2c_segment_attrs) in which
+ * any attribute may be missing. The segmenter (b2b2c_segmenter) evaluates one
  * rule table, in priority order: the default rules, built from the
  * parameters (B2B2C_SEG_*), and the host's rules, written as small
  * expressions (docs/segments.md). The first rule that holds decides; rules
@@ -98,18 +98,30 @@ B2B2C_API int32_t b2b2c_seg_channel_from_name(const char *name);
 
 /* ---- attribute sets --------------------------------------------------- */
 
-typedef struct b2b2c_attrs b2b2c_attrs;
+typedef struct b2b2c_segment_attrs b2b2c_segment_attrs;
 
 /*
- * Create an empty attribute set (every attribute missing). Allocated with
- * the context's allocator; errors are reported on the context.
- * Returns 0, B2B2C_EINVAL (out or ctx NULL) or B2B2C_ENOMEM.
+ * Attribute sets belong to the segment module (b2b2c_segment_attrs_*). A
+ * set is made on a context and reports its errors there, like every handle:
+ * each call on a set clears the context's last error, and a failure on a
+ * non-NULL set leaves b2b2c_ctx_errcode(ctx) and b2b2c_ctx_errmsg(ctx), the
+ * message naming the argument ("attr: ...", "value: ..."). A NULL set
+ * reaches no context: the call returns B2B2C_EINVAL alone. The set is not
+ * needed to read the message: use the context it was made on.
  */
-B2B2C_API int b2b2c_attrs_new(b2b2c_attrs **out, b2b2c_ctx *ctx);
+
+/*
+ * Create an empty attribute set (every attribute missing) on `ctx`,
+ * allocated with the context's allocator; the context must outlive it.
+ * *out is NULL on failure. Returns 0, B2B2C_EINVAL (out or ctx NULL; with
+ * ctx, the message names "out") or B2B2C_ENOMEM.
+ */
+B2B2C_API int b2b2c_segment_attrs_new(b2b2c_segment_attrs **out,
+                                      b2b2c_ctx *ctx);
 /* Free an attribute set; NULL is accepted. */
-B2B2C_API void b2b2c_attrs_free(b2b2c_attrs *attrs);
+B2B2C_API void b2b2c_segment_attrs_free(b2b2c_segment_attrs *attrs);
 /* Make every attribute missing again. Returns 0 or B2B2C_EINVAL. */
-B2B2C_API int b2b2c_attrs_reset(b2b2c_attrs *attrs);
+B2B2C_API int b2b2c_segment_attrs_reset(b2b2c_segment_attrs *attrs);
 
 /*
  * Set an integer-valued attribute: party_type (a B2B2C_PARTY_* value),
@@ -119,8 +131,8 @@ B2B2C_API int b2b2c_attrs_reset(b2b2c_attrs *attrs);
  * or kind), B2B2C_ERANGE (a negative count, reseller not 0/1). On error the
  * set is unchanged.
  */
-B2B2C_API int b2b2c_attrs_set_int(b2b2c_attrs *attrs, int32_t attr,
-                                  int64_t value);
+B2B2C_API int b2b2c_segment_attrs_set_int(b2b2c_segment_attrs *attrs,
+                                          int32_t attr, int64_t value);
 /*
  * Set a real-valued attribute: annual_revenue, purchase_volume (money in the
  * host's currency), orders_per_year and contract_months. The integer
@@ -129,19 +141,22 @@ B2B2C_API int b2b2c_attrs_set_int(b2b2c_attrs *attrs, int32_t attr,
  * fractional value for an integer attribute, unknown kind), B2B2C_ERANGE
  * (negative value, reseller not 0/1).
  */
-B2B2C_API int b2b2c_attrs_set_double(b2b2c_attrs *attrs, int32_t attr,
-                                     double value);
+B2B2C_API int b2b2c_segment_attrs_set_double(b2b2c_segment_attrs *attrs,
+                                             int32_t attr, double value);
 /* Make one attribute missing. Returns 0 or B2B2C_EINVAL. */
-B2B2C_API int b2b2c_attrs_clear(b2b2c_attrs *attrs, int32_t attr);
+B2B2C_API int b2b2c_segment_attrs_clear(b2b2c_segment_attrs *attrs,
+                                        int32_t attr);
 /*
  * Read one attribute. *value receives it (kinds and party types as their
  * numbers). Returns 0, B2B2C_EINVAL (NULL, unknown attribute) or
- * B2B2C_ENOTFOUND when the attribute is missing.
+ * B2B2C_ENOTFOUND when the attribute is missing (*value untouched).
  */
-B2B2C_API int b2b2c_attrs_get(double *value, const b2b2c_attrs *attrs,
-                              int32_t attr);
+B2B2C_API int b2b2c_segment_attrs_get(double *value,
+                                      const b2b2c_segment_attrs *attrs,
+                                      int32_t attr);
 /* The mask of attributes present (bit a-1 for attribute a); 0 for NULL. */
-B2B2C_API uint32_t b2b2c_attrs_present(const b2b2c_attrs *attrs);
+B2B2C_API uint32_t
+b2b2c_segment_attrs_present(const b2b2c_segment_attrs *attrs);
 
 /* ---- the segmenter ---------------------------------------------------- */
 
@@ -266,7 +281,7 @@ B2B2C_API int b2b2c_segmenter_rules(b2b2c_segmenter *s, b2b2c_seg_rule_cb cb,
  */
 B2B2C_API int b2b2c_segmenter_classify(int32_t *segment, double *confidence,
                                        b2b2c_segmenter *s,
-                                       const b2b2c_attrs *attrs);
+                                       const b2b2c_segment_attrs *attrs);
 /* The deciding rule of the last classify or assign ("" when unknown). Owned
  * by the segmenter, valid until its next call. NULL s gives "". */
 B2B2C_API const char *b2b2c_segmenter_last_rule(const b2b2c_segmenter *s);
@@ -305,14 +320,14 @@ B2B2C_API int b2b2c_segmenter_classify_batch(int32_t *segments,
 
 /*
  * Classify n attribute sets (an array of handles, for hosts that already
- * hold b2b2c_attrs objects). Same results and paths as classify_batch.
+ * hold b2b2c_segment_attrs objects). Same results and paths as classify_batch.
  * Errors: B2B2C_EINVAL (NULL with n > 0, a NULL element: the message names
  * its index; outputs of earlier elements are written).
  */
-B2B2C_API int b2b2c_segmenter_classify_sets(int32_t *segments,
-                                            double *confidences,
-                                            b2b2c_segmenter *s, size_t n,
-                                            const b2b2c_attrs *const *sets);
+B2B2C_API int
+b2b2c_segmenter_classify_sets(int32_t *segments, double *confidences,
+                              b2b2c_segmenter *s, size_t n,
+                              const b2b2c_segment_attrs *const *sets);
 
 /* ---- assignments and migrations ----------------------------------------- */
 
@@ -330,7 +345,8 @@ B2B2C_API int b2b2c_segmenter_classify_sets(int32_t *segments,
  */
 B2B2C_API int b2b2c_segmenter_assign(int32_t *segment, b2b2c_segmenter *s,
                                      const char *account_id,
-                                     const b2b2c_attrs *attrs, int64_t now);
+                                     const b2b2c_segment_attrs *attrs,
+                                     int64_t now);
 /* Record a segment chosen by the host (rule "manual", confidence 1), with
  * the same history rules and errors as b2b2c_segmenter_assign, and
  * B2B2C_EINVAL for an unknown segment. */

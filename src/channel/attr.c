@@ -319,15 +319,15 @@ static double weights(attr_run *ar, const ch_touch *tv, uint32_t k, int64_t ct,
     for (uint32_t i = 0; i < k; i++)
         w[i] = 0;
     switch (ar->model) {
-    case B2B2C_ATTR_FIRST:
+    case B2B2C_CHANNEL_ATTRIBUTION_FIRST:
         w[0] = 1;
         return 1;
-    case B2B2C_ATTR_LAST:
+    case B2B2C_CHANNEL_ATTRIBUTION_LAST:
         w[k - 1] = 1;
         return 1;
-    case B2B2C_ATTR_LINEAR:
+    case B2B2C_CHANNEL_ATTRIBUTION_LINEAR:
         return even_split(w, k);
-    case B2B2C_ATTR_DECAY:
+    case B2B2C_CHANNEL_ATTRIBUTION_DECAY:
         /* rule-based exponential time decay with half-life H, weight
          * 2^(-d/H) for a touch d days before the conversion (the "time
          * decay" rule of web-analytics tools, 7-day default there too);
@@ -340,7 +340,7 @@ static double weights(attr_run *ar, const ch_touch *tv, uint32_t k, int64_t ct,
         /* with a lookback of up to 3650 days and a half-life down to 0.01
          * day every weight can underflow to 0: split evenly then */
         return W > 0 ? W : even_split(w, k);
-    case B2B2C_ATTR_POSITION:
+    case B2B2C_CHANNEL_ATTRIBUTION_POSITION:
         if (k == 1) {
             w[0] = 1;
             return 1;
@@ -400,7 +400,8 @@ static int attr_compute(attr_run *ar)
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     memset(ar->acc, 0, (nch + 1) * sizeof(attr_acc));
     memset(ar->stamp, 0, (nch + 1) * sizeof(uint32_t));
-    if (ar->model == B2B2C_ATTR_MARKOV && (rc = markov_fit(ar)) != 0)
+    if (ar->model == B2B2C_CHANNEL_ATTRIBUTION_MARKOV &&
+        (rc = markov_fit(ar)) != 0)
         return rc;
     for (size_t i = 0; i < h->nlead; i++) {
         const ch_lead *l = h->leads[i];
@@ -463,7 +464,7 @@ static int query_check(b2b2c_channels *h, int32_t model, int64_t from,
                        int64_t to, int need_model)
 {
     b2b2c__err_clear(h->ctx);
-    if (need_model && !b2b2c_attr_model_name(model))
+    if (need_model && !b2b2c_channel_attribution_name(model))
         return b2b2c__err(h->ctx, B2B2C_EINVAL, "model: unknown model %d",
                           (int)model);
     if (from > to)
@@ -488,7 +489,7 @@ static int attr_start(attr_run *ar, b2b2c_channels *h, int32_t model,
  * arrays). */
 
 int b2b2c_channels_attribute(b2b2c_channels *h, int32_t model, int64_t from,
-                             int64_t to, b2b2c_channels_attr_cb cb,
+                             int64_t to, b2b2c_channels_attribution_cb cb,
                              void *payload)
 {
     attr_run ar;
@@ -512,7 +513,7 @@ int b2b2c_channels_attribute(b2b2c_channels *h, int32_t model, int64_t from,
 
 int b2b2c_channels_markov_effects(b2b2c_channels *h, double *p_conv,
                                   int64_t from, int64_t to,
-                                  b2b2c_channels_attr_cb cb, void *payload)
+                                  b2b2c_channels_markov_cb cb, void *payload)
 {
     attr_run ar;
     size_t nch;
@@ -520,7 +521,8 @@ int b2b2c_channels_markov_effects(b2b2c_channels *h, double *p_conv,
 
     if (!h || !cb)
         return B2B2C_EINVAL;
-    if ((rc = attr_start(&ar, h, B2B2C_ATTR_MARKOV, from, to)) != 0)
+    if ((rc = attr_start(&ar, h, B2B2C_CHANNEL_ATTRIBUTION_MARKOV, from, to)) !=
+        0)
         return rc;
     nch = h->nch;
     ar.re = b2b2c__malloc(h->ctx, (nch + 1) * sizeof(double));
@@ -535,7 +537,7 @@ int b2b2c_channels_markov_effects(b2b2c_channels *h, double *p_conv,
             *p_conv = ar.p_conv;
         b2b2c__cb_enter(h->ctx);
         for (size_t c = 0; c < nch && rc == 0; c++)
-            rc = cb(h->chans[c]->id, ar.re[c], tot > 0 ? ar.re[c] / tot : 0, 0,
+            rc = cb(h->chans[c]->id, ar.re[c], tot > 0 ? ar.re[c] / tot : 0,
                     payload);
         b2b2c__cb_leave(h->ctx);
     }
@@ -582,7 +584,7 @@ int b2b2c_channels_attribute_lead(b2b2c_channels *h, const char *lead_id,
     ar.re = b2b2c__malloc(ctx, (h->nch + 1) * sizeof(double));
     if (!ar.w || !ar.stamp || !ar.re)
         rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    else if (model == B2B2C_ATTR_MARKOV)
+    else if (model == B2B2C_CHANNEL_ATTRIBUTION_MARKOV)
         rc = markov_fit(&ar);
     if (rc == 0) {
         double W, sum = 0;

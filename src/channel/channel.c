@@ -71,12 +71,12 @@ int32_t b2b2c_channel_sub_kind(int32_t sub)
     return B2B2C_EINVAL;
 }
 
-const char *b2b2c_attr_model_name(int32_t model)
+const char *b2b2c_channel_attribution_name(int32_t model)
 {
     return b2b2c__name_of(model_names, 7, model);
 }
 
-int32_t b2b2c_attr_model_from_name(const char *name)
+int32_t b2b2c_channel_attribution_from_name(const char *name)
 {
     return b2b2c__value_of(model_names, 7, name);
 }

@@ -57,7 +57,7 @@ static int answer_for(b2b2c_forecaster *fm, const fc_fit *ft,
         for (int k = 1; k < FC_NKIND; k++)
             per_tx += ft->attach[k] * ft->svalue[k];
         for (size_t i = 0; i < c->n; i++)
-            if (c->p[i].kind == B2B2C_KIND_SOFTWARE_SUBSCRIPTION &&
+            if (c->p[i].kind == B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION &&
                 c->p[i].time <= now && c->p[i].time > last_sub)
                 last_sub = c->p[i].time;
         if (last_sub != INT64_MIN &&

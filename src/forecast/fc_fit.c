@@ -69,9 +69,10 @@ static int fit_impl(int32_t *status, b2b2c_forecaster *f,
         prod_rev += s.total;
         for (size_t i = 0; i < c->n; i++) {
             const fc_purchase *p = &c->p[i];
-            if (p->time >= calibration_end || p->kind == B2B2C_KIND_PRODUCT)
+            if (p->time >= calibration_end ||
+                p->kind == B2B2C_FORECAST_KIND_PRODUCT)
                 continue;
-            if (p->kind == B2B2C_KIND_SOFTWARE_SUBSCRIPTION) {
+            if (p->kind == B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION) {
                 sub_rev += p->amount;
                 if (p->time < sub_first)
                     sub_first = p->time;
@@ -219,7 +220,7 @@ int b2b2c_forecaster_service_stats(double *attach_rate, double *mean_value,
     if (!f)
         return B2B2C_EINVAL;
     b2b2c__err_clear(f->ctx);
-    if (kind == B2B2C_KIND_PRODUCT || !fc_kind_known(f, kind))
+    if (kind == B2B2C_FORECAST_KIND_PRODUCT || !fc_kind_known(f, kind))
         return b2b2c__err(f->ctx, B2B2C_EINVAL,
                           "kind: not a known service kind (%d)", (int)kind);
     if (!(ft = fit_checked(f, segment)))

@@ -143,7 +143,7 @@ static int load_purchase(const void *k, size_t kl, const void *val, size_t vl,
     p.seq = (uint32_t)seq;
     p.segment = seg;
     if ((rc = b2b2c__dec_finish(&r)) != 0 || seq > UINT32_MAX ||
-        p.kind > B2B2C_KIND_MAX || !b2b2c_segment_name(seg) ||
+        p.kind > B2B2C_FORECAST_KIND_MAX || !b2b2c_segment_name(seg) ||
         !isfinite(p.amount) || memchr(key, 0, idl))
         return b2b2c__fc_rec_err(ctx, B2B2C_ECORRUPT, FC_T_PUR, k, idl);
     if (!(c = b2b2c__map_get(&f->cust, k, idl))) {
@@ -193,8 +193,9 @@ static int load_kind(const void *k, size_t kl, const void *val, size_t vl,
         slot = b2b2c__dec_u32(&r);
         rc = b2b2c__dec_finish(&r);
     }
-    if (rc == 0 && (slot < B2B2C_KIND_HOST_FIRST || slot > B2B2C_KIND_MAX ||
-                    kl == 0 || kl > 63 || f->kinds[slot][0]))
+    if (rc == 0 && (slot < B2B2C_FORECAST_KIND_HOST_FIRST ||
+                    slot > B2B2C_FORECAST_KIND_MAX || kl == 0 || kl > 63 ||
+                    f->kinds[slot][0]))
         rc = B2B2C_ECORRUPT;
     if (rc)
         return b2b2c__fc_rec_err(f->ctx, rc, FC_T_KIND, k, kl);

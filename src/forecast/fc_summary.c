@@ -27,7 +27,8 @@ size_t b2b2c__fc_product_days(const fc_cust *c, int64_t from, int64_t end,
 {
     size_t k = 0, u = 0;
     for (size_t i = 0; i < c->n; i++)
-        if (c->p[i].kind == B2B2C_KIND_PRODUCT && c->p[i].time >= from &&
+        if (c->p[i].kind == B2B2C_FORECAST_KIND_PRODUCT &&
+            c->p[i].time >= from &&
             (c->p[i].time < end || (incl && c->p[i].time == end)))
             days[k++] = c->p[i].time;
     if (k == 0)
@@ -46,7 +47,7 @@ size_t b2b2c__fc_product_days(const fc_cust *c, int64_t from, int64_t end,
             const fc_purchase *p = &c->p[i];
             size_t lo = 0, hi = u;
             int64_t d;
-            if (p->kind != B2B2C_KIND_PRODUCT || p->time < from ||
+            if (p->kind != B2B2C_FORECAST_KIND_PRODUCT || p->time < from ||
                 p->time > end || (!incl && p->time == end))
                 continue;
             d = day_of(p->time);

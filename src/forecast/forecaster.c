@@ -158,8 +158,8 @@ const char *b2b2c_forecaster_kind_name(const b2b2c_forecaster *f,
 {
     if (kind >= 0 && kind < 6)
         return kind_names[kind];
-    if (f && kind >= B2B2C_KIND_HOST_FIRST && kind <= B2B2C_KIND_MAX &&
-        f->kinds[kind][0])
+    if (f && kind >= B2B2C_FORECAST_KIND_HOST_FIRST &&
+        kind <= B2B2C_FORECAST_KIND_MAX && f->kinds[kind][0])
         return f->kinds[kind];
     return NULL;
 }
@@ -183,7 +183,8 @@ int b2b2c_forecaster_add_kind(int32_t *kind, b2b2c_forecaster *f,
             *kind = i;
             return 0;
         }
-    for (int i = B2B2C_KIND_HOST_FIRST; i <= B2B2C_KIND_MAX; i++) {
+    for (int i = B2B2C_FORECAST_KIND_HOST_FIRST; i <= B2B2C_FORECAST_KIND_MAX;
+         i++) {
         if (strcmp(f->kinds[i], name) == 0) {
             *kind = i;
             return 0;
@@ -340,7 +341,7 @@ int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
         (rc = b2b2c__check_time(ctx, time, "time")) != 0)
         return rc;
     for (size_t i = 0; i < c->n; i++)
-        if (c->p[i].kind == B2B2C_KIND_SOFTWARE_SUBSCRIPTION &&
+        if (c->p[i].kind == B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION &&
             (!has++ || c->p[i].time < first))
             first = c->p[i].time;
     if (!has)

@@ -116,9 +116,9 @@ int b2b2c__seg_attr_check(int32_t attr, double x, const char **why)
     }
 }
 
-int b2b2c_attrs_new(b2b2c_attrs **out, b2b2c_ctx *ctx)
+int b2b2c_segment_attrs_new(b2b2c_segment_attrs **out, b2b2c_ctx *ctx)
 {
-    b2b2c_attrs *a;
+    b2b2c_segment_attrs *a;
     if (!out || !ctx) {
         if (out)
             *out = NULL;
@@ -135,21 +135,22 @@ int b2b2c_attrs_new(b2b2c_attrs **out, b2b2c_ctx *ctx)
     return 0;
 }
 
-void b2b2c_attrs_free(b2b2c_attrs *a)
+void b2b2c_segment_attrs_free(b2b2c_segment_attrs *a)
 {
     if (a)
         b2b2c__free(a->ctx, a);
 }
 
-int b2b2c_attrs_reset(b2b2c_attrs *a)
+int b2b2c_segment_attrs_reset(b2b2c_segment_attrs *a)
 {
     if (!a)
         return B2B2C_EINVAL;
+    b2b2c__err_clear(a->ctx);
     a->present = 0;
     return 0;
 }
 
-static int set_value(b2b2c_attrs *a, int32_t attr, double x)
+static int set_value(b2b2c_segment_attrs *a, int32_t attr, double x)
 {
     const char *why;
     int rc = b2b2c__seg_attr_check(attr, x, &why);
@@ -165,7 +166,8 @@ static int set_value(b2b2c_attrs *a, int32_t attr, double x)
     return 0;
 }
 
-int b2b2c_attrs_set_int(b2b2c_attrs *a, int32_t attr, int64_t value)
+int b2b2c_segment_attrs_set_int(b2b2c_segment_attrs *a, int32_t attr,
+                                int64_t value)
 {
     if (!a)
         return B2B2C_EINVAL;
@@ -176,7 +178,7 @@ int b2b2c_attrs_set_int(b2b2c_attrs *a, int32_t attr, int64_t value)
         attr == B2B2C_SEG_ATTR_CONTRACT_MONTHS)
         return b2b2c__err(a->ctx, B2B2C_EINVAL,
                           "attr: %s is a real value; use "
-                          "b2b2c_attrs_set_double",
+                          "b2b2c_segment_attrs_set_double",
                           b2b2c_seg_attr_name(attr));
     if (value < -(int64_t)SEG_COUNT_MAX || value > (int64_t)SEG_COUNT_MAX) {
         if (attr >= 1 && attr <= SEG_NATTR)
@@ -191,7 +193,8 @@ int b2b2c_attrs_set_int(b2b2c_attrs *a, int32_t attr, int64_t value)
     return set_value(a, attr, (double)value);
 }
 
-int b2b2c_attrs_set_double(b2b2c_attrs *a, int32_t attr, double value)
+int b2b2c_segment_attrs_set_double(b2b2c_segment_attrs *a, int32_t attr,
+                                   double value)
 {
     if (!a)
         return B2B2C_EINVAL;
@@ -199,10 +202,11 @@ int b2b2c_attrs_set_double(b2b2c_attrs *a, int32_t attr, double value)
     return set_value(a, attr, value);
 }
 
-int b2b2c_attrs_clear(b2b2c_attrs *a, int32_t attr)
+int b2b2c_segment_attrs_clear(b2b2c_segment_attrs *a, int32_t attr)
 {
     if (!a)
         return B2B2C_EINVAL;
+    b2b2c__err_clear(a->ctx);
     if (attr < 1 || attr > SEG_NATTR)
         return b2b2c__err(a->ctx, B2B2C_EINVAL, "attr: unknown attribute %d",
                           (int)attr);
@@ -210,10 +214,14 @@ int b2b2c_attrs_clear(b2b2c_attrs *a, int32_t attr)
     return 0;
 }
 
-int b2b2c_attrs_get(double *value, const b2b2c_attrs *a, int32_t attr)
+int b2b2c_segment_attrs_get(double *value, const b2b2c_segment_attrs *a,
+                            int32_t attr)
 {
-    if (!value || !a)
+    if (!a)
         return B2B2C_EINVAL;
+    b2b2c__err_clear(a->ctx);
+    if (!value)
+        return b2b2c__err(a->ctx, B2B2C_EINVAL, "value: NULL");
     if (attr < 1 || attr > SEG_NATTR)
         return b2b2c__err(a->ctx, B2B2C_EINVAL, "attr: unknown attribute %d",
                           (int)attr);
@@ -224,7 +232,7 @@ int b2b2c_attrs_get(double *value, const b2b2c_attrs *a, int32_t attr)
     return 0;
 }
 
-uint32_t b2b2c_attrs_present(const b2b2c_attrs *a)
+uint32_t b2b2c_segment_attrs_present(const b2b2c_segment_attrs *a)
 {
     return a ? a->present : 0;
 }

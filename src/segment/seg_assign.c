@@ -112,7 +112,7 @@ out:
 }
 
 int b2b2c_segmenter_assign(int32_t *segment, b2b2c_segmenter *s,
-                           const char *account_id, const b2b2c_attrs *attrs,
+                           const char *account_id, const b2b2c_segment_attrs *attrs,
                            int64_t now)
 {
     seg_verdict vd;

@@ -170,7 +170,7 @@ void b2b2c__seg_explain(b2b2c_segmenter *s, const seg_verdict *vd,
 }
 
 int b2b2c_segmenter_classify(int32_t *segment, double *confidence,
-                             b2b2c_segmenter *s, const b2b2c_attrs *attrs)
+                             b2b2c_segmenter *s, const b2b2c_segment_attrs *attrs)
 {
     seg_verdict vd;
     if (!s)
@@ -287,7 +287,7 @@ int b2b2c_segmenter_classify_batch(int32_t *segments, double *confidences,
 
 int b2b2c_segmenter_classify_sets(int32_t *segments, double *confidences,
                                   b2b2c_segmenter *s, size_t n,
-                                  const b2b2c_attrs *const *sets)
+                                  const b2b2c_segment_attrs *const *sets)
 {
     int fast;
     if (!s)
@@ -300,7 +300,7 @@ int b2b2c_segmenter_classify_sets(int32_t *segments, double *confidences,
                           !segments ? "segments" : "sets");
     fast = s->rules.count == 0;
     for (size_t i = 0; i < n; i++) {
-        const b2b2c_attrs *a = sets[i];
+        const b2b2c_segment_attrs *a = sets[i];
         double c;
         if (!a)
             return b2b2c__err(s->ctx, B2B2C_EINVAL, "sets: element %zu is NULL",

@@ -11,7 +11,7 @@
 #define SEG_NPARAM 9
 #define SEG_PARAM_BASE 200
 
-struct b2b2c_attrs {
+struct b2b2c_segment_attrs {
     b2b2c_ctx *ctx;
     uint32_t present;
     double v[SEG_NATTR]; /* index a - 1 */

@@ -40,11 +40,10 @@ static void run_attr(void *p)
     }
 }
 
-static int re_cb(const char *id, double re, double share, double u, void *p)
+static int re_cb(const char *id, double re, double share, void *p)
 {
     bench_arg *a = p;
     (void)id;
-    (void)u;
     a->sink += re + share;
     return 0;
 }
@@ -149,14 +148,15 @@ int main(void)
            "loaded through the API in %.1f s\n",
            NCONV, NOCONV, touches, NCH, bench_now() - t0);
     fflush(stdout);
-    for (int32_t m = B2B2C_ATTR_FIRST; m <= B2B2C_ATTR_MARKOV; m++) {
+    for (int32_t m = B2B2C_CHANNEL_ATTRIBUTION_FIRST;
+         m <= B2B2C_CHANNEL_ATTRIBUTION_MARKOV; m++) {
         char name[64];
         a.model = m;
         snprintf(name, sizeof(name), "attribute %s, 1M conversions",
-                 b2b2c_attr_model_name(m));
+                 b2b2c_channel_attribution_name(m));
         bench_run(name, run_attr, &a, NCONV, 1, 5);
     }
-    a.model = B2B2C_ATTR_MARKOV;
+    a.model = B2B2C_CHANNEL_ATTRIBUTION_MARKOV;
     bench_run("metrics by channel (markov), 1M conversions", run_metrics, &a,
               NCONV, 1, 5);
     {

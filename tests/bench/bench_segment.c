@@ -19,7 +19,7 @@ static uint32_t *pres;
 static int32_t *segs;
 static double *confs;
 static b2b2c_segmenter *S;
-static b2b2c_attrs *ATTRS;
+static b2b2c_segment_attrs *ATTRS;
 static volatile int32_t sink;
 
 static void fill(void)
@@ -74,7 +74,8 @@ int main(void)
     confs = malloc(sizeof(double) * N);
     if (!vals || !pres || !segs || !confs ||
         b2b2c_ctx_new(&ctx, NULL, NULL) != 0 ||
-        b2b2c_segmenter_new(&S, ctx) != 0 || b2b2c_attrs_new(&ATTRS, ctx))
+        b2b2c_segmenter_new(&S, ctx) != 0 ||
+        b2b2c_segment_attrs_new(&ATTRS, ctx))
         return 1;
     fill();
     bench_run("segment batch, default rules (compiled), 1M rows", batch, NULL,
@@ -87,7 +88,7 @@ int main(void)
         return 1;
     bench_run("segment batch, default + 1 host rule (rule table), 1M rows",
               batch, NULL, N, 1, 5);
-    b2b2c_attrs_free(ATTRS);
+    b2b2c_segment_attrs_free(ATTRS);
     b2b2c_segmenter_free(S);
     b2b2c_ctx_free(ctx);
     free(vals);

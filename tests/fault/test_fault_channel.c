@@ -155,8 +155,8 @@ static int op_metrics(th_env *env, void *s)
 {
     (void)env;
     return b2b2c_channels_metrics(s, B2B2C_CHANNELS_BY_GROUP,
-                                  B2B2C_ATTR_MARKOV, 0, INT64_MAX, nop_cb,
-                                  NULL);
+                                  B2B2C_CHANNEL_ATTRIBUTION_MARKOV, 0,
+                                  INT64_MAX, nop_cb, NULL);
 }
 
 static int share_cb(const char *id, int64_t t, double f, void *p)
@@ -167,7 +167,8 @@ static int share_cb(const char *id, int64_t t, double f, void *p)
 static int op_attribute_lead(th_env *env, void *s)
 {
     (void)env;
-    return b2b2c_channels_attribute_lead(s, "L1", B2B2C_ATTR_MARKOV, 0,
+    return b2b2c_channels_attribute_lead(s, "L1",
+                                         B2B2C_CHANNEL_ATTRIBUTION_MARKOV, 0,
                                          INT64_MAX, share_cb, NULL);
 }
 

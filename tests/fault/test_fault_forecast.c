@@ -27,14 +27,14 @@ static int add_log(b2b2c_forecaster *f)
         snprintf(id, sizeof(id), "c%d", i);
         for (int k = 0; k < n; k++) {
             if ((rc = b2b2c_forecaster_add_purchase(
-                     f, id, i % 2 ? 4 : 5, t, 20 + k, B2B2C_KIND_PRODUCT)))
+                     f, id, i % 2 ? 4 : 5, t, 20 + k,
+                     B2B2C_FORECAST_KIND_PRODUCT)))
                 return rc;
             t += (int64_t)(1 + b2b2c__rng_below(&g, 40)) * DAY;
         }
-        if (i % 5 == 0 &&
-            (rc = b2b2c_forecaster_add_purchase(
-                 f, id, i % 2 ? 4 : 5, T0 + 2 * DAY, 9,
-                 B2B2C_KIND_SOFTWARE_SUBSCRIPTION)))
+        if (i % 5 == 0 && (rc = b2b2c_forecaster_add_purchase(
+                               f, id, i % 2 ? 4 : 5, T0 + 2 * DAY, 9,
+                               B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION)))
             return rc;
     }
     return 0;
@@ -74,14 +74,15 @@ static int op_add_new(th_env *env, void *state)
                                           state, "new", T0 + 100 * DAY, 4) ==
                 B2B2C_ENOTFOUND;
     return b2b2c_forecaster_add_purchase(state, fresh ? "new" : "new2", 2,
-                                         T0 + DAY, 10, B2B2C_KIND_PRODUCT);
+                                         T0 + DAY, 10,
+                                         B2B2C_FORECAST_KIND_PRODUCT);
 }
 
 static int op_add_existing(th_env *env, void *state)
 {
     (void)env;
     return b2b2c_forecaster_add_purchase(state, "c3", 4, T0 + 90 * DAY, 15,
-                                         B2B2C_KIND_REPAIR);
+                                         B2B2C_FORECAST_KIND_REPAIR);
 }
 
 static int op_kind(th_env *env, void *state)
@@ -136,9 +137,9 @@ static int op_group(th_env *env, void *state)
     if (rc)
         return rc;
     if ((rc = b2b2c_forecaster_add_purchase(state, "g1", 1, T0, 5,
-                                            B2B2C_KIND_PRODUCT)) ||
+                                            B2B2C_FORECAST_KIND_PRODUCT)) ||
         (rc = b2b2c_forecaster_add_purchase(state, "c1", 4, T0 + 99 * DAY, 5,
-                                            B2B2C_KIND_TRAINING)) ||
+                                            B2B2C_FORECAST_KIND_TRAINING)) ||
         (rc = b2b2c_forecaster_fit(NULL, state, -1, T0 + 140 * DAY))) {
         int rc2 = b2b2c_ctx_rollback(env->ctx);
         return rc2 ? rc2 : rc;
@@ -173,7 +174,7 @@ static int op_remove_group(th_env *env, void *state)
                                                    T0 + 40 * DAY)) ||
         (rc = b2b2c_forecaster_remove_customer(state, "c5")) ||
         (rc = b2b2c_forecaster_add_purchase(state, "c5", 5, T0 + DAY, 7,
-                                            B2B2C_KIND_PRODUCT))) {
+                                            B2B2C_FORECAST_KIND_PRODUCT))) {
         int rc2 = b2b2c_ctx_rollback(env->ctx);
         return rc2 ? rc2 : rc;
     }
@@ -222,7 +223,7 @@ static int gr_create(th_env *env, void *state)
 {
     (void)env;
     return b2b2c_forecaster_add_purchase(state, "n", 1, T0, 5,
-                                         B2B2C_KIND_PRODUCT);
+                                         B2B2C_FORECAST_KIND_PRODUCT);
 }
 static int gr_grow(th_env *env, void *state, int i)
 {

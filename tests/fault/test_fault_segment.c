@@ -15,7 +15,7 @@
 typedef struct st {
     b2b2c_segmenter *s;
     b2b2c_segmenter *reopened;
-    b2b2c_attrs *a;
+    b2b2c_segment_attrs *a;
     int flip;
 } st;
 
@@ -25,7 +25,7 @@ static int setup(th_env *env, void **state)
     int rc;
     *state = x;
     if ((rc = b2b2c_segmenter_new(&x->s, env->ctx)) != 0 ||
-        (rc = b2b2c_attrs_new(&x->a, env->ctx)) != 0)
+        (rc = b2b2c_segment_attrs_new(&x->a, env->ctx)) != 0)
         return rc;
     if ((rc = b2b2c_segmenter_rule_add(x->s, "r1", 950,
                                        B2B2C_SEGMENT_B2B_SMALL_PRO,
@@ -34,15 +34,16 @@ static int setup(th_env *env, void **state)
         (rc = b2b2c_segmenter_rule_add(x->s, "r2", 10,
                                        B2B2C_SEGMENT_UNKNOWN, "true")) != 0)
         return rc;
-    b2b2c_attrs_set_int(x->a, B2B2C_SEG_ATTR_PARTY_TYPE,
-                        B2B2C_PARTY_ORGANISATION);
-    b2b2c_attrs_set_int(x->a, B2B2C_SEG_ATTR_ORG_KIND, B2B2C_ORG_WORKSHOP);
+    b2b2c_segment_attrs_set_int(x->a, B2B2C_SEG_ATTR_PARTY_TYPE,
+                                B2B2C_PARTY_ORGANISATION);
+    b2b2c_segment_attrs_set_int(x->a, B2B2C_SEG_ATTR_ORG_KIND,
+                                B2B2C_ORG_WORKSHOP);
     for (int i = 0; i < 5; i++) {
         char id[8] = {'a', (char)('0' + i), 0};
         if ((rc = b2b2c_segmenter_assign(NULL, x->s, id, x->a, 100)) != 0)
             return rc;
     }
-    b2b2c_attrs_set_int(x->a, B2B2C_SEG_ATTR_EMPLOYEES, 500);
+    b2b2c_segment_attrs_set_int(x->a, B2B2C_SEG_ATTR_EMPLOYEES, 500);
     if ((rc = b2b2c_segmenter_assign(NULL, x->s, "a0", x->a, 200)) != 0 ||
         (rc = b2b2c_segmenter_route_set(x->s, B2B2C_SEGMENT_B2B_LARGE,
                                         B2B2C_BAND_COLD,
@@ -57,7 +58,7 @@ static void teardown(th_env *env, void *state)
     (void)env;
     b2b2c_segmenter_free(x->reopened);
     b2b2c_segmenter_free(x->s);
-    b2b2c_attrs_free(x->a);
+    b2b2c_segment_attrs_free(x->a);
     free(x);
 }
 static uint64_t digest(th_env *env, void *state)
@@ -220,20 +221,20 @@ static void t_group(void **u) { (void)u; run_both("group", op_group); }
 static int an_setup(th_env *env, void **state)
 {
     (void)env;
-    *state = calloc(1, sizeof(b2b2c_attrs *));
+    *state = calloc(1, sizeof(b2b2c_segment_attrs *));
     return 0;
 }
 static int an_op(th_env *env, void *state)
 {
-    b2b2c_attrs **a = state;
-    b2b2c_attrs_free(*a);
+    b2b2c_segment_attrs **a = state;
+    b2b2c_segment_attrs_free(*a);
     *a = NULL;
-    return b2b2c_attrs_new(a, env->ctx);
+    return b2b2c_segment_attrs_new(a, env->ctx);
 }
 static void an_teardown(th_env *env, void *state)
 {
     (void)env;
-    b2b2c_attrs_free(*(b2b2c_attrs **)state);
+    b2b2c_segment_attrs_free(*(b2b2c_segment_attrs **)state);
     free(state);
 }
 static void t_attrs_new(void **u)
@@ -258,7 +259,8 @@ static int gr_grow(th_env *env, void *state, int i)
 {
     st *x = state;
     (void)env;
-    b2b2c_attrs_set_int(x->a, B2B2C_SEG_ATTR_EMPLOYEES, i % 2 ? 500 : 1);
+    b2b2c_segment_attrs_set_int(x->a, B2B2C_SEG_ATTR_EMPLOYEES,
+                                i % 2 ? 500 : 1);
     return b2b2c_segmenter_assign(NULL, x->s, "n", x->a, 301 + i);
 }
 static void t_group_create_grow(void **u)

@@ -542,7 +542,7 @@ class ForecastTest(EngineTest):
         with b2b2c.Forecaster(self.ctx) as f:
             _add_log(f)
             f.add_purchase("c00", "b2c_consumer", T0 + DAY, 40.0,
-                           b2b2c.KIND_INSTALL)
+                           b2b2c.FORECAST_KIND_INSTALL)
             end = T0 + 200 * DAY
             f.fit(end)
             fp = f.fit_params()
@@ -567,7 +567,7 @@ class ForecastTest(EngineTest):
             e = self.assertError(b2b2c.ERANGE, f.fit, end,
                                  calibration_start=T0 + 5 * DAY)
             self.assertIn("before the calibration start", e.message)
-            attach, mean = f.service_stats(b2b2c.KIND_INSTALL)
+            attach, mean = f.service_stats(b2b2c.FORECAST_KIND_INSTALL)
             self.assertGreater(attach, 0.0)
             self.assertEqual(mean, 40.0)
             self.assertEqual(f.kind_name(f.add_kind("audit")), "audit")
@@ -624,7 +624,7 @@ class ChannelsTest(EngineTest):
         self.assertEqual(att["search"].conversions, 0.5)
         self.assertEqual(att[""].conversions, 0.0)
         rows = dict(self.ch.metrics(b2b2c.CHANNELS_BY_CHANNEL,
-                                    b2b2c.ATTR_LINEAR, T0, T0 + 7 * DAY))
+                                    b2b2c.CHANNEL_ATTRIBUTION_LINEAR, T0, T0 + 7 * DAY))
         self.assertEqual(rows["search"]["spend"], 300.0)
         self.assertEqual(rows["search"]["cpa"], 600.0)
         self.assertEqual(len(rows["search"]), b2b2c.CHM_COUNT)
@@ -633,6 +633,19 @@ class ChannelsTest(EngineTest):
         p, eff = self.ch.markov_effects(T0, T0 + 7 * DAY)
         self.assertEqual(p, 1.0)
         self.assertEqual([e[0] for e in eff], ["seo", "search"])
+        # (channel_id, removal_effect, share): no dummy fourth value
+        self.assertEqual([len(e) for e in eff], [3, 3])
+        self.assertAlmostEqual(sum(e[2] for e in eff), 1.0)
+
+    def test_attribution_names(self):
+        self.assertEqual(b2b2c.channel_attribution_name(
+            b2b2c.CHANNEL_ATTRIBUTION_MARKOV), "markov")
+        self.assertEqual(b2b2c.channel_attribution_from_name("decay"),
+                         b2b2c.CHANNEL_ATTRIBUTION_DECAY)
+        self.assertEqual(b2b2c.FORECAST_KIND_PRODUCT, 0)
+        for old in ("ATTR_MARKOV", "KIND_PRODUCT", "attr_model_name",
+                    "attr_model_from_name"):
+            self.assertFalse(hasattr(b2b2c, old), old)
         mix = dict(self.ch.mix_shares("linear", T0, T0 + 7 * DAY))
         self.assertEqual(mix["total"]["reach_value_share"], 0.5)
         lag = self.ch.mix_lag(T0, T0 + 14 * DAY)

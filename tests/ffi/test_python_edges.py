@@ -125,7 +125,7 @@ TABLE = [
     ("fc", "fit", [T0, -1], {0: "time", 1: "enum"}),
     ("fc", "spend_source", [-1], {0: "enum"}),
     ("fc", "remove_customer", ["C"], {0: "id"}),
-    ("fc", "service_stats", [b2b2c.KIND_INSTALL, -1],
+    ("fc", "service_stats", [b2b2c.FORECAST_KIND_INSTALL, -1],
      {0: "enum", 1: "enum"}),
     ("fc", "customer", ["C", T0, 30.0], {0: "id", 1: "time", 2: "dbl"}),
     ("fc", "due", [T0, 30.0], {0: "time", 1: "dbl"}),

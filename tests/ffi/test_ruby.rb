@@ -417,7 +417,7 @@ class ForecastTest < EngineTest
   def test_forecaster
     B2B2C::Forecaster.open(@ctx) do |f|
       add_log(f)
-      f.add_purchase("c00", "b2c_consumer", T0 + DAY, 40.0, B2B2C::KIND_INSTALL)
+      f.add_purchase("c00", "b2c_consumer", T0 + DAY, 40.0, B2B2C::FORECAST_KIND_INSTALL)
       fin = T0 + (200 * DAY)
       f.fit(fin)
       assert_equal %w[r alpha a b], f.fit_params[:params].keys
@@ -434,7 +434,7 @@ class ForecastTest < EngineTest
       assert_equal 60, f.summaries(fin, calibration_start: T0).size
       err = assert_error(B2B2C::ERANGE) { f.fit(fin, calibration_start: T0 + (5 * DAY)) }
       assert_match(/before the calibration start/, err.message)
-      assert_equal 40.0, f.service_stats(B2B2C::KIND_INSTALL)[1]
+      assert_equal 40.0, f.service_stats(B2B2C::FORECAST_KIND_INSTALL)[1]
       err = assert_error(B2B2C::EBADID) { f.add_purchase("", 5, T0, 1.0) }
       assert_match(/customer/, err.message)
       err = assert_error(B2B2C::ERANGE) { f.add_purchase("c01", 5, B2B2C::TIME_MIN - 1, 1.0) }
@@ -459,16 +459,27 @@ class ChannelsTest < EngineTest
     @ch.convert("L1", T0 + (2 * DAY), 1000.0)
   end
 
+  def test_attribution_names
+    assert_equal "markov", B2B2C.channel_attribution_name(B2B2C::CHANNEL_ATTRIBUTION_MARKOV)
+    assert_equal B2B2C::CHANNEL_ATTRIBUTION_DECAY, B2B2C.channel_attribution_from_name("decay")
+    assert_equal 0, B2B2C::FORECAST_KIND_PRODUCT
+    %i[ATTR_MARKOV KIND_PRODUCT].each { |c| refute B2B2C.const_defined?(c), c }
+    %i[attr_model_name attr_model_from_name].each { |m| refute_respond_to B2B2C, m }
+  end
+
   def test_linear_two_touch
     assert_equal [["seo", 0.5], ["search", 0.5]], @ch.attribute_lead("L1", "linear").map { |s| [s.channel_id, s.share] }
     att = @ch.attribute("linear", T0, T0 + (7 * DAY)).to_h { |a| [a.channel_id, a] }
     assert_equal 500.0, att["seo"].revenue
-    rows = @ch.metrics(B2B2C::CHANNELS_BY_CHANNEL, B2B2C::ATTR_LINEAR, T0, T0 + (7 * DAY)).to_h
+    rows = @ch.metrics(B2B2C::CHANNELS_BY_CHANNEL, B2B2C::CHANNEL_ATTRIBUTION_LINEAR, T0, T0 + (7 * DAY)).to_h
     assert_equal 600.0, rows["search"]["cpa"]
     assert_equal B2B2C::CHM_COUNT, rows["search"].size
     p_conv, eff = @ch.markov_effects(T0, T0 + (7 * DAY))
     assert_equal 1.0, p_conv
     assert_equal %w[seo search], eff.map(&:first)
+    # [channel_id, removal_effect, share]: no dummy fourth value
+    assert_equal [3, 3], eff.map(&:size)
+    assert_in_delta 1.0, eff.sum { |e| e[2] }, 1e-12
     assert_equal 0.5, @ch.mix_shares("linear", T0, T0 + (7 * DAY)).to_h["total"]["reach_value_share"]
     lag = @ch.mix_lag(T0, T0 + (14 * DAY))
     assert_equal lag[:pairs], lag[:weeks].size

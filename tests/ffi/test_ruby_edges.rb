@@ -102,7 +102,7 @@ TABLE = [
   [:fc, :fit, [T0], { segment: -1 }, { 0 => :time, segment: :enum }],
   [:fc, :spend_source, [], { segment: -1 }, { segment: :enum }],
   [:fc, :remove_customer, ["C"], {}, { 0 => :id }],
-  [:fc, :service_stats, [B2B2C::KIND_INSTALL], { segment: -1 }, { 0 => :enum, segment: :enum }],
+  [:fc, :service_stats, [B2B2C::FORECAST_KIND_INSTALL], { segment: -1 }, { 0 => :enum, segment: :enum }],
   [:fc, :customer, ["C", T0, 30.0], {}, { 0 => :id, 1 => :time, 2 => :dbl }],
   [:fc, :due, [T0, 30.0], {}, { 0 => :time, 1 => :dbl }],
   [:fc, :holdout, [T0, T0 + DAY], { nout: 5, segment: -1 }, { 0 => :time, 1 => :time, nout: :nout, segment: :enum }],

@@ -34,7 +34,7 @@ static const char *const tables[] = {
 static void baseline(b2b2c_ctx *ctx)
 {
     b2b2c_segmenter *s;
-    b2b2c_attrs *a;
+    b2b2c_segment_attrs *a;
     b2b2c_lead_model *m;
     b2b2c_dealer_engine *e;
     b2b2c_forecaster *f;
@@ -43,10 +43,11 @@ static void baseline(b2b2c_ctx *ctx)
     int32_t seg, why;
 
     if (b2b2c_segmenter_new(&s, ctx) == 0) {
-        if (b2b2c_attrs_new(&a, ctx) == 0) {
-            b2b2c_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND, B2B2C_ORG_WORKSHOP);
+        if (b2b2c_segment_attrs_new(&a, ctx) == 0) {
+            b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND,
+                                        B2B2C_ORG_WORKSHOP);
             b2b2c_segmenter_assign(&seg, s, "acc", a, T0);
-            b2b2c_attrs_free(a);
+            b2b2c_segment_attrs_free(a);
         }
         b2b2c_segmenter_rule_add(s, "r1", 600, B2B2C_SEGMENT_B2B_LARGE,
                                  "employees >= 5000");
@@ -70,9 +71,10 @@ static void baseline(b2b2c_ctx *ctx)
     }
     if (b2b2c_forecaster_new(&f, ctx) == 0) {
         b2b2c_forecaster_add_purchase(f, "c1", B2B2C_SEGMENT_B2C_CONSUMER, T0,
-                                      100, B2B2C_KIND_PRODUCT);
+                                      100, B2B2C_FORECAST_KIND_PRODUCT);
         b2b2c_forecaster_add_purchase(f, "c1", B2B2C_SEGMENT_B2C_CONSUMER,
-                                      T0 + 86400 * 30, 50, B2B2C_KIND_INSTALL);
+                                      T0 + 86400 * 30, 50,
+                                      B2B2C_FORECAST_KIND_INSTALL);
         b2b2c_forecaster_free(f);
     }
     if (b2b2c_channels_new(&ch, ctx) == 0) {
@@ -142,8 +144,8 @@ static void open_all(b2b2c_ctx *ctx)
     }
     if (b2b2c_channels_new(&ch, ctx) == 0) {
         b2b2c_channels_metrics(ch, B2B2C_CHANNELS_BY_CHANNEL,
-                               B2B2C_ATTR_MARKOV, 0, T0 + 86400 * 2,
-                               card_row, NULL);
+                               B2B2C_CHANNEL_ATTRIBUTION_MARKOV, 0,
+                               T0 + 86400 * 2, card_row, NULL);
         b2b2c_channels_free(ch);
     }
 }

@@ -63,6 +63,13 @@ static int collect_attr(const char *id, double conv, double rev, double ltv,
     return 0;
 }
 
+/* Markov removal effects: v[0] = RE(c), v[1] = its share. */
+static int collect_effect(const char *id, double removal_effect, double share,
+                          void *p)
+{
+    return collect_attr(id, removal_effect, share, 0, p);
+}
+
 static int collect_row(const char *key, const double *m, size_t n, void *p)
 {
     rows *r = p;
@@ -120,10 +127,12 @@ static void t_vocab(void **state)
                      B2B2C_CHANNEL_KIND_LEADGEN);
     assert_int_equal(b2b2c_channel_kind_from_name(NULL), B2B2C_EINVAL);
     for (int32_t m = 1; m <= 6; m++)
-        assert_int_equal(b2b2c_attr_model_from_name(b2b2c_attr_model_name(m)),
+        assert_int_equal(b2b2c_channel_attribution_from_name(
+                             b2b2c_channel_attribution_name(m)),
                          m);
-    assert_null(b2b2c_attr_model_name(7));
-    assert_int_equal(b2b2c_attr_model_from_name("shapley"), B2B2C_EINVAL);
+    assert_null(b2b2c_channel_attribution_name(7));
+    assert_int_equal(b2b2c_channel_attribution_from_name("shapley"),
+                     B2B2C_EINVAL);
 }
 
 static void t_params(void **state)
@@ -310,12 +319,12 @@ static void t_first_last(void **state)
     rows r;
     hand_data(f);
     /* first: L1->A 300, L2->B 100, L3->A 200, L5->A 400; direct 50+70 */
-    attr(f, B2B2C_ATTR_FIRST, &r);
+    attr(f, B2B2C_CHANNEL_ATTRIBUTION_FIRST, &r);
     check3(&r, 900, 100, 0, 120);
     NEAR(row_of(&r, "")[0], 2);
     NEAR(row_of(&r, "A")[0], 3);
     /* last: L1->C, L2->B, L3->B, L5->B */
-    attr(f, B2B2C_ATTR_LAST, &r);
+    attr(f, B2B2C_CHANNEL_ATTRIBUTION_LAST, &r);
     check3(&r, 0, 700, 300, 120);
 }
 
@@ -324,7 +333,7 @@ static void t_linear(void **state)
     fx *f = *state;
     rows r;
     hand_data(f);
-    attr(f, B2B2C_ATTR_LINEAR, &r);
+    attr(f, B2B2C_CHANNEL_ATTRIBUTION_LINEAR, &r);
     /* A: 300/3 + 200/2 + 400*2/3; B: 100 + 100 + 100 + 400/3; C: 100 */
     check3(&r, 100 + 100 + 800.0 / 3, 300 + 400.0 / 3, 100, 120);
     /* conversions: A 1/3 + 1/2 + 2/3; B 1/3 + 1 + 1/2 + 1/3; C 1/3 */
@@ -338,7 +347,7 @@ static void t_position(void **state)
     fx *f = *state;
     rows r;
     hand_data(f);
-    attr(f, B2B2C_ATTR_POSITION, &r);
+    attr(f, B2B2C_CHANNEL_ATTRIBUTION_POSITION, &r);
     /* L1 (3 touches): A 40% 120, B 20% 60, C 40% 120; L2 (1): B 100;
      * L3 (2): 50/50; L5 (A,A,B): A 40%+20% = 240, B 160 */
     check3(&r, 120 + 100 + 240, 60 + 100 + 100 + 160, 120, 120);
@@ -349,7 +358,7 @@ static void t_position(void **state)
     assert_int_equal(b2b2c_channels_set_param(f->h,
                                               B2B2C_CHANNELS_POSITION_LAST, 0.3),
                      0);
-    attr(f, B2B2C_ATTR_POSITION, &r);
+    attr(f, B2B2C_CHANNEL_ATTRIBUTION_POSITION, &r);
     /* L5: A 0.3*400 + 0.4*400 = 280, B 120 */
     check3(&r, 90 + 100 + 280, 120 + 100 + 100 + 120, 90, 120);
     /* 70/30 leaves nothing for the middle: L1 A 210, B 0, C 90; L5 A 280,
@@ -357,7 +366,7 @@ static void t_position(void **state)
     assert_int_equal(b2b2c_channels_set_param(f->h,
                                               B2B2C_CHANNELS_POSITION_FIRST, 0.7),
                      0);
-    attr(f, B2B2C_ATTR_POSITION, &r);
+    attr(f, B2B2C_CHANNEL_ATTRIBUTION_POSITION, &r);
     check3(&r, 210 + 140 + 280, 100 + 60 + 120, 90, 120);
 }
 
@@ -369,7 +378,7 @@ static void t_decay(void **state)
     assert_int_equal(b2b2c_channels_set_param(f->h,
                                               B2B2C_CHANNELS_HALF_LIFE_DAYS, 1),
                      0);
-    attr(f, B2B2C_ATTR_DECAY, &r);
+    attr(f, B2B2C_CHANNEL_ATTRIBUTION_DECAY, &r);
     /* half-life 1 day: ages 3,2,1 days weigh 1/8,1/4,1/2 (sum 7/8).
      * L1: A 300/7, B 600/7, C 1200/7. L2: B 100. L3: ages 2,1: A 1/3 of
      * 200, B 2/3. L5: A (1/8+1/4)/(7/8) = 3/7 of 400, B 4/7.
@@ -380,7 +389,7 @@ static void t_decay(void **state)
     assert_int_equal(b2b2c_channels_set_param(f->h,
                                               B2B2C_CHANNELS_LOOKBACK_DAYS, 40),
                      0);
-    attr(f, B2B2C_ATTR_DECAY, &r);
+    attr(f, B2B2C_CHANNEL_ATTRIBUTION_DECAY, &r);
     check3(&r, 5900.0 / 21, 11500.0 / 21, 3600.0 / 21 + 70, 50);
 }
 
@@ -419,15 +428,15 @@ static void t_markov_hand(void **state)
     double p = 0;
     markov_data(f);
     memset(&r, 0, sizeof(r));
-    assert_int_equal(b2b2c_channels_markov_effects(f->h, &p, INT64_MIN,
-                                                   INT64_MAX, collect_attr, &r),
+    assert_int_equal(b2b2c_channels_markov_effects(
+                         f->h, &p, INT64_MIN, INT64_MAX, collect_effect, &r),
                      0);
     NEAR(p, 2.0 / 3);
     NEAR(row_of(&r, "A")[0], 0.75);
     NEAR(row_of(&r, "B")[0], 0.5);
     NEAR(row_of(&r, "A")[1], 0.6);
     NEAR(row_of(&r, "B")[1], 0.4);
-    attr(f, B2B2C_ATTR_MARKOV, &r);
+    attr(f, B2B2C_CHANNEL_ATTRIBUTION_MARKOV, &r);
     NEAR(row_of(&r, "A")[1], 110);
     NEAR(row_of(&r, "B")[1], 40);
     NEAR(row_of(&r, "A")[0], 1.6);
@@ -441,8 +450,8 @@ static void t_markov_hand(void **state)
     assert_int_equal(b2b2c_channels_touch(f->h, "M4", "B", T0 + 2), 0);
     assert_int_equal(b2b2c_channels_convert(f->h, "M4", T0 + 3, 10), 0);
     memset(&r, 0, sizeof(r));
-    assert_int_equal(b2b2c_channels_markov_effects(f->h, &p, INT64_MIN,
-                                                   INT64_MAX, collect_attr, &r),
+    assert_int_equal(b2b2c_channels_markov_effects(
+                         f->h, &p, INT64_MIN, INT64_MAX, collect_effect, &r),
                      0);
     {
         /* counts now: S->A 3, S->B 1; A->A 1, A->B 2, A->CONV 1; B->CONV 2,
@@ -456,7 +465,7 @@ static void t_markov_hand(void **state)
         NEAR(row_of(&r, "A")[0], 7.0 / 9);
         NEAR(row_of(&r, "B")[0], 2.0 / 3);
     }
-    attr(f, B2B2C_ATTR_MARKOV, &r);
+    attr(f, B2B2C_CHANNEL_ATTRIBUTION_MARKOV, &r);
     {
         double a = 7.0 / 9, b = 2.0 / 3, fa = a / (a + b);
         /* M1: 100 split a:b, M2: 50 to A, M4: 10 split a:b */
@@ -465,8 +474,8 @@ static void t_markov_hand(void **state)
     }
     /* an empty period: no paths, P(conv) NaN, effects 0 */
     memset(&r, 0, sizeof(r));
-    assert_int_equal(b2b2c_channels_markov_effects(f->h, &p, 0, 1,
-                                                   collect_attr, &r), 0);
+    assert_int_equal(
+        b2b2c_channels_markov_effects(f->h, &p, 0, 1, collect_effect, &r), 0);
     assert_true(isnan(p));
     NEAR(row_of(&r, "A")[0], 0);
 }
@@ -497,10 +506,9 @@ static double chain_pconv(double cnt[RM_CH + 1][RM_CH + 3], int removed)
     return x[0];
 }
 
-static int collect_no_filler(const char *id, double c, double r, double l,
-                             void *p)
+static int collect_no_filler(const char *id, double re, double share, void *p)
 {
-    return strncmp(id, "filler", 6) == 0 ? 0 : collect_attr(id, c, r, l, p);
+    return strncmp(id, "filler", 6) == 0 ? 0 : collect_effect(id, re, share, p);
 }
 
 static void markov_random(fx *f, int filler)
@@ -604,7 +612,7 @@ static void t_attribute_lead(void **state)
     shares s;
     hand_data(f);
     /* L1: A@0, B@1, C@2 (inserted out of order; reported in time order) */
-    lead_shares(f, "L1", B2B2C_ATTR_POSITION, &s);
+    lead_shares(f, "L1", B2B2C_CHANNEL_ATTRIBUTION_POSITION, &s);
     assert_int_equal(s.n, 3);
     assert_string_equal(s.ch[0], "A");
     assert_string_equal(s.ch[1], "B");
@@ -613,16 +621,16 @@ static void t_attribute_lead(void **state)
     NEAR(s.f[0], 0.4);
     NEAR(s.f[1], 0.2);
     NEAR(s.f[2], 0.4);
-    lead_shares(f, "L1", B2B2C_ATTR_FIRST, &s);
+    lead_shares(f, "L1", B2B2C_CHANNEL_ATTRIBUTION_FIRST, &s);
     NEAR(s.f[0], 1);
     NEAR(s.f[1], 0);
     NEAR(s.f[2], 0);
     /* L5: A, A, B linear thirds */
-    lead_shares(f, "L5", B2B2C_ATTR_LINEAR, &s);
+    lead_shares(f, "L5", B2B2C_CHANNEL_ATTRIBUTION_LINEAR, &s);
     assert_int_equal(s.n, 3);
     NEAR(s.f[0] + s.f[1], 2.0 / 3);
     /* L6: its only touch is outside the window: direct */
-    lead_shares(f, "L6", B2B2C_ATTR_LAST, &s);
+    lead_shares(f, "L6", B2B2C_CHANNEL_ATTRIBUTION_LAST, &s);
     assert_int_equal(s.n, 1);
     assert_string_equal(s.ch[0], "");
     assert_true(s.t[0] == T0 + 40 * D);
@@ -647,15 +655,16 @@ static void t_attribute_lead_markov(void **state)
     shares s;
     markov_data(f);
     /* the worked example: M1's path A, B splits 0.75 : 0.5 = 0.6 : 0.4 */
-    lead_shares(f, "M1", B2B2C_ATTR_MARKOV, &s);
+    lead_shares(f, "M1", B2B2C_CHANNEL_ATTRIBUTION_MARKOV, &s);
     assert_int_equal(s.n, 2);
     NEAR(s.f[0], 0.6);
     NEAR(s.f[1], 0.4);
     /* a period with no paths: no effects, even split */
     memset(&s, 0, sizeof(s));
-    assert_int_equal(b2b2c_channels_attribute_lead(f->h, "M1",
-                                                   B2B2C_ATTR_MARKOV, 0, 1,
-                                                   collect_share, &s), 0);
+    assert_int_equal(b2b2c_channels_attribute_lead(
+                         f->h, "M1", B2B2C_CHANNEL_ATTRIBUTION_MARKOV, 0, 1,
+                         collect_share, &s),
+                     0);
     NEAR(s.f[0], 0.5);
     NEAR(s.f[1], 0.5);
 }
@@ -756,7 +765,7 @@ static void t_metrics(void **state)
     assert_int_equal(b2b2c_channels_set_ltv(f->h, "L2", 1000), 0);
     memset(&r, 0, sizeof(r));
     assert_int_equal(b2b2c_channels_metrics(f->h, B2B2C_CHANNELS_BY_CHANNEL,
-                                            B2B2C_ATTR_LAST, T0,
+                                            B2B2C_CHANNEL_ATTRIBUTION_LAST, T0,
                                             T0 + 100 * D, collect_row, &r),
                      0);
     assert_int_equal(r.n, 4);
@@ -792,7 +801,7 @@ static void t_metrics(void **state)
     /* by kind: reach = A, lead gen = B + C (leads L1,L2,L3,L5,L6,L7) */
     memset(&r, 0, sizeof(r));
     assert_int_equal(b2b2c_channels_metrics(f->h, B2B2C_CHANNELS_BY_KIND,
-                                            B2B2C_ATTR_LAST, T0,
+                                            B2B2C_CHANNEL_ATTRIBUTION_LAST, T0,
                                             T0 + 100 * D, collect_row, &r),
                      0);
     assert_int_equal(r.n, 3);
@@ -804,7 +813,7 @@ static void t_metrics(void **state)
     /* by group: b2c = A + B, b2b = C */
     memset(&r, 0, sizeof(r));
     assert_int_equal(b2b2c_channels_metrics(f->h, B2B2C_CHANNELS_BY_GROUP,
-                                            B2B2C_ATTR_FIRST, T0,
+                                            B2B2C_CHANNEL_ATTRIBUTION_FIRST, T0,
                                             T0 + 100 * D, collect_row, &r),
                      0);
     assert_int_equal(r.n, 5);
@@ -815,8 +824,9 @@ static void t_metrics(void **state)
     /* total includes the direct bucket; a period of day 1 only */
     memset(&r, 0, sizeof(r));
     assert_int_equal(b2b2c_channels_metrics(f->h, B2B2C_CHANNELS_BY_TOTAL,
-                                            B2B2C_ATTR_LINEAR, T0 + D,
-                                            T0 + 2 * D, collect_row, &r),
+                                            B2B2C_CHANNEL_ATTRIBUTION_LINEAR,
+                                            T0 + D, T0 + 2 * D, collect_row,
+                                            &r),
                      0);
     assert_int_equal(r.n, 1);
     m = row_of(&r, "total");
@@ -919,8 +929,10 @@ static void t_mix(void **state)
     assert_int_equal(b2b2c_channels_convert(f->h, "g0", T0 + 5 * D, 100), 0);
     assert_int_equal(b2b2c_channels_convert(f->h, "x0", T0 + 5 * D, 40), 0);
     memset(&r, 0, sizeof(r));
-    assert_int_equal(b2b2c_channels_mix_shares(f->h, B2B2C_ATTR_LINEAR, T0,
-                                               T0 + 3 * W, collect_row, &r), 0);
+    assert_int_equal(b2b2c_channels_mix_shares(f->h,
+                                               B2B2C_CHANNEL_ATTRIBUTION_LINEAR,
+                                               T0, T0 + 3 * W, collect_row, &r),
+                     0);
     assert_int_equal(r.n, 5);
     /* b2c: reach spend 200 + 300, lead gen 300; g0's path G, R, G: R 1/3 */
     NEAR(row_of(&r, "b2c")[B2B2C_MIX_REACH_SPEND], 500);
@@ -956,10 +968,14 @@ static void t_reopen(void **state)
     assert_int_equal(b2b2c_channels_set_ltv(f->h, "nobody", 1), 0);
     assert_int_equal(b2b2c_channels_new(&h2, f->ctx), 0);
     assert_true(b2b2c__channels_digest(h2) == b2b2c__channels_digest(f->h));
-    assert_int_equal(b2b2c_channels_attribute(f->h, B2B2C_ATTR_MARKOV, 0,
-                                              INT64_MAX, attr_sum, a), 0);
-    assert_int_equal(b2b2c_channels_attribute(h2, B2B2C_ATTR_MARKOV, 0,
-                                              INT64_MAX, attr_sum, b), 0);
+    assert_int_equal(b2b2c_channels_attribute(f->h,
+                                              B2B2C_CHANNEL_ATTRIBUTION_MARKOV,
+                                              0, INT64_MAX, attr_sum, a),
+                     0);
+    assert_int_equal(b2b2c_channels_attribute(h2,
+                                              B2B2C_CHANNEL_ATTRIBUTION_MARKOV,
+                                              0, INT64_MAX, attr_sum, b),
+                     0);
     NEAR(a[0], b[0]);
     NEAR(a[1], b[1]);
     /* the reopened handle keeps validating against restored state */

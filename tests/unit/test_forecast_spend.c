@@ -131,9 +131,8 @@ static void add_log(b2b2c_forecaster *f, double (*amount)(int, int))
         for (int k = 0; k <= nrep; k++)
             assert_int_equal(b2b2c_forecaster_add_purchase(
                                  f, id, B2B2C_SEGMENT_UNKNOWN,
-                                 T0 + (int64_t)(i % 30 + 9 * k) * DAY +
-                                     3600,
-                                 amount(i, k), B2B2C_KIND_PRODUCT),
+                                 T0 + (int64_t)(i % 30 + 9 * k) * DAY + 3600,
+                                 amount(i, k), B2B2C_FORECAST_KIND_PRODUCT),
                              0);
     }
 }
@@ -153,11 +152,11 @@ static void test_forecaster_zero_repeat(void **state)
     add_log(s->f, varied);
     assert_int_equal(b2b2c_forecaster_add_purchase(s->f, "zero", 0,
                                                    T0 + 2 * DAY, 35,
-                                                   B2B2C_KIND_PRODUCT),
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      0);
     assert_int_equal(b2b2c_forecaster_add_purchase(s->f, "zero", 0,
                                                    T0 + 40 * DAY, 0,
-                                                   B2B2C_KIND_PRODUCT),
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      0);
     assert_int_equal(b2b2c_forecaster_fit(NULL, s->f, -1, end), 0);
     assert_int_equal(b2b2c_forecaster_fit_params(NULL, NULL, gg, NULL, NULL,

@@ -60,24 +60,24 @@ static void sim_log(b2b2c_forecaster *f, int n, uint64_t seed, int64_t until,
         double p = b2b2c__rng_beta(&g, 0.8, 2.5);
         double t = (double)T0 + (double)b2b2c__rng_below(&g, 84) * DAY;
         snprintf(id, sizeof(id), "%s%d", prefix, i);
-        assert_int_equal(b2b2c_forecaster_add_purchase(
-                             f, id, segment, (int64_t)t,
-                             50 + 100 * b2b2c__rng_uniform(&g),
-                             B2B2C_KIND_PRODUCT),
-                         0);
+        assert_int_equal(
+            b2b2c_forecaster_add_purchase(f, id, segment, (int64_t)t,
+                                          50 + 100 * b2b2c__rng_uniform(&g),
+                                          B2B2C_FORECAST_KIND_PRODUCT),
+            0);
         for (;;) {
             t += -log(1 - b2b2c__rng_uniform(&g)) / lam * 7 * DAY;
             if (t >= (double)until)
                 break;
-            assert_int_equal(b2b2c_forecaster_add_purchase(
-                                 f, id, segment, (int64_t)t,
-                                 50 + 100 * b2b2c__rng_uniform(&g),
-                                 B2B2C_KIND_PRODUCT),
-                             0);
+            assert_int_equal(
+                b2b2c_forecaster_add_purchase(f, id, segment, (int64_t)t,
+                                              50 + 100 * b2b2c__rng_uniform(&g),
+                                              B2B2C_FORECAST_KIND_PRODUCT),
+                0);
             if (b2b2c__rng_uniform(&g) < 0.3)
                 assert_int_equal(b2b2c_forecaster_add_purchase(
                                      f, id, segment, (int64_t)t + 3600, 40,
-                                     B2B2C_KIND_INSTALL),
+                                     B2B2C_FORECAST_KIND_INSTALL),
                                  0);
             if (b2b2c__rng_uniform(&g) < p)
                 break;
@@ -117,17 +117,19 @@ static void test_summary_and_answers(void **state)
     const int64_t end = T0 + 70 * DAY, now = end;
     double e, pa, py, sp, cp, cs, p[4], gg[3], ll;
     /* two purchases on day 0 (one transaction), then days 14 and 28 */
-    assert_int_equal(b2b2c_forecaster_add_purchase(x->f, "a", 4, T0 + 3600,
-                                                   100, B2B2C_KIND_PRODUCT),
+    assert_int_equal(b2b2c_forecaster_add_purchase(x->f, "a", 4, T0 + 3600, 100,
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      0);
-    assert_int_equal(b2b2c_forecaster_add_purchase(x->f, "a", 4, T0 + 7200,
-                                                   20, B2B2C_KIND_PRODUCT),
+    assert_int_equal(b2b2c_forecaster_add_purchase(x->f, "a", 4, T0 + 7200, 20,
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      0);
-    assert_int_equal(b2b2c_forecaster_add_purchase(
-                         x->f, "a", 4, T0 + 14 * DAY, 60, B2B2C_KIND_PRODUCT),
+    assert_int_equal(b2b2c_forecaster_add_purchase(x->f, "a", 4, T0 + 14 * DAY,
+                                                   60,
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      0);
-    assert_int_equal(b2b2c_forecaster_add_purchase(
-                         x->f, "a", 4, T0 + 28 * DAY, 80, B2B2C_KIND_PRODUCT),
+    assert_int_equal(b2b2c_forecaster_add_purchase(x->f, "a", 4, T0 + 28 * DAY,
+                                                   80,
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      0);
     sim_log(x->f, 300, 5, end, 4, "s");
     {
@@ -209,7 +211,7 @@ static void test_persistence(void **state)
     double a1[6], a2[6];
     sim_log(x->f, 200, 9, end, 5, "p");
     assert_int_equal(b2b2c_forecaster_add_kind(&k, x->f, "calibration"), 0);
-    assert_int_equal(k, B2B2C_KIND_HOST_FIRST);
+    assert_int_equal(k, B2B2C_FORECAST_KIND_HOST_FIRST);
     assert_int_equal(b2b2c_forecaster_add_kind(&k2, x->f, "calibration"), 0);
     assert_int_equal(k2, k);
     assert_int_equal(b2b2c_forecaster_add_purchase(x->f, "p1", 5, end - DAY,
@@ -217,7 +219,7 @@ static void test_persistence(void **state)
                      0);
     assert_int_equal(b2b2c_forecaster_add_purchase(
                          x->f, "p2", 5, T0 + DAY, 30,
-                         B2B2C_KIND_SOFTWARE_SUBSCRIPTION),
+                         B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION),
                      0);
     assert_int_equal(b2b2c_forecaster_cancel_subscription(x->f, "p2",
                                                           T0 + 60 * DAY),
@@ -251,12 +253,12 @@ static void test_services_subscription(void **state)
     for (int w = 0; w < 20; w++)
         assert_int_equal(b2b2c_forecaster_add_purchase(
                              x->f, "b1", 3, T0 + DAY + w * 7 * DAY, 10,
-                             B2B2C_KIND_SOFTWARE_SUBSCRIPTION),
+                             B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION),
                          0);
     /* another subscriber who cancelled */
     assert_int_equal(b2b2c_forecaster_add_purchase(
                          x->f, "b2", 3, T0 + 2 * DAY, 10,
-                         B2B2C_KIND_SOFTWARE_SUBSCRIPTION),
+                         B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION),
                      0);
     assert_int_equal(b2b2c_forecaster_cancel_subscription(x->f, "b2",
                                                           T0 + 30 * DAY),
@@ -271,19 +273,19 @@ static void test_services_subscription(void **state)
         CLOSE(rate, 210.0 / (227.0 / 7), 1e-12);
         CLOSE(ret, exp(-1.0 / (227.0 / 7)), 1e-12);
         assert_int_equal(b2b2c_forecaster_service_stats(
-                             &at, &mv, x->f, 3, B2B2C_KIND_INSTALL),
+                             &at, &mv, x->f, 3, B2B2C_FORECAST_KIND_INSTALL),
                          0);
         CLOSE(mv, 40.0, 1e-12);
         assert_true(at > 0.05 && at < 0.5);
         assert_int_equal(b2b2c_forecaster_service_stats(
-                             &at, &mv, x->f, 3, B2B2C_KIND_REPAIR),
+                             &at, &mv, x->f, 3, B2B2C_FORECAST_KIND_REPAIR),
                          0);
         assert_true(at == 0 && mv == 0);
         assert_int_equal(b2b2c_forecaster_service_stats(
-                             &at, &mv, x->f, 3, B2B2C_KIND_PRODUCT),
+                             &at, &mv, x->f, 3, B2B2C_FORECAST_KIND_PRODUCT),
                          B2B2C_EINVAL);
         assert_int_equal(b2b2c_forecaster_service_stats(
-                             &at, &mv, x->f, 1, B2B2C_KIND_INSTALL),
+                             &at, &mv, x->f, 1, B2B2C_FORECAST_KIND_INSTALL),
                          B2B2C_ENOTFOUND);
     }
     assert_int_equal(b2b2c_forecaster_customer(&e, NULL, NULL, NULL, &cp,
@@ -338,7 +340,7 @@ static void test_due_list(void **state)
     for (int k = 0; k <= 4; k++)
         assert_int_equal(b2b2c_forecaster_add_purchase(
                              x->f, "reg", 2, T0 + k * 30 * DAY + 3600, 500,
-                             B2B2C_KIND_PRODUCT),
+                             B2B2C_FORECAST_KIND_PRODUCT),
                          0);
     assert_int_equal(b2b2c_forecaster_fit(NULL, x->f, 2, now), 0);
     memset(&d, 0, sizeof(d));
@@ -435,7 +437,7 @@ static void test_bad_input(void **state)
     assert_int_equal(b2b2c_forecaster_add_kind(&k, f, "Bad Name"),
                      B2B2C_EINVAL);
     assert_int_equal(b2b2c_forecaster_add_kind(&k, f, "repair"), 0);
-    assert_int_equal(k, B2B2C_KIND_REPAIR);
+    assert_int_equal(k, B2B2C_FORECAST_KIND_REPAIR);
     assert_int_equal(b2b2c_forecaster_set_param(f, 499, 1), B2B2C_EINVAL);
     assert_int_equal(b2b2c_forecaster_set_param(f, B2B2C_FORECASTER_MARGIN,
                                                 1.5),
@@ -523,7 +525,8 @@ static void test_calibration_window(void **state)
 
     /* w7 gets a purchase 10 days before the window start (2024-12-22) */
     assert_int_equal(b2b2c_forecaster_add_purchase(f, "w7", 4, T0 - 10 * DAY,
-                                                   80, B2B2C_KIND_PRODUCT),
+                                                   80,
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      0);
     assert_int_equal(b2b2c_forecaster_fit_window(&conv, f, -1, T0, end),
                      B2B2C_ERANGE);
@@ -551,7 +554,7 @@ static void test_calibration_window(void **state)
     assert_int_equal(b2b2c_forecaster_fit(NULL, f, -1, end), 0);
     /* another segment is not affected by w7 */
     assert_int_equal(b2b2c_forecaster_add_purchase(f, "s0", 5, T0 + DAY, 10,
-                                                   B2B2C_KIND_PRODUCT),
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      0);
     b.n = 0;
     assert_int_equal(b2b2c_forecaster_summaries_window(f, 5, T0, end,
@@ -559,9 +562,8 @@ static void test_calibration_window(void **state)
                      0);
     assert_int_equal(b.n, 1);
     /* a service purchase before the start counts too (any kind) */
-    assert_int_equal(b2b2c_forecaster_add_purchase(f, "s0", 5,
-                                                   T0 - 1, 10,
-                                                   B2B2C_KIND_INSTALL),
+    assert_int_equal(b2b2c_forecaster_add_purchase(f, "s0", 5, T0 - 1, 10,
+                                                   B2B2C_FORECAST_KIND_INSTALL),
                      0);
     assert_int_equal(b2b2c_forecaster_summaries_window(f, 5, T0, end,
                                                        on_summary, &b),
@@ -756,7 +758,7 @@ static int reenter_sum(const char *id, double fq, double rc, double T,
     (void)fq, (void)rc, (void)T, (void)m;
     r->n++;
     r->add_rc = b2b2c_forecaster_add_purchase(r->f, id, 5, T0 + 50 * DAY,
-                                              10, B2B2C_KIND_PRODUCT);
+                                              10, B2B2C_FORECAST_KIND_PRODUCT);
     r->lead_rc = b2b2c_lead_add(r->lead, "new-lead", T0, 0, NULL, NULL,
                                 NULL);
     r->read_rc = b2b2c_forecaster_get_param(&v, r->f, B2B2C_FORECASTER_L2);
@@ -802,7 +804,7 @@ static void test_callbacks_cannot_mutate(void **state)
     /* and afterwards the context takes mutations again */
     assert_int_equal(b2b2c_forecaster_add_purchase(x->f, "late", 5,
                                                    T0 + 41 * 7 * DAY, 10,
-                                                   B2B2C_KIND_PRODUCT),
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      0);
     b2b2c_lead_model_free(r.lead);
 }

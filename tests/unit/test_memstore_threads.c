@@ -322,8 +322,8 @@ static void *forecast_thread(void *arg)
             break;
         }
         for (int k = 0; k < PER_GROUP && rc == 0; k++)
-            rc = b2b2c_forecaster_add_purchase(f, id, 1, T0 + k * DAY,
-                                               10.0 + k, B2B2C_KIND_PRODUCT);
+            rc = b2b2c_forecaster_add_purchase(f, id, 1, T0 + k * DAY, 10.0 + k,
+                                               B2B2C_FORECAST_KIND_PRODUCT);
         if (rc) {
             note(w, rc);
             b2b2c_ctx_rollback(ctx);
@@ -403,16 +403,18 @@ static void t_same_thread_second_context(void **u)
     assert_int_equal(b2b2c_forecaster_new(&f2, c2), 0);
     assert_int_equal(b2b2c_ctx_begin(c1), 0);
     assert_int_equal(b2b2c_forecaster_add_purchase(f1, "a", 1, T0, 1,
-                                                   B2B2C_KIND_PRODUCT), 0);
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
+                     0);
     /* The store is the thread's already: a second transaction on it from
      * the same thread is refused, not waited for (that would never end). */
     assert_int_equal(b2b2c_forecaster_add_purchase(f2, "b", 1, T0, 1,
-                                                   B2B2C_KIND_PRODUCT),
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      B2B2C_ESTATE);
     assert_int_equal(b2b2c_ctx_begin(c2), B2B2C_ESTATE);
     assert_int_equal(b2b2c_ctx_commit(c1), 0);
     assert_int_equal(b2b2c_forecaster_add_purchase(f2, "b", 1, T0, 1,
-                                                   B2B2C_KIND_PRODUCT), 0);
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
+                     0);
     b2b2c_forecaster_free(f1);
     b2b2c_forecaster_free(f2);
     b2b2c_ctx_free(c1);

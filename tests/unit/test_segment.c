@@ -15,7 +15,7 @@
 typedef struct fx {
     b2b2c_ctx *ctx;
     b2b2c_segmenter *s;
-    b2b2c_attrs *a;
+    b2b2c_segment_attrs *a;
 } fx;
 
 static int setup(void **state)
@@ -23,21 +23,22 @@ static int setup(void **state)
     fx *f = calloc(1, sizeof(*f));
     assert_int_equal(b2b2c_ctx_new(&f->ctx, NULL, NULL), 0);
     assert_int_equal(b2b2c_segmenter_new(&f->s, f->ctx), 0);
-    assert_int_equal(b2b2c_attrs_new(&f->a, f->ctx), 0);
+    assert_int_equal(b2b2c_segment_attrs_new(&f->a, f->ctx), 0);
     *state = f;
     return 0;
 }
 static int teardown(void **state)
 {
     fx *f = *state;
-    b2b2c_attrs_free(f->a);
+    b2b2c_segment_attrs_free(f->a);
     b2b2c_segmenter_free(f->s);
     b2b2c_ctx_free(f->ctx);
     free(f);
     return 0;
 }
 
-#define A(attr, val) assert_int_equal(b2b2c_attrs_set_double(f->a, attr, val), 0)
+#define A(attr, val)                                                           \
+    assert_int_equal(b2b2c_segment_attrs_set_double(f->a, attr, val), 0)
 
 static int32_t cls(fx *f, double *conf)
 {
@@ -53,7 +54,7 @@ static int32_t cls(fx *f, double *conf)
 /* An organisation with every numeric attribute present and small. */
 static void small_org(fx *f, int kind)
 {
-    b2b2c_attrs_reset(f->a);
+    b2b2c_segment_attrs_reset(f->a);
     A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_ORGANISATION);
     A(B2B2C_SEG_ATTR_ORG_KIND, kind);
     A(B2B2C_SEG_ATTR_RESELLER, 0);
@@ -92,64 +93,121 @@ static void t_names(void **state)
 
 /* ---- attribute sets ---- */
 
+/* Errors of an attribute set go to the context it was made on, like every
+ * handle's: each call clears the last message, each failure (on a non-NULL
+ * set) leaves one naming the argument. */
+static void t_attrs_errors_on_ctx(void **state)
+{
+    fx *f = *state;
+    double v;
+    b2b2c_segment_attrs *bad = NULL;
+
+    /* a failure, then a successful call: the context reports no failure */
+    assert_int_equal(b2b2c_segment_attrs_set_int(f->a, 0, 1), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_ctx_errcode(f->ctx), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segment_attrs_clear(f->a, B2B2C_SEG_ATTR_OUTLETS),
+                     0);
+    assert_int_equal(b2b2c_ctx_errcode(f->ctx), 0);
+    assert_int_equal(b2b2c_segment_attrs_set_int(f->a, 0, 1), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segment_attrs_reset(f->a), 0);
+    assert_int_equal(b2b2c_ctx_errcode(f->ctx), 0);
+    assert_int_equal(b2b2c_segment_attrs_set_int(f->a, 0, 1), B2B2C_EINVAL);
+    assert_int_equal(
+        b2b2c_segment_attrs_set_int(f->a, B2B2C_SEG_ATTR_OUTLETS, 3), 0);
+    assert_int_equal(b2b2c_segment_attrs_get(&v, f->a, B2B2C_SEG_ATTR_OUTLETS),
+                     0);
+    assert_int_equal(b2b2c_ctx_errcode(f->ctx), 0);
+    /* a NULL out-parameter is named */
+    assert_int_equal(
+        b2b2c_segment_attrs_get(NULL, f->a, B2B2C_SEG_ATTR_OUTLETS),
+        B2B2C_EINVAL);
+    assert_string_equal(b2b2c_ctx_errmsg(f->ctx), "value: NULL");
+    /* unknown or missing attributes name the argument */
+    assert_int_equal(b2b2c_segment_attrs_get(&v, f->a, 42), B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "attr: "));
+    assert_int_equal(b2b2c_segment_attrs_clear(f->a, -1), B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "attr: "));
+    /* new: out is NULL on failure, the message names the argument */
+    assert_int_equal(b2b2c_segment_attrs_new(NULL, f->ctx), B2B2C_EINVAL);
+    assert_string_equal(b2b2c_ctx_errmsg(f->ctx), "out: NULL");
+    bad = (b2b2c_segment_attrs *)&v;
+    assert_int_equal(b2b2c_segment_attrs_new(&bad, NULL), B2B2C_EINVAL);
+    assert_null(bad);
+    /* a NULL set cannot reach a context: the code alone */
+    assert_int_equal(b2b2c_segment_attrs_reset(NULL), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segment_attrs_clear(NULL, 1), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segment_attrs_get(&v, NULL, 1), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segment_attrs_present(NULL), 0u);
+}
+
 static void t_attrs(void **state)
 {
     fx *f = *state;
     double v;
-    assert_int_equal(b2b2c_attrs_new(NULL, f->ctx), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_attrs_get(&v, f->a, B2B2C_SEG_ATTR_EMPLOYEES),
-                     B2B2C_ENOTFOUND);
-    assert_int_equal(b2b2c_attrs_set_int(f->a, B2B2C_SEG_ATTR_EMPLOYEES, 12),
-                     0);
-    assert_int_equal(b2b2c_attrs_get(&v, f->a, B2B2C_SEG_ATTR_EMPLOYEES), 0);
+    assert_int_equal(b2b2c_segment_attrs_new(NULL, f->ctx), B2B2C_EINVAL);
+    assert_int_equal(
+        b2b2c_segment_attrs_get(&v, f->a, B2B2C_SEG_ATTR_EMPLOYEES),
+        B2B2C_ENOTFOUND);
+    assert_int_equal(
+        b2b2c_segment_attrs_set_int(f->a, B2B2C_SEG_ATTR_EMPLOYEES, 12), 0);
+    assert_int_equal(
+        b2b2c_segment_attrs_get(&v, f->a, B2B2C_SEG_ATTR_EMPLOYEES), 0);
     assert_true(v == 12);
-    assert_int_equal(b2b2c_attrs_present(f->a), SEG_BIT(4));
+    assert_int_equal(b2b2c_segment_attrs_present(f->a), SEG_BIT(4));
     /* bad input: specific codes, set unchanged */
-    assert_int_equal(b2b2c_attrs_set_double(f->a, B2B2C_SEG_ATTR_EMPLOYEES,
-                                            NAN),
-                     B2B2C_EINVAL);
+    assert_int_equal(
+        b2b2c_segment_attrs_set_double(f->a, B2B2C_SEG_ATTR_EMPLOYEES, NAN),
+        B2B2C_EINVAL);
     assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "employees"));
-    assert_int_equal(b2b2c_attrs_set_double(f->a, B2B2C_SEG_ATTR_EMPLOYEES,
-                                            INFINITY),
+    assert_int_equal(b2b2c_segment_attrs_set_double(
+                         f->a, B2B2C_SEG_ATTR_EMPLOYEES, INFINITY),
                      B2B2C_EINVAL);
-    assert_int_equal(b2b2c_attrs_set_int(f->a, B2B2C_SEG_ATTR_EMPLOYEES, -1),
-                     B2B2C_ERANGE);
-    assert_int_equal(b2b2c_attrs_set_double(f->a, B2B2C_SEG_ATTR_EMPLOYEES,
-                                            2.5),
-                     B2B2C_EINVAL);
-    assert_int_equal(b2b2c_attrs_set_int(f->a, B2B2C_SEG_ATTR_OUTLETS, -3),
-                     B2B2C_ERANGE);
-    assert_int_equal(b2b2c_attrs_set_double(
+    {
+        /* integer attributes out of range or not a B2B2C_* value */
+        static const struct {
+            int32_t attr;
+            int64_t value;
+            int code;
+        } bad[] = {
+            {B2B2C_SEG_ATTR_EMPLOYEES, -1, B2B2C_ERANGE},
+            {B2B2C_SEG_ATTR_OUTLETS, -3, B2B2C_ERANGE},
+            {B2B2C_SEG_ATTR_RESELLER, 2, B2B2C_ERANGE},
+            {B2B2C_SEG_ATTR_ORG_KIND, 13, B2B2C_EINVAL},
+            {B2B2C_SEG_ATTR_ORG_KIND, 0, B2B2C_EINVAL},
+            {B2B2C_SEG_ATTR_PARTY_TYPE, 3, B2B2C_EINVAL},
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+            assert_int_equal(b2b2c_segment_attrs_set_int(f->a, bad[i].attr,
+                                                         bad[i].value),
+                             bad[i].code);
+    }
+    assert_int_equal(
+        b2b2c_segment_attrs_set_double(f->a, B2B2C_SEG_ATTR_EMPLOYEES, 2.5),
+        B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segment_attrs_set_double(
                          f->a, B2B2C_SEG_ATTR_ANNUAL_REVENUE, -0.01),
                      B2B2C_ERANGE);
-    assert_int_equal(b2b2c_attrs_set_int(f->a, B2B2C_SEG_ATTR_RESELLER, 2),
-                     B2B2C_ERANGE);
-    assert_int_equal(b2b2c_attrs_set_int(f->a, B2B2C_SEG_ATTR_ORG_KIND, 13),
-                     B2B2C_EINVAL);
-    assert_int_equal(b2b2c_attrs_set_int(f->a, B2B2C_SEG_ATTR_ORG_KIND, 0),
-                     B2B2C_EINVAL);
-    assert_int_equal(b2b2c_attrs_set_int(f->a, B2B2C_SEG_ATTR_PARTY_TYPE, 3),
-                     B2B2C_EINVAL);
-    assert_int_equal(b2b2c_attrs_set_int(f->a, 0, 1), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_attrs_set_int(f->a, 10, 1), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segment_attrs_set_int(f->a, 0, 1), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segment_attrs_set_int(f->a, 10, 1), B2B2C_EINVAL);
     assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "unknown attribute"));
-    assert_int_equal(b2b2c_attrs_set_int(f->a, B2B2C_SEG_ATTR_ANNUAL_REVENUE,
-                                         5),
-                     B2B2C_EINVAL);
-    assert_int_equal(b2b2c_attrs_set_int(NULL, 1, 1), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_attrs_present(f->a), SEG_BIT(4));
-    assert_int_equal(b2b2c_attrs_get(&v, f->a, B2B2C_SEG_ATTR_EMPLOYEES), 0);
+    assert_int_equal(
+        b2b2c_segment_attrs_set_int(f->a, B2B2C_SEG_ATTR_ANNUAL_REVENUE, 5),
+        B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segment_attrs_set_int(NULL, 1, 1), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segment_attrs_present(f->a), SEG_BIT(4));
+    assert_int_equal(
+        b2b2c_segment_attrs_get(&v, f->a, B2B2C_SEG_ATTR_EMPLOYEES), 0);
     assert_true(v == 12);
-    assert_int_equal(b2b2c_attrs_clear(f->a, B2B2C_SEG_ATTR_EMPLOYEES), 0);
-    assert_int_equal(b2b2c_attrs_present(f->a), 0);
-    assert_int_equal(b2b2c_attrs_clear(f->a, 11), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_attrs_set_double(f->a,
-                                            B2B2C_SEG_ATTR_ORDERS_PER_YEAR,
-                                            0.5),
+    assert_int_equal(b2b2c_segment_attrs_clear(f->a, B2B2C_SEG_ATTR_EMPLOYEES),
                      0);
-    assert_int_equal(b2b2c_attrs_reset(f->a), 0);
-    assert_int_equal(b2b2c_attrs_present(f->a), 0);
-    b2b2c_attrs_free(NULL);
+    assert_int_equal(b2b2c_segment_attrs_present(f->a), 0);
+    assert_int_equal(b2b2c_segment_attrs_clear(f->a, 11), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segment_attrs_set_double(
+                         f->a, B2B2C_SEG_ATTR_ORDERS_PER_YEAR, 0.5),
+                     0);
+    assert_int_equal(b2b2c_segment_attrs_reset(f->a), 0);
+    assert_int_equal(b2b2c_segment_attrs_present(f->a), 0);
+    b2b2c_segment_attrs_free(NULL);
 }
 
 /* ---- each organisation kind of the source's tables ---- */
@@ -303,7 +361,7 @@ static void t_conflicts(void **state)
     assert_non_null(strstr(r, "default.large_wholesale_outlets"));
     assert_non_null(strstr(r, "outlets=50"));
     /* a person who says they resell: two groups, one conflict */
-    b2b2c_attrs_clear(f->a, B2B2C_SEG_ATTR_OUTLETS);
+    b2b2c_segment_attrs_clear(f->a, B2B2C_SEG_ATTR_OUTLETS);
     A(B2B2C_SEG_ATTR_RESELLER, 1);
     assert_int_equal(b2b2c_segmenter_set_param(f->s,
                                                B2B2C_SEG_CONFLICT_FACTOR, 0.8),
@@ -354,13 +412,14 @@ static void t_missing(void **state)
                            "would settle it: employees"));
     /* only attributes that could decide count: without party_type the
      * kind already settles that part of large_customer_size */
-    assert_int_equal(b2b2c_attrs_clear(f->a, B2B2C_SEG_ATTR_PARTY_TYPE), 0);
+    assert_int_equal(b2b2c_segment_attrs_clear(f->a, B2B2C_SEG_ATTR_PARTY_TYPE),
+                     0);
     assert_int_equal(cls(f, &c), B2B2C_SEGMENT_B2B_SMALL_PRO);
     assert_int_equal(b2b2c_segmenter_last_missing(f->s) &
                          SEG_BIT(B2B2C_SEG_ATTR_PARTY_TYPE),
                      0);
     /* an organisation without the reseller flag: could be a dealer */
-    b2b2c_attrs_reset(f->a);
+    b2b2c_segment_attrs_reset(f->a);
     A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_ORGANISATION);
     A(B2B2C_SEG_ATTR_ORG_KIND, B2B2C_ORG_OTHER);
     A(B2B2C_SEG_ATTR_EMPLOYEES, 3);
@@ -376,7 +435,7 @@ static void t_missing(void **state)
     assert_int_equal(cls(f, &c), B2B2C_SEGMENT_B2B_SMALL_PRO);
     assert_true(c == 1.0);
     /* the open-rule factor is a parameter */
-    b2b2c_attrs_clear(f->a, B2B2C_SEG_ATTR_RESELLER);
+    b2b2c_segment_attrs_clear(f->a, B2B2C_SEG_ATTR_RESELLER);
     assert_int_equal(b2b2c_segmenter_set_param(
                          f->s, B2B2C_SEG_OPEN_RULE_FACTOR, 0.25),
                      0);
@@ -806,7 +865,7 @@ static void t_assign(void **state)
                      0);
     assert_int_equal(seg, B2B2C_SEGMENT_B2B_LARGE);
     /* a consumer who opens a workshop */
-    b2b2c_attrs_reset(f->a);
+    b2b2c_segment_attrs_reset(f->a);
     A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_PERSON);
     assert_int_equal(b2b2c_segmenter_assign(NULL, f->s, "acc-2", f->a, 50),
                      0);
@@ -1147,7 +1206,7 @@ static void batch_vs_single(fx *f, size_t n, uint64_t seed)
                      0);
     for (size_t i = 0; i < n; i++) {
         double c;
-        b2b2c_attrs_reset(f->a);
+        b2b2c_segment_attrs_reset(f->a);
         for (int a = 1; a <= SEG_NATTR; a++)
             if (pr[i] & SEG_BIT(a))
                 A(a, vals[i * SEG_NATTR + a - 1]);
@@ -1220,17 +1279,18 @@ static void t_batch(void **state)
 static void t_sets(void **state)
 {
     fx *f = *state;
-    b2b2c_attrs *sets[12];
-    const b2b2c_attrs *csets[13];
+    b2b2c_segment_attrs *sets[12];
+    const b2b2c_segment_attrs *csets[13];
     int32_t seg[13];
     double conf[13];
     for (int round = 0; round < 2; round++) {
         for (int k = 0; k < 12; k++) {
-            assert_int_equal(b2b2c_attrs_new(&sets[k], f->ctx), 0);
-            b2b2c_attrs_set_int(sets[k], B2B2C_SEG_ATTR_ORG_KIND, k + 1);
+            assert_int_equal(b2b2c_segment_attrs_new(&sets[k], f->ctx), 0);
+            b2b2c_segment_attrs_set_int(sets[k], B2B2C_SEG_ATTR_ORG_KIND,
+                                        k + 1);
             if (k % 2)
-                b2b2c_attrs_set_int(sets[k], B2B2C_SEG_ATTR_EMPLOYEES,
-                                    100 * k);
+                b2b2c_segment_attrs_set_int(sets[k], B2B2C_SEG_ATTR_EMPLOYEES,
+                                            100 * k);
             csets[k] = sets[k];
         }
         assert_int_equal(b2b2c_segmenter_classify_sets(seg, conf, f->s, 12,
@@ -1254,7 +1314,7 @@ static void t_sets(void **state)
                                                        NULL),
                          B2B2C_EINVAL);
         for (int k = 0; k < 12; k++)
-            b2b2c_attrs_free(sets[k]);
+            b2b2c_segment_attrs_free(sets[k]);
         if (round == 0)
             assert_int_equal(b2b2c_segmenter_rule_add(
                                  f->s, "h", 1200, B2B2C_SEGMENT_B2B_LARGE,
@@ -1267,6 +1327,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_names),
+        cmocka_unit_test_setup_teardown(t_attrs_errors_on_ctx, setup, teardown),
         cmocka_unit_test_setup_teardown(t_attrs, setup, teardown),
         cmocka_unit_test_setup_teardown(t_each_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(t_consumer_person, setup, teardown),

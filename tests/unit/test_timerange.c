@@ -225,7 +225,7 @@ static void some_purchases(b2b2c_forecaster *fc, int n)
         for (int j = 0; j < k; j++) {
             assert_int_equal(b2b2c_forecaster_add_purchase(
                                  fc, id, B2B2C_SEGMENT_B2C_CONSUMER, t,
-                                 20 + 10 * j, B2B2C_KIND_PRODUCT),
+                                 20 + 10 * j, B2B2C_FORECAST_KIND_PRODUCT),
                              0);
             t += (int64_t)(1 + b2b2c__rng_below(&g, 80)) * DAY;
         }
@@ -241,29 +241,28 @@ static void t_forecaster_range(void **state)
     assert_int_equal(b2b2c_forecaster_new(&fc, f->ctx), 0);
     some_purchases(fc, 60);
     /* issue 11: one purchase at INT64_MIN made every later fit fail */
-    assert_int_equal(b2b2c_forecaster_add_purchase(fc, "c1", seg, INT64_MIN,
-                                                   10, B2B2C_KIND_PRODUCT),
+    assert_int_equal(b2b2c_forecaster_add_purchase(fc, "c1", seg, INT64_MIN, 10,
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      B2B2C_ERANGE);
     msg_has(f, "time");
     msg_has(f, "time range");
-    assert_int_equal(b2b2c_forecaster_add_purchase(
-                         fc, "c1", seg, B2B2C_TIME_MIN - 1, 10,
-                         B2B2C_KIND_PRODUCT),
+    assert_int_equal(b2b2c_forecaster_add_purchase(fc, "c1", seg,
+                                                   B2B2C_TIME_MIN - 1, 10,
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      B2B2C_ERANGE);
     /* amounts: finite, >= 0, at most B2B2C_AMOUNT_MAX */
     assert_int_equal(b2b2c_forecaster_add_purchase(fc, "c1", seg, T0, 1e300,
-                                                   B2B2C_KIND_PRODUCT),
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      B2B2C_ERANGE);
     msg_has(f, "amount");
-    assert_int_equal(b2b2c_forecaster_add_purchase(fc, "c1", seg, T0,
-                                                   INFINITY,
-                                                   B2B2C_KIND_PRODUCT),
+    assert_int_equal(b2b2c_forecaster_add_purchase(fc, "c1", seg, T0, INFINITY,
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
                      B2B2C_EINVAL);
     assert_int_equal(b2b2c_forecaster_fit(&conv, fc, -1, T0), 0);
     /* cancellations: in range, and never before the subscription began */
     assert_int_equal(b2b2c_forecaster_add_purchase(
                          fc, "c2", seg, T0 + DAY, 30,
-                         B2B2C_KIND_SOFTWARE_SUBSCRIPTION),
+                         B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION),
                      0);
     assert_int_equal(b2b2c_forecaster_cancel_subscription(fc, "c2",
                                                           INT64_MAX),
@@ -295,7 +294,7 @@ static void put_poisoned_purchase(fx *f, const char *id, uint32_t seq)
     b2b2c__enc_begin(&w, &f->ctx->mem, 1);
     b2b2c__enc_i64(&w, INT64_MIN);
     b2b2c__enc_f64(&w, 10.0);
-    b2b2c__enc_u32(&w, B2B2C_KIND_PRODUCT);
+    b2b2c__enc_u32(&w, B2B2C_FORECAST_KIND_PRODUCT);
     b2b2c__enc_u32(&w, B2B2C_SEGMENT_B2C_CONSUMER);
     assert_int_equal(b2b2c__st_put_rec(f->ctx, "forecast_purchase", key,
                                        n + 9, &w),
@@ -324,7 +323,7 @@ static void t_forecaster_repair(void **state)
     some_purchases(fc, 60);
     assert_int_equal(b2b2c_forecaster_add_purchase(
                          fc, "bad", B2B2C_SEGMENT_B2C_CONSUMER, T0 - 100 * DAY,
-                         10, B2B2C_KIND_PRODUCT),
+                         10, B2B2C_FORECAST_KIND_PRODUCT),
                      0);
     assert_int_equal(b2b2c_forecaster_fit(&conv, fc, -1, T0), 0);
     b2b2c_forecaster_free(fc);
@@ -357,7 +356,7 @@ static void t_forecaster_repair(void **state)
     /* re-add the customer's real history */
     assert_int_equal(b2b2c_forecaster_add_purchase(
                          fc, "bad", B2B2C_SEGMENT_B2C_CONSUMER, T0 - 100 * DAY,
-                         10, B2B2C_KIND_PRODUCT),
+                         10, B2B2C_FORECAST_KIND_PRODUCT),
                      0);
     b2b2c_forecaster_free(fc);
     assert_int_equal(b2b2c_forecaster_new(&fc, f->ctx), 0);
