@@ -58,9 +58,6 @@ static int assign_entry(b2b2c_segmenter *s, const char *account_id,
         return b2b2c__err(ctx, B2B2C_EBADID, "account_id: not a valid ID");
     if ((rc = b2b2c__check_time(ctx, now, "now")) != 0)
         return rc;
-    if (s->busy)
-        return b2b2c__err(ctx, B2B2C_ESTATE,
-                          "assign from inside a segmenter callback");
     old = b2b2c__map_get(&s->accounts, account_id, n);
     if (old) {
         const seg_hist *last = &old->h[old->n - 1];
@@ -218,10 +215,10 @@ int b2b2c_segmenter_history(b2b2c_segmenter *s, const char *account_id,
         return b2b2c__err(s->ctx, B2B2C_EINVAL, "cb: NULL");
     if (!(a = account_find(s, account_id, &rc)))
         return rc;
-    s->busy++;
+    b2b2c__cb_enter(s->ctx); /* one rule: no mutation from callbacks */
     for (size_t i = 0; i < a->n && rc == 0; i++)
         rc = emit(s, a, i, cb, payload);
-    s->busy--;
+    b2b2c__cb_leave(s->ctx);
     return rc;
 }
 
@@ -284,10 +281,10 @@ int b2b2c_segmenter_migrations(b2b2c_segmenter *s, int64_t since,
             }
     }
     qsort(refs, cnt, sizeof(*refs), mig_cmp);
-    s->busy++;
+    b2b2c__cb_enter(s->ctx); /* one rule: no mutation from callbacks */
     for (k = 0; k < cnt && rc == 0; k++)
         rc = emit(s, refs[k].a, refs[k].i, cb, payload);
-    s->busy--;
+    b2b2c__cb_leave(s->ctx);
     b2b2c__free(s->ctx, refs);
     return rc;
 }

@@ -101,9 +101,6 @@ static int route_change(b2b2c_segmenter *s, int32_t segment, int32_t band,
         return b2b2c__err(ctx, B2B2C_ESTATE,
                           "dest: consumer leads never go to direct_sales "
                           "while the dealer policy is on");
-    if (s->busy)
-        return b2b2c__err(ctx, B2B2C_ESTATE,
-                          "route change from inside a segmenter callback");
     if (!over && !s->routes.over[segment][band])
         return 0;
     if (over && s->routes.over[segment][band] &&

@@ -99,7 +99,6 @@ struct b2b2c_segmenter {
     size_t norder;
     b2b2c__map accounts;
     seg_routes routes;
-    int busy; /* inside a callback of this segmenter */
     uint32_t last_missing;
     char last_rule[B2B2C__ID_MAX + 1];
     char last_reason[1024];

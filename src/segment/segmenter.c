@@ -288,9 +288,6 @@ int b2b2c_segmenter_set_param(b2b2c_segmenter *s, int32_t param, double value)
     if (param == B2B2C_SEG_DEALER_POLICY && value != 0 && value != 1)
         return b2b2c__err(ctx, B2B2C_ERANGE,
                           "value: B2B2C_SEG_DEALER_POLICY must be 0 or 1");
-    if (s->busy)
-        return b2b2c__err(ctx, B2B2C_ESTATE,
-                          "set_param from inside a segmenter callback");
     if (param == B2B2C_SEG_DEALER_POLICY && value == 1) {
         for (int j = 0; j < NBAND; j++)
             if (s->routes.over[B2B2C_SEGMENT_B2C_CONSUMER][j] &&
@@ -385,9 +382,6 @@ int b2b2c_segmenter_rule_add(b2b2c_segmenter *s, const char *rule_id,
     if (b2b2c__map_get(&s->rules, rule_id, n))
         return b2b2c__err(ctx, B2B2C_EEXISTS, "rule_id: '%s' exists",
                           rule_id);
-    if (s->busy)
-        return b2b2c__err(ctx, B2B2C_ESTATE,
-                          "rule_add from inside a segmenter callback");
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     if ((rc = b2b2c__seg_rule_make(&r, ctx, rule_id, n, priority, segment,
@@ -429,9 +423,6 @@ int b2b2c_segmenter_rule_remove(b2b2c_segmenter *s, const char *rule_id)
     if (!r)
         return b2b2c__err(ctx, B2B2C_ENOTFOUND,
                           "rule_id: no host rule '%s'", rule_id);
-    if (s->busy)
-        return b2b2c__err(ctx, B2B2C_ESTATE,
-                          "rule_remove from inside a segmenter callback");
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     if ((rc = b2b2c__map_remove_undoable(ctx, &s->rules, rule_id, n)) != 0 ||
@@ -454,12 +445,12 @@ int b2b2c_segmenter_rules(b2b2c_segmenter *s, b2b2c_seg_rule_cb cb,
     int rc = 0;
     if (!s || !cb)
         return B2B2C_EINVAL;
-    s->busy++;
+    b2b2c__cb_enter(s->ctx); /* one rule: no mutation from callbacks */
     for (size_t i = 0; i < s->norder && rc == 0; i++) {
         const seg_rule *r = s->order[i];
         rc = cb(r->id, r->priority, r->segment, r->expr, r->is_default,
                 payload);
     }
-    s->busy--;
+    b2b2c__cb_leave(s->ctx);
     return rc;
 }

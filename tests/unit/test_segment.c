@@ -11,6 +11,7 @@
 
 #include "harness.h"
 #include "segment/segment_internal.h"
+#include "b2b2c/lead.h"
 
 typedef struct fx {
     b2b2c_ctx *ctx;
@@ -520,7 +521,8 @@ static int rule_cb(const char *id, int32_t prio, int32_t seg,
 
 typedef struct reenter {
     b2b2c_segmenter *s;
-    int rc_add, rc_param, rc_route, calls;
+    b2b2c_lead_model *lead; /* another engine on the same context */
+    int rc_add, rc_param, rc_route, rc_lead, calls;
 } reenter;
 
 static int reenter_cb(const char *id, int32_t prio, int32_t seg,
@@ -531,20 +533,30 @@ static int reenter_cb(const char *id, int32_t prio, int32_t seg,
     r->rc_add = b2b2c_segmenter_rule_add(r->s, "inner", 1, 1, "true");
     r->rc_param = b2b2c_segmenter_set_param(r->s, 200, 3);
     r->rc_route = b2b2c_segmenter_route_set(r->s, 1, 1, 1, 1);
+    r->rc_lead = b2b2c_lead_add(r->lead, "inner-lead", 1767225600, 0, NULL,
+                                NULL, NULL);
     return ++r->calls == 3 ? 5 : 0;
 }
 
-/* A callback may not change the segmenter; a non-zero return stops. */
+/* A callback may not change the segmenter, nor any other engine on its
+ * context (one re-entrancy rule, docs/conventions.md); a non-zero return
+ * stops. */
 static void t_reentry(void **state)
 {
     fx *f = *state;
-    reenter r = {f->s, 0, 0, 0, 0};
+    reenter r = {f->s, NULL, 0, 0, 0, 0, 0};
     int64_t ver;
+    size_t nleads = 9;
+    assert_int_equal(b2b2c_lead_model_new(&r.lead, f->ctx, 1), 0);
     assert_int_equal(b2b2c_segmenter_rules(f->s, reenter_cb, &r), 5);
     assert_int_equal(r.calls, 3);
     assert_int_equal(r.rc_add, B2B2C_ESTATE);
     assert_int_equal(r.rc_param, B2B2C_ESTATE);
     assert_int_equal(r.rc_route, B2B2C_ESTATE);
+    assert_int_equal(r.rc_lead, B2B2C_ESTATE);
+    assert_int_equal(b2b2c_lead_count(&nleads, r.lead), 0);
+    assert_int_equal(nleads, 0);
+    b2b2c_lead_model_free(r.lead);
     assert_int_equal(b2b2c_segmenter_version(&ver, f->s), 0);
     assert_int_equal(ver, 1);
     assert_int_equal(b2b2c_segmenter_rules(f->s, NULL, NULL), B2B2C_EINVAL);
