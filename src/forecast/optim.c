@@ -292,9 +292,9 @@ int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
     }
     *fmin = f;
     *iterations = it;
-    *status = conv       ? B2B2C_FIT_CONVERGED
-              : edged    ? B2B2C_FIT_BOUNDARY
-              : stalled  ? B2B2C_FIT_STALLED
-                         : B2B2C_FIT_MAX_ITER;
+    *status = conv      ? B2B2C_FIT_CONVERGED
+              : edged   ? B2B2C_FIT_BOUNDARY
+              : stalled ? B2B2C_FIT_STALLED
+                        : B2B2C_FIT_MAX_ITER;
     return 0;
 }
