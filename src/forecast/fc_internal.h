@@ -22,14 +22,33 @@
 typedef int (*b2b2c__objfn)(void *ud, const double *theta, double *f,
                             double *g);
 
+/* Early stop for a fit whose optimum lies at a parameter's 0 or infinity
+ * (B2B2C_FIT_BOUNDARY): there the objective creeps towards its limit
+ * while the parameter runs off, each step costs more (the Pareto/NBD
+ * likelihood needs the quadrature branch of b2b2c__lhyp2f1_a1 for every
+ * row) and the last steps are lost in rounding. The optimizer stops when
+ * beyond(ud, theta) is true (theta already past the caller's boundary
+ * thresholds) and f has fallen by at most rtol |f| over the last `window`
+ * iterations (1 <= window <= B2B2C__OPT_MAXWIN). A fit that stays inside
+ * the thresholds never meets the rule and runs exactly as without it. */
+#define B2B2C__OPT_MAXWIN 8
+
+typedef struct b2b2c__bfgs_edge {
+    int (*beyond)(void *ud, const double *theta);
+    int window;
+    double rtol;
+} b2b2c__bfgs_edge;
+
 /* BFGS with a strong-Wolfe line search (Nocedal & Wright 2006, alg. 6.1,
  * 3.5, 3.6). theta (dim <= 8) is the start on entry and the best point on
- * return. Returns 0 when an answer was produced (*status is then
- * B2B2C_FIT_CONVERGED, _MAX_ITER or _STALLED; the boundary test is the
+ * return. edge (may be NULL: no early stop) is the boundary rule above.
+ * Returns 0 when an answer was produced (*status is then
+ * B2B2C_FIT_CONVERGED, _MAX_ITER, _STALLED, or _BOUNDARY when the edge
+ * rule stopped it; otherwise the boundary test on the final point is the
  * caller's, who knows the parameters' scales), 1 when f is not finite at
- * the start, or the objective's negative code. */
+ * the start or edge is invalid, or the objective's negative code. */
 int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
-                int maxit, double gtol, double *fmin, int32_t *iterations,
-                int32_t *status);
+                int maxit, double gtol, const b2b2c__bfgs_edge *edge,
+                double *fmin, int32_t *iterations, int32_t *status);
 
 #endif

@@ -136,12 +136,27 @@ static int at_boundary(int32_t model, const double *p, int np,
     return 0;
 }
 
+/* The optimizer's early stop (b2b2c__bfgs_edge): theta past the
+ * thresholds of at_boundary and f lower by at most 1e-8 |f| over the last
+ * 3 iterations. Past a threshold the objective creeps towards its limit
+ * about geometrically, so what is left to gain is of the order of the last
+ * iterations' gain: under 1e-8 |f| W of log-likelihood. */
+static int edge_beyond(void *u, const double *th)
+{
+    const fit_ud *d = u;
+    double p[4];
+    for (int i = 0; i < d->np; i++)
+        p[i] = exp(th[i]);
+    return at_boundary(d->model, p, d->np, d->rows);
+}
+
 static int do_fit(double *params, size_t nparams, double *loglik,
                   int32_t *iterations, int32_t *status, b2b2c_ctx *ctx,
                   int32_t model, const double *x, const double *tx,
                   const double *T, const double *weight, size_t n, double l2,
                   int32_t max_iter)
 {
+    const b2b2c__bfgs_edge edge = {edge_beyond, 3, 1e-8};
     b2b2c__fc_rows rows;
     fit_ud ud;
     double th[4], fmin, p[4], ll;
@@ -206,7 +221,7 @@ static int do_fit(double *params, size_t nparams, double *loglik,
         }
     }
     rc = b2b2c__bfgs(th, np, objective, &ud, max_iter ? max_iter : 1000,
-                     1e-9, &fmin, &it, &st);
+                     1e-9, &edge, &fmin, &it, &st);
     if (rc == 0) {
         for (int i = 0; i < np; i++)
             p[i] = exp(th[i]);

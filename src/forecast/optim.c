@@ -140,15 +140,33 @@ zoom:
     return -1;
 }
 
+/* The edge rule (fc_internal.h): f_hist holds f at the start of the last
+ * window + 1 iterations, f_hist[it % (window + 1)] the current one. */
+static int at_edge(const b2b2c__bfgs_edge *edge, void *ud,
+                   const double *theta, const double *f_hist, int it)
+{
+    int k = edge->window;
+    double f;
+    if (it < k)
+        return 0;
+    f = f_hist[it % (k + 1)];
+    return f_hist[(it - k) % (k + 1)] - f <= edge->rtol * fabs(f) &&
+           edge->beyond(ud, theta);
+}
+
 int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
-                int maxit, double gtol, double *fmin, int32_t *iterations,
-                int32_t *status)
+                int maxit, double gtol, const b2b2c__bfgs_edge *edge,
+                double *fmin, int32_t *iterations, int32_t *status)
 {
     double H[MAXD][MAXD], g[MAXD], p[MAXD], s[MAXD], y[MAXD], f;
+    double f_hist[B2B2C__OPT_MAXWIN + 1];
     ls_ctx c;
-    int it, conv = 0, stalled = 0, first = 1, rc;
+    int it, conv = 0, stalled = 0, edged = 0, first = 1, rc;
 
     if (dim < 1 || dim > MAXD)
+        return 1;
+    if (edge && (!edge->beyond || edge->window < 1 ||
+                 edge->window > B2B2C__OPT_MAXWIN || !(edge->rtol >= 0)))
         return 1;
     rc = fn(ud, theta, &f, g);
     if (rc < 0)
@@ -171,6 +189,13 @@ int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
         if (gmax <= gtol) {
             conv = 1;
             break;
+        }
+        if (edge) {
+            f_hist[it % (edge->window + 1)] = f;
+            if (at_edge(edge, ud, theta, f_hist, it)) {
+                edged = 1;
+                break;
+            }
         }
         for (int i = 0; i < dim; i++) {
             p[i] = 0;
@@ -267,7 +292,9 @@ int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
     }
     *fmin = f;
     *iterations = it;
-    *status = conv ? B2B2C_FIT_CONVERGED
-                   : stalled ? B2B2C_FIT_STALLED : B2B2C_FIT_MAX_ITER;
+    *status = conv      ? B2B2C_FIT_CONVERGED
+              : edged   ? B2B2C_FIT_BOUNDARY
+              : stalled ? B2B2C_FIT_STALLED
+                        : B2B2C_FIT_MAX_ITER;
     return 0;
 }

@@ -95,7 +95,15 @@ static void job_fini(job *j)
 
 /* Issue 11: Pareto/NBD fits on the 200 random subsets (20 to 600
  * customers) of the sample data that test_forecast_pnbd.c uses, one fit
- * each; prints the worst and the median wall time. */
+ * each; prints the worst and the median wall time, the same in CPU time
+ * (meaningful on a loaded machine) and the most iterations per status. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static uint64_t xs64(uint64_t *s)
 {
     *s ^= *s >> 12;
@@ -107,11 +115,12 @@ static uint64_t xs64(uint64_t *s)
 static void bench_pnbd_subsets(const char *path)
 {
     double x[600], tx[600], T[600], sx[600], stx[600], sT[600], dt[200];
+    double dc[200];
     size_t n = 0, idx[600];
     uint64_t seed = 0x9e3779b97f4a7c15ull;
     char line[256];
     b2b2c_ctx *ctx;
-    int fails = 0, nstatus[4] = {0, 0, 0, 0};
+    int fails = 0, nstatus[4] = {0, 0, 0, 0}, itmax[4] = {0, 0, 0, 0};
     FILE *fp = fopen(path, "r");
 
     if (!fp || !fgets(line, sizeof line, fp) ||
@@ -131,7 +140,7 @@ static void bench_pnbd_subsets(const char *path)
     fclose(fp);
     for (int rep = 0; rep < 200; rep++) {
         size_t m = 20 + (size_t)(xs64(&seed) % 581);
-        double p[4], ll, t0;
+        double p[4], ll, t0, c0;
         int32_t it, conv;
         for (size_t i = 0; i < n; i++)
             idx[i] = i;
@@ -144,18 +153,28 @@ static void bench_pnbd_subsets(const char *path)
             sT[i] = T[idx[i]];
         }
         t0 = bench_now();
+        c0 = cpu_now();
         if (b2b2c_forecast_fit(p, 4, &ll, &it, &conv, ctx,
                                B2B2C_FORECAST_PNBD, sx, stx, sT, NULL,
                                m < n ? m : n, 0.0, 0))
             fails++;
-        else if (conv >= 0 && conv < 4)
+        else if (conv >= 0 && conv < 4) {
             nstatus[conv]++;
+            if (it > itmax[conv])
+                itmax[conv] = it;
+        }
+        dc[rep] = cpu_now() - c0;
         dt[rep] = bench_now() - t0;
     }
     qsort(dt, 200, sizeof(double), bench_cmp);
+    qsort(dc, 200, sizeof(double), bench_cmp);
     printf("  fit status: %d converged, %d iteration budget, %d stalled, "
            "%d boundary\n",
            nstatus[0], nstatus[1], nstatus[2], nstatus[3]);
+    printf("  most iterations: converged %d, boundary %d\n", itmax[0],
+           itmax[3]);
+    printf("  CPU time: worst %.2f ms, median %.2f ms\n", dc[199] * 1e3,
+           0.5 * (dc[99] + dc[100]) * 1e3);
     printf("Pareto/NBD fit, 200 random subsets of 20-600 customers of %s:\n"
            "  worst %.2f ms, median %.2f ms, %d failed\n",
            path, dt[199] * 1e3, 0.5 * (dt[99] + dt[100]) * 1e3, fails);

@@ -131,7 +131,7 @@ static void test_bfgs(void **state)
     double th[2] = {-1.2, 1.0}, fmin;
     int32_t it, conv;
     (void)state;
-    assert_int_equal(b2b2c__bfgs(th, 2, rosen, NULL, 500, 1e-10, &fmin, &it,
+    assert_int_equal(b2b2c__bfgs(th, 2, rosen, NULL, 500, 1e-10, NULL, &fmin, &it,
                                  &conv),
                      0);
     assert_int_equal(conv, B2B2C_FIT_CONVERGED);
@@ -141,12 +141,67 @@ static void test_bfgs(void **state)
     /* too few iterations: says so, and returns the best point so far */
     th[0] = -1.2;
     th[1] = 1.0;
-    assert_int_equal(b2b2c__bfgs(th, 2, rosen, NULL, 3, 1e-10, &fmin, &it,
+    assert_int_equal(b2b2c__bfgs(th, 2, rosen, NULL, 3, 1e-10, NULL, &fmin, &it,
                                  &conv),
                      0);
     assert_int_equal(conv, B2B2C_FIT_MAX_ITER);
     assert_int_equal(it, 3);
     assert_true(fmin < 24.2); /* f(-1.2, 1) = 24.2 */
+}
+
+/* f = 1 + exp(-t0) + (t1 - 1)^2 has its infimum at t0 = infinity: the shape of
+ * a fit running to a boundary. */
+static int creep(void *ud, const double *th, double *f, double *g)
+{
+    (void)ud;
+    *f = 1 + exp(-th[0]) + (th[1] - 1) * (th[1] - 1);
+    g[0] = -exp(-th[0]);
+    g[1] = 2 * (th[1] - 1);
+    return 0;
+}
+
+static int past10(void *ud, const double *th)
+{
+    (void)ud;
+    return th[0] > 10;
+}
+
+/* The edge rule (b2b2c__bfgs_edge): stops a run to infinity once past the
+ * threshold and flat; a run that never passes the threshold is the same
+ * to the bit as without the rule; a bad rule is refused. */
+static void test_bfgs_edge(void **state)
+{
+    const b2b2c__bfgs_edge edge = {past10, 3, 1e-8}, bad = {past10, 0, 1e-8};
+    double th[2] = {0, 0}, th2[2] = {-1.2, 1.0}, th3[2] = {-1.2, 1.0};
+    double fmin, fmin2;
+    int32_t it, it_free, conv, conv2;
+    (void)state;
+    assert_int_equal(b2b2c__bfgs(th, 2, creep, NULL, 500, 0.0, NULL, &fmin,
+                                 &it_free, &conv),
+                     0);
+    th[0] = th[1] = 0;
+    assert_int_equal(b2b2c__bfgs(th, 2, creep, NULL, 500, 0.0, &edge,
+                                 &fmin, &it, &conv),
+                     0);
+    assert_int_equal(conv, B2B2C_FIT_BOUNDARY);
+    assert_true(th[0] > 10);
+    assert_true(fmin - 1 <= 1e-7); /* flat to 1e-8 over 3 iterations */
+    CLOSE(th[1], 1.0, 1e-6);
+    assert_true(it < it_free);
+    /* Rosenbrock stays far inside t0 <= 10: bit-identical runs */
+    assert_int_equal(b2b2c__bfgs(th2, 2, rosen, NULL, 500, 1e-10, NULL,
+                                 &fmin, &it, &conv),
+                     0);
+    assert_int_equal(b2b2c__bfgs(th3, 2, rosen, NULL, 500, 1e-10, &edge,
+                                 &fmin2, &it_free, &conv2),
+                     0);
+    assert_memory_equal(th2, th3, sizeof(th2));
+    assert_memory_equal(&fmin, &fmin2, sizeof(fmin));
+    assert_int_equal(it, it_free);
+    assert_int_equal(conv, conv2);
+    assert_int_equal(b2b2c__bfgs(th3, 2, rosen, NULL, 500, 1e-10, &bad,
+                                 &fmin, &it, &conv),
+                     1);
 }
 
 /* ---- log-likelihoods against direct evaluation ------------------------------ */
@@ -1072,6 +1127,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lgamma_digamma, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hyp2f1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bfgs, setup, teardown),
+        cmocka_unit_test(test_bfgs_edge),
         cmocka_unit_test_setup_teardown(test_bgnbd_direct, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pnbd_direct, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bgbb_gg_direct, setup, teardown),
