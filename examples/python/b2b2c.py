@@ -708,13 +708,6 @@ class Segmenter(_Handle):
                                                   self.handle, param))
         return v.value
 
-    @staticmethod
-    def param_bounds(param):
-        """(min, max, default) of a SEG_* parameter."""
-        lo, hi, d = _dbl(), _dbl(), _dbl()
-        _check(lib.b2b2c_segmenter_param_bounds(
-            ctypes.byref(lo), ctypes.byref(hi), ctypes.byref(d), param))
-        return lo.value, hi.value, d.value
 
     @property
     def version(self):
@@ -893,11 +886,6 @@ class LeadModel(_Handle):
                                                    self.handle, param))
         return v.value
 
-    def param_bounds(self, param):
-        lo, hi = _dbl(), _dbl()
-        self._check(lib.b2b2c_lead_model_param_bounds(
-            ctypes.byref(lo), ctypes.byref(hi), self.handle, param))
-        return lo.value, hi.value
 
     def _kind_of(self, kind):
         if isinstance(kind, str):
@@ -1103,12 +1091,6 @@ class DealerEngine(_Handle):
                                                param))
         return v.value
 
-    @staticmethod
-    def param_bounds(param):
-        lo, hi = _dbl(), _dbl()
-        _check(lib.b2b2c_dealer_param_bounds(ctypes.byref(lo),
-                                             ctypes.byref(hi), param))
-        return lo.value, hi.value
 
     def put(self, dealer_id, tier_weight=1.0, territories=(),
             product_lines=(), capacity=100, daily_quota=0,
@@ -1453,12 +1435,6 @@ class Forecaster(_Handle):
                                                    self.handle, param))
         return v.value
 
-    @staticmethod
-    def param_bounds(param):
-        lo, hi = _dbl(), _dbl()
-        _check(lib.b2b2c_forecaster_param_bounds(ctypes.byref(lo),
-                                                 ctypes.byref(hi), param))
-        return lo.value, hi.value
 
     def add_kind(self, name):
         v = _i32()
@@ -1634,12 +1610,6 @@ class Channels(_Handle):
                                                  self.handle, param))
         return v.value
 
-    @staticmethod
-    def param_bounds(param):
-        lo, hi = _dbl(), _dbl()
-        _check(lib.b2b2c_channels_param_bounds(ctypes.byref(lo),
-                                               ctypes.byref(hi), param))
-        return lo.value, hi.value
 
     def add(self, channel_id, kind, sub=0, group=0):
         """kind, sub and group: numbers or stable names."""

@@ -516,12 +516,6 @@ module B2B2C
     def set_param(param, value) = check(Lib.b2b2c_segmenter_set_param(handle, param, value))
     def get_param(param) = get_double(:b2b2c_segmenter_get_param, param)
 
-    # [min, max, default] of a SEG_* parameter.
-    def self.param_bounds(param)
-      lo, hi, d = Array.new(3) { B2B2C.out }
-      B2B2C.check(Lib.b2b2c_segmenter_param_bounds(lo, hi, d, param))
-      [lo.read_double, hi.read_double, d.read_double]
-    end
 
     def version
       v = B2B2C.out(:int64)
@@ -668,11 +662,6 @@ module B2B2C
     def set_param(param, value) = check(Lib.b2b2c_lead_model_set_param(handle, param, value))
     def get_param(param) = get_double(:b2b2c_lead_model_get_param, param)
 
-    def param_bounds(param)
-      lo, hi = Array.new(2) { B2B2C.out }
-      check(Lib.b2b2c_lead_model_param_bounds(lo, hi, handle, param))
-      [lo.read_double, hi.read_double]
-    end
 
     def kind_register(name) = out_i32 { |v| Lib.b2b2c_lead_kind_register(v, handle, name) }
     def kind_id(name) = out_i32 { |v| Lib.b2b2c_lead_kind_id(v, handle, name.is_a?(Symbol) ? name.to_s : name) }
@@ -822,11 +811,6 @@ module B2B2C
     def set_param(param, value) = check(Lib.b2b2c_dealer_set_param(handle, param, value))
     def get_param(param) = get_double(:b2b2c_dealer_get_param, param)
 
-    def self.param_bounds(param)
-      lo, hi = Array.new(2) { B2B2C.out }
-      B2B2C.check(Lib.b2b2c_dealer_param_bounds(lo, hi, param))
-      [lo.read_double, hi.read_double]
-    end
 
     # Creates or updates a dealer; territories and product lines are Arrays
     # of codes (or ';'-joined Strings).
@@ -1111,11 +1095,6 @@ module B2B2C
     def set_param(param, value) = check(Lib.b2b2c_forecaster_set_param(handle, param, value))
     def get_param(param) = get_double(:b2b2c_forecaster_get_param, param)
 
-    def self.param_bounds(param)
-      lo, hi = Array.new(2) { B2B2C.out }
-      B2B2C.check(Lib.b2b2c_forecaster_param_bounds(lo, hi, param))
-      [lo.read_double, hi.read_double]
-    end
 
     def add_kind(name)
       v = B2B2C.out(:int32)
@@ -1263,11 +1242,6 @@ module B2B2C
       v.read_double
     end
 
-    def self.param_bounds(param)
-      lo, hi = Array.new(2) { B2B2C.out }
-      B2B2C.check(Lib.b2b2c_channels_param_bounds(lo, hi, param))
-      [lo.read_double, hi.read_double]
-    end
 
     # kind, sub and group: numbers or stable names.
     def add(channel_id, kind, sub = 0, group = 0)

@@ -418,7 +418,6 @@ module B2B2C
     attach_function :b2b2c_segmenter_free, %i[pointer], :void
     attach_function :b2b2c_segmenter_set_param, %i[pointer int32 double], :int
     attach_function :b2b2c_segmenter_get_param, %i[pointer pointer int32], :int
-    attach_function :b2b2c_segmenter_param_bounds, %i[pointer pointer pointer int32], :int
     attach_function :b2b2c_segmenter_version, %i[pointer pointer], :int
     attach_function :b2b2c_segmenter_rule_add, %i[pointer string int32 int32 string], :int
     attach_function :b2b2c_segmenter_rule_remove, %i[pointer string], :int
@@ -443,7 +442,6 @@ module B2B2C
     attach_function :b2b2c_lead_model_free, %i[pointer], :void
     attach_function :b2b2c_lead_model_set_param, %i[pointer int32 double], :int
     attach_function :b2b2c_lead_model_get_param, %i[pointer pointer int32], :int
-    attach_function :b2b2c_lead_model_param_bounds, %i[pointer pointer pointer int32], :int
     attach_function :b2b2c_lead_kind_register, %i[pointer pointer string], :int
     attach_function :b2b2c_lead_kind_id, %i[pointer pointer string], :int
     attach_function :b2b2c_lead_kind_name, %i[pointer int32], :string
@@ -511,7 +509,6 @@ module B2B2C
     attach_function :b2b2c_forecaster_free, %i[pointer], :void
     attach_function :b2b2c_forecaster_set_param, %i[pointer int32 double], :int
     attach_function :b2b2c_forecaster_get_param, %i[pointer pointer int32], :int
-    attach_function :b2b2c_forecaster_param_bounds, %i[pointer pointer int32], :int
     attach_function :b2b2c_forecaster_add_kind, %i[pointer pointer string], :int
     attach_function :b2b2c_forecaster_kind_name, %i[pointer int32], :string
     attach_function :b2b2c_forecaster_add_purchase, %i[pointer string int32 int64 double int32], :int
@@ -541,7 +538,6 @@ module B2B2C
     attach_function :b2b2c_channels_free, %i[pointer], :void
     attach_function :b2b2c_channels_set_param, %i[pointer int32 double], :int
     attach_function :b2b2c_channels_get_param, %i[pointer pointer int32], :int
-    attach_function :b2b2c_channels_param_bounds, %i[pointer pointer int32], :int
     attach_function :b2b2c_channels_add, %i[pointer string int32 int32 int32], :int
     attach_function :b2b2c_channels_get, %i[pointer pointer pointer pointer string], :int
     attach_function :b2b2c_channels_count, %i[pointer pointer], :int

@@ -127,18 +127,17 @@ B2B2C_API int b2b2c_channels_new(b2b2c_channels **out, b2b2c_ctx *ctx);
 B2B2C_API void b2b2c_channels_free(b2b2c_channels *h);
 
 /*
- * Set a parameter (B2B2C_CHANNELS_*), written through to storage.
+ * Set a parameter (B2B2C_CHANNELS_*; bounds and defaults:
+ * b2b2c_param_bounds), written through to storage.
  * Errors: B2B2C_EINVAL (NULL h, unknown param, NaN/inf), B2B2C_ERANGE (out
- * of bounds, or POSITION_FIRST + POSITION_LAST > 1), storage codes.
+ * of bounds, fractional for a whole parameter (MIX_LAG_WEEKS,
+ * MIX_WINDOW_WEEKS), or POSITION_FIRST + POSITION_LAST > 1), storage codes.
  */
 B2B2C_API int b2b2c_channels_set_param(b2b2c_channels *h, int32_t param,
                                        double value);
 /* Read a parameter into *out. Errors: B2B2C_EINVAL. */
 B2B2C_API int b2b2c_channels_get_param(double *out, const b2b2c_channels *h,
                                        int32_t param);
-/* The allowed range [*min, *max] of a parameter. Errors: B2B2C_EINVAL. */
-B2B2C_API int b2b2c_channels_param_bounds(double *min, double *max,
-                                          int32_t param);
 
 /* ---- data ------------------------------------------------------------------ */
 

@@ -307,8 +307,9 @@ B2B2C_API int b2b2c_forecaster_new(b2b2c_forecaster **out, b2b2c_ctx *ctx);
  * context is rolled back first. */
 B2B2C_API void b2b2c_forecaster_free(b2b2c_forecaster *f);
 
-/* Set / get a parameter; B2B2C_ERANGE names it when out of its bounds,
- * B2B2C_EINVAL for an unknown parameter or NaN. Setting is a mutating call
+/* Set / get a parameter (bounds and defaults: b2b2c_param_bounds);
+ * B2B2C_ERANGE names it when out of its bounds or fractional for a whole
+ * parameter, B2B2C_EINVAL for an unknown parameter or NaN. Setting is a mutating call
  * like the others: persisted (forecast_config), one storage transaction,
  * rolled back with a failed call or transaction group (the value is then
  * the one before); storage codes, B2B2C_ENOMEM. */
@@ -317,9 +318,6 @@ B2B2C_API int b2b2c_forecaster_set_param(b2b2c_forecaster *f, int32_t param,
 B2B2C_API int b2b2c_forecaster_get_param(double *value,
                                          const b2b2c_forecaster *f,
                                          int32_t param);
-/* The allowed range [lo, hi] of a parameter. */
-B2B2C_API int b2b2c_forecaster_param_bounds(double *lo, double *hi,
-                                            int32_t param);
 
 /* Register a host purchase kind by name (1..63 bytes of [a-z0-9_]) and get
  * its number (16..63) in *kind. An existing name gives its number back.

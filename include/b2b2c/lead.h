@@ -133,9 +133,11 @@ B2B2C_API int b2b2c_lead_model_new(b2b2c_lead_model **out, b2b2c_ctx *ctx,
  * is rolled back. */
 B2B2C_API void b2b2c_lead_model_free(b2b2c_lead_model *m);
 
-/* Set a parameter (B2B2C_LEAD_* 100-199); persisted. B2B2C_EINVAL (NULL,
- * NaN, unknown param), B2B2C_ERANGE (outside bounds, or warm >= hot),
- * B2B2C_ENOMEM, storage codes. */
+/* Set a parameter (B2B2C_LEAD_* 100-199; bounds and defaults:
+ * b2b2c_param_bounds); persisted, and undone with a failed call or a
+ * rolled-back group. B2B2C_EINVAL (NULL, NaN, not a lead parameter),
+ * B2B2C_ERANGE (outside bounds, fractional for a whole parameter, or
+ * warm >= hot), B2B2C_ENOMEM, storage codes. */
 B2B2C_API int b2b2c_lead_model_set_param(b2b2c_lead_model *m, int32_t param,
                                          double value);
 
@@ -143,11 +145,6 @@ B2B2C_API int b2b2c_lead_model_set_param(b2b2c_lead_model *m, int32_t param,
 B2B2C_API int b2b2c_lead_model_get_param(double *out,
                                          const b2b2c_lead_model *m,
                                          int32_t param);
-
-/* The allowed range of a parameter. B2B2C_EINVAL for NULL or unknown. */
-B2B2C_API int b2b2c_lead_model_param_bounds(double *min, double *max,
-                                            const b2b2c_lead_model *m,
-                                            int32_t param);
 
 /* ---- event kinds and points ------------------------------------------------ */
 

@@ -219,11 +219,6 @@ B2B2C_API int b2b2c_segmenter_set_param(b2b2c_segmenter *s, int32_t param,
 B2B2C_API int b2b2c_segmenter_get_param(double *value,
                                         const b2b2c_segmenter *s,
                                         int32_t param);
-/* Bounds and default of a parameter (any pointer may be NULL).
- * Returns 0 or B2B2C_EINVAL for an unknown parameter. */
-B2B2C_API int b2b2c_segmenter_param_bounds(double *min, double *max,
-                                           double *def, int32_t param);
-
 /* The rule-set version: 1 for a new store, +1 on every change of rules or
  * parameters. Returns 0 or B2B2C_EINVAL. */
 B2B2C_API int b2b2c_segmenter_version(int64_t *version,

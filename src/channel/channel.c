@@ -83,38 +83,16 @@ int32_t b2b2c_channel_attribution_from_name(const char *name)
 
 /* ---- parameters ------------------------------------------------------------ */
 
-static const struct {
-    int32_t id;
-    const char *name;
-    double min, max, def;
-    size_t off;
-} params[] = {
-    {B2B2C_CHANNELS_LOOKBACK_DAYS, "B2B2C_CHANNELS_LOOKBACK_DAYS", 1, 3650, 30,
-     offsetof(ch_params, lookback)},
-    {B2B2C_CHANNELS_HALF_LIFE_DAYS, "B2B2C_CHANNELS_HALF_LIFE_DAYS", 0.01, 3650,
-     7, offsetof(ch_params, half_life)},
-    {B2B2C_CHANNELS_POSITION_FIRST, "B2B2C_CHANNELS_POSITION_FIRST", 0, 1, 0.4,
-     offsetof(ch_params, pos_first)},
-    {B2B2C_CHANNELS_POSITION_LAST, "B2B2C_CHANNELS_POSITION_LAST", 0, 1, 0.4,
-     offsetof(ch_params, pos_last)},
-    {B2B2C_CHANNELS_MIX_LAG_WEEKS, "B2B2C_CHANNELS_MIX_LAG_WEEKS", 0, 52, 1,
-     offsetof(ch_params, lag)},
-    {B2B2C_CHANNELS_MIX_WINDOW_WEEKS, "B2B2C_CHANNELS_MIX_WINDOW_WEEKS", 1, 52,
-     4, offsetof(ch_params, window)},
-};
-#define NPARAMS (sizeof(params) / sizeof(params[0]))
-
-static int param_find(int32_t id)
-{
-    for (size_t i = 0; i < NPARAMS; i++)
-        if (params[i].id == id)
-            return (int)i;
-    return -1;
-}
+/* Bounds, defaults and wholeness are in core's table (core/param.c); the
+ * values live in ch_params, in the order of their numbers. */
+#define CH_PARAM_BASE B2B2C_CHANNELS_LOOKBACK_DAYS
+#define NPARAMS 6
 
 static double *param_slot(ch_params *p, size_t i)
 {
-    return (double *)(void *)((char *)p + params[i].off);
+    double *s[NPARAMS] = {&p->lookback,  &p->half_life, &p->pos_first,
+                          &p->pos_last, &p->lag,       &p->window};
+    return s[i];
 }
 
 static int params_write(b2b2c_ctx *ctx, const ch_params *p)
@@ -130,26 +108,16 @@ static int params_write(b2b2c_ctx *ctx, const ch_params *p)
     return b2b2c__st_put_rec(ctx, CH_T_PARAMS, "params", 6, &w);
 }
 
-int b2b2c_channels_param_bounds(double *min, double *max, int32_t param)
-{
-    int i = param_find(param);
-    if (i < 0 || !min || !max)
-        return B2B2C_EINVAL;
-    *min = params[i].min;
-    *max = params[i].max;
-    return 0;
-}
-
 int b2b2c_channels_get_param(double *out, const b2b2c_channels *h,
                              int32_t param)
 {
     int i;
     if (!h || !out)
         return B2B2C_EINVAL;
-    i = param_find(param);
-    if (i < 0)
-        return b2b2c__err(h->ctx, B2B2C_EINVAL, "param: unknown parameter %d",
-                          (int)param);
+    if (param < CH_PARAM_BASE || param >= CH_PARAM_BASE + NPARAMS)
+        return b2b2c__err(h->ctx, B2B2C_EINVAL,
+                          "param: %d is not a channels parameter", (int)param);
+    i = param - CH_PARAM_BASE;
     *out = *param_slot((ch_params *)&h->p, (size_t)i);
     return 0;
 }
@@ -163,23 +131,16 @@ int b2b2c_channels_set_param(b2b2c_channels *h, int32_t param, double value)
     if (!h)
         return B2B2C_EINVAL;
     ctx = h->ctx;
-    i = param_find(param);
-    if (i < 0)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "param: unknown parameter %d",
-                          (int)param);
-    if (!isfinite(value))
-        return b2b2c__err(ctx, B2B2C_EINVAL, "value: %s must be finite",
-                          params[i].name);
-    if (value < params[i].min || value > params[i].max)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "value: %s must be in [%g, %g]",
-                          params[i].name, params[i].min, params[i].max);
+    if ((rc = b2b2c__param_check(ctx, CH_PARAM_BASE, param, value)) != 0)
+        return rc;
+    i = param - CH_PARAM_BASE;
     np = h->p;
     *param_slot(&np, (size_t)i) = value;
     if (np.pos_first + np.pos_last > 1.0 + 1e-12)
         return b2b2c__err(ctx, B2B2C_ERANGE,
                           "value: %s: POSITION_FIRST + POSITION_LAST must be "
                           "at most 1",
-                          params[i].name);
+                          b2b2c_param_name(param));
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     if ((rc = b2b2c__undo_save(ctx, &h->p, sizeof(h->p))) == 0) {
@@ -350,7 +311,8 @@ static int load_params(const void *k, size_t kl, const void *v, size_t vl,
         return load_err(h->ctx, rc, CH_T_PARAMS, k, kl);
     for (size_t i = 0; i < NPARAMS; i++) {
         double x = *param_slot(&p, i);
-        if (!(x >= params[i].min && x <= params[i].max))
+        if (!b2b2c__param_valid(
+                b2b2c__param_find(CH_PARAM_BASE + (int32_t)i), x))
             return load_err(h->ctx, B2B2C_ECORRUPT, CH_T_PARAMS, k, kl);
     }
     h->p = p;
@@ -553,8 +515,12 @@ int b2b2c_channels_new(b2b2c_channels **out, b2b2c_ctx *ctx)
     h->ctx = ctx;
     b2b2c__map_init(&h->chmap, &ctx->mem);
     b2b2c__map_init(&h->leadmap, &ctx->mem);
-    for (size_t i = 0; i < NPARAMS; i++)
-        *param_slot(&h->p, i) = params[i].def;
+    {
+        double d[NPARAMS];
+        b2b2c__param_defaults(CH_PARAM_BASE, d);
+        for (size_t i = 0; i < NPARAMS; i++)
+            *param_slot(&h->p, i) = d[i];
+    }
     if ((rc = b2b2c__st_scan(ctx, CH_T_PARAMS, load_params, h)) != 0 ||
         (rc = b2b2c__st_scan(ctx, CH_T_CHANNELS, load_chan, h)) != 0)
         goto fail;

@@ -16,25 +16,10 @@ static const char *const kind_names[6] = {
 
 /* ---- parameters ----------------------------------------------------------- */
 
-static const struct {
-    int32_t id;
-    double lo, hi, def;
-    const char *name;
-} PARAMS[] = {
-    {B2B2C_FORECASTER_MODEL, 1, 2, 1, "B2B2C_FORECASTER_MODEL"},
-    {B2B2C_FORECASTER_UNIT_DAYS, 1, 366, 7, "B2B2C_FORECASTER_UNIT_DAYS"},
-    {B2B2C_FORECASTER_L2, 0, 1e6, 0, "B2B2C_FORECASTER_L2"},
-    {B2B2C_FORECASTER_DISCOUNT, 0, 1, 0, "B2B2C_FORECASTER_DISCOUNT"},
-    {B2B2C_FORECASTER_MARGIN, 0, 1, 1, "B2B2C_FORECASTER_MARGIN"},
-    {B2B2C_FORECASTER_SERVICE_MARGIN, 0, 1, 1,
-     "B2B2C_FORECASTER_SERVICE_MARGIN"},
-    {B2B2C_FORECASTER_MIN_P_ALIVE, 0, 1, 0.5, "B2B2C_FORECASTER_MIN_P_ALIVE"},
-    {B2B2C_FORECASTER_MIN_INTERVALS, 1, 1000, 3,
-     "B2B2C_FORECASTER_MIN_INTERVALS"},
-    {B2B2C_FORECASTER_MAX_ITER, 1, 1000000, 1000,
-     "B2B2C_FORECASTER_MAX_ITER"},
-};
-#define NPARAMS ((int)(sizeof(PARAMS) / sizeof(PARAMS[0])))
+/* Bounds, defaults and wholeness are in core's table (core/param.c); the
+ * values live in the handle's fields, in the order of their numbers. */
+#define FC_PARAM_BASE B2B2C_FORECASTER_MODEL
+#define NPARAMS 9
 
 static double *param_slot(b2b2c_forecaster *f, int i)
 {
@@ -42,31 +27,6 @@ static double *param_slot(b2b2c_forecaster *f, int i)
                           &f->discount, &f->margin,    &f->smargin,
                           &f->min_alive, &f->min_intervals, &f->max_iter};
     return s[i];
-}
-
-static int param_index(int32_t param)
-{
-    for (int i = 0; i < NPARAMS; i++)
-        if (PARAMS[i].id == param)
-            return i;
-    return -1;
-}
-
-int b2b2c_forecaster_param_bounds(double *lo, double *hi, int32_t param)
-{
-    int i = param_index(param);
-    if (i < 0 || !lo || !hi)
-        return B2B2C_EINVAL;
-    *lo = PARAMS[i].lo;
-    *hi = PARAMS[i].hi;
-    return 0;
-}
-
-static int whole_param(int32_t param)
-{
-    return param == B2B2C_FORECASTER_MODEL ||
-           param == B2B2C_FORECASTER_MIN_INTERVALS ||
-           param == B2B2C_FORECASTER_MAX_ITER;
 }
 
 /* The parameters, persisted as one record (forecast_config, key "params"):
@@ -96,8 +56,8 @@ int b2b2c__fc_load_params(const void *k, size_t kl, const void *val,
         rc = B2B2C_ECORRUPT;
     for (uint32_t i = 0; rc == 0 && i < n; i++) {
         v[i] = b2b2c__dec_f64(&r);
-        if (!(v[i] >= PARAMS[i].lo && v[i] <= PARAMS[i].hi) ||
-            (whole_param(PARAMS[i].id) && v[i] != floor(v[i])))
+        if (!b2b2c__param_valid(
+                b2b2c__param_find(FC_PARAM_BASE + (int32_t)i), v[i]))
             rc = B2B2C_ECORRUPT;
     }
     if (rc == 0)
@@ -117,17 +77,9 @@ int b2b2c_forecaster_set_param(b2b2c_forecaster *f, int32_t param,
     if (!f)
         return B2B2C_EINVAL;
     b2b2c__err_clear(f->ctx);
-    if ((i = param_index(param)) < 0)
-        return b2b2c__err(f->ctx, B2B2C_EINVAL, "param: unknown (%d)",
-                          (int)param);
-    if (!isfinite(value))
-        return b2b2c__err(f->ctx, B2B2C_EINVAL, "%s: must be finite",
-                          PARAMS[i].name);
-    if (value < PARAMS[i].lo || value > PARAMS[i].hi ||
-        (whole_param(param) && value != floor(value)))
-        return b2b2c__err(f->ctx, B2B2C_ERANGE, "%s: must be in [%g, %g]%s",
-                          PARAMS[i].name, PARAMS[i].lo, PARAMS[i].hi,
-                          whole_param(param) ? " and whole" : "");
+    if ((rc = b2b2c__param_check(f->ctx, FC_PARAM_BASE, param, value)) != 0)
+        return rc;
+    i = param - FC_PARAM_BASE;
     if ((rc = b2b2c__call_begin(f->ctx)) != 0)
         return rc;
     slot = param_slot(f, i);
@@ -144,9 +96,11 @@ int b2b2c_forecaster_get_param(double *value, const b2b2c_forecaster *f,
     int i;
     if (!f || !value)
         return B2B2C_EINVAL;
-    if ((i = param_index(param)) < 0)
-        return b2b2c__err(f->ctx, B2B2C_EINVAL, "param: unknown (%d)",
+    if (param < FC_PARAM_BASE || param >= FC_PARAM_BASE + NPARAMS)
+        return b2b2c__err(f->ctx, B2B2C_EINVAL,
+                          "param: %d is not a forecaster parameter",
                           (int)param);
+    i = param - FC_PARAM_BASE;
     *value = *param_slot((b2b2c_forecaster *)f, i);
     return 0;
 }
@@ -415,8 +369,12 @@ int b2b2c_forecaster_new(b2b2c_forecaster **out, b2b2c_ctx *ctx)
     memset(f, 0, sizeof(*f));
     f->ctx = ctx;
     b2b2c__map_init(&f->cust, &ctx->mem);
-    for (int i = 0; i < NPARAMS; i++)
-        *param_slot(f, i) = PARAMS[i].def;
+    {
+        double d[NPARAMS];
+        b2b2c__param_defaults(FC_PARAM_BASE, d);
+        for (int i = 0; i < NPARAMS; i++)
+            *param_slot(f, i) = d[i];
+    }
     if ((rc = b2b2c__fc_load(f)) != 0) {
         b2b2c_forecaster_free(f);
         return rc;

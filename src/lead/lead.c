@@ -134,8 +134,7 @@ static int load_config(const void *k, size_t kl, const void *v, size_t vl,
         return corrupt(m, T_CONFIG, k, kl, rc);
     for (int i = 0; i < LEAD_NPARAMS; i++) {
         m->params[i] = b2b2c__dec_f64(&r);
-        if (!(m->params[i] >= b2b2c__lead_param_info[i].lo &&
-              m->params[i] <= b2b2c__lead_param_info[i].hi))
+        if (!b2b2c__param_valid(b2b2c__param_find(100 + i), m->params[i]))
             r.err = B2B2C_ECORRUPT;
     }
     for (int i = 0; i < LEAD_NSEG; i++)

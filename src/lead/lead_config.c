@@ -5,17 +5,7 @@
 
 #include "lead_internal.h"
 
-/* ---- parameters ----------------------------------------------------------- */
-
-const lead_param_info b2b2c__lead_param_info[LEAD_NPARAMS] = {
-    {30.0, 0.01, 3650.0, "B2B2C_LEAD_HALF_LIFE_DAYS"},
-    {15.0, -1e6, 1e6, "B2B2C_LEAD_WARM_THRESHOLD"},
-    {80.0, -1e6, 1e6, "B2B2C_LEAD_HOT_THRESHOLD"},
-    {50.0, 2.0, 1e9, "B2B2C_LEAD_MIN_OUTCOMES"},
-    {0.001, 0.0, 100.0, "B2B2C_LEAD_L2"},
-    {0.05, 1e-6, 10.0, "B2B2C_LEAD_LEARNING_RATE"},
-    {1000.0, 1.0, 10000.0, "B2B2C_LEAD_REFIT_EPOCHS"},
-};
+/* The parameters' bounds and defaults are in core's table (core/param.c). */
 
 /* Default rule points, derived from the source's cold/warm/hot examples
  * (docs/lead-model.md explains each number). */
@@ -44,8 +34,7 @@ static const struct {
 
 void b2b2c__lead_set_defaults(b2b2c_lead_model *m)
 {
-    for (int i = 0; i < LEAD_NPARAMS; i++)
-        m->params[i] = b2b2c__lead_param_info[i].def;
+    b2b2c__param_defaults(100, m->params);
     m->nkinds = B2B2C_LEAD_EV_BUILTIN_COUNT;
     for (int k = 0; k < B2B2C_LEAD_EV_BUILTIN_COUNT; k++) {
         lead_kind *kd = &m->kinds[k];
@@ -79,22 +68,6 @@ static int write_config(b2b2c_lead_model *m)
     return b2b2c__st_put_rec(m->ctx, T_CONFIG, "config", 6, &w);
 }
 
-int b2b2c_lead_model_param_bounds(double *min, double *max,
-                                  const b2b2c_lead_model *m, int32_t param)
-{
-    if (!m)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(m->ctx);
-    if (!min || !max)
-        return b2b2c__err(m->ctx, B2B2C_EINVAL, "min, max: NULL");
-    if (param < 100 || param >= 100 + LEAD_NPARAMS)
-        return b2b2c__err(m->ctx, B2B2C_EINVAL,
-                          "param: unknown lead parameter %d", (int)param);
-    *min = b2b2c__lead_param_info[param - 100].lo;
-    *max = b2b2c__lead_param_info[param - 100].hi;
-    return 0;
-}
-
 int b2b2c_lead_model_get_param(double *out, const b2b2c_lead_model *m,
                                int32_t param)
 {
@@ -105,7 +78,7 @@ int b2b2c_lead_model_get_param(double *out, const b2b2c_lead_model *m,
         return b2b2c__err(m->ctx, B2B2C_EINVAL, "out: NULL");
     if (param < 100 || param >= 100 + LEAD_NPARAMS)
         return b2b2c__err(m->ctx, B2B2C_EINVAL,
-                          "param: unknown lead parameter %d", (int)param);
+                          "param: %d is not a lead parameter", (int)param);
     *out = m->params[param - 100];
     return 0;
 }
@@ -119,29 +92,16 @@ int b2b2c_lead_model_set_param(b2b2c_lead_model *m, int32_t param,
         return B2B2C_EINVAL;
     ctx = m->ctx;
     b2b2c__err_clear(ctx);
-    if (param < 100 || param >= 100 + LEAD_NPARAMS)
-        return b2b2c__err(ctx, B2B2C_EINVAL,
-                          "param: unknown lead parameter %d", (int)param);
-    if (!isfinite(value))
-        return b2b2c__err(ctx, B2B2C_EINVAL, "value: must be finite");
-    if (value < b2b2c__lead_param_info[param - 100].lo ||
-        value > b2b2c__lead_param_info[param - 100].hi)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "%s: %g outside [%g, %g]",
-                          b2b2c__lead_param_info[param - 100].name, value,
-                          b2b2c__lead_param_info[param - 100].lo,
-                          b2b2c__lead_param_info[param - 100].hi);
+    if ((rc = b2b2c__param_check(ctx, 100, param, value)) != 0)
+        return rc;
     if ((param == B2B2C_LEAD_WARM_THRESHOLD &&
          value >= lead_param(m, B2B2C_LEAD_HOT_THRESHOLD)) ||
         (param == B2B2C_LEAD_HOT_THRESHOLD &&
          value <= lead_param(m, B2B2C_LEAD_WARM_THRESHOLD)))
         return b2b2c__err(ctx, B2B2C_ERANGE,
-                          "%s: warm threshold must stay below hot threshold",
-                          b2b2c__lead_param_info[param - 100].name);
-    if ((param == B2B2C_LEAD_MIN_OUTCOMES ||
-         param == B2B2C_LEAD_REFIT_EPOCHS) &&
-        value != floor(value))
-        return b2b2c__err(ctx, B2B2C_ERANGE, "%s: must be a whole number",
-                          b2b2c__lead_param_info[param - 100].name);
+                          "value: %s: the warm threshold must stay below "
+                          "the hot threshold",
+                          b2b2c_param_name(param));
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     if ((rc = b2b2c__undo_save(ctx, &m->params[param - 100],

@@ -21,14 +21,6 @@
 #define T_TRAIN "lead_train"
 #define T_MODEL "lead_model"
 
-/* A parameter: default, bounds and its name in messages (lead_config.c). */
-typedef struct lead_param_info {
-    double def, lo, hi;
-    const char *name;
-} lead_param_info;
-
-extern const lead_param_info b2b2c__lead_param_info[LEAD_NPARAMS];
-
 /* An event kind: rule points and the learned weights of its two features. */
 typedef struct lead_kind {
     char name[64];

@@ -43,8 +43,8 @@ static int load_meta(const void *k, size_t kl, const void *v, size_t vl,
     memcpy(p, s->params, sizeof(p));
     for (uint32_t i = 0; i < n; i++) {
         p[i] = b2b2c__dec_f64(&r);
-        if (!(p[i] >= b2b2c__seg_param_info[i].min &&
-              p[i] <= b2b2c__seg_param_info[i].max))
+        if (!b2b2c__param_valid(b2b2c__param_find(SEG_PARAM_BASE + (int32_t)i),
+                                p[i]))
             return corrupt(s->ctx, B2B2C_ECORRUPT, T_META, k, kl);
     }
     if ((rc = b2b2c__dec_finish(&r)) != 0 || s->version < 1)
@@ -205,8 +205,7 @@ int b2b2c_segmenter_new(b2b2c_segmenter **out, b2b2c_ctx *ctx)
     memset(s, 0, sizeof(*s));
     s->ctx = ctx;
     s->version = 1;
-    for (int i = 0; i < SEG_NPARAM; i++)
-        s->params[i] = b2b2c__seg_param_info[i].def;
+    b2b2c__param_defaults(SEG_PARAM_BASE, s->params);
     b2b2c__map_init(&s->rules, &ctx->mem);
     b2b2c__map_init(&s->accounts, &ctx->mem);
     if ((rc = b2b2c__st_scan(ctx, T_META, load_meta, s)) != 0 ||

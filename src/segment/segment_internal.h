@@ -52,13 +52,6 @@ typedef struct seg_node {
 #define NDEFAULT 11
 #define PRIO_MAX 1000000
 
-/* A parameter: its name in messages, bounds and default (segmenter.c). */
-typedef struct seg_param_info {
-    const char *name;
-    double min, max, def;
-} seg_param_info;
-
-extern const seg_param_info b2b2c__seg_param_info[SEG_NPARAM];
 
 typedef struct seg_rule {
     int32_t priority, segment, is_default;

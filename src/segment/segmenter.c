@@ -13,17 +13,6 @@
 
 /* ---- parameters ------------------------------------------------------- */
 
-const seg_param_info b2b2c__seg_param_info[SEG_NPARAM] = {
-    {"B2B2C_SEG_LARGE_WHOLESALE_OUTLETS", 1, 1e9, 10},
-    {"B2B2C_SEG_LARGE_WHOLESALE_VOLUME", 0, 1e15, 1e6},
-    {"B2B2C_SEG_LARGE_CUSTOMER_EMPLOYEES", 1, 1e9, 250},
-    {"B2B2C_SEG_LARGE_CUSTOMER_REVENUE", 0, 1e15, 5e7},
-    {"B2B2C_SEG_LARGE_CUSTOMER_VOLUME", 0, 1e15, 2.5e5},
-    {"B2B2C_SEG_LARGE_CUSTOMER_CONTRACT_MONTHS", 1, 1200, 24},
-    {"B2B2C_SEG_OPEN_RULE_FACTOR", 0, 1, 0.5},
-    {"B2B2C_SEG_CONFLICT_FACTOR", 0, 1, 0.5},
-    {"B2B2C_SEG_DEALER_POLICY", 0, 1, 1},
-};
 
 /* ---- default rules: data, built from the parameters ----------------------- */
 
@@ -222,21 +211,6 @@ static int rule_write(b2b2c_segmenter *s, const seg_rule *r)
 
 /* ---- parameters ----------------------------------------------------------- */
 
-int b2b2c_segmenter_param_bounds(double *min, double *max, double *def,
-                                 int32_t param)
-{
-    int i = param - SEG_PARAM_BASE;
-    if (i < 0 || i >= SEG_NPARAM)
-        return B2B2C_EINVAL;
-    if (min)
-        *min = b2b2c__seg_param_info[i].min;
-    if (max)
-        *max = b2b2c__seg_param_info[i].max;
-    if (def)
-        *def = b2b2c__seg_param_info[i].def;
-    return 0;
-}
-
 int b2b2c_segmenter_get_param(double *value, const b2b2c_segmenter *s,
                               int32_t param)
 {
@@ -244,7 +218,8 @@ int b2b2c_segmenter_get_param(double *value, const b2b2c_segmenter *s,
     if (!value || !s)
         return B2B2C_EINVAL;
     if (i < 0 || i >= SEG_NPARAM)
-        return b2b2c__err(s->ctx, B2B2C_EINVAL, "param: unknown parameter %d",
+        return b2b2c__err(s->ctx, B2B2C_EINVAL,
+                          "param: %d is not a segmenter parameter",
                           (int)param);
     *value = s->params[i];
     return 0;
@@ -272,22 +247,8 @@ int b2b2c_segmenter_set_param(b2b2c_segmenter *s, int32_t param, double value)
         return B2B2C_EINVAL;
     ctx = s->ctx;
     b2b2c__err_clear(ctx);
-    if (i < 0 || i >= SEG_NPARAM)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "param: unknown parameter %d",
-                          (int)param);
-    if (!isfinite(value))
-        return b2b2c__err(ctx, B2B2C_EINVAL, "value: %s must be finite",
-                          b2b2c__seg_param_info[i].name);
-    if (value < b2b2c__seg_param_info[i].min ||
-        value > b2b2c__seg_param_info[i].max)
-        return b2b2c__err(ctx, B2B2C_ERANGE,
-                          "value: %s must be in [%g, %g], got %g",
-                          b2b2c__seg_param_info[i].name,
-                          b2b2c__seg_param_info[i].min,
-                          b2b2c__seg_param_info[i].max, value);
-    if (param == B2B2C_SEG_DEALER_POLICY && value != 0 && value != 1)
-        return b2b2c__err(ctx, B2B2C_ERANGE,
-                          "value: B2B2C_SEG_DEALER_POLICY must be 0 or 1");
+    if ((rc = b2b2c__param_check(ctx, SEG_PARAM_BASE, param, value)) != 0)
+        return rc;
     if (param == B2B2C_SEG_DEALER_POLICY && value == 1) {
         for (int j = 0; j < NBAND; j++)
             if (s->routes.over[B2B2C_SEGMENT_B2C_CONSUMER][j] &&

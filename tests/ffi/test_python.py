@@ -226,7 +226,7 @@ class SegmentTest(EngineTest):
         self.assertEqual(self.seg.route("b2b_large", "cold"),
                          (b2b2c.SEG_DEST_NURTURE, b2b2c.SEG_CHANNEL_REACH))
         self.seg.route_reset("b2b_large", "cold")
-        lo, hi, d = b2b2c.Segmenter.param_bounds(
+        lo, hi, d = b2b2c.param_bounds(
             b2b2c.SEG_LARGE_CUSTOMER_EMPLOYEES)
         self.assertEqual(self.seg.get_param(
             b2b2c.SEG_LARGE_CUSTOMER_EMPLOYEES), d)
@@ -410,8 +410,8 @@ class DealerTest(EngineTest):
         self.assertEqual(self.d.count(), 2)
         self.assertEqual(b2b2c.dealer_policy_name(self.d.get_param(
             b2b2c.DEALER_PARAM_POLICY)), "performance")
-        self.assertEqual(b2b2c.DealerEngine.param_bounds(
-            b2b2c.DEALER_PARAM_POLICY), (0.0, 3.0))
+        self.assertEqual(b2b2c.param_bounds(
+            b2b2c.DEALER_PARAM_POLICY), (0.0, 3.0, 2.0))
 
 
 def _simulate_bgnbd(n, r=0.5, alpha=2.0, a=0.6, b=2.5, seed=7):
@@ -662,8 +662,8 @@ class ChannelsTest(EngineTest):
             "seo"), (b2b2c.CHANNEL_KIND_REACH,
                      b2b2c.CHANNEL_SUB_INFORMATIONAL_SEO, b2b2c.GROUP_B2C))
         self.assertEqual(self.ch.count(), 2)
-        self.assertEqual(b2b2c.Channels.param_bounds(
-            b2b2c.CHANNELS_LOOKBACK_DAYS), (1.0, 3650.0))
+        self.assertEqual(b2b2c.param_bounds(
+            b2b2c.CHANNELS_LOOKBACK_DAYS), (1.0, 3650.0, 30.0))
 
 
 class LifetimeTest(unittest.TestCase):

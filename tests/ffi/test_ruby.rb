@@ -291,7 +291,7 @@ class DealerTest < EngineTest
     assert_match(/dealer/, err.message)
     assert_error(B2B2C::ENOTFOUND) { @d.stats("nobody") }
     assert_equal 2, @d.count
-    assert_equal [0.0, 3.0], B2B2C::DealerEngine.param_bounds(B2B2C::DEALER_PARAM_POLICY)
+    assert_equal [0.0, 3.0, 2.0], B2B2C.param_bounds(B2B2C::DEALER_PARAM_POLICY)
   end
 end
 
@@ -491,7 +491,7 @@ class ChannelsTest < EngineTest
     assert_error(B2B2C::EEXISTS) { @ch.convert("L1", T0 + (3 * DAY)) }
     assert_equal [B2B2C::CHANNEL_KIND_REACH, B2B2C::CHANNEL_SUB_INFORMATIONAL_SEO, B2B2C::GROUP_B2C],
                  @ch.get("seo")
-    assert_equal [1.0, 3650.0], B2B2C::Channels.param_bounds(B2B2C::CHANNELS_LOOKBACK_DAYS)
+    assert_equal [1.0, 3650.0, 30.0], B2B2C.param_bounds(B2B2C::CHANNELS_LOOKBACK_DAYS)
   end
 end
 

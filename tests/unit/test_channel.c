@@ -144,10 +144,16 @@ static void t_params(void **state)
     assert_int_equal(b2b2c_channels_get_param(&v, f->h,
                                               B2B2C_CHANNELS_LOOKBACK_DAYS), 0);
     assert_true(v == 30);
-    assert_int_equal(b2b2c_channels_param_bounds(&lo, &hi,
-                                                 B2B2C_CHANNELS_HALF_LIFE_DAYS), 0);
+    assert_int_equal(b2b2c_param_bounds(&lo, &hi, NULL,
+                                        B2B2C_CHANNELS_HALF_LIFE_DAYS), 0);
     assert_true(lo == 0.01 && hi == 3650);
-    assert_int_equal(b2b2c_channels_param_bounds(&lo, &hi, 499), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_param_bounds(&lo, &hi, NULL, 499), B2B2C_EINVAL);
+    /* a fractional week count was truncated before; now ERANGE as for every
+     * whole parameter */
+    assert_int_equal(b2b2c_channels_set_param(f->h,
+                                              B2B2C_CHANNELS_MIX_LAG_WEEKS,
+                                              1.5),
+                     B2B2C_ERANGE);
     assert_int_equal(b2b2c_channels_set_param(f->h, 599, 1), B2B2C_EINVAL);
     assert_int_equal(b2b2c_channels_set_param(f->h,
                                               B2B2C_CHANNELS_LOOKBACK_DAYS, NAN),

@@ -455,8 +455,8 @@ static void test_bad_input(void **state)
                                                 B2B2C_FORECASTER_MODEL),
                      0);
     assert_true(v == 2);
-    assert_int_equal(b2b2c_forecaster_param_bounds(
-                         &lo, &hi, B2B2C_FORECASTER_UNIT_DAYS),
+    assert_int_equal(b2b2c_param_bounds(&lo, &hi, NULL,
+                                        B2B2C_FORECASTER_UNIT_DAYS),
                      0);
     assert_true(lo == 1 && hi == 366);
     assert_int_equal(b2b2c_forecaster_customer(NULL, NULL, NULL, NULL, NULL,

@@ -202,9 +202,13 @@ static void t_bad_input(void **state)
     assert_int_equal(b2b2c_lead_model_set_param(
                          f->m, B2B2C_LEAD_WARM_THRESHOLD, 90.0),
                      B2B2C_ERANGE);
-    assert_int_equal(b2b2c_lead_model_param_bounds(
-                         &lo, &hi, f->m, B2B2C_LEAD_HALF_LIFE_DAYS),
+    assert_int_equal(b2b2c_param_bounds(&lo, &hi, NULL,
+                                        B2B2C_LEAD_HALF_LIFE_DAYS),
                      0);
+    /* a fractional value of a whole parameter is ERANGE, as everywhere */
+    assert_int_equal(b2b2c_lead_model_set_param(
+                         f->m, B2B2C_LEAD_MIN_OUTCOMES, 2.5),
+                     B2B2C_ERANGE);
     assert_true(lo > 0 && hi >= 3650);
     assert_int_equal(b2b2c_lead_kind_set(f->m, 0, NAN, 0, 0, 0),
                      B2B2C_EINVAL);

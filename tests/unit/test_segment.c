@@ -457,14 +457,14 @@ static void t_params(void **state)
     fx *f = *state;
     double v, lo, hi, def;
     int64_t ver, ver2;
-    assert_int_equal(b2b2c_segmenter_param_bounds(&lo, &hi, &def,
+    assert_int_equal(b2b2c_param_bounds(&lo, &hi, &def,
                                                   B2B2C_SEG_DEALER_POLICY),
                      0);
     assert_true(lo == 0 && hi == 1 && def == 1);
-    assert_int_equal(b2b2c_segmenter_param_bounds(NULL, NULL, NULL, 199),
+    assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, 199),
                      B2B2C_EINVAL);
     for (int32_t p = 200; p <= 208; p++) {
-        assert_int_equal(b2b2c_segmenter_param_bounds(&lo, &hi, &def, p), 0);
+        assert_int_equal(b2b2c_param_bounds(&lo, &hi, &def, p), 0);
         assert_int_equal(b2b2c_segmenter_get_param(&v, f->s, p), 0);
         assert_true(v == def);
         assert_int_equal(b2b2c_segmenter_set_param(f->s, p, hi + 1),
