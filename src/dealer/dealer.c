@@ -62,7 +62,7 @@ int b2b2c__dealer_code_ok(const char *s, size_t n)
 
 /* Check a ';'-list of region codes (kind 0) or product IDs (kind 1). */
 int b2b2c__dealer_list_check(b2b2c_ctx *ctx, const char *what, const char *s,
-                      int kind, size_t max)
+                             int kind, size_t max)
 {
     size_t count = 0;
     const char *p = s;
@@ -239,12 +239,14 @@ int b2b2c_dealer_set_param(b2b2c_dealer_engine *e, int32_t param,
         return b2b2c__err(e->ctx, B2B2C_EINVAL, "value: must be finite");
     if (b2b2c__dealer_params[i].whole && value != floor(value))
         return b2b2c__err(e->ctx, B2B2C_EINVAL,
-                          "value: %s must be a whole number", b2b2c__dealer_params[i].name);
-    if (value < b2b2c__dealer_params[i].min || value > b2b2c__dealer_params[i].max ||
-        (i == P_MAXSHARE && value <= 0))
-        return b2b2c__err(e->ctx, B2B2C_ERANGE,
-                          "value: %s must be in [%g, %g]", b2b2c__dealer_params[i].name,
-                          b2b2c__dealer_params[i].min, b2b2c__dealer_params[i].max);
+                          "value: %s must be a whole number",
+                          b2b2c__dealer_params[i].name);
+    if (value < b2b2c__dealer_params[i].min ||
+        value > b2b2c__dealer_params[i].max || (i == P_MAXSHARE && value <= 0))
+        return b2b2c__err(
+            e->ctx, B2B2C_ERANGE, "value: %s must be in [%g, %g]",
+            b2b2c__dealer_params[i].name, b2b2c__dealer_params[i].min,
+            b2b2c__dealer_params[i].max);
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
         return rc;
     if ((rc = b2b2c__undo_save(e->ctx, &e->param[i], sizeof(double))) == 0) {
@@ -274,7 +276,8 @@ int b2b2c_dealer_seed(b2b2c_dealer_engine *e, uint64_t seed)
 
 /* ---- dealers ------------------------------------------------------------- */
 
-int b2b2c__dealer_find_dealer(b2b2c_dealer_engine *e, const char *id, dealer **out)
+int b2b2c__dealer_find_dealer(b2b2c_dealer_engine *e, const char *id,
+                              dealer **out)
 {
     size_t n;
     if (!id)
@@ -350,8 +353,10 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
     if (!(deadline_hours > 0 && deadline_hours <= 8760))
         return b2b2c__err(ctx, B2B2C_ERANGE,
                           "deadline_hours: must be in (0, 8760]");
-    if ((rc = b2b2c__dealer_list_check(ctx, "territories", territories, 0, MAX_CODES)) ||
-        (rc = b2b2c__dealer_list_check(ctx, "product_lines", product_lines, 1, MAX_PRODS)))
+    if ((rc = b2b2c__dealer_list_check(ctx, "territories", territories, 0,
+                                       MAX_CODES)) ||
+        (rc = b2b2c__dealer_list_check(ctx, "product_lines", product_lines, 1,
+                                       MAX_PRODS)))
         return rc;
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
@@ -428,7 +433,8 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
         b2b2c__free(ctx, nc.prods);
         goto out;
     }
-    if ((rc = b2b2c__dealer_prod_ids(e, product_lines, &nc.prod_ids, &nc.nprod, 1)) != 0)
+    if ((rc = b2b2c__dealer_prod_ids(e, product_lines, &nc.prod_ids, &nc.nprod,
+                                     1)) != 0)
         goto out;
     if (nc.prod_ids &&
         (rc = b2b2c__undo_free_on_fail(ctx, nc.prod_ids)) != 0) {
@@ -443,7 +449,8 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
     d->cfg = nc; /* saved above for an existing dealer; new: freed on fail */
     b2b2c__dealer_mirror_sync(e, d);
     if ((rc = b2b2c__dealer_index(e, d, 1, 1)) != 0 ||
-        (rc = b2b2c__dealer_write_dealer(e, d)) != 0 || (rc = b2b2c__dealer_write_stats(e, d)) != 0)
+        (rc = b2b2c__dealer_write_dealer(e, d)) != 0 ||
+        (rc = b2b2c__dealer_write_stats(e, d)) != 0)
         goto out;
 out:
     return b2b2c__call_end(ctx, rc);

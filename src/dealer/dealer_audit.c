@@ -53,8 +53,9 @@ static void undo_aud_append(b2b2c_ctx *ctx, void *ea, void *b, size_t n)
 }
 
 /* Append a decision (seq = e->m.seq, already advanced) and write it. */
-int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l, const decision *dc,
-                      int64_t now, int kind, int creates)
+int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l,
+                             const decision *dc, int64_t now, int kind,
+                             int creates)
 {
     aent *a;
     int rc;

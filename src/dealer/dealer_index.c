@@ -267,8 +267,8 @@ static int intern(b2b2c_dealer_engine *e, const char *s, size_t n,
 }
 
 /* Parse `s` into a new array of interned IDs (*ids NULL for ""). */
-int b2b2c__dealer_prod_ids(b2b2c_dealer_engine *e, const char *s, uint32_t **ids,
-                    uint32_t *n, int undoable)
+int b2b2c__dealer_prod_ids(b2b2c_dealer_engine *e, const char *s,
+                           uint32_t **ids, uint32_t *n, int undoable)
 {
     const char *p = s;
     uint32_t k = 0, cnt = 1;

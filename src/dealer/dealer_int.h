@@ -648,10 +648,8 @@ static inline const b2b2c__dealer_policy *b2b2c__dealer_policy_of(double p)
 /* dealer_decide.c */
 void b2b2c__dealer_decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
                           decision *dc);
-void b2b2c__dealer_weigh_posterior(b2b2c_dealer_engine *e, pass *ps,
-                                   int perf);
-double b2b2c__dealer_weight_sum(const b2b2c_dealer_engine *e,
-                                const pass *ps);
+void b2b2c__dealer_weigh_posterior(b2b2c_dealer_engine *e, pass *ps, int perf);
+double b2b2c__dealer_weight_sum(const b2b2c_dealer_engine *e, const pass *ps);
 void b2b2c__dealer_choose_at(const b2b2c_dealer_engine *e, const pass *ps,
                              uint32_t pick, double weight, decision *dc);
 void b2b2c__dealer_choose_weighted(b2b2c_dealer_engine *e, const pass *ps,
@@ -677,16 +675,17 @@ uint32_t b2b2c__dealer_plan_pick_cum(b2b2c_dealer_engine *e, plan *p,
 /* dealer.c */
 int b2b2c__dealer_code_ok(const char *s, size_t n);
 int b2b2c__dealer_list_check(b2b2c_ctx *ctx, const char *what, const char *s,
-                      int kind, size_t max);
+                             int kind, size_t max);
 void b2b2c__dealer_destroy(b2b2c_ctx *ctx, dealer *d);
 int b2b2c__dealer_scratch_reserve(b2b2c_dealer_engine *e, size_t n);
-int b2b2c__dealer_find_dealer(b2b2c_dealer_engine *e, const char *id, dealer **out);
+int b2b2c__dealer_find_dealer(b2b2c_dealer_engine *e, const char *id,
+                              dealer **out);
 
 /* dealer_index.c */
 int b2b2c__dealer_index(b2b2c_dealer_engine *e, dealer *d, int add,
                         int undoable);
-int b2b2c__dealer_prod_ids(b2b2c_dealer_engine *e, const char *s, uint32_t **ids,
-                    uint32_t *n, int undoable);
+int b2b2c__dealer_prod_ids(b2b2c_dealer_engine *e, const char *s,
+                           uint32_t **ids, uint32_t *n, int undoable);
 void b2b2c__dealer_mirror_sync(b2b2c_dealer_engine *e, const dealer *d);
 int b2b2c__dealer_mirror_guard(b2b2c_dealer_engine *e, const dealer *d);
 int b2b2c__dealer_mirror_reserve(b2b2c_dealer_engine *e, size_t n);
@@ -697,21 +696,23 @@ void b2b2c__dealer_heap_push_raw(b2b2c_dealer_engine *e, lead *l);
 int b2b2c__dealer_heap_remove(b2b2c_dealer_engine *e, lead *l);
 void b2b2c__dealer_replay_offer(b2b2c_dealer_engine *e, const aent *a);
 int b2b2c__dealer_offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
-                 int64_t now, int kind, int creates);
-int b2b2c__dealer_reroute(b2b2c_dealer_engine *e, lead *l, int64_t now, int kind,
-                   decision *dc);
+                        int64_t now, int kind, int creates);
+int b2b2c__dealer_reroute(b2b2c_dealer_engine *e, lead *l, int64_t now,
+                          int kind, decision *dc);
 int b2b2c__dealer_add_tried(b2b2c_dealer_engine *e, lead *l, uint32_t v);
 
 /* dealer_audit.c */
 void b2b2c__dealer_aud_link(b2b2c_dealer_engine *e, size_t i);
-int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l, const decision *dc,
-                      int64_t now, int kind, int creates);
+int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l,
+                             const decision *dc, int64_t now, int kind,
+                             int creates);
 
 /* dealer_store.c */
 int b2b2c__dealer_write_dealer(b2b2c_dealer_engine *e, const dealer *d);
 int b2b2c__dealer_write_stats(b2b2c_dealer_engine *e, const dealer *d);
 int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l);
-int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a, int creates);
+int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
+                              int creates);
 int b2b2c__dealer_write_state(b2b2c_dealer_engine *e);
 void b2b2c__dealer_snap_release(b2b2c_ctx *ctx, void *a, void *b, size_t n);
 int b2b2c__dealer_snap(b2b2c_dealer_engine *e, void *p, size_t n);
@@ -719,6 +720,7 @@ int b2b2c__dealer_save_emut(b2b2c_dealer_engine *e);
 int b2b2c__dealer_load(b2b2c_dealer_engine *e);
 
 /* dealer_leads.c */
-int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, lead **out);
+int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id,
+                            lead **out);
 
 #endif

@@ -156,7 +156,8 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
         (rc = b2b2c__map_insert_undoable_h(ctx, &e->leads, lh, l->id, n, l)))
         goto out;
     if (dc.elig) {
-        if ((rc = b2b2c__dealer_offer(e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE, created)))
+        if ((rc = b2b2c__dealer_offer(e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE,
+                                      created)))
             goto out;
     } else if (e->param[P_DIRECT] > 0) {
         dc.reason = B2B2C_DEALER_REASON_DIRECT;
@@ -165,8 +166,8 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
         l->m.state = B2B2C_DEALER_LEAD_DIRECT;
         l->m.dealer = NONE32;
         e->m.seq++;
-        if ((rc = b2b2c__dealer_aud_append(e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE,
-                             created)) != 0)
+        if ((rc = b2b2c__dealer_aud_append(
+                 e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE, created)) != 0)
             goto out;
     } else {
         rc = nodealer(e, l, dc.reason);
@@ -257,7 +258,8 @@ int b2b2c_dealer_decline(const char **dealer_out, int32_t *reason_out,
         (rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0 ||
         (rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
         (rc = b2b2c__dealer_snap(e, &d->st, sizeof(d->st))) != 0 ||
-        (rc = b2b2c__dealer_heap_remove(e, l)) != 0 || (rc = b2b2c__dealer_add_tried(e, l, d->idx)) != 0)
+        (rc = b2b2c__dealer_heap_remove(e, l)) != 0 ||
+        (rc = b2b2c__dealer_add_tried(e, l, d->idx)) != 0)
         goto out;
     d->st.declined++;
     d->st.decl[reason]++;
@@ -265,7 +267,8 @@ int b2b2c_dealer_decline(const char **dealer_out, int32_t *reason_out,
     b2b2c__dealer_mirror_sync(e, d);
     e->m.net_resolved++;
     if ((rc = b2b2c__dealer_write_stats(e, d)) != 0 ||
-        (rc = b2b2c__dealer_reroute(e, l, now, B2B2C_DEALER_KIND_DECLINE, &dc)) != 0)
+        (rc = b2b2c__dealer_reroute(e, l, now, B2B2C_DEALER_KIND_DECLINE,
+                                    &dc)) != 0)
         goto out;
     rc = b2b2c__dealer_write_lead(e, l);
 out:
@@ -293,7 +296,8 @@ int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
         (rc = b2b2c__call_begin(ctx)) != 0)
         return rc;
     e->nex = 0;
-    if (e->nheap && e->heap[0].deadline <= now && (rc = b2b2c__dealer_save_emut(e)))
+    if (e->nheap && e->heap[0].deadline <= now &&
+        (rc = b2b2c__dealer_save_emut(e)))
         goto out;
     while (e->nheap && e->heap[0].deadline <= now) {
         lead *l = e->heap[0].l;
@@ -316,7 +320,8 @@ int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
         b2b2c__dealer_mirror_sync(e, d);
         e->m.net_resolved++;
         if ((rc = b2b2c__dealer_write_stats(e, d)) != 0 ||
-            (rc = b2b2c__dealer_reroute(e, l, now, B2B2C_DEALER_KIND_EXPIRE, &dc)) != 0 ||
+            (rc = b2b2c__dealer_reroute(e, l, now, B2B2C_DEALER_KIND_EXPIRE,
+                                        &dc)) != 0 ||
             (rc = b2b2c__dealer_write_lead(e, l)) != 0)
             goto out;
         e->ex[e->nex].l = l;

@@ -39,7 +39,8 @@ static void heap_down(b2b2c_dealer_engine *e, size_t i)
         size_t c = 2 * i + 1;
         if (c >= e->nheap)
             break;
-        if (c + 1 < e->nheap && b2b2c__dealer_heap_less(&e->heap[c + 1], &e->heap[c]))
+        if (c + 1 < e->nheap &&
+            b2b2c__dealer_heap_less(&e->heap[c + 1], &e->heap[c]))
             c++;
         if (!b2b2c__dealer_heap_less(&e->heap[c], &x))
             break;
@@ -121,8 +122,8 @@ int b2b2c__dealer_heap_remove(b2b2c_dealer_engine *e, lead *l)
         b2b2c__grow(&e->ctx->mem, (void **)&e->snap, &e->capsnap,
                     e->snaptop + SNAPSZ(n), 1))
         return oom(e->ctx);
-    if ((rc = b2b2c__undo_push(e->ctx, undo_heap_remove, b2b2c__dealer_snap_release, e, l,
-                               n)))
+    if ((rc = b2b2c__undo_push(e->ctx, undo_heap_remove,
+                               b2b2c__dealer_snap_release, e, l, n)))
         return rc;
     memcpy(e->snap + e->snaptop, &e->heap[l->heap_pos], n);
     e->snaptop += SNAPSZ(n);
@@ -171,14 +172,14 @@ void b2b2c__dealer_replay_offer(b2b2c_dealer_engine *e, const aent *a)
  * replay_offer). Every other change of a dealer's stats writes the whole
  * record, as of the current decision number. */
 int b2b2c__dealer_offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
-                 int64_t now, int kind, int creates)
+                        int64_t now, int kind, int creates)
 {
     dealer *d = e->dealers[dc->chosen];
     int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
     int rc;
     if ((rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
         (rc = b2b2c__dealer_snap(e, (char *)&d->st + OFFER_FIELDS,
-                   sizeof(d->st) - OFFER_FIELDS)) != 0)
+                                 sizeof(d->st) - OFFER_FIELDS)) != 0)
         return rc;
     e->m.seq++;
     count_offer(d, day, pidx, e->m.seq);
@@ -211,8 +212,8 @@ int b2b2c__dealer_offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
 }
 
 /* Re-route an existing lead (lmut saved by the caller). */
-int b2b2c__dealer_reroute(b2b2c_dealer_engine *e, lead *l, int64_t now, int kind,
-                   decision *dc)
+int b2b2c__dealer_reroute(b2b2c_dealer_engine *e, lead *l, int64_t now,
+                          int kind, decision *dc)
 {
     b2b2c__dealer_decide(e, l, now, dc);
     if (dc->elig) {

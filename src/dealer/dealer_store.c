@@ -86,7 +86,8 @@ int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l)
  * lead (attributes, state, deadline): a lead that has not changed since it
  * was routed has no record of its own in dealer_leads, which saves one new
  * key per decision; every later change writes the lead's record. */
-int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a, int creates)
+int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
+                              int creates)
 {
     b2b2c__wbuf w;
     uint8_t key[8], *p;
@@ -177,7 +178,8 @@ int b2b2c__dealer_snap(b2b2c_dealer_engine *e, void *p, size_t n)
         b2b2c__grow(&e->ctx->mem, (void **)&e->snap, &e->capsnap,
                     e->snaptop + SNAPSZ(n), 1))
         return oom(e->ctx);
-    if ((rc = b2b2c__undo_push(e->ctx, snap_restore, b2b2c__dealer_snap_release, e, p, n)))
+    if ((rc = b2b2c__undo_push(e->ctx, snap_restore,
+                               b2b2c__dealer_snap_release, e, p, n)))
         return rc;
     memcpy(e->snap + e->snaptop, p, n);
     e->snaptop += SNAPSZ(n);
@@ -237,7 +239,8 @@ static int load_state(const void *k, size_t kl, const void *v, size_t vl,
         return corrupt(e, T_STATE, k, kl, 0, "too many parameters");
     for (uint32_t i = 0; i < n; i++) {
         double x = b2b2c__dec_f64(&r);
-        if (!(x >= b2b2c__dealer_params[i].min && x <= b2b2c__dealer_params[i].max))
+        if (!(x >= b2b2c__dealer_params[i].min &&
+              x <= b2b2c__dealer_params[i].max))
             return corrupt(e, T_STATE, k, kl, 0, "parameter out of range");
         e->param[i] = x;
     }
@@ -301,13 +304,16 @@ static int load_dealer(const void *k, size_t kl, const void *v, size_t vl,
                 d->cfg.status > 2 || d->idx > 0x7fffffffu ||
                 !time_ok(d->cfg.paused_until)))
         rc = B2B2C_ECORRUPT;
-    if (!rc && (b2b2c__dealer_list_check(ctx, "territories", d->cfg.terr, 0, MAX_CODES) ||
-                b2b2c__dealer_list_check(ctx, "product_lines", d->cfg.prods, 1, MAX_PRODS)))
+    if (!rc && (b2b2c__dealer_list_check(ctx, "territories", d->cfg.terr, 0,
+                                         MAX_CODES) ||
+                b2b2c__dealer_list_check(ctx, "product_lines", d->cfg.prods, 1,
+                                         MAX_PRODS)))
         rc = B2B2C_ECORRUPT;
     if (!rc && b2b2c__map_get(&e->dmap, d->id, kl))
         rc = B2B2C_ECORRUPT;
-    if (!rc && (rc = b2b2c__dealer_prod_ids(e, d->cfg.prods, &d->cfg.prod_ids,
-                              &d->cfg.nprod, 0)) == 0 &&
+    if (!rc &&
+        (rc = b2b2c__dealer_prod_ids(e, d->cfg.prods, &d->cfg.prod_ids,
+                                     &d->cfg.nprod, 0)) == 0 &&
         e->nd == e->capd &&
         b2b2c__grow(&ctx->mem, (void **)&e->dealers, &e->capd, e->nd + 1,
                     sizeof(*e->dealers)))
@@ -614,12 +620,10 @@ int b2b2c__dealer_load(b2b2c_dealer_engine *e)
         return rc;
     sort(e->dealers, e->nd, sizeof(*e->dealers), cmp_dealer_idx);
     for (size_t i = 0; i < e->nd; i++)
-        if (e->dealers[i]->idx != i) {
-            rc = corrupt(e, T_DEALERS, e->dealers[i]->id,
-                         e->dealers[i]->idlen, 0,
-                         "dealer numbers are not dense");
-            return rc;
-        }
+        if (e->dealers[i]->idx != i)
+            return corrupt(e, T_DEALERS, e->dealers[i]->id,
+                           e->dealers[i]->idlen, 0,
+                           "dealer numbers are not dense");
     if ((rc = b2b2c__dealer_mirror_reserve(e, e->nd)) != 0)
         return rc;
     for (size_t i = 0; i < e->nd; i++)
