@@ -630,13 +630,12 @@ struct b2b2c__dealer_policy {
     int (*plan_offered)(plan *p, uint32_t k);
 };
 
-#define NPOLICY 5
+#define NPOLICY 4
 
 extern const b2b2c__dealer_policy b2b2c__dealer_policy_rr;
 extern const b2b2c__dealer_policy b2b2c__dealer_policy_tier;
 extern const b2b2c__dealer_policy b2b2c__dealer_policy_perf;
 extern const b2b2c__dealer_policy b2b2c__dealer_policy_thompson;
-extern const b2b2c__dealer_policy b2b2c__dealer_policy_first;
 extern const b2b2c__dealer_policy *const b2b2c__dealer_policies[NPOLICY];
 
 /* The policy numbered p (the POLICY parameter: a whole number in [0,

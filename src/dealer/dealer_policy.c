@@ -10,5 +10,4 @@ const b2b2c__dealer_policy *const b2b2c__dealer_policies[NPOLICY] = {
     &b2b2c__dealer_policy_tier,
     &b2b2c__dealer_policy_perf,
     &b2b2c__dealer_policy_thompson,
-    &b2b2c__dealer_policy_first,
 };

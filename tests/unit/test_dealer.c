@@ -141,7 +141,7 @@ static void t_params(void **state)
                                             B2B2C_DEALER_PARAM_POLICY), 0);
     assert_true(v == B2B2C_DEALER_POLICY_PERFORMANCE);
     assert_int_equal(b2b2c_dealer_set_param(f->e, B2B2C_DEALER_PARAM_POLICY,
-                                            5), B2B2C_ERANGE);
+                                            4), B2B2C_ERANGE);
     assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "policy"));
     assert_int_equal(b2b2c_dealer_set_param(f->e, B2B2C_DEALER_PARAM_POLICY,
                                             1.5), B2B2C_EINVAL);
@@ -164,7 +164,7 @@ static void t_params(void **state)
                                             B2B2C_DEALER_PARAM_POLICY), 0);
     assert_true(v == 0);
     assert_string_equal(b2b2c_dealer_policy_name(3), "thompson");
-    assert_null(b2b2c_dealer_policy_name(5));
+    assert_null(b2b2c_dealer_policy_name(4));
     assert_string_equal(b2b2c_dealer_reason_name(5), "all_at_capacity");
     assert_null(b2b2c_dealer_reason_name(-1));
 }
