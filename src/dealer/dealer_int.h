@@ -539,18 +539,26 @@ static inline int cell_of(double lat, double lon, int *ilat, int *ilon)
     return 0;
 }
 
-/* Position of dealer v in bucket b, or -1. */
-static inline int64_t bucket_pos(const bucket *b, uint32_t v)
+/* The first i < n with a[i] >= v (a sorted ascending), else n. */
+static inline uint32_t lower_bound_u32(const uint32_t *a, uint32_t n,
+                                       uint32_t v)
 {
-    uint32_t lo = 0, hi = b->n;
+    uint32_t lo = 0, hi = n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (b->d[mid] < v)
+        if (a[mid] < v)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < b->n && b->d[lo] == v ? (int64_t)lo : -1;
+    return lo;
+}
+
+/* Position of dealer v in bucket b, or -1. */
+static inline int64_t bucket_pos(const bucket *b, uint32_t v)
+{
+    uint32_t i = lower_bound_u32(b->d, b->n, v);
+    return i < b->n && b->d[i] == v ? (int64_t)i : -1;
 }
 
 /* A public function's handle argument: EINVAL when NULL (no context to
@@ -714,7 +722,8 @@ int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l);
 int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
                               int creates);
 int b2b2c__dealer_write_state(b2b2c_dealer_engine *e);
-void b2b2c__dealer_snap_release(b2b2c_ctx *ctx, void *a, void *b, size_t n);
+int b2b2c__dealer_snap_with(b2b2c_dealer_engine *e, b2b2c__undo_fn undo,
+                            void *obj, const void *src, size_t n);
 int b2b2c__dealer_snap(b2b2c_dealer_engine *e, void *p, size_t n);
 int b2b2c__dealer_save_emut(b2b2c_dealer_engine *e);
 int b2b2c__dealer_load(b2b2c_dealer_engine *e);

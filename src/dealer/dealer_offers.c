@@ -115,18 +115,11 @@ static int heap_push(b2b2c_dealer_engine *e, lead *l)
 int b2b2c__dealer_heap_remove(b2b2c_dealer_engine *e, lead *l)
 {
     int rc;
-    size_t n = sizeof(hent);
     if (l->heap_pos == NOPOS)
         return 0;
-    if (e->snaptop + SNAPSZ(n) > e->capsnap &&
-        b2b2c__grow(&e->ctx->mem, (void **)&e->snap, &e->capsnap,
-                    e->snaptop + SNAPSZ(n), 1))
-        return oom(e->ctx);
-    if ((rc = b2b2c__undo_push(e->ctx, undo_heap_remove,
-                               b2b2c__dealer_snap_release, e, l, n)))
+    if ((rc = b2b2c__dealer_snap_with(e, undo_heap_remove, l,
+                                      &e->heap[l->heap_pos], sizeof(hent))))
         return rc;
-    memcpy(e->snap + e->snaptop, &e->heap[l->heap_pos], n);
-    e->snaptop += SNAPSZ(n);
     heap_remove_raw(e, l);
     return 0;
 }

@@ -151,21 +151,14 @@ int b2b2c__dealer_plan_decide(b2b2c_dealer_engine *e, bucket *b,
 uint32_t b2b2c__dealer_plan_find(const bucket *b, const decision *dc)
 {
     const plan *p = &b->pl;
-    uint32_t pos, lo = 0, hi;
+    uint32_t pos, k;
     if (p->ver != b->ver)
         return NONE32;
     if (dc->pk != NONE32)
         return dc->pk;
     pos = (uint32_t)(dc->entry - b->h);
-    hi = p->ne;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (p->pos[mid] < pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < p->ne && p->pos[lo] == pos ? lo : NONE32;
+    k = lower_bound_u32(p->pos, p->ne, pos);
+    return k < p->ne && p->pos[k] == pos ? k : NONE32;
 }
 
 /* After an offer to plan entry k of bucket b (its mirror entry already

@@ -53,19 +53,26 @@ int b2b2c__dealer_write_stats(b2b2c_dealer_engine *e, const dealer *d)
     return b2b2c__st_put_rec(e->ctx, T_STATS, d->id, d->idlen, &w);
 }
 
+/* A lead's attributes and state, as the lead and audit records carry
+ * them (decoded by dec_lead_attrs). */
+static void enc_lead_attrs(b2b2c__wbuf *w, const lead *l)
+{
+    b2b2c__enc_i64(w, l->created);
+    b2b2c__enc_str(w, l->region);
+    b2b2c__enc_str(w, l->product);
+    b2b2c__enc_u8(w, (uint8_t)l->has_loc);
+    b2b2c__enc_f64(w, l->lat);
+    b2b2c__enc_f64(w, l->lon);
+    b2b2c__enc_u32(w, (uint32_t)l->segment);
+    b2b2c__enc_u32(w, (uint32_t)l->band);
+    b2b2c__enc_u8(w, (uint8_t)l->m.state);
+}
+
 int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l)
 {
     b2b2c__wbuf w;
     b2b2c__enc_begin(&w, &e->ctx->mem, 1);
-    b2b2c__enc_i64(&w, l->created);
-    b2b2c__enc_str(&w, l->region);
-    b2b2c__enc_str(&w, l->product);
-    b2b2c__enc_u8(&w, (uint8_t)l->has_loc);
-    b2b2c__enc_f64(&w, l->lat);
-    b2b2c__enc_f64(&w, l->lon);
-    b2b2c__enc_u32(&w, (uint32_t)l->segment);
-    b2b2c__enc_u32(&w, (uint32_t)l->band);
-    b2b2c__enc_u8(&w, (uint8_t)l->m.state);
+    enc_lead_attrs(&w, l);
     b2b2c__enc_str(&w, l->m.dealer == NONE32 ? ""
                                              : e->dealers[l->m.dealer]->id);
     b2b2c__enc_i64(&w, l->m.offered_at);
@@ -125,15 +132,7 @@ int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
     }
     if (creates) {
         const lead *l = a->lead;
-        b2b2c__enc_i64(&w, l->created);
-        b2b2c__enc_str(&w, l->region);
-        b2b2c__enc_str(&w, l->product);
-        b2b2c__enc_u8(&w, (uint8_t)l->has_loc);
-        b2b2c__enc_f64(&w, l->lat);
-        b2b2c__enc_f64(&w, l->lon);
-        b2b2c__enc_u32(&w, (uint32_t)l->segment);
-        b2b2c__enc_u32(&w, (uint32_t)l->band);
-        b2b2c__enc_u8(&w, (uint8_t)l->m.state);
+        enc_lead_attrs(&w, l);
         b2b2c__enc_i64(&w, l->m.deadline);
     }
     return b2b2c__st_put_rec(e->ctx, T_AUDIT, key, 8, &w);
@@ -163,7 +162,7 @@ static void snap_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     memcpy(b, e->snap + e->snaptop, n);
 }
 
-void b2b2c__dealer_snap_release(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+static void snap_release(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
     (void)ctx;
     (void)b;
@@ -171,19 +170,26 @@ void b2b2c__dealer_snap_release(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     ((b2b2c_dealer_engine *)a)->snaptop = 0;
 }
 
-int b2b2c__dealer_snap(b2b2c_dealer_engine *e, void *p, size_t n)
+/* Copy n bytes from src onto the snapshot stack, with the undo entry
+ * `undo` (obj, n) that takes them back off (and snap_release on commit). */
+int b2b2c__dealer_snap_with(b2b2c_dealer_engine *e, b2b2c__undo_fn undo,
+                            void *obj, const void *src, size_t n)
 {
     int rc;
     if (e->snaptop + SNAPSZ(n) > e->capsnap &&
         b2b2c__grow(&e->ctx->mem, (void **)&e->snap, &e->capsnap,
                     e->snaptop + SNAPSZ(n), 1))
         return oom(e->ctx);
-    if ((rc = b2b2c__undo_push(e->ctx, snap_restore,
-                               b2b2c__dealer_snap_release, e, p, n)))
+    if ((rc = b2b2c__undo_push(e->ctx, undo, snap_release, e, obj, n)))
         return rc;
-    memcpy(e->snap + e->snaptop, p, n);
+    memcpy(e->snap + e->snaptop, src, n);
     e->snaptop += SNAPSZ(n);
     return 0;
+}
+
+int b2b2c__dealer_snap(b2b2c_dealer_engine *e, void *p, size_t n)
+{
+    return b2b2c__dealer_snap_with(e, snap_restore, p, p, n);
 }
 
 int b2b2c__dealer_save_emut(b2b2c_dealer_engine *e)
@@ -377,6 +383,23 @@ typedef struct lead_attrs {
     double lat, lon;
 } lead_attrs;
 
+/* Decode what enc_lead_attrs wrote: -1 when the region or product does
+ * not fit. */
+static int dec_lead_attrs(b2b2c__rbuf *r, lead_attrs *at)
+{
+    at->created = b2b2c__dec_i64(r);
+    if (dec_strbuf(r, at->region, sizeof at->region) ||
+        dec_strbuf(r, at->product, sizeof at->product))
+        return -1;
+    at->has_loc = b2b2c__dec_u8(r);
+    at->lat = b2b2c__dec_f64(r);
+    at->lon = b2b2c__dec_f64(r);
+    at->segment = (int32_t)b2b2c__dec_u32(r);
+    at->band = (int32_t)b2b2c__dec_u32(r);
+    at->state = b2b2c__dec_u8(r);
+    return 0;
+}
+
 /* A loaded lead: allocated, in the lead map, room in the heap. Returns 0,
  * B2B2C_ENOMEM or B2B2C_ECORRUPT (a duplicate). */
 static int lead_new_loaded(b2b2c_dealer_engine *e, const char *id, size_t kl,
@@ -434,16 +457,9 @@ static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
     if (rc)
         return corrupt(e, T_LEADS, k, kl, rc, NULL);
     memset(&m, 0, sizeof m);
-    at.created = b2b2c__dec_i64(&r);
-    if (dec_strbuf(&r, at.region, sizeof at.region) ||
-        dec_strbuf(&r, at.product, sizeof at.product))
+    if (dec_lead_attrs(&r, &at))
         return corrupt(e, T_LEADS, k, kl, 0, "bad region or product");
-    at.has_loc = b2b2c__dec_u8(&r);
-    at.lat = b2b2c__dec_f64(&r);
-    at.lon = b2b2c__dec_f64(&r);
-    at.segment = (int32_t)b2b2c__dec_u32(&r);
-    at.band = (int32_t)b2b2c__dec_u32(&r);
-    m.state = b2b2c__dec_u8(&r);
+    m.state = at.state;
     rc = dec_strbuf(&r, did, sizeof did) ? B2B2C_ECORRUPT : 0;
     m.dealer = NONE32;
     if (!rc && did[0]) {
@@ -542,16 +558,8 @@ static int load_audit(const void *k, size_t kl, const void *v, size_t vl,
     if (b2b2c__dec_u8(&r)) {
         /* the lead as routed; its own record, when present, is newer */
         lead_attrs at;
-        at.created = b2b2c__dec_i64(&r);
-        if (dec_strbuf(&r, at.region, sizeof at.region) ||
-            dec_strbuf(&r, at.product, sizeof at.product))
+        if (dec_lead_attrs(&r, &at))
             return corrupt(e, T_AUDIT, k, kl, 0, "bad region or product");
-        at.has_loc = b2b2c__dec_u8(&r);
-        at.lat = b2b2c__dec_f64(&r);
-        at.lon = b2b2c__dec_f64(&r);
-        at.segment = (int32_t)b2b2c__dec_u32(&r);
-        at.band = (int32_t)b2b2c__dec_u32(&r);
-        at.state = b2b2c__dec_u8(&r);
         at.deadline = b2b2c__dec_i64(&r);
         if ((rc = b2b2c__dec_finish(&r)) != 0)
             return corrupt(e, T_AUDIT, k, kl, rc, NULL);
