@@ -1,0 +1,151 @@
+/*
+ * Test hooks (dealer_internal.h): the state digest, the routing mirror
+ * check, plans on or off.
+ */
+#include "dealer_int.h"
+
+/* ---- digest for tests --------------------------------------------------- */
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h;
+}
+
+static uint64_t dbits(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, 8);
+    return u;
+}
+
+/* A cached weight is what a fresh computation gives from the engine-wide
+ * inputs of its epoch. */
+static int cache_ok(const b2b2c_dealer_engine *e, const hot *c)
+{
+    double m = e->wc_prior, a, b, wi = c->tier, p0;
+    if (c->epoch == 0 || c->epoch != e->wc_epoch)
+        return 1;
+    p0 = ((double)e->wc_net_won + 1.0) / ((double)e->wc_net_res + 2.0);
+    a = m * p0 + (double)c->won;
+    b = m * (1.0 - p0) + ((double)c->res - (double)c->won);
+    wi *= a / (a + b);
+    return dbits(c->mean) == dbits(wi) &&
+           dbits(c->perf) == dbits(ipow(wi, e->wc_expo));
+}
+
+size_t b2b2c__dealer_mirror_check(const b2b2c_dealer_engine *e)
+{
+    size_t it = 0;
+    void *v;
+    /* the deadline heap: keys are the leads', order, positions */
+    for (size_t i = 0; i < e->nheap; i++) {
+        const hent *x = &e->heap[i];
+        if (x->l->heap_pos != i || x->deadline != x->l->m.deadline ||
+            x->seq != x->l->m.offer_seq ||
+            (i > 0 && b2b2c__dealer_heap_less(x, &e->heap[(i - 1) / 2])))
+            return SIZE_MAX - 1;
+    }
+    while (b2b2c__map_next(&e->buckets, &it, NULL, NULL, &v)) {
+        const bucket *b = v;
+        if (b->key[0] == '@' ? b->h != NULL : (b->n && !b->h))
+            return SIZE_MAX;
+        for (uint32_t j = 0; b->h && j < b->n; j++) {
+            hot h;
+            mirror_of(e->dealers[b->d[j]], &h);
+            if (memcmp(&b->h[j], &h, HOT_CMP) != 0 || !cache_ok(e, &b->h[j]))
+                return (size_t)b->d[j] + 1;
+        }
+    }
+    return 0;
+}
+
+void b2b2c__dealer_set_plans(b2b2c_dealer_engine *e, int on)
+{
+    e->noplan = !on;
+}
+
+uint64_t b2b2c__dealer_plan_hits(const b2b2c_dealer_engine *e)
+{
+    return e->plan_hits;
+}
+
+uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
+{
+    uint64_t d = mix(e->nd, e->leads.count);
+    size_t it = 0;
+    void *v;
+    d = mix(d, e->m.seq);
+    for (int i = 0; i < 4; i++)
+        d = mix(d, e->m.rng.s[i]);
+    d = mix(d, e->m.net_won);
+    d = mix(d, e->m.net_resolved);
+    d = mix(d, e->nheap);
+    d = mix(d, e->naud);
+    d = mix(d, e->prods.count);
+    /* the routing mirror agrees with the dealers (0), or the first that
+     * does not */
+    d = mix(d, b2b2c__dealer_mirror_check(e));
+    for (int i = 0; i < NPARAM; i++)
+        d = mix(d, dbits(e->param[i]));
+    for (size_t i = 0; i < e->nd; i++) {
+        const dealer *x = e->dealers[i];
+        const uint64_t *s = (const uint64_t *)&x->st;
+        d = mix(d, b2b2c__hash(x->id, x->idlen));
+        d = mix(d, b2b2c__hash(x->cfg.terr, strlen(x->cfg.terr)));
+        d = mix(d, b2b2c__hash(x->cfg.prods, strlen(x->cfg.prods)));
+        d = mix(d, dbits(x->cfg.tier) ^ (uint64_t)x->cfg.capacity ^
+                       ((uint64_t)x->cfg.quota << 32));
+        d = mix(d, (uint64_t)x->cfg.status ^ (uint64_t)x->cfg.paused_until);
+        d = mix(d, dbits(x->cfg.lat) ^ dbits(x->cfg.lon) ^
+                       dbits(x->cfg.radius) ^ dbits(x->cfg.deadline_h));
+        for (size_t k = 0; k < sizeof(x->st) / 8; k++)
+            d = mix(d, s[k]);
+        d = mix(d, x->afirst ^ ((uint64_t)x->alast << 32));
+    }
+    {
+        uint64_t sum = 0;
+        while (b2b2c__map_next(&e->leads, &it, NULL, NULL, &v)) {
+            const lead *l = v;
+            uint64_t h = b2b2c__hash(l->id, l->idlen);
+            h = mix(h, (uint64_t)l->m.state);
+            h = mix(h, l->m.dealer);
+            h = mix(h, (uint64_t)l->m.deadline);
+            h = mix(h, (uint64_t)l->m.accepted_at);
+            h = mix(h, (uint64_t)l->m.closed_at);
+            h = mix(h, l->m.offer_seq);
+            h = mix(h, l->ntried);
+            for (uint32_t i = 0; i < l->ntried; i++)
+                h = mix(h, l->tried[i]);
+            h = mix(h, l->heap_pos == NOPOS);
+            h = mix(h, l->afirst ^ ((uint64_t)l->alast << 32));
+            sum += h;
+        }
+        d = mix(d, sum);
+    }
+    {
+        uint64_t sum = 0;
+        it = 0;
+        size_t nonempty = 0;
+        /* an emptied bucket stays in memory but is not rebuilt by a
+         * reopen; it routes like no bucket */
+        while (b2b2c__map_next(&e->buckets, &it, NULL, NULL, &v)) {
+            const bucket *b = v;
+            uint64_t h = b2b2c__hash(b->key, b->klen);
+            if (!b->n)
+                continue;
+            for (uint32_t i = 0; i < b->n; i++)
+                h = mix(h, b->d[i]);
+            sum += h;
+            nonempty++;
+        }
+        d = mix(d, sum);
+        d = mix(d, nonempty);
+    }
+    for (size_t i = 0; i < e->naud; i++) {
+        const aent *a = &e->aud[i];
+        d = mix(d, a->seq ^ ((uint64_t)a->dealer << 32));
+        d = mix(d, a->next_lead ^ ((uint64_t)a->next_dealer << 32));
+    }
+    return d;
+}

@@ -1,0 +1,458 @@
+/*
+ * The public API on leads: route, accept, decline, expire, recall,
+ * outcome, lead state.
+ */
+#include "dealer_int.h"
+
+/* ---- leads ----------------------------------------------------------- */
+
+int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, lead **out)
+{
+    size_t n;
+    if (!id)
+        return b2b2c__err(e->ctx, B2B2C_EINVAL, "lead_id: must not be NULL");
+    if (b2b2c__id_check(id, &n))
+        return b2b2c__err(e->ctx, B2B2C_EBADID, "lead_id: not a valid ID");
+    *out = b2b2c__map_get(&e->leads, id, n);
+    if (!*out)
+        return b2b2c__err(e->ctx, B2B2C_ENOTFOUND, "lead_id: no lead '%s'",
+                          id);
+    return 0;
+}
+
+static int nodealer(b2b2c_dealer_engine *e, const lead *l, int32_t reason)
+{
+    return b2b2c__err(e->ctx, B2B2C_ENODEALER,
+                      "lead '%s': no eligible dealer (%s)", l->id,
+                      b2b2c_dealer_reason_name(reason));
+}
+
+int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
+                       b2b2c_dealer_engine *e, const char *lead_id,
+                       const char *region, int32_t has_location, double lat,
+                       double lon, const char *product_line, int32_t segment,
+                       int32_t band, int64_t now)
+{
+    b2b2c_ctx *ctx;
+    size_t n, rl, pl;
+    lead *l, tl;
+    decision dc;
+    uint64_t lh;
+    b2b2c__rng rng0, rng1;
+    int rc, created;
+    if (dealer_out)
+        *dealer_out = NULL;
+    if (reason_out)
+        *reason_out = B2B2C_DEALER_REASON_ROUTED;
+    CHECK_E(e);
+    ctx = e->ctx;
+    if (!dealer_out || !lead_id || !region)
+        return b2b2c__err(ctx, B2B2C_EINVAL, "%s: must not be NULL",
+                          !dealer_out ? "dealer_out"
+                                      : !lead_id ? "lead_id" : "region");
+    if (!product_line)
+        product_line = "";
+    if (b2b2c__id_check(lead_id, &n))
+        return b2b2c__err(ctx, B2B2C_EBADID, "lead_id: not a valid ID");
+    /* the lead's map slot is a cache miss: start it before the other
+     * checks (lookup below, insert of a new lead after the decision) */
+    lh = b2b2c__map_keyhash(lead_id, n);
+    b2b2c__map_prefetch_h(&e->leads, lh);
+    rl = strlen(region);
+    if (!b2b2c__dealer_code_ok(region, rl))
+        return b2b2c__err(ctx, B2B2C_EBADID,
+                          "region: not a valid region code");
+    pl = strlen(product_line);
+    if (pl && b2b2c__id_check(product_line, NULL))
+        return b2b2c__err(ctx, B2B2C_EBADID,
+                          "product_line: not a valid ID");
+    if (has_location != 0 && has_location != 1)
+        return b2b2c__err(ctx, B2B2C_EINVAL, "has_location: must be 0 or 1");
+    if (has_location) {
+        if (!finite(lat) || !finite(lon))
+            return b2b2c__err(ctx, B2B2C_EINVAL, "%s: must be finite",
+                              finite(lat) ? "lon" : "lat");
+        if (lat < -90 || lat > 90 || lon < -180 || lon > 180)
+            return b2b2c__err(ctx, B2B2C_ERANGE, "%s: out of range",
+                              lat < -90 || lat > 90 ? "lat" : "lon");
+    }
+    if ((rc = check_now(ctx, now)) != 0)
+        return rc;
+    if (!b2b2c_segment_name(segment))
+        return b2b2c__err(ctx, B2B2C_ERANGE, "segment: unknown value %d",
+                          (int)segment);
+    if (!b2b2c_band_name(band))
+        return b2b2c__err(ctx, B2B2C_ERANGE, "band: unknown value %d",
+                          (int)band);
+    /* Decide first, as for a new lead (no declined dealers), so that the
+     * chosen dealer's struct and the lead's map slot load together; an
+     * unrouted lead found by the lookup is decided again from the same
+     * generator state. The decision changes nothing but the generator
+     * (and derived caches), restored here until the undo log holds it. */
+    rng0 = e->m.rng;
+    tl.region = region;
+    tl.product = product_line;
+    tl.has_loc = has_location;
+    tl.lat = lat;
+    tl.lon = lon;
+    tl.ntried = 0;
+    tl.tried = NULL;
+    b2b2c__dealer_decide(e, &tl, now, &dc);
+    if (dc.elig)
+        offer_prefetch(e, dc.chosen);
+    l = b2b2c__map_get_h(&e->leads, lh, lead_id, n);
+    rng1 = e->m.rng;
+    e->m.rng = rng0;
+    if (l && l->m.state != B2B2C_DEALER_LEAD_UNROUTED)
+        return b2b2c__err(ctx, B2B2C_EEXISTS,
+                          "lead_id: lead '%s' was already routed", lead_id);
+    if (l && (rc = b2b2c__check_not_before(ctx, now, "now", l->created,
+                                           "the first routing of lead",
+                                           lead_id)) != 0)
+        return rc;
+    if ((rc = b2b2c__call_begin(ctx)) != 0)
+        return rc;
+    if ((rc = b2b2c__dealer_save_emut(e)) != 0)
+        goto out;
+    if (!l) {
+        e->m.rng = rng1;
+        l = b2b2c__malloc(ctx, sizeof(*l) + n + rl + pl + 3);
+        if (!l) {
+            rc = oom(ctx);
+            goto out;
+        }
+        memset(l, 0, sizeof(*l));
+        l->idlen = n;
+        memcpy(l->id, lead_id, n + 1);
+        memcpy(l->id + n + 1, region, rl + 1);
+        memcpy(l->id + n + rl + 2, product_line, pl + 1);
+        l->region = l->id + n + 1;
+        l->product = l->id + n + rl + 2;
+        l->has_loc = has_location;
+        l->lat = has_location ? lat : 0;
+        l->lon = has_location ? lon : 0;
+        l->segment = segment;
+        l->band = band;
+        l->created = now;
+        l->heap_pos = NOPOS;
+        l->afirst = l->alast = NONE32;
+        l->m.dealer = NONE32;
+        if ((rc = b2b2c__undo_free_on_fail(ctx, l)) != 0) {
+            b2b2c__free(ctx, l);
+            goto out;
+        }
+        created = 1;
+    } else if ((rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0) {
+        goto out;
+    } else {
+        created = 0; /* an unrouted lead: state UNROUTED, never 0 */
+        b2b2c__dealer_decide(e, l, now, &dc);
+        if (dc.elig)
+            offer_prefetch(e, dc.chosen);
+    }
+    if (reason_out)
+        *reason_out = dc.reason;
+    if (created && (dc.elig || e->param[P_DIRECT] > 0) &&
+        (rc = b2b2c__map_insert_undoable_h(ctx, &e->leads, lh, l->id, n, l)))
+        goto out;
+    if (dc.elig) {
+        if ((rc = b2b2c__dealer_offer(e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE,
+                                      created)))
+            goto out;
+    } else if (e->param[P_DIRECT] > 0) {
+        dc.reason = B2B2C_DEALER_REASON_DIRECT;
+        if (reason_out)
+            *reason_out = dc.reason;
+        l->m.state = B2B2C_DEALER_LEAD_DIRECT;
+        l->m.dealer = NONE32;
+        e->m.seq++;
+        if ((rc = b2b2c__dealer_aud_append(
+                 e, l, &dc, now, B2B2C_DEALER_KIND_ROUTE, created)) != 0)
+            goto out;
+    } else {
+        rc = nodealer(e, l, dc.reason);
+        goto out;
+    }
+    /* a new lead is stored inside its audit record */
+    rc = created ? 0 : b2b2c__dealer_write_lead(e, l);
+out:
+    rc = b2b2c__call_end(ctx, rc);
+    if (rc == 0 && dc.elig)
+        *dealer_out = e->dealers[dc.chosen]->id;
+    return rc;
+}
+
+/* Common checks of accept/decline: lead offered to this dealer. */
+static int offered_to(b2b2c_dealer_engine *e, const char *lead_id,
+                      const char *dealer_id, int64_t now, lead **lo,
+                      dealer **dout)
+{
+    int rc;
+    if ((rc = check_now(e->ctx, now)) != 0 ||
+        (rc = b2b2c__dealer_find_lead(e, lead_id, lo)) != 0 ||
+        (rc = b2b2c__dealer_find_dealer(e, dealer_id, dout)) != 0)
+        return rc;
+    if ((*lo)->m.dealer != (*dout)->idx)
+        return b2b2c__err(e->ctx, B2B2C_ESTATE,
+                          "lead '%s' is not offered to dealer '%s'", lead_id,
+                          dealer_id);
+    if ((*lo)->m.state != B2B2C_DEALER_LEAD_OFFERED)
+        return b2b2c__err(e->ctx, B2B2C_ESTATE,
+                          "lead '%s' is not waiting for an answer (state %d)",
+                          lead_id, (int)(*lo)->m.state);
+    if ((*lo)->m.deadline <= now)
+        return b2b2c__err(e->ctx, B2B2C_EEXPIRED,
+                          "lead '%s': the deadline passed", lead_id);
+    return b2b2c__check_not_before(e->ctx, now, "now", (*lo)->m.offered_at,
+                                   "the offer of lead", lead_id);
+}
+
+int b2b2c_dealer_accept(b2b2c_dealer_engine *e, const char *lead_id,
+                        const char *dealer_id, int64_t now)
+{
+    lead *l;
+    dealer *d;
+    int rc;
+    CHECK_E(e);
+    if ((rc = offered_to(e, lead_id, dealer_id, now, &l, &d)) != 0)
+        return rc;
+    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
+        return rc;
+    if ((rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = b2b2c__dealer_snap(e, &d->st, sizeof(d->st))) != 0 ||
+        (rc = b2b2c__dealer_heap_remove(e, l)) != 0)
+        goto out;
+    l->m.state = B2B2C_DEALER_LEAD_ACCEPTED;
+    l->m.accepted_at = now;
+    d->st.accepted++;
+    if ((rc = b2b2c__dealer_write_lead(e, l)) == 0)
+        rc = b2b2c__dealer_write_stats(e, d);
+out:
+    return b2b2c__call_end(e->ctx, rc);
+}
+
+int b2b2c_dealer_decline(const char **dealer_out, int32_t *reason_out,
+                         b2b2c_dealer_engine *e, const char *lead_id,
+                         const char *dealer_id, int32_t reason, int64_t now)
+{
+    lead *l;
+    dealer *d;
+    decision dc;
+    int rc;
+    if (dealer_out)
+        *dealer_out = NULL;
+    if (reason_out)
+        *reason_out = 0;
+    CHECK_E(e);
+    if (!dealer_out)
+        return b2b2c__err(e->ctx, B2B2C_EINVAL,
+                          "dealer_out: must not be NULL");
+    if (reason < 0 || reason >= NDECL)
+        return b2b2c__err(e->ctx, B2B2C_ERANGE, "reason: must be in [0, 7]");
+    if ((rc = offered_to(e, lead_id, dealer_id, now, &l, &d)) != 0)
+        return rc;
+    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
+        return rc;
+    memset(&dc, 0, sizeof dc);
+    if ((rc = b2b2c__dealer_save_emut(e)) != 0 ||
+        (rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
+        (rc = b2b2c__dealer_snap(e, &d->st, sizeof(d->st))) != 0 ||
+        (rc = b2b2c__dealer_heap_remove(e, l)) != 0 ||
+        (rc = b2b2c__dealer_add_tried(e, l, d->idx)) != 0)
+        goto out;
+    d->st.declined++;
+    d->st.decl[reason]++;
+    d->st.open--;
+    b2b2c__dealer_mirror_sync(e, d);
+    e->m.net_resolved++;
+    if ((rc = b2b2c__dealer_write_stats(e, d)) != 0 ||
+        (rc = b2b2c__dealer_reroute(e, l, now, B2B2C_DEALER_KIND_DECLINE,
+                                    &dc)) != 0)
+        goto out;
+    rc = b2b2c__dealer_write_lead(e, l);
+out:
+    rc = b2b2c__call_end(e->ctx, rc);
+    if (rc == 0) {
+        if (dc.elig)
+            *dealer_out = e->dealers[dc.chosen]->id;
+        if (reason_out)
+            *reason_out = dc.reason;
+    }
+    return rc;
+}
+
+int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
+                        int64_t now, b2b2c_dealer_reroute_cb cb,
+                        void *payload)
+{
+    b2b2c_ctx *ctx;
+    int rc;
+    if (count_out)
+        *count_out = 0;
+    CHECK_E(e);
+    ctx = e->ctx;
+    if ((rc = check_now(ctx, now)) != 0 ||
+        (rc = b2b2c__call_begin(ctx)) != 0)
+        return rc;
+    e->nex = 0;
+    if (e->nheap && e->heap[0].deadline <= now &&
+        (rc = b2b2c__dealer_save_emut(e)))
+        goto out;
+    while (e->nheap && e->heap[0].deadline <= now) {
+        lead *l = e->heap[0].l;
+        dealer *d = e->dealers[l->m.dealer];
+        decision dc;
+        if (e->nex == e->capex &&
+            b2b2c__grow(&ctx->mem, (void **)&e->ex, &e->capex, e->nex + 1,
+                        sizeof(*e->ex))) {
+            rc = oom(ctx);
+            goto out;
+        }
+        if ((rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0 ||
+            (rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
+            (rc = b2b2c__dealer_snap(e, &d->st, sizeof(d->st))) != 0 ||
+            (rc = b2b2c__dealer_heap_remove(e, l)) != 0 ||
+            (rc = b2b2c__dealer_add_tried(e, l, d->idx | TRIED_EXPIRED)) != 0)
+            goto out;
+        d->st.expired++;
+        d->st.open--;
+        b2b2c__dealer_mirror_sync(e, d);
+        e->m.net_resolved++;
+        if ((rc = b2b2c__dealer_write_stats(e, d)) != 0 ||
+            (rc = b2b2c__dealer_reroute(e, l, now, B2B2C_DEALER_KIND_EXPIRE,
+                                        &dc)) != 0 ||
+            (rc = b2b2c__dealer_write_lead(e, l)) != 0)
+            goto out;
+        e->ex[e->nex].l = l;
+        e->ex[e->nex].from = d->idx;
+        e->ex[e->nex].to = dc.elig ? dc.chosen : NONE32;
+        e->ex[e->nex].reason = dc.reason;
+        e->nex++;
+    }
+out:
+    rc = b2b2c__call_end(ctx, rc);
+    if (rc)
+        return rc;
+    if (count_out)
+        *count_out = e->nex;
+    if (cb) {
+        /* committed; callbacks may not call mutating functions */
+        b2b2c__cb_enter(ctx);
+        for (size_t i = 0; i < e->nex && rc == 0; i++) {
+            const expiry *x = &e->ex[i];
+            rc = cb(x->l->id, e->dealers[x->from]->id,
+                    x->to == NONE32 ? NULL : e->dealers[x->to]->id, x->reason,
+                    payload);
+        }
+        b2b2c__cb_leave(ctx);
+    }
+    return rc;
+}
+
+int b2b2c_dealer_recall(b2b2c_dealer_engine *e, const char *lead_id,
+                        int64_t now)
+{
+    lead *l;
+    dealer *d;
+    int rc;
+    CHECK_E(e);
+    if ((rc = check_now(e->ctx, now)) != 0 ||
+        (rc = b2b2c__dealer_find_lead(e, lead_id, &l)) != 0)
+        return rc;
+    if (l->m.state != B2B2C_DEALER_LEAD_OFFERED &&
+        l->m.state != B2B2C_DEALER_LEAD_ACCEPTED)
+        return b2b2c__err(e->ctx, B2B2C_ESTATE,
+                          "lead '%s' is not with a dealer (state %d)",
+                          lead_id, (int)l->m.state);
+    /* an offer an older build dated past the range is recalled at any
+     * time: the recall is how such a lead is repaired */
+    if (b2b2c__time_ok(l->m.offered_at) &&
+        (rc = b2b2c__check_not_before(e->ctx, now, "now", l->m.offered_at,
+                                      "the offer of lead", lead_id)))
+        return rc;
+    d = e->dealers[l->m.dealer];
+    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
+        return rc;
+    if ((rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
+        (rc = b2b2c__dealer_snap(e, &d->st, sizeof(d->st))) != 0 ||
+        (rc = b2b2c__dealer_heap_remove(e, l)) != 0)
+        goto out;
+    l->m.state = B2B2C_DEALER_LEAD_RECALLED;
+    l->m.closed_at = now;
+    d->st.recalled++;
+    d->st.open--;
+    b2b2c__dealer_mirror_sync(e, d);
+    if ((rc = b2b2c__dealer_write_lead(e, l)) == 0)
+        rc = b2b2c__dealer_write_stats(e, d);
+out:
+    return b2b2c__call_end(e->ctx, rc);
+}
+
+int b2b2c_dealer_outcome(b2b2c_dealer_engine *e, const char *lead_id,
+                         int32_t won, double revenue, int64_t now)
+{
+    lead *l;
+    dealer *d;
+    int rc;
+    CHECK_E(e);
+    if (!finite(revenue))
+        return b2b2c__err(e->ctx, B2B2C_EINVAL, "revenue: must be finite");
+    if (won != 0 && won != 1)
+        return b2b2c__err(e->ctx, B2B2C_ERANGE, "won: must be 0 or 1");
+    if (revenue < 0 || revenue > B2B2C_AMOUNT_MAX || (!won && revenue != 0))
+        return b2b2c__err(e->ctx, B2B2C_ERANGE,
+                          "revenue: must be in [0, 1e15] and 0 when lost");
+    if ((rc = check_now(e->ctx, now)) != 0 ||
+        (rc = b2b2c__dealer_find_lead(e, lead_id, &l)) != 0)
+        return rc;
+    if (l->m.state != B2B2C_DEALER_LEAD_ACCEPTED)
+        return b2b2c__err(e->ctx, B2B2C_ESTATE,
+                          "lead '%s' is not accepted by a dealer (state %d)",
+                          lead_id, (int)l->m.state);
+    if ((rc = b2b2c__check_not_before(e->ctx, now, "now", l->m.accepted_at,
+                                      "the accept of lead", lead_id)))
+        return rc;
+    d = e->dealers[l->m.dealer];
+    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
+        return rc;
+    if ((rc = b2b2c__dealer_save_emut(e)) != 0 ||
+        (rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
+        (rc = b2b2c__dealer_snap(e, &d->st, sizeof(d->st))) != 0)
+        goto out;
+    l->m.state = won ? B2B2C_DEALER_LEAD_WON : B2B2C_DEALER_LEAD_LOST;
+    l->m.closed_at = now;
+    l->m.revenue = revenue;
+    if (won)
+        d->st.won++;
+    else
+        d->st.lost++;
+    d->st.revenue += revenue;
+    d->st.open--;
+    b2b2c__dealer_mirror_sync(e, d);
+    e->m.net_won += (uint64_t)won;
+    e->m.net_resolved++;
+    if ((rc = b2b2c__dealer_write_lead(e, l)) == 0)
+        rc = b2b2c__dealer_write_stats(e, d);
+out:
+    return b2b2c__call_end(e->ctx, rc);
+}
+
+int b2b2c_dealer_lead_state(int32_t *state_out, const char **dealer_out,
+                            b2b2c_dealer_engine *e, const char *lead_id)
+{
+    lead *l;
+    int rc;
+    CHECK_E(e);
+    if ((rc = b2b2c__dealer_find_lead(e, lead_id, &l)) != 0)
+        return rc;
+    if (state_out)
+        *state_out = l->m.state;
+    if (dealer_out)
+        *dealer_out =
+            l->m.dealer == NONE32 ? NULL : e->dealers[l->m.dealer]->id;
+    return 0;
+}
+

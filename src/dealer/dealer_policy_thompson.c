@@ -1,0 +1,86 @@
+/*
+ * Thompson sampling: Thompson 1933; Chapelle & Li 2011, Algorithm 2: draw
+ * from each eligible dealer's Beta posterior (dealer_int.h, posterior_of),
+ * take the best draw scaled by tier.
+ */
+#include "dealer_int.h"
+
+static void th_weigh(b2b2c_dealer_engine *e, pass *ps)
+{
+    b2b2c__dealer_weigh_posterior(e, ps, 0);
+}
+
+/* A draw is at most 1, so a dealer whose tier is not above the best so
+ * far cannot win and is not drawn (the choice keeps its distribution);
+ * the dealers are drawn by tier, highest first (ties in eligible order),
+ * so that most of those below the top tier are not drawn at all. */
+static void th_choose(b2b2c_dealer_engine *e, pass *ps, decision *dc)
+{
+    double best = -1, lim = INFINITY;
+    uint32_t pick = 0, ne = ps->ne;
+    hot **hp = e->hp;
+    for (;;) {
+        double tmax = 0;
+        for (uint32_t i = 0; i < ne; i++) {
+            double t = hp[i]->tier;
+            if (t < lim && t > tmax)
+                tmax = t;
+        }
+        if (tmax == 0 || tmax <= best)
+            break;
+        for (uint32_t i = 0; i < ne; i++) {
+            const hot *c = hp[i];
+            double a, b, s;
+            if (c->tier != tmax || c->tier <= best)
+                continue;
+            posterior_of(e, c, ps->p0, &a, &b);
+            s = c->tier * b2b2c__rng_beta(&e->m.rng, a, b);
+            if (s > best) {
+                best = s;
+                pick = i;
+            }
+        }
+        lim = tmax;
+    }
+    b2b2c__dealer_choose_at(e, ps, pick, best, dc);
+}
+
+/* The plan's order: tier descending, then eligible number. */
+static int th_less(const bucket *b, const plan *p, uint32_t x, uint32_t y)
+{
+    double tx = b->h[p->pos[x]].tier, ty = b->h[p->pos[y]].tier;
+    return tx > ty || (tx == ty && x < y);
+}
+
+/* The posteriors' draw constants in the order the pass draws them, their
+ * tiers in cum, and the means in w (for the rank). */
+static void th_plan_prepare(b2b2c_dealer_engine *e, bucket *b,
+                            const pass *ps)
+{
+    plan *p = &b->pl;
+    b2b2c__dealer_plan_order(b, p, th_less);
+    for (uint32_t j = 0; j < ps->ne; j++) {
+        const hot *c = &b->h[p->pos[p->ring[j]]];
+        double a, bb;
+        posterior_of(e, c, ps->p0, &a, &bb);
+        b2b2c__rng_beta_prep(&p->bp[j], a, bb);
+        p->cum[j] = c->tier;
+    }
+    memcpy(p->w, e->w, ps->ne * sizeof(*p->w));
+}
+
+/* The pass's draws, in the same order, with each posterior's constants
+ * computed when the plan was made. */
+static uint32_t th_plan_pick(b2b2c_dealer_engine *e, plan *p, decision *dc)
+{
+    double best;
+    uint32_t k = p->ring[b2b2c__rng_beta_argmax(&e->m.rng, p->bp, p->cum,
+                                                p->ne, &best)];
+    dc->weight = best;
+    dc->rank = b2b2c__dealer_plan_rank(p, k);
+    return k;
+}
+
+const b2b2c__dealer_policy b2b2c__dealer_policy_thompson = {
+    "thompson", 1, th_weigh, th_choose, th_plan_prepare, th_plan_pick, NULL,
+};

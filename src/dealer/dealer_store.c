@@ -1,0 +1,661 @@
+/*
+ * Persistence: the records written through to the tables, the undo
+ * snapshot stack, and loading an engine from its tables.
+ */
+#include "dealer_int.h"
+
+/* ---- records --------------------------------------------------------- */
+
+int b2b2c__dealer_write_dealer(b2b2c_dealer_engine *e, const dealer *d)
+{
+    b2b2c__wbuf w;
+    b2b2c__enc_begin(&w, &e->ctx->mem, 1);
+    b2b2c__enc_u32(&w, d->idx);
+    b2b2c__enc_f64(&w, d->cfg.tier);
+    b2b2c__enc_str(&w, d->cfg.terr);
+    b2b2c__enc_str(&w, d->cfg.prods);
+    b2b2c__enc_u32(&w, (uint32_t)d->cfg.capacity);
+    b2b2c__enc_u32(&w, (uint32_t)d->cfg.quota);
+    b2b2c__enc_f64(&w, d->cfg.deadline_h);
+    b2b2c__enc_u8(&w, (uint8_t)d->cfg.status);
+    b2b2c__enc_i64(&w, d->cfg.paused_until);
+    b2b2c__enc_u8(&w, (uint8_t)d->cfg.has_loc);
+    b2b2c__enc_f64(&w, d->cfg.lat);
+    b2b2c__enc_f64(&w, d->cfg.lon);
+    b2b2c__enc_f64(&w, d->cfg.radius);
+    return b2b2c__st_put_rec(e->ctx, T_DEALERS, d->id, d->idlen, &w);
+}
+
+int b2b2c__dealer_write_stats(b2b2c_dealer_engine *e, const dealer *d)
+{
+    b2b2c__wbuf w;
+    const dstats *s = &d->st;
+    b2b2c__enc_begin(&w, &e->ctx->mem, 2);
+    b2b2c__enc_u64(&w, s->offered);
+    b2b2c__enc_u64(&w, s->accepted);
+    b2b2c__enc_u64(&w, s->declined);
+    b2b2c__enc_u64(&w, s->expired);
+    b2b2c__enc_u64(&w, s->won);
+    b2b2c__enc_u64(&w, s->lost);
+    b2b2c__enc_u64(&w, s->recalled);
+    b2b2c__enc_u64(&w, s->open);
+    b2b2c__enc_f64(&w, s->revenue);
+    for (int i = 0; i < NDECL; i++)
+        b2b2c__enc_u64(&w, s->decl[i]);
+    b2b2c__enc_i64(&w, s->day_idx);
+    b2b2c__enc_u64(&w, s->day_offers);
+    b2b2c__enc_i64(&w, s->period_idx);
+    b2b2c__enc_u64(&w, s->period_offers);
+    b2b2c__enc_u64(&w, s->last_offer_seq);
+    /* version 2: the decision number the record is as of; the offers made
+     * to the dealer after it are in their audit records (see offer) */
+    b2b2c__enc_u64(&w, e->m.seq);
+    return b2b2c__st_put_rec(e->ctx, T_STATS, d->id, d->idlen, &w);
+}
+
+/* A lead's attributes and state, as the lead and audit records carry
+ * them (decoded by dec_lead_attrs). */
+static void enc_lead_attrs(b2b2c__wbuf *w, const lead *l)
+{
+    b2b2c__enc_i64(w, l->created);
+    b2b2c__enc_str(w, l->region);
+    b2b2c__enc_str(w, l->product);
+    b2b2c__enc_u8(w, (uint8_t)l->has_loc);
+    b2b2c__enc_f64(w, l->lat);
+    b2b2c__enc_f64(w, l->lon);
+    b2b2c__enc_u32(w, (uint32_t)l->segment);
+    b2b2c__enc_u32(w, (uint32_t)l->band);
+    b2b2c__enc_u8(w, (uint8_t)l->m.state);
+}
+
+int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l)
+{
+    b2b2c__wbuf w;
+    b2b2c__enc_begin(&w, &e->ctx->mem, 1);
+    enc_lead_attrs(&w, l);
+    b2b2c__enc_str(&w, l->m.dealer == NONE32 ? ""
+                                             : e->dealers[l->m.dealer]->id);
+    b2b2c__enc_i64(&w, l->m.offered_at);
+    b2b2c__enc_i64(&w, l->m.deadline);
+    b2b2c__enc_i64(&w, l->m.accepted_at);
+    b2b2c__enc_i64(&w, l->m.closed_at);
+    b2b2c__enc_f64(&w, l->m.revenue);
+    b2b2c__enc_u64(&w, l->m.offer_seq);
+    b2b2c__enc_u32(&w, l->ntried);
+    for (uint32_t i = 0; i < l->ntried; i++) {
+        b2b2c__enc_str(&w, e->dealers[l->tried[i] & ~TRIED_EXPIRED]->id);
+        b2b2c__enc_u8(&w, (l->tried[i] & TRIED_EXPIRED) ? 1 : 0);
+    }
+    return b2b2c__st_put_rec(e->ctx, T_LEADS, l->id, l->idlen, &w);
+}
+
+/* An audit record. The first decision about a new lead also carries the
+ * lead (attributes, state, deadline): a lead that has not changed since it
+ * was routed has no record of its own in dealer_leads, which saves one new
+ * key per decision; every later change writes the lead's record. */
+int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
+                              int creates)
+{
+    b2b2c__wbuf w;
+    uint8_t key[8], *p;
+    for (int i = 0; i < 8; i++)
+        key[i] = (uint8_t)(a->seq >> (56 - 8 * i));
+    b2b2c__enc_begin(&w, &e->ctx->mem, 1);
+    b2b2c__enc_u64(&w, a->seq);
+    b2b2c__enc_i64(&w, a->time);
+    b2b2c__enc_bytes(&w, a->lead->id, a->lead->idlen);
+    if (a->dealer == NONE32)
+        b2b2c__enc_bytes(&w, "", 0);
+    else
+        b2b2c__enc_bytes(&w, e->dealers[a->dealer]->id,
+                         e->dealers[a->dealer]->idlen);
+    /* the fixed part in one piece: kind, policy, reason (u8), cand, elig,
+     * rank (u32), weight (f64), the skip counts (u32), the generator's
+     * state after the decision (u64) and whether the lead follows (u8) */
+    p = b2b2c__enc_raw(&w, 3 + 3 * 4 + 8 + NSKIP * 4 + 4 * 8 + 1);
+    if (p) {
+        uint64_t wb;
+        p[0] = a->kind;
+        p[1] = a->policy;
+        p[2] = a->reason;
+        b2b2c__put_le32(p + 3, a->cand);
+        b2b2c__put_le32(p + 7, a->elig);
+        b2b2c__put_le32(p + 11, a->rank);
+        memcpy(&wb, &a->weight, 8);
+        b2b2c__put_le64(p + 15, wb);
+        p += 23;
+        for (int i = 0; i < NSKIP; i++, p += 4)
+            b2b2c__put_le32(p, a->skip[i]);
+        for (int i = 0; i < 4; i++, p += 8)
+            b2b2c__put_le64(p, e->m.rng.s[i]);
+        *p = (uint8_t)(creates ? 1 : 0);
+    }
+    if (creates) {
+        const lead *l = a->lead;
+        enc_lead_attrs(&w, l);
+        b2b2c__enc_i64(&w, l->m.deadline);
+    }
+    return b2b2c__st_put_rec(e->ctx, T_AUDIT, key, 8, &w);
+}
+
+int b2b2c__dealer_write_state(b2b2c_dealer_engine *e)
+{
+    b2b2c__wbuf w;
+    b2b2c__enc_begin(&w, &e->ctx->mem, 1);
+    b2b2c__enc_u32(&w, NPARAM);
+    for (int i = 0; i < NPARAM; i++)
+        b2b2c__enc_f64(&w, e->param[i]);
+    b2b2c__enc_u64(&w, e->m.seq);
+    for (int i = 0; i < 4; i++)
+        b2b2c__enc_u64(&w, e->m.rng.s[i]);
+    return b2b2c__st_put_rec(e->ctx, T_STATE, "engine", 6, &w);
+}
+
+/* Like b2b2c__undo_save, but the copy goes on a stack owned by the engine
+ * instead of a fresh allocation: undo pops it (the undo log runs newest
+ * first, so the newest snapshot is on top), commit empties the stack. */
+static void snap_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    b2b2c_dealer_engine *e = a;
+    (void)ctx;
+    e->snaptop -= SNAPSZ(n);
+    memcpy(b, e->snap + e->snaptop, n);
+}
+
+static void snap_release(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)ctx;
+    (void)b;
+    (void)n;
+    ((b2b2c_dealer_engine *)a)->snaptop = 0;
+}
+
+/* Copy n bytes from src onto the snapshot stack, with the undo entry
+ * `undo` (obj, n) that takes them back off (and snap_release on commit). */
+int b2b2c__dealer_snap_with(b2b2c_dealer_engine *e, b2b2c__undo_fn undo,
+                            void *obj, const void *src, size_t n)
+{
+    int rc;
+    if (e->snaptop + SNAPSZ(n) > e->capsnap &&
+        b2b2c__grow(&e->ctx->mem, (void **)&e->snap, &e->capsnap,
+                    e->snaptop + SNAPSZ(n), 1))
+        return oom(e->ctx);
+    if ((rc = b2b2c__undo_push(e->ctx, undo, snap_release, e, obj, n)))
+        return rc;
+    memcpy(e->snap + e->snaptop, src, n);
+    e->snaptop += SNAPSZ(n);
+    return 0;
+}
+
+int b2b2c__dealer_snap(b2b2c_dealer_engine *e, void *p, size_t n)
+{
+    return b2b2c__dealer_snap_with(e, snap_restore, p, p, n);
+}
+
+int b2b2c__dealer_save_emut(b2b2c_dealer_engine *e)
+{
+    return b2b2c__dealer_snap(e, &e->m, sizeof(e->m));
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+typedef struct loader {
+    b2b2c_dealer_engine *e;
+    const char *table;
+} loader;
+
+static int corrupt(b2b2c_dealer_engine *e, const char *table, const void *k,
+                   size_t kl, int rc, const char *why)
+{
+    return b2b2c__err(e->ctx, rc ? rc : B2B2C_ECORRUPT,
+                      "table '%s' key '%.*s': %s", table,
+                      (int)(kl > 80 ? 80 : kl), (const char *)k,
+                      why ? why : b2b2c_strerror(rc));
+}
+
+/* Copy a decoded string into a NUL-terminated buffer of `cap` bytes. */
+static int dec_strbuf(b2b2c__rbuf *r, char *buf, size_t cap)
+{
+    size_t n;
+    const void *p = b2b2c__dec_bytes(r, &n);
+    if (!p || n >= cap)
+        return -1;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return 0;
+}
+
+static dealer *dealer_by_bytes(b2b2c_dealer_engine *e, const void *p,
+                               size_t n)
+{
+    return n ? b2b2c__map_get(&e->dmap, p, n) : NULL;
+}
+
+static int load_state(const void *k, size_t kl, const void *v, size_t vl,
+                      void *payload)
+{
+    b2b2c_dealer_engine *e = payload;
+    b2b2c__rbuf r;
+    uint32_t n;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc)
+        return corrupt(e, T_STATE, k, kl, rc, NULL);
+    n = b2b2c__dec_u32(&r);
+    if (n > NPARAM)
+        return corrupt(e, T_STATE, k, kl, 0, "too many parameters");
+    for (uint32_t i = 0; i < n; i++) {
+        double x = b2b2c__dec_f64(&r);
+        if (!(x >= b2b2c__dealer_params[i].min &&
+              x <= b2b2c__dealer_params[i].max))
+            return corrupt(e, T_STATE, k, kl, 0, "parameter out of range");
+        e->param[i] = x;
+    }
+    e->m.seq = b2b2c__dec_u64(&r);
+    for (int i = 0; i < 4; i++)
+        e->m.rng.s[i] = b2b2c__dec_u64(&r);
+    if ((rc = b2b2c__dec_finish(&r)) != 0)
+        return corrupt(e, T_STATE, k, kl, rc, NULL);
+    return 0;
+}
+
+static int load_dealer(const void *k, size_t kl, const void *v, size_t vl,
+                       void *payload)
+{
+    b2b2c_dealer_engine *e = payload;
+    b2b2c_ctx *ctx = e->ctx;
+    b2b2c__rbuf r;
+    dealer *d;
+    const void *s;
+    size_t n;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc)
+        return corrupt(e, T_DEALERS, k, kl, rc, NULL);
+    if (kl == 0 || kl > B2B2C__ID_MAX)
+        return corrupt(e, T_DEALERS, k, kl, 0, "bad key");
+    d = b2b2c__malloc(ctx, sizeof(*d) + kl + 1);
+    if (!d)
+        return oom(ctx);
+    memset(d, 0, sizeof(*d));
+    d->idlen = kl;
+    memcpy(d->id, k, kl);
+    d->id[kl] = '\0';
+    d->afirst = d->alast = NONE32;
+    d->idx = b2b2c__dec_u32(&r);
+    d->cfg.tier = b2b2c__dec_f64(&r);
+    s = b2b2c__dec_bytes(&r, &n);
+    if (s && (d->cfg.terr = b2b2c__malloc(ctx, n + 1)) != NULL) {
+        memcpy(d->cfg.terr, s, n);
+        d->cfg.terr[n] = '\0';
+    }
+    s = b2b2c__dec_bytes(&r, &n);
+    if (s && (d->cfg.prods = b2b2c__malloc(ctx, n + 1)) != NULL) {
+        memcpy(d->cfg.prods, s, n);
+        d->cfg.prods[n] = '\0';
+    }
+    d->cfg.capacity = (int32_t)b2b2c__dec_u32(&r);
+    d->cfg.quota = (int32_t)b2b2c__dec_u32(&r);
+    d->cfg.deadline_h = b2b2c__dec_f64(&r);
+    d->cfg.status = b2b2c__dec_u8(&r);
+    d->cfg.paused_until = b2b2c__dec_i64(&r);
+    d->cfg.has_loc = b2b2c__dec_u8(&r);
+    d->cfg.lat = b2b2c__dec_f64(&r);
+    d->cfg.lon = b2b2c__dec_f64(&r);
+    d->cfg.radius = b2b2c__dec_f64(&r);
+    d->cfg.one_terr = d->cfg.terr && one_code(d->cfg.terr);
+    rc = b2b2c__dec_finish(&r);
+    if (!rc && (!d->cfg.terr || !d->cfg.prods))
+        rc = B2B2C_ENOMEM;
+    if (!rc && (d->cfg.tier <= 0 || !(d->cfg.deadline_h > 0) ||
+                d->cfg.capacity < 0 || d->cfg.quota < 0 ||
+                d->cfg.status > 2 || d->idx > 0x7fffffffu ||
+                !time_ok(d->cfg.paused_until)))
+        rc = B2B2C_ECORRUPT;
+    if (!rc && (b2b2c__dealer_list_check(ctx, "territories", d->cfg.terr, 0,
+                                         MAX_CODES) ||
+                b2b2c__dealer_list_check(ctx, "product_lines", d->cfg.prods, 1,
+                                         MAX_PRODS)))
+        rc = B2B2C_ECORRUPT;
+    if (!rc && b2b2c__map_get(&e->dmap, d->id, kl))
+        rc = B2B2C_ECORRUPT;
+    if (!rc &&
+        (rc = b2b2c__dealer_prod_ids(e, d->cfg.prods, &d->cfg.prod_ids,
+                                     &d->cfg.nprod, 0)) == 0 &&
+        e->nd == e->capd &&
+        b2b2c__grow(&ctx->mem, (void **)&e->dealers, &e->capd, e->nd + 1,
+                    sizeof(*e->dealers)))
+        rc = B2B2C_ENOMEM;
+    if (!rc && b2b2c__map_put(&e->dmap, d->id, kl, d, NULL))
+        rc = B2B2C_ENOMEM;
+    if (rc) {
+        b2b2c__dealer_destroy(ctx, d);
+        return rc == B2B2C_ENOMEM ? oom(ctx)
+                                  : corrupt(e, T_DEALERS, k, kl, rc, NULL);
+    }
+    e->dealers[e->nd++] = d;
+    return 0;
+}
+
+static int load_stats(const void *k, size_t kl, const void *v, size_t vl,
+                      void *payload)
+{
+    b2b2c_dealer_engine *e = payload;
+    b2b2c__rbuf r;
+    dealer *d = dealer_by_bytes(e, k, kl);
+    dstats s;
+    uint64_t asof;
+    int rc = b2b2c__dec_begin(&r, v, vl, 2);
+    if (rc)
+        return corrupt(e, T_STATS, k, kl, rc, NULL);
+    if (!d)
+        return corrupt(e, T_STATS, k, kl, 0, "no such dealer");
+    s.offered = b2b2c__dec_u64(&r);
+    s.accepted = b2b2c__dec_u64(&r);
+    s.declined = b2b2c__dec_u64(&r);
+    s.expired = b2b2c__dec_u64(&r);
+    s.won = b2b2c__dec_u64(&r);
+    s.lost = b2b2c__dec_u64(&r);
+    s.recalled = b2b2c__dec_u64(&r);
+    s.open = b2b2c__dec_u64(&r);
+    s.revenue = b2b2c__dec_f64(&r);
+    for (int i = 0; i < NDECL; i++)
+        s.decl[i] = b2b2c__dec_u64(&r);
+    s.day_idx = b2b2c__dec_i64(&r);
+    s.day_offers = b2b2c__dec_u64(&r);
+    s.period_idx = b2b2c__dec_i64(&r);
+    s.period_offers = b2b2c__dec_u64(&r);
+    s.last_offer_seq = b2b2c__dec_u64(&r);
+    /* version 1 records were rewritten at every offer: as of everything */
+    asof = r.version >= 2 ? b2b2c__dec_u64(&r) : UINT64_MAX;
+    if ((rc = b2b2c__dec_finish(&r)) != 0)
+        return corrupt(e, T_STATS, k, kl, rc, NULL);
+    /* day and period numbers are times divided by a positive length */
+    if (!time_ok(s.day_idx) || !time_ok(s.period_idx))
+        return corrupt(e, T_STATS, k, kl, 0, "period out of range");
+    d->st = s;
+    d->asof = asof;
+    return 0;
+}
+
+typedef struct lead_attrs {
+    int64_t created, deadline;
+    char region[64], product[256];
+    int32_t has_loc, segment, band, state;
+    double lat, lon;
+} lead_attrs;
+
+/* Decode what enc_lead_attrs wrote: -1 when the region or product does
+ * not fit. */
+static int dec_lead_attrs(b2b2c__rbuf *r, lead_attrs *at)
+{
+    at->created = b2b2c__dec_i64(r);
+    if (dec_strbuf(r, at->region, sizeof at->region) ||
+        dec_strbuf(r, at->product, sizeof at->product))
+        return -1;
+    at->has_loc = b2b2c__dec_u8(r);
+    at->lat = b2b2c__dec_f64(r);
+    at->lon = b2b2c__dec_f64(r);
+    at->segment = (int32_t)b2b2c__dec_u32(r);
+    at->band = (int32_t)b2b2c__dec_u32(r);
+    at->state = b2b2c__dec_u8(r);
+    return 0;
+}
+
+/* A loaded lead: allocated, in the lead map, room in the heap. Returns 0,
+ * B2B2C_ENOMEM or B2B2C_ECORRUPT (a duplicate). */
+static int lead_new_loaded(b2b2c_dealer_engine *e, const char *id, size_t kl,
+                           const lead_attrs *at, lead **out)
+{
+    b2b2c_ctx *ctx = e->ctx;
+    size_t rl = strlen(at->region), pl = strlen(at->product);
+    lead *l;
+    if (kl == 0 || kl > B2B2C__ID_MAX || b2b2c__map_get(&e->leads, id, kl))
+        return B2B2C_ECORRUPT;
+    if (e->nheap == e->capheap &&
+        b2b2c__grow(&ctx->mem, (void **)&e->heap, &e->capheap, e->nheap + 1,
+                    sizeof(*e->heap)))
+        return B2B2C_ENOMEM;
+    l = b2b2c__malloc(ctx, sizeof(*l) + kl + rl + pl + 3);
+    if (!l)
+        return B2B2C_ENOMEM;
+    memset(l, 0, sizeof(*l));
+    l->idlen = kl;
+    memcpy(l->id, id, kl);
+    l->id[kl] = '\0';
+    memcpy(l->id + kl + 1, at->region, rl + 1);
+    memcpy(l->id + kl + rl + 2, at->product, pl + 1);
+    l->region = l->id + kl + 1;
+    l->product = l->id + kl + rl + 2;
+    l->heap_pos = NOPOS;
+    l->afirst = l->alast = NONE32;
+    l->created = at->created;
+    l->has_loc = at->has_loc;
+    l->lat = at->lat;
+    l->lon = at->lon;
+    l->segment = at->segment;
+    l->band = at->band;
+    l->m.dealer = NONE32;
+    if (b2b2c__map_put(&e->leads, l->id, kl, l, NULL)) {
+        b2b2c__free(ctx, l);
+        return B2B2C_ENOMEM;
+    }
+    *out = l;
+    return 0;
+}
+
+static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
+                     void *payload)
+{
+    b2b2c_dealer_engine *e = payload;
+    b2b2c_ctx *ctx = e->ctx;
+    b2b2c__rbuf r;
+    lead_attrs at;
+    lmut m;
+    char did[256];
+    lead *l = NULL;
+    uint32_t nt, *tried = NULL;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc)
+        return corrupt(e, T_LEADS, k, kl, rc, NULL);
+    memset(&m, 0, sizeof m);
+    if (dec_lead_attrs(&r, &at))
+        return corrupt(e, T_LEADS, k, kl, 0, "bad region or product");
+    m.state = at.state;
+    rc = dec_strbuf(&r, did, sizeof did) ? B2B2C_ECORRUPT : 0;
+    m.dealer = NONE32;
+    if (!rc && did[0]) {
+        dealer *d = dealer_by_bytes(e, did, strlen(did));
+        if (!d)
+            rc = B2B2C_ECORRUPT;
+        else
+            m.dealer = d->idx;
+    }
+    m.offered_at = b2b2c__dec_i64(&r);
+    m.deadline = b2b2c__dec_i64(&r);
+    m.accepted_at = b2b2c__dec_i64(&r);
+    m.closed_at = b2b2c__dec_i64(&r);
+    m.revenue = b2b2c__dec_f64(&r);
+    m.offer_seq = b2b2c__dec_u64(&r);
+    nt = b2b2c__dec_u32(&r);
+    if (!rc && nt > e->nd)
+        rc = B2B2C_ECORRUPT;
+    if (!rc && nt && !(tried = b2b2c__malloc(ctx, nt * sizeof(*tried))))
+        rc = B2B2C_ENOMEM;
+    for (uint32_t i = 0; !rc && i < nt; i++) {
+        dealer *d;
+        if (dec_strbuf(&r, did, sizeof did) ||
+            !(d = dealer_by_bytes(e, did, strlen(did))))
+            rc = B2B2C_ECORRUPT;
+        else
+            tried[i] = d->idx | (b2b2c__dec_u8(&r) ? TRIED_EXPIRED : 0);
+    }
+    if (!rc)
+        rc = b2b2c__dec_finish(&r);
+    if (!rc && (m.state < 1 || m.state > 7 ||
+                (m.state <= B2B2C_DEALER_LEAD_RECALLED && m.dealer == NONE32) ||
+                !time_ok(at.created) || !time_ok(m.offered_at) ||
+                !time_ok(m.deadline) || !time_ok(m.accepted_at) ||
+                !time_ok(m.closed_at)))
+        rc = B2B2C_ECORRUPT;
+    if (!rc)
+        rc = lead_new_loaded(e, k, kl, &at, &l);
+    if (rc) {
+        b2b2c__free(ctx, tried);
+        return rc == B2B2C_ENOMEM ? oom(ctx)
+                                  : corrupt(e, T_LEADS, k, kl, rc, NULL);
+    }
+    l->m = m;
+    l->tried = tried;
+    l->ntried = l->captried = nt;
+    if (l->m.state == B2B2C_DEALER_LEAD_OFFERED)
+        b2b2c__dealer_heap_push_raw(e, l);
+    return 0;
+}
+
+typedef struct audload {
+    b2b2c_dealer_engine *e;
+    uint64_t maxseq;
+    b2b2c__rng rng;
+} audload;
+
+static int load_audit(const void *k, size_t kl, const void *v, size_t vl,
+                      void *payload)
+{
+    audload *al = payload;
+    b2b2c_dealer_engine *e = al->e;
+    b2b2c__rbuf r;
+    aent a;
+    char lid[256], did[256];
+    b2b2c__rng rng;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc)
+        return corrupt(e, T_AUDIT, k, kl, rc, NULL);
+    memset(&a, 0, sizeof a);
+    a.seq = b2b2c__dec_u64(&r);
+    a.time = b2b2c__dec_i64(&r);
+    if (!time_ok(a.time))
+        return corrupt(e, T_AUDIT, k, kl, 0, "time out of range");
+    if (dec_strbuf(&r, lid, sizeof lid) || dec_strbuf(&r, did, sizeof did))
+        return corrupt(e, T_AUDIT, k, kl, 0, "bad lead or dealer");
+    a.lead = b2b2c__map_get(&e->leads, lid, strlen(lid));
+    a.dealer = NONE32;
+    if (did[0]) {
+        dealer *d = dealer_by_bytes(e, did, strlen(did));
+        if (!d)
+            return corrupt(e, T_AUDIT, k, kl, 0, "no such dealer");
+        a.dealer = d->idx;
+    }
+    a.kind = b2b2c__dec_u8(&r);
+    a.policy = b2b2c__dec_u8(&r);
+    a.reason = b2b2c__dec_u8(&r);
+    a.cand = b2b2c__dec_u32(&r);
+    a.elig = b2b2c__dec_u32(&r);
+    a.rank = b2b2c__dec_u32(&r);
+    a.weight = b2b2c__dec_f64(&r);
+    for (int i = 0; i < NSKIP; i++)
+        a.skip[i] = b2b2c__dec_u32(&r);
+    for (int i = 0; i < 4; i++)
+        rng.s[i] = b2b2c__dec_u64(&r);
+    if (b2b2c__dec_u8(&r)) {
+        /* the lead as routed; its own record, when present, is newer */
+        lead_attrs at;
+        if (dec_lead_attrs(&r, &at))
+            return corrupt(e, T_AUDIT, k, kl, 0, "bad region or product");
+        at.deadline = b2b2c__dec_i64(&r);
+        if ((rc = b2b2c__dec_finish(&r)) != 0)
+            return corrupt(e, T_AUDIT, k, kl, rc, NULL);
+        if (!time_ok(at.created) || !time_ok(at.deadline))
+            return corrupt(e, T_AUDIT, k, kl, 0, "time out of range");
+        if (!a.lead) {
+            lead *l;
+            if ((at.state != B2B2C_DEALER_LEAD_OFFERED || a.dealer == NONE32) &&
+                (at.state != B2B2C_DEALER_LEAD_DIRECT || a.dealer != NONE32))
+                return corrupt(e, T_AUDIT, k, kl, 0, "bad lead state");
+            if ((rc = lead_new_loaded(e, lid, strlen(lid), &at, &l)) != 0)
+                return rc == B2B2C_ENOMEM ? oom(e->ctx)
+                                          : corrupt(e, T_AUDIT, k, kl, rc,
+                                                    NULL);
+            l->m.state = at.state;
+            l->m.dealer = a.dealer;
+            if (l->m.state == B2B2C_DEALER_LEAD_OFFERED) {
+                l->m.offered_at = a.time;
+                l->m.deadline = at.deadline;
+                l->m.offer_seq = a.seq;
+                b2b2c__dealer_heap_push_raw(e, l);
+            }
+            a.lead = l;
+        }
+    } else if ((rc = b2b2c__dec_finish(&r)) != 0) {
+        return corrupt(e, T_AUDIT, k, kl, rc, NULL);
+    }
+    if (!a.lead)
+        return corrupt(e, T_AUDIT, k, kl, 0, "no such lead");
+    if (e->naud == e->capaud &&
+        b2b2c__grow(&e->ctx->mem, (void **)&e->aud, &e->capaud, e->naud + 1,
+                    sizeof(*e->aud)))
+        return oom(e->ctx);
+    e->aud[e->naud++] = a;
+    if (a.seq > al->maxseq) {
+        al->maxseq = a.seq;
+        al->rng = rng;
+    }
+    return 0;
+}
+
+static int cmp_dealer_idx(const void *a, const void *b)
+{
+    const dealer *x = *(dealer *const *)a, *y = *(dealer *const *)b;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int cmp_aud_seq(const void *a, const void *b)
+{
+    const aent *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Load engine e (parameters defaulted, maps initialized) from its tables:
+ * state, dealers (dense numbers), the index, stats, leads, and the audit
+ * trail with the offers made after each dealer's stats record replayed. */
+int b2b2c__dealer_load(b2b2c_dealer_engine *e)
+{
+    b2b2c_ctx *ctx = e->ctx;
+    audload al;
+    int rc;
+    al.e = e;
+    al.maxseq = 0;
+    if ((rc = b2b2c__st_scan(ctx, T_STATE, load_state, e)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_DEALERS, load_dealer, e)) != 0)
+        return rc;
+    sort(e->dealers, e->nd, sizeof(*e->dealers), cmp_dealer_idx);
+    for (size_t i = 0; i < e->nd; i++)
+        if (e->dealers[i]->idx != i)
+            return corrupt(e, T_DEALERS, e->dealers[i]->id,
+                           e->dealers[i]->idlen, 0,
+                           "dealer numbers are not dense");
+    if ((rc = b2b2c__dealer_mirror_reserve(e, e->nd)) != 0)
+        return rc;
+    for (size_t i = 0; i < e->nd; i++)
+        if ((rc = b2b2c__dealer_index(e, e->dealers[i], 1, 0)) != 0)
+            return rc;
+    if ((rc = b2b2c__dealer_scratch_reserve(e, e->nd)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_STATS, load_stats, e)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_LEADS, load_lead, e)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_AUDIT, load_audit, &al)) != 0)
+        return rc;
+    sort(e->aud, e->naud, sizeof(*e->aud), cmp_aud_seq);
+    for (size_t i = 0; i < e->naud; i++) {
+        b2b2c__dealer_aud_link(e, i);
+        b2b2c__dealer_replay_offer(e, &e->aud[i]);
+    }
+    if (al.maxseq > e->m.seq) {
+        e->m.seq = al.maxseq;
+        e->m.rng = al.rng;
+    }
+    for (size_t i = 0; i < e->nd; i++) {
+        const dealer *d = e->dealers[i];
+        e->m.net_won += d->st.won;
+        e->m.net_resolved += resolved(d);
+        b2b2c__dealer_mirror_sync(e, d);
+    }
+    return 0;
+}
