@@ -526,8 +526,6 @@ FUNCTIONS = (
     ("b2b2c_dealer_seed", c_int, (c_void_p, c_uint64)),
     ("b2b2c_dealer_set_param", c_int, (c_void_p, c_int32, c_double)),
     ("b2b2c_dealer_get_param", c_int, (POINTER(c_double), c_void_p, c_int32)),
-    ("b2b2c_dealer_param_bounds", c_int, (POINTER(c_double), POINTER(c_double),
-        c_int32)),
     ("b2b2c_dealer_put", c_int, (c_void_p, c_char_p, c_double, c_char_p,
         c_char_p, c_int32, c_int32, c_double)),
     ("b2b2c_dealer_set_location", c_int, (c_void_p, c_char_p, c_double,

@@ -473,7 +473,6 @@ module B2B2C
     attach_function :b2b2c_dealer_seed, %i[pointer uint64], :int
     attach_function :b2b2c_dealer_set_param, %i[pointer int32 double], :int
     attach_function :b2b2c_dealer_get_param, %i[pointer pointer int32], :int
-    attach_function :b2b2c_dealer_param_bounds, %i[pointer pointer int32], :int
     attach_function :b2b2c_dealer_put, %i[pointer string double string string int32 int32 double], :int
     attach_function :b2b2c_dealer_set_location, %i[pointer string double double double], :int
     attach_function :b2b2c_dealer_set_status, %i[pointer string int32 int64], :int

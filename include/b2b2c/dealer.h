@@ -183,10 +183,10 @@ B2B2C_API int b2b2c_dealer_seed(b2b2c_dealer_engine *e, uint64_t seed);
 
 /*
  * Set parameter `param` (B2B2C_DEALER_PARAM_*) to `value`; persisted.
- * Integer parameters (policy, direct fallback) must be whole numbers.
- * Returns 0, B2B2C_EINVAL (e NULL, unknown param, NaN/inf, not whole),
- * B2B2C_ERANGE (outside the bounds of b2b2c_dealer_param_bounds) or a
- * storage code.
+ * Bounds and defaults: b2b2c_param_bounds (MAX_SHARE's lower bound 0 is
+ * exclusive). Returns 0, B2B2C_EINVAL (e NULL, unknown param, NaN/inf),
+ * B2B2C_ERANGE (outside the bounds, or fractional for a whole parameter:
+ * policy, direct fallback) or a storage code.
  */
 B2B2C_API int b2b2c_dealer_set_param(b2b2c_dealer_engine *e, int32_t param,
                                      double value);
@@ -195,11 +195,6 @@ B2B2C_API int b2b2c_dealer_set_param(b2b2c_dealer_engine *e, int32_t param,
 B2B2C_API int b2b2c_dealer_get_param(double *out,
                                      const b2b2c_dealer_engine *e,
                                      int32_t param);
-
-/* The inclusive bounds of `param` in *min and *max (MAX_SHARE's lower bound
- * is exclusive). Returns 0 or B2B2C_EINVAL (NULL pointer, unknown param). */
-B2B2C_API int b2b2c_dealer_param_bounds(double *min, double *max,
-                                        int32_t param);
 
 /* ---- dealers --------------------------------------------------------- */
 

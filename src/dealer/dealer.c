@@ -7,18 +7,8 @@
 
 /* ---- parameters ---------------------------------------------------- */
 
-const b2b2c__dealer_param b2b2c__dealer_params[NPARAM] = {
-    {2, 0, NPOLICY - 1, 1, "policy"},
-    {0.5, 0, 1, 0, "max_share"},
-    {30, 1, 366, 0, "share_period_days"},
-    {20, 0, 1e9, 0, "share_min_leads"},
-    {10, 0.1, 1e6, 0, "prior_strength"},
-    {10, 0, 1e9, 0, "new_dealer_leads"},
-    {0.5, 0, 1, 0, "new_dealer_floor"},
-    {4, 1, 64, 0, "perf_exponent"},
-    {0, 0, 1, 1, "direct_fallback"},
-    {0.95, 0.5, 0.999, 0, "credible_level"},
-};
+/* Bounds, defaults and wholeness are in core's table (core/param.c). */
+
 
 static const char *const REASON_NAMES[] = {
     "routed", "no_territory", "all_paused", "no_product",
@@ -187,8 +177,7 @@ int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
         return oom(ctx);
     memset(e, 0, sizeof(*e));
     e->ctx = ctx;
-    for (int i = 0; i < NPARAM; i++)
-        e->param[i] = b2b2c__dealer_params[i].def;
+    b2b2c__param_defaults(DEALER_PARAM_BASE, e->param);
     b2b2c__rng_seed(&e->m.rng, 0);
     b2b2c__map_init(&e->dmap, &ctx->mem);
     b2b2c__map_init(&e->buckets, &ctx->mem);
@@ -205,23 +194,14 @@ fail:
 
 /* ---- parameters and seed ----------------------------------------------- */
 
-int b2b2c_dealer_param_bounds(double *min, double *max, int32_t param)
-{
-    int i = param - 300;
-    if (!min || !max || i < 0 || i >= NPARAM)
-        return B2B2C_EINVAL;
-    *min = b2b2c__dealer_params[i].min;
-    *max = b2b2c__dealer_params[i].max;
-    return 0;
-}
-
 int b2b2c_dealer_get_param(double *out, const b2b2c_dealer_engine *e,
                            int32_t param)
 {
-    int i = param - 300;
+    int i = param - DEALER_PARAM_BASE;
     if (!out || !e || i < 0 || i >= NPARAM)
         return e ? b2b2c__err(e->ctx, B2B2C_EINVAL,
-                              "param: unknown parameter %d", (int)param)
+                              "param: %d is not a dealer parameter",
+                              (int)param)
                  : B2B2C_EINVAL;
     *out = e->param[i];
     return 0;
@@ -230,23 +210,16 @@ int b2b2c_dealer_get_param(double *out, const b2b2c_dealer_engine *e,
 int b2b2c_dealer_set_param(b2b2c_dealer_engine *e, int32_t param,
                            double value)
 {
-    int i = param - 300, rc;
+    int i = param - DEALER_PARAM_BASE, rc;
     CHECK_E(e);
-    if (i < 0 || i >= NPARAM)
-        return b2b2c__err(e->ctx, B2B2C_EINVAL, "param: unknown parameter %d",
-                          (int)param);
-    if (!finite(value))
-        return b2b2c__err(e->ctx, B2B2C_EINVAL, "value: must be finite");
-    if (b2b2c__dealer_params[i].whole && value != floor(value))
-        return b2b2c__err(e->ctx, B2B2C_EINVAL,
-                          "value: %s must be a whole number",
-                          b2b2c__dealer_params[i].name);
-    if (value < b2b2c__dealer_params[i].min ||
-        value > b2b2c__dealer_params[i].max || (i == P_MAXSHARE && value <= 0))
-        return b2b2c__err(
-            e->ctx, B2B2C_ERANGE, "value: %s must be in [%g, %g]",
-            b2b2c__dealer_params[i].name, b2b2c__dealer_params[i].min,
-            b2b2c__dealer_params[i].max);
+    if ((rc = b2b2c__param_check(e->ctx, DEALER_PARAM_BASE, param, value)) !=
+        0)
+        return rc;
+    if (i == P_MAXSHARE && value <= 0) /* (0, 1]: the table's bounds are
+                                          inclusive */
+        return b2b2c__err(e->ctx, B2B2C_ERANGE,
+                          "value: %s must be in (0, 1]",
+                          b2b2c_param_name(param));
     if ((rc = b2b2c__call_begin(e->ctx)) != 0)
         return rc;
     if ((rc = b2b2c__undo_save(e->ctx, &e->param[i], sizeof(double))) == 0) {

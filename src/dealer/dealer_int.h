@@ -45,6 +45,7 @@
 #define NSKIP 6
 #define NDECL 8
 #define NPARAM 10
+#define DEALER_PARAM_BASE B2B2C_DEALER_PARAM_POLICY
 #define NONE32 UINT32_MAX
 #define NOPOS SIZE_MAX
 #define TRIED_EXPIRED 0x80000000u
@@ -308,14 +309,7 @@ typedef struct decision {
 enum { P_POLICY, P_MAXSHARE, P_PERIOD, P_SHAREMIN, P_PRIOR, P_NEWLEADS,
        P_FLOOR, P_EXPO, P_DIRECT, P_LEVEL };
 
-/* A parameter's default, bounds, whether it is whole, and name. */
-typedef struct b2b2c__dealer_param {
-    double def, min, max;
-    int whole;
-    const char *name;
-} b2b2c__dealer_param;
 
-extern const b2b2c__dealer_param b2b2c__dealer_params[NPARAM];
 
 /* ---- small helpers --------------------------------------------------- */
 

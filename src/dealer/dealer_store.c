@@ -245,8 +245,8 @@ static int load_state(const void *k, size_t kl, const void *v, size_t vl,
         return corrupt(e, T_STATE, k, kl, 0, "too many parameters");
     for (uint32_t i = 0; i < n; i++) {
         double x = b2b2c__dec_f64(&r);
-        if (!(x >= b2b2c__dealer_params[i].min &&
-              x <= b2b2c__dealer_params[i].max))
+        if (!b2b2c__param_valid(
+                b2b2c__param_find(DEALER_PARAM_BASE + (int32_t)i), x))
             return corrupt(e, T_STATE, k, kl, 0, "parameter out of range");
         e->param[i] = x;
     }
