@@ -264,9 +264,10 @@ B2B2C_API int b2b2c_dealer_stats(double *out, size_t n,
  * Route a lead and offer it to the chosen dealer.
  *
  * dealer_out    receives the chosen dealer's ID, or NULL when the lead went
- *               to the direct-sales fallback.
- * reason_out    optional; receives B2B2C_DEALER_REASON_* (also on
- *               B2B2C_ENODEALER, saying why nobody was eligible).
+ *               to the direct-sales fallback; untouched on failure.
+ * reason_out    optional; receives B2B2C_DEALER_REASON_* on success and on
+ *               B2B2C_ENODEALER (saying why nobody was eligible); untouched
+ *               on any other failure.
  * lead_id       a new lead, or one left UNROUTED by an earlier re-routing
  *               (routed again with the region, location, product line,
  *               segment and band stored when it was first routed; the
@@ -319,7 +320,8 @@ B2B2C_API int b2b2c_dealer_accept(b2b2c_dealer_engine *e, const char *lead_id,
  * defined codes, counted per dealer). The lead is re-routed at once:
  * *dealer_out receives the next dealer, or NULL when nobody is eligible (the
  * lead is then UNROUTED, or DIRECT with the fallback; *reason_out, optional,
- * says why). Errors as b2b2c_dealer_accept, and B2B2C_ERANGE for reason.
+ * says why); both are untouched on failure. Errors as b2b2c_dealer_accept,
+ * and B2B2C_ERANGE for reason.
  */
 B2B2C_API int b2b2c_dealer_decline(const char **dealer_out,
                                    int32_t *reason_out,

@@ -40,10 +40,7 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     uint64_t lh;
     b2b2c__rng rng0, rng1;
     int rc, created;
-    if (dealer_out)
-        *dealer_out = NULL;
-    if (reason_out)
-        *reason_out = B2B2C_DEALER_REASON_ROUTED;
+    int32_t reason = B2B2C_DEALER_REASON_ROUTED;
     CHECK_E(e);
     ctx = e->ctx;
     if (!dealer_out || !lead_id || !region)
@@ -150,8 +147,7 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
         if (dc.elig)
             offer_prefetch(e, dc.chosen);
     }
-    if (reason_out)
-        *reason_out = dc.reason;
+    reason = dc.reason;
     if (created && (dc.elig || e->param[P_DIRECT] > 0) &&
         (rc = b2b2c__map_insert_undoable_h(ctx, &e->leads, lh, l->id, n, l)))
         goto out;
@@ -160,9 +156,7 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
                                       created)))
             goto out;
     } else if (e->param[P_DIRECT] > 0) {
-        dc.reason = B2B2C_DEALER_REASON_DIRECT;
-        if (reason_out)
-            *reason_out = dc.reason;
+        dc.reason = reason = B2B2C_DEALER_REASON_DIRECT;
         l->m.state = B2B2C_DEALER_LEAD_DIRECT;
         l->m.dealer = NONE32;
         e->m.seq++;
@@ -177,8 +171,12 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     rc = created ? 0 : b2b2c__dealer_write_lead(e, l);
 out:
     rc = b2b2c__call_end(ctx, rc);
-    if (rc == 0 && dc.elig)
-        *dealer_out = e->dealers[dc.chosen]->id;
+    /* outputs only on success, and the reason also with ENODEALER (it says
+     * why nobody was eligible) */
+    if (rc == 0)
+        *dealer_out = dc.elig ? e->dealers[dc.chosen]->id : NULL;
+    if (reason_out && (rc == 0 || rc == B2B2C_ENODEALER))
+        *reason_out = reason;
     return rc;
 }
 
@@ -239,10 +237,6 @@ int b2b2c_dealer_decline(const char **dealer_out, int32_t *reason_out,
     dealer *d;
     decision dc;
     int rc;
-    if (dealer_out)
-        *dealer_out = NULL;
-    if (reason_out)
-        *reason_out = 0;
     CHECK_E(e);
     if (!dealer_out)
         return b2b2c__err(e->ctx, B2B2C_EINVAL,
@@ -274,8 +268,7 @@ int b2b2c_dealer_decline(const char **dealer_out, int32_t *reason_out,
 out:
     rc = b2b2c__call_end(e->ctx, rc);
     if (rc == 0) {
-        if (dc.elig)
-            *dealer_out = e->dealers[dc.chosen]->id;
+        *dealer_out = dc.elig ? e->dealers[dc.chosen]->id : NULL;
         if (reason_out)
             *reason_out = dc.reason;
     }
@@ -288,8 +281,6 @@ int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
 {
     b2b2c_ctx *ctx;
     int rc;
-    if (count_out)
-        *count_out = 0;
     CHECK_E(e);
     ctx = e->ctx;
     if ((rc = check_now(ctx, now)) != 0 ||

@@ -195,8 +195,21 @@ static void t_territory_and_eligibility(void **state)
     assert_int_equal(route(f, "x", "DE", &d, &why), B2B2C_ENODEALER);
     assert_int_equal(why, B2B2C_DEALER_REASON_NO_TERRITORY);
     assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "no_territory"));
+    /* out-parameters are written only on success (and the reason with
+     * ENODEALER): a failed call leaves them as the caller set them */
+    d = "untouched";
+    why = 77;
     assert_int_equal(route(f, "a", "RU", &d, &why), B2B2C_EEXISTS);
+    assert_string_equal(d, "untouched");
+    assert_int_equal(why, 77);
     assert_int_equal(route(f, "", "RU", &d, &why), B2B2C_EBADID);
+    assert_string_equal(d, "untouched");
+    assert_int_equal(why, 77);
+    assert_int_equal(b2b2c_dealer_decline(&d, &why, f->e, "a", "nobody", 0,
+                                          T0 + 60),
+                     B2B2C_ENOTFOUND);
+    assert_string_equal(d, "untouched");
+    assert_int_equal(why, 77);
     assert_int_equal(route(f, "y", "R U", &d, &why), B2B2C_EBADID);
     assert_int_equal(b2b2c_dealer_route(&d, &why, e, "y", "RU", 0, 0, 0, "",
                                         9, 0, T0), B2B2C_ERANGE);
