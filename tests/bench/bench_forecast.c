@@ -17,6 +17,7 @@ typedef struct job {
     size_t n;
     double *x, *tx, *T, *out1, *out2;
     double p[4];
+    int32_t iters; /* of the last fit */
 } job;
 
 static void sim(job *j, int pnbd, uint64_t seed)
@@ -58,6 +59,7 @@ static void run_fit(void *arg)
                            j->tx, j->T, NULL, j->n, 0.0, 0) ||
         conv != B2B2C_FIT_CONVERGED)
         abort();
+    j->iters = it;
 }
 
 static void run_predict(void *arg)
@@ -115,7 +117,7 @@ static double sum200(const double *d)
 static void bench_pnbd_subsets(const char *path)
 {
     double x[600], tx[600], T[600], sx[600], stx[600], sT[600], dt[200];
-    double dc[200];
+    double dc[200], its[200];
     size_t n = 0, idx[600];
     uint64_t seed = 0x9e3779b97f4a7c15ull;
     char line[256];
@@ -141,7 +143,7 @@ static void bench_pnbd_subsets(const char *path)
     for (int rep = 0; rep < 200; rep++) {
         size_t m = 20 + (size_t)(xs64(&seed) % 581);
         double p[4], ll, t0, c0;
-        int32_t it, conv;
+        int32_t it = 0, conv;
         for (size_t i = 0; i < n; i++)
             idx[i] = i;
         for (size_t i = 0; i < m && i < n; i++) {
@@ -160,19 +162,23 @@ static void bench_pnbd_subsets(const char *path)
             fails++;
         else if (conv >= 0 && conv < 4)
             nstatus[conv]++;
+        its[rep] = it;
         dt[rep] = bench_now() - t0;
         dc[rep] = bench_cpu_now() - c0;
     }
     qsort(dt, 200, sizeof(double), bench_cmp);
     qsort(dc, 200, sizeof(double), bench_cmp);
+    qsort(its, 200, sizeof(double), bench_cmp);
     printf("  fit status: %d converged, %d iteration budget, %d stalled, "
            "%d boundary\n",
            nstatus[0], nstatus[1], nstatus[2], nstatus[3]);
     printf("Pareto/NBD fit, 200 random subsets of 20-600 customers of %s:\n"
            "  worst %.2f ms, median %.2f ms, %d failed\n"
-           "  [cpu time] worst %.2f ms, median %.2f ms, total %.1f ms\n",
+           "  [cpu time] worst %.2f ms, median %.2f ms, total %.1f ms\n"
+           "  iterations: median %.0f, 90th percentile %.0f, most %.0f\n",
            path, dt[199] * 1e3, 0.5 * (dt[99] + dt[100]) * 1e3, fails,
-           dc[199] * 1e3, 0.5 * (dc[99] + dc[100]) * 1e3, sum200(dc) * 1e3);
+           dc[199] * 1e3, 0.5 * (dc[99] + dc[100]) * 1e3, sum200(dc) * 1e3,
+           0.5 * (its[99] + its[100]), its[179], its[199]);
     b2b2c_ctx_free(ctx);
 }
 
@@ -189,6 +195,7 @@ int main(int argc, char **argv)
         if (k == 0)
             printf("  fitted r=%.4f alpha=%.4f a=%.4f b=%.4f\n", j.p[0],
                    j.p[1], j.p[2], j.p[3]);
+        printf("  %d iterations\n", (int)j.iters);
         if (k == 2)
             bench_run("BG/NBD predict E[Y(39)] + P(alive) 1M customers",
                       run_predict, &j, (double)sizes[k], 1, 5);
@@ -196,8 +203,8 @@ int main(int argc, char **argv)
     }
     job_init(&j, 2357, B2B2C_FORECAST_PNBD, 9);
     bench_run("Pareto/NBD fit 2357 customers", run_fit, &j, 2357.0, 1, 7);
-    printf("  fitted r=%.4f alpha=%.4f s=%.4f beta=%.4f\n", j.p[0], j.p[1],
-           j.p[2], j.p[3]);
+    printf("  fitted r=%.4f alpha=%.4f s=%.4f beta=%.4f, %d iterations\n",
+           j.p[0], j.p[1], j.p[2], j.p[3], (int)j.iters);
     job_fini(&j);
     bench_pnbd_subsets(argc > 1 ? argv[1]
                                 : "examples/data/forecast/summary.csv");
