@@ -17,6 +17,7 @@ typedef struct job {
     size_t n;
     double *x, *tx, *T, *out1, *out2;
     double p[4];
+    int32_t iters; /* of the last fit */
 } job;
 
 static void sim(job *j, int pnbd, uint64_t seed)
@@ -58,6 +59,7 @@ static void run_fit(void *arg)
                            j->tx, j->T, NULL, j->n, 0.0, 0) ||
         conv != B2B2C_FIT_CONVERGED)
         abort();
+    j->iters = it;
 }
 
 static void run_predict(void *arg)
@@ -95,15 +97,7 @@ static void job_fini(job *j)
 
 /* Issue 11: Pareto/NBD fits on the 200 random subsets (20 to 600
  * customers) of the sample data that test_forecast_pnbd.c uses, one fit
- * each; prints the worst and the median wall time, the same in CPU time
- * (meaningful on a loaded machine) and the most iterations per status. */
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
+ * each; prints the worst and the median wall time. */
 static uint64_t xs64(uint64_t *s)
 {
     *s ^= *s >> 12;
@@ -112,15 +106,23 @@ static uint64_t xs64(uint64_t *s)
     return *s * 2685821657736338717ull;
 }
 
+static double sum200(const double *d)
+{
+    double s = 0;
+    for (int i = 0; i < 200; i++)
+        s += d[i];
+    return s;
+}
+
 static void bench_pnbd_subsets(const char *path)
 {
     double x[600], tx[600], T[600], sx[600], stx[600], sT[600], dt[200];
-    double dc[200];
+    double dc[200], its[200];
     size_t n = 0, idx[600];
     uint64_t seed = 0x9e3779b97f4a7c15ull;
     char line[256];
     b2b2c_ctx *ctx;
-    int fails = 0, nstatus[4] = {0, 0, 0, 0}, itmax[4] = {0, 0, 0, 0};
+    int fails = 0, nstatus[4] = {0, 0, 0, 0};
     FILE *fp = fopen(path, "r");
 
     if (!fp || !fgets(line, sizeof line, fp) ||
@@ -141,7 +143,7 @@ static void bench_pnbd_subsets(const char *path)
     for (int rep = 0; rep < 200; rep++) {
         size_t m = 20 + (size_t)(xs64(&seed) % 581);
         double p[4], ll, t0, c0;
-        int32_t it, conv;
+        int32_t it = 0, conv;
         for (size_t i = 0; i < n; i++)
             idx[i] = i;
         for (size_t i = 0; i < m && i < n; i++) {
@@ -152,32 +154,31 @@ static void bench_pnbd_subsets(const char *path)
             stx[i] = tx[idx[i]];
             sT[i] = T[idx[i]];
         }
+        c0 = bench_cpu_now();
         t0 = bench_now();
-        c0 = cpu_now();
         if (b2b2c_forecast_fit(p, 4, &ll, &it, &conv, ctx,
                                B2B2C_FORECAST_PNBD, sx, stx, sT, NULL,
                                m < n ? m : n, 0.0, 0))
             fails++;
-        else if (conv >= 0 && conv < 4) {
+        else if (conv >= 0 && conv < 4)
             nstatus[conv]++;
-            if (it > itmax[conv])
-                itmax[conv] = it;
-        }
-        dc[rep] = cpu_now() - c0;
+        its[rep] = it;
         dt[rep] = bench_now() - t0;
+        dc[rep] = bench_cpu_now() - c0;
     }
     qsort(dt, 200, sizeof(double), bench_cmp);
     qsort(dc, 200, sizeof(double), bench_cmp);
+    qsort(its, 200, sizeof(double), bench_cmp);
     printf("  fit status: %d converged, %d iteration budget, %d stalled, "
            "%d boundary\n",
            nstatus[0], nstatus[1], nstatus[2], nstatus[3]);
-    printf("  most iterations: converged %d, boundary %d\n", itmax[0],
-           itmax[3]);
-    printf("  CPU time: worst %.2f ms, median %.2f ms\n", dc[199] * 1e3,
-           0.5 * (dc[99] + dc[100]) * 1e3);
     printf("Pareto/NBD fit, 200 random subsets of 20-600 customers of %s:\n"
-           "  worst %.2f ms, median %.2f ms, %d failed\n",
-           path, dt[199] * 1e3, 0.5 * (dt[99] + dt[100]) * 1e3, fails);
+           "  worst %.2f ms, median %.2f ms, %d failed\n"
+           "  [cpu time] worst %.2f ms, median %.2f ms, total %.1f ms\n"
+           "  iterations: median %.0f, 90th percentile %.0f, most %.0f\n",
+           path, dt[199] * 1e3, 0.5 * (dt[99] + dt[100]) * 1e3, fails,
+           dc[199] * 1e3, 0.5 * (dc[99] + dc[100]) * 1e3, sum200(dc) * 1e3,
+           0.5 * (its[99] + its[100]), its[179], its[199]);
     b2b2c_ctx_free(ctx);
 }
 
@@ -194,6 +195,7 @@ int main(int argc, char **argv)
         if (k == 0)
             printf("  fitted r=%.4f alpha=%.4f a=%.4f b=%.4f\n", j.p[0],
                    j.p[1], j.p[2], j.p[3]);
+        printf("  %d iterations\n", (int)j.iters);
         if (k == 2)
             bench_run("BG/NBD predict E[Y(39)] + P(alive) 1M customers",
                       run_predict, &j, (double)sizes[k], 1, 5);
@@ -201,8 +203,8 @@ int main(int argc, char **argv)
     }
     job_init(&j, 2357, B2B2C_FORECAST_PNBD, 9);
     bench_run("Pareto/NBD fit 2357 customers", run_fit, &j, 2357.0, 1, 7);
-    printf("  fitted r=%.4f alpha=%.4f s=%.4f beta=%.4f\n", j.p[0], j.p[1],
-           j.p[2], j.p[3]);
+    printf("  fitted r=%.4f alpha=%.4f s=%.4f beta=%.4f, %d iterations\n",
+           j.p[0], j.p[1], j.p[2], j.p[3], (int)j.iters);
     job_fini(&j);
     bench_pnbd_subsets(argc > 1 ? argv[1]
                                 : "examples/data/forecast/summary.csv");

@@ -158,48 +158,10 @@ static void ev_session_run(void *arg)
     }
 }
 
-/* The machine is shared: besides wall time (bench_run_setup), report the
- * process CPU time of each timed run, which leaves out the time the
- * scheduler gave to other jobs. */
-static void (*ev_fn)(void *);
-static double ev_cpu[16];
-static int ev_ncpu;
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void ev_timed(void *arg)
-{
-    double t = cpu_now();
-    ev_fn(arg);
-    if (ev_ncpu < 16)
-        ev_cpu[ev_ncpu++] = cpu_now() - t;
-}
-
-static int dbl_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
+/* bench_run_setup prints the wall time and the process CPU time */
 static void ev_bench(const char *name, void (*fn)(void *))
 {
-    double med;
-    ev_fn = fn;
-    ev_ncpu = 0;
-    bench_run_setup(name, ev_setup, ev_timed, NULL, NEV, 1, 5);
-    /* the first run is the warm-up */
-    qsort(ev_cpu + 1, (size_t)(ev_ncpu - 1), sizeof(double), dbl_cmp);
-    med = ev_cpu[1 + (ev_ncpu - 1) / 2];
-    printf("bench %s [cpu time]: median %.3f ms (min %.3f, max %.3f, n=%d), "
-           "%.3f M items/s\n",
-           name, med * 1e3, ev_cpu[1] * 1e3, ev_cpu[ev_ncpu - 1] * 1e3,
-           ev_ncpu - 1, NEV / med / 1e6);
-    fflush(stdout);
+    bench_run_setup(name, ev_setup, fn, NULL, NEV, 1, 5);
 }
 
 static int ev_case(int n, int only)
@@ -356,14 +318,14 @@ static void learned_vs_rule(int ntrain)
         abort();
     /* the refit is deterministic from the rows: three runs, same result */
     for (int r = 0; r < 3; r++) {
-        double t0 = bench_now(), c0 = cpu_now();
+        double t0 = bench_now(), c0 = bench_cpu_now();
         if (b2b2c_lead_refit(&conv, &passes, e.m))
             abort();
         ms[r] = (bench_now() - t0) * 1e3;
-        cpu[r] = (cpu_now() - c0) * 1e3;
+        cpu[r] = (bench_cpu_now() - c0) * 1e3;
     }
-    qsort(ms, 3, sizeof(double), dbl_cmp);
-    qsort(cpu, 3, sizeof(double), dbl_cmp);
+    qsort(ms, 3, sizeof(double), bench_cmp);
+    qsort(cpu, 3, sizeof(double), bench_cmp);
     printf("bench lead refit: %d rows, converged %d after %d passes: median "
            "%.1f ms (min %.1f, max %.1f, n=3), cpu time median %.1f ms\n",
            ntrain, (int)conv, (int)passes, ms[1], ms[0], ms[2], cpu[1]);

@@ -17,12 +17,7 @@
 
 static char (*ids)[16], (*regions)[16];
 
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+static double cpu_now(void) { return bench_clock(CLOCK_THREAD_CPUTIME_ID); }
 
 static void die(const char *what)
 {
@@ -126,11 +121,9 @@ static double one(int kind, int locked)
 
 static void print(const char *name, const char *how, double *t, double items)
 {
-    qsort(t, ROUNDS, sizeof(double), bench_cmp);
-    printf("bench %s, %s: median %.3f ms (min %.3f, max %.3f, n=%d), "
-           "%.3f M items/s [thread cpu time]\n",
-           name, how, t[ROUNDS / 2] * 1e3, t[0] * 1e3, t[ROUNDS - 1] * 1e3,
-           ROUNDS, items / t[ROUNDS / 2] / 1e6);
+    char label[160];
+    snprintf(label, sizeof label, ", %s [thread cpu time]", how);
+    bench_report(name, label, t, ROUNDS, items);
 }
 
 int main(void)
