@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Channel analytics in a few calls: two reach and two lead-generation
  * channels, a week of spend, touches and conversions; prints CPL and ROI
  * per channel under Markov attribution and the removal effects. Exits 0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Dealer allocation in a few calls: dealers, a lead routed, accepted and
  * won, an offer that expires and is re-routed, the audit trail and a
  * scorecard. Prints what happens; exits 0 when every step behaved. */

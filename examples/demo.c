@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The main demo: one day in the life of a boiler manufacturer's CRM that
  * links libb2b2c. It walks a consumer from first contact to repeat sale

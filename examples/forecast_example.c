@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Forecast example: fit BG/NBD and Gamma-Gamma on a small customer
  * summary with the stateless API, then print each customer's expected
  * purchases, P(alive) and 12-week CLV; then the same through the stateful

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lead model example: the source's three leads, a band-change alert when a
  * lead turns hot, a hand-over to a dealer, and the list sales should call
  * first. Build: cc lead_example.c $(pkg-config --cflags --libs libb2b2c) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment classifier example: classify two accounts, add a host rule,
  * record a migration, and ask where a warm lead of each segment should go.
  * Exits 0 when everything behaved as documented. */

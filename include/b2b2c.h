@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libb2b2c: B2B2C sales logic for manufacturers' ERP and CRM systems.
  *

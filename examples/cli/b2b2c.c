@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* b2b2c: the command-line tool over libb2b2c. Each engine adds a
  * subcommand (a cli_command in its own file) to the table below. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The b2b2c command-line tool: shared pieces for the subcommands. */
 #ifndef B2B2C_CLI_H
 #define B2B2C_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* b2b2c channels: channel analytics over CSV files. */
 #include <math.h>
 #include <stdlib.h>

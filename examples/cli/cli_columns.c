@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Header checks for the tool's CSV inputs: other programs' names for the
  * same column, misspelt names and columns the command does not use. */
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* b2b2c dealers: route leads from CSV files, or simulate the routing
  * policies against an oracle that knows every dealer's true rates. */
 #include <math.h>

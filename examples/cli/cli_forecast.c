@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* b2b2c forecast: fit BG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma on a
  * customer summary (or a transaction log) and predict per customer.
  * The JSON and CSV shapes printed here are a contract (docs/forecaster.md). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* b2b2c forecast: what the subcommand's files share (cli_forecast.c:
  * the commands; cli_forecast_input.c: reading the input). */
 #ifndef B2B2C_CLI_FORECAST_H

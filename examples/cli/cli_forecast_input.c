@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* b2b2c forecast: reading the input, a customer summary CSV or a
  * transaction log reduced to one (cli_forecast.h). */
 #include <math.h>

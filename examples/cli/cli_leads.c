@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* b2b2c leads: score leads from CSV files with the lead model. */
 #include <stdlib.h>
 #include <string.h>

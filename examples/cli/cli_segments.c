@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* b2b2c segments: classify accounts from a CSV file, list the rules, print
  * the routing table. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared pieces of the b2b2c tool: errors, options, CSV, numbers, dates. */
 #include <ctype.h>
 #include <errno.h>

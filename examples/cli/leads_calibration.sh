@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Calibration of the learned P(won) on held-out leads: trains the model with
 # `b2b2c leads score` on the training outcomes, then compares the predicted
 # probability of each held-out lead with its outcome.

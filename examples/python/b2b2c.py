@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Python binding for libb2b2c over ctypes (standard library only).
 
 The shared library is found through the B2B2C_LIBRARY environment variable

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """libb2b2c from Python: one B2B2C flow on an in-memory store that
 outlives the context. A new account is segmented, its lead is scored as
 it engages (a band-change alert fires when it turns hot), the segmenter

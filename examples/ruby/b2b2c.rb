@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Ruby binding for libb2b2c over the ffi gem.
 #
 # The shared library is found through ENV["B2B2C_LIBRARY"] (a path), else

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SQLite storage backend for libb2b2c (see b2b2c_sqlite.h). */
 #include <stdio.h>
 #include <stdlib.h>

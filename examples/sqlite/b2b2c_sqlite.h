@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A libb2b2c storage backend on SQLite: an example of the storage contract
  * (include/b2b2c/sys/storage.h, docs/storage.md) over a real database.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libb2b2c channel analytics: reach and lead-generation channels, spend,
  * touches and conversions, metrics (CPL, CPA, ROI and ROMI on first revenue

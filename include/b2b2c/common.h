@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libb2b2c: common definitions, versions, status codes and the context.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libb2b2c dealer allocation engine: route consumer leads to dealers by
  * territory, location, product line, capacity and measured performance,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libb2b2c forecast: customer-base models for repeat purchases and lifetime
  * value (BG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma) as stateless functions:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libb2b2c lead model: leads, engagement events, a decaying rule score with
  * cold/warm/hot bands, a learned conversion probability, the lead

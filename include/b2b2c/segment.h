@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libb2b2c segment classifier: which of the five B2B2C sub-segments an
  * account belongs to, why, how sure, what to do with its leads, and when it

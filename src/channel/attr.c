@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Channel analytics: attribution models, the Markov removal effect, metrics
  * and the media-mix report. All read-only over the handle's memory. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Channel analytics: vocabulary, parameters, the data (channels, spend,
  * touches, conversions, lifetime values), write-through and loading. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Channel analytics: internal layout shared by the data and the analytics
  * sources (and by tests, for the digest). Not installed. */
 #ifndef B2B2C_CHANNEL_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Versioned, checksummed record encoding (see internal.h for the layout). */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Generated: CRC32C (Castagnoli, reflected 0x82F63B78) slicing-by-8
  * tables, t[k][i] = CRC of byte i followed by k zero bytes. */
 static const uint32_t crc32c_table[8][256] = {

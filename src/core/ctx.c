@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The context: allocator, storage binding, last error, and the write-through
  * machinery (one storage transaction per call, undo log for memory). */
 #include <stdio.h>

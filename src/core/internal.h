@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libb2b2c internal building blocks shared by every engine. Not installed.
  *

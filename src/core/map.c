@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Hash map keyed by byte strings: open addressing, linear probing,
  * backward-shift deletion (Knuth, TAOCP vol. 3, 6.4 Algorithm R). */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The shared vocabulary: stable names of segments, groups and bands, used by
  * the tool, the bindings and every engine. */
 #include "internal.h"

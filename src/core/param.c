@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every engine's parameters in one table layout: names, bounds, defaults
  * and whether a value must be whole, looked up by the parameter's number
  * (grouped by hundreds per module, docs/conventions.md), with one check and

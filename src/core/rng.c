@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Seeded pseudo-random numbers: xoshiro256** 1.0 (Blackman & Vigna,
  * "Scrambled linear pseudorandom number generators", 2018). */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Special functions for the forecast models and the dealer's Beta
  * quantiles, written here so the library needs nothing beyond libm's

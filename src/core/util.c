@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small shared pieces: allocator, versions, error strings, IDs, hashing. */
 #include <math.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Incomplete beta function, its inverse, and the haversine distance. */
 #include <math.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Dealer allocation engine, public API: names, lifecycle, parameters and
  * seed, dealers. See include/b2b2c/dealer.h, docs/dealer-allocation.md

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The audit trail (one entry per decision, linked per lead and per
  * dealer), its queries, and the scorecards and statistics drawn from it.

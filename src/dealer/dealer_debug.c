@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test hooks (dealer_internal.h): the state digest, the routing mirror
  * check, plans on or off.

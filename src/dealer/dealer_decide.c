@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Routing decisions: the candidates of a lead (its region and the region's
  * ancestors, and the grid cell of its location), the eligibility pass, the

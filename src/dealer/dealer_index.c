@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The region and grid index (buckets of dealer numbers with their routing
  * mirror entries), interned product lines, and the routing mirror's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Dealer engine internals shared by the files of src/dealer/ (and, for the
  * declarations at the end, with the tests). Not installed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Dealer engine internals shared with tests. Not installed. */
 #ifndef B2B2C_DEALER_INTERNAL_H
 #define B2B2C_DEALER_INTERNAL_H

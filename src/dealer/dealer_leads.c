@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The public API on leads: route, accept, decline, expire, recall,
  * outcome, lead state.

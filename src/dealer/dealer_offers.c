@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Offers: the deadline heap of open offers, making an offer, re-routing,
  * and the declined/expired dealers of a lead.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Routing plans: a region bucket's plan keeps what the eligibility pass
  * found over the bucket's dealers (see plan in dealer_int.h), so that the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The routing policies, by number (the POLICY parameter, the audit
  * records' policy field). A policy is one file defining a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Performance: a random eligible dealer with probability proportional to
  * (tier x posterior mean of its conversion) ^ perf_exponent, with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Round robin: the least recently offered eligible dealer; ties: the
  * nearer (leads with a location), then the older dealer number. A plan

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Thompson sampling: Thompson 1933; Chapelle & Li 2011, Algorithm 2: draw
  * from each eligible dealer's Beta posterior (dealer_int.h, posterior_of),

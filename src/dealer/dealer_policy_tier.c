@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Tier: a random eligible dealer with probability proportional to its
  * tier weight (a plan picks by bisection of the weights' prefix sums).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Persistence: the records written through to the tables, the undo
  * snapshot stack, and loading an engine from its tables.

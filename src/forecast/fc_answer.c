@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Answers from the stored fits: per customer (expected purchases, P(alive),
  * spend and CLV with services), the due list, and the holdout check.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Per-segment fits: the purchase model (BG/NBD or Pareto/NBD), spend
  * (Gamma-Gamma or the segment's mean), service attach rates and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Forecast engine internals: optimizer, model kernels (the special
  * functions are in core). Not installed; tests reach these through the
  * static library. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Forecast engine: merged input rows (internal). */
 #ifndef B2B2C_FC_ROWS_H
 #define B2B2C_FC_ROWS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The stateful forecaster's types and the functions its files share (the
  * model SQLite's whereInt.h set for where.c). Not installed.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The forecaster's records: their keys and encodings, written by the
  * public calls (forecaster.c, fc_fit.c) and read back on open.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Per-customer summaries: a purchase log reduced to (x, t_x, T, m) at a
  * time, the calibration-window checks, and the public listing of them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Forecast engine: public stateless API (fit, log-likelihood, predictions,
  * CLV, population quantities) of BG/NBD, Pareto/NBD, BG/BB and Gamma-Gamma.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The stateful forecaster's public API: open and close, parameters, kinds
  * and the purchase log; fits, answers and records are in the fc_*.c files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Log-likelihoods and their analytic gradients (natural parameters) of the
  * four models over merged rows. Terms that depend on the frequency only are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * BFGS quasi-Newton minimiser with a strong-Wolfe line search, for the
  * small (<= 8 parameters) smooth problems of the forecast models, fitted on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Input validation and merging of identical rows into weights. */
 #include <math.h>
 #include <stdlib.h>

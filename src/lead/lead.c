@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lead model: the handle (create, free) and loading it from the store. */
 #include <stdio.h>
 

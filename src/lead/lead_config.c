@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lead model configuration: the parameter and rule-point tables, event
  * kinds, attribute points and the interned attribute values. */
 #include <math.h>

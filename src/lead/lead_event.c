@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lead model: scoring primitives, the lead record writer, adding leads and
  * the event path (the hot path: kept in one file so that the scoring
  * primitives and the record writer inline into b2b2c_lead_event). */

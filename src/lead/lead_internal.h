@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lead model internals shared by the files in src/lead. Not installed. */
 #ifndef B2B2C_LEAD_INTERNAL_H
 #define B2B2C_LEAD_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lead model: learned conversion probability (regularised logistic
  * regression, online SGD per outcome, batch refit) and its factors. */
 #include <math.h>

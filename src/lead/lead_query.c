@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lead model queries: top N, counts per band x segment x channel, band
  * changes. One pass over the leads, which sit in chunks in creation order. */
 #include <math.h>

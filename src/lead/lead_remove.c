@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Removing a lead (also the repair of a lead stored with a poisoned time). */
 #include "lead_internal.h"
 

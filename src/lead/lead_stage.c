@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lead model: stages, the allowed stage changes and their history. */
 #include "lead_internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The built-in in-memory store: per table a sorted run of rows written in
  * ascending key order plus a hash map for the others, an undo log for
  * transactions, sorted scans. A store made by b2b2c_memstore_new may be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The built-in in-memory store's private interface: what core (the default
  * store of a context without one) and the tests use besides the public
  * b2b2c_memstore_* functions. */

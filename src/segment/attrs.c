@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment vocabulary (stable names) and attribute sets. */
 #include <math.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The default rule set compiled by hand: the same eleven rules as the
  * default_rules table in segmenter.c, in the same order and the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Rule expressions: a small predicate language over account attributes,
  * parsed into a prefix node array and evaluated in three-valued logic.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment assignments: each account's history of segments (classified or
  * set by hand) and the migrations between segments. */
 #include <stdlib.h>

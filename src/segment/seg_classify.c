@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment classification: the rule table evaluated with reasons and
  * confidence, one row or a batch. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The segmenter handle: create it from the store's records, free it, and
  * the digest of its state that the tests compare. */
 #include "segment_internal.h"

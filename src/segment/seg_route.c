@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment routing: where a lead of a segment and band goes, and through
  * which kind of channel; defaults from the source, host overrides. */
 #include "segment_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment classifier internals shared by its source files. */
 #ifndef B2B2C_SEGMENT_INTERNAL_H
 #define B2B2C_SEGMENT_INTERNAL_H

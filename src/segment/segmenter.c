@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The segmenter: one rule table (default rules built from parameters plus
  * host rules). Classification (seg_classify.c), assignments (seg_assign.c),

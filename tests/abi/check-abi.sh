@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Compare the built library with the committed ABI baseline. Any non-zero
 # exit of abidiff fails (DPDK's rule: a changed parameter type only sets
 # bit 4, an added function bit 2). Refresh the baseline only in the commit

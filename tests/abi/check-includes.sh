@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # No engine includes another (docs/ARCHITECTURE): every file under
 # src/ENGINE/ (core included) may include only headers of its own folder,
 # of src/core, the public headers under include/, and the C library

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The installed static library is linked into the host's program, where its
 # global symbols share one namespace with the host's: every global symbol
 # the library defines must be prefixed b2b2c_ (public API) or b2b2c__

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Every handle may run on its own thread (STYLE rule 15), and the library
 # never reads the clock (rule 13): no object of the library may reference a
 # libc/libm function that keeps hidden global state (POSIX XSH 2.9.1 lists

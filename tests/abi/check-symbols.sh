@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The exported symbols of the shared library must be exactly the functions
 # listed in the version script, every one named b2b2c_*, and every function
 # marked B2B2C_API in the public headers must be in the map.

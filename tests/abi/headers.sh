@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Every public header compiles on its own as C99 and as C++ with all
 # warnings as errors.  usage: headers.sh CC CXX INCLUDEDIR
 set -eu

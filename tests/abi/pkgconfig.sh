@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Install into a scratch tree and build a program against it with
 # pkg-config, then run it.  usage: pkgconfig.sh BUILDDIR CC
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The README's C example compiles against the public headers and runs.
 # usage: readme_example.sh README CC INCLUDEDIR LIBDIR
 set -eu

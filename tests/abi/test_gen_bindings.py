@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Unit tests of tools/gen_bindings.py: the header styles it must read, the
 declarations it writes, and the header text it must refuse rather than
 guess at (suite 'abi'; standard library only)."""

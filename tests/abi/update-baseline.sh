@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Regenerate tests/abi/libb2b2c.abi from a build. Run it only in a commit
 # that intends to change the ABI (docs/ABI.md).  usage: update-baseline.sh BUILDDIR
 set -eu

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Benchmark harness shared by every engine: monotonic clock, warm-up,
  * repeats, median and spread, items per second. Benchmarks are meson

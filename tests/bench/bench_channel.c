@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Channel analytics benchmark: attribution of 1M conversions with on
  * average 5 touches each (1..9, uniform) over 20 channels, for every model;
  * plus 250k non-converting leads that the Markov chain also counts.

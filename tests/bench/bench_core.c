@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Core building blocks: hash map, record codec + CRC32C, in-memory store
  * puts in transactions, write-through calls through the toy engine, the
  * generator's normal, gamma and beta draws. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Dealer routing throughput: 10,000 dealers over 100 regions, in-memory
  * store, transactions of 1,000 decisions; one benchmark per policy, plus
  * expiry/re-routing, and the memory per dealer and per open lead. */

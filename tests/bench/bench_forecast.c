@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Forecast engine: fit and predict times on simulated CDNOW-like data
  * (BG/NBD with r=0.243, alpha=4.414, a=0.793, b=2.426; T 27..39 weeks at
  * day resolution, as the CDNOW calibration period). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lead model benchmarks: events per second into the memstore (groups of
  * 1,000), top 100 of 1,000,000 leads, memory per lead, and the learned
  * P(won) against the rule score on simulated data (AUC; calibration:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the shared memstore's lock costs one thread: the same store code with
  * the lock (b2b2c_memstore_new) and without (a context's private store),
  * run in turn round by round in one process, so that load from other

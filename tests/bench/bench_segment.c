@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment classifier: batch classification with the default rules (the
  * compiled path), with one host rule (the rule table), and single
  * classify calls with explanations. Data: 1,000,000 attribute rows drawn

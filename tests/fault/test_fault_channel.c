@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault injection over every public mutating call of the channel analytics
  * (and its open/reload): every allocation and every storage call fails in
  * turn; state, storage and memory must be exactly as before. */

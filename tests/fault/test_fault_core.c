@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault injection over every public mutating call of the core, and over the
  * write-through path through the toy engine: every allocation and every
  * storage call fails in turn. */

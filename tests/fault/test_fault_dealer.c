@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault injection over every mutating call of the dealer engine: each
  * allocation and each storage call fails in turn (th_fault_loop checks the
  * error, unchanged storage and in-memory state, a successful retry and no

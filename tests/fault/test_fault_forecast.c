@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault loops (allocation and storage failures) over every mutating call
  * of the forecaster: error returned, nothing leaked, storage and in-memory
  * state unchanged, retry succeeds. */

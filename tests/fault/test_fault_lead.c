@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fault injection over every public mutating call of the lead model: every
  * allocation and every storage call fails in turn; the call must fail
  * cleanly, leave storage and memory as they were, and work on retry. */

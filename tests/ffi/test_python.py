@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Python (ctypes) binding against the built shared library."""
 import csv
 import math

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Edge values through the Python binding: every integer argument at its C
 type's min-1/max+1, every string argument with a NUL byte, over-long and
 empty IDs, enum-like arguments given a bool or an unknown name, outcomes,

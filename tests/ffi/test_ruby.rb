@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The Ruby (ffi) binding against the built shared library.
 require "csv"
 require "minitest/autorun"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target for every engine's loader: one stored record is replaced or
  * added with fuzzed contents (the checksum is made valid, so the fields
  * themselves are exercised), then all five engines are opened on the store

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target for the record decoder: any bytes are decoded as a record and
  * then read field by field as the record itself dictates; nothing may crash,
  * read out of bounds or leak. Built for libFuzzer (-Dfuzz=true with clang);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Replays fuzz corpora as a cmocka test: every file in the directories given
  * on the command line goes through the fuzz target FUZZ_FN (compiled once
  * per target). With FUZZ_SEEDS, `--make-seeds DIR` writes seed inputs. */

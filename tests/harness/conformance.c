@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Storage conformance: the contract of include/b2b2c/sys/storage.h, run
  * against any b2b2c_storage (the memstore now, database adapters later). */
 #include <setjmp.h>

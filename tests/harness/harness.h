@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Test harness shared by every engine's tests: a failing allocator, a
  * failing storage, the fault-injection loop and the storage conformance

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A toy engine written the way every real engine is: counters keyed by ID,
  * kept in memory and written through to table "toy". It exercises the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The lead model tests' fixture: a context on the built-in store and a
  * lead model with seed 42, per test. Include after cmocka.h. */
 #ifndef B2B2C_TEST_LEAD_FIXTURE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Channel analytics: validation, persistence, metrics, attribution models on
  * hand-worked examples, the Markov removal effect worked by hand, value
  * conservation on random data, and the media-mix report. */

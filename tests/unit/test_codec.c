@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The record codec: round trips, every truncation, every single-bit flip,
  * versions, sticky errors. */
 #include <setjmp.h>

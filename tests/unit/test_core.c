@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests of the small core pieces: versions, errors, IDs, hashing,
  * CRC32C, the random generator. */
 #include <setjmp.h>

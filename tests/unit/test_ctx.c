@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The context: creation and argument checks, errors, transaction groups,
  * and the write-through helper through the toy engine. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Dealer allocation engine: dealers, eligibility, policies, deadlines,
  * outcomes, audit trail, scorecards, persistence and bad input. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Forecast engine: special functions, likelihoods, gradients, fits,
  * predictions and bad input. Reference numbers were computed with mpmath
  * 1.3 at 30-40 digits from the papers' formulas (direct evaluation, the

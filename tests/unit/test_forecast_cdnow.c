@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Forecast engine: published-value regressions on the CDNOW sample
  * (tests/data/forecast/cdnow_summary.csv, path in argv[1]).
  *

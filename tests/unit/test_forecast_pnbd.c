@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Pareto/NBD likelihood near z -> 1 (issue 11): fits on subsets of
  * examples/data/forecast/summary.csv used to spend 10-90 s in a 2F1 series
  * of up to 2,000,000 terms and then fail. argv[1] is that file, argv[2]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Gamma-Gamma and zero (or missing) spend: the stateless GG fit, log-
  * likelihood and expected spend with repeat buyers whose mean repeat spend
  * is 0, and which spend the stateful forecaster uses and says it used. */

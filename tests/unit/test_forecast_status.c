@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Forecast fits: the fit status (converged, budget spent, stalled, on a
  * boundary), the iteration budget and the context's progress handler
  * (B2B2C_EINTERRUPTED). */

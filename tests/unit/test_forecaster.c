@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The stateful forecaster: summaries, persistence, services, due list,
  * holdout check and bad input. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lead model: source examples, decay, caps, hot hold, bad input,
  * lifecycle, persistence, learned model, queries and alerts. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lead model, learned P(won): the batch refit reaches the optimum of the
  * penalised log-loss (calibrated in the large, gradient zero), recovers a
  * known logistic truth, says when it stopped at its pass bound, and is

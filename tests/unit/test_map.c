@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The ID-keyed hash map: insert, replace, delete with backward shift,
  * growth, iteration, and agreement with a naive model on random work. */
 #include <setjmp.h>

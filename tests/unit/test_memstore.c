@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The built-in store: the storage conformance suite, and the ascending-key
  * run (append fast path) checked against a reference model. */
 #include <setjmp.h>

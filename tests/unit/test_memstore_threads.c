@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One built-in store shared by contexts on several threads: transactions
  * are serializable (one at a time, a second begin waits), reads outside a
  * transaction see only committed data, and two engines writing disjoint

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The one parameter table (core/param.c): every engine's parameters by
  * number, their bounds and defaults as each engine answers them, and the
  * one check every set_param makes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Distribution tests of the seeded generator's normal, gamma and beta
  * draws (src/core/rng.c): the ziggurat tables, moments for several shapes,
  * Kolmogorov-Smirnov and chi-square tests against exact CDFs, the normal's

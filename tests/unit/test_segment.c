@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The segment classifier: attributes, default rules (every rule, boundary
  * and organisation kind), confidence and missing attributes, host rules,
  * versions, assignments and migrations, persistence, routing, batch. */

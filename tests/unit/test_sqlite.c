@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The SQLite storage adapter (examples/sqlite) against the storage
  * conformance suite and a reopen through a file. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The library's one time range, times that go backwards, amounts, and the
  * repair of records that an older build stored with a poisoned time (every
  * engine: lead, forecaster, dealer, segmenter, channels). */

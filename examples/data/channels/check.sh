@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The last-touch report, the media mix and the lagged-CPL weeks of the
 # example data equal the hand-computed ones; a bad line is reported with its
 # line number.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # CSV input the b2b2c tool ($1) must refuse or survive cleanly:
 # - a NUL byte in any field (it used to end the field, so "a<NUL>x" and
 #   "a<NUL>y" became one lead "a"): every subcommand that reads a CSV exits

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Route the example leads with round robin and compare with the expected CSV.
 set -eu
 tool=$1

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # A small simulation: JSON with the expected keys, Thompson above round robin.
 set -eu
 tool=$1

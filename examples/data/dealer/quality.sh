@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The quality table of docs/dealer-allocation.md: 200 dealers in 20 regions,
 # 100,000 leads, every policy, seeds 1-3 (each run also runs the oracle).
 set -eu

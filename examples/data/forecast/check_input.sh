@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Input side of `b2b2c forecast` (issue 11): $0 purchases, refunds, column
 # names (lifetimes' spellings, misspellings, unknown columns) and error
 # locations (file, line, customer). Usage: check_input.sh B2B2C SRCDIR

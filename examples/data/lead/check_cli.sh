@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Run the b2b2c tool ($1) with the remaining arguments and compare its
 # standard output with the expected file given as --expect FILE (first).
 # usage: check_cli.sh TOOL EXPECTED_CSV ARGS...

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libb2b2c: the storage contract, for authors of storage backends.
  *

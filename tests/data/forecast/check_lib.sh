@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for the `b2b2c forecast` check scripts (sourced): set B (the
 # tool) and T (a temporary path prefix) first; `fails` counts failures.
 fails=0

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Contract checks of `b2b2c forecast`: JSON keys, CSV header, bad files
 # (exit 1, "PATH:LINE: reason", nothing on stdout). Usage: cli_check.sh B2B2C SRCDIR
 set -u

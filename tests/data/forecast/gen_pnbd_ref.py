@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Reference Pareto/NBD log-likelihoods for tests/unit/test_forecast_pnbd.c.
 
 Writes pnbd_ref.csv next to this script: for every customer of

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The `b2b2c segments` subcommand against known files.
 # usage: check_cli.sh B2B2C TESTDATA EXAMPLEDATA
 set -u
