@@ -13,6 +13,16 @@
 /* The special functions (b2b2c__lgamma, b2b2c__hyp2f1,
  * b2b2c__lhyp2f1_a1, ...) are in core: internal.h. */
 
+/* ---- argument checks of the stateless API (forecast.c) ------------------- */
+
+/* B2B2C_EINVAL naming `model` unless it is a known model (Gamma-Gamma only
+ * when allow_gg). */
+int b2b2c__fc_check_model(b2b2c_ctx *ctx, int32_t model, int allow_gg);
+/* B2B2C_EINVAL / ERANGE naming the parameter unless p holds the model's
+ * parameters, each finite and in (0, 1e12]. */
+int b2b2c__fc_check_params(b2b2c_ctx *ctx, int32_t model, const double *p,
+                           size_t np);
+
 /* ---- optimizer (optim.c) ---------------------------------------------- */
 
 #define B2B2C__OPT_MAXDIM 8

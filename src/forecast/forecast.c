@@ -37,7 +37,7 @@ const char *b2b2c_forecast_param_name(int32_t model, int32_t i)
     return names[model][i + 1];
 }
 
-static int check_model(b2b2c_ctx *ctx, int32_t model, int allow_gg)
+int b2b2c__fc_check_model(b2b2c_ctx *ctx, int32_t model, int allow_gg)
 {
     if (model < B2B2C_FORECAST_BGNBD || model > B2B2C_FORECAST_GG ||
         (!allow_gg && model == B2B2C_FORECAST_GG))
@@ -46,8 +46,8 @@ static int check_model(b2b2c_ctx *ctx, int32_t model, int allow_gg)
     return 0;
 }
 
-static int check_params(b2b2c_ctx *ctx, int32_t model, const double *p,
-                        size_t np)
+int b2b2c__fc_check_params(b2b2c_ctx *ctx, int32_t model, const double *p,
+                            size_t np)
 {
     int k = b2b2c_forecast_nparams(model);
     if (!p)
@@ -65,294 +65,6 @@ static int check_params(b2b2c_ctx *ctx, int32_t model, const double *p,
                               names[model][i + 1]);
     }
     return 0;
-}
-
-/* ---- fitting ------------------------------------------------------------ */
-
-typedef struct fit_ud {
-    int32_t model;
-    int np;
-    const b2b2c__fc_rows *rows;
-    double *scratch;
-    double l2, W;
-    int err;
-    b2b2c_ctx *ctx; /* for the progress handler */
-} fit_ud;
-
-/* f(theta) = (-loglik(exp theta) + l2 |theta|^2) / W */
-static int objective(void *u, const double *th, double *f, double *g)
-{
-    fit_ud *d = u;
-    double p[4], ll, gr[4];
-    int rc;
-    /* one unit of work per distinct row evaluated */
-    if ((rc = b2b2c__progress(d->ctx, (int64_t)d->rows->n)) != 0)
-        return rc;
-    for (int i = 0; i < d->np; i++) {
-        if (th[i] > 27.6 || th[i] < -27.6) /* (1e-12, 1e12) */
-            return 1;
-        p[i] = exp(th[i]);
-    }
-    rc = b2b2c__fc_ll(d->model, p, d->rows, d->scratch, &ll, gr);
-    if (rc) {
-        if (rc == B2B2C_ENOCONVERGE)
-            d->err = rc;
-        return 1;
-    }
-    *f = -ll;
-    for (int i = 0; i < d->np; i++) {
-        *f += d->l2 * th[i] * th[i];
-        g[i] = (-gr[i] * p[i] + 2 * d->l2 * th[i]) / d->W;
-    }
-    *f /= d->W;
-    return 0;
-}
-
-/* The scale a parameter is compared with in the boundary test: 1 for
- * shape parameters; the mean age T for the time scales (BG/NBD and
- * Pareto/NBD alpha, Pareto/NBD beta); the mean spend for Gamma-Gamma v. */
-static double param_scale(int32_t model, int i, const b2b2c__fc_rows *rows)
-{
-    if ((model == B2B2C_FORECAST_BGNBD || model == B2B2C_FORECAST_PNBD) &&
-        (i == 1 || (model == B2B2C_FORECAST_PNBD && i == 3)))
-        return rows->sumT / rows->W;
-    if (model == B2B2C_FORECAST_GG && i == 2)
-        return rows->summ / rows->wpos;
-    return 1.0;
-}
-
-/* A parameter that ran off towards 0 or infinity (see B2B2C_FIT_BOUNDARY
- * in forecast.h): the likelihood has no interior maximum on this data. A
- * gamma shape of 1e5 has a coefficient of variation of 0.3%, a beta with a
- * shape of 1e-5 puts all but 1e-5 of its mass at an end: both are the
- * degenerate limits (no heterogeneity, no dropout) and not estimates. */
-static int at_boundary(int32_t model, const double *p, int np,
-                       const b2b2c__fc_rows *rows)
-{
-    for (int i = 0; i < np; i++) {
-        double r = p[i] / param_scale(model, i, rows);
-        if (!(r >= 1e-5 && r <= 1e5))
-            return 1;
-    }
-    return 0;
-}
-
-/* The optimizer's early stop (b2b2c__bfgs_edge): theta past the
- * thresholds of at_boundary and f lower by at most 1e-8 |f| over the last
- * 3 iterations. Past a threshold the objective creeps towards its limit
- * about geometrically, so what is left to gain is of the order of the last
- * iterations' gain: under 1e-8 |f| W of log-likelihood. */
-static int edge_beyond(void *u, const double *th)
-{
-    const fit_ud *d = u;
-    double p[4];
-    for (int i = 0; i < d->np; i++)
-        p[i] = exp(th[i]);
-    return at_boundary(d->model, p, d->np, d->rows);
-}
-
-static int do_fit(double *params, size_t nparams, double *loglik,
-                  int32_t *iterations, int32_t *status, b2b2c_ctx *ctx,
-                  int32_t model, const double *x, const double *tx,
-                  const double *T, const double *weight, size_t n, double l2,
-                  int32_t max_iter)
-{
-    const b2b2c__bfgs_edge edge = {edge_beyond, 3, 1e-8};
-    b2b2c__fc_rows rows;
-    fit_ud ud;
-    double th[4], fmin, p[4], ll;
-    int32_t it = 0, st = B2B2C_FIT_CONVERGED;
-    int rc, np = b2b2c_forecast_nparams(model);
-
-    if (!params)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "params: must not be NULL");
-    if (nparams < (size_t)np)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "nparams: %s needs %d",
-                          names[model][0], np);
-    if (!isfinite(l2))
-        return b2b2c__err(ctx, B2B2C_EINVAL, "l2: must be finite");
-    if (l2 < 0)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "l2: must be >= 0");
-    if (max_iter < 0 || max_iter > 1000000)
-        return b2b2c__err(ctx, B2B2C_ERANGE,
-                          "max_iter: must be in [0, 1000000] (0: default "
-                          "1000), got %d",
-                          (int)max_iter);
-    rc = b2b2c__fc_validate(ctx, model, x, tx, T, weight, n);
-    if (rc)
-        return rc;
-    rc = b2b2c__fc_rows_build(ctx, &rows, model, x, tx, T, weight, n);
-    if (rc)
-        return rc;
-    if (model != B2B2C_FORECAST_GG && !(rows.sumx > 0)) {
-        b2b2c__fc_rows_free(ctx, &rows);
-        return b2b2c__err(ctx, B2B2C_ENODATA,
-                          "frequency: all zero, the model is not identified");
-    }
-    ud.scratch = b2b2c__malloc(ctx, sizeof(double) * B2B2C__FC_SCRATCH(&rows));
-    if (!ud.scratch) {
-        b2b2c__fc_rows_free(ctx, &rows);
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "fit: out of memory");
-    }
-    ud.model = model;
-    ud.np = np;
-    ud.rows = &rows;
-    ud.l2 = l2;
-    ud.W = rows.W;
-    ud.err = 0;
-    ud.ctx = ctx;
-    {
-        /* start: purchase rate about x/T with r = 1 (alpha = T/x) */
-        double mx = rows.sumx / rows.W, mT = rows.sumT / rows.W;
-        double al0 = mT / (mx > 0.05 ? mx : 0.05);
-        switch (model) {
-        case B2B2C_FORECAST_BGNBD:
-            th[0] = 0; th[1] = log(al0); th[2] = 0; th[3] = 0;
-            break;
-        case B2B2C_FORECAST_PNBD:
-            th[0] = 0; th[1] = log(al0); th[2] = 0; th[3] = log(mT);
-            break;
-        case B2B2C_FORECAST_BGBB:
-            th[0] = th[1] = th[2] = th[3] = 0;
-            break;
-        default: /* GG: mean spend p v / (q - 1) with p = 1, q = 3 */
-            th[0] = 0; th[1] = log(3.0);
-            th[2] = log(2 * rows.summ / rows.wpos);
-            break;
-        }
-    }
-    rc = b2b2c__bfgs(th, np, objective, &ud, max_iter ? max_iter : 1000,
-                     1e-9, &edge, &fmin, &it, &st);
-    if (rc == 0) {
-        for (int i = 0; i < np; i++)
-            p[i] = exp(th[i]);
-        rc = b2b2c__fc_ll(model, p, &rows, ud.scratch, &ll, NULL);
-        if (at_boundary(model, p, np, &rows))
-            st = B2B2C_FIT_BOUNDARY;
-    }
-    b2b2c__free(ctx, ud.scratch);
-    b2b2c__fc_rows_free(ctx, &rows);
-    if (rc == B2B2C_EINTERRUPTED)
-        return rc; /* message set by b2b2c__progress */
-    if (rc || ud.err) {
-        if (ud.err || rc == B2B2C_ENOCONVERGE)
-            return b2b2c__err(ctx, B2B2C_ENOCONVERGE,
-                              "fit: a hypergeometric series did not "
-                              "converge");
-        return b2b2c__err(ctx, B2B2C_ERANGE,
-                          "fit: log-likelihood not finite at the start");
-    }
-    for (int i = 0; i < np; i++)
-        params[i] = p[i];
-    if (loglik)
-        *loglik = ll;
-    if (iterations)
-        *iterations = it;
-    if (status)
-        *status = st;
-    return 0;
-}
-
-const char *b2b2c_forecast_status_name(int32_t status)
-{
-    static const char *const st[] = {"converged", "max_iter", "stalled",
-                                     "boundary"};
-    return status >= 0 && status < 4 ? st[status] : NULL;
-}
-
-int b2b2c_forecast_fit(double *params, size_t nparams, double *loglik,
-                       int32_t *iterations, int32_t *status, b2b2c_ctx *ctx,
-                       int32_t model, const double *x, const double *tx,
-                       const double *T, const double *weight, size_t n,
-                       double l2, int32_t max_iter)
-{
-    int rc;
-    if (!ctx)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(ctx);
-    if ((rc = check_model(ctx, model, 0)) != 0)
-        return rc;
-    return do_fit(params, nparams, loglik, iterations, status, ctx, model,
-                  x, tx, T, weight, n, l2, max_iter);
-}
-
-int b2b2c_forecast_gg_fit(double *params, size_t nparams, double *loglik,
-                          int32_t *iterations, int32_t *status,
-                          b2b2c_ctx *ctx, const double *x, const double *m,
-                          const double *weight, size_t n, double l2,
-                          int32_t max_iter)
-{
-    if (!ctx)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(ctx);
-    return do_fit(params, nparams, loglik, iterations, status, ctx,
-                  B2B2C_FORECAST_GG, x, m, NULL, weight, n, l2, max_iter);
-}
-
-static int do_loglik(double *loglik, double *grad, b2b2c_ctx *ctx,
-                     int32_t model, const double *params, size_t nparams,
-                     const double *x, const double *tx, const double *T,
-                     const double *weight, size_t n)
-{
-    b2b2c__fc_rows rows;
-    double *sc, ll, g[4];
-    int rc, np = b2b2c_forecast_nparams(model);
-
-    if (!loglik)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "loglik: must not be NULL");
-    if ((rc = check_params(ctx, model, params, nparams)) != 0)
-        return rc;
-    if ((rc = b2b2c__fc_validate(ctx, model, x, tx, T, weight, n)) != 0)
-        return rc;
-    if ((rc = b2b2c__fc_rows_build(ctx, &rows, model, x, tx, T, weight,
-                                   n)) != 0)
-        return rc;
-    sc = b2b2c__malloc(ctx, sizeof(double) * B2B2C__FC_SCRATCH(&rows));
-    if (!sc) {
-        b2b2c__fc_rows_free(ctx, &rows);
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "loglik: out of memory");
-    }
-    rc = b2b2c__fc_ll(model, params, &rows, sc, &ll, grad ? g : NULL);
-    b2b2c__free(ctx, sc);
-    b2b2c__fc_rows_free(ctx, &rows);
-    if (rc == B2B2C_ENOCONVERGE)
-        return b2b2c__err(ctx, rc, "loglik: a hypergeometric series did "
-                                   "not converge");
-    if (rc)
-        return b2b2c__err(ctx, B2B2C_ERANGE,
-                          "loglik: not finite at these parameters");
-    *loglik = ll;
-    if (grad)
-        for (int i = 0; i < np; i++)
-            grad[i] = g[i];
-    return 0;
-}
-
-int b2b2c_forecast_loglik(double *loglik, double *grad, b2b2c_ctx *ctx,
-                          int32_t model, const double *params,
-                          size_t nparams, const double *x, const double *tx,
-                          const double *T, const double *weight, size_t n)
-{
-    int rc;
-    if (!ctx)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(ctx);
-    if ((rc = check_model(ctx, model, 0)) != 0)
-        return rc;
-    return do_loglik(loglik, grad, ctx, model, params, nparams, x, tx, T,
-                     weight, n);
-}
-
-int b2b2c_forecast_gg_loglik(double *loglik, double *grad, b2b2c_ctx *ctx,
-                             const double *params, size_t nparams,
-                             const double *x, const double *m,
-                             const double *weight, size_t n)
-{
-    if (!ctx)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(ctx);
-    return do_loglik(loglik, grad, ctx, B2B2C_FORECAST_GG, params, nparams,
-                     x, m, NULL, weight, n);
 }
 
 /* ---- per-customer predictions ---------------------------------------------- */
@@ -688,8 +400,8 @@ int b2b2c_forecast_predict(double *expected, double *p_alive, double *p_any,
     if (!ctx)
         return B2B2C_EINVAL;
     b2b2c__err_clear(ctx);
-    if ((rc = check_model(ctx, model, 0)) != 0 ||
-        (rc = check_params(ctx, model, params, nparams)) != 0 ||
+    if ((rc = b2b2c__fc_check_model(ctx, model, 0)) != 0 ||
+        (rc = b2b2c__fc_check_params(ctx, model, params, nparams)) != 0 ||
         (rc = check_t(ctx, model, t, "t")) != 0 ||
         (rc = b2b2c__fc_validate(ctx, model, x, tx, T, NULL, n)) != 0)
         return rc;
@@ -730,7 +442,7 @@ int b2b2c_forecast_gg_spend(double *out, b2b2c_ctx *ctx, const double *params,
     b2b2c__err_clear(ctx);
     if (!out)
         return b2b2c__err(ctx, B2B2C_EINVAL, "out: must not be NULL");
-    if ((rc = check_params(ctx, B2B2C_FORECAST_GG, params, nparams)) != 0 ||
+    if ((rc = b2b2c__fc_check_params(ctx, B2B2C_FORECAST_GG, params, nparams)) != 0 ||
         (rc = b2b2c__fc_validate(ctx, B2B2C_FORECAST_GG, x, m, NULL, NULL,
                                  n)) != 0)
         return rc;
@@ -752,6 +464,32 @@ int b2b2c_forecast_gg_spend(double *out, b2b2c_ctx *ctx, const double *params,
     return 0;
 }
 
+/* All or nothing (clv, population_expected): n rows go to scratch *res,
+ * and rows_end copies them to out only when every row succeeded (i == n),
+ * else names row i ("row 3", "t[3]") and leaves out unchanged. */
+static int rows_begin(double **res, b2b2c_ctx *ctx, size_t n,
+                      const char *what)
+{
+    *res = NULL;
+    if (n > 0 && (n > SIZE_MAX / sizeof(double) ||
+                  !(*res = b2b2c__malloc(ctx, sizeof(double) * n))))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "%s: out of memory", what);
+    return 0;
+}
+
+static int rows_end(double *out, double *res, b2b2c_ctx *ctx, size_t n,
+                    size_t i, const char *row, const char *end)
+{
+    if (i == n && n > 0)
+        memcpy(out, res, sizeof(double) * n);
+    b2b2c__free(ctx, res);
+    if (i < n)
+        return b2b2c__err(ctx, B2B2C_ENOCONVERGE,
+                          "%s%zu%s: a hypergeometric series did not "
+                          "converge (outputs unchanged)", row, i, end);
+    return 0;
+}
+
 int b2b2c_forecast_clv(double *out, b2b2c_ctx *ctx, int32_t model,
                        const double *params, size_t nparams, const double *x,
                        const double *tx, const double *T, const double *spend,
@@ -761,14 +499,15 @@ int b2b2c_forecast_clv(double *out, b2b2c_ctx *ctx, int32_t model,
     pred_fn f;
     int rc;
     long H;
-    double *res = NULL;
+    size_t i;
+    double *res;
     if (!ctx)
         return B2B2C_EINVAL;
     b2b2c__err_clear(ctx);
     if (!out || !spend)
         return b2b2c__err(ctx, B2B2C_EINVAL, "out, spend: must not be NULL");
-    if ((rc = check_model(ctx, model, 0)) != 0 ||
-        (rc = check_params(ctx, model, params, nparams)) != 0 ||
+    if ((rc = b2b2c__fc_check_model(ctx, model, 0)) != 0 ||
+        (rc = b2b2c__fc_check_params(ctx, model, params, nparams)) != 0 ||
         (rc = b2b2c__fc_validate(ctx, model, x, tx, T, NULL, n)) != 0)
         return rc;
     if (!isfinite(horizon) || !isfinite(discount) || !isfinite(margin))
@@ -791,29 +530,23 @@ int b2b2c_forecast_clv(double *out, b2b2c_ctx *ctx, int32_t model,
     }
     H = (long)horizon;
     f = pred_for(model);
-    /* all or nothing: rows go to scratch, copied on success */
-    if (n > 0 && (n > SIZE_MAX / sizeof(double) ||
-                  !(res = b2b2c__malloc(ctx, sizeof(double) * n))))
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "clv: out of memory");
-    for (size_t i = 0; i < n; i++) {
+    if ((rc = rows_begin(&res, ctx, n, "clv")) != 0)
+        return rc;
+    for (i = 0; i < n; i++) {
         double prev = 0, acc = 0, df = 1, e;
-        for (long k = 1; k <= H; k++) {
-            if (f(params, x[i], tx[i], T[i], (double)k, &e, NULL, NULL)) {
-                b2b2c__free(ctx, res);
-                return b2b2c__err(ctx, B2B2C_ENOCONVERGE,
-                                  "row %zu: a hypergeometric series did not "
-                                  "converge (outputs unchanged)", i);
-            }
+        long k;
+        for (k = 1; k <= H; k++) {
+            if (f(params, x[i], tx[i], T[i], (double)k, &e, NULL, NULL))
+                break;
             df /= 1 + discount;
             acc += (e - prev) * df;
             prev = e;
         }
+        if (k <= H) /* a series did not converge */
+            break;
         res[i] = margin * spend[i] * acc;
     }
-    if (n > 0)
-        memcpy(out, res, sizeof(double) * n);
-    b2b2c__free(ctx, res);
-    return 0;
+    return rows_end(out, res, ctx, n, i, "row ", "");
 }
 
 /* ---- population quantities --------------------------------------------------- */
@@ -856,35 +589,26 @@ int b2b2c_forecast_population_expected(double *out, b2b2c_ctx *ctx,
                                        size_t n)
 {
     int rc;
-    double *res = NULL;
+    size_t i;
+    double *res;
     if (!ctx)
         return B2B2C_EINVAL;
     b2b2c__err_clear(ctx);
     if (!out || !t)
         return b2b2c__err(ctx, B2B2C_EINVAL, "out, t: must not be NULL");
-    if ((rc = check_model(ctx, model, 0)) != 0 ||
-        (rc = check_params(ctx, model, params, nparams)) != 0)
+    if ((rc = b2b2c__fc_check_model(ctx, model, 0)) != 0 ||
+        (rc = b2b2c__fc_check_params(ctx, model, params, nparams)) != 0)
         return rc;
     for (size_t i = 0; i < n; i++)
         if ((rc = check_t(ctx, model, t[i], "t[i]")) != 0)
             return b2b2c__err(ctx, rc, "t[%zu]: must be finite, in (0, 1e9]"
                                        " (BG/BB: whole)", i);
-    /* all or nothing: values go to scratch, copied on success */
-    if (n > 0 && (n > SIZE_MAX / sizeof(double) ||
-                  !(res = b2b2c__malloc(ctx, sizeof(double) * n))))
-        return b2b2c__err(ctx, B2B2C_ENOMEM,
-                          "population_expected: out of memory");
-    for (size_t i = 0; i < n; i++)
-        if (pop_expected(model, params, t[i], &res[i])) {
-            b2b2c__free(ctx, res);
-            return b2b2c__err(ctx, B2B2C_ENOCONVERGE,
-                              "t[%zu]: a hypergeometric series did not "
-                              "converge (outputs unchanged)", i);
-        }
-    if (n > 0)
-        memcpy(out, res, sizeof(double) * n);
-    b2b2c__free(ctx, res);
-    return 0;
+    if ((rc = rows_begin(&res, ctx, n, "population_expected")) != 0)
+        return rc;
+    for (i = 0; i < n; i++)
+        if (pop_expected(model, params, t[i], &res[i]))
+            break;
+    return rows_end(out, res, ctx, n, i, "t[", "]");
 }
 
 /* P(X(t) = k) for k = 0..nk-1, added with weight w into out. */
@@ -983,8 +707,8 @@ int b2b2c_forecast_frequency_counts(double *out, size_t nout, b2b2c_ctx *ctx,
     b2b2c__err_clear(ctx);
     if (!out || !T)
         return b2b2c__err(ctx, B2B2C_EINVAL, "out, T: must not be NULL");
-    if ((rc = check_model(ctx, model, 0)) != 0 ||
-        (rc = check_params(ctx, model, params, nparams)) != 0)
+    if ((rc = b2b2c__fc_check_model(ctx, model, 0)) != 0 ||
+        (rc = b2b2c__fc_check_params(ctx, model, params, nparams)) != 0)
         return rc;
     if (nout == 0 || nout > 100000)
         return b2b2c__err(ctx, B2B2C_ERANGE, "nout: must be 1..100000");
