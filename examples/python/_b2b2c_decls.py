@@ -42,6 +42,10 @@ b2b2c_lead_count_cb = CFUNCTYPE(c_int, c_int32, c_int32, c_char_p, c_uint64,
     c_void_p)
 b2b2c_lead_band_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int32, c_int64,
     c_void_p)
+b2b2c_lead_list_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int32, c_double,
+    c_void_p)
+b2b2c_dealer_list_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int64, c_double,
+    c_int32, c_int64, c_void_p)
 b2b2c_dealer_reroute_cb = CFUNCTYPE(c_int, c_char_p, c_char_p, c_char_p,
     c_int32, c_void_p)
 b2b2c_dealer_audit_cb = CFUNCTYPE(c_int, c_char_p, c_char_p, POINTER(c_double),
@@ -52,6 +56,8 @@ b2b2c_forecaster_summary_cb = CFUNCTYPE(c_int, c_char_p, c_double, c_double,
     c_double, c_double, c_void_p)
 b2b2c_forecaster_due_cb = CFUNCTYPE(c_int, c_char_p, c_int64, c_double,
     c_double, c_void_p)
+b2b2c_channels_list_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int32, c_int32,
+    c_void_p)
 b2b2c_channels_row_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double), c_size_t,
     c_void_p)
 b2b2c_channels_attribution_cb = CFUNCTYPE(c_int, c_char_p, c_double, c_double,
@@ -520,6 +526,8 @@ FUNCTIONS = (
         c_void_p)),
     ("b2b2c_lead_band_changes", c_int, (c_void_p, c_int64, c_int64,
         b2b2c_lead_band_cb, c_void_p)),
+    ("b2b2c_lead_list", c_int, (c_void_p, c_int32, c_int32, c_int64,
+        b2b2c_lead_list_cb, c_void_p)),
     ("b2b2c_lead_set_alert", c_int, (c_void_p, b2b2c_lead_band_cb, c_void_p)),
     # dealer.h
     ("b2b2c_dealer_new", c_int, (POINTER(c_void_p), c_void_p)),
@@ -532,6 +540,8 @@ FUNCTIONS = (
     ("b2b2c_dealer_set_location", c_int, (c_void_p, c_char_p, c_double,
         c_double, c_double)),
     ("b2b2c_dealer_set_status", c_int, (c_void_p, c_char_p, c_int32, c_int64)),
+    ("b2b2c_dealer_list", c_int, (c_void_p, c_int32, b2b2c_dealer_list_cb,
+        c_void_p)),
     ("b2b2c_dealer_count", c_int, (POINTER(c_size_t), c_void_p)),
     ("b2b2c_dealer_stats", c_int, (POINTER(c_double), c_size_t, c_void_p,
         c_char_p)),
@@ -645,6 +655,8 @@ FUNCTIONS = (
     ("b2b2c_channels_get", c_int, (POINTER(c_int32), POINTER(c_int32),
         POINTER(c_int32), c_void_p, c_char_p)),
     ("b2b2c_channels_count", c_int, (POINTER(c_size_t), c_void_p)),
+    ("b2b2c_channels_list", c_int, (c_void_p, c_int32, b2b2c_channels_list_cb,
+        c_void_p)),
     ("b2b2c_channels_set_spend", c_int, (c_void_p, c_char_p, c_int64, c_double,
         c_double)),
     ("b2b2c_channels_touch", c_int, (c_void_p, c_char_p, c_char_p, c_int64)),

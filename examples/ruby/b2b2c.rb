@@ -646,6 +646,7 @@ module B2B2C
   LeadRow = Struct.new(:lead_id, :score, :band, :probability)
   RefitResult = Struct.new(:converged, :passes)
   BandChange = Struct.new(:lead_id, :old_band, :new_band, :at)
+  LeadItem = Struct.new(:lead_id, :stage, :band, :score)
 
   # b2b2c_lead_model: leads, events, decaying score and cold/warm/hot bands,
   # stages, learned P(won), queries and the band-change alert (a block).
@@ -764,6 +765,13 @@ module B2B2C
       iterate(:b2b2c_lead_band_changes, :b2b2c_lead_band_cb, handle, since, now) { |*a| BandChange.new(*a) }
     end
 
+    # [LeadItem, ...] at now, in lead ID order (bytewise); stage, band -1 = any.
+    def list(now, stage: -1, band: -1)
+      st = B2B2C.any(stage) { |v| B2B2C.enum(v, :b2b2c_lead_stage_from_name, "stage") }
+      iterate(:b2b2c_lead_list, :b2b2c_lead_list_cb, handle, st, B2B2C.any(band) { |v| B2B2C.band(v) },
+              now) { |*a| LeadItem.new(*a) }
+    end
+
     # The block receives a BandChange after an event moved a lead into
     # another band; without a block the alert is removed.
     def set_alert(&blk)
@@ -799,6 +807,7 @@ module B2B2C
 
   Reroute = Struct.new(:lead_id, :from_dealer, :to_dealer, :reason)
   AuditRecord = Struct.new(:lead_id, :dealer_id, :fields)
+  DealerItem = Struct.new(:dealer_id, :status, :paused_until, :tier_weight, :capacity, :open_offers)
 
   # b2b2c_dealer_engine: dealers, routing, accept/decline/expire, outcomes,
   # audit trail and scorecards (rows as Hashes keyed by the DEALER_AUDIT_*,
@@ -836,6 +845,12 @@ module B2B2C
     end
 
     def count = get_size(:b2b2c_dealer_count)
+
+    # [DealerItem, ...] in dealer ID order (bytewise); status -1 = any.
+    def list(status: -1)
+      st = B2B2C.any(status) { |v| B2B2C.enum(v, DEALER_STATUS, "status") }
+      iterate(:b2b2c_dealer_list, :b2b2c_dealer_list_cb, handle, st) { |*a| DealerItem.new(*a) }
+    end
 
     def stats(dealer_id)
       out = B2B2C.out(:double, DEALER_STAT_NFIELDS)
@@ -1223,6 +1238,7 @@ module B2B2C
 
   Attribution = Struct.new(:channel_id, :conversions, :revenue, :ltv)
   Share = Struct.new(:channel_id, :t, :share)
+  ChannelItem = Struct.new(:channel_id, :kind, :sub, :group)
   LagWeek = Struct.new(:week_start, :reach_spend, :leadgen_spend, :leads, :cpl)
 
   def self.channel_attribution(m) = enum(m, :b2b2c_channel_attribution_from_name, "model")
@@ -1263,6 +1279,12 @@ module B2B2C
       v = B2B2C.out(:size_t)
       check(Lib.b2b2c_channels_count(v, handle))
       v.read(:size_t)
+    end
+
+    # [ChannelItem, ...] in channel ID order (bytewise); kind -1 = any.
+    def list(kind: -1)
+      k = B2B2C.any(kind) { |v| B2B2C.enum(v, :b2b2c_channel_kind_from_name, "kind") }
+      iterate(:b2b2c_channels_list, :b2b2c_channels_list_cb, handle, k) { |*a| ChannelItem.new(*a) }
     end
 
     def set_spend(channel_id, t, spend, impressions = 0.0)

@@ -357,11 +357,14 @@ module B2B2C
     callback :b2b2c_lead_row_cb, %i[string double int32 double pointer], :int
     callback :b2b2c_lead_count_cb, %i[int32 int32 string uint64 pointer], :int
     callback :b2b2c_lead_band_cb, %i[string int32 int32 int64 pointer], :int
+    callback :b2b2c_lead_list_cb, %i[string int32 int32 double pointer], :int
+    callback :b2b2c_dealer_list_cb, %i[string int32 int64 double int32 int64 pointer], :int
     callback :b2b2c_dealer_reroute_cb, %i[string string string int32 pointer], :int
     callback :b2b2c_dealer_audit_cb, %i[string string pointer size_t pointer], :int
     callback :b2b2c_dealer_scorecard_cb, %i[string pointer size_t pointer], :int
     callback :b2b2c_forecaster_summary_cb, %i[string double double double double pointer], :int
     callback :b2b2c_forecaster_due_cb, %i[string int64 double double pointer], :int
+    callback :b2b2c_channels_list_cb, %i[string int32 int32 int32 pointer], :int
     callback :b2b2c_channels_row_cb, %i[string pointer size_t pointer], :int
     callback :b2b2c_channels_attribution_cb, %i[string double double double pointer], :int
     callback :b2b2c_channels_share_cb, %i[string int64 double pointer], :int
@@ -466,6 +469,7 @@ module B2B2C
     attach_function :b2b2c_lead_top, %i[pointer int64 int32 int32 int32 int32 int32 string b2b2c_lead_row_cb pointer], :int
     attach_function :b2b2c_lead_counts, %i[pointer int64 b2b2c_lead_count_cb pointer], :int
     attach_function :b2b2c_lead_band_changes, %i[pointer int64 int64 b2b2c_lead_band_cb pointer], :int
+    attach_function :b2b2c_lead_list, %i[pointer int32 int32 int64 b2b2c_lead_list_cb pointer], :int
     attach_function :b2b2c_lead_set_alert, %i[pointer b2b2c_lead_band_cb pointer], :int
 
     # dealer.h
@@ -477,6 +481,7 @@ module B2B2C
     attach_function :b2b2c_dealer_put, %i[pointer string double string string int32 int32 double], :int
     attach_function :b2b2c_dealer_set_location, %i[pointer string double double double], :int
     attach_function :b2b2c_dealer_set_status, %i[pointer string int32 int64], :int
+    attach_function :b2b2c_dealer_list, %i[pointer int32 b2b2c_dealer_list_cb pointer], :int
     attach_function :b2b2c_dealer_count, %i[pointer pointer], :int
     attach_function :b2b2c_dealer_stats, %i[pointer size_t pointer string], :int
     attach_function :b2b2c_dealer_route, %i[pointer pointer pointer string string int32 double double string int32 int32 int64], :int
@@ -541,6 +546,7 @@ module B2B2C
     attach_function :b2b2c_channels_add, %i[pointer string int32 int32 int32], :int
     attach_function :b2b2c_channels_get, %i[pointer pointer pointer pointer string], :int
     attach_function :b2b2c_channels_count, %i[pointer pointer], :int
+    attach_function :b2b2c_channels_list, %i[pointer int32 b2b2c_channels_list_cb pointer], :int
     attach_function :b2b2c_channels_set_spend, %i[pointer string int64 double double], :int
     attach_function :b2b2c_channels_touch, %i[pointer string string int64], :int
     attach_function :b2b2c_channels_convert, %i[pointer string int64 double], :int

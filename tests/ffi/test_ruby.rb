@@ -191,6 +191,16 @@ class LeadTest < EngineTest
     @m.event("ivan", "question_asked", T0 + (3 * DAY))
   end
 
+  def test_list
+    @m.set_stage("olga", "nurturing", T0 + DAY)
+    rows = @m.list(T0 + (3 * DAY))
+    assert_equal %w[ivan olga petr], rows.map(&:lead_id)
+    score, band = @m.score("petr", T0 + (3 * DAY))
+    assert_equal B2B2C::LeadItem.new("petr", B2B2C::LEAD_STAGE_NEW, band, score), rows[2]
+    assert_equal ["olga"], @m.list(T0 + (3 * DAY), stage: "nurturing").map(&:lead_id)
+    assert_equal rows.select { |r| r.band == band }.map(&:lead_id), @m.list(T0 + (3 * DAY), band: band).map(&:lead_id)
+  end
+
   def test_stages_and_errors
     @m.set_stage("petr", "qualified", T0 + (2 * DAY))
     assert_equal "qualified", B2B2C.lead_stage_name(@m.stage("petr"))
@@ -259,6 +269,13 @@ class DealerTest < EngineTest
     assert_equal 1, audit[0].fields["candidates"]
     assert_equal B2B2C::DEALER_AUDIT_NFIELDS, audit[0].fields.size
     assert_equal ["mow-1"], @d.scorecards(T0, T0 + (30 * DAY)).map(&:first)
+  end
+
+  def test_list
+    @d.set_status("spb-1", "paused", T0 + DAY)
+    assert_equal [B2B2C::DealerItem.new("mow-1", B2B2C::DEALER_ACTIVE, 0, 1.0, 5, 0),
+                  B2B2C::DealerItem.new("spb-1", B2B2C::DEALER_PAUSED, T0 + DAY, 1.0, 5, 0)], @d.list
+    assert_equal ["mow-1"], @d.list(status: "active").map(&:dealer_id)
   end
 
   def test_no_dealer_and_expire
@@ -458,6 +475,13 @@ class ChannelsTest < EngineTest
     @ch.touch("L1", "seo", T0)
     @ch.touch("L1", "search", T0 + DAY)
     @ch.convert("L1", T0 + (2 * DAY), 1000.0)
+  end
+
+  def test_list
+    assert_equal [B2B2C::ChannelItem.new("search", B2B2C::CHANNEL_KIND_LEADGEN, B2B2C::CHANNEL_SUB_SEARCH_ADS, B2B2C::GROUP_B2C),
+                  B2B2C::ChannelItem.new("seo", B2B2C::CHANNEL_KIND_REACH, B2B2C::CHANNEL_SUB_INFORMATIONAL_SEO, B2B2C::GROUP_B2C)],
+                 @ch.list
+    assert_equal ["seo"], @ch.list(kind: "reach").map(&:channel_id)
   end
 
   def test_attribution_names

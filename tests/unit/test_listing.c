@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/* Entity listings: every engine lists its entities in ID order (bytewise),
+ * with its filters, stops on the callback's non-zero return, and refuses a
+ * mutating call from inside the callback (B2B2C_ESTATE). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <cmocka.h>
+
+#include "harness.h"
+#include "b2b2c/lead.h"
+#include "b2b2c/dealer.h"
+#include "b2b2c/channel.h"
+
+static const int64_t T0 = 1767225600; /* 2026-01-01 */
+
+typedef struct fx {
+    th_store store;
+    b2b2c_ctx *ctx;
+} fx;
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof(*f));
+    th_store_init(&f->store);
+    if (b2b2c_ctx_new(&f->ctx, NULL, &f->store.methods))
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    b2b2c_ctx_free(f->ctx);
+    th_store_fini(&f->store);
+    free(f);
+    return 0;
+}
+
+/* What a listing reported: IDs joined by ',' plus the numbers of the last
+ * row; stop_at > 0 returns 7 from that row on. */
+typedef struct seen {
+    char ids[512];
+    int n, stop_at;
+    int32_t a, b, c;
+    int64_t d;
+    double x;
+    int mut_rc;
+    void *h;
+} seen;
+
+static int seen_id(seen *s, const char *id)
+{
+    if (s->n++)
+        strcat(s->ids, ",");
+    strcat(s->ids, id);
+    return s->stop_at && s->n >= s->stop_at ? 7 : 0;
+}
+
+/* ---- lead ------------------------------------------------------------- */
+
+static int lead_row(const char *id, int32_t stage, int32_t band, double score,
+                    void *ud)
+{
+    seen *s = ud;
+    s->a = stage;
+    s->b = band;
+    s->x = score;
+    if (s->h)
+        s->mut_rc = b2b2c_lead_add(s->h, "zz", T0, 0, NULL, NULL, NULL);
+    return seen_id(s, id);
+}
+
+static void t_lead_list(void **state)
+{
+    fx *f = *state;
+    b2b2c_lead_model *m;
+    seen s;
+    double sc;
+    int32_t band;
+    assert_int_equal(b2b2c_lead_model_new(&m, f->ctx, 1), 0);
+    /* added out of ID order; "b" < "ba" < "b\xc3\xa9" bytewise (not by locale) */
+    const char *ids[] = {"ba", "a2", "b", "A", "b\xc3\xa9", "a10"};
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(b2b2c_lead_add(m, ids[i], T0, 0, NULL, NULL, NULL),
+                         0);
+    assert_int_equal(
+        b2b2c_lead_set_stage(m, "b", B2B2C_LEAD_STAGE_QUALIFIED, T0 + 10), 0);
+    assert_int_equal(
+        b2b2c_lead_set_stage(m, "a2", B2B2C_LEAD_STAGE_QUALIFIED, T0 + 10), 0);
+    assert_int_equal(b2b2c_lead_event(m, "a2", B2B2C_LEAD_EV_MEETING_BOOKED,
+                                      T0 + 20, 0), 0);
+    assert_int_equal(b2b2c_lead_event(m, "a2", B2B2C_LEAD_EV_QUOTE_REQUEST,
+                                      T0 + 30, 0), 0);
+
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_lead_list(m, -1, -1, T0 + 100, lead_row, &s), 0);
+    assert_string_equal(s.ids, "A,a10,a2,b,ba,b\xc3\xa9");
+    assert_int_equal(s.n, 6);
+
+    /* stage filter, and the fields match the single-lead reads */
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_lead_list(m, B2B2C_LEAD_STAGE_QUALIFIED, -1,
+                                     T0 + 100, lead_row, &s), 0);
+    assert_string_equal(s.ids, "a2,b");
+    assert_int_equal(s.a, B2B2C_LEAD_STAGE_QUALIFIED);
+    assert_int_equal(b2b2c_lead_score(&sc, &band, m, "b", T0 + 100), 0);
+    assert_true(s.x == sc);
+    assert_int_equal(s.b, band);
+
+    /* band filter: a2 alone is past cold after its clicks */
+    assert_int_equal(b2b2c_lead_score(&sc, &band, m, "a2", T0 + 100), 0);
+    assert_int_not_equal(band, B2B2C_BAND_COLD);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_lead_list(m, -1, band, T0 + 100, lead_row, &s), 0);
+    assert_string_equal(s.ids, "a2");
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_lead_list(m, B2B2C_LEAD_STAGE_NEW, band, T0 + 100,
+                                     lead_row, &s), 0);
+    assert_int_equal(s.n, 0);
+
+    /* stop on non-zero */
+    memset(&s, 0, sizeof(s));
+    s.stop_at = 2;
+    assert_int_equal(b2b2c_lead_list(m, -1, -1, T0 + 100, lead_row, &s), 7);
+    assert_string_equal(s.ids, "A,a10");
+
+    /* a mutating call from the callback */
+    memset(&s, 0, sizeof(s));
+    s.h = m;
+    s.stop_at = 1;
+    assert_int_equal(b2b2c_lead_list(m, -1, -1, T0 + 100, lead_row, &s), 7);
+    assert_int_equal(s.mut_rc, B2B2C_ESTATE);
+
+    /* bad input */
+    assert_int_equal(b2b2c_lead_list(NULL, -1, -1, T0, lead_row, &s),
+                     B2B2C_EINVAL);
+    assert_int_equal(b2b2c_lead_list(m, -1, -1, T0, NULL, &s), B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "cb"));
+    assert_int_equal(b2b2c_lead_list(m, 10, -1, T0, lead_row, &s),
+                     B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "stage"));
+    assert_int_equal(b2b2c_lead_list(m, -1, 0, T0, lead_row, &s),
+                     B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "band"));
+    assert_int_equal(b2b2c_lead_list(m, -1, -1, INT64_MAX, lead_row, &s),
+                     B2B2C_ERANGE);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "now"));
+    b2b2c_lead_model_free(m);
+}
+
+/* ---- dealer ----------------------------------------------------------- */
+
+static int dealer_row(const char *id, int32_t status, int64_t until,
+                      double tier, int32_t cap, int64_t open, void *ud)
+{
+    seen *s = ud;
+    s->a = status;
+    s->b = cap;
+    s->d = open;
+    s->x = tier;
+    s->c = (int32_t)(until - T0);
+    if (s->h)
+        s->mut_rc = b2b2c_dealer_put(s->h, "zz", 1.0, "", "", 1, 0, 24.0);
+    return seen_id(s, id);
+}
+
+static void t_dealer_list(void **state)
+{
+    fx *f = *state;
+    b2b2c_dealer_engine *e;
+    const char *d = NULL;
+    int32_t reason;
+    seen s;
+    assert_int_equal(b2b2c_dealer_new(&e, f->ctx), 0);
+    assert_int_equal(b2b2c_dealer_put(e, "d3", 2.5, "R1", "", 5, 0, 24.0), 0);
+    assert_int_equal(b2b2c_dealer_put(e, "d1", 1.0, "R2", "", 3, 0, 24.0), 0);
+    assert_int_equal(b2b2c_dealer_put(e, "D9", 1.0, "R3", "", 4, 0, 24.0), 0);
+    assert_int_equal(b2b2c_dealer_put(e, "d20", 1.0, "R4", "", 6, 0, 24.0),
+                     0);
+    assert_int_equal(b2b2c_dealer_set_status(e, "d1", B2B2C_DEALER_PAUSED,
+                                             T0 + 3600), 0);
+    assert_int_equal(b2b2c_dealer_set_status(e, "D9", B2B2C_DEALER_OFFBOARDED,
+                                             0), 0);
+    assert_int_equal(b2b2c_dealer_route(&d, &reason, e, "L1", "R1", 0, 0, 0,
+                                        "", B2B2C_SEGMENT_B2C_CONSUMER,
+                                        B2B2C_BAND_WARM, T0), 0);
+    assert_string_equal(d, "d3");
+
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_dealer_list(e, -1, dealer_row, &s), 0);
+    assert_string_equal(s.ids, "D9,d1,d20,d3");
+    assert_int_equal(s.a, B2B2C_DEALER_ACTIVE);
+    assert_true(s.x == 2.5);
+    assert_int_equal(s.b, 5);
+    assert_int_equal(s.d, 1);
+
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_dealer_list(e, B2B2C_DEALER_PAUSED, dealer_row,
+                                       &s), 0);
+    assert_string_equal(s.ids, "d1");
+    assert_int_equal(s.a, B2B2C_DEALER_PAUSED);
+    assert_int_equal(s.c, 3600);
+    assert_int_equal(s.b, 3);
+    assert_int_equal(s.d, 0);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_dealer_list(e, B2B2C_DEALER_ACTIVE, dealer_row,
+                                       &s), 0);
+    assert_string_equal(s.ids, "d20,d3");
+
+    memset(&s, 0, sizeof(s));
+    s.stop_at = 3;
+    assert_int_equal(b2b2c_dealer_list(e, -1, dealer_row, &s), 7);
+    assert_string_equal(s.ids, "D9,d1,d20");
+
+    memset(&s, 0, sizeof(s));
+    s.h = e;
+    assert_int_equal(b2b2c_dealer_list(e, -1, dealer_row, &s), 0);
+    assert_int_equal(s.mut_rc, B2B2C_ESTATE);
+    assert_int_equal(s.n, 4); /* "zz" was not added */
+
+    assert_int_equal(b2b2c_dealer_list(NULL, -1, dealer_row, &s),
+                     B2B2C_EINVAL);
+    assert_int_equal(b2b2c_dealer_list(e, -1, NULL, &s), B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "cb"));
+    assert_int_equal(b2b2c_dealer_list(e, 3, dealer_row, &s), B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "status"));
+    b2b2c_dealer_free(e);
+}
+
+/* ---- channels --------------------------------------------------------- */
+
+static int channel_row(const char *id, int32_t kind, int32_t sub,
+                       int32_t group, void *ud)
+{
+    seen *s = ud;
+    s->a = kind;
+    s->b = sub;
+    s->c = group;
+    if (s->h)
+        s->mut_rc = b2b2c_channels_add(s->h, "zz", B2B2C_CHANNEL_KIND_REACH,
+                                       0, B2B2C_GROUP_B2C);
+    return seen_id(s, id);
+}
+
+static void t_channels_list(void **state)
+{
+    fx *f = *state;
+    b2b2c_channels *h;
+    seen s;
+    assert_int_equal(b2b2c_channels_new(&h, f->ctx), 0);
+    assert_int_equal(b2b2c_channels_add(h, "tv", B2B2C_CHANNEL_KIND_REACH,
+                                        B2B2C_CHANNEL_SUB_DISPLAY_MEDIA,
+                                        B2B2C_GROUP_B2C), 0);
+    assert_int_equal(b2b2c_channels_add(h, "search",
+                                        B2B2C_CHANNEL_KIND_LEADGEN,
+                                        B2B2C_CHANNEL_SUB_SEARCH_ADS,
+                                        B2B2C_GROUP_B2B), 0);
+    assert_int_equal(b2b2c_channels_add(h, "Expo", B2B2C_CHANNEL_KIND_LEADGEN,
+                                        B2B2C_CHANNEL_SUB_OTHER,
+                                        B2B2C_GROUP_DEALER), 0);
+
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_channels_list(h, -1, channel_row, &s), 0);
+    assert_string_equal(s.ids, "Expo,search,tv");
+    assert_int_equal(s.a, B2B2C_CHANNEL_KIND_REACH);
+    assert_int_equal(s.b, B2B2C_CHANNEL_SUB_DISPLAY_MEDIA);
+    assert_int_equal(s.c, B2B2C_GROUP_B2C);
+
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_channels_list(h, B2B2C_CHANNEL_KIND_LEADGEN,
+                                         channel_row, &s), 0);
+    assert_string_equal(s.ids, "Expo,search");
+    assert_int_equal(s.b, B2B2C_CHANNEL_SUB_SEARCH_ADS);
+    assert_int_equal(s.c, B2B2C_GROUP_B2B);
+
+    memset(&s, 0, sizeof(s));
+    s.stop_at = 1;
+    assert_int_equal(b2b2c_channels_list(h, -1, channel_row, &s), 7);
+    assert_string_equal(s.ids, "Expo");
+
+    memset(&s, 0, sizeof(s));
+    s.h = h;
+    assert_int_equal(b2b2c_channels_list(h, -1, channel_row, &s), 0);
+    assert_int_equal(s.mut_rc, B2B2C_ESTATE);
+    assert_int_equal(s.n, 3);
+
+    assert_int_equal(b2b2c_channels_list(NULL, -1, channel_row, &s),
+                     B2B2C_EINVAL);
+    assert_int_equal(b2b2c_channels_list(h, -1, NULL, &s), B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "cb"));
+    assert_int_equal(b2b2c_channels_list(h, B2B2C_CHANNEL_KIND_NONE,
+                                         channel_row, &s), B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "kind"));
+    b2b2c_channels_free(h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(t_lead_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_dealer_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_channels_list, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
