@@ -32,6 +32,8 @@ b2b2c_storage_row_cb = CFUNCTYPE(c_int, c_void_p, c_size_t, c_void_p, c_size_t,
     c_void_p)
 b2b2c_seg_rule_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int32, c_char_p,
     c_int32, c_void_p)
+b2b2c_seg_account_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int64, c_int64,
+    c_void_p)
 b2b2c_seg_change_cb = CFUNCTYPE(c_int, c_char_p, c_int64, c_int32, c_int32,
     c_int64, c_char_p, c_double, c_void_p)
 b2b2c_lead_stage_cb = CFUNCTYPE(c_int, c_int32, c_int32, c_int64, c_void_p)
@@ -54,6 +56,8 @@ b2b2c_dealer_scorecard_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double),
     c_size_t, c_void_p)
 b2b2c_forecaster_summary_cb = CFUNCTYPE(c_int, c_char_p, c_double, c_double,
     c_double, c_double, c_void_p)
+b2b2c_forecaster_customer_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int64,
+    c_int64, c_int64, c_void_p)
 b2b2c_forecaster_due_cb = CFUNCTYPE(c_int, c_char_p, c_int64, c_double,
     c_double, c_void_p)
 b2b2c_channels_list_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int32, c_int32,
@@ -474,6 +478,8 @@ FUNCTIONS = (
         c_int64)),
     ("b2b2c_segmenter_assignment", c_int, (POINTER(c_int32), POINTER(c_int64),
         POINTER(c_int64), c_void_p, c_char_p)),
+    ("b2b2c_segmenter_list_accounts", c_int, (c_void_p, c_int32,
+        b2b2c_seg_account_cb, c_void_p)),
     ("b2b2c_segmenter_history", c_int, (c_void_p, c_char_p,
         b2b2c_seg_change_cb, c_void_p)),
     ("b2b2c_segmenter_migrations", c_int, (c_void_p, c_int64,
@@ -630,6 +636,8 @@ FUNCTIONS = (
         b2b2c_forecaster_summary_cb, c_void_p)),
     ("b2b2c_forecaster_summaries_window", c_int, (c_void_p, c_int32, c_int64,
         c_int64, b2b2c_forecaster_summary_cb, c_void_p)),
+    ("b2b2c_forecaster_list_customers", c_int, (c_void_p, c_int32,
+        b2b2c_forecaster_customer_cb, c_void_p)),
     ("b2b2c_forecaster_customer", c_int, (POINTER(c_double), POINTER(c_double),
         POINTER(c_double), POINTER(c_double), POINTER(c_double),
         POINTER(c_double), c_void_p, c_char_p, c_int64, c_double)),

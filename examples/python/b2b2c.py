@@ -686,6 +686,7 @@ SegmentChange = namedtuple(
     "SegmentChange",
     "account_id time from_segment to_segment version rule confidence")
 Rule = namedtuple("Rule", "rule_id priority segment expr is_default")
+AccountItem = namedtuple("AccountItem", "account_id segment since version")
 
 
 class Segmenter(_Handle):
@@ -808,6 +809,16 @@ class Segmenter(_Handle):
             ctypes.byref(seg), ctypes.byref(since), ctypes.byref(ver),
             self.handle, _b(account_id)))
         return seg.value, since.value, ver.value
+
+    def list_accounts(self, segment=-1):
+        """[AccountItem(account_id, segment, since, version), ...] of the
+        current assignments, in account ID order (bytewise); segment -1 =
+        any (names accepted)."""
+        segment = -1 if segment == -1 else _seg(segment)
+        return self._iter(lib.b2b2c_segmenter_list_accounts,
+                          _d.b2b2c_seg_account_cb,
+                          lambda i, *f: AccountItem(_s(i), *f),
+                          self.handle, segment)
 
     @staticmethod
     def _change(acc, t, f, to, ver, rule, conf):
@@ -1429,6 +1440,8 @@ def forecast_frequency_counts(model, params, T, weight=None, nout=10,
 Summary = namedtuple("Summary", "customer_id frequency recency T "
                                 "monetary_value")
 Due = namedtuple("Due", "customer_id due_time p_alive expected_value")
+CustomerItem = namedtuple("CustomerItem", "customer_id segment first last "
+                          "purchases")
 
 
 # b2b2c_forecaster_holdout's limit on nout (include/b2b2c/forecast.h).
@@ -1557,6 +1570,14 @@ class Forecaster(_Handle):
                           _d.b2b2c_forecaster_summary_cb, conv, self.handle,
                           self._segm(segment), calibration_start,
                           calibration_end)
+
+    def list_customers(self, segment=-1):
+        """[CustomerItem(customer_id, segment, first, last, purchases), ...]
+        in customer ID order (bytewise); segment -1 = any."""
+        return self._iter(lib.b2b2c_forecaster_list_customers,
+                          _d.b2b2c_forecaster_customer_cb,
+                          lambda i, *f: CustomerItem(_s(i), *f),
+                          self.handle, self._segm(segment))
 
     def customer(self, customer_id, now, horizon):
         """{expected, p_alive, p_any, spend, clv_product, clv_service}."""
@@ -1743,7 +1764,7 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "Forecaster", "Channels", "Classification", "SegmentChange", "Rule",
     "LeadRow", "RefitResult", "BandChange", "Reroute", "AuditRecord", "FitResult",
     "Summary", "Due", "Attribution", "Share", "LagWeek", "LeadItem",
-    "DealerItem", "ChannelItem",
+    "DealerItem", "ChannelItem", "AccountItem", "CustomerItem",
     "seg_attr_name", "party_type_name", "org_kind_name", "seg_dest_name",
     "seg_channel_name", "seg_attr_from_name", "party_type_from_name",
     "org_kind_from_name", "seg_dest_from_name", "seg_channel_from_name",

@@ -506,6 +506,7 @@ module B2B2C
   SegmentChange = Struct.new(:account_id, :time, :from_segment, :to_segment,
                              :version, :rule, :confidence)
   Rule = Struct.new(:rule_id, :priority, :segment, :expr, :is_default)
+  AccountItem = Struct.new(:account_id, :segment, :since, :version)
 
   # b2b2c_segmenter: classifies accounts into the five sub-segments, records
   # assignments and migrations, recommends routing.
@@ -590,6 +591,13 @@ module B2B2C
       since, ver = Array.new(2) { B2B2C.out(:int64) }
       check(Lib.b2b2c_segmenter_assignment(s, since, ver, handle, account_id))
       [s.read_int32, since.read_int64, ver.read_int64]
+    end
+
+    # [AccountItem, ...] of the current assignments, in account ID order
+    # (bytewise); segment -1 = any.
+    def list_accounts(segment: -1)
+      iterate(:b2b2c_segmenter_list_accounts, :b2b2c_seg_account_cb, handle,
+              B2B2C.any(segment) { |v| B2B2C.seg(v) }) { |*a| AccountItem.new(*a) }
     end
 
     def history(account_id)
@@ -1095,6 +1103,7 @@ module B2B2C
 
   Summary = Struct.new(:customer_id, :frequency, :recency, :T, :monetary_value)
   Due = Struct.new(:customer_id, :due_time, :p_alive, :expected_value)
+  CustomerItem = Struct.new(:customer_id, :segment, :first, :last, :purchases)
 
   # b2b2c_forecaster: purchase log, per-segment fits, per-customer answers,
   # repeat-due list and holdout check. segment -1 = everyone.
@@ -1201,6 +1210,12 @@ module B2B2C
         iterate(:b2b2c_forecaster_summaries, :b2b2c_forecaster_summary_cb, handle, segm(segment),
                 calibration_end) { |*a| Summary.new(*a) }
       end
+    end
+
+    # [CustomerItem, ...] in customer ID order (bytewise); segment -1 = any.
+    def list_customers(segment: -1)
+      iterate(:b2b2c_forecaster_list_customers, :b2b2c_forecaster_customer_cb, handle,
+              segm(segment)) { |*a| CustomerItem.new(*a) }
     end
 
     # {expected:, p_alive:, p_any:, spend:, clv_product:, clv_service:}

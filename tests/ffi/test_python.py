@@ -193,6 +193,18 @@ class SegmentTest(EngineTest):
             a.reset()
             self.assertEqual(a.present(), [])
 
+    def test_list_accounts(self):
+        self.seg.assign_segment("b", "b2c_consumer", T0)
+        self.seg.assign_segment("a", "b2b_large", T0 + DAY)
+        self.seg.assign_segment("b", "b2b_small_pro", T0 + 2 * DAY)
+        rows = self.seg.list_accounts()
+        self.assertEqual([r.account_id for r in rows], ["a", "b"])
+        self.assertEqual(rows[1][1:], self.seg.assignment("b"))
+        self.assertEqual(rows[1].since, T0 + 2 * DAY)
+        self.assertEqual([r.account_id for r in
+                          self.seg.list_accounts("b2b_large")], ["a"])
+        self.assertError(b2b2c.EINVAL, self.seg.list_accounts, 6)
+
     def test_rules_assign_migrations_route(self):
         ws = {"party_type": "organisation", "org_kind": "workshop",
               "orders_per_year": 120.0}
@@ -565,6 +577,20 @@ class ForecastTest(EngineTest):
                          b2b2c.FORECAST_BGNBD, [1.0], [1.0, 2.0], [5.0])
         self.assertEqual(b2b2c.forecast_param_name(b2b2c.FORECAST_PNBD, -1),
                          "pnbd")
+
+    def test_list_customers(self):
+        with b2b2c.Forecaster(self.ctx) as f:
+            f.add_purchase("c2", "b2c_consumer", T0 + DAY, 10.0, 0)
+            f.add_purchase("c2", "b2c_consumer", T0, 10.0, 0)
+            f.add_purchase("c1", "b2b_large", T0, 10.0, 0)
+            self.assertEqual(f.list_customers(),
+                             [b2b2c.CustomerItem(
+                                 "c1", b2b2c.SEGMENT_B2B_LARGE, T0, T0, 1),
+                              b2b2c.CustomerItem(
+                                  "c2", b2b2c.SEGMENT_B2C_CONSUMER, T0,
+                                  T0 + DAY, 2)])
+            self.assertEqual([c.customer_id for c in
+                              f.list_customers("b2c_consumer")], ["c2"])
 
     def test_forecaster(self):
         with b2b2c.Forecaster(self.ctx) as f:

@@ -131,6 +131,16 @@ class SegmentTest < EngineTest
     end
   end
 
+  def test_list_accounts
+    @seg.assign_segment("b", "b2c_consumer", T0)
+    @seg.assign_segment("a", "b2b_large", T0 + DAY)
+    @seg.assign_segment("b", "b2b_small_pro", T0 + (2 * DAY))
+    rows = @seg.list_accounts
+    assert_equal %w[a b], rows.map(&:account_id)
+    assert_equal @seg.assignment("b"), rows[1].to_a[1..]
+    assert_equal ["a"], @seg.list_accounts(segment: "b2b_large").map(&:account_id)
+  end
+
   def test_rules_assign_migrations_route
     ws = { party_type: "organisation", org_kind: "workshop", orders_per_year: 120.0 }
     assert_equal B2B2C::SEGMENT_B2B_SMALL_PRO, @seg.assign("acme", ws, T0)
@@ -430,6 +440,18 @@ class ForecastTest < EngineTest
       assert_equal 1.0, f2.get_param(B2B2C::FORECASTER_MAX_ITER)
       assert_equal "max_iter", f2.fit_params[:status]
     end
+  end
+
+  def test_list_customers
+    f = B2B2C::Forecaster.new(@ctx)
+    f.add_purchase("c2", "b2c_consumer", T0 + DAY, 10.0, 0)
+    f.add_purchase("c2", "b2c_consumer", T0, 10.0, 0)
+    f.add_purchase("c1", "b2b_large", T0, 10.0, 0)
+    assert_equal [B2B2C::CustomerItem.new("c1", B2B2C::SEGMENT_B2B_LARGE, T0, T0, 1),
+                  B2B2C::CustomerItem.new("c2", B2B2C::SEGMENT_B2C_CONSUMER, T0, T0 + DAY, 2)], f.list_customers
+    assert_equal ["c2"], f.list_customers(segment: "b2c_consumer").map(&:customer_id)
+  ensure
+    f&.close
   end
 
   def test_forecaster

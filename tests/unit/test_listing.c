@@ -15,6 +15,8 @@
 #include "b2b2c/lead.h"
 #include "b2b2c/dealer.h"
 #include "b2b2c/channel.h"
+#include "b2b2c/forecast.h"
+#include "b2b2c/segment.h"
 
 static const int64_t T0 = 1767225600; /* 2026-01-01 */
 
@@ -46,7 +48,8 @@ static int teardown(void **state)
  * row; stop_at > 0 returns 7 from that row on. */
 typedef struct seen {
     char ids[512];
-    int n, stop_at;
+    char prev[64];
+    int n, stop_at, unordered;
     int32_t a, b, c;
     int64_t d;
     double x;
@@ -56,9 +59,15 @@ typedef struct seen {
 
 static int seen_id(seen *s, const char *id)
 {
-    if (s->n++)
-        strcat(s->ids, ",");
-    strcat(s->ids, id);
+    if (s->n && strcmp(s->prev, id) >= 0)
+        s->unordered = 1;
+    snprintf(s->prev, sizeof(s->prev), "%s", id);
+    if (s->n < 40) {
+        if (s->n)
+            strcat(s->ids, ",");
+        strcat(s->ids, id);
+    }
+    s->n++;
     return s->stop_at && s->n >= s->stop_at ? 7 : 0;
 }
 
@@ -300,12 +309,214 @@ static void t_channels_list(void **state)
     b2b2c_channels_free(h);
 }
 
+/* ---- forecaster ------------------------------------------------------- */
+
+static int customer_row(const char *id, int32_t segment, int64_t first,
+                        int64_t last, int64_t purchases, void *ud)
+{
+    seen *s = ud;
+    s->a = segment;
+    s->c = (int32_t)(last - first);
+    s->d = purchases;
+    s->x = (double)(first - T0);
+    if (s->h)
+        s->mut_rc = b2b2c_forecaster_add_purchase(
+            s->h, "zz", B2B2C_SEGMENT_B2C_CONSUMER, T0, 1.0, 0);
+    return seen_id(s, id);
+}
+
+static void t_forecaster_list_customers(void **state)
+{
+    fx *f = *state;
+    b2b2c_forecaster *fc;
+    seen s;
+    assert_int_equal(b2b2c_forecaster_new(&fc, f->ctx), 0);
+    /* c2's purchases added out of time order, a service among them */
+    assert_int_equal(b2b2c_forecaster_add_purchase(
+                         fc, "c2", B2B2C_SEGMENT_B2C_CONSUMER, T0 + 500,
+                         10.0, B2B2C_FORECAST_KIND_PRODUCT), 0);
+    assert_int_equal(b2b2c_forecaster_add_purchase(
+                         fc, "c2", B2B2C_SEGMENT_B2C_CONSUMER, T0 + 100,
+                         10.0, B2B2C_FORECAST_KIND_INSTALL), 0);
+    assert_int_equal(b2b2c_forecaster_add_purchase(
+                         fc, "c2", B2B2C_SEGMENT_B2C_CONSUMER, T0 + 300,
+                         10.0, B2B2C_FORECAST_KIND_PRODUCT), 0);
+    assert_int_equal(b2b2c_forecaster_add_purchase(
+                         fc, "c10", B2B2C_SEGMENT_B2B_LARGE, T0, 5.0,
+                         B2B2C_FORECAST_KIND_PRODUCT), 0);
+    assert_int_equal(b2b2c_forecaster_add_purchase(
+                         fc, "B", B2B2C_SEGMENT_B2C_CONSUMER, T0, 5.0,
+                         B2B2C_FORECAST_KIND_PRODUCT), 0);
+
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_forecaster_list_customers(fc, -1, customer_row,
+                                                     &s), 0);
+    assert_string_equal(s.ids, "B,c10,c2");
+    assert_int_equal(s.a, B2B2C_SEGMENT_B2C_CONSUMER);
+    assert_true(s.x == 100.0);
+    assert_int_equal(s.c, 400);
+    assert_int_equal(s.d, 3);
+
+    /* many more, added in descending ID order, in their own segment */
+    for (int i = 99; i >= 0; i--) {
+        char id[16];
+        snprintf(id, sizeof(id), "m%02d", i);
+        assert_int_equal(b2b2c_forecaster_add_purchase(
+                             fc, id, B2B2C_SEGMENT_B2B_SMALL_PRO, T0, 1.0,
+                             B2B2C_FORECAST_KIND_PRODUCT), 0);
+    }
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_forecaster_list_customers(
+                         fc, B2B2C_SEGMENT_B2B_SMALL_PRO, customer_row, &s),
+                     0);
+    assert_int_equal(s.n, 100);
+    assert_false(s.unordered);
+    assert_string_equal(s.prev, "m99");
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_forecaster_list_customers(fc, -1, customer_row,
+                                                     &s), 0);
+    assert_int_equal(s.n, 103);
+    assert_false(s.unordered);
+
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_forecaster_list_customers(
+                         fc, B2B2C_SEGMENT_B2B_LARGE, customer_row, &s), 0);
+    assert_string_equal(s.ids, "c10");
+    assert_int_equal(s.d, 1);
+    assert_int_equal(s.c, 0);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_forecaster_list_customers(
+                         fc, B2B2C_SEGMENT_UNKNOWN, customer_row, &s), 0);
+    assert_int_equal(s.n, 0);
+
+    memset(&s, 0, sizeof(s));
+    s.stop_at = 2;
+    assert_int_equal(b2b2c_forecaster_list_customers(fc, -1, customer_row,
+                                                     &s), 7);
+    assert_string_equal(s.ids, "B,c10");
+
+    memset(&s, 0, sizeof(s));
+    s.h = fc;
+    assert_int_equal(b2b2c_forecaster_list_customers(fc, -1, customer_row,
+                                                     &s), 0);
+    assert_int_equal(s.mut_rc, B2B2C_ESTATE);
+    assert_int_equal(s.n, 103);
+
+    assert_int_equal(b2b2c_forecaster_list_customers(NULL, -1, customer_row,
+                                                     &s), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_forecaster_list_customers(fc, -1, NULL, &s),
+                     B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "cb"));
+    assert_int_equal(b2b2c_forecaster_list_customers(fc, 6, customer_row, &s),
+                     B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "segment"));
+    b2b2c_forecaster_free(fc);
+}
+
+/* ---- segmenter -------------------------------------------------------- */
+
+static int account_row(const char *id, int32_t segment, int64_t since,
+                       int64_t version, void *ud)
+{
+    seen *s = ud;
+    s->a = segment;
+    s->d = since;
+    s->x = (double)version;
+    if (s->h)
+        s->mut_rc = b2b2c_segmenter_assign_segment(
+            s->h, "zz", B2B2C_SEGMENT_B2C_CONSUMER, T0);
+    return seen_id(s, id);
+}
+
+static void t_segmenter_list_accounts(void **state)
+{
+    fx *f = *state;
+    b2b2c_segmenter *sg;
+    seen s;
+    int32_t seg;
+    int64_t since, version;
+    assert_int_equal(b2b2c_segmenter_new(&sg, f->ctx), 0);
+    assert_int_equal(b2b2c_segmenter_assign_segment(
+                         sg, "acme", B2B2C_SEGMENT_B2B_LARGE, T0), 0);
+    assert_int_equal(b2b2c_segmenter_assign_segment(
+                         sg, "Zed", B2B2C_SEGMENT_B2C_CONSUMER, T0), 0);
+    assert_int_equal(b2b2c_segmenter_assign_segment(
+                         sg, "acme-2", B2B2C_SEGMENT_B2C_CONSUMER, T0), 0);
+    /* acme moves: the listing reports the current assignment */
+    assert_int_equal(b2b2c_segmenter_assign_segment(
+                         sg, "acme", B2B2C_SEGMENT_B2B_SMALL_PRO, T0 + 50),
+                     0);
+
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_segmenter_list_accounts(sg, -1, account_row, &s),
+                     0);
+    assert_string_equal(s.ids, "Zed,acme,acme-2");
+
+    for (int i = 99; i >= 0; i--) {
+        char id[16];
+        snprintf(id, sizeof(id), "m%02d", i);
+        assert_int_equal(b2b2c_segmenter_assign_segment(
+                             sg, id, B2B2C_SEGMENT_DEALER_SMALL_RETAIL, T0),
+                         0);
+    }
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_segmenter_list_accounts(
+                         sg, B2B2C_SEGMENT_DEALER_SMALL_RETAIL, account_row,
+                         &s), 0);
+    assert_int_equal(s.n, 100);
+    assert_false(s.unordered);
+    assert_string_equal(s.prev, "m99");
+
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_segmenter_list_accounts(
+                         sg, B2B2C_SEGMENT_B2B_SMALL_PRO, account_row, &s),
+                     0);
+    assert_string_equal(s.ids, "acme");
+    assert_int_equal(b2b2c_segmenter_assignment(&seg, &since, &version, sg,
+                                                "acme"), 0);
+    assert_int_equal(s.a, seg);
+    assert_int_equal(s.d, since);
+    assert_int_equal(s.d, T0 + 50);
+    assert_true(s.x == (double)version);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_segmenter_list_accounts(
+                         sg, B2B2C_SEGMENT_B2B_LARGE, account_row, &s), 0);
+    assert_int_equal(s.n, 0);
+
+    memset(&s, 0, sizeof(s));
+    s.stop_at = 1;
+    assert_int_equal(b2b2c_segmenter_list_accounts(sg, -1, account_row, &s),
+                     7);
+    assert_string_equal(s.ids, "Zed");
+
+    memset(&s, 0, sizeof(s));
+    s.h = sg;
+    assert_int_equal(b2b2c_segmenter_list_accounts(sg, -1, account_row, &s),
+                     0);
+    assert_int_equal(s.mut_rc, B2B2C_ESTATE);
+    assert_int_equal(s.n, 103);
+
+    assert_int_equal(b2b2c_segmenter_list_accounts(NULL, -1, account_row,
+                                                   &s), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_segmenter_list_accounts(sg, -1, NULL, &s),
+                     B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "cb"));
+    assert_int_equal(b2b2c_segmenter_list_accounts(sg, -2, account_row, &s),
+                     B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "segment"));
+    b2b2c_segmenter_free(sg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(t_lead_list, setup, teardown),
         cmocka_unit_test_setup_teardown(t_dealer_list, setup, teardown),
         cmocka_unit_test_setup_teardown(t_channels_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_forecaster_list_customers, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(t_segmenter_list_accounts, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
