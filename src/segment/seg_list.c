@@ -4,50 +4,35 @@
 #include "segment_internal.h"
 #include "listing.h"
 
-typedef struct seg_list_arg {
-    b2b2c_seg_account_cb cb;
-    void *userdata;
-} seg_list_arg;
-
-static int seg_list_row(const b2b2c__listref *ref, void *arg)
+static int seg_list_row(const b2b2c__list *l, const void *rec)
 {
-    const seg_list_arg *a = arg;
-    const seg_account *acc = ref->rec;
-    const seg_hist *h = &acc->h[acc->n - 1];
-    return a->cb(acc->id, h->segment, h->time, h->version, a->userdata);
+    const seg_account *a = rec;
+    const seg_hist *h = &a->h[a->n - 1];
+    return ((b2b2c_seg_account_cb)l->cb)(a->id, h->segment, h->time,
+                                          h->version, l->userdata);
 }
 
 int b2b2c_segmenter_list_accounts(const b2b2c_segmenter *s, int32_t segment,
                                   b2b2c_seg_account_cb cb, void *userdata)
 {
-    b2b2c_ctx *ctx;
-    b2b2c__listref *refs;
-    size_t n = 0, it = 0;
+    b2b2c__list l;
+    size_t it = 0;
     void *v;
-    seg_list_arg a;
     int rc;
 
     if (!s)
         return B2B2C_EINVAL;
-    ctx = s->ctx;
-    b2b2c__err_clear(ctx);
-    if (!cb)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "cb: NULL");
+    if ((rc = b2b2c__list_open(&l, s->ctx, (b2b2c__list_fn)cb, userdata)))
+        return rc;
     if (segment != -1 && !b2b2c_segment_name(segment))
-        return b2b2c__err(ctx, B2B2C_EINVAL, "segment: unknown (%d)",
+        return b2b2c__err(s->ctx, B2B2C_EINVAL, "segment: unknown (%d)",
                           (int)segment);
-    if ((rc = b2b2c__list_alloc(&refs, ctx, s->accounts.count)) != 0)
+    if ((rc = b2b2c__list_reserve(&l, s->accounts.count)) != 0)
         return rc;
     while (b2b2c__map_next(&s->accounts, &it, NULL, NULL, &v)) {
-        const seg_account *acc = v;
-        if (acc->n == 0 ||
-            (segment != -1 && acc->h[acc->n - 1].segment != segment))
-            continue;
-        refs[n].id = acc->id;
-        refs[n].len = acc->idlen;
-        refs[n++].rec = acc;
+        const seg_account *a = v;
+        if (a->n && (segment == -1 || a->h[a->n - 1].segment == segment))
+            b2b2c__list_add(&l, a->id, a->idlen, a);
     }
-    a.cb = cb;
-    a.userdata = userdata;
-    return b2b2c__list_emit(ctx, refs, n, seg_list_row, &a);
+    return b2b2c__list_emit(&l, seg_list_row);
 }

@@ -71,6 +71,51 @@ static int seen_id(seen *s, const char *id)
     return s->stop_at && s->n >= s->stop_at ? 7 : 0;
 }
 
+/* One engine's listing with no filter but `filter`, and cb NULL when
+ * with_cb is 0. */
+typedef int (*lister)(void *h, int32_t filter, int with_cb, seen *s);
+
+/* What every listing does alike: stop on the callback's non-zero return
+ * (its code returned), B2B2C_ESTATE for a mutating call from the callback
+ * (each row function tries one when s->h is set), NULL handle, NULL cb and
+ * an unknown filter value named in the message. */
+static void check_contract(b2b2c_ctx *ctx, lister run, void *h,
+                           int32_t bad_filter, const char *filter_name,
+                           const char *first, int n)
+{
+    seen s;
+    memset(&s, 0, sizeof(s));
+    s.stop_at = 1;
+    assert_int_equal(run(h, -1, 1, &s), 7);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.ids, first);
+
+    memset(&s, 0, sizeof(s));
+    s.h = h;
+    assert_int_equal(run(h, -1, 1, &s), 0);
+    assert_int_equal(s.mut_rc, B2B2C_ESTATE);
+    assert_int_equal(s.n, n);
+    assert_false(s.unordered);
+
+    assert_int_equal(run(NULL, -1, 1, &s), B2B2C_EINVAL);
+    assert_int_equal(run(h, -1, 0, &s), B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "cb"));
+    assert_int_equal(run(h, bad_filter, 1, &s), B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), filter_name));
+}
+
+/* The 100 entities "m00".."m99" of `filter`, added in descending ID order,
+ * come in ascending order. */
+static void check_many(lister run, void *h, int32_t filter)
+{
+    seen s;
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(run(h, filter, 1, &s), 0);
+    assert_int_equal(s.n, 100);
+    assert_false(s.unordered);
+    assert_string_equal(s.prev, "m99");
+}
+
 /* ---- lead ------------------------------------------------------------- */
 
 static int lead_row(const char *id, int32_t stage, int32_t band, double score,
@@ -83,6 +128,12 @@ static int lead_row(const char *id, int32_t stage, int32_t band, double score,
     if (s->h)
         s->mut_rc = b2b2c_lead_add(s->h, "zz", T0, 0, NULL, NULL, NULL);
     return seen_id(s, id);
+}
+
+static int run_lead(void *h, int32_t stage, int with_cb, seen *s)
+{
+    return b2b2c_lead_list(h, stage, -1, T0 + 100, with_cb ? lead_row : NULL,
+                           s);
 }
 
 static void t_lead_list(void **state)
@@ -134,26 +185,7 @@ static void t_lead_list(void **state)
     assert_int_equal(s.n, 0);
 
     /* stop on non-zero */
-    memset(&s, 0, sizeof(s));
-    s.stop_at = 2;
-    assert_int_equal(b2b2c_lead_list(m, -1, -1, T0 + 100, lead_row, &s), 7);
-    assert_string_equal(s.ids, "A,a10");
-
-    /* a mutating call from the callback */
-    memset(&s, 0, sizeof(s));
-    s.h = m;
-    s.stop_at = 1;
-    assert_int_equal(b2b2c_lead_list(m, -1, -1, T0 + 100, lead_row, &s), 7);
-    assert_int_equal(s.mut_rc, B2B2C_ESTATE);
-
-    /* bad input */
-    assert_int_equal(b2b2c_lead_list(NULL, -1, -1, T0, lead_row, &s),
-                     B2B2C_EINVAL);
-    assert_int_equal(b2b2c_lead_list(m, -1, -1, T0, NULL, &s), B2B2C_EINVAL);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "cb"));
-    assert_int_equal(b2b2c_lead_list(m, 10, -1, T0, lead_row, &s),
-                     B2B2C_EINVAL);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "stage"));
+    check_contract(f->ctx, run_lead, m, 10, "stage", "A", 6);
     assert_int_equal(b2b2c_lead_list(m, -1, 0, T0, lead_row, &s),
                      B2B2C_EINVAL);
     assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "band"));
@@ -177,6 +209,11 @@ static int dealer_row(const char *id, int32_t status, int64_t until,
     if (s->h)
         s->mut_rc = b2b2c_dealer_put(s->h, "zz", 1.0, "", "", 1, 0, 24.0);
     return seen_id(s, id);
+}
+
+static int run_dealer(void *h, int32_t status, int with_cb, seen *s)
+{
+    return b2b2c_dealer_list(h, status, with_cb ? dealer_row : NULL, s);
 }
 
 static void t_dealer_list(void **state)
@@ -222,23 +259,7 @@ static void t_dealer_list(void **state)
                                        &s), 0);
     assert_string_equal(s.ids, "d20,d3");
 
-    memset(&s, 0, sizeof(s));
-    s.stop_at = 3;
-    assert_int_equal(b2b2c_dealer_list(e, -1, dealer_row, &s), 7);
-    assert_string_equal(s.ids, "D9,d1,d20");
-
-    memset(&s, 0, sizeof(s));
-    s.h = e;
-    assert_int_equal(b2b2c_dealer_list(e, -1, dealer_row, &s), 0);
-    assert_int_equal(s.mut_rc, B2B2C_ESTATE);
-    assert_int_equal(s.n, 4); /* "zz" was not added */
-
-    assert_int_equal(b2b2c_dealer_list(NULL, -1, dealer_row, &s),
-                     B2B2C_EINVAL);
-    assert_int_equal(b2b2c_dealer_list(e, -1, NULL, &s), B2B2C_EINVAL);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "cb"));
-    assert_int_equal(b2b2c_dealer_list(e, 3, dealer_row, &s), B2B2C_EINVAL);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "status"));
+    check_contract(f->ctx, run_dealer, e, 3, "status", "D9", 4);
     b2b2c_dealer_free(e);
 }
 
@@ -255,6 +276,11 @@ static int channel_row(const char *id, int32_t kind, int32_t sub,
         s->mut_rc = b2b2c_channels_add(s->h, "zz", B2B2C_CHANNEL_KIND_REACH,
                                        0, B2B2C_GROUP_B2C);
     return seen_id(s, id);
+}
+
+static int run_channels(void *h, int32_t kind, int with_cb, seen *s)
+{
+    return b2b2c_channels_list(h, kind, with_cb ? channel_row : NULL, s);
 }
 
 static void t_channels_list(void **state)
@@ -288,24 +314,7 @@ static void t_channels_list(void **state)
     assert_int_equal(s.b, B2B2C_CHANNEL_SUB_SEARCH_ADS);
     assert_int_equal(s.c, B2B2C_GROUP_B2B);
 
-    memset(&s, 0, sizeof(s));
-    s.stop_at = 1;
-    assert_int_equal(b2b2c_channels_list(h, -1, channel_row, &s), 7);
-    assert_string_equal(s.ids, "Expo");
-
-    memset(&s, 0, sizeof(s));
-    s.h = h;
-    assert_int_equal(b2b2c_channels_list(h, -1, channel_row, &s), 0);
-    assert_int_equal(s.mut_rc, B2B2C_ESTATE);
-    assert_int_equal(s.n, 3);
-
-    assert_int_equal(b2b2c_channels_list(NULL, -1, channel_row, &s),
-                     B2B2C_EINVAL);
-    assert_int_equal(b2b2c_channels_list(h, -1, NULL, &s), B2B2C_EINVAL);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "cb"));
-    assert_int_equal(b2b2c_channels_list(h, B2B2C_CHANNEL_KIND_NONE,
-                                         channel_row, &s), B2B2C_EINVAL);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "kind"));
+    check_contract(f->ctx, run_channels, h, 0, "kind", "Expo", 3);
     b2b2c_channels_free(h);
 }
 
@@ -323,6 +332,12 @@ static int customer_row(const char *id, int32_t segment, int64_t first,
         s->mut_rc = b2b2c_forecaster_add_purchase(
             s->h, "zz", B2B2C_SEGMENT_B2C_CONSUMER, T0, 1.0, 0);
     return seen_id(s, id);
+}
+
+static int run_forecaster(void *h, int32_t segment, int with_cb, seen *s)
+{
+    return b2b2c_forecaster_list_customers(h, segment,
+                                           with_cb ? customer_row : NULL, s);
 }
 
 static void t_forecaster_list_customers(void **state)
@@ -365,13 +380,7 @@ static void t_forecaster_list_customers(void **state)
                              fc, id, B2B2C_SEGMENT_B2B_SMALL_PRO, T0, 1.0,
                              B2B2C_FORECAST_KIND_PRODUCT), 0);
     }
-    memset(&s, 0, sizeof(s));
-    assert_int_equal(b2b2c_forecaster_list_customers(
-                         fc, B2B2C_SEGMENT_B2B_SMALL_PRO, customer_row, &s),
-                     0);
-    assert_int_equal(s.n, 100);
-    assert_false(s.unordered);
-    assert_string_equal(s.prev, "m99");
+    check_many(run_forecaster, fc, B2B2C_SEGMENT_B2B_SMALL_PRO);
     memset(&s, 0, sizeof(s));
     assert_int_equal(b2b2c_forecaster_list_customers(fc, -1, customer_row,
                                                      &s), 0);
@@ -389,27 +398,7 @@ static void t_forecaster_list_customers(void **state)
                          fc, B2B2C_SEGMENT_UNKNOWN, customer_row, &s), 0);
     assert_int_equal(s.n, 0);
 
-    memset(&s, 0, sizeof(s));
-    s.stop_at = 2;
-    assert_int_equal(b2b2c_forecaster_list_customers(fc, -1, customer_row,
-                                                     &s), 7);
-    assert_string_equal(s.ids, "B,c10");
-
-    memset(&s, 0, sizeof(s));
-    s.h = fc;
-    assert_int_equal(b2b2c_forecaster_list_customers(fc, -1, customer_row,
-                                                     &s), 0);
-    assert_int_equal(s.mut_rc, B2B2C_ESTATE);
-    assert_int_equal(s.n, 103);
-
-    assert_int_equal(b2b2c_forecaster_list_customers(NULL, -1, customer_row,
-                                                     &s), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_forecaster_list_customers(fc, -1, NULL, &s),
-                     B2B2C_EINVAL);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "cb"));
-    assert_int_equal(b2b2c_forecaster_list_customers(fc, 6, customer_row, &s),
-                     B2B2C_EINVAL);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "segment"));
+    check_contract(f->ctx, run_forecaster, fc, 6, "segment", "B", 103);
     b2b2c_forecaster_free(fc);
 }
 
@@ -426,6 +415,12 @@ static int account_row(const char *id, int32_t segment, int64_t since,
         s->mut_rc = b2b2c_segmenter_assign_segment(
             s->h, "zz", B2B2C_SEGMENT_B2C_CONSUMER, T0);
     return seen_id(s, id);
+}
+
+static int run_segmenter(void *h, int32_t segment, int with_cb, seen *s)
+{
+    return b2b2c_segmenter_list_accounts(h, segment,
+                                         with_cb ? account_row : NULL, s);
 }
 
 static void t_segmenter_list_accounts(void **state)
@@ -459,13 +454,7 @@ static void t_segmenter_list_accounts(void **state)
                              sg, id, B2B2C_SEGMENT_DEALER_SMALL_RETAIL, T0),
                          0);
     }
-    memset(&s, 0, sizeof(s));
-    assert_int_equal(b2b2c_segmenter_list_accounts(
-                         sg, B2B2C_SEGMENT_DEALER_SMALL_RETAIL, account_row,
-                         &s), 0);
-    assert_int_equal(s.n, 100);
-    assert_false(s.unordered);
-    assert_string_equal(s.prev, "m99");
+    check_many(run_segmenter, sg, B2B2C_SEGMENT_DEALER_SMALL_RETAIL);
 
     memset(&s, 0, sizeof(s));
     assert_int_equal(b2b2c_segmenter_list_accounts(
@@ -483,27 +472,7 @@ static void t_segmenter_list_accounts(void **state)
                          sg, B2B2C_SEGMENT_B2B_LARGE, account_row, &s), 0);
     assert_int_equal(s.n, 0);
 
-    memset(&s, 0, sizeof(s));
-    s.stop_at = 1;
-    assert_int_equal(b2b2c_segmenter_list_accounts(sg, -1, account_row, &s),
-                     7);
-    assert_string_equal(s.ids, "Zed");
-
-    memset(&s, 0, sizeof(s));
-    s.h = sg;
-    assert_int_equal(b2b2c_segmenter_list_accounts(sg, -1, account_row, &s),
-                     0);
-    assert_int_equal(s.mut_rc, B2B2C_ESTATE);
-    assert_int_equal(s.n, 103);
-
-    assert_int_equal(b2b2c_segmenter_list_accounts(NULL, -1, account_row,
-                                                   &s), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_segmenter_list_accounts(sg, -1, NULL, &s),
-                     B2B2C_EINVAL);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "cb"));
-    assert_int_equal(b2b2c_segmenter_list_accounts(sg, -2, account_row, &s),
-                     B2B2C_EINVAL);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "segment"));
+    check_contract(f->ctx, run_segmenter, sg, -2, "segment", "Zed", 103);
     b2b2c_segmenter_free(sg);
 }
 
