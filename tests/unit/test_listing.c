@@ -476,6 +476,73 @@ static void t_segmenter_list_accounts(void **state)
     b2b2c_segmenter_free(sg);
 }
 
+/* ---- out of memory ---------------------------------------------------- */
+
+/* Every listing allocates once (its ID array): when that fails the call
+ * returns B2B2C_ENOMEM before any callback, leaks nothing, and the next
+ * call works. */
+static void t_list_enomem(void **state)
+{
+    fx *f = *state;
+    th_alloc al;
+    b2b2c_ctx *ctx;
+    b2b2c_lead_model *m;
+    b2b2c_dealer_engine *e;
+    b2b2c_channels *h;
+    b2b2c_forecaster *fc;
+    b2b2c_segmenter *sg;
+    struct {
+        lister run;
+        void *h;
+    } l[5];
+    th_alloc_init(&al);
+    assert_int_equal(b2b2c_ctx_new(&ctx, &al.methods, &f->store.methods), 0);
+    assert_int_equal(b2b2c_lead_model_new(&m, ctx, 1), 0);
+    assert_int_equal(b2b2c_dealer_new(&e, ctx), 0);
+    assert_int_equal(b2b2c_channels_new(&h, ctx), 0);
+    assert_int_equal(b2b2c_forecaster_new(&fc, ctx), 0);
+    assert_int_equal(b2b2c_segmenter_new(&sg, ctx), 0);
+    assert_int_equal(b2b2c_lead_add(m, "x", T0, 0, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_dealer_put(e, "x", 1.0, "R", "", 1, 0, 24.0), 0);
+    assert_int_equal(b2b2c_channels_add(h, "x", B2B2C_CHANNEL_KIND_REACH, 0,
+                                        B2B2C_GROUP_B2C), 0);
+    assert_int_equal(b2b2c_forecaster_add_purchase(
+                         fc, "x", B2B2C_SEGMENT_B2C_CONSUMER, T0, 1.0, 0), 0);
+    assert_int_equal(b2b2c_segmenter_assign_segment(
+                         sg, "x", B2B2C_SEGMENT_B2C_CONSUMER, T0), 0);
+    l[0].run = run_lead;
+    l[0].h = m;
+    l[1].run = run_dealer;
+    l[1].h = e;
+    l[2].run = run_channels;
+    l[2].h = h;
+    l[3].run = run_forecaster;
+    l[3].h = fc;
+    l[4].run = run_segmenter;
+    l[4].h = sg;
+    for (int i = 0; i < 5; i++) {
+        seen s;
+        long before = al.outstanding;
+        memset(&s, 0, sizeof(s));
+        al.fail_at = al.count + 1;
+        assert_int_equal(l[i].run(l[i].h, -1, 1, &s), B2B2C_ENOMEM);
+        assert_int_equal(s.n, 0);
+        assert_int_equal(al.failures, (size_t)i + 1);
+        assert_int_equal(al.outstanding, before);
+        al.fail_at = 0;
+        assert_int_equal(l[i].run(l[i].h, -1, 1, &s), 0);
+        assert_string_equal(s.ids, "x");
+        assert_int_equal(al.outstanding, before);
+    }
+    b2b2c_segmenter_free(sg);
+    b2b2c_forecaster_free(fc);
+    b2b2c_channels_free(h);
+    b2b2c_dealer_free(e);
+    b2b2c_lead_model_free(m);
+    b2b2c_ctx_free(ctx);
+    assert_int_equal(al.outstanding, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +553,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(t_segmenter_list_accounts, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(t_list_enomem, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
