@@ -674,9 +674,10 @@ class ChannelsTest(EngineTest):
                                             b2b2c.CHANNEL_KIND_LEADGEN,
                                             b2b2c.CHANNEL_SUB_SEARCH_ADS,
                                             b2b2c.GROUP_B2C),
-                          b2b2c.ChannelItem("seo", b2b2c.CHANNEL_KIND_REACH,
-                                            b2b2c.CHANNEL_SUB_INFORMATIONAL_SEO,
-                                            b2b2c.GROUP_B2C)])
+                          b2b2c.ChannelItem(
+                              "seo", b2b2c.CHANNEL_KIND_REACH,
+                              b2b2c.CHANNEL_SUB_INFORMATIONAL_SEO,
+                              b2b2c.GROUP_B2C)])
         self.assertEqual([c.channel_id for c in self.ch.list("reach")],
                          ["seo"])
 

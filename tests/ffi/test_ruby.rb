@@ -500,9 +500,11 @@ class ChannelsTest < EngineTest
   end
 
   def test_list
-    assert_equal [B2B2C::ChannelItem.new("search", B2B2C::CHANNEL_KIND_LEADGEN, B2B2C::CHANNEL_SUB_SEARCH_ADS, B2B2C::GROUP_B2C),
-                  B2B2C::ChannelItem.new("seo", B2B2C::CHANNEL_KIND_REACH, B2B2C::CHANNEL_SUB_INFORMATIONAL_SEO, B2B2C::GROUP_B2C)],
-                 @ch.list
+    search = B2B2C::ChannelItem.new("search", B2B2C::CHANNEL_KIND_LEADGEN, B2B2C::CHANNEL_SUB_SEARCH_ADS,
+                                    B2B2C::GROUP_B2C)
+    seo = B2B2C::ChannelItem.new("seo", B2B2C::CHANNEL_KIND_REACH, B2B2C::CHANNEL_SUB_INFORMATIONAL_SEO,
+                                 B2B2C::GROUP_B2C)
+    assert_equal [search, seo], @ch.list
     assert_equal ["seo"], @ch.list(kind: "reach").map(&:channel_id)
   end
 

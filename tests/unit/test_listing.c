@@ -144,7 +144,8 @@ static void t_lead_list(void **state)
     double sc;
     int32_t band;
     assert_int_equal(b2b2c_lead_model_new(&m, f->ctx, 1), 0);
-    /* added out of ID order; "b" < "ba" < "b\xc3\xa9" bytewise (not by locale) */
+    /* added out of ID order; bytewise (not by locale):
+     * "b" < "ba" < "b\xc3\xa9" */
     const char *ids[] = {"ba", "a2", "b", "A", "b\xc3\xa9", "a10"};
     for (int i = 0; i < 6; i++)
         assert_int_equal(b2b2c_lead_add(m, ids[i], T0, 0, NULL, NULL, NULL),
