@@ -32,6 +32,8 @@ b2b2c_storage_row_cb = CFUNCTYPE(c_int, c_void_p, c_size_t, c_void_p, c_size_t,
     c_void_p)
 b2b2c_seg_rule_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int32, c_char_p,
     c_int32, c_void_p)
+b2b2c_seg_account_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int64, c_int64,
+    c_void_p)
 b2b2c_seg_change_cb = CFUNCTYPE(c_int, c_char_p, c_int64, c_int32, c_int32,
     c_int64, c_char_p, c_double, c_void_p)
 b2b2c_lead_stage_cb = CFUNCTYPE(c_int, c_int32, c_int32, c_int64, c_void_p)
@@ -42,6 +44,10 @@ b2b2c_lead_count_cb = CFUNCTYPE(c_int, c_int32, c_int32, c_char_p, c_uint64,
     c_void_p)
 b2b2c_lead_band_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int32, c_int64,
     c_void_p)
+b2b2c_lead_list_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int32, c_double,
+    c_void_p)
+b2b2c_dealer_list_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int64, c_double,
+    c_int32, c_int64, c_void_p)
 b2b2c_dealer_reroute_cb = CFUNCTYPE(c_int, c_char_p, c_char_p, c_char_p,
     c_int32, c_void_p)
 b2b2c_dealer_audit_cb = CFUNCTYPE(c_int, c_char_p, c_char_p, POINTER(c_double),
@@ -50,8 +56,12 @@ b2b2c_dealer_scorecard_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double),
     c_size_t, c_void_p)
 b2b2c_forecaster_summary_cb = CFUNCTYPE(c_int, c_char_p, c_double, c_double,
     c_double, c_double, c_void_p)
+b2b2c_forecaster_customer_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int64,
+    c_int64, c_int64, c_void_p)
 b2b2c_forecaster_due_cb = CFUNCTYPE(c_int, c_char_p, c_int64, c_double,
     c_double, c_void_p)
+b2b2c_channels_list_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int32, c_int32,
+    c_void_p)
 b2b2c_channels_row_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double), c_size_t,
     c_void_p)
 b2b2c_channels_attribution_cb = CFUNCTYPE(c_int, c_char_p, c_double, c_double,
@@ -468,6 +478,8 @@ FUNCTIONS = (
         c_int64)),
     ("b2b2c_segmenter_assignment", c_int, (POINTER(c_int32), POINTER(c_int64),
         POINTER(c_int64), c_void_p, c_char_p)),
+    ("b2b2c_segmenter_list_accounts", c_int, (c_void_p, c_int32,
+        b2b2c_seg_account_cb, c_void_p)),
     ("b2b2c_segmenter_history", c_int, (c_void_p, c_char_p,
         b2b2c_seg_change_cb, c_void_p)),
     ("b2b2c_segmenter_migrations", c_int, (c_void_p, c_int64,
@@ -520,6 +532,8 @@ FUNCTIONS = (
         c_void_p)),
     ("b2b2c_lead_band_changes", c_int, (c_void_p, c_int64, c_int64,
         b2b2c_lead_band_cb, c_void_p)),
+    ("b2b2c_lead_list", c_int, (c_void_p, c_int32, c_int32, c_int64,
+        b2b2c_lead_list_cb, c_void_p)),
     ("b2b2c_lead_set_alert", c_int, (c_void_p, b2b2c_lead_band_cb, c_void_p)),
     # dealer.h
     ("b2b2c_dealer_new", c_int, (POINTER(c_void_p), c_void_p)),
@@ -532,6 +546,8 @@ FUNCTIONS = (
     ("b2b2c_dealer_set_location", c_int, (c_void_p, c_char_p, c_double,
         c_double, c_double)),
     ("b2b2c_dealer_set_status", c_int, (c_void_p, c_char_p, c_int32, c_int64)),
+    ("b2b2c_dealer_list", c_int, (c_void_p, c_int32, b2b2c_dealer_list_cb,
+        c_void_p)),
     ("b2b2c_dealer_count", c_int, (POINTER(c_size_t), c_void_p)),
     ("b2b2c_dealer_stats", c_int, (POINTER(c_double), c_size_t, c_void_p,
         c_char_p)),
@@ -620,6 +636,8 @@ FUNCTIONS = (
         b2b2c_forecaster_summary_cb, c_void_p)),
     ("b2b2c_forecaster_summaries_window", c_int, (c_void_p, c_int32, c_int64,
         c_int64, b2b2c_forecaster_summary_cb, c_void_p)),
+    ("b2b2c_forecaster_list_customers", c_int, (c_void_p, c_int32,
+        b2b2c_forecaster_customer_cb, c_void_p)),
     ("b2b2c_forecaster_customer", c_int, (POINTER(c_double), POINTER(c_double),
         POINTER(c_double), POINTER(c_double), POINTER(c_double),
         POINTER(c_double), c_void_p, c_char_p, c_int64, c_double)),
@@ -645,6 +663,8 @@ FUNCTIONS = (
     ("b2b2c_channels_get", c_int, (POINTER(c_int32), POINTER(c_int32),
         POINTER(c_int32), c_void_p, c_char_p)),
     ("b2b2c_channels_count", c_int, (POINTER(c_size_t), c_void_p)),
+    ("b2b2c_channels_list", c_int, (c_void_p, c_int32, b2b2c_channels_list_cb,
+        c_void_p)),
     ("b2b2c_channels_set_spend", c_int, (c_void_p, c_char_p, c_int64, c_double,
         c_double)),
     ("b2b2c_channels_touch", c_int, (c_void_p, c_char_p, c_char_p, c_int64)),

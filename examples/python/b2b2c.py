@@ -686,6 +686,7 @@ SegmentChange = namedtuple(
     "SegmentChange",
     "account_id time from_segment to_segment version rule confidence")
 Rule = namedtuple("Rule", "rule_id priority segment expr is_default")
+AccountItem = namedtuple("AccountItem", "account_id segment since version")
 
 
 class Segmenter(_Handle):
@@ -809,6 +810,16 @@ class Segmenter(_Handle):
             self.handle, _b(account_id)))
         return seg.value, since.value, ver.value
 
+    def list_accounts(self, segment=-1):
+        """[AccountItem(account_id, segment, since, version), ...] of the
+        current assignments, in account ID order (bytewise); segment -1 =
+        any (names accepted)."""
+        segment = -1 if segment == -1 else _seg(segment)
+        return self._iter(lib.b2b2c_segmenter_list_accounts,
+                          _d.b2b2c_seg_account_cb,
+                          lambda i, *f: AccountItem(_s(i), *f),
+                          self.handle, segment)
+
     @staticmethod
     def _change(acc, t, f, to, ver, rule, conf):
         return SegmentChange(_s(acc), t, f, to, ver, _s(rule), conf)
@@ -858,6 +869,7 @@ def _stage(v):
 LeadRow = namedtuple("LeadRow", "lead_id score band probability")
 RefitResult = namedtuple("RefitResult", "converged passes")
 BandChange = namedtuple("BandChange", "lead_id old_band new_band at")
+LeadItem = namedtuple("LeadItem", "lead_id stage band score")
 
 
 class LeadModel(_Handle):
@@ -1032,6 +1044,15 @@ class LeadModel(_Handle):
                           lambda i, o, n, at: BandChange(_s(i), o, n, at),
                           self.handle, since, now)
 
+    def list(self, now, stage=-1, band=-1):
+        """[LeadItem(lead_id, stage, band, score), ...] at now, in lead ID
+        order (bytewise); stage and band -1 = any (names accepted)."""
+        stage = -1 if stage == -1 else _stage(stage)
+        band = -1 if band == -1 else _band(band)
+        return self._iter(lib.b2b2c_lead_list, _d.b2b2c_lead_list_cb,
+                          lambda i, st, b, sc: LeadItem(_s(i), st, b, sc),
+                          self.handle, stage, band, now)
+
     def set_alert(self, fn):
         """fn(BandChange) after an event moved a lead into another band;
         None removes it. The binding keeps the C callback alive until it is
@@ -1065,6 +1086,8 @@ _SC_NAMES = _prefixed("DEALER_SC_", ("NFIELDS",))
 
 Reroute = namedtuple("Reroute", "lead_id from_dealer to_dealer reason")
 AuditRecord = namedtuple("AuditRecord", "lead_id dealer_id fields")
+DealerItem = namedtuple("DealerItem", "dealer_id status paused_until "
+                        "tier_weight capacity open_offers")
 
 
 class DealerEngine(_Handle):
@@ -1124,6 +1147,16 @@ class DealerEngine(_Handle):
         v = _sz()
         self._check(lib.b2b2c_dealer_count(ctypes.byref(v), self.handle))
         return v.value
+
+    def list(self, status=-1):
+        """[DealerItem(dealer_id, status, paused_until, tier_weight,
+        capacity, open_offers), ...] in dealer ID order (bytewise); status
+        -1 = any (names accepted)."""
+        status = -1 if status == -1 else _enum(status, _DEALER_STATUS,
+                                               "status")
+        return self._iter(lib.b2b2c_dealer_list, _d.b2b2c_dealer_list_cb,
+                          lambda i, *f: DealerItem(_s(i), *f),
+                          self.handle, status)
 
     def stats(self, dealer_id):
         n = DEALER_STAT_NFIELDS  # noqa: F821
@@ -1407,6 +1440,8 @@ def forecast_frequency_counts(model, params, T, weight=None, nout=10,
 Summary = namedtuple("Summary", "customer_id frequency recency T "
                                 "monetary_value")
 Due = namedtuple("Due", "customer_id due_time p_alive expected_value")
+CustomerItem = namedtuple("CustomerItem", "customer_id segment first last "
+                          "purchases")
 
 
 # b2b2c_forecaster_holdout's limit on nout (include/b2b2c/forecast.h).
@@ -1536,6 +1571,14 @@ class Forecaster(_Handle):
                           self._segm(segment), calibration_start,
                           calibration_end)
 
+    def list_customers(self, segment=-1):
+        """[CustomerItem(customer_id, segment, first, last, purchases), ...]
+        in customer ID order (bytewise); segment -1 = any."""
+        return self._iter(lib.b2b2c_forecaster_list_customers,
+                          _d.b2b2c_forecaster_customer_cb,
+                          lambda i, *f: CustomerItem(_s(i), *f),
+                          self.handle, self._segm(segment))
+
     def customer(self, customer_id, now, horizon):
         """{expected, p_alive, p_any, spend, clv_product, clv_service}."""
         v = [_dbl() for _ in range(6)]
@@ -1582,6 +1625,7 @@ _MIX_NAMES = _prefixed("MIX_", ("COUNT",))
 
 Attribution = namedtuple("Attribution", "channel_id conversions revenue ltv")
 Share = namedtuple("Share", "channel_id t share")
+ChannelItem = namedtuple("ChannelItem", "channel_id kind sub group")
 LagWeek = namedtuple("LagWeek", "week_start reach_spend leadgen_spend leads "
                                 "cpl")
 
@@ -1632,6 +1676,15 @@ class Channels(_Handle):
         v = _sz()
         self._check(lib.b2b2c_channels_count(ctypes.byref(v), self.handle))
         return v.value
+
+    def list(self, kind=-1):
+        """[ChannelItem(channel_id, kind, sub, group), ...] in channel ID
+        order (bytewise); kind -1 = any (names accepted)."""
+        kind = -1 if kind == -1 else _enum(
+            kind, lib.b2b2c_channel_kind_from_name, "kind")
+        return self._iter(lib.b2b2c_channels_list, _d.b2b2c_channels_list_cb,
+                          lambda i, k, sb, g: ChannelItem(_s(i), k, sb, g),
+                          self.handle, kind)
 
     def set_spend(self, channel_id, t, spend, impressions=0.0):
         self._check(lib.b2b2c_channels_set_spend(self.handle, _b(channel_id),
@@ -1710,7 +1763,8 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "Attrs", "Segmenter", "SegmentClassifier", "LeadModel", "DealerEngine",
     "Forecaster", "Channels", "Classification", "SegmentChange", "Rule",
     "LeadRow", "RefitResult", "BandChange", "Reroute", "AuditRecord", "FitResult",
-    "Summary", "Due", "Attribution", "Share", "LagWeek",
+    "Summary", "Due", "Attribution", "Share", "LagWeek", "LeadItem",
+    "DealerItem", "ChannelItem", "AccountItem", "CustomerItem",
     "seg_attr_name", "party_type_name", "org_kind_name", "seg_dest_name",
     "seg_channel_name", "seg_attr_from_name", "party_type_from_name",
     "org_kind_from_name", "seg_dest_from_name", "seg_channel_from_name",

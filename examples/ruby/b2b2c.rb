@@ -506,6 +506,7 @@ module B2B2C
   SegmentChange = Struct.new(:account_id, :time, :from_segment, :to_segment,
                              :version, :rule, :confidence)
   Rule = Struct.new(:rule_id, :priority, :segment, :expr, :is_default)
+  AccountItem = Struct.new(:account_id, :segment, :since, :version)
 
   # b2b2c_segmenter: classifies accounts into the five sub-segments, records
   # assignments and migrations, recommends routing.
@@ -592,6 +593,13 @@ module B2B2C
       [s.read_int32, since.read_int64, ver.read_int64]
     end
 
+    # [AccountItem, ...] of the current assignments, in account ID order
+    # (bytewise); segment -1 = any.
+    def list_accounts(segment: -1)
+      iterate(:b2b2c_segmenter_list_accounts, :b2b2c_seg_account_cb, handle,
+              B2B2C.any(segment) { |v| B2B2C.seg(v) }) { |*a| AccountItem.new(*a) }
+    end
+
     def history(account_id)
       iterate(:b2b2c_segmenter_history, :b2b2c_seg_change_cb, handle, account_id) { |*a| SegmentChange.new(*a) }
     end
@@ -646,6 +654,7 @@ module B2B2C
   LeadRow = Struct.new(:lead_id, :score, :band, :probability)
   RefitResult = Struct.new(:converged, :passes)
   BandChange = Struct.new(:lead_id, :old_band, :new_band, :at)
+  LeadItem = Struct.new(:lead_id, :stage, :band, :score)
 
   # b2b2c_lead_model: leads, events, decaying score and cold/warm/hot bands,
   # stages, learned P(won), queries and the band-change alert (a block).
@@ -764,6 +773,13 @@ module B2B2C
       iterate(:b2b2c_lead_band_changes, :b2b2c_lead_band_cb, handle, since, now) { |*a| BandChange.new(*a) }
     end
 
+    # [LeadItem, ...] at now, in lead ID order (bytewise); stage, band -1 = any.
+    def list(now, stage: -1, band: -1)
+      st = B2B2C.any(stage) { |v| B2B2C.enum(v, :b2b2c_lead_stage_from_name, "stage") }
+      iterate(:b2b2c_lead_list, :b2b2c_lead_list_cb, handle, st, B2B2C.any(band) { |v| B2B2C.band(v) },
+              now) { |*a| LeadItem.new(*a) }
+    end
+
     # The block receives a BandChange after an event moved a lead into
     # another band; without a block the alert is removed.
     def set_alert(&blk)
@@ -799,6 +815,7 @@ module B2B2C
 
   Reroute = Struct.new(:lead_id, :from_dealer, :to_dealer, :reason)
   AuditRecord = Struct.new(:lead_id, :dealer_id, :fields)
+  DealerItem = Struct.new(:dealer_id, :status, :paused_until, :tier_weight, :capacity, :open_offers)
 
   # b2b2c_dealer_engine: dealers, routing, accept/decline/expire, outcomes,
   # audit trail and scorecards (rows as Hashes keyed by the DEALER_AUDIT_*,
@@ -836,6 +853,12 @@ module B2B2C
     end
 
     def count = get_size(:b2b2c_dealer_count)
+
+    # [DealerItem, ...] in dealer ID order (bytewise); status -1 = any.
+    def list(status: -1)
+      st = B2B2C.any(status) { |v| B2B2C.enum(v, DEALER_STATUS, "status") }
+      iterate(:b2b2c_dealer_list, :b2b2c_dealer_list_cb, handle, st) { |*a| DealerItem.new(*a) }
+    end
 
     def stats(dealer_id)
       out = B2B2C.out(:double, DEALER_STAT_NFIELDS)
@@ -1080,6 +1103,7 @@ module B2B2C
 
   Summary = Struct.new(:customer_id, :frequency, :recency, :T, :monetary_value)
   Due = Struct.new(:customer_id, :due_time, :p_alive, :expected_value)
+  CustomerItem = Struct.new(:customer_id, :segment, :first, :last, :purchases)
 
   # b2b2c_forecaster: purchase log, per-segment fits, per-customer answers,
   # repeat-due list and holdout check. segment -1 = everyone.
@@ -1188,6 +1212,12 @@ module B2B2C
       end
     end
 
+    # [CustomerItem, ...] in customer ID order (bytewise); segment -1 = any.
+    def list_customers(segment: -1)
+      iterate(:b2b2c_forecaster_list_customers, :b2b2c_forecaster_customer_cb, handle,
+              segm(segment)) { |*a| CustomerItem.new(*a) }
+    end
+
     # {expected:, p_alive:, p_any:, spend:, clv_product:, clv_service:}
     def customer(customer_id, now, horizon)
       v = Array.new(6) { B2B2C.out }
@@ -1223,6 +1253,7 @@ module B2B2C
 
   Attribution = Struct.new(:channel_id, :conversions, :revenue, :ltv)
   Share = Struct.new(:channel_id, :t, :share)
+  ChannelItem = Struct.new(:channel_id, :kind, :sub, :group)
   LagWeek = Struct.new(:week_start, :reach_spend, :leadgen_spend, :leads, :cpl)
 
   def self.channel_attribution(m) = enum(m, :b2b2c_channel_attribution_from_name, "model")
@@ -1263,6 +1294,12 @@ module B2B2C
       v = B2B2C.out(:size_t)
       check(Lib.b2b2c_channels_count(v, handle))
       v.read(:size_t)
+    end
+
+    # [ChannelItem, ...] in channel ID order (bytewise); kind -1 = any.
+    def list(kind: -1)
+      k = B2B2C.any(kind) { |v| B2B2C.enum(v, :b2b2c_channel_kind_from_name, "kind") }
+      iterate(:b2b2c_channels_list, :b2b2c_channels_list_cb, handle, k) { |*a| ChannelItem.new(*a) }
     end
 
     def set_spend(channel_id, t, spend, impressions = 0.0)

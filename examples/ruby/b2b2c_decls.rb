@@ -351,17 +351,22 @@ module B2B2C
     callback :b2b2c_storage_value_cb, %i[pointer size_t pointer], :int
     callback :b2b2c_storage_row_cb, %i[pointer size_t pointer size_t pointer], :int
     callback :b2b2c_seg_rule_cb, %i[string int32 int32 string int32 pointer], :int
+    callback :b2b2c_seg_account_cb, %i[string int32 int64 int64 pointer], :int
     callback :b2b2c_seg_change_cb, %i[string int64 int32 int32 int64 string double pointer], :int
     callback :b2b2c_lead_stage_cb, %i[int32 int32 int64 pointer], :int
     callback :b2b2c_lead_factor_cb, %i[string double pointer], :int
     callback :b2b2c_lead_row_cb, %i[string double int32 double pointer], :int
     callback :b2b2c_lead_count_cb, %i[int32 int32 string uint64 pointer], :int
     callback :b2b2c_lead_band_cb, %i[string int32 int32 int64 pointer], :int
+    callback :b2b2c_lead_list_cb, %i[string int32 int32 double pointer], :int
+    callback :b2b2c_dealer_list_cb, %i[string int32 int64 double int32 int64 pointer], :int
     callback :b2b2c_dealer_reroute_cb, %i[string string string int32 pointer], :int
     callback :b2b2c_dealer_audit_cb, %i[string string pointer size_t pointer], :int
     callback :b2b2c_dealer_scorecard_cb, %i[string pointer size_t pointer], :int
     callback :b2b2c_forecaster_summary_cb, %i[string double double double double pointer], :int
+    callback :b2b2c_forecaster_customer_cb, %i[string int32 int64 int64 int64 pointer], :int
     callback :b2b2c_forecaster_due_cb, %i[string int64 double double pointer], :int
+    callback :b2b2c_channels_list_cb, %i[string int32 int32 int32 pointer], :int
     callback :b2b2c_channels_row_cb, %i[string pointer size_t pointer], :int
     callback :b2b2c_channels_attribution_cb, %i[string double double double pointer], :int
     callback :b2b2c_channels_share_cb, %i[string int64 double pointer], :int
@@ -432,6 +437,7 @@ module B2B2C
     attach_function :b2b2c_segmenter_assign, %i[pointer pointer string pointer int64], :int
     attach_function :b2b2c_segmenter_assign_segment, %i[pointer string int32 int64], :int
     attach_function :b2b2c_segmenter_assignment, %i[pointer pointer pointer pointer string], :int
+    attach_function :b2b2c_segmenter_list_accounts, %i[pointer int32 b2b2c_seg_account_cb pointer], :int
     attach_function :b2b2c_segmenter_history, %i[pointer string b2b2c_seg_change_cb pointer], :int
     attach_function :b2b2c_segmenter_migrations, %i[pointer int64 b2b2c_seg_change_cb pointer], :int
     attach_function :b2b2c_segmenter_route, %i[pointer pointer pointer int32 int32], :int
@@ -466,6 +472,7 @@ module B2B2C
     attach_function :b2b2c_lead_top, %i[pointer int64 int32 int32 int32 int32 int32 string b2b2c_lead_row_cb pointer], :int
     attach_function :b2b2c_lead_counts, %i[pointer int64 b2b2c_lead_count_cb pointer], :int
     attach_function :b2b2c_lead_band_changes, %i[pointer int64 int64 b2b2c_lead_band_cb pointer], :int
+    attach_function :b2b2c_lead_list, %i[pointer int32 int32 int64 b2b2c_lead_list_cb pointer], :int
     attach_function :b2b2c_lead_set_alert, %i[pointer b2b2c_lead_band_cb pointer], :int
 
     # dealer.h
@@ -477,6 +484,7 @@ module B2B2C
     attach_function :b2b2c_dealer_put, %i[pointer string double string string int32 int32 double], :int
     attach_function :b2b2c_dealer_set_location, %i[pointer string double double double], :int
     attach_function :b2b2c_dealer_set_status, %i[pointer string int32 int64], :int
+    attach_function :b2b2c_dealer_list, %i[pointer int32 b2b2c_dealer_list_cb pointer], :int
     attach_function :b2b2c_dealer_count, %i[pointer pointer], :int
     attach_function :b2b2c_dealer_stats, %i[pointer size_t pointer string], :int
     attach_function :b2b2c_dealer_route, %i[pointer pointer pointer string string int32 double double string int32 int32 int64], :int
@@ -522,6 +530,7 @@ module B2B2C
     attach_function :b2b2c_forecaster_subscription_stats, %i[pointer pointer pointer int32], :int
     attach_function :b2b2c_forecaster_summaries, %i[pointer int32 int64 b2b2c_forecaster_summary_cb pointer], :int
     attach_function :b2b2c_forecaster_summaries_window, %i[pointer int32 int64 int64 b2b2c_forecaster_summary_cb pointer], :int
+    attach_function :b2b2c_forecaster_list_customers, %i[pointer int32 b2b2c_forecaster_customer_cb pointer], :int
     attach_function :b2b2c_forecaster_customer, %i[pointer pointer pointer pointer pointer pointer pointer string int64 double], :int
     attach_function :b2b2c_forecaster_due, %i[pointer int64 double b2b2c_forecaster_due_cb pointer], :int
     attach_function :b2b2c_forecaster_holdout, %i[pointer pointer pointer size_t pointer int32 int64 int64], :int
@@ -541,6 +550,7 @@ module B2B2C
     attach_function :b2b2c_channels_add, %i[pointer string int32 int32 int32], :int
     attach_function :b2b2c_channels_get, %i[pointer pointer pointer pointer string], :int
     attach_function :b2b2c_channels_count, %i[pointer pointer], :int
+    attach_function :b2b2c_channels_list, %i[pointer int32 b2b2c_channels_list_cb pointer], :int
     attach_function :b2b2c_channels_set_spend, %i[pointer string int64 double double], :int
     attach_function :b2b2c_channels_touch, %i[pointer string string int64], :int
     attach_function :b2b2c_channels_convert, %i[pointer string int64 double], :int

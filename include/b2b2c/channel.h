@@ -164,6 +164,23 @@ B2B2C_API int b2b2c_channels_get(int32_t *kind, int32_t *sub, int32_t *group,
 /* Number of channels into *out. Errors: B2B2C_EINVAL. */
 B2B2C_API int b2b2c_channels_count(size_t *out, const b2b2c_channels *h);
 
+/* A channel in b2b2c_channels_list: kind, sub-kind and target group as
+ * given to b2b2c_channels_add. */
+typedef int (*b2b2c_channels_list_cb)(const char *channel_id, int32_t kind,
+                                      int32_t sub, int32_t group,
+                                      void *userdata);
+
+/*
+ * Every channel, in channel ID order (bytewise). Filter: kind
+ * (B2B2C_CHANNEL_KIND_*, -1 = any). The channel ID is valid during the
+ * callback only; a non-zero return stops the listing and is returned; a
+ * mutating call on the context from the callback gets B2B2C_ESTATE.
+ * Errors: B2B2C_EINVAL (h or cb NULL, unknown kind), B2B2C_ENOMEM, or the
+ * callback's code.
+ */
+B2B2C_API int b2b2c_channels_list(const b2b2c_channels *h, int32_t kind,
+                                  b2b2c_channels_list_cb cb, void *userdata);
+
 /*
  * Set the spend and impressions (reach) of a channel on the day containing
  * time `t` (replacing what was recorded for that day).

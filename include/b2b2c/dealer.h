@@ -247,6 +247,26 @@ B2B2C_API int b2b2c_dealer_set_status(b2b2c_dealer_engine *e,
                                       const char *dealer_id, int32_t status,
                                       int64_t paused_until);
 
+/* A dealer in b2b2c_dealer_list: its stored status (B2B2C_DEALER_*),
+ * paused_until (meaningful with PAUSED, else 0), tier weight, capacity and
+ * open (offered or accepted) leads. */
+typedef int (*b2b2c_dealer_list_cb)(const char *dealer_id, int32_t status,
+                                    int64_t paused_until, double tier_weight,
+                                    int32_t capacity, int64_t open_offers,
+                                    void *userdata);
+
+/*
+ * Every dealer, in dealer ID order (bytewise). Filter: status
+ * (B2B2C_DEALER_*, -1 = any); the stored status is reported (a PAUSED
+ * dealer stays PAUSED past paused_until). The dealer ID is valid during
+ * the callback only; a non-zero return stops the listing and is returned;
+ * a mutating call on the context from the callback gets B2B2C_ESTATE.
+ * Returns 0, B2B2C_EINVAL (e or cb NULL, unknown status), B2B2C_ENOMEM or
+ * the callback's code.
+ */
+B2B2C_API int b2b2c_dealer_list(const b2b2c_dealer_engine *e, int32_t status,
+                                b2b2c_dealer_list_cb cb, void *userdata);
+
 /* Number of dealers (all statuses). */
 B2B2C_API int b2b2c_dealer_count(size_t *out, const b2b2c_dealer_engine *e);
 

@@ -500,6 +500,27 @@ B2B2C_API int b2b2c_forecaster_summaries_window(
     b2b2c_forecaster *f, int32_t segment, int64_t calibration_start,
     int64_t calibration_end, b2b2c_forecaster_summary_cb cb, void *payload);
 
+/* A customer in b2b2c_forecaster_list_customers: its segment (that of its
+ * most recently added purchase), the times of its first and last purchase of
+ * any kind (product or service), and how many purchases it has. */
+typedef int (*b2b2c_forecaster_customer_cb)(const char *customer_id,
+                                            int32_t segment, int64_t first,
+                                            int64_t last, int64_t purchases,
+                                            void *userdata);
+
+/*
+ * Every customer, in customer ID order (bytewise). Filter: segment
+ * (B2B2C_SEGMENT_*, -1 = any). The customer ID is valid during the
+ * callback only; a non-zero return stops the listing and is returned; a
+ * mutating call on the context from the callback gets B2B2C_ESTATE.
+ * Errors: B2B2C_EINVAL (f or cb NULL, unknown segment), B2B2C_ENOMEM, or
+ * the callback's code.
+ */
+B2B2C_API int b2b2c_forecaster_list_customers(const b2b2c_forecaster *f,
+                                              int32_t segment,
+                                              b2b2c_forecaster_customer_cb cb,
+                                              void *userdata);
+
 /*
  * Answers for one customer at `now` (Unix seconds) over `horizon` whole
  * units: expected product purchases, P(alive), P(at least one purchase),

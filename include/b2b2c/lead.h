@@ -401,6 +401,23 @@ B2B2C_API int b2b2c_lead_band_changes(const b2b2c_lead_model *m,
                                       int64_t since, int64_t now,
                                       b2b2c_lead_band_cb cb, void *payload);
 
+/* A lead in b2b2c_lead_list: its stage, band and rule score at `now`. */
+typedef int (*b2b2c_lead_list_cb)(const char *lead_id, int32_t stage,
+                                  int32_t band, double score, void *userdata);
+
+/*
+ * Every lead, in lead ID order (bytewise), with its stage (B2B2C_LEAD_*
+ * stage), band and rule score at `now`. Filters: stage and band (-1 =
+ * any). The lead ID is valid during the callback only; a non-zero return
+ * stops the listing and is returned; a mutating call on the context from
+ * the callback gets B2B2C_ESTATE. Returns 0, B2B2C_EINVAL (m or cb NULL,
+ * unknown stage or band), B2B2C_ERANGE (now outside the time range),
+ * B2B2C_ENOMEM, or the callback's code.
+ */
+B2B2C_API int b2b2c_lead_list(const b2b2c_lead_model *m, int32_t stage,
+                              int32_t band, int64_t now,
+                              b2b2c_lead_list_cb cb, void *userdata);
+
 /*
  * Register the band-change alert (NULL cb removes it): called after
  * b2b2c_lead_event has committed when the event moved the lead into another

@@ -357,6 +357,25 @@ B2B2C_API int b2b2c_segmenter_assignment(int32_t *segment, int64_t *since,
                                          const b2b2c_segmenter *s,
                                          const char *account_id);
 
+/* An account in b2b2c_segmenter_list_accounts: its current assignment as
+ * b2b2c_segmenter_assignment reads it (segment, since, version). */
+typedef int (*b2b2c_seg_account_cb)(const char *account_id, int32_t segment,
+                                    int64_t since, int64_t version,
+                                    void *userdata);
+
+/*
+ * Every assigned account, in account ID order (bytewise). Filter: segment
+ * (B2B2C_SEGMENT_*, -1 = any) of the current assignment. The account ID
+ * is valid during the callback only; a non-zero return stops the listing
+ * and is returned; a mutating call on the context from the callback gets
+ * B2B2C_ESTATE. Errors: B2B2C_EINVAL (s or cb NULL, unknown segment),
+ * B2B2C_ENOMEM, or the callback's code.
+ */
+B2B2C_API int b2b2c_segmenter_list_accounts(const b2b2c_segmenter *s,
+                                            int32_t segment,
+                                            b2b2c_seg_account_cb cb,
+                                            void *userdata);
+
 /* One history entry or migration. from_segment is the previous segment
  * (B2B2C_SEGMENT_UNKNOWN with no previous entry); rule is the deciding
  * rule's name, valid during the callback. */

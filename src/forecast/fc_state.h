@@ -7,6 +7,7 @@
  *   fc_summary.c  per-customer summaries (x, t_x, T, m) and their listing
  *   fc_fit.c      per-segment fits and what they store
  *   fc_answer.c   per-customer answers, due list, holdout check
+ *   fc_list.c     b2b2c_forecaster_list_customers
  */
 #ifndef B2B2C_FC_STATE_H
 #define B2B2C_FC_STATE_H

@@ -193,6 +193,18 @@ class SegmentTest(EngineTest):
             a.reset()
             self.assertEqual(a.present(), [])
 
+    def test_list_accounts(self):
+        self.seg.assign_segment("b", "b2c_consumer", T0)
+        self.seg.assign_segment("a", "b2b_large", T0 + DAY)
+        self.seg.assign_segment("b", "b2b_small_pro", T0 + 2 * DAY)
+        rows = self.seg.list_accounts()
+        self.assertEqual([r.account_id for r in rows], ["a", "b"])
+        self.assertEqual(rows[1][1:], self.seg.assignment("b"))
+        self.assertEqual(rows[1].since, T0 + 2 * DAY)
+        self.assertEqual([r.account_id for r in
+                          self.seg.list_accounts("b2b_large")], ["a"])
+        self.assertError(b2b2c.EINVAL, self.seg.list_accounts, 6)
+
     def test_rules_assign_migrations_route(self):
         ws = {"party_type": "organisation", "org_kind": "workshop",
               "orders_per_year": 120.0}
@@ -283,6 +295,22 @@ class LeadTest(EngineTest):
         self.m.set_alert(None)
         self.m.event("ivan", "question_asked", T0 + 3 * DAY)
 
+    def test_list(self):
+        self.m.set_stage("olga", "nurturing", T0 + DAY)
+        rows = self.m.list(T0 + 3 * DAY)
+        self.assertEqual([r.lead_id for r in rows], ["ivan", "olga", "petr"])
+        score, band = self.m.score("petr", T0 + 3 * DAY)
+        self.assertEqual(rows[2], b2b2c.LeadItem("petr",
+                                                 b2b2c.LEAD_STAGE_NEW,
+                                                 band, score))
+        self.assertEqual([r.lead_id for r in
+                          self.m.list(T0 + 3 * DAY, stage="nurturing")],
+                         ["olga"])
+        self.assertEqual([r.lead_id for r in
+                          self.m.list(T0 + 3 * DAY, band=band)],
+                         [r.lead_id for r in rows if r.band == band])
+        self.assertError(b2b2c.EINVAL, self.m.list, T0, band=0)
+
     def test_stages(self):
         self.m.set_stage("petr", "qualified", T0 + 2 * DAY)
         self.m.set_stage("petr", b2b2c.LEAD_STAGE_PASSED_TO_DEALER,
@@ -371,6 +399,17 @@ class DealerTest(EngineTest):
         cards = self.d.scorecards(T0, T0 + 30 * DAY)
         self.assertEqual([c[0] for c in cards], ["mow-1"])
         self.assertEqual(cards[0][1]["won"], 1)
+
+    def test_list(self):
+        self.d.set_status("spb-1", "paused", T0 + DAY)
+        self.assertEqual(self.d.list(),
+                         [b2b2c.DealerItem("mow-1", b2b2c.DEALER_ACTIVE, 0,
+                                           1.0, 5, 0),
+                          b2b2c.DealerItem("spb-1", b2b2c.DEALER_PAUSED,
+                                           T0 + DAY, 1.0, 5, 0)])
+        self.assertEqual([d.dealer_id for d in self.d.list("active")],
+                         ["mow-1"])
+        self.assertError(b2b2c.EINVAL, self.d.list, 7)
 
     def test_no_dealer_and_expire(self):
         e = self.assertError(b2b2c.ENODEALER, self.d.route, "x", "FR",
@@ -539,6 +578,20 @@ class ForecastTest(EngineTest):
         self.assertEqual(b2b2c.forecast_param_name(b2b2c.FORECAST_PNBD, -1),
                          "pnbd")
 
+    def test_list_customers(self):
+        with b2b2c.Forecaster(self.ctx) as f:
+            f.add_purchase("c2", "b2c_consumer", T0 + DAY, 10.0, 0)
+            f.add_purchase("c2", "b2c_consumer", T0, 10.0, 0)
+            f.add_purchase("c1", "b2b_large", T0, 10.0, 0)
+            self.assertEqual(f.list_customers(),
+                             [b2b2c.CustomerItem(
+                                 "c1", b2b2c.SEGMENT_B2B_LARGE, T0, T0, 1),
+                              b2b2c.CustomerItem(
+                                  "c2", b2b2c.SEGMENT_B2C_CONSUMER, T0,
+                                  T0 + DAY, 2)])
+            self.assertEqual([c.customer_id for c in
+                              f.list_customers("b2c_consumer")], ["c2"])
+
     def test_forecaster(self):
         with b2b2c.Forecaster(self.ctx) as f:
             _add_log(f)
@@ -614,6 +667,19 @@ class ChannelsTest(EngineTest):
         self.ch.touch("L1", "seo", T0)
         self.ch.touch("L1", "search", T0 + DAY)
         self.ch.convert("L1", T0 + 2 * DAY, 1000.0)
+
+    def test_list(self):
+        self.assertEqual(self.ch.list(),
+                         [b2b2c.ChannelItem("search",
+                                            b2b2c.CHANNEL_KIND_LEADGEN,
+                                            b2b2c.CHANNEL_SUB_SEARCH_ADS,
+                                            b2b2c.GROUP_B2C),
+                          b2b2c.ChannelItem(
+                              "seo", b2b2c.CHANNEL_KIND_REACH,
+                              b2b2c.CHANNEL_SUB_INFORMATIONAL_SEO,
+                              b2b2c.GROUP_B2C)])
+        self.assertEqual([c.channel_id for c in self.ch.list("reach")],
+                         ["seo"])
 
     def test_linear_two_touch(self):
         shares = self.ch.attribute_lead("L1", "linear")

@@ -131,6 +131,16 @@ class SegmentTest < EngineTest
     end
   end
 
+  def test_list_accounts
+    @seg.assign_segment("b", "b2c_consumer", T0)
+    @seg.assign_segment("a", "b2b_large", T0 + DAY)
+    @seg.assign_segment("b", "b2b_small_pro", T0 + (2 * DAY))
+    rows = @seg.list_accounts
+    assert_equal %w[a b], rows.map(&:account_id)
+    assert_equal @seg.assignment("b"), rows[1].to_a[1..]
+    assert_equal ["a"], @seg.list_accounts(segment: "b2b_large").map(&:account_id)
+  end
+
   def test_rules_assign_migrations_route
     ws = { party_type: "organisation", org_kind: "workshop", orders_per_year: 120.0 }
     assert_equal B2B2C::SEGMENT_B2B_SMALL_PRO, @seg.assign("acme", ws, T0)
@@ -189,6 +199,16 @@ class LeadTest < EngineTest
     assert_equal "hot", @m.band("olga", T0 + (3 * DAY))
     @m.set_alert
     @m.event("ivan", "question_asked", T0 + (3 * DAY))
+  end
+
+  def test_list
+    @m.set_stage("olga", "nurturing", T0 + DAY)
+    rows = @m.list(T0 + (3 * DAY))
+    assert_equal %w[ivan olga petr], rows.map(&:lead_id)
+    score, band = @m.score("petr", T0 + (3 * DAY))
+    assert_equal B2B2C::LeadItem.new("petr", B2B2C::LEAD_STAGE_NEW, band, score), rows[2]
+    assert_equal ["olga"], @m.list(T0 + (3 * DAY), stage: "nurturing").map(&:lead_id)
+    assert_equal rows.select { |r| r.band == band }.map(&:lead_id), @m.list(T0 + (3 * DAY), band: band).map(&:lead_id)
   end
 
   def test_stages_and_errors
@@ -259,6 +279,13 @@ class DealerTest < EngineTest
     assert_equal 1, audit[0].fields["candidates"]
     assert_equal B2B2C::DEALER_AUDIT_NFIELDS, audit[0].fields.size
     assert_equal ["mow-1"], @d.scorecards(T0, T0 + (30 * DAY)).map(&:first)
+  end
+
+  def test_list
+    @d.set_status("spb-1", "paused", T0 + DAY)
+    assert_equal [B2B2C::DealerItem.new("mow-1", B2B2C::DEALER_ACTIVE, 0, 1.0, 5, 0),
+                  B2B2C::DealerItem.new("spb-1", B2B2C::DEALER_PAUSED, T0 + DAY, 1.0, 5, 0)], @d.list
+    assert_equal ["mow-1"], @d.list(status: "active").map(&:dealer_id)
   end
 
   def test_no_dealer_and_expire
@@ -415,6 +442,18 @@ class ForecastTest < EngineTest
     end
   end
 
+  def test_list_customers
+    f = B2B2C::Forecaster.new(@ctx)
+    f.add_purchase("c2", "b2c_consumer", T0 + DAY, 10.0, 0)
+    f.add_purchase("c2", "b2c_consumer", T0, 10.0, 0)
+    f.add_purchase("c1", "b2b_large", T0, 10.0, 0)
+    assert_equal [B2B2C::CustomerItem.new("c1", B2B2C::SEGMENT_B2B_LARGE, T0, T0, 1),
+                  B2B2C::CustomerItem.new("c2", B2B2C::SEGMENT_B2C_CONSUMER, T0, T0 + DAY, 2)], f.list_customers
+    assert_equal ["c2"], f.list_customers(segment: "b2c_consumer").map(&:customer_id)
+  ensure
+    f&.close
+  end
+
   def test_forecaster
     B2B2C::Forecaster.open(@ctx) do |f|
       add_log(f)
@@ -458,6 +497,15 @@ class ChannelsTest < EngineTest
     @ch.touch("L1", "seo", T0)
     @ch.touch("L1", "search", T0 + DAY)
     @ch.convert("L1", T0 + (2 * DAY), 1000.0)
+  end
+
+  def test_list
+    search = B2B2C::ChannelItem.new("search", B2B2C::CHANNEL_KIND_LEADGEN, B2B2C::CHANNEL_SUB_SEARCH_ADS,
+                                    B2B2C::GROUP_B2C)
+    seo = B2B2C::ChannelItem.new("seo", B2B2C::CHANNEL_KIND_REACH, B2B2C::CHANNEL_SUB_INFORMATIONAL_SEO,
+                                 B2B2C::GROUP_B2C)
+    assert_equal [search, seo], @ch.list
+    assert_equal ["seo"], @ch.list(kind: "reach").map(&:channel_id)
   end
 
   def test_attribution_names
