@@ -102,14 +102,14 @@ static int segments(b2b2c_segmenter *s, int64_t now)
         int32_t party, org;
         double outlets, employees;
     } accounts[] = {
-        {"teplo-chain", B2B2C_PARTY_ORGANISATION, B2B2C_ORG_RETAIL_CHAIN, 40,
+        {"teplo-chain", B2B2C_SEG_PARTY_ORGANISATION, B2B2C_SEG_ORG_RETAIL_CHAIN, 40,
          900},
-        {"shop-17", B2B2C_PARTY_ORGANISATION, B2B2C_ORG_INDEPENDENT_SHOP, 1,
+        {"shop-17", B2B2C_SEG_PARTY_ORGANISATION, B2B2C_SEG_ORG_INDEPENDENT_SHOP, 1,
          6},
-        {"plant-ural", B2B2C_PARTY_ORGANISATION, B2B2C_ORG_PLANT, -1, 2500},
-        {"montazh-pro", B2B2C_PARTY_ORGANISATION, B2B2C_ORG_CONTRACTOR, -1,
+        {"plant-ural", B2B2C_SEG_PARTY_ORGANISATION, B2B2C_SEG_ORG_PLANT, -1, 2500},
+        {"montazh-pro", B2B2C_SEG_PARTY_ORGANISATION, B2B2C_SEG_ORG_CONTRACTOR, -1,
          12},
-        {"olga", B2B2C_PARTY_PERSON, B2B2C_ORG_PRIVATE_PERSON, -1, -1},
+        {"olga", B2B2C_SEG_PARTY_PERSON, B2B2C_SEG_ORG_PRIVATE_PERSON, -1, -1},
     };
     b2b2c_segment_attrs *a;
     int32_t seg, dest, kind;
@@ -122,9 +122,9 @@ static int segments(b2b2c_segmenter *s, int64_t now)
                                     accounts[i].party);
         b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND,
                                     accounts[i].org);
-        if (accounts[i].party == B2B2C_PARTY_ORGANISATION &&
-            (accounts[i].org == B2B2C_ORG_RETAIL_CHAIN ||
-             accounts[i].org == B2B2C_ORG_INDEPENDENT_SHOP))
+        if (accounts[i].party == B2B2C_SEG_PARTY_ORGANISATION &&
+            (accounts[i].org == B2B2C_SEG_ORG_RETAIL_CHAIN ||
+             accounts[i].org == B2B2C_SEG_ORG_INDEPENDENT_SHOP))
             b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_RESELLER, 1);
         if (accounts[i].outlets >= 0)
             b2b2c_segment_attrs_set_double(a, B2B2C_SEG_ATTR_OUTLETS,

@@ -44,8 +44,8 @@ int main(void)
 
     /* a workshop with 8 people */
     b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_PARTY_TYPE,
-                                B2B2C_PARTY_ORGANISATION);
-    b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND, B2B2C_ORG_WORKSHOP);
+                                B2B2C_SEG_PARTY_ORGANISATION);
+    b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND, B2B2C_SEG_ORG_WORKSHOP);
     b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_EMPLOYEES, 8);
     if ((rc = check(ctx, b2b2c_segmenter_assign(&seg, s, "acme-works", a,
                                                 1767225600),
@@ -57,7 +57,7 @@ int main(void)
     /* a private person with 50 outlets: conflicting attributes */
     b2b2c_segment_attrs_reset(a);
     b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_PARTY_TYPE,
-                                B2B2C_PARTY_PERSON);
+                                B2B2C_SEG_PARTY_PERSON);
     b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_OUTLETS, 50);
     if ((rc = check(ctx, b2b2c_segmenter_classify(&seg, &conf, s, a),
                     "classify")))
@@ -75,8 +75,8 @@ int main(void)
         goto out;
     b2b2c_segment_attrs_reset(a);
     b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_PARTY_TYPE,
-                                B2B2C_PARTY_ORGANISATION);
-    b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND, B2B2C_ORG_WORKSHOP);
+                                B2B2C_SEG_PARTY_ORGANISATION);
+    b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND, B2B2C_SEG_ORG_WORKSHOP);
     b2b2c_segment_attrs_set_double(a, B2B2C_SEG_ATTR_ORDERS_PER_YEAR, 120);
     if ((rc = check(ctx, b2b2c_segmenter_assign(&seg, s, "acme-works", a,
                                                 1769904000),

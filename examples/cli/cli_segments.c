@@ -97,10 +97,10 @@ static int set_cell(cli_csv *c, b2b2c_segment_attrs *a, b2b2c_ctx *ctx,
     int32_t v;
     int rc;
     if (attr == B2B2C_SEG_ATTR_PARTY_TYPE &&
-        (v = b2b2c_party_type_from_name(text)) > 0)
+        (v = b2b2c_seg_party_type_from_name(text)) > 0)
         x = v;
     else if (attr == B2B2C_SEG_ATTR_ORG_KIND &&
-             (v = b2b2c_org_kind_from_name(text)) > 0)
+             (v = b2b2c_seg_org_kind_from_name(text)) > 0)
         x = v;
     else if (attr == B2B2C_SEG_ATTR_RESELLER &&
              (strcmp(text, "yes") == 0 || strcmp(text, "true") == 0))

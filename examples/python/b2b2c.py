@@ -601,13 +601,13 @@ def _names(fn):
 
 
 seg_attr_name = _names(lib.b2b2c_seg_attr_name)
-party_type_name = _names(lib.b2b2c_party_type_name)
-org_kind_name = _names(lib.b2b2c_org_kind_name)
+seg_party_type_name = _names(lib.b2b2c_seg_party_type_name)
+seg_org_kind_name = _names(lib.b2b2c_seg_org_kind_name)
 seg_dest_name = _names(lib.b2b2c_seg_dest_name)
 seg_channel_name = _names(lib.b2b2c_seg_channel_name)
 def seg_attr_from_name(s): return _value(lib.b2b2c_seg_attr_from_name, s)
-def party_type_from_name(s): return _value(lib.b2b2c_party_type_from_name, s)
-def org_kind_from_name(s): return _value(lib.b2b2c_org_kind_from_name, s)
+def seg_party_type_from_name(s): return _value(lib.b2b2c_seg_party_type_from_name, s)
+def seg_org_kind_from_name(s): return _value(lib.b2b2c_seg_org_kind_from_name, s)
 def seg_dest_from_name(s): return _value(lib.b2b2c_seg_dest_from_name, s)
 def seg_channel_from_name(s):
     return _value(lib.b2b2c_seg_channel_from_name, s)
@@ -644,8 +644,8 @@ class Attrs(_Handle):
     def set(self, attr, value):
         a = _attr(attr)
         if isinstance(value, str):
-            fn = {SEG_ATTR_PARTY_TYPE: lib.b2b2c_party_type_from_name,  # noqa
-                  SEG_ATTR_ORG_KIND: lib.b2b2c_org_kind_from_name}.get(a)  # noqa
+            fn = {SEG_ATTR_PARTY_TYPE: lib.b2b2c_seg_party_type_from_name,  # noqa
+                  SEG_ATTR_ORG_KIND: lib.b2b2c_seg_org_kind_from_name}.get(a)  # noqa
             if fn is None:
                 raise Error(EINVAL, "%s: a number is needed"  # noqa: F821
                             % seg_attr_name(a))
@@ -768,8 +768,8 @@ class Segmenter(_Handle):
             for k, v in row.items():
                 a = _attr(k)
                 if isinstance(v, str):
-                    v = {SEG_ATTR_PARTY_TYPE: party_type_from_name,  # noqa
-                         SEG_ATTR_ORG_KIND: org_kind_from_name}[a](v)  # noqa
+                    v = {SEG_ATTR_PARTY_TYPE: seg_party_type_from_name,  # noqa
+                         SEG_ATTR_ORG_KIND: seg_org_kind_from_name}[a](v)  # noqa
                 values[i * SEG_ATTR_COUNT + a - 1] = float(v)  # noqa: F821
                 present[i] |= 1 << (a - 1)
         segs, confs = (_i32 * max(n, 1))(), (_dbl * max(n, 1))()
@@ -1765,9 +1765,9 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "LeadRow", "RefitResult", "BandChange", "Reroute", "AuditRecord", "FitResult",
     "Summary", "Due", "Attribution", "Share", "LagWeek", "LeadItem",
     "DealerItem", "ChannelItem", "AccountItem", "CustomerItem",
-    "seg_attr_name", "party_type_name", "org_kind_name", "seg_dest_name",
-    "seg_channel_name", "seg_attr_from_name", "party_type_from_name",
-    "org_kind_from_name", "seg_dest_from_name", "seg_channel_from_name",
+    "seg_attr_name", "seg_party_type_name", "seg_org_kind_name", "seg_dest_name",
+    "seg_channel_name", "seg_attr_from_name", "seg_party_type_from_name",
+    "seg_org_kind_from_name", "seg_dest_from_name", "seg_channel_from_name",
     "lead_stage_name", "lead_stage_from_name", "dealer_policy_name",
     "dealer_reason_name", "forecast_nparams", "forecast_param_name",
     "forecast_param_names", "forecast_fit", "forecast_loglik",

@@ -437,7 +437,7 @@ module B2B2C
 
   # ---- segment ---------------------------------------------------------------
 
-  %w[seg_attr party_type org_kind seg_dest seg_channel lead_stage dealer_policy
+  %w[seg_attr seg_party_type seg_org_kind seg_dest seg_channel lead_stage dealer_policy
      dealer_reason channel_kind channel_sub channel_attribution].each do |n|
     define_singleton_method(:"#{n}_name") { |v| name_of(:"b2b2c_#{n}_name", v) }
     next if n.start_with?("dealer_")
@@ -459,8 +459,8 @@ module B2B2C
   def self.attr_value(a, value)
     return value unless value.is_a?(String) || value.is_a?(Symbol)
 
-    fn = { SEG_ATTR_PARTY_TYPE => :b2b2c_party_type_from_name,
-           SEG_ATTR_ORG_KIND => :b2b2c_org_kind_from_name }[a]
+    fn = { SEG_ATTR_PARTY_TYPE => :b2b2c_seg_party_type_from_name,
+           SEG_ATTR_ORG_KIND => :b2b2c_seg_org_kind_from_name }[a]
     raise Error.new(EINVAL, "#{seg_attr_name(a)}: a number is needed") unless fn
 
     enum(value, fn, seg_attr_name(a))

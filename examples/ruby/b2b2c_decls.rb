@@ -66,20 +66,20 @@ module B2B2C
     SEG_ATTR_ORDERS_PER_YEAR: 7,
     SEG_ATTR_OUTLETS: 8,
     SEG_ATTR_CONTRACT_MONTHS: 9,
-    PARTY_PERSON: 1,
-    PARTY_ORGANISATION: 2,
-    ORG_RETAIL_CHAIN: 1,
-    ORG_REGIONAL_DISTRIBUTOR: 2,
-    ORG_INDEPENDENT_SHOP: 3,
-    ORG_ONLINE_RETAILER: 4,
-    ORG_PLANT: 5,
-    ORG_CORPORATION: 6,
-    ORG_PUBLIC_SECTOR: 7,
-    ORG_WORKSHOP: 8,
-    ORG_SMALL_COMPANY: 9,
-    ORG_CONTRACTOR: 10,
-    ORG_PRIVATE_PERSON: 11,
-    ORG_OTHER: 12,
+    SEG_PARTY_PERSON: 1,
+    SEG_PARTY_ORGANISATION: 2,
+    SEG_ORG_RETAIL_CHAIN: 1,
+    SEG_ORG_REGIONAL_DISTRIBUTOR: 2,
+    SEG_ORG_INDEPENDENT_SHOP: 3,
+    SEG_ORG_ONLINE_RETAILER: 4,
+    SEG_ORG_PLANT: 5,
+    SEG_ORG_CORPORATION: 6,
+    SEG_ORG_PUBLIC_SECTOR: 7,
+    SEG_ORG_WORKSHOP: 8,
+    SEG_ORG_SMALL_COMPANY: 9,
+    SEG_ORG_CONTRACTOR: 10,
+    SEG_ORG_PRIVATE_PERSON: 11,
+    SEG_ORG_OTHER: 12,
     SEG_DEST_NONE: 0,
     SEG_DEST_DEALER: 1,
     SEG_DEST_DIRECT_SALES: 2,
@@ -403,13 +403,13 @@ module B2B2C
 
     # segment.h
     attach_function :b2b2c_seg_attr_name, %i[int32], :string
-    attach_function :b2b2c_party_type_name, %i[int32], :string
-    attach_function :b2b2c_org_kind_name, %i[int32], :string
+    attach_function :b2b2c_seg_party_type_name, %i[int32], :string
+    attach_function :b2b2c_seg_org_kind_name, %i[int32], :string
     attach_function :b2b2c_seg_dest_name, %i[int32], :string
     attach_function :b2b2c_seg_channel_name, %i[int32], :string
     attach_function :b2b2c_seg_attr_from_name, %i[string], :int32
-    attach_function :b2b2c_party_type_from_name, %i[string], :int32
-    attach_function :b2b2c_org_kind_from_name, %i[string], :int32
+    attach_function :b2b2c_seg_party_type_from_name, %i[string], :int32
+    attach_function :b2b2c_seg_org_kind_from_name, %i[string], :int32
     attach_function :b2b2c_seg_dest_from_name, %i[string], :int32
     attach_function :b2b2c_seg_channel_from_name, %i[string], :int32
     attach_function :b2b2c_segment_attrs_new, %i[pointer pointer], :int

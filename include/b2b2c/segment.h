@@ -32,9 +32,9 @@ extern "C" {
 /* Account attributes. Values are never renumbered. Stable names in
  * parentheses (CSV headers, rule expressions, bindings). */
 enum {
-    B2B2C_SEG_ATTR_PARTY_TYPE = 1,      /* (party_type) B2B2C_PARTY_*        */
+    B2B2C_SEG_ATTR_PARTY_TYPE = 1,      /* (party_type) B2B2C_SEG_PARTY_*        */
     B2B2C_SEG_ATTR_RESELLER = 2,        /* (reseller) 1 resells our products, 0 not */
-    B2B2C_SEG_ATTR_ORG_KIND = 3,        /* (org_kind) B2B2C_ORG_*            */
+    B2B2C_SEG_ATTR_ORG_KIND = 3,        /* (org_kind) B2B2C_SEG_ORG_*            */
     B2B2C_SEG_ATTR_EMPLOYEES = 4,       /* (employees) count >= 0            */
     B2B2C_SEG_ATTR_ANNUAL_REVENUE = 5,  /* (annual_revenue) money >= 0       */
     B2B2C_SEG_ATTR_PURCHASE_VOLUME = 6, /* (purchase_volume) money/year with
@@ -48,22 +48,22 @@ enum {
 #define B2B2C_SEG_ATTR_COUNT 9
 
 /* Party types. Names: "person", "organisation". */
-enum { B2B2C_PARTY_PERSON = 1, B2B2C_PARTY_ORGANISATION = 2 };
+enum { B2B2C_SEG_PARTY_PERSON = 1, B2B2C_SEG_PARTY_ORGANISATION = 2 };
 
 /* Organisation kinds (the source's tables). Names in parentheses. */
 enum {
-    B2B2C_ORG_RETAIL_CHAIN = 1,         /* (retail_chain)         */
-    B2B2C_ORG_REGIONAL_DISTRIBUTOR = 2, /* (regional_distributor) */
-    B2B2C_ORG_INDEPENDENT_SHOP = 3,     /* (independent_shop)     */
-    B2B2C_ORG_ONLINE_RETAILER = 4,      /* (online_retailer)      */
-    B2B2C_ORG_PLANT = 5,                /* (plant)                */
-    B2B2C_ORG_CORPORATION = 6,          /* (corporation)          */
-    B2B2C_ORG_PUBLIC_SECTOR = 7,        /* (public_sector)        */
-    B2B2C_ORG_WORKSHOP = 8,             /* (workshop)             */
-    B2B2C_ORG_SMALL_COMPANY = 9,        /* (small_company)        */
-    B2B2C_ORG_CONTRACTOR = 10,          /* (contractor)           */
-    B2B2C_ORG_PRIVATE_PERSON = 11,      /* (private_person)       */
-    B2B2C_ORG_OTHER = 12                /* (other)                */
+    B2B2C_SEG_ORG_RETAIL_CHAIN = 1,         /* (retail_chain)         */
+    B2B2C_SEG_ORG_REGIONAL_DISTRIBUTOR = 2, /* (regional_distributor) */
+    B2B2C_SEG_ORG_INDEPENDENT_SHOP = 3,     /* (independent_shop)     */
+    B2B2C_SEG_ORG_ONLINE_RETAILER = 4,      /* (online_retailer)      */
+    B2B2C_SEG_ORG_PLANT = 5,                /* (plant)                */
+    B2B2C_SEG_ORG_CORPORATION = 6,          /* (corporation)          */
+    B2B2C_SEG_ORG_PUBLIC_SECTOR = 7,        /* (public_sector)        */
+    B2B2C_SEG_ORG_WORKSHOP = 8,             /* (workshop)             */
+    B2B2C_SEG_ORG_SMALL_COMPANY = 9,        /* (small_company)        */
+    B2B2C_SEG_ORG_CONTRACTOR = 10,          /* (contractor)           */
+    B2B2C_SEG_ORG_PRIVATE_PERSON = 11,      /* (private_person)       */
+    B2B2C_SEG_ORG_OTHER = 12                /* (other)                */
 };
 
 /* Routing destinations. Names: "none", "dealer", "direct_sales",
@@ -85,15 +85,15 @@ enum {
 
 /* Stable names of the values above; NULL for an unknown value. Static. */
 B2B2C_API const char *b2b2c_seg_attr_name(int32_t attr);
-B2B2C_API const char *b2b2c_party_type_name(int32_t party_type);
-B2B2C_API const char *b2b2c_org_kind_name(int32_t org_kind);
+B2B2C_API const char *b2b2c_seg_party_type_name(int32_t party_type);
+B2B2C_API const char *b2b2c_seg_org_kind_name(int32_t org_kind);
 B2B2C_API const char *b2b2c_seg_dest_name(int32_t dest);
 B2B2C_API const char *b2b2c_seg_channel_name(int32_t channel_kind);
 /* The value for a stable name, or B2B2C_EINVAL (negative) for NULL or an
  * unknown name. */
 B2B2C_API int32_t b2b2c_seg_attr_from_name(const char *name);
-B2B2C_API int32_t b2b2c_party_type_from_name(const char *name);
-B2B2C_API int32_t b2b2c_org_kind_from_name(const char *name);
+B2B2C_API int32_t b2b2c_seg_party_type_from_name(const char *name);
+B2B2C_API int32_t b2b2c_seg_org_kind_from_name(const char *name);
 B2B2C_API int32_t b2b2c_seg_dest_from_name(const char *name);
 B2B2C_API int32_t b2b2c_seg_channel_from_name(const char *name);
 
@@ -125,8 +125,8 @@ B2B2C_API void b2b2c_segment_attrs_free(b2b2c_segment_attrs *attrs);
 B2B2C_API int b2b2c_segment_attrs_reset(b2b2c_segment_attrs *attrs);
 
 /*
- * Set an integer-valued attribute: party_type (a B2B2C_PARTY_* value),
- * reseller (0 or 1), org_kind (a B2B2C_ORG_* value), employees and outlets
+ * Set an integer-valued attribute: party_type (a B2B2C_SEG_PARTY_* value),
+ * reseller (0 or 1), org_kind (a B2B2C_SEG_ORG_* value), employees and outlets
  * (counts, 0 .. 2^53). Errors: B2B2C_EINVAL (NULL, an unknown attribute
  * number, an attribute that is a money or rate value, an unknown party type
  * or kind), B2B2C_ERANGE (a negative count, reseller not 0/1). On error the

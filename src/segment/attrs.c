@@ -27,11 +27,11 @@ const char *b2b2c_seg_attr_name(int32_t v)
 {
     return b2b2c__name_of(attr_names, COUNT(attr_names), v);
 }
-const char *b2b2c_party_type_name(int32_t v)
+const char *b2b2c_seg_party_type_name(int32_t v)
 {
     return b2b2c__name_of(party_names, COUNT(party_names), v);
 }
-const char *b2b2c_org_kind_name(int32_t v)
+const char *b2b2c_seg_org_kind_name(int32_t v)
 {
     return b2b2c__name_of(kind_names, COUNT(kind_names), v);
 }
@@ -47,11 +47,11 @@ int32_t b2b2c_seg_attr_from_name(const char *s)
 {
     return b2b2c__value_of(attr_names, COUNT(attr_names), s);
 }
-int32_t b2b2c_party_type_from_name(const char *s)
+int32_t b2b2c_seg_party_type_from_name(const char *s)
 {
     return b2b2c__value_of(party_names, COUNT(party_names), s);
 }
-int32_t b2b2c_org_kind_from_name(const char *s)
+int32_t b2b2c_seg_org_kind_from_name(const char *s)
 {
     return b2b2c__value_of(kind_names, COUNT(kind_names), s);
 }
@@ -79,15 +79,15 @@ int b2b2c__seg_attr_check(int32_t attr, double x, const char **why)
     }
     switch (attr) {
     case B2B2C_SEG_ATTR_PARTY_TYPE:
-        if (x != B2B2C_PARTY_PERSON && x != B2B2C_PARTY_ORGANISATION) {
-            *why = "not a B2B2C_PARTY_* value";
+        if (x != B2B2C_SEG_PARTY_PERSON && x != B2B2C_SEG_PARTY_ORGANISATION) {
+            *why = "not a B2B2C_SEG_PARTY_* value";
             return B2B2C_EINVAL;
         }
         return 0;
     case B2B2C_SEG_ATTR_ORG_KIND:
-        if (x != floor(x) || x < B2B2C_ORG_RETAIL_CHAIN ||
-            x > B2B2C_ORG_OTHER) {
-            *why = "not a B2B2C_ORG_* value";
+        if (x != floor(x) || x < B2B2C_SEG_ORG_RETAIL_CHAIN ||
+            x > B2B2C_SEG_ORG_OTHER) {
+            *why = "not a B2B2C_SEG_ORG_* value";
             return B2B2C_EINVAL;
         }
         return 0;

@@ -30,14 +30,14 @@ static inline int is(const double *v, uint32_t pr, int a, double x)
 }
 
 #define KB(k) (1u << (k))
-#define M_CHAIN (KB(B2B2C_ORG_RETAIL_CHAIN) | KB(B2B2C_ORG_REGIONAL_DISTRIBUTOR))
-#define M_SHOP (KB(B2B2C_ORG_INDEPENDENT_SHOP) | KB(B2B2C_ORG_ONLINE_RETAILER))
+#define M_CHAIN (KB(B2B2C_SEG_ORG_RETAIL_CHAIN) | KB(B2B2C_SEG_ORG_REGIONAL_DISTRIBUTOR))
+#define M_SHOP (KB(B2B2C_SEG_ORG_INDEPENDENT_SHOP) | KB(B2B2C_SEG_ORG_ONLINE_RETAILER))
 #define M_LARGE                                                              \
-    (KB(B2B2C_ORG_PLANT) | KB(B2B2C_ORG_CORPORATION) |                       \
-     KB(B2B2C_ORG_PUBLIC_SECTOR))
+    (KB(B2B2C_SEG_ORG_PLANT) | KB(B2B2C_SEG_ORG_CORPORATION) |                       \
+     KB(B2B2C_SEG_ORG_PUBLIC_SECTOR))
 #define M_PRO                                                                \
-    (KB(B2B2C_ORG_WORKSHOP) | KB(B2B2C_ORG_SMALL_COMPANY) |                  \
-     KB(B2B2C_ORG_CONTRACTOR))
+    (KB(B2B2C_SEG_ORG_WORKSHOP) | KB(B2B2C_SEG_ORG_SMALL_COMPANY) |                  \
+     KB(B2B2C_SEG_ORG_CONTRACTOR))
 
 int32_t b2b2c__seg_fast_classify(const double *p, const double *v, uint32_t pr,
                                  double *confidence)
@@ -59,17 +59,17 @@ int32_t b2b2c__seg_fast_classify(const double *p, const double *v, uint32_t pr,
     int r[11];
     uint32_t kind_known = pr & SEG_BIT(B2B2C_SEG_ATTR_ORG_KIND);
     uint32_t kbit = kind_known ? 1u << (int)v[B2B2C_SEG_ATTR_ORG_KIND - 1] : 0;
-    int ko = !kind_known || kbit == KB(B2B2C_ORG_OTHER) ? T : F;
+    int ko = !kind_known || kbit == KB(B2B2C_SEG_ORG_OTHER) ? T : F;
 #define KIN(m) (kind_known ? ((kbit & (m)) != 0) : U)
     int res1 = is(v, pr, B2B2C_SEG_ATTR_RESELLER, 1);
-    int org = is(v, pr, B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_ORGANISATION);
+    int org = is(v, pr, B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_SEG_PARTY_ORGANISATION);
     int shop = KIN(M_SHOP), pro = KIN(M_PRO);
     uint32_t open = 0, conflict = 0;
     int w = -1;
     double c;
 
-    r[0] = KIN(KB(B2B2C_ORG_PRIVATE_PERSON));
-    r[1] = t_and(is(v, pr, B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_PERSON), ko);
+    r[0] = KIN(KB(B2B2C_SEG_ORG_PRIVATE_PERSON));
+    r[1] = t_and(is(v, pr, B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_SEG_PARTY_PERSON), ko);
     r[2] = KIN(M_CHAIN);
     r[3] = t_and(t_or(shop, ko), ge(v, pr, B2B2C_SEG_ATTR_OUTLETS, p[0]));
     r[4] = t_and(t_or(shop, t_and(ko, res1)),

@@ -106,8 +106,8 @@ static int value(parser *ps, int attr, double *out)
     if (attr == B2B2C_SEG_ATTR_PARTY_TYPE || attr == B2B2C_SEG_ATTR_ORG_KIND) {
         if (ident(ps, buf, sizeof(buf))) {
             v = attr == B2B2C_SEG_ATTR_PARTY_TYPE
-                    ? b2b2c_party_type_from_name(buf)
-                    : b2b2c_org_kind_from_name(buf);
+                    ? b2b2c_seg_party_type_from_name(buf)
+                    : b2b2c_seg_org_kind_from_name(buf);
             if (v < 0) {
                 ps->p = start;
                 return perr(ps, attr == B2B2C_SEG_ATTR_PARTY_TYPE

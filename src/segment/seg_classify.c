@@ -76,9 +76,9 @@ static void fmt_value(char *buf, size_t cap, int attr, double x)
 {
     const char *name = NULL;
     if (attr == B2B2C_SEG_ATTR_PARTY_TYPE)
-        name = b2b2c_party_type_name((int32_t)x);
+        name = b2b2c_seg_party_type_name((int32_t)x);
     else if (attr == B2B2C_SEG_ATTR_ORG_KIND)
-        name = b2b2c_org_kind_name((int32_t)x);
+        name = b2b2c_seg_org_kind_name((int32_t)x);
     if (name)
         snprintf(buf, cap, "%s", name);
     else {

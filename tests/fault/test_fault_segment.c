@@ -36,9 +36,9 @@ static int setup(th_env *env, void **state)
                                        B2B2C_SEGMENT_UNKNOWN, "true")) != 0)
         return rc;
     b2b2c_segment_attrs_set_int(x->a, B2B2C_SEG_ATTR_PARTY_TYPE,
-                                B2B2C_PARTY_ORGANISATION);
+                                B2B2C_SEG_PARTY_ORGANISATION);
     b2b2c_segment_attrs_set_int(x->a, B2B2C_SEG_ATTR_ORG_KIND,
-                                B2B2C_ORG_WORKSHOP);
+                                B2B2C_SEG_ORG_WORKSHOP);
     for (int i = 0; i < 5; i++) {
         char id[8] = {'a', (char)('0' + i), 0};
         if ((rc = b2b2c_segmenter_assign(NULL, x->s, id, x->a, 100)) != 0)

@@ -181,7 +181,7 @@ class SegmentTest(EngineTest):
     def test_attrs(self):
         with b2b2c.Attrs(self.ctx, party_type="organisation") as a:
             a.set("org_kind", "workshop").set(b2b2c.SEG_ATTR_EMPLOYEES, 8)
-            self.assertEqual(a.get("org_kind"), b2b2c.ORG_WORKSHOP)
+            self.assertEqual(a.get("org_kind"), b2b2c.SEG_ORG_WORKSHOP)
             self.assertEqual(a.present(),
                              ["party_type", "org_kind", "employees"])
             a.clear("employees")

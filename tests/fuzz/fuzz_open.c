@@ -46,7 +46,7 @@ static void baseline(b2b2c_ctx *ctx)
     if (b2b2c_segmenter_new(&s, ctx) == 0) {
         if (b2b2c_segment_attrs_new(&a, ctx) == 0) {
             b2b2c_segment_attrs_set_int(a, B2B2C_SEG_ATTR_ORG_KIND,
-                                        B2B2C_ORG_WORKSHOP);
+                                        B2B2C_SEG_ORG_WORKSHOP);
             b2b2c_segmenter_assign(&seg, s, "acc", a, T0);
             b2b2c_segment_attrs_free(a);
         }

@@ -57,7 +57,7 @@ static int32_t cls(fx *f, double *conf)
 static void small_org(fx *f, int kind)
 {
     b2b2c_segment_attrs_reset(f->a);
-    A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_ORGANISATION);
+    A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_SEG_PARTY_ORGANISATION);
     A(B2B2C_SEG_ATTR_ORG_KIND, kind);
     A(B2B2C_SEG_ATTR_RESELLER, 0);
     A(B2B2C_SEG_ATTR_EMPLOYEES, 5);
@@ -78,19 +78,19 @@ static void t_names(void **state)
     assert_null(b2b2c_seg_attr_name(0));
     assert_null(b2b2c_seg_attr_name(10));
     for (int32_t k = 1; k <= 12; k++)
-        assert_int_equal(b2b2c_org_kind_from_name(b2b2c_org_kind_name(k)), k);
-    assert_string_equal(b2b2c_org_kind_name(B2B2C_ORG_PUBLIC_SECTOR),
+        assert_int_equal(b2b2c_seg_org_kind_from_name(b2b2c_seg_org_kind_name(k)), k);
+    assert_string_equal(b2b2c_seg_org_kind_name(B2B2C_SEG_ORG_PUBLIC_SECTOR),
                         "public_sector");
-    assert_int_equal(b2b2c_party_type_from_name("person"), 1);
-    assert_int_equal(b2b2c_party_type_from_name("organisation"), 2);
+    assert_int_equal(b2b2c_seg_party_type_from_name("person"), 1);
+    assert_int_equal(b2b2c_seg_party_type_from_name("organisation"), 2);
     assert_int_equal(b2b2c_seg_dest_from_name("partner_onboarding"), 3);
     assert_string_equal(b2b2c_seg_dest_name(B2B2C_SEG_DEST_NURTURE),
                         "nurture");
     assert_string_equal(b2b2c_seg_channel_name(2), "lead_generation");
     assert_int_equal(b2b2c_seg_channel_from_name("reach"), 1);
-    assert_int_equal(b2b2c_org_kind_from_name("nope"), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_org_kind_from_name(NULL), B2B2C_EINVAL);
-    assert_null(b2b2c_org_kind_name(13));
+    assert_int_equal(b2b2c_seg_org_kind_from_name("nope"), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_seg_org_kind_from_name(NULL), B2B2C_EINVAL);
+    assert_null(b2b2c_seg_org_kind_name(13));
 }
 
 /* ---- attribute sets ---- */
@@ -222,29 +222,29 @@ static void t_each_kind(void **state)
         int32_t seg;
         const char *rule;
     } cases[] = {
-        {B2B2C_ORG_RETAIL_CHAIN, B2B2C_SEGMENT_DEALER_LARGE_WHOLESALE,
+        {B2B2C_SEG_ORG_RETAIL_CHAIN, B2B2C_SEGMENT_DEALER_LARGE_WHOLESALE,
          "default.large_wholesale_kind"},
-        {B2B2C_ORG_REGIONAL_DISTRIBUTOR, B2B2C_SEGMENT_DEALER_LARGE_WHOLESALE,
+        {B2B2C_SEG_ORG_REGIONAL_DISTRIBUTOR, B2B2C_SEGMENT_DEALER_LARGE_WHOLESALE,
          "default.large_wholesale_kind"},
-        {B2B2C_ORG_INDEPENDENT_SHOP, B2B2C_SEGMENT_DEALER_SMALL_RETAIL,
+        {B2B2C_SEG_ORG_INDEPENDENT_SHOP, B2B2C_SEGMENT_DEALER_SMALL_RETAIL,
          "default.small_retail_kind"},
-        {B2B2C_ORG_ONLINE_RETAILER, B2B2C_SEGMENT_DEALER_SMALL_RETAIL,
+        {B2B2C_SEG_ORG_ONLINE_RETAILER, B2B2C_SEGMENT_DEALER_SMALL_RETAIL,
          "default.small_retail_kind"},
-        {B2B2C_ORG_PLANT, B2B2C_SEGMENT_B2B_LARGE,
+        {B2B2C_SEG_ORG_PLANT, B2B2C_SEGMENT_B2B_LARGE,
          "default.large_customer_kind"},
-        {B2B2C_ORG_CORPORATION, B2B2C_SEGMENT_B2B_LARGE,
+        {B2B2C_SEG_ORG_CORPORATION, B2B2C_SEGMENT_B2B_LARGE,
          "default.large_customer_kind"},
-        {B2B2C_ORG_PUBLIC_SECTOR, B2B2C_SEGMENT_B2B_LARGE,
+        {B2B2C_SEG_ORG_PUBLIC_SECTOR, B2B2C_SEGMENT_B2B_LARGE,
          "default.large_customer_kind"},
-        {B2B2C_ORG_WORKSHOP, B2B2C_SEGMENT_B2B_SMALL_PRO,
+        {B2B2C_SEG_ORG_WORKSHOP, B2B2C_SEGMENT_B2B_SMALL_PRO,
          "default.small_pro_kind"},
-        {B2B2C_ORG_SMALL_COMPANY, B2B2C_SEGMENT_B2B_SMALL_PRO,
+        {B2B2C_SEG_ORG_SMALL_COMPANY, B2B2C_SEGMENT_B2B_SMALL_PRO,
          "default.small_pro_kind"},
-        {B2B2C_ORG_CONTRACTOR, B2B2C_SEGMENT_B2B_SMALL_PRO,
+        {B2B2C_SEG_ORG_CONTRACTOR, B2B2C_SEGMENT_B2B_SMALL_PRO,
          "default.small_pro_kind"},
-        {B2B2C_ORG_PRIVATE_PERSON, B2B2C_SEGMENT_B2C_CONSUMER,
+        {B2B2C_SEG_ORG_PRIVATE_PERSON, B2B2C_SEGMENT_B2C_CONSUMER,
          "default.consumer_kind"},
-        {B2B2C_ORG_OTHER, B2B2C_SEGMENT_B2B_SMALL_PRO,
+        {B2B2C_SEG_ORG_OTHER, B2B2C_SEGMENT_B2B_SMALL_PRO,
          "default.small_pro_organisation"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -255,7 +255,7 @@ static void t_each_kind(void **state)
         assert_string_equal(b2b2c_segmenter_last_rule(f->s), cases[i].rule);
         assert_int_equal(b2b2c_segmenter_last_missing(f->s), 0);
         assert_non_null(strstr(b2b2c_segmenter_last_reason(f->s),
-                               b2b2c_org_kind_name(cases[i].kind)));
+                               b2b2c_seg_org_kind_name(cases[i].kind)));
         assert_int_equal(b2b2c_segment_group(cases[i].seg),
                          cases[i].seg == B2B2C_SEGMENT_B2C_CONSUMER
                              ? B2B2C_GROUP_B2C
@@ -269,7 +269,7 @@ static void t_consumer_person(void **state)
 {
     fx *f = *state;
     double c;
-    A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_PERSON);
+    A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_SEG_PARTY_PERSON);
     assert_int_equal(cls(f, &c), B2B2C_SEGMENT_B2C_CONSUMER);
     assert_true(c == 1.0);
     assert_string_equal(b2b2c_segmenter_last_rule(f->s),
@@ -285,7 +285,7 @@ static void t_boundaries(void **state)
     double c;
 
     /* large wholesale by outlets (a shop) */
-    small_org(f, B2B2C_ORG_INDEPENDENT_SHOP);
+    small_org(f, B2B2C_SEG_ORG_INDEPENDENT_SHOP);
     A(B2B2C_SEG_ATTR_OUTLETS, 9);
     assert_int_equal(cls(f, &c), B2B2C_SEGMENT_DEALER_SMALL_RETAIL);
     assert_true(c == 1.0);
@@ -295,7 +295,7 @@ static void t_boundaries(void **state)
                         "default.large_wholesale_outlets");
     assert_non_null(strstr(b2b2c_segmenter_last_reason(f->s), "outlets=10"));
     /* large wholesale by volume (a reseller of unknown kind) */
-    small_org(f, B2B2C_ORG_OTHER);
+    small_org(f, B2B2C_SEG_ORG_OTHER);
     A(B2B2C_SEG_ATTR_RESELLER, 1);
     A(B2B2C_SEG_ATTR_PURCHASE_VOLUME, 999999.99);
     assert_int_equal(cls(f, &c), B2B2C_SEGMENT_DEALER_SMALL_RETAIL);
@@ -317,7 +317,7 @@ static void t_boundaries(void **state)
             {B2B2C_SEG_ATTR_CONTRACT_MONTHS, 23.9, 24},
         };
         for (int i = 0; i < 4; i++) {
-            small_org(f, B2B2C_ORG_WORKSHOP);
+            small_org(f, B2B2C_SEG_ORG_WORKSHOP);
             A(sz[i].attr, sz[i].below);
             assert_int_equal(cls(f, &c), B2B2C_SEGMENT_B2B_SMALL_PRO);
             assert_true(c == 1.0);
@@ -329,7 +329,7 @@ static void t_boundaries(void **state)
             assert_non_null(strstr(b2b2c_segmenter_last_reason(f->s),
                                     b2b2c_seg_attr_name(sz[i].attr)));
             /* the same for an organisation of no stated kind */
-            small_org(f, B2B2C_ORG_OTHER);
+            small_org(f, B2B2C_SEG_ORG_OTHER);
             A(sz[i].attr, sz[i].below);
             assert_int_equal(cls(f, &c), B2B2C_SEGMENT_B2B_SMALL_PRO);
             A(sz[i].attr, sz[i].at);
@@ -340,7 +340,7 @@ static void t_boundaries(void **state)
     assert_int_equal(b2b2c_segmenter_set_param(
                          f->s, B2B2C_SEG_LARGE_CUSTOMER_EMPLOYEES, 100),
                      0);
-    small_org(f, B2B2C_ORG_CONTRACTOR);
+    small_org(f, B2B2C_SEG_ORG_CONTRACTOR);
     A(B2B2C_SEG_ATTR_EMPLOYEES, 99);
     assert_int_equal(cls(f, NULL), B2B2C_SEGMENT_B2B_SMALL_PRO);
     A(B2B2C_SEG_ATTR_EMPLOYEES, 100);
@@ -354,7 +354,7 @@ static void t_conflicts(void **state)
     fx *f = *state;
     double c;
     const char *r;
-    A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_PERSON);
+    A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_SEG_PARTY_PERSON);
     A(B2B2C_SEG_ATTR_OUTLETS, 50);
     assert_int_equal(cls(f, &c), B2B2C_SEGMENT_B2C_CONSUMER);
     assert_true(c == 0.5);
@@ -374,7 +374,7 @@ static void t_conflicts(void **state)
                            "default.small_retail_reseller"));
     /* a workshop that grew large: a refinement in the same group, no
      * conflict although small_pro_kind holds below it */
-    small_org(f, B2B2C_ORG_WORKSHOP);
+    small_org(f, B2B2C_SEG_ORG_WORKSHOP);
     A(B2B2C_SEG_ATTR_EMPLOYEES, 1000);
     assert_int_equal(cls(f, &c), B2B2C_SEGMENT_B2B_LARGE);
     assert_true(c == 1.0);
@@ -401,8 +401,8 @@ static void t_missing(void **state)
 {
     fx *f = *state;
     double c;
-    A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_ORGANISATION);
-    A(B2B2C_SEG_ATTR_ORG_KIND, B2B2C_ORG_WORKSHOP);
+    A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_SEG_PARTY_ORGANISATION);
+    A(B2B2C_SEG_ATTR_ORG_KIND, B2B2C_SEG_ORG_WORKSHOP);
     assert_int_equal(cls(f, &c), B2B2C_SEGMENT_B2B_SMALL_PRO);
     assert_true(c == 0.5);
     assert_int_equal(b2b2c_segmenter_last_missing(f->s),
@@ -422,8 +422,8 @@ static void t_missing(void **state)
                      0);
     /* an organisation without the reseller flag: could be a dealer */
     b2b2c_segment_attrs_reset(f->a);
-    A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_ORGANISATION);
-    A(B2B2C_SEG_ATTR_ORG_KIND, B2B2C_ORG_OTHER);
+    A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_SEG_PARTY_ORGANISATION);
+    A(B2B2C_SEG_ATTR_ORG_KIND, B2B2C_SEG_ORG_OTHER);
     A(B2B2C_SEG_ATTR_EMPLOYEES, 3);
     A(B2B2C_SEG_ATTR_ANNUAL_REVENUE, 1);
     A(B2B2C_SEG_ATTR_PURCHASE_VOLUME, 1);
@@ -572,7 +572,7 @@ static void t_host_rules(void **state)
     int64_t ver;
     rule_seen seen = {0, 0, "", 0, 1};
 
-    small_org(f, B2B2C_ORG_WORKSHOP);
+    small_org(f, B2B2C_SEG_ORG_WORKSHOP);
     A(B2B2C_SEG_ATTR_ORDERS_PER_YEAR, 80);
     assert_int_equal(cls(f, NULL), B2B2C_SEGMENT_B2B_SMALL_PRO);
     /* below the default small_pro_kind: no effect */
@@ -606,7 +606,7 @@ static void t_host_rules(void **state)
                          B2B2C_SEGMENT_B2B_SMALL_PRO,
                          "all(org_kind == public_sector, employees < 10)"),
                      0);
-    small_org(f, B2B2C_ORG_PUBLIC_SECTOR);
+    small_org(f, B2B2C_SEG_ORG_PUBLIC_SECTOR);
     assert_int_equal(cls(f, NULL), B2B2C_SEGMENT_B2B_SMALL_PRO);
     assert_string_equal(b2b2c_segmenter_last_rule(f->s), "public_is_pro");
     /* a rule that holds always, at the top */
@@ -759,7 +759,7 @@ static void t_numbers(void **state)
                      0);
     assert_int_equal(b2b2c_segmenter_rules(f->s, find_outlets, &found), 0);
     assert_int_equal(found, 1);
-    small_org(f, B2B2C_ORG_ONLINE_RETAILER);
+    small_org(f, B2B2C_SEG_ORG_ONLINE_RETAILER);
     A(B2B2C_SEG_ATTR_OUTLETS, 12);
     assert_int_equal(cls(f, NULL), B2B2C_SEGMENT_DEALER_SMALL_RETAIL);
     A(B2B2C_SEG_ATTR_OUTLETS, 13);
@@ -858,7 +858,7 @@ static void t_assign(void **state)
     int64_t since, ver;
     migs m;
 
-    small_org(f, B2B2C_ORG_SMALL_COMPANY);
+    small_org(f, B2B2C_SEG_ORG_SMALL_COMPANY);
     assert_int_equal(b2b2c_segmenter_assign(&seg, f->s, "acc-1", f->a, 100),
                      0);
     assert_int_equal(seg, B2B2C_SEGMENT_B2B_SMALL_PRO);
@@ -879,10 +879,10 @@ static void t_assign(void **state)
     assert_int_equal(seg, B2B2C_SEGMENT_B2B_LARGE);
     /* a consumer who opens a workshop */
     b2b2c_segment_attrs_reset(f->a);
-    A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_PARTY_PERSON);
+    A(B2B2C_SEG_ATTR_PARTY_TYPE, B2B2C_SEG_PARTY_PERSON);
     assert_int_equal(b2b2c_segmenter_assign(NULL, f->s, "acc-2", f->a, 50),
                      0);
-    small_org(f, B2B2C_ORG_WORKSHOP);
+    small_org(f, B2B2C_SEG_ORG_WORKSHOP);
     assert_int_equal(b2b2c_segmenter_assign(&seg, f->s, "acc-2", f->a, 300),
                      0);
     assert_int_equal(seg, B2B2C_SEGMENT_B2B_SMALL_PRO);
@@ -977,7 +977,7 @@ static void t_reopen(void **state)
                                               B2B2C_SEGMENT_B2B_LARGE,
                                               "orders_per_year >= 1000"),
                      0);
-    small_org(f, B2B2C_ORG_WORKSHOP);
+    small_org(f, B2B2C_SEG_ORG_WORKSHOP);
     assert_int_equal(b2b2c_segmenter_assign(NULL, f->s, "a1", f->a, 10), 0);
     A(B2B2C_SEG_ATTR_ORDERS_PER_YEAR, 2000);
     assert_int_equal(b2b2c_segmenter_assign(NULL, f->s, "a1", f->a, 20), 0);
