@@ -336,7 +336,7 @@ int main(void)
         b2b2c_ctx_new(&ctx, NULL, &methods))
         return 1;
     if (fail(b2b2c_segmenter_new(&s, ctx), "segmenter") ||
-        fail(b2b2c_lead_model_new(&m, ctx, 7), "lead model") ||
+        fail(b2b2c_lead_model_new(&m, ctx), "lead model") ||
         fail(b2b2c_dealer_new(&e, ctx), "dealer engine") ||
         fail(b2b2c_forecaster_new(&f, ctx), "forecaster") ||
         fail(b2b2c_channels_new(&ch, ctx), "channels"))
@@ -360,7 +360,7 @@ int main(void)
     s = NULL, m = NULL, e = NULL, f = NULL, ch = NULL;
     b2b2c_ctx_free(ctx);
     if (b2b2c_ctx_new(&ctx, NULL, &methods) ||
-        fail(b2b2c_lead_model_new(&m, ctx, 7), "reopen lead model") ||
+        fail(b2b2c_lead_model_new(&m, ctx), "reopen lead model") ||
         fail(b2b2c_lead_stage(&stage, m, "olga"), "stage"))
         goto out;
     printf("6. reopened from storage: olga is a %s\n",

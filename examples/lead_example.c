@@ -34,7 +34,7 @@ int main(void)
     int rc;
 
     if (b2b2c_ctx_new(&ctx, NULL, NULL) ||
-        b2b2c_lead_model_new(&m, ctx, 1))
+        b2b2c_lead_model_new(&m, ctx))
         return 1;
     b2b2c_lead_set_alert(m, on_band, NULL);
     /* cold: subscribed, nothing else */

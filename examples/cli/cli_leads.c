@@ -343,7 +343,7 @@ static int run_score(state *s, cli_opt *opts)
         return cli_usage_error("--at: not a date or time '%s'",
                                cli_opt_get(opts, "at"));
     if (b2b2c_ctx_new(&s->ctx, NULL, NULL) ||
-        b2b2c_lead_model_new(&s->m, s->ctx, 1))
+        b2b2c_lead_model_new(&s->m, s->ctx))
         return cli_data_error("cannot create the lead model");
     if (leads && (rc = read_leads(s, leads)) != 0)
         return rc;

@@ -490,7 +490,7 @@ FUNCTIONS = (
         c_int32)),
     ("b2b2c_segmenter_route_reset", c_int, (c_void_p, c_int32, c_int32)),
     # lead.h
-    ("b2b2c_lead_model_new", c_int, (POINTER(c_void_p), c_void_p, c_uint64)),
+    ("b2b2c_lead_model_new", c_int, (POINTER(c_void_p), c_void_p)),
     ("b2b2c_lead_model_free", None, (c_void_p,)),
     ("b2b2c_lead_model_set_param", c_int, (c_void_p, c_int32, c_double)),
     ("b2b2c_lead_model_get_param", c_int, (POINTER(c_double), c_void_p,

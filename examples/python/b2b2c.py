@@ -880,11 +880,11 @@ class LeadModel(_Handle):
     _kind = "LeadModel"
     _free = lib.b2b2c_lead_model_free
 
-    def __init__(self, ctx, seed=0):
+    def __init__(self, ctx):
         super().__init__(ctx)
         self._alert = None  # the _Trampoline C may call (kept alive here)
         self._check(lib.b2b2c_lead_model_new(ctypes.byref(self._h),
-                                             ctx.handle, seed))
+                                             ctx.handle))
 
     def close(self):
         super().close()

@@ -14,7 +14,7 @@ print("libb2b2c", b2b2c.version())
 store = b2b2c.MemStore()
 with b2b2c.Context(store) as ctx:
     seg = b2b2c.Segmenter(ctx)
-    leads = b2b2c.LeadModel(ctx, seed=1)
+    leads = b2b2c.LeadModel(ctx)
     dealers = b2b2c.DealerEngine(ctx)
     dealers.put("moscow-heat", territories=["RU-MOW"],
                 product_lines=["boilers"], capacity=20, deadline_hours=24)

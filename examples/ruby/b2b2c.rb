@@ -659,9 +659,9 @@ module B2B2C
   # b2b2c_lead_model: leads, events, decaying score and cold/warm/hot bands,
   # stages, learned P(won), queries and the band-change alert (a block).
   class LeadModel < Handle
-    def initialize(ctx, seed: 0)
+    def initialize(ctx)
       @alert = nil # the Trampoline C may call (kept alive here)
-      super(ctx, :b2b2c_lead_model_free) { |p, c| Lib.b2b2c_lead_model_new(p, c, seed) }
+      super(ctx, :b2b2c_lead_model_free) { |p, c| Lib.b2b2c_lead_model_new(p, c) }
     end
 
     def close

@@ -445,7 +445,7 @@ module B2B2C
     attach_function :b2b2c_segmenter_route_reset, %i[pointer int32 int32], :int
 
     # lead.h
-    attach_function :b2b2c_lead_model_new, %i[pointer pointer uint64], :int
+    attach_function :b2b2c_lead_model_new, %i[pointer pointer], :int
     attach_function :b2b2c_lead_model_free, %i[pointer], :void
     attach_function :b2b2c_lead_model_set_param, %i[pointer int32 double], :int
     attach_function :b2b2c_lead_model_get_param, %i[pointer pointer int32], :int

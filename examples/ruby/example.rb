@@ -13,7 +13,7 @@ puts "libb2b2c #{B2B2C.version}"
 store = B2B2C::MemStore.new
 B2B2C::Context.open(store) do |ctx|
   seg = B2B2C::Segmenter.new(ctx)
-  leads = B2B2C::LeadModel.new(ctx, seed: 1)
+  leads = B2B2C::LeadModel.new(ctx)
   dealers = B2B2C::DealerEngine.new(ctx)
   dealers.put("moscow-heat", territories: ["RU-MOW"], product_lines: ["boilers"], capacity: 20,
                              deadline_hours: 24)

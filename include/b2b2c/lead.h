@@ -118,17 +118,15 @@ enum {
  * lead_stages, lead_train, lead_model).
  *
  * out   receives the handle; NULL on failure.
- * seed  seeds the handle's generator (stored with the model; when the
- *       storage already holds a model, its stored state wins). No call of
- *       the lead model draws from it at present: b2b2c_lead_refit is a
- *       deterministic batch fit.
+ *
+ * No call of the lead model makes a random choice (b2b2c_lead_refit is a
+ * deterministic batch fit), so it takes no seed.
  *
  * Returns 0, B2B2C_EINVAL, B2B2C_ENOMEM, B2B2C_ECORRUPT (a record failed to
  * decode; the message names table and key), B2B2C_EVERSION or the storage's
  * code.
  */
-B2B2C_API int b2b2c_lead_model_new(b2b2c_lead_model **out, b2b2c_ctx *ctx,
-                                   uint64_t seed);
+B2B2C_API int b2b2c_lead_model_new(b2b2c_lead_model **out, b2b2c_ctx *ctx);
 
 /* Free the handle (NULL is fine). An open transaction group on its context
  * is rolled back. */

@@ -439,8 +439,7 @@ static int load_row(const void *k, size_t kl, const void *v, size_t vl,
     return 0;
 }
 
-int b2b2c_lead_model_new(b2b2c_lead_model **out, b2b2c_ctx *ctx,
-                         uint64_t seed)
+int b2b2c_lead_model_new(b2b2c_lead_model **out, b2b2c_ctx *ctx)
 {
     b2b2c_lead_model *m;
     int rc;
@@ -460,7 +459,9 @@ int b2b2c_lead_model_new(b2b2c_lead_model **out, b2b2c_ctx *ctx,
     b2b2c__map_init(&m->leads, &ctx->mem);
     b2b2c__map_init(&m->attrmap, &ctx->mem);
     b2b2c__lead_set_defaults(m);
-    b2b2c__rng_seed(&m->rng, seed);
+    /* no call draws from it; kept (seed 0) so that stored records keep
+     * their layout */
+    b2b2c__rng_seed(&m->rng, 0);
     if ((rc = b2b2c__st_scan(ctx, T_CONFIG, load_config, m)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_MODEL, load_model, m)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_ATTRS, load_attr, m)) != 0)

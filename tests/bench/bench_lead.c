@@ -72,7 +72,7 @@ static void env_open(env *e)
     if (b2b2c_memstore_new(&e->ms, NULL) ||
         b2b2c_memstore_methods(e->ms, &e->st) ||
         b2b2c_ctx_new(&e->ctx, &e->al, &e->st) ||
-        b2b2c_lead_model_new(&e->m, e->ctx, 1))
+        b2b2c_lead_model_new(&e->m, e->ctx))
         abort();
 }
 

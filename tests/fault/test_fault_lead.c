@@ -60,7 +60,7 @@ static uint64_t digest(const b2b2c_lead_model *m)
 static int setup(th_env *env, void **state)
 {
     b2b2c_lead_model *m;
-    int rc = b2b2c_lead_model_new(&m, env->ctx, 3);
+    int rc = b2b2c_lead_model_new(&m, env->ctx);
     int32_t kind;
     if (rc)
         return rc;
@@ -101,7 +101,7 @@ static uint64_t dig(th_env *env, void *state)
 static int op_new(th_env *env, void *state)
 {
     b2b2c_lead_model *m2;
-    int rc = b2b2c_lead_model_new(&m2, env->ctx, 3);
+    int rc = b2b2c_lead_model_new(&m2, env->ctx);
     if (rc == 0) {
         if (digest(m2) != digest(state))
             rc = -9999;

@@ -255,7 +255,7 @@ class SegmentTest(EngineTest):
 class LeadTest(EngineTest):
     def setUp(self):
         super().setUp()
-        self.m = b2b2c.LeadModel(self.ctx, seed=1)
+        self.m = b2b2c.LeadModel(self.ctx)
         self.alerts = []
         self.m.set_alert(self.alerts.append)
         for who, kind, day in (("olga", "newsletter_subscribe", 0),

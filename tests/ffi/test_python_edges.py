@@ -167,7 +167,7 @@ class EdgeValueTest(unittest.TestCase):
     def setUp(self):
         self.ctx = b2b2c.Context()
         c = self.ctx
-        lead = b2b2c.LeadModel(c, seed=1)
+        lead = b2b2c.LeadModel(c)
         lead.add("L", T0, "b2c_consumer", "search", "RU-MOW", "boilers")
         lead.event("L", "site_visit", T0)
         dealer = b2b2c.DealerEngine(c)

@@ -173,7 +173,7 @@ end
 class LeadTest < EngineTest
   def setup
     super
-    @m = B2B2C::LeadModel.new(@ctx, seed: 1)
+    @m = B2B2C::LeadModel.new(@ctx)
     @alerts = []
     @m.set_alert { |change| @alerts << change }
     [["olga", "newsletter_subscribe", 0], ["ivan", "guide_download", 1],

@@ -137,7 +137,7 @@ TABLE = [
 class EdgeValueTest < Minitest::Test
   def setup
     @ctx = B2B2C::Context.new
-    lead = B2B2C::LeadModel.new(@ctx, seed: 1)
+    lead = B2B2C::LeadModel.new(@ctx)
     lead.add("L", T0, segment: "b2c_consumer", channel: "search", region: "RU-MOW", product_line: "boilers")
     lead.event("L", "site_visit", T0)
     dealer = B2B2C::DealerEngine.new(@ctx)

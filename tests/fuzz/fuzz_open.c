@@ -54,7 +54,7 @@ static void baseline(b2b2c_ctx *ctx)
                                  "employees >= 5000");
         b2b2c_segmenter_free(s);
     }
-    if (b2b2c_lead_model_new(&m, ctx, 1) == 0) {
+    if (b2b2c_lead_model_new(&m, ctx) == 0) {
         b2b2c_lead_add(m, "l1", T0, B2B2C_SEGMENT_B2C_CONSUMER, "search",
                        "RU", "boilers");
         b2b2c_lead_event(m, "l1", B2B2C_LEAD_EV_GUIDE_DOWNLOAD, T0 + 60, 2);
@@ -126,7 +126,7 @@ static void open_all(b2b2c_ctx *ctx)
         b2b2c_segmenter_rules(s, rule_row, NULL);
         b2b2c_segmenter_free(s);
     }
-    if (b2b2c_lead_model_new(&m, ctx, 1) == 0) {
+    if (b2b2c_lead_model_new(&m, ctx) == 0) {
         b2b2c_lead_top(m, T0 + 86400, 10, B2B2C_LEAD_BY_SCORE, -1, -1, -1,
                        NULL, lead_row, NULL);
         b2b2c_lead_event(m, "l1", B2B2C_LEAD_EV_QUOTE_REQUEST, T0 + 86400, 0);

@@ -21,7 +21,7 @@ static int setup(void **state)
 {
     fx *f = calloc(1, sizeof(*f));
     if (b2b2c_ctx_new(&f->ctx, NULL, NULL) ||
-        b2b2c_lead_model_new(&f->m, f->ctx, 42))
+        b2b2c_lead_model_new(&f->m, f->ctx))
         return -1;
     *state = f;
     return 0;

@@ -286,7 +286,7 @@ static double score_with_hint(int with_hint)
     hints.inner = st.hint;
     st.hint = with_hint ? hint_count : NULL;
     assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &st), 0);
-    assert_int_equal(b2b2c_lead_model_new(&m, ctx, 1), 0);
+    assert_int_equal(b2b2c_lead_model_new(&m, ctx), 0);
     assert_int_equal(b2b2c_lead_add(m, "lead-1", t0, 0, NULL, NULL, NULL), 0);
     assert_int_equal(b2b2c_lead_add(m, "lead-2", t0, 0, NULL, NULL, NULL), 0);
     /* alternating leads: the engine's one-entry cache does not answer */

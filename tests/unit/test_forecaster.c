@@ -777,7 +777,7 @@ static void test_callbacks_cannot_mutate(void **state)
 {
     fx *x = *state;
     reenter r = {x->f, NULL, 0, 0, 0, 0};
-    assert_int_equal(b2b2c_lead_model_new(&r.lead, x->ctx, 1), 0);
+    assert_int_equal(b2b2c_lead_model_new(&r.lead, x->ctx), 0);
     sim_log(x->f, 60, 7, T0 + 40 * 7 * DAY, 5, "c");
     assert_int_equal(b2b2c_forecaster_summaries(x->f, -1, T0 + 40 * 7 * DAY,
                                                 reenter_sum, &r),

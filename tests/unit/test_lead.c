@@ -20,7 +20,7 @@ static void reopen(fx *f)
 {
     b2b2c_lead_model_free(f->m);
     f->m = NULL;
-    assert_int_equal(b2b2c_lead_model_new(&f->m, f->ctx, 7), 0);
+    assert_int_equal(b2b2c_lead_model_new(&f->m, f->ctx), 0);
 }
 
 static int32_t band_at(fx *f, const char *id, int64_t now, double *score)
@@ -785,7 +785,7 @@ static void t_corrupt_tables(void **state)
                          0);
         assert_int_equal(st->commit(st->userdata), 0);
         m2 = (b2b2c_lead_model *)1;
-        assert_true(b2b2c_lead_model_new(&m2, ctx, 1) < 0);
+        assert_true(b2b2c_lead_model_new(&m2, ctx) < 0);
         assert_null(m2);
         assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), tables[i]));
         b2b2c_ctx_free(ctx);
@@ -802,7 +802,7 @@ static void t_corrupt(void **state)
                                     "\x01garbage", 8),
                      0);
     assert_int_equal(f->ctx->st.commit(f->ctx->st.userdata), 0);
-    assert_int_equal(b2b2c_lead_model_new(&m2, f->ctx, 1), B2B2C_ECORRUPT);
+    assert_int_equal(b2b2c_lead_model_new(&m2, f->ctx), B2B2C_ECORRUPT);
     assert_null(m2);
     assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "lead_leads"));
 }

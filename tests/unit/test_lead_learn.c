@@ -216,7 +216,7 @@ static void t_refit_deterministic(void **state)
 
     assert_non_null(p);
     assert_int_equal(b2b2c_ctx_new(&g.ctx, NULL, NULL), 0);
-    assert_int_equal(b2b2c_lead_model_new(&g.m, g.ctx, 99), 0);
+    assert_int_equal(b2b2c_lead_model_new(&g.m, g.ctx), 0);
     b2b2c__rng_seed(&rng, 11);
     a = draw(f, &rng, "t", 300, 1);
     b2b2c__rng_seed(&rng, 11);
@@ -239,7 +239,7 @@ static void t_refit_deterministic(void **state)
     assert_int_equal(pa, pb);
     b2b2c_lead_model_free(f->m);
     f->m = NULL;
-    assert_int_equal(b2b2c_lead_model_new(&f->m, f->ctx, 5), 0);
+    assert_int_equal(b2b2c_lead_model_new(&f->m, f->ctx), 0);
     for (int i = 0; i < 300; i++)
         assert_true(prob(f, "t", i) == prob(&g, "t", i));
     /* and the two extra rows did move the fit */

@@ -143,7 +143,7 @@ static void t_lead_list(void **state)
     seen s;
     double sc;
     int32_t band;
-    assert_int_equal(b2b2c_lead_model_new(&m, f->ctx, 1), 0);
+    assert_int_equal(b2b2c_lead_model_new(&m, f->ctx), 0);
     /* added out of ID order; bytewise (not by locale):
      * "b" < "ba" < "b\xc3\xa9" */
     const char *ids[] = {"ba", "a2", "b", "A", "b\xc3\xa9", "a10"};
@@ -498,7 +498,7 @@ static void t_list_enomem(void **state)
     } l[5];
     th_alloc_init(&al);
     assert_int_equal(b2b2c_ctx_new(&ctx, &al.methods, &f->store.methods), 0);
-    assert_int_equal(b2b2c_lead_model_new(&m, ctx, 1), 0);
+    assert_int_equal(b2b2c_lead_model_new(&m, ctx), 0);
     assert_int_equal(b2b2c_dealer_new(&e, ctx), 0);
     assert_int_equal(b2b2c_channels_new(&h, ctx), 0);
     assert_int_equal(b2b2c_forecaster_new(&fc, ctx), 0);

@@ -27,7 +27,7 @@ static int setup(void **state)
     engines *e = calloc(1, sizeof(*e));
     assert_non_null(e);
     assert_int_equal(b2b2c_ctx_new(&e->ctx, NULL, NULL), 0);
-    assert_int_equal(b2b2c_lead_model_new(&e->lead, e->ctx, 1), 0);
+    assert_int_equal(b2b2c_lead_model_new(&e->lead, e->ctx), 0);
     assert_int_equal(b2b2c_segmenter_new(&e->seg, e->ctx), 0);
     assert_int_equal(b2b2c_dealer_new(&e->dealer, e->ctx), 0);
     assert_int_equal(b2b2c_forecaster_new(&e->fc, e->ctx), 0);

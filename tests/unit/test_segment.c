@@ -548,7 +548,7 @@ static void t_reentry(void **state)
     reenter r = {f->s, NULL, 0, 0, 0, 0, 0};
     int64_t ver;
     size_t nleads = 9;
-    assert_int_equal(b2b2c_lead_model_new(&r.lead, f->ctx, 1), 0);
+    assert_int_equal(b2b2c_lead_model_new(&r.lead, f->ctx), 0);
     assert_int_equal(b2b2c_segmenter_rules(f->s, reenter_cb, &r), 5);
     assert_int_equal(r.calls, 3);
     assert_int_equal(r.rc_add, B2B2C_ESTATE);

@@ -90,7 +90,7 @@ static void t_lead_range(void **state)
     fx *f = *state;
     b2b2c_lead_model *m;
     double s;
-    assert_int_equal(b2b2c_lead_model_new(&m, f->ctx, 1), 0);
+    assert_int_equal(b2b2c_lead_model_new(&m, f->ctx), 0);
     assert_int_equal(b2b2c_lead_add(m, "x", INT64_MAX, 5, NULL, NULL, NULL),
                      B2B2C_ERANGE);
     msg_has(f, "created");
@@ -171,14 +171,14 @@ static void t_lead_repair(void **state)
     b2b2c_lead_model *m;
     size_t n;
     int32_t st;
-    assert_int_equal(b2b2c_lead_model_new(&m, f->ctx, 1), 0);
+    assert_int_equal(b2b2c_lead_model_new(&m, f->ctx), 0);
     assert_int_equal(b2b2c_lead_add(m, "ok", T0, 5, "web", NULL, NULL), 0);
     assert_int_equal(b2b2c_lead_set_stage(m, "ok", B2B2C_LEAD_STAGE_NURTURING,
                                           T0 + 1),
                      0);
     b2b2c_lead_model_free(m);
     put_poisoned_lead(f, "bad");
-    assert_int_equal(b2b2c_lead_model_new(&m, f->ctx, 1), 0);
+    assert_int_equal(b2b2c_lead_model_new(&m, f->ctx), 0);
     assert_int_equal(b2b2c_lead_count(&n, m), 0);
     assert_int_equal(n, 2);
     /* the poisoned lead blocks its own events, and says so */
@@ -202,7 +202,7 @@ static void t_lead_repair(void **state)
     assert_int_equal(st, B2B2C_LEAD_STAGE_NEW);
     b2b2c_lead_model_free(m);
     /* and the store agrees with memory */
-    assert_int_equal(b2b2c_lead_model_new(&m, f->ctx, 1), 0);
+    assert_int_equal(b2b2c_lead_model_new(&m, f->ctx), 0);
     assert_int_equal(b2b2c_lead_count(&n, m), 0);
     assert_int_equal(n, 2);
     assert_int_equal(b2b2c_lead_event(m, "bad", 0, T0 + 20, 0), 0);
