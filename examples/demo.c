@@ -285,8 +285,8 @@ static int forecast(b2b2c_forecaster *f, int64_t t0, int64_t sold,
            "days\n", due);
     if (status != B2B2C_FIT_CONVERGED || gg_status != B2B2C_FIT_CONVERGED)
         printf("  (the fit did not converge: purchases %s, spend %s)\n",
-               b2b2c_forecast_status_name(status),
-               b2b2c_forecast_status_name(gg_status));
+               b2b2c_fit_status_name(status),
+               b2b2c_fit_status_name(gg_status));
     /* the demo's own data must fit cleanly: a failed test otherwise */
     return !(clv_service > 0) || !isfinite(clv_product) ||
            status != B2B2C_FIT_CONVERGED || gg_status != B2B2C_FIT_CONVERGED;

@@ -52,11 +52,11 @@ int main(void)
                              B2B2C_FORECAST_BGNBD, x, tx, T, NULL, n, 0.1, 0));
     /* status 0 is the only clean fit; anything else is worth a warning */
     printf("BG/NBD r=%.3f alpha=%.3f a=%.3f b=%.3f loglik=%.3f status=%s\n",
-           p[0], p[1], p[2], p[3], ll, b2b2c_forecast_status_name(st));
+           p[0], p[1], p[2], p[3], ll, b2b2c_fit_status_name(st));
     CHECK(b2b2c_forecast_gg_fit(gg, 3, &ll, &it, &gst, ctx, x, m, NULL, n,
                                 0.1, 0));
     printf("Gamma-Gamma p=%.3f q=%.3f v=%.3f status=%s\n", gg[0], gg[1],
-           gg[2], b2b2c_forecast_status_name(gst));
+           gg[2], b2b2c_fit_status_name(gst));
     CHECK(b2b2c_forecast_predict(e, pa, NULL, ctx, B2B2C_FORECAST_BGNBD, p,
                                  4, x, tx, T, n, 12));
     CHECK(b2b2c_forecast_gg_spend(sp, ctx, gg, 3, x, m, n));
@@ -97,7 +97,7 @@ int main(void)
     CHECK(b2b2c_forecaster_fit_params(NULL, NULL, NULL, NULL, &st, &gst, f,
                                       -1));
     printf("forecaster fit (unit: week): purchases %s, spend %s\n",
-           b2b2c_forecast_status_name(st), b2b2c_forecast_status_name(gst));
+           b2b2c_fit_status_name(st), b2b2c_fit_status_name(gst));
     {
         double ex, alive, cp, cs;
         CHECK(b2b2c_forecaster_customer(&ex, &alive, NULL, NULL, &cp, &cs,

@@ -194,7 +194,7 @@ static const char *status_why(int32_t st)
  * the fit ("the bgnbd fit", "the gg fit of the stored model"). */
 static void warn_status(const char *what, int32_t st)
 {
-    const char *name = b2b2c_forecast_status_name(st);
+    const char *name = b2b2c_fit_status_name(st);
     if (st == B2B2C_FIT_CONVERGED)
         return;
     fprintf(stderr, "b2b2c: warning: %s did not converge: %s: %s\n", what,
@@ -245,7 +245,7 @@ static void print_fit(int model, const double *p, double ll, int32_t it,
                b2b2c_forecast_param_name(model, i), p[i]);
     printf("},\"loglik\":%.17g,\"iterations\":%d,\"status\":\"%s\","
            "\"converged\":%s,\"unit\":\"%s\"}\n",
-           ll, (int)it, b2b2c_forecast_status_name(st),
+           ll, (int)it, b2b2c_fit_status_name(st),
            st == B2B2C_FIT_CONVERGED ? "true" : "false", unit);
 }
 

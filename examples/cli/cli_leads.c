@@ -392,14 +392,15 @@ static int run_score(state *s, cli_opt *opts)
     if (outcomes) {
         if ((rc = read_outcomes(s, outcomes, at)) != 0)
             return rc;
-        int32_t conv = 1, passes = 0;
-        if (b2b2c_lead_refit(&conv, &passes, s->m) &&
+        int32_t st = B2B2C_FIT_CONVERGED, passes = 0;
+        if (b2b2c_lead_refit(&st, &passes, s->m) &&
             b2b2c_ctx_errcode(s->ctx) != B2B2C_ENOTREADY)
             return cli_data_error("refit: %s", b2b2c_ctx_errmsg(s->ctx));
-        if (!conv)
+        if (st != B2B2C_FIT_CONVERGED)
             fprintf(stderr, "b2b2c: warning: the learned model did not "
-                            "converge (%d passes over the outcomes); its "
-                            "probabilities may be off\n", (int)passes);
+                            "converge (%s after %d passes over the "
+                            "outcomes); its probabilities may be off\n",
+                    b2b2c_fit_status_name(st), (int)passes);
     }
     if (ignored)
         fprintf(stderr, "b2b2c: %zu events after --at ignored\n", ignored);

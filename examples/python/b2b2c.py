@@ -867,7 +867,7 @@ def _stage(v):
 
 
 LeadRow = namedtuple("LeadRow", "lead_id score band probability")
-RefitResult = namedtuple("RefitResult", "converged passes")
+RefitResult = namedtuple("RefitResult", "status passes converged")
 BandChange = namedtuple("BandChange", "lead_id old_band new_band at")
 LeadItem = namedtuple("LeadItem", "lead_id stage band score")
 
@@ -999,13 +999,15 @@ class LeadModel(_Handle):
                                            _won(won), now))
 
     def refit(self):
-        """Refit the learned model from all outcomes; RefitResult(converged,
-        passes): converged is False when the refit stopped at
-        LEAD_REFIT_EPOCHS passes (the weights reached are kept)."""
+        """Refit the learned model from all outcomes; RefitResult(status,
+        passes, converged): status is the fit status name ("converged",
+        "max_iter" after LEAD_REFIT_EPOCHS passes, "stalled"); converged is
+        True only for "converged" (the weights reached are kept)."""
         c, n = _i32(), _i32()
         self._check(lib.b2b2c_lead_refit(ctypes.byref(c), ctypes.byref(n),
                                          self.handle))
-        return RefitResult(bool(c.value), n.value)
+        return RefitResult(fit_status_name(c.value), n.value,
+                           c.value == FIT_CONVERGED)  # noqa: F821
 
     def probability(self, lead_id, now):
         p = _dbl()
@@ -1309,15 +1311,15 @@ FitResult = namedtuple("FitResult",
                        "params loglik iterations status converged")
 
 
-def forecast_status_name(status):
+def fit_status_name(status):
     """"converged", "max_iter", "stalled" or "boundary" (None: unknown)."""
-    return _s(lib.b2b2c_forecast_status_name(status))
+    return _s(lib.b2b2c_fit_status_name(status))
 
 
 def _fit_result(names, out, ll, it, st):
     # status: the B2B2C_FIT_* name; converged: True only for a clean fit
     return FitResult(dict(zip(names, out)), ll.value, it.value,
-                     forecast_status_name(st.value),
+                     fit_status_name(st.value),
                      st.value == FIT_CONVERGED)  # noqa: F821
 
 
@@ -1531,8 +1533,8 @@ class Forecaster(_Handle):
                 "params": dict(zip(forecast_param_names(model), p)),
                 "gg_params": dict(zip(forecast_param_names(
                     FORECAST_GG), g)), "loglik": ll.value,  # noqa: F821
-                "status": forecast_status_name(st.value),
-                "gg_status": forecast_status_name(gst.value)}
+                "status": fit_status_name(st.value),
+                "gg_status": fit_status_name(gst.value)}
 
     def spend_source(self, segment=-1):
         """(source, mean_spend): SPEND_GAMMA_GAMMA, or why the fit gives
@@ -1772,7 +1774,7 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "dealer_reason_name", "forecast_nparams", "forecast_param_name",
     "forecast_param_names", "forecast_fit", "forecast_loglik",
     "forecast_gg_fit", "forecast_gg_loglik", "forecast_predict",
-    "forecast_status_name",
+    "fit_status_name",
     "forecast_gg_spend", "forecast_clv", "forecast_population_expected",
     "forecast_frequency_counts", "channel_kind_name", "channel_sub_name",
     "channel_attribution_name", "channel_kind_from_name", "channel_sub_from_name",

@@ -652,7 +652,7 @@ module B2B2C
   # ---- lead ------------------------------------------------------------------
 
   LeadRow = Struct.new(:lead_id, :score, :band, :probability)
-  RefitResult = Struct.new(:converged, :passes)
+  RefitResult = Struct.new(:status, :passes, :converged)
   BandChange = Struct.new(:lead_id, :old_band, :new_band, :at)
   LeadItem = Struct.new(:lead_id, :stage, :band, :score)
 
@@ -737,14 +737,16 @@ module B2B2C
 
     # won: true, "won" or :won; false, "lost" or :lost (numbers are refused).
     def outcome(lead_id, won, now) = check(Lib.b2b2c_lead_outcome(handle, lead_id, B2B2C.won(won), now))
-    # Refits the learned model from all outcomes; RefitResult(converged,
-    # passes): converged is false when the refit stopped at
-    # LEAD_REFIT_EPOCHS passes (the weights reached are kept).
+    # Refits the learned model from all outcomes; RefitResult(status, passes,
+    # converged): status is the fit status name ("converged", "max_iter",
+    # "stalled"), converged true only for "converged"; the weights reached
+    # are kept in every case.
     def refit
       c = B2B2C.out(:int32)
       n = B2B2C.out(:int32)
       check(Lib.b2b2c_lead_refit(c, n, handle))
-      RefitResult.new(c.read_int32 == 1, n.read_int32)
+      RefitResult.new(B2B2C.fit_status_name(c.read_int32), n.read_int32,
+                      c.read_int32 == FIT_CONVERGED)
     end
 
     def probability(lead_id, now)
@@ -960,11 +962,11 @@ module B2B2C
   FitResult = Struct.new(:params, :loglik, :iterations, :status, :converged)
 
   # "converged", "max_iter", "stalled" or "boundary"; nil when unknown.
-  def self.forecast_status_name(status) = Lib.b2b2c_forecast_status_name(status)
+  def self.fit_status_name(status) = Lib.b2b2c_fit_status_name(status)
 
   def self.fit_result(names, out, k, ll, it, st) # :nodoc:
     FitResult.new(names.zip(out.read_array_of_double(k)).to_h, ll.read_double,
-                  it.read_int32, forecast_status_name(st.read_int32),
+                  it.read_int32, fit_status_name(st.read_int32),
                   st.read_int32 == FIT_CONVERGED)
   end
 
@@ -1175,8 +1177,8 @@ module B2B2C
         params: B2B2C.forecast_param_names(model).zip(p.read_array_of_double(4)).to_h,
         gg_params: B2B2C.forecast_param_names(FORECAST_GG).zip(g.read_array_of_double(3)).to_h,
         loglik: ll.read_double,
-        status: B2B2C.forecast_status_name(st.read_int32),
-        gg_status: B2B2C.forecast_status_name(gst.read_int32) }
+        status: B2B2C.fit_status_name(st.read_int32),
+        gg_status: B2B2C.fit_status_name(gst.read_int32) }
     end
 
     # [attach_rate, mean_value] of a service kind.

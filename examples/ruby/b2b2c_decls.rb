@@ -37,6 +37,10 @@ module B2B2C
     EEXPIRED: -16,
     ENODATA: -17,
     EINTERRUPTED: -18,
+    FIT_CONVERGED: 0,
+    FIT_MAX_ITER: 1,
+    FIT_STALLED: 2,
+    FIT_BOUNDARY: 3,
     SEGMENT_UNKNOWN: 0,
     SEGMENT_DEALER_LARGE_WHOLESALE: 1,
     SEGMENT_DEALER_SMALL_RETAIL: 2,
@@ -227,10 +231,6 @@ module B2B2C
     FORECAST_PNBD: 2,
     FORECAST_BGBB: 3,
     FORECAST_GG: 4,
-    FIT_CONVERGED: 0,
-    FIT_MAX_ITER: 1,
-    FIT_STALLED: 2,
-    FIT_BOUNDARY: 3,
     FORECAST_KIND_PRODUCT: 0,
     FORECAST_KIND_INSTALL: 1,
     FORECAST_KIND_REPAIR: 2,
@@ -377,6 +377,7 @@ module B2B2C
     attach_function :b2b2c_version_number, [], :uint32
     attach_function :b2b2c_version_string, [], :string
     attach_function :b2b2c_strerror, %i[int], :string
+    attach_function :b2b2c_fit_status_name, %i[int32], :string
     attach_function :b2b2c_param_bounds, %i[pointer pointer pointer int32], :int
     attach_function :b2b2c_param_name, %i[int32], :string
     attach_function :b2b2c_segment_name, %i[int32], :string
@@ -501,7 +502,6 @@ module B2B2C
     attach_function :b2b2c_dealer_reason_name, %i[int32], :string
 
     # forecast.h
-    attach_function :b2b2c_forecast_status_name, %i[int32], :string
     attach_function :b2b2c_forecast_nparams, %i[int32], :int
     attach_function :b2b2c_forecast_param_name, %i[int32 int32], :string
     attach_function :b2b2c_forecast_fit, %i[pointer size_t pointer pointer pointer pointer int32 pointer pointer pointer pointer size_t double int32], :int

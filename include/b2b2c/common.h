@@ -92,6 +92,43 @@ enum {
  */
 B2B2C_API const char *b2b2c_strerror(int code);
 
+/* ---- fit status ------------------------------------------------------- */
+
+/*
+ * Fit status: how a fit that produced parameters ended (stable values),
+ * for every fit of the library (the forecaster's models, the lead model's
+ * refit).
+ * Only B2B2C_FIT_CONVERGED (0) is a clean fit: test `status == 0`, or
+ * `status != B2B2C_FIT_CONVERGED` to warn. (Before 1.0 this output was a
+ * flag `converged`, 1 for a clean fit; the numbers were chosen so that an
+ * old `if (converged)` reads a clean fit as not clean, never a failed fit
+ * as clean.)
+ *   B2B2C_FIT_CONVERGED  the gradient test was met at an interior point.
+ *   B2B2C_FIT_MAX_ITER   the iteration budget was spent first; params are
+ *                        the best point found.
+ *   B2B2C_FIT_STALLED    the line search could not lower the objective any
+ *                        further before the gradient test was met.
+ *   B2B2C_FIT_BOUNDARY   a parameter ran off towards 0 or infinity: outside
+ *                        [1e-5, 1e5] for a shape parameter, or for a scale
+ *                        parameter (alpha, beta in time units, Gamma-Gamma
+ *                        v in money) relative to the data's mean T or mean
+ *                        spend. The likelihood has no interior maximum: the
+ *                        model is not identified on this data (e.g. every
+ *                        customer buys at the same rate, or spends the same),
+ *                        and the parameters must not be reported as
+ *                        estimates. Takes precedence over the other three.
+ */
+enum {
+    B2B2C_FIT_CONVERGED = 0,
+    B2B2C_FIT_MAX_ITER = 1,
+    B2B2C_FIT_STALLED = 2,
+    B2B2C_FIT_BOUNDARY = 3
+};
+
+/* The stable name of a fit status ("converged", "max_iter", "stalled",
+ * "boundary"); NULL for an unknown value. Static string. */
+B2B2C_API const char *b2b2c_fit_status_name(int32_t status);
+
 /* ---- parameters ------------------------------------------------------- */
 
 /*

@@ -309,10 +309,11 @@ B2B2C_API int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id,
  * and the weights before. Later b2b2c_lead_outcome calls move the weights
  * by online steps until the next refit.
  *
- * converged  (optional) receives 1 when the gradient test was met, 0 when
- *            the refit stopped first: after B2B2C_LEAD_REFIT_EPOCHS passes
- *            over the rows, or because no step lowered the loss any more.
- *            The weights reached are stored in both cases.
+ * status     (optional) receives the B2B2C_FIT_* status (common.h):
+ *            CONVERGED when the gradient test was met, MAX_ITER when the
+ *            refit stopped after B2B2C_LEAD_REFIT_EPOCHS passes over the
+ *            rows, STALLED when no step lowered the loss any more. The
+ *            weights reached are stored in every case.
  * passes     (optional) receives the passes over the rows made (each
  *            computes the loss and its gradient once).
  * Both are written only when the call returns 0.
@@ -320,7 +321,7 @@ B2B2C_API int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id,
  * B2B2C_ENOTREADY (fewer than B2B2C_LEAD_MIN_OUTCOMES outcomes, or only
  * one class), B2B2C_EINVAL, B2B2C_ENOMEM, storage codes.
  */
-B2B2C_API int b2b2c_lead_refit(int32_t *converged, int32_t *passes,
+B2B2C_API int b2b2c_lead_refit(int32_t *status, int32_t *passes,
                                b2b2c_lead_model *m);
 
 /*

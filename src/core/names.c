@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The shared vocabulary: stable names of segments, groups and bands, used by
+/* The shared vocabulary: stable names of segments, groups, bands and fit
+ * statuses, used by
  * the tool, the bindings and every engine. */
 #include "internal.h"
 
@@ -13,6 +14,8 @@ static const int32_t segment_groups[] = {
 };
 static const char *const group_names[] = {"unknown", "dealer", "b2b", "b2c"};
 static const char *const band_names[] = {"unknown", "cold", "warm", "hot"};
+static const char *const fit_status_names[] = {"converged", "max_iter",
+                                               "stalled", "boundary"};
 
 #define COUNT(a) ((int32_t)(sizeof(a) / sizeof((a)[0])))
 
@@ -59,4 +62,9 @@ int32_t b2b2c_segment_group(int32_t v)
 {
     return v >= 0 && v < COUNT(segment_groups) ? segment_groups[v]
                                                : B2B2C_GROUP_UNKNOWN;
+}
+
+const char *b2b2c_fit_status_name(int32_t status)
+{
+    return b2b2c__name_of(fit_status_names, COUNT(fit_status_names), status);
 }

@@ -260,8 +260,8 @@ static int load_fit(const void *k, size_t kl, const void *val, size_t vl,
         if (rc == 0 && (nk >= FC_NKIND || idx < 0 ||
                         (ft.model != B2B2C_FORECAST_BGNBD &&
                          ft.model != B2B2C_FORECAST_PNBD) ||
-                        !b2b2c_forecast_status_name(ft.status) ||
-                        !b2b2c_forecast_status_name(ft.gg_status) ||
+                        !b2b2c_fit_status_name(ft.status) ||
+                        !b2b2c_fit_status_name(ft.gg_status) ||
                         !(ft.unit_days >= 1) ||
                         ft.spend_src > B2B2C_SPEND_MEAN_GG_FAILED))
             rc = B2B2C_ECORRUPT;

@@ -197,13 +197,6 @@ static int do_fit(double *params, size_t nparams, double *loglik,
     return 0;
 }
 
-const char *b2b2c_forecast_status_name(int32_t status)
-{
-    static const char *const st[] = {"converged", "max_iter", "stalled",
-                                     "boundary"};
-    return status >= 0 && status < 4 ? st[status] : NULL;
-}
-
 int b2b2c_forecast_fit(double *params, size_t nparams, double *loglik,
                        int32_t *iterations, int32_t *status, b2b2c_ctx *ctx,
                        int32_t model, const double *x, const double *tx,

@@ -383,7 +383,9 @@ static double max_abs(const double *a, size_t n)
  * start, gamma as N&W eq. 7.20 in that metric: the same as L-BFGS on the
  * variables sqrt(h) w (diagonal scaling, N&W sec. 2.2 "Scaling"), so that
  * features on different scales (the one-hot of a rare channel, the log of
- * a value sum) converge alike. Returns 1 when the gradient test was met. */
+ * a value sum) converge alike. Returns the B2B2C_FIT_* status: CONVERGED
+ * when the gradient test was met, MAX_ITER when the passes ran out first,
+ * STALLED when no step lowered J any more. */
 static int lbfgs(refit *r, double *w, double *work, int max_passes)
 {
     size_t n = r->dim;
@@ -435,7 +437,7 @@ static int lbfgs(refit *r, double *w, double *work, int max_passes)
                 break;
         }
         if (!ok)
-            return 0;
+            return B2B2C_FIT_STALLED;
         {
             double *sk = s + head * n, *yk = y + head * n, sy, yy = 0;
             for (size_t i = 0; i < n; i++) {
@@ -456,9 +458,10 @@ static int lbfgs(refit *r, double *w, double *work, int max_passes)
         memcpy(g, gt, n * sizeof(*g));
         f = ft;
         if (r->passes >= max_passes)
-            return max_abs(g, n) <= REFIT_GTOL;
+            return max_abs(g, n) <= REFIT_GTOL ? B2B2C_FIT_CONVERGED
+                                               : B2B2C_FIT_MAX_ITER;
     }
-    return 1;
+    return B2B2C_FIT_CONVERGED;
 }
 
 /* Weights from the vector layout of refit_eval. */
@@ -476,14 +479,14 @@ static void weights_set(b2b2c_lead_model *m, const double *w)
     }
 }
 
-int b2b2c_lead_refit(int32_t *converged, int32_t *passes,
+int b2b2c_lead_refit(int32_t *status, int32_t *passes,
                      b2b2c_lead_model *m)
 {
     b2b2c_ctx *ctx;
     refit r;
     double *x = NULL, *w = NULL;
     size_t nx = 0, k = 0;
-    int conv = 0, rc;
+    int conv = B2B2C_FIT_STALLED, rc;
 
     if (!m)
         return B2B2C_EINVAL;
@@ -546,8 +549,8 @@ out:
     b2b2c__free(ctx, x);
     b2b2c__free(ctx, w);
     if ((rc = b2b2c__call_end(ctx, rc)) == 0) {
-        if (converged)
-            *converged = conv;
+        if (status)
+            *status = conv;
         if (passes)
             *passes = r.passes;
     }

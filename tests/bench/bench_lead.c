@@ -327,9 +327,10 @@ static void learned_vs_rule(int ntrain)
     }
     qsort(ms, 3, sizeof(double), bench_cmp);
     qsort(cpu, 3, sizeof(double), bench_cmp);
-    printf("bench lead refit: %d rows, converged %d after %d passes: median "
+    printf("bench lead refit: %d rows, %s after %d passes: median "
            "%.1f ms (min %.1f, max %.1f, n=3), cpu time median %.1f ms\n",
-           ntrain, (int)conv, (int)passes, ms[1], ms[0], ms[2], cpu[1]);
+           ntrain, b2b2c_fit_status_name(conv), (int)passes, ms[1], ms[0],
+           ms[2], cpu[1]);
     for (int i = 0; i < n; i++) {
         double s, p;
         int32_t b;

@@ -366,7 +366,7 @@ class LeadTest(EngineTest):
                    for i in range(40)) / 40
         self.assertAlmostEqual(mean, won / 40, places=5)
         self.m.set_param(b2b2c.LEAD_REFIT_EPOCHS, 2)
-        self.assertEqual(tuple(self.m.refit()), (False, 2))
+        self.assertEqual(tuple(self.m.refit()), ("max_iter", 2, False))
 
 
 class DealerTest(EngineTest):
@@ -539,7 +539,7 @@ class ForecastTest(EngineTest):
         fit = b2b2c.forecast_gg_fit([1.0, 2.0, 3.0] * 50, [40.0] * 150)
         self.assertEqual(fit.status, "boundary")
         self.assertFalse(fit.converged)
-        self.assertEqual(b2b2c.forecast_status_name(b2b2c.FIT_BOUNDARY),
+        self.assertEqual(b2b2c.fit_status_name(b2b2c.FIT_BOUNDARY),
                          "boundary")
         self.assertError(b2b2c.ERANGE, b2b2c.forecast_fit,
                          b2b2c.FORECAST_BGNBD, x, tx, T, max_iter=-1)

@@ -251,7 +251,7 @@ class LeadTest < EngineTest
     mean = 40.times.sum { |i| @m.probability("t#{i}", T0 + DAY) } / 40
     assert_in_delta 40.times.count(&won) / 40.0, mean, 1e-5
     @m.set_param(B2B2C::LEAD_REFIT_EPOCHS, 2)
-    assert_equal [false, 2], @m.refit.to_a
+    assert_equal ["max_iter", 2, false], @m.refit.to_a
   end
 end
 
@@ -407,7 +407,7 @@ class ForecastTest < EngineTest
     # everyone spends the same: Gamma-Gamma has no finite maximum
     fit = B2B2C.forecast_gg_fit([1.0, 2.0, 3.0] * 50, [40.0] * 150)
     assert_equal ["boundary", false], [fit.status, fit.converged]
-    assert_equal "boundary", B2B2C.forecast_status_name(B2B2C::FIT_BOUNDARY)
+    assert_equal "boundary", B2B2C.fit_status_name(B2B2C::FIT_BOUNDARY)
     assert_error(B2B2C::ERANGE) { B2B2C.forecast_fit(B2B2C::FORECAST_BGNBD, x, tx, t_age, max_iter: -1) }
   end
 

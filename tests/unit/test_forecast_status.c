@@ -142,16 +142,16 @@ static void test_clean_fit(void **state)
 static void test_status_names(void **state)
 {
     (void)state;
-    assert_string_equal(b2b2c_forecast_status_name(B2B2C_FIT_CONVERGED),
+    assert_string_equal(b2b2c_fit_status_name(B2B2C_FIT_CONVERGED),
                         "converged");
-    assert_string_equal(b2b2c_forecast_status_name(B2B2C_FIT_MAX_ITER),
+    assert_string_equal(b2b2c_fit_status_name(B2B2C_FIT_MAX_ITER),
                         "max_iter");
-    assert_string_equal(b2b2c_forecast_status_name(B2B2C_FIT_STALLED),
+    assert_string_equal(b2b2c_fit_status_name(B2B2C_FIT_STALLED),
                         "stalled");
-    assert_string_equal(b2b2c_forecast_status_name(B2B2C_FIT_BOUNDARY),
+    assert_string_equal(b2b2c_fit_status_name(B2B2C_FIT_BOUNDARY),
                         "boundary");
-    assert_null(b2b2c_forecast_status_name(4));
-    assert_null(b2b2c_forecast_status_name(-1));
+    assert_null(b2b2c_fit_status_name(4));
+    assert_null(b2b2c_fit_status_name(-1));
     assert_string_equal(b2b2c_strerror(B2B2C_EINTERRUPTED),
                         "interrupted by the progress handler");
 }

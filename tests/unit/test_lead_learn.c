@@ -121,7 +121,7 @@ static void t_refit_optimum(void **state)
     tr = draw(f, &rng, "t", NTRAIN, 1);
     te = draw(f, &rng, "h", NTEST, 0);
     assert_int_equal(b2b2c_lead_refit(&conv, &passes, f->m), 0);
-    assert_int_equal(conv, 1);
+    assert_int_equal(conv, B2B2C_FIT_CONVERGED);
     assert_true(passes >= 2 && passes <= 100);
     assert_int_equal(b2b2c_lead_model_get_param(&lam, f->m, B2B2C_LEAD_L2),
                      0);
@@ -187,14 +187,14 @@ static void t_refit_bound(void **state)
                                                 B2B2C_LEAD_REFIT_EPOCHS, 2),
                      0);
     assert_int_equal(b2b2c_lead_refit(&conv, &passes, f->m), 0);
-    assert_int_equal(conv, 0);
+    assert_int_equal(conv, B2B2C_FIT_MAX_ITER);
     assert_int_equal(passes, 2);
     p1 = prob(f, "t", 0);
     assert_int_equal(b2b2c_lead_model_set_param(f->m,
                                                 B2B2C_LEAD_REFIT_EPOCHS, 100),
                      0);
     assert_int_equal(b2b2c_lead_refit(&conv, &passes, f->m), 0);
-    assert_int_equal(conv, 1);
+    assert_int_equal(conv, B2B2C_FIT_CONVERGED);
     assert_true(passes > 2 && passes <= 100);
     p2 = prob(f, "t", 0);
     assert_true(p1 != p2);
@@ -276,7 +276,7 @@ static void t_refit_separable(void **state)
         assert_int_equal(b2b2c_lead_outcome(f->m, id, i % 2, TE), 0);
     }
     assert_int_equal(b2b2c_lead_refit(&conv, &passes, f->m), 0);
-    assert_true(conv == 0 || conv == 1);
+    assert_true(conv == B2B2C_FIT_CONVERGED || conv == B2B2C_FIT_STALLED);
     assert_true(passes >= 1 && passes <= 100);
     for (int i = 0; i < 40; i++) {
         double p = prob(f, "t", i);
@@ -332,7 +332,7 @@ static void t_refit_rich_rows(void **state)
     assert_int_equal(b2b2c_lead_model_get_param(&bound, m,
                                                 B2B2C_LEAD_REFIT_EPOCHS),
                      0);
-    assert_int_equal(conv, 1);
+    assert_int_equal(conv, B2B2C_FIT_CONVERGED);
     assert_true(passes > 2 && passes <= bound);
 
     /* the gradient, same layout as the refit: bias, segments, attributes,
