@@ -146,6 +146,57 @@ static void t_dealer_quota_local_day(void **state)
     assert_int_equal(dealer_third(UTC3), 0);
 }
 
+static int skip_share_cb(const char *lead, const char *dealer,
+                         const double *f, size_t n, void *p)
+{
+    (void)lead;
+    (void)dealer;
+    assert_true(n > B2B2C_DEALER_AUDIT_SKIP_SHARE);
+    *(double *)p = f[B2B2C_DEALER_AUDIT_SKIP_SHARE];
+    return 0;
+}
+
+/* A share period of one day, max share 0.5, three dealers: after offers at
+ * 19:00 and 20:00 UTC to two of them, an offer at 22:00 UTC in the same
+ * period skips those two; in UTC+3 it is a new period and skips none. */
+static double dealer_share_skips(int32_t off)
+{
+    b2b2c_ctx *ctx = ctx_at(off);
+    b2b2c_dealer_engine *e;
+    const char *d;
+    int32_t why;
+    double skips = -1;
+    assert_int_equal(b2b2c_dealer_new(&e, ctx), 0);
+    assert_int_equal(b2b2c_dealer_set_param(
+                         e, B2B2C_DEALER_PARAM_SHARE_PERIOD_DAYS, 1), 0);
+    assert_int_equal(b2b2c_dealer_set_param(
+                         e, B2B2C_DEALER_PARAM_SHARE_MIN_LEADS, 0), 0);
+    assert_int_equal(b2b2c_dealer_set_param(e, B2B2C_DEALER_PARAM_MAX_SHARE,
+                                            0.5), 0);
+    for (int i = 0; i < 3; i++) {
+        char id[2] = {(char)('a' + i), 0};
+        assert_int_equal(b2b2c_dealer_put(e, id, 1, "FR", "", 10, 0, 24), 0);
+    }
+    assert_int_equal(b2b2c_dealer_route(&d, &why, e, "1", "FR", 0, 0, 0, "",
+                                        0, 0, T0 + 19 * H), 0);
+    assert_int_equal(b2b2c_dealer_route(&d, &why, e, "2", "FR", 0, 0, 0, "",
+                                        0, 0, T0 + 20 * H), 0);
+    assert_int_equal(b2b2c_dealer_route(&d, &why, e, "3", "FR", 0, 0, 0, "",
+                                        0, 0, T0 + 22 * H), 0);
+    assert_int_equal(b2b2c_dealer_audit_lead(e, "3", skip_share_cb, &skips),
+                     0);
+    b2b2c_dealer_free(e);
+    b2b2c_ctx_free(ctx);
+    return skips;
+}
+
+static void t_dealer_share_period_local(void **state)
+{
+    (void)state;
+    assert_true(dealer_share_skips(0) == 2);
+    assert_true(dealer_share_skips(UTC3) == 0);
+}
+
 /* site_visit: 2 points, 3 per day. Three visits at 20:00 UTC, two at
  * 22:00 UTC: the two earn points only when 22:00 is another local day. */
 static double lead_score(int32_t off)
@@ -298,6 +349,7 @@ int main(void)
         cmocka_unit_test(t_offset_every_engine),
         cmocka_unit_test(t_core_day),
         cmocka_unit_test(t_dealer_quota_local_day),
+        cmocka_unit_test(t_dealer_share_period_local),
         cmocka_unit_test(t_lead_cap_local_day),
         cmocka_unit_test(t_channel_spend_local_day),
         cmocka_unit_test(t_forecast_same_local_day),
