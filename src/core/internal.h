@@ -121,8 +121,12 @@ static inline int64_t b2b2c__floordiv(int64_t a, int64_t b)
  */
 static inline int64_t b2b2c__period_off(int64_t t, int64_t len, int32_t off)
 {
-    int64_t q = b2b2c__floordiv(t, len);
-    return q + b2b2c__floordiv(t - q * len + off, len);
+    int64_t q = t / len, r = t % len; /* no q * len: it overflows */
+    if (r < 0) {
+        r += len;
+        q--;
+    }
+    return q + b2b2c__floordiv(r + off, len);
 }
 
 /* The checks below run on every event, so the test is inline and only the
