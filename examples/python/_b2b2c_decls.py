@@ -86,6 +86,8 @@ CONSTANTS = {
     'TIME_MAX': 253402300799,
     'AMOUNT_MAX': 1000000000000000.0,
     'ALLOCATOR_VERSION': 1,
+    'UTC_OFFSET_MIN': -50400,
+    'UTC_OFFSET_MAX': 50400,
     'OK': 0,
     'EINVAL': -1,
     'ENOMEM': -2,
@@ -426,6 +428,8 @@ FUNCTIONS = (
     ("b2b2c_ctx_begin", c_int, (c_void_p,)),
     ("b2b2c_ctx_commit", c_int, (c_void_p,)),
     ("b2b2c_ctx_rollback", c_int, (c_void_p,)),
+    ("b2b2c_ctx_set_utc_offset", c_int, (c_void_p, c_int32)),
+    ("b2b2c_ctx_utc_offset", c_int, (POINTER(c_int32), c_void_p)),
     ("b2b2c_ctx_set_progress_handler", c_int, (c_void_p, c_int64,
         b2b2c_progress_cb, c_void_p)),
     # sys/storage.h

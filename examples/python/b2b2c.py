@@ -326,6 +326,23 @@ class Context:
     def rollback(self):
         self.check(lib.b2b2c_ctx_rollback(self.handle))
 
+    def set_utc_offset(self, seconds):
+        """Count days (daily quotas, spend per day, same-day purchases,
+        per-day caps) in this time zone: seconds east of UTC (UTC+3 is
+        10800), whole seconds in [UTC_OFFSET_MIN, UTC_OFFSET_MAX] (-14 h to
+        +14 h). Set it before opening engines, to the same value every
+        time: Error(ERANGE) out of range, Error(ESTATE) while an engine is
+        open on this context."""
+        self.check(lib.b2b2c_ctx_set_utc_offset(self.handle, seconds))
+
+    @property
+    def utc_offset(self):
+        """The offset in seconds east of UTC in which days are counted
+        (0, UTC, unless set_utc_offset was called)."""
+        v = _i32()
+        self.check(lib.b2b2c_ctx_utc_offset(ctypes.byref(v), self.handle))
+        return v.value
+
     def set_progress_handler(self, units, fn):
         """Call fn() after about every `units` units of work of a long call
         (a forecast fit: one unit per distinct data row per likelihood

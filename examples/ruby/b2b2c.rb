@@ -185,6 +185,20 @@ module B2B2C
     def commit = check(Lib.b2b2c_ctx_commit(handle))
     def rollback = check(Lib.b2b2c_ctx_rollback(handle))
 
+    # Counts days (daily quotas, spend per day, same-day purchases, per-day
+    # caps) in this time zone: seconds east of UTC (UTC+3 is 10800), whole
+    # seconds in UTC_OFFSET_MIN..UTC_OFFSET_MAX (-14 h to +14 h). Set it
+    # before opening engines, to the same value every time: Error (ERANGE)
+    # out of range, Error (ESTATE) while an engine is open on this context.
+    def set_utc_offset(seconds) = check(Lib.b2b2c_ctx_set_utc_offset(handle, seconds))
+
+    # The offset in seconds east of UTC in which days are counted.
+    def utc_offset
+      v = B2B2C.out(:int32)
+      check(Lib.b2b2c_ctx_utc_offset(v, handle))
+      v.read_int32
+    end
+
     # Calls the block after about every `units` units of work of a long
     # call (a forecast fit: one unit per distinct data row per likelihood
     # evaluation); a truthy result (or an exception) stops the call, which

@@ -18,6 +18,8 @@ module B2B2C
     TIME_MAX: 253402300799,
     AMOUNT_MAX: 1000000000000000.0,
     ALLOCATOR_VERSION: 1,
+    UTC_OFFSET_MIN: -50400,
+    UTC_OFFSET_MAX: 50400,
     OK: 0,
     EINVAL: -1,
     ENOMEM: -2,
@@ -394,6 +396,8 @@ module B2B2C
     attach_function :b2b2c_ctx_begin, %i[pointer], :int
     attach_function :b2b2c_ctx_commit, %i[pointer], :int
     attach_function :b2b2c_ctx_rollback, %i[pointer], :int
+    attach_function :b2b2c_ctx_set_utc_offset, %i[pointer int32], :int
+    attach_function :b2b2c_ctx_utc_offset, %i[pointer pointer], :int
     attach_function :b2b2c_ctx_set_progress_handler, %i[pointer int64 b2b2c_progress_cb pointer], :int
 
     # sys/storage.h

@@ -13,7 +13,8 @@
  *
  * Units: time is Unix seconds (int64_t), always passed in; the library never
  * reads the clock. Spend is a day's total per channel; the day of a time t is
- * floor(t / 86400) (UTC). Durations are in days unless the name says
+ * floor((t + offset) / 86400), in the context's UTC offset
+ * (b2b2c_ctx_set_utc_offset, default UTC). Durations are in days unless the name says
  * otherwise. Money is in the host's currency, as double.
  *
  * Persistence: every mutating call writes through to the context's storage

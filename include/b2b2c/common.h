@@ -305,6 +305,36 @@ B2B2C_API int b2b2c_ctx_begin(b2b2c_ctx *ctx);
 B2B2C_API int b2b2c_ctx_commit(b2b2c_ctx *ctx);
 B2B2C_API int b2b2c_ctx_rollback(b2b2c_ctx *ctx);
 
+/* The range of b2b2c_ctx_set_utc_offset, in seconds (-14 h..+14 h). */
+#define B2B2C_UTC_OFFSET_MIN (-50400)
+#define B2B2C_UTC_OFFSET_MAX 50400
+
+/*
+ * Set the time zone in which the engines count days: daily quotas and share
+ * periods (dealer), spend per day (channels), "same day" purchases and
+ * dates (forecaster), per-day caps (lead model). `seconds` is the offset
+ * east of UTC (UTC+3 is 10800, UTC-5 is -18000); any whole second in
+ * [B2B2C_UTC_OFFSET_MIN, B2B2C_UTC_OFFSET_MAX] (historic offsets are not
+ * whole minutes). Default 0 (UTC). A local day d runs from
+ * d * 86400 - seconds to (d + 1) * 86400 - seconds, Unix seconds; the
+ * offset is fixed (no daylight saving: a host that needs it picks one
+ * offset for the year).
+ *
+ * The offset is not stored: set it after b2b2c_ctx_new and before opening
+ * engines, to the same value every time the same storage is opened (days
+ * already stored, such as spend per day, were counted in the offset of
+ * their time). Changing it while an engine handle is open on ctx is
+ * B2B2C_ESTATE (setting the current value again is allowed).
+ *
+ * Errors: B2B2C_EINVAL (ctx NULL), B2B2C_ERANGE (seconds out of range),
+ * B2B2C_ESTATE (an engine handle is open, or called from a callback).
+ */
+B2B2C_API int b2b2c_ctx_set_utc_offset(b2b2c_ctx *ctx, int32_t seconds);
+
+/* The context's UTC offset in seconds into *out. Errors: B2B2C_EINVAL
+ * (out or ctx NULL). */
+B2B2C_API int b2b2c_ctx_utc_offset(int32_t *out, const b2b2c_ctx *ctx);
+
 /* A progress handler: return 0 to go on, non-zero to stop the call. */
 typedef int (*b2b2c_progress_cb)(void *userdata);
 

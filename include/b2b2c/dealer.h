@@ -210,7 +210,9 @@ B2B2C_API int b2b2c_dealer_get_param(double *out,
  * product_lines   product-line IDs separated by ';' (at most 64), or "" for
  *                 every product line.
  * capacity        open (offered or accepted) leads at once, 0..1,000,000.
- * daily_quota     offers per UTC day, 1..1,000,000, or 0 for no quota.
+ * daily_quota     offers per day, 1..1,000,000, or 0 for no quota; days
+ *                 (and share periods) start at midnight in the context's
+ *                 UTC offset (b2b2c_ctx_set_utc_offset).
  * deadline_hours  time to accept an offer, (0, 8760].
  *
  * Returns 0, B2B2C_EINVAL (NULL, NaN/inf), B2B2C_EBADID (dealer ID, a

@@ -342,7 +342,9 @@ B2B2C_API int b2b2c_forecaster_remove_customer(b2b2c_forecaster *f,
  * customers of `segment` (a B2B2C_SEGMENT_* value, or -1 for everyone)
  * with a first product purchase before `calibration_end` (Unix seconds),
  * summarised at that date in B2B2C_FORECASTER_UNIT_DAYS: product purchases
- * on the same UTC day merge into one transaction. Also estimates, for the
+ * on the same day (in the context's UTC offset, b2b2c_ctx_set_utc_offset)
+ * merge into one transaction, and T runs from the start of the first
+ * purchase's day. Also estimates, for the
  * segment, each service kind's attach rate (service purchases per product
  * transaction) and mean value, and the subscription revenue per unit and
  * retention per unit (exponential churn fitted to the cancellations).
@@ -367,7 +369,7 @@ B2B2C_API int b2b2c_forecaster_fit(int32_t *status, b2b2c_forecaster *f,
  * the window. A recorded purchase of any kind dated before
  * calibration_start (a history the window would cut, usually a wrong date)
  * is bad input: B2B2C_ERANGE with a message naming the customer and the
- * date (YYYY-MM-DD, UTC) of their earliest purchase; nothing is fitted or
+ * date (YYYY-MM-DD, in the context's UTC offset) of their earliest purchase; nothing is fitted or
  * stored. Purchases at or after calibration_end are ignored as in
  * b2b2c_forecaster_fit (the holdout). Errors: those of
  * b2b2c_forecaster_fit, and B2B2C_ERANGE when calibration_start >=

@@ -168,7 +168,8 @@ B2B2C_API const char *b2b2c_lead_kind_name(const b2b2c_lead_model *m,
 /*
  * Set the rule points of a kind.
  * points     points per event (negative allowed), -1e6..1e6.
- * cap_day    events per lead per UTC day that earn points; 0 = no cap.
+ * cap_day    events per lead per day (in the context's UTC offset,
+ *            b2b2c_ctx_set_utc_offset) that earn points; 0 = no cap.
  * cap_total  events per lead overall that earn points; 0 = no cap.
  * hot_days   days a lead stays hot after such an event (0 = none), 0..3650.
  * Caps are 0..1e9 and whole numbers. Persisted. B2B2C_EINVAL (NULL, NaN),

@@ -607,18 +607,18 @@ int b2b2c_channels_attribute_lead(b2b2c_channels *h, const char *lead_id,
 
 /* ---- spend over a period -------------------------------------------------------- */
 
-/* Days whose start is in [from, to): [ceil(from/D), ceil(to/D)). */
-static int64_t ceil_day(int64_t t)
+/* Days whose (local) start is in [from, to): [first_day(from),
+ * first_day(to)), the first day starting at or after t. */
+static int64_t first_day(const b2b2c_ctx *ctx, int64_t t)
 {
-    if (t <= INT64_MIN + CH_DAY)
-        return INT64_MIN / CH_DAY - 1;
-    return -ch_floordiv(-t, CH_DAY);
+    int64_t d = b2b2c__day(ctx, t);
+    return t == INT64_MIN || b2b2c__day(ctx, t - 1) != d ? d : d + 1;
 }
 
-static void chan_spend(const ch_chan *c, int64_t from, int64_t to,
-                       double *spend, double *impr)
+static void chan_spend(const b2b2c_ctx *ctx, const ch_chan *c, int64_t from,
+                       int64_t to, double *spend, double *impr)
 {
-    int64_t dlo = ceil_day(from), dhi = ceil_day(to);
+    int64_t dlo = first_day(ctx, from), dhi = first_day(ctx, to);
     size_t lo = 0, hi = c->n;
     ksum s = {0, 0}, m = {0, 0};
     while (lo < hi) {
@@ -684,7 +684,7 @@ int b2b2c_channels_metrics(b2b2c_channels *h, int32_t by, int32_t model,
                    : by == B2B2C_CHANNELS_BY_GROUP ? (size_t)ch->group
                                                    : 0;
         r = rows + rowof[c] * B2B2C_CHM_COUNT;
-        chan_spend(ch, from, to, &s, &im);
+        chan_spend(h->ctx, ch, from, to, &s, &im);
         r[B2B2C_CHM_SPEND] += s;
         r[B2B2C_CHM_IMPRESSIONS] += im;
     }
@@ -773,7 +773,7 @@ int b2b2c_channels_mix_shares(b2b2c_channels *h, int32_t model, int64_t from,
         const ch_chan *ch = h->chans[c];
         int reach = ch->kind == B2B2C_CHANNEL_KIND_REACH;
         double s, im;
-        chan_spend(ch, from, to, &s, &im);
+        chan_spend(h->ctx, ch, from, to, &s, &im);
         for (int g = 0; g < 2; g++) {
             double *r = rows[g ? 4 : ch->group];
             r[reach ? B2B2C_MIX_REACH_SPEND : B2B2C_MIX_LEADGEN_SPEND] += s;
@@ -857,10 +857,10 @@ int b2b2c_channels_mix_lag(b2b2c_channels *h, double *slope, double *corr,
         if (group != -1 && ch->group != group)
             continue;
         for (size_t i = 0; i < ch->n; i++) {
-            int64_t t = ch->sv[i].day * CH_DAY, w;
+            int64_t t = b2b2c__day_start(h->ctx, ch->sv[i].day), w;
             if (t >= to)
                 break;
-            w = ch_floordiv(t - from, CH_WEEK);
+            w = b2b2c__floordiv(t - from, CH_WEEK);
             if (ch->kind == B2B2C_CHANNEL_KIND_REACH) {
                 if (w >= -pre && w < nw)
                     reach[w + pre] += ch->sv[i].spend;

@@ -514,6 +514,7 @@ int b2b2c_channels_new(b2b2c_channels **out, b2b2c_ctx *ctx)
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     memset(h, 0, sizeof(*h));
     h->ctx = ctx;
+    b2b2c__handle_opened(ctx); /* the failure path frees through _free */
     b2b2c__map_init(&h->chmap, &ctx->mem);
     b2b2c__map_init(&h->leadmap, &ctx->mem);
     {
@@ -681,7 +682,7 @@ int b2b2c_channels_set_spend(b2b2c_channels *h, const char *channel_id,
     if ((rc = b2b2c__check_amount(ctx, spend, "spend")) != 0 ||
         (rc = b2b2c__check_amount(ctx, impressions, "impressions")) != 0)
         return rc;
-    s.day = ch_floordiv(t, CH_DAY);
+    s.day = b2b2c__day(ctx, t);
     s.spend = spend;
     s.impr = impressions;
     lo = 0;

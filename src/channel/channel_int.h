@@ -39,7 +39,7 @@ typedef struct ch_lead {
 } ch_lead;
 
 typedef struct ch_spend {
-    int64_t day; /* floor(t / 86400) */
+    int64_t day; /* b2b2c__day: the day in the context's UTC offset */
     double spend;
     double impr;
 } ch_spend;
@@ -66,13 +66,6 @@ struct b2b2c_channels {
     size_t nlead, caplead;
     ch_params p;
 };
-
-/* floor division for possibly negative times */
-static inline int64_t ch_floordiv(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
 
 /* Order-independent digest of the in-memory state (tests). */
 uint64_t b2b2c__channels_digest(const b2b2c_channels *h);

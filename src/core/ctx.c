@@ -107,6 +107,39 @@ int b2b2c_ctx_errcode(const b2b2c_ctx *ctx)
     return ctx ? ctx->errcode : B2B2C_EINVAL;
 }
 
+int b2b2c_ctx_set_utc_offset(b2b2c_ctx *ctx, int32_t seconds)
+{
+    if (!ctx)
+        return B2B2C_EINVAL;
+    if (ctx->depth)
+        return b2b2c__err(ctx, B2B2C_ESTATE,
+                          "b2b2c_ctx_set_utc_offset called from inside a "
+                          "callback");
+    b2b2c__err_clear(ctx);
+    if (seconds < B2B2C_UTC_OFFSET_MIN || seconds > B2B2C_UTC_OFFSET_MAX)
+        return b2b2c__err(ctx, B2B2C_ERANGE,
+                          "seconds: %ld is outside the UTC offset range "
+                          "[%ld, %ld] (-14 h..+14 h)",
+                          (long)seconds, (long)B2B2C_UTC_OFFSET_MIN,
+                          (long)B2B2C_UTC_OFFSET_MAX);
+    if (ctx->nhandles && seconds != ctx->utc_offset)
+        return b2b2c__err(ctx, B2B2C_ESTATE,
+                          "seconds: the UTC offset cannot change while %ld "
+                          "engine handle(s) are open on ctx (days already "
+                          "counted would move)",
+                          (long)ctx->nhandles);
+    ctx->utc_offset = seconds;
+    return 0;
+}
+
+int b2b2c_ctx_utc_offset(int32_t *out, const b2b2c_ctx *ctx)
+{
+    if (!out || !ctx)
+        return B2B2C_EINVAL;
+    *out = ctx->utc_offset;
+    return 0;
+}
+
 int b2b2c__err(b2b2c_ctx *ctx, int code, const char *fmt, ...)
 {
     va_list ap;
@@ -265,7 +298,11 @@ int b2b2c__undo_push(b2b2c_ctx *ctx, b2b2c__undo_fn undo,
 
 void b2b2c__handle_closing(b2b2c_ctx *ctx)
 {
-    if (!ctx || !ctx->nundo)
+    if (!ctx)
+        return;
+    if (ctx->nhandles > 0)
+        ctx->nhandles--;
+    if (!ctx->nundo)
         return;
     undo_to(ctx, 0);
     ctx->st.rollback(ctx->st.userdata);

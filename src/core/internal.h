@@ -109,6 +109,26 @@ static inline int64_t b2b2c__floordiv(int64_t a, int64_t b)
     return q - (a % b < 0);
 }
 
+/* The day length: days are counted only through b2b2c__day and friends. */
+#define B2B2C__DAY INT64_C(86400)
+
+/*
+ * Index of the period of `len` seconds (len > 0) holding t, periods counted
+ * from 1970-01-01 00:00 in local time of the UTC offset `off` (|off| <=
+ * 14 h): floor((t + off) / len), computed without overflow for every int64
+ * t (stored records may hold any value): the remainder r of t is in
+ * [0, len) and r + off cannot overflow.
+ */
+static inline int64_t b2b2c__period_off(int64_t t, int64_t len, int32_t off)
+{
+    int64_t q = t / len, r = t % len; /* no q * len: it overflows */
+    if (r < 0) {
+        r += len;
+        q--;
+    }
+    return q + b2b2c__floordiv(r + off, len);
+}
+
 /* The checks below run on every event, so the test is inline and only the
  * message is out of line. */
 int b2b2c__time_err(b2b2c_ctx *ctx, int64_t t, const char *arg);
@@ -492,7 +512,36 @@ struct b2b2c_ctx {
     b2b2c_progress_cb progress; /* b2b2c_ctx_set_progress_handler */
     void *progress_ud;
     int64_t progress_every, progress_count;
+    int32_t utc_offset; /* b2b2c_ctx_set_utc_offset: seconds east of UTC */
+    int32_t nhandles;   /* engine handles alive on this context */
 };
+
+/*
+ * The one place days are counted (docs/conventions.md, Time): the day of t
+ * in the context's time zone, floor((t + offset) / 86400), and the inverse,
+ * the UTC second at which local day `day` starts. Periods of whole days
+ * (a dealer's share period) start at local midnight too.
+ */
+static inline int64_t b2b2c__day(const b2b2c_ctx *ctx, int64_t t)
+{
+    return b2b2c__period_off(t, B2B2C__DAY, ctx->utc_offset);
+}
+static inline int64_t b2b2c__day_start(const b2b2c_ctx *ctx, int64_t day)
+{
+    return day * B2B2C__DAY - ctx->utc_offset;
+}
+static inline int64_t b2b2c__period(const b2b2c_ctx *ctx, int64_t t,
+                                    int64_t len)
+{
+    return b2b2c__period_off(t, len, ctx->utc_offset);
+}
+
+/* An engine handle was created on ctx (counted so that the UTC offset is
+ * not changed under an open engine); b2b2c__handle_closing undoes it. */
+static inline void b2b2c__handle_opened(b2b2c_ctx *ctx)
+{
+    ctx->nhandles++;
+}
 
 /* Record the error message for `code` and return `code`. */
 int b2b2c__err(b2b2c_ctx *ctx, int code, const char *fmt, ...)

@@ -178,6 +178,7 @@ int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
         return oom(ctx);
     memset(e, 0, sizeof(*e));
     e->ctx = ctx;
+    b2b2c__handle_opened(ctx); /* the failure path frees through _free */
     b2b2c__param_defaults(DEALER_PARAM_BASE, e->param);
     b2b2c__rng_seed(&e->m.rng, 0);
     b2b2c__map_init(&e->dmap, &ctx->mem);

@@ -311,7 +311,7 @@ void b2b2c__dealer_decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     ps.l = l;
     ps.now = now;
     ps.pidx = period_of(e, now);
-    ps.day = floordiv(now, 86400);
+    ps.day = b2b2c__day(e->ctx, now);
     ps.t_lo = INT64_MIN;
     ps.t_hi = INT64_MAX;
     ps.stamp = ++e->stamp;

@@ -353,15 +353,12 @@ static inline void sort(void *base, size_t n, size_t size,
 
 /* ---- routing --------------------------------------------------------- */
 
-static inline int64_t floordiv(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
+/* Days and share periods start at local midnight of the context's UTC
+ * offset (core counts them). */
 static inline int64_t period_of(const b2b2c_dealer_engine *e, int64_t now)
 {
-    return floordiv(now, (int64_t)(e->param[P_PERIOD] * 86400.0));
+    return b2b2c__period(e->ctx, now,
+                         (int64_t)(e->param[P_PERIOD] * (double)B2B2C__DAY));
 }
 
 /* Network prior mean of conversion per resolved offer, with one pseudo win

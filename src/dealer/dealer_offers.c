@@ -154,7 +154,7 @@ void b2b2c__dealer_replay_offer(b2b2c_dealer_engine *e, const aent *a)
         return;
     d = e->dealers[a->dealer];
     if (a->seq > d->asof)
-        count_offer(d, floordiv(a->time, 86400), period_of(e, a->time),
+        count_offer(d, b2b2c__day(e->ctx, a->time), period_of(e, a->time),
                     a->seq);
 }
 
@@ -169,7 +169,7 @@ int b2b2c__dealer_offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
                         int64_t now, int kind, int creates)
 {
     dealer *d = e->dealers[dc->chosen];
-    int64_t pidx = period_of(e, now), day = floordiv(now, 86400);
+    int64_t pidx = period_of(e, now), day = b2b2c__day(e->ctx, now);
     int rc;
     if ((rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
         (rc = b2b2c__dealer_snap(e, (char *)&d->st + OFFER_FIELDS,

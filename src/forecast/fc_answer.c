@@ -30,7 +30,7 @@ static int answer_for(b2b2c_forecaster *fm, const fc_fit *ft,
     double one = 1, disc;
     if ((rc = b2b2c__fc_check_times(ctx, c)) != 0)
         return rc;
-    if (!b2b2c__fc_summarise(c, now, 1, ft->unit_days, sc, &a->s) ||
+    if (!b2b2c__fc_summarise(ctx, c, now, 1, ft->unit_days, sc, &a->s) ||
         !(a->s.T > 0))
         return B2B2C_ENOTFOUND; /* no purchase history before now */
     rc = b2b2c_forecast_predict(&a->e, &a->pa, &a->py, ctx, ft->model, ft->p,
@@ -203,12 +203,12 @@ int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now, double window_days,
             for (size_t j = 0; j < g; j++)
                 days[j] = days[j + 1] - days[j];
             qsort(days, g, sizeof(int64_t), b2b2c__fc_cmp_i64);
-            due = (a.s.last_day + (g % 2 ? days[g / 2]
-                                         : (days[g / 2 - 1] + days[g / 2]) /
-                                               2)) *
-                  FC_DAY;
+            due = b2b2c__day_start(
+                ctx, a.s.last_day + (g % 2 ? days[g / 2]
+                                           : (days[g / 2 - 1] + days[g / 2]) /
+                                                 2));
         } else {
-            due = a.s.last_day * FC_DAY +
+            due = b2b2c__day_start(ctx, a.s.last_day) +
                   (int64_t)(a.mean_gap_units * ft->unit_days * FC_DAY);
         }
         if ((double)due > (double)now + window_days * FC_DAY)
@@ -288,8 +288,8 @@ int b2b2c_forecaster_holdout(double *actual, double *predicted, double *count,
                                          ft->p, 4, &s.x, &s.tx, &s.T, 1, t)))
             goto out;
         /* repeat transactions in the holdout: new purchase days */
-        nh = b2b2c__fc_product_days(c, calibration_end, holdout_end, 0, hdays,
-                                    NULL);
+        nh = b2b2c__fc_product_days(ctx, c, calibration_end, holdout_end, 0,
+                                    hdays, NULL);
         for (size_t j = 0; j < nh; j++)
             extra += hdays[j] != s.last_day;
         k = (size_t)s.x < nout - 1 ? (size_t)s.x : nout - 1;

@@ -128,14 +128,17 @@ int b2b2c__fc_fit_slot(b2b2c_ctx *ctx, int32_t segment);
 
 /* qsort order of int64_t values, ascending. */
 int b2b2c__fc_cmp_i64(const void *a, const void *b);
-/* Product purchase days of c in [from, end) (`end` too when incl), into
- * days with their totals in tot (optional); returns their number. */
-size_t b2b2c__fc_product_days(const fc_cust *c, int64_t from, int64_t end,
-                              int incl, int64_t *days, double *tot);
+/* Product purchase days (b2b2c__day: in the context's UTC offset) of c in
+ * [from, end) (`end` too when incl), into days with their totals in tot
+ * (optional); returns their number. */
+size_t b2b2c__fc_product_days(const b2b2c_ctx *ctx, const fc_cust *c,
+                              int64_t from, int64_t end, int incl,
+                              int64_t *days, double *tot);
 /* Summary at end (purchases at end itself count when incl); 0 when the
  * customer has no product purchase before then. */
-int b2b2c__fc_summarise(const fc_cust *c, int64_t end, int incl,
-                        double unit_days, fc_scratch *sc, fc_summ *s);
+int b2b2c__fc_summarise(const b2b2c_ctx *ctx, const fc_cust *c, int64_t end,
+                        int incl, double unit_days, fc_scratch *sc,
+                        fc_summ *s);
 /* B2B2C_ERANGE when c holds a purchase outside the time range. */
 int b2b2c__fc_check_times(b2b2c_ctx *ctx, const fc_cust *c);
 /* B2B2C_ERANGE unless start < end. */

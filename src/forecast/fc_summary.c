@@ -8,12 +8,6 @@
 
 #include "forecast/fc_state.h"
 
-/* Any int64 (a record stored before the time range may hold INT64_MIN). */
-static int64_t day_of(int64_t t)
-{
-    return b2b2c__floordiv(t, FC_DAY);
-}
-
 int b2b2c__fc_cmp_i64(const void *a, const void *b)
 {
     int64_t u = *(const int64_t *)a, v = *(const int64_t *)b;
@@ -23,8 +17,9 @@ int b2b2c__fc_cmp_i64(const void *a, const void *b)
 /* Product purchases before `end`: distinct days (same-day purchases merge,
  * as FHL 2005 and FHS 2010 summarise a log), into `days` (cap c->n) with
  * their totals in `tot`. Returns 0 when the customer has none. */
-size_t b2b2c__fc_product_days(const fc_cust *c, int64_t from, int64_t end,
-                              int incl, int64_t *days, double *tot)
+size_t b2b2c__fc_product_days(const b2b2c_ctx *ctx, const fc_cust *c,
+                              int64_t from, int64_t end, int incl,
+                              int64_t *days, double *tot)
 {
     size_t k = 0, u = 0;
     for (size_t i = 0; i < c->n; i++)
@@ -36,7 +31,7 @@ size_t b2b2c__fc_product_days(const fc_cust *c, int64_t from, int64_t end,
         return 0;
     qsort(days, k, sizeof(int64_t), b2b2c__fc_cmp_i64);
     for (size_t i = 0; i < k; i++) {
-        int64_t d = day_of(days[i]);
+        int64_t d = b2b2c__day(ctx, days[i]);
         if (u > 0 && days[u - 1] == d)
             continue;
         days[u++] = d;
@@ -51,7 +46,7 @@ size_t b2b2c__fc_product_days(const fc_cust *c, int64_t from, int64_t end,
             if (p->kind != B2B2C_FORECAST_KIND_PRODUCT || p->time < from ||
                 p->time > end || (!incl && p->time == end))
                 continue;
-            d = day_of(p->time);
+            d = b2b2c__day(ctx, p->time);
             while (hi - lo > 1) {
                 size_t mid = (lo + hi) / 2;
                 if (days[mid] <= d)
@@ -66,12 +61,14 @@ size_t b2b2c__fc_product_days(const fc_cust *c, int64_t from, int64_t end,
 }
 
 /* Summary at `end` (purchases at `end` itself count when incl). */
-int b2b2c__fc_summarise(const fc_cust *c, int64_t end, int incl,
-                        double unit_days, fc_scratch *sc, fc_summ *s)
+int b2b2c__fc_summarise(const b2b2c_ctx *ctx, const fc_cust *c, int64_t end,
+                        int incl, double unit_days, fc_scratch *sc,
+                        fc_summ *s)
 {
     int64_t *days = sc->days;
     double *tot = sc->tot;
-    size_t u = b2b2c__fc_product_days(c, INT64_MIN, end, incl, days, tot);
+    size_t u = b2b2c__fc_product_days(ctx, c, INT64_MIN, end, incl, days,
+                                       tot);
     double rep = 0;
     if (u == 0)
         return 0;
@@ -80,7 +77,11 @@ int b2b2c__fc_summarise(const fc_cust *c, int64_t end, int incl,
     s->last_day = days[u - 1];
     s->x = (double)(u - 1);
     s->tx = (double)(days[u - 1] - days[0]) / unit_days;
-    s->T = ((double)end / FC_DAY - (double)days[0]) / unit_days;
+    /* from the start of the first purchase's local day to end (the
+     * offset term is exactly 0 in UTC: the same bits as before offsets) */
+    s->T = ((double)end / FC_DAY + (double)ctx->utc_offset / FC_DAY -
+            (double)days[0]) /
+           unit_days;
     s->total = 0;
     for (size_t j = 0; j < u; j++) {
         s->total += tot[j];
@@ -91,11 +92,12 @@ int b2b2c__fc_summarise(const fc_cust *c, int64_t end, int incl,
     return 1;
 }
 
-/* YYYY-MM-DD (UTC) of Unix seconds t, into buf (>= 64 bytes). Days to the
- * proleptic Gregorian calendar: Hinnant's civil_from_days. */
-static void fmt_date(char *buf, size_t n, int64_t t)
+/* YYYY-MM-DD (in the context's UTC offset) of Unix seconds t, into buf
+ * (>= 64 bytes). Days to the proleptic Gregorian calendar: Hinnant's
+ * civil_from_days. */
+static void fmt_date(const b2b2c_ctx *ctx, char *buf, size_t n, int64_t t)
 {
-    int64_t z = day_of(t) + 719468;
+    int64_t z = b2b2c__day(ctx, t) + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -140,8 +142,8 @@ static int check_window(b2b2c_ctx *ctx, const fc_cust *c, int64_t start)
             first = c->p[i].time;
     if (start == INT64_MIN || first >= start)
         return 0;
-    fmt_date(d1, sizeof d1, first);
-    fmt_date(d2, sizeof d2, start);
+    fmt_date(ctx, d1, sizeof d1, first);
+    fmt_date(ctx, d2, sizeof d2, start);
     return b2b2c__err(ctx, B2B2C_ERANGE,
                       "calibration_start: customer '%s' has a purchase on %s "
                       "(t=%lld), before the calibration start %s; x, t_x and "
@@ -229,7 +231,7 @@ int b2b2c__fc_next_summary(const b2b2c_forecaster *f, size_t *it,
             continue;
         if ((rc = check_window(f->ctx, *c, start)) != 0)
             return rc;
-        if (b2b2c__fc_summarise(*c, end, 0, unit_days, sc, s))
+        if (b2b2c__fc_summarise(f->ctx, *c, end, 0, unit_days, sc, s))
             return 1;
     }
     return 0;

@@ -369,6 +369,7 @@ int b2b2c_forecaster_new(b2b2c_forecaster **out, b2b2c_ctx *ctx)
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     memset(f, 0, sizeof(*f));
     f->ctx = ctx;
+    b2b2c__handle_opened(ctx); /* the failure path frees through _free */
     b2b2c__map_init(&f->cust, &ctx->mem);
     {
         double d[NPARAMS];

@@ -481,6 +481,7 @@ int b2b2c_lead_model_new(b2b2c_lead_model **out, b2b2c_ctx *ctx)
                             "table '%s': row %zu missing", T_TRAIN, i);
             goto fail;
         }
+    b2b2c__handle_opened(ctx);
     *out = m;
     return 0;
 fail:

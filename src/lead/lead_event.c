@@ -620,8 +620,8 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
     ks->cnt += 1.0;
     ks->val += value;
     if (!with_dealer(r->stage)) {
-        /* |now| < 2^38 (checked above): the day fits in 22 bits */
-        int32_t day = (int32_t)b2b2c__floordiv(now, LEAD_DAY);
+        /* |now| < 2^38 (checked above): the local day fits in 22 bits */
+        int32_t day = (int32_t)b2b2c__day(ctx, now);
         if (ks->day != day) {
             ks->day = day;
             ks->day_n = 0;

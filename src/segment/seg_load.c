@@ -205,6 +205,7 @@ int b2b2c_segmenter_new(b2b2c_segmenter **out, b2b2c_ctx *ctx)
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     memset(s, 0, sizeof(*s));
     s->ctx = ctx;
+    b2b2c__handle_opened(ctx); /* the failure path frees through _free */
     s->version = 1;
     b2b2c__param_defaults(SEG_PARAM_BASE, s->params);
     b2b2c__map_init(&s->rules, &ctx->mem);

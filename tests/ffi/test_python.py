@@ -69,6 +69,27 @@ class CoreTest(unittest.TestCase):
             ctx.rollback()
         store.close()
 
+    def test_utc_offset(self):
+        with b2b2c.Context() as ctx:
+            self.assertEqual(ctx.utc_offset, 0)
+            ctx.set_utc_offset(3 * 3600)
+            self.assertEqual(ctx.utc_offset, 10800)
+            with self.assertRaises(b2b2c.Error) as cm:
+                ctx.set_utc_offset(b2b2c.UTC_OFFSET_MAX + 1)
+            self.assertEqual(cm.exception.code, b2b2c.ERANGE)
+            self.assertIn("seconds", cm.exception.message)
+            # a daily quota of 2 resets at local midnight: 21:00 UTC
+            d = b2b2c.DealerEngine(ctx)
+            with self.assertRaises(b2b2c.Error) as cm:
+                ctx.set_utc_offset(0)
+            self.assertEqual(cm.exception.code, b2b2c.ESTATE)
+            d.put("d", 1.0, ["FR"], [], capacity=10, daily_quota=2)
+            for i, h in enumerate((19, 20, 22)):
+                self.assertEqual(d.route(str(i), "FR", now=T0 + h * 3600)[0],
+                                 "d")
+            d.close()
+            self.assertEqual(ctx.utc_offset, 10800)
+
     def test_closed_context(self):
         ctx = b2b2c.Context()
         ctx.close()

@@ -28,6 +28,27 @@ class CoreTest < Minitest::Test
     assert_equal B2B2C::EINVAL, err.code
   end
 
+  def test_utc_offset
+    B2B2C::Context.open do |ctx|
+      assert_equal 0, ctx.utc_offset
+      ctx.set_utc_offset(3 * 3600)
+      assert_equal 10_800, ctx.utc_offset
+      err = assert_raises(B2B2C::Error) { ctx.set_utc_offset(B2B2C::UTC_OFFSET_MAX + 1) }
+      assert_equal B2B2C::ERANGE, err.code
+      assert_match(/seconds/, err.message)
+      # a daily quota of 2 resets at local midnight: 21:00 UTC
+      d = B2B2C::DealerEngine.new(ctx)
+      err = assert_raises(B2B2C::Error) { ctx.set_utc_offset(0) }
+      assert_equal B2B2C::ESTATE, err.code
+      d.put("d", territories: ["FR"], capacity: 10, daily_quota: 2)
+      [19, 20, 22].each_with_index do |h, i|
+        assert_equal "d", d.route(i.to_s, "FR", now: 1_767_225_600 + h * 3600)[0]
+      end
+      d.close
+      assert_equal 10_800, ctx.utc_offset
+    end
+  end
+
   def test_context_transaction
     store = B2B2C::MemStore.new
     B2B2C::Context.open(store) do |ctx|

@@ -372,6 +372,45 @@ static void test_due_list(void **state)
                      B2B2C_EINVAL);
 }
 
+/* Due dates start at the local midnight of the context's UTC offset: a
+ * customer buying every 30 days at 22:00 UTC buys at 01:00 the next day
+ * in UTC+3, so the due day is a day later and starts at 21:00 UTC. */
+static int64_t due_of_reg(fx *x, int32_t off)
+{
+    const int64_t now = T0 + 150 * DAY;
+    due_log d;
+    b2b2c_forecaster_free(x->f);
+    assert_int_equal(b2b2c_ctx_set_utc_offset(x->ctx, off), 0);
+    assert_int_equal(b2b2c_forecaster_new(&x->f, x->ctx), 0);
+    sim_log(x->f, 300, 33, now, 2, "z");
+    for (int k = 0; k <= 4; k++)
+        assert_int_equal(b2b2c_forecaster_add_purchase(
+                             x->f, "reg", 2, T0 + k * 30 * DAY + 22 * 3600,
+                             500, B2B2C_FORECAST_KIND_PRODUCT),
+                         0);
+    assert_int_equal(b2b2c_forecaster_fit(NULL, x->f, 2, now), 0);
+    memset(&d, 0, sizeof(d));
+    assert_int_equal(b2b2c_forecaster_due(x->f, now, 14, due_cb, &d), 0);
+    assert_true(d.n <= 64);
+    for (int i = 0; i < d.n; i++)
+        if (strcmp(d.ids[i], "reg") == 0)
+            return d.due[i];
+    fail_msg("customer 'reg' is not in the due list");
+    return 0;
+}
+
+static void test_due_local_day(void **state)
+{
+    fx *x = *state;
+    assert_true(due_of_reg(x, 0) == T0 + 150 * DAY);
+    /* a fresh store for the second run */
+    b2b2c_forecaster_free(x->f);
+    x->f = NULL;
+    b2b2c_ctx_free(x->ctx);
+    assert_int_equal(b2b2c_ctx_new(&x->ctx, NULL, NULL), 0);
+    assert_true(due_of_reg(x, 3 * 3600) == T0 + 150 * DAY + 21 * 3600);
+}
+
 static void test_holdout(void **state)
 {
     fx *x = *state;
@@ -816,6 +855,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_summary_and_answers, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_persistence, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_due_local_day, setup, teardown),
         cmocka_unit_test_setup_teardown(test_callbacks_cannot_mutate, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_params_persist_rollback, setup,
