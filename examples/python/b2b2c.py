@@ -922,9 +922,9 @@ class LeadModel(_Handle):
             return self.kind_id(kind)
         return _enum(kind, {}, "kind")
 
-    def kind_register(self, name):
+    def add_kind(self, name):
         v = _i32()
-        self._check(lib.b2b2c_lead_kind_register(ctypes.byref(v), self.handle,
+        self._check(lib.b2b2c_lead_add_kind(ctypes.byref(v), self.handle,
                                                  _b(name)))
         return v.value
 

@@ -687,7 +687,7 @@ module B2B2C
     def get_param(param) = get_double(:b2b2c_lead_model_get_param, param)
 
 
-    def kind_register(name) = out_i32 { |v| Lib.b2b2c_lead_kind_register(v, handle, name) }
+    def add_kind(name) = out_i32 { |v| Lib.b2b2c_lead_add_kind(v, handle, name) }
     def kind_id(name) = out_i32 { |v| Lib.b2b2c_lead_kind_id(v, handle, name.is_a?(Symbol) ? name.to_s : name) }
     def kind_name(kind) = Lib.b2b2c_lead_kind_name(handle, kind)
 

@@ -454,7 +454,7 @@ module B2B2C
     attach_function :b2b2c_lead_model_free, %i[pointer], :void
     attach_function :b2b2c_lead_model_set_param, %i[pointer int32 double], :int
     attach_function :b2b2c_lead_model_get_param, %i[pointer pointer int32], :int
-    attach_function :b2b2c_lead_kind_register, %i[pointer pointer string], :int
+    attach_function :b2b2c_lead_add_kind, %i[pointer pointer string], :int
     attach_function :b2b2c_lead_kind_id, %i[pointer pointer string], :int
     attach_function :b2b2c_lead_kind_name, %i[pointer int32], :string
     attach_function :b2b2c_lead_kind_set, %i[pointer int32 double double double double], :int

@@ -35,7 +35,7 @@ typedef struct b2b2c_lead_model b2b2c_lead_model;
 /* ---- event kinds ------------------------------------------------------ */
 
 /* Built-in event kinds. Stable names in comments (b2b2c_lead_kind_name).
- * Hosts register more with b2b2c_lead_kind_register (IDs from 17 up). */
+ * Hosts register more with b2b2c_lead_add_kind (IDs from 17 up). */
 enum {
     B2B2C_LEAD_EV_NEWSLETTER_SUBSCRIBE = 0, /* "newsletter_subscribe" */
     B2B2C_LEAD_EV_SITE_VISIT = 1,           /* "site_visit" */
@@ -153,7 +153,7 @@ B2B2C_API int b2b2c_lead_model_get_param(double *out,
  * gives its ID and 0. B2B2C_EINVAL (NULL), B2B2C_EBADID (bad name),
  * B2B2C_ERANGE (B2B2C_LEAD_EV_MAX kinds exist), B2B2C_ENOMEM, storage codes.
  */
-B2B2C_API int b2b2c_lead_kind_register(int32_t *out, b2b2c_lead_model *m,
+B2B2C_API int b2b2c_lead_add_kind(int32_t *out, b2b2c_lead_model *m,
                                        const char *name);
 
 /* The ID of a kind by name. B2B2C_EINVAL (NULL), B2B2C_ENOTFOUND. */

@@ -67,7 +67,7 @@ static int setup(th_env *env, void **state)
     *state = m;
     if ((rc = b2b2c_lead_model_set_param(m, B2B2C_LEAD_MIN_OUTCOMES, 4)) ||
         (rc = b2b2c_lead_model_set_param(m, B2B2C_LEAD_REFIT_EPOCHS, 3)) ||
-        (rc = b2b2c_lead_kind_register(&kind, m, "trade_show")) ||
+        (rc = b2b2c_lead_add_kind(&kind, m, "trade_show")) ||
         (rc = b2b2c_lead_kind_set(m, kind, 8, 1, 0, 0)) ||
         (rc = b2b2c_lead_attr_points_set(m, B2B2C_LEAD_ATTR_REGION, "north",
                                          2)))
@@ -142,7 +142,7 @@ static int op_kind_register(th_env *env, void *state)
 {
     int32_t k;
     (void)env;
-    return b2b2c_lead_kind_register(&k, state, "catalog_request");
+    return b2b2c_lead_add_kind(&k, state, "catalog_request");
 }
 static int op_kind_set(th_env *env, void *state)
 {
@@ -239,7 +239,7 @@ static void t_param(void **u) { (void)u; run_both("set_param", op_param); }
 static void t_kreg(void **u)
 {
     (void)u;
-    run_both("kind_register", op_kind_register);
+    run_both("add_kind", op_kind_register);
 }
 static void t_kset(void **u) { (void)u; run_both("kind_set", op_kind_set); }
 static void t_attr(void **u) { (void)u; run_both("attr_points", op_attr_new); }
@@ -277,7 +277,7 @@ static int gr_grow(th_env *env, void *state, int i)
     int rc;
     (void)env;
     snprintf(name, sizeof name, "gk%d", i);
-    if ((rc = b2b2c_lead_kind_register(&kind, state, name)) != 0)
+    if ((rc = b2b2c_lead_add_kind(&kind, state, name)) != 0)
         return rc;
     return b2b2c_lead_event(state, "n", kind, T0 + 1 + i, 0);
 }

@@ -69,7 +69,7 @@ TABLE = [
     ("lead", "counts", [T0], {0: "time"}),
     ("lead", "band_changes", [T0, T0], {0: "time", 1: "time"}),
     ("lead", "list", [T0, -1, -1], {0: "time", 1: "enum", 2: "enum"}),
-    ("lead", "kind_register", ["k"], {0: "str"}),
+    ("lead", "add_kind", ["k"], {0: "str"}),
     ("lead", "kind_id", ["site_visit"], {0: "str"}),
     ("lead", "kind_name", [1], {0: "kind"}),
     ("lead", "kind_set", ["site_visit", 1.0, 0.0, 0.0, 0.0],

@@ -53,7 +53,7 @@ TABLE = [
   [:lead, :counts, [T0], {}, { 0 => :time }],
   [:lead, :band_changes, [T0, T0], {}, { 0 => :time, 1 => :time }],
   [:lead, :list, [T0], { stage: -1, band: -1 }, { 0 => :time, stage: :enum, band: :enum }],
-  [:lead, :kind_register, ["k"], {}, { 0 => :str }],
+  [:lead, :add_kind, ["k"], {}, { 0 => :str }],
   [:lead, :kind_id, ["site_visit"], {}, { 0 => :name }],
   [:lead, :kind_name, [1], {}, { 0 => :i32 }],
   [:lead, :kind_set, ["site_visit", 1.0], { cap_day: 0.0, cap_total: 0.0, hot_days: 0.0 },

@@ -222,7 +222,7 @@ static void t_bad_input(void **state)
                      B2B2C_EINVAL);
     {
         int32_t id;
-        assert_int_equal(b2b2c_lead_kind_register(&id, f->m, "Bad Name"),
+        assert_int_equal(b2b2c_lead_add_kind(&id, f->m, "Bad Name"),
                          B2B2C_EBADID);
         assert_int_equal(b2b2c_lead_kind_id(&id, f->m, "nope"),
                          B2B2C_ENOTFOUND);
@@ -235,10 +235,10 @@ static void t_kinds_and_fit(void **state)
     fx *f = *state;
     int32_t id, id2;
     double s, p;
-    assert_int_equal(b2b2c_lead_kind_register(&id, f->m, "trade_show_visit"),
+    assert_int_equal(b2b2c_lead_add_kind(&id, f->m, "trade_show_visit"),
                      0);
     assert_int_equal(id, B2B2C_LEAD_EV_BUILTIN_COUNT);
-    assert_int_equal(b2b2c_lead_kind_register(&id2, f->m, "trade_show_visit"),
+    assert_int_equal(b2b2c_lead_add_kind(&id2, f->m, "trade_show_visit"),
                      0);
     assert_int_equal(id2, id);
     assert_int_equal(b2b2c_lead_kind_set(f->m, id, 12, 0, 0, 0), 0);
