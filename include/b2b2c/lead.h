@@ -154,7 +154,7 @@ B2B2C_API int b2b2c_lead_model_get_param(double *out,
  * B2B2C_ERANGE (B2B2C_LEAD_EV_MAX kinds exist), B2B2C_ENOMEM, storage codes.
  */
 B2B2C_API int b2b2c_lead_add_kind(int32_t *out, b2b2c_lead_model *m,
-                                       const char *name);
+                                  const char *name);
 
 /* The ID of a kind by name. B2B2C_EINVAL (NULL), B2B2C_ENOTFOUND. */
 B2B2C_API int b2b2c_lead_kind_id(int32_t *out, const b2b2c_lead_model *m,
