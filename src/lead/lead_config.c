@@ -150,7 +150,7 @@ const char *b2b2c_lead_kind_name(const b2b2c_lead_model *m, int32_t kind)
 }
 
 int b2b2c_lead_add_kind(int32_t *out, b2b2c_lead_model *m,
-                             const char *name)
+                        const char *name)
 {
     b2b2c_ctx *ctx;
     size_t n;
