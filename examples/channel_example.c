@@ -92,7 +92,7 @@ int main(void)
     if (b2b2c_channels_metrics(ch, B2B2C_CHANNELS_BY_CHANNEL,
                                B2B2C_CHANNEL_ATTRIBUTION_MARKOV, t0,
                                t0 + 7 * DAY, print_row, NULL) ||
-        b2b2c_channels_markov_effects(ch, &p, t0, t0 + 7 * DAY, print_re, NULL))
+        b2b2c_channels_markov_effects(&p, ch, t0, t0 + 7 * DAY, print_re, NULL))
         goto out;
     printf("P(conversion) = %.3f; attributed revenue %.2f of 2900\n", p,
            total);

@@ -369,7 +369,7 @@ static int action(int argc, char **argv, int act)
         double slope, corr;
         size_t pairs;
         printf("week,reach_spend_lagged,leadgen_spend,leads,cpl\n");
-        if (b2b2c_channels_mix_lag(r.h, &slope, &corr, &pairs, group, from, to,
+        if (b2b2c_channels_mix_lag(&slope, &corr, &pairs, r.h, group, from, to,
                                    print_week, NULL))
             st = cli_data_error("lag failed: %s", b2b2c_ctx_errmsg(r.ctx));
         else

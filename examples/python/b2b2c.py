@@ -1755,7 +1755,7 @@ class Channels(_Handle):
         rows = self._iter(lib.b2b2c_channels_markov_effects,
                           _d.b2b2c_channels_markov_cb,
                           lambda c, re, sh: (_s(c), re, sh),
-                          self.handle, ctypes.byref(p), from_, to)
+                          ctypes.byref(p), self.handle, from_, to)
         return p.value, rows
 
     def mix_shares(self, model, from_, to):
@@ -1771,9 +1771,8 @@ class Channels(_Handle):
         g = -1 if group == -1 else _group(group)
         weeks = self._iter(lib.b2b2c_channels_mix_lag,
                            _d.b2b2c_channels_lag_cb, LagWeek,
-                           self.handle, ctypes.byref(slope),
-                           ctypes.byref(corr), ctypes.byref(pairs), g, from_,
-                           to)
+                           ctypes.byref(slope), ctypes.byref(corr),
+                           ctypes.byref(pairs), self.handle, g, from_, to)
         return {"slope": slope.value, "corr": corr.value,
                 "pairs": pairs.value, "weeks": weeks}
 

@@ -1357,7 +1357,7 @@ module B2B2C
     # [P(conversion), [[channel_id, removal_effect, share], ...]]
     def markov_effects(from, to)
       p = B2B2C.out
-      rows = iterate(:b2b2c_channels_markov_effects, :b2b2c_channels_markov_cb, handle, p, from, to) do |c, re, sh|
+      rows = iterate(:b2b2c_channels_markov_effects, :b2b2c_channels_markov_cb, p, handle, from, to) do |c, re, sh|
         [c, re, sh]
       end
       [p.read_double, rows]
@@ -1374,7 +1374,7 @@ module B2B2C
     def mix_lag(from, to, group: -1)
       slope, corr = Array.new(2) { B2B2C.out }
       pairs = B2B2C.out(:size_t)
-      weeks = iterate(:b2b2c_channels_mix_lag, :b2b2c_channels_lag_cb, handle, slope, corr, pairs,
+      weeks = iterate(:b2b2c_channels_mix_lag, :b2b2c_channels_lag_cb, slope, corr, pairs, handle,
                       B2B2C.any(group) { |v| B2B2C.group(v) }, from, to) { |*a| LagWeek.new(*a) }
       { slope: slope.read_double, corr: corr.read_double, pairs: pairs.read(:size_t), weeks: weeks }
     end

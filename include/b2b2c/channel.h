@@ -381,7 +381,7 @@ typedef int (*b2b2c_channels_markov_cb)(const char *channel_id,
  * P(conversion) of the full chain (NaN with no paths).
  * Errors: as b2b2c_channels_metrics.
  */
-B2B2C_API int b2b2c_channels_markov_effects(b2b2c_channels *h, double *p_conv,
+B2B2C_API int b2b2c_channels_markov_effects(double *p_conv, b2b2c_channels *h,
                                             int64_t from, int64_t to,
                                             b2b2c_channels_markov_cb cb,
                                             void *payload);
@@ -434,8 +434,8 @@ typedef int (*b2b2c_channels_lag_cb)(int64_t week_start, double reach_spend,
  * Errors: B2B2C_EINVAL (NULL h, bad group), B2B2C_ERANGE (from > to or over
  * 520 weeks), B2B2C_ENOMEM, or the callback's code.
  */
-B2B2C_API int b2b2c_channels_mix_lag(b2b2c_channels *h, double *slope,
-                                     double *corr, size_t *pairs,
+B2B2C_API int b2b2c_channels_mix_lag(double *slope, double *corr,
+                                     size_t *pairs, b2b2c_channels *h,
                                      int32_t group, int64_t from, int64_t to,
                                      b2b2c_channels_lag_cb cb, void *payload);
 

@@ -512,7 +512,7 @@ int b2b2c_channels_attribute(b2b2c_channels *h, int32_t model, int64_t from,
     return rc;
 }
 
-int b2b2c_channels_markov_effects(b2b2c_channels *h, double *p_conv,
+int b2b2c_channels_markov_effects(double *p_conv, b2b2c_channels *h,
                                   int64_t from, int64_t to,
                                   b2b2c_channels_markov_cb cb, void *payload)
 {
@@ -534,13 +534,13 @@ int b2b2c_channels_markov_effects(b2b2c_channels *h, double *p_conv,
         double tot = 0;
         for (size_t c = 0; c < nch; c++)
             tot += ar.re[c];
-        if (p_conv)
-            *p_conv = ar.p_conv;
         b2b2c__cb_enter(h->ctx);
         for (size_t c = 0; c < nch && rc == 0; c++)
             rc = cb(h->chans[c]->id, ar.re[c], tot > 0 ? ar.re[c] / tot : 0,
                     payload);
         b2b2c__cb_leave(h->ctx);
+        if (rc == 0 && p_conv) /* outputs only on success */
+            *p_conv = ar.p_conv;
     }
     b2b2c__free(h->ctx, ar.re);
     return rc;
@@ -804,8 +804,8 @@ done:
     return rc;
 }
 
-int b2b2c_channels_mix_lag(b2b2c_channels *h, double *slope, double *corr,
-                           size_t *pairs, int32_t group, int64_t from,
+int b2b2c_channels_mix_lag(double *slope, double *corr, size_t *pairs,
+                           b2b2c_channels *h, int32_t group, int64_t from,
                            int64_t to, b2b2c_channels_lag_cb cb,
                            void *payload)
 {
@@ -815,14 +815,9 @@ int b2b2c_channels_mix_lag(b2b2c_channels *h, double *slope, double *corr,
     uint32_t *seen = NULL;
     double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
     size_t np = 0;
+    double out_slope = NAN, out_corr = NAN;
     int rc;
 
-    if (slope)
-        *slope = NAN;
-    if (corr)
-        *corr = NAN;
-    if (pairs)
-        *pairs = 0;
     if (!h)
         return B2B2C_EINVAL;
     ctx = h->ctx;
@@ -922,13 +917,19 @@ int b2b2c_channels_mix_lag(b2b2c_channels *h, double *slope, double *corr,
         }
         /* OLS slope, Wooldridge 2016 "Introductory Econometrics" eq. 2.19;
          * Pearson 1895 product-moment correlation */
-        if (slope && sxx > 0)
-            *slope = sxy / sxx;
-        if (corr && sxx > 0 && syy > 0)
-            *corr = sxy / sqrt(sxx * syy);
+        if (sxx > 0)
+            out_slope = sxy / sxx;
+        if (sxx > 0 && syy > 0)
+            out_corr = sxy / sqrt(sxx * syy);
     }
-    if (pairs)
-        *pairs = np;
+    if (rc == 0) { /* outputs only on success */
+        if (slope)
+            *slope = out_slope;
+        if (corr)
+            *corr = out_corr;
+        if (pairs)
+            *pairs = np;
+    }
 done:
     b2b2c__free(ctx, reach);
     b2b2c__free(ctx, lg);

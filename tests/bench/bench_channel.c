@@ -53,7 +53,7 @@ static void run_effects(void *p)
 {
     bench_arg *a = p;
     double pc;
-    if (b2b2c_channels_markov_effects(a->h, &pc, INT64_MIN, INT64_MAX, re_cb,
+    if (b2b2c_channels_markov_effects(&pc, a->h, INT64_MIN, INT64_MAX, re_cb,
                                       a) != 0) {
         fprintf(stderr, "markov effects failed\n");
         exit(1);

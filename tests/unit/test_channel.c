@@ -435,8 +435,7 @@ static void t_markov_hand(void **state)
     double p = 0;
     markov_data(f);
     memset(&r, 0, sizeof(r));
-    assert_int_equal(b2b2c_channels_markov_effects(
-                         f->h, &p, INT64_MIN, INT64_MAX, collect_effect, &r),
+    assert_int_equal(b2b2c_channels_markov_effects(&p, f->h, INT64_MIN, INT64_MAX, collect_effect, &r),
                      0);
     NEAR(p, 2.0 / 3);
     NEAR(row_of(&r, "A")[0], 0.75);
@@ -457,8 +456,7 @@ static void t_markov_hand(void **state)
     assert_int_equal(b2b2c_channels_touch(f->h, "M4", "B", T0 + 2), 0);
     assert_int_equal(b2b2c_channels_convert(f->h, "M4", T0 + 3, 10), 0);
     memset(&r, 0, sizeof(r));
-    assert_int_equal(b2b2c_channels_markov_effects(
-                         f->h, &p, INT64_MIN, INT64_MAX, collect_effect, &r),
+    assert_int_equal(b2b2c_channels_markov_effects(&p, f->h, INT64_MIN, INT64_MAX, collect_effect, &r),
                      0);
     {
         /* counts now: S->A 3, S->B 1; A->A 1, A->B 2, A->CONV 1; B->CONV 2,
@@ -482,7 +480,7 @@ static void t_markov_hand(void **state)
     /* an empty period: no paths, P(conv) NaN, effects 0 */
     memset(&r, 0, sizeof(r));
     assert_int_equal(
-        b2b2c_channels_markov_effects(f->h, &p, 0, 1, collect_effect, &r), 0);
+        b2b2c_channels_markov_effects(&p, f->h, 0, 1, collect_effect, &r), 0);
     assert_true(isnan(p));
     NEAR(row_of(&r, "A")[0], 0);
 }
@@ -561,7 +559,7 @@ static void markov_random(fx *f, int filler)
         }
     }
     memset(&r, 0, sizeof(r));
-    assert_int_equal(b2b2c_channels_markov_effects(f->h, &p, INT64_MIN,
+    assert_int_equal(b2b2c_channels_markov_effects(&p, f->h, INT64_MIN,
                                                    INT64_MAX, collect_no_filler, &r),
                      0);
     p_ref = chain_pconv(cnt, -1);
@@ -896,7 +894,7 @@ static void t_mix(void **state)
     /* other group's leads must not count with group b2c */
     assert_int_equal(b2b2c_channels_touch(f->h, "x0", "X", T0 + D), 0);
     memset(&r, 0, sizeof(r));
-    assert_int_equal(b2b2c_channels_mix_lag(f->h, &slope, &corr, &np,
+    assert_int_equal(b2b2c_channels_mix_lag(&slope, &corr, &np, f->h,
                                             B2B2C_GROUP_B2C, T0, T0 + 3 * W,
                                             lag_rows, &r), 0);
     /* pairs (X = reach spend of the week before, Y = CPL):
@@ -917,16 +915,19 @@ static void t_mix(void **state)
           (25 - my) * (25 - my);
     NEAR(corr, -7500 / sqrt(20000 * syy));
     /* all groups: week 0 gets the b2b lead too (X has no spend) */
-    assert_int_equal(b2b2c_channels_mix_lag(f->h, &slope, &corr, &np, -1, T0,
+    assert_int_equal(b2b2c_channels_mix_lag(&slope, &corr, &np, f->h, -1, T0,
                                             T0 + 3 * W, NULL, NULL), 0);
     assert_int_equal(np, 3);
-    assert_int_equal(b2b2c_channels_mix_lag(f->h, &slope, &corr, &np, 9, T0,
+    /* out-parameters are written only on success */
+    np = 77;
+    assert_int_equal(b2b2c_channels_mix_lag(&slope, &corr, &np, f->h, 9, T0,
                                             T0 + W, NULL, NULL), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_channels_mix_lag(f->h, &slope, &corr, &np, -1, T0,
+    assert_int_equal(np, 77);
+    assert_int_equal(b2b2c_channels_mix_lag(&slope, &corr, &np, f->h, -1, T0,
                                             T0 + 600 * W, NULL, NULL),
                      B2B2C_ERANGE);
     /* one pair only: slope undefined */
-    assert_int_equal(b2b2c_channels_mix_lag(f->h, &slope, &corr, &np, -1, T0,
+    assert_int_equal(b2b2c_channels_mix_lag(&slope, &corr, &np, f->h, -1, T0,
                                             T0 + W, NULL, NULL), 0);
     assert_int_equal(np, 1);
     assert_true(isnan(slope) && isnan(corr));
