@@ -72,6 +72,9 @@ int cli_csv_next(cli_csv *c);
 int cli_csv_col(const cli_csv *c, const char *name);
 /* Field i of the current record, "" when the record is shorter. */
 const char *cli_csv_field(const cli_csv *c, int i);
+/* Print `s` to stdout as one CSV field, quoted when it needs to be
+ * (RFC 4180: a comma, quote or line break inside; quotes doubled). */
+void cli_put_field(const char *s);
 void cli_csv_close(cli_csv *c);
 
 /* Print "PATH:LINE: reason" to stderr; returns CLI_EDATA. */

@@ -197,18 +197,7 @@ static int print_row(const char *key, const double *m, size_t n, void *p)
     (void)n;
     if (*key) {
         b2b2c_channels_get(&kind, &sub, &group, r->h, key);
-        /* quote IDs that need it (RFC 4180) */
-        if (strpbrk(key, ",\"\r\n")) {
-            putchar('"');
-            for (const char *s = key; *s; s++) {
-                if (*s == '"')
-                    putchar('"');
-                putchar(*s);
-            }
-            putchar('"');
-        } else {
-            fputs(key, stdout);
-        }
+        cli_put_field(key);
         printf(",%s,%s,%s", b2b2c_channel_kind_name(kind),
                b2b2c_channel_sub_name(sub), b2b2c_group_name(group));
     } else {

@@ -92,22 +92,6 @@ out:
     return rc;
 }
 
-/* Print an RFC 4180 field, quoted when it needs to be. */
-static void csv_field(const char *v)
-{
-    if (!strpbrk(v, ",\"\r\n")) {
-        fputs(v, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *v; v++) {
-        if (*v == '"')
-            putchar('"');
-        putchar(*v);
-    }
-    putchar('"');
-}
-
 static int run_route(int argc, char **argv)
 {
     cli_opt opts[] = {{"dealers", NULL, 1}, {"leads", NULL, 1},
@@ -166,9 +150,9 @@ static int run_route(int argc, char **argv)
             rc = cli_csv_error(&c, "%s", b2b2c_ctx_errmsg(ctx));
             goto out;
         }
-        csv_field(cli_csv_field(&c, cl));
+        cli_put_field(cli_csv_field(&c, cl));
         putchar(',');
-        csv_field(d ? d : "");
+        cli_put_field(d ? d : "");
         printf(",%s\n", b2b2c_dealer_reason_name(why));
     }
     if (r < 0)

@@ -462,17 +462,7 @@ static int cmd_predict(int argc, char **argv)
     printf("id,expected_purchases,p_alive,expected_spend,clv\n");
     for (size_t i = 0; i < d.n; i++) {
         const char *id = d.id[i];
-        if (strpbrk(id, ",\"\r\n")) { /* RFC 4180 quoting */
-            putchar('"');
-            for (const char *s = id; *s; s++) {
-                if (*s == '"')
-                    putchar('"');
-                putchar(*s);
-            }
-            putchar('"');
-        } else {
-            fputs(id, stdout);
-        }
+        cli_put_field(id);
         if (d.has_m)
             printf(",%.10g,%.10g,%.10g,%.10g\n", e[i], pa[i], sp[i], clv[i]);
         else

@@ -295,21 +295,6 @@ out:
     return rc;
 }
 
-static void put_csv_field(const char *s)
-{
-    if (strpbrk(s, ",\"\r\n")) {
-        putchar('"');
-        for (; *s; s++) {
-            if (*s == '"')
-                putchar('"');
-            putchar(*s);
-        }
-        putchar('"');
-    } else {
-        fputs(s, stdout);
-    }
-}
-
 static void state_free(state *s)
 {
     for (size_t i = 0; i < s->nev; i++)
@@ -413,7 +398,7 @@ static int print_row(state *s, const char *id, int64_t at)
     int32_t band;
     if (b2b2c_lead_score(&score, &band, s->m, id, at))
         return cli_data_error("%s", b2b2c_ctx_errmsg(s->ctx));
-    put_csv_field(id);
+    cli_put_field(id);
     printf(",%.3f,%s,", score, b2b2c_band_name(band));
     if (b2b2c_lead_probability(&p, s->m, id, at) == 0)
         printf("%.4f", p);

@@ -24,20 +24,10 @@ static const char usage[] =
     "  segment (a stable name), expr (docs/segments.md).\n"
     "routes: the routing table, CSV segment,band,destination,channel_kind.\n";
 
-/* Print a CSV field, quoted when needed (RFC 4180). */
+/* Print a CSV field and the comma or line end after it. */
 static void csv_field(const char *s, int last)
 {
-    if (strpbrk(s, ",\"\r\n")) {
-        putchar('"');
-        for (; *s; s++) {
-            if (*s == '"')
-                putchar('"');
-            putchar(*s);
-        }
-        putchar('"');
-    } else {
-        fputs(s, stdout);
-    }
+    cli_put_field(s);
     putchar(last ? '\n' : ',');
 }
 

@@ -413,3 +413,18 @@ int cli_parse_time(const char *s, int64_t *out)
         return cli_parse_int64(tmp, out);
     }
 }
+
+void cli_put_field(const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
