@@ -289,8 +289,7 @@ void b2b2c_channels_free(b2b2c_channels *h)
 static int load_err(b2b2c_ctx *ctx, int rc, const char *table, const void *k,
                     size_t kl)
 {
-    return b2b2c__err(ctx, rc, "table '%s' key '%.*s': %s", table, (int)kl,
-                      (const char *)k, b2b2c_strerror(rc));
+    return b2b2c__err_corrupt(ctx, rc, table, k, kl, NULL);
 }
 
 static int load_params(const void *k, size_t kl, const void *v, size_t vl,
@@ -379,19 +378,20 @@ static int place_chans(b2b2c_channels *h)
     while (i < h->nch) {
         ch_chan *c = h->chans[i];
         if (c->idx >= h->nch)
-            return b2b2c__err(h->ctx, B2B2C_ECORRUPT,
-                              "table '%s' key '%s': channel index %u out of "
-                              "range (%zu channels)",
-                              CH_T_CHANNELS, c->id, (unsigned)c->idx, h->nch);
+            return b2b2c__err_corrupt(h->ctx, B2B2C_ECORRUPT, CH_T_CHANNELS,
+                                      c->id, c->idlen,
+                                      "channel index %u out of range (%zu "
+                                      "channels)",
+                                      (unsigned)c->idx, h->nch);
         if (c->idx == i) {
             i++;
             continue;
         }
         if (h->chans[c->idx]->idx == c->idx)
-            return b2b2c__err(h->ctx, B2B2C_ECORRUPT,
-                              "table '%s' key '%s': channel index %u used "
-                              "twice",
-                              CH_T_CHANNELS, c->id, (unsigned)c->idx);
+            return b2b2c__err_corrupt(h->ctx, B2B2C_ECORRUPT, CH_T_CHANNELS,
+                                      c->id, c->idlen,
+                                      "channel index %u used twice",
+                                      (unsigned)c->idx);
         h->chans[i] = h->chans[c->idx];
         h->chans[c->idx] = c;
     }

@@ -497,6 +497,20 @@ struct b2b2c_ctx {
 /* Record the error message for `code` and return `code`. */
 int b2b2c__err(b2b2c_ctx *ctx, int code, const char *fmt, ...)
     B2B2C__PRINTF(3, 4);
+/* Write `key` (klen bytes) into out (cap bytes, NUL-terminated) escaped:
+ * printable ASCII as is, other bytes and the backslash and quote as \xNN;
+ * a key that does not fit is cut, "..." marking the cut. Returns how many
+ * key bytes were written (klen when all). */
+size_t b2b2c__key_escape(char *out, size_t cap, const void *key, size_t klen);
+/* Most characters of an escaped key in a message. */
+#define B2B2C__KEY_SHOWN 64
+/* The message for a stored record that is bad, and return `rc`:
+ * "table 'T' key 'K': detail (strerror)", or "...: strerror" without fmt;
+ * K escaped (b2b2c__key_escape), a cut key followed by " (N bytes)". One
+ * helper for every engine's load errors. */
+int b2b2c__err_corrupt(b2b2c_ctx *ctx, int rc, const char *table,
+                       const void *key, size_t klen, const char *fmt, ...)
+    B2B2C__PRINTF(6, 7);
 /* Clear the last error (done at the start of every public call). */
 static inline void b2b2c__err_clear(b2b2c_ctx *ctx)
 {

@@ -208,10 +208,10 @@ typedef struct loader {
 static int corrupt(b2b2c_dealer_engine *e, const char *table, const void *k,
                    size_t kl, int rc, const char *why)
 {
-    return b2b2c__err(e->ctx, rc ? rc : B2B2C_ECORRUPT,
-                      "table '%s' key '%.*s': %s", table,
-                      (int)(kl > 80 ? 80 : kl), (const char *)k,
-                      why ? why : b2b2c_strerror(rc));
+    if (!rc)
+        rc = B2B2C_ECORRUPT;
+    return why ? b2b2c__err_corrupt(e->ctx, rc, table, k, kl, "%s", why)
+               : b2b2c__err_corrupt(e->ctx, rc, table, k, kl, NULL);
 }
 
 /* Copy a decoded string into a NUL-terminated buffer of `cap` bytes. */

@@ -113,15 +113,9 @@ void b2b2c_lead_model_free(b2b2c_lead_model *m)
 static int corrupt(b2b2c_lead_model *m, const char *table, const void *k,
                    size_t kl, int rc)
 {
-    char hex[80];
-    size_t n = kl > 32 ? 32 : kl;
-    for (size_t i = 0; i < n; i++)
-        snprintf(hex + 2 * i, 3, "%02x", ((const unsigned char *)k)[i]);
-    hex[2 * n] = '\0';
     if (rc != B2B2C_ENOMEM && rc != B2B2C_EVERSION)
         rc = B2B2C_ECORRUPT;
-    return b2b2c__err(m->ctx, rc, "table '%s' key %s: %s", table, hex,
-                      b2b2c_strerror(rc));
+    return b2b2c__err_corrupt(m->ctx, rc, table, k, kl, NULL);
 }
 
 static int load_config(const void *k, size_t kl, const void *v, size_t vl,

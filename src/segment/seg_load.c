@@ -8,8 +8,7 @@
 static int corrupt(b2b2c_ctx *ctx, int rc, const char *table, const void *k,
                    size_t kl)
 {
-    return b2b2c__err(ctx, rc, "table '%s' key '%.*s': %s", table, (int)kl,
-                      (const char *)k, b2b2c_strerror(rc));
+    return b2b2c__err_corrupt(ctx, rc, table, k, kl, NULL);
 }
 
 /* Insert a loaded object into its map, freeing it if that fails. */
