@@ -898,56 +898,43 @@ out:
 
 /* ---- digest ------------------------------------------------------------------------------------ */
 
-static uint64_t mix64(uint64_t d, uint64_t x)
-{
-    d ^= x + UINT64_C(0x9e3779b97f4a7c15) + (d << 6) + (d >> 2);
-    return d;
-}
-
-static uint64_t dbits(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof(u));
-    return u;
-}
-
 uint64_t b2b2c__channels_digest(const b2b2c_channels *h)
 {
     uint64_t d = 0, sum = 0;
     for (size_t i = 0; i < NPARAMS; i++)
-        d = mix64(d, dbits(*param_slot((ch_params *)&h->p, i)));
-    d = mix64(d, h->nch);
+        d = b2b2c__mix64(d, b2b2c__dbits(*param_slot((ch_params *)&h->p, i)));
+    d = b2b2c__mix64(d, h->nch);
     for (size_t i = 0; i < h->nch; i++) {
         const ch_chan *c = h->chans[i];
-        d = mix64(d, b2b2c__hash(c->id, c->idlen));
-        d = mix64(d, (uint64_t)(c->kind * 100 + c->sub * 10 + c->group));
-        d = mix64(d, c->n);
+        d = b2b2c__mix64(d, b2b2c__hash(c->id, c->idlen));
+        d = b2b2c__mix64(d, (uint64_t)(c->kind * 100 + c->sub * 10 + c->group));
+        d = b2b2c__mix64(d, c->n);
         for (size_t j = 0; j < c->n; j++) {
-            d = mix64(d, (uint64_t)c->sv[j].day);
-            d = mix64(d, dbits(c->sv[j].spend));
-            d = mix64(d, dbits(c->sv[j].impr));
+            d = b2b2c__mix64(d, (uint64_t)c->sv[j].day);
+            d = b2b2c__mix64(d, b2b2c__dbits(c->sv[j].spend));
+            d = b2b2c__mix64(d, b2b2c__dbits(c->sv[j].impr));
         }
     }
     /* leads: order-independent (reload sorts them by ID) */
     for (size_t i = 0; i < h->nlead; i++) {
         const ch_lead *l = h->leads[i];
         uint64_t e = b2b2c__hash(l->id, l->idlen);
-        e = mix64(e, l->st.converted);
-        e = mix64(e, l->st.has_ltv);
+        e = b2b2c__mix64(e, l->st.converted);
+        e = b2b2c__mix64(e, l->st.has_ltv);
         if (l->st.converted) {
-            e = mix64(e, (uint64_t)l->st.conv_t);
-            e = mix64(e, dbits(l->st.revenue));
+            e = b2b2c__mix64(e, (uint64_t)l->st.conv_t);
+            e = b2b2c__mix64(e, b2b2c__dbits(l->st.revenue));
         }
         if (l->st.has_ltv)
-            e = mix64(e, dbits(l->st.ltv));
-        e = mix64(e, l->n);
+            e = b2b2c__mix64(e, b2b2c__dbits(l->st.ltv));
+        e = b2b2c__mix64(e, l->n);
         for (uint32_t j = 0; j < l->n; j++) {
-            e = mix64(e, (uint64_t)l->tv[j].t);
-            e = mix64(e, l->tv[j].ch);
+            e = b2b2c__mix64(e, (uint64_t)l->tv[j].t);
+            e = b2b2c__mix64(e, l->tv[j].ch);
         }
         sum += e * 2 + 1;
     }
-    d = mix64(d, h->nlead);
-    d = mix64(d, sum);
+    d = b2b2c__mix64(d, h->nlead);
+    d = b2b2c__mix64(d, sum);
     return d;
 }

@@ -151,6 +151,30 @@ static inline int b2b2c__check_amount(b2b2c_ctx *ctx, double v,
 /* ---- hashing ----------------------------------------------------------- */
 
 uint64_t b2b2c__hash(const void *key, size_t len);
+/* splitmix64's finaliser (Steele, Lea & Flood, "Fast splittable
+ * pseudorandom number generators", OOPSLA 2014; constants of Stafford's
+ * Mix13): a bijection of 64 bits in which every input bit reaches every
+ * output bit. */
+static inline uint64_t b2b2c__fmix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+/* Fold the value x into the running digest d (the engines' test digests):
+ * order-dependent, one changed bit of d or x changes about half the
+ * result's bits. Not for the hot path. */
+static inline uint64_t b2b2c__mix64(uint64_t d, uint64_t x)
+{
+    return b2b2c__fmix64(d ^ b2b2c__fmix64(x + 0x9e3779b97f4a7c15ULL));
+}
+/* The bits of a double (-0 and +0 differ, as do NaN payloads). */
+static inline uint64_t b2b2c__dbits(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof(u));
+    return u;
+}
 uint32_t b2b2c__crc32c(uint32_t crc, const void *data, size_t len);
 /* The table-driven CRC32C, and whether the hardware one is in use (tests
  * compare the two). */
