@@ -511,6 +511,10 @@ struct b2b2c_ctx {
     int depth;                 /* library calls in progress (re-entrancy) */
     b2b2c__undo *undo;
     size_t nundo, capundo;
+    /* the undo arena: saved bytes, a stack popped by the undo log (newest
+     * first), emptied at commit (b2b2c__undo_arena) */
+    unsigned char *arena;
+    size_t arenatop, caparena;
     int errcode;
     char errmsg[256];
     b2b2c_progress_cb progress; /* b2b2c_ctx_set_progress_handler */
@@ -600,6 +604,26 @@ int b2b2c__undo_push(b2b2c_ctx *ctx, b2b2c__undo_fn undo,
 /* Save `n` bytes at `p` so that a failure restores them. Call before
  * changing them. Returns 0 or B2B2C_ENOMEM. */
 int b2b2c__undo_save(b2b2c_ctx *ctx, void *p, size_t n);
+/* The one undo arena, for saved bytes of every engine: push an undo entry
+ * (undo, a, b, n) and return n bytes (8-byte aligned) on the context's
+ * arena for the caller to fill at once (the next push may move them), or
+ * NULL (B2B2C_ENOMEM set, nothing pushed). `undo` must take the bytes
+ * back with b2b2c__undo_arena_pop(ctx, n). Commit empties the arena and
+ * keeps its memory (up to B2B2C__ARENA_KEEP bytes) for the next call: no
+ * allocation per save. */
+void *b2b2c__undo_arena(b2b2c_ctx *ctx, b2b2c__undo_fn undo, void *a, void *b,
+                        size_t n);
+/* In an arena entry's undo: the n bytes it saved (the arena's top). */
+static inline const void *b2b2c__undo_arena_pop(b2b2c_ctx *ctx, size_t n)
+{
+    ctx->arenatop -= (n + 7) & ~(size_t)7;
+    return ctx->arena + ctx->arenatop;
+}
+#define B2B2C__ARENA_KEEP ((size_t)1 << 20)
+/* Give the undo arena's memory back when nothing is saved on it (tests:
+ * the fault loop starts each operation with an empty arena, so that its
+ * growth is an allocation that can fail). */
+void b2b2c__undo_arena_trim(b2b2c_ctx *ctx);
 /* Free `p` with the context's allocator when the call commits, not before
  * (so an undo can still put it back). Returns 0 or B2B2C_ENOMEM. */
 int b2b2c__undo_free_on_commit(b2b2c_ctx *ctx, void *p);

@@ -68,16 +68,6 @@ static uint32_t get_u32v(pk *k)
 
 /* ---- handle ------------------------------------------------------------------- */
 
-/* Free the undo snapshot blocks (none may be live). */
-static void snap_free(b2b2c_lead_model *m)
-{
-    for (size_t i = 0; i < m->nsnapblk; i++)
-        b2b2c__free(m->ctx, m->snap[i]);
-    b2b2c__free(m->ctx, m->snap);
-    m->snap = NULL;
-    m->nsnapblk = m->capsnapblk = m->cursnap = m->snaplen = m->nsnap = 0;
-}
-
 static void model_release(b2b2c_lead_model *m)
 {
     b2b2c_ctx *ctx = m->ctx;
@@ -96,7 +86,6 @@ static void model_release(b2b2c_lead_model *m)
     for (size_t i = 0; i < m->nrows; i++)
         b2b2c__free(ctx, m->rows[i]);
     b2b2c__free(ctx, m->rows);
-    snap_free(m);
     b2b2c__map_fini(&m->leads);
     b2b2c__map_fini(&m->attrmap);
     b2b2c__free(ctx, m);
