@@ -81,35 +81,22 @@ static void check_table(const char *table, open_fn open)
     b2b2c_ctx_free(ctx);
 }
 
-static void t_lead(void **state)
+/* Two tables of each engine. */
+static void t_engines(void **state)
 {
+    static const struct {
+        const char *table;
+        open_fn open;
+    } cases[] = {
+        {"lead_leads", open_lead},          {"lead_config", open_lead},
+        {"segment_rules", open_segment},    {"segment_assign", open_segment},
+        {"dealer_dealers", open_dealer},    {"dealer_state", open_dealer},
+        {"forecast_kind", open_forecast},   {"forecast_config", open_forecast},
+        {"channel_leads", open_channels},   {"channel_channels", open_channels},
+    };
     (void)state;
-    check_table("lead_leads", open_lead);
-    check_table("lead_config", open_lead);
-}
-static void t_segment(void **state)
-{
-    (void)state;
-    check_table("segment_rules", open_segment);
-    check_table("segment_assign", open_segment);
-}
-static void t_dealer(void **state)
-{
-    (void)state;
-    check_table("dealer_dealers", open_dealer);
-    check_table("dealer_state", open_dealer);
-}
-static void t_forecast(void **state)
-{
-    (void)state;
-    check_table("forecast_kind", open_forecast);
-    check_table("forecast_config", open_forecast);
-}
-static void t_channels(void **state)
-{
-    (void)state;
-    check_table("channel_leads", open_channels);
-    check_table("channel_channels", open_channels);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        check_table(cases[i].table, cases[i].open);
 }
 
 /* A long key is cut with "..." and its length said; the message keeps
@@ -139,9 +126,8 @@ static void t_long_key(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(t_lead),     cmocka_unit_test(t_segment),
-        cmocka_unit_test(t_dealer),   cmocka_unit_test(t_forecast),
-        cmocka_unit_test(t_channels), cmocka_unit_test(t_long_key),
+        cmocka_unit_test(t_engines),
+        cmocka_unit_test(t_long_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
