@@ -295,8 +295,8 @@ static void free_b(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     b2b2c__free(ctx, b);
 }
 
-void *b2b2c__undo_arena(b2b2c_ctx *ctx, b2b2c__undo_fn undo, void *a, void *b,
-                        size_t n)
+void *b2b2c__undo_arena_grow(b2b2c_ctx *ctx, b2b2c__undo_fn undo, void *a,
+                             void *b, size_t n)
 {
     size_t sz = (n + 7) & ~(size_t)7;
     void *p;
@@ -327,20 +327,10 @@ void b2b2c__undo_arena_trim(b2b2c_ctx *ctx)
     }
 }
 
-static void restore_a(b2b2c_ctx *ctx, void *dst, void *b, size_t n)
+void b2b2c__undo_restore(b2b2c_ctx *ctx, void *dst, void *b, size_t n)
 {
     (void)b;
     memcpy(dst, b2b2c__undo_arena_pop(ctx, n), n);
-}
-
-int b2b2c__undo_save(b2b2c_ctx *ctx, void *p, size_t n)
-{
-    void *copy = b2b2c__undo_arena(ctx, restore_a, p, NULL, n);
-
-    if (!copy)
-        return ctx->errcode;
-    memcpy(copy, p, n);
-    return 0;
 }
 
 int b2b2c__undo_free_on_commit(b2b2c_ctx *ctx, void *p)

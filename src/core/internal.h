@@ -601,9 +601,6 @@ int b2b2c__undo_reserve(b2b2c_ctx *ctx, size_t k);
 /* Push an undo entry. Returns 0 or B2B2C_ENOMEM (nothing pushed). */
 int b2b2c__undo_push(b2b2c_ctx *ctx, b2b2c__undo_fn undo,
                      b2b2c__undo_fn release, void *a, void *b, size_t n);
-/* Save `n` bytes at `p` so that a failure restores them. Call before
- * changing them. Returns 0 or B2B2C_ENOMEM. */
-int b2b2c__undo_save(b2b2c_ctx *ctx, void *p, size_t n);
 /* The one undo arena, for saved bytes of every engine: push an undo entry
  * (undo, a, b, n) and return n bytes (8-byte aligned) on the context's
  * arena for the caller to fill at once (the next push may move them), or
@@ -611,13 +608,44 @@ int b2b2c__undo_save(b2b2c_ctx *ctx, void *p, size_t n);
  * back with b2b2c__undo_arena_pop(ctx, n). Commit empties the arena and
  * keeps its memory (up to B2B2C__ARENA_KEEP bytes) for the next call: no
  * allocation per save. */
-void *b2b2c__undo_arena(b2b2c_ctx *ctx, b2b2c__undo_fn undo, void *a, void *b,
-                        size_t n);
+void *b2b2c__undo_arena_grow(b2b2c_ctx *ctx, b2b2c__undo_fn undo, void *a,
+                             void *b, size_t n);
+static inline void *b2b2c__undo_arena(b2b2c_ctx *ctx, b2b2c__undo_fn undo,
+                                      void *a, void *b, size_t n)
+{
+    size_t sz = (n + 7) & ~(size_t)7;
+    /* the hot path: room on the arena and in the log (sz < n: overflow) */
+    if (B2B2C__LIKELY(sz >= n && sz <= ctx->caparena - ctx->arenatop &&
+                      ctx->nundo < ctx->capundo)) {
+        b2b2c__undo *u = &ctx->undo[ctx->nundo++];
+        void *p = ctx->arena + ctx->arenatop;
+        u->undo = undo;
+        u->release = NULL;
+        u->a = a;
+        u->b = b;
+        u->n = n;
+        ctx->arenatop += sz;
+        return p;
+    }
+    return b2b2c__undo_arena_grow(ctx, undo, a, b, n);
+}
 /* In an arena entry's undo: the n bytes it saved (the arena's top). */
 static inline const void *b2b2c__undo_arena_pop(b2b2c_ctx *ctx, size_t n)
 {
     ctx->arenatop -= (n + 7) & ~(size_t)7;
     return ctx->arena + ctx->arenatop;
+}
+/* b2b2c__undo_save's undo: copy the saved bytes back to a. */
+void b2b2c__undo_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n);
+/* Save `n` bytes at `p` so that a failure restores them. Call before
+ * changing them. Returns 0 or B2B2C_ENOMEM. */
+static inline int b2b2c__undo_save(b2b2c_ctx *ctx, void *p, size_t n)
+{
+    void *copy = b2b2c__undo_arena(ctx, b2b2c__undo_restore, p, NULL, n);
+    if (!copy)
+        return B2B2C_ENOMEM;
+    memcpy(copy, p, n);
+    return 0;
 }
 #define B2B2C__ARENA_KEEP ((size_t)1 << 20)
 /* Give the undo arena's memory back when nothing is saved on it (tests:
