@@ -289,8 +289,7 @@ void b2b2c_channels_free(b2b2c_channels *h)
 static int load_err(b2b2c_ctx *ctx, int rc, const char *table, const void *k,
                     size_t kl)
 {
-    return b2b2c__err(ctx, rc, "table '%s' key '%.*s': %s", table, (int)kl,
-                      (const char *)k, b2b2c_strerror(rc));
+    return b2b2c__err_corrupt(ctx, rc, table, k, kl, NULL);
 }
 
 static int load_params(const void *k, size_t kl, const void *v, size_t vl,
@@ -379,19 +378,20 @@ static int place_chans(b2b2c_channels *h)
     while (i < h->nch) {
         ch_chan *c = h->chans[i];
         if (c->idx >= h->nch)
-            return b2b2c__err(h->ctx, B2B2C_ECORRUPT,
-                              "table '%s' key '%s': channel index %u out of "
-                              "range (%zu channels)",
-                              CH_T_CHANNELS, c->id, (unsigned)c->idx, h->nch);
+            return b2b2c__err_corrupt(h->ctx, B2B2C_ECORRUPT, CH_T_CHANNELS,
+                                      c->id, c->idlen,
+                                      "channel index %u out of range (%zu "
+                                      "channels)",
+                                      (unsigned)c->idx, h->nch);
         if (c->idx == i) {
             i++;
             continue;
         }
         if (h->chans[c->idx]->idx == c->idx)
-            return b2b2c__err(h->ctx, B2B2C_ECORRUPT,
-                              "table '%s' key '%s': channel index %u used "
-                              "twice",
-                              CH_T_CHANNELS, c->id, (unsigned)c->idx);
+            return b2b2c__err_corrupt(h->ctx, B2B2C_ECORRUPT, CH_T_CHANNELS,
+                                      c->id, c->idlen,
+                                      "channel index %u used twice",
+                                      (unsigned)c->idx);
         h->chans[i] = h->chans[c->idx];
         h->chans[c->idx] = c;
     }
@@ -899,56 +899,43 @@ out:
 
 /* ---- digest ------------------------------------------------------------------------------------ */
 
-static uint64_t mix64(uint64_t d, uint64_t x)
-{
-    d ^= x + UINT64_C(0x9e3779b97f4a7c15) + (d << 6) + (d >> 2);
-    return d;
-}
-
-static uint64_t dbits(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof(u));
-    return u;
-}
-
 uint64_t b2b2c__channels_digest(const b2b2c_channels *h)
 {
     uint64_t d = 0, sum = 0;
     for (size_t i = 0; i < NPARAMS; i++)
-        d = mix64(d, dbits(*param_slot((ch_params *)&h->p, i)));
-    d = mix64(d, h->nch);
+        d = b2b2c__mix64(d, b2b2c__dbits(*param_slot((ch_params *)&h->p, i)));
+    d = b2b2c__mix64(d, h->nch);
     for (size_t i = 0; i < h->nch; i++) {
         const ch_chan *c = h->chans[i];
-        d = mix64(d, b2b2c__hash(c->id, c->idlen));
-        d = mix64(d, (uint64_t)(c->kind * 100 + c->sub * 10 + c->group));
-        d = mix64(d, c->n);
+        d = b2b2c__mix64(d, b2b2c__hash(c->id, c->idlen));
+        d = b2b2c__mix64(d, (uint64_t)(c->kind * 100 + c->sub * 10 + c->group));
+        d = b2b2c__mix64(d, c->n);
         for (size_t j = 0; j < c->n; j++) {
-            d = mix64(d, (uint64_t)c->sv[j].day);
-            d = mix64(d, dbits(c->sv[j].spend));
-            d = mix64(d, dbits(c->sv[j].impr));
+            d = b2b2c__mix64(d, (uint64_t)c->sv[j].day);
+            d = b2b2c__mix64(d, b2b2c__dbits(c->sv[j].spend));
+            d = b2b2c__mix64(d, b2b2c__dbits(c->sv[j].impr));
         }
     }
     /* leads: order-independent (reload sorts them by ID) */
     for (size_t i = 0; i < h->nlead; i++) {
         const ch_lead *l = h->leads[i];
         uint64_t e = b2b2c__hash(l->id, l->idlen);
-        e = mix64(e, l->st.converted);
-        e = mix64(e, l->st.has_ltv);
+        e = b2b2c__mix64(e, l->st.converted);
+        e = b2b2c__mix64(e, l->st.has_ltv);
         if (l->st.converted) {
-            e = mix64(e, (uint64_t)l->st.conv_t);
-            e = mix64(e, dbits(l->st.revenue));
+            e = b2b2c__mix64(e, (uint64_t)l->st.conv_t);
+            e = b2b2c__mix64(e, b2b2c__dbits(l->st.revenue));
         }
         if (l->st.has_ltv)
-            e = mix64(e, dbits(l->st.ltv));
-        e = mix64(e, l->n);
+            e = b2b2c__mix64(e, b2b2c__dbits(l->st.ltv));
+        e = b2b2c__mix64(e, l->n);
         for (uint32_t j = 0; j < l->n; j++) {
-            e = mix64(e, (uint64_t)l->tv[j].t);
-            e = mix64(e, l->tv[j].ch);
+            e = b2b2c__mix64(e, (uint64_t)l->tv[j].t);
+            e = b2b2c__mix64(e, l->tv[j].ch);
         }
         sum += e * 2 + 1;
     }
-    d = mix64(d, h->nlead);
-    d = mix64(d, sum);
+    d = b2b2c__mix64(d, h->nlead);
+    d = b2b2c__mix64(d, sum);
     return d;
 }

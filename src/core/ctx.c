@@ -78,6 +78,9 @@ static void release_all(b2b2c_ctx *ctx)
             u->release(ctx, u->a, u->b, u->n);
     }
     ctx->nundo = 0;
+    ctx->arenatop = 0;
+    if (ctx->caparena > B2B2C__ARENA_KEEP) /* a big group: give it back */
+        b2b2c__undo_arena_trim(ctx);
 }
 
 void b2b2c_ctx_free(b2b2c_ctx *ctx)
@@ -93,6 +96,7 @@ void b2b2c_ctx_free(b2b2c_ctx *ctx)
     }
     a = ctx->mem;
     b2b2c__afree(&a, ctx->undo);
+    b2b2c__afree(&a, ctx->arena);
     b2b2c_memstore_free(ctx->own_store);
     b2b2c__afree(&a, ctx);
 }
@@ -328,24 +332,42 @@ static void free_b(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     b2b2c__free(ctx, b);
 }
 
-static void restore_b(b2b2c_ctx *ctx, void *dst, void *saved, size_t n)
+void *b2b2c__undo_arena_grow(b2b2c_ctx *ctx, b2b2c__undo_fn undo, void *a,
+                             void *b, size_t n)
 {
-    memcpy(dst, saved, n);
-    b2b2c__free(ctx, saved);
+    size_t sz = (n + 7) & ~(size_t)7;
+    void *p;
+
+    if (sz < n || ctx->arenatop + sz < sz) {
+        b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (undo copy)");
+        return NULL;
+    }
+    if (ctx->arenatop + sz > ctx->caparena &&
+        b2b2c__grow(&ctx->mem, (void **)&ctx->arena, &ctx->caparena,
+                    ctx->arenatop + sz, 1)) {
+        b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (undo copy)");
+        return NULL;
+    }
+    if (b2b2c__undo_push(ctx, undo, NULL, a, b, n))
+        return NULL;
+    p = ctx->arena + ctx->arenatop;
+    ctx->arenatop += sz;
+    return p;
 }
 
-int b2b2c__undo_save(b2b2c_ctx *ctx, void *p, size_t n)
+void b2b2c__undo_arena_trim(b2b2c_ctx *ctx)
 {
-    void *copy = b2b2c__malloc(ctx, n);
-    int rc;
+    if (ctx && ctx->arenatop == 0) {
+        b2b2c__free(ctx, ctx->arena);
+        ctx->arena = NULL;
+        ctx->caparena = 0;
+    }
+}
 
-    if (!copy)
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (undo copy)");
-    memcpy(copy, p, n);
-    rc = b2b2c__undo_push(ctx, restore_b, free_b, p, copy, n);
-    if (rc)
-        b2b2c__free(ctx, copy);
-    return rc;
+void b2b2c__undo_restore(b2b2c_ctx *ctx, void *dst, void *b, size_t n)
+{
+    (void)b;
+    memcpy(dst, b2b2c__undo_arena_pop(ctx, n), n);
 }
 
 int b2b2c__undo_free_on_commit(b2b2c_ctx *ctx, void *p)

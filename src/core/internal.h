@@ -171,6 +171,30 @@ static inline int b2b2c__check_amount(b2b2c_ctx *ctx, double v,
 /* ---- hashing ----------------------------------------------------------- */
 
 uint64_t b2b2c__hash(const void *key, size_t len);
+/* splitmix64's finaliser (Steele, Lea & Flood, "Fast splittable
+ * pseudorandom number generators", OOPSLA 2014; constants of Stafford's
+ * Mix13): a bijection of 64 bits in which every input bit reaches every
+ * output bit. */
+static inline uint64_t b2b2c__fmix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+/* Fold the value x into the running digest d (the engines' test digests):
+ * order-dependent, one changed bit of d or x changes about half the
+ * result's bits. Not for the hot path. */
+static inline uint64_t b2b2c__mix64(uint64_t d, uint64_t x)
+{
+    return b2b2c__fmix64(d ^ b2b2c__fmix64(x + 0x9e3779b97f4a7c15ULL));
+}
+/* The bits of a double (-0 and +0 differ, as do NaN payloads). */
+static inline uint64_t b2b2c__dbits(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof(u));
+    return u;
+}
 uint32_t b2b2c__crc32c(uint32_t crc, const void *data, size_t len);
 /* The table-driven CRC32C, and whether the hardware one is in use (tests
  * compare the two). */
@@ -507,6 +531,10 @@ struct b2b2c_ctx {
     int depth;                 /* library calls in progress (re-entrancy) */
     b2b2c__undo *undo;
     size_t nundo, capundo;
+    /* the undo arena: saved bytes, a stack popped by the undo log (newest
+     * first), emptied at commit (b2b2c__undo_arena) */
+    unsigned char *arena;
+    size_t arenatop, caparena;
     int errcode;
     char errmsg[256];
     b2b2c_progress_cb progress; /* b2b2c_ctx_set_progress_handler */
@@ -546,6 +574,20 @@ static inline void b2b2c__handle_opened(b2b2c_ctx *ctx)
 /* Record the error message for `code` and return `code`. */
 int b2b2c__err(b2b2c_ctx *ctx, int code, const char *fmt, ...)
     B2B2C__PRINTF(3, 4);
+/* Write `key` (klen bytes) into out (cap bytes, NUL-terminated) escaped:
+ * printable ASCII as is, other bytes and the backslash and quote as \xNN;
+ * a key that does not fit is cut, "..." marking the cut. Returns how many
+ * key bytes were written (klen when all). */
+size_t b2b2c__key_escape(char *out, size_t cap, const void *key, size_t klen);
+/* Most characters of an escaped key in a message. */
+#define B2B2C__KEY_SHOWN 64
+/* The message for a stored record that is bad, and return `rc`:
+ * "table 'T' key 'K': detail (strerror)", or "...: strerror" without fmt;
+ * K escaped (b2b2c__key_escape), a cut key followed by " (N bytes)". One
+ * helper for every engine's load errors. */
+int b2b2c__err_corrupt(b2b2c_ctx *ctx, int rc, const char *table,
+                       const void *key, size_t klen, const char *fmt, ...)
+    B2B2C__PRINTF(6, 7);
 /* Clear the last error (done at the start of every public call). */
 static inline void b2b2c__err_clear(b2b2c_ctx *ctx)
 {
@@ -608,9 +650,57 @@ int b2b2c__undo_reserve(b2b2c_ctx *ctx, size_t k);
 /* Push an undo entry. Returns 0 or B2B2C_ENOMEM (nothing pushed). */
 int b2b2c__undo_push(b2b2c_ctx *ctx, b2b2c__undo_fn undo,
                      b2b2c__undo_fn release, void *a, void *b, size_t n);
+/* The one undo arena, for saved bytes of every engine: push an undo entry
+ * (undo, a, b, n) and return n bytes (8-byte aligned) on the context's
+ * arena for the caller to fill at once (the next push may move them), or
+ * NULL (B2B2C_ENOMEM set, nothing pushed). `undo` must take the bytes
+ * back with b2b2c__undo_arena_pop(ctx, n). Commit empties the arena and
+ * keeps its memory (up to B2B2C__ARENA_KEEP bytes) for the next call: no
+ * allocation per save. */
+void *b2b2c__undo_arena_grow(b2b2c_ctx *ctx, b2b2c__undo_fn undo, void *a,
+                             void *b, size_t n);
+static inline void *b2b2c__undo_arena(b2b2c_ctx *ctx, b2b2c__undo_fn undo,
+                                      void *a, void *b, size_t n)
+{
+    size_t sz = (n + 7) & ~(size_t)7;
+    /* the hot path: room on the arena and in the log (sz < n: overflow) */
+    if (B2B2C__LIKELY(sz >= n && sz <= ctx->caparena - ctx->arenatop &&
+                      ctx->nundo < ctx->capundo)) {
+        b2b2c__undo *u = &ctx->undo[ctx->nundo++];
+        void *p = ctx->arena + ctx->arenatop;
+        u->undo = undo;
+        u->release = NULL;
+        u->a = a;
+        u->b = b;
+        u->n = n;
+        ctx->arenatop += sz;
+        return p;
+    }
+    return b2b2c__undo_arena_grow(ctx, undo, a, b, n);
+}
+/* In an arena entry's undo: the n bytes it saved (the arena's top). */
+static inline const void *b2b2c__undo_arena_pop(b2b2c_ctx *ctx, size_t n)
+{
+    ctx->arenatop -= (n + 7) & ~(size_t)7;
+    return ctx->arena + ctx->arenatop;
+}
+/* b2b2c__undo_save's undo: copy the saved bytes back to a. */
+void b2b2c__undo_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n);
 /* Save `n` bytes at `p` so that a failure restores them. Call before
  * changing them. Returns 0 or B2B2C_ENOMEM. */
-int b2b2c__undo_save(b2b2c_ctx *ctx, void *p, size_t n);
+static inline int b2b2c__undo_save(b2b2c_ctx *ctx, void *p, size_t n)
+{
+    void *copy = b2b2c__undo_arena(ctx, b2b2c__undo_restore, p, NULL, n);
+    if (!copy)
+        return B2B2C_ENOMEM;
+    memcpy(copy, p, n);
+    return 0;
+}
+#define B2B2C__ARENA_KEEP ((size_t)1 << 20)
+/* Give the undo arena's memory back when nothing is saved on it (tests:
+ * the fault loop starts each operation with an empty arena, so that its
+ * growth is an allocation that can fail). */
+void b2b2c__undo_arena_trim(b2b2c_ctx *ctx);
 /* Free `p` with the context's allocator when the call commits, not before
  * (so an undo can still put it back). Returns 0 or B2B2C_ENOMEM. */
 int b2b2c__undo_free_on_commit(b2b2c_ctx *ctx, void *p);

@@ -209,13 +209,6 @@ static inline uint64_t rd64(const unsigned char *p)
     return v;
 }
 
-static inline uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 uint64_t b2b2c__hash(const void *key, size_t len)
 {
     const unsigned char *p = key;
@@ -223,7 +216,7 @@ uint64_t b2b2c__hash(const void *key, size_t len)
     size_t i = 0;
 
     for (; i + 8 <= len; i += 8)
-        h = (h ^ mix64(rd64(p + i))) * 0x9e3779b97f4a7c15ULL;
+        h = (h ^ b2b2c__fmix64(rd64(p + i))) * 0x9e3779b97f4a7c15ULL;
     if (i < len) {
         /* the last 1..7 bytes without a loop: the last 8 bytes of the key
          * (overlapping the words above), or two overlapping 4-byte reads,
@@ -242,9 +235,10 @@ uint64_t b2b2c__hash(const void *key, size_t len)
             t = (uint64_t)p[0] | (uint64_t)p[r / 2] << 8 |
                 (uint64_t)p[r - 1] << 16;
         }
-        h = (h ^ mix64(t ^ 0x2545f4914f6cdd1dULL)) * 0x9e3779b97f4a7c15ULL;
+        h = (h ^ b2b2c__fmix64(t ^ 0x2545f4914f6cdd1dULL)) *
+            0x9e3779b97f4a7c15ULL;
     }
-    return mix64(h);
+    return b2b2c__fmix64(h);
 }
 
 #include "crc32c_table.h"

@@ -132,7 +132,6 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
     b2b2c__free(ctx, e->key);
     b2b2c__free(ctx, e->hp);
     b2b2c__free(ctx, e->ex);
-    b2b2c__free(ctx, e->snap);
     b2b2c__free(ctx, e->ghot_raw);
     b2b2c__free(ctx, e->mark_raw);
     b2b2c__free(ctx, e);

@@ -7,19 +7,6 @@
 
 /* ---- digest for tests --------------------------------------------------- */
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-    return h;
-}
-
-static uint64_t dbits(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, 8);
-    return u;
-}
-
 /* A cached weight is what a fresh computation gives from the engine-wide
  * inputs of its epoch. */
 static int cache_ok(const b2b2c_dealer_engine *e, const hot *c)
@@ -31,8 +18,8 @@ static int cache_ok(const b2b2c_dealer_engine *e, const hot *c)
     a = m * p0 + (double)c->won;
     b = m * (1.0 - p0) + ((double)c->res - (double)c->won);
     wi *= a / (a + b);
-    return dbits(c->mean) == dbits(wi) &&
-           dbits(c->perf) == dbits(ipow(wi, e->wc_expo));
+    return b2b2c__dbits(c->mean) == b2b2c__dbits(wi) &&
+           b2b2c__dbits(c->perf) == b2b2c__dbits(ipow(wi, e->wc_expo));
 }
 
 size_t b2b2c__dealer_mirror_check(const b2b2c_dealer_engine *e)
@@ -73,56 +60,61 @@ uint64_t b2b2c__dealer_plan_hits(const b2b2c_dealer_engine *e)
 
 uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
 {
-    uint64_t d = mix(e->nd, e->leads.count);
+    uint64_t d = b2b2c__mix64(e->nd, e->leads.count);
     size_t it = 0;
     void *v;
-    d = mix(d, e->m.seq);
+    d = b2b2c__mix64(d, e->m.seq);
     for (int i = 0; i < 4; i++)
-        d = mix(d, e->m.rng.s[i]);
-    d = mix(d, e->m.net_won);
-    d = mix(d, e->m.net_resolved);
-    d = mix(d, e->nheap);
-    d = mix(d, e->naud);
-    d = mix(d, e->prods.count);
+        d = b2b2c__mix64(d, e->m.rng.s[i]);
+    d = b2b2c__mix64(d, e->m.net_won);
+    d = b2b2c__mix64(d, e->m.net_resolved);
+    d = b2b2c__mix64(d, e->nheap);
+    d = b2b2c__mix64(d, e->naud);
+    d = b2b2c__mix64(d, e->prods.count);
     /* the routing mirror agrees with the dealers (0), or the first that
      * does not */
-    d = mix(d, b2b2c__dealer_mirror_check(e));
+    d = b2b2c__mix64(d, b2b2c__dealer_mirror_check(e));
     for (int i = 0; i < NPARAM; i++)
-        d = mix(d, dbits(e->param[i]));
+        d = b2b2c__mix64(d, b2b2c__dbits(e->param[i]));
     for (size_t i = 0; i < e->nd; i++) {
         const dealer *x = e->dealers[i];
         const uint64_t *s = (const uint64_t *)&x->st;
-        d = mix(d, b2b2c__hash(x->id, x->idlen));
-        d = mix(d, b2b2c__hash(x->cfg.terr, strlen(x->cfg.terr)));
-        d = mix(d, b2b2c__hash(x->cfg.prods, strlen(x->cfg.prods)));
-        d = mix(d, dbits(x->cfg.tier) ^ (uint64_t)x->cfg.capacity ^
-                       ((uint64_t)x->cfg.quota << 32));
-        d = mix(d, (uint64_t)x->cfg.status ^ (uint64_t)x->cfg.paused_until);
-        d = mix(d, dbits(x->cfg.lat) ^ dbits(x->cfg.lon) ^
-                       dbits(x->cfg.radius) ^ dbits(x->cfg.deadline_h));
+        d = b2b2c__mix64(d, b2b2c__hash(x->id, x->idlen));
+        d = b2b2c__mix64(d, b2b2c__hash(x->cfg.terr, strlen(x->cfg.terr)));
+        d = b2b2c__mix64(d, b2b2c__hash(x->cfg.prods, strlen(x->cfg.prods)));
+        d = b2b2c__mix64(d, b2b2c__dbits(x->cfg.tier) ^
+                                (uint64_t)x->cfg.capacity ^
+                                ((uint64_t)x->cfg.quota << 32));
+        d = b2b2c__mix64(d, (uint64_t)x->cfg.status ^
+                                (uint64_t)x->cfg.paused_until);
+        /* each field on its own: a XOR of the four could cancel */
+        d = b2b2c__mix64(d, b2b2c__dbits(x->cfg.lat));
+        d = b2b2c__mix64(d, b2b2c__dbits(x->cfg.lon));
+        d = b2b2c__mix64(d, b2b2c__dbits(x->cfg.radius));
+        d = b2b2c__mix64(d, b2b2c__dbits(x->cfg.deadline_h));
         for (size_t k = 0; k < sizeof(x->st) / 8; k++)
-            d = mix(d, s[k]);
-        d = mix(d, x->afirst ^ ((uint64_t)x->alast << 32));
+            d = b2b2c__mix64(d, s[k]);
+        d = b2b2c__mix64(d, x->afirst ^ ((uint64_t)x->alast << 32));
     }
     {
         uint64_t sum = 0;
         while (b2b2c__map_next(&e->leads, &it, NULL, NULL, &v)) {
             const lead *l = v;
             uint64_t h = b2b2c__hash(l->id, l->idlen);
-            h = mix(h, (uint64_t)l->m.state);
-            h = mix(h, l->m.dealer);
-            h = mix(h, (uint64_t)l->m.deadline);
-            h = mix(h, (uint64_t)l->m.accepted_at);
-            h = mix(h, (uint64_t)l->m.closed_at);
-            h = mix(h, l->m.offer_seq);
-            h = mix(h, l->ntried);
+            h = b2b2c__mix64(h, (uint64_t)l->m.state);
+            h = b2b2c__mix64(h, l->m.dealer);
+            h = b2b2c__mix64(h, (uint64_t)l->m.deadline);
+            h = b2b2c__mix64(h, (uint64_t)l->m.accepted_at);
+            h = b2b2c__mix64(h, (uint64_t)l->m.closed_at);
+            h = b2b2c__mix64(h, l->m.offer_seq);
+            h = b2b2c__mix64(h, l->ntried);
             for (uint32_t i = 0; i < l->ntried; i++)
-                h = mix(h, l->tried[i]);
-            h = mix(h, l->heap_pos == NOPOS);
-            h = mix(h, l->afirst ^ ((uint64_t)l->alast << 32));
+                h = b2b2c__mix64(h, l->tried[i]);
+            h = b2b2c__mix64(h, l->heap_pos == NOPOS);
+            h = b2b2c__mix64(h, l->afirst ^ ((uint64_t)l->alast << 32));
             sum += h;
         }
-        d = mix(d, sum);
+        d = b2b2c__mix64(d, sum);
     }
     {
         uint64_t sum = 0;
@@ -136,17 +128,17 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
             if (!b->n)
                 continue;
             for (uint32_t i = 0; i < b->n; i++)
-                h = mix(h, b->d[i]);
+                h = b2b2c__mix64(h, b->d[i]);
             sum += h;
             nonempty++;
         }
-        d = mix(d, sum);
-        d = mix(d, nonempty);
+        d = b2b2c__mix64(d, sum);
+        d = b2b2c__mix64(d, nonempty);
     }
     for (size_t i = 0; i < e->naud; i++) {
         const aent *a = &e->aud[i];
-        d = mix(d, a->seq ^ ((uint64_t)a->dealer << 32));
-        d = mix(d, a->next_lead ^ ((uint64_t)a->next_dealer << 32));
+        d = b2b2c__mix64(d, a->seq ^ ((uint64_t)a->dealer << 32));
+        d = b2b2c__mix64(d, a->next_lead ^ ((uint64_t)a->next_dealer << 32));
     }
     return d;
 }

@@ -23,7 +23,7 @@
  *   dealer_plan.c         the region buckets' routing plans (plan cache)
  *   dealer_offers.c       offers, re-routing, the deadline heap
  *   dealer_audit.c        audit trail, audit queries, scorecards
- *   dealer_store.c        records, undo snapshots, loading
+ *   dealer_store.c        records, loading
  *   dealer_debug.c        digest and consistency checks for tests
  * Hot-path helpers are static inline below.
  */
@@ -286,9 +286,6 @@ struct b2b2c_dealer_engine {
     double wc_prior, wc_expo;
     expiry *ex;
     size_t nex, capex;
-    /* snapshots for the undo log (see snap) */
-    unsigned char *snap;
-    size_t snaptop, capsnap;
     int noplan;         /* tests: every decision by the eligibility pass */
     /* a bit per key hash of every bucket ever made (a filter: a clear bit
      * means no bucket, so a region code without one costs no map probe) */
@@ -561,8 +558,6 @@ static inline int64_t bucket_pos(const bucket *b, uint32_t v)
             return B2B2C_EINVAL;                                            \
     } while (0)
 
-#define SNAPSZ(n) (((n) + 15) & ~(size_t)15)
-
 /* Start loading what an offer to dealer di reads and writes (its struct
  * from the stats' offer fields to the ID's first bytes), so the misses
  * overlap instead of coming one after the other. A macro: GCC finds a
@@ -714,10 +709,15 @@ int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l);
 int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
                               int creates);
 int b2b2c__dealer_write_state(b2b2c_dealer_engine *e);
-int b2b2c__dealer_snap_with(b2b2c_dealer_engine *e, b2b2c__undo_fn undo,
-                            void *obj, const void *src, size_t n);
-int b2b2c__dealer_snap(b2b2c_dealer_engine *e, void *p, size_t n);
-int b2b2c__dealer_save_emut(b2b2c_dealer_engine *e);
+/* Save n bytes at p for the undo log (on the context's undo arena). */
+static inline int b2b2c__dealer_snap(b2b2c_dealer_engine *e, void *p, size_t n)
+{
+    return b2b2c__undo_save(e->ctx, p, n);
+}
+static inline int b2b2c__dealer_save_emut(b2b2c_dealer_engine *e)
+{
+    return b2b2c__undo_save(e->ctx, &e->m, sizeof(e->m));
+}
 int b2b2c__dealer_load(b2b2c_dealer_engine *e);
 
 /* dealer_leads.c */

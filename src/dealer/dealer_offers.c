@@ -93,10 +93,8 @@ static void undo_heap_remove(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
     b2b2c_dealer_engine *e = a;
     hent x;
-    (void)ctx;
     (void)b;
-    e->snaptop -= SNAPSZ(n);
-    memcpy(&x, e->snap + e->snaptop, sizeof x);
+    memcpy(&x, b2b2c__undo_arena_pop(ctx, n), sizeof x);
     heap_push_ent(e, x); /* the slot it left is still allocated */
 }
 
@@ -115,12 +113,12 @@ static int heap_push(b2b2c_dealer_engine *e, lead *l)
 
 int b2b2c__dealer_heap_remove(b2b2c_dealer_engine *e, lead *l)
 {
-    int rc;
+    void *s;
     if (l->heap_pos == NOPOS)
         return 0;
-    if ((rc = b2b2c__dealer_snap_with(e, undo_heap_remove, l,
-                                      &e->heap[l->heap_pos], sizeof(hent))))
-        return rc;
+    if (!(s = b2b2c__undo_arena(e->ctx, undo_heap_remove, e, l, sizeof(hent))))
+        return e->ctx->errcode;
+    memcpy(s, &e->heap[l->heap_pos], sizeof(hent));
     heap_remove_raw(e, l);
     return 0;
 }

@@ -152,52 +152,6 @@ int b2b2c__dealer_write_state(b2b2c_dealer_engine *e)
     return b2b2c__st_put_rec(e->ctx, T_STATE, "engine", 6, &w);
 }
 
-/* Like b2b2c__undo_save, but the copy goes on a stack owned by the engine
- * instead of a fresh allocation: undo pops it (the undo log runs newest
- * first, so the newest snapshot is on top), commit empties the stack. */
-static void snap_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
-{
-    b2b2c_dealer_engine *e = a;
-    (void)ctx;
-    e->snaptop -= SNAPSZ(n);
-    memcpy(b, e->snap + e->snaptop, n);
-}
-
-static void snap_release(b2b2c_ctx *ctx, void *a, void *b, size_t n)
-{
-    (void)ctx;
-    (void)b;
-    (void)n;
-    ((b2b2c_dealer_engine *)a)->snaptop = 0;
-}
-
-/* Copy n bytes from src onto the snapshot stack, with the undo entry
- * `undo` (obj, n) that takes them back off (and snap_release on commit). */
-int b2b2c__dealer_snap_with(b2b2c_dealer_engine *e, b2b2c__undo_fn undo,
-                            void *obj, const void *src, size_t n)
-{
-    int rc;
-    if (e->snaptop + SNAPSZ(n) > e->capsnap &&
-        b2b2c__grow(&e->ctx->mem, (void **)&e->snap, &e->capsnap,
-                    e->snaptop + SNAPSZ(n), 1))
-        return oom(e->ctx);
-    if ((rc = b2b2c__undo_push(e->ctx, undo, snap_release, e, obj, n)))
-        return rc;
-    memcpy(e->snap + e->snaptop, src, n);
-    e->snaptop += SNAPSZ(n);
-    return 0;
-}
-
-int b2b2c__dealer_snap(b2b2c_dealer_engine *e, void *p, size_t n)
-{
-    return b2b2c__dealer_snap_with(e, snap_restore, p, p, n);
-}
-
-int b2b2c__dealer_save_emut(b2b2c_dealer_engine *e)
-{
-    return b2b2c__dealer_snap(e, &e->m, sizeof(e->m));
-}
-
 /* ---- loading ----------------------------------------------------------- */
 
 typedef struct loader {
@@ -208,10 +162,10 @@ typedef struct loader {
 static int corrupt(b2b2c_dealer_engine *e, const char *table, const void *k,
                    size_t kl, int rc, const char *why)
 {
-    return b2b2c__err(e->ctx, rc ? rc : B2B2C_ECORRUPT,
-                      "table '%s' key '%.*s': %s", table,
-                      (int)(kl > 80 ? 80 : kl), (const char *)k,
-                      why ? why : b2b2c_strerror(rc));
+    if (!rc)
+        rc = B2B2C_ECORRUPT;
+    return why ? b2b2c__err_corrupt(e->ctx, rc, table, k, kl, "%s", why)
+               : b2b2c__err_corrupt(e->ctx, rc, table, k, kl, NULL);
 }
 
 /* Copy a decoded string into a NUL-terminated buffer of `cap` bytes. */

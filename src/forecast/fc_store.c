@@ -18,8 +18,7 @@
 int b2b2c__fc_rec_err(b2b2c_ctx *ctx, int rc, const char *table,
                       const void *key, size_t kl)
 {
-    return b2b2c__err(ctx, rc, "table '%s' key '%.*s': %s", table, (int)kl,
-                      (const char *)key, b2b2c_strerror(rc));
+    return b2b2c__err_corrupt(ctx, rc, table, key, kl, NULL);
 }
 
 static const char *fit_key(int idx)
@@ -300,9 +299,9 @@ int b2b2c__fc_load(b2b2c_forecaster *f)
         qsort(c->p, c->n, sizeof(fc_purchase), cmp_seq);
         for (size_t i = 0; i < c->n; i++)
             if (c->p[i].seq != i) /* a gap: a lost record */
-                return b2b2c__err(ctx, B2B2C_ECORRUPT,
-                                  "table '%s' key '%s': purchase %zu missing",
-                                  FC_T_PUR, c->id, i);
+                return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, FC_T_PUR, c->id,
+                                          c->idlen, "purchase %zu missing",
+                                          i);
         c->segment = c->p[c->n - 1].segment;
     }
     return 0;

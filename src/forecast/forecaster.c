@@ -388,21 +388,25 @@ int b2b2c_forecaster_new(b2b2c_forecaster **out, b2b2c_ctx *ctx)
 /* Order-independent digest of the in-memory state (tests). */
 uint64_t b2b2c__forecaster_digest(const b2b2c_forecaster *f)
 {
-    uint64_t h = b2b2c__hash(f->fits, sizeof(f->fits)) ^
-                 b2b2c__hash(f->kinds, sizeof(f->kinds));
+    uint64_t d = b2b2c__mix64(b2b2c__hash(f->fits, sizeof(f->fits)),
+                              b2b2c__hash(f->kinds, sizeof(f->kinds)));
+    uint64_t sum = 0;
     for (int i = 0; i < NPARAMS; i++)
-        h = h * 31 + b2b2c__hash(param_slot((b2b2c_forecaster *)f, i),
-                                 sizeof(double));
+        d = b2b2c__mix64(
+            d, b2b2c__dbits(*param_slot((b2b2c_forecaster *)f, i)));
     size_t it = 0;
     void *v;
+    /* customers: order-independent (a sum of their own digests) */
     while (b2b2c__map_next(&f->cust, &it, NULL, NULL, &v)) {
         const fc_cust *c = v;
-        uint64_t hc = b2b2c__hash(c->id, c->idlen);
-        hc ^= b2b2c__hash(c->p, c->n * sizeof(fc_purchase)) * 31;
-        hc ^= b2b2c__hash(&c->segment, sizeof(c->segment)) * 7;
-        hc ^= (uint64_t)c->has_cancel * 0x9e3779b97f4a7c15ULL ^
-              (uint64_t)c->cancel * 13;
-        h += hc * 0xff51afd7ed558ccdULL + c->n;
+        uint64_t h = b2b2c__hash(c->id, c->idlen);
+        h = b2b2c__mix64(h, b2b2c__hash(c->p, c->n * sizeof(fc_purchase)));
+        h = b2b2c__mix64(h, c->n);
+        h = b2b2c__mix64(h, b2b2c__hash(&c->segment, sizeof(c->segment)));
+        h = b2b2c__mix64(h, (uint64_t)c->has_cancel);
+        h = b2b2c__mix64(h, (uint64_t)c->cancel);
+        sum += h;
     }
-    return h + f->cust.count;
+    d = b2b2c__mix64(d, sum);
+    return b2b2c__mix64(d, f->cust.count);
 }

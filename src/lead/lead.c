@@ -68,16 +68,6 @@ static uint32_t get_u32v(pk *k)
 
 /* ---- handle ------------------------------------------------------------------- */
 
-/* Free the undo snapshot blocks (none may be live). */
-static void snap_free(b2b2c_lead_model *m)
-{
-    for (size_t i = 0; i < m->nsnapblk; i++)
-        b2b2c__free(m->ctx, m->snap[i]);
-    b2b2c__free(m->ctx, m->snap);
-    m->snap = NULL;
-    m->nsnapblk = m->capsnapblk = m->cursnap = m->snaplen = m->nsnap = 0;
-}
-
 static void model_release(b2b2c_lead_model *m)
 {
     b2b2c_ctx *ctx = m->ctx;
@@ -96,7 +86,6 @@ static void model_release(b2b2c_lead_model *m)
     for (size_t i = 0; i < m->nrows; i++)
         b2b2c__free(ctx, m->rows[i]);
     b2b2c__free(ctx, m->rows);
-    snap_free(m);
     b2b2c__map_fini(&m->leads);
     b2b2c__map_fini(&m->attrmap);
     b2b2c__free(ctx, m);
@@ -113,15 +102,9 @@ void b2b2c_lead_model_free(b2b2c_lead_model *m)
 static int corrupt(b2b2c_lead_model *m, const char *table, const void *k,
                    size_t kl, int rc)
 {
-    char hex[80];
-    size_t n = kl > 32 ? 32 : kl;
-    for (size_t i = 0; i < n; i++)
-        snprintf(hex + 2 * i, 3, "%02x", ((const unsigned char *)k)[i]);
-    hex[2 * n] = '\0';
     if (rc != B2B2C_ENOMEM && rc != B2B2C_EVERSION)
         rc = B2B2C_ECORRUPT;
-    return b2b2c__err(m->ctx, rc, "table '%s' key %s: %s", table, hex,
-                      b2b2c_strerror(rc));
+    return b2b2c__err_corrupt(m->ctx, rc, table, k, kl, NULL);
 }
 
 static int load_config(const void *k, size_t kl, const void *v, size_t vl,

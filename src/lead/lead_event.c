@@ -387,104 +387,25 @@ int b2b2c_lead_stage(int32_t *stage, const b2b2c_lead_model *m,
 
 /* ---- events -------------------------------------------------------------------- */
 
-/* One undo entry saves a lead's record and its per-kind array together.
- * Outside a group the copy is its own allocation, freed at commit (a = lead,
- * b = copy); inside a group it goes to the model's snapshot blocks (a =
- * lead, b = model, n = block * LEAD_SNAP_BLOCK + offset), which are kept
- * for the next group: a group of 1,000 events allocates nothing for undo
- * once the blocks exist. */
-static void snap_copy(lead_rec *r, const unsigned char *s)
+/* One undo entry saves a lead's record and its per-kind array together,
+ * on the context's undo arena (a = lead, n = bytes): a group of 1,000
+ * events allocates nothing for undo once the arena has grown. */
+static void lead_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
+    lead_rec *r = a;
+    const unsigned char *s = b2b2c__undo_arena_pop(ctx, n);
+    (void)b;
     memcpy(r, s, sizeof(*r));
     if (r->nk)
         memcpy(r->ks, s + sizeof(*r), r->nk * sizeof(lead_ks));
 }
 
-static void lead_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
-{
-    (void)n;
-    snap_copy(a, b);
-    b2b2c__free(ctx, b);
-}
-
-static void lead_saved_free(b2b2c_ctx *ctx, void *a, void *b, size_t n)
-{
-    (void)a;
-    (void)n;
-    b2b2c__free(ctx, b);
-}
-
-/* A pooled snapshot is done with: the pool empties with the last one and
- * gives back the blocks above LEAD_SNAP_KEEP. */
-static void snap_done(b2b2c_lead_model *m)
-{
-    if (--m->nsnap)
-        return;
-    m->cursnap = 0;
-    m->snaplen = 0;
-    while (m->nsnapblk > LEAD_SNAP_KEEP)
-        b2b2c__free(m->ctx, m->snap[--m->nsnapblk]);
-}
-
-static void lead_restore_pooled(b2b2c_ctx *ctx, void *a, void *b, size_t n)
-{
-    b2b2c_lead_model *m = b;
-    (void)ctx;
-    snap_copy(a, m->snap[n / LEAD_SNAP_BLOCK] + n % LEAD_SNAP_BLOCK);
-    snap_done(m);
-}
-
-static void lead_release_pooled(b2b2c_ctx *ctx, void *a, void *b, size_t n)
-{
-    (void)ctx;
-    (void)a;
-    (void)n;
-    snap_done(b);
-}
-
 static int lead_save(b2b2c_lead_model *m, lead_rec *r)
 {
-    b2b2c_ctx *ctx = m->ctx;
-    /* keep snapshots 8-byte aligned: they hold doubles and pointers */
-    size_t n = (sizeof(*r) + r->nk * sizeof(lead_ks) + 7) & ~(size_t)7;
-    unsigned char *s;
-    int rc;
-    if (!ctx->group) {
-        s = b2b2c__malloc(ctx, n);
-        if (!s)
-            return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (undo copy)");
-        rc = b2b2c__undo_push(ctx, lead_restore, lead_saved_free, r, s, n);
-        if (rc) {
-            b2b2c__free(ctx, s);
-            return rc;
-        }
-    } else {
-        size_t blk = m->cursnap, off = m->snaplen;
-        if (off && LEAD_SNAP_BLOCK - off < n) { /* on to the next block */
-            blk++;
-            off = 0;
-        }
-        if (blk >= m->nsnapblk) {
-            unsigned char *nb;
-            if (m->nsnapblk == m->capsnapblk &&
-                b2b2c__grow(&ctx->mem, (void **)&m->snap, &m->capsnapblk,
-                            m->nsnapblk + 1, sizeof(*m->snap)))
-                return b2b2c__err(ctx, B2B2C_ENOMEM,
-                                  "out of memory (undo copy)");
-            if (!(nb = b2b2c__malloc(ctx, LEAD_SNAP_BLOCK)))
-                return b2b2c__err(ctx, B2B2C_ENOMEM,
-                                  "out of memory (undo copy)");
-            m->snap[m->nsnapblk++] = nb;
-        }
-        if ((rc = b2b2c__undo_push(ctx, lead_restore_pooled,
-                                   lead_release_pooled, r, m,
-                                   blk * LEAD_SNAP_BLOCK + off)) != 0)
-            return rc;
-        m->cursnap = blk;
-        m->snaplen = off + n;
-        m->nsnap++;
-        s = m->snap[blk] + off;
-    }
+    size_t n = sizeof(*r) + r->nk * sizeof(lead_ks);
+    unsigned char *s = b2b2c__undo_arena(m->ctx, lead_restore, r, NULL, n);
+    if (!s)
+        return m->ctx->errcode;
     memcpy(s, r, sizeof(*r));
     if (r->nk)
         memcpy(s + sizeof(*r), r->ks, r->nk * sizeof(lead_ks));

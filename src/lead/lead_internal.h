@@ -11,8 +11,6 @@
 #define LEAD_CHUNK_BITS 12
 #define LEAD_CHUNK (1u << LEAD_CHUNK_BITS)
 #define LEAD_DAY 86400
-#define LEAD_SNAP_BLOCK 65536
-#define LEAD_SNAP_KEEP 16
 #define LEAD_NSTAGES 10
 
 #define T_CONFIG "lead_config"
@@ -113,13 +111,6 @@ struct b2b2c_lead_model {
     b2b2c_lead_band_cb alert;
     void *alert_payload;
 
-    /* Undo snapshots of the leads changed by events inside a transaction
-     * group, packed one after another in blocks of LEAD_SNAP_BLOCK bytes
-     * that are kept for the next group (up to LEAD_SNAP_KEEP of them):
-     * no allocation per event. Blocks 0..cursnap are in use, `nsnap`
-     * snapshots live; a call outside a group copies to its own block. */
-    unsigned char **snap;
-    size_t nsnapblk, capsnapblk, cursnap, snaplen, nsnap;
     /* Index + 1 of the lead of the last event (0 = none): a stream of
      * events for one lead skips the index lookup. Checked against
      * `nleads` and the ID before use, so it never needs invalidating. */

@@ -140,10 +140,9 @@ int b2b2c_lead_stage_history(const b2b2c_lead_model *m, const char *id,
             rc = B2B2C_ECORRUPT;
         if (rc) {
             if (rc == B2B2C_ECORRUPT || rc == B2B2C_EVERSION)
-                rc = b2b2c__err(m->ctx, rc,
-                                "table '%s' lead '%s' change %u: %s",
-                                T_STAGES, r->id, (unsigned)i,
-                                b2b2c_strerror(rc));
+                rc = b2b2c__err_corrupt(m->ctx, rc, T_STAGES, key,
+                                        r->idlen + 5u, "stage change %u",
+                                        (unsigned)i);
             break;
         }
         b2b2c__cb_enter(m->ctx);

@@ -8,8 +8,7 @@
 static int corrupt(b2b2c_ctx *ctx, int rc, const char *table, const void *k,
                    size_t kl)
 {
-    return b2b2c__err(ctx, rc, "table '%s' key '%.*s': %s", table, (int)kl,
-                      (const char *)k, b2b2c_strerror(rc));
+    return b2b2c__err_corrupt(ctx, rc, table, k, kl, NULL);
 }
 
 /* Insert a loaded object into its map, freeing it if that fails. */
@@ -226,40 +225,34 @@ int b2b2c_segmenter_new(b2b2c_segmenter **out, b2b2c_ctx *ctx)
 
 /* ---- digest (tests) --------------------------------------------------------- */
 
-static uint64_t mix(uint64_t d, uint64_t x)
-{
-    d ^= x + 0x9e3779b97f4a7c15ull + (d << 6) + (d >> 2);
-    return d;
-}
-
 uint64_t b2b2c__seg_digest(const b2b2c_segmenter *s)
 {
     uint64_t d = (uint64_t)s->version, acc = 0;
     size_t it = 0;
     void *v;
 
-    d = mix(d, b2b2c__hash(s->params, sizeof(s->params)));
-    d = mix(d, b2b2c__hash(&s->routes, sizeof(s->routes)));
-    d = mix(d, s->norder);
+    d = b2b2c__mix64(d, b2b2c__hash(s->params, sizeof(s->params)));
+    d = b2b2c__mix64(d, b2b2c__hash(&s->routes, sizeof(s->routes)));
+    d = b2b2c__mix64(d, s->norder);
     for (size_t i = 0; i < s->norder; i++) {
         const seg_rule *r = s->order[i];
-        d = mix(d, b2b2c__hash(r->id, r->idlen));
-        d = mix(d, b2b2c__hash(r->expr, strlen(r->expr)));
-        d = mix(d, (uint64_t)(r->priority * 8 + r->segment));
+        d = b2b2c__mix64(d, b2b2c__hash(r->id, r->idlen));
+        d = b2b2c__mix64(d, b2b2c__hash(r->expr, strlen(r->expr)));
+        d = b2b2c__mix64(d, (uint64_t)(r->priority * 8 + r->segment));
     }
-    d = mix(d, s->rules.count);
-    d = mix(d, s->accounts.count);
+    d = b2b2c__mix64(d, s->rules.count);
+    d = b2b2c__mix64(d, s->accounts.count);
     while (b2b2c__map_next(&s->accounts, &it, NULL, NULL, &v)) {
         const seg_account *a = v;
         uint64_t h = b2b2c__hash(a->id, a->idlen);
         for (size_t i = 0; i < a->n; i++) {
-            h = mix(h, (uint64_t)a->h[i].time);
-            h = mix(h, (uint64_t)a->h[i].version);
-            h = mix(h, (uint64_t)a->h[i].segment);
-            h = mix(h, b2b2c__hash(a->names + a->h[i].rule_off,
+            h = b2b2c__mix64(h, (uint64_t)a->h[i].time);
+            h = b2b2c__mix64(h, (uint64_t)a->h[i].version);
+            h = b2b2c__mix64(h, (uint64_t)a->h[i].segment);
+            h = b2b2c__mix64(h, b2b2c__hash(a->names + a->h[i].rule_off,
                                    a->h[i].rule_len));
         }
         acc += h;
     }
-    return mix(d, acc);
+    return b2b2c__mix64(d, acc);
 }

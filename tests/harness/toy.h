@@ -93,8 +93,7 @@ static inline int toy_load_row(const void *k, size_t kl, const void *v, size_t v
     int rc = b2b2c__dec_begin(&r, v, vl, 1);
 
     if (rc)
-        return b2b2c__err(t->ctx, rc, "table 'toy' key '%.*s': %s", (int)kl,
-                          (const char *)k, b2b2c_strerror(rc));
+        return b2b2c__err_corrupt(t->ctx, rc, "toy", k, kl, NULL);
     it = b2b2c__malloc(t->ctx, sizeof(*it) + kl + 1);
     if (!it)
         return b2b2c__err(t->ctx, B2B2C_ENOMEM, "out of memory");
@@ -105,8 +104,7 @@ static inline int toy_load_row(const void *k, size_t kl, const void *v, size_t v
     if ((rc = b2b2c__dec_finish(&r)) != 0 ||
         (rc = b2b2c__map_put(&t->items, it->id, kl, it, NULL)) != 0) {
         b2b2c__free(t->ctx, it);
-        return b2b2c__err(t->ctx, rc, "table 'toy' key '%.*s': %s", (int)kl,
-                          (const char *)k, b2b2c_strerror(rc));
+        return b2b2c__err_corrupt(t->ctx, rc, "toy", k, kl, NULL);
     }
     return 0;
 }

@@ -251,6 +251,61 @@ static void t_custom_allocator_used(void **state)
     assert_int_equal(ta.outstanding, 0);
 }
 
+/* The undo arena: saves of any size come back newest first when a call
+ * fails (inside a group: the whole group's, as the log does); after the
+ * arena has grown once, a call's saves allocate nothing (before: one
+ * allocation per b2b2c__undo_save). */
+static int save_all(b2b2c_ctx *ctx, unsigned char *buf, size_t n, int v,
+                    int fail)
+{
+    int rc = b2b2c__call_begin(ctx);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        /* overlapping saves of growing size, as engines do */
+        if ((rc = b2b2c__undo_save(ctx, buf, i + 1)) == 0)
+            memset(buf, v, i + 1);
+    }
+    return b2b2c__call_end(ctx, rc ? rc : fail);
+}
+
+static void t_undo_arena(void **state)
+{
+    th_alloc ta;
+    b2b2c_ctx *ctx;
+    unsigned char buf[100], want[100];
+    size_t before;
+    (void)state;
+    th_alloc_init(&ta);
+    assert_int_equal(b2b2c_ctx_new(&ctx, &ta.methods, NULL), 0);
+    memset(buf, 1, sizeof(buf));
+    /* outside a group: a failed call restores every byte */
+    assert_int_equal(save_all(ctx, buf, 100, 2, B2B2C_EINVAL), B2B2C_EINVAL);
+    memset(want, 1, sizeof(want));
+    assert_memory_equal(buf, want, sizeof(buf));
+    assert_int_equal(save_all(ctx, buf, 100, 3, 0), 0);
+    memset(want, 3, sizeof(want));
+    assert_memory_equal(buf, want, sizeof(buf));
+    before = ta.count;
+    assert_int_equal(save_all(ctx, buf, 100, 4, 0), 0);
+    assert_int_equal(ta.count, before); /* the arena was kept */
+    /* in a group: rollback undoes both calls; a failed call the group */
+    memset(want, 4, sizeof(want));
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    assert_int_equal(save_all(ctx, buf, 50, 5, 0), 0);
+    assert_int_equal(save_all(ctx, buf + 50, 50, 6, 0), 0);
+    assert_int_equal(buf[49], 5);
+    assert_int_equal(buf[50], 6);
+    assert_int_equal(b2b2c_ctx_rollback(ctx), 0);
+    assert_memory_equal(buf, want, sizeof(buf));
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    assert_int_equal(save_all(ctx, buf, 50, 5, 0), 0);
+    assert_int_equal(save_all(ctx, buf + 50, 50, 6, B2B2C_ERANGE),
+                     B2B2C_ERANGE);
+    assert_memory_equal(buf, want, sizeof(buf));
+    b2b2c_ctx_rollback(ctx);
+    b2b2c_ctx_free(ctx);
+    assert_int_equal(ta.outstanding, 0);
+}
+
 /* The storage's optional hint member: the lead engine asks the memstore to
  * prefetch through it (slot, then row, for every event), a store without
  * one works the same, and no answer depends on it. */
@@ -327,6 +382,7 @@ int main(void)
         cmocka_unit_test(t_failure_undoes),
         cmocka_unit_test(t_groups),
         cmocka_unit_test(t_corrupt_record_on_open),
+        cmocka_unit_test(t_undo_arena),
         cmocka_unit_test(t_custom_allocator_used),
         cmocka_unit_test(t_storage_hint),
     };
