@@ -280,7 +280,7 @@ enum {
  * returned by the calling function.
  */
 typedef int (*b2b2c_channels_row_cb)(const char *key, const double *m,
-                                     size_t n, void *payload);
+                                     size_t n, void *userdata);
 
 /*
  * Compute metrics over [from, to) (Unix seconds; days count when their start
@@ -295,7 +295,7 @@ typedef int (*b2b2c_channels_row_cb)(const char *key, const double *m,
  */
 B2B2C_API int b2b2c_channels_metrics(b2b2c_channels *h, int32_t by,
                                      int32_t model, int64_t from, int64_t to,
-                                     b2b2c_channels_row_cb cb, void *payload);
+                                     b2b2c_channels_row_cb cb, void *userdata);
 
 /* ---- attribution ------------------------------------------------------------- */
 
@@ -306,7 +306,7 @@ B2B2C_API int b2b2c_channels_metrics(b2b2c_channels *h, int32_t by,
  */
 typedef int (*b2b2c_channels_attribution_cb)(const char *channel_id,
                                              double conversions, double revenue,
-                                             double ltv, void *payload);
+                                             double ltv, void *userdata);
 
 /*
  * Attribute every conversion with time in [from, to) to the touches of its
@@ -336,7 +336,7 @@ typedef int (*b2b2c_channels_attribution_cb)(const char *channel_id,
 B2B2C_API int b2b2c_channels_attribute(b2b2c_channels *h, int32_t model,
                                        int64_t from, int64_t to,
                                        b2b2c_channels_attribution_cb cb,
-                                       void *payload);
+                                       void *userdata);
 
 /*
  * One touch of a conversion's path and the share of the conversion it gets
@@ -344,7 +344,7 @@ B2B2C_API int b2b2c_channels_attribute(b2b2c_channels *h, int32_t model,
  * t the conversion time for a conversion attributed to the direct bucket.
  */
 typedef int (*b2b2c_channels_share_cb)(const char *channel_id, int64_t t,
-                                       double share, void *payload);
+                                       double share, void *userdata);
 
 /*
  * The attribution of one converted lead: every touch in its lookback
@@ -363,7 +363,7 @@ B2B2C_API int b2b2c_channels_attribute_lead(b2b2c_channels *h,
                                             const char *lead_id, int32_t model,
                                             int64_t from, int64_t to,
                                             b2b2c_channels_share_cb cb,
-                                            void *payload);
+                                            void *userdata);
 
 /*
  * One channel's Markov removal effect: RE(c) = removal_effect in [0, 1] and
@@ -371,7 +371,7 @@ B2B2C_API int b2b2c_channels_attribute_lead(b2b2c_channels *h,
  */
 typedef int (*b2b2c_channels_markov_cb)(const char *channel_id,
                                         double removal_effect, double share,
-                                        void *payload);
+                                        void *userdata);
 
 /*
  * Markov removal effects over the paths ending in [from, to) (see above): a
@@ -384,7 +384,7 @@ typedef int (*b2b2c_channels_markov_cb)(const char *channel_id,
 B2B2C_API int b2b2c_channels_markov_effects(double *p_conv, b2b2c_channels *h,
                                             int64_t from, int64_t to,
                                             b2b2c_channels_markov_cb cb,
-                                            void *payload);
+                                            void *userdata);
 
 /* ---- media mix ----------------------------------------------------------------- */
 
@@ -410,7 +410,7 @@ enum {
 B2B2C_API int b2b2c_channels_mix_shares(b2b2c_channels *h, int32_t model,
                                         int64_t from, int64_t to,
                                         b2b2c_channels_row_cb cb,
-                                        void *payload);
+                                        void *userdata);
 
 /*
  * One week of the lagged media-mix comparison: the week starting at
@@ -420,7 +420,7 @@ B2B2C_API int b2b2c_channels_mix_shares(b2b2c_channels *h, int32_t model,
  */
 typedef int (*b2b2c_channels_lag_cb)(int64_t week_start, double reach_spend,
                                      double leadgen_spend, double leads,
-                                     double cpl, void *payload);
+                                     double cpl, void *userdata);
 
 /*
  * Lead cost against lagged reach spend, for channels of segment group
@@ -437,7 +437,7 @@ typedef int (*b2b2c_channels_lag_cb)(int64_t week_start, double reach_spend,
 B2B2C_API int b2b2c_channels_mix_lag(double *slope, double *corr,
                                      size_t *pairs, b2b2c_channels *h,
                                      int32_t group, int64_t from, int64_t to,
-                                     b2b2c_channels_lag_cb cb, void *payload);
+                                     b2b2c_channels_lag_cb cb, void *userdata);
 
 #ifdef __cplusplus
 }

@@ -361,7 +361,7 @@ B2B2C_API int b2b2c_dealer_decline(const char **dealer_out,
 typedef int (*b2b2c_dealer_reroute_cb)(const char *lead_id,
                                        const char *from_dealer,
                                        const char *to_dealer, int32_t reason,
-                                       void *payload);
+                                       void *userdata);
 
 /*
  * Expire every offer whose deadline is <= now, in deadline order: the dealer
@@ -374,7 +374,7 @@ typedef int (*b2b2c_dealer_reroute_cb)(const char *lead_id,
  */
 B2B2C_API int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
                                   int64_t now, b2b2c_dealer_reroute_cb cb,
-                                  void *payload);
+                                  void *userdata);
 
 /*
  * The manufacturer recalls an offered or accepted lead (it frees the
@@ -418,25 +418,25 @@ B2B2C_API int b2b2c_dealer_lead_state(int32_t *state_out,
 typedef int (*b2b2c_dealer_audit_cb)(const char *lead_id,
                                      const char *dealer_id,
                                      const double *fields, size_t nfields,
-                                     void *payload);
+                                     void *userdata);
 
 /* Every decision about a lead, oldest first. Returns 0, B2B2C_EINVAL,
  * B2B2C_EBADID, B2B2C_ENOTFOUND or cb's code. */
 B2B2C_API int b2b2c_dealer_audit_lead(b2b2c_dealer_engine *e,
                                       const char *lead_id,
-                                      b2b2c_dealer_audit_cb cb, void *payload);
+                                      b2b2c_dealer_audit_cb cb, void *userdata);
 
 /* Every decision that chose a dealer, oldest first. Returns 0,
  * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND or cb's code. */
 B2B2C_API int b2b2c_dealer_audit_dealer(b2b2c_dealer_engine *e,
                                         const char *dealer_id,
                                         b2b2c_dealer_audit_cb cb,
-                                        void *payload);
+                                        void *userdata);
 
 /* One scorecard row: B2B2C_DEALER_SC_NFIELDS values. */
 typedef int (*b2b2c_dealer_scorecard_cb)(const char *dealer_id,
                                          const double *fields, size_t nfields,
-                                         void *payload);
+                                         void *userdata);
 
 /*
  * Scorecards of every dealer offered at least one lead in [from, to) (Unix
@@ -449,7 +449,7 @@ typedef int (*b2b2c_dealer_scorecard_cb)(const char *dealer_id,
 B2B2C_API int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from,
                                       int64_t to,
                                       b2b2c_dealer_scorecard_cb cb,
-                                      void *payload);
+                                      void *userdata);
 
 /* Static names: "round_robin", "tier", "performance", "thompson" and
  * "routed", "no_territory", "all_paused", "no_product", "all_declined",

@@ -445,7 +445,7 @@ B2B2C_API int b2b2c_forecaster_subscription_stats(double *revenue_per_unit,
 typedef int (*b2b2c_forecaster_summary_cb)(const char *customer_id,
                                            double frequency, double recency,
                                            double T, double monetary_value,
-                                           void *payload);
+                                           void *userdata);
 
 /*
  * List the (x, t_x, T, monetary value) summary of every customer of
@@ -460,7 +460,7 @@ B2B2C_API int b2b2c_forecaster_summaries(b2b2c_forecaster *f,
                                          int32_t segment,
                                          int64_t calibration_end,
                                          b2b2c_forecaster_summary_cb cb,
-                                         void *payload);
+                                         void *userdata);
 
 /* b2b2c_forecaster_summaries over the window [calibration_start,
  * calibration_end), with the window rule and errors of
@@ -469,7 +469,7 @@ B2B2C_API int b2b2c_forecaster_summaries(b2b2c_forecaster *f,
  * anything is listed). */
 B2B2C_API int b2b2c_forecaster_summaries_window(
     b2b2c_forecaster *f, int32_t segment, int64_t calibration_start,
-    int64_t calibration_end, b2b2c_forecaster_summary_cb cb, void *payload);
+    int64_t calibration_end, b2b2c_forecaster_summary_cb cb, void *userdata);
 
 /* A customer in b2b2c_forecaster_list_customers: its segment (that of its
  * most recently added purchase), the times of its first and last purchase of
@@ -518,7 +518,7 @@ B2B2C_API int b2b2c_forecaster_customer(double *expected, double *p_alive,
  * A non-zero return stops the listing and is returned. */
 typedef int (*b2b2c_forecaster_due_cb)(const char *customer_id,
                                        int64_t due_time, double p_alive,
-                                       double expected_value, void *payload);
+                                       double expected_value, void *userdata);
 
 /*
  * List customers whose next product purchase is due by now + window_days:
@@ -534,7 +534,7 @@ typedef int (*b2b2c_forecaster_due_cb)(const char *customer_id,
 B2B2C_API int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now,
                                    double window_days,
                                    b2b2c_forecaster_due_cb cb,
-                                   void *payload);
+                                   void *userdata);
 
 /*
  * The BTYD holdout check for `segment` (-1 all) with the current fit

@@ -279,14 +279,14 @@ B2B2C_API int b2b2c_lead_set_stage(b2b2c_lead_model *m, const char *id,
 
 /* One stage change: from, to (B2B2C_LEAD_STAGE_*), time (Unix seconds). */
 typedef int (*b2b2c_lead_stage_cb)(int32_t from, int32_t to, int64_t at,
-                                   void *payload);
+                                   void *userdata);
 
 /* The stage history of a lead, oldest first, read from storage.
  * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ECORRUPT, storage
  * codes, or the callback's code. */
 B2B2C_API int b2b2c_lead_stage_history(const b2b2c_lead_model *m,
                                        const char *id, b2b2c_lead_stage_cb cb,
-                                       void *payload);
+                                       void *userdata);
 
 /* ---- learned conversion probability ------------------------------------------------ */
 
@@ -339,7 +339,7 @@ B2B2C_API int b2b2c_lead_probability(double *p, const b2b2c_lead_model *m,
  * "product_line:ID", "bias") and its contribution to the log-odds. The
  * name is valid during the call only. */
 typedef int (*b2b2c_lead_factor_cb)(const char *feature, double contribution,
-                                    void *payload);
+                                    void *userdata);
 
 /*
  * The top `k` (1..64) factors that raised the lead's P(won) at `now`
@@ -349,14 +349,14 @@ typedef int (*b2b2c_lead_factor_cb)(const char *feature, double contribution,
  */
 B2B2C_API int b2b2c_lead_factors(const b2b2c_lead_model *m, const char *id,
                                  int64_t now, int32_t k,
-                                 b2b2c_lead_factor_cb cb, void *payload);
+                                 b2b2c_lead_factor_cb cb, void *userdata);
 
 /* ---- queries and alerts --------------------------------------------------------------- */
 
 /* A lead in a query: probability is NaN when the model is not ready. */
 typedef int (*b2b2c_lead_row_cb)(const char *lead_id, double score,
                                  int32_t band, double probability,
-                                 void *payload);
+                                 void *userdata);
 
 enum {
     B2B2C_LEAD_BY_SCORE = 0,
@@ -374,22 +374,22 @@ B2B2C_API int b2b2c_lead_top(const b2b2c_lead_model *m, int64_t now,
                              int32_t n, int32_t by, int32_t band,
                              int32_t segment, int32_t stage,
                              const char *region, b2b2c_lead_row_cb cb,
-                             void *payload);
+                             void *userdata);
 
 /* One cell of the band x segment x channel table (channel "" = none). */
 typedef int (*b2b2c_lead_count_cb)(int32_t band, int32_t segment,
                                    const char *channel, uint64_t count,
-                                   void *payload);
+                                   void *userdata);
 
 /* Lead counts per band x segment x channel at `now`, non-zero cells only.
  * B2B2C_EINVAL, B2B2C_ERANGE (now outside the time range), B2B2C_ENOMEM,
  * or the callback's code. */
 B2B2C_API int b2b2c_lead_counts(const b2b2c_lead_model *m, int64_t now,
-                                b2b2c_lead_count_cb cb, void *payload);
+                                b2b2c_lead_count_cb cb, void *userdata);
 
 /* A band change: the lead entered new_band (from old_band) at `at`. */
 typedef int (*b2b2c_lead_band_cb)(const char *lead_id, int32_t old_band,
-                                  int32_t new_band, int64_t at, void *payload);
+                                  int32_t new_band, int64_t at, void *userdata);
 
 /*
  * Leads whose band at `now` was entered at or after `since` (by an event,
@@ -399,7 +399,7 @@ typedef int (*b2b2c_lead_band_cb)(const char *lead_id, int32_t old_band,
  */
 B2B2C_API int b2b2c_lead_band_changes(const b2b2c_lead_model *m,
                                       int64_t since, int64_t now,
-                                      b2b2c_lead_band_cb cb, void *payload);
+                                      b2b2c_lead_band_cb cb, void *userdata);
 
 /* A lead in b2b2c_lead_list: its stage, band and rule score at `now`. */
 typedef int (*b2b2c_lead_list_cb)(const char *lead_id, int32_t stage,
@@ -429,7 +429,7 @@ B2B2C_API int b2b2c_lead_list(const b2b2c_lead_model *m, int32_t stage,
  * B2B2C_EINVAL for NULL m.
  */
 B2B2C_API int b2b2c_lead_set_alert(b2b2c_lead_model *m, b2b2c_lead_band_cb cb,
-                                   void *payload);
+                                   void *userdata);
 
 #ifdef __cplusplus
 }

@@ -258,11 +258,11 @@ B2B2C_API int b2b2c_segmenter_rule_remove(b2b2c_segmenter *s,
  * iteration and is returned. */
 typedef int (*b2b2c_seg_rule_cb)(const char *rule_id, int32_t priority,
                                  int32_t segment, const char *expr,
-                                 int32_t is_default, void *payload);
+                                 int32_t is_default, void *userdata);
 /* List every rule (default and host) in evaluation order. Returns 0,
  * B2B2C_EINVAL or the callback's code. */
 B2B2C_API int b2b2c_segmenter_rules(b2b2c_segmenter *s, b2b2c_seg_rule_cb cb,
-                                    void *payload);
+                                    void *userdata);
 
 /*
  * Classify one attribute set.
@@ -382,12 +382,12 @@ B2B2C_API int b2b2c_segmenter_list_accounts(const b2b2c_segmenter *s,
 typedef int (*b2b2c_seg_change_cb)(const char *account_id, int64_t time,
                                    int32_t from_segment, int32_t to_segment,
                                    int64_t version, const char *rule,
-                                   double confidence, void *payload);
+                                   double confidence, void *userdata);
 /* An account's history, oldest first. Errors: B2B2C_EINVAL, B2B2C_EBADID,
  * B2B2C_ENOTFOUND, or the callback's non-zero code. */
 B2B2C_API int b2b2c_segmenter_history(b2b2c_segmenter *s,
                                       const char *account_id,
-                                      b2b2c_seg_change_cb cb, void *payload);
+                                      b2b2c_seg_change_cb cb, void *userdata);
 /* Every migration (a history entry whose segment differs from the one
  * before it) recorded at or after `since`, ordered by time, then account ID,
  * then history position. Mutating calls on the segmenter from the callback
@@ -395,7 +395,7 @@ B2B2C_API int b2b2c_segmenter_history(b2b2c_segmenter *s,
  * callback's code. */
 B2B2C_API int b2b2c_segmenter_migrations(b2b2c_segmenter *s, int64_t since,
                                          b2b2c_seg_change_cb cb,
-                                         void *payload);
+                                         void *userdata);
 
 /* ---- routing recommendation --------------------------------------------- */
 
