@@ -120,19 +120,21 @@ lead_rec *b2b2c__lead_find(const b2b2c_lead_model *m, const char *id, int *rc)
     return r;
 }
 
+int b2b2c__lead_begin(const b2b2c_lead_model *m, const char *null_arg,
+                      const int64_t *now)
+{
+    if (!m)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(m->ctx);
+    if (null_arg)
+        return b2b2c__err(m->ctx, B2B2C_EINVAL, "%s: NULL", null_arg);
+    return now ? b2b2c__check_time(m->ctx, *now, "now") : 0;
+}
+
 lead_rec *b2b2c__lead_enter(const b2b2c_lead_model *m, const char *null_arg,
                             const int64_t *now, const char *id, int *rc)
 {
-    if (!m) {
-        *rc = B2B2C_EINVAL;
-        return NULL;
-    }
-    b2b2c__err_clear(m->ctx);
-    if (null_arg) {
-        *rc = b2b2c__err(m->ctx, B2B2C_EINVAL, "%s: NULL", null_arg);
-        return NULL;
-    }
-    if (now && (*rc = b2b2c__check_time(m->ctx, *now, "now")) != 0)
+    if ((*rc = b2b2c__lead_begin(m, null_arg, now)) != 0)
         return NULL;
     return b2b2c__lead_find(m, id, rc);
 }
