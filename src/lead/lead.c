@@ -107,68 +107,78 @@ static int corrupt(b2b2c_lead_model *m, const char *table, const void *k,
     return b2b2c__err_corrupt(m->ctx, rc, table, k, kl, NULL);
 }
 
+/* A record of T_CONFIG or T_MODEL: `body` decodes the fields between
+ * dec_begin and dec_finish and returns 0 or B2B2C_ECORRUPT; every failure
+ * is reported as the record `k` of `table` being corrupt. */
+static int load_rec(b2b2c_lead_model *m, const char *table,
+                    int (*body)(b2b2c_lead_model *, b2b2c__rbuf *),
+                    const void *k, size_t kl, const void *v, size_t vl)
+{
+    b2b2c__rbuf r;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc == 0 && (rc = body(m, &r)) == 0)
+        rc = b2b2c__dec_finish(&r);
+    return rc ? corrupt(m, table, k, kl, rc) : 0;
+}
+
+static int config_body(b2b2c_lead_model *m, b2b2c__rbuf *r)
+{
+    uint32_t nk;
+    for (int i = 0; i < LEAD_NPARAMS; i++) {
+        m->params[i] = b2b2c__dec_f64(r);
+        if (!b2b2c__param_valid(b2b2c__param_find(100 + i), m->params[i]))
+            r->err = B2B2C_ECORRUPT;
+    }
+    for (int i = 0; i < LEAD_NSEG; i++)
+        m->seg_points[i] = b2b2c__dec_f64(r);
+    nk = b2b2c__dec_u32(r);
+    if (nk < B2B2C_LEAD_EV_BUILTIN_COUNT || nk > B2B2C_LEAD_EV_MAX)
+        return B2B2C_ECORRUPT;
+    m->nkinds = nk;
+    for (uint32_t i = 0; i < nk && !r->err; i++) {
+        lead_kind *kd = &m->kinds[i];
+        size_t n;
+        const char *s = b2b2c__dec_bytes(r, &n);
+        if (r->err || n == 0 || n >= sizeof(kd->name))
+            return B2B2C_ECORRUPT;
+        memcpy(kd->name, s, n);
+        kd->name[n] = '\0';
+        kd->points = b2b2c__dec_f64(r);
+        kd->cap_day = b2b2c__dec_f64(r);
+        kd->cap_total = b2b2c__dec_f64(r);
+        kd->hot_days = b2b2c__dec_f64(r);
+    }
+    return 0;
+}
+
+static int model_body(b2b2c_lead_model *m, b2b2c__rbuf *r)
+{
+    uint32_t nk;
+    m->bias = b2b2c__dec_f64(r);
+    for (int i = 0; i < LEAD_NSEG; i++)
+        m->seg_w[i] = b2b2c__dec_f64(r);
+    for (int i = 0; i < 4; i++)
+        m->rng.s[i] = b2b2c__dec_u64(r);
+    nk = b2b2c__dec_u32(r);
+    if (nk > m->nkinds)
+        return B2B2C_ECORRUPT;
+    for (uint32_t i = 0; i < nk; i++) {
+        m->kinds[i].w_cnt = b2b2c__dec_f64(r);
+        m->kinds[i].w_val = b2b2c__dec_f64(r);
+    }
+    return 0;
+}
+
 static int load_config(const void *k, size_t kl, const void *v, size_t vl,
                        void *payload)
 {
-    b2b2c_lead_model *m = payload;
-    b2b2c__rbuf r;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
-    uint32_t nk;
-    if (rc)
-        return corrupt(m, T_CONFIG, k, kl, rc);
-    for (int i = 0; i < LEAD_NPARAMS; i++) {
-        m->params[i] = b2b2c__dec_f64(&r);
-        if (!b2b2c__param_valid(b2b2c__param_find(100 + i), m->params[i]))
-            r.err = B2B2C_ECORRUPT;
-    }
-    for (int i = 0; i < LEAD_NSEG; i++)
-        m->seg_points[i] = b2b2c__dec_f64(&r);
-    nk = b2b2c__dec_u32(&r);
-    if (nk < B2B2C_LEAD_EV_BUILTIN_COUNT || nk > B2B2C_LEAD_EV_MAX)
-        return corrupt(m, T_CONFIG, k, kl, B2B2C_ECORRUPT);
-    m->nkinds = nk;
-    for (uint32_t i = 0; i < nk && !r.err; i++) {
-        lead_kind *kd = &m->kinds[i];
-        size_t n;
-        const char *s = b2b2c__dec_bytes(&r, &n);
-        if (r.err || n == 0 || n >= sizeof(kd->name))
-            return corrupt(m, T_CONFIG, k, kl, B2B2C_ECORRUPT);
-        memcpy(kd->name, s, n);
-        kd->name[n] = '\0';
-        kd->points = b2b2c__dec_f64(&r);
-        kd->cap_day = b2b2c__dec_f64(&r);
-        kd->cap_total = b2b2c__dec_f64(&r);
-        kd->hot_days = b2b2c__dec_f64(&r);
-    }
-    if ((rc = b2b2c__dec_finish(&r)) != 0)
-        return corrupt(m, T_CONFIG, k, kl, rc);
-    return 0;
+    return load_rec(payload, T_CONFIG, config_body, k, kl, v, vl);
 }
 
 static int load_model(const void *k, size_t kl, const void *v, size_t vl,
                       void *payload)
 {
-    b2b2c_lead_model *m = payload;
-    b2b2c__rbuf r;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
-    uint32_t nk;
-    if (rc)
-        return corrupt(m, T_MODEL, k, kl, rc);
-    m->bias = b2b2c__dec_f64(&r);
-    for (int i = 0; i < LEAD_NSEG; i++)
-        m->seg_w[i] = b2b2c__dec_f64(&r);
-    for (int i = 0; i < 4; i++)
-        m->rng.s[i] = b2b2c__dec_u64(&r);
-    nk = b2b2c__dec_u32(&r);
-    if (nk > m->nkinds)
-        return corrupt(m, T_MODEL, k, kl, B2B2C_ECORRUPT);
-    for (uint32_t i = 0; i < nk; i++) {
-        m->kinds[i].w_cnt = b2b2c__dec_f64(&r);
-        m->kinds[i].w_val = b2b2c__dec_f64(&r);
-    }
-    if ((rc = b2b2c__dec_finish(&r)) != 0)
-        return corrupt(m, T_MODEL, k, kl, rc);
-    return 0;
+    return load_rec(payload, T_MODEL, model_body, k, kl, v, vl);
 }
 
 /* The u32 big-endian index of a 4-byte key, or UINT32_MAX when malformed. */

@@ -72,11 +72,9 @@ static int write_config(b2b2c_lead_model *m)
 int b2b2c_lead_model_get_param(double *out, const b2b2c_lead_model *m,
                                int32_t param)
 {
-    if (!m)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(m->ctx);
-    if (!out)
-        return b2b2c__err(m->ctx, B2B2C_EINVAL, "out: NULL");
+    int rc;
+    if ((rc = b2b2c__lead_begin(m, out ? NULL : "out", NULL)) != 0)
+        return rc;
     if (param < 100 || param >= 100 + LEAD_NPARAMS)
         return b2b2c__err(m->ctx, B2B2C_EINVAL,
                           "param: %d is not a lead parameter", (int)param);
@@ -89,10 +87,9 @@ int b2b2c_lead_model_set_param(b2b2c_lead_model *m, int32_t param,
 {
     b2b2c_ctx *ctx;
     int rc;
-    if (!m)
-        return B2B2C_EINVAL;
+    if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
+        return rc;
     ctx = m->ctx;
-    b2b2c__err_clear(ctx);
     if ((rc = b2b2c__param_check(ctx, 100, param, value)) != 0)
         return rc;
     if ((param == B2B2C_LEAD_WARM_THRESHOLD &&
@@ -128,11 +125,10 @@ static int kind_name_ok(const char *s, size_t *len)
 int b2b2c_lead_kind_id(int32_t *out, const b2b2c_lead_model *m,
                        const char *name)
 {
-    if (!m)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(m->ctx);
-    if (!out || !name)
-        return b2b2c__err(m->ctx, B2B2C_EINVAL, "out, name: NULL");
+    int rc;
+    if ((rc = b2b2c__lead_begin(m, out && name ? NULL : "out, name",
+                                NULL)) != 0)
+        return rc;
     for (uint32_t k = 0; k < m->nkinds; k++)
         if (strcmp(m->kinds[k].name, name) == 0) {
             *out = (int32_t)k;
@@ -155,12 +151,10 @@ int b2b2c_lead_add_kind(int32_t *out, b2b2c_lead_model *m,
     b2b2c_ctx *ctx;
     size_t n;
     int rc;
-    if (!m)
-        return B2B2C_EINVAL;
+    if ((rc = b2b2c__lead_begin(m, out && name ? NULL : "out, name",
+                                NULL)) != 0)
+        return rc;
     ctx = m->ctx;
-    b2b2c__err_clear(ctx);
-    if (!out || !name)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "out, name: NULL");
     if (!kind_name_ok(name, &n))
         return b2b2c__err(ctx, B2B2C_EBADID,
                           "name: kind names are 1..63 of [a-z0-9_]");
@@ -214,10 +208,9 @@ int b2b2c_lead_kind_set(b2b2c_lead_model *m, int32_t kind, double points,
     b2b2c_ctx *ctx;
     lead_kind *kd;
     int rc;
-    if (!m)
-        return B2B2C_EINVAL;
+    if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
+        return rc;
     ctx = m->ctx;
-    b2b2c__err_clear(ctx);
     if (!isfinite(points) || !isfinite(cap_day) || !isfinite(cap_total) ||
         !isfinite(hot_days))
         return b2b2c__err(ctx, B2B2C_EINVAL,
@@ -310,10 +303,9 @@ int b2b2c_lead_attr_points_set(b2b2c_lead_model *m, int32_t attr,
 {
     b2b2c_ctx *ctx;
     int rc;
-    if (!m)
-        return B2B2C_EINVAL;
+    if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
+        return rc;
     ctx = m->ctx;
-    b2b2c__err_clear(ctx);
     if (attr < 0 || attr > 3)
         return b2b2c__err(ctx, B2B2C_EINVAL, "attr: unknown attribute %d",
                           (int)attr);

@@ -120,6 +120,25 @@ lead_rec *b2b2c__lead_find(const b2b2c_lead_model *m, const char *id, int *rc)
     return r;
 }
 
+int b2b2c__lead_begin(const b2b2c_lead_model *m, const char *null_arg,
+                      const int64_t *now)
+{
+    if (!m)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(m->ctx);
+    if (null_arg)
+        return b2b2c__err(m->ctx, B2B2C_EINVAL, "%s: NULL", null_arg);
+    return now ? b2b2c__check_time(m->ctx, *now, "now") : 0;
+}
+
+lead_rec *b2b2c__lead_enter(const b2b2c_lead_model *m, const char *null_arg,
+                            const int64_t *now, const char *id, int *rc)
+{
+    if ((*rc = b2b2c__lead_begin(m, null_arg, now)) != 0)
+        return NULL;
+    return b2b2c__lead_find(m, id, rc);
+}
+
 /* ---- records ----------------------------------------------------------------- */
 
 int b2b2c__lead_write_model(b2b2c_lead_model *m)
@@ -357,13 +376,7 @@ int b2b2c_lead_score(double *score, int32_t *band, const b2b2c_lead_model *m,
 {
     lead_rec *r;
     int rc;
-    if (!m)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(m->ctx);
-    if (!score)
-        return b2b2c__err(m->ctx, B2B2C_EINVAL, "score: NULL");
-    if ((rc = b2b2c__check_time(m->ctx, now, "now")) != 0 ||
-        !(r = b2b2c__lead_find(m, id, &rc)))
+    if (!(r = b2b2c__lead_enter(m, score ? NULL : "score", &now, id, &rc)))
         return rc;
     *score = b2b2c__lead_score_at(m, r, now, band);
     return 0;
@@ -374,12 +387,7 @@ int b2b2c_lead_stage(int32_t *stage, const b2b2c_lead_model *m,
 {
     lead_rec *r;
     int rc;
-    if (!m)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(m->ctx);
-    if (!stage)
-        return b2b2c__err(m->ctx, B2B2C_EINVAL, "stage: NULL");
-    if (!(r = b2b2c__lead_find(m, id, &rc)))
+    if (!(r = b2b2c__lead_enter(m, stage ? NULL : "stage", NULL, id, &rc)))
         return rc;
     *stage = r->stage;
     return 0;

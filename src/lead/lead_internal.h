@@ -150,6 +150,15 @@ void b2b2c__lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
                             int64_t now, int32_t *band, int32_t *old,
                             int64_t *at);
 lead_rec *b2b2c__lead_find(const b2b2c_lead_model *m, const char *id, int *rc);
+/* The opening of a call on the model: NULL m is B2B2C_EINVAL (no context
+ * for a message); else the error is cleared, then B2B2C_EINVAL
+ * "<null_arg>: NULL" when null_arg is set (the caller names its NULL
+ * out-parameter or callback), then *now is checked when now is set. */
+int b2b2c__lead_begin(const b2b2c_lead_model *m, const char *null_arg,
+                      const int64_t *now);
+/* b2b2c__lead_begin, then the lead `id`: NULL with *rc set on error. */
+lead_rec *b2b2c__lead_enter(const b2b2c_lead_model *m, const char *null_arg,
+                            const int64_t *now, const char *id, int *rc);
 /* The T_STAGES key of a lead's stage change `seq` (idlen + 5 bytes). */
 void b2b2c__lead_hist_key(char *key, const lead_rec *r, uint32_t seq);
 int b2b2c__lead_ready(const b2b2c_lead_model *m);

@@ -191,13 +191,9 @@ int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id, int32_t won,
     double d;
     int rc;
 
-    if (!m)
-        return B2B2C_EINVAL;
-    ctx = m->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = b2b2c__check_time(ctx, now, "now")) != 0 ||
-        !(r = b2b2c__lead_find(m, id, &rc)))
+    if (!(r = b2b2c__lead_enter(m, NULL, &now, id, &rc)))
         return rc;
+    ctx = m->ctx;
     if (won != 0 && won != 1)
         return b2b2c__err(ctx, B2B2C_EINVAL, "won: must be 0 or 1");
     if (m->nrows >= 100000000u)
@@ -562,13 +558,7 @@ int b2b2c_lead_probability(double *p, const b2b2c_lead_model *m,
 {
     lead_rec *r;
     int rc;
-    if (!m)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(m->ctx);
-    if (!p)
-        return b2b2c__err(m->ctx, B2B2C_EINVAL, "p: NULL");
-    if ((rc = b2b2c__check_time(m->ctx, now, "now")) != 0 ||
-        !(r = b2b2c__lead_find(m, id, &rc)))
+    if (!(r = b2b2c__lead_enter(m, p ? NULL : "p", &now, id, &rc)))
         return rc;
     if (!b2b2c__lead_ready(m))
         return not_ready(m);
@@ -621,13 +611,7 @@ int b2b2c_lead_factors(const b2b2c_lead_model *m, const char *id, int64_t now,
     char name[B2B2C__ID_MAX + 80];
     int rc = 0;
 
-    if (!m)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(m->ctx);
-    if (!cb)
-        return b2b2c__err(m->ctx, B2B2C_EINVAL, "cb: NULL");
-    if ((rc = b2b2c__check_time(m->ctx, now, "now")) != 0 ||
-        !(r = b2b2c__lead_find(m, id, &rc)))
+    if (!(r = b2b2c__lead_enter(m, cb ? NULL : "cb", &now, id, &rc)))
         return rc;
     if (k < 1 || k > 64)
         return b2b2c__err(m->ctx, B2B2C_ERANGE, "k: outside [1, 64]");

@@ -171,14 +171,9 @@ int b2b2c_lead_counts(const b2b2c_lead_model *m, int64_t now,
     size_t nc;
     int rc = 0;
 
-    if (!m)
-        return B2B2C_EINVAL;
-    ctx = m->ctx;
-    b2b2c__err_clear(ctx);
-    if (!cb)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "cb: NULL");
-    if ((rc = b2b2c__check_time(ctx, now, "now")) != 0)
+    if ((rc = b2b2c__lead_begin(m, cb ? NULL : "cb", &now)) != 0)
         return rc;
+    ctx = m->ctx;
     nc = m->nattrs + 1;
     c = b2b2c__malloc(ctx, 4 * LEAD_NSEG * nc * sizeof(*c));
     if (!c)
@@ -209,14 +204,9 @@ int b2b2c_lead_band_changes(const b2b2c_lead_model *m, int64_t since,
 {
     b2b2c_ctx *ctx;
     int rc = 0;
-    if (!m)
-        return B2B2C_EINVAL;
-    ctx = m->ctx;
-    b2b2c__err_clear(ctx);
-    if (!cb)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "cb: NULL");
-    if ((rc = b2b2c__check_time(ctx, now, "now")) != 0)
+    if ((rc = b2b2c__lead_begin(m, cb ? NULL : "cb", &now)) != 0)
         return rc;
+    ctx = m->ctx;
     if (since > now)
         return b2b2c__err(ctx, B2B2C_ERANGE, "since: after now");
     b2b2c__cb_enter(ctx);

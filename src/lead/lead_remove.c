@@ -19,12 +19,9 @@ int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id)
     char key[B2B2C__ID_MAX + 5];
     int rc;
 
-    if (!m)
-        return B2B2C_EINVAL;
-    ctx = m->ctx;
-    b2b2c__err_clear(ctx);
-    if (!(r = b2b2c__lead_find(m, id, &rc)))
+    if (!(r = b2b2c__lead_enter(m, NULL, NULL, id, &rc)))
         return rc;
+    ctx = m->ctx;
     last = lead_at(m, m->nleads - 1);
     if ((rc = b2b2c__call_begin(ctx)) != 0)
         return rc;

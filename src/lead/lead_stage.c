@@ -57,12 +57,9 @@ int b2b2c_lead_set_stage(b2b2c_lead_model *m, const char *id, int32_t stage,
     b2b2c__wbuf w;
     int rc;
 
-    if (!m)
-        return B2B2C_EINVAL;
-    ctx = m->ctx;
-    b2b2c__err_clear(ctx);
-    if (!(r = b2b2c__lead_find(m, id, &rc)))
+    if (!(r = b2b2c__lead_enter(m, NULL, NULL, id, &rc)))
         return rc;
+    ctx = m->ctx;
     if (stage < 0 || stage >= LEAD_NSTAGES)
         return b2b2c__err(ctx, B2B2C_EINVAL, "stage: unknown stage %d",
                           (int)stage);
@@ -124,12 +121,7 @@ int b2b2c_lead_stage_history(const b2b2c_lead_model *m, const char *id,
     lead_rec *r;
     char key[B2B2C__ID_MAX + 5];
     int rc = 0;
-    if (!m)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(m->ctx);
-    if (!cb)
-        return b2b2c__err(m->ctx, B2B2C_EINVAL, "cb: NULL");
-    if (!(r = b2b2c__lead_find(m, id, &rc)))
+    if (!(r = b2b2c__lead_enter(m, cb ? NULL : "cb", NULL, id, &rc)))
         return rc;
     for (uint32_t i = 0; i < r->nhist && rc == 0; i++) {
         hist_get h = {(b2b2c_lead_model *)m, 0, 0, 0, 0};
