@@ -204,16 +204,25 @@ static int emit(b2b2c_segmenter *s, const seg_account *a, size_t i,
               h->segment, h->version, rule, h->confidence, payload);
 }
 
-int b2b2c_segmenter_history(b2b2c_segmenter *s, const char *account_id,
-                            b2b2c_seg_change_cb cb, void *payload)
+/* Entry checks of the change-stream readers (history, migrations): the
+ * handle, then clear the error, then the callback. */
+static int change_reader_begin(b2b2c_segmenter *s, b2b2c_seg_change_cb cb)
 {
-    const seg_account *a;
-    int rc = 0;
     if (!s)
         return B2B2C_EINVAL;
     b2b2c__err_clear(s->ctx);
     if (!cb)
         return b2b2c__err(s->ctx, B2B2C_EINVAL, "cb: NULL");
+    return 0;
+}
+
+int b2b2c_segmenter_history(b2b2c_segmenter *s, const char *account_id,
+                            b2b2c_seg_change_cb cb, void *payload)
+{
+    const seg_account *a;
+    int rc = change_reader_begin(s, cb);
+    if (rc)
+        return rc;
     if (!(a = account_find(s, account_id, &rc)))
         return rc;
     b2b2c__cb_enter(s->ctx); /* one rule: no mutation from callbacks */
@@ -252,13 +261,10 @@ int b2b2c_segmenter_migrations(b2b2c_segmenter *s, int64_t since,
     size_t it = 0, cnt = 0, k = 0;
     void *v;
     mig_ref *refs;
-    int rc = 0;
+    int rc = change_reader_begin(s, cb);
 
-    if (!s)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(s->ctx);
-    if (!cb)
-        return b2b2c__err(s->ctx, B2B2C_EINVAL, "cb: NULL");
+    if (rc)
+        return rc;
     while (b2b2c__map_next(&s->accounts, &it, NULL, NULL, &v)) {
         const seg_account *a = v;
         for (size_t i = 1; i < a->n; i++)

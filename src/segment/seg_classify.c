@@ -235,17 +235,43 @@ static inline int value_ok(int a, double x)
     }
 }
 
+/* Entry of the batch calls: B2B2C_EINVAL without a handle; otherwise clear
+ * the error and return 1 when there is nothing to do (n == 0), else 0. */
+static int batch_begin(b2b2c_segmenter *s, size_t n)
+{
+    if (!s)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(s->ctx);
+    return n == 0;
+}
+
+/* Classify one validated row of a batch: the fast path when there are no
+ * host rules, the full rule walk otherwise. confidence may be NULL. */
+static void classify_row(int32_t *segment, double *confidence,
+                         const b2b2c_segmenter *s, int fast, const double *v,
+                         uint32_t present)
+{
+    double c;
+    if (fast) {
+        *segment = b2b2c__seg_fast_classify(s->params, v, present, &c);
+    } else {
+        seg_verdict vd;
+        b2b2c__seg_classify_core(&vd, s, v, present);
+        *segment = vd.segment;
+        c = vd.confidence;
+    }
+    if (confidence)
+        *confidence = c;
+}
+
 int b2b2c_segmenter_classify_batch(int32_t *segments, double *confidences,
                                    b2b2c_segmenter *s, size_t n,
                                    const double *values,
                                    const uint32_t *present)
 {
-    int fast;
-    if (!s)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(s->ctx);
-    if (n == 0)
-        return 0;
+    int fast, rc = batch_begin(s, n);
+    if (rc)
+        return rc < 0 ? rc : 0;
     if (!segments || !values || !present)
         return b2b2c__err(s->ctx, B2B2C_EINVAL,
                           "%s: NULL",
@@ -270,18 +296,8 @@ int b2b2c_segmenter_classify_batch(int32_t *segments, double *confidences,
                                   b2b2c_seg_attr_name(a), why);
             }
         }
-        if (fast) {
-            double c;
-            segments[i] = b2b2c__seg_fast_classify(s->params, v, pr, &c);
-            if (confidences)
-                confidences[i] = c;
-        } else {
-            seg_verdict vd;
-            b2b2c__seg_classify_core(&vd, s, v, pr);
-            segments[i] = vd.segment;
-            if (confidences)
-                confidences[i] = vd.confidence;
-        }
+        classify_row(&segments[i], confidences ? &confidences[i] : NULL, s,
+                     fast, v, pr);
     }
     return 0;
 }
@@ -290,34 +306,21 @@ int b2b2c_segmenter_classify_sets(int32_t *segments, double *confidences,
                                   b2b2c_segmenter *s, size_t n,
                                   const b2b2c_segment_attrs *const *sets)
 {
-    int fast;
-    if (!s)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(s->ctx);
-    if (n == 0)
-        return 0;
+    int fast, rc = batch_begin(s, n);
+    if (rc)
+        return rc < 0 ? rc : 0;
     if (!segments || !sets)
         return b2b2c__err(s->ctx, B2B2C_EINVAL, "%s: NULL",
                           !segments ? "segments" : "sets");
     fast = s->rules.count == 0;
     for (size_t i = 0; i < n; i++) {
         const b2b2c_segment_attrs *a = sets[i];
-        double c;
         if (!a)
             return b2b2c__err(s->ctx, B2B2C_EINVAL, "sets: element %zu is NULL",
                               i);
         /* the setters validated the values */
-        if (fast) {
-            segments[i] = b2b2c__seg_fast_classify(s->params, a->v, a->present,
-                                                   &c);
-        } else {
-            seg_verdict vd;
-            b2b2c__seg_classify_core(&vd, s, a->v, a->present);
-            segments[i] = vd.segment;
-            c = vd.confidence;
-        }
-        if (confidences)
-            confidences[i] = c;
+        classify_row(&segments[i], confidences ? &confidences[i] : NULL, s,
+                     fast, a->v, a->present);
     }
     return 0;
 }

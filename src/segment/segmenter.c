@@ -308,6 +308,24 @@ int b2b2c_segmenter_version(int64_t *version, const b2b2c_segmenter *s)
 
 /* ---- host rules ----------------------------------------------------------- */
 
+/* Entry checks of the host-rule calls: the handle, then clear the error,
+ * then rule_id (and expr when the call takes one) in the order the messages
+ * have always come. *n receives the length of rule_id. */
+static int rule_args(size_t *n, b2b2c_segmenter *s, const char *rule_id,
+                     int has_expr, const char *expr)
+{
+    if (!s)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(s->ctx);
+    if (!rule_id)
+        return b2b2c__err(s->ctx, B2B2C_EINVAL, "rule_id: NULL");
+    if (has_expr && !expr)
+        return b2b2c__err(s->ctx, B2B2C_EINVAL, "expr: NULL");
+    if (b2b2c__id_check(rule_id, n))
+        return b2b2c__err(s->ctx, B2B2C_EBADID, "rule_id: not a valid ID");
+    return 0;
+}
+
 int b2b2c_segmenter_rule_add(b2b2c_segmenter *s, const char *rule_id,
                              int32_t priority, int32_t segment,
                              const char *expr)
@@ -318,16 +336,9 @@ int b2b2c_segmenter_rule_add(b2b2c_segmenter *s, const char *rule_id,
     size_t no;
     int rc;
 
-    if (!s)
-        return B2B2C_EINVAL;
+    if ((rc = rule_args(&n, s, rule_id, 1, expr)) != 0)
+        return rc;
     ctx = s->ctx;
-    b2b2c__err_clear(ctx);
-    if (!rule_id)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "rule_id: NULL");
-    if (!expr)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "expr: NULL");
-    if (b2b2c__id_check(rule_id, &n))
-        return b2b2c__err(ctx, B2B2C_EBADID, "rule_id: not a valid ID");
     if (n >= 8 && memcmp(rule_id, "default.", 8) == 0)
         return b2b2c__err(ctx, B2B2C_EEXISTS,
                           "rule_id: names starting with 'default.' belong "
@@ -373,14 +384,9 @@ int b2b2c_segmenter_rule_remove(b2b2c_segmenter *s, const char *rule_id)
     seg_rule *r, **o = NULL;
     int rc;
 
-    if (!s)
-        return B2B2C_EINVAL;
+    if ((rc = rule_args(&n, s, rule_id, 0, NULL)) != 0)
+        return rc;
     ctx = s->ctx;
-    b2b2c__err_clear(ctx);
-    if (!rule_id)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "rule_id: NULL");
-    if (b2b2c__id_check(rule_id, &n))
-        return b2b2c__err(ctx, B2B2C_EBADID, "rule_id: not a valid ID");
     r = b2b2c__map_get(&s->rules, rule_id, n);
     if (!r)
         return b2b2c__err(ctx, B2B2C_ENOTFOUND,
