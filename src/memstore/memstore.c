@@ -822,16 +822,26 @@ static int ms_scan(void *ud, const char *table, b2b2c_storage_row_cb row,
 
 /* begin keeps the store held until commit or rollback: another thread's
  * begin (or read) waits, a second begin on this thread is refused. */
-static int ms_begin(void *ud)
+/* Takes the store and checks that a transaction is open (open = 1) or not
+ * (open = 0); on B2B2C_ESTATE the store is let go again. */
+static int ms_lock_txn(b2b2c_memstore *s, int open)
 {
-    b2b2c_memstore *s = ud;
     int rc = ms_lock(s);
     if (rc)
         return rc;
-    if (s->in_txn) {
+    if (!s->in_txn != !open) {
         ms_unlock(s);
         return B2B2C_ESTATE;
     }
+    return 0;
+}
+
+static int ms_begin(void *ud)
+{
+    b2b2c_memstore *s = ud;
+    int rc = ms_lock_txn(s, 0);
+    if (rc)
+        return rc;
     s->in_txn = 1;
     return 0;
 }
@@ -842,13 +852,9 @@ static int ms_begin(void *ud)
 static int ms_commit(void *ud)
 {
     b2b2c_memstore *s = ud;
-    int rc = ms_lock(s);
+    int rc = ms_lock_txn(s, 1);
     if (rc)
         return rc;
-    if (!s->in_txn) {
-        ms_unlock(s);
-        return B2B2C_ESTATE;
-    }
     commit_log(s);
     s->in_txn = 0;
     if (s->tidy) {
@@ -864,13 +870,9 @@ static int ms_commit(void *ud)
 static int ms_rollback(void *ud)
 {
     b2b2c_memstore *s = ud;
-    int rc = ms_lock(s);
+    int rc = ms_lock_txn(s, 1);
     if (rc)
         return rc;
-    if (!s->in_txn) {
-        ms_unlock(s);
-        return B2B2C_ESTATE;
-    }
     rollback_log(s);
     s->in_txn = 0;
     ms_unlock(s);
