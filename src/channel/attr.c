@@ -473,10 +473,14 @@ static int query_check(b2b2c_channels *h, int32_t model, int64_t from,
     return 0;
 }
 
-/* Validate a query and prepare a run (nothing allocated yet). */
-static int attr_start(attr_run *ar, b2b2c_channels *h, int32_t model,
-                      int64_t from, int64_t to)
+/* Validate a query and prepare a run (nothing allocated yet). have_cb: the
+ * caller's callback is not NULL (without a handle or a callback there is no
+ * context to name the argument in, hence the bare B2B2C_EINVAL). */
+static int attr_start(attr_run *ar, b2b2c_channels *h, int have_cb,
+                      int32_t model, int64_t from, int64_t to)
 {
+    if (!h || !have_cb)
+        return B2B2C_EINVAL;
     memset(ar, 0, sizeof(*ar));
     ar->h = h;
     ar->model = model;
@@ -496,9 +500,7 @@ int b2b2c_channels_attribute(b2b2c_channels *h, int32_t model, int64_t from,
     attr_run ar;
     int rc;
 
-    if (!h || !cb)
-        return B2B2C_EINVAL;
-    if ((rc = attr_start(&ar, h, model, from, to)) != 0)
+    if ((rc = attr_start(&ar, h, cb != NULL, model, from, to)) != 0)
         return rc;
     rc = attr_compute(&ar);
     if (rc == 0) {
@@ -520,10 +522,8 @@ int b2b2c_channels_markov_effects(double *p_conv, b2b2c_channels *h,
     size_t nch;
     int rc;
 
-    if (!h || !cb)
-        return B2B2C_EINVAL;
-    if ((rc = attr_start(&ar, h, B2B2C_CHANNEL_ATTRIBUTION_MARKOV, from, to)) !=
-        0)
+    if ((rc = attr_start(&ar, h, cb != NULL, B2B2C_CHANNEL_ATTRIBUTION_MARKOV,
+                         from, to)) != 0)
         return rc;
     nch = h->nch;
     ar.re = b2b2c__malloc(h->ctx, (nch + 1) * sizeof(double));
@@ -557,11 +557,9 @@ int b2b2c_channels_attribute_lead(b2b2c_channels *h, const char *lead_id,
     uint32_t lo, k;
     int rc;
 
-    if (!h || !cb)
-        return B2B2C_EINVAL;
-    ctx = h->ctx;
-    if ((rc = attr_start(&ar, h, model, from, to)) != 0)
+    if ((rc = attr_start(&ar, h, cb != NULL, model, from, to)) != 0)
         return rc;
+    ctx = h->ctx;
     if ((rc = b2b2c__id_check(lead_id, &n)) != 0)
         return b2b2c__err(ctx, rc, "lead_id: %s",
                           rc == B2B2C_EINVAL ? "NULL" : "not a valid ID");
@@ -652,11 +650,9 @@ int b2b2c_channels_metrics(b2b2c_channels *h, int32_t by, int32_t model,
     uint32_t *seen = NULL;
     int rc;
 
-    if (!h || !cb)
-        return B2B2C_EINVAL;
-    ctx = h->ctx;
-    if ((rc = attr_start(&ar, h, model, from, to)) != 0)
+    if ((rc = attr_start(&ar, h, cb != NULL, model, from, to)) != 0)
         return rc;
+    ctx = h->ctx;
     if (by < B2B2C_CHANNELS_BY_CHANNEL || by > B2B2C_CHANNELS_BY_TOTAL)
         return b2b2c__err(ctx, B2B2C_EINVAL, "by: unknown grouping %d",
                           (int)by);
@@ -762,9 +758,7 @@ int b2b2c_channels_mix_shares(b2b2c_channels *h, int32_t model, int64_t from,
     attr_run ar;
     int rc;
 
-    if (!h || !cb)
-        return B2B2C_EINVAL;
-    if ((rc = attr_start(&ar, h, model, from, to)) != 0)
+    if ((rc = attr_start(&ar, h, cb != NULL, model, from, to)) != 0)
         return rc;
     if ((rc = attr_compute(&ar)) != 0)
         goto done;

@@ -238,13 +238,13 @@ static void undo_spend_set(b2b2c_ctx *ctx, void *a, void *b, size_t i)
 /* A channel added by a failed call or group goes with the spend array that
  * later calls of the group gave it (their own entries, undone first, only
  * shrink the array back to empty). */
+static void chan_destroy(b2b2c_ctx *ctx, ch_chan *c);
+
 static void undo_chan_new(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
-    ch_chan *c = a;
     (void)b;
     (void)n;
-    b2b2c__free(ctx, c->sv);
-    b2b2c__free(ctx, c);
+    chan_destroy(ctx, a);
 }
 
 static void release_free(b2b2c_ctx *ctx, void *a, void *b, size_t n)

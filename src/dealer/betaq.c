@@ -8,6 +8,21 @@
 /* Continued fraction of I_x(a, b): DLMF 8.17.22, evaluated with the modified
  * Lentz method (Press et al. 2007, Numerical Recipes 3rd ed., sec. 5.2 and
  * 6.4, eq. 6.4.5). Converges fast for x < (a + 1) / (a + b + 2). */
+/* One modified-Lentz update with coefficient aa (Numerical Recipes 3rd ed.,
+ * eq. 5.2.8): advances c and d, returns the factor d * c. */
+static double lentz_step(double aa, double *c, double *d)
+{
+    const double tiny = 1e-300;
+    *d = 1.0 + aa * *d;
+    if (fabs(*d) < tiny)
+        *d = tiny;
+    *c = 1.0 + aa / *c;
+    if (fabs(*c) < tiny)
+        *c = tiny;
+    *d = 1.0 / *d;
+    return *d * *c;
+}
+
 static double betacf(double a, double b, double x)
 {
     const double tiny = 1e-300, eps = 1e-15;
@@ -21,23 +36,9 @@ static double betacf(double a, double b, double x)
     for (int m = 1; m <= 10000; m++) {
         double m2 = 2.0 * m, aa, del;
         aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if (fabs(d) < tiny)
-            d = tiny;
-        c = 1.0 + aa / c;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1.0 / d;
-        h *= d * c;
+        h *= lentz_step(aa, &c, &d);
         aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if (fabs(d) < tiny)
-            d = tiny;
-        c = 1.0 + aa / c;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1.0 / d;
-        del = d * c;
+        del = lentz_step(aa, &c, &d);
         h *= del;
         if (fabs(del - 1.0) < eps)
             break;

@@ -121,19 +121,15 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
     b2b2c__map_fini(&e->buckets);
     b2b2c__map_fini(&e->prods);
     b2b2c__map_fini(&e->leads);
-    b2b2c__free(ctx, e->dealers);
-    b2b2c__free(ctx, e->heap);
-    b2b2c__free(ctx, e->aud);
-    b2b2c__free(ctx, e->cand);
-    b2b2c__free(ctx, e->elig);
-    b2b2c__free(ctx, e->w);
-    b2b2c__free(ctx, e->dist);
-    b2b2c__free(ctx, e->po);
-    b2b2c__free(ctx, e->key);
-    b2b2c__free(ctx, e->hp);
-    b2b2c__free(ctx, e->ex);
-    b2b2c__free(ctx, e->ghot_raw);
-    b2b2c__free(ctx, e->mark_raw);
+    {
+        /* the engine's own arrays (ghot and mark live inside the *_raw) */
+        void *const arrays[] = {e->dealers, e->heap, e->aud,  e->cand,
+                                e->elig,    e->w,    e->dist, e->po,
+                                e->key,     e->hp,   e->ex,   e->ghot_raw,
+                                e->mark_raw};
+        for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
+            b2b2c__free(ctx, arrays[i]);
+    }
     b2b2c__free(ctx, e);
 }
 

@@ -197,17 +197,24 @@ static int do_fit(double *params, size_t nparams, double *loglik,
     return 0;
 }
 
+/* Entry checks shared by the public fit and loglik calls: the context, then
+ * the model number (the error message names the argument). */
+static int fit_enter(b2b2c_ctx *ctx, int32_t model)
+{
+    if (!ctx)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(ctx);
+    return b2b2c__fc_check_model(ctx, model, 0);
+}
+
 int b2b2c_forecast_fit(double *params, size_t nparams, double *loglik,
                        int32_t *iterations, int32_t *status, b2b2c_ctx *ctx,
                        int32_t model, const double *x, const double *tx,
                        const double *T, const double *weight, size_t n,
                        double l2, int32_t max_iter)
 {
-    int rc;
-    if (!ctx)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(ctx);
-    if ((rc = b2b2c__fc_check_model(ctx, model, 0)) != 0)
+    int rc = fit_enter(ctx, model);
+    if (rc != 0)
         return rc;
     return do_fit(params, nparams, loglik, iterations, status, ctx, model,
                   x, tx, T, weight, n, l2, max_iter);
@@ -270,11 +277,8 @@ int b2b2c_forecast_loglik(double *loglik, double *grad, b2b2c_ctx *ctx,
                           size_t nparams, const double *x, const double *tx,
                           const double *T, const double *weight, size_t n)
 {
-    int rc;
-    if (!ctx)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(ctx);
-    if ((rc = b2b2c__fc_check_model(ctx, model, 0)) != 0)
+    int rc = fit_enter(ctx, model);
+    if (rc != 0)
         return rc;
     return do_loglik(loglik, grad, ctx, model, params, nparams, x, tx, T,
                      weight, n);

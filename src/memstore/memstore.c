@@ -820,38 +820,45 @@ static int ms_scan(void *ud, const char *table, b2b2c_storage_row_cb row,
     return rc;
 }
 
+/* Takes the store and checks that a transaction is open (open = 1) or not
+ * (open = 0); on B2B2C_ESTATE the store is let go again. */
+static int ms_lock_txn(b2b2c_memstore *s, int open)
+{
+    int rc = ms_lock(s);
+    if (rc)
+        return rc;
+    if (!s->in_txn != !open) {
+        ms_unlock(s);
+        return B2B2C_ESTATE;
+    }
+    return 0;
+}
+
 /* begin keeps the store held until commit or rollback: another thread's
  * begin (or read) waits, a second begin on this thread is refused. */
 static int ms_begin(void *ud)
 {
     b2b2c_memstore *s = ud;
-    int rc = ms_lock(s);
-    if (rc)
-        return rc;
-    if (s->in_txn) {
-        ms_unlock(s);
-        return B2B2C_ESTATE;
-    }
-    s->in_txn = 1;
-    return 0;
+    int rc = ms_lock_txn(s, 0);
+    if (rc == 0)
+        s->in_txn = 1;
+    return rc;
 }
 
 /* Ends the transaction and lets go of the store twice: this call's hold and
  * begin's. (A thread that is not the transaction's waits here until the
  * transaction ends, then finds none open.) */
-static int ms_commit(void *ud)
+static int ms_end(b2b2c_memstore *s, int commit)
 {
-    b2b2c_memstore *s = ud;
-    int rc = ms_lock(s);
+    int rc = ms_lock_txn(s, 1);
     if (rc)
         return rc;
-    if (!s->in_txn) {
-        ms_unlock(s);
-        return B2B2C_ESTATE;
-    }
-    commit_log(s);
+    if (commit)
+        commit_log(s);
+    else
+        rollback_log(s);
     s->in_txn = 0;
-    if (s->tidy) {
+    if (commit && s->tidy) {
         for (size_t t = 0; t < s->ntables; t++)
             table_tidy(s, &s->tables[t]);
         s->tidy = 0;
@@ -861,21 +868,14 @@ static int ms_commit(void *ud)
     return 0;
 }
 
+static int ms_commit(void *ud)
+{
+    return ms_end(ud, 1);
+}
+
 static int ms_rollback(void *ud)
 {
-    b2b2c_memstore *s = ud;
-    int rc = ms_lock(s);
-    if (rc)
-        return rc;
-    if (!s->in_txn) {
-        ms_unlock(s);
-        return B2B2C_ESTATE;
-    }
-    rollback_log(s);
-    s->in_txn = 0;
-    ms_unlock(s);
-    ms_unlock(s);
-    return 0;
+    return ms_end(ud, 0);
 }
 
 /* b2b2c_storage.hint: the library hashes keys with b2b2c__map_keyhash, as
