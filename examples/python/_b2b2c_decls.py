@@ -21,7 +21,8 @@ class b2b2c_storage(Structure):  # sys/storage.h
     _fields_ = [("version", c_uint32), ("userdata", c_void_p),
                  ("get", c_void_p), ("put", c_void_p), ("del_", c_void_p),
                  ("scan", c_void_p), ("begin", c_void_p), ("commit", c_void_p),
-                 ("rollback", c_void_p), ("hint", c_void_p)]
+                 ("rollback", c_void_p), ("hint", c_void_p),
+                 ("begin_read", c_void_p), ("flags", c_uint32)]
 
 
 # ---- callback types (typedefs of the headers) ----
@@ -107,6 +108,7 @@ CONSTANTS = {
     'EEXPIRED': -16,
     'ENODATA': -17,
     'EINTERRUPTED': -18,
+    'ECONFLICT': -19,
     'FIT_CONVERGED': 0,
     'FIT_MAX_ITER': 1,
     'FIT_STALLED': 2,
@@ -126,7 +128,9 @@ CONSTANTS = {
     'BAND_WARM': 2,
     'BAND_HOT': 3,
     # sys/storage.h
-    'STORAGE_VERSION': 1,
+    'STORAGE_VERSION': 2,
+    'STORAGE_EXCLUSIVE': 1,
+    'CONFLICT_RETRIES': 16,
     'STORAGE_HINT_PREFETCH_SLOT': 1,
     'STORAGE_HINT_PREFETCH_ROW': 2,
     # segment.h
@@ -400,6 +404,7 @@ STATUS = {
     -16: 'B2B2C_EEXPIRED',
     -17: 'B2B2C_ENODATA',
     -18: 'B2B2C_EINTERRUPTED',
+    -19: 'B2B2C_ECONFLICT',
 }
 
 # ---- functions: (name, restype, argtypes) ----

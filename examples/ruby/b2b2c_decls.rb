@@ -39,6 +39,7 @@ module B2B2C
     EEXPIRED: -16,
     ENODATA: -17,
     EINTERRUPTED: -18,
+    ECONFLICT: -19,
     FIT_CONVERGED: 0,
     FIT_MAX_ITER: 1,
     FIT_STALLED: 2,
@@ -58,7 +59,9 @@ module B2B2C
     BAND_WARM: 2,
     BAND_HOT: 3,
     # sys/storage.h
-    STORAGE_VERSION: 1,
+    STORAGE_VERSION: 2,
+    STORAGE_EXCLUSIVE: 1,
+    CONFLICT_RETRIES: 16,
     STORAGE_HINT_PREFETCH_SLOT: 1,
     STORAGE_HINT_PREFETCH_ROW: 2,
     # segment.h
@@ -331,7 +334,8 @@ module B2B2C
     -15 => :ENODEALER,
     -16 => :EEXPIRED,
     -17 => :ENODATA,
-    -18 => :EINTERRUPTED
+    -18 => :EINTERRUPTED,
+    -19 => :ECONFLICT
   }.freeze
 
   # b2b2c_allocator (common.h)
@@ -344,7 +348,8 @@ module B2B2C
   class Storage < FFI::Struct
     layout :version, :uint32, :userdata, :pointer, :get, :pointer,
            :put, :pointer, :del, :pointer, :scan, :pointer, :begin, :pointer,
-           :commit, :pointer, :rollback, :pointer, :hint, :pointer
+           :commit, :pointer, :rollback, :pointer, :hint, :pointer,
+           :begin_read, :pointer, :flags, :uint32
   end
 
   module Lib

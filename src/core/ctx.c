@@ -11,7 +11,10 @@ int b2b2c_storage_init(b2b2c_storage *storage, uint32_t version)
         return B2B2C_EINVAL;
     if (version == 0 || version > B2B2C_STORAGE_VERSION)
         return B2B2C_EVERSION;
-    memset(storage, 0, sizeof(*storage));
+    /* a host built against version 1 has a shorter struct */
+    memset(storage, 0,
+           version >= 2 ? sizeof(*storage)
+                        : offsetof(b2b2c_storage, begin_read));
     storage->version = version;
     return 0;
 }
@@ -47,8 +50,11 @@ int b2b2c_ctx_new(b2b2c_ctx **out, const b2b2c_allocator *alloc,
     memset(ctx, 0, sizeof(*ctx));
     ctx->mem = a;
     if (storage) {
-        /* Copy only the members of the version the host declared. */
-        ctx->st = *storage;
+        /* Copy only the members of the version the host declared: a host
+         * built against version 1 has a shorter struct. */
+        memcpy(&ctx->st, storage,
+               storage->version >= 2 ? sizeof(*storage)
+                                     : offsetof(b2b2c_storage, begin_read));
     } else {
         rc = b2b2c__memstore_create(&ctx->own_store, &ctx->mem);
         if (rc) {

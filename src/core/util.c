@@ -97,6 +97,8 @@ const char *b2b2c_strerror(int code)
     case B2B2C_EEXPIRED: return "deadline passed";
     case B2B2C_ENODATA: return "no usable data";
     case B2B2C_EINTERRUPTED: return "interrupted by the progress handler";
+    case B2B2C_ECONFLICT:
+        return "conflict with another context's commit (re-run failed)";
     default: return "unknown error";
     }
 }

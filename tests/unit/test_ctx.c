@@ -56,12 +56,33 @@ static void t_new_bad_args(void **state)
         assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &st), B2B2C_EINVAL);
     }
     st = ts.methods;
-    st.version = 2;
+    st.version = B2B2C_STORAGE_VERSION + 1;
     assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &st), B2B2C_EVERSION);
+    {
+        /* A host built against version 1 passes a shorter struct: nothing
+         * past it is read (ASan and valgrind see an over-read here). */
+        volatile size_t n1v = offsetof(b2b2c_storage, begin_read);
+        size_t n1 = n1v; /* hidden from gcc's bounds warning */
+        b2b2c_storage *v1 = malloc(n1);
+        assert_non_null(v1);
+        memcpy(v1, &ts.methods, n1);
+        v1->version = 1;
+        assert_int_equal(b2b2c_ctx_new(&ctx, NULL, v1), 0);
+        b2b2c_ctx_free(ctx);
+        assert_int_equal(b2b2c_storage_init(v1, 1), 0);
+        assert_int_equal(v1->version, 1);
+        assert_null(v1->get);
+        free(v1);
+    }
     th_store_fini(&ts);
     /* storage_init */
     assert_int_equal(b2b2c_storage_init(NULL, 1), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_storage_init(&st, 2), B2B2C_EVERSION);
+    assert_int_equal(b2b2c_storage_init(&st, B2B2C_STORAGE_VERSION + 1),
+                     B2B2C_EVERSION);
+    assert_int_equal(b2b2c_storage_init(&st, 2), 0);
+    assert_int_equal(st.version, 2);
+    assert_null(st.begin_read);
+    assert_int_equal(st.flags, 0);
     assert_int_equal(b2b2c_storage_init(&st, 1), 0);
     assert_int_equal(st.version, 1);
     assert_null(st.get);

@@ -21,7 +21,7 @@
 extern "C" {
 #endif
 
-#define B2B2C_STORAGE_VERSION 1
+#define B2B2C_STORAGE_VERSION 2
 
 /*
  * Called by `get` with the value found. The pointer is valid only during the
@@ -72,6 +72,25 @@ typedef int (*b2b2c_storage_row_cb)(const void *key, size_t keylen,
  *          Every member is called with `userdata`: a host that copies the
  *          memstore's table and replaces userdata (to wrap some methods)
  *          replaces or clears `hint` too.
+ *
+ * Version 2 (many contexts on one database; docs/storage.md):
+ * begin_read optional (NULL: the library uses begin ... rollback). Start a
+ *          read-only transaction that sees one consistent committed state
+ *          (a snapshot) and ends with `rollback`. The library brackets the
+ *          reads that bring a context up to date outside a mutating call
+ *          with it (SQLite: BEGIN DEFERRED; PostgreSQL: REPEATABLE READ
+ *          READ ONLY).
+ * flags    B2B2C_STORAGE_* bits. B2B2C_STORAGE_EXCLUSIVE is the host's
+ *          promise that no other context (in this process or any other)
+ *          ever opens this database while this one is open: the library
+ *          then keeps no change log and never looks for others' changes.
+ *          A wrong promise loses updates, as in version 1.
+ *
+ * Any method may return B2B2C_ECONFLICT: the store found that the open
+ * transaction conflicts with one another context committed (PostgreSQL's
+ * serialization failure or deadlock, SQLite's SQLITE_BUSY_SNAPSHOT) and
+ * can no longer commit. The library rolls back and re-runs the call from
+ * the start on the fresh state, up to B2B2C_CONFLICT_RETRIES times.
  */
 typedef struct b2b2c_storage {
     uint32_t version; /* B2B2C_STORAGE_VERSION */
@@ -89,7 +108,18 @@ typedef struct b2b2c_storage {
     int (*rollback)(void *userdata);
     void (*hint)(void *userdata, int32_t op, const char *table,
                  uint64_t hash);
+    /* version 2 */
+    int (*begin_read)(void *userdata);
+    uint32_t flags;
 } b2b2c_storage;
+
+/* b2b2c_storage.flags (version 2). Bits are never renumbered. */
+#define B2B2C_STORAGE_EXCLUSIVE 0x1u
+
+/* How many times a call that met B2B2C_ECONFLICT is re-run before it fails
+ * with B2B2C_ECONFLICT (a call inside a b2b2c_ctx_begin group is never
+ * re-run: the group is rolled back and the host re-runs it). */
+#define B2B2C_CONFLICT_RETRIES 16
 
 /* Hints (b2b2c_storage.hint). Values are never renumbered. */
 enum {
@@ -101,7 +131,7 @@ enum {
 
 #define B2B2C_STORAGE_INIT                                                 \
     { B2B2C_STORAGE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-      NULL }
+      NULL, NULL, 0 }
 
 /* Fill `storage` with B2B2C_STORAGE_INIT's values. Returns 0 or
  * B2B2C_EINVAL (storage NULL) or B2B2C_EVERSION (unknown version). */
