@@ -306,6 +306,31 @@ B2B2C_API int b2b2c_ctx_begin(b2b2c_ctx *ctx);
 B2B2C_API int b2b2c_ctx_commit(b2b2c_ctx *ctx);
 B2B2C_API int b2b2c_ctx_rollback(b2b2c_ctx *ctx);
 
+/*
+ * Many contexts on one database (docs/storage.md, "Many contexts").
+ *
+ * Any number of contexts, in this process or others, may open engines on one
+ * database. Every call first brings its context up to date with what the
+ * others committed (a mutating call does it inside its transaction, so it
+ * decides on the latest committed state; a read does it before answering),
+ * at a cost proportional to what changed. A call whose transaction the store
+ * refuses with B2B2C_ECONFLICT is re-run, up to B2B2C_CONFLICT_RETRIES times;
+ * inside a group it is not: the group is rolled back and returns
+ * B2B2C_ECONFLICT, for the host to run again. A context made with no storage,
+ * or on a store flagged B2B2C_STORAGE_EXCLUSIVE, is alone and does none of it.
+ *
+ * b2b2c_ctx_sync brings every engine open on ctx up to date now (a read
+ * does it too). B2B2C_ESTATE from inside a callback; the storage's code;
+ * B2B2C_ECORRUPT (naming table and key) when the change log is damaged.
+ *
+ * b2b2c_ctx_seq writes the commit sequence this context has seen: after a
+ * mutating call that changed something, the number of its commit (commits
+ * of all contexts on the database are numbered 1, 2, ... in commit order);
+ * 0 for a context that is alone.
+ */
+B2B2C_API int b2b2c_ctx_sync(b2b2c_ctx *ctx);
+B2B2C_API int b2b2c_ctx_seq(uint64_t *out, const b2b2c_ctx *ctx);
+
 /* The range of b2b2c_ctx_set_utc_offset, in seconds (-14 h..+14 h). */
 #define B2B2C_UTC_OFFSET_MIN (-50400)
 #define B2B2C_UTC_OFFSET_MAX 50400

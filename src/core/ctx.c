@@ -63,12 +63,17 @@ int b2b2c_ctx_new(b2b2c_ctx **out, const b2b2c_allocator *alloc,
         }
         b2b2c_memstore_methods(ctx->own_store, &ctx->st);
     }
+    /* A private store, or the host's promise: no one else can commit. */
+    ctx->coherent = storage && !(storage->version >= 2 &&
+                                 (storage->flags & B2B2C_STORAGE_EXCLUSIVE));
     *out = ctx;
     return 0;
 }
 
 static void undo_to(b2b2c_ctx *ctx, size_t mark)
 {
+    if (ctx->nundo > mark)
+        ctx->pending_seq = 0;
     while (ctx->nundo > mark) {
         b2b2c__undo *u = &ctx->undo[--ctx->nundo];
         if (u->undo)
@@ -89,6 +94,16 @@ static void release_all(b2b2c_ctx *ctx)
         b2b2c__undo_arena_trim(ctx);
 }
 
+void b2b2c__undo_all(b2b2c_ctx *ctx)
+{
+    undo_to(ctx, 0);
+}
+
+void b2b2c__release_all(b2b2c_ctx *ctx)
+{
+    release_all(ctx);
+}
+
 void b2b2c_ctx_free(b2b2c_ctx *ctx)
 {
     b2b2c__alloc a;
@@ -100,9 +115,15 @@ void b2b2c_ctx_free(b2b2c_ctx *ctx)
         if (!ctx->aborted)
             ctx->st.rollback(ctx->st.userdata);
     }
+    if (ctx->loading)
+        ctx->st.rollback(ctx->st.userdata);
     a = ctx->mem;
     b2b2c__afree(&a, ctx->undo);
     b2b2c__afree(&a, ctx->arena);
+    b2b2c__afree(&a, ctx->chg);
+    for (size_t i = 0; i < ctx->neng; i++) /* handles the host forgot */
+        b2b2c__afree(&a, ctx->engs[i]);
+    b2b2c__afree(&a, ctx->engs);
     b2b2c_memstore_free(ctx->own_store);
     b2b2c__afree(&a, ctx);
 }
@@ -161,10 +182,32 @@ int b2b2c__err(b2b2c_ctx *ctx, int code, const char *fmt, ...)
     return code;
 }
 
-/* Storage methods may return positive garbage; map it to ESTORAGE. */
-static inline int st_rc(int rc)
+#define st_rc b2b2c__st_rc
+
+/* Commit the open transaction: the change-log entry first, then storage's
+ * commit; memory's undo log is released only when both succeeded. */
+static int commit_txn(b2b2c_ctx *ctx)
 {
-    return rc > 0 ? B2B2C_ESTORAGE : rc;
+    int rc = b2b2c__sync_commit(ctx);
+    if (rc == 0) {
+        rc = st_rc(ctx->st.commit(ctx->st.userdata));
+        if (rc)
+            b2b2c__err(ctx, rc, "storage commit failed: %s",
+                       b2b2c_strerror(rc));
+    }
+    if (rc == 0) {
+        b2b2c__sync_committed(ctx);
+        release_all(ctx);
+    }
+    return rc;
+}
+
+/* Undo memory, roll storage back, forget the transaction's changes. */
+static void abort_txn(b2b2c_ctx *ctx)
+{
+    undo_to(ctx, 0);
+    ctx->st.rollback(ctx->st.userdata);
+    b2b2c__sync_txn_end(ctx);
 }
 
 int b2b2c_ctx_begin(b2b2c_ctx *ctx)
@@ -206,15 +249,9 @@ int b2b2c_ctx_commit(b2b2c_ctx *ctx)
                           "transaction group was aborted by an earlier "
                           "failure and has been rolled back");
     }
-    rc = st_rc(ctx->st.commit(ctx->st.userdata));
-    if (rc) {
-        undo_to(ctx, 0);
-        ctx->st.rollback(ctx->st.userdata);
-        return b2b2c__err(ctx, rc, "storage commit failed: %s",
-                          b2b2c_strerror(rc));
-    }
-    release_all(ctx);
-    return 0;
+    if ((rc = commit_txn(ctx)) != 0)
+        abort_txn(ctx);
+    return rc;
 }
 
 int b2b2c_ctx_rollback(b2b2c_ctx *ctx)
@@ -235,6 +272,7 @@ int b2b2c_ctx_rollback(b2b2c_ctx *ctx)
     }
     undo_to(ctx, 0);
     rc = st_rc(ctx->st.rollback(ctx->st.userdata));
+    b2b2c__sync_txn_end(ctx);
     if (rc)
         return b2b2c__err(ctx, rc, "storage rollback failed: %s",
                           b2b2c_strerror(rc));
@@ -261,6 +299,12 @@ int b2b2c__call_begin(b2b2c_ctx *ctx)
     }
     ctx->depth = 1;
     b2b2c__err_clear(ctx);
+    /* Decide on the latest committed state: inside the transaction, so
+     * nothing another context commits can come between. */
+    if ((rc = b2b2c__sync_begin(ctx)) != 0) {
+        ctx->depth = 0;
+        return b2b2c__call_end(ctx, rc);
+    }
     return 0;
 }
 
@@ -270,19 +314,27 @@ int b2b2c__call_end(b2b2c_ctx *ctx, int rc)
     if (rc == 0) {
         if (ctx->group)
             return 0;
-        rc = st_rc(ctx->st.commit(ctx->st.userdata));
-        if (rc == 0) {
-            release_all(ctx);
+        if ((rc = commit_txn(ctx)) == 0) {
+            ctx->attempts = 0;
             return 0;
         }
-        b2b2c__err(ctx, rc, "storage commit failed: %s", b2b2c_strerror(rc));
     }
     /* Failure: memory back to the start of the call (outside a group) or
      * of the group, and the storage transaction rolled back. */
-    undo_to(ctx, 0);
-    ctx->st.rollback(ctx->st.userdata);
-    if (ctx->group)
+    abort_txn(ctx);
+    if (ctx->group) {
         ctx->aborted = 1;
+    } else if (rc == B2B2C_ECONFLICT &&
+               ctx->attempts < B2B2C_CONFLICT_RETRIES) {
+        ctx->attempts++; /* re-run on the fresh state */
+        return B2B2C__AGAIN;
+    }
+    if (rc == B2B2C_ECONFLICT && ctx->attempts) {
+        char m[sizeof(ctx->errmsg)];
+        memcpy(m, ctx->errmsg, sizeof(m));
+        b2b2c__err(ctx, rc, "%.200s (after %d re-runs)", m, ctx->attempts);
+    }
+    ctx->attempts = 0;
     if (ctx->errcode != rc) /* a host callback's own code */
         b2b2c__err(ctx, rc, "%s", b2b2c_strerror(rc));
     return rc;
@@ -314,8 +366,7 @@ void b2b2c__handle_closing(b2b2c_ctx *ctx)
         ctx->nhandles--;
     if (!ctx->nundo)
         return;
-    undo_to(ctx, 0);
-    ctx->st.rollback(ctx->st.userdata);
+    abort_txn(ctx);
     if (ctx->group)
         ctx->aborted = 1;
     b2b2c__err(ctx, B2B2C_EABORTED,
@@ -386,23 +437,40 @@ int b2b2c__undo_free_on_fail(b2b2c_ctx *ctx, void *p)
     return b2b2c__undo_push(ctx, free_b, NULL, NULL, p, 0);
 }
 
+/* A conflict names the key: the host learns which row two contexts fought
+ * over (docs/storage.md). */
+static int st_fail(b2b2c_ctx *ctx, int rc, const char *what,
+                   const char *table, const void *key, size_t klen)
+{
+    if (rc == B2B2C_ECONFLICT)
+        return b2b2c__err_corrupt(ctx, rc, table, key, klen,
+                                  "storage %s: conflict with another "
+                                  "context's commit", what);
+    return b2b2c__err(ctx, rc, "storage %s table '%s' failed: %s", what,
+                      table, b2b2c_strerror(rc));
+}
+
 int b2b2c__st_put(b2b2c_ctx *ctx, const char *table, const void *key,
                   size_t klen, const void *val, size_t vlen)
 {
-    int rc = st_rc(ctx->st.put(ctx->st.userdata, table, key, klen, val, vlen));
+    int rc;
+    if (ctx->coherent && (rc = b2b2c__sync_note(ctx, 0, table, key, klen)))
+        return rc;
+    rc = st_rc(ctx->st.put(ctx->st.userdata, table, key, klen, val, vlen));
     if (rc)
-        return b2b2c__err(ctx, rc, "storage put into table '%s' failed: %s",
-                          table, b2b2c_strerror(rc));
+        return st_fail(ctx, rc, "put into", table, key, klen);
     return 0;
 }
 
 int b2b2c__st_del(b2b2c_ctx *ctx, const char *table, const void *key,
                   size_t klen)
 {
-    int rc = st_rc(ctx->st.del(ctx->st.userdata, table, key, klen));
+    int rc;
+    if (ctx->coherent && (rc = b2b2c__sync_note(ctx, 1, table, key, klen)))
+        return rc;
+    rc = st_rc(ctx->st.del(ctx->st.userdata, table, key, klen));
     if (rc)
-        return b2b2c__err(ctx, rc, "storage del from table '%s' failed: %s",
-                          table, b2b2c_strerror(rc));
+        return st_fail(ctx, rc, "del from", table, key, klen);
     return 0;
 }
 
@@ -412,8 +480,7 @@ int b2b2c__st_get(b2b2c_ctx *ctx, const char *table, const void *key,
     int rc = st_rc(
         ctx->st.get(ctx->st.userdata, table, key, klen, found, payload));
     if (rc && rc != B2B2C_ENOTFOUND && ctx->errcode != rc)
-        return b2b2c__err(ctx, rc, "storage get from table '%s' failed: %s",
-                          table, b2b2c_strerror(rc));
+        return st_fail(ctx, rc, "get from", table, key, klen);
     return rc;
 }
 

@@ -522,6 +522,50 @@ typedef struct b2b2c__undo {
     size_t n;
 } b2b2c__undo;
 
+/* ---- many contexts on one database (sync.c, docs/storage.md) -------------- */
+
+/*
+ * An engine handle tells core how to bring it up to date with what other
+ * contexts committed. `prefix` names its tables (every table it owns is
+ * "<prefix>_..."). All members but `refresh` and `refresh_done` are
+ * required.
+ *
+ * refresh       another context committed a change to `table`/`key`: it now
+ *               holds `val` (vlen bytes), or is absent (val NULL). Make the
+ *               in-memory state match, with undo entries for every change
+ *               (the call that synced may still fail, and then memory must
+ *               be as before). Applying a value that memory already holds
+ *               must change nothing (a freshly opened engine may be handed
+ *               changes its load already saw). A table it does not know is
+ *               B2B2C_ECORRUPT naming table and key. NULL: the engine
+ *               reloads whenever one of its tables changed.
+ * refresh_done  after the keys of one sync (those of this engine were all
+ *               handed over): recompute what depends on several keys. May
+ *               be NULL.
+ * reload        rebuild everything from storage (a context that fell behind
+ *               the trimmed log, or no `refresh`). Called with no undo entry
+ *               pending; on failure the handle must be as before.
+ */
+typedef struct b2b2c__engine_ops {
+    const char *prefix;
+    int (*refresh)(void *h, const char *table, const void *key, size_t klen,
+                   const void *val, size_t vlen);
+    int (*refresh_done)(void *h);
+    int (*reload)(void *h);
+} b2b2c__engine_ops;
+
+typedef struct b2b2c__engine {
+    const b2b2c__engine_ops *ops;
+    void *h;
+    uint64_t seen; /* the last commit applied to this handle */
+    int touched;   /* handed a change in the current sync */
+    int wrote;     /* a call on it ran in the open transaction */
+} b2b2c__engine;
+
+/* Keep this many change-log entries; trim in batches of the second. */
+#define B2B2C__LOG_KEEP ((uint64_t)65536)
+#define B2B2C__LOG_TRIM_BATCH ((uint64_t)256)
+
 struct b2b2c_ctx {
     b2b2c__alloc mem;
     b2b2c_storage st;
@@ -542,6 +586,18 @@ struct b2b2c_ctx {
     int64_t progress_every, progress_count;
     int32_t utc_offset; /* b2b2c_ctx_set_utc_offset: seconds east of UTC */
     int32_t nhandles;   /* engine handles alive on this context */
+    /* many contexts on one database (sync.c) */
+    int coherent;   /* 0: the store is this context's alone, no change log */
+    int synced;     /* brought up to date inside the open transaction */
+    int loading;    /* an engine's open holds a read transaction */
+    int attempts;   /* re-runs of the current call after B2B2C_ECONFLICT */
+    uint64_t seen;  /* the last commit sequence applied to memory */
+    uint64_t floor; /* change-log entries up to this one are trimmed */
+    uint64_t pending_seq, pending_floor; /* written by the open commit */
+    uint8_t *chg;   /* changes written by the open transaction */
+    size_t chglen, chgcap, nchg;
+    b2b2c__engine **engs; /* engine handles attached (b2b2c__engine_attach) */
+    size_t neng, capeng;
 };
 
 /*
@@ -626,6 +682,66 @@ int b2b2c__progress(b2b2c_ctx *ctx, int64_t units);
  */
 int b2b2c__call_begin(b2b2c_ctx *ctx);
 int b2b2c__call_end(b2b2c_ctx *ctx, int rc);
+
+/* call_end's answer when the call met B2B2C_ECONFLICT and is to be re-run
+ * from the start (never returned to a host). */
+#define B2B2C__AGAIN (-0x7ffffff0)
+/*
+ * A mutating call, re-run on B2B2C_ECONFLICT: `body` (an expression, often
+ * a static function's call) runs after the call's transaction began and
+ * the context was brought up to date, so every check of state it makes
+ * sees the latest committed state:
+ *
+ *     B2B2C__CALL(rc, ctx, m, event_body(m, id, kind, value, now));
+ *     return rc;
+ *
+ * `body` must leave nothing behind but undo entries and storage writes: it
+ * may run several times.
+ */
+#define B2B2C__CALL(rc, ctx, h, body)                                       \
+    do {                                                                    \
+        (rc) = b2b2c__call_begin(ctx);                                      \
+        if ((rc) == 0) {                                                    \
+            b2b2c__sync_writer((ctx), (h));                                 \
+            (rc) = b2b2c__call_end((ctx), (body));                          \
+        }                                                                   \
+    } while ((rc) == B2B2C__AGAIN)
+
+/* Every public read that answers from an engine's memory starts with this:
+ * outside a call it brings the context up to date with others' commits
+ * (nothing to do, and one storage read, when none committed); inside a
+ * callback or an aborted group it does nothing. 0 or an error (message
+ * set). */
+int b2b2c__sync_read(b2b2c_ctx *ctx);
+/* Inside a transaction: bring the context up to date once per transaction. */
+int b2b2c__sync_begin(b2b2c_ctx *ctx);
+/* Record a write of the open transaction for the change log (st_put/del). */
+int b2b2c__sync_note(b2b2c_ctx *ctx, int del, const char *table,
+                     const void *key, size_t klen);
+/* Before commit: write the change-log entry and the sequence row. */
+int b2b2c__sync_commit(b2b2c_ctx *ctx);
+/* After a commit that succeeded / after any end of a transaction. */
+void b2b2c__sync_committed(b2b2c_ctx *ctx);
+void b2b2c__sync_txn_end(b2b2c_ctx *ctx);
+/* The call in progress runs on handle h (B2B2C__CALL). */
+void b2b2c__sync_writer(b2b2c_ctx *ctx, const void *h);
+/* An engine's open: attach the handle after its load succeeded (a second
+ * handle of one engine on a context is B2B2C_ESTATE when others may share
+ * the store), detach in its free. Bracket the open's scans with
+ * load_begin/load_end (one read transaction; load_end returns rc). */
+int b2b2c__engine_attach(b2b2c_ctx *ctx, const b2b2c__engine_ops *ops,
+                         void *h);
+void b2b2c__engine_detach(b2b2c_ctx *ctx, void *h);
+int b2b2c__load_begin(b2b2c_ctx *ctx);
+int b2b2c__load_end(b2b2c_ctx *ctx, int rc);
+/* Run the undo log back to the start / release it (commit). */
+void b2b2c__undo_all(b2b2c_ctx *ctx);
+void b2b2c__release_all(b2b2c_ctx *ctx);
+/* Storage methods may return positive garbage; map it to ESTORAGE. */
+static inline int b2b2c__st_rc(int rc)
+{
+    return rc > 0 ? B2B2C_ESTORAGE : rc;
+}
 
 /* Host callbacks (query rows, alerts, reports) run between these two: a
  * mutating call made from inside one gets B2B2C_ESTATE from

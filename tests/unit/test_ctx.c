@@ -142,10 +142,10 @@ static void t_failure_undoes(void **state)
     assert_int_equal(toy_digest(t), d);
     assert_int_equal(th_store_fingerprint(&ts, NULL), fp);
     /* storage failure on put: host code passed back unchanged */
-    ts.fail_at = ts.calls + 2; /* begin ok, put fails */
+    ts.fail_at = ts.calls + 3; /* begin, sequence read ok, put fails */
     assert_int_equal(toy_add(t, "a", 1), -1000);
     assert_int_equal(toy_get(t, "a"), 5);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "table 'toy'"));
+    assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "table 'toy_items'"));
     /* positive garbage from storage becomes ESTORAGE */
     ts.fail_code = 3;
     ts.fail_at = ts.calls + 2;
@@ -245,12 +245,12 @@ static void t_corrupt_record_on_open(void **state)
     (void)state;
 
     th_store_init(&ts);
-    assert_int_equal(ts.inner.put(ts.inner.userdata, "toy", "k", 1, "junk", 4),
+    assert_int_equal(ts.inner.put(ts.inner.userdata, "toy_items", "k", 1, "junk", 4),
                      0);
     assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &ts.methods), 0);
     assert_int_equal(toy_new(&t, ctx), B2B2C_ECORRUPT);
     assert_null(t);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "table 'toy' key 'k'"));
+    assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "table 'toy_items' key 'k'"));
     b2b2c_ctx_free(ctx);
     th_store_fini(&ts);
 }
