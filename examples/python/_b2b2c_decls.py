@@ -434,7 +434,7 @@ FUNCTIONS = (
     ("b2b2c_ctx_commit", c_int, (c_void_p,)),
     ("b2b2c_ctx_rollback", c_int, (c_void_p,)),
     ("b2b2c_ctx_sync", c_int, (c_void_p,)),
-    ("b2b2c_ctx_seq", c_int, (POINTER(c_uint64), c_void_p)),
+    ("b2b2c_ctx_seq", c_int, (POINTER(c_uint64), POINTER(c_uint64), c_void_p)),
     ("b2b2c_ctx_set_utc_offset", c_int, (c_void_p, c_int32)),
     ("b2b2c_ctx_utc_offset", c_int, (POINTER(c_int32), c_void_p)),
     ("b2b2c_ctx_set_progress_handler", c_int, (c_void_p, c_int64,

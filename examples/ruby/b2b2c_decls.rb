@@ -402,7 +402,7 @@ module B2B2C
     attach_function :b2b2c_ctx_commit, %i[pointer], :int
     attach_function :b2b2c_ctx_rollback, %i[pointer], :int
     attach_function :b2b2c_ctx_sync, %i[pointer], :int
-    attach_function :b2b2c_ctx_seq, %i[pointer pointer], :int
+    attach_function :b2b2c_ctx_seq, %i[pointer pointer pointer], :int
     attach_function :b2b2c_ctx_set_utc_offset, %i[pointer int32], :int
     attach_function :b2b2c_ctx_utc_offset, %i[pointer pointer], :int
     attach_function :b2b2c_ctx_set_progress_handler, %i[pointer int64 b2b2c_progress_cb pointer], :int

@@ -323,13 +323,16 @@ B2B2C_API int b2b2c_ctx_rollback(b2b2c_ctx *ctx);
  * does it too). B2B2C_ESTATE from inside a callback; the storage's code;
  * B2B2C_ECORRUPT (naming table and key) when the change log is damaged.
  *
- * b2b2c_ctx_seq writes the commit sequence this context has seen: after a
- * mutating call that changed something, the number of its commit (commits
- * of all contexts on the database are numbered 1, 2, ... in commit order);
- * 0 for a context that is alone.
+ * b2b2c_ctx_seq: commits of all contexts on a database are numbered 1, 2,
+ * ... in commit order. `*seen` (optional) is the last one this context has
+ * applied; `*own` (optional) is the number of this context's own last
+ * commit that changed rows (0: none yet), so a host can tell whether a call
+ * committed and where it stands in the order (compare before and after).
+ * Both 0 for a context that is alone. B2B2C_EINVAL for a NULL ctx.
  */
 B2B2C_API int b2b2c_ctx_sync(b2b2c_ctx *ctx);
-B2B2C_API int b2b2c_ctx_seq(uint64_t *out, const b2b2c_ctx *ctx);
+B2B2C_API int b2b2c_ctx_seq(uint64_t *seen, uint64_t *own,
+                            const b2b2c_ctx *ctx);
 
 /* The range of b2b2c_ctx_set_utc_offset, in seconds (-14 h..+14 h). */
 #define B2B2C_UTC_OFFSET_MIN (-50400)

@@ -593,6 +593,7 @@ struct b2b2c_ctx {
     int attempts;   /* re-runs of the current call after B2B2C_ECONFLICT */
     uint64_t seen;  /* the last commit sequence applied to memory */
     uint64_t floor; /* change-log entries up to this one are trimmed */
+    uint64_t own;   /* the sequence of this context's last commit */
     uint64_t pending_seq, pending_floor; /* written by the open commit */
     uint8_t *chg;   /* changes written by the open transaction */
     size_t chglen, chgcap, nchg;

@@ -507,11 +507,14 @@ int b2b2c_ctx_sync(b2b2c_ctx *ctx)
     return b2b2c__sync_read(ctx);
 }
 
-int b2b2c_ctx_seq(uint64_t *out, const b2b2c_ctx *ctx)
+int b2b2c_ctx_seq(uint64_t *seen, uint64_t *own, const b2b2c_ctx *ctx)
 {
-    if (!out || !ctx)
+    if (!ctx)
         return B2B2C_EINVAL;
-    *out = ctx->seen;
+    if (seen)
+        *seen = ctx->seen;
+    if (own)
+        *own = ctx->own;
     return 0;
 }
 
@@ -584,6 +587,7 @@ void b2b2c__sync_committed(b2b2c_ctx *ctx)
                 e->seen = ctx->pending_seq;
         }
         ctx->seen = ctx->pending_seq;
+        ctx->own = ctx->pending_seq;
         ctx->floor = ctx->pending_floor;
         ctx->pending_seq = 0;
     }

@@ -49,7 +49,14 @@ static int64_t read_val(const toy *t, const char *id)
 static uint64_t seq_of(const b2b2c_ctx *ctx)
 {
     uint64_t s = 99;
-    assert_int_equal(b2b2c_ctx_seq(&s, ctx), 0);
+    assert_int_equal(b2b2c_ctx_seq(&s, NULL, ctx), 0);
+    return s;
+}
+
+static uint64_t own_of(const b2b2c_ctx *ctx)
+{
+    uint64_t s = 99;
+    assert_int_equal(b2b2c_ctx_seq(NULL, &s, ctx), 0);
     return s;
 }
 
@@ -97,6 +104,8 @@ static void t_sequence(void **state)
     assert_int_equal(seq_of(p.a), 1); /* not synced yet */
     assert_int_equal(b2b2c_ctx_sync(p.a), 0);
     assert_int_equal(seq_of(p.a), 2);
+    assert_int_equal(own_of(p.a), 1); /* its own last commit */
+    assert_int_equal(own_of(p.b), 2);
     /* a call that fails commits nothing and numbers nothing */
     assert_int_equal(toy_add(p.ta, "x", 5000000), B2B2C_ERANGE);
     assert_int_equal(seq_of(p.a), 2);
@@ -104,7 +113,8 @@ static void t_sequence(void **state)
     assert_int_equal(b2b2c_ctx_sync(p.a), 0);
     assert_int_equal(seq_of(p.a), 2);
     assert_int_equal(b2b2c_ctx_sync(NULL), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_ctx_seq(NULL, p.a), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_ctx_seq(NULL, NULL, NULL), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_ctx_seq(NULL, NULL, p.a), 0);
     pair_close(&p);
 
     /* alone: no log, sequence 0 */
