@@ -81,3 +81,11 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "forecast_frequency_counts", "channel_kind_name", "channel_sub_name",
     "channel_attribution_name", "channel_kind_from_name", "channel_sub_from_name",
     "channel_attribution_from_name", "channel_sub_kind"]]
+
+# The public classes name the package as their module, as before the split
+# into modules: tracebacks say b2b2c.Error, pickles refer to b2b2c.LeadRow.
+for _n in __all__:
+    _o = globals()[_n]
+    if isinstance(_o, type) and _o.__module__.startswith(__name__ + "."):
+        _o.__module__ = __name__
+del _n, _o
