@@ -963,7 +963,7 @@ void b2b2c__memstore_layout(const b2b2c_memstore *s, const char *table,
 
 int b2b2c_memstore_methods(b2b2c_memstore *store, b2b2c_storage *out)
 {
-    /* every member, in the order of b2b2c_storage (version 1) */
+    /* in the order of b2b2c_storage; a member not listed is NULL (0) */
     static const b2b2c_storage methods = {
         B2B2C_STORAGE_VERSION, NULL, ms_get, ms_put, ms_del, ms_scan,
         ms_begin, ms_commit, ms_rollback, ms_hint};
