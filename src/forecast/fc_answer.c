@@ -155,6 +155,13 @@ static int due_cmp(const void *a, const void *b)
     return strcmp(u->c->id, v->c->id);
 }
 
+static int due_row(const void *item, b2b2c__list_fn cb, void *payload)
+{
+    const due_item *u = item;
+    return ((b2b2c_forecaster_due_cb)cb)(u->c->id, u->due, u->pa, u->value,
+                                         payload);
+}
+
 int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now, double window_days,
                          b2b2c_forecaster_due_cb cb, void *payload)
 {
@@ -219,14 +226,8 @@ int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now, double window_days,
         items[ni].value = a.e * a.spend;
         ni++;
     }
-    qsort(items, ni, sizeof(due_item), due_cmp);
-    b2b2c__fc_scratch_free(ctx, &sc);
-    b2b2c__cb_enter(ctx); /* a mutating call from cb gets B2B2C_ESTATE */
-    for (size_t i = 0; i < ni; i++)
-        if ((rc = cb(items[i].c->id, items[i].due, items[i].pa,
-                     items[i].value, payload)) != 0)
-            break;
-    b2b2c__cb_leave(ctx);
+    return b2b2c__fc_list_emit(f, &sc, items, ni, sizeof(due_item), due_cmp,
+                               due_row, (b2b2c__list_fn)cb, payload);
 out:
     b2b2c__free(ctx, items);
     b2b2c__fc_scratch_free(ctx, &sc);

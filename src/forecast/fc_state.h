@@ -14,6 +14,7 @@
 
 #include "forecast/fc_internal.h"
 #include "forecast/fc_rows.h"
+#include "listing.h"
 
 #define FC_NFIT 7 /* 0: all, 1 + segment */
 #define FC_NKIND 64
@@ -161,6 +162,19 @@ int b2b2c__fc_list_start(const b2b2c_forecaster *f, int has_cb);
  * allocated) after B2B2C_ENOMEM. */
 void *b2b2c__fc_list_new(fc_scratch *sc, const b2b2c_forecaster *f,
                          size_t size);
+/* Calls the host's callback cb (the listing's type, cast back) for one
+ * item. */
+typedef int (*b2b2c__fc_row_fn)(const void *item, b2b2c__list_fn cb,
+                                void *payload);
+/* The end of a listing: sorts the n items of `size` bytes with cmp, calls
+ * row for each between b2b2c__cb_enter and b2b2c__cb_leave until one
+ * returns non-zero, which is returned; frees the items and *sc
+ * (b2b2c__fc_list_new's). */
+int b2b2c__fc_list_emit(const b2b2c_forecaster *f, fc_scratch *sc,
+                        void *items, size_t n, size_t size,
+                        int (*cmp)(const void *, const void *),
+                        b2b2c__fc_row_fn row, b2b2c__list_fn cb,
+                        void *payload);
 /* The next customer of segment (-1: all) with a product purchase before
  * end, summarised (see b2b2c__fc_summarise): 1 when found, 0 after the
  * last one, or the error of a customer whose history starts before start
