@@ -69,12 +69,15 @@ static uint64_t f_dig(th_env *env, void *state)
 static int op_add_new(th_env *env, void *state)
 {
     double e;
+    int rc;
     (void)env;
-    /* a fresh customer each time the previous attempt succeeded */
-    int fresh = b2b2c_forecaster_customer(&e, NULL, NULL, NULL, NULL, NULL,
-                                          state, "new", T0 + 100 * DAY, 4) ==
-                B2B2C_ENOTFOUND;
-    return b2b2c_forecaster_add_purchase(state, fresh ? "new" : "new2", 2,
+    /* a fresh customer each time the previous attempt succeeded; the read
+     * reads the commit sequence first (it may be the call that fails) */
+    rc = b2b2c_forecaster_customer(&e, NULL, NULL, NULL, NULL, NULL, state,
+                                   "new", T0 + 100 * DAY, 4);
+    if (rc && rc != B2B2C_ENOTFOUND)
+        return rc;
+    return b2b2c_forecaster_add_purchase(state, rc ? "new" : "new2", 2,
                                          T0 + DAY, 10,
                                          B2B2C_FORECAST_KIND_PRODUCT);
 }

@@ -386,8 +386,8 @@ static void t_fit_used(void **state)
                                                NULL, x->b, "s1", T_END, 12),
                      0);
     assert_true(ea == eb && ea > 0);
-    assert_int_equal(b2b2c_forecaster_due(x->a, T_END, 365, dg_due, &da), 0);
-    assert_int_equal(b2b2c_forecaster_due(x->b, T_END, 365, dg_due, &db), 0);
+    assert_int_equal(b2b2c_forecaster_due(x->a, T0 + 80 * DAY, 365, dg_due, &da), 0);
+    assert_int_equal(b2b2c_forecaster_due(x->b, T0 + 80 * DAY, 365, dg_due, &db), 0);
     assert_true(da == db && da != 0);
     assert_all_equal(x);
 }
