@@ -16,6 +16,7 @@
 
 #include "harness.h"
 #include "internal.h"
+#include "forecast/fc_state.h"
 
 #define DAY 86400
 #define T0 1735689600 /* 2025-01-01 */
@@ -541,6 +542,79 @@ static void t_random(void **state)
     assert_all_equal(x);
 }
 
+/* ---- reload: a context too far behind rebuilds the handle ---------------- */
+
+/* The context that fell behind the trimmed log reloads every engine
+ * (core/sync.c); the forecaster's reload, called directly here, gives the
+ * state of a fresh open, and the next call carries on from it. */
+static void t_reload(void **state)
+{
+    fx *x = *state;
+    b2b2c_forecaster *f3;
+    b2b2c_ctx *c3;
+    int32_t k;
+    sub_log(x);
+    assert_int_equal(b2b2c_forecaster_fit(NULL, x->b, -1, T0 + 150 * DAY), 0);
+    assert_int_equal(b2b2c_forecaster_add_kind(&k, x->b, "audit"), 0);
+    assert_int_equal(
+        b2b2c_forecaster_set_param(x->b, B2B2C_FORECASTER_MARGIN, 0.4), 0);
+    assert_int_equal(b2b2c_forecaster_remove_customer(x->b, "s7"), 0);
+    assert_int_equal(b2b2c_forecaster_cancel_subscription(x->b, "s8",
+                                                          T0 + 50 * DAY),
+                     0);
+    assert_int_equal(b2b2c__fc_engine_ops.reload(x->a), 0);
+    assert_int_equal(b2b2c_ctx_new(&c3, NULL, &x->st), 0);
+    assert_int_equal(b2b2c_forecaster_new(&f3, c3), 0);
+    assert_true(b2b2c__forecaster_digest(x->a) ==
+                b2b2c__forecaster_digest(f3));
+    b2b2c_forecaster_free(f3);
+    b2b2c_ctx_free(c3);
+    assert_int_equal(b2b2c_forecaster_add_purchase(x->a, "s8", 4,
+                                                   T0 + 80 * DAY, 5,
+                                                   B2B2C_FORECAST_KIND_PRODUCT),
+                     0);
+    assert_true(digest(x->a) == digest(x->b));
+    assert_true(digest(x->a) == fresh_digest(x));
+}
+
+/* A record another context committed that does not decode is
+ * B2B2C_ECORRUPT naming table and key, on the read that meets it, and
+ * memory stays as it was. */
+static void t_corrupt_refresh(void **state)
+{
+    fx *x = *state;
+    b2b2c_ctx *c;
+    uint64_t before;
+    int64_t n = 0;
+    const uint8_t bad[3] = {1, 2, 3};
+    assert_int_equal(b2b2c_forecaster_add_purchase(
+                         x->a, "q1", 1, T0, 10, B2B2C_FORECAST_KIND_PRODUCT),
+                     0);
+    assert_int_equal(b2b2c_ctx_sync(x->cb), 0);
+    before = b2b2c__forecaster_digest(x->b);
+    /* a raw write through a third context's storage wrapper is logged as
+     * a forecaster change like any other; with it, a purchase of q1 */
+    assert_int_equal(b2b2c_forecaster_add_purchase(
+                         x->a, "q1", 1, T0 + DAY, 10,
+                         B2B2C_FORECAST_KIND_PRODUCT),
+                     0);
+    assert_int_equal(b2b2c_ctx_new(&c, NULL, &x->st), 0);
+    assert_int_equal(b2b2c__call_begin(c), 0);
+    assert_int_equal(b2b2c__st_put(c, FC_T_CAN, "q1", 2, bad, sizeof(bad)),
+                     0);
+    assert_int_equal(b2b2c__call_end(c, 0), 0);
+    b2b2c_ctx_free(c);
+    assert_int_equal(b2b2c_forecaster_list_customers(x->b, -1, count_cust, &n),
+                     B2B2C_ECORRUPT);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(x->cb), "forecast_cancel"));
+    assert_non_null(strstr(b2b2c_ctx_errmsg(x->cb), "q1"));
+    /* nothing half-applied (nor the purchase committed before it), and
+     * the next sync fails the same way */
+    assert_true(b2b2c__forecaster_digest(x->b) == before);
+    assert_int_equal(b2b2c_ctx_sync(x->cb), B2B2C_ECORRUPT);
+    assert_true(b2b2c__forecaster_digest(x->b) == before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -549,6 +623,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_fit_used, setup, teardown),
         cmocka_unit_test_setup_teardown(t_kinds_params, setup, teardown),
         cmocka_unit_test_setup_teardown(t_random, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_reload, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_corrupt_refresh, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
