@@ -95,13 +95,9 @@ int b2b2c_forecaster_customer(double *expected, double *p_alive,
     answer a;
     int rc;
 
-    if (!f)
-        return B2B2C_EINVAL;
-    ctx = f->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = b2b2c__fc_check_id(ctx, customer_id, &n)) != 0 ||
-        (rc = b2b2c__check_time(ctx, now, "now")) != 0)
+    if ((rc = b2b2c__fc_cust_call(f, customer_id, &n, now, "now")) != 0)
         return rc;
+    ctx = f->ctx;
     if (!isfinite(horizon))
         return b2b2c__err(ctx, B2B2C_EINVAL, "horizon: must be finite");
     if (horizon < 1 || horizon > 1200 || horizon != floor(horizon))

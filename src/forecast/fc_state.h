@@ -123,6 +123,11 @@ int b2b2c__fc_cust_drop(b2b2c_forecaster *f, fc_cust *c);
 void b2b2c__fc_cust_free(b2b2c_ctx *ctx, fc_cust *c);
 /* A valid customer ID (B2B2C_EINVAL, B2B2C_EBADID), its length in *n. */
 int b2b2c__fc_check_id(b2b2c_ctx *ctx, const char *id, size_t *n);
+/* The start of a public call about one customer at a time t (argument
+ * targ): B2B2C_EINVAL without f; else clears the last error and checks the
+ * ID (its length in *n) and the time. */
+int b2b2c__fc_cust_call(const b2b2c_forecaster *f, const char *id, size_t *n,
+                        int64_t t, const char *targ);
 /* The customer of a valid ID, or B2B2C_ENOTFOUND naming it. */
 int b2b2c__fc_find_cust(const b2b2c_forecaster *f, const char *id,
                         fc_cust **out);

@@ -218,6 +218,18 @@ int b2b2c__fc_check_id(b2b2c_ctx *ctx, const char *id, size_t *n)
     return 0;
 }
 
+int b2b2c__fc_cust_call(const b2b2c_forecaster *f, const char *id, size_t *n,
+                        int64_t t, const char *targ)
+{
+    int rc;
+    if (!f)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(f->ctx);
+    if ((rc = b2b2c__fc_check_id(f->ctx, id, n)) != 0)
+        return rc;
+    return b2b2c__check_time(f->ctx, t, targ);
+}
+
 /* ---- purchases ------------------------------------------------------------ */
 
 fc_cust *b2b2c__fc_cust_new(b2b2c_ctx *ctx, const char *id, size_t n)
@@ -329,17 +341,13 @@ int b2b2c_forecaster_add_purchase(b2b2c_forecaster *f,
     size_t n;
     int rc;
 
-    if (!f)
-        return B2B2C_EINVAL;
-    ctx = f->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = b2b2c__fc_check_id(ctx, customer_id, &n)) != 0)
+    if ((rc = b2b2c__fc_cust_call(f, customer_id, &n, time, "time")) != 0)
         return rc;
+    ctx = f->ctx;
     if (!b2b2c_segment_name(segment))
         return b2b2c__err(ctx, B2B2C_EINVAL, "segment: unknown (%d)",
                           (int)segment);
-    if ((rc = b2b2c__check_time(ctx, time, "time")) != 0 ||
-        (rc = b2b2c__check_amount(ctx, amount, "amount")) != 0)
+    if ((rc = b2b2c__check_amount(ctx, amount, "amount")) != 0)
         return rc;
     if (kind < 0 || kind > B2B2C_FORECAST_KIND_MAX)
         return b2b2c__err(ctx, B2B2C_EINVAL, "kind: unknown (%d)", (int)kind);
@@ -383,18 +391,12 @@ int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
                                          const char *customer_id,
                                          int64_t time)
 {
-    b2b2c_ctx *ctx;
     size_t n;
     int rc;
 
-    if (!f)
-        return B2B2C_EINVAL;
-    ctx = f->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = b2b2c__fc_check_id(ctx, customer_id, &n)) != 0 ||
-        (rc = b2b2c__check_time(ctx, time, "time")) != 0)
+    if ((rc = b2b2c__fc_cust_call(f, customer_id, &n, time, "time")) != 0)
         return rc;
-    B2B2C__CALL(rc, ctx, f, cancel_body(f, customer_id, time));
+    B2B2C__CALL(rc, f->ctx, f, cancel_body(f, customer_id, time));
     return rc;
 }
 

@@ -101,10 +101,12 @@ static int dg_due(const char *id, int64_t due, double pa, double v, void *u)
     return 0;
 }
 
-/* The IDs of every customer, for the per-customer answers. */
+/* The IDs of every customer (for the per-customer answers) and their
+ * purchases in all. */
 typedef struct ids {
     char id[64][32];
     int n;
+    int64_t purchases;
 } ids;
 
 static int collect_id(const char *id, int32_t seg, int64_t first,
@@ -114,7 +116,7 @@ static int collect_id(const char *id, int32_t seg, int64_t first,
     (void)seg;
     (void)first;
     (void)last;
-    (void)n;
+    s->purchases += n;
     if (s->n < 64)
         snprintf(s->id[s->n++], sizeof(s->id[0]), "%s", id);
     return 0;
@@ -163,7 +165,7 @@ static uint64_t digest(b2b2c_forecaster *f)
                 d = mixd(mixd(d, at), mv);
         }
     }
-    s.n = 0;
+    memset(&s, 0, sizeof(s));
     assert_int_equal(b2b2c_forecaster_list_customers(f, -1, collect_id, &s),
                      0);
     for (int i = 0; i < s.n; i++) {
@@ -244,24 +246,13 @@ static summ1 summary_of(b2b2c_forecaster *f, const char *id)
     return s;
 }
 
-static int count_cust(const char *id, int32_t seg, int64_t first,
-                      int64_t last, int64_t n, void *u)
-{
-    int64_t *c = u;
-    (void)id;
-    (void)seg;
-    (void)first;
-    (void)last;
-    *c += n;
-    return 0;
-}
-
 static int64_t purchases(b2b2c_forecaster *f)
 {
-    int64_t n = 0;
-    assert_int_equal(b2b2c_forecaster_list_customers(f, -1, count_cust, &n),
+    ids s;
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_forecaster_list_customers(f, -1, collect_id, &s),
                      0);
-    return n;
+    return s.purchases;
 }
 
 /* ---- (a) purchases of one customer recorded in A and in B --------------- */
@@ -585,7 +576,7 @@ static void t_corrupt_refresh(void **state)
     fx *x = *state;
     b2b2c_ctx *c;
     uint64_t before;
-    int64_t n = 0;
+    ids n;
     const uint8_t bad[3] = {1, 2, 3};
     assert_int_equal(b2b2c_forecaster_add_purchase(
                          x->a, "q1", 1, T0, 10, B2B2C_FORECAST_KIND_PRODUCT),
@@ -604,7 +595,8 @@ static void t_corrupt_refresh(void **state)
                      0);
     assert_int_equal(b2b2c__call_end(c, 0), 0);
     b2b2c_ctx_free(c);
-    assert_int_equal(b2b2c_forecaster_list_customers(x->b, -1, count_cust, &n),
+    memset(&n, 0, sizeof(n));
+    assert_int_equal(b2b2c_forecaster_list_customers(x->b, -1, collect_id, &n),
                      B2B2C_ECORRUPT);
     assert_non_null(strstr(b2b2c_ctx_errmsg(x->cb), "forecast_cancel"));
     assert_non_null(strstr(b2b2c_ctx_errmsg(x->cb), "q1"));
