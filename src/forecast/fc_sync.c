@@ -21,6 +21,10 @@
 /* kind of a purchase slot that holds no purchase yet (valid kinds are at
  * most B2B2C_FORECAST_KIND_MAX) */
 #define FC_HOLE UINT32_MAX
+/* Keys arrive in key order (core sorts them), so a purchase comes right
+ * after the last one; a far jump is a damaged record, not a reason to
+ * allocate billions of holes. */
+#define FC_MAX_JUMP ((size_t)1 << 20)
 
 /* ---- undo of one purchase slot ------------------------------------------- */
 
@@ -105,6 +109,10 @@ static int refresh_purchase(b2b2c_forecaster *f, const void *k, size_t kl,
             return rc;
         c->p[s] = p;
     } else if (val) { /* beyond the end: holes up to it */
+        if (s - c->n > FC_MAX_JUMP)
+            return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, FC_T_PUR, k, idl,
+                                      "purchase %zu follows %zu",
+                                      s, c->n);
         if (b2b2c__grow(&ctx->mem, (void **)&c->p, &c->cap, s + 1,
                         sizeof(fc_purchase)))
             return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");

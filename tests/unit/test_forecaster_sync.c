@@ -533,6 +533,42 @@ static void t_random(void **state)
     assert_all_equal(x);
 }
 
+/* ---- a customer removed and recorded again in one commit ----------------- */
+
+/* In one group, B cancels s5's subscription, removes s5 and records one
+ * purchase for it again: A gets s5's first purchase replaced, the others
+ * and the cancellation deleted, in one sync. */
+static void t_remove_readd(void **state)
+{
+    fx *x = *state;
+    sub_log(x);
+    assert_int_equal(b2b2c_ctx_sync(x->ca), 0);
+    assert_int_equal(b2b2c_ctx_begin(x->cb), 0);
+    assert_int_equal(b2b2c_forecaster_cancel_subscription(x->b, "s5",
+                                                          T0 + 40 * DAY),
+                     0);
+    assert_int_equal(b2b2c_forecaster_remove_customer(x->b, "s5"), 0);
+    assert_int_equal(b2b2c_forecaster_add_purchase(
+                         x->b, "s5", 1, T0 + 3 * DAY, 7,
+                         B2B2C_FORECAST_KIND_PRODUCT),
+                     0);
+    assert_int_equal(b2b2c_forecaster_remove_customer(x->b, "s6"), 0);
+    assert_int_equal(b2b2c_ctx_commit(x->cb), 0);
+    assert_int_equal(purchases(x->a), purchases(x->b));
+    assert_true(digest(x->a) == digest(x->b));
+    assert_true(digest(x->a) == fresh_digest(x));
+    {
+        b2b2c_ctx *c3;
+        b2b2c_forecaster *f3;
+        assert_int_equal(b2b2c_ctx_new(&c3, NULL, &x->st), 0);
+        assert_int_equal(b2b2c_forecaster_new(&f3, c3), 0);
+        assert_true(b2b2c__forecaster_digest(x->a) ==
+                    b2b2c__forecaster_digest(f3));
+        b2b2c_forecaster_free(f3);
+        b2b2c_ctx_free(c3);
+    }
+}
+
 /* ---- reload: a context too far behind rebuilds the handle ---------------- */
 
 /* The context that fell behind the trimmed log reloads every engine
@@ -615,6 +651,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_fit_used, setup, teardown),
         cmocka_unit_test_setup_teardown(t_kinds_params, setup, teardown),
         cmocka_unit_test_setup_teardown(t_random, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_remove_readd, setup, teardown),
         cmocka_unit_test_setup_teardown(t_reload, setup, teardown),
         cmocka_unit_test_setup_teardown(t_corrupt_refresh, setup, teardown),
     };
