@@ -160,6 +160,25 @@ static int refresh_cancel(b2b2c_forecaster *f, const void *k, size_t kl,
     return 0;
 }
 
+/* Free every slot holding the kind named k (kl bytes) but `keep`. */
+static int drop_kind(b2b2c_forecaster *f, const void *k, size_t kl, int keep)
+{
+    int rc;
+    for (int i = B2B2C_FORECAST_KIND_HOST_FIRST; i <= B2B2C_FORECAST_KIND_MAX;
+         i++)
+        if (i != keep && strlen(f->kinds[i]) == kl &&
+            memcmp(f->kinds[i], k, kl) == 0) {
+            if ((rc = b2b2c__undo_save(f->ctx, f->kinds[i],
+                                       sizeof(f->kinds[i]))) != 0)
+                return rc;
+            memset(f->kinds[i], 0, sizeof(f->kinds[i]));
+        }
+    return 0;
+}
+
+/* A kind's record is keyed by its name: one name, one slot. This library
+ * never deletes or moves a kind; another slot holding the name is freed
+ * all the same, so memory is what a fresh open would load. */
 static int refresh_kind(b2b2c_forecaster *f, const void *k, size_t kl,
                         const void *val, size_t vl)
 {
@@ -167,22 +186,14 @@ static int refresh_kind(b2b2c_forecaster *f, const void *k, size_t kl,
     uint32_t slot = 0;
     int rc;
 
-    if (!val) { /* never done by this library: the name's slot is freed */
-        for (int i = B2B2C_FORECAST_KIND_HOST_FIRST;
-             i <= B2B2C_FORECAST_KIND_MAX; i++)
-            if (strlen(f->kinds[i]) == kl && memcmp(f->kinds[i], k, kl) == 0) {
-                if ((rc = b2b2c__undo_save(ctx, f->kinds[i],
-                                           sizeof(f->kinds[i]))) != 0)
-                    return rc;
-                memset(f->kinds[i], 0, sizeof(f->kinds[i]));
-            }
-        return 0;
-    }
-    if ((rc = b2b2c__fc_dec_kind(ctx, k, kl, val, vl, &slot)) != 0)
+    if (!val)
+        return drop_kind(f, k, kl, -1);
+    if ((rc = b2b2c__fc_dec_kind(ctx, k, kl, val, vl, &slot)) != 0 ||
+        (rc = drop_kind(f, k, kl, (int)slot)) != 0)
         return rc;
     if (strlen(f->kinds[slot]) == kl && memcmp(f->kinds[slot], k, kl) == 0)
         return 0;
-    if (f->kinds[slot][0]) /* kinds are never renamed or moved */
+    if (f->kinds[slot][0]) /* another name's slot: not renamed, damaged */
         return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, FC_T_KIND, k, kl,
                                   "slot %u already holds kind '%s'",
                                   (unsigned)slot, f->kinds[slot]);
