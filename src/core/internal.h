@@ -743,9 +743,10 @@ void b2b2c__sync_committed(b2b2c_ctx *ctx);
 void b2b2c__sync_txn_end(b2b2c_ctx *ctx);
 /* The call in progress runs on handle h (B2B2C__CALL). */
 void b2b2c__sync_writer(b2b2c_ctx *ctx, const void *h);
-/* An engine's open: attach the handle after its load succeeded (a second
- * handle of one engine on a context is B2B2C_ESTATE when others may share
- * the store), detach in its free. Bracket the open's scans with
+/* An engine's open: attach the handle after its load succeeded (several
+ * handles of one engine on a context each keep their own sequence), detach
+ * in its free. One table's changed keys reach `refresh` ordered by key
+ * length, then bytewise (so keys of one length come in memcmp order). Bracket the open's scans with
  * load_begin/load_end (one read transaction; load_end returns rc). */
 int b2b2c__engine_attach(b2b2c_ctx *ctx, const b2b2c__engine_ops *ops,
                          void *h);

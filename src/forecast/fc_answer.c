@@ -95,19 +95,16 @@ int b2b2c_forecaster_customer(double *expected, double *p_alive,
     answer a;
     int rc;
 
-    if (!f)
-        return B2B2C_EINVAL;
-    ctx = f->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = b2b2c__fc_check_id(ctx, customer_id, &n)) != 0 ||
-        (rc = b2b2c__check_time(ctx, now, "now")) != 0)
+    if ((rc = b2b2c__fc_cust_call(f, customer_id, &n, now, "now")) != 0)
         return rc;
+    ctx = f->ctx;
     if (!isfinite(horizon))
         return b2b2c__err(ctx, B2B2C_EINVAL, "horizon: must be finite");
     if (horizon < 1 || horizon > 1200 || horizon != floor(horizon))
         return b2b2c__err(ctx, B2B2C_ERANGE,
                           "horizon: must be a whole number 1..1200");
-    if ((rc = b2b2c__fc_find_cust(f, customer_id, &c)) != 0)
+    if ((rc = b2b2c__sync_read(ctx)) != 0 ||
+        (rc = b2b2c__fc_find_cust(f, customer_id, &c)) != 0)
         return rc;
     if (!(ft = fit_for(f, c)))
         return b2b2c__err(ctx, B2B2C_ENOTREADY,
@@ -266,6 +263,8 @@ int b2b2c_forecaster_holdout(double *actual, double *predicted, double *count,
     if (holdout_end <= calibration_end)
         return b2b2c__err(ctx, B2B2C_ERANGE,
                           "holdout_end: must be after calibration_end");
+    if ((rc = b2b2c__sync_read(ctx)) != 0)
+        return rc;
     ft = &f->fits[idx];
     if (!ft->valid)
         return b2b2c__err(ctx, B2B2C_ENOTREADY, "segment: not fitted");

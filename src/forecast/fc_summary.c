@@ -194,7 +194,8 @@ int b2b2c__fc_list_start(const b2b2c_forecaster *f, int has_cb)
     b2b2c__err_clear(f->ctx);
     if (!has_cb)
         return b2b2c__err(f->ctx, B2B2C_EINVAL, "cb: must not be NULL");
-    return 0;
+    /* up to date with other contexts' commits before answering */
+    return b2b2c__sync_read(f->ctx);
 }
 
 void *b2b2c__fc_list_new(fc_scratch *sc, const b2b2c_forecaster *f,
