@@ -746,7 +746,8 @@ void b2b2c__sync_writer(b2b2c_ctx *ctx, const void *h);
 /* An engine's open: attach the handle after its load succeeded (several
  * handles of one engine on a context each keep their own sequence), detach
  * in its free. One table's changed keys reach `refresh` ordered by key
- * length, then bytewise (so keys of one length come in memcmp order). Bracket the open's scans with
+ * length, then bytewise (so keys of one length come in memcmp order).
+ * Bracket the open's scans with
  * load_begin/load_end (one read transaction; load_end returns rc). */
 int b2b2c__engine_attach(b2b2c_ctx *ctx, const b2b2c__engine_ops *ops,
                          void *h);
