@@ -177,6 +177,9 @@ static void all_agree(two *t, int with_ref)
         assert_true(ha == digest(t->ref));
 }
 
+/* Calls that succeeded (the random run checks it made enough). */
+static int n_ok;
+
 /* Run one call on `on` and on the reference, expecting the same code. */
 #define BOTH(t, on, call_on)                                                 \
     do {                                                                     \
@@ -184,6 +187,7 @@ static void all_agree(two *t, int with_ref)
         int r1_ = (call_on);                                                 \
         h_ = (t)->ref;                                                       \
         assert_int_equal(r1_, (call_on));                                    \
+        n_ok += r1_ == 0;                                                    \
     } while (0)
 
 /* ---- (a) touches and spend from both contexts ---------------------------- */
@@ -315,7 +319,7 @@ static void t_params(void **state)
     }
     /* the position weights are checked together on the latest state */
     assert_int_equal(b2b2c_channels_set_param(
-                         t->b, B2B2C_CHANNELS_POSITION_FIRST, 0.7), 0);
+                         t->b, B2B2C_CHANNELS_POSITION_FIRST, 0.55), 0);
     assert_int_equal(b2b2c_channels_set_param(
                          t->a, B2B2C_CHANNELS_POSITION_LAST, 0.5),
                      B2B2C_ERANGE);
@@ -339,6 +343,7 @@ static void t_random(void **state)
         B2B2C_CHANNEL_SUB_RETAIL_MEDIA,  B2B2C_CHANNEL_SUB_MARKETPLACE,
         B2B2C_CHANNEL_SUB_VIRAL_CONTENT, B2B2C_CHANNEL_SUB_OUTREACH};
 
+    n_ok = 0;
     for (int i = 0; i < 400; i++) {
         b2b2c_channels *on = (i & 1) ? t->b : t->a;
         uint32_t op = rnd(&seed) % 10;
@@ -382,6 +387,7 @@ static void t_random(void **state)
             break;
         }
     }
+    assert_true(n_ok >= 200);
     all_agree(t, 1);
 }
 
