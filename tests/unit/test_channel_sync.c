@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "channel/channel_int.h"
 
 #define NLEADS 24
 #define DAY 86400
@@ -326,6 +327,49 @@ static void t_params(void **state)
     all_agree(t, 0);
 }
 
+/* ---- a deletion this library never makes --------------------------------- */
+
+/* Commit, from context c, the deletion of table/key (written to the change
+ * log as any write of a call is). */
+static void raw_delete(b2b2c_ctx *c, const char *table, const char *key)
+{
+    int rc;
+    assert_int_equal(b2b2c__call_begin(c), 0);
+    rc = b2b2c__st_del(c, table, key, strlen(key));
+    assert_int_equal(b2b2c__call_end(c, rc), 0);
+}
+
+static void deleted_row(two *t, const char *table, const char *key)
+{
+    uint64_t before;
+    b2b2c_ctx *c;
+    size_t n;
+
+    assert_int_equal(b2b2c_channels_add(t->a, "search",
+                                        B2B2C_CHANNEL_KIND_LEADGEN,
+                                        B2B2C_CHANNEL_SUB_SEARCH_ADS,
+                                        B2B2C_GROUP_B2B), 0);
+    assert_int_equal(b2b2c_channels_touch(t->a, "L1", "search", 0), 0);
+    assert_int_equal(b2b2c_channels_count(&n, t->b), 0);
+    before = b2b2c__channels_digest(t->b);
+    assert_int_equal(b2b2c_ctx_new(&c, NULL, &t->st), 0);
+    raw_delete(c, table, key);
+    b2b2c_ctx_free(c);
+    /* B's read names the table and key, and B's memory is unchanged */
+    assert_int_equal(b2b2c_channels_count(&n, t->b), B2B2C_ECORRUPT);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(t->cb), table));
+    assert_non_null(strstr(b2b2c_ctx_errmsg(t->cb), key));
+    assert_true(b2b2c__channels_digest(t->b) == before);
+}
+static void t_deleted_lead(void **state)
+{
+    deleted_row(*state, CH_T_LEADS, "L1");
+}
+static void t_deleted_channel(void **state)
+{
+    deleted_row(*state, CH_T_CHANNELS, "search");
+}
+
 /* ---- random mixed calls from both contexts -------------------------------- */
 
 static uint32_t rnd(uint64_t *s)
@@ -397,6 +441,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_counts, setup, teardown),
         cmocka_unit_test_setup_teardown(t_channel_added, setup, teardown),
         cmocka_unit_test_setup_teardown(t_params, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_deleted_lead, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_deleted_channel, setup, teardown),
         cmocka_unit_test_setup_teardown(t_random, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
