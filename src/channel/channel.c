@@ -588,6 +588,20 @@ int b2b2c_channels_touch(b2b2c_channels *h, const char *lead_id,
     return rc;
 }
 
+/* Entry checks of the lead calls that take an amount: clear the error,
+ * then lead_id (*n: its length), the time when t is given, the amount. */
+static int lead_args(size_t *n, b2b2c_channels *h, const char *lead_id,
+                     const int64_t *t, double amount, const char *arg)
+{
+    b2b2c_ctx *ctx = h->ctx;
+    int rc;
+    b2b2c__err_clear(ctx);
+    if ((rc = check_id(ctx, lead_id, "lead_id", n)) != 0 ||
+        (t && (rc = b2b2c__check_time(ctx, *t, "t")) != 0))
+        return rc;
+    return b2b2c__check_amount(ctx, amount, arg);
+}
+
 static int convert_body(b2b2c_channels *h, const char *lead_id, size_t n,
                         int64_t t, double revenue)
 {
@@ -615,20 +629,14 @@ static int convert_body(b2b2c_channels *h, const char *lead_id, size_t n,
 int b2b2c_channels_convert(b2b2c_channels *h, const char *lead_id, int64_t t,
                            double revenue)
 {
-    b2b2c_ctx *ctx;
     size_t n;
     int rc;
 
     if (!h)
         return B2B2C_EINVAL;
-    ctx = h->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = check_id(ctx, lead_id, "lead_id", &n)) != 0 ||
-        (rc = b2b2c__check_time(ctx, t, "t")) != 0)
+    if ((rc = lead_args(&n, h, lead_id, &t, revenue, "revenue")) != 0)
         return rc;
-    if ((rc = b2b2c__check_amount(ctx, revenue, "revenue")) != 0)
-        return rc;
-    B2B2C__CALL(rc, ctx, h, convert_body(h, lead_id, n, t, revenue));
+    B2B2C__CALL(rc, h->ctx, h, convert_body(h, lead_id, n, t, revenue));
     return rc;
 }
 
@@ -647,19 +655,14 @@ static int set_ltv_body(b2b2c_channels *h, const char *lead_id, size_t n,
 
 int b2b2c_channels_set_ltv(b2b2c_channels *h, const char *lead_id, double ltv)
 {
-    b2b2c_ctx *ctx;
     size_t n;
     int rc;
 
     if (!h)
         return B2B2C_EINVAL;
-    ctx = h->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = check_id(ctx, lead_id, "lead_id", &n)) != 0)
+    if ((rc = lead_args(&n, h, lead_id, NULL, ltv, "ltv")) != 0)
         return rc;
-    if ((rc = b2b2c__check_amount(ctx, ltv, "ltv")) != 0)
-        return rc;
-    B2B2C__CALL(rc, ctx, h, set_ltv_body(h, lead_id, n, ltv));
+    B2B2C__CALL(rc, h->ctx, h, set_ltv_body(h, lead_id, n, ltv));
     return rc;
 }
 

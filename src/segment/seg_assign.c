@@ -95,10 +95,23 @@ static int assign_entry(b2b2c_segmenter *s, const char *account_id, size_t n,
     return account_write(s, a);
 }
 
-/* The argument checks of both assignment calls; *n: the ID's length. */
+/* The argument checks of both assignment calls, in their order: the
+ * handle (B2B2C_EINVAL without a message), account_id, then attrs (when
+ * classifying) or segment (set by hand), the ID, now. *n: the ID's length. */
 static int assign_args(size_t *n, b2b2c_segmenter *s, const char *account_id,
-                       int64_t now)
+                       int by_hand, const b2b2c_segment_attrs *attrs,
+                       int32_t segment, int64_t now)
 {
+    if (!s)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(s->ctx);
+    if (!account_id)
+        return b2b2c__err(s->ctx, B2B2C_EINVAL, "account_id: NULL");
+    if (!by_hand && !attrs)
+        return b2b2c__err(s->ctx, B2B2C_EINVAL, "attrs: NULL");
+    if (by_hand && !b2b2c_segment_name(segment))
+        return b2b2c__err(s->ctx, B2B2C_EINVAL, "segment: unknown segment %d",
+                          (int)segment);
     if (b2b2c__id_check(account_id, n))
         return b2b2c__err(s->ctx, B2B2C_EBADID, "account_id: not a valid ID");
     return b2b2c__check_time(s->ctx, now, "now");
@@ -120,15 +133,8 @@ int b2b2c_segmenter_assign(int32_t *segment, b2b2c_segmenter *s,
 {
     seg_verdict vd;
     size_t n;
-    int rc;
-    if (!s)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(s->ctx);
-    if (!account_id)
-        return b2b2c__err(s->ctx, B2B2C_EINVAL, "account_id: NULL");
-    if (!attrs)
-        return b2b2c__err(s->ctx, B2B2C_EINVAL, "attrs: NULL");
-    if ((rc = assign_args(&n, s, account_id, now)) != 0)
+    int rc = assign_args(&n, s, account_id, 0, attrs, 0, now);
+    if (rc)
         return rc;
     B2B2C__CALL(rc, s->ctx, s,
                 assign_body(&vd, s, account_id, n, attrs, now));
@@ -145,16 +151,8 @@ int b2b2c_segmenter_assign_segment(b2b2c_segmenter *s,
                                    int64_t now)
 {
     size_t n;
-    int rc;
-    if (!s)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(s->ctx);
-    if (!account_id)
-        return b2b2c__err(s->ctx, B2B2C_EINVAL, "account_id: NULL");
-    if (!b2b2c_segment_name(segment))
-        return b2b2c__err(s->ctx, B2B2C_EINVAL, "segment: unknown segment %d",
-                          (int)segment);
-    if ((rc = assign_args(&n, s, account_id, now)) != 0)
+    int rc = assign_args(&n, s, account_id, 1, NULL, segment, now);
+    if (rc)
         return rc;
     B2B2C__CALL(rc, s->ctx, s,
                 assign_entry(s, account_id, n, segment, 1.0, "manual", now));

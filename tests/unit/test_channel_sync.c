@@ -17,14 +17,14 @@
 
 #include "harness.h"
 #include "channel/channel_int.h"
+#include "sync_util.h"
 
 #define NLEADS 24
 #define DAY 86400
 
 typedef struct two {
-    b2b2c_memstore *ms;
-    b2b2c_storage st;
-    b2b2c_ctx *ca, *cb, *cr;
+    sync_pair p;
+    b2b2c_ctx *cr;
     b2b2c_channels *a, *b;
     b2b2c_channels *ref; /* one context alone doing every call */
 } two;
@@ -33,13 +33,10 @@ static int setup(void **state)
 {
     two *t = calloc(1, sizeof(*t));
     assert_non_null(t);
-    assert_int_equal(b2b2c_memstore_new(&t->ms, NULL), 0);
-    assert_int_equal(b2b2c_memstore_methods(t->ms, &t->st), 0);
-    assert_int_equal(b2b2c_ctx_new(&t->ca, NULL, &t->st), 0);
-    assert_int_equal(b2b2c_ctx_new(&t->cb, NULL, &t->st), 0);
+    sync_pair_open(&t->p);
     assert_int_equal(b2b2c_ctx_new(&t->cr, NULL, NULL), 0);
-    assert_int_equal(b2b2c_channels_new(&t->a, t->ca), 0);
-    assert_int_equal(b2b2c_channels_new(&t->b, t->cb), 0);
+    assert_int_equal(b2b2c_channels_new(&t->a, t->p.ca), 0);
+    assert_int_equal(b2b2c_channels_new(&t->b, t->p.cb), 0);
     assert_int_equal(b2b2c_channels_new(&t->ref, t->cr), 0);
     *state = t;
     return 0;
@@ -51,47 +48,33 @@ static int teardown(void **state)
     b2b2c_channels_free(t->a);
     b2b2c_channels_free(t->b);
     b2b2c_channels_free(t->ref);
-    b2b2c_ctx_free(t->ca);
-    b2b2c_ctx_free(t->cb);
     b2b2c_ctx_free(t->cr);
-    b2b2c_memstore_free(t->ms);
+    sync_pair_close(&t->p);
     free(t);
     return 0;
 }
 
 /* ---- the digest: everything a host can read ------------------------------ */
 
-static uint64_t fnv_str(uint64_t h, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    for (const char *c = buf; *c; c++)
-        h = (h ^ (unsigned char)*c) * UINT64_C(1099511628211);
-    return (h ^ 0xff) * UINT64_C(1099511628211);
-}
-
 /* Reports sum in the order leads were first seen, which differs between
  * contexts: compare them to 9 significant digits. */
 static uint64_t fnv_num(uint64_t h, double x)
 {
-    return isnan(x) ? fnv_str(h, "nan") : fnv_str(h, "%.9g", x);
+    return isnan(x) ? sync_fnv_str(h, "nan") : sync_fnv_str(h, "%.9g", x);
 }
 
 static int list_row(const char *id, int32_t kind, int32_t sub, int32_t group,
                     void *u)
 {
     uint64_t *h = u;
-    *h = fnv_str(*h, "C %s %d %d %d", id, (int)kind, (int)sub, (int)group);
+    *h = sync_fnv_str(*h, "C %s %d %d %d", id, (int)kind, (int)sub, (int)group);
     return 0;
 }
 
 static int metric_row(const char *key, const double *m, size_t n, void *u)
 {
     uint64_t *h = u;
-    *h = fnv_str(*h, "M %s %zu", key, n);
+    *h = sync_fnv_str(*h, "M %s %zu", key, n);
     for (size_t i = 0; i < n; i++)
         *h = fnv_num(*h, m[i]);
     return 0;
@@ -101,7 +84,7 @@ static int attr_row(const char *id, double conv, double rev, double ltv,
                     void *u)
 {
     uint64_t *h = u;
-    *h = fnv_str(*h, "A %s", id);
+    *h = sync_fnv_str(*h, "A %s", id);
     *h = fnv_num(fnv_num(fnv_num(*h, conv), rev), ltv);
     return 0;
 }
@@ -109,20 +92,20 @@ static int attr_row(const char *id, double conv, double rev, double ltv,
 static int share_row(const char *id, int64_t t, double share, void *u)
 {
     uint64_t *h = u;
-    *h = fnv_num(fnv_str(*h, "S %s %lld", id, (long long)t), share);
+    *h = fnv_num(sync_fnv_str(*h, "S %s %lld", id, (long long)t), share);
     return 0;
 }
 
 static int markov_row(const char *id, double re, double share, void *u)
 {
     uint64_t *h = u;
-    *h = fnv_num(fnv_num(fnv_str(*h, "K %s", id), re), share);
+    *h = fnv_num(fnv_num(sync_fnv_str(*h, "K %s", id), re), share);
     return 0;
 }
 
 static uint64_t digest(b2b2c_channels *c)
 {
-    uint64_t h = UINT64_C(14695981039346656037);
+    uint64_t h = SYNC_FNV_SEED;
     size_t n;
     double p;
 
@@ -132,7 +115,7 @@ static uint64_t digest(b2b2c_channels *c)
         h = fnv_num(h, p);
     }
     assert_int_equal(b2b2c_channels_count(&n, c), 0);
-    h = fnv_str(h, "N %zu", n);
+    h = sync_fnv_str(h, "N %zu", n);
     assert_int_equal(b2b2c_channels_list(c, -1, list_row, &h), 0);
     for (int32_t by = 1; by <= 4; by++)
         for (int32_t m = 1; m <= 6; m++)
@@ -148,7 +131,7 @@ static uint64_t digest(b2b2c_channels *c)
     for (int i = 0; i < NLEADS; i++) {
         char id[16];
         snprintf(id, sizeof(id), "L%d", i);
-        h = fnv_str(h, "L %d", b2b2c_channels_attribute_lead(
+        h = sync_fnv_str(h, "L %d", b2b2c_channels_attribute_lead(
                                    c, id, 4, 0, 400 * DAY, share_row, &h));
     }
     return h;
@@ -159,7 +142,7 @@ static uint64_t fresh_digest(two *t)
     b2b2c_ctx *c;
     b2b2c_channels *h;
     uint64_t d;
-    assert_int_equal(b2b2c_ctx_new(&c, NULL, &t->st), 0);
+    assert_int_equal(b2b2c_ctx_new(&c, NULL, &t->p.st), 0);
     assert_int_equal(b2b2c_channels_new(&h, c), 0);
     d = digest(h);
     b2b2c_channels_free(h);
@@ -190,6 +173,15 @@ static int n_ok;
         assert_int_equal(r1_, (call_on));                                    \
         n_ok += r1_ == 0;                                                    \
     } while (0)
+
+/* The lead-generation channel "search" added on h. */
+static void add_search(b2b2c_channels *h)
+{
+    assert_int_equal(b2b2c_channels_add(h, "search",
+                                        B2B2C_CHANNEL_KIND_LEADGEN,
+                                        B2B2C_CHANNEL_SUB_SEARCH_ADS,
+                                        B2B2C_GROUP_B2B), 0);
+}
 
 /* ---- (a) touches and spend from both contexts ---------------------------- */
 
@@ -293,10 +285,7 @@ static void t_params(void **state)
     two *t = *state;
     double p;
 
-    assert_int_equal(b2b2c_channels_add(t->a, "search",
-                                        B2B2C_CHANNEL_KIND_LEADGEN,
-                                        B2B2C_CHANNEL_SUB_SEARCH_ADS,
-                                        B2B2C_GROUP_B2B), 0);
+    add_search(t->a);
     assert_int_equal(b2b2c_channels_touch(t->a, "L1", "search", 0), 0);
     assert_int_equal(b2b2c_channels_convert(t->a, "L1", 10 * DAY, 5), 0);
     assert_int_equal(b2b2c_channels_set_param(
@@ -345,20 +334,17 @@ static void deleted_row(two *t, const char *table, const char *key)
     b2b2c_ctx *c;
     size_t n;
 
-    assert_int_equal(b2b2c_channels_add(t->a, "search",
-                                        B2B2C_CHANNEL_KIND_LEADGEN,
-                                        B2B2C_CHANNEL_SUB_SEARCH_ADS,
-                                        B2B2C_GROUP_B2B), 0);
+    add_search(t->a);
     assert_int_equal(b2b2c_channels_touch(t->a, "L1", "search", 0), 0);
     assert_int_equal(b2b2c_channels_count(&n, t->b), 0);
     before = b2b2c__channels_digest(t->b);
-    assert_int_equal(b2b2c_ctx_new(&c, NULL, &t->st), 0);
+    assert_int_equal(b2b2c_ctx_new(&c, NULL, &t->p.st), 0);
     raw_delete(c, table, key);
     b2b2c_ctx_free(c);
     /* B's read names the table and key, and B's memory is unchanged */
     assert_int_equal(b2b2c_channels_count(&n, t->b), B2B2C_ECORRUPT);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(t->cb), table));
-    assert_non_null(strstr(b2b2c_ctx_errmsg(t->cb), key));
+    assert_non_null(strstr(b2b2c_ctx_errmsg(t->p.cb), table));
+    assert_non_null(strstr(b2b2c_ctx_errmsg(t->p.cb), key));
     assert_true(b2b2c__channels_digest(t->b) == before);
 }
 static void t_deleted_lead(void **state)
@@ -372,12 +358,6 @@ static void t_deleted_channel(void **state)
 
 /* ---- random mixed calls from both contexts -------------------------------- */
 
-static uint32_t rnd(uint64_t *s)
-{
-    *s = *s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-    return (uint32_t)(*s >> 33);
-}
-
 static void t_random(void **state)
 {
     two *t = *state;
@@ -390,17 +370,17 @@ static void t_random(void **state)
     n_ok = 0;
     for (int i = 0; i < 400; i++) {
         b2b2c_channels *on = (i & 1) ? t->b : t->a;
-        uint32_t op = rnd(&seed) % 10;
+        uint32_t op = sync_rnd(&seed) % 10;
         char ch[8], lead[8];
-        int64_t when = (int64_t)(rnd(&seed) % 300) * DAY +
-                       (int64_t)(rnd(&seed) % DAY);
-        snprintf(ch, sizeof(ch), "c%u", rnd(&seed) % 6);
+        int64_t when = (int64_t)(sync_rnd(&seed) % 300) * DAY +
+                       (int64_t)(sync_rnd(&seed) % DAY);
+        snprintf(ch, sizeof(ch), "c%u", sync_rnd(&seed) % 6);
         /* drawn once: BOTH evaluates its call twice */
-        double v1 = (double)(rnd(&seed) % 1000);
-        double v2 = (double)(rnd(&seed) % 10000);
-        int32_t pk = B2B2C_CHANNELS_LOOKBACK_DAYS + (int32_t)(rnd(&seed) % 2);
-        double pv = (double)(5 + rnd(&seed) % 60);
-        snprintf(lead, sizeof(lead), "L%u", rnd(&seed) % NLEADS);
+        double v1 = (double)(sync_rnd(&seed) % 1000);
+        double v2 = (double)(sync_rnd(&seed) % 10000);
+        int32_t pk = B2B2C_CHANNELS_LOOKBACK_DAYS + (int32_t)(sync_rnd(&seed) % 2);
+        double pv = (double)(5 + sync_rnd(&seed) % 60);
+        snprintf(lead, sizeof(lead), "L%u", sync_rnd(&seed) % NLEADS);
         switch (op) {
         case 0: {
             int32_t sub = subs[ch[1] - '0'];

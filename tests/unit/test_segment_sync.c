@@ -15,11 +15,10 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "sync_util.h"
 
 typedef struct two {
-    b2b2c_memstore *ms;
-    b2b2c_storage st;
-    b2b2c_ctx *ca, *cb;
+    sync_pair p;
     b2b2c_segmenter *a, *b;
     b2b2c_segment_attrs *x;
 } two;
@@ -28,13 +27,10 @@ static int setup(void **state)
 {
     two *t = calloc(1, sizeof(*t));
     assert_non_null(t);
-    assert_int_equal(b2b2c_memstore_new(&t->ms, NULL), 0);
-    assert_int_equal(b2b2c_memstore_methods(t->ms, &t->st), 0);
-    assert_int_equal(b2b2c_ctx_new(&t->ca, NULL, &t->st), 0);
-    assert_int_equal(b2b2c_ctx_new(&t->cb, NULL, &t->st), 0);
-    assert_int_equal(b2b2c_segmenter_new(&t->a, t->ca), 0);
-    assert_int_equal(b2b2c_segmenter_new(&t->b, t->cb), 0);
-    assert_int_equal(b2b2c_segment_attrs_new(&t->x, t->ca), 0);
+    sync_pair_open(&t->p);
+    assert_int_equal(b2b2c_segmenter_new(&t->a, t->p.ca), 0);
+    assert_int_equal(b2b2c_segmenter_new(&t->b, t->p.cb), 0);
+    assert_int_equal(b2b2c_segment_attrs_new(&t->x, t->p.ca), 0);
     *state = t;
     return 0;
 }
@@ -45,32 +41,12 @@ static int teardown(void **state)
     b2b2c_segment_attrs_free(t->x);
     b2b2c_segmenter_free(t->a);
     b2b2c_segmenter_free(t->b);
-    b2b2c_ctx_free(t->ca);
-    b2b2c_ctx_free(t->cb);
-    b2b2c_memstore_free(t->ms);
+    sync_pair_close(&t->p);
     free(t);
     return 0;
 }
 
 /* ---- the digest: everything a host can read ------------------------------ */
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ c[i]) * UINT64_C(1099511628211);
-    return h;
-}
-
-static uint64_t fnv_str(uint64_t h, const char *fmt, ...)
-{
-    char buf[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    return fnv(h, buf, strlen(buf) + 1);
-}
 
 typedef struct dig {
     uint64_t h;
@@ -82,7 +58,7 @@ static int rule_row(const char *id, int32_t prio, int32_t seg,
                     const char *expr, int32_t is_default, void *u)
 {
     dig *d = u;
-    d->h = fnv_str(d->h, "R %s %d %d %s %d", id, (int)prio, (int)seg, expr,
+    d->h = sync_fnv_str(d->h, "R %s %d %d %s %d", id, (int)prio, (int)seg, expr,
                    (int)is_default);
     d->n++;
     return 0;
@@ -92,7 +68,7 @@ static int hist_row(const char *acc, int64_t time, int32_t from, int32_t to,
                     int64_t version, const char *rule, double conf, void *u)
 {
     dig *d = u;
-    d->h = fnv_str(d->h, "H %s %lld %d %d %lld %s %.17g", acc,
+    d->h = sync_fnv_str(d->h, "H %s %lld %d %d %lld %s %.17g", acc,
                    (long long)time, (int)from, (int)to, (long long)version,
                    rule, conf);
     return 0;
@@ -102,7 +78,7 @@ static int acc_row(const char *acc, int32_t seg, int64_t since,
                    int64_t version, void *u)
 {
     dig *d = u;
-    d->h = fnv_str(d->h, "A %s %d %lld %lld", acc, (int)seg,
+    d->h = sync_fnv_str(d->h, "A %s %d %lld %lld", acc, (int)seg,
                    (long long)since, (long long)version);
     d->n++;
     assert_int_equal(b2b2c_segmenter_history(d->s, acc, hist_row, d), 0);
@@ -111,22 +87,22 @@ static int acc_row(const char *acc, int32_t seg, int64_t since,
 
 static uint64_t digest(b2b2c_segmenter *s)
 {
-    dig d = {UINT64_C(14695981039346656037), s, 0};
+    dig d = {SYNC_FNV_SEED, s, 0};
     int64_t v;
     assert_int_equal(b2b2c_segmenter_version(&v, s), 0);
-    d.h = fnv(d.h, &v, sizeof(v));
+    d.h = sync_fnv(d.h, &v, sizeof(v));
     for (int32_t p = B2B2C_SEG_LARGE_WHOLESALE_OUTLETS;
          p <= B2B2C_SEG_DEALER_POLICY; p++) {
         double x;
         assert_int_equal(b2b2c_segmenter_get_param(&x, s, p), 0);
-        d.h = fnv(d.h, &x, sizeof(x));
+        d.h = sync_fnv(d.h, &x, sizeof(x));
     }
     for (int32_t seg = 0; seg < 6; seg++)
         for (int32_t band = 0; band < 4; band++) {
             int32_t dest, kind;
             assert_int_equal(
                 b2b2c_segmenter_route(&dest, &kind, s, seg, band), 0);
-            d.h = fnv_str(d.h, "T %d %d %d %d", (int)seg, (int)band,
+            d.h = sync_fnv_str(d.h, "T %d %d %d %d", (int)seg, (int)band,
                           (int)dest, (int)kind);
         }
     assert_int_equal(b2b2c_segmenter_rules(s, rule_row, &d), 0);
@@ -140,7 +116,7 @@ static uint64_t fresh_digest(two *t)
     b2b2c_ctx *c;
     b2b2c_segmenter *s;
     uint64_t h;
-    assert_int_equal(b2b2c_ctx_new(&c, NULL, &t->st), 0);
+    assert_int_equal(b2b2c_ctx_new(&c, NULL, &t->p.st), 0);
     assert_int_equal(b2b2c_segmenter_new(&s, c), 0);
     h = digest(s);
     b2b2c_segmenter_free(s);
@@ -336,12 +312,6 @@ static void t_routes(void **state)
 
 /* ---- random mixed calls from both contexts -------------------------------- */
 
-static uint32_t rnd(uint64_t *s)
-{
-    *s = *s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-    return (uint32_t)(*s >> 33);
-}
-
 static void t_random(void **state)
 {
     two *t = *state;
@@ -354,27 +324,27 @@ static void t_random(void **state)
 
     for (int i = 0; i < 400; i++) {
         b2b2c_segmenter *s = (i & 1) ? t->b : t->a;
-        uint32_t op = rnd(&seed) % 10;
+        uint32_t op = sync_rnd(&seed) % 10;
         char id[16];
         int rc;
-        now += rnd(&seed) % 3;
+        now += sync_rnd(&seed) % 3;
         switch (op) {
         case 0:
             rc = b2b2c_segmenter_set_param(
-                s, B2B2C_SEG_LARGE_CUSTOMER_EMPLOYEES + rnd(&seed) % 2,
-                (double)(10 + rnd(&seed) % 500));
+                s, B2B2C_SEG_LARGE_CUSTOMER_EMPLOYEES + sync_rnd(&seed) % 2,
+                (double)(10 + sync_rnd(&seed) % 500));
             assert_int_equal(rc, 0);
             break;
         case 1:
-            snprintf(id, sizeof(id), "r%u", rnd(&seed) % 6);
+            snprintf(id, sizeof(id), "r%u", sync_rnd(&seed) % 6);
             rc = b2b2c_segmenter_rule_add(
-                s, id, (int32_t)(rnd(&seed) % 2000) - 500,
-                (int32_t)(rnd(&seed) % 6), exprs[rnd(&seed) % 5]);
+                s, id, (int32_t)(sync_rnd(&seed) % 2000) - 500,
+                (int32_t)(sync_rnd(&seed) % 6), exprs[sync_rnd(&seed) % 5]);
             assert_true(rc == 0 || rc == B2B2C_EEXISTS);
             ok += rc == 0;
             break;
         case 2:
-            snprintf(id, sizeof(id), "r%u", rnd(&seed) % 6);
+            snprintf(id, sizeof(id), "r%u", sync_rnd(&seed) % 6);
             rc = b2b2c_segmenter_rule_remove(s, id);
             assert_true(rc == 0 || rc == B2B2C_ENOTFOUND);
             ok += rc == 0;
@@ -382,41 +352,41 @@ static void t_random(void **state)
         case 3:
         case 4:
         case 5:
-            snprintf(id, sizeof(id), "acc%u", rnd(&seed) % 30);
+            snprintf(id, sizeof(id), "acc%u", sync_rnd(&seed) % 30);
             b2b2c_segment_attrs_reset(t->x);
             b2b2c_segment_attrs_set_int(t->x, B2B2C_SEG_ATTR_ORG_KIND,
-                                        1 + (int64_t)(rnd(&seed) % 12));
+                                        1 + (int64_t)(sync_rnd(&seed) % 12));
             b2b2c_segment_attrs_set_int(t->x, B2B2C_SEG_ATTR_EMPLOYEES,
-                                        rnd(&seed) % 1000);
-            if (rnd(&seed) & 1)
+                                        sync_rnd(&seed) % 1000);
+            if (sync_rnd(&seed) & 1)
                 b2b2c_segment_attrs_set_int(t->x, B2B2C_SEG_ATTR_RESELLER,
-                                            rnd(&seed) & 1);
+                                            sync_rnd(&seed) & 1);
             assert_int_equal(b2b2c_segmenter_assign(NULL, s, id, t->x, now),
                              0);
             break;
         case 6:
-            snprintf(id, sizeof(id), "acc%u", rnd(&seed) % 30);
+            snprintf(id, sizeof(id), "acc%u", sync_rnd(&seed) % 30);
             assert_int_equal(b2b2c_segmenter_assign_segment(
-                                 s, id, (int32_t)(rnd(&seed) % 6), now), 0);
+                                 s, id, (int32_t)(sync_rnd(&seed) % 6), now), 0);
             break;
         case 7: {
-            int32_t seg = (int32_t)(1 + rnd(&seed) % 5);
-            int32_t band = (int32_t)(rnd(&seed) % 4);
+            int32_t seg = (int32_t)(1 + sync_rnd(&seed) % 5);
+            int32_t band = (int32_t)(sync_rnd(&seed) % 4);
             rc = b2b2c_segmenter_route_set(s, seg, band,
-                                           (int32_t)(1 + rnd(&seed) % 4),
-                                           (int32_t)(1 + rnd(&seed) % 2));
+                                           (int32_t)(1 + sync_rnd(&seed) % 4),
+                                           (int32_t)(1 + sync_rnd(&seed) % 2));
             assert_true(rc == 0 || rc == B2B2C_ESTATE);
             ok += rc == 0;
             break;
         }
         case 8:
             assert_int_equal(b2b2c_segmenter_route_reset(
-                                 s, (int32_t)(rnd(&seed) % 6),
-                                 (int32_t)(rnd(&seed) % 4)), 0);
+                                 s, (int32_t)(sync_rnd(&seed) % 6),
+                                 (int32_t)(sync_rnd(&seed) % 4)), 0);
             break;
         default:
             rc = b2b2c_segmenter_set_param(s, B2B2C_SEG_DEALER_POLICY,
-                                           (double)(rnd(&seed) & 1));
+                                           (double)(sync_rnd(&seed) & 1));
             assert_true(rc == 0 || rc == B2B2C_ESTATE);
             ok += rc == 0;
             break;
