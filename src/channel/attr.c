@@ -470,7 +470,7 @@ static int query_check(b2b2c_channels *h, int32_t model, int64_t from,
                           (int)model);
     if (from > to)
         return b2b2c__err(h->ctx, B2B2C_ERANGE, "from: after to");
-    return 0;
+    return b2b2c__sync_read(h->ctx); /* the query answers from memory */
 }
 
 /* Validate a query and prepare a run (nothing allocated yet). have_cb: the
