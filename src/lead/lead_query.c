@@ -81,6 +81,8 @@ int b2b2c_lead_top(const b2b2c_lead_model *m, int64_t now, int32_t n,
     if (stage != -1 && !b2b2c_lead_stage_name(stage))
         return b2b2c__err(ctx, B2B2C_EINVAL, "stage: unknown stage %d",
                           (int)stage);
+    if ((rc = b2b2c__sync_read(ctx)) != 0)
+        return rc;
     ready = b2b2c__lead_ready(m);
     if (by == B2B2C_LEAD_BY_PROBABILITY && !ready)
         return b2b2c__err(ctx, B2B2C_ENOTREADY,
@@ -171,7 +173,7 @@ int b2b2c_lead_counts(const b2b2c_lead_model *m, int64_t now,
     size_t nc;
     int rc = 0;
 
-    if ((rc = b2b2c__lead_begin(m, cb ? NULL : "cb", &now)) != 0)
+    if ((rc = b2b2c__lead_read_begin(m, cb ? NULL : "cb", &now)) != 0)
         return rc;
     ctx = m->ctx;
     nc = m->nattrs + 1;
@@ -204,7 +206,7 @@ int b2b2c_lead_band_changes(const b2b2c_lead_model *m, int64_t since,
 {
     b2b2c_ctx *ctx;
     int rc = 0;
-    if ((rc = b2b2c__lead_begin(m, cb ? NULL : "cb", &now)) != 0)
+    if ((rc = b2b2c__lead_read_begin(m, cb ? NULL : "cb", &now)) != 0)
         return rc;
     ctx = m->ctx;
     if (since > now)

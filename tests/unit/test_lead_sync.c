@@ -565,6 +565,7 @@ static void t_random_mixed(void **state)
     b2b2c_lead_model *lone;
     int64_t t = T0;
     char *dl, *da, *db;
+    int ok[12] = {0};
 
     /* every call through A and B (alternating) gives what the same calls
      * on one lone context give, and ends in the same state */
@@ -593,6 +594,7 @@ static void t_random_mixed(void **state)
                      "alone: %s",
                      i, o.what, o.id, r1, (int)o1, r2, (int)o2,
                      b2b2c_ctx_errmsg(i % 2 ? p->cb : p->ca));
+        ok[o.what] += r1 == 0;
         if (i % 50 == 49) {
             da = digest_text(i % 2 ? p->a : p->b, t);
             dl = digest_text(lone, t);
@@ -601,6 +603,9 @@ static void t_random_mixed(void **state)
             free(dl);
         }
     }
+    for (int w = 0; w < 12; w++) /* every kind of call succeeded */
+        if (ok[w] == 0)
+            fail_msg("no call of op %d succeeded", w);
     dl = digest_text(lone, t + DAY);
     da = digest_text(p->a, t + DAY);
     db = digest_text(p->b, t + DAY);
