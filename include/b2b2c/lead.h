@@ -393,8 +393,8 @@ typedef int (*b2b2c_lead_band_cb)(const char *lead_id, int32_t old_band,
 
 /*
  * Leads whose band at `now` was entered at or after `since` (by an event,
- * or by decay or the end of a hot hold), with the band they left and when.
- * B2B2C_EINVAL, B2B2C_ERANGE (since > now, now outside the time range),
+ * or by decay or the end of a hot hold), with the band they left and when,
+ * in lead ID order (bytewise). B2B2C_EINVAL, B2B2C_ERANGE (since > now, now outside the time range),
  * or the callback's code.
  */
 B2B2C_API int b2b2c_lead_band_changes(const b2b2c_lead_model *m,

@@ -91,7 +91,7 @@ static int row_cb(const char *id, double s, int32_t b, double p, void *ud)
     return 0;
 }
 
-/* Band changes come in no stated order: collected, then sorted. */
+/* Band changes, in the order they come (lead ID order). */
 typedef struct lines {
     char **s;
     size_t n;
@@ -107,11 +107,6 @@ static int band_cb(const char *id, int32_t o, int32_t b, int64_t at,
     l->s = realloc(l->s, (l->n + 1) * sizeof(*l->s));
     l->s[l->n++] = strdup(buf);
     return 0;
-}
-
-static int strp_cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Everything the public API tells about the model at `now`. The caller
@@ -170,7 +165,6 @@ static char *digest_text(const b2b2c_lead_model *m, int64_t now)
     assert_true(rc == 0 || rc == B2B2C_ENOTREADY);
     assert_int_equal(
         b2b2c_lead_band_changes(m, INT64_MIN / 2, now, band_cb, &bl), 0);
-    qsort(bl.s, bl.n, sizeof(*bl.s), strp_cmp);
     for (size_t i = 0; i < bl.n; i++) {
         sb_printf(&b, "%s", bl.s[i]);
         free(bl.s[i]);
