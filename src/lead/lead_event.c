@@ -365,12 +365,9 @@ int b2b2c_lead_add(b2b2c_lead_model *m, const char *id, int64_t created,
     b2b2c_ctx *ctx;
     size_t n;
     int rc;
-    if (!m)
-        return B2B2C_EINVAL;
+    if ((rc = b2b2c__lead_begin(m, id ? NULL : "id", NULL)) != 0)
+        return rc;
     ctx = m->ctx;
-    b2b2c__err_clear(ctx);
-    if (!id)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "id: NULL");
     if (b2b2c__id_check(id, &n))
         return b2b2c__err(ctx, B2B2C_EBADID, "id: not a valid lead ID");
     if ((rc = b2b2c__check_time(ctx, created, "created")) != 0)
@@ -606,10 +603,9 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
     size_t n;
     int rc;
 
-    if (!m)
-        return B2B2C_EINVAL;
+    if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
+        return rc;
     ctx = m->ctx;
-    b2b2c__err_clear(ctx);
     if ((rc = b2b2c__check_amount(ctx, value, "value")) != 0 ||
         (rc = b2b2c__check_time(ctx, now, "now")) != 0)
         return rc;
