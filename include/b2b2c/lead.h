@@ -122,6 +122,13 @@ enum {
  * No call of the lead model makes a random choice (b2b2c_lead_refit is a
  * deterministic batch fit), so it takes no seed.
  *
+ * Several contexts, in this process or others, may each open the lead
+ * model on one database (common.h, "Many contexts on one database"): every
+ * call first applies what the others committed (a lead added, an event, a
+ * stage, an outcome, a removal, the kinds, points, parameters and weights),
+ * so it decides and answers on the latest committed state. The alert
+ * callback is the handle's own and runs for its own events only.
+ *
  * Returns 0, B2B2C_EINVAL, B2B2C_ENOMEM, B2B2C_ECORRUPT (a record failed to
  * decode; the message names table and key), B2B2C_EVERSION or the storage's
  * code.
