@@ -465,6 +465,55 @@ static void t_remove(void **state)
     assert_same(p, T0 + DAY);
 }
 
+/* A commit of more changes than a change-log entry lists makes the others
+ * rebuild from storage (core's reload): what the host set on the handle
+ * and does not store (the alert) stays. */
+static int alerts;
+static int alert_cb(const char *id, int32_t o, int32_t b, int64_t at,
+                    void *ud)
+{
+    (void)id;
+    (void)o;
+    (void)b;
+    (void)at;
+    (void)ud;
+    alerts++;
+    return 0;
+}
+
+static void t_reload_big_commit(void **state)
+{
+    pair *p = *state;
+    enum { N = 65537 }; /* one more than a log entry lists */
+    size_t n;
+    double s;
+    assert_int_equal(b2b2c_lead_add(p->a, "L0", T0, 0, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_set_alert(p->a, alert_cb, NULL), 0);
+    assert_int_equal(b2b2c_ctx_begin(p->cb), 0);
+    for (int i = 1; i <= N; i++) {
+        char id[16];
+        snprintf(id, sizeof(id), "r%d", i);
+        assert_int_equal(b2b2c_lead_add(p->b, id, T0, i % 6, NULL, NULL, NULL),
+                         0);
+    }
+    assert_int_equal(
+        b2b2c_lead_event(p->b, "r7", B2B2C_LEAD_EV_QUOTE_REQUEST, T0 + 1, 0),
+        0);
+    assert_int_equal(b2b2c_ctx_commit(p->cb), 0);
+    assert_int_equal(b2b2c_lead_count(&n, p->a), 0);
+    assert_int_equal(n, N + 1);
+    assert_int_equal(b2b2c_lead_score(&s, NULL, p->a, "r7", T0 + 1), 0);
+    assert_true(s == score_of(p->b, "r7", T0 + 1, NULL));
+    alerts = 0;
+    assert_int_equal(
+        b2b2c_lead_event(p->a, "L0", B2B2C_LEAD_EV_QUOTE_REQUEST, T0 + 2, 0),
+        0);
+    assert_int_equal(alerts, 1);
+    assert_int_equal(b2b2c_lead_remove(p->b, "L0"), 0);
+    assert_int_equal(b2b2c_lead_count(&n, p->a), 0);
+    assert_int_equal(n, N);
+}
+
 /* ---- a random sequence of mixed calls, alternating A and B ---- */
 
 static uint64_t rnd_state;
@@ -623,6 +672,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_refit, setup, teardown),
         cmocka_unit_test_setup_teardown(t_remove, setup, teardown),
         cmocka_unit_test_setup_teardown(t_random_mixed, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_reload_big_commit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
