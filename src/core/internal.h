@@ -745,9 +745,11 @@ void b2b2c__sync_txn_end(b2b2c_ctx *ctx);
 void b2b2c__sync_writer(b2b2c_ctx *ctx, const void *h);
 /* An engine's open: attach the handle after its load succeeded (several
  * handles of one engine on a context each keep their own sequence), detach
- * in its free. One table's changed keys reach `refresh` ordered by key
- * length, then bytewise (so keys of one length come in memcmp order).
- * Bracket the open's scans with
+ * in its free. Changes reach `refresh` table by table (ordered by the
+ * table name's length, then its bytes: not in any order of dependence, so
+ * a record may arrive before one it refers to; check such links in
+ * refresh_done), and within a table by key length, then bytewise (keys of
+ * one length in memcmp order). Bracket the open's scans with
  * load_begin/load_end (one read transaction; load_end returns rc). */
 int b2b2c__engine_attach(b2b2c_ctx *ctx, const b2b2c__engine_ops *ops,
                          void *h);
