@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The SQLite storage adapter (examples/sqlite) against the storage
- * conformance suite and a reopen through a file. */
+/* The SQLite storage adapter (src/storage/sqlite, libb2b2c-sqlite) against
+ * the storage conformance suite, a reopen through a file, and two
+ * connections on one file (storage version 2: snapshots and conflicts). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +15,7 @@
 
 #include <sqlite3.h>
 
-#include "b2b2c_sqlite.h"
+#include "b2b2c/storage/sqlite.h"
 #include "harness.h"
 #include "toy.h"
 
@@ -214,6 +215,7 @@ static void t_errmsg_after_failed_commit(void **state)
 
     temp_path(path);
     o.busy_timeout_ms = 0;
+    o.wal = 0; /* a rollback journal: the reader's SHARED lock blocks */
     assert_int_equal(conn_open(&c, path, &o), 0);
     assert_int_equal(toy_add(c.t, "a", 1), 0);
     assert_int_equal(sqlite3_open(path, &r), SQLITE_OK);
@@ -259,7 +261,7 @@ static void t_options_applied(void **state)
 
     assert_int_equal(o.version, B2B2C_SQLITE_OPTIONS_VERSION);
     assert_int_equal(o.busy_timeout_ms, 5000);
-    assert_int_equal(o.wal, 0);
+    assert_int_equal(o.wal, 1);
     assert_int_equal(o.synchronous, B2B2C_SQLITE_SYNC_DEFAULT);
     memset(&d, 0x5a, sizeof(d));
     assert_int_equal(b2b2c_sqlite_options_init(&d, 1), 0);
@@ -277,14 +279,160 @@ static void t_options_applied(void **state)
     assert_string_equal(pragma(db, "PRAGMA busy_timeout", buf, sizeof(buf)),
                         "1234");
     b2b2c_sqlite_close(db);
-    /* b2b2c_sqlite_open: the defaults (a busy timeout, journal unchanged) */
-    assert_int_equal(b2b2c_sqlite_open(&db, path), 0);
-    assert_string_equal(pragma(db, "PRAGMA busy_timeout", buf, sizeof(buf)),
-                        "5000");
+    /* wal 0 leaves the journal as the file has it */
+    o.wal = 0;
+    assert_int_equal(b2b2c_sqlite_open_with(&db, path, &o), 0);
     assert_string_equal(pragma(db, "PRAGMA journal_mode", buf, sizeof(buf)),
                         "wal"); /* WAL is a property of the file */
     b2b2c_sqlite_close(db);
     remove_db(path);
+}
+
+/* b2b2c_sqlite_open: a busy timeout and WAL for a file database; an
+ * in-memory one, which has no file to log to, keeps its own journal. */
+static void t_wal_by_default(void **state)
+{
+    char path[32], buf[32];
+    b2b2c_sqlite *db;
+    b2b2c_sqlite_options o = B2B2C_SQLITE_OPTIONS_INIT;
+    (void)state;
+
+    temp_path(path);
+    assert_int_equal(b2b2c_sqlite_open(&db, path), 0);
+    assert_string_equal(pragma(db, "PRAGMA busy_timeout", buf, sizeof(buf)),
+                        "5000");
+    assert_string_equal(pragma(db, "PRAGMA journal_mode", buf, sizeof(buf)),
+                        "wal");
+    b2b2c_sqlite_close(db);
+    remove_db(path);
+    assert_int_equal(b2b2c_sqlite_open(&db, ":memory:"), 0);
+    assert_string_equal(pragma(db, "PRAGMA journal_mode", buf, sizeof(buf)),
+                        "memory");
+    b2b2c_sqlite_close(db);
+    o.wal = 1;
+    assert_int_equal(b2b2c_sqlite_open_with(&db, ":memory:", &o), 0);
+    b2b2c_sqlite_close(db);
+}
+
+/* Two raw storage tables on one file, for the version-2 members. */
+typedef struct pair {
+    char path[32];
+    b2b2c_sqlite *a, *b;
+    b2b2c_storage sa, sb;
+} pair;
+
+static void pair_open(pair *p, int wal)
+{
+    b2b2c_sqlite_options o = B2B2C_SQLITE_OPTIONS_INIT;
+    o.wal = wal;
+    o.busy_timeout_ms = 2000;
+    temp_path(p->path);
+    assert_int_equal(b2b2c_sqlite_open_with(&p->a, p->path, &o), 0);
+    assert_int_equal(b2b2c_sqlite_open_with(&p->b, p->path, &o), 0);
+    assert_int_equal(b2b2c_sqlite_methods(p->a, &p->sa), 0);
+    assert_int_equal(b2b2c_sqlite_methods(p->b, &p->sb), 0);
+}
+
+static void pair_close(pair *p)
+{
+    b2b2c_sqlite_close(p->a);
+    b2b2c_sqlite_close(p->b);
+    remove_db(p->path);
+}
+
+static int put1(b2b2c_storage *s, const char *val)
+{
+    int rc = s->begin(s->userdata);
+    if (rc == 0)
+        rc = s->put(s->userdata, "t", "k", 1, val, strlen(val));
+    if (rc == 0)
+        return s->commit(s->userdata);
+    s->rollback(s->userdata);
+    return rc;
+}
+
+static int copy_val(const void *val, size_t n, void *payload)
+{
+    snprintf(payload, 16, "%.*s", (int)n, (const char *)val);
+    return 0;
+}
+
+static const char *get1(b2b2c_storage *s, char *buf)
+{
+    int rc = s->get(s->userdata, "t", "k", 1, copy_val, buf);
+    if (rc != 0)
+        snprintf(buf, 16, "rc %d", rc);
+    return buf;
+}
+
+/* The method table is version 2 with begin_read; a read transaction sees
+ * one snapshot: another connection's commit shows only after it ends. */
+static void t_begin_read_snapshot(void **state)
+{
+    pair p;
+    char buf[16];
+    (void)state;
+
+    pair_open(&p, 1);
+    assert_int_equal(p.sa.version, 2);
+    assert_non_null(p.sa.begin_read);
+    assert_int_equal(p.sa.flags, 0);
+    assert_int_equal(put1(&p.sa, "one"), 0);
+    assert_int_equal(p.sa.begin_read(p.sa.userdata), 0);
+    assert_string_equal(get1(&p.sa, buf), "one");
+    assert_int_equal(put1(&p.sb, "two"), 0); /* a reader does not block it */
+    assert_string_equal(get1(&p.sa, buf), "one");
+    assert_int_equal(p.sa.rollback(p.sa.userdata), 0);
+    assert_string_equal(get1(&p.sa, buf), "two");
+    pair_close(&p);
+}
+
+/* WAL: a read transaction whose snapshot is older than another
+ * connection's commit cannot write (SQLITE_BUSY_SNAPSHOT): B2B2C_ECONFLICT,
+ * and after the rollback a new transaction writes. */
+static void t_busy_snapshot_conflict(void **state)
+{
+    pair p;
+    char buf[16];
+    (void)state;
+
+    pair_open(&p, 1);
+    assert_int_equal(put1(&p.sa, "one"), 0);
+    assert_int_equal(p.sa.begin_read(p.sa.userdata), 0);
+    assert_string_equal(get1(&p.sa, buf), "one");
+    assert_int_equal(put1(&p.sb, "two"), 0);
+    assert_int_equal(p.sa.put(p.sa.userdata, "t", "k", 1, "x", 1),
+                     B2B2C_ECONFLICT);
+    assert_non_null(strstr(b2b2c_sqlite_errmsg(p.a), "locked"));
+    assert_int_equal(p.sa.rollback(p.sa.userdata), 0);
+    assert_int_equal(put1(&p.sa, "three"), 0);
+    assert_string_equal(get1(&p.sb, buf), "three");
+    pair_close(&p);
+}
+
+/* Rollback journal: a read transaction that holds its SHARED lock while
+ * another connection holds the write lock cannot upgrade (SQLite returns
+ * SQLITE_BUSY at once, without waiting: a deadlock): B2B2C_ECONFLICT. A
+ * write transaction that meets a lock still waits, then reports
+ * SQLITE_BUSY (t_no_timeout_fails_at_once). */
+static void t_read_upgrade_conflict(void **state)
+{
+    pair p;
+    char buf[16];
+    (void)state;
+
+    pair_open(&p, 0);
+    assert_int_equal(put1(&p.sa, "one"), 0);
+    assert_int_equal(p.sa.begin_read(p.sa.userdata), 0);
+    assert_string_equal(get1(&p.sa, buf), "one");
+    assert_int_equal(p.sb.begin(p.sb.userdata), 0);
+    assert_int_equal(p.sb.put(p.sb.userdata, "t", "k", 1, "two", 3), 0);
+    assert_int_equal(p.sa.put(p.sa.userdata, "t", "k", 1, "x", 1),
+                     B2B2C_ECONFLICT);
+    assert_int_equal(p.sa.rollback(p.sa.userdata), 0);
+    assert_int_equal(p.sb.commit(p.sb.userdata), 0);
+    assert_string_equal(get1(&p.sa, buf), "two");
+    pair_close(&p);
 }
 
 /* Bad options: a specific code, no connection, a NULL *out. */
@@ -301,8 +449,6 @@ static void t_bad_options(void **state)
         {{1, 5000, -1, B2B2C_SQLITE_SYNC_DEFAULT}, B2B2C_ERANGE},
         {{1, 5000, 0, B2B2C_SQLITE_SYNC_EXTRA + 1}, B2B2C_ERANGE},
         {{1, 5000, 0, B2B2C_SQLITE_SYNC_DEFAULT - 1}, B2B2C_ERANGE},
-        /* an in-memory database has no WAL: refused, not ignored */
-        {{1, 5000, 1, B2B2C_SQLITE_SYNC_DEFAULT}, B2B2C_EINVAL},
     };
     b2b2c_sqlite_options o;
     b2b2c_sqlite *db;
@@ -338,6 +484,10 @@ int main(void)
         cmocka_unit_test(t_errmsg_after_failed_commit),
         cmocka_unit_test(t_options_applied),
         cmocka_unit_test(t_bad_options),
+        cmocka_unit_test(t_wal_by_default),
+        cmocka_unit_test(t_begin_read_snapshot),
+        cmocka_unit_test(t_busy_snapshot_conflict),
+        cmocka_unit_test(t_read_upgrade_conflict),
     };
     return th_storage_conformance(&sq) +
            cmocka_run_group_tests(tests, NULL, NULL);
