@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "b2b2c/storage/sqlite.h"
+#include "crash.h"
 #include "harness.h"
 #include "toy.h"
 
@@ -473,6 +474,39 @@ static void t_bad_options(void **state)
                         "SQLite: database or disk is full (SQLITE_FULL)");
 }
 
+/* Clients killed with SIGKILL mid-transaction on one WAL file. */
+static char crash_path[32];
+
+static int crash_open(b2b2c_storage *st, void **handle)
+{
+    b2b2c_sqlite *db;
+    int rc = b2b2c_sqlite_open(&db, crash_path);
+    if (rc)
+        return rc;
+    *handle = db;
+    return b2b2c_sqlite_methods(db, st);
+}
+
+static void t_crash(void **state)
+{
+    static const th_storage_factory f = {"sqlite", crash_open, sq_close};
+    th_crash_opts o = {3, 24, 7, 60};
+    th_crash_result r;
+    (void)state;
+
+    temp_path(crash_path);
+    assert_int_equal(th_crash_run(&f, &o, &r), 0);
+    printf("crash: %ld reported, %ld whole, %ld missing, %ld partial, "
+           "%ld errors\n",
+           r.reported, r.found, r.missing, r.partial, r.errors);
+    assert_true(r.reported > 0);
+    assert_true(r.found >= r.reported);
+    assert_int_equal(r.missing, 0);
+    assert_int_equal(r.partial, 0);
+    assert_int_equal(r.errors, 0);
+    remove_db(crash_path);
+}
+
 int main(void)
 {
     static const th_storage_factory sq = {"sqlite", sq_open, sq_close};
@@ -488,6 +522,7 @@ int main(void)
         cmocka_unit_test(t_begin_read_snapshot),
         cmocka_unit_test(t_busy_snapshot_conflict),
         cmocka_unit_test(t_read_upgrade_conflict),
+        cmocka_unit_test(t_crash),
     };
     return th_storage_conformance(&sq) +
            cmocka_run_group_tests(tests, NULL, NULL);
