@@ -65,11 +65,12 @@ if ! as_owner "$bindir/initdb" -D "$data" -U b2b2c -A trust -E UTF8 \
     echo "FAIL: initdb"
     exit 1
 fi
-# fsync off: the crash tests kill clients, not the server; the server's
-# own durability is not what they test, and fsync would make them slow.
+# fsync off unless B2B2C_PG_FSYNC=on (the benchmark does): the tests kill
+# clients, not the server, so the server's own durability is not what they
+# test, and fsync would make them slow.
 started=1
 if ! as_owner "$bindir/pg_ctl" -D "$data" -l "$tmp/server.log" -w -t 60 \
-        -o "-k $tmp -c listen_addresses='' -c fsync=off -c max_connections=40" \
+        -o "-k $tmp -c listen_addresses='' -c fsync=${B2B2C_PG_FSYNC:-off} -c max_connections=40" \
         start >/dev/null 2>&1; then
     cat "$tmp/server.log"
     echo "FAIL: the server did not start"
