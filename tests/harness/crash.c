@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "crash.h"
 
@@ -83,8 +86,13 @@ static void client(const th_storage_factory *f, int fd, int c, int g)
 static pid_t spawn(const th_storage_factory *f, int fd, int c, int g)
 {
     pid_t pid = fork();
-    if (pid == 0)
+    if (pid == 0) {
+#ifdef __linux__
+        /* a test killed mid-run leaves no client looping behind it */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
         client(f, fd, c, g);
+    }
     return pid;
 }
 

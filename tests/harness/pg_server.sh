@@ -8,12 +8,21 @@
 # SKIP) when the server binaries are not installed.
 #
 # usage: pg_server.sh COMMAND [ARG...]
+#        pg_server.sh --for-pid PID
+# The second form starts the server, prints its conninfo on one line and
+# returns at once, leaving a watcher that stops the server and removes the
+# folder as soon as process PID has ended, however it ends (the C tests
+# start their server this way, so that valgrind runs on them, not on sh).
 # The binaries come from $B2B2C_PG_BINDIR when it is set (nothing else is
 # tried then), else `pg_config --bindir`, else the newest
 # /usr/lib/postgresql/*/bin (Debian's postgresql package).
 # initdb and postgres refuse to run as root: as root they run as the
 # `postgres` user (runuser), which owns the temporary folder.
 set -u
+for_pid=
+if [ "${1:-}" = "--for-pid" ]; then
+    for_pid=${2:?usage: pg_server.sh --for-pid PID}
+fi
 
 bindir=${B2B2C_PG_BINDIR:-}
 if [ -z "${B2B2C_PG_BINDIR+set}" ]; then
@@ -78,6 +87,15 @@ if ! as_owner "$bindir/pg_ctl" -D "$data" -l "$tmp/server.log" -w -t 60 \
 fi
 B2B2C_PG_CONNINFO="host=$tmp user=b2b2c dbname=postgres"
 export B2B2C_PG_CONNINFO
+if [ -n "$for_pid" ]; then
+    # a subshell starts with default traps: it stops the server itself
+    (trap '' HUP INT
+     while kill -0 "$for_pid" 2>/dev/null; do sleep 0.2; done
+     stop) </dev/null >/dev/null 2>&1 &
+    trap - EXIT INT TERM HUP
+    echo "$B2B2C_PG_CONNINFO"
+    exit 0
+fi
 # in the background, so that a signal to this script is handled at once
 "$@" &
 child=$!

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The PostgreSQL storage adapter (src/storage/postgresql) against a real
- * server that tests/harness/pg_server.sh starts for this test and passes
- * in B2B2C_PG_CONNINFO: the storage conformance suite in both isolation
+ * server that tests/harness/pg_server.sh starts for this test
+ * (`test_pg --server pg_server.sh [crash]`, or B2B2C_PG_CONNINFO set by
+ * `pg_server.sh test_pg`): the storage conformance suite in both isolation
  * modes, snapshots and conflicts between two connections, writers
  * serialized by the advisory lock, engines written through and reopened,
  * error mapping (bad conninfo, a server error, a dropped connection) and
@@ -406,6 +407,32 @@ static void t_crash_serializable(void **state)
     crash(B2B2C_PG_ISOLATION_SERIALIZABLE);
 }
 
+/* Start a server of our own with `sh script --for-pid <us>`: it prints
+ * the conninfo and stops the server once this process has ended, however
+ * it ends. Returns 0, 77 (no server binaries: skip) or 1. */
+static int start_server(const char *script)
+{
+    static char line[512];
+    char cmd[1024];
+    FILE *p;
+    int st;
+
+    snprintf(cmd, sizeof(cmd), "sh '%s' --for-pid %ld", script,
+             (long)getpid());
+    if (!(p = popen(cmd, "r")))
+        return 1;
+    if (!fgets(line, sizeof(line), p))
+        line[0] = '\0';
+    st = pclose(p);
+    line[strcspn(line, "\n")] = '\0';
+    if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        printf("%s\n", line);
+        return WIFEXITED(st) && WEXITSTATUS(st) == 77 ? 77 : 1;
+    }
+    conninfo = line;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const th_storage_factory f = {"postgresql", pg_open_empty,
@@ -425,10 +452,19 @@ int main(int argc, char **argv)
     };
     int failed;
 
-    conninfo = getenv("B2B2C_PG_CONNINFO");
+    if (argc > 2 && strcmp(argv[1], "--server") == 0) {
+        int rc = start_server(argv[2]);
+        if (rc != 0)
+            return rc;
+        argc -= 2;
+        argv += 2;
+    } else {
+        conninfo = getenv("B2B2C_PG_CONNINFO");
+    }
     if (!conninfo || !*conninfo) {
-        printf("SKIP: B2B2C_PG_CONNINFO is not set (run through "
-               "tests/harness/pg_server.sh, as meson test does)\n");
+        printf("SKIP: no server: run test_pg --server "
+               "tests/harness/pg_server.sh, as meson test does, or set "
+               "B2B2C_PG_CONNINFO\n");
         return 77;
     }
     /* the crash tests are their own meson test (suite slow) */
