@@ -25,6 +25,7 @@
 #include "b2b2c/storage/postgresql.h"
 #include "crash.h"
 #include "harness.h"
+#include "kv1.h"
 #include "toy.h"
 
 static const char *conninfo;
@@ -77,31 +78,6 @@ static b2b2c_pg *open_db(int32_t iso, b2b2c_storage *st)
     return db;
 }
 
-static int put1(b2b2c_storage *s, const char *key, const char *val)
-{
-    int rc = s->begin(s->userdata);
-    if (rc == 0)
-        rc = s->put(s->userdata, "t", key, strlen(key), val, strlen(val));
-    if (rc == 0)
-        return s->commit(s->userdata);
-    s->rollback(s->userdata);
-    return rc;
-}
-
-static int copy_val(const void *val, size_t n, void *payload)
-{
-    snprintf(payload, 16, "%.*s", (int)n, (const char *)val);
-    return 0;
-}
-
-static const char *get1(b2b2c_storage *s, const char *key, char *buf)
-{
-    int rc = s->get(s->userdata, "t", key, strlen(key), copy_val, buf);
-    if (rc != 0)
-        snprintf(buf, 16, "rc %d", rc);
-    return buf;
-}
-
 /* Version 2 table; begin_read sees one snapshot, in both modes. */
 static void t_begin_read_snapshot(void **state)
 {
@@ -115,16 +91,16 @@ static void t_begin_read_snapshot(void **state)
         assert_non_null(sa.begin_read);
         assert_null(sa.hint);
         assert_int_equal(sa.flags, 0);
-        assert_int_equal(put1(&sa, "snap", "one"), 0);
+        assert_int_equal(kv1_put(&sa, "snap", "one"), 0);
         assert_int_equal(sa.begin_read(sa.userdata), 0);
-        assert_string_equal(get1(&sa, "snap", buf), "one");
-        assert_int_equal(put1(&sb, "snap", "two"), 0);
-        assert_string_equal(get1(&sa, "snap", buf), "one");
+        assert_string_equal(kv1_get(&sa, "snap", buf), "one");
+        assert_int_equal(kv1_put(&sb, "snap", "two"), 0);
+        assert_string_equal(kv1_get(&sa, "snap", buf), "one");
         /* a read-only transaction refuses to write: SQLSTATE 25006 */
         assert_int_equal(sa.put(sa.userdata, "t", "x", 1, "", 0), -2025);
         assert_string_equal(b2b2c_pg_sqlstate(a), "25006");
         assert_int_equal(sa.rollback(sa.userdata), 0);
-        assert_string_equal(get1(&sa, "snap", buf), "two");
+        assert_string_equal(kv1_get(&sa, "snap", buf), "two");
         b2b2c_pg_close(a);
         b2b2c_pg_close(b);
     }
@@ -142,12 +118,12 @@ static void t_serializable_conflict(void **state)
 
     b2b2c_pg *a = open_db(B2B2C_PG_ISOLATION_SERIALIZABLE, &sa);
     b2b2c_pg *b = open_db(B2B2C_PG_ISOLATION_SERIALIZABLE, &sb);
-    assert_int_equal(put1(&sa, "x", "0"), 0);
-    assert_int_equal(put1(&sa, "y", "0"), 0);
+    assert_int_equal(kv1_put(&sa, "x", "0"), 0);
+    assert_int_equal(kv1_put(&sa, "y", "0"), 0);
     assert_int_equal(sa.begin(sa.userdata), 0);
     assert_int_equal(sb.begin(sb.userdata), 0);
-    assert_string_equal(get1(&sa, "x", buf), "0");
-    assert_string_equal(get1(&sb, "y", buf), "0");
+    assert_string_equal(kv1_get(&sa, "x", buf), "0");
+    assert_string_equal(kv1_get(&sb, "y", buf), "0");
     assert_int_equal(sa.put(sa.userdata, "t", "y", 1, "a", 1), 0);
     rc = sb.put(sb.userdata, "t", "x", 1, "b", 1);
     assert_int_equal(sa.commit(sa.userdata), 0);
@@ -158,7 +134,7 @@ static void t_serializable_conflict(void **state)
     assert_int_equal(sb.rollback(sb.userdata), 0);
     /* the re-run sees a's write */
     assert_int_equal(sb.begin(sb.userdata), 0);
-    assert_string_equal(get1(&sb, "y", buf), "a");
+    assert_string_equal(kv1_get(&sb, "y", buf), "a");
     assert_int_equal(sb.put(sb.userdata, "t", "x", 1, "b", 1), 0);
     assert_int_equal(sb.commit(sb.userdata), 0);
     b2b2c_pg_close(a);
@@ -176,7 +152,7 @@ static void t_lock_serializes_writers(void **state)
     (void)state;
 
     b2b2c_pg *a = open_db(B2B2C_PG_ISOLATION_LOCK, &sa);
-    assert_int_equal(put1(&sa, "lock", "before"), 0);
+    assert_int_equal(kv1_put(&sa, "lock", "before"), 0);
     assert_int_equal(pipe(fds), 0);
     pid = fork();
     assert_true(pid >= 0);
@@ -196,7 +172,7 @@ static void t_lock_serializes_writers(void **state)
     assert_int_equal(read(fds[0], &b, 1), 1);
     assert_int_equal(b, 'y');
     assert_int_equal(sa.begin(sa.userdata), 0);
-    assert_string_equal(get1(&sa, "lock", buf), "child");
+    assert_string_equal(kv1_get(&sa, "lock", buf), "child");
     assert_int_equal(sa.commit(sa.userdata), 0);
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);

@@ -18,6 +18,7 @@
 #include "b2b2c/storage/sqlite.h"
 #include "crash.h"
 #include "harness.h"
+#include "kv1.h"
 #include "toy.h"
 
 static int sq_open(b2b2c_storage *st, void **handle)
@@ -341,31 +342,6 @@ static void pair_close(pair *p)
     remove_db(p->path);
 }
 
-static int put1(b2b2c_storage *s, const char *val)
-{
-    int rc = s->begin(s->userdata);
-    if (rc == 0)
-        rc = s->put(s->userdata, "t", "k", 1, val, strlen(val));
-    if (rc == 0)
-        return s->commit(s->userdata);
-    s->rollback(s->userdata);
-    return rc;
-}
-
-static int copy_val(const void *val, size_t n, void *payload)
-{
-    snprintf(payload, 16, "%.*s", (int)n, (const char *)val);
-    return 0;
-}
-
-static const char *get1(b2b2c_storage *s, char *buf)
-{
-    int rc = s->get(s->userdata, "t", "k", 1, copy_val, buf);
-    if (rc != 0)
-        snprintf(buf, 16, "rc %d", rc);
-    return buf;
-}
-
 /* The method table is version 2 with begin_read; a read transaction sees
  * one snapshot: another connection's commit shows only after it ends. */
 static void t_begin_read_snapshot(void **state)
@@ -378,13 +354,14 @@ static void t_begin_read_snapshot(void **state)
     assert_int_equal(p.sa.version, 2);
     assert_non_null(p.sa.begin_read);
     assert_int_equal(p.sa.flags, 0);
-    assert_int_equal(put1(&p.sa, "one"), 0);
+    assert_int_equal(kv1_put(&p.sa, "k", "one"), 0);
     assert_int_equal(p.sa.begin_read(p.sa.userdata), 0);
-    assert_string_equal(get1(&p.sa, buf), "one");
-    assert_int_equal(put1(&p.sb, "two"), 0); /* a reader does not block it */
-    assert_string_equal(get1(&p.sa, buf), "one");
+    assert_string_equal(kv1_get(&p.sa, "k", buf), "one");
+    /* a reader does not block the writer */
+    assert_int_equal(kv1_put(&p.sb, "k", "two"), 0);
+    assert_string_equal(kv1_get(&p.sa, "k", buf), "one");
     assert_int_equal(p.sa.rollback(p.sa.userdata), 0);
-    assert_string_equal(get1(&p.sa, buf), "two");
+    assert_string_equal(kv1_get(&p.sa, "k", buf), "two");
     pair_close(&p);
 }
 
@@ -398,16 +375,16 @@ static void t_busy_snapshot_conflict(void **state)
     (void)state;
 
     pair_open(&p, 1);
-    assert_int_equal(put1(&p.sa, "one"), 0);
+    assert_int_equal(kv1_put(&p.sa, "k", "one"), 0);
     assert_int_equal(p.sa.begin_read(p.sa.userdata), 0);
-    assert_string_equal(get1(&p.sa, buf), "one");
-    assert_int_equal(put1(&p.sb, "two"), 0);
+    assert_string_equal(kv1_get(&p.sa, "k", buf), "one");
+    assert_int_equal(kv1_put(&p.sb, "k", "two"), 0);
     assert_int_equal(p.sa.put(p.sa.userdata, "t", "k", 1, "x", 1),
                      B2B2C_ECONFLICT);
     assert_non_null(strstr(b2b2c_sqlite_errmsg(p.a), "locked"));
     assert_int_equal(p.sa.rollback(p.sa.userdata), 0);
-    assert_int_equal(put1(&p.sa, "three"), 0);
-    assert_string_equal(get1(&p.sb, buf), "three");
+    assert_int_equal(kv1_put(&p.sa, "k", "three"), 0);
+    assert_string_equal(kv1_get(&p.sb, "k", buf), "three");
     pair_close(&p);
 }
 
@@ -423,16 +400,16 @@ static void t_read_upgrade_conflict(void **state)
     (void)state;
 
     pair_open(&p, 0);
-    assert_int_equal(put1(&p.sa, "one"), 0);
+    assert_int_equal(kv1_put(&p.sa, "k", "one"), 0);
     assert_int_equal(p.sa.begin_read(p.sa.userdata), 0);
-    assert_string_equal(get1(&p.sa, buf), "one");
+    assert_string_equal(kv1_get(&p.sa, "k", buf), "one");
     assert_int_equal(p.sb.begin(p.sb.userdata), 0);
     assert_int_equal(p.sb.put(p.sb.userdata, "t", "k", 1, "two", 3), 0);
     assert_int_equal(p.sa.put(p.sa.userdata, "t", "k", 1, "x", 1),
                      B2B2C_ECONFLICT);
     assert_int_equal(p.sa.rollback(p.sa.userdata), 0);
     assert_int_equal(p.sb.commit(p.sb.userdata), 0);
-    assert_string_equal(get1(&p.sa, buf), "two");
+    assert_string_equal(kv1_get(&p.sa, "k", buf), "two");
     pair_close(&p);
 }
 
