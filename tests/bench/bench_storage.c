@@ -294,13 +294,11 @@ int main(int argc, char **argv)
         for (int n = 1; n <= MAXP; n *= 2)
             failed |= bench_case(cfgs, ncfg, n, calls, shared);
     }
-    if (target == path) {
-        char side[64];
-        unlink(path);
-        snprintf(side, sizeof(side), "%s-wal", path);
-        unlink(side);
-        snprintf(side, sizeof(side), "%s-shm", path);
-        unlink(side);
+    for (int i = 0; target == path && i < 3; i++) {
+        char file[64]; /* the database, its WAL and its shared memory */
+        snprintf(file, sizeof(file), "%s%s", path,
+                 i == 0 ? "" : i == 1 ? "-wal" : "-shm");
+        unlink(file);
     }
     return failed;
 }
