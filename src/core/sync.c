@@ -120,6 +120,18 @@ static int seq_read(b2b2c_ctx *ctx, uint64_t *seq, uint64_t *floor)
     return 0;
 }
 
+/* A sequence lower than one this context has applied: the database was
+ * replaced or rolled back under it. */
+static int seq_check(b2b2c_ctx *ctx, uint64_t seq)
+{
+    if (seq >= ctx->seen)
+        return 0;
+    return b2b2c__err_corrupt(
+        ctx, B2B2C_ECORRUPT, T_SEQ, SEQ_KEY, 3,
+        "the commit sequence went back from %llu to %llu",
+        (unsigned long long)ctx->seen, (unsigned long long)seq);
+}
+
 /* ---- applying others' changes ------------------------------------------- */
 
 typedef struct change {
@@ -394,13 +406,9 @@ static int sync_in_txn(b2b2c_ctx *ctx)
     pending p;
     int rc;
 
-    if ((rc = seq_read(ctx, &seq, &floor)) != 0)
+    if ((rc = seq_read(ctx, &seq, &floor)) != 0 ||
+        (rc = seq_check(ctx, seq)) != 0)
         return rc;
-    if (seq < ctx->seen)
-        return b2b2c__err_corrupt(
-            ctx, B2B2C_ECORRUPT, T_SEQ, SEQ_KEY, 3,
-            "the commit sequence went back from %llu to %llu",
-            (unsigned long long)ctx->seen, (unsigned long long)seq);
     ctx->floor = floor;
     lo = lowest_seen(ctx);
     if (seq == lo)
@@ -447,6 +455,30 @@ out:
     return rc;
 }
 
+/* A read transaction: begin_read when the store has one. */
+static int read_txn_begin(b2b2c_ctx *ctx)
+{
+    int rc = b2b2c__st_rc(ctx->st.version >= 2 && ctx->st.begin_read
+                              ? ctx->st.begin_read(ctx->st.userdata)
+                              : ctx->st.begin(ctx->st.userdata));
+    if (rc)
+        return b2b2c__err(ctx, rc, "storage begin failed: %s",
+                          b2b2c_strerror(rc));
+    return 0;
+}
+
+/* End it: keep what was applied to memory (rc 0) or undo it. */
+static int read_txn_end(b2b2c_ctx *ctx, int rc)
+{
+    if (rc)
+        b2b2c__undo_all(ctx);
+    else
+        b2b2c__release_all(ctx);
+    ctx->st.rollback(ctx->st.userdata);
+    b2b2c__sync_txn_end(ctx);
+    return rc;
+}
+
 int b2b2c__sync_begin(b2b2c_ctx *ctx)
 {
     int rc;
@@ -478,22 +510,12 @@ int b2b2c__sync_read(b2b2c_ctx *ctx)
         return rc;
     if (seq == ctx->seen && lowest_seen(ctx) == seq)
         return 0;
-    rc = b2b2c__st_rc(ctx->st.version >= 2 && ctx->st.begin_read
-                          ? ctx->st.begin_read(ctx->st.userdata)
-                          : ctx->st.begin(ctx->st.userdata));
-    if (rc)
-        return b2b2c__err(ctx, rc, "storage begin failed: %s",
-                          b2b2c_strerror(rc));
+    if ((rc = read_txn_begin(ctx)) != 0)
+        return rc;
     ctx->depth = 1;
     rc = sync_in_txn(ctx);
     ctx->depth = 0;
-    if (rc)
-        b2b2c__undo_all(ctx);
-    else
-        b2b2c__release_all(ctx);
-    ctx->st.rollback(ctx->st.userdata);
-    b2b2c__sync_txn_end(ctx);
-    return rc;
+    return read_txn_end(ctx, rc);
 }
 
 int b2b2c_ctx_sync(b2b2c_ctx *ctx)
@@ -649,32 +671,19 @@ int b2b2c__load_begin(b2b2c_ctx *ctx)
         return 0;
     if (ctx->group) /* inside the group's transaction */
         return ctx->aborted ? 0 : b2b2c__sync_begin(ctx);
-    rc = b2b2c__st_rc(ctx->st.version >= 2 && ctx->st.begin_read
-                          ? ctx->st.begin_read(ctx->st.userdata)
-                          : ctx->st.begin(ctx->st.userdata));
-    if (rc)
-        return b2b2c__err(ctx, rc, "storage begin failed: %s",
-                          b2b2c_strerror(rc));
+    if ((rc = read_txn_begin(ctx)) != 0)
+        return rc;
     if (ctx->neng == 0) {
-        rc = seq_read(ctx, &seq, &floor);
-        if (rc == 0 && seq < ctx->seen)
-            rc = b2b2c__err_corrupt(
-                ctx, B2B2C_ECORRUPT, T_SEQ, SEQ_KEY, 3,
-                "the commit sequence went back from %llu to %llu",
-                (unsigned long long)ctx->seen, (unsigned long long)seq);
-        if (rc == 0) {
+        if ((rc = seq_read(ctx, &seq, &floor)) == 0 &&
+            (rc = seq_check(ctx, seq)) == 0) {
             ctx->seen = seq;
             ctx->floor = floor;
         }
     } else {
         rc = sync_in_txn(ctx);
     }
-    if (rc) {
-        b2b2c__undo_all(ctx);
-        ctx->st.rollback(ctx->st.userdata);
-        b2b2c__sync_txn_end(ctx);
-        return rc;
-    }
+    if (rc)
+        return read_txn_end(ctx, rc);
     ctx->loading = 1;
     return 0;
 }
@@ -684,11 +693,5 @@ int b2b2c__load_end(b2b2c_ctx *ctx, int rc)
     if (!ctx->loading)
         return rc;
     ctx->loading = 0;
-    if (rc)
-        b2b2c__undo_all(ctx);
-    else
-        b2b2c__release_all(ctx);
-    ctx->st.rollback(ctx->st.userdata);
-    b2b2c__sync_txn_end(ctx);
-    return rc;
+    return read_txn_end(ctx, rc);
 }

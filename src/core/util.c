@@ -284,14 +284,7 @@ crc32c_hw(uint32_t crc, const void *data, size_t len)
         len -= 8;
     }
     c32 = (uint32_t)c;
-    /* the tail (at most 7 bytes): 4 at once, then a byte a step */
-    if (len >= 4) {
-        uint32_t v;
-        memcpy(&v, p, 4);
-        c32 = __builtin_ia32_crc32si(c32, v);
-        p += 4;
-        len -= 4;
-    }
+    /* the tail (at most 7 bytes) a byte a step */
     while (len--)
         c32 = __builtin_ia32_crc32qi(c32, *p++);
     return ~c32;
