@@ -53,12 +53,9 @@ static void undo_aud_append(b2b2c_ctx *ctx, void *ea, void *b, size_t n)
     }
 }
 
-/* Append a decision (seq = e->m.seq, already advanced) and write it. */
-int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l,
-                             const decision *dc, int64_t now, int kind,
-                             int creates)
+/* Append entry x (its links are set here), undoably. */
+int b2b2c__dealer_aud_push(b2b2c_dealer_engine *e, const aent *x)
 {
-    aent *a;
     int rc;
     if (e->naud == e->capaud &&
         b2b2c__grow(&e->ctx->mem, (void **)&e->aud, &e->capaud, e->naud + 1,
@@ -66,7 +63,19 @@ int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l,
         return oom(e->ctx);
     if ((rc = b2b2c__undo_push(e->ctx, undo_aud_append, NULL, e, NULL, 0)))
         return rc;
-    a = &e->aud[e->naud];
+    e->aud[e->naud] = *x;
+    b2b2c__dealer_aud_link(e, e->naud);
+    e->naud++;
+    return 0;
+}
+
+/* Append a decision (seq = e->m.seq, already advanced) and write it. */
+int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l,
+                             const decision *dc, int64_t now, int kind,
+                             int creates)
+{
+    aent x, *a = &x;
+    int rc;
     a->seq = e->m.seq;
     a->time = now;
     a->lead = l;
@@ -79,9 +88,9 @@ int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l,
     a->rank = dc->elig ? dc->rank : 0;
     a->weight = dc->elig ? dc->weight : 0.0;
     memcpy(a->skip, dc->skip, sizeof(a->skip));
-    b2b2c__dealer_aud_link(e, e->naud);
-    e->naud++;
-    return b2b2c__dealer_write_audit(e, a, creates);
+    if ((rc = b2b2c__dealer_aud_push(e, a)) != 0)
+        return rc;
+    return b2b2c__dealer_write_audit(e, &e->aud[e->naud - 1], creates);
 }
 
 /* ---- audit queries ---------------------------------------------------- */
@@ -127,7 +136,9 @@ int b2b2c_dealer_audit_lead(b2b2c_dealer_engine *e, const char *lead_id,
     CHECK_E(e);
     if (!cb)
         return b2b2c__err(e->ctx, B2B2C_EINVAL, "cb: must not be NULL");
-    if ((rc = b2b2c__dealer_find_lead(e, lead_id, &l)) != 0)
+    if ((rc = b2b2c__dealer_id_arg(e->ctx, "lead_id", lead_id)) != 0 ||
+        (rc = b2b2c__sync_read(e->ctx)) != 0 ||
+        (rc = b2b2c__dealer_find_lead(e, lead_id, &l)) != 0)
         return rc;
     return aud_walk(e, l->afirst, 0, cb, payload);
 }
@@ -140,7 +151,9 @@ int b2b2c_dealer_audit_dealer(b2b2c_dealer_engine *e, const char *dealer_id,
     CHECK_E(e);
     if (!cb)
         return b2b2c__err(e->ctx, B2B2C_EINVAL, "cb: must not be NULL");
-    if ((rc = b2b2c__dealer_find_dealer(e, dealer_id, &d)) != 0)
+    if ((rc = b2b2c__dealer_id_arg(e->ctx, "dealer_id", dealer_id)) != 0 ||
+        (rc = b2b2c__sync_read(e->ctx)) != 0 ||
+        (rc = b2b2c__dealer_find_dealer(e, dealer_id, &d)) != 0)
         return rc;
     return aud_walk(e, d->afirst, 1, cb, payload);
 }
@@ -250,7 +263,9 @@ int b2b2c_dealer_stats(double *out, size_t n, b2b2c_dealer_engine *e,
     CHECK_E(e);
     if (!out)
         return b2b2c__err(e->ctx, B2B2C_EINVAL, "out: must not be NULL");
-    if ((rc = b2b2c__dealer_find_dealer(e, dealer_id, &d)) != 0)
+    if ((rc = b2b2c__dealer_id_arg(e->ctx, "dealer_id", dealer_id)) != 0 ||
+        (rc = b2b2c__sync_read(e->ctx)) != 0 ||
+        (rc = b2b2c__dealer_find_dealer(e, dealer_id, &d)) != 0)
         return rc;
     memset(sc, 0, sizeof sc);
     rc = tally(e, d, INT64_MIN, INT64_MAX, sc, &times, &cap, &nt);
@@ -293,6 +308,8 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
         return b2b2c__err(ctx, B2B2C_EINVAL, "cb: must not be NULL");
     if (from > to)
         return b2b2c__err(ctx, B2B2C_EINVAL, "from: after to");
+    if ((rc = b2b2c__sync_read(ctx)) != 0)
+        return rc;
     rows = b2b2c__malloc(ctx, (e->nd ? e->nd : 1) * sizeof(*rows));
     means = b2b2c__malloc(ctx, (e->nd ? e->nd : 1) * sizeof(*means));
     if (!rows || !means) {
