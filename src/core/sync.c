@@ -203,7 +203,7 @@ static int parse(b2b2c_ctx *ctx, pending *p, uint64_t seq, size_t start)
             ch = &p->ch[p->n];
             ch->op = c[0];
             ch->tlen = (uint8_t)tl;
-            ch->off = off + 1;
+            ch->off = off + 2;
             ch->klen = (uint16_t)kl;
             ch->eng = (uint32_t)e;
             ch->order = (uint32_t)p->n;

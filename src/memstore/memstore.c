@@ -971,6 +971,7 @@ int b2b2c_memstore_methods(b2b2c_memstore *store, b2b2c_storage *out)
 {
     if (!store || !out)
         return B2B2C_EINVAL;
+    memset(out, 0, sizeof(*out)); /* begin_read NULL, flags 0 */
     out->version = B2B2C_STORAGE_VERSION;
     out->userdata = store;
     out->get = ms_get;
