@@ -163,6 +163,14 @@ static int corrupt(b2b2c_dealer_engine *e, const char *table, const void *k,
                : b2b2c__err_corrupt(e->ctx, rc, table, k, kl, NULL);
 }
 
+/* A record that could not be taken: out of memory, or corrupt. */
+static int dec_fail(b2b2c_dealer_engine *e, const char *table, const void *k,
+                    size_t kl, int rc)
+{
+    return rc == B2B2C_ENOMEM ? oom(e->ctx)
+                              : corrupt(e, table, k, kl, rc, NULL);
+}
+
 /* Copy a decoded string into a NUL-terminated buffer of `cap` bytes. */
 static int dec_strbuf(b2b2c__rbuf *r, char *buf, size_t cap)
 {
@@ -272,8 +280,7 @@ int b2b2c__dealer_dec_dealer(b2b2c_dealer_engine *e, const void *k, size_t kl,
                                     &d->cfg.nprod, undoable);
     if (rc) {
         b2b2c__dealer_destroy(ctx, d);
-        return rc == B2B2C_ENOMEM ? oom(ctx)
-                                  : corrupt(e, T_DEALERS, k, kl, rc, NULL);
+        return dec_fail(e, T_DEALERS, k, kl, rc);
     }
     *out = d;
     return 0;
@@ -443,8 +450,7 @@ int b2b2c__dealer_dec_lead(b2b2c_dealer_engine *e, const void *k, size_t kl,
         rc = B2B2C_ECORRUPT;
     if (rc) {
         b2b2c__free(ctx, tried);
-        return rc == B2B2C_ENOMEM ? oom(ctx)
-                                  : corrupt(e, T_LEADS, k, kl, rc, NULL);
+        return dec_fail(e, T_LEADS, k, kl, rc);
     }
     *tried_out = tried;
     *nt_out = nt;
@@ -597,8 +603,7 @@ static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
         return rc;
     if ((rc = lead_new_loaded(e, k, kl, &at, &l)) != 0) {
         b2b2c__free(e->ctx, tried);
-        return rc == B2B2C_ENOMEM ? oom(e->ctx)
-                                  : corrupt(e, T_LEADS, k, kl, rc, NULL);
+        return dec_fail(e, T_LEADS, k, kl, rc);
     }
     l->m = m;
     l->tried = tried;
@@ -626,8 +631,7 @@ static int load_audit(const void *k, size_t kl, const void *v, size_t vl,
     if (!ar.a.lead) {
         lead *l;
         if ((rc = lead_new_loaded(e, ar.lid, ar.lidlen, &ar.at, &l)) != 0)
-            return rc == B2B2C_ENOMEM ? oom(e->ctx)
-                                      : corrupt(e, T_AUDIT, k, kl, rc, NULL);
+            return dec_fail(e, T_AUDIT, k, kl, rc);
         b2b2c__dealer_aud_lead_state(l, &ar);
         if (l->m.state == B2B2C_DEALER_LEAD_OFFERED)
             b2b2c__dealer_heap_push_raw(e, l);

@@ -103,14 +103,16 @@ static int apply_state(b2b2c_dealer_engine *e, const void *k, size_t kl,
 }
 
 /* Undo entries of a decoded dealer struct: on failure it goes with its
- * strings; on commit its shell goes (the strings are a dealer's now). */
+ * strings (undo_destroy); on commit its shell goes (free_a: the strings
+ * are a dealer's now). free_a also frees a lead's new tried array on
+ * failure. */
 static void undo_destroy(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
     (void)b;
     (void)n;
     b2b2c__dealer_destroy(ctx, a);
 }
-static void release_shell(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+static void free_a(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
     (void)b;
     (void)n;
@@ -126,7 +128,7 @@ static int apply_dealer(b2b2c_dealer_engine *e, dealer *d, dealer *x)
         return b2b2c__err_corrupt(e->ctx, B2B2C_ECORRUPT, T_DEALERS, d->id,
                                   d->idlen, "the dealer's number changed");
     }
-    if ((rc = b2b2c__undo_push(e->ctx, undo_destroy, release_shell, x, NULL,
+    if ((rc = b2b2c__undo_push(e->ctx, undo_destroy, free_a, x, NULL,
                                0)) != 0) {
         b2b2c__dealer_destroy(e->ctx, x);
         return rc;
@@ -191,13 +193,6 @@ static int apply_stats(b2b2c_dealer_engine *e, const void *k, size_t kl,
     return 0;
 }
 
-static void undo_free_ptr(b2b2c_ctx *ctx, void *a, void *b, size_t n)
-{
-    (void)b;
-    (void)n;
-    b2b2c__free(ctx, a);
-}
-
 /* A lead not in memory: made from `at`, in the lead map (undoably). */
 static int lead_add(b2b2c_dealer_engine *e, const char *id, size_t kl,
                     const lead_attrs *at, lead **out)
@@ -225,7 +220,7 @@ static int apply_lead(b2b2c_dealer_engine *e, const void *k, size_t kl,
     int rc = b2b2c__dealer_dec_lead(e, k, kl, v, vl, &at, &m, &tried, &nt);
     if (rc)
         return rc;
-    if (tried && (rc = b2b2c__undo_push(ctx, undo_free_ptr, NULL, tried, NULL,
+    if (tried && (rc = b2b2c__undo_push(ctx, free_a, NULL, tried, NULL,
                                         0)) != 0) {
         b2b2c__free(ctx, tried);
         return rc;

@@ -482,6 +482,35 @@ static void t_same_decisions(void **u)
     }
 }
 
+/* ---- a context that fell behind the trimmed change log ------------------ */
+
+/* B reads nothing while A commits more than the change log keeps: B's next
+ * read reloads the engine whole, and answers as a fresh open does. */
+static void t_reload(void **u)
+{
+    db d;
+    const char *x;
+    size_t n = 0;
+    (void)u;
+    db_open(&d, 2);
+    put(d.e[0], "D1", "RU", 5, 0);
+    assert_int_equal(route_at(d.e[1], "L0", "RU", T0, &x, NULL), 0);
+    assert_int_equal(b2b2c_dealer_seed(d.e[0], 5), 0);
+    for (int i = 0; i < 66000; i++)
+        assert_int_equal(b2b2c_dealer_set_param(
+                             d.e[0], B2B2C_DEALER_PARAM_PRIOR_STRENGTH,
+                             10 + i % 2),
+                         0);
+    put(d.e[0], "D2", "RU", 5, 0);
+    assert_int_equal(route_at(d.e[0], "L1", "RU", T0 + 1, &x, NULL), 0);
+    assert_int_equal(b2b2c_dealer_count(&n, d.e[1]), 0);
+    assert_int_equal(n, 2);
+    /* B decides as A would: the generator came with the reload */
+    assert_int_equal(route_at(d.e[1], "L2", "RU", T0 + 2, &x, NULL), 0);
+    all_equal(&d, 3, NULL);
+    db_close(&d);
+}
+
 /* ---- random mixed calls --------------------------------------------------- */
 
 static uint64_t rnd(uint64_t *s)
@@ -602,7 +631,7 @@ int main(void)
         cmocka_unit_test(t_capacity),       cmocka_unit_test(t_audit_seq),
         cmocka_unit_test(t_quota),          cmocka_unit_test(t_feedback),
         cmocka_unit_test(t_dealers),        cmocka_unit_test(t_same_decisions),
-        cmocka_unit_test(t_random_mixed),
+        cmocka_unit_test(t_random_mixed),   cmocka_unit_test(t_reload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
