@@ -275,15 +275,12 @@ int b2b2c_dealer_seed(b2b2c_dealer_engine *e, uint64_t seed)
 
 /* ---- dealers ------------------------------------------------------------- */
 
+/* Dealer `id` (checked by b2b2c__dealer_id_arg before the call's
+ * transaction), or B2B2C_ENOTFOUND. */
 int b2b2c__dealer_find_dealer(b2b2c_dealer_engine *e, const char *id,
                               dealer **out)
 {
-    size_t n;
-    if (!id)
-        return b2b2c__err(e->ctx, B2B2C_EINVAL, "dealer_id: must not be NULL");
-    if (b2b2c__id_check(id, &n))
-        return b2b2c__err(e->ctx, B2B2C_EBADID, "dealer_id: not a valid ID");
-    *out = b2b2c__map_get(&e->dmap, id, n);
+    *out = b2b2c__map_get(&e->dmap, id, strlen(id));
     if (!*out)
         return b2b2c__err(e->ctx, B2B2C_ENOTFOUND,
                           "dealer_id: no dealer '%s'", id);

@@ -53,17 +53,29 @@ static void undo_aud_append(b2b2c_ctx *ctx, void *ea, void *b, size_t n)
     }
 }
 
+/* The slot of the next entry, its append undoable: the caller fills it,
+ * then links it (aud_link) and counts it. NULL: out of memory (message
+ * set). */
+static aent *aud_slot(b2b2c_dealer_engine *e)
+{
+    if (e->naud == e->capaud &&
+        b2b2c__grow(&e->ctx->mem, (void **)&e->aud, &e->capaud, e->naud + 1,
+                    sizeof(*e->aud))) {
+        oom(e->ctx);
+        return NULL;
+    }
+    if (b2b2c__undo_push(e->ctx, undo_aud_append, NULL, e, NULL, 0))
+        return NULL;
+    return &e->aud[e->naud];
+}
+
 /* Append entry x (its links are set here), undoably. */
 int b2b2c__dealer_aud_push(b2b2c_dealer_engine *e, const aent *x)
 {
-    int rc;
-    if (e->naud == e->capaud &&
-        b2b2c__grow(&e->ctx->mem, (void **)&e->aud, &e->capaud, e->naud + 1,
-                    sizeof(*e->aud)))
-        return oom(e->ctx);
-    if ((rc = b2b2c__undo_push(e->ctx, undo_aud_append, NULL, e, NULL, 0)))
-        return rc;
-    e->aud[e->naud] = *x;
+    aent *a = aud_slot(e);
+    if (!a)
+        return e->ctx->errcode;
+    *a = *x;
     b2b2c__dealer_aud_link(e, e->naud);
     e->naud++;
     return 0;
@@ -74,8 +86,9 @@ int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l,
                              const decision *dc, int64_t now, int kind,
                              int creates)
 {
-    aent x, *a = &x;
-    int rc;
+    aent *a = aud_slot(e);
+    if (!a)
+        return e->ctx->errcode;
     a->seq = e->m.seq;
     a->time = now;
     a->lead = l;
@@ -88,9 +101,9 @@ int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l,
     a->rank = dc->elig ? dc->rank : 0;
     a->weight = dc->elig ? dc->weight : 0.0;
     memcpy(a->skip, dc->skip, sizeof(a->skip));
-    if ((rc = b2b2c__dealer_aud_push(e, a)) != 0)
-        return rc;
-    return b2b2c__dealer_write_audit(e, &e->aud[e->naud - 1], creates);
+    b2b2c__dealer_aud_link(e, e->naud);
+    e->naud++;
+    return b2b2c__dealer_write_audit(e, a, creates);
 }
 
 /* ---- audit queries ---------------------------------------------------- */

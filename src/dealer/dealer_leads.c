@@ -7,14 +7,11 @@
 
 /* ---- leads ----------------------------------------------------------- */
 
+/* Lead `id` (checked by b2b2c__dealer_id_arg before the call's
+ * transaction), or B2B2C_ENOTFOUND. */
 int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, lead **out)
 {
-    size_t n;
-    if (!id)
-        return b2b2c__err(e->ctx, B2B2C_EINVAL, "lead_id: must not be NULL");
-    if (b2b2c__id_check(id, &n))
-        return b2b2c__err(e->ctx, B2B2C_EBADID, "lead_id: not a valid ID");
-    *out = b2b2c__map_get(&e->leads, id, n);
+    *out = b2b2c__map_get(&e->leads, id, strlen(id));
     if (!*out)
         return b2b2c__err(e->ctx, B2B2C_ENOTFOUND, "lead_id: no lead '%s'",
                           id);

@@ -98,7 +98,7 @@ static void undo_heap_remove(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     heap_push_ent(e, x); /* the slot it left is still allocated */
 }
 
-int b2b2c__dealer_heap_push(b2b2c_dealer_engine *e, lead *l)
+static int heap_push(b2b2c_dealer_engine *e, lead *l)
 {
     int rc;
     if (e->nheap == e->capheap &&
@@ -109,6 +109,13 @@ int b2b2c__dealer_heap_push(b2b2c_dealer_engine *e, lead *l)
         return rc;
     b2b2c__dealer_heap_push_raw(e, l);
     return 0;
+}
+
+/* Push lead l with its current keys, undoably (refresh; offer has its own
+ * copy inlined). */
+int b2b2c__dealer_heap_push(b2b2c_dealer_engine *e, lead *l)
+{
+    return heap_push(e, l);
 }
 
 int b2b2c__dealer_heap_remove(b2b2c_dealer_engine *e, lead *l)
@@ -198,7 +205,7 @@ int b2b2c__dealer_offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
     l->m.deadline = now + (int64_t)llround(d->cfg.deadline_h * 3600.0);
     l->m.accepted_at = 0;
     l->m.offer_seq = e->m.seq;
-    if ((rc = b2b2c__dealer_heap_push(e, l)) != 0)
+    if ((rc = heap_push(e, l)) != 0)
         return rc;
     return b2b2c__dealer_aud_append(e, l, dc, now, kind, creates);
 }
