@@ -511,6 +511,130 @@ static void t_reload(void **u)
     db_close(&d);
 }
 
+/* ---- a commit refused because another context committed first --------- */
+
+/* Context A's store: its first commit is refused with B2B2C_ECONFLICT after
+ * `race` ran (another context's call committed in between), as a database
+ * with optimistic transactions does. */
+typedef struct cstore {
+    b2b2c_storage inner;
+    void (*race)(void *);
+    void *race_arg;
+    int ended; /* the inner transaction ended at the refused commit */
+    int refused;
+} cstore;
+
+static int c_get(void *u, const char *t, const void *k, size_t kl,
+                 b2b2c_storage_value_cb f, void *p)
+{
+    cstore *c = u;
+    return c->inner.get(c->inner.userdata, t, k, kl, f, p);
+}
+static int c_put(void *u, const char *t, const void *k, size_t kl,
+                 const void *v, size_t vl)
+{
+    cstore *c = u;
+    return c->inner.put(c->inner.userdata, t, k, kl, v, vl);
+}
+static int c_del(void *u, const char *t, const void *k, size_t kl)
+{
+    cstore *c = u;
+    return c->inner.del(c->inner.userdata, t, k, kl);
+}
+static int c_scan(void *u, const char *t, b2b2c_storage_row_cb r, void *p)
+{
+    cstore *c = u;
+    return c->inner.scan(c->inner.userdata, t, r, p);
+}
+static int c_begin(void *u)
+{
+    cstore *c = u;
+    return c->inner.begin(c->inner.userdata);
+}
+static int c_commit(void *u)
+{
+    cstore *c = u;
+    if (c->race) {
+        void (*race)(void *) = c->race;
+        c->race = NULL;
+        c->inner.rollback(c->inner.userdata);
+        c->ended = 1;
+        race(c->race_arg);
+        c->refused++;
+        return B2B2C_ECONFLICT;
+    }
+    return c->inner.commit(c->inner.userdata);
+}
+static int c_rollback(void *u)
+{
+    cstore *c = u;
+    if (c->ended) {
+        c->ended = 0;
+        return 0;
+    }
+    return c->inner.rollback(c->inner.userdata);
+}
+
+static b2b2c_dealer_engine *race_b;
+static void race_route(void *arg)
+{
+    const char *x;
+    (void)arg;
+    assert_int_equal(route_at(race_b, "L0", "RU", T0, &x, NULL), 0);
+    assert_string_equal(x, "D1");
+}
+
+/* A routes L1 while B routes L0 to D1 (capacity 1) and commits first: A's
+ * call is run again on the fresh state and gives L1 to D2. */
+static void t_conflict(void **u)
+{
+    db d;
+    cstore cs;
+    b2b2c_storage st = B2B2C_STORAGE_INIT;
+    b2b2c_ctx *ca;
+    b2b2c_dealer_engine *a;
+    const char *x, *y;
+    (void)u;
+    db_open(&d, 1);
+    memset(&cs, 0, sizeof cs);
+    cs.inner = d.st;
+    st.userdata = &cs;
+    st.get = c_get;
+    st.put = c_put;
+    st.del = c_del;
+    st.scan = c_scan;
+    st.begin = c_begin;
+    st.commit = c_commit;
+    st.rollback = c_rollback;
+    assert_int_equal(b2b2c_ctx_new(&ca, NULL, &st), 0);
+    assert_int_equal(b2b2c_dealer_new(&a, ca), 0);
+    assert_int_equal(
+        b2b2c_dealer_set_param(a, B2B2C_DEALER_PARAM_POLICY,
+                               B2B2C_DEALER_POLICY_ROUND_ROBIN),
+        0);
+    put(a, "D1", "RU", 1, 0);
+    put(a, "D2", "RU", 1, 0);
+    race_b = d.e[0];
+    cs.race = race_route;
+    assert_int_equal(route_at(a, "L1", "RU", T0 + 1, &x, NULL), 0);
+    assert_int_equal(cs.refused, 1);
+    assert_string_equal(x, "D2");
+    for (int i = 0; i < 2; i++) {
+        b2b2c_dealer_engine *e = i ? a : d.e[0];
+        assert_int_equal(state_of(e, "L0", &y), B2B2C_DEALER_LEAD_OFFERED);
+        assert_string_equal(y, "D1");
+        assert_int_equal(state_of(e, "L1", &y), B2B2C_DEALER_LEAD_OFFERED);
+        assert_string_equal(y, "D2");
+        assert_true(stat(e, "D1", B2B2C_DEALER_STAT_OPEN) == 1);
+        assert_true(stat(e, "D2", B2B2C_DEALER_STAT_OPEN) == 1);
+    }
+    assert_true(digest(a, 2, NULL) == digest(d.e[0], 2, NULL));
+    all_equal(&d, 2, NULL);
+    b2b2c_dealer_free(a);
+    b2b2c_ctx_free(ca);
+    db_close(&d);
+}
+
 /* ---- random mixed calls --------------------------------------------------- */
 
 static uint64_t rnd(uint64_t *s)
@@ -632,6 +756,7 @@ int main(void)
         cmocka_unit_test(t_quota),          cmocka_unit_test(t_feedback),
         cmocka_unit_test(t_dealers),        cmocka_unit_test(t_same_decisions),
         cmocka_unit_test(t_random_mixed),   cmocka_unit_test(t_reload),
+        cmocka_unit_test(t_conflict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
