@@ -275,12 +275,12 @@ int b2b2c_dealer_seed(b2b2c_dealer_engine *e, uint64_t seed)
 
 /* ---- dealers ------------------------------------------------------------- */
 
-/* Dealer `id` (checked by b2b2c__dealer_id_arg before the call's
- * transaction), or B2B2C_ENOTFOUND. */
+/* Dealer `id` (n bytes, checked by b2b2c__dealer_id_arg before the
+ * call's transaction), or B2B2C_ENOTFOUND. */
 int b2b2c__dealer_find_dealer(b2b2c_dealer_engine *e, const char *id,
-                              dealer **out)
+                              size_t n, dealer **out)
 {
-    *out = b2b2c__map_get(&e->dmap, id, strlen(id));
+    *out = b2b2c__map_get(&e->dmap, id, n);
     if (!*out)
         return b2b2c__err(e->ctx, B2B2C_ENOTFOUND,
                           "dealer_id: no dealer '%s'", id);
@@ -485,11 +485,11 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
 }
 
 static int location_body(b2b2c_dealer_engine *e, const char *dealer_id,
-                         double lat, double lon, double radius_km)
+                         size_t n, double lat, double lon, double radius_km)
 {
     dealer *d;
     int rc;
-    if ((rc = b2b2c__dealer_find_dealer(e, dealer_id, &d)) != 0 ||
+    if ((rc = b2b2c__dealer_find_dealer(e, dealer_id, n, &d)) != 0 ||
         (rc = b2b2c__dealer_index(e, d, 0, 1)) != 0 ||
         (rc = b2b2c__undo_save(e->ctx, &d->cfg, sizeof(d->cfg))) != 0)
         return rc;
@@ -505,6 +505,7 @@ static int location_body(b2b2c_dealer_engine *e, const char *dealer_id,
 int b2b2c_dealer_set_location(b2b2c_dealer_engine *e, const char *dealer_id,
                               double lat, double lon, double radius_km)
 {
+    size_t n;
     int rc;
     CHECK_E(e);
     if (!finite(lat) || !finite(lon) || !finite(radius_km))
@@ -519,19 +520,19 @@ int b2b2c_dealer_set_location(b2b2c_dealer_engine *e, const char *dealer_id,
     if (radius_km < 0 || radius_km > 1000)
         return b2b2c__err(e->ctx, B2B2C_ERANGE,
                           "radius_km: must be in [0, 1000]");
-    if ((rc = b2b2c__dealer_id_arg(e->ctx, "dealer_id", dealer_id)) != 0)
+    if ((rc = b2b2c__dealer_id_arg(e->ctx, "dealer_id", dealer_id, &n)) != 0)
         return rc;
     B2B2C__CALL(rc, e->ctx, e,
-                location_body(e, dealer_id, lat, lon, radius_km));
+                location_body(e, dealer_id, n, lat, lon, radius_km));
     return rc;
 }
 
 static int status_body(b2b2c_dealer_engine *e, const char *dealer_id,
-                       int32_t status, int64_t paused_until)
+                       size_t n, int32_t status, int64_t paused_until)
 {
     dealer *d;
     int rc;
-    if ((rc = b2b2c__dealer_find_dealer(e, dealer_id, &d)) != 0)
+    if ((rc = b2b2c__dealer_find_dealer(e, dealer_id, n, &d)) != 0)
         return rc;
     if (d->cfg.status == B2B2C_DEALER_OFFBOARDED &&
         status != B2B2C_DEALER_OFFBOARDED)
@@ -551,6 +552,7 @@ static int status_body(b2b2c_dealer_engine *e, const char *dealer_id,
 int b2b2c_dealer_set_status(b2b2c_dealer_engine *e, const char *dealer_id,
                             int32_t status, int64_t paused_until)
 {
+    size_t n;
     int rc;
     CHECK_E(e);
     if (status < 0 || status > 2)
@@ -559,10 +561,10 @@ int b2b2c_dealer_set_status(b2b2c_dealer_engine *e, const char *dealer_id,
     if (status == B2B2C_DEALER_PAUSED &&
         (rc = b2b2c__check_time(e->ctx, paused_until, "paused_until")) != 0)
         return rc;
-    if ((rc = b2b2c__dealer_id_arg(e->ctx, "dealer_id", dealer_id)) != 0)
+    if ((rc = b2b2c__dealer_id_arg(e->ctx, "dealer_id", dealer_id, &n)) != 0)
         return rc;
     B2B2C__CALL(rc, e->ctx, e,
-                status_body(e, dealer_id, status, paused_until));
+                status_body(e, dealer_id, n, status, paused_until));
     return rc;
 }
 

@@ -680,7 +680,7 @@ int b2b2c__dealer_list_check(b2b2c_ctx *ctx, const char *what, const char *s,
 void b2b2c__dealer_destroy(b2b2c_ctx *ctx, dealer *d);
 int b2b2c__dealer_scratch_reserve(b2b2c_dealer_engine *e, size_t n);
 int b2b2c__dealer_find_dealer(b2b2c_dealer_engine *e, const char *id,
-                              dealer **out);
+                              size_t n, dealer **out);
 int b2b2c__dealer_append(b2b2c_dealer_engine *e, dealer *d);
 int b2b2c__dealer_cfg_begin(b2b2c_dealer_engine *e, dealer *d);
 void b2b2c__dealer_clear(b2b2c_dealer_engine *e);
@@ -773,8 +773,9 @@ static inline int b2b2c__dealer_save_emut(b2b2c_dealer_engine *e)
 int b2b2c__dealer_load(b2b2c_dealer_engine *e);
 
 /* dealer_leads.c */
-int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id,
+int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, size_t n,
                             lead **out);
-int b2b2c__dealer_id_arg(b2b2c_ctx *ctx, const char *what, const char *id);
+int b2b2c__dealer_id_arg(b2b2c_ctx *ctx, const char *what, const char *id,
+                         size_t *n);
 
 #endif

@@ -7,11 +7,12 @@
 
 /* ---- leads ----------------------------------------------------------- */
 
-/* Lead `id` (checked by b2b2c__dealer_id_arg before the call's
+/* Lead `id` (n bytes, checked by b2b2c__dealer_id_arg before the call's
  * transaction), or B2B2C_ENOTFOUND. */
-int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, lead **out)
+int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, size_t n,
+                            lead **out)
 {
-    *out = b2b2c__map_get(&e->leads, id, strlen(id));
+    *out = b2b2c__map_get(&e->leads, id, n);
     if (!*out)
         return b2b2c__err(e->ctx, B2B2C_ENOTFOUND, "lead_id: no lead '%s'",
                           id);
@@ -19,12 +20,13 @@ int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, lead **out)
 }
 
 /* An ID argument's own checks, made before the call's transaction (the
- * lookup is in the call's body). */
-int b2b2c__dealer_id_arg(b2b2c_ctx *ctx, const char *what, const char *id)
+ * lookup is in the call's body); its length in *n. */
+int b2b2c__dealer_id_arg(b2b2c_ctx *ctx, const char *what, const char *id,
+                         size_t *n)
 {
     if (!id)
         return b2b2c__err(ctx, B2B2C_EINVAL, "%s: must not be NULL", what);
-    if (b2b2c__id_check(id, NULL))
+    if (b2b2c__id_check(id, n))
         return b2b2c__err(ctx, B2B2C_EBADID, "%s: not a valid ID", what);
     return 0;
 }
@@ -212,13 +214,31 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
 }
 
 /* Common checks of accept/decline: lead offered to this dealer. */
-static int offered_to(b2b2c_dealer_engine *e, const char *lead_id,
-                      const char *dealer_id, int64_t now, lead **lo,
-                      dealer **dout)
+/* The lead and dealer IDs of accept and decline, checked, with their
+ * lengths. */
+typedef struct pair_in {
+    const char *lead, *dealer;
+    size_t ln, dn;
+} pair_in;
+
+static int pair_arg(b2b2c_ctx *ctx, pair_in *in, const char *lead_id,
+                    const char *dealer_id)
 {
+    int rc = b2b2c__dealer_id_arg(ctx, "lead_id", lead_id, &in->ln);
+    if (rc == 0)
+        rc = b2b2c__dealer_id_arg(ctx, "dealer_id", dealer_id, &in->dn);
+    in->lead = lead_id;
+    in->dealer = dealer_id;
+    return rc;
+}
+
+static int offered_to(b2b2c_dealer_engine *e, const pair_in *in, int64_t now,
+                      lead **lo, dealer **dout)
+{
+    const char *lead_id = in->lead, *dealer_id = in->dealer;
     int rc;
-    if ((rc = b2b2c__dealer_find_lead(e, lead_id, lo)) != 0 ||
-        (rc = b2b2c__dealer_find_dealer(e, dealer_id, dout)) != 0)
+    if ((rc = b2b2c__dealer_find_lead(e, lead_id, in->ln, lo)) != 0 ||
+        (rc = b2b2c__dealer_find_dealer(e, dealer_id, in->dn, dout)) != 0)
         return rc;
     if ((*lo)->m.dealer != (*dout)->idx)
         return b2b2c__err(e->ctx, B2B2C_ESTATE,
@@ -235,13 +255,13 @@ static int offered_to(b2b2c_dealer_engine *e, const char *lead_id,
                                    "the offer of lead", lead_id);
 }
 
-static int accept_body(b2b2c_dealer_engine *e, const char *lead_id,
-                       const char *dealer_id, int64_t now)
+static int accept_body(b2b2c_dealer_engine *e, const pair_in *in,
+                       int64_t now)
 {
     lead *l;
     dealer *d;
     int rc;
-    if ((rc = offered_to(e, lead_id, dealer_id, now, &l, &d)) != 0 ||
+    if ((rc = offered_to(e, in, now, &l, &d)) != 0 ||
         (rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0 ||
         (rc = b2b2c__dealer_snap(e, &d->st, sizeof(d->st))) != 0 ||
         (rc = b2b2c__dealer_heap_remove(e, l)) != 0)
@@ -257,25 +277,24 @@ static int accept_body(b2b2c_dealer_engine *e, const char *lead_id,
 int b2b2c_dealer_accept(b2b2c_dealer_engine *e, const char *lead_id,
                         const char *dealer_id, int64_t now)
 {
+    pair_in in;
     int rc;
     CHECK_E(e);
     if ((rc = check_now(e->ctx, now)) != 0 ||
-        (rc = b2b2c__dealer_id_arg(e->ctx, "lead_id", lead_id)) != 0 ||
-        (rc = b2b2c__dealer_id_arg(e->ctx, "dealer_id", dealer_id)) != 0)
+        (rc = pair_arg(e->ctx, &in, lead_id, dealer_id)) != 0)
         return rc;
-    B2B2C__CALL(rc, e->ctx, e, accept_body(e, lead_id, dealer_id, now));
+    B2B2C__CALL(rc, e->ctx, e, accept_body(e, &in, now));
     return rc;
 }
 
-static int decline_body(b2b2c_dealer_engine *e, const char *lead_id,
-                        const char *dealer_id, int32_t reason, int64_t now,
-                        decision *dc)
+static int decline_body(b2b2c_dealer_engine *e, const pair_in *in,
+                        int32_t reason, int64_t now, decision *dc)
 {
     lead *l;
     dealer *d;
     int rc;
     memset(dc, 0, sizeof *dc);
-    if ((rc = offered_to(e, lead_id, dealer_id, now, &l, &d)) != 0 ||
+    if ((rc = offered_to(e, in, now, &l, &d)) != 0 ||
         (rc = b2b2c__dealer_save_emut(e)) != 0 ||
         (rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0 ||
         (rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
@@ -300,6 +319,7 @@ int b2b2c_dealer_decline(const char **dealer_out, int32_t *reason_out,
                          const char *dealer_id, int32_t reason, int64_t now)
 {
     decision dc;
+    pair_in in;
     int rc;
     CHECK_E(e);
     if (!dealer_out)
@@ -308,11 +328,9 @@ int b2b2c_dealer_decline(const char **dealer_out, int32_t *reason_out,
     if (reason < 0 || reason >= NDECL)
         return b2b2c__err(e->ctx, B2B2C_ERANGE, "reason: must be in [0, 7]");
     if ((rc = check_now(e->ctx, now)) != 0 ||
-        (rc = b2b2c__dealer_id_arg(e->ctx, "lead_id", lead_id)) != 0 ||
-        (rc = b2b2c__dealer_id_arg(e->ctx, "dealer_id", dealer_id)) != 0)
+        (rc = pair_arg(e->ctx, &in, lead_id, dealer_id)) != 0)
         return rc;
-    B2B2C__CALL(rc, e->ctx, e,
-                decline_body(e, lead_id, dealer_id, reason, now, &dc));
+    B2B2C__CALL(rc, e->ctx, e, decline_body(e, &in, reason, now, &dc));
     if (rc == 0) {
         *dealer_out = dc.elig ? e->dealers[dc.chosen]->id : NULL;
         if (reason_out)
@@ -393,12 +411,12 @@ int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
 }
 
 static int recall_body(b2b2c_dealer_engine *e, const char *lead_id,
-                       int64_t now)
+                       size_t n, int64_t now)
 {
     lead *l;
     dealer *d;
     int rc;
-    if ((rc = b2b2c__dealer_find_lead(e, lead_id, &l)) != 0)
+    if ((rc = b2b2c__dealer_find_lead(e, lead_id, n, &l)) != 0)
         return rc;
     if (l->m.state != B2B2C_DEALER_LEAD_OFFERED &&
         l->m.state != B2B2C_DEALER_LEAD_ACCEPTED)
@@ -430,22 +448,23 @@ static int recall_body(b2b2c_dealer_engine *e, const char *lead_id,
 int b2b2c_dealer_recall(b2b2c_dealer_engine *e, const char *lead_id,
                         int64_t now)
 {
+    size_t n;
     int rc;
     CHECK_E(e);
     if ((rc = check_now(e->ctx, now)) != 0 ||
-        (rc = b2b2c__dealer_id_arg(e->ctx, "lead_id", lead_id)) != 0)
+        (rc = b2b2c__dealer_id_arg(e->ctx, "lead_id", lead_id, &n)) != 0)
         return rc;
-    B2B2C__CALL(rc, e->ctx, e, recall_body(e, lead_id, now));
+    B2B2C__CALL(rc, e->ctx, e, recall_body(e, lead_id, n, now));
     return rc;
 }
 
 static int outcome_body(b2b2c_dealer_engine *e, const char *lead_id,
-                        int32_t won, double revenue, int64_t now)
+                        size_t n, int32_t won, double revenue, int64_t now)
 {
     lead *l;
     dealer *d;
     int rc;
-    if ((rc = b2b2c__dealer_find_lead(e, lead_id, &l)) != 0)
+    if ((rc = b2b2c__dealer_find_lead(e, lead_id, n, &l)) != 0)
         return rc;
     if (l->m.state != B2B2C_DEALER_LEAD_ACCEPTED)
         return b2b2c__err(e->ctx, B2B2C_ESTATE,
@@ -480,6 +499,7 @@ static int outcome_body(b2b2c_dealer_engine *e, const char *lead_id,
 int b2b2c_dealer_outcome(b2b2c_dealer_engine *e, const char *lead_id,
                          int32_t won, double revenue, int64_t now)
 {
+    size_t n;
     int rc;
     CHECK_E(e);
     if (!finite(revenue))
@@ -490,10 +510,10 @@ int b2b2c_dealer_outcome(b2b2c_dealer_engine *e, const char *lead_id,
         return b2b2c__err(e->ctx, B2B2C_ERANGE,
                           "revenue: must be in [0, 1e15] and 0 when lost");
     if ((rc = check_now(e->ctx, now)) != 0 ||
-        (rc = b2b2c__dealer_id_arg(e->ctx, "lead_id", lead_id)) != 0)
+        (rc = b2b2c__dealer_id_arg(e->ctx, "lead_id", lead_id, &n)) != 0)
         return rc;
     B2B2C__CALL(rc, e->ctx, e,
-                outcome_body(e, lead_id, won, revenue, now));
+                outcome_body(e, lead_id, n, won, revenue, now));
     return rc;
 }
 
@@ -501,11 +521,12 @@ int b2b2c_dealer_lead_state(int32_t *state_out, const char **dealer_out,
                             b2b2c_dealer_engine *e, const char *lead_id)
 {
     lead *l;
+    size_t n;
     int rc;
     CHECK_E(e);
-    if ((rc = b2b2c__dealer_id_arg(e->ctx, "lead_id", lead_id)) != 0 ||
+    if ((rc = b2b2c__dealer_id_arg(e->ctx, "lead_id", lead_id, &n)) != 0 ||
         (rc = b2b2c__sync_read(e->ctx)) != 0 ||
-        (rc = b2b2c__dealer_find_lead(e, lead_id, &l)) != 0)
+        (rc = b2b2c__dealer_find_lead(e, lead_id, n, &l)) != 0)
         return rc;
     if (state_out)
         *state_out = l->m.state;

@@ -98,7 +98,7 @@ static void undo_heap_remove(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     heap_push_ent(e, x); /* the slot it left is still allocated */
 }
 
-static int heap_push(b2b2c_dealer_engine *e, lead *l)
+static inline int heap_push(b2b2c_dealer_engine *e, lead *l)
 {
     int rc;
     if (e->nheap == e->capheap &&
