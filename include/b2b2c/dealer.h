@@ -22,6 +22,20 @@
  *
  * Times are Unix seconds (`now` within +-2^52, else B2B2C_ERANGE).
  *
+ * Many contexts on one database (common.h, docs/storage.md): engines
+ * opened on contexts that share a store decide as one engine would. Every
+ * mutating call checks the lead's state, the dealer's capacity and daily
+ * quota and the audit sequence on what every context committed before it
+ * (a dealer with capacity 1 never holds two open leads, audit sequences
+ * are unique), and the round-robin order and the generator of the random
+ * policies (b2b2c_dealer_seed) are shared through the database: the same
+ * calls in the same commit order give the same decisions from any mix of
+ * contexts. Every read (getters, listings, audit, statistics, scorecards)
+ * first applies what the others committed, so it can also return the
+ * storage's code or B2B2C_ECORRUPT. Contexts should use one UTC offset
+ * (b2b2c_ctx_set_utc_offset): it is not stored, and it decides the days of
+ * the daily quotas.
+ *
  * Strings returned through `const char **` or passed to callbacks are owned
  * by the engine and stay valid until b2b2c_dealer_free (dealers and leads are
  * never deleted from an open engine).

@@ -90,15 +90,12 @@ void b2b2c__dealer_destroy(b2b2c_ctx *ctx, dealer *d)
     b2b2c__free(ctx, d);
 }
 
-void b2b2c_dealer_free(b2b2c_dealer_engine *e)
+/* Free everything engine e holds but its struct. */
+void b2b2c__dealer_clear(b2b2c_dealer_engine *e)
 {
-    b2b2c_ctx *ctx;
+    b2b2c_ctx *ctx = e->ctx;
     size_t it = 0;
     void *v;
-    if (!e)
-        return;
-    ctx = e->ctx;
-    b2b2c__handle_closing(ctx);
     for (size_t i = 0; i < e->nd; i++)
         b2b2c__dealer_destroy(ctx, e->dealers[i]);
     while (b2b2c__map_next(&e->leads, &it, NULL, NULL, &v)) {
@@ -126,11 +123,34 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
         void *const arrays[] = {e->dealers, e->heap, e->aud,  e->cand,
                                 e->elig,    e->w,    e->dist, e->po,
                                 e->key,     e->hp,   e->ex,   e->ghot_raw,
-                                e->mark_raw};
+                                e->mark_raw, e->sy};
         for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
             b2b2c__free(ctx, arrays[i]);
     }
-    b2b2c__free(ctx, e);
+}
+
+void b2b2c_dealer_free(b2b2c_dealer_engine *e)
+{
+    if (!e)
+        return;
+    b2b2c__handle_closing(e->ctx);
+    b2b2c__engine_detach(e->ctx, e);
+    b2b2c__dealer_clear(e);
+    b2b2c__free(e->ctx, e);
+}
+
+/* An empty engine on ctx: parameters at their defaults, generator seeded
+ * with 0. */
+void b2b2c__dealer_init(b2b2c_dealer_engine *e, b2b2c_ctx *ctx)
+{
+    memset(e, 0, sizeof(*e));
+    e->ctx = ctx;
+    b2b2c__param_defaults(DEALER_PARAM_BASE, e->param);
+    b2b2c__rng_seed(&e->m.rng, 0);
+    b2b2c__map_init(&e->dmap, &ctx->mem);
+    b2b2c__map_init(&e->buckets, &ctx->mem);
+    b2b2c__map_init(&e->prods, &ctx->mem);
+    b2b2c__map_init(&e->leads, &ctx->mem);
 }
 
 int b2b2c__dealer_scratch_reserve(b2b2c_dealer_engine *e, size_t n)
@@ -171,16 +191,13 @@ int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
     e = b2b2c__malloc(ctx, sizeof(*e));
     if (!e)
         return oom(ctx);
-    memset(e, 0, sizeof(*e));
-    e->ctx = ctx;
+    b2b2c__dealer_init(e, ctx);
     b2b2c__handle_opened(ctx); /* the failure path frees through _free */
-    b2b2c__param_defaults(DEALER_PARAM_BASE, e->param);
-    b2b2c__rng_seed(&e->m.rng, 0);
-    b2b2c__map_init(&e->dmap, &ctx->mem);
-    b2b2c__map_init(&e->buckets, &ctx->mem);
-    b2b2c__map_init(&e->prods, &ctx->mem);
-    b2b2c__map_init(&e->leads, &ctx->mem);
-    if ((rc = b2b2c__dealer_load(e)) != 0)
+    if ((rc = b2b2c__load_begin(ctx)) == 0)
+        rc = b2b2c__load_end(ctx, b2b2c__dealer_load(e));
+    if (rc == 0)
+        rc = b2b2c__engine_attach(ctx, &b2b2c__dealer_ops, e);
+    if (rc)
         goto fail;
     *out = e;
     return 0;
@@ -194,14 +211,31 @@ fail:
 int b2b2c_dealer_get_param(double *out, const b2b2c_dealer_engine *e,
                            int32_t param)
 {
-    int i = param - DEALER_PARAM_BASE;
+    int i = param - DEALER_PARAM_BASE, rc;
     if (!out || !e || i < 0 || i >= NPARAM)
         return e ? b2b2c__err(e->ctx, B2B2C_EINVAL,
                               "param: %d is not a dealer parameter",
                               (int)param)
                  : B2B2C_EINVAL;
+    if ((rc = b2b2c__sync_read(e->ctx)) != 0)
+        return rc;
     *out = e->param[i];
     return 0;
+}
+
+static int set_param_body(b2b2c_dealer_engine *e, int i, double value)
+{
+    int rc = b2b2c__undo_save(e->ctx, &e->param[i], sizeof(double));
+    if (rc == 0) {
+        int period_changes = i == P_PERIOD && e->param[i] != value;
+        e->param[i] = value;
+        rc = b2b2c__dealer_write_state(e);
+        /* offers after a stats record are replayed on load with the period
+         * length then in force (see offer): make every record current */
+        for (size_t j = 0; rc == 0 && period_changes && j < e->nd; j++)
+            rc = b2b2c__dealer_write_stats(e, e->dealers[j]);
+    }
+    return rc;
 }
 
 int b2b2c_dealer_set_param(b2b2c_dealer_engine *e, int32_t param,
@@ -217,43 +251,35 @@ int b2b2c_dealer_set_param(b2b2c_dealer_engine *e, int32_t param,
         return b2b2c__err(e->ctx, B2B2C_ERANGE,
                           "value: %s must be in (0, 1]",
                           b2b2c_param_name(param));
-    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
-        return rc;
-    if ((rc = b2b2c__undo_save(e->ctx, &e->param[i], sizeof(double))) == 0) {
-        int period_changes = i == P_PERIOD && e->param[i] != value;
-        e->param[i] = value;
+    B2B2C__CALL(rc, e->ctx, e, set_param_body(e, i, value));
+    return rc;
+}
+
+static int seed_body(b2b2c_dealer_engine *e, uint64_t seed)
+{
+    int rc = b2b2c__dealer_save_emut(e);
+    if (rc == 0) {
+        b2b2c__rng_seed(&e->m.rng, seed);
         rc = b2b2c__dealer_write_state(e);
-        /* offers after a stats record are replayed on load with the period
-         * length then in force (see offer): make every record current */
-        for (size_t j = 0; rc == 0 && period_changes && j < e->nd; j++)
-            rc = b2b2c__dealer_write_stats(e, e->dealers[j]);
     }
-    return b2b2c__call_end(e->ctx, rc);
+    return rc;
 }
 
 int b2b2c_dealer_seed(b2b2c_dealer_engine *e, uint64_t seed)
 {
     int rc;
     CHECK_E(e);
-    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
-        return rc;
-    if ((rc = b2b2c__dealer_save_emut(e)) == 0) {
-        b2b2c__rng_seed(&e->m.rng, seed);
-        rc = b2b2c__dealer_write_state(e);
-    }
-    return b2b2c__call_end(e->ctx, rc);
+    B2B2C__CALL(rc, e->ctx, e, seed_body(e, seed));
+    return rc;
 }
 
 /* ---- dealers ------------------------------------------------------------- */
 
+/* Dealer `id` (n bytes, checked by b2b2c__dealer_id_arg before the
+ * call's transaction), or B2B2C_ENOTFOUND. */
 int b2b2c__dealer_find_dealer(b2b2c_dealer_engine *e, const char *id,
-                              dealer **out)
+                              size_t n, dealer **out)
 {
-    size_t n;
-    if (!id)
-        return b2b2c__err(e->ctx, B2B2C_EINVAL, "dealer_id: must not be NULL");
-    if (b2b2c__id_check(id, &n))
-        return b2b2c__err(e->ctx, B2B2C_EBADID, "dealer_id: not a valid ID");
     *out = b2b2c__map_get(&e->dmap, id, n);
     if (!*out)
         return b2b2c__err(e->ctx, B2B2C_ENOTFOUND,
@@ -287,15 +313,134 @@ static void free_cfg_strings(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     b2b2c__free(ctx, c);
 }
 
+/* Append dealer d (new, numbered e->nd, freed by the undo log if the call
+ * fails) to the dealers, undoably; not indexed yet. */
+int b2b2c__dealer_append(b2b2c_dealer_engine *e, dealer *d)
+{
+    int rc;
+    if ((rc = b2b2c__dealer_scratch_reserve(e, e->nd + 1)) != 0 ||
+        (rc = b2b2c__dealer_mirror_reserve(e, e->nd + 1)) != 0)
+        return rc;
+    if (e->nd == e->capd &&
+        b2b2c__grow(&e->ctx->mem, (void **)&e->dealers, &e->capd, e->nd + 1,
+                    sizeof(*e->dealers)))
+        return oom(e->ctx);
+    if ((rc = b2b2c__map_insert_undoable(e->ctx, &e->dmap, d->id, d->idlen,
+                                         d)) != 0 ||
+        (rc = b2b2c__undo_push(e->ctx, undo_pop_dealer, NULL, e, NULL, 0)))
+        return rc;
+    e->dealers[e->nd++] = d;
+    e->mark[d->idx] = 0;
+    return 0;
+}
+
+/* Before dealer d's configuration is replaced: out of the index, the
+ * configuration saved, its old strings kept until commit. The caller sets
+ * d->cfg, derives the mirror and indexes the dealer again. */
+int b2b2c__dealer_cfg_begin(b2b2c_dealer_engine *e, dealer *d)
+{
+    dcfg *old = b2b2c__malloc(e->ctx, sizeof(*old));
+    int rc;
+    if (!old)
+        return oom(e->ctx);
+    *old = d->cfg;
+    if ((rc = b2b2c__undo_push(e->ctx, free_cfg_shell, free_cfg_strings, old,
+                               NULL, 0)) != 0) {
+        b2b2c__free(e->ctx, old);
+        return rc;
+    }
+    if ((rc = b2b2c__dealer_index(e, d, 0, 1)) != 0 ||
+        (rc = b2b2c__dealer_mirror_guard(e, d)) != 0)
+        return rc;
+    return b2b2c__undo_save(e->ctx, &d->cfg, sizeof(d->cfg));
+}
+
+/* Add dealer_id (n bytes) or replace its configuration with `want`'s
+ * (terr, prods, tier, capacity, quota, deadline_h; checked). */
+static int put_body(b2b2c_dealer_engine *e, const char *dealer_id, size_t n,
+                    const dcfg *want)
+{
+    b2b2c_ctx *ctx = e->ctx;
+    dealer *d;
+    dcfg nc;
+    int rc;
+    d = b2b2c__map_get(&e->dmap, dealer_id, n);
+    memset(&nc, 0, sizeof nc);
+    if (!d) {
+        if (e->nd >= 0x7fffffff) {
+            rc = b2b2c__err(ctx, B2B2C_ERANGE, "dealer_id: too many dealers");
+            goto out;
+        }
+        d = b2b2c__malloc(ctx, sizeof(*d) + n + 1);
+        if (!d) {
+            rc = oom(ctx);
+            goto out;
+        }
+        memset(d, 0, sizeof(*d));
+        d->idlen = n;
+        memcpy(d->id, dealer_id, n + 1);
+        d->idx = (uint32_t)e->nd;
+        d->afirst = d->alast = NONE32;
+        d->cfg.status = B2B2C_DEALER_ACTIVE;
+        if ((rc = b2b2c__undo_free_on_fail(ctx, d)) != 0) {
+            b2b2c__free(ctx, d);
+            goto out;
+        }
+        if ((rc = b2b2c__dealer_append(e, d)) != 0)
+            goto out;
+    } else if ((rc = b2b2c__dealer_cfg_begin(e, d)) != 0) {
+        goto out;
+    }
+    nc = d->cfg;
+    nc.terr = dupstr(ctx, want->terr);
+    nc.prods = dupstr(ctx, want->prods);
+    nc.prod_ids = NULL;
+    if (!nc.terr || !nc.prods) {
+        b2b2c__free(ctx, nc.terr);
+        b2b2c__free(ctx, nc.prods);
+        rc = oom(ctx);
+        goto out;
+    }
+    if ((rc = b2b2c__undo_free_on_fail(ctx, nc.terr)) != 0) {
+        b2b2c__free(ctx, nc.terr);
+        b2b2c__free(ctx, nc.prods);
+        goto out;
+    }
+    if ((rc = b2b2c__undo_free_on_fail(ctx, nc.prods)) != 0) {
+        b2b2c__free(ctx, nc.prods);
+        goto out;
+    }
+    if ((rc = b2b2c__dealer_prod_ids(e, want->prods, &nc.prod_ids, &nc.nprod,
+                                     1)) != 0)
+        goto out;
+    if (nc.prod_ids &&
+        (rc = b2b2c__undo_free_on_fail(ctx, nc.prod_ids)) != 0) {
+        b2b2c__free(ctx, nc.prod_ids);
+        goto out;
+    }
+    nc.one_terr = one_code(want->terr);
+    nc.tier = want->tier;
+    nc.capacity = want->capacity;
+    nc.quota = want->quota;
+    nc.deadline_h = want->deadline_h;
+    d->cfg = nc; /* saved above for an existing dealer; new: freed on fail */
+    b2b2c__dealer_mirror_sync(e, d);
+    if ((rc = b2b2c__dealer_index(e, d, 1, 1)) == 0 &&
+        (rc = b2b2c__dealer_write_dealer(e, d)) == 0)
+        rc = b2b2c__dealer_write_stats(e, d);
+out:
+    return rc;
+}
+
+
 int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
                      double tier_weight, const char *territories,
                      const char *product_lines, int32_t capacity,
                      int32_t daily_quota, double deadline_hours)
 {
     b2b2c_ctx *ctx;
-    dealer *d;
     size_t n;
-    dcfg nc;
+    dcfg want;
     int rc;
     CHECK_E(e);
     ctx = e->ctx;
@@ -328,108 +473,39 @@ int b2b2c_dealer_put(b2b2c_dealer_engine *e, const char *dealer_id,
         (rc = b2b2c__dealer_list_check(ctx, "product_lines", product_lines, 1,
                                        MAX_PRODS)))
         return rc;
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
+    memset(&want, 0, sizeof want);
+    want.terr = (char *)territories;
+    want.prods = (char *)product_lines;
+    want.tier = tier_weight;
+    want.capacity = capacity;
+    want.quota = daily_quota;
+    want.deadline_h = deadline_hours;
+    B2B2C__CALL(rc, ctx, e, put_body(e, dealer_id, n, &want));
+    return rc;
+}
+
+static int location_body(b2b2c_dealer_engine *e, const char *dealer_id,
+                         size_t n, double lat, double lon, double radius_km)
+{
+    dealer *d;
+    int rc;
+    if ((rc = b2b2c__dealer_find_dealer(e, dealer_id, n, &d)) != 0 ||
+        (rc = b2b2c__dealer_index(e, d, 0, 1)) != 0 ||
+        (rc = b2b2c__undo_save(e->ctx, &d->cfg, sizeof(d->cfg))) != 0)
         return rc;
-    d = b2b2c__map_get(&e->dmap, dealer_id, n);
-    memset(&nc, 0, sizeof nc);
-    if (!d) {
-        if (e->nd >= 0x7fffffff) {
-            rc = b2b2c__err(ctx, B2B2C_ERANGE, "dealer_id: too many dealers");
-            goto out;
-        }
-        if ((rc = b2b2c__dealer_scratch_reserve(e, e->nd + 1)) != 0 ||
-            (rc = b2b2c__dealer_mirror_reserve(e, e->nd + 1)) != 0)
-            goto out;
-        if (e->nd == e->capd &&
-            b2b2c__grow(&ctx->mem, (void **)&e->dealers, &e->capd, e->nd + 1,
-                        sizeof(*e->dealers))) {
-            rc = oom(ctx);
-            goto out;
-        }
-        d = b2b2c__malloc(ctx, sizeof(*d) + n + 1);
-        if (!d) {
-            rc = oom(ctx);
-            goto out;
-        }
-        memset(d, 0, sizeof(*d));
-        d->idlen = n;
-        memcpy(d->id, dealer_id, n + 1);
-        d->idx = (uint32_t)e->nd;
-        d->afirst = d->alast = NONE32;
-        d->cfg.status = B2B2C_DEALER_ACTIVE;
-        if ((rc = b2b2c__undo_free_on_fail(ctx, d)) != 0) {
-            b2b2c__free(ctx, d);
-            goto out;
-        }
-        if ((rc = b2b2c__map_insert_undoable(ctx, &e->dmap, d->id, n, d)) ||
-            (rc = b2b2c__undo_push(ctx, undo_pop_dealer, NULL, e, NULL, 0)))
-            goto out;
-        e->dealers[e->nd++] = d;
-        e->mark[d->idx] = 0;
-    } else {
-        /* unindex old keys; keep the old strings until commit */
-        dcfg *old = b2b2c__malloc(ctx, sizeof(*old));
-        if (!old) {
-            rc = oom(ctx);
-            goto out;
-        }
-        *old = d->cfg;
-        if ((rc = b2b2c__undo_push(ctx, free_cfg_shell, free_cfg_strings, old, NULL,
-                                   0)) != 0) {
-            b2b2c__free(ctx, old);
-            goto out;
-        }
-        if ((rc = b2b2c__dealer_index(e, d, 0, 1)) != 0 ||
-            (rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
-            (rc = b2b2c__undo_save(ctx, &d->cfg, sizeof(d->cfg))) != 0)
-            goto out;
-    }
-    nc = d->cfg;
-    nc.terr = dupstr(ctx, territories);
-    nc.prods = dupstr(ctx, product_lines);
-    nc.prod_ids = NULL;
-    if (!nc.terr || !nc.prods) {
-        b2b2c__free(ctx, nc.terr);
-        b2b2c__free(ctx, nc.prods);
-        rc = oom(ctx);
-        goto out;
-    }
-    if ((rc = b2b2c__undo_free_on_fail(ctx, nc.terr)) != 0) {
-        b2b2c__free(ctx, nc.terr);
-        b2b2c__free(ctx, nc.prods);
-        goto out;
-    }
-    if ((rc = b2b2c__undo_free_on_fail(ctx, nc.prods)) != 0) {
-        b2b2c__free(ctx, nc.prods);
-        goto out;
-    }
-    if ((rc = b2b2c__dealer_prod_ids(e, product_lines, &nc.prod_ids, &nc.nprod,
-                                     1)) != 0)
-        goto out;
-    if (nc.prod_ids &&
-        (rc = b2b2c__undo_free_on_fail(ctx, nc.prod_ids)) != 0) {
-        b2b2c__free(ctx, nc.prod_ids);
-        goto out;
-    }
-    nc.one_terr = one_code(territories);
-    nc.tier = tier_weight;
-    nc.capacity = capacity;
-    nc.quota = daily_quota;
-    nc.deadline_h = deadline_hours;
-    d->cfg = nc; /* saved above for an existing dealer; new: freed on fail */
-    b2b2c__dealer_mirror_sync(e, d);
-    if ((rc = b2b2c__dealer_index(e, d, 1, 1)) != 0 ||
-        (rc = b2b2c__dealer_write_dealer(e, d)) != 0 ||
-        (rc = b2b2c__dealer_write_stats(e, d)) != 0)
-        goto out;
-out:
-    return b2b2c__call_end(ctx, rc);
+    d->cfg.has_loc = radius_km > 0;
+    d->cfg.lat = radius_km > 0 ? lat : 0;
+    d->cfg.lon = radius_km > 0 ? lon : 0;
+    d->cfg.radius = radius_km;
+    if ((rc = b2b2c__dealer_index(e, d, 1, 1)) != 0)
+        return rc;
+    return b2b2c__dealer_write_dealer(e, d);
 }
 
 int b2b2c_dealer_set_location(b2b2c_dealer_engine *e, const char *dealer_id,
                               double lat, double lon, double radius_km)
 {
-    dealer *d;
+    size_t n;
     int rc;
     CHECK_E(e);
     if (!finite(lat) || !finite(lon) || !finite(radius_km))
@@ -444,44 +520,24 @@ int b2b2c_dealer_set_location(b2b2c_dealer_engine *e, const char *dealer_id,
     if (radius_km < 0 || radius_km > 1000)
         return b2b2c__err(e->ctx, B2B2C_ERANGE,
                           "radius_km: must be in [0, 1000]");
-    if ((rc = b2b2c__dealer_find_dealer(e, dealer_id, &d)) != 0)
+    if ((rc = b2b2c__dealer_id_arg(e->ctx, "dealer_id", dealer_id, &n)) != 0)
         return rc;
-    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
-        return rc;
-    if ((rc = b2b2c__dealer_index(e, d, 0, 1)) != 0 ||
-        (rc = b2b2c__undo_save(e->ctx, &d->cfg, sizeof(d->cfg))) != 0)
-        goto out;
-    d->cfg.has_loc = radius_km > 0;
-    d->cfg.lat = radius_km > 0 ? lat : 0;
-    d->cfg.lon = radius_km > 0 ? lon : 0;
-    d->cfg.radius = radius_km;
-    if ((rc = b2b2c__dealer_index(e, d, 1, 1)) != 0)
-        goto out;
-    rc = b2b2c__dealer_write_dealer(e, d);
-out:
-    return b2b2c__call_end(e->ctx, rc);
+    B2B2C__CALL(rc, e->ctx, e,
+                location_body(e, dealer_id, n, lat, lon, radius_km));
+    return rc;
 }
 
-int b2b2c_dealer_set_status(b2b2c_dealer_engine *e, const char *dealer_id,
-                            int32_t status, int64_t paused_until)
+static int status_body(b2b2c_dealer_engine *e, const char *dealer_id,
+                       size_t n, int32_t status, int64_t paused_until)
 {
     dealer *d;
     int rc;
-    CHECK_E(e);
-    if (status < 0 || status > 2)
-        return b2b2c__err(e->ctx, B2B2C_EINVAL, "status: unknown value %d",
-                          (int)status);
-    if (status == B2B2C_DEALER_PAUSED &&
-        (rc = b2b2c__check_time(e->ctx, paused_until, "paused_until")) != 0)
-        return rc;
-    if ((rc = b2b2c__dealer_find_dealer(e, dealer_id, &d)) != 0)
+    if ((rc = b2b2c__dealer_find_dealer(e, dealer_id, n, &d)) != 0)
         return rc;
     if (d->cfg.status == B2B2C_DEALER_OFFBOARDED &&
         status != B2B2C_DEALER_OFFBOARDED)
         return b2b2c__err(e->ctx, B2B2C_ESTATE,
                           "status: dealer '%s' is off-boarded", dealer_id);
-    if ((rc = b2b2c__call_begin(e->ctx)) != 0)
-        return rc;
     if ((rc = b2b2c__dealer_mirror_guard(e, d)) == 0 &&
         (rc = b2b2c__undo_save(e->ctx, &d->cfg, sizeof(d->cfg))) == 0) {
         d->cfg.status = status;
@@ -490,13 +546,35 @@ int b2b2c_dealer_set_status(b2b2c_dealer_engine *e, const char *dealer_id,
         b2b2c__dealer_mirror_sync(e, d);
         rc = b2b2c__dealer_write_dealer(e, d);
     }
-    return b2b2c__call_end(e->ctx, rc);
+    return rc;
+}
+
+int b2b2c_dealer_set_status(b2b2c_dealer_engine *e, const char *dealer_id,
+                            int32_t status, int64_t paused_until)
+{
+    size_t n;
+    int rc;
+    CHECK_E(e);
+    if (status < 0 || status > 2)
+        return b2b2c__err(e->ctx, B2B2C_EINVAL, "status: unknown value %d",
+                          (int)status);
+    if (status == B2B2C_DEALER_PAUSED &&
+        (rc = b2b2c__check_time(e->ctx, paused_until, "paused_until")) != 0)
+        return rc;
+    if ((rc = b2b2c__dealer_id_arg(e->ctx, "dealer_id", dealer_id, &n)) != 0)
+        return rc;
+    B2B2C__CALL(rc, e->ctx, e,
+                status_body(e, dealer_id, n, status, paused_until));
+    return rc;
 }
 
 int b2b2c_dealer_count(size_t *out, const b2b2c_dealer_engine *e)
 {
+    int rc;
     if (!out || !e)
         return B2B2C_EINVAL;
+    if ((rc = b2b2c__sync_read(e->ctx)) != 0)
+        return rc;
     *out = e->nd;
     return 0;
 }

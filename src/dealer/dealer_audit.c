@@ -53,20 +53,42 @@ static void undo_aud_append(b2b2c_ctx *ctx, void *ea, void *b, size_t n)
     }
 }
 
+/* The slot of the next entry, its append undoable: the caller fills it,
+ * then links it (aud_link) and counts it. NULL: out of memory (message
+ * set). */
+static inline aent *aud_slot(b2b2c_dealer_engine *e)
+{
+    if (e->naud == e->capaud &&
+        b2b2c__grow(&e->ctx->mem, (void **)&e->aud, &e->capaud, e->naud + 1,
+                    sizeof(*e->aud))) {
+        oom(e->ctx);
+        return NULL;
+    }
+    if (b2b2c__undo_push(e->ctx, undo_aud_append, NULL, e, NULL, 0))
+        return NULL;
+    return &e->aud[e->naud];
+}
+
+/* Append entry x (its links are set here), undoably. */
+int b2b2c__dealer_aud_push(b2b2c_dealer_engine *e, const aent *x)
+{
+    aent *a = aud_slot(e);
+    if (!a)
+        return e->ctx->errcode;
+    *a = *x;
+    b2b2c__dealer_aud_link(e, e->naud);
+    e->naud++;
+    return 0;
+}
+
 /* Append a decision (seq = e->m.seq, already advanced) and write it. */
 int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l,
                              const decision *dc, int64_t now, int kind,
                              int creates)
 {
-    aent *a;
-    int rc;
-    if (e->naud == e->capaud &&
-        b2b2c__grow(&e->ctx->mem, (void **)&e->aud, &e->capaud, e->naud + 1,
-                    sizeof(*e->aud)))
-        return oom(e->ctx);
-    if ((rc = b2b2c__undo_push(e->ctx, undo_aud_append, NULL, e, NULL, 0)))
-        return rc;
-    a = &e->aud[e->naud];
+    aent *a = aud_slot(e);
+    if (!a)
+        return e->ctx->errcode;
     a->seq = e->m.seq;
     a->time = now;
     a->lead = l;
@@ -123,11 +145,14 @@ int b2b2c_dealer_audit_lead(b2b2c_dealer_engine *e, const char *lead_id,
                             b2b2c_dealer_audit_cb cb, void *payload)
 {
     lead *l;
+    size_t n;
     int rc;
     CHECK_E(e);
     if (!cb)
         return b2b2c__err(e->ctx, B2B2C_EINVAL, "cb: must not be NULL");
-    if ((rc = b2b2c__dealer_find_lead(e, lead_id, &l)) != 0)
+    if ((rc = b2b2c__dealer_id_arg(e->ctx, "lead_id", lead_id, &n)) != 0 ||
+        (rc = b2b2c__sync_read(e->ctx)) != 0 ||
+        (rc = b2b2c__dealer_find_lead(e, lead_id, n, &l)) != 0)
         return rc;
     return aud_walk(e, l->afirst, 0, cb, payload);
 }
@@ -136,11 +161,15 @@ int b2b2c_dealer_audit_dealer(b2b2c_dealer_engine *e, const char *dealer_id,
                               b2b2c_dealer_audit_cb cb, void *payload)
 {
     dealer *d;
+    size_t n;
     int rc;
     CHECK_E(e);
     if (!cb)
         return b2b2c__err(e->ctx, B2B2C_EINVAL, "cb: must not be NULL");
-    if ((rc = b2b2c__dealer_find_dealer(e, dealer_id, &d)) != 0)
+    if ((rc = b2b2c__dealer_id_arg(e->ctx, "dealer_id", dealer_id, &n)) !=
+            0 ||
+        (rc = b2b2c__sync_read(e->ctx)) != 0 ||
+        (rc = b2b2c__dealer_find_dealer(e, dealer_id, n, &d)) != 0)
         return rc;
     return aud_walk(e, d->afirst, 1, cb, payload);
 }
@@ -244,13 +273,16 @@ int b2b2c_dealer_stats(double *out, size_t n, b2b2c_dealer_engine *e,
 {
     double f[B2B2C_DEALER_STAT_NFIELDS], sc[B2B2C_DEALER_SC_NFIELDS];
     double *times = NULL, a, b;
-    size_t cap = 0, nt;
+    size_t cap = 0, nt, dn;
     dealer *d;
     int rc;
     CHECK_E(e);
     if (!out)
         return b2b2c__err(e->ctx, B2B2C_EINVAL, "out: must not be NULL");
-    if ((rc = b2b2c__dealer_find_dealer(e, dealer_id, &d)) != 0)
+    if ((rc = b2b2c__dealer_id_arg(e->ctx, "dealer_id", dealer_id, &dn)) !=
+            0 ||
+        (rc = b2b2c__sync_read(e->ctx)) != 0 ||
+        (rc = b2b2c__dealer_find_dealer(e, dealer_id, dn, &d)) != 0)
         return rc;
     memset(sc, 0, sizeof sc);
     rc = tally(e, d, INT64_MIN, INT64_MAX, sc, &times, &cap, &nt);
@@ -293,6 +325,8 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
         return b2b2c__err(ctx, B2B2C_EINVAL, "cb: must not be NULL");
     if (from > to)
         return b2b2c__err(ctx, B2B2C_EINVAL, "from: after to");
+    if ((rc = b2b2c__sync_read(ctx)) != 0)
+        return rc;
     rows = b2b2c__malloc(ctx, (e->nd ? e->nd : 1) * sizeof(*rows));
     means = b2b2c__malloc(ctx, (e->nd ? e->nd : 1) * sizeof(*means));
     if (!rows || !means) {

@@ -23,7 +23,8 @@
  *   dealer_plan.c         the region buckets' routing plans (plan cache)
  *   dealer_offers.c       offers, re-routing, the deadline heap
  *   dealer_audit.c        audit trail, audit queries, scorecards
- *   dealer_store.c        records, loading
+ *   dealer_store.c        records, their decoders, loading
+ *   dealer_sync.c         other contexts' commits (refresh, reload)
  *   dealer_debug.c        digest and consistency checks for tests
  * Hot-path helpers are static inline below.
  */
@@ -291,6 +292,11 @@ struct b2b2c_dealer_engine {
      * means no bucket, so a region code without one costs no map probe) */
     uint64_t bloom[64];
     uint64_t plan_hits; /* decisions made from a plan (tests) */
+    /* records other contexts changed, handed over by refresh and applied
+     * in refresh_done in the order the loader reads them (dealer_sync.c):
+     * [table u8][klen u16][vlen u32][key][value] each */
+    unsigned char *sy;
+    size_t sylen, sycap;
 };
 
 typedef struct decision {
@@ -674,7 +680,14 @@ int b2b2c__dealer_list_check(b2b2c_ctx *ctx, const char *what, const char *s,
 void b2b2c__dealer_destroy(b2b2c_ctx *ctx, dealer *d);
 int b2b2c__dealer_scratch_reserve(b2b2c_dealer_engine *e, size_t n);
 int b2b2c__dealer_find_dealer(b2b2c_dealer_engine *e, const char *id,
-                              dealer **out);
+                              size_t n, dealer **out);
+int b2b2c__dealer_append(b2b2c_dealer_engine *e, dealer *d);
+int b2b2c__dealer_cfg_begin(b2b2c_dealer_engine *e, dealer *d);
+void b2b2c__dealer_clear(b2b2c_dealer_engine *e);
+void b2b2c__dealer_init(b2b2c_dealer_engine *e, b2b2c_ctx *ctx);
+
+/* dealer_sync.c: how other contexts' commits reach the engine */
+extern const b2b2c__engine_ops b2b2c__dealer_ops;
 
 /* dealer_index.c */
 int b2b2c__dealer_index(b2b2c_dealer_engine *e, dealer *d, int add,
@@ -688,6 +701,7 @@ int b2b2c__dealer_mirror_reserve(b2b2c_dealer_engine *e, size_t n);
 /* dealer_offers.c */
 int b2b2c__dealer_heap_less(const hent *a, const hent *b);
 void b2b2c__dealer_heap_push_raw(b2b2c_dealer_engine *e, lead *l);
+int b2b2c__dealer_heap_push(b2b2c_dealer_engine *e, lead *l);
 int b2b2c__dealer_heap_remove(b2b2c_dealer_engine *e, lead *l);
 void b2b2c__dealer_replay_offer(b2b2c_dealer_engine *e, const aent *a);
 int b2b2c__dealer_offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
@@ -698,11 +712,49 @@ int b2b2c__dealer_add_tried(b2b2c_dealer_engine *e, lead *l, uint32_t v);
 
 /* dealer_audit.c */
 void b2b2c__dealer_aud_link(b2b2c_dealer_engine *e, size_t i);
+int b2b2c__dealer_aud_push(b2b2c_dealer_engine *e, const aent *x);
 int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l,
                              const decision *dc, int64_t now, int kind,
                              int creates);
 
 /* dealer_store.c */
+/* What the records hold, decoded (one decoder per record, for the load
+ * and for refresh). */
+typedef struct dstate {
+    double param[NPARAM]; /* the defaults past those stored */
+    uint64_t seq;
+    b2b2c__rng rng;
+} dstate;
+typedef struct lead_attrs {
+    int64_t created, deadline;
+    char region[64], product[256];
+    int32_t has_loc, segment, band, state;
+    double lat, lon;
+} lead_attrs;
+typedef struct audrec {
+    aent a; /* a.lead NULL when the lead is not in memory */
+    b2b2c__rng rng;
+    int creates; /* the record carries the lead as routed (at) */
+    lead_attrs at;
+    char lid[256];
+    size_t lidlen;
+} audrec;
+int b2b2c__dealer_dec_state(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                            const void *v, size_t vl, dstate *out);
+int b2b2c__dealer_dec_dealer(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                             const void *v, size_t vl, int undoable,
+                             dealer **out);
+int b2b2c__dealer_dec_stats(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                            const void *v, size_t vl, dealer **dout,
+                            dstats *sout, uint64_t *asof);
+int b2b2c__dealer_dec_lead(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                           const void *v, size_t vl, lead_attrs *at, lmut *m,
+                           uint32_t **tried_out, uint32_t *nt_out);
+int b2b2c__dealer_dec_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                            const void *v, size_t vl, audrec *out);
+lead *b2b2c__dealer_lead_make(b2b2c_dealer_engine *e, const char *id,
+                              size_t kl, const lead_attrs *at);
+void b2b2c__dealer_aud_lead_state(lead *l, const audrec *ar);
 int b2b2c__dealer_write_dealer(b2b2c_dealer_engine *e, const dealer *d);
 int b2b2c__dealer_write_stats(b2b2c_dealer_engine *e, const dealer *d);
 int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l);
@@ -721,7 +773,9 @@ static inline int b2b2c__dealer_save_emut(b2b2c_dealer_engine *e)
 int b2b2c__dealer_load(b2b2c_dealer_engine *e);
 
 /* dealer_leads.c */
-int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id,
+int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, size_t n,
                             lead **out);
+int b2b2c__dealer_id_arg(b2b2c_ctx *ctx, const char *what, const char *id,
+                         size_t *n);
 
 #endif

@@ -28,6 +28,8 @@ int b2b2c_dealer_list(const b2b2c_dealer_engine *e, int32_t status,
                          status > B2B2C_DEALER_OFFBOARDED))
         return b2b2c__err(e->ctx, B2B2C_EINVAL, "status: unknown status %d",
                           (int)status);
+    if ((rc = b2b2c__sync_read(e->ctx)) != 0)
+        return rc;
     if ((rc = b2b2c__list_reserve(&l, e->nd)) != 0)
         return rc;
     for (size_t i = 0; i < e->nd; i++) {

@@ -98,7 +98,7 @@ static void undo_heap_remove(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     heap_push_ent(e, x); /* the slot it left is still allocated */
 }
 
-static int heap_push(b2b2c_dealer_engine *e, lead *l)
+static inline int heap_push(b2b2c_dealer_engine *e, lead *l)
 {
     int rc;
     if (e->nheap == e->capheap &&
@@ -109,6 +109,13 @@ static int heap_push(b2b2c_dealer_engine *e, lead *l)
         return rc;
     b2b2c__dealer_heap_push_raw(e, l);
     return 0;
+}
+
+/* Push lead l with its current keys, undoably (refresh; offer has its own
+ * copy inlined). */
+int b2b2c__dealer_heap_push(b2b2c_dealer_engine *e, lead *l)
+{
+    return heap_push(e, l);
 }
 
 int b2b2c__dealer_heap_remove(b2b2c_dealer_engine *e, lead *l)

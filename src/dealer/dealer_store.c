@@ -152,12 +152,7 @@ int b2b2c__dealer_write_state(b2b2c_dealer_engine *e)
     return b2b2c__st_put_rec(e->ctx, T_STATE, "engine", 6, &w);
 }
 
-/* ---- loading ----------------------------------------------------------- */
-
-typedef struct loader {
-    b2b2c_dealer_engine *e;
-    const char *table;
-} loader;
+/* ---- decoding: one decoder per record, for the load and for refresh ---- */
 
 static int corrupt(b2b2c_dealer_engine *e, const char *table, const void *k,
                    size_t kl, int rc, const char *why)
@@ -166,6 +161,14 @@ static int corrupt(b2b2c_dealer_engine *e, const char *table, const void *k,
         rc = B2B2C_ECORRUPT;
     return why ? b2b2c__err_corrupt(e->ctx, rc, table, k, kl, "%s", why)
                : b2b2c__err_corrupt(e->ctx, rc, table, k, kl, NULL);
+}
+
+/* A record that could not be taken: out of memory, or corrupt. */
+static int dec_fail(b2b2c_dealer_engine *e, const char *table, const void *k,
+                    size_t kl, int rc)
+{
+    return rc == B2B2C_ENOMEM ? oom(e->ctx)
+                              : corrupt(e, table, k, kl, rc, NULL);
 }
 
 /* Copy a decoded string into a NUL-terminated buffer of `cap` bytes. */
@@ -186,15 +189,15 @@ static dealer *dealer_by_bytes(b2b2c_dealer_engine *e, const void *p,
     return n ? b2b2c__map_get(&e->dmap, p, n) : NULL;
 }
 
-static int load_state(const void *k, size_t kl, const void *v, size_t vl,
-                      void *payload)
+int b2b2c__dealer_dec_state(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                            const void *v, size_t vl, dstate *out)
 {
-    b2b2c_dealer_engine *e = payload;
     b2b2c__rbuf r;
     uint32_t n;
     int rc = b2b2c__dec_begin(&r, v, vl, 1);
     if (rc)
         return corrupt(e, T_STATE, k, kl, rc, NULL);
+    b2b2c__param_defaults(DEALER_PARAM_BASE, out->param);
     n = b2b2c__dec_u32(&r);
     if (n > NPARAM)
         return corrupt(e, T_STATE, k, kl, 0, "too many parameters");
@@ -203,20 +206,22 @@ static int load_state(const void *k, size_t kl, const void *v, size_t vl,
         if (!b2b2c__param_valid(
                 b2b2c__param_find(DEALER_PARAM_BASE + (int32_t)i), x))
             return corrupt(e, T_STATE, k, kl, 0, "parameter out of range");
-        e->param[i] = x;
+        out->param[i] = x;
     }
-    e->m.seq = b2b2c__dec_u64(&r);
+    out->seq = b2b2c__dec_u64(&r);
     for (int i = 0; i < 4; i++)
-        e->m.rng.s[i] = b2b2c__dec_u64(&r);
+        out->rng.s[i] = b2b2c__dec_u64(&r);
     if ((rc = b2b2c__dec_finish(&r)) != 0)
         return corrupt(e, T_STATE, k, kl, rc, NULL);
     return 0;
 }
 
-static int load_dealer(const void *k, size_t kl, const void *v, size_t vl,
-                       void *payload)
+/* A dealer record as a new dealer struct (in no map; its product lines
+ * interned, undoably or not). */
+int b2b2c__dealer_dec_dealer(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                             const void *v, size_t vl, int undoable,
+                             dealer **out)
 {
-    b2b2c_dealer_engine *e = payload;
     b2b2c_ctx *ctx = e->ctx;
     b2b2c__rbuf r;
     dealer *d;
@@ -270,34 +275,24 @@ static int load_dealer(const void *k, size_t kl, const void *v, size_t vl,
                 b2b2c__dealer_list_check(ctx, "product_lines", d->cfg.prods, 1,
                                          MAX_PRODS)))
         rc = B2B2C_ECORRUPT;
-    if (!rc && b2b2c__map_get(&e->dmap, d->id, kl))
-        rc = B2B2C_ECORRUPT;
-    if (!rc &&
-        (rc = b2b2c__dealer_prod_ids(e, d->cfg.prods, &d->cfg.prod_ids,
-                                     &d->cfg.nprod, 0)) == 0 &&
-        e->nd == e->capd &&
-        b2b2c__grow(&ctx->mem, (void **)&e->dealers, &e->capd, e->nd + 1,
-                    sizeof(*e->dealers)))
-        rc = B2B2C_ENOMEM;
-    if (!rc && b2b2c__map_put(&e->dmap, d->id, kl, d, NULL))
-        rc = B2B2C_ENOMEM;
+    if (!rc)
+        rc = b2b2c__dealer_prod_ids(e, d->cfg.prods, &d->cfg.prod_ids,
+                                    &d->cfg.nprod, undoable);
     if (rc) {
         b2b2c__dealer_destroy(ctx, d);
-        return rc == B2B2C_ENOMEM ? oom(ctx)
-                                  : corrupt(e, T_DEALERS, k, kl, rc, NULL);
+        return dec_fail(e, T_DEALERS, k, kl, rc);
     }
-    e->dealers[e->nd++] = d;
+    *out = d;
     return 0;
 }
 
-static int load_stats(const void *k, size_t kl, const void *v, size_t vl,
-                      void *payload)
+int b2b2c__dealer_dec_stats(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                            const void *v, size_t vl, dealer **dout,
+                            dstats *sout, uint64_t *asof)
 {
-    b2b2c_dealer_engine *e = payload;
     b2b2c__rbuf r;
     dealer *d = dealer_by_bytes(e, k, kl);
     dstats s;
-    uint64_t asof;
     int rc = b2b2c__dec_begin(&r, v, vl, 2);
     if (rc)
         return corrupt(e, T_STATS, k, kl, rc, NULL);
@@ -320,23 +315,16 @@ static int load_stats(const void *k, size_t kl, const void *v, size_t vl,
     s.period_offers = b2b2c__dec_u64(&r);
     s.last_offer_seq = b2b2c__dec_u64(&r);
     /* version 1 records were rewritten at every offer: as of everything */
-    asof = r.version >= 2 ? b2b2c__dec_u64(&r) : UINT64_MAX;
+    *asof = r.version >= 2 ? b2b2c__dec_u64(&r) : UINT64_MAX;
     if ((rc = b2b2c__dec_finish(&r)) != 0)
         return corrupt(e, T_STATS, k, kl, rc, NULL);
     /* day and period numbers are times divided by a positive length */
     if (!time_ok(s.day_idx) || !time_ok(s.period_idx))
         return corrupt(e, T_STATS, k, kl, 0, "period out of range");
-    d->st = s;
-    d->asof = asof;
+    *dout = d;
+    *sout = s;
     return 0;
 }
-
-typedef struct lead_attrs {
-    int64_t created, deadline;
-    char region[64], product[256];
-    int32_t has_loc, segment, band, state;
-    double lat, lon;
-} lead_attrs;
 
 /* Decode what enc_lead_attrs wrote: -1 when the region or product does
  * not fit. */
@@ -355,23 +343,14 @@ static int dec_lead_attrs(b2b2c__rbuf *r, lead_attrs *at)
     return 0;
 }
 
-/* A loaded lead: allocated, in the lead map, room in the heap. Returns 0,
- * B2B2C_ENOMEM or B2B2C_ECORRUPT (a duplicate). */
-static int lead_new_loaded(b2b2c_dealer_engine *e, const char *id, size_t kl,
-                           const lead_attrs *at, lead **out)
+/* A new lead struct with the attributes `at` (in no map, not offered). */
+lead *b2b2c__dealer_lead_make(b2b2c_dealer_engine *e, const char *id,
+                              size_t kl, const lead_attrs *at)
 {
-    b2b2c_ctx *ctx = e->ctx;
     size_t rl = strlen(at->region), pl = strlen(at->product);
-    lead *l;
-    if (kl == 0 || kl > B2B2C__ID_MAX || b2b2c__map_get(&e->leads, id, kl))
-        return B2B2C_ECORRUPT;
-    if (e->nheap == e->capheap &&
-        b2b2c__grow(&ctx->mem, (void **)&e->heap, &e->capheap, e->nheap + 1,
-                    sizeof(*e->heap)))
-        return B2B2C_ENOMEM;
-    l = b2b2c__malloc(ctx, sizeof(*l) + kl + rl + pl + 3);
+    lead *l = b2b2c__malloc(e->ctx, sizeof(*l) + kl + rl + pl + 3);
     if (!l)
-        return B2B2C_ENOMEM;
+        return NULL;
     memset(l, 0, sizeof(*l));
     l->idlen = kl;
     memcpy(l->id, id, kl);
@@ -389,6 +368,24 @@ static int lead_new_loaded(b2b2c_dealer_engine *e, const char *id, size_t kl,
     l->segment = at->segment;
     l->band = at->band;
     l->m.dealer = NONE32;
+    return l;
+}
+
+/* A loaded lead: allocated, in the lead map, room in the heap. Returns 0,
+ * B2B2C_ENOMEM or B2B2C_ECORRUPT (a duplicate). */
+static int lead_new_loaded(b2b2c_dealer_engine *e, const char *id, size_t kl,
+                           const lead_attrs *at, lead **out)
+{
+    b2b2c_ctx *ctx = e->ctx;
+    lead *l;
+    if (kl == 0 || kl > B2B2C__ID_MAX || b2b2c__map_get(&e->leads, id, kl))
+        return B2B2C_ECORRUPT;
+    if (e->nheap == e->capheap &&
+        b2b2c__grow(&ctx->mem, (void **)&e->heap, &e->capheap, e->nheap + 1,
+                    sizeof(*e->heap)))
+        return B2B2C_ENOMEM;
+    if (!(l = b2b2c__dealer_lead_make(e, id, kl, at)))
+        return B2B2C_ENOMEM;
     if (b2b2c__map_put(&e->leads, l->id, kl, l, NULL)) {
         b2b2c__free(ctx, l);
         return B2B2C_ENOMEM;
@@ -397,39 +394,38 @@ static int lead_new_loaded(b2b2c_dealer_engine *e, const char *id, size_t kl,
     return 0;
 }
 
-static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
-                     void *payload)
+/* A lead record: its attributes, state and declined/expired dealers (a
+ * new array in *tried, nt entries). */
+int b2b2c__dealer_dec_lead(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                           const void *v, size_t vl, lead_attrs *at, lmut *m,
+                           uint32_t **tried_out, uint32_t *nt_out)
 {
-    b2b2c_dealer_engine *e = payload;
     b2b2c_ctx *ctx = e->ctx;
     b2b2c__rbuf r;
-    lead_attrs at;
-    lmut m;
     char did[256];
-    lead *l = NULL;
     uint32_t nt, *tried = NULL;
     int rc = b2b2c__dec_begin(&r, v, vl, 1);
     if (rc)
         return corrupt(e, T_LEADS, k, kl, rc, NULL);
-    memset(&m, 0, sizeof m);
-    if (dec_lead_attrs(&r, &at))
+    memset(m, 0, sizeof *m);
+    if (dec_lead_attrs(&r, at))
         return corrupt(e, T_LEADS, k, kl, 0, "bad region or product");
-    m.state = at.state;
+    m->state = at->state;
     rc = dec_strbuf(&r, did, sizeof did) ? B2B2C_ECORRUPT : 0;
-    m.dealer = NONE32;
+    m->dealer = NONE32;
     if (!rc && did[0]) {
         dealer *d = dealer_by_bytes(e, did, strlen(did));
         if (!d)
             rc = B2B2C_ECORRUPT;
         else
-            m.dealer = d->idx;
+            m->dealer = d->idx;
     }
-    m.offered_at = b2b2c__dec_i64(&r);
-    m.deadline = b2b2c__dec_i64(&r);
-    m.accepted_at = b2b2c__dec_i64(&r);
-    m.closed_at = b2b2c__dec_i64(&r);
-    m.revenue = b2b2c__dec_f64(&r);
-    m.offer_seq = b2b2c__dec_u64(&r);
+    m->offered_at = b2b2c__dec_i64(&r);
+    m->deadline = b2b2c__dec_i64(&r);
+    m->accepted_at = b2b2c__dec_i64(&r);
+    m->closed_at = b2b2c__dec_i64(&r);
+    m->revenue = b2b2c__dec_f64(&r);
+    m->offer_seq = b2b2c__dec_u64(&r);
     nt = b2b2c__dec_u32(&r);
     if (!rc && nt > e->nd)
         rc = B2B2C_ECORRUPT;
@@ -445,18 +441,169 @@ static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
     }
     if (!rc)
         rc = b2b2c__dec_finish(&r);
-    if (!rc && (m.state < 1 || m.state > 7 ||
-                (m.state <= B2B2C_DEALER_LEAD_RECALLED && m.dealer == NONE32) ||
-                !time_ok(at.created) || !time_ok(m.offered_at) ||
-                !time_ok(m.deadline) || !time_ok(m.accepted_at) ||
-                !time_ok(m.closed_at)))
+    if (!rc && (m->state < 1 || m->state > 7 ||
+                (m->state <= B2B2C_DEALER_LEAD_RECALLED &&
+                 m->dealer == NONE32) ||
+                !time_ok(at->created) || !time_ok(m->offered_at) ||
+                !time_ok(m->deadline) || !time_ok(m->accepted_at) ||
+                !time_ok(m->closed_at) || kl == 0 || kl > B2B2C__ID_MAX))
         rc = B2B2C_ECORRUPT;
-    if (!rc)
-        rc = lead_new_loaded(e, k, kl, &at, &l);
     if (rc) {
         b2b2c__free(ctx, tried);
-        return rc == B2B2C_ENOMEM ? oom(ctx)
-                                  : corrupt(e, T_LEADS, k, kl, rc, NULL);
+        return dec_fail(e, T_LEADS, k, kl, rc);
+    }
+    *tried_out = tried;
+    *nt_out = nt;
+    return 0;
+}
+
+/* An audit record: the entry (its lead NULL when not in memory yet), the
+ * generator's state after the decision, and the lead as routed when the
+ * record carries it (*creates). */
+int b2b2c__dealer_dec_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                            const void *v, size_t vl, audrec *out)
+{
+    b2b2c__rbuf r;
+    aent *a = &out->a;
+    char did[256];
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc)
+        return corrupt(e, T_AUDIT, k, kl, rc, NULL);
+    memset(a, 0, sizeof *a);
+    a->seq = b2b2c__dec_u64(&r);
+    a->time = b2b2c__dec_i64(&r);
+    if (!time_ok(a->time))
+        return corrupt(e, T_AUDIT, k, kl, 0, "time out of range");
+    if (dec_strbuf(&r, out->lid, sizeof out->lid) ||
+        dec_strbuf(&r, did, sizeof did))
+        return corrupt(e, T_AUDIT, k, kl, 0, "bad lead or dealer");
+    out->lidlen = strlen(out->lid);
+    a->lead = b2b2c__map_get(&e->leads, out->lid, out->lidlen);
+    a->dealer = NONE32;
+    if (did[0]) {
+        dealer *d = dealer_by_bytes(e, did, strlen(did));
+        if (!d)
+            return corrupt(e, T_AUDIT, k, kl, 0, "no such dealer");
+        a->dealer = d->idx;
+    }
+    a->kind = b2b2c__dec_u8(&r);
+    a->policy = b2b2c__dec_u8(&r);
+    a->reason = b2b2c__dec_u8(&r);
+    a->cand = b2b2c__dec_u32(&r);
+    a->elig = b2b2c__dec_u32(&r);
+    a->rank = b2b2c__dec_u32(&r);
+    a->weight = b2b2c__dec_f64(&r);
+    for (int i = 0; i < NSKIP; i++)
+        a->skip[i] = b2b2c__dec_u32(&r);
+    for (int i = 0; i < 4; i++)
+        out->rng.s[i] = b2b2c__dec_u64(&r);
+    out->creates = b2b2c__dec_u8(&r) != 0;
+    if (out->creates) {
+        /* the lead as routed; its own record, when present, is newer */
+        if (dec_lead_attrs(&r, &out->at))
+            return corrupt(e, T_AUDIT, k, kl, 0, "bad region or product");
+        out->at.deadline = b2b2c__dec_i64(&r);
+    }
+    if ((rc = b2b2c__dec_finish(&r)) != 0)
+        return corrupt(e, T_AUDIT, k, kl, rc, NULL);
+    if (out->creates) {
+        if (!time_ok(out->at.created) || !time_ok(out->at.deadline))
+            return corrupt(e, T_AUDIT, k, kl, 0, "time out of range");
+        if (!a->lead &&
+            (out->at.state != B2B2C_DEALER_LEAD_OFFERED ||
+             a->dealer == NONE32) &&
+            (out->at.state != B2B2C_DEALER_LEAD_DIRECT ||
+             a->dealer != NONE32))
+            return corrupt(e, T_AUDIT, k, kl, 0, "bad lead state");
+        if (!a->lead && (out->lidlen == 0 || out->lidlen > B2B2C__ID_MAX))
+            return corrupt(e, T_AUDIT, k, kl, 0, "bad lead");
+    } else if (!a->lead) {
+        return corrupt(e, T_AUDIT, k, kl, 0, "no such lead");
+    }
+    return 0;
+}
+
+/* The state of a lead an audit record creates (the decision it records). */
+void b2b2c__dealer_aud_lead_state(lead *l, const audrec *ar)
+{
+    l->m.state = ar->at.state;
+    l->m.dealer = ar->a.dealer;
+    if (l->m.state == B2B2C_DEALER_LEAD_OFFERED) {
+        l->m.offered_at = ar->a.time;
+        l->m.deadline = ar->at.deadline;
+        l->m.offer_seq = ar->a.seq;
+    }
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+static int load_state(const void *k, size_t kl, const void *v, size_t vl,
+                      void *payload)
+{
+    b2b2c_dealer_engine *e = payload;
+    dstate s;
+    int rc = b2b2c__dealer_dec_state(e, k, kl, v, vl, &s);
+    if (rc)
+        return rc;
+    memcpy(e->param, s.param, sizeof e->param);
+    e->m.seq = s.seq;
+    e->m.rng = s.rng;
+    return 0;
+}
+
+static int load_dealer(const void *k, size_t kl, const void *v, size_t vl,
+                       void *payload)
+{
+    b2b2c_dealer_engine *e = payload;
+    b2b2c_ctx *ctx = e->ctx;
+    dealer *d;
+    int rc = b2b2c__dealer_dec_dealer(e, k, kl, v, vl, 0, &d);
+    if (rc)
+        return rc;
+    if (b2b2c__map_get(&e->dmap, d->id, kl)) {
+        b2b2c__dealer_destroy(ctx, d);
+        return corrupt(e, T_DEALERS, k, kl, 0, NULL);
+    }
+    if ((e->nd == e->capd &&
+         b2b2c__grow(&ctx->mem, (void **)&e->dealers, &e->capd, e->nd + 1,
+                     sizeof(*e->dealers))) ||
+        b2b2c__map_put(&e->dmap, d->id, kl, d, NULL)) {
+        b2b2c__dealer_destroy(ctx, d);
+        return oom(ctx);
+    }
+    e->dealers[e->nd++] = d;
+    return 0;
+}
+
+static int load_stats(const void *k, size_t kl, const void *v, size_t vl,
+                      void *payload)
+{
+    b2b2c_dealer_engine *e = payload;
+    dealer *d;
+    dstats s;
+    uint64_t asof;
+    int rc = b2b2c__dealer_dec_stats(e, k, kl, v, vl, &d, &s, &asof);
+    if (rc)
+        return rc;
+    d->st = s;
+    d->asof = asof;
+    return 0;
+}
+
+static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
+                     void *payload)
+{
+    b2b2c_dealer_engine *e = payload;
+    lead_attrs at;
+    lmut m;
+    lead *l = NULL;
+    uint32_t nt, *tried;
+    int rc = b2b2c__dealer_dec_lead(e, k, kl, v, vl, &at, &m, &tried, &nt);
+    if (rc)
+        return rc;
+    if ((rc = lead_new_loaded(e, k, kl, &at, &l)) != 0) {
+        b2b2c__free(e->ctx, tried);
+        return dec_fail(e, T_LEADS, k, kl, rc);
     }
     l->m = m;
     l->tried = tried;
@@ -477,81 +624,27 @@ static int load_audit(const void *k, size_t kl, const void *v, size_t vl,
 {
     audload *al = payload;
     b2b2c_dealer_engine *e = al->e;
-    b2b2c__rbuf r;
-    aent a;
-    char lid[256], did[256];
-    b2b2c__rng rng;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    audrec ar;
+    int rc = b2b2c__dealer_dec_audit(e, k, kl, v, vl, &ar);
     if (rc)
-        return corrupt(e, T_AUDIT, k, kl, rc, NULL);
-    memset(&a, 0, sizeof a);
-    a.seq = b2b2c__dec_u64(&r);
-    a.time = b2b2c__dec_i64(&r);
-    if (!time_ok(a.time))
-        return corrupt(e, T_AUDIT, k, kl, 0, "time out of range");
-    if (dec_strbuf(&r, lid, sizeof lid) || dec_strbuf(&r, did, sizeof did))
-        return corrupt(e, T_AUDIT, k, kl, 0, "bad lead or dealer");
-    a.lead = b2b2c__map_get(&e->leads, lid, strlen(lid));
-    a.dealer = NONE32;
-    if (did[0]) {
-        dealer *d = dealer_by_bytes(e, did, strlen(did));
-        if (!d)
-            return corrupt(e, T_AUDIT, k, kl, 0, "no such dealer");
-        a.dealer = d->idx;
+        return rc;
+    if (!ar.a.lead) {
+        lead *l;
+        if ((rc = lead_new_loaded(e, ar.lid, ar.lidlen, &ar.at, &l)) != 0)
+            return dec_fail(e, T_AUDIT, k, kl, rc);
+        b2b2c__dealer_aud_lead_state(l, &ar);
+        if (l->m.state == B2B2C_DEALER_LEAD_OFFERED)
+            b2b2c__dealer_heap_push_raw(e, l);
+        ar.a.lead = l;
     }
-    a.kind = b2b2c__dec_u8(&r);
-    a.policy = b2b2c__dec_u8(&r);
-    a.reason = b2b2c__dec_u8(&r);
-    a.cand = b2b2c__dec_u32(&r);
-    a.elig = b2b2c__dec_u32(&r);
-    a.rank = b2b2c__dec_u32(&r);
-    a.weight = b2b2c__dec_f64(&r);
-    for (int i = 0; i < NSKIP; i++)
-        a.skip[i] = b2b2c__dec_u32(&r);
-    for (int i = 0; i < 4; i++)
-        rng.s[i] = b2b2c__dec_u64(&r);
-    if (b2b2c__dec_u8(&r)) {
-        /* the lead as routed; its own record, when present, is newer */
-        lead_attrs at;
-        if (dec_lead_attrs(&r, &at))
-            return corrupt(e, T_AUDIT, k, kl, 0, "bad region or product");
-        at.deadline = b2b2c__dec_i64(&r);
-        if ((rc = b2b2c__dec_finish(&r)) != 0)
-            return corrupt(e, T_AUDIT, k, kl, rc, NULL);
-        if (!time_ok(at.created) || !time_ok(at.deadline))
-            return corrupt(e, T_AUDIT, k, kl, 0, "time out of range");
-        if (!a.lead) {
-            lead *l;
-            if ((at.state != B2B2C_DEALER_LEAD_OFFERED || a.dealer == NONE32) &&
-                (at.state != B2B2C_DEALER_LEAD_DIRECT || a.dealer != NONE32))
-                return corrupt(e, T_AUDIT, k, kl, 0, "bad lead state");
-            if ((rc = lead_new_loaded(e, lid, strlen(lid), &at, &l)) != 0)
-                return rc == B2B2C_ENOMEM ? oom(e->ctx)
-                                          : corrupt(e, T_AUDIT, k, kl, rc,
-                                                    NULL);
-            l->m.state = at.state;
-            l->m.dealer = a.dealer;
-            if (l->m.state == B2B2C_DEALER_LEAD_OFFERED) {
-                l->m.offered_at = a.time;
-                l->m.deadline = at.deadline;
-                l->m.offer_seq = a.seq;
-                b2b2c__dealer_heap_push_raw(e, l);
-            }
-            a.lead = l;
-        }
-    } else if ((rc = b2b2c__dec_finish(&r)) != 0) {
-        return corrupt(e, T_AUDIT, k, kl, rc, NULL);
-    }
-    if (!a.lead)
-        return corrupt(e, T_AUDIT, k, kl, 0, "no such lead");
     if (e->naud == e->capaud &&
         b2b2c__grow(&e->ctx->mem, (void **)&e->aud, &e->capaud, e->naud + 1,
                     sizeof(*e->aud)))
         return oom(e->ctx);
-    e->aud[e->naud++] = a;
-    if (a.seq > al->maxseq) {
-        al->maxseq = a.seq;
-        al->rng = rng;
+    e->aud[e->naud++] = ar.a;
+    if (ar.a.seq > al->maxseq) {
+        al->maxseq = ar.a.seq;
+        al->rng = ar.rng;
     }
     return 0;
 }
