@@ -222,11 +222,11 @@ static void eligibility_pass(b2b2c_dealer_engine *e, pass *ps, decision *dc)
             dc->skip[2]++;
         else if (h->room == 0)
             dc->skip[3]++;
-        else if (h->quota && (h->day_idx == day ? h->day_offers : 0) >=
+        else if (h->quota && (h->day_idx >= day ? h->day_offers : 0) >=
                                  (uint32_t)h->quota)
             dc->skip[4]++;
         else {
-            uint64_t pof = h->period_idx == pidx ? h->period_offers : 0;
+            uint64_t pof = h->period_idx >= pidx ? h->period_offers : 0;
             elig[ne] = di;
             hp[ne] = h; /* ne <= i: already read */
             po[ne] = pof;

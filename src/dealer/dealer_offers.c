@@ -137,12 +137,15 @@ static void count_offer(dealer *d, int64_t day, int64_t pidx, uint64_t seq)
 {
     d->st.offered++;
     d->st.open++;
-    if (d->st.day_idx != day) {
+    /* A late offer (timed before the dealer's latest offer day, as calls
+     * from several workers can be) counts towards that latest day: the
+     * count never starts again for a day already past. */
+    if (d->st.day_offers == 0 || day > d->st.day_idx) {
         d->st.day_idx = day;
         d->st.day_offers = 0;
     }
     d->st.day_offers++;
-    if (d->st.period_idx != pidx) {
+    if (d->st.period_offers == 0 || pidx > d->st.period_idx) {
         d->st.period_idx = pidx;
         d->st.period_offers = 0;
     }

@@ -177,11 +177,11 @@ void b2b2c__dealer_plan_offer(bucket *b, uint32_t k)
     uint64_t npo;
     if (h->room == 0 ||
         (h->quota &&
-         (h->day_idx == p->day ? h->day_offers : 0) >= (uint32_t)h->quota)) {
+         (h->day_idx >= p->day ? h->day_offers : 0) >= (uint32_t)h->quota)) {
         p->ver = 0;
         return;
     }
-    npo = h->period_idx == p->pidx ? h->period_offers : 0;
+    npo = h->period_idx >= p->pidx ? h->period_offers : 0;
     p->sumper += npo - p->po[k];
     p->po[k] = npo;
     if (npo > p->maxpo)

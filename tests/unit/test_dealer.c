@@ -242,6 +242,36 @@ static void t_territory_and_eligibility(void **state)
     reopen(f);
 }
 
+/* Calls from several workers reach the engine slightly out of time order.
+ * An offer timed on an earlier day than the dealer's latest offer counts
+ * towards that latest day: it must not start the day's count again (a
+ * dealer with a quota of 2 got 3 offers on one day that way). */
+static void t_quota_out_of_order(void **state)
+{
+    fx *f = *state;
+    b2b2c_dealer_engine *e = f->e;
+    const char *d;
+    int32_t why;
+    int64_t day2 = T0 + 86400;
+
+    assert_int_equal(b2b2c_dealer_put(e, "q2", 1, "FR", "", 10, 2, 24), 0);
+    assert_int_equal(b2b2c_dealer_route(&d, &why, e, "a", "FR", 0, 0, 0, "",
+                                        0, 0, day2), 0);
+    /* late: timed the day before, routed after */
+    assert_int_equal(b2b2c_dealer_route(&d, &why, e, "b", "FR", 0, 0, 0, "",
+                                        0, 0, day2 - 60), 0);
+    /* day 2 has had two offers: the quota is used up */
+    assert_int_equal(b2b2c_dealer_route(&d, &why, e, "c", "FR", 0, 0, 0, "",
+                                        0, 0, day2 + 60), B2B2C_ENODEALER);
+    assert_int_equal(why, B2B2C_DEALER_REASON_ALL_AT_CAPACITY);
+    reopen(f);
+    assert_int_equal(b2b2c_dealer_route(&d, &why, f->e, "c", "FR", 0, 0, 0,
+                                        "", 0, 0, day2 + 60),
+                     B2B2C_ENODEALER);
+    assert_int_equal(b2b2c_dealer_route(&d, &why, f->e, "c", "FR", 0, 0, 0,
+                                        "", 0, 0, day2 + 86400), 0);
+}
+
 static void t_products_quota_radius(void **state)
 {
     fx *f = *state;
@@ -1425,6 +1455,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_put_and_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(t_params, setup, teardown),
         cmocka_unit_test_setup_teardown(t_territory_and_eligibility, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(t_quota_out_of_order, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(t_products_quota_radius, setup,
                                         teardown),
