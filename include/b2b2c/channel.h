@@ -20,6 +20,17 @@
  * Persistence: every mutating call writes through to the context's storage
  * (tables channel_channels, channel_spend, channel_leads, channel_params);
  * b2b2c_channels_new restores everything.
+ *
+ * Many contexts on one database (b2b2c_ctx_sync): every call sees the
+ * channels, spend, touches, conversions and parameters other contexts
+ * committed before it began, and a mutating call checks its state (a
+ * channel that exists, a lead already converted) on that latest state, so
+ * touches and spend recorded from several contexts are all counted. Reads
+ * may also return the storage's code or B2B2C_ECORRUPT from bringing the
+ * context up to date (this library never deletes channel, spend or lead
+ * rows: a deletion in the change log is B2B2C_ECORRUPT naming table and
+ * key). Report sums run over leads in the order this handle first saw
+ * them, which may differ between contexts: figures agree to rounding.
  */
 #ifndef B2B2C_CHANNEL_H
 #define B2B2C_CHANNEL_H

@@ -227,6 +227,17 @@ B2B2C_API int b2b2c_forecast_frequency_counts(double *out, size_t nout,
  * Threads: a handle is used by one thread at a time (with its context);
  * separate contexts and their handles are independent.
  *
+ * Many contexts on one database (docs/storage.md): forecasters opened on
+ * contexts that share a store stay coherent. Every mutating call first
+ * applies what other contexts committed since this one last looked (the
+ * purchase log, cancellations, kinds, fits, parameters), then decides: a
+ * purchase recorded anywhere is kept, a kind added anywhere is known, a
+ * fit run anywhere answers everywhere. A fit reads the customers inside
+ * its call's transaction. Every read (getters, listings, answers, the due
+ * list, b2b2c_forecaster_kind_name for host kinds) first does the same
+ * and can then also fail with a storage code or B2B2C_ECORRUPT (a record
+ * another context wrote does not decode; memory is left as it was).
+ *
  * Storage tables: forecast_purchase (key: customer ID, NUL, 8-byte
  * big-endian sequence), forecast_cancel (key: customer ID), forecast_fit
  * (key: "all" or a segment name), forecast_kind (key: kind name),
@@ -296,7 +307,9 @@ B2B2C_API int b2b2c_forecaster_add_kind(int32_t *kind, b2b2c_forecaster *f,
                                         const char *name);
 
 /* The name of a kind (static for built-ins, owned by the handle for host
- * kinds until it is freed); NULL when unknown. */
+ * kinds until it is freed); NULL when unknown. A host kind's name is looked
+ * up after applying other contexts' commits (when that fails, memory's
+ * answer, and the error is the context's last). */
 B2B2C_API const char *b2b2c_forecaster_kind_name(const b2b2c_forecaster *f,
                                                  int32_t kind);
 

@@ -122,6 +122,13 @@ enum {
  * No call of the lead model makes a random choice (b2b2c_lead_refit is a
  * deterministic batch fit), so it takes no seed.
  *
+ * Several contexts, in this process or others, may each open the lead
+ * model on one database (common.h, "Many contexts on one database"): every
+ * call first applies what the others committed (a lead added, an event, a
+ * stage, an outcome, a removal, the kinds, points, parameters and weights),
+ * so it decides and answers on the latest committed state. The alert
+ * callback is the handle's own and runs for its own events only.
+ *
  * Returns 0, B2B2C_EINVAL, B2B2C_ENOMEM, B2B2C_ECORRUPT (a record failed to
  * decode; the message names table and key), B2B2C_EVERSION or the storage's
  * code.
@@ -393,8 +400,8 @@ typedef int (*b2b2c_lead_band_cb)(const char *lead_id, int32_t old_band,
 
 /*
  * Leads whose band at `now` was entered at or after `since` (by an event,
- * or by decay or the end of a hot hold), with the band they left and when.
- * B2B2C_EINVAL, B2B2C_ERANGE (since > now, now outside the time range),
+ * or by decay or the end of a hot hold), with the band they left and when,
+ * in lead ID order (bytewise). B2B2C_EINVAL, B2B2C_ERANGE (since > now, now outside the time range),
  * or the callback's code.
  */
 B2B2C_API int b2b2c_lead_band_changes(const b2b2c_lead_model *m,

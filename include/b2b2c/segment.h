@@ -17,6 +17,15 @@
  * Threads: a segmenter, its context and the attribute sets made on that
  * context are used by one thread at a time. Separate contexts are
  * independent and may be used from different threads in parallel.
+ *
+ * Many contexts on one database (b2b2c_ctx_sync): every call sees the
+ * rules, parameters, version, assignments and routes other contexts
+ * committed before it began; a mutating call checks its state (a rule that
+ * exists, an assignment's last time, the dealer policy) on that latest
+ * state. The last-classification explanation (b2b2c_segmenter_last_rule,
+ * _last_reason, _last_missing) is this handle's own and is not shared.
+ * Reads may also return the storage's code or B2B2C_ECORRUPT from
+ * bringing the context up to date.
  */
 #ifndef B2B2C_SEGMENT_H
 #define B2B2C_SEGMENT_H

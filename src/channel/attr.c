@@ -470,7 +470,7 @@ static int query_check(b2b2c_channels *h, int32_t model, int64_t from,
                           (int)model);
     if (from > to)
         return b2b2c__err(h->ctx, B2B2C_ERANGE, "from: after to");
-    return 0;
+    return b2b2c__sync_read(h->ctx); /* the query answers from memory */
 }
 
 /* Validate a query and prepare a run (nothing allocated yet). have_cb: the
@@ -798,6 +798,23 @@ done:
     return rc;
 }
 
+/* Week w's pair for mix_lag: *x the reach spend of weeks [w - lag - win +
+ * 1, w - lag] (reach[] starts lag + win weeks before week 0), *y the
+ * week's cost per lead. 0, and nothing written, for a week without leads. */
+static int lag_pair(double *x, double *y, const double *reach,
+                    const double *lg, const double *leads, int64_t lag,
+                    int64_t win, int64_t w)
+{
+    double sum = 0;
+    if (leads[w] <= 0)
+        return 0;
+    for (int64_t k = w - lag - win + 1; k <= w - lag; k++)
+        sum += reach[k + lag + win];
+    *x = sum;
+    *y = lg[w] / leads[w];
+    return 1;
+}
+
 int b2b2c_channels_mix_lag(double *slope, double *corr, size_t *pairs,
                            b2b2c_channels *h, int32_t group, int64_t from,
                            int64_t to, b2b2c_channels_lag_cb cb,
@@ -880,13 +897,9 @@ int b2b2c_channels_mix_lag(double *slope, double *corr, size_t *pairs,
     {
         b2b2c__cb_enter(ctx);
         for (int64_t w = 0; w < nw && rc == 0; w++) {
-            double x = 0, y;
-            if (leads[w] <= 0)
+            double x, y;
+            if (!lag_pair(&x, &y, reach, lg, leads, lag, win, w))
                 continue;
-            /* reach spend of weeks [w - lag - win + 1, w - lag] */
-            for (int64_t k = w - lag - win + 1; k <= w - lag; k++)
-                x += reach[k + pre];
-            y = lg[w] / leads[w];
             sx += x;
             sy += y;
             np++;
@@ -899,12 +912,9 @@ int b2b2c_channels_mix_lag(double *slope, double *corr, size_t *pairs,
         double mx = sx / (double)np, my = sy / (double)np;
         /* second pass over the pairs for numerically stable moments */
         for (int64_t w = 0; w < nw; w++) {
-            double x = 0, y;
-            if (leads[w] <= 0)
+            double x, y;
+            if (!lag_pair(&x, &y, reach, lg, leads, lag, win, w))
                 continue;
-            for (int64_t k = w - lag - win + 1; k <= w - lag; k++)
-                x += reach[k + pre];
-            y = lg[w] / leads[w];
             sxx += (x - mx) * (x - mx);
             syy += (y - my) * (y - my);
             sxy += (x - mx) * (y - my);

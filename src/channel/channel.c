@@ -84,14 +84,9 @@ int32_t b2b2c_channel_attribution_from_name(const char *name)
 
 /* ---- parameters ------------------------------------------------------------ */
 
-/* Bounds, defaults and wholeness are in core's table (core/param.c); the
- * values live in ch_params, in the order of their numbers. */
-#define CH_PARAM_BASE B2B2C_CHANNELS_LOOKBACK_DAYS
-#define NPARAMS 6
-
-static double *param_slot(ch_params *p, size_t i)
+double *b2b2c__ch_param_slot(ch_params *p, size_t i)
 {
-    double *s[NPARAMS] = {&p->lookback,  &p->half_life, &p->pos_first,
+    double *s[CH_NPARAMS] = {&p->lookback,  &p->half_life, &p->pos_first,
                           &p->pos_last, &p->lag,       &p->window};
     return s[i];
 }
@@ -112,43 +107,48 @@ static int params_write(b2b2c_ctx *ctx, const ch_params *p)
 int b2b2c_channels_get_param(double *out, const b2b2c_channels *h,
                              int32_t param)
 {
-    int i;
+    int i, rc;
     if (!h || !out)
         return B2B2C_EINVAL;
-    if (param < CH_PARAM_BASE || param >= CH_PARAM_BASE + NPARAMS)
+    if (param < CH_PARAM_BASE || param >= CH_PARAM_BASE + CH_NPARAMS)
         return b2b2c__err(h->ctx, B2B2C_EINVAL,
                           "param: %d is not a channels parameter", (int)param);
+    if ((rc = b2b2c__sync_read(h->ctx)) != 0)
+        return rc;
     i = param - CH_PARAM_BASE;
-    *out = *param_slot((ch_params *)&h->p, (size_t)i);
+    *out = *b2b2c__ch_param_slot((ch_params *)&h->p, (size_t)i);
     return 0;
 }
 
-int b2b2c_channels_set_param(b2b2c_channels *h, int32_t param, double value)
+/* The position weights are checked together, on the latest state. */
+static int set_param_body(b2b2c_channels *h, int32_t param, double value)
 {
-    b2b2c_ctx *ctx;
-    ch_params np;
-    int i, rc;
+    b2b2c_ctx *ctx = h->ctx;
+    ch_params np = h->p;
+    int rc;
 
-    if (!h)
-        return B2B2C_EINVAL;
-    ctx = h->ctx;
-    if ((rc = b2b2c__param_check(ctx, CH_PARAM_BASE, param, value)) != 0)
-        return rc;
-    i = param - CH_PARAM_BASE;
-    np = h->p;
-    *param_slot(&np, (size_t)i) = value;
+    *b2b2c__ch_param_slot(&np, (size_t)(param - CH_PARAM_BASE)) = value;
     if (np.pos_first + np.pos_last > 1.0 + 1e-12)
         return b2b2c__err(ctx, B2B2C_ERANGE,
                           "value: %s: POSITION_FIRST + POSITION_LAST must be "
                           "at most 1",
                           b2b2c_param_name(param));
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
+    if ((rc = b2b2c__undo_save(ctx, &h->p, sizeof(h->p))) != 0)
         return rc;
-    if ((rc = b2b2c__undo_save(ctx, &h->p, sizeof(h->p))) == 0) {
-        h->p = np;
-        rc = params_write(ctx, &h->p);
-    }
-    return b2b2c__call_end(ctx, rc);
+    h->p = np;
+    return params_write(ctx, &h->p);
+}
+
+int b2b2c_channels_set_param(b2b2c_channels *h, int32_t param, double value)
+{
+    int rc;
+
+    if (!h)
+        return B2B2C_EINVAL;
+    if ((rc = b2b2c__param_check(h->ctx, CH_PARAM_BASE, param, value)) != 0)
+        return rc;
+    B2B2C__CALL(rc, h->ctx, h, set_param_body(h, param, value));
+    return rc;
 }
 
 /* ---- records ----------------------------------------------------------------- */
@@ -238,13 +238,11 @@ static void undo_spend_set(b2b2c_ctx *ctx, void *a, void *b, size_t i)
 /* A channel added by a failed call or group goes with the spend array that
  * later calls of the group gave it (their own entries, undone first, only
  * shrink the array back to empty). */
-static void chan_destroy(b2b2c_ctx *ctx, ch_chan *c);
-
-static void undo_chan_new(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+void b2b2c__ch_undo_chan_new(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
     (void)b;
     (void)n;
-    chan_destroy(ctx, a);
+    b2b2c__ch_chan_destroy(ctx, a);
 }
 
 static void release_free(b2b2c_ctx *ctx, void *a, void *b, size_t n)
@@ -256,291 +254,16 @@ static void release_free(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 
 /* ---- handle ----------------------------------------------------------------------- */
 
-static void lead_destroy(b2b2c_ctx *ctx, ch_lead *l)
+void b2b2c__ch_lead_destroy(b2b2c_ctx *ctx, ch_lead *l)
 {
     b2b2c__free(ctx, l->tv);
     b2b2c__free(ctx, l);
 }
 
-static void chan_destroy(b2b2c_ctx *ctx, ch_chan *c)
+void b2b2c__ch_chan_destroy(b2b2c_ctx *ctx, ch_chan *c)
 {
     b2b2c__free(ctx, c->sv);
     b2b2c__free(ctx, c);
-}
-
-void b2b2c_channels_free(b2b2c_channels *h)
-{
-    b2b2c_ctx *ctx;
-    if (!h)
-        return;
-    ctx = h->ctx;
-    b2b2c__handle_closing(ctx);
-    for (size_t i = 0; i < h->nlead; i++)
-        lead_destroy(ctx, h->leads[i]);
-    for (size_t i = 0; i < h->nch; i++)
-        chan_destroy(ctx, h->chans[i]);
-    b2b2c__map_fini(&h->chmap);
-    b2b2c__map_fini(&h->leadmap);
-    b2b2c__free(ctx, h->chans);
-    b2b2c__free(ctx, h->leads);
-    b2b2c__free(ctx, h);
-}
-
-static int load_err(b2b2c_ctx *ctx, int rc, const char *table, const void *k,
-                    size_t kl)
-{
-    return b2b2c__err_corrupt(ctx, rc, table, k, kl, NULL);
-}
-
-static int load_params(const void *k, size_t kl, const void *v, size_t vl,
-                       void *payload)
-{
-    b2b2c_channels *h = payload;
-    b2b2c__rbuf r;
-    ch_params p;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
-    if (rc)
-        return load_err(h->ctx, rc, CH_T_PARAMS, k, kl);
-    p.lookback = b2b2c__dec_f64(&r);
-    p.half_life = b2b2c__dec_f64(&r);
-    p.pos_first = b2b2c__dec_f64(&r);
-    p.pos_last = b2b2c__dec_f64(&r);
-    p.lag = b2b2c__dec_f64(&r);
-    p.window = b2b2c__dec_f64(&r);
-    if ((rc = b2b2c__dec_finish(&r)) != 0)
-        return load_err(h->ctx, rc, CH_T_PARAMS, k, kl);
-    for (size_t i = 0; i < NPARAMS; i++) {
-        double x = *param_slot(&p, i);
-        if (!b2b2c__param_valid(
-                b2b2c__param_find(CH_PARAM_BASE + (int32_t)i), x))
-            return load_err(h->ctx, B2B2C_ECORRUPT, CH_T_PARAMS, k, kl);
-    }
-    h->p = p;
-    return 0;
-}
-
-static int load_chan(const void *k, size_t kl, const void *v, size_t vl,
-                     void *payload)
-{
-    b2b2c_channels *h = payload;
-    b2b2c_ctx *ctx = h->ctx;
-    b2b2c__rbuf r;
-    ch_chan *c;
-    uint32_t idx;
-    int32_t kind, sub, group;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
-
-    if (rc)
-        return load_err(ctx, rc, CH_T_CHANNELS, k, kl);
-    idx = b2b2c__dec_u32(&r);
-    kind = b2b2c__dec_u8(&r);
-    sub = b2b2c__dec_u8(&r);
-    group = b2b2c__dec_u8(&r);
-    if ((rc = b2b2c__dec_finish(&r)) != 0)
-        return load_err(ctx, rc, CH_T_CHANNELS, k, kl);
-    if (kl < 1 || kl > B2B2C__ID_MAX || kind < 1 || kind > 2 ||
-        group > B2B2C_GROUP_B2C || b2b2c_channel_sub_kind(sub) < 0 ||
-        idx > UINT32_MAX / 2)
-        return load_err(ctx, B2B2C_ECORRUPT, CH_T_CHANNELS, k, kl);
-    /* Rows come in key order, not index order: collect them first and put
-     * them in place once all are read (a stored index is trusted only when
-     * it is below the number of rows, so a corrupt one cannot make us
-     * allocate for 2^31 channels). */
-    if (h->nch == h->capch &&
-        b2b2c__grow(&ctx->mem, (void **)&h->chans, &h->capch, h->nch + 1,
-                    sizeof(ch_chan *)))
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    c = b2b2c__malloc(ctx, sizeof(*c) + kl + 1);
-    if (!c)
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    memset(c, 0, sizeof(*c));
-    c->idx = idx;
-    c->kind = kind;
-    c->sub = sub;
-    c->group = group;
-    c->idlen = kl;
-    memcpy(c->id, k, kl);
-    c->id[kl] = '\0';
-    if (b2b2c__map_put(&h->chmap, c->id, kl, c, NULL)) {
-        b2b2c__free(ctx, c);
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    }
-    h->chans[h->nch++] = c;
-    return 0;
-}
-
-/* Put the loaded channels at their stored indexes: each must be below the
- * number of channels and used once. */
-static int place_chans(b2b2c_channels *h)
-{
-    size_t i = 0;
-
-    while (i < h->nch) {
-        ch_chan *c = h->chans[i];
-        if (c->idx >= h->nch)
-            return b2b2c__err_corrupt(h->ctx, B2B2C_ECORRUPT, CH_T_CHANNELS,
-                                      c->id, c->idlen,
-                                      "channel index %u out of range (%zu "
-                                      "channels)",
-                                      (unsigned)c->idx, h->nch);
-        if (c->idx == i) {
-            i++;
-            continue;
-        }
-        if (h->chans[c->idx]->idx == c->idx)
-            return b2b2c__err_corrupt(h->ctx, B2B2C_ECORRUPT, CH_T_CHANNELS,
-                                      c->id, c->idlen,
-                                      "channel index %u used twice",
-                                      (unsigned)c->idx);
-        h->chans[i] = h->chans[c->idx];
-        h->chans[c->idx] = c;
-    }
-    return 0;
-}
-
-static int load_spend(const void *k, size_t kl, const void *v, size_t vl,
-                      void *payload)
-{
-    b2b2c_channels *h = payload;
-    b2b2c_ctx *ctx = h->ctx;
-    b2b2c__rbuf r;
-    const void *cid;
-    size_t cl;
-    ch_chan *c;
-    ch_spend s;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
-
-    if (rc)
-        return load_err(ctx, rc, CH_T_SPEND, k, kl);
-    cid = b2b2c__dec_bytes(&r, &cl);
-    s.day = b2b2c__dec_i64(&r);
-    s.spend = b2b2c__dec_f64(&r);
-    s.impr = b2b2c__dec_f64(&r);
-    if ((rc = b2b2c__dec_finish(&r)) != 0)
-        return load_err(ctx, rc, CH_T_SPEND, k, kl);
-    c = cid ? b2b2c__map_get(&h->chmap, cid, cl) : NULL;
-    if (!c || !(s.spend >= 0 && s.spend < INFINITY) ||
-        !(s.impr >= 0 && s.impr < INFINITY) ||
-        (c->n && c->sv[c->n - 1].day >= s.day))
-        return load_err(ctx, B2B2C_ECORRUPT, CH_T_SPEND, k, kl);
-    /* keys sort by day, so rows arrive in day order per channel */
-    if (b2b2c__grow(&ctx->mem, (void **)&c->sv, &c->cap, c->n + 1,
-                    sizeof(ch_spend)))
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    c->sv[c->n++] = s;
-    return 0;
-}
-
-static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
-                     void *payload)
-{
-    b2b2c_channels *h = payload;
-    b2b2c_ctx *ctx = h->ctx;
-    b2b2c__rbuf r;
-    ch_lead *l;
-    uint32_t n, flags;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
-
-    if (rc)
-        return load_err(ctx, rc, CH_T_LEADS, k, kl);
-    if (kl < 1 || kl > B2B2C__ID_MAX)
-        return load_err(ctx, B2B2C_ECORRUPT, CH_T_LEADS, k, kl);
-    flags = b2b2c__dec_u8(&r);
-    l = b2b2c__malloc(ctx, sizeof(*l) + kl + 1);
-    if (!l)
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    memset(l, 0, sizeof(*l));
-    l->st.converted = flags & 1;
-    l->st.has_ltv = (flags >> 1) & 1;
-    l->st.conv_t = b2b2c__dec_i64(&r);
-    l->st.revenue = b2b2c__dec_f64(&r);
-    l->st.ltv = b2b2c__dec_f64(&r);
-    n = b2b2c__dec_u32(&r);
-    l->idlen = kl;
-    memcpy(l->id, k, kl);
-    l->id[kl] = '\0';
-    rc = 0;
-    if (n > b2b2c__dec_left(&r) / 12)
-        rc = B2B2C_ECORRUPT;
-    else if (n) {
-        l->tv = b2b2c__malloc(ctx, n * sizeof(ch_touch));
-        if (!l->tv) {
-            lead_destroy(ctx, l);
-            return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-        }
-        l->cap = n;
-        for (uint32_t i = 0; i < n; i++) {
-            l->tv[i].ch = b2b2c__dec_u32(&r);
-            l->tv[i].t = b2b2c__dec_i64(&r);
-            l->tv[i].pad = 0;
-            if (l->tv[i].ch >= h->nch || (i && l->tv[i].t < l->tv[i - 1].t))
-                rc = B2B2C_ECORRUPT;
-        }
-        l->n = n;
-    }
-    if (!rc)
-        rc = b2b2c__dec_finish(&r);
-    if (!rc && (flags > 3 || !(l->st.revenue >= 0 && l->st.revenue < INFINITY) ||
-                !(l->st.ltv >= 0 && l->st.ltv < INFINITY) ||
-                (l->st.converted && n && l->tv[n - 1].t > l->st.conv_t)))
-        rc = B2B2C_ECORRUPT;
-    if (rc) {
-        lead_destroy(ctx, l);
-        return load_err(ctx, rc, CH_T_LEADS, k, kl);
-    }
-    if (b2b2c__grow(&ctx->mem, (void **)&h->leads, &h->caplead, h->nlead + 1,
-                    sizeof(ch_lead *)) ||
-        b2b2c__map_put(&h->leadmap, l->id, kl, l, NULL)) {
-        lead_destroy(ctx, l);
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    }
-    h->leads[h->nlead++] = l;
-    return 0;
-}
-
-int b2b2c_channels_new(b2b2c_channels **out, b2b2c_ctx *ctx)
-{
-    b2b2c_channels *h;
-    int rc;
-
-    if (!out)
-        return B2B2C_EINVAL;
-    *out = NULL;
-    if (!ctx)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(ctx);
-    h = b2b2c__malloc(ctx, sizeof(*h));
-    if (!h)
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    memset(h, 0, sizeof(*h));
-    h->ctx = ctx;
-    b2b2c__handle_opened(ctx); /* the failure path frees through _free */
-    b2b2c__map_init(&h->chmap, &ctx->mem);
-    b2b2c__map_init(&h->leadmap, &ctx->mem);
-    {
-        double d[NPARAMS];
-        b2b2c__param_defaults(CH_PARAM_BASE, d);
-        for (size_t i = 0; i < NPARAMS; i++)
-            *param_slot(&h->p, i) = d[i];
-    }
-    if ((rc = b2b2c__st_scan(ctx, CH_T_PARAMS, load_params, h)) != 0 ||
-        (rc = b2b2c__st_scan(ctx, CH_T_CHANNELS, load_chan, h)) != 0)
-        goto fail;
-    if ((rc = place_chans(h)) != 0)
-        goto fail;
-    if ((rc = b2b2c__st_scan(ctx, CH_T_SPEND, load_spend, h)) != 0 ||
-        (rc = b2b2c__st_scan(ctx, CH_T_LEADS, load_lead, h)) != 0)
-        goto fail;
-    *out = h;
-    return 0;
-fail:
-    /* free what was loaded; missing channel slots are NULL */
-    for (size_t i = 0; i < h->nch; i++)
-        if (h->chans[i])
-            chan_destroy(ctx, h->chans[i]);
-    h->nch = 0;
-    b2b2c_channels_free(h);
-    return rc;
 }
 
 /* ---- channels ----------------------------------------------------------------------- */
@@ -557,12 +280,10 @@ static int check_id(b2b2c_ctx *ctx, const char *id, const char *arg,
     return 0;
 }
 
-static int find_chan(b2b2c_channels *h, const char *id, ch_chan **out)
+/* The channel `id` (n bytes, checked) in memory, or ENOTFOUND. */
+static int lookup_chan(b2b2c_channels *h, const char *id, size_t n,
+                       ch_chan **out)
 {
-    size_t n;
-    int rc = check_id(h->ctx, id, "channel_id", &n);
-    if (rc)
-        return rc;
     *out = b2b2c__map_get(&h->chmap, id, n);
     if (!*out)
         return b2b2c__err(h->ctx, B2B2C_ENOTFOUND,
@@ -570,11 +291,46 @@ static int find_chan(b2b2c_channels *h, const char *id, ch_chan **out)
     return 0;
 }
 
+static int add_body(b2b2c_channels *h, const char *id, size_t n, int32_t kind,
+                    int32_t sub, int32_t group)
+{
+    b2b2c_ctx *ctx = h->ctx;
+    ch_chan *c;
+    int rc;
+
+    if (b2b2c__map_get(&h->chmap, id, n))
+        return b2b2c__err(ctx, B2B2C_EEXISTS, "id: channel '%s' exists", id);
+    if (h->nch >= UINT32_MAX / 2)
+        return b2b2c__err(ctx, B2B2C_ERANGE, "id: too many channels");
+    c = b2b2c__malloc(ctx, sizeof(*c) + n + 1);
+    if (!c)
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+    memset(c, 0, sizeof(*c));
+    c->idx = (uint32_t)h->nch;
+    c->kind = kind;
+    c->sub = sub;
+    c->group = group;
+    c->idlen = n;
+    memcpy(c->id, id, n + 1);
+    if ((rc = b2b2c__undo_push(ctx, b2b2c__ch_undo_chan_new, NULL, c, NULL,
+                               0)) != 0) {
+        b2b2c__free(ctx, c);
+        return rc;
+    }
+    if (b2b2c__grow(&ctx->mem, (void **)&h->chans, &h->capch, h->nch + 1,
+                    sizeof(ch_chan *)))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+    if ((rc = b2b2c__map_insert_undoable(ctx, &h->chmap, c->id, n, c)) != 0 ||
+        (rc = b2b2c__undo_save(ctx, &h->nch, sizeof(h->nch))) != 0)
+        return rc;
+    h->chans[h->nch++] = c;
+    return chan_write(ctx, c);
+}
+
 int b2b2c_channels_add(b2b2c_channels *h, const char *id, int32_t kind,
                        int32_t sub, int32_t group)
 {
     b2b2c_ctx *ctx;
-    ch_chan *c;
     size_t n;
     int32_t sk;
     int rc;
@@ -598,51 +354,22 @@ int b2b2c_channels_add(b2b2c_channels *h, const char *id, int32_t kind,
     if (!b2b2c_group_name(group))
         return b2b2c__err(ctx, B2B2C_EINVAL, "group: unknown group %d",
                           (int)group);
-    if (b2b2c__map_get(&h->chmap, id, n))
-        return b2b2c__err(ctx, B2B2C_EEXISTS, "id: channel '%s' exists", id);
-    if (h->nch >= UINT32_MAX / 2)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "id: too many channels");
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
-    c = b2b2c__malloc(ctx, sizeof(*c) + n + 1);
-    if (!c) {
-        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-        goto out;
-    }
-    memset(c, 0, sizeof(*c));
-    c->idx = (uint32_t)h->nch;
-    c->kind = kind;
-    c->sub = sub;
-    c->group = group;
-    c->idlen = n;
-    memcpy(c->id, id, n + 1);
-    if ((rc = b2b2c__undo_push(ctx, undo_chan_new, NULL, c, NULL, 0)) != 0) {
-        b2b2c__free(ctx, c);
-        goto out;
-    }
-    if (b2b2c__grow(&ctx->mem, (void **)&h->chans, &h->capch, h->nch + 1,
-                    sizeof(ch_chan *))) {
-        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-        goto out;
-    }
-    if ((rc = b2b2c__map_insert_undoable(ctx, &h->chmap, c->id, n, c)) != 0 ||
-        (rc = b2b2c__undo_save(ctx, &h->nch, sizeof(h->nch))) != 0)
-        goto out;
-    h->chans[h->nch++] = c;
-    rc = chan_write(ctx, c);
-out:
-    return b2b2c__call_end(ctx, rc);
+    B2B2C__CALL(rc, ctx, h, add_body(h, id, n, kind, sub, group));
+    return rc;
 }
 
 int b2b2c_channels_get(int32_t *kind, int32_t *sub, int32_t *group,
                        const b2b2c_channels *h, const char *id)
 {
     ch_chan *c;
+    size_t n;
     int rc;
     if (!h)
         return B2B2C_EINVAL;
     b2b2c__err_clear(h->ctx);
-    if ((rc = find_chan((b2b2c_channels *)h, id, &c)) != 0)
+    if ((rc = check_id(h->ctx, id, "channel_id", &n)) != 0 ||
+        (rc = b2b2c__sync_read(h->ctx)) != 0 ||
+        (rc = lookup_chan((b2b2c_channels *)h, id, n, &c)) != 0)
         return rc;
     if (kind)
         *kind = c->kind;
@@ -655,28 +382,78 @@ int b2b2c_channels_get(int32_t *kind, int32_t *sub, int32_t *group,
 
 int b2b2c_channels_count(size_t *out, const b2b2c_channels *h)
 {
+    int rc;
     if (!h || !out)
         return B2B2C_EINVAL;
+    if ((rc = b2b2c__sync_read(h->ctx)) != 0)
+        return rc;
     *out = h->nch;
     return 0;
 }
 
 /* ---- spend ---------------------------------------------------------------------------- */
 
+int b2b2c__ch_spend_put(b2b2c_channels *h, ch_chan *c, const ch_spend *s)
+{
+    b2b2c_ctx *ctx = h->ctx;
+    size_t lo = 0, hi = c->n;
+    int rc;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->sv[mid].day < s->day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < c->n && c->sv[lo].day == s->day) {
+        ch_spend *old = b2b2c__malloc(ctx, sizeof(*old));
+        if (!old)
+            return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+        *old = c->sv[lo];
+        if ((rc = b2b2c__undo_push(ctx, undo_spend_set, release_free, c, old,
+                                   lo)) != 0) {
+            b2b2c__free(ctx, old);
+            return rc;
+        }
+        c->sv[lo] = *s;
+        return 0;
+    }
+    if (b2b2c__grow(&ctx->mem, (void **)&c->sv, &c->cap, c->n + 1,
+                    sizeof(ch_spend)))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+    if ((rc = b2b2c__undo_push(ctx, undo_spend_ins, NULL, c, NULL, lo)))
+        return rc;
+    memmove(c->sv + lo + 1, c->sv + lo, (c->n - lo) * sizeof(ch_spend));
+    c->sv[lo] = *s;
+    c->n++;
+    return 0;
+}
+
+static int set_spend_body(b2b2c_channels *h, const char *channel_id,
+                          size_t n, const ch_spend *s)
+{
+    ch_chan *c;
+    int rc;
+    if ((rc = lookup_chan(h, channel_id, n, &c)) != 0 ||
+        (rc = b2b2c__ch_spend_put(h, c, s)) != 0)
+        return rc;
+    return spend_write(h->ctx, c, s);
+}
+
 int b2b2c_channels_set_spend(b2b2c_channels *h, const char *channel_id,
                              int64_t t, double spend, double impressions)
 {
     b2b2c_ctx *ctx;
-    ch_chan *c;
     ch_spend s;
-    size_t lo, hi;
+    size_t n;
     int rc;
 
     if (!h)
         return B2B2C_EINVAL;
     ctx = h->ctx;
     b2b2c__err_clear(ctx);
-    if ((rc = find_chan(h, channel_id, &c)) != 0 ||
+    if ((rc = check_id(ctx, channel_id, "channel_id", &n)) != 0 ||
         (rc = b2b2c__check_time(ctx, t, "t")) != 0)
         return rc;
     if ((rc = b2b2c__check_amount(ctx, spend, "spend")) != 0 ||
@@ -685,48 +462,26 @@ int b2b2c_channels_set_spend(b2b2c_channels *h, const char *channel_id,
     s.day = b2b2c__day(ctx, t);
     s.spend = spend;
     s.impr = impressions;
-    lo = 0;
-    hi = c->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->sv[mid].day < s.day)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
-    if (lo < c->n && c->sv[lo].day == s.day) {
-        ch_spend *old = b2b2c__malloc(ctx, sizeof(*old));
-        if (!old) {
-            rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-            goto out;
-        }
-        *old = c->sv[lo];
-        if ((rc = b2b2c__undo_push(ctx, undo_spend_set, release_free, c, old,
-                                   lo)) != 0) {
-            b2b2c__free(ctx, old);
-            goto out;
-        }
-        c->sv[lo] = s;
-    } else {
-        if (b2b2c__grow(&ctx->mem, (void **)&c->sv, &c->cap, c->n + 1,
-                        sizeof(ch_spend))) {
-            rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-            goto out;
-        }
-        if ((rc = b2b2c__undo_push(ctx, undo_spend_ins, NULL, c, NULL, lo)))
-            goto out;
-        memmove(c->sv + lo + 1, c->sv + lo, (c->n - lo) * sizeof(ch_spend));
-        c->sv[lo] = s;
-        c->n++;
-    }
-    rc = spend_write(ctx, c, &s);
-out:
-    return b2b2c__call_end(ctx, rc);
+    B2B2C__CALL(rc, ctx, h, set_spend_body(h, channel_id, n, &s));
+    return rc;
 }
 
 /* ---- leads ------------------------------------------------------------------------------- */
+
+int b2b2c__ch_lead_insert(b2b2c_channels *h, ch_lead *l)
+{
+    b2b2c_ctx *ctx = h->ctx;
+    int rc;
+    if (b2b2c__grow(&ctx->mem, (void **)&h->leads, &h->caplead, h->nlead + 1,
+                    sizeof(ch_lead *)))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+    if ((rc = b2b2c__map_insert_undoable(ctx, &h->leadmap, l->id, l->idlen,
+                                         l)) != 0 ||
+        (rc = b2b2c__undo_save(ctx, &h->nlead, sizeof(h->nlead))) != 0)
+        return rc;
+    h->leads[h->nlead++] = l;
+    return 0;
+}
 
 /* Find or create (undoably, inside a call) the lead `id` of length n. */
 static int lead_get_or_make(b2b2c_channels *h, const char *id, size_t n,
@@ -750,13 +505,8 @@ static int lead_get_or_make(b2b2c_channels *h, const char *id, size_t n,
         b2b2c__free(ctx, l);
         return rc;
     }
-    if (b2b2c__grow(&ctx->mem, (void **)&h->leads, &h->caplead, h->nlead + 1,
-                    sizeof(ch_lead *)))
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    if ((rc = b2b2c__map_insert_undoable(ctx, &h->leadmap, l->id, n, l)) != 0 ||
-        (rc = b2b2c__undo_save(ctx, &h->nlead, sizeof(h->nlead))) != 0)
+    if ((rc = b2b2c__ch_lead_insert(h, l)) != 0)
         return rc;
-    h->leads[h->nlead++] = l;
     *out = l;
     return 0;
 }
@@ -774,22 +524,16 @@ static void undo_touch_array(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     l->cap = 0;
 }
 
-int b2b2c_channels_touch(b2b2c_channels *h, const char *lead_id,
-                         const char *channel_id, int64_t t)
+static int touch_body(b2b2c_channels *h, const char *lead_id, size_t n,
+                      const char *channel_id, size_t cn, int64_t t)
 {
-    b2b2c_ctx *ctx;
+    b2b2c_ctx *ctx = h->ctx;
     ch_chan *c;
     ch_lead *l;
-    size_t n, pos;
+    size_t pos;
     int rc;
 
-    if (!h)
-        return B2B2C_EINVAL;
-    ctx = h->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = check_id(ctx, lead_id, "lead_id", &n)) != 0 ||
-        (rc = find_chan(h, channel_id, &c)) != 0 ||
-        (rc = b2b2c__check_time(ctx, t, "t")) != 0)
+    if ((rc = lookup_chan(h, channel_id, cn, &c)) != 0)
         return rc;
     l = b2b2c__map_get(&h->leadmap, lead_id, n);
     if (l && l->st.converted && t > l->st.conv_t)
@@ -798,45 +542,38 @@ int b2b2c_channels_touch(b2b2c_channels *h, const char *lead_id,
                           lead_id);
     if (l && l->n >= UINT32_MAX / 32)
         return b2b2c__err(ctx, B2B2C_ERANGE, "lead_id: too many touches");
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
     if ((rc = lead_get_or_make(h, lead_id, n, &l)) != 0)
-        goto out;
+        return rc;
     if (!l->tv) {
         /* the first array of a lead: freed again if the call fails */
         if ((rc = b2b2c__undo_push(ctx, undo_touch_array, NULL, l, NULL, 0)))
-            goto out;
+            return rc;
     }
     if (l->n + 1 > l->cap) {
         size_t cap = l->cap;
         if (b2b2c__grow(&ctx->mem, (void **)&l->tv, &cap, (size_t)l->n + 1,
-                        sizeof(ch_touch))) {
-            rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-            goto out;
-        }
+                        sizeof(ch_touch)))
+            return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
         l->cap = (uint32_t)cap;
     }
     pos = l->n;
     while (pos > 0 && l->tv[pos - 1].t > t)
         pos--;
     if ((rc = b2b2c__undo_push(ctx, undo_touch_ins, NULL, l, NULL, pos)) != 0)
-        goto out;
+        return rc;
     memmove(l->tv + pos + 1, l->tv + pos, (l->n - pos) * sizeof(ch_touch));
     l->tv[pos].t = t;
     l->tv[pos].ch = c->idx;
     l->tv[pos].pad = 0;
     l->n++;
-    rc = lead_write(ctx, l);
-out:
-    return b2b2c__call_end(ctx, rc);
+    return lead_write(ctx, l);
 }
 
-int b2b2c_channels_convert(b2b2c_channels *h, const char *lead_id, int64_t t,
-                           double revenue)
+int b2b2c_channels_touch(b2b2c_channels *h, const char *lead_id,
+                         const char *channel_id, int64_t t)
 {
     b2b2c_ctx *ctx;
-    ch_lead *l;
-    size_t n;
+    size_t n, cn;
     int rc;
 
     if (!h)
@@ -844,11 +581,34 @@ int b2b2c_channels_convert(b2b2c_channels *h, const char *lead_id, int64_t t,
     ctx = h->ctx;
     b2b2c__err_clear(ctx);
     if ((rc = check_id(ctx, lead_id, "lead_id", &n)) != 0 ||
+        (rc = check_id(ctx, channel_id, "channel_id", &cn)) != 0 ||
         (rc = b2b2c__check_time(ctx, t, "t")) != 0)
         return rc;
-    if ((rc = b2b2c__check_amount(ctx, revenue, "revenue")) != 0)
+    B2B2C__CALL(rc, ctx, h, touch_body(h, lead_id, n, channel_id, cn, t));
+    return rc;
+}
+
+/* Entry checks of the lead calls that take an amount: clear the error,
+ * then lead_id (*n: its length), the time when t is given, the amount. */
+static int lead_args(size_t *n, b2b2c_channels *h, const char *lead_id,
+                     const int64_t *t, double amount, const char *arg)
+{
+    b2b2c_ctx *ctx = h->ctx;
+    int rc;
+    b2b2c__err_clear(ctx);
+    if ((rc = check_id(ctx, lead_id, "lead_id", n)) != 0 ||
+        (t && (rc = b2b2c__check_time(ctx, *t, "t")) != 0))
         return rc;
-    l = b2b2c__map_get(&h->leadmap, lead_id, n);
+    return b2b2c__check_amount(ctx, amount, arg);
+}
+
+static int convert_body(b2b2c_channels *h, const char *lead_id, size_t n,
+                        int64_t t, double revenue)
+{
+    b2b2c_ctx *ctx = h->ctx;
+    ch_lead *l = b2b2c__map_get(&h->leadmap, lead_id, n);
+    int rc;
+
     if (l && l->st.converted)
         return b2b2c__err(ctx, B2B2C_EEXISTS,
                           "lead_id: lead '%s' already converted", lead_id);
@@ -857,44 +617,53 @@ int b2b2c_channels_convert(b2b2c_channels *h, const char *lead_id, int64_t t,
                                       "the last touch of lead",
                                       lead_id)) != 0)
         return rc;
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
     if ((rc = lead_get_or_make(h, lead_id, n, &l)) != 0 ||
         (rc = b2b2c__undo_save(ctx, &l->st, sizeof(l->st))) != 0)
-        goto out;
+        return rc;
     l->st.converted = 1;
     l->st.conv_t = t;
     l->st.revenue = revenue;
-    rc = lead_write(ctx, l);
-out:
-    return b2b2c__call_end(ctx, rc);
+    return lead_write(ctx, l);
 }
 
-int b2b2c_channels_set_ltv(b2b2c_channels *h, const char *lead_id, double ltv)
+int b2b2c_channels_convert(b2b2c_channels *h, const char *lead_id, int64_t t,
+                           double revenue)
 {
-    b2b2c_ctx *ctx;
-    ch_lead *l;
     size_t n;
     int rc;
 
     if (!h)
         return B2B2C_EINVAL;
-    ctx = h->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = check_id(ctx, lead_id, "lead_id", &n)) != 0)
+    if ((rc = lead_args(&n, h, lead_id, &t, revenue, "revenue")) != 0)
         return rc;
-    if ((rc = b2b2c__check_amount(ctx, ltv, "ltv")) != 0)
-        return rc;
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
+    B2B2C__CALL(rc, h->ctx, h, convert_body(h, lead_id, n, t, revenue));
+    return rc;
+}
+
+static int set_ltv_body(b2b2c_channels *h, const char *lead_id, size_t n,
+                        double ltv)
+{
+    ch_lead *l;
+    int rc;
     if ((rc = lead_get_or_make(h, lead_id, n, &l)) != 0 ||
-        (rc = b2b2c__undo_save(ctx, &l->st, sizeof(l->st))) != 0)
-        goto out;
+        (rc = b2b2c__undo_save(h->ctx, &l->st, sizeof(l->st))) != 0)
+        return rc;
     l->st.has_ltv = 1;
     l->st.ltv = ltv;
-    rc = lead_write(ctx, l);
-out:
-    return b2b2c__call_end(ctx, rc);
+    return lead_write(h->ctx, l);
+}
+
+int b2b2c_channels_set_ltv(b2b2c_channels *h, const char *lead_id, double ltv)
+{
+    size_t n;
+    int rc;
+
+    if (!h)
+        return B2B2C_EINVAL;
+    if ((rc = lead_args(&n, h, lead_id, NULL, ltv, "ltv")) != 0)
+        return rc;
+    B2B2C__CALL(rc, h->ctx, h, set_ltv_body(h, lead_id, n, ltv));
+    return rc;
 }
 
 /* ---- digest ------------------------------------------------------------------------------------ */
@@ -902,8 +671,9 @@ out:
 uint64_t b2b2c__channels_digest(const b2b2c_channels *h)
 {
     uint64_t d = 0, sum = 0;
-    for (size_t i = 0; i < NPARAMS; i++)
-        d = b2b2c__mix64(d, b2b2c__dbits(*param_slot((ch_params *)&h->p, i)));
+    for (size_t i = 0; i < CH_NPARAMS; i++)
+        d = b2b2c__mix64(
+            d, b2b2c__dbits(*b2b2c__ch_param_slot((ch_params *)&h->p, i)));
     d = b2b2c__mix64(d, h->nch);
     for (size_t i = 0; i < h->nch; i++) {
         const ch_chan *c = h->chans[i];

@@ -65,7 +65,31 @@ struct b2b2c_channels {
     ch_lead **leads;
     size_t nlead, caplead;
     ch_params p;
+    /* sync (channel_load.c): channel slots still empty in this sync, and
+     * the number of channels the refreshed leads' touches need */
+    size_t holes;
+    uint32_t maxtouch;
 };
+
+/* Parameters: bounds, defaults and wholeness are in core's table
+ * (core/param.c); the values live in ch_params, in the order of their
+ * numbers. */
+#define CH_PARAM_BASE B2B2C_CHANNELS_LOOKBACK_DAYS
+#define CH_NPARAMS 6
+double *b2b2c__ch_param_slot(ch_params *p, size_t i);
+
+/* channel.c: free a lead / a channel with its arrays; the undo entry that
+ * frees a channel created by a failed call; undoably put a spend day into
+ * a channel's sorted array (replacing the same day); undoably add a new
+ * lead (already freed on failure) to the map and the array. */
+void b2b2c__ch_lead_destroy(b2b2c_ctx *ctx, ch_lead *l);
+void b2b2c__ch_chan_destroy(b2b2c_ctx *ctx, ch_chan *c);
+void b2b2c__ch_undo_chan_new(b2b2c_ctx *ctx, void *a, void *b, size_t n);
+int b2b2c__ch_spend_put(b2b2c_channels *h, ch_chan *c, const ch_spend *s);
+int b2b2c__ch_lead_insert(b2b2c_channels *h, ch_lead *l);
+
+/* channel_load.c: add channel `id` from its stored record (refresh). */
+int b2b2c__ch_fetch_chan(b2b2c_channels *h, const void *id, size_t len);
 
 /* Order-independent digest of the in-memory state (tests). */
 uint64_t b2b2c__channels_digest(const b2b2c_channels *h);

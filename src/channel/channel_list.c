@@ -24,7 +24,8 @@ int b2b2c_channels_list(const b2b2c_channels *h, int32_t kind,
         kind != B2B2C_CHANNEL_KIND_LEADGEN)
         return b2b2c__err(h->ctx, B2B2C_EINVAL, "kind: unknown kind %d",
                           (int)kind);
-    if ((rc = b2b2c__list_reserve(&l, h->nch)) != 0)
+    if ((rc = b2b2c__sync_read(h->ctx)) != 0 ||
+        (rc = b2b2c__list_reserve(&l, h->nch)) != 0)
         return rc;
     for (size_t i = 0; i < h->nch; i++)
         if (kind == -1 || h->chans[i]->kind == kind)

@@ -80,6 +80,23 @@ int b2b2c__utf8_valid(const char *s, size_t n);
 const char *b2b2c__name_of(const char *const *names, int32_t n, int32_t v);
 int32_t b2b2c__value_of(const char *const *names, int32_t n, const char *s);
 
+/* The number of elements of an array (not a pointer). */
+#define B2B2C__COUNT(a) ((int32_t)(sizeof(a) / sizeof((a)[0])))
+
+/* Defines the public pair PREFIX_name(int32_t v) and PREFIX_from_name(const
+ * char *s) over such an array `names` (an array, not a pointer), after
+ * their declarations in the public header: B2B2C__NAME_FUNCS(b2b2c_band,
+ * band_names) defines b2b2c_band_name and b2b2c_band_from_name. */
+#define B2B2C__NAME_FUNCS(prefix, names)                                     \
+    const char *prefix##_name(int32_t v)                                     \
+    {                                                                        \
+        return b2b2c__name_of(names, B2B2C__COUNT(names), v);                \
+    }                                                                        \
+    int32_t prefix##_from_name(const char *s)                                \
+    {                                                                        \
+        return b2b2c__value_of(names, B2B2C__COUNT(names), s);               \
+    }
+
 /* 0 when `t` is a valid storage table name (1..63 of [a-z0-9_]). */
 int b2b2c__table_check(const char *t);
 
@@ -726,9 +743,13 @@ void b2b2c__sync_committed(b2b2c_ctx *ctx);
 void b2b2c__sync_txn_end(b2b2c_ctx *ctx);
 /* The call in progress runs on handle h (B2B2C__CALL). */
 void b2b2c__sync_writer(b2b2c_ctx *ctx, const void *h);
-/* An engine's open: attach the handle after its load succeeded (a second
- * handle of one engine on a context is B2B2C_ESTATE when others may share
- * the store), detach in its free. Bracket the open's scans with
+/* An engine's open: attach the handle after its load succeeded (several
+ * handles of one engine on a context each keep their own sequence), detach
+ * in its free. Changes reach `refresh` table by table (ordered by the
+ * table name's length, then its bytes: not in any order of dependence, so
+ * a record may arrive before one it refers to; check such links in
+ * refresh_done), and within a table by key length, then bytewise (keys of
+ * one length in memcmp order). Bracket the open's scans with
  * load_begin/load_end (one read transaction; load_end returns rc). */
 int b2b2c__engine_attach(b2b2c_ctx *ctx, const b2b2c__engine_ops *ops,
                          void *h);

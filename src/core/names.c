@@ -17,8 +17,6 @@ static const char *const band_names[] = {"unknown", "cold", "warm", "hot"};
 static const char *const fit_status_names[] = {"converged", "max_iter",
                                                "stalled", "boundary"};
 
-#define COUNT(a) ((int32_t)(sizeof(a) / sizeof((a)[0])))
-
 const char *b2b2c__name_of(const char *const *names, int32_t n, int32_t v)
 {
     return v >= 0 && v < n ? names[v] : NULL;
@@ -34,37 +32,18 @@ int32_t b2b2c__value_of(const char *const *names, int32_t n, const char *s)
     return B2B2C_EINVAL;
 }
 
-const char *b2b2c_segment_name(int32_t v)
-{
-    return b2b2c__name_of(segment_names, COUNT(segment_names), v);
-}
-const char *b2b2c_group_name(int32_t v)
-{
-    return b2b2c__name_of(group_names, COUNT(group_names), v);
-}
-const char *b2b2c_band_name(int32_t v)
-{
-    return b2b2c__name_of(band_names, COUNT(band_names), v);
-}
-int32_t b2b2c_segment_from_name(const char *s)
-{
-    return b2b2c__value_of(segment_names, COUNT(segment_names), s);
-}
-int32_t b2b2c_group_from_name(const char *s)
-{
-    return b2b2c__value_of(group_names, COUNT(group_names), s);
-}
-int32_t b2b2c_band_from_name(const char *s)
-{
-    return b2b2c__value_of(band_names, COUNT(band_names), s);
-}
+B2B2C__NAME_FUNCS(b2b2c_segment, segment_names)
+B2B2C__NAME_FUNCS(b2b2c_group, group_names)
+B2B2C__NAME_FUNCS(b2b2c_band, band_names)
+
 int32_t b2b2c_segment_group(int32_t v)
 {
-    return v >= 0 && v < COUNT(segment_groups) ? segment_groups[v]
+    return v >= 0 && v < B2B2C__COUNT(segment_groups) ? segment_groups[v]
                                                : B2B2C_GROUP_UNKNOWN;
 }
 
 const char *b2b2c_fit_status_name(int32_t status)
 {
-    return b2b2c__name_of(fit_status_names, COUNT(fit_status_names), status);
+    return b2b2c__name_of(fit_status_names, B2B2C__COUNT(fit_status_names),
+                          status);
 }

@@ -284,6 +284,7 @@ crc32c_hw(uint32_t crc, const void *data, size_t len)
         len -= 8;
     }
     c32 = (uint32_t)c;
+    /* the tail (at most 7 bytes): 4 at once, then a byte a step */
     if (len >= 4) {
         uint32_t v;
         memcpy(&v, p, 4);
@@ -291,15 +292,8 @@ crc32c_hw(uint32_t crc, const void *data, size_t len)
         p += 4;
         len -= 4;
     }
-    if (len >= 2) {
-        uint16_t v;
-        memcpy(&v, p, 2);
-        c32 = __builtin_ia32_crc32hi(c32, v);
-        p += 2;
-        len -= 2;
-    }
-    if (len)
-        c32 = __builtin_ia32_crc32qi(c32, *p);
+    while (len--)
+        c32 = __builtin_ia32_crc32qi(c32, *p++);
     return ~c32;
 }
 

@@ -74,16 +74,20 @@ void b2b2c__dealer_plan_save(b2b2c_dealer_engine *e, const pass *ps,
     p->nosave = p->backoff;
     p->saved = 1;
     p->served = 0;
+    /* the key b2b2c__dealer_plan_ok compares: the bucket's version and
+     * size, the engine's parameters and prior epoch, the pass's day,
+     * period and status interval */
     p->ver = b->ver;
+    p->n = b->n;
+    memcpy(p->param, e->param, sizeof(p->param));
+    p->epoch = e->wc_epoch;
     p->day = ps->day;
     p->pidx = ps->pidx;
     p->t_lo = ps->t_lo;
     p->t_hi = ps->t_hi;
-    p->epoch = e->wc_epoch;
-    memcpy(p->param, e->param, sizeof(p->param));
-    p->n = b->n;
-    p->ne = ne;
+    /* what the pass found */
     memcpy(p->skip, dc->skip, sizeof(p->skip));
+    p->ne = ne;
     p->sumper = ps->sumper;
     p->maxpo = ps->maxpo;
     for (uint32_t k = 0; k < ne; k++) {

@@ -95,19 +95,16 @@ int b2b2c_forecaster_customer(double *expected, double *p_alive,
     answer a;
     int rc;
 
-    if (!f)
-        return B2B2C_EINVAL;
-    ctx = f->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = b2b2c__fc_check_id(ctx, customer_id, &n)) != 0 ||
-        (rc = b2b2c__check_time(ctx, now, "now")) != 0)
+    if ((rc = b2b2c__fc_cust_call(f, customer_id, &n, now, "now")) != 0)
         return rc;
+    ctx = f->ctx;
     if (!isfinite(horizon))
         return b2b2c__err(ctx, B2B2C_EINVAL, "horizon: must be finite");
     if (horizon < 1 || horizon > 1200 || horizon != floor(horizon))
         return b2b2c__err(ctx, B2B2C_ERANGE,
                           "horizon: must be a whole number 1..1200");
-    if ((rc = b2b2c__fc_find_cust(f, customer_id, &c)) != 0)
+    if ((rc = b2b2c__sync_read(ctx)) != 0 ||
+        (rc = b2b2c__fc_find_cust(f, customer_id, &c)) != 0)
         return rc;
     if (!(ft = fit_for(f, c)))
         return b2b2c__err(ctx, B2B2C_ENOTREADY,
@@ -153,6 +150,13 @@ static int due_cmp(const void *a, const void *b)
     if (u->value != v->value)
         return u->value > v->value ? -1 : 1;
     return strcmp(u->c->id, v->c->id);
+}
+
+static int due_row(const void *item, b2b2c__list_fn cb, void *payload)
+{
+    const due_item *u = item;
+    return ((b2b2c_forecaster_due_cb)cb)(u->c->id, u->due, u->pa, u->value,
+                                         payload);
 }
 
 int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now, double window_days,
@@ -219,14 +223,8 @@ int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now, double window_days,
         items[ni].value = a.e * a.spend;
         ni++;
     }
-    qsort(items, ni, sizeof(due_item), due_cmp);
-    b2b2c__fc_scratch_free(ctx, &sc);
-    b2b2c__cb_enter(ctx); /* a mutating call from cb gets B2B2C_ESTATE */
-    for (size_t i = 0; i < ni; i++)
-        if ((rc = cb(items[i].c->id, items[i].due, items[i].pa,
-                     items[i].value, payload)) != 0)
-            break;
-    b2b2c__cb_leave(ctx);
+    return b2b2c__fc_list_emit(f, &sc, items, ni, sizeof(due_item), due_cmp,
+                               due_row, (b2b2c__list_fn)cb, payload);
 out:
     b2b2c__free(ctx, items);
     b2b2c__fc_scratch_free(ctx, &sc);
@@ -265,6 +263,8 @@ int b2b2c_forecaster_holdout(double *actual, double *predicted, double *count,
     if (holdout_end <= calibration_end)
         return b2b2c__err(ctx, B2B2C_ERANGE,
                           "holdout_end: must be after calibration_end");
+    if ((rc = b2b2c__sync_read(ctx)) != 0)
+        return rc;
     ft = &f->fits[idx];
     if (!ft->valid)
         return b2b2c__err(ctx, B2B2C_ENOTREADY, "segment: not fitted");

@@ -19,12 +19,14 @@ int b2b2c__fc_fit_slot(b2b2c_ctx *ctx, int32_t segment)
     return idx;
 }
 
-static int fit_impl(int32_t *status, b2b2c_forecaster *f,
+/* The fit, inside the call: the customers, parameters and kinds are the
+ * latest committed state's. */
+static int fit_body(int32_t *status, b2b2c_forecaster *f, int idx,
                     int32_t segment, int64_t calibration_start,
                     int64_t calibration_end)
 {
-    b2b2c_ctx *ctx;
-    int idx, rc = 0;
+    b2b2c_ctx *ctx = f->ctx;
+    int rc = 0;
     size_t nc = 0, ncap, mx, it = 0;
     double *x = NULL, *tx = NULL, *T = NULL, *m = NULL;
     fc_scratch sc;
@@ -32,18 +34,9 @@ static int fit_impl(int32_t *status, b2b2c_forecaster *f,
     fc_summ s;
     double cnt[FC_NKIND], sum[FC_NKIND], ntx = 0, sub_exp = 0, sub_rev = 0,
            sub_can = 0, prod_rev = 0;
-    const double unit = f ? f->unit_days : 1;
+    const double unit = f->unit_days;
     fc_fit ft;
 
-    if (!f)
-        return B2B2C_EINVAL;
-    ctx = f->ctx;
-    b2b2c__err_clear(ctx);
-    if ((idx = b2b2c__fc_fit_slot(ctx, segment)) < 0)
-        return idx;
-    if ((rc = b2b2c__fc_check_range(ctx, calibration_start,
-                                    calibration_end)) != 0)
-        return rc;
     ncap = f->cust.count ? f->cust.count : 1;
     mx = b2b2c__fc_max_purchases(f);
     x = b2b2c__malloc(ctx, sizeof(double) * 4 * ncap);
@@ -140,18 +133,39 @@ static int fit_impl(int32_t *status, b2b2c_forecaster *f,
         ft.sub_retention = exp(-sub_can / sub_exp);
     }
     ft.valid = 1;
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        goto done;
     if ((rc = b2b2c__undo_save(ctx, &f->fits[idx], sizeof(fc_fit))) == 0) {
-        f->fits[idx] = ft;
+        memcpy(&f->fits[idx], &ft, sizeof(ft));
         rc = b2b2c__fc_put_fit(ctx, idx, &ft);
     }
-    rc = b2b2c__call_end(ctx, rc);
-    if (rc == 0 && status)
-        *status = ft.status;
+    *status = ft.status;
 done:
     b2b2c__free(ctx, x);
     b2b2c__fc_scratch_free(ctx, &sc);
+    return rc;
+}
+
+static int fit_impl(int32_t *status, b2b2c_forecaster *f,
+                    int32_t segment, int64_t calibration_start,
+                    int64_t calibration_end)
+{
+    b2b2c_ctx *ctx;
+    int32_t st = 0;
+    int idx, rc;
+
+    if (!f)
+        return B2B2C_EINVAL;
+    ctx = f->ctx;
+    b2b2c__err_clear(ctx);
+    if ((idx = b2b2c__fc_fit_slot(ctx, segment)) < 0)
+        return idx;
+    if ((rc = b2b2c__fc_check_range(ctx, calibration_start,
+                                    calibration_end)) != 0)
+        return rc;
+    B2B2C__CALL(rc, ctx, f,
+                fit_body(&st, f, idx, segment, calibration_start,
+                         calibration_end));
+    if (rc == 0 && status)
+        *status = st;
     return rc;
 }
 
@@ -183,10 +197,13 @@ static const fc_fit *fit_checked(const b2b2c_forecaster *f, int32_t segment)
     return &f->fits[idx];
 }
 
-/* fit_checked for a public getter: clears the last error first */
+/* fit_checked for a public getter: clears the last error and brings the
+ * context up to date first */
 static const fc_fit *stored_fit(const b2b2c_forecaster *f, int32_t segment)
 {
     b2b2c__err_clear(f->ctx);
+    if (b2b2c__sync_read(f->ctx) != 0)
+        return NULL;
     return fit_checked(f, segment);
 }
 
@@ -218,9 +235,12 @@ int b2b2c_forecaster_service_stats(double *attach_rate, double *mean_value,
                                    int32_t kind)
 {
     const fc_fit *ft;
+    int rc;
     if (!f)
         return B2B2C_EINVAL;
     b2b2c__err_clear(f->ctx);
+    if ((rc = b2b2c__sync_read(f->ctx)) != 0)
+        return rc;
     if (kind == B2B2C_FORECAST_KIND_PRODUCT || !fc_kind_known(f, kind))
         return b2b2c__err(f->ctx, B2B2C_EINVAL,
                           "kind: not a known service kind (%d)", (int)kind);

@@ -35,7 +35,8 @@ int b2b2c_forecaster_list_customers(const b2b2c_forecaster *f,
     if (segment != -1 && !b2b2c_segment_name(segment))
         return b2b2c__err(f->ctx, B2B2C_EINVAL, "segment: unknown (%d)",
                           (int)segment);
-    if ((rc = b2b2c__list_reserve(&l, f->cust.count)) != 0)
+    if ((rc = b2b2c__sync_read(f->ctx)) != 0 ||
+        (rc = b2b2c__list_reserve(&l, f->cust.count)) != 0)
         return rc;
     while (b2b2c__map_next(&f->cust, &it, NULL, NULL, &v)) {
         const fc_cust *c = v;

@@ -8,12 +8,14 @@
  *   fc_fit.c      per-segment fits and what they store
  *   fc_answer.c   per-customer answers, due list, holdout check
  *   fc_list.c     b2b2c_forecaster_list_customers
+ *   fc_sync.c     staying current with other contexts on one database
  */
 #ifndef B2B2C_FC_STATE_H
 #define B2B2C_FC_STATE_H
 
 #include "forecast/fc_internal.h"
 #include "forecast/fc_rows.h"
+#include "listing.h"
 
 #define FC_NFIT 7 /* 0: all, 1 + segment */
 #define FC_NKIND 64
@@ -55,6 +57,10 @@ typedef struct fc_fit {
 struct b2b2c_forecaster {
     b2b2c_ctx *ctx;
     b2b2c__map cust;
+    /* customers another context changed in the sync under way, checked
+     * and completed by its refresh_done (fc_sync.c); empty between syncs */
+    fc_cust **dirty;
+    size_t ndirty, capdirty;
     fc_fit fits[FC_NFIT];
     char kinds[FC_NKIND][64]; /* host kind names; "" when unused */
     double model, unit_days, l2, discount, margin, smargin, min_alive,
@@ -75,9 +81,13 @@ typedef struct fc_scratch {
     double *tot;
 } fc_scratch;
 
+/* The name of a kind as memory holds it (no sync: for checks inside a
+ * call, which is current already), or NULL when unknown. */
+const char *b2b2c__fc_kind_name(const b2b2c_forecaster *f, int32_t kind);
+
 static inline int fc_kind_known(const b2b2c_forecaster *f, int32_t kind)
 {
-    return b2b2c_forecaster_kind_name(f, kind) != NULL;
+    return b2b2c__fc_kind_name(f, kind) != NULL;
 }
 
 /* Index in f->fits of segment (-1: all), or -1 when unknown. */
@@ -95,10 +105,30 @@ static inline int fc_fit_index(int32_t segment)
 /* Row callback for the parameters' record (forecast_config). */
 int b2b2c__fc_load_params(const void *k, size_t kl, const void *val,
                           size_t vl, void *payload);
+/* Another context wrote the parameters' record (val) or deleted it (val
+ * NULL: the defaults): set them, undoably. */
+int b2b2c__fc_refresh_params(b2b2c_forecaster *f, const void *k, size_t kl,
+                             const void *val, size_t vl);
+/* A handle's fields for an empty engine: no customer, fits or host kinds,
+ * parameters at their defaults (the open and a reload start here). */
+void b2b2c__fc_init(b2b2c_forecaster *f, b2b2c_ctx *ctx);
+/* Free every customer of f and its map (not the handle). */
+void b2b2c__fc_clear(b2b2c_forecaster *f);
 fc_cust *b2b2c__fc_cust_new(b2b2c_ctx *ctx, const char *id, size_t n);
+/* A new customer without purchases in f->cust, undoably (gone again if
+ * the call fails). Returns 0 or B2B2C_ENOMEM (message set). */
+int b2b2c__fc_cust_create(fc_cust **out, b2b2c_forecaster *f, const char *id,
+                          size_t n);
+/* Take c out of f->cust, undoably; freed when the call commits. */
+int b2b2c__fc_cust_drop(b2b2c_forecaster *f, fc_cust *c);
 void b2b2c__fc_cust_free(b2b2c_ctx *ctx, fc_cust *c);
 /* A valid customer ID (B2B2C_EINVAL, B2B2C_EBADID), its length in *n. */
 int b2b2c__fc_check_id(b2b2c_ctx *ctx, const char *id, size_t *n);
+/* The start of a public call about one customer at a time t (argument
+ * targ): B2B2C_EINVAL without f; else clears the last error and checks the
+ * ID (its length in *n) and the time. */
+int b2b2c__fc_cust_call(const b2b2c_forecaster *f, const char *id, size_t *n,
+                        int64_t t, const char *targ);
 /* The customer of a valid ID, or B2B2C_ENOTFOUND naming it. */
 int b2b2c__fc_find_cust(const b2b2c_forecaster *f, const char *id,
                         fc_cust **out);
@@ -118,6 +148,30 @@ int b2b2c__fc_put_kind(b2b2c_ctx *ctx, const char *name, int slot);
 int b2b2c__fc_put_fit(b2b2c_ctx *ctx, int idx, const fc_fit *ft);
 /* Delete every record of c (purchases, cancellation). */
 int b2b2c__fc_del_cust(b2b2c_ctx *ctx, const fc_cust *c);
+
+/* The record decoders, one per record type, shared by the open's loader
+ * and the refresh of one key (fc_sync.c). Each checks the key and the
+ * value and returns 0 or the error naming table and key. */
+/* forecast_purchase: the ID's length in *idl, the purchase (seq from the
+ * key) in *p; val NULL checks the key only (a deleted purchase). */
+int b2b2c__fc_dec_purchase(b2b2c_ctx *ctx, const void *k, size_t kl,
+                           const void *val, size_t vl, size_t *idl,
+                           fc_purchase *p);
+/* forecast_cancel: the cancellation time. */
+int b2b2c__fc_dec_cancel(b2b2c_ctx *ctx, const void *k, size_t kl,
+                         const void *val, size_t vl, int64_t *t);
+/* forecast_kind: the slot of the host kind named by the key. */
+int b2b2c__fc_dec_kind(b2b2c_ctx *ctx, const void *k, size_t kl,
+                       const void *val, size_t vl, uint32_t *slot);
+/* forecast_fit: the index in f->fits of the key in *idx and, with val,
+ * the fit (valid set); val NULL checks the key only. */
+int b2b2c__fc_dec_fit(b2b2c_ctx *ctx, const void *k, size_t kl,
+                      const void *val, size_t vl, int *idx, fc_fit *ft);
+
+/* ---- fc_sync.c ---------------------------------------------------------- */
+
+/* The forecaster's b2b2c__engine_ops (refresh, refresh_done, reload). */
+extern const b2b2c__engine_ops b2b2c__fc_engine_ops;
 
 /* ---- fc_fit.c ----------------------------------------------------------- */
 
@@ -154,13 +208,27 @@ int b2b2c__fc_scratch_new(fc_scratch *sc, b2b2c_ctx *ctx, size_t ndays,
                           size_t ntot);
 void b2b2c__fc_scratch_free(b2b2c_ctx *ctx, fc_scratch *sc);
 /* The start of a listing call (summaries, due): B2B2C_EINVAL without f
- * or the callback (has_cb 0); else clears the last error, returns 0. */
+ * or the callback (has_cb 0); else clears the last error and brings the
+ * context up to date (b2b2c__sync_read): 0 or its error. */
 int b2b2c__fc_list_start(const b2b2c_forecaster *f, int has_cb);
 /* Room for a listing: items of `size` bytes, one per customer (and one
  * more), returned, and scratch for any customer in *sc; NULL (nothing
  * allocated) after B2B2C_ENOMEM. */
 void *b2b2c__fc_list_new(fc_scratch *sc, const b2b2c_forecaster *f,
                          size_t size);
+/* Calls the host's callback cb (the listing's type, cast back) for one
+ * item. */
+typedef int (*b2b2c__fc_row_fn)(const void *item, b2b2c__list_fn cb,
+                                void *payload);
+/* The end of a listing: sorts the n items of `size` bytes with cmp, calls
+ * row for each between b2b2c__cb_enter and b2b2c__cb_leave until one
+ * returns non-zero, which is returned; frees the items and *sc
+ * (b2b2c__fc_list_new's). */
+int b2b2c__fc_list_emit(const b2b2c_forecaster *f, fc_scratch *sc,
+                        void *items, size_t n, size_t size,
+                        int (*cmp)(const void *, const void *),
+                        b2b2c__fc_row_fn row, b2b2c__list_fn cb,
+                        void *payload);
 /* The next customer of segment (-1: all) with a product purchase before
  * end, summarised (see b2b2c__fc_summarise): 1 when found, 0 after the
  * last one, or the error of a customer whose history starts before start

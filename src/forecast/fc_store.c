@@ -114,38 +114,53 @@ int b2b2c__fc_put_fit(b2b2c_ctx *ctx, int idx, const fc_fit *ft)
     return b2b2c__st_put_rec(ctx, FC_T_FIT, key, strlen(key), &w);
 }
 
+int b2b2c__fc_dec_purchase(b2b2c_ctx *ctx, const void *k, size_t kl,
+                           const void *val, size_t vl, size_t *idl,
+                           fc_purchase *p)
+{
+    const uint8_t *key = k;
+    b2b2c__rbuf r;
+    uint64_t seq = 0;
+    int rc = 0;
+
+    if (kl < 10 || key[kl - 9] != 0)
+        return b2b2c__fc_rec_err(ctx, B2B2C_ECORRUPT, FC_T_PUR, k,
+                                 kl > 9 ? kl - 9 : kl);
+    *idl = kl - 9;
+    for (int i = 0; i < 8; i++)
+        seq = seq << 8 | key[*idl + 1 + i];
+    memset(p, 0, sizeof(*p)); /* padding is hashed by the digest */
+    p->seq = (uint32_t)seq;
+    if (val && (rc = b2b2c__dec_begin(&r, val, vl, 1)) != 0)
+        return b2b2c__fc_rec_err(ctx, rc, FC_T_PUR, k, *idl);
+    if (val) {
+        p->time = b2b2c__dec_i64(&r);
+        p->amount = b2b2c__dec_f64(&r);
+        p->kind = b2b2c__dec_u32(&r);
+        p->segment = (int32_t)b2b2c__dec_u32(&r);
+        rc = b2b2c__dec_finish(&r);
+        if (rc == 0 && (p->kind > B2B2C_FORECAST_KIND_MAX ||
+                        !b2b2c_segment_name(p->segment) ||
+                        !isfinite(p->amount)))
+            rc = B2B2C_ECORRUPT;
+    }
+    if (rc || seq > UINT32_MAX || memchr(key, 0, *idl))
+        return b2b2c__fc_rec_err(ctx, B2B2C_ECORRUPT, FC_T_PUR, k, *idl);
+    return 0;
+}
+
 static int load_purchase(const void *k, size_t kl, const void *val, size_t vl,
                          void *payload)
 {
     b2b2c_forecaster *f = payload;
     b2b2c_ctx *ctx = f->ctx;
-    const uint8_t *key = k;
-    b2b2c__rbuf r;
     fc_purchase p;
     fc_cust *c;
     size_t idl;
-    uint64_t seq = 0;
-    int32_t seg;
-    int rc = b2b2c__dec_begin(&r, val, vl, 1);
+    int rc = b2b2c__fc_dec_purchase(ctx, k, kl, val, vl, &idl, &p);
 
-    if (kl < 10 || key[kl - 9] != 0)
-        rc = B2B2C_ECORRUPT;
     if (rc)
-        return b2b2c__fc_rec_err(ctx, rc, FC_T_PUR, k, kl > 9 ? kl - 9 : kl);
-    idl = kl - 9;
-    for (int i = 0; i < 8; i++)
-        seq = seq << 8 | key[idl + 1 + i];
-    memset(&p, 0, sizeof(p));
-    p.time = b2b2c__dec_i64(&r);
-    p.amount = b2b2c__dec_f64(&r);
-    p.kind = b2b2c__dec_u32(&r);
-    seg = (int32_t)b2b2c__dec_u32(&r);
-    p.seq = (uint32_t)seq;
-    p.segment = seg;
-    if ((rc = b2b2c__dec_finish(&r)) != 0 || seq > UINT32_MAX ||
-        p.kind > B2B2C_FORECAST_KIND_MAX || !b2b2c_segment_name(seg) ||
-        !isfinite(p.amount) || memchr(key, 0, idl))
-        return b2b2c__fc_rec_err(ctx, B2B2C_ECORRUPT, FC_T_PUR, k, idl);
+        return rc;
     if (!(c = b2b2c__map_get(&f->cust, k, idl))) {
         if (!(c = b2b2c__fc_cust_new(ctx, k, idl)))
             return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
@@ -161,88 +176,110 @@ static int load_purchase(const void *k, size_t kl, const void *val, size_t vl,
     return 0;
 }
 
+int b2b2c__fc_dec_cancel(b2b2c_ctx *ctx, const void *k, size_t kl,
+                         const void *val, size_t vl, int64_t *t)
+{
+    b2b2c__rbuf r;
+    int rc = b2b2c__dec_begin(&r, val, vl, 1);
+    if (rc == 0) {
+        *t = b2b2c__dec_i64(&r);
+        rc = b2b2c__dec_finish(&r);
+    }
+    if (rc == 0 && (kl == 0 || kl > B2B2C__ID_MAX))
+        rc = B2B2C_ECORRUPT;
+    return rc ? b2b2c__fc_rec_err(ctx, rc, FC_T_CAN, k, kl) : 0;
+}
+
 static int load_cancel(const void *k, size_t kl, const void *val, size_t vl,
                        void *payload)
 {
     b2b2c_forecaster *f = payload;
-    b2b2c__rbuf r;
     fc_cust *c = b2b2c__map_get(&f->cust, k, kl);
-    int64_t t;
-    int rc = b2b2c__dec_begin(&r, val, vl, 1);
-    if (rc == 0) {
-        t = b2b2c__dec_i64(&r);
-        rc = b2b2c__dec_finish(&r);
-    }
-    if (rc == 0 && !c)
-        rc = B2B2C_ECORRUPT; /* a cancellation without purchases */
+    int64_t t = 0;
+    int rc = b2b2c__fc_dec_cancel(f->ctx, k, kl, val, vl, &t);
     if (rc)
-        return b2b2c__fc_rec_err(f->ctx, rc, FC_T_CAN, k, kl);
+        return rc;
+    if (!c) /* a cancellation without purchases */
+        return b2b2c__fc_rec_err(f->ctx, B2B2C_ECORRUPT, FC_T_CAN, k, kl);
     c->has_cancel = 1;
     c->cancel = t;
     return 0;
+}
+
+int b2b2c__fc_dec_kind(b2b2c_ctx *ctx, const void *k, size_t kl,
+                       const void *val, size_t vl, uint32_t *slot)
+{
+    b2b2c__rbuf r;
+    int rc = b2b2c__dec_begin(&r, val, vl, 1);
+    if (rc == 0) {
+        *slot = b2b2c__dec_u32(&r);
+        rc = b2b2c__dec_finish(&r);
+    }
+    if (rc == 0 && (*slot < B2B2C_FORECAST_KIND_HOST_FIRST ||
+                    *slot > B2B2C_FORECAST_KIND_MAX || kl == 0 || kl > 63 ||
+                    memchr(k, 0, kl)))
+        rc = B2B2C_ECORRUPT;
+    return rc ? b2b2c__fc_rec_err(ctx, rc, FC_T_KIND, k, kl) : 0;
 }
 
 static int load_kind(const void *k, size_t kl, const void *val, size_t vl,
                      void *payload)
 {
     b2b2c_forecaster *f = payload;
-    b2b2c__rbuf r;
     uint32_t slot = 0;
-    int rc = b2b2c__dec_begin(&r, val, vl, 1);
-    if (rc == 0) {
-        slot = b2b2c__dec_u32(&r);
-        rc = b2b2c__dec_finish(&r);
-    }
-    if (rc == 0 && (slot < B2B2C_FORECAST_KIND_HOST_FIRST ||
-                    slot > B2B2C_FORECAST_KIND_MAX || kl == 0 || kl > 63 ||
-                    f->kinds[slot][0]))
-        rc = B2B2C_ECORRUPT;
+    int rc = b2b2c__fc_dec_kind(f->ctx, k, kl, val, vl, &slot);
     if (rc)
-        return b2b2c__fc_rec_err(f->ctx, rc, FC_T_KIND, k, kl);
+        return rc;
+    if (f->kinds[slot][0]) /* two names for one slot */
+        return b2b2c__fc_rec_err(f->ctx, B2B2C_ECORRUPT, FC_T_KIND, k, kl);
     memcpy(f->kinds[slot], k, kl);
     f->kinds[slot][kl] = '\0';
     return 0;
 }
 
-static int load_fit(const void *k, size_t kl, const void *val, size_t vl,
-                    void *payload)
+int b2b2c__fc_dec_fit(b2b2c_ctx *ctx, const void *k, size_t kl,
+                      const void *val, size_t vl, int *idx, fc_fit *ft)
 {
-    b2b2c_forecaster *f = payload;
     b2b2c__rbuf r;
-    fc_fit ft;
-    int idx = -1, rc = b2b2c__dec_begin(&r, val, vl, 2);
+    int rc = 0;
+    *idx = -1;
     for (int i = 0; i < FC_NFIT; i++)
         if (strlen(fit_key(i)) == kl && memcmp(fit_key(i), k, kl) == 0)
-            idx = i;
-    memset(&ft, 0, sizeof(ft));
+            *idx = i;
+    memset(ft, 0, sizeof(*ft));
+    if (!val)
+        return *idx < 0 ? b2b2c__fc_rec_err(ctx, B2B2C_ECORRUPT, FC_T_FIT, k,
+                                            kl)
+                        : 0;
+    rc = b2b2c__dec_begin(&r, val, vl, 2);
     if (rc == 0) {
         uint32_t nk;
-        ft.model = (int32_t)b2b2c__dec_u32(&r);
-        ft.status = (int32_t)b2b2c__dec_u32(&r);
+        ft->model = (int32_t)b2b2c__dec_u32(&r);
+        ft->status = (int32_t)b2b2c__dec_u32(&r);
         /* 0 and 1 were "no GG" and "GG" before the reason was kept */
-        ft.spend_src = (int32_t)b2b2c__dec_u32(&r);
-        if (ft.spend_src == 0)
-            ft.spend_src = B2B2C_SPEND_MEAN_GG_FAILED;
+        ft->spend_src = (int32_t)b2b2c__dec_u32(&r);
+        if (ft->spend_src == 0)
+            ft->spend_src = B2B2C_SPEND_MEAN_GG_FAILED;
         if (r.version >= 2) {
-            ft.gg_status = (int32_t)b2b2c__dec_u32(&r);
+            ft->gg_status = (int32_t)b2b2c__dec_u32(&r);
         } else {
             /* version 1 stored a flag, 1 when the gradient test was met;
              * it could not tell the iteration limit from a stalled line
              * search, and did not test for a boundary */
-            ft.status = ft.status == 1 ? B2B2C_FIT_CONVERGED
-                                       : B2B2C_FIT_STALLED;
-            ft.gg_status = B2B2C_FIT_CONVERGED;
+            ft->status = ft->status == 1 ? B2B2C_FIT_CONVERGED
+                                         : B2B2C_FIT_STALLED;
+            ft->gg_status = B2B2C_FIT_CONVERGED;
         }
-        ft.unit_days = b2b2c__dec_f64(&r);
-        ft.cal_end = b2b2c__dec_i64(&r);
+        ft->unit_days = b2b2c__dec_f64(&r);
+        ft->cal_end = b2b2c__dec_i64(&r);
         for (int i = 0; i < 4; i++)
-            ft.p[i] = b2b2c__dec_f64(&r);
+            ft->p[i] = b2b2c__dec_f64(&r);
         for (int i = 0; i < 3; i++)
-            ft.gg[i] = b2b2c__dec_f64(&r);
-        ft.ll = b2b2c__dec_f64(&r);
-        ft.mean_spend = b2b2c__dec_f64(&r);
-        ft.sub_rate = b2b2c__dec_f64(&r);
-        ft.sub_retention = b2b2c__dec_f64(&r);
+            ft->gg[i] = b2b2c__dec_f64(&r);
+        ft->ll = b2b2c__dec_f64(&r);
+        ft->mean_spend = b2b2c__dec_f64(&r);
+        ft->sub_rate = b2b2c__dec_f64(&r);
+        ft->sub_retention = b2b2c__dec_f64(&r);
         nk = b2b2c__dec_u32(&r);
         for (uint32_t j = 0; j < nk && j < FC_NKIND && !r.err; j++) {
             uint32_t kd = b2b2c__dec_u32(&r);
@@ -251,28 +288,38 @@ static int load_fit(const void *k, size_t kl, const void *val, size_t vl,
                 rc = B2B2C_ECORRUPT;
                 break;
             }
-            ft.attach[kd] = at;
-            ft.svalue[kd] = sv;
+            ft->attach[kd] = at;
+            ft->svalue[kd] = sv;
         }
         if (rc == 0)
             rc = b2b2c__dec_finish(&r);
-        if (rc == 0 && (nk >= FC_NKIND || idx < 0 ||
-                        (ft.model != B2B2C_FORECAST_BGNBD &&
-                         ft.model != B2B2C_FORECAST_PNBD) ||
-                        !b2b2c_fit_status_name(ft.status) ||
-                        !b2b2c_fit_status_name(ft.gg_status) ||
-                        !(ft.unit_days >= 1) ||
-                        ft.spend_src > B2B2C_SPEND_MEAN_GG_FAILED))
+        if (rc == 0 && (nk >= FC_NKIND || *idx < 0 ||
+                        (ft->model != B2B2C_FORECAST_BGNBD &&
+                         ft->model != B2B2C_FORECAST_PNBD) ||
+                        !b2b2c_fit_status_name(ft->status) ||
+                        !b2b2c_fit_status_name(ft->gg_status) ||
+                        !(ft->unit_days >= 1) ||
+                        ft->spend_src > B2B2C_SPEND_MEAN_GG_FAILED))
             rc = B2B2C_ECORRUPT;
         for (int i = 0; i < 4 && rc == 0; i++)
-            if (!(ft.p[i] > 0) || !isfinite(ft.p[i]))
+            if (!(ft->p[i] > 0) || !isfinite(ft->p[i]))
                 rc = B2B2C_ECORRUPT;
     }
     if (rc)
-        return b2b2c__fc_rec_err(f->ctx, rc, FC_T_FIT, k, kl);
-    ft.valid = 1;
-    f->fits[idx] = ft;
+        return b2b2c__fc_rec_err(ctx, rc, FC_T_FIT, k, kl);
+    ft->valid = 1;
     return 0;
+}
+
+static int load_fit(const void *k, size_t kl, const void *val, size_t vl,
+                    void *payload)
+{
+    b2b2c_forecaster *f = payload;
+    fc_fit ft;
+    int idx, rc = b2b2c__fc_dec_fit(f->ctx, k, kl, val, vl, &idx, &ft);
+    if (rc == 0)
+        memcpy(&f->fits[idx], &ft, sizeof(ft));
+    return rc;
 }
 
 static int cmp_seq(const void *a, const void *b)

@@ -194,7 +194,8 @@ int b2b2c__fc_list_start(const b2b2c_forecaster *f, int has_cb)
     b2b2c__err_clear(f->ctx);
     if (!has_cb)
         return b2b2c__err(f->ctx, B2B2C_EINVAL, "cb: must not be NULL");
-    return 0;
+    /* up to date with other contexts' commits before answering */
+    return b2b2c__sync_read(f->ctx);
 }
 
 void *b2b2c__fc_list_new(fc_scratch *sc, const b2b2c_forecaster *f,
@@ -208,6 +209,23 @@ void *b2b2c__fc_list_new(fc_scratch *sc, const b2b2c_forecaster *f,
     b2b2c__fc_scratch_free(f->ctx, sc);
     b2b2c__err(f->ctx, B2B2C_ENOMEM, "out of memory");
     return NULL;
+}
+
+int b2b2c__fc_list_emit(const b2b2c_forecaster *f, fc_scratch *sc,
+                        void *items, size_t n, size_t size,
+                        int (*cmp)(const void *, const void *),
+                        b2b2c__fc_row_fn row, b2b2c__list_fn cb,
+                        void *payload)
+{
+    int rc = 0;
+    qsort(items, n, size, cmp);
+    b2b2c__cb_enter(f->ctx); /* a mutating call from cb gets B2B2C_ESTATE */
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = row((const char *)items + i * size, cb, payload);
+    b2b2c__cb_leave(f->ctx);
+    b2b2c__free(f->ctx, items);
+    b2b2c__fc_scratch_free(f->ctx, sc);
+    return rc;
 }
 
 void b2b2c__fc_scratch_free(b2b2c_ctx *ctx, fc_scratch *sc)
@@ -248,6 +266,13 @@ static int summ_cmp(const void *a, const void *b)
     return strcmp(u->c->id, v->c->id);
 }
 
+static int summ_row(const void *item, b2b2c__list_fn cb, void *payload)
+{
+    const summ_item *u = item;
+    return ((b2b2c_forecaster_summary_cb)cb)(u->c->id, u->x, u->tx, u->T,
+                                             u->m, payload);
+}
+
 static int summaries_impl(b2b2c_forecaster *f, int32_t segment,
                           int64_t calibration_start, int64_t calibration_end,
                           b2b2c_forecaster_summary_cb cb, void *payload)
@@ -279,16 +304,10 @@ static int summaries_impl(b2b2c_forecaster *f, int32_t segment,
         items[ni].m = s.m;
         ni++;
     }
-    if (rc)
-        goto out;
-    qsort(items, ni, sizeof(summ_item), summ_cmp);
-    b2b2c__cb_enter(ctx); /* a mutating call from cb gets B2B2C_ESTATE */
-    for (size_t i = 0; i < ni; i++)
-        if ((rc = cb(items[i].c->id, items[i].x, items[i].tx, items[i].T,
-                     items[i].m, payload)) != 0)
-            break;
-    b2b2c__cb_leave(ctx);
-out:
+    if (rc == 0)
+        return b2b2c__fc_list_emit(f, &sc, items, ni, sizeof(summ_item),
+                                   summ_cmp, summ_row, (b2b2c__list_fn)cb,
+                                   payload);
     b2b2c__free(ctx, items);
     b2b2c__fc_scratch_free(ctx, &sc);
     return rc;

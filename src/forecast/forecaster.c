@@ -43,14 +43,18 @@ static int put_params(b2b2c_forecaster *f)
     return b2b2c__st_put_rec(f->ctx, FC_T_CONF, "params", 6, &w);
 }
 
-int b2b2c__fc_load_params(const void *k, size_t kl, const void *val,
-                          size_t vl, void *payload)
+/* The parameters of the stored record (val), or the defaults (val NULL),
+ * into v[NPARAMS]. */
+static int dec_params(b2b2c_ctx *ctx, const void *k, size_t kl,
+                      const void *val, size_t vl, double *v)
 {
-    b2b2c_forecaster *f = payload;
     b2b2c__rbuf r;
-    double v[NPARAMS];
     uint32_t n = 0;
-    int rc = b2b2c__dec_begin(&r, val, vl, 1);
+    int rc;
+    b2b2c__param_defaults(FC_PARAM_BASE, v);
+    if (!val)
+        return 0;
+    rc = b2b2c__dec_begin(&r, val, vl, 1);
     if (rc == 0 && !(kl == 6 && memcmp(k, "params", 6) == 0))
         rc = B2B2C_ECORRUPT;
     if (rc == 0 && ((n = b2b2c__dec_u32(&r)) > (uint32_t)NPARAMS || r.err))
@@ -63,44 +67,73 @@ int b2b2c__fc_load_params(const void *k, size_t kl, const void *val,
     }
     if (rc == 0)
         rc = b2b2c__dec_finish(&r);
-    if (rc)
-        return b2b2c__fc_rec_err(f->ctx, rc, FC_T_CONF, k, kl);
-    for (uint32_t i = 0; i < n; i++)
-        *param_slot(f, (int)i) = v[i];
-    return 0;
+    return rc ? b2b2c__fc_rec_err(ctx, rc, FC_T_CONF, k, kl) : 0;
+}
+
+int b2b2c__fc_load_params(const void *k, size_t kl, const void *val,
+                          size_t vl, void *payload)
+{
+    b2b2c_forecaster *f = payload;
+    double v[NPARAMS];
+    int rc = dec_params(f->ctx, k, kl, val, vl, v);
+    for (int i = 0; i < NPARAMS && rc == 0; i++)
+        *param_slot(f, i) = v[i];
+    return rc;
+}
+
+int b2b2c__fc_refresh_params(b2b2c_forecaster *f, const void *k, size_t kl,
+                             const void *val, size_t vl)
+{
+    double v[NPARAMS];
+    int rc = dec_params(f->ctx, k, kl, val, vl, v);
+    for (int i = 0; i < NPARAMS && rc == 0; i++) {
+        double *slot = param_slot(f, i);
+        if (memcmp(slot, &v[i], sizeof(double)) != 0 &&
+            (rc = b2b2c__undo_save(f->ctx, slot, sizeof(double))) == 0)
+            *slot = v[i];
+    }
+    return rc;
+}
+
+static int set_param_body(b2b2c_forecaster *f, int i, double value)
+{
+    double *slot = param_slot(f, i);
+    int rc = b2b2c__undo_save(f->ctx, slot, sizeof(double));
+    if (rc == 0) {
+        *slot = value;
+        rc = put_params(f);
+    }
+    return rc;
 }
 
 int b2b2c_forecaster_set_param(b2b2c_forecaster *f, int32_t param,
                                double value)
 {
     int i, rc;
-    double *slot;
     if (!f)
         return B2B2C_EINVAL;
     b2b2c__err_clear(f->ctx);
     if ((rc = b2b2c__param_check(f->ctx, FC_PARAM_BASE, param, value)) != 0)
         return rc;
     i = param - FC_PARAM_BASE;
-    if ((rc = b2b2c__call_begin(f->ctx)) != 0)
-        return rc;
-    slot = param_slot(f, i);
-    if ((rc = b2b2c__undo_save(f->ctx, slot, sizeof(double))) == 0) {
-        *slot = value;
-        rc = put_params(f);
-    }
-    return b2b2c__call_end(f->ctx, rc);
+    /* the record holds every parameter: written from the latest state, so
+     * another context's change to another parameter is kept */
+    B2B2C__CALL(rc, f->ctx, f, set_param_body(f, i, value));
+    return rc;
 }
 
 int b2b2c_forecaster_get_param(double *value, const b2b2c_forecaster *f,
                                int32_t param)
 {
-    int i;
+    int i, rc;
     if (!f || !value)
         return B2B2C_EINVAL;
     if (param < FC_PARAM_BASE || param >= FC_PARAM_BASE + NPARAMS)
         return b2b2c__err(f->ctx, B2B2C_EINVAL,
                           "param: %d is not a forecaster parameter",
                           (int)param);
+    if ((rc = b2b2c__sync_read(f->ctx)) != 0)
+        return rc;
     i = param - FC_PARAM_BASE;
     *value = *param_slot((b2b2c_forecaster *)f, i);
     return 0;
@@ -108,8 +141,7 @@ int b2b2c_forecaster_get_param(double *value, const b2b2c_forecaster *f,
 
 /* ---- kinds ---------------------------------------------------------------- */
 
-const char *b2b2c_forecaster_kind_name(const b2b2c_forecaster *f,
-                                       int32_t kind)
+const char *b2b2c__fc_kind_name(const b2b2c_forecaster *f, int32_t kind)
 {
     if (kind >= 0 && kind < 6)
         return kind_names[kind];
@@ -117,6 +149,39 @@ const char *b2b2c_forecaster_kind_name(const b2b2c_forecaster *f,
         kind <= B2B2C_FORECAST_KIND_MAX && f->kinds[kind][0])
         return f->kinds[kind];
     return NULL;
+}
+
+const char *b2b2c_forecaster_kind_name(const b2b2c_forecaster *f,
+                                       int32_t kind)
+{
+    /* a host kind may have been added by another context; a failed sync
+     * (message on the context) answers from what memory holds */
+    if (f && kind >= B2B2C_FORECAST_KIND_HOST_FIRST)
+        (void)b2b2c__sync_read(f->ctx);
+    return b2b2c__fc_kind_name(f, kind);
+}
+
+/* The slot of host kind `name` (an existing one, else the first free). */
+static int add_kind_body(b2b2c_forecaster *f, const char *name, int *out)
+{
+    b2b2c_ctx *ctx = f->ctx;
+    int rc, slot = -1;
+    for (int i = B2B2C_FORECAST_KIND_HOST_FIRST; i <= B2B2C_FORECAST_KIND_MAX;
+         i++) {
+        if (strcmp(f->kinds[i], name) == 0) {
+            *out = i;
+            return 0;
+        }
+        if (slot < 0 && !f->kinds[i][0])
+            slot = i;
+    }
+    if (slot < 0)
+        return b2b2c__err(ctx, B2B2C_ERANGE, "name: all 48 host kinds in use");
+    if ((rc = b2b2c__undo_save(ctx, f->kinds[slot], sizeof(f->kinds[slot]))))
+        return rc;
+    strcpy(f->kinds[slot], name);
+    *out = slot;
+    return b2b2c__fc_put_kind(ctx, name, slot);
 }
 
 int b2b2c_forecaster_add_kind(int32_t *kind, b2b2c_forecaster *f,
@@ -138,25 +203,7 @@ int b2b2c_forecaster_add_kind(int32_t *kind, b2b2c_forecaster *f,
             *kind = i;
             return 0;
         }
-    for (int i = B2B2C_FORECAST_KIND_HOST_FIRST; i <= B2B2C_FORECAST_KIND_MAX;
-         i++) {
-        if (strcmp(f->kinds[i], name) == 0) {
-            *kind = i;
-            return 0;
-        }
-        if (slot < 0 && !f->kinds[i][0])
-            slot = i;
-    }
-    if (slot < 0)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "name: all 48 host kinds in use");
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
-    if ((rc = b2b2c__undo_save(ctx, f->kinds[slot], sizeof(f->kinds[slot]))))
-        goto out;
-    strcpy(f->kinds[slot], name);
-    rc = b2b2c__fc_put_kind(ctx, name, slot);
-out:
-    rc = b2b2c__call_end(ctx, rc);
+    B2B2C__CALL(rc, ctx, f, add_kind_body(f, name, &slot));
     if (rc == 0)
         *kind = slot;
     return rc;
@@ -169,6 +216,18 @@ int b2b2c__fc_check_id(b2b2c_ctx *ctx, const char *id, size_t *n)
     if (b2b2c__id_check(id, n))
         return b2b2c__err(ctx, B2B2C_EBADID, "customer_id: not a valid ID");
     return 0;
+}
+
+int b2b2c__fc_cust_call(const b2b2c_forecaster *f, const char *id, size_t *n,
+                        int64_t t, const char *targ)
+{
+    int rc;
+    if (!f)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(f->ctx);
+    if ((rc = b2b2c__fc_check_id(f->ctx, id, n)) != 0)
+        return rc;
+    return b2b2c__check_time(f->ctx, t, targ);
 }
 
 /* ---- purchases ------------------------------------------------------------ */
@@ -200,6 +259,32 @@ static void undo_free_cust(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     b2b2c__fc_cust_free(ctx, a);
 }
 
+int b2b2c__fc_cust_create(fc_cust **out, b2b2c_forecaster *f, const char *id,
+                          size_t n)
+{
+    b2b2c_ctx *ctx = f->ctx;
+    fc_cust *c = b2b2c__fc_cust_new(ctx, id, n);
+    int rc;
+    if (!c)
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+    if ((rc = b2b2c__undo_push(ctx, undo_free_cust, NULL, c, NULL, 0))) {
+        b2b2c__fc_cust_free(ctx, c);
+        return rc;
+    }
+    if ((rc = b2b2c__map_insert_undoable(ctx, &f->cust, c->id, n, c)))
+        return rc;
+    *out = c;
+    return 0;
+}
+
+int b2b2c__fc_cust_drop(b2b2c_forecaster *f, fc_cust *c)
+{
+    int rc = b2b2c__map_remove_undoable(f->ctx, &f->cust, c->id, c->idlen);
+    /* the record goes when the call commits (an undo puts it back) */
+    return rc ? rc
+              : b2b2c__undo_push(f->ctx, NULL, undo_free_cust, c, NULL, 0);
+}
+
 /* The customer of a valid ID, or B2B2C_ENOTFOUND naming it. */
 int b2b2c__fc_find_cust(const b2b2c_forecaster *f, const char *id,
                         fc_cust **out)
@@ -214,86 +299,73 @@ int b2b2c__fc_find_cust(const b2b2c_forecaster *f, const char *id,
     return 0;
 }
 
+static int add_purchase_body(b2b2c_forecaster *f, const char *customer_id,
+                             size_t n, int32_t segment, int64_t time,
+                             double amount, int32_t kind)
+{
+    b2b2c_ctx *ctx = f->ctx;
+    fc_cust *c;
+    fc_purchase p;
+    int rc;
+
+    if (!fc_kind_known(f, kind)) /* host kinds: the latest state's */
+        return b2b2c__err(ctx, B2B2C_EINVAL, "kind: unknown (%d)", (int)kind);
+    c = b2b2c__map_get(&f->cust, customer_id, n);
+    if (!c && (rc = b2b2c__fc_cust_create(&c, f, customer_id, n)) != 0)
+        return rc;
+    if (c->n >= UINT32_MAX)
+        return b2b2c__err(ctx, B2B2C_ERANGE, "customer_id: too many purchases");
+    /* growing keeps the contents, so only n and segment need undo */
+    if ((rc = b2b2c__grow(&ctx->mem, (void **)&c->p, &c->cap, c->n + 1,
+                          sizeof(fc_purchase))))
+        return b2b2c__err(ctx, rc, "out of memory");
+    if ((rc = b2b2c__undo_save(ctx, &c->n, sizeof(c->n))) ||
+        (rc = b2b2c__undo_save(ctx, &c->segment, sizeof(c->segment))))
+        return rc;
+    memset(&p, 0, sizeof(p)); /* padding is hashed by the digest */
+    p.time = time;
+    p.amount = amount;
+    p.kind = (uint32_t)kind;
+    p.seq = (uint32_t)c->n; /* the next sequence of the latest state */
+    p.segment = segment;
+    c->p[c->n++] = p;
+    c->segment = segment;
+    return b2b2c__fc_put_purchase(ctx, c, &p);
+}
+
 int b2b2c_forecaster_add_purchase(b2b2c_forecaster *f,
                                   const char *customer_id, int32_t segment,
                                   int64_t time, double amount, int32_t kind)
 {
     b2b2c_ctx *ctx;
-    fc_cust *c;
     size_t n;
     int rc;
-    fc_purchase p;
 
-    if (!f)
-        return B2B2C_EINVAL;
-    ctx = f->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = b2b2c__fc_check_id(ctx, customer_id, &n)) != 0)
+    if ((rc = b2b2c__fc_cust_call(f, customer_id, &n, time, "time")) != 0)
         return rc;
+    ctx = f->ctx;
     if (!b2b2c_segment_name(segment))
         return b2b2c__err(ctx, B2B2C_EINVAL, "segment: unknown (%d)",
                           (int)segment);
-    if ((rc = b2b2c__check_time(ctx, time, "time")) != 0 ||
-        (rc = b2b2c__check_amount(ctx, amount, "amount")) != 0)
+    if ((rc = b2b2c__check_amount(ctx, amount, "amount")) != 0)
         return rc;
-    if (!fc_kind_known(f, kind))
+    if (kind < 0 || kind > B2B2C_FORECAST_KIND_MAX)
         return b2b2c__err(ctx, B2B2C_EINVAL, "kind: unknown (%d)", (int)kind);
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
-    c = b2b2c__map_get(&f->cust, customer_id, n);
-    if (!c) {
-        if (!(c = b2b2c__fc_cust_new(ctx, customer_id, n))) {
-            rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-            goto out;
-        }
-        if ((rc = b2b2c__undo_push(ctx, undo_free_cust, NULL, c, NULL, 0))) {
-            b2b2c__fc_cust_free(ctx, c);
-            goto out;
-        }
-        if ((rc = b2b2c__map_insert_undoable(ctx, &f->cust, c->id, n, c)))
-            goto out;
-    }
-    if (c->n >= UINT32_MAX) {
-        rc = b2b2c__err(ctx, B2B2C_ERANGE, "customer_id: too many purchases");
-        goto out;
-    }
-    /* growing keeps the contents, so only n and segment need undo */
-    if ((rc = b2b2c__grow(&ctx->mem, (void **)&c->p, &c->cap, c->n + 1,
-                          sizeof(fc_purchase)))) {
-        rc = b2b2c__err(ctx, rc, "out of memory");
-        goto out;
-    }
-    if ((rc = b2b2c__undo_save(ctx, &c->n, sizeof(c->n))) ||
-        (rc = b2b2c__undo_save(ctx, &c->segment, sizeof(c->segment))))
-        goto out;
-    memset(&p, 0, sizeof(p)); /* padding is hashed by the digest */
-    p.time = time;
-    p.amount = amount;
-    p.kind = (uint32_t)kind;
-    p.seq = (uint32_t)c->n;
-    p.segment = segment;
-    c->p[c->n++] = p;
-    c->segment = segment;
-    rc = b2b2c__fc_put_purchase(ctx, c, &p);
-out:
-    return b2b2c__call_end(ctx, rc);
+    B2B2C__CALL(rc, ctx, f,
+                add_purchase_body(f, customer_id, n, segment, time, amount,
+                                  kind));
+    return rc;
 }
 
-int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
-                                         const char *customer_id,
-                                         int64_t time)
+static int cancel_body(b2b2c_forecaster *f, const char *customer_id,
+                       int64_t time)
 {
-    b2b2c_ctx *ctx;
+    b2b2c_ctx *ctx = f->ctx;
     fc_cust *c;
     int rc, has = 0;
     int64_t first = 0;
 
-    if (!f)
-        return B2B2C_EINVAL;
-    ctx = f->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = b2b2c__fc_find_cust(f, customer_id, &c)) != 0 ||
-        (rc = b2b2c__check_time(ctx, time, "time")) != 0)
+    if ((rc = b2b2c__fc_find_cust(f, customer_id, &c)) != 0)
         return rc;
     for (size_t i = 0; i < c->n; i++)
         if (c->p[i].kind == B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION &&
@@ -307,53 +379,83 @@ int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
                                       "the first subscription of",
                                       customer_id)) != 0)
         return rc;
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
     if ((rc = b2b2c__undo_save(ctx, &c->has_cancel, sizeof(c->has_cancel))) ||
         (rc = b2b2c__undo_save(ctx, &c->cancel, sizeof(c->cancel))))
-        goto out;
+        return rc;
     c->has_cancel = 1;
     c->cancel = time;
-    rc = b2b2c__fc_put_cancel(ctx, c);
-out:
-    return b2b2c__call_end(ctx, rc);
+    return b2b2c__fc_put_cancel(ctx, c);
+}
+
+int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
+                                         const char *customer_id,
+                                         int64_t time)
+{
+    size_t n;
+    int rc;
+
+    if ((rc = b2b2c__fc_cust_call(f, customer_id, &n, time, "time")) != 0)
+        return rc;
+    B2B2C__CALL(rc, f->ctx, f, cancel_body(f, customer_id, time));
+    return rc;
+}
+
+static int remove_body(b2b2c_forecaster *f, const char *customer_id)
+{
+    fc_cust *c;
+    int rc;
+    if ((rc = b2b2c__fc_find_cust(f, customer_id, &c)) != 0 ||
+        (rc = b2b2c__fc_del_cust(f->ctx, c)) != 0)
+        return rc;
+    return b2b2c__fc_cust_drop(f, c);
 }
 
 int b2b2c_forecaster_remove_customer(b2b2c_forecaster *f,
                                      const char *customer_id)
 {
-    b2b2c_ctx *ctx;
-    fc_cust *c;
+    size_t n;
     int rc;
 
     if (!f)
         return B2B2C_EINVAL;
-    ctx = f->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = b2b2c__fc_find_cust(f, customer_id, &c)) != 0 ||
-        (rc = b2b2c__call_begin(ctx)) != 0)
+    b2b2c__err_clear(f->ctx);
+    if ((rc = b2b2c__fc_check_id(f->ctx, customer_id, &n)) != 0)
         return rc;
-    rc = b2b2c__fc_del_cust(ctx, c);
-    /* the record goes when the call commits (an undo puts it back) */
-    if (rc == 0 &&
-        (rc = b2b2c__map_remove_undoable(ctx, &f->cust, c->id, c->idlen)) == 0)
-        rc = b2b2c__undo_push(ctx, NULL, undo_free_cust, c, NULL, 0);
-    return b2b2c__call_end(ctx, rc);
+    B2B2C__CALL(rc, f->ctx, f, remove_body(f, customer_id));
+    return rc;
 }
 
 /* ---- open / close --------------------------------------------------------- */
 
-void b2b2c_forecaster_free(b2b2c_forecaster *f)
+void b2b2c__fc_clear(b2b2c_forecaster *f)
 {
     size_t it = 0;
     void *v;
-    if (!f)
-        return;
-    b2b2c__handle_closing(f->ctx);
     while (b2b2c__map_next(&f->cust, &it, NULL, NULL, &v))
         b2b2c__fc_cust_free(f->ctx, v);
     b2b2c__map_fini(&f->cust);
+}
+
+void b2b2c_forecaster_free(b2b2c_forecaster *f)
+{
+    if (!f)
+        return;
+    b2b2c__handle_closing(f->ctx);
+    b2b2c__engine_detach(f->ctx, f);
+    b2b2c__fc_clear(f);
+    b2b2c__free(f->ctx, f->dirty);
     b2b2c__free(f->ctx, f);
+}
+
+void b2b2c__fc_init(b2b2c_forecaster *f, b2b2c_ctx *ctx)
+{
+    double d[NPARAMS];
+    memset(f, 0, sizeof(*f));
+    f->ctx = ctx;
+    b2b2c__map_init(&f->cust, &ctx->mem);
+    b2b2c__param_defaults(FC_PARAM_BASE, d);
+    for (int i = 0; i < NPARAMS; i++)
+        *param_slot(f, i) = d[i];
 }
 
 int b2b2c_forecaster_new(b2b2c_forecaster **out, b2b2c_ctx *ctx)
@@ -367,17 +469,15 @@ int b2b2c_forecaster_new(b2b2c_forecaster **out, b2b2c_ctx *ctx)
     b2b2c__err_clear(ctx);
     if (!(f = b2b2c__malloc(ctx, sizeof(*f))))
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    memset(f, 0, sizeof(*f));
-    f->ctx = ctx;
+    b2b2c__fc_init(f, ctx);
     b2b2c__handle_opened(ctx); /* the failure path frees through _free */
-    b2b2c__map_init(&f->cust, &ctx->mem);
-    {
-        double d[NPARAMS];
-        b2b2c__param_defaults(FC_PARAM_BASE, d);
-        for (int i = 0; i < NPARAMS; i++)
-            *param_slot(f, i) = d[i];
-    }
-    if ((rc = b2b2c__fc_load(f)) != 0) {
+    /* one read transaction: a consistent state, the one the context (and
+     * its other engines) has seen */
+    if ((rc = b2b2c__load_begin(ctx)) == 0)
+        rc = b2b2c__load_end(ctx, b2b2c__fc_load(f));
+    if (rc == 0)
+        rc = b2b2c__engine_attach(ctx, &b2b2c__fc_engine_ops, f);
+    if (rc) {
         b2b2c_forecaster_free(f);
         return rc;
     }

@@ -68,7 +68,8 @@ static uint32_t get_u32v(pk *k)
 
 /* ---- handle ------------------------------------------------------------------- */
 
-static void model_release(b2b2c_lead_model *m)
+/* Free what the handle owns, not the handle. */
+static void model_clear(b2b2c_lead_model *m)
 {
     b2b2c_ctx *ctx = m->ctx;
     for (size_t i = 0; i < m->nleads; i++) {
@@ -88,7 +89,12 @@ static void model_release(b2b2c_lead_model *m)
     b2b2c__free(ctx, m->rows);
     b2b2c__map_fini(&m->leads);
     b2b2c__map_fini(&m->attrmap);
-    b2b2c__free(ctx, m);
+}
+
+static void model_release(b2b2c_lead_model *m)
+{
+    model_clear(m);
+    b2b2c__free(m->ctx, m);
 }
 
 void b2b2c_lead_model_free(b2b2c_lead_model *m)
@@ -96,6 +102,7 @@ void b2b2c_lead_model_free(b2b2c_lead_model *m)
     if (!m)
         return;
     b2b2c__handle_closing(m->ctx);
+    b2b2c__engine_detach(m->ctx, m);
     model_release(m);
 }
 
@@ -105,6 +112,43 @@ static int corrupt(b2b2c_lead_model *m, const char *table, const void *k,
     if (rc != B2B2C_ENOMEM && rc != B2B2C_EVERSION)
         rc = B2B2C_ECORRUPT;
     return b2b2c__err_corrupt(m->ctx, rc, table, k, kl, NULL);
+}
+
+/* ---- record decoders: one per record type, for the open and refresh ---- */
+
+/* A record of `table`/`k` needs kinds 0..nk-1 and attributes 1..na. At the
+ * open they exist already (the loader reads them first); while a sync
+ * hands over keys they may come later in it, so the need is noted for
+ * refresh_done (lead_sync.c) and only bounded here. 1 when fine. */
+static int refs_ok(b2b2c_lead_model *m, const char *table, const void *k,
+                   size_t kl, uint32_t nk, uint32_t na)
+{
+    lead_defer *d = &m->defer;
+    if (!d->on)
+        return nk <= m->nkinds && na <= m->nattrs;
+    if (nk > B2B2C_LEAD_EV_MAX || na > 100000000u)
+        return 0;
+    if (kl > sizeof(d->kkey))
+        kl = sizeof(d->kkey);
+    if (nk > d->kinds) {
+        d->kinds = nk;
+        d->ktable = table;
+        d->kklen = kl;
+        memcpy(d->kkey, k, kl);
+    }
+    if (na > d->attrs) {
+        d->attrs = na;
+        d->atable = table;
+        d->aklen = kl;
+        memcpy(d->akey, k, kl);
+    }
+    return 1;
+}
+
+static uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
+{
+    a = a > b ? a : b;
+    return a > c ? a : c;
 }
 
 /* A record of T_CONFIG or T_MODEL: `body` decodes the fields between
@@ -160,25 +204,28 @@ static int model_body(b2b2c_lead_model *m, b2b2c__rbuf *r)
     for (int i = 0; i < 4; i++)
         m->rng.s[i] = b2b2c__dec_u64(r);
     nk = b2b2c__dec_u32(r);
-    if (nk > m->nkinds)
+    if (!refs_ok(m, T_MODEL, "weights", 7, nk, 0))
         return B2B2C_ECORRUPT;
     for (uint32_t i = 0; i < nk; i++) {
         m->kinds[i].w_cnt = b2b2c__dec_f64(r);
         m->kinds[i].w_val = b2b2c__dec_f64(r);
     }
+    /* kinds the record predates have no weights yet */
+    for (uint32_t i = nk; i < m->nkinds; i++)
+        m->kinds[i].w_cnt = m->kinds[i].w_val = 0;
     return 0;
 }
 
-static int load_config(const void *k, size_t kl, const void *v, size_t vl,
-                       void *payload)
+int b2b2c__lead_dec_config(b2b2c_lead_model *m, const void *k, size_t kl,
+                           const void *v, size_t vl)
 {
-    return load_rec(payload, T_CONFIG, config_body, k, kl, v, vl);
+    return load_rec(m, T_CONFIG, config_body, k, kl, v, vl);
 }
 
-static int load_model(const void *k, size_t kl, const void *v, size_t vl,
-                      void *payload)
+int b2b2c__lead_dec_model(b2b2c_lead_model *m, const void *k, size_t kl,
+                          const void *v, size_t vl)
 {
-    return load_rec(payload, T_MODEL, model_body, k, kl, v, vl);
+    return load_rec(m, T_MODEL, model_body, k, kl, v, vl);
 }
 
 /* The u32 big-endian index of a 4-byte key, or UINT32_MAX when malformed. */
@@ -191,6 +238,192 @@ static uint32_t key_index(const void *k, size_t kl)
     idx = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
           b[3];
     return idx > 100000000u ? UINT32_MAX : idx;
+}
+
+int b2b2c__lead_dec_attr(b2b2c_lead_model *m, const void *k, size_t kl,
+                         const void *v, size_t vl, lead_attr **out)
+{
+    b2b2c__rbuf r;
+    uint32_t idx;
+    uint8_t at;
+    size_t n;
+    const char *s;
+    lead_attr *a;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc)
+        return corrupt(m, T_ATTRS, k, kl, rc);
+    idx = key_index(k, kl);
+    at = b2b2c__dec_u8(&r);
+    s = b2b2c__dec_bytes(&r, &n);
+    if (r.err || at < 1 || at > 3 || n < 1 || n > B2B2C__ID_MAX ||
+        idx == UINT32_MAX)
+        return corrupt(m, T_ATTRS, k, kl, B2B2C_ECORRUPT);
+    a = b2b2c__malloc(m->ctx, sizeof(*a) + n + 2);
+    if (!a)
+        return corrupt(m, T_ATTRS, k, kl, B2B2C_ENOMEM);
+    a->idx = idx;
+    a->attr = at;
+    a->key[0] = (char)at;
+    memcpy(a->key + 1, s, n);
+    a->key[n + 1] = '\0';
+    a->klen = n + 1;
+    a->points = b2b2c__dec_f64(&r);
+    a->w = b2b2c__dec_f64(&r);
+    if ((rc = b2b2c__dec_finish(&r)) != 0) {
+        b2b2c__free(m->ctx, a);
+        return corrupt(m, T_ATTRS, k, kl, rc);
+    }
+    *out = a;
+    return 0;
+}
+
+/* created + a stored delta, wrapping as the writer's subtraction did: a
+ * record stored before the time range may hold any int64. */
+static int64_t zz_add(int64_t a, int64_t d)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)d);
+}
+
+int b2b2c__lead_dec_lead(b2b2c_lead_model *m, const void *k, size_t kl,
+                         const void *v, size_t vl, lead_rec *l)
+{
+    b2b2c__rbuf r;
+    pk q;
+    uint32_t nk, kneed;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc)
+        return corrupt(m, T_LEADS, k, kl, rc);
+    if (kl < 1 || kl > B2B2C__ID_MAX)
+        return corrupt(m, T_LEADS, k, kl, B2B2C_ECORRUPT);
+    memset(l, 0, sizeof(*l));
+    {
+        size_t n;
+        const uint8_t *blob = b2b2c__dec_bytes(&r, &n);
+        q.p = blob;
+        q.end = blob ? blob + n : blob;
+        q.err = r.err != 0;
+    }
+    l->created = get_zz(&q);
+    l->segment = get_u8(&q);
+    l->chan = get_u32v(&q);
+    l->region = get_u32v(&q);
+    l->prod = get_u32v(&q);
+    l->stage = get_u8(&q);
+    l->stage_at = zz_add(l->created, get_zz(&q));
+    l->nhist = get_u32v(&q);
+    l->band = get_u8(&q);
+    l->band_prev = get_u8(&q);
+    l->band_at = zz_add(l->created, get_zz(&q));
+    l->eng = get_f64(&q);
+    l->t0 = zz_add(l->created, get_zz(&q));
+    l->hot_until = get_zz(&q);
+    nk = get_u32v(&q);
+    if (q.err || l->segment >= LEAD_NSEG || l->stage >= LEAD_NSTAGES ||
+        l->band > 3 || l->band_prev > 3 || nk > B2B2C_LEAD_EV_MAX ||
+        !(l->eng >= 0))
+        return corrupt(m, T_LEADS, k, kl, B2B2C_ECORRUPT);
+    if (nk && !(l->ks = b2b2c__malloc(m->ctx, nk * sizeof(lead_ks))))
+        return corrupt(m, T_LEADS, k, kl, B2B2C_ENOMEM);
+    l->nk = l->capk = (uint16_t)nk;
+    kneed = nk;
+    for (uint32_t i = 0; i < nk && !q.err; i++) {
+        lead_ks *s = &l->ks[i];
+        uint8_t fl;
+        s->kind = get_u8(&q);
+        fl = get_u8(&q);
+        s->pad = 0;
+        s->cnt = get_f64(&q);
+        s->val = fl & 1 ? get_f64(&q) : 0;
+        s->day = INT32_MIN;
+        s->day_n = s->total_n = 0;
+        if (fl & 2) {
+            int64_t day = get_zz(&q);
+            if (day < INT32_MIN || day > INT32_MAX)
+                q.err = 1;
+            s->day = (int32_t)day;
+            s->day_n = get_u32v(&q);
+            s->total_n = get_u32v(&q);
+        }
+        if (fl > 3)
+            q.err = 1;
+        if ((uint32_t)s->kind + 1 > kneed)
+            kneed = (uint32_t)s->kind + 1;
+    }
+    if (q.err || q.p != q.end ||
+        !refs_ok(m, T_LEADS, k, kl, kneed,
+                 max3(l->chan, l->region, l->prod)))
+        r.err = B2B2C_ECORRUPT;
+    if ((rc = b2b2c__dec_finish(&r)) != 0) {
+        b2b2c__free(m->ctx, l->ks);
+        return corrupt(m, T_LEADS, k, kl, rc);
+    }
+    return 0;
+}
+
+int b2b2c__lead_dec_row(b2b2c_lead_model *m, const void *k, size_t kl,
+                        const void *v, size_t vl, lead_row **out,
+                        uint32_t *idx_out)
+{
+    b2b2c__rbuf r;
+    lead_row *row;
+    uint32_t idx, nk, kneed;
+    uint8_t label, seg;
+    uint32_t chan, region, prod;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc)
+        return corrupt(m, T_TRAIN, k, kl, rc);
+    idx = key_index(k, kl);
+    label = b2b2c__dec_u8(&r);
+    seg = b2b2c__dec_u8(&r);
+    chan = b2b2c__dec_u32(&r);
+    region = b2b2c__dec_u32(&r);
+    prod = b2b2c__dec_u32(&r);
+    nk = b2b2c__dec_u32(&r);
+    if (r.err || label > 1 || seg >= LEAD_NSEG || nk > B2B2C_LEAD_EV_MAX ||
+        idx == UINT32_MAX)
+        return corrupt(m, T_TRAIN, k, kl, B2B2C_ECORRUPT);
+    row = b2b2c__malloc(m->ctx, sizeof(*row) + nk * sizeof(row->f[0]));
+    if (!row)
+        return corrupt(m, T_TRAIN, k, kl, B2B2C_ENOMEM);
+    row->label = label;
+    row->segment = seg;
+    row->chan = chan;
+    row->region = region;
+    row->prod = prod;
+    row->nk = (uint16_t)nk;
+    kneed = nk;
+    for (uint32_t i = 0; i < nk; i++) {
+        row->f[i].kind = b2b2c__dec_u32(&r);
+        row->f[i].cnt = b2b2c__dec_f64(&r);
+        row->f[i].val = b2b2c__dec_f64(&r);
+        if (row->f[i].kind >= B2B2C_LEAD_EV_MAX)
+            r.err = B2B2C_ECORRUPT;
+        else if (row->f[i].kind + 1 > kneed)
+            kneed = row->f[i].kind + 1;
+    }
+    if (!refs_ok(m, T_TRAIN, k, kl, kneed, max3(chan, region, prod)))
+        r.err = B2B2C_ECORRUPT;
+    if ((rc = b2b2c__dec_finish(&r)) != 0) {
+        b2b2c__free(m->ctx, row);
+        return corrupt(m, T_TRAIN, k, kl, rc);
+    }
+    *out = row;
+    *idx_out = idx;
+    return 0;
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+static int load_config(const void *k, size_t kl, const void *v, size_t vl,
+                       void *payload)
+{
+    return b2b2c__lead_dec_config(payload, k, kl, v, vl);
+}
+
+static int load_model(const void *k, size_t kl, const void *v, size_t vl,
+                      void *payload)
+{
+    return b2b2c__lead_dec_model(payload, k, kl, v, vl);
 }
 
 /* Make slot `idx` of a sparse pointer array (loading rows that come in any
@@ -213,41 +446,18 @@ static int load_attr(const void *k, size_t kl, const void *v, size_t vl,
                      void *payload)
 {
     b2b2c_lead_model *m = payload;
-    b2b2c__rbuf r;
-    uint32_t idx;
-    uint8_t at;
-    size_t n;
-    const char *s;
     lead_attr *a;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    int rc = b2b2c__lead_dec_attr(m, k, kl, v, vl, &a);
     if (rc)
+        return rc;
+    if ((rc = sparse_slot(m, (void ***)&m->attrs, &m->capattrs, a->idx)) ||
+        (rc = b2b2c__map_put(&m->attrmap, a->key, a->klen, a, NULL))) {
+        b2b2c__free(m->ctx, a);
         return corrupt(m, T_ATTRS, k, kl, rc);
-    idx = key_index(k, kl);
-    at = b2b2c__dec_u8(&r);
-    s = b2b2c__dec_bytes(&r, &n);
-    if (r.err || at < 1 || at > 3 || n < 1 || n > B2B2C__ID_MAX ||
-        idx == UINT32_MAX)
-        return corrupt(m, T_ATTRS, k, kl, B2B2C_ECORRUPT);
-    if ((rc = sparse_slot(m, (void ***)&m->attrs, &m->capattrs, idx)) != 0)
-        return corrupt(m, T_ATTRS, k, kl, rc);
-    a = b2b2c__malloc(m->ctx, sizeof(*a) + n + 2);
-    if (!a)
-        return corrupt(m, T_ATTRS, k, kl, B2B2C_ENOMEM);
-    a->idx = idx;
-    a->attr = at;
-    a->key[0] = (char)at;
-    memcpy(a->key + 1, s, n);
-    a->key[n + 1] = '\0';
-    a->klen = n + 1;
-    a->points = b2b2c__dec_f64(&r);
-    a->w = b2b2c__dec_f64(&r);
-    m->attrs[idx] = a;
-    if (idx >= m->nattrs)
-        m->nattrs = idx + 1;
-    if ((rc = b2b2c__dec_finish(&r)) != 0)
-        return corrupt(m, T_ATTRS, k, kl, rc);
-    if (b2b2c__map_put(&m->attrmap, a->key, a->klen, a, NULL))
-        return corrupt(m, T_ATTRS, k, kl, B2B2C_ENOMEM);
+    }
+    m->attrs[a->idx] = a;
+    if (a->idx >= m->nattrs)
+        m->nattrs = a->idx + 1;
     return 0;
 }
 
@@ -287,148 +497,133 @@ int b2b2c__lead_slot(b2b2c_lead_model *m, lead_rec **out, int undoable)
     return 0;
 }
 
-/* created + a stored delta, wrapping as the writer's subtraction did: a
- * record stored before the time range may hold any int64. */
-static int64_t zz_add(int64_t a, int64_t d)
+/* Give r the decoded state d, keeping r's identity (ID, place). */
+void b2b2c__lead_assign(lead_rec *r, const lead_rec *d)
 {
-    return (int64_t)((uint64_t)a + (uint64_t)d);
+    lead_rec keep = *r;
+    *r = *d;
+    memcpy(r->sid, keep.sid, sizeof(r->sid));
+    r->id = keep.id; /* r->sid when short: the same address */
+    r->idlen = keep.idlen;
+    r->idx1 = keep.idx1;
 }
 
 static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
                      void *payload)
 {
     b2b2c_lead_model *m = payload;
-    b2b2c__rbuf r;
-    pk q;
-    lead_rec *l;
-    uint32_t nk;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    lead_rec d, *l;
+    int rc = b2b2c__lead_dec_lead(m, k, kl, v, vl, &d);
     if (rc)
-        return corrupt(m, T_LEADS, k, kl, rc);
-    if (kl < 1 || kl > B2B2C__ID_MAX)
-        return corrupt(m, T_LEADS, k, kl, B2B2C_ECORRUPT);
-    if ((rc = b2b2c__lead_slot(m, &l, 0)) != 0)
-        return corrupt(m, T_LEADS, k, kl, rc);
-    {
-        size_t n;
-        const uint8_t *blob = b2b2c__dec_bytes(&r, &n);
-        q.p = blob;
-        q.end = blob ? blob + n : blob;
-        q.err = r.err != 0;
-    }
-    l->created = get_zz(&q);
-    l->segment = get_u8(&q);
-    l->chan = get_u32v(&q);
-    l->region = get_u32v(&q);
-    l->prod = get_u32v(&q);
-    l->stage = get_u8(&q);
-    l->stage_at = zz_add(l->created, get_zz(&q));
-    l->nhist = get_u32v(&q);
-    l->band = get_u8(&q);
-    l->band_prev = get_u8(&q);
-    l->band_at = zz_add(l->created, get_zz(&q));
-    l->eng = get_f64(&q);
-    l->t0 = zz_add(l->created, get_zz(&q));
-    l->hot_until = get_zz(&q);
-    nk = get_u32v(&q);
-    if (q.err || l->segment >= LEAD_NSEG || l->chan > m->nattrs ||
-        l->region > m->nattrs || l->prod > m->nattrs ||
-        l->stage >= LEAD_NSTAGES || l->band > 3 || l->band_prev > 3 ||
-        nk > m->nkinds || !(l->eng >= 0))
-        return corrupt(m, T_LEADS, k, kl, B2B2C_ECORRUPT);
-    l->id = kl < sizeof(l->sid) ? l->sid : b2b2c__malloc(m->ctx, kl + 1);
-    if (nk)
-        l->ks = b2b2c__malloc(m->ctx, nk * sizeof(lead_ks));
-    if (!l->id || (nk && !l->ks)) {
-        if (l->id != l->sid)
-            b2b2c__free(m->ctx, l->id);
-        b2b2c__free(m->ctx, l->ks);
-        return corrupt(m, T_LEADS, k, kl, B2B2C_ENOMEM);
-    }
-    memcpy(l->id, k, kl);
-    l->id[kl] = '\0';
-    l->idlen = (uint16_t)kl;
-    l->nk = l->capk = (uint16_t)nk;
-    m->nleads++; /* owned now: freed by model_free on failure below */
-    for (uint32_t i = 0; i < nk && !q.err; i++) {
-        lead_ks *s = &l->ks[i];
-        uint8_t fl;
-        s->kind = get_u8(&q);
-        fl = get_u8(&q);
-        s->pad = 0;
-        s->cnt = get_f64(&q);
-        s->val = fl & 1 ? get_f64(&q) : 0;
-        s->day = INT32_MIN;
-        s->day_n = s->total_n = 0;
-        if (fl & 2) {
-            int64_t day = get_zz(&q);
-            if (day < INT32_MIN || day > INT32_MAX)
-                q.err = 1;
-            s->day = (int32_t)day;
-            s->day_n = get_u32v(&q);
-            s->total_n = get_u32v(&q);
+        return rc;
+    if (b2b2c__map_get(&m->leads, k, kl))
+        rc = B2B2C_ECORRUPT;
+    else if ((rc = b2b2c__lead_slot(m, &l, 0)) == 0) {
+        b2b2c__lead_assign(l, &d);
+        l->id = kl < sizeof(l->sid) ? l->sid : b2b2c__malloc(m->ctx, kl + 1);
+        if (!l->id) {
+            rc = B2B2C_ENOMEM;
+        } else {
+            memcpy(l->id, k, kl);
+            l->id[kl] = '\0';
+            l->idlen = (uint16_t)kl;
+            if ((rc = b2b2c__map_put(&m->leads, l->id, kl, l, NULL)) == 0) {
+                m->nleads++; /* owned now */
+                return 0;
+            }
+            if (l->id != l->sid)
+                b2b2c__free(m->ctx, l->id);
         }
-        if (fl > 3 || s->kind >= m->nkinds)
-            q.err = 1;
     }
-    if (q.err || q.p != q.end)
-        r.err = B2B2C_ECORRUPT;
-    if ((rc = b2b2c__dec_finish(&r)) != 0)
-        return corrupt(m, T_LEADS, k, kl, rc);
-    if (b2b2c__map_get(&m->leads, l->id, kl))
-        return corrupt(m, T_LEADS, k, kl, B2B2C_ECORRUPT);
-    if (b2b2c__map_put(&m->leads, l->id, kl, l, NULL))
-        return corrupt(m, T_LEADS, k, kl, B2B2C_ENOMEM);
-    return 0;
+    b2b2c__free(m->ctx, d.ks);
+    return corrupt(m, T_LEADS, k, kl, rc);
 }
 
 static int load_row(const void *k, size_t kl, const void *v, size_t vl,
                     void *payload)
 {
     b2b2c_lead_model *m = payload;
-    b2b2c__rbuf r;
     lead_row *row;
-    uint32_t idx, nk;
-    uint8_t label, seg;
-    uint32_t chan, region, prod;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    uint32_t idx;
+    int rc = b2b2c__lead_dec_row(m, k, kl, v, vl, &row, &idx);
     if (rc)
+        return rc;
+    if ((rc = sparse_slot(m, (void ***)&m->rows, &m->caprows, idx)) != 0) {
+        b2b2c__free(m->ctx, row);
         return corrupt(m, T_TRAIN, k, kl, rc);
-    idx = key_index(k, kl);
-    label = b2b2c__dec_u8(&r);
-    seg = b2b2c__dec_u8(&r);
-    chan = b2b2c__dec_u32(&r);
-    region = b2b2c__dec_u32(&r);
-    prod = b2b2c__dec_u32(&r);
-    nk = b2b2c__dec_u32(&r);
-    if (r.err || label > 1 || seg >= LEAD_NSEG || chan > m->nattrs ||
-        region > m->nattrs || prod > m->nattrs || nk > m->nkinds ||
-        idx == UINT32_MAX)
-        return corrupt(m, T_TRAIN, k, kl, B2B2C_ECORRUPT);
-    if ((rc = sparse_slot(m, (void ***)&m->rows, &m->caprows, idx)) != 0)
-        return corrupt(m, T_TRAIN, k, kl, rc);
-    row = b2b2c__malloc(m->ctx, sizeof(*row) + nk * sizeof(row->f[0]));
-    if (!row)
-        return corrupt(m, T_TRAIN, k, kl, B2B2C_ENOMEM);
-    row->label = label;
-    row->segment = seg;
-    row->chan = chan;
-    row->region = region;
-    row->prod = prod;
-    row->nk = (uint16_t)nk;
-    for (uint32_t i = 0; i < nk; i++) {
-        row->f[i].kind = b2b2c__dec_u32(&r);
-        row->f[i].cnt = b2b2c__dec_f64(&r);
-        row->f[i].val = b2b2c__dec_f64(&r);
-        if (row->f[i].kind >= m->nkinds)
-            r.err = B2B2C_ECORRUPT;
     }
     m->rows[idx] = row;
     if (idx >= m->nrows)
         m->nrows = idx + 1;
-    m->nwon += label;
-    if ((rc = b2b2c__dec_finish(&r)) != 0)
-        return corrupt(m, T_TRAIN, k, kl, rc);
+    m->nwon += row->label;
+    return 0;
+}
+
+/* Attributes and training rows are numbered 0..n-1 with none missing:
+ * B2B2C_ECORRUPT naming the first hole. */
+int b2b2c__lead_check_dense(b2b2c_lead_model *m)
+{
+    for (size_t i = 0; i < m->nattrs; i++)
+        if (!m->attrs[i])
+            return b2b2c__err(m->ctx, B2B2C_ECORRUPT,
+                              "table '%s': attribute %zu missing", T_ATTRS,
+                              i);
+    for (size_t i = 0; i < m->nrows; i++)
+        if (!m->rows[i])
+            return b2b2c__err(m->ctx, B2B2C_ECORRUPT,
+                              "table '%s': row %zu missing", T_TRAIN, i);
+    return 0;
+}
+
+/* A handle as b2b2c_lead_model_new makes it, before its load. */
+static b2b2c_lead_model *model_make(b2b2c_ctx *ctx)
+{
+    b2b2c_lead_model *m = b2b2c__malloc(ctx, sizeof(*m));
+    if (!m)
+        return NULL;
+    memset(m, 0, sizeof(*m));
+    m->ctx = ctx;
+    b2b2c__map_init(&m->leads, &ctx->mem);
+    b2b2c__map_init(&m->attrmap, &ctx->mem);
+    b2b2c__lead_set_defaults(m);
+    /* no call draws from it; kept (seed 0) so that stored records keep
+     * their layout */
+    b2b2c__rng_seed(&m->rng, 0);
+    return m;
+}
+
+/* Every table, in the order the records depend on each other (kinds and
+ * attributes before the leads and rows that refer to them). */
+static int model_load(b2b2c_lead_model *m)
+{
+    b2b2c_ctx *ctx = m->ctx;
+    int rc;
+    if ((rc = b2b2c__st_scan(ctx, T_CONFIG, load_config, m)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_MODEL, load_model, m)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_ATTRS, load_attr, m)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_LEADS, load_lead, m)) != 0 ||
+        (rc = b2b2c__st_scan(ctx, T_TRAIN, load_row, m)) != 0)
+        return rc;
+    return b2b2c__lead_check_dense(m);
+}
+
+/* Rebuild from storage aside, then swap: on failure the handle is as it
+ * was. The alert callback is the host's, not stored: it stays. */
+int b2b2c__lead_reload(void *h)
+{
+    b2b2c_lead_model *m = h, *f = model_make(m->ctx);
+    int rc;
+    if (!f)
+        return b2b2c__err(m->ctx, B2B2C_ENOMEM, "out of memory");
+    if ((rc = model_load(f)) != 0) {
+        model_release(f);
+        return rc;
+    }
+    f->alert = m->alert;
+    f->alert_payload = m->alert_payload;
+    model_clear(m);
+    memcpy(m, f, sizeof(*m));
+    b2b2c__free(m->ctx, f);
     return 0;
 }
 
@@ -444,41 +639,19 @@ int b2b2c_lead_model_new(b2b2c_lead_model **out, b2b2c_ctx *ctx)
     if (!ctx)
         return B2B2C_EINVAL;
     b2b2c__err_clear(ctx);
-    m = b2b2c__malloc(ctx, sizeof(*m));
-    if (!m)
+    if (!(m = model_make(ctx)))
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    memset(m, 0, sizeof(*m));
-    m->ctx = ctx;
-    b2b2c__map_init(&m->leads, &ctx->mem);
-    b2b2c__map_init(&m->attrmap, &ctx->mem);
-    b2b2c__lead_set_defaults(m);
-    /* no call draws from it; kept (seed 0) so that stored records keep
-     * their layout */
-    b2b2c__rng_seed(&m->rng, 0);
-    if ((rc = b2b2c__st_scan(ctx, T_CONFIG, load_config, m)) != 0 ||
-        (rc = b2b2c__st_scan(ctx, T_MODEL, load_model, m)) != 0 ||
-        (rc = b2b2c__st_scan(ctx, T_ATTRS, load_attr, m)) != 0)
-        goto fail;
-    for (size_t i = 0; i < m->nattrs; i++)
-        if (!m->attrs[i]) {
-            rc = b2b2c__err(ctx, B2B2C_ECORRUPT,
-                            "table '%s': attribute %zu missing", T_ATTRS, i);
-            goto fail;
-        }
-    if ((rc = b2b2c__st_scan(ctx, T_LEADS, load_lead, m)) != 0 ||
-        (rc = b2b2c__st_scan(ctx, T_TRAIN, load_row, m)) != 0)
-        goto fail;
-    for (size_t i = 0; i < m->nrows; i++)
-        if (!m->rows[i]) {
-            rc = b2b2c__err(ctx, B2B2C_ECORRUPT,
-                            "table '%s': row %zu missing", T_TRAIN, i);
-            goto fail;
-        }
+    if ((rc = b2b2c__load_begin(ctx)) == 0)
+        rc = b2b2c__load_end(ctx, model_load(m));
+    if (rc == 0)
+        rc = b2b2c__engine_attach(ctx, &b2b2c__lead_ops, m);
+    if (rc) {
+        /* nothing of this handle is in the undo log: leave an open group
+         * be */
+        model_release(m);
+        return rc;
+    }
     b2b2c__handle_opened(ctx);
     *out = m;
     return 0;
-fail:
-    /* nothing of this handle is in the undo log: leave an open group be */
-    model_release(m);
-    return rc;
 }

@@ -73,7 +73,7 @@ int b2b2c_lead_model_get_param(double *out, const b2b2c_lead_model *m,
                                int32_t param)
 {
     int rc;
-    if ((rc = b2b2c__lead_begin(m, out ? NULL : "out", NULL)) != 0)
+    if ((rc = b2b2c__lead_read_begin(m, out ? NULL : "out", NULL)) != 0)
         return rc;
     if (param < 100 || param >= 100 + LEAD_NPARAMS)
         return b2b2c__err(m->ctx, B2B2C_EINVAL,
@@ -82,32 +82,35 @@ int b2b2c_lead_model_get_param(double *out, const b2b2c_lead_model *m,
     return 0;
 }
 
-int b2b2c_lead_model_set_param(b2b2c_lead_model *m, int32_t param,
-                               double value)
+static int set_param_body(b2b2c_lead_model *m, int32_t param, double value)
 {
-    b2b2c_ctx *ctx;
     int rc;
-    if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
-        return rc;
-    ctx = m->ctx;
-    if ((rc = b2b2c__param_check(ctx, 100, param, value)) != 0)
-        return rc;
+    /* against the other threshold as committed now */
     if ((param == B2B2C_LEAD_WARM_THRESHOLD &&
          value >= lead_param(m, B2B2C_LEAD_HOT_THRESHOLD)) ||
         (param == B2B2C_LEAD_HOT_THRESHOLD &&
          value <= lead_param(m, B2B2C_LEAD_WARM_THRESHOLD)))
-        return b2b2c__err(ctx, B2B2C_ERANGE,
+        return b2b2c__err(m->ctx, B2B2C_ERANGE,
                           "value: %s: the warm threshold must stay below "
                           "the hot threshold",
                           b2b2c_param_name(param));
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
+    if ((rc = b2b2c__undo_save(m->ctx, &m->params[param - 100],
+                               sizeof(double))) != 0)
         return rc;
-    if ((rc = b2b2c__undo_save(ctx, &m->params[param - 100],
-                               sizeof(double))) == 0) {
-        m->params[param - 100] = value;
-        rc = write_config(m);
-    }
-    return b2b2c__call_end(ctx, rc);
+    m->params[param - 100] = value;
+    return write_config(m);
+}
+
+int b2b2c_lead_model_set_param(b2b2c_lead_model *m, int32_t param,
+                               double value)
+{
+    int rc;
+    if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
+        return rc;
+    if ((rc = b2b2c__param_check(m->ctx, 100, param, value)) != 0)
+        return rc;
+    B2B2C__CALL(rc, m->ctx, m, set_param_body(m, param, value));
+    return rc;
 }
 
 static int kind_name_ok(const char *s, size_t *len)
@@ -122,61 +125,80 @@ static int kind_name_ok(const char *s, size_t *len)
     return n > 0;
 }
 
+/* The number of the kind called `name`, or -1. */
+static int32_t kind_find(const b2b2c_lead_model *m, const char *name)
+{
+    for (uint32_t k = 0; k < m->nkinds; k++)
+        if (strcmp(m->kinds[k].name, name) == 0)
+            return (int32_t)k;
+    return -1;
+}
+
 int b2b2c_lead_kind_id(int32_t *out, const b2b2c_lead_model *m,
                        const char *name)
 {
+    int32_t k;
     int rc;
-    if ((rc = b2b2c__lead_begin(m, out && name ? NULL : "out, name",
-                                NULL)) != 0)
+    if ((rc = b2b2c__lead_read_begin(m, out && name ? NULL : "out, name",
+                                     NULL)) != 0)
         return rc;
-    for (uint32_t k = 0; k < m->nkinds; k++)
-        if (strcmp(m->kinds[k].name, name) == 0) {
-            *out = (int32_t)k;
-            return 0;
-        }
-    return b2b2c__err(m->ctx, B2B2C_ENOTFOUND, "name: no event kind '%s'",
-                      name);
+    if ((k = kind_find(m, name)) < 0)
+        return b2b2c__err(m->ctx, B2B2C_ENOTFOUND,
+                          "name: no event kind '%s'", name);
+    *out = k;
+    return 0;
 }
 
 const char *b2b2c_lead_kind_name(const b2b2c_lead_model *m, int32_t kind)
 {
-    if (!m || kind < 0 || (uint32_t)kind >= m->nkinds)
+    /* a kind another context added is known here too (NULL when the
+     * context cannot be brought up to date: its message says why) */
+    if (!m || b2b2c__sync_read(m->ctx) || kind < 0 ||
+        (uint32_t)kind >= m->nkinds)
         return NULL;
     return m->kinds[kind].name;
+}
+
+static int add_kind_body(b2b2c_lead_model *m, const char *name, size_t n,
+                         int32_t *out)
+{
+    b2b2c_ctx *ctx = m->ctx;
+    lead_kind *kd;
+    int rc;
+    if ((*out = kind_find(m, name)) >= 0)
+        return 0;
+    if (m->nkinds >= B2B2C_LEAD_EV_MAX)
+        return b2b2c__err(ctx, B2B2C_ERANGE, "name: %d event kinds exist",
+                          B2B2C_LEAD_EV_MAX);
+    if ((rc = b2b2c__undo_save(ctx, &m->nkinds, sizeof(m->nkinds))) != 0 ||
+        (rc = b2b2c__undo_save(ctx, &m->kinds[m->nkinds],
+                               sizeof(lead_kind))) != 0)
+        return rc;
+    kd = &m->kinds[m->nkinds];
+    memset(kd, 0, sizeof(*kd));
+    memcpy(kd->name, name, n + 1);
+    *out = (int32_t)m->nkinds++;
+    if ((rc = write_config(m)) != 0)
+        return rc;
+    return b2b2c__lead_write_model(m);
 }
 
 int b2b2c_lead_add_kind(int32_t *out, b2b2c_lead_model *m,
                         const char *name)
 {
-    b2b2c_ctx *ctx;
+    int32_t k = -1;
     size_t n;
     int rc;
     if ((rc = b2b2c__lead_begin(m, out && name ? NULL : "out, name",
                                 NULL)) != 0)
         return rc;
-    ctx = m->ctx;
     if (!kind_name_ok(name, &n))
-        return b2b2c__err(ctx, B2B2C_EBADID,
+        return b2b2c__err(m->ctx, B2B2C_EBADID,
                           "name: kind names are 1..63 of [a-z0-9_]");
-    if (b2b2c_lead_kind_id(out, m, name) == 0)
-        return 0;
-    b2b2c__err_clear(ctx);
-    if (m->nkinds >= B2B2C_LEAD_EV_MAX)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "name: %d event kinds exist",
-                          B2B2C_LEAD_EV_MAX);
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
-    if ((rc = b2b2c__undo_save(ctx, &m->nkinds, sizeof(m->nkinds))) == 0 &&
-        (rc = b2b2c__undo_save(ctx, &m->kinds[m->nkinds],
-                               sizeof(lead_kind))) == 0) {
-        lead_kind *kd = &m->kinds[m->nkinds];
-        memset(kd, 0, sizeof(*kd));
-        memcpy(kd->name, name, n + 1);
-        *out = (int32_t)m->nkinds++;
-        if ((rc = write_config(m)) == 0)
-            rc = b2b2c__lead_write_model(m);
-    }
-    return b2b2c__call_end(ctx, rc);
+    B2B2C__CALL(rc, m->ctx, m, add_kind_body(m, name, n, &k));
+    if (rc == 0)
+        *out = k;
+    return rc;
 }
 
 int b2b2c_lead_kind_get(double *points, double *cap_day, double *cap_total,
@@ -184,9 +206,9 @@ int b2b2c_lead_kind_get(double *points, double *cap_day, double *cap_total,
                         int32_t kind)
 {
     const lead_kind *kd;
-    if (!m)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(m->ctx);
+    int rc;
+    if ((rc = b2b2c__lead_read_begin(m, NULL, NULL)) != 0)
+        return rc;
     if (kind < 0 || (uint32_t)kind >= m->nkinds)
         return b2b2c__err(m->ctx, B2B2C_ENOTFOUND, "kind: no event kind %d",
                           (int)kind);
@@ -202,20 +224,12 @@ int b2b2c_lead_kind_get(double *points, double *cap_day, double *cap_total,
     return 0;
 }
 
-int b2b2c_lead_kind_set(b2b2c_lead_model *m, int32_t kind, double points,
-                        double cap_day, double cap_total, double hot_days)
+static int kind_set_body(b2b2c_lead_model *m, int32_t kind, double points,
+                         double cap_day, double cap_total, double hot_days)
 {
-    b2b2c_ctx *ctx;
+    b2b2c_ctx *ctx = m->ctx;
     lead_kind *kd;
     int rc;
-    if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
-        return rc;
-    ctx = m->ctx;
-    if (!isfinite(points) || !isfinite(cap_day) || !isfinite(cap_total) ||
-        !isfinite(hot_days))
-        return b2b2c__err(ctx, B2B2C_EINVAL,
-                          "points, cap_day, cap_total, hot_days: must be "
-                          "finite");
     if (kind < 0 || (uint32_t)kind >= m->nkinds)
         return b2b2c__err(ctx, B2B2C_ENOTFOUND, "kind: no event kind %d",
                           (int)kind);
@@ -229,17 +243,31 @@ int b2b2c_lead_kind_set(b2b2c_lead_model *m, int32_t kind, double points,
                           "cap_total: a whole number in [0, 1e9]");
     if (hot_days < 0 || hot_days > 3650)
         return b2b2c__err(ctx, B2B2C_ERANGE, "hot_days: outside [0, 3650]");
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
     kd = &m->kinds[kind];
-    if ((rc = b2b2c__undo_save(ctx, kd, sizeof(*kd))) == 0) {
-        kd->points = points;
-        kd->cap_day = cap_day;
-        kd->cap_total = cap_total;
-        kd->hot_days = hot_days;
-        rc = write_config(m);
-    }
-    return b2b2c__call_end(ctx, rc);
+    if ((rc = b2b2c__undo_save(ctx, kd, sizeof(*kd))) != 0)
+        return rc;
+    kd->points = points;
+    kd->cap_day = cap_day;
+    kd->cap_total = cap_total;
+    kd->hot_days = hot_days;
+    return write_config(m);
+}
+
+int b2b2c_lead_kind_set(b2b2c_lead_model *m, int32_t kind, double points,
+                        double cap_day, double cap_total, double hot_days)
+{
+    int rc;
+    if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
+        return rc;
+    if (!isfinite(points) || !isfinite(cap_day) || !isfinite(cap_total) ||
+        !isfinite(hot_days))
+        return b2b2c__err(m->ctx, B2B2C_EINVAL,
+                          "points, cap_day, cap_total, hot_days: must be "
+                          "finite");
+    /* the ranges are checked in the body, after the kind, as before */
+    B2B2C__CALL(rc, m->ctx, m,
+                kind_set_body(m, kind, points, cap_day, cap_total, hot_days));
+    return rc;
 }
 
 /* Find or create (undoably) the interned value of a channel, region or
@@ -298,10 +326,32 @@ int b2b2c__lead_intern(b2b2c_lead_model *m, int attr, const char *value,
     return 0;
 }
 
+static int attr_points_body(b2b2c_lead_model *m, int32_t attr,
+                            const char *value, int32_t seg, double points)
+{
+    b2b2c_ctx *ctx = m->ctx;
+    uint32_t ix;
+    lead_attr *a;
+    int rc;
+    if (seg >= 0) {
+        if ((rc = b2b2c__undo_save(ctx, &m->seg_points[seg],
+                                   sizeof(double))) != 0)
+            return rc;
+        m->seg_points[seg] = points;
+        return write_config(m);
+    }
+    if ((rc = b2b2c__lead_intern(m, attr, value, &ix, &a)) != 0 ||
+        (rc = b2b2c__undo_save(ctx, &a->points, sizeof(double))) != 0)
+        return rc;
+    a->points = points;
+    return b2b2c__lead_write_attr(m, a);
+}
+
 int b2b2c_lead_attr_points_set(b2b2c_lead_model *m, int32_t attr,
                                const char *value, double points)
 {
     b2b2c_ctx *ctx;
+    int32_t seg = -1;
     int rc;
     if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
         return rc;
@@ -316,31 +366,12 @@ int b2b2c_lead_attr_points_set(b2b2c_lead_model *m, int32_t attr,
     if (points < -1e6 || points > 1e6)
         return b2b2c__err(ctx, B2B2C_ERANGE, "points: outside [-1e6, 1e6]");
     if (attr == B2B2C_LEAD_ATTR_SEGMENT) {
-        int32_t seg = b2b2c_segment_from_name(value);
-        if (seg < 0)
+        if ((seg = b2b2c_segment_from_name(value)) < 0)
             return b2b2c__err(ctx, B2B2C_EINVAL,
                               "value: unknown segment '%s'", value);
-        if ((rc = b2b2c__call_begin(ctx)) != 0)
-            return rc;
-        if ((rc = b2b2c__undo_save(ctx, &m->seg_points[seg],
-                                   sizeof(double))) == 0) {
-            m->seg_points[seg] = points;
-            rc = write_config(m);
-        }
-        return b2b2c__call_end(ctx, rc);
-    }
-    if (b2b2c__id_check(value, NULL))
+    } else if (b2b2c__id_check(value, NULL)) {
         return b2b2c__err(ctx, B2B2C_EBADID, "value: not a valid ID");
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
-    {
-        uint32_t ix;
-        lead_attr *a;
-        if ((rc = b2b2c__lead_intern(m, attr, value, &ix, &a)) == 0 &&
-            (rc = b2b2c__undo_save(ctx, &a->points, sizeof(double))) == 0) {
-            a->points = points;
-            rc = b2b2c__lead_write_attr(m, a);
-        }
     }
-    return b2b2c__call_end(ctx, rc);
+    B2B2C__CALL(rc, ctx, m, attr_points_body(m, attr, value, seg, points));
+    return rc;
 }

@@ -131,10 +131,17 @@ int b2b2c__lead_begin(const b2b2c_lead_model *m, const char *null_arg,
     return now ? b2b2c__check_time(m->ctx, *now, "now") : 0;
 }
 
+int b2b2c__lead_read_begin(const b2b2c_lead_model *m, const char *null_arg,
+                           const int64_t *now)
+{
+    int rc = b2b2c__lead_begin(m, null_arg, now);
+    return rc ? rc : b2b2c__sync_read(m->ctx);
+}
+
 lead_rec *b2b2c__lead_enter(const b2b2c_lead_model *m, const char *null_arg,
                             const int64_t *now, const char *id, int *rc)
 {
-    if ((*rc = b2b2c__lead_begin(m, null_arg, now)) != 0)
+    if ((*rc = b2b2c__lead_read_begin(m, null_arg, now)) != 0)
         return NULL;
     return b2b2c__lead_find(m, id, rc);
 }
@@ -287,21 +294,80 @@ static int check_attr_id(b2b2c_ctx *ctx, int attr, const char *v)
     return 0;
 }
 
+int b2b2c__lead_place(b2b2c_lead_model *m, const char *id, size_t n,
+                      lead_rec **out)
+{
+    b2b2c_ctx *ctx = m->ctx;
+    lead_rec *r;
+    char *idc;
+    int rc;
+
+    if ((rc = b2b2c__lead_slot(m, &r, 1)) != 0)
+        return rc;
+    if (n < sizeof(r->sid)) {
+        idc = r->sid;
+    } else {
+        idc = b2b2c__malloc(ctx, n + 1);
+        if (!idc)
+            return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+        if ((rc = b2b2c__undo_free_on_fail(ctx, idc)) != 0) {
+            b2b2c__free(ctx, idc);
+            return rc;
+        }
+    }
+    memcpy(idc, id, n);
+    idc[n] = '\0';
+    if ((rc = b2b2c__undo_save(ctx, &m->nleads, sizeof(m->nleads))) ||
+        (rc = b2b2c__map_insert_undoable(ctx, &m->leads, idc, n, r)))
+        return rc;
+    r->id = idc;
+    r->idlen = (uint16_t)n;
+    m->nleads++;
+    *out = r;
+    return 0;
+}
+
+static int add_body(b2b2c_lead_model *m, const char *id, size_t n,
+                    int64_t created, int32_t segment, const char *channel,
+                    const char *region, const char *product_line)
+{
+    uint32_t ch, rg, pl;
+    int32_t band;
+    lead_rec *r;
+    int rc;
+
+    if (b2b2c__map_get(&m->leads, id, n))
+        return b2b2c__err(m->ctx, B2B2C_EEXISTS, "id: lead '%s' exists", id);
+    if ((rc = b2b2c__lead_intern(m, 1, channel, &ch, NULL)) ||
+        (rc = b2b2c__lead_intern(m, 2, region, &rg, NULL)) ||
+        (rc = b2b2c__lead_intern(m, 3, product_line, &pl, NULL)) ||
+        (rc = b2b2c__lead_place(m, id, n, &r)))
+        return rc;
+    r->created = created;
+    r->t0 = created;
+    r->stage_at = created;
+    r->band_at = created;
+    r->segment = (uint8_t)segment;
+    r->chan = ch;
+    r->region = rg;
+    r->prod = pl;
+    r->stage = B2B2C_LEAD_STAGE_NEW;
+    b2b2c__lead_score_at(m, r, created, &band);
+    r->band = (uint8_t)band;
+    r->band_prev = B2B2C_BAND_UNKNOWN;
+    return b2b2c__lead_write(m, r);
+}
+
 int b2b2c_lead_add(b2b2c_lead_model *m, const char *id, int64_t created,
                    int32_t segment, const char *channel, const char *region,
                    const char *product_line)
 {
     b2b2c_ctx *ctx;
     size_t n;
-    lead_rec *r;
-    char *idc;
     int rc;
-    if (!m)
-        return B2B2C_EINVAL;
+    if ((rc = b2b2c__lead_begin(m, id ? NULL : "id", NULL)) != 0)
+        return rc;
     ctx = m->ctx;
-    b2b2c__err_clear(ctx);
-    if (!id)
-        return b2b2c__err(ctx, B2B2C_EINVAL, "id: NULL");
     if (b2b2c__id_check(id, &n))
         return b2b2c__err(ctx, B2B2C_EBADID, "id: not a valid lead ID");
     if ((rc = b2b2c__check_time(ctx, created, "created")) != 0)
@@ -313,60 +379,19 @@ int b2b2c_lead_add(b2b2c_lead_model *m, const char *id, int64_t created,
         (rc = check_attr_id(ctx, 2, region)) ||
         (rc = check_attr_id(ctx, 3, product_line)))
         return rc;
-    if (b2b2c__map_get(&m->leads, id, n))
-        return b2b2c__err(ctx, B2B2C_EEXISTS, "id: lead '%s' exists", id);
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
-    {
-        uint32_t ch, rg, pl;
-        int32_t band;
-        if ((rc = b2b2c__lead_intern(m, 1, channel, &ch, NULL)) ||
-            (rc = b2b2c__lead_intern(m, 2, region, &rg, NULL)) ||
-            (rc = b2b2c__lead_intern(m, 3, product_line, &pl, NULL)) ||
-            (rc = b2b2c__lead_slot(m, &r, 1)))
-            goto out;
-        if (n < sizeof(r->sid)) {
-            idc = r->sid;
-        } else {
-            idc = b2b2c__malloc(ctx, n + 1);
-            if (!idc) {
-                rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-                goto out;
-            }
-            if ((rc = b2b2c__undo_free_on_fail(ctx, idc)) != 0) {
-                b2b2c__free(ctx, idc);
-                goto out;
-            }
-        }
-        memcpy(idc, id, n + 1);
-        if ((rc = b2b2c__undo_save(ctx, &m->nleads, sizeof(m->nleads))) ||
-            (rc = b2b2c__map_insert_undoable(ctx, &m->leads, idc, n, r)))
-            goto out;
-        r->id = idc;
-        r->idlen = (uint16_t)n;
-        r->created = created;
-        r->t0 = created;
-        r->stage_at = created;
-        r->band_at = created;
-        r->segment = (uint8_t)segment;
-        r->chan = ch;
-        r->region = rg;
-        r->prod = pl;
-        r->stage = B2B2C_LEAD_STAGE_NEW;
-        b2b2c__lead_score_at(m, r, created, &band);
-        r->band = (uint8_t)band;
-        r->band_prev = B2B2C_BAND_UNKNOWN;
-        m->nleads++;
-        rc = b2b2c__lead_write(m, r);
-    }
-out:
-    return b2b2c__call_end(ctx, rc);
+    B2B2C__CALL(rc, ctx, m,
+                add_body(m, id, n, created, segment, channel, region,
+                         product_line));
+    return rc;
 }
 
 int b2b2c_lead_count(size_t *out, const b2b2c_lead_model *m)
 {
+    int rc;
     if (!m || !out)
         return B2B2C_EINVAL;
+    if ((rc = b2b2c__sync_read(m->ctx)) != 0)
+        return rc;
     *out = m->nleads;
     return 0;
 }
@@ -420,19 +445,13 @@ static int lead_save(b2b2c_lead_model *m, lead_rec *r)
     return 0;
 }
 
-/* b2b2c__lead_find for events: a run of events for one lead skips the index.
- * (b2b2c__id_check scans an all-ASCII ID once, so checking first costs
- * no second pass.) */
-static lead_rec *event_lead(b2b2c_lead_model *m, const char *id, int *rc)
+/* b2b2c__lead_find for events: a run of events for one lead skips the
+ * index. The ID (n bytes) was checked by the caller. */
+static lead_rec *event_lead(b2b2c_lead_model *m, const char *id, size_t n,
+                            int *rc)
 {
-    size_t n;
     uint64_t h;
     lead_rec *r;
-    if (b2b2c__id_check(id, &n)) {
-        *rc = b2b2c__err(m->ctx, id ? B2B2C_EBADID : B2B2C_EINVAL,
-                         "id: not a valid lead ID");
-        return NULL;
-    }
     if (m->last && m->last <= m->nleads) {
         r = lead_at(m, m->last - 1);
         if (r->idlen == n && memcmp(r->id, id, n) == 0)
@@ -453,26 +472,25 @@ static lead_rec *event_lead(b2b2c_lead_model *m, const char *id, int *rc)
     return r;
 }
 
-int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
-                     int64_t now, double value)
+/* What the alert after the commit needs. */
+typedef struct event_out {
+    lead_rec *r;
+    int32_t before, after;
+} event_out;
+
+static int event_body(b2b2c_lead_model *m, const char *id, size_t n,
+                      int32_t kind, int64_t now, double value, event_out *o)
 {
-    b2b2c_ctx *ctx;
+    b2b2c_ctx *ctx = m->ctx;
     lead_rec *r;
     lead_ks *ks = NULL, *nks = NULL;
     const lead_kind *kd;
-    int32_t before, after = 0, dband, dold = 0;
+    int32_t before, after, dband, dold = 0;
     int64_t dat = 0;
     double f, fit;
     int rc = 0; /* set by event_lead on every failure; GCC cannot tell */
 
-    if (!m)
-        return B2B2C_EINVAL;
-    ctx = m->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = b2b2c__check_amount(ctx, value, "value")) != 0 ||
-        (rc = b2b2c__check_time(ctx, now, "now")) != 0)
-        return rc;
-    if (!(r = event_lead(m, id, &rc)))
+    if (!(r = event_lead(m, id, n, &rc)))
         return rc;
 #if defined(__GNUC__)
     /* The index compare brought in the record's first line: start the
@@ -497,30 +515,26 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
     if (before != r->band) /* decay (or a config change) moved the band */
         b2b2c__lead_band_entry(m, r, now, &dband, &dold, &dat);
 
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
     for (uint32_t i = 0; i < r->nk; i++)
         if (r->ks[i].kind == (uint16_t)kind) {
             ks = &r->ks[i];
             break;
         }
     if ((rc = lead_save(m, r)) != 0)
-        goto out;
+        return rc;
     if (!ks && r->nk == r->capk) {
         size_t cap = r->capk ? (size_t)r->capk * 2 : 2;
         if (cap > B2B2C_LEAD_EV_MAX)
             cap = B2B2C_LEAD_EV_MAX;
         nks = b2b2c__malloc(ctx, cap * sizeof(lead_ks));
-        if (!nks) {
-            rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-            goto out;
-        }
+        if (!nks)
+            return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
         if ((rc = b2b2c__undo_free_on_fail(ctx, nks)) != 0) {
             b2b2c__free(ctx, nks);
-            goto out;
+            return rc;
         }
         if (r->ks && (rc = b2b2c__undo_free_on_commit(ctx, r->ks)) != 0)
-            goto out;
+            return rc;
         if (r->nk)
             memcpy(nks, r->ks, r->nk * sizeof(lead_ks));
         r->ks = nks;
@@ -575,14 +589,37 @@ int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
         r->band_at = now;
     }
     r->band = (uint8_t)after;
-    rc = b2b2c__lead_write(m, r);
-out:
-    rc = b2b2c__call_end(ctx, rc);
-    if (rc == 0 && after != before && m->alert) {
+    o->r = r;
+    o->before = before;
+    o->after = after;
+    return b2b2c__lead_write(m, r);
+}
+
+int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,
+                     int64_t now, double value)
+{
+    b2b2c_ctx *ctx;
+    event_out o = {NULL, 0, 0};
+    size_t n;
+    int rc;
+
+    if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
+        return rc;
+    ctx = m->ctx;
+    if ((rc = b2b2c__check_amount(ctx, value, "value")) != 0 ||
+        (rc = b2b2c__check_time(ctx, now, "now")) != 0)
+        return rc;
+    /* (b2b2c__id_check scans an all-ASCII ID once, so checking first costs
+     * no second pass.) */
+    if (b2b2c__id_check(id, &n))
+        return b2b2c__err(ctx, id ? B2B2C_EBADID : B2B2C_EINVAL,
+                          "id: not a valid lead ID");
+    B2B2C__CALL(rc, ctx, m, event_body(m, id, n, kind, now, value, &o));
+    if (rc == 0 && o.after != o.before && m->alert) {
         /* A notification: the event is committed whatever it returns, so
          * its value is not the call's status (which is 0 or negative). */
         b2b2c__cb_enter(ctx);
-        (void)m->alert(r->id, before, after, now, m->alert_payload);
+        (void)m->alert(o.r->id, o.before, o.after, now, m->alert_payload);
         b2b2c__cb_leave(ctx);
     }
     return rc;

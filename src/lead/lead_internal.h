@@ -87,6 +87,21 @@ typedef struct lead_row {
     } f[];
 } lead_row;
 
+/*
+ * What the records handed over by one sync leave to check once all are in
+ * (lead_sync.c): core hands them over table by table in an order of its
+ * own, so a lead, a training row or the weights may come before the event
+ * kinds and attributes they refer to. Saved for undo when a sync starts.
+ */
+typedef struct lead_defer {
+    int on;                /* keys are being handed over */
+    int holes;             /* an attribute or row past the end arrived */
+    uint32_t kinds, attrs; /* the most kinds / attributes a record needs */
+    const char *ktable, *atable; /* the record that needs the most */
+    size_t kklen, aklen;
+    char kkey[B2B2C__ID_MAX + 5], akey[B2B2C__ID_MAX + 5];
+} lead_defer;
+
 struct b2b2c_lead_model {
     b2b2c_ctx *ctx;
     double params[LEAD_NPARAMS];
@@ -113,8 +128,11 @@ struct b2b2c_lead_model {
 
     /* Index + 1 of the lead of the last event (0 = none): a stream of
      * events for one lead skips the index lookup. Checked against
-     * `nleads` and the ID before use, so it never needs invalidating. */
+     * `nleads` and the ID before use, so it never needs invalidating
+     * (neither by a removal nor by another context's changes). */
     size_t last;
+    /* While a sync hands over other contexts' changes (lead_sync.c). */
+    lead_defer defer;
 };
 
 static inline lead_rec *lead_at(const b2b2c_lead_model *m, size_t i)
@@ -181,5 +199,41 @@ int b2b2c__lead_intern(b2b2c_lead_model *m, int attr, const char *value,
 int b2b2c__lead_slot(b2b2c_lead_model *m, lead_rec **out, int undoable);
 /* lead_event.c: write a lead's record (T_LEADS). */
 int b2b2c__lead_write(b2b2c_lead_model *m, const lead_rec *r);
+/* lead_event.c: a new lead `id` (n bytes, not NUL-terminated) in the index
+ * and the dense array, zeroed but for its ID and place (undoable). */
+int b2b2c__lead_place(b2b2c_lead_model *m, const char *id, size_t n,
+                      lead_rec **out);
+/* lead_remove.c: take lead r out of memory (undoable); the last lead moves
+ * into its place. */
+int b2b2c__lead_unlink(b2b2c_lead_model *m, lead_rec *r);
+
+/* lead.c: the record decoders, shared by the open and the refresh from
+ * other contexts' commits (lead_sync.c). Each fails with B2B2C_ECORRUPT,
+ * B2B2C_EVERSION or B2B2C_ENOMEM naming table and key. config and model
+ * decode into the handle itself; attr and row allocate the object; lead
+ * fills *l (its per-kind array allocated, ID and place not set). */
+int b2b2c__lead_dec_config(b2b2c_lead_model *m, const void *k, size_t kl,
+                           const void *v, size_t vl);
+int b2b2c__lead_dec_model(b2b2c_lead_model *m, const void *k, size_t kl,
+                          const void *v, size_t vl);
+int b2b2c__lead_dec_attr(b2b2c_lead_model *m, const void *k, size_t kl,
+                         const void *v, size_t vl, lead_attr **out);
+int b2b2c__lead_dec_lead(b2b2c_lead_model *m, const void *k, size_t kl,
+                         const void *v, size_t vl, lead_rec *l);
+int b2b2c__lead_dec_row(b2b2c_lead_model *m, const void *k, size_t kl,
+                        const void *v, size_t vl, lead_row **out,
+                        uint32_t *idx);
+/* lead.c: give r the decoded state d, keeping r's ID and place. */
+void b2b2c__lead_assign(lead_rec *r, const lead_rec *d);
+/* lead.c: attributes and rows 0..n-1 all present, else B2B2C_ECORRUPT. */
+int b2b2c__lead_check_dense(b2b2c_lead_model *m);
+/* lead.c: rebuild the handle from storage (b2b2c__engine_ops.reload). */
+int b2b2c__lead_reload(void *h);
+/* lead_sync.c: how core keeps the handle current with other contexts. */
+extern const b2b2c__engine_ops b2b2c__lead_ops;
+/* The opening of a read: b2b2c__lead_begin, then the context brought up
+ * to date with other contexts' commits. */
+int b2b2c__lead_read_begin(const b2b2c_lead_model *m, const char *null_arg,
+                           const int64_t *now);
 
 #endif

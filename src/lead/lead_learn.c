@@ -181,39 +181,32 @@ static int put_attr(b2b2c_lead_model *m, uint32_t ix)
     return ix ? b2b2c__lead_write_attr(m, m->attrs[ix - 1]) : 0;
 }
 
-int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id, int32_t won,
-                       int64_t now)
+static int outcome_body(b2b2c_lead_model *m, const char *id, int32_t won,
+                        int64_t now)
 {
-    b2b2c_ctx *ctx;
+    b2b2c_ctx *ctx = m->ctx;
     lead_rec *r;
     lead_row *row;
-    feat *f = NULL;
+    feat *f;
     double d;
     int rc;
 
-    if (!(r = b2b2c__lead_enter(m, NULL, &now, id, &rc)))
+    if (!(r = b2b2c__lead_find(m, id, &rc)))
         return rc;
-    ctx = m->ctx;
     if (won != 0 && won != 1)
         return b2b2c__err(ctx, B2B2C_EINVAL, "won: must be 0 or 1");
     if (m->nrows >= 100000000u)
         return b2b2c__err(ctx, B2B2C_ERANGE, "model: too many outcomes");
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
     if (m->nrows == m->caprows &&
         b2b2c__grow(&ctx->mem, (void **)&m->rows, &m->caprows, m->nrows + 1,
-                    sizeof(*m->rows))) {
-        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-        goto out;
-    }
+                    sizeof(*m->rows)))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     row = b2b2c__malloc(ctx, sizeof(*row) + r->nk * sizeof(row->f[0]));
-    if (!row) {
-        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-        goto out;
-    }
+    if (!row)
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     if ((rc = b2b2c__undo_free_on_fail(ctx, row)) != 0) {
         b2b2c__free(ctx, row);
-        goto out;
+        return rc;
     }
     d = b2b2c__lead_decay(m, r->t0, now);
     row->label = (uint8_t)won;
@@ -227,12 +220,6 @@ int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id, int32_t won,
         row->f[i].cnt = r->ks[i].cnt * d;
         row->f[i].val = r->ks[i].val * d;
     }
-    f = b2b2c__malloc(ctx, sizeof(*f));
-    if (!f) {
-        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-        goto out;
-    }
-    feat_row(row, f);
     if ((rc = b2b2c__undo_save(ctx, &m->nrows, sizeof(m->nrows))) ||
         (rc = b2b2c__undo_save(ctx, &m->nwon, sizeof(m->nwon))) ||
         (rc = b2b2c__undo_save(ctx, &m->bias, sizeof(m->bias))) ||
@@ -240,23 +227,35 @@ int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id, int32_t won,
         (rc = save_attr_w(m, row->chan)) ||
         (rc = save_attr_w(m, row->region)) ||
         (rc = save_attr_w(m, row->prod)))
-        goto out;
+        return rc;
     for (uint32_t i = 0; i < row->nk; i++)
         if ((rc = b2b2c__undo_save(ctx, &m->kinds[row->f[i].kind],
                                    sizeof(lead_kind))) != 0)
-            goto out;
+            return rc;
     m->rows[m->nrows] = row;
     if ((rc = write_row(m, row, (uint32_t)m->nrows)) != 0)
-        goto out;
+        return rc;
     m->nrows++;
     m->nwon += (size_t)won;
+    if (!(f = b2b2c__malloc(ctx, sizeof(*f))))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+    feat_row(row, f);
     sgd_step(m, f, won, lead_param(m, B2B2C_LEAD_LEARNING_RATE));
+    b2b2c__free(ctx, f);
     if ((rc = b2b2c__lead_write_model(m)) || (rc = put_attr(m, row->chan)) ||
         (rc = put_attr(m, row->region)) || (rc = put_attr(m, row->prod)))
-        goto out;
-out:
-    b2b2c__free(ctx, f);
-    return b2b2c__call_end(ctx, rc);
+        return rc;
+    return 0;
+}
+
+int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id, int32_t won,
+                       int64_t now)
+{
+    int rc;
+    if ((rc = b2b2c__lead_begin(m, NULL, &now)) != 0)
+        return rc;
+    B2B2C__CALL(rc, m->ctx, m, outcome_body(m, id, won, now));
+    return rc;
 }
 
 /*
@@ -475,23 +474,16 @@ static void weights_set(b2b2c_lead_model *m, const double *w)
     }
 }
 
-int b2b2c_lead_refit(int32_t *status, int32_t *passes,
-                     b2b2c_lead_model *m)
+static int refit_body(b2b2c_lead_model *m, int32_t *status, int32_t *passes)
 {
-    b2b2c_ctx *ctx;
+    b2b2c_ctx *ctx = m->ctx;
     refit r;
     double *x = NULL, *w = NULL;
     size_t nx = 0, k = 0;
-    int conv = B2B2C_FIT_STALLED, rc;
+    int rc;
 
-    if (!m)
-        return B2B2C_EINVAL;
-    ctx = m->ctx;
-    b2b2c__err_clear(ctx);
     if (!b2b2c__lead_ready(m))
         return not_ready(m);
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
     memset(&r, 0, sizeof(r));
     r.m = m;
     r.lam = lead_param(m, B2B2C_LEAD_L2);
@@ -500,10 +492,8 @@ int b2b2c_lead_refit(int32_t *status, int32_t *passes,
     for (size_t i = 0; i < m->nrows; i++)
         nx += 2 * (size_t)m->rows[i]->nk;
     if (nx > SIZE_MAX / sizeof(double) ||
-        r.dim > SIZE_MAX / sizeof(double) / (3 * REFIT_MEM + 7)) {
-        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-        goto out;
-    }
+        r.dim > SIZE_MAX / sizeof(double) / (3 * REFIT_MEM + 7))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     /* w, then the optimizer's work space */
     x = b2b2c__malloc(ctx, (nx ? nx : 1) * sizeof(*x));
     w = b2b2c__malloc(ctx, ((2 * REFIT_MEM + 6) * r.dim + 2 * REFIT_MEM) *
@@ -533,8 +523,9 @@ int b2b2c_lead_refit(int32_t *status, int32_t *passes,
     r.h = w + (2 * REFIT_MEM + 5) * r.dim + 2 * REFIT_MEM;
     memset(r.h, 0, r.dim * sizeof(*r.h));
     w[0] = log((double)m->nwon / (double)(m->nrows - m->nwon));
-    conv = lbfgs(&r, w, w + r.dim,
-                 (int)lead_param(m, B2B2C_LEAD_REFIT_EPOCHS));
+    *status = lbfgs(&r, w, w + r.dim,
+                    (int)lead_param(m, B2B2C_LEAD_REFIT_EPOCHS));
+    *passes = r.passes;
     weights_set(m, w);
     if ((rc = b2b2c__lead_write_model(m)) != 0)
         goto out;
@@ -544,11 +535,23 @@ int b2b2c_lead_refit(int32_t *status, int32_t *passes,
 out:
     b2b2c__free(ctx, x);
     b2b2c__free(ctx, w);
-    if ((rc = b2b2c__call_end(ctx, rc)) == 0) {
+    return rc;
+}
+
+int b2b2c_lead_refit(int32_t *status, int32_t *passes,
+                     b2b2c_lead_model *m)
+{
+    int32_t conv = B2B2C_FIT_STALLED, np = 0;
+    int rc;
+
+    if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
+        return rc;
+    B2B2C__CALL(rc, m->ctx, m, refit_body(m, &conv, &np));
+    if (rc == 0) {
         if (status)
             *status = conv;
         if (passes)
-            *passes = r.passes;
+            *passes = np;
     }
     return rc;
 }

@@ -29,6 +29,7 @@ int b2b2c_lead_list(const b2b2c_lead_model *m, int32_t stage, int32_t band,
         return b2b2c__err(m->ctx, B2B2C_EINVAL, "band: unknown band %d",
                           (int)band);
     if ((rc = b2b2c__check_time(m->ctx, now, "now")) != 0 ||
+        (rc = b2b2c__sync_read(m->ctx)) != 0 ||
         (rc = b2b2c__list_reserve(&l, m->nleads)) != 0)
         return rc;
     for (size_t i = 0; i < m->nleads; i++) {

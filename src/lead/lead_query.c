@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "lead_internal.h"
+#include "listing.h"
 
 typedef struct top_ent {
     double key;
@@ -81,6 +82,8 @@ int b2b2c_lead_top(const b2b2c_lead_model *m, int64_t now, int32_t n,
     if (stage != -1 && !b2b2c_lead_stage_name(stage))
         return b2b2c__err(ctx, B2B2C_EINVAL, "stage: unknown stage %d",
                           (int)stage);
+    if ((rc = b2b2c__sync_read(ctx)) != 0)
+        return rc;
     ready = b2b2c__lead_ready(m);
     if (by == B2B2C_LEAD_BY_PROBABILITY && !ready)
         return b2b2c__err(ctx, B2B2C_ENOTREADY,
@@ -171,7 +174,7 @@ int b2b2c_lead_counts(const b2b2c_lead_model *m, int64_t now,
     size_t nc;
     int rc = 0;
 
-    if ((rc = b2b2c__lead_begin(m, cb ? NULL : "cb", &now)) != 0)
+    if ((rc = b2b2c__lead_read_begin(m, cb ? NULL : "cb", &now)) != 0)
         return rc;
     ctx = m->ctx;
     nc = m->nattrs + 1;
@@ -199,25 +202,40 @@ int b2b2c_lead_counts(const b2b2c_lead_model *m, int64_t now,
     return rc;
 }
 
+/* A lead in b2b2c_lead_band_changes: its band at the listing's `now`,
+ * when it was entered and which band it left. */
+static int band_row(const b2b2c__list *l, const void *rec)
+{
+    const lead_rec *r = rec;
+    int32_t b, o;
+    int64_t at;
+    b2b2c__lead_band_entry(l->h, r, l->now, &b, &o, &at);
+    return ((b2b2c_lead_band_cb)l->cb)(r->id, o, b, at, l->userdata);
+}
+
 int b2b2c_lead_band_changes(const b2b2c_lead_model *m, int64_t since,
                             int64_t now, b2b2c_lead_band_cb cb, void *payload)
 {
-    b2b2c_ctx *ctx;
-    int rc = 0;
-    if ((rc = b2b2c__lead_begin(m, cb ? NULL : "cb", &now)) != 0)
+    b2b2c__list l;
+    int rc;
+    if ((rc = b2b2c__lead_read_begin(m, cb ? NULL : "cb", &now)) != 0)
         return rc;
-    ctx = m->ctx;
     if (since > now)
-        return b2b2c__err(ctx, B2B2C_ERANGE, "since: after now");
-    b2b2c__cb_enter(ctx);
-    for (size_t i = 0; i < m->nleads && rc == 0; i++) {
+        return b2b2c__err(m->ctx, B2B2C_ERANGE, "since: after now");
+    /* in ID order, as listings are: the leads' places in memory differ
+     * between contexts that applied the same changes in another order */
+    if ((rc = b2b2c__list_open(&l, m->ctx, (b2b2c__list_fn)cb, payload)) ||
+        (rc = b2b2c__list_reserve(&l, m->nleads)))
+        return rc;
+    for (size_t i = 0; i < m->nleads; i++) {
         const lead_rec *r = lead_at(m, i);
         int32_t b, o;
         int64_t at;
         b2b2c__lead_band_entry(m, r, now, &b, &o, &at);
         if (at >= since && at <= now)
-            rc = cb(r->id, o, b, at, payload);
+            b2b2c__list_add(&l, r->id, r->idlen, r);
     }
-    b2b2c__cb_leave(ctx);
-    return rc;
+    l.h = m;
+    l.now = now;
+    return b2b2c__list_emit(&l, band_row);
 }

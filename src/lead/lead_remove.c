@@ -12,25 +12,13 @@
  * bytes back, and only then are the old keys re-hashed and put back, from
  * the restored bytes.
  */
-int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id)
+int b2b2c__lead_unlink(b2b2c_lead_model *m, lead_rec *r)
 {
-    b2b2c_ctx *ctx;
-    lead_rec *r, *last;
-    char key[B2B2C__ID_MAX + 5];
+    b2b2c_ctx *ctx = m->ctx;
+    lead_rec *last = lead_at(m, m->nleads - 1);
     int rc;
 
-    if (!(r = b2b2c__lead_enter(m, NULL, NULL, id, &rc)))
-        return rc;
-    ctx = m->ctx;
-    last = lead_at(m, m->nleads - 1);
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
-    for (uint32_t i = 0; i < r->nhist && rc == 0; i++) {
-        b2b2c__lead_hist_key(key, r, i);
-        rc = b2b2c__st_del(ctx, T_STAGES, key, r->idlen + 5u);
-    }
-    if (rc || (rc = b2b2c__st_del(ctx, T_LEADS, r->id, r->idlen)) != 0 ||
-        (rc = b2b2c__map_remove_undoable(ctx, &m->leads, r->id, r->idlen)) ||
+    if ((rc = b2b2c__map_remove_undoable(ctx, &m->leads, r->id, r->idlen)) ||
         (last != r && (rc = b2b2c__map_remove_undoable(
                            ctx, &m->leads, last->id, last->idlen)) != 0) ||
         (rc = b2b2c__undo_save(ctx, r, sizeof(*r))) != 0 ||
@@ -38,7 +26,7 @@ int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id)
         (rc = b2b2c__undo_save(ctx, &m->nleads, sizeof(m->nleads))) != 0 ||
         (r->ks && (rc = b2b2c__undo_free_on_commit(ctx, r->ks)) != 0) ||
         (r->id != r->sid && (rc = b2b2c__undo_free_on_commit(ctx, r->id))))
-        goto out;
+        return rc;
     if (last != r) {
         uint32_t idx1 = r->idx1;
         memcpy(r, last, sizeof(*r));
@@ -47,9 +35,35 @@ int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id)
             r->id = r->sid;
         if ((rc = b2b2c__map_insert_undoable(ctx, &m->leads, r->id, r->idlen,
                                              r)) != 0)
-            goto out;
+            return rc;
     }
     m->nleads--;
-out:
-    return b2b2c__call_end(ctx, rc);
+    return 0;
+}
+
+static int remove_body(b2b2c_lead_model *m, const char *id)
+{
+    b2b2c_ctx *ctx = m->ctx;
+    char key[B2B2C__ID_MAX + 5];
+    lead_rec *r;
+    int rc = 0;
+
+    if (!(r = b2b2c__lead_find(m, id, &rc)))
+        return rc;
+    for (uint32_t i = 0; i < r->nhist && rc == 0; i++) {
+        b2b2c__lead_hist_key(key, r, i);
+        rc = b2b2c__st_del(ctx, T_STAGES, key, r->idlen + 5u);
+    }
+    if (rc || (rc = b2b2c__st_del(ctx, T_LEADS, r->id, r->idlen)) != 0)
+        return rc;
+    return b2b2c__lead_unlink(m, r);
+}
+
+int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id)
+{
+    int rc;
+    if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
+        return rc;
+    B2B2C__CALL(rc, m->ctx, m, remove_body(m, id));
+    return rc;
 }

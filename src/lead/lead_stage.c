@@ -48,18 +48,17 @@ void b2b2c__lead_hist_key(char *key, const lead_rec *r, uint32_t seq)
     lead_key_u32(key + r->idlen + 1, seq);
 }
 
-int b2b2c_lead_set_stage(b2b2c_lead_model *m, const char *id, int32_t stage,
-                         int64_t now)
+static int stage_body(b2b2c_lead_model *m, const char *id, int32_t stage,
+                      int64_t now)
 {
-    b2b2c_ctx *ctx;
+    b2b2c_ctx *ctx = m->ctx;
     lead_rec *r;
     char key[B2B2C__ID_MAX + 5];
     b2b2c__wbuf w;
     int rc;
 
-    if (!(r = b2b2c__lead_enter(m, NULL, NULL, id, &rc)))
+    if (!(r = b2b2c__lead_find(m, id, &rc)))
         return rc;
-    ctx = m->ctx;
     if (stage < 0 || stage >= LEAD_NSTAGES)
         return b2b2c__err(ctx, B2B2C_EINVAL, "stage: unknown stage %d",
                           (int)stage);
@@ -72,23 +71,29 @@ int b2b2c_lead_set_stage(b2b2c_lead_model *m, const char *id, int32_t stage,
                                       "the last stage change of lead",
                                       id)) != 0)
         return rc;
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
     if ((rc = b2b2c__undo_save(ctx, r, sizeof(*r))) != 0)
-        goto out;
+        return rc;
     b2b2c__lead_hist_key(key, r, r->nhist);
     b2b2c__enc_begin(&w, &ctx->mem, 1);
     b2b2c__enc_u8(&w, r->stage);
     b2b2c__enc_u8(&w, (uint8_t)stage);
     b2b2c__enc_i64(&w, now);
     if ((rc = b2b2c__st_put_rec(ctx, T_STAGES, key, r->idlen + 5u, &w)) != 0)
-        goto out;
+        return rc;
     r->stage = (uint8_t)stage;
     r->stage_at = now;
     r->nhist++;
-    rc = b2b2c__lead_write(m, r);
-out:
-    return b2b2c__call_end(ctx, rc);
+    return b2b2c__lead_write(m, r);
+}
+
+int b2b2c_lead_set_stage(b2b2c_lead_model *m, const char *id, int32_t stage,
+                         int64_t now)
+{
+    int rc;
+    if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
+        return rc;
+    B2B2C__CALL(rc, m->ctx, m, stage_body(m, id, stage, now));
+    return rc;
 }
 
 typedef struct hist_get {

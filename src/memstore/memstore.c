@@ -776,48 +776,42 @@ static int ms_scan_held(void *ud, const char *table,
     return rc;
 }
 
-/* The methods: each holds the store while it runs (see "Threads"). */
+/* The methods: each holds the store while it runs (see "Threads").
+ * ms_release lets go of it and passes the method's result on, so a method
+ * is ms_lock, then its _held body as ms_release's argument. */
+static int ms_release(b2b2c_memstore *s, int rc)
+{
+    ms_unlock(s);
+    return rc;
+}
+
 static int ms_get(void *ud, const char *table, const void *key, size_t klen,
                   b2b2c_storage_value_cb found, void *payload)
 {
     int rc = ms_lock(ud);
-    if (rc)
-        return rc;
-    rc = ms_get_held(ud, table, key, klen, found, payload);
-    ms_unlock(ud);
-    return rc;
+    return rc ? rc : ms_release(ud, ms_get_held(ud, table, key, klen, found,
+                                                payload));
 }
 
 static int ms_put(void *ud, const char *table, const void *key, size_t klen,
                   const void *val, size_t vlen)
 {
     int rc = ms_lock(ud);
-    if (rc)
-        return rc;
-    rc = ms_put_held(ud, table, key, klen, val, vlen);
-    ms_unlock(ud);
-    return rc;
+    return rc ? rc : ms_release(ud, ms_put_held(ud, table, key, klen, val,
+                                                vlen));
 }
 
 static int ms_del(void *ud, const char *table, const void *key, size_t klen)
 {
     int rc = ms_lock(ud);
-    if (rc)
-        return rc;
-    rc = ms_del_held(ud, table, key, klen);
-    ms_unlock(ud);
-    return rc;
+    return rc ? rc : ms_release(ud, ms_del_held(ud, table, key, klen));
 }
 
 static int ms_scan(void *ud, const char *table, b2b2c_storage_row_cb row,
                    void *payload)
 {
     int rc = ms_lock(ud);
-    if (rc)
-        return rc;
-    rc = ms_scan_held(ud, table, row, payload);
-    ms_unlock(ud);
-    return rc;
+    return rc ? rc : ms_release(ud, ms_scan_held(ud, table, row, payload));
 }
 
 /* Takes the store and checks that a transaction is open (open = 1) or not
@@ -969,18 +963,14 @@ void b2b2c__memstore_layout(const b2b2c_memstore *s, const char *table,
 
 int b2b2c_memstore_methods(b2b2c_memstore *store, b2b2c_storage *out)
 {
+    /* in the order of b2b2c_storage; a member not listed is NULL (0) */
+    static const b2b2c_storage methods = {
+        B2B2C_STORAGE_VERSION, NULL, ms_get, ms_put, ms_del, ms_scan,
+        ms_begin, ms_commit, ms_rollback, ms_hint, NULL, 0};
+
     if (!store || !out)
         return B2B2C_EINVAL;
-    memset(out, 0, sizeof(*out)); /* begin_read NULL, flags 0 */
-    out->version = B2B2C_STORAGE_VERSION;
+    *out = methods; /* begin_read NULL, flags 0 */
     out->userdata = store;
-    out->get = ms_get;
-    out->put = ms_put;
-    out->del = ms_del;
-    out->scan = ms_scan;
-    out->begin = ms_begin;
-    out->commit = ms_commit;
-    out->rollback = ms_rollback;
-    out->hint = ms_hint;
     return 0;
 }

@@ -21,48 +21,11 @@ static const char *const dest_names[] = {
 static const char *const channel_names[] = {"none", "reach",
                                             "lead_generation"};
 
-#define COUNT(a) ((int32_t)(sizeof(a) / sizeof((a)[0])))
-
-const char *b2b2c_seg_attr_name(int32_t v)
-{
-    return b2b2c__name_of(attr_names, COUNT(attr_names), v);
-}
-const char *b2b2c_seg_party_type_name(int32_t v)
-{
-    return b2b2c__name_of(party_names, COUNT(party_names), v);
-}
-const char *b2b2c_seg_org_kind_name(int32_t v)
-{
-    return b2b2c__name_of(kind_names, COUNT(kind_names), v);
-}
-const char *b2b2c_seg_dest_name(int32_t v)
-{
-    return b2b2c__name_of(dest_names, COUNT(dest_names), v);
-}
-const char *b2b2c_seg_channel_name(int32_t v)
-{
-    return b2b2c__name_of(channel_names, COUNT(channel_names), v);
-}
-int32_t b2b2c_seg_attr_from_name(const char *s)
-{
-    return b2b2c__value_of(attr_names, COUNT(attr_names), s);
-}
-int32_t b2b2c_seg_party_type_from_name(const char *s)
-{
-    return b2b2c__value_of(party_names, COUNT(party_names), s);
-}
-int32_t b2b2c_seg_org_kind_from_name(const char *s)
-{
-    return b2b2c__value_of(kind_names, COUNT(kind_names), s);
-}
-int32_t b2b2c_seg_dest_from_name(const char *s)
-{
-    return b2b2c__value_of(dest_names, COUNT(dest_names), s);
-}
-int32_t b2b2c_seg_channel_from_name(const char *s)
-{
-    return b2b2c__value_of(channel_names, COUNT(channel_names), s);
-}
+B2B2C__NAME_FUNCS(b2b2c_seg_attr, attr_names)
+B2B2C__NAME_FUNCS(b2b2c_seg_party_type, party_names)
+B2B2C__NAME_FUNCS(b2b2c_seg_org_kind, kind_names)
+B2B2C__NAME_FUNCS(b2b2c_seg_dest, dest_names)
+B2B2C__NAME_FUNCS(b2b2c_seg_channel, channel_names)
 
 /* Counts are exact in a double up to 2^53. */
 #define SEG_COUNT_MAX 9007199254740992.0

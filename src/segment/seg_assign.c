@@ -45,20 +45,17 @@ seg_account *b2b2c__seg_account_alloc(b2b2c_ctx *ctx, const char *id,
     return a;
 }
 
-static int assign_entry(b2b2c_segmenter *s, const char *account_id,
+/* Append an entry to the history of account_id (n bytes), undoably. */
+static int assign_entry(b2b2c_segmenter *s, const char *account_id, size_t n,
                         int32_t segment, double confidence, const char *rule,
                         int64_t now)
 {
     b2b2c_ctx *ctx = s->ctx;
-    size_t n, rl = strlen(rule);
+    size_t rl = strlen(rule);
     seg_account *old, *a;
     seg_hist *h;
     int rc;
 
-    if (b2b2c__id_check(account_id, &n))
-        return b2b2c__err(ctx, B2B2C_EBADID, "account_id: not a valid ID");
-    if ((rc = b2b2c__check_time(ctx, now, "now")) != 0)
-        return rc;
     old = b2b2c__map_get(&s->accounts, account_id, n);
     if (old) {
         const seg_hist *last = &old->h[old->n - 1];
@@ -69,28 +66,21 @@ static int assign_entry(b2b2c_segmenter *s, const char *account_id,
         if (last->segment == segment && last->version == s->version)
             return 0;
     }
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
     a = b2b2c__seg_account_alloc(ctx, account_id, n, old ? old->n + 1 : 1,
                                  (old ? old->nameslen : 0) + rl);
-    if (!a) {
-        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-        goto out;
-    }
+    if (!a)
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     if ((rc = b2b2c__undo_free_on_fail(ctx, a)) != 0) {
         b2b2c__free(ctx, a);
-        rc = b2b2c__err(ctx, rc, "out of memory");
-        goto out;
+        return b2b2c__err(ctx, rc, "out of memory");
     }
     if (old) {
         memcpy(a->h, old->h, old->n * sizeof(seg_hist));
         memcpy(a->names, old->names, old->nameslen);
         if ((rc = b2b2c__undo_free_on_commit(ctx, old)) != 0 ||
             (rc = b2b2c__map_remove_undoable(ctx, &s->accounts, account_id,
-                                             n)) != 0) {
-            rc = b2b2c__err(ctx, rc, "out of memory");
-            goto out;
-        }
+                                             n)) != 0)
+            return b2b2c__err(ctx, rc, "out of memory");
     }
     h = &a->h[a->n - 1];
     h->time = now;
@@ -100,13 +90,41 @@ static int assign_entry(b2b2c_segmenter *s, const char *account_id,
     h->rule_off = (uint32_t)(a->nameslen - rl);
     h->rule_len = (uint32_t)rl;
     memcpy(a->names + h->rule_off, rule, rl);
-    if ((rc = b2b2c__map_insert_undoable(ctx, &s->accounts, a->id, n, a))) {
-        rc = b2b2c__err(ctx, rc, "out of memory");
-        goto out;
-    }
-    rc = account_write(s, a);
-out:
-    return b2b2c__call_end(ctx, rc);
+    if ((rc = b2b2c__map_insert_undoable(ctx, &s->accounts, a->id, n, a)))
+        return b2b2c__err(ctx, rc, "out of memory");
+    return account_write(s, a);
+}
+
+/* The argument checks of both assignment calls, in their order: the
+ * handle (B2B2C_EINVAL without a message), account_id, then attrs (when
+ * classifying) or segment (set by hand), the ID, now. *n: the ID's length. */
+static int assign_args(size_t *n, b2b2c_segmenter *s, const char *account_id,
+                       int by_hand, const b2b2c_segment_attrs *attrs,
+                       int32_t segment, int64_t now)
+{
+    if (!s)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(s->ctx);
+    if (!account_id)
+        return b2b2c__err(s->ctx, B2B2C_EINVAL, "account_id: NULL");
+    if (!by_hand && !attrs)
+        return b2b2c__err(s->ctx, B2B2C_EINVAL, "attrs: NULL");
+    if (by_hand && !b2b2c_segment_name(segment))
+        return b2b2c__err(s->ctx, B2B2C_EINVAL, "segment: unknown segment %d",
+                          (int)segment);
+    if (b2b2c__id_check(account_id, n))
+        return b2b2c__err(s->ctx, B2B2C_EBADID, "account_id: not a valid ID");
+    return b2b2c__check_time(s->ctx, now, "now");
+}
+
+/* Classify with the rules of the latest state, then record the verdict. */
+static int assign_body(seg_verdict *vd, b2b2c_segmenter *s,
+                       const char *account_id, size_t n,
+                       const b2b2c_segment_attrs *attrs, int64_t now)
+{
+    b2b2c__seg_classify_core(vd, s, attrs->v, attrs->present);
+    return assign_entry(s, account_id, n, vd->segment, vd->confidence,
+                        vd->rule ? vd->rule->id : "none", now);
 }
 
 int b2b2c_segmenter_assign(int32_t *segment, b2b2c_segmenter *s,
@@ -114,17 +132,12 @@ int b2b2c_segmenter_assign(int32_t *segment, b2b2c_segmenter *s,
                            int64_t now)
 {
     seg_verdict vd;
-    int rc;
-    if (!s)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(s->ctx);
-    if (!account_id)
-        return b2b2c__err(s->ctx, B2B2C_EINVAL, "account_id: NULL");
-    if (!attrs)
-        return b2b2c__err(s->ctx, B2B2C_EINVAL, "attrs: NULL");
-    b2b2c__seg_classify_core(&vd, s, attrs->v, attrs->present);
-    rc = assign_entry(s, account_id, vd.segment, vd.confidence,
-                      vd.rule ? vd.rule->id : "none", now);
+    size_t n;
+    int rc = assign_args(&n, s, account_id, 0, attrs, 0, now);
+    if (rc)
+        return rc;
+    B2B2C__CALL(rc, s->ctx, s,
+                assign_body(&vd, s, account_id, n, attrs, now));
     if (rc == 0) {
         b2b2c__seg_explain(s, &vd, attrs->v, attrs->present);
         if (segment)
@@ -137,15 +150,13 @@ int b2b2c_segmenter_assign_segment(b2b2c_segmenter *s,
                                    const char *account_id, int32_t segment,
                                    int64_t now)
 {
-    if (!s)
-        return B2B2C_EINVAL;
-    b2b2c__err_clear(s->ctx);
-    if (!account_id)
-        return b2b2c__err(s->ctx, B2B2C_EINVAL, "account_id: NULL");
-    if (!b2b2c_segment_name(segment))
-        return b2b2c__err(s->ctx, B2B2C_EINVAL, "segment: unknown segment %d",
-                          (int)segment);
-    return assign_entry(s, account_id, segment, 1.0, "manual", now);
+    size_t n;
+    int rc = assign_args(&n, s, account_id, 1, NULL, segment, now);
+    if (rc)
+        return rc;
+    B2B2C__CALL(rc, s->ctx, s,
+                assign_entry(s, account_id, n, segment, 1.0, "manual", now));
+    return rc;
 }
 
 static const seg_account *account_find(const b2b2c_segmenter *s,
@@ -161,6 +172,8 @@ static const seg_account *account_find(const b2b2c_segmenter *s,
         *rc = b2b2c__err(s->ctx, B2B2C_EBADID, "account_id: not a valid ID");
         return NULL;
     }
+    if ((*rc = b2b2c__sync_read(s->ctx)) != 0)
+        return NULL;
     a = b2b2c__map_get(&s->accounts, account_id, n);
     if (!a)
         *rc = b2b2c__err(s->ctx, B2B2C_ENOTFOUND,
@@ -263,7 +276,7 @@ int b2b2c_segmenter_migrations(b2b2c_segmenter *s, int64_t since,
     mig_ref *refs;
     int rc = change_reader_begin(s, cb);
 
-    if (rc)
+    if (rc || (rc = b2b2c__sync_read(s->ctx)) != 0)
         return rc;
     while (b2b2c__map_next(&s->accounts, &it, NULL, NULL, &v)) {
         const seg_account *a = v;

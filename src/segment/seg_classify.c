@@ -174,6 +174,7 @@ int b2b2c_segmenter_classify(int32_t *segment, double *confidence,
                              b2b2c_segmenter *s, const b2b2c_segment_attrs *attrs)
 {
     seg_verdict vd;
+    int rc;
     if (!s)
         return B2B2C_EINVAL;
     b2b2c__err_clear(s->ctx);
@@ -181,6 +182,8 @@ int b2b2c_segmenter_classify(int32_t *segment, double *confidence,
         return b2b2c__err(s->ctx, B2B2C_EINVAL, "segment: NULL");
     if (!attrs)
         return b2b2c__err(s->ctx, B2B2C_EINVAL, "attrs: NULL");
+    if ((rc = b2b2c__sync_read(s->ctx)) != 0)
+        return rc;
     b2b2c__seg_classify_core(&vd, s, attrs->v, attrs->present);
     b2b2c__seg_explain(s, &vd, attrs->v, attrs->present);
     *segment = vd.segment;
@@ -236,13 +239,14 @@ static inline int value_ok(int a, double x)
 }
 
 /* Entry of the batch calls: B2B2C_EINVAL without a handle; otherwise clear
- * the error and return 1 when there is nothing to do (n == 0), else 0. */
+ * the error and return 1 when there is nothing to do (n == 0), else bring
+ * the handle up to date (0, or the sync's error). */
 static int batch_begin(b2b2c_segmenter *s, size_t n)
 {
     if (!s)
         return B2B2C_EINVAL;
     b2b2c__err_clear(s->ctx);
-    return n == 0;
+    return n == 0 ? 1 : b2b2c__sync_read(s->ctx);
 }
 
 /* Classify one validated row of a batch: the fast path when there are no

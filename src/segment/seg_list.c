@@ -27,7 +27,8 @@ int b2b2c_segmenter_list_accounts(const b2b2c_segmenter *s, int32_t segment,
     if (segment != -1 && !b2b2c_segment_name(segment))
         return b2b2c__err(s->ctx, B2B2C_EINVAL, "segment: unknown (%d)",
                           (int)segment);
-    if ((rc = b2b2c__list_reserve(&l, s->accounts.count)) != 0)
+    if ((rc = b2b2c__sync_read(s->ctx)) != 0 ||
+        (rc = b2b2c__list_reserve(&l, s->accounts.count)) != 0)
         return rc;
     while (b2b2c__map_next(&s->accounts, &it, NULL, NULL, &v)) {
         const seg_account *a = v;

@@ -52,7 +52,7 @@ int b2b2c_segmenter_route(int32_t *dest, int32_t *channel_kind,
                           const b2b2c_segmenter *s, int32_t segment,
                           int32_t band)
 {
-    int kind, d;
+    int kind, d, rc;
     if (!s)
         return B2B2C_EINVAL;
     b2b2c__err_clear(s->ctx);
@@ -65,6 +65,8 @@ int b2b2c_segmenter_route(int32_t *dest, int32_t *channel_kind,
     if (!b2b2c_band_name(band))
         return b2b2c__err(s->ctx, B2B2C_EINVAL, "band: unknown band %d",
                           (int)band);
+    if ((rc = b2b2c__sync_read(s->ctx)) != 0)
+        return rc;
     if (s->routes.over[segment][band]) {
         d = s->routes.dest[segment][band];
         kind = s->routes.kind[segment][band];
@@ -77,6 +79,32 @@ int b2b2c_segmenter_route(int32_t *dest, int32_t *channel_kind,
     *dest = d;
     *channel_kind = kind;
     return 0;
+}
+
+/* The checks of state and the change, on the latest state. */
+static int route_body(b2b2c_segmenter *s, int32_t segment, int32_t band,
+                      int over, int32_t dest, int32_t kind)
+{
+    b2b2c_ctx *ctx = s->ctx;
+    int rc;
+    if (over && segment == B2B2C_SEGMENT_B2C_CONSUMER &&
+        dest == B2B2C_SEG_DEST_DIRECT_SALES &&
+        s->params[B2B2C_SEG_DEALER_POLICY - SEG_PARAM_BASE] != 0)
+        return b2b2c__err(ctx, B2B2C_ESTATE,
+                          "dest: consumer leads never go to direct_sales "
+                          "while the dealer policy is on");
+    if (!over && !s->routes.over[segment][band])
+        return 0;
+    if (over && s->routes.over[segment][band] &&
+        s->routes.dest[segment][band] == dest &&
+        s->routes.kind[segment][band] == kind)
+        return 0;
+    if ((rc = b2b2c__undo_save(ctx, &s->routes, sizeof(s->routes))) != 0)
+        return b2b2c__err(ctx, rc, "out of memory");
+    s->routes.over[segment][band] = (uint8_t)over;
+    s->routes.dest[segment][band] = (uint8_t)(over ? dest : 0);
+    s->routes.kind[segment][band] = (uint8_t)(over ? kind : 0);
+    return routes_write(s);
 }
 
 static int route_change(b2b2c_segmenter *s, int32_t segment, int32_t band,
@@ -96,30 +124,8 @@ static int route_change(b2b2c_segmenter *s, int32_t segment, int32_t band,
     if (over && (kind < 1 || kind > 2))
         return b2b2c__err(ctx, B2B2C_EINVAL,
                           "channel_kind: unknown channel kind %d", (int)kind);
-    if (over && segment == B2B2C_SEGMENT_B2C_CONSUMER &&
-        dest == B2B2C_SEG_DEST_DIRECT_SALES &&
-        s->params[B2B2C_SEG_DEALER_POLICY - SEG_PARAM_BASE] != 0)
-        return b2b2c__err(ctx, B2B2C_ESTATE,
-                          "dest: consumer leads never go to direct_sales "
-                          "while the dealer policy is on");
-    if (!over && !s->routes.over[segment][band])
-        return 0;
-    if (over && s->routes.over[segment][band] &&
-        s->routes.dest[segment][band] == dest &&
-        s->routes.kind[segment][band] == kind)
-        return 0;
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
-    if ((rc = b2b2c__undo_save(ctx, &s->routes, sizeof(s->routes))) != 0) {
-        rc = b2b2c__err(ctx, rc, "out of memory");
-        goto out;
-    }
-    s->routes.over[segment][band] = (uint8_t)over;
-    s->routes.dest[segment][band] = (uint8_t)(over ? dest : 0);
-    s->routes.kind[segment][band] = (uint8_t)(over ? kind : 0);
-    rc = routes_write(s);
-out:
-    return b2b2c__call_end(ctx, rc);
+    B2B2C__CALL(rc, ctx, s, route_body(s, segment, band, over, dest, kind));
+    return rc;
 }
 
 int b2b2c_segmenter_route_set(b2b2c_segmenter *s, int32_t segment,

@@ -93,6 +93,7 @@ struct b2b2c_segmenter {
     size_t norder;
     b2b2c__map accounts;
     seg_routes routes;
+    int order_dirty; /* a host rule was refreshed: rebuild the order */
     uint32_t last_missing;
     char last_rule[B2B2C__ID_MAX + 1];
     char last_reason[1024];
@@ -120,6 +121,10 @@ int b2b2c__seg_defaults_make(seg_rule **out, b2b2c_ctx *ctx,
 int b2b2c__seg_rule_cmp(const void *pa, const void *pb);
 int b2b2c__seg_order_make(seg_rule ***out, size_t *nout, b2b2c_segmenter *s,
                           seg_rule *const *defaults);
+/* Undoably: make o (n rules, just built) the evaluation order; set the
+ * parameters to p, with the default rules and the order rebuilt. */
+int b2b2c__seg_order_swap(b2b2c_segmenter *s, seg_rule **o, size_t n);
+int b2b2c__seg_defaults_swap(b2b2c_segmenter *s, const double *p);
 
 /* seg_classify.c: classify one row with the whole rule table; write the
  * last rule, reason and missing attributes of a verdict into s. */

@@ -170,7 +170,7 @@ int b2b2c__seg_order_make(seg_rule ***out, size_t *nout, b2b2c_segmenter *s,
 }
 
 /* Replace the evaluation order (undoable). */
-static int order_swap(b2b2c_segmenter *s, seg_rule **o, size_t n)
+int b2b2c__seg_order_swap(b2b2c_segmenter *s, seg_rule **o, size_t n)
 {
     b2b2c_ctx *ctx = s->ctx;
     int rc;
@@ -184,6 +184,38 @@ static int order_swap(b2b2c_segmenter *s, seg_rule **o, size_t n)
         return b2b2c__err(ctx, rc, "out of memory");
     s->order = o;
     s->norder = n;
+    return 0;
+}
+
+/* New parameters: the default rules and the order rebuilt (undoable). */
+int b2b2c__seg_defaults_swap(b2b2c_segmenter *s, const double *p)
+{
+    b2b2c_ctx *ctx = s->ctx;
+    seg_rule *nd[NDEFAULT];
+    seg_rule **o = NULL;
+    size_t no;
+    int rc;
+
+    if ((rc = b2b2c__seg_defaults_make(nd, ctx, p)) != 0)
+        return rc;
+    for (int k = 0; k < NDEFAULT; k++) {
+        if ((rc = b2b2c__undo_free_on_fail(ctx, nd[k])) != 0) {
+            for (int j = k; j < NDEFAULT; j++)
+                b2b2c__free(ctx, nd[j]);
+            return b2b2c__err(ctx, rc, "out of memory");
+        }
+    }
+    if ((rc = b2b2c__seg_order_make(&o, &no, s, nd)) != 0 ||
+        (rc = b2b2c__seg_order_swap(s, o, no)) != 0)
+        return rc;
+    for (int k = 0; k < NDEFAULT; k++)
+        if ((rc = b2b2c__undo_free_on_commit(ctx, s->defaults[k])) != 0)
+            return b2b2c__err(ctx, rc, "out of memory");
+    if ((rc = b2b2c__undo_save(ctx, s->defaults, sizeof(s->defaults))) != 0 ||
+        (rc = b2b2c__undo_save(ctx, s->params, sizeof(s->params))) != 0)
+        return b2b2c__err(ctx, rc, "out of memory");
+    memcpy(s->defaults, nd, sizeof(nd));
+    memcpy(s->params, p, sizeof(s->params));
     return 0;
 }
 
@@ -215,13 +247,15 @@ static int rule_write(b2b2c_segmenter *s, const seg_rule *r)
 int b2b2c_segmenter_get_param(double *value, const b2b2c_segmenter *s,
                               int32_t param)
 {
-    int i = param - SEG_PARAM_BASE;
+    int i = param - SEG_PARAM_BASE, rc;
     if (!value || !s)
         return B2B2C_EINVAL;
     if (i < 0 || i >= SEG_NPARAM)
         return b2b2c__err(s->ctx, B2B2C_EINVAL,
                           "param: %d is not a segmenter parameter",
                           (int)param);
+    if ((rc = b2b2c__sync_read(s->ctx)) != 0)
+        return rc;
     *value = s->params[i];
     return 0;
 }
@@ -235,22 +269,13 @@ static int bump_version(b2b2c_segmenter *s)
     return meta_write(s);
 }
 
-int b2b2c_segmenter_set_param(b2b2c_segmenter *s, int32_t param, double value)
+static int set_param_body(b2b2c_segmenter *s, int i, double value)
 {
-    b2b2c_ctx *ctx;
-    int i = param - SEG_PARAM_BASE, rc;
+    b2b2c_ctx *ctx = s->ctx;
     double p[SEG_NPARAM];
-    seg_rule *nd[NDEFAULT];
-    seg_rule **o = NULL;
-    size_t no;
+    int rc;
 
-    if (!s)
-        return B2B2C_EINVAL;
-    ctx = s->ctx;
-    b2b2c__err_clear(ctx);
-    if ((rc = b2b2c__param_check(ctx, SEG_PARAM_BASE, param, value)) != 0)
-        return rc;
-    if (param == B2B2C_SEG_DEALER_POLICY && value == 1) {
+    if (i == B2B2C_SEG_DEALER_POLICY - SEG_PARAM_BASE && value == 1) {
         for (int j = 0; j < NBAND; j++)
             if (s->routes.over[B2B2C_SEGMENT_B2C_CONSUMER][j] &&
                 s->routes.dest[B2B2C_SEGMENT_B2C_CONSUMER][j] ==
@@ -263,45 +288,36 @@ int b2b2c_segmenter_set_param(b2b2c_segmenter *s, int32_t param, double value)
     }
     if (s->params[i] == value)
         return 0;
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
     memcpy(p, s->params, sizeof(p));
     p[i] = value;
-    if ((rc = b2b2c__seg_defaults_make(nd, ctx, p)) != 0)
-        goto out;
-    for (int k = 0; k < NDEFAULT; k++) {
-        if ((rc = b2b2c__undo_free_on_fail(ctx, nd[k])) != 0) {
-            for (int j = k; j < NDEFAULT; j++)
-                b2b2c__free(ctx, nd[j]);
-            rc = b2b2c__err(ctx, rc, "out of memory");
-            goto out;
-        }
-    }
-    if ((rc = b2b2c__seg_order_make(&o, &no, s, nd)) != 0)
-        goto out;
-    if ((rc = order_swap(s, o, no)) != 0)
-        goto out;
-    for (int k = 0; k < NDEFAULT; k++)
-        if ((rc = b2b2c__undo_free_on_commit(ctx, s->defaults[k])) != 0) {
-            rc = b2b2c__err(ctx, rc, "out of memory");
-            goto out;
-        }
-    if ((rc = b2b2c__undo_save(ctx, s->defaults, sizeof(s->defaults))) != 0 ||
-        (rc = b2b2c__undo_save(ctx, s->params, sizeof(s->params))) != 0) {
-        rc = b2b2c__err(ctx, rc, "out of memory");
-        goto out;
-    }
-    memcpy(s->defaults, nd, sizeof(nd));
-    s->params[i] = value;
-    rc = bump_version(s);
-out:
-    return b2b2c__call_end(ctx, rc);
+    if ((rc = b2b2c__seg_defaults_swap(s, p)) != 0)
+        return rc;
+    return bump_version(s);
+}
+
+int b2b2c_segmenter_set_param(b2b2c_segmenter *s, int32_t param, double value)
+{
+    b2b2c_ctx *ctx;
+    int rc;
+
+    if (!s)
+        return B2B2C_EINVAL;
+    ctx = s->ctx;
+    b2b2c__err_clear(ctx);
+    if ((rc = b2b2c__param_check(ctx, SEG_PARAM_BASE, param, value)) != 0)
+        return rc;
+    B2B2C__CALL(rc, ctx, s,
+                set_param_body(s, param - SEG_PARAM_BASE, value));
+    return rc;
 }
 
 int b2b2c_segmenter_version(int64_t *version, const b2b2c_segmenter *s)
 {
+    int rc;
     if (!version || !s)
         return B2B2C_EINVAL;
+    if ((rc = b2b2c__sync_read(s->ctx)) != 0)
+        return rc;
     *version = s->version;
     return 0;
 }
@@ -326,14 +342,39 @@ static int rule_args(size_t *n, b2b2c_segmenter *s, const char *rule_id,
     return 0;
 }
 
+static int rule_add_body(b2b2c_segmenter *s, const char *rule_id, size_t n,
+                         int32_t priority, int32_t segment, const char *expr)
+{
+    b2b2c_ctx *ctx = s->ctx;
+    seg_rule *r = NULL, **o = NULL;
+    size_t no;
+    int rc;
+
+    if (b2b2c__map_get(&s->rules, rule_id, n))
+        return b2b2c__err(ctx, B2B2C_EEXISTS, "rule_id: '%s' exists",
+                          rule_id);
+    if ((rc = b2b2c__seg_rule_make(&r, ctx, rule_id, n, priority, segment,
+                                   expr, 0)))
+        return rc;
+    if ((rc = b2b2c__undo_free_on_fail(ctx, r)) != 0) {
+        b2b2c__free(ctx, r);
+        return b2b2c__err(ctx, rc, "out of memory");
+    }
+    if ((rc = b2b2c__map_insert_undoable(ctx, &s->rules, r->id, n, r)))
+        return b2b2c__err(ctx, rc, "out of memory");
+    if ((rc = b2b2c__seg_order_make(&o, &no, s, s->defaults)) != 0 ||
+        (rc = b2b2c__seg_order_swap(s, o, no)) != 0 ||
+        (rc = rule_write(s, r)) != 0)
+        return rc;
+    return bump_version(s);
+}
+
 int b2b2c_segmenter_rule_add(b2b2c_segmenter *s, const char *rule_id,
                              int32_t priority, int32_t segment,
                              const char *expr)
 {
     b2b2c_ctx *ctx;
     size_t n;
-    seg_rule *r = NULL, **o = NULL;
-    size_t no;
     int rc;
 
     if ((rc = rule_args(&n, s, rule_id, 1, expr)) != 0)
@@ -352,67 +393,51 @@ int b2b2c_segmenter_rule_add(b2b2c_segmenter *s, const char *rule_id,
     if (strlen(expr) > SEG_EXPR_MAX)
         return b2b2c__err(ctx, B2B2C_EINVAL, "expr: longer than %d bytes",
                           SEG_EXPR_MAX);
-    if (b2b2c__map_get(&s->rules, rule_id, n))
-        return b2b2c__err(ctx, B2B2C_EEXISTS, "rule_id: '%s' exists",
-                          rule_id);
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
-    if ((rc = b2b2c__seg_rule_make(&r, ctx, rule_id, n, priority, segment,
-                                   expr, 0)))
-        goto out;
-    if ((rc = b2b2c__undo_free_on_fail(ctx, r)) != 0) {
-        b2b2c__free(ctx, r);
-        rc = b2b2c__err(ctx, rc, "out of memory");
-        goto out;
-    }
-    if ((rc = b2b2c__map_insert_undoable(ctx, &s->rules, r->id, n, r))) {
-        rc = b2b2c__err(ctx, rc, "out of memory");
-        goto out;
-    }
+    B2B2C__CALL(rc, ctx, s,
+                rule_add_body(s, rule_id, n, priority, segment, expr));
+    return rc;
+}
+
+static int rule_remove_body(b2b2c_segmenter *s, const char *rule_id,
+                            size_t n)
+{
+    b2b2c_ctx *ctx = s->ctx;
+    seg_rule *r = b2b2c__map_get(&s->rules, rule_id, n), **o = NULL;
+    size_t no;
+    int rc;
+
+    if (!r)
+        return b2b2c__err(ctx, B2B2C_ENOTFOUND,
+                          "rule_id: no host rule '%s'", rule_id);
+    if ((rc = b2b2c__map_remove_undoable(ctx, &s->rules, rule_id, n)) != 0 ||
+        (rc = b2b2c__undo_free_on_commit(ctx, r)) != 0)
+        return b2b2c__err(ctx, rc, "out of memory");
     if ((rc = b2b2c__seg_order_make(&o, &no, s, s->defaults)) != 0 ||
-        (rc = order_swap(s, o, no)) != 0 || (rc = rule_write(s, r)) != 0)
-        goto out;
-    rc = bump_version(s);
-out:
-    return b2b2c__call_end(ctx, rc);
+        (rc = b2b2c__seg_order_swap(s, o, no)) != 0 ||
+        (rc = b2b2c__st_del(ctx, T_RULES, rule_id, n)) != 0)
+        return rc;
+    return bump_version(s);
 }
 
 int b2b2c_segmenter_rule_remove(b2b2c_segmenter *s, const char *rule_id)
 {
-    b2b2c_ctx *ctx;
-    size_t n, no;
-    seg_rule *r, **o = NULL;
+    size_t n;
     int rc;
 
     if ((rc = rule_args(&n, s, rule_id, 0, NULL)) != 0)
         return rc;
-    ctx = s->ctx;
-    r = b2b2c__map_get(&s->rules, rule_id, n);
-    if (!r)
-        return b2b2c__err(ctx, B2B2C_ENOTFOUND,
-                          "rule_id: no host rule '%s'", rule_id);
-    if ((rc = b2b2c__call_begin(ctx)) != 0)
-        return rc;
-    if ((rc = b2b2c__map_remove_undoable(ctx, &s->rules, rule_id, n)) != 0 ||
-        (rc = b2b2c__undo_free_on_commit(ctx, r)) != 0) {
-        rc = b2b2c__err(ctx, rc, "out of memory");
-        goto out;
-    }
-    if ((rc = b2b2c__seg_order_make(&o, &no, s, s->defaults)) != 0 ||
-        (rc = order_swap(s, o, no)) != 0 ||
-        (rc = b2b2c__st_del(ctx, T_RULES, rule_id, n)) != 0)
-        goto out;
-    rc = bump_version(s);
-out:
-    return b2b2c__call_end(ctx, rc);
+    B2B2C__CALL(rc, s->ctx, s, rule_remove_body(s, rule_id, n));
+    return rc;
 }
 
 int b2b2c_segmenter_rules(b2b2c_segmenter *s, b2b2c_seg_rule_cb cb,
                           void *payload)
 {
-    int rc = 0;
+    int rc;
     if (!s || !cb)
         return B2B2C_EINVAL;
+    if ((rc = b2b2c__sync_read(s->ctx)) != 0)
+        return rc;
     b2b2c__cb_enter(s->ctx); /* one rule: no mutation from callbacks */
     for (size_t i = 0; i < s->norder && rc == 0; i++) {
         const seg_rule *r = s->order[i];

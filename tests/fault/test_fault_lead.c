@@ -20,9 +20,12 @@ static uint64_t mix(uint64_t d, const void *p, size_t n)
     return d * 0x100000001b3ULL ^ b2b2c__hash(p, n);
 }
 
-static uint64_t digest(const b2b2c_lead_model *m)
+/* The in-memory state; `unordered`: whatever the leads' places in the
+ * dense array (two contexts that applied the same changes in another
+ * order hold the same leads in other places). */
+static uint64_t digest_of(const b2b2c_lead_model *m, int unordered)
 {
-    uint64_t d = 1469598103934665603ULL;
+    uint64_t d = 1469598103934665603ULL, sum = 0;
     d = mix(d, m->params, sizeof(m->params));
     d = mix(d, &m->nkinds, sizeof(m->nkinds));
     for (uint32_t k = 0; k < m->nkinds; k++)
@@ -43,18 +46,41 @@ static uint64_t digest(const b2b2c_lead_model *m)
     for (size_t i = 0; i < m->nleads; i++) {
         const lead_rec *r = lead_at(m, i);
         lead_rec c = *r;
+        uint64_t h = unordered ? 7 : d;
         c.ks = NULL;
         c.id = NULL;
         c.capk = 0; /* capacity, not state */
-        d = mix(d, &c, sizeof(c));
-        d = mix(d, r->id, r->idlen);
-        d = mix(d, r->ks, r->nk * sizeof(lead_ks));
+        if (unordered)
+            c.idx1 = 0;
+        h = mix(h, &c, sizeof(c));
+        h = mix(h, r->id, r->idlen);
+        h = mix(h, r->ks, r->nk * sizeof(lead_ks));
         if (b2b2c__map_get(&m->leads, r->id, r->idlen) != r)
-            d ^= 0xdead;
+            h ^= 0xdead;
+        if (unordered)
+            sum += h;
+        else
+            d = h;
     }
+    d = mix(d, &sum, sizeof(sum));
     d = mix(d, &m->nrows, sizeof(m->nrows));
     d = mix(d, &m->nwon, sizeof(m->nwon));
+    for (size_t i = 0; i < m->nrows; i++) { /* field by field: padding */
+        const lead_row *w = m->rows[i];
+        uint32_t h[6] = {w->label, w->segment, w->nk, w->chan, w->region,
+                         w->prod};
+        d = mix(d, h, sizeof(h));
+        for (uint32_t k = 0; k < w->nk; k++) {
+            d = mix(d, &w->f[k].kind, sizeof(uint32_t));
+            d = mix(d, &w->f[k].cnt, 2 * sizeof(double));
+        }
+    }
     return d;
+}
+
+static uint64_t digest(const b2b2c_lead_model *m)
+{
+    return digest_of(m, 0);
 }
 
 static int setup(th_env *env, void **state)
@@ -219,6 +245,107 @@ static int op_remove_group(th_env *env, void *state)
     return b2b2c_ctx_commit(env->ctx);
 }
 
+/* ---- another context's commits applied on a read ---- */
+
+/* Context A (env->ctx) with the usual state, then context B on the same
+ * store changes every table of the lead model, a removal among them. */
+typedef struct two {
+    b2b2c_lead_model *a, *b;
+    b2b2c_ctx *cb;
+} two;
+
+static int two_setup(th_env *env, void **state)
+{
+    two *t = calloc(1, sizeof(*t));
+    void *a;
+    int32_t kind;
+    int rc;
+    if (!t)
+        return B2B2C_ENOMEM;
+    *state = t;
+    if ((rc = setup(env, &a)) != 0)
+        return rc;
+    t->a = a;
+    if ((rc = b2b2c_ctx_new(&t->cb, NULL, &env->store.methods)) ||
+        (rc = b2b2c_lead_model_new(&t->b, t->cb)) ||
+        (rc = b2b2c_lead_event(t->b, "L1", B2B2C_LEAD_EV_QUOTE_REQUEST,
+                               T0 + 2 * DAY, 3)) ||
+        (rc = b2b2c_lead_add(t->b, "a-lead-with-a-long-id", T0 + DAY, 4,
+                             "b_channel", "south", NULL)) ||
+        (rc = b2b2c_lead_remove(t->b, "L2")) ||
+        (rc = b2b2c_lead_set_stage(t->b, "L3", B2B2C_LEAD_STAGE_QUALIFIED,
+                                   T0 + DAY)) ||
+        (rc = b2b2c_lead_model_set_param(t->b, B2B2C_LEAD_HALF_LIFE_DAYS,
+                                         20)) ||
+        (rc = b2b2c_lead_add_kind(&kind, t->b, "b_kind")) ||
+        (rc = b2b2c_lead_event(t->b, "L4", kind, T0 + DAY, 1)) ||
+        (rc = b2b2c_lead_outcome(t->b, "L4", 1, T0 + 2 * DAY)) ||
+        (rc = b2b2c_lead_attr_points_set(t->b, B2B2C_LEAD_ATTR_PRODUCT_LINE,
+                                         "valves", 5)) ||
+        (rc = b2b2c_lead_refit(NULL, NULL, t->b)))
+        return rc;
+    return 0;
+}
+
+static void two_teardown(th_env *env, void *state)
+{
+    two *t = state;
+    (void)env;
+    b2b2c_lead_model_free(t->a);
+    b2b2c_lead_model_free(t->b);
+    b2b2c_ctx_free(t->cb);
+    free(t);
+}
+
+static uint64_t two_dig(th_env *env, void *state)
+{
+    (void)env;
+    return digest(((two *)state)->a);
+}
+
+/* A read on A brings it to B's state (B made the changes: its memory is
+ * what they are). */
+static int op_sync_read(th_env *env, void *state)
+{
+    two *t = state;
+    size_t n;
+    int rc = b2b2c_lead_count(&n, t->a);
+    (void)env;
+    if (rc == 0 && digest_of(t->a, 1) != digest_of(t->b, 1))
+        rc = -9999;
+    return rc;
+}
+
+/* The rebuild from storage that a context fallen behind the trimmed log
+ * gets: on failure the handle is as it was. */
+static int op_reload(th_env *env, void *state)
+{
+    two *t = state;
+    int rc = b2b2c__lead_ops.reload(t->a);
+    (void)env;
+    if (rc == 0 && digest_of(t->a, 1) != digest_of(t->b, 1))
+        rc = -9999;
+    return rc;
+}
+
+static void run_two(const char *name, int (*op)(th_env *, void *))
+{
+    th_fault_ops ops = {name, two_setup, op, two_dig, two_teardown, 0};
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
+
+static void t_sync_read(void **u)
+{
+    (void)u;
+    run_two("read after another context's commits", op_sync_read);
+}
+static void t_reload(void **u)
+{
+    (void)u;
+    run_two("reload", op_reload);
+}
+
 static void run_both(const char *name, int (*op)(th_env *, void *))
 {
     th_fault_ops ops = {name, setup, op, dig, teardown, 0};
@@ -301,6 +428,8 @@ int main(void)
         cmocka_unit_test(t_group),   cmocka_unit_test(t_remove),
         cmocka_unit_test(t_remove_last), cmocka_unit_test(t_remove_group),
         cmocka_unit_test(t_group_create_grow),
+        cmocka_unit_test(t_sync_read),
+        cmocka_unit_test(t_reload),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -153,6 +153,50 @@ static int op_group(th_env *env, void *state)
     return b2b2c_ctx_commit(env->ctx);
 }
 
+/* Another context on the same store commits several changes, a deletion
+ * among them; the op is a read on the first context, which brings it up
+ * to date (refresh of every table, the order rebuilt). */
+static int sync_changes(b2b2c_segmenter *sb)
+{
+    int rc;
+    if ((rc = b2b2c_segmenter_rule_remove(sb, "r1")) != 0 ||
+        (rc = b2b2c_segmenter_rule_add(sb, "rb", 700, B2B2C_SEGMENT_B2B_LARGE,
+                                       "employees >= 400")) != 0 ||
+        (rc = b2b2c_segmenter_set_param(
+             sb, B2B2C_SEG_LARGE_CUSTOMER_EMPLOYEES, 90)) != 0 ||
+        (rc = b2b2c_segmenter_assign_segment(
+             sb, "a1", B2B2C_SEGMENT_B2C_CONSUMER, 400)) != 0 ||
+        (rc = b2b2c_segmenter_assign_segment(
+             sb, "b9", B2B2C_SEGMENT_B2B_LARGE, 400)) != 0)
+        return rc;
+    return b2b2c_segmenter_route_set(sb, B2B2C_SEGMENT_B2B_SMALL_PRO,
+                                     B2B2C_BAND_WARM, B2B2C_SEG_DEST_NURTURE,
+                                     B2B2C_SEG_CHANNEL_REACH);
+}
+static int sync_setup(th_env *env, void **state)
+{
+    b2b2c_ctx *cb;
+    b2b2c_segmenter *sb = NULL;
+    int rc = setup(env, state);
+    if (rc || (rc = b2b2c_ctx_new(&cb, NULL, &env->store.methods)) != 0)
+        return rc;
+    if ((rc = b2b2c_segmenter_new(&sb, cb)) == 0)
+        rc = sync_changes(sb);
+    b2b2c_segmenter_free(sb);
+    b2b2c_ctx_free(cb);
+    return rc;
+}
+static int op_sync(th_env *env, void *state)
+{
+    st *x = state;
+    int64_t v = 0;
+    int rc = b2b2c_segmenter_version(&v, x->s);
+    (void)env;
+    /* 3 after setup, + remove, add and set_param in the other context */
+    return rc ? rc : v == 6 && !b2b2c__map_get(&x->s->rules, "r1", 2) ? 0
+                                                                       : -9999;
+}
+
 /* Every failure must carry the injected cause: ENOMEM for a failed
  * allocation, the storage callback's own code (-1000) for storage, never a
  * different code such as ECORRUPT. */
@@ -217,6 +261,14 @@ static void t_route_reset(void **u)
     run_both("route_reset", op_route_reset);
 }
 static void t_group(void **u) { (void)u; run_both("group", op_group); }
+static void t_sync(void **u)
+{
+    th_fault_ops ops = {"sync", sync_setup, checked, digest, teardown, 0};
+    (void)u;
+    cur_op = op_sync;
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
 
 /* attrs_new allocates */
 static int an_setup(th_env *env, void **state)
@@ -280,6 +332,7 @@ int main(void)
         cmocka_unit_test(t_assign_new),   cmocka_unit_test(t_assign_migrate),
         cmocka_unit_test(t_assign_segment), cmocka_unit_test(t_route_set),
         cmocka_unit_test(t_route_reset),  cmocka_unit_test(t_group),
+        cmocka_unit_test(t_sync),
         cmocka_unit_test(t_attrs_new),
         cmocka_unit_test(t_group_create_grow),
     };

@@ -15,7 +15,10 @@
  *  - a context opened before the workers ran, brought up to date, answers
  *    like one opened fresh.
  *
- * Usage: test_stress WORKERS CALLS DIR (a meson test; exit 0 or 1).
+ * Usage: test_stress WORKERS CALLS DIR [sqlite|postgresql]: the shared
+ * database is DIR/stress.db, or the PostgreSQL server named by
+ * $B2B2C_PG_CONNINFO (tests/harness/pg_server.sh starts one); the replay
+ * always runs on the SQLite file DIR/replay.db. Exit 0, 1, or 77 (skip).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -31,7 +34,10 @@
 #include "b2b2c/dealer.h"
 #include "b2b2c/forecast.h"
 #include "b2b2c/lead.h"
-#include "b2b2c_sqlite.h"
+#include "b2b2c/storage/sqlite.h"
+#ifdef B2B2C_STRESS_PG
+#include "b2b2c/storage/postgresql.h"
+#endif
 
 #define NDEALERS 12
 #define NLEADS 400
@@ -39,8 +45,17 @@
 #define NCHAN 5
 #define T0 ((int64_t)1767225600) /* 2026-01-01 */
 
+/* A database: a SQLite file, or (path NULL) the PostgreSQL server. */
+typedef struct dbref {
+    const char *path;
+    const char *conninfo;
+} dbref;
+
 typedef struct env {
     b2b2c_sqlite *db;
+#ifdef B2B2C_STRESS_PG
+    b2b2c_pg *pg;
+#endif
     b2b2c_ctx *ctx;
     b2b2c_lead_model *lm;
     b2b2c_dealer_engine *de;
@@ -55,18 +70,34 @@ static void die(const char *what, int rc, const env *e)
     exit(1);
 }
 
-static void env_open(env *e, const char *path)
+static int store_open(env *e, const dbref *d, b2b2c_storage *st)
 {
-    b2b2c_sqlite_options o = B2B2C_SQLITE_OPTIONS_INIT;
+    int rc;
+    if (d->path) {
+        b2b2c_sqlite_options o = B2B2C_SQLITE_OPTIONS_INIT;
+        o.wal = 1;
+        o.synchronous = B2B2C_SQLITE_SYNC_NORMAL;
+        o.busy_timeout_ms = 60000;
+        if ((rc = b2b2c_sqlite_open_with(&e->db, d->path, &o)) == 0)
+            rc = b2b2c_sqlite_methods(e->db, st);
+        return rc;
+    }
+#ifdef B2B2C_STRESS_PG
+    if ((rc = b2b2c_pg_open(&e->pg, d->conninfo, NULL)) == 0)
+        rc = b2b2c_pg_methods(e->pg, st);
+    return rc;
+#else
+    return B2B2C_EINVAL;
+#endif
+}
+
+static void env_open(env *e, const dbref *d)
+{
     b2b2c_storage st;
     int rc;
 
     memset(e, 0, sizeof(*e));
-    o.wal = 1;
-    o.synchronous = B2B2C_SQLITE_SYNC_NORMAL;
-    o.busy_timeout_ms = 60000;
-    if ((rc = b2b2c_sqlite_open_with(&e->db, path, &o)) ||
-        (rc = b2b2c_sqlite_methods(e->db, &st)) ||
+    if ((rc = store_open(e, d, &st)) ||
         (rc = b2b2c_ctx_new(&e->ctx, NULL, &st)))
         die("open", rc, e);
     if ((rc = b2b2c_lead_model_new(&e->lm, e->ctx)) ||
@@ -84,6 +115,9 @@ static void env_close(env *e)
     b2b2c_channels_free(e->ch);
     b2b2c_ctx_free(e->ctx);
     b2b2c_sqlite_close(e->db);
+#ifdef B2B2C_STRESS_PG
+    b2b2c_pg_close(e->pg);
+#endif
 }
 
 /* ---- the calls ------------------------------------------------------------ */
@@ -205,7 +239,7 @@ static int64_t now_of(const struct timespec *start)
                  (t.tv_nsec - start->tv_nsec) / 1000000) * 60;
 }
 
-static void worker(int w, int ncalls, const char *db, const char *logpath,
+static void worker(int w, int ncalls, const dbref *db, const char *logpath,
                    const struct timespec *start)
 {
     env e;
@@ -331,14 +365,15 @@ static int dig_row(const void *k, size_t kl, const void *v, size_t vl,
     return 0;
 }
 
-static int compare_tables(const char *pa, const char *pb)
+static int compare_tables(const dbref *pa, const dbref *pb)
 {
-    b2b2c_sqlite *a, *b;
+    env a, b;
     b2b2c_storage sa, sb;
     int bad = 0;
 
-    if (b2b2c_sqlite_open(&a, pa) || b2b2c_sqlite_open(&b, pb) ||
-        b2b2c_sqlite_methods(a, &sa) || b2b2c_sqlite_methods(b, &sb))
+    memset(&a, 0, sizeof(a));
+    memset(&b, 0, sizeof(b));
+    if (store_open(&a, pa, &sa) || store_open(&b, pb, &sb))
         die("reopen for compare", -1, NULL);
     for (int t = 0; tables[t]; t++) {
         dig da = {0xcbf29ce484222325ull, 0}, db = da;
@@ -352,8 +387,8 @@ static int compare_tables(const char *pa, const char *pb)
             bad = 1;
         }
     }
-    b2b2c_sqlite_close(a);
-    b2b2c_sqlite_close(b);
+    env_close(&a);
+    env_close(&b);
     return bad;
 }
 
@@ -386,22 +421,38 @@ static leaddig leads_digest(env *e, int64_t now)
 int main(int argc, char **argv)
 {
     int nw, nc, bad = 0;
-    char db[4096], replay[4096], logp[4096];
+    char dbp[4096], replay[4096], logp[4096];
+    dbref db = {dbp, NULL}, rdb = {replay, NULL};
     struct timespec start;
     env first, re;
     call *calls = NULL;
     size_t ncalls = 0, cap = 0;
     int64_t last = T0;
 
-    if (argc != 4 || (nw = atoi(argv[1])) < 1 || (nc = atoi(argv[2])) < 1) {
-        fprintf(stderr, "usage: %s WORKERS CALLS DIR\n", argv[0]);
+    if (argc < 4 || argc > 5 || (nw = atoi(argv[1])) < 1 ||
+        (nc = atoi(argv[2])) < 1) {
+        fprintf(stderr, "usage: %s WORKERS CALLS DIR [sqlite|postgresql]\n",
+                argv[0]);
         return 2;
     }
-    snprintf(db, sizeof db, "%s/stress.db", argv[3]);
+    snprintf(dbp, sizeof dbp, "%s/stress.db", argv[3]);
+    if (argc == 5 && strcmp(argv[4], "postgresql") == 0) {
+#ifdef B2B2C_STRESS_PG
+        if (!(db.conninfo = getenv("B2B2C_PG_CONNINFO"))) {
+            printf("SKIP: B2B2C_PG_CONNINFO not set: run under "
+                   "tests/harness/pg_server.sh\n");
+            return 77;
+        }
+        db.path = NULL;
+#else
+        printf("SKIP: built without libpq\n");
+        return 77;
+#endif
+    }
     snprintf(replay, sizeof replay, "%s/replay.db", argv[3]);
     for (const char *sfx = ""; ; sfx = "-wal") {
         char p[4200];
-        snprintf(p, sizeof p, "%s%s", db, sfx);
+        snprintf(p, sizeof p, "%s%s", dbp, sfx);
         unlink(p);
         snprintf(p, sizeof p, "%s%s", replay, sfx);
         unlink(p);
@@ -409,7 +460,7 @@ int main(int argc, char **argv)
             break;
     }
     /* the setup, and a context that stays open (idle) during the run */
-    env_open(&first, db);
+    env_open(&first, &db);
     setup(&first);
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (int w = 0; w < nw; w++) {
@@ -420,7 +471,7 @@ int main(int argc, char **argv)
         }
         if (pid == 0) {
             snprintf(logp, sizeof logp, "%s/worker%d.log", argv[3], w);
-            worker(w, nc, db, logp, &start);
+            worker(w, nc, &db, logp, &start);
         }
     }
     for (int w = 0; w < nw; w++) {
@@ -462,7 +513,7 @@ int main(int argc, char **argv)
     printf("stress: %d workers x %d calls, %zu committed\n", nw, nc, ncalls);
 
     /* replay in commit order, one process, checking capacity and quota */
-    env_open(&re, replay);
+    env_open(&re, &rdb);
     setup(&re);
     {
         static int per_day[NDEALERS][64];
@@ -500,7 +551,7 @@ int main(int argc, char **argv)
     {
         env fresh;
         leaddig a, b, r;
-        env_open(&fresh, db);
+        env_open(&fresh, &db);
         a = leads_digest(&first, last);
         b = leads_digest(&fresh, last);
         r = leads_digest(&re, last);
@@ -513,7 +564,7 @@ int main(int argc, char **argv)
     }
     env_close(&first);
     env_close(&re);
-    bad |= compare_tables(db, replay);
+    bad |= compare_tables(&db, &rdb);
     free(calls);
     printf("stress: %s\n", bad ? "FAILED" : "ok");
     return bad;

@@ -56,6 +56,29 @@ static void t_names(void **state)
     assert_null(b2b2c_band_name(4));
 }
 
+/* B2B2C__NAME_FUNCS on a table with a gap (value 2 has no name); the
+ * static declarations give the defined pair internal linkage. */
+static const char *const t_fruit_names[] = {"apple", "pear", NULL, "fig"};
+static const char *t_fruit_name(int32_t v);
+static int32_t t_fruit_from_name(const char *s);
+B2B2C__NAME_FUNCS(t_fruit, t_fruit_names)
+
+static void t_name_funcs(void **state)
+{
+    (void)state;
+    assert_int_equal(B2B2C__COUNT(t_fruit_names), 4);
+    assert_string_equal(t_fruit_name(0), "apple");
+    assert_string_equal(t_fruit_name(3), "fig");
+    assert_null(t_fruit_name(2));
+    assert_null(t_fruit_name(4));
+    assert_null(t_fruit_name(-1));
+    assert_int_equal(t_fruit_from_name("pear"), 1);
+    assert_int_equal(t_fruit_from_name("fig"), 3);
+    assert_int_equal(t_fruit_from_name("Fig"), B2B2C_EINVAL);
+    assert_int_equal(t_fruit_from_name(""), B2B2C_EINVAL);
+    assert_int_equal(t_fruit_from_name(NULL), B2B2C_EINVAL);
+}
+
 static void t_id_check(void **state)
 {
     char big[300];
@@ -229,6 +252,7 @@ int main(void)
         cmocka_unit_test(t_version),
         cmocka_unit_test(t_strerror),
         cmocka_unit_test(t_names),
+        cmocka_unit_test(t_name_funcs),
         cmocka_unit_test(t_id_check),
         cmocka_unit_test(t_table_check),
         cmocka_unit_test(t_crc32c),

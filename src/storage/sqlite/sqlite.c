@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* SQLite storage backend for libb2b2c (see b2b2c_sqlite.h). */
+/* SQLite storage backend for libb2b2c (see b2b2c/storage/sqlite.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <sqlite3.h>
 
-#include "b2b2c_sqlite.h"
+#include "b2b2c/storage/sqlite.h"
 
-enum { S_GET, S_PUT, S_DEL, S_SCAN, S_BEGIN, S_COMMIT, S_ROLLBACK, S_N };
+enum {
+    S_GET, S_PUT, S_DEL, S_SCAN, S_BEGIN, S_COMMIT, S_ROLLBACK, S_BEGIN_READ,
+    S_N
+};
 
 static const char *const sql[S_N] = {
     "SELECT v FROM b2b2c_kv WHERE tbl = ?1 AND k = ?2",
@@ -18,6 +21,7 @@ static const char *const sql[S_N] = {
     "BEGIN IMMEDIATE",
     "COMMIT",
     "ROLLBACK",
+    "BEGIN DEFERRED",
 };
 
 struct b2b2c_sqlite {
@@ -26,6 +30,9 @@ struct b2b2c_sqlite {
     /* SQLite's message at the last failure: sqlite3_errmsg alone says
      * "not an error" once the library's rollback after it has succeeded */
     char msg[256];
+    /* inside a transaction begun by begin_read: SQLITE_BUSY on a write
+     * there is a conflict (the read snapshot cannot become a write) */
+    int reading;
 };
 
 static int code(int rc)
@@ -35,10 +42,17 @@ static int code(int rc)
     return -(1000 + (rc & 0xff));
 }
 
-/* Keep SQLite's message for rc and return rc's code. */
+/* Keep SQLite's message for rc and return rc's code: B2B2C_ECONFLICT when
+ * the open transaction can no longer write because another connection
+ * committed since its snapshot (SQLITE_BUSY_SNAPSHOT in WAL mode), or
+ * holds the write lock while this read transaction tries to write
+ * (SQLITE_BUSY, returned at once: waiting would deadlock). */
 static int fail(b2b2c_sqlite *s, int rc)
 {
     snprintf(s->msg, sizeof(s->msg), "%s", sqlite3_errmsg(s->db));
+    if (sqlite3_extended_errcode(s->db) == SQLITE_BUSY_SNAPSHOT ||
+        ((rc & 0xff) == SQLITE_BUSY && s->reading))
+        return B2B2C_ECONFLICT;
     return code(rc);
 }
 
@@ -67,11 +81,17 @@ static int check_options(const b2b2c_sqlite_options *o)
 }
 
 /* PRAGMA journal_mode=WAL answers with the mode in force: anything but
- * "wal" (an in-memory database stays "memory") means no WAL. */
+ * "wal" means no WAL. An in-memory or temporary database (no file name)
+ * has no file to log to and keeps its journal. */
 static int enable_wal(b2b2c_sqlite *s)
 {
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st,
+    const char *file = sqlite3_db_filename(s->db, "main");
+    int rc;
+
+    if (!file || !*file)
+        return 0;
+    rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st,
                                 NULL);
     if (rc != SQLITE_OK)
         return fail(s, rc);
@@ -306,9 +326,34 @@ static int run(b2b2c_sqlite *s, int which)
     return step_reset(s, s->st[which]);
 }
 
-static int s_begin(void *ud) { return run(ud, S_BEGIN); }
-static int s_commit(void *ud) { return run(ud, S_COMMIT); }
-static int s_rollback(void *ud) { return run(ud, S_ROLLBACK); }
+static int s_begin(void *ud)
+{
+    ((b2b2c_sqlite *)ud)->reading = 0;
+    return run(ud, S_BEGIN);
+}
+
+/* A read transaction: in WAL mode its first read fixes the snapshot it
+ * sees until the rollback that ends it. */
+static int s_begin_read(void *ud)
+{
+    int rc = run(ud, S_BEGIN_READ);
+    ((b2b2c_sqlite *)ud)->reading = rc == 0;
+    return rc;
+}
+
+static int s_commit(void *ud)
+{
+    int rc = run(ud, S_COMMIT);
+    if (rc == 0)
+        ((b2b2c_sqlite *)ud)->reading = 0;
+    return rc;
+}
+
+static int s_rollback(void *ud)
+{
+    ((b2b2c_sqlite *)ud)->reading = 0;
+    return run(ud, S_ROLLBACK);
+}
 
 int b2b2c_sqlite_methods(b2b2c_sqlite *s, b2b2c_storage *out)
 {
@@ -323,5 +368,6 @@ int b2b2c_sqlite_methods(b2b2c_sqlite *s, b2b2c_storage *out)
     out->begin = s_begin;
     out->commit = s_commit;
     out->rollback = s_rollback;
+    out->begin_read = s_begin_read;
     return 0;
 }

@@ -1,0 +1,352 @@
+# SPDX-License-Identifier: MIT
+"""Stateless forecast functions and the forecaster (b2b2c_forecaster)."""
+
+import ctypes
+from collections import namedtuple
+
+from ._lib import FIT_CONVERGED, FORECAST_GG, _check, _d, _i32, _int_arg, lib
+from .core import Context, _name
+from ._engine import (
+    _Handle, _b, _dbl, _doubles, _enum, _named, _s, _seg, _sz, fit_status_name)
+
+
+# ---- forecast (stateless) --------------------------------------------------
+
+def forecast_nparams(model):
+    return _check(lib.b2b2c_forecast_nparams(model))
+
+
+def forecast_param_name(model, i):
+    """Name of parameter i of model; i = -1 gives the model's name."""
+    return _name(lambda v: lib.b2b2c_forecast_param_name(model, v), i)
+
+
+def forecast_param_names(model):
+    return tuple(forecast_param_name(model, i)
+                 for i in range(forecast_nparams(model)))
+
+
+class _TempCtx:
+    """The caller's Context, or a private one for one call."""
+
+    def __init__(self, ctx):
+        self.ctx, self.own = (ctx, False) if ctx is not None else (
+            Context(), True)
+
+    def __enter__(self):
+        return self.ctx
+
+    def __exit__(self, *exc):
+        if self.own:
+            self.ctx.close()
+
+
+def _params(params, what="params"):
+    """Parameters given as a sequence or as the dict returned by a fit."""
+    if isinstance(params, dict):
+        params = list(params.values())
+    return _doubles(params, what)
+
+
+def _rows(n, x, what):
+    if x is None:
+        return None
+    return _doubles(x, what, n)[0]
+
+
+FitResult = namedtuple("FitResult",
+                       "params loglik iterations status converged")
+
+
+def _fit_result(names, out, ll, it, st):
+    # status: the B2B2C_FIT_* name; converged: True only for a clean fit
+    return FitResult(dict(zip(names, out)), ll.value, it.value,
+                     fit_status_name(st.value),
+                     st.value == FIT_CONVERGED)
+
+
+def forecast_fit(model, x, tx, T, weight=None, l2=0.0, ctx=None,
+                 max_iter=0):
+    """Fit BG/NBD, Pareto/NBD or BG/BB on lists of floats. Returns a
+    FitResult whose params is a dict {name: value} in the paper's order,
+    status the fit status name ("converged", "max_iter", "stalled",
+    "boundary") and converged True only when status is "converged".
+    max_iter: iteration budget (0: the default, 1000)."""
+    n = len(x)
+    k = forecast_nparams(model)
+    out, ll, it, st = (_dbl * k)(), _dbl(), _i32(), _i32()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_fit(
+            out, k, ctypes.byref(ll), ctypes.byref(it), ctypes.byref(st),
+            c.handle, model, _rows(n, x, "x"), _rows(n, tx, "tx"),
+            _rows(n, T, "T"), _rows(n, weight, "weight"), n, l2, max_iter))
+    return _fit_result(forecast_param_names(model), out, ll, it, st)
+
+
+def forecast_loglik(model, params, x, tx, T, weight=None, ctx=None):
+    """(loglik, gradient list) at params."""
+    n = len(x)
+    p, k = _params(params)
+    ll, grad = _dbl(), (_dbl * k)()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_loglik(
+            ctypes.byref(ll), grad, c.handle, model, p, k, _rows(n, x, "x"),
+            _rows(n, tx, "tx"), _rows(n, T, "T"),
+            _rows(n, weight, "weight"), n))
+    return ll.value, list(grad)
+
+
+def forecast_gg_fit(x, m, weight=None, l2=0.0, ctx=None, max_iter=0):
+    """Fit Gamma-Gamma; a FitResult as forecast_fit's."""
+    n = len(x)
+    out, ll, it, st = (_dbl * 3)(), _dbl(), _i32(), _i32()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_gg_fit(
+            out, 3, ctypes.byref(ll), ctypes.byref(it), ctypes.byref(st),
+            c.handle, _rows(n, x, "x"), _rows(n, m, "m"),
+            _rows(n, weight, "weight"), n, l2, max_iter))
+    return _fit_result(forecast_param_names(FORECAST_GG),
+                       out, ll, it, st)
+
+
+def forecast_gg_loglik(params, x, m, weight=None, ctx=None):
+    n = len(x)
+    p, k = _params(params)
+    ll, grad = _dbl(), (_dbl * k)()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_gg_loglik(
+            ctypes.byref(ll), grad, c.handle, p, k, _rows(n, x, "x"),
+            _rows(n, m, "m"), _rows(n, weight, "weight"), n))
+    return ll.value, list(grad)
+
+
+def forecast_predict(model, params, x, tx, T, t, ctx=None):
+    """{"expected": [...], "p_alive": [...], "p_any": [...]} for the
+    window (T, T + t]."""
+    n = len(x)
+    p, k = _params(params)
+    e, a, y = ((_dbl * max(n, 1))() for _ in range(3))
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_predict(
+            e, a, y, c.handle, model, p, k, _rows(n, x, "x"),
+            _rows(n, tx, "tx"), _rows(n, T, "T"), n, t))
+    return {"expected": e[:n], "p_alive": a[:n], "p_any": y[:n]}
+
+
+def forecast_gg_spend(params, x, m, ctx=None):
+    n = len(x)
+    p, k = _params(params)
+    out = (_dbl * max(n, 1))()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_gg_spend(out, c.handle, p, k,
+                                            _rows(n, x, "x"),
+                                            _rows(n, m, "m"), n))
+    return out[:n]
+
+
+def forecast_clv(model, params, x, tx, T, spend, horizon, discount=0.0,
+                 margin=1.0, ctx=None):
+    n = len(x)
+    p, k = _params(params)
+    out = (_dbl * max(n, 1))()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_clv(
+            out, c.handle, model, p, k, _rows(n, x, "x"), _rows(n, tx, "tx"),
+            _rows(n, T, "T"), _rows(n, spend, "spend"), n, horizon, discount,
+            margin))
+    return out[:n]
+
+
+def forecast_population_expected(model, params, t, ctx=None):
+    n = len(t)
+    p, k = _params(params)
+    out = (_dbl * max(n, 1))()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_population_expected(
+            out, c.handle, model, p, k, _rows(n, t, "t"), n))
+    return out[:n]
+
+
+def forecast_frequency_counts(model, params, T, weight=None, nout=10,
+                              ctx=None):
+    n = len(T)
+    p, k = _params(params)
+    out = (_dbl * max(nout, 1))()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_frequency_counts(
+            out, nout, c.handle, model, p, k, _rows(n, T, "T"),
+            _rows(n, weight, "weight"), n))
+    return out[:nout]
+
+
+# ---- forecast (stateful) ---------------------------------------------------
+
+Summary = namedtuple("Summary", "customer_id frequency recency T "
+                                "monetary_value")
+Due = namedtuple("Due", "customer_id due_time p_alive expected_value")
+CustomerItem = namedtuple("CustomerItem", "customer_id segment first last "
+                          "purchases")
+
+
+# b2b2c_forecaster_holdout's limit on nout (include/b2b2c/forecast.h).
+_HOLDOUT_MAX_GROUPS = 1000
+# The built-in purchase kinds by name ("product", "install", ...).
+_KINDS = _named("FORECAST_KIND_", ("HOST_FIRST", "MAX"))
+
+
+class Forecaster(_Handle):
+    """b2b2c_forecaster: purchase log, per-segment fits, per-customer
+    answers, repeat-due list and holdout check."""
+
+    _kind = "Forecaster"
+    _free = lib.b2b2c_forecaster_free
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._check(lib.b2b2c_forecaster_new(ctypes.byref(self._h),
+                                             ctx.handle))
+
+    def set_param(self, param, value):
+        self._check(lib.b2b2c_forecaster_set_param(self.handle, param, value))
+
+    def get_param(self, param):
+        v = _dbl()
+        self._check(lib.b2b2c_forecaster_get_param(ctypes.byref(v),
+                                                   self.handle, param))
+        return v.value
+
+
+    def add_kind(self, name):
+        v = _i32()
+        self._check(lib.b2b2c_forecaster_add_kind(ctypes.byref(v),
+                                                  self.handle, _b(name)))
+        return v.value
+
+    def kind_name(self, kind):
+        return _s(lib.b2b2c_forecaster_kind_name(self.handle, kind))
+
+    def add_purchase(self, customer_id, segment, time, amount, kind=0):
+        """kind: FORECAST_KIND_* (or a host kind number) or a built-in kind's name."""
+        self._check(lib.b2b2c_forecaster_add_purchase(
+            self.handle, _b(customer_id), _seg(segment), time, amount,
+            _enum(kind, _KINDS, "kind")))
+
+    def cancel_subscription(self, customer_id, time):
+        self._check(lib.b2b2c_forecaster_cancel_subscription(
+            self.handle, _b(customer_id), time))
+
+    def remove_customer(self, customer_id):
+        """Remove a customer's purchases and cancellation (also the repair
+        of a purchase an older build stored outside the time range)."""
+        self._check(lib.b2b2c_forecaster_remove_customer(
+            self.handle, _b(customer_id)))
+
+    def _segm(self, segment):
+        return -1 if segment == -1 else _seg(segment)
+
+    def fit(self, calibration_end, segment=-1, calibration_start=None):
+        """Fit the segment (-1: everyone); True only when the purchase
+        model's fit converged cleanly (fit_params() gives "status" and
+        "gg_status" by name). With calibration_start, a customer with a
+        purchase before it raises Error(ERANGE) and nothing is fitted."""
+        c = _i32()
+        if calibration_start is None:
+            self._check(lib.b2b2c_forecaster_fit(
+                ctypes.byref(c), self.handle, self._segm(segment),
+                calibration_end))
+        else:
+            self._check(lib.b2b2c_forecaster_fit_window(
+                ctypes.byref(c), self.handle, self._segm(segment),
+                calibration_start, calibration_end))
+        return c.value == FIT_CONVERGED
+
+    def fit_params(self, segment=-1):
+        """{"model": m, "params": {name: v}, "gg_params": {p, q, v},
+        "loglik": x, "status": name, "gg_status": name}; the names follow
+        the model the fit was made with; a status other than "converged"
+        means the stored fit is not clean."""
+        m, p, g, ll = _i32(), (_dbl * 4)(), (_dbl * 3)(), _dbl()
+        st, gst = _i32(), _i32()
+        self._check(lib.b2b2c_forecaster_fit_params(
+            ctypes.byref(m), p, g, ctypes.byref(ll), ctypes.byref(st),
+            ctypes.byref(gst), self.handle, self._segm(segment)))
+        model = m.value
+        return {"model": model,
+                "params": dict(zip(forecast_param_names(model), p)),
+                "gg_params": dict(zip(forecast_param_names(
+                    FORECAST_GG), g)), "loglik": ll.value,
+                "status": fit_status_name(st.value),
+                "gg_status": fit_status_name(gst.value)}
+
+    def spend_source(self, segment=-1):
+        """(source, mean_spend): SPEND_GAMMA_GAMMA, or why the fit gives
+        every customer the segment's mean spend (SPEND_MEAN_*)."""
+        s, m = _i32(), _dbl()
+        self._check(lib.b2b2c_forecaster_spend_source(
+            ctypes.byref(s), ctypes.byref(m), self.handle,
+            self._segm(segment)))
+        return s.value, m.value
+
+    def service_stats(self, kind, segment=-1):
+        """(attach_rate, mean_value) of a service kind."""
+        a, m = _dbl(), _dbl()
+        self._check(lib.b2b2c_forecaster_service_stats(
+            ctypes.byref(a), ctypes.byref(m), self.handle,
+            self._segm(segment), _enum(kind, _KINDS, "kind")))
+        return a.value, m.value
+
+    def subscription_stats(self, segment=-1):
+        """(revenue_per_unit, retention)."""
+        r, k = _dbl(), _dbl()
+        self._check(lib.b2b2c_forecaster_subscription_stats(
+            ctypes.byref(r), ctypes.byref(k), self.handle,
+            self._segm(segment)))
+        return r.value, k.value
+
+    def summaries(self, calibration_end, segment=-1, calibration_start=None):
+        conv = lambda c, x, tx, T, m: Summary(_s(c), x, tx, T, m)  # noqa: E731
+        if calibration_start is None:
+            return self._iter(lib.b2b2c_forecaster_summaries,
+                              _d.b2b2c_forecaster_summary_cb,
+                              conv, self.handle, self._segm(segment),
+                              calibration_end)
+        return self._iter(lib.b2b2c_forecaster_summaries_window,
+                          _d.b2b2c_forecaster_summary_cb, conv, self.handle,
+                          self._segm(segment), calibration_start,
+                          calibration_end)
+
+    def list_customers(self, segment=-1):
+        """[CustomerItem(customer_id, segment, first, last, purchases), ...]
+        in customer ID order (bytewise); segment -1 = any."""
+        return self._iter(lib.b2b2c_forecaster_list_customers,
+                          _d.b2b2c_forecaster_customer_cb,
+                          lambda i, *f: CustomerItem(_s(i), *f),
+                          self.handle, self._segm(segment))
+
+    def customer(self, customer_id, now, horizon):
+        """{expected, p_alive, p_any, spend, clv_product, clv_service}."""
+        v = [_dbl() for _ in range(6)]
+        self._check(lib.b2b2c_forecaster_customer(
+            *[ctypes.byref(x) for x in v], self.handle, _b(customer_id), now,
+            horizon))
+        return dict(zip(("expected", "p_alive", "p_any", "spend",
+                         "clv_product", "clv_service"), (x.value for x in v)))
+
+    def due(self, now, window_days):
+        return self._iter(lib.b2b2c_forecaster_due, _d.b2b2c_forecaster_due_cb,
+                          lambda c, t, p, e: Due(_s(c), t, p, e),
+                          self.handle, now, window_days)
+
+    def holdout(self, calibration_end, holdout_end, nout=5, segment=-1):
+        """[{"frequency": k, "count", "actual", "predicted"}, ...]; nout
+        1..1000 (checked here, before the arrays are allocated)."""
+        nout = _int_arg("holdout", 3, _sz, nout)
+        if not 1 <= nout <= _HOLDOUT_MAX_GROUPS:
+            raise ValueError("holdout: nout must be 1..%d, not %d"
+                             % (_HOLDOUT_MAX_GROUPS, nout))
+        a, p, c = ((_dbl * nout)() for _ in range(3))
+        self._check(lib.b2b2c_forecaster_holdout(
+            a, p, c, nout, self.handle, self._segm(segment), calibration_end,
+            holdout_end))
+        return [{"frequency": k, "count": c[k], "actual": a[k],
+                 "predicted": p[k]} for k in range(nout)]

@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: MIT
+"""The lead model (b2b2c_lead_model)."""
+
+import ctypes
+from collections import namedtuple
+
+from ._lib import FIT_CONVERGED, _d, _i32, lib
+from .core import _name, _value, band_name
+from ._engine import (
+    _Handle, _Trampoline, _b, _band, _dbl, _enum, _named, _s, _seg, _sz, _won,
+    fit_status_name)
+
+
+# ---- lead ------------------------------------------------------------------
+
+def lead_stage_name(v): return _name(lib.b2b2c_lead_stage_name, v)
+def lead_stage_from_name(s): return _value(lib.b2b2c_lead_stage_from_name, s)
+
+
+def _stage(v):
+    return _enum(v, lib.b2b2c_lead_stage_from_name, "stage")
+
+
+LeadRow = namedtuple("LeadRow", "lead_id score band probability")
+RefitResult = namedtuple("RefitResult", "status passes converged")
+BandChange = namedtuple("BandChange", "lead_id old_band new_band at")
+LeadItem = namedtuple("LeadItem", "lead_id stage band score")
+
+
+class LeadModel(_Handle):
+    """b2b2c_lead_model: leads, events, decaying score and cold/warm/hot
+    bands, lifecycle stages, learned P(won), queries and the band-change
+    alert (set_alert takes a Python callable)."""
+
+    _kind = "LeadModel"
+    _free = lib.b2b2c_lead_model_free
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._alert = None  # the _Trampoline C may call (kept alive here)
+        self._check(lib.b2b2c_lead_model_new(ctypes.byref(self._h),
+                                             ctx.handle))
+
+    def close(self):
+        super().close()
+        self._alert = None  # only after C can no longer call it
+
+    def set_param(self, param, value):
+        self._check(lib.b2b2c_lead_model_set_param(self.handle, param, value))
+
+    def get_param(self, param):
+        v = _dbl()
+        self._check(lib.b2b2c_lead_model_get_param(ctypes.byref(v),
+                                                   self.handle, param))
+        return v.value
+
+
+    def _kind_of(self, kind):
+        if isinstance(kind, str):
+            return self.kind_id(kind)
+        return _enum(kind, {}, "kind")
+
+    def add_kind(self, name):
+        v = _i32()
+        self._check(lib.b2b2c_lead_add_kind(ctypes.byref(v), self.handle,
+                                                 _b(name)))
+        return v.value
+
+    def kind_id(self, name):
+        v = _i32()
+        self._check(lib.b2b2c_lead_kind_id(ctypes.byref(v), self.handle,
+                                           _b(name)))
+        return v.value
+
+    def kind_name(self, kind):
+        return _s(lib.b2b2c_lead_kind_name(self.handle, kind))
+
+    def kind_set(self, kind, points, cap_day=0, cap_total=0, hot_days=0):
+        self._check(lib.b2b2c_lead_kind_set(
+            self.handle, self._kind_of(kind), points, cap_day, cap_total,
+            hot_days))
+
+    def kind_get(self, kind):
+        """{points, cap_day, cap_total, hot_days} of an event kind."""
+        v = [_dbl() for _ in range(4)]
+        self._check(lib.b2b2c_lead_kind_get(
+            *[ctypes.byref(x) for x in v], self.handle, self._kind_of(kind)))
+        return dict(zip(("points", "cap_day", "cap_total", "hot_days"),
+                        (x.value for x in v)))
+
+    def attr_points_set(self, attr, value, points):
+        attr = _enum(attr, _named("LEAD_ATTR_"), "attr")
+        self._check(lib.b2b2c_lead_attr_points_set(self.handle, attr,
+                                                   _b(value), points))
+
+    def add(self, lead_id, created, segment=0, channel=None, region=None,
+            product_line=None):
+        self._check(lib.b2b2c_lead_add(
+            self.handle, _b(lead_id), created, _seg(segment), _b(channel),
+            _b(region), _b(product_line)))
+
+    def event(self, lead_id, kind, now, value=0.0):
+        """Record an event (kind: number or name). An exception raised by
+        the alert callable is re-raised here (the event is recorded)."""
+        rc = lib.b2b2c_lead_event(self.handle, _b(lead_id),
+                                  self._kind_of(kind), now, value)
+        if self._alert is not None:
+            self._alert.rethrow()
+        self._check(rc)
+
+    def remove(self, lead_id):
+        """Remove a lead and its stage history (also the repair of a lead
+        an older build stored with a time outside the range)."""
+        self._check(lib.b2b2c_lead_remove(self.handle, _b(lead_id)))
+
+    def score(self, lead_id, now):
+        """(score, band) at now."""
+        s, b = _dbl(), _i32()
+        self._check(lib.b2b2c_lead_score(ctypes.byref(s), ctypes.byref(b),
+                                         self.handle, _b(lead_id), now))
+        return s.value, b.value
+
+    def band(self, lead_id, now):
+        """The band's name ("cold", "warm", "hot") at now."""
+        return band_name(self.score(lead_id, now)[1])
+
+    def stage(self, lead_id):
+        v = _i32()
+        self._check(lib.b2b2c_lead_stage(ctypes.byref(v), self.handle,
+                                         _b(lead_id)))
+        return v.value
+
+    def count(self):
+        v = _sz()
+        self._check(lib.b2b2c_lead_count(ctypes.byref(v), self.handle))
+        return v.value
+
+    def __len__(self):
+        return self.count()
+
+    def set_stage(self, lead_id, stage, now):
+        self._check(lib.b2b2c_lead_set_stage(self.handle, _b(lead_id),
+                                             _stage(stage), now))
+
+    def stage_history(self, lead_id):
+        """[(from, to, at), ...], oldest first."""
+        return self._iter(lib.b2b2c_lead_stage_history, _d.b2b2c_lead_stage_cb,
+                          lambda f, t, at: (f, t, at),
+                          self.handle, _b(lead_id))
+
+    def outcome(self, lead_id, won, now):
+        """won: True or "won", False or "lost" (numbers are refused)."""
+        self._check(lib.b2b2c_lead_outcome(self.handle, _b(lead_id),
+                                           _won(won), now))
+
+    def refit(self):
+        """Refit the learned model from all outcomes; RefitResult(status,
+        passes, converged): status is the fit status name ("converged",
+        "max_iter" after LEAD_REFIT_EPOCHS passes, "stalled"); converged is
+        True only for "converged" (the weights reached are kept)."""
+        c, n = _i32(), _i32()
+        self._check(lib.b2b2c_lead_refit(ctypes.byref(c), ctypes.byref(n),
+                                         self.handle))
+        return RefitResult(fit_status_name(c.value), n.value,
+                           c.value == FIT_CONVERGED)
+
+    def probability(self, lead_id, now):
+        p = _dbl()
+        self._check(lib.b2b2c_lead_probability(ctypes.byref(p), self.handle,
+                                               _b(lead_id), now))
+        return p.value
+
+    def factors(self, lead_id, now, k=5):
+        """[(feature, contribution), ...]: top k up, then top k down."""
+        return self._iter(lib.b2b2c_lead_factors, _d.b2b2c_lead_factor_cb,
+                          lambda f, c: (_s(f), c),
+                          self.handle, _b(lead_id), now, k)
+
+    def top(self, now, n=10, by=0, band=-1, segment=-1, stage=-1,
+            region=None):
+        """The best n leads at now (by LEAD_BY_SCORE or LEAD_BY_PROBABILITY);
+        band, segment, stage -1 = any (names accepted); by: LEAD_BY_* or
+        "score"/"probability"."""
+        by = _enum(by, _named("LEAD_BY_"), "by")
+        band = -1 if band == -1 else _band(band)
+        segment = -1 if segment == -1 else _seg(segment)
+        stage = -1 if stage == -1 else _stage(stage)
+        return self._iter(lib.b2b2c_lead_top, _d.b2b2c_lead_row_cb,
+                          lambda i, s, b, p: LeadRow(_s(i), s, b, p),
+                          self.handle, now, n, by, band, segment, stage,
+                          _b(region))
+
+    def counts(self, now):
+        """[(band, segment, channel, count), ...] non-zero cells."""
+        return self._iter(lib.b2b2c_lead_counts, _d.b2b2c_lead_count_cb,
+                          lambda b, s, c, n: (b, s, _s(c), n),
+                          self.handle, now)
+
+    def band_changes(self, since, now):
+        return self._iter(lib.b2b2c_lead_band_changes, _d.b2b2c_lead_band_cb,
+                          lambda i, o, n, at: BandChange(_s(i), o, n, at),
+                          self.handle, since, now)
+
+    def list(self, now, stage=-1, band=-1):
+        """[LeadItem(lead_id, stage, band, score), ...] at now, in lead ID
+        order (bytewise); stage and band -1 = any (names accepted)."""
+        stage = -1 if stage == -1 else _stage(stage)
+        band = -1 if band == -1 else _band(band)
+        return self._iter(lib.b2b2c_lead_list, _d.b2b2c_lead_list_cb,
+                          lambda i, st, b, sc: LeadItem(_s(i), st, b, sc),
+                          self.handle, stage, band, now)
+
+    def set_alert(self, fn):
+        """fn(BandChange) after an event moved a lead into another band;
+        None removes it. The binding keeps the C callback alive until it is
+        replaced or the model is closed."""
+        if fn is None:
+            self._check(lib.b2b2c_lead_set_alert(
+                self.handle, _d.b2b2c_lead_band_cb(), None))
+            self._alert = None
+            return
+        t = _Trampoline(_d.b2b2c_lead_band_cb, lambda i, o, n, at:
+                        fn(BandChange(_s(i), o, n, at)))
+        self._check(lib.b2b2c_lead_set_alert(self.handle, t.c, None))
+        self._alert = t

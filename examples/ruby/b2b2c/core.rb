@@ -1,0 +1,166 @@
+# SPDX-License-Identifier: MIT
+# Error, version, parameter and name functions, MemStore, Context.
+
+module B2B2C
+  # Every enum value and #define constant of the public headers, named as in
+  # C minus the B2B2C_ prefix (B2B2C::SEG_ATTR_OUTLETS == 8, B2B2C::EINVAL ==
+  # -1, ...). The library's ranges: times are Unix seconds in [TIME_MIN,
+  # TIME_MAX] (years 1..9999), amounts in [0, AMOUNT_MAX].
+  CONSTANTS.each { |name, value| const_set(name, value) }
+
+  class Error < StandardError
+    attr_reader :code, :name
+
+    def initialize(code, message = nil)
+      @code = code
+      @name = "B2B2C_#{STATUS.fetch(code, "E(#{code})")}"
+      super("#{@name}: #{message && !message.empty? ? message : B2B2C.strerror(code)}")
+    end
+  end
+
+  def self.check(rc, ctx = nil)
+    raise Error.new(rc, ctx && Lib.b2b2c_ctx_errmsg(ctx)) if rc.negative?
+
+    rc
+  end
+
+  def self.version = Lib.b2b2c_version_string
+  def self.version_number = Lib.b2b2c_version_number
+  def self.strerror(code) = Lib.b2b2c_strerror(code)
+
+  # [min, max, default] of any engine's parameter number (inclusive bounds).
+  def self.param_bounds(param)
+    lo, hi, d = Array.new(3) { out }
+    rc = Lib.b2b2c_param_bounds(lo, hi, d, param)
+    raise Error.new(rc, "param: #{param} is not a parameter") unless rc.zero?
+
+    [lo.read_double, hi.read_double, d.read_double]
+  end
+
+  # The parameter's C name without B2B2C_ ("LEAD_HALF_LIFE_DAYS"), or nil.
+  def self.param_name(param) = Lib.b2b2c_param_name(param)&.delete_prefix("B2B2C_")
+
+  %w[segment group band].each do |kind|
+    define_singleton_method(:"#{kind}_name") do |v|
+      Lib.send(:"b2b2c_#{kind}_name", v) or raise Error.new(EINVAL, "unknown value #{v}")
+    end
+    define_singleton_method(:"#{kind}_from_name") do |s|
+      check(Lib.send(:"b2b2c_#{kind}_from_name", s))
+    end
+  end
+  def self.segment_group(v) = Lib.b2b2c_segment_group(v)
+
+  # The built-in in-memory store; outlives the contexts that use it.
+  class MemStore
+    attr_reader :methods_struct
+
+    def initialize
+      ptr = FFI::MemoryPointer.new(:pointer)
+      B2B2C.check(Lib.b2b2c_memstore_new(ptr, nil))
+      @handle = ptr.read_pointer
+      @methods_struct = Storage.new
+      B2B2C.check(Lib.b2b2c_memstore_methods(@handle, @methods_struct))
+    end
+
+    def close
+      Lib.b2b2c_memstore_free(@handle) if @handle
+      @handle = nil
+    end
+  end
+
+  # b2b2c_ctx: libc allocator, a MemStore or a private in-memory store.
+  class Context
+    def self.open(store = nil)
+      ctx = new(store)
+      return ctx unless block_given?
+
+      begin
+        yield ctx
+      ensure
+        ctx.close
+      end
+    end
+
+    def initialize(store = nil)
+      @children = [] # engine handles opened on this context
+      @store = store
+      ptr = FFI::MemoryPointer.new(:pointer)
+      B2B2C.check(Lib.b2b2c_ctx_new(ptr, nil, store&.methods_struct))
+      @handle = ptr.read_pointer
+    end
+
+    def handle
+      @handle or raise Error.new(EINVAL, "context is closed")
+    end
+
+    def check(rc) = B2B2C.check(rc, @handle)
+    def errmsg = Lib.b2b2c_ctx_errmsg(handle)
+    def begin_group = check(Lib.b2b2c_ctx_begin(handle))
+    def commit = check(Lib.b2b2c_ctx_commit(handle))
+    def rollback = check(Lib.b2b2c_ctx_rollback(handle))
+
+    # Counts days (daily quotas, spend per day, same-day purchases, per-day
+    # caps) in this time zone: seconds east of UTC (UTC+3 is 10800), whole
+    # seconds in UTC_OFFSET_MIN..UTC_OFFSET_MAX (-14 h to +14 h). Set it
+    # before opening engines, to the same value every time: Error (ERANGE)
+    # out of range, Error (ESTATE) while an engine is open on this context.
+    def set_utc_offset(seconds) = check(Lib.b2b2c_ctx_set_utc_offset(handle, seconds))
+
+    # The offset in seconds east of UTC in which days are counted.
+    def utc_offset
+      v = B2B2C.out(:int32)
+      check(Lib.b2b2c_ctx_utc_offset(v, handle))
+      v.read_int32
+    end
+
+    # Calls the block after about every `units` units of work of a long
+    # call (a forecast fit: one unit per distinct data row per likelihood
+    # evaluation); a truthy result (or an exception) stops the call, which
+    # raises Error (EINTERRUPTED) and changes nothing. No block removes the
+    # handler. The library never reads the clock: a time budget reads it in
+    # the block.
+    def set_progress_handler(units = 0, &block)
+      unless block
+        check(Lib.b2b2c_ctx_set_progress_handler(handle, 0, nil, nil))
+        @progress = nil
+        return
+      end
+      cb = proc do |_ud|
+        block.call ? 1 : 0
+      rescue StandardError
+        1
+      end
+      check(Lib.b2b2c_ctx_set_progress_handler(handle, units, cb, nil))
+      @progress = cb # keep the proc alive while the library holds it
+    end
+
+    # Runs the block in one transaction group: commits, or rolls back when
+    # the block raises.
+    def transaction
+      begin_group
+      begin
+        result = yield self
+      rescue StandardError
+        begin
+          rollback
+        rescue Error
+          nil
+        end
+        raise
+      end
+      commit
+      result
+    end
+
+    # Closes the engine handles opened on this context, then frees it (a
+    # handle must not outlive its context). Closing twice is fine.
+    def close
+      @children.each(&:close)
+      @children.clear
+      Lib.b2b2c_ctx_free(@handle) if @handle
+      @handle = nil
+    end
+
+    def adopt(handle) = @children << handle # :nodoc:
+  end
+end

@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: MIT
+# The dealer engine (b2b2c_dealer_engine).
+
+module B2B2C
+  # ---- dealer ----------------------------------------------------------------
+
+  AUDIT_NAMES = prefixed("DEALER_AUDIT_", ["NFIELDS"]).freeze
+  STAT_NAMES = prefixed("DEALER_STAT_", ["NFIELDS"])
+  DEALER_STATUS = { "active" => DEALER_ACTIVE, "paused" => DEALER_PAUSED, "offboarded" => DEALER_OFFBOARDED }.freeze
+               .merge((0..7).to_h { |i| [DEALER_STAT_DECLINE_REASON0 + i, "decline_reason#{i}"] })
+               .freeze
+  SC_NAMES = prefixed("DEALER_SC_", ["NFIELDS"]).freeze
+
+  Reroute = Struct.new(:lead_id, :from_dealer, :to_dealer, :reason)
+  AuditRecord = Struct.new(:lead_id, :dealer_id, :fields)
+  DealerItem = Struct.new(:dealer_id, :status, :paused_until, :tier_weight, :capacity, :open_offers)
+
+  # b2b2c_dealer_engine: dealers, routing, accept/decline/expire, outcomes,
+  # audit trail and scorecards (rows as Hashes keyed by the DEALER_AUDIT_*,
+  # DEALER_STAT_*, DEALER_SC_* names, lowercased, prefix dropped).
+  class DealerEngine < Handle
+    def initialize(ctx)
+      super(ctx, :b2b2c_dealer_free) { |p, c| Lib.b2b2c_dealer_new(p, c) }
+    end
+
+    def seed(seed) = check(Lib.b2b2c_dealer_seed(handle, seed))
+    def set_param(param, value) = check(Lib.b2b2c_dealer_set_param(handle, param, value))
+    def get_param(param) = get_double(:b2b2c_dealer_get_param, param)
+
+    # Creates or updates a dealer; territories and product lines are Arrays
+    # of codes (or ';'-joined Strings).
+    def put(dealer_id, tier_weight: 1.0, territories: [], product_lines: [], capacity: 100,
+            daily_quota: 0, deadline_hours: 48.0)
+      join = ->(v) { v.is_a?(String) ? v : v.join(";") }
+      check(Lib.b2b2c_dealer_put(handle, dealer_id, tier_weight, join.(territories),
+                                 join.(product_lines), capacity, daily_quota, deadline_hours))
+    end
+
+    def set_location(dealer_id, lat, lon, radius_km)
+      check(Lib.b2b2c_dealer_set_location(handle, dealer_id, lat, lon, radius_km))
+    end
+
+    # status: DEALER_ACTIVE/_PAUSED/_OFFBOARDED or "active", "paused",
+    # "offboarded". paused_until (Unix seconds) is required with paused (a
+    # pause until 1970 would be no pause) and ignored otherwise.
+    def set_status(dealer_id, status, paused_until = nil)
+      status = B2B2C.enum(status, DEALER_STATUS, "status")
+      paused_until = status == DEALER_PAUSED ? B2B2C.time(paused_until, "paused_until") : paused_until || 0
+      check(Lib.b2b2c_dealer_set_status(handle, dealer_id, status, paused_until))
+    end
+
+    def count = get_size(:b2b2c_dealer_count)
+
+    # [DealerItem, ...] in dealer ID order (bytewise); status -1 = any.
+    def list(status: -1)
+      st = B2B2C.any(status) { |v| B2B2C.enum(v, DEALER_STATUS, "status") }
+      iterate(:b2b2c_dealer_list, :b2b2c_dealer_list_cb, handle, st) { |*a| DealerItem.new(*a) }
+    end
+
+    def stats(dealer_id)
+      out = B2B2C.out(:double, DEALER_STAT_NFIELDS)
+      check(Lib.b2b2c_dealer_stats(out, DEALER_STAT_NFIELDS, handle, dealer_id))
+      B2B2C.row(out, DEALER_STAT_NFIELDS, STAT_NAMES)
+    end
+
+    # Offers a lead to a dealer: [dealer_id or nil (direct fallback), reason].
+    # With nobody eligible raises Error (ENODEALER) whose #reason says why.
+    # now: (Unix seconds) is required: the binding does not read the clock.
+    def route(lead_id, region, now:, product_line: nil, segment: 0, band: 0, location: nil)
+      d = B2B2C.out(:pointer)
+      r = B2B2C.out(:int32)
+      lat, lon = location || [0.0, 0.0]
+      rc = Lib.b2b2c_dealer_route(d, r, handle, lead_id, region, location ? 1 : 0, lat, lon,
+                                  product_line, B2B2C.seg(segment), B2B2C.band(band), now)
+      check_reason(rc, r)
+      [B2B2C.read_str(d), r.read_int32]
+    end
+
+    def accept(lead_id, dealer_id, now) = check(Lib.b2b2c_dealer_accept(handle, lead_id, dealer_id, now))
+
+    # The dealer declines: [next dealer or nil, reason].
+    def decline(lead_id, dealer_id, reason, now)
+      d = B2B2C.out(:pointer)
+      r = B2B2C.out(:int32)
+      check_reason(Lib.b2b2c_dealer_decline(d, r, handle, lead_id, dealer_id, reason, now), r)
+      [B2B2C.read_str(d), r.read_int32]
+    end
+
+    # Expires overdue offers and re-routes them; returns the Reroute reports
+    # and yields each to the block, if given (an exception from the block
+    # stops the reports and is re-raised here; the re-routings are
+    # committed already).
+    def expire(now, &blk)
+      out = []
+      t = Trampoline.new(:b2b2c_dealer_reroute_cb) do |*a|
+        rep = Reroute.new(*a)
+        out << rep
+        blk&.call(rep)
+      end
+      n = B2B2C.out(:size_t)
+      rc = Lib.b2b2c_dealer_expire(n, handle, now, t.function, nil)
+      t.rethrow
+      check(rc)
+      out
+    end
+
+    def recall(lead_id, now) = check(Lib.b2b2c_dealer_recall(handle, lead_id, now))
+
+    # won: true, "won" or :won; false, "lost" or :lost (numbers are refused).
+    def outcome(lead_id, won, revenue, now)
+      check(Lib.b2b2c_dealer_outcome(handle, lead_id, B2B2C.won(won), revenue, now))
+    end
+
+    # [DEALER_LEAD_* state, current or last dealer or nil]
+    def lead_state(lead_id)
+      st = B2B2C.out(:int32)
+      d = B2B2C.out(:pointer)
+      check(Lib.b2b2c_dealer_lead_state(st, d, handle, lead_id))
+      [st.read_int32, B2B2C.read_str(d)]
+    end
+
+    def audit_lead(lead_id)
+      iterate(:b2b2c_dealer_audit_lead, :b2b2c_dealer_audit_cb, handle, lead_id) { |*a| audit(*a) }
+    end
+
+    def audit_dealer(dealer_id)
+      iterate(:b2b2c_dealer_audit_dealer, :b2b2c_dealer_audit_cb, handle, dealer_id) { |*a| audit(*a) }
+    end
+
+    # [[dealer_id, {"offered" => ..., "rank" => ...}], ...] in rank order.
+    def scorecards(from, to)
+      iterate(:b2b2c_dealer_scorecards, :b2b2c_dealer_scorecard_cb, handle, from, to) do |d, f, n|
+        [d, B2B2C.row(f, n, SC_NAMES)]
+      end
+    end
+
+    private
+
+    def audit(lead, dealer, fields, n) = AuditRecord.new(lead, dealer, B2B2C.row(fields, n, AUDIT_NAMES))
+
+    def check_reason(rc, r)
+      check(rc)
+    rescue Error => e
+      e.reason = r.read_int32
+      raise
+    end
+  end
+
+  class Error
+    attr_accessor :reason # B2B2C_DEALER_REASON_* for dealer routing errors
+  end
+end

@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: MIT
+# The lead model (b2b2c_lead_model).
+
+module B2B2C
+  # ---- lead ------------------------------------------------------------------
+
+  LeadRow = Struct.new(:lead_id, :score, :band, :probability)
+  RefitResult = Struct.new(:status, :passes, :converged)
+  BandChange = Struct.new(:lead_id, :old_band, :new_band, :at)
+  LeadItem = Struct.new(:lead_id, :stage, :band, :score)
+
+  # b2b2c_lead_model: leads, events, decaying score and cold/warm/hot bands,
+  # stages, learned P(won), queries and the band-change alert (a block).
+  class LeadModel < Handle
+    def initialize(ctx)
+      @alert = nil # the Trampoline C may call (kept alive here)
+      super(ctx, :b2b2c_lead_model_free) { |p, c| Lib.b2b2c_lead_model_new(p, c) }
+    end
+
+    def close
+      super
+      @alert = nil # only after C can no longer call it
+    end
+
+    def set_param(param, value) = check(Lib.b2b2c_lead_model_set_param(handle, param, value))
+    def get_param(param) = get_double(:b2b2c_lead_model_get_param, param)
+
+    def add_kind(name) = out_i32 { |v| Lib.b2b2c_lead_add_kind(v, handle, name) }
+    def kind_id(name) = out_i32 { |v| Lib.b2b2c_lead_kind_id(v, handle, name.is_a?(Symbol) ? name.to_s : name) }
+    def kind_name(kind) = Lib.b2b2c_lead_kind_name(handle, kind)
+
+    def kind_set(kind, points, cap_day: 0, cap_total: 0, hot_days: 0)
+      check(Lib.b2b2c_lead_kind_set(handle, kind_of(kind), points, cap_day, cap_total, hot_days))
+    end
+
+    # {points:, cap_day:, cap_total:, hot_days:} of an event kind.
+    def kind_get(kind)
+      v = Array.new(4) { B2B2C.out }
+      check(Lib.b2b2c_lead_kind_get(*v, handle, kind_of(kind)))
+      %i[points cap_day cap_total hot_days].zip(v.map(&:read_double)).to_h
+    end
+
+    def attr_points_set(attr, value, points)
+      check(Lib.b2b2c_lead_attr_points_set(handle, B2B2C.enum(attr, B2B2C.named("LEAD_ATTR_"), "attr"), value,
+                                           points))
+    end
+
+    def add(lead_id, created, segment: 0, channel: nil, region: nil, product_line: nil)
+      check(Lib.b2b2c_lead_add(handle, lead_id, created, B2B2C.seg(segment), channel, region,
+                               product_line))
+    end
+
+    # Records an event (kind: number or name). An exception raised by the
+    # alert block is re-raised here (the event is recorded).
+    def event(lead_id, kind, now, value = 0.0)
+      rc = Lib.b2b2c_lead_event(handle, lead_id, kind_of(kind), now, value)
+      @alert&.rethrow
+      check(rc)
+    end
+
+    # Removes a lead and its stage history (also the repair of a lead an
+    # older build stored with a time outside the range).
+    def remove(lead_id)
+      check(Lib.b2b2c_lead_remove(handle, lead_id))
+    end
+
+    # [score, band] at now.
+    def score(lead_id, now)
+      s = B2B2C.out
+      b = B2B2C.out(:int32)
+      check(Lib.b2b2c_lead_score(s, b, handle, lead_id, now))
+      [s.read_double, b.read_int32]
+    end
+
+    def band(lead_id, now) = B2B2C.band_name(score(lead_id, now)[1])
+    def stage(lead_id) = out_i32 { |v| Lib.b2b2c_lead_stage(v, handle, lead_id) }
+    def count = get_size(:b2b2c_lead_count)
+    alias size count
+
+    def set_stage(lead_id, stage, now)
+      st = B2B2C.enum(stage, :b2b2c_lead_stage_from_name, "stage")
+      check(Lib.b2b2c_lead_set_stage(handle, lead_id, st, now))
+    end
+
+    # [[from, to, at], ...], oldest first.
+    def stage_history(lead_id)
+      iterate(:b2b2c_lead_stage_history, :b2b2c_lead_stage_cb, handle, lead_id) { |*a| a }
+    end
+
+    # won: true, "won" or :won; false, "lost" or :lost (numbers are refused).
+    def outcome(lead_id, won, now) = check(Lib.b2b2c_lead_outcome(handle, lead_id, B2B2C.won(won), now))
+    # Refits the learned model from all outcomes; RefitResult(status, passes,
+    # converged): status is the fit status name ("converged", "max_iter",
+    # "stalled"), converged true only for "converged"; the weights reached
+    # are kept in every case.
+    def refit
+      c = B2B2C.out(:int32)
+      n = B2B2C.out(:int32)
+      check(Lib.b2b2c_lead_refit(c, n, handle))
+      RefitResult.new(B2B2C.fit_status_name(c.read_int32), n.read_int32,
+                      c.read_int32 == FIT_CONVERGED)
+    end
+
+    def probability(lead_id, now)
+      p = B2B2C.out
+      check(Lib.b2b2c_lead_probability(p, handle, lead_id, now))
+      p.read_double
+    end
+
+    # [[feature, contribution], ...]: top k up, then top k down.
+    def factors(lead_id, now, k = 5)
+      iterate(:b2b2c_lead_factors, :b2b2c_lead_factor_cb, handle, lead_id, now, k) { |*a| a }
+    end
+
+    # The best n leads at now; band, segment, stage -1 = any.
+    def top(now, n = 10, by: LEAD_BY_SCORE, band: -1, segment: -1, stage: -1, region: nil)
+      st = B2B2C.any(stage) { |v| B2B2C.enum(v, :b2b2c_lead_stage_from_name, "stage") }
+      by = B2B2C.enum(by, B2B2C.named("LEAD_BY_"), "by")
+      iterate(:b2b2c_lead_top, :b2b2c_lead_row_cb, handle, now, n, by, B2B2C.any(band) { |v| B2B2C.band(v) },
+              B2B2C.any(segment) { |v| B2B2C.seg(v) }, st, region) { |*a| LeadRow.new(*a) }
+    end
+
+    # [[band, segment, channel, count], ...] non-zero cells.
+    def counts(now) = iterate(:b2b2c_lead_counts, :b2b2c_lead_count_cb, handle, now) { |*a| a }
+
+    def band_changes(since, now)
+      iterate(:b2b2c_lead_band_changes, :b2b2c_lead_band_cb, handle, since, now) { |*a| BandChange.new(*a) }
+    end
+
+    # [LeadItem, ...] at now, in lead ID order (bytewise); stage, band -1 = any.
+    def list(now, stage: -1, band: -1)
+      st = B2B2C.any(stage) { |v| B2B2C.enum(v, :b2b2c_lead_stage_from_name, "stage") }
+      iterate(:b2b2c_lead_list, :b2b2c_lead_list_cb, handle, st, B2B2C.any(band) { |v| B2B2C.band(v) },
+              now) { |*a| LeadItem.new(*a) }
+    end
+
+    # The block receives a BandChange after an event moved a lead into
+    # another band; without a block the alert is removed.
+    def set_alert(&blk)
+      unless blk
+        check(Lib.b2b2c_lead_set_alert(handle, nil, nil))
+        @alert = nil
+        return
+      end
+      t = Trampoline.new(:b2b2c_lead_band_cb) { |*a| blk.call(BandChange.new(*a)) }
+      check(Lib.b2b2c_lead_set_alert(handle, t.function, nil))
+      @alert = t
+    end
+
+    private
+
+    def kind_of(kind) = kind.is_a?(String) || kind.is_a?(Symbol) ? kind_id(kind) : B2B2C.enum(kind, {}, "kind")
+
+    def out_i32
+      v = B2B2C.out(:int32)
+      check(yield v)
+      v.read_int32
+    end
+  end
+end
