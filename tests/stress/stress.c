@@ -39,8 +39,10 @@
 #include "b2b2c/storage/postgresql.h"
 #endif
 
-#define NDEALERS 12
+#define NDEALERS 40
 #define NLEADS 400
+#define NDAYS 4096
+#define QUOTA(d) (4 + (d) % 3)
 #define NCUST 150
 #define NCHAN 5
 #define T0 ((int64_t)1767225600) /* 2026-01-01 */
@@ -214,10 +216,10 @@ static void setup(env *e)
     char id[16], chan[16];
     int rc;
     for (int d = 0; d < NDEALERS; d++) {
-        /* capacity 1-3, quota 2-4 a day, 24 h to answer */
+        /* capacity 1-3, quota 4-6 a day, 24 h to answer */
         rc = b2b2c_dealer_put(e->de, dealer_id(id, d), 1.0 + d % 3,
                               d % 2 ? "R0;R1;R2" : "R0;R1", "", 1 + d % 3,
-                              2 + d % 3, 24.0);
+                              QUOTA(d), 24.0);
         if (rc)
             die("dealer_put", rc, e);
     }
@@ -234,9 +236,10 @@ static int64_t now_of(const struct timespec *start)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
-    /* one real millisecond is one simulated minute: a run spans days */
+    /* one real millisecond is ten simulated minutes: a run spans days, so
+     * offers expire (24 h) and daily quotas start again */
     return T0 + ((int64_t)(t.tv_sec - start->tv_sec) * 1000 +
-                 (t.tv_nsec - start->tv_nsec) / 1000000) * 60;
+                 (t.tv_nsec - start->tv_nsec) / 1000000) * 600;
 }
 
 static void worker(int w, int ncalls, const dbref *db, const char *logpath,
@@ -250,6 +253,9 @@ static void worker(int w, int ncalls, const dbref *db, const char *logpath,
         perror(logpath);
         exit(1);
     }
+    size_t refused[NOPS][20];
+    int ring[16], nring = 0; /* leads this worker routed lately */
+    memset(refused, 0, sizeof(refused));
     env_open(&e, db);
     for (int i = 0; i < ncalls; i++) {
         call c;
@@ -262,12 +268,24 @@ static void worker(int w, int ncalls, const dbref *db, const char *logpath,
         c.a = (int)((x >> 8) % NLEADS);
         c.b = (int)((x >> 20) % 16);
         c.x = (double)((x >> 32) % 1000);
-        c.op = r < 12 ? OP_LEAD_ADD : r < 32 ? OP_LEAD_EVENT
-             : r < 47 ? OP_ROUTE : r < 55 ? OP_ACCEPT
-             : r < 61 ? OP_DECLINE : r < 64 ? OP_EXPIRE
-             : r < 72 ? OP_OUTCOME : r < 86 ? OP_PURCHASE : OP_TOUCH;
+        c.op = r < 10 ? OP_LEAD_ADD : r < 26 ? OP_LEAD_EVENT
+             : r < 46 ? OP_ROUTE : r < 56 ? OP_ACCEPT
+             : r < 62 ? OP_DECLINE : r < 66 ? OP_EXPIRE
+             : r < 74 ? OP_OUTCOME : r < 87 ? OP_PURCHASE : OP_TOUCH;
         if (c.op == OP_LEAD_EVENT)
             c.b %= 12; /* a built-in event kind */
+        if (c.op == OP_ROUTE)
+            /* dealers' leads: a window of 24 that moves through 500, so
+             * the workers' routes meet on the same leads */
+            c.a = 400 + i / 10 + c.a % 24;
+        if (c.op == OP_ACCEPT || c.op == OP_DECLINE || c.op == OP_OUTCOME) {
+            /* mostly a lead this worker routed, sometimes any in the
+             * window (another worker's) */
+            if (nring && (x >> 50) % 4)
+                c.a = ring[(x >> 44) % (unsigned)nring];
+            else
+                c.a = 400 + i / 10 + c.a % 24;
+        }
         if (c.op == OP_ACCEPT || c.op == OP_DECLINE) {
             /* answer for the dealer that holds the lead, as a dealer would */
             int32_t state;
@@ -279,8 +297,11 @@ static void worker(int w, int ncalls, const dbref *db, const char *logpath,
                 continue;
             c.b = dealer_index(holder);
         }
-        if (c.op == OP_OUTCOME)
+        if (c.op == OP_OUTCOME) {
             c.b = (int)(x >> 40) & 1;
+            if (!c.b)
+                c.x = 0; /* a lost lead has no revenue */
+        }
         if (c.op == OP_TOUCH)
             c.b %= NCHAN;
         c.now = now_of(start);
@@ -289,6 +310,14 @@ static void worker(int w, int ncalls, const dbref *db, const char *logpath,
         b2b2c_ctx_seq(NULL, &own1, e.ctx);
         if (rc && !expected_refusal(rc))
             die("worker call", rc, &e);
+        if (rc && -rc < 20)
+            refused[c.op][-rc]++;
+        if (rc == 0 && c.op == OP_ROUTE) {
+            if (nring < 16)
+                ring[nring++] = c.a;
+            else
+                ring[(x >> 36) % 16] = c.a;
+        }
         if (rc == 0 && own1 != own0) {
             c.seq = own1;
             if (fwrite(&c, sizeof(c), 1, log) != 1) {
@@ -297,6 +326,12 @@ static void worker(int w, int ncalls, const dbref *db, const char *logpath,
             }
         }
     }
+    if (getenv("B2B2C_STRESS_VERBOSE"))
+        for (int o = 0; o < NOPS; o++)
+            for (int k = 1; k < 20; k++)
+                if (refused[o][k])
+                    printf("worker %d: op %d refused %zu times with %d\n", w,
+                           o, refused[o][k], -k);
     env_close(&e);
     if (fclose(log)) {
         perror("log");
@@ -516,7 +551,8 @@ int main(int argc, char **argv)
     env_open(&re, &rdb);
     setup(&re);
     {
-        static int per_day[NDEALERS][64];
+        static int per_day[NDEALERS][NDAYS];
+        size_t byop[NOPS] = {0};
         int64_t day0 = T0 / 86400;
         memset(per_day, 0, sizeof(per_day));
         for (size_t i = 0; i < ncalls; i++) {
@@ -531,21 +567,29 @@ int main(int argc, char **argv)
             }
             if (calls[i].now > last)
                 last = calls[i].now;
+            byop[calls[i].op]++;
             if (off.dealer >= 0) {
                 int64_t d = calls[i].now / 86400 - day0;
                 capck k = {0, "replay"};
-                if (d >= 0 && d < 64 &&
-                    ++per_day[off.dealer][d] > 2 + off.dealer % 3) {
+                if (d >= 0 && d < NDAYS &&
+                    ++per_day[off.dealer][d] > QUOTA(off.dealer)) {
                     fprintf(stderr, "stress: dealer D%02d got %d offers on "
                                     "day %" PRId64 ", quota %d\n",
                             off.dealer, per_day[off.dealer][d], d,
-                            2 + off.dealer % 3);
+                            QUOTA(off.dealer));
                     bad = 1;
                 }
                 b2b2c_dealer_list(re.de, -1, cap_row, &k);
                 bad |= k.bad;
             }
         }
+        printf("stress: committed lead adds %zu, events %zu, routes %zu, "
+               "accepts %zu, declines %zu, expiries %zu, outcomes %zu, "
+               "purchases %zu, touches %zu; %.1f days\n",
+               byop[OP_LEAD_ADD], byop[OP_LEAD_EVENT], byop[OP_ROUTE],
+               byop[OP_ACCEPT], byop[OP_DECLINE], byop[OP_EXPIRE],
+               byop[OP_OUTCOME], byop[OP_PURCHASE], byop[OP_TOUCH],
+               (double)(last - T0) / 86400);
     }
     /* the idle context, brought up to date, answers like a fresh one */
     {
