@@ -552,9 +552,11 @@ int main(int argc, char **argv)
     setup(&re);
     {
         static int per_day[NDEALERS][NDAYS];
+        int64_t last_day[NDEALERS];
         size_t byop[NOPS] = {0};
         int64_t day0 = T0 / 86400;
         memset(per_day, 0, sizeof(per_day));
+        memset(last_day, 0, sizeof(last_day));
         for (size_t i = 0; i < ncalls; i++) {
             offered off;
             int rc = run(&re, &calls[i], &off);
@@ -569,7 +571,12 @@ int main(int argc, char **argv)
                 last = calls[i].now;
             byop[calls[i].op]++;
             if (off.dealer >= 0) {
+                /* an offer timed before the dealer's latest offer day
+                 * counts towards that day (docs/dealer-allocation.md) */
                 int64_t d = calls[i].now / 86400 - day0;
+                if (d < last_day[off.dealer])
+                    d = last_day[off.dealer];
+                last_day[off.dealer] = d;
                 capck k = {0, "replay"};
                 if (d >= 0 && d < NDAYS &&
                     ++per_day[off.dealer][d] > QUOTA(off.dealer)) {
