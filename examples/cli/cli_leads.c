@@ -37,10 +37,11 @@ const cli_command cli_cmd_leads = {
     "With --db SPEC (b2b2c help) the leads, their events and outcomes are\n"
     "kept in the database: score adds what its files bring (a lead stored\n"
     "before is kept as it is; its new events must not be older than its\n"
-    "last one), --events becomes optional, and after the rows above it\n"
-    "prints every other stored lead in ID order. add creates one lead\n"
-    "created at --at, event records one event at --at and prints the\n"
-    "lead's row (header included); both need --db.\n",
+    "last one), --events becomes optional, and after the rows of the\n"
+    "leads this run created it prints every other stored lead (also one\n"
+    "this run only added events to) in ID order. add creates one lead at\n"
+    "--at; event records one event at --at and prints the lead's row\n"
+    "(header included); both need --db.\n",
     cmd_leads};
 
 typedef struct ev_row {
