@@ -68,7 +68,21 @@ static int cmd_help(int argc, char **argv)
            b2b2c_version_string());
     for (size_t i = 0; i < NCOMMANDS; i++)
         printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
-    printf("\nb2b2c help SUBCOMMAND shows its options. Exit status: 0 ok, "
+    printf("\nglobal option, before or after the subcommand:\n"
+           "  --db SPEC  the database the engines keep their state in:\n"
+           "             memory (the default: nothing is kept after the "
+           "run),\n"
+           "             sqlite:FILE (WAL, waits up to 5 s for another "
+           "writer),\n"
+           "             postgresql:CONNINFO (a libpq conninfo or URI).\n"
+           "             'leads' and 'dealers route' keep their state "
+           "there;\n"
+           "             the other subcommands compute from their files "
+           "and\n"
+           "             refuse --db. Many runs, also at once, may share "
+           "one\n"
+           "             database.\n"
+           "\nb2b2c help SUBCOMMAND shows its options. Exit status: 0 ok, "
            "1 bad data, 2 usage error.\n");
     return CLI_OK;
 }
@@ -76,7 +90,10 @@ static int cmd_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
     const cli_command *c;
+    int rc;
 
+    if ((rc = cli_db_take(&argc, argv)) != 0)
+        return rc;
     if (argc < 2)
         return cli_usage_error("no subcommand given (try 'b2b2c help')");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)

@@ -115,4 +115,33 @@ int cli_parse_time(const char *s, int64_t *out);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t cli_days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/* ---- the database: b2b2c --db SPEC (cli_db.c) ---- */
+
+/* Take "--db SPEC" out of argv (anywhere after the program name, so before
+ * or after the subcommand) and check SPEC: memory (the default),
+ * sqlite:FILE or postgresql:CONNINFO. A bad SPEC, or an adapter this
+ * build does not have, is a usage error naming --db (CLI_EUSAGE). */
+int cli_db_take(int *argc, char **argv);
+/* 1 when --db names a database (not memory). */
+int cli_db_given(void);
+/* For subcommands that compute from their input in memory: 0 without
+ * --db, else a usage error naming `what`. */
+int cli_db_refuse(const char *what);
+/* A context on the --db database (the built-in memory store without one);
+ * prints why and returns CLI_EDATA on failure. One per run with --db. */
+int cli_ctx_new(b2b2c_ctx **out);
+/* Free the context and close its database. NULL is accepted. */
+void cli_ctx_free(b2b2c_ctx *ctx);
+/* The message for a code, the adapter's names for its own codes. */
+const char *cli_strerror(int code);
+
+/* ---- leads (cli_leads.c, cli_leads_one.c) ---- */
+
+/* Print "ID,score,band,probability" for lead `id` at `at`. */
+int cli_leads_print_row(b2b2c_ctx *ctx, const b2b2c_lead_model *m,
+                        const char *id, int64_t at);
+/* b2b2c leads add / leads event (argv[0] is "leads"). */
+int cli_leads_add(int argc, char **argv);
+int cli_leads_event(int argc, char **argv);
+
 #endif

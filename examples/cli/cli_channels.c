@@ -379,6 +379,8 @@ static int run(int argc, char **argv)
     if (argc < 2)
         return cli_usage_error("channels: missing action (try 'b2b2c help "
                                "channels')");
+    if (cli_db_refuse("channels"))
+        return CLI_EUSAGE;
     if (strcmp(argv[1], "report") == 0)
         return action(argc, argv, ACT_REPORT);
     if (strcmp(argv[1], "mix") == 0)

@@ -31,10 +31,9 @@ static int lib_error(b2b2c_ctx *ctx, int rc)
 static int open_engine(b2b2c_ctx **ctx, b2b2c_dealer_engine **e,
                        int32_t policy, uint64_t seed)
 {
-    int rc = b2b2c_ctx_new(ctx, NULL, NULL);
+    int rc = cli_ctx_new(ctx);
     if (rc)
-        return cli_data_error("cannot create a context: %s",
-                              b2b2c_strerror(rc));
+        return rc;
     if ((rc = b2b2c_dealer_new(e, *ctx)) != 0 ||
         (rc = b2b2c_dealer_set_param(*e, B2B2C_DEALER_PARAM_POLICY,
                                      policy)) != 0 ||
@@ -94,7 +93,10 @@ out:
 
 static int run_route(int argc, char **argv)
 {
-    cli_opt opts[] = {{"dealers", NULL, 1}, {"leads", NULL, 1},
+    /* with --db the dealers are those stored earlier: the file is optional
+     * and creates or updates dealers (their statistics are kept) */
+    cli_opt opts[] = {{"dealers", NULL, !cli_db_given()},
+                      {"leads", NULL, 1},
                       {"policy", NULL, 0},  {"seed", NULL, 0},
                       {NULL, NULL, 0}};
     int32_t policy = B2B2C_DEALER_POLICY_PERFORMANCE;
@@ -114,7 +116,8 @@ static int run_route(int argc, char **argv)
         (cli_parse_int64(cli_opt_get(opts, "seed"), &seed) || seed < 0))
         return cli_usage_error("--seed must be a non-negative integer");
     if ((rc = open_engine(&ctx, &e, policy, (uint64_t)seed)) != 0 ||
-        (rc = load_dealers(ctx, e, cli_opt_get(opts, "dealers"))) != 0)
+        (cli_opt_get(opts, "dealers") &&
+         (rc = load_dealers(ctx, e, cli_opt_get(opts, "dealers"))) != 0))
         goto out;
     if (cli_csv_open(&c, cli_opt_get(opts, "leads"))) {
         rc = CLI_EDATA;
@@ -161,7 +164,7 @@ out:
     if (copen)
         cli_csv_close(&c);
     b2b2c_dealer_free(e);
-    b2b2c_ctx_free(ctx);
+    cli_ctx_free(ctx);
     return rc;
 }
 
@@ -651,7 +654,8 @@ static int run_dealers(int argc, char **argv)
     if (strcmp(argv[1], "route") == 0)
         return run_route(argc, argv);
     if (strcmp(argv[1], "simulate") == 0)
-        return run_simulate(argc, argv);
+        return cli_db_refuse("dealers simulate") ? CLI_EUSAGE
+                                                 : run_simulate(argc, argv);
     return cli_usage_error("unknown dealers command '%s'", argv[1]);
 }
 
@@ -668,11 +672,16 @@ const cli_command cli_cmd_dealers = {
     "[,product_line].\n"
     "  Prints CSV lead_id,dealer_id,reason; every lead is offered once and\n"
     "  stays open, so capacity counts the leads routed in this run.\n"
+    "  With --db (b2b2c help): the dealers, their open leads and their\n"
+    "  past performance are those stored by earlier runs; --dealers is\n"
+    "  then optional and creates or updates dealers (statistics kept),\n"
+    "  and capacity counts every open lead in the database. A lead ID\n"
+    "  routed before is an error (exit 1).\n"
     "simulate: N dealers in N/10 regions with hidden acceptance and "
     "conversion\n"
     "  rates; prints JSON with conversions, an oracle's conversions under "
     "the\n"
     "  same capacities, the share of leads per decile of dealers (best "
     "first)\n"
-    "  and the leads that found no dealer.\n",
+    "  and the leads that found no dealer. It runs in memory: no --db.\n",
     run_dealers};

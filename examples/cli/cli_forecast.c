@@ -640,6 +640,8 @@ static int run(int argc, char **argv)
     if (argc < 2)
         return cli_usage_error("forecast needs 'fit', 'predict' or 'due' (try "
                                "'b2b2c help forecast')");
+    if (cli_db_refuse("forecast"))
+        return CLI_EUSAGE;
     if (strcmp(argv[1], "fit") == 0)
         return cmd_fit(argc, argv);
     if (strcmp(argv[1], "predict") == 0)

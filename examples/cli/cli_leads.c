@@ -11,6 +11,11 @@ const cli_command cli_cmd_leads = {
     "leads", "score leads (cold/warm/hot) from engagement events",
     "usage: b2b2c leads score --events FILE.csv --at DATE\n"
     "                         [--leads FILE.csv] [--outcomes FILE.csv]\n"
+    "       b2b2c --db SPEC leads add --id ID --at DATE\n"
+    "                 [--segment S] [--channel C] [--region R]\n"
+    "                 [--product-line P]\n"
+    "       b2b2c --db SPEC leads event --id ID --kind KIND --at DATE\n"
+    "                 [--value V]\n"
     "\n"
     "  --events    CSV with header lead_id,timestamp,kind[,value]; timestamp\n"
     "              YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z] or Unix seconds;\n"
@@ -27,7 +32,16 @@ const cli_command cli_cmd_leads = {
     "\n"
     "Prints CSV lead_id,score,band,probability for every lead, leads file\n"
     "first, then in order of first event; probability is empty while the\n"
-    "learned model is not ready. Bad lines: PATH:LINE: reason, exit 1.\n",
+    "learned model is not ready. Bad lines: PATH:LINE: reason, exit 1.\n"
+    "\n"
+    "With --db SPEC (b2b2c help) the leads, their events and outcomes are\n"
+    "kept in the database: score adds what its files bring (a lead stored\n"
+    "before is kept as it is; its new events must not be older than its\n"
+    "last one), --events becomes optional, and after the rows of the\n"
+    "leads this run created it prints every other stored lead (also one\n"
+    "this run only added events to) in ID order. add creates one lead at\n"
+    "--at; event records one event at --at and prints the lead's row\n"
+    "(header included); both need --db.\n",
     cmd_leads};
 
 typedef struct ev_row {
@@ -57,6 +71,8 @@ typedef struct state {
     char **out;
     size_t nout, capout;
     char **ford; /* lead IDs in leads-file order */
+    char **db;   /* with --db: the stored leads, in ID order */
+    size_t ndb, capdb;
 } state;
 
 static char *dup(const char *s)
@@ -229,7 +245,13 @@ static int remember(state *s, const char *id)
 
 static int add_lead(state *s, lead_row *l, int64_t created)
 {
-    int rc = b2b2c_lead_add(s->m, l->id, created, l->segment, l->channel,
+    int32_t st;
+    int rc;
+    /* with --db a lead stored by an earlier run is kept as it is */
+    if (cli_db_given() && b2b2c_lead_stage(&st, s->m, l->id) == 0)
+        rc = 0;
+    else
+        rc = b2b2c_lead_add(s->m, l->id, created, l->segment, l->channel,
                             l->region, l->product);
     l->added = 1;
     return rc;
@@ -307,12 +329,15 @@ static void state_free(state *s)
     }
     for (size_t i = 0; i < s->nout; i++)
         free(s->out[i]);
+    for (size_t i = 0; i < s->ndb; i++)
+        free(s->db[i]);
+    free(s->db);
     free(s->ev);
     free(s->ld);
     free(s->out);
     free(s->ford);
     b2b2c_lead_model_free(s->m);
-    b2b2c_ctx_free(s->ctx);
+    cli_ctx_free(s->ctx);
 }
 
 static int run_score(state *s, cli_opt *opts)
@@ -327,9 +352,11 @@ static int run_score(state *s, cli_opt *opts)
     if (cli_parse_time(cli_opt_get(opts, "at"), &at))
         return cli_usage_error("--at: not a date or time '%s'",
                                cli_opt_get(opts, "at"));
-    if (b2b2c_ctx_new(&s->ctx, NULL, NULL) ||
-        b2b2c_lead_model_new(&s->m, s->ctx))
-        return cli_data_error("cannot create the lead model");
+    if ((rc = cli_ctx_new(&s->ctx)) != 0)
+        return rc;
+    if ((rc = b2b2c_lead_model_new(&s->m, s->ctx)) != 0)
+        return cli_data_error("cannot create the lead model: %s",
+                              cli_strerror(rc));
     if (leads && (rc = read_leads(s, leads)) != 0)
         return rc;
     if (s->nld) {
@@ -363,7 +390,7 @@ static int run_score(state *s, cli_opt *opts)
             }
         }
     }
-    if ((rc = read_events(s, events, at, &ignored)) != 0)
+    if (events && (rc = read_events(s, events, at, &ignored)) != 0)
         return rc;
     if (s->nev > 1) /* ev is NULL with no rows: qsort(NULL, 0) is undefined */
         qsort(s->ev, s->nev, sizeof(*s->ev), ev_cmp);
@@ -392,32 +419,89 @@ static int run_score(state *s, cli_opt *opts)
     return 0;
 }
 
-static int print_row(state *s, const char *id, int64_t at)
+int cli_leads_print_row(b2b2c_ctx *ctx, const b2b2c_lead_model *m,
+                        const char *id, int64_t at)
 {
     double score, p;
     int32_t band;
-    if (b2b2c_lead_score(&score, &band, s->m, id, at))
-        return cli_data_error("%s", b2b2c_ctx_errmsg(s->ctx));
+    if (b2b2c_lead_score(&score, &band, m, id, at))
+        return cli_data_error("%s", b2b2c_ctx_errmsg(ctx));
     cli_put_field(id);
     printf(",%.3f,%s,", score, b2b2c_band_name(band));
-    if (b2b2c_lead_probability(&p, s->m, id, at) == 0)
+    if (b2b2c_lead_probability(&p, m, id, at) == 0)
         printf("%.4f", p);
     putchar('\n');
     return 0;
 }
 
+static int print_row(state *s, const char *id, int64_t at)
+{
+    return cli_leads_print_row(s->ctx, s->m, id, at);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list_one(const char *id, int32_t stage, int32_t band,
+                    double score, void *userdata)
+{
+    state *s = userdata;
+    char *d;
+    (void)stage, (void)band, (void)score;
+    d = dup(id);
+    if (!d || grow((void **)&s->db, &s->capdb, s->ndb + 1, sizeof(*s->db))) {
+        free(d);
+        return B2B2C_ENOMEM;
+    }
+    s->db[s->ndb++] = d;
+    return 0;
+}
+
+/* With --db: every other lead of the database, in ID order. */
+static int print_stored(state *s, int64_t at)
+{
+    char **seen = NULL;
+    int rc = b2b2c_lead_list(s->m, -1, -1, at, list_one, s);
+    if (rc)
+        return cli_data_error("listing the stored leads: %s",
+                              b2b2c_ctx_errmsg(s->ctx));
+    if (s->nout && !(seen = malloc(s->nout * sizeof(*seen))))
+        return cli_data_error("out of memory");
+    if (seen) {
+        memcpy(seen, s->out, s->nout * sizeof(*seen));
+        qsort(seen, s->nout, sizeof(*seen), str_cmp);
+    }
+    for (size_t i = 0; i < s->ndb && rc == 0; i++) {
+        lead_row key;
+        key.id = s->db[i];
+        if ((s->nld && bsearch(&key, s->ld, s->nld, sizeof(*s->ld), ld_cmp)) ||
+            (seen && bsearch(&s->db[i], seen, s->nout, sizeof(*seen),
+                             str_cmp)))
+            continue;
+        rc = print_row(s, s->db[i], at);
+    }
+    free(seen);
+    return rc;
+}
+
 static int cmd_leads(int argc, char **argv)
 {
-    cli_opt opts[] = {{"events", NULL, 1}, {"at", NULL, 1},
+    cli_opt opts[] = {{"events", NULL, !cli_db_given()}, {"at", NULL, 1},
                       {"leads", NULL, 0},  {"outcomes", NULL, 0},
                       {NULL, NULL, 0}};
     state s;
     int64_t at;
     int rc;
 
+    if (argc >= 2 && strcmp(argv[1], "add") == 0)
+        return cli_leads_add(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "event") == 0)
+        return cli_leads_event(argc, argv);
     if (argc < 2 || strcmp(argv[1], "score") != 0)
-        return cli_usage_error("leads: expected 'score' (try 'b2b2c help "
-                               "leads')");
+        return cli_usage_error("leads: expected score, add or event (try "
+                               "'b2b2c help leads')");
     if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0)
         return rc;
     memset(&s, 0, sizeof(s));
@@ -435,6 +519,8 @@ static int cmd_leads(int argc, char **argv)
                 continue;
             rc = print_row(&s, s.out[i], at);
         }
+        if (rc == 0 && cli_db_given())
+            rc = print_stored(&s, at);
     }
     state_free(&s);
     return rc;

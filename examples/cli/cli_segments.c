@@ -237,6 +237,8 @@ static int run(int argc, char **argv)
     if (strcmp(sub, "classify") && strcmp(sub, "rules") &&
         strcmp(sub, "routes"))
         return cli_usage_error("segments: unknown action '%s'", sub);
+    if ((rc = cli_db_refuse("segments")) != 0)
+        return rc;
     if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0)
         return rc;
     if (strcmp(sub, "classify") == 0 && !cli_opt_get(opts, "accounts"))

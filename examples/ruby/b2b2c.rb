@@ -3,7 +3,8 @@
 #
 # The shared library is found through ENV["B2B2C_LIBRARY"] (a path), else
 # "libb2b2c.so.1". A negative status raises B2B2C::Error with #code, #name
-# and the context's message.
+# and the context's message. SQLiteStore and PostgresStore load their
+# adapter library on first use (b2b2c/storage.rb says where they look).
 #
 #   require_relative "b2b2c"
 #   B2B2C::Context.open do |ctx|
@@ -25,6 +26,7 @@ require "ffi"
 require_relative "b2b2c/lib"
 require_relative "b2b2c/b2b2c_decls"
 require_relative "b2b2c/core"
+require_relative "b2b2c/storage"
 require_relative "b2b2c/engine"
 require_relative "b2b2c/segment"
 require_relative "b2b2c/lead"

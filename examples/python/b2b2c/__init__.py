@@ -3,6 +3,8 @@
 
 The shared library is found through the B2B2C_LIBRARY environment variable
 (a path), else ctypes.util.find_library("b2b2c"), else "libb2b2c.so.1".
+SQLiteStore and PostgresStore load their adapter library on first use
+(storage.py says where they look).
 Every function has argtypes/restype declared; a negative status raises
 b2b2c.Error carrying the code, its name and the context's message.
 
@@ -18,7 +20,8 @@ docs/storage.md): ctypes releases the GIL during each call, so a thread
 waiting for the store does not hold up the one it waits for.
 """
 
-__all__ = ["Error", "Context", "MemStore", "lib", "version", "version_number",
+__all__ = ["Error", "Context", "MemStore", "SQLiteStore", "PostgresStore",
+           "lib", "version", "version_number",
            "strerror", "segment_name", "segment_from_name", "segment_group",
            "group_name", "group_from_name", "band_name", "band_from_name",
            "SEGMENTS", "GROUPS", "BANDS", "STATUS"]
@@ -31,6 +34,8 @@ from ._lib import (  # noqa: F401
 from .core import (  # noqa: F401
     Context, MemStore, band_from_name, band_name, group_from_name, group_name,
     param_bounds, param_name, segment_from_name, segment_group, segment_name)
+from .storage import (  # noqa: F401
+    PostgresStore, SQLiteStore)
 from ._engine import (  # noqa: F401
     fit_status_name)
 from .segment import (  # noqa: F401

@@ -4,7 +4,8 @@
 import ctypes
 import weakref
 
-from ._lib import EINVAL, Error, _Storage, _check, _ctx_p, _d, _i32, lib
+from ._lib import (EINVAL, STATUS, Error, _Storage, _check, _ctx_p, _d, _i32,
+                   lib)
 
 
 def param_bounds(param):
@@ -69,8 +70,10 @@ class MemStore:
 
 
 class Context:
-    """b2b2c_ctx: allocator (libc), storage (a MemStore, or a private
-    in-memory store when None) and the last error."""
+    """b2b2c_ctx: allocator (libc), storage (a MemStore, a SQLiteStore or
+    a PostgresStore, or a private in-memory store when None) and the last
+    error. Closing a SQLiteStore or PostgresStore closes the contexts on
+    it first."""
 
     def __init__(self, store=None):
         self._children = weakref.WeakSet()  # engine handles opened on it
@@ -78,6 +81,8 @@ class Context:
         self._h = _ctx_p()
         methods = ctypes.byref(store._methods) if store is not None else None
         _check(lib.b2b2c_ctx_new(ctypes.byref(self._h), None, methods))
+        if hasattr(store, "_contexts"):
+            store._contexts.add(self)
 
     @property
     def handle(self):
@@ -86,8 +91,27 @@ class Context:
         return self._h
 
     def check(self, rc):
-        """Raise Error with this context's message when rc < 0."""
+        """Raise Error with this context's message when rc < 0 (and the
+        adapter's name for a code of its own: "SQLite: database is locked
+        (SQLITE_BUSY)")."""
+        if rc < 0 and rc not in STATUS and hasattr(self._store, "_describe"):
+            raise Error(rc, "%s (%s)" % (self.errmsg,
+                                         self._store._describe(rc)))
         return _check(rc, self._h)
+
+    def sync(self):
+        """Bring every engine open on this context up to date with what
+        other contexts on the database committed (a call does it too)."""
+        self.check(lib.b2b2c_ctx_sync(self.handle))
+
+    def seq(self):
+        """(seen, own): the last commit of the database this context has
+        applied, and the number of its own last commit that changed rows
+        (0: none yet). Both 0 for a context alone on its store."""
+        seen, own = ctypes.c_uint64(), ctypes.c_uint64()
+        self.check(lib.b2b2c_ctx_seq(ctypes.byref(seen), ctypes.byref(own),
+                                     self.handle))
+        return seen.value, own.value
 
     @property
     def errmsg(self):

@@ -68,7 +68,9 @@ module B2B2C
     end
   end
 
-  # b2b2c_ctx: libc allocator, a MemStore or a private in-memory store.
+  # b2b2c_ctx: libc allocator, a MemStore, a SQLiteStore or a
+  # PostgresStore, or a private in-memory store. Closing a SQLiteStore or
+  # PostgresStore closes the contexts on it first.
   class Context
     def self.open(store = nil)
       ctx = new(store)
@@ -87,13 +89,37 @@ module B2B2C
       ptr = FFI::MemoryPointer.new(:pointer)
       B2B2C.check(Lib.b2b2c_ctx_new(ptr, nil, store&.methods_struct))
       @handle = ptr.read_pointer
+      store.register(self) if store.respond_to?(:register)
     end
 
     def handle
       @handle or raise Error.new(EINVAL, "context is closed")
     end
 
-    def check(rc) = B2B2C.check(rc, @handle)
+    # Raises Error with this context's message when rc < 0 (and the
+    # adapter's name for a code of its own: "SQLite: database is locked
+    # (SQLITE_BUSY)").
+    def check(rc)
+      if rc.negative? && !STATUS.key?(rc) && @store.respond_to?(:describe)
+        raise Error.new(rc, "#{Lib.b2b2c_ctx_errmsg(@handle)} (#{@store.describe(rc)})")
+      end
+
+      B2B2C.check(rc, @handle)
+    end
+
+    # Brings every engine open on this context up to date with what other
+    # contexts on the database committed (a call does it too).
+    def sync = check(Lib.b2b2c_ctx_sync(handle))
+
+    # [seen, own]: the last commit of the database this context has
+    # applied, and the number of its own last commit that changed rows (0:
+    # none yet). Both 0 for a context alone on its store.
+    def seq
+      seen = FFI::MemoryPointer.new(:uint64)
+      own = FFI::MemoryPointer.new(:uint64)
+      check(Lib.b2b2c_ctx_seq(seen, own, handle))
+      [seen.read_uint64, own.read_uint64]
+    end
     def errmsg = Lib.b2b2c_ctx_errmsg(handle)
     def begin_group = check(Lib.b2b2c_ctx_begin(handle))
     def commit = check(Lib.b2b2c_ctx_commit(handle))

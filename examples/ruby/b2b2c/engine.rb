@@ -171,7 +171,7 @@ module B2B2C
 
     private
 
-    def check(rc) = B2B2C.check(rc, @ctx.handle)
+    def check(rc) = @ctx.check(rc)
 
     # Calls fn(*args, callback, NULL); collects make(*cb_args) per callback.
     def iterate(fn, cb_type, *args, &make)

@@ -1,0 +1,182 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# b2b2c --db: state kept in a database between runs, and runs at once on
+# one database keep every update.
+# usage: check_db.sh TOOL sqlite [routes]
+#        check_db.sh TOOL postgresql [routes]   (B2B2C_PG_CONNINFO set by
+#                                       tests/harness/pg_server.sh)
+# Exit 77 (skip) when the tool was built without the adapter or no server.
+# - one run adds a lead, the next records events, the next scores it;
+# - `leads score` runs add to the leads stored before and list them all;
+# - `dealers route` runs use the dealers and the open leads stored before
+#   (capacity counts every open lead, a lead routed before is refused);
+# - two processes at once: 2 x 15 `leads add` + `leads event` runs, every
+#   lead and event kept;
+# - with "routes": only 2 x 6 routes at once to dealers of total
+#   capacity 5: 5 routed, never more;
+# - bad --db values are usage errors (exit 2) naming --db.
+tool=$1
+kind=$2
+dir=$(mktemp -d) || exit 1
+trap 'rm -rf "$dir"' EXIT
+fail=0
+
+case $kind in
+sqlite) db="sqlite:$dir/crm.db" ;;
+postgresql)
+    if [ -z "${B2B2C_PG_CONNINFO:-}" ]; then
+        echo "SKIP: B2B2C_PG_CONNINFO not set (run under pg_server.sh)"
+        exit 77
+    fi
+    db="postgresql:$B2B2C_PG_CONNINFO" ;;
+*) echo "usage: check_db.sh TOOL sqlite|postgresql" >&2; exit 2 ;;
+esac
+
+"$tool" --db "$db" leads score --at 2026-01-01 >"$dir/out" 2>"$dir/err"
+if grep -q "built without" "$dir/err"; then
+    echo "SKIP: $(cat "$dir/err")"
+    exit 77
+fi
+
+# expect STATUS CMD...: the exit status is STATUS (stdout in $dir/out)
+expect() {
+    want=$1
+    shift
+    "$@" >"$dir/out" 2>"$dir/err"
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "FAIL: exit $got, expected $want: $*" >&2
+        cat "$dir/err" >&2
+        fail=1
+    fi
+}
+# same FILE TEXT: $dir/out is exactly TEXT
+same() {
+    printf '%s\n' "$1" >"$dir/want"
+    if ! cmp -s "$dir/want" "$dir/out"; then
+        echo "FAIL: $2: expected" >&2
+        cat "$dir/want" >&2
+        echo "got" >&2
+        cat "$dir/out" >&2
+        fail=1
+    fi
+}
+b() { "$tool" --db "$db" "$@"; }
+
+# ---- runs one after another ------------------------------------------------
+expect 0 b leads add --id L1 --at 2026-01-05 --region north
+expect 1 b leads add --id L1 --at 2026-01-05
+grep -q "L1" "$dir/err" || { echo "FAIL: a second add does not name L1" >&2; fail=1; }
+expect 0 b leads event --id L1 --kind quote_request --at 2026-01-06
+expect 0 b leads event --id L1 --kind site_visit --at 2026-01-07
+# an event older than the stored last one: refused, nothing changes
+expect 1 b leads event --id L1 --kind site_visit --at 2026-01-06
+expect 0 b leads score --at 2026-01-08
+same "lead_id,score,band,probability
+L1,78.342,hot," "L1 after three runs"
+# in memory the same three events give the same score: the runs above
+# kept every one of them
+printf 'lead_id,timestamp,kind\nL1,2026-01-05,newsletter_subscribe\n' >"$dir/created.csv"
+printf 'lead_id,timestamp,kind\nL1,2026-01-06,quote_request\nL1,2026-01-07,site_visit\n' >"$dir/ev.csv"
+expect 0 "$tool" leads score --events "$dir/ev.csv" --at 2026-01-08
+same "lead_id,score,band,probability
+L1,78.342,hot," "L1 in memory"
+
+# files add to what is stored; stored leads come after, in ID order
+printf 'lead_id,timestamp,kind\nL3,2026-01-02,newsletter_subscribe\nL2,2026-01-03,guide_download\n' >"$dir/e1.csv"
+printf 'lead_id,timestamp,kind\nL2,2026-01-04,site_visit\n' >"$dir/e2.csv"
+expect 0 b leads score --events "$dir/e1.csv" --at 2026-01-08
+expect 0 b leads score --events "$dir/e2.csv" --at 2026-01-08
+cut -d, -f1 "$dir/out" | tr '\n' ' ' >"$dir/ids"
+[ "$(cat "$dir/ids")" = "lead_id L1 L2 L3 " ] || {
+    echo "FAIL: leads after two score runs: $(cat "$dir/ids")" >&2; fail=1; }
+cat "$dir/e1.csv" >"$dir/e12.csv"; tail -n 1 "$dir/e2.csv" >>"$dir/e12.csv"
+grep '^L2,' "$dir/out" >"$dir/l2db"
+expect 0 "$tool" leads score --events "$dir/e12.csv" --at 2026-01-08
+grep '^L2,' "$dir/out" >"$dir/l2mem"
+cmp -s "$dir/l2db" "$dir/l2mem" || {
+    echo "FAIL: L2 across two runs differs from one run: $(cat "$dir/l2db") vs $(cat "$dir/l2mem")" >&2; fail=1; }
+
+# dealers: stored in the first run, their open leads count in the next
+printf 'dealer_id,regions,capacity\nD1,R1,1\n' >"$dir/dealers.csv"
+printf 'lead_id,region,timestamp\nA,R1,2026-01-01\n' >"$dir/a.csv"
+printf 'lead_id,region,timestamp\nB,R1,2026-01-02\n' >"$dir/b.csv"
+expect 0 b dealers route --dealers "$dir/dealers.csv" --leads "$dir/a.csv"
+same "lead_id,dealer_id,reason
+A,D1,routed" "route A"
+expect 0 b dealers route --leads "$dir/b.csv"
+same "lead_id,dealer_id,reason
+B,,all_at_capacity" "route B on the stored, full dealer"
+expect 1 b dealers route --leads "$dir/a.csv"
+# without --db the dealers file is still required
+expect 2 "$tool" dealers route --leads "$dir/b.csv"
+
+if [ "${3:-}" = routes ]; then
+    # Routes from two processes at once on dealers of total capacity 5.
+    # Not run by meson yet: the dealer engine does not yet refresh its
+    # open leads from other contexts (issue 13's dealer part), and this
+    # routes 8 leads. Run it by hand: check_db.sh TOOL sqlite routes
+printf 'dealer_id,regions,capacity\nE1,R2,2\nE2,R2,3\n' >"$dir/dealers2.csv"
+    printf 'lead_id,region,timestamp\nZ,R9,2026-03-01\n' >"$dir/z.csv"
+    expect 0 b dealers route --dealers "$dir/dealers2.csv" --leads "$dir/z.csv"
+    : >"$dir/routed"
+    router() {
+        i=1
+        while [ $i -le 6 ]; do
+            printf 'lead_id,region,timestamp\n%s,R2,2026-03-01\n' "$1$i" >"$dir/$1$i.csv"
+            b dealers route --leads "$dir/$1$i.csv" >>"$dir/routed.$1" ||
+                echo "route $1$i" >>"$dir/errors"
+            i=$((i + 1))
+        done
+    }
+    router X 2>>"$dir/errors" &
+    p1=$!
+    router Y 2>>"$dir/errors" &
+    p2=$!
+    wait $p1
+    wait $p2
+    [ -s "$dir/errors" ] && { echo "FAIL: concurrent routes failed:" >&2; cat "$dir/errors" >&2; fail=1; }
+    nr=$(cat "$dir/routed.X" "$dir/routed.Y" | grep -c ',routed$')
+    nf=$(cat "$dir/routed.X" "$dir/routed.Y" | grep -c ',,all_at_capacity$')
+    [ "$nr" -eq 5 ] && [ "$nf" -eq 7 ] || {
+        echo "FAIL: concurrent routes: $nr routed (want 5), $nf at capacity (want 7)" >&2
+        cat "$dir/routed.X" "$dir/routed.Y" >&2; fail=1; }
+    exit $fail
+fi
+
+# ---- two processes at once -------------------------------------------------
+worker() {
+    i=1
+    while [ $i -le 15 ]; do
+        b leads add --id "$1$i" --at 2026-02-01 >/dev/null || echo "add $1$i" >>"$dir/errors"
+        b leads event --id "$1$i" --kind quote_request --at 2026-02-02 >/dev/null ||
+            echo "event $1$i" >>"$dir/errors"
+        i=$((i + 1))
+    done
+}
+worker P 2>>"$dir/errors" &
+p1=$!
+worker Q 2>>"$dir/errors" &
+p2=$!
+wait $p1
+wait $p2
+if [ -s "$dir/errors" ]; then
+    echo "FAIL: concurrent runs failed:" >&2
+    cat "$dir/errors" >&2
+    fail=1
+fi
+expect 0 b leads score --at 2026-02-03
+n=$(grep -Ec '^[PQ][0-9]+,[0-9.]+,warm|^[PQ][0-9]+,[0-9.]+,hot' "$dir/out")
+[ "$n" -eq 30 ] || { echo "FAIL: $n of 30 leads kept with their event" >&2; cat "$dir/out" >&2; fail=1; }
+
+# ---- bad --db values: usage errors naming --db ------------------------------
+for spec in foo sqlite: postgresql: sqlite; do
+    expect 2 "$tool" --db "$spec" leads score --at 2026-01-01
+    grep -q -- '--db' "$dir/err" || { echo "FAIL: --db $spec: message does not name --db" >&2; fail=1; }
+done
+expect 2 "$tool" leads score --at 2026-01-01 --db
+expect 2 b forecast fit --model bgnbd --summary "$dir/a.csv"
+expect 2 b dealers simulate --dealers 10 --leads 10 --policy rr
+expect 2 "$tool" --db memory leads add --id M --at 2026-01-01
+
+exit $fail
