@@ -112,10 +112,8 @@ expect 1 b dealers route --leads "$dir/a.csv"
 expect 2 "$tool" dealers route --leads "$dir/b.csv"
 
 if [ "${3:-}" = routes ]; then
-    # Routes from two processes at once on dealers of total capacity 5.
-    # Not run by meson yet: the dealer engine does not yet refresh its
-    # open leads from other contexts (issue 13's dealer part), and this
-    # routes 8 leads. Run it by hand: check_db.sh TOOL sqlite routes
+    # Routes from two processes at once on dealers of total capacity 5:
+    # each route decides on the other process's committed routes.
 printf 'dealer_id,regions,capacity\nE1,R2,2\nE2,R2,3\n' >"$dir/dealers2.csv"
     printf 'lead_id,region,timestamp\nZ,R9,2026-03-01\n' >"$dir/z.csv"
     expect 0 b dealers route --dealers "$dir/dealers2.csv" --leads "$dir/z.csv"
