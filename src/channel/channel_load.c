@@ -568,8 +568,7 @@ void b2b2c_channels_free(b2b2c_channels *h)
 {
     if (!h)
         return;
-    b2b2c__handle_closing(h->ctx);
-    b2b2c__engine_detach(h->ctx, h);
+    b2b2c__handle_closing(h->ctx, h);
     ch_clear(h);
     b2b2c__free(h->ctx, h);
 }

@@ -358,20 +358,21 @@ int b2b2c__undo_push(b2b2c_ctx *ctx, b2b2c__undo_fn undo,
     return 0;
 }
 
-void b2b2c__handle_closing(b2b2c_ctx *ctx)
+void b2b2c__handle_closing(b2b2c_ctx *ctx, void *h)
 {
     if (!ctx)
         return;
     if (ctx->nhandles > 0)
         ctx->nhandles--;
-    if (!ctx->nundo)
-        return;
-    abort_txn(ctx);
-    if (ctx->group)
-        ctx->aborted = 1;
-    b2b2c__err(ctx, B2B2C_EABORTED,
-               "an engine handle was freed while a transaction group was "
-               "open; the group was rolled back");
+    if (ctx->nundo) { /* first: undo entries may point at the engine entry */
+        abort_txn(ctx);
+        if (ctx->group)
+            ctx->aborted = 1;
+        b2b2c__err(ctx, B2B2C_EABORTED,
+                   "an engine handle was freed while a transaction group "
+                   "was open; the group was rolled back");
+    }
+    b2b2c__engine_detach(ctx, h);
 }
 
 int b2b2c__undo_reserve(b2b2c_ctx *ctx, size_t k)

@@ -779,8 +779,9 @@ static inline void b2b2c__cb_leave(b2b2c_ctx *ctx)
 
 /* Every engine's *_free calls this first: undo entries may point into the
  * handle's memory, so an open transaction group is rolled back (and marked
- * aborted) before the handle goes away. */
-void b2b2c__handle_closing(b2b2c_ctx *ctx);
+ * aborted) before the handle goes away; and the handle `h` is detached
+ * (b2b2c__engine_detach; a handle never attached is fine). */
+void b2b2c__handle_closing(b2b2c_ctx *ctx, void *h);
 
 /* Make room for `k` more undo entries so that the next `k` pushes cannot
  * fail. Returns 0 or B2B2C_ENOMEM. */

@@ -133,8 +133,7 @@ void b2b2c_dealer_free(b2b2c_dealer_engine *e)
 {
     if (!e)
         return;
-    b2b2c__handle_closing(e->ctx);
-    b2b2c__engine_detach(e->ctx, e);
+    b2b2c__handle_closing(e->ctx, e);
     b2b2c__dealer_clear(e);
     b2b2c__free(e->ctx, e);
 }

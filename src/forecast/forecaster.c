@@ -440,8 +440,7 @@ void b2b2c_forecaster_free(b2b2c_forecaster *f)
 {
     if (!f)
         return;
-    b2b2c__handle_closing(f->ctx);
-    b2b2c__engine_detach(f->ctx, f);
+    b2b2c__handle_closing(f->ctx, f);
     b2b2c__fc_clear(f);
     b2b2c__free(f->ctx, f->dirty);
     b2b2c__free(f->ctx, f);

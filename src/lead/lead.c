@@ -101,8 +101,7 @@ void b2b2c_lead_model_free(b2b2c_lead_model *m)
 {
     if (!m)
         return;
-    b2b2c__handle_closing(m->ctx);
-    b2b2c__engine_detach(m->ctx, m);
+    b2b2c__handle_closing(m->ctx, m);
     model_release(m);
 }
 

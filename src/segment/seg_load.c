@@ -362,8 +362,7 @@ void b2b2c_segmenter_free(b2b2c_segmenter *s)
 {
     if (!s)
         return;
-    b2b2c__handle_closing(s->ctx);
-    b2b2c__engine_detach(s->ctx, s);
+    b2b2c__handle_closing(s->ctx, s);
     seg_clear(s);
     b2b2c__free(s->ctx, s);
 }

@@ -201,8 +201,7 @@ static inline void toy_free(toy *t)
 {
     if (!t)
         return;
-    b2b2c__handle_closing(t->ctx);
-    b2b2c__engine_detach(t->ctx, t);
+    b2b2c__handle_closing(t->ctx, t);
     toy_clear(t);
     b2b2c__free(t->ctx, t);
 }
