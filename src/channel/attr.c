@@ -45,16 +45,9 @@ typedef struct attr_run {
  * [*lo, n). Touches after the conversion cannot exist (rejected). */
 static uint32_t window_lo(const ch_lead *l, int64_t end, int64_t lookback_s)
 {
-    int64_t ws = end - lookback_s;
-    uint32_t lo = 0, hi = l->n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (l->tv[mid].t < ws)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    size_t lo;
+    B2B2C__LOWER_BOUND(lo, l->tv, l->n, t, end - lookback_s);
+    return (uint32_t)lo;
 }
 
 static int64_t lookback_s(const b2b2c_channels *h)
@@ -617,15 +610,9 @@ static void chan_spend(const b2b2c_ctx *ctx, const ch_chan *c, int64_t from,
                        int64_t to, double *spend, double *impr)
 {
     int64_t dlo = first_day(ctx, from), dhi = first_day(ctx, to);
-    size_t lo = 0, hi = c->n;
+    size_t lo;
     ksum s = {0, 0}, m = {0, 0};
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->sv[mid].day < dlo)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    B2B2C__LOWER_BOUND(lo, c->sv, c->n, day, dlo);
     for (size_t i = lo; i < c->n && c->sv[i].day < dhi; i++) {
         ks_add(&s, c->sv[i].spend);
         ks_add(&m, c->sv[i].impr);

@@ -396,16 +396,10 @@ int b2b2c_channels_count(size_t *out, const b2b2c_channels *h)
 int b2b2c__ch_spend_put(b2b2c_channels *h, ch_chan *c, const ch_spend *s)
 {
     b2b2c_ctx *ctx = h->ctx;
-    size_t lo = 0, hi = c->n;
+    size_t lo;
     int rc;
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (c->sv[mid].day < s->day)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    B2B2C__LOWER_BOUND(lo, c->sv, c->n, day, s->day);
     if (lo < c->n && c->sv[lo].day == s->day) {
         ch_spend *old = b2b2c__malloc(ctx, sizeof(*old));
         if (!old)

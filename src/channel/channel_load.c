@@ -311,8 +311,9 @@ static void ch_clear(b2b2c_channels *h)
     b2b2c__free(ctx, h->leads);
 }
 
-static int ch_load(b2b2c_channels *h)
+static int ch_load(void *p)
 {
+    b2b2c_channels *h = p;
     b2b2c_ctx *ctx = h->ctx;
     int rc;
     if ((rc = b2b2c__st_scan(ctx, CH_T_PARAMS, load_params, h)) != 0 ||
@@ -559,8 +560,9 @@ static int ch_reload(void *hp)
     return 0;
 }
 
-static const b2b2c__engine_ops ch_ops = {"channel", ch_refresh,
-                                         ch_refresh_done, ch_reload};
+static const b2b2c__engine_ops ch_ops = {
+    .prefix = "channel", .load = ch_load, .refresh = ch_refresh,
+    .refresh_done = ch_refresh_done, .reload = ch_reload};
 
 /* ---- open and free ------------------------------------------------------------- */
 
@@ -589,10 +591,7 @@ int b2b2c_channels_new(b2b2c_channels **out, b2b2c_ctx *ctx)
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     ch_init(h, ctx);
     b2b2c__handle_opened(ctx); /* the failure path frees through _free */
-    if ((rc = b2b2c__load_begin(ctx)) == 0)
-        rc = b2b2c__load_end(ctx, ch_load(h));
-    if (rc == 0)
-        rc = b2b2c__engine_attach(ctx, &ch_ops, h);
+    rc = b2b2c__engine_open(ctx, &ch_ops, h);
     if (rc) {
         b2b2c_channels_free(h);
         return rc;

@@ -565,6 +565,7 @@ typedef struct b2b2c__undo {
  */
 typedef struct b2b2c__engine_ops {
     const char *prefix;
+    int (*load)(void *h); /* the open's scans (b2b2c__engine_open) */
     int (*refresh)(void *h, const char *table, const void *key, size_t klen,
                    const void *val, size_t vlen);
     int (*refresh_done)(void *h);
@@ -756,9 +757,27 @@ int b2b2c__engine_attach(b2b2c_ctx *ctx, const b2b2c__engine_ops *ops,
 void b2b2c__engine_detach(b2b2c_ctx *ctx, void *h);
 int b2b2c__load_begin(b2b2c_ctx *ctx);
 int b2b2c__load_end(b2b2c_ctx *ctx, int rc);
+/* The open in one call: load_begin, ops->load(h), load_end, attach. */
+int b2b2c__engine_open(b2b2c_ctx *ctx, const b2b2c__engine_ops *ops,
+                       void *h);
 /* Run the undo log back to the start / release it (commit). */
 void b2b2c__undo_all(b2b2c_ctx *ctx);
 void b2b2c__release_all(b2b2c_ctx *ctx);
+/* `out` = the first index i in arr[0..n) with arr[i].field >= key, n when
+ * none (arr sorted by field ascending): bisection, O(log n). */
+#define B2B2C__LOWER_BOUND(out, arr, n, field, key)                         \
+    do {                                                                    \
+        size_t lo_ = 0, hi_ = (n);                                          \
+        while (lo_ < hi_) {                                                 \
+            size_t mid_ = lo_ + (hi_ - lo_) / 2;                            \
+            if ((arr)[mid_].field < (key))                                  \
+                lo_ = mid_ + 1;                                             \
+            else                                                            \
+                hi_ = mid_;                                                 \
+        }                                                                   \
+        (out) = lo_;                                                        \
+    } while (0)
+
 /* Storage methods may return positive garbage; map it to ESTORAGE. */
 static inline int b2b2c__st_rc(int rc)
 {

@@ -688,6 +688,17 @@ int b2b2c__load_begin(b2b2c_ctx *ctx)
     return 0;
 }
 
+int b2b2c__engine_open(b2b2c_ctx *ctx, const b2b2c__engine_ops *ops,
+                       void *h)
+{
+    int rc = b2b2c__load_begin(ctx);
+    if (rc == 0)
+        rc = b2b2c__load_end(ctx, ops->load(h));
+    if (rc == 0)
+        rc = b2b2c__engine_attach(ctx, ops, h);
+    return rc;
+}
+
 int b2b2c__load_end(b2b2c_ctx *ctx, int rc)
 {
     if (!ctx->loading)

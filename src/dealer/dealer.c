@@ -192,10 +192,7 @@ int b2b2c_dealer_new(b2b2c_dealer_engine **out, b2b2c_ctx *ctx)
         return oom(ctx);
     b2b2c__dealer_init(e, ctx);
     b2b2c__handle_opened(ctx); /* the failure path frees through _free */
-    if ((rc = b2b2c__load_begin(ctx)) == 0)
-        rc = b2b2c__load_end(ctx, b2b2c__dealer_load(e));
-    if (rc == 0)
-        rc = b2b2c__engine_attach(ctx, &b2b2c__dealer_ops, e);
+    rc = b2b2c__engine_open(ctx, &b2b2c__dealer_ops, e);
     if (rc)
         goto fail;
     *out = e;

@@ -770,7 +770,7 @@ static inline int b2b2c__dealer_save_emut(b2b2c_dealer_engine *e)
 {
     return b2b2c__undo_save(e->ctx, &e->m, sizeof(e->m));
 }
-int b2b2c__dealer_load(b2b2c_dealer_engine *e);
+int b2b2c__dealer_load(void *e); /* a b2b2c_dealer_engine */
 
 /* dealer_leads.c */
 int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, size_t n,

@@ -664,8 +664,9 @@ static int cmp_aud_seq(const void *a, const void *b)
 /* Load engine e (parameters defaulted, maps initialized) from its tables:
  * state, dealers (dense numbers), the index, stats, leads, and the audit
  * trail with the offers made after each dealer's stats record replayed. */
-int b2b2c__dealer_load(b2b2c_dealer_engine *e)
+int b2b2c__dealer_load(void *p)
 {
+    b2b2c_dealer_engine *e = p;
     b2b2c_ctx *ctx = e->ctx;
     audload al;
     int rc;

@@ -246,14 +246,8 @@ static int apply_lead(b2b2c_dealer_engine *e, const void *k, size_t kl,
 /* Whether decision `seq` is in the (sorted) audit trail. */
 static int aud_has(const b2b2c_dealer_engine *e, uint64_t seq)
 {
-    size_t lo = 0, hi = e->naud;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (e->aud[mid].seq < seq)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo;
+    B2B2C__LOWER_BOUND(lo, e->aud, e->naud, seq, seq);
     return lo < e->naud && e->aud[lo].seq == seq;
 }
 
@@ -409,5 +403,6 @@ static int reload(void *h)
     return rc;
 }
 
-const b2b2c__engine_ops b2b2c__dealer_ops = {"dealer", refresh, refresh_done,
-                                             reload};
+const b2b2c__engine_ops b2b2c__dealer_ops = {
+    .prefix = "dealer", .load = b2b2c__dealer_load, .refresh = refresh,
+    .refresh_done = refresh_done, .reload = reload};

@@ -329,8 +329,9 @@ static int cmp_seq(const void *a, const void *b)
 }
 
 
-int b2b2c__fc_load(b2b2c_forecaster *f)
+int b2b2c__fc_load(void *p)
 {
+    b2b2c_forecaster *f = p;
     b2b2c_ctx *ctx = f->ctx;
     size_t it = 0;
     void *v;

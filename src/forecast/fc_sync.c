@@ -296,5 +296,6 @@ static int fc_reload(void *h)
     return 0;
 }
 
-const b2b2c__engine_ops b2b2c__fc_engine_ops = {"forecast", fc_refresh,
-                                                fc_refresh_done, fc_reload};
+const b2b2c__engine_ops b2b2c__fc_engine_ops = {
+    .prefix = "forecast", .load = b2b2c__fc_load, .refresh = fc_refresh,
+    .refresh_done = fc_refresh_done, .reload = fc_reload};

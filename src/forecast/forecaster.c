@@ -472,10 +472,7 @@ int b2b2c_forecaster_new(b2b2c_forecaster **out, b2b2c_ctx *ctx)
     b2b2c__handle_opened(ctx); /* the failure path frees through _free */
     /* one read transaction: a consistent state, the one the context (and
      * its other engines) has seen */
-    if ((rc = b2b2c__load_begin(ctx)) == 0)
-        rc = b2b2c__load_end(ctx, b2b2c__fc_load(f));
-    if (rc == 0)
-        rc = b2b2c__engine_attach(ctx, &b2b2c__fc_engine_ops, f);
+    rc = b2b2c__engine_open(ctx, &b2b2c__fc_engine_ops, f);
     if (rc) {
         b2b2c_forecaster_free(f);
         return rc;

@@ -593,8 +593,9 @@ static b2b2c_lead_model *model_make(b2b2c_ctx *ctx)
 
 /* Every table, in the order the records depend on each other (kinds and
  * attributes before the leads and rows that refer to them). */
-static int model_load(b2b2c_lead_model *m)
+int b2b2c__lead_load(void *p)
 {
+    b2b2c_lead_model *m = p;
     b2b2c_ctx *ctx = m->ctx;
     int rc;
     if ((rc = b2b2c__st_scan(ctx, T_CONFIG, load_config, m)) != 0 ||
@@ -614,7 +615,7 @@ int b2b2c__lead_reload(void *h)
     int rc;
     if (!f)
         return b2b2c__err(m->ctx, B2B2C_ENOMEM, "out of memory");
-    if ((rc = model_load(f)) != 0) {
+    if ((rc = b2b2c__lead_load(f)) != 0) {
         model_release(f);
         return rc;
     }
@@ -640,10 +641,7 @@ int b2b2c_lead_model_new(b2b2c_lead_model **out, b2b2c_ctx *ctx)
     b2b2c__err_clear(ctx);
     if (!(m = model_make(ctx)))
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    if ((rc = b2b2c__load_begin(ctx)) == 0)
-        rc = b2b2c__load_end(ctx, model_load(m));
-    if (rc == 0)
-        rc = b2b2c__engine_attach(ctx, &b2b2c__lead_ops, m);
+    rc = b2b2c__engine_open(ctx, &b2b2c__lead_ops, m);
     if (rc) {
         /* nothing of this handle is in the undo log: leave an open group
          * be */

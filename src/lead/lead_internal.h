@@ -229,6 +229,8 @@ void b2b2c__lead_assign(lead_rec *r, const lead_rec *d);
 int b2b2c__lead_check_dense(b2b2c_lead_model *m);
 /* lead.c: rebuild the handle from storage (b2b2c__engine_ops.reload). */
 int b2b2c__lead_reload(void *h);
+/* The open's scans (engine_ops.load; `m` is a b2b2c_lead_model). */
+int b2b2c__lead_load(void *m);
 /* lead_sync.c: how core keeps the handle current with other contexts. */
 extern const b2b2c__engine_ops b2b2c__lead_ops;
 /* The opening of a read: b2b2c__lead_begin, then the context brought up

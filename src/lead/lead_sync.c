@@ -229,6 +229,6 @@ static int lead_refresh_done(void *h)
     return rc;
 }
 
-const b2b2c__engine_ops b2b2c__lead_ops = {"lead", lead_refresh,
-                                           lead_refresh_done,
-                                           b2b2c__lead_reload};
+const b2b2c__engine_ops b2b2c__lead_ops = {
+    .prefix = "lead", .load = b2b2c__lead_load, .refresh = lead_refresh,
+    .refresh_done = lead_refresh_done, .reload = b2b2c__lead_reload};

@@ -216,8 +216,9 @@ static void seg_init(b2b2c_segmenter *s, b2b2c_ctx *ctx)
     b2b2c__map_init(&s->accounts, &ctx->mem);
 }
 
-static int seg_load(b2b2c_segmenter *s)
+static int seg_load(void *p)
 {
+    b2b2c_segmenter *s = p;
     b2b2c_ctx *ctx = s->ctx;
     int rc;
     if ((rc = b2b2c__st_scan(ctx, T_META, load_meta, s)) != 0 ||
@@ -353,8 +354,9 @@ static int seg_reload(void *h)
     return 0;
 }
 
-static const b2b2c__engine_ops seg_ops = {"segment", seg_refresh,
-                                          seg_refresh_done, seg_reload};
+static const b2b2c__engine_ops seg_ops = {
+    .prefix = "segment", .load = seg_load, .refresh = seg_refresh,
+    .refresh_done = seg_refresh_done, .reload = seg_reload};
 
 /* ---- open and free ------------------------------------------------------------ */
 
@@ -385,10 +387,7 @@ int b2b2c_segmenter_new(b2b2c_segmenter **out, b2b2c_ctx *ctx)
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     seg_init(s, ctx);
     b2b2c__handle_opened(ctx); /* the failure path frees through _free */
-    if ((rc = b2b2c__load_begin(ctx)) == 0)
-        rc = b2b2c__load_end(ctx, seg_load(s));
-    if (rc == 0)
-        rc = b2b2c__engine_attach(ctx, &seg_ops, s);
+    rc = b2b2c__engine_open(ctx, &seg_ops, s);
     if (rc) {
         b2b2c_segmenter_free(s);
         return rc;

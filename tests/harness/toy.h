@@ -194,8 +194,16 @@ static inline int toy_reload(void *h)
     return 0;
 }
 
-static const b2b2c__engine_ops toy_ops = {"toy", toy_refresh, NULL,
-                                          toy_reload};
+static int toy_load(void *p)
+{
+    toy *t = p;
+    return b2b2c__st_scan(t->ctx, T_TOY, toy_load_row, t);
+}
+
+static const b2b2c__engine_ops toy_ops = {.prefix = "toy",
+                                          .load = toy_load,
+                                          .refresh = toy_refresh,
+                                          .reload = toy_reload};
 
 static inline void toy_free(toy *t)
 {
@@ -217,11 +225,7 @@ static inline int toy_new(toy **out, b2b2c_ctx *ctx)
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     t->ctx = ctx;
     b2b2c__map_init(&t->items, &ctx->mem);
-    if ((rc = b2b2c__load_begin(ctx)) == 0)
-        rc = b2b2c__load_end(ctx,
-                             b2b2c__st_scan(ctx, T_TOY, toy_load_row, t));
-    if (rc == 0)
-        rc = b2b2c__engine_attach(ctx, &toy_ops, t);
+    rc = b2b2c__engine_open(ctx, &toy_ops, t);
     if (rc) {
         toy_free(t);
         return rc;
