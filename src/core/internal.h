@@ -580,6 +580,8 @@ typedef struct b2b2c__engine {
     int wrote;     /* a call on it ran in the open transaction */
 } b2b2c__engine;
 
+/* Most tables one transaction may write (every engine's together: 26). */
+#define B2B2C__TXN_TABLES 64
 /* Keep this many change-log entries; trim in batches of the second. */
 #define B2B2C__LOG_KEEP ((uint64_t)65536)
 #define B2B2C__LOG_TRIM_BATCH ((uint64_t)256)
@@ -615,6 +617,10 @@ struct b2b2c_ctx {
     uint64_t pending_seq, pending_floor; /* written by the open commit */
     uint8_t *chg;   /* changes written by the open transaction */
     size_t chglen, chgcap, nchg;
+    const char *tabs[B2B2C__TXN_TABLES]; /* the tables they name */
+    uint8_t tabskip[B2B2C__TXN_TABLES];  /* core's own: not logged */
+    uint32_t ntabs, lasttab;
+    int siblings; /* two handles of one engine are attached */
     b2b2c__engine **engs; /* engine handles attached (b2b2c__engine_attach) */
     size_t neng, capeng;
 };
@@ -733,17 +739,49 @@ int b2b2c__call_end(b2b2c_ctx *ctx, int rc);
  * set). */
 int b2b2c__sync_read(b2b2c_ctx *ctx);
 /* Inside a transaction: bring the context up to date once per transaction. */
-int b2b2c__sync_begin(b2b2c_ctx *ctx);
-/* Record a write of the open transaction for the change log (st_put/del). */
-int b2b2c__sync_note(b2b2c_ctx *ctx, int del, const char *table,
-                     const void *key, size_t klen);
+int b2b2c__sync_begin_slow(b2b2c_ctx *ctx);
+static inline int b2b2c__sync_begin(b2b2c_ctx *ctx)
+{
+    return ctx->coherent && !ctx->synced ? b2b2c__sync_begin_slow(ctx) : 0;
+}
+/* Record a write of the open transaction for the change log (st_put/del):
+ * [op u8][table number u8][klen u16 LE][key]. The common case (the table
+ * of the last write, room in the buffer) inline; the rest in sync.c. */
+int b2b2c__sync_note_slow(b2b2c_ctx *ctx, int del, const char *table,
+                          const void *key, size_t klen);
+static inline int b2b2c__sync_note(b2b2c_ctx *ctx, int del, const char *table,
+                                   const void *key, size_t klen)
+{
+    uint32_t t = ctx->lasttab;
+    uint8_t *p;
+    if (t >= ctx->ntabs || ctx->tabs[t] != table || klen > 65535 ||
+        ctx->chglen + 4 + klen > ctx->chgcap)
+        return b2b2c__sync_note_slow(ctx, del, table, key, klen);
+    if (ctx->tabskip[t])
+        return 0;
+    p = ctx->chg + ctx->chglen;
+    p[0] = (uint8_t)(del ? 2 : 1); /* sync.c: OP_DEL, OP_PUT */
+    p[1] = (uint8_t)t;
+    p[2] = (uint8_t)klen;
+    p[3] = (uint8_t)(klen >> 8);
+    memcpy(p + 4, key, klen);
+    ctx->chglen += 4 + klen;
+    ctx->nchg++;
+    return 0;
+}
 /* Before commit: write the change-log entry and the sequence row. */
 int b2b2c__sync_commit(b2b2c_ctx *ctx);
 /* After a commit that succeeded / after any end of a transaction. */
 void b2b2c__sync_committed(b2b2c_ctx *ctx);
 void b2b2c__sync_txn_end(b2b2c_ctx *ctx);
-/* The call in progress runs on handle h (B2B2C__CALL). */
-void b2b2c__sync_writer(b2b2c_ctx *ctx, const void *h);
+/* The call in progress runs on handle h (B2B2C__CALL): matters only when
+ * two handles of one engine are open on the context. */
+void b2b2c__sync_writer_slow(b2b2c_ctx *ctx, const void *h);
+static inline void b2b2c__sync_writer(b2b2c_ctx *ctx, const void *h)
+{
+    if (ctx->siblings)
+        b2b2c__sync_writer_slow(ctx, h);
+}
 /* An engine's open: attach the handle after its load succeeded (several
  * handles of one engine on a context each keep their own sequence), detach
  * in its free. Changes reach `refresh` table by table (ordered by the

@@ -42,17 +42,52 @@ static void be64(uint8_t out[8], uint64_t v)
 
 /* ---- the change buffer: what this transaction wrote --------------------- */
 
-/* Record that `table`/`key` was put or deleted in the open transaction.
- * Layout per change: [op u8][tlen u8][table][klen u16 LE][key]. */
-int b2b2c__sync_note(b2b2c_ctx *ctx, int del, const char *table,
-                     const void *key, size_t klen)
+/* The number of `table` in the open transaction's table list (added when
+ * new), or B2B2C__TXN_SKIP for the library's own tables. Engines pass their
+ * table names as string literals, so the pointer of the last one matches
+ * almost always; a name seen through another pointer is found by strcmp. */
+static int table_no(b2b2c_ctx *ctx, const char *table, uint32_t *out)
 {
-    size_t tl = strlen(table), need = 4 + tl + klen;
-    uint8_t *p;
+    size_t tl;
+    uint32_t i;
 
-    if (!ctx->coherent || strncmp(table, "core_", 5) == 0)
+    for (i = 0; i < ctx->ntabs; i++)
+        if (ctx->tabs[i] == table || strcmp(ctx->tabs[i], table) == 0)
+            break;
+    if (i == ctx->ntabs) {
+        if ((tl = strlen(table)) > 255)
+            return b2b2c__err(ctx, B2B2C_EINVAL, "table '%.64s...': name of "
+                              "%zu bytes", table, tl);
+        if (i == B2B2C__TXN_TABLES)
+            return b2b2c__err(ctx, B2B2C_ESTATE, "table '%s': more than %d "
+                              "tables written in one transaction", table,
+                              B2B2C__TXN_TABLES);
+        ctx->tabs[i] = table;
+        ctx->tabskip[i] = strncmp(table, "core_", 5) == 0;
+        ctx->ntabs++;
+    }
+    ctx->lasttab = i;
+    *out = i;
+    return 0;
+}
+
+/* Record that `table`/`key` was put or deleted in the open transaction.
+ * Layout per change: [op u8][table number u8][klen u16 LE][key]. */
+int b2b2c__sync_note_slow(b2b2c_ctx *ctx, int del, const char *table,
+                          const void *key, size_t klen)
+{
+    size_t need = 4 + klen;
+    uint32_t t = ctx->lasttab;
+    uint8_t *p;
+    int rc;
+
+    if (t >= ctx->ntabs || ctx->tabs[t] != table) {
+        if ((rc = table_no(ctx, table, &t)) != 0)
+            return rc;
+    }
+    if (ctx->tabskip[t])
         return 0;
-    if (tl > 255 || klen > 65535)
+    if (klen > 65535)
         return b2b2c__err(ctx, B2B2C_EINVAL, "table '%s': key of %zu bytes",
                           table, klen);
     if (ctx->chglen + need > ctx->chgcap &&
@@ -61,11 +96,10 @@ int b2b2c__sync_note(b2b2c_ctx *ctx, int del, const char *table,
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (change log)");
     p = ctx->chg + ctx->chglen;
     p[0] = (uint8_t)(del ? OP_DEL : OP_PUT);
-    p[1] = (uint8_t)tl;
-    memcpy(p + 2, table, tl);
-    p[2 + tl] = (uint8_t)klen;
-    p[3 + tl] = (uint8_t)(klen >> 8);
-    memcpy(p + 4 + tl, key, klen);
+    p[1] = (uint8_t)t;
+    p[2] = (uint8_t)klen;
+    p[3] = (uint8_t)(klen >> 8);
+    memcpy(p + 4, key, klen);
     ctx->chglen += need;
     ctx->nchg++;
     return 0;
@@ -75,6 +109,7 @@ void b2b2c__sync_txn_end(b2b2c_ctx *ctx)
 {
     ctx->chglen = 0;
     ctx->nchg = 0;
+    ctx->ntabs = 0;
     ctx->synced = 0;
     for (size_t i = 0; i < ctx->neng; i++)
         ctx->engs[i]->wrote = 0;
@@ -135,7 +170,8 @@ static int seq_check(b2b2c_ctx *ctx, uint64_t seq)
 /* ---- applying others' changes ------------------------------------------- */
 
 typedef struct change {
-    size_t off;     /* of the table name in pending.buf; the key follows */
+    size_t off;     /* of the table name in pending.buf */
+    size_t koff;    /* of the key */
     uint16_t klen;
     uint8_t tlen, op;
     uint32_t eng;   /* index into ctx->engs */
@@ -151,7 +187,7 @@ typedef struct pending {
 } pending;
 
 #define CH_TABLE(p, c) ((p)->buf + (c)->off)
-#define CH_KEY(p, c) ((p)->buf + (c)->off + (c)->tlen + 2)
+#define CH_KEY(p, c) ((p)->buf + (c)->koff)
 
 static void pending_fini(b2b2c_ctx *ctx, pending *p)
 {
@@ -184,25 +220,33 @@ typedef struct logget {
     uint64_t seq;
 } logget;
 
-/* Append the changes of entry `seq` for every engine that has not seen it. */
-static int parse(b2b2c_ctx *ctx, pending *p, uint64_t seq, size_t start)
+static int malformed(b2b2c_ctx *ctx, uint64_t seq, const char *what)
+{
+    uint8_t k[8];
+    be64(k, seq);
+    return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, T_LOG, k, 8, "%s", what);
+}
+
+/* Append the changes of entry `seq` (its table names at tab[0..ntab), in
+ * p->buf, its changes from `start`) for every engine that has not seen it. */
+static int parse(b2b2c_ctx *ctx, pending *p, uint64_t seq, size_t start,
+                 const size_t *tab, uint32_t ntab)
 {
     size_t off = start;
     while (off < p->len) {
-        const uint8_t *c = p->buf + off;
+        const uint8_t *c = p->buf + off, *t;
         size_t tl, kl;
         int mine = 0;
-        if (p->len - off < 4 || (tl = c[1]) == 0 || p->len - off < 4 + tl ||
-            (kl = (size_t)c[2 + tl] | (size_t)c[3 + tl] << 8) == 0 ||
-            p->len - off < 4 + tl + kl || (c[0] != OP_PUT && c[0] != OP_DEL)) {
-            uint8_t k[8];
-            be64(k, seq);
-            return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, T_LOG, k, 8,
-                                      "a change entry is malformed");
-        }
+        if (p->len - off < 4 || (c[0] != OP_PUT && c[0] != OP_DEL) ||
+            c[1] >= ntab ||
+            (kl = (size_t)c[2] | (size_t)c[3] << 8) == 0 ||
+            p->len - off < 4 + kl)
+            return malformed(ctx, seq, "a change entry is malformed");
+        t = p->buf + tab[c[1]] + 1;
+        tl = t[-1];
         for (size_t e = 0; e < ctx->neng; e++) {
             change *ch;
-            if (!prefix_of(ctx->engs[e]->ops->prefix, c + 2, tl))
+            if (!prefix_of(ctx->engs[e]->ops->prefix, t, tl))
                 continue;
             mine = 1;
             if (ctx->engs[e]->seen >= seq)
@@ -215,57 +259,82 @@ static int parse(b2b2c_ctx *ctx, pending *p, uint64_t seq, size_t start)
             ch = &p->ch[p->n];
             ch->op = c[0];
             ch->tlen = (uint8_t)tl;
-            ch->off = off + 2;
+            ch->off = tab[c[1]] + 1;
+            ch->koff = off + 4;
             ch->klen = (uint16_t)kl;
             ch->eng = (uint32_t)e;
             ch->order = (uint32_t)p->n;
             p->n++;
         }
-        if (!mine && !known_prefix(c + 2, tl)) {
+        if (!mine && !known_prefix(t, tl)) {
             char tn[256];
-            memcpy(tn, c + 2, tl);
+            memcpy(tn, t, tl);
             tn[tl] = '\0';
-            return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, tn, c + 4 + tl, kl,
+            return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, tn, c + 4, kl,
                                       "changed by another context, but no "
                                       "engine of this library owns the "
                                       "table");
         }
-        off += 4 + tl + kl;
+        off += 4 + kl;
     }
     return 0;
 }
 
+static int pend_room(b2b2c_ctx *ctx, pending *p, size_t n)
+{
+    if (p->len + n < p->len ||
+        (p->len + n > p->cap &&
+         b2b2c__grow(&ctx->mem, (void **)&p->buf, &p->cap, p->len + n, 1)))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory (change log)");
+    return 0;
+}
+
+/* Log record: [nchanges u32][ntables u32][ntables x name (bytes)]
+ * [changes (bytes)]; nchanges B2B2C__LOG_RELOAD: reload instead. */
 static int log_found(const void *v, size_t vl, void *payload)
 {
     logget *g = payload;
+    b2b2c_ctx *ctx = g->ctx;
     pending *p = g->p;
     b2b2c__rbuf r;
-    uint8_t k[8];
-    const void *body = NULL;
-    size_t n = 0, start;
-    uint32_t cnt = 0;
+    size_t tab[256], n, start;
+    const void *body;
+    uint32_t cnt, ntab;
     int rc;
 
-    be64(k, g->seq);
-    rc = b2b2c__dec_begin(&r, v, vl, LOG_VERSION);
-    if (rc == 0) {
-        cnt = b2b2c__dec_u32(&r);
-        body = b2b2c__dec_bytes(&r, &n);
-        rc = b2b2c__dec_finish(&r);
+    if ((rc = b2b2c__dec_begin(&r, v, vl, LOG_VERSION)) != 0) {
+        uint8_t k[8];
+        be64(k, g->seq);
+        return b2b2c__err_corrupt(ctx, rc, T_LOG, k, 8, NULL);
     }
-    if (rc)
-        return b2b2c__err_corrupt(g->ctx, rc, T_LOG, k, 8, NULL);
+    cnt = b2b2c__dec_u32(&r);
+    ntab = b2b2c__dec_u32(&r);
+    if (r.err || ntab > 256)
+        return malformed(ctx, g->seq, "bad table list");
+    for (uint32_t i = 0; i < ntab; i++) {
+        const void *name = b2b2c__dec_bytes(&r, &n);
+        if (r.err || n == 0 || n > 255)
+            return malformed(ctx, g->seq, "bad table name");
+        if ((rc = pend_room(ctx, p, n + 1)) != 0)
+            return rc;
+        tab[i] = p->len;
+        p->buf[p->len] = (uint8_t)n;
+        memcpy(p->buf + p->len + 1, name, n);
+        p->len += n + 1;
+    }
+    body = b2b2c__dec_bytes(&r, &n);
+    if ((rc = b2b2c__dec_finish(&r)) != 0)
+        return malformed(ctx, g->seq, "bad record");
     if (cnt == LOG_RELOAD) {
         p->reload = 1;
         return 0;
     }
-    if (p->len + n > p->cap &&
-        b2b2c__grow(&g->ctx->mem, (void **)&p->buf, &p->cap, p->len + n, 1))
-        return b2b2c__err(g->ctx, B2B2C_ENOMEM, "out of memory (change log)");
+    if ((rc = pend_room(ctx, p, n)) != 0)
+        return rc;
     start = p->len;
     memcpy(p->buf + p->len, body, n);
     p->len += n;
-    return parse(g->ctx, p, g->seq, start);
+    return parse(ctx, p, g->seq, start, tab, ntab);
 }
 
 static int chcmp(const pending *p, const change *a, const change *b)
@@ -479,7 +548,7 @@ static int read_txn_end(b2b2c_ctx *ctx, int rc)
     return rc;
 }
 
-int b2b2c__sync_begin(b2b2c_ctx *ctx)
+int b2b2c__sync_begin_slow(b2b2c_ctx *ctx)
 {
     int rc;
     if (!ctx->coherent || ctx->synced)
@@ -560,9 +629,13 @@ int b2b2c__sync_commit(b2b2c_ctx *ctx)
     b2b2c__enc_begin(&w, &ctx->mem, LOG_VERSION);
     if (ctx->nchg > LOG_MAX_CHANGES) {
         b2b2c__enc_u32(&w, LOG_RELOAD);
+        b2b2c__enc_u32(&w, 0);
         b2b2c__enc_bytes(&w, "", 0);
     } else {
         b2b2c__enc_u32(&w, (uint32_t)ctx->nchg);
+        b2b2c__enc_u32(&w, ctx->ntabs);
+        for (uint32_t i = 0; i < ctx->ntabs; i++)
+            b2b2c__enc_bytes(&w, ctx->tabs[i], strlen(ctx->tabs[i]));
         b2b2c__enc_bytes(&w, ctx->chg, ctx->chglen);
     }
     ctx->nchg = 0; /* the writes below are not changes to log */
@@ -616,7 +689,7 @@ void b2b2c__sync_committed(b2b2c_ctx *ctx)
     b2b2c__sync_txn_end(ctx);
 }
 
-void b2b2c__sync_writer(b2b2c_ctx *ctx, const void *h)
+void b2b2c__sync_writer_slow(b2b2c_ctx *ctx, const void *h)
 {
     for (size_t i = 0; i < ctx->neng; i++)
         if (ctx->engs[i]->h == h)
@@ -624,6 +697,16 @@ void b2b2c__sync_writer(b2b2c_ctx *ctx, const void *h)
 }
 
 /* ---- engines -------------------------------------------------------------- */
+
+static void count_siblings(b2b2c_ctx *ctx)
+{
+    ctx->siblings = 0;
+    for (size_t i = 0; i < ctx->neng; i++)
+        for (size_t j = i + 1; j < ctx->neng; j++)
+            if (strcmp(ctx->engs[i]->ops->prefix, ctx->engs[j]->ops->prefix) ==
+                0)
+                ctx->siblings = 1;
+}
 
 int b2b2c__engine_attach(b2b2c_ctx *ctx, const b2b2c__engine_ops *ops,
                          void *h)
@@ -643,6 +726,7 @@ int b2b2c__engine_attach(b2b2c_ctx *ctx, const b2b2c__engine_ops *ops,
     e->wrote = 0;
     e->seen = ctx->seen; /* the load saw what the context has seen */
     ctx->engs[ctx->neng++] = e;
+    count_siblings(ctx);
     return 0;
 }
 
@@ -654,6 +738,7 @@ void b2b2c__engine_detach(b2b2c_ctx *ctx, void *h)
             memmove(&ctx->engs[i], &ctx->engs[i + 1],
                     (ctx->neng - i - 1) * sizeof(*ctx->engs));
             ctx->neng--;
+            count_siblings(ctx);
             return;
         }
 }
