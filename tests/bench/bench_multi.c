@@ -17,9 +17,9 @@
  *    database, each call its own transaction: "events" (b2b2c_lead_event
  *    on the worker's own existing leads) and "routes" (b2b2c_dealer_route
  *    of a new lead to dealers with capacity to spare). SQLite: WAL,
- *    synchronous FULL and NORMAL. PostgreSQL: LOCK and SERIALIZABLE, each
- *    with the server's fsync on and off (ALTER SYSTEM + pg_reload_conf,
- *    checked with SHOW fsync before each run). Each worker opens its
+ *    synchronous FULL and NORMAL. PostgreSQL: LOCK and SERIALIZABLE, with
+ *    the server's fsync as pg_server.sh started it (B2B2C_PG_FSYNC=on or
+ *    off; the names say which, from SHOW fsync). Each worker opens its
  *    connection and engine before the clock starts. One untimed warm-up
  *    run, then the configurations' runs interleaved. Re-runs are the
  *    B2B2C_ECONFLICT answers the storage gave (the library re-ran the call);
@@ -29,8 +29,7 @@
  *    context B, on its own connection, commits K lead events on distinct
  *    leads (K = 1, 100, N), each its own transaction; then A's
  *    b2b2c_ctx_sync is timed (per changed key), and a sync when nothing
- *    changed (median over batches of 1,000). On PostgreSQL the server runs
- *    with fsync off for this part (only A's reads are timed).
+ *    changed (median over batches of 1,000).
  * 3. open: N leads added in groups of 10,000 (b2b2c_ctx_begin/commit,
  *    untimed); then, in a fresh child process per run, a new connection
  *    and context (counting allocator) and b2b2c_lead_model_new timed, with
@@ -70,7 +69,6 @@ typedef struct config {
     const char *name;
     int kind;
     int32_t mode;  /* SQLite synchronous, or PostgreSQL isolation */
-    int fsync;     /* PostgreSQL: the server's fsync for this config */
 } config;
 
 static int runs = 3;
@@ -229,13 +227,20 @@ static void conn_close(conn *c)
     c->db = NULL;
 }
 
-/* ---- PostgreSQL administration (a database per part, fsync) -------------- */
+/* ---- PostgreSQL: a database per part, the server's fsync ------------------ */
 
 #ifdef BENCH_PG
+static void quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static void pg_exec(const char *conninfo, const char *sql)
 {
     PGconn *pc = PQconnectdb(conninfo);
     PGresult *r;
+    PQsetNoticeProcessor(pc, quiet, NULL);
     if (PQstatus(pc) != CONNECTION_OK) {
         fprintf(stderr, "bench_multi: %s", PQerrorMessage(pc));
         exit(1);
@@ -262,33 +267,18 @@ static const char *pg_database(char *buf, size_t n, const char *name)
     return buf;
 }
 
-static int pg_fsync_now = -1;
-
-/* Set the server's fsync and wait until a new connection sees it. */
-static void pg_set_fsync(int on)
+/* The server's fsync setting ("on" or "off"), for the configs' names. */
+static const char *pg_fsync(void)
 {
-    char sql[64];
-    if (on == pg_fsync_now)
-        return;
-    snprintf(sql, sizeof(sql), "ALTER SYSTEM SET fsync = %s",
-             on ? "on" : "off");
-    pg_exec(base_conninfo, sql);
-    pg_exec(base_conninfo, "SELECT pg_reload_conf()");
-    for (int i = 0; i < 100; i++) {
-        PGconn *pc = PQconnectdb(base_conninfo);
-        PGresult *r = PQexec(pc, "SHOW fsync");
-        int ok = PQresultStatus(r) == PGRES_TUPLES_OK &&
-                 strcmp(PQgetvalue(r, 0, 0), on ? "on" : "off") == 0;
-        PQclear(r);
-        PQfinish(pc);
-        if (ok) {
-            pg_fsync_now = on;
-            return;
-        }
-        nanosleep(&(struct timespec){0, 50000000}, NULL);
-    }
-    fprintf(stderr, "bench_multi: fsync did not become %d\n", on);
-    exit(1);
+    static char val[8];
+    PGconn *pc = PQconnectdb(base_conninfo);
+    PGresult *r = PQexec(pc, "SHOW fsync");
+    snprintf(val, sizeof(val), "%s",
+             PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0)
+                                                  : "?");
+    PQclear(r);
+    PQfinish(pc);
+    return val;
 }
 #endif
 
@@ -399,10 +389,6 @@ static double tp_run(const config *cf, const char *target, int routes,
     tp_out r;
     double t0, t1;
 
-#ifdef BENCH_PG
-    if (cf->kind == KIND_PG)
-        pg_set_fsync(cf->fsync);
-#endif
     run_no++;
     if (pipe(go) != 0 || pipe(out) != 0)
         return -1;
@@ -544,10 +530,6 @@ static int part_refresh(const config *cf, const char *target, int nmax)
     char id[32], load[64];
     int rc;
 
-#ifdef BENCH_PG
-    if (cf->kind == KIND_PG)
-        pg_set_fsync(0);
-#endif
     if (cf->kind == KIND_MEM && b2b2c_memstore_new(&ms, NULL))
         fail("memstore_new", B2B2C_ENOMEM);
     side_open(&b, cf, target, ms, NULL);
@@ -773,10 +755,10 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "sqlite") == 0) {
 #ifdef BENCH_SQLITE
         static const config cfgs[] = {
-            {"sqlite-wal-full", KIND_SQLITE, B2B2C_SQLITE_SYNC_FULL, 1},
-            {"sqlite-wal-normal", KIND_SQLITE, B2B2C_SQLITE_SYNC_NORMAL, 1},
+            {"sqlite-wal-full", KIND_SQLITE, B2B2C_SQLITE_SYNC_FULL},
+            {"sqlite-wal-normal", KIND_SQLITE, B2B2C_SQLITE_SYNC_NORMAL},
         };
-        static const config mem = {"memstore", KIND_MEM, 0, 0};
+        static const config mem = {"memstore", KIND_MEM, 0};
         char dir[] = "/tmp/b2b2c_multi_XXXXXX", file[64];
         if (!mkdtemp(dir))
             return 1;
@@ -809,13 +791,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "pg") == 0) {
 #ifdef BENCH_PG
-        static const config cfgs[] = {
-            {"pg-lock-fsync", KIND_PG, B2B2C_PG_ISOLATION_LOCK, 1},
-            {"pg-serializable-fsync", KIND_PG,
-             B2B2C_PG_ISOLATION_SERIALIZABLE, 1},
-            {"pg-lock-nofsync", KIND_PG, B2B2C_PG_ISOLATION_LOCK, 0},
-            {"pg-serializable-nofsync", KIND_PG,
-             B2B2C_PG_ISOLATION_SERIALIZABLE, 0},
+        static char names[2][40];
+        config cfgs[2] = {
+            {names[0], KIND_PG, B2B2C_PG_ISOLATION_LOCK},
+            {names[1], KIND_PG, B2B2C_PG_ISOLATION_SERIALIZABLE},
         };
         char ci[512];
         base_conninfo = getenv("B2B2C_PG_CONNINFO");
@@ -824,15 +803,17 @@ int main(int argc, char **argv)
                    "tests/harness/pg_server.sh)\n");
             return 77;
         }
+        snprintf(names[0], sizeof(names[0]), "pg-lock-fsync-%s", pg_fsync());
+        snprintf(names[1], sizeof(names[1]), "pg-serializable-fsync-%s",
+                 pg_fsync());
         if (all || strcmp(part, "tp") == 0)
-            failed |= part_tp(cfgs, 4, pg_database(ci, sizeof(ci), "b2b2c_tp"),
+            failed |= part_tp(cfgs, 2, pg_database(ci, sizeof(ci), "b2b2c_tp"),
                               n ? n : 100);
         if (all || strcmp(part, "refresh") == 0)
             failed |= part_refresh(&cfgs[0],
                                    pg_database(ci, sizeof(ci), "b2b2c_rf"),
                                    n ? n : 10000);
         if (all || strcmp(part, "open") == 0) {
-            pg_set_fsync(0); /* the setup's inserts; the open only reads */
             failed |= part_open(&cfgs[0],
                                 pg_database(ci, sizeof(ci), "b2b2c_open"),
                                 n ? n : 20000);
