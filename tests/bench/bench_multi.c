@@ -384,7 +384,7 @@ static double tp_run(const config *cf, const char *target, int routes,
                      int nproc, int calls, tp_out *sum)
 {
     static int run_no;
-    int go[2], out[2], status, ok = 1;
+    int go[2], out[2], ok = 1;
     pid_t pid[MAXP];
     tp_out r;
     double t0, t1;
@@ -411,15 +411,8 @@ static double tp_run(const config *cf, const char *target, int routes,
             sum->last_rc = r.last_rc;
     }
     t1 = bench_now();
-    for (int p = 0; p < nproc; p++) {
-        while (waitpid(pid[p], &status, 0) < 0 && errno == EINTR)
-            ;
-        ok &= WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    }
-    close(go[0]);
-    close(go[1]);
-    close(out[0]);
-    close(out[1]);
+    ok &= bench_wait_all(pid, nproc);
+    bench_close_pipes(go, out);
     return ok ? t1 - t0 : -1;
 }
 
@@ -590,42 +583,6 @@ static int part_refresh(const config *cf, const char *target, int nmax)
 
 /* ---- 3. open time and memory ------------------------------------------------ */
 
-typedef struct counter {
-    long long bytes;
-} counter;
-static void *c_alloc(size_t n, void *ud)
-{
-    size_t *p = malloc(n + 16);
-    if (!p)
-        return NULL;
-    *p = n;
-    ((counter *)ud)->bytes += (long long)n;
-    return (char *)p + 16;
-}
-static void *c_realloc(void *q, size_t n, void *ud)
-{
-    size_t *p;
-    if (!q)
-        return c_alloc(n, ud);
-    p = (size_t *)((char *)q - 16);
-    ((counter *)ud)->bytes -= (long long)*p;
-    p = realloc(p, n + 16);
-    if (!p)
-        return NULL;
-    *p = n;
-    ((counter *)ud)->bytes += (long long)n;
-    return (char *)p + 16;
-}
-static void c_free(void *q, void *ud)
-{
-    size_t *p;
-    if (!q)
-        return;
-    p = (size_t *)((char *)q - 16);
-    ((counter *)ud)->bytes -= (long long)*p;
-    free(p);
-}
-
 /* resident bytes (statm) and peak resident bytes (VmHWM) */
 static void rss(double *now, double *peak)
 {
@@ -651,9 +608,9 @@ typedef struct open_out {
 
 static void open_child(const config *cf, const char *target, int out)
 {
-    counter cnt = {0};
-    b2b2c_allocator al = {B2B2C_ALLOCATOR_VERSION, c_alloc, c_realloc,
-                          c_free, &cnt};
+    bench_counter cnt = {0};
+    b2b2c_allocator al = {B2B2C_ALLOCATOR_VERSION, bench_count_alloc,
+                          bench_count_realloc, bench_count_free, &cnt};
     open_out o;
     conn c;
     b2b2c_ctx *ctx;
@@ -692,7 +649,6 @@ static int part_open(const config *cf, const char *target, int nleads)
     double t[MAXRUNS], r[MAXRUNS], pk[MAXRUNS], by = 0, t0;
     char load[64];
     side s;
-    int status;
     pid_t pid;
 
     /* in a child of its own, so that the memory the adding took is not
@@ -711,9 +667,7 @@ static int part_open(const config *cf, const char *target, int nleads)
         fflush(stdout);
         _exit(0);
     }
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    if (pid < 0 || !bench_wait_all(&pid, 1))
         return 1;
     for (int i = 0; i < runs; i++) {
         int fd[2];
@@ -725,8 +679,7 @@ static int part_open(const config *cf, const char *target, int nleads)
             open_child(cf, target, fd[1]);
         if (read(fd[0], &o, sizeof(o)) != (ssize_t)sizeof(o))
             return 1;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
+        bench_wait_all(&pid, 1);
         close(fd[0]);
         close(fd[1]);
         t[i] = o.secs;
