@@ -20,6 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 typedef struct bench_result {
     double median_s, min_s, max_s;
@@ -129,6 +133,72 @@ static inline bench_result bench_run(const char *name, void (*fn)(void *),
                                      int repeats)
 {
     return bench_run_setup(name, NULL, fn, arg, items, warmup, repeats);
+}
+
+/* A counting allocator for b2b2c_ctx_new: the bytes the library holds.
+ *     bench_counter cnt = {0};
+ *     b2b2c_allocator al = {B2B2C_ALLOCATOR_VERSION, bench_count_alloc,
+ *                           bench_count_realloc, bench_count_free, &cnt};
+ */
+typedef struct bench_counter {
+    long long bytes;
+} bench_counter;
+
+static inline void *bench_count_alloc(size_t n, void *ud)
+{
+    size_t *p = malloc(n + 16);
+    if (!p)
+        return NULL;
+    p[0] = n;
+    ((bench_counter *)ud)->bytes += (long long)n;
+    return (char *)p + 16;
+}
+
+static inline void bench_count_free(void *q, void *ud)
+{
+    size_t *p;
+    if (!q)
+        return;
+    p = (size_t *)((char *)q - 16);
+    ((bench_counter *)ud)->bytes -= (long long)p[0];
+    free(p);
+}
+
+static inline void *bench_count_realloc(void *q, size_t n, void *ud)
+{
+    size_t *p, old;
+    if (!q)
+        return bench_count_alloc(n, ud);
+    p = (size_t *)((char *)q - 16);
+    old = p[0];
+    p = realloc(p, n + 16);
+    if (!p)
+        return NULL;
+    p[0] = n;
+    ((bench_counter *)ud)->bytes += (long long)n - (long long)old;
+    return (char *)p + 16;
+}
+
+/* Wait for n child processes; 1 when every one exited with status 0. */
+static inline int bench_wait_all(const pid_t *pid, int n)
+{
+    int ok = 1;
+    for (int i = 0; i < n; i++) {
+        int status = 0;
+        while (waitpid(pid[i], &status, 0) < 0 && errno == EINTR)
+            ;
+        ok &= WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    }
+    return ok;
+}
+
+/* Close both ends of two pipes (a run's start and result pipes). */
+static inline void bench_close_pipes(const int a[2], const int b[2])
+{
+    close(a[0]);
+    close(a[1]);
+    close(b[0]);
+    close(b[1]);
 }
 
 #endif

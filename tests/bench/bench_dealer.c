@@ -17,47 +17,10 @@
 static const int64_t T0 = 1767225600;
 
 /* counting allocator: a size header in front of every block */
-typedef struct counter {
-    long long bytes;
-} counter;
-
-static void *c_alloc(size_t n, void *ud)
-{
-    size_t *p = malloc(n + 16);
-    if (!p)
-        return NULL;
-    p[0] = n;
-    ((counter *)ud)->bytes += (long long)n;
-    return (char *)p + 16;
-}
-static void c_free(void *q, void *ud)
-{
-    size_t *p;
-    if (!q)
-        return;
-    p = (size_t *)((char *)q - 16);
-    ((counter *)ud)->bytes -= (long long)p[0];
-    free(p);
-}
-static void *c_realloc(void *q, size_t n, void *ud)
-{
-    size_t *p, old;
-    if (!q)
-        return c_alloc(n, ud);
-    p = (size_t *)((char *)q - 16);
-    old = p[0];
-    p = realloc(p, n + 16);
-    if (!p)
-        return NULL;
-    p[0] = n;
-    ((counter *)ud)->bytes += (long long)n - (long long)old;
-    return (char *)p + 16;
-}
-
 typedef struct state {
     int policy;
     int flat; /* every tier weight 1 (else 1, 2, 3 in turn) */
-    counter cnt;
+    bench_counter cnt;
     b2b2c_allocator al;
     b2b2c_memstore *ms;
     b2b2c_ctx *ctx;
@@ -92,8 +55,8 @@ static void setup(void *arg)
     int rc;
     teardown(s);
     s->cnt.bytes = 0;
-    s->al = (b2b2c_allocator){B2B2C_ALLOCATOR_VERSION, c_alloc, c_realloc,
-                              c_free, &s->cnt};
+    s->al = (b2b2c_allocator){B2B2C_ALLOCATOR_VERSION, bench_count_alloc,
+                              bench_count_realloc, bench_count_free, &s->cnt};
     /* the store gets libc's allocator: only the engine's bytes count */
     if ((rc = b2b2c_memstore_new(&s->ms, NULL)) ||
         (rc = b2b2c_memstore_methods(s->ms, &st)) ||

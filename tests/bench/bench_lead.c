@@ -18,57 +18,20 @@
 #define T0 1767225600
 #define DAY 86400
 
-/* ---- counting allocator (model memory only: the store uses libc) ---- */
-typedef struct counter {
-    long long bytes;
-} counter;
-static void *c_alloc(size_t n, void *ud)
-{
-    size_t *p = malloc(n + 16);
-    if (!p)
-        return NULL;
-    *p = n;
-    ((counter *)ud)->bytes += (long long)n;
-    return (char *)p + 16;
-}
-static void *c_realloc(void *q, size_t n, void *ud)
-{
-    size_t *p;
-    if (!q)
-        return c_alloc(n, ud);
-    p = (size_t *)((char *)q - 16);
-    ((counter *)ud)->bytes -= (long long)*p;
-    p = realloc(p, n + 16);
-    if (!p)
-        return NULL;
-    *p = n;
-    ((counter *)ud)->bytes += (long long)n;
-    return (char *)p + 16;
-}
-static void c_free(void *q, void *ud)
-{
-    size_t *p;
-    if (!q)
-        return;
-    p = (size_t *)((char *)q - 16);
-    ((counter *)ud)->bytes -= (long long)*p;
-    free(p);
-}
-
 typedef struct env {
     b2b2c_memstore *ms;
     b2b2c_storage st;
     b2b2c_ctx *ctx;
     b2b2c_lead_model *m;
-    counter cnt;
+    bench_counter cnt;
     b2b2c_allocator al;
 } env;
 
 static void env_open(env *e)
 {
     e->cnt.bytes = 0;
-    e->al = (b2b2c_allocator){B2B2C_ALLOCATOR_VERSION, c_alloc, c_realloc,
-                              c_free, &e->cnt};
+    e->al = (b2b2c_allocator){B2B2C_ALLOCATOR_VERSION, bench_count_alloc,
+                              bench_count_realloc, bench_count_free, &e->cnt};
     if (b2b2c_memstore_new(&e->ms, NULL) ||
         b2b2c_memstore_methods(e->ms, &e->st) ||
         b2b2c_ctx_new(&e->ctx, &e->al, &e->st) ||

@@ -177,7 +177,7 @@ static void worker(const config *cf, int proc, int calls, int shared,
 static double run(const config *cf, int nproc, int calls, int shared,
                   long *reruns)
 {
-    int go[2], out[2], status, ok = 1;
+    int go[2], out[2], ok = 1;
     pid_t pid[MAXP];
     long r[2];
     double t0, t1;
@@ -201,15 +201,8 @@ static double run(const config *cf, int nproc, int calls, int shared,
             reruns[1] = r[1];
     }
     t1 = bench_now();
-    for (int p = 0; p < nproc; p++) {
-        while (waitpid(pid[p], &status, 0) < 0 && errno == EINTR)
-            ;
-        ok &= WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    }
-    close(go[0]);
-    close(go[1]);
-    close(out[0]);
-    close(out[1]);
+    ok &= bench_wait_all(pid, nproc);
+    bench_close_pipes(go, out);
     return ok ? t1 - t0 : -1;
 }
 
