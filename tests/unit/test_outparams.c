@@ -8,7 +8,7 @@
  * also failed through the storage (the read's first sync with the store
  * fails) and, where they allocate, through the allocator.
  *
- * tests/unit/outparams_list.sh checks that every such function of the
+ * tests/unit/outparams_list.py checks that every such function of the
  * headers is named in this table (the names are read from the headers).
  *
  * Checklist: function -> test(s) (ST = failing store, AL = failing
