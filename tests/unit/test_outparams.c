@@ -2,17 +2,21 @@
 /*
  * Out-parameters are written only on success (docs/conventions.md,
  * "Arguments"), checked for every public function of the headers in
- * include/b2b2c/ and include/b2b2c/sys/ that has one: each is called in failing ways that
- * get past its NULL checks, with every out-parameter pre-filled with a
- * canary, and the canaries must be intact after the failure. Reads are
- * also failed through the storage (the read's first sync with the store
- * fails) and, where they allocate, through the allocator.
+ * include/b2b2c/ and include/b2b2c/sys/ that has one: each is called in
+ * failing ways that get past its NULL checks, with every out-parameter
+ * pre-filled with a canary, and the canaries must be intact after the
+ * failure. Besides bad input, every storage call and every allocation of
+ * the call is failed in turn (FAULTS), reads also while their sync has
+ * another context's commit to load (FAULTS_AFTER).
  *
  * tests/unit/outparams_list.py checks that every such function of the
  * headers is named in this table (the names are read from the headers).
  *
- * Checklist: function -> test(s) (ST = failing store, AL = failing
- * allocation, the rest are logic failures).
+ * Checklist: function -> test(s) (F = FAULTS: each storage call, then
+ * each allocation, failing in turn; F2 = FAULTS_AFTER: each storage call
+ * failing while the sync has another context's commit to load; ST = the
+ * store failing from the first call; AL = allocations failing from the
+ * first; the rest are failures from the arguments or the state).
  *
  * common.h
  *   b2b2c_param_bounds              test_common (unknown param)
@@ -27,79 +31,87 @@
  *   b2b2c_memstore_methods          test_common (NULL store)
  * channel.h
  *   b2b2c_channels_new              test_channels (AL, ST; exception)
- *   b2b2c_channels_get_param        test_channels (unknown param, ST)
- *   b2b2c_channels_get              test_channels (bad ID, unknown, ST)
- *   b2b2c_channels_count            test_channels (ST)
- *   b2b2c_channels_markov_effects   test_channels (from > to, cb stops, ST)
- *   b2b2c_channels_mix_lag          test_channels (bad group, from > to,
- *                                   cb stops, ST, AL)
+ *   b2b2c_channels_get_param        test_channels (F, unknown param, ST)
+ *   b2b2c_channels_get              test_channels (F, F2, bad ID, unknown,
+ *                                   ST)
+ *   b2b2c_channels_count            test_channels (F, F2, ST)
+ *   b2b2c_channels_markov_effects   test_channels (F, F2, from > to, cb
+ *                                   stops, ST)
+ *   b2b2c_channels_mix_lag          test_channels (F, F2, bad group, from >
+ *                                   to, cb stops, ST, AL)
  * dealer.h
  *   b2b2c_dealer_new                test_dealer (AL, ST; exception)
- *   b2b2c_dealer_get_param          test_dealer (unknown param, ST)
- *   b2b2c_dealer_count              test_dealer (ST)
- *   b2b2c_dealer_stats              test_dealer (bad ID, unknown, ST)
- *   b2b2c_dealer_route              test_dealer (bad ID, bad band,
+ *   b2b2c_dealer_get_param          test_dealer (F, F2, unknown param, ST)
+ *   b2b2c_dealer_count              test_dealer (F, F2, ST)
+ *   b2b2c_dealer_stats              test_dealer (F, F2, bad ID, unknown, ST)
+ *   b2b2c_dealer_route              test_dealer (F, bad ID, bad band,
  *                                   EEXISTS, ST, ENODEALER: exception for
  *                                   *reason_out)
- *   b2b2c_dealer_decline            test_dealer (unknown lead, bad reason,
- *                                   ST)
- *   b2b2c_dealer_expire             test_dealer (now out of range, ST)
- *   b2b2c_dealer_lead_state         test_dealer (bad ID, unknown, ST)
+ *   b2b2c_dealer_decline            test_dealer (F, unknown lead, bad
+ *                                   reason, ST)
+ *   b2b2c_dealer_expire             test_dealer (F, now out of range, cb
+ *                                   stops, ST)
+ *   b2b2c_dealer_lead_state         test_dealer (F, F2, bad ID, unknown, ST)
  * forecast.h (stateless)
- *   b2b2c_forecast_fit              test_forecast (bad model, bad last
+ *   b2b2c_forecast_fit              test_forecast (F, bad model, bad last
  *                                   row, ENODATA, interrupted, AL)
- *   b2b2c_forecast_loglik           test_forecast (bad params, bad last
+ *   b2b2c_forecast_loglik           test_forecast (F, bad params, bad last
  *                                   row, AL)
- *   b2b2c_forecast_gg_fit           test_forecast (m < 0 in last row,
+ *   b2b2c_forecast_gg_fit           test_forecast (F, m < 0 in last row,
  *                                   ENODATA, interrupted, AL)
- *   b2b2c_forecast_gg_loglik        test_forecast (bad params, m < 0, AL)
- *   b2b2c_forecast_predict          test_forecast (bad last row, bad t, AL)
- *   b2b2c_forecast_gg_spend         test_forecast (m < 0 in last row)
- *   b2b2c_forecast_clv              test_forecast (bad spend in last row,
+ *   b2b2c_forecast_gg_loglik        test_forecast (F, bad params, m < 0, AL)
+ *   b2b2c_forecast_predict          test_forecast (F, bad last row, bad t,
+ *                                   AL)
+ *   b2b2c_forecast_gg_spend         test_forecast (F, m < 0 in last row)
+ *   b2b2c_forecast_clv              test_forecast (F, bad spend in last row,
  *                                   bad horizon, AL)
- *   b2b2c_forecast_population_expected test_forecast (bad last t, AL)
- *   b2b2c_forecast_frequency_counts test_forecast (bad last T, AL)
+ *   b2b2c_forecast_population_expected
+ *                                   test_forecast (F, bad last t, AL)
+ *   b2b2c_forecast_frequency_counts test_forecast (F, bad last T, AL)
  * forecast.h (forecaster)
  *   b2b2c_forecaster_new            test_forecaster (AL, ST; exception)
- *   b2b2c_forecaster_get_param      test_forecaster (unknown param, ST)
- *   b2b2c_forecaster_add_kind       test_forecaster (bad name, ST)
- *   b2b2c_forecaster_fit            test_forecaster (bad segment, no data,
- *                                   ST, AL)
- *   b2b2c_forecaster_fit_window     test_forecaster (start > end, ST)
- *   b2b2c_forecaster_fit_params     test_forecaster (not fitted, bad
+ *   b2b2c_forecaster_get_param      test_forecaster (F, F2, unknown param,
+ *                                   ST)
+ *   b2b2c_forecaster_add_kind       test_forecaster (F, bad name, ST)
+ *   b2b2c_forecaster_fit            test_forecaster (F, bad segment, no
+ *                                   data, ST, AL)
+ *   b2b2c_forecaster_fit_window     test_forecaster (F, start > end, ST)
+ *   b2b2c_forecaster_fit_params     test_forecaster (F, F2, not fitted, bad
  *                                   segment, ST)
- *   b2b2c_forecaster_spend_source   test_forecaster (not fitted, ST)
- *   b2b2c_forecaster_service_stats  test_forecaster (bad kind, ST)
- *   b2b2c_forecaster_subscription_stats test_forecaster (not fitted, ST)
- *   b2b2c_forecaster_customer       test_forecaster (unknown, bad horizon,
- *                                   not ready, ST)
- *   b2b2c_forecaster_holdout        test_forecaster (bad window, not
+ *   b2b2c_forecaster_spend_source   test_forecaster (F, F2, not fitted, ST)
+ *   b2b2c_forecaster_service_stats  test_forecaster (F, F2, bad kind, ST)
+ *   b2b2c_forecaster_subscription_stats
+ *                                   test_forecaster (F, F2, not fitted, ST)
+ *   b2b2c_forecaster_customer       test_forecaster (F, F2, unknown, bad
+ *                                   horizon, not ready, ST)
+ *   b2b2c_forecaster_holdout        test_forecaster (F, F2, bad window, not
  *                                   ready, ST, AL)
  * lead.h
  *   b2b2c_lead_model_new            test_lead (AL, ST; exception)
- *   b2b2c_lead_model_get_param      test_lead (unknown param, ST)
- *   b2b2c_lead_add_kind             test_lead (bad name, ST)
- *   b2b2c_lead_kind_id              test_lead (unknown name, ST)
- *   b2b2c_lead_kind_get             test_lead (unknown kind, ST)
- *   b2b2c_lead_score                test_lead (bad ID, unknown, bad now,
+ *   b2b2c_lead_model_get_param      test_lead (F, F2, unknown param, ST)
+ *   b2b2c_lead_add_kind             test_lead (F, bad name, ST)
+ *   b2b2c_lead_kind_id              test_lead (F, F2, unknown name, ST)
+ *   b2b2c_lead_kind_get             test_lead (F, F2, unknown kind, ST)
+ *   b2b2c_lead_score                test_lead (F, F2, bad ID, unknown, bad
+ *                                   now, ST)
+ *   b2b2c_lead_stage                test_lead (F, F2, unknown, ST)
+ *   b2b2c_lead_count                test_lead (F, F2, ST)
+ *   b2b2c_lead_refit                test_lead (F, not ready, ST, AL)
+ *   b2b2c_lead_probability          test_lead (F, F2, not ready, unknown,
  *                                   ST)
- *   b2b2c_lead_stage                test_lead (unknown, ST)
- *   b2b2c_lead_count                test_lead (ST)
- *   b2b2c_lead_refit                test_lead (not ready, ST, AL)
- *   b2b2c_lead_probability          test_lead (not ready, unknown, ST)
  * segment.h
  *   b2b2c_segment_attrs_new         test_segment (AL; exception)
  *   b2b2c_segment_attrs_get         test_segment (unknown attr, missing)
  *   b2b2c_segmenter_new             test_segment (AL, ST; exception)
- *   b2b2c_segmenter_get_param       test_segment (unknown param, ST)
- *   b2b2c_segmenter_version         test_segment (ST)
- *   b2b2c_segmenter_classify        test_segment (ST)
- *   b2b2c_segmenter_classify_batch  test_segment (bad value in last row,
+ *   b2b2c_segmenter_get_param       test_segment (F, F2, unknown param, ST)
+ *   b2b2c_segmenter_version         test_segment (F, F2, ST)
+ *   b2b2c_segmenter_classify        test_segment (F, F2, ST)
+ *   b2b2c_segmenter_classify_batch  test_segment (F, bad value in last row,
  *                                   both paths, ST)
- *   b2b2c_segmenter_classify_sets   test_segment (NULL last element, ST)
- *   b2b2c_segmenter_assign          test_segment (bad ID, bad now, ST)
- *   b2b2c_segmenter_assignment      test_segment (unknown, ST)
- *   b2b2c_segmenter_route           test_segment (bad segment, ST)
+ *   b2b2c_segmenter_classify_sets   test_segment (F, NULL last element, ST)
+ *   b2b2c_segmenter_assign          test_segment (F, bad ID, bad now, ST)
+ *   b2b2c_segmenter_assignment      test_segment (F, F2, unknown, ST)
+ *   b2b2c_segmenter_route           test_segment (F, F2, bad segment, ST)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -287,6 +299,22 @@ static const char *fresh_id(void)
 /* The storage's own code comes back unchanged. */
 #define ST_CODE (-1000)
 
+/* b2b2c_<engine>_new with a failing allocation, then a failing store:
+ * *out is NULL (the documented exception). */
+#define NEW_FAILS(fn, type)                                                   \
+    do {                                                                      \
+        type *o_ = (type *)CP;                                                \
+        alloc_fail(&e);                                                       \
+        X(fn(&o_, e.ctx), B2B2C_ENOMEM);                                      \
+        assert_null(o_);                                                      \
+        heal(&e);                                                             \
+        o_ = (type *)CP;                                                      \
+        store_fail(&e);                                                       \
+        X(fn(&o_, e.ctx), ST_CODE);                                           \
+        assert_null(o_);                                                      \
+        heal(&e);                                                             \
+    } while (0)
+
 /* ---- common.h and sys/storage.h ------------------------------------------ */
 
 static void test_common(void **state)
@@ -383,20 +411,11 @@ static void test_channels(void **state)
     nbad = 0;
     nfired = 0;
 #define CANARIES                                                              \
-    (v == CD && pc == CD && slope == CD && corr == CD && k == CI && s == CI &&  \
-     g == CI && n == CZ && pairs == CZ)
+    (v == CD && pc == CD && slope == CD && corr == CD && k == CI &&           \
+     s == CI && g == CI && n == CZ && pairs == CZ)
 #define REFILL (v = pc = slope = corr = CD, k = s = g = CI, n = pairs = CZ)
 
-    h2 = (b2b2c_channels *)CP;
-    alloc_fail(&e);
-    X(b2b2c_channels_new(&h2, e.ctx), B2B2C_ENOMEM);
-    assert_null(h2);
-    heal(&e);
-    h2 = (b2b2c_channels *)CP;
-    store_fail(&e);
-    X(b2b2c_channels_new(&h2, e.ctx), ST_CODE);
-    assert_null(h2);
-    heal(&e);
+    NEW_FAILS(b2b2c_channels_new, b2b2c_channels);
 
     assert_int_equal(b2b2c_channels_new(&h, e.ctx), 0);
     assert_int_equal(b2b2c_channels_add(h, "tv", B2B2C_CHANNEL_KIND_REACH, 0,
@@ -429,36 +448,36 @@ static void test_channels(void **state)
     X(b2b2c_channels_get_param(&v, h, 42), B2B2C_EINVAL);
     X(b2b2c_channels_get(&k, &s, &g, h, ""), B2B2C_EBADID);
     X(b2b2c_channels_get(&k, &s, &g, h, "radio"),
-                     B2B2C_ENOTFOUND);
+      B2B2C_ENOTFOUND);
     X(b2b2c_channels_markov_effects(&pc, h, T0 + DAY, T0,
-                                                   go_markov, NULL), B2B2C_ERANGE);
+      go_markov, NULL), B2B2C_ERANGE);
     X(b2b2c_channels_markov_effects(&pc, h, T0, T0 + 70 * DAY,
-                                                   stop_markov, NULL), -4242);
+      stop_markov, NULL), -4242);
     X(b2b2c_channels_mix_lag(&slope, &corr, &pairs, h, 9, T0,
-                                            T0 + 70 * DAY, NULL, NULL),
-                     B2B2C_EINVAL);
+      T0 + 70 * DAY, NULL, NULL),
+      B2B2C_EINVAL);
     X(b2b2c_channels_mix_lag(&slope, &corr, &pairs, h, -1,
-                                            T0 + DAY, T0, NULL, NULL),
-                     B2B2C_ERANGE);
+      T0 + DAY, T0, NULL, NULL),
+      B2B2C_ERANGE);
     X(b2b2c_channels_mix_lag(&slope, &corr, &pairs, h, -1, T0,
-                                            T0 + 70 * DAY, stop_lag, NULL),
-                     -4242);
+      T0 + 70 * DAY, stop_lag, NULL),
+      -4242);
     alloc_fail(&e);
     X(b2b2c_channels_mix_lag(&slope, &corr, &pairs, h, -1, T0,
-                                            T0 + 70 * DAY, NULL, NULL),
-                     B2B2C_ENOMEM);
+      T0 + 70 * DAY, NULL, NULL),
+      B2B2C_ENOMEM);
     heal(&e);
 
     store_fail(&e);
     X(b2b2c_channels_get_param(
-                         &v, h, B2B2C_CHANNELS_LOOKBACK_DAYS), ST_CODE);
+      &v, h, B2B2C_CHANNELS_LOOKBACK_DAYS), ST_CODE);
     X(b2b2c_channels_get(&k, &s, &g, h, "tv"), ST_CODE);
     X(b2b2c_channels_count(&n, h), ST_CODE);
     X(b2b2c_channels_markov_effects(&pc, h, T0, T0 + 70 * DAY,
-                                                   go_markov, NULL), ST_CODE);
+      go_markov, NULL), ST_CODE);
     X(b2b2c_channels_mix_lag(&slope, &corr, &pairs, h, -1, T0,
-                                            T0 + 70 * DAY, NULL, NULL),
-                     ST_CODE);
+      T0 + 70 * DAY, NULL, NULL),
+      ST_CODE);
     heal(&e);
 
 
@@ -521,16 +540,7 @@ static void test_dealer(void **state)
 #define REFILL                                                                \
     (v = CD, fill(st, NBUF), who = CP, reason = ls = CI, n = cnt = CZ)
 
-    d2 = (b2b2c_dealer_engine *)CP;
-    alloc_fail(&e);
-    X(b2b2c_dealer_new(&d2, e.ctx), B2B2C_ENOMEM);
-    assert_null(d2);
-    heal(&e);
-    d2 = (b2b2c_dealer_engine *)CP;
-    store_fail(&e);
-    X(b2b2c_dealer_new(&d2, e.ctx), ST_CODE);
-    assert_null(d2);
-    heal(&e);
+    NEW_FAILS(b2b2c_dealer_new, b2b2c_dealer_engine);
 
     assert_int_equal(b2b2c_dealer_new(&d, e.ctx), 0);
     assert_int_equal(b2b2c_dealer_put(d, "d1", 1.0, "RU", "", 10, 0, 24.0),
@@ -546,32 +556,32 @@ static void test_dealer(void **state)
     X(b2b2c_dealer_stats(st, NBUF, d, ""), B2B2C_EBADID);
     X(b2b2c_dealer_stats(st, NBUF, d, "d9"), B2B2C_ENOTFOUND);
     X(b2b2c_dealer_route(&who, &reason, d, "", "RU", 0, 0, 0,
-                                        NULL, 5, 1, T0), B2B2C_EBADID);
+      NULL, 5, 1, T0), B2B2C_EBADID);
     X(b2b2c_dealer_route(&who, &reason, d, "l2", "RU", 0, 0, 0,
-                                        NULL, 5, 99, T0), B2B2C_ERANGE);
+      NULL, 5, 99, T0), B2B2C_ERANGE);
     X(b2b2c_dealer_route(&who, &reason, d, "l1", "RU", 0, 0, 0,
-                                        NULL, 5, 1, T0), B2B2C_EEXISTS);
+      NULL, 5, 1, T0), B2B2C_EEXISTS);
     X(b2b2c_dealer_decline(&who, &reason, d, "l9", "d1", 0,
-                                          T0), B2B2C_ENOTFOUND);
+      T0), B2B2C_ENOTFOUND);
     X(b2b2c_dealer_decline(&who, &reason, d, "l1", "d1", 99,
-                                          T0), B2B2C_ERANGE);
+      T0), B2B2C_ERANGE);
     X(b2b2c_dealer_expire(&cnt, d, INT64_MAX, NULL, NULL),
-                     B2B2C_ERANGE);
+      B2B2C_ERANGE);
     X(b2b2c_dealer_lead_state(&ls, &who, d, ""), B2B2C_EBADID);
     X(b2b2c_dealer_lead_state(&ls, &who, d, "l9"),
-                     B2B2C_ENOTFOUND);
+      B2B2C_ENOTFOUND);
 
     store_fail(&e);
     X(b2b2c_dealer_get_param(&v, d, B2B2C_DEALER_PARAM_POLICY),
-                     ST_CODE);
+      ST_CODE);
     X(b2b2c_dealer_count(&n, d), ST_CODE);
     X(b2b2c_dealer_stats(st, NBUF, d, "d1"), ST_CODE);
     X(b2b2c_dealer_route(&who, &reason, d, "l2", "RU", 0, 0, 0,
-                                        NULL, 5, 1, T0), ST_CODE);
+      NULL, 5, 1, T0), ST_CODE);
     X(b2b2c_dealer_decline(&who, &reason, d, "l1", "d1", 0,
-                                          T0 + 60), ST_CODE);
+      T0 + 60), ST_CODE);
     X(b2b2c_dealer_expire(&cnt, d, T0 + 30 * DAY, NULL, NULL),
-                     ST_CODE);
+      ST_CODE);
     X(b2b2c_dealer_lead_state(&ls, &who, d, "l1"), ST_CODE);
     heal(&e);
 
@@ -672,90 +682,84 @@ static void test_forecast(void **state)
 #define FIT(model, xx, tt, TT)                                                \
     b2b2c_forecast_fit(p, 4, &ll, &it, &stt, e.ctx, model, xx, tt, TT, NULL,  \
                        NR, 0, 0)
+/* loglik, predict and clv on the rows, failing with `code` */
+#define ROWS3(code)                                                           \
+    do {                                                                      \
+        X(b2b2c_forecast_loglik(&ll, gr, e.ctx, B2B2C_FORECAST_BGNBD, BG, 4,  \
+                                x, tx, T, NULL, NR), code);                   \
+        X(b2b2c_forecast_predict(o1, o2, o3, e.ctx, B2B2C_FORECAST_BGNBD, BG, \
+                                 4, x, tx, T, NR, 10), code);                 \
+        X(b2b2c_forecast_clv(o1, e.ctx, B2B2C_FORECAST_BGNBD, BG, 4, x, tx,   \
+                             T, sp, NR, 10, 0.01, 1), code);                  \
+    } while (0)
     X(FIT(99, x, tx, T), B2B2C_EINVAL);
     X(FIT(B2B2C_FORECAST_BGNBD, zero, zero, T), B2B2C_ENODATA);
     tx[NR - 1] = 50; /* after T: the last row is bad */
     X(FIT(B2B2C_FORECAST_BGNBD, x, tx, T), B2B2C_ERANGE);
-    X(b2b2c_forecast_loglik(&ll, gr, e.ctx,
-                                           B2B2C_FORECAST_BGNBD, BG, 4, x, tx,
-                                           T, NULL, NR), B2B2C_ERANGE);
-    X(b2b2c_forecast_predict(o1, o2, o3, e.ctx,
-                                            B2B2C_FORECAST_BGNBD, BG, 4, x,
-                                            tx, T, NR, 10), B2B2C_ERANGE);
-    X(b2b2c_forecast_clv(o1, e.ctx, B2B2C_FORECAST_BGNBD, BG,
-                                        4, x, tx, T, sp, NR, 10, 0.01, 1),
-                     B2B2C_ERANGE);
+    ROWS3(B2B2C_ERANGE);
     tx[NR - 1] = FTX[NR - 1];
     {
         double bad[4] = {0.24, -4.4, 0.79, 2.4};
         X(b2b2c_forecast_loglik(&ll, gr, e.ctx,
-                                               B2B2C_FORECAST_BGNBD, bad, 4,
-                                               x, tx, T, NULL, NR),
-                         B2B2C_ERANGE);
+          B2B2C_FORECAST_BGNBD, bad, 4,
+          x, tx, T, NULL, NR),
+          B2B2C_ERANGE);
     }
     X(b2b2c_forecast_predict(o1, o2, o3, e.ctx,
-                                            B2B2C_FORECAST_BGNBD, BG, 4, x,
-                                            tx, T, NR, -1), B2B2C_ERANGE);
+      B2B2C_FORECAST_BGNBD, BG, 4, x,
+      tx, T, NR, -1), B2B2C_ERANGE);
     sp[NR - 1] = -1;
     X(b2b2c_forecast_clv(o1, e.ctx, B2B2C_FORECAST_BGNBD, BG,
-                                        4, x, tx, T, sp, NR, 10, 0.01, 1),
-                     B2B2C_ERANGE);
+      4, x, tx, T, sp, NR, 10, 0.01, 1),
+      B2B2C_ERANGE);
     sp[NR - 1] = 30;
     X(b2b2c_forecast_clv(o1, e.ctx, B2B2C_FORECAST_BGNBD, BG,
-                                        4, x, tx, T, sp, NR, 0.5, 0.01, 1),
-                     B2B2C_ERANGE);
+      4, x, tx, T, sp, NR, 0.5, 0.01, 1),
+      B2B2C_ERANGE);
     T[NR - 1] = -1;
     X(b2b2c_forecast_population_expected(
-                         o1, e.ctx, B2B2C_FORECAST_BGNBD, BG, 4, T, NR),
-                     B2B2C_ERANGE);
+      o1, e.ctx, B2B2C_FORECAST_BGNBD, BG, 4, T, NR),
+      B2B2C_ERANGE);
     X(b2b2c_forecast_frequency_counts(
-                         o1, NR, e.ctx, B2B2C_FORECAST_BGNBD, BG, 4, T, NULL,
-                         NR), B2B2C_ERANGE);
+      o1, NR, e.ctx, B2B2C_FORECAST_BGNBD, BG, 4, T, NULL,
+      NR), B2B2C_ERANGE);
     T[NR - 1] = FT[NR - 1];
     m[NR - 1] = -1;
     X(b2b2c_forecast_gg_fit(p, 3, &ll, &it, &stt, e.ctx, x, m,
-                                           NULL, NR, 0, 0), B2B2C_ERANGE);
+      NULL, NR, 0, 0), B2B2C_ERANGE);
     X(b2b2c_forecast_gg_loglik(&ll, gr, e.ctx, GG, 3, x, m,
-                                              NULL, NR), B2B2C_ERANGE);
+      NULL, NR), B2B2C_ERANGE);
     X(b2b2c_forecast_gg_spend(o1, e.ctx, GG, 3, x, m, NR),
-                     B2B2C_ERANGE);
+      B2B2C_ERANGE);
     m[NR - 1] = FM[NR - 1];
     {
         double bad[3] = {6.25, 3.74, -1};
         X(b2b2c_forecast_gg_loglik(&ll, gr, e.ctx, bad, 3, x,
-                                                  m, NULL, NR), B2B2C_ERANGE);
+          m, NULL, NR), B2B2C_ERANGE);
     }
     X(b2b2c_forecast_gg_fit(p, 3, &ll, &it, &stt, e.ctx, zero,
-                                           m, NULL, NR, 0, 0), B2B2C_ENODATA);
+      m, NULL, NR, 0, 0), B2B2C_ENODATA);
 
     /* interrupted by the progress handler */
     assert_int_equal(b2b2c_ctx_set_progress_handler(e.ctx, 1, stop_progress,
                                                     NULL), 0);
     X(FIT(B2B2C_FORECAST_BGNBD, x, tx, T), B2B2C_EINTERRUPTED);
     X(b2b2c_forecast_gg_fit(p, 3, &ll, &it, &stt, e.ctx, x, m,
-                                           NULL, NR, 0, 0),
-                     B2B2C_EINTERRUPTED);
+      NULL, NR, 0, 0),
+      B2B2C_EINTERRUPTED);
     assert_int_equal(b2b2c_ctx_set_progress_handler(e.ctx, 0, NULL, NULL), 0);
 
     /* a failing allocation, wherever the function allocates */
     alloc_fail(&e);
     X(FIT(B2B2C_FORECAST_BGNBD, x, tx, T), B2B2C_ENOMEM);
     X(b2b2c_forecast_gg_fit(p, 3, &ll, &it, &stt, e.ctx, x, m,
-                                           NULL, NR, 0, 0), B2B2C_ENOMEM);
-    X(b2b2c_forecast_loglik(&ll, gr, e.ctx,
-                                           B2B2C_FORECAST_BGNBD, BG, 4, x, tx,
-                                           T, NULL, NR), B2B2C_ENOMEM);
-    X(b2b2c_forecast_gg_loglik(&ll, gr, e.ctx, GG, 3, x, m,
-                                              NULL, NR), B2B2C_ENOMEM);
-    X(b2b2c_forecast_predict(o1, o2, o3, e.ctx,
-                                            B2B2C_FORECAST_BGNBD, BG, 4, x,
-                                            tx, T, NR, 10), B2B2C_ENOMEM);
-    X(b2b2c_forecast_clv(o1, e.ctx, B2B2C_FORECAST_BGNBD, BG,
-                                        4, x, tx, T, sp, NR, 10, 0.01, 1),
-                     B2B2C_ENOMEM);
+      NULL, NR, 0, 0), B2B2C_ENOMEM);
+    X(b2b2c_forecast_gg_loglik(&ll, gr, e.ctx, GG, 3, x, m, NULL, NR),
+      B2B2C_ENOMEM);
+    ROWS3(B2B2C_ENOMEM);
     X(b2b2c_forecast_population_expected(
-                         o1, e.ctx, B2B2C_FORECAST_BGNBD, BG, 4, T, NR),
-                     B2B2C_ENOMEM);
+      o1, e.ctx, B2B2C_FORECAST_BGNBD, BG, 4, T, NR),
+      B2B2C_ENOMEM);
     heal(&e);
     FAULTS(FIT(B2B2C_FORECAST_BGNBD, x, tx, T));
     FAULTS(b2b2c_forecast_gg_fit(p, 3, &ll, &it, &stt, e.ctx, x, m, NULL, NR,
@@ -774,6 +778,7 @@ static void test_forecast(void **state)
                                            B2B2C_FORECAST_PNBD, BG, 4, T,
                                            NULL, NR));
 #undef FIT
+#undef ROWS3
 
 
     /* the same calls succeed with good input */
@@ -835,99 +840,90 @@ static void test_forecaster(void **state)
     fill(pred, NBUF);
     fill(cnt, NBUF);
 
-    f2 = (b2b2c_forecaster *)CP;
-    alloc_fail(&e);
-    X(b2b2c_forecaster_new(&f2, e.ctx), B2B2C_ENOMEM);
-    assert_null(f2);
-    heal(&e);
-    f2 = (b2b2c_forecaster *)CP;
-    store_fail(&e);
-    X(b2b2c_forecaster_new(&f2, e.ctx), ST_CODE);
-    assert_null(f2);
-    heal(&e);
+    NEW_FAILS(b2b2c_forecaster_new, b2b2c_forecaster);
 
     assert_int_equal(b2b2c_forecaster_new(&f, e.ctx), 0);
     X(b2b2c_forecaster_get_param(&v, f, 42), B2B2C_EINVAL);
     X(b2b2c_forecaster_add_kind(&kind, f, "Bad Name"),
-                     B2B2C_EINVAL);
+      B2B2C_EINVAL);
     X(b2b2c_forecaster_fit(&stt, f, 99, end), B2B2C_EINVAL);
     X(b2b2c_forecaster_fit(&stt, f, -1, end), B2B2C_ENODATA);
     /* not fitted yet */
     X(b2b2c_forecaster_fit_params(&model, pp, gg, &ll, &stt,
-                                                 &gst, f, -1),
-                     B2B2C_ENOTFOUND);
+      &gst, f, -1),
+      B2B2C_ENOTFOUND);
     X(b2b2c_forecaster_spend_source(&src, &ms, f, -1),
-                     B2B2C_ENOTFOUND);
+      B2B2C_ENOTFOUND);
     X(b2b2c_forecaster_subscription_stats(&rpu, &ret, f, -1),
-                     B2B2C_ENOTFOUND);
+      B2B2C_ENOTFOUND);
     X(b2b2c_forecaster_holdout(act, pred, cnt, 4, f, -1, end,
-                                              end + 30 * DAY),
-                     B2B2C_ENOTREADY);
+      end + 30 * DAY),
+      B2B2C_ENOTREADY);
     purchases(f, 60);
     X(b2b2c_forecaster_customer(&ex, &pa, &py, &sp, &cp, &cs,
-                                               f, "c001", end, 10),
-                     B2B2C_ENOTREADY);
+      f, "c001", end, 10),
+      B2B2C_ENOTREADY);
     alloc_fail(&e);
     X(b2b2c_forecaster_fit(&stt, f, -1, end), B2B2C_ENOMEM);
     heal(&e);
     store_fail(&e);
     X(b2b2c_forecaster_fit(&stt, f, -1, end), ST_CODE);
     X(b2b2c_forecaster_fit_window(&stt, f, -1, T0, end),
-                     ST_CODE);
+      ST_CODE);
     heal(&e);
     X(b2b2c_forecaster_fit_window(&stt, f, -1, end, T0),
-                     B2B2C_ERANGE);
+      B2B2C_ERANGE);
     assert_int_equal(stt, CI);
 
     assert_int_equal(b2b2c_forecaster_fit(&stt, f, -1, end), 0);
     assert_true(stt != CI);
     stt = CI;
     X(b2b2c_forecaster_fit_params(&model, pp, gg, &ll, &stt,
-                                                 &gst, f, 99), B2B2C_EINVAL);
+      &gst, f, 99), B2B2C_EINVAL);
     X(b2b2c_forecaster_fit_params(&model, pp, gg, &ll, &stt,
-                                                 &gst, f, 3),
-                     B2B2C_ENOTFOUND);
+      &gst, f, 3),
+      B2B2C_ENOTFOUND);
     X(b2b2c_forecaster_service_stats(
-                         &ar, &mv, f, -1, B2B2C_FORECAST_KIND_PRODUCT),
-                     B2B2C_EINVAL);
+      &ar, &mv, f, -1, B2B2C_FORECAST_KIND_PRODUCT),
+      B2B2C_EINVAL);
     X(b2b2c_forecaster_customer(&ex, &pa, &py, &sp, &cp, &cs,
-                                               f, "nobody", end, 10),
-                     B2B2C_ENOTFOUND);
+      f, "nobody", end, 10),
+      B2B2C_ENOTFOUND);
     X(b2b2c_forecaster_customer(&ex, &pa, &py, &sp, &cp, &cs,
-                                               f, "c001", end, 0.5),
-                     B2B2C_ERANGE);
+      f, "c001", end, 0.5),
+      B2B2C_ERANGE);
     X(b2b2c_forecaster_holdout(act, pred, cnt, 4, f, -1, end,
-                                              end), B2B2C_ERANGE);
+      end), B2B2C_ERANGE);
     X(b2b2c_forecaster_holdout(act, pred, cnt, 0, f, -1, end,
-                                              end + DAY), B2B2C_ERANGE);
+      end + DAY), B2B2C_ERANGE);
     alloc_fail(&e);
     X(b2b2c_forecaster_holdout(act, pred, cnt, 4, f, -1, end,
-                                              end + 30 * DAY), B2B2C_ENOMEM);
+      end + 30 * DAY), B2B2C_ENOMEM);
     heal(&e);
 
     store_fail(&e);
     X(b2b2c_forecaster_get_param(&v, f, B2B2C_FORECASTER_MODEL),
-                     ST_CODE);
+      ST_CODE);
     X(b2b2c_forecaster_add_kind(&kind, f, "spare_parts"),
-                     ST_CODE);
+      ST_CODE);
     X(b2b2c_forecaster_fit_params(&model, pp, gg, &ll, &stt,
-                                                 &gst, f, -1), ST_CODE);
+      &gst, f, -1), ST_CODE);
     X(b2b2c_forecaster_spend_source(&src, &ms, f, -1),
-                     ST_CODE);
+      ST_CODE);
     X(b2b2c_forecaster_service_stats(
-                         &ar, &mv, f, -1, B2B2C_FORECAST_KIND_REPAIR),
-                     ST_CODE);
+      &ar, &mv, f, -1, B2B2C_FORECAST_KIND_REPAIR),
+      ST_CODE);
     X(b2b2c_forecaster_subscription_stats(&rpu, &ret, f, -1),
-                     ST_CODE);
+      ST_CODE);
     X(b2b2c_forecaster_customer(&ex, &pa, &py, &sp, &cp, &cs,
-                                               f, "c001", end, 10), ST_CODE);
+      f, "c001", end, 10), ST_CODE);
     X(b2b2c_forecaster_holdout(act, pred, cnt, 4, f, -1, end,
-                                              end + 30 * DAY), ST_CODE);
+      end + 30 * DAY), ST_CODE);
     heal(&e);
 
 
     X(b2b2c_forecaster_customer(&ex, &pa, &py, &sp, &cp, &cs, f, "c001",
-                                T0 - DAY, 10), B2B2C_ERANGE);
+      T0 - DAY, 10), B2B2C_ERANGE);
     assert_int_equal(b2b2c_forecaster_new(&f2, e.ctx2), 0);
 #define PREP                                                                  \
     assert_int_equal(b2b2c_forecaster_add_purchase(                           \
@@ -994,16 +990,7 @@ static void test_lead(void **state)
     (v = pts = cd = ct = hd = sc = p = CD, n = CZ,                            \
      kind = band = stage = stt = passes = CI)
 
-    m2 = (b2b2c_lead_model *)CP;
-    alloc_fail(&e);
-    X(b2b2c_lead_model_new(&m2, e.ctx), B2B2C_ENOMEM);
-    assert_null(m2);
-    heal(&e);
-    m2 = (b2b2c_lead_model *)CP;
-    store_fail(&e);
-    X(b2b2c_lead_model_new(&m2, e.ctx), ST_CODE);
-    assert_null(m2);
-    heal(&e);
+    NEW_FAILS(b2b2c_lead_model_new, b2b2c_lead_model);
 
     assert_int_equal(b2b2c_lead_model_new(&m, e.ctx), 0);
     assert_int_equal(b2b2c_lead_model_set_param(m, B2B2C_LEAD_MIN_OUTCOMES,
@@ -1016,38 +1003,38 @@ static void test_lead(void **state)
     X(b2b2c_lead_model_get_param(&v, m, 42), B2B2C_EINVAL);
     X(b2b2c_lead_add_kind(&kind, m, "Bad Name"), B2B2C_EBADID);
     X(b2b2c_lead_kind_id(&kind, m, "no_such_kind"),
-                     B2B2C_ENOTFOUND);
+      B2B2C_ENOTFOUND);
     X(b2b2c_lead_kind_get(&pts, &cd, &ct, &hd, m, 63),
-                     B2B2C_ENOTFOUND);
+      B2B2C_ENOTFOUND);
     X(b2b2c_lead_score(&sc, &band, m, "", T0), B2B2C_EBADID);
     X(b2b2c_lead_score(&sc, &band, m, "l9", T0),
-                     B2B2C_ENOTFOUND);
+      B2B2C_ENOTFOUND);
     X(b2b2c_lead_score(&sc, &band, m, "l1", INT64_MAX),
-                     B2B2C_ERANGE);
+      B2B2C_ERANGE);
     X(b2b2c_lead_stage(&stage, m, "l9"), B2B2C_ENOTFOUND);
     X(b2b2c_lead_refit(&stt, &passes, m), B2B2C_ENOTREADY);
     X(b2b2c_lead_probability(&p, m, "l1", T0),
-                     B2B2C_ENOTREADY);
+      B2B2C_ENOTREADY);
     for (int i = 0; i < 4; i++) {
         char id[8];
         snprintf(id, sizeof(id), "l%d", i);
         assert_int_equal(b2b2c_lead_outcome(m, id, i % 2, T0 + DAY), 0);
     }
     X(b2b2c_lead_probability(&p, m, "l9", T0),
-                     B2B2C_ENOTFOUND);
+      B2B2C_ENOTFOUND);
     alloc_fail(&e);
     X(b2b2c_lead_refit(&stt, &passes, m), B2B2C_ENOMEM);
     heal(&e);
 
     store_fail(&e);
     X(b2b2c_lead_model_get_param(&v, m,
-                                                B2B2C_LEAD_MIN_OUTCOMES),
-                     ST_CODE);
+      B2B2C_LEAD_MIN_OUTCOMES),
+      ST_CODE);
     X(b2b2c_lead_add_kind(&kind, m, "webinar"), ST_CODE);
     X(b2b2c_lead_kind_id(&kind, m, "visit"), ST_CODE);
     X(b2b2c_lead_kind_get(&pts, &cd, &ct, &hd, m, 1), ST_CODE);
     X(b2b2c_lead_score(&sc, &band, m, "l1", T0 + DAY),
-                     ST_CODE);
+      ST_CODE);
     X(b2b2c_lead_stage(&stage, m, "l1"), ST_CODE);
     X(b2b2c_lead_count(&n, m), ST_CODE);
     X(b2b2c_lead_refit(&stt, &passes, m), ST_CODE);
@@ -1124,17 +1111,17 @@ static void batch_checks(env *ep, b2b2c_segmenter *s, int32_t *seg,
     {
         const b2b2c_segment_attrs *sets[NB] = {a[0], a[1], NULL};
         X(b2b2c_segmenter_classify_sets(seg, conf, s, NB,
-                                                       sets), B2B2C_EINVAL);
+          sets), B2B2C_EINVAL);
     }
     {
         const b2b2c_segment_attrs *sets[NB] = {a[0], a[1], a[2]};
         store_fail(ep);
         X(b2b2c_segmenter_classify_sets(seg, conf, s, NB,
-                                                       sets), ST_CODE);
+          sets), ST_CODE);
         values[(NB - 1) * B2B2C_SEG_ATTR_COUNT + B2B2C_SEG_ATTR_EMPLOYEES -
                1] = 50;
         X(b2b2c_segmenter_classify_batch(
-                             seg, conf, s, NB, values, present), ST_CODE);
+          seg, conf, s, NB, values, present), ST_CODE);
         heal(ep);
     }
     {
@@ -1178,21 +1165,14 @@ static void test_segment(void **state)
     alloc_fail(&e);
     X(b2b2c_segment_attrs_new(&at2, e.ctx), B2B2C_ENOMEM);
     assert_null(at2);
-    s2 = (b2b2c_segmenter *)CP;
-    X(b2b2c_segmenter_new(&s2, e.ctx), B2B2C_ENOMEM);
-    assert_null(s2);
     heal(&e);
-    s2 = (b2b2c_segmenter *)CP;
-    store_fail(&e);
-    X(b2b2c_segmenter_new(&s2, e.ctx), ST_CODE);
-    assert_null(s2);
-    heal(&e);
+    NEW_FAILS(b2b2c_segmenter_new, b2b2c_segmenter);
 
     assert_int_equal(b2b2c_segment_attrs_new(&at, e.ctx), 0);
     X(b2b2c_segment_attrs_get(&v, at, 99), B2B2C_EINVAL);
     X(b2b2c_segment_attrs_get(&v, at,
-                                             B2B2C_SEG_ATTR_EMPLOYEES),
-                     B2B2C_ENOTFOUND);
+      B2B2C_SEG_ATTR_EMPLOYEES),
+      B2B2C_ENOTFOUND);
     assert_int_equal(b2b2c_segment_attrs_set_int(at, B2B2C_SEG_ATTR_EMPLOYEES,
                                                  12), 0);
 
@@ -1201,15 +1181,15 @@ static void test_segment(void **state)
     seg = CI;
     X(b2b2c_segmenter_get_param(&v, s, 42), B2B2C_EINVAL);
     X(b2b2c_segmenter_assign(&seg, s, "", at, T0),
-                     B2B2C_EBADID);
+      B2B2C_EBADID);
     X(b2b2c_segmenter_assign(&seg, s, "a1", at, T0 - DAY),
-                     B2B2C_ERANGE);
+      B2B2C_ERANGE);
     X(b2b2c_segmenter_assignment(&seg, &since, &ver2, s, "a9"),
-                     B2B2C_ENOTFOUND);
+      B2B2C_ENOTFOUND);
     X(b2b2c_segmenter_route(&dest, &ck, s, 99, 1),
-                     B2B2C_EINVAL);
+      B2B2C_EINVAL);
     X(b2b2c_segmenter_route(&dest, &ck, s, 1, 99),
-                     B2B2C_EINVAL);
+      B2B2C_EINVAL);
 
     /* the compiled path (default rules) */
     batch_checks(&e, s, segs, confs);
@@ -1220,7 +1200,7 @@ static void test_segment(void **state)
     X(b2b2c_segmenter_classify(&seg, &conf, s, at), ST_CODE);
     X(b2b2c_segmenter_assign(&seg, s, "a2", at, T0), ST_CODE);
     X(b2b2c_segmenter_assignment(&seg, &since, &ver2, s, "a1"),
-                     ST_CODE);
+      ST_CODE);
     X(b2b2c_segmenter_route(&dest, &ck, s, 1, 1), ST_CODE);
     heal(&e);
 
