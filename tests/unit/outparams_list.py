@@ -6,7 +6,8 @@ include/b2b2c/storage/: the adapters), finds the functions that take a
 pointer the function writes (a pointer to a non-const value that is not an
 engine handle, not a callback's userdata; `const char **`; a handle's
 `**out`), and checks that each is named in the checklist of
-tests/unit/test_outparams.c and called in its tests.
+tests/unit/test_outparams.c and called in its tests (there or in
+tests/unit/test_outparams_forecast.c).
 
 usage: outparams_list.py SOURCE_ROOT
 """
@@ -68,6 +69,8 @@ def main():
     test = open(os.path.join(root, "tests/unit/test_outparams.c"),
                 encoding="utf-8").read()
     head, body = test.split("#include", 1)  # the checklist, the tests
+    body += open(os.path.join(root, "tests/unit/test_outparams_forecast.c"),
+                 encoding="utf-8").read()
     found = functions(root)
     bad = []
     for name, (hdr, outs) in sorted(found.items()):
