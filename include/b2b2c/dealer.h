@@ -381,7 +381,9 @@ typedef int (*b2b2c_dealer_reroute_cb)(const char *lead_id,
  * Expire every offer whose deadline is <= now, in deadline order: the dealer
  * is charged an expiry and the lead re-routed to the next eligible dealer.
  * After the call has committed, `cb` (optional) is called once per expired
- * offer. *count_out (optional) receives the number expired.
+ * offer. *count_out (optional) receives the number expired, only when the
+ * call returns 0 (not when cb stopped the reports, although the expiries
+ * are committed then).
  * Cost O(k log n) for k expired of n open offers.
  * Returns 0, B2B2C_EINVAL, B2B2C_ERANGE (now outside the library's time
  * range), B2B2C_ENOMEM, a storage code, or cb's code.

@@ -313,9 +313,10 @@ B2B2C_API uint32_t b2b2c_segmenter_last_missing(const b2b2c_segmenter *s);
  *
  * With only the default rules this runs a compiled path (no allocation, no
  * hashing); with host rules it runs the rule table, giving the same results
- * as b2b2c_segmenter_classify. Does not change last_*. Errors: B2B2C_EINVAL
- * (NULL with n > 0; a bad present value: the message names the row and
- * attribute; outputs of earlier rows are written), B2B2C_ERANGE.
+ * as b2b2c_segmenter_classify. Does not change last_*. Every row is
+ * checked before any output is written: on error no output is written.
+ * Errors: B2B2C_EINVAL (NULL with n > 0; a bad present value: the message
+ * names the row and attribute), B2B2C_ERANGE, a storage code.
  */
 B2B2C_API int b2b2c_segmenter_classify_batch(int32_t *segments,
                                              double *confidences,
@@ -327,7 +328,7 @@ B2B2C_API int b2b2c_segmenter_classify_batch(int32_t *segments,
  * Classify n attribute sets (an array of handles, for hosts that already
  * hold b2b2c_segment_attrs objects). Same results and paths as classify_batch.
  * Errors: B2B2C_EINVAL (NULL with n > 0, a NULL element: the message names
- * its index; outputs of earlier elements are written).
+ * its index; no output is written), a storage code.
  */
 B2B2C_API int
 b2b2c_segmenter_classify_sets(int32_t *segments, double *confidences,

@@ -394,8 +394,6 @@ int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
     B2B2C__CALL(rc, ctx, e, expire_body(e, now));
     if (rc)
         return rc;
-    if (count_out)
-        *count_out = e->nex;
     if (cb) {
         /* committed; callbacks may not call mutating functions */
         b2b2c__cb_enter(ctx);
@@ -407,6 +405,8 @@ int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
         }
         b2b2c__cb_leave(ctx);
     }
+    if (rc == 0 && count_out) /* written only on success */
+        *count_out = e->nex;
     return rc;
 }
 

@@ -268,20 +268,11 @@ static void classify_row(int32_t *segment, double *confidence,
         *confidence = c;
 }
 
-int b2b2c_segmenter_classify_batch(int32_t *segments, double *confidences,
-                                   b2b2c_segmenter *s, size_t n,
-                                   const double *values,
-                                   const uint32_t *present)
+/* Every present value of every row, checked before any output is written
+ * (outputs are written only on success). */
+static int batch_validate(const b2b2c_segmenter *s, size_t n,
+                          const double *values, const uint32_t *present)
 {
-    int fast, rc = batch_begin(s, n);
-    if (rc)
-        return rc < 0 ? rc : 0;
-    if (!segments || !values || !present)
-        return b2b2c__err(s->ctx, B2B2C_EINVAL,
-                          "%s: NULL",
-                          !segments ? "segments"
-                                    : !values ? "values" : "present");
-    fast = s->rules.count == 0;
     for (size_t i = 0; i < n; i++) {
         const double *v = values + i * SEG_NATTR;
         uint32_t pr = present[i];
@@ -300,9 +291,29 @@ int b2b2c_segmenter_classify_batch(int32_t *segments, double *confidences,
                                   b2b2c_seg_attr_name(a), why);
             }
         }
-        classify_row(&segments[i], confidences ? &confidences[i] : NULL, s,
-                     fast, v, pr);
     }
+    return 0;
+}
+
+int b2b2c_segmenter_classify_batch(int32_t *segments, double *confidences,
+                                   b2b2c_segmenter *s, size_t n,
+                                   const double *values,
+                                   const uint32_t *present)
+{
+    int fast, rc = batch_begin(s, n);
+    if (rc)
+        return rc < 0 ? rc : 0;
+    if (!segments || !values || !present)
+        return b2b2c__err(s->ctx, B2B2C_EINVAL,
+                          "%s: NULL",
+                          !segments ? "segments"
+                                    : !values ? "values" : "present");
+    if ((rc = batch_validate(s, n, values, present)) != 0)
+        return rc;
+    fast = s->rules.count == 0;
+    for (size_t i = 0; i < n; i++)
+        classify_row(&segments[i], confidences ? &confidences[i] : NULL, s,
+                     fast, values + i * SEG_NATTR, present[i]);
     return 0;
 }
 
@@ -316,15 +327,13 @@ int b2b2c_segmenter_classify_sets(int32_t *segments, double *confidences,
     if (!segments || !sets)
         return b2b2c__err(s->ctx, B2B2C_EINVAL, "%s: NULL",
                           !segments ? "segments" : "sets");
-    fast = s->rules.count == 0;
-    for (size_t i = 0; i < n; i++) {
-        const b2b2c_segment_attrs *a = sets[i];
-        if (!a)
+    for (size_t i = 0; i < n; i++)
+        if (!sets[i])
             return b2b2c__err(s->ctx, B2B2C_EINVAL, "sets: element %zu is NULL",
                               i);
-        /* the setters validated the values */
+    fast = s->rules.count == 0;
+    for (size_t i = 0; i < n; i++) /* the setters validated the values */
         classify_row(&segments[i], confidences ? &confidences[i] : NULL, s,
-                     fast, a->v, a->present);
-    }
+                     fast, sets[i]->v, sets[i]->present);
     return 0;
 }

@@ -1,0 +1,714 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Out-parameters are written only on success (docs/conventions.md,
+ * "Arguments"), checked for every public function of the headers in
+ * include/b2b2c/ and include/b2b2c/sys/ that has one: each is called in
+ * failing ways that get past its NULL checks, with every out-parameter
+ * pre-filled with a canary, and the canaries must be intact after the
+ * failure. Besides bad input, every storage call and every allocation of
+ * the call is failed in turn (FAULTS), reads also while their sync has
+ * another context's commit to load (FAULTS_AFTER).
+ *
+ * tests/unit/outparams_list.py checks that every such function of the
+ * headers is named in this table (the names are read from the headers).
+ *
+ * Checklist: function -> test(s) (F = FAULTS: each storage call, then
+ * each allocation, failing in turn; F2 = FAULTS_AFTER: each storage call
+ * failing while the sync has another context's commit to load; ST = the
+ * store failing from the first call; AL = allocations failing from the
+ * first; the rest are failures from the arguments or the state).
+ *
+ * common.h
+ *   b2b2c_param_bounds              test_common (unknown param)
+ *   b2b2c_ctx_new                   test_common (AL, bad storage version;
+ *                                   exception: *out = NULL)
+ *   b2b2c_ctx_seq                   test_common (no failure past the NULL
+ *                                   check: NULL ctx)
+ *   b2b2c_ctx_utc_offset            test_common (same: NULL ctx)
+ * sys/storage.h
+ *   b2b2c_storage_init              test_common (bad version)
+ *   b2b2c_memstore_new              test_common (AL; exception: NULL)
+ *   b2b2c_memstore_methods          test_common (NULL store)
+ * channel.h
+ *   b2b2c_channels_new              test_channels (AL, ST; exception)
+ *   b2b2c_channels_get_param        test_channels (F, unknown param, ST)
+ *   b2b2c_channels_get              test_channels (F, F2, bad ID, unknown,
+ *                                   ST)
+ *   b2b2c_channels_count            test_channels (F, F2, ST)
+ *   b2b2c_channels_markov_effects   test_channels (F, F2, from > to, cb
+ *                                   stops, ST)
+ *   b2b2c_channels_mix_lag          test_channels (F, F2, bad group, from >
+ *                                   to, cb stops, ST, AL)
+ * dealer.h
+ *   b2b2c_dealer_new                test_dealer (AL, ST; exception)
+ *   b2b2c_dealer_get_param          test_dealer (F, F2, unknown param, ST)
+ *   b2b2c_dealer_count              test_dealer (F, F2, ST)
+ *   b2b2c_dealer_stats              test_dealer (F, F2, bad ID, unknown, ST)
+ *   b2b2c_dealer_route              test_dealer (F, bad ID, bad band,
+ *                                   EEXISTS, ST, ENODEALER: exception for
+ *                                   *reason_out)
+ *   b2b2c_dealer_decline            test_dealer (F, unknown lead, bad
+ *                                   reason, ST)
+ *   b2b2c_dealer_expire             test_dealer (F, now out of range, cb
+ *                                   stops, ST)
+ *   b2b2c_dealer_lead_state         test_dealer (F, F2, bad ID, unknown, ST)
+ * forecast.h (stateless; these and the forecaster's are in
+ * test_outparams_forecast.c)
+ *   b2b2c_forecast_fit              test_forecast (F, bad model, bad last
+ *                                   row, ENODATA, interrupted, AL)
+ *   b2b2c_forecast_loglik           test_forecast (F, bad params, bad last
+ *                                   row, AL)
+ *   b2b2c_forecast_gg_fit           test_forecast (F, m < 0 in last row,
+ *                                   ENODATA, interrupted, AL)
+ *   b2b2c_forecast_gg_loglik        test_forecast (F, bad params, m < 0, AL)
+ *   b2b2c_forecast_predict          test_forecast (F, bad last row, bad t,
+ *                                   AL)
+ *   b2b2c_forecast_gg_spend         test_forecast (F, m < 0 in last row)
+ *   b2b2c_forecast_clv              test_forecast (F, bad spend in last row,
+ *                                   bad horizon, AL)
+ *   b2b2c_forecast_population_expected
+ *                                   test_forecast (F, bad last t, AL)
+ *   b2b2c_forecast_frequency_counts test_forecast (F, bad last T, AL)
+ * forecast.h (forecaster)
+ *   b2b2c_forecaster_new            test_forecaster (AL, ST; exception)
+ *   b2b2c_forecaster_get_param      test_forecaster (F, F2, unknown param,
+ *                                   ST)
+ *   b2b2c_forecaster_add_kind       test_forecaster (F, bad name, ST)
+ *   b2b2c_forecaster_fit            test_forecaster (F, bad segment, no
+ *                                   data, ST, AL)
+ *   b2b2c_forecaster_fit_window     test_forecaster (F, start > end, ST)
+ *   b2b2c_forecaster_fit_params     test_forecaster (F, F2, not fitted, bad
+ *                                   segment, ST)
+ *   b2b2c_forecaster_spend_source   test_forecaster (F, F2, not fitted, ST)
+ *   b2b2c_forecaster_service_stats  test_forecaster (F, F2, bad kind, ST)
+ *   b2b2c_forecaster_subscription_stats
+ *                                   test_forecaster (F, F2, not fitted, ST)
+ *   b2b2c_forecaster_customer       test_forecaster (F, F2, unknown, bad
+ *                                   horizon, not ready, ST)
+ *   b2b2c_forecaster_holdout        test_forecaster (F, F2, bad window, not
+ *                                   ready, ST, AL)
+ * lead.h
+ *   b2b2c_lead_model_new            test_lead (AL, ST; exception)
+ *   b2b2c_lead_model_get_param      test_lead (F, F2, unknown param, ST)
+ *   b2b2c_lead_add_kind             test_lead (F, bad name, ST)
+ *   b2b2c_lead_kind_id              test_lead (F, F2, unknown name, ST)
+ *   b2b2c_lead_kind_get             test_lead (F, F2, unknown kind, ST)
+ *   b2b2c_lead_score                test_lead (F, F2, bad ID, unknown, bad
+ *                                   now, ST)
+ *   b2b2c_lead_stage                test_lead (F, F2, unknown, ST)
+ *   b2b2c_lead_count                test_lead (F, F2, ST)
+ *   b2b2c_lead_refit                test_lead (F, not ready, ST, AL)
+ *   b2b2c_lead_probability          test_lead (F, F2, not ready, unknown,
+ *                                   ST)
+ * segment.h
+ *   b2b2c_segment_attrs_new         test_segment (AL; exception)
+ *   b2b2c_segment_attrs_get         test_segment (unknown attr, missing)
+ *   b2b2c_segmenter_new             test_segment (AL, ST; exception)
+ *   b2b2c_segmenter_get_param       test_segment (F, F2, unknown param, ST)
+ *   b2b2c_segmenter_version         test_segment (F, F2, ST)
+ *   b2b2c_segmenter_classify        test_segment (F, F2, ST)
+ *   b2b2c_segmenter_classify_batch  test_segment (F, bad value in last row,
+ *                                   both paths, ST)
+ *   b2b2c_segmenter_classify_sets   test_segment (F, NULL last element, ST)
+ *   b2b2c_segmenter_assign          test_segment (F, bad ID, bad now, ST)
+ *   b2b2c_segmenter_assignment      test_segment (F, F2, unknown, ST)
+ *   b2b2c_segmenter_route           test_segment (F, F2, bad segment, ST)
+ */
+#include "outparams.h"
+
+/* ---- common.h and sys/storage.h ------------------------------------------ */
+
+static void test_common(void **state)
+{
+    (void)state;
+    double mn = CD, mx = CD, df = CD;
+/* The exceptions (*out NULL) and structs are checked after each call. */
+#define CANARIES (mn == CD && mx == CD && df == CD)
+#define REFILL (mn = mx = df = CD)
+    X(b2b2c_param_bounds(&mn, &mx, &df, 99999), B2B2C_EINVAL);
+    X(b2b2c_param_bounds(&mn, &mx, &df, -1), B2B2C_EINVAL);
+    assert_true(mn == CD && mx == CD && df == CD);
+
+    /* b2b2c_ctx_new: *out NULL on failure (the documented exception). */
+    {
+        th_alloc a;
+        b2b2c_ctx *c = (b2b2c_ctx *)CP;
+        b2b2c_memstore *ms;
+        b2b2c_storage st;
+        th_alloc_init(&a);
+        a.fail_at = 1;
+        X(b2b2c_ctx_new(&c, &a.methods, NULL), B2B2C_ENOMEM);
+        assert_null(c);
+        assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
+        assert_int_equal(b2b2c_memstore_methods(ms, &st), 0);
+        st.version = 999;
+        c = (b2b2c_ctx *)CP;
+        X(b2b2c_ctx_new(&c, NULL, &st), B2B2C_EVERSION);
+        assert_null(c);
+        b2b2c_memstore_free(ms);
+
+        /* b2b2c_memstore_new: same exception. */
+        th_alloc_init(&a);
+        a.fail_at = 1;
+        ms = (b2b2c_memstore *)CP;
+        X(b2b2c_memstore_new(&ms, &a.methods), B2B2C_ENOMEM);
+        assert_null(ms);
+        assert_int_equal(a.outstanding, 0);
+    }
+    /* b2b2c_memstore_methods and b2b2c_storage_init: the struct untouched. */
+    {
+        b2b2c_storage st, ref;
+        memset(&st, 0xAB, sizeof(st));
+        memcpy(&ref, &st, sizeof(st));
+        X(b2b2c_memstore_methods(NULL, &st), B2B2C_EINVAL);
+        assert_memory_equal(&st, &ref, sizeof(st));
+        X(b2b2c_storage_init(&st, 0), B2B2C_EVERSION);
+        X(b2b2c_storage_init(&st, 999), B2B2C_EVERSION);
+        assert_memory_equal(&st, &ref, sizeof(st));
+    }
+    /* ctx_seq and ctx_utc_offset cannot fail past the NULL check. */
+    {
+        uint64_t seen = CU, own = CU;
+        int32_t off = CI;
+        X(b2b2c_ctx_seq(&seen, &own, NULL), B2B2C_EINVAL);
+        assert_true(seen == CU && own == CU);
+        X(b2b2c_ctx_utc_offset(&off, NULL), B2B2C_EINVAL);
+        assert_int_equal(off, CI);
+    }
+    DONE();
+#undef CANARIES
+#undef REFILL
+}
+
+/* ---- channels ------------------------------------------------------------ */
+
+static int go_markov(const char *id, double re, double share, void *u)
+{
+    (void)id, (void)re, (void)share, (void)u;
+    return 0;
+}
+
+static int stop_markov(const char *id, double re, double share, void *u)
+{
+    (void)id, (void)re, (void)share, (void)u;
+    return -4242;
+}
+
+static int stop_lag(int64_t w, double r, double l, double n, double c, void *u)
+{
+    (void)w, (void)r, (void)l, (void)n, (void)c, (void)u;
+    return -4242;
+}
+
+static void test_channels(void **state)
+{
+    (void)state;
+    env e;
+    b2b2c_channels *h = NULL, *h2;
+    double v = CD, pc = CD, slope = CD, corr = CD;
+    int32_t k = CI, s = CI, g = CI;
+    size_t n = CZ, pairs = CZ;
+    env_open(&e);
+    nbad = 0;
+    nfired = 0;
+#define CANARIES                                                              \
+    (v == CD && pc == CD && slope == CD && corr == CD && k == CI &&           \
+     s == CI && g == CI && n == CZ && pairs == CZ)
+#define REFILL (v = pc = slope = corr = CD, k = s = g = CI, n = pairs = CZ)
+
+    NEW_FAILS(b2b2c_channels_new, b2b2c_channels);
+
+    assert_int_equal(b2b2c_channels_new(&h, e.ctx), 0);
+    assert_int_equal(b2b2c_channels_add(h, "tv", B2B2C_CHANNEL_KIND_REACH, 0,
+                                        0), 0);
+    assert_int_equal(b2b2c_channels_add(h, "ads", B2B2C_CHANNEL_KIND_LEADGEN,
+                                        0, 0), 0);
+    for (int w = 0; w < 6; w++) {
+        char lead[16];
+        int64_t t = T0 + (int64_t)w * 7 * DAY;
+        assert_int_equal(b2b2c_channels_set_spend(h, "tv", t, 100.0 * (w + 1),
+                                                  0), 0);
+        assert_int_equal(b2b2c_channels_set_spend(h, "ads", t, 50.0, 0), 0);
+        for (int i = 0; i <= w; i++) {
+            snprintf(lead, sizeof(lead), "l%d_%d", w, i);
+            assert_int_equal(b2b2c_channels_touch(h, lead, "ads", t + 3600),
+                             0);
+            assert_int_equal(b2b2c_channels_touch(h, lead, "tv", t + 7200),
+                             0);
+            if (i % 2 == 0)
+                assert_int_equal(b2b2c_channels_convert(h, lead, t + DAY,
+                                                        10.0), 0);
+        }
+    }
+    /* they succeed (so the failures below are not the only path) */
+    assert_int_equal(b2b2c_channels_markov_effects(&pc, h, T0, T0 + 70 * DAY,
+                                                   go_markov, NULL), 0);
+    assert_true(pc != CD);
+    pc = CD;
+
+    X(b2b2c_channels_get_param(&v, h, 42), B2B2C_EINVAL);
+    X(b2b2c_channels_get(&k, &s, &g, h, ""), B2B2C_EBADID);
+    X(b2b2c_channels_get(&k, &s, &g, h, "radio"),
+      B2B2C_ENOTFOUND);
+    X(b2b2c_channels_markov_effects(&pc, h, T0 + DAY, T0,
+      go_markov, NULL), B2B2C_ERANGE);
+    X(b2b2c_channels_markov_effects(&pc, h, T0, T0 + 70 * DAY,
+      stop_markov, NULL), -4242);
+    X(b2b2c_channels_mix_lag(&slope, &corr, &pairs, h, 9, T0,
+      T0 + 70 * DAY, NULL, NULL),
+      B2B2C_EINVAL);
+    X(b2b2c_channels_mix_lag(&slope, &corr, &pairs, h, -1,
+      T0 + DAY, T0, NULL, NULL),
+      B2B2C_ERANGE);
+    X(b2b2c_channels_mix_lag(&slope, &corr, &pairs, h, -1, T0,
+      T0 + 70 * DAY, stop_lag, NULL),
+      -4242);
+    alloc_fail(&e);
+    X(b2b2c_channels_mix_lag(&slope, &corr, &pairs, h, -1, T0,
+      T0 + 70 * DAY, NULL, NULL),
+      B2B2C_ENOMEM);
+    heal(&e);
+
+    store_fail(&e);
+    X(b2b2c_channels_get_param(
+      &v, h, B2B2C_CHANNELS_LOOKBACK_DAYS), ST_CODE);
+    X(b2b2c_channels_get(&k, &s, &g, h, "tv"), ST_CODE);
+    X(b2b2c_channels_count(&n, h), ST_CODE);
+    X(b2b2c_channels_markov_effects(&pc, h, T0, T0 + 70 * DAY,
+      go_markov, NULL), ST_CODE);
+    X(b2b2c_channels_mix_lag(&slope, &corr, &pairs, h, -1, T0,
+      T0 + 70 * DAY, NULL, NULL),
+      ST_CODE);
+    heal(&e);
+
+
+    assert_int_equal(b2b2c_channels_new(&h2, e.ctx2), 0);
+#define PREP                                                                  \
+    assert_int_equal(                                                         \
+        b2b2c_channels_touch(h2, fresh_id(), "ads", T0 + 3 * DAY), 0)
+    FAULTS_AFTER(PREP, b2b2c_channels_get(&k, &s, &g, h, "tv"));
+    FAULTS_AFTER(PREP, b2b2c_channels_count(&n, h));
+    FAULTS_AFTER(PREP, b2b2c_channels_markov_effects(
+                           &pc, h, T0, T0 + 70 * DAY, go_markov, NULL));
+    FAULTS_AFTER(PREP, b2b2c_channels_mix_lag(&slope, &corr, &pairs, h, -1,
+                                              T0, T0 + 70 * DAY, NULL, NULL));
+#undef PREP
+    b2b2c_channels_free(h2);
+    FAULTS(b2b2c_channels_get_param(&v, h, B2B2C_CHANNELS_LOOKBACK_DAYS));
+    FAULTS(b2b2c_channels_get(&k, &s, &g, h, "tv"));
+    FAULTS(b2b2c_channels_count(&n, h));
+    FAULTS(b2b2c_channels_markov_effects(&pc, h, T0, T0 + 70 * DAY,
+                                         go_markov, NULL));
+    FAULTS(b2b2c_channels_mix_lag(&slope, &corr, &pairs, h, -1, T0,
+                                  T0 + 70 * DAY, NULL, NULL));
+
+    /* and they work again */
+    assert_int_equal(b2b2c_channels_mix_lag(&slope, &corr, &pairs, h, -1, T0,
+                                            T0 + 70 * DAY, NULL, NULL), 0);
+    assert_true(pairs != CZ);
+    b2b2c_channels_free(h);
+    FINISH(e);
+#undef CANARIES
+#undef REFILL
+}
+
+/* ---- dealer -------------------------------------------------------------- */
+
+static int stop_reroute(const char *lead, const char *from, const char *to,
+                        int32_t reason, void *u)
+{
+    (void)lead, (void)from, (void)to, (void)reason, (void)u;
+    return -4242;
+}
+
+static void test_dealer(void **state)
+{
+    (void)state;
+    env e;
+    b2b2c_dealer_engine *d = NULL, *d2;
+    double v = CD, st[NBUF] = {CD, CD, CD, CD, CD, CD, CD, CD,
+                               CD, CD, CD, CD, CD, CD, CD, CD};
+    const char *who = CP;
+    int32_t reason = CI, ls = CI;
+    size_t n = CZ, cnt = CZ;
+    env_open(&e);
+    nbad = 0;
+    nfired = 0;
+#define CANARIES                                                              \
+    (v == CD && intact(st, NBUF) && who == CP && reason == CI && ls == CI &&   \
+     n == CZ && cnt == CZ)
+#define REFILL                                                                \
+    (v = CD, fill(st, NBUF), who = CP, reason = ls = CI, n = cnt = CZ)
+
+    NEW_FAILS(b2b2c_dealer_new, b2b2c_dealer_engine);
+
+    assert_int_equal(b2b2c_dealer_new(&d, e.ctx), 0);
+    assert_int_equal(b2b2c_dealer_put(d, "d1", 1.0, "RU", "", 10, 0, 24.0),
+                     0);
+    assert_int_equal(b2b2c_dealer_route(&who, &reason, d, "l1", "RU-MOW", 0,
+                                        0, 0, NULL, 5, 1, T0), 0);
+    assert_string_equal(who, "d1");
+    who = CP;
+    reason = CI;
+    fill(st, NBUF);
+
+    X(b2b2c_dealer_get_param(&v, d, 42), B2B2C_EINVAL);
+    X(b2b2c_dealer_stats(st, NBUF, d, ""), B2B2C_EBADID);
+    X(b2b2c_dealer_stats(st, NBUF, d, "d9"), B2B2C_ENOTFOUND);
+    X(b2b2c_dealer_route(&who, &reason, d, "", "RU", 0, 0, 0,
+      NULL, 5, 1, T0), B2B2C_EBADID);
+    X(b2b2c_dealer_route(&who, &reason, d, "l2", "RU", 0, 0, 0,
+      NULL, 5, 99, T0), B2B2C_ERANGE);
+    X(b2b2c_dealer_route(&who, &reason, d, "l1", "RU", 0, 0, 0,
+      NULL, 5, 1, T0), B2B2C_EEXISTS);
+    X(b2b2c_dealer_decline(&who, &reason, d, "l9", "d1", 0,
+      T0), B2B2C_ENOTFOUND);
+    X(b2b2c_dealer_decline(&who, &reason, d, "l1", "d1", 99,
+      T0), B2B2C_ERANGE);
+    X(b2b2c_dealer_expire(&cnt, d, INT64_MAX, NULL, NULL),
+      B2B2C_ERANGE);
+    X(b2b2c_dealer_lead_state(&ls, &who, d, ""), B2B2C_EBADID);
+    X(b2b2c_dealer_lead_state(&ls, &who, d, "l9"),
+      B2B2C_ENOTFOUND);
+
+    store_fail(&e);
+    X(b2b2c_dealer_get_param(&v, d, B2B2C_DEALER_PARAM_POLICY),
+      ST_CODE);
+    X(b2b2c_dealer_count(&n, d), ST_CODE);
+    X(b2b2c_dealer_stats(st, NBUF, d, "d1"), ST_CODE);
+    X(b2b2c_dealer_route(&who, &reason, d, "l2", "RU", 0, 0, 0,
+      NULL, 5, 1, T0), ST_CODE);
+    X(b2b2c_dealer_decline(&who, &reason, d, "l1", "d1", 0,
+      T0 + 60), ST_CODE);
+    X(b2b2c_dealer_expire(&cnt, d, T0 + 30 * DAY, NULL, NULL),
+      ST_CODE);
+    X(b2b2c_dealer_lead_state(&ls, &who, d, "l1"), ST_CODE);
+    heal(&e);
+
+
+    assert_int_equal(b2b2c_dealer_put(d, "d2", 1.0, "RU", "", 10, 0, 24.0),
+                     0);
+    assert_int_equal(b2b2c_dealer_new(&d2, e.ctx2), 0);
+#define PREP                                                                  \
+    assert_int_equal(                                                         \
+        b2b2c_dealer_put(d2, fresh_id(), 1.0, "FR", "", 1, 0, 24.0), 0)
+    FAULTS_AFTER(PREP, b2b2c_dealer_get_param(&v, d,
+                                              B2B2C_DEALER_PARAM_POLICY));
+    FAULTS_AFTER(PREP, b2b2c_dealer_count(&n, d));
+    FAULTS_AFTER(PREP, b2b2c_dealer_stats(st, NBUF, d, "d1"));
+    FAULTS_AFTER(PREP, b2b2c_dealer_lead_state(&ls, &who, d, "l1"));
+#undef PREP
+    b2b2c_dealer_free(d2);
+    FAULTS(b2b2c_dealer_get_param(&v, d, B2B2C_DEALER_PARAM_POLICY));
+    FAULTS(b2b2c_dealer_count(&n, d));
+    FAULTS(b2b2c_dealer_stats(st, NBUF, d, "d1"));
+    FAULTS(b2b2c_dealer_lead_state(&ls, &who, d, "l1"));
+    FAULTS(b2b2c_dealer_route(&who, &reason, d, "l2", "RU", 0, 0, 0, NULL, 5,
+                              1, T0));
+    {
+        const char *holder = NULL;
+        assert_int_equal(b2b2c_dealer_lead_state(NULL, &holder, d, "l2"), 0);
+        assert_non_null(holder);
+        FAULTS(b2b2c_dealer_decline(&who, &reason, d, "l2", holder, 1,
+                                    T0 + 60));
+    }
+    FAULTS(b2b2c_dealer_expire(&cnt, d, T0 + 2 * DAY, NULL, NULL));
+    /* the callback stops the reports: the call fails, *count_out as left */
+    {
+        const char *to = NULL;
+        assert_int_equal(b2b2c_dealer_route(&to, NULL, d, "l4", "RU", 0, 0, 0,
+                                            NULL, 5, 1, T0 + 3 * DAY), 0);
+    }
+    X(b2b2c_dealer_expire(&cnt, d, T0 + 5 * DAY, stop_reroute, NULL), -4242);
+
+    /* B2B2C_ENODEALER: *dealer_out untouched, *reason_out written (the
+     * documented exception). */
+    assert_int_equal(b2b2c_dealer_route(&who, &reason, d, "l3", "DE", 0, 0, 0,
+                                        NULL, 5, 1, T0), B2B2C_ENODEALER);
+    assert_ptr_equal(who, CP);
+    assert_true(reason != CI);
+
+    b2b2c_dealer_free(d);
+    FINISH(e);
+#undef CANARIES
+#undef REFILL
+}
+
+/* ---- lead ---------------------------------------------------------------- */
+
+static void test_lead(void **state)
+{
+    (void)state;
+    env e;
+    b2b2c_lead_model *m = NULL, *m2;
+    double v = CD, pts = CD, cd = CD, ct = CD, hd = CD, sc = CD, p = CD;
+    int32_t kind = CI, band = CI, stage = CI, stt = CI, passes = CI;
+    size_t n = CZ;
+    env_open(&e);
+    nbad = 0;
+    nfired = 0;
+#define CANARIES                                                              \
+    (v == CD && pts == CD && cd == CD && ct == CD && hd == CD && sc == CD &&  \
+     p == CD && n == CZ && kind == CI && band == CI && stage == CI &&          \
+     stt == CI && passes == CI)
+#define REFILL                                                                \
+    (v = pts = cd = ct = hd = sc = p = CD, n = CZ,                            \
+     kind = band = stage = stt = passes = CI)
+
+    NEW_FAILS(b2b2c_lead_model_new, b2b2c_lead_model);
+
+    assert_int_equal(b2b2c_lead_model_new(&m, e.ctx), 0);
+    assert_int_equal(b2b2c_lead_model_set_param(m, B2B2C_LEAD_MIN_OUTCOMES,
+                                                2), 0);
+    for (int i = 0; i < 4; i++) {
+        char id[8];
+        snprintf(id, sizeof(id), "l%d", i);
+        assert_int_equal(b2b2c_lead_add(m, id, T0, 5, NULL, NULL, NULL), 0);
+    }
+    X(b2b2c_lead_model_get_param(&v, m, 42), B2B2C_EINVAL);
+    X(b2b2c_lead_add_kind(&kind, m, "Bad Name"), B2B2C_EBADID);
+    X(b2b2c_lead_kind_id(&kind, m, "no_such_kind"),
+      B2B2C_ENOTFOUND);
+    X(b2b2c_lead_kind_get(&pts, &cd, &ct, &hd, m, 63),
+      B2B2C_ENOTFOUND);
+    X(b2b2c_lead_score(&sc, &band, m, "", T0), B2B2C_EBADID);
+    X(b2b2c_lead_score(&sc, &band, m, "l9", T0),
+      B2B2C_ENOTFOUND);
+    X(b2b2c_lead_score(&sc, &band, m, "l1", INT64_MAX),
+      B2B2C_ERANGE);
+    X(b2b2c_lead_stage(&stage, m, "l9"), B2B2C_ENOTFOUND);
+    X(b2b2c_lead_refit(&stt, &passes, m), B2B2C_ENOTREADY);
+    X(b2b2c_lead_probability(&p, m, "l1", T0),
+      B2B2C_ENOTREADY);
+    for (int i = 0; i < 4; i++) {
+        char id[8];
+        snprintf(id, sizeof(id), "l%d", i);
+        assert_int_equal(b2b2c_lead_outcome(m, id, i % 2, T0 + DAY), 0);
+    }
+    X(b2b2c_lead_probability(&p, m, "l9", T0),
+      B2B2C_ENOTFOUND);
+    alloc_fail(&e);
+    X(b2b2c_lead_refit(&stt, &passes, m), B2B2C_ENOMEM);
+    heal(&e);
+
+    store_fail(&e);
+    X(b2b2c_lead_model_get_param(&v, m,
+      B2B2C_LEAD_MIN_OUTCOMES),
+      ST_CODE);
+    X(b2b2c_lead_add_kind(&kind, m, "webinar"), ST_CODE);
+    X(b2b2c_lead_kind_id(&kind, m, "visit"), ST_CODE);
+    X(b2b2c_lead_kind_get(&pts, &cd, &ct, &hd, m, 1), ST_CODE);
+    X(b2b2c_lead_score(&sc, &band, m, "l1", T0 + DAY),
+      ST_CODE);
+    X(b2b2c_lead_stage(&stage, m, "l1"), ST_CODE);
+    X(b2b2c_lead_count(&n, m), ST_CODE);
+    X(b2b2c_lead_refit(&stt, &passes, m), ST_CODE);
+    X(b2b2c_lead_probability(&p, m, "l1", T0 + DAY), ST_CODE);
+    heal(&e);
+
+
+    assert_int_equal(b2b2c_lead_model_new(&m2, e.ctx2), 0);
+#define PREP                                                                  \
+    assert_int_equal(                                                         \
+        b2b2c_lead_add(m2, fresh_id(), T0, 5, NULL, NULL, NULL), 0)
+    FAULTS_AFTER(PREP, b2b2c_lead_model_get_param(&v, m,
+                                                  B2B2C_LEAD_MIN_OUTCOMES));
+    FAULTS_AFTER(PREP, b2b2c_lead_kind_id(&kind, m, "webinar"));
+    FAULTS_AFTER(PREP, b2b2c_lead_kind_get(&pts, &cd, &ct, &hd, m, 1));
+    FAULTS_AFTER(PREP, b2b2c_lead_score(&sc, &band, m, "l1", T0 + DAY));
+    FAULTS_AFTER(PREP, b2b2c_lead_stage(&stage, m, "l1"));
+    FAULTS_AFTER(PREP, b2b2c_lead_count(&n, m));
+    FAULTS_AFTER(PREP, b2b2c_lead_probability(&p, m, "l1", T0 + DAY));
+#undef PREP
+    b2b2c_lead_model_free(m2);
+    FAULTS(b2b2c_lead_model_get_param(&v, m, B2B2C_LEAD_MIN_OUTCOMES));
+    FAULTS(b2b2c_lead_add_kind(&kind, m, "webinar"));
+    FAULTS(b2b2c_lead_kind_id(&kind, m, "webinar"));
+    FAULTS(b2b2c_lead_kind_get(&pts, &cd, &ct, &hd, m, 1));
+    FAULTS(b2b2c_lead_score(&sc, &band, m, "l1", T0 + DAY));
+    FAULTS(b2b2c_lead_stage(&stage, m, "l1"));
+    FAULTS(b2b2c_lead_count(&n, m));
+    FAULTS(b2b2c_lead_refit(&stt, &passes, m));
+    FAULTS(b2b2c_lead_probability(&p, m, "l1", T0 + DAY));
+
+    assert_int_equal(b2b2c_lead_probability(&p, m, "l1", T0 + DAY), 0);
+    assert_true(p != CD);
+    b2b2c_lead_model_free(m);
+    FINISH(e);
+#undef CANARIES
+#undef REFILL
+}
+
+/* ---- segmenter ----------------------------------------------------------- */
+
+enum { NB = 3 };
+
+#undef EP
+#define EP ep
+static void batch_checks(env *ep, b2b2c_segmenter *s, int32_t *seg,
+                         double *conf)
+{
+    double values[NB * B2B2C_SEG_ATTR_COUNT];
+    uint32_t present[NB];
+    b2b2c_segment_attrs *a[NB];
+#define CANARIES (intact(conf, NB) && intact_i(seg, NB))
+#define REFILL (fill(conf, NB), fill_i(seg, NB))
+    for (size_t i = 0; i < NB * B2B2C_SEG_ATTR_COUNT; i++)
+        values[i] = 0;
+    for (size_t i = 0; i < NB; i++) {
+        values[i * B2B2C_SEG_ATTR_COUNT + B2B2C_SEG_ATTR_EMPLOYEES - 1] = 50;
+        present[i] = 1u << (B2B2C_SEG_ATTR_EMPLOYEES - 1);
+    }
+    values[(NB - 1) * B2B2C_SEG_ATTR_COUNT + B2B2C_SEG_ATTR_EMPLOYEES - 1] =
+        -5; /* the last row is bad */
+    X(b2b2c_segmenter_classify_batch(seg, conf, s, NB, values, present),
+      B2B2C_ERANGE);
+    present[NB - 1] |= 1u << 20; /* an unknown attribute */
+    X(b2b2c_segmenter_classify_batch(seg, conf, s, NB, values, present),
+      B2B2C_EINVAL);
+    present[NB - 1] &= ~(1u << 20);
+    for (size_t i = 0; i < NB; i++) {
+        assert_int_equal(b2b2c_segment_attrs_new(&a[i], ep->ctx), 0);
+        assert_int_equal(b2b2c_segment_attrs_set_int(
+                             a[i], B2B2C_SEG_ATTR_EMPLOYEES, 50), 0);
+    }
+    {
+        const b2b2c_segment_attrs *sets[NB] = {a[0], a[1], NULL};
+        X(b2b2c_segmenter_classify_sets(seg, conf, s, NB,
+          sets), B2B2C_EINVAL);
+    }
+    {
+        const b2b2c_segment_attrs *sets[NB] = {a[0], a[1], a[2]};
+        store_fail(ep);
+        X(b2b2c_segmenter_classify_sets(seg, conf, s, NB,
+          sets), ST_CODE);
+        values[(NB - 1) * B2B2C_SEG_ATTR_COUNT + B2B2C_SEG_ATTR_EMPLOYEES -
+               1] = 50;
+        X(b2b2c_segmenter_classify_batch(
+          seg, conf, s, NB, values, present), ST_CODE);
+        heal(ep);
+    }
+    {
+        const b2b2c_segment_attrs *sets[NB] = {a[0], a[1], a[2]};
+        FAULTS(b2b2c_segmenter_classify_sets(seg, conf, s, NB, sets));
+        FAULTS(b2b2c_segmenter_classify_batch(seg, conf, s, NB, values,
+                                              present));
+    }
+    for (size_t i = 0; i < NB; i++)
+        b2b2c_segment_attrs_free(a[i]);
+#undef CANARIES
+#undef REFILL
+}
+
+#undef EP
+#define EP (&e)
+
+static void test_segment(void **state)
+{
+    (void)state;
+    env e;
+    b2b2c_segmenter *s = NULL, *s2;
+    b2b2c_segment_attrs *at = NULL, *at2;
+    double v = CD, conf = CD, confs[NB];
+    int32_t seg = CI, segs[NB], dest = CI, ck = CI;
+    int64_t ver = CL, since = CL, ver2 = CL;
+    env_open(&e);
+    nbad = 0;
+    nfired = 0;
+#define CANARIES                                                              \
+    (v == CD && conf == CD && intact(confs, NB) && intact_i(segs, NB) &&      \
+     seg == CI && dest == CI && ck == CI && ver == CL && since == CL &&        \
+     ver2 == CL)
+#define REFILL                                                                \
+    (v = conf = CD, fill(confs, NB), fill_i(segs, NB), seg = dest = ck = CI,  \
+     ver = since = ver2 = CL)
+    fill(confs, NB);
+    fill_i(segs, NB);
+
+    at2 = (b2b2c_segment_attrs *)CP;
+    alloc_fail(&e);
+    X(b2b2c_segment_attrs_new(&at2, e.ctx), B2B2C_ENOMEM);
+    assert_null(at2);
+    heal(&e);
+    NEW_FAILS(b2b2c_segmenter_new, b2b2c_segmenter);
+
+    assert_int_equal(b2b2c_segment_attrs_new(&at, e.ctx), 0);
+    X(b2b2c_segment_attrs_get(&v, at, 99), B2B2C_EINVAL);
+    X(b2b2c_segment_attrs_get(&v, at,
+      B2B2C_SEG_ATTR_EMPLOYEES),
+      B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_segment_attrs_set_int(at, B2B2C_SEG_ATTR_EMPLOYEES,
+                                                 12), 0);
+
+    assert_int_equal(b2b2c_segmenter_new(&s, e.ctx), 0);
+    assert_int_equal(b2b2c_segmenter_assign(&seg, s, "a1", at, T0), 0);
+    seg = CI;
+    X(b2b2c_segmenter_get_param(&v, s, 42), B2B2C_EINVAL);
+    X(b2b2c_segmenter_assign(&seg, s, "", at, T0),
+      B2B2C_EBADID);
+    X(b2b2c_segmenter_assign(&seg, s, "a1", at, T0 - DAY),
+      B2B2C_ERANGE);
+    X(b2b2c_segmenter_assignment(&seg, &since, &ver2, s, "a9"),
+      B2B2C_ENOTFOUND);
+    X(b2b2c_segmenter_route(&dest, &ck, s, 99, 1),
+      B2B2C_EINVAL);
+    X(b2b2c_segmenter_route(&dest, &ck, s, 1, 99),
+      B2B2C_EINVAL);
+
+    /* the compiled path (default rules) */
+    batch_checks(&e, s, segs, confs);
+
+    store_fail(&e);
+    X(b2b2c_segmenter_get_param(&v, s, 200), ST_CODE);
+    X(b2b2c_segmenter_version(&ver, s), ST_CODE);
+    X(b2b2c_segmenter_classify(&seg, &conf, s, at), ST_CODE);
+    X(b2b2c_segmenter_assign(&seg, s, "a2", at, T0), ST_CODE);
+    X(b2b2c_segmenter_assignment(&seg, &since, &ver2, s, "a1"),
+      ST_CODE);
+    X(b2b2c_segmenter_route(&dest, &ck, s, 1, 1), ST_CODE);
+    heal(&e);
+
+    /* the rule-table path (a host rule) */
+    assert_int_equal(b2b2c_segmenter_rule_add(s, "big", 5,
+                                              B2B2C_SEGMENT_B2B_LARGE,
+                                              "employees >= 1000"), 0);
+    batch_checks(&e, s, segs, confs);
+
+
+    assert_int_equal(b2b2c_segmenter_new(&s2, e.ctx2), 0);
+#define PREP                                                                  \
+    assert_int_equal(b2b2c_segmenter_assign_segment(                          \
+                         s2, fresh_id(), B2B2C_SEGMENT_B2B_LARGE, T0), 0)
+    FAULTS_AFTER(PREP, b2b2c_segmenter_get_param(&v, s, 200));
+    FAULTS_AFTER(PREP, b2b2c_segmenter_version(&ver, s));
+    FAULTS_AFTER(PREP, b2b2c_segmenter_classify(&seg, &conf, s, at));
+    FAULTS_AFTER(PREP, b2b2c_segmenter_assignment(&seg, &since, &ver2, s,
+                                                  "a1"));
+    FAULTS_AFTER(PREP, b2b2c_segmenter_route(&dest, &ck, s, 1, 1));
+#undef PREP
+    b2b2c_segmenter_free(s2);
+    FAULTS(b2b2c_segmenter_get_param(&v, s, 200));
+    FAULTS(b2b2c_segmenter_version(&ver, s));
+    FAULTS(b2b2c_segmenter_classify(&seg, &conf, s, at));
+    FAULTS(b2b2c_segmenter_assign(&seg, s, "a3", at, T0 + DAY));
+    FAULTS(b2b2c_segmenter_assignment(&seg, &since, &ver2, s, "a1"));
+    FAULTS(b2b2c_segmenter_route(&dest, &ck, s, 1, 1));
+
+    assert_int_equal(b2b2c_segmenter_classify(&seg, &conf, s, at), 0);
+    assert_true(seg != CI);
+    b2b2c_segmenter_free(s);
+    b2b2c_segment_attrs_free(at);
+    FINISH(e);
+#undef CANARIES
+#undef REFILL
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_common), cmocka_unit_test(test_channels),
+        cmocka_unit_test(test_dealer), cmocka_unit_test(test_lead),
+        cmocka_unit_test(test_segment),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
