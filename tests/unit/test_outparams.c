@@ -559,14 +559,26 @@ static void batch_checks(env *ep, b2b2c_segmenter *s, int32_t *seg,
         values[i * B2B2C_SEG_ATTR_COUNT + B2B2C_SEG_ATTR_EMPLOYEES - 1] = 50;
         present[i] = 1u << (B2B2C_SEG_ATTR_EMPLOYEES - 1);
     }
-    values[(NB - 1) * B2B2C_SEG_ATTR_COUNT + B2B2C_SEG_ATTR_EMPLOYEES - 1] =
-        -5; /* the last row is bad */
+    /* classify_batch: one pass; a bad row and the rows after it are
+     * untouched (the documented exception: rows before it are written) */
+    values[B2B2C_SEG_ATTR_EMPLOYEES - 1] = -5; /* the first row is bad */
     X(b2b2c_segmenter_classify_batch(seg, conf, s, NB, values, present),
       B2B2C_ERANGE);
-    present[NB - 1] |= 1u << 20; /* an unknown attribute */
+    present[0] |= 1u << 20; /* and an unknown attribute */
     X(b2b2c_segmenter_classify_batch(seg, conf, s, NB, values, present),
       B2B2C_EINVAL);
-    present[NB - 1] &= ~(1u << 20);
+    present[0] &= ~(1u << 20);
+    values[B2B2C_SEG_ATTR_EMPLOYEES - 1] = 50;
+    values[(NB - 1) * B2B2C_SEG_ATTR_COUNT + B2B2C_SEG_ATTR_EMPLOYEES - 1] =
+        -5; /* the last row is bad: the rows before it are written */
+    REFILL;
+    assert_int_equal(b2b2c_segmenter_classify_batch(seg, conf, s, NB, values,
+                                                    present),
+                     B2B2C_ERANGE);
+    assert_int_equal(seg[NB - 1], -777);
+    assert_true(conf[NB - 1] == 12345.0);
+    assert_true(seg[0] != -777);
+    REFILL;
     for (size_t i = 0; i < NB; i++) {
         assert_int_equal(b2b2c_segment_attrs_new(&a[i], ep->ctx), 0);
         assert_int_equal(b2b2c_segment_attrs_set_int(
