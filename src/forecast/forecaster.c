@@ -425,6 +425,29 @@ int b2b2c_forecaster_remove_customer(b2b2c_forecaster *f,
     return rc;
 }
 
+/* Erasure (issue 20): remove_body, and the change log forgets the keys. */
+static int erase_body(b2b2c_forecaster *f, const char *customer_id)
+{
+    int rc = remove_body(f, customer_id);
+    if (rc == 0)
+        b2b2c__sync_forget(f->ctx);
+    return rc;
+}
+
+int b2b2c_forecaster_erase(b2b2c_forecaster *f, const char *customer_id)
+{
+    size_t n;
+    int rc;
+
+    if (!f)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(f->ctx);
+    if ((rc = b2b2c__fc_check_id(f->ctx, customer_id, &n)) != 0)
+        return rc;
+    B2B2C__CALL(rc, f->ctx, f, erase_body(f, customer_id));
+    return rc;
+}
+
 /* ---- open / close --------------------------------------------------------- */
 
 void b2b2c__fc_clear(b2b2c_forecaster *f)

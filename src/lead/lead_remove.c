@@ -67,3 +67,21 @@ int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id)
     B2B2C__CALL(rc, m->ctx, m, remove_body(m, id));
     return rc;
 }
+
+/* Erasure (issue 20): remove_body, and the change log forgets the keys. */
+static int erase_body(b2b2c_lead_model *m, const char *id)
+{
+    int rc = remove_body(m, id);
+    if (rc == 0)
+        b2b2c__sync_forget(m->ctx);
+    return rc;
+}
+
+int b2b2c_lead_erase(b2b2c_lead_model *m, const char *id)
+{
+    int rc;
+    if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
+        return rc;
+    B2B2C__CALL(rc, m->ctx, m, erase_body(m, id));
+    return rc;
+}
