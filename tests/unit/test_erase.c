@@ -370,6 +370,15 @@ static void test_erase_group_rollback(void **state)
     expect_known(&e, ZID, 1);
     assert_int_equal(store_search(&r, ZID, &s), before);
 
+    /* an unknown ID fails the group like any other error: the erases
+     * before it are rolled back with it */
+    assert_int_equal(b2b2c_ctx_begin(e.ctx), 0);
+    assert_int_equal(b2b2c_lead_erase(e.m, ZID), 0);
+    assert_int_equal(b2b2c_segmenter_erase(e.s, "nobody"), B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_ctx_commit(e.ctx), B2B2C_EABORTED);
+    expect_known(&e, ZID, 1);
+    assert_int_equal(store_search(&r, ZID, &s), before);
+
     /* committed as a group: gone everywhere */
     assert_int_equal(b2b2c_ctx_begin(e.ctx), 0);
     erase_all(&e, ZID);
