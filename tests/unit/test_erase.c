@@ -6,8 +6,10 @@
  * (as lead, customer, account, channel lead), erases it in each, and then
  * searches every byte of every key and value of every table the store
  * holds (the change log core_log included) for it: zero hits. The store
- * is a memstore seen through a wrapper that records the name of every
- * table written, so that "every table" is not a list kept by hand.
+ * is a memstore (or, built with ERASE_SQLITE, a SQLite file with
+ * secure_delete on, whose raw bytes are searched too) seen through a
+ * wrapper that records the name of every table written, so that "every
+ * table" is not a list kept by hand.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +22,12 @@
 
 #include "b2b2c.h"
 #include "b2b2c/sys/storage.h"
+#ifdef ERASE_SQLITE
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "b2b2c/storage/sqlite.h"
+#endif
 
 #define T0 1767225600 /* 2026-01-01 */
 #define DAY 86400
@@ -31,6 +39,10 @@
 #define MAXTAB 64
 typedef struct rec_store {
     b2b2c_memstore *ms;
+#ifdef ERASE_SQLITE
+    b2b2c_sqlite *db;
+    char dir[64], path[96];
+#endif
     b2b2c_storage st;
     int (*put)(void *, const char *, const void *, size_t, const void *,
                size_t);
@@ -55,8 +67,20 @@ static int rec_put(void *ud, const char *table, const void *key, size_t kl,
 static void store_open(rec_store *r)
 {
     memset(r, 0, sizeof(*r));
+#ifdef ERASE_SQLITE
+    strcpy(r->dir, "/tmp/b2b2c_erase_XXXXXX");
+    assert_non_null(mkdtemp(r->dir));
+    snprintf(r->path, sizeof(r->path), "%s/db", r->dir);
+    assert_int_equal(b2b2c_sqlite_open(&r->db, r->path), 0);
+    assert_int_equal(sqlite3_exec(b2b2c_sqlite_handle(r->db),
+                                  "PRAGMA secure_delete = ON", NULL, NULL,
+                                  NULL),
+                     SQLITE_OK);
+    assert_int_equal(b2b2c_sqlite_methods(r->db, &r->st), 0);
+#else
     assert_int_equal(b2b2c_memstore_new(&r->ms, NULL), 0);
     assert_int_equal(b2b2c_memstore_methods(r->ms, &r->st), 0);
+#endif
     r->put = r->st.put;
     r->st.put = rec_put;
     the_store = r;
@@ -69,6 +93,61 @@ static size_t count_in(const void *p, size_t n, const char *needle)
     for (size_t i = 0; i + k <= n; i++)
         hits += memcmp(b + i, needle, k) == 0;
     return hits;
+}
+
+#ifdef ERASE_SQLITE
+/* Hits of needle in the bytes of a file (0 when it does not exist). */
+static size_t file_hits(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = 0, cap = 0, hits;
+    char *buf = NULL;
+    if (!f)
+        return 0;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 1 << 16;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        if (got == 0)
+            break;
+        n += got;
+    }
+    fclose(f);
+    hits = count_in(buf, n, needle);
+    free(buf);
+    return hits;
+}
+
+/* Hits in the database file and its WAL, after a checkpoint. */
+static size_t raw_hits(rec_store *r, const char *needle)
+{
+    char wal[128];
+    assert_int_equal(sqlite3_exec(b2b2c_sqlite_handle(r->db),
+                                  "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    snprintf(wal, sizeof(wal), "%s-wal", r->path);
+    return file_hits(r->path, needle) + file_hits(wal, needle);
+}
+#endif
+
+static void store_close(rec_store *r)
+{
+#ifdef ERASE_SQLITE
+    char p[128];
+    b2b2c_sqlite_close(r->db);
+    unlink(r->path);
+    snprintf(p, sizeof(p), "%s-wal", r->path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", r->path);
+    unlink(p);
+    rmdir(r->dir);
+#else
+    b2b2c_memstore_free(r->ms);
+#endif
 }
 
 typedef struct search {
@@ -279,6 +358,11 @@ static void test_erase_and_search(void **state)
         print_error("'%s' still in:%s\n", ZID, s.where);
     assert_int_equal(s.hits, 0);
     assert_true(s.rows > 0);
+#ifdef ERASE_SQLITE
+    /* not in the file's free pages either (secure_delete), nor the WAL */
+    assert_int_equal(raw_hits(&r, ZID), 0);
+    assert_true(raw_hits(&r, OTHER) > 0);
+#endif
     /* the other ID stays, and so do the aggregates */
     assert_true(store_search(&r, OTHER, &s) > 0);
     assert_int_equal(b2b2c_lead_count(&nleads, e.m), 0);
@@ -300,7 +384,7 @@ static void test_erase_and_search(void **state)
     assert_int_equal(store_search(&r, ZID, &s), 0);
     engines_close(&fresh);
     engines_close(&e);
-    b2b2c_memstore_free(r.ms);
+    store_close(&r);
 }
 
 static void test_erase_unknown(void **state)
@@ -345,7 +429,7 @@ static void test_erase_unknown(void **state)
     assert_int_equal(seen1, seen0);
     expect_known(&e, OTHER, 1);
     engines_close(&e);
-    b2b2c_memstore_free(r.ms);
+    store_close(&r);
 }
 
 /* Inside a group the erase rolls back with the group. */
@@ -386,7 +470,7 @@ static void test_erase_group_rollback(void **state)
     expect_known(&e, ZID, 0);
     assert_int_equal(store_search(&r, ZID, &s), 0);
     engines_close(&e);
-    b2b2c_memstore_free(r.ms);
+    store_close(&r);
 }
 
 /* Two contexts: A erases, B no longer finds the ID, in reads and in the
@@ -435,7 +519,7 @@ static void test_erase_two_contexts(void **state)
     assert_int_equal(store_search(&r, ZID, &s), 0);
     engines_close(&a);
     engines_close(&b);
-    b2b2c_memstore_free(r.ms);
+    store_close(&r);
 }
 
 int main(void)
