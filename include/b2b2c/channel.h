@@ -27,9 +27,10 @@
  * channel that exists, a lead already converted) on that latest state, so
  * touches and spend recorded from several contexts are all counted. Reads
  * may also return the storage's code or B2B2C_ECORRUPT from bringing the
- * context up to date (this library never deletes channel, spend or lead
- * rows: a deletion in the change log is B2B2C_ECORRUPT naming table and
- * key). Report sums run over leads in the order this handle first saw
+ * context up to date (this library deletes no channel or spend row, and a
+ * lead row only in b2b2c_channels_erase, whose commit makes the other
+ * contexts reload: a deletion in the change log is B2B2C_ECORRUPT naming
+ * table and key). Report sums run over leads in the order this handle first saw
  * them, which may differ between contexts: figures agree to rounding.
  */
 #ifndef B2B2C_CHANNEL_H
@@ -234,6 +235,18 @@ B2B2C_API int b2b2c_channels_touch(b2b2c_channels *h, const char *lead_id,
  */
 B2B2C_API int b2b2c_channels_convert(b2b2c_channels *h, const char *lead_id,
                                      int64_t t, double revenue);
+
+/*
+ * Erase a lead's channel record (GDPR Art. 17; docs/privacy.md): its
+ * touches, conversion and lifetime value leave memory and storage, and the
+ * change log forgets its key like b2b2c_lead_erase. What stays: channels
+ * and their spend; every metric computed after the erase (attribution,
+ * conversion rates, cost per lead) no longer counts the lead: this library
+ * keeps no stored total that the lead was folded into. B2B2C_EINVAL
+ * (NULL), B2B2C_EBADID, B2B2C_ENOTFOUND ("lead_id: ..."), B2B2C_ENOMEM,
+ * storage codes; nothing changes on error. Since 1.1.
+ */
+B2B2C_API int b2b2c_channels_erase(b2b2c_channels *h, const char *lead_id);
 
 /*
  * Set a lead's lifetime value (e.g. from the forecaster), finite, in [0,

@@ -351,6 +351,18 @@ B2B2C_API int b2b2c_forecaster_remove_customer(b2b2c_forecaster *f,
                                                const char *customer_id);
 
 /*
+ * Erase a customer (GDPR Art. 17; docs/privacy.md): every purchase and the
+ * cancellation, as b2b2c_forecaster_remove_customer, and the change log
+ * forgets the customer's keys like b2b2c_lead_erase. What stays, traced to
+ * no ID: fits already stored (model parameters and per-kind figures
+ * estimated with the customer) until the next fit. B2B2C_EINVAL (NULL),
+ * B2B2C_EBADID, B2B2C_ENOTFOUND ("customer_id: ..."), B2B2C_ENOMEM,
+ * storage codes; nothing changes on error. Since 1.1.
+ */
+B2B2C_API int b2b2c_forecaster_erase(b2b2c_forecaster *f,
+                                     const char *customer_id);
+
+/*
  * Fit the purchase model (B2B2C_FORECASTER_MODEL) and Gamma-Gamma on the
  * customers of `segment` (a B2B2C_SEGMENT_* value, or -1 for everyone)
  * with a first product purchase before `calibration_end` (Unix seconds),

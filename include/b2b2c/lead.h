@@ -249,6 +249,21 @@ B2B2C_API int b2b2c_lead_event(b2b2c_lead_model *m, const char *id,
 B2B2C_API int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id);
 
 /*
+ * Erase a lead (GDPR Art. 17; docs/privacy.md): what b2b2c_lead_remove
+ * removes (its record with its events and scores, its stage history), and
+ * the change log forgets it: the commit names no key (other contexts on
+ * the database reload their engines, docs/storage.md "Erasing an ID") and
+ * drops the log entries kept so far, which may name the lead's keys.
+ * What stays, traced to no ID: outcomes already learned from (training
+ * rows hold features and the label, not the ID) and the model's weights.
+ * The dealer engine keeps its own records of the lead (not erased here).
+ * Inside a group it rolls back with the group. B2B2C_EINVAL (NULL),
+ * B2B2C_EBADID, B2B2C_ENOTFOUND ("id: ..."), B2B2C_ENOMEM, storage codes;
+ * nothing changes on error. Since 1.1.
+ */
+B2B2C_API int b2b2c_lead_erase(b2b2c_lead_model *m, const char *id);
+
+/*
  * The rule score and band of a lead at `now` (O(1)). A `now` before the
  * lead's last event is taken as that event's time. band may be NULL.
  * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ERANGE (now outside

@@ -363,6 +363,17 @@ B2B2C_API int b2b2c_segmenter_assign(int32_t *segment, b2b2c_segmenter *s,
 B2B2C_API int b2b2c_segmenter_assign_segment(b2b2c_segmenter *s,
                                              const char *account_id,
                                              int32_t segment, int64_t now);
+
+/*
+ * Erase an account (GDPR Art. 17; docs/privacy.md): its assignment history
+ * leaves memory and storage, and the change log forgets its key like
+ * b2b2c_lead_erase. What stays: the rules and routes (no account in them);
+ * b2b2c_segmenter_migrations no longer counts the account's moves.
+ * B2B2C_EINVAL (NULL), B2B2C_EBADID, B2B2C_ENOTFOUND ("account_id: ..."),
+ * B2B2C_ENOMEM, storage codes; nothing changes on error. Since 1.1.
+ */
+B2B2C_API int b2b2c_segmenter_erase(b2b2c_segmenter *s,
+                                    const char *account_id);
 /* The current assignment of an account: segment, the time it was recorded,
  * the rule-set version then (pointers may be NULL). Errors: B2B2C_EINVAL,
  * B2B2C_EBADID, B2B2C_ENOTFOUND. */

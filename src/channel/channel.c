@@ -703,3 +703,55 @@ uint64_t b2b2c__channels_digest(const b2b2c_channels *h)
     d = b2b2c__mix64(d, sum);
     return d;
 }
+
+/* ---- erasure (issue 20) ------------------------------------------------------------------ */
+
+/* The lead `b` left slot n of the leads array and the last lead took its
+ * place (n == nlead after: it was the last): put both back. */
+static void undo_lead_del(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    b2b2c_channels *h = a;
+    (void)ctx;
+    if (n < h->nlead)
+        h->leads[h->nlead] = h->leads[n];
+    h->leads[n] = b;
+    h->nlead++;
+}
+
+static int erase_body(b2b2c_channels *h, const char *lead_id, size_t n)
+{
+    b2b2c_ctx *ctx = h->ctx;
+    ch_lead *l = b2b2c__map_get(&h->leadmap, lead_id, n);
+    size_t i = 0;
+    int rc;
+
+    if (!l)
+        return b2b2c__err(ctx, B2B2C_ENOTFOUND, "lead_id: no lead '%s'",
+                          lead_id);
+    while (h->leads[i] != l)
+        i++;
+    if ((rc = b2b2c__map_remove_undoable(ctx, &h->leadmap, l->id,
+                                         l->idlen)) != 0 ||
+        (l->tv && (rc = b2b2c__undo_free_on_commit(ctx, l->tv)) != 0) ||
+        (rc = b2b2c__undo_free_on_commit(ctx, l)) != 0 ||
+        (rc = b2b2c__undo_push(ctx, undo_lead_del, NULL, h, l, i)) != 0)
+        return b2b2c__err(ctx, rc, "out of memory");
+    h->leads[i] = h->leads[--h->nlead];
+    if ((rc = b2b2c__st_del(ctx, CH_T_LEADS, lead_id, n)) != 0)
+        return rc;
+    b2b2c__sync_forget(ctx);
+    return 0;
+}
+
+int b2b2c_channels_erase(b2b2c_channels *h, const char *lead_id)
+{
+    size_t n;
+    int rc;
+
+    if (!h)
+        return B2B2C_EINVAL;
+    if ((rc = lead_args(&n, h, lead_id, NULL, 0, "lead_id")) != 0)
+        return rc;
+    B2B2C__CALL(rc, h->ctx, h, erase_body(h, lead_id, n));
+    return rc;
+}

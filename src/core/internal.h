@@ -620,6 +620,7 @@ struct b2b2c_ctx {
     const char *tabs[B2B2C__TXN_TABLES]; /* the tables they name */
     uint8_t tabskip[B2B2C__TXN_TABLES];  /* core's own: not logged */
     uint32_t ntabs, lasttab;
+    int forget;   /* an erase ran: the commit drops the log (sync.c) */
     int siblings; /* two handles of one engine are attached */
     b2b2c__engine **engs; /* engine handles attached (b2b2c__engine_attach) */
     size_t neng, capeng;
@@ -771,6 +772,14 @@ static inline int b2b2c__sync_note(b2b2c_ctx *ctx, int del, const char *table,
 }
 /* Before commit: write the change-log entry and the sequence row. */
 int b2b2c__sync_commit(b2b2c_ctx *ctx);
+/* An erase (b2b2c_*_erase) calls this inside its B2B2C__CALL: the commit
+ * then names no key in the change log (its entry says "reload") and
+ * deletes every kept entry, which may name the erased ID; other contexts
+ * reload (docs/storage.md, "Erasing an ID"). */
+static inline void b2b2c__sync_forget(b2b2c_ctx *ctx)
+{
+    ctx->forget = 1;
+}
 /* After a commit that succeeded / after any end of a transaction. */
 void b2b2c__sync_committed(b2b2c_ctx *ctx);
 void b2b2c__sync_txn_end(b2b2c_ctx *ctx);

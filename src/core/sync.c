@@ -111,6 +111,7 @@ void b2b2c__sync_txn_end(b2b2c_ctx *ctx)
     ctx->nchg = 0;
     ctx->ntabs = 0;
     ctx->synced = 0;
+    ctx->forget = 0;
     for (size_t i = 0; i < ctx->neng; i++)
         ctx->engs[i]->wrote = 0;
     if (ctx->chgcap > B2B2C__ARENA_KEEP) {
@@ -627,7 +628,7 @@ int b2b2c__sync_commit(b2b2c_ctx *ctx)
     floor = ctx->floor;
     be64(k, seq);
     b2b2c__enc_begin(&w, &ctx->mem, LOG_VERSION);
-    if (ctx->nchg > LOG_MAX_CHANGES) {
+    if (ctx->nchg > LOG_MAX_CHANGES || ctx->forget) {
         b2b2c__enc_u32(&w, LOG_RELOAD);
         b2b2c__enc_u32(&w, 0);
         b2b2c__enc_bytes(&w, "", 0);
@@ -641,9 +642,12 @@ int b2b2c__sync_commit(b2b2c_ctx *ctx)
     ctx->nchg = 0; /* the writes below are not changes to log */
     if ((rc = b2b2c__st_put_rec(ctx, T_LOG, k, 8, &w)) != 0)
         return rc;
-    /* Trim in batches: keep the last B2B2C__LOG_KEEP entries. */
-    if (seq > B2B2C__LOG_KEEP + floor + B2B2C__LOG_TRIM_BATCH) {
-        uint64_t nf = seq - B2B2C__LOG_KEEP;
+    /* Trim in batches: keep the last B2B2C__LOG_KEEP entries; after an
+     * erase, keep none but this "reload" entry (the others may name the
+     * erased ID's keys). */
+    if (seq > B2B2C__LOG_KEEP + floor + B2B2C__LOG_TRIM_BATCH ||
+        (ctx->forget && seq > floor + 1)) {
+        uint64_t nf = ctx->forget ? seq - 1 : seq - B2B2C__LOG_KEEP;
         for (uint64_t s = floor + 1; s <= nf; s++) {
             be64(k, s);
             if ((rc = b2b2c__st_del(ctx, T_LOG, k, 8)) != 0)

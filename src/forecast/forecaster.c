@@ -400,18 +400,24 @@ int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
     return rc;
 }
 
-static int remove_body(b2b2c_forecaster *f, const char *customer_id)
+/* Removal; an erasure (issue 20) also makes the change log forget the
+ * customer's keys. */
+static int remove_body(b2b2c_forecaster *f, const char *customer_id,
+                       int erase)
 {
     fc_cust *c;
     int rc;
     if ((rc = b2b2c__fc_find_cust(f, customer_id, &c)) != 0 ||
-        (rc = b2b2c__fc_del_cust(f->ctx, c)) != 0)
+        (rc = b2b2c__fc_del_cust(f->ctx, c)) != 0 ||
+        (rc = b2b2c__fc_cust_drop(f, c)) != 0)
         return rc;
-    return b2b2c__fc_cust_drop(f, c);
+    if (erase)
+        b2b2c__sync_forget(f->ctx);
+    return 0;
 }
 
-int b2b2c_forecaster_remove_customer(b2b2c_forecaster *f,
-                                     const char *customer_id)
+static int remove_call(b2b2c_forecaster *f, const char *customer_id,
+                       int erase)
 {
     size_t n;
     int rc;
@@ -421,8 +427,19 @@ int b2b2c_forecaster_remove_customer(b2b2c_forecaster *f,
     b2b2c__err_clear(f->ctx);
     if ((rc = b2b2c__fc_check_id(f->ctx, customer_id, &n)) != 0)
         return rc;
-    B2B2C__CALL(rc, f->ctx, f, remove_body(f, customer_id));
+    B2B2C__CALL(rc, f->ctx, f, remove_body(f, customer_id, erase));
     return rc;
+}
+
+int b2b2c_forecaster_remove_customer(b2b2c_forecaster *f,
+                                     const char *customer_id)
+{
+    return remove_call(f, customer_id, 0);
+}
+
+int b2b2c_forecaster_erase(b2b2c_forecaster *f, const char *customer_id)
+{
+    return remove_call(f, customer_id, 1);
 }
 
 /* ---- open / close --------------------------------------------------------- */

@@ -41,7 +41,9 @@ int b2b2c__lead_unlink(b2b2c_lead_model *m, lead_rec *r)
     return 0;
 }
 
-static int remove_body(b2b2c_lead_model *m, const char *id)
+/* Removal; an erasure (issue 20) also makes the change log forget the
+ * lead's keys. */
+static int remove_body(b2b2c_lead_model *m, const char *id, int erase)
 {
     b2b2c_ctx *ctx = m->ctx;
     char key[B2B2C__ID_MAX + 5];
@@ -54,16 +56,29 @@ static int remove_body(b2b2c_lead_model *m, const char *id)
         b2b2c__lead_hist_key(key, r, i);
         rc = b2b2c__st_del(ctx, T_STAGES, key, r->idlen + 5u);
     }
-    if (rc || (rc = b2b2c__st_del(ctx, T_LEADS, r->id, r->idlen)) != 0)
+    if (rc || (rc = b2b2c__st_del(ctx, T_LEADS, r->id, r->idlen)) != 0 ||
+        (rc = b2b2c__lead_unlink(m, r)) != 0)
         return rc;
-    return b2b2c__lead_unlink(m, r);
+    if (erase)
+        b2b2c__sync_forget(ctx);
+    return 0;
 }
 
-int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id)
+static int remove_call(b2b2c_lead_model *m, const char *id, int erase)
 {
     int rc;
     if ((rc = b2b2c__lead_begin(m, NULL, NULL)) != 0)
         return rc;
-    B2B2C__CALL(rc, m->ctx, m, remove_body(m, id));
+    B2B2C__CALL(rc, m->ctx, m, remove_body(m, id, erase));
     return rc;
+}
+
+int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id)
+{
+    return remove_call(m, id, 0);
+}
+
+int b2b2c_lead_erase(b2b2c_lead_model *m, const char *id)
+{
+    return remove_call(m, id, 1);
 }

@@ -308,3 +308,39 @@ int b2b2c_segmenter_migrations(b2b2c_segmenter *s, int64_t since,
     b2b2c__free(s->ctx, refs);
     return rc;
 }
+
+/* ---- erasure (issue 20) ----------------------------------------------------- */
+
+static int erase_body(b2b2c_segmenter *s, const char *account_id, size_t n)
+{
+    b2b2c_ctx *ctx = s->ctx;
+    seg_account *a = b2b2c__map_get(&s->accounts, account_id, n);
+    int rc;
+
+    if (!a)
+        return b2b2c__err(ctx, B2B2C_ENOTFOUND,
+                          "account_id: no account '%s'", account_id);
+    if ((rc = b2b2c__map_remove_undoable(ctx, &s->accounts, account_id, n)) ||
+        (rc = b2b2c__undo_free_on_commit(ctx, a)) != 0)
+        return b2b2c__err(ctx, rc, "out of memory");
+    if ((rc = b2b2c__st_del(ctx, T_ASSIGN, account_id, n)) != 0)
+        return rc;
+    b2b2c__sync_forget(ctx);
+    return 0;
+}
+
+int b2b2c_segmenter_erase(b2b2c_segmenter *s, const char *account_id)
+{
+    size_t n;
+    int rc;
+
+    if (!s)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(s->ctx);
+    if (!account_id)
+        return b2b2c__err(s->ctx, B2B2C_EINVAL, "account_id: NULL");
+    if (b2b2c__id_check(account_id, &n))
+        return b2b2c__err(s->ctx, B2B2C_EBADID, "account_id: not a valid ID");
+    B2B2C__CALL(rc, s->ctx, s, erase_body(s, account_id, n));
+    return rc;
+}

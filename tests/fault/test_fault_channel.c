@@ -114,6 +114,25 @@ static int op_ltv_new_lead(th_env *env, void *s)
     (void)env;
     return b2b2c_channels_set_ltv(s, "someone", 5);
 }
+static int op_erase(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_erase(s, "L1"); /* the last lead moves */
+}
+static int op_erase_group(th_env *env, void *s)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_channels_touch(s, "L2", "C", T0 + 12 * D)) ||
+        (rc = b2b2c_channels_erase(s, "L0")) ||
+        (rc = b2b2c_channels_touch(s, "new", "C", T0 + 12 * D)) ||
+        (rc = b2b2c_channels_erase(s, "L2"))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
 static int op_param(th_env *env, void *s)
 {
     (void)env;
@@ -250,6 +269,12 @@ static void t_convert_new(void **u)
 static void t_ltv(void **u) { (void)u; run_both("ltv", op_ltv); }
 static void t_ltv_new(void **u) { (void)u; run_both("ltv_new_lead", op_ltv_new_lead); }
 static void t_param(void **u) { (void)u; run_both("param", op_param); }
+static void t_erase(void **u) { (void)u; run_both("erase", op_erase); }
+static void t_erase_group(void **u)
+{
+    (void)u;
+    run_both("erase in a group", op_erase_group);
+}
 static void t_group(void **u) { (void)u; run_both("group", op_group); }
 static void t_reopen(void **u) { (void)u; run_both("reopen", op_reopen); }
 static void t_sync(void **u)
@@ -311,6 +336,7 @@ int main(void)
         cmocka_unit_test(t_ltv),
         cmocka_unit_test(t_ltv_new),
         cmocka_unit_test(t_param),
+        cmocka_unit_test(t_erase), cmocka_unit_test(t_erase_group),
         cmocka_unit_test(t_group),
         cmocka_unit_test(t_reopen),
         cmocka_unit_test(t_sync),

@@ -186,6 +186,26 @@ static int op_remove_group(th_env *env, void *state)
     return b2b2c_ctx_commit(env->ctx);
 }
 
+static int op_erase(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_forecaster_erase(state, "c10");
+}
+static int op_erase_group(th_env *env, void *state)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_forecaster_cancel_subscription(state, "c5",
+                                                   T0 + 40 * DAY)) ||
+        (rc = b2b2c_forecaster_erase(state, "c5")) ||
+        (rc = b2b2c_forecaster_erase(state, "c10"))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
 /* ---- a context that catches up with another's commits ---- */
 
 /* Another context, made on the same store after the handle was opened,
@@ -320,6 +340,12 @@ static void t_param_group(void **u)
 }
 static void t_reopen(void **u) { (void)u; run_both("reopen", op_reopen); }
 static void t_remove(void **u) { (void)u; run_both("remove", op_remove); }
+static void t_erase(void **u) { (void)u; run_both("erase", op_erase); }
+static void t_erase_group(void **u)
+{
+    (void)u;
+    run_both("erase in a group", op_erase_group);
+}
 static void t_remove_group(void **u)
 {
     (void)u;
@@ -360,6 +386,7 @@ int main(void)
         cmocka_unit_test(t_add_new),  cmocka_unit_test(t_add_existing),
         cmocka_unit_test(t_kind),     cmocka_unit_test(t_cancel),
         cmocka_unit_test(t_fit),      cmocka_unit_test(t_group),
+        cmocka_unit_test(t_erase),    cmocka_unit_test(t_erase_group),
         cmocka_unit_test(t_reopen),   cmocka_unit_test(t_fit_window),
         cmocka_unit_test(t_param),    cmocka_unit_test(t_param_group),
         cmocka_unit_test(t_remove),   cmocka_unit_test(t_remove_group),

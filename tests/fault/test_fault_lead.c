@@ -245,6 +245,28 @@ static int op_remove_group(th_env *env, void *state)
     return b2b2c_ctx_commit(env->ctx);
 }
 
+/* Erasure: the record, the stage history, and the commit that drops the
+ * change log's entries (a delete per kept entry, each one can fail). */
+static int op_erase(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_erase(state, "L0");
+}
+static int op_erase_group(th_env *env, void *state)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_lead_event(state, "L5", B2B2C_LEAD_EV_DEMO_VIEW,
+                               T0 + DAY, 0)) ||
+        (rc = b2b2c_lead_erase(state, "L1")) ||
+        (rc = b2b2c_lead_erase(state, "L5"))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
 /* ---- another context's commits applied on a read ---- */
 
 /* Context A (env->ctx) with the usual state, then context B on the same
@@ -384,6 +406,12 @@ static void t_remove_last(void **u)
     (void)u;
     run_both("remove last", op_remove_last);
 }
+static void t_erase(void **u) { (void)u; run_both("erase", op_erase); }
+static void t_erase_group(void **u)
+{
+    (void)u;
+    run_both("erase in a group", op_erase_group);
+}
 static void t_remove_group(void **u)
 {
     (void)u;
@@ -428,6 +456,7 @@ int main(void)
         cmocka_unit_test(t_group),   cmocka_unit_test(t_remove),
         cmocka_unit_test(t_remove_last), cmocka_unit_test(t_remove_group),
         cmocka_unit_test(t_group_create_grow),
+        cmocka_unit_test(t_erase),   cmocka_unit_test(t_erase_group),
         cmocka_unit_test(t_sync_read),
         cmocka_unit_test(t_reload),
     };

@@ -100,6 +100,12 @@ static int op_rule_remove(th_env *env, void *state)
     /* removes r1; the retry (after success) would not find it */
     return b2b2c_segmenter_rule_remove(x->s, "r1");
 }
+static int op_erase(th_env *env, void *state)
+{
+    st *x = state;
+    (void)env;
+    return b2b2c_segmenter_erase(x->s, "a1");
+}
 static int op_assign_new(th_env *env, void *state)
 {
     st *x = state;
@@ -235,6 +241,7 @@ static void t_rule_remove(void **u)
     assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
     assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
 }
+static void t_erase(void **u) { (void)u; run_both("erase", op_erase); }
 static void t_assign_new(void **u)
 {
     (void)u;
@@ -332,7 +339,7 @@ int main(void)
         cmocka_unit_test(t_assign_new),   cmocka_unit_test(t_assign_migrate),
         cmocka_unit_test(t_assign_segment), cmocka_unit_test(t_route_set),
         cmocka_unit_test(t_route_reset),  cmocka_unit_test(t_group),
-        cmocka_unit_test(t_sync),
+        cmocka_unit_test(t_sync),         cmocka_unit_test(t_erase),
         cmocka_unit_test(t_attrs_new),
         cmocka_unit_test(t_group_create_grow),
     };

@@ -754,6 +754,33 @@ class ChannelsTest(EngineTest):
             b2b2c.CHANNELS_LOOKBACK_DAYS), (1.0, 3650.0, 30.0))
 
 
+class EraseTest(EngineTest):
+    ID = "ZQX-erase-me-7731"
+
+    def test_erase_every_engine(self):
+        m, f = b2b2c.LeadModel(self.ctx), b2b2c.Forecaster(self.ctx)
+        s, ch = b2b2c.Segmenter(self.ctx), b2b2c.Channels(self.ctx)
+        m.add(self.ID, T0, "b2c_consumer", "search", "RU-MOW", "boilers")
+        m.add("keep", T0)
+        m.event(self.ID, "site_visit", T0 + DAY)
+        f.add_purchase(self.ID, "b2c_consumer", T0, 10.0)
+        s.assign_segment(self.ID, "b2c_consumer", T0)
+        ch.add("seo", "reach", "informational_seo", "b2c")
+        ch.touch(self.ID, "seo", T0)
+        m.erase(self.ID)
+        f.erase(self.ID)
+        s.erase(self.ID)
+        ch.erase(self.ID)
+        self.assertEqual(len(m), 1)
+        self.assertError(b2b2c.ENOTFOUND, m.stage, self.ID)
+        self.assertError(b2b2c.ENOTFOUND, s.assignment, self.ID)
+        self.assertEqual(f.list_customers(), [])
+        for fn in (m.erase, f.erase, s.erase, ch.erase):
+            e = self.assertError(b2b2c.ENOTFOUND, fn, self.ID)
+            self.assertIn("id: ", e.message)
+            self.assertError(b2b2c.EBADID, fn, "")
+
+
 class LifetimeTest(unittest.TestCase):
     def test_close_twice_and_use_after_close(self):
         ctx = b2b2c.Context()

@@ -565,6 +565,34 @@ class ChannelsTest < EngineTest
   end
 end
 
+class EraseTest < EngineTest
+  ID = "ZQX-erase-me-7731"
+
+  def test_erase_every_engine
+    m = B2B2C::LeadModel.new(@ctx)
+    f = B2B2C::Forecaster.new(@ctx)
+    s = B2B2C::Segmenter.new(@ctx)
+    ch = B2B2C::Channels.new(@ctx)
+    m.add(ID, T0, segment: "b2c_consumer", channel: "search")
+    m.add("keep", T0)
+    m.event(ID, "site_visit", T0 + DAY)
+    f.add_purchase(ID, "b2c_consumer", T0, 10.0)
+    s.assign_segment(ID, "b2c_consumer", T0)
+    ch.add("seo", "reach", "informational_seo", "b2c")
+    ch.touch(ID, "seo", T0)
+    [m, f, s, ch].each { |h| h.erase(ID) }
+    assert_equal 1, m.count
+    assert_error(B2B2C::ENOTFOUND) { m.stage(ID) }
+    assert_error(B2B2C::ENOTFOUND) { s.assignment(ID) }
+    assert_equal [], f.list_customers
+    [m, f, s, ch].each do |h|
+      err = assert_error(B2B2C::ENOTFOUND) { h.erase(ID) }
+      assert_match(/id: /, err.message)
+      assert_error(B2B2C::EBADID) { h.erase("") }
+    end
+  end
+end
+
 class LifetimeTest < Minitest::Test
   def test_close_twice_and_use_after_close
     ctx = B2B2C::Context.new

@@ -103,6 +103,11 @@ class Channels(_Handle):
     def set_ltv(self, lead_id, ltv):
         self._check(lib.b2b2c_channels_set_ltv(self.handle, _b(lead_id), ltv))
 
+    def erase(self, lead_id):
+        """Erase a lead's touches, conversion and value, also from the
+        change log (docs/privacy.md). Since 1.1."""
+        self._check(lib.b2b2c_channels_erase(self.handle, _b(lead_id)))
+
     def metrics(self, by, model, from_, to):
         """[(key, {spend, impressions, leads, ..., romi_ltv}), ...]."""
         return self._iter(lib.b2b2c_channels_metrics, _d.b2b2c_channels_row_cb,

@@ -241,6 +241,11 @@ class Forecaster(_Handle):
         self._check(lib.b2b2c_forecaster_remove_customer(
             self.handle, _b(customer_id)))
 
+    def erase(self, customer_id):
+        """Erase a customer everywhere this engine and the change log keep
+        it (docs/privacy.md). Since 1.1."""
+        self._check(lib.b2b2c_forecaster_erase(self.handle, _b(customer_id)))
+
     def _segm(self, segment):
         return -1 if segment == -1 else _seg(segment)
 

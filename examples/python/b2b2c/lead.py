@@ -113,6 +113,11 @@ class LeadModel(_Handle):
         an older build stored with a time outside the range)."""
         self._check(lib.b2b2c_lead_remove(self.handle, _b(lead_id)))
 
+    def erase(self, lead_id):
+        """Erase a lead everywhere this engine and the change log keep it
+        (docs/privacy.md). Since 1.1."""
+        self._check(lib.b2b2c_lead_erase(self.handle, _b(lead_id)))
+
     def score(self, lead_id, now):
         """(score, band) at now."""
         s, b = _dbl(), _i32()

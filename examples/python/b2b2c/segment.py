@@ -143,6 +143,11 @@ class Segmenter(_Handle):
     def rule_remove(self, rule_id):
         self._check(lib.b2b2c_segmenter_rule_remove(self.handle, _b(rule_id)))
 
+    def erase(self, account_id):
+        """Erase an account's assignment history, also from the change log
+        (docs/privacy.md). Since 1.1."""
+        self._check(lib.b2b2c_segmenter_erase(self.handle, _b(account_id)))
+
     def rules(self):
         """Every rule in evaluation order, as Rule tuples."""
         return self._iter(

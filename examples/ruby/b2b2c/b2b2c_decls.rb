@@ -448,6 +448,7 @@ module B2B2C
     attach_function :b2b2c_segmenter_classify_sets, %i[pointer pointer pointer size_t pointer], :int
     attach_function :b2b2c_segmenter_assign, %i[pointer pointer string pointer int64], :int
     attach_function :b2b2c_segmenter_assign_segment, %i[pointer string int32 int64], :int
+    attach_function :b2b2c_segmenter_erase, %i[pointer string], :int
     attach_function :b2b2c_segmenter_assignment, %i[pointer pointer pointer pointer string], :int
     attach_function :b2b2c_segmenter_list_accounts, %i[pointer int32 b2b2c_seg_account_cb pointer], :int
     attach_function :b2b2c_segmenter_history, %i[pointer string b2b2c_seg_change_cb pointer], :int
@@ -470,6 +471,7 @@ module B2B2C
     attach_function :b2b2c_lead_add, %i[pointer string int64 int32 string string string], :int
     attach_function :b2b2c_lead_event, %i[pointer string int32 int64 double], :int
     attach_function :b2b2c_lead_remove, %i[pointer string], :int
+    attach_function :b2b2c_lead_erase, %i[pointer string], :int
     attach_function :b2b2c_lead_score, %i[pointer pointer pointer string int64], :int
     attach_function :b2b2c_lead_stage, %i[pointer pointer string], :int
     attach_function :b2b2c_lead_count, %i[pointer pointer], :int
@@ -533,6 +535,7 @@ module B2B2C
     attach_function :b2b2c_forecaster_add_purchase, %i[pointer string int32 int64 double int32], :int
     attach_function :b2b2c_forecaster_cancel_subscription, %i[pointer string int64], :int
     attach_function :b2b2c_forecaster_remove_customer, %i[pointer string], :int
+    attach_function :b2b2c_forecaster_erase, %i[pointer string], :int
     attach_function :b2b2c_forecaster_fit, %i[pointer pointer int32 int64], :int
     attach_function :b2b2c_forecaster_fit_window, %i[pointer pointer int32 int64 int64], :int
     attach_function :b2b2c_forecaster_fit_params, %i[pointer pointer pointer pointer pointer pointer pointer int32], :int
@@ -565,6 +568,7 @@ module B2B2C
     attach_function :b2b2c_channels_set_spend, %i[pointer string int64 double double], :int
     attach_function :b2b2c_channels_touch, %i[pointer string string int64], :int
     attach_function :b2b2c_channels_convert, %i[pointer string int64 double], :int
+    attach_function :b2b2c_channels_erase, %i[pointer string], :int
     attach_function :b2b2c_channels_set_ltv, %i[pointer string double], :int
     attach_function :b2b2c_channels_metrics, %i[pointer int32 int32 int64 int64 b2b2c_channels_row_cb pointer], :int
     attach_function :b2b2c_channels_attribute, %i[pointer int32 int64 int64 b2b2c_channels_attribution_cb pointer], :int

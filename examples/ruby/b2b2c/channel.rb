@@ -67,6 +67,10 @@ module B2B2C
     def convert(lead_id, t, revenue = 0.0) = check(Lib.b2b2c_channels_convert(handle, lead_id, t, revenue))
     def set_ltv(lead_id, ltv) = check(Lib.b2b2c_channels_set_ltv(handle, lead_id, ltv))
 
+    # Erases a lead's touches, conversion and value, also from the change
+    # log (docs/privacy.md). Since 1.1.
+    def erase(lead_id) = check(Lib.b2b2c_channels_erase(handle, lead_id))
+
     def metrics(by, model, from, to)
       by = B2B2C.enum(by, B2B2C.named("CHANNELS_BY_"), "by")
       iterate(:b2b2c_channels_metrics, :b2b2c_channels_row_cb, handle, by, B2B2C.channel_attribution(model),

@@ -193,6 +193,10 @@ module B2B2C
       check(Lib.b2b2c_forecaster_remove_customer(handle, customer_id))
     end
 
+    # Erases a customer everywhere this engine and the change log keep it
+    # (docs/privacy.md). Since 1.1.
+    def erase(customer_id) = check(Lib.b2b2c_forecaster_erase(handle, customer_id))
+
     # Fits the segment; true only when the purchase model's fit converged
     # cleanly (fit_params gives :status and :gg_status by name). With
     # calibration_start, a customer with a purchase before it raises

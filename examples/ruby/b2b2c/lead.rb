@@ -64,6 +64,10 @@ module B2B2C
       check(Lib.b2b2c_lead_remove(handle, lead_id))
     end
 
+    # Erases a lead everywhere this engine and the change log keep it
+    # (docs/privacy.md). Since 1.1.
+    def erase(lead_id) = check(Lib.b2b2c_lead_erase(handle, lead_id))
+
     # [score, band] at now.
     def score(lead_id, now)
       s = B2B2C.out

@@ -85,6 +85,10 @@ module B2B2C
 
     def rule_remove(rule_id) = check(Lib.b2b2c_segmenter_rule_remove(handle, rule_id))
 
+    # Erases an account's assignment history, also from the change log
+    # (docs/privacy.md). Since 1.1.
+    def erase(account_id) = check(Lib.b2b2c_segmenter_erase(handle, account_id))
+
     def rules
       iterate(:b2b2c_segmenter_rules, :b2b2c_seg_rule_cb, handle) do |r, p, s, e, d|
         Rule.new(r, p, s, e, d != 0)
