@@ -66,6 +66,10 @@ int b2b2c_ctx_new(b2b2c_ctx **out, const b2b2c_allocator *alloc,
     /* A private store, or the host's promise: no one else can commit. */
     ctx->coherent = storage && !(storage->version >= 2 &&
                                  (storage->flags & B2B2C_STORAGE_EXCLUSIVE));
+    if (ctx->coherent && ctx->st.version >= 2 && ctx->st.peers) {
+        uint64_t ep;
+        (void)ctx->st.peers(ctx->st.userdata, 1, &ep);
+    }
     *out = ctx;
     return 0;
 }
@@ -117,6 +121,10 @@ void b2b2c_ctx_free(b2b2c_ctx *ctx)
     }
     if (ctx->loading)
         ctx->st.rollback(ctx->st.userdata);
+    if (ctx->coherent && ctx->st.version >= 2 && ctx->st.peers) {
+        uint64_t ep;
+        (void)ctx->st.peers(ctx->st.userdata, -1, &ep);
+    }
     a = ctx->mem;
     b2b2c__afree(&a, ctx->undo);
     b2b2c__afree(&a, ctx->arena);
@@ -228,6 +236,7 @@ int b2b2c_ctx_begin(b2b2c_ctx *ctx)
                           b2b2c_strerror(rc));
     ctx->group = 1;
     ctx->aborted = 0;
+    b2b2c__sync_mode(ctx);
     return 0;
 }
 
@@ -296,6 +305,7 @@ int b2b2c__call_begin(b2b2c_ctx *ctx)
         if (rc)
             return b2b2c__err(ctx, rc, "storage begin failed: %s",
                               b2b2c_strerror(rc));
+        b2b2c__sync_mode(ctx);
     }
     ctx->depth = 1;
     b2b2c__err_clear(ctx);
@@ -455,7 +465,7 @@ int b2b2c__st_put(b2b2c_ctx *ctx, const char *table, const void *key,
                   size_t klen, const void *val, size_t vlen)
 {
     int rc;
-    if (ctx->coherent && (rc = b2b2c__sync_note(ctx, 0, table, key, klen)))
+    if (ctx->logging && (rc = b2b2c__sync_note(ctx, 0, table, key, klen)))
         return rc;
     rc = st_rc(ctx->st.put(ctx->st.userdata, table, key, klen, val, vlen));
     if (rc)
@@ -467,7 +477,7 @@ int b2b2c__st_del(b2b2c_ctx *ctx, const char *table, const void *key,
                   size_t klen)
 {
     int rc;
-    if (ctx->coherent && (rc = b2b2c__sync_note(ctx, 1, table, key, klen)))
+    if (ctx->logging && (rc = b2b2c__sync_note(ctx, 1, table, key, klen)))
         return rc;
     rc = st_rc(ctx->st.del(ctx->st.userdata, table, key, klen));
     if (rc)

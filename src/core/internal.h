@@ -622,6 +622,11 @@ struct b2b2c_ctx {
     uint32_t ntabs, lasttab;
     int forget;   /* an erase ran: the commit drops the log (sync.c) */
     int siblings; /* two handles of one engine are attached */
+    /* this transaction: leave changes in the log / look for others' (both
+     * off when alone on a store that counts its contexts: sync.c) */
+    int logging, sync_needed;
+    int alone_ok, pend_alone; /* caught up since the peers' epoch moved */
+    uint64_t alone_epoch, pend_epoch;
     b2b2c__engine **engs; /* engine handles attached (b2b2c__engine_attach) */
     size_t neng, capeng;
 };
@@ -743,8 +748,13 @@ int b2b2c__sync_read(b2b2c_ctx *ctx);
 int b2b2c__sync_begin_slow(b2b2c_ctx *ctx);
 static inline int b2b2c__sync_begin(b2b2c_ctx *ctx)
 {
-    return ctx->coherent && !ctx->synced ? b2b2c__sync_begin_slow(ctx) : 0;
+    return ctx->sync_needed && !ctx->synced ? b2b2c__sync_begin_slow(ctx)
+                                            : 0;
 }
+/* At the start of a transaction or a read: decide ctx->logging and
+ * ctx->sync_needed (a context alone on a store that counts its contexts
+ * does neither, once caught up). */
+void b2b2c__sync_mode(b2b2c_ctx *ctx);
 /* Record a write of the open transaction for the change log (st_put/del):
  * [op u8][table number u8][klen u16 LE][key]. The common case (the table
  * of the last write, room in the buffer) inline; the rest in sync.c. */

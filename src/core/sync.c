@@ -111,6 +111,7 @@ void b2b2c__sync_txn_end(b2b2c_ctx *ctx)
     ctx->nchg = 0;
     ctx->ntabs = 0;
     ctx->synced = 0;
+    ctx->pend_alone = 0;
     ctx->forget = 0;
     for (size_t i = 0; i < ctx->neng; i++)
         ctx->engs[i]->wrote = 0;
@@ -525,6 +526,16 @@ out:
     return rc;
 }
 
+/* A transaction (or a read) that caught up while alone ended well. */
+static void alone_caught_up(b2b2c_ctx *ctx)
+{
+    if (ctx->pend_alone) {
+        ctx->alone_ok = 1;
+        ctx->alone_epoch = ctx->pend_epoch;
+        ctx->pend_alone = 0;
+    }
+}
+
 /* A read transaction: begin_read when the store has one. */
 static int read_txn_begin(b2b2c_ctx *ctx)
 {
@@ -540,19 +551,47 @@ static int read_txn_begin(b2b2c_ctx *ctx)
 /* End it: keep what was applied to memory (rc 0) or undo it. */
 static int read_txn_end(b2b2c_ctx *ctx, int rc)
 {
-    if (rc)
+    if (rc) {
         b2b2c__undo_all(ctx);
-    else
+    } else {
         b2b2c__release_all(ctx);
+        alone_caught_up(ctx);
+    }
     ctx->st.rollback(ctx->st.userdata);
     b2b2c__sync_txn_end(ctx);
     return rc;
 }
 
+void b2b2c__sync_mode(b2b2c_ctx *ctx)
+{
+    uint64_t ep;
+    int32_t n;
+
+    ctx->logging = ctx->sync_needed = ctx->coherent;
+    ctx->pend_alone = 0;
+    if (!ctx->coherent || ctx->st.version < 2 || !ctx->st.peers)
+        return;
+    n = ctx->st.peers(ctx->st.userdata, 0, &ep);
+    if (n > 1) {
+        ctx->alone_ok = 0;
+        return;
+    }
+    /* Alone: no one reads a log (a context that comes later loads what is
+     * stored), and once caught up after the last one left, no one can
+     * change anything under us until the epoch moves. */
+    ctx->logging = 0;
+    if (ctx->alone_ok && ep == ctx->alone_epoch) {
+        ctx->sync_needed = 0;
+    } else {
+        ctx->pend_alone = 1;
+        ctx->pend_epoch = ep;
+    }
+}
+
 int b2b2c__sync_begin_slow(b2b2c_ctx *ctx)
 {
     int rc;
-    if (!ctx->coherent || ctx->synced)
+    if (!ctx->sync_needed || ctx->synced)
         return 0;
     if ((rc = sync_in_txn(ctx)) != 0)
         return rc;
@@ -575,9 +614,14 @@ int b2b2c__sync_read(b2b2c_ctx *ctx)
         ctx->depth = 0;
         return rc;
     }
+    b2b2c__sync_mode(ctx);
+    if (!ctx->sync_needed)
+        return 0;
     /* The common case first: nothing new, one read, no transaction. */
     if ((rc = seq_read(ctx, &seq, &floor)) != 0)
         return rc;
+    if (seq == ctx->seen && lowest_seen(ctx) == seq)
+        alone_caught_up(ctx);
     if (seq == ctx->seen && lowest_seen(ctx) == seq)
         return 0;
     if ((rc = read_txn_begin(ctx)) != 0)
@@ -619,7 +663,7 @@ int b2b2c__sync_commit(b2b2c_ctx *ctx)
     uint8_t k[8];
     int rc;
 
-    if (!ctx->coherent || ctx->nchg == 0)
+    if (!ctx->logging || ctx->nchg == 0)
         return 0;
     /* The call synced in this transaction, so `seen` is the last commit
      * (a store that let another commit in between refuses ours with
@@ -679,6 +723,7 @@ static int sibling_wrote(const b2b2c_ctx *ctx, const b2b2c__engine *e)
 
 void b2b2c__sync_committed(b2b2c_ctx *ctx)
 {
+    alone_caught_up(ctx);
     if (ctx->pending_seq) {
         for (size_t i = 0; i < ctx->neng; i++) {
             b2b2c__engine *e = ctx->engs[i];
@@ -760,6 +805,9 @@ int b2b2c__load_begin(b2b2c_ctx *ctx)
         return 0;
     if (ctx->group) /* inside the group's transaction */
         return ctx->aborted ? 0 : b2b2c__sync_begin(ctx);
+    b2b2c__sync_mode(ctx);
+    if (!ctx->sync_needed) /* alone and caught up: storage is memory */
+        return 0;
     if ((rc = read_txn_begin(ctx)) != 0)
         return rc;
     if (ctx->neng == 0) {

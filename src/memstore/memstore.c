@@ -91,6 +91,8 @@ typedef union ms_chunk {
 
 struct b2b2c_memstore {
     b2b2c__alloc a;
+    int32_t npeers;  /* contexts using the store (b2b2c_storage.peers) */
+    uint64_t epoch;  /* moves with every context added or removed */
     ms_table *tables;
     size_t ntables, captables;
     int in_txn;
@@ -785,6 +787,24 @@ static int ms_release(b2b2c_memstore *s, int rc)
     return rc;
 }
 
+/* The contexts using the store (b2b2c_storage.peers): they live in this
+ * process, so the store knows them all. */
+static int32_t ms_peers(void *ud, int32_t delta, uint64_t *epoch)
+{
+    b2b2c_memstore *s = ud;
+    int32_t n;
+    if (ms_lock(s))
+        return INT32_MAX; /* cannot tell: "not alone" */
+    if (delta) {
+        s->npeers += delta;
+        s->epoch++;
+    }
+    n = s->npeers;
+    *epoch = s->epoch;
+    ms_unlock(s);
+    return n;
+}
+
 static int ms_get(void *ud, const char *table, const void *key, size_t klen,
                   b2b2c_storage_value_cb found, void *payload)
 {
@@ -966,7 +986,7 @@ int b2b2c_memstore_methods(b2b2c_memstore *store, b2b2c_storage *out)
     /* in the order of b2b2c_storage; a member not listed is NULL (0) */
     static const b2b2c_storage methods = {
         B2B2C_STORAGE_VERSION, NULL, ms_get, ms_put, ms_del, ms_scan,
-        ms_begin, ms_commit, ms_rollback, ms_hint, NULL, 0};
+        ms_begin, ms_commit, ms_rollback, ms_hint, NULL, 0, ms_peers};
 
     if (!store || !out)
         return B2B2C_EINVAL;

@@ -151,6 +151,63 @@ static void t_exclusive(void **state)
     th_store_fini(&ts);
 }
 
+static size_t log_rows(const b2b2c_storage *st)
+{
+    size_t n = 0;
+    int count(const void *k, size_t kl, const void *v, size_t vl, void *p);
+    (void)st->scan(st->userdata, "core_log", count, &n);
+    return n;
+}
+
+int count(const void *k, size_t kl, const void *v, size_t vl, void *p)
+{
+    (void)k, (void)kl, (void)v, (void)vl;
+    ++*(size_t *)p;
+    return 0;
+}
+
+/* Alone on the built-in store (it counts its contexts): no change log,
+ * no sequence read; a second context makes both log; when it leaves, the
+ * first catches up once with what it committed last, then is alone again. */
+static void t_alone(void **state)
+{
+    b2b2c_memstore *ms;
+    b2b2c_storage st;
+    b2b2c_ctx *a, *b;
+    toy *ta, *tb;
+    (void)state;
+
+    assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
+    assert_int_equal(b2b2c_memstore_methods(ms, &st), 0);
+    assert_non_null(st.peers);
+    assert_int_equal(b2b2c_ctx_new(&a, NULL, &st), 0);
+    assert_int_equal(toy_new(&ta, a), 0);
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(toy_add(ta, "x", 1), 0);
+    assert_int_equal(log_rows(&st), 0);
+    assert_int_equal(seq_of(a), 0);
+    /* a second context: it loads what is stored; from now on both log */
+    assert_int_equal(b2b2c_ctx_new(&b, NULL, &st), 0);
+    assert_int_equal(toy_new(&tb, b), 0);
+    assert_int_equal(toy_get(tb, "x"), 10);
+    assert_int_equal(toy_add(tb, "x", 2), 0);
+    assert_int_equal(read_val(ta, "x"), 12);
+    assert_int_equal(toy_add(ta, "x", 1), 0);
+    assert_int_equal(read_val(tb, "x"), 13);
+    assert_int_equal(log_rows(&st), 2);
+    /* b commits and leaves before a has looked */
+    assert_int_equal(toy_add(tb, "x", 5), 0);
+    toy_free(tb);
+    b2b2c_ctx_free(b);
+    assert_int_equal(read_val(ta, "x"), 18);
+    assert_int_equal(toy_add(ta, "y", 1), 0); /* alone again: not logged */
+    assert_int_equal(log_rows(&st), 3);
+    assert_int_equal(read_val(ta, "y"), 1);
+    toy_free(ta);
+    b2b2c_ctx_free(a);
+    b2b2c_memstore_free(ms);
+}
+
 /* Two handles of one engine on one context see each other's writes. */
 static void t_siblings(void **state)
 {
@@ -464,6 +521,7 @@ int main(void)
         cmocka_unit_test(t_no_lost_update),
         cmocka_unit_test(t_sequence),
         cmocka_unit_test(t_exclusive),
+        cmocka_unit_test(t_alone),
         cmocka_unit_test(t_siblings),
         cmocka_unit_test(t_fell_behind),
         cmocka_unit_test(t_conflict_rerun),

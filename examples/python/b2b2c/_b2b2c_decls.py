@@ -22,7 +22,8 @@ class b2b2c_storage(Structure):  # sys/storage.h
                  ("get", c_void_p), ("put", c_void_p), ("del_", c_void_p),
                  ("scan", c_void_p), ("begin", c_void_p), ("commit", c_void_p),
                  ("rollback", c_void_p), ("hint", c_void_p),
-                 ("begin_read", c_void_p), ("flags", c_uint32)]
+                 ("begin_read", c_void_p), ("flags", c_uint32),
+                 ("peers", c_void_p)]
 
 
 # ---- callback types (typedefs of the headers) ----

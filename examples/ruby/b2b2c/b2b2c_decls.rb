@@ -349,7 +349,7 @@ module B2B2C
     layout :version, :uint32, :userdata, :pointer, :get, :pointer,
            :put, :pointer, :del, :pointer, :scan, :pointer, :begin, :pointer,
            :commit, :pointer, :rollback, :pointer, :hint, :pointer,
-           :begin_read, :pointer, :flags, :uint32
+           :begin_read, :pointer, :flags, :uint32, :peers, :pointer
   end
 
   module Lib

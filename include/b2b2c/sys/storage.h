@@ -85,6 +85,18 @@ typedef int (*b2b2c_storage_row_cb)(const void *key, size_t keylen,
  *          ever opens this database while this one is open: the library
  *          then keeps no change log and never looks for others' changes.
  *          A wrong promise loses updates, as in version 1.
+ * peers    optional (NULL: the library assumes others may be there). For a
+ *          store that knows every context using it (the built-in one,
+ *          which lives in one process): add `delta` (+1 when a context is
+ *          made on it, -1 when it is freed, 0 to ask) to its count of
+ *          contexts, write to *epoch a number that changes whenever a
+ *          context is added or removed, and return the count. A context
+ *          alone on such a store keeps no change log: it only looks for
+ *          others' changes once after the epoch moved. A host that wraps
+ *          such a table (its own userdata around the store's methods)
+ *          must forward `peers` to the store, never leave it out while
+ *          another context uses the store's own table: that context would
+ *          think itself alone and stop logging.
  *
  * Any method may return B2B2C_ECONFLICT: the store found that the open
  * transaction conflicts with one another context committed (PostgreSQL's
@@ -111,6 +123,7 @@ typedef struct b2b2c_storage {
     /* version 2 */
     int (*begin_read)(void *userdata);
     uint32_t flags;
+    int32_t (*peers)(void *userdata, int32_t delta, uint64_t *epoch);
 } b2b2c_storage;
 
 /* b2b2c_storage.flags (version 2). Bits are never renumbered. */
@@ -131,7 +144,7 @@ enum {
 
 #define B2B2C_STORAGE_INIT                                                 \
     { B2B2C_STORAGE_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-      NULL, NULL, 0 }
+      NULL, NULL, 0, NULL }
 
 /* Fill `storage` with B2B2C_STORAGE_INIT's values. Returns 0 or
  * B2B2C_EINVAL (storage NULL) or B2B2C_EVERSION (unknown version). */
