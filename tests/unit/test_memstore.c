@@ -569,13 +569,15 @@ static void t_prefetch_hint(void **state)
     b2b2c_ctx_free(ctx);
     /* another storage (here one that wraps the memstore's get and put,
      * with a userdata that is not a memstore): every member gets that
-     * userdata, so the wrapper clears the memstore's hint (a store without
-     * a hint gets none) */
+     * userdata, so the wrapper clears the memstore's hint and peers (a
+     * store without a hint gets none; without peers, the library assumes
+     * others may be there) */
     other = f->st;
     other.userdata = f;
     other.get = st_get_wrap;
     other.put = st_put_wrap;
     other.hint = NULL;
+    other.peers = NULL;
     assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &other), 0);
     for (int s = 0; s < 2; s++)
         b2b2c__st_prefetch(ctx, "t", b2b2c__map_keyhash(k, 8), s);

@@ -71,7 +71,7 @@ typedef int (*b2b2c_storage_row_cb)(const void *key, size_t keylen,
  *          result, cannot fail, and may be called outside a transaction.
  *          Every member is called with `userdata`: a host that copies the
  *          memstore's table and replaces userdata (to wrap some methods)
- *          replaces or clears `hint` too.
+ *          replaces or clears `hint` and `peers` too (see peers).
  *
  * Version 2 (many contexts on one database; docs/storage.md):
  * begin_read optional (NULL: the library uses begin ... rollback). Start a
