@@ -46,7 +46,23 @@ typedef struct route_in {
     int32_t has_loc, segment, band;
     double lat, lon;
     int64_t now;
+    const void *ck; /* the customer key (route_customer), or NULL */
+    size_t cklen;
 } route_in;
+
+/* Decide for lead l: the customer's owner when eligible, else the
+ * policy (dc->owner says why the owner was skipped). */
+static void route_decide(b2b2c_dealer_engine *e, const route_in *in,
+                         const lead *l, decision *dc)
+{
+    int32_t os = B2B2C_DEALER_OWNER_NONE;
+    if (in->ck &&
+        (os = b2b2c__dealer_owner_decide(e, l, in->ck, in->cklen, in->now,
+                                         dc)) == B2B2C_DEALER_OWNER_CHOSEN)
+        return;
+    b2b2c__dealer_decide(e, l, in->now, dc);
+    dc->owner = os;
+}
 
 static int route_body(b2b2c_dealer_engine *e, const route_in *in,
                       decision *dc, int32_t *reason)
@@ -70,7 +86,7 @@ static int route_body(b2b2c_dealer_engine *e, const route_in *in,
     tl.lon = in->lon;
     tl.ntried = 0;
     tl.tried = NULL;
-    b2b2c__dealer_decide(e, &tl, now, dc);
+    route_decide(e, in, &tl, dc);
     if (dc->elig)
         offer_prefetch(e, dc->chosen);
     l = b2b2c__map_get_h(&e->leads, in->lh, in->id, n);
@@ -115,7 +131,7 @@ static int route_body(b2b2c_dealer_engine *e, const route_in *in,
         return rc;
     } else {
         created = 0; /* an unrouted lead: state UNROUTED, never 0 */
-        b2b2c__dealer_decide(e, l, now, dc);
+        route_decide(e, in, l, dc);
         if (dc->elig)
             offer_prefetch(e, dc->chosen);
     }
@@ -143,19 +159,17 @@ static int route_body(b2b2c_dealer_engine *e, const route_in *in,
     return created ? 0 : b2b2c__dealer_write_lead(e, l);
 }
 
-int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
-                       b2b2c_dealer_engine *e, const char *lead_id,
-                       const char *region, int32_t has_location, double lat,
-                       double lon, const char *product_line, int32_t segment,
-                       int32_t band, int64_t now)
+static int route(const char **dealer_out, int32_t *reason_out,
+                 b2b2c_dealer_engine *e, route_in *ip, const char *lead_id,
+                 const char *region, int32_t has_location, double lat,
+                 double lon, const char *product_line, int32_t segment,
+                 int32_t band, int64_t now)
 {
-    b2b2c_ctx *ctx;
-    route_in in;
+    b2b2c_ctx *ctx = e->ctx;
+    route_in in = *ip;
     decision dc;
     int rc;
     int32_t reason = B2B2C_DEALER_REASON_ROUTED;
-    CHECK_E(e);
-    ctx = e->ctx;
     if (!dealer_out || !lead_id || !region)
         return b2b2c__err(ctx, B2B2C_EINVAL, "%s: must not be NULL",
                           !dealer_out ? "dealer_out"
@@ -211,6 +225,37 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     if (reason_out && (rc == 0 || rc == B2B2C_ENODEALER))
         *reason_out = reason;
     return rc;
+}
+
+int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
+                       b2b2c_dealer_engine *e, const char *lead_id,
+                       const char *region, int32_t has_location, double lat,
+                       double lon, const char *product_line, int32_t segment,
+                       int32_t band, int64_t now)
+{
+    route_in in;
+    CHECK_E(e);
+    in.ck = NULL;
+    in.cklen = 0;
+    return route(dealer_out, reason_out, e, &in, lead_id, region,
+                 has_location, lat, lon, product_line, segment, band, now);
+}
+
+int b2b2c_dealer_route_customer(
+    const char **dealer_out, int32_t *reason_out, b2b2c_dealer_engine *e,
+    const char *lead_id, const void *customer_key, size_t key_len,
+    const char *region, int32_t has_location, double lat, double lon,
+    const char *product_line, int32_t segment, int32_t band, int64_t now)
+{
+    route_in in;
+    int rc;
+    CHECK_E(e);
+    if ((rc = b2b2c__dealer_customer_arg(e->ctx, customer_key, key_len)))
+        return rc;
+    in.ck = customer_key;
+    in.cklen = key_len;
+    return route(dealer_out, reason_out, e, &in, lead_id, region,
+                 has_location, lat, lon, product_line, segment, band, now);
 }
 
 /* Common checks of accept/decline: lead offered to this dealer. */
