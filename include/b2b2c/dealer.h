@@ -190,7 +190,10 @@ enum {
     B2B2C_DEALER_SC_SHARE_WON = 14,        /* of all wins of the cohort   */
     B2B2C_DEALER_SC_RANK = 15,             /* by posterior mean, 1 = best */
     B2B2C_DEALER_SC_GAP_TO_MEDIAN = 16,    /* posterior mean - network median */
-    B2B2C_DEALER_SC_NFIELDS = 17
+    B2B2C_DEALER_SC_OWNER_KEPT = 17,       /* 1.1: leads routed to the dealer
+                                              as the customer's owner
+                                              (channel conflicts avoided) */
+    B2B2C_DEALER_SC_NFIELDS = 18           /* 17 in 1.0: read nfields     */
 };
 
 /* ---- handle ---------------------------------------------------------- */

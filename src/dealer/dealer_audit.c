@@ -261,6 +261,7 @@ static int tally(b2b2c_dealer_engine *e, const dealer *d, int64_t from,
             f[B2B2C_DEALER_SC_WON]++;
             f[B2B2C_DEALER_SC_REVENUE] += a->lead->m.revenue;
         }
+        f[B2B2C_DEALER_SC_OWNER_KEPT] += a->owner == B2B2C_DEALER_OWNER_CHOSEN;
         f[B2B2C_DEALER_SC_LOST] += o == O_LOST;
         f[B2B2C_DEALER_SC_DECLINED] += o == O_DECLINED;
         f[B2B2C_DEALER_SC_EXPIRED] += o == O_EXPIRED;

@@ -481,6 +481,8 @@ class DealerTest(EngineTest):
                 (won, b2b2c.DEALER_REASON_OWNER))
         audit = self.d.audit_lead("r0")
         self.assertEqual(audit[0].fields["owner"], b2b2c.DEALER_OWNER_CHOSEN)
+        cards = dict(self.d.scorecards(T0, T0 + 30 * DAY))
+        self.assertEqual(cards[won]["owner_kept"], 3)
         other = "mow-2" if won == "mow-1" else "mow-1"
         self.d.owner_transfer(key, other, "boilers", T0 + 3 * DAY)
         self.assertEqual(self.d.owner(key, "boilers", T0 + 3 * DAY)[0],

@@ -349,6 +349,7 @@ class DealerTest < EngineTest
                    @d.route_customer("r#{i}", key, "RU-MOW", product_line: "boilers", now: T0 + (2 * DAY))
     end
     assert_equal B2B2C::DEALER_OWNER_CHOSEN, @d.audit_lead("r0")[0].fields["owner"]
+    assert_equal 3, @d.scorecards(T0, T0 + (30 * DAY)).to_h[won]["owner_kept"]
     other = won == "mow-1" ? "mow-2" : "mow-1"
     @d.owner_transfer(key, other, T0 + (3 * DAY), product_line: "boilers")
     assert_equal other, @d.owner(key, T0 + (3 * DAY), product_line: "boilers")[0]

@@ -119,6 +119,38 @@ static void last_audit(fx *f, const char *lead, int32_t reason,
     assert_true(g.f[g.n - 1][B2B2C_DEALER_AUDIT_OWNER] == owner);
 }
 
+typedef struct cards {
+    char id[4][8];
+    double kept[4];
+    int n;
+} cards;
+
+static int on_card(const char *dealer, const double *fl, size_t n, void *u)
+{
+    cards *c = u;
+    assert_int_equal(n, B2B2C_DEALER_SC_NFIELDS);
+    if (c->n < 4) {
+        snprintf(c->id[c->n], sizeof c->id[0], "%s", dealer);
+        c->kept[c->n] = fl[B2B2C_DEALER_SC_OWNER_KEPT];
+    }
+    c->n++;
+    return 0;
+}
+
+/* The owner's leads kept (conflicts avoided) of dealer `id` in [from,
+ * to). */
+static double kept(fx *f, const char *id, int64_t from, int64_t to)
+{
+    cards c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(b2b2c_dealer_scorecards(f->e, from, to, on_card, &c),
+                     0);
+    for (int i = 0; i < c.n && i < 4; i++)
+        if (strcmp(c.id[i], id) == 0)
+            return c.kept[i];
+    return -1;
+}
+
 /* A repeat lead of a won customer goes back to the winner, every time,
  * where round robin alone would alternate. */
 static void t_repeat_goes_to_owner(void **state)
@@ -153,6 +185,11 @@ static void t_repeat_goes_to_owner(void **state)
     last_audit(f, "X1", B2B2C_DEALER_REASON_ROUTED, B2B2C_DEALER_OWNER_NONE);
     assert_string_equal(b2b2c_dealer_reason_name(B2B2C_DEALER_REASON_OWNER),
                         "owner");
+    /* the scorecards count the leads kept by their owner */
+    assert_true(kept(f, w, T0, T0 + 30 * DAY) == 4);
+    assert_true(kept(f, w, T0 + 12 * DAY, T0 + 30 * DAY) == 2);
+    assert_true(kept(f, strcmp(w, "a") == 0 ? "b" : "a", T0,
+                     T0 + 30 * DAY) == 0);
     reopen(f);
     last_audit(f, "R3", B2B2C_DEALER_REASON_OWNER, B2B2C_DEALER_OWNER_CHOSEN);
     assert_int_equal(b2b2c_dealer_owner(&o, NULL, NULL, f->e, K1, sizeof K1,
