@@ -165,10 +165,9 @@ int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
     day = b2b2c__day(e->ctx, now);
     if (h.active_from > now)
         return B2B2C_DEALER_OWNER_SKIP_INACTIVE;
-    if (d->cfg.nprod) {
-        const prod *p = l->product[0] ? b2b2c__map_get(&e->prods, l->product,
-                                                       strlen(l->product))
-                                      : NULL;
+    if (d->cfg.nprod && l->product[0]) { /* no line: any dealer */
+        const prod *p =
+            b2b2c__map_get(&e->prods, l->product, strlen(l->product));
         if (!sells(d, p != NULL, p ? p->id : 0))
             return B2B2C_DEALER_OWNER_SKIP_PRODUCT;
     }

@@ -11,55 +11,26 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "harness.h"
-#include "internal.h"
-#include "dealer/dealer_internal.h"
+#include "dealer_fixture.h"
 
-typedef struct fx {
-    th_store store;
-    b2b2c_ctx *ctx;
-    b2b2c_dealer_engine *e;
-} fx;
-
-static const int64_t T0 = 1767225600; /* 2026-01-01 */
 #define H 3600
 #define DAY 86400
 /* keys are opaque bytes: a NUL inside is fine */
 static const unsigned char K1[] = {0x9f, 0x00, 0x13, 0x37, 0xaa};
 static const unsigned char K2[] = {0x01};
 
+/* Round robin; dealers a and b in RU. */
 static int setup(void **state)
 {
-    fx *f = calloc(1, sizeof(*f));
-    th_store_init(&f->store);
-    if (b2b2c_ctx_new(&f->ctx, NULL, &f->store.methods) ||
-        b2b2c_dealer_new(&f->e, f->ctx) ||
-        b2b2c_dealer_set_param(f->e, B2B2C_DEALER_PARAM_POLICY,
-                               B2B2C_DEALER_POLICY_ROUND_ROBIN) ||
-        b2b2c_dealer_put(f->e, "a", 1, "RU", "", 5, 0, 24) ||
-        b2b2c_dealer_put(f->e, "b", 1, "RU", "", 5, 0, 24))
-        return -1;
+    fx *f;
+    int rc = fx_open(&f);
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    b2b2c_dealer_free(f->e);
-    b2b2c_ctx_free(f->ctx);
-    th_store_fini(&f->store);
-    free(f);
-    return 0;
-}
-
-static void reopen(fx *f)
-{
-    uint64_t before = b2b2c__dealer_digest(f->e);
-    b2b2c_dealer_free(f->e);
-    f->e = NULL;
-    assert_int_equal(b2b2c_dealer_new(&f->e, f->ctx), 0);
-    assert_true(before == b2b2c__dealer_digest(f->e));
+    if (rc || (rc = b2b2c_dealer_set_param(
+                   f->e, B2B2C_DEALER_PARAM_POLICY,
+                   B2B2C_DEALER_POLICY_ROUND_ROBIN)) ||
+        (rc = b2b2c_dealer_put(f->e, "a", 1, "RU", "", 5, 0, 24)))
+        return rc;
+    return b2b2c_dealer_put(f->e, "b", 1, "RU", "", 5, 0, 24);
 }
 
 static int route_k(fx *f, const char *lead, const void *k, size_t kl,
@@ -84,7 +55,7 @@ static const char *win(fx *f, const char *lead, const char *prod,
     assert_int_equal(b2b2c_dealer_outcome(f->e, lead, 1, 100, now + H), 0);
     assert_int_equal(b2b2c_dealer_owner_win(f->e, lead, K1, sizeof K1), 0);
     /* a static name: the engine's strings go with a reopen */
-    return strcmp(d, "a") == 0 ? "a" : "b";
+    return strcmp(d, "a") == 0 ? "a" : strcmp(d, "b") == 0 ? "b" : "c";
 }
 
 typedef struct aud {
@@ -198,6 +169,20 @@ static void t_repeat_goes_to_owner(void **state)
     assert_string_equal(o, w);
 }
 
+/* Lead `lead` of K1 at now goes past the owner w (the policy decides) and
+ * its audit says why: `skip`. */
+static void skipped(fx *f, const char *lead, const char *prod, int64_t now,
+                    const char *w, int32_t skip)
+{
+    const char *d = NULL;
+    int32_t why = -1;
+    assert_int_equal(route_k(f, lead, K1, sizeof K1, prod, now, &d, &why),
+                     0);
+    assert_string_not_equal(d, w);
+    assert_int_equal(why, B2B2C_DEALER_REASON_ROUTED);
+    last_audit(f, lead, B2B2C_DEALER_REASON_ROUTED, skip);
+}
+
 /* The owner is not eligible: the policy decides, the audit says why the
  * owner was skipped. */
 static void t_owner_skipped(void **state)
@@ -210,12 +195,7 @@ static void t_owner_skipped(void **state)
     assert_int_equal(b2b2c_dealer_set_status(f->e, w, B2B2C_DEALER_PAUSED,
                                              T0 + 5 * DAY),
                      0);
-    assert_int_equal(route_k(f, "P1", K1, sizeof K1, "", T0 + DAY, &d, &why),
-                     0);
-    assert_string_equal(d, other);
-    assert_int_equal(why, B2B2C_DEALER_REASON_ROUTED);
-    last_audit(f, "P1", B2B2C_DEALER_REASON_ROUTED,
-               B2B2C_DEALER_OWNER_SKIP_INACTIVE);
+    skipped(f, "P1", "", T0 + DAY, w, B2B2C_DEALER_OWNER_SKIP_INACTIVE);
     /* the pause is over: back to the owner */
     assert_int_equal(route_k(f, "P2", K1, sizeof K1, "", T0 + 6 * DAY, &d,
                              &why),
@@ -232,54 +212,44 @@ static void t_owner_skipped(void **state)
                      0);
     assert_null(d);
     assert_int_equal(b2b2c_dealer_put(f->e, "c", 1, "RU", "", 5, 0, 24), 0);
-    assert_int_equal(route_k(f, "P2", K1, sizeof K1, "", T0 + 6 * DAY + 3,
-                             &d, &why),
-                     0);
-    assert_string_equal(d, "c");
-    last_audit(f, "P2", B2B2C_DEALER_REASON_ROUTED,
-               B2B2C_DEALER_OWNER_SKIP_TRIED);
+    skipped(f, "P2", "", T0 + 6 * DAY + 3, w, B2B2C_DEALER_OWNER_SKIP_TRIED);
     /* at capacity */
     assert_int_equal(b2b2c_dealer_put(f->e, w, 1, "RU", "", 0, 0, 24), 0);
-    assert_int_equal(route_k(f, "C1", K1, sizeof K1, "", T0 + 7 * DAY, &d,
-                             &why),
-                     0);
-    assert_string_not_equal(d, w);
-    last_audit(f, "C1", B2B2C_DEALER_REASON_ROUTED,
-               B2B2C_DEALER_OWNER_SKIP_CAPACITY);
-    /* no longer sells the product line of the ownership: the owner of
-     * line "" is asked for leads without a product line only ("keeper"
-     * keeps "pump" interned: a reopen interns only the lines sold) */
-    assert_int_equal(b2b2c_dealer_put(f->e, "keeper", 1, "XX", "pump", 5, 0,
-                                      24),
-                     0);
-    assert_int_equal(b2b2c_dealer_put(f->e, w, 1, "RU", "pump", 5, 0, 24),
-                     0);
-    assert_int_equal(route_k(f, "C2", K1, sizeof K1, "", T0 + 8 * DAY, &d,
-                             &why),
-                     0);
-    last_audit(f, "C2", B2B2C_DEALER_REASON_ROUTED,
-               B2B2C_DEALER_OWNER_SKIP_PRODUCT);
-    /* daily quota used up */
+    skipped(f, "C1", "", T0 + 7 * DAY, w, B2B2C_DEALER_OWNER_SKIP_CAPACITY);
+    /* the owner of K1's "boiler" line no longer sells it ("keeper" keeps
+     * "pump" interned: a reopen interns only the lines sold) */
+    {
+        const char *wb = win(f, "LB", "boiler", T0 + 7 * DAY + 1);
+        assert_int_equal(b2b2c_dealer_put(f->e, "keeper", 1, "XX", "pump",
+                                          5, 0, 24),
+                         0);
+        assert_int_equal(b2b2c_dealer_put(f->e, wb, 1, "RU", "pump", 5, 0,
+                                          24),
+                         0);
+        skipped(f, "C2", "boiler", T0 + 8 * DAY, wb,
+                B2B2C_DEALER_OWNER_SKIP_PRODUCT);
+        /* a lead without a product line: any dealer, the owner of "" too */
+        assert_int_equal(b2b2c_dealer_put(f->e, w, 1, "RU", "pump", 5, 0,
+                                          24),
+                         0);
+        assert_int_equal(route_k(f, "C3", K1, sizeof K1, "", T0 + 8 * DAY,
+                                 &d, &why),
+                         0);
+        assert_string_equal(d, w);
+        assert_int_equal(why, B2B2C_DEALER_REASON_OWNER);
+    }
+    /* daily quota used up by the first lead of the day */
     assert_int_equal(b2b2c_dealer_put(f->e, w, 1, "RU", "", 5, 1, 24), 0);
     assert_int_equal(route_k(f, "Q1", K1, sizeof K1, "", T0 + 9 * DAY, &d,
                              &why),
                      0);
     assert_string_equal(d, w);
-    assert_int_equal(route_k(f, "Q2", K1, sizeof K1, "", T0 + 9 * DAY + 1,
-                             &d, &why),
-                     0);
-    assert_string_not_equal(d, w);
-    last_audit(f, "Q2", B2B2C_DEALER_REASON_ROUTED,
-               B2B2C_DEALER_OWNER_SKIP_QUOTA);
+    skipped(f, "Q2", "", T0 + 9 * DAY + 1, w, B2B2C_DEALER_OWNER_SKIP_QUOTA);
     /* off-boarded */
     assert_int_equal(b2b2c_dealer_set_status(f->e, w,
                                              B2B2C_DEALER_OFFBOARDED, 0),
                      0);
-    assert_int_equal(route_k(f, "O1", K1, sizeof K1, "", T0 + 10 * DAY, &d,
-                             &why),
-                     0);
-    last_audit(f, "O1", B2B2C_DEALER_REASON_ROUTED,
-               B2B2C_DEALER_OWNER_SKIP_INACTIVE);
+    skipped(f, "O1", "", T0 + 10 * DAY, w, B2B2C_DEALER_OWNER_SKIP_INACTIVE);
     reopen(f);
     last_audit(f, "O1", B2B2C_DEALER_REASON_ROUTED,
                B2B2C_DEALER_OWNER_SKIP_INACTIVE);
