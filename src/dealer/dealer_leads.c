@@ -51,14 +51,18 @@ typedef struct route_in {
 } route_in;
 
 /* Decide for lead l: the customer's owner when eligible, else the
- * policy (dc->owner says why the owner was skipped). */
-static void route_decide(b2b2c_dealer_engine *e, const route_in *in,
-                         const lead *l, decision *dc)
+ * policy (dc->owner says why the owner was skipped; decide leaves it
+ * NONE). */
+static inline void route_decide(b2b2c_dealer_engine *e, const route_in *in,
+                                const lead *l, decision *dc)
 {
-    int32_t os = B2B2C_DEALER_OWNER_NONE;
-    if (in->ck &&
-        (os = b2b2c__dealer_owner_decide(e, l, in->ck, in->cklen, in->now,
-                                         dc)) == B2B2C_DEALER_OWNER_CHOSEN)
+    int32_t os;
+    if (!in->ck) {
+        b2b2c__dealer_decide(e, l, in->now, dc);
+        return;
+    }
+    os = b2b2c__dealer_owner_decide(e, l, in->ck, in->cklen, in->now, dc);
+    if (os == B2B2C_DEALER_OWNER_CHOSEN)
         return;
     b2b2c__dealer_decide(e, l, in->now, dc);
     dc->owner = os;
@@ -159,6 +163,8 @@ static int route_body(b2b2c_dealer_engine *e, const route_in *in,
     return created ? 0 : b2b2c__dealer_write_lead(e, l);
 }
 
+/* b2b2c_dealer_route and _route_customer: in holds the customer key,
+ * the rest of it is filled here. */
 static int route(const char **dealer_out, int32_t *reason_out,
                  b2b2c_dealer_engine *e, route_in *ip, const char *lead_id,
                  const char *region, int32_t has_location, double lat,
@@ -166,7 +172,7 @@ static int route(const char **dealer_out, int32_t *reason_out,
                  int32_t band, int64_t now)
 {
     b2b2c_ctx *ctx = e->ctx;
-    route_in in = *ip;
+    route_in *const in = ip;
     decision dc;
     int rc;
     int32_t reason = B2B2C_DEALER_REASON_ROUTED;
@@ -176,18 +182,18 @@ static int route(const char **dealer_out, int32_t *reason_out,
                                       : !lead_id ? "lead_id" : "region");
     if (!product_line)
         product_line = "";
-    if (b2b2c__id_check(lead_id, &in.n))
+    if (b2b2c__id_check(lead_id, &in->n))
         return b2b2c__err(ctx, B2B2C_EBADID, "lead_id: not a valid ID");
     /* the lead's map slot is a cache miss: start it before the other
      * checks (lookup below, insert of a new lead after the decision) */
-    in.lh = b2b2c__map_keyhash(lead_id, in.n);
-    b2b2c__map_prefetch_h(&e->leads, in.lh);
-    in.rl = strlen(region);
-    if (!b2b2c__dealer_code_ok(region, in.rl))
+    in->lh = b2b2c__map_keyhash(lead_id, in->n);
+    b2b2c__map_prefetch_h(&e->leads, in->lh);
+    in->rl = strlen(region);
+    if (!b2b2c__dealer_code_ok(region, in->rl))
         return b2b2c__err(ctx, B2B2C_EBADID,
                           "region: not a valid region code");
-    in.pl = strlen(product_line);
-    if (in.pl && b2b2c__id_check(product_line, NULL))
+    in->pl = strlen(product_line);
+    if (in->pl && b2b2c__id_check(product_line, NULL))
         return b2b2c__err(ctx, B2B2C_EBADID,
                           "product_line: not a valid ID");
     if (has_location != 0 && has_location != 1)
@@ -208,16 +214,16 @@ static int route(const char **dealer_out, int32_t *reason_out,
     if (!b2b2c_band_name(band))
         return b2b2c__err(ctx, B2B2C_ERANGE, "band: unknown value %d",
                           (int)band);
-    in.id = lead_id;
-    in.region = region;
-    in.product = product_line;
-    in.has_loc = has_location;
-    in.lat = lat;
-    in.lon = lon;
-    in.segment = segment;
-    in.band = band;
-    in.now = now;
-    B2B2C__CALL(rc, ctx, e, route_body(e, &in, &dc, &reason));
+    in->id = lead_id;
+    in->region = region;
+    in->product = product_line;
+    in->has_loc = has_location;
+    in->lat = lat;
+    in->lon = lon;
+    in->segment = segment;
+    in->band = band;
+    in->now = now;
+    B2B2C__CALL(rc, ctx, e, route_body(e, in, &dc, &reason));
     /* outputs only on success, and the reason also with ENODEALER (it says
      * why nobody was eligible) */
     if (rc == 0)
