@@ -30,6 +30,7 @@ typedef struct state {
     b2b2c_dealer_engine *e;
     char (*lead_ids)[16];
     char (*regions)[16];
+    unsigned char (*keys)[8]; /* customer j's key (owned) */
     long long after_dealers, after_leads, store_after_dealers;
 } state;
 
@@ -64,13 +65,12 @@ static void setup_owners(state *s)
 {
     const char *d;
     char id[32];
-    unsigned char k[8];
     int rc;
     for (int j = 0; j < NLEADS; j += 5) {
+        const unsigned char *k = s->keys[j];
         if (j % GROUP == 0 && (rc = b2b2c_ctx_begin(s->ctx)))
             die("begin", rc, s->ctx);
         snprintf(id, sizeof id, "won-%07d", j);
-        key_of(k, j);
         if ((rc = b2b2c_dealer_route_customer(&d, NULL, s->e, id, k, 8,
                                               s->regions[j], 0, 0, 0, "", 5,
                                               2, T0 - 3600)) ||
@@ -123,18 +123,15 @@ static void run_owned(void *arg)
 {
     state *s = arg;
     const char *d;
-    unsigned char k[8];
     int rc;
     for (int i = 0; i < NLEADS; i += GROUP) {
         if ((rc = b2b2c_ctx_begin(s->ctx)))
             die("begin", rc, s->ctx);
-        for (int j = i; j < i + GROUP; j++) {
-            key_of(k, j);
+        for (int j = i; j < i + GROUP; j++)
             if ((rc = b2b2c_dealer_route_customer(
-                     &d, NULL, s->e, s->lead_ids[j], k, 8, s->regions[j], 0,
-                     0, 0, "", 5, 2, T0 + j)))
+                     &d, NULL, s->e, s->lead_ids[j], s->keys[j], 8,
+                     s->regions[j], 0, 0, 0, "", 5, 2, T0 + j)))
                 die("route", rc, s->ctx);
-        }
         if ((rc = b2b2c_ctx_commit(s->ctx)))
             die("commit", rc, s->ctx);
     }
@@ -236,8 +233,10 @@ int main(int argc, char **argv)
     memset(&s, 0, sizeof s);
     s.lead_ids = malloc(sizeof(*s.lead_ids) * NLEADS);
     s.regions = malloc(sizeof(*s.regions) * NLEADS);
+    s.keys = malloc(sizeof(*s.keys) * NLEADS);
     for (int j = 0; j < NLEADS; j++) {
         snprintf(s.lead_ids[j], 16, "lead-%07d", j);
+        key_of(s.keys[j], j);
         /* a child region: the lookup walks R<k>-<n> then R<k> */
         snprintf(s.regions[j], 16, "R%d-%d", (j * 7919) % NREGIONS, j % 5);
     }
@@ -257,6 +256,7 @@ int main(int argc, char **argv)
         teardown(&s);
         free(s.lead_ids);
         free(s.regions);
+        free(s.keys);
         return 0;
     }
     for (int p = 0; p < 5 && !mixed; p++) {
@@ -288,5 +288,6 @@ int main(int argc, char **argv)
     teardown(&s);
     free(s.lead_ids);
     free(s.regions);
+    free(s.keys);
     return 0;
 }
