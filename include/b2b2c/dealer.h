@@ -117,7 +117,7 @@ enum {
     B2B2C_DEALER_OWNER_CHOSEN = 1,
     B2B2C_DEALER_OWNER_SKIP_INACTIVE = 2, /* paused or off-boarded          */
     B2B2C_DEALER_OWNER_SKIP_PRODUCT = 3,  /* no longer sells the product    */
-    B2B2C_DEALER_OWNER_SKIP_TRIED = 4,    /* declined the lead or let it expire */
+    B2B2C_DEALER_OWNER_SKIP_TRIED = 4,    /* declined it or let it expire   */
     B2B2C_DEALER_OWNER_SKIP_CAPACITY = 5, /* open leads at capacity         */
     B2B2C_DEALER_OWNER_SKIP_QUOTA = 6     /* daily quota used up            */
 };
