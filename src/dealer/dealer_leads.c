@@ -68,8 +68,16 @@ static inline void route_decide(b2b2c_dealer_engine *e, const route_in *in,
     dc->owner = os;
 }
 
-static int route_body(b2b2c_dealer_engine *e, const route_in *in,
-                      decision *dc, int32_t *reason)
+/* route_body and route are inlined into both public routes, so that a
+ * plain route pays no call for the customer's one (thirteen arguments). */
+#if defined(__GNUC__)
+#define ROUTE_INLINE __attribute__((always_inline)) inline
+#else
+#define ROUTE_INLINE inline
+#endif
+static ROUTE_INLINE int route_body(b2b2c_dealer_engine *e,
+                                   const route_in *in, decision *dc,
+                                   int32_t *reason)
 {
     b2b2c_ctx *ctx = e->ctx;
     size_t n = in->n, rl = in->rl, pl = in->pl;
@@ -164,13 +172,7 @@ static int route_body(b2b2c_dealer_engine *e, const route_in *in,
 }
 
 /* b2b2c_dealer_route and _route_customer: in holds the customer key,
- * the rest of it is filled here. Inlined into both, so that a plain route
- * does not pay a call with thirteen arguments. */
-#if defined(__GNUC__)
-#define ROUTE_INLINE __attribute__((always_inline)) inline
-#else
-#define ROUTE_INLINE inline
-#endif
+ * the rest of it is filled here. */
 static ROUTE_INLINE int route(const char **dealer_out, int32_t *reason_out,
                  b2b2c_dealer_engine *e, route_in *ip, const char *lead_id,
                  const char *region, int32_t has_location, double lat,
