@@ -70,7 +70,10 @@ enum {
     B2B2C_DEALER_PARAM_NEW_DEALER_FLOOR = 306, /* 0..1, default 0.5        */
     B2B2C_DEALER_PARAM_PERF_EXPONENT = 307,    /* 1..64, default 4         */
     B2B2C_DEALER_PARAM_DIRECT_FALLBACK = 308,  /* 0 or 1, default 0        */
-    B2B2C_DEALER_PARAM_CREDIBLE_LEVEL = 309    /* 0.5..0.999, default 0.95 */
+    B2B2C_DEALER_PARAM_CREDIBLE_LEVEL = 309,   /* 0.5..0.999, default 0.95 */
+    /* 1.1: the customer-of-record protection window (days from the win);
+     * 0 turns the protection off (wins then make no owner) */
+    B2B2C_DEALER_PARAM_OWNER_DAYS = 310        /* 0..3650, default 365     */
 };
 
 /* Dealer status. */
@@ -100,8 +103,27 @@ enum {
     B2B2C_DEALER_REASON_NO_PRODUCT = 3,   /* none of the active ones sells it */
     B2B2C_DEALER_REASON_ALL_DECLINED = 4, /* all declined or let it expire    */
     B2B2C_DEALER_REASON_ALL_AT_CAPACITY = 5, /* all at capacity or quota      */
-    B2B2C_DEALER_REASON_DIRECT = 6        /* nobody eligible; direct fallback */
+    B2B2C_DEALER_REASON_DIRECT = 6,       /* nobody eligible; direct fallback */
+    B2B2C_DEALER_REASON_OWNER = 7         /* 1.1: the customer's dealer of
+                                             record (b2b2c_dealer_owner) */
 };
+
+/* What routing did with the customer's dealer of record (audit field
+ * OWNER, 1.1): NONE when the lead has no customer key or the customer no
+ * owner at the time; CHOSEN when the lead went to the owner; else why the
+ * owner was skipped (the normal policy then decided, reason as usual). */
+enum {
+    B2B2C_DEALER_OWNER_NONE = 0,
+    B2B2C_DEALER_OWNER_CHOSEN = 1,
+    B2B2C_DEALER_OWNER_SKIP_INACTIVE = 2, /* paused or off-boarded          */
+    B2B2C_DEALER_OWNER_SKIP_PRODUCT = 3,  /* no longer sells the product    */
+    B2B2C_DEALER_OWNER_SKIP_TRIED = 4,    /* declined it or let it expire   */
+    B2B2C_DEALER_OWNER_SKIP_CAPACITY = 5, /* open leads at capacity         */
+    B2B2C_DEALER_OWNER_SKIP_QUOTA = 6     /* daily quota used up            */
+};
+
+/* A customer key: 1..B2B2C_DEALER_CUSTOMER_KEY_MAX opaque bytes (1.1). */
+#define B2B2C_DEALER_CUSTOMER_KEY_MAX 64
 
 /* Audit decision kinds (audit field KIND). */
 enum {
@@ -127,7 +149,8 @@ enum {
     B2B2C_DEALER_AUDIT_SKIP_CAPACITY = 12, /* open leads at capacity        */
     B2B2C_DEALER_AUDIT_SKIP_QUOTA = 13,    /* daily quota used up           */
     B2B2C_DEALER_AUDIT_SKIP_SHARE = 14,    /* over its maximum share        */
-    B2B2C_DEALER_AUDIT_NFIELDS = 15
+    B2B2C_DEALER_AUDIT_OWNER = 15,         /* 1.1: B2B2C_DEALER_OWNER_*     */
+    B2B2C_DEALER_AUDIT_NFIELDS = 16        /* 15 in 1.0: read nfields       */
 };
 
 /* Fields of a dealer's lifetime statistics (b2b2c_dealer_stats). */
@@ -167,7 +190,10 @@ enum {
     B2B2C_DEALER_SC_SHARE_WON = 14,        /* of all wins of the cohort   */
     B2B2C_DEALER_SC_RANK = 15,             /* by posterior mean, 1 = best */
     B2B2C_DEALER_SC_GAP_TO_MEDIAN = 16,    /* posterior mean - network median */
-    B2B2C_DEALER_SC_NFIELDS = 17
+    B2B2C_DEALER_SC_OWNER_KEPT = 17,       /* 1.1: leads routed to the dealer
+                                              as the customer's owner
+                                              (channel conflicts avoided) */
+    B2B2C_DEALER_SC_NFIELDS = 18           /* 17 in 1.0: read nfields     */
 };
 
 /* ---- handle ---------------------------------------------------------- */
@@ -430,7 +456,11 @@ B2B2C_API int b2b2c_dealer_lead_state(int32_t *state_out,
 /* ---- audit trail and scorecards -------------------------------------- */
 
 /* One audit record: the lead, the chosen dealer (NULL for none/direct) and
- * B2B2C_DEALER_AUDIT_NFIELDS values. Non-zero return stops the iteration. */
+ * `nfields` values (B2B2C_DEALER_AUDIT_*). Non-zero return stops the
+ * iteration. Minor versions append fields, so `nfields` grows (15 in 1.0,
+ * 16 in 1.1): read the fields you know and at most `nfields`, never copy
+ * `nfields` values into an array sized by the constant you were built
+ * with. */
 typedef int (*b2b2c_dealer_audit_cb)(const char *lead_id,
                                      const char *dealer_id,
                                      const double *fields, size_t nfields,
@@ -449,7 +479,8 @@ B2B2C_API int b2b2c_dealer_audit_dealer(b2b2c_dealer_engine *e,
                                         b2b2c_dealer_audit_cb cb,
                                         void *userdata);
 
-/* One scorecard row: B2B2C_DEALER_SC_NFIELDS values. */
+/* One scorecard row: `nfields` values (B2B2C_DEALER_SC_*; 17 in 1.0, 18
+ * in 1.1: like the audit callback's, read at most `nfields`). */
 typedef int (*b2b2c_dealer_scorecard_cb)(const char *dealer_id,
                                          const double *fields, size_t nfields,
                                          void *userdata);
@@ -467,9 +498,85 @@ B2B2C_API int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from,
                                       b2b2c_dealer_scorecard_cb cb,
                                       void *userdata);
 
+/* ---- customer of record (1.1) ------------------------------------------
+ *
+ * A dealer that won a customer keeps them for OWNER_DAYS per product line:
+ * later leads of the same customer and product line go to that dealer
+ * while it is eligible (docs/dealer-allocation.md, "Customer of record").
+ * A customer is an opaque key the host computes (a hash of a normalised
+ * tax ID, e-mail or phone, say): 1..B2B2C_DEALER_CUSTOMER_KEY_MAX bytes,
+ * any values; the library stores the key, never personal data. An
+ * ownership holds for `now` in [since, until); `now` is always the
+ * caller's (the library never reads the clock).
+ *
+ * Errors of the calls below: B2B2C_EINVAL (NULL), B2B2C_EBADID (an empty
+ * key, a malformed ID or product line), B2B2C_ERANGE (a key over the
+ * maximum, now outside the time range), B2B2C_ENOTFOUND (unknown lead or
+ * dealer; a customer without an owner at now), B2B2C_ESTATE (see each),
+ * B2B2C_ENOMEM or a storage code; on failure nothing changed.
+ */
+
+/*
+ * As b2b2c_dealer_route, for the customer `customer_key` (key_len bytes):
+ * when the customer has an owner for `product_line` at `now` and that
+ * dealer is eligible for the lead (active, sells the product line, under
+ * capacity and daily quota, has not declined the lead; its territory is
+ * not required: the customer is its), the lead goes to the owner with
+ * reason B2B2C_DEALER_REASON_OWNER; else the policy decides as usual and
+ * the audit field OWNER says why the owner was skipped. The key is not
+ * stored with the lead: re-routing after a decline or an expiry is by the
+ * policy.
+ */
+B2B2C_API int b2b2c_dealer_route_customer(
+    const char **dealer_out, int32_t *reason_out, b2b2c_dealer_engine *e,
+    const char *lead_id, const void *customer_key, size_t key_len,
+    const char *region, int32_t has_location, double lat, double lon,
+    const char *product_line, int32_t segment, int32_t band, int64_t now);
+
+/*
+ * The lead `lead_id`, WON, was the customer `customer_key`'s: its dealer
+ * becomes the customer's owner for the lead's product line from the won
+ * outcome's time for OWNER_DAYS (replacing any owner: the latest win
+ * holds). B2B2C_ESTATE when the lead is not WON.
+ */
+B2B2C_API int b2b2c_dealer_owner_win(b2b2c_dealer_engine *e,
+                                     const char *lead_id,
+                                     const void *customer_key,
+                                     size_t key_len);
+
+/*
+ * The customer's owner for product_line ("" or NULL: leads without a
+ * product line) at `now`, into *dealer_out, *since_out and *until_out
+ * (each optional). B2B2C_ENOTFOUND when there is none (never owned,
+ * released or expired).
+ */
+B2B2C_API int b2b2c_dealer_owner(const char **dealer_out, int64_t *since_out,
+                                 int64_t *until_out, b2b2c_dealer_engine *e,
+                                 const void *customer_key, size_t key_len,
+                                 const char *product_line, int64_t now);
+
+/*
+ * Hand the customer over to dealer `to_dealer` at `now`: a new window of
+ * OWNER_DAYS starts. B2B2C_ENOTFOUND (no owner at now, unknown dealer),
+ * B2B2C_ESTATE (to_dealer off-boarded, paused at now, or already the
+ * owner).
+ */
+B2B2C_API int b2b2c_dealer_owner_transfer(b2b2c_dealer_engine *e,
+                                          const void *customer_key,
+                                          size_t key_len,
+                                          const char *product_line,
+                                          const char *to_dealer, int64_t now);
+
+/* End the customer's ownership at `now` (B2B2C_ENOTFOUND without one). */
+B2B2C_API int b2b2c_dealer_owner_release(b2b2c_dealer_engine *e,
+                                         const void *customer_key,
+                                         size_t key_len,
+                                         const char *product_line,
+                                         int64_t now);
+
 /* Static names: "round_robin", "tier", "performance", "thompson" and
  * "routed", "no_territory", "all_paused", "no_product", "all_declined",
- * "all_at_capacity", "direct"; NULL for unknown values. */
+ * "all_at_capacity", "direct", "owner"; NULL for unknown values. */
 B2B2C_API const char *b2b2c_dealer_policy_name(int32_t policy);
 B2B2C_API const char *b2b2c_dealer_reason_name(int32_t reason);
 

@@ -13,7 +13,7 @@
 
 static const char *const REASON_NAMES[] = {
     "routed", "no_territory", "all_paused", "no_product",
-    "all_declined", "all_at_capacity", "direct"};
+    "all_declined", "all_at_capacity", "direct", "owner"};
 
 const char *b2b2c_dealer_policy_name(int32_t p)
 {
@@ -22,7 +22,7 @@ const char *b2b2c_dealer_policy_name(int32_t p)
 
 const char *b2b2c_dealer_reason_name(int32_t r)
 {
-    return r >= 0 && r < 7 ? REASON_NAMES[r] : NULL;
+    return r >= 0 && r < 8 ? REASON_NAMES[r] : NULL;
 }
 
 static char *dupstr(b2b2c_ctx *ctx, const char *s)
@@ -118,6 +118,7 @@ void b2b2c__dealer_clear(b2b2c_dealer_engine *e)
     b2b2c__map_fini(&e->buckets);
     b2b2c__map_fini(&e->prods);
     b2b2c__map_fini(&e->leads);
+    b2b2c__dealer_owners_clear(e);
     {
         /* the engine's own arrays (ghot and mark live inside the *_raw) */
         void *const arrays[] = {e->dealers, e->heap, e->aud,  e->cand,
@@ -150,6 +151,7 @@ void b2b2c__dealer_init(b2b2c_dealer_engine *e, b2b2c_ctx *ctx)
     b2b2c__map_init(&e->buckets, &ctx->mem);
     b2b2c__map_init(&e->prods, &ctx->mem);
     b2b2c__map_init(&e->leads, &ctx->mem);
+    b2b2c__map_init(&e->owners, &ctx->mem);
 }
 
 int b2b2c__dealer_scratch_reserve(b2b2c_dealer_engine *e, size_t n)

@@ -139,6 +139,22 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
         const aent *a = &e->aud[i];
         d = b2b2c__mix64(d, a->seq ^ ((uint64_t)a->dealer << 32));
         d = b2b2c__mix64(d, a->next_lead ^ ((uint64_t)a->next_dealer << 32));
+        d = b2b2c__mix64(d, a->owner);
+    }
+    {
+        /* the customers' owners (dealer_owner.c) */
+        uint64_t sum = 0;
+        it = 0;
+        while (b2b2c__map_next(&e->owners, &it, NULL, NULL, &v)) {
+            const owner *o = v;
+            uint64_t h = b2b2c__hash(o->key, o->klen);
+            h = b2b2c__mix64(h, o->dealer);
+            h = b2b2c__mix64(h, (uint64_t)o->since);
+            h = b2b2c__mix64(h, (uint64_t)o->until);
+            sum += h;
+        }
+        d = b2b2c__mix64(d, sum);
+        d = b2b2c__mix64(d, e->owners.count);
     }
     return d;
 }

@@ -26,6 +26,7 @@
  *   dealer_store.c        records, their decoders, loading
  *   dealer_sync.c         other contexts' commits (refresh, reload)
  *   dealer_debug.c        digest and consistency checks for tests
+ *   dealer_owner.c        customers of record (owners), their records
  * Hot-path helpers are static inline below.
  */
 #ifndef B2B2C_DEALER_INT_H
@@ -46,7 +47,7 @@
 
 #define NSKIP 6
 #define NDECL 8
-#define NPARAM 10
+#define NPARAM 11
 #define DEALER_PARAM_BASE B2B2C_DEALER_PARAM_POLICY
 #define NONE32 UINT32_MAX
 #define NOPOS SIZE_MAX
@@ -59,6 +60,7 @@
 #define T_STATS "dealer_stats"
 #define T_LEADS "dealer_leads"
 #define T_AUDIT "dealer_audit"
+#define T_OWNERS "dealer_owners"
 
 /* The routing mirror: what the eligibility pass and the policies read per
  * candidate, a 128-byte entry per dealer in each region bucket the dealer
@@ -169,6 +171,7 @@ typedef struct aent {
     lead *lead;
     uint32_t dealer;
     uint8_t kind, policy, reason;
+    uint8_t owner; /* B2B2C_DEALER_OWNER_* */
     uint32_t cand, elig, rank;
     double weight;
     uint32_t skip[NSKIP];
@@ -297,6 +300,7 @@ struct b2b2c_dealer_engine {
      * [table u8][klen u16][vlen u32][key][value] each */
     unsigned char *sy;
     size_t sylen, sycap;
+    b2b2c__map owners; /* owner by key (dealer_owner.c) */
 };
 
 typedef struct decision {
@@ -308,10 +312,23 @@ typedef struct decision {
     bucket *bk; /* the one region bucket the candidates came from, or NULL */
     uint32_t pk; /* the chosen's eligible number in bk's valid plan, or
                     NONE32 */
+    int32_t owner; /* B2B2C_DEALER_OWNER_* (route_customer) */
 } decision;
 
+/* A customer's dealer of record for one product line (dealer_owner.c),
+ * in e->owners under its key: [key length u8][customer key][product
+ * line], also its record's key in dealer_owners. */
+typedef struct owner {
+    uint32_t dealer; /* NONE32: released */
+    int64_t since, until;
+    size_t klen;
+    unsigned char key[];
+} owner;
+
+#define OWNER_KEY_MAX (1 + B2B2C_DEALER_CUSTOMER_KEY_MAX + B2B2C__ID_MAX)
+
 enum { P_POLICY, P_MAXSHARE, P_PERIOD, P_SHAREMIN, P_PRIOR, P_NEWLEADS,
-       P_FLOOR, P_EXPO, P_DIRECT, P_LEVEL };
+       P_FLOOR, P_EXPO, P_DIRECT, P_LEVEL, P_OWNDAYS };
 
 
 
@@ -771,6 +788,18 @@ static inline int b2b2c__dealer_save_emut(b2b2c_dealer_engine *e)
     return b2b2c__undo_save(e->ctx, &e->m, sizeof(e->m));
 }
 int b2b2c__dealer_load(void *e); /* a b2b2c_dealer_engine */
+
+/* dealer_owner.c */
+int b2b2c__dealer_dec_owner(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                            const void *v, size_t vl, owner *out);
+int b2b2c__dealer_owner_put(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                            const owner *x, int undoable);
+int b2b2c__dealer_load_owners(b2b2c_dealer_engine *e);
+void b2b2c__dealer_owners_clear(b2b2c_dealer_engine *e);
+int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
+                               const void *ck, size_t cklen, int64_t now,
+                               decision *dc);
+int b2b2c__dealer_customer_arg(b2b2c_ctx *ctx, const void *ck, size_t cklen);
 
 /* dealer_leads.c */
 int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, size_t n,

@@ -46,10 +46,38 @@ typedef struct route_in {
     int32_t has_loc, segment, band;
     double lat, lon;
     int64_t now;
+    const void *ck; /* the customer key (route_customer), or NULL */
+    size_t cklen;
 } route_in;
 
-static int route_body(b2b2c_dealer_engine *e, const route_in *in,
-                      decision *dc, int32_t *reason)
+/* Decide for lead l: the customer's owner when eligible, else the
+ * policy (dc->owner says why the owner was skipped; decide leaves it
+ * NONE). */
+static inline void route_decide(b2b2c_dealer_engine *e, const route_in *in,
+                                const lead *l, decision *dc)
+{
+    int32_t os;
+    if (!in->ck) {
+        b2b2c__dealer_decide(e, l, in->now, dc);
+        return;
+    }
+    os = b2b2c__dealer_owner_decide(e, l, in->ck, in->cklen, in->now, dc);
+    if (os == B2B2C_DEALER_OWNER_CHOSEN)
+        return;
+    b2b2c__dealer_decide(e, l, in->now, dc);
+    dc->owner = os;
+}
+
+/* route_body and route are inlined into both public routes, so that a
+ * plain route pays no call for the customer's one (thirteen arguments). */
+#if defined(__GNUC__)
+#define ROUTE_INLINE __attribute__((always_inline)) inline
+#else
+#define ROUTE_INLINE inline
+#endif
+static ROUTE_INLINE int route_body(b2b2c_dealer_engine *e,
+                                   const route_in *in, decision *dc,
+                                   int32_t *reason)
 {
     b2b2c_ctx *ctx = e->ctx;
     size_t n = in->n, rl = in->rl, pl = in->pl;
@@ -70,7 +98,7 @@ static int route_body(b2b2c_dealer_engine *e, const route_in *in,
     tl.lon = in->lon;
     tl.ntried = 0;
     tl.tried = NULL;
-    b2b2c__dealer_decide(e, &tl, now, dc);
+    route_decide(e, in, &tl, dc);
     if (dc->elig)
         offer_prefetch(e, dc->chosen);
     l = b2b2c__map_get_h(&e->leads, in->lh, in->id, n);
@@ -115,7 +143,7 @@ static int route_body(b2b2c_dealer_engine *e, const route_in *in,
         return rc;
     } else {
         created = 0; /* an unrouted lead: state UNROUTED, never 0 */
-        b2b2c__dealer_decide(e, l, now, dc);
+        route_decide(e, in, l, dc);
         if (dc->elig)
             offer_prefetch(e, dc->chosen);
     }
@@ -143,37 +171,37 @@ static int route_body(b2b2c_dealer_engine *e, const route_in *in,
     return created ? 0 : b2b2c__dealer_write_lead(e, l);
 }
 
-int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
-                       b2b2c_dealer_engine *e, const char *lead_id,
-                       const char *region, int32_t has_location, double lat,
-                       double lon, const char *product_line, int32_t segment,
-                       int32_t band, int64_t now)
+/* b2b2c_dealer_route and _route_customer: in holds the customer key,
+ * the rest of it is filled here. */
+static ROUTE_INLINE int route(const char **dealer_out, int32_t *reason_out,
+                 b2b2c_dealer_engine *e, route_in *ip, const char *lead_id,
+                 const char *region, int32_t has_location, double lat,
+                 double lon, const char *product_line, int32_t segment,
+                 int32_t band, int64_t now)
 {
-    b2b2c_ctx *ctx;
-    route_in in;
+    b2b2c_ctx *ctx = e->ctx;
+    route_in *const in = ip;
     decision dc;
     int rc;
     int32_t reason = B2B2C_DEALER_REASON_ROUTED;
-    CHECK_E(e);
-    ctx = e->ctx;
     if (!dealer_out || !lead_id || !region)
         return b2b2c__err(ctx, B2B2C_EINVAL, "%s: must not be NULL",
                           !dealer_out ? "dealer_out"
                                       : !lead_id ? "lead_id" : "region");
     if (!product_line)
         product_line = "";
-    if (b2b2c__id_check(lead_id, &in.n))
+    if (b2b2c__id_check(lead_id, &in->n))
         return b2b2c__err(ctx, B2B2C_EBADID, "lead_id: not a valid ID");
     /* the lead's map slot is a cache miss: start it before the other
      * checks (lookup below, insert of a new lead after the decision) */
-    in.lh = b2b2c__map_keyhash(lead_id, in.n);
-    b2b2c__map_prefetch_h(&e->leads, in.lh);
-    in.rl = strlen(region);
-    if (!b2b2c__dealer_code_ok(region, in.rl))
+    in->lh = b2b2c__map_keyhash(lead_id, in->n);
+    b2b2c__map_prefetch_h(&e->leads, in->lh);
+    in->rl = strlen(region);
+    if (!b2b2c__dealer_code_ok(region, in->rl))
         return b2b2c__err(ctx, B2B2C_EBADID,
                           "region: not a valid region code");
-    in.pl = strlen(product_line);
-    if (in.pl && b2b2c__id_check(product_line, NULL))
+    in->pl = strlen(product_line);
+    if (in->pl && b2b2c__id_check(product_line, NULL))
         return b2b2c__err(ctx, B2B2C_EBADID,
                           "product_line: not a valid ID");
     if (has_location != 0 && has_location != 1)
@@ -194,16 +222,16 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     if (!b2b2c_band_name(band))
         return b2b2c__err(ctx, B2B2C_ERANGE, "band: unknown value %d",
                           (int)band);
-    in.id = lead_id;
-    in.region = region;
-    in.product = product_line;
-    in.has_loc = has_location;
-    in.lat = lat;
-    in.lon = lon;
-    in.segment = segment;
-    in.band = band;
-    in.now = now;
-    B2B2C__CALL(rc, ctx, e, route_body(e, &in, &dc, &reason));
+    in->id = lead_id;
+    in->region = region;
+    in->product = product_line;
+    in->has_loc = has_location;
+    in->lat = lat;
+    in->lon = lon;
+    in->segment = segment;
+    in->band = band;
+    in->now = now;
+    B2B2C__CALL(rc, ctx, e, route_body(e, in, &dc, &reason));
     /* outputs only on success, and the reason also with ENODEALER (it says
      * why nobody was eligible) */
     if (rc == 0)
@@ -211,6 +239,37 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     if (reason_out && (rc == 0 || rc == B2B2C_ENODEALER))
         *reason_out = reason;
     return rc;
+}
+
+int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
+                       b2b2c_dealer_engine *e, const char *lead_id,
+                       const char *region, int32_t has_location, double lat,
+                       double lon, const char *product_line, int32_t segment,
+                       int32_t band, int64_t now)
+{
+    route_in in;
+    CHECK_E(e);
+    in.ck = NULL;
+    in.cklen = 0;
+    return route(dealer_out, reason_out, e, &in, lead_id, region,
+                 has_location, lat, lon, product_line, segment, band, now);
+}
+
+int b2b2c_dealer_route_customer(
+    const char **dealer_out, int32_t *reason_out, b2b2c_dealer_engine *e,
+    const char *lead_id, const void *customer_key, size_t key_len,
+    const char *region, int32_t has_location, double lat, double lon,
+    const char *product_line, int32_t segment, int32_t band, int64_t now)
+{
+    route_in in;
+    int rc;
+    CHECK_E(e);
+    if ((rc = b2b2c__dealer_customer_arg(e->ctx, customer_key, key_len)))
+        return rc;
+    in.ck = customer_key;
+    in.cklen = key_len;
+    return route(dealer_out, reason_out, e, &in, lead_id, region,
+                 has_location, lat, lon, product_line, segment, band, now);
 }
 
 /* Common checks of accept/decline: lead offered to this dealer. */

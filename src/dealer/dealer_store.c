@@ -101,7 +101,9 @@ int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
     uint8_t key[8], *p;
     for (int i = 0; i < 8; i++)
         key[i] = (uint8_t)(a->seq >> (56 - 8 * i));
-    b2b2c__enc_begin(&w, &e->ctx->mem, 1);
+    /* version 2 (1.1): the owner field follows, when not NONE; a record
+     * without it is version 1 as before */
+    b2b2c__enc_begin(&w, &e->ctx->mem, a->owner ? 2 : 1);
     b2b2c__enc_u64(&w, a->seq);
     b2b2c__enc_i64(&w, a->time);
     b2b2c__enc_bytes(&w, a->lead->id, a->lead->idlen);
@@ -136,6 +138,8 @@ int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
         enc_lead_attrs(&w, l);
         b2b2c__enc_i64(&w, l->m.deadline);
     }
+    if (a->owner)
+        b2b2c__enc_u8(&w, a->owner);
     return b2b2c__st_put_rec(e->ctx, T_AUDIT, key, 8, &w);
 }
 
@@ -466,7 +470,7 @@ int b2b2c__dealer_dec_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
     b2b2c__rbuf r;
     aent *a = &out->a;
     char did[256];
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    int rc = b2b2c__dec_begin(&r, v, vl, 2);
     if (rc)
         return corrupt(e, T_AUDIT, k, kl, rc, NULL);
     memset(a, 0, sizeof *a);
@@ -503,6 +507,12 @@ int b2b2c__dealer_dec_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
         if (dec_lead_attrs(&r, &out->at))
             return corrupt(e, T_AUDIT, k, kl, 0, "bad region or product");
         out->at.deadline = b2b2c__dec_i64(&r);
+    }
+    if (r.version >= 2) {
+        a->owner = b2b2c__dec_u8(&r);
+        if (a->owner < B2B2C_DEALER_OWNER_CHOSEN ||
+            a->owner > B2B2C_DEALER_OWNER_SKIP_QUOTA)
+            return corrupt(e, T_AUDIT, k, kl, 0, "bad owner field");
     }
     if ((rc = b2b2c__dec_finish(&r)) != 0)
         return corrupt(e, T_AUDIT, k, kl, rc, NULL);
@@ -689,7 +699,8 @@ int b2b2c__dealer_load(void *p)
     if ((rc = b2b2c__dealer_scratch_reserve(e, e->nd)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_STATS, load_stats, e)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_LEADS, load_lead, e)) != 0 ||
-        (rc = b2b2c__st_scan(ctx, T_AUDIT, load_audit, &al)) != 0)
+        (rc = b2b2c__st_scan(ctx, T_AUDIT, load_audit, &al)) != 0 ||
+        (rc = b2b2c__dealer_load_owners(e)) != 0)
         return rc;
     sort(e->aud, e->naud, sizeof(*e->aud), cmp_aud_seq);
     for (size_t i = 0; i < e->naud; i++) {

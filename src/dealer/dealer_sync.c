@@ -23,9 +23,9 @@
  */
 #include "dealer_int.h"
 
-enum { R_STATE, R_DEALERS, R_STATS, R_LEADS, R_AUDIT, R_N };
+enum { R_STATE, R_DEALERS, R_STATS, R_LEADS, R_AUDIT, R_OWNERS, R_N };
 static const char *const TABLES[R_N] = {T_STATE, T_DEALERS, T_STATS,
-                                        T_LEADS, T_AUDIT};
+                                        T_LEADS, T_AUDIT, T_OWNERS};
 #define SY_HDR 7 /* [table u8][klen u16 LE][vlen u32, this host's order] */
 
 /* The records set aside go when the sync ends, applied or not. */
@@ -295,6 +295,15 @@ static int apply_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
     return 0;
 }
 
+/* A customer's owner (dealer_owner.c): set as the record says. */
+static int apply_owner(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                       const void *v, size_t vl)
+{
+    owner x;
+    int rc = b2b2c__dealer_dec_owner(e, k, kl, v, vl, &x);
+    return rc ? rc : b2b2c__dealer_owner_put(e, k, kl, &x, 1);
+}
+
 /* ---- applying them all ------------------------------------------------- */
 
 typedef struct syrec {
@@ -357,7 +366,8 @@ static int refresh_done(void *h)
 {
     static int (*const apply[R_N])(b2b2c_dealer_engine *, const void *,
                                    size_t, const void *, size_t) = {
-        apply_state, NULL, apply_stats, apply_lead, apply_audit};
+        apply_state, NULL, apply_stats, apply_lead, apply_audit,
+        apply_owner};
     b2b2c_dealer_engine *e = h;
     syrec r;
     int rc;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Dealer routing throughput: 10,000 dealers over 100 regions, in-memory
  * store, transactions of 1,000 decisions; one benchmark per policy, plus
- * expiry/re-routing, and the memory per dealer and per open lead. */
+ * expiry/re-routing, and the memory per dealer and per open lead. With
+ * the argument "owned": every policy again with a customer key on every
+ * lead, one customer in five with a dealer of record (issue 14). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@ static const int64_t T0 = 1767225600;
 typedef struct state {
     int policy;
     int flat; /* every tier weight 1 (else 1, 2, 3 in turn) */
+    int owned; /* customers of record: routes carry keys, 20% owned */
     bench_counter cnt;
     b2b2c_allocator al;
     b2b2c_memstore *ms;
@@ -27,6 +30,7 @@ typedef struct state {
     b2b2c_dealer_engine *e;
     char (*lead_ids)[16];
     char (*regions)[16];
+    unsigned char (*keys)[8]; /* customer j's key (owned) */
     long long after_dealers, after_leads, store_after_dealers;
 } state;
 
@@ -45,6 +49,38 @@ static void teardown(state *s)
     s->e = NULL;
     s->ctx = NULL;
     s->ms = NULL;
+}
+
+/* Customer j's key: 8 bytes. */
+static void key_of(unsigned char k[8], int j)
+{
+    for (int i = 0; i < 8; i++)
+        k[i] = (unsigned char)((unsigned)j >> (8 * (i % 4)) ^ (unsigned)i);
+}
+
+/* Lead j of the run is customer j; customers j % 5 == 0 won an earlier
+ * lead in the same region (routed, accepted, won, recorded): 20% of the
+ * run's leads have an owner. */
+static void setup_owners(state *s)
+{
+    const char *d;
+    char id[32];
+    int rc;
+    for (int j = 0; j < NLEADS; j += 5) {
+        const unsigned char *k = s->keys[j];
+        if (j % GROUP == 0 && (rc = b2b2c_ctx_begin(s->ctx)))
+            die("begin", rc, s->ctx);
+        snprintf(id, sizeof id, "won-%07d", j);
+        if ((rc = b2b2c_dealer_route_customer(&d, NULL, s->e, id, k, 8,
+                                              s->regions[j], 0, 0, 0, "", 5,
+                                              2, T0 - 3600)) ||
+            (rc = b2b2c_dealer_accept(s->e, id, d, T0 - 3600)) ||
+            (rc = b2b2c_dealer_outcome(s->e, id, 1, 100, T0 - 1800)) ||
+            (rc = b2b2c_dealer_owner_win(s->e, id, k, 8)))
+            die("owner", rc, s->ctx);
+        if ((j + 5) % GROUP == 0 && (rc = b2b2c_ctx_commit(s->ctx)))
+            die("commit", rc, s->ctx);
+    }
 }
 
 static void setup(void *arg)
@@ -78,24 +114,39 @@ static void setup(void *arg)
     if ((rc = b2b2c_ctx_commit(s->ctx)))
         die("commit", rc, s->ctx);
     s->after_dealers = s->cnt.bytes;
+    if (s->owned)
+        setup_owners(s);
 }
 
-static void run(void *arg)
+/* The 200,000 routes in transactions of 1,000; with keys, every lead
+ * with its customer's key (route_customer). */
+static void route_all(state *s, int keys)
 {
-    state *s = arg;
     const char *d;
     int rc;
     for (int i = 0; i < NLEADS; i += GROUP) {
         if ((rc = b2b2c_ctx_begin(s->ctx)))
             die("begin", rc, s->ctx);
         for (int j = i; j < i + GROUP; j++)
-            if ((rc = b2b2c_dealer_route(&d, NULL, s->e, s->lead_ids[j],
-                                         s->regions[j], 0, 0, 0, "", 5, 2,
-                                         T0 + j)))
+            if ((rc = keys ? b2b2c_dealer_route_customer(
+                                 &d, NULL, s->e, s->lead_ids[j], s->keys[j],
+                                 8, s->regions[j], 0, 0, 0, "", 5, 2, T0 + j)
+                           : b2b2c_dealer_route(&d, NULL, s->e,
+                                                s->lead_ids[j], s->regions[j],
+                                                0, 0, 0, "", 5, 2, T0 + j)))
                 die("route", rc, s->ctx);
         if ((rc = b2b2c_ctx_commit(s->ctx)))
             die("commit", rc, s->ctx);
     }
+}
+
+/* (separate functions for callgrind's --toggle-collect) */
+static void run_owned(void *arg) { route_all(arg, 1); }
+
+static void run(void *arg)
+{
+    state *s = arg;
+    route_all(s, 0);
     s->after_leads = s->cnt.bytes;
 }
 
@@ -167,6 +218,7 @@ int main(int argc, char **argv)
                                  "thompson-flat"};
     int only = argc > 1 ? atoi(argv[1]) : -1;
     int mixed = argc > 1 && strcmp(argv[1], "mixed") == 0;
+    int owned = argc > 1 && strcmp(argv[1], "owned") == 0;
     for (int p = 0; argc > 1 && p < 5; p++)
         if (strcmp(argv[1], args[p]) == 0)
             only = p;
@@ -175,10 +227,31 @@ int main(int argc, char **argv)
     memset(&s, 0, sizeof s);
     s.lead_ids = malloc(sizeof(*s.lead_ids) * NLEADS);
     s.regions = malloc(sizeof(*s.regions) * NLEADS);
+    s.keys = malloc(sizeof(*s.keys) * NLEADS);
     for (int j = 0; j < NLEADS; j++) {
         snprintf(s.lead_ids[j], 16, "lead-%07d", j);
+        key_of(s.keys[j], j);
         /* a child region: the lookup walks R<k>-<n> then R<k> */
         snprintf(s.regions[j], 16, "R%d-%d", (j * 7919) % NREGIONS, j % 5);
+    }
+    for (int p = 0; p < 4 && owned; p++) {
+        /* "owned POLICY": that policy only */
+        if (argc > 2 && strcmp(argv[2], args[p]) != 0)
+            continue;
+        s.policy = p;
+        s.owned = 1;
+        snprintf(name, sizeof name,
+                 "dealer route_customer %s, 20%% of customers owned "
+                 "(10,000 dealers, 100 regions, groups of 1,000)",
+                 names[p]);
+        bench_run_setup(name, setup, run_owned, &s, NLEADS, 1, 5);
+    }
+    if (owned) {
+        teardown(&s);
+        free(s.lead_ids);
+        free(s.regions);
+        free(s.keys);
+        return 0;
     }
     for (int p = 0; p < 5 && !mixed; p++) {
         if (only >= 0 && p != only)
@@ -209,5 +282,6 @@ int main(int argc, char **argv)
     teardown(&s);
     free(s.lead_ids);
     free(s.regions);
+    free(s.keys);
     return 0;
 }

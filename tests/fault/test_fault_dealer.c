@@ -386,6 +386,63 @@ static void t_recall(void **u) { (void)u; run2("recall", setup, op_recall, 0); }
 static void t_outcome(void **u) { (void)u; run2("outcome", setup, op_outcome, 0); }
 static void t_group(void **u) { (void)u; run("group", setup, op_group); }
 
+/* Customers of record (issue 14): L4 (accepted) won, its customer K's
+ * owner recorded or not. */
+static const unsigned char K[] = {0x42, 0x00, 0x17};
+static int setup_won(th_env *env, void **state)
+{
+    int rc = setup(env, state);
+    return rc ? rc : b2b2c_dealer_outcome(*state, "L4", 1, 10, T0 + 900);
+}
+static int setup_owned(th_env *env, void **state)
+{
+    int rc = setup_won(env, state);
+    return rc ? rc : b2b2c_dealer_owner_win(*state, "L4", K, sizeof K);
+}
+static int op_owner_win(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_owner_win(s, "L4", K, sizeof K);
+}
+static int op_route_owner(th_env *env, void *s)
+{
+    const char *d;
+    (void)env;
+    return b2b2c_dealer_route_customer(&d, NULL, s, "R1", K, sizeof K,
+                                       "RU-MOW", 0, 0, 0, "", 5, 3,
+                                       T0 + 1000);
+}
+static int op_transfer(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_owner_transfer(s, K, sizeof K, "", "c", T0 + 1000);
+}
+static int op_release(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_owner_release(s, K, sizeof K, "", T0 + 1000);
+}
+static void t_owner_win(void **u)
+{
+    (void)u;
+    run("owner win", setup_won, op_owner_win);
+}
+static void t_route_owner(void **u)
+{
+    (void)u;
+    run("route owner", setup_owned, op_route_owner);
+}
+static void t_transfer(void **u)
+{
+    (void)u;
+    run("owner transfer", setup_owned, op_transfer);
+}
+static void t_release(void **u)
+{
+    (void)u;
+    run2("owner release", setup_owned, op_release, 0);
+}
+
 /* A dealer in a new territory created inside a group, then 20 more dealers
  * in it (the territory's arrays grow) and a lead routed there after each. */
 static int gr_create(th_env *env, void *s)
@@ -428,6 +485,8 @@ int main(void)
         cmocka_unit_test(t_group_create_grow),
         cmocka_unit_test(t_sync_read),    cmocka_unit_test(t_sync_route),
         cmocka_unit_test(t_sync_reload),
+        cmocka_unit_test(t_owner_win),    cmocka_unit_test(t_route_owner),
+        cmocka_unit_test(t_transfer),     cmocka_unit_test(t_release),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -463,6 +463,40 @@ class DealerTest(EngineTest):
         self.assertEqual(self.d.expire(T0 + 2 * DAY), [])
         self.assertEqual(self.d.stats("mow-1")["expired"], 2)
 
+    def test_customer_of_record(self):
+        key = bytes([0x9f, 0, 0x13])
+        self.d.put("mow-2", 1.0, ["RU-MOW"], ["boilers"], capacity=5)
+        self.d.set_param(b2b2c.DEALER_PARAM_POLICY,
+                         b2b2c.DEALER_POLICY_ROUND_ROBIN)
+        won, _ = self.d.route_customer("v1", key, "RU-MOW", "boilers",
+                                       now=T0)
+        self.d.accept("v1", won, T0 + 60)
+        self.d.outcome("v1", "won", 100.0, T0 + DAY)
+        self.d.owner_win("v1", key)
+        self.assertEqual(self.d.owner(key, "boilers", T0 + DAY),
+                         (won, T0 + DAY, T0 + DAY + 365 * DAY))
+        for i in range(3):
+            self.assertEqual(self.d.route_customer(
+                "r%d" % i, key, "RU-MOW", "boilers", now=T0 + 2 * DAY),
+                (won, b2b2c.DEALER_REASON_OWNER))
+        audit = self.d.audit_lead("r0")
+        self.assertEqual(audit[0].fields["owner"], b2b2c.DEALER_OWNER_CHOSEN)
+        cards = dict(self.d.scorecards(T0, T0 + 30 * DAY))
+        self.assertEqual(cards[won]["owner_kept"], 3)
+        other = "mow-2" if won == "mow-1" else "mow-1"
+        self.d.owner_transfer(key, other, "boilers", T0 + 3 * DAY)
+        self.assertEqual(self.d.owner(key, "boilers", T0 + 3 * DAY)[0],
+                         other)
+        self.d.owner_release(key, "boilers", T0 + 4 * DAY)
+        e = self.assertError(b2b2c.ENOTFOUND, self.d.owner, key, "boilers",
+                             T0 + 4 * DAY)
+        self.assertIn("customer_key", e.message)
+        self.assertError(b2b2c.EBADID, self.d.owner, b"", "boilers", T0)
+        self.assertError(b2b2c.ERANGE, self.d.owner, bytes(65), "", T0)
+        self.assertRaises(TypeError, self.d.owner, "text", "", T0)
+        self.assertEqual(b2b2c.dealer_reason_name(
+            b2b2c.DEALER_REASON_OWNER), "owner")
+
     def test_errors(self):
         e = self.assertError(b2b2c.EBADID, self.d.put, "", 1.0, ["RU"])
         self.assertIn("dealer", e.message)

@@ -335,6 +335,33 @@ class DealerTest < EngineTest
     assert_equal 2, @d.stats("mow-1")["expired"]
   end
 
+  def test_customer_of_record
+    key = [0x9f, 0, 0x13].pack("C*")
+    @d.put("mow-2", territories: ["RU-MOW"], product_lines: ["boilers"], capacity: 5)
+    @d.set_param(B2B2C::DEALER_PARAM_POLICY, B2B2C::DEALER_POLICY_ROUND_ROBIN)
+    won, = @d.route_customer("v1", key, "RU-MOW", product_line: "boilers", now: T0)
+    @d.accept("v1", won, T0 + 60)
+    @d.outcome("v1", true, 100.0, T0 + DAY)
+    @d.owner_win("v1", key)
+    assert_equal [won, T0 + DAY, T0 + DAY + (365 * DAY)], @d.owner(key, T0 + DAY, product_line: "boilers")
+    3.times do |i|
+      assert_equal [won, B2B2C::DEALER_REASON_OWNER],
+                   @d.route_customer("r#{i}", key, "RU-MOW", product_line: "boilers", now: T0 + (2 * DAY))
+    end
+    assert_equal B2B2C::DEALER_OWNER_CHOSEN, @d.audit_lead("r0")[0].fields["owner"]
+    assert_equal 3, @d.scorecards(T0, T0 + (30 * DAY)).to_h[won]["owner_kept"]
+    other = won == "mow-1" ? "mow-2" : "mow-1"
+    @d.owner_transfer(key, other, T0 + (3 * DAY), product_line: "boilers")
+    assert_equal other, @d.owner(key, T0 + (3 * DAY), product_line: "boilers")[0]
+    @d.owner_release(key, T0 + (4 * DAY), product_line: "boilers")
+    err = assert_error(B2B2C::ENOTFOUND) { @d.owner(key, T0 + (4 * DAY), product_line: "boilers") }
+    assert_match(/customer_key/, err.message)
+    assert_error(B2B2C::EBADID) { @d.owner("", T0) }
+    assert_error(B2B2C::ERANGE) { @d.owner("x" * 65, T0) }
+    assert_raises(TypeError) { @d.owner(5, T0) }
+    assert_equal "owner", B2B2C.dealer_reason_name(B2B2C::DEALER_REASON_OWNER)
+  end
+
   def test_errors
     err = assert_error(B2B2C::EBADID) { @d.put("", territories: ["RU"]) }
     assert_match(/dealer/, err.message)

@@ -10,46 +10,14 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "harness.h"
-#include "internal.h"
-#include "dealer/dealer_internal.h"
-
-typedef struct fx {
-    th_store store;
-    b2b2c_ctx *ctx;
-    b2b2c_dealer_engine *e;
-} fx;
-
-static const int64_t T0 = 1767225600; /* 2026-01-01 */
+#include "dealer_fixture.h"
 
 static int setup(void **state)
 {
-    fx *f = calloc(1, sizeof(*f));
-    th_store_init(&f->store);
-    if (b2b2c_ctx_new(&f->ctx, NULL, &f->store.methods) ||
-        b2b2c_dealer_new(&f->e, f->ctx))
-        return -1;
+    fx *f;
+    int rc = fx_open(&f);
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    b2b2c_dealer_free(f->e);
-    b2b2c_ctx_free(f->ctx);
-    th_store_fini(&f->store);
-    free(f);
-    return 0;
-}
-
-static void reopen(fx *f)
-{
-    uint64_t before = b2b2c__dealer_digest(f->e);
-    b2b2c_dealer_free(f->e);
-    f->e = NULL;
-    assert_int_equal(b2b2c_dealer_new(&f->e, f->ctx), 0);
-    assert_true(before == b2b2c__dealer_digest(f->e));
+    return rc;
 }
 
 static void put(fx *f, const char *id, const char *terr, int cap)

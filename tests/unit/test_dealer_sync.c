@@ -246,6 +246,73 @@ static void t_capacity(void **u)
     db_close(&d);
 }
 
+/* ---- customers of record (issue 14) ------------------------------------ */
+
+static int route_key(b2b2c_dealer_engine *e, const char *lead, int64_t t,
+                     const char **dealer, int32_t *reason)
+{
+    static const unsigned char key[] = {0xc0, 0xff, 0xee, 0x00, 0x01};
+    *dealer = NULL;
+    return b2b2c_dealer_route_customer(
+        dealer, reason, e, lead, key, sizeof key, "RU", 0, 0, 0, "",
+        B2B2C_SEGMENT_B2C_CONSUMER, B2B2C_BAND_WARM, t);
+}
+
+/* A records the win, B's routes of the same customer go to the owner; a
+ * transfer and a release by B reach A. */
+static void t_owner(void **u)
+{
+    static const unsigned char key[] = {0xc0, 0xff, 0xee, 0x00, 0x01};
+    db d;
+    const char *x, *o;
+    char w[8];
+    int32_t r = -1;
+    (void)u;
+    db_open(&d, 2);
+    assert_int_equal(b2b2c_dealer_set_param(d.e[0], B2B2C_DEALER_PARAM_POLICY,
+                                            B2B2C_DEALER_POLICY_ROUND_ROBIN),
+                     0);
+    put(d.e[0], "D1", "RU", 10, 0);
+    put(d.e[0], "D2", "RU", 10, 0);
+    assert_int_equal(route_key(d.e[0], "L0", T0, &x, NULL), 0);
+    snprintf(w, sizeof w, "%s", x);
+    assert_int_equal(b2b2c_dealer_accept(d.e[0], "L0", w, T0 + 1), 0);
+    assert_int_equal(b2b2c_dealer_outcome(d.e[0], "L0", 1, 5, T0 + 2), 0);
+    assert_int_equal(b2b2c_dealer_owner_win(d.e[0], "L0", key, sizeof key),
+                     0);
+    for (int i = 0; i < 3; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "L%d", i + 1);
+        assert_int_equal(route_key(d.e[1], id, T0 + 10 + i, &x, &r), 0);
+        assert_string_equal(x, w);
+        assert_int_equal(r, B2B2C_DEALER_REASON_OWNER);
+    }
+    assert_int_equal(b2b2c_dealer_owner(&o, NULL, NULL, d.e[1], key,
+                                        sizeof key, "", T0 + 20),
+                     0);
+    assert_string_equal(o, w);
+    /* B hands the customer over; A routes to the new owner */
+    assert_int_equal(b2b2c_dealer_owner_transfer(
+                         d.e[1], key, sizeof key, "",
+                         strcmp(w, "D1") == 0 ? "D2" : "D1", T0 + 30),
+                     0);
+    assert_int_equal(route_key(d.e[0], "L4", T0 + 40, &x, &r), 0);
+    assert_string_not_equal(x, w);
+    assert_int_equal(r, B2B2C_DEALER_REASON_OWNER);
+    all_equal(&d, 5, NULL);
+    /* B releases; A sees no owner */
+    assert_int_equal(b2b2c_dealer_owner_release(d.e[1], key, sizeof key, "",
+                                                T0 + 50),
+                     0);
+    assert_int_equal(b2b2c_dealer_owner(&o, NULL, NULL, d.e[0], key,
+                                        sizeof key, "", T0 + 50),
+                     B2B2C_ENOTFOUND);
+    assert_int_equal(route_key(d.e[0], "L5", T0 + 60, &x, &r), 0);
+    assert_int_equal(r, B2B2C_DEALER_REASON_ROUTED);
+    all_equal(&d, 6, NULL);
+    db_close(&d);
+}
+
 /* ---- (b) audit sequences ----------------------------------------------- */
 
 typedef struct seqs {
@@ -764,7 +831,7 @@ int main(void)
         cmocka_unit_test(t_quota),          cmocka_unit_test(t_feedback),
         cmocka_unit_test(t_dealers),        cmocka_unit_test(t_same_decisions),
         cmocka_unit_test(t_random_mixed),   cmocka_unit_test(t_reload),
-        cmocka_unit_test(t_conflict),
+        cmocka_unit_test(t_conflict),       cmocka_unit_test(t_owner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,6 +47,10 @@
  *   b2b2c_dealer_route              test_dealer (F, bad ID, bad band,
  *                                   EEXISTS, ST, ENODEALER: exception for
  *                                   *reason_out)
+ *   b2b2c_dealer_route_customer     test_dealer (F, empty key, key too
+ *                                   long, bad ID, ST)
+ *   b2b2c_dealer_owner              test_dealer (F, empty key, no owner,
+ *                                   ST)
  *   b2b2c_dealer_decline            test_dealer (F, unknown lead, bad
  *                                   reason, ST)
  *   b2b2c_dealer_expire             test_dealer (F, now out of range, cb
@@ -370,6 +374,28 @@ static void test_dealer(void **state)
     X(b2b2c_dealer_lead_state(&ls, &who, d, ""), B2B2C_EBADID);
     X(b2b2c_dealer_lead_state(&ls, &who, d, "l9"),
       B2B2C_ENOTFOUND);
+    {
+        static const char longkey[B2B2C_DEALER_CUSTOMER_KEY_MAX + 1] = {0};
+        int64_t since = (int64_t)CZ, until = (int64_t)CZ;
+        X(b2b2c_dealer_route_customer(&who, &reason, d, "l2", "k", 0, "RU",
+          0, 0, 0, NULL, 5, 1, T0), B2B2C_EBADID);
+        X(b2b2c_dealer_route_customer(&who, &reason, d, "l2", longkey,
+          sizeof longkey, "RU", 0, 0, 0, NULL, 5, 1, T0), B2B2C_ERANGE);
+        X(b2b2c_dealer_route_customer(&who, &reason, d, "", "k", 1, "RU", 0,
+          0, 0, NULL, 5, 1, T0), B2B2C_EBADID);
+        X(b2b2c_dealer_owner(&who, &since, &until, d, "k", 0, NULL, T0),
+          B2B2C_EBADID);
+        X(b2b2c_dealer_owner(&who, &since, &until, d, "k", 1, NULL, T0),
+          B2B2C_ENOTFOUND);
+        assert_true(since == (int64_t)CZ && until == (int64_t)CZ);
+        store_fail(&e);
+        X(b2b2c_dealer_route_customer(&who, &reason, d, "l2", "k", 1, "RU",
+          0, 0, 0, NULL, 5, 1, T0), ST_CODE);
+        X(b2b2c_dealer_owner(&who, &since, &until, d, "k", 1, NULL, T0),
+          ST_CODE);
+        heal(&e);
+        assert_true(since == (int64_t)CZ && until == (int64_t)CZ);
+    }
 
     store_fail(&e);
     X(b2b2c_dealer_get_param(&v, d, B2B2C_DEALER_PARAM_POLICY),

@@ -36,6 +36,15 @@ DealerItem = namedtuple("DealerItem", "dealer_id status paused_until "
                         "tier_weight capacity open_offers")
 
 
+def _key(k):
+    """A customer key: bytes as they are (str is refused: a key is the
+    host's hash, not text to encode)."""
+    if not isinstance(k, (bytes, bytearray)):
+        raise TypeError("customer_key must be bytes, not %s"
+                        % type(k).__name__)
+    return bytes(k)
+
+
 class DealerEngine(_Handle):
     """b2b2c_dealer_engine: dealers, routing of consumer leads, accept /
     decline / expire, outcomes, audit trail and scorecards. Audit, stats
@@ -126,6 +135,54 @@ class DealerEngine(_Handle):
             _b(product_line), _seg(segment), _band(band), now)
         self._raise_with_reason(rc, r)
         return _s(d.value), r.value
+
+    def route_customer(self, lead_id, customer_key, region,
+                       product_line=None, segment=0, band=0, now=None,
+                       location=None):
+        """As route, for the customer customer_key (bytes, 1..64, computed
+        by the host: a hash, never personal data): the customer's dealer of
+        record gets the lead while eligible (reason DEALER_REASON_OWNER)."""
+        now = _time(now, "now")
+        k = _key(customer_key)
+        d, r = _str(), _i32()
+        lat, lon = location if location is not None else (0.0, 0.0)
+        rc = lib.b2b2c_dealer_route_customer(
+            ctypes.byref(d), ctypes.byref(r), self.handle, _b(lead_id), k,
+            len(k), _b(region), 0 if location is None else 1, lat, lon,
+            _b(product_line), _seg(segment), _band(band), now)
+        self._raise_with_reason(rc, r)
+        return _s(d.value), r.value
+
+    def owner_win(self, lead_id, customer_key):
+        """The won lead was customer_key's: its dealer becomes the
+        customer's owner for the lead's product line."""
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_owner_win(self.handle, _b(lead_id), k,
+                                               len(k)))
+
+    def owner(self, customer_key, product_line=None, now=None):
+        """(dealer_id, since, until) of the customer's owner at now;
+        Error(ENOTFOUND) when there is none."""
+        now = _time(now, "now")
+        k = _key(customer_key)
+        d, since, until = _str(), ctypes.c_int64(), ctypes.c_int64()
+        self._check(lib.b2b2c_dealer_owner(
+            ctypes.byref(d), ctypes.byref(since), ctypes.byref(until),
+            self.handle, k, len(k), _b(product_line), now))
+        return _s(d.value), since.value, until.value
+
+    def owner_transfer(self, customer_key, to_dealer, product_line=None,
+                       now=None):
+        now = _time(now, "now")
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_owner_transfer(
+            self.handle, k, len(k), _b(product_line), _b(to_dealer), now))
+
+    def owner_release(self, customer_key, product_line=None, now=None):
+        now = _time(now, "now")
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_owner_release(
+            self.handle, k, len(k), _b(product_line), now))
 
     def _raise_with_reason(self, rc, r):
         try:

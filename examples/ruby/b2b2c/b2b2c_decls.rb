@@ -150,6 +150,7 @@ module B2B2C
     LEAD_BY_SCORE: 0,
     LEAD_BY_PROBABILITY: 1,
     # dealer.h
+    DEALER_CUSTOMER_KEY_MAX: 64,
     DEALER_POLICY_ROUND_ROBIN: 0,
     DEALER_POLICY_TIER: 1,
     DEALER_POLICY_PERFORMANCE: 2,
@@ -164,6 +165,7 @@ module B2B2C
     DEALER_PARAM_PERF_EXPONENT: 307,
     DEALER_PARAM_DIRECT_FALLBACK: 308,
     DEALER_PARAM_CREDIBLE_LEVEL: 309,
+    DEALER_PARAM_OWNER_DAYS: 310,
     DEALER_ACTIVE: 0,
     DEALER_PAUSED: 1,
     DEALER_OFFBOARDED: 2,
@@ -181,6 +183,14 @@ module B2B2C
     DEALER_REASON_ALL_DECLINED: 4,
     DEALER_REASON_ALL_AT_CAPACITY: 5,
     DEALER_REASON_DIRECT: 6,
+    DEALER_REASON_OWNER: 7,
+    DEALER_OWNER_NONE: 0,
+    DEALER_OWNER_CHOSEN: 1,
+    DEALER_OWNER_SKIP_INACTIVE: 2,
+    DEALER_OWNER_SKIP_PRODUCT: 3,
+    DEALER_OWNER_SKIP_TRIED: 4,
+    DEALER_OWNER_SKIP_CAPACITY: 5,
+    DEALER_OWNER_SKIP_QUOTA: 6,
     DEALER_KIND_ROUTE: 1,
     DEALER_KIND_DECLINE: 2,
     DEALER_KIND_EXPIRE: 3,
@@ -199,7 +209,8 @@ module B2B2C
     DEALER_AUDIT_SKIP_CAPACITY: 12,
     DEALER_AUDIT_SKIP_QUOTA: 13,
     DEALER_AUDIT_SKIP_SHARE: 14,
-    DEALER_AUDIT_NFIELDS: 15,
+    DEALER_AUDIT_OWNER: 15,
+    DEALER_AUDIT_NFIELDS: 16,
     DEALER_STAT_OFFERED: 0,
     DEALER_STAT_ACCEPTED: 1,
     DEALER_STAT_DECLINED: 2,
@@ -230,7 +241,8 @@ module B2B2C
     DEALER_SC_SHARE_WON: 14,
     DEALER_SC_RANK: 15,
     DEALER_SC_GAP_TO_MEDIAN: 16,
-    DEALER_SC_NFIELDS: 17,
+    DEALER_SC_OWNER_KEPT: 17,
+    DEALER_SC_NFIELDS: 18,
     # forecast.h
     FORECAST_BGNBD: 1,
     FORECAST_PNBD: 2,
@@ -511,6 +523,11 @@ module B2B2C
     attach_function :b2b2c_dealer_audit_lead, %i[pointer string b2b2c_dealer_audit_cb pointer], :int
     attach_function :b2b2c_dealer_audit_dealer, %i[pointer string b2b2c_dealer_audit_cb pointer], :int
     attach_function :b2b2c_dealer_scorecards, %i[pointer int64 int64 b2b2c_dealer_scorecard_cb pointer], :int
+    attach_function :b2b2c_dealer_route_customer, %i[pointer pointer pointer string pointer size_t string int32 double double string int32 int32 int64], :int
+    attach_function :b2b2c_dealer_owner_win, %i[pointer string pointer size_t], :int
+    attach_function :b2b2c_dealer_owner, %i[pointer pointer pointer pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_owner_transfer, %i[pointer pointer size_t string string int64], :int
+    attach_function :b2b2c_dealer_owner_release, %i[pointer pointer size_t string int64], :int
     attach_function :b2b2c_dealer_policy_name, %i[int32], :string
     attach_function :b2b2c_dealer_reason_name, %i[int32], :string
 

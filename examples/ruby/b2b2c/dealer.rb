@@ -76,6 +76,47 @@ module B2B2C
       [B2B2C.read_str(d), r.read_int32]
     end
 
+    # As route, for the customer customer_key (a binary String of 1..64
+    # bytes the host computes, a hash: never personal data): the customer's
+    # dealer of record gets the lead while eligible (DEALER_REASON_OWNER).
+    def route_customer(lead_id, customer_key, region, now:, product_line: nil, segment: 0, band: 0, location: nil)
+      k, kl = customer_key(customer_key)
+      d = B2B2C.out(:pointer)
+      r = B2B2C.out(:int32)
+      lat, lon = location || [0.0, 0.0]
+      rc = Lib.b2b2c_dealer_route_customer(d, r, handle, lead_id, k, kl, region, location ? 1 : 0, lat, lon,
+                                           product_line, B2B2C.seg(segment), B2B2C.band(band), now)
+      check_reason(rc, r)
+      [B2B2C.read_str(d), r.read_int32]
+    end
+
+    # The won lead was customer_key's: its dealer becomes the owner.
+    def owner_win(lead_id, customer_key)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_owner_win(handle, lead_id, k, kl))
+    end
+
+    # [dealer_id, since, until] of the customer's owner at now; Error
+    # (ENOTFOUND) when there is none.
+    def owner(customer_key, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      d = B2B2C.out(:pointer)
+      since = B2B2C.out(:int64)
+      til = B2B2C.out(:int64)
+      check(Lib.b2b2c_dealer_owner(d, since, til, handle, k, kl, product_line, now))
+      [B2B2C.read_str(d), since.read_int64, til.read_int64]
+    end
+
+    def owner_transfer(customer_key, to_dealer, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_owner_transfer(handle, k, kl, product_line, to_dealer, now))
+    end
+
+    def owner_release(customer_key, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_owner_release(handle, k, kl, product_line, now))
+    end
+
     def accept(lead_id, dealer_id, now) = check(Lib.b2b2c_dealer_accept(handle, lead_id, dealer_id, now))
 
     # The dealer declines: [next dealer or nil, reason].
@@ -137,6 +178,15 @@ module B2B2C
     private
 
     def audit(lead, dealer, fields, n) = AuditRecord.new(lead, dealer, B2B2C.row(fields, n, AUDIT_NAMES))
+
+    # A customer key's bytes (a String, used as binary) and length.
+    def customer_key(key)
+      raise TypeError, "customer_key must be a String, not #{key.class}" unless key.is_a?(String)
+
+      p = FFI::MemoryPointer.new(:uint8, [key.bytesize, 1].max)
+      p.put_bytes(0, key.b)
+      [p, key.bytesize]
+    end
 
     def check_reason(rc, r)
       check(rc)
