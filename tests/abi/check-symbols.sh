@@ -3,13 +3,15 @@
 # The exported symbols of the shared library must be exactly the functions
 # listed in the version script, every one named b2b2c_*, and every function
 # marked B2B2C_API in the public headers must be in the map.
-# usage: check-symbols.sh LIBRARY MAPFILE INCLUDE [SONAME]
+# usage: check-symbols.sh LIBRARY MAPFILE INCLUDE [SONAME [MARK]]
 # For libb2b2c, INCLUDE is the include directory; the storage adapters'
 # headers in include/b2b2c/storage/ are left out (they belong to their own
 # libraries, not to libb2b2c.so.1). For an adapter library, INCLUDE is its
-# header and SONAME its soname (default libb2b2c.so.1).
+# header, SONAME its soname (default libb2b2c.so.1) and MARK the macro
+# that marks its exported functions (default B2B2C_API; the adapters'
+# headers use B2B2C_STORAGE_API).
 set -eu
-lib=$1 map=$2 inc=$3 want_soname=${4:-libb2b2c.so.1}
+lib=$1 map=$2 inc=$3 want_soname=${4:-libb2b2c.so.1} mark=${5:-B2B2C_API}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -19,7 +21,7 @@ nm -D --defined-only "$lib" | awk '$2 != "A" {print $3}' | sed 's/@.*//' \
 # Names in the map's global sections.
 sed -e 's,/\*.*\*/,,g' "$map" | tr -d ' \t' | grep -E '^b2b2c_[a-z0-9_]+;$' \
     | tr -d ';' | sort -u > "$tmp/mapped"
-grep -rhoE --exclude-dir=storage 'B2B2C_API[^;]*\bb2b2c_[a-z0-9_]+[[:space:]]*\(' "$inc" \
+grep -rhoE --exclude-dir=storage "$mark"'[^;]*\bb2b2c_[a-z0-9_]+[[:space:]]*\(' "$inc" \
     | grep -oE 'b2b2c_[a-z0-9_]+[[:space:]]*\($' | tr -d ' (' \
     | sort -u > "$tmp/declared"
 
@@ -32,7 +34,7 @@ extra=$(comm -23 "$tmp/exported" "$tmp/mapped")
 missing=$(comm -13 "$tmp/exported" "$tmp/mapped")
 [ -z "$missing" ] || { echo "FAIL: in the map but not exported: $missing"; status=1; }
 undecl=$(comm -23 "$tmp/declared" "$tmp/mapped")
-[ -z "$undecl" ] || { echo "FAIL: B2B2C_API in headers but not in the map: $undecl"; status=1; }
+[ -z "$undecl" ] || { echo "FAIL: $mark in headers but not in the map: $undecl"; status=1; }
 soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 [ "$soname" = "$want_soname" ] || { echo "FAIL: SONAME is '$soname'"; status=1; }
 [ $status -ne 0 ] || echo "ok: $(wc -l < "$tmp/exported") symbols exported, all mapped; SONAME $soname"

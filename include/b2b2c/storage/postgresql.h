@@ -51,6 +51,12 @@
 
 #include "../../b2b2c.h"
 
+/* Marks what this adapter's own library exports: its functions are not part
+ * of libb2b2c.so.1 nor of src/libb2b2c.map, but of the adapter's map. */
+#ifndef B2B2C_STORAGE_API
+#define B2B2C_STORAGE_API B2B2C_API
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -96,7 +102,7 @@ typedef struct b2b2c_pg_options {
 
 /* Fill `o` with the defaults of `version` (1 .. B2B2C_PG_OPTIONS_VERSION).
  * Returns 0, B2B2C_EINVAL (o NULL) or B2B2C_EVERSION. */
-B2B2C_API int b2b2c_pg_options_init(b2b2c_pg_options *o, uint32_t version);
+B2B2C_STORAGE_API int b2b2c_pg_options_init(b2b2c_pg_options *o, uint32_t version);
 
 /*
  * Connect with `conninfo` (libpq's "host=/tmp dbname=crm" or a
@@ -110,34 +116,34 @@ B2B2C_API int b2b2c_pg_options_init(b2b2c_pg_options *o, uint32_t version);
  * authentication refused) or a code of the server's SQLSTATE (-2042: no
  * right to create the table).
  */
-B2B2C_API int b2b2c_pg_open(b2b2c_pg **out, const char *conninfo,
+B2B2C_STORAGE_API int b2b2c_pg_open(b2b2c_pg **out, const char *conninfo,
                             const b2b2c_pg_options *opts);
 
 /* Fill `out` with the method table (userdata = db) for b2b2c_ctx_new.
  * Returns 0 or B2B2C_EINVAL. */
-B2B2C_API int b2b2c_pg_methods(b2b2c_pg *db, b2b2c_storage *out);
+B2B2C_STORAGE_API int b2b2c_pg_methods(b2b2c_pg *db, b2b2c_storage *out);
 
 /* The server's (or libpq's) message for the last failure of this
  * connection, kept until the next failure. Before any failure: "not an
  * error". Owned by db, valid until the next call on it. */
-B2B2C_API const char *b2b2c_pg_errmsg(const b2b2c_pg *db);
+B2B2C_STORAGE_API const char *b2b2c_pg_errmsg(const b2b2c_pg *db);
 
 /* The SQLSTATE of the last failure ("40001"), "" when it had none (libpq
  * could not reach the server). Owned by db, valid until the next call. */
-B2B2C_API const char *b2b2c_pg_sqlstate(const b2b2c_pg *db);
+B2B2C_STORAGE_API const char *b2b2c_pg_sqlstate(const b2b2c_pg *db);
 
 /* A static message for a code an adapter call or a library call through
  * it returned: "PostgreSQL: connection exception (SQLSTATE class 08)" for
  * -2008, and b2b2c_strerror(code) for the library's own codes. */
-B2B2C_API const char *b2b2c_pg_strerror(int code);
+B2B2C_STORAGE_API const char *b2b2c_pg_strerror(int code);
 
 /* The libpq connection, for the host's own queries (outside the library's
  * transactions). NULL for NULL db. */
-B2B2C_API struct pg_conn *b2b2c_pg_handle(b2b2c_pg *db);
+B2B2C_STORAGE_API struct pg_conn *b2b2c_pg_handle(b2b2c_pg *db);
 
 /* Close; an open transaction is rolled back by the server. NULL is
  * accepted. */
-B2B2C_API void b2b2c_pg_close(b2b2c_pg *db);
+B2B2C_STORAGE_API void b2b2c_pg_close(b2b2c_pg *db);
 
 #ifdef __cplusplus
 }

@@ -30,6 +30,12 @@
 
 #include "../../b2b2c.h"
 
+/* Marks what this adapter's own library exports: its functions are not part
+ * of libb2b2c.so.1 nor of src/libb2b2c.map, but of the adapter's map. */
+#ifndef B2B2C_STORAGE_API
+#define B2B2C_STORAGE_API B2B2C_API
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -80,7 +86,7 @@ typedef struct b2b2c_sqlite_options {
 
 /* Fill `o` with the defaults of `version` (1 .. B2B2C_SQLITE_OPTIONS_VERSION).
  * Returns 0, B2B2C_EINVAL (o NULL) or B2B2C_EVERSION. */
-B2B2C_API int b2b2c_sqlite_options_init(b2b2c_sqlite_options *o,
+B2B2C_STORAGE_API int b2b2c_sqlite_options_init(b2b2c_sqlite_options *o,
                                         uint32_t version);
 
 /* Open (or create) the database at `path` (":memory:" for a private one)
@@ -89,33 +95,33 @@ B2B2C_API int b2b2c_sqlite_options_init(b2b2c_sqlite_options *o,
  * B2B2C_EVERSION (opts->version 0 or newer than this adapter), B2B2C_ERANGE
  * (busy_timeout_ms < 0, wal not 0/1, synchronous not a SYNC_* value),
  * B2B2C_ENOMEM or a negative SQLite-derived code. */
-B2B2C_API int b2b2c_sqlite_open_with(b2b2c_sqlite **out, const char *path,
+B2B2C_STORAGE_API int b2b2c_sqlite_open_with(b2b2c_sqlite **out, const char *path,
                                      const b2b2c_sqlite_options *opts);
 
 /* b2b2c_sqlite_open_with(out, path, NULL): a 5 s busy timeout, WAL for a
  * file, synchronous left as SQLite has it. */
-B2B2C_API int b2b2c_sqlite_open(b2b2c_sqlite **out, const char *path);
+B2B2C_STORAGE_API int b2b2c_sqlite_open(b2b2c_sqlite **out, const char *path);
 
 /* Fill `out` with the method table (userdata = db) for b2b2c_ctx_new. */
-B2B2C_API int b2b2c_sqlite_methods(b2b2c_sqlite *db, b2b2c_storage *out);
+B2B2C_STORAGE_API int b2b2c_sqlite_methods(b2b2c_sqlite *db, b2b2c_storage *out);
 
 /* SQLite's message for the last failed SQLite call of this connection
  * ("database is locked"), kept until the next failure: the rollback the
  * library runs after a failed commit does not clear it. Before any
  * failure: "not an error". Owned by db, valid until the next call on it. */
-B2B2C_API const char *b2b2c_sqlite_errmsg(const b2b2c_sqlite *db);
+B2B2C_STORAGE_API const char *b2b2c_sqlite_errmsg(const b2b2c_sqlite *db);
 
 /* A static message for a code an adapter call or a library call through
  * it returned: "SQLite: database is locked (SQLITE_BUSY)" for -1005, and
  * b2b2c_strerror(code) for the library's own codes. */
-B2B2C_API const char *b2b2c_sqlite_strerror(int code);
+B2B2C_STORAGE_API const char *b2b2c_sqlite_strerror(int code);
 
 /* The underlying connection, for the host's own PRAGMAs and queries
  * (outside the library's transactions). NULL for NULL db. */
-B2B2C_API struct sqlite3 *b2b2c_sqlite_handle(b2b2c_sqlite *db);
+B2B2C_STORAGE_API struct sqlite3 *b2b2c_sqlite_handle(b2b2c_sqlite *db);
 
 /* Close; an open transaction is rolled back. NULL is accepted. */
-B2B2C_API void b2b2c_sqlite_close(b2b2c_sqlite *db);
+B2B2C_STORAGE_API void b2b2c_sqlite_close(b2b2c_sqlite *db);
 
 #ifdef __cplusplus
 }
