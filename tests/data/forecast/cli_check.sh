@@ -8,7 +8,7 @@ S=$2
 D=$S/tests/data/forecast
 E=$S/examples/data/forecast
 T=${TMPDIR:-/tmp}/b2b2c_forecast_$$
-trap 'rm -f "$T".out "$T".err' EXIT
+trap 'rm -f "$T".out "$T".err "$T".ru.csv "$T".ref' EXIT
 . "$S"/tests/data/forecast/check_lib.sh
 
 for m in bgnbd pnbd gg; do
@@ -82,4 +82,20 @@ expect "due no repeat" 1 "all zero" forecast due --transactions "$D"/no_repeat.c
 expect "due usage as-of" 2 "as-of" forecast due --transactions "$E"/transactions.csv --window 10
 expect "due usage window" 2 "window" forecast due --transactions "$E"/transactions.csv --as-of 2025-06-01 --window 0
 expect "due usage model" 2 "model" forecast due --transactions "$E"/transactions.csv --as-of 2025-06-01 --window 1 --model bgbb
+# input options: a 1C-style export (';', decimal comma, DD.MM.YYYY, CRLF)
+# gives the same fit as the ISO original; '-' reads stdin; --opt=value
+sed -e 's/,/;/g' -e 's/\([0-9]\)\.\([0-9]\)/\1,\2/' \
+    -e 's/\([0-9]\{4\}\)-\([0-9][0-9]\)-\([0-9][0-9]\)/\3.\2.\1/' \
+    -e 's/$/\r/' "$E"/transactions.csv >"$T".ru.csv
+"$B" forecast fit --model bgnbd --transactions "$E"/transactions.csv --calibration-end 2025-09-30 --unit week >"$T".ref
+"$B" --delimiter ';' forecast fit --decimal-comma --date-format DD.MM.YYYY --model bgnbd --transactions "$T".ru.csv --calibration-end 2025-09-30 --unit week >"$T".out \
+    && cmp -s "$T".out "$T".ref && ok "1C export" || bad "1C export"
+"$B" forecast fit --model bgnbd --transactions "$T".ru.csv --calibration-end 2025-09-30 --unit week >/dev/null 2>"$T".err
+[ $? -eq 1 ] && grep -q "ru.csv:1: missing column" "$T".err && ok "1C export needs the options" || { bad "1C export needs the options"; cat "$T".err; }
+"$B" forecast fit --model bgnbd --summary=- --delimiter=, <"$E"/summary.csv >"$T".out \
+    && "$B" forecast fit --model bgnbd --summary "$E"/summary.csv | cmp -s - "$T".out && ok "stdin" || bad "stdin"
+expect "bad delimiter" 2 "delimiter" --delimiter ab forecast fit --model bgnbd --summary "$E"/summary.csv
+expect "bad date format" 2 "date-format" forecast fit --date-format YYYY/MM/DD --model bgnbd --summary "$E"/summary.csv
+expect "decimal comma refuses a dot" 1 "amount" forecast fit --decimal-comma --model gg --transactions "$E"/transactions.csv --calibration-end 2025-09-30 --unit week
+
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
