@@ -96,8 +96,8 @@ static int cmd_help(int argc, char **argv)
            "MM/DD/YYYY,\n"
            "                      besides ISO YYYY-MM-DD and Unix "
            "seconds.\n"
-           "  A FILE argument of '-' reads standard input; --opt=value "
-           "works too.\n"
+           "  A FILE argument of '-' reads standard input; "
+           "--option=value works too.\n"
            "\nb2b2c help SUBCOMMAND shows its options. Exit status: 0 ok, "
            "1 bad data, 2 usage error.\n");
     return CLI_OK;
@@ -122,5 +122,11 @@ int main(int argc, char **argv)
     if (!c)
         return cli_usage_error("unknown subcommand '%s' (try 'b2b2c help')",
                                argv[1]);
+    /* SUBCOMMAND [...] --help: its help, whatever else is given */
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            char *h[] = {"help", argv[1], NULL};
+            return cmd_help(2, h);
+        }
     return c->run(argc - 1, argv + 1);
 }
