@@ -8,6 +8,34 @@ module B2B2C
   # TIME_MAX] (years 1..9999), amounts in [0, AMOUNT_MAX].
   CONSTANTS.each { |name, value| const_set(name, value) }
 
+  # Enums as symbols (ENUMS, generated from the headers: the enum's name as
+  # the Python binding's IntEnum class, members lowercased without their
+  # prefix). An enum argument of the engine classes takes the constant
+  # (B2B2C::BAND_HOT), its symbol (:hot) or its name ("hot").
+  #   B2B2C.enum_value(:Band, :hot)  # => 3
+  #   B2B2C.enum_symbol(:Band, 3)    # => :hot
+  # Both raise ArgumentError for an unknown enum or member; enum_symbol
+  # returns nil for a value this binding does not know (a newer library's).
+  def self.enum_value(enum, member)
+    members = ENUMS.fetch(enum.to_sym) { raise ArgumentError, "unknown enum #{enum.inspect}" }
+    members.fetch(member.to_s.downcase.to_sym) do
+      raise ArgumentError, "#{enum}: unknown member #{member.inspect}"
+    end
+  end
+
+  def self.enum_symbol(enum, value)
+    members = ENUMS.fetch(enum.to_sym) { raise ArgumentError, "unknown enum #{enum.inspect}" }
+    members.key(value.is_a?(Float) ? value.to_i : value)
+  end
+
+  # Times: every time argument takes Integer Unix seconds or a Time (its
+  # Unix seconds, floored to the whole second: a Time always knows its
+  # offset); times returned are Integer Unix seconds.
+  def self.to_unix(time) = time.is_a?(Time) ? time.to_i : Integer(time)
+
+  # Unix seconds -> a UTC Time.
+  def self.from_unix(seconds) = Time.at(seconds).utc
+
   class Error < StandardError
     attr_reader :code, :name
 
