@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: MIT
 """Loading the shared library, the checked calls, Error and the constants."""
 
+from __future__ import annotations
+
 import ctypes
 import ctypes.util
 import datetime
 import enum
 import os
+from typing import Union
 
 
 # The declarations generated from the public headers by
@@ -144,11 +147,17 @@ def _double_arg(fname, i, t, v):
     return float(v)  # an int too large for a double: OverflowError
 
 
+# The types of the type hints: a time argument is Unix seconds or an aware
+# datetime; an enum argument a member of its IntEnum (an int) or the
+# value's stable name ("hot").
+Time = Union[int, datetime.datetime]
+EnumArg = Union[int, str]
+
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 _SECOND = datetime.timedelta(seconds=1)
 
 
-def to_unix(value):
+def to_unix(value: Time) -> int:
     """A time argument as Unix seconds: an int passes as is; an aware
     datetime is converted (floored to the whole second, so 12:00:00.9 is
     12:00:00); a naive datetime, whose zone the binding would have to
@@ -166,7 +175,7 @@ def to_unix(value):
     return value
 
 
-def from_unix(seconds):
+def from_unix(seconds: int) -> datetime.datetime:
     """Unix seconds (what the library returns for times) -> an aware UTC
     datetime."""
     return _EPOCH + datetime.timedelta(seconds=seconds)
@@ -259,7 +268,7 @@ for _fname, _restype, _argtypes in _d.FUNCTIONS:
 class Error(Exception):
     """A libb2b2c call failed: .code (negative), .name, .message."""
 
-    def __init__(self, code, message=""):
+    def __init__(self, code: int, message: str = "") -> None:
         self.code = code
         self.name = STATUS.get(code, "B2B2C_E(%d)" % code)
         self.message = message or strerror(code)
@@ -273,13 +282,18 @@ def _check(rc, ctx=None):
     return rc
 
 
-def version():
+def version() -> str:
+    """The C library's version string ("1.0.0")."""
     return lib.b2b2c_version_string().decode()
 
 
-def version_number():
+def version_number() -> int:
+    """The C library's version as a number: major * 10000 + minor * 100 + patch
+    (10000 for 1.0.0)."""
     return lib.b2b2c_version_number()
 
 
-def strerror(code):
+def strerror(code: int) -> str:
+    """The library's description of a status code (b2b2c.ESTATE: "invalid state
+    for this operation")."""
     return lib.b2b2c_strerror(code).decode()
