@@ -20,6 +20,9 @@ module B2B2C
   # attribution, media mix. Metric and mix rows come back as [key, Hash
   # keyed by the CHM_* / MIX_* names lowercased].
   class Channels < Handle
+    include Handle::Listing
+    LISTING = :list
+
     def initialize(ctx)
       super(ctx, :b2b2c_channels_free) { |p, c| Lib.b2b2c_channels_new(p, c) }
     end

@@ -19,6 +19,9 @@ module B2B2C
   # audit trail and scorecards (rows as Hashes keyed by the DEALER_AUDIT_*,
   # DEALER_STAT_*, DEALER_SC_* names, lowercased, prefix dropped).
   class DealerEngine < Handle
+    include Handle::Listing
+    LISTING = :list
+
     def initialize(ctx)
       super(ctx, :b2b2c_dealer_free) { |p, c| Lib.b2b2c_dealer_new(p, c) }
     end

@@ -169,6 +169,22 @@ module B2B2C
 
     def closed? = @handle.nil?
 
+    # The engines whose listing needs no argument are Enumerable over it
+    # (DealerEngine#list, Channels#list, Segmenter#list_accounts,
+    # Forecaster#list_customers): each yields the items of one listing,
+    # read whole in one C call, so the engine may change while iterating;
+    # without a block, an Enumerator.
+    module Listing
+      include Enumerable
+
+      def each(&blk)
+        return enum_for(:each) unless blk
+
+        send(self.class::LISTING).each(&blk)
+        self
+      end
+    end
+
     private
 
     def check(rc) = @ctx.check(rc)

@@ -162,6 +162,9 @@ module B2B2C
   KINDS = named("FORECAST_KIND_", %w[HOST_FIRST MAX]).freeze
 
   class Forecaster < Handle
+    include Handle::Listing
+    LISTING = :list_customers
+
     def initialize(ctx)
       super(ctx, :b2b2c_forecaster_free) { |p, c| Lib.b2b2c_forecaster_new(p, c) }
     end

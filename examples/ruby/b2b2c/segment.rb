@@ -66,6 +66,9 @@ module B2B2C
   # b2b2c_segmenter: classifies accounts into the five sub-segments, records
   # assignments and migrations, recommends routing.
   class Segmenter < Handle
+    include Handle::Listing
+    LISTING = :list_accounts
+
     def initialize(ctx)
       super(ctx, :b2b2c_segmenter_free) { |p, c| Lib.b2b2c_segmenter_new(p, c) }
     end
