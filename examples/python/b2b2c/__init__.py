@@ -75,10 +75,14 @@ from .channel import (  # noqa: F401
 # C minus the B2B2C_ prefix (b2b2c.SEG_ATTR_OUTLETS == 8, b2b2c.EINVAL ==
 # -1, ...): see _lib. An enum's constants are the members of its IntEnum
 # class (b2b2c.BAND_HOT is b2b2c.Band.HOT).
-from ._lib import _CONSTANTS, ENUMS, from_unix, to_unix  # noqa: E402
+from ._lib import (  # noqa: E402
+    _CONSTANTS, ENUMS, EnumArg, Time, from_unix, to_unix)
 globals().update(_CONSTANTS)
 globals().update(ENUMS)
-__all__ += sorted(ENUMS) + ["ENUMS", "to_unix", "from_unix"]
+# Time and EnumArg: the types of the type hints (a time argument, an enum
+# argument)
+__all__ += sorted(ENUMS) + ["ENUMS", "to_unix", "from_unix", "Time",
+                            "EnumArg"]
 
 __all__ += [n for n in list(_CONSTANTS) + [
     "Attrs", "Segmenter", "SegmentClassifier", "LeadModel", "DealerEngine",
