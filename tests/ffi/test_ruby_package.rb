@@ -132,6 +132,53 @@ class EnumerableTest < Minitest::Test
   end
 end
 
+# Every public method of the binding's modules and classes has a comment
+# right above its definition (Ruby's counterpart of the Python package's
+# docstring walk).
+class DocumentedTest < Minitest::Test
+  def binding_dir
+    File.dirname($LOADED_FEATURES.find { |f| f.end_with?("/b2b2c.rb") })
+  end
+
+  def public_methods_of_binding
+    mods = [B2B2C] + B2B2C.constants.map { |c| B2B2C.const_get(c) }.select do |c|
+      c.is_a?(Module) && c.name&.start_with?("B2B2C") && c != B2B2C::Lib &&
+        !(c.is_a?(Class) && (c < Struct || c < FFI::Struct))
+    end
+    mods.uniq.flat_map do |m|
+      m.public_instance_methods(false).map { |n| ["#{m}##{n}", m.instance_method(n)] } +
+        m.singleton_methods(false).map { |n| ["#{m}.#{n}", m.method(n)] }
+    end
+  end
+
+  # A comment on the line above the definition, or after it on the same
+  # line (`attr_accessor :reason # ...`, `# :nodoc:`); a method defined in
+  # a loop (define_singleton_method) has it above the loop.
+  def commented?(lines, i)
+    return true if lines[i].include?(" # ")
+
+    if lines[i] =~ /define_(singleton_)?method/
+      indent = lines[i][/\A */].size
+      i -= 1 while i.positive? && lines[i][/\A */].size >= indent || lines[i].strip.empty?
+    end
+    lines[i - 1].to_s.strip.start_with?("#")
+  end
+
+  def test_every_public_method_is_commented
+    dir = binding_dir
+    seen = 0
+    missing = public_methods_of_binding.filter_map do |name, meth|
+      file, line = meth.source_location
+      next unless file&.start_with?(dir)
+
+      seen += 1
+      name unless commented?(File.readlines(file), line - 1)
+    end
+    assert_operator seen, :>, 200
+    assert_equal [], missing, "public methods without a comment"
+  end
+end
+
 class GemTest < Minitest::Test
   def test_where_it_comes_from
     file = $LOADED_FEATURES.find { |f| f.end_with?("/b2b2c.rb") }
