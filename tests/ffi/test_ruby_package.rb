@@ -61,6 +61,7 @@ class TimeTest < Minitest::Test
     assert_equal(-1, B2B2C.to_unix(Time.at(-0.5)))
     assert_equal TT0, B2B2C.from_unix(T0)
     assert_equal T0, B2B2C.to_unix(T0)
+    assert_raises(TypeError) { B2B2C.to_unix("2026-01-01") }
   end
 
   def test_time_is_the_same_as_its_seconds

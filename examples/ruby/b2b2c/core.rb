@@ -32,7 +32,12 @@ module B2B2C
   # Times: every time argument takes Integer Unix seconds or a Time (its
   # Unix seconds, floored to the whole second: a Time always knows its
   # offset); times returned are Integer Unix seconds.
-  def self.to_unix(time) = time.is_a?(Time) ? time.to_i : Integer(time)
+  def self.to_unix(time)
+    return time.to_i if time.is_a?(Time)
+    return time if time.is_a?(Integer)
+
+    raise TypeError, "a time must be a Time or Integer Unix seconds, not #{time.class}"
+  end
 
   # Unix seconds -> a UTC Time.
   def self.from_unix(seconds) = Time.at(seconds).utc
