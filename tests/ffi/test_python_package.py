@@ -229,6 +229,36 @@ class PackageTest(unittest.TestCase):
         inside = os.path.abspath(b2b2c.__file__).startswith(ROOT + os.sep)
         self.assertEqual(inside, not INSTALLED, b2b2c.__file__)
 
+    def adapter(self, make):
+        """make() -> a store; a missing adapter library skips in the build
+        tree (it was not configured), fails installed."""
+        try:
+            return make()
+        except OSError as e:
+            if INSTALLED:
+                raise
+            self.skipTest("adapter not built: %s" % e)
+
+    def test_sqlite_adapter_loads(self):
+        store = self.adapter(lambda: b2b2c.SQLiteStore(":memory:"))
+        with store, b2b2c.Context(store) as ctx:
+            m = b2b2c.LeadModel(ctx)
+            m.add("a", DT0)
+            self.assertEqual(len(m), 1)
+
+    def test_postgresql_adapter_loads(self):
+        # the adapter's own error, no server needed
+        def connect():
+            try:
+                b2b2c.PostgresStore("host=/nonexistent-b2b2c dbname=x "
+                                    "connect_timeout=1")
+            except b2b2c.Error as e:
+                return e
+        e = self.adapter(connect)
+        self.assertIsInstance(e, b2b2c.Error)
+        self.assertLess(e.code, -1000)
+        self.assertIn("PostgreSQL", str(e))
+
     def test_versions(self):
         # the package's version is the C library's
         if INSTALLED:

@@ -187,6 +187,38 @@ class GemTest < Minitest::Test
     assert_equal !INSTALLED, file.start_with?("#{ROOT}/"), file
   end
 
+  # A store from the block; a missing adapter library skips in the build
+  # tree (it was not configured), fails installed.
+  def adapter
+    yield
+  rescue LoadError => e
+    raise if INSTALLED
+
+    skip "adapter not built: #{e.message}"
+  end
+
+  def test_sqlite_adapter_loads
+    store = adapter { B2B2C::SQLiteStore.new(":memory:") }
+    B2B2C::Context.open(store) do |ctx|
+      m = B2B2C::LeadModel.new(ctx)
+      m.add("a", TT0)
+      assert_equal 1, m.count
+    end
+    store.close
+  end
+
+  # the adapter's own error, no server needed
+  def test_postgresql_adapter_loads
+    err = adapter do
+      B2B2C::PostgresStore.new("host=/nonexistent-b2b2c dbname=x connect_timeout=1")
+    rescue B2B2C::Error => e
+      e
+    end
+    assert_kind_of B2B2C::Error, err
+    assert_operator err.code, :<, -1000
+    assert_match(/PostgreSQL/, err.message)
+  end
+
   def test_gemspec_and_versions
     skip "the tree's gemspec (installed run)" if INSTALLED
     spec = Gem::Specification.load(File.join(ROOT, "examples/ruby/b2b2c.gemspec"))
