@@ -7,10 +7,18 @@ the umbrella header's order) and writes
 
     examples/python/b2b2c/_b2b2c_decls.py  ctypes: structures, CFUNCTYPE
                                            callback types, CONSTANTS,
-                                           STATUS, FUNCTIONS
-    examples/ruby/b2b2c/b2b2c_decls.rb     ffi: CONSTANTS, STATUS,
+                                           STATUS, ENUMS, TIME_ARGS,
+                                           FUNCTIONS
+    examples/ruby/b2b2c/b2b2c_decls.rb     ffi: CONSTANTS, STATUS, ENUMS,
+                                           ENUM_PREFIXES, TIME_ARGS,
                                            FFI::Struct classes, callbacks,
                                            attach_function
+
+ENUMS names each (anonymous) enum of the headers after the prefix its
+members share (ENUM_NAMES below; the Python binding makes IntEnum classes
+of them, the Ruby one symbol tables); TIME_ARGS lists, per function, the
+int64_t parameters that hold a time (named as in TIME_PARAMS), where the
+bindings accept a datetime / Time.
 
 The handwritten bindings (the package examples/python/b2b2c/, and
 examples/ruby/b2b2c.rb with its pieces in examples/ruby/b2b2c/) load these
