@@ -2,7 +2,12 @@
 # The Ruby (ffi) binding against the built shared library.
 require "csv"
 require "minitest/autorun"
-require_relative "../../examples/ruby/b2b2c"
+# B2B2C_TEST_INSTALLED=1: the installed gem (.ci/run), not the tree's
+if ENV["B2B2C_TEST_INSTALLED"] == "1"
+  require "b2b2c"
+else
+  require_relative "../../examples/ruby/b2b2c"
+end
 
 class CoreTest < Minitest::Test
   def test_param_bounds
