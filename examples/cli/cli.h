@@ -135,6 +135,8 @@ void cli_table_begin(cli_table *t, int json, const char *const *cols,
 void cli_table_str(cli_table *t, const char *s); /* NULL: empty / null */
 void cli_table_num(cli_table *t, double v, int kind); /* NaN: empty */
 void cli_table_end(cli_table *t);
+/* YYYY-MM-DDTHH:MM:SSZ of Unix time t (UTC); buf of 64 bytes is enough. */
+void cli_format_time(char *buf, size_t n, int64_t t);
 
 /* ---- column names (cli_columns.c) ---- */
 

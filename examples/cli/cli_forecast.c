@@ -27,6 +27,11 @@ static const char usage[] =
     "                          [--unit day|week|month] [--min-p-alive P]\n"
     "                          [--min-intervals K] [--max-iter N]\n"
     "                          [--max-seconds S]\n"
+    "       b2b2c forecast histogram --model bgnbd|pnbd|bgbb (--summary FILE.csv\n"
+    "                          | --transactions ...) [--bins K]\n"
+    "       b2b2c forecast holdout --transactions FILE.csv\n"
+    "                          --calibration-end DATE --holdout-end DATE\n"
+    "                          [--model bgnbd|pnbd] [--unit U] [--bins K]\n"
     "       every one takes [--format csv|json]\n\n"
     "Summary CSV: header with frequency, recency, T (BG/BB: periods),\n"
     "optional monetary_value and weight (lifetimes' names weights,\n"
@@ -62,7 +67,16 @@ static const char usage[] =
     "default 3, else the model's mean gap) with P(alive) >= P (default\n"
     "0.5), highest expected revenue in the window first; rows dated after\n"
     "--as-of are ignored.\n"
-    "predict and due print --format json as a JSON array of objects.\n"
+    "histogram fits the model and prints frequency,actual,expected: how many\n"
+    "customers made 0, 1, ... repeat purchases in calibration, and how many\n"
+    "the model expects (FHL 2005 fig. 2); the last of K bins (default 8) is\n"
+    "'K-1 or more'.\n"
+    "holdout fits at the end of --calibration-end and prints, per\n"
+    "calibration frequency, frequency,customers,actual,predicted: the mean\n"
+    "repeat purchases to the end of --holdout-end, actual and expected\n"
+    "(FHL 2005 fig. 4).\n"
+    "predict, due, histogram and holdout print --format json as a JSON\n"
+    "array of objects.\n"
     "Numbers: money with 2 decimals, probabilities and expected purchases\n"
     "with 4; fitted parameters with 17 significant digits (they read back\n"
     "exactly through --params).\n";
@@ -739,8 +753,9 @@ out:
 static int run(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error("forecast needs 'fit', 'predict' or 'due' (try "
-                               "'b2b2c help forecast')");
+        return cli_usage_error("forecast needs 'fit', 'predict', 'due', "
+                               "'histogram' or 'holdout' (try 'b2b2c help "
+                               "forecast')");
     if (cli_db_refuse("forecast"))
         return CLI_EUSAGE;
     if (strcmp(argv[1], "fit") == 0)
@@ -749,8 +764,12 @@ static int run(int argc, char **argv)
         return cmd_predict(argc, argv);
     if (strcmp(argv[1], "due") == 0)
         return cmd_due(argc, argv);
-    return cli_usage_error("forecast: unknown action '%s' (fit, predict or "
-                           "due)",
+    if (strcmp(argv[1], "histogram") == 0)
+        return cli_fc_histogram(argc, argv);
+    if (strcmp(argv[1], "holdout") == 0)
+        return cli_fc_holdout(argc, argv);
+    return cli_usage_error("forecast: unknown action '%s' (fit, predict, "
+                           "due, histogram or holdout)",
                            argv[1]);
 }
 
