@@ -66,7 +66,7 @@ static void t_table_matches_engines(void **state)
 {
     engines *e = *state;
     size_t total = 0;
-    for (int32_t base = 100; base <= 500; base += 100) {
+    for (int32_t base = 100; base <= 600; base += 100) {
         size_t n;
         const b2b2c__param_info *t = b2b2c__param_table(base, &n);
         assert_non_null(t);
@@ -88,9 +88,9 @@ static void t_table_matches_engines(void **state)
                          B2B2C_EINVAL);
         assert_null(b2b2c_param_name(base + (int32_t)n));
     }
-    assert_int_equal(total, 7 + 9 + 11 + 9 + 6);
+    assert_int_equal(total, 7 + 9 + 11 + 9 + 6 + 4);
     assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, 0), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, 600),
+    assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, 700),
                      B2B2C_EINVAL);
     assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, -100),
                      B2B2C_EINVAL);
