@@ -20,6 +20,7 @@ typedef struct engines {
     b2b2c_dealer_engine *dealer;
     b2b2c_forecaster *fc;
     b2b2c_channels *ch;
+    b2b2c_experiment *exp;
 } engines;
 
 static int setup(void **state)
@@ -32,6 +33,7 @@ static int setup(void **state)
     assert_int_equal(b2b2c_dealer_new(&e->dealer, e->ctx), 0);
     assert_int_equal(b2b2c_forecaster_new(&e->fc, e->ctx), 0);
     assert_int_equal(b2b2c_channels_new(&e->ch, e->ctx), 0);
+    assert_int_equal(b2b2c_experiment_new(&e->exp, e->ctx), 0);
     *state = e;
     return 0;
 }
@@ -44,6 +46,7 @@ static int teardown(void **state)
     b2b2c_dealer_free(e->dealer);
     b2b2c_forecaster_free(e->fc);
     b2b2c_channels_free(e->ch);
+    b2b2c_experiment_free(e->exp);
     b2b2c_ctx_free(e->ctx);
     free(e);
     return 0;
@@ -56,7 +59,8 @@ static int get(double *v, const engines *e, int32_t param)
     case 2: return b2b2c_segmenter_get_param(v, e->seg, param);
     case 3: return b2b2c_dealer_get_param(v, e->dealer, param);
     case 4: return b2b2c_forecaster_get_param(v, e->fc, param);
-    default: return b2b2c_channels_get_param(v, e->ch, param);
+    case 5: return b2b2c_channels_get_param(v, e->ch, param);
+    default: return b2b2c_experiment_get_param(v, e->exp, param);
     }
 }
 

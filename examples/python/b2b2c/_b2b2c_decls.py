@@ -74,6 +74,10 @@ b2b2c_channels_markov_cb = CFUNCTYPE(c_int, c_char_p, c_double, c_double,
     c_void_p)
 b2b2c_channels_lag_cb = CFUNCTYPE(c_int, c_int64, c_double, c_double, c_double,
     c_double, c_void_p)
+b2b2c_experiment_variant_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double),
+    c_size_t, c_void_p)
+b2b2c_experiment_day_cb = CFUNCTYPE(c_int, c_int64, POINTER(c_double),
+    c_size_t, c_void_p)
 
 # ---- constants (enums and #defines), without B2B2C_ ----
 
@@ -394,6 +398,44 @@ CONSTANTS = {
     'MIX_REACH_LTV': 6,
     'MIX_LEADGEN_LTV': 7,
     'MIX_COUNT': 8,
+    # experiment.h
+    'EXPERIMENT_MAX_VARIANTS': 1000,
+    'EXPERIMENT_ALPHA': 600,
+    'EXPERIMENT_PRIOR_A': 601,
+    'EXPERIMENT_PRIOR_B': 602,
+    'EXPERIMENT_MSPRT_TAU2': 603,
+    'EXPERIMENT_F_IS_CONTROL': 0,
+    'EXPERIMENT_F_PLANNED_SHARE': 1,
+    'EXPERIMENT_F_DAYS': 2,
+    'EXPERIMENT_F_EXPOSURES': 3,
+    'EXPERIMENT_F_CONVERSIONS': 4,
+    'EXPERIMENT_F_RATE': 5,
+    'EXPERIMENT_F_POSTERIOR_MEAN': 6,
+    'EXPERIMENT_F_P_BEST': 7,
+    'EXPERIMENT_F_EXPECTED_LOSS': 8,
+    'EXPERIMENT_F_UPLIFT': 9,
+    'EXPERIMENT_F_UPLIFT_LO': 10,
+    'EXPERIMENT_F_UPLIFT_HI': 11,
+    'EXPERIMENT_F_DIFF': 12,
+    'EXPERIMENT_F_DIFF_LO': 13,
+    'EXPERIMENT_F_DIFF_HI': 14,
+    'EXPERIMENT_F_Z': 15,
+    'EXPERIMENT_F_P_VALUE': 16,
+    'EXPERIMENT_F_SEQ_P_VALUE': 17,
+    'EXPERIMENT_F_RPV': 18,
+    'EXPERIMENT_F_RPV_SE': 19,
+    'EXPERIMENT_F_RPV_DIFF_LO': 20,
+    'EXPERIMENT_F_RPV_DIFF_HI': 21,
+    'EXPERIMENT_F_RPV_P_BETTER': 22,
+    'EXPERIMENT_F_NFIELDS': 23,
+    'EXPERIMENT_D_EXPOSURES': 0,
+    'EXPERIMENT_D_CONVERSIONS': 1,
+    'EXPERIMENT_D_CONTROL_EXPOSURES': 2,
+    'EXPERIMENT_D_CONTROL_CONVERSIONS': 3,
+    'EXPERIMENT_D_DIFF': 4,
+    'EXPERIMENT_D_P_VALUE': 5,
+    'EXPERIMENT_D_SEQ_P_VALUE': 6,
+    'EXPERIMENT_D_NFIELDS': 7,
 }
 
 # status codes (the enum holding B2B2C_OK)
@@ -721,4 +763,21 @@ FUNCTIONS = (
     ("b2b2c_channels_mix_lag", c_int, (POINTER(c_double), POINTER(c_double),
         POINTER(c_size_t), c_void_p, c_int32, c_int64, c_int64,
         b2b2c_channels_lag_cb, c_void_p)),
+    # experiment.h
+    ("b2b2c_experiment_new", c_int, (POINTER(c_void_p), c_void_p)),
+    ("b2b2c_experiment_free", None, (c_void_p,)),
+    ("b2b2c_experiment_set_param", c_int, (c_void_p, c_int32, c_double)),
+    ("b2b2c_experiment_get_param", c_int, (POINTER(c_double), c_void_p,
+        c_int32)),
+    ("b2b2c_experiment_add_variant", c_int, (c_void_p, c_char_p, c_double)),
+    ("b2b2c_experiment_add_day", c_int, (c_void_p, c_char_p, c_int64, c_int64,
+        c_int64, c_double, c_double)),
+    ("b2b2c_experiment_report", c_int, (c_void_p, b2b2c_experiment_variant_cb,
+        c_void_p)),
+    ("b2b2c_experiment_list_days", c_int, (c_void_p, c_char_p,
+        b2b2c_experiment_day_cb, c_void_p)),
+    ("b2b2c_experiment_srm", c_int, (POINTER(c_double), POINTER(c_double),
+        c_void_p)),
+    ("b2b2c_experiment_plan", c_int, (POINTER(c_int64), POINTER(c_int64),
+        c_double, c_double, c_double, c_double, c_int32, c_double)),
 )

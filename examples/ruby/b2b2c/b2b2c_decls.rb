@@ -323,7 +323,45 @@ module B2B2C
     MIX_REACH_VALUE_SHARE: 5,
     MIX_REACH_LTV: 6,
     MIX_LEADGEN_LTV: 7,
-    MIX_COUNT: 8
+    MIX_COUNT: 8,
+    # experiment.h
+    EXPERIMENT_MAX_VARIANTS: 1000,
+    EXPERIMENT_ALPHA: 600,
+    EXPERIMENT_PRIOR_A: 601,
+    EXPERIMENT_PRIOR_B: 602,
+    EXPERIMENT_MSPRT_TAU2: 603,
+    EXPERIMENT_F_IS_CONTROL: 0,
+    EXPERIMENT_F_PLANNED_SHARE: 1,
+    EXPERIMENT_F_DAYS: 2,
+    EXPERIMENT_F_EXPOSURES: 3,
+    EXPERIMENT_F_CONVERSIONS: 4,
+    EXPERIMENT_F_RATE: 5,
+    EXPERIMENT_F_POSTERIOR_MEAN: 6,
+    EXPERIMENT_F_P_BEST: 7,
+    EXPERIMENT_F_EXPECTED_LOSS: 8,
+    EXPERIMENT_F_UPLIFT: 9,
+    EXPERIMENT_F_UPLIFT_LO: 10,
+    EXPERIMENT_F_UPLIFT_HI: 11,
+    EXPERIMENT_F_DIFF: 12,
+    EXPERIMENT_F_DIFF_LO: 13,
+    EXPERIMENT_F_DIFF_HI: 14,
+    EXPERIMENT_F_Z: 15,
+    EXPERIMENT_F_P_VALUE: 16,
+    EXPERIMENT_F_SEQ_P_VALUE: 17,
+    EXPERIMENT_F_RPV: 18,
+    EXPERIMENT_F_RPV_SE: 19,
+    EXPERIMENT_F_RPV_DIFF_LO: 20,
+    EXPERIMENT_F_RPV_DIFF_HI: 21,
+    EXPERIMENT_F_RPV_P_BETTER: 22,
+    EXPERIMENT_F_NFIELDS: 23,
+    EXPERIMENT_D_EXPOSURES: 0,
+    EXPERIMENT_D_CONVERSIONS: 1,
+    EXPERIMENT_D_CONTROL_EXPOSURES: 2,
+    EXPERIMENT_D_CONTROL_CONVERSIONS: 3,
+    EXPERIMENT_D_DIFF: 4,
+    EXPERIMENT_D_P_VALUE: 5,
+    EXPERIMENT_D_SEQ_P_VALUE: 6,
+    EXPERIMENT_D_NFIELDS: 7
   }.freeze
 
   # Status codes (the enum holding B2B2C_OK).
@@ -391,6 +429,8 @@ module B2B2C
     callback :b2b2c_channels_share_cb, %i[string int64 double pointer], :int
     callback :b2b2c_channels_markov_cb, %i[string double double pointer], :int
     callback :b2b2c_channels_lag_cb, %i[int64 double double double double pointer], :int
+    callback :b2b2c_experiment_variant_cb, %i[string pointer size_t pointer], :int
+    callback :b2b2c_experiment_day_cb, %i[int64 pointer size_t pointer], :int
 
     # common.h
     attach_function :b2b2c_version_number, [], :uint32
@@ -593,5 +633,17 @@ module B2B2C
     attach_function :b2b2c_channels_markov_effects, %i[pointer pointer int64 int64 b2b2c_channels_markov_cb pointer], :int
     attach_function :b2b2c_channels_mix_shares, %i[pointer int32 int64 int64 b2b2c_channels_row_cb pointer], :int
     attach_function :b2b2c_channels_mix_lag, %i[pointer pointer pointer pointer int32 int64 int64 b2b2c_channels_lag_cb pointer], :int
+
+    # experiment.h
+    attach_function :b2b2c_experiment_new, %i[pointer pointer], :int
+    attach_function :b2b2c_experiment_free, %i[pointer], :void
+    attach_function :b2b2c_experiment_set_param, %i[pointer int32 double], :int
+    attach_function :b2b2c_experiment_get_param, %i[pointer pointer int32], :int
+    attach_function :b2b2c_experiment_add_variant, %i[pointer string double], :int
+    attach_function :b2b2c_experiment_add_day, %i[pointer string int64 int64 int64 double double], :int
+    attach_function :b2b2c_experiment_report, %i[pointer b2b2c_experiment_variant_cb pointer], :int
+    attach_function :b2b2c_experiment_list_days, %i[pointer string b2b2c_experiment_day_cb pointer], :int
+    attach_function :b2b2c_experiment_srm, %i[pointer pointer pointer], :int
+    attach_function :b2b2c_experiment_plan, %i[pointer pointer double double double double int32 double], :int
   end
 end
