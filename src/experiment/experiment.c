@@ -125,6 +125,16 @@ int b2b2c__exp_lookup(const b2b2c_experiment *e, const char *name,
     return *out ? 0 : not_found(e->ctx, name, len);
 }
 
+/* Undo of a variant's creation: it goes with the rows later calls of the
+ * same group gave it (their own entries, newer, were undone first). */
+static void var_unmake(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    exp_var *v = a;
+    (void)b, (void)n;
+    b2b2c__free(ctx, v->rows);
+    b2b2c__free(ctx, v);
+}
+
 static int add_variant_body(b2b2c_experiment *e, const char *name,
                             size_t len, double share)
 {
@@ -148,7 +158,8 @@ static int add_variant_body(b2b2c_experiment *e, const char *name,
     v = b2b2c__malloc(ctx, sizeof(*v) + len + 1);
     if (!v)
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    if ((rc = b2b2c__undo_free_on_fail(ctx, v)) != 0) {
+    v->rows = NULL;
+    if ((rc = b2b2c__undo_push(ctx, var_unmake, NULL, v, NULL, 0)) != 0) {
         b2b2c__free(ctx, v);
         return rc;
     }
