@@ -531,7 +531,8 @@ typedef struct b2b2c__param_info {
 } b2b2c__param_info;
 
 /* The table of a module's parameters, base = 100 (lead), 200 (segmenter),
- * 300 (dealer), 400 (forecaster) or 500 (channels), indexed by
+ * 300 (dealer), 400 (forecaster), 500 (channels) or 600 (experiments),
+ * indexed by
  * number - base; NULL and *n = 0 for another base. */
 const b2b2c__param_info *b2b2c__param_table(int32_t base, size_t *n);
 /* The entry of `param`, or NULL when no engine has it. */
