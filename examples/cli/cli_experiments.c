@@ -9,7 +9,8 @@
 
 static const char usage[] =
     "usage: b2b2c experiments report --data FILE.csv [--format csv|json]\n"
-    "         [--control VARIANT] [--alpha A] [--tau2 T]\n"
+    "         [--control VARIANT] [--split NAME=W,NAME=W...] [--alpha A]\n"
+    "         [--tau2 T]\n"
     "       b2b2c experiments plan --base-rate R --mde M [--alpha A]\n"
     "         [--power P] [--variants K] [--daily N]\n"
     "\n"
@@ -18,9 +19,10 @@ static const char usage[] =
     "day is YYYY-MM-DD (or a time, or Unix seconds); revenue the day's sum\n"
     "over visitors, revenue_sq the sum of each visitor's revenue squared\n"
     "(without it the revenue-per-visitor intervals are left empty). The\n"
-    "control is --control, else the first variant of the file; the planned\n"
-    "split is equal. Rows may come in any order; a variant's rows of one day\n"
-    "add up.\n"
+    "control is --control, else the first variant of the file. --split gives\n"
+    "the planned shares for the sample-ratio check (weights, 90/10 as\n"
+    "control=9,new=1; every variant of the file named), else the split is\n"
+    "equal. Rows may come in any order; a variant's rows of one day add up.\n"
     "\n"
     "CSV: one row per variant, in name order: variant,control,exposures,\n"
     "conversions,rate,p_best,expected_loss,uplift,uplift_lo,uplift_hi,diff,\n"
@@ -279,12 +281,54 @@ static void verdict(char *buf, size_t cap, const out *o, const char *control,
                  o->best[0] ? o->best_p : 1.0, o->alpha);
 }
 
+/* --split NAME=W,NAME=W...: the weight of each variant of the file into
+ * w[] (indexed like d->names); every variant named once. */
+static int parse_split(const data *d, const char *spec, double *w)
+{
+    char *copy = strdup(spec), *save = NULL, *tok;
+    size_t named = 0;
+    int st = CLI_OK;
+    if (!copy)
+        return cli_data_error("out of memory");
+    for (size_t i = 0; i < d->nnames; i++)
+        w[i] = NAN;
+    for (tok = strtok_r(copy, ",", &save); tok && st == CLI_OK;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strrchr(tok, '=');
+        size_t i;
+        double v;
+        if (!eq || cli_parse_double(eq + 1, &v)) {
+            st = cli_usage_error("--split: not NAME=WEIGHT: '%s'", tok);
+            break;
+        }
+        *eq = '\0';
+        for (i = 0; i < d->nnames && strcmp(d->names[i], tok) != 0; i++)
+            ;
+        if (i == d->nnames)
+            st = cli_usage_error("--split: no variant '%s' in the data", tok);
+        else if (!isnan(w[i]))
+            st = cli_usage_error("--split: '%s' named twice", tok);
+        else {
+            w[i] = v;
+            named++;
+        }
+    }
+    if (st == CLI_OK && named != d->nnames)
+        st = cli_usage_error("--split: name every variant of the data "
+                             "(%zu of %zu named)",
+                             named, d->nnames);
+    free(copy);
+    return st;
+}
+
 static int report(int argc, char **argv)
 {
     cli_opt opts[] = {{"data", NULL, 1},  {"format", NULL, 0},
-                      {"control", NULL, 0}, {"alpha", NULL, 0},
-                      {"tau2", NULL, 0},  {NULL, NULL, 0}};
-    const char *fmt, *ctl;
+                      {"control", NULL, 0}, {"split", NULL, 0},
+                      {"alpha", NULL, 0}, {"tau2", NULL, 0},
+                      {NULL, NULL, 0}};
+    const char *fmt, *ctl, *split;
+    double *w = NULL;
     b2b2c_ctx *ctx = NULL;
     b2b2c_experiment *e = NULL;
     data d;
@@ -331,8 +375,17 @@ static int report(int argc, char **argv)
     }
     b2b2c_experiment_get_param(&o.alpha, e, B2B2C_EXPERIMENT_ALPHA);
     o.has_sq = d.has_sq;
+    if (!(w = malloc((d.nnames ? d.nnames : 1) * sizeof(*w)))) {
+        st = cli_data_error("out of memory");
+        goto done;
+    }
     for (size_t i = 0; i < d.nnames; i++)
-        if ((rc = b2b2c_experiment_add_variant(e, d.names[i], 1.0)) != 0) {
+        w[i] = 1.0;
+    split = cli_opt_get(opts, "split");
+    if (split && (st = parse_split(&d, split, w)) != CLI_OK)
+        goto done;
+    for (size_t i = 0; i < d.nnames; i++)
+        if ((rc = b2b2c_experiment_add_variant(e, d.names[i], w[i])) != 0) {
             st = cli_data_error("%s: variant '%s': %s",
                                 cli_opt_get(opts, "data"), d.names[i],
                                 b2b2c_ctx_errmsg(ctx));
@@ -381,6 +434,7 @@ static int report(int argc, char **argv)
                 chi2, srm_p, vd);
     }
 done:
+    free(w);
     b2b2c_experiment_free(e);
     b2b2c_ctx_free(ctx);
     data_free(&d);

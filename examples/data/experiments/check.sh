@@ -3,7 +3,7 @@
 # b2b2c experiments on the example data: the CSV rows add up to the file,
 # the control is the file's first variant, the verdict uses the always-valid
 # p-value; JSON carries the same figures; a bad line names its line; plan
-# prints a size.
+# prints a size; --split feeds the sample-ratio check.
 set -eu
 tool=$1; d=$2
 out=$("$tool" experiments report --data "$d/ab.csv" 2>"${TMPDIR:-/tmp}/exp_err.$$")
@@ -34,6 +34,12 @@ if e=$("$tool" experiments report --data "$d/bad_ab.csv" 2>&1); then
 fi
 echo "$e" | grep -q "bad_ab.csv:7: conversions: 120 is more than the 100 exposures" \
     || { echo "unexpected error: $e"; exit 1; }
+# a planned 90/10 split that the data does not follow: the check says so first
+srm=$("$tool" experiments report --data "$d/ab.csv" --split control=9,new_landing=1 2>&1 >/dev/null)
+echo "$srm" | grep -q "^verdict: sample ratio mismatch" || { echo "split: $srm"; exit 1; }
+if "$tool" experiments report --data "$d/ab.csv" --split control=1 >/dev/null 2>&1; then
+    echo "a split without every variant accepted"; exit 1
+fi
 plan=$("$tool" experiments plan --base-rate 0.04 --mde 0.15 --daily 2000)
 echo "$plan" | head -1 | grep -qx "n_per_variant,days" || { echo "plan: $plan"; exit 1; }
 echo "$plan" | tail -1 | grep -Eqx "[0-9]+,[0-9]+" || { echo "plan: $plan"; exit 1; }
