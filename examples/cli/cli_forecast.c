@@ -37,14 +37,17 @@ static const char usage[] =
     ">= 0: a $0 purchase counts as a transaction, a refund is an error).\n"
     "fit prints {\"model\":..,\"params\":{..},\"loglik\":..,\"iterations\":..,"
     "\"status\":..,\n"
-    "\"converged\":..,\"unit\":..}: status converged, max_iter, stalled or\n"
-    "boundary (a parameter ran off to 0 or infinity: the model is not\n"
-    "identified on this data); converged is true only for converged; unit is\n"
+    "\"converged\":..,\"unit\":..,\"se\":{..},\"ci95\":{..}}: status converged,\n"
+    "max_iter, stalled or boundary (a parameter ran off to 0 or infinity: the\n"
+    "model is not identified on this data); converged is true only for\n"
+    "converged; unit is\n"
     "day, week or month with --transactions, period with --summary (the unit\n"
     "of its T column). A fit that is not converged prints a warning on\n"
     "stderr, here and in predict and due (exit 0). --max-iter: iteration\n"
     "budget per fit (default 1000); --max-seconds: stop a fit that runs\n"
-    "longer (exit 1, nothing printed).\n"
+    "longer (exit 1, nothing printed). se: the parameters' standard\n"
+    "errors (inverse observed information), ci95: p +- 1.96 se; both\n"
+    "null for a penalised (--l2) or unclean fit.\n"
     "predict prints CSV id,expected_purchases,p_alive,expected_spend,clv\n"
     "(fitting first when --params is not given; expected_spend and clv are\n"
     "empty without monetary_value; clv = margin * spend * discounted\n"
@@ -234,8 +237,12 @@ static int fit(b2b2c_ctx *ctx, int model, const cli_fc_data *d, double l2,
     return 0;
 }
 
-static void print_fit(int model, const double *p, double ll, int32_t it,
-                      int32_t st, const char *unit)
+/* se: the standard errors, or NULL when there are none (a penalised or
+ * unconverged fit, or the information not positive definite): "se" and
+ * "ci95" are then null. The interval is the Wald one, p +- 1.959964 se, as
+ * lifetimes' summary prints it (forecast.h). */
+static void print_fit(int model, const double *p, const double *se,
+                      double ll, int32_t it, int32_t st, const char *unit)
 {
     int np = b2b2c_forecast_nparams(model);
     printf("{\"model\":\"%s\",\"params\":{",
@@ -244,9 +251,44 @@ static void print_fit(int model, const double *p, double ll, int32_t it,
         printf("%s\"%s\":%.17g", i ? "," : "",
                b2b2c_forecast_param_name(model, i), p[i]);
     printf("},\"loglik\":%.17g,\"iterations\":%d,\"status\":\"%s\","
-           "\"converged\":%s,\"unit\":\"%s\"}\n",
+           "\"converged\":%s,\"unit\":\"%s\"",
            ll, (int)it, b2b2c_fit_status_name(st),
            st == B2B2C_FIT_CONVERGED ? "true" : "false", unit);
+    if (!se) {
+        printf(",\"se\":null,\"ci95\":null}\n");
+        return;
+    }
+    printf(",\"se\":{");
+    for (int i = 0; i < np; i++)
+        printf("%s\"%s\":%.17g", i ? "," : "",
+               b2b2c_forecast_param_name(model, i), se[i]);
+    printf("},\"ci95\":{");
+    for (int i = 0; i < np; i++)
+        printf("%s\"%s\":[%.17g,%.17g]", i ? "," : "",
+               b2b2c_forecast_param_name(model, i), p[i] - 1.959964 * se[i],
+               p[i] + 1.959964 * se[i]);
+    printf("}}\n");
+}
+
+/* Standard errors of a plain (l2 = 0), converged fit into se; 0, or -1
+ * (when the library could not give them, a note on stderr says why). */
+static int fit_stderr(b2b2c_ctx *ctx, int model, const cli_fc_data *d,
+                      double l2, const double *p, int32_t st, double *se)
+{
+    int rc;
+    if (l2 != 0 || st != B2B2C_FIT_CONVERGED)
+        return -1; /* not a maximum of the likelihood: null, silently */
+    rc = model == B2B2C_FORECAST_GG
+             ? b2b2c_forecast_gg_stderr(se, NULL, ctx, p, 4, d->x, d->m,
+                                        d->w, d->n)
+             : b2b2c_forecast_stderr(se, NULL, ctx, model, p, 4, d->x, d->tx,
+                                     d->T, d->w, d->n);
+    if (rc) {
+        fprintf(stderr, "b2b2c: note: no standard errors: %s\n",
+                b2b2c_ctx_errmsg(ctx));
+        return -1;
+    }
+    return 0;
 }
 
 /* The unit the fit's times are in: the --unit name, or "period" for a
@@ -267,7 +309,7 @@ static int cmd_fit(int argc, char **argv)
     cli_fc_data d;
     b2b2c_ctx *ctx = NULL;
     budget bu;
-    double p[4], ll, l2;
+    double p[4], se[4], ll, l2;
     int32_t it, st;
     int model, rc;
 
@@ -289,7 +331,9 @@ static int cmd_fit(int argc, char **argv)
         goto out;
     if (model == B2B2C_FORECAST_GG)
         note_zero_spend(&d, "");
-    print_fit(model, p, ll, it, st, unit_name(o));
+    print_fit(model, p,
+              fit_stderr(ctx, model, &d, l2, p, st, se) == 0 ? se : NULL, ll,
+              it, st, unit_name(o));
 out:
     b2b2c_ctx_free(ctx);
     cli_fc_data_free(&d);
