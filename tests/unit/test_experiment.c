@@ -110,8 +110,6 @@ static void t_bayes_two(void **state)
         assert_int_equal(b2b2c__exp_pbest(pb, loss, &mem, ab, bb, 2), 0);
         near(pb[1], v[4], 1e-9, "pbest[1]", cnt);
         near(pb[0] + pb[1], 1.0, 1e-15, "sum", cnt);
-        /* and the grid, used for three or more, agrees with it */
-        b2b2c__exp_pbest(pb, loss, &mem, ab, bb, 2);
     }
     rewind(f);
     while ((n = next_ref(f, "loss2", v)) != 0) {
