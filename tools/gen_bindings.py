@@ -104,6 +104,8 @@ ENUM_NAMES = {
     "CHANNEL_ATTRIBUTION_": "ChannelAttribution",
     "CHANNELS_": "ChannelsParam", "CHANNELS_BY_": "ChannelsBy",
     "CHM_": "ChannelMetric", "MIX_": "MixField",
+    "EXPERIMENT_": "ExperimentParam", "EXPERIMENT_F_": "ExperimentField",
+    "EXPERIMENT_D_": "ExperimentDayField",
 }
 
 # int64_t parameters holding a time (Unix seconds) go by these names in the

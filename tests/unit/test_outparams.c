@@ -39,6 +39,14 @@
  *                                   stops, ST)
  *   b2b2c_channels_mix_lag          test_channels (F, F2, bad group, from >
  *                                   to, cb stops, ST, AL)
+ * experiment.h (in test_outparams_experiment.c; in memory, so no storage
+ * call: F covers the allocations)
+ *   b2b2c_experiment_new            test_experiment (AL; exception)
+ *   b2b2c_experiment_get_param      test_experiment (F, unknown param)
+ *   b2b2c_experiment_srm            test_experiment (F, one variant, no
+ *                                   exposures)
+ *   b2b2c_experiment_plan           test_experiment (F, each range, NaN,
+ *                                   too large)
  * dealer.h
  *   b2b2c_dealer_new                test_dealer (AL, ST; exception)
  *   b2b2c_dealer_get_param          test_dealer (F, F2, unknown param, ST)

@@ -74,6 +74,10 @@ b2b2c_channels_markov_cb = CFUNCTYPE(c_int, c_char_p, c_double, c_double,
     c_void_p)
 b2b2c_channels_lag_cb = CFUNCTYPE(c_int, c_int64, c_double, c_double, c_double,
     c_double, c_void_p)
+b2b2c_experiment_variant_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double),
+    c_size_t, c_void_p)
+b2b2c_experiment_day_cb = CFUNCTYPE(c_int, c_int64, POINTER(c_double),
+    c_size_t, c_void_p)
 
 # ---- constants (enums and #defines), without B2B2C_ ----
 
@@ -394,6 +398,44 @@ CONSTANTS = {
     'MIX_REACH_LTV': 6,
     'MIX_LEADGEN_LTV': 7,
     'MIX_COUNT': 8,
+    # experiment.h
+    'EXPERIMENT_MAX_VARIANTS': 1000,
+    'EXPERIMENT_ALPHA': 600,
+    'EXPERIMENT_PRIOR_A': 601,
+    'EXPERIMENT_PRIOR_B': 602,
+    'EXPERIMENT_MSPRT_TAU2': 603,
+    'EXPERIMENT_F_IS_CONTROL': 0,
+    'EXPERIMENT_F_PLANNED_SHARE': 1,
+    'EXPERIMENT_F_DAYS': 2,
+    'EXPERIMENT_F_EXPOSURES': 3,
+    'EXPERIMENT_F_CONVERSIONS': 4,
+    'EXPERIMENT_F_RATE': 5,
+    'EXPERIMENT_F_POSTERIOR_MEAN': 6,
+    'EXPERIMENT_F_P_BEST': 7,
+    'EXPERIMENT_F_EXPECTED_LOSS': 8,
+    'EXPERIMENT_F_UPLIFT': 9,
+    'EXPERIMENT_F_UPLIFT_LO': 10,
+    'EXPERIMENT_F_UPLIFT_HI': 11,
+    'EXPERIMENT_F_DIFF': 12,
+    'EXPERIMENT_F_DIFF_LO': 13,
+    'EXPERIMENT_F_DIFF_HI': 14,
+    'EXPERIMENT_F_Z': 15,
+    'EXPERIMENT_F_P_VALUE': 16,
+    'EXPERIMENT_F_SEQ_P_VALUE': 17,
+    'EXPERIMENT_F_RPV': 18,
+    'EXPERIMENT_F_RPV_SE': 19,
+    'EXPERIMENT_F_RPV_DIFF_LO': 20,
+    'EXPERIMENT_F_RPV_DIFF_HI': 21,
+    'EXPERIMENT_F_RPV_P_BETTER': 22,
+    'EXPERIMENT_F_NFIELDS': 23,
+    'EXPERIMENT_D_EXPOSURES': 0,
+    'EXPERIMENT_D_CONVERSIONS': 1,
+    'EXPERIMENT_D_CONTROL_EXPOSURES': 2,
+    'EXPERIMENT_D_CONTROL_CONVERSIONS': 3,
+    'EXPERIMENT_D_DIFF': 4,
+    'EXPERIMENT_D_P_VALUE': 5,
+    'EXPERIMENT_D_SEQ_P_VALUE': 6,
+    'EXPERIMENT_D_NFIELDS': 7,
 }
 
 # status codes (the enum holding B2B2C_OK)
@@ -547,6 +589,20 @@ ENUMS = (
         ('REACH_SPEND_SHARE', 2), ('REACH_VALUE', 3), ('LEADGEN_VALUE', 4),
         ('REACH_VALUE_SHARE', 5), ('REACH_LTV', 6), ('LEADGEN_LTV', 7),
         ('COUNT', 8))),
+    ('ExperimentParam', 'EXPERIMENT_', (('ALPHA', 600), ('PRIOR_A', 601),
+        ('PRIOR_B', 602), ('MSPRT_TAU2', 603))),
+    ('ExperimentField', 'EXPERIMENT_F_', (('IS_CONTROL', 0),
+        ('PLANNED_SHARE', 1), ('DAYS', 2), ('EXPOSURES', 3),
+        ('CONVERSIONS', 4), ('RATE', 5), ('POSTERIOR_MEAN', 6), ('P_BEST', 7),
+        ('EXPECTED_LOSS', 8), ('UPLIFT', 9), ('UPLIFT_LO', 10),
+        ('UPLIFT_HI', 11), ('DIFF', 12), ('DIFF_LO', 13), ('DIFF_HI', 14),
+        ('Z', 15), ('P_VALUE', 16), ('SEQ_P_VALUE', 17), ('RPV', 18),
+        ('RPV_SE', 19), ('RPV_DIFF_LO', 20), ('RPV_DIFF_HI', 21),
+        ('RPV_P_BETTER', 22), ('NFIELDS', 23))),
+    ('ExperimentDayField', 'EXPERIMENT_D_', (('EXPOSURES', 0),
+        ('CONVERSIONS', 1), ('CONTROL_EXPOSURES', 2),
+        ('CONTROL_CONVERSIONS', 3), ('DIFF', 4), ('P_VALUE', 5),
+        ('SEQ_P_VALUE', 6), ('NFIELDS', 7))),
 )
 
 # ---- the int64_t parameters holding a time (Unix seconds):
@@ -597,6 +653,7 @@ TIME_ARGS = {
     'b2b2c_channels_markov_effects': (2, 3),
     'b2b2c_channels_mix_shares': (2, 3),
     'b2b2c_channels_mix_lag': (5, 6),
+    'b2b2c_experiment_add_day': (2,),
 }
 
 # ---- functions: (name, restype, argtypes) ----
@@ -906,4 +963,21 @@ FUNCTIONS = (
     ("b2b2c_channels_mix_lag", c_int, (POINTER(c_double), POINTER(c_double),
         POINTER(c_size_t), c_void_p, c_int32, c_int64, c_int64,
         b2b2c_channels_lag_cb, c_void_p)),
+    # experiment.h
+    ("b2b2c_experiment_new", c_int, (POINTER(c_void_p), c_void_p)),
+    ("b2b2c_experiment_free", None, (c_void_p,)),
+    ("b2b2c_experiment_set_param", c_int, (c_void_p, c_int32, c_double)),
+    ("b2b2c_experiment_get_param", c_int, (POINTER(c_double), c_void_p,
+        c_int32)),
+    ("b2b2c_experiment_add_variant", c_int, (c_void_p, c_char_p, c_double)),
+    ("b2b2c_experiment_add_day", c_int, (c_void_p, c_char_p, c_int64, c_int64,
+        c_int64, c_double, c_double)),
+    ("b2b2c_experiment_report", c_int, (c_void_p, b2b2c_experiment_variant_cb,
+        c_void_p)),
+    ("b2b2c_experiment_list_days", c_int, (c_void_p, c_char_p,
+        b2b2c_experiment_day_cb, c_void_p)),
+    ("b2b2c_experiment_srm", c_int, (POINTER(c_double), POINTER(c_double),
+        c_void_p)),
+    ("b2b2c_experiment_plan", c_int, (POINTER(c_int64), POINTER(c_int64),
+        c_double, c_double, c_double, c_double, c_int32, c_double)),
 )

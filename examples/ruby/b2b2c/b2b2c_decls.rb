@@ -323,7 +323,45 @@ module B2B2C
     MIX_REACH_VALUE_SHARE: 5,
     MIX_REACH_LTV: 6,
     MIX_LEADGEN_LTV: 7,
-    MIX_COUNT: 8
+    MIX_COUNT: 8,
+    # experiment.h
+    EXPERIMENT_MAX_VARIANTS: 1000,
+    EXPERIMENT_ALPHA: 600,
+    EXPERIMENT_PRIOR_A: 601,
+    EXPERIMENT_PRIOR_B: 602,
+    EXPERIMENT_MSPRT_TAU2: 603,
+    EXPERIMENT_F_IS_CONTROL: 0,
+    EXPERIMENT_F_PLANNED_SHARE: 1,
+    EXPERIMENT_F_DAYS: 2,
+    EXPERIMENT_F_EXPOSURES: 3,
+    EXPERIMENT_F_CONVERSIONS: 4,
+    EXPERIMENT_F_RATE: 5,
+    EXPERIMENT_F_POSTERIOR_MEAN: 6,
+    EXPERIMENT_F_P_BEST: 7,
+    EXPERIMENT_F_EXPECTED_LOSS: 8,
+    EXPERIMENT_F_UPLIFT: 9,
+    EXPERIMENT_F_UPLIFT_LO: 10,
+    EXPERIMENT_F_UPLIFT_HI: 11,
+    EXPERIMENT_F_DIFF: 12,
+    EXPERIMENT_F_DIFF_LO: 13,
+    EXPERIMENT_F_DIFF_HI: 14,
+    EXPERIMENT_F_Z: 15,
+    EXPERIMENT_F_P_VALUE: 16,
+    EXPERIMENT_F_SEQ_P_VALUE: 17,
+    EXPERIMENT_F_RPV: 18,
+    EXPERIMENT_F_RPV_SE: 19,
+    EXPERIMENT_F_RPV_DIFF_LO: 20,
+    EXPERIMENT_F_RPV_DIFF_HI: 21,
+    EXPERIMENT_F_RPV_P_BETTER: 22,
+    EXPERIMENT_F_NFIELDS: 23,
+    EXPERIMENT_D_EXPOSURES: 0,
+    EXPERIMENT_D_CONVERSIONS: 1,
+    EXPERIMENT_D_CONTROL_EXPOSURES: 2,
+    EXPERIMENT_D_CONTROL_CONVERSIONS: 3,
+    EXPERIMENT_D_DIFF: 4,
+    EXPERIMENT_D_P_VALUE: 5,
+    EXPERIMENT_D_SEQ_P_VALUE: 6,
+    EXPERIMENT_D_NFIELDS: 7
   }.freeze
 
   # Status codes (the enum holding B2B2C_OK).
@@ -441,7 +479,17 @@ module B2B2C
       roi: 10, romi: 11, roi_ltv: 12, romi_ltv: 13, count: 14 },
     MixField: { reach_spend: 0, leadgen_spend: 1, reach_spend_share: 2,
       reach_value: 3, leadgen_value: 4, reach_value_share: 5, reach_ltv: 6,
-      leadgen_ltv: 7, count: 8 }
+      leadgen_ltv: 7, count: 8 },
+    ExperimentParam: { alpha: 600, prior_a: 601, prior_b: 602,
+      msprt_tau2: 603 },
+    ExperimentField: { is_control: 0, planned_share: 1, days: 2, exposures: 3,
+      conversions: 4, rate: 5, posterior_mean: 6, p_best: 7, expected_loss: 8,
+      uplift: 9, uplift_lo: 10, uplift_hi: 11, diff: 12, diff_lo: 13,
+      diff_hi: 14, z: 15, p_value: 16, seq_p_value: 17, rpv: 18, rpv_se: 19,
+      rpv_diff_lo: 20, rpv_diff_hi: 21, rpv_p_better: 22, nfields: 23 },
+    ExperimentDayField: { exposures: 0, conversions: 1, control_exposures: 2,
+      control_conversions: 3, diff: 4, p_value: 5, seq_p_value: 6,
+      nfields: 7 }
   }.freeze
 
   ENUM_PREFIXES = {
@@ -482,7 +530,10 @@ module B2B2C
     ChannelsParam: "CHANNELS_",
     ChannelsBy: "CHANNELS_BY_",
     ChannelMetric: "CHM_",
-    MixField: "MIX_"
+    MixField: "MIX_",
+    ExperimentParam: "EXPERIMENT_",
+    ExperimentField: "EXPERIMENT_F_",
+    ExperimentDayField: "EXPERIMENT_D_"
   }.freeze
 
   # The int64_t parameters holding a time (Unix seconds): function
@@ -531,7 +582,8 @@ module B2B2C
     b2b2c_channels_attribute_lead: [3, 4],
     b2b2c_channels_markov_effects: [2, 3],
     b2b2c_channels_mix_shares: [2, 3],
-    b2b2c_channels_mix_lag: [5, 6]
+    b2b2c_channels_mix_lag: [5, 6],
+    b2b2c_experiment_add_day: [2]
   }.freeze
 
   # b2b2c_allocator (common.h)
@@ -575,6 +627,8 @@ module B2B2C
     callback :b2b2c_channels_share_cb, %i[string int64 double pointer], :int
     callback :b2b2c_channels_markov_cb, %i[string double double pointer], :int
     callback :b2b2c_channels_lag_cb, %i[int64 double double double double pointer], :int
+    callback :b2b2c_experiment_variant_cb, %i[string pointer size_t pointer], :int
+    callback :b2b2c_experiment_day_cb, %i[int64 pointer size_t pointer], :int
 
     # common.h
     attach_function :b2b2c_version_number, [], :uint32
@@ -779,5 +833,17 @@ module B2B2C
     attach_function :b2b2c_channels_markov_effects, %i[pointer pointer int64 int64 b2b2c_channels_markov_cb pointer], :int
     attach_function :b2b2c_channels_mix_shares, %i[pointer int32 int64 int64 b2b2c_channels_row_cb pointer], :int
     attach_function :b2b2c_channels_mix_lag, %i[pointer pointer pointer pointer int32 int64 int64 b2b2c_channels_lag_cb pointer], :int
+
+    # experiment.h
+    attach_function :b2b2c_experiment_new, %i[pointer pointer], :int
+    attach_function :b2b2c_experiment_free, %i[pointer], :void
+    attach_function :b2b2c_experiment_set_param, %i[pointer int32 double], :int
+    attach_function :b2b2c_experiment_get_param, %i[pointer pointer int32], :int
+    attach_function :b2b2c_experiment_add_variant, %i[pointer string double], :int
+    attach_function :b2b2c_experiment_add_day, %i[pointer string int64 int64 int64 double double], :int
+    attach_function :b2b2c_experiment_report, %i[pointer b2b2c_experiment_variant_cb pointer], :int
+    attach_function :b2b2c_experiment_list_days, %i[pointer string b2b2c_experiment_day_cb pointer], :int
+    attach_function :b2b2c_experiment_srm, %i[pointer pointer pointer], :int
+    attach_function :b2b2c_experiment_plan, %i[pointer pointer double double double double int32 double], :int
   end
 end
