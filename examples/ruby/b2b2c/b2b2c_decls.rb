@@ -40,6 +40,7 @@ module B2B2C
     ENODATA: -17,
     EINTERRUPTED: -18,
     ECONFLICT: -19,
+    EDUPLICATE: -20,
     FIT_CONVERGED: 0,
     FIT_MAX_ITER: 1,
     FIT_STALLED: 2,
@@ -166,6 +167,7 @@ module B2B2C
     DEALER_PARAM_DIRECT_FALLBACK: 308,
     DEALER_PARAM_CREDIBLE_LEVEL: 309,
     DEALER_PARAM_OWNER_DAYS: 310,
+    DEALER_PARAM_REG_DAYS: 311,
     DEALER_ACTIVE: 0,
     DEALER_PAUSED: 1,
     DEALER_OFFBOARDED: 2,
@@ -184,6 +186,7 @@ module B2B2C
     DEALER_REASON_ALL_AT_CAPACITY: 5,
     DEALER_REASON_DIRECT: 6,
     DEALER_REASON_OWNER: 7,
+    DEALER_REASON_REGISTERED: 8,
     DEALER_OWNER_NONE: 0,
     DEALER_OWNER_CHOSEN: 1,
     DEALER_OWNER_SKIP_INACTIVE: 2,
@@ -242,7 +245,20 @@ module B2B2C
     DEALER_SC_RANK: 15,
     DEALER_SC_GAP_TO_MEDIAN: 16,
     DEALER_SC_OWNER_KEPT: 17,
-    DEALER_SC_NFIELDS: 18,
+    DEALER_SC_REG_SUBMITTED: 18,
+    DEALER_SC_REG_APPROVED: 19,
+    DEALER_SC_REG_WON: 20,
+    DEALER_SC_REG_EXPIRED: 21,
+    DEALER_SC_NFIELDS: 22,
+    DEALER_REG_PENDING: 1,
+    DEALER_REG_APPROVED: 2,
+    DEALER_REG_REJECTED: 3,
+    DEALER_REG_EXPIRED: 4,
+    DEALER_REG_WON: 5,
+    DEALER_PROTECT_NONE: 0,
+    DEALER_PROTECT_OWNER: 1,
+    DEALER_PROTECT_APPROVED: 2,
+    DEALER_PROTECT_PENDING: 3,
     # forecast.h
     FORECAST_BGNBD: 1,
     FORECAST_PNBD: 2,
@@ -347,7 +363,8 @@ module B2B2C
     -16 => :EEXPIRED,
     -17 => :ENODATA,
     -18 => :EINTERRUPTED,
-    -19 => :ECONFLICT
+    -19 => :ECONFLICT,
+    -20 => :EDUPLICATE
   }.freeze
 
   # b2b2c_allocator (common.h)
@@ -528,6 +545,13 @@ module B2B2C
     attach_function :b2b2c_dealer_owner, %i[pointer pointer pointer pointer pointer size_t string int64], :int
     attach_function :b2b2c_dealer_owner_transfer, %i[pointer pointer size_t string string int64], :int
     attach_function :b2b2c_dealer_owner_release, %i[pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_register, %i[pointer string pointer size_t string double int64 int64], :int
+    attach_function :b2b2c_dealer_registration, %i[pointer pointer pointer pointer pointer pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_reg_approve, %i[pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_reg_reject, %i[pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_reg_extend, %i[pointer pointer size_t string int64 int64], :int
+    attach_function :b2b2c_dealer_reg_expire, %i[pointer pointer int64], :int
+    attach_function :b2b2c_dealer_protected, %i[pointer pointer pointer pointer pointer size_t string int64], :int
     attach_function :b2b2c_dealer_policy_name, %i[int32], :string
     attach_function :b2b2c_dealer_reason_name, %i[int32], :string
 
