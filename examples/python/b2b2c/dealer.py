@@ -199,8 +199,8 @@ class DealerEngine(_Handle):
         expected_close = _time(expected_close, "expected_close")
         k = _key(customer_key)
         self._check(lib.b2b2c_dealer_register(
-            self.handle, _b(dealer_id), k, len(k), _b(product_line),
-            float(value), expected_close, now))
+            self.handle, _b(dealer_id), k, len(k), _b(product_line), value,
+            expected_close, now))
 
     def registration(self, customer_key, product_line=None, now=None):
         """The latest Registration of the pair (state at now, a

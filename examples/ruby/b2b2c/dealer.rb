@@ -124,7 +124,7 @@ module B2B2C
     # holder of a live registration, Error(EDUPLICATE) when it is its own.
     def register(dealer_id, customer_key, now:, expected_close:, product_line: nil, value: 0.0)
       k, kl = customer_key(customer_key)
-      check(Lib.b2b2c_dealer_register(handle, dealer_id, k, kl, product_line, Float(value), expected_close, now))
+      check(Lib.b2b2c_dealer_register(handle, dealer_id, k, kl, product_line, value, expected_close, now))
     end
 
     # The latest registration of the pair: {dealer_id:, state: (DEALER_REG_*
