@@ -392,6 +392,91 @@ static void t_persist(void **state)
     assert_int_equal(reg(f, "a", K1, sizeof K1, "", T0 + 2), B2B2C_EEXISTS);
 }
 
+/* A stored registration record that fails to decode: B2B2C_ECORRUPT
+ * naming the table, for each way it can be wrong. */
+typedef struct badrec {
+    const char *dealer;
+    int state;
+    int64_t since, until, ended;
+    int keylen; /* slot key length byte: 0 is malformed */
+    size_t sklen; /* the record key's length (8) */
+} badrec;
+
+static void put_raw(fx *f, const badrec *b)
+{
+    static const unsigned char sk[8] = {0, 0, 0, 0, 0, 0, 0, 7};
+    unsigned char ck[1 + sizeof K2];
+    b2b2c__wbuf w;
+    ck[0] = (unsigned char)b->keylen;
+    memcpy(ck + 1, K2, sizeof K2);
+    b2b2c__enc_begin(&w, &f->ctx->mem, 1);
+    b2b2c__enc_bytes(&w, ck, sizeof ck);
+    b2b2c__enc_str(&w, b->dealer);
+    b2b2c__enc_u8(&w, (uint8_t)b->state);
+    b2b2c__enc_f64(&w, 10.0);
+    b2b2c__enc_i64(&w, b->since);
+    b2b2c__enc_i64(&w, b->since);
+    b2b2c__enc_i64(&w, b->until);
+    b2b2c__enc_i64(&w, INT64_MIN);
+    b2b2c__enc_i64(&w, b->ended);
+    assert_int_equal(b2b2c__enc_finish(&w), 0);
+    assert_int_equal(f->store.methods.begin(f->store.methods.userdata), 0);
+    assert_int_equal(f->store.methods.put(f->store.methods.userdata,
+                                          "dealer_regs", sk, b->sklen,
+                                          w.buf, w.len),
+                     0);
+    assert_int_equal(f->store.methods.commit(f->store.methods.userdata), 0);
+    b2b2c__enc_fini(&w);
+}
+
+static void t_corrupt(void **state)
+{
+    fx *f = *state;
+    const badrec good = {"b", B2B2C_DEALER_REG_PENDING, T0, T0 + DAY,
+                         INT64_MIN, 1, 8};
+    badrec bad[7];
+    b2b2c_dealer_engine *e2 = NULL;
+    for (int i = 0; i < 7; i++)
+        bad[i] = good;
+    bad[0].dealer = "zz";                      /* no such dealer */
+    bad[1].state = 9;                          /* no such state */
+    bad[2].until = T0 - 1;                     /* until before since */
+    bad[3].ended = T0;                         /* live, yet ended */
+    bad[4].keylen = 0;                         /* malformed slot key */
+    bad[5].sklen = 7;                          /* record key not 8 bytes */
+    bad[6].state = B2B2C_DEALER_REG_REJECTED;  /* ended, without a time */
+    b2b2c_dealer_free(f->e);
+    f->e = NULL;
+    put_raw(f, &good);
+    assert_int_equal(b2b2c_dealer_new(&f->e, f->ctx), 0);
+    {
+        const char *d = NULL;
+        assert_int_equal(b2b2c_dealer_registration(&d, NULL, NULL, NULL,
+                                                   NULL, f->e, K2, sizeof K2,
+                                                   "", T0),
+                         0);
+        assert_string_equal(d, "b");
+    }
+    b2b2c_dealer_free(f->e);
+    f->e = NULL;
+    for (int i = 0; i < 7; i++) {
+        put_raw(f, &bad[i]);
+        assert_int_equal(b2b2c_dealer_new(&e2, f->ctx), B2B2C_ECORRUPT);
+        assert_null(e2);
+        assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "dealer_regs"));
+        if (bad[i].sklen != 8) { /* a record of its own: remove it */
+            static const unsigned char sk[8] = {0, 0, 0, 0, 0, 0, 0, 7};
+            void *u = f->store.methods.userdata;
+            assert_int_equal(f->store.methods.begin(u), 0);
+            assert_int_equal(f->store.methods.del(u, "dealer_regs", sk, 7),
+                             0);
+            assert_int_equal(f->store.methods.commit(u), 0);
+        }
+    }
+    put_raw(f, &good);
+    assert_int_equal(b2b2c_dealer_new(&f->e, f->ctx), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +489,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_scorecards, setup, teardown),
         cmocka_unit_test_setup_teardown(t_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(t_persist, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_corrupt, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
