@@ -538,9 +538,12 @@ B2B2C_API int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from,
  * capacity and daily quota, has not declined the lead; its territory is
  * not required: the customer is its), the lead goes to the owner with
  * reason B2B2C_DEALER_REASON_OWNER; else the policy decides as usual and
- * the audit field OWNER says why the owner was skipped. The key is not
- * stored with the lead: re-routing after a decline or an expiry is by the
- * policy.
+ * the audit field OWNER says why the owner was skipped. Without an owner
+ * at now, the holder of the key's live approved deal registration for the
+ * product line takes the owner's place, with reason
+ * B2B2C_DEALER_REASON_REGISTERED (1.1, "Deal registration" below). The key
+ * is not stored with the lead: re-routing after a decline or an expiry is
+ * by the policy.
  */
 B2B2C_API int b2b2c_dealer_route_customer(
     const char **dealer_out, int32_t *reason_out, b2b2c_dealer_engine *e,
@@ -552,7 +555,8 @@ B2B2C_API int b2b2c_dealer_route_customer(
  * The lead `lead_id`, WON, was the customer `customer_key`'s: its dealer
  * becomes the customer's owner for the lead's product line from the won
  * outcome's time for OWNER_DAYS (replacing any owner: the latest win
- * holds). B2B2C_ESTATE when the lead is not WON.
+ * holds). The dealer's deal registration of the key and product line, if
+ * live at the win, becomes WON. B2B2C_ESTATE when the lead is not WON.
  */
 B2B2C_API int b2b2c_dealer_owner_win(b2b2c_dealer_engine *e,
                                      const char *lead_id,
