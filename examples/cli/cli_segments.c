@@ -22,14 +22,9 @@ static const char usage[] =
     "rules: lists the rules in evaluation order as CSV.\n"
     "--rules FILE.csv adds host rules first: columns rule_id, priority,\n"
     "  segment (a stable name), expr (docs/segments.md).\n"
-    "routes: the routing table, CSV segment,band,destination,channel_kind.\n";
-
-/* Print a CSV field and the comma or line end after it. */
-static void csv_field(const char *s, int last)
-{
-    cli_put_field(s);
-    putchar(last ? '\n' : ',');
-}
+    "routes: the routing table, CSV segment,band,destination,channel_kind.\n"
+    "--format json prints any of them as a JSON array of objects\n"
+    "(confidence with 4 decimals).\n";
 
 static int lib_error(b2b2c_ctx *ctx, int rc)
 {
@@ -112,8 +107,13 @@ static int set_cell(cli_csv *c, b2b2c_segment_attrs *a, b2b2c_ctx *ctx,
     return 0;
 }
 
-static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
+static const char *const classify_cols[] = {
+    "account_id", "segment", "group", "confidence", "rule", "reason"};
+
+static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path,
+                    int json)
 {
+    cli_table tb;
     cli_csv c;
     b2b2c_segment_attrs *a = NULL;
     int32_t attr_of[64];
@@ -155,12 +155,11 @@ static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
         cli_csv_close(&c);
         return lib_error(ctx, rc);
     }
-    printf("account_id,segment,group,confidence,rule,reason\n");
+    cli_table_begin(&tb, json, classify_cols, 6);
     while ((rc = cli_csv_next(&c)) != 0) {
         const char *id;
         int32_t seg;
         double conf;
-        char num[32];
         int row_bad = 0;
         if (rc < 0) {
             bad = 1;
@@ -192,14 +191,14 @@ static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
             bad = cli_csv_error(&c, "%s", b2b2c_ctx_errmsg(ctx));
             continue;
         }
-        csv_field(id, 0);
-        csv_field(b2b2c_segment_name(seg), 0);
-        csv_field(b2b2c_group_name(b2b2c_segment_group(seg)), 0);
-        snprintf(num, sizeof(num), "%.4g", conf);
-        csv_field(num, 0);
-        csv_field(b2b2c_segmenter_last_rule(s), 0);
-        csv_field(b2b2c_segmenter_last_reason(s), 1);
+        cli_table_str(&tb, id);
+        cli_table_str(&tb, b2b2c_segment_name(seg));
+        cli_table_str(&tb, b2b2c_group_name(b2b2c_segment_group(seg)));
+        cli_table_num(&tb, conf, CLI_RATE);
+        cli_table_str(&tb, b2b2c_segmenter_last_rule(s));
+        cli_table_str(&tb, b2b2c_segmenter_last_reason(s));
     }
+    cli_table_end(&tb);
     b2b2c_segment_attrs_free(a);
     cli_csv_close(&c);
     return bad ? CLI_EDATA : CLI_OK;
@@ -208,27 +207,32 @@ static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
 static int print_rule(const char *id, int32_t prio, int32_t seg,
                       const char *expr, int32_t is_default, void *payload)
 {
-    char num[16];
-    (void)payload;
+    cli_table *t = payload;
     (void)is_default;
-    csv_field(id, 0);
-    snprintf(num, sizeof(num), "%d", (int)prio);
-    csv_field(num, 0);
-    csv_field(b2b2c_segment_name(seg), 0);
-    csv_field(expr, 1);
+    cli_table_str(t, id);
+    cli_table_num(t, prio, CLI_COUNT);
+    cli_table_str(t, b2b2c_segment_name(seg));
+    cli_table_str(t, expr);
     return 0;
 }
+
+static const char *const rule_cols[] = {"rule_id", "priority", "segment",
+                                        "expr"};
+static const char *const route_cols[] = {"segment", "band", "destination",
+                                         "channel_kind"};
 
 static int run(int argc, char **argv)
 {
     cli_opt opts[] = {{"accounts", NULL, 0},
                       {"rules", NULL, 0},
                       {"dealer-policy", NULL, 0},
+                      {"format", NULL, 0},
                       {NULL, NULL, 0}};
     b2b2c_ctx *ctx = NULL;
     b2b2c_segmenter *s = NULL;
     const char *sub;
-    int rc;
+    cli_table t;
+    int rc, json;
 
     if (argc < 2)
         return cli_usage_error("segments: classify, rules or routes "
@@ -239,7 +243,8 @@ static int run(int argc, char **argv)
         return cli_usage_error("segments: unknown action '%s'", sub);
     if ((rc = cli_db_refuse("segments")) != 0)
         return rc;
-    if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0)
+    if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0 ||
+        (rc = cli_format_parse(opts, &json)) != 0)
         return rc;
     if (strcmp(sub, "classify") == 0 && !cli_opt_get(opts, "accounts"))
         return cli_usage_error("missing required option '--accounts'");
@@ -271,14 +276,16 @@ static int run(int argc, char **argv)
         (rc = load_rules(s, ctx, cli_opt_get(opts, "rules"))) != 0)
         goto out;
     if (strcmp(sub, "classify") == 0) {
-        rc = classify(s, ctx, cli_opt_get(opts, "accounts"));
+        rc = classify(s, ctx, cli_opt_get(opts, "accounts"), json);
     } else if (strcmp(sub, "rules") == 0) {
-        printf("rule_id,priority,segment,expr\n");
-        rc = b2b2c_segmenter_rules(s, print_rule, NULL);
+        cli_table_begin(&t, json, rule_cols, 4);
+        rc = b2b2c_segmenter_rules(s, print_rule, &t);
         if (rc)
             rc = lib_error(ctx, rc);
+        else
+            cli_table_end(&t);
     } else {
-        printf("segment,band,destination,channel_kind\n");
+        cli_table_begin(&t, json, route_cols, 4);
         for (int32_t seg = 0; seg <= 5; seg++)
             for (int32_t band = 0; band <= 3; band++) {
                 int32_t d, k;
@@ -286,10 +293,12 @@ static int run(int argc, char **argv)
                     rc = lib_error(ctx, rc);
                     goto out;
                 }
-                printf("%s,%s,%s,%s\n", b2b2c_segment_name(seg),
-                       b2b2c_band_name(band), b2b2c_seg_dest_name(d),
-                       b2b2c_seg_channel_name(k));
+                cli_table_str(&t, b2b2c_segment_name(seg));
+                cli_table_str(&t, b2b2c_band_name(band));
+                cli_table_str(&t, b2b2c_seg_dest_name(d));
+                cli_table_str(&t, b2b2c_seg_channel_name(k));
             }
+        cli_table_end(&t);
     }
 out:
     b2b2c_segmenter_free(s);

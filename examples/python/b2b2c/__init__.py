@@ -56,7 +56,7 @@ from .forecast import (  # noqa: F401
     forecast_fit, forecast_frequency_counts, forecast_gg_fit,
     forecast_gg_loglik, forecast_gg_spend, forecast_loglik, forecast_nparams,
     forecast_param_name, forecast_param_names, forecast_population_expected,
-    forecast_predict)
+    forecast_predict, forecast_stderr, forecast_gg_stderr)
 from .channel import (  # noqa: F401
     Attribution, ChannelItem, Channels, LagWeek, Share,
     channel_attribution_from_name, channel_attribution_name,

@@ -120,6 +120,36 @@ def forecast_gg_loglik(params, x, m, weight=None, ctx=None):
     return ll.value, list(grad)
 
 
+def forecast_stderr(model, params, x, tx, T, weight=None, ctx=None):
+    """(standard errors, covariance rows) of BG/NBD, Pareto/NBD or BG/BB
+    parameters at their maximum likelihood estimate `params` (a plain fit,
+    l2 = 0, on the same data); a 95% interval is p +- 1.959964 * se."""
+    n = len(x)
+    p, k = _params(params)
+    np_ = forecast_nparams(model)
+    se, cov = (_dbl * max(k, np_))(), (_dbl * (np_ * np_))()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_stderr(
+            se, cov, c.handle, model, p, k, _rows(n, x, "x"),
+            _rows(n, tx, "tx"), _rows(n, T, "T"),
+            _rows(n, weight, "weight"), n))
+    return (list(se[:np_]),
+            [list(cov[r * np_:(r + 1) * np_]) for r in range(np_)])
+
+
+def forecast_gg_stderr(params, x, m, weight=None, ctx=None):
+    """(standard errors, covariance rows) of the Gamma-Gamma parameters at
+    their maximum likelihood estimate `params`."""
+    n = len(x)
+    p, k = _params(params)
+    se, cov = (_dbl * max(k, 3))(), (_dbl * 9)()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_gg_stderr(
+            se, cov, c.handle, p, k, _rows(n, x, "x"), _rows(n, m, "m"),
+            _rows(n, weight, "weight"), n))
+    return list(se[:3]), [list(cov[r * 3:(r + 1) * 3]) for r in range(3)]
+
+
 def forecast_predict(model, params, x, tx, T, t, ctx=None):
     """{"expected": [...], "p_alive": [...], "p_any": [...]} for the
     window (T, T + t]."""

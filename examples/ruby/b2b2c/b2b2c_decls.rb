@@ -562,6 +562,8 @@ module B2B2C
     attach_function :b2b2c_forecast_loglik, %i[pointer pointer pointer int32 pointer size_t pointer pointer pointer pointer size_t], :int
     attach_function :b2b2c_forecast_gg_fit, %i[pointer size_t pointer pointer pointer pointer pointer pointer pointer size_t double int32], :int
     attach_function :b2b2c_forecast_gg_loglik, %i[pointer pointer pointer pointer size_t pointer pointer pointer size_t], :int
+    attach_function :b2b2c_forecast_stderr, %i[pointer pointer pointer int32 pointer size_t pointer pointer pointer pointer size_t], :int
+    attach_function :b2b2c_forecast_gg_stderr, %i[pointer pointer pointer pointer size_t pointer pointer pointer size_t], :int
     attach_function :b2b2c_forecast_predict, %i[pointer pointer pointer pointer int32 pointer size_t pointer pointer pointer size_t double], :int
     attach_function :b2b2c_forecast_gg_spend, %i[pointer pointer pointer size_t pointer pointer size_t], :int
     attach_function :b2b2c_forecast_clv, %i[pointer pointer int32 pointer size_t pointer pointer pointer pointer size_t double double double], :int

@@ -91,6 +91,37 @@ module B2B2C
     [ll.read_double, grad.read_array_of_double(k)]
   end
 
+  # [standard errors, covariance rows] of BG/NBD, Pareto/NBD or BG/BB
+  # parameters at their maximum likelihood estimate (a plain fit, l2 = 0, on
+  # the same data); a 95% interval is p +- 1.959964 * se.
+  def self.forecast_stderr(model, params, x, tx, t_age, weight: nil, ctx: nil)
+    n = x.size
+    p, k = doubles(params, "params")
+    np = forecast_nparams(model)
+    se = out(:double, [k, np].max)
+    cov = out(:double, np * np)
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_forecast_stderr(se, cov, c.handle, model, p, k, rows(n, x, "x"),
+                                        rows(n, tx, "tx"), rows(n, t_age, "T"),
+                                        rows(n, weight, "weight"), n))
+    end
+    [se.read_array_of_double(np), cov.read_array_of_double(np * np).each_slice(np).to_a]
+  end
+
+  # [standard errors, covariance rows] of the Gamma-Gamma parameters at their
+  # maximum likelihood estimate.
+  def self.forecast_gg_stderr(params, x, m, weight: nil, ctx: nil)
+    n = x.size
+    p, k = doubles(params, "params")
+    se = out(:double, [k, 3].max)
+    cov = out(:double, 9)
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_forecast_gg_stderr(se, cov, c.handle, p, k, rows(n, x, "x"),
+                                           rows(n, m, "m"), rows(n, weight, "weight"), n))
+    end
+    [se.read_array_of_double(3), cov.read_array_of_double(9).each_slice(3).to_a]
+  end
+
   # {expected: [...], p_alive: [...], p_any: [...]} for the window (T, T + t].
   def self.forecast_predict(model, params, x, tx, t_age, t, ctx: nil)
     n = x.size
