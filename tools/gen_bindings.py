@@ -106,6 +106,7 @@ ENUM_NAMES = {
     "CHM_": "ChannelMetric", "MIX_": "MixField",
     "EXPERIMENT_": "ExperimentParam", "EXPERIMENT_F_": "ExperimentField",
     "EXPERIMENT_D_": "ExperimentDayField",
+    "DEALER_REG_": "DealerRegState", "DEALER_PROTECT_": "DealerProtection",
 }
 
 # int64_t parameters holding a time (Unix seconds) go by these names in the
@@ -114,7 +115,7 @@ ENUM_NAMES = {
 TIME_PARAMS = frozenset((
     "now", "at", "t", "time", "since", "from", "to", "created", "first",
     "last", "paused_until", "due_time", "week_start", "calibration_start",
-    "calibration_end", "holdout_end"))
+    "calibration_end", "holdout_end", "expected_close", "until"))
 
 
 class Api:

@@ -84,7 +84,8 @@ enum {
     B2B2C_EEXPIRED = -16,   /* deadline passed                             */
     B2B2C_ENODATA = -17,    /* input has no usable data                    */
     B2B2C_EINTERRUPTED = -18,/* the progress handler asked to stop        */
-    B2B2C_ECONFLICT = -19   /* another context's commit conflicted; retried */
+    B2B2C_ECONFLICT = -19,  /* another context's commit conflicted; retried */
+    B2B2C_EDUPLICATE = -20  /* 1.1: the caller's own live record exists  */
 };
 
 /*

@@ -51,6 +51,7 @@ static const b2b2c__param_info DEALER[] = {
     P(B2B2C_DEALER_PARAM_DIRECT_FALLBACK, 0, 1, 0, 1),
     P(B2B2C_DEALER_PARAM_CREDIBLE_LEVEL, 0.5, 0.999, 0.95, 0),
     P(B2B2C_DEALER_PARAM_OWNER_DAYS, 0, 3650, 365, 0),
+    P(B2B2C_DEALER_PARAM_REG_DAYS, 1, 3650, 90, 0),
 };
 
 static const b2b2c__param_info FORECASTER[] = {

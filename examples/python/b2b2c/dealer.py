@@ -46,6 +46,9 @@ Reroute = namedtuple("Reroute", "lead_id from_dealer to_dealer reason")
 AuditRecord = namedtuple("AuditRecord", "lead_id dealer_id fields")
 DealerItem = namedtuple("DealerItem", "dealer_id status paused_until "
                         "tier_weight capacity open_offers")
+Registration = namedtuple("Registration", "dealer_id state since until "
+                          "expected_close")
+Protection = namedtuple("Protection", "dealer_id by until")
 
 
 def _key(k):
@@ -224,6 +227,92 @@ class DealerEngine(_Handle):
         k = _key(customer_key)
         self._check(lib.b2b2c_dealer_owner_release(
             self.handle, k, len(k), _b(product_line), now))
+
+    # ---- deal registration (1.1) --------------------------------------
+
+    def register(self, dealer_id: str, customer_key: bytes,
+                 product_line: Optional[str] = None, value: float = 0.0,
+                 expected_close: Optional[Time] = None,
+                 now: Optional[Time] = None) -> None:
+        """Dealer dealer_id registers the opportunity (customer_key bytes,
+        product_line) at now; first in wins: Error(EEXISTS) names the
+        holder of a live registration, Error(EDUPLICATE) when it is the
+        dealer's own."""
+        now = _time(now, "now")
+        expected_close = _time(expected_close, "expected_close")
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_register(
+            self.handle, _b(dealer_id), k, len(k), _b(product_line), value,
+            expected_close, now))
+
+    def registration(self, customer_key: bytes,
+                     product_line: Optional[str] = None,
+                     now: Optional[Time] = None) -> "Registration":
+        """The latest Registration of the pair (state at now, a
+        DEALER_REG_* value); Error(ENOTFOUND) when never registered."""
+        now = _time(now, "now")
+        k = _key(customer_key)
+        d, st = _str(), _i32()
+        since, until, close = (ctypes.c_int64(), ctypes.c_int64(),
+                               ctypes.c_int64())
+        self._check(lib.b2b2c_dealer_registration(
+            ctypes.byref(d), ctypes.byref(st), ctypes.byref(since),
+            ctypes.byref(until), ctypes.byref(close), self.handle, k, len(k),
+            _b(product_line), now))
+        return Registration(_s(d.value), st.value, since.value, until.value,
+                            close.value)
+
+    def reg_approve(self, customer_key: bytes,
+                    product_line: Optional[str] = None,
+                    now: Optional[Time] = None) -> None:
+        """The manufacturer approves the pending registration of the pair at
+        now (its window starts again); Error(ESTATE) when it is not
+        pending."""
+        now = _time(now, "now")
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_reg_approve(
+            self.handle, k, len(k), _b(product_line), now))
+
+    def reg_reject(self, customer_key: bytes,
+                   product_line: Optional[str] = None,
+                   now: Optional[Time] = None) -> None:
+        """The manufacturer rejects the pending registration of the pair:
+        it no longer blocks another; Error(ESTATE) when it is not
+        pending."""
+        now = _time(now, "now")
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_reg_reject(
+            self.handle, k, len(k), _b(product_line), now))
+
+    def reg_extend(self, customer_key: bytes, until: Time,
+                   product_line: Optional[str] = None,
+                   now: Optional[Time] = None) -> None:
+        """The manufacturer extends the live registration of the pair to
+        until (after now and after its current end)."""
+        now = _time(now, "now")
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_reg_extend(
+            self.handle, k, len(k), _b(product_line), until, now))
+
+    def reg_expire(self, now: Time) -> int:
+        """Store lapsed registrations as expired; how many."""
+        n = _sz()
+        self._check(lib.b2b2c_dealer_reg_expire(ctypes.byref(n), self.handle,
+                                                now))
+        return n.value
+
+    def protected(self, customer_key: bytes,
+                  product_line: Optional[str] = None,
+                  now: Optional[Time] = None) -> "Protection":
+        """Protection(dealer_id, by, until) of the pair at now: by is a
+        DEALER_PROTECT_* value (NONE: dealer_id None, until 0)."""
+        now = _time(now, "now")
+        k = _key(customer_key)
+        d, by, until = _str(), _i32(), ctypes.c_int64()
+        self._check(lib.b2b2c_dealer_protected(
+            ctypes.byref(d), ctypes.byref(by), ctypes.byref(until),
+            self.handle, k, len(k), _b(product_line), now))
+        return Protection(_s(d.value), by.value, until.value)
 
     def _raise_with_reason(self, rc, r):
         try:

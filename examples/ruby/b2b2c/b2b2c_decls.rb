@@ -40,6 +40,7 @@ module B2B2C
     ENODATA: -17,
     EINTERRUPTED: -18,
     ECONFLICT: -19,
+    EDUPLICATE: -20,
     FIT_CONVERGED: 0,
     FIT_MAX_ITER: 1,
     FIT_STALLED: 2,
@@ -166,6 +167,7 @@ module B2B2C
     DEALER_PARAM_DIRECT_FALLBACK: 308,
     DEALER_PARAM_CREDIBLE_LEVEL: 309,
     DEALER_PARAM_OWNER_DAYS: 310,
+    DEALER_PARAM_REG_DAYS: 311,
     DEALER_ACTIVE: 0,
     DEALER_PAUSED: 1,
     DEALER_OFFBOARDED: 2,
@@ -184,6 +186,7 @@ module B2B2C
     DEALER_REASON_ALL_AT_CAPACITY: 5,
     DEALER_REASON_DIRECT: 6,
     DEALER_REASON_OWNER: 7,
+    DEALER_REASON_REGISTERED: 8,
     DEALER_OWNER_NONE: 0,
     DEALER_OWNER_CHOSEN: 1,
     DEALER_OWNER_SKIP_INACTIVE: 2,
@@ -242,7 +245,20 @@ module B2B2C
     DEALER_SC_RANK: 15,
     DEALER_SC_GAP_TO_MEDIAN: 16,
     DEALER_SC_OWNER_KEPT: 17,
-    DEALER_SC_NFIELDS: 18,
+    DEALER_SC_REG_SUBMITTED: 18,
+    DEALER_SC_REG_APPROVED: 19,
+    DEALER_SC_REG_WON: 20,
+    DEALER_SC_REG_EXPIRED: 21,
+    DEALER_SC_NFIELDS: 22,
+    DEALER_REG_PENDING: 1,
+    DEALER_REG_APPROVED: 2,
+    DEALER_REG_REJECTED: 3,
+    DEALER_REG_EXPIRED: 4,
+    DEALER_REG_WON: 5,
+    DEALER_PROTECT_NONE: 0,
+    DEALER_PROTECT_OWNER: 1,
+    DEALER_PROTECT_APPROVED: 2,
+    DEALER_PROTECT_PENDING: 3,
     # forecast.h
     FORECAST_BGNBD: 1,
     FORECAST_PNBD: 2,
@@ -385,7 +401,8 @@ module B2B2C
     -16 => :EEXPIRED,
     -17 => :ENODATA,
     -18 => :EINTERRUPTED,
-    -19 => :ECONFLICT
+    -19 => :ECONFLICT,
+    -20 => :EDUPLICATE
   }.freeze
 
   # Enums: name => {member symbol (lowercased, prefix dropped) =>
@@ -395,7 +412,7 @@ module B2B2C
       eexists: -5, ecorrupt: -6, eversion: -7, ebufsize: -8, estorage: -9,
       estate: -10, erange: -11, eaborted: -12, enotready: -13,
       enoconverge: -14, enodealer: -15, eexpired: -16, enodata: -17,
-      einterrupted: -18, econflict: -19 },
+      einterrupted: -18, econflict: -19, eduplicate: -20 },
     FitStatus: { converged: 0, max_iter: 1, stalled: 2, boundary: 3 },
     Segment: { unknown: 0, dealer_large_wholesale: 1, dealer_small_retail: 2,
       b2b_large: 3, b2b_small_pro: 4, b2c_consumer: 5 },
@@ -433,12 +450,13 @@ module B2B2C
     DealerParam: { policy: 300, max_share: 301, share_period_days: 302,
       share_min_leads: 303, prior_strength: 304, new_dealer_leads: 305,
       new_dealer_floor: 306, perf_exponent: 307, direct_fallback: 308,
-      credible_level: 309, owner_days: 310 },
+      credible_level: 309, owner_days: 310, reg_days: 311 },
     DealerStatus: { active: 0, paused: 1, offboarded: 2 },
     DealerLeadState: { offered: 1, accepted: 2, won: 3, lost: 4, recalled: 5,
       unrouted: 6, direct: 7 },
     DealerReason: { routed: 0, no_territory: 1, all_paused: 2, no_product: 3,
-      all_declined: 4, all_at_capacity: 5, direct: 6, owner: 7 },
+      all_declined: 4, all_at_capacity: 5, direct: 6, owner: 7,
+      registered: 8 },
     DealerOwnerStep: { none: 0, chosen: 1, skip_inactive: 2, skip_product: 3,
       skip_tried: 4, skip_capacity: 5, skip_quota: 6 },
     DealerAuditKind: { route: 1, decline: 2, expire: 3 },
@@ -453,7 +471,11 @@ module B2B2C
       median_accept_hours: 3, expired: 4, declined: 5, won: 6, lost: 7,
       conversion: 8, conv_mean: 9, conv_low: 10, conv_high: 11, revenue: 12,
       share_leads: 13, share_won: 14, rank: 15, gap_to_median: 16,
-      owner_kept: 17, nfields: 18 },
+      owner_kept: 17, reg_submitted: 18, reg_approved: 19, reg_won: 20,
+      reg_expired: 21, nfields: 22 },
+    DealerRegState: { pending: 1, approved: 2, rejected: 3, expired: 4,
+      won: 5 },
+    DealerProtection: { none: 0, owner: 1, approved: 2, pending: 3 },
     ForecastModel: { bgnbd: 1, pnbd: 2, bgbb: 3, gg: 4 },
     ForecastKind: { product: 0, install: 1, repair: 2, training: 3,
       extended_warranty: 4, software_subscription: 5, host_first: 16,
@@ -520,6 +542,8 @@ module B2B2C
     DealerAuditField: "DEALER_AUDIT_",
     DealerStat: "DEALER_STAT_",
     DealerScorecardField: "DEALER_SC_",
+    DealerRegState: "DEALER_REG_",
+    DealerProtection: "DEALER_PROTECT_",
     ForecastModel: "FORECAST_",
     ForecastKind: "FORECAST_KIND_",
     ForecasterParam: "FORECASTER_",
@@ -565,6 +589,13 @@ module B2B2C
     b2b2c_dealer_owner: [7],
     b2b2c_dealer_owner_transfer: [5],
     b2b2c_dealer_owner_release: [4],
+    b2b2c_dealer_register: [6, 7],
+    b2b2c_dealer_registration: [9],
+    b2b2c_dealer_reg_approve: [4],
+    b2b2c_dealer_reg_reject: [4],
+    b2b2c_dealer_reg_extend: [4, 5],
+    b2b2c_dealer_reg_expire: [2],
+    b2b2c_dealer_protected: [7],
     b2b2c_forecaster_add_purchase: [3],
     b2b2c_forecaster_cancel_subscription: [2],
     b2b2c_forecaster_fit: [3],
@@ -766,6 +797,13 @@ module B2B2C
     attach_function :b2b2c_dealer_owner, %i[pointer pointer pointer pointer pointer size_t string int64], :int
     attach_function :b2b2c_dealer_owner_transfer, %i[pointer pointer size_t string string int64], :int
     attach_function :b2b2c_dealer_owner_release, %i[pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_register, %i[pointer string pointer size_t string double int64 int64], :int
+    attach_function :b2b2c_dealer_registration, %i[pointer pointer pointer pointer pointer pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_reg_approve, %i[pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_reg_reject, %i[pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_reg_extend, %i[pointer pointer size_t string int64 int64], :int
+    attach_function :b2b2c_dealer_reg_expire, %i[pointer pointer int64], :int
+    attach_function :b2b2c_dealer_protected, %i[pointer pointer pointer pointer pointer size_t string int64], :int
     attach_function :b2b2c_dealer_policy_name, %i[int32], :string
     attach_function :b2b2c_dealer_reason_name, %i[int32], :string
 

@@ -131,6 +131,66 @@ module B2B2C
       check(Lib.b2b2c_dealer_owner_release(handle, k, kl, product_line, now))
     end
 
+    # ---- deal registration (1.1) ----
+
+    # Dealer dealer_id registers the opportunity (customer_key a binary
+    # String, product_line) at now; first in wins: Error(EEXISTS) names the
+    # holder of a live registration, Error(EDUPLICATE) when it is its own.
+    def register(dealer_id, customer_key, now:, expected_close:, product_line: nil, value: 0.0)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_register(handle, dealer_id, k, kl, product_line, value, expected_close, now))
+    end
+
+    # The latest registration of the pair: {dealer_id:, state: (DEALER_REG_*
+    # at now), since:, until:, expected_close:}; Error(ENOTFOUND) when never
+    # registered.
+    def registration(customer_key, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      d = B2B2C.out(:pointer)
+      st = B2B2C.out(:int32)
+      since, til, close = Array.new(3) { B2B2C.out(:int64) }
+      check(Lib.b2b2c_dealer_registration(d, st, since, til, close, handle, k, kl, product_line, now))
+      { dealer_id: B2B2C.read_str(d), state: st.read_int32, since: since.read_int64, until: til.read_int64,
+        expected_close: close.read_int64 }
+    end
+
+    # The manufacturer approves the pending registration at now (its window
+    # starts again); Error (ESTATE) when it is not pending.
+    def reg_approve(customer_key, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_reg_approve(handle, k, kl, product_line, now))
+    end
+
+    # The manufacturer rejects the pending registration: it no longer
+    # blocks another; Error (ESTATE) when it is not pending.
+    def reg_reject(customer_key, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_reg_reject(handle, k, kl, product_line, now))
+    end
+
+    # The manufacturer extends the live registration to until_time.
+    def reg_extend(customer_key, until_time, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_reg_extend(handle, k, kl, product_line, until_time, now))
+    end
+
+    # Store lapsed registrations as expired; how many.
+    def reg_expire(now)
+      n = B2B2C.out(:size_t)
+      check(Lib.b2b2c_dealer_reg_expire(n, handle, now))
+      n.read(:size_t)
+    end
+
+    # [dealer_id or nil, DEALER_PROTECT_*, until] of the pair at now.
+    def protected(customer_key, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      d = B2B2C.out(:pointer)
+      by = B2B2C.out(:int32)
+      til = B2B2C.out(:int64)
+      check(Lib.b2b2c_dealer_protected(d, by, til, handle, k, kl, product_line, now))
+      [B2B2C.read_str(d), by.read_int32, til.read_int64]
+    end
+
     # The dealer accepts the lead offered to it; Error (EEXPIRED) after its deadline, (ESTATE)
     # when not offered to that dealer.
     def accept(lead_id, dealer_id, now) = check(Lib.b2b2c_dealer_accept(handle, lead_id, dealer_id, now))
