@@ -190,10 +190,15 @@ static int lead_refresh(void *h, const char *table, const void *key,
             return rc;
         m->defer.on = 1;
     }
-    if (strcmp(table, T_LEADS) == 0)
+    if (strcmp(table, T_LEADS) == 0) {
+        b2b2c__lead_hist_drop(m); /* the funnel reads histories again */
         return refresh_lead(m, key, klen, val, vlen);
-    if (strcmp(table, T_STAGES) == 0)
-        return 0; /* stage histories are read from storage, never kept */
+    }
+    if (strcmp(table, T_STAGES) == 0) {
+        /* read from storage; the funnel's copy is read again */
+        b2b2c__lead_hist_drop(m);
+        return 0;
+    }
     if (strcmp(table, T_ATTRS) == 0)
         return refresh_attr(m, key, klen, val, vlen);
     if (strcmp(table, T_TRAIN) == 0)
