@@ -209,16 +209,21 @@ static void group_label(char *buf, size_t n, const funnel *f, size_t g)
 
 /* ---- visits -------------------------------------------------------------- */
 
-static int dl_add(b2b2c_ctx *ctx, dlist *l, int64_t v)
+static int dl_grow(b2b2c_ctx *ctx, dlist *l)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        int64_t *p = b2b2c__arealloc(&ctx->mem, l->v, cap * sizeof(*p));
-        if (!p)
-            return B2B2C_ENOMEM;
-        l->v = p;
-        l->cap = cap;
-    }
+    size_t cap = l->cap ? l->cap * 2 : 64;
+    int64_t *p = b2b2c__arealloc(&ctx->mem, l->v, cap * sizeof(*p));
+    if (!p)
+        return B2B2C_ENOMEM;
+    l->v = p;
+    l->cap = cap;
+    return 0;
+}
+
+static inline int dl_add(b2b2c_ctx *ctx, dlist *l, int64_t v)
+{
+    if (B2B2C__UNLIKELY(l->n == l->cap) && dl_grow(ctx, l))
+        return B2B2C_ENOMEM;
     l->v[l->n++] = v;
     return 0;
 }
@@ -333,40 +338,126 @@ static void select_k(int64_t *v, size_t lo, size_t hi, size_t k)
     }
 }
 
-/* The p-quantile of v[lo..n) (lo: every value before it is no larger),
- * in days: Hyndman & Fan (1996), "Sample quantiles in statistical
- * packages", The American Statistician 50(4), definition 7: with
- * h = (n - 1) p, Q = x(floor h) + (h - floor h) (x(floor h + 1) -
- * x(floor h)), x(j) the j-th smallest from 0. NaN for no value. v is
- * reordered; *at receives floor h for the next call. */
-static double quantile(int64_t *v, size_t n, size_t lo, double p, size_t *at)
+/* Order statistics x(k) (the k-th smallest from 0) of v[0..n) for the
+ * nk ranks k[] (ascending), into x[]. Small lists: FIND on v itself.
+ * Large ones, in three passes that do not move v: the range; a histogram
+ * of 2^16 buckets of equal width; then the values of the buckets that
+ * hold the ranks wanted, gathered and put in order with FIND. Exact
+ * either way. 0 or B2B2C_ENOMEM. */
+#define HBITS 16
+static int order_stats(b2b2c_ctx *ctx, int64_t *v, size_t n, const size_t *k,
+                       int nk, int64_t *x)
 {
-    double h, g;
-    size_t j;
-    int64_t next;
-    if (n == 0)
-        return NAN;
-    h = (double)(n - 1) * p;
-    j = (size_t)h;
-    g = h - (double)j;
-    if (j < lo)
-        lo = 0;
-    select_k(v, lo, n - 1, j);
-    *at = j;
-    if (g == 0 || j + 1 >= n)
-        return (double)v[j] / 86400.0;
-    next = v[j + 1];
-    for (size_t i = j + 2; i < n; i++) /* after select: all >= v[j] */
-        if (v[i] < next)
-            next = v[i];
-    return ((double)v[j] + g * (double)(next - v[j])) / 86400.0;
+    uint32_t *cnt;
+    int64_t lo = v[0], hi = v[0];
+    uint64_t span;
+    unsigned shift = 0;
+    size_t tb[4], tbase[4], toff[4], ntot = 0;
+    int nt = 0;
+    int64_t *g;
+
+    if (n < 4096) {
+        size_t from = 0;
+        for (int i = 0; i < nk; i++) {
+            select_k(v, from, n - 1, k[i]);
+            x[i] = v[k[i]];
+            from = k[i]; /* values after it are no smaller */
+        }
+        return 0;
+    }
+    for (size_t i = 1; i < n; i++) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+    }
+    span = (uint64_t)hi - (uint64_t)lo;
+    while ((span >> shift) >= (UINT64_C(1) << HBITS))
+        shift++;
+    if (!(cnt = b2b2c__malloc(ctx, sizeof(*cnt) << HBITS)))
+        return B2B2C_ENOMEM;
+    memset(cnt, 0, sizeof(*cnt) << HBITS);
+    for (size_t i = 0; i < n; i++)
+        cnt[((uint64_t)v[i] - (uint64_t)lo) >> shift]++;
+    /* the bucket of each rank and the rank's place in it */
+    {
+        size_t b = 0, below = 0;
+        for (int i = 0; i < nk; i++) {
+            while (below + cnt[b] <= k[i])
+                below += cnt[b++];
+            if (nt == 0 || tb[nt - 1] != b) {
+                tb[nt] = b;
+                tbase[nt] = below;
+                toff[nt] = ntot;
+                ntot += cnt[b];
+                nt++;
+            }
+        }
+    }
+    if (!(g = b2b2c__malloc(ctx, ntot * sizeof(*g)))) {
+        b2b2c__free(ctx, cnt);
+        return B2B2C_ENOMEM;
+    }
+    {
+        size_t fill[4] = {0, 0, 0, 0};
+        for (size_t i = 0; i < n; i++) {
+            size_t b = ((uint64_t)v[i] - (uint64_t)lo) >> shift;
+            for (int t = 0; t < nt; t++)
+                if (b == tb[t]) {
+                    g[toff[t] + fill[t]++] = v[i];
+                    break;
+                }
+        }
+    }
+    for (int i = 0, t = 0; i < nk; i++) {
+        size_t r;
+        while (k[i] >= tbase[t] + cnt[tb[t]])
+            t++;
+        r = toff[t] + (k[i] - tbase[t]);
+        select_k(g, toff[t], toff[t] + cnt[tb[t]] - 1, r);
+        x[i] = g[r];
+    }
+    b2b2c__free(ctx, g);
+    b2b2c__free(ctx, cnt);
+    return 0;
 }
 
-static void quantiles(dlist *l, double *med, double *p90)
+/* The median and 90th percentile of v[0..n), in days (NaN for n = 0):
+ * Hyndman & Fan (1996), "Sample quantiles in statistical packages", The
+ * American Statistician 50(4), definition 7 (numpy's and R's default):
+ * with h = (n - 1) p, Q(p) = x(floor h) + (h - floor h) (x(floor h + 1) -
+ * x(floor h)). 0 or B2B2C_ENOMEM. */
+static int quantiles(b2b2c_ctx *ctx, dlist *l, double *med, double *p90)
 {
-    size_t at = 0;
-    *med = quantile(l->v, l->n, 0, 0.5, &at);
-    *p90 = quantile(l->v, l->n, at, 0.9, &at);
+    static const double p[2] = {0.5, 0.9};
+    size_t k[4];
+    int64_t x[4];
+    double h[2], *out[2] = {med, p90};
+    int nk = 0, rc;
+    if (l->n == 0) {
+        *med = *p90 = NAN;
+        return 0;
+    }
+    for (int i = 0; i < 2; i++) {
+        size_t j;
+        h[i] = (double)(l->n - 1) * p[i];
+        j = (size_t)h[i];
+        /* ranks j and j + 1, ascending, each once */
+        if (nk == 0 || k[nk - 1] < j)
+            k[nk++] = j;
+        if (j + 1 < l->n && k[nk - 1] < j + 1)
+            k[nk++] = j + 1;
+    }
+    if ((rc = order_stats(ctx, l->v, l->n, k, nk, x)) != 0)
+        return rc;
+    for (int i = 0; i < 2; i++) {
+        size_t j = (size_t)h[i], a = 0;
+        double g = h[i] - (double)j, xj, xn;
+        while (k[a] != j)
+            a++;
+        xj = (double)x[a];
+        xn = a + 1 < (size_t)nk && k[a + 1] == j + 1 ? (double)x[a + 1] : xj;
+        *out[i] = (xj + g * (xn - xj)) / 86400.0;
+    }
+    return 0;
 }
 
 /* ---- the call ------------------------------------------------------------ */
@@ -381,6 +472,11 @@ static int row(funnel *f, const char *label, int32_t stage, fbucket *b,
 {
     double v[B2B2C_LEAD_FUNNEL_NFIELDS];
     int rc;
+    if (quantiles(f->ctx, &b->stay, &v[B2B2C_LEAD_FUNNEL_DAYS_MEDIAN],
+                  &v[B2B2C_LEAD_FUNNEL_DAYS_P90]) ||
+        quantiles(f->ctx, &b->reach, &v[B2B2C_LEAD_FUNNEL_REACH_MEDIAN],
+                  &v[B2B2C_LEAD_FUNNEL_REACH_P90]))
+        return b2b2c__err(f->ctx, B2B2C_ENOMEM, "out of memory");
     v[B2B2C_LEAD_FUNNEL_ENTERED] = (double)b->entered;
     v[B2B2C_LEAD_FUNNEL_LEADS] = (double)b->leads;
     v[B2B2C_LEAD_FUNNEL_FORWARD] = (double)b->fwd;
@@ -389,10 +485,6 @@ static int row(funnel *f, const char *label, int32_t stage, fbucket *b,
     v[B2B2C_LEAD_FUNNEL_STALLED] = (double)b->stalled;
     v[B2B2C_LEAD_FUNNEL_CONVERSION] = ratio(b->fwd, b->entered);
     v[B2B2C_LEAD_FUNNEL_DROP_RATE] = ratio(b->drop, b->entered);
-    quantiles(&b->stay, &v[B2B2C_LEAD_FUNNEL_DAYS_MEDIAN],
-              &v[B2B2C_LEAD_FUNNEL_DAYS_P90]);
-    quantiles(&b->reach, &v[B2B2C_LEAD_FUNNEL_REACH_MEDIAN],
-              &v[B2B2C_LEAD_FUNNEL_REACH_P90]);
     for (int s = 0; s < LEAD_NSTAGES; s++)
         v[B2B2C_LEAD_FUNNEL_MOVED_TO + s] = (double)b->moved[s];
     b2b2c__cb_enter(f->ctx);

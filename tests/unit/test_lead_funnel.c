@@ -505,6 +505,52 @@ static void test_kept_copy(void **state)
     same_as_reopened(f, T0 + 40 * D);
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Hyndman & Fan definition 7 on a sorted array, in days. */
+static double hf7(const int64_t *s, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t j = (size_t)h;
+    double lo = (double)s[j], hi = j + 1 < n ? (double)s[j + 1] : lo;
+    return (lo + (h - (double)j) * (hi - lo)) / 86400.0;
+}
+
+/* Lists of 4,096 values and more take the histogram path: the same
+ * percentiles as a full sort (ties and a wide range included). */
+static void test_large_percentiles(void **state)
+{
+    fx *f = *state;
+    enum { N = 6000 };
+    static int64_t dur[N];
+    uint64_t x = 12345;
+    rows t = {0};
+    char id[16];
+    for (int i = 0; i < N; i++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        /* a few far out (up to ~3 years), many repeated values */
+        dur[i] = i % 97 == 0 ? (int64_t)(x >> 38) : 60 * (int64_t)(x >> 54);
+        if (dur[i] == 0)
+            dur[i] = 1;
+        snprintf(id, sizeof(id), "l%d", i);
+        add(f, id, T0, NULL);
+        stage(f, id, B2B2C_LEAD_STAGE_QUALIFIED, T0 + dur[i]);
+    }
+    qsort(dur, N, sizeof(dur[0]), cmp_i64);
+    assert_int_equal(b2b2c_lead_funnel(f->m, INT64_MIN, INT64_MAX,
+                                       T0 + 4000 * D, B2B2C_LEAD_FUNNEL_BY_ALL,
+                                       30, collect, &t),
+                     0);
+    check(&t, "all", 0, N, N, N, 0, 0, 0, hf7(dur, N, 0.5), hf7(dur, N, 0.9),
+          0, 0);
+    check(&t, "all", 2, N, N, 0, 0, N, N, NAN, NAN, hf7(dur, N, 0.5),
+          hf7(dur, N, 0.9));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -524,6 +570,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_callback_cannot_mutate, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_kept_copy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_large_percentiles, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
