@@ -79,10 +79,14 @@ int b2b2c__lead_hist_append(b2b2c_lead_model *m, const lead_rec *r,
         return 0;
     if ((rc = b2b2c__undo_push(m->ctx, hist_undo, NULL, m, NULL, 0)) != 0)
         return rc;
-    if (r->idx1 == 0 || fh_room(m, idx = r->idx1 - 1u) != 0) {
+    if (r->idx1 == 0) { /* past 2^32 - 1 leads: not kept */
         b2b2c__lead_hist_drop(m);
         return 0;
     }
+    /* out of memory fails the call like any other allocation (its undo
+     * then drops the copy) */
+    if (fh_room(m, idx = r->idx1 - 1u) != 0)
+        return b2b2c__err(m->ctx, B2B2C_ENOMEM, "out of memory");
     h = m->fh[idx];
     if ((h ? h->n : 0) != r->nhist) {
         b2b2c__lead_hist_drop(m);
@@ -95,11 +99,10 @@ int b2b2c__lead_hist_append(b2b2c_lead_model *m, const lead_rec *r,
             b2b2c__lead_hist_drop(m);
             return 0;
         }
-        g = b2b2c__arealloc(&m->ctx->mem, h, sizeof(*g) + cap * sizeof(g->e[0]));
-        if (!g) {
-            b2b2c__lead_hist_drop(m);
-            return 0;
-        }
+        g = b2b2c__arealloc(&m->ctx->mem, h,
+                            sizeof(*g) + cap * sizeof(g->e[0]));
+        if (!g)
+            return b2b2c__err(m->ctx, B2B2C_ENOMEM, "out of memory");
         if (!h)
             g->n = 0;
         g->cap = cap;

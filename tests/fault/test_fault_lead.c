@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "harness.h"
@@ -368,6 +369,72 @@ static void t_reload(void **u)
     run_two("reload", op_reload);
 }
 
+/* ---- the funnel (1.1): its copy of the stage histories ---------------- */
+
+static int funnel_row(const char *group, int32_t stage, const double *f,
+                      size_t n, void *ud)
+{
+    uint64_t *d = ud;
+    *d = mix(*d, group, strlen(group));
+    *d = mix(*d, &stage, sizeof(stage));
+    *d = mix(*d, f, n * sizeof(double));
+    return 0;
+}
+
+/* The state and every breakdown of the funnel: a digest taken before a
+ * call fills the funnel's copy, so the call then appends to it, and the
+ * funnel after a failed call must be the one before. */
+static uint64_t dig_funnel(th_env *env, void *state)
+{
+    uint64_t d = digest(state);
+    for (int32_t by = 0; by <= B2B2C_LEAD_FUNNEL_BY_BAND; by++)
+        if (b2b2c_lead_funnel(state, INT64_MIN, INT64_MAX, T0 + 30 * DAY, by,
+                              7, funnel_row, &d))
+            return 0;
+    (void)env;
+    return d;
+}
+
+static int op_funnel(th_env *env, void *state)
+{
+    uint64_t d = 0;
+    (void)env;
+    /* the first funnel: reads every stage change from storage */
+    return b2b2c_lead_funnel(state, T0, INT64_MAX, T0 + 30 * DAY,
+                             B2B2C_LEAD_FUNNEL_BY_WEEK, 7, funnel_row, &d);
+}
+
+static void t_funnel(void **u)
+{
+    th_fault_ops ops = {"lead_funnel", setup, op_funnel, dig, teardown, 0};
+    (void)u;
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
+
+static void run_funnel(const char *name, int (*op)(th_env *, void *))
+{
+    th_fault_ops ops = {name, setup, op, dig_funnel, teardown, 0};
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
+
+static void t_stage_funnel(void **u)
+{
+    (void)u;
+    run_funnel("lead_set_stage after a funnel", op_stage);
+}
+static void t_group_funnel(void **u)
+{
+    (void)u;
+    run_funnel("group of stage changes after a funnel", op_group);
+}
+static void t_remove_funnel(void **u)
+{
+    (void)u;
+    run_funnel("lead_remove after a funnel", op_remove);
+}
+
 static void run_both(const char *name, int (*op)(th_env *, void *))
 {
     th_fault_ops ops = {name, setup, op, dig, teardown, 0};
@@ -459,6 +526,10 @@ int main(void)
         cmocka_unit_test(t_erase),   cmocka_unit_test(t_erase_group),
         cmocka_unit_test(t_sync_read),
         cmocka_unit_test(t_reload),
+        cmocka_unit_test(t_funnel),
+        cmocka_unit_test(t_stage_funnel),
+        cmocka_unit_test(t_group_funnel),
+        cmocka_unit_test(t_remove_funnel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
