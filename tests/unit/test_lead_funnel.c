@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "lead_fixture.h"
+#include "sync_util.h"
 
 #define D 86400
 #define NF B2B2C_LEAD_FUNNEL_NFIELDS
@@ -551,6 +552,51 @@ static void test_large_percentiles(void **state)
           hf7(dur, N, 0.9));
 }
 
+/* Another context's stage changes, removals and erasures reach this
+ * handle's funnel (its kept copy is read again). */
+static void test_other_context(void **state)
+{
+    (void)state;
+    sync_pair p;
+    b2b2c_lead_model *a, *b;
+    rows t = {0};
+    sync_pair_open(&p);
+    assert_int_equal(b2b2c_lead_model_new(&a, p.ca), 0);
+    assert_int_equal(b2b2c_lead_model_new(&b, p.cb), 0);
+    assert_int_equal(b2b2c_lead_add(a, "x", T0, 0, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_add(a, "y", T0, 0, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_funnel(a, INT64_MIN, INT64_MAX, T0 + 9 * D,
+                                       B2B2C_LEAD_FUNNEL_BY_ALL, 30, collect,
+                                       &t),
+                     0);
+    check(&t, "all", 0, 2, 2, 0, 0, 2, 0, NAN, NAN, 0, 0);
+    assert_int_equal(b2b2c_lead_set_stage(b, "x", B2B2C_LEAD_STAGE_QUALIFIED,
+                                          T0 + D),
+                     0);
+    memset(&t, 0, sizeof(t));
+    assert_int_equal(b2b2c_lead_funnel(a, INT64_MIN, INT64_MAX, T0 + 9 * D,
+                                       B2B2C_LEAD_FUNNEL_BY_ALL, 30, collect,
+                                       &t),
+                     0);
+    check(&t, "all", 0, 2, 2, 1, 0, 1, 0, 1, 1, 0, 0);
+    check(&t, "all", 2, 1, 1, 0, 0, 1, 0, NAN, NAN, 1, 1);
+    assert_int_equal(b2b2c_lead_erase(b, "x"), 0);
+    assert_int_equal(b2b2c_lead_set_stage(b, "y", B2B2C_LEAD_STAGE_LOST,
+                                          T0 + 2 * D),
+                     0);
+    memset(&t, 0, sizeof(t));
+    assert_int_equal(b2b2c_lead_funnel(a, INT64_MIN, INT64_MAX, T0 + 9 * D,
+                                       B2B2C_LEAD_FUNNEL_BY_ALL, 30, collect,
+                                       &t),
+                     0);
+    assert_int_equal(t.n, 2);
+    check(&t, "all", 0, 1, 1, 0, 1, 0, 0, 2, 2, 0, 0);
+    check(&t, "all", B2B2C_LEAD_STAGE_LOST, 1, 1, 0, 0, 1, 0, NAN, NAN, 2, 2);
+    b2b2c_lead_model_free(a);
+    b2b2c_lead_model_free(b);
+    sync_pair_close(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -572,6 +618,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_kept_copy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_percentiles, setup,
                                         teardown),
+        cmocka_unit_test(test_other_context),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
