@@ -13,6 +13,7 @@
 
 #include "lead_fixture.h"
 #include "sync_util.h"
+#include "internal.h"
 
 #define D 86400
 #define NF B2B2C_LEAD_FUNNEL_NFIELDS
@@ -597,6 +598,68 @@ static void test_other_context(void **state)
     sync_pair_close(&p);
 }
 
+/* Overwrite stage change 0 of lead "a" (key "a", NUL, 0 as u32 BE). */
+static void put_change(b2b2c_ctx *ctx, const void *v, size_t vl)
+{
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    assert_int_equal(b2b2c__st_put(ctx, "lead_stages", "a\0\0\0\0\0", 6, v,
+                                   vl),
+                     0);
+    assert_int_equal(b2b2c_ctx_commit(ctx), 0);
+}
+
+static void reopen(fx *f)
+{
+    b2b2c_lead_model_free(f->m);
+    assert_int_equal(b2b2c_lead_model_new(&f->m, f->ctx), 0);
+}
+
+/* A stage change stored by 1.0 (record version 1, no band) is read with
+ * band unknown; a corrupt one is B2B2C_ECORRUPT naming table and key. */
+static void test_stored_records(void **state)
+{
+    fx *f = *state;
+    rows t = {0};
+    b2b2c__wbuf w;
+    add(f, "a", T0, NULL);
+    stage(f, "a", B2B2C_LEAD_STAGE_QUALIFIED, T0 + D);
+    b2b2c__enc_begin(&w, &f->ctx->mem, 1);
+    b2b2c__enc_u8(&w, B2B2C_LEAD_STAGE_NEW);
+    b2b2c__enc_u8(&w, B2B2C_LEAD_STAGE_QUALIFIED);
+    b2b2c__enc_i64(&w, T0 + D);
+    assert_int_equal(b2b2c__enc_finish(&w), 0);
+    put_change(f->ctx, w.buf, w.len);
+    b2b2c__enc_fini(&w);
+    reopen(f);
+    assert_int_equal(b2b2c_lead_funnel(f->m, INT64_MIN, INT64_MAX, T0 + 2 * D,
+                                       B2B2C_LEAD_FUNNEL_BY_BAND, 30, collect,
+                                       &t),
+                     0);
+    assert_int_equal(t.n, 2);
+    check(&t, "cold", 0, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0);
+    check(&t, "unknown", 2, 1, 1, 0, 0, 1, 0, NAN, NAN, 1, 1);
+    /* corrupt: the kept copy is dropped by the reopen, the scan fails */
+    put_change(f->ctx, "\x02junk", 5);
+    reopen(f);
+    assert_int_equal(b2b2c_lead_funnel(f->m, INT64_MIN, INT64_MAX, T0 + 2 * D,
+                                       B2B2C_LEAD_FUNNEL_BY_ALL, 30, collect,
+                                       &t),
+                     B2B2C_ECORRUPT);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx),
+                           "table 'lead_stages' key 'a\\x00"));
+    /* a missing change: the lead counts 1, storage holds none */
+    assert_int_equal(b2b2c_ctx_begin(f->ctx), 0);
+    assert_int_equal(b2b2c__st_del(f->ctx, "lead_stages", "a\0\0\0\0\0", 6),
+                     0);
+    assert_int_equal(b2b2c_ctx_commit(f->ctx), 0);
+    reopen(f);
+    assert_int_equal(b2b2c_lead_funnel(f->m, INT64_MIN, INT64_MAX, T0 + 2 * D,
+                                       B2B2C_LEAD_FUNNEL_BY_ALL, 30, collect,
+                                       &t),
+                     B2B2C_ECORRUPT);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "0 of the lead's 1"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -619,6 +682,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_large_percentiles, setup,
                                         teardown),
         cmocka_unit_test(test_other_context),
+        cmocka_unit_test_setup_teardown(test_stored_records, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
