@@ -36,12 +36,7 @@ _MOVED_TO = [v for v, k in _MOVED_TO.items() if k == "moved_to"][0]
 
 
 def _funnel_by(v):
-    if isinstance(v, str):
-        for value, name in _FUNNEL_BY.items():
-            if name == v:
-                return value
-        raise ValueError("by: unknown breakdown %r" % (v,))
-    return v
+    return _enum(v, {k: v for v, k in _FUNNEL_BY.items()}, "by")
 
 
 def _funnel_fields(ptr, n):
@@ -194,7 +189,7 @@ class LeadModel(_Handle):
                           lambda g, st, f, n: FunnelRow(
                               _s(g), st, _funnel_fields(f, n)),
                           self.handle, lo, hi, now, _funnel_by(by),
-                          float(stall_days))
+                          stall_days)
 
     def outcome(self, lead_id, won, now):
         """won: True or "won", False or "lost" (numbers are refused)."""

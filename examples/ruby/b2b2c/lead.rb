@@ -118,9 +118,9 @@ module B2B2C
     # "days_median", "days_p90", "reach_median", "reach_p90", "moved_to" =>
     # {stage name => visits}}; NaN where undefined.
     def funnel(from, to, now, by: "all", stall_days: 30.0)
-      b = by.is_a?(Integer) ? by : FUNNEL_BY.fetch(by.to_s) { raise ArgumentError, "by: unknown breakdown #{by.inspect}" }
-      iterate(:b2b2c_lead_funnel, :b2b2c_lead_funnel_cb, handle, from || -(2**63), to || ((2**63) - 1), now, b,
-              Float(stall_days)) { |g, st, f, n| FunnelRow.new(g, st, B2B2C.funnel_fields(f, n)) }
+      b = B2B2C.enum(by, FUNNEL_BY, "by")
+      iterate(:b2b2c_lead_funnel, :b2b2c_lead_funnel_cb, handle, from.nil? ? -(2**63) : from,
+              to.nil? ? (2**63) - 1 : to, now, b, stall_days) { |g, st, f, n| FunnelRow.new(g, st, B2B2C.funnel_fields(f, n)) }
     end
 
     # won: true, "won" or :won; false, "lost" or :lost (numbers are refused).
