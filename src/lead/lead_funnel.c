@@ -30,9 +30,10 @@ static const uint32_t active = S(NEW) | S(NURTURING) | S(QUALIFIED) |
 static const uint32_t dropped = S(LOST) | S(DISQUALIFIED);
 #undef S
 
-/* A growing list of durations (seconds). */
+/* A growing list of durations (seconds): 32-bit while every duration
+ * fits (the funnel's `wide` unset), else 64-bit. */
 typedef struct dlist {
-    int64_t *v;
+    void *v;
     size_t n, cap;
 } dlist;
 
@@ -53,6 +54,8 @@ typedef struct funnel {
     b2b2c_lead_model *m;
     b2b2c_ctx *ctx;
     int32_t by;
+    int wide;     /* durations kept as int64_t (else uint32_t) */
+    int need_wide; /* a duration did not fit 32 bits: run again wide */
     fbucket *b;   /* ngroups * LEAD_NSTAGES */
     size_t ngroups, capgroups;
     int64_t *gkey; /* cohorts: period number of each group */
@@ -209,10 +212,15 @@ static void group_label(char *buf, size_t n, const funnel *f, size_t g)
 
 /* ---- visits -------------------------------------------------------------- */
 
-static int dl_grow(b2b2c_ctx *ctx, dlist *l)
+/* dl_add: a duration does not fit 32 bits; the funnel runs again wide. */
+#define FUNNEL_WIDE 1
+
+static int dl_grow(const funnel *f, dlist *l)
 {
     size_t cap = l->cap ? l->cap * 2 : 64;
-    int64_t *p = b2b2c__arealloc(&ctx->mem, l->v, cap * sizeof(*p));
+    void *p = b2b2c__arealloc(&f->ctx->mem, l->v,
+                              cap * (f->wide ? sizeof(int64_t)
+                                             : sizeof(uint32_t)));
     if (!p)
         return B2B2C_ENOMEM;
     l->v = p;
@@ -220,11 +228,16 @@ static int dl_grow(b2b2c_ctx *ctx, dlist *l)
     return 0;
 }
 
-static inline int dl_add(b2b2c_ctx *ctx, dlist *l, int64_t v)
+static inline int dl_add(const funnel *f, dlist *l, int64_t v)
 {
-    if (B2B2C__UNLIKELY(l->n == l->cap) && dl_grow(ctx, l))
+    if (B2B2C__UNLIKELY(l->n == l->cap) && dl_grow(f, l))
         return B2B2C_ENOMEM;
-    l->v[l->n++] = v;
+    if (f->wide)
+        ((int64_t *)l->v)[l->n++] = v;
+    else if (B2B2C__LIKELY((uint64_t)v <= UINT32_MAX))
+        ((uint32_t *)l->v)[l->n++] = (uint32_t)v;
+    else
+        return FUNNEL_WIDE;
     return 0;
 }
 
@@ -240,8 +253,9 @@ static int visit(funnel *f, fbucket *b, int32_t stage, int64_t created,
     if (!(*seen & 1u << stage)) {
         *seen |= 1u << stage;
         b->leads++;
-        if (dl_add(f->ctx, &b->reach, at - created))
-            return B2B2C_ENOMEM;
+        int rc = dl_add(f, &b->reach, at - created);
+        if (rc)
+            return rc;
     }
     if (to < 0) {
         b->open++;
@@ -252,7 +266,7 @@ static int visit(funnel *f, fbucket *b, int32_t stage, int64_t created,
     b->moved[to]++;
     b->fwd += forward[stage] >> to & 1u;
     b->drop += dropped >> to & 1u;
-    return dl_add(f->ctx, &b->stay, end - at) ? B2B2C_ENOMEM : 0;
+    return dl_add(f, &b->stay, end - at);
 }
 
 /* The group of a lead (every breakdown but band). */
@@ -309,123 +323,19 @@ static int lead_visits(funnel *f, const lead_rec *r, const lead_hist *h,
 
 /* ---- percentiles --------------------------------------------------------- */
 
-/* Put the k-th smallest of v[lo..hi] at v[k], no larger ones before it
- * and no smaller ones after (Hoare 1961, FIND; in the form of Wirth 1976,
- * "Algorithms + Data Structures = Programs", 2.3.4). */
-static void select_k(int64_t *v, size_t lo, size_t hi, size_t k)
-{
-    ptrdiff_t l = (ptrdiff_t)lo, r = (ptrdiff_t)hi, kk = (ptrdiff_t)k;
-    while (l < r) {
-        int64_t x = v[kk];
-        ptrdiff_t i = l, j = r;
-        do {
-            while (v[i] < x)
-                i++;
-            while (x < v[j])
-                j--;
-            if (i <= j) {
-                int64_t t = v[i];
-                v[i] = v[j];
-                v[j] = t;
-                i++;
-                j--;
-            }
-        } while (i <= j);
-        if (j < kk)
-            l = i;
-        if (kk < i)
-            r = j;
-    }
-}
-
-/* Order statistics x(k) (the k-th smallest from 0) of v[0..n) for the
- * nk ranks k[] (ascending), into x[]. Small lists: FIND on v itself.
- * Large ones, in three passes that do not move v: the range; a histogram
- * of 2^16 buckets of equal width; then the values of the buckets that
- * hold the ranks wanted, gathered and put in order with FIND. Exact
- * either way. 0 or B2B2C_ENOMEM. */
-#define HBITS 16
-static int order_stats(b2b2c_ctx *ctx, int64_t *v, size_t n, const size_t *k,
-                       int nk, int64_t *x)
-{
-    uint32_t *cnt;
-    int64_t lo = v[0], hi = v[0];
-    uint64_t span;
-    unsigned shift = 0;
-    size_t tb[4], tbase[4], toff[4], ntot = 0;
-    int nt = 0;
-    int64_t *g;
-
-    if (n < 4096) {
-        size_t from = 0;
-        for (int i = 0; i < nk; i++) {
-            select_k(v, from, n - 1, k[i]);
-            x[i] = v[k[i]];
-            from = k[i]; /* values after it are no smaller */
-        }
-        return 0;
-    }
-    for (size_t i = 1; i < n; i++) {
-        lo = v[i] < lo ? v[i] : lo;
-        hi = v[i] > hi ? v[i] : hi;
-    }
-    span = (uint64_t)hi - (uint64_t)lo;
-    while ((span >> shift) >= (UINT64_C(1) << HBITS))
-        shift++;
-    if (!(cnt = b2b2c__malloc(ctx, sizeof(*cnt) << HBITS)))
-        return B2B2C_ENOMEM;
-    memset(cnt, 0, sizeof(*cnt) << HBITS);
-    for (size_t i = 0; i < n; i++)
-        cnt[((uint64_t)v[i] - (uint64_t)lo) >> shift]++;
-    /* the bucket of each rank and the rank's place in it */
-    {
-        size_t b = 0, below = 0;
-        for (int i = 0; i < nk; i++) {
-            while (below + cnt[b] <= k[i])
-                below += cnt[b++];
-            if (nt == 0 || tb[nt - 1] != b) {
-                tb[nt] = b;
-                tbase[nt] = below;
-                toff[nt] = ntot;
-                ntot += cnt[b];
-                nt++;
-            }
-        }
-    }
-    if (!(g = b2b2c__malloc(ctx, ntot * sizeof(*g)))) {
-        b2b2c__free(ctx, cnt);
-        return B2B2C_ENOMEM;
-    }
-    {
-        size_t fill[4] = {0, 0, 0, 0};
-        for (size_t i = 0; i < n; i++) {
-            size_t b = ((uint64_t)v[i] - (uint64_t)lo) >> shift;
-            for (int t = 0; t < nt; t++)
-                if (b == tb[t]) {
-                    g[toff[t] + fill[t]++] = v[i];
-                    break;
-                }
-        }
-    }
-    for (int i = 0, t = 0; i < nk; i++) {
-        size_t r;
-        while (k[i] >= tbase[t] + cnt[tb[t]])
-            t++;
-        r = toff[t] + (k[i] - tbase[t]);
-        select_k(g, toff[t], toff[t] + cnt[tb[t]] - 1, r);
-        x[i] = g[r];
-    }
-    b2b2c__free(ctx, g);
-    b2b2c__free(ctx, cnt);
-    return 0;
-}
+#define LS_T int64_t
+#define LS_SFX i64
+#include "lead_select.h"
+#define LS_T uint32_t
+#define LS_SFX u32
+#include "lead_select.h"
 
 /* The median and 90th percentile of v[0..n), in days (NaN for n = 0):
  * Hyndman & Fan (1996), "Sample quantiles in statistical packages", The
  * American Statistician 50(4), definition 7 (numpy's and R's default):
  * with h = (n - 1) p, Q(p) = x(floor h) + (h - floor h) (x(floor h + 1) -
  * x(floor h)). 0 or B2B2C_ENOMEM. */
-static int quantiles(b2b2c_ctx *ctx, dlist *l, double *med, double *p90)
+static int quantiles(const funnel *f, dlist *l, double *med, double *p90)
 {
     static const double p[2] = {0.5, 0.9};
     size_t k[4];
@@ -446,7 +356,9 @@ static int quantiles(b2b2c_ctx *ctx, dlist *l, double *med, double *p90)
         if (j + 1 < l->n && k[nk - 1] < j + 1)
             k[nk++] = j + 1;
     }
-    if ((rc = order_stats(ctx, l->v, l->n, k, nk, x)) != 0)
+    rc = f->wide ? order_stats_i64(f->ctx, l->v, l->n, k, nk, x)
+                 : order_stats_u32(f->ctx, l->v, l->n, k, nk, x);
+    if (rc)
         return rc;
     for (int i = 0; i < 2; i++) {
         size_t j = (size_t)h[i], a = 0;
@@ -472,9 +384,9 @@ static int row(funnel *f, const char *label, int32_t stage, fbucket *b,
 {
     double v[B2B2C_LEAD_FUNNEL_NFIELDS];
     int rc;
-    if (quantiles(f->ctx, &b->stay, &v[B2B2C_LEAD_FUNNEL_DAYS_MEDIAN],
+    if (quantiles(f, &b->stay, &v[B2B2C_LEAD_FUNNEL_DAYS_MEDIAN],
                   &v[B2B2C_LEAD_FUNNEL_DAYS_P90]) ||
-        quantiles(f->ctx, &b->reach, &v[B2B2C_LEAD_FUNNEL_REACH_MEDIAN],
+        quantiles(f, &b->reach, &v[B2B2C_LEAD_FUNNEL_REACH_MEDIAN],
                   &v[B2B2C_LEAD_FUNNEL_REACH_P90]))
         return b2b2c__err(f->ctx, B2B2C_ENOMEM, "out of memory");
     v[B2B2C_LEAD_FUNNEL_ENTERED] = (double)b->entered;
@@ -575,7 +487,12 @@ static int funnel_run(funnel *f, int64_t from, int64_t to, int64_t now,
             continue;
         if ((rc = lead_visits(f, r, i < m->fh_cap ? m->fh[i] : NULL, now,
                               stall)) != 0)
-            return b2b2c__err(f->ctx, rc, "out of memory");
+        {
+            if (rc != FUNNEL_WIDE)
+                return b2b2c__err(f->ctx, rc, "out of memory");
+            f->need_wide = 1; /* before any row: nothing reported yet */
+            return 0;
+        }
     }
     return emit(f, cb, userdata);
 }
@@ -604,12 +521,19 @@ int b2b2c_lead_funnel(const b2b2c_lead_model *m, int64_t from, int64_t to,
     if ((rc = b2b2c__sync_read(m->ctx)) != 0 ||
         (rc = b2b2c__lead_hist_ready(m)) != 0)
         return rc;
-    memset(&f, 0, sizeof(f));
-    f.m = (b2b2c_lead_model *)m;
-    f.ctx = m->ctx;
-    f.by = by;
-    rc = funnel_run(&f, from, to, now, (int64_t)ceil(stall_days * 86400.0),
-                    cb, userdata);
-    funnel_fini(&f);
+    /* durations as 32 bits (half the memory), or, when one does not fit
+     * (a stay over 136 years), again as 64 */
+    for (int wide = 0; wide < 2; wide++) {
+        memset(&f, 0, sizeof(f));
+        f.m = (b2b2c_lead_model *)m;
+        f.ctx = m->ctx;
+        f.by = by;
+        f.wide = wide;
+        rc = funnel_run(&f, from, to, now,
+                        (int64_t)ceil(stall_days * 86400.0), cb, userdata);
+        funnel_fini(&f);
+        if (rc || !f.need_wide)
+            break;
+    }
     return rc;
 }

@@ -598,6 +598,30 @@ static void test_other_context(void **state)
     sync_pair_close(&p);
 }
 
+/* A stay over 2^32 seconds (136 years): the durations are kept in 64
+ * bits for that funnel, and the figures stay exact. */
+static void test_wide_durations(void **state)
+{
+    fx *f = *state;
+    rows t = {0};
+    const int64_t old = -INT64_C(2840140800); /* 1880-01-01 */
+    double days = (double)(T0 - old) / D;     /* 53326 */
+    add(f, "a", old, NULL);
+    stage(f, "a", B2B2C_LEAD_STAGE_QUALIFIED, T0);
+    add(f, "b", T0, NULL);
+    stage(f, "b", B2B2C_LEAD_STAGE_QUALIFIED, T0 + D);
+    assert_true(T0 - old > (int64_t)UINT32_MAX);
+    assert_int_equal(b2b2c_lead_funnel(f->m, INT64_MIN, INT64_MAX, T0 + 2 * D,
+                                       B2B2C_LEAD_FUNNEL_BY_ALL, 30, collect,
+                                       &t),
+                     0);
+    assert_int_equal(t.n, 2); /* each row once */
+    check(&t, "all", 0, 2, 2, 2, 0, 0, 0, (1 + days) / 2,
+          1 + 0.9 * (days - 1), 0, 0);
+    check(&t, "all", 2, 2, 2, 0, 0, 2, 0, NAN, NAN, (1 + days) / 2,
+          1 + 0.9 * (days - 1));
+}
+
 /* Overwrite stage change 0 of lead "a" (key "a", NUL, 0 as u32 BE). */
 static void put_change(b2b2c_ctx *ctx, const void *v, size_t vl)
 {
@@ -683,6 +707,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test(test_other_context),
         cmocka_unit_test_setup_teardown(test_stored_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wide_durations, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
