@@ -159,26 +159,113 @@ static int scan_row(const void *k, size_t kl, const void *v, size_t vl,
     return 0;
 }
 
-/* 1 when every lead's copy holds exactly its recorded changes. */
-static int hist_current(const b2b2c_lead_model *m)
+void b2b2c__lead_hist_changed(b2b2c_lead_model *m, const void *k, size_t kl)
 {
-    if (!m->fh_ok)
-        return 0;
-    for (size_t i = 0; i < m->nleads; i++) {
-        const lead_hist *h = i < m->fh_cap ? m->fh[i] : NULL;
-        if ((h ? h->n : 0) != lead_at(m, i)->nhist)
-            return 0;
+    const unsigned char *key = k;
+    const lead_rec *r;
+    lead_hist *h;
+    uint32_t seq;
+    if (!m->fh_ok || kl < 6 || key[kl - 5] != 0 ||
+        !(r = b2b2c__map_get(&m->leads, k, kl - 5)) || r->idx1 == 0 ||
+        r->idx1 - 1u >= m->fh_cap || !(h = m->fh[r->idx1 - 1u]))
+        return;
+    seq = (uint32_t)key[kl - 4] << 24 | (uint32_t)key[kl - 3] << 16 |
+          (uint32_t)key[kl - 2] << 8 | key[kl - 1];
+    if (h->n > seq)
+        h->n = seq; /* written again: read from there on */
+}
+
+typedef struct one_get {
+    int32_t from, to, band;
+    int64_t at;
+    int found;
+} one_get;
+
+static int got_one(const void *v, size_t vl, void *payload)
+{
+    one_get *g = payload;
+    int rc = b2b2c__lead_dec_stage(v, vl, &g->from, &g->to, &g->at, &g->band);
+    if (rc == 0)
+        g->found = 1;
+    return rc;
+}
+
+/* Read the changes lead i's copy lacks (its n up to its count) from
+ * storage, key by key. */
+static int catch_up(b2b2c_lead_model *m, size_t i)
+{
+    const lead_rec *r = lead_at(m, i);
+    lead_hist *h = m->fh[i];
+    int rc;
+    if (!h || h->cap < r->nhist) {
+        lead_hist *g = b2b2c__arealloc(&m->ctx->mem, h,
+                                       sizeof(*g) +
+                                           r->nhist * sizeof(g->e[0]));
+        if (!g)
+            return b2b2c__err(m->ctx, B2B2C_ENOMEM, "out of memory");
+        if (!h)
+            g->n = 0;
+        g->cap = r->nhist;
+        m->fh[i] = h = g;
     }
-    return 1;
+    for (uint32_t s = h->n; s < r->nhist; s++) {
+        char key[B2B2C__ID_MAX + 5];
+        one_get g = {0, 0, 0, 0, 0};
+        b2b2c__lead_hist_key(key, r, s);
+        rc = b2b2c__st_get(m->ctx, T_STAGES, key, r->idlen + 5u, got_one, &g);
+        if (rc == 0 && !g.found)
+            rc = B2B2C_ECORRUPT;
+        if (rc) {
+            if (rc == B2B2C_ECORRUPT || rc == B2B2C_EVERSION)
+                rc = b2b2c__err_corrupt(m->ctx, rc, T_STAGES, key,
+                                        r->idlen + 5u, "stage change %u",
+                                        (unsigned)s);
+            return rc;
+        }
+        h->e[s] = LEAD_HIST_PACK(g.at, g.band, g.to);
+        h->n = s + 1;
+    }
+    return 0;
+}
+
+/* With the copy kept: 0 when every lead's copy holds its recorded changes,
+ * else the number of leads whose copy lacks some (*over set when one holds
+ * more than recorded: read everything again). */
+static size_t hist_behind(const b2b2c_lead_model *m, int *over)
+{
+    size_t behind = 0;
+    *over = !m->fh_ok;
+    for (size_t i = 0; i < m->nleads && !*over; i++) {
+        const lead_hist *h = i < m->fh_cap ? m->fh[i] : NULL;
+        uint32_t n = h ? h->n : 0, want = lead_at(m, i)->nhist;
+        behind += n < want;
+        *over = n > want;
+    }
+    return behind;
 }
 
 int b2b2c__lead_hist_ready(const b2b2c_lead_model *cm)
 {
     b2b2c_lead_model *m = (b2b2c_lead_model *)cm; /* a cache, not state */
-    int rc;
+    int over, rc;
+    size_t behind = hist_behind(m, &over);
 
-    if (hist_current(m))
+    if (!over && behind == 0)
         return 0;
+    /* a few leads changed (by other contexts): their new changes key by
+     * key; many: one scan (a get per change costs a hash probe or a
+     * round trip, a scan a sort of the table in some stores) */
+    if (!over && behind <= m->nleads / 16 + 64) {
+        if (fh_room(m, m->nleads - 1))
+            return b2b2c__err(m->ctx, B2B2C_ENOMEM, "out of memory");
+        for (size_t i = 0; i < m->nleads; i++) {
+            const lead_hist *h = m->fh[i];
+            if ((h ? h->n : 0) < lead_at(m, i)->nhist &&
+                (rc = catch_up(m, i)) != 0)
+                return rc; /* what was read stays: each copy a prefix */
+        }
+        return 0;
+    }
     m->fh_ok = 0;
     for (size_t i = 0; i < m->fh_cap; i++) {
         b2b2c__free(m->ctx, m->fh[i]);

@@ -269,6 +269,9 @@ static inline void b2b2c__lead_hist_drop(b2b2c_lead_model *m)
 {
     m->fh_ok = 0;
 }
+/* Another context wrote the T_STAGES key k (lead_sync.c): a change the
+ * copy holds at or after it is read again. */
+void b2b2c__lead_hist_changed(b2b2c_lead_model *m, const void *k, size_t kl);
 /* Free the copy (model_clear). */
 void b2b2c__lead_hist_free(b2b2c_lead_model *m);
 /* In b2b2c_lead_set_stage, once the change is stored and before r->nhist

@@ -190,13 +190,12 @@ static int lead_refresh(void *h, const char *table, const void *key,
             return rc;
         m->defer.on = 1;
     }
-    if (strcmp(table, T_LEADS) == 0) {
-        b2b2c__lead_hist_drop(m); /* the funnel reads histories again */
+    if (strcmp(table, T_LEADS) == 0)
         return refresh_lead(m, key, klen, val, vlen);
-    }
     if (strcmp(table, T_STAGES) == 0) {
-        /* read from storage; the funnel's copy is read again */
-        b2b2c__lead_hist_drop(m);
+        /* histories are read from storage; the funnel's copy reads the
+         * new changes when next used (a removal drops it, lead_remove.c) */
+        b2b2c__lead_hist_changed(m, key, klen);
         return 0;
     }
     if (strcmp(table, T_ATTRS) == 0)

@@ -598,6 +598,67 @@ static void test_other_context(void **state)
     sync_pair_close(&p);
 }
 
+/* Another context removes a lead and adds it again with another history:
+ * the copy reads the rewritten changes again. */
+static void test_other_context_readd(void **state)
+{
+    (void)state;
+    sync_pair p;
+    b2b2c_lead_model *a, *b;
+    rows t = {0};
+    sync_pair_open(&p);
+    assert_int_equal(b2b2c_lead_model_new(&a, p.ca), 0);
+    assert_int_equal(b2b2c_lead_model_new(&b, p.cb), 0);
+    assert_int_equal(b2b2c_lead_add(a, "x", T0, 0, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_set_stage(a, "x", B2B2C_LEAD_STAGE_QUALIFIED,
+                                          T0 + D),
+                     0);
+    assert_int_equal(b2b2c_lead_funnel(a, INT64_MIN, INT64_MAX, T0 + 9 * D,
+                                       B2B2C_LEAD_FUNNEL_BY_ALL, 30, collect,
+                                       &t),
+                     0);
+    check(&t, "all", 2, 1, 1, 0, 0, 1, 0, NAN, NAN, 1, 1);
+    assert_int_equal(b2b2c_lead_remove(b, "x"), 0);
+    assert_int_equal(b2b2c_lead_add(b, "x", T0, 0, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_set_stage(b, "x", B2B2C_LEAD_STAGE_NURTURING,
+                                          T0 + 2 * D),
+                     0);
+    assert_int_equal(b2b2c_lead_set_stage(b, "x", B2B2C_LEAD_STAGE_LOST,
+                                          T0 + 3 * D),
+                     0);
+    memset(&t, 0, sizeof(t));
+    assert_int_equal(b2b2c_lead_funnel(a, INT64_MIN, INT64_MAX, T0 + 9 * D,
+                                       B2B2C_LEAD_FUNNEL_BY_ALL, 30, collect,
+                                       &t),
+                     0);
+    assert_int_equal(t.n, 3);
+    check(&t, "all", 0, 1, 1, 1, 0, 0, 0, 2, 2, 0, 0);
+    check(&t, "all", 1, 1, 1, 0, 1, 0, 0, 1, 1, 2, 2);
+    check(&t, "all", B2B2C_LEAD_STAGE_LOST, 1, 1, 0, 0, 1, 0, NAN, NAN, 3, 3);
+    /* again with as many changes as the copy holds: the count alone
+     * would not tell */
+    assert_int_equal(b2b2c_lead_remove(b, "x"), 0);
+    assert_int_equal(b2b2c_lead_add(b, "x", T0, 0, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_set_stage(b, "x", B2B2C_LEAD_STAGE_QUALIFIED,
+                                          T0 + 4 * D),
+                     0);
+    assert_int_equal(b2b2c_lead_set_stage(b, "x", B2B2C_LEAD_STAGE_WON,
+                                          T0 + 5 * D),
+                     0);
+    memset(&t, 0, sizeof(t));
+    assert_int_equal(b2b2c_lead_funnel(a, INT64_MIN, INT64_MAX, T0 + 9 * D,
+                                       B2B2C_LEAD_FUNNEL_BY_ALL, 30, collect,
+                                       &t),
+                     0);
+    assert_int_equal(t.n, 3);
+    check(&t, "all", 0, 1, 1, 1, 0, 0, 0, 4, 4, 0, 0);
+    check(&t, "all", 2, 1, 1, 1, 0, 0, 0, 1, 1, 4, 4);
+    check(&t, "all", B2B2C_LEAD_STAGE_WON, 1, 1, 0, 0, 1, 0, NAN, NAN, 5, 5);
+    b2b2c_lead_model_free(a);
+    b2b2c_lead_model_free(b);
+    sync_pair_close(&p);
+}
+
 /* A stay over 2^32 seconds (136 years): the durations are kept in 64
  * bits for that funnel, and the figures stay exact. */
 static void test_wide_durations(void **state)
@@ -706,6 +767,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_large_percentiles, setup,
                                         teardown),
         cmocka_unit_test(test_other_context),
+        cmocka_unit_test(test_other_context_readd),
         cmocka_unit_test_setup_teardown(test_stored_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wide_durations, setup, teardown),
     };
