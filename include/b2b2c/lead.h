@@ -383,11 +383,13 @@ typedef int (*b2b2c_lead_funnel_cb)(const char *group, int32_t stage,
  * stall_days  an open visit of an active stage this long or longer at
  *             `now` is stalled; in (0, 36500] days.
  *
- * The first funnel after the handle opens (or after another context
- * changed leads or stages, or a failed call or rolled-back group changed
- * stages) reads every stage change from storage once; later ones answer
- * from memory, kept up to date by b2b2c_lead_set_stage. Cost O(leads +
- * stage changes) time, and memory for the visits' durations.
+ * The first funnel after the handle opens reads every stage change from
+ * storage in one scan and keeps them (8 bytes a change); later ones answer
+ * from memory, kept up to date by b2b2c_lead_set_stage, and read other
+ * contexts' new stage changes key by key (everything again after a
+ * removal, a failed call or rolled-back group that changed stages, or
+ * changes to more than 1/16 of the leads). Cost O(leads + stage changes)
+ * time, and 4 bytes per visit for the durations.
  *
  * Returns 0, B2B2C_EINVAL (m or cb NULL, unknown `by`, NaN stall_days;
  * the message names the argument), B2B2C_ERANGE (from > to, now outside
