@@ -68,7 +68,7 @@ static int cmd_help(int argc, char **argv)
            b2b2c_version_string());
     for (size_t i = 0; i < NCOMMANDS; i++)
         printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
-    printf("\nglobal option, before or after the subcommand:\n"
+    printf("\nglobal options, before or after the subcommand:\n"
            "  --db SPEC  the database the engines keep their state in:\n"
            "             memory (the default: nothing is kept after the "
            "run),\n"
@@ -82,6 +82,22 @@ static int cmd_help(int argc, char **argv)
            "             refuse --db. Many runs, also at once, may share "
            "one\n"
            "             database.\n"
+           "  --delimiter C       the input files' field separator: one "
+           "character,\n"
+           "                      or 'tab' (default ','; output is always "
+           "','):\n"
+           "                      --delimiter ';' for a 1C or Excel "
+           "export.\n"
+           "  --decimal-comma     numbers in the input are written 12,5 "
+           "(a '.' is\n"
+           "                      then refused, never taken as a "
+           "thousands mark).\n"
+           "  --date-format FMT   input dates DD.MM.YYYY, DD/MM/YYYY or "
+           "MM/DD/YYYY,\n"
+           "                      besides ISO YYYY-MM-DD and Unix "
+           "seconds.\n"
+           "  A FILE argument of '-' reads standard input; "
+           "--option=value works too.\n"
            "\nb2b2c help SUBCOMMAND shows its options. Exit status: 0 ok, "
            "1 bad data, 2 usage error.\n");
     return CLI_OK;
@@ -94,6 +110,8 @@ int main(int argc, char **argv)
 
     if ((rc = cli_db_take(&argc, argv)) != 0)
         return rc;
+    if ((rc = cli_input_take(&argc, argv)) != 0)
+        return rc;
     if (argc < 2)
         return cli_usage_error("no subcommand given (try 'b2b2c help')");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
@@ -104,5 +122,11 @@ int main(int argc, char **argv)
     if (!c)
         return cli_usage_error("unknown subcommand '%s' (try 'b2b2c help')",
                                argv[1]);
+    /* SUBCOMMAND [...] --help: its help, whatever else is given */
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            char *h[] = {"help", argv[1], NULL};
+            return cmd_help(2, h);
+        }
     return c->run(argc - 1, argv + 1);
 }

@@ -48,22 +48,43 @@ typedef struct cli_opt {
 int cli_parse_opts(int argc, char **argv, int first, cli_opt *opts);
 const char *cli_opt_get(const cli_opt *opts, const char *name);
 
-/* ---- CSV reading (RFC 4180: quotes, doubled quotes, CRLF) ---- */
+/* ---- CSV reading (RFC 4180: quotes, doubled quotes, CRLF; cli_csv.c) ---- */
 
 typedef struct cli_csv {
     FILE *f;
-    const char *path;
+    const char *path; /* "stdin" for "-" */
     long line;        /* line number of the current record (1 = header) */
+    long pending;     /* further lines the current record took */
     char *buf;        /* the current record, fields NUL-separated */
     size_t cap;
     char **fields;
     size_t nfields, capfields;
     char **header;    /* copy of the header's fields */
     size_t nheader;
+    char *in;         /* input block: unread bytes are in[inpos, inlen) */
+    size_t inpos, inlen, incap;
+    int eof, own;     /* own: cli_csv_close closes f */
+    size_t *starts;   /* field offsets in buf while a record is read */
+    size_t nstarts, capstarts;
 } cli_csv;
 
-/* Open and read the header. Returns 0 or CLI_EDATA after printing why. */
+/* The field delimiter of every input file (--delimiter; ',' by default)
+ * and the size of the first input block (tests make it tiny). */
+extern char cli_csv_delimiter;
+extern size_t cli_csv_bufsize;
+
+/* Take the input options out of argv (anywhere after the program name):
+ * --delimiter C (one character, or "tab"), --decimal-comma (numbers
+ * written 12,5), --date-format FMT (YYYY-MM-DD, DD.MM.YYYY, DD/MM/YYYY or
+ * MM/DD/YYYY). A bad value is a usage error naming the option. */
+int cli_input_take(int *argc, char **argv);
+
+/* Open and read the header (path "-": standard input). Returns 0 or
+ * CLI_EDATA after printing why. */
 int cli_csv_open(cli_csv *c, const char *path);
+/* The same on an open stream, which cli_csv_close leaves open; `name` is
+ * for messages. On failure nothing is left to close. */
+int cli_csv_open_stream(cli_csv *c, FILE *f, const char *name);
 /* Read the next record: 1 when read, 0 at the end, -1 on a malformed line
  * (unterminated quote) after printing "PATH:LINE: reason". Blank lines are
  * skipped. */
@@ -83,6 +104,39 @@ int cli_csv_error(const cli_csv *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+
+/* ---- output tables (cli_out.c) ----
+ *
+ * Every table a subcommand prints is CSV with a header line (the default)
+ * or, with --format json, a JSON array of objects keyed by the column
+ * names. Numbers follow one rule, by what they are: counts whole
+ * (CLI_COUNT), money with 2 decimals (CLI_MONEY), rates, probabilities,
+ * shares, scores and expected or attributed counts with 4 (CLI_RATE); a
+ * value that is not defined is an empty cell or null. (A model's fitted
+ * parameters are printed with 17 significant digits, so that they read
+ * back exactly.) */
+
+enum { CLI_COUNT, CLI_MONEY, CLI_RATE };
+
+typedef struct cli_table {
+    int json;
+    const char *const *cols;
+    size_t ncols, col;
+    long rows;
+} cli_table;
+
+/* --format csv|json of opts (csv when absent) into *json; a usage error
+ * naming --format otherwise. */
+int cli_format_parse(const cli_opt *opts, int *json);
+/* Start a table (prints the CSV header or "["); then one call per cell,
+ * row by row; cli_table_end after the last row. */
+void cli_table_begin(cli_table *t, int json, const char *const *cols,
+                     size_t ncols);
+void cli_table_str(cli_table *t, const char *s); /* NULL: empty / null */
+void cli_table_num(cli_table *t, double v, int kind); /* NaN: empty */
+void cli_table_end(cli_table *t);
+/* YYYY-MM-DDTHH:MM:SSZ of Unix time t (UTC); buf of 64 bytes is enough. */
+void cli_format_time(char *buf, size_t n, int64_t t);
 
 /* ---- column names (cli_columns.c) ---- */
 
@@ -105,12 +159,20 @@ int cli_csv_check_columns(const cli_csv *c, const cli_colname *known,
 
 /* ---- value parsing: 0 on success, -1 when the text is not valid ---- */
 
-/* A finite double (no NaN/inf), the whole text. */
+/* --decimal-comma: numbers are written 12,5 (cli_parse_double then
+ * refuses a '.'); --date-format: how dates are written besides ISO. */
+extern int cli_decimal_comma;
+enum { CLI_DATE_ISO, CLI_DATE_DMY_DOT, CLI_DATE_DMY_SLASH, CLI_DATE_MDY_SLASH };
+extern int cli_date_format;
+
+/* A finite double (no NaN/inf), the whole text (spaces around it allowed;
+ * with --decimal-comma, 12,5). */
 int cli_parse_double(const char *s, double *out);
 /* A decimal integer, the whole text. */
 int cli_parse_int64(const char *s, int64_t *out);
 /* A time: YYYY-MM-DD (midnight UTC), YYYY-MM-DDTHH:MM[:SS][Z] (UTC), or
- * Unix seconds. */
+ * Unix seconds; with --date-format, also the date in that order (and the
+ * same time after it: 07.12.2026 14:30:00). */
 int cli_parse_time(const char *s, int64_t *out);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t cli_days_from_civil(int64_t y, unsigned m, unsigned d);

@@ -73,20 +73,27 @@ int cli_db_take(int *argc, char **argv)
 {
     int n = *argc, given = 0;
     for (int i = 1; i < n;) {
-        int rc;
-        if (strcmp(argv[i], "--db") != 0) {
+        int rc, take = 2;
+        const char *v;
+        if (strncmp(argv[i], "--db=", 5) == 0) {
+            v = argv[i] + 5;
+            take = 1;
+        } else if (strcmp(argv[i], "--db") == 0) {
+            if (i + 1 >= n)
+                return cli_usage_error("option '--db' needs a value");
+            v = argv[i + 1];
+        } else {
             i++;
             continue;
         }
         if (given)
             return cli_usage_error("--db: given twice");
-        if (i + 1 >= n)
-            return cli_usage_error("option '--db' needs a value");
-        if ((rc = set_spec(argv[i + 1])) != 0)
+        if ((rc = set_spec(v)) != 0)
             return rc;
         given = 1;
-        memmove(argv + i, argv + i + 2, (size_t)(n - i - 2) * sizeof(*argv));
-        n -= 2;
+        memmove(argv + i, argv + i + take,
+                (size_t)(n - i - take) * sizeof(*argv));
+        n -= take;
         argv[n] = NULL;
     }
     *argc = n;

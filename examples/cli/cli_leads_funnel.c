@@ -34,7 +34,6 @@ typedef struct fstate {
     flead *ld;
     size_t nld, capld;
     int json;
-    size_t nrows;
 } fstate;
 
 static char *dup(const char *s)
@@ -242,79 +241,35 @@ static int build(fstate *s)
     return 0;
 }
 
-static void put_num(double v, int json)
-{
-    if (isnan(v))
-        fputs(json ? "null" : "", stdout);
-    else
-        printf("%.10g", v);
-}
-
-static void put_json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            printf("\\%c", ch);
-        else if (ch < 0x20)
-            printf("\\u%04x", ch);
-        else
-            putchar(ch);
-    }
-    putchar('"');
-}
-
-static const char *const field_names[] = {
-    "entered",     "leads",        "forward",  "dropped",
-    "open",        "stalled",      "conversion", "drop_rate",
-    "days_median", "days_p90",     "reach_median", "reach_p90",
+/* Columns: group, stage, the fields B2B2C_LEAD_FUNNEL_ENTERED ..
+ * REACH_P90 (counts whole, rates and days with 4 decimals: cli.h,
+ * "output"), then to_<stage> for the moves to each stage. */
+static const char *const cols[] = {
+    "group",       "stage",        "entered",      "leads",
+    "forward",     "dropped",      "open",         "stalled",
+    "conversion",  "drop_rate",    "days_median",  "days_p90",
+    "reach_median", "reach_p90",   "to_new",       "to_nurturing",
+    "to_qualified", "to_passed_to_dealer", "to_accepted_by_dealer",
+    "to_won",      "to_lost",      "to_disqualified", "to_customer",
+    "to_repeat_due",
 };
+#define NCOLS (sizeof(cols) / sizeof(cols[0]))
 
 static int print_row(const char *group, int32_t stage, const double *f,
                      size_t n, void *userdata)
 {
-    fstate *s = userdata;
-    size_t nk = sizeof(field_names) / sizeof(field_names[0]);
+    cli_table *t = userdata;
     if (n < B2B2C_LEAD_FUNNEL_NFIELDS)
         return B2B2C_EINVAL; /* an older library than this program */
-    if (s->json) {
-        printf("%s\n  {\"group\": ", s->nrows ? "," : "");
-        put_json_str(group);
-        printf(", \"stage\": \"%s\"", b2b2c_lead_stage_name(stage));
-        for (size_t i = 0; i < nk; i++) {
-            printf(", \"%s\": ", field_names[i]);
-            put_num(f[i], 1);
-        }
-        printf(", \"moved_to\": {");
-        for (int32_t t = 0; t < 10; t++)
-            printf("%s\"%s\": %.0f", t ? ", " : "", b2b2c_lead_stage_name(t),
-                   f[B2B2C_LEAD_FUNNEL_MOVED_TO + t]);
-        printf("}}");
-    } else {
-        cli_put_field(group);
-        printf(",%s", b2b2c_lead_stage_name(stage));
-        for (size_t i = 0; i < nk; i++) {
-            putchar(',');
-            put_num(f[i], 0);
-        }
-        for (int32_t t = 0; t < 10; t++)
-            printf(",%.0f", f[B2B2C_LEAD_FUNNEL_MOVED_TO + t]);
-        putchar('\n');
-    }
-    s->nrows++;
+    cli_table_str(t, group);
+    cli_table_str(t, b2b2c_lead_stage_name(stage));
+    for (int i = B2B2C_LEAD_FUNNEL_ENTERED; i <= B2B2C_LEAD_FUNNEL_REACH_P90;
+         i++)
+        cli_table_num(t, f[i],
+                      i < B2B2C_LEAD_FUNNEL_CONVERSION ? CLI_COUNT : CLI_RATE);
+    for (int32_t s = 0; s < 10; s++)
+        cli_table_num(t, f[B2B2C_LEAD_FUNNEL_MOVED_TO + s], CLI_COUNT);
     return 0;
-}
-
-static void print_header(void)
-{
-    size_t nk = sizeof(field_names) / sizeof(field_names[0]);
-    printf("group,stage");
-    for (size_t i = 0; i < nk; i++)
-        printf(",%s", field_names[i]);
-    for (int32_t t = 0; t < 10; t++)
-        printf(",to_%s", b2b2c_lead_stage_name(t));
-    putchar('\n');
 }
 
 static const char *const by_names[] = {"all",     "week",    "month",
@@ -322,12 +277,13 @@ static const char *const by_names[] = {"all",     "week",    "month",
 
 static int run(fstate *s, cli_opt *opts)
 {
-    const char *by_s = cli_opt_get(opts, "by"), *fmt = cli_opt_get(opts, "format");
+    const char *by_s = cli_opt_get(opts, "by");
     const char *stall_s = cli_opt_get(opts, "stall-days");
     const char *files[3] = {cli_opt_get(opts, "leads"),
                             cli_opt_get(opts, "events"),
                             cli_opt_get(opts, "stages")};
     int64_t at, from = INT64_MIN, to = INT64_MAX;
+    cli_table t;
     int32_t by = -1;
     double stall = 30;
     int rc;
@@ -353,10 +309,8 @@ static int run(fstate *s, cli_opt *opts)
                                by_s);
     if (stall_s && cli_parse_double(stall_s, &stall))
         return cli_usage_error("--stall-days: not a number '%s'", stall_s);
-    if (fmt && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0)
-        return cli_usage_error("--format: expected csv or json, not '%s'",
-                               fmt);
-    s->json = fmt && strcmp(fmt, "json") == 0;
+    if ((rc = cli_format_parse(opts, &s->json)) != 0)
+        return rc;
     if (cli_db_given() && (files[0] || files[1] || files[2]))
         return cli_usage_error("leads funnel: with --db the funnel is of the "
                                "stored leads (record stage changes with "
@@ -375,17 +329,13 @@ static int run(fstate *s, cli_opt *opts)
         (files[2] && (rc = read_recs(s, files[2], 1, at))) ||
         (rc = build(s)))
         return rc;
-    if (s->json)
-        printf("{\"by\": \"%s\", \"rows\": [", by_names[by]);
-    else
-        print_header();
-    rc = b2b2c_lead_funnel(s->m, from, to, at, by, stall, print_row, s);
+    cli_table_begin(&t, s->json, cols, NCOLS);
+    rc = b2b2c_lead_funnel(s->m, from, to, at, by, stall, print_row, &t);
     if (rc)
         return rc == B2B2C_ERANGE || rc == B2B2C_EINVAL
                    ? cli_usage_error("%s", b2b2c_ctx_errmsg(s->ctx))
                    : cli_data_error("%s", b2b2c_ctx_errmsg(s->ctx));
-    if (s->json)
-        printf("%s]}\n", s->nrows ? "\n" : "");
+    cli_table_end(&t);
     return 0;
 }
 

@@ -232,11 +232,19 @@ int cli_leads_stage(int argc, char **argv)
     }
     if ((rc = b2b2c_ctx_commit(o.ctx)) != 0)
         return one_close(&o, cli_data_error("%s", b2b2c_ctx_errmsg(o.ctx)));
-    printf("lead_id,from,to,at\n");
-    for (int i = 0; i < n; i++) {
-        cli_put_field(id);
-        printf(",%s,%s,%lld\n", b2b2c_lead_stage_name(i ? path[i - 1] : cur),
-               b2b2c_lead_stage_name(path[i]), (long long)o.at);
+    {
+        static const char *const cols[] = {"lead_id", "from", "to", "at"};
+        char when[64];
+        cli_table t;
+        cli_format_time(when, sizeof(when), o.at);
+        cli_table_begin(&t, 0, cols, 4);
+        for (int i = 0; i < n; i++) {
+            cli_table_str(&t, id);
+            cli_table_str(&t, b2b2c_lead_stage_name(i ? path[i - 1] : cur));
+            cli_table_str(&t, b2b2c_lead_stage_name(path[i]));
+            cli_table_str(&t, when);
+        }
+        cli_table_end(&t);
     }
     return one_close(&o, CLI_OK);
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,15 +38,23 @@ int cli_data_error(const char *fmt, ...)
 int cli_parse_opts(int argc, char **argv, int first, cli_opt *opts)
 {
     for (int i = first; i < argc; i++) {
-        const char *a = argv[i];
+        const char *a = argv[i], *eq;
+        size_t len;
         cli_opt *o = NULL;
         if (strncmp(a, "--", 2) != 0)
             return cli_usage_error("unexpected argument '%s'", a);
+        /* --name VALUE or --name=VALUE */
+        eq = strchr(a + 2, '=');
+        len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
         for (cli_opt *p = opts; p->name; p++)
-            if (strcmp(p->name, a + 2) == 0)
+            if (strlen(p->name) == len && strncmp(p->name, a + 2, len) == 0)
                 o = p;
         if (!o)
-            return cli_usage_error("unknown option '%s'", a);
+            return cli_usage_error("unknown option '%.*s'", (int)len + 2, a);
+        if (eq) {
+            o->value = eq + 1;
+            continue;
+        }
         if (i + 1 >= argc)
             return cli_usage_error("option '%s' needs a value", a);
         o->value = argv[++i];
@@ -64,251 +73,89 @@ const char *cli_opt_get(const cli_opt *opts, const char *name)
     return NULL;
 }
 
-int cli_csv_error(const cli_csv *c, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "b2b2c: %s:%ld: ", c->path, c->line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return CLI_EDATA;
-}
+int cli_decimal_comma = 0;
+int cli_date_format = CLI_DATE_ISO;
 
-#define NUL_MSG "NUL byte in a field: the line is refused (a binary or UTF-16 file?)"
+/* Exact powers of ten: every one up to 1e22 is a double. */
+static const double pow10_exact[23] = {
+    1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-static int put_char(cli_csv *c, size_t *len, char ch)
+/* [-+]digits[.digits][(e|E)[-+]digits], the whole of s[0, n): the value
+ * when it is exact by Clinger's fast path (W. D. Clinger 1990, "How to
+ * read floating point numbers accurately", PLDI, section 5: a significand
+ * w <= 2^53 and a power of ten 10^k with |k| <= 22 are both exact doubles,
+ * so w * 10^k or w / 10^-k, one correctly rounded operation, is the
+ * correctly rounded value: the one strtod gives). 0 on success, -1 when
+ * the text is another shape or outside the fast path (strtod decides). */
+static int parse_fast(const char *s, size_t n, double *out)
 {
-    if (*len + 1 >= c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 256;
-        char *nb = realloc(c->buf, ncap);
-        if (!nb)
+    const char *p = s, *end = s + n;
+    uint64_t w = 0;
+    int neg = 0, nd = 0, frac = 0, e = 0;
+    if (p < end && (*p == '-' || *p == '+'))
+        neg = *p++ == '-';
+    for (; p < end && *p >= '0' && *p <= '9'; p++, nd++)
+        if (nd < 19)
+            w = w * 10 + (uint64_t)(*p - '0');
+    if (p < end && *p == '.')
+        for (p++; p < end && *p >= '0' && *p <= '9'; p++, nd++, frac++)
+            if (nd < 19)
+                w = w * 10 + (uint64_t)(*p - '0');
+    if (nd == 0 || nd > 19)
+        return -1;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        int eneg = 0, ed = 0;
+        p++;
+        if (p < end && (*p == '-' || *p == '+'))
+            eneg = *p++ == '-';
+        for (; p < end && *p >= '0' && *p <= '9' && ed < 4; p++, ed++)
+            e = e * 10 + (*p - '0');
+        if (ed == 0 || ed == 4)
             return -1;
-        c->buf = nb;
-        c->cap = ncap;
+        if (eneg)
+            e = -e;
     }
-    c->buf[(*len)++] = ch;
+    if (p != end || w > ((uint64_t)1 << 53))
+        return -1;
+    e -= frac;
+    if (e < -22 || e > 22)
+        return -1;
+    *out = e >= 0 ? (double)w * pow10_exact[e] : (double)w / pow10_exact[-e];
+    if (neg)
+        *out = -*out;
     return 0;
-}
-
-/* Read one record into buf with fields separated by NUL; returns 1, 0 at
- * EOF, -1 on error, -2 for an unterminated quote, -3 when a field holds a
- * NUL byte (the record is read to its end, then refused: a NUL would end
- * the field, so "a<NUL>x" and "a<NUL>y" would become the same ID "a").
- * Physical lines are counted for messages. */
-static int read_record(cli_csv *c, long *lines_read)
-{
-    size_t len = 0, starts_cap = 0;
-    size_t *starts = NULL;
-    size_t nstarts = 0;
-    int ch, inq = 0, any = 0, after_quote = 0, nul = 0;
-
-    *lines_read = 0;
-    /* offsets are collected first: buf may move while growing */
-    for (;;) {
-        ch = fgetc(c->f);
-        if (ch == EOF) {
-            if (inq) {
-                free(starts);
-                return -2;
-            }
-            if (!any) {
-                free(starts);
-                return 0;
-            }
-            break;
-        }
-        if (ch == '\0')
-            nul = 1;
-        if (!any) {
-            any = 1;
-            starts = malloc(sizeof(size_t) * 16);
-            if (!starts)
-                return -1;
-            starts_cap = 16;
-            starts[nstarts++] = 0;
-        }
-        if (inq) {
-            if (ch == '"') {
-                int nx = fgetc(c->f);
-                if (nx == '"') {
-                    if (put_char(c, &len, '"'))
-                        goto oom;
-                } else {
-                    inq = 0;
-                    after_quote = 1;
-                    if (nx != EOF)
-                        ungetc(nx, c->f);
-                }
-            } else {
-                if (ch == '\n')
-                    (*lines_read)++;
-                if (put_char(c, &len, (char)ch))
-                    goto oom;
-            }
-            continue;
-        }
-        if (ch == '\r')
-            continue;
-        if (ch == '\n') {
-            (*lines_read)++;
-            break;
-        }
-        if (ch == ',') {
-            if (put_char(c, &len, '\0'))
-                goto oom;
-            if (nstarts == starts_cap) {
-                size_t *ns = realloc(starts, sizeof(size_t) * starts_cap * 2);
-                if (!ns)
-                    goto oom;
-                starts = ns;
-                starts_cap *= 2;
-            }
-            starts[nstarts++] = len;
-            after_quote = 0;
-            continue;
-        }
-        if (ch == '"' && !after_quote && len == starts[nstarts - 1]) {
-            inq = 1;
-            continue;
-        }
-        if (put_char(c, &len, (char)ch))
-            goto oom;
-    }
-    if (nul) {
-        free(starts);
-        return -3;
-    }
-    if (put_char(c, &len, '\0'))
-        goto oom;
-    if (nstarts > c->capfields) {
-        char **nf = realloc(c->fields, sizeof(char *) * nstarts);
-        if (!nf)
-            goto oom;
-        c->fields = nf;
-        c->capfields = nstarts;
-    }
-    for (size_t i = 0; i < nstarts; i++)
-        c->fields[i] = c->buf + starts[i];
-    c->nfields = nstarts;
-    free(starts);
-    return 1;
-oom:
-    free(starts);
-    return -1;
-}
-
-static int is_blank_record(const cli_csv *c)
-{
-    return c->nfields == 1 && c->fields[0][0] == '\0';
-}
-
-int cli_csv_open(cli_csv *c, const char *path)
-{
-    long lines;
-    int rc;
-
-    memset(c, 0, sizeof(*c));
-    c->path = path;
-    c->f = fopen(path, "rb");
-    if (!c->f)
-        return cli_data_error("%s: cannot open: %s", path, strerror(errno));
-    c->line = 1;
-    rc = read_record(c, &lines);
-    if (rc <= 0) {
-        int r = rc == 0    ? cli_csv_error(c, "empty file: a header line is required")
-                : rc == -3 ? cli_csv_error(c, NUL_MSG)
-                           : cli_csv_error(c, "malformed header");
-        cli_csv_close(c);
-        return r;
-    }
-    c->header = calloc(c->nfields, sizeof(char *));
-    if (!c->header) {
-        cli_csv_close(c);
-        return cli_data_error("out of memory");
-    }
-    c->nheader = c->nfields;
-    for (size_t i = 0; i < c->nfields; i++) {
-        const char *h = c->fields[i];
-        /* tolerate a UTF-8 byte order mark and spaces around names */
-        if (i == 0 && strncmp(h, "\xef\xbb\xbf", 3) == 0)
-            h += 3;
-        while (*h == ' ')
-            h++;
-        c->header[i] = strdup(h);
-        if (!c->header[i]) {
-            cli_csv_close(c);
-            return cli_data_error("out of memory");
-        }
-        for (size_t n = strlen(c->header[i]); n && c->header[i][n - 1] == ' ';)
-            c->header[i][--n] = '\0';
-    }
-    c->line += lines - 1;
-    return 0;
-}
-
-int cli_csv_next(cli_csv *c)
-{
-    for (;;) {
-        long lines;
-        int rc;
-        c->line++;
-        rc = read_record(c, &lines);
-        if (rc == 0)
-            return 0;
-        if (rc == -2) {
-            cli_csv_error(c, "unterminated quoted field");
-            return -1;
-        }
-        if (rc == -3) {
-            cli_csv_error(c, NUL_MSG);
-            return -1;
-        }
-        if (rc < 0) {
-            cli_csv_error(c, "out of memory");
-            return -1;
-        }
-        if (!is_blank_record(c)) {
-            return 1;
-        }
-        if (lines > 1)
-            c->line += lines - 1;
-    }
-}
-
-int cli_csv_col(const cli_csv *c, const char *name)
-{
-    for (size_t i = 0; i < c->nheader; i++)
-        if (strcmp(c->header[i], name) == 0)
-            return (int)i;
-    return -1;
-}
-
-const char *cli_csv_field(const cli_csv *c, int i)
-{
-    return i >= 0 && (size_t)i < c->nfields ? c->fields[i] : "";
-}
-
-void cli_csv_close(cli_csv *c)
-{
-    if (c->f)
-        fclose(c->f);
-    for (size_t i = 0; i < c->nheader; i++)
-        free(c->header[i]);
-    free(c->header);
-    free(c->buf);
-    free(c->fields);
-    memset(c, 0, sizeof(*c));
 }
 
 int cli_parse_double(const char *s, double *out)
 {
-    char *end;
+    char *end, tmp[64];
     double v;
+    size_t n;
     while (*s == ' ')
         s++;
-    if (!*s)
+    n = strlen(s);
+    while (n && s[n - 1] == ' ')
+        n--;
+    if (!n)
         return -1;
+    if (cli_decimal_comma) {
+        /* 12,5 is 12.5; a '.' (a thousands mark elsewhere) or a second
+         * comma is refused, never guessed */
+        const char *c = memchr(s, ',', n);
+        if (memchr(s, '.', n) || n >= sizeof(tmp) ||
+            (c && memchr(c + 1, ',', n - (size_t)(c - s) - 1)))
+            return -1;
+        memcpy(tmp, s, n);
+        tmp[n] = '\0';
+        if (c)
+            tmp[c - s] = '.';
+        s = tmp;
+    }
+    if (parse_fast(s, n, &v) == 0) {
+        *out = v;
+        return 0;
+    }
     errno = 0;
     v = strtod(s, &end);
     while (*end == ' ')
@@ -368,11 +215,27 @@ int cli_parse_time(const char *s, int64_t *out)
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     size_t n;
 
+    char iso[40];
+
     while (*s == ' ')
         s++;
     n = strlen(s);
     while (n && s[n - 1] == ' ')
         n--;
+    if (cli_date_format != CLI_DATE_ISO && n >= 10 && n < sizeof(iso) &&
+        s[2] == (cli_date_format == CLI_DATE_DMY_DOT ? '.' : '/') &&
+        s[5] == s[2]) {
+        /* DD.MM.YYYY, DD/MM/YYYY or MM/DD/YYYY, then what an ISO date may
+         * have after it (" HH:MM[:SS]"): rewritten as ISO */
+        int dm = cli_date_format == CLI_DATE_MDY_SLASH;
+        memcpy(iso, s + 6, 4);
+        iso[4] = '-';
+        memcpy(iso + 5, s + (dm ? 0 : 3), 2);
+        iso[7] = '-';
+        memcpy(iso + 8, s + (dm ? 3 : 0), 2);
+        memcpy(iso + 10, s + 10, n - 10);
+        s = iso;
+    }
     if (n >= 10 && s[4] == '-' && s[7] == '-') {
         if (digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d))
             return -1;

@@ -143,6 +143,49 @@ B2B2C_API int b2b2c_forecast_gg_loglik(double *loglik, double *grad,
                                        const double *weight, size_t n);
 
 /*
+ * Standard errors of BG/NBD, Pareto/NBD or BG/BB parameters (1.1).
+ *
+ * se      receives the standard error of each parameter (nparams entries
+ *         of the model, natural scale); must not be NULL.
+ * cov     receives their covariance matrix, nparams x nparams row-major
+ *         (16 or 9 doubles), or NULL.
+ * params  the maximum likelihood estimate: what b2b2c_forecast_fit gave
+ *         for these data with l2 = 0 (at any other point the numbers are
+ *         computed but are not standard errors).
+ * x, tx, T, weight, n   the data of the fit, with its rules.
+ *
+ * The covariance is the inverse of the observed information, minus the
+ * Hessian of the log-likelihood at params (Cox & Hinkley 1974, section
+ * 9.2), taken by central differences of the analytic gradient: what
+ * lifetimes' `summary` and CLVTools' `vcov` report. A 95% Wald interval
+ * of parameter i is params[i] +- 1.959964 se[i] (as lifetimes prints it);
+ * for a positive parameter, params[i] * exp(+-1.959964 se[i] / params[i])
+ * (the interval of log params[i] by the delta method) stays positive.
+ * Cost: 2 * nparams log-likelihood gradients (8 for the 4-parameter
+ * models), about what 8 iterations of the fit cost.
+ * Returns 0, the data and parameter errors of b2b2c_forecast_loglik
+ * (B2B2C_EINVAL, B2B2C_ERANGE naming the argument or the row),
+ * B2B2C_ENOTREADY when the observed information is not
+ * positive definite at params (not a maximum, or a parameter not
+ * identified: a fit that ended at a boundary), B2B2C_ENOCONVERGE (a
+ * Pareto/NBD series), B2B2C_ENOMEM. On failure se and cov are untouched.
+ */
+B2B2C_API int b2b2c_forecast_stderr(double *se, double *cov, b2b2c_ctx *ctx,
+                                    int32_t model, const double *params,
+                                    size_t nparams, const double *x,
+                                    const double *tx, const double *T,
+                                    const double *weight, size_t n);
+
+/* The same for the Gamma-Gamma parameters (p, q, v) at the estimate of
+ * b2b2c_forecast_gg_fit on the same x, m, weight (rows with x > 0 and
+ * m > 0; se of 3, cov of 9 doubles). (1.1) */
+B2B2C_API int b2b2c_forecast_gg_stderr(double *se, double *cov,
+                                       b2b2c_ctx *ctx, const double *params,
+                                       size_t nparams, const double *x,
+                                       const double *m,
+                                       const double *weight, size_t n);
+
+/*
  * Per-customer predictions for the window (T, T + t].
  *
  * expected  E[purchases in the window | x, tx, T] (n entries) or NULL.

@@ -11,7 +11,9 @@ import time
 import unittest
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-sys.path.insert(0, os.path.join(ROOT, "examples", "python"))
+# B2B2C_TEST_INSTALLED=1: the installed package (.ci/run), not the tree's
+if os.environ.get("B2B2C_TEST_INSTALLED") != "1":
+    sys.path.insert(0, os.path.join(ROOT, "examples", "python"))
 import b2b2c  # noqa: E402
 
 DAY = 86400
@@ -590,6 +592,17 @@ class ForecastTest(EngineTest):
                                          x, tx, T)
         self.assertAlmostEqual(ll, fit.loglik, places=6)
         self.assertEqual(len(grad), 4)
+        se, cov = b2b2c.forecast_stderr(b2b2c.FORECAST_BGNBD, fit.params,
+                                        x, tx, T)
+        self.assertEqual(len(se), 4)
+        self.assertEqual(len(cov), 4)
+        for i in range(4):
+            self.assertTrue(se[i] > 0 and math.isfinite(se[i]))
+            self.assertAlmostEqual(cov[i][i], se[i] ** 2, places=12)
+        with self.assertRaises(b2b2c.Error) as e:
+            b2b2c.forecast_stderr(b2b2c.FORECAST_BGNBD, [50, 0.01, 50, 0.01],
+                                  x, tx, T)
+        self.assertEqual(e.exception.code, b2b2c.ENOTREADY)
         pred = b2b2c.forecast_predict(b2b2c.FORECAST_BGNBD, fit.params, x,
                                       tx, T, 10.0)
         for key in ("expected", "p_alive", "p_any"):
@@ -616,6 +629,9 @@ class ForecastTest(EngineTest):
         self.assertEqual(list(fit.params), ["p", "q", "v"])
         ll, _ = b2b2c.forecast_gg_loglik(fit.params, x, m)
         self.assertAlmostEqual(ll, fit.loglik, places=6)
+        se, cov = b2b2c.forecast_gg_stderr(fit.params, x, m)
+        self.assertEqual((len(se), len(cov)), (3, 3))
+        self.assertTrue(all(v > 0 and math.isfinite(v) for v in se))
         spend = b2b2c.forecast_gg_spend(fit.params, x[:3], m[:3])
         self.assertTrue(all(v > 0 for v in spend))
 

@@ -9,7 +9,9 @@ import sys
 import unittest
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-sys.path.insert(0, os.path.join(ROOT, "examples", "python"))
+# B2B2C_TEST_INSTALLED=1: the installed package (.ci/run), not the tree's
+if os.environ.get("B2B2C_TEST_INSTALLED") != "1":
+    sys.path.insert(0, os.path.join(ROOT, "examples", "python"))
 import b2b2c  # noqa: E402
 
 DAY = 86400

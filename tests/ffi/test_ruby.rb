@@ -2,7 +2,12 @@
 # The Ruby (ffi) binding against the built shared library.
 require "csv"
 require "minitest/autorun"
-require_relative "../../examples/ruby/b2b2c"
+# B2B2C_TEST_INSTALLED=1: the installed gem (.ci/run), not the tree's
+if ENV["B2B2C_TEST_INSTALLED"] == "1"
+  require "b2b2c"
+else
+  require_relative "../../examples/ruby/b2b2c"
+end
 
 class CoreTest < Minitest::Test
   def test_param_bounds
@@ -440,6 +445,18 @@ class ForecastTest < EngineTest
     ll, grad = B2B2C.forecast_loglik(B2B2C::FORECAST_BGNBD, fit.params, x, tx, t_age)
     assert_in_delta fit.loglik, ll, 1e-6
     assert_equal 4, grad.size
+    se, cov = B2B2C.forecast_stderr(B2B2C::FORECAST_BGNBD, fit.params, x, tx, t_age)
+    assert_equal 4, se.size
+    assert_equal 4, cov.size
+    se.each_with_index do |v, i|
+      assert(v.positive? && v.finite?)
+      assert_in_delta v * v, cov[i][i], 1e-12
+    end
+    gx = Array.new(100) { |i| 1.0 + (i % 5) }
+    gm = Array.new(100) { |i| 50.0 + ((i * 37) % 90) }
+    gse, = B2B2C.forecast_gg_stderr(B2B2C.forecast_gg_fit(gx, gm).params, gx, gm)
+    assert_equal 3, gse.size
+    assert(gse.all? { |v| v.positive? && v.finite? })
     pred = B2B2C.forecast_predict(B2B2C::FORECAST_BGNBD, fit.params, x, tx, t_age, 10.0)
     pred.each_value { |v| assert(v.all?(&:finite?)) }
     assert(pred[:p_alive].all? { |p| p.between?(0.0, 1.0) })

@@ -4,7 +4,12 @@
 # empty IDs, enum-like arguments given true or an unknown name, outcomes,
 # and time arguments that must not default to 1970.
 require "minitest/autorun"
-require_relative "../../examples/ruby/b2b2c"
+# B2B2C_TEST_INSTALLED=1: the installed gem (.ci/run), not the tree's
+if ENV["B2B2C_TEST_INSTALLED"] == "1"
+  require "b2b2c"
+else
+  require_relative "../../examples/ruby/b2b2c"
+end
 
 DAY = 86_400
 T0 = 1_767_225_600 # 2026-01-01

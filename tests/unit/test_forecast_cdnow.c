@@ -182,12 +182,172 @@ static void test_cdnow_pnbd(void **state)
     assert_true(ll_pub <= ll + 1e-9);
 }
 
+/* Hessian of the log-likelihood by second differences of the function
+ * alone (no gradient): an independent path to the observed information,
+ * for checking b2b2c_forecast_stderr. h is relative to each parameter. */
+static void fd_cov_se(fx *f, int32_t model, const double *p, double *se)
+{
+    double H[4][4], A[4][4], ll[3][3];
+    int np = b2b2c_forecast_nparams(model);
+    for (int r = 0; r < np; r++)
+        for (int c = 0; c < np; c++) {
+            for (int a = -1; a <= 1 && r != c; a += 2)
+                for (int b = -1; b <= 1; b += 2) {
+                    double q[4];
+                    memcpy(q, p, sizeof(q));
+                    q[r] *= 1 + a * 1e-3;
+                    q[c] *= 1 + b * 1e-3;
+                    assert_int_equal(b2b2c_forecast_loglik(
+                                         &ll[a + 1][b + 1], NULL, f->ctx,
+                                         model, q, 4, f->x, f->tx, f->T,
+                                         NULL, f->n),
+                                     0);
+                }
+            if (r == c) {
+                double q[4], l0, lp, lm;
+                memcpy(q, p, sizeof(q));
+                assert_int_equal(b2b2c_forecast_loglik(&l0, NULL, f->ctx,
+                                                       model, q, 4, f->x,
+                                                       f->tx, f->T, NULL,
+                                                       f->n),
+                                 0);
+                q[r] = p[r] * (1 + 1e-3);
+                assert_int_equal(b2b2c_forecast_loglik(&lp, NULL, f->ctx,
+                                                       model, q, 4, f->x,
+                                                       f->tx, f->T, NULL,
+                                                       f->n),
+                                 0);
+                q[r] = p[r] * (1 - 1e-3);
+                assert_int_equal(b2b2c_forecast_loglik(&lm, NULL, f->ctx,
+                                                       model, q, 4, f->x,
+                                                       f->tx, f->T, NULL,
+                                                       f->n),
+                                 0);
+                H[r][c] = (lp - 2 * l0 + lm) / (1e-3 * p[r] * 1e-3 * p[r]);
+            } else {
+                H[r][c] = (ll[2][2] - ll[2][0] - ll[0][2] + ll[0][0]) /
+                          (4 * 1e-3 * p[r] * 1e-3 * p[c]);
+            }
+        }
+    /* invert -H by Gauss-Jordan (4 x 4, no pivoting needed: positive
+     * definite) */
+    double I[4][4];
+    for (int r = 0; r < np; r++)
+        for (int c = 0; c < np; c++) {
+            A[r][c] = -H[r][c];
+            I[r][c] = r == c;
+        }
+    for (int k = 0; k < np; k++) {
+        double d = A[k][k];
+        assert_true(d > 0);
+        for (int c = 0; c < np; c++) {
+            A[k][c] /= d;
+            I[k][c] /= d;
+        }
+        for (int r = 0; r < np; r++)
+            if (r != k) {
+                double m = A[r][k];
+                for (int c = 0; c < np; c++) {
+                    A[r][c] -= m * A[k][c];
+                    I[r][c] -= m * I[k][c];
+                }
+            }
+    }
+    for (int i = 0; i < np; i++)
+        se[i] = sqrt(I[i][i]);
+}
+
+/* Standard errors at the MLE (b2b2c_forecast_stderr). */
+static void test_cdnow_stderr(void **state)
+{
+    fx *f = *state;
+    /* CLVTools (Bachmann, Meierer, Naef et al.), tests/testthat/
+     * test_correctness_pnbd.R, "Cdnow nocov correct SE": the Pareto/NBD on
+     * the same 2,357 customers (estimation split 1997-09-30, weeks),
+     * compared there with a relative tolerance of 1e-3. */
+    static const double pnbd_se[4] = {0.0476264, 0.8427222, 0.1872594,
+                                      6.2105448};
+    /* The lifetimes documentation's Quickstart: BetaGeoFitter.summary on
+     * the same CDNOW summary, se(coef) printed to 6 decimals. */
+    static const double bgnbd_se[4] = {0.012557, 0.378221, 0.185719,
+                                       0.705345};
+    static const int32_t models[2] = {B2B2C_FORECAST_BGNBD,
+                                      B2B2C_FORECAST_PNBD};
+    double p[4], ll, se[4], se2[4], cov[16], fd[4], canary[4];
+    int32_t it, st;
+
+    for (int m = 0; m < 2; m++) {
+        assert_int_equal(b2b2c_forecast_fit(p, 4, &ll, &it, &st, f->ctx,
+                                            models[m], f->x, f->tx, f->T,
+                                            NULL, f->n, 0, 0),
+                         0);
+        assert_int_equal(st, B2B2C_FIT_CONVERGED);
+        assert_int_equal(b2b2c_forecast_stderr(se, cov, f->ctx, models[m],
+                                               p, 4, f->x, f->tx, f->T,
+                                               NULL, f->n),
+                         0);
+        /* cov is symmetric, its diagonal the squared standard errors, and
+         * cov = NULL gives the same se */
+        for (int r = 0; r < 4; r++) {
+            assert_true(se[r] > 0 && isfinite(se[r]));
+            NEAR(cov[r * 4 + r], se[r] * se[r], 1e-12 * se[r] * se[r]);
+            for (int c = 0; c < 4; c++)
+                assert_true(cov[r * 4 + c] == cov[c * 4 + r]);
+        }
+        assert_int_equal(b2b2c_forecast_stderr(se2, NULL, f->ctx, models[m],
+                                               p, 4, f->x, f->tx, f->T,
+                                               NULL, f->n),
+                         0);
+        for (int i = 0; i < 4; i++)
+            assert_true(se2[i] == se[i]);
+        /* an independent path: second differences of the log-likelihood
+         * itself, with a step 10 times larger (its own truncation error
+         * is about 1e-6 of each entry, its rounding about 1e-5) */
+        fd_cov_se(f, models[m], p, fd);
+        for (int i = 0; i < 4; i++)
+            NEAR(se[i], fd[i], 1e-4 * fd[i]);
+        for (int i = 0; i < 4; i++)
+            if (models[m] == B2B2C_FORECAST_PNBD)
+                NEAR(se[i], pnbd_se[i], 1e-3 * pnbd_se[i]);
+            else
+                NEAR(se[i], bgnbd_se[i], 1e-4 * bgnbd_se[i]);
+        print_message("%s se: %.7f %.7f %.7f %.7f\n",
+                      b2b2c_forecast_param_name(models[m], -1), se[0], se[1],
+                      se[2], se[3]);
+    }
+
+    /* bad input: nothing written */
+    for (int i = 0; i < 4; i++)
+        canary[i] = -7;
+    assert_int_equal(b2b2c_forecast_stderr(NULL, NULL, f->ctx,
+                                           B2B2C_FORECAST_PNBD, p, 4, f->x,
+                                           f->tx, f->T, NULL, f->n),
+                     B2B2C_EINVAL);
+    assert_int_equal(b2b2c_forecast_stderr(canary, NULL, f->ctx,
+                                           B2B2C_FORECAST_GG, p, 4, f->x,
+                                           f->tx, f->T, NULL, f->n),
+                     B2B2C_EINVAL);
+    assert_int_equal(b2b2c_forecast_stderr(canary, NULL, f->ctx,
+                                           B2B2C_FORECAST_PNBD, p, 3, f->x,
+                                           f->tx, f->T, NULL, f->n),
+                     B2B2C_EINVAL);
+    p[1] = -1;
+    assert_int_equal(b2b2c_forecast_stderr(canary, NULL, f->ctx,
+                                           B2B2C_FORECAST_PNBD, p, 4, f->x,
+                                           f->tx, f->T, NULL, f->n),
+                     B2B2C_ERANGE);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "alpha"));
+    for (int i = 0; i < 4; i++)
+        assert_true(canary[i] == -7);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cdnow_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cdnow_bgnbd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cdnow_pnbd, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cdnow_stderr, setup, teardown),
     };
     if (argc > 1)
         g_path = argv[1];

@@ -73,6 +73,9 @@
  *   b2b2c_forecast_population_expected
  *                                   test_forecast (F, bad last t, AL)
  *   b2b2c_forecast_frequency_counts test_forecast (F, bad last T, AL)
+ *   b2b2c_forecast_stderr           test_forecast (F, bad params, bad last
+ *                                   row, not a maximum, AL)
+ *   b2b2c_forecast_gg_stderr        test_forecast (F, bad params, m < 0, AL)
  * forecast.h (forecaster)
  *   b2b2c_forecaster_new            test_forecaster (AL, ST; exception)
  *   b2b2c_forecaster_get_param      test_forecaster (F, F2, unknown param,

@@ -67,13 +67,23 @@ static void test_forecast(void **state)
     tx[NR - 1] = 50; /* after T: the last row is bad */
     X(FIT(B2B2C_FORECAST_BGNBD, x, tx, T), B2B2C_ERANGE);
     ROWS3(B2B2C_ERANGE);
+    X(b2b2c_forecast_stderr(o1, p, e.ctx, B2B2C_FORECAST_BGNBD, BG, 4, x, tx,
+                            T, NULL, NR), B2B2C_ERANGE);
     tx[NR - 1] = FTX[NR - 1];
+    /* far from the maximum the information is not positive definite */
+    {
+        double far[4] = {50, 0.01, 50, 0.01};
+        X(b2b2c_forecast_stderr(o1, p, e.ctx, B2B2C_FORECAST_BGNBD, far, 4,
+                                x, tx, T, NULL, NR), B2B2C_ENOTREADY);
+    }
     {
         double bad[4] = {0.24, -4.4, 0.79, 2.4};
         X(b2b2c_forecast_loglik(&ll, gr, e.ctx,
           B2B2C_FORECAST_BGNBD, bad, 4,
           x, tx, T, NULL, NR),
           B2B2C_ERANGE);
+        X(b2b2c_forecast_stderr(o1, p, e.ctx, B2B2C_FORECAST_BGNBD, bad, 4,
+                                x, tx, T, NULL, NR), B2B2C_ERANGE);
     }
     X(b2b2c_forecast_predict(o1, o2, o3, e.ctx,
       B2B2C_FORECAST_BGNBD, BG, 4, x,
@@ -99,6 +109,8 @@ static void test_forecast(void **state)
       NULL, NR, 0, 0), B2B2C_ERANGE);
     X(b2b2c_forecast_gg_loglik(&ll, gr, e.ctx, GG, 3, x, m,
       NULL, NR), B2B2C_ERANGE);
+    X(b2b2c_forecast_gg_stderr(o1, p, e.ctx, GG, 3, x, m, NULL, NR),
+      B2B2C_ERANGE);
     X(b2b2c_forecast_gg_spend(o1, e.ctx, GG, 3, x, m, NR),
       B2B2C_ERANGE);
     m[NR - 1] = FM[NR - 1];
@@ -106,6 +118,8 @@ static void test_forecast(void **state)
         double bad[3] = {6.25, 3.74, -1};
         X(b2b2c_forecast_gg_loglik(&ll, gr, e.ctx, bad, 3, x,
           m, NULL, NR), B2B2C_ERANGE);
+        X(b2b2c_forecast_gg_stderr(o1, p, e.ctx, bad, 3, x, m, NULL, NR),
+          B2B2C_ERANGE);
     }
     X(b2b2c_forecast_gg_fit(p, 3, &ll, &it, &stt, e.ctx, zero,
       m, NULL, NR, 0, 0), B2B2C_ENODATA);
@@ -125,6 +139,10 @@ static void test_forecast(void **state)
     X(b2b2c_forecast_gg_fit(p, 3, &ll, &it, &stt, e.ctx, x, m,
       NULL, NR, 0, 0), B2B2C_ENOMEM);
     X(b2b2c_forecast_gg_loglik(&ll, gr, e.ctx, GG, 3, x, m, NULL, NR),
+      B2B2C_ENOMEM);
+    X(b2b2c_forecast_stderr(o1, p, e.ctx, B2B2C_FORECAST_PNBD, BG, 4, x, tx,
+                            T, NULL, NR), B2B2C_ENOMEM);
+    X(b2b2c_forecast_gg_stderr(o1, p, e.ctx, GG, 3, x, m, NULL, NR),
       B2B2C_ENOMEM);
     ROWS3(B2B2C_ENOMEM);
     X(b2b2c_forecast_population_expected(

@@ -2,7 +2,16 @@
 """Python binding for libb2b2c over ctypes (standard library only).
 
 The shared library is found through the B2B2C_LIBRARY environment variable
-(a path), else ctypes.util.find_library("b2b2c"), else "libb2b2c.so.1".
+(a path), else through the system loader: ctypes.util.find_library("b2b2c")
+(the ldconfig cache), else "libb2b2c.so.1" (LD_LIBRARY_PATH, the default
+directories). Install the package with pip from examples/python
+(docs/bindings.md); the C library is installed by meson.
+
+Enums are IntEnum classes generated from the headers (b2b2c.Band.HOT, also
+b2b2c.BAND_HOT); an enum argument takes a member, its int or its stable
+name ("hot"). Times are Unix seconds or aware datetimes (a naive datetime
+is refused: its zone would be a guess); times returned are Unix seconds
+(b2b2c.from_unix makes an aware UTC datetime of one).
 SQLiteStore and PostgresStore load their adapter library on first use
 (storage.py says where they look).
 Every function has argtypes/restype declared; a negative status raises
@@ -55,7 +64,7 @@ from .forecast import (  # noqa: F401
     forecast_fit, forecast_frequency_counts, forecast_gg_fit,
     forecast_gg_loglik, forecast_gg_spend, forecast_loglik, forecast_nparams,
     forecast_param_name, forecast_param_names, forecast_population_expected,
-    forecast_predict)
+    forecast_predict, forecast_stderr, forecast_gg_stderr)
 from .channel import (  # noqa: F401
     Attribution, ChannelItem, Channels, LagWeek, Share,
     channel_attribution_from_name, channel_attribution_name,
@@ -64,9 +73,16 @@ from .channel import (  # noqa: F401
 
 # Every enum value and #define constant of the public headers, named as in
 # C minus the B2B2C_ prefix (b2b2c.SEG_ATTR_OUTLETS == 8, b2b2c.EINVAL ==
-# -1, ...): see _lib.
-from ._lib import _CONSTANTS  # noqa: E402
+# -1, ...): see _lib. An enum's constants are the members of its IntEnum
+# class (b2b2c.BAND_HOT is b2b2c.Band.HOT).
+from ._lib import (  # noqa: E402
+    _CONSTANTS, ENUMS, EnumArg, Time, from_unix, to_unix)
 globals().update(_CONSTANTS)
+globals().update(ENUMS)
+# Time and EnumArg: the types of the type hints (a time argument, an enum
+# argument)
+__all__ += sorted(ENUMS) + ["ENUMS", "to_unix", "from_unix", "Time",
+                            "EnumArg"]
 
 __all__ += [n for n in list(_CONSTANTS) + [
     "Attrs", "Segmenter", "SegmentClassifier", "LeadModel", "DealerEngine",

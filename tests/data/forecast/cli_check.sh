@@ -8,18 +8,18 @@ S=$2
 D=$S/tests/data/forecast
 E=$S/examples/data/forecast
 T=${TMPDIR:-/tmp}/b2b2c_forecast_$$
-trap 'rm -f "$T".out "$T".err' EXIT
+trap 'rm -f "$T".out "$T".err "$T".ru.csv "$T".ref' EXIT
 . "$S"/tests/data/forecast/check_lib.sh
 
 for m in bgnbd pnbd gg; do
     "$B" forecast fit --model $m --summary "$E"/summary.csv >"$T".out || bad "fit $m"
-    grep -q "^{\"model\":\"$m\",\"params\":{.*},\"loglik\":-[0-9.e+-]*,\"iterations\":[0-9]*,\"status\":\"converged\",\"converged\":true,\"unit\":\"period\"}\$" "$T".out && ok "fit $m json" || { bad "fit $m json"; cat "$T".out; }
+    grep -q "^{\"model\":\"$m\",\"params\":{.*},\"loglik\":-[0-9.e+-]*,\"iterations\":[0-9]*,\"status\":\"converged\",\"converged\":true,\"unit\":\"period\",\"se\":{.*},\"ci95\":{.*}}\$" "$T".out && ok "fit $m json" || { bad "fit $m json"; cat "$T".out; }
 done
 "$B" forecast fit --model bgnbd --summary "$E"/summary.csv | grep -q '"params":{"r":[0-9.e+-]*,"alpha":[0-9.e+-]*,"a":[0-9.e+-]*,"b":[0-9.e+-]*}' && ok "bgnbd names" || bad "bgnbd names"
 "$B" forecast fit --model pnbd --summary "$E"/summary.csv | grep -q '"params":{"r":[0-9.e+-]*,"alpha":[0-9.e+-]*,"s":[0-9.e+-]*,"beta":[0-9.e+-]*}' && ok "pnbd names" || bad "pnbd names"
 "$B" forecast fit --model gg --summary "$E"/summary.csv | grep -q '"params":{"p":[0-9.e+-]*,"q":[0-9.e+-]*,"v":[0-9.e+-]*}' && ok "gg names" || bad "gg names"
 "$B" forecast fit --model bgbb --summary "$E"/bgbb_summary.csv | grep -q '"params":{"alpha":[0-9.e+-]*,"beta":[0-9.e+-]*,"gamma":[0-9.e+-]*,"delta":[0-9.e+-]*}' && ok "bgbb names" || bad "bgbb names"
-"$B" forecast fit --model bgnbd --transactions "$E"/transactions.csv --calibration-end 2025-09-30 --unit week | grep -q '"status":"converged","converged":true,"unit":"week"}$' && ok "fit transactions" || bad "fit transactions"
+"$B" forecast fit --model bgnbd --transactions "$E"/transactions.csv --calibration-end 2025-09-30 --unit week | grep -q '"status":"converged","converged":true,"unit":"week","se":{' && ok "fit transactions" || bad "fit transactions"
 # a fit that is not clean says so: status in the JSON, a warning on stderr
 # (exit 0: the JSON is the answer), and predict warns too
 H=$D/homogeneous.csv
@@ -29,6 +29,11 @@ for m in bgnbd gg; do
     grep -q "warning: .*$m fit.*boundary" "$T".err && ok "boundary $m warning" || { bad "boundary $m warning"; cat "$T".err; }
 done
 "$B" forecast fit --model bgnbd --summary "$E"/summary.csv 2>"$T".err >/dev/null; [ -s "$T".err ] && bad "clean fit is silent" || ok "clean fit is silent"
+# standard errors and Wald intervals of a plain fit; none of a penalised one
+"$B" forecast fit --model bgnbd --summary "$E"/summary.csv | grep -q '"se":{"r":[0-9.e+-]*,"alpha":[0-9.e+-]*,"a":[0-9.e+-]*,"b":[0-9.e+-]*},"ci95":{"r":\[[0-9.e+-]*,[0-9.e+-]*\],' && ok "fit se" || bad "fit se"
+"$B" forecast fit --model gg --summary "$E"/summary.csv | grep -q '"se":{"p":[0-9.e+-]*,"q":[0-9.e+-]*,"v":[0-9.e+-]*}' && ok "gg se" || bad "gg se"
+"$B" forecast fit --model bgnbd --summary "$E"/summary.csv --l2 0.1 2>"$T".err | grep -q '"se":null,"ci95":null}$' && ok "penalised fit has no se" || bad "penalised fit has no se"
+[ -s "$T".err ] && bad "penalised fit is silent" || ok "penalised fit is silent"
 "$B" forecast predict --model bgnbd --summary "$H" --horizon 4 >"$T".out 2>"$T".err || bad "predict boundary exit"
 grep -q "warning: .*bgnbd fit.*boundary" "$T".err && grep -q "warning: .*gg fit.*boundary" "$T".err && ok "predict warns" || { bad "predict warns"; cat "$T".err; }
 HP=$("$B" forecast fit --model bgnbd --summary "$H" 2>/dev/null)
@@ -77,4 +82,33 @@ expect "due no repeat" 1 "all zero" forecast due --transactions "$D"/no_repeat.c
 expect "due usage as-of" 2 "as-of" forecast due --transactions "$E"/transactions.csv --window 10
 expect "due usage window" 2 "window" forecast due --transactions "$E"/transactions.csv --as-of 2025-06-01 --window 0
 expect "due usage model" 2 "model" forecast due --transactions "$E"/transactions.csv --as-of 2025-06-01 --window 1 --model bgbb
+# input options: a 1C-style export (';', decimal comma, DD.MM.YYYY, CRLF)
+# gives the same fit as the ISO original; '-' reads stdin; --opt=value
+sed -e 's/,/;/g' -e 's/\([0-9]\)\.\([0-9]\)/\1,\2/' \
+    -e 's/\([0-9]\{4\}\)-\([0-9][0-9]\)-\([0-9][0-9]\)/\3.\2.\1/' \
+    -e 's/$/\r/' "$E"/transactions.csv >"$T".ru.csv
+"$B" forecast fit --model bgnbd --transactions "$E"/transactions.csv --calibration-end 2025-09-30 --unit week >"$T".ref
+"$B" --delimiter ';' forecast fit --decimal-comma --date-format DD.MM.YYYY --model bgnbd --transactions "$T".ru.csv --calibration-end 2025-09-30 --unit week >"$T".out \
+    && cmp -s "$T".out "$T".ref && ok "1C export" || bad "1C export"
+"$B" forecast fit --model bgnbd --transactions "$T".ru.csv --calibration-end 2025-09-30 --unit week >/dev/null 2>"$T".err
+[ $? -eq 1 ] && grep -q "ru.csv:1: missing column" "$T".err && ok "1C export needs the options" || { bad "1C export needs the options"; cat "$T".err; }
+"$B" forecast fit --model bgnbd --summary=- --delimiter=, <"$E"/summary.csv >"$T".out \
+    && "$B" forecast fit --model bgnbd --summary "$E"/summary.csv | cmp -s - "$T".out && ok "stdin" || bad "stdin"
+expect "bad delimiter" 2 "delimiter" --delimiter ab forecast fit --model bgnbd --summary "$E"/summary.csv
+expect "bad date format" 2 "date-format" forecast fit --date-format YYYY/MM/DD --model bgnbd --summary "$E"/summary.csv
+expect "decimal comma refuses a dot" 1 "amount" forecast fit --decimal-comma --model gg --transactions "$E"/transactions.csv --calibration-end 2025-09-30 --unit week
+
+# histogram: CDNOW's calibration frequencies as FHL 2005 fig. 2 counts
+# them (0..6, 7+), and expected counts that add up to the customers
+"$B" forecast histogram --model bgnbd --summary "$D"/cdnow_summary.csv >"$T".out || bad "histogram"
+[ "$(cut -d, -f2 "$T".out | tr '\n' ' ')" = "actual 1411 439 214 100 62 38 29 64 " ] && ok "histogram actual" || { bad "histogram actual"; cat "$T".out; }
+awk -F, 'NR > 1 { s += $3 } END { exit !(s > 2356.99 && s < 2357.01) }' "$T".out && ok "histogram expected" || bad "histogram expected"
+"$B" forecast histogram --model pnbd --summary "$D"/cdnow_summary.csv --bins 3 --format json | grep -q '"frequency":"2+"' && ok "histogram bins" || bad "histogram bins"
+# holdout: one row per calibration frequency, customers add up
+"$B" forecast holdout --transactions "$E"/transactions.csv --calibration-end 2025-06-30 --holdout-end 2025-12-31 >"$T".out || bad "holdout"
+[ "$(head -1 "$T".out)" = "frequency,customers,actual,predicted" ] && [ "$(wc -l <"$T".out)" -eq 9 ] && ok "holdout rows" || bad "holdout rows"
+expect "holdout order" 2 "holdout-end" forecast holdout --transactions "$E"/transactions.csv --calibration-end 2025-06-30 --holdout-end 2025-06-30
+expect "histogram bins" 2 "bins" forecast histogram --model bgnbd --summary "$E"/summary.csv --bins 0
+expect "histogram gg" 2 "model" forecast histogram --model gg --summary "$E"/summary.csv
+
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
