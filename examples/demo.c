@@ -198,15 +198,22 @@ static int dealers(b2b2c_dealer_engine *e, b2b2c_lead_model *m, int64_t t)
                            B2B2C_BAND_HOT, t));
     printf("  lead olga offered to %s (%s)\n", dealer,
            b2b2c_dealer_reason_name(why));
+    /* The lead model follows the dealer's outcomes (docs/lead-model.md,
+     * "Keeping the lifecycle in step with the dealer"): each dealer call
+     * and the lead's stage change commit together or not at all. */
     TRY(b2b2c_lead_set_stage(m, "olga", B2B2C_LEAD_STAGE_PASSED_TO_DEALER,
                              t));
+    TRY(b2b2c_ctx_begin(ctx));
     TRY(b2b2c_dealer_accept(e, "olga", dealer, t + 2 * 3600));
     TRY(b2b2c_lead_set_stage(m, "olga", B2B2C_LEAD_STAGE_ACCEPTED_BY_DEALER,
                              t + 2 * 3600));
+    TRY(b2b2c_ctx_commit(ctx));
+    TRY(b2b2c_ctx_begin(ctx));
     TRY(b2b2c_dealer_outcome(e, "olga", 1, 1200.0, t + 6 * DAY));
     TRY(b2b2c_lead_set_stage(m, "olga", B2B2C_LEAD_STAGE_WON, t + 6 * DAY));
     TRY(b2b2c_lead_set_stage(m, "olga", B2B2C_LEAD_STAGE_CUSTOMER,
                              t + 6 * DAY));
+    TRY(b2b2c_ctx_commit(ctx));
     printf("  %s accepted in 2 hours and sold a boiler for 1200\n", dealer);
     return 0;
 }
@@ -367,6 +374,20 @@ static int experiment(int64_t t0)
     return rc != 0;
 }
 
+/* One row of the funnel table. */
+static int on_funnel(const char *group, int32_t stage, const double *f,
+                     size_t n, void *userdata)
+{
+    char days[32] = "-"; /* NaN: no stay has ended yet */
+    (void)group, (void)n, (void)userdata;
+    if (f[B2B2C_LEAD_FUNNEL_DAYS_MEDIAN] == f[B2B2C_LEAD_FUNNEL_DAYS_MEDIAN])
+        snprintf(days, sizeof(days), "%.2f", f[B2B2C_LEAD_FUNNEL_DAYS_MEDIAN]);
+    printf("  %-19s %7.0f %7.0f %9s %9.2f\n", b2b2c_lead_stage_name(stage),
+           f[B2B2C_LEAD_FUNNEL_ENTERED], f[B2B2C_LEAD_FUNNEL_FORWARD], days,
+           f[B2B2C_LEAD_FUNNEL_REACH_MEDIAN]);
+    return 0;
+}
+
 int main(void)
 {
     const int64_t t0 = INT64_C(1767225600); /* 2026-01-01 */
@@ -417,6 +438,13 @@ int main(void)
         goto out;
     printf("6. reopened from storage: olga is a %s\n",
            b2b2c_lead_stage_name(stage));
+    printf("   the lead funnel (days in stage and from creation: median)\n"
+           "  %-19s %7s %7s %9s %9s\n",
+           "stage", "entered", "forward", "days", "reached");
+    if (fail(b2b2c_lead_funnel(m, INT64_MIN, INT64_MAX, t0 + 40 * DAY,
+                               B2B2C_LEAD_FUNNEL_BY_ALL, 30, on_funnel, NULL),
+             "funnel"))
+        goto out;
     rc = stage == B2B2C_LEAD_STAGE_CUSTOMER ? 0 : 1;
 out:
     b2b2c_channels_free(ch);

@@ -93,6 +93,7 @@ ENUM_NAMES = {
     "SEG_CHANNEL_": "SegChannel", "SEG_": "SegParam",
     "LEAD_EV_": "LeadEvent", "LEAD_STAGE_": "LeadStage",
     "LEAD_ATTR_": "LeadAttr", "LEAD_": "LeadParam", "LEAD_BY_": "LeadBy",
+    "LEAD_FUNNEL_BY_": "LeadFunnelBy", "LEAD_FUNNEL_": "LeadFunnelField",
     "DEALER_POLICY_": "DealerPolicy", "DEALER_PARAM_": "DealerParam",
     "DEALER_": "DealerStatus", "DEALER_LEAD_": "DealerLeadState",
     "DEALER_REASON_": "DealerReason", "DEALER_OWNER_": "DealerOwnerStep",

@@ -205,5 +205,7 @@ int cli_leads_print_row(b2b2c_ctx *ctx, const b2b2c_lead_model *m,
 /* b2b2c leads add / leads event (argv[0] is "leads"). */
 int cli_leads_add(int argc, char **argv);
 int cli_leads_event(int argc, char **argv);
+int cli_leads_stage(int argc, char **argv);
+int cli_leads_funnel(int argc, char **argv);
 
 #endif

@@ -16,6 +16,13 @@ const cli_command cli_cmd_leads = {
     "                 [--product-line P]\n"
     "       b2b2c --db SPEC leads event --id ID --kind KIND --at DATE\n"
     "                 [--value V]\n"
+    "       b2b2c --db SPEC leads stage --id ID --at DATE\n"
+    "                 (--stage STAGE | --dealer-outcome OUTCOME)\n"
+    "       b2b2c [--db SPEC] leads funnel --at DATE [--from DATE] [--to DATE]\n"
+    "                 [--by all|week|month|channel|segment|band]\n"
+    "                 [--stall-days N] [--format csv|json]\n"
+    "                 [--stages FILE.csv [--leads FILE.csv]\n"
+    "                  [--events FILE.csv]]\n"
     "\n"
     "  --events    CSV with header lead_id,timestamp,kind[,value]; timestamp\n"
     "              YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS][Z] or Unix seconds;\n"
@@ -41,7 +48,26 @@ const cli_command cli_cmd_leads = {
     "leads this run created it prints every other stored lead (also one\n"
     "this run only added events to) in ID order. add creates one lead at\n"
     "--at; event records one event at --at and prints the lead's row\n"
-    "(header included); both need --db.\n",
+    "(header included); both need --db.\n"
+    "\n"
+    "stage moves a stored lead to STAGE at --at; --dealer-outcome moves it\n"
+    "as the dealer's outcome says (offered: passed_to_dealer; accepted:\n"
+    "accepted_by_dealer; won: won; lost: lost; declined, expired,\n"
+    "recalled: back to qualified), through the stages the lead model\n"
+    "requires (docs/lead-model.md, \"Keeping the lifecycle in step with\n"
+    "the dealer\"). Needs --db.\n"
+    "\n"
+    "funnel prints the funnel of the leads created in [--from, --to) as\n"
+    "their stage histories stood at --at, one row per group and stage\n"
+    "(docs/lead-model.md, \"Funnel\"): CSV group,stage,entered,leads,\n"
+    "forward,dropped,open,stalled,conversion,drop_rate,days_median,\n"
+    "days_p90,reach_median,reach_p90,to_<stage>... (an empty cell where\n"
+    "undefined), or JSON with --format json (null where undefined).\n"
+    "--stall-days (default 30): an open stay that long is stalled. Without\n"
+    "--db the leads come from --stages (CSV lead_id,timestamp,stage), with\n"
+    "--leads (as for score) and --events (as for score; they give the band\n"
+    "a stage was entered with) optional; a lead not in --leads is created\n"
+    "at its first event or stage change. With --db: the stored leads.\n",
     cmd_leads};
 
 typedef struct ev_row {
@@ -499,9 +525,13 @@ static int cmd_leads(int argc, char **argv)
         return cli_leads_add(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "event") == 0)
         return cli_leads_event(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "stage") == 0)
+        return cli_leads_stage(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "funnel") == 0)
+        return cli_leads_funnel(argc, argv);
     if (argc < 2 || strcmp(argv[1], "score") != 0)
-        return cli_usage_error("leads: expected score, add or event (try "
-                               "'b2b2c help leads')");
+        return cli_usage_error("leads: expected score, add, event, stage or "
+                               "funnel (try 'b2b2c help leads')");
     if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0)
         return rc;
     memset(&s, 0, sizeof(s));

@@ -103,3 +103,148 @@ int cli_leads_event(int argc, char **argv)
     printf("lead_id,score,band,probability\n");
     return one_close(&o, cli_leads_print_row(o.ctx, o.m, id, o.at));
 }
+
+/* The stage a dealer's outcome puts the lead in (docs/lead-model.md,
+ * "Keeping the lifecycle in step with the dealer"). */
+static const struct {
+    const char *outcome;
+    int32_t stage;
+} dealer_outcomes[] = {
+    {"offered", B2B2C_LEAD_STAGE_PASSED_TO_DEALER},
+    {"accepted", B2B2C_LEAD_STAGE_ACCEPTED_BY_DEALER},
+    {"won", B2B2C_LEAD_STAGE_WON},
+    {"lost", B2B2C_LEAD_STAGE_LOST},
+    {"declined", B2B2C_LEAD_STAGE_QUALIFIED},
+    {"expired", B2B2C_LEAD_STAGE_QUALIFIED},
+    {"recalled", B2B2C_LEAD_STAGE_QUALIFIED},
+};
+
+#define ST(x) B2B2C_LEAD_STAGE_##x
+/* The stages a lead in `cur` goes through to where the dealer's outcome
+ * puts it (`to`), along the dealer's part of the funnel: qualified,
+ * passed_to_dealer, accepted_by_dealer, won; a lead not yet qualified is
+ * qualified first (revived first when lost or disqualified), an accepted
+ * lead offered again is recalled first. Lost, and back to qualified, only
+ * from the dealer's hands. path[0..n), n = 0 when already there, -1 when
+ * the outcome does not fit the lead's stage. */
+static int dealer_path(int32_t cur, int32_t to, int32_t *path)
+{
+    int n = 0;
+    int32_t from;
+    if (cur == to)
+        return 0;
+    if (to == ST(LOST) || to == ST(QUALIFIED)) {
+        if (cur != ST(PASSED_TO_DEALER) && cur != ST(ACCEPTED_BY_DEALER))
+            return -1;
+        path[0] = to;
+        return 1;
+    }
+    switch (cur) {
+    case ST(NEW):
+    case ST(NURTURING):
+    case ST(REPEAT_DUE):
+        path[n++] = ST(QUALIFIED);
+        from = ST(QUALIFIED);
+        break;
+    case ST(LOST):
+    case ST(DISQUALIFIED):
+        path[n++] = ST(NURTURING);
+        path[n++] = ST(QUALIFIED);
+        from = ST(QUALIFIED);
+        break;
+    case ST(QUALIFIED):
+    case ST(PASSED_TO_DEALER):
+        from = cur;
+        break;
+    case ST(ACCEPTED_BY_DEALER):
+        if (to == ST(PASSED_TO_DEALER))
+            path[n++] = ST(QUALIFIED);
+        from = to == ST(PASSED_TO_DEALER) ? ST(QUALIFIED) : cur;
+        break;
+    default: /* won, customer: the dealer's part is over */
+        return -1;
+    }
+    for (int32_t s = from + 1; s <= to; s++) /* qualified .. won: 2..5 */
+        path[n++] = s;
+    return n;
+}
+#undef ST
+
+int cli_leads_stage(int argc, char **argv)
+{
+    cli_opt opts[] = {{"id", NULL, 1},
+                      {"at", NULL, 1},
+                      {"stage", NULL, 0},
+                      {"dealer-outcome", NULL, 0},
+                      {NULL, NULL, 0}};
+    const char *st = NULL, *oc = NULL, *id;
+    int32_t target = -1, cur, path[10];
+    int n, rc;
+    one o;
+    if ((rc = one_open(&o, argc, argv, opts)) != 0)
+        return one_close(&o, rc);
+    id = cli_opt_get(opts, "id");
+    st = cli_opt_get(opts, "stage");
+    oc = cli_opt_get(opts, "dealer-outcome");
+    if (!st == !oc)
+        return one_close(&o, cli_usage_error("leads stage: give one of "
+                                             "--stage and --dealer-outcome"));
+    if (st && (target = b2b2c_lead_stage_from_name(st)) < 0)
+        return one_close(&o, cli_usage_error("--stage: unknown stage '%s'",
+                                             st));
+    for (size_t i = 0; oc && i < sizeof(dealer_outcomes) /
+                                     sizeof(dealer_outcomes[0]);
+         i++)
+        if (strcmp(oc, dealer_outcomes[i].outcome) == 0)
+            target = dealer_outcomes[i].stage;
+    if (target < 0)
+        return one_close(&o, cli_usage_error("--dealer-outcome: expected "
+                                             "offered, accepted, won, lost, "
+                                             "declined, expired or "
+                                             "recalled, not '%s'",
+                                             oc));
+    if ((rc = b2b2c_lead_stage(&cur, o.m, id)) != 0)
+        return one_close(&o, cli_data_error("%s (%s)",
+                                            b2b2c_ctx_errmsg(o.ctx),
+                                            cli_strerror(rc)));
+    /* --stage: the one move asked for (the library says if it is not
+     * allowed); --dealer-outcome: every move on the way, in one group */
+    n = oc ? dealer_path(cur, target, path) : 1;
+    if (!oc)
+        path[0] = target;
+    if (n < 0)
+        return one_close(&o, cli_data_error("lead '%s' is %s: the dealer "
+                                            "outcome '%s' cannot move it to "
+                                            "%s",
+                                            id, b2b2c_lead_stage_name(cur),
+                                            oc,
+                                            b2b2c_lead_stage_name(target)));
+    if ((rc = b2b2c_ctx_begin(o.ctx)) != 0)
+        return one_close(&o, cli_data_error("%s", b2b2c_ctx_errmsg(o.ctx)));
+    for (int i = 0; i < n && rc == 0; i++)
+        rc = b2b2c_lead_set_stage(o.m, id, path[i], o.at);
+    if (rc) {
+        int c = rc;
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s", b2b2c_ctx_errmsg(o.ctx));
+        b2b2c_ctx_rollback(o.ctx);
+        return one_close(&o, cli_data_error("%s (%s)", msg, cli_strerror(c)));
+    }
+    if ((rc = b2b2c_ctx_commit(o.ctx)) != 0)
+        return one_close(&o, cli_data_error("%s", b2b2c_ctx_errmsg(o.ctx)));
+    {
+        static const char *const cols[] = {"lead_id", "from", "to", "at"};
+        char when[64];
+        cli_table t;
+        cli_format_time(when, sizeof(when), o.at);
+        cli_table_begin(&t, 0, cols, 4);
+        for (int i = 0; i < n; i++) {
+            cli_table_str(&t, id);
+            cli_table_str(&t, b2b2c_lead_stage_name(i ? path[i - 1] : cur));
+            cli_table_str(&t, b2b2c_lead_stage_name(path[i]));
+            cli_table_str(&t, when);
+        }
+        cli_table_end(&t);
+    }
+    return one_close(&o, CLI_OK);
+}

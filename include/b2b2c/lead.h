@@ -310,6 +310,98 @@ B2B2C_API int b2b2c_lead_stage_history(const b2b2c_lead_model *m,
                                        const char *id, b2b2c_lead_stage_cb cb,
                                        void *userdata);
 
+/* ---- funnel (1.1) ---------------------------------------------------------------- */
+
+/* Breakdowns of b2b2c_lead_funnel (its `by` argument) and the group label
+ * each gives a row. */
+enum {
+    B2B2C_LEAD_FUNNEL_BY_ALL = 0,     /* one group, "all" */
+    B2B2C_LEAD_FUNNEL_BY_WEEK = 1,    /* creation week: "YYYY-MM-DD", its
+                                         Monday in the context's time zone */
+    B2B2C_LEAD_FUNNEL_BY_MONTH = 2,   /* creation month: "YYYY-MM" */
+    B2B2C_LEAD_FUNNEL_BY_CHANNEL = 3, /* the lead's channel ID, "" = none */
+    B2B2C_LEAD_FUNNEL_BY_SEGMENT = 4, /* the lead's segment's stable name */
+    B2B2C_LEAD_FUNNEL_BY_BAND = 5     /* band when the stage was entered:
+                                         "cold", "warm", "hot", or
+                                         "unknown" for changes stored before
+                                         1.1 (the new stage: always cold) */
+};
+
+/* Fields of a funnel row (b2b2c_lead_funnel_cb), for one stage in one
+ * group. A visit is one stay of a lead in the stage: from entering it
+ * (stage new: at the lead's creation) to the next stage change. Counts
+ * are whole numbers; rates and days are NaN when their denominator is 0.
+ * Days are 86400 seconds. */
+enum {
+    B2B2C_LEAD_FUNNEL_ENTERED = 0,    /* visits that began by `now` */
+    B2B2C_LEAD_FUNNEL_LEADS = 1,      /* leads whose first visit of the stage
+                                         is counted in this group */
+    B2B2C_LEAD_FUNNEL_FORWARD = 2,    /* visits that moved on along the
+                                         funnel (docs/lead-model.md) */
+    B2B2C_LEAD_FUNNEL_DROPPED = 3,    /* visits that ended in lost or
+                                         disqualified */
+    B2B2C_LEAD_FUNNEL_OPEN = 4,       /* visits still going on at `now` */
+    B2B2C_LEAD_FUNNEL_STALLED = 5,    /* open visits of an active stage (new,
+                                         nurturing, qualified, passed,
+                                         accepted, repeat_due) that have
+                                         lasted stall_days or longer */
+    B2B2C_LEAD_FUNNEL_CONVERSION = 6, /* FORWARD / ENTERED */
+    B2B2C_LEAD_FUNNEL_DROP_RATE = 7,  /* DROPPED / ENTERED */
+    B2B2C_LEAD_FUNNEL_DAYS_MEDIAN = 8, /* time in stage of the visits that
+                                          ended: median, days */
+    B2B2C_LEAD_FUNNEL_DAYS_P90 = 9,   /* ... 90th percentile, days */
+    B2B2C_LEAD_FUNNEL_REACH_MEDIAN = 10, /* days from the lead's creation to
+                                            its first visit (LEADS): median;
+                                            for stage won, time to won */
+    B2B2C_LEAD_FUNNEL_REACH_P90 = 11, /* ... 90th percentile, days */
+    B2B2C_LEAD_FUNNEL_MOVED_TO = 12,  /* + stage (12..21): visits that ended
+                                         with a move to that stage; the
+                                         stage-to-stage conversion is
+                                         MOVED_TO + s over ENTERED */
+    B2B2C_LEAD_FUNNEL_NFIELDS = 22    /* 22 in 1.1: read nfields */
+};
+
+/* One funnel row: the group's label (B2B2C_LEAD_FUNNEL_BY_*; valid during
+ * the call only), the stage (B2B2C_LEAD_STAGE_*) and `nfields` values
+ * (B2B2C_LEAD_FUNNEL_*). Later versions may append fields, so read at most
+ * `nfields` values. */
+typedef int (*b2b2c_lead_funnel_cb)(const char *group, int32_t stage,
+                                    const double *fields, size_t nfields,
+                                    void *userdata);
+
+/*
+ * The funnel of the leads created in [from, to) (Unix seconds; INT64_MIN
+ * and INT64_MAX leave an end open) and not after `now`, from their stage
+ * histories as they stood at `now` (changes after `now` are left out, so a
+ * past funnel can be replayed). One row per group and stage that has at
+ * least one visit: groups in label order (bytewise), stages in
+ * B2B2C_LEAD_STAGE_* order. No lead in the window: no row, and 0.
+ * Percentiles are exact (Hyndman & Fan 1996, definition 7, the linear
+ * interpolation of numpy and R's default), over the ended visits only.
+ *
+ * by          B2B2C_LEAD_FUNNEL_BY_*.
+ * stall_days  an open visit of an active stage this long or longer at
+ *             `now` is stalled; in (0, 36500] days.
+ *
+ * The first funnel after the handle opens reads every stage change from
+ * storage in one scan and keeps them (8 bytes a change); later ones answer
+ * from memory, kept up to date by b2b2c_lead_set_stage, and read other
+ * contexts' new stage changes key by key (everything again after a
+ * removal, a failed call or rolled-back group that changed stages, or
+ * changes to more than 1/16 of the leads). Cost O(leads + stage changes)
+ * time, and 4 bytes per visit for the durations.
+ *
+ * Returns 0, B2B2C_EINVAL (m or cb NULL, unknown `by`, NaN stall_days;
+ * the message names the argument), B2B2C_ERANGE (from > to, now outside
+ * the time range, stall_days outside its range), B2B2C_ECORRUPT (a stage
+ * change failed to decode or is missing; the message names table and
+ * key), B2B2C_ENOMEM, storage codes, or the callback's code. Since 1.1.
+ */
+B2B2C_API int b2b2c_lead_funnel(const b2b2c_lead_model *m, int64_t from,
+                                int64_t to, int64_t now, int32_t by,
+                                double stall_days, b2b2c_lead_funnel_cb cb,
+                                void *userdata);
+
 /* ---- learned conversion probability ------------------------------------------------ */
 
 /*

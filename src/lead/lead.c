@@ -89,6 +89,7 @@ static void model_clear(b2b2c_lead_model *m)
     b2b2c__free(ctx, m->rows);
     b2b2c__map_fini(&m->leads);
     b2b2c__map_fini(&m->attrmap);
+    b2b2c__lead_hist_free(m);
 }
 
 static void model_release(b2b2c_lead_model *m)

@@ -77,6 +77,23 @@ typedef struct lead_rec {
 _Static_assert(sizeof(lead_rec) == 128, "lead_rec is two cache lines");
 
 /* A stored outcome: features of the lead at the outcome time. */
+/* The stage changes of one lead kept for the funnel (lead_hist.c): n
+ * packed changes, oldest first (LEAD_HIST_PACK). */
+typedef struct lead_hist {
+    uint32_t n, cap;
+    uint64_t e[];
+} lead_hist;
+
+/* A stage change in 8 bytes: the time (offset from B2B2C_TIME_MIN, under
+ * 2^39), the band when the stage was entered (B2B2C_BAND_*, 0 = not
+ * stored) and the stage entered. */
+#define LEAD_HIST_PACK(at, band, to)                                        \
+    ((uint64_t)((at) - B2B2C_TIME_MIN) << 8 | (uint64_t)(band) << 4 |      \
+     (uint64_t)(to))
+#define LEAD_HIST_AT(e) ((int64_t)((e) >> 8) + B2B2C_TIME_MIN)
+#define LEAD_HIST_BAND(e) ((int32_t)((e) >> 4 & 15u))
+#define LEAD_HIST_TO(e) ((int32_t)((e) & 15u))
+
 typedef struct lead_row {
     uint8_t label, segment;
     uint16_t nk;
@@ -133,6 +150,14 @@ struct b2b2c_lead_model {
     size_t last;
     /* While a sync hands over other contexts' changes (lead_sync.c). */
     lead_defer defer;
+
+    /* The funnel's copy of the stage histories (lead_hist.c): fh[i] holds
+     * the changes of the lead at index i (NULL: none) when fh_ok is set.
+     * A cache, not state: anything it cannot follow clears fh_ok, and the
+     * next funnel reads the histories from storage again. */
+    lead_hist **fh;
+    size_t fh_cap;
+    int fh_ok;
 };
 
 static inline lead_rec *lead_at(const b2b2c_lead_model *m, size_t i)
@@ -237,5 +262,29 @@ extern const b2b2c__engine_ops b2b2c__lead_ops;
  * to date with other contexts' commits. */
 int b2b2c__lead_read_begin(const b2b2c_lead_model *m, const char *null_arg,
                            const int64_t *now);
+
+/* lead_hist.c: the funnel's copy of the stage histories. */
+/* Forget the copy (it is read from storage again when next needed). */
+static inline void b2b2c__lead_hist_drop(b2b2c_lead_model *m)
+{
+    m->fh_ok = 0;
+}
+/* Another context wrote the T_STAGES key k (lead_sync.c): a change the
+ * copy holds at or after it is read again. */
+void b2b2c__lead_hist_changed(b2b2c_lead_model *m, const void *k, size_t kl);
+/* Free the copy (model_clear). */
+void b2b2c__lead_hist_free(b2b2c_lead_model *m);
+/* In b2b2c_lead_set_stage, once the change is stored and before r->nhist
+ * counts it: append it to the copy (a failed call forgets the copy).
+ * Returns 0 or B2B2C_ENOMEM (undo log). */
+int b2b2c__lead_hist_append(b2b2c_lead_model *m, const lead_rec *r,
+                            uint64_t packed);
+/* Make the copy current, reading storage when needed. Returns 0,
+ * B2B2C_ECORRUPT, B2B2C_EVERSION, B2B2C_ENOMEM or a storage code. */
+int b2b2c__lead_hist_ready(const b2b2c_lead_model *m);
+/* Decode a T_STAGES record (version 1: no band, given as 0). Returns 0,
+ * B2B2C_ECORRUPT or B2B2C_EVERSION. */
+int b2b2c__lead_dec_stage(const void *v, size_t vl, int32_t *from,
+                          int32_t *to, int64_t *at, int32_t *band);
 
 #endif

@@ -27,6 +27,7 @@ int b2b2c__lead_unlink(b2b2c_lead_model *m, lead_rec *r)
         (r->ks && (rc = b2b2c__undo_free_on_commit(ctx, r->ks)) != 0) ||
         (r->id != r->sid && (rc = b2b2c__undo_free_on_commit(ctx, r->id))))
         return rc;
+    b2b2c__lead_hist_drop(m); /* the last lead moves: read histories again */
     if (last != r) {
         uint32_t idx1 = r->idx1;
         memcpy(r, last, sizeof(*r));

@@ -55,6 +55,7 @@ static int stage_body(b2b2c_lead_model *m, const char *id, int32_t stage,
     lead_rec *r;
     char key[B2B2C__ID_MAX + 5];
     b2b2c__wbuf w;
+    int32_t band;
     int rc;
 
     if (!(r = b2b2c__lead_find(m, id, &rc)))
@@ -73,12 +74,18 @@ static int stage_body(b2b2c_lead_model *m, const char *id, int32_t stage,
         return rc;
     if ((rc = b2b2c__undo_save(ctx, r, sizeof(*r))) != 0)
         return rc;
+    /* version 2 (1.1): the band the lead enters the stage with, for the
+     * funnel's breakdown by band */
+    b2b2c__lead_score_at(m, r, now, &band);
     b2b2c__lead_hist_key(key, r, r->nhist);
-    b2b2c__enc_begin(&w, &ctx->mem, 1);
+    b2b2c__enc_begin(&w, &ctx->mem, 2);
     b2b2c__enc_u8(&w, r->stage);
     b2b2c__enc_u8(&w, (uint8_t)stage);
     b2b2c__enc_i64(&w, now);
-    if ((rc = b2b2c__st_put_rec(ctx, T_STAGES, key, r->idlen + 5u, &w)) != 0)
+    b2b2c__enc_u8(&w, (uint8_t)band);
+    if ((rc = b2b2c__st_put_rec(ctx, T_STAGES, key, r->idlen + 5u, &w)) != 0 ||
+        (rc = b2b2c__lead_hist_append(m, r, LEAD_HIST_PACK(now, band,
+                                                           stage))) != 0)
         return rc;
     r->stage = (uint8_t)stage;
     r->stage_at = now;
@@ -106,18 +113,11 @@ typedef struct hist_get {
 static int hist_found(const void *v, size_t vl, void *payload)
 {
     hist_get *h = payload;
-    b2b2c__rbuf r;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
-    if (rc)
-        return rc == B2B2C_EVERSION ? rc : B2B2C_ECORRUPT;
-    h->from = b2b2c__dec_u8(&r);
-    h->to = b2b2c__dec_u8(&r);
-    h->at = b2b2c__dec_i64(&r);
-    if ((rc = b2b2c__dec_finish(&r)) != 0 || h->from >= LEAD_NSTAGES ||
-        h->to >= LEAD_NSTAGES)
-        return B2B2C_ECORRUPT;
-    h->found = 1;
-    return 0;
+    int32_t band;
+    int rc = b2b2c__lead_dec_stage(v, vl, &h->from, &h->to, &h->at, &band);
+    if (rc == 0)
+        h->found = 1;
+    return rc;
 }
 
 int b2b2c_lead_stage_history(const b2b2c_lead_model *m, const char *id,

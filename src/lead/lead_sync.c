@@ -192,8 +192,12 @@ static int lead_refresh(void *h, const char *table, const void *key,
     }
     if (strcmp(table, T_LEADS) == 0)
         return refresh_lead(m, key, klen, val, vlen);
-    if (strcmp(table, T_STAGES) == 0)
-        return 0; /* stage histories are read from storage, never kept */
+    if (strcmp(table, T_STAGES) == 0) {
+        /* histories are read from storage; the funnel's copy reads the
+         * new changes when next used (a removal drops it, lead_remove.c) */
+        b2b2c__lead_hist_changed(m, key, klen);
+        return 0;
+    }
     if (strcmp(table, T_ATTRS) == 0)
         return refresh_attr(m, key, klen, val, vlen);
     if (strcmp(table, T_TRAIN) == 0)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "harness.h"
@@ -350,6 +351,85 @@ static int op_reload(th_env *env, void *state)
     return rc;
 }
 
+static int funnel_row(const char *group, int32_t stage, const double *f,
+                      size_t n, void *ud);
+
+/* A has filled the funnel's copy; then B moves leads along (no removal):
+ * A's next funnel reads just B's new changes, key by key. */
+static int two_setup_stages(th_env *env, void **state)
+{
+    two *t = calloc(1, sizeof(*t));
+    void *a;
+    uint64_t d = 0;
+    int rc;
+    if (!t)
+        return B2B2C_ENOMEM;
+    *state = t;
+    if ((rc = setup(env, &a)) != 0)
+        return rc;
+    t->a = a;
+    if ((rc = b2b2c_lead_funnel(t->a, INT64_MIN, INT64_MAX, T0 + 30 * DAY,
+                                B2B2C_LEAD_FUNNEL_BY_BAND, 7, funnel_row,
+                                &d)) ||
+        (rc = b2b2c_ctx_new(&t->cb, NULL, &env->store.methods)) ||
+        (rc = b2b2c_lead_model_new(&t->b, t->cb)) ||
+        (rc = b2b2c_lead_set_stage(t->b, "L3", B2B2C_LEAD_STAGE_QUALIFIED,
+                                   T0 + DAY)) ||
+        (rc = b2b2c_lead_set_stage(t->b, "L3",
+                                   B2B2C_LEAD_STAGE_PASSED_TO_DEALER,
+                                   T0 + 2 * DAY)) ||
+        (rc = b2b2c_lead_set_stage(t->b, "L0",
+                                   B2B2C_LEAD_STAGE_PASSED_TO_DEALER,
+                                   T0 + 3 * DAY)))
+        return rc;
+    return 0;
+}
+
+static uint64_t funnel_of(b2b2c_lead_model *m, int *rc)
+{
+    uint64_t d = 5;
+    for (int32_t by = 0; by <= B2B2C_LEAD_FUNNEL_BY_BAND && !*rc; by++)
+        *rc = b2b2c_lead_funnel(m, INT64_MIN, INT64_MAX, T0 + 30 * DAY, by, 7,
+                                funnel_row, &d);
+    return d;
+}
+
+/* A's funnel after B's stage changes is B's funnel. */
+static int op_funnel_two(th_env *env, void *state)
+{
+    two *t = state;
+    int rc = 0;
+    uint64_t a = funnel_of(t->a, &rc), b;
+    (void)env;
+    if (rc == 0) {
+        b = funnel_of(t->b, &rc);
+        if (rc == 0 && a != b)
+            rc = -9999;
+    }
+    return rc;
+}
+
+/* A brought up to date with B first (a read), so the loop's faults hit
+ * the funnel's reading of B's changes into A's copy. */
+static uint64_t two_dig_synced(th_env *env, void *state)
+{
+    size_t n;
+    (void)env;
+    if (b2b2c_lead_count(&n, ((two *)state)->a))
+        return 0;
+    return digest(((two *)state)->a);
+}
+
+static void t_funnel_two(void **u)
+{
+    th_fault_ops ops = {"funnel after another context's stage changes",
+                        two_setup_stages, op_funnel_two, two_dig_synced,
+                        two_teardown, 0};
+    (void)u;
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
+
 static void run_two(const char *name, int (*op)(th_env *, void *))
 {
     th_fault_ops ops = {name, two_setup, op, two_dig, two_teardown, 0};
@@ -366,6 +446,72 @@ static void t_reload(void **u)
 {
     (void)u;
     run_two("reload", op_reload);
+}
+
+/* ---- the funnel (1.1): its copy of the stage histories ---------------- */
+
+static int funnel_row(const char *group, int32_t stage, const double *f,
+                      size_t n, void *ud)
+{
+    uint64_t *d = ud;
+    *d = mix(*d, group, strlen(group));
+    *d = mix(*d, &stage, sizeof(stage));
+    *d = mix(*d, f, n * sizeof(double));
+    return 0;
+}
+
+/* The state and every breakdown of the funnel: a digest taken before a
+ * call fills the funnel's copy, so the call then appends to it, and the
+ * funnel after a failed call must be the one before. */
+static uint64_t dig_funnel(th_env *env, void *state)
+{
+    uint64_t d = digest(state);
+    for (int32_t by = 0; by <= B2B2C_LEAD_FUNNEL_BY_BAND; by++)
+        if (b2b2c_lead_funnel(state, INT64_MIN, INT64_MAX, T0 + 30 * DAY, by,
+                              7, funnel_row, &d))
+            return 0;
+    (void)env;
+    return d;
+}
+
+static int op_funnel(th_env *env, void *state)
+{
+    uint64_t d = 0;
+    (void)env;
+    /* the first funnel: reads every stage change from storage */
+    return b2b2c_lead_funnel(state, T0, INT64_MAX, T0 + 30 * DAY,
+                             B2B2C_LEAD_FUNNEL_BY_WEEK, 7, funnel_row, &d);
+}
+
+static void t_funnel(void **u)
+{
+    th_fault_ops ops = {"lead_funnel", setup, op_funnel, dig, teardown, 0};
+    (void)u;
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
+
+static void run_funnel(const char *name, int (*op)(th_env *, void *))
+{
+    th_fault_ops ops = {name, setup, op, dig_funnel, teardown, 0};
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
+
+static void t_stage_funnel(void **u)
+{
+    (void)u;
+    run_funnel("lead_set_stage after a funnel", op_stage);
+}
+static void t_group_funnel(void **u)
+{
+    (void)u;
+    run_funnel("group of stage changes after a funnel", op_group);
+}
+static void t_remove_funnel(void **u)
+{
+    (void)u;
+    run_funnel("lead_remove after a funnel", op_remove);
 }
 
 static void run_both(const char *name, int (*op)(th_env *, void *))
@@ -459,6 +605,11 @@ int main(void)
         cmocka_unit_test(t_erase),   cmocka_unit_test(t_erase_group),
         cmocka_unit_test(t_sync_read),
         cmocka_unit_test(t_reload),
+        cmocka_unit_test(t_funnel),
+        cmocka_unit_test(t_stage_funnel),
+        cmocka_unit_test(t_group_funnel),
+        cmocka_unit_test(t_remove_funnel),
+        cmocka_unit_test(t_funnel_two),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -348,6 +348,43 @@ class LeadTest(EngineTest):
         self.assertIn("won", e.message)
         self.assertError(b2b2c.ENOTREADY, self.m.probability, "petr", T0)
 
+    def test_funnel(self):
+        # petr: new -> qualified (2 days) -> passed (1 day), open
+        self.m.set_stage("petr", "qualified", T0 + 2 * DAY)
+        self.m.set_stage("petr", "passed_to_dealer", T0 + 3 * DAY)
+        self.m.set_stage("olga", "lost", T0 + DAY)
+        rows = self.m.funnel(None, None, T0 + 10 * DAY)
+        self.assertEqual([(r.group, r.stage) for r in rows],
+                         [("all", b2b2c.LEAD_STAGE_NEW),
+                          ("all", b2b2c.LEAD_STAGE_QUALIFIED),
+                          ("all", b2b2c.LEAD_STAGE_PASSED_TO_DEALER),
+                          ("all", b2b2c.LEAD_STAGE_LOST)])
+        new = rows[0].fields
+        self.assertEqual((new["entered"], new["forward"], new["dropped"],
+                          new["open"]), (3, 1, 1, 1))
+        self.assertEqual(new["moved_to"]["qualified"], 1)
+        self.assertEqual(new["moved_to"]["lost"], 1)
+        self.assertEqual((new["days_median"], new["days_p90"]), (1.5, 1.9))
+        self.assertEqual(rows[1].fields["reach_median"], 2.0)
+        self.assertTrue(math.isnan(rows[2].fields["days_median"]))
+        # petr entered qualified hot (quote request)
+        band = self.m.funnel(T0, T0 + DAY, T0 + 10 * DAY, by="band")
+        self.assertEqual([(r.group, r.stage) for r in band],
+                         [("cold", b2b2c.LEAD_STAGE_NEW),
+                          ("cold", b2b2c.LEAD_STAGE_LOST),
+                          ("hot", b2b2c.LEAD_STAGE_QUALIFIED),
+                          ("hot", b2b2c.LEAD_STAGE_PASSED_TO_DEALER)])
+        self.assertEqual([r.group for r in
+                          self.m.funnel(None, None, T0, by="month")],
+                         ["2026-01"])
+        self.assertEqual(self.m.funnel(T0 + DAY, None, T0 + 10 * DAY), [])
+        e = self.assertError(b2b2c.EINVAL, self.m.funnel, None, None, T0,
+                             b2b2c.LEAD_FUNNEL_BY_BAND + 1)
+        self.assertIn("by", e.message)
+        self.assertError(b2b2c.ERANGE, self.m.funnel, T0 + 1, T0, T0)
+        with self.assertRaises(ValueError):
+            self.m.funnel(None, None, T0, by="weekday")
+
     def test_errors(self):
         e = self.assertError(b2b2c.EBADID, self.m.add, "", T0)
         self.assertIn("id", e.message)

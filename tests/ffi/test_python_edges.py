@@ -73,6 +73,8 @@ TABLE = [
     ("lead", "counts", [T0], {0: "time"}),
     ("lead", "band_changes", [T0, T0], {0: "time", 1: "time"}),
     ("lead", "list", [T0, -1, -1], {0: "time", 1: "enum", 2: "enum"}),
+    ("lead", "funnel", [T0, T0 + DAY, T0, "all", 30.0],
+     {0: "i64", 1: "i64", 2: "time", 3: "enum", 4: "dbl"}),
     ("lead", "add_kind", ["k"], {0: "str"}),
     ("lead", "kind_id", ["site_visit"], {0: "str"}),
     ("lead", "kind_name", [1], {0: "kind"}),

@@ -237,6 +237,31 @@ class LeadTest < EngineTest
     assert_equal rows.select { |r| r.band == band }.map(&:lead_id), @m.list(T0 + (3 * DAY), band: band).map(&:lead_id)
   end
 
+  def test_funnel
+    @m.set_stage("petr", "qualified", T0 + (2 * DAY))
+    @m.set_stage("petr", "passed_to_dealer", T0 + (3 * DAY))
+    @m.set_stage("olga", "lost", T0 + DAY)
+    rows = @m.funnel(nil, nil, T0 + (10 * DAY))
+    assert_equal [["all", B2B2C::LEAD_STAGE_NEW], ["all", B2B2C::LEAD_STAGE_QUALIFIED],
+                  ["all", B2B2C::LEAD_STAGE_PASSED_TO_DEALER], ["all", B2B2C::LEAD_STAGE_LOST]],
+                 rows.map { |r| [r.group, r.stage] }
+    new = rows[0].fields
+    assert_equal [3, 1, 1, 1], new.values_at("entered", "forward", "dropped", "open")
+    assert_equal 1, new["moved_to"]["qualified"]
+    assert_equal [1.5, 1.9], new.values_at("days_median", "days_p90")
+    assert_equal 2.0, rows[1].fields["reach_median"]
+    assert rows[2].fields["days_median"].nan?
+    band = @m.funnel(T0, T0 + DAY, T0 + (10 * DAY), by: "band")
+    assert_equal [%w[cold new], %w[cold lost], %w[hot qualified], %w[hot passed_to_dealer]],
+                 band.map { |r| [r.group, B2B2C.lead_stage_name(r.stage)] }
+    assert_equal ["2026-01"], @m.funnel(nil, nil, T0, by: :month).map(&:group)
+    assert_equal [], @m.funnel(T0 + DAY, nil, T0 + (10 * DAY))
+    err = assert_error(B2B2C::EINVAL) { @m.funnel(nil, nil, T0, by: B2B2C::LEAD_FUNNEL_BY_BAND + 1) }
+    assert_match(/by/, err.message)
+    assert_error(B2B2C::ERANGE) { @m.funnel(T0 + 1, T0, T0) }
+    assert_raises(ArgumentError) { @m.funnel(nil, nil, T0, by: "weekday") }
+  end
+
   def test_stages_and_errors
     @m.set_stage("petr", "qualified", T0 + (2 * DAY))
     assert_equal "qualified", B2B2C.lead_stage_name(@m.stage("petr"))

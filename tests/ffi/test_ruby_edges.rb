@@ -24,6 +24,7 @@ EBADID = [:error, B2B2C::EBADID].freeze
 # kind of argument -> [[value, expected exception or [:error, code]]]
 EDGES = {
   i32: int_edges(-2**31, (2**31) - 1),
+  i64: I64,
   u64: int_edges(0, (2**64) - 1),
   time: I64 + [[nil, TypeError]],
   req_time: I64 + [[nil, ArgumentError]], # checked by the binding: required
@@ -59,6 +60,8 @@ TABLE = [
   [:lead, :counts, [T0], {}, { 0 => :time }],
   [:lead, :band_changes, [T0, T0], {}, { 0 => :time, 1 => :time }],
   [:lead, :list, [T0], { stage: -1, band: -1 }, { 0 => :time, stage: :enum, band: :enum }],
+  [:lead, :funnel, [T0, T0 + DAY, T0], { by: "all", stall_days: 30.0 },
+   { 0 => :i64, 1 => :i64, 2 => :time, by: :enum, stall_days: :dbl }],
   [:lead, :add_kind, ["k"], {}, { 0 => :str }],
   [:lead, :kind_id, ["site_visit"], {}, { 0 => :name }],
   [:lead, :kind_name, [1], {}, { 0 => :i32 }],

@@ -54,7 +54,7 @@ from .segment import (  # noqa: F401
     seg_org_kind_from_name, seg_org_kind_name, seg_party_type_from_name,
     seg_party_type_name)
 from .lead import (  # noqa: F401
-    BandChange, LeadItem, LeadModel, LeadRow, RefitResult,
+    BandChange, FunnelRow, LeadItem, LeadModel, LeadRow, RefitResult,
     lead_stage_from_name, lead_stage_name)
 from .dealer import (  # noqa: F401
     AuditRecord, DealerEngine, DealerItem, Protection, Registration,
@@ -91,7 +91,7 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "Attrs", "Segmenter", "SegmentClassifier", "LeadModel", "DealerEngine",
     "Forecaster", "Channels", "Classification", "SegmentChange", "Rule",
     "LeadRow", "RefitResult", "BandChange", "Reroute", "AuditRecord", "FitResult",
-    "Summary", "Due", "Attribution", "Share", "LagWeek", "LeadItem",
+    "Summary", "Due", "Attribution", "Share", "LagWeek", "LeadItem", "FunnelRow",
     "DealerItem", "Registration", "Protection", "ChannelItem", "AccountItem", "CustomerItem",
     "seg_attr_name", "seg_party_type_name", "seg_org_kind_name", "seg_dest_name",
     "seg_channel_name", "seg_attr_from_name", "seg_party_type_from_name",

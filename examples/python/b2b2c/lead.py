@@ -11,8 +11,8 @@ from ._lib import (ENUMS, FIT_CONVERGED, EnumArg, Time, _d, _enum_result,
                    _i32, lib)
 from .core import _name, _value, band_name
 from ._engine import (
-    _Handle, _Trampoline, _b, _band, _dbl, _enum, _named, _s, _seg, _sz, _won,
-    fit_status_name)
+    _Handle, _Trampoline, _b, _band, _dbl, _enum, _named, _prefixed, _s, _seg,
+    _sz, _won, fit_status_name)
 
 
 # ---- lead ------------------------------------------------------------------
@@ -37,6 +37,30 @@ LeadRow = namedtuple("LeadRow", "lead_id score band probability")
 RefitResult = namedtuple("RefitResult", "status passes converged")
 BandChange = namedtuple("BandChange", "lead_id old_band new_band at")
 LeadItem = namedtuple("LeadItem", "lead_id stage band score")
+FunnelRow = namedtuple("FunnelRow", "group stage fields")
+
+_FUNNEL_BY = _prefixed("LEAD_FUNNEL_BY_")
+_FUNNEL_NAMES = {v: k for v, k in _prefixed("LEAD_FUNNEL_").items()
+                 if not k.startswith("by_") and k not in ("nfields",
+                                                         "moved_to")}
+_MOVED_TO = _prefixed("LEAD_FUNNEL_")  # the offset of the moved_to block
+_MOVED_TO = [v for v, k in _MOVED_TO.items() if k == "moved_to"][0]
+
+
+def _funnel_by(v: EnumArg) -> int:
+    return _enum(v, {k: v for v, k in _FUNNEL_BY.items()}, "by")
+
+
+def _funnel_fields(ptr, n):
+    """{entered, leads, ..., reach_p90, moved_to: {stage name: visits}}."""
+    out = {_FUNNEL_NAMES.get(i, i): ptr[i] for i in range(min(n, _MOVED_TO))}
+    out["moved_to"] = {lead_stage_name(s): ptr[_MOVED_TO + s]
+                       for s in range(10) if _MOVED_TO + s < n}
+    for i in range(_MOVED_TO + 10, n):  # fields of later versions
+        out[i] = ptr[i]
+    return out
+
+
 
 
 class LeadModel(_Handle):
@@ -191,6 +215,26 @@ class LeadModel(_Handle):
         return self._iter(lib.b2b2c_lead_stage_history, _d.b2b2c_lead_stage_cb,
                           lambda f, t, at: (f, t, at),
                           self.handle, _b(lead_id))
+
+    def funnel(self, from_: Optional[Time], to: Optional[Time], now: Time,
+               by: EnumArg = "all",
+               stall_days: float = 30.0) -> List[FunnelRow]:
+        """[FunnelRow(group, stage, fields), ...] of the leads created in
+        [from_, to) (None: open end) as their stage histories stood at now;
+        by: "all", "week", "month", "channel", "segment", "band" (or the
+        LEAD_FUNNEL_BY_* value); stage a LeadStage. fields: {"entered",
+        "leads", "forward", "dropped", "open", "stalled", "conversion",
+        "drop_rate", "days_median", "days_p90", "reach_median",
+        "reach_p90", "moved_to": {stage name: visits}}; counts are floats,
+        NaN where undefined."""
+        lo = -(1 << 63) if from_ is None else from_
+        hi = (1 << 63) - 1 if to is None else to
+        return self._iter(lib.b2b2c_lead_funnel, _d.b2b2c_lead_funnel_cb,
+                          lambda g, st, f, n: FunnelRow(
+                              _s(g), _enum_result(ENUMS["LeadStage"], st),
+                              _funnel_fields(f, n)),
+                          self.handle, lo, hi, now, _funnel_by(by),
+                          stall_days)
 
     def outcome(self, lead_id: str, won: Union[bool, str], now: Time) -> None:
         """won: True or "won", False or "lost" (numbers are refused)."""

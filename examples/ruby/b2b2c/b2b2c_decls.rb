@@ -148,6 +148,26 @@ module B2B2C
     LEAD_L2: 104,
     LEAD_LEARNING_RATE: 105,
     LEAD_REFIT_EPOCHS: 106,
+    LEAD_FUNNEL_BY_ALL: 0,
+    LEAD_FUNNEL_BY_WEEK: 1,
+    LEAD_FUNNEL_BY_MONTH: 2,
+    LEAD_FUNNEL_BY_CHANNEL: 3,
+    LEAD_FUNNEL_BY_SEGMENT: 4,
+    LEAD_FUNNEL_BY_BAND: 5,
+    LEAD_FUNNEL_ENTERED: 0,
+    LEAD_FUNNEL_LEADS: 1,
+    LEAD_FUNNEL_FORWARD: 2,
+    LEAD_FUNNEL_DROPPED: 3,
+    LEAD_FUNNEL_OPEN: 4,
+    LEAD_FUNNEL_STALLED: 5,
+    LEAD_FUNNEL_CONVERSION: 6,
+    LEAD_FUNNEL_DROP_RATE: 7,
+    LEAD_FUNNEL_DAYS_MEDIAN: 8,
+    LEAD_FUNNEL_DAYS_P90: 9,
+    LEAD_FUNNEL_REACH_MEDIAN: 10,
+    LEAD_FUNNEL_REACH_P90: 11,
+    LEAD_FUNNEL_MOVED_TO: 12,
+    LEAD_FUNNEL_NFIELDS: 22,
     LEAD_BY_SCORE: 0,
     LEAD_BY_PROBABILITY: 1,
     # dealer.h
@@ -445,6 +465,11 @@ module B2B2C
     LeadAttr: { segment: 0, channel: 1, region: 2, product_line: 3 },
     LeadParam: { half_life_days: 100, warm_threshold: 101, hot_threshold: 102,
       min_outcomes: 103, l2: 104, learning_rate: 105, refit_epochs: 106 },
+    LeadFunnelBy: { all: 0, week: 1, month: 2, channel: 3, segment: 4,
+      band: 5 },
+    LeadFunnelField: { entered: 0, leads: 1, forward: 2, dropped: 3, open: 4,
+      stalled: 5, conversion: 6, drop_rate: 7, days_median: 8, days_p90: 9,
+      reach_median: 10, reach_p90: 11, moved_to: 12, nfields: 22 },
     LeadBy: { score: 0, probability: 1 },
     DealerPolicy: { round_robin: 0, tier: 1, performance: 2, thompson: 3 },
     DealerParam: { policy: 300, max_share: 301, share_period_days: 302,
@@ -531,6 +556,8 @@ module B2B2C
     LeadStage: "LEAD_STAGE_",
     LeadAttr: "LEAD_ATTR_",
     LeadParam: "LEAD_",
+    LeadFunnelBy: "LEAD_FUNNEL_BY_",
+    LeadFunnelField: "LEAD_FUNNEL_",
     LeadBy: "LEAD_BY_",
     DealerPolicy: "DEALER_POLICY_",
     DealerParam: "DEALER_PARAM_",
@@ -570,6 +597,7 @@ module B2B2C
     b2b2c_lead_event: [3],
     b2b2c_lead_score: [4],
     b2b2c_lead_set_stage: [3],
+    b2b2c_lead_funnel: [1, 2, 3],
     b2b2c_lead_outcome: [3],
     b2b2c_lead_probability: [3],
     b2b2c_lead_factors: [2],
@@ -640,6 +668,7 @@ module B2B2C
     callback :b2b2c_seg_account_cb, %i[string int32 int64 int64 pointer], :int
     callback :b2b2c_seg_change_cb, %i[string int64 int32 int32 int64 string double pointer], :int
     callback :b2b2c_lead_stage_cb, %i[int32 int32 int64 pointer], :int
+    callback :b2b2c_lead_funnel_cb, %i[string int32 pointer size_t pointer], :int
     callback :b2b2c_lead_factor_cb, %i[string double pointer], :int
     callback :b2b2c_lead_row_cb, %i[string double int32 double pointer], :int
     callback :b2b2c_lead_count_cb, %i[int32 int32 string uint64 pointer], :int
@@ -760,6 +789,7 @@ module B2B2C
     attach_function :b2b2c_lead_stage_from_name, %i[string], :int32
     attach_function :b2b2c_lead_set_stage, %i[pointer string int32 int64], :int
     attach_function :b2b2c_lead_stage_history, %i[pointer string b2b2c_lead_stage_cb pointer], :int
+    attach_function :b2b2c_lead_funnel, %i[pointer int64 int64 int64 int32 double b2b2c_lead_funnel_cb pointer], :int
     attach_function :b2b2c_lead_outcome, %i[pointer string int32 int64], :int
     attach_function :b2b2c_lead_refit, %i[pointer pointer pointer], :int
     attach_function :b2b2c_lead_probability, %i[pointer pointer string int64], :int

@@ -8,6 +8,25 @@ module B2B2C
   RefitResult = Struct.new(:status, :passes, :converged)
   BandChange = Struct.new(:lead_id, :old_band, :new_band, :at)
   LeadItem = Struct.new(:lead_id, :stage, :band, :score)
+  FunnelRow = Struct.new(:group, :stage, :fields)
+
+  FUNNEL_BY = prefixed("LEAD_FUNNEL_BY_").invert.freeze
+  FUNNEL_NAMES = prefixed("LEAD_FUNNEL_").reject { |_, k| k.start_with?("by_") || %w[nfields moved_to].include?(k) }.freeze
+
+  # A funnel row of n values -> {"entered" => ..., ..., "moved_to" =>
+  # {stage name => visits}}; fields of later versions keyed by index.
+  def self.funnel_fields(ptr, n)
+    vals = ptr.read_array_of_double(n)
+    h = {}
+    vals.each_with_index do |v, i|
+      if i < LEAD_FUNNEL_MOVED_TO then h[FUNNEL_NAMES.fetch(i, i)] = v
+      elsif i >= LEAD_FUNNEL_MOVED_TO + 10 then h[i] = v
+      end
+    end
+    h["moved_to"] = (0...10).select { |s| LEAD_FUNNEL_MOVED_TO + s < n }
+                            .to_h { |s| [B2B2C.lead_stage_name(s), vals[LEAD_FUNNEL_MOVED_TO + s]] }
+    h
+  end
 
   # b2b2c_lead_model: leads, events, decaying score and cold/warm/hot bands,
   # stages, learned P(won), queries and the band-change alert (a block).
@@ -108,6 +127,19 @@ module B2B2C
     # [[from, to, at], ...], oldest first.
     def stage_history(lead_id)
       iterate(:b2b2c_lead_stage_history, :b2b2c_lead_stage_cb, handle, lead_id) { |*a| a }
+    end
+
+    # [FunnelRow(group, stage number, fields), ...] of the leads created in
+    # [from, to) (nil: open end) as their stage histories stood at now; by:
+    # "all", "week", "month", "channel", "segment", "band" (or a
+    # LEAD_FUNNEL_BY_* value). fields: {"entered", "leads", "forward",
+    # "dropped", "open", "stalled", "conversion", "drop_rate",
+    # "days_median", "days_p90", "reach_median", "reach_p90", "moved_to" =>
+    # {stage name => visits}}; NaN where undefined.
+    def funnel(from, to, now, by: "all", stall_days: 30.0)
+      b = B2B2C.enum(by, FUNNEL_BY, "by")
+      iterate(:b2b2c_lead_funnel, :b2b2c_lead_funnel_cb, handle, from.nil? ? -(2**63) : from,
+              to.nil? ? (2**63) - 1 : to, now, b, stall_days) { |g, st, f, n| FunnelRow.new(g, st, B2B2C.funnel_fields(f, n)) }
     end
 
     # won: true, "won" or :won; false, "lost" or :lost (numbers are refused).
