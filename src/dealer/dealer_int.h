@@ -27,6 +27,7 @@
  *   dealer_sync.c         other contexts' commits (refresh, reload)
  *   dealer_debug.c        digest and consistency checks for tests
  *   dealer_owner.c        customers of record (owners), their records
+ *   dealer_service.c      service partners: certifications, service routing
  * Hot-path helpers are static inline below.
  */
 #ifndef B2B2C_DEALER_INT_H
@@ -61,6 +62,7 @@
 #define T_LEADS "dealer_leads"
 #define T_AUDIT "dealer_audit"
 #define T_OWNERS "dealer_owners"
+#define T_CERTS "dealer_certs"
 
 /* The routing mirror: what the eligibility pass and the policies read per
  * candidate, a 128-byte entry per dealer in each region bucket the dealer
@@ -154,6 +156,8 @@ typedef struct lead {
     lmut m;
     const char *region, *product; /* inside id[] */
     int32_t has_loc;
+    uint8_t service; /* B2B2C_DEALER_SERVICE_*, 0: not a service request
+                        (from its audit entries, dealer_service.c) */
     double lat, lon;
     int32_t segment, band;
     int64_t created;
@@ -173,9 +177,11 @@ typedef struct aent {
     uint8_t kind, policy, reason;
     uint8_t owner; /* B2B2C_DEALER_OWNER_* */
     uint32_t cand, elig, rank;
+    uint32_t odealer; /* the owner skipped (owner 2..7), else NONE32 */
     double weight;
     uint32_t skip[NSKIP];
     uint32_t prev_lead, next_lead, prev_dealer, next_dealer;
+    uint8_t service; /* the lead's B2B2C_DEALER_SERVICE_*, 0: none */
 } aent;
 
 /* A region bucket's routing plan: what the eligibility pass found over
@@ -301,6 +307,7 @@ struct b2b2c_dealer_engine {
     unsigned char *sy;
     size_t sylen, sycap;
     b2b2c__map owners; /* owner by key (dealer_owner.c) */
+    b2b2c__map certs;  /* certification by key (dealer_service.c) */
 };
 
 typedef struct decision {
@@ -313,6 +320,7 @@ typedef struct decision {
     uint32_t pk; /* the chosen's eligible number in bk's valid plan, or
                     NONE32 */
     int32_t owner; /* B2B2C_DEALER_OWNER_* (route_customer) */
+    uint32_t odealer; /* the owner skipped, or NONE32 (decide sets it) */
 } decision;
 
 /* A customer's dealer of record for one product line (dealer_owner.c),
@@ -620,6 +628,7 @@ typedef struct pass {
     uint32_t best; /* round robin: its choice by eligible number */
     int filtered;  /* the maximum share removed some */
     int save;      /* the pass renews the bucket b1's plan */
+    uint32_t nuncert; /* service request: covering dealers not certified */
     bucket *b1;    /* the first region bucket with dealers */
 } pass;
 
@@ -798,8 +807,28 @@ int b2b2c__dealer_load_owners(b2b2c_dealer_engine *e);
 void b2b2c__dealer_owners_clear(b2b2c_dealer_engine *e);
 int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
                                const void *ck, size_t cklen, int64_t now,
-                               decision *dc);
+                               decision *dc, uint32_t *odealer);
 int b2b2c__dealer_customer_arg(b2b2c_ctx *ctx, const void *ck, size_t cklen);
+
+/* dealer_service.c */
+/* A certification of a dealer for a service on a product line ("" =
+ * every line), in e->certs under its key [dealer number u32 LE][service
+ * u8][product line]; its record's key in dealer_certs is [service
+ * u8][dealer ID][0][product line]. Holds for now in [since, until). */
+typedef struct cert {
+    int64_t since, until;
+    size_t klen;
+    unsigned char key[];
+} cert;
+#define CERT_KEY_MAX (5 + B2B2C__ID_MAX)
+int b2b2c__dealer_load_certs(b2b2c_dealer_engine *e);
+void b2b2c__dealer_certs_clear(b2b2c_dealer_engine *e);
+int b2b2c__dealer_apply_cert(b2b2c_dealer_engine *e, const void *k,
+                             size_t kl, const void *v, size_t vl);
+int b2b2c__dealer_certified_at(const b2b2c_dealer_engine *e, uint32_t di,
+                               int service, const char *prod, int64_t now);
+void b2b2c__dealer_service_filter(b2b2c_dealer_engine *e, pass *ps);
+uint64_t b2b2c__dealer_certs_digest(const b2b2c_dealer_engine *e);
 
 /* dealer_leads.c */
 int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, size_t n,

@@ -147,12 +147,13 @@ static const owner *owner_at(const b2b2c_dealer_engine *e, const void *ck,
 
 /* Lead l of customer ck at now: B2B2C_DEALER_OWNER_CHOSEN with dc filled
  * (the owner, reason OWNER) when the customer's owner is eligible, else
- * NONE or why the owner was skipped (dc untouched). The checks are the
+ * NONE or why the owner was skipped (dc untouched; the owner's number in
+ * *odealer, set whenever there is one). The checks are the
  * eligibility pass's, in its order, but territory and the maximum share:
  * the customer is the owner's. */
 int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
                                const void *ck, size_t cklen, int64_t now,
-                               decision *dc)
+                               decision *dc, uint32_t *odealer)
 {
     const owner *o = owner_at(e, ck, cklen, l->product, now);
     const dealer *d;
@@ -161,6 +162,11 @@ int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
     if (!o)
         return B2B2C_DEALER_OWNER_NONE;
     d = e->dealers[o->dealer];
+    *odealer = d->idx;
+    /* a service request: a candidate only when certified (dealer_service.c) */
+    if (l->service &&
+        !b2b2c__dealer_certified_at(e, d->idx, l->service, l->product, now))
+        return B2B2C_DEALER_OWNER_SKIP_SERVICE;
     mirror_of(d, &h);
     day = b2b2c__day(e->ctx, now);
     if (h.active_from > now)
@@ -184,6 +190,7 @@ int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
     dc->reason = B2B2C_DEALER_REASON_OWNER;
     dc->owner = B2B2C_DEALER_OWNER_CHOSEN;
     dc->pk = NONE32;
+    dc->odealer = NONE32;
     return B2B2C_DEALER_OWNER_CHOSEN;
 }
 
