@@ -150,6 +150,7 @@ module B2B2C
     LEAD_BY_SCORE: 0,
     LEAD_BY_PROBABILITY: 1,
     # dealer.h
+    DEALER_NSERVICE: 6,
     DEALER_CUSTOMER_KEY_MAX: 64,
     DEALER_POLICY_ROUND_ROBIN: 0,
     DEALER_POLICY_TIER: 1,
@@ -184,6 +185,12 @@ module B2B2C
     DEALER_REASON_ALL_AT_CAPACITY: 5,
     DEALER_REASON_DIRECT: 6,
     DEALER_REASON_OWNER: 7,
+    DEALER_REASON_NO_SERVICE: 9,
+    DEALER_SERVICE_INSTALL: 1,
+    DEALER_SERVICE_REPAIR: 2,
+    DEALER_SERVICE_MAINTENANCE: 3,
+    DEALER_SERVICE_TRAINING: 4,
+    DEALER_SERVICE_WARRANTY: 5,
     DEALER_OWNER_NONE: 0,
     DEALER_OWNER_CHOSEN: 1,
     DEALER_OWNER_SKIP_INACTIVE: 2,
@@ -191,6 +198,7 @@ module B2B2C
     DEALER_OWNER_SKIP_TRIED: 4,
     DEALER_OWNER_SKIP_CAPACITY: 5,
     DEALER_OWNER_SKIP_QUOTA: 6,
+    DEALER_OWNER_SKIP_SERVICE: 7,
     DEALER_KIND_ROUTE: 1,
     DEALER_KIND_DECLINE: 2,
     DEALER_KIND_EXPIRE: 3,
@@ -210,7 +218,8 @@ module B2B2C
     DEALER_AUDIT_SKIP_QUOTA: 13,
     DEALER_AUDIT_SKIP_SHARE: 14,
     DEALER_AUDIT_OWNER: 15,
-    DEALER_AUDIT_NFIELDS: 16,
+    DEALER_AUDIT_SERVICE: 16,
+    DEALER_AUDIT_NFIELDS: 17,
     DEALER_STAT_OFFERED: 0,
     DEALER_STAT_ACCEPTED: 1,
     DEALER_STAT_DECLINED: 2,
@@ -242,7 +251,9 @@ module B2B2C
     DEALER_SC_RANK: 15,
     DEALER_SC_GAP_TO_MEDIAN: 16,
     DEALER_SC_OWNER_KEPT: 17,
-    DEALER_SC_NFIELDS: 18,
+    DEALER_SC_OWNER_LOST: 22,
+    DEALER_SC_SERVICE_JOBS: 23,
+    DEALER_SC_NFIELDS: 24,
     # forecast.h
     FORECAST_BGNBD: 1,
     FORECAST_PNBD: 2,
@@ -528,6 +539,11 @@ module B2B2C
     attach_function :b2b2c_dealer_owner, %i[pointer pointer pointer pointer pointer size_t string int64], :int
     attach_function :b2b2c_dealer_owner_transfer, %i[pointer pointer size_t string string int64], :int
     attach_function :b2b2c_dealer_owner_release, %i[pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_certify, %i[pointer string int32 string int64], :int
+    attach_function :b2b2c_dealer_decertify, %i[pointer string int32 string int64], :int
+    attach_function :b2b2c_dealer_certified, %i[pointer pointer string int32 string int64], :int
+    attach_function :b2b2c_dealer_route_service, %i[pointer pointer pointer string int32 pointer size_t string int32 double double string int32 int32 int64], :int
+    attach_function :b2b2c_dealer_service_name, %i[int32], :string
     attach_function :b2b2c_dealer_policy_name, %i[int32], :string
     attach_function :b2b2c_dealer_reason_name, %i[int32], :string
 
