@@ -492,6 +492,82 @@ static void t_bad_input(void **state)
     assert_true(before == b2b2c__dealer_digest(f->e));
 }
 
+/* A certification record (valid checksum) under key k, written to the
+ * store directly; the engine is closed first and the open is returned. */
+static int open_with_cert(fx *f, const void *k, size_t kl, int64_t since,
+                          int64_t until)
+{
+    b2b2c__wbuf w;
+    b2b2c_dealer_engine *e2 = NULL;
+    int rc;
+    b2b2c_dealer_free(f->e);
+    f->e = NULL;
+    b2b2c__enc_begin(&w, &f->ctx->mem, 1);
+    b2b2c__enc_i64(&w, since);
+    b2b2c__enc_i64(&w, until);
+    assert_int_equal(b2b2c__enc_finish(&w), 0);
+    assert_int_equal(f->store.methods.begin(f->store.methods.userdata), 0);
+    assert_int_equal(f->store.methods.put(f->store.methods.userdata,
+                                          "dealer_certs", k, kl, w.buf,
+                                          w.len),
+                     0);
+    assert_int_equal(f->store.methods.commit(f->store.methods.userdata), 0);
+    b2b2c__enc_fini(&w);
+    rc = b2b2c_dealer_new(&e2, f->ctx);
+    if (rc == 0)
+        f->e = e2;
+    else
+        assert_null(e2);
+    return rc;
+}
+
+/* Certification records the loader refuses: ECORRUPT naming the table;
+ * a well-formed one loads and routes. */
+static void t_corrupt_cert(void **state)
+{
+    fx *f = *state;
+    const char *d;
+    /* service 2, dealer "b", every line: well-formed */
+    assert_int_equal(open_with_cert(f, "\x02" "b\0", 3, T0, T0 + DAY), 0);
+    assert_int_equal(svc(f, "S", REPAIR, NULL, 0, "", T0 + H, &d, NULL), 0);
+    assert_string_equal(d, "b");
+    /* unknown dealer */
+    assert_int_equal(open_with_cert(f, "\x02" "zz\0", 4, T0, T0 + DAY),
+                     B2B2C_ECORRUPT);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "dealer_certs"));
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "no such dealer"));
+    f->store.methods.begin(f->store.methods.userdata);
+    f->store.methods.del(f->store.methods.userdata, "dealer_certs",
+                         "\x02" "zz\0", 4);
+    f->store.methods.commit(f->store.methods.userdata);
+    /* unknown service kind, no separator, a bad product line */
+    assert_int_equal(open_with_cert(f, "\x09" "b\0", 3, T0, T0 + DAY),
+                     B2B2C_ECORRUPT);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "dealer_certs"));
+    f->store.methods.begin(f->store.methods.userdata);
+    f->store.methods.del(f->store.methods.userdata, "dealer_certs",
+                         "\x09" "b\0", 3);
+    f->store.methods.commit(f->store.methods.userdata);
+    assert_int_equal(open_with_cert(f, "\x02" "bxx", 3, T0, T0 + DAY),
+                     B2B2C_ECORRUPT);
+    f->store.methods.begin(f->store.methods.userdata);
+    f->store.methods.del(f->store.methods.userdata, "dealer_certs",
+                         "\x02" "bxx", 3);
+    f->store.methods.commit(f->store.methods.userdata);
+    assert_int_equal(open_with_cert(f, "\x02" "b\0p\xff", 5, T0, T0 + DAY),
+                     B2B2C_ECORRUPT);
+    f->store.methods.begin(f->store.methods.userdata);
+    f->store.methods.del(f->store.methods.userdata, "dealer_certs",
+                         "\x02" "b\0p\xff", 5);
+    f->store.methods.commit(f->store.methods.userdata);
+    /* ends before it begins */
+    assert_int_equal(open_with_cert(f, "\x02" "b\0", 3, T0, T0 - 1),
+                     B2B2C_ECORRUPT);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "time"));
+    assert_int_equal(open_with_cert(f, "\x02" "b\0", 3, T0, T0 + 2 * DAY),
+                     0);
+}
+
 /* ---- two contexts on one store ------------------------------------------ */
 
 typedef struct two {
@@ -592,6 +668,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(t_owner_first, setup, teardown),
         cmocka_unit_test_setup_teardown(t_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_corrupt_cert, setup, teardown),
         cmocka_unit_test(t_sync),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
