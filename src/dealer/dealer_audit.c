@@ -98,7 +98,6 @@ int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l,
     a->reason = (uint8_t)dc->reason;
     a->owner = (uint8_t)dc->owner;
     a->odealer = dc->odealer;
-    a->service = l->service;
     a->cand = dc->cand;
     a->elig = dc->elig;
     a->rank = dc->elig ? dc->rank : 0;
@@ -125,7 +124,7 @@ static void aud_fields(const aent *a, double *f)
     for (int i = 0; i < NSKIP; i++)
         f[B2B2C_DEALER_AUDIT_SKIP_INACTIVE + i] = a->skip[i];
     f[B2B2C_DEALER_AUDIT_OWNER] = a->owner;
-    f[B2B2C_DEALER_AUDIT_SERVICE] = a->service;
+    f[B2B2C_DEALER_AUDIT_SERVICE] = a->lead->service;
 }
 
 static int aud_walk(b2b2c_dealer_engine *e, uint32_t i, int by_dealer,
@@ -265,7 +264,7 @@ static int tally(b2b2c_dealer_engine *e, const dealer *d, int64_t from,
             f[B2B2C_DEALER_SC_REVENUE] += a->lead->m.revenue;
         }
         f[B2B2C_DEALER_SC_OWNER_KEPT] += a->owner == B2B2C_DEALER_OWNER_CHOSEN;
-        f[B2B2C_DEALER_SC_SERVICE_JOBS] += a->service != 0;
+        f[B2B2C_DEALER_SC_SERVICE_JOBS] += a->lead->service != 0;
         f[B2B2C_DEALER_SC_LOST] += o == O_LOST;
         f[B2B2C_DEALER_SC_DECLINED] += o == O_DECLINED;
         f[B2B2C_DEALER_SC_EXPIRED] += o == O_EXPIRED;

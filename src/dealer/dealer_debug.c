@@ -141,7 +141,7 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
         d = b2b2c__mix64(d, a->seq ^ ((uint64_t)a->dealer << 32));
         d = b2b2c__mix64(d, a->next_lead ^ ((uint64_t)a->next_dealer << 32));
         d = b2b2c__mix64(d, a->owner);
-        d = b2b2c__mix64(d, a->odealer ^ ((uint64_t)a->service << 32));
+        d = b2b2c__mix64(d, a->odealer);
     }
     {
         /* the customers' owners (dealer_owner.c) */

@@ -157,7 +157,7 @@ typedef struct lead {
     const char *region, *product; /* inside id[] */
     int32_t has_loc;
     uint8_t service; /* B2B2C_DEALER_SERVICE_*, 0: not a service request
-                        (from its audit entries, dealer_service.c) */
+                        (its audit records carry it, dealer_service.c) */
     double lat, lon;
     int32_t segment, band;
     int64_t created;
@@ -181,7 +181,6 @@ typedef struct aent {
     double weight;
     uint32_t skip[NSKIP];
     uint32_t prev_lead, next_lead, prev_dealer, next_dealer;
-    uint8_t service; /* the lead's B2B2C_DEALER_SERVICE_*, 0: none */
 } aent;
 
 /* A region bucket's routing plan: what the eligibility pass found over
@@ -315,12 +314,12 @@ typedef struct decision {
     uint32_t skip[NSKIP];
     double weight;
     int32_t reason;
+    uint32_t odealer; /* the owner skipped, or NONE32 (decide sets it) */
     hot *entry; /* the chosen dealer's mirror entry that decide read */
     bucket *bk; /* the one region bucket the candidates came from, or NULL */
     uint32_t pk; /* the chosen's eligible number in bk's valid plan, or
                     NONE32 */
     int32_t owner; /* B2B2C_DEALER_OWNER_* (route_customer) */
-    uint32_t odealer; /* the owner skipped, or NONE32 (decide sets it) */
 } decision;
 
 /* A customer's dealer of record for one product line (dealer_owner.c),
@@ -761,6 +760,7 @@ typedef struct audrec {
     aent a; /* a.lead NULL when the lead is not in memory */
     b2b2c__rng rng;
     int creates; /* the record carries the lead as routed (at) */
+    uint8_t service; /* the lead's service kind (version 3), else 0 */
     lead_attrs at;
     char lid[256];
     size_t lidlen;

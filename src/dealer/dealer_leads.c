@@ -58,11 +58,12 @@ static inline void route_decide(b2b2c_dealer_engine *e, const route_in *in,
                                 const lead *l, decision *dc)
 {
     int32_t os;
-    uint32_t od = NONE32;
+    uint32_t od;
     if (!in->ck) {
         b2b2c__dealer_decide(e, l, in->now, dc);
         return;
     }
+    od = NONE32;
     os = b2b2c__dealer_owner_decide(e, l, in->ck, in->cklen, in->now, dc,
                                     &od);
     if (os == B2B2C_DEALER_OWNER_CHOSEN)

@@ -14,9 +14,8 @@
  * the map once or twice per covering dealer; an ordinary lead never
  * probes it.
  *
- * The service kind of a lead is in the audit entries of its decisions
- * (aent.service, written in the audit record): the loader and refresh set
- * lead.service from them, so re-routing a service request stays among the
+ * The service kind of a lead is in the audit records of its decisions
+ * (version 3): the loader and refresh set lead.service from them, so re-routing a service request stays among the
  * certified dealers without a record of its own.
  */
 #include "dealer_int.h"

@@ -277,11 +277,11 @@ static int apply_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
         ar.a.lead = l;
     }
     /* a service request's kind (dealer_service.c) */
-    if (ar.a.service && ar.a.lead->service != ar.a.service) {
+    if (ar.service && ar.a.lead->service != ar.service) {
         if ((rc = b2b2c__undo_save(e->ctx, &ar.a.lead->service,
                                    sizeof ar.a.lead->service)) != 0)
             return rc;
-        ar.a.lead->service = ar.a.service;
+        ar.a.lead->service = ar.service;
     }
     if ((rc = b2b2c__dealer_aud_push(e, &ar.a)) != 0)
         return rc;
