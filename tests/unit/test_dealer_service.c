@@ -568,6 +568,55 @@ static void t_corrupt_cert(void **state)
                      0);
 }
 
+typedef struct rawrec {
+    unsigned char b[512];
+    size_t n;
+} rawrec;
+
+static int got(const void *v, size_t n, void *u)
+{
+    rawrec *r = u;
+    assert_true(n <= sizeof r->b);
+    memcpy(r->b, v, n);
+    r->n = n;
+    return 0;
+}
+
+/* An audit record of a service request (version 3) whose service kind is
+ * unknown: ECORRUPT naming the table. */
+static void t_corrupt_audit_service(void **state)
+{
+    fx *f = *state;
+    const char *d;
+    static const unsigned char seq1[8] = {0, 0, 0, 0, 0, 0, 0, 1};
+    b2b2c_dealer_engine *e2 = NULL;
+    rawrec r;
+    uint32_t crc;
+    assert_int_equal(b2b2c_dealer_certify(f->e, "b", REPAIR, "", T0), 0);
+    assert_int_equal(svc(f, "S", REPAIR, NULL, 0, "", T0 + H, &d, NULL), 0);
+    b2b2c_dealer_free(f->e);
+    f->e = NULL;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(f->store.methods.get(f->store.methods.userdata,
+                                          "dealer_audit", seq1, 8, got, &r),
+                     0);
+    /* [version 3] ... [owner u8][skipped owner ""][service u8][crc] */
+    assert_true(r.n > 10 && r.b[0] == 3 && r.b[r.n - 5] == REPAIR);
+    r.b[r.n - 5] = B2B2C_DEALER_NSERVICE;
+    crc = b2b2c__crc32c(0, r.b, r.n - 4);
+    for (int i = 0; i < 4; i++)
+        r.b[r.n - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
+    assert_int_equal(f->store.methods.begin(f->store.methods.userdata), 0);
+    assert_int_equal(f->store.methods.put(f->store.methods.userdata,
+                                          "dealer_audit", seq1, 8, r.b, r.n),
+                     0);
+    assert_int_equal(f->store.methods.commit(f->store.methods.userdata), 0);
+    assert_int_equal(b2b2c_dealer_new(&e2, f->ctx), B2B2C_ECORRUPT);
+    assert_null(e2);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "dealer_audit"));
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "service"));
+}
+
 /* ---- two contexts on one store ------------------------------------------ */
 
 typedef struct two {
@@ -669,6 +718,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_owner_first, setup, teardown),
         cmocka_unit_test_setup_teardown(t_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(t_corrupt_cert, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_corrupt_audit_service, setup,
+                                        teardown),
         cmocka_unit_test(t_sync),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
