@@ -109,9 +109,27 @@ enum {
     B2B2C_DEALER_REASON_DIRECT = 6,       /* nobody eligible; direct fallback */
     B2B2C_DEALER_REASON_OWNER = 7,        /* 1.1: the customer's dealer of
                                              record (b2b2c_dealer_owner) */
-    B2B2C_DEALER_REASON_REGISTERED = 8    /* 1.1: the holder of the key's
+    B2B2C_DEALER_REASON_REGISTERED = 8,   /* 1.1: the holder of the key's
                                              approved deal registration */
+    B2B2C_DEALER_REASON_NO_SERVICE = 9    /* 1.1: a service request, and no
+                                             covering dealer is certified
+                                             for the service and product
+                                             line (b2b2c_dealer_certify) */
 };
+
+/* Service kinds of a service request (b2b2c_dealer_route_service) and of a
+ * certification (b2b2c_dealer_certify), 1.1: the services the source
+ * document names (docs/dealer-allocation.md, "Service partners"). 0 is no
+ * service (audit field SERVICE of an ordinary lead). Values are only
+ * appended. */
+enum {
+    B2B2C_DEALER_SERVICE_INSTALL = 1,     /* installation, fitting        */
+    B2B2C_DEALER_SERVICE_REPAIR = 2,      /* repair of a failed unit      */
+    B2B2C_DEALER_SERVICE_MAINTENANCE = 3, /* scheduled servicing          */
+    B2B2C_DEALER_SERVICE_TRAINING = 4,    /* training the customer's staff */
+    B2B2C_DEALER_SERVICE_WARRANTY = 5     /* extended-warranty work       */
+};
+#define B2B2C_DEALER_NSERVICE 6 /* service kinds are 1..NSERVICE-1 */
 
 /* What routing did with the customer's dealer of record (audit field
  * OWNER, 1.1): NONE when the lead has no customer key or the customer no
@@ -126,7 +144,9 @@ enum {
     B2B2C_DEALER_OWNER_SKIP_PRODUCT = 3,  /* no longer sells the product    */
     B2B2C_DEALER_OWNER_SKIP_TRIED = 4,    /* declined it or let it expire   */
     B2B2C_DEALER_OWNER_SKIP_CAPACITY = 5, /* open leads at capacity         */
-    B2B2C_DEALER_OWNER_SKIP_QUOTA = 6     /* daily quota used up            */
+    B2B2C_DEALER_OWNER_SKIP_QUOTA = 6,    /* daily quota used up            */
+    B2B2C_DEALER_OWNER_SKIP_SERVICE = 7   /* a service request, and the owner
+                                             is not certified for it       */
 };
 
 /* A customer key: 1..B2B2C_DEALER_CUSTOMER_KEY_MAX opaque bytes (1.1). */
@@ -157,7 +177,9 @@ enum {
     B2B2C_DEALER_AUDIT_SKIP_QUOTA = 13,    /* daily quota used up           */
     B2B2C_DEALER_AUDIT_SKIP_SHARE = 14,    /* over its maximum share        */
     B2B2C_DEALER_AUDIT_OWNER = 15,         /* 1.1: B2B2C_DEALER_OWNER_*     */
-    B2B2C_DEALER_AUDIT_NFIELDS = 16        /* 15 in 1.0: read nfields       */
+    B2B2C_DEALER_AUDIT_SERVICE = 16,       /* 1.1: B2B2C_DEALER_SERVICE_* of
+                                              a service request, else 0     */
+    B2B2C_DEALER_AUDIT_NFIELDS = 17        /* 15 in 1.0: read nfields       */
 };
 
 /* Fields of a dealer's lifetime statistics (b2b2c_dealer_stats). */
@@ -207,7 +229,14 @@ enum {
     B2B2C_DEALER_SC_REG_APPROVED = 19,     /* approved at some time       */
     B2B2C_DEALER_SC_REG_WON = 20,
     B2B2C_DEALER_SC_REG_EXPIRED = 21,
-    B2B2C_DEALER_SC_NFIELDS = 22           /* 17 in 1.0: read nfields     */
+    B2B2C_DEALER_SC_OWNER_LOST = 22,       /* 1.1: leads of the dealer's
+                                              customers routed elsewhere
+                                              because it was skipped (audit
+                                              field OWNER 2..7), by the
+                                              decision's time             */
+    B2B2C_DEALER_SC_SERVICE_JOBS = 23,     /* 1.1: service requests offered
+                                              to the dealer               */
+    B2B2C_DEALER_SC_NFIELDS = 24           /* 17 in 1.0: read nfields     */
 };
 
 /* ---- handle ---------------------------------------------------------- */
@@ -472,7 +501,7 @@ B2B2C_API int b2b2c_dealer_lead_state(int32_t *state_out,
 /* One audit record: the lead, the chosen dealer (NULL for none/direct) and
  * `nfields` values (B2B2C_DEALER_AUDIT_*). Non-zero return stops the
  * iteration. Minor versions append fields, so `nfields` grows (15 in 1.0,
- * 16 in 1.1): read the fields you know and at most `nfields`, never copy
+ * 17 in 1.1): read the fields you know and at most `nfields`, never copy
  * `nfields` values into an array sized by the constant you were built
  * with. */
 typedef int (*b2b2c_dealer_audit_cb)(const char *lead_id,
@@ -493,7 +522,7 @@ B2B2C_API int b2b2c_dealer_audit_dealer(b2b2c_dealer_engine *e,
                                         b2b2c_dealer_audit_cb cb,
                                         void *userdata);
 
-/* One scorecard row: `nfields` values (B2B2C_DEALER_SC_*; 17 in 1.0, 22
+/* One scorecard row: `nfields` values (B2B2C_DEALER_SC_*; 17 in 1.0, 24
  * in 1.1: like the audit callback's, read at most `nfields`). */
 typedef int (*b2b2c_dealer_scorecard_cb)(const char *dealer_id,
                                          const double *fields, size_t nfields,
@@ -501,8 +530,11 @@ typedef int (*b2b2c_dealer_scorecard_cb)(const char *dealer_id,
 
 /*
  * Scorecards of every dealer offered at least one lead in [from, to) (Unix
- * seconds), or (1.1) that submitted a deal registration in it (its
- * ACCEPT_RATE is then NaN and SHARE_LEADS 0), in rank order. Conversion is won / (won + lost + declined +
+ * seconds), or (1.1) that submitted a deal registration in it, or lost
+ * a customer's lead in it (OWNER_LOST > 0; such a row without offers has
+ * ACCEPT_RATE NaN and SHARE_LEADS 0), in rank order. The network's channel
+ * conflicts avoided in the period are the sum of OWNER_KEPT over the rows,
+ * the customers' leads lost the sum of OWNER_LOST. Conversion is won / (won + lost + declined +
  * expired) of the cohort; its credible interval (level CREDIBLE_LEVEL) is
  * of the Beta posterior with the network prior. Cost O(offers in the
  * period + dealers log dealers).
@@ -732,10 +764,92 @@ B2B2C_API int b2b2c_dealer_protected(const char **dealer_out, int32_t *by_out,
                                      const void *customer_key, size_t key_len,
                                      const char *product_line, int64_t now);
 
+/* ---- service partners (1.1) ---------------------------------------------
+ *
+ * A dealer is certified for a service kind (B2B2C_DEALER_SERVICE_*) and a
+ * product line, or for the service on every product line it sells
+ * (product_line "" or NULL). A service request (b2b2c_dealer_route_service)
+ * goes only to dealers certified for its service and product line: the
+ * customer's dealer of record first, when it is certified and eligible,
+ * else the policy among the certified covering dealers. The request is a
+ * lead like any other: accept, decline, expire, recall and outcome work on
+ * it, and its re-routings stay among the certified dealers
+ * (docs/dealer-allocation.md, "Service partners"). A certification holds
+ * for `now` in [since, until): from b2b2c_dealer_certify's `now` until
+ * b2b2c_dealer_decertify's.
+ *
+ * Errors of the calls below: B2B2C_EINVAL (NULL), B2B2C_EBADID (a malformed
+ * ID or product line), B2B2C_ERANGE (an unknown service kind, now outside
+ * the time range), B2B2C_ENOTFOUND (unknown dealer; no certification at
+ * now), B2B2C_ESTATE (see each), B2B2C_ENOMEM or a storage code; on
+ * failure nothing changed.
+ */
+
+/*
+ * Certify dealer `dealer_id` for `service` on `product_line` ("" or NULL:
+ * every product line it sells) from `now` on. B2B2C_ESTATE when the dealer
+ * is off-boarded or already certified for them at now. Persisted; one
+ * record per (dealer, service, product line). Cost O(1).
+ */
+B2B2C_API int b2b2c_dealer_certify(b2b2c_dealer_engine *e,
+                                   const char *dealer_id, int32_t service,
+                                   const char *product_line, int64_t now);
+
+/*
+ * End the certification of dealer `dealer_id` for `service` on
+ * `product_line` at `now`. Open offers stay until answered.
+ * B2B2C_ENOTFOUND when the dealer is not certified for them at now (a
+ * certification for every line is ended only with product_line "").
+ * Cost O(1).
+ */
+B2B2C_API int b2b2c_dealer_decertify(b2b2c_dealer_engine *e,
+                                     const char *dealer_id, int32_t service,
+                                     const char *product_line, int64_t now);
+
+/*
+ * Whether dealer `dealer_id` is certified for `service` on `product_line`
+ * at `now`: for that line, or for every line (routing also asks that it
+ * sells the line). *since_out (optional) receives when the certification
+ * began (the line's when both hold). B2B2C_ENOTFOUND when not certified
+ * (or unknown dealer). Cost O(1).
+ */
+B2B2C_API int b2b2c_dealer_certified(int64_t *since_out,
+                                     b2b2c_dealer_engine *e,
+                                     const char *dealer_id, int32_t service,
+                                     const char *product_line, int64_t now);
+
+/*
+ * As b2b2c_dealer_route_customer, for a service request: only dealers
+ * certified for `service` and `product_line` at `now` are candidates (audit
+ * field CANDIDATES counts the certified covering dealers), the customer's
+ * dealer of record first when it is certified and eligible (else audit
+ * field OWNER says why it was skipped, SKIP_SERVICE when not certified).
+ * customer_key may be NULL (key_len 0) for a request without a known
+ * customer. With nobody certified among the covering dealers the call
+ * fails with B2B2C_ENODEALER and reason B2B2C_DEALER_REASON_NO_SERVICE
+ * (the direct fallback, when enabled, takes the request instead). The
+ * service kind is stored with the lead (audit field SERVICE of each of its
+ * decisions): re-routing after a decline or expiry stays among the
+ * certified dealers, and an UNROUTED lead is routed again only as the same
+ * service (else B2B2C_ESTATE). Errors as b2b2c_dealer_route_customer, and
+ * B2B2C_ERANGE for an unknown service kind. Cost: the route's, plus one or
+ * two map probes per covering dealer.
+ */
+B2B2C_API int b2b2c_dealer_route_service(
+    const char **dealer_out, int32_t *reason_out, b2b2c_dealer_engine *e,
+    const char *lead_id, int32_t service, const void *customer_key,
+    size_t key_len, const char *region, int32_t has_location, double lat,
+    double lon, const char *product_line, int32_t segment, int32_t band,
+    int64_t now);
+
+/* Static names of the service kinds: "install", "repair", "maintenance",
+ * "training", "warranty"; NULL for unknown values (1.1). */
+B2B2C_API const char *b2b2c_dealer_service_name(int32_t service);
+
 /* Static names: "round_robin", "tier", "performance", "thompson" and
  * "routed", "no_territory", "all_paused", "no_product", "all_declined",
- * "all_at_capacity", "direct", "owner", "registered"; NULL for unknown
- * values. */
+ * "all_at_capacity", "direct", "owner", "registered" (8, 1.1),
+ * "no_service" (9, 1.1); NULL for unknown values. */
 B2B2C_API const char *b2b2c_dealer_policy_name(int32_t policy);
 B2B2C_API const char *b2b2c_dealer_reason_name(int32_t reason);
 

@@ -14,7 +14,7 @@
 static const char *const REASON_NAMES[] = {
     "routed", "no_territory", "all_paused", "no_product",
     "all_declined", "all_at_capacity", "direct", "owner",
-    "registered"};
+    "registered", "no_service"};
 
 const char *b2b2c_dealer_policy_name(int32_t p)
 {
@@ -123,6 +123,7 @@ void b2b2c__dealer_clear(b2b2c_dealer_engine *e)
     b2b2c__map_fini(&e->leads);
     b2b2c__dealer_owners_clear(e);
     b2b2c__dealer_regs_clear(e);
+    b2b2c__dealer_certs_clear(e);
     {
         /* the engine's own arrays (ghot and mark live inside the *_raw) */
         void *const arrays[] = {e->dealers, e->heap, e->aud,  e->cand,
@@ -158,6 +159,7 @@ void b2b2c__dealer_init(b2b2c_dealer_engine *e, b2b2c_ctx *ctx)
     b2b2c__map_init(&e->owners, &ctx->mem);
     b2b2c__map_init(&e->regs, &ctx->mem);
     b2b2c__map_init(&e->regkeys, &ctx->mem);
+    b2b2c__map_init(&e->certs, &ctx->mem);
 }
 
 int b2b2c__dealer_scratch_reserve(b2b2c_dealer_engine *e, size_t n)

@@ -97,6 +97,7 @@ int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l,
     a->policy = (uint8_t)e->param[P_POLICY];
     a->reason = (uint8_t)dc->reason;
     a->owner = (uint8_t)dc->owner;
+    a->odealer = dc->odealer;
     a->cand = dc->cand;
     a->elig = dc->elig;
     a->rank = dc->elig ? dc->rank : 0;
@@ -123,6 +124,7 @@ static void aud_fields(const aent *a, double *f)
     for (int i = 0; i < NSKIP; i++)
         f[B2B2C_DEALER_AUDIT_SKIP_INACTIVE + i] = a->skip[i];
     f[B2B2C_DEALER_AUDIT_OWNER] = a->owner;
+    f[B2B2C_DEALER_AUDIT_SERVICE] = a->lead->service;
 }
 
 static int aud_walk(b2b2c_dealer_engine *e, uint32_t i, int by_dealer,
@@ -262,6 +264,7 @@ static int tally(b2b2c_dealer_engine *e, const dealer *d, int64_t from,
             f[B2B2C_DEALER_SC_REVENUE] += a->lead->m.revenue;
         }
         f[B2B2C_DEALER_SC_OWNER_KEPT] += a->owner == B2B2C_DEALER_OWNER_CHOSEN;
+        f[B2B2C_DEALER_SC_SERVICE_JOBS] += a->lead->service != 0;
         f[B2B2C_DEALER_SC_LOST] += o == O_LOST;
         f[B2B2C_DEALER_SC_DECLINED] += o == O_DECLINED;
         f[B2B2C_DEALER_SC_EXPIRED] += o == O_EXPIRED;
@@ -340,6 +343,14 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
     }
     memset(rg, 0, (e->nd ? e->nd : 1) * sizeof(*rg));
     b2b2c__dealer_reg_tally(e, from, to, rg);
+    /* the customers' leads each owner lost in the period (the decisions
+     * that skipped it), counted into means by dealer number first */
+    memset(means, 0, (e->nd ? e->nd : 1) * sizeof(*means));
+    for (size_t i = 0; i < e->naud; i++) {
+        const aent *a = &e->aud[i];
+        if (a->odealer != NONE32 && a->time >= from && a->time < to)
+            means[a->odealer]++;
+    }
     for (size_t i = 0; i < e->nd; i++) {
         sc_row *r = &rows[nr];
         memset(r, 0, sizeof(*r));
@@ -349,8 +360,10 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
             goto out;
         for (int j = 0; j < 4; j++)
             r->f[B2B2C_DEALER_SC_REG_SUBMITTED + j] = rg[i][j];
+        r->f[B2B2C_DEALER_SC_OWNER_LOST] = means[i];
         if (r->f[B2B2C_DEALER_SC_OFFERED] == 0 &&
-            r->f[B2B2C_DEALER_SC_REG_SUBMITTED] == 0)
+            r->f[B2B2C_DEALER_SC_REG_SUBMITTED] == 0 &&
+            r->f[B2B2C_DEALER_SC_OWNER_LOST] == 0)
             continue;
         tot_off += r->f[B2B2C_DEALER_SC_OFFERED];
         tot_won += r->f[B2B2C_DEALER_SC_WON];
@@ -380,6 +393,7 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
         f[B2B2C_DEALER_SC_CONV_MEAN] = a / (a + b);
         f[B2B2C_DEALER_SC_CONV_LOW] = b2b2c__betaq((1 - level) / 2, a, b);
         f[B2B2C_DEALER_SC_CONV_HIGH] = b2b2c__betaq((1 + level) / 2, a, b);
+        /* a row of an owner that only lost leads: NaN rate, share 0 */
         f[B2B2C_DEALER_SC_SHARE_LEADS] =
             tot_off > 0 ? f[B2B2C_DEALER_SC_OFFERED] / tot_off : 0;
         f[B2B2C_DEALER_SC_SHARE_WON] = tot_won > 0 ? won / tot_won : 0;

@@ -107,6 +107,7 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
             h = b2b2c__mix64(h, (uint64_t)l->m.accepted_at);
             h = b2b2c__mix64(h, (uint64_t)l->m.closed_at);
             h = b2b2c__mix64(h, l->m.offer_seq);
+            h = b2b2c__mix64(h, l->service);
             h = b2b2c__mix64(h, l->ntried);
             for (uint32_t i = 0; i < l->ntried; i++)
                 h = b2b2c__mix64(h, l->tried[i]);
@@ -140,6 +141,7 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
         d = b2b2c__mix64(d, a->seq ^ ((uint64_t)a->dealer << 32));
         d = b2b2c__mix64(d, a->next_lead ^ ((uint64_t)a->next_dealer << 32));
         d = b2b2c__mix64(d, a->owner);
+        d = b2b2c__mix64(d, a->odealer);
     }
     {
         /* the customers' owners (dealer_owner.c) */
@@ -157,5 +159,6 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
         d = b2b2c__mix64(d, e->owners.count);
     }
     d = b2b2c__mix64(d, b2b2c__dealer_regs_digest(e));
+    d = b2b2c__mix64(d, b2b2c__dealer_certs_digest(e)); /* dealer_service.c */
     return d;
 }

@@ -106,7 +106,7 @@ static int decide_by_plan(b2b2c_dealer_engine *e, pass *ps, decision *dc)
     if (ps->nb != 1 || ps->l->has_loc)
         return 0;
     dc->bk = b1;
-    if (ps->l->ntried != 0 || e->noplan)
+    if (ps->l->ntried != 0 || e->noplan || ps->l->service)
         return 0;
     if (!b2b2c__dealer_plan_ok(e, b1, ps->now, ps->day, ps->pidx,
                                ps->pol)) {
@@ -284,7 +284,8 @@ static int32_t unrouted_reason(const pass *ps, const decision *dc)
 {
     uint32_t nc = ps->nc, rest = nc - dc->skip[0] - dc->skip[1];
     if (nc == 0)
-        return B2B2C_DEALER_REASON_NO_TERRITORY;
+        return ps->nuncert ? B2B2C_DEALER_REASON_NO_SERVICE
+                           : B2B2C_DEALER_REASON_NO_TERRITORY;
     if (dc->skip[0] == nc)
         return B2B2C_DEALER_REASON_ALL_PAUSED;
     if (rest == 0)
@@ -307,6 +308,7 @@ void b2b2c__dealer_decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
     memset(dc, 0, sizeof(*dc));
     dc->chosen = NONE32;
     dc->pk = NONE32;
+    dc->odealer = NONE32;
     memset(&ps, 0, sizeof(ps));
     ps.l = l;
     ps.now = now;
@@ -331,6 +333,8 @@ void b2b2c__dealer_decide(b2b2c_dealer_engine *e, const lead *l, int64_t now,
         cand_first(ps.b1, e->cand, e->hp);
     if (l->has_loc)
         gather_location(e, &ps);
+    if (l->service) /* a service request: certified dealers only */
+        b2b2c__dealer_service_filter(e, &ps);
     dc->cand = ps.nc;
     if (ps.save)
         plan_window(e, &ps);

@@ -28,6 +28,7 @@
  *   dealer_debug.c        digest and consistency checks for tests
  *   dealer_owner.c        customers of record (owners), their records
  *   dealer_reg.c          deal registrations, their records
+ *   dealer_service.c      service partners: certifications, service routing
  * Hot-path helpers are static inline below.
  */
 #ifndef B2B2C_DEALER_INT_H
@@ -63,6 +64,7 @@
 #define T_AUDIT "dealer_audit"
 #define T_OWNERS "dealer_owners"
 #define T_REGS "dealer_regs"
+#define T_CERTS "dealer_certs"
 
 /* The routing mirror: what the eligibility pass and the policies read per
  * candidate, a 128-byte entry per dealer in each region bucket the dealer
@@ -156,6 +158,8 @@ typedef struct lead {
     lmut m;
     const char *region, *product; /* inside id[] */
     int32_t has_loc;
+    uint8_t service; /* B2B2C_DEALER_SERVICE_*, 0: not a service request
+                        (its audit records carry it, dealer_service.c) */
     double lat, lon;
     int32_t segment, band;
     int64_t created;
@@ -175,6 +179,7 @@ typedef struct aent {
     uint8_t kind, policy, reason;
     uint8_t owner; /* B2B2C_DEALER_OWNER_* */
     uint32_t cand, elig, rank;
+    uint32_t odealer; /* the owner skipped (owner 2..7), else NONE32 */
     double weight;
     uint32_t skip[NSKIP];
     uint32_t prev_lead, next_lead, prev_dealer, next_dealer;
@@ -307,6 +312,7 @@ struct b2b2c_dealer_engine {
      * key; the highest number known */
     b2b2c__map regs, regkeys;
     uint64_t reg_seq;
+    b2b2c__map certs;  /* certification by key (dealer_service.c) */
 };
 
 typedef struct decision {
@@ -314,6 +320,7 @@ typedef struct decision {
     uint32_t skip[NSKIP];
     double weight;
     int32_t reason;
+    uint32_t odealer; /* the owner skipped, or NONE32 (decide sets it) */
     hot *entry; /* the chosen dealer's mirror entry that decide read */
     bucket *bk; /* the one region bucket the candidates came from, or NULL */
     uint32_t pk; /* the chosen's eligible number in bk's valid plan, or
@@ -654,6 +661,7 @@ typedef struct pass {
     uint32_t best; /* round robin: its choice by eligible number */
     int filtered;  /* the maximum share removed some */
     int save;      /* the pass renews the bucket b1's plan */
+    uint32_t nuncert; /* service request: covering dealers not certified */
     bucket *b1;    /* the first region bucket with dealers */
 } pass;
 
@@ -786,6 +794,7 @@ typedef struct audrec {
     aent a; /* a.lead NULL when the lead is not in memory */
     b2b2c__rng rng;
     int creates; /* the record carries the lead as routed (at) */
+    uint8_t service; /* the lead's service kind (version 3), else 0 */
     lead_attrs at;
     char lid[256];
     size_t lidlen;
@@ -832,7 +841,7 @@ int b2b2c__dealer_load_owners(b2b2c_dealer_engine *e);
 void b2b2c__dealer_owners_clear(b2b2c_dealer_engine *e);
 int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
                                const void *ck, size_t cklen, int64_t now,
-                               decision *dc);
+                               decision *dc, uint32_t *odealer);
 int b2b2c__dealer_customer_arg(b2b2c_ctx *ctx, const void *ck, size_t cklen);
 size_t b2b2c__dealer_owner_key(unsigned char *buf, const void *ck,
                                size_t cklen, const char *prod, size_t pl);
@@ -855,6 +864,26 @@ int b2b2c__dealer_reg_won(b2b2c_dealer_engine *e, const unsigned char *k,
 void b2b2c__dealer_reg_tally(const b2b2c_dealer_engine *e, int64_t from,
                              int64_t to, double (*f)[4]);
 uint64_t b2b2c__dealer_regs_digest(const b2b2c_dealer_engine *e);
+
+/* dealer_service.c */
+/* A certification of a dealer for a service on a product line ("" =
+ * every line), in e->certs under its key [dealer number u32 LE][service
+ * u8][product line]; its record's key in dealer_certs is [service
+ * u8][dealer ID][0][product line]. Holds for now in [since, until). */
+typedef struct cert {
+    int64_t since, until;
+    size_t klen;
+    unsigned char key[];
+} cert;
+#define CERT_KEY_MAX (5 + B2B2C__ID_MAX)
+int b2b2c__dealer_load_certs(b2b2c_dealer_engine *e);
+void b2b2c__dealer_certs_clear(b2b2c_dealer_engine *e);
+int b2b2c__dealer_apply_cert(b2b2c_dealer_engine *e, const void *k,
+                             size_t kl, const void *v, size_t vl);
+int b2b2c__dealer_certified_at(const b2b2c_dealer_engine *e, uint32_t di,
+                               int service, const char *prod, int64_t now);
+void b2b2c__dealer_service_filter(b2b2c_dealer_engine *e, pass *ps);
+uint64_t b2b2c__dealer_certs_digest(const b2b2c_dealer_engine *e);
 
 /* dealer_leads.c */
 int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, size_t n,

@@ -48,6 +48,7 @@ typedef struct route_in {
     int64_t now;
     const void *ck; /* the customer key (route_customer), or NULL */
     size_t cklen;
+    int32_t service; /* route_service: B2B2C_DEALER_SERVICE_*, else 0 */
 } route_in;
 
 /* Decide for lead l: the customer's owner when eligible, else the
@@ -57,15 +58,19 @@ static inline void route_decide(b2b2c_dealer_engine *e, const route_in *in,
                                 const lead *l, decision *dc)
 {
     int32_t os;
+    uint32_t od;
     if (!in->ck) {
         b2b2c__dealer_decide(e, l, in->now, dc);
         return;
     }
-    os = b2b2c__dealer_owner_decide(e, l, in->ck, in->cklen, in->now, dc);
+    od = NONE32;
+    os = b2b2c__dealer_owner_decide(e, l, in->ck, in->cklen, in->now, dc,
+                                    &od);
     if (os == B2B2C_DEALER_OWNER_CHOSEN)
         return;
     b2b2c__dealer_decide(e, l, in->now, dc);
     dc->owner = os;
+    dc->odealer = os == B2B2C_DEALER_OWNER_NONE ? NONE32 : od;
 }
 
 /* route_body and route are inlined into both public routes, so that a
@@ -98,6 +103,7 @@ static ROUTE_INLINE int route_body(b2b2c_dealer_engine *e,
     tl.lon = in->lon;
     tl.ntried = 0;
     tl.tried = NULL;
+    tl.service = (uint8_t)in->service;
     route_decide(e, in, &tl, dc);
     if (dc->elig)
         offer_prefetch(e, dc->chosen);
@@ -107,6 +113,12 @@ static ROUTE_INLINE int route_body(b2b2c_dealer_engine *e,
     if (l && l->m.state != B2B2C_DEALER_LEAD_UNROUTED)
         return b2b2c__err(ctx, B2B2C_EEXISTS,
                           "lead_id: lead '%s' was already routed", in->id);
+    if (l && in->service && l->service != in->service)
+        return b2b2c__err(ctx, B2B2C_ESTATE,
+                          "service: lead '%s' was first routed as %s",
+                          in->id,
+                          l->service ? b2b2c_dealer_service_name(l->service)
+                                     : "no service request");
     if (l && (rc = b2b2c__check_not_before(ctx, now, "now", l->created,
                                            "the first routing of lead",
                                            in->id)) != 0)
@@ -130,6 +142,7 @@ static ROUTE_INLINE int route_body(b2b2c_dealer_engine *e,
         l->lon = in->has_loc ? in->lon : 0;
         l->segment = in->segment;
         l->band = in->band;
+        l->service = (uint8_t)in->service;
         l->created = now;
         l->heap_pos = NOPOS;
         l->afirst = l->alast = NONE32;
@@ -251,6 +264,7 @@ int b2b2c_dealer_route(const char **dealer_out, int32_t *reason_out,
     CHECK_E(e);
     in.ck = NULL;
     in.cklen = 0;
+    in.service = 0;
     return route(dealer_out, reason_out, e, &in, lead_id, region,
                  has_location, lat, lon, product_line, segment, band, now);
 }
@@ -268,6 +282,36 @@ int b2b2c_dealer_route_customer(
         return rc;
     in.ck = customer_key;
     in.cklen = key_len;
+    in.service = 0;
+    return route(dealer_out, reason_out, e, &in, lead_id, region,
+                 has_location, lat, lon, product_line, segment, band, now);
+}
+
+/* A service request (dealer_service.c): the lead carries its service
+ * kind, which decide's service filter reads. */
+int b2b2c_dealer_route_service(
+    const char **dealer_out, int32_t *reason_out, b2b2c_dealer_engine *e,
+    const char *lead_id, int32_t service, const void *customer_key,
+    size_t key_len, const char *region, int32_t has_location, double lat,
+    double lon, const char *product_line, int32_t segment, int32_t band,
+    int64_t now)
+{
+    route_in in;
+    int rc;
+    CHECK_E(e);
+    if (!b2b2c_dealer_service_name(service))
+        return b2b2c__err(e->ctx, B2B2C_ERANGE,
+                          "service: unknown service kind %d", (int)service);
+    if (customer_key || key_len) {
+        if ((rc = b2b2c__dealer_customer_arg(e->ctx, customer_key,
+                                             key_len)) != 0)
+            return rc;
+        in.ck = customer_key;
+    } else {
+        in.ck = NULL;
+    }
+    in.cklen = key_len;
+    in.service = service;
     return route(dealer_out, reason_out, e, &in, lead_id, region,
                  has_location, lat, lon, product_line, segment, band, now);
 }

@@ -142,14 +142,16 @@ void b2b2c__dealer_owners_clear(b2b2c_dealer_engine *e)
 
 /* Lead l of customer ck at now: B2B2C_DEALER_OWNER_CHOSEN with dc filled
  * (the owner, reason OWNER) when the customer's owner is eligible, else
- * NONE or why the owner was skipped (dc untouched). Without an owner at
- * now, the holder of the key's live approved registration takes its place
- * (reason REGISTERED). The checks are the eligibility pass's, in its
- * order, but territory and the maximum share: the customer is the
- * owner's. One map probe, two without an owner. */
+ * NONE or why the owner was skipped (dc untouched; the owner's number in
+ * *odealer, set whenever there is one). Without an owner at now, the
+ * holder of the key's live approved registration takes its place (reason
+ * REGISTERED). The checks are the eligibility pass's, in its order, but
+ * territory and the maximum share: the customer is the owner's; a service
+ * request also needs the owner certified. One map probe, two without an
+ * owner. */
 int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
                                const void *ck, size_t cklen, int64_t now,
-                               decision *dc)
+                               decision *dc, uint32_t *odealer)
 {
     unsigned char k[OWNER_KEY_MAX];
     size_t kl = b2b2c__dealer_owner_key(k, ck, cklen, l->product,
@@ -169,6 +171,11 @@ int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
         reason = B2B2C_DEALER_REASON_REGISTERED;
     }
     d = e->dealers[di];
+    *odealer = d->idx;
+    /* a service request: a candidate only when certified (dealer_service.c) */
+    if (l->service &&
+        !b2b2c__dealer_certified_at(e, d->idx, l->service, l->product, now))
+        return B2B2C_DEALER_OWNER_SKIP_SERVICE;
     mirror_of(d, &h);
     day = b2b2c__day(e->ctx, now);
     if (h.active_from > now)
@@ -192,6 +199,7 @@ int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
     dc->reason = reason;
     dc->owner = B2B2C_DEALER_OWNER_CHOSEN;
     dc->pk = NONE32;
+    dc->odealer = NONE32;
     return B2B2C_DEALER_OWNER_CHOSEN;
 }
 

@@ -99,11 +99,16 @@ int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
 {
     b2b2c__wbuf w;
     uint8_t key[8], *p;
+    int ver = 1;
     for (int i = 0; i < 8; i++)
         key[i] = (uint8_t)(a->seq >> (56 - 8 * i));
-    /* version 2 (1.1): the owner field follows, when not NONE; a record
-     * without it is version 1 as before */
-    b2b2c__enc_begin(&w, &e->ctx->mem, a->owner ? 2 : 1);
+    /* version 2 (1.1): the owner field follows, when not NONE; version 3
+     * (1.1): then the skipped owner's ID ("" for none) and the service
+     * kind, when either is set; a record without them is version 1 as
+     * before */
+    if (a->owner | a->lead->service) /* an owner skipped has owner 2..7 */
+        ver = a->lead->service || a->odealer != NONE32 ? 3 : 2;
+    b2b2c__enc_begin(&w, &e->ctx->mem, (uint8_t)ver);
     b2b2c__enc_u64(&w, a->seq);
     b2b2c__enc_i64(&w, a->time);
     b2b2c__enc_bytes(&w, a->lead->id, a->lead->idlen);
@@ -138,8 +143,15 @@ int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
         enc_lead_attrs(&w, l);
         b2b2c__enc_i64(&w, l->m.deadline);
     }
-    if (a->owner)
+    if (ver >= 2) {
         b2b2c__enc_u8(&w, a->owner);
+        if (ver == 3) {
+            b2b2c__enc_str(&w, a->odealer == NONE32
+                                   ? ""
+                                   : e->dealers[a->odealer]->id);
+            b2b2c__enc_u8(&w, a->lead->service);
+        }
+    }
     return b2b2c__st_put_rec(e->ctx, T_AUDIT, key, 8, &w);
 }
 
@@ -470,10 +482,12 @@ int b2b2c__dealer_dec_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
     b2b2c__rbuf r;
     aent *a = &out->a;
     char did[256];
-    int rc = b2b2c__dec_begin(&r, v, vl, 2);
+    int rc = b2b2c__dec_begin(&r, v, vl, 3);
     if (rc)
         return corrupt(e, T_AUDIT, k, kl, rc, NULL);
     memset(a, 0, sizeof *a);
+    a->odealer = NONE32;
+    out->service = 0;
     a->seq = b2b2c__dec_u64(&r);
     a->time = b2b2c__dec_i64(&r);
     if (!time_ok(a->time))
@@ -510,9 +524,23 @@ int b2b2c__dealer_dec_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
     }
     if (r.version >= 2) {
         a->owner = b2b2c__dec_u8(&r);
-        if (a->owner < B2B2C_DEALER_OWNER_CHOSEN ||
-            a->owner > B2B2C_DEALER_OWNER_SKIP_QUOTA)
+        if ((a->owner < B2B2C_DEALER_OWNER_CHOSEN && r.version == 2) ||
+            a->owner > B2B2C_DEALER_OWNER_SKIP_SERVICE)
             return corrupt(e, T_AUDIT, k, kl, 0, "bad owner field");
+    }
+    if (r.version >= 3) {
+        /* the skipped owner, with a skip code only; the service kind */
+        if (dec_strbuf(&r, did, sizeof did))
+            return corrupt(e, T_AUDIT, k, kl, 0, "bad owner");
+        if (did[0]) {
+            dealer *d = dealer_by_bytes(e, did, strlen(did));
+            if (!d || a->owner <= B2B2C_DEALER_OWNER_CHOSEN)
+                return corrupt(e, T_AUDIT, k, kl, 0, "bad owner");
+            a->odealer = d->idx;
+        }
+        out->service = b2b2c__dec_u8(&r);
+        if (out->service >= B2B2C_DEALER_NSERVICE)
+            return corrupt(e, T_AUDIT, k, kl, 0, "bad service kind");
     }
     if ((rc = b2b2c__dec_finish(&r)) != 0)
         return corrupt(e, T_AUDIT, k, kl, rc, NULL);
@@ -647,6 +675,8 @@ static int load_audit(const void *k, size_t kl, const void *v, size_t vl,
             b2b2c__dealer_heap_push_raw(e, l);
         ar.a.lead = l;
     }
+    if (ar.service) /* a service request (dealer_service.c) */
+        ar.a.lead->service = ar.service;
     if (e->naud == e->capaud &&
         b2b2c__grow(&e->ctx->mem, (void **)&e->aud, &e->capaud, e->naud + 1,
                     sizeof(*e->aud)))
@@ -701,7 +731,8 @@ int b2b2c__dealer_load(void *p)
         (rc = b2b2c__st_scan(ctx, T_LEADS, load_lead, e)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_AUDIT, load_audit, &al)) != 0 ||
         (rc = b2b2c__dealer_load_owners(e)) != 0 ||
-        (rc = b2b2c__dealer_load_regs(e)) != 0)
+        (rc = b2b2c__dealer_load_regs(e)) != 0 ||
+        (rc = b2b2c__dealer_load_certs(e)) != 0)
         return rc;
     sort(e->aud, e->naud, sizeof(*e->aud), cmp_aud_seq);
     for (size_t i = 0; i < e->naud; i++) {

@@ -24,10 +24,10 @@
 #include "dealer_int.h"
 
 enum { R_STATE, R_DEALERS, R_STATS, R_LEADS, R_AUDIT, R_OWNERS, R_REGS,
-       R_N };
+       R_CERTS, R_N };
 static const char *const TABLES[R_N] = {T_STATE, T_DEALERS, T_STATS,
                                         T_LEADS, T_AUDIT,   T_OWNERS,
-                                        T_REGS};
+                                        T_REGS,  T_CERTS};
 #define SY_HDR 7 /* [table u8][klen u16 LE][vlen u32, this host's order] */
 
 /* The records set aside go when the sync ends, applied or not. */
@@ -277,6 +277,13 @@ static int apply_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
             return rc;
         ar.a.lead = l;
     }
+    /* a service request's kind (dealer_service.c) */
+    if (ar.service && ar.a.lead->service != ar.service) {
+        if ((rc = b2b2c__undo_save(e->ctx, &ar.a.lead->service,
+                                   sizeof ar.a.lead->service)) != 0)
+            return rc;
+        ar.a.lead->service = ar.service;
+    }
     if ((rc = b2b2c__dealer_aud_push(e, &ar.a)) != 0)
         return rc;
     if (ar.a.dealer != NONE32) {
@@ -381,7 +388,7 @@ static int refresh_done(void *h)
     static int (*const apply[R_N])(b2b2c_dealer_engine *, const void *,
                                    size_t, const void *, size_t) = {
         apply_state, NULL, apply_stats, apply_lead, apply_audit,
-        apply_owner, apply_reg};
+        apply_owner, apply_reg, b2b2c__dealer_apply_cert};
     b2b2c_dealer_engine *e = h;
     syrec r;
     int rc;

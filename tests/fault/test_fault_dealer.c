@@ -238,7 +238,13 @@ static int other_commits(b2b2c_dealer_engine *b)
         (rc = b2b2c_dealer_lead_state(NULL, &d, b, "L2")) ||
         (rc = b2b2c_dealer_decline(&d, NULL, b, "L2", d, 1, T0 + 200)) ||
         (rc = b2b2c_dealer_outcome(b, "L1", 1, 99, T0 + 300)) ||
-        (rc = b2b2c_dealer_expire(&n, b, T0 + 13 * 3600, NULL, NULL)))
+        (rc = b2b2c_dealer_expire(&n, b, T0 + 13 * 3600, NULL, NULL)) ||
+        /* service partners (issue 14): a certification and a request */
+        (rc = b2b2c_dealer_certify(b, "a", B2B2C_DEALER_SERVICE_REPAIR, "",
+                                   T0 + 13 * 3600)) ||
+        (rc = b2b2c_dealer_route_service(
+             &d, NULL, b, "SV1", B2B2C_DEALER_SERVICE_REPAIR, NULL, 0,
+             "RU-MOW", 0, 0, 0, "", 5, 3, T0 + 13 * 3600)))
         return rc;
     return 0;
 }
@@ -560,6 +566,82 @@ static void t_reg_won(void **u)
     (void)u;
     run("reg won", setup_reg_won, op_reg_won);
 }
+/* Service partners (issue 14): a and b certified for repairs (b for p1
+ * only), the customer K owned; a request SV routed. */
+#define REPAIR B2B2C_DEALER_SERVICE_REPAIR
+static int setup_svc(th_env *env, void **state)
+{
+    const char *d;
+    int rc = setup_owned(env, state);
+    if (rc || (rc = b2b2c_dealer_certify(*state, "a", REPAIR, "", T0)) ||
+        (rc = b2b2c_dealer_certify(*state, "b", REPAIR, "p1", T0)))
+        return rc;
+    return b2b2c_dealer_route_service(&d, NULL, *state, "SV", REPAIR, NULL,
+                                      0, "RU-MOW", 0, 0, 0, "p1", 5, 3,
+                                      T0 + 950);
+}
+static int setup_decert(th_env *env, void **state)
+{
+    int rc = setup_svc(env, state);
+    return rc ? rc
+              : b2b2c_dealer_decertify(*state, "a", REPAIR, "", T0 + 960);
+}
+static int op_certify(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_certify(s, "c", REPAIR, "", T0 + 1000);
+}
+static int op_recertify(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_certify(s, "a", REPAIR, "", T0 + 1000);
+}
+static int op_decertify(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_decertify(s, "b", REPAIR, "p1", T0 + 1000);
+}
+static int op_route_service(th_env *env, void *s)
+{
+    const char *d;
+    (void)env;
+    return b2b2c_dealer_route_service(&d, NULL, s, "R1", REPAIR, K, sizeof K,
+                                      "RU-MOW", 0, 0, 0, "p1", 5, 3,
+                                      T0 + 1000);
+}
+static int op_decline_service(th_env *env, void *s)
+{
+    const char *d, *to;
+    int rc = dealer_of(&d, s, "SV");
+    (void)env;
+    return rc ? rc
+              : b2b2c_dealer_decline(&to, NULL, s, "SV", d, 2, T0 + 1000);
+}
+static void t_certify(void **u)
+{
+    (void)u;
+    run("certify", setup_svc, op_certify);
+}
+static void t_recertify(void **u)
+{
+    (void)u;
+    run2("recertify", setup_decert, op_recertify, 0);
+}
+static void t_decertify(void **u)
+{
+    (void)u;
+    run2("decertify", setup_svc, op_decertify, 0);
+}
+static void t_route_service(void **u)
+{
+    (void)u;
+    run("route service", setup_svc, op_route_service);
+}
+static void t_decline_service(void **u)
+{
+    (void)u;
+    run("decline service", setup_svc, op_decline_service);
+}
 
 /* A dealer in a new territory created inside a group, then 20 more dealers
  * in it (the territory's arrays grow) and a lead routed there after each. */
@@ -609,6 +691,9 @@ int main(void)
         cmocka_unit_test(t_reg_approve),  cmocka_unit_test(t_reg_reject),
         cmocka_unit_test(t_reg_extend),   cmocka_unit_test(t_reg_expire),
         cmocka_unit_test(t_route_registered), cmocka_unit_test(t_reg_won),
+        cmocka_unit_test(t_certify),      cmocka_unit_test(t_recertify),
+        cmocka_unit_test(t_decertify),    cmocka_unit_test(t_route_service),
+        cmocka_unit_test(t_decline_service),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -577,6 +577,44 @@ class DealerTest(EngineTest):
                           1.0, T0, T0)
         self.assertEqual(b2b2c.strerror(b2b2c.EDUPLICATE),
                          "duplicate of the caller's own live record")
+    def test_service_partners(self):
+        key = bytes([0x42, 0, 0x17])
+        self.d.put("mow-2", 1.0, ["RU-MOW"], ["boilers"], capacity=5)
+        self.d.set_param(b2b2c.DEALER_PARAM_POLICY,
+                         b2b2c.DEALER_POLICY_ROUND_ROBIN)
+        # nobody certified: ENODEALER with the reason
+        e = self.assertError(b2b2c.ENODEALER, self.d.route_service, "s0",
+                             "repair", "RU-MOW", None, "boilers", now=T0)
+        self.assertEqual(e.reason, b2b2c.DEALER_REASON_NO_SERVICE)
+        self.d.certify("mow-2", "repair", "boilers", T0)
+        self.d.certify("mow-2", b2b2c.DEALER_SERVICE_INSTALL, None, T0)
+        self.assertEqual(self.d.certified("mow-2", "repair", "boilers",
+                                          T0 + 1), T0)
+        self.assertEqual(self.d.certified("mow-2", "install", "boilers",
+                                          T0 + 1), T0)
+        self.assertError(b2b2c.ENOTFOUND, self.d.certified, "mow-1",
+                         "repair", "boilers", T0 + 1)
+        for i in range(3):
+            self.assertEqual(self.d.route_service(
+                "s%d" % i, "repair", "RU-MOW", key, "boilers",
+                now=T0 + 60 + i), ("mow-2", b2b2c.DEALER_REASON_ROUTED))
+        audit = self.d.audit_lead("s1")
+        self.assertEqual(audit[0].fields["service"],
+                         b2b2c.DEALER_SERVICE_REPAIR)
+        cards = dict(self.d.scorecards(T0, T0 + DAY))
+        self.assertEqual(cards["mow-2"]["service_jobs"], 3)
+        self.assertEqual(cards["mow-2"]["owner_lost"], 0)
+        self.d.decertify("mow-2", "repair", "boilers", T0 + 120)
+        self.assertError(b2b2c.ENOTFOUND, self.d.certified, "mow-2",
+                         "repair", "boilers", T0 + 120)
+        self.assertRaises(ValueError, self.d.certify, "mow-2", "massage",
+                          None, T0)
+        self.assertError(b2b2c.ERANGE, self.d.certify, "mow-2", 99, None,
+                         T0)
+        self.assertEqual(b2b2c.dealer_service_name(
+            b2b2c.DEALER_SERVICE_WARRANTY), "warranty")
+        self.assertEqual(b2b2c.dealer_reason_name(
+            b2b2c.DEALER_REASON_NO_SERVICE), "no_service")
 
     def test_errors(self):
         e = self.assertError(b2b2c.EBADID, self.d.put, "", 1.0, ["RU"])

@@ -420,6 +420,34 @@ class DealerTest < EngineTest
     assert_raises(TypeError) { @d.register("mow-1", 5, expected_close: T0, now: T0) }
   end
 
+  def test_service_partners
+    key = [0x42, 0, 0x17].pack("C*")
+    @d.put("mow-2", territories: ["RU-MOW"], product_lines: ["boilers"], capacity: 5)
+    @d.set_param(B2B2C::DEALER_PARAM_POLICY, B2B2C::DEALER_POLICY_ROUND_ROBIN)
+    err = assert_error(B2B2C::ENODEALER) { @d.route_service("s0", "repair", "RU-MOW", product_line: "boilers", now: T0) }
+    assert_equal B2B2C::DEALER_REASON_NO_SERVICE, err.reason
+    @d.certify("mow-2", :repair, T0, product_line: "boilers")
+    @d.certify("mow-2", B2B2C::DEALER_SERVICE_INSTALL, T0)
+    assert_equal T0, @d.certified("mow-2", "repair", T0 + 1, product_line: "boilers")
+    assert_equal T0, @d.certified("mow-2", "install", T0 + 1, product_line: "boilers")
+    assert_error(B2B2C::ENOTFOUND) { @d.certified("mow-1", "repair", T0 + 1, product_line: "boilers") }
+    3.times do |i|
+      assert_equal ["mow-2", B2B2C::DEALER_REASON_ROUTED],
+                   @d.route_service("s#{i}", "repair", "RU-MOW", customer_key: key, product_line: "boilers",
+                                                                 now: T0 + 60 + i)
+    end
+    assert_equal B2B2C::DEALER_SERVICE_REPAIR, @d.audit_lead("s1")[0].fields["service"]
+    cards = @d.scorecards(T0, T0 + DAY).to_h
+    assert_equal 3, cards["mow-2"]["service_jobs"]
+    assert_equal 0, cards["mow-2"]["owner_lost"]
+    @d.decertify("mow-2", "repair", T0 + 120, product_line: "boilers")
+    assert_error(B2B2C::ENOTFOUND) { @d.certified("mow-2", "repair", T0 + 120, product_line: "boilers") }
+    assert_raises(ArgumentError) { @d.certify("mow-2", "massage", T0) }
+    assert_error(B2B2C::ERANGE) { @d.certify("mow-2", 99, T0) }
+    assert_equal "warranty", B2B2C.dealer_service_name(B2B2C::DEALER_SERVICE_WARRANTY)
+    assert_equal "no_service", B2B2C.dealer_reason_name(B2B2C::DEALER_REASON_NO_SERVICE)
+  end
+
   def test_errors
     err = assert_error(B2B2C::EBADID) { @d.put("", territories: ["RU"]) }
     assert_match(/dealer/, err.message)

@@ -29,6 +29,7 @@ static const char *const tables[] = {
     "forecast_fit",   "forecast_kind", "forecast_purchase",
     "channel_channels", "channel_leads", "channel_params", "channel_spend",
     "dealer_regs",
+    "dealer_owners",  "dealer_certs",
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define T0 INT64_C(1767225600)
@@ -74,6 +75,14 @@ static void baseline(b2b2c_ctx *ctx)
         b2b2c_dealer_reg_approve(e, "acct", 4, "boilers", T0 + 180);
         b2b2c_dealer_register(e, "d1", "acc2", 4, "", 0, T0 + 200, T0 + 200);
         b2b2c_dealer_reg_reject(e, "acc2", 4, "", T0 + 240);
+        /* service partners: a certification, a request (a version 3 audit
+         * record) */
+        b2b2c_dealer_certify(e, "d1", B2B2C_DEALER_SERVICE_REPAIR, "", T0);
+        b2b2c_dealer_route_service(&dealer, &why, e, "s1",
+                                   B2B2C_DEALER_SERVICE_REPAIR, "k", 1,
+                                   "RU-MOW", 0, 0, 0, "boilers",
+                                   B2B2C_SEGMENT_B2C_CONSUMER,
+                                   B2B2C_BAND_WARM, T0 + 60);
         b2b2c_dealer_free(e);
     }
     if (b2b2c_forecaster_new(&f, ctx) == 0) {
@@ -150,6 +159,11 @@ static void open_all(b2b2c_ctx *ctx)
         b2b2c_dealer_route(&dealer, &why, e, "l2", "RU", 0, 0, 0, "boilers",
                            B2B2C_SEGMENT_B2C_CONSUMER, B2B2C_BAND_HOT,
                            T0 + 86400);
+        b2b2c_dealer_route_service(&dealer, &why, e, "s2",
+                                   B2B2C_DEALER_SERVICE_REPAIR, NULL, 0,
+                                   "RU", 0, 0, 0, "boilers",
+                                   B2B2C_SEGMENT_B2C_CONSUMER,
+                                   B2B2C_BAND_HOT, T0 + 86400);
         b2b2c_dealer_free(e);
     }
     if (b2b2c_forecaster_new(&f, ctx) == 0) {

@@ -63,6 +63,11 @@
  *                                   registered, ST)
  *   b2b2c_dealer_protected          test_dealer (F, bad product line, ST)
  *   b2b2c_dealer_reg_expire         test_dealer (F, now out of range, ST)
+ *   b2b2c_dealer_route_service      test_dealer (F, bad service, nobody
+ *                                   certified: exception for *reason_out,
+ *                                   ST)
+ *   b2b2c_dealer_certified          test_dealer (F, bad service, not
+ *                                   certified, ST)
  *   b2b2c_dealer_decline            test_dealer (F, unknown lead, bad
  *                                   reason, ST)
  *   b2b2c_dealer_expire             test_dealer (F, now out of range, cb
@@ -412,6 +417,7 @@ static void test_dealer(void **state)
         assert_true(since == (int64_t)CZ && until == (int64_t)CZ);
     }
     {
+        {
         /* deal registration (issue 14) */
         char longid[300];
         int64_t since = (int64_t)CZ, until = (int64_t)CZ,
@@ -441,6 +447,34 @@ static void test_dealer(void **state)
         FAULTS(b2b2c_dealer_protected(&who, &reason, NULL, d, "k", 1, NULL,
                                       T0));
         FAULTS(b2b2c_dealer_reg_expire(&cnt, d, T0 + 365 * DAY));
+        }
+        {
+        /* service partners (issue 14): nobody certified is ENODEALER, with
+         * the reason (the exception, as for route) */
+        int64_t since = (int64_t)CZ;
+        X(b2b2c_dealer_route_service(&who, &reason, d, "l2", 0, NULL, 0,
+          "RU", 0, 0, 0, NULL, 5, 1, T0), B2B2C_ERANGE);
+        X(b2b2c_dealer_route_service(&who, &reason, d, "", 1, NULL, 0,
+          "RU", 0, 0, 0, NULL, 5, 1, T0), B2B2C_EBADID);
+        assert_int_equal(b2b2c_dealer_route_service(&who, &reason, d, "l2",
+                                                    1, NULL, 0, "RU", 0, 0,
+                                                    0, NULL, 5, 1, T0),
+                         B2B2C_ENODEALER);
+        assert_true(who == CP);
+        assert_int_equal(reason, B2B2C_DEALER_REASON_NO_SERVICE);
+        reason = CI;
+        X(b2b2c_dealer_certified(&since, d, "d1", 0, "", T0),
+          B2B2C_ERANGE);
+        X(b2b2c_dealer_certified(&since, d, "d1", 1, "", T0),
+          B2B2C_ENOTFOUND);
+        assert_true(since == (int64_t)CZ);
+        store_fail(&e);
+        X(b2b2c_dealer_route_service(&who, &reason, d, "l2", 1, NULL, 0,
+          "RU", 0, 0, 0, NULL, 5, 1, T0), ST_CODE);
+        X(b2b2c_dealer_certified(&since, d, "d1", 1, "", T0), ST_CODE);
+        heal(&e);
+        assert_true(since == (int64_t)CZ);
+        }
     }
 
     store_fail(&e);

@@ -58,8 +58,7 @@ from .lead import (  # noqa: F401
     lead_stage_from_name, lead_stage_name)
 from .dealer import (  # noqa: F401
     AuditRecord, DealerEngine, DealerItem, Protection, Registration,
-    Reroute, dealer_policy_name,
-    dealer_reason_name)
+    Reroute, dealer_policy_name, dealer_reason_name, dealer_service_name)
 from .forecast import (  # noqa: F401
     CustomerItem, Due, FitResult, Forecaster, Summary, forecast_clv,
     forecast_fit, forecast_frequency_counts, forecast_gg_fit,
@@ -97,7 +96,7 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "seg_channel_name", "seg_attr_from_name", "seg_party_type_from_name",
     "seg_org_kind_from_name", "seg_dest_from_name", "seg_channel_from_name",
     "lead_stage_name", "lead_stage_from_name", "dealer_policy_name",
-    "dealer_reason_name", "forecast_nparams", "forecast_param_name",
+    "dealer_reason_name", "dealer_service_name", "forecast_nparams", "forecast_param_name",
     "forecast_param_names", "forecast_fit", "forecast_loglik",
     "forecast_gg_fit", "forecast_gg_loglik", "forecast_predict",
     "fit_status_name",

@@ -9,7 +9,8 @@ from typing import (Callable, Dict, Iterable, List, Optional, Tuple,
                     Union)
 
 from ._lib import (
-    EnumArg, Time, DEALER_ACTIVE, DEALER_OFFBOARDED, DEALER_PAUSED,
+    EnumArg, Time, DEALER_ACTIVE, DEALER_NSERVICE, DEALER_OFFBOARDED,
+    DEALER_PAUSED,
     DEALER_STAT_DECLINE_REASON0, DEALER_STAT_NFIELDS, Error, _d, _i32, _str,
     lib)
 from .core import _name
@@ -34,6 +35,18 @@ def dealer_reason_name(v: int) -> str:
     """The stable name of a routing reason (DealerReason); Error(EINVAL) for an
     unknown value."""
     return _name(lib.b2b2c_dealer_reason_name, v)
+
+
+def dealer_service_name(v: int) -> str:
+    """The stable name of a service kind (DEALER_SERVICE_*: "install",
+    "repair", "maintenance", "training", "warranty"); Error(EINVAL) for an
+    unknown value."""
+    return _name(lib.b2b2c_dealer_service_name, v)
+
+
+# service kinds by name ("repair"), from the library's own names
+_DEALER_SERVICE = {lib.b2b2c_dealer_service_name(i).decode(): i
+                   for i in range(1, DEALER_NSERVICE)}
 
 
 _AUDIT_NAMES = _prefixed("DEALER_AUDIT_", ("NFIELDS",))
@@ -313,6 +326,63 @@ class DealerEngine(_Handle):
             ctypes.byref(d), ctypes.byref(by), ctypes.byref(until),
             self.handle, k, len(k), _b(product_line), now))
         return Protection(_s(d.value), by.value, until.value)
+    def route_service(self, lead_id: str, service: Union[int, str],
+                      region: str, customer_key: Optional[bytes] = None,
+                      product_line: Optional[str] = None,
+                      segment: EnumArg = 0, band: EnumArg = 0,
+                      now: Optional[Time] = None,
+                      location: Optional[Tuple[float, float]] = None
+                      ) -> Tuple[Optional[str], int]:
+        """A service request (service: DEALER_SERVICE_* or its name,
+        "repair") routed among the dealers certified for it and the product
+        line, the customer's dealer of record first (customer_key: bytes or
+        None): (dealer_id or None, reason). Nobody certified raises
+        Error(ENODEALER) with .reason DEALER_REASON_NO_SERVICE."""
+        now = _time(now, "now")
+        service = _enum(service, _DEALER_SERVICE, "service")
+        k = None if customer_key is None else _key(customer_key)
+        d, r = _str(), _i32()
+        lat, lon = location if location is not None else (0.0, 0.0)
+        rc = lib.b2b2c_dealer_route_service(
+            ctypes.byref(d), ctypes.byref(r), self.handle, _b(lead_id),
+            service, k, 0 if k is None else len(k), _b(region),
+            0 if location is None else 1, lat, lon, _b(product_line),
+            _seg(segment), _band(band), now)
+        self._raise_with_reason(rc, r)
+        return _s(d.value), r.value
+
+    def certify(self, dealer_id: str, service: Union[int, str],
+                product_line: Optional[str] = None,
+                now: Optional[Time] = None) -> None:
+        """Certify the dealer for service (DEALER_SERVICE_* or its name) on
+        product_line (None: every line it sells) from now on."""
+        now = _time(now, "now")
+        service = _enum(service, _DEALER_SERVICE, "service")
+        self._check(lib.b2b2c_dealer_certify(
+            self.handle, _b(dealer_id), service, _b(product_line), now))
+
+    def decertify(self, dealer_id: str, service: Union[int, str],
+                  product_line: Optional[str] = None,
+                  now: Optional[Time] = None) -> None:
+        """End the dealer's certification at now."""
+        now = _time(now, "now")
+        service = _enum(service, _DEALER_SERVICE, "service")
+        self._check(lib.b2b2c_dealer_decertify(
+            self.handle, _b(dealer_id), service, _b(product_line), now))
+
+    def certified(self, dealer_id: str, service: Union[int, str],
+                  product_line: Optional[str] = None,
+                  now: Optional[Time] = None) -> int:
+        """When the dealer's certification for service on product_line (or
+        on every line) holding at now began; Error(ENOTFOUND) when it is
+        not certified (as owner)."""
+        now = _time(now, "now")
+        service = _enum(service, _DEALER_SERVICE, "service")
+        since = ctypes.c_int64()
+        self._check(lib.b2b2c_dealer_certified(
+            ctypes.byref(since), self.handle, _b(dealer_id), service,
+            _b(product_line), now))
+        return since.value
 
     def _raise_with_reason(self, rc, r):
         try:

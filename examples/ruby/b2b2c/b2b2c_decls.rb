@@ -171,6 +171,7 @@ module B2B2C
     LEAD_BY_SCORE: 0,
     LEAD_BY_PROBABILITY: 1,
     # dealer.h
+    DEALER_NSERVICE: 6,
     DEALER_CUSTOMER_KEY_MAX: 64,
     DEALER_POLICY_ROUND_ROBIN: 0,
     DEALER_POLICY_TIER: 1,
@@ -207,6 +208,12 @@ module B2B2C
     DEALER_REASON_DIRECT: 6,
     DEALER_REASON_OWNER: 7,
     DEALER_REASON_REGISTERED: 8,
+    DEALER_REASON_NO_SERVICE: 9,
+    DEALER_SERVICE_INSTALL: 1,
+    DEALER_SERVICE_REPAIR: 2,
+    DEALER_SERVICE_MAINTENANCE: 3,
+    DEALER_SERVICE_TRAINING: 4,
+    DEALER_SERVICE_WARRANTY: 5,
     DEALER_OWNER_NONE: 0,
     DEALER_OWNER_CHOSEN: 1,
     DEALER_OWNER_SKIP_INACTIVE: 2,
@@ -214,6 +221,7 @@ module B2B2C
     DEALER_OWNER_SKIP_TRIED: 4,
     DEALER_OWNER_SKIP_CAPACITY: 5,
     DEALER_OWNER_SKIP_QUOTA: 6,
+    DEALER_OWNER_SKIP_SERVICE: 7,
     DEALER_KIND_ROUTE: 1,
     DEALER_KIND_DECLINE: 2,
     DEALER_KIND_EXPIRE: 3,
@@ -233,7 +241,8 @@ module B2B2C
     DEALER_AUDIT_SKIP_QUOTA: 13,
     DEALER_AUDIT_SKIP_SHARE: 14,
     DEALER_AUDIT_OWNER: 15,
-    DEALER_AUDIT_NFIELDS: 16,
+    DEALER_AUDIT_SERVICE: 16,
+    DEALER_AUDIT_NFIELDS: 17,
     DEALER_STAT_OFFERED: 0,
     DEALER_STAT_ACCEPTED: 1,
     DEALER_STAT_DECLINED: 2,
@@ -269,7 +278,9 @@ module B2B2C
     DEALER_SC_REG_APPROVED: 19,
     DEALER_SC_REG_WON: 20,
     DEALER_SC_REG_EXPIRED: 21,
-    DEALER_SC_NFIELDS: 22,
+    DEALER_SC_OWNER_LOST: 22,
+    DEALER_SC_SERVICE_JOBS: 23,
+    DEALER_SC_NFIELDS: 24,
     DEALER_REG_PENDING: 1,
     DEALER_REG_APPROVED: 2,
     DEALER_REG_REJECTED: 3,
@@ -480,15 +491,17 @@ module B2B2C
     DealerLeadState: { offered: 1, accepted: 2, won: 3, lost: 4, recalled: 5,
       unrouted: 6, direct: 7 },
     DealerReason: { routed: 0, no_territory: 1, all_paused: 2, no_product: 3,
-      all_declined: 4, all_at_capacity: 5, direct: 6, owner: 7,
-      registered: 8 },
+      all_declined: 4, all_at_capacity: 5, direct: 6, owner: 7, registered: 8,
+      no_service: 9 },
+    DealerService: { install: 1, repair: 2, maintenance: 3, training: 4,
+      warranty: 5 },
     DealerOwnerStep: { none: 0, chosen: 1, skip_inactive: 2, skip_product: 3,
-      skip_tried: 4, skip_capacity: 5, skip_quota: 6 },
+      skip_tried: 4, skip_capacity: 5, skip_quota: 6, skip_service: 7 },
     DealerAuditKind: { route: 1, decline: 2, expire: 3 },
     DealerAuditField: { seq: 0, time: 1, kind: 2, policy: 3, candidates: 4,
       eligible: 5, weight: 6, rank: 7, reason: 8, skip_inactive: 9,
       skip_product: 10, skip_tried: 11, skip_capacity: 12, skip_quota: 13,
-      skip_share: 14, owner: 15, nfields: 16 },
+      skip_share: 14, owner: 15, service: 16, nfields: 17 },
     DealerStat: { offered: 0, accepted: 1, declined: 2, expired: 3, won: 4,
       lost: 5, recalled: 6, open: 7, revenue: 8, median_accept_hours: 9,
       posterior_mean: 10, decline_reason0: 11, nfields: 19 },
@@ -497,7 +510,7 @@ module B2B2C
       conversion: 8, conv_mean: 9, conv_low: 10, conv_high: 11, revenue: 12,
       share_leads: 13, share_won: 14, rank: 15, gap_to_median: 16,
       owner_kept: 17, reg_submitted: 18, reg_approved: 19, reg_won: 20,
-      reg_expired: 21, nfields: 22 },
+      reg_expired: 21, owner_lost: 22, service_jobs: 23, nfields: 24 },
     DealerRegState: { pending: 1, approved: 2, rejected: 3, expired: 4,
       won: 5 },
     DealerProtection: { none: 0, owner: 1, approved: 2, pending: 3 },
@@ -564,6 +577,7 @@ module B2B2C
     DealerStatus: "DEALER_",
     DealerLeadState: "DEALER_LEAD_",
     DealerReason: "DEALER_REASON_",
+    DealerService: "DEALER_SERVICE_",
     DealerOwnerStep: "DEALER_OWNER_",
     DealerAuditKind: "DEALER_KIND_",
     DealerAuditField: "DEALER_AUDIT_",
@@ -624,6 +638,10 @@ module B2B2C
     b2b2c_dealer_reg_extend: [4, 5],
     b2b2c_dealer_reg_expire: [2],
     b2b2c_dealer_protected: [7],
+    b2b2c_dealer_certify: [4],
+    b2b2c_dealer_decertify: [4],
+    b2b2c_dealer_certified: [5],
+    b2b2c_dealer_route_service: [14],
     b2b2c_forecaster_add_purchase: [3],
     b2b2c_forecaster_cancel_subscription: [2],
     b2b2c_forecaster_fit: [3],
@@ -834,6 +852,11 @@ module B2B2C
     attach_function :b2b2c_dealer_reg_extend, %i[pointer pointer size_t string int64 int64], :int
     attach_function :b2b2c_dealer_reg_expire, %i[pointer pointer int64], :int
     attach_function :b2b2c_dealer_protected, %i[pointer pointer pointer pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_certify, %i[pointer string int32 string int64], :int
+    attach_function :b2b2c_dealer_decertify, %i[pointer string int32 string int64], :int
+    attach_function :b2b2c_dealer_certified, %i[pointer pointer string int32 string int64], :int
+    attach_function :b2b2c_dealer_route_service, %i[pointer pointer pointer string int32 pointer size_t string int32 double double string int32 int32 int64], :int
+    attach_function :b2b2c_dealer_service_name, %i[int32], :string
     attach_function :b2b2c_dealer_policy_name, %i[int32], :string
     attach_function :b2b2c_dealer_reason_name, %i[int32], :string
 

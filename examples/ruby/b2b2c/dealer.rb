@@ -10,6 +10,8 @@ module B2B2C
                .merge((0..7).to_h { |i| [DEALER_STAT_DECLINE_REASON0 + i, "decline_reason#{i}"] })
                .freeze
   SC_NAMES = prefixed("DEALER_SC_", ["NFIELDS"]).freeze
+  # service kinds by name ("repair"), from the library's own names
+  DEALER_SERVICE = (1...DEALER_NSERVICE).to_h { |i| [Lib.b2b2c_dealer_service_name(i), i] }.freeze
 
   Reroute = Struct.new(:lead_id, :from_dealer, :to_dealer, :reason)
   AuditRecord = Struct.new(:lead_id, :dealer_id, :fields)
@@ -189,6 +191,46 @@ module B2B2C
       til = B2B2C.out(:int64)
       check(Lib.b2b2c_dealer_protected(d, by, til, handle, k, kl, product_line, now))
       [B2B2C.read_str(d), by.read_int32, til.read_int64]
+    end
+
+    # A service request (service: DEALER_SERVICE_* or its name, "repair")
+    # routed among the dealers certified for it and the product line, the
+    # customer's dealer of record first (customer_key: a binary String or
+    # nil): [dealer_id or nil, reason]. Nobody certified raises Error
+    # (ENODEALER) whose #reason is DEALER_REASON_NO_SERVICE.
+    def route_service(lead_id, service, region, now:, customer_key: nil, product_line: nil, segment: 0, band: 0,
+                      location: nil)
+      svc = B2B2C.enum(service, DEALER_SERVICE, "service")
+      k, kl = customer_key.nil? ? [nil, 0] : customer_key(customer_key)
+      d = B2B2C.out(:pointer)
+      r = B2B2C.out(:int32)
+      lat, lon = location || [0.0, 0.0]
+      rc = Lib.b2b2c_dealer_route_service(d, r, handle, lead_id, svc, k, kl, region, location ? 1 : 0, lat, lon,
+                                          product_line, B2B2C.seg(segment), B2B2C.band(band), now)
+      check_reason(rc, r)
+      [B2B2C.read_str(d), r.read_int32]
+    end
+
+    # Certifies the dealer for service on product_line (nil: every line it
+    # sells) from now on.
+    def certify(dealer_id, service, now, product_line: nil)
+      check(Lib.b2b2c_dealer_certify(handle, dealer_id, B2B2C.enum(service, DEALER_SERVICE, "service"),
+                                     product_line, now))
+    end
+
+    # Ends the dealer's certification at now.
+    def decertify(dealer_id, service, now, product_line: nil)
+      check(Lib.b2b2c_dealer_decertify(handle, dealer_id, B2B2C.enum(service, DEALER_SERVICE, "service"),
+                                       product_line, now))
+    end
+
+    # When the certification holding at now began; Error (ENOTFOUND) when
+    # the dealer is not certified (as owner).
+    def certified(dealer_id, service, now, product_line: nil)
+      since = B2B2C.out(:int64)
+      check(Lib.b2b2c_dealer_certified(since, handle, dealer_id, B2B2C.enum(service, DEALER_SERVICE, "service"),
+                                       product_line, now))
+      since.read_int64
     end
 
     # The dealer accepts the lead offered to it; Error (EEXPIRED) after its deadline, (ESTATE)

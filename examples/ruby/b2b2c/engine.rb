@@ -231,7 +231,7 @@ module B2B2C
   # seg_attr_name, ..., channel_attribution_name: the stable name of a value (Error
   # (EINVAL) for an unknown one); the *_from_name functions: the value of a name.
   %w[seg_attr seg_party_type seg_org_kind seg_dest seg_channel lead_stage dealer_policy
-     dealer_reason channel_kind channel_sub channel_attribution].each do |n|
+     dealer_reason dealer_service channel_kind channel_sub channel_attribution].each do |n|
     define_singleton_method(:"#{n}_name") { |v| name_of(:"b2b2c_#{n}_name", v) }
     next if n.start_with?("dealer_")
 
