@@ -56,6 +56,8 @@ b2b2c_dealer_audit_cb = CFUNCTYPE(c_int, c_char_p, c_char_p, POINTER(c_double),
     c_size_t, c_void_p)
 b2b2c_dealer_scorecard_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double),
     c_size_t, c_void_p)
+b2b2c_dealer_owners_cb = CFUNCTYPE(c_int, c_void_p, c_size_t, c_char_p,
+    c_char_p, c_int64, c_int64, c_void_p)
 b2b2c_forecaster_summary_cb = CFUNCTYPE(c_int, c_char_p, c_double, c_double,
     c_double, c_double, c_void_p)
 b2b2c_forecaster_customer_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int64,
@@ -607,6 +609,10 @@ FUNCTIONS = (
         c_char_p, c_char_p, c_int64)),
     ("b2b2c_dealer_owner_release", c_int, (c_void_p, c_void_p, c_size_t,
         c_char_p, c_int64)),
+    ("b2b2c_dealer_owner_assign", c_int, (c_void_p, c_void_p, c_size_t,
+        c_char_p, c_char_p, c_int64, c_int64)),
+    ("b2b2c_dealer_list_owners", c_int, (c_void_p, c_int64,
+        b2b2c_dealer_owners_cb, c_void_p)),
     ("b2b2c_dealer_policy_name", c_char_p, (c_int32,)),
     ("b2b2c_dealer_reason_name", c_char_p, (c_int32,)),
     # forecast.h

@@ -34,6 +34,8 @@ Reroute = namedtuple("Reroute", "lead_id from_dealer to_dealer reason")
 AuditRecord = namedtuple("AuditRecord", "lead_id dealer_id fields")
 DealerItem = namedtuple("DealerItem", "dealer_id status paused_until "
                         "tier_weight capacity open_offers")
+OwnerItem = namedtuple("OwnerItem", "customer_key product_line dealer_id "
+                       "since until")
 
 
 def _key(k):
@@ -183,6 +185,28 @@ class DealerEngine(_Handle):
         k = _key(customer_key)
         self._check(lib.b2b2c_dealer_owner_release(
             self.handle, k, len(k), _b(product_line), now))
+
+    def owner_assign(self, customer_key, dealer_id, since, product_line=None,
+                     now=None):
+        """Import an ownership from the host's history: dealer_id owns the
+        customer from since for OWNER_DAYS (the latest win holds)."""
+        now = _time(now, "now")
+        since = _time(since, "since")
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_owner_assign(
+            self.handle, k, len(k), _b(product_line), _b(dealer_id), since,
+            now))
+
+    def list_owners(self, now=None):
+        """[OwnerItem(customer_key (bytes), product_line, dealer_id, since,
+        until), ...]: every ownership live at now, shorter keys first, then
+        bytewise, then product line."""
+        now = _time(now, "now")
+        return self._iter(
+            lib.b2b2c_dealer_list_owners, _d.b2b2c_dealer_owners_cb,
+            lambda k, n, p, d, s, u: OwnerItem(ctypes.string_at(k, n), _s(p),
+                                               _s(d), s, u),
+            self.handle, now)
 
     def _raise_with_reason(self, rc, r):
         try:

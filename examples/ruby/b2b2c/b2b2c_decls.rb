@@ -382,6 +382,7 @@ module B2B2C
     callback :b2b2c_dealer_reroute_cb, %i[string string string int32 pointer], :int
     callback :b2b2c_dealer_audit_cb, %i[string string pointer size_t pointer], :int
     callback :b2b2c_dealer_scorecard_cb, %i[string pointer size_t pointer], :int
+    callback :b2b2c_dealer_owners_cb, %i[pointer size_t string string int64 int64 pointer], :int
     callback :b2b2c_forecaster_summary_cb, %i[string double double double double pointer], :int
     callback :b2b2c_forecaster_customer_cb, %i[string int32 int64 int64 int64 pointer], :int
     callback :b2b2c_forecaster_due_cb, %i[string int64 double double pointer], :int
@@ -528,6 +529,8 @@ module B2B2C
     attach_function :b2b2c_dealer_owner, %i[pointer pointer pointer pointer pointer size_t string int64], :int
     attach_function :b2b2c_dealer_owner_transfer, %i[pointer pointer size_t string string int64], :int
     attach_function :b2b2c_dealer_owner_release, %i[pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_owner_assign, %i[pointer pointer size_t string string int64 int64], :int
+    attach_function :b2b2c_dealer_list_owners, %i[pointer int64 b2b2c_dealer_owners_cb pointer], :int
     attach_function :b2b2c_dealer_policy_name, %i[int32], :string
     attach_function :b2b2c_dealer_reason_name, %i[int32], :string
 

@@ -14,6 +14,7 @@ module B2B2C
   Reroute = Struct.new(:lead_id, :from_dealer, :to_dealer, :reason)
   AuditRecord = Struct.new(:lead_id, :dealer_id, :fields)
   DealerItem = Struct.new(:dealer_id, :status, :paused_until, :tier_weight, :capacity, :open_offers)
+  OwnerItem = Struct.new(:customer_key, :product_line, :dealer_id, :since, :until)
 
   # b2b2c_dealer_engine: dealers, routing, accept/decline/expire, outcomes,
   # audit trail and scorecards (rows as Hashes keyed by the DEALER_AUDIT_*,
@@ -115,6 +116,22 @@ module B2B2C
     def owner_release(customer_key, now, product_line: nil)
       k, kl = customer_key(customer_key)
       check(Lib.b2b2c_dealer_owner_release(handle, k, kl, product_line, now))
+    end
+
+    # Imports an ownership from the host's history: dealer_id owns the
+    # customer from since for OWNER_DAYS (the latest win holds).
+    def owner_assign(customer_key, dealer_id, since, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_owner_assign(handle, k, kl, product_line, dealer_id, since, now))
+    end
+
+    # [OwnerItem(customer_key (binary String), product_line, dealer_id,
+    # since, until), ...]: every ownership live at now, shorter keys first,
+    # then bytewise, then product line.
+    def list_owners(now)
+      iterate(:b2b2c_dealer_list_owners, :b2b2c_dealer_owners_cb, handle, now) do |k, kl, p, d, s, u|
+        OwnerItem.new(k.read_bytes(kl), p, d, s, u)
+      end
     end
 
     def accept(lead_id, dealer_id, now) = check(Lib.b2b2c_dealer_accept(handle, lead_id, dealer_id, now))
