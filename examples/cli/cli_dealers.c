@@ -28,8 +28,8 @@ static int lib_error(b2b2c_ctx *ctx, int rc)
 
 /* ---- route ------------------------------------------------------------- */
 
-static int open_engine(b2b2c_ctx **ctx, b2b2c_dealer_engine **e,
-                       int32_t policy, uint64_t seed)
+int cli_dealers_open(b2b2c_ctx **ctx, b2b2c_dealer_engine **e,
+                     int32_t policy, uint64_t seed)
 {
     int rc = cli_ctx_new(ctx);
     if (rc)
@@ -42,8 +42,8 @@ static int open_engine(b2b2c_ctx **ctx, b2b2c_dealer_engine **e,
     return 0;
 }
 
-static int load_dealers(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
-                        const char *path)
+int cli_dealers_load(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
+                     const char *path)
 {
     cli_csv c;
     int ci, cr, cc, ct, cp, r, rc = 0;
@@ -98,13 +98,13 @@ static int run_route(int argc, char **argv)
     cli_opt opts[] = {{"dealers", NULL, !cli_db_given()},
                       {"leads", NULL, 1},
                       {"policy", NULL, 0},  {"seed", NULL, 0},
-                      {NULL, NULL, 0}};
+                      {"wins", NULL, 0},    {NULL, NULL, 0}};
     int32_t policy = B2B2C_DEALER_POLICY_PERFORMANCE;
     int64_t seed = 0;
     b2b2c_ctx *ctx = NULL;
     b2b2c_dealer_engine *e = NULL;
     cli_csv c;
-    int rc, r, cl, cg, cp, ctm, copen = 0;
+    int rc, r, cl, cg, cp, ctm, ck, copen = 0;
 
     if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0)
         return rc;
@@ -115,9 +115,13 @@ static int run_route(int argc, char **argv)
     if (cli_opt_get(opts, "seed") &&
         (cli_parse_int64(cli_opt_get(opts, "seed"), &seed) || seed < 0))
         return cli_usage_error("--seed must be a non-negative integer");
-    if ((rc = open_engine(&ctx, &e, policy, (uint64_t)seed)) != 0 ||
+    if ((rc = cli_dealers_open(&ctx, &e, policy, (uint64_t)seed)) != 0 ||
         (cli_opt_get(opts, "dealers") &&
-         (rc = load_dealers(ctx, e, cli_opt_get(opts, "dealers"))) != 0))
+         (rc = cli_dealers_load(ctx, e, cli_opt_get(opts, "dealers"))) !=
+             0) ||
+        (cli_opt_get(opts, "wins") &&
+         (rc = cli_dealers_load_wins(ctx, e, cli_opt_get(opts, "wins"))) !=
+             0))
         goto out;
     if (cli_csv_open(&c, cli_opt_get(opts, "leads"))) {
         rc = CLI_EDATA;
@@ -128,15 +132,18 @@ static int run_route(int argc, char **argv)
     cg = cli_csv_col(&c, "region");
     cp = cli_csv_col(&c, "product_line");
     ctm = cli_csv_col(&c, "timestamp");
+    ck = cli_csv_col(&c, "customer_key");
     if (cl < 0 || cg < 0 || ctm < 0) {
         rc = cli_csv_error(&c, "header needs lead_id,region,timestamp (and "
-                               "optionally product_line)");
+                               "optionally product_line,customer_key)");
         goto out;
     }
     printf("lead_id,dealer_id,reason\n");
     while ((r = cli_csv_next(&c)) == 1) {
         int64_t t;
         const char *d = NULL;
+        unsigned char key[B2B2C_DEALER_CUSTOMER_KEY_MAX];
+        size_t kl = 0;
         int32_t why = 0;
         int lrc;
         if (cli_parse_time(cli_csv_field(&c, ctm), &t)) {
@@ -144,11 +151,26 @@ static int run_route(int argc, char **argv)
                                cli_csv_field(&c, ctm));
             goto out;
         }
-        lrc = b2b2c_dealer_route(&d, &why, e, cli_csv_field(&c, cl),
-                                 cli_csv_field(&c, cg), 0, 0, 0,
-                                 cp >= 0 ? cli_csv_field(&c, cp) : "",
-                                 B2B2C_SEGMENT_B2C_CONSUMER,
-                                 B2B2C_BAND_UNKNOWN, t);
+        if (ck >= 0 && *cli_csv_field(&c, ck) &&
+            cli_parse_key(cli_csv_field(&c, ck), key, &kl)) {
+            rc = cli_csv_error(&c, "customer_key '%s' is not 1 to %d bytes "
+                                   "in hex",
+                               cli_csv_field(&c, ck),
+                               B2B2C_DEALER_CUSTOMER_KEY_MAX);
+            goto out;
+        }
+        if (ck >= 0 && *cli_csv_field(&c, ck))
+            lrc = b2b2c_dealer_route_customer(
+                &d, &why, e, cli_csv_field(&c, cl), key, kl,
+                cli_csv_field(&c, cg), 0, 0, 0,
+                cp >= 0 ? cli_csv_field(&c, cp) : "",
+                B2B2C_SEGMENT_B2C_CONSUMER, B2B2C_BAND_UNKNOWN, t);
+        else
+            lrc = b2b2c_dealer_route(&d, &why, e, cli_csv_field(&c, cl),
+                                     cli_csv_field(&c, cg), 0, 0, 0,
+                                     cp >= 0 ? cli_csv_field(&c, cp) : "",
+                                     B2B2C_SEGMENT_B2C_CONSUMER,
+                                     B2B2C_BAND_UNKNOWN, t);
         if (lrc && lrc != B2B2C_ENODEALER) {
             rc = cli_csv_error(&c, "%s", b2b2c_ctx_errmsg(ctx));
             goto out;
@@ -649,10 +671,12 @@ out:
 static int run_dealers(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error("dealers needs 'route' or 'simulate' (try "
-                               "'b2b2c help dealers')");
+        return cli_usage_error("dealers needs 'route', 'owners' or "
+                               "'simulate' (try 'b2b2c help dealers')");
     if (strcmp(argv[1], "route") == 0)
         return run_route(argc, argv);
+    if (strcmp(argv[1], "owners") == 0)
+        return cli_dealers_owners(argc, argv);
     if (strcmp(argv[1], "simulate") == 0)
         return cli_db_refuse("dealers simulate") ? CLI_EUSAGE
                                                  : run_simulate(argc, argv);
@@ -660,10 +684,15 @@ static int run_dealers(int argc, char **argv)
 }
 
 const cli_command cli_cmd_dealers = {
-    "dealers", "route leads to dealers, or simulate the routing policies",
+    "dealers", "route leads to dealers, list customers of record, or "
+    "simulate the routing policies",
     "usage: b2b2c dealers route --dealers FILE.csv --leads FILE.csv\n"
     "                           [--policy rr|tier|performance|thompson] "
     "[--seed N]\n"
+    "                           [--wins FILE.csv]\n"
+    "       b2b2c dealers owners --dealers FILE.csv --wins FILE.csv --at TIME"
+    "\n"
+    "                            [--format csv|json]\n"
     "       b2b2c dealers simulate --dealers N --leads M --policy P "
     "[--seed S]\n\n"
     "route: dealers CSV columns dealer_id,regions,capacity[,tier_weight]"
@@ -677,6 +706,21 @@ const cli_command cli_cmd_dealers = {
     "  then optional and creates or updates dealers (statistics kept),\n"
     "  and capacity counts every open lead in the database. A lead ID\n"
     "  routed before is an error (exit 1).\n"
+    "  --wins: past wins, CSV customer_key,dealer_id,won_at[,product_line]"
+    "\n"
+    "  (keys in hex): each dealer owns its customer from won_at for "
+    "OWNER_DAYS\n"
+    "  (365); the latest win holds. A customer_key column in the leads CSV"
+    "\n"
+    "  (hex, empty: none) routes the customer's leads to its owner while "
+    "the\n"
+    "  owner is eligible (reason \"owner\"). With --db the owners persist."
+    "\n"
+    "owners: the customers of record live at --at, CSV customer_key,"
+    "product_line,\n"
+    "  dealer_id,since,until (times in UTC) or JSON {\"at\", \"owners\": "
+    "[...]};\n"
+    "  with --db the stored ones (--dealers and --wins then optional).\n"
     "simulate: N dealers in N/10 regions with hidden acceptance and "
     "conversion\n"
     "  rates; prints JSON with conversions, an oracle's conversions under "
