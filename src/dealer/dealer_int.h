@@ -327,6 +327,17 @@ typedef struct owner {
 
 #define OWNER_KEY_MAX (1 + B2B2C_DEALER_CUSTOMER_KEY_MAX + B2B2C__ID_MAX)
 
+/* The map and record key of (customer key, product line) into buf
+ * (OWNER_KEY_MAX bytes); its length. */
+static inline size_t owner_key(unsigned char *buf, const void *ck,
+                               size_t cklen, const char *prod, size_t pl)
+{
+    buf[0] = (unsigned char)cklen;
+    memcpy(buf + 1, ck, cklen);
+    memcpy(buf + 1 + cklen, prod, pl);
+    return 1 + cklen + pl;
+}
+
 enum { P_POLICY, P_MAXSHARE, P_PERIOD, P_SHAREMIN, P_PRIOR, P_NEWLEADS,
        P_FLOOR, P_EXPO, P_DIRECT, P_LEVEL, P_OWNDAYS };
 
@@ -797,8 +808,8 @@ int b2b2c__dealer_owner_put(b2b2c_dealer_engine *e, const void *k, size_t kl,
 int b2b2c__dealer_load_owners(b2b2c_dealer_engine *e);
 void b2b2c__dealer_owners_clear(b2b2c_dealer_engine *e);
 int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
-                               const void *ck, size_t cklen, int64_t now,
-                               decision *dc);
+                               const unsigned char *okey, size_t okl,
+                               uint64_t oh, int64_t now, decision *dc);
 int b2b2c__dealer_customer_arg(b2b2c_ctx *ctx, const void *ck, size_t cklen);
 
 /* dealer_leads.c */

@@ -16,17 +16,6 @@
 
 /* ---- keys and records ------------------------------------------------ */
 
-/* The map and record key of (customer key, product line) into buf
- * (OWNER_KEY_MAX bytes); its length. */
-static size_t owner_key(unsigned char *buf, const void *ck, size_t cklen,
-                        const char *prod, size_t pl)
-{
-    buf[0] = (unsigned char)cklen;
-    memcpy(buf + 1, ck, cklen);
-    memcpy(buf + 1 + cklen, prod, pl);
-    return 1 + cklen + pl;
-}
-
 static int write_owner(b2b2c_dealer_engine *e, const owner *o)
 {
     b2b2c__wbuf w;
@@ -134,13 +123,13 @@ void b2b2c__dealer_owners_clear(b2b2c_dealer_engine *e)
 
 /* ---- routing ----------------------------------------------------------- */
 
-/* The owner of (ck, l->product) at now, or NULL: one map probe. */
-static const owner *owner_at(const b2b2c_dealer_engine *e, const void *ck,
-                             size_t cklen, const char *prod, int64_t now)
+/* The owner under map key okey (okl bytes, hash oh: the route computed
+ * both and prefetched the slot) at now, or NULL: one map probe. */
+static const owner *owner_at(const b2b2c_dealer_engine *e,
+                             const unsigned char *okey, size_t okl,
+                             uint64_t oh, int64_t now)
 {
-    unsigned char k[OWNER_KEY_MAX];
-    size_t kl = owner_key(k, ck, cklen, prod, strlen(prod));
-    const owner *o = b2b2c__map_get(&e->owners, k, kl);
+    const owner *o = b2b2c__map_get_h(&e->owners, oh, okey, okl);
     return o && o->dealer != NONE32 && o->since <= now && now < o->until
                ? o
                : NULL;
@@ -152,10 +141,10 @@ static const owner *owner_at(const b2b2c_dealer_engine *e, const void *ck,
  * eligibility pass's, in its order, but territory and the maximum share:
  * the customer is the owner's. */
 int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
-                               const void *ck, size_t cklen, int64_t now,
-                               decision *dc)
+                               const unsigned char *okey, size_t okl,
+                               uint64_t oh, int64_t now, decision *dc)
 {
-    const owner *o = owner_at(e, ck, cklen, l->product, now);
+    const owner *o = owner_at(e, okey, okl, oh, now);
     const dealer *d;
     hot h;
     int64_t day;

@@ -193,6 +193,49 @@ static void t_assign_bad(void **state)
     assert_true(before == b2b2c__dealer_digest(f->e));
 }
 
+/* A lead left unrouted (every dealer declined, the owner paused) and
+ * routed again with its key: the owner is looked up for the product line
+ * stored with the lead, not the one of the later call. */
+static void t_unrouted_keeps_product(void **state)
+{
+    fx *f = *state;
+    const char *d = NULL, *next = NULL;
+    int32_t why = -1;
+    assert_int_equal(b2b2c_dealer_owner_assign(f->e, K1, sizeof K1, "p1",
+                                               "c", T0 - DAY, T0),
+                     0);
+    assert_int_equal(b2b2c_dealer_set_status(f->e, "c", B2B2C_DEALER_PAUSED,
+                                             T0 + DAY),
+                     0);
+    assert_int_equal(b2b2c_dealer_route_customer(
+                         &d, &why, f->e, "U1", K1, sizeof K1, "RU", 0, 0, 0,
+                         "p1", B2B2C_SEGMENT_B2C_CONSUMER, B2B2C_BAND_WARM,
+                         T0),
+                     0);
+    assert_int_equal(why, B2B2C_DEALER_REASON_ROUTED);
+    assert_int_equal(b2b2c_dealer_decline(&next, NULL, f->e, "U1", d, 0,
+                                          T0 + 1),
+                     0);
+    assert_non_null(next);
+    assert_int_equal(b2b2c_dealer_decline(&next, NULL, f->e, "U1", next, 0,
+                                          T0 + 2),
+                     0);
+    assert_null(next);
+    assert_int_equal(b2b2c_dealer_lead_state(&why, NULL, f->e, "U1"), 0);
+    assert_int_equal(why, B2B2C_DEALER_LEAD_UNROUTED);
+    assert_int_equal(b2b2c_dealer_set_status(f->e, "c", B2B2C_DEALER_ACTIVE,
+                                             0),
+                     0);
+    /* routed again, the call naming no product line: the lead's "p1" */
+    assert_int_equal(b2b2c_dealer_route_customer(
+                         &d, &why, f->e, "U1", K1, sizeof K1, "RU", 0, 0, 0,
+                         "", B2B2C_SEGMENT_B2C_CONSUMER, B2B2C_BAND_WARM,
+                         T0 + 3),
+                     0);
+    assert_string_equal(d, "c");
+    assert_int_equal(why, B2B2C_DEALER_REASON_OWNER);
+}
+
 /* ---- the listing ------------------------------------------------------- */
 
 typedef struct row {
@@ -348,6 +391,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_assign_routes, setup, teardown),
         cmocka_unit_test_setup_teardown(t_assign_order, setup, teardown),
         cmocka_unit_test_setup_teardown(t_assign_bad, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_unrouted_keeps_product, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(t_list, setup, teardown),
         cmocka_unit_test(t_sync),
     };
