@@ -723,6 +723,8 @@ int b2b2c__dealer_index(b2b2c_dealer_engine *e, dealer *d, int add,
 int b2b2c__dealer_prod_ids(b2b2c_dealer_engine *e, const char *s,
                            uint32_t **ids, uint32_t *n, int undoable);
 void b2b2c__dealer_mirror_sync(b2b2c_dealer_engine *e, const dealer *d);
+void b2b2c__dealer_mirror_sync_offer(b2b2c_dealer_engine *e,
+                                     const dealer *d);
 int b2b2c__dealer_mirror_guard(b2b2c_dealer_engine *e, const dealer *d);
 int b2b2c__dealer_mirror_reserve(b2b2c_dealer_engine *e, size_t n);
 
