@@ -139,7 +139,8 @@ int cli_dealers_load_wins(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
         return rc;
     /* the latest win holds: import oldest first; the import's time is the
      * latest win, so a window over by then is left out (counted) */
-    qsort(w, n, sizeof(*w), win_cmp);
+    if (n > 1)
+        qsort(w, n, sizeof(*w), win_cmp);
     now = n ? w[n - 1].at : 0;
     if ((rc = b2b2c_dealer_get_param(&days, e,
                                      B2B2C_DEALER_PARAM_OWNER_DAYS)) != 0) {
