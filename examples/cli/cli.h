@@ -208,4 +208,25 @@ int cli_leads_event(int argc, char **argv);
 int cli_leads_stage(int argc, char **argv);
 int cli_leads_funnel(int argc, char **argv);
 
+/* ---- dealers (cli_dealers.c, cli_dealers_owner.c) ---- */
+
+/* A context (the --db one) and a dealer engine with `policy` and `seed`;
+ * prints why and returns CLI_EDATA on failure. */
+int cli_dealers_open(b2b2c_ctx **ctx, b2b2c_dealer_engine **e,
+                     int32_t policy, uint64_t seed);
+/* Create or update the dealers of a CSV dealer_id,regions,capacity
+ * [,tier_weight][,product_lines]. */
+int cli_dealers_load(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
+                     const char *path);
+/* Import the customers of record of a CSV of past wins
+ * customer_key,dealer_id,won_at[,product_line] (keys in hex), oldest
+ * first, at the time of the latest win; a summary line on stderr. */
+int cli_dealers_load_wins(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
+                          const char *path);
+/* A customer key written in hex (2 to 2 * B2B2C_DEALER_CUSTOMER_KEY_MAX
+ * digits) into out; 0, or -1 when s is not one. */
+int cli_parse_key(const char *s, unsigned char *out, size_t *len);
+/* b2b2c dealers owners (argv[0] is "dealers"). */
+int cli_dealers_owners(int argc, char **argv);
+
 #endif

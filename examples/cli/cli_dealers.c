@@ -28,8 +28,8 @@ static int lib_error(b2b2c_ctx *ctx, int rc)
 
 /* ---- route ------------------------------------------------------------- */
 
-static int open_engine(b2b2c_ctx **ctx, b2b2c_dealer_engine **e,
-                       int32_t policy, uint64_t seed)
+int cli_dealers_open(b2b2c_ctx **ctx, b2b2c_dealer_engine **e,
+                     int32_t policy, uint64_t seed)
 {
     int rc = cli_ctx_new(ctx);
     if (rc)
@@ -42,8 +42,8 @@ static int open_engine(b2b2c_ctx **ctx, b2b2c_dealer_engine **e,
     return 0;
 }
 
-static int load_dealers(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
-                        const char *path)
+int cli_dealers_load(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
+                     const char *path)
 {
     cli_csv c;
     int ci, cr, cc, ct, cp, r, rc = 0;
@@ -98,13 +98,13 @@ static int run_route(int argc, char **argv)
     cli_opt opts[] = {{"dealers", NULL, !cli_db_given()},
                       {"leads", NULL, 1},
                       {"policy", NULL, 0},  {"seed", NULL, 0},
-                      {NULL, NULL, 0}};
+                      {"wins", NULL, 0},    {NULL, NULL, 0}};
     int32_t policy = B2B2C_DEALER_POLICY_PERFORMANCE;
     int64_t seed = 0;
     b2b2c_ctx *ctx = NULL;
     b2b2c_dealer_engine *e = NULL;
     cli_csv c;
-    int rc, r, cl, cg, cp, ctm, copen = 0;
+    int rc, r, cl, cg, cp, ctm, ck, copen = 0;
 
     if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0)
         return rc;
@@ -115,9 +115,13 @@ static int run_route(int argc, char **argv)
     if (cli_opt_get(opts, "seed") &&
         (cli_parse_int64(cli_opt_get(opts, "seed"), &seed) || seed < 0))
         return cli_usage_error("--seed must be a non-negative integer");
-    if ((rc = open_engine(&ctx, &e, policy, (uint64_t)seed)) != 0 ||
+    if ((rc = cli_dealers_open(&ctx, &e, policy, (uint64_t)seed)) != 0 ||
         (cli_opt_get(opts, "dealers") &&
-         (rc = load_dealers(ctx, e, cli_opt_get(opts, "dealers"))) != 0))
+         (rc = cli_dealers_load(ctx, e, cli_opt_get(opts, "dealers"))) !=
+             0) ||
+        (cli_opt_get(opts, "wins") &&
+         (rc = cli_dealers_load_wins(ctx, e, cli_opt_get(opts, "wins"))) !=
+             0))
         goto out;
     if (cli_csv_open(&c, cli_opt_get(opts, "leads"))) {
         rc = CLI_EDATA;
@@ -128,15 +132,18 @@ static int run_route(int argc, char **argv)
     cg = cli_csv_col(&c, "region");
     cp = cli_csv_col(&c, "product_line");
     ctm = cli_csv_col(&c, "timestamp");
+    ck = cli_csv_col(&c, "customer_key");
     if (cl < 0 || cg < 0 || ctm < 0) {
         rc = cli_csv_error(&c, "header needs lead_id,region,timestamp (and "
-                               "optionally product_line)");
+                               "optionally product_line,customer_key)");
         goto out;
     }
     printf("lead_id,dealer_id,reason\n");
     while ((r = cli_csv_next(&c)) == 1) {
         int64_t t;
         const char *d = NULL;
+        unsigned char key[B2B2C_DEALER_CUSTOMER_KEY_MAX];
+        size_t kl = 0;
         int32_t why = 0;
         int lrc;
         if (cli_parse_time(cli_csv_field(&c, ctm), &t)) {
@@ -144,11 +151,26 @@ static int run_route(int argc, char **argv)
                                cli_csv_field(&c, ctm));
             goto out;
         }
-        lrc = b2b2c_dealer_route(&d, &why, e, cli_csv_field(&c, cl),
-                                 cli_csv_field(&c, cg), 0, 0, 0,
-                                 cp >= 0 ? cli_csv_field(&c, cp) : "",
-                                 B2B2C_SEGMENT_B2C_CONSUMER,
-                                 B2B2C_BAND_UNKNOWN, t);
+        if (ck >= 0 && *cli_csv_field(&c, ck) &&
+            cli_parse_key(cli_csv_field(&c, ck), key, &kl)) {
+            rc = cli_csv_error(&c, "customer_key '%s' is not 1 to %d bytes "
+                                   "in hex",
+                               cli_csv_field(&c, ck),
+                               B2B2C_DEALER_CUSTOMER_KEY_MAX);
+            goto out;
+        }
+        if (ck >= 0 && *cli_csv_field(&c, ck))
+            lrc = b2b2c_dealer_route_customer(
+                &d, &why, e, cli_csv_field(&c, cl), key, kl,
+                cli_csv_field(&c, cg), 0, 0, 0,
+                cp >= 0 ? cli_csv_field(&c, cp) : "",
+                B2B2C_SEGMENT_B2C_CONSUMER, B2B2C_BAND_UNKNOWN, t);
+        else
+            lrc = b2b2c_dealer_route(&d, &why, e, cli_csv_field(&c, cl),
+                                     cli_csv_field(&c, cg), 0, 0, 0,
+                                     cp >= 0 ? cli_csv_field(&c, cp) : "",
+                                     B2B2C_SEGMENT_B2C_CONSUMER,
+                                     B2B2C_BAND_UNKNOWN, t);
         if (lrc && lrc != B2B2C_ENODEALER) {
             rc = cli_csv_error(&c, "%s", b2b2c_ctx_errmsg(ctx));
             goto out;
@@ -183,6 +205,17 @@ out:
  * The oracle knows the true rates and offers each lead to the eligible
  * dealer with the highest accept x convert probability, under the same
  * capacities and re-routing rules.
+ *
+ * Repeat purchases (issue 14, policies only): lead k is customer "C<k>";
+ * a won lead makes its dealer the customer's owner (owner_win). Once
+ * every first-phase lead is closed, each won customer comes back once
+ * (a repeat-due or service lead, its own random stream), the returns
+ * spread evenly over as long as the first phase lasted, in the
+ * customer's region, routed with its key (route_customer); a share of
+ * the dealers (--repeat-paused) is paused for the whole phase. OWNER_DAYS
+ * is set to its maximum (3650) so that no window ends during the run.
+ * Reported: the repeat leads kept by their owner, and those whose owner
+ * was skipped by reason (the audit's OWNER field).
  */
 
 typedef struct sm64 {
@@ -236,6 +269,11 @@ typedef struct sim {
     int *rr_lead, *rr_to; /* engine re-routings reported by expire */
     size_t nrr, caprr;
     int64_t now;
+    /* repeat phase: lead nl + j is customer rep_cust[j]'s return */
+    int *won_by;          /* first-phase lead's winner (the owner), or -1 */
+    int *rep_cust, nrep;
+    unsigned char *paused; /* dealers paused in the repeat phase */
+    long rep_kept, rep_owner_paused, rep_nodealer, rep_skip[8];
 } sim;
 
 static void *xrealloc(void *p, size_t n)
@@ -407,6 +445,13 @@ static int sim_event(sim *s, const ev *x)
         else if ((rc = b2b2c_dealer_outcome(s->e, lid, x->won,
                                             x->won ? 1000.0 : 0.0, x->t)))
             return rc;
+        if (!s->oracle && x->won && k < s->nl) {
+            char key[32];
+            int kl = snprintf(key, sizeof key, "C%d", k);
+            if ((rc = b2b2c_dealer_owner_win(s->e, lid, key, (size_t)kl)))
+                return rc;
+            s->won_by[k] = x->dealer;
+        }
         s->lead_state[k] = 0;
         s->conversions += x->won;
         break;
@@ -414,12 +459,55 @@ static int sim_event(sim *s, const ev *x)
     return 0;
 }
 
-static int sim_run(sim *s, int64_t t0, double step)
+static int on_audit(const char *lead, const char *dealer, const double *f,
+                    size_t n, void *payload)
+{
+    (void)lead;
+    (void)dealer;
+    *(int *)payload = n > B2B2C_DEALER_AUDIT_OWNER
+                          ? (int)f[B2B2C_DEALER_AUDIT_OWNER]
+                          : B2B2C_DEALER_OWNER_NONE;
+    return 0;
+}
+
+/* Repeat lead k (customer rep_cust[k - nl]) routed with its key at ta:
+ * kept by the owner, or the owner skipped and why. */
+static int route_repeat(sim *s, int k, const char *lid, const char *reg,
+                        int64_t ta, const char **d)
+{
+    int c = s->rep_cust[k - s->nl], owner = s->won_by[c], why_owner = 0;
+    int32_t why = 0;
+    char key[32];
+    int kl = snprintf(key, sizeof key, "C%d", c), rc;
+    rc = b2b2c_dealer_route_customer(d, &why, s->e, lid, key, (size_t)kl,
+                                     reg, 0, 0, 0, "",
+                                     B2B2C_SEGMENT_B2C_CONSUMER,
+                                     B2B2C_BAND_WARM, ta);
+    if (rc && rc != B2B2C_ENODEALER)
+        return rc;
+    s->rep_owner_paused += s->paused[owner];
+    if (why == B2B2C_DEALER_REASON_OWNER && *d && atoi(*d + 1) == owner) {
+        s->rep_kept++;
+        return 0;
+    }
+    if (rc == B2B2C_ENODEALER) { /* nobody eligible, the owner neither:
+                                     no lead stored, no audit record */
+        s->rep_nodealer++;
+        return 0;
+    }
+    if ((rc = b2b2c_dealer_audit_lead(s->e, lid, on_audit, &why_owner)))
+        return rc;
+    s->rep_skip[why_owner >= 0 && why_owner < 8 ? why_owner : 0]++;
+    return 0;
+}
+
+/* Leads k0..k1-1 arrive from t0, one every `step` seconds. */
+static int sim_run(sim *s, int k0, int k1, int64_t t0, double step)
 {
     char lid[32];
     int rc;
-    for (int k = 0; k <= s->nl; k++) {
-        int64_t ta = k < s->nl ? t0 + (int64_t)(k * step) : INT64_MAX;
+    for (int k = k0; k <= k1; k++) {
+        int64_t ta = k < k1 ? t0 + (int64_t)((k - k0) * step) : INT64_MAX;
         for (;;) {
             int64_t te = s->nheap ? s->heap[0].t : INT64_MAX;
             int64_t tx = te < ta ? te : ta;
@@ -446,7 +534,7 @@ static int sim_run(sim *s, int64_t t0, double step)
             }
             break;
         }
-        if (k == s->nl)
+        if (k == k1)
             break;
         if (s->oracle) {
             offered(s, k, oracle_pick(s, k), ta);
@@ -455,9 +543,12 @@ static int sim_run(sim *s, int64_t t0, double step)
             char reg[16];
             snprintf(lid, sizeof lid, "L%d", k);
             snprintf(reg, sizeof reg, "R%d", s->lead_region[k]);
-            rc = b2b2c_dealer_route(&d, NULL, s->e, lid, reg, 0, 0, 0, "",
-                                    B2B2C_SEGMENT_B2C_CONSUMER,
-                                    B2B2C_BAND_WARM, ta);
+            if (k >= s->nl)
+                rc = route_repeat(s, k, lid, reg, ta, &d);
+            else
+                rc = b2b2c_dealer_route(&d, NULL, s->e, lid, reg, 0, 0, 0,
+                                        "", B2B2C_SEGMENT_B2C_CONSUMER,
+                                        B2B2C_BAND_WARM, ta);
             if (rc && rc != B2B2C_ENODEALER)
                 return rc;
             offered(s, k, d ? atoi(d + 1) : -1, ta);
@@ -469,13 +560,47 @@ static int sim_run(sim *s, int64_t t0, double step)
 typedef struct simres {
     long conversions, no_dealer;
     int *offers;
+    /* the repeat phase (policies only) */
+    long nrep, kept, owner_paused, nodealer, skip[8];
 } simres;
+
+/* After the first phase: every won customer comes back once, a share
+ * `paused` of the dealers paused for the phase (their own stream, so
+ * the first phase is as without the repeat phase). */
+static int repeat_phase(sim *s, uint64_t seed, double paused, double step)
+{
+    sm64 w = {seed * 0x9e3779b97f4a7c15ULL + 777};
+    int64_t t1 = s->now + 86400;
+    char id[32];
+    int rc;
+    for (int d = 0; d < s->nd; d++) {
+        s->paused[d] = sm_unif(&w) < paused;
+        snprintf(id, sizeof id, "D%d", d);
+        if (s->paused[d] &&
+            (rc = b2b2c_dealer_set_status(s->e, id, B2B2C_DEALER_PAUSED,
+                                          t1 + 3650 * (int64_t)86400)))
+            return rc;
+    }
+    for (int k = 0; k < s->nl; k++) {
+        int r = s->nl + s->nrep;
+        if (s->won_by[k] < 0)
+            continue;
+        s->rep_cust[s->nrep++] = k;
+        s->lead_region[r] = s->lead_region[k];
+        s->ls[r].s = sm_next(&w);
+    }
+    /* the returns spread over as long as the first phase lasted */
+    return sim_run(s, s->nl, s->nl + s->nrep, t1,
+                   s->nrep ? step * s->nl / s->nrep : step);
+}
 
 /* One run: the world is rebuilt from `seed`, so every policy and the oracle
  * see the same dealers, leads and coin flips. policy < 0: the oracle. */
 static int simulate_one(int nd, int nl, int32_t policy, uint64_t seed,
-                        simres *out, double *pa_out, double *pc_out)
+                        double paused, simres *out, double *pa_out,
+                        double *pc_out)
 {
+    size_t nl2 = 2 * (size_t)nl; /* first-phase leads and their returns */
     sim s;
     sm64 w = {seed * 0x9e3779b97f4a7c15ULL + 12345};
     double totcap = 0, step;
@@ -493,15 +618,21 @@ static int simulate_one(int nd, int nl, int32_t policy, uint64_t seed,
     s.offers = calloc((size_t)nd, sizeof(int));
     s.by_region = calloc((size_t)s.nr, sizeof(int *));
     s.nby_region = calloc((size_t)s.nr, sizeof(int));
-    s.ls = xrealloc(NULL, (size_t)nl * sizeof(sm64));
-    s.lead_region = xrealloc(NULL, (size_t)nl * sizeof(int));
-    s.lead_dealer = calloc((size_t)nl, sizeof(int));
-    s.lead_state = calloc((size_t)nl, sizeof(int));
-    s.tried = calloc((size_t)nl, sizeof(int *));
-    s.ntried = calloc((size_t)nl, sizeof(int));
+    s.ls = xrealloc(NULL, nl2 * sizeof(sm64));
+    s.lead_region = xrealloc(NULL, nl2 * sizeof(int));
+    s.lead_dealer = calloc(nl2, sizeof(int));
+    s.lead_state = calloc(nl2, sizeof(int));
+    s.tried = calloc(nl2, sizeof(int *));
+    s.ntried = calloc(nl2, sizeof(int));
+    s.won_by = xrealloc(NULL, (size_t)nl * sizeof(int));
+    s.rep_cust = xrealloc(NULL, (size_t)nl * sizeof(int));
+    s.paused = calloc((size_t)nd, 1);
     if (!s.cap || !s.open || !s.offers || !s.by_region || !s.nby_region ||
-        !s.lead_dealer || !s.lead_state || !s.tried || !s.ntried)
+        !s.lead_dealer || !s.lead_state || !s.tried || !s.ntried ||
+        !s.paused)
         return cli_data_error("out of memory");
+    for (int k = 0; k < nl; k++)
+        s.won_by[k] = -1;
     for (int d = 0; d < nd; d++) {
         int r = d % s.nr;
         s.pa[d] = 0.5 + 0.45 * sm_unif(&w);
@@ -531,7 +662,9 @@ static int simulate_one(int nd, int nl, int32_t policy, uint64_t seed,
         if ((rc = b2b2c_dealer_new(&s.e, s.ctx)) != 0 ||
             (rc = b2b2c_dealer_set_param(s.e, B2B2C_DEALER_PARAM_POLICY,
                                          policy)) != 0 ||
-            (rc = b2b2c_dealer_seed(s.e, seed)) != 0)
+            (rc = b2b2c_dealer_seed(s.e, seed)) != 0 ||
+            (rc = b2b2c_dealer_set_param(s.e, B2B2C_DEALER_PARAM_OWNER_DAYS,
+                                         3650)) != 0)
             goto lib;
         for (int d = 0; d < nd; d++) {
             snprintf(id, sizeof id, "D%d", d);
@@ -541,12 +674,21 @@ static int simulate_one(int nd, int nl, int32_t policy, uint64_t seed,
                 goto lib;
         }
     }
-    if ((rc = sim_run(&s, 1767225600, step)) != 0)
+    if ((rc = sim_run(&s, 0, nl, 1767225600, step)) != 0)
         goto lib;
     out->conversions = s.conversions;
     out->no_dealer = s.no_dealer;
-    out->offers = s.offers;
-    s.offers = NULL;
+    out->offers = xrealloc(NULL, (size_t)nd * sizeof(int));
+    memcpy(out->offers, s.offers, (size_t)nd * sizeof(int));
+    if (!s.oracle) {
+        if ((rc = repeat_phase(&s, seed, paused, step)) != 0)
+            goto lib;
+        out->nrep = s.nrep;
+        out->kept = s.rep_kept;
+        out->owner_paused = s.rep_owner_paused;
+        out->nodealer = s.rep_nodealer;
+        memcpy(out->skip, s.rep_skip, sizeof(out->skip));
+    }
     if (pa_out)
         memcpy(pa_out, s.pa, (size_t)nd * sizeof(double));
     if (pc_out)
@@ -558,13 +700,13 @@ lib:
     b2b2c_ctx_free(s.ctx);
     for (int r = 0; r < s.nr; r++)
         free(s.by_region[r]);
-    for (int k = 0; k < nl; k++)
+    for (size_t k = 0; k < nl2; k++)
         free(s.tried[k]);
     free(s.pa), free(s.pc), free(s.tier), free(s.cap), free(s.open);
     free(s.offers), free(s.by_region), free(s.nby_region), free(s.ls);
     free(s.lead_region), free(s.lead_dealer), free(s.lead_state);
     free(s.tried), free(s.ntried), free(s.heap), free(s.rr_lead);
-    free(s.rr_to);
+    free(s.rr_to), free(s.won_by), free(s.rep_cust), free(s.paused);
     return rc;
 }
 
@@ -577,10 +719,12 @@ static int by_score(const void *a, const void *b)
 
 static int run_simulate(int argc, char **argv)
 {
-    cli_opt opts[] = {{"dealers", NULL, 1}, {"leads", NULL, 1},
-                      {"policy", NULL, 1},  {"seed", NULL, 0},
-                      {NULL, NULL, 0}};
+    cli_opt opts[] = {{"dealers", NULL, 1},       {"leads", NULL, 1},
+                      {"policy", NULL, 1},        {"seed", NULL, 0},
+                      {"repeat-paused", NULL, 0}, {NULL, NULL, 0}};
     int64_t nd, nl, seed = 1;
+    double paused = 0;
+    long skipped = 0;
     int32_t policy;
     simres res, orc;
     double *pa, *pc, *score, total = 0;
@@ -600,17 +744,24 @@ static int run_simulate(int argc, char **argv)
     if (cli_opt_get(opts, "seed") &&
         (cli_parse_int64(cli_opt_get(opts, "seed"), &seed) || seed < 0))
         return cli_usage_error("--seed must be a non-negative integer");
+    if (cli_opt_get(opts, "repeat-paused") &&
+        (cli_parse_double(cli_opt_get(opts, "repeat-paused"), &paused) ||
+         paused < 0 || paused > 1))
+        return cli_usage_error("--repeat-paused must be a number in [0, 1]");
     pa = xrealloc(NULL, (size_t)nd * sizeof(double));
     pc = xrealloc(NULL, (size_t)nd * sizeof(double));
     score = xrealloc(NULL, (size_t)nd * sizeof(double));
     order = xrealloc(NULL, (size_t)nd * sizeof(int));
     memset(&res, 0, sizeof res);
     memset(&orc, 0, sizeof orc);
-    if ((rc = simulate_one((int)nd, (int)nl, policy, (uint64_t)seed, &res,
-                           pa, pc)) != 0 ||
-        (rc = simulate_one((int)nd, (int)nl, -1, (uint64_t)seed, &orc, NULL,
-                           NULL)) != 0)
+    if ((rc = simulate_one((int)nd, (int)nl, policy, (uint64_t)seed, paused,
+                           &res, pa, pc)) != 0 ||
+        (rc = simulate_one((int)nd, (int)nl, -1, (uint64_t)seed, paused,
+                           &orc, NULL, NULL)) != 0)
         goto out;
+    for (int i = 2; i < 8; i++)
+        skipped += res.skip[i];
+    skipped += res.skip[B2B2C_DEALER_OWNER_NONE] + res.nodealer;
     for (int d = 0; d < nd; d++) {
         score[d] = pa[d] * pc[d];
         order[d] = d;
@@ -638,7 +789,25 @@ static int run_simulate(int argc, char **argv)
             sh += res.offers[order[i]];
         printf("%s%.4f", q ? ", " : "", total > 0 ? sh / total : 0);
     }
-    printf("]}\n");
+    printf("],\n");
+    /* the repeat phase: kept share among the leads whose owner was
+     * eligible (target 1), the others by the reason the owner was skipped */
+    printf(" \"repeat_paused\": %.4f, \"repeat_leads\": %ld, "
+           "\"repeat_kept_by_owner\": %ld, \"repeat_kept_share\": %.4f,\n",
+           paused, res.nrep, res.kept,
+           res.nrep - skipped > 0
+               ? (double)res.kept / (double)(res.nrep - skipped)
+               : 1.0);
+    printf(" \"repeat_owner_paused\": %ld, \"repeat_skipped\": {"
+           "\"paused\": %ld, \"product\": %ld, \"declined\": %ld, "
+           "\"capacity\": %ld, \"quota\": %ld, \"no_owner\": %ld, "
+           "\"nobody_eligible\": %ld}}\n",
+           res.owner_paused, res.skip[B2B2C_DEALER_OWNER_SKIP_INACTIVE],
+           res.skip[B2B2C_DEALER_OWNER_SKIP_PRODUCT],
+           res.skip[B2B2C_DEALER_OWNER_SKIP_TRIED],
+           res.skip[B2B2C_DEALER_OWNER_SKIP_CAPACITY],
+           res.skip[B2B2C_DEALER_OWNER_SKIP_QUOTA],
+           res.skip[B2B2C_DEALER_OWNER_NONE], res.nodealer);
 out:
     free(res.offers);
     free(orc.offers);
@@ -646,25 +815,19 @@ out:
     return rc;
 }
 
-/* register and conflicts (cli_dealers_reg.c) load dealers as route does */
-int cli_dealers_load(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
-                     const char *path);
-int cli_dealers_load(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
-                     const char *path)
-{
-    return load_dealers(ctx, e, path);
-}
 int cli_dealers_reg_run(int argc, char **argv);
 
 static int run_dealers(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error("dealers needs 'route' or 'simulate' (try "
-                               "'b2b2c help dealers')");
+        return cli_usage_error("dealers needs 'route', 'owners' or "
+                               "'simulate' (try 'b2b2c help dealers')");
     if (strcmp(argv[1], "route") == 0)
         return run_route(argc, argv);
     if (strcmp(argv[1], "register") == 0 || strcmp(argv[1], "conflicts") == 0)
         return cli_dealers_reg_run(argc, argv);
+    if (strcmp(argv[1], "owners") == 0)
+        return cli_dealers_owners(argc, argv);
     if (strcmp(argv[1], "simulate") == 0)
         return cli_db_refuse("dealers simulate") ? CLI_EUSAGE
                                                  : run_simulate(argc, argv);
@@ -672,13 +835,18 @@ static int run_dealers(int argc, char **argv)
 }
 
 const cli_command cli_cmd_dealers = {
-    "dealers", "route leads to dealers, simulate the routing policies, "
-    "register deals",
+    "dealers", "route leads to dealers, list customers of record, register "
+    "deals, or simulate the routing policies",
     "usage: b2b2c dealers route --dealers FILE.csv --leads FILE.csv\n"
     "                           [--policy rr|tier|performance|thompson] "
     "[--seed N]\n"
+    "                           [--wins FILE.csv]\n"
+    "       b2b2c dealers owners --dealers FILE.csv --wins FILE.csv --at TIME"
+    "\n"
+    "                            [--format csv|json]\n"
     "       b2b2c dealers simulate --dealers N --leads M --policy P "
     "[--seed S]\n"
+    "                              [--repeat-paused F]\n"
     "       b2b2c dealers register|conflicts --registrations FILE.csv "
     "[--dealers FILE.csv]\n\n"
     "route: dealers CSV columns dealer_id,regions,capacity[,tier_weight]"
@@ -692,13 +860,33 @@ const cli_command cli_cmd_dealers = {
     "  then optional and creates or updates dealers (statistics kept),\n"
     "  and capacity counts every open lead in the database. A lead ID\n"
     "  routed before is an error (exit 1).\n"
+    "  --wins: past wins, CSV customer_key,dealer_id,won_at[,product_line]"
+    "\n"
+    "  (keys in hex): each dealer owns its customer from won_at for "
+    "OWNER_DAYS\n"
+    "  (365); the latest win holds. A customer_key column in the leads CSV"
+    "\n"
+    "  (hex, empty: none) routes the customer's leads to its owner while "
+    "the\n"
+    "  owner is eligible (reason \"owner\"). With --db the owners persist."
+    "\n"
+    "owners: the customers of record live at --at, CSV customer_key,"
+    "product_line,\n"
+    "  dealer_id,since,until (times in UTC) or JSON {\"at\", \"owners\": "
+    "[...]};\n"
+    "  with --db the stored ones (--dealers and --wins then optional).\n"
     "simulate: N dealers in N/10 regions with hidden acceptance and "
     "conversion\n"
     "  rates; prints JSON with conversions, an oracle's conversions under "
     "the\n"
     "  same capacities, the share of leads per decile of dealers (best "
     "first)\n"
-    "  and the leads that found no dealer. It runs in memory: no --db.\n"
+    "  and the leads that found no dealer. Then every customer won comes\n"
+    "  back once (repeat phase, routed with its key; a share F of the\n"
+    "  dealers paused): repeat_kept_share is the share of repeat leads kept\n"
+    "  by their owner among those whose owner was eligible (target 1), and\n"
+    "  repeat_skipped counts the others by why the owner was skipped.\n"
+    "  It runs in memory: no --db.\n"
     "register --registrations FILE.csv [--dealers FILE.csv]: deal "
     "registrations,\n"
     "  CSV dealer_id,customer_key,timestamp,expected_close[,product_line]"

@@ -10,9 +10,6 @@
 
 #include "cli.h"
 
-int cli_dealers_load(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
-                     const char *path);
-
 /* A Unix time as YYYY-MM-DDTHH:MM:SSZ (Hinnant's civil_from_days). */
 static void put_time(int64_t t)
 {

@@ -625,6 +625,55 @@ B2B2C_API int b2b2c_dealer_owner_release(b2b2c_dealer_engine *e,
                                          const char *product_line,
                                          int64_t now);
 
+/*
+ * Import an ownership from the host's history (a migration from a CRM
+ * with past wins but no routed leads here): dealer `dealer_id` owns the
+ * customer for product_line ("" or NULL: leads without a product line)
+ * from `since` for OWNER_DAYS, as b2b2c_dealer_owner_win would have made
+ * it. The latest win holds: an owner whose window starts at or before
+ * `since` (or a released one) is replaced; one that starts after `since`
+ * stays and the call is B2B2C_ESTATE, so that importing wins in any order
+ * gives the same owners. Importing the same row again changes nothing.
+ * A paused dealer may be made owner (routing skips it while paused).
+ * Errors: B2B2C_ENOTFOUND (no dealer dealer_id), B2B2C_ESTATE (dealer
+ * off-boarded; a later owner, named in the message), B2B2C_ERANGE (since
+ * or now outside the time range, since after now, or the window
+ * since + OWNER_DAYS already over at now: nothing to import), and the
+ * codes above. Cost: one map probe and one stored record.
+ */
+B2B2C_API int b2b2c_dealer_owner_assign(b2b2c_dealer_engine *e,
+                                        const void *customer_key,
+                                        size_t key_len,
+                                        const char *product_line,
+                                        const char *dealer_id, int64_t since,
+                                        int64_t now);
+
+/* An ownership in b2b2c_dealer_list_owners: the customer key (key_len
+ * bytes, not NUL-terminated), the product line ("" for leads without
+ * one), the owner and its window [since, until). */
+typedef int (*b2b2c_dealer_owners_cb)(const void *customer_key,
+                                      size_t key_len,
+                                      const char *product_line,
+                                      const char *dealer_id, int64_t since,
+                                      int64_t until, void *userdata);
+
+/*
+ * Every ownership live at `now` (since <= now < until; released and
+ * expired ones are left out), one callback per customer and product line,
+ * in the order of the customer keys: shorter keys first, then bytewise
+ * (memcmp), then product line bytewise (keys a host computes usually
+ * have one length, so the order is bytewise). The strings and the key
+ * are valid during the callback only; a non-zero return stops the
+ * listing and is returned; a mutating call on the context from the
+ * callback gets B2B2C_ESTATE. Returns 0, B2B2C_EINVAL (e or cb NULL),
+ * B2B2C_ERANGE (now outside the time range), B2B2C_ENOMEM, a storage
+ * code or B2B2C_ECORRUPT (bringing the handle up to date), or the
+ * callback's code. Cost: O(n log n) in the owners kept (live or not).
+ */
+B2B2C_API int b2b2c_dealer_list_owners(const b2b2c_dealer_engine *e,
+                                       int64_t now,
+                                       b2b2c_dealer_owners_cb cb,
+                                       void *userdata);
 /* ---- deal registration (1.1) -------------------------------------------
  *
  * A dealer registers an opportunity: a customer or account key (opaque

@@ -336,6 +336,41 @@ void b2b2c__dealer_mirror_sync(b2b2c_dealer_engine *e, const dealer *d)
     }
 }
 
+/* As mirror_sync after an offer to d made outside a region plan (to the
+ * customer's owner, route_customer): a bucket whose plan was valid and
+ * holds d keeps it, following the offer as after an offer the plan made
+ * (b2b2c__dealer_plan_offer: an offer changes only d's entry), so that
+ * leads going to their owners do not send the next leads of the owners'
+ * regions through the eligibility pass. */
+void b2b2c__dealer_mirror_sync_offer(b2b2c_dealer_engine *e, const dealer *d)
+{
+    const char *p = d->cfg.terr;
+    hot x;
+    mirror_of(d, &x);
+    while (p && *p) {
+        const char *q = strchr(p, ';');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        bucket *b = b2b2c__map_get(&e->buckets, p, n);
+        int64_t j = b ? bucket_pos(b, d->idx) : -1;
+        if (j >= 0) {
+            const plan *pl = &b->pl;
+            uint32_t k = NONE32;
+            if (pl->ver == b->ver) {
+                k = lower_bound_u32(pl->pos, pl->ne, (uint32_t)j);
+                if (k >= pl->ne || pl->pos[k] != (uint32_t)j)
+                    k = NONE32;
+            }
+            mirror_put(&b->h[j], &x);
+            b->ver++;
+            if (k != NONE32)
+                b2b2c__dealer_plan_offer(b, k);
+        }
+        if (!q)
+            break;
+        p = q + 1;
+    }
+}
+
 static void undo_mirror(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 {
     (void)ctx;

@@ -367,6 +367,16 @@ typedef struct reg {
     regslot *slot;
     unsigned char sk[8];
 } reg;
+/* The map and record key of (customer key, product line) into buf
+ * (OWNER_KEY_MAX bytes); its length. */
+static inline size_t owner_key(unsigned char *buf, const void *ck,
+                               size_t cklen, const char *prod, size_t pl)
+{
+    buf[0] = (unsigned char)cklen;
+    memcpy(buf + 1, ck, cklen);
+    memcpy(buf + 1 + cklen, prod, pl);
+    return 1 + cklen + pl;
+}
 
 enum { P_POLICY, P_MAXSHARE, P_PERIOD, P_SHAREMIN, P_PRIOR, P_NEWLEADS,
        P_FLOOR, P_EXPO, P_DIRECT, P_LEVEL, P_OWNDAYS, P_REGDAYS };
@@ -754,6 +764,8 @@ int b2b2c__dealer_index(b2b2c_dealer_engine *e, dealer *d, int add,
 int b2b2c__dealer_prod_ids(b2b2c_dealer_engine *e, const char *s,
                            uint32_t **ids, uint32_t *n, int undoable);
 void b2b2c__dealer_mirror_sync(b2b2c_dealer_engine *e, const dealer *d);
+void b2b2c__dealer_mirror_sync_offer(b2b2c_dealer_engine *e,
+                                     const dealer *d);
 int b2b2c__dealer_mirror_guard(b2b2c_dealer_engine *e, const dealer *d);
 int b2b2c__dealer_mirror_reserve(b2b2c_dealer_engine *e, size_t n);
 
@@ -840,8 +852,9 @@ int b2b2c__dealer_owner_put(b2b2c_dealer_engine *e, const void *k, size_t kl,
 int b2b2c__dealer_load_owners(b2b2c_dealer_engine *e);
 void b2b2c__dealer_owners_clear(b2b2c_dealer_engine *e);
 int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
-                               const void *ck, size_t cklen, int64_t now,
-                               decision *dc, uint32_t *odealer);
+                               const unsigned char *okey, size_t okl,
+                               uint64_t oh, int64_t now, decision *dc,
+                               uint32_t *odealer);
 int b2b2c__dealer_customer_arg(b2b2c_ctx *ctx, const void *ck, size_t cklen);
 size_t b2b2c__dealer_owner_key(unsigned char *buf, const void *ck,
                                size_t cklen, const char *prod, size_t pl);

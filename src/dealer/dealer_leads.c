@@ -49,6 +49,11 @@ typedef struct route_in {
     const void *ck; /* the customer key (route_customer), or NULL */
     size_t cklen;
     int32_t service; /* route_service: B2B2C_DEALER_SERVICE_*, else 0 */
+    /* with ck: the owner map key of (ck, product), its length and hash
+     * (computed and its slot prefetched before the call's transaction) */
+    size_t okl;
+    uint64_t oh;
+    unsigned char okey[OWNER_KEY_MAX];
 } route_in;
 
 /* Decide for lead l: the customer's owner when eligible, else the
@@ -64,8 +69,18 @@ static inline void route_decide(b2b2c_dealer_engine *e, const route_in *in,
         return;
     }
     od = NONE32;
-    os = b2b2c__dealer_owner_decide(e, l, in->ck, in->cklen, in->now, dc,
-                                    &od);
+    if (l->product != in->product && strcmp(l->product, in->product)) {
+        /* an unrouted lead stored with another product line: its own */
+        unsigned char k[OWNER_KEY_MAX];
+        size_t kl = owner_key(k, in->ck, in->cklen, l->product,
+                              strlen(l->product));
+        os = b2b2c__dealer_owner_decide(e, l, k, kl,
+                                        b2b2c__map_keyhash(k, kl), in->now,
+                                        dc, &od);
+    } else {
+        os = b2b2c__dealer_owner_decide(e, l, in->okey, in->okl, in->oh,
+                                        in->now, dc, &od);
+    }
     if (os == B2B2C_DEALER_OWNER_CHOSEN)
         return;
     b2b2c__dealer_decide(e, l, in->now, dc);
@@ -217,6 +232,12 @@ static ROUTE_INLINE int route(const char **dealer_out, int32_t *reason_out,
     if (in->pl && b2b2c__id_check(product_line, NULL))
         return b2b2c__err(ctx, B2B2C_EBADID,
                           "product_line: not a valid ID");
+    if (in->ck) { /* the owner's slot: one probe, its load started here */
+        in->okl = owner_key(in->okey, in->ck, in->cklen, product_line,
+                            in->pl);
+        in->oh = b2b2c__map_keyhash(in->okey, in->okl);
+        b2b2c__map_prefetch_h(&e->owners, in->oh);
+    }
     if (has_location != 0 && has_location != 1)
         return b2b2c__err(ctx, B2B2C_EINVAL, "has_location: must be 0 or 1");
     if (has_location) {

@@ -199,6 +199,8 @@ int b2b2c__dealer_offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
         }
         if (k != NONE32)
             b2b2c__dealer_plan_offer(b, k);
+    } else if (dc->owner == B2B2C_DEALER_OWNER_CHOSEN) {
+        b2b2c__dealer_mirror_sync_offer(e, d);
     } else {
         b2b2c__dealer_mirror_sync(e, d);
     }

@@ -12,19 +12,17 @@
  * map once per lead that carries a key.
  */
 #include "dealer_int.h"
+#include "listing.h"
 
 /* ---- keys and records ------------------------------------------------ */
 
 /* The map and record key of (customer key, product line) into buf
- * (OWNER_KEY_MAX bytes); its length. Deal registrations (dealer_reg.c)
- * key their slots the same way. */
+ * (OWNER_KEY_MAX bytes); its length (owner_key in dealer_int.h). Deal
+ * registrations (dealer_reg.c) key their slots the same way. */
 size_t b2b2c__dealer_owner_key(unsigned char *buf, const void *ck,
                                size_t cklen, const char *prod, size_t pl)
 {
-    buf[0] = (unsigned char)cklen;
-    memcpy(buf + 1, ck, cklen);
-    memcpy(buf + 1 + cklen, prod, pl);
-    return 1 + cklen + pl;
+    return owner_key(buf, ck, cklen, prod, pl);
 }
 
 static int write_owner(b2b2c_dealer_engine *e, const owner *o)
@@ -140,6 +138,18 @@ void b2b2c__dealer_owners_clear(b2b2c_dealer_engine *e)
 
 /* ---- routing ----------------------------------------------------------- */
 
+/* The owner under map key okey (okl bytes, hash oh: the route computed
+ * both and prefetched the slot) at now, or NULL: one map probe. */
+static const owner *owner_at(const b2b2c_dealer_engine *e,
+                             const unsigned char *okey, size_t okl,
+                             uint64_t oh, int64_t now)
+{
+    const owner *o = b2b2c__map_get_h(&e->owners, oh, okey, okl);
+    return o && o->dealer != NONE32 && o->since <= now && now < o->until
+               ? o
+               : NULL;
+}
+
 /* Lead l of customer ck at now: B2B2C_DEALER_OWNER_CHOSEN with dc filled
  * (the owner, reason OWNER) when the customer's owner is eligible, else
  * NONE or why the owner was skipped (dc untouched; the owner's number in
@@ -150,22 +160,20 @@ void b2b2c__dealer_owners_clear(b2b2c_dealer_engine *e)
  * request also needs the owner certified. One map probe, two without an
  * owner. */
 int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
-                               const void *ck, size_t cklen, int64_t now,
-                               decision *dc, uint32_t *odealer)
+                               const unsigned char *okey, size_t okl,
+                               uint64_t oh, int64_t now, decision *dc,
+                               uint32_t *odealer)
 {
-    unsigned char k[OWNER_KEY_MAX];
-    size_t kl = b2b2c__dealer_owner_key(k, ck, cklen, l->product,
-                                        strlen(l->product));
-    const owner *o = b2b2c__map_get(&e->owners, k, kl);
+    const owner *o = owner_at(e, okey, okl, oh, now);
     const dealer *d;
     hot h;
     int64_t day;
     uint32_t di;
     int32_t reason = B2B2C_DEALER_REASON_OWNER;
-    if (o && o->dealer != NONE32 && o->since <= now && now < o->until) {
+    if (o) {
         di = o->dealer;
     } else {
-        di = b2b2c__dealer_reg_holder(e, k, kl, now);
+        di = b2b2c__dealer_reg_holder(e, okey, okl, now);
         if (di == NONE32)
             return B2B2C_DEALER_OWNER_NONE;
         reason = B2B2C_DEALER_REASON_REGISTERED;
@@ -418,4 +426,105 @@ int b2b2c_dealer_owner_release(b2b2c_dealer_engine *e,
         return rc;
     B2B2C__CALL(rc, e->ctx, e, release_body(e, &in, now));
     return rc;
+}
+
+/* ---- import and listing ------------------------------------------------ */
+
+typedef struct assign_in {
+    cust_in c;
+    const char *dealer;
+    size_t dn;
+    int64_t since, now;
+} assign_in;
+
+static int assign_body(b2b2c_dealer_engine *e, const assign_in *in)
+{
+    const owner *o = b2b2c__map_get(&e->owners, in->c.k, in->c.kl);
+    int64_t until = window_end(e, in->since); /* OWNER_DAYS as of now */
+    dealer *d;
+    int rc;
+    if (until <= in->now)
+        return b2b2c__err(e->ctx, B2B2C_ERANGE,
+                          "since: the window from %lld ended at %lld, "
+                          "before now (%lld)",
+                          (long long)in->since, (long long)until,
+                          (long long)in->now);
+    if ((rc = b2b2c__dealer_find_dealer(e, in->dealer, in->dn, &d)) != 0)
+        return rc;
+    if (d->cfg.status == B2B2C_DEALER_OFFBOARDED)
+        return b2b2c__err(e->ctx, B2B2C_ESTATE,
+                          "dealer_id: dealer '%s' is off-boarded",
+                          in->dealer);
+    if (o && o->dealer != NONE32 && o->since > in->since)
+        return b2b2c__err(e->ctx, B2B2C_ESTATE,
+                          "since: %lld is before the window of the "
+                          "customer's owner '%s' from %lld (the latest "
+                          "win holds)",
+                          (long long)in->since, e->dealers[o->dealer]->id,
+                          (long long)o->since);
+    return set_owner(e, in->c.k, in->c.kl, d->idx, in->since, until);
+}
+
+int b2b2c_dealer_owner_assign(b2b2c_dealer_engine *e,
+                              const void *customer_key, size_t key_len,
+                              const char *product_line,
+                              const char *dealer_id, int64_t since,
+                              int64_t now)
+{
+    assign_in in;
+    int rc;
+    CHECK_E(e);
+    if ((rc = cust_arg(e->ctx, &in.c, customer_key, key_len, product_line,
+                       now)) != 0 ||
+        (rc = b2b2c__dealer_id_arg(e->ctx, "dealer_id", dealer_id,
+                                   &in.dn)) != 0 ||
+        (rc = b2b2c__check_time(e->ctx, since, "since")) != 0)
+        return rc;
+    if (since > now)
+        return b2b2c__err(e->ctx, B2B2C_ERANGE,
+                          "since: %lld is after now (%lld)",
+                          (long long)since, (long long)now);
+    in.dealer = dealer_id;
+    in.since = since;
+    in.now = now;
+    B2B2C__CALL(rc, e->ctx, e, assign_body(e, &in));
+    return rc;
+}
+
+static int owners_row(const b2b2c__list *l, const void *rec)
+{
+    const b2b2c_dealer_engine *e = l->h;
+    const owner *o = rec;
+    char prod[B2B2C__ID_MAX + 1];
+    size_t cklen = o->key[0], pl = o->klen - 1 - cklen;
+    memcpy(prod, o->key + 1 + cklen, pl);
+    prod[pl] = '\0';
+    return ((b2b2c_dealer_owners_cb)l->cb)(o->key + 1, cklen, prod,
+                                           e->dealers[o->dealer]->id,
+                                           o->since, o->until, l->userdata);
+}
+
+int b2b2c_dealer_list_owners(const b2b2c_dealer_engine *e, int64_t now,
+                             b2b2c_dealer_owners_cb cb, void *userdata)
+{
+    b2b2c__list l;
+    size_t it = 0;
+    const void *k;
+    size_t kl;
+    void *v;
+    int rc;
+    if (!e)
+        return B2B2C_EINVAL;
+    if ((rc = b2b2c__list_open(&l, e->ctx, (b2b2c__list_fn)cb, userdata)) ||
+        (rc = check_now(e->ctx, now)) != 0 ||
+        (rc = b2b2c__sync_read(e->ctx)) != 0 ||
+        (rc = b2b2c__list_reserve(&l, e->owners.count)) != 0)
+        return rc;
+    l.h = e;
+    while (b2b2c__map_next(&e->owners, &it, &k, &kl, &v)) {
+        const owner *o = v;
+        if (o->dealer != NONE32 && o->since <= now && now < o->until)
+            b2b2c__list_add(&l, (const char *)o->key, o->klen, o);
+    }
+    return b2b2c__list_emit(&l, owners_row);
 }

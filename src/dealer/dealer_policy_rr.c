@@ -66,12 +66,26 @@ static uint32_t rr_plan_pick(b2b2c_dealer_engine *e, plan *p, decision *dc)
 }
 
 /* The dealer offered is now the newest: from the front of the ring to the
- * back, unless the maximum share made the pass choose another. */
+ * back (O(1)); one offered from elsewhere in the ring (the maximum share
+ * made the pass choose another, or the lead went to the customer's owner)
+ * moves to the back too, the ones after it one step forward (O(ne), still
+ * less than the pass that dropping the plan would cost the next lead). */
 static int rr_plan_offered(plan *p, uint32_t k)
 {
-    if (p->ring[p->head] != k)
+    uint32_t n = p->ne, i = 0, at;
+    if (p->ring[p->head] == k) {
+        p->head = p->head + 1 == n ? 0 : p->head + 1;
+        return 1;
+    }
+    while (++i < n && p->ring[(p->head + i) % n] != k)
+        ;
+    if (i == n)
         return 0;
-    p->head = p->head + 1 == p->ne ? 0 : p->head + 1;
+    for (; i + 1 < n; i++) {
+        at = (p->head + i) % n;
+        p->ring[at] = p->ring[(at + 1) % n];
+    }
+    p->ring[(p->head + n - 1) % n] = k;
     return 1;
 }
 

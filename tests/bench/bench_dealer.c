@@ -58,17 +58,27 @@ static void key_of(unsigned char k[8], int j)
         k[i] = (unsigned char)((unsigned)j >> (8 * (i % 4)) ^ (unsigned)i);
 }
 
-/* Lead j of the run is customer j; customers j % 5 == 0 won an earlier
- * lead in the same region (routed, accepted, won, recorded): 20% of the
- * run's leads have an owner. */
+/* Lead j of the run is customer j; one customer in five (a multiplicative
+ * hash of j, so that owned leads fall in every region among the others:
+ * j % 5 == 0 put them in 20 regions of their own, where no plan was ever
+ * shared with a plain lead) won an earlier lead in the same region
+ * (routed, accepted, won, recorded): 20% of the run's leads have an
+ * owner. */
+static int is_owned(int j)
+{
+    return ((uint32_t)j * 2654435761u >> 16) % 5 == 0;
+}
+
 static void setup_owners(state *s)
 {
     const char *d;
     char id[32];
-    int rc;
-    for (int j = 0; j < NLEADS; j += 5) {
+    int rc, n = 0;
+    for (int j = 0; j < NLEADS; j++) {
         const unsigned char *k = s->keys[j];
-        if (j % GROUP == 0 && (rc = b2b2c_ctx_begin(s->ctx)))
+        if (!is_owned(j))
+            continue;
+        if (n % GROUP == 0 && (rc = b2b2c_ctx_begin(s->ctx)))
             die("begin", rc, s->ctx);
         snprintf(id, sizeof id, "won-%07d", j);
         if ((rc = b2b2c_dealer_route_customer(&d, NULL, s->e, id, k, 8,
@@ -78,9 +88,11 @@ static void setup_owners(state *s)
             (rc = b2b2c_dealer_outcome(s->e, id, 1, 100, T0 - 1800)) ||
             (rc = b2b2c_dealer_owner_win(s->e, id, k, 8)))
             die("owner", rc, s->ctx);
-        if ((j + 5) % GROUP == 0 && (rc = b2b2c_ctx_commit(s->ctx)))
+        if (++n % GROUP == 0 && (rc = b2b2c_ctx_commit(s->ctx)))
             die("commit", rc, s->ctx);
     }
+    if (n % GROUP && (rc = b2b2c_ctx_commit(s->ctx)))
+        die("commit", rc, s->ctx);
 }
 
 static void setup(void *arg)

@@ -428,6 +428,26 @@ static int op_release(th_env *env, void *s)
     (void)env;
     return b2b2c_dealer_owner_release(s, K, sizeof K, "", T0 + 1000);
 }
+/* An ownership imported: a new customer, and one replacing K's owner
+ * (a later win holds) */
+static int op_assign(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_owner_assign(s, "new", 3, "p1", "b", T0 - 86400,
+                                     T0 + 1000);
+}
+static int op_assign_replace(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_owner_assign(s, K, sizeof K, "", "d", T0 + 950,
+                                     T0 + 1000);
+}
+static void t_owner_assign(void **u)
+{
+    (void)u;
+    run("owner assign", setup, op_assign);
+    run2("owner assign replacing", setup_owned, op_assign_replace, 0);
+}
 static void t_owner_win(void **u)
 {
     (void)u;
@@ -694,6 +714,7 @@ int main(void)
         cmocka_unit_test(t_certify),      cmocka_unit_test(t_recertify),
         cmocka_unit_test(t_decertify),    cmocka_unit_test(t_route_service),
         cmocka_unit_test(t_decline_service),
+        cmocka_unit_test(t_owner_assign),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -615,6 +615,28 @@ class DealerTest(EngineTest):
             b2b2c.DEALER_SERVICE_WARRANTY), "warranty")
         self.assertEqual(b2b2c.dealer_reason_name(
             b2b2c.DEALER_REASON_NO_SERVICE), "no_service")
+    def test_owner_import(self):
+        k1, k2 = bytes([0x9f, 0, 0x13]), b"\x01"
+        self.d.put("mow-2", 1.0, ["RU-MOW"], ["boilers"], capacity=5)
+        self.d.owner_assign(k1, "mow-2", T0 - 10 * DAY, "boilers", now=T0)
+        self.d.owner_assign(k2, "mow-1", T0 - DAY, now=T0)
+        self.assertEqual(self.d.route_customer("i1", k1, "RU-MOW", "boilers",
+                                               now=T0),
+                         ("mow-2", b2b2c.DEALER_REASON_OWNER))
+        self.assertEqual(self.d.list_owners(T0), [
+            b2b2c.OwnerItem(k2, "", "mow-1", T0 - DAY, T0 + 364 * DAY),
+            b2b2c.OwnerItem(k1, "boilers", "mow-2", T0 - 10 * DAY,
+                            T0 + 355 * DAY)])
+        e = self.assertError(b2b2c.ESTATE, self.d.owner_assign, k1, "mow-1",
+                             T0 - 20 * DAY, "boilers", T0)
+        self.assertIn("since", e.message)
+        self.assertError(b2b2c.ENOTFOUND, self.d.owner_assign, k1, "nobody",
+                         T0, "boilers", T0)
+        self.assertError(b2b2c.ERANGE, self.d.owner_assign, k1, "mow-1",
+                         T0 + 1, "boilers", T0)
+        self.assertRaises(TypeError, self.d.owner_assign, k1, "mow-1", None,
+                          "boilers", T0)
+        self.assertRaises(TypeError, self.d.list_owners)
 
     def test_errors(self):
         e = self.assertError(b2b2c.EBADID, self.d.put, "", 1.0, ["RU"])

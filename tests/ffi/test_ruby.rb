@@ -448,6 +448,23 @@ class DealerTest < EngineTest
     assert_equal "no_service", B2B2C.dealer_reason_name(B2B2C::DEALER_REASON_NO_SERVICE)
   end
 
+  def test_owner_import
+    k1 = [0x9f, 0, 0x13].pack("C*")
+    k2 = "\x01".b
+    @d.put("mow-2", territories: ["RU-MOW"], product_lines: ["boilers"], capacity: 5)
+    @d.owner_assign(k1, "mow-2", T0 - (10 * DAY), T0, product_line: "boilers")
+    @d.owner_assign(k2, "mow-1", T0 - DAY, T0)
+    assert_equal ["mow-2", B2B2C::DEALER_REASON_OWNER],
+                 @d.route_customer("i1", k1, "RU-MOW", product_line: "boilers", now: T0)
+    assert_equal [B2B2C::OwnerItem.new(k2, "", "mow-1", T0 - DAY, T0 + (364 * DAY)),
+                  B2B2C::OwnerItem.new(k1, "boilers", "mow-2", T0 - (10 * DAY), T0 + (355 * DAY))],
+                 @d.list_owners(T0)
+    err = assert_error(B2B2C::ESTATE) { @d.owner_assign(k1, "mow-1", T0 - (20 * DAY), T0, product_line: "boilers") }
+    assert_match(/since/, err.message)
+    assert_error(B2B2C::ENOTFOUND) { @d.owner_assign(k1, "nobody", T0, T0, product_line: "boilers") }
+    assert_error(B2B2C::ERANGE) { @d.owner_assign(k1, "mow-1", T0 + 1, T0, product_line: "boilers") }
+  end
+
   def test_errors
     err = assert_error(B2B2C::EBADID) { @d.put("", territories: ["RU"]) }
     assert_match(/dealer/, err.message)

@@ -1273,7 +1273,11 @@ static void t_plans_match_pass(void **state)
     char id[32], lid[32];
     static const char *terrs[] = {"FR", "FR", "FR", "FR;DE", "DE", "IT"};
     static const char *regions[] = {"FR-75", "FR", "DE", "DE-BE", "IT-RM"};
+    char cust[40][4]; /* customer keys of route_customer (issue 14) */
+    long owned = 0, wins = 0;
     (void)state;
+    for (int i = 0; i < 40; i++)
+        snprintf(cust[i], sizeof cust[i], "c%02d", i);
     for (int k = 0; k < 2; k++) {
         th_store_init(&t[k].st);
         assert_int_equal(b2b2c_ctx_new(&t[k].ctx, NULL, &t[k].st.methods),
@@ -1353,6 +1357,13 @@ static void t_plans_match_pass(void **state)
             case 9:
                 rc[k] = b2b2c_dealer_outcome(e, lid, (int32_t)((r2 >> 9) & 1),
                                              (r2 >> 9) & 1 ? 100.0 : 0.0, now);
+                /* a win makes its customer (one of 40) the dealer's */
+                if (rc[k] == 0 && ((r2 >> 9) & 1)) {
+                    assert_int_equal(b2b2c_dealer_owner_win(
+                                         e, lid, cust[(r2 >> 40) % 40], 3),
+                                     0);
+                    wins += k == 0;
+                }
                 break;
             case 10: {
                 /* a group rolled back */
@@ -1372,10 +1383,29 @@ static void t_plans_match_pass(void **state)
                 /* mostly routes to one-bucket regions without location */
                 static const char *prods[] = {"", "", "", "p1", "p2"};
                 snprintf(lid, sizeof lid, "L%d", nlead);
-                rc[k] = b2b2c_dealer_route(
-                    &out[k], &why[k], e, lid, regions[(r2 >> 8) % 5],
-                    (r2 >> 12) % 8 == 0, 48.85, 2.35, prods[(r2 >> 16) % 5],
-                    B2B2C_SEGMENT_B2C_CONSUMER, B2B2C_BAND_WARM, now);
+                if ((r2 >> 36) % 4 == 0) { /* a customer's: owner first */
+                    const char *ck = cust[(r2 >> 40) % 40];
+                    rc[k] = b2b2c_dealer_route_customer(
+                        &out[k], &why[k], e, lid, ck, 3,
+                        regions[(r2 >> 8) % 5], (r2 >> 12) % 8 == 0, 48.85,
+                        2.35, prods[(r2 >> 16) % 5],
+                        B2B2C_SEGMENT_B2C_CONSUMER, B2B2C_BAND_WARM, now);
+                    /* one in eight won at once: its dealer the owner */
+                    if (rc[k] == 0 && (r2 >> 46) % 8 == 0) {
+                        assert_int_equal(
+                            b2b2c_dealer_accept(e, lid, out[k], now), 0);
+                        assert_int_equal(
+                            b2b2c_dealer_outcome(e, lid, 1, 100.0, now), 0);
+                        assert_int_equal(
+                            b2b2c_dealer_owner_win(e, lid, ck, 3), 0);
+                        wins += k == 0;
+                    }
+                } else
+                    rc[k] = b2b2c_dealer_route(
+                        &out[k], &why[k], e, lid, regions[(r2 >> 8) % 5],
+                        (r2 >> 12) % 8 == 0, 48.85, 2.35,
+                        prods[(r2 >> 16) % 5], B2B2C_SEGMENT_B2C_CONSUMER,
+                        B2B2C_BAND_WARM, now);
                 break;
             }
             }
@@ -1388,6 +1418,7 @@ static void t_plans_match_pass(void **state)
             assert_string_equal(out[0], out[1]);
         if (op >= 11 && (rc[0] == 0 || rc[0] == B2B2C_ENODEALER)) {
             planned += rc[0] == 0;
+            owned += why[0] == B2B2C_DEALER_REASON_OWNER;
             nlead++;
         }
         if (step % 2000 == 1999) {
@@ -1396,9 +1427,12 @@ static void t_plans_match_pass(void **state)
             assert_int_equal(b2b2c__dealer_mirror_check(t[0].e), 0);
         }
     }
-    print_message("plans: %ld routed, %llu decided by a plan\n", planned,
+    print_message("plans: %ld routed (%ld to the customer's owner, %ld "
+                  "wins recorded), %llu decided by a plan\n",
+                  planned, owned, wins,
                   (unsigned long long)b2b2c__dealer_plan_hits(t[0].e));
     assert_true(planned > 10000);
+    assert_true(owned > 500);
     assert_true(b2b2c__dealer_plan_hits(t[0].e) > 1500);
     assert_true(b2b2c__dealer_plan_hits(t[1].e) == 0);
     for (int i = 0; i < nlead; i += 7) {

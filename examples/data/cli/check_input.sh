@@ -95,6 +95,9 @@ printf 'channel,date,spend,impressions\nseo,2026-03-02,10,100\n' >"$dir/spend.cs
 printf 'lead,time,revenue\nl1,2026-03-04T09:00,100\n' >"$dir/conv.csv"
 expect 1 "$nul" "$tool" channels report --channels "$dir/ch_nul.csv" --spend "$dir/spend.csv" \
     --touches "$dir/touch.csv" --conversions "$dir/conv.csv" --model linear
+printf 'dealer_id,regions,capacity\nd1,RU-MOW,2\n' >"$dir/dealers.csv"
+printf 'customer_key,dealer_id,won_at\n0a0b,d\0001,2025-12-01\n' >"$dir/wins_nul.csv"
+expect 1 "$nul" "$tool" dealers owners --dealers "$dir/dealers.csv" --wins "$dir/wins_nul.csv" --at 2026-01-01
 
 # ---- a header and no rows ------------------------------------------------------
 printf 'lead_id,timestamp,kind,value\n' >"$dir/ev_empty.csv"
@@ -104,6 +107,8 @@ survives "$tool" forecast fit --model bgnbd --transactions "$dir/tx_empty.csv" -
 survives "$tool" forecast due --transactions "$dir/tx_empty.csv" --as-of 2026-01-01 --window 30
 printf 'dealer_id,regions,capacity,tier_weight,product_lines\n' >"$dir/dealers_empty.csv"
 survives "$tool" dealers route --dealers "$dir/dealers_empty.csv" --leads "$dir/leads.csv"
+printf 'customer_key,dealer_id,won_at\n' >"$dir/wins_empty.csv"
+expect 0 "" "$tool" dealers owners --dealers "$dir/dealers.csv" --wins "$dir/wins_empty.csv" --at 2026-01-01
 
 # ---- INT64_MIN as a time -------------------------------------------------------
 min=-9223372036854775808
@@ -114,6 +119,9 @@ printf 'customer_id,date,amount\nu1,2025-01-01,5\nu1,2025-02-01,5\n' >"$dir/tx.c
 survives "$tool" forecast due --transactions "$dir/tx.csv" --as-of "$min" --window 30
 survives "$tool" forecast fit --model bgnbd --transactions "$dir/tx.csv" --calibration-end "$min" --unit week
 survives "$tool" leads score --events "$dir/ev_ok.csv" --at "$min"
+printf 'customer_key,dealer_id,won_at\n0a0b,d1,%s\n' "$min" >"$dir/wins_min.csv"
+expect 1 "won_at" "$tool" dealers owners --dealers "$dir/dealers.csv" --wins "$dir/wins_min.csv" --at 2026-01-01
+survives "$tool" dealers owners --dealers "$dir/dealers.csv" --wins "$dir/wins_empty.csv" --at "$min"
 expect 2 "as-of" "$tool" forecast due --transactions "$dir/tx.csv" --as-of 9223372036854775807 --window 30
 
 exit $fail

@@ -57,8 +57,9 @@ from .lead import (  # noqa: F401
     BandChange, FunnelRow, LeadItem, LeadModel, LeadRow, RefitResult,
     lead_stage_from_name, lead_stage_name)
 from .dealer import (  # noqa: F401
-    AuditRecord, DealerEngine, DealerItem, Protection, Registration,
-    Reroute, dealer_policy_name, dealer_reason_name, dealer_service_name)
+    AuditRecord, DealerEngine, DealerItem, OwnerItem, Protection,
+    Registration, Reroute, dealer_policy_name, dealer_reason_name,
+    dealer_service_name)
 from .forecast import (  # noqa: F401
     CustomerItem, Due, FitResult, Forecaster, Summary, forecast_clv,
     forecast_fit, forecast_frequency_counts, forecast_gg_fit,
@@ -91,7 +92,7 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "Forecaster", "Channels", "Classification", "SegmentChange", "Rule",
     "LeadRow", "RefitResult", "BandChange", "Reroute", "AuditRecord", "FitResult",
     "Summary", "Due", "Attribution", "Share", "LagWeek", "LeadItem", "FunnelRow",
-    "DealerItem", "Registration", "Protection", "ChannelItem", "AccountItem", "CustomerItem",
+    "DealerItem", "OwnerItem", "Registration", "Protection", "ChannelItem", "AccountItem", "CustomerItem",
     "seg_attr_name", "seg_party_type_name", "seg_org_kind_name", "seg_dest_name",
     "seg_channel_name", "seg_attr_from_name", "seg_party_type_from_name",
     "seg_org_kind_from_name", "seg_dest_from_name", "seg_channel_from_name",

@@ -58,6 +58,8 @@ b2b2c_dealer_audit_cb = CFUNCTYPE(c_int, c_char_p, c_char_p, POINTER(c_double),
     c_size_t, c_void_p)
 b2b2c_dealer_scorecard_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double),
     c_size_t, c_void_p)
+b2b2c_dealer_owners_cb = CFUNCTYPE(c_int, c_void_p, c_size_t, c_char_p,
+    c_char_p, c_int64, c_int64, c_void_p)
 b2b2c_forecaster_summary_cb = CFUNCTYPE(c_int, c_char_p, c_double, c_double,
     c_double, c_double, c_void_p)
 b2b2c_forecaster_customer_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int64,
@@ -702,6 +704,8 @@ TIME_ARGS = {
     'b2b2c_dealer_owner': (7,),
     'b2b2c_dealer_owner_transfer': (5,),
     'b2b2c_dealer_owner_release': (4,),
+    'b2b2c_dealer_owner_assign': (5, 6),
+    'b2b2c_dealer_list_owners': (1,),
     'b2b2c_dealer_register': (6, 7),
     'b2b2c_dealer_registration': (9,),
     'b2b2c_dealer_reg_approve': (4,),
@@ -923,6 +927,10 @@ FUNCTIONS = (
         c_char_p, c_char_p, c_int64)),
     ("b2b2c_dealer_owner_release", c_int, (c_void_p, c_void_p, c_size_t,
         c_char_p, c_int64)),
+    ("b2b2c_dealer_owner_assign", c_int, (c_void_p, c_void_p, c_size_t,
+        c_char_p, c_char_p, c_int64, c_int64)),
+    ("b2b2c_dealer_list_owners", c_int, (c_void_p, c_int64,
+        b2b2c_dealer_owners_cb, c_void_p)),
     ("b2b2c_dealer_register", c_int, (c_void_p, c_char_p, c_void_p, c_size_t,
         c_char_p, c_double, c_int64, c_int64)),
     ("b2b2c_dealer_registration", c_int, (POINTER(c_char_p), POINTER(c_int32),

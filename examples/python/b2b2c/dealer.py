@@ -62,6 +62,8 @@ DealerItem = namedtuple("DealerItem", "dealer_id status paused_until "
 Registration = namedtuple("Registration", "dealer_id state since until "
                           "expected_close")
 Protection = namedtuple("Protection", "dealer_id by until")
+OwnerItem = namedtuple("OwnerItem", "customer_key product_line dealer_id "
+                       "since until")
 
 
 def _key(k):
@@ -383,6 +385,28 @@ class DealerEngine(_Handle):
             ctypes.byref(since), self.handle, _b(dealer_id), service,
             _b(product_line), now))
         return since.value
+    def owner_assign(self, customer_key: bytes, dealer_id: str, since: Time,
+                     product_line: Optional[str] = None,
+                     now: Optional[Time] = None) -> None:
+        """Import an ownership from the host's history: dealer_id owns the
+        customer from since for OWNER_DAYS (the latest win holds)."""
+        now = _time(now, "now")
+        since = _time(since, "since")
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_owner_assign(
+            self.handle, k, len(k), _b(product_line), _b(dealer_id), since,
+            now))
+
+    def list_owners(self, now: Optional[Time] = None) -> List["OwnerItem"]:
+        """[OwnerItem(customer_key (bytes), product_line, dealer_id, since,
+        until), ...]: every ownership live at now, shorter keys first, then
+        bytewise, then product line."""
+        now = _time(now, "now")
+        return self._iter(
+            lib.b2b2c_dealer_list_owners, _d.b2b2c_dealer_owners_cb,
+            lambda k, n, p, d, s, u: OwnerItem(ctypes.string_at(k, n), _s(p),
+                                               _s(d), s, u),
+            self.handle, now)
 
     def _raise_with_reason(self, rc, r):
         try:

@@ -631,6 +631,8 @@ module B2B2C
     b2b2c_dealer_owner: [7],
     b2b2c_dealer_owner_transfer: [5],
     b2b2c_dealer_owner_release: [4],
+    b2b2c_dealer_owner_assign: [5, 6],
+    b2b2c_dealer_list_owners: [1],
     b2b2c_dealer_register: [6, 7],
     b2b2c_dealer_registration: [9],
     b2b2c_dealer_reg_approve: [4],
@@ -696,6 +698,7 @@ module B2B2C
     callback :b2b2c_dealer_reroute_cb, %i[string string string int32 pointer], :int
     callback :b2b2c_dealer_audit_cb, %i[string string pointer size_t pointer], :int
     callback :b2b2c_dealer_scorecard_cb, %i[string pointer size_t pointer], :int
+    callback :b2b2c_dealer_owners_cb, %i[pointer size_t string string int64 int64 pointer], :int
     callback :b2b2c_forecaster_summary_cb, %i[string double double double double pointer], :int
     callback :b2b2c_forecaster_customer_cb, %i[string int32 int64 int64 int64 pointer], :int
     callback :b2b2c_forecaster_due_cb, %i[string int64 double double pointer], :int
@@ -845,6 +848,8 @@ module B2B2C
     attach_function :b2b2c_dealer_owner, %i[pointer pointer pointer pointer pointer size_t string int64], :int
     attach_function :b2b2c_dealer_owner_transfer, %i[pointer pointer size_t string string int64], :int
     attach_function :b2b2c_dealer_owner_release, %i[pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_owner_assign, %i[pointer pointer size_t string string int64 int64], :int
+    attach_function :b2b2c_dealer_list_owners, %i[pointer int64 b2b2c_dealer_owners_cb pointer], :int
     attach_function :b2b2c_dealer_register, %i[pointer string pointer size_t string double int64 int64], :int
     attach_function :b2b2c_dealer_registration, %i[pointer pointer pointer pointer pointer pointer pointer size_t string int64], :int
     attach_function :b2b2c_dealer_reg_approve, %i[pointer pointer size_t string int64], :int

@@ -6,9 +6,9 @@ module B2B2C
 
   AUDIT_NAMES = prefixed("DEALER_AUDIT_", ["NFIELDS"]).freeze
   STAT_NAMES = prefixed("DEALER_STAT_", ["NFIELDS"])
-  DEALER_STATUS = { "active" => DEALER_ACTIVE, "paused" => DEALER_PAUSED, "offboarded" => DEALER_OFFBOARDED }.freeze
                .merge((0..7).to_h { |i| [DEALER_STAT_DECLINE_REASON0 + i, "decline_reason#{i}"] })
                .freeze
+  DEALER_STATUS = { "active" => DEALER_ACTIVE, "paused" => DEALER_PAUSED, "offboarded" => DEALER_OFFBOARDED }.freeze
   SC_NAMES = prefixed("DEALER_SC_", ["NFIELDS"]).freeze
   # service kinds by name ("repair"), from the library's own names
   DEALER_SERVICE = (1...DEALER_NSERVICE).to_h { |i| [Lib.b2b2c_dealer_service_name(i), i] }.freeze
@@ -16,6 +16,7 @@ module B2B2C
   Reroute = Struct.new(:lead_id, :from_dealer, :to_dealer, :reason)
   AuditRecord = Struct.new(:lead_id, :dealer_id, :fields)
   DealerItem = Struct.new(:dealer_id, :status, :paused_until, :tier_weight, :capacity, :open_offers)
+  OwnerItem = Struct.new(:customer_key, :product_line, :dealer_id, :since, :until)
 
   # b2b2c_dealer_engine: dealers, routing, accept/decline/expire, outcomes,
   # audit trail and scorecards (rows as Hashes keyed by the DEALER_AUDIT_*,
@@ -231,6 +232,22 @@ module B2B2C
       check(Lib.b2b2c_dealer_certified(since, handle, dealer_id, B2B2C.enum(service, DEALER_SERVICE, "service"),
                                        product_line, now))
       since.read_int64
+    end
+
+    # Imports an ownership from the host's history: dealer_id owns the
+    # customer from since for OWNER_DAYS (the latest win holds).
+    def owner_assign(customer_key, dealer_id, since, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_owner_assign(handle, k, kl, product_line, dealer_id, since, now))
+    end
+
+    # [OwnerItem(customer_key (binary String), product_line, dealer_id,
+    # since, until), ...]: every ownership live at now, shorter keys first,
+    # then bytewise, then product line.
+    def list_owners(now)
+      iterate(:b2b2c_dealer_list_owners, :b2b2c_dealer_owners_cb, handle, now) do |k, kl, p, d, s, u|
+        OwnerItem.new(k.read_bytes(kl), p, d, s, u)
+      end
     end
 
     # The dealer accepts the lead offered to it; Error (EEXPIRED) after its deadline, (ESTATE)
