@@ -10,6 +10,7 @@ extern const cli_command cli_cmd_leads;
 extern const cli_command cli_cmd_dealers;
 extern const cli_command cli_cmd_forecast;
 extern const cli_command cli_cmd_channels;
+extern const cli_command cli_cmd_demo;
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
@@ -30,6 +31,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_dealers,
     &cli_cmd_forecast,
     &cli_cmd_channels,
+    &cli_cmd_demo,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
