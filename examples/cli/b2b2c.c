@@ -11,6 +11,7 @@ extern const cli_command cli_cmd_dealers;
 extern const cli_command cli_cmd_forecast;
 extern const cli_command cli_cmd_channels;
 extern const cli_command cli_cmd_demo;
+extern const cli_command cli_cmd_report;
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
@@ -32,6 +33,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_forecast,
     &cli_cmd_channels,
     &cli_cmd_demo,
+    &cli_cmd_report,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

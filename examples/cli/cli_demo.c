@@ -254,6 +254,22 @@ static int gen_accounts(demo *d)
     double w[NORGS];
     if (rc)
         return lib_fail(d, rc, "segment attributes");
+    /* the thresholds in roubles (the defaults are placeholders in the
+     * host's currency, docs/segments.md): volume bonuses from 60 million a
+     * year, large customers from 4.5 billion turnover (EUR 50 million, the
+     * EU's SME ceiling) or 20 million a year of purchases */
+    if ((rc = b2b2c_segmenter_set_param(d->seg,
+                                        B2B2C_SEG_LARGE_WHOLESALE_VOLUME,
+                                        6e7)) ||
+        (rc = b2b2c_segmenter_set_param(d->seg,
+                                        B2B2C_SEG_LARGE_CUSTOMER_REVENUE,
+                                        4.5e9)) ||
+        (rc = b2b2c_segmenter_set_param(d->seg,
+                                        B2B2C_SEG_LARGE_CUSTOMER_VOLUME,
+                                        2e7))) {
+        b2b2c_segment_attrs_free(a);
+        return lib_fail(d, rc, "segmenter_set_param");
+    }
     for (int i = 0; i < NORGS; i++)
         w[i] = ORGS[i].w;
     for (int i = 0; i < d->sc.accounts && rc == 0; i++) {
@@ -265,7 +281,9 @@ static int gen_accounts(demo *d)
         if (i % 250 == 0 && (rc = b2b2c_ctx_begin(d->ctx)) != 0)
             break;
         /* the dealers are accounts too: resellers, one a dealer */
-        o = i < d->ndealers ? &ORGS[i % d->sc.regions == 0 ? 0 : 2]
+        o = i < d->ndealers ? &ORGS[i % (d->ndealers / d->sc.regions) == 0
+                                        ? 0
+                                        : 2]
                             : &ORGS[pick(w, NORGS)];
         if (i < d->ndealers)
             snprintf(id, sizeof(id), "%s", d->dealers[i].id);
@@ -474,8 +492,8 @@ static int one_lead(demo *d, int i, int64_t t)
     if (!quote)
         return 0;
     at += (int64_t)(expo(2.0) * DAY) + 600;
-    if (at + 30 * DAY >= DEMO_END)
-        return 0; /* still open at the end of the history */
+    if (at >= DEMO_END - HOUR)
+        return 0;
     TRY(b2b2c_lead_event(d->lm, lead, B2B2C_LEAD_EV_QUOTE_REQUEST, at, 0));
     TRY(b2b2c_lead_set_stage(d->lm, lead, B2B2C_LEAD_STAGE_QUALIFIED, at));
     if (route(d, lead, region, at, &dealer, &accepted))

@@ -1,0 +1,245 @@
+# SPDX-License-Identifier: MIT
+"""The sample manufacturer and the report, end to end.
+
+    check_report.py B2B2C [--browser] [--save PNG]
+
+Writes the small demo (seed 7) into a temporary SQLite file, twice, and
+checks the two databases give the same report (the generator is seeded);
+checks the terminal report has its sections and the HTML page is one
+self-contained file (no script, no external reference) whose every chart
+(<svg data-chart>) has as many data points (class "point") as its table
+has rows times data-series.
+
+With --browser it opens the page in headless Chromium (Debian's
+`chromium`; exit 77, skipped, when it is absent), fails on any console
+message (checked to be caught on a page that logs one), checks the same
+against the DOM Chromium rendered, and takes a 1280x2000 screenshot into
+--save (docs/report.png is refreshed this way; see docs/report.md).
+"""
+import html.parser
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77
+CHARTS = ["segment-mix", "clv-segments", "lead-bands", "funnel",
+          "routing-fairness", "dealer-intervals", "channel-roi",
+          "weekly-leads"]
+SECTIONS = ["SEGMENT MIX", "LEADS", "ROUTING FAIRNESS", "DEALERS",
+            "REPEAT DUE", "CHANNELS", "Not answered by the engines"]
+
+
+def fail(msg):
+    print("FAIL: " + msg)
+    sys.exit(1)
+
+
+class Page(html.parser.HTMLParser):
+    """Charts with their points, tables with their body rows, and anything
+    that would load or run something."""
+
+    def __init__(self):
+        super().__init__()
+        self.charts = {}      # name -> [table, series, points, values]
+        self.tables = {}      # name -> body rows
+        self.external = []    # src/href attributes, <script>, <link>
+        self._chart = None
+        self._svg_depth = 0
+        self._table = None
+        self._in_body = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("script", "link", "iframe", "object", "embed", "img"):
+            self.external.append(tag)
+        for k in ("src", "href"):
+            if k in a and not (a[k] or "").startswith("#"):
+                self.external.append("%s=%s" % (k, a[k]))
+        if "style" in a and "url(" in (a["style"] or ""):
+            self.external.append("style url()")
+        if tag == "svg":
+            self._svg_depth += 1
+            if "data-chart" in a:
+                self._chart = a["data-chart"]
+                if self._chart in self.charts:
+                    fail("chart %s drawn twice" % self._chart)
+                self.charts[self._chart] = [a.get("data-table"),
+                                            int(a.get("data-series", "0")),
+                                            0, []]
+        if self._chart and "point" in (a.get("class") or "").split():
+            c = self.charts[self._chart]
+            c[2] += 1
+            c[3].append(a.get("data-value"))
+        if tag == "table" and "data-table" in a:
+            self._table = a["data-table"]
+            self.tables.setdefault(self._table, 0)
+        if tag == "tbody":
+            self._in_body = True
+        if tag == "tr" and self._table and self._in_body:
+            self.tables[self._table] += 1
+
+    def handle_endtag(self, tag):
+        if tag == "svg":
+            self._svg_depth -= 1
+            if self._svg_depth == 0:
+                self._chart = None
+        if tag == "tbody":
+            self._in_body = False
+        if tag == "table":
+            self._table = None
+
+
+def check_page(text, where):
+    p = Page()
+    p.feed(text)
+    p.close()
+    if p.external:
+        fail("%s: not self-contained: %s" % (where, ", ".join(p.external)))
+    for name in CHARTS:
+        if name not in p.charts:
+            fail("%s: chart %s missing" % (where, name))
+    for name, (table, series, points, values) in sorted(p.charts.items()):
+        if table not in p.tables:
+            fail("%s: chart %s names table %s, which is missing"
+                 % (where, name, table))
+        rows = p.tables[table]
+        if points == 0 or points != rows * series:
+            fail("%s: chart %s has %d points, its table %s %d rows x %d "
+                 "series" % (where, name, points, table, rows, series))
+        for v in values:
+            try:
+                float(v)
+            except (TypeError, ValueError):
+                fail("%s: chart %s: a point without a number (%r)"
+                     % (where, name, v))
+    print("%s: %d charts, points = table rows x series: %s" % (
+        where, len(p.charts),
+        ", ".join("%s %d" % (n, c[2]) for n, c in sorted(p.charts.items()))))
+    return p
+
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True, **kw)
+    if r.returncode != 0:
+        fail("%s exited %d: %s" % (" ".join(cmd), r.returncode, r.stderr))
+    return r.stdout
+
+
+def chromium(exe, tmp, url, extra):
+    """Run headless Chromium in its own session, with its own profile in
+    the temporary folder; kill the whole group at the end. Returns
+    (stdout, console lines)."""
+    prof = tempfile.mkdtemp(prefix="profile-", dir=tmp)
+    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu",
+           "--user-data-dir=" + prof, "--enable-logging=stderr", "--v=0",
+           "--no-first-run", "--disable-extensions"] + extra + [url]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         universal_newlines=True, start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        out, err = "", "timeout"
+    finally:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        p.wait()
+    if err == "timeout":
+        fail("chromium did not finish in 120 s: " + " ".join(cmd))
+    console = [l for l in err.splitlines()
+               if "CONSOLE" in l or "Uncaught" in l]
+    return out, console
+
+
+def browser(tmp, page, save):
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not exe:
+        print("SKIP: chromium is not installed (apt-get install chromium)")
+        sys.exit(SKIP)
+    # the console check itself: a page that logs must be caught
+    bad = os.path.join(tmp, "bad.html")
+    with open(bad, "w") as f:
+        f.write("<!DOCTYPE html><html><body><script>"
+                "console.error('probe')</script></body></html>")
+    _, console = chromium(exe, tmp, "file://" + bad, ["--dump-dom"])
+    if not any("probe" in l for l in console):
+        fail("the console check does not see console.error: Chromium's "
+             "logging flags changed?")
+    url = "file://" + os.path.abspath(page)
+    dom, console = chromium(exe, tmp, url, ["--dump-dom"])
+    if console:
+        fail("console messages on the report:\n" + "\n".join(console))
+    if "<svg" not in dom:
+        fail("chromium rendered no SVG; its DOM:\n" + dom[:2000])
+    check_page(dom, "rendered DOM")
+    png = os.path.join(tmp, "report.png")
+    _, console = chromium(exe, tmp, url, ["--screenshot=" + png,
+                                          "--window-size=1280,2000",
+                                          "--hide-scrollbars"])
+    if console:
+        fail("console messages on the report:\n" + "\n".join(console))
+    with open(png, "rb") as f:
+        head = f.read(24)
+    if head[:8] != b"\x89PNG\r\n\x1a\n":
+        fail("the screenshot is not a PNG")
+    w = int.from_bytes(head[16:20], "big")
+    h = int.from_bytes(head[20:24], "big")
+    if (w, h) != (1280, 2000):
+        fail("the screenshot is %dx%d, not 1280x2000" % (w, h))
+    if save:
+        shutil.copyfile(png, save)
+        print("screenshot saved to " + save)
+
+
+def main():
+    args = sys.argv[1:]
+    if not args:
+        fail(__doc__)
+    tool = args[0]
+    use_browser = "--browser" in args
+    save = args[args.index("--save") + 1] if "--save" in args else None
+    tmp = tempfile.mkdtemp(prefix="b2b2c-report-")
+    try:
+        reports = []
+        for k in range(2):
+            db = "sqlite:" + os.path.join(tmp, "demo%d.db" % k)
+            r = subprocess.run([tool, "--db", db, "demo", "generate",
+                                "--seed", "7", "--scale", "small"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               universal_newlines=True)
+            if r.returncode == 2 and "without the SQLite" in r.stderr:
+                print("SKIP: b2b2c was built without the SQLite adapter")
+                sys.exit(SKIP)
+            if r.returncode != 0:
+                fail("demo generate: " + r.stderr)
+            page = os.path.join(tmp, "report%d.html" % k)
+            reports.append(run([tool, "--db", db, "report", "--html", page]))
+        if reports[0] != reports[1]:
+            fail("the same seed gave two different reports")
+        for s in SECTIONS:
+            if s not in reports[0]:
+                fail("terminal report without its section " + s)
+        lines = reports[0].splitlines()
+        if len(lines) > 66 or max(len(l) for l in lines) > 100:
+            fail("the terminal report is %d lines, up to %d columns: not "
+                 "one screen" % (len(lines), max(len(l) for l in lines)))
+        with open(page) as f:
+            text = f.read()
+        with open(os.path.join(tmp, "report0.html")) as f:
+            if f.read() != text:
+                fail("the same seed gave two different HTML pages")
+        check_page(text, "report.html")
+        if use_browser:
+            browser(tmp, page, save)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
