@@ -597,6 +597,22 @@ static int gen_fits(demo *d)
 
 /* ---- the subcommand ---- */
 
+/* --truth FILE: what the engines cannot see, to check them against. */
+static int write_truth(demo *d, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return cli_data_error("--truth: cannot write '%s'", path);
+    fprintf(f, "dealer_id,region,win_factor,accept_rate,median_hours\n");
+    for (int k = 0; k < d->ndealers; k++)
+        fprintf(f, "%s,%s,%.4f,%.4f,%.2f\n", d->dealers[k].id,
+                REGIONS[d->dealers[k].region], d->dealers[k].win,
+                d->dealers[k].accept, d->dealers[k].hours);
+    if (fclose(f))
+        return cli_data_error("--truth: cannot write '%s'", path);
+    return 0;
+}
+
 static int not_empty(demo *d)
 {
     size_t n = 0, m = 0;
@@ -611,7 +627,8 @@ static int not_empty(demo *d)
 
 static int generate(int argc, char **argv)
 {
-    cli_opt opts[] = {{"seed", NULL, 0}, {"scale", NULL, 0}, {NULL, NULL, 0}};
+    cli_opt opts[] = {{"seed", NULL, 0}, {"scale", NULL, 0},
+                      {"truth", NULL, 0}, {NULL, NULL, 0}};
     demo dd, *d = &dd;
     const char *s;
     int64_t seed = 1;
@@ -657,6 +674,8 @@ static int generate(int argc, char **argv)
         (rc = gen_channels(d)) || (rc = gen_leads(d)) ||
         (rc = gen_fits(d)))
         goto out;
+    if ((s = cli_opt_get(opts, "truth")) && (rc = write_truth(d, s)) != 0)
+        goto out;
     fprintf(stderr,
             "demo: %d dealers in %d regions, %d accounts, %d consumer "
             "leads (%d won), %ld library calls; history 2024-12-01 to "
@@ -690,7 +709,8 @@ static int cmd_demo(int argc, char **argv)
 const cli_command cli_cmd_demo = {
     "demo", "write a sample manufacturer into the --db database",
     "usage: b2b2c --db sqlite:FILE demo generate [--seed N] "
-    "[--scale small|large]\n\n"
+    "[--scale small|large]\n"
+    "                                             [--truth FILE.csv]\n\n"
     "A boiler manufacturer's two years (2024-12-01 to 2026-12-01), written\n"
     "through every engine: dealers in regions with a hidden quality the\n"
     "scorecards estimate, B2B accounts in the four business sub-segments\n"
@@ -701,5 +721,7 @@ const cli_command cli_cmd_demo = {
     "accounts, 2,000 leads, a few seconds; large: 200 dealers in 20\n"
     "regions, 2,000 accounts, 50,000 leads. The database must be new\n"
     "(a memory database is refused: it would keep nothing). Then run\n"
-    "'b2b2c --db sqlite:FILE report'.\n",
+    "'b2b2c --db sqlite:FILE report'. --truth writes each dealer's hidden\n"
+    "quality (dealer_id,region,win_factor,accept_rate,median_hours), what\n"
+    "the scorecards estimate without seeing it.\n",
     cmd_demo};

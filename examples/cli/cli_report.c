@@ -462,7 +462,7 @@ static void print_text(const report *r)
                c->roi_ltv);
     }
     printf("  reach: %.0f%% of spend, %.0f%% of attributed value, %.0f%% "
-           "of lifetime value;\n  lead cost against reach spend %.0f weeks "
+           "of lifetime value;\n  lead cost against reach spend %.0f week(s) "
            "before: slope %.3g, r = %.2f (%zu weeks)\n",
            100 * r->mix[B2B2C_MIX_REACH_SPEND_SHARE],
            100 * r->mix[B2B2C_MIX_REACH_VALUE_SHARE],

@@ -3,7 +3,7 @@
 
     check_report.py B2B2C [--browser] [--save PNG]
 
-Writes the small demo (seed 7) into a temporary SQLite file, twice, and
+Writes the small demo (seed 1, as the README does) into a temporary SQLite file, twice, and
 checks the two databases give the same report (the generator is seeded);
 checks the terminal report has its sections and the HTML page is one
 self-contained file (no script, no external reference) whose every chart
@@ -121,6 +121,36 @@ def check_page(text, where):
     return p
 
 
+def check_scorecards(text, truth):
+    """The dealers the report ranks top have a higher hidden quality, on
+    average, than those it ranks bottom: the scorecards see what the
+    generator hid from them."""
+    quality = {}
+    with open(truth) as f:
+        next(f)
+        for line in f:
+            cols = line.strip().split(",")
+            quality[cols[0]] = float(cols[2])
+    lines = text.splitlines()
+    start = next(i for i, l in enumerate(lines) if l.startswith("DEALERS"))
+    top, bottom = [], []
+    side = top
+    for l in lines[start + 1:]:
+        if not l.strip():
+            break
+        if l.strip() == "...":
+            side = bottom
+            continue
+        side.append(quality[l.split()[0]])
+    if not top or not bottom:
+        fail("the report lists no top or no bottom dealers")
+    mt, mb = sum(top) / len(top), sum(bottom) / len(bottom)
+    print("hidden quality: top dealers %.2f, bottom dealers %.2f" % (mt, mb))
+    if not mt > mb:
+        fail("the top dealers' hidden quality %.3f is not above the bottom "
+             "ones' %.3f" % (mt, mb))
+
+
 def run(cmd, **kw):
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        universal_newlines=True, **kw)
@@ -208,8 +238,10 @@ def main():
         reports = []
         for k in range(2):
             db = "sqlite:" + os.path.join(tmp, "demo%d.db" % k)
+            truth = os.path.join(tmp, "truth.csv")
             r = subprocess.run([tool, "--db", db, "demo", "generate",
-                                "--seed", "7", "--scale", "small"],
+                                "--seed", "1", "--scale", "small",
+                                "--truth", truth],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                universal_newlines=True)
             if r.returncode == 2 and "without the SQLite" in r.stderr:
@@ -224,6 +256,7 @@ def main():
         for s in SECTIONS:
             if s not in reports[0]:
                 fail("terminal report without its section " + s)
+        check_scorecards(reports[0], truth)
         lines = reports[0].splitlines()
         if len(lines) > 66 or max(len(l) for l in lines) > 100:
             fail("the terminal report is %d lines, up to %d columns: not "
