@@ -371,6 +371,17 @@ static const char *money(char *buf, double v)
     return buf;
 }
 
+/* A ratio with `prec` decimals in `width`, "-" when it is not a number
+ * (no spend, no leads). */
+static const char *ratio(char *buf, double v, int width, int prec)
+{
+    if (isfinite(v))
+        snprintf(buf, 24, "%*.*f", width, prec, v);
+    else
+        snprintf(buf, 24, "%*s", width, "-");
+    return buf;
+}
+
 static void print_dealer(const rep_dealer *d)
 {
     printf("  %-12.12s %5.0f %5.0f  %5.1f%% [%5.1f%%, %5.1f%%]  %+6.1f pp\n",
@@ -381,6 +392,7 @@ static void print_dealer(const rep_dealer *d)
 static void print_text(const report *r)
 {
     char b1[16], b2[16], b3[16], b4[16], day[11];
+    char r1[24], r2[24], r3[24], r4[24], r5[24];
     size_t top = (size_t)r->top;
     printf("b2b2c report at %s (dealers and channels: the last %d days)\n",
            rep_date(day, r->now), r->days);
@@ -392,10 +404,10 @@ static void print_text(const report *r)
         double n = (double)r->clv_n[s];
         printf("  %-22s %5lld %9lld   %s = %s + %s%s\n", b2b2c_segment_name(s),
                (long long)r->accounts[s], (long long)r->customers[s],
-               money(b1, n ? (r->clv_product[s] + r->clv_service[s]) / n
+               money(b1, n > 0 ? (r->clv_product[s] + r->clv_service[s]) / n
                            : NAN),
-               money(b2, n ? r->clv_product[s] / n : NAN),
-               money(b3, n ? r->clv_service[s] / n : NAN),
+               money(b2, n > 0 ? r->clv_product[s] / n : NAN),
+               money(b3, n > 0 ? r->clv_service[s] / n : NAN),
                r->clv_nofit[s] ? " (some unfitted)" : "");
     }
 
@@ -447,28 +459,30 @@ static void print_text(const report *r)
            "revenue      LTV    ROI  ROI on LTV\n");
     for (size_t i = 0; i < r->nchannels; i++) {
         const rep_channel *c = &r->channels[i];
-        printf("  %-14.14s %-7s %s %7.0f %s %s %s %6.2f %7.2f\n", c->id,
+        printf("  %-14.14s %-7s %s %7.0f %s %s %s %s %s\n", c->id,
                c->kind == B2B2C_CHANNEL_KIND_REACH ? "reach" : "leadgen",
-               money(b1, c->spend),
-               c->leads, money(b2, c->cpl), money(b3, c->revenue),
-               money(b4, c->ltv), c->roi, c->roi_ltv);
+               money(b1, c->spend), c->leads, money(b2, c->cpl),
+               money(b3, c->revenue), money(b4, c->ltv),
+               ratio(r1, c->roi, 6, 2), ratio(r2, c->roi_ltv, 7, 2));
     }
     for (int k = 1; k < 3; k++) {
         const rep_channel *c = &r->kinds[k];
-        printf("  %-22s %s %7.0f %s %s %s %6.2f %7.2f\n",
+        printf("  %-22s %s %7.0f %s %s %s %s %s\n",
                k == 1 ? "all reach" : "all lead generation",
                money(b1, c->spend), c->leads, money(b2, c->cpl),
-               money(b3, c->revenue), money(b4, c->ltv), c->roi,
-               c->roi_ltv);
+               money(b3, c->revenue), money(b4, c->ltv),
+               ratio(r1, c->roi, 6, 2), ratio(r2, c->roi_ltv, 7, 2));
     }
-    printf("  reach: %.0f%% of spend, %.0f%% of attributed value, %.0f%% "
+    printf("  reach: %s%% of spend, %s%% of attributed value, %s%% "
            "of lifetime value;\n  lead cost against reach spend %.0f week(s) "
-           "before: slope %.3g, r = %.2f (%zu weeks)\n",
-           100 * r->mix[B2B2C_MIX_REACH_SPEND_SHARE],
-           100 * r->mix[B2B2C_MIX_REACH_VALUE_SHARE],
-           100 * r->mix[B2B2C_MIX_REACH_LTV] /
-               (r->mix[B2B2C_MIX_REACH_LTV] + r->mix[B2B2C_MIX_LEADGEN_LTV]),
-           r->lag_weeks, r->lag_slope, r->lag_corr, r->lag_pairs);
+           "before: slope %s, r = %s (%zu weeks)\n",
+           ratio(r1, 100 * r->mix[B2B2C_MIX_REACH_SPEND_SHARE], 0, 0),
+           ratio(r2, 100 * r->mix[B2B2C_MIX_REACH_VALUE_SHARE], 0, 0),
+           ratio(r3, 100 * r->mix[B2B2C_MIX_REACH_LTV] /
+                         (r->mix[B2B2C_MIX_REACH_LTV] +
+                          r->mix[B2B2C_MIX_LEADGEN_LTV]), 0, 0),
+           r->lag_weeks, ratio(r4, r->lag_slope, 0, 4),
+           ratio(r5, r->lag_corr, 0, 2), r->lag_pairs);
 
     printf("\nNot answered by the engines: revenue and margin per region, "
            "dealer-level lifetime value,\nstage durations, and spend by "

@@ -299,8 +299,8 @@ static void segments(FILE *f, const report *r)
         double n = (double)r->clv_n[s];
         labels[s - 1] = b2b2c_segment_name(s);
         cust[s - 1] = (double)r->customers[s];
-        clv[2 * (s - 1)] = n ? r->clv_product[s] / n : NAN;
-        clv[2 * (s - 1) + 1] = n ? r->clv_service[s] / n : NAN;
+        clv[2 * (s - 1)] = n > 0 ? r->clv_product[s] / n : NAN;
+        clv[2 * (s - 1) + 1] = n > 0 ? r->clv_service[s] / n : NAN;
     }
     fputs("<div class=\"row\">", f);
     bars(f, "segment-mix", "Customers per segment", "segments", labels, cust,
@@ -316,9 +316,9 @@ static void segments(FILE *f, const report *r)
         td_text(f, b2b2c_segment_name(s));
         td(f, "%.0f", (double)r->accounts[s]);
         td(f, "%.0f", (double)r->customers[s]);
-        td(f, "%.0f", n ? r->clv_product[s] / n : NAN);
-        td(f, "%.0f", n ? r->clv_service[s] / n : NAN);
-        td(f, "%.0f", n ? (r->clv_product[s] + r->clv_service[s]) / n : NAN);
+        td(f, "%.0f", n > 0 ? r->clv_product[s] / n : NAN);
+        td(f, "%.0f", n > 0 ? r->clv_service[s] / n : NAN);
+        td(f, "%.0f", n > 0 ? (r->clv_product[s] + r->clv_service[s]) / n : NAN);
         fputs("</tr>\n", f);
     }
     fputs("</tbody></table></section>\n", f);

@@ -151,6 +151,34 @@ def check_scorecards(text, truth):
              "ones' %.3f" % (mt, mb))
 
 
+def check_refusals(tool, tmp, db):
+    """What the two subcommands refuse, and the report of an empty
+    database."""
+    def status(args):
+        r = subprocess.run([tool] + args, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, universal_newlines=True)
+        return r.returncode, r.stdout, r.stderr
+    cases = [
+        (["demo", "generate"], 2, "--db"),            # memory keeps nothing
+        (["--db", db, "demo", "generate"], 1, "already holds"),
+        (["--db", db, "demo", "generate", "--scale", "huge"], 2, "--scale"),
+        (["report"], 2, "--db"),
+        (["--db", db, "report", "--days", "0"], 2, "--days"),
+        (["--db", db, "report", "--top", "x"], 2, "--top"),
+    ]
+    empty = "sqlite:" + os.path.join(tmp, "empty.db")
+    cases.append((["--db", empty, "report"], 1, "give --now"))
+    for args, want, word in cases:
+        rc, _, err = status(args)
+        if rc != want or word not in err:
+            fail("b2b2c %s: exit %d (%r), wanted %d and a message naming %s"
+                 % (" ".join(args), rc, err.strip(), want, word))
+    rc, out, err = status(["--db", empty, "report", "--now", "2026-12-01"])
+    if rc != 0 or "DEALERS 0" not in out or "nan" in out.lower():
+        fail("the report of an empty database: exit %d\n%s%s"
+             % (rc, out, err))
+
+
 def run(cmd, **kw):
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        universal_newlines=True, **kw)
@@ -257,6 +285,7 @@ def main():
             if s not in reports[0]:
                 fail("terminal report without its section " + s)
         check_scorecards(reports[0], truth)
+        check_refusals(tool, tmp, db)
         lines = reports[0].splitlines()
         if len(lines) > 66 or max(len(l) for l in lines) > 100:
             fail("the terminal report is %d lines, up to %d columns: not "
