@@ -148,6 +148,8 @@ typedef struct {
     double *won_rev;
     int nwon;
     long calls; /* library calls made, for the summary */
+    /* reach flights: each week's reach spend factor (4-week flights) */
+    double flight[DEMO_DAYS / 7 + 2];
 } demo;
 
 static int lib_fail(demo *d, int rc, const char *what)
@@ -331,6 +333,9 @@ static int gen_channels(demo *d)
     for (int c = 0; c < NCHANNELS; c++)
         TRY(b2b2c_channels_add(d->ch, CHANNELS[c].id, CHANNELS[c].kind,
                                CHANNELS[c].sub, B2B2C_GROUP_B2C));
+    /* reach runs in 4-week flights, from 0.4 to 1.8 times its mean */
+    for (int w = 0; w < DEMO_DAYS / 7 + 2; w++)
+        d->flight[w] = w % 4 == 0 ? 0.4 + 1.4 * unif() : d->flight[w - 1];
     TRY(b2b2c_ctx_begin(d->ctx));
     for (int day = 0; day < DEMO_DAYS; day++) {
         /* heating season: demand peaks in October */
@@ -339,7 +344,8 @@ static int gen_channels(demo *d)
         for (int c = 0; c < NCHANNELS; c++) {
             const demo_channel *k = &CHANNELS[c];
             double spend = per_day * season * k->share * k->cpl *
-                           (0.8 + 0.4 * unif());
+                           (0.8 + 0.4 * unif()) *
+                           (c < NREACH ? d->flight[day / 7] : 1.0);
             double imp = k->cpm > 0 ? spend / k->cpm * 1000.0 : 0;
             TRY(b2b2c_channels_set_spend(d->ch, k->id,
                                          DEMO_START + day * DAY,
@@ -455,8 +461,13 @@ static int one_lead(demo *d, int i, int64_t t)
     int c, region, dealer, quote = 0;
     int64_t at, accepted = 0;
     double intent;
+    /* the seed document's claim, built in: reach warms the market, so a
+     * week after a strong reach flight lead generation brings more leads
+     * for the same spend (what b2b2c_channels_mix_lag measures) */
+    int week = (int)((t - DEMO_START) / (7 * DAY));
+    double lift = 1.0 + 0.8 * (d->flight[week > 0 ? week - 1 : 0] - 1.1);
     for (int k = 0; k < NCHANNELS; k++)
-        cw[k] = CHANNELS[k].share;
+        cw[k] = CHANNELS[k].share * (k < NREACH ? 1.0 : lift);
     for (int k = 0; k < d->sc.regions; k++)
         rw[k] = REGION_W[k];
     c = pick(cw, NCHANNELS);

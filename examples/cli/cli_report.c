@@ -382,6 +382,16 @@ static const char *ratio(char *buf, double v, int width, int prec)
     return buf;
 }
 
+/* Three significant digits, "-" when not a number. */
+static const char *sig3(char *buf, double v)
+{
+    if (isfinite(v))
+        snprintf(buf, 24, "%.3g", v);
+    else
+        snprintf(buf, 24, "-");
+    return buf;
+}
+
 static void print_dealer(const rep_dealer *d)
 {
     printf("  %-12.12s %5.0f %5.0f  %5.1f%% [%5.1f%%, %5.1f%%]  %+6.1f pp\n",
@@ -481,7 +491,7 @@ static void print_text(const report *r)
            ratio(r3, 100 * r->mix[B2B2C_MIX_REACH_LTV] /
                          (r->mix[B2B2C_MIX_REACH_LTV] +
                           r->mix[B2B2C_MIX_LEADGEN_LTV]), 0, 0),
-           r->lag_weeks, ratio(r4, r->lag_slope, 0, 4),
+           r->lag_weeks, sig3(r4, r->lag_slope),
            ratio(r5, r->lag_corr, 0, 2), r->lag_pairs);
 
     printf("\nNot answered by the engines: revenue and margin per region, "
