@@ -217,12 +217,13 @@ static const demo_org ORGS[] = {
 
 /* Purchases the BG/NBD way (Fader, Hardie & Lee 2005, sec. 2): a rate per
  * account (gamma across accounts, shape 2), a drop-out chance after each
- * repeat (beta-like), its own spend level (Gamma-Gamma's assumption). */
+ * repeat (Beta(1, 12) across accounts: 1 - U^(1/12)), its own spend level
+ * (Gamma-Gamma's assumption, Fader & Hardie 2013). */
 static int account_purchases(demo *d, const char *id, int32_t segment,
                              const demo_org *o, int64_t first)
 {
     double rate = o->per_year / 365.0 * gamma_int(2) / 2.0;
-    double drop = 0.02 + 0.10 * unif() * unif();
+    double drop = 1.0 - pow(unif(), 1.0 / 12.0); /* Beta(1, 12) */
     double level = o->order * exp(0.35 * normal());
     int64_t t = first;
     int large = segment == B2B2C_SEGMENT_B2B_LARGE;
@@ -433,6 +434,7 @@ static int consumer_purchases(demo *d, const char *lead, int64_t t,
      * heater, a boiler for the summer house): a slow repeat buyer */
     {
         double rate = 0.35 * gamma_int(2) / 2.0 / 365.0;
+        double drop = 1.0 - sqrt(unif()); /* Beta(1, 2) */
         int64_t s = t + 365 * DAY;
         int64_t u = t + (int64_t)(expo(1.0 / rate) * DAY);
         while (s < DEMO_END && unif() < 0.6) {
@@ -446,7 +448,7 @@ static int consumer_purchases(demo *d, const char *lead, int64_t t,
                 d->fc, id, B2B2C_SEGMENT_B2C_CONSUMER, u,
                 round(price * (0.2 + 0.4 * unif())),
                 B2B2C_FORECAST_KIND_PRODUCT));
-            if (unif() < 0.5)
+            if (unif() < drop)
                 break;
             u += (int64_t)(expo(1.0 / rate) * DAY);
         }
@@ -577,14 +579,21 @@ static int gen_fits(demo *d)
                                    B2B2C_SEGMENT_B2B_SMALL_PRO,
                                    B2B2C_SEGMENT_B2C_CONSUMER};
     int32_t status;
+    fprintf(stderr, "demo: purchase-model fits at 2026-12-01:");
     for (size_t i = 0; i < sizeof(segs) / sizeof(segs[0]); i++) {
         int rc = b2b2c_forecaster_fit(&status, d->fc, segs[i], DEMO_END);
         d->calls++;
         /* a segment with too few customers keeps the "all" fit */
         if (rc && rc != B2B2C_ENODATA && rc != B2B2C_ENOTREADY &&
-            rc != B2B2C_ENOCONVERGE)
+            rc != B2B2C_ENOCONVERGE) {
+            fprintf(stderr, "\n");
             return lib_fail(d, rc, "forecaster_fit");
+        }
+        fprintf(stderr, "%s %s %s", i ? "," : "",
+                segs[i] < 0 ? "all" : b2b2c_segment_name(segs[i]),
+                rc ? b2b2c_strerror(rc) : b2b2c_fit_status_name(status));
     }
+    fprintf(stderr, "\n");
     /* channel ROI on lifetime value: first revenue + the forecast CLV of
      * the customer the lead became (two years ahead) */
     TRY(b2b2c_ctx_begin(d->ctx));

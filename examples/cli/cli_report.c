@@ -320,6 +320,23 @@ static int gather(rep_ctx *x)
         r->horizon = 1;
     if ((rc = b2b2c_forecaster_list_customers(x->fc, -1, on_clv, x)))
         return lib_fail(x, rc, "forecaster_customer");
+    /* the docs ask callers that answer from a fit to say when it is not
+     * clean (b2b2c_forecaster_fit_params) */
+    for (int32_t s = 1; s < REP_SEGMENTS; s++) {
+        int32_t st = 0, gst = 0;
+        rc = b2b2c_forecaster_fit_params(NULL, NULL, NULL, NULL, &st, &gst,
+                                         x->fc, s);
+        if (rc == B2B2C_ENOTFOUND)
+            snprintf(r->fit[s], sizeof(r->fit[s]), "all customers' fit");
+        else if (rc)
+            return lib_fail(x, rc, "forecaster_fit_params");
+        else if (gst != B2B2C_FIT_CONVERGED && st == B2B2C_FIT_CONVERGED)
+            snprintf(r->fit[s], sizeof(r->fit[s]), "spend fit %s",
+                     b2b2c_fit_status_name(gst));
+        else
+            snprintf(r->fit[s], sizeof(r->fit[s]), "%s",
+                     b2b2c_fit_status_name(st));
+    }
     /* repeat-due */
     r->due_window = 30;
     if (!(r->due = calloc((size_t)r->top, sizeof(*r->due))))
@@ -408,17 +425,18 @@ static void print_text(const report *r)
            rep_date(day, r->now), r->days);
 
     printf("\nSEGMENT MIX         accounts customers   CLV/customer "
-           "(product + services, %.0f units of %.0f d)\n",
+           "(product + services, %.0f units of %.0f d), fit\n",
            r->horizon, r->unit_days);
     for (int s = 1; s < REP_SEGMENTS; s++) {
         double n = (double)r->clv_n[s];
-        printf("  %-22s %5lld %9lld   %s = %s + %s%s\n", b2b2c_segment_name(s),
+        printf("  %-22s %5lld %9lld   %s = %s + %s  %s%s\n",
+               b2b2c_segment_name(s),
                (long long)r->accounts[s], (long long)r->customers[s],
                money(b1, n > 0 ? (r->clv_product[s] + r->clv_service[s]) / n
                            : NAN),
                money(b2, n > 0 ? r->clv_product[s] / n : NAN),
                money(b3, n > 0 ? r->clv_service[s] / n : NAN),
-               r->clv_nofit[s] ? " (some unfitted)" : "");
+               r->fit[s], r->clv_nofit[s] ? ", some unfitted" : "");
     }
 
     printf("\nLEADS %lld, bands now: cold %llu  warm %llu  hot %llu\n  "

@@ -58,6 +58,9 @@ typedef struct {
     /* lifetime value */
     double clv_product[REP_SEGMENTS], clv_service[REP_SEGMENTS];
     int64_t clv_n[REP_SEGMENTS], clv_nofit[REP_SEGMENTS];
+    /* the stored fit of each segment: "converged", "boundary", ..., or
+     * "all customers' fit" when the segment has none of its own */
+    char fit[REP_SEGMENTS][48];
     /* repeat-due list */
     rep_due *due;
     size_t ndue, due_total;

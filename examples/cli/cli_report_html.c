@@ -290,7 +290,7 @@ static void segments(FILE *f, const report *r)
 {
     static const char *const cols[] = {"segment", "accounts", "customers",
                                        "CLV product", "CLV services",
-                                       "CLV per customer"};
+                                       "CLV per customer", "fit"};
     static const char *const parts[] = {"product", "services"};
     const char *labels[REP_SEGMENTS - 1];
     double cust[REP_SEGMENTS - 1], clv[2 * (REP_SEGMENTS - 1)];
@@ -309,7 +309,7 @@ static void segments(FILE *f, const report *r)
          "Lifetime value per customer, next two years: product + services",
          "segments", labels, clv, REP_SEGMENTS - 1, 2, parts, 1, "");
     fputs("</div><table data-table=\"segments\">", f);
-    th(f, cols, 6);
+    th(f, cols, 7);
     for (int s = 1; s < REP_SEGMENTS; s++) {
         double n = (double)r->clv_n[s];
         fputs("<tr>", f);
@@ -319,6 +319,7 @@ static void segments(FILE *f, const report *r)
         td(f, "%.0f", n > 0 ? r->clv_product[s] / n : NAN);
         td(f, "%.0f", n > 0 ? r->clv_service[s] / n : NAN);
         td(f, "%.0f", n > 0 ? (r->clv_product[s] + r->clv_service[s]) / n : NAN);
+        td_text(f, r->fit[s]);
         fputs("</tr>\n", f);
     }
     fputs("</tbody></table></section>\n", f);
