@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: MIT
 """The sample manufacturer and the report, end to end.
 
-    check_report.py B2B2C [--browser] [--save PNG]
+    check_report.py B2B2C [--scale small|large] [--browser] [--save PNG]
 
-Writes the small demo (seed 1, as the README does) into a temporary SQLite file, twice, and
+Writes the small demo (seed 1, as the README does; or the large one) into a temporary SQLite file, twice, and
 checks the two databases give the same report (the generator is seeded);
 checks the terminal report has its sections and the HTML page is one
 self-contained file (no script, no external reference) whose every chart
@@ -261,6 +261,7 @@ def main():
     tool = args[0]
     use_browser = "--browser" in args
     save = args[args.index("--save") + 1] if "--save" in args else None
+    scale = args[args.index("--scale") + 1] if "--scale" in args else "small"
     tmp = tempfile.mkdtemp(prefix="b2b2c-report-")
     try:
         reports = []
@@ -268,7 +269,7 @@ def main():
             db = "sqlite:" + os.path.join(tmp, "demo%d.db" % k)
             truth = os.path.join(tmp, "truth.csv")
             r = subprocess.run([tool, "--db", db, "demo", "generate",
-                                "--seed", "1", "--scale", "small",
+                                "--seed", "1", "--scale", scale,
                                 "--truth", truth],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                universal_newlines=True)
