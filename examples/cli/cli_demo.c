@@ -122,7 +122,7 @@ typedef struct {
     int regions, dealers, accounts, leads;
 } demo_scale;
 
-static const demo_scale SMALL = {4, 20, 200, 2000};
+static const demo_scale SMALL = {5, 25, 600, 5000};
 static const demo_scale LARGE = {20, 200, 2000, 50000};
 
 typedef struct {
@@ -737,8 +737,8 @@ const cli_command cli_cmd_demo = {
     "with purchases and services, consumer leads from reach and lead-\n"
     "generation channels with daily spend, engagement events, routing to\n"
     "dealers and outcomes, and the forecaster's fits. The same seed writes\n"
-    "the same data. --scale small (default): 20 dealers in 4 regions, 200\n"
-    "accounts, 2,000 leads, a few seconds; large: 200 dealers in 20\n"
+    "the same data. --scale small (default): 25 dealers in 5 regions, 600\n"
+    "accounts, 5,000 leads, under a second; large: 200 dealers in 20\n"
     "regions, 2,000 accounts, 50,000 leads. The database must be new\n"
     "(a memory database is refused: it would keep nothing). Then run\n"
     "'b2b2c --db sqlite:FILE report'. --truth writes each dealer's hidden\n"
