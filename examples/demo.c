@@ -13,7 +13,8 @@
  *   4. forecast the customer's repeat purchases and lifetime value with the
  *      installation service on top;
  *   5. measure the channels that brought the lead, with ROI on lifetime
- *      value rather than the first order;
+ *      value rather than the first order, and judge the landing page's A/B
+ *      test;
  *
  * and finally reopens everything from storage to show nothing was lost.
  * Exits 0 when every step behaved as the domain rules say.
@@ -315,6 +316,57 @@ static int channels(b2b2c_channels *ch, int64_t t0, double ltv)
     return 0;
 }
 
+/* 5b. The landing page's A/B test: is the new page better? Decided on the
+ * always-valid p-value, so reading it every day is safe. */
+typedef struct verdict {
+    double seq_p, p_best, uplift;
+} verdict;
+
+static int on_variant(const char *variant, const double *f, size_t nf,
+                      void *u)
+{
+    verdict *v = u;
+    (void)nf;
+    if (strcmp(variant, "new_page") == 0) {
+        v->seq_p = f[B2B2C_EXPERIMENT_F_SEQ_P_VALUE];
+        v->p_best = f[B2B2C_EXPERIMENT_F_P_BEST];
+        v->uplift = f[B2B2C_EXPERIMENT_F_UPLIFT];
+    }
+    return 0;
+}
+
+static int experiment(int64_t t0)
+{
+    b2b2c_experiment *x = NULL;
+    verdict v = {1, 0, 0};
+    int rc;
+
+    printf("5b. landing page A/B test (14 days, 1,000 visitors a page a "
+           "day)\n");
+    if ((rc = fail(b2b2c_experiment_new(&x, ctx), "experiment")) != 0)
+        return 1;
+    rc = b2b2c_experiment_add_variant(x, "old_page", 1.0);
+    if (!rc)
+        rc = b2b2c_experiment_add_variant(x, "new_page", 1.0);
+    for (int d = 0; d < 14 && !rc; d++) {
+        rc = b2b2c_experiment_add_day(x, "old_page", t0 + d * DAY, 1000,
+                                      40 + d % 3, 0, 0);
+        if (!rc)
+            rc = b2b2c_experiment_add_day(x, "new_page", t0 + d * DAY, 1000,
+                                          52 + d % 4, 0, 0);
+    }
+    if (!rc)
+        rc = b2b2c_experiment_report(x, on_variant, &v);
+    if (!fail(rc, "experiment report"))
+        printf("  verdict: %s (uplift %+.1f%%, P(best) %.3f, always-valid "
+               "p %.2g)\n",
+               v.seq_p < 0.05 ? "new_page wins: roll it out"
+                              : "no decision yet: keep the test running",
+               100.0 * v.uplift, v.p_best, v.seq_p);
+    b2b2c_experiment_free(x);
+    return rc != 0;
+}
+
 int main(void)
 {
     const int64_t t0 = INT64_C(1767225600); /* 2026-01-01 */
@@ -348,7 +400,7 @@ int main(void)
     if (fail(b2b2c_forecaster_customer(NULL, NULL, NULL, NULL, &clv_p, &clv_s,
                                        f, "olga", t0 + 40 * DAY, 52.0),
              "customer") ||
-        channels(ch, t0, 1200.0 + clv_p + clv_s))
+        channels(ch, t0, 1200.0 + clv_p + clv_s) || experiment(t0))
         goto out;
 
     /* 6. Everything was written through: reopen from the store. */

@@ -16,5 +16,6 @@
 #include "b2b2c/dealer.h"
 #include "b2b2c/forecast.h"
 #include "b2b2c/channel.h"
+#include "b2b2c/experiment.h"
 
 #endif /* B2B2C_H */

@@ -7,10 +7,18 @@ the umbrella header's order) and writes
 
     examples/python/b2b2c/_b2b2c_decls.py  ctypes: structures, CFUNCTYPE
                                            callback types, CONSTANTS,
-                                           STATUS, FUNCTIONS
-    examples/ruby/b2b2c/b2b2c_decls.rb     ffi: CONSTANTS, STATUS,
+                                           STATUS, ENUMS, TIME_ARGS,
+                                           FUNCTIONS
+    examples/ruby/b2b2c/b2b2c_decls.rb     ffi: CONSTANTS, STATUS, ENUMS,
+                                           ENUM_PREFIXES, TIME_ARGS,
                                            FFI::Struct classes, callbacks,
                                            attach_function
+
+ENUMS names each (anonymous) enum of the headers after the prefix its
+members share (ENUM_NAMES below; the Python binding makes IntEnum classes
+of them, the Ruby one symbol tables); TIME_ARGS lists, per function, the
+int64_t parameters that hold a time (named as in TIME_PARAMS), where the
+bindings accept a datetime / Time.
 
 The handwritten bindings (the package examples/python/b2b2c/, and
 examples/ruby/b2b2c.rb with its pieces in examples/ruby/b2b2c/) load these
@@ -67,6 +75,47 @@ Function = namedtuple("Function", "name result params header")
 Callback = namedtuple("Callback", "name result params header")
 Member = namedtuple("Member", "name base depth is_fnptr")
 Struct = namedtuple("Struct", "name members header")
+# An enum of the headers as the bindings name it: class name (ENUM_NAMES),
+# the prefix its members share (without B2B2C_), [(member, value)] with the
+# prefix dropped, header.
+Enum = namedtuple("Enum", "name prefix members header")
+
+# The headers' enums are anonymous: each is named in the bindings (a Python
+# IntEnum class, a Ruby symbol table) after the prefix its members share.
+# An enum whose prefix is not listed stops the generator (a name is never
+# guessed); the status codes (B2B2C_OK, B2B2C_E*) share no prefix.
+ENUM_NAMES = {
+    "": "Status", "FIT_": "FitStatus", "SEGMENT_": "Segment",
+    "GROUP_": "Group", "BAND_": "Band",
+    "STORAGE_HINT_PREFETCH_": "StorageHint",
+    "SEG_ATTR_": "SegAttr", "SEG_PARTY_": "SegPartyType",
+    "SEG_ORG_": "SegOrgKind", "SEG_DEST_": "SegDest",
+    "SEG_CHANNEL_": "SegChannel", "SEG_": "SegParam",
+    "LEAD_EV_": "LeadEvent", "LEAD_STAGE_": "LeadStage",
+    "LEAD_ATTR_": "LeadAttr", "LEAD_": "LeadParam", "LEAD_BY_": "LeadBy",
+    "DEALER_POLICY_": "DealerPolicy", "DEALER_PARAM_": "DealerParam",
+    "DEALER_": "DealerStatus", "DEALER_LEAD_": "DealerLeadState",
+    "DEALER_REASON_": "DealerReason", "DEALER_OWNER_": "DealerOwnerStep",
+    "DEALER_KIND_": "DealerAuditKind", "DEALER_AUDIT_": "DealerAuditField",
+    "DEALER_STAT_": "DealerStat", "DEALER_SC_": "DealerScorecardField",
+    "FORECAST_": "ForecastModel", "FORECAST_KIND_": "ForecastKind",
+    "FORECASTER_": "ForecasterParam", "SPEND_": "SpendSource",
+    "CHANNEL_KIND_": "ChannelKind", "CHANNEL_SUB_": "ChannelSub",
+    "CHANNEL_ATTRIBUTION_": "ChannelAttribution",
+    "CHANNELS_": "ChannelsParam", "CHANNELS_BY_": "ChannelsBy",
+    "CHM_": "ChannelMetric", "MIX_": "MixField",
+    "EXPERIMENT_": "ExperimentParam", "EXPERIMENT_F_": "ExperimentField",
+    "EXPERIMENT_D_": "ExperimentDayField",
+    "DEALER_REG_": "DealerRegState", "DEALER_PROTECT_": "DealerProtection",
+}
+
+# int64_t parameters holding a time (Unix seconds) go by these names in the
+# headers (docs/conventions.md: time is always the caller's Unix seconds);
+# the bindings accept a datetime / Time there (TIME_ARGS of the output).
+TIME_PARAMS = frozenset((
+    "now", "at", "t", "time", "since", "from", "to", "created", "first",
+    "last", "paused_until", "due_time", "week_start", "calibration_start",
+    "calibration_end", "holdout_end", "expected_close", "until"))
 
 
 class Api:
@@ -79,6 +128,7 @@ class Api:
         self.opaque = set()
         self.constants = []  # (name without B2B2C_, value, header)
         self.status = []     # (name without B2B2C_, value): the B2B2C_OK enum
+        self.enums = []      # Enum: every enum of the headers, named
         self._const = {}
 
     def add_constant(self, header, name, value):
@@ -258,6 +308,7 @@ def parse_params(header, where, text):
 
 
 def parse_enum(api, header, body):
+    members = []
     for item in [i.strip() for i in body.split(",") if i.strip()]:
         m = re.fullmatch(r"(B2B2C_\w+)\s*=\s*(.+)", item)
         if m is None:
@@ -268,6 +319,21 @@ def parse_enum(api, header, body):
                          evaluate(header, name, m.group(2), api._const))
         if "B2B2C_OK" in body:
             api.status.append((name[6:], api._const[name[6:]]))
+        members.append((name[6:], api._const[name[6:]]))
+    if not members:
+        return
+    prefix = os.path.commonprefix([m for m, _ in members])
+    prefix = prefix[:prefix.rfind("_") + 1]
+    if prefix not in ENUM_NAMES:
+        raise GenError("%s: enum with members %s...: no name for the prefix "
+                       "%r in ENUM_NAMES (tools/gen_bindings.py)"
+                       % (header, members[0][0], prefix))
+    short = [(m[len(prefix):], v) for m, v in members]
+    if any(not re.fullmatch(r"[A-Z][A-Z0-9_]*", m) for m, _ in short):
+        raise GenError("%s: enum %s: a member name without its prefix %r "
+                       "is not a constant name" % (header, ENUM_NAMES[prefix],
+                                                   prefix))
+    api.enums.append(Enum(ENUM_NAMES[prefix], prefix, short, header))
 
 
 def parse_struct(api, header, name, body):
@@ -332,7 +398,19 @@ def parse_headers(headers):
                 continue
             parse_statement(api, header, s)
     check_types(api)
+    names = [e.name for e in api.enums]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise GenError("two enums share the prefix of %s: give the members "
+                       "a prefix of their own" % ", ".join(dup))
     return api
+
+
+def time_args(f):
+    """Positions (0-based) of f's int64_t parameters that hold a time."""
+    return tuple(i for i, p in enumerate(f.params)
+                 if p.base == "int64_t" and p.depth == 0
+                 and p.name in TIME_PARAMS)
 
 
 def check_types(api):
@@ -480,6 +558,22 @@ def python_decls(api):
             "STATUS = {"]
     for name, value in api.status:
         out.append("    %d: %r," % (value, "B2B2C_" + name))
+    out += ["}", "",
+            "# ---- enums: (IntEnum class name, member prefix without B2B2C_,",
+            "# ((member without the prefix, value), ...)) ----", "",
+            "ENUMS = ("]
+    for e in api.enums:
+        items = ["(%r, %r)" % m for m in e.members]
+        out += _wrap("    (%r, %r, (" % (e.name, e.prefix), items,
+                     ",))," if len(items) == 1 else ")),", "        ")
+    out += [")", "",
+            "# ---- the int64_t parameters holding a time (Unix seconds):",
+            "# function name -> argument positions (0-based) ----", "",
+            "TIME_ARGS = {"]
+    for f in api.functions:
+        pos = time_args(f)
+        if pos:
+            out.append("    %r: %r," % (f.name, pos))
     out += ["}", "", "# ---- functions: (name, restype, argtypes) ----", "",
             "FUNCTIONS = ("]
 
@@ -551,6 +645,27 @@ def ruby_decls(api):
             "  STATUS = {"]
     for name, value in api.status:
         out.append("    %d => :%s," % (value, name))
+    out[-1] = out[-1].rstrip(",")
+    out += ["  }.freeze", "",
+            "  # Enums: name => {member symbol (lowercased, prefix dropped) =>",
+            "  # value}; the prefix each enum's C names share is in ENUM_PREFIXES.",
+            "  ENUMS = {"]
+    for e in api.enums:
+        items = ["%s: %d" % (m.lower(), v) for m, v in e.members]
+        out += _wrap("    %s: { " % e.name, items, " },", "      ")
+    out[-1] = out[-1].rstrip(",")
+    out += ["  }.freeze", "", "  ENUM_PREFIXES = {"]
+    for e in api.enums:
+        out.append('    %s: "%s",' % (e.name, e.prefix))
+    out[-1] = out[-1].rstrip(",")
+    out += ["  }.freeze", "",
+            "  # The int64_t parameters holding a time (Unix seconds): function",
+            "  # name => argument positions (0-based).",
+            "  TIME_ARGS = {"]
+    for f in api.functions:
+        pos = time_args(f)
+        if pos:
+            out.append("    %s: [%s]," % (f.name, ", ".join(map(str, pos))))
     out[-1] = out[-1].rstrip(",")
     out += ["  }.freeze", ""]
     for s in api.structs:

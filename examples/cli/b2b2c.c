@@ -10,6 +10,7 @@ extern const cli_command cli_cmd_leads;
 extern const cli_command cli_cmd_dealers;
 extern const cli_command cli_cmd_forecast;
 extern const cli_command cli_cmd_channels;
+extern const cli_command cli_cmd_experiments;
 extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_report;
 
@@ -32,6 +33,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_dealers,
     &cli_cmd_forecast,
     &cli_cmd_channels,
+    &cli_cmd_experiments,
     &cli_cmd_demo,
     &cli_cmd_report,
 };
@@ -81,6 +83,9 @@ static int cmd_help(int argc, char **argv)
            "             postgresql:CONNINFO (a libpq conninfo or URI).\n"
            "             'leads' and 'dealers route' keep their state "
            "there;\n"
+           "             'demo generate' writes a sample manufacturer "
+           "into it\n"
+           "             and 'report' reads it;\n"
            "             the other subcommands compute from their files "
            "and\n"
            "             refuse --db. Many runs, also at once, may share "
@@ -100,8 +105,8 @@ static int cmd_help(int argc, char **argv)
            "MM/DD/YYYY,\n"
            "                      besides ISO YYYY-MM-DD and Unix "
            "seconds.\n"
-           "  A FILE argument of '-' reads standard input; --opt=value "
-           "works too.\n"
+           "  A FILE argument of '-' reads standard input; "
+           "--option=value works too.\n"
            "\nb2b2c help SUBCOMMAND shows its options. Exit status: 0 ok, "
            "1 bad data, 2 usage error.\n");
     return CLI_OK;
@@ -126,5 +131,11 @@ int main(int argc, char **argv)
     if (!c)
         return cli_usage_error("unknown subcommand '%s' (try 'b2b2c help')",
                                argv[1]);
+    /* SUBCOMMAND [...] --help: its help, whatever else is given */
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            char *h[] = {"help", argv[1], NULL};
+            return cmd_help(2, h);
+        }
     return c->run(argc - 1, argv + 1);
 }

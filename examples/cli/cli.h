@@ -105,6 +105,39 @@ int cli_csv_error(const cli_csv *c, const char *fmt, ...)
 #endif
     ;
 
+/* ---- output tables (cli_out.c) ----
+ *
+ * Every table a subcommand prints is CSV with a header line (the default)
+ * or, with --format json, a JSON array of objects keyed by the column
+ * names. Numbers follow one rule, by what they are: counts whole
+ * (CLI_COUNT), money with 2 decimals (CLI_MONEY), rates, probabilities,
+ * shares, scores and expected or attributed counts with 4 (CLI_RATE); a
+ * value that is not defined is an empty cell or null. (A model's fitted
+ * parameters are printed with 17 significant digits, so that they read
+ * back exactly.) */
+
+enum { CLI_COUNT, CLI_MONEY, CLI_RATE };
+
+typedef struct cli_table {
+    int json;
+    const char *const *cols;
+    size_t ncols, col;
+    long rows;
+} cli_table;
+
+/* --format csv|json of opts (csv when absent) into *json; a usage error
+ * naming --format otherwise. */
+int cli_format_parse(const cli_opt *opts, int *json);
+/* Start a table (prints the CSV header or "["); then one call per cell,
+ * row by row; cli_table_end after the last row. */
+void cli_table_begin(cli_table *t, int json, const char *const *cols,
+                     size_t ncols);
+void cli_table_str(cli_table *t, const char *s); /* NULL: empty / null */
+void cli_table_num(cli_table *t, double v, int kind); /* NaN: empty */
+void cli_table_end(cli_table *t);
+/* YYYY-MM-DDTHH:MM:SSZ of Unix time t (UTC); buf of 64 bytes is enough. */
+void cli_format_time(char *buf, size_t n, int64_t t);
+
 /* ---- column names (cli_columns.c) ---- */
 
 #define CLI_MAX_ALIASES 2

@@ -11,6 +11,7 @@ static const char usage[] =
     "         --touches FILE.csv --conversions FILE.csv\n"
     "         --model first|last|linear|decay|position|markov\n"
     "         [--from DATE] [--to DATE] [--lookback DAYS] [--half-life DAYS]\n"
+    "         [--format csv|json]\n"
     "\n"
     "Input files (header line required, columns in any order):\n"
     "  channels:    id,kind[,sub_kind][,group]   kind reach|lead_generation;\n"
@@ -37,11 +38,22 @@ static const char usage[] =
     "per week from --from, the reach spend of the --window weeks ending\n"
     "--lag weeks before (defaults 4 and 1), the lead-generation spend, leads\n"
     "and CPL; the slope and correlation of CPL on that reach spend go to\n"
-    "stderr. A negative slope supports 'reach lowers the cost of leads'.\n";
+    "stderr. A negative slope supports 'reach lowers the cost of leads'.\n"
+    "\n"
+    "b2b2c channels markov (same input options, no --model): each\n"
+    "channel's Markov removal effect (1 - P(conversion without it) /\n"
+    "P(conversion)) and its share of their sum, CSV\n"
+    "channel,removal_effect,share; P(conversion) of the full chain goes to\n"
+    "stderr.\n"
+    "\n"
+    "--format json prints the same rows as a JSON array of objects. Numbers:\n"
+    "money with 2 decimals, rates, shares and attributed conversions with 4,\n"
+    "counts whole; an undefined value is empty (null in JSON).\n";
 
 typedef struct rep {
     b2b2c_ctx *ctx;
     b2b2c_channels *h;
+    cli_table t;
 } rep;
 
 static int lib_error(const cli_csv *c, const rep *r, int rc)
@@ -183,36 +195,37 @@ static const char *const touch_cols[] = {"lead", "channel", "time"};
 static const char *const conversion_cols[] = {"lead", "time", "revenue",
                                               "ltv"};
 
-static void num(double v, const char *fmt)
-{
-    putchar(',');
-    if (!isnan(v))
-        printf(fmt, v);
-}
+static const char *const report_cols[] = {
+    "channel", "kind", "sub_kind", "group", "spend", "leads", "cpl",
+    "conversions", "revenue", "roi", "romi", "ltv", "roi_ltv"};
 
 static int print_row(const char *key, const double *m, size_t n, void *p)
 {
     rep *r = p;
+    cli_table *t = &r->t;
     int32_t kind = 0, sub = 0, group = 0;
     (void)n;
     if (*key) {
         b2b2c_channels_get(&kind, &sub, &group, r->h, key);
-        cli_put_field(key);
-        printf(",%s,%s,%s", b2b2c_channel_kind_name(kind),
-               b2b2c_channel_sub_name(sub), b2b2c_group_name(group));
+        cli_table_str(t, key);
+        cli_table_str(t, b2b2c_channel_kind_name(kind));
+        cli_table_str(t, b2b2c_channel_sub_name(sub));
+        cli_table_str(t, b2b2c_group_name(group));
     } else {
-        fputs("(direct),none,,", stdout);
+        cli_table_str(t, "(direct)");
+        cli_table_str(t, "none");
+        cli_table_str(t, NULL);
+        cli_table_str(t, NULL);
     }
-    num(m[B2B2C_CHM_SPEND], "%.2f");
-    num(m[B2B2C_CHM_LEADS], "%.0f");
-    num(m[B2B2C_CHM_CPL], "%.2f");
-    num(m[B2B2C_CHM_CONVERSIONS], "%.4f");
-    num(m[B2B2C_CHM_REVENUE], "%.2f");
-    num(m[B2B2C_CHM_ROI], "%.4f");
-    num(m[B2B2C_CHM_ROMI], "%.4f");
-    num(m[B2B2C_CHM_LTV], "%.2f");
-    num(m[B2B2C_CHM_ROI_LTV], "%.4f");
-    putchar('\n');
+    cli_table_num(t, m[B2B2C_CHM_SPEND], CLI_MONEY);
+    cli_table_num(t, m[B2B2C_CHM_LEADS], CLI_COUNT);
+    cli_table_num(t, m[B2B2C_CHM_CPL], CLI_MONEY);
+    cli_table_num(t, m[B2B2C_CHM_CONVERSIONS], CLI_RATE); /* attributed */
+    cli_table_num(t, m[B2B2C_CHM_REVENUE], CLI_MONEY);
+    cli_table_num(t, m[B2B2C_CHM_ROI], CLI_RATE);
+    cli_table_num(t, m[B2B2C_CHM_ROMI], CLI_RATE);
+    cli_table_num(t, m[B2B2C_CHM_LTV], CLI_MONEY);
+    cli_table_num(t, m[B2B2C_CHM_ROI_LTV], CLI_RATE);
     return 0;
 }
 
@@ -229,7 +242,7 @@ static int set_days(rep *r, const char *opt, const char *v, int32_t param)
 }
 
 /* YYYY-MM-DD of a Unix time (Hinnant's civil_from_days). */
-static void print_date(int64_t t)
+static void format_date(char *buf, size_t n, int64_t t)
 {
     int64_t z = (t >= 0 ? t : t - 86399) / 86400 + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -239,35 +252,60 @@ static void print_date(int64_t t)
     int64_t mp = (5 * doy + 2) / 153;
     int64_t d = doy - (153 * mp + 2) / 5 + 1;
     int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    printf("%04lld-%02lld-%02lld", (long long)(yoe + era * 400 + (m <= 2)),
-           (long long)m, (long long)d);
+    snprintf(buf, n, "%04lld-%02lld-%02lld",
+             (long long)(yoe + era * 400 + (m <= 2)), (long long)m,
+             (long long)d);
 }
+
+static const char *const mix_cols[] = {
+    "group", "reach_spend", "leadgen_spend", "reach_spend_share",
+    "reach_value", "leadgen_value", "reach_value_share"};
 
 static int print_mix(const char *key, const double *m, size_t n, void *p)
 {
+    cli_table *t = &((rep *)p)->t;
     (void)n;
-    (void)p;
-    fputs(key, stdout);
-    num(m[B2B2C_MIX_REACH_SPEND], "%.2f");
-    num(m[B2B2C_MIX_LEADGEN_SPEND], "%.2f");
-    num(m[B2B2C_MIX_REACH_SPEND_SHARE], "%.4f");
-    num(m[B2B2C_MIX_REACH_VALUE], "%.2f");
-    num(m[B2B2C_MIX_LEADGEN_VALUE], "%.2f");
-    num(m[B2B2C_MIX_REACH_VALUE_SHARE], "%.4f");
-    putchar('\n');
+    cli_table_str(t, key);
+    cli_table_num(t, m[B2B2C_MIX_REACH_SPEND], CLI_MONEY);
+    cli_table_num(t, m[B2B2C_MIX_LEADGEN_SPEND], CLI_MONEY);
+    cli_table_num(t, m[B2B2C_MIX_REACH_SPEND_SHARE], CLI_RATE);
+    cli_table_num(t, m[B2B2C_MIX_REACH_VALUE], CLI_MONEY);
+    cli_table_num(t, m[B2B2C_MIX_LEADGEN_VALUE], CLI_MONEY);
+    cli_table_num(t, m[B2B2C_MIX_REACH_VALUE_SHARE], CLI_RATE);
     return 0;
 }
+
+static const char *const lag_cols[] = {"week", "reach_spend_lagged",
+                                       "leadgen_spend", "leads", "cpl"};
 
 static int print_week(int64_t ws, double x, double s, double leads, double y,
                       void *p)
 {
-    (void)p;
-    print_date(ws);
-    printf(",%.2f,%.2f,%.0f,%.2f\n", x, s, leads, y);
+    cli_table *t = &((rep *)p)->t;
+    char d[64];
+    format_date(d, sizeof d, ws);
+    cli_table_str(t, d);
+    cli_table_num(t, x, CLI_MONEY);
+    cli_table_num(t, s, CLI_MONEY);
+    cli_table_num(t, leads, CLI_COUNT);
+    cli_table_num(t, y, CLI_MONEY);
     return 0;
 }
 
-enum { ACT_REPORT, ACT_MIX, ACT_LAG };
+static const char *const markov_cols[] = {"channel", "removal_effect",
+                                          "share"};
+
+static int print_markov(const char *channel, double re, double share,
+                        void *p)
+{
+    cli_table *t = &((rep *)p)->t;
+    cli_table_str(t, channel);
+    cli_table_num(t, re, CLI_RATE);
+    cli_table_num(t, share, CLI_RATE);
+    return 0;
+}
+
+enum { ACT_REPORT, ACT_MIX, ACT_LAG, ACT_MARKOV };
 
 static int action(int argc, char **argv, int act)
 {
@@ -276,14 +314,16 @@ static int action(int argc, char **argv, int act)
         {"conversions", NULL, 1}, {"model", NULL, 0},  {"from", NULL, 0},
         {"to", NULL, 0},        {"lookback", NULL, 0}, {"half-life", NULL, 0},
         {"lag", NULL, 0},       {"window", NULL, 0},   {"group", NULL, 0},
-        {NULL, NULL, 0}};
-    rep r = {NULL, NULL};
+        {"format", NULL, 0},    {NULL, NULL, 0}};
+    rep r;
     int64_t from = INT64_MIN, to = INT64_MAX;
     const char *ms, *gs;
     int32_t model = B2B2C_CHANNEL_ATTRIBUTION_LINEAR, group = -1;
-    int st;
+    int st, json;
 
-    if ((st = cli_parse_opts(argc, argv, 2, opts)) != 0)
+    memset(&r, 0, sizeof(r));
+    if ((st = cli_parse_opts(argc, argv, 2, opts)) != 0 ||
+        (st = cli_format_parse(opts, &json)) != 0)
         return st;
     ms = cli_opt_get(opts, "model");
     gs = cli_opt_get(opts, "group");
@@ -293,8 +333,9 @@ static int action(int argc, char **argv, int act)
                            cli_opt_get(opts, "window") || gs))
         return cli_usage_error("--lag, --window and --group belong to "
                                "'channels lag'");
-    if (act == ACT_LAG && ms)
-        return cli_usage_error("'channels lag' takes no --model");
+    if ((act == ACT_LAG || act == ACT_MARKOV) && ms)
+        return cli_usage_error("'channels %s' takes no --model",
+                               act == ACT_LAG ? "lag" : "markov");
     if (ms && (model = b2b2c_channel_attribution_from_name(ms)) < 0)
         return cli_usage_error("--model: unknown model '%s'", ms);
     if (gs && (group = b2b2c_group_from_name(gs)) < 0)
@@ -344,22 +385,30 @@ static int action(int argc, char **argv, int act)
         goto out;
     }
     if (act == ACT_REPORT) {
-        printf("channel,kind,sub_kind,group,spend,leads,cpl,conversions,"
-               "revenue,roi,romi,ltv,roi_ltv\n");
+        cli_table_begin(&r.t, json, report_cols, 13);
         if (b2b2c_channels_metrics(r.h, B2B2C_CHANNELS_BY_CHANNEL, model,
                                    from, to, print_row, &r))
             st = cli_data_error("report failed: %s", b2b2c_ctx_errmsg(r.ctx));
     } else if (act == ACT_MIX) {
-        printf("group,reach_spend,leadgen_spend,reach_spend_share,reach_value,"
-               "leadgen_value,reach_value_share\n");
-        if (b2b2c_channels_mix_shares(r.h, model, from, to, print_mix, NULL))
+        cli_table_begin(&r.t, json, mix_cols, 7);
+        if (b2b2c_channels_mix_shares(r.h, model, from, to, print_mix, &r))
             st = cli_data_error("mix failed: %s", b2b2c_ctx_errmsg(r.ctx));
+    } else if (act == ACT_MARKOV) {
+        double p_conv;
+        cli_table_begin(&r.t, json, markov_cols, 3);
+        if (b2b2c_channels_markov_effects(&p_conv, r.h, from, to,
+                                          print_markov, &r))
+            st = cli_data_error("markov failed: %s",
+                                b2b2c_ctx_errmsg(r.ctx));
+        else
+            fprintf(stderr, "b2b2c: P(conversion) of the full chain %.4f\n",
+                    p_conv);
     } else {
         double slope, corr;
         size_t pairs;
-        printf("week,reach_spend_lagged,leadgen_spend,leads,cpl\n");
+        cli_table_begin(&r.t, json, lag_cols, 5);
         if (b2b2c_channels_mix_lag(&slope, &corr, &pairs, r.h, group, from, to,
-                                   print_week, NULL))
+                                   print_week, &r))
             st = cli_data_error("lag failed: %s", b2b2c_ctx_errmsg(r.ctx));
         else
             fprintf(stderr,
@@ -368,6 +417,8 @@ static int action(int argc, char **argv, int act)
                     "with cheaper leads)\n",
                     pairs, slope, corr);
     }
+    if (st == 0)
+        cli_table_end(&r.t);
 out:
     b2b2c_channels_free(r.h);
     b2b2c_ctx_free(r.ctx);
@@ -387,6 +438,8 @@ static int run(int argc, char **argv)
         return action(argc, argv, ACT_MIX);
     if (strcmp(argv[1], "lag") == 0)
         return action(argc, argv, ACT_LAG);
+    if (strcmp(argv[1], "markov") == 0)
+        return action(argc, argv, ACT_MARKOV);
     return cli_usage_error("channels: unknown action '%s'", argv[1]);
 }
 

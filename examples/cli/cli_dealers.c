@@ -646,6 +646,16 @@ out:
     return rc;
 }
 
+/* register and conflicts (cli_dealers_reg.c) load dealers as route does */
+int cli_dealers_load(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
+                     const char *path);
+int cli_dealers_load(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
+                     const char *path)
+{
+    return load_dealers(ctx, e, path);
+}
+int cli_dealers_reg_run(int argc, char **argv);
+
 static int run_dealers(int argc, char **argv)
 {
     if (argc < 2)
@@ -653,6 +663,8 @@ static int run_dealers(int argc, char **argv)
                                "'b2b2c help dealers')");
     if (strcmp(argv[1], "route") == 0)
         return run_route(argc, argv);
+    if (strcmp(argv[1], "register") == 0 || strcmp(argv[1], "conflicts") == 0)
+        return cli_dealers_reg_run(argc, argv);
     if (strcmp(argv[1], "simulate") == 0)
         return cli_db_refuse("dealers simulate") ? CLI_EUSAGE
                                                  : run_simulate(argc, argv);
@@ -660,12 +672,15 @@ static int run_dealers(int argc, char **argv)
 }
 
 const cli_command cli_cmd_dealers = {
-    "dealers", "route leads to dealers, or simulate the routing policies",
+    "dealers", "route leads to dealers, simulate the routing policies, "
+    "register deals",
     "usage: b2b2c dealers route --dealers FILE.csv --leads FILE.csv\n"
     "                           [--policy rr|tier|performance|thompson] "
     "[--seed N]\n"
     "       b2b2c dealers simulate --dealers N --leads M --policy P "
-    "[--seed S]\n\n"
+    "[--seed S]\n"
+    "       b2b2c dealers register|conflicts --registrations FILE.csv "
+    "[--dealers FILE.csv]\n\n"
     "route: dealers CSV columns dealer_id,regions,capacity[,tier_weight]"
     "[,product_lines]\n"
     "  (lists separated by ';'); leads CSV lead_id,region,timestamp"
@@ -683,5 +698,21 @@ const cli_command cli_cmd_dealers = {
     "the\n"
     "  same capacities, the share of leads per decile of dealers (best "
     "first)\n"
-    "  and the leads that found no dealer. It runs in memory: no --db.\n",
+    "  and the leads that found no dealer. It runs in memory: no --db.\n"
+    "register --registrations FILE.csv [--dealers FILE.csv]: deal "
+    "registrations,\n"
+    "  CSV dealer_id,customer_key,timestamp,expected_close[,product_line]"
+    "[,value]\n"
+    "  [,action] (action register, the default, approve or reject; the "
+    "key's\n"
+    "  bytes are the key: hash personal data first). Prints CSV row,"
+    "dealer_id,\n"
+    "  customer_key,product_line,result,holder,holder_since,until; result "
+    "is\n"
+    "  accepted, approved, rejected, conflict (another dealer holds the "
+    "key)\n"
+    "  or duplicate (the dealer's own live registration).\n"
+    "conflicts (same options): the refused rows only, with their time; "
+    "nothing\n"
+    "  is stored, also with --db (the run is rolled back).\n",
     run_dealers};

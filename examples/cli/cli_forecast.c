@@ -26,7 +26,13 @@ static const char usage[] =
     "                          --window DAYS [--model bgnbd|pnbd]\n"
     "                          [--unit day|week|month] [--min-p-alive P]\n"
     "                          [--min-intervals K] [--max-iter N]\n"
-    "                          [--max-seconds S]\n\n"
+    "                          [--max-seconds S]\n"
+    "       b2b2c forecast histogram --model bgnbd|pnbd|bgbb (--summary FILE.csv\n"
+    "                          | --transactions ...) [--bins K]\n"
+    "       b2b2c forecast holdout --transactions FILE.csv\n"
+    "                          --calibration-end DATE --holdout-end DATE\n"
+    "                          [--model bgnbd|pnbd] [--unit U] [--bins K]\n"
+    "       every one takes [--format csv|json]\n\n"
     "Summary CSV: header with frequency, recency, T (BG/BB: periods),\n"
     "optional monetary_value and weight (lifetimes' names weights,\n"
     "n_periods and the _cal names also work); the first column is the id.\n"
@@ -37,14 +43,18 @@ static const char usage[] =
     ">= 0: a $0 purchase counts as a transaction, a refund is an error).\n"
     "fit prints {\"model\":..,\"params\":{..},\"loglik\":..,\"iterations\":..,"
     "\"status\":..,\n"
-    "\"converged\":..,\"unit\":..}: status converged, max_iter, stalled or\n"
-    "boundary (a parameter ran off to 0 or infinity: the model is not\n"
-    "identified on this data); converged is true only for converged; unit is\n"
+    "\"converged\":..,\"unit\":..,\"se\":{..},\"ci95\":{..}}: status converged,\n"
+    "max_iter, stalled or boundary (a parameter ran off to 0 or infinity: the\n"
+    "model is not identified on this data); converged is true only for\n"
+    "converged; unit is\n"
     "day, week or month with --transactions, period with --summary (the unit\n"
     "of its T column). A fit that is not converged prints a warning on\n"
     "stderr, here and in predict and due (exit 0). --max-iter: iteration\n"
     "budget per fit (default 1000); --max-seconds: stop a fit that runs\n"
-    "longer (exit 1, nothing printed).\n"
+    "longer (exit 1, nothing printed). se: the parameters' standard\n"
+    "errors (inverse observed information), ci95: p +- 1.96 se; both\n"
+    "null for a penalised (--l2) or unclean fit.\n"
+    "fit --format csv prints param,value,se,ci95_low,ci95_high instead.\n"
     "predict prints CSV id,expected_purchases,p_alive,expected_spend,clv\n"
     "(fitting first when --params is not given; expected_spend and clv are\n"
     "empty without monetary_value; clv = margin * spend * discounted\n"
@@ -56,7 +66,20 @@ static const char usage[] =
     "due by as-of + DAYS (the median of their own gaps with K of them,\n"
     "default 3, else the model's mean gap) with P(alive) >= P (default\n"
     "0.5), highest expected revenue in the window first; rows dated after\n"
-    "--as-of are ignored.\n";
+    "--as-of are ignored.\n"
+    "histogram fits the model and prints frequency,actual,expected: how many\n"
+    "customers made 0, 1, ... repeat purchases in calibration, and how many\n"
+    "the model expects (FHL 2005 fig. 2); the last of K bins (default 8) is\n"
+    "'K-1 or more'.\n"
+    "holdout fits at the end of --calibration-end and prints, per\n"
+    "calibration frequency, frequency,customers,actual,predicted: the mean\n"
+    "repeat purchases to the end of --holdout-end, actual and expected\n"
+    "(FHL 2005 fig. 4).\n"
+    "predict, due, histogram and holdout print --format json as a JSON\n"
+    "array of objects.\n"
+    "Numbers: money with 2 decimals, probabilities and expected purchases\n"
+    "with 4; fitted parameters with 17 significant digits (they read back\n"
+    "exactly through --params).\n";
 
 static int model_from(const char *s)
 {
@@ -267,6 +290,23 @@ static void print_fit(int model, const double *p, const double *se,
     printf("}}\n");
 }
 
+/* The same as a CSV table param,value,se,ci95_low,ci95_high (17 digits:
+ * the values read back exactly; se and the interval empty when there are
+ * none). */
+static void print_fit_csv(int model, const double *p, const double *se)
+{
+    int np = b2b2c_forecast_nparams(model);
+    printf("param,value,se,ci95_low,ci95_high\n");
+    for (int i = 0; i < np; i++) {
+        printf("%s,%.17g", b2b2c_forecast_param_name(model, i), p[i]);
+        if (se)
+            printf(",%.17g,%.17g,%.17g\n", se[i], p[i] - 1.959964 * se[i],
+                   p[i] + 1.959964 * se[i]);
+        else
+            printf(",,,\n");
+    }
+}
+
 /* Standard errors of a plain (l2 = 0), converged fit into se; 0, or -1
  * (when the library could not give them, a note on stderr says why). */
 static int fit_stderr(b2b2c_ctx *ctx, int model, const cli_fc_data *d,
@@ -302,17 +342,24 @@ static int cmd_fit(int argc, char **argv)
                    {"transactions", NULL, 0},    {"calibration-end", NULL, 0},
                    {"unit", NULL, 0},            {"l2", NULL, 0},
                    {"max-iter", NULL, 0},        {"max-seconds", NULL, 0},
-                   {NULL, NULL, 0}};
+                   {"format", NULL, 0},          {NULL, NULL, 0}};
     cli_fc_data d;
     b2b2c_ctx *ctx = NULL;
     budget bu;
     double p[4], se[4], ll, l2;
     int32_t it, st;
-    int model, rc;
+    int model, rc, csv = 0;
+    const char *fmt;
 
     memset(&d, 0, sizeof(d));
     if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0)
         return rc;
+    /* a fit is one JSON object by default; --format csv: its parameter
+     * table */
+    if ((fmt = cli_opt_get(o, "format")) != NULL &&
+        !(csv = strcmp(fmt, "csv") == 0) && strcmp(fmt, "json") != 0)
+        return cli_usage_error("--format: must be csv or json (got '%s')",
+                               fmt);
     if (!(model = model_from(cli_opt_get(o, "model"))))
         return cli_usage_error("--model: must be bgnbd, pnbd, bgbb or gg");
     if ((rc = parse_l2(o, &l2)) != 0 || (rc = parse_budget(o, &bu)) != 0)
@@ -328,9 +375,14 @@ static int cmd_fit(int argc, char **argv)
         goto out;
     if (model == B2B2C_FORECAST_GG)
         note_zero_spend(&d, "");
-    print_fit(model, p,
-              fit_stderr(ctx, model, &d, l2, p, st, se) == 0 ? se : NULL, ll,
-              it, st, unit_name(o));
+    if (csv)
+        print_fit_csv(model, p,
+                      fit_stderr(ctx, model, &d, l2, p, st, se) == 0 ? se
+                                                                     : NULL);
+    else
+        print_fit(model, p,
+                  fit_stderr(ctx, model, &d, l2, p, st, se) == 0 ? se : NULL,
+                  ll, it, st, unit_name(o));
 out:
     b2b2c_ctx_free(ctx);
     cli_fc_data_free(&d);
@@ -395,18 +447,22 @@ static int cmd_predict(int argc, char **argv)
                    {"params", NULL, 0},       {"discount", NULL, 0},
                    {"margin", NULL, 0},       {"l2", NULL, 0},
                    {"max-iter", NULL, 0},     {"max-seconds", NULL, 0},
-                   {NULL, NULL, 0}};
+                   {"format", NULL, 0},       {NULL, NULL, 0}};
     cli_fc_data d;
     b2b2c_ctx *ctx = NULL;
     budget bu;
     double p[4], gp[4], H, disc = 0, margin = 1, l2, ll;
     double *e = NULL, *pa = NULL, *sp = NULL, *clv = NULL;
     int32_t it, st;
-    int model, rc, have_p = 0, have_gp = 0;
+    int model, rc, have_p = 0, have_gp = 0, json;
     const char *js;
+    static const char *const cols[] = {"id", "expected_purchases", "p_alive",
+                                       "expected_spend", "clv"};
+    cli_table t;
 
     memset(&d, 0, sizeof(d));
-    if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0)
+    if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0 ||
+        (rc = cli_format_parse(o, &json)) != 0)
         return rc;
     model = model_from(cli_opt_get(o, "model"));
     if (!model || model == B2B2C_FORECAST_GG)
@@ -500,15 +556,15 @@ static int cmd_predict(int argc, char **argv)
             goto out;
         }
     }
-    printf("id,expected_purchases,p_alive,expected_spend,clv\n");
+    cli_table_begin(&t, json, cols, 5);
     for (size_t i = 0; i < d.n; i++) {
-        const char *id = d.id[i];
-        cli_put_field(id);
-        if (d.has_m)
-            printf(",%.10g,%.10g,%.10g,%.10g\n", e[i], pa[i], sp[i], clv[i]);
-        else
-            printf(",%.10g,%.10g,,\n", e[i], pa[i]);
+        cli_table_str(&t, d.id[i]);
+        cli_table_num(&t, e[i], CLI_RATE);
+        cli_table_num(&t, pa[i], CLI_RATE);
+        cli_table_num(&t, d.has_m ? sp[i] : NAN, CLI_MONEY);
+        cli_table_num(&t, d.has_m ? clv[i] : NAN, CLI_MONEY);
     }
+    cli_table_end(&t);
 out:
     free(e);
     free(pa);
@@ -537,17 +593,28 @@ static void civil_date(char *buf, size_t n, int64_t t)
              (long long)d);
 }
 
+typedef struct due_out {
+    cli_table t;
+    int json, started;
+} due_out;
+
+static const char *const due_cols[] = {"id", "due_date", "p_alive",
+                                       "expected_value"};
+
 static int due_row(const char *id, int64_t due_time, double p_alive,
                    double expected_value, void *payload)
 {
     char d[64];
-    int *header = payload;
-    if (!*header) { /* printed once the list exists: nothing on failure */
-        printf("id,due_date,p_alive,expected_value\n");
-        *header = 1;
+    due_out *o = payload;
+    if (!o->started) { /* begun once the list exists: nothing on failure */
+        cli_table_begin(&o->t, o->json, due_cols, 4);
+        o->started = 1;
     }
     civil_date(d, sizeof d, due_time);
-    printf("%s,%s,%.6g,%.6g\n", id, d, p_alive, expected_value);
+    cli_table_str(&o->t, id);
+    cli_table_str(&o->t, d);
+    cli_table_num(&o->t, p_alive, CLI_RATE);
+    cli_table_num(&o->t, expected_value, CLI_MONEY);
     return 0;
 }
 
@@ -591,7 +658,8 @@ static int cmd_due(int argc, char **argv)
                    {"window", NULL, 1},       {"model", NULL, 0},
                    {"unit", NULL, 0},         {"min-p-alive", NULL, 0},
                    {"min-intervals", NULL, 0}, {"max-iter", NULL, 0},
-                   {"max-seconds", NULL, 0},   {NULL, NULL, 0}};
+                   {"max-seconds", NULL, 0},   {"format", NULL, 0},
+                   {NULL, NULL, 0}};
     b2b2c_ctx *ctx = NULL;
     b2b2c_forecaster *f = NULL;
     budget bu;
@@ -600,9 +668,12 @@ static int cmd_due(int argc, char **argv)
     const char *ms, *us;
     double window, unit = 7, model = 1, minpa = 0.5, minint = 3;
     int64_t asof, end;
-    int r, rc, header = 0;
+    int r, rc;
+    due_out out;
 
-    if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0)
+    memset(&out, 0, sizeof(out));
+    if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0 ||
+        (rc = cli_format_parse(o, &out.json)) != 0)
         return rc;
     if (cli_parse_time(cli_opt_get(o, "as-of"), &asof))
         return cli_usage_error("--as-of: not a date: '%s'",
@@ -665,11 +736,14 @@ static int cmd_due(int argc, char **argv)
         warn_model((int)model, mst);
         warn_model(B2B2C_FORECAST_GG, gst);
     }
-    if ((r = b2b2c_forecaster_due(f, end, window, due_row, &header)) != 0)
+    if ((r = b2b2c_forecaster_due(f, end, window, due_row, &out)) != 0) {
         rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
                             b2b2c_strerror(r));
-    else if (!header)
-        printf("id,due_date,p_alive,expected_value\n");
+    } else {
+        if (!out.started)
+            cli_table_begin(&out.t, out.json, due_cols, 4);
+        cli_table_end(&out.t);
+    }
 out:
     b2b2c_forecaster_free(f);
     b2b2c_ctx_free(ctx);
@@ -679,8 +753,9 @@ out:
 static int run(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error("forecast needs 'fit', 'predict' or 'due' (try "
-                               "'b2b2c help forecast')");
+        return cli_usage_error("forecast needs 'fit', 'predict', 'due', "
+                               "'histogram' or 'holdout' (try 'b2b2c help "
+                               "forecast')");
     if (cli_db_refuse("forecast"))
         return CLI_EUSAGE;
     if (strcmp(argv[1], "fit") == 0)
@@ -689,8 +764,12 @@ static int run(int argc, char **argv)
         return cmd_predict(argc, argv);
     if (strcmp(argv[1], "due") == 0)
         return cmd_due(argc, argv);
-    return cli_usage_error("forecast: unknown action '%s' (fit, predict or "
-                           "due)",
+    if (strcmp(argv[1], "histogram") == 0)
+        return cli_fc_histogram(argc, argv);
+    if (strcmp(argv[1], "holdout") == 0)
+        return cli_fc_holdout(argc, argv);
+    return cli_usage_error("forecast: unknown action '%s' (fit, predict, "
+                           "due, histogram or holdout)",
                            argv[1]);
 }
 

@@ -47,4 +47,9 @@ int cli_fc_parse_unit(const char *s, double *unit);
 /* The UTC day of Unix time t, rounded down. */
 int64_t cli_fc_day_floor(int64_t t);
 
+/* b2b2c forecast histogram / holdout (cli_forecast_check.c); argv[1] is
+ * the action. */
+int cli_fc_histogram(int argc, char **argv);
+int cli_fc_holdout(int argc, char **argv);
+
 #endif

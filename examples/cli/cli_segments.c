@@ -22,14 +22,16 @@ static const char usage[] =
     "rules: lists the rules in evaluation order as CSV.\n"
     "--rules FILE.csv adds host rules first: columns rule_id, priority,\n"
     "  segment (a stable name), expr (docs/segments.md).\n"
-    "routes: the routing table, CSV segment,band,destination,channel_kind.\n";
-
-/* Print a CSV field and the comma or line end after it. */
-static void csv_field(const char *s, int last)
-{
-    cli_put_field(s);
-    putchar(last ? '\n' : ',');
-}
+    "routes: the routing table, CSV segment,band,destination,channel_kind.\n"
+    "\n"
+    "       b2b2c --db SPEC segments assign --accounts FILE.csv --at DATE\n"
+    "       b2b2c --db SPEC segments migrations [--since DATE]\n"
+    "assign classifies as classify does and records each account's segment\n"
+    "at --at in the database (one transaction: a bad row records nothing);\n"
+    "migrations lists the moves between segments since --since, CSV\n"
+    "account_id,time,from_segment,to_segment,rule,confidence.\n"
+    "--format json prints any of them as a JSON array of objects\n"
+    "(confidence with 4 decimals).\n";
 
 static int lib_error(b2b2c_ctx *ctx, int rc)
 {
@@ -112,8 +114,15 @@ static int set_cell(cli_csv *c, b2b2c_segment_attrs *a, b2b2c_ctx *ctx,
     return 0;
 }
 
-static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
+static const char *const classify_cols[] = {
+    "account_id", "segment", "group", "confidence", "rule", "reason"};
+
+/* classify every account of `path`; with `at`, also record the segment
+ * in the account's history at *at (segments assign) */
+static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path,
+                    int json, const int64_t *at)
 {
+    cli_table tb;
     cli_csv c;
     b2b2c_segment_attrs *a = NULL;
     int32_t attr_of[64];
@@ -155,12 +164,11 @@ static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
         cli_csv_close(&c);
         return lib_error(ctx, rc);
     }
-    printf("account_id,segment,group,confidence,rule,reason\n");
+    cli_table_begin(&tb, json, classify_cols, 6);
     while ((rc = cli_csv_next(&c)) != 0) {
         const char *id;
         int32_t seg;
         double conf;
-        char num[32];
         int row_bad = 0;
         if (rc < 0) {
             bad = 1;
@@ -188,59 +196,159 @@ static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path)
             bad = 1;
             continue;
         }
-        if ((rc = b2b2c_segmenter_classify(&seg, &conf, s, a)) != 0) {
+        if ((rc = b2b2c_segmenter_classify(&seg, &conf, s, a)) != 0 ||
+            (at && (rc = b2b2c_segmenter_assign(NULL, s, id, a, *at)) != 0)) {
             bad = cli_csv_error(&c, "%s", b2b2c_ctx_errmsg(ctx));
             continue;
         }
-        csv_field(id, 0);
-        csv_field(b2b2c_segment_name(seg), 0);
-        csv_field(b2b2c_group_name(b2b2c_segment_group(seg)), 0);
-        snprintf(num, sizeof(num), "%.4g", conf);
-        csv_field(num, 0);
-        csv_field(b2b2c_segmenter_last_rule(s), 0);
-        csv_field(b2b2c_segmenter_last_reason(s), 1);
+        cli_table_str(&tb, id);
+        cli_table_str(&tb, b2b2c_segment_name(seg));
+        cli_table_str(&tb, b2b2c_group_name(b2b2c_segment_group(seg)));
+        cli_table_num(&tb, conf, CLI_RATE);
+        cli_table_str(&tb, b2b2c_segmenter_last_rule(s));
+        cli_table_str(&tb, b2b2c_segmenter_last_reason(s));
     }
+    cli_table_end(&tb);
     b2b2c_segment_attrs_free(a);
     cli_csv_close(&c);
     return bad ? CLI_EDATA : CLI_OK;
 }
 
+static const char *const migration_cols[] = {
+    "account_id", "time", "from_segment", "to_segment", "rule", "confidence"};
+
+static int print_migration(const char *account, int64_t time, int32_t from,
+                           int32_t to, int64_t version, const char *rule,
+                           double confidence, void *payload)
+{
+    cli_table *t = payload;
+    char ts[64];
+    (void)version;
+    cli_format_time(ts, sizeof ts, time);
+    cli_table_str(t, account);
+    cli_table_str(t, ts);
+    cli_table_str(t, b2b2c_segment_name(from));
+    cli_table_str(t, b2b2c_segment_name(to));
+    cli_table_str(t, rule);
+    cli_table_num(t, confidence, CLI_RATE);
+    return 0;
+}
+
+/* segments assign / migrations: on the --db database */
+static int with_db(const char *sub, const cli_opt *opts, int json)
+{
+    b2b2c_ctx *ctx = NULL;
+    b2b2c_segmenter *s = NULL;
+    const char *at_s = cli_opt_get(opts, "at"), *since_s;
+    int64_t at = 0, since = INT64_MIN;
+    cli_table t;
+    int rc;
+
+    if (!cli_db_given())
+        return cli_usage_error("segments %s: needs --db (the assignments "
+                               "are kept there)",
+                               sub);
+    if (cli_opt_get(opts, "rules") || cli_opt_get(opts, "dealer-policy"))
+        return cli_usage_error("segments %s: takes no --rules or "
+                               "--dealer-policy",
+                               sub);
+    if (strcmp(sub, "assign") == 0) {
+        if (!cli_opt_get(opts, "accounts") || !at_s)
+            return cli_usage_error("segments assign: needs --accounts and "
+                                   "--at");
+        if (cli_parse_time(at_s, &at))
+            return cli_usage_error("--at: not a date: '%s'", at_s);
+        if (cli_opt_get(opts, "since"))
+            return cli_usage_error("--since is for migrations");
+    } else {
+        if (cli_opt_get(opts, "accounts") || at_s)
+            return cli_usage_error("--accounts and --at are for assign");
+        if ((since_s = cli_opt_get(opts, "since")) != NULL &&
+            cli_parse_time(since_s, &since))
+            return cli_usage_error("--since: not a date: '%s'", since_s);
+    }
+    if ((rc = cli_ctx_new(&ctx)) != 0)
+        return rc;
+    if ((rc = b2b2c_segmenter_new(&s, ctx)) != 0) {
+        rc = lib_error(ctx, rc);
+        goto out;
+    }
+    if (strcmp(sub, "assign") == 0) {
+        /* one transaction: a file with a bad row records nothing */
+        if ((rc = b2b2c_ctx_begin(ctx)) != 0) {
+            rc = lib_error(ctx, rc);
+            goto out;
+        }
+        rc = classify(s, ctx, cli_opt_get(opts, "accounts"), json, &at);
+        if (rc) {
+            b2b2c_ctx_rollback(ctx);
+            fprintf(stderr, "b2b2c: nothing was recorded\n");
+        } else if ((rc = b2b2c_ctx_commit(ctx)) != 0) {
+            rc = lib_error(ctx, rc);
+        }
+    } else {
+        cli_table_begin(&t, json, migration_cols, 6);
+        if ((rc = b2b2c_segmenter_migrations(s, since, print_migration,
+                                             &t)) != 0)
+            rc = lib_error(ctx, rc);
+        else
+            cli_table_end(&t);
+    }
+out:
+    b2b2c_segmenter_free(s);
+    cli_ctx_free(ctx);
+    return rc;
+}
+
 static int print_rule(const char *id, int32_t prio, int32_t seg,
                       const char *expr, int32_t is_default, void *payload)
 {
-    char num[16];
-    (void)payload;
+    cli_table *t = payload;
     (void)is_default;
-    csv_field(id, 0);
-    snprintf(num, sizeof(num), "%d", (int)prio);
-    csv_field(num, 0);
-    csv_field(b2b2c_segment_name(seg), 0);
-    csv_field(expr, 1);
+    cli_table_str(t, id);
+    cli_table_num(t, prio, CLI_COUNT);
+    cli_table_str(t, b2b2c_segment_name(seg));
+    cli_table_str(t, expr);
     return 0;
 }
+
+static const char *const rule_cols[] = {"rule_id", "priority", "segment",
+                                        "expr"};
+static const char *const route_cols[] = {"segment", "band", "destination",
+                                         "channel_kind"};
 
 static int run(int argc, char **argv)
 {
     cli_opt opts[] = {{"accounts", NULL, 0},
                       {"rules", NULL, 0},
                       {"dealer-policy", NULL, 0},
+                      {"format", NULL, 0},
+                      {"at", NULL, 0},
+                      {"since", NULL, 0},
                       {NULL, NULL, 0}};
     b2b2c_ctx *ctx = NULL;
     b2b2c_segmenter *s = NULL;
     const char *sub;
-    int rc;
+    cli_table t;
+    int rc, json;
 
     if (argc < 2)
         return cli_usage_error("segments: classify, rules or routes "
                                "expected (try 'b2b2c help segments')");
     sub = argv[1];
     if (strcmp(sub, "classify") && strcmp(sub, "rules") &&
-        strcmp(sub, "routes"))
+        strcmp(sub, "routes") && strcmp(sub, "assign") &&
+        strcmp(sub, "migrations"))
         return cli_usage_error("segments: unknown action '%s'", sub);
+    if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0 ||
+        (rc = cli_format_parse(opts, &json)) != 0)
+        return rc;
+    if (strcmp(sub, "assign") == 0 || strcmp(sub, "migrations") == 0)
+        return with_db(sub, opts, json);
     if ((rc = cli_db_refuse("segments")) != 0)
         return rc;
-    if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0)
-        return rc;
+    if (cli_opt_get(opts, "at") || cli_opt_get(opts, "since"))
+        return cli_usage_error("--at is for assign, --since for migrations");
     if (strcmp(sub, "classify") == 0 && !cli_opt_get(opts, "accounts"))
         return cli_usage_error("missing required option '--accounts'");
     if (strcmp(sub, "classify") != 0 && cli_opt_get(opts, "accounts"))
@@ -271,14 +379,16 @@ static int run(int argc, char **argv)
         (rc = load_rules(s, ctx, cli_opt_get(opts, "rules"))) != 0)
         goto out;
     if (strcmp(sub, "classify") == 0) {
-        rc = classify(s, ctx, cli_opt_get(opts, "accounts"));
+        rc = classify(s, ctx, cli_opt_get(opts, "accounts"), json, NULL);
     } else if (strcmp(sub, "rules") == 0) {
-        printf("rule_id,priority,segment,expr\n");
-        rc = b2b2c_segmenter_rules(s, print_rule, NULL);
+        cli_table_begin(&t, json, rule_cols, 4);
+        rc = b2b2c_segmenter_rules(s, print_rule, &t);
         if (rc)
             rc = lib_error(ctx, rc);
+        else
+            cli_table_end(&t);
     } else {
-        printf("segment,band,destination,channel_kind\n");
+        cli_table_begin(&t, json, route_cols, 4);
         for (int32_t seg = 0; seg <= 5; seg++)
             for (int32_t band = 0; band <= 3; band++) {
                 int32_t d, k;
@@ -286,10 +396,12 @@ static int run(int argc, char **argv)
                     rc = lib_error(ctx, rc);
                     goto out;
                 }
-                printf("%s,%s,%s,%s\n", b2b2c_segment_name(seg),
-                       b2b2c_band_name(band), b2b2c_seg_dest_name(d),
-                       b2b2c_seg_channel_name(k));
+                cli_table_str(&t, b2b2c_segment_name(seg));
+                cli_table_str(&t, b2b2c_band_name(band));
+                cli_table_str(&t, b2b2c_seg_dest_name(d));
+                cli_table_str(&t, b2b2c_seg_channel_name(k));
             }
+        cli_table_end(&t);
     }
 out:
     b2b2c_segmenter_free(s);

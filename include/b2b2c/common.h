@@ -84,7 +84,8 @@ enum {
     B2B2C_EEXPIRED = -16,   /* deadline passed                             */
     B2B2C_ENODATA = -17,    /* input has no usable data                    */
     B2B2C_EINTERRUPTED = -18,/* the progress handler asked to stop        */
-    B2B2C_ECONFLICT = -19   /* another context's commit conflicted; retried */
+    B2B2C_ECONFLICT = -19,  /* another context's commit conflicted; retried */
+    B2B2C_EDUPLICATE = -20  /* 1.1: the caller's own live record exists  */
 };
 
 /*
@@ -134,9 +135,9 @@ B2B2C_API const char *b2b2c_fit_status_name(int32_t status);
 
 /*
  * The bounds and default of any engine's parameter (B2B2C_LEAD_*,
- * B2B2C_SEG_*, B2B2C_DEALER_PARAM_*, B2B2C_FORECASTER_*, B2B2C_CHANNELS_*
- * numbers: 100s lead, 200s segmenter, 300s dealer, 400s forecaster, 500s
- * channels). Bounds are inclusive and do not depend on any handle's state;
+ * B2B2C_SEG_*, B2B2C_DEALER_PARAM_*, B2B2C_FORECASTER_*, B2B2C_CHANNELS_*,
+ * B2B2C_EXPERIMENT_* numbers: 100s lead, 200s segmenter, 300s dealer, 400s
+ * forecaster, 500s channels, 600s experiments since 1.1). Bounds are inclusive and do not depend on any handle's state;
  * an engine may add a rule between two of its parameters (the lead
  * model's warm threshold stays below the hot one), which its set_param
  * documents. Any output may be NULL; outputs are written only on success.

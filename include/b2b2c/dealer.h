@@ -73,7 +73,10 @@ enum {
     B2B2C_DEALER_PARAM_CREDIBLE_LEVEL = 309,   /* 0.5..0.999, default 0.95 */
     /* 1.1: the customer-of-record protection window (days from the win);
      * 0 turns the protection off (wins then make no owner) */
-    B2B2C_DEALER_PARAM_OWNER_DAYS = 310        /* 0..3650, default 365     */
+    B2B2C_DEALER_PARAM_OWNER_DAYS = 310,       /* 0..3650, default 365     */
+    /* 1.1: a deal registration's protection window (days from its
+     * submission, and again from its approval) */
+    B2B2C_DEALER_PARAM_REG_DAYS = 311          /* 1..3650, default 90      */
 };
 
 /* Dealer status. */
@@ -104,14 +107,18 @@ enum {
     B2B2C_DEALER_REASON_ALL_DECLINED = 4, /* all declined or let it expire    */
     B2B2C_DEALER_REASON_ALL_AT_CAPACITY = 5, /* all at capacity or quota      */
     B2B2C_DEALER_REASON_DIRECT = 6,       /* nobody eligible; direct fallback */
-    B2B2C_DEALER_REASON_OWNER = 7         /* 1.1: the customer's dealer of
+    B2B2C_DEALER_REASON_OWNER = 7,        /* 1.1: the customer's dealer of
                                              record (b2b2c_dealer_owner) */
+    B2B2C_DEALER_REASON_REGISTERED = 8    /* 1.1: the holder of the key's
+                                             approved deal registration */
 };
 
 /* What routing did with the customer's dealer of record (audit field
  * OWNER, 1.1): NONE when the lead has no customer key or the customer no
  * owner at the time; CHOSEN when the lead went to the owner; else why the
- * owner was skipped (the normal policy then decided, reason as usual). */
+ * owner was skipped (the normal policy then decided, reason as usual).
+ * Without an owner, the holder of the key's live approved deal
+ * registration takes the owner's place (reason REGISTERED when chosen). */
 enum {
     B2B2C_DEALER_OWNER_NONE = 0,
     B2B2C_DEALER_OWNER_CHOSEN = 1,
@@ -193,7 +200,14 @@ enum {
     B2B2C_DEALER_SC_OWNER_KEPT = 17,       /* 1.1: leads routed to the dealer
                                               as the customer's owner
                                               (channel conflicts avoided) */
-    B2B2C_DEALER_SC_NFIELDS = 18           /* 17 in 1.0: read nfields     */
+    /* 1.1, deal registrations the dealer submitted in [from, to), their
+     * state as stored (a lapsed registration counts as expired once
+     * b2b2c_dealer_reg_expire or a new registration of its key marked it) */
+    B2B2C_DEALER_SC_REG_SUBMITTED = 18,
+    B2B2C_DEALER_SC_REG_APPROVED = 19,     /* approved at some time       */
+    B2B2C_DEALER_SC_REG_WON = 20,
+    B2B2C_DEALER_SC_REG_EXPIRED = 21,
+    B2B2C_DEALER_SC_NFIELDS = 22           /* 17 in 1.0: read nfields     */
 };
 
 /* ---- handle ---------------------------------------------------------- */
@@ -479,7 +493,7 @@ B2B2C_API int b2b2c_dealer_audit_dealer(b2b2c_dealer_engine *e,
                                         b2b2c_dealer_audit_cb cb,
                                         void *userdata);
 
-/* One scorecard row: `nfields` values (B2B2C_DEALER_SC_*; 17 in 1.0, 18
+/* One scorecard row: `nfields` values (B2B2C_DEALER_SC_*; 17 in 1.0, 22
  * in 1.1: like the audit callback's, read at most `nfields`). */
 typedef int (*b2b2c_dealer_scorecard_cb)(const char *dealer_id,
                                          const double *fields, size_t nfields,
@@ -487,7 +501,8 @@ typedef int (*b2b2c_dealer_scorecard_cb)(const char *dealer_id,
 
 /*
  * Scorecards of every dealer offered at least one lead in [from, to) (Unix
- * seconds), in rank order. Conversion is won / (won + lost + declined +
+ * seconds), or (1.1) that submitted a deal registration in it (its
+ * ACCEPT_RATE is then NaN and SHARE_LEADS 0), in rank order. Conversion is won / (won + lost + declined +
  * expired) of the cohort; its credible interval (level CREDIBLE_LEVEL) is
  * of the Beta posterior with the network prior. Cost O(offers in the
  * period + dealers log dealers).
@@ -523,9 +538,12 @@ B2B2C_API int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from,
  * capacity and daily quota, has not declined the lead; its territory is
  * not required: the customer is its), the lead goes to the owner with
  * reason B2B2C_DEALER_REASON_OWNER; else the policy decides as usual and
- * the audit field OWNER says why the owner was skipped. The key is not
- * stored with the lead: re-routing after a decline or an expiry is by the
- * policy.
+ * the audit field OWNER says why the owner was skipped. Without an owner
+ * at now, the holder of the key's live approved deal registration for the
+ * product line takes the owner's place, with reason
+ * B2B2C_DEALER_REASON_REGISTERED (1.1, "Deal registration" below). The key
+ * is not stored with the lead: re-routing after a decline or an expiry is
+ * by the policy.
  */
 B2B2C_API int b2b2c_dealer_route_customer(
     const char **dealer_out, int32_t *reason_out, b2b2c_dealer_engine *e,
@@ -537,7 +555,8 @@ B2B2C_API int b2b2c_dealer_route_customer(
  * The lead `lead_id`, WON, was the customer `customer_key`'s: its dealer
  * becomes the customer's owner for the lead's product line from the won
  * outcome's time for OWNER_DAYS (replacing any owner: the latest win
- * holds). B2B2C_ESTATE when the lead is not WON.
+ * holds). The dealer's deal registration of the key and product line, if
+ * live at the win, becomes WON. B2B2C_ESTATE when the lead is not WON.
  */
 B2B2C_API int b2b2c_dealer_owner_win(b2b2c_dealer_engine *e,
                                      const char *lead_id,
@@ -574,9 +593,149 @@ B2B2C_API int b2b2c_dealer_owner_release(b2b2c_dealer_engine *e,
                                          const char *product_line,
                                          int64_t now);
 
+/* ---- deal registration (1.1) -------------------------------------------
+ *
+ * A dealer registers an opportunity: a customer or account key (opaque
+ * bytes, as for the owner calls above), a product line, an expected value
+ * and an expected close date. The first valid registration of a (key,
+ * product line) wins; while it is live a registration of the same pair by
+ * another dealer is refused (B2B2C_EEXISTS naming the holder and its
+ * dates) and a second one by the same dealer too (B2B2C_EDUPLICATE).
+ * States: PENDING at submission, then APPROVED or REJECTED by the
+ * manufacturer; a pending or approved registration lapses at its `until`
+ * (REG_DAYS after submission, and again after approval; the manufacturer
+ * may extend it) and is then EXPIRED; it is WON when the registering dealer
+ * records the customer's win (b2b2c_dealer_owner_win) while it is live.
+ * A rejected, expired or won registration blocks nothing. Pending and
+ * approved ones protect the key (b2b2c_dealer_protected); routing
+ * (b2b2c_dealer_route_customer) honours approved ones only, after the
+ * customer's owner. Every time is the caller's `now` (the library never
+ * reads the clock): a registration whose until has passed is reported
+ * EXPIRED by the queries at once, and stored as EXPIRED by
+ * b2b2c_dealer_reg_expire or by the next registration of its key.
+ * docs/dealer-allocation.md, "Deal registration".
+ *
+ * Common errors of the calls below: B2B2C_EINVAL (NULL), B2B2C_EBADID (an
+ * empty key, a malformed ID or product line), B2B2C_ERANGE (a key over
+ * B2B2C_DEALER_CUSTOMER_KEY_MAX, a time outside the library's range),
+ * B2B2C_ENOMEM, B2B2C_ECORRUPT or a storage code; on failure nothing
+ * changed and no out-parameter was written. Threads: as the engine.
+ */
+
+/* Registration states (b2b2c_dealer_registration). */
+enum {
+    B2B2C_DEALER_REG_PENDING = 1,
+    B2B2C_DEALER_REG_APPROVED = 2,
+    B2B2C_DEALER_REG_REJECTED = 3,
+    B2B2C_DEALER_REG_EXPIRED = 4,
+    B2B2C_DEALER_REG_WON = 5
+};
+
+/* What protects a key (b2b2c_dealer_protected). */
+enum {
+    B2B2C_DEALER_PROTECT_NONE = 0,
+    B2B2C_DEALER_PROTECT_OWNER = 1,    /* the customer's dealer of record */
+    B2B2C_DEALER_PROTECT_APPROVED = 2, /* an approved registration        */
+    B2B2C_DEALER_PROTECT_PENDING = 3   /* a registration awaiting review  */
+};
+
+/*
+ * Dealer `dealer_id` registers the opportunity (customer_key, key_len
+ * bytes; product_line, "" or NULL for none) at `now`, expected to close at
+ * `expected_close` (>= now) for `value` currency units ([0,
+ * B2B2C_AMOUNT_MAX]). The registration is PENDING until now + REG_DAYS.
+ * Cost: one map probe and one record written.
+ *
+ * Returns 0, or: B2B2C_ENOTFOUND (no such dealer), B2B2C_ESTATE (the dealer
+ * is off-boarded), B2B2C_ERANGE (expected_close before now or outside the
+ * time range, value negative or over the maximum), B2B2C_EINVAL (value NaN
+ * or infinite), B2B2C_EEXISTS (another dealer holds a live registration
+ * of the key and product line, or owns the customer at now: the message
+ * names the holder, its submission time and until), B2B2C_EDUPLICATE (the
+ * same dealer's own registration is live), or a common error.
+ */
+B2B2C_API int b2b2c_dealer_register(b2b2c_dealer_engine *e,
+                                    const char *dealer_id,
+                                    const void *customer_key, size_t key_len,
+                                    const char *product_line, double value,
+                                    int64_t expected_close, int64_t now);
+
+/*
+ * The latest registration of (customer_key, product_line): its dealer,
+ * its state at `now` (B2B2C_DEALER_REG_*; a pending or approved one whose
+ * until is <= now is EXPIRED), its submission time, the end of its
+ * protection window (until; for a rejected or won one, when that
+ * happened) and its expected close. Every output is optional (NULL); the
+ * dealer ID is owned by the engine until b2b2c_dealer_free.
+ * B2B2C_ENOTFOUND when the pair was never registered. Cost: one probe.
+ */
+B2B2C_API int b2b2c_dealer_registration(
+    const char **dealer_out, int32_t *state_out, int64_t *since_out,
+    int64_t *until_out, int64_t *close_out, b2b2c_dealer_engine *e,
+    const void *customer_key, size_t key_len, const char *product_line,
+    int64_t now);
+
+/*
+ * The manufacturer approves the pending registration of the pair at
+ * `now`: it is APPROVED until now + REG_DAYS. B2B2C_ENOTFOUND (never
+ * registered), B2B2C_ESTATE (not pending, or lapsed at now).
+ */
+B2B2C_API int b2b2c_dealer_reg_approve(b2b2c_dealer_engine *e,
+                                       const void *customer_key,
+                                       size_t key_len,
+                                       const char *product_line, int64_t now);
+
+/*
+ * The manufacturer rejects the pending registration of the pair at `now`;
+ * the key is free for any dealer at once. Errors as reg_approve.
+ */
+B2B2C_API int b2b2c_dealer_reg_reject(b2b2c_dealer_engine *e,
+                                      const void *customer_key,
+                                      size_t key_len,
+                                      const char *product_line, int64_t now);
+
+/*
+ * The manufacturer extends the live (pending or approved) registration of
+ * the pair at `now` to `until` (after its current until, within the time
+ * range). B2B2C_ENOTFOUND, B2B2C_ESTATE (rejected, won or lapsed at now),
+ * B2B2C_ERANGE (until not after the current until, or out of range).
+ */
+B2B2C_API int b2b2c_dealer_reg_extend(b2b2c_dealer_engine *e,
+                                      const void *customer_key,
+                                      size_t key_len,
+                                      const char *product_line, int64_t until,
+                                      int64_t now);
+
+/*
+ * Store as EXPIRED every pending or approved registration whose until is
+ * <= now (scorecards count them then). *count_out (optional) receives how
+ * many. Cost O(registrations). Returns 0, B2B2C_EINVAL, B2B2C_ERANGE (now),
+ * B2B2C_ENOMEM or a storage code.
+ */
+B2B2C_API int b2b2c_dealer_reg_expire(size_t *count_out,
+                                      b2b2c_dealer_engine *e, int64_t now);
+
+/*
+ * Whether the direct sales team may contact the account: who protects
+ * (customer_key, product_line) at `now`. The customer's owner of record
+ * first (B2B2C_DEALER_PROTECT_OWNER), else the live registration, approved
+ * (PROTECT_APPROVED) or pending (PROTECT_PENDING: first in wins from the
+ * submission, also during the manufacturer's review). *dealer_out gets
+ * the dealer (NULL when NONE), *by_out B2B2C_DEALER_PROTECT_* and
+ * *until_out the end of the protection (0 when NONE); each optional.
+ * Returns 0 (also when nothing protects the key) or a common error.
+ * Cost: two probes.
+ */
+B2B2C_API int b2b2c_dealer_protected(const char **dealer_out, int32_t *by_out,
+                                     int64_t *until_out,
+                                     b2b2c_dealer_engine *e,
+                                     const void *customer_key, size_t key_len,
+                                     const char *product_line, int64_t now);
+
 /* Static names: "round_robin", "tier", "performance", "thompson" and
  * "routed", "no_territory", "all_paused", "no_product", "all_declined",
- * "all_at_capacity", "direct", "owner"; NULL for unknown values. */
+ * "all_at_capacity", "direct", "owner", "registered"; NULL for unknown
+ * values. */
 B2B2C_API const char *b2b2c_dealer_policy_name(int32_t policy);
 B2B2C_API const char *b2b2c_dealer_reason_name(int32_t reason);
 

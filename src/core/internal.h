@@ -466,6 +466,27 @@ double b2b2c__digamma(double x);
 double b2b2c__lbeta(double a, double b);
 /* log(exp(a) + exp(b)) without overflow. */
 double b2b2c__logaddexp(double a, double b);
+/* trigamma psi'(x), x > 0: recurrence up to x >= 10, then the asymptotic
+ * series (Abramowitz & Stegun 6.4.6 and 6.4.12); relative error ~1e-15. */
+double b2b2c__trigamma(double x);
+/* Regularized upper incomplete gamma Q(a, x) = Gamma(a, x) / Gamma(a),
+ * a > 0, x >= 0 (series or continued fraction: Numerical Recipes 3rd ed.,
+ * eqs. 6.2.5 and 6.2.7). The chi-square survival function with k degrees of
+ * freedom at X is Q(k / 2, X / 2). */
+double b2b2c__gammaq(double a, double x);
+/* Standard normal CDF Phi(x) and survival 1 - Phi(x), each accurate in its
+ * own tail (libm's erfc). */
+double b2b2c__norm_cdf(double x);
+double b2b2c__norm_sf(double x);
+/* The p-quantile of the standard normal, p in (0, 1): a rational start
+ * (Abramowitz & Stegun 26.2.23) polished by Newton steps on Phi, to about
+ * 1e-15 relative. */
+double b2b2c__norm_ppf(double p);
+/* Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1], and its
+ * inverse in x, the p-quantile of Beta(a, b) (defined in dealer/betaq.c,
+ * used by the dealer and the experiments module). */
+double b2b2c__betainc(double a, double b, double x);
+double b2b2c__betaq(double p, double a, double b);
 
 /* Gauss hypergeometric 2F1(a, b; c; z) by its power series, for
  * 0 <= z < 1 and a, b, c > 0 (the region the BG/NBD expectations need;
@@ -510,7 +531,8 @@ typedef struct b2b2c__param_info {
 } b2b2c__param_info;
 
 /* The table of a module's parameters, base = 100 (lead), 200 (segmenter),
- * 300 (dealer), 400 (forecaster) or 500 (channels), indexed by
+ * 300 (dealer), 400 (forecaster), 500 (channels) or 600 (experiments),
+ * indexed by
  * number - base; NULL and *n = 0 for another base. */
 const b2b2c__param_info *b2b2c__param_table(int32_t base, size_t *n);
 /* The entry of `param`, or NULL when no engine has it. */

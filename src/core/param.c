@@ -8,6 +8,7 @@
 #include "internal.h"
 #include "b2b2c/channel.h"
 #include "b2b2c/dealer.h"
+#include "b2b2c/experiment.h"
 #include "b2b2c/forecast.h"
 #include "b2b2c/lead.h"
 #include "b2b2c/segment.h"
@@ -50,6 +51,7 @@ static const b2b2c__param_info DEALER[] = {
     P(B2B2C_DEALER_PARAM_DIRECT_FALLBACK, 0, 1, 0, 1),
     P(B2B2C_DEALER_PARAM_CREDIBLE_LEVEL, 0.5, 0.999, 0.95, 0),
     P(B2B2C_DEALER_PARAM_OWNER_DAYS, 0, 3650, 365, 0),
+    P(B2B2C_DEALER_PARAM_REG_DAYS, 1, 3650, 90, 0),
 };
 
 static const b2b2c__param_info FORECASTER[] = {
@@ -73,6 +75,14 @@ static const b2b2c__param_info CHANNELS[] = {
     P(B2B2C_CHANNELS_MIX_WINDOW_WEEKS, 1, 52, 4, 1),
 };
 
+/* A/B experiments: in memory only (experiment.h), so never loaded. */
+static const b2b2c__param_info EXPERIMENT[] = {
+    P(B2B2C_EXPERIMENT_ALPHA, 1e-6, 0.5, 0.05, 0),
+    P(B2B2C_EXPERIMENT_PRIOR_A, 1, 1e6, 1, 1),
+    P(B2B2C_EXPERIMENT_PRIOR_B, 1, 1e6, 1, 1),
+    P(B2B2C_EXPERIMENT_MSPRT_TAU2, 1e-10, 1, 1e-4, 0),
+};
+
 #define N(a) (sizeof(a) / sizeof(a[0]))
 static const struct {
     const b2b2c__param_info *info;
@@ -81,6 +91,7 @@ static const struct {
     {NULL, 0},                  {LEAD, N(LEAD)},
     {SEG, N(SEG)},              {DEALER, N(DEALER)},
     {FORECASTER, N(FORECASTER)}, {CHANNELS, N(CHANNELS)},
+    {EXPERIMENT, N(EXPERIMENT)},
 };
 
 const b2b2c__param_info *b2b2c__param_table(int32_t base, size_t *n)

@@ -99,6 +99,7 @@ const char *b2b2c_strerror(int code)
     case B2B2C_EINTERRUPTED: return "interrupted by the progress handler";
     case B2B2C_ECONFLICT:
         return "conflict with another context's commit (re-run failed)";
+    case B2B2C_EDUPLICATE: return "duplicate of the caller's own live record";
     default: return "unknown error";
     }
 }

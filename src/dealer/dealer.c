@@ -13,7 +13,8 @@
 
 static const char *const REASON_NAMES[] = {
     "routed", "no_territory", "all_paused", "no_product",
-    "all_declined", "all_at_capacity", "direct", "owner"};
+    "all_declined", "all_at_capacity", "direct", "owner",
+    "registered"};
 
 const char *b2b2c_dealer_policy_name(int32_t p)
 {
@@ -22,7 +23,9 @@ const char *b2b2c_dealer_policy_name(int32_t p)
 
 const char *b2b2c_dealer_reason_name(int32_t r)
 {
-    return r >= 0 && r < 8 ? REASON_NAMES[r] : NULL;
+    return r >= 0 && r < (int32_t)(sizeof REASON_NAMES / sizeof *REASON_NAMES)
+               ? REASON_NAMES[r]
+               : NULL;
 }
 
 static char *dupstr(b2b2c_ctx *ctx, const char *s)
@@ -119,6 +122,7 @@ void b2b2c__dealer_clear(b2b2c_dealer_engine *e)
     b2b2c__map_fini(&e->prods);
     b2b2c__map_fini(&e->leads);
     b2b2c__dealer_owners_clear(e);
+    b2b2c__dealer_regs_clear(e);
     {
         /* the engine's own arrays (ghot and mark live inside the *_raw) */
         void *const arrays[] = {e->dealers, e->heap, e->aud,  e->cand,
@@ -152,6 +156,8 @@ void b2b2c__dealer_init(b2b2c_dealer_engine *e, b2b2c_ctx *ctx)
     b2b2c__map_init(&e->prods, &ctx->mem);
     b2b2c__map_init(&e->leads, &ctx->mem);
     b2b2c__map_init(&e->owners, &ctx->mem);
+    b2b2c__map_init(&e->regs, &ctx->mem);
+    b2b2c__map_init(&e->regkeys, &ctx->mem);
 }
 
 int b2b2c__dealer_scratch_reserve(b2b2c_dealer_engine *e, size_t n)

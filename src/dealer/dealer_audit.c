@@ -318,6 +318,7 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
 {
     b2b2c_ctx *ctx;
     sc_row *rows = NULL;
+    double(*rg)[4] = NULL; /* registrations by dealer (dealer_reg.c) */
     double *times = NULL, *means = NULL, tot_off = 0, tot_won = 0,
            tot_res = 0, p0, m, level, med;
     size_t cap = 0, nt, nr = 0;
@@ -332,10 +333,13 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
         return rc;
     rows = b2b2c__malloc(ctx, (e->nd ? e->nd : 1) * sizeof(*rows));
     means = b2b2c__malloc(ctx, (e->nd ? e->nd : 1) * sizeof(*means));
-    if (!rows || !means) {
+    rg = b2b2c__malloc(ctx, (e->nd ? e->nd : 1) * sizeof(*rg));
+    if (!rows || !means || !rg) {
         rc = oom(ctx);
         goto out;
     }
+    memset(rg, 0, (e->nd ? e->nd : 1) * sizeof(*rg));
+    b2b2c__dealer_reg_tally(e, from, to, rg);
     for (size_t i = 0; i < e->nd; i++) {
         sc_row *r = &rows[nr];
         memset(r, 0, sizeof(*r));
@@ -343,7 +347,10 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
         if ((rc = tally(e, e->dealers[i], from, to, r->f, &times, &cap,
                         &nt)) != 0)
             goto out;
-        if (r->f[B2B2C_DEALER_SC_OFFERED] == 0)
+        for (int j = 0; j < 4; j++)
+            r->f[B2B2C_DEALER_SC_REG_SUBMITTED + j] = rg[i][j];
+        if (r->f[B2B2C_DEALER_SC_OFFERED] == 0 &&
+            r->f[B2B2C_DEALER_SC_REG_SUBMITTED] == 0)
             continue;
         tot_off += r->f[B2B2C_DEALER_SC_OFFERED];
         tot_won += r->f[B2B2C_DEALER_SC_WON];
@@ -364,14 +371,17 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
         /* Gelman et al. 2013 (BDA3), sec. 2.4: Beta(m p0 + y, m (1-p0) +
          * n - y); equal-tailed interval from the Beta quantiles. */
         double a = m * p0 + won, b = m * (1.0 - p0) + (res - won);
+        /* a dealer with registrations only: no rate, no share */
         f[B2B2C_DEALER_SC_ACCEPT_RATE] =
-            f[B2B2C_DEALER_SC_ACCEPTED] / f[B2B2C_DEALER_SC_OFFERED];
+            f[B2B2C_DEALER_SC_OFFERED] > 0
+                ? f[B2B2C_DEALER_SC_ACCEPTED] / f[B2B2C_DEALER_SC_OFFERED]
+                : NAN;
         f[B2B2C_DEALER_SC_CONVERSION] = res > 0 ? won / res : NAN;
         f[B2B2C_DEALER_SC_CONV_MEAN] = a / (a + b);
         f[B2B2C_DEALER_SC_CONV_LOW] = b2b2c__betaq((1 - level) / 2, a, b);
         f[B2B2C_DEALER_SC_CONV_HIGH] = b2b2c__betaq((1 + level) / 2, a, b);
         f[B2B2C_DEALER_SC_SHARE_LEADS] =
-            f[B2B2C_DEALER_SC_OFFERED] / tot_off;
+            tot_off > 0 ? f[B2B2C_DEALER_SC_OFFERED] / tot_off : 0;
         f[B2B2C_DEALER_SC_SHARE_WON] = tot_won > 0 ? won / tot_won : 0;
         means[i] = f[B2B2C_DEALER_SC_CONV_MEAN];
     }
@@ -390,6 +400,7 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
 out:
     b2b2c__free(ctx, rows);
     b2b2c__free(ctx, means);
+    b2b2c__free(ctx, rg);
     b2b2c__free(ctx, times);
     return rc;
 }

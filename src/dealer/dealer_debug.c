@@ -156,5 +156,6 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
         d = b2b2c__mix64(d, sum);
         d = b2b2c__mix64(d, e->owners.count);
     }
+    d = b2b2c__mix64(d, b2b2c__dealer_regs_digest(e));
     return d;
 }

@@ -27,6 +27,7 @@
  *   dealer_sync.c         other contexts' commits (refresh, reload)
  *   dealer_debug.c        digest and consistency checks for tests
  *   dealer_owner.c        customers of record (owners), their records
+ *   dealer_reg.c          deal registrations, their records
  * Hot-path helpers are static inline below.
  */
 #ifndef B2B2C_DEALER_INT_H
@@ -47,7 +48,7 @@
 
 #define NSKIP 6
 #define NDECL 8
-#define NPARAM 11
+#define NPARAM 12
 #define DEALER_PARAM_BASE B2B2C_DEALER_PARAM_POLICY
 #define NONE32 UINT32_MAX
 #define NOPOS SIZE_MAX
@@ -61,6 +62,7 @@
 #define T_LEADS "dealer_leads"
 #define T_AUDIT "dealer_audit"
 #define T_OWNERS "dealer_owners"
+#define T_REGS "dealer_regs"
 
 /* The routing mirror: what the eligibility pass and the policies read per
  * candidate, a 128-byte entry per dealer in each region bucket the dealer
@@ -301,6 +303,10 @@ struct b2b2c_dealer_engine {
     unsigned char *sy;
     size_t sylen, sycap;
     b2b2c__map owners; /* owner by key (dealer_owner.c) */
+    /* deal registrations (dealer_reg.c): by number, and the latest by
+     * key; the highest number known */
+    b2b2c__map regs, regkeys;
+    uint64_t reg_seq;
 };
 
 typedef struct decision {
@@ -327,8 +333,36 @@ typedef struct owner {
 
 #define OWNER_KEY_MAX (1 + B2B2C_DEALER_CUSTOMER_KEY_MAX + B2B2C__ID_MAX)
 
+/* A deal registration (dealer_reg.c), in e->regs under its number (the
+ * 8 bytes of sk, big-endian: its record's key in dealer_regs), and the
+ * latest of its key in its slot, in e->regkeys under the owner's key
+ * layout. What a call changes is rmut, saved whole. */
+typedef struct rmut {
+    int32_t state;   /* B2B2C_DEALER_REG_*, as stored */
+    uint32_t dealer;
+    double value;
+    int64_t close, since, until;
+    int64_t approved; /* REG_NEVER when never approved */
+    int64_t ended;    /* rejected, won or expired at; REG_NEVER when live */
+} rmut;
+
+#define REG_NEVER INT64_MIN
+
+typedef struct regslot {
+    struct reg *cur; /* the registration with the highest number */
+    size_t klen;
+    unsigned char key[];
+} regslot;
+
+typedef struct reg {
+    rmut m;
+    uint64_t seq;
+    regslot *slot;
+    unsigned char sk[8];
+} reg;
+
 enum { P_POLICY, P_MAXSHARE, P_PERIOD, P_SHAREMIN, P_PRIOR, P_NEWLEADS,
-       P_FLOOR, P_EXPO, P_DIRECT, P_LEVEL, P_OWNDAYS };
+       P_FLOOR, P_EXPO, P_DIRECT, P_LEVEL, P_OWNDAYS, P_REGDAYS };
 
 
 
@@ -800,6 +834,27 @@ int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
                                const void *ck, size_t cklen, int64_t now,
                                decision *dc);
 int b2b2c__dealer_customer_arg(b2b2c_ctx *ctx, const void *ck, size_t cklen);
+size_t b2b2c__dealer_owner_key(unsigned char *buf, const void *ck,
+                               size_t cklen, const char *prod, size_t pl);
+int b2b2c__dealer_owner_key_ok(const void *k, size_t kl);
+
+/* dealer_reg.c */
+int b2b2c__dealer_dec_reg(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                          const void *v, size_t vl, rmut *m,
+                          const unsigned char **ck, size_t *cklen);
+int b2b2c__dealer_reg_put(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                          const rmut *m, const unsigned char *ck,
+                          size_t cklen, int undoable);
+int b2b2c__dealer_load_regs(b2b2c_dealer_engine *e);
+void b2b2c__dealer_regs_clear(b2b2c_dealer_engine *e);
+uint32_t b2b2c__dealer_reg_holder(const b2b2c_dealer_engine *e,
+                                  const unsigned char *k, size_t kl,
+                                  int64_t now);
+int b2b2c__dealer_reg_won(b2b2c_dealer_engine *e, const unsigned char *k,
+                          size_t kl, uint32_t dealer, int64_t at);
+void b2b2c__dealer_reg_tally(const b2b2c_dealer_engine *e, int64_t from,
+                             int64_t to, double (*f)[4]);
+uint64_t b2b2c__dealer_regs_digest(const b2b2c_dealer_engine *e);
 
 /* dealer_leads.c */
 int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, size_t n,

@@ -5,10 +5,8 @@
 
 #include "b2b2c/dealer.h"
 
-/* Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1]. */
-double b2b2c__betainc(double a, double b, double x);
-/* Its inverse in x: the p-quantile of Beta(a, b), p in [0, 1]. */
-double b2b2c__betaq(double p, double a, double b);
+/* b2b2c__betainc and b2b2c__betaq (betaq.c) are declared in core's
+ * internal.h: the experiments module uses them too. */
 /* Great-circle distance in km (haversine, mean Earth radius 6371.0088). */
 double b2b2c__haversine_km(double lat1, double lon1, double lat2, double lon2);
 /* 0 when the routing mirror (the per-bucket copies of what routing reads

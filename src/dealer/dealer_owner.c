@@ -16,9 +16,10 @@
 /* ---- keys and records ------------------------------------------------ */
 
 /* The map and record key of (customer key, product line) into buf
- * (OWNER_KEY_MAX bytes); its length. */
-static size_t owner_key(unsigned char *buf, const void *ck, size_t cklen,
-                        const char *prod, size_t pl)
+ * (OWNER_KEY_MAX bytes); its length. Deal registrations (dealer_reg.c)
+ * key their slots the same way. */
+size_t b2b2c__dealer_owner_key(unsigned char *buf, const void *ck,
+                               size_t cklen, const char *prod, size_t pl)
 {
     buf[0] = (unsigned char)cklen;
     memcpy(buf + 1, ck, cklen);
@@ -36,18 +37,24 @@ static int write_owner(b2b2c_dealer_engine *e, const owner *o)
     return b2b2c__st_put_rec(e->ctx, T_OWNERS, o->key, o->klen, &w);
 }
 
+/* Whether k is a well-formed key [length][customer key][product line]. */
+int b2b2c__dealer_owner_key_ok(const void *k, size_t kl)
+{
+    const unsigned char *kb = k;
+    return !(kl < 2 || kb[0] == 0 || kb[0] > B2B2C_DEALER_CUSTOMER_KEY_MAX ||
+             (size_t)kb[0] + 1 > kl || kl - 1 - kb[0] > B2B2C__ID_MAX);
+}
+
 /* An owner record decoded into out (dealer, since, until), its key
  * checked; shared by the loader and refresh. */
 int b2b2c__dealer_dec_owner(b2b2c_dealer_engine *e, const void *k, size_t kl,
                             const void *v, size_t vl, owner *out)
 {
-    const unsigned char *kb = k;
     b2b2c__rbuf r;
     const void *did;
     size_t n = 0;
     int rc;
-    if (kl < 2 || kb[0] == 0 || kb[0] > B2B2C_DEALER_CUSTOMER_KEY_MAX ||
-        (size_t)kb[0] + 1 > kl || kl - 1 - kb[0] > B2B2C__ID_MAX)
+    if (!b2b2c__dealer_owner_key_ok(k, kl))
         return b2b2c__err_corrupt(e->ctx, B2B2C_ECORRUPT, T_OWNERS, k, kl,
                                   "bad customer key");
     if ((rc = b2b2c__dec_begin(&r, v, vl, 1)) != 0)
@@ -133,34 +140,35 @@ void b2b2c__dealer_owners_clear(b2b2c_dealer_engine *e)
 
 /* ---- routing ----------------------------------------------------------- */
 
-/* The owner of (ck, l->product) at now, or NULL: one map probe. */
-static const owner *owner_at(const b2b2c_dealer_engine *e, const void *ck,
-                             size_t cklen, const char *prod, int64_t now)
-{
-    unsigned char k[OWNER_KEY_MAX];
-    size_t kl = owner_key(k, ck, cklen, prod, strlen(prod));
-    const owner *o = b2b2c__map_get(&e->owners, k, kl);
-    return o && o->dealer != NONE32 && o->since <= now && now < o->until
-               ? o
-               : NULL;
-}
-
 /* Lead l of customer ck at now: B2B2C_DEALER_OWNER_CHOSEN with dc filled
  * (the owner, reason OWNER) when the customer's owner is eligible, else
- * NONE or why the owner was skipped (dc untouched). The checks are the
- * eligibility pass's, in its order, but territory and the maximum share:
- * the customer is the owner's. */
+ * NONE or why the owner was skipped (dc untouched). Without an owner at
+ * now, the holder of the key's live approved registration takes its place
+ * (reason REGISTERED). The checks are the eligibility pass's, in its
+ * order, but territory and the maximum share: the customer is the
+ * owner's. One map probe, two without an owner. */
 int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
                                const void *ck, size_t cklen, int64_t now,
                                decision *dc)
 {
-    const owner *o = owner_at(e, ck, cklen, l->product, now);
+    unsigned char k[OWNER_KEY_MAX];
+    size_t kl = b2b2c__dealer_owner_key(k, ck, cklen, l->product,
+                                        strlen(l->product));
+    const owner *o = b2b2c__map_get(&e->owners, k, kl);
     const dealer *d;
     hot h;
     int64_t day;
-    if (!o)
-        return B2B2C_DEALER_OWNER_NONE;
-    d = e->dealers[o->dealer];
+    uint32_t di;
+    int32_t reason = B2B2C_DEALER_REASON_OWNER;
+    if (o && o->dealer != NONE32 && o->since <= now && now < o->until) {
+        di = o->dealer;
+    } else {
+        di = b2b2c__dealer_reg_holder(e, k, kl, now);
+        if (di == NONE32)
+            return B2B2C_DEALER_OWNER_NONE;
+        reason = B2B2C_DEALER_REASON_REGISTERED;
+    }
+    d = e->dealers[di];
     mirror_of(d, &h);
     day = b2b2c__day(e->ctx, now);
     if (h.active_from > now)
@@ -181,7 +189,7 @@ int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
     dc->cand = dc->elig = dc->rank = 1;
     dc->chosen = d->idx;
     dc->weight = d->cfg.tier;
-    dc->reason = B2B2C_DEALER_REASON_OWNER;
+    dc->reason = reason;
     dc->owner = B2B2C_DEALER_OWNER_CHOSEN;
     dc->pk = NONE32;
     return B2B2C_DEALER_OWNER_CHOSEN;
@@ -225,7 +233,7 @@ static int cust_arg(b2b2c_ctx *ctx, cust_in *in, const void *ck,
         return b2b2c__err(ctx, B2B2C_EBADID,
                           "product_line: not a valid ID");
     in->prod = prod;
-    in->kl = owner_key(in->k, ck, cklen, prod, pl);
+    in->kl = b2b2c__dealer_owner_key(in->k, ck, cklen, prod, pl);
     return check_now(ctx, now);
 }
 
@@ -272,6 +280,7 @@ typedef struct win_in {
 static int win_body(b2b2c_dealer_engine *e, const win_in *in)
 {
     unsigned char k[OWNER_KEY_MAX];
+    size_t kl;
     lead *l;
     int rc;
     if ((rc = b2b2c__dealer_find_lead(e, in->lead, in->ln, &l)) != 0)
@@ -280,11 +289,13 @@ static int win_body(b2b2c_dealer_engine *e, const win_in *in)
         return b2b2c__err(e->ctx, B2B2C_ESTATE,
                           "lead_id: lead '%s' is not won (state %d)",
                           in->lead, (int)l->m.state);
-    return set_owner(e, k,
-                     owner_key(k, in->ck, in->cklen, l->product,
-                               strlen(l->product)),
-                     l->m.dealer, l->m.closed_at,
-                     window_end(e, l->m.closed_at));
+    kl = b2b2c__dealer_owner_key(k, in->ck, in->cklen, l->product,
+                                 strlen(l->product));
+    /* the registering dealer's live registration of the key is won */
+    if ((rc = set_owner(e, k, kl, l->m.dealer, l->m.closed_at,
+                        window_end(e, l->m.closed_at))) != 0)
+        return rc;
+    return b2b2c__dealer_reg_won(e, k, kl, l->m.dealer, l->m.closed_at);
 }
 
 int b2b2c_dealer_owner_win(b2b2c_dealer_engine *e, const char *lead_id,

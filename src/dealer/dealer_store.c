@@ -700,7 +700,8 @@ int b2b2c__dealer_load(void *p)
         (rc = b2b2c__st_scan(ctx, T_STATS, load_stats, e)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_LEADS, load_lead, e)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_AUDIT, load_audit, &al)) != 0 ||
-        (rc = b2b2c__dealer_load_owners(e)) != 0)
+        (rc = b2b2c__dealer_load_owners(e)) != 0 ||
+        (rc = b2b2c__dealer_load_regs(e)) != 0)
         return rc;
     sort(e->aud, e->naud, sizeof(*e->aud), cmp_aud_seq);
     for (size_t i = 0; i < e->naud; i++) {

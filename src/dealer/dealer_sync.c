@@ -23,9 +23,11 @@
  */
 #include "dealer_int.h"
 
-enum { R_STATE, R_DEALERS, R_STATS, R_LEADS, R_AUDIT, R_OWNERS, R_N };
+enum { R_STATE, R_DEALERS, R_STATS, R_LEADS, R_AUDIT, R_OWNERS, R_REGS,
+       R_N };
 static const char *const TABLES[R_N] = {T_STATE, T_DEALERS, T_STATS,
-                                        T_LEADS, T_AUDIT, T_OWNERS};
+                                        T_LEADS, T_AUDIT,   T_OWNERS,
+                                        T_REGS};
 #define SY_HDR 7 /* [table u8][klen u16 LE][vlen u32, this host's order] */
 
 /* The records set aside go when the sync ends, applied or not. */
@@ -304,6 +306,18 @@ static int apply_owner(b2b2c_dealer_engine *e, const void *k, size_t kl,
     return rc ? rc : b2b2c__dealer_owner_put(e, k, kl, &x, 1);
 }
 
+/* A deal registration (dealer_reg.c): created or set as the record
+ * says. */
+static int apply_reg(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                     const void *v, size_t vl)
+{
+    const unsigned char *ck;
+    size_t cklen;
+    rmut m;
+    int rc = b2b2c__dealer_dec_reg(e, k, kl, v, vl, &m, &ck, &cklen);
+    return rc ? rc : b2b2c__dealer_reg_put(e, k, kl, &m, ck, cklen, 1);
+}
+
 /* ---- applying them all ------------------------------------------------- */
 
 typedef struct syrec {
@@ -367,7 +381,7 @@ static int refresh_done(void *h)
     static int (*const apply[R_N])(b2b2c_dealer_engine *, const void *,
                                    size_t, const void *, size_t) = {
         apply_state, NULL, apply_stats, apply_lead, apply_audit,
-        apply_owner};
+        apply_owner, apply_reg};
     b2b2c_dealer_engine *e = h;
     syrec r;
     int rc;

@@ -13,6 +13,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import gen_bindings as gen  # noqa: E402
 
+# the toy header's enum is named as the repository's are (ENUM_NAMES)
+gen.ENUM_NAMES["TOY_"] = "Toy"
+
 HEADER = r'''
 /* a header comment with B2B2C_API int fake(void); inside */
 #ifndef B2B2C_TOY_H
@@ -168,6 +171,10 @@ class RefuseTest(unittest.TestCase):
         self.assertRefused("#define B2B2C_TOY_X (B2B2C_NOWHERE + 1)",
                            "B2B2C_TOY_X")
 
+    def test_enum_without_a_name(self):
+        self.assertRefused("enum { B2B2C_ZAP_A = 0, B2B2C_ZAP_B = 1 };",
+                           "'ZAP_'", "ENUM_NAMES")
+
     def test_constant_name_not_a_binding_name(self):
         # B2B2C_2D_MAX would be b2b2c.2D_MAX / B2B2C::2D_MAX
         self.assertRefused("#define B2B2C_2D_MAX 4", "B2B2C_2D_MAX")
@@ -233,6 +240,20 @@ class OutputTest(unittest.TestCase):
         self.assertIn("layout :version, :uint32, :userdata, :pointer, "
                       ":del, :pointer", rb)
         self.assertIn("TOY_B: -3", rb)
+
+    def test_enums_and_time_args(self):
+        self.assertEqual(self.ns["ENUMS"], (
+            ("Toy", "TOY_", (("A", 0), ("B", -3), ("C", 700))),))
+        api = parse("#include \"common.h\"\n"
+                    "B2B2C_API int b2b2c_toy_at(int64_t *since, "
+                    "int64_t count, int64_t now, int32_t t, int64_t to);")
+        ns = {}
+        exec(compile(gen.python_decls(api), "<decls>", "exec"), ns)
+        # int64_t by value, named as a time; not a pointer, not int32_t
+        self.assertEqual(ns["TIME_ARGS"], {"b2b2c_toy_at": (2, 4)})
+        rb = gen.ruby_decls(api)
+        self.assertIn("b2b2c_toy_at: [2, 4]", rb)
+        self.assertIn("Toy: { a: 0, b: -3, c: 700 }", gen.ruby_decls(self.api))
 
     def test_output_is_stable(self):
         self.assertEqual(gen.python_decls(self.api), gen.python_decls(parse(

@@ -443,6 +443,124 @@ static void t_release(void **u)
     run2("owner release", setup_owned, op_release, 0);
 }
 
+/* Deal registration (issue 14): K registered by a at T0 + 1000 (pending),
+ * K2 by b at T0 (lapsed after REG_DAYS). */
+static const unsigned char K2[] = {0x99};
+#define REG_END (T0 + 90 * 86400)
+static int setup_reg(th_env *env, void **state)
+{
+    int rc = setup(env, state);
+    if (rc || (rc = b2b2c_dealer_register(*state, "b", K2, sizeof K2, "", 5,
+                                          T0, T0)) != 0)
+        return rc;
+    return b2b2c_dealer_register(*state, "a", K, sizeof K, "", 10, T0 + 2000,
+                                 T0 + 1000);
+}
+static int setup_reg_approved(th_env *env, void **state)
+{
+    int rc = setup_reg(env, state);
+    return rc ? rc : b2b2c_dealer_reg_approve(*state, K, sizeof K, "",
+                                               T0 + 1001);
+}
+static int op_register(th_env *env, void *s)
+{
+    static const unsigned char k3[] = {0x01, 0x02};
+    (void)env;
+    return b2b2c_dealer_register(s, "c", k3, sizeof k3, "p1", 7, T0 + 5000,
+                                 T0 + 1002);
+}
+static int op_register_lapsed(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_register(s, "a", K2, sizeof K2, "", 7, REG_END + 10,
+                                 REG_END + 1);
+}
+static int op_reg_approve(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_reg_approve(s, K, sizeof K, "", T0 + 1003);
+}
+static int op_reg_reject(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_reg_reject(s, K, sizeof K, "", T0 + 1003);
+}
+static int op_reg_extend(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_reg_extend(s, K, sizeof K, "", REG_END + 86400 * 200,
+                                   T0 + 1003);
+}
+static int op_reg_expire(th_env *env, void *s)
+{
+    size_t n;
+    (void)env;
+    return b2b2c_dealer_reg_expire(&n, s, REG_END + 1);
+}
+static int op_route_registered(th_env *env, void *s)
+{
+    const char *d;
+    (void)env;
+    return b2b2c_dealer_route_customer(&d, NULL, s, "R2", K, sizeof K,
+                                       "DE", 0, 0, 0, "", 5, 3, T0 + 1004);
+}
+static int setup_reg_won(th_env *env, void **state)
+{
+    const char *d;
+    int rc = setup_reg_approved(env, state);
+    if (rc || (rc = b2b2c_dealer_route_customer(&d, NULL, *state, "R2", K,
+                                                sizeof K, "DE", 0, 0, 0, "",
+                                                5, 3, T0 + 1004)) != 0 ||
+        (rc = b2b2c_dealer_accept(*state, "R2", "a", T0 + 1005)) != 0)
+        return rc;
+    return b2b2c_dealer_outcome(*state, "R2", 1, 10, T0 + 1006);
+}
+static int op_reg_won(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_owner_win(s, "R2", K, sizeof K);
+}
+static void t_register(void **u)
+{
+    (void)u;
+    run("register", setup_reg, op_register);
+}
+static void t_register_lapsed(void **u)
+{
+    (void)u;
+    run("register lapsed", setup_reg, op_register_lapsed);
+}
+static void t_reg_approve(void **u)
+{
+    (void)u;
+    run2("reg approve", setup_reg, op_reg_approve, 0);
+}
+static void t_reg_reject(void **u)
+{
+    (void)u;
+    run2("reg reject", setup_reg, op_reg_reject, 0);
+}
+static void t_reg_extend(void **u)
+{
+    (void)u;
+    run2("reg extend", setup_reg_approved, op_reg_extend, 0);
+}
+static void t_reg_expire(void **u)
+{
+    (void)u;
+    run2("reg expire", setup_reg, op_reg_expire, 0);
+}
+static void t_route_registered(void **u)
+{
+    (void)u;
+    run("route registered", setup_reg_approved, op_route_registered);
+}
+static void t_reg_won(void **u)
+{
+    (void)u;
+    run("reg won", setup_reg_won, op_reg_won);
+}
+
 /* A dealer in a new territory created inside a group, then 20 more dealers
  * in it (the territory's arrays grow) and a lead routed there after each. */
 static int gr_create(th_env *env, void *s)
@@ -487,6 +605,10 @@ int main(void)
         cmocka_unit_test(t_sync_reload),
         cmocka_unit_test(t_owner_win),    cmocka_unit_test(t_route_owner),
         cmocka_unit_test(t_transfer),     cmocka_unit_test(t_release),
+        cmocka_unit_test(t_register),     cmocka_unit_test(t_register_lapsed),
+        cmocka_unit_test(t_reg_approve),  cmocka_unit_test(t_reg_reject),
+        cmocka_unit_test(t_reg_extend),   cmocka_unit_test(t_reg_expire),
+        cmocka_unit_test(t_route_registered), cmocka_unit_test(t_reg_won),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,9 @@ import time
 import unittest
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-sys.path.insert(0, os.path.join(ROOT, "examples", "python"))
+# B2B2C_TEST_INSTALLED=1: the installed package (.ci/run), not the tree's
+if os.environ.get("B2B2C_TEST_INSTALLED") != "1":
+    sys.path.insert(0, os.path.join(ROOT, "examples", "python"))
 import b2b2c  # noqa: E402
 
 DAY = 86400
@@ -496,6 +498,48 @@ class DealerTest(EngineTest):
         self.assertRaises(TypeError, self.d.owner, "text", "", T0)
         self.assertEqual(b2b2c.dealer_reason_name(
             b2b2c.DEALER_REASON_OWNER), "owner")
+
+    def test_deal_registration(self):
+        key = bytes([0x0a, 0, 0xff])
+        self.d.put("spb-1", 1.0, ["RU-SPE"], ["boilers"], capacity=5)
+        self.d.register("spb-1", key, "boilers", 5000.0,
+                        expected_close=T0 + 30 * DAY, now=T0)
+        reg = self.d.registration(key, "boilers", T0 + 1)
+        self.assertEqual(reg, b2b2c.Registration(
+            "spb-1", b2b2c.DEALER_REG_PENDING, T0, T0 + 90 * DAY,
+            T0 + 30 * DAY))
+        e = self.assertError(b2b2c.EEXISTS, self.d.register, "mow-1", key,
+                             "boilers", 1.0, T0 + DAY, T0 + 1)
+        self.assertIn("spb-1", e.message)
+        self.assertError(b2b2c.EDUPLICATE, self.d.register, "spb-1", key,
+                         "boilers", 1.0, T0 + DAY, T0 + 1)
+        self.assertEqual(self.d.protected(key, "boilers", T0 + 2),
+                         ("spb-1", b2b2c.DEALER_PROTECT_PENDING,
+                          T0 + 90 * DAY))
+        self.d.reg_approve(key, "boilers", T0 + 3)
+        self.assertEqual(self.d.route_customer("g1", key, "RU-MOW",
+                                               "boilers", now=T0 + 4),
+                         ("spb-1", b2b2c.DEALER_REASON_REGISTERED))
+        self.d.reg_extend(key, T0 + 200 * DAY, "boilers", T0 + 5)
+        self.assertEqual(self.d.reg_expire(T0 + 199 * DAY), 0)
+        self.assertEqual(self.d.reg_expire(T0 + 200 * DAY), 1)
+        self.assertEqual(self.d.registration(key, "boilers",
+                                             T0 + 200 * DAY).state,
+                         b2b2c.DEALER_REG_EXPIRED)
+        self.assertEqual(self.d.protected(key, "boilers", T0 + 200 * DAY),
+                         (None, b2b2c.DEALER_PROTECT_NONE, 0))
+        self.d.register("mow-1", key, "boilers", 1.0, T0 + 201 * DAY,
+                        T0 + 200 * DAY)
+        self.d.reg_reject(key, "boilers", T0 + 200 * DAY)
+        cards = dict(self.d.scorecards(T0, T0 + 300 * DAY))
+        self.assertEqual(cards["spb-1"]["reg_submitted"], 1)
+        self.assertEqual(cards["spb-1"]["reg_expired"], 1)
+        self.assertError(b2b2c.ENOTFOUND, self.d.registration, b"\x01", "",
+                         T0)
+        self.assertRaises(TypeError, self.d.register, "mow-1", "text", "",
+                          1.0, T0, T0)
+        self.assertEqual(b2b2c.strerror(b2b2c.EDUPLICATE),
+                         "duplicate of the caller's own live record")
 
     def test_errors(self):
         e = self.assertError(b2b2c.EBADID, self.d.put, "", 1.0, ["RU"])

@@ -13,7 +13,10 @@ import unittest
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 PYDIR = os.path.join(ROOT, "examples", "python")
-sys.path.insert(0, PYDIR)
+# B2B2C_TEST_INSTALLED=1: the installed package (.ci/run), not the tree's
+INSTALLED = os.environ.get("B2B2C_TEST_INSTALLED") == "1"
+if not INSTALLED:
+    sys.path.insert(0, PYDIR)
 import b2b2c  # noqa: E402
 
 DAY = 86400
@@ -46,7 +49,8 @@ with store, b2b2c.Context(store=store) as ctx:
 
 def child(kind, target, action, prefix, n):
     env = dict(os.environ)
-    env["PYTHONPATH"] = PYDIR
+    if not INSTALLED:
+        env["PYTHONPATH"] = PYDIR
     return subprocess.Popen(
         [sys.executable, "-c", CHILD, kind, target, action, prefix, str(n)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -2,7 +2,12 @@
 # The Ruby (ffi) binding against the built shared library.
 require "csv"
 require "minitest/autorun"
-require_relative "../../examples/ruby/b2b2c"
+# B2B2C_TEST_INSTALLED=1: the installed gem (.ci/run), not the tree's
+if ENV["B2B2C_TEST_INSTALLED"] == "1"
+  require "b2b2c"
+else
+  require_relative "../../examples/ruby/b2b2c"
+end
 
 class CoreTest < Minitest::Test
   def test_param_bounds
@@ -360,6 +365,34 @@ class DealerTest < EngineTest
     assert_error(B2B2C::ERANGE) { @d.owner("x" * 65, T0) }
     assert_raises(TypeError) { @d.owner(5, T0) }
     assert_equal "owner", B2B2C.dealer_reason_name(B2B2C::DEALER_REASON_OWNER)
+  end
+
+  def test_deal_registration
+    key = [0x0a, 0, 0xff].pack("C*")
+    @d.put("spb-1", territories: ["RU-SPE"], product_lines: ["boilers"], capacity: 5)
+    @d.register("spb-1", key, product_line: "boilers", value: 5000.0, expected_close: T0 + (30 * DAY), now: T0)
+    assert_equal({ dealer_id: "spb-1", state: B2B2C::DEALER_REG_PENDING, since: T0, until: T0 + (90 * DAY),
+                   expected_close: T0 + (30 * DAY) }, @d.registration(key, T0 + 1, product_line: "boilers"))
+    err = assert_error(B2B2C::EEXISTS) do
+      @d.register("mow-1", key, product_line: "boilers", expected_close: T0 + DAY, now: T0 + 1)
+    end
+    assert_match(/spb-1/, err.message)
+    assert_error(B2B2C::EDUPLICATE) do
+      @d.register("spb-1", key, product_line: "boilers", expected_close: T0 + DAY, now: T0 + 1)
+    end
+    assert_equal ["spb-1", B2B2C::DEALER_PROTECT_PENDING, T0 + (90 * DAY)],
+                 @d.protected(key, T0 + 2, product_line: "boilers")
+    @d.reg_approve(key, T0 + 3, product_line: "boilers")
+    assert_equal ["spb-1", B2B2C::DEALER_REASON_REGISTERED],
+                 @d.route_customer("g1", key, "RU-MOW", product_line: "boilers", now: T0 + 4)
+    @d.reg_extend(key, T0 + (200 * DAY), T0 + 5, product_line: "boilers")
+    assert_equal 0, @d.reg_expire(T0 + (199 * DAY))
+    assert_equal 1, @d.reg_expire(T0 + (200 * DAY))
+    assert_equal B2B2C::DEALER_REG_EXPIRED, @d.registration(key, T0 + (200 * DAY), product_line: "boilers")[:state]
+    assert_equal [nil, B2B2C::DEALER_PROTECT_NONE, 0], @d.protected(key, T0 + (200 * DAY), product_line: "boilers")
+    assert_equal 1, @d.scorecards(T0, T0 + (300 * DAY)).to_h["spb-1"]["reg_expired"]
+    assert_error(B2B2C::ENOTFOUND) { @d.registration("\x01", T0) }
+    assert_raises(TypeError) { @d.register("mow-1", 5, expected_close: T0, now: T0) }
   end
 
   def test_errors

@@ -4,7 +4,12 @@
 # empty IDs, enum-like arguments given true or an unknown name, outcomes,
 # and time arguments that must not default to 1970.
 require "minitest/autorun"
-require_relative "../../examples/ruby/b2b2c"
+# B2B2C_TEST_INSTALLED=1: the installed gem (.ci/run), not the tree's
+if ENV["B2B2C_TEST_INSTALLED"] == "1"
+  require "b2b2c"
+else
+  require_relative "../../examples/ruby/b2b2c"
+end
 
 DAY = 86_400
 T0 = 1_767_225_600 # 2026-01-01
@@ -80,6 +85,15 @@ TABLE = [
   [:dealer, :owner_transfer, ["k", "D", T0], { product_line: "boilers" },
    { 0 => :key, 1 => :id, 2 => :time, product_line: :str }],
   [:dealer, :owner_release, ["k", T0], { product_line: "boilers" }, { 0 => :key, 1 => :time, product_line: :str }],
+  [:dealer, :register, ["D", "k"], { now: T0, expected_close: T0, product_line: "boilers", value: 1.0 },
+   { 0 => :id, 1 => :key, now: :time, expected_close: :time, product_line: :str, value: :dbl }],
+  [:dealer, :registration, ["k", T0], { product_line: "boilers" }, { 0 => :key, 1 => :time, product_line: :str }],
+  [:dealer, :reg_approve, ["k", T0], { product_line: "boilers" }, { 0 => :key, 1 => :time, product_line: :str }],
+  [:dealer, :reg_reject, ["k", T0], { product_line: "boilers" }, { 0 => :key, 1 => :time, product_line: :str }],
+  [:dealer, :reg_extend, ["k", T0, T0], { product_line: "boilers" },
+   { 0 => :key, 1 => :time, 2 => :time, product_line: :str }],
+  [:dealer, :reg_expire, [T0], {}, { 0 => :time }],
+  [:dealer, :protected, ["k", T0], { product_line: "boilers" }, { 0 => :key, 1 => :time, product_line: :str }],
   [:dealer, :accept, ["R", "D", T0], {}, { 0 => :id, 1 => :id, 2 => :time }],
   [:dealer, :decline, ["R", "D", 1, T0], {}, { 0 => :id, 1 => :id, 2 => :i32, 3 => :time }],
   [:dealer, :expire, [T0], {}, { 0 => :time }],

@@ -7,11 +7,17 @@
 require "minitest/autorun"
 require "open3"
 require "tmpdir"
-require_relative "../../examples/ruby/b2b2c"
+# B2B2C_TEST_INSTALLED=1: the installed gem (.ci/run), not the tree's
+INSTALLED = ENV["B2B2C_TEST_INSTALLED"] == "1"
+if INSTALLED
+  require "b2b2c"
+else
+  require_relative "../../examples/ruby/b2b2c"
+end
 
 DAY = 86_400
 T0 = 1_767_225_600 # 2026-01-01
-LIB = File.expand_path("../../examples/ruby/b2b2c", __dir__)
+LIB = INSTALLED ? "b2b2c" : File.expand_path("../../examples/ruby/b2b2c", __dir__)
 
 # The child process: ruby -e CHILD KIND TARGET ACTION PREFIX N
 CHILD = <<~RUBY.freeze

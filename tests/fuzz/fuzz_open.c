@@ -28,6 +28,7 @@ static const char *const tables[] = {
     "dealer_leads",   "dealer_state",  "dealer_stats",   "forecast_cancel",
     "forecast_fit",   "forecast_kind", "forecast_purchase",
     "channel_channels", "channel_leads", "channel_params", "channel_spend",
+    "dealer_regs",
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define T0 INT64_C(1767225600)
@@ -68,6 +69,11 @@ static void baseline(b2b2c_ctx *ctx)
                            "boilers", B2B2C_SEGMENT_B2C_CONSUMER,
                            B2B2C_BAND_WARM, T0);
         b2b2c_dealer_accept(e, "l1", "d1", T0 + 60);
+        b2b2c_dealer_register(e, "d1", "acct", 4, "boilers", 500,
+                              T0 + 86400 * 30, T0 + 120);
+        b2b2c_dealer_reg_approve(e, "acct", 4, "boilers", T0 + 180);
+        b2b2c_dealer_register(e, "d1", "acc2", 4, "", 0, T0 + 200, T0 + 200);
+        b2b2c_dealer_reg_reject(e, "acc2", 4, "", T0 + 240);
         b2b2c_dealer_free(e);
     }
     if (b2b2c_forecaster_new(&f, ctx) == 0) {
@@ -134,6 +140,13 @@ static void open_all(b2b2c_ctx *ctx)
     }
     if (b2b2c_dealer_new(&e, ctx) == 0) {
         b2b2c_dealer_scorecards(e, 0, T0 + 86400, card_row, NULL);
+        b2b2c_dealer_protected(&dealer, &why, NULL, e, "acct", 4, "boilers",
+                               T0 + 86400);
+        b2b2c_dealer_route_customer(&dealer, &why, e, "l3", "acct", 4, "RU",
+                                    0, 0, 0, "boilers",
+                                    B2B2C_SEGMENT_B2C_CONSUMER,
+                                    B2B2C_BAND_HOT, T0 + 86400);
+        b2b2c_dealer_reg_expire(NULL, e, T0 + 86400 * 400);
         b2b2c_dealer_route(&dealer, &why, e, "l2", "RU", 0, 0, 0, "boilers",
                            B2B2C_SEGMENT_B2C_CONSUMER, B2B2C_BAND_HOT,
                            T0 + 86400);

@@ -7,7 +7,7 @@ pointer the function writes (a pointer to a non-const value that is not an
 engine handle, not a callback's userdata; `const char **`; a handle's
 `**out`), and checks that each is named in the checklist of
 tests/unit/test_outparams.c and called in its tests (there or in
-tests/unit/test_outparams_forecast.c).
+tests/unit/test_outparams_*.c).
 
 usage: outparams_list.py SOURCE_ROOT
 """
@@ -19,7 +19,8 @@ import sys
 # Opaque handles: a pointer to one is the object worked on, not an output.
 HANDLES = {"b2b2c_ctx", "b2b2c_channels", "b2b2c_dealer_engine",
            "b2b2c_forecaster", "b2b2c_lead_model", "b2b2c_segmenter",
-           "b2b2c_segment_attrs", "b2b2c_memstore"}
+           "b2b2c_segment_attrs", "b2b2c_memstore",
+           "b2b2c_experiment"}
 
 
 def out_params(params):
@@ -69,8 +70,9 @@ def main():
     test = open(os.path.join(root, "tests/unit/test_outparams.c"),
                 encoding="utf-8").read()
     head, body = test.split("#include", 1)  # the checklist, the tests
-    body += open(os.path.join(root, "tests/unit/test_outparams_forecast.c"),
-                 encoding="utf-8").read()
+    for f in sorted(glob.glob(os.path.join(root,
+                                           "tests/unit/test_outparams_*.c"))):
+        body += open(f, encoding="utf-8").read()
     found = functions(root)
     bad = []
     for name, (hdr, outs) in sorted(found.items()):

@@ -313,6 +313,86 @@ static void t_owner(void **u)
     db_close(&d);
 }
 
+/* ---- deal registration (issue 14) -------------------------------------- */
+
+/* The registration of key K for "" in every context at t: its dealer and
+ * state, the same everywhere; the state returned. */
+static int32_t reg_everywhere(db *d, const void *k, size_t kl, int64_t t,
+                              const char *dealer)
+{
+    int32_t st0 = -1;
+    for (int i = 0; i < d->n; i++) {
+        const char *x = NULL;
+        int32_t st = -1;
+        int64_t since = 0, until = 0;
+        assert_int_equal(b2b2c_dealer_registration(&x, &st, &since, &until,
+                                                   NULL, d->e[i], k, kl, "",
+                                                   t),
+                         0);
+        assert_string_equal(x, dealer);
+        if (i == 0)
+            st0 = st;
+        assert_int_equal(st, st0);
+    }
+    return st0;
+}
+
+/* A's registration blocks B's dealers; B's approval reaches A's routing;
+ * an expiry stored by A frees the key for B. */
+static void t_reg(void **u)
+{
+    static const unsigned char k[] = {0x00, 0xba, 0x5e};
+    db d;
+    const char *x;
+    int32_t r = -1, by = -1;
+    size_t n = 0;
+    (void)u;
+    db_open(&d, 2);
+    put(d.e[0], "D1", "RU", 10, 0);
+    put(d.e[0], "D2", "RU", 10, 0);
+    assert_int_equal(b2b2c_dealer_register(d.e[0], "D2", k, sizeof k, "",
+                                           100, T0 + 5, T0),
+                     0);
+    assert_int_equal(b2b2c_dealer_register(d.e[1], "D1", k, sizeof k, "",
+                                           100, T0 + 5, T0 + 1),
+                     B2B2C_EEXISTS);
+    assert_int_equal(b2b2c_dealer_register(d.e[1], "D2", k, sizeof k, "",
+                                           100, T0 + 5, T0 + 1),
+                     B2B2C_EDUPLICATE);
+    assert_int_equal(reg_everywhere(&d, k, sizeof k, T0 + 1, "D2"),
+                     B2B2C_DEALER_REG_PENDING);
+    assert_int_equal(b2b2c_dealer_reg_approve(d.e[1], k, sizeof k, "",
+                                              T0 + 2),
+                     0);
+    assert_int_equal(reg_everywhere(&d, k, sizeof k, T0 + 3, "D2"),
+                     B2B2C_DEALER_REG_APPROVED);
+    assert_int_equal(b2b2c_dealer_route_customer(&x, &r, d.e[0], "L0", k,
+                                                 sizeof k, "RU", 0, 0, 0, "",
+                                                 B2B2C_SEGMENT_B2C_CONSUMER,
+                                                 B2B2C_BAND_WARM, T0 + 4),
+                     0);
+    assert_string_equal(x, "D2");
+    assert_int_equal(r, B2B2C_DEALER_REASON_REGISTERED);
+    assert_int_equal(b2b2c_dealer_protected(&x, &by, NULL, d.e[1], k,
+                                            sizeof k, "", T0 + 4),
+                     0);
+    assert_string_equal(x, "D2");
+    assert_int_equal(by, B2B2C_DEALER_PROTECT_APPROVED);
+    all_equal(&d, 1, NULL);
+    /* lapsed: A stores the expiry, B registers for D1 */
+    assert_int_equal(b2b2c_dealer_reg_expire(&n, d.e[0], T0 + 400 * 86400),
+                     0);
+    assert_int_equal(n, 1);
+    assert_int_equal(b2b2c_dealer_register(d.e[1], "D1", k, sizeof k, "",
+                                           100, T0 + 401 * 86400,
+                                           T0 + 400 * 86400),
+                     0);
+    assert_int_equal(reg_everywhere(&d, k, sizeof k, T0 + 400 * 86400, "D1"),
+                     B2B2C_DEALER_REG_PENDING);
+    all_equal(&d, 1, NULL);
+    db_close(&d);
+}
+
 /* ---- (b) audit sequences ----------------------------------------------- */
 
 typedef struct seqs {
@@ -832,6 +912,7 @@ int main(void)
         cmocka_unit_test(t_dealers),        cmocka_unit_test(t_same_decisions),
         cmocka_unit_test(t_random_mixed),   cmocka_unit_test(t_reload),
         cmocka_unit_test(t_conflict),       cmocka_unit_test(t_owner),
+        cmocka_unit_test(t_reg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

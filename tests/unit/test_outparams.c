@@ -39,6 +39,14 @@
  *                                   stops, ST)
  *   b2b2c_channels_mix_lag          test_channels (F, F2, bad group, from >
  *                                   to, cb stops, ST, AL)
+ * experiment.h (in test_outparams_experiment.c; in memory, so no storage
+ * call: F covers the allocations)
+ *   b2b2c_experiment_new            test_experiment (AL; exception)
+ *   b2b2c_experiment_get_param      test_experiment (F, unknown param)
+ *   b2b2c_experiment_srm            test_experiment (F, one variant, no
+ *                                   exposures)
+ *   b2b2c_experiment_plan           test_experiment (F, each range, NaN,
+ *                                   too large)
  * dealer.h
  *   b2b2c_dealer_new                test_dealer (AL, ST; exception)
  *   b2b2c_dealer_get_param          test_dealer (F, F2, unknown param, ST)
@@ -51,6 +59,10 @@
  *                                   long, bad ID, ST)
  *   b2b2c_dealer_owner              test_dealer (F, empty key, no owner,
  *                                   ST)
+ *   b2b2c_dealer_registration       test_dealer (F, empty key, never
+ *                                   registered, ST)
+ *   b2b2c_dealer_protected          test_dealer (F, bad product line, ST)
+ *   b2b2c_dealer_reg_expire         test_dealer (F, now out of range, ST)
  *   b2b2c_dealer_decline            test_dealer (F, unknown lead, bad
  *                                   reason, ST)
  *   b2b2c_dealer_expire             test_dealer (F, now out of range, cb
@@ -398,6 +410,37 @@ static void test_dealer(void **state)
           ST_CODE);
         heal(&e);
         assert_true(since == (int64_t)CZ && until == (int64_t)CZ);
+    }
+    {
+        /* deal registration (issue 14) */
+        char longid[300];
+        int64_t since = (int64_t)CZ, until = (int64_t)CZ,
+                close = (int64_t)CZ;
+        memset(longid, 'p', sizeof longid - 1);
+        longid[sizeof longid - 1] = 0;
+        X(b2b2c_dealer_registration(&who, &ls, &since, &until, &close, d,
+          "k", 0, NULL, T0), B2B2C_EBADID);
+        X(b2b2c_dealer_registration(&who, &ls, &since, &until, &close, d,
+          "k", 1, NULL, T0), B2B2C_ENOTFOUND);
+        X(b2b2c_dealer_protected(&who, &reason, &until, d, "k", 1, longid,
+          T0), B2B2C_EBADID);
+        X(b2b2c_dealer_reg_expire(&cnt, d, INT64_MAX), B2B2C_ERANGE);
+        assert_int_equal(b2b2c_dealer_register(d, "d1", "k", 1, NULL, 5, T0,
+                                               T0), 0);
+        store_fail(&e);
+        X(b2b2c_dealer_registration(&who, &ls, &since, &until, &close, d,
+          "k", 1, NULL, T0), ST_CODE);
+        X(b2b2c_dealer_protected(&who, &reason, &until, d, "k", 1, NULL,
+          T0), ST_CODE);
+        X(b2b2c_dealer_reg_expire(&cnt, d, T0 + 365 * DAY), ST_CODE);
+        heal(&e);
+        assert_true(since == (int64_t)CZ && until == (int64_t)CZ &&
+                    close == (int64_t)CZ);
+        FAULTS(b2b2c_dealer_registration(&who, &ls, NULL, NULL, NULL, d,
+                                         "k", 1, NULL, T0));
+        FAULTS(b2b2c_dealer_protected(&who, &reason, NULL, d, "k", 1, NULL,
+                                      T0));
+        FAULTS(b2b2c_dealer_reg_expire(&cnt, d, T0 + 365 * DAY));
     }
 
     store_fail(&e);

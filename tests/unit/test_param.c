@@ -20,6 +20,7 @@ typedef struct engines {
     b2b2c_dealer_engine *dealer;
     b2b2c_forecaster *fc;
     b2b2c_channels *ch;
+    b2b2c_experiment *exp;
 } engines;
 
 static int setup(void **state)
@@ -32,6 +33,7 @@ static int setup(void **state)
     assert_int_equal(b2b2c_dealer_new(&e->dealer, e->ctx), 0);
     assert_int_equal(b2b2c_forecaster_new(&e->fc, e->ctx), 0);
     assert_int_equal(b2b2c_channels_new(&e->ch, e->ctx), 0);
+    assert_int_equal(b2b2c_experiment_new(&e->exp, e->ctx), 0);
     *state = e;
     return 0;
 }
@@ -44,6 +46,7 @@ static int teardown(void **state)
     b2b2c_dealer_free(e->dealer);
     b2b2c_forecaster_free(e->fc);
     b2b2c_channels_free(e->ch);
+    b2b2c_experiment_free(e->exp);
     b2b2c_ctx_free(e->ctx);
     free(e);
     return 0;
@@ -56,7 +59,8 @@ static int get(double *v, const engines *e, int32_t param)
     case 2: return b2b2c_segmenter_get_param(v, e->seg, param);
     case 3: return b2b2c_dealer_get_param(v, e->dealer, param);
     case 4: return b2b2c_forecaster_get_param(v, e->fc, param);
-    default: return b2b2c_channels_get_param(v, e->ch, param);
+    case 5: return b2b2c_channels_get_param(v, e->ch, param);
+    default: return b2b2c_experiment_get_param(v, e->exp, param);
     }
 }
 
@@ -66,7 +70,7 @@ static void t_table_matches_engines(void **state)
 {
     engines *e = *state;
     size_t total = 0;
-    for (int32_t base = 100; base <= 500; base += 100) {
+    for (int32_t base = 100; base <= 600; base += 100) {
         size_t n;
         const b2b2c__param_info *t = b2b2c__param_table(base, &n);
         assert_non_null(t);
@@ -88,9 +92,9 @@ static void t_table_matches_engines(void **state)
                          B2B2C_EINVAL);
         assert_null(b2b2c_param_name(base + (int32_t)n));
     }
-    assert_int_equal(total, 7 + 9 + 11 + 9 + 6);
+    assert_int_equal(total, 7 + 9 + 12 + 9 + 6 + 4);
     assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, 0), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, 600),
+    assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, 700),
                      B2B2C_EINVAL);
     assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, -100),
                      B2B2C_EINVAL);

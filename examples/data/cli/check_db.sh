@@ -167,6 +167,27 @@ expect 0 b leads score --at 2026-02-03
 n=$(grep -Ec '^[PQ][0-9]+,[0-9.]+,warm|^[PQ][0-9]+,[0-9.]+,hot' "$dir/out")
 [ "$n" -eq 30 ] || { echo "FAIL: $n of 30 leads kept with their event" >&2; cat "$dir/out" >&2; fail=1; }
 
+# ---- segments assign / migrations: a history kept between runs ------------
+src=$(dirname "$0")/../segments/accounts.csv
+expect 0 b segments assign --accounts "$src" --at 2026-01-01
+[ "$(wc -l <"$dir/out")" -eq "$(wc -l <"$src")" ] || { echo "FAIL: assign rows" >&2; fail=1; }
+# ws-1 grows (a workshop of 600 people is a large customer); co-1 the same
+sed -e 's/^ws-1,organisation,no,workshop,6,/ws-1,organisation,no,plant,600,/' "$src" >"$dir/acc2.csv"
+expect 0 b segments assign --accounts "$dir/acc2.csv" --at 2026-02-01
+expect 0 b segments migrations --since 2026-01-15
+same "account_id,time,from_segment,to_segment,rule,confidence
+ws-1,2026-02-01T00:00:00Z,b2b_small_pro,b2b_large,default.large_customer_kind,1.0000" "migrations"
+expect 0 b segments migrations --since 2026-03-01 --format json
+same "[]" "no migrations since"
+# a row dated before its account's last entry: nothing of the file recorded
+expect 1 b segments assign --accounts "$src" --at 2026-01-15
+grep -q "nothing was recorded" "$dir/err" || { echo "FAIL: assign rollback message" >&2; fail=1; }
+expect 0 b segments migrations
+n=$(grep -c '^ws-1,' "$dir/out")
+[ "$n" -eq 1 ] || { echo "FAIL: $n migrations of ws-1 after a refused file" >&2; cat "$dir/out" >&2; fail=1; }
+expect 2 "$tool" segments assign --accounts "$src" --at 2026-01-01
+expect 2 b segments classify --accounts "$src"
+
 # ---- bad --db values: usage errors naming --db ------------------------------
 for spec in foo sqlite: postgresql: sqlite; do
     expect 2 "$tool" --db "$spec" leads score --at 2026-01-01

@@ -2,7 +2,16 @@
 """Python binding for libb2b2c over ctypes (standard library only).
 
 The shared library is found through the B2B2C_LIBRARY environment variable
-(a path), else ctypes.util.find_library("b2b2c"), else "libb2b2c.so.1".
+(a path), else through the system loader: ctypes.util.find_library("b2b2c")
+(the ldconfig cache), else "libb2b2c.so.1" (LD_LIBRARY_PATH, the default
+directories). Install the package with pip from examples/python
+(docs/bindings.md); the C library is installed by meson.
+
+Enums are IntEnum classes generated from the headers (b2b2c.Band.HOT, also
+b2b2c.BAND_HOT); an enum argument takes a member, its int or its stable
+name ("hot"). Times are Unix seconds or aware datetimes (a naive datetime
+is refused: its zone would be a guess); times returned are Unix seconds
+(b2b2c.from_unix makes an aware UTC datetime of one).
 SQLiteStore and PostgresStore load their adapter library on first use
 (storage.py says where they look).
 Every function has argtypes/restype declared; a negative status raises
@@ -48,7 +57,8 @@ from .lead import (  # noqa: F401
     BandChange, LeadItem, LeadModel, LeadRow, RefitResult,
     lead_stage_from_name, lead_stage_name)
 from .dealer import (  # noqa: F401
-    AuditRecord, DealerEngine, DealerItem, Reroute, dealer_policy_name,
+    AuditRecord, DealerEngine, DealerItem, Protection, Registration,
+    Reroute, dealer_policy_name,
     dealer_reason_name)
 from .forecast import (  # noqa: F401
     CustomerItem, Due, FitResult, Forecaster, Summary, forecast_clv,
@@ -61,19 +71,28 @@ from .channel import (  # noqa: F401
     channel_attribution_from_name, channel_attribution_name,
     channel_kind_from_name, channel_kind_name, channel_sub_from_name,
     channel_sub_kind, channel_sub_name)
+from .experiment import (  # noqa: F401
+    Experiment, ExperimentDay, Plan, experiment_plan)
 
 # Every enum value and #define constant of the public headers, named as in
 # C minus the B2B2C_ prefix (b2b2c.SEG_ATTR_OUTLETS == 8, b2b2c.EINVAL ==
-# -1, ...): see _lib.
-from ._lib import _CONSTANTS  # noqa: E402
+# -1, ...): see _lib. An enum's constants are the members of its IntEnum
+# class (b2b2c.BAND_HOT is b2b2c.Band.HOT).
+from ._lib import (  # noqa: E402
+    _CONSTANTS, ENUMS, EnumArg, Time, from_unix, to_unix)
 globals().update(_CONSTANTS)
+globals().update(ENUMS)
+# Time and EnumArg: the types of the type hints (a time argument, an enum
+# argument)
+__all__ += sorted(ENUMS) + ["ENUMS", "to_unix", "from_unix", "Time",
+                            "EnumArg"]
 
 __all__ += [n for n in list(_CONSTANTS) + [
     "Attrs", "Segmenter", "SegmentClassifier", "LeadModel", "DealerEngine",
     "Forecaster", "Channels", "Classification", "SegmentChange", "Rule",
     "LeadRow", "RefitResult", "BandChange", "Reroute", "AuditRecord", "FitResult",
     "Summary", "Due", "Attribution", "Share", "LagWeek", "LeadItem",
-    "DealerItem", "ChannelItem", "AccountItem", "CustomerItem",
+    "DealerItem", "Registration", "Protection", "ChannelItem", "AccountItem", "CustomerItem",
     "seg_attr_name", "seg_party_type_name", "seg_org_kind_name", "seg_dest_name",
     "seg_channel_name", "seg_attr_from_name", "seg_party_type_from_name",
     "seg_org_kind_from_name", "seg_dest_from_name", "seg_channel_from_name",
@@ -85,7 +104,8 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "forecast_gg_spend", "forecast_clv", "forecast_population_expected",
     "forecast_frequency_counts", "channel_kind_name", "channel_sub_name",
     "channel_attribution_name", "channel_kind_from_name", "channel_sub_from_name",
-    "channel_attribution_from_name", "channel_sub_kind"]]
+    "channel_attribution_from_name", "channel_sub_kind", "Experiment",
+    "ExperimentDay", "Plan", "experiment_plan"]]
 
 # The public classes name the package as their module, as before the split
 # into modules: tracebacks say b2b2c.Error, pickles refer to b2b2c.LeadRow.

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: MIT
 """What every engine class shares: argument helpers, callbacks, _Handle."""
 
+from __future__ import annotations
+
 import ctypes
+from typing import Iterator, Optional
 
 from ._lib import EINVAL, Error, _CONSTANTS, _typename, lib
 from .core import Context
@@ -157,8 +160,9 @@ class _Handle:
 
     _kind = "handle"
     _free = None
+    _listing = None  # the method __iter__ lists with (no arguments)
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: Context) -> None:
         self._h = _vp()
         if not isinstance(ctx, Context):
             raise Error(EINVAL, "ctx: must be a b2b2c.Context")
@@ -167,13 +171,15 @@ class _Handle:
         ctx._children.add(self)
 
     @property
-    def handle(self):
+    def handle(self) -> ctypes.c_void_p:
+        """The C handle (Error(EINVAL) once closed)."""
         if not self._h:
             raise Error(EINVAL, "%s is closed" % self._kind)
         return self._h
 
     @property
-    def ctx(self):
+    def ctx(self) -> Context:
+        """The Context this handle was opened on."""
         return self._ctx
 
     def _check(self, rc):
@@ -189,15 +195,28 @@ class _Handle:
         self._check(rc)
         return out
 
-    def close(self):
+    def close(self) -> None:
+        """Free the C handle; closing twice is fine, any call after it raises
+        Error(EINVAL)."""
         if self._h:
             type(self)._free(self._h)
             self._h = _vp()
 
-    def __enter__(self):
+    def __iter__(self) -> Iterator[tuple]:
+        """Iterate over the engine's listing with its default arguments
+        (DealerEngine.list(), Channels.list(), Segmenter.list_accounts(),
+        Forecaster.list_customers(); a LeadModel's listing needs a time:
+        iterate over lead_model.list(now)). A listing is read whole in one
+        C call, so the engine may be changed while iterating."""
+        if self._listing is None:
+            raise TypeError("%s is not iterable (its listing needs "
+                            "arguments)" % self._kind)
+        return iter(getattr(self, self._listing)())
+
+    def __enter__(self) -> _Handle:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __del__(self):
@@ -209,6 +228,6 @@ class _Handle:
 
 # ---- common to the fitting engines (lead, forecast) -------------------------
 
-def fit_status_name(status):
+def fit_status_name(status: int) -> Optional[str]:
     """"converged", "max_iter", "stalled" or "boundary" (None: unknown)."""
     return _s(lib.b2b2c_fit_status_name(status))

@@ -1,14 +1,20 @@
 # SPDX-License-Identifier: MIT
 """Parameter and name functions, MemStore, Context and transactions."""
 
+from __future__ import annotations
+
 import ctypes
 import weakref
+from typing import TYPE_CHECKING, Callable, Optional, Tuple, Union
 
-from ._lib import (EINVAL, STATUS, Error, _Storage, _check, _ctx_p, _d, _i32,
-                   lib)
+from ._lib import (EINVAL, STATUS, EnumArg, Error, _Storage, _check, _ctx_p,
+                   _d, _enum_result, _i32, ENUMS, lib)
+
+if TYPE_CHECKING:
+    from .storage import PostgresStore, SQLiteStore
 
 
-def param_bounds(param):
+def param_bounds(param: int) -> Tuple[float, float, float]:
     """(min, max, default) of any engine's parameter number (inclusive
     bounds); Error(EINVAL) for a number no engine has."""
     lo, hi, d = ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
@@ -19,7 +25,7 @@ def param_bounds(param):
     return lo.value, hi.value, d.value
 
 
-def param_name(param):
+def param_name(param: int) -> Optional[str]:
     """The parameter's C name ("LEAD_HALF_LIFE_DAYS" without B2B2C_), or
     None for a number no engine has."""
     n = lib.b2b2c_param_name(param)
@@ -41,29 +47,70 @@ def _value(fn, name):
     return _check(fn(name))
 
 
-def segment_name(v): return _name(lib.b2b2c_segment_name, v)
-def group_name(v): return _name(lib.b2b2c_group_name, v)
-def band_name(v): return _name(lib.b2b2c_band_name, v)
-def segment_from_name(s): return _value(lib.b2b2c_segment_from_name, s)
-def group_from_name(s): return _value(lib.b2b2c_group_from_name, s)
-def band_from_name(s): return _value(lib.b2b2c_band_from_name, s)
-def segment_group(v): return lib.b2b2c_segment_group(v)
+def segment_name(v: int) -> str:
+    """The stable name of a segment ("b2b_large"); Error(EINVAL) for an unknown
+    value."""
+    return _name(lib.b2b2c_segment_name, v)
+
+
+def group_name(v: int) -> str:
+    """The stable name of a group ("dealer", "b2b", "b2c"); Error(EINVAL) for
+    an unknown value."""
+    return _name(lib.b2b2c_group_name, v)
+
+
+def band_name(v: int) -> str:
+    """The stable name of a band ("cold", "warm", "hot"); Error(EINVAL) for an
+    unknown value."""
+    return _name(lib.b2b2c_band_name, v)
+
+
+def segment_from_name(s: str) -> int:
+    """The segment of a stable name ("b2b_large" -> SEGMENT_B2B_LARGE);
+    Error(EINVAL) for an unknown name."""
+    return _value(lib.b2b2c_segment_from_name, s)
+
+
+def group_from_name(s: str) -> int:
+    """The group of a stable name ("b2b" -> GROUP_B2B); Error(EINVAL) for an
+    unknown name."""
+    return _value(lib.b2b2c_group_from_name, s)
+
+
+def band_from_name(s: str) -> int:
+    """The band of a stable name ("hot" -> BAND_HOT); Error(EINVAL) for an
+    unknown name."""
+    return _value(lib.b2b2c_band_from_name, s)
+
+
+def segment_group(v: int) -> int:
+    """The Group a segment belongs to (Group.UNKNOWN for an unknown
+    segment)."""
+    return _enum_result(ENUMS["Group"], lib.b2b2c_segment_group(v))
 
 
 class MemStore:
     """The built-in in-memory store; outlives the contexts that use it, so
     state can be reopened by a new Context in the same process."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._h = ctypes.c_void_p()
         _check(lib.b2b2c_memstore_new(ctypes.byref(self._h), None))
         self._methods = _Storage()
         _check(lib.b2b2c_memstore_methods(self._h, ctypes.byref(self._methods)))
 
-    def close(self):
+    def close(self) -> None:
+        """Free the store (the contexts on it must be closed first). Closing
+        twice is fine."""
         if self._h:
             lib.b2b2c_memstore_free(self._h)
             self._h = ctypes.c_void_p()
+
+    def __enter__(self) -> MemStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def __del__(self):
         self.close()
@@ -75,7 +122,8 @@ class Context:
     error. Closing a SQLiteStore or PostgresStore closes the contexts on
     it first."""
 
-    def __init__(self, store=None):
+    def __init__(self, store: Optional[Union[MemStore, SQLiteStore,
+                                             PostgresStore]] = None) -> None:
         self._children = weakref.WeakSet()  # engine handles opened on it
         self._store = store  # keep it alive as long as the context
         self._h = _ctx_p()
@@ -85,12 +133,13 @@ class Context:
             store._contexts.add(self)
 
     @property
-    def handle(self):
+    def handle(self) -> ctypes.c_void_p:
+        """The b2b2c_ctx * (Error(EINVAL) once closed)."""
         if not self._h:
             raise Error(EINVAL, "context is closed")
         return self._h
 
-    def check(self, rc):
+    def check(self, rc: int) -> int:
         """Raise Error with this context's message when rc < 0 (and the
         adapter's name for a code of its own: "SQLite: database is locked
         (SQLITE_BUSY)")."""
@@ -99,12 +148,12 @@ class Context:
                                          self._store._describe(rc)))
         return _check(rc, self._h)
 
-    def sync(self):
+    def sync(self) -> None:
         """Bring every engine open on this context up to date with what
         other contexts on the database committed (a call does it too)."""
         self.check(lib.b2b2c_ctx_sync(self.handle))
 
-    def seq(self):
+    def seq(self) -> Tuple[int, int]:
         """(seen, own): the last commit of the database this context has
         applied, and the number of its own last commit that changed rows
         (0: none yet). Both 0 for a context alone on its store."""
@@ -114,19 +163,25 @@ class Context:
         return seen.value, own.value
 
     @property
-    def errmsg(self):
+    def errmsg(self) -> str:
+        """The message of this context's last error ("" when none)."""
         return lib.b2b2c_ctx_errmsg(self._h).decode("utf-8", "replace")
 
-    def begin(self):
+    def begin(self) -> None:
+        """Open a transaction (ctx.transaction() commits or rolls back for
+        you); Error(ESTATE) when one is open."""
         self.check(lib.b2b2c_ctx_begin(self.handle))
 
-    def commit(self):
+    def commit(self) -> None:
+        """Commit the open transaction; Error(ESTATE) when none is open."""
         self.check(lib.b2b2c_ctx_commit(self.handle))
 
-    def rollback(self):
+    def rollback(self) -> None:
+        """Roll back the open transaction: the engines' state is as before
+        begin(); Error(ESTATE) when none is open."""
         self.check(lib.b2b2c_ctx_rollback(self.handle))
 
-    def set_utc_offset(self, seconds):
+    def set_utc_offset(self, seconds: int) -> None:
         """Count days (daily quotas, spend per day, same-day purchases,
         per-day caps) in this time zone: seconds east of UTC (UTC+3 is
         10800), whole seconds in [UTC_OFFSET_MIN, UTC_OFFSET_MAX] (-14 h to
@@ -136,14 +191,15 @@ class Context:
         self.check(lib.b2b2c_ctx_set_utc_offset(self.handle, seconds))
 
     @property
-    def utc_offset(self):
+    def utc_offset(self) -> int:
         """The offset in seconds east of UTC in which days are counted
         (0, UTC, unless set_utc_offset was called)."""
         v = _i32()
         self.check(lib.b2b2c_ctx_utc_offset(ctypes.byref(v), self.handle))
         return v.value
 
-    def set_progress_handler(self, units, fn):
+    def set_progress_handler(self, units: int,
+                             fn: Optional[Callable[[], object]]) -> None:
         """Call fn() after about every `units` units of work of a long call
         (a forecast fit: one unit per distinct data row per likelihood
         evaluation); a true result stops the call, which raises
@@ -166,12 +222,12 @@ class Context:
                                                       None))
         self._progress = cb  # keep the trampoline alive
 
-    def transaction(self):
+    def transaction(self) -> _Transaction:
         """with ctx.transaction(): ... commits, or rolls back on an
         exception."""
         return _Transaction(self)
 
-    def close(self):
+    def close(self) -> None:
         """Close the engine handles opened on this context, then free it
         (a handle must not outlive its context). Closing twice is fine."""
         for child in list(getattr(self, "_children", ())):
@@ -180,10 +236,10 @@ class Context:
             lib.b2b2c_ctx_free(self._h)
             self._h = _ctx_p()
 
-    def __enter__(self):
+    def __enter__(self) -> Context:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __del__(self):

@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: MIT
 """The dealer engine (b2b2c_dealer_engine)."""
 
+from __future__ import annotations
+
 import ctypes
 from collections import namedtuple
+from typing import (Callable, Dict, Iterable, List, Optional, Tuple,
+                    Union)
 
 from ._lib import (
-    DEALER_ACTIVE, DEALER_OFFBOARDED, DEALER_PAUSED,
+    EnumArg, Time, DEALER_ACTIVE, DEALER_OFFBOARDED, DEALER_PAUSED,
     DEALER_STAT_DECLINE_REASON0, DEALER_STAT_NFIELDS, Error, _d, _i32, _str,
     lib)
 from .core import _name
@@ -20,8 +24,16 @@ _DEALER_STATUS = {"active": DEALER_ACTIVE, "paused": DEALER_PAUSED,
                   "offboarded": DEALER_OFFBOARDED}
 
 
-def dealer_policy_name(v): return _name(lib.b2b2c_dealer_policy_name, v)
-def dealer_reason_name(v): return _name(lib.b2b2c_dealer_reason_name, v)
+def dealer_policy_name(v: int) -> str:
+    """The stable name of a routing policy (DealerPolicy: "round_robin",
+    "tier", "performance", "thompson"); Error(EINVAL) for an unknown value."""
+    return _name(lib.b2b2c_dealer_policy_name, v)
+
+
+def dealer_reason_name(v: int) -> str:
+    """The stable name of a routing reason (DealerReason); Error(EINVAL) for an
+    unknown value."""
+    return _name(lib.b2b2c_dealer_reason_name, v)
 
 
 _AUDIT_NAMES = _prefixed("DEALER_AUDIT_", ("NFIELDS",))
@@ -34,6 +46,9 @@ Reroute = namedtuple("Reroute", "lead_id from_dealer to_dealer reason")
 AuditRecord = namedtuple("AuditRecord", "lead_id dealer_id fields")
 DealerItem = namedtuple("DealerItem", "dealer_id status paused_until "
                         "tier_weight capacity open_offers")
+Registration = namedtuple("Registration", "dealer_id state since until "
+                          "expected_close")
+Protection = namedtuple("Protection", "dealer_id by until")
 
 
 def _key(k):
@@ -52,28 +67,35 @@ class DealerEngine(_Handle):
     DEALER_STAT_*, DEALER_SC_* names (lowercased, prefix dropped)."""
 
     _kind = "DealerEngine"
+    _listing = "list"
     _free = lib.b2b2c_dealer_free
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self._check(lib.b2b2c_dealer_new(ctypes.byref(self._h), ctx.handle))
 
-    def seed(self, seed):
+    def seed(self, seed: int) -> None:
+        """Seed the engine's random generator (the Thompson policy's draws),
+        for reproducible routing."""
         self._check(lib.b2b2c_dealer_seed(self.handle, seed))
 
-    def set_param(self, param, value):
+    def set_param(self, param: int, value: float) -> None:
+        """Set a DEALER_PARAM_* parameter (DealerParam); Error(ERANGE) outside
+        its bounds (param_bounds)."""
         self._check(lib.b2b2c_dealer_set_param(self.handle, param, value))
 
-    def get_param(self, param):
+    def get_param(self, param: int) -> float:
+        """The value of a DEALER_PARAM_* parameter (DealerParam)."""
         v = _dbl()
         self._check(lib.b2b2c_dealer_get_param(ctypes.byref(v), self.handle,
                                                param))
         return v.value
 
 
-    def put(self, dealer_id, tier_weight=1.0, territories=(),
-            product_lines=(), capacity=100, daily_quota=0,
-            deadline_hours=48.0):
+    def put(self, dealer_id: str, tier_weight: float = 1.0,
+            territories: Union[str, Iterable[str]] = (),
+            product_lines: Union[str, Iterable[str]] = (), capacity: int = 100,
+            daily_quota: int = 0, deadline_hours: float = 48.0) -> None:
         """Create or update a dealer; territories and product lines are
         lists of codes (or ';'-joined strings)."""
         def join(v):
@@ -82,11 +104,15 @@ class DealerEngine(_Handle):
             self.handle, _b(dealer_id), tier_weight, _b(join(territories)),
             _b(join(product_lines)), capacity, daily_quota, deadline_hours))
 
-    def set_location(self, dealer_id, lat, lon, radius_km):
+    def set_location(self, dealer_id: str, lat: float, lon: float,
+                     radius_km: float) -> None:
+        """Give the dealer a location and a service radius: a lead routed with
+        a location goes to dealers whose radius covers it."""
         self._check(lib.b2b2c_dealer_set_location(self.handle, _b(dealer_id),
                                                   lat, lon, radius_km))
 
-    def set_status(self, dealer_id, status, paused_until=None):
+    def set_status(self, dealer_id: str, status: EnumArg,
+                   paused_until: Optional[Time] = None) -> None:
         """status: DEALER_ACTIVE/_PAUSED/_OFFBOARDED or "active", "paused",
         "offboarded". paused_until (Unix seconds) is required with paused
         (a pause until 1970 would be no pause) and ignored otherwise."""
@@ -98,12 +124,13 @@ class DealerEngine(_Handle):
         self._check(lib.b2b2c_dealer_set_status(self.handle, _b(dealer_id),
                                                 status, paused_until))
 
-    def count(self):
+    def count(self) -> int:
+        """The number of dealers."""
         v = _sz()
         self._check(lib.b2b2c_dealer_count(ctypes.byref(v), self.handle))
         return v.value
 
-    def list(self, status=-1):
+    def list(self, status: EnumArg = -1) -> List[DealerItem]:
         """[DealerItem(dealer_id, status, paused_until, tier_weight,
         capacity, open_offers), ...] in dealer ID order (bytewise); status
         -1 = any (names accepted)."""
@@ -113,15 +140,21 @@ class DealerEngine(_Handle):
                           lambda i, *f: DealerItem(_s(i), *f),
                           self.handle, status)
 
-    def stats(self, dealer_id):
+    def stats(self, dealer_id: str) -> Dict[Union[str, int], float]:
+        """The dealer's lifetime counters: a dict keyed by the DEALER_STAT_*
+        names (lowercased: offered, accepted, ..., posterior_mean,
+        decline_reason0..7)."""
         n = DEALER_STAT_NFIELDS
         out = (_dbl * n)()
         self._check(lib.b2b2c_dealer_stats(out, n, self.handle,
                                            _b(dealer_id)))
         return _row(out, n, _STAT_NAMES)
 
-    def route(self, lead_id, region, product_line=None, segment=0, band=0,
-              now=None, location=None):
+    def route(self, lead_id: str, region: str,
+              product_line: Optional[str] = None, segment: EnumArg = 0,
+              band: EnumArg = 0, now: Optional[Time] = None,
+              location: Optional[Tuple[float, float]] = None
+              ) -> Tuple[Optional[str], int]:
         """Offer a lead to a dealer: (dealer_id or None for the direct
         fallback, reason). With nobody eligible raises Error(ENODEALER)
         whose .reason says why. location: (lat, lon) or None. now (Unix
@@ -136,9 +169,12 @@ class DealerEngine(_Handle):
         self._raise_with_reason(rc, r)
         return _s(d.value), r.value
 
-    def route_customer(self, lead_id, customer_key, region,
-                       product_line=None, segment=0, band=0, now=None,
-                       location=None):
+    def route_customer(self, lead_id: str, customer_key: bytes, region: str,
+                       product_line: Optional[str] = None,
+                       segment: EnumArg = 0, band: EnumArg = 0,
+                       now: Optional[Time] = None,
+                       location: Optional[Tuple[float, float]] = None
+                       ) -> Tuple[Optional[str], int]:
         """As route, for the customer customer_key (bytes, 1..64, computed
         by the host: a hash, never personal data): the customer's dealer of
         record gets the lead while eligible (reason DEALER_REASON_OWNER)."""
@@ -153,14 +189,15 @@ class DealerEngine(_Handle):
         self._raise_with_reason(rc, r)
         return _s(d.value), r.value
 
-    def owner_win(self, lead_id, customer_key):
+    def owner_win(self, lead_id: str, customer_key: bytes) -> None:
         """The won lead was customer_key's: its dealer becomes the
         customer's owner for the lead's product line."""
         k = _key(customer_key)
         self._check(lib.b2b2c_dealer_owner_win(self.handle, _b(lead_id), k,
                                                len(k)))
 
-    def owner(self, customer_key, product_line=None, now=None):
+    def owner(self, customer_key: bytes, product_line: Optional[str] = None,
+              now: Optional[Time] = None) -> Tuple[Optional[str], int, int]:
         """(dealer_id, since, until) of the customer's owner at now;
         Error(ENOTFOUND) when there is none."""
         now = _time(now, "now")
@@ -171,18 +208,111 @@ class DealerEngine(_Handle):
             self.handle, k, len(k), _b(product_line), now))
         return _s(d.value), since.value, until.value
 
-    def owner_transfer(self, customer_key, to_dealer, product_line=None,
-                       now=None):
+    def owner_transfer(self, customer_key: bytes, to_dealer: str,
+                       product_line: Optional[str] = None,
+                       now: Optional[Time] = None) -> None:
+        """Make to_dealer the customer's dealer of record for the product line
+        from now on (Error(ENOTFOUND) for an unknown dealer)."""
         now = _time(now, "now")
         k = _key(customer_key)
         self._check(lib.b2b2c_dealer_owner_transfer(
             self.handle, k, len(k), _b(product_line), _b(to_dealer), now))
 
-    def owner_release(self, customer_key, product_line=None, now=None):
+    def owner_release(self, customer_key: bytes,
+                      product_line: Optional[str] = None,
+                      now: Optional[Time] = None) -> None:
+        """End the customer's dealer of record for the product line at now
+        (Error(ENOTFOUND) when there is none)."""
         now = _time(now, "now")
         k = _key(customer_key)
         self._check(lib.b2b2c_dealer_owner_release(
             self.handle, k, len(k), _b(product_line), now))
+
+    # ---- deal registration (1.1) --------------------------------------
+
+    def register(self, dealer_id: str, customer_key: bytes,
+                 product_line: Optional[str] = None, value: float = 0.0,
+                 expected_close: Optional[Time] = None,
+                 now: Optional[Time] = None) -> None:
+        """Dealer dealer_id registers the opportunity (customer_key bytes,
+        product_line) at now; first in wins: Error(EEXISTS) names the
+        holder of a live registration, Error(EDUPLICATE) when it is the
+        dealer's own."""
+        now = _time(now, "now")
+        expected_close = _time(expected_close, "expected_close")
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_register(
+            self.handle, _b(dealer_id), k, len(k), _b(product_line), value,
+            expected_close, now))
+
+    def registration(self, customer_key: bytes,
+                     product_line: Optional[str] = None,
+                     now: Optional[Time] = None) -> "Registration":
+        """The latest Registration of the pair (state at now, a
+        DEALER_REG_* value); Error(ENOTFOUND) when never registered."""
+        now = _time(now, "now")
+        k = _key(customer_key)
+        d, st = _str(), _i32()
+        since, until, close = (ctypes.c_int64(), ctypes.c_int64(),
+                               ctypes.c_int64())
+        self._check(lib.b2b2c_dealer_registration(
+            ctypes.byref(d), ctypes.byref(st), ctypes.byref(since),
+            ctypes.byref(until), ctypes.byref(close), self.handle, k, len(k),
+            _b(product_line), now))
+        return Registration(_s(d.value), st.value, since.value, until.value,
+                            close.value)
+
+    def reg_approve(self, customer_key: bytes,
+                    product_line: Optional[str] = None,
+                    now: Optional[Time] = None) -> None:
+        """The manufacturer approves the pending registration of the pair at
+        now (its window starts again); Error(ESTATE) when it is not
+        pending."""
+        now = _time(now, "now")
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_reg_approve(
+            self.handle, k, len(k), _b(product_line), now))
+
+    def reg_reject(self, customer_key: bytes,
+                   product_line: Optional[str] = None,
+                   now: Optional[Time] = None) -> None:
+        """The manufacturer rejects the pending registration of the pair:
+        it no longer blocks another; Error(ESTATE) when it is not
+        pending."""
+        now = _time(now, "now")
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_reg_reject(
+            self.handle, k, len(k), _b(product_line), now))
+
+    def reg_extend(self, customer_key: bytes, until: Time,
+                   product_line: Optional[str] = None,
+                   now: Optional[Time] = None) -> None:
+        """The manufacturer extends the live registration of the pair to
+        until (after now and after its current end)."""
+        now = _time(now, "now")
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_reg_extend(
+            self.handle, k, len(k), _b(product_line), until, now))
+
+    def reg_expire(self, now: Time) -> int:
+        """Store lapsed registrations as expired; how many."""
+        n = _sz()
+        self._check(lib.b2b2c_dealer_reg_expire(ctypes.byref(n), self.handle,
+                                                now))
+        return n.value
+
+    def protected(self, customer_key: bytes,
+                  product_line: Optional[str] = None,
+                  now: Optional[Time] = None) -> "Protection":
+        """Protection(dealer_id, by, until) of the pair at now: by is a
+        DEALER_PROTECT_* value (NONE: dealer_id None, until 0)."""
+        now = _time(now, "now")
+        k = _key(customer_key)
+        d, by, until = _str(), _i32(), ctypes.c_int64()
+        self._check(lib.b2b2c_dealer_protected(
+            ctypes.byref(d), ctypes.byref(by), ctypes.byref(until),
+            self.handle, k, len(k), _b(product_line), now))
+        return Protection(_s(d.value), by.value, until.value)
 
     def _raise_with_reason(self, rc, r):
         try:
@@ -191,11 +321,14 @@ class DealerEngine(_Handle):
             e.reason = r.value
             raise
 
-    def accept(self, lead_id, dealer_id, now):
+    def accept(self, lead_id: str, dealer_id: str, now: Time) -> None:
+        """The dealer accepts the lead offered to it; Error(EEXPIRED) after its
+        deadline, Error(ESTATE) when the lead is not offered to that dealer."""
         self._check(lib.b2b2c_dealer_accept(self.handle, _b(lead_id),
                                             _b(dealer_id), now))
 
-    def decline(self, lead_id, dealer_id, reason, now):
+    def decline(self, lead_id: str, dealer_id: str, reason: int,
+                now: Time) -> Tuple[Optional[str], int]:
         """The dealer declines; (next dealer or None, reason)."""
         d, r = _str(), _i32()
         rc = lib.b2b2c_dealer_decline(ctypes.byref(d), ctypes.byref(r),
@@ -204,7 +337,9 @@ class DealerEngine(_Handle):
         self._raise_with_reason(rc, r)
         return _s(d.value), r.value
 
-    def expire(self, now, callback=None):
+    def expire(self, now: Time,
+               callback: Optional[Callable[[Reroute], object]] = None
+               ) -> List[Reroute]:
         """Expire overdue offers and re-route them; returns the Reroute
         reports (and calls callback(report) for each, if given; an
         exception from it stops the reports and is re-raised here, the
@@ -224,17 +359,20 @@ class DealerEngine(_Handle):
         self._check(rc)
         return out
 
-    def recall(self, lead_id, now):
+    def recall(self, lead_id: str, now: Time) -> None:
+        """Take an offered or accepted lead back from its dealer (it is not
+        routed again)."""
         self._check(lib.b2b2c_dealer_recall(self.handle, _b(lead_id), now))
 
-    def outcome(self, lead_id, won, revenue=0.0, now=None):
+    def outcome(self, lead_id: str, won: Union[bool, str],
+                revenue: float = 0.0, now: Optional[Time] = None) -> None:
         """won: True or "won", False or "lost" (numbers are refused); now
         (Unix seconds) is required: the binding does not read the clock."""
         won, now = _won(won), _time(now, "now")
         self._check(lib.b2b2c_dealer_outcome(self.handle, _b(lead_id),
                                              won, revenue, now))
 
-    def lead_state(self, lead_id):
+    def lead_state(self, lead_id: str) -> Tuple[int, Optional[str]]:
         """(DEALER_LEAD_* state, current or last dealer or None)."""
         st, d = _i32(), _str()
         self._check(lib.b2b2c_dealer_lead_state(
@@ -246,17 +384,23 @@ class DealerEngine(_Handle):
         return AuditRecord(_s(lead), _s(dealer), _row(fields, n,
                                                       _AUDIT_NAMES))
 
-    def audit_lead(self, lead_id):
+    def audit_lead(self, lead_id: str) -> List[AuditRecord]:
+        """[AuditRecord(lead_id, dealer_id, fields), ...]: every routing
+        decision taken for the lead, oldest first; fields is a dict keyed by
+        the DEALER_AUDIT_* names (lowercased)."""
         return self._iter(lib.b2b2c_dealer_audit_lead,
                           _d.b2b2c_dealer_audit_cb,
                           self._audit, self.handle, _b(lead_id))
 
-    def audit_dealer(self, dealer_id):
+    def audit_dealer(self, dealer_id: str) -> List[AuditRecord]:
+        """[AuditRecord(lead_id, dealer_id, fields), ...]: every routing
+        decision that offered a lead to the dealer, oldest first."""
         return self._iter(lib.b2b2c_dealer_audit_dealer,
                           _d.b2b2c_dealer_audit_cb,
                           self._audit, self.handle, _b(dealer_id))
 
-    def scorecards(self, from_, to):
+    def scorecards(self, from_: Time,
+                   to: Time) -> List[Tuple[str, Dict[Union[str, int], float]]]:
         """[(dealer_id, {offered, accepted, ..., rank}), ...] rank order."""
         return self._iter(lib.b2b2c_dealer_scorecards,
                           _d.b2b2c_dealer_scorecard_cb,

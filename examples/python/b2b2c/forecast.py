@@ -1,10 +1,15 @@
 # SPDX-License-Identifier: MIT
 """Stateless forecast functions and the forecaster (b2b2c_forecaster)."""
 
+from __future__ import annotations
+
 import ctypes
 from collections import namedtuple
+from typing import (Any, Dict, List, Mapping, Optional, Sequence, Tuple,
+                    Union)
 
-from ._lib import FIT_CONVERGED, FORECAST_GG, _check, _d, _i32, _int_arg, lib
+from ._lib import (FIT_CONVERGED, FORECAST_GG, EnumArg, Time, _check, _d,
+                   _i32, _int_arg, lib)
 from .core import Context, _name
 from ._engine import (
     _Handle, _b, _dbl, _doubles, _enum, _named, _s, _seg, _sz, fit_status_name)
@@ -12,16 +17,25 @@ from ._engine import (
 
 # ---- forecast (stateless) --------------------------------------------------
 
-def forecast_nparams(model):
+# The type hints' names: one float per customer row, and a model's
+# parameters as a sequence (the paper's order) or a fit's {name: value}.
+Floats = Sequence[float]
+Params = Union[Sequence[float], Mapping[str, float]]
+
+def forecast_nparams(model: int) -> int:
+    """The number of parameters of a model (ForecastModel: BGNBD, PNBD, BGBB,
+    GG); Error(EINVAL) for an unknown model."""
     return _check(lib.b2b2c_forecast_nparams(model))
 
 
-def forecast_param_name(model, i):
+def forecast_param_name(model: int, i: int) -> str:
     """Name of parameter i of model; i = -1 gives the model's name."""
     return _name(lambda v: lib.b2b2c_forecast_param_name(model, v), i)
 
 
-def forecast_param_names(model):
+def forecast_param_names(model: int) -> Tuple[str, ...]:
+    """The names of a model's parameters in the paper's order ("r", "alpha",
+    "a", "b" for BG/NBD)."""
     return tuple(forecast_param_name(model, i)
                  for i in range(forecast_nparams(model)))
 
@@ -65,8 +79,10 @@ def _fit_result(names, out, ll, it, st):
                      st.value == FIT_CONVERGED)
 
 
-def forecast_fit(model, x, tx, T, weight=None, l2=0.0, ctx=None,
-                 max_iter=0):
+def forecast_fit(model: int, x: Floats, tx: Floats, T: Floats,
+                 weight: Optional[Floats] = None, l2: float = 0.0,
+                 ctx: Optional[Context] = None,
+                 max_iter: int = 0) -> FitResult:
     """Fit BG/NBD, Pareto/NBD or BG/BB on lists of floats. Returns a
     FitResult whose params is a dict {name: value} in the paper's order,
     status the fit status name ("converged", "max_iter", "stalled",
@@ -83,7 +99,10 @@ def forecast_fit(model, x, tx, T, weight=None, l2=0.0, ctx=None,
     return _fit_result(forecast_param_names(model), out, ll, it, st)
 
 
-def forecast_loglik(model, params, x, tx, T, weight=None, ctx=None):
+def forecast_loglik(model: int, params: Params, x: Floats, tx: Floats,
+                    T: Floats, weight: Optional[Floats] = None,
+                    ctx: Optional[Context] = None) -> Tuple[float,
+                    List[float]]:
     """(loglik, gradient list) at params."""
     n = len(x)
     p, k = _params(params)
@@ -96,7 +115,9 @@ def forecast_loglik(model, params, x, tx, T, weight=None, ctx=None):
     return ll.value, list(grad)
 
 
-def forecast_gg_fit(x, m, weight=None, l2=0.0, ctx=None, max_iter=0):
+def forecast_gg_fit(x: Floats, m: Floats, weight: Optional[Floats] = None,
+                    l2: float = 0.0, ctx: Optional[Context] = None,
+                    max_iter: int = 0) -> FitResult:
     """Fit Gamma-Gamma; a FitResult as forecast_fit's."""
     n = len(x)
     out, ll, it, st = (_dbl * 3)(), _dbl(), _i32(), _i32()
@@ -109,7 +130,12 @@ def forecast_gg_fit(x, m, weight=None, l2=0.0, ctx=None, max_iter=0):
                        out, ll, it, st)
 
 
-def forecast_gg_loglik(params, x, m, weight=None, ctx=None):
+def forecast_gg_loglik(params: Params, x: Floats, m: Floats,
+                       weight: Optional[Floats] = None,
+                       ctx: Optional[Context] = None) -> Tuple[float,
+                       List[float]]:
+    """(loglik, gradient list) of the Gamma-Gamma spend model at params, for
+    customers with x repeat purchases of mean value m."""
     n = len(x)
     p, k = _params(params)
     ll, grad = _dbl(), (_dbl * k)()
@@ -120,7 +146,10 @@ def forecast_gg_loglik(params, x, m, weight=None, ctx=None):
     return ll.value, list(grad)
 
 
-def forecast_stderr(model, params, x, tx, T, weight=None, ctx=None):
+def forecast_stderr(model: int, params: Params, x: Floats, tx: Floats,
+                    T: Floats, weight: Optional[Floats] = None,
+                    ctx: Optional[Context] = None) -> Tuple[List[float],
+                                                           List[List[float]]]:
     """(standard errors, covariance rows) of BG/NBD, Pareto/NBD or BG/BB
     parameters at their maximum likelihood estimate `params` (a plain fit,
     l2 = 0, on the same data); a 95% interval is p +- 1.959964 * se."""
@@ -137,7 +166,10 @@ def forecast_stderr(model, params, x, tx, T, weight=None, ctx=None):
             [list(cov[r * np_:(r + 1) * np_]) for r in range(np_)])
 
 
-def forecast_gg_stderr(params, x, m, weight=None, ctx=None):
+def forecast_gg_stderr(params: Params, x: Floats, m: Floats,
+                       weight: Optional[Floats] = None,
+                       ctx: Optional[Context] = None) -> Tuple[
+                           List[float], List[List[float]]]:
     """(standard errors, covariance rows) of the Gamma-Gamma parameters at
     their maximum likelihood estimate `params`."""
     n = len(x)
@@ -150,7 +182,9 @@ def forecast_gg_stderr(params, x, m, weight=None, ctx=None):
     return list(se[:3]), [list(cov[r * 3:(r + 1) * 3]) for r in range(3)]
 
 
-def forecast_predict(model, params, x, tx, T, t, ctx=None):
+def forecast_predict(model: int, params: Params, x: Floats, tx: Floats,
+                     T: Floats, t: float,
+                     ctx: Optional[Context] = None) -> Dict[str, List[float]]:
     """{"expected": [...], "p_alive": [...], "p_any": [...]} for the
     window (T, T + t]."""
     n = len(x)
@@ -163,7 +197,10 @@ def forecast_predict(model, params, x, tx, T, t, ctx=None):
     return {"expected": e[:n], "p_alive": a[:n], "p_any": y[:n]}
 
 
-def forecast_gg_spend(params, x, m, ctx=None):
+def forecast_gg_spend(params: Params, x: Floats, m: Floats,
+                      ctx: Optional[Context] = None) -> List[float]:
+    """The expected mean spend per transaction of each customer (Gamma-Gamma
+    conditional expectation) given x repeat purchases of mean value m."""
     n = len(x)
     p, k = _params(params)
     out = (_dbl * max(n, 1))()
@@ -174,8 +211,13 @@ def forecast_gg_spend(params, x, m, ctx=None):
     return out[:n]
 
 
-def forecast_clv(model, params, x, tx, T, spend, horizon, discount=0.0,
-                 margin=1.0, ctx=None):
+def forecast_clv(model: int, params: Params, x: Floats, tx: Floats, T: Floats,
+                 spend: Floats, horizon: float, discount: float = 0.0,
+                 margin: float = 1.0,
+                 ctx: Optional[Context] = None) -> List[float]:
+    """The lifetime value of each customer over horizon units: expected
+    purchases times spend times margin, discounted at `discount` per unit
+    (docs/forecast.md gives the formula)."""
     n = len(x)
     p, k = _params(params)
     out = (_dbl * max(n, 1))()
@@ -187,7 +229,10 @@ def forecast_clv(model, params, x, tx, T, spend, horizon, discount=0.0,
     return out[:n]
 
 
-def forecast_population_expected(model, params, t, ctx=None):
+def forecast_population_expected(model: int, params: Params, t: Floats,
+                                 ctx: Optional[Context] = None) -> List[float]:
+    """E[X(t)], the expected number of purchases of a random customer in (0,
+    t], for each t."""
     n = len(t)
     p, k = _params(params)
     out = (_dbl * max(n, 1))()
@@ -197,8 +242,12 @@ def forecast_population_expected(model, params, t, ctx=None):
     return out[:n]
 
 
-def forecast_frequency_counts(model, params, T, weight=None, nout=10,
-                              ctx=None):
+def forecast_frequency_counts(model: int, params: Params, T: Floats,
+                              weight: Optional[Floats] = None, nout: int = 10,
+                              ctx: Optional[Context] = None) -> List[float]:
+    """The expected number of customers with 0, 1, ..., nout - 1 (the last: or
+    more) repeat purchases over their observation times T (the model-fit
+    histogram)."""
     n = len(T)
     p, k = _params(params)
     out = (_dbl * max(nout, 1))()
@@ -229,49 +278,61 @@ class Forecaster(_Handle):
     answers, repeat-due list and holdout check."""
 
     _kind = "Forecaster"
+    _listing = "list_customers"
     _free = lib.b2b2c_forecaster_free
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self._check(lib.b2b2c_forecaster_new(ctypes.byref(self._h),
                                              ctx.handle))
 
-    def set_param(self, param, value):
+    def set_param(self, param: int, value: float) -> None:
+        """Set a FORECASTER_* parameter (ForecasterParam); Error(ERANGE)
+        outside its bounds (param_bounds)."""
         self._check(lib.b2b2c_forecaster_set_param(self.handle, param, value))
 
-    def get_param(self, param):
+    def get_param(self, param: int) -> float:
+        """The value of a FORECASTER_* parameter (ForecasterParam)."""
         v = _dbl()
         self._check(lib.b2b2c_forecaster_get_param(ctypes.byref(v),
                                                    self.handle, param))
         return v.value
 
 
-    def add_kind(self, name):
+    def add_kind(self, name: str) -> int:
+        """Register a host purchase kind by name; its kind number (from
+        FORECAST_KIND_HOST_FIRST). Error(EEXISTS) for a name taken."""
         v = _i32()
         self._check(lib.b2b2c_forecaster_add_kind(ctypes.byref(v),
                                                   self.handle, _b(name)))
         return v.value
 
-    def kind_name(self, kind):
+    def kind_name(self, kind: int) -> Optional[str]:
+        """The name of a purchase kind number (None when unknown)."""
         return _s(lib.b2b2c_forecaster_kind_name(self.handle, kind))
 
-    def add_purchase(self, customer_id, segment, time, amount, kind=0):
-        """kind: FORECAST_KIND_* (or a host kind number) or a built-in kind's name."""
+    def add_purchase(self, customer_id: str, segment: EnumArg, time: Time,
+                     amount: float, kind: EnumArg = 0) -> None:
+        """Record a purchase of amount at time (segment: Segment member or
+        name; kind: FORECAST_KIND_*, a host kind number or a built-in
+        kind's name)."""
         self._check(lib.b2b2c_forecaster_add_purchase(
             self.handle, _b(customer_id), _seg(segment), time, amount,
             _enum(kind, _KINDS, "kind")))
 
-    def cancel_subscription(self, customer_id, time):
+    def cancel_subscription(self, customer_id: str, time: Time) -> None:
+        """Record that the customer's software subscription ended at time (the
+        retention of subscription_stats reads it)."""
         self._check(lib.b2b2c_forecaster_cancel_subscription(
             self.handle, _b(customer_id), time))
 
-    def remove_customer(self, customer_id):
+    def remove_customer(self, customer_id: str) -> None:
         """Remove a customer's purchases and cancellation (also the repair
         of a purchase an older build stored outside the time range)."""
         self._check(lib.b2b2c_forecaster_remove_customer(
             self.handle, _b(customer_id)))
 
-    def erase(self, customer_id):
+    def erase(self, customer_id: str) -> None:
         """Erase a customer everywhere this engine and the change log keep
         it (docs/privacy.md). Since 1.1."""
         self._check(lib.b2b2c_forecaster_erase(self.handle, _b(customer_id)))
@@ -279,7 +340,8 @@ class Forecaster(_Handle):
     def _segm(self, segment):
         return -1 if segment == -1 else _seg(segment)
 
-    def fit(self, calibration_end, segment=-1, calibration_start=None):
+    def fit(self, calibration_end: Time, segment: EnumArg = -1,
+            calibration_start: Optional[Time] = None) -> bool:
         """Fit the segment (-1: everyone); True only when the purchase
         model's fit converged cleanly (fit_params() gives "status" and
         "gg_status" by name). With calibration_start, a customer with a
@@ -295,7 +357,7 @@ class Forecaster(_Handle):
                 calibration_start, calibration_end))
         return c.value == FIT_CONVERGED
 
-    def fit_params(self, segment=-1):
+    def fit_params(self, segment: EnumArg = -1) -> Dict[str, Any]:
         """{"model": m, "params": {name: v}, "gg_params": {p, q, v},
         "loglik": x, "status": name, "gg_status": name}; the names follow
         the model the fit was made with; a status other than "converged"
@@ -313,7 +375,7 @@ class Forecaster(_Handle):
                 "status": fit_status_name(st.value),
                 "gg_status": fit_status_name(gst.value)}
 
-    def spend_source(self, segment=-1):
+    def spend_source(self, segment: EnumArg = -1) -> Tuple[int, float]:
         """(source, mean_spend): SPEND_GAMMA_GAMMA, or why the fit gives
         every customer the segment's mean spend (SPEND_MEAN_*)."""
         s, m = _i32(), _dbl()
@@ -322,7 +384,8 @@ class Forecaster(_Handle):
             self._segm(segment)))
         return s.value, m.value
 
-    def service_stats(self, kind, segment=-1):
+    def service_stats(self, kind: EnumArg,
+                      segment: EnumArg = -1) -> Tuple[float, float]:
         """(attach_rate, mean_value) of a service kind."""
         a, m = _dbl(), _dbl()
         self._check(lib.b2b2c_forecaster_service_stats(
@@ -330,7 +393,7 @@ class Forecaster(_Handle):
             self._segm(segment), _enum(kind, _KINDS, "kind")))
         return a.value, m.value
 
-    def subscription_stats(self, segment=-1):
+    def subscription_stats(self, segment: EnumArg = -1) -> Tuple[float, float]:
         """(revenue_per_unit, retention)."""
         r, k = _dbl(), _dbl()
         self._check(lib.b2b2c_forecaster_subscription_stats(
@@ -338,7 +401,11 @@ class Forecaster(_Handle):
             self._segm(segment)))
         return r.value, k.value
 
-    def summaries(self, calibration_end, segment=-1, calibration_start=None):
+    def summaries(self, calibration_end: Time, segment: EnumArg = -1,
+                  calibration_start: Optional[Time] = None) -> List[Summary]:
+        """[Summary(customer_id, frequency, recency, T, monetary_value), ...]:
+        the RFM summary of each customer over the calibration window, as the
+        fit reads it."""
         conv = lambda c, x, tx, T, m: Summary(_s(c), x, tx, T, m)  # noqa: E731
         if calibration_start is None:
             return self._iter(lib.b2b2c_forecaster_summaries,
@@ -350,7 +417,7 @@ class Forecaster(_Handle):
                           self._segm(segment), calibration_start,
                           calibration_end)
 
-    def list_customers(self, segment=-1):
+    def list_customers(self, segment: EnumArg = -1) -> List[CustomerItem]:
         """[CustomerItem(customer_id, segment, first, last, purchases), ...]
         in customer ID order (bytewise); segment -1 = any."""
         return self._iter(lib.b2b2c_forecaster_list_customers,
@@ -358,7 +425,8 @@ class Forecaster(_Handle):
                           lambda i, *f: CustomerItem(_s(i), *f),
                           self.handle, self._segm(segment))
 
-    def customer(self, customer_id, now, horizon):
+    def customer(self, customer_id: str, now: Time,
+                 horizon: float) -> Dict[str, float]:
         """{expected, p_alive, p_any, spend, clv_product, clv_service}."""
         v = [_dbl() for _ in range(6)]
         self._check(lib.b2b2c_forecaster_customer(
@@ -367,12 +435,16 @@ class Forecaster(_Handle):
         return dict(zip(("expected", "p_alive", "p_any", "spend",
                          "clv_product", "clv_service"), (x.value for x in v)))
 
-    def due(self, now, window_days):
+    def due(self, now: Time, window_days: float) -> List[Due]:
+        """[Due(customer_id, due_time, p_alive, expected_value), ...]: the
+        customers whose next purchase is due within window_days of now (the
+        repeat-due list), most valuable first."""
         return self._iter(lib.b2b2c_forecaster_due, _d.b2b2c_forecaster_due_cb,
                           lambda c, t, p, e: Due(_s(c), t, p, e),
                           self.handle, now, window_days)
 
-    def holdout(self, calibration_end, holdout_end, nout=5, segment=-1):
+    def holdout(self, calibration_end: Time, holdout_end: Time, nout: int = 5,
+                segment: EnumArg = -1) -> List[Dict[str, float]]:
         """[{"frequency": k, "count", "actual", "predicted"}, ...]; nout
         1..1000 (checked here, before the arrays are allocated)."""
         nout = _int_arg("holdout", 3, _sz, nout)

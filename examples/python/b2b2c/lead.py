@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: MIT
 """The lead model (b2b2c_lead_model)."""
 
+from __future__ import annotations
+
 import ctypes
 from collections import namedtuple
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
-from ._lib import FIT_CONVERGED, _d, _i32, lib
+from ._lib import (ENUMS, FIT_CONVERGED, EnumArg, Time, _d, _enum_result,
+                   _i32, lib)
 from .core import _name, _value, band_name
 from ._engine import (
     _Handle, _Trampoline, _b, _band, _dbl, _enum, _named, _s, _seg, _sz, _won,
@@ -13,8 +17,16 @@ from ._engine import (
 
 # ---- lead ------------------------------------------------------------------
 
-def lead_stage_name(v): return _name(lib.b2b2c_lead_stage_name, v)
-def lead_stage_from_name(s): return _value(lib.b2b2c_lead_stage_from_name, s)
+def lead_stage_name(v: int) -> str:
+    """The stable name of a lead stage ("qualified"); Error(EINVAL) for an
+    unknown value."""
+    return _name(lib.b2b2c_lead_stage_name, v)
+
+
+def lead_stage_from_name(s: str) -> int:
+    """The lead stage of a stable name ("won" -> LEAD_STAGE_WON); Error(EINVAL)
+    for an unknown name."""
+    return _value(lib.b2b2c_lead_stage_from_name, s)
 
 
 def _stage(v):
@@ -35,20 +47,25 @@ class LeadModel(_Handle):
     _kind = "LeadModel"
     _free = lib.b2b2c_lead_model_free
 
-    def __init__(self, ctx):
+    def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self._alert = None  # the _Trampoline C may call (kept alive here)
         self._check(lib.b2b2c_lead_model_new(ctypes.byref(self._h),
                                              ctx.handle))
 
-    def close(self):
+    def close(self) -> None:
+        """Free the model (and the alert callback, once C can no longer call
+        it); closing twice is fine."""
         super().close()
         self._alert = None  # only after C can no longer call it
 
-    def set_param(self, param, value):
+    def set_param(self, param: int, value: float) -> None:
+        """Set a LEAD_* parameter (LeadParam); Error(ERANGE) outside its bounds
+        (param_bounds), Error(EINVAL) for another engine's parameter."""
         self._check(lib.b2b2c_lead_model_set_param(self.handle, param, value))
 
-    def get_param(self, param):
+    def get_param(self, param: int) -> float:
+        """The value of a LEAD_* parameter (LeadParam)."""
         v = _dbl()
         self._check(lib.b2b2c_lead_model_get_param(ctypes.byref(v),
                                                    self.handle, param))
@@ -60,27 +77,36 @@ class LeadModel(_Handle):
             return self.kind_id(kind)
         return _enum(kind, {}, "kind")
 
-    def add_kind(self, name):
+    def add_kind(self, name: str) -> int:
+        """Register a host event kind by name; its kind number (after the
+        LEAD_EV_* built-in kinds). Error(EEXISTS) for a name taken."""
         v = _i32()
         self._check(lib.b2b2c_lead_add_kind(ctypes.byref(v), self.handle,
                                                  _b(name)))
         return v.value
 
-    def kind_id(self, name):
+    def kind_id(self, name: str) -> int:
+        """The kind number of an event kind's name (built-in or added);
+        Error(ENOTFOUND) for an unknown name."""
         v = _i32()
         self._check(lib.b2b2c_lead_kind_id(ctypes.byref(v), self.handle,
                                            _b(name)))
         return v.value
 
-    def kind_name(self, kind):
+    def kind_name(self, kind: int) -> Optional[str]:
+        """The name of an event kind number (None when unknown)."""
         return _s(lib.b2b2c_lead_kind_name(self.handle, kind))
 
-    def kind_set(self, kind, points, cap_day=0, cap_total=0, hot_days=0):
+    def kind_set(self, kind: EnumArg, points: float, cap_day: float = 0,
+                 cap_total: float = 0, hot_days: float = 0) -> None:
+        """Score an event kind (number or name): points per event, at most
+        cap_day points a day and cap_total in all (0: no cap); hot_days > 0
+        makes the kind keep a lead hot that many days."""
         self._check(lib.b2b2c_lead_kind_set(
             self.handle, self._kind_of(kind), points, cap_day, cap_total,
             hot_days))
 
-    def kind_get(self, kind):
+    def kind_get(self, kind: EnumArg) -> Dict[str, float]:
         """{points, cap_day, cap_total, hot_days} of an event kind."""
         v = [_dbl() for _ in range(4)]
         self._check(lib.b2b2c_lead_kind_get(
@@ -88,18 +114,25 @@ class LeadModel(_Handle):
         return dict(zip(("points", "cap_day", "cap_total", "hot_days"),
                         (x.value for x in v)))
 
-    def attr_points_set(self, attr, value, points):
+    def attr_points_set(self, attr: EnumArg, value: Optional[str],
+                        points: float) -> None:
+        """Points a lead gets for an attribute value (attr: LEAD_ATTR_* or its
+        name "segment", "channel", "region", "product_line")."""
         attr = _enum(attr, _named("LEAD_ATTR_"), "attr")
         self._check(lib.b2b2c_lead_attr_points_set(self.handle, attr,
                                                    _b(value), points))
 
-    def add(self, lead_id, created, segment=0, channel=None, region=None,
-            product_line=None):
+    def add(self, lead_id: str, created: Time, segment: EnumArg = 0,
+            channel: Optional[str] = None, region: Optional[str] = None,
+            product_line: Optional[str] = None) -> None:
+        """Add a lead created at `created` (segment: Segment member or name);
+        Error(EEXISTS) for an ID taken."""
         self._check(lib.b2b2c_lead_add(
             self.handle, _b(lead_id), created, _seg(segment), _b(channel),
             _b(region), _b(product_line)))
 
-    def event(self, lead_id, kind, now, value=0.0):
+    def event(self, lead_id: str, kind: EnumArg, now: Time,
+              value: float = 0.0) -> None:
         """Record an event (kind: number or name). An exception raised by
         the alert callable is re-raised here (the event is recorded)."""
         rc = lib.b2b2c_lead_event(self.handle, _b(lead_id),
@@ -108,57 +141,63 @@ class LeadModel(_Handle):
             self._alert.rethrow()
         self._check(rc)
 
-    def remove(self, lead_id):
+    def remove(self, lead_id: str) -> None:
         """Remove a lead and its stage history (also the repair of a lead
         an older build stored with a time outside the range)."""
         self._check(lib.b2b2c_lead_remove(self.handle, _b(lead_id)))
 
-    def erase(self, lead_id):
+    def erase(self, lead_id: str) -> None:
         """Erase a lead everywhere this engine and the change log keep it
         (docs/privacy.md). Since 1.1."""
         self._check(lib.b2b2c_lead_erase(self.handle, _b(lead_id)))
 
-    def score(self, lead_id, now):
+    def score(self, lead_id: str, now: Time) -> Tuple[float, int]:
         """(score, band) at now."""
         s, b = _dbl(), _i32()
         self._check(lib.b2b2c_lead_score(ctypes.byref(s), ctypes.byref(b),
                                          self.handle, _b(lead_id), now))
-        return s.value, b.value
+        return s.value, _enum_result(ENUMS["Band"], b.value)
 
-    def band(self, lead_id, now):
+    def band(self, lead_id: str, now: Time) -> str:
         """The band's name ("cold", "warm", "hot") at now."""
         return band_name(self.score(lead_id, now)[1])
 
-    def stage(self, lead_id):
+    def stage(self, lead_id: str) -> int:
+        """The lead's lifecycle stage (a LeadStage member); Error(ENOTFOUND)
+        for an unknown lead."""
         v = _i32()
         self._check(lib.b2b2c_lead_stage(ctypes.byref(v), self.handle,
                                          _b(lead_id)))
-        return v.value
+        return _enum_result(ENUMS["LeadStage"], v.value)
 
-    def count(self):
+    def count(self) -> int:
+        """The number of leads (also len(model))."""
         v = _sz()
         self._check(lib.b2b2c_lead_count(ctypes.byref(v), self.handle))
         return v.value
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.count()
 
-    def set_stage(self, lead_id, stage, now):
+    def set_stage(self, lead_id: str, stage: EnumArg, now: Time) -> None:
+        """Move the lead to a stage (LeadStage member or name) at now; the move
+        is kept in its stage history. Error(ESTATE) for a move the lifecycle
+        does not allow."""
         self._check(lib.b2b2c_lead_set_stage(self.handle, _b(lead_id),
                                              _stage(stage), now))
 
-    def stage_history(self, lead_id):
+    def stage_history(self, lead_id: str) -> List[Tuple[int, int, int]]:
         """[(from, to, at), ...], oldest first."""
         return self._iter(lib.b2b2c_lead_stage_history, _d.b2b2c_lead_stage_cb,
                           lambda f, t, at: (f, t, at),
                           self.handle, _b(lead_id))
 
-    def outcome(self, lead_id, won, now):
+    def outcome(self, lead_id: str, won: Union[bool, str], now: Time) -> None:
         """won: True or "won", False or "lost" (numbers are refused)."""
         self._check(lib.b2b2c_lead_outcome(self.handle, _b(lead_id),
                                            _won(won), now))
 
-    def refit(self):
+    def refit(self) -> RefitResult:
         """Refit the learned model from all outcomes; RefitResult(status,
         passes, converged): status is the fit status name ("converged",
         "max_iter" after LEAD_REFIT_EPOCHS passes, "stalled"); converged is
@@ -169,20 +208,24 @@ class LeadModel(_Handle):
         return RefitResult(fit_status_name(c.value), n.value,
                            c.value == FIT_CONVERGED)
 
-    def probability(self, lead_id, now):
+    def probability(self, lead_id: str, now: Time) -> float:
+        """The learned P(won) of the lead at now (NaN until LEAD_MIN_OUTCOMES
+        outcomes were recorded and refit was run)."""
         p = _dbl()
         self._check(lib.b2b2c_lead_probability(ctypes.byref(p), self.handle,
                                                _b(lead_id), now))
         return p.value
 
-    def factors(self, lead_id, now, k=5):
+    def factors(self, lead_id: str, now: Time,
+                k: int = 5) -> List[Tuple[str, float]]:
         """[(feature, contribution), ...]: top k up, then top k down."""
         return self._iter(lib.b2b2c_lead_factors, _d.b2b2c_lead_factor_cb,
                           lambda f, c: (_s(f), c),
                           self.handle, _b(lead_id), now, k)
 
-    def top(self, now, n=10, by=0, band=-1, segment=-1, stage=-1,
-            region=None):
+    def top(self, now: Time, n: int = 10, by: EnumArg = 0, band: EnumArg = -1,
+            segment: EnumArg = -1, stage: EnumArg = -1,
+            region: Optional[str] = None) -> List[LeadRow]:
         """The best n leads at now (by LEAD_BY_SCORE or LEAD_BY_PROBABILITY);
         band, segment, stage -1 = any (names accepted); by: LEAD_BY_* or
         "score"/"probability"."""
@@ -191,31 +234,37 @@ class LeadModel(_Handle):
         segment = -1 if segment == -1 else _seg(segment)
         stage = -1 if stage == -1 else _stage(stage)
         return self._iter(lib.b2b2c_lead_top, _d.b2b2c_lead_row_cb,
-                          lambda i, s, b, p: LeadRow(_s(i), s, b, p),
+                          lambda i, s, b, p: LeadRow(
+                              _s(i), s, _enum_result(ENUMS["Band"], b), p),
                           self.handle, now, n, by, band, segment, stage,
                           _b(region))
 
-    def counts(self, now):
+    def counts(self, now: Time) -> List[Tuple[int, int, Optional[str], int]]:
         """[(band, segment, channel, count), ...] non-zero cells."""
         return self._iter(lib.b2b2c_lead_counts, _d.b2b2c_lead_count_cb,
                           lambda b, s, c, n: (b, s, _s(c), n),
                           self.handle, now)
 
-    def band_changes(self, since, now):
+    def band_changes(self, since: Time, now: Time) -> List[BandChange]:
+        """[BandChange(lead_id, old_band, new_band, at), ...]: the leads whose
+        band changed in (since, now], oldest first."""
         return self._iter(lib.b2b2c_lead_band_changes, _d.b2b2c_lead_band_cb,
                           lambda i, o, n, at: BandChange(_s(i), o, n, at),
                           self.handle, since, now)
 
-    def list(self, now, stage=-1, band=-1):
+    def list(self, now: Time, stage: EnumArg = -1,
+             band: EnumArg = -1) -> List[LeadItem]:
         """[LeadItem(lead_id, stage, band, score), ...] at now, in lead ID
         order (bytewise); stage and band -1 = any (names accepted)."""
         stage = -1 if stage == -1 else _stage(stage)
         band = -1 if band == -1 else _band(band)
         return self._iter(lib.b2b2c_lead_list, _d.b2b2c_lead_list_cb,
-                          lambda i, st, b, sc: LeadItem(_s(i), st, b, sc),
+                          lambda i, st, b, sc: LeadItem(
+                              _s(i), _enum_result(ENUMS["LeadStage"], st),
+                              _enum_result(ENUMS["Band"], b), sc),
                           self.handle, stage, band, now)
 
-    def set_alert(self, fn):
+    def set_alert(self, fn: Optional[Callable[[BandChange], object]]) -> None:
         """fn(BandChange) after an event moved a lead into another band;
         None removes it. The binding keeps the C callback alive until it is
         replaced or the model is closed."""

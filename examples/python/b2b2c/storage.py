@@ -16,10 +16,13 @@ The adapters' declarations are written here by hand: tools/gen_bindings.py
 covers the core library's headers only.
 """
 
+from __future__ import annotations
+
 import ctypes
 import ctypes.util
 import os
 import weakref
+from typing import Optional, Union
 
 from ._lib import ERANGE, STATUS, Error, _Checked, _Storage, _i32, _u32, _str
 
@@ -123,7 +126,7 @@ class _DbStore:
 
     _prefix = None  # "sqlite" or "pg"
 
-    def __init__(self, lib):
+    def __init__(self, lib: dict) -> None:
         self._lib = lib
         self._h = _p()
         self._methods = _Storage()
@@ -138,7 +141,7 @@ class _DbStore:
         return _text(self._fn("strerror")(code))
 
     @property
-    def errmsg(self):
+    def errmsg(self) -> str:
         """The database's message for the last failure of this connection
         ("not an error" before any)."""
         return _text(self._fn("errmsg")(self._h)) if self._h else ""
@@ -154,7 +157,7 @@ class _DbStore:
         if rc:
             self._raise(rc, "methods")
 
-    def close(self):
+    def close(self) -> None:
         """Close the contexts opened on this store (and their engines),
         then the connection. Closing twice is fine."""
         for ctx in list(getattr(self, "_contexts", ())):
@@ -163,10 +166,10 @@ class _DbStore:
             self._fn("close")(self._h)
             self._h = _p()
 
-    def __enter__(self):
+    def __enter__(self) -> _DbStore:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __del__(self):
@@ -192,8 +195,9 @@ class SQLiteStore(_DbStore):
 
     _prefix = "sqlite"
 
-    def __init__(self, path, wal=True, busy_timeout_ms=5000,
-                 synchronous=None):
+    def __init__(self, path: Union[str, bytes, os.PathLike],
+                 wal: Union[bool, int] = True, busy_timeout_ms: int = 5000,
+                 synchronous: Optional[Union[str, int]] = None) -> None:
         super().__init__(_adapter(_SQLITE))
         o = _options(self._lib, "b2b2c_sqlite_options_init", _SQLiteOptions)
         if isinstance(wal, bool):
@@ -232,7 +236,8 @@ class PostgresStore(_DbStore):
 
     _prefix = "pg"
 
-    def __init__(self, conninfo, isolation="lock", lock_key=PG_LOCK_KEY):
+    def __init__(self, conninfo: str, isolation: Union[str, int] = "lock",
+                 lock_key: int = PG_LOCK_KEY) -> None:
         super().__init__(_adapter(_PG))
         o = _options(self._lib, "b2b2c_pg_options_init", _PgOptions)
         if isinstance(isolation, str):
@@ -261,7 +266,7 @@ class PostgresStore(_DbStore):
         self._attach()
 
     @property
-    def sqlstate(self):
+    def sqlstate(self) -> str:
         """The SQLSTATE of the last failure ("40001"), "" when none."""
         return _text(self._fn("sqlstate")(self._h)) if self._h else ""
 

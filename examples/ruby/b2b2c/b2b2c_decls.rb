@@ -40,6 +40,7 @@ module B2B2C
     ENODATA: -17,
     EINTERRUPTED: -18,
     ECONFLICT: -19,
+    EDUPLICATE: -20,
     FIT_CONVERGED: 0,
     FIT_MAX_ITER: 1,
     FIT_STALLED: 2,
@@ -166,6 +167,7 @@ module B2B2C
     DEALER_PARAM_DIRECT_FALLBACK: 308,
     DEALER_PARAM_CREDIBLE_LEVEL: 309,
     DEALER_PARAM_OWNER_DAYS: 310,
+    DEALER_PARAM_REG_DAYS: 311,
     DEALER_ACTIVE: 0,
     DEALER_PAUSED: 1,
     DEALER_OFFBOARDED: 2,
@@ -184,6 +186,7 @@ module B2B2C
     DEALER_REASON_ALL_AT_CAPACITY: 5,
     DEALER_REASON_DIRECT: 6,
     DEALER_REASON_OWNER: 7,
+    DEALER_REASON_REGISTERED: 8,
     DEALER_OWNER_NONE: 0,
     DEALER_OWNER_CHOSEN: 1,
     DEALER_OWNER_SKIP_INACTIVE: 2,
@@ -242,7 +245,20 @@ module B2B2C
     DEALER_SC_RANK: 15,
     DEALER_SC_GAP_TO_MEDIAN: 16,
     DEALER_SC_OWNER_KEPT: 17,
-    DEALER_SC_NFIELDS: 18,
+    DEALER_SC_REG_SUBMITTED: 18,
+    DEALER_SC_REG_APPROVED: 19,
+    DEALER_SC_REG_WON: 20,
+    DEALER_SC_REG_EXPIRED: 21,
+    DEALER_SC_NFIELDS: 22,
+    DEALER_REG_PENDING: 1,
+    DEALER_REG_APPROVED: 2,
+    DEALER_REG_REJECTED: 3,
+    DEALER_REG_EXPIRED: 4,
+    DEALER_REG_WON: 5,
+    DEALER_PROTECT_NONE: 0,
+    DEALER_PROTECT_OWNER: 1,
+    DEALER_PROTECT_APPROVED: 2,
+    DEALER_PROTECT_PENDING: 3,
     # forecast.h
     FORECAST_BGNBD: 1,
     FORECAST_PNBD: 2,
@@ -323,7 +339,45 @@ module B2B2C
     MIX_REACH_VALUE_SHARE: 5,
     MIX_REACH_LTV: 6,
     MIX_LEADGEN_LTV: 7,
-    MIX_COUNT: 8
+    MIX_COUNT: 8,
+    # experiment.h
+    EXPERIMENT_MAX_VARIANTS: 1000,
+    EXPERIMENT_ALPHA: 600,
+    EXPERIMENT_PRIOR_A: 601,
+    EXPERIMENT_PRIOR_B: 602,
+    EXPERIMENT_MSPRT_TAU2: 603,
+    EXPERIMENT_F_IS_CONTROL: 0,
+    EXPERIMENT_F_PLANNED_SHARE: 1,
+    EXPERIMENT_F_DAYS: 2,
+    EXPERIMENT_F_EXPOSURES: 3,
+    EXPERIMENT_F_CONVERSIONS: 4,
+    EXPERIMENT_F_RATE: 5,
+    EXPERIMENT_F_POSTERIOR_MEAN: 6,
+    EXPERIMENT_F_P_BEST: 7,
+    EXPERIMENT_F_EXPECTED_LOSS: 8,
+    EXPERIMENT_F_UPLIFT: 9,
+    EXPERIMENT_F_UPLIFT_LO: 10,
+    EXPERIMENT_F_UPLIFT_HI: 11,
+    EXPERIMENT_F_DIFF: 12,
+    EXPERIMENT_F_DIFF_LO: 13,
+    EXPERIMENT_F_DIFF_HI: 14,
+    EXPERIMENT_F_Z: 15,
+    EXPERIMENT_F_P_VALUE: 16,
+    EXPERIMENT_F_SEQ_P_VALUE: 17,
+    EXPERIMENT_F_RPV: 18,
+    EXPERIMENT_F_RPV_SE: 19,
+    EXPERIMENT_F_RPV_DIFF_LO: 20,
+    EXPERIMENT_F_RPV_DIFF_HI: 21,
+    EXPERIMENT_F_RPV_P_BETTER: 22,
+    EXPERIMENT_F_NFIELDS: 23,
+    EXPERIMENT_D_EXPOSURES: 0,
+    EXPERIMENT_D_CONVERSIONS: 1,
+    EXPERIMENT_D_CONTROL_EXPOSURES: 2,
+    EXPERIMENT_D_CONTROL_CONVERSIONS: 3,
+    EXPERIMENT_D_DIFF: 4,
+    EXPERIMENT_D_P_VALUE: 5,
+    EXPERIMENT_D_SEQ_P_VALUE: 6,
+    EXPERIMENT_D_NFIELDS: 7
   }.freeze
 
   # Status codes (the enum holding B2B2C_OK).
@@ -347,7 +401,220 @@ module B2B2C
     -16 => :EEXPIRED,
     -17 => :ENODATA,
     -18 => :EINTERRUPTED,
-    -19 => :ECONFLICT
+    -19 => :ECONFLICT,
+    -20 => :EDUPLICATE
+  }.freeze
+
+  # Enums: name => {member symbol (lowercased, prefix dropped) =>
+  # value}; the prefix each enum's C names share is in ENUM_PREFIXES.
+  ENUMS = {
+    Status: { ok: 0, einval: -1, enomem: -2, ebadid: -3, enotfound: -4,
+      eexists: -5, ecorrupt: -6, eversion: -7, ebufsize: -8, estorage: -9,
+      estate: -10, erange: -11, eaborted: -12, enotready: -13,
+      enoconverge: -14, enodealer: -15, eexpired: -16, enodata: -17,
+      einterrupted: -18, econflict: -19, eduplicate: -20 },
+    FitStatus: { converged: 0, max_iter: 1, stalled: 2, boundary: 3 },
+    Segment: { unknown: 0, dealer_large_wholesale: 1, dealer_small_retail: 2,
+      b2b_large: 3, b2b_small_pro: 4, b2c_consumer: 5 },
+    Group: { unknown: 0, dealer: 1, b2b: 2, b2c: 3 },
+    Band: { unknown: 0, cold: 1, warm: 2, hot: 3 },
+    StorageHint: { slot: 1, row: 2 },
+    SegAttr: { party_type: 1, reseller: 2, org_kind: 3, employees: 4,
+      annual_revenue: 5, purchase_volume: 6, orders_per_year: 7, outlets: 8,
+      contract_months: 9 },
+    SegPartyType: { person: 1, organisation: 2 },
+    SegOrgKind: { retail_chain: 1, regional_distributor: 2,
+      independent_shop: 3, online_retailer: 4, plant: 5, corporation: 6,
+      public_sector: 7, workshop: 8, small_company: 9, contractor: 10,
+      private_person: 11, other: 12 },
+    SegDest: { none: 0, dealer: 1, direct_sales: 2, partner_onboarding: 3,
+      nurture: 4 },
+    SegChannel: { none: 0, reach: 1, lead_generation: 2 },
+    SegParam: { large_wholesale_outlets: 200, large_wholesale_volume: 201,
+      large_customer_employees: 202, large_customer_revenue: 203,
+      large_customer_volume: 204, large_customer_contract_months: 205,
+      open_rule_factor: 206, conflict_factor: 207, dealer_policy: 208 },
+    LeadEvent: { newsletter_subscribe: 0, site_visit: 1, content_view: 2,
+      email_open: 3, email_click: 4, guide_download: 5, webinar_register: 6,
+      webinar_attend: 7, demo_view: 8, pricing_view: 9, question_asked: 10,
+      quote_request: 11, meeting_booked: 12, purchase: 13, unsubscribe: 14,
+      email_bounce: 15, marked_spam: 16, builtin_count: 17, max: 256 },
+    LeadStage: { new: 0, nurturing: 1, qualified: 2, passed_to_dealer: 3,
+      accepted_by_dealer: 4, won: 5, lost: 6, disqualified: 7, customer: 8,
+      repeat_due: 9 },
+    LeadAttr: { segment: 0, channel: 1, region: 2, product_line: 3 },
+    LeadParam: { half_life_days: 100, warm_threshold: 101, hot_threshold: 102,
+      min_outcomes: 103, l2: 104, learning_rate: 105, refit_epochs: 106 },
+    LeadBy: { score: 0, probability: 1 },
+    DealerPolicy: { round_robin: 0, tier: 1, performance: 2, thompson: 3 },
+    DealerParam: { policy: 300, max_share: 301, share_period_days: 302,
+      share_min_leads: 303, prior_strength: 304, new_dealer_leads: 305,
+      new_dealer_floor: 306, perf_exponent: 307, direct_fallback: 308,
+      credible_level: 309, owner_days: 310, reg_days: 311 },
+    DealerStatus: { active: 0, paused: 1, offboarded: 2 },
+    DealerLeadState: { offered: 1, accepted: 2, won: 3, lost: 4, recalled: 5,
+      unrouted: 6, direct: 7 },
+    DealerReason: { routed: 0, no_territory: 1, all_paused: 2, no_product: 3,
+      all_declined: 4, all_at_capacity: 5, direct: 6, owner: 7,
+      registered: 8 },
+    DealerOwnerStep: { none: 0, chosen: 1, skip_inactive: 2, skip_product: 3,
+      skip_tried: 4, skip_capacity: 5, skip_quota: 6 },
+    DealerAuditKind: { route: 1, decline: 2, expire: 3 },
+    DealerAuditField: { seq: 0, time: 1, kind: 2, policy: 3, candidates: 4,
+      eligible: 5, weight: 6, rank: 7, reason: 8, skip_inactive: 9,
+      skip_product: 10, skip_tried: 11, skip_capacity: 12, skip_quota: 13,
+      skip_share: 14, owner: 15, nfields: 16 },
+    DealerStat: { offered: 0, accepted: 1, declined: 2, expired: 3, won: 4,
+      lost: 5, recalled: 6, open: 7, revenue: 8, median_accept_hours: 9,
+      posterior_mean: 10, decline_reason0: 11, nfields: 19 },
+    DealerScorecardField: { offered: 0, accepted: 1, accept_rate: 2,
+      median_accept_hours: 3, expired: 4, declined: 5, won: 6, lost: 7,
+      conversion: 8, conv_mean: 9, conv_low: 10, conv_high: 11, revenue: 12,
+      share_leads: 13, share_won: 14, rank: 15, gap_to_median: 16,
+      owner_kept: 17, reg_submitted: 18, reg_approved: 19, reg_won: 20,
+      reg_expired: 21, nfields: 22 },
+    DealerRegState: { pending: 1, approved: 2, rejected: 3, expired: 4,
+      won: 5 },
+    DealerProtection: { none: 0, owner: 1, approved: 2, pending: 3 },
+    ForecastModel: { bgnbd: 1, pnbd: 2, bgbb: 3, gg: 4 },
+    ForecastKind: { product: 0, install: 1, repair: 2, training: 3,
+      extended_warranty: 4, software_subscription: 5, host_first: 16,
+      max: 63 },
+    ForecasterParam: { model: 400, unit_days: 401, l2: 402, discount: 403,
+      margin: 404, service_margin: 405, min_p_alive: 406, min_intervals: 407,
+      max_iter: 408 },
+    SpendSource: { gamma_gamma: 1, mean_no_spend: 2, mean_no_mean: 3,
+      mean_gg_failed: 4 },
+    ChannelKind: { none: 0, reach: 1, leadgen: 2 },
+    ChannelSub: { other: 0, display_media: 1, retail_media: 2,
+      viral_content: 3, informational_seo: 4, search_ads: 11,
+      lead_form_ads: 12, marketplace: 13, webinar_offer: 14, outreach: 15,
+      dealer_referral: 16 },
+    ChannelAttribution: { first: 1, last: 2, linear: 3, decay: 4, position: 5,
+      markov: 6 },
+    ChannelsParam: { lookback_days: 500, half_life_days: 501,
+      position_first: 502, position_last: 503, mix_lag_weeks: 504,
+      mix_window_weeks: 505 },
+    ChannelsBy: { channel: 1, kind: 2, group: 3, total: 4 },
+    ChannelMetric: { spend: 0, impressions: 1, leads: 2, converted_leads: 3,
+      conv_rate: 4, cpl: 5, conversions: 6, cpa: 7, revenue: 8, ltv: 9,
+      roi: 10, romi: 11, roi_ltv: 12, romi_ltv: 13, count: 14 },
+    MixField: { reach_spend: 0, leadgen_spend: 1, reach_spend_share: 2,
+      reach_value: 3, leadgen_value: 4, reach_value_share: 5, reach_ltv: 6,
+      leadgen_ltv: 7, count: 8 },
+    ExperimentParam: { alpha: 600, prior_a: 601, prior_b: 602,
+      msprt_tau2: 603 },
+    ExperimentField: { is_control: 0, planned_share: 1, days: 2, exposures: 3,
+      conversions: 4, rate: 5, posterior_mean: 6, p_best: 7, expected_loss: 8,
+      uplift: 9, uplift_lo: 10, uplift_hi: 11, diff: 12, diff_lo: 13,
+      diff_hi: 14, z: 15, p_value: 16, seq_p_value: 17, rpv: 18, rpv_se: 19,
+      rpv_diff_lo: 20, rpv_diff_hi: 21, rpv_p_better: 22, nfields: 23 },
+    ExperimentDayField: { exposures: 0, conversions: 1, control_exposures: 2,
+      control_conversions: 3, diff: 4, p_value: 5, seq_p_value: 6,
+      nfields: 7 }
+  }.freeze
+
+  ENUM_PREFIXES = {
+    Status: "",
+    FitStatus: "FIT_",
+    Segment: "SEGMENT_",
+    Group: "GROUP_",
+    Band: "BAND_",
+    StorageHint: "STORAGE_HINT_PREFETCH_",
+    SegAttr: "SEG_ATTR_",
+    SegPartyType: "SEG_PARTY_",
+    SegOrgKind: "SEG_ORG_",
+    SegDest: "SEG_DEST_",
+    SegChannel: "SEG_CHANNEL_",
+    SegParam: "SEG_",
+    LeadEvent: "LEAD_EV_",
+    LeadStage: "LEAD_STAGE_",
+    LeadAttr: "LEAD_ATTR_",
+    LeadParam: "LEAD_",
+    LeadBy: "LEAD_BY_",
+    DealerPolicy: "DEALER_POLICY_",
+    DealerParam: "DEALER_PARAM_",
+    DealerStatus: "DEALER_",
+    DealerLeadState: "DEALER_LEAD_",
+    DealerReason: "DEALER_REASON_",
+    DealerOwnerStep: "DEALER_OWNER_",
+    DealerAuditKind: "DEALER_KIND_",
+    DealerAuditField: "DEALER_AUDIT_",
+    DealerStat: "DEALER_STAT_",
+    DealerScorecardField: "DEALER_SC_",
+    DealerRegState: "DEALER_REG_",
+    DealerProtection: "DEALER_PROTECT_",
+    ForecastModel: "FORECAST_",
+    ForecastKind: "FORECAST_KIND_",
+    ForecasterParam: "FORECASTER_",
+    SpendSource: "SPEND_",
+    ChannelKind: "CHANNEL_KIND_",
+    ChannelSub: "CHANNEL_SUB_",
+    ChannelAttribution: "CHANNEL_ATTRIBUTION_",
+    ChannelsParam: "CHANNELS_",
+    ChannelsBy: "CHANNELS_BY_",
+    ChannelMetric: "CHM_",
+    MixField: "MIX_",
+    ExperimentParam: "EXPERIMENT_",
+    ExperimentField: "EXPERIMENT_F_",
+    ExperimentDayField: "EXPERIMENT_D_"
+  }.freeze
+
+  # The int64_t parameters holding a time (Unix seconds): function
+  # name => argument positions (0-based).
+  TIME_ARGS = {
+    b2b2c_segmenter_assign: [4],
+    b2b2c_segmenter_assign_segment: [3],
+    b2b2c_segmenter_migrations: [1],
+    b2b2c_lead_add: [2],
+    b2b2c_lead_event: [3],
+    b2b2c_lead_score: [4],
+    b2b2c_lead_set_stage: [3],
+    b2b2c_lead_outcome: [3],
+    b2b2c_lead_probability: [3],
+    b2b2c_lead_factors: [2],
+    b2b2c_lead_top: [1],
+    b2b2c_lead_counts: [1],
+    b2b2c_lead_band_changes: [1, 2],
+    b2b2c_lead_list: [3],
+    b2b2c_dealer_set_status: [3],
+    b2b2c_dealer_route: [11],
+    b2b2c_dealer_accept: [3],
+    b2b2c_dealer_decline: [6],
+    b2b2c_dealer_expire: [2],
+    b2b2c_dealer_recall: [2],
+    b2b2c_dealer_outcome: [4],
+    b2b2c_dealer_scorecards: [1, 2],
+    b2b2c_dealer_route_customer: [13],
+    b2b2c_dealer_owner: [7],
+    b2b2c_dealer_owner_transfer: [5],
+    b2b2c_dealer_owner_release: [4],
+    b2b2c_dealer_register: [6, 7],
+    b2b2c_dealer_registration: [9],
+    b2b2c_dealer_reg_approve: [4],
+    b2b2c_dealer_reg_reject: [4],
+    b2b2c_dealer_reg_extend: [4, 5],
+    b2b2c_dealer_reg_expire: [2],
+    b2b2c_dealer_protected: [7],
+    b2b2c_forecaster_add_purchase: [3],
+    b2b2c_forecaster_cancel_subscription: [2],
+    b2b2c_forecaster_fit: [3],
+    b2b2c_forecaster_fit_window: [3, 4],
+    b2b2c_forecaster_summaries: [2],
+    b2b2c_forecaster_summaries_window: [2, 3],
+    b2b2c_forecaster_customer: [8],
+    b2b2c_forecaster_due: [1],
+    b2b2c_forecaster_holdout: [6, 7],
+    b2b2c_channels_set_spend: [2],
+    b2b2c_channels_touch: [3],
+    b2b2c_channels_convert: [2],
+    b2b2c_channels_metrics: [3, 4],
+    b2b2c_channels_attribute: [2, 3],
+    b2b2c_channels_attribute_lead: [3, 4],
+    b2b2c_channels_markov_effects: [2, 3],
+    b2b2c_channels_mix_shares: [2, 3],
+    b2b2c_channels_mix_lag: [5, 6],
+    b2b2c_experiment_add_day: [2]
   }.freeze
 
   # b2b2c_allocator (common.h)
@@ -391,6 +658,8 @@ module B2B2C
     callback :b2b2c_channels_share_cb, %i[string int64 double pointer], :int
     callback :b2b2c_channels_markov_cb, %i[string double double pointer], :int
     callback :b2b2c_channels_lag_cb, %i[int64 double double double double pointer], :int
+    callback :b2b2c_experiment_variant_cb, %i[string pointer size_t pointer], :int
+    callback :b2b2c_experiment_day_cb, %i[int64 pointer size_t pointer], :int
 
     # common.h
     attach_function :b2b2c_version_number, [], :uint32
@@ -528,6 +797,13 @@ module B2B2C
     attach_function :b2b2c_dealer_owner, %i[pointer pointer pointer pointer pointer size_t string int64], :int
     attach_function :b2b2c_dealer_owner_transfer, %i[pointer pointer size_t string string int64], :int
     attach_function :b2b2c_dealer_owner_release, %i[pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_register, %i[pointer string pointer size_t string double int64 int64], :int
+    attach_function :b2b2c_dealer_registration, %i[pointer pointer pointer pointer pointer pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_reg_approve, %i[pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_reg_reject, %i[pointer pointer size_t string int64], :int
+    attach_function :b2b2c_dealer_reg_extend, %i[pointer pointer size_t string int64 int64], :int
+    attach_function :b2b2c_dealer_reg_expire, %i[pointer pointer int64], :int
+    attach_function :b2b2c_dealer_protected, %i[pointer pointer pointer pointer pointer size_t string int64], :int
     attach_function :b2b2c_dealer_policy_name, %i[int32], :string
     attach_function :b2b2c_dealer_reason_name, %i[int32], :string
 
@@ -595,5 +871,17 @@ module B2B2C
     attach_function :b2b2c_channels_markov_effects, %i[pointer pointer int64 int64 b2b2c_channels_markov_cb pointer], :int
     attach_function :b2b2c_channels_mix_shares, %i[pointer int32 int64 int64 b2b2c_channels_row_cb pointer], :int
     attach_function :b2b2c_channels_mix_lag, %i[pointer pointer pointer pointer int32 int64 int64 b2b2c_channels_lag_cb pointer], :int
+
+    # experiment.h
+    attach_function :b2b2c_experiment_new, %i[pointer pointer], :int
+    attach_function :b2b2c_experiment_free, %i[pointer], :void
+    attach_function :b2b2c_experiment_set_param, %i[pointer int32 double], :int
+    attach_function :b2b2c_experiment_get_param, %i[pointer pointer int32], :int
+    attach_function :b2b2c_experiment_add_variant, %i[pointer string double], :int
+    attach_function :b2b2c_experiment_add_day, %i[pointer string int64 int64 int64 double double], :int
+    attach_function :b2b2c_experiment_report, %i[pointer b2b2c_experiment_variant_cb pointer], :int
+    attach_function :b2b2c_experiment_list_days, %i[pointer string b2b2c_experiment_day_cb pointer], :int
+    attach_function :b2b2c_experiment_srm, %i[pointer pointer pointer], :int
+    attach_function :b2b2c_experiment_plan, %i[pointer pointer double double double double int32 double], :int
   end
 end

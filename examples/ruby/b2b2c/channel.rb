@@ -12,20 +12,27 @@ module B2B2C
   ChannelItem = Struct.new(:channel_id, :kind, :sub, :group)
   LagWeek = Struct.new(:week_start, :reach_spend, :leadgen_spend, :leads, :cpl)
 
+  # The channel kind (reach or lead generation) a sub-kind belongs to.
   def self.channel_sub_kind(sub) = check(Lib.b2b2c_channel_sub_kind(sub))
 
+  # An attribution model argument: CHANNEL_ATTRIBUTION_* constant, name or symbol (:markov).
   def self.channel_attribution(m) = enum(m, :b2b2c_channel_attribution_from_name, "model")
 
   # b2b2c_channels: channels, spend, touches, conversions, metrics,
   # attribution, media mix. Metric and mix rows come back as [key, Hash
   # keyed by the CHM_* / MIX_* names lowercased].
   class Channels < Handle
+    include Handle::Listing
+    LISTING = :list
+
     def initialize(ctx)
       super(ctx, :b2b2c_channels_free) { |p, c| Lib.b2b2c_channels_new(p, c) }
     end
 
+    # Sets a CHANNELS_* parameter; Error (ERANGE) outside its bounds.
     def set_param(param, value) = check(Lib.b2b2c_channels_set_param(handle, param, value))
 
+    # The value of a CHANNELS_* parameter.
     def get_param(param)
       v = B2B2C.out
       check(Lib.b2b2c_channels_get_param(v, handle, param))
@@ -47,6 +54,7 @@ module B2B2C
       [k, s, g].map(&:read_int32)
     end
 
+    # The number of channels.
     def count
       v = B2B2C.out(:size_t)
       check(Lib.b2b2c_channels_count(v, handle))
@@ -59,18 +67,25 @@ module B2B2C
       iterate(:b2b2c_channels_list, :b2b2c_channels_list_cb, handle, k) { |*a| ChannelItem.new(*a) }
     end
 
+    # Records a channel's spend (and impressions) on the day holding t; a second call for that
+    # day replaces it.
     def set_spend(channel_id, t, spend, impressions = 0.0)
       check(Lib.b2b2c_channels_set_spend(handle, channel_id, t, spend, impressions))
     end
 
+    # Records that a lead touched a channel at t.
     def touch(lead_id, channel_id, t) = check(Lib.b2b2c_channels_touch(handle, lead_id, channel_id, t))
+    # Records the lead's conversion at t with its revenue.
     def convert(lead_id, t, revenue = 0.0) = check(Lib.b2b2c_channels_convert(handle, lead_id, t, revenue))
+    # Sets the lifetime value of a converted lead (the *_ltv metrics read it).
     def set_ltv(lead_id, ltv) = check(Lib.b2b2c_channels_set_ltv(handle, lead_id, ltv))
 
     # Erases a lead's touches, conversion and value, also from the change
     # log (docs/privacy.md). Since 1.1.
     def erase(lead_id) = check(Lib.b2b2c_channels_erase(handle, lead_id))
 
+    # [[key, {spend, impressions, leads, ..., romi_ltv}], ...] by channel, kind, group or
+    # total.
     def metrics(by, model, from, to)
       by = B2B2C.enum(by, B2B2C.named("CHANNELS_BY_"), "by")
       iterate(:b2b2c_channels_metrics, :b2b2c_channels_row_cb, handle, by, B2B2C.channel_attribution(model),
@@ -79,6 +94,7 @@ module B2B2C
       end
     end
 
+    # The conversions in [from, to) shared among channels by the model (Attribution structs).
     def attribute(model, from, to)
       iterate(:b2b2c_channels_attribute, :b2b2c_channels_attribution_cb, handle, B2B2C.channel_attribution(model), from, to) do |*a|
         Attribution.new(*a)
@@ -108,6 +124,7 @@ module B2B2C
       [p.read_double, rows]
     end
 
+    # [[group key, {reach_spend, ..., leadgen_ltv}], ...]: the media-mix shares.
     def mix_shares(model, from, to)
       iterate(:b2b2c_channels_mix_shares, :b2b2c_channels_row_cb, handle, B2B2C.channel_attribution(model),
               from, to) do |k, m, n|

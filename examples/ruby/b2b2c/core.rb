@@ -8,7 +8,42 @@ module B2B2C
   # TIME_MAX] (years 1..9999), amounts in [0, AMOUNT_MAX].
   CONSTANTS.each { |name, value| const_set(name, value) }
 
+  # Enums as symbols (ENUMS, generated from the headers: the enum's name as
+  # the Python binding's IntEnum class, members lowercased without their
+  # prefix). An enum argument of the engine classes takes the constant
+  # (B2B2C::BAND_HOT), its symbol (:hot) or its name ("hot").
+  #   B2B2C.enum_value(:Band, :hot)  # => 3
+  #   B2B2C.enum_symbol(:Band, 3)    # => :hot
+  # Both raise ArgumentError for an unknown enum or member; enum_symbol
+  # returns nil for a value this binding does not know (a newer library's).
+  def self.enum_value(enum, member)
+    members = ENUMS.fetch(enum.to_sym) { raise ArgumentError, "unknown enum #{enum.inspect}" }
+    members.fetch(member.to_s.downcase.to_sym) do
+      raise ArgumentError, "#{enum}: unknown member #{member.inspect}"
+    end
+  end
+
+  # The member symbol of value in enum (see enum_value).
+  def self.enum_symbol(enum, value)
+    members = ENUMS.fetch(enum.to_sym) { raise ArgumentError, "unknown enum #{enum.inspect}" }
+    members.key(value.is_a?(Float) ? value.to_i : value)
+  end
+
+  # Times: every time argument takes Integer Unix seconds or a Time (its
+  # Unix seconds, floored to the whole second: a Time always knows its
+  # offset); times returned are Integer Unix seconds.
+  def self.to_unix(time)
+    return time.to_i if time.is_a?(Time)
+    return time if time.is_a?(Integer)
+
+    raise TypeError, "a time must be a Time or Integer Unix seconds, not #{time.class}"
+  end
+
+  # Unix seconds -> a UTC Time.
+  def self.from_unix(seconds) = Time.at(seconds).utc
+
   class Error < StandardError
+    # code: the status (negative); name: its C name ("B2B2C_EBADID").
     attr_reader :code, :name
 
     def initialize(code, message = nil)
@@ -18,14 +53,18 @@ module B2B2C
     end
   end
 
+  # Raises Error for a negative status rc (with ctx's message), else returns rc.
   def self.check(rc, ctx = nil)
     raise Error.new(rc, ctx && Lib.b2b2c_ctx_errmsg(ctx)) if rc.negative?
 
     rc
   end
 
+  # The C library's version string ("1.0.0").
   def self.version = Lib.b2b2c_version_string
+  # The C library's version as a number: major * 10000 + minor * 100 + patch.
   def self.version_number = Lib.b2b2c_version_number
+  # The library's description of a status code.
   def self.strerror(code) = Lib.b2b2c_strerror(code)
 
   # [min, max, default] of any engine's parameter number (inclusive bounds).
@@ -40,6 +79,8 @@ module B2B2C
   # The parameter's C name without B2B2C_ ("LEAD_HALF_LIFE_DAYS"), or nil.
   def self.param_name(param) = Lib.b2b2c_param_name(param)&.delete_prefix("B2B2C_")
 
+  # segment_name, group_name, band_name: the stable name of a value (Error (EINVAL)
+  # for an unknown one); segment_from_name, ...: the value of a name (Error (EINVAL)).
   %w[segment group band].each do |kind|
     define_singleton_method(:"#{kind}_name") do |v|
       Lib.send(:"b2b2c_#{kind}_name", v) or raise Error.new(EINVAL, "unknown value #{v}")
@@ -48,10 +89,12 @@ module B2B2C
       check(Lib.send(:"b2b2c_#{kind}_from_name", s))
     end
   end
+  # The group (GROUP_*) a segment belongs to.
   def self.segment_group(v) = Lib.b2b2c_segment_group(v)
 
   # The built-in in-memory store; outlives the contexts that use it.
   class MemStore
+    # The Storage method table a Context opens engines on (internal).
     attr_reader :methods_struct
 
     def initialize
@@ -62,6 +105,7 @@ module B2B2C
       B2B2C.check(Lib.b2b2c_memstore_methods(@handle, @methods_struct))
     end
 
+    # Frees the store (close the contexts on it first); closing twice is fine.
     def close
       Lib.b2b2c_memstore_free(@handle) if @handle
       @handle = nil
@@ -72,6 +116,7 @@ module B2B2C
   # PostgresStore, or a private in-memory store. Closing a SQLiteStore or
   # PostgresStore closes the contexts on it first.
   class Context
+    # A new Context; with a block, yields it and closes it after the block.
     def self.open(store = nil)
       ctx = new(store)
       return ctx unless block_given?
@@ -92,6 +137,7 @@ module B2B2C
       store.register(self) if store.respond_to?(:register)
     end
 
+    # The b2b2c_ctx pointer; Error (EINVAL) once closed.
     def handle
       @handle or raise Error.new(EINVAL, "context is closed")
     end
@@ -120,9 +166,14 @@ module B2B2C
       check(Lib.b2b2c_ctx_seq(seen, own, handle))
       [seen.read_uint64, own.read_uint64]
     end
+    # The message of this context's last error ("" when none).
     def errmsg = Lib.b2b2c_ctx_errmsg(handle)
+    # Opens a transaction (transaction { } commits or rolls back for you); Error (ESTATE) when
+    # one is open.
     def begin_group = check(Lib.b2b2c_ctx_begin(handle))
+    # Commits the open transaction; Error (ESTATE) when none is open.
     def commit = check(Lib.b2b2c_ctx_commit(handle))
+    # Rolls back the open transaction; Error (ESTATE) when none is open.
     def rollback = check(Lib.b2b2c_ctx_rollback(handle))
 
     # Counts days (daily quotas, spend per day, same-day purchases, per-day

@@ -19,12 +19,19 @@ module B2B2C
   # audit trail and scorecards (rows as Hashes keyed by the DEALER_AUDIT_*,
   # DEALER_STAT_*, DEALER_SC_* names, lowercased, prefix dropped).
   class DealerEngine < Handle
+    include Handle::Listing
+    LISTING = :list
+
     def initialize(ctx)
       super(ctx, :b2b2c_dealer_free) { |p, c| Lib.b2b2c_dealer_new(p, c) }
     end
 
+    # Seeds the engine's random generator (the Thompson policy's draws), for reproducible
+    # routing.
     def seed(seed) = check(Lib.b2b2c_dealer_seed(handle, seed))
+    # Sets a DEALER_PARAM_* parameter; Error (ERANGE) outside its bounds.
     def set_param(param, value) = check(Lib.b2b2c_dealer_set_param(handle, param, value))
+    # The value of a DEALER_PARAM_* parameter.
     def get_param(param) = get_double(:b2b2c_dealer_get_param, param)
 
     # Creates or updates a dealer; territories and product lines are Arrays
@@ -36,6 +43,8 @@ module B2B2C
                                  join.(product_lines), capacity, daily_quota, deadline_hours))
     end
 
+    # Gives the dealer a location and a service radius (a lead routed with a location goes to
+    # dealers covering it).
     def set_location(dealer_id, lat, lon, radius_km)
       check(Lib.b2b2c_dealer_set_location(handle, dealer_id, lat, lon, radius_km))
     end
@@ -49,6 +58,7 @@ module B2B2C
       check(Lib.b2b2c_dealer_set_status(handle, dealer_id, status, paused_until))
     end
 
+    # The number of dealers.
     def count = get_size(:b2b2c_dealer_count)
 
     # [DealerItem, ...] in dealer ID order (bytewise); status -1 = any.
@@ -57,6 +67,7 @@ module B2B2C
       iterate(:b2b2c_dealer_list, :b2b2c_dealer_list_cb, handle, st) { |*a| DealerItem.new(*a) }
     end
 
+    # The dealer's lifetime counters, a Hash keyed by the DEALER_STAT_* names (lowercased).
     def stats(dealer_id)
       out = B2B2C.out(:double, DEALER_STAT_NFIELDS)
       check(Lib.b2b2c_dealer_stats(out, DEALER_STAT_NFIELDS, handle, dealer_id))
@@ -107,16 +118,81 @@ module B2B2C
       [B2B2C.read_str(d), since.read_int64, til.read_int64]
     end
 
+    # Makes to_dealer the customer's dealer of record for the product line from now on.
     def owner_transfer(customer_key, to_dealer, now, product_line: nil)
       k, kl = customer_key(customer_key)
       check(Lib.b2b2c_dealer_owner_transfer(handle, k, kl, product_line, to_dealer, now))
     end
 
+    # Ends the customer's dealer of record for the product line at now (Error (ENOTFOUND) when
+    # there is none).
     def owner_release(customer_key, now, product_line: nil)
       k, kl = customer_key(customer_key)
       check(Lib.b2b2c_dealer_owner_release(handle, k, kl, product_line, now))
     end
 
+    # ---- deal registration (1.1) ----
+
+    # Dealer dealer_id registers the opportunity (customer_key a binary
+    # String, product_line) at now; first in wins: Error(EEXISTS) names the
+    # holder of a live registration, Error(EDUPLICATE) when it is its own.
+    def register(dealer_id, customer_key, now:, expected_close:, product_line: nil, value: 0.0)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_register(handle, dealer_id, k, kl, product_line, value, expected_close, now))
+    end
+
+    # The latest registration of the pair: {dealer_id:, state: (DEALER_REG_*
+    # at now), since:, until:, expected_close:}; Error(ENOTFOUND) when never
+    # registered.
+    def registration(customer_key, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      d = B2B2C.out(:pointer)
+      st = B2B2C.out(:int32)
+      since, til, close = Array.new(3) { B2B2C.out(:int64) }
+      check(Lib.b2b2c_dealer_registration(d, st, since, til, close, handle, k, kl, product_line, now))
+      { dealer_id: B2B2C.read_str(d), state: st.read_int32, since: since.read_int64, until: til.read_int64,
+        expected_close: close.read_int64 }
+    end
+
+    # The manufacturer approves the pending registration at now (its window
+    # starts again); Error (ESTATE) when it is not pending.
+    def reg_approve(customer_key, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_reg_approve(handle, k, kl, product_line, now))
+    end
+
+    # The manufacturer rejects the pending registration: it no longer
+    # blocks another; Error (ESTATE) when it is not pending.
+    def reg_reject(customer_key, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_reg_reject(handle, k, kl, product_line, now))
+    end
+
+    # The manufacturer extends the live registration to until_time.
+    def reg_extend(customer_key, until_time, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_reg_extend(handle, k, kl, product_line, until_time, now))
+    end
+
+    # Store lapsed registrations as expired; how many.
+    def reg_expire(now)
+      n = B2B2C.out(:size_t)
+      check(Lib.b2b2c_dealer_reg_expire(n, handle, now))
+      n.read(:size_t)
+    end
+
+    # [dealer_id or nil, DEALER_PROTECT_*, until] of the pair at now.
+    def protected(customer_key, now, product_line: nil)
+      k, kl = customer_key(customer_key)
+      d = B2B2C.out(:pointer)
+      by = B2B2C.out(:int32)
+      til = B2B2C.out(:int64)
+      check(Lib.b2b2c_dealer_protected(d, by, til, handle, k, kl, product_line, now))
+      [B2B2C.read_str(d), by.read_int32, til.read_int64]
+    end
+
+    # The dealer accepts the lead offered to it; Error (EEXPIRED) after its deadline, (ESTATE)
+    # when not offered to that dealer.
     def accept(lead_id, dealer_id, now) = check(Lib.b2b2c_dealer_accept(handle, lead_id, dealer_id, now))
 
     # The dealer declines: [next dealer or nil, reason].
@@ -145,6 +221,7 @@ module B2B2C
       out
     end
 
+    # Takes an offered or accepted lead back from its dealer (it is not routed again).
     def recall(lead_id, now) = check(Lib.b2b2c_dealer_recall(handle, lead_id, now))
 
     # won: true, "won" or :won; false, "lost" or :lost (numbers are refused).
@@ -160,10 +237,14 @@ module B2B2C
       [st.read_int32, B2B2C.read_str(d)]
     end
 
+    # Every routing decision taken for the lead, oldest first (AuditRecord structs, fields
+    # keyed by the DEALER_AUDIT_* names).
     def audit_lead(lead_id)
       iterate(:b2b2c_dealer_audit_lead, :b2b2c_dealer_audit_cb, handle, lead_id) { |*a| audit(*a) }
     end
 
+    # Every routing decision that offered a lead to the dealer, oldest first (AuditRecord
+    # structs).
     def audit_dealer(dealer_id)
       iterate(:b2b2c_dealer_audit_dealer, :b2b2c_dealer_audit_cb, handle, dealer_id) { |*a| audit(*a) }
     end

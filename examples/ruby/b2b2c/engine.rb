@@ -49,9 +49,13 @@ module B2B2C
   # names an enum argument without a C *_from_name function accepts.
   def self.named(prefix, skip = []) = prefixed(prefix, skip).invert
 
+  # A segment argument: SEGMENT_* constant, its name or symbol (:b2b_large).
   def self.seg(v) = enum(v, :b2b2c_segment_from_name, "segment")
+  # A band argument: BAND_* constant, its name or symbol (:hot).
   def self.band(v) = enum(v, :b2b2c_band_from_name, "band")
+  # A group argument: GROUP_* constant, its name or symbol (:b2b).
   def self.group(v) = enum(v, :b2b2c_group_from_name, "group")
+  # -1 (any) as is, else the block's conversion of v (list filters).
   def self.any(v, &blk) = v == -1 ? -1 : blk.call(v)
 
   # {value => "lowercased name"} of the constants starting with prefix.
@@ -86,8 +90,10 @@ module B2B2C
     [ptr, vals.size]
   end
 
+  # A MemoryPointer for n out-values of type (internal).
   def self.out(type = :double, n = 1) = FFI::MemoryPointer.new(type, n)
 
+  # The string a `const char **` out-parameter points to, nil for NULL (internal).
   def self.read_str(ptr)
     p = ptr.read_pointer
     p.null? ? nil : p.read_string.force_encoding("UTF-8")
@@ -99,6 +105,7 @@ module B2B2C
   # held by this object, which its owner keeps while C may call it.
   class Trampoline
     STOP = 1
+    # The FFI::Function C calls (internal).
     attr_reader :function
 
     def initialize(lib_cb, &blk)
@@ -119,6 +126,8 @@ module B2B2C
       end
     end
 
+    # Raises the exception the block raised during the C call, if any, once the call has
+    # returned.
     def rethrow
       return unless @exc
 
@@ -132,8 +141,10 @@ module B2B2C
   # any call after it raises Error (EINVAL). Closing the Context closes its
   # handles first.
   class Handle
+    # The Context this handle was opened on.
     attr_reader :ctx
 
+    # A new handle; with a block, yields it and closes it after the block.
     def self.open(*args, **kw)
       h = new(*args, **kw)
       return h unless block_given?
@@ -158,16 +169,35 @@ module B2B2C
       ctx.adopt(self)
     end
 
+    # The C handle; Error (EINVAL) once closed.
     def handle
       @handle or raise Error.new(EINVAL, "#{self.class.name.split('::').last} is closed")
     end
 
+    # Frees the C handle; closing twice is fine, any call after it raises Error (EINVAL).
     def close
       Lib.send(@free_fn, @handle) if @handle
       @handle = nil
     end
 
+    # Whether close was called.
     def closed? = @handle.nil?
+
+    # The engines whose listing needs no argument are Enumerable over it
+    # (DealerEngine#list, Channels#list, Segmenter#list_accounts,
+    # Forecaster#list_customers): each yields the items of one listing,
+    # read whole in one C call, so the engine may change while iterating;
+    # without a block, an Enumerator.
+    module Listing
+      include Enumerable
+
+      def each(&blk)
+        return enum_for(:each) unless blk
+
+        send(self.class::LISTING).each(&blk)
+        self
+      end
+    end
 
     private
 
@@ -198,6 +228,8 @@ module B2B2C
 
   # ---- enum names ------------------------------------------------------------
 
+  # seg_attr_name, ..., channel_attribution_name: the stable name of a value (Error
+  # (EINVAL) for an unknown one); the *_from_name functions: the value of a name.
   %w[seg_attr seg_party_type seg_org_kind seg_dest seg_channel lead_stage dealer_policy
      dealer_reason channel_kind channel_sub channel_attribution].each do |n|
     define_singleton_method(:"#{n}_name") { |v| name_of(:"b2b2c_#{n}_name", v) }

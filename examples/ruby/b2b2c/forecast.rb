@@ -17,6 +17,7 @@ module B2B2C
                   st.read_int32 == FIT_CONVERGED)
   end
 
+  # The number of parameters of a model (FORECAST_BGNBD, _PNBD, _BGBB, _GG).
   def self.forecast_nparams(model) = check(Lib.b2b2c_forecast_nparams(model))
 
   # Name of parameter i of model; i = -1 gives the model's name.
@@ -24,6 +25,7 @@ module B2B2C
     Lib.b2b2c_forecast_param_name(model, i) or raise Error.new(EINVAL, "unknown model or index")
   end
 
+  # The names of a model's parameters in the paper's order.
   def self.forecast_param_names(model) = (0...forecast_nparams(model)).map { |i| forecast_param_name(model, i) }
 
   # The caller's Context, or a private one for one call.
@@ -33,6 +35,7 @@ module B2B2C
     Context.open { |c| yield c }
   end
 
+  # An Array of n floats as a C array (internal).
   def self.rows(n, arr, what) = doubles(arr, what, n)[0]
 
   # Fits BG/NBD, Pareto/NBD or BG/BB on Arrays of floats; params is a Hash
@@ -66,6 +69,7 @@ module B2B2C
     [ll.read_double, grad.read_array_of_double(k)]
   end
 
+  # Fits the Gamma-Gamma spend model; a FitResult as forecast_fit's.
   def self.forecast_gg_fit(x, m, weight: nil, l2: 0.0, ctx: nil, max_iter: 0)
     n = x.size
     o = out(:double, 3)
@@ -79,6 +83,7 @@ module B2B2C
     fit_result(forecast_param_names(FORECAST_GG), o, 3, ll, it, st)
   end
 
+  # [loglik, gradient] of the Gamma-Gamma model at params.
   def self.forecast_gg_loglik(params, x, m, weight: nil, ctx: nil)
     n = x.size
     p, k = doubles(params, "params")
@@ -135,6 +140,8 @@ module B2B2C
       p_any: y.read_array_of_double(n) }
   end
 
+  # The expected mean spend per transaction of each customer (Gamma-Gamma conditional
+  # expectation).
   def self.forecast_gg_spend(params, x, m, ctx: nil)
     n = x.size
     p, k = doubles(params, "params")
@@ -145,6 +152,8 @@ module B2B2C
     o.read_array_of_double(n)
   end
 
+  # The lifetime value of each customer over horizon units: expected purchases times spend
+  # times margin, discounted (docs/forecast.md).
   def self.forecast_clv(model, params, x, tx, t_age, spend, horizon, discount: 0.0, margin: 1.0, ctx: nil)
     n = x.size
     p, k = doubles(params, "params")
@@ -157,6 +166,7 @@ module B2B2C
     o.read_array_of_double(n)
   end
 
+  # E[X(t)], the expected purchases of a random customer in (0, t], for each t.
   def self.forecast_population_expected(model, params, t, ctx: nil)
     n = t.size
     p, k = doubles(params, "params")
@@ -167,6 +177,8 @@ module B2B2C
     o.read_array_of_double(n)
   end
 
+  # The expected number of customers with 0, 1, ..., nout - 1 (or more) repeat purchases (the
+  # model-fit histogram).
   def self.forecast_frequency_counts(model, params, t_age, weight: nil, nout: 10, ctx: nil)
     n = t_age.size
     p, k = doubles(params, "params")
@@ -193,19 +205,26 @@ module B2B2C
   KINDS = named("FORECAST_KIND_", %w[HOST_FIRST MAX]).freeze
 
   class Forecaster < Handle
+    include Handle::Listing
+    LISTING = :list_customers
+
     def initialize(ctx)
       super(ctx, :b2b2c_forecaster_free) { |p, c| Lib.b2b2c_forecaster_new(p, c) }
     end
 
+    # Sets a FORECASTER_* parameter; Error (ERANGE) outside its bounds.
     def set_param(param, value) = check(Lib.b2b2c_forecaster_set_param(handle, param, value))
+    # The value of a FORECASTER_* parameter.
     def get_param(param) = get_double(:b2b2c_forecaster_get_param, param)
 
+    # Registers a host purchase kind by name; returns its kind number.
     def add_kind(name)
       v = B2B2C.out(:int32)
       check(Lib.b2b2c_forecaster_add_kind(v, handle, name))
       v.read_int32
     end
 
+    # The name of a purchase kind number (nil when unknown).
     def kind_name(kind) = Lib.b2b2c_forecaster_kind_name(handle, kind)
 
     # kind: FORECAST_KIND_* (or a host kind number) or a built-in kind's name.
@@ -214,6 +233,7 @@ module B2B2C
                                               B2B2C.enum(kind, KINDS, "kind")))
     end
 
+    # Records that the customer's software subscription ended at time.
     def cancel_subscription(customer_id, time)
       check(Lib.b2b2c_forecaster_cancel_subscription(handle, customer_id, time))
     end
@@ -285,6 +305,8 @@ module B2B2C
       [r.read_double, k.read_double]
     end
 
+    # The RFM summary of each customer over the calibration window (Summary structs), as the
+    # fit reads it.
     def summaries(calibration_end, segment: -1, calibration_start: nil)
       if calibration_start
         iterate(:b2b2c_forecaster_summaries_window, :b2b2c_forecaster_summary_cb, handle, segm(segment),
@@ -308,6 +330,8 @@ module B2B2C
       %i[expected p_alive p_any spend clv_product clv_service].zip(v.map(&:read_double)).to_h
     end
 
+    # The customers whose next purchase is due within window_days of now, most valuable first
+    # (Due structs).
     def due(now, window_days)
       iterate(:b2b2c_forecaster_due, :b2b2c_forecaster_due_cb, handle, now, window_days) { |*a| Due.new(*a) }
     end

@@ -17,18 +17,28 @@ module B2B2C
       super(ctx, :b2b2c_lead_model_free) { |p, c| Lib.b2b2c_lead_model_new(p, c) }
     end
 
+    # Frees the model (and the alert block, once C can no longer call it).
     def close
       super
       @alert = nil # only after C can no longer call it
     end
 
+    # Sets a LEAD_* parameter; Error (ERANGE) outside its bounds (B2B2C.param_bounds).
     def set_param(param, value) = check(Lib.b2b2c_lead_model_set_param(handle, param, value))
+    # The value of a LEAD_* parameter.
     def get_param(param) = get_double(:b2b2c_lead_model_get_param, param)
 
+    # Registers a host event kind by name; returns its kind number. Error (EEXISTS) for a name
+    # taken.
     def add_kind(name) = out_i32 { |v| Lib.b2b2c_lead_add_kind(v, handle, name) }
+    # The kind number of an event kind's name (built-in or added); Error (ENOTFOUND) when
+    # unknown.
     def kind_id(name) = out_i32 { |v| Lib.b2b2c_lead_kind_id(v, handle, name.is_a?(Symbol) ? name.to_s : name) }
+    # The name of an event kind number (nil when unknown).
     def kind_name(kind) = Lib.b2b2c_lead_kind_name(handle, kind)
 
+    # Scores an event kind (number, name or symbol): points per event, caps per day and in all
+    # (0: none), hot_days > 0 keeps a lead hot that long.
     def kind_set(kind, points, cap_day: 0, cap_total: 0, hot_days: 0)
       check(Lib.b2b2c_lead_kind_set(handle, kind_of(kind), points, cap_day, cap_total, hot_days))
     end
@@ -40,11 +50,15 @@ module B2B2C
       %i[points cap_day cap_total hot_days].zip(v.map(&:read_double)).to_h
     end
 
+    # Points a lead gets for an attribute value (attr: LEAD_ATTR_* or :segment, :channel,
+    # :region, :product_line).
     def attr_points_set(attr, value, points)
       check(Lib.b2b2c_lead_attr_points_set(handle, B2B2C.enum(attr, B2B2C.named("LEAD_ATTR_"), "attr"), value,
                                            points))
     end
 
+    # Adds a lead created at created (a Time or Unix seconds); segment a constant, name or
+    # symbol. Error (EEXISTS) for an ID taken.
     def add(lead_id, created, segment: 0, channel: nil, region: nil, product_line: nil)
       check(Lib.b2b2c_lead_add(handle, lead_id, created, B2B2C.seg(segment), channel, region,
                                product_line))
@@ -76,11 +90,16 @@ module B2B2C
       [s.read_double, b.read_int32]
     end
 
+    # The band's name ("cold", "warm", "hot") at now.
     def band(lead_id, now) = B2B2C.band_name(score(lead_id, now)[1])
+    # The lead's lifecycle stage (LEAD_STAGE_*; B2B2C.enum_symbol(:LeadStage, v) names it).
     def stage(lead_id) = out_i32 { |v| Lib.b2b2c_lead_stage(v, handle, lead_id) }
+    # The number of leads (also size).
     def count = get_size(:b2b2c_lead_count)
     alias size count
 
+    # Moves the lead to a stage (constant, name or symbol) at now; Error (ESTATE) for a move
+    # the lifecycle does not allow.
     def set_stage(lead_id, stage, now)
       st = B2B2C.enum(stage, :b2b2c_lead_stage_from_name, "stage")
       check(Lib.b2b2c_lead_set_stage(handle, lead_id, st, now))
@@ -105,6 +124,7 @@ module B2B2C
                       c.read_int32 == FIT_CONVERGED)
     end
 
+    # The learned P(won) of the lead at now (NaN until enough outcomes and a refit).
     def probability(lead_id, now)
       p = B2B2C.out
       check(Lib.b2b2c_lead_probability(p, handle, lead_id, now))
@@ -127,6 +147,7 @@ module B2B2C
     # [[band, segment, channel, count], ...] non-zero cells.
     def counts(now) = iterate(:b2b2c_lead_counts, :b2b2c_lead_count_cb, handle, now) { |*a| a }
 
+    # The leads whose band changed in (since, now], oldest first (BandChange structs).
     def band_changes(since, now)
       iterate(:b2b2c_lead_band_changes, :b2b2c_lead_band_cb, handle, since, now) { |*a| BandChange.new(*a) }
     end

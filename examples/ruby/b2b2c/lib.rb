@@ -11,7 +11,15 @@ module B2B2C
 
   module Lib
     extend FFI::Library
-    ffi_lib ENV.fetch("B2B2C_LIBRARY", "libb2b2c.so.1")
+    # B2B2C_LIBRARY (a path) when set -- the build-tree tests set it --,
+    # else the soname through the system loader (the ldconfig cache,
+    # LD_LIBRARY_PATH, the default directories).
+    begin
+      ffi_lib ENV.fetch("B2B2C_LIBRARY", "libb2b2c.so.1")
+    rescue LoadError => e
+      raise LoadError, "b2b2c: cannot load the C library (#{e.message.lines.first.chomp}): " \
+                       "install libb2b2c (meson install, then ldconfig) or set B2B2C_LIBRARY to its path"
+    end
 
     # ffi checks an Integer against a signed C type and a String for NUL
     # bytes, but truncates a Float for an integer (1.5 -> 1) and wraps a
@@ -21,7 +29,9 @@ module B2B2C
     # C type, TypeError for a non-Integer (or non-String), ArgumentError for
     # a NUL byte; the message names the C function and the argument's
     # position. SIGNATURES keeps each function's parameter types (the
-    # binding test feeds them edge values).
+    # binding test feeds them edge values). A time argument (TIME_ARGS of
+    # the generated declarations) also takes a Time: its Unix seconds
+    # (Time#to_i, floored to the whole second).
     INT_RANGES = {
       int: [-2**31, (2**31) - 1], int32: [-2**31, (2**31) - 1],
       uint32: [0, (2**32) - 1], int64: [-2**63, (2**63) - 1],
@@ -37,7 +47,12 @@ module B2B2C
       opts = rest.last.is_a?(Hash) ? rest.pop : {}
       super(name, *rest, { blocking: true }.merge(opts))
       SIGNATURES[name] = params
-      checks = params.each_with_index.filter_map { |t, i| [i, t] if INT_RANGES.key?(t) || t == :string }
+      times = B2B2C::TIME_ARGS.fetch(name, [])
+      checks = params.each_with_index.filter_map do |t, i|
+        next unless INT_RANGES.key?(t) || t == :string
+
+        [i, times.include?(i) ? :time : t]
+      end
       return if checks.empty?
 
       raw = method(name)
@@ -52,6 +67,11 @@ module B2B2C
       checks.each do |i, t|
         v = args[i]
         where = "#{name}: argument #{i + 1}"
+        if t == :time
+          args[i] = v = v.to_i if v.is_a?(Time)
+          t = :int64
+          where += " (a time: Integer Unix seconds or Time)" unless v.is_a?(Integer)
+        end
         if t == :string
           next if v.nil?
           raise TypeError, "#{where} (const char *) must be a String or nil, not #{v.class}" unless v.is_a?(String)

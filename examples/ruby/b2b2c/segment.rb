@@ -5,6 +5,7 @@ module B2B2C
   # ---- segment ---------------------------------------------------------------
   def self.attr(a) = enum(a, :b2b2c_seg_attr_from_name, "attr")
 
+  # The attribute names of a presence bit mask (internal).
   def self.mask_names(mask)
     (1..SEG_ATTR_COUNT).select { |a| mask.anybits?(1 << (a - 1)) }.map { |a| seg_attr_name(a) }
   end
@@ -31,6 +32,8 @@ module B2B2C
       values.each { |k, v| set(k, v) }
     end
 
+    # Sets an attribute (SEG_ATTR_* constant, name or symbol); party type and organisation
+    # kind also by name. Returns self.
     def set(attr, value)
       a = B2B2C.attr(attr)
       v = B2B2C.attr_value(a, value)
@@ -50,9 +53,13 @@ module B2B2C
       v.read_double
     end
 
+    # Marks one attribute missing again.
     def clear(attr) = check(Lib.b2b2c_segment_attrs_clear(handle, B2B2C.attr(attr)))
+    # Marks every attribute missing (the set can be reused).
     def reset = check(Lib.b2b2c_segment_attrs_reset(handle))
+    # The names of the attributes present.
     def present = B2B2C.mask_names(Lib.b2b2c_segment_attrs_present(handle))
+    # {attribute name => value} of the attributes present.
     def to_h = present.to_h { |n| [n, get(n)] }
   end
 
@@ -66,29 +73,39 @@ module B2B2C
   # b2b2c_segmenter: classifies accounts into the five sub-segments, records
   # assignments and migrations, recommends routing.
   class Segmenter < Handle
+    include Handle::Listing
+    LISTING = :list_accounts
+
     def initialize(ctx)
       super(ctx, :b2b2c_segmenter_free) { |p, c| Lib.b2b2c_segmenter_new(p, c) }
     end
 
+    # Sets a SEG_* parameter; Error (ERANGE) outside its bounds (B2B2C.param_bounds).
     def set_param(param, value) = check(Lib.b2b2c_segmenter_set_param(handle, param, value))
+    # The value of a SEG_* parameter.
     def get_param(param) = get_double(:b2b2c_segmenter_get_param, param)
 
+    # The rule-set version: it grows with every rule or parameter change.
     def version
       v = B2B2C.out(:int64)
       check(Lib.b2b2c_segmenter_version(v, handle))
       v.read_int64
     end
 
+    # Adds a host rule: accounts matching expr go to segment; lower priority numbers are tried
+    # first. Error (EINVAL) with the position of a syntax error, (EEXISTS) for an ID taken.
     def rule_add(rule_id, priority, segment, expr)
       check(Lib.b2b2c_segmenter_rule_add(handle, rule_id, priority, B2B2C.seg(segment), expr))
     end
 
+    # Removes a host rule; Error (ENOTFOUND) for an unknown ID.
     def rule_remove(rule_id) = check(Lib.b2b2c_segmenter_rule_remove(handle, rule_id))
 
     # Erases an account's assignment history, also from the change log
     # (docs/privacy.md). Since 1.1.
     def erase(account_id) = check(Lib.b2b2c_segmenter_erase(handle, account_id))
 
+    # Every rule in evaluation order, as Rule structs.
     def rules
       iterate(:b2b2c_segmenter_rules, :b2b2c_seg_rule_cb, handle) do |r, p, s, e, d|
         Rule.new(r, p, s, e, d != 0)
@@ -133,12 +150,15 @@ module B2B2C
       batch_result(sets.size) { |s, c| Lib.b2b2c_segmenter_classify_sets(s, c, handle, sets.size, arr) }
     end
 
+    # Classifies the account (an Attrs or a Hash) and records the assignment at now (a Time or
+    # Unix seconds); returns the segment.
     def assign(account_id, attrs, now)
       seg = B2B2C.out(:int32)
       with_attrs(attrs) { |a| check(Lib.b2b2c_segmenter_assign(seg, handle, account_id, a.handle, now)) }
       seg.read_int32
     end
 
+    # Assigns the account to a segment (constant, name or symbol) by hand at now.
     def assign_segment(account_id, segment, now)
       check(Lib.b2b2c_segmenter_assign_segment(handle, account_id, B2B2C.seg(segment), now))
     end
@@ -158,10 +178,12 @@ module B2B2C
               B2B2C.any(segment) { |v| B2B2C.seg(v) }) { |*a| AccountItem.new(*a) }
     end
 
+    # The account's assignments, oldest first (SegmentChange structs).
     def history(account_id)
       iterate(:b2b2c_segmenter_history, :b2b2c_seg_change_cb, handle, account_id) { |*a| SegmentChange.new(*a) }
     end
 
+    # The segment changes of every account at or after since, oldest first.
     def migrations(since)
       iterate(:b2b2c_segmenter_migrations, :b2b2c_seg_change_cb, handle, since) { |*a| SegmentChange.new(*a) }
     end
@@ -173,6 +195,8 @@ module B2B2C
       [d.read_int32, k.read_int32]
     end
 
+    # Overrides where a lead of segment in band goes: dest (SEG_DEST_*) and channel kind
+    # (SEG_CHANNEL_*), constants, names or symbols.
     def route_set(segment, band, dest, channel_kind)
       check(Lib.b2b2c_segmenter_route_set(
               handle, B2B2C.seg(segment), B2B2C.band(band),
@@ -181,6 +205,7 @@ module B2B2C
             ))
     end
 
+    # Back to the built-in routing for segment and band.
     def route_reset(segment, band)
       check(Lib.b2b2c_segmenter_route_reset(handle, B2B2C.seg(segment), B2B2C.band(band)))
     end

@@ -54,6 +54,8 @@ module B2B2C
       ]]
     }.freeze
 
+    # Where an adapter library is looked for: its env var, next to B2B2C_LIBRARY or in its
+    # build directory, else the soname (internal).
     def self.path(env, name, subdir)
       so = "lib#{name}.so.1"
       return ENV[env] if ENV[env] && !ENV[env].empty?
@@ -87,6 +89,7 @@ module B2B2C
       end
     end
 
+    # value checked as a signed integer of bits bits (internal).
     def self.int(name, value, bits)
       raise TypeError, "#{name} must be an Integer, not #{value.class}" unless value.is_a?(Integer)
 
@@ -101,6 +104,7 @@ module B2B2C
   # uses, closing (also when collected) and error messages with the
   # adapter's names for its codes.
   class DbStore
+    # The Storage method table a Context opens engines on (internal).
     attr_reader :methods_struct
 
     def initialize(kind, prefix)

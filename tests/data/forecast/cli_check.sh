@@ -98,4 +98,17 @@ expect "bad delimiter" 2 "delimiter" --delimiter ab forecast fit --model bgnbd -
 expect "bad date format" 2 "date-format" forecast fit --date-format YYYY/MM/DD --model bgnbd --summary "$E"/summary.csv
 expect "decimal comma refuses a dot" 1 "amount" forecast fit --decimal-comma --model gg --transactions "$E"/transactions.csv --calibration-end 2025-09-30 --unit week
 
+# histogram: CDNOW's calibration frequencies as FHL 2005 fig. 2 counts
+# them (0..6, 7+), and expected counts that add up to the customers
+"$B" forecast histogram --model bgnbd --summary "$D"/cdnow_summary.csv >"$T".out || bad "histogram"
+[ "$(cut -d, -f2 "$T".out | tr '\n' ' ')" = "actual 1411 439 214 100 62 38 29 64 " ] && ok "histogram actual" || { bad "histogram actual"; cat "$T".out; }
+awk -F, 'NR > 1 { s += $3 } END { exit !(s > 2356.99 && s < 2357.01) }' "$T".out && ok "histogram expected" || bad "histogram expected"
+"$B" forecast histogram --model pnbd --summary "$D"/cdnow_summary.csv --bins 3 --format json | grep -q '"frequency":"2+"' && ok "histogram bins" || bad "histogram bins"
+# holdout: one row per calibration frequency, customers add up
+"$B" forecast holdout --transactions "$E"/transactions.csv --calibration-end 2025-06-30 --holdout-end 2025-12-31 >"$T".out || bad "holdout"
+[ "$(head -1 "$T".out)" = "frequency,customers,actual,predicted" ] && [ "$(wc -l <"$T".out)" -eq 9 ] && ok "holdout rows" || bad "holdout rows"
+expect "holdout order" 2 "holdout-end" forecast holdout --transactions "$E"/transactions.csv --calibration-end 2025-06-30 --holdout-end 2025-06-30
+expect "histogram bins" 2 "bins" forecast histogram --model bgnbd --summary "$E"/summary.csv --bins 0
+expect "histogram gg" 2 "model" forecast histogram --model gg --summary "$E"/summary.csv
+
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
