@@ -11,6 +11,8 @@ extern const cli_command cli_cmd_dealers;
 extern const cli_command cli_cmd_forecast;
 extern const cli_command cli_cmd_channels;
 extern const cli_command cli_cmd_experiments;
+extern const cli_command cli_cmd_demo;
+extern const cli_command cli_cmd_report;
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
@@ -32,6 +34,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_forecast,
     &cli_cmd_channels,
     &cli_cmd_experiments,
+    &cli_cmd_demo,
+    &cli_cmd_report,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -79,6 +83,9 @@ static int cmd_help(int argc, char **argv)
            "             postgresql:CONNINFO (a libpq conninfo or URI).\n"
            "             'leads' and 'dealers route' keep their state "
            "there;\n"
+           "             'demo generate' writes a sample manufacturer "
+           "into it\n"
+           "             and 'report' reads it;\n"
            "             the other subcommands compute from their files "
            "and\n"
            "             refuse --db. Many runs, also at once, may share "
