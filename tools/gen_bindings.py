@@ -108,7 +108,7 @@ ENUM_NAMES = {
     "EXPERIMENT_": "ExperimentParam", "EXPERIMENT_F_": "ExperimentField",
     "EXPERIMENT_D_": "ExperimentDayField",
     "DEALER_REG_": "DealerRegState", "DEALER_PROTECT_": "DealerProtection",
-    "DEALER_SERVICE_": "DealerService",
+    "DEALER_SERVICE_": "DealerService", "DEALER_FUNNEL_": "DealerFunnelField",
 }
 
 # int64_t parameters holding a time (Unix seconds) go by these names in the

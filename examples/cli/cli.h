@@ -228,5 +228,7 @@ int cli_dealers_load_wins(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
 int cli_parse_key(const char *s, unsigned char *out, size_t *len);
 /* b2b2c dealers owners (argv[0] is "dealers"). */
 int cli_dealers_owners(int argc, char **argv);
+/* b2b2c --db SPEC dealers funnel (cli_dealers_funnel.c). */
+int cli_dealers_funnel(int argc, char **argv);
 
 #endif

@@ -828,6 +828,8 @@ static int run_dealers(int argc, char **argv)
         return cli_dealers_reg_run(argc, argv);
     if (strcmp(argv[1], "owners") == 0)
         return cli_dealers_owners(argc, argv);
+    if (strcmp(argv[1], "funnel") == 0)
+        return cli_dealers_funnel(argc, argv);
     if (strcmp(argv[1], "simulate") == 0)
         return cli_db_refuse("dealers simulate") ? CLI_EUSAGE
                                                  : run_simulate(argc, argv);
@@ -848,7 +850,9 @@ const cli_command cli_cmd_dealers = {
     "[--seed S]\n"
     "                              [--repeat-paused F]\n"
     "       b2b2c dealers register|conflicts --registrations FILE.csv "
-    "[--dealers FILE.csv]\n\n"
+    "[--dealers FILE.csv]\n"
+    "       b2b2c --db SPEC dealers funnel [--from DATE] [--to DATE] "
+    "[--format csv|json]\n\n"
     "route: dealers CSV columns dealer_id,regions,capacity[,tier_weight]"
     "[,product_lines]\n"
     "  (lists separated by ';'); leads CSV lead_id,region,timestamp"
@@ -902,5 +906,10 @@ const cli_command cli_cmd_dealers = {
     "  or duplicate (the dealer's own live registration).\n"
     "conflicts (same options): the refused rows only, with their time; "
     "nothing\n"
-    "  is stored, also with --db (the run is rolled back).\n",
+    "  is stored, also with --db (the run is rolled back).\n"
+    "funnel: what became of the offers made in [--from, --to) per dealer,\n"
+    "  then a '(network)' row: offered, open, accepted, declined, expired,\n"
+    "  recalled, won, lost, the accept and win rates, and the median and\n"
+    "  90th percentile of the response time (offer to accept or decline,\n"
+    "  hours) and the close time (accept to won or lost, days).\n",
     run_dealers};

@@ -545,6 +545,64 @@ B2B2C_API int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from,
                                       b2b2c_dealer_scorecard_cb cb,
                                       void *userdata);
 
+/* ---- the dealer-side funnel (1.1) ---------------------------------------
+ *
+ * What became of the offers made in a period, per dealer and for the
+ * network, with the dealers' response times: the lead funnel's dealer
+ * half (b2b2c_lead_funnel is the lead model's; docs/dealer-allocation.md,
+ * "Dealer funnel"). Fields of a row, B2B2C_DEALER_FUNNEL_*: */
+enum {
+    B2B2C_DEALER_FUNNEL_OFFERED = 0,     /* offers made in [from, to)      */
+    B2B2C_DEALER_FUNNEL_OPEN = 1,        /* of which still unanswered      */
+    B2B2C_DEALER_FUNNEL_ACCEPTED = 2,    /* accepted (whatever came next)  */
+    B2B2C_DEALER_FUNNEL_DECLINED = 3,
+    B2B2C_DEALER_FUNNEL_EXPIRED = 4,     /* deadline passed unanswered     */
+    B2B2C_DEALER_FUNNEL_RECALLED = 5,    /* taken back (before or after an
+                                            acceptance)                    */
+    B2B2C_DEALER_FUNNEL_WON = 6,
+    B2B2C_DEALER_FUNNEL_LOST = 7,
+    B2B2C_DEALER_FUNNEL_ACCEPT_RATE = 8, /* accepted / offered             */
+    B2B2C_DEALER_FUNNEL_WIN_RATE = 9,    /* won / (won + lost); NaN        */
+    B2B2C_DEALER_FUNNEL_RESPONSES = 10,  /* answers with a known time      */
+    B2B2C_DEALER_FUNNEL_RESPONSE_P50_HOURS = 11, /* offer to accept or
+                                                    decline; NaN: none     */
+    B2B2C_DEALER_FUNNEL_RESPONSE_P90_HOURS = 12,
+    B2B2C_DEALER_FUNNEL_CLOSE_P50_DAYS = 13, /* accept to won or lost      */
+    B2B2C_DEALER_FUNNEL_CLOSE_P90_DAYS = 14,
+    B2B2C_DEALER_FUNNEL_NFIELDS = 15     /* may grow in minor versions     */
+};
+
+/* One funnel row: dealer_id (NULL for the network's row, which comes
+ * last) and `nfields` values (B2B2C_DEALER_FUNNEL_*; read at most
+ * nfields). Non-zero return stops the listing and is returned. */
+typedef int (*b2b2c_dealer_funnel_cb)(const char *dealer_id,
+                                      const double *fields, size_t nfields,
+                                      void *userdata);
+
+/*
+ * The dealer funnel of the offers made in [from, to) (Unix seconds): one
+ * row per dealer offered at least one lead in it, in dealer ID order
+ * (bytewise), then the network's row (dealer_id NULL) summing them. An
+ * offer counts once, by what became of it as the engine knows it now
+ * (OPEN, ACCEPTED, DECLINED, EXPIRED or RECALLED; an accepted one is also
+ * WON or LOST once its outcome is recorded). Response time: from the
+ * offer to the dealer's acceptance, or to its decline when the lead was
+ * routed on at once (the time of that decision; a decline after which
+ * nobody was eligible has no recorded time and is left out, as are
+ * expiries, which are not answers). Close time: from the acceptance to
+ * won or lost. Percentiles are exact, by linear interpolation between
+ * order statistics (Hyndman & Fan 1996, "Sample quantiles in statistical
+ * packages", The American Statistician 50(4), definition 7: numpy's and
+ * R's default), NaN without data. The callback may read through the
+ * library; a mutating call on the context from it gets B2B2C_ESTATE.
+ * Cost O(offers in the period log offers). Returns 0, B2B2C_EINVAL (e or
+ * cb NULL, from > to), B2B2C_ENOMEM, a storage code (bringing the engine
+ * up to date) or the callback's code.
+ */
+B2B2C_API int b2b2c_dealer_funnel(b2b2c_dealer_engine *e, int64_t from,
+                                  int64_t to, b2b2c_dealer_funnel_cb cb,
+                                  void *userdata);
+
 /* ---- customer of record (1.1) ------------------------------------------
  *
  * A dealer that won a customer keeps them for OWNER_DAYS per product line:

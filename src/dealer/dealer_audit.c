@@ -208,13 +208,10 @@ static double median_sorted(const double *v, size_t n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* What happened to the offer of audit entry a (to dealer a->dealer).
- * Offers are unique per (lead, dealer): a dealer that declined or let a
- * lead expire is never offered it again. */
-enum { O_OPEN, O_ACCEPTED, O_WON, O_LOST, O_RECALLED, O_DECLINED,
-       O_EXPIRED };
-
-static int offer_outcome(const aent *a)
+/* What happened to the offer of audit entry a (to dealer a->dealer):
+ * O_* of dealer_int.h. Offers are unique per (lead, dealer): a dealer
+ * that declined or let a lead expire is never offered it again. */
+int b2b2c__dealer_offer_outcome(const aent *a)
 {
     const lead *l = a->lead;
     if (l->m.dealer == a->dealer &&
@@ -245,7 +242,7 @@ static int tally(b2b2c_dealer_engine *e, const dealer *d, int64_t from,
         int o;
         if (a->time < from || a->time >= to)
             continue;
-        o = offer_outcome(a);
+        o = b2b2c__dealer_offer_outcome(a);
         f[B2B2C_DEALER_SC_OFFERED]++;
         if (o == O_ACCEPTED || o == O_WON || o == O_LOST ||
             (o == O_RECALLED && a->lead->m.accepted_at &&

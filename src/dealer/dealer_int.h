@@ -422,6 +422,12 @@ static inline void sort(void *base, size_t n, size_t size,
         qsort(base, n, size, cmp);
 }
 
+/* What happened to an offer (audit entry), b2b2c__dealer_offer_outcome
+ * (dealer_audit.c); the dealer funnel (dealer_funnel.c) counts them. */
+enum { O_OPEN, O_ACCEPTED, O_WON, O_LOST, O_RECALLED, O_DECLINED,
+       O_EXPIRED };
+int b2b2c__dealer_offer_outcome(const aent *a);
+
 /* ---- routing --------------------------------------------------------- */
 
 /* Days and share periods start at local midnight of the context's UTC

@@ -457,6 +457,12 @@ class DealerTest(EngineTest):
         self.assertEqual(audit[0].fields["kind"], b2b2c.DEALER_KIND_ROUTE)
         self.assertEqual(len(audit[0].fields), b2b2c.DEALER_AUDIT_NFIELDS)
         cards = self.d.scorecards(T0, T0 + 30 * DAY)
+        funnel = self.d.funnel(T0, T0 + 30 * DAY)
+        self.assertEqual([d for d, _ in funnel], ["mow-1", None])
+        self.assertEqual((funnel[0][1]["offered"], funnel[0][1]["won"],
+                          funnel[-1][1]["accepted"]), (1, 1, 1))
+        self.assertEqual(funnel[0][1]["response_p50_hours"], 1.0)
+        self.assertEqual(len(funnel[0][1]), b2b2c.DEALER_FUNNEL_NFIELDS)
         self.assertEqual([c[0] for c in cards], ["mow-1"])
         self.assertEqual(cards[0][1]["won"], 1)
 

@@ -145,6 +145,7 @@ TABLE = [
     ("dealer", "audit_lead", ["R"], {0: "id"}),
     ("dealer", "audit_dealer", ["D"], {0: "id"}),
     ("dealer", "scorecards", [T0, T0], {0: "time", 1: "time"}),
+    ("dealer", "funnel", [T0, T0], {0: "time", 1: "time"}),
     ("fc", "set_param", [b2b2c.FORECASTER_L2, 0.1], {0: "i32", 1: "dbl"}),
     ("ch", "set_param", [b2b2c.CHANNELS_LOOKBACK_DAYS, 30],
      {0: "i32", 1: "dbl"}),

@@ -330,6 +330,9 @@ class DealerTest < EngineTest
     assert_equal 1, audit[0].fields["candidates"]
     assert_equal B2B2C::DEALER_AUDIT_NFIELDS, audit[0].fields.size
     assert_equal ["mow-1"], @d.scorecards(T0, T0 + (30 * DAY)).map(&:first)
+    funnel = @d.funnel(T0, T0 + (30 * DAY))
+    assert_equal ["mow-1", nil], funnel.map(&:first)
+    assert_equal [1, 1, 1.0], [funnel[0][1]["offered"], funnel[-1][1]["won"], funnel[0][1]["response_p50_hours"]]
   end
 
   def test_list

@@ -118,6 +118,7 @@ TABLE = [
   [:dealer, :audit_lead, ["R"], {}, { 0 => :id }],
   [:dealer, :audit_dealer, ["D"], {}, { 0 => :id }],
   [:dealer, :scorecards, [T0, T0], {}, { 0 => :time, 1 => :time }],
+  [:dealer, :funnel, [T0, T0], {}, { 0 => :time, 1 => :time }],
   [:dealer, :set_param, [B2B2C::DEALER_PARAM_MAX_SHARE, 0.5], {}, { 0 => :i32, 1 => :dbl }],
   [:dealer, :get_param, [B2B2C::DEALER_PARAM_MAX_SHARE], {}, { 0 => :i32 }],
   [:seg, :get_param, [B2B2C::SEG_OPEN_RULE_FACTOR], {}, { 0 => :i32 }],

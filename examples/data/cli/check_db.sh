@@ -167,6 +167,19 @@ expect 0 b leads score --at 2026-02-03
 n=$(grep -Ec '^[PQ][0-9]+,[0-9.]+,warm|^[PQ][0-9]+,[0-9.]+,hot' "$dir/out")
 [ "$n" -eq 30 ] || { echo "FAIL: $n of 30 leads kept with their event" >&2; cat "$dir/out" >&2; fail=1; }
 
+# ---- dealers funnel: the offers the routing runs kept ----------------------
+expect 0 b dealers funnel
+head -1 "$dir/out" | grep -q '^dealer_id,offered,open,accepted,declined,expired,recalled,won,lost,' \
+    || { echo "FAIL: dealers funnel header" >&2; cat "$dir/out" >&2; fail=1; }
+tail -1 "$dir/out" | grep -q '^(network),' || { echo "FAIL: dealers funnel network row" >&2; fail=1; }
+off=$(awk -F, 'NR > 1 && $1 != "(network)" { s += $2 } END { print s + 0 }' "$dir/out")
+net=$(tail -1 "$dir/out" | cut -d, -f2)
+[ "$off" -gt 0 ] && [ "$off" = "$net" ] || { echo "FAIL: dealers funnel: $off offers by dealer, $net in the network row" >&2; fail=1; }
+expect 0 b dealers funnel --from 2000-01-01 --to 2000-01-02 --format json
+grep -q '"dealer_id":"(network)","offered":0' "$dir/out" || { echo "FAIL: empty funnel" >&2; cat "$dir/out" >&2; fail=1; }
+expect 2 "$tool" dealers funnel
+expect 2 b dealers funnel --from 2026-02-01 --to 2026-01-01
+
 # ---- segments assign / migrations: a history kept between runs ------------
 src=$(dirname "$0")/../segments/accounts.csv
 expect 0 b segments assign --accounts "$src" --at 2026-01-01

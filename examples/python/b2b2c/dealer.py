@@ -54,6 +54,7 @@ _STAT_NAMES = _prefixed("DEALER_STAT_", ("NFIELDS",))
 _STAT_NAMES.update({DEALER_STAT_DECLINE_REASON0 + i:
                     "decline_reason%d" % i for i in range(8)})
 _SC_NAMES = _prefixed("DEALER_SC_", ("NFIELDS",))
+_FUNNEL_NAMES = _prefixed("DEALER_FUNNEL_", ("NFIELDS",))
 
 Reroute = namedtuple("Reroute", "lead_id from_dealer to_dealer reason")
 AuditRecord = namedtuple("AuditRecord", "lead_id dealer_id fields")
@@ -500,3 +501,16 @@ class DealerEngine(_Handle):
                           _d.b2b2c_dealer_scorecard_cb,
                           lambda d, f, n: (_s(d), _row(f, n, _SC_NAMES)),
                           self.handle, from_, to)
+
+    def funnel(self, from_: Time,
+               to: Time) -> List[Tuple[Optional[str], Dict[Union[str, int],
+                                                          float]]]:
+        """The dealer funnel of the offers made in [from_, to):
+        [(dealer_id, {offered, open, accepted, declined, expired, recalled,
+        won, lost, accept_rate, win_rate, responses, response_p50_hours,
+        response_p90_hours, close_p50_days, close_p90_days}), ...] in
+        dealer ID order, then the network's row with dealer_id None."""
+        return self._iter(lib.b2b2c_dealer_funnel,
+                          _d.b2b2c_dealer_funnel_cb,
+                          lambda d, f, n: (_s(d), _row(f, n, _FUNNEL_NAMES)),
+                          self.handle, _time(from_, "from_"), _time(to, "to"))

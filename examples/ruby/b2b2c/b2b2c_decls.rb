@@ -281,6 +281,22 @@ module B2B2C
     DEALER_SC_OWNER_LOST: 22,
     DEALER_SC_SERVICE_JOBS: 23,
     DEALER_SC_NFIELDS: 24,
+    DEALER_FUNNEL_OFFERED: 0,
+    DEALER_FUNNEL_OPEN: 1,
+    DEALER_FUNNEL_ACCEPTED: 2,
+    DEALER_FUNNEL_DECLINED: 3,
+    DEALER_FUNNEL_EXPIRED: 4,
+    DEALER_FUNNEL_RECALLED: 5,
+    DEALER_FUNNEL_WON: 6,
+    DEALER_FUNNEL_LOST: 7,
+    DEALER_FUNNEL_ACCEPT_RATE: 8,
+    DEALER_FUNNEL_WIN_RATE: 9,
+    DEALER_FUNNEL_RESPONSES: 10,
+    DEALER_FUNNEL_RESPONSE_P50_HOURS: 11,
+    DEALER_FUNNEL_RESPONSE_P90_HOURS: 12,
+    DEALER_FUNNEL_CLOSE_P50_DAYS: 13,
+    DEALER_FUNNEL_CLOSE_P90_DAYS: 14,
+    DEALER_FUNNEL_NFIELDS: 15,
     DEALER_REG_PENDING: 1,
     DEALER_REG_APPROVED: 2,
     DEALER_REG_REJECTED: 3,
@@ -511,6 +527,10 @@ module B2B2C
       share_leads: 13, share_won: 14, rank: 15, gap_to_median: 16,
       owner_kept: 17, reg_submitted: 18, reg_approved: 19, reg_won: 20,
       reg_expired: 21, owner_lost: 22, service_jobs: 23, nfields: 24 },
+    DealerFunnelField: { offered: 0, open: 1, accepted: 2, declined: 3,
+      expired: 4, recalled: 5, won: 6, lost: 7, accept_rate: 8, win_rate: 9,
+      responses: 10, response_p50_hours: 11, response_p90_hours: 12,
+      close_p50_days: 13, close_p90_days: 14, nfields: 15 },
     DealerRegState: { pending: 1, approved: 2, rejected: 3, expired: 4,
       won: 5 },
     DealerProtection: { none: 0, owner: 1, approved: 2, pending: 3 },
@@ -583,6 +603,7 @@ module B2B2C
     DealerAuditField: "DEALER_AUDIT_",
     DealerStat: "DEALER_STAT_",
     DealerScorecardField: "DEALER_SC_",
+    DealerFunnelField: "DEALER_FUNNEL_",
     DealerRegState: "DEALER_REG_",
     DealerProtection: "DEALER_PROTECT_",
     ForecastModel: "FORECAST_",
@@ -627,6 +648,7 @@ module B2B2C
     b2b2c_dealer_recall: [2],
     b2b2c_dealer_outcome: [4],
     b2b2c_dealer_scorecards: [1, 2],
+    b2b2c_dealer_funnel: [1, 2],
     b2b2c_dealer_route_customer: [13],
     b2b2c_dealer_owner: [7],
     b2b2c_dealer_owner_transfer: [5],
@@ -698,6 +720,7 @@ module B2B2C
     callback :b2b2c_dealer_reroute_cb, %i[string string string int32 pointer], :int
     callback :b2b2c_dealer_audit_cb, %i[string string pointer size_t pointer], :int
     callback :b2b2c_dealer_scorecard_cb, %i[string pointer size_t pointer], :int
+    callback :b2b2c_dealer_funnel_cb, %i[string pointer size_t pointer], :int
     callback :b2b2c_dealer_owners_cb, %i[pointer size_t string string int64 int64 pointer], :int
     callback :b2b2c_forecaster_summary_cb, %i[string double double double double pointer], :int
     callback :b2b2c_forecaster_customer_cb, %i[string int32 int64 int64 int64 pointer], :int
@@ -843,6 +866,7 @@ module B2B2C
     attach_function :b2b2c_dealer_audit_lead, %i[pointer string b2b2c_dealer_audit_cb pointer], :int
     attach_function :b2b2c_dealer_audit_dealer, %i[pointer string b2b2c_dealer_audit_cb pointer], :int
     attach_function :b2b2c_dealer_scorecards, %i[pointer int64 int64 b2b2c_dealer_scorecard_cb pointer], :int
+    attach_function :b2b2c_dealer_funnel, %i[pointer int64 int64 b2b2c_dealer_funnel_cb pointer], :int
     attach_function :b2b2c_dealer_route_customer, %i[pointer pointer pointer string pointer size_t string int32 double double string int32 int32 int64], :int
     attach_function :b2b2c_dealer_owner_win, %i[pointer string pointer size_t], :int
     attach_function :b2b2c_dealer_owner, %i[pointer pointer pointer pointer pointer size_t string int64], :int

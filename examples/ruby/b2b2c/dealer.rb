@@ -10,6 +10,7 @@ module B2B2C
                .freeze
   DEALER_STATUS = { "active" => DEALER_ACTIVE, "paused" => DEALER_PAUSED, "offboarded" => DEALER_OFFBOARDED }.freeze
   SC_NAMES = prefixed("DEALER_SC_", ["NFIELDS"]).freeze
+  DEALER_FUNNEL_NAMES = prefixed("DEALER_FUNNEL_", ["NFIELDS"]).freeze
   # service kinds by name ("repair"), from the library's own names
   DEALER_SERVICE = (1...DEALER_NSERVICE).to_h { |i| [Lib.b2b2c_dealer_service_name(i), i] }.freeze
 
@@ -312,6 +313,15 @@ module B2B2C
     def scorecards(from, to)
       iterate(:b2b2c_dealer_scorecards, :b2b2c_dealer_scorecard_cb, handle, from, to) do |d, f, n|
         [d, B2B2C.row(f, n, SC_NAMES)]
+      end
+    end
+
+    # The dealer funnel of the offers made in [from, to): [[dealer_id,
+    # {"offered" => ..., "response_p50_hours" => ...}], ...] in dealer ID
+    # order, then the network's row with dealer_id nil.
+    def funnel(from, to)
+      iterate(:b2b2c_dealer_funnel, :b2b2c_dealer_funnel_cb, handle, from, to) do |d, f, n|
+        [d, B2B2C.row(f, n, DEALER_FUNNEL_NAMES)]
       end
     end
 

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* b2b2c --db SPEC dealers funnel: the dealer-side funnel of the offers
+ * made in a period (b2b2c_dealer_funnel), per dealer and for the network,
+ * from the database the routing runs kept. */
+#include <stdint.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *const cols[] = {
+    "dealer_id", "offered", "open", "accepted", "declined", "expired",
+    "recalled", "won", "lost", "accept_rate", "win_rate", "responses",
+    "response_p50_hours", "response_p90_hours", "close_p50_days",
+    "close_p90_days"};
+
+static int row(const char *dealer_id, const double *f, size_t n, void *u)
+{
+    cli_table *t = u;
+    (void)n;
+    cli_table_str(t, dealer_id ? dealer_id : "(network)");
+    for (int k = B2B2C_DEALER_FUNNEL_OFFERED; k <= B2B2C_DEALER_FUNNEL_LOST;
+         k++)
+        cli_table_num(t, f[k], CLI_COUNT);
+    cli_table_num(t, f[B2B2C_DEALER_FUNNEL_ACCEPT_RATE], CLI_RATE);
+    cli_table_num(t, f[B2B2C_DEALER_FUNNEL_WIN_RATE], CLI_RATE);
+    cli_table_num(t, f[B2B2C_DEALER_FUNNEL_RESPONSES], CLI_COUNT);
+    for (int k = B2B2C_DEALER_FUNNEL_RESPONSE_P50_HOURS;
+         k <= B2B2C_DEALER_FUNNEL_CLOSE_P90_DAYS; k++)
+        cli_table_num(t, f[k], CLI_RATE);
+    return 0;
+}
+
+int cli_dealers_funnel(int argc, char **argv)
+{
+    cli_opt o[] = {{"from", NULL, 0}, {"to", NULL, 0}, {"format", NULL, 0},
+                   {NULL, NULL, 0}};
+    b2b2c_ctx *ctx = NULL;
+    b2b2c_dealer_engine *e = NULL;
+    int64_t from = INT64_MIN, to = INT64_MAX;
+    cli_table t;
+    int rc, json;
+
+    if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0 ||
+        (rc = cli_format_parse(o, &json)) != 0)
+        return rc;
+    if (!cli_db_given())
+        return cli_usage_error("dealers funnel: needs --db (the offers "
+                               "and outcomes the routing runs kept)");
+    if (cli_opt_get(o, "from") && cli_parse_time(cli_opt_get(o, "from"), &from))
+        return cli_usage_error("--from: not a date: '%s'",
+                               cli_opt_get(o, "from"));
+    if (cli_opt_get(o, "to") && cli_parse_time(cli_opt_get(o, "to"), &to))
+        return cli_usage_error("--to: not a date: '%s'", cli_opt_get(o, "to"));
+    if (from > to)
+        return cli_usage_error("--from is after --to");
+    if ((rc = cli_ctx_new(&ctx)) != 0)
+        return rc;
+    if ((rc = b2b2c_dealer_new(&e, ctx)) != 0) {
+        rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
+                            b2b2c_strerror(rc));
+        goto out;
+    }
+    cli_table_begin(&t, json, cols, sizeof(cols) / sizeof(cols[0]));
+    if ((rc = b2b2c_dealer_funnel(e, from, to, row, &t)) != 0)
+        rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
+                            b2b2c_strerror(rc));
+    else
+        cli_table_end(&t);
+out:
+    b2b2c_dealer_free(e);
+    cli_ctx_free(ctx);
+    return rc;
+}
