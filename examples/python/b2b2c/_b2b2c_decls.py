@@ -56,6 +56,8 @@ b2b2c_dealer_audit_cb = CFUNCTYPE(c_int, c_char_p, c_char_p, POINTER(c_double),
     c_size_t, c_void_p)
 b2b2c_dealer_scorecard_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double),
     c_size_t, c_void_p)
+b2b2c_forecast_sum_cb = CFUNCTYPE(c_int, POINTER(c_double), POINTER(c_double),
+    POINTER(c_double), c_size_t, c_void_p)
 b2b2c_forecaster_summary_cb = CFUNCTYPE(c_int, c_char_p, c_double, c_double,
     c_double, c_double, c_void_p)
 b2b2c_forecaster_customer_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int64,
@@ -318,6 +320,7 @@ CONSTANTS = {
     'DEALER_SC_OWNER_KEPT': 17,
     'DEALER_SC_NFIELDS': 18,
     # forecast.h
+    'FORECAST_NMOMENTS': 3,
     'FORECAST_BGNBD': 1,
     'FORECAST_PNBD': 2,
     'FORECAST_BGBB': 3,
@@ -862,6 +865,16 @@ FUNCTIONS = (
     ("b2b2c_forecast_gg_loglik", c_int, (POINTER(c_double), POINTER(c_double),
         c_void_p, POINTER(c_double), c_size_t, POINTER(c_double),
         POINTER(c_double), POINTER(c_double), c_size_t)),
+    ("b2b2c_forecast_moments", c_int, (POINTER(c_double), c_size_t, c_void_p,
+        c_int32, POINTER(c_double), POINTER(c_double), POINTER(c_double),
+        POINTER(c_double), c_size_t)),
+    ("b2b2c_forecast_gg_moments", c_int, (POINTER(c_double), c_size_t,
+        c_void_p, POINTER(c_double), POINTER(c_double), POINTER(c_double),
+        c_size_t)),
+    ("b2b2c_forecast_fit_sum", c_int, (POINTER(c_double), c_size_t,
+        POINTER(c_double), POINTER(c_int32), POINTER(c_int32), c_void_p,
+        c_int32, POINTER(c_double), c_size_t, POINTER(c_double), c_size_t,
+        c_double, c_int32, b2b2c_forecast_sum_cb, c_void_p)),
     ("b2b2c_forecast_stderr", c_int, (POINTER(c_double), POINTER(c_double),
         c_void_p, c_int32, POINTER(c_double), c_size_t, POINTER(c_double),
         POINTER(c_double), POINTER(c_double), POINTER(c_double), c_size_t)),

@@ -244,6 +244,7 @@ module B2B2C
     DEALER_SC_OWNER_KEPT: 17,
     DEALER_SC_NFIELDS: 18,
     # forecast.h
+    FORECAST_NMOMENTS: 3,
     FORECAST_BGNBD: 1,
     FORECAST_PNBD: 2,
     FORECAST_BGBB: 3,
@@ -618,6 +619,7 @@ module B2B2C
     callback :b2b2c_dealer_reroute_cb, %i[string string string int32 pointer], :int
     callback :b2b2c_dealer_audit_cb, %i[string string pointer size_t pointer], :int
     callback :b2b2c_dealer_scorecard_cb, %i[string pointer size_t pointer], :int
+    callback :b2b2c_forecast_sum_cb, %i[pointer pointer pointer size_t pointer], :int
     callback :b2b2c_forecaster_summary_cb, %i[string double double double double pointer], :int
     callback :b2b2c_forecaster_customer_cb, %i[string int32 int64 int64 int64 pointer], :int
     callback :b2b2c_forecaster_due_cb, %i[string int64 double double pointer], :int
@@ -776,6 +778,9 @@ module B2B2C
     attach_function :b2b2c_forecast_loglik, %i[pointer pointer pointer int32 pointer size_t pointer pointer pointer pointer size_t], :int
     attach_function :b2b2c_forecast_gg_fit, %i[pointer size_t pointer pointer pointer pointer pointer pointer pointer size_t double int32], :int
     attach_function :b2b2c_forecast_gg_loglik, %i[pointer pointer pointer pointer size_t pointer pointer pointer size_t], :int
+    attach_function :b2b2c_forecast_moments, %i[pointer size_t pointer int32 pointer pointer pointer pointer size_t], :int
+    attach_function :b2b2c_forecast_gg_moments, %i[pointer size_t pointer pointer pointer pointer size_t], :int
+    attach_function :b2b2c_forecast_fit_sum, %i[pointer size_t pointer pointer pointer pointer int32 pointer size_t pointer size_t double int32 b2b2c_forecast_sum_cb pointer], :int
     attach_function :b2b2c_forecast_stderr, %i[pointer pointer pointer int32 pointer size_t pointer pointer pointer pointer size_t], :int
     attach_function :b2b2c_forecast_gg_stderr, %i[pointer pointer pointer pointer size_t pointer pointer pointer size_t], :int
     attach_function :b2b2c_forecast_predict, %i[pointer pointer pointer pointer int32 pointer size_t pointer pointer pointer size_t double], :int
