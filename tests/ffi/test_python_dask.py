@@ -160,6 +160,25 @@ class DaskTest(unittest.TestCase):
         mean = lambda g: g["p"] * g["v"] / (g["q"] - 1)  # noqa: E731
         self.assertLessEqual(rel(mean(gg), mean(one)), 1e-7)
 
+    def test_bgbb(self):
+        # BG/BB (Fader, Hardie & Shang 2010, section 2): purchase and
+        # dropout probabilities drawn per customer, 8 opportunities; the
+        # fit ends at the rounding-level rule: known to about 1e-7
+        rng = np.random.default_rng(7)
+        n = 20000
+        pb = rng.beta(1.2, 0.75, n)
+        th = rng.beta(0.66, 2.8, n)
+        x, tx = np.zeros(n), np.zeros(n)
+        alive = np.ones(n, dtype=bool)
+        for t in range(1, 9):
+            buy = alive & (rng.random(n) < pb)
+            x += buy
+            tx[buy] = t
+            alive &= rng.random(n) >= th
+        pdf = pd.DataFrame({"frequency": x, "recency": tx,
+                            "T": np.full(n, 8.0)})
+        self.check_fit(pdf, b2b2c.FORECAST_BGBB, NPART, 1e-7)
+
     def test_predict_and_spend(self):
         pdf = cdnow()
         ddf = dd.from_pandas(pdf, npartitions=4)
