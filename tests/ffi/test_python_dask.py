@@ -196,6 +196,25 @@ class DaskTest(unittest.TestCase):
         self.assertEqual(sp["spend"].tolist(), list(b2b2c.forecast_gg_spend(
             gg, pdf["frequency"].tolist(), pdf["monetary_value"].tolist())))
 
+    def test_customer_ids(self):
+        pdf = cdnow()
+        pdf.index = ["c%05d" % i for i in range(len(pdf))]
+        ddf = dd.from_pandas(pdf, npartitions=4)  # sorted: known divisions
+        one = bd.fit(ddf, b2b2c.FORECAST_BGNBD)
+        self.assertEqual(bd.fit(ddf, b2b2c.FORECAST_BGNBD,
+                                check_ids=True), one)
+        # a customer with two summary rows (in the last partition)
+        twice = pd.concat([pdf, pdf.iloc[[-1]]]).sort_index()
+        with self.assertRaises(bd.PartitionError) as cm:
+            bd.fit(dd.from_pandas(twice, npartitions=4),
+                   b2b2c.FORECAST_BGNBD, check_ids=True)
+        self.assertEqual(cm.exception.code, b2b2c.EEXISTS)
+        self.assertEqual(cm.exception.partition, 3)
+        self.assertIn(pdf.index[-1], str(cm.exception))
+        with self.assertRaises(ValueError):
+            bd.fit(ddf.clear_divisions(), b2b2c.FORECAST_BGNBD,
+                   check_ids=True)
+
     def test_bad_partition_named(self):
         pdf = cdnow()
         ddf = dd.from_pandas(pdf, npartitions=4)

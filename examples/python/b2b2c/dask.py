@@ -9,7 +9,8 @@ map_partitions. The DataFrame holds one row per customer (a summary:
 frequency, recency, T and, for Gamma-Gamma, monetary_value; BG/BB: the
 number of opportunities as T). A customer must be in one row only: split
 across partitions it would count as two customers (summarise the
-transactions per customer first).
+transactions per customer first); fit(check_ids=True) checks it on a
+DataFrame indexed by the customer ID.
 
 Dask is imported when a function runs, so `import b2b2c` and
 `import b2b2c.dask` work without it. The workers import b2b2c (the package
@@ -23,7 +24,7 @@ import math
 import threading
 from typing import Any, List, Optional, Sequence, Tuple
 
-from ._lib import (ENODATA, ERANGE, FORECAST_BGBB, FORECAST_BGNBD,
+from ._lib import (EEXISTS, ENODATA, ERANGE, FORECAST_BGBB, FORECAST_BGNBD,
                    FORECAST_GG, FORECAST_PNBD, lib)
 from .forecast import (FitResult, Params, SumOutsideDomain, _params,
                        forecast_fit_sum, forecast_nparams)
@@ -106,11 +107,19 @@ def partition_sums(part: Any, model: int, params: Sequence[float],
 
 
 def partition_moments(part: Any, model: int,
-                      cols: Sequence[Optional[str]]) -> Tuple[int,
-                                                              List[float],
-                                                              str]:
+                      cols: Sequence[Optional[str]],
+                      check_ids: bool = False) -> Tuple[int, List[float],
+                                                        str]:
     """In a worker: (code, the three data moments, message) of one pandas
-    partition (forecast_moments / forecast_gg_moments)."""
+    partition (forecast_moments / forecast_gg_moments). check_ids: the
+    index holds customer IDs, each at most once (else EEXISTS naming the
+    first repeated one)."""
+    if check_ids and not part.index.is_unique:
+        dup = part.index[part.index.duplicated()][0]
+        return EEXISTS, [0.0, 0.0, 0.0], (
+            "customer %r: more than one row (a customer must be one "
+            "summary row: summarise the transactions per customer first)"
+            % (dup,))
     c = _ctx()
     x, tx, T, w = _arrays(part, cols)
     n = len(x)
@@ -156,19 +165,28 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
         recency: str = "recency", T: str = "T",
         monetary_value: str = "monetary_value",
         weight: Optional[str] = None, l2: float = 0.0, max_iter: int = 0,
-        start: Optional[Params] = None, persist: bool = True) -> FitResult:
+        start: Optional[Params] = None, persist: bool = True,
+        check_ids: bool = False) -> FitResult:
     """Fit BG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma (model FORECAST_GG: the
     frequency and monetary_value columns) on a Dask DataFrame of customer
     summaries, one row per customer. The columns are selected and (persist
     True) persisted first, so each step reads them from the workers'
     memory. Each likelihood evaluation is one map over the partitions, the
     partial sums added on the driver in partition order (the same answer
-    on every run). Returns the FitResult of forecast_fit. Raises
+    on every run). check_ids: the DataFrame's index is the customer ID
+    with known divisions (set_index on the ID gives both; ValueError
+    otherwise), so that a customer cannot be split across two partitions,
+    and each partition is checked to hold each ID once (PartitionError
+    with code EEXISTS naming the ID). Returns the FitResult of
+    forecast_fit. Raises
     PartitionError naming the first partition whose data are bad, whose
     worker raised, or whose sum was not finite, and b2b2c.Error for the
     fit's own errors (ENODATA when no row is usable)."""
     import dask  # noqa: F401 (fail here, not in a worker, without dask)
     model = _check_model(model)
+    if check_ids and not ddf.known_divisions:
+        raise ValueError("check_ids: the index must be the customer ID with "
+                         "known divisions (ddf.set_index(id_column))")
     cols = _cols(model, frequency, recency, T, monetary_value, weight)
     sel = ddf[[c for c in cols if c is not None]]
     if persist:
@@ -181,7 +199,8 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
         raise PartitionError(k, r[0], r[-1])
 
     mom = [0.0, 0.0, 0.0]
-    for k, r in enumerate(_map(parts, partition_moments, model, cols)):
+    for k, r in enumerate(_map(parts, partition_moments, model, cols,
+                               check_ids)):
         if r[0] != 0:
             failed(k, r)
         for i in range(3):
