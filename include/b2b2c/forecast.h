@@ -143,6 +143,133 @@ B2B2C_API int b2b2c_forecast_gg_loglik(double *loglik, double *grad,
                                        const double *weight, size_t n);
 
 /*
+ * Fits over data the host holds in partitions (1.1; docs/scaling.md).
+ *
+ * A fit of BG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma needs the data only
+ * through sums over customers: the log-likelihood and its gradient at the
+ * optimizer's trial parameters, and three data moments for the start point,
+ * the objective's scale and the boundary rule. b2b2c_forecast_fit_sum runs
+ * the optimizer of b2b2c_forecast_fit and asks the host for those sums, so
+ * the rows may live in partitions of a Dask DataFrame, on Spark executors
+ * or in a database, each summed where it lives (with
+ * b2b2c_forecast_loglik / b2b2c_forecast_moments) and added by the host.
+ *
+ * What is guaranteed (tests/unit/test_forecast_sum.c):
+ * - one partition whose callback calls b2b2c_forecast_loglik on the rows,
+ *   with the moments b2b2c_forecast_moments gives on those rows: params,
+ *   loglik, iterations and status are bit for bit those of
+ *   b2b2c_forecast_fit on the same rows;
+ * - any partitioning: each partition's sums are computed in a fixed order,
+ *   but adding them is floating-point addition, which is not associative,
+ *   so the total depends on the partitioning and on the order the host adds
+ *   them in: the log-likelihood and the moments by 1e-12 relative at most,
+ *   each gradient entry by 1e-12 of the sum of the partitions' absolute
+ *   gradients (an entry near 0 at the maximum is a difference of large
+ *   terms). Moments [0] and [1] of whole-number weights and counts (below
+ *   2^53) add exactly. The optimizer's path moves by as much, and the fit
+ *   ends elsewhere inside its stopping tolerance: on the CDNOW sample in
+ *   16 partitions the parameters agree with b2b2c_forecast_fit to 1e-13
+ *   (BG/NBD), 4e-8 (Pareto/NBD), 6e-8 (BG/BB) and 3e-7 (Gamma-Gamma,
+ *   whose q and v are nearly confounded), the log-likelihood to 1e-12,
+ *   the status exactly. A host that adds the partitions in a fixed order
+ *   gets the same answer on every run.
+ */
+
+/* Number of data moments (b2b2c_forecast_moments). */
+#define B2B2C_FORECAST_NMOMENTS 3
+
+/*
+ * The data moments of a batch of rows, to add over partitions for
+ * b2b2c_forecast_fit_sum (1.1).
+ *
+ * moments  receives B2B2C_FORECAST_NMOMENTS sums over the rows a fit uses
+ *          (rows of weight 0 are left out): [0] the total weight W (the
+ *          number of customers), [1] the sum of weight * x, [2] the sum of
+ *          weight * T. Added elementwise over partitions. All 0 when no
+ *          row is used (an empty partition adds nothing).
+ * nmoments >= B2B2C_FORECAST_NMOMENTS.
+ * model, x, tx, T, weight, n  as in b2b2c_forecast_fit (its data rules).
+ * Cost: one pass over the rows, no allocation.
+ * Returns 0, B2B2C_EINVAL (NULL, nmoments too small, unknown model, a
+ * NaN, infinite or non-integer value naming the row), B2B2C_ERANGE (a
+ * value out of range, naming the row). On failure moments is untouched.
+ */
+B2B2C_API int b2b2c_forecast_moments(double *moments, size_t nmoments,
+                                     b2b2c_ctx *ctx, int32_t model,
+                                     const double *x, const double *tx,
+                                     const double *T, const double *weight,
+                                     size_t n);
+
+/* The same for Gamma-Gamma over the rows b2b2c_forecast_gg_fit uses
+ * (x > 0 and m > 0): [0] their total weight, [1] the sum of weight * x,
+ * [2] the sum of weight * m. Errors as b2b2c_forecast_moments (m < 0 is
+ * B2B2C_ERANGE naming the row). (1.1) */
+B2B2C_API int b2b2c_forecast_gg_moments(double *moments, size_t nmoments,
+                                        b2b2c_ctx *ctx, const double *x,
+                                        const double *m,
+                                        const double *weight, size_t n);
+
+/*
+ * The host's sum for b2b2c_forecast_fit_sum: at the natural parameters
+ * params (nparams of the model), write the total log-likelihood over every
+ * partition to *loglik and its gradient with respect to params (nparams
+ * entries) to grad; return 0. Return B2B2C_ERANGE when the log-likelihood
+ * is not finite there (what b2b2c_forecast_loglik returns for a partition
+ * at such a point: the optimizer then steps back, as b2b2c_forecast_fit
+ * does), B2B2C_ENOCONVERGE when a partition's series did not converge (the
+ * fit goes on as b2b2c_forecast_fit does and then fails with that code),
+ * and any other non-zero value to stop the fit at once: it returns that
+ * value. The host names the partition at fault itself (the library only
+ * knows the evaluation number, which its message gives).
+ */
+typedef int (*b2b2c_forecast_sum_cb)(double *loglik, double *grad,
+                                     const double *params, size_t nparams,
+                                     void *userdata);
+
+/*
+ * Fit BG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma (model B2B2C_FORECAST_GG)
+ * by maximum likelihood over data the host sums (1.1; see above).
+ *
+ * params, loglik, iterations, status, l2, max_iter  as in
+ *            b2b2c_forecast_fit (nparams >= the model's 4 or 3).
+ * start      the optimizer's start, the model's parameters (nstart >= 4
+ *            or 3, each in [1e-12, 1e12]), or NULL for the start
+ *            b2b2c_forecast_fit takes on data with these moments.
+ * moments    the sums of b2b2c_forecast_moments (or _gg_moments) added over
+ *            every partition, nmoments >= B2B2C_FORECAST_NMOMENTS. [0]
+ *            scales the objective (the mean per customer, so the gradient
+ *            tolerance means the same at any size), [1] and [2] give the
+ *            default start and the scale of the boundary rule.
+ * cb         the host's sum at given parameters (b2b2c_forecast_sum_cb),
+ *            called once per likelihood evaluation, about 1.5 times per
+ *            iteration, and once more at the answer; userdata is passed on.
+ *
+ * The optimizer, its stopping rule, the boundary rule and the status are
+ * those of b2b2c_forecast_fit. The context's progress handler gets one
+ * unit of work per call of cb; when it asks to stop, B2B2C_EINTERRUPTED.
+ * Returns 0; B2B2C_EINVAL (NULL params, moments or cb, unknown model,
+ * nparams, nstart or nmoments too small, a NaN or infinite moment or
+ * start); B2B2C_ERANGE (a negative moment, moments[2] = 0, start, l2 or
+ * max_iter out of range, the log-likelihood not finite at the start, or cb
+ * returned 0 with a non-finite log-likelihood or gradient: a host's bug
+ * such as a worker that lost rows, never taken as a step back);
+ * B2B2C_ENODATA (moments[0] = 0, or moments[1] = 0 for the purchase
+ * models: every frequency 0); B2B2C_ENOCONVERGE; B2B2C_EINTERRUPTED; or
+ * the callback's own code. On failure no output is written.
+ * Cost: the iterations of b2b2c_forecast_fit (typically 20 to 60), each
+ * about 1.5 calls of cb; no allocation.
+ */
+B2B2C_API int b2b2c_forecast_fit_sum(double *params, size_t nparams,
+                                     double *loglik, int32_t *iterations,
+                                     int32_t *status, b2b2c_ctx *ctx,
+                                     int32_t model, const double *start,
+                                     size_t nstart, const double *moments,
+                                     size_t nmoments, double l2,
+                                     int32_t max_iter,
+                                     b2b2c_forecast_sum_cb cb,
+                                     void *userdata);
+
+/*
  * Standard errors of BG/NBD, Pareto/NBD or BG/BB parameters (1.1).
  *
  * se      receives the standard error of each parameter (nparams entries

@@ -39,6 +39,16 @@ int b2b2c__fc_ll(int32_t model, const double *p, const b2b2c__fc_rows *r,
 int b2b2c__pnbd_row(const double *p, double x, double tx, double T,
                     double *lbr, double *lb1, double dl[4]);
 
+/* The data moments a fit needs (B2B2C_FORECAST_NMOMENTS: W, sum w x, and
+ * sum w T or, Gamma-Gamma, sum w m) as b2b2c__fc_rows_build summed them;
+ * the default start theta (log-parameters) and the boundary test of the
+ * fits from those moments (forecast_fit.c). */
+void b2b2c__fc_moments_of(double *mom, int32_t model,
+                          const b2b2c__fc_rows *rows);
+void b2b2c__fc_start(double *th, int32_t model, const double *mom);
+int b2b2c__fc_at_boundary(int32_t model, const double *p, int np,
+                          const double *mom);
+
 /* Order-independent digest of a forecaster's in-memory state (tests). */
 uint64_t b2b2c__forecaster_digest(const b2b2c_forecaster *f);
 

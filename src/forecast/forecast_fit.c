@@ -19,6 +19,7 @@ typedef struct fit_ud {
     const b2b2c__fc_rows *rows;
     double *scratch;
     double l2, W;
+    double mom[B2B2C_FORECAST_NMOMENTS];
     int err;
     b2b2c_ctx *ctx; /* for the progress handler */
 } fit_ud;
@@ -54,14 +55,15 @@ static int objective(void *u, const double *th, double *f, double *g)
 
 /* The scale a parameter is compared with in the boundary test: 1 for
  * shape parameters; the mean age T for the time scales (BG/NBD and
- * Pareto/NBD alpha, Pareto/NBD beta); the mean spend for Gamma-Gamma v. */
-static double param_scale(int32_t model, int i, const b2b2c__fc_rows *rows)
+ * Pareto/NBD alpha, Pareto/NBD beta); the mean spend for Gamma-Gamma v.
+ * mom: the data moments (b2b2c__fc_moments_of). */
+static double param_scale(int32_t model, int i, const double *mom)
 {
     if ((model == B2B2C_FORECAST_BGNBD || model == B2B2C_FORECAST_PNBD) &&
         (i == 1 || (model == B2B2C_FORECAST_PNBD && i == 3)))
-        return rows->sumT / rows->W;
+        return mom[2] / mom[0];
     if (model == B2B2C_FORECAST_GG && i == 2)
-        return rows->summ / rows->wpos;
+        return mom[2] / mom[0];
     return 1.0;
 }
 
@@ -70,15 +72,47 @@ static double param_scale(int32_t model, int i, const b2b2c__fc_rows *rows)
  * gamma shape of 1e5 has a coefficient of variation of 0.3%, a beta with a
  * shape of 1e-5 puts all but 1e-5 of its mass at an end: both are the
  * degenerate limits (no heterogeneity, no dropout) and not estimates. */
-static int at_boundary(int32_t model, const double *p, int np,
-                       const b2b2c__fc_rows *rows)
+int b2b2c__fc_at_boundary(int32_t model, const double *p, int np,
+                          const double *mom)
 {
     for (int i = 0; i < np; i++) {
-        double r = p[i] / param_scale(model, i, rows);
+        double r = p[i] / param_scale(model, i, mom);
         if (!(r >= 1e-5 && r <= 1e5))
             return 1;
     }
     return 0;
+}
+
+void b2b2c__fc_moments_of(double *mom, int32_t model,
+                          const b2b2c__fc_rows *rows)
+{
+    /* Gamma-Gamma rows all have x > 0, so wpos and W are the same sum in
+     * the same order */
+    mom[0] = rows->W;
+    mom[1] = rows->sumx;
+    mom[2] = model == B2B2C_FORECAST_GG ? rows->summ : rows->sumT;
+}
+
+void b2b2c__fc_start(double *th, int32_t model, const double *mom)
+{
+    /* start: purchase rate about x/T with r = 1 (alpha = T/x) */
+    double mx = mom[1] / mom[0], mT = mom[2] / mom[0];
+    double al0 = mT / (mx > 0.05 ? mx : 0.05);
+    switch (model) {
+    case B2B2C_FORECAST_BGNBD:
+        th[0] = 0; th[1] = log(al0); th[2] = 0; th[3] = 0;
+        break;
+    case B2B2C_FORECAST_PNBD:
+        th[0] = 0; th[1] = log(al0); th[2] = 0; th[3] = log(mT);
+        break;
+    case B2B2C_FORECAST_BGBB:
+        th[0] = th[1] = th[2] = th[3] = 0;
+        break;
+    default: /* GG: mean spend p v / (q - 1) with p = 1, q = 3 */
+        th[0] = 0; th[1] = log(3.0);
+        th[2] = log(2 * mom[2] / mom[0]);
+        break;
+    }
 }
 
 /* The optimizer's early stop (b2b2c__bfgs_edge): theta past the
@@ -92,7 +126,7 @@ static int edge_beyond(void *u, const double *th)
     double p[4];
     for (int i = 0; i < d->np; i++)
         p[i] = exp(th[i]);
-    return at_boundary(d->model, p, d->np, d->rows);
+    return b2b2c__fc_at_boundary(d->model, p, d->np, d->mom);
 }
 
 static int do_fit(double *params, size_t nparams, double *loglik,
@@ -145,33 +179,15 @@ static int do_fit(double *params, size_t nparams, double *loglik,
     ud.W = rows.W;
     ud.err = 0;
     ud.ctx = ctx;
-    {
-        /* start: purchase rate about x/T with r = 1 (alpha = T/x) */
-        double mx = rows.sumx / rows.W, mT = rows.sumT / rows.W;
-        double al0 = mT / (mx > 0.05 ? mx : 0.05);
-        switch (model) {
-        case B2B2C_FORECAST_BGNBD:
-            th[0] = 0; th[1] = log(al0); th[2] = 0; th[3] = 0;
-            break;
-        case B2B2C_FORECAST_PNBD:
-            th[0] = 0; th[1] = log(al0); th[2] = 0; th[3] = log(mT);
-            break;
-        case B2B2C_FORECAST_BGBB:
-            th[0] = th[1] = th[2] = th[3] = 0;
-            break;
-        default: /* GG: mean spend p v / (q - 1) with p = 1, q = 3 */
-            th[0] = 0; th[1] = log(3.0);
-            th[2] = log(2 * rows.summ / rows.wpos);
-            break;
-        }
-    }
+    b2b2c__fc_moments_of(ud.mom, model, &rows);
+    b2b2c__fc_start(th, model, ud.mom);
     rc = b2b2c__bfgs(th, np, objective, &ud, max_iter ? max_iter : 1000,
                      1e-9, &edge, &fmin, &it, &st);
     if (rc == 0) {
         for (int i = 0; i < np; i++)
             p[i] = exp(th[i]);
         rc = b2b2c__fc_ll(model, p, &rows, ud.scratch, &ll, NULL);
-        if (at_boundary(model, p, np, &rows))
+        if (b2b2c__fc_at_boundary(model, p, np, ud.mom))
             st = B2B2C_FIT_BOUNDARY;
     }
     b2b2c__free(ctx, ud.scratch);

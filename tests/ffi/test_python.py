@@ -760,6 +760,42 @@ class ForecastTest(EngineTest):
         self.assertError(b2b2c.ERANGE, b2b2c.forecast_fit,
                          b2b2c.FORECAST_BGNBD, x, tx, T, max_iter=-1)
 
+    def test_fit_sum(self):
+        x, tx, T = _simulate_bgnbd(400)
+        m = b2b2c.FORECAST_BGNBD
+        one = b2b2c.forecast_fit(m, x, tx, T)
+        halves = [(x[:150], tx[:150], T[:150]), (x[150:], tx[150:], T[150:])]
+
+        def total(parts):
+            def sum_fn(p):
+                ll, g = 0.0, [0.0] * len(p)
+                for px, ptx, pT in parts:
+                    a, b = b2b2c.forecast_loglik(m, p, px, ptx, pT)
+                    ll += a
+                    g = [u + v for u, v in zip(g, b)]
+                return ll, g
+            mom = [sum(v) for v in zip(*(b2b2c.forecast_moments(m, *q)
+                                         for q in parts))]
+            return sum_fn, mom
+        # one partition: bit for bit; two: to the fit's own precision (400
+        # customers: a flat objective, 1e-6; docs/scaling.md)
+        got = b2b2c.forecast_fit_sum(m, *total([(x, tx, T)]))
+        self.assertEqual(got, one)
+        got = b2b2c.forecast_fit_sum(m, *total(halves))
+        for k, v in one.params.items():
+            self.assertLess(abs(got.params[k] - v), 1e-6 * v)
+        # the host's exception comes back as it was
+        def boom(p):
+            raise KeyError("worker 3")
+        with self.assertRaises(KeyError):
+            b2b2c.forecast_fit_sum(m, boom, total(halves)[1])
+        self.assertError(b2b2c.ENODATA, b2b2c.forecast_fit_sum, m,
+                         total(halves)[0], [0.0, 0.0, 0.0])
+        self.assertEqual(b2b2c.forecast_moments(m, [], [], []),
+                         (0.0, 0.0, 0.0))
+        gm = b2b2c.forecast_gg_moments([0.0, 2.0, 3.0], [0.0, 10.0, 20.0])
+        self.assertEqual(gm, (2.0, 5.0, 30.0))
+
     def test_progress_handler(self):
         x, tx, T = _simulate_bgnbd(400)
         calls = []

@@ -18,6 +18,7 @@ INSTALLED = os.environ.get("B2B2C_TEST_INSTALLED") == "1"
 if not INSTALLED:
     sys.path.insert(0, os.path.join(ROOT, "examples", "python"))
 import b2b2c  # noqa: E402
+import b2b2c.dask  # noqa: E402 (imports without dask: dask loads lazily)
 
 UTC = datetime.timezone.utc
 T0 = 1767225600  # 2026-01-01 00:00:00 UTC
@@ -30,8 +31,10 @@ def public_callables():
     and every public method or property of its public classes (walking the
     classes' bases that belong to the package)."""
     seen = set()
-    for name in sorted(b2b2c.__all__):
-        obj = getattr(b2b2c, name)
+    names = [(b2b2c, n, n) for n in sorted(b2b2c.__all__)]
+    names += [(b2b2c.dask, n, "dask." + n) for n in sorted(b2b2c.dask.__all__)]
+    for mod, attr_name, name in names:
+        obj = getattr(mod, attr_name)
         if inspect.isfunction(obj):
             if obj not in seen:
                 seen.add(obj)
@@ -62,7 +65,8 @@ class DocumentedAndTypedTest(unittest.TestCase):
         names = [n for n, _ in public_callables()]
         for n in ("Context.transaction", "LeadModel.score", "DealerEngine.route",
                   "Forecaster.fit", "Channels.attribute", "SQLiteStore.__init__",
-                  "band_name", "to_unix"):
+                  "band_name", "to_unix", "dask.fit", "dask.predict",
+                  "forecast_fit_sum"):
             self.assertIn(n, names)
         self.assertGreater(len(names), 150)
 

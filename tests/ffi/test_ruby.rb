@@ -590,6 +590,18 @@ class ForecastTest < EngineTest
     assert_error(B2B2C::ERANGE) { @ctx.set_progress_handler(0) { true } }
   end
 
+  def test_fit_sum
+    x, tx, t = simulate(400)
+    m = B2B2C::FORECAST_BGNBD
+    one = B2B2C.forecast_fit(m, x, tx, t)
+    mom = B2B2C.forecast_moments(m, x, tx, t)
+    got = B2B2C.forecast_fit_sum(m, mom) { |p| B2B2C.forecast_loglik(m, p, x, tx, t) }
+    assert_equal one.params, got.params # one partition: bit for bit
+    assert_equal one.loglik, got.loglik
+    assert_raises(KeyError) { B2B2C.forecast_fit_sum(m, mom) { |_p| raise KeyError, "worker 3" } }
+    assert_equal [2.0, 5.0, 30.0], B2B2C.forecast_gg_moments([0.0, 2.0, 3.0], [0.0, 10.0, 20.0])
+  end
+
   def test_forecaster_status_and_params
     B2B2C::Forecaster.open(@ctx) do |f|
       add_log(f)

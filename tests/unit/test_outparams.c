@@ -93,6 +93,13 @@
  *   b2b2c_forecast_stderr           test_forecast (F, bad params, bad last
  *                                   row, not a maximum, AL)
  *   b2b2c_forecast_gg_stderr        test_forecast (F, bad params, m < 0, AL)
+ *   b2b2c_forecast_moments          test_forecast (F, NULL, nmoments, bad
+ *                                   model, bad last row)
+ *   b2b2c_forecast_gg_moments       test_forecast (F, m < 0 in last row)
+ *   b2b2c_forecast_fit_sum          test_forecast (F, bad model, NULL cb and
+ *                                   moments, bad start, zero and NaN
+ *                                   moments, callback error, NaN sum,
+ *                                   ENOCONVERGE, interrupted)
  * forecast.h (forecaster)
  *   b2b2c_forecaster_new            test_forecaster (AL, ST; exception)
  *   b2b2c_forecaster_get_param      test_forecaster (F, F2, unknown param,

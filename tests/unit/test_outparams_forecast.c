@@ -3,6 +3,8 @@
  * Out-parameters written only on success: the forecast functions and the
  * forecaster (the checklist is at the top of test_outparams.c).
  */
+#include <math.h>
+
 #include "outparams.h"
 
 /* ---- forecast (stateless) ------------------------------------------------ */
@@ -14,6 +16,29 @@ static const double FT[NR] = {40, 40, 40, 40, 40, 40};
 static const double FM[NR] = {0, 20, 30, 25, 40, 35};
 static const double BG[4] = {0.24, 4.4, 0.79, 2.4};
 static const double GG[3] = {6.25, 3.74, 15.44};
+
+/* A host sum (b2b2c_forecast_fit_sum) over the rows in `u`, or a failing
+ * one: *(int *)u > 0 fails with that many calls left, then returns the
+ * code in fail_code (or a NaN sum when fail_code is 0). */
+typedef struct sum_host {
+    const double *x, *tx, *T;
+    b2b2c_ctx *ctx;
+    int left, fail_code;
+} sum_host;
+
+static int host_sum(double *ll, double *grad, const double *params,
+                    size_t np, void *u)
+{
+    sum_host *h = u;
+    if (h->left > 0 && --h->left == 0) {
+        if (h->fail_code)
+            return h->fail_code;
+        *ll = NAN;
+        return 0;
+    }
+    return b2b2c_forecast_loglik(ll, grad, h->ctx, B2B2C_FORECAST_BGNBD,
+                                 params, np, h->x, h->tx, h->T, NULL, NR);
+}
 
 static int stop_progress(void *u)
 {
@@ -165,6 +190,75 @@ static void test_forecast(void **state)
     FAULTS(b2b2c_forecast_frequency_counts(o1, NR, e.ctx,
                                            B2B2C_FORECAST_PNBD, BG, 4, T,
                                            NULL, NR));
+    /* fits over host sums (forecast_sum.c); o1 receives the moments */
+    {
+        b2b2c_ctx *hctx;
+        double mom[3], bad_start[4] = {1, -1, 1, 1}, bad_mom[3];
+        sum_host h = {x, tx, T, NULL, 0, 0};
+        assert_int_equal(b2b2c_ctx_new(&hctx, NULL, NULL), 0);
+        h.ctx = hctx;
+        X(b2b2c_forecast_moments(NULL, 3, e.ctx, B2B2C_FORECAST_BGNBD, x, tx,
+                                 T, NULL, NR), B2B2C_EINVAL);
+        X(b2b2c_forecast_moments(o1, 2, e.ctx, B2B2C_FORECAST_BGNBD, x, tx, T,
+                                 NULL, NR), B2B2C_EINVAL);
+        X(b2b2c_forecast_moments(o1, 3, e.ctx, 99, x, tx, T, NULL, NR),
+          B2B2C_EINVAL);
+        tx[NR - 1] = 50; /* after T */
+        X(b2b2c_forecast_moments(o1, 3, e.ctx, B2B2C_FORECAST_BGNBD, x, tx, T,
+                                 NULL, NR), B2B2C_ERANGE);
+        tx[NR - 1] = FTX[NR - 1];
+        m[NR - 1] = -1;
+        X(b2b2c_forecast_gg_moments(o1, 3, e.ctx, x, m, NULL, NR),
+          B2B2C_ERANGE);
+        m[NR - 1] = FM[NR - 1];
+        assert_int_equal(b2b2c_forecast_moments(mom, 3, e.ctx,
+                                                B2B2C_FORECAST_BGNBD, x, tx,
+                                                T, NULL, NR), 0);
+#define FSUM(model, start, mm, cb, ud)                                        \
+    b2b2c_forecast_fit_sum(p, 4, &ll, &it, &stt, e.ctx, model, start, 4, mm, \
+                           3, 0, 0, cb, ud)
+        X(FSUM(99, NULL, mom, host_sum, &h), B2B2C_EINVAL);
+        X(FSUM(B2B2C_FORECAST_BGNBD, NULL, mom, NULL, &h), B2B2C_EINVAL);
+        X(FSUM(B2B2C_FORECAST_BGNBD, NULL, NULL, host_sum, &h),
+          B2B2C_EINVAL);
+        X(FSUM(B2B2C_FORECAST_BGNBD, bad_start, mom, host_sum, &h),
+          B2B2C_ERANGE);
+        memcpy(bad_mom, mom, sizeof(mom));
+        bad_mom[1] = 0;
+        X(FSUM(B2B2C_FORECAST_BGNBD, NULL, bad_mom, host_sum, &h),
+          B2B2C_ENODATA);
+        bad_mom[1] = NAN;
+        X(FSUM(B2B2C_FORECAST_BGNBD, NULL, bad_mom, host_sum, &h),
+          B2B2C_EINVAL);
+        /* the host fails at the 5th sum, then returns a NaN sum at the 5th */
+        h.left = 5;
+        h.fail_code = B2B2C_ESTORAGE;
+        X(FSUM(B2B2C_FORECAST_BGNBD, NULL, mom, host_sum, &h),
+          B2B2C_ESTORAGE);
+        h.left = 5;
+        h.fail_code = 0;
+        X(FSUM(B2B2C_FORECAST_BGNBD, NULL, mom, host_sum, &h), B2B2C_ERANGE);
+        h.left = 5;
+        h.fail_code = B2B2C_ENOCONVERGE;
+        X(FSUM(B2B2C_FORECAST_BGNBD, NULL, mom, host_sum, &h),
+          B2B2C_ENOCONVERGE);
+        h.left = 0;
+        assert_int_equal(b2b2c_ctx_set_progress_handler(e.ctx, 1,
+                                                        stop_progress, NULL),
+                         0);
+        X(FSUM(B2B2C_FORECAST_BGNBD, NULL, mom, host_sum, &h),
+          B2B2C_EINTERRUPTED);
+        assert_int_equal(b2b2c_ctx_set_progress_handler(e.ctx, 0, NULL, NULL),
+                         0);
+        FAULTS(b2b2c_forecast_moments(o1, 3, e.ctx, B2B2C_FORECAST_BGNBD, x,
+                                      tx, T, NULL, NR));
+        assert_int_equal(FSUM(B2B2C_FORECAST_BGNBD, NULL, mom, host_sum, &h),
+                         0);
+        assert_true(p[0] != CD && ll != CD && it != CI && stt != CI);
+        REFILL;
+#undef FSUM
+        b2b2c_ctx_free(hctx);
+    }
 #undef FIT
 #undef ROWS3
 

@@ -65,7 +65,8 @@ from .forecast import (  # noqa: F401
     forecast_fit, forecast_frequency_counts, forecast_gg_fit,
     forecast_gg_loglik, forecast_gg_spend, forecast_loglik, forecast_nparams,
     forecast_param_name, forecast_param_names, forecast_population_expected,
-    forecast_predict, forecast_stderr, forecast_gg_stderr)
+    forecast_predict, forecast_stderr, forecast_gg_stderr, forecast_moments,
+    forecast_gg_moments, forecast_fit_sum, SumOutsideDomain)
 from .channel import (  # noqa: F401
     Attribution, ChannelItem, Channels, LagWeek, Share,
     channel_attribution_from_name, channel_attribution_name,
@@ -100,6 +101,8 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "dealer_reason_name", "dealer_service_name", "forecast_nparams", "forecast_param_name",
     "forecast_param_names", "forecast_fit", "forecast_loglik",
     "forecast_gg_fit", "forecast_gg_loglik", "forecast_predict",
+    "forecast_moments", "forecast_gg_moments", "forecast_fit_sum",
+    "SumOutsideDomain",
     "fit_status_name",
     "forecast_gg_spend", "forecast_clv", "forecast_population_expected",
     "forecast_frequency_counts", "channel_kind_name", "channel_sub_name",

@@ -62,6 +62,8 @@ b2b2c_dealer_funnel_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double),
     c_size_t, c_void_p)
 b2b2c_dealer_owners_cb = CFUNCTYPE(c_int, c_void_p, c_size_t, c_char_p,
     c_char_p, c_int64, c_int64, c_void_p)
+b2b2c_forecast_sum_cb = CFUNCTYPE(c_int, POINTER(c_double), POINTER(c_double),
+    POINTER(c_double), c_size_t, c_void_p)
 b2b2c_forecaster_summary_cb = CFUNCTYPE(c_int, c_char_p, c_double, c_double,
     c_double, c_double, c_void_p)
 b2b2c_forecaster_customer_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_int64,
@@ -387,6 +389,7 @@ CONSTANTS = {
     'DEALER_PROTECT_APPROVED': 2,
     'DEALER_PROTECT_PENDING': 3,
     # forecast.h
+    'FORECAST_NMOMENTS': 3,
     'FORECAST_BGNBD': 1,
     'FORECAST_PNBD': 2,
     'FORECAST_BGBB': 3,
@@ -1001,6 +1004,16 @@ FUNCTIONS = (
     ("b2b2c_forecast_gg_loglik", c_int, (POINTER(c_double), POINTER(c_double),
         c_void_p, POINTER(c_double), c_size_t, POINTER(c_double),
         POINTER(c_double), POINTER(c_double), c_size_t)),
+    ("b2b2c_forecast_moments", c_int, (POINTER(c_double), c_size_t, c_void_p,
+        c_int32, POINTER(c_double), POINTER(c_double), POINTER(c_double),
+        POINTER(c_double), c_size_t)),
+    ("b2b2c_forecast_gg_moments", c_int, (POINTER(c_double), c_size_t,
+        c_void_p, POINTER(c_double), POINTER(c_double), POINTER(c_double),
+        c_size_t)),
+    ("b2b2c_forecast_fit_sum", c_int, (POINTER(c_double), c_size_t,
+        POINTER(c_double), POINTER(c_int32), POINTER(c_int32), c_void_p,
+        c_int32, POINTER(c_double), c_size_t, POINTER(c_double), c_size_t,
+        c_double, c_int32, b2b2c_forecast_sum_cb, c_void_p)),
     ("b2b2c_forecast_stderr", c_int, (POINTER(c_double), POINTER(c_double),
         c_void_p, c_int32, POINTER(c_double), c_size_t, POINTER(c_double),
         POINTER(c_double), POINTER(c_double), POINTER(c_double), c_size_t)),

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import ctypes
 from collections import namedtuple
-from typing import (Any, Dict, List, Mapping, Optional, Sequence, Tuple,
-                    Union)
+from typing import (Any, Callable, Dict, List, Mapping, Optional, Sequence,
+                    Tuple, Union)
 
-from ._lib import (FIT_CONVERGED, FORECAST_GG, EnumArg, Time, _check, _d,
-                   _i32, _int_arg, lib)
+from ._lib import (ERANGE, ESTORAGE, FIT_CONVERGED, FORECAST_GG, EnumArg,
+                   Time, _check, _d, _i32, _int_arg, lib)
 from .core import Context, _name
 from ._engine import (
     _Handle, _b, _dbl, _doubles, _enum, _named, _s, _seg, _sz, fit_status_name)
@@ -144,6 +144,90 @@ def forecast_gg_loglik(params: Params, x: Floats, m: Floats,
             ctypes.byref(ll), grad, c.handle, p, k, _rows(n, x, "x"),
             _rows(n, m, "m"), _rows(n, weight, "weight"), n))
     return ll.value, list(grad)
+
+
+def forecast_moments(model: int, x: Floats, tx: Floats, T: Floats,
+                     weight: Optional[Floats] = None,
+                     ctx: Optional[Context] = None) -> Tuple[float, float,
+                                                             float]:
+    """The data moments (W, sum of weight * x, sum of weight * T) of a batch
+    of rows for forecast_fit_sum (BG/NBD, Pareto/NBD, BG/BB): added
+    elementwise over partitions. Zeros for a batch with no usable row."""
+    n = len(x)
+    out = (_dbl * 3)()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_moments(
+            out, 3, c.handle, model, _rows(n, x, "x"), _rows(n, tx, "tx"),
+            _rows(n, T, "T"), _rows(n, weight, "weight"), n))
+    return out[0], out[1], out[2]
+
+
+def forecast_gg_moments(x: Floats, m: Floats,
+                        weight: Optional[Floats] = None,
+                        ctx: Optional[Context] = None) -> Tuple[float, float,
+                                                                float]:
+    """The Gamma-Gamma data moments (W, sum of weight * x, sum of weight *
+    m over the rows with x > 0 and m > 0) for forecast_fit_sum."""
+    n = len(x)
+    out = (_dbl * 3)()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_forecast_gg_moments(
+            out, 3, c.handle, _rows(n, x, "x"), _rows(n, m, "m"),
+            _rows(n, weight, "weight"), n))
+    return out[0], out[1], out[2]
+
+
+# What a sum callback of forecast_fit_sum returns: (loglik, gradient).
+SumFn = Callable[[List[float]], Tuple[float, Sequence[float]]]
+
+
+class SumOutsideDomain(Exception):
+    """Raised by a forecast_fit_sum callback when the log-likelihood is not
+    finite at the parameters asked (a partition's forecast_loglik failed
+    with ERANGE): the optimizer steps back, as forecast_fit does."""
+
+
+def forecast_fit_sum(model: int, sum_fn: SumFn,
+                     moments: Sequence[float],
+                     start: Optional[Params] = None, l2: float = 0.0,
+                     ctx: Optional[Context] = None,
+                     max_iter: int = 0) -> FitResult:
+    """Fit BG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma (model FORECAST_GG) with
+    the library's optimizer over sums the host computes: sum_fn(params)
+    (natural parameters, a list) returns (loglik, gradient) summed over
+    every partition (forecast_loglik / forecast_gg_loglik on each);
+    moments are forecast_moments / forecast_gg_moments added over the
+    partitions; start None for the default start. Raise SumOutsideDomain
+    from sum_fn where the log-likelihood is not finite; any other
+    exception stops the fit and is re-raised here as it was. A FitResult
+    as forecast_fit's."""
+    k = forecast_nparams(model)
+    out, ll, it, st = (_dbl * k)(), _dbl(), _i32(), _i32()
+    mom, nm = _doubles(list(moments), "moments")
+    sp, ns = _params(start, "start") if start is not None else (None, 0)
+    err: List[BaseException] = []
+
+    def tramp(llp, gp, pp, np_, _ud):
+        try:
+            v, g = sum_fn([pp[i] for i in range(np_)])
+            llp[0] = v
+            for i in range(np_):
+                gp[i] = g[i]
+            return 0
+        except SumOutsideDomain:
+            return ERANGE
+        except BaseException as e:  # noqa: B902 (re-raised below)
+            err.append(e)
+            return ESTORAGE
+    cb = _d.b2b2c_forecast_sum_cb(tramp)
+    with _TempCtx(ctx) as c:
+        rc = lib.b2b2c_forecast_fit_sum(
+            out, k, ctypes.byref(ll), ctypes.byref(it), ctypes.byref(st),
+            c.handle, model, sp, ns, mom, nm, l2, max_iter, cb, None)
+        if err:
+            raise err[0]
+        c.check(rc)
+    return _fit_result(forecast_param_names(model), out, ll, it, st)
 
 
 def forecast_stderr(model: int, params: Params, x: Floats, tx: Floats,

@@ -307,6 +307,7 @@ module B2B2C
     DEALER_PROTECT_APPROVED: 2,
     DEALER_PROTECT_PENDING: 3,
     # forecast.h
+    FORECAST_NMOMENTS: 3,
     FORECAST_BGNBD: 1,
     FORECAST_PNBD: 2,
     FORECAST_BGBB: 3,
@@ -722,6 +723,7 @@ module B2B2C
     callback :b2b2c_dealer_scorecard_cb, %i[string pointer size_t pointer], :int
     callback :b2b2c_dealer_funnel_cb, %i[string pointer size_t pointer], :int
     callback :b2b2c_dealer_owners_cb, %i[pointer size_t string string int64 int64 pointer], :int
+    callback :b2b2c_forecast_sum_cb, %i[pointer pointer pointer size_t pointer], :int
     callback :b2b2c_forecaster_summary_cb, %i[string double double double double pointer], :int
     callback :b2b2c_forecaster_customer_cb, %i[string int32 int64 int64 int64 pointer], :int
     callback :b2b2c_forecaster_due_cb, %i[string int64 double double pointer], :int
@@ -896,6 +898,9 @@ module B2B2C
     attach_function :b2b2c_forecast_loglik, %i[pointer pointer pointer int32 pointer size_t pointer pointer pointer pointer size_t], :int
     attach_function :b2b2c_forecast_gg_fit, %i[pointer size_t pointer pointer pointer pointer pointer pointer pointer size_t double int32], :int
     attach_function :b2b2c_forecast_gg_loglik, %i[pointer pointer pointer pointer size_t pointer pointer pointer size_t], :int
+    attach_function :b2b2c_forecast_moments, %i[pointer size_t pointer int32 pointer pointer pointer pointer size_t], :int
+    attach_function :b2b2c_forecast_gg_moments, %i[pointer size_t pointer pointer pointer pointer size_t], :int
+    attach_function :b2b2c_forecast_fit_sum, %i[pointer size_t pointer pointer pointer pointer int32 pointer size_t pointer size_t double int32 b2b2c_forecast_sum_cb pointer], :int
     attach_function :b2b2c_forecast_stderr, %i[pointer pointer pointer int32 pointer size_t pointer pointer pointer pointer size_t], :int
     attach_function :b2b2c_forecast_gg_stderr, %i[pointer pointer pointer pointer size_t pointer pointer pointer size_t], :int
     attach_function :b2b2c_forecast_predict, %i[pointer pointer pointer pointer int32 pointer size_t pointer pointer pointer size_t double], :int

@@ -96,6 +96,67 @@ module B2B2C
     [ll.read_double, grad.read_array_of_double(k)]
   end
 
+  # [W, sum of weight * x, sum of weight * T]: the data moments of a batch
+  # of rows for forecast_fit_sum, added elementwise over partitions.
+  def self.forecast_moments(model, x, tx, t_age, weight: nil, ctx: nil)
+    n = x.size
+    o = out(:double, 3)
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_forecast_moments(o, 3, c.handle, model, rows(n, x, "x"), rows(n, tx, "tx"),
+                                         rows(n, t_age, "T"), rows(n, weight, "weight"), n))
+    end
+    o.read_array_of_double(3)
+  end
+
+  # The Gamma-Gamma data moments (rows with x > 0 and m > 0).
+  def self.forecast_gg_moments(x, m, weight: nil, ctx: nil)
+    n = x.size
+    o = out(:double, 3)
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_forecast_gg_moments(o, 3, c.handle, rows(n, x, "x"), rows(n, m, "m"),
+                                            rows(n, weight, "weight"), n))
+    end
+    o.read_array_of_double(3)
+  end
+
+  # Raised by a forecast_fit_sum block where the log-likelihood is not
+  # finite (the optimizer steps back, as forecast_fit does).
+  class SumOutsideDomain < StandardError; end
+
+  # Fits a model (FORECAST_GG included) with the library's optimizer over
+  # sums the host computes: the block gets the parameters (an Array) and
+  # returns [loglik, gradient] summed over every partition; moments are
+  # forecast_moments added over the partitions. An exception raised by the
+  # block stops the fit and is re-raised. A FitResult as forecast_fit's.
+  def self.forecast_fit_sum(model, moments, start: nil, l2: 0.0, ctx: nil, max_iter: 0, &sum)
+    k = forecast_nparams(model)
+    o = out(:double, k)
+    ll = out
+    it, st = Array.new(2) { out(:int32) }
+    mom, nm = doubles(moments, "moments")
+    sp, ns = start ? doubles(start.is_a?(Hash) ? start.values : start, "start") : [nil, 0]
+    err = nil
+    cb = FFI::Function.new(:int, %i[pointer pointer pointer size_t pointer]) do |llp, gp, pp, np, _u|
+      v, g = sum.call(pp.read_array_of_double(np))
+      llp.write_double(v)
+      gp.write_array_of_double(g.map(&:to_f))
+      0
+    rescue SumOutsideDomain
+      ERANGE
+    rescue Exception => e # rubocop:disable Lint/RescueException (re-raised)
+      err = e
+      ESTORAGE
+    end
+    with_ctx(ctx) do |c|
+      rc = Lib.b2b2c_forecast_fit_sum(o, k, ll, it, st, c.handle, model, sp, ns, mom, nm, l2,
+                                      max_iter, cb, nil)
+      raise err if err
+
+      c.check(rc)
+    end
+    fit_result(forecast_param_names(model), o, k, ll, it, st)
+  end
+
   # [standard errors, covariance rows] of BG/NBD, Pareto/NBD or BG/BB
   # parameters at their maximum likelihood estimate (a plain fit, l2 = 0, on
   # the same data); a 95% interval is p +- 1.959964 * se.
