@@ -199,9 +199,13 @@ const char *cli_strerror(int code);
 
 /* ---- leads (cli_leads.c, cli_leads_one.c) ---- */
 
-/* Print "ID,score,band,probability" for lead `id` at `at`. */
-int cli_leads_print_row(b2b2c_ctx *ctx, const b2b2c_lead_model *m,
-                        const char *id, int64_t at);
+/* The columns of a lead's row, and the row of lead `id` at `at` into t
+ * (score and probability with 4 decimals, the probability empty while the
+ * learned model is not ready). */
+extern const char *const cli_leads_cols[4];
+int cli_leads_print_row(cli_table *t, b2b2c_ctx *ctx,
+                        const b2b2c_lead_model *m, const char *id,
+                        int64_t at);
 /* b2b2c leads add / leads event (argv[0] is "leads"). */
 int cli_leads_add(int argc, char **argv);
 int cli_leads_event(int argc, char **argv);

@@ -98,15 +98,19 @@ static int run_route(int argc, char **argv)
     cli_opt opts[] = {{"dealers", NULL, !cli_db_given()},
                       {"leads", NULL, 1},
                       {"policy", NULL, 0},  {"seed", NULL, 0},
-                      {"wins", NULL, 0},    {NULL, NULL, 0}};
+                      {"wins", NULL, 0},    {"format", NULL, 0},
+                      {NULL, NULL, 0}};
+    static const char *const cols[] = {"lead_id", "dealer_id", "reason"};
     int32_t policy = B2B2C_DEALER_POLICY_PERFORMANCE;
     int64_t seed = 0;
     b2b2c_ctx *ctx = NULL;
     b2b2c_dealer_engine *e = NULL;
     cli_csv c;
-    int rc, r, cl, cg, cp, ctm, ck, copen = 0;
+    cli_table out;
+    int rc, r, cl, cg, cp, ctm, ck, copen = 0, json;
 
-    if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0)
+    if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0 ||
+        (rc = cli_format_parse(opts, &json)) != 0)
         return rc;
     if (cli_opt_get(opts, "policy") &&
         parse_policy(cli_opt_get(opts, "policy"), &policy))
@@ -138,7 +142,7 @@ static int run_route(int argc, char **argv)
                                "optionally product_line,customer_key)");
         goto out;
     }
-    printf("lead_id,dealer_id,reason\n");
+    cli_table_begin(&out, json, cols, 3);
     while ((r = cli_csv_next(&c)) == 1) {
         int64_t t;
         const char *d = NULL;
@@ -175,13 +179,14 @@ static int run_route(int argc, char **argv)
             rc = cli_csv_error(&c, "%s", b2b2c_ctx_errmsg(ctx));
             goto out;
         }
-        cli_put_field(cli_csv_field(&c, cl));
-        putchar(',');
-        cli_put_field(d ? d : "");
-        printf(",%s\n", b2b2c_dealer_reason_name(why));
+        cli_table_str(&out, cli_csv_field(&c, cl));
+        cli_table_str(&out, d);
+        cli_table_str(&out, b2b2c_dealer_reason_name(why));
     }
     if (r < 0)
         rc = CLI_EDATA;
+    else
+        cli_table_end(&out);
 out:
     if (copen)
         cli_csv_close(&c);
@@ -842,7 +847,7 @@ const cli_command cli_cmd_dealers = {
     "usage: b2b2c dealers route --dealers FILE.csv --leads FILE.csv\n"
     "                           [--policy rr|tier|performance|thompson] "
     "[--seed N]\n"
-    "                           [--wins FILE.csv]\n"
+    "                           [--wins FILE.csv] [--format csv|json]\n"
     "       b2b2c dealers owners --dealers FILE.csv --wins FILE.csv --at TIME"
     "\n"
     "                            [--format csv|json]\n"

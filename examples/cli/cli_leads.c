@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* b2b2c leads: score leads from CSV files with the lead model. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@ const cli_command cli_cmd_leads = {
     "leads", "score leads (cold/warm/hot) from engagement events",
     "usage: b2b2c leads score --events FILE.csv --at DATE\n"
     "                         [--leads FILE.csv] [--outcomes FILE.csv]\n"
+    "                         [--format csv|json]\n"
     "       b2b2c --db SPEC leads add --id ID --at DATE\n"
     "                 [--segment S] [--channel C] [--region R]\n"
     "                 [--product-line P]\n"
@@ -38,7 +40,9 @@ const cli_command cli_cmd_leads = {
     "              stderr when its refit did not converge.\n"
     "\n"
     "Prints CSV lead_id,score,band,probability for every lead, leads file\n"
-    "first, then in order of first event; probability is empty while the\n"
+    "first, then in order of first event (score and probability with 4\n"
+    "decimals, --format json: a JSON array of objects); probability is\n"
+    "empty while the\n"
     "learned model is not ready. Bad lines: PATH:LINE: reason, exit 1.\n"
     "\n"
     "With --db SPEC (b2b2c help) the leads, their events and outcomes are\n"
@@ -99,6 +103,7 @@ typedef struct state {
     char **ford; /* lead IDs in leads-file order */
     char **db;   /* with --db: the stored leads, in ID order */
     size_t ndb, capdb;
+    cli_table t; /* the output */
 } state;
 
 static char *dup(const char *s)
@@ -445,24 +450,28 @@ static int run_score(state *s, cli_opt *opts)
     return 0;
 }
 
-int cli_leads_print_row(b2b2c_ctx *ctx, const b2b2c_lead_model *m,
-                        const char *id, int64_t at)
+const char *const cli_leads_cols[4] = {"lead_id", "score", "band",
+                                       "probability"};
+
+int cli_leads_print_row(cli_table *t, b2b2c_ctx *ctx,
+                        const b2b2c_lead_model *m, const char *id,
+                        int64_t at)
 {
     double score, p;
     int32_t band;
     if (b2b2c_lead_score(&score, &band, m, id, at))
         return cli_data_error("%s", b2b2c_ctx_errmsg(ctx));
-    cli_put_field(id);
-    printf(",%.3f,%s,", score, b2b2c_band_name(band));
-    if (b2b2c_lead_probability(&p, m, id, at) == 0)
-        printf("%.4f", p);
-    putchar('\n');
+    cli_table_str(t, id);
+    cli_table_num(t, score, CLI_RATE);
+    cli_table_str(t, b2b2c_band_name(band));
+    cli_table_num(t, b2b2c_lead_probability(&p, m, id, at) == 0 ? p : NAN,
+                  CLI_RATE);
     return 0;
 }
 
 static int print_row(state *s, const char *id, int64_t at)
 {
-    return cli_leads_print_row(s->ctx, s->m, id, at);
+    return cli_leads_print_row(&s->t, s->ctx, s->m, id, at);
 }
 
 static int str_cmp(const void *a, const void *b)
@@ -516,10 +525,10 @@ static int cmd_leads(int argc, char **argv)
 {
     cli_opt opts[] = {{"events", NULL, !cli_db_given()}, {"at", NULL, 1},
                       {"leads", NULL, 0},  {"outcomes", NULL, 0},
-                      {NULL, NULL, 0}};
+                      {"format", NULL, 0}, {NULL, NULL, 0}};
     state s;
     int64_t at;
-    int rc;
+    int rc, json;
 
     if (argc >= 2 && strcmp(argv[1], "add") == 0)
         return cli_leads_add(argc, argv);
@@ -532,13 +541,14 @@ static int cmd_leads(int argc, char **argv)
     if (argc < 2 || strcmp(argv[1], "score") != 0)
         return cli_usage_error("leads: expected score, add, event, stage or "
                                "funnel (try 'b2b2c help leads')");
-    if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0)
+    if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0 ||
+        (rc = cli_format_parse(opts, &json)) != 0)
         return rc;
     memset(&s, 0, sizeof(s));
     rc = run_score(&s, opts);
     if (rc == 0) {
         cli_parse_time(cli_opt_get(opts, "at"), &at);
-        printf("lead_id,score,band,probability\n");
+        cli_table_begin(&s.t, json, cli_leads_cols, 4);
         /* leads file order first, then first-event order */
         for (size_t i = 0; s.ford && i < s.nld && rc == 0; i++)
             rc = print_row(&s, s.ford[i], at);
@@ -551,6 +561,8 @@ static int cmd_leads(int argc, char **argv)
         }
         if (rc == 0 && cli_db_given())
             rc = print_stored(&s, at);
+        if (rc == 0)
+            cli_table_end(&s.t);
     }
     state_free(&s);
     return rc;

@@ -100,8 +100,14 @@ int cli_leads_event(int argc, char **argv)
         return one_close(&o, cli_data_error("%s (%s)",
                                             b2b2c_ctx_errmsg(o.ctx),
                                             cli_strerror(rc)));
-    printf("lead_id,score,band,probability\n");
-    return one_close(&o, cli_leads_print_row(o.ctx, o.m, id, o.at));
+    {
+        cli_table t;
+        cli_table_begin(&t, 0, cli_leads_cols, 4);
+        rc = cli_leads_print_row(&t, o.ctx, o.m, id, o.at);
+        if (rc == 0)
+            cli_table_end(&t);
+    }
+    return one_close(&o, rc);
 }
 
 /* The stage a dealer's outcome puts the lead in (docs/lead-model.md,

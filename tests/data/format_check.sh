@@ -41,6 +41,8 @@ PYEOF
 
 same "forecast predict" forecast predict --model bgnbd --summary "$E"/forecast/summary.csv --horizon 12
 same "forecast due" forecast due --transactions "$E"/forecast/transactions.csv --as-of 2025-09-30 --window 30
+same "leads score" leads score --events "$E"/lead/events.csv --leads "$E"/lead/leads.csv --outcomes "$E"/lead/outcomes.csv --at 2026-02-01
+same "dealers route" dealers route --dealers "$E"/dealer/dealers.csv --leads "$E"/dealer/leads.csv
 same "segments classify" segments classify --accounts "$E"/segments/accounts.csv
 same "segments rules" segments rules
 same "segments routes" segments routes

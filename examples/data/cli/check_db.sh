@@ -73,14 +73,14 @@ expect 0 b leads event --id L1 --kind site_visit --at 2026-01-07
 expect 1 b leads event --id L1 --kind site_visit --at 2026-01-06
 expect 0 b leads score --at 2026-01-08
 same "lead_id,score,band,probability
-L1,78.342,hot," "L1 after three runs"
+L1,78.3416,hot," "L1 after three runs"
 # in memory the same three events give the same score: the runs above
 # kept every one of them
 printf 'lead_id,timestamp,kind\nL1,2026-01-05,newsletter_subscribe\n' >"$dir/created.csv"
 printf 'lead_id,timestamp,kind\nL1,2026-01-06,quote_request\nL1,2026-01-07,site_visit\n' >"$dir/ev.csv"
 expect 0 "$tool" leads score --events "$dir/ev.csv" --at 2026-01-08
 same "lead_id,score,band,probability
-L1,78.342,hot," "L1 in memory"
+L1,78.3416,hot," "L1 in memory"
 
 # files add to what is stored; stored leads come after, in ID order
 printf 'lead_id,timestamp,kind\nL3,2026-01-02,newsletter_subscribe\nL2,2026-01-03,guide_download\n' >"$dir/e1.csv"
