@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli_forecast.h"
 
@@ -146,6 +147,8 @@ typedef struct budget {
     int32_t max_iter;   /* 0: the library's default */
     double max_seconds; /* 0: none */
     struct timespec start;
+    int tty;            /* stderr is a terminal: show progress */
+    double shown;       /* seconds at the last progress line; 0: none */
 } budget;
 
 static int parse_budget(const cli_opt *o, budget *b)
@@ -170,24 +173,46 @@ static int parse_budget(const cli_opt *o, budget *b)
     return 0;
 }
 
+/* The progress handler: stop past --max-seconds; on a terminal, from the
+ * first second on, say every half second how long the fit has run (on
+ * one line of stderr, cleared by budget_stop). */
 static int over_time(void *u)
 {
     budget *b = u;
     struct timespec now;
+    double t;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - b->start.tv_sec) +
-               (double)(now.tv_nsec - b->start.tv_nsec) * 1e-9 >
-           b->max_seconds;
+    t = (double)(now.tv_sec - b->start.tv_sec) +
+        (double)(now.tv_nsec - b->start.tv_nsec) * 1e-9;
+    if (b->tty && t >= 1.0 && t - b->shown >= 0.5) {
+        fprintf(stderr, "\rb2b2c: fitting... %.1f s", t);
+        fflush(stderr);
+        b->shown = t;
+    }
+    return b->max_seconds > 0 && t > b->max_seconds;
 }
 
 /* Start the clock and install the handler (about every 100000 rows
- * evaluated, a few milliseconds of work). */
+ * evaluated, a few milliseconds of work): for --max-seconds, and for the
+ * progress line when stderr is a terminal. */
 static void budget_start(b2b2c_ctx *ctx, budget *b)
 {
-    if (!(b->max_seconds > 0))
+    b->tty = isatty(STDERR_FILENO);
+    b->shown = 0;
+    if (!(b->max_seconds > 0) && !b->tty)
         return;
     clock_gettime(CLOCK_MONOTONIC, &b->start);
     b2b2c_ctx_set_progress_handler(ctx, 100000, over_time, b);
+}
+
+/* Clear the progress line, if one was shown. */
+static void budget_stop(budget *b)
+{
+    if (b->shown > 0) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        b->shown = 0;
+    }
 }
 
 static int interrupted(const budget *b)
@@ -238,7 +263,7 @@ static void warn_model(int model, int32_t st)
  * spend > 0) is returned unprinted, for a caller that goes on without
  * spend */
 static int fit(b2b2c_ctx *ctx, int model, const cli_fc_data *d, double l2,
-               const budget *b, int allow_nodata, double *p, double *ll,
+               budget *b, int allow_nodata, double *p, double *ll,
                int32_t *it, int32_t *st)
 {
     int rc = model == B2B2C_FORECAST_GG
@@ -247,6 +272,7 @@ static int fit(b2b2c_ctx *ctx, int model, const cli_fc_data *d, double l2,
                  : b2b2c_forecast_fit(p, 4, ll, it, st, ctx, model, d->x,
                                       d->tx, d->T, d->w, d->n, l2,
                                       b->max_iter);
+    budget_stop(b);
     if (rc == B2B2C_EINTERRUPTED)
         return interrupted(b);
     if (rc == B2B2C_ENODATA && model == B2B2C_FORECAST_GG && allow_nodata)
@@ -723,7 +749,9 @@ static int cmd_due(int argc, char **argv)
                               &du)) != 0)
         goto out;
     budget_start(ctx, &bu);
-    if ((r = b2b2c_forecaster_fit(NULL, f, -1, end)) != 0) {
+    r = b2b2c_forecaster_fit(NULL, f, -1, end);
+    budget_stop(&bu);
+    if (r != 0) {
         rc = r == B2B2C_EINTERRUPTED
                  ? interrupted(&bu)
                  : cli_data_error("%s: %s (%s)",
