@@ -13,6 +13,7 @@ extern const cli_command cli_cmd_channels;
 extern const cli_command cli_cmd_experiments;
 extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_report;
+extern const cli_command cli_cmd_params;
 
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
@@ -36,6 +37,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_experiments,
     &cli_cmd_demo,
     &cli_cmd_report,
+    &cli_cmd_params,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

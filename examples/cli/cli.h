@@ -116,7 +116,8 @@ int cli_csv_error(const cli_csv *c, const char *fmt, ...)
  * parameters are printed with 17 significant digits, so that they read
  * back exactly.) */
 
-enum { CLI_COUNT, CLI_MONEY, CLI_RATE };
+enum { CLI_COUNT, CLI_MONEY, CLI_RATE,
+       CLI_EXACT /* 17 significant digits: parameters, read back exactly */ };
 
 typedef struct cli_table {
     int json;
@@ -234,5 +235,6 @@ int cli_parse_key(const char *s, unsigned char *out, size_t *len);
 int cli_dealers_owners(int argc, char **argv);
 /* b2b2c --db SPEC dealers funnel (cli_dealers_funnel.c). */
 int cli_dealers_funnel(int argc, char **argv);
+int cli_dealers_scorecards(int argc, char **argv);
 
 #endif

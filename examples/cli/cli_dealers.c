@@ -835,6 +835,8 @@ static int run_dealers(int argc, char **argv)
         return cli_dealers_owners(argc, argv);
     if (strcmp(argv[1], "funnel") == 0)
         return cli_dealers_funnel(argc, argv);
+    if (strcmp(argv[1], "scorecards") == 0)
+        return cli_dealers_scorecards(argc, argv);
     if (strcmp(argv[1], "simulate") == 0)
         return cli_db_refuse("dealers simulate") ? CLI_EUSAGE
                                                  : run_simulate(argc, argv);
@@ -856,8 +858,9 @@ const cli_command cli_cmd_dealers = {
     "                              [--repeat-paused F]\n"
     "       b2b2c dealers register|conflicts --registrations FILE.csv "
     "[--dealers FILE.csv]\n"
-    "       b2b2c --db SPEC dealers funnel [--from DATE] [--to DATE] "
-    "[--format csv|json]\n\n"
+    "       b2b2c --db SPEC dealers funnel|scorecards [--from DATE] "
+    "[--to DATE]\n"
+    "                                 [--format csv|json]\n\n"
     "route: dealers CSV columns dealer_id,regions,capacity[,tier_weight]"
     "[,product_lines]\n"
     "  (lists separated by ';'); leads CSV lead_id,region,timestamp"
@@ -916,5 +919,9 @@ const cli_command cli_cmd_dealers = {
     "  then a '(network)' row: offered, open, accepted, declined, expired,\n"
     "  recalled, won, lost, the accept and win rates, and the median and\n"
     "  90th percentile of the response time (offer to accept or decline,\n"
-    "  hours) and the close time (accept to won or lost, days).\n",
+    "  hours) and the close time (accept to won or lost, days).\n"
+    "scorecards: every dealer offered a lead in [--from, --to), in rank\n"
+    "  order of posterior conversion, with its credible interval, the gap\n"
+    "  to the network median, shares, ownership and registration counts\n"
+    "  (docs/dealer-allocation.md, \"Statistics and scorecards\").\n",
     run_dealers};

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* b2b2c --db SPEC dealers funnel: the dealer-side funnel of the offers
- * made in a period (b2b2c_dealer_funnel), per dealer and for the network,
- * from the database the routing runs kept. */
+/* b2b2c --db SPEC dealers funnel and dealers scorecards: the dealer-side
+ * funnel of the offers made in a period (b2b2c_dealer_funnel) and the
+ * dealers' scorecards (b2b2c_dealer_scorecards), from the database the
+ * routing runs kept. */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -62,6 +64,72 @@ int cli_dealers_funnel(int argc, char **argv)
     }
     cli_table_begin(&t, json, cols, sizeof(cols) / sizeof(cols[0]));
     if ((rc = b2b2c_dealer_funnel(e, from, to, row, &t)) != 0)
+        rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
+                            b2b2c_strerror(rc));
+    else
+        cli_table_end(&t);
+out:
+    b2b2c_dealer_free(e);
+    cli_ctx_free(ctx);
+    return rc;
+}
+
+/* ---- scorecards ------------------------------------------------------------ */
+
+static const char *const sc_cols[] = {
+    "dealer_id", "offered", "accepted", "accept_rate", "median_accept_hours",
+    "expired", "declined", "won", "lost", "conversion", "conv_mean",
+    "conv_low", "conv_high", "revenue", "share_leads", "share_won", "rank",
+    "gap_to_median", "owner_kept", "reg_submitted", "reg_approved",
+    "reg_won", "reg_expired", "owner_lost", "service_jobs"};
+/* each field's kind under the number rule (B2B2C_DEALER_SC_* order) */
+static const int sc_kind[] = {
+    CLI_COUNT, CLI_COUNT, CLI_RATE, CLI_RATE, CLI_COUNT, CLI_COUNT,
+    CLI_COUNT, CLI_COUNT, CLI_RATE, CLI_RATE, CLI_RATE, CLI_RATE,
+    CLI_MONEY, CLI_RATE, CLI_RATE, CLI_COUNT, CLI_RATE, CLI_COUNT,
+    CLI_COUNT, CLI_COUNT, CLI_COUNT, CLI_COUNT, CLI_COUNT, CLI_COUNT};
+
+static int sc_row(const char *dealer_id, const double *f, size_t n, void *u)
+{
+    cli_table *t = u;
+    cli_table_str(t, dealer_id);
+    for (size_t k = 0; k < sizeof(sc_kind) / sizeof(sc_kind[0]); k++)
+        cli_table_num(t, k < n ? f[k] : NAN, sc_kind[k]);
+    return 0;
+}
+
+int cli_dealers_scorecards(int argc, char **argv)
+{
+    cli_opt o[] = {{"from", NULL, 0}, {"to", NULL, 0}, {"format", NULL, 0},
+                   {NULL, NULL, 0}};
+    b2b2c_ctx *ctx = NULL;
+    b2b2c_dealer_engine *e = NULL;
+    int64_t from = INT64_MIN, to = INT64_MAX;
+    cli_table t;
+    int rc, json;
+
+    if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0 ||
+        (rc = cli_format_parse(o, &json)) != 0)
+        return rc;
+    if (!cli_db_given())
+        return cli_usage_error("dealers scorecards: needs --db (the offers "
+                               "and outcomes the routing runs kept)");
+    if (cli_opt_get(o, "from") && cli_parse_time(cli_opt_get(o, "from"), &from))
+        return cli_usage_error("--from: not a date: '%s'",
+                               cli_opt_get(o, "from"));
+    if (cli_opt_get(o, "to") && cli_parse_time(cli_opt_get(o, "to"), &to))
+        return cli_usage_error("--to: not a date: '%s'", cli_opt_get(o, "to"));
+    if (from > to)
+        return cli_usage_error("--from is after --to");
+    if ((rc = cli_ctx_new(&ctx)) != 0)
+        return rc;
+    if ((rc = b2b2c_dealer_new(&e, ctx)) != 0) {
+        rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
+                            b2b2c_strerror(rc));
+        goto out;
+    }
+    cli_table_begin(&t, json, sc_cols, sizeof(sc_cols) / sizeof(sc_cols[0]));
+    if ((rc = b2b2c_dealer_scorecards(e, from, to, sc_row, &t)) != 0)
         rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
                             b2b2c_strerror(rc));
     else

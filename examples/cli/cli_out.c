@@ -6,6 +6,7 @@
  * probabilities and expected counts with 4, counts whole.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -104,6 +105,17 @@ void cli_table_num(cli_table *t, double v, int kind)
     cell(t);
     if (!isfinite(v))
         fputs(t->json ? "null" : "", stdout);
+    else if (kind == CLI_EXACT) {
+        /* the shortest of 15, 16, 17 significant digits that reads back
+         * as v (17 always does: IEEE 754-2008, 5.12.2) */
+        char buf[40];
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(buf, sizeof buf, "%.*g", prec, v == 0 ? 0.0 : v);
+            if (strtod(buf, NULL) == v)
+                break;
+        }
+        fputs(buf, stdout);
+    }
     else /* what rounds to zero prints as 0, never -0 */
         printf("%.*f", decimals[kind], fabs(v) < half[kind] ? 0.0 : v);
     next(t);

@@ -44,6 +44,7 @@ same "forecast due" forecast due --transactions "$E"/forecast/transactions.csv -
 same "leads score" leads score --events "$E"/lead/events.csv --leads "$E"/lead/leads.csv --outcomes "$E"/lead/outcomes.csv --at 2026-02-01
 same "dealers route" dealers route --dealers "$E"/dealer/dealers.csv --leads "$E"/dealer/leads.csv
 same "segments classify" segments classify --accounts "$E"/segments/accounts.csv
+same "params" params
 same "segments rules" segments rules
 same "segments routes" segments routes
 CH="--channels $E/channels/channels.csv --spend $E/channels/spend.csv --touches $E/channels/touches.csv --conversions $E/channels/conversions.csv"

@@ -180,6 +180,29 @@ grep -q '"dealer_id":"(network)","offered":0' "$dir/out" || { echo "FAIL: empty 
 expect 2 "$tool" dealers funnel
 expect 2 b dealers funnel --from 2026-02-01 --to 2026-01-01
 
+# ---- dealers scorecards ------------------------------------------------------
+expect 0 b dealers scorecards
+head -1 "$dir/out" | grep -q '^dealer_id,offered,accepted,accept_rate,' \
+    || { echo "FAIL: dealers scorecards header" >&2; cat "$dir/out" >&2; fail=1; }
+[ "$(wc -l <"$dir/out")" -ge 2 ] || { echo "FAIL: no scorecard rows" >&2; fail=1; }
+expect 2 "$tool" dealers scorecards
+
+# ---- params: a parameter set in one run is the next run's ------------------
+expect 0 b params lead --set LEAD_HALF_LIFE_DAYS=12.5
+expect 0 b params lead
+grep -q '^lead,B2B2C_LEAD_HALF_LIFE_DAYS,12.5,30,0.01,3650$' "$dir/out" \
+    || { echo "FAIL: params --set not kept" >&2; cat "$dir/out" >&2; fail=1; }
+grep -q '^lead,B2B2C_LEAD_LEARNING_RATE,0.05,0.05,' "$dir/out" \
+    || { echo "FAIL: params: shortest exact digits" >&2; fail=1; }
+expect 1 b params --set B2B2C_LEAD_HALF_LIFE_DAYS=0
+expect 0 b params lead
+grep -q '^lead,B2B2C_LEAD_HALF_LIFE_DAYS,12.5,' "$dir/out" \
+    || { echo "FAIL: a refused --set changed the parameter" >&2; fail=1; }
+expect 0 b params lead --set LEAD_HALF_LIFE_DAYS=30
+expect 2 "$tool" params --set LEAD_HALF_LIFE_DAYS=10
+expect 2 b params --set NO_SUCH=1
+expect 2 b params nosuchengine
+
 # ---- segments assign / migrations: a history kept between runs ------------
 src=$(dirname "$0")/../segments/accounts.csv
 expect 0 b segments assign --accounts "$src" --at 2026-01-01
