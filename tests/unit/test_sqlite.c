@@ -184,6 +184,48 @@ static void contention(int wal, int timeout_ms, int want)
     remove_db(path);
 }
 
+/* Several processes opening one new file at the same moment (workers
+ * starting together): each open converts the file to WAL and creates the
+ * table, and SQLite may answer SQLITE_BUSY at once there (a lock upgrade
+ * it will not wait for); within the busy timeout every open succeeds. */
+static void t_open_at_once(void **state)
+{
+    enum { NPROC = 6, ROUNDS = 10 };
+    (void)state;
+    for (int round = 0; round < ROUNDS; round++) {
+        char path[64];
+        int fds[2], status;
+        pid_t pids[NPROC];
+        temp_path(path);
+        assert_int_equal(pipe(fds), 0);
+        for (int i = 0; i < NPROC; i++) {
+            pids[i] = fork();
+            assert_true(pids[i] >= 0);
+            if (pids[i] == 0) {
+                b2b2c_sqlite *db;
+                char b;
+                close(fds[1]);
+                /* all start when the parent closes the pipe */
+                if (read(fds[0], &b, 1) != 0)
+                    _exit(3);
+                if (b2b2c_sqlite_open(&db, path) != 0)
+                    _exit(1);
+                b2b2c_sqlite_close(db);
+                _exit(0);
+            }
+        }
+        close(fds[0]);
+        close(fds[1]);
+        for (int i = 0; i < NPROC; i++) {
+            assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                fail_msg("round %d: an open failed (exit %d)", round,
+                         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        }
+        remove_db(path);
+    }
+}
+
 static void t_contention_waits(void **state)
 {
     (void)state;
@@ -489,6 +531,7 @@ int main(int argc, char **argv)
     static const th_storage_factory sq = {"sqlite", sq_open, sq_close};
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_file_reopen),
+        cmocka_unit_test(t_open_at_once),
         cmocka_unit_test(t_contention_waits),
         cmocka_unit_test(t_contention_waits_wal),
         cmocka_unit_test(t_no_timeout_fails_at_once),

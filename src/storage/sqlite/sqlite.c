@@ -156,15 +156,32 @@ int b2b2c_sqlite_open_with(b2b2c_sqlite **out, const char *path,
         b2b2c_sqlite_close(s);
         return rc;
     }
-    if ((rc = apply_options(s, opts)) != 0) {
+    /* Processes opening one new file at the same moment: converting it
+     * to WAL and creating the table need a lock upgrade that SQLite
+     * refuses at once, without the busy handler, when another connection
+     * holds the lock it would have to wait for (waiting could deadlock).
+     * Both steps are idempotent: try them again, sleeping 1, 2, 4 ... 32
+     * ms, until they pass or the busy timeout is spent. */
+    for (int waited = 0, nap = 1;; nap = nap < 32 ? 2 * nap : 32) {
+        rc = apply_options(s, opts);
+        if (rc == 0 &&
+            (rc = sqlite3_exec(s->db,
+                               "CREATE TABLE IF NOT EXISTS b2b2c_kv ("
+                               " tbl TEXT NOT NULL, k BLOB NOT NULL,"
+                               " v BLOB NOT NULL,"
+                               " PRIMARY KEY (tbl, k)) WITHOUT ROWID",
+                               NULL, NULL, NULL)) != SQLITE_OK)
+            rc = fail(s, rc);
+        if ((rc != code(SQLITE_BUSY) && rc != code(SQLITE_LOCKED)) ||
+            waited >= opts->busy_timeout_ms)
+            break;
+        sqlite3_sleep(nap);
+        waited += nap;
+    }
+    if (rc != 0) {
         b2b2c_sqlite_close(s);
         return rc;
     }
-    rc = sqlite3_exec(s->db,
-                          "CREATE TABLE IF NOT EXISTS b2b2c_kv ("
-                          " tbl TEXT NOT NULL, k BLOB NOT NULL, v BLOB NOT NULL,"
-                          " PRIMARY KEY (tbl, k)) WITHOUT ROWID",
-                          NULL, NULL, NULL);
     for (int i = 0; rc == SQLITE_OK && i < S_N; i++)
         rc = sqlite3_prepare_v2(s->db, sql[i], -1, &s->st[i], NULL);
     if (rc != SQLITE_OK) {
