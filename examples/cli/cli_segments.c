@@ -17,7 +17,9 @@ static const char usage[] =
     "  online_retailer, plant, corporation, public_sector, workshop,\n"
     "  small_company, contractor, private_person, other), employees,\n"
     "  annual_revenue, purchase_volume, orders_per_year, outlets,\n"
-    "  contract_months. An empty cell is a missing value. Prints CSV\n"
+    "  contract_months. An empty cell is a missing value; another column is\n"
+    "  not read (a warning names it), one that looks like a misspelt\n"
+    "  attribute is an error. Prints CSV\n"
     "  account_id,segment,group,confidence,rule,reason.\n"
     "rules: lists the rules in evaluation order as CSV.\n"
     "--rules FILE.csv adds host rules first: columns rule_id, priority,\n"
@@ -141,18 +143,30 @@ static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path,
         cli_csv_close(&c);
         return rc;
     }
-    for (size_t i = 0; i < c.nheader; i++) {
-        attr_of[i] = 0;
-        if ((int)i == idcol)
-            continue;
-        attr_of[i] = b2b2c_seg_attr_from_name(c.header[i]);
-        if (attr_of[i] < 0) {
-            rc = cli_csv_error(&c, "unknown column '%s' (not an attribute)",
-                               c.header[i]);
+    {
+        /* the attributes' names: a column that looks like a misspelt one
+         * is an error, another unknown column (a CRM export's own) a
+         * warning, and it is not read (cli_csv_check_columns) */
+        cli_colname known[65];
+        size_t nk = 0;
+        for (int32_t k = 0; k < 64; k++) {
+            if (!b2b2c_seg_attr_name(k))
+                continue;
+            memset(&known[nk], 0, sizeof(known[nk]));
+            known[nk++].name = b2b2c_seg_attr_name(k);
+        }
+        memset(&known[nk], 0, sizeof(known[nk]));
+        if ((rc = cli_csv_check_columns(&c, known, idcol)) != 0) {
             cli_csv_close(&c);
             return rc;
         }
-        for (size_t j = 0; j < i; j++)
+    }
+    for (size_t i = 0; i < c.nheader; i++) {
+        attr_of[i] = -1;
+        if ((int)i == idcol)
+            continue;
+        attr_of[i] = b2b2c_seg_attr_from_name(c.header[i]);
+        for (size_t j = 0; attr_of[i] >= 0 && j < i; j++)
             if (attr_of[j] == attr_of[i]) {
                 rc = cli_csv_error(&c, "column '%s' appears twice",
                                    c.header[i]);
@@ -187,7 +201,7 @@ static int classify(b2b2c_segmenter *s, b2b2c_ctx *ctx, const char *path,
         b2b2c_segment_attrs_reset(a);
         for (size_t i = 0; i < c.nheader && !row_bad; i++) {
             const char *t = cli_csv_field(&c, (int)i);
-            if ((int)i == idcol || !*t)
+            if ((int)i == idcol || attr_of[i] < 0 || !*t)
                 continue;
             if (set_cell(&c, a, ctx, attr_of[i], t) != 0)
                 row_bad = 1;

@@ -21,10 +21,21 @@ grep -q "bad.csv:2: " "$tmp/err" && fail "good line 2 reported"
 grep -q '^a,b2b_small_pro,b2b,' "$tmp/out" || fail "good line 2 not classified"
 grep -q "castle" "$tmp/err" || fail "reason for line 3 missing"
 
-"$tool" segments classify --accounts "$d/unknown_column.csv" > /dev/null 2> "$tmp/err"
-[ $? -eq 1 ] || fail "unknown column: exit status is not 1"
-grep -q "unknown_column.csv:1: unknown column 'colour'" "$tmp/err" \
+# a column that is no attribute (a CRM export's own) is not read: a
+# warning names it, and the accounts are classified as without it
+"$tool" segments classify --accounts "$d/unknown_column.csv" > "$tmp/out" 2> "$tmp/err" \
+    || fail "unknown column: refused"
+grep -q "unknown_column.csv:1: warning: column 'colour' is not used" "$tmp/err" \
     || fail "unknown column not named"
+cut -d, -f1 "$d/unknown_column.csv" > "$tmp/plain.csv"
+"$tool" segments classify --accounts "$tmp/plain.csv" > "$tmp/out2" 2>/dev/null
+cmp -s "$tmp/out" "$tmp/out2" || fail "unknown column changed the classification"
+# one that looks like a misspelt attribute is an error naming both
+printf 'account_id,employes\na,40\n' > "$tmp/misspelt.csv"
+"$tool" segments classify --accounts "$tmp/misspelt.csv" > /dev/null 2> "$tmp/err"
+[ $? -eq 1 ] || fail "misspelt column: exit status is not 1"
+grep -q "misspelt.csv:1: column 'employes' looks like a misspelling of 'employees'" "$tmp/err" \
+    || fail "misspelt column not named"
 
 "$tool" segments classify --accounts "$ex/accounts.csv" \
     --rules "$ex/rules.csv" > "$tmp/out" || fail "classify with rules"
