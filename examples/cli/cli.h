@@ -157,6 +157,8 @@ int cli_csv_col_named(const cli_csv *c, const cli_colname *k);
  * (CLI_EDATA); other unknown columns get a warning on stderr. */
 int cli_csv_check_columns(const cli_csv *c, const cli_colname *known,
                           int id_col);
+/* The same for a NULL-terminated list of plain names (at most 15). */
+int cli_csv_known(const cli_csv *c, const char *const *names);
 
 /* ---- value parsing: 0 on success, -1 when the text is not valid ---- */
 

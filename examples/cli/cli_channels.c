@@ -66,6 +66,14 @@ static int lib_error(const cli_csv *c, const rep *r, int rc)
 static int need_cols(cli_csv *c, const char *const *names, int *cols,
                      int nreq, int n)
 {
+    /* another column is not read (a warning names it); one that looks
+     * like a misspelt one of ours is an error (cli_csv_check_columns) */
+    cli_colname known[5];
+    memset(known, 0, sizeof(known));
+    for (int i = 0; i < n; i++)
+        known[i].name = names[i];
+    if (cli_csv_check_columns(c, known, -1) != 0)
+        return -1;
     for (int i = 0; i < n; i++) {
         cols[i] = cli_csv_col(c, names[i]);
         if (cols[i] < 0 && i < nreq) {

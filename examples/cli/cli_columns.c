@@ -116,3 +116,15 @@ int cli_csv_check_columns(const cli_csv *c, const cli_colname *known,
     }
     return 0;
 }
+
+int cli_csv_known(const cli_csv *c, const char *const *names)
+{
+    cli_colname known[16];
+    size_t n = 0;
+    memset(known, 0, sizeof(known));
+    while (names[n] && n < 15) {
+        known[n].name = names[n];
+        n++;
+    }
+    return cli_csv_check_columns(c, known, -1);
+}

@@ -49,6 +49,13 @@ int cli_dealers_load(b2b2c_ctx *ctx, b2b2c_dealer_engine *e,
     int ci, cr, cc, ct, cp, r, rc = 0;
     if (cli_csv_open(&c, path))
         return CLI_EDATA;
+    {
+        static const char *const known[] = {"dealer_id", "regions", "capacity", "tier_weight", "product_lines", NULL};
+        if (cli_csv_known(&c, known) != 0) {
+            cli_csv_close(&c);
+            return CLI_EDATA;
+        }
+    }
     ci = cli_csv_col(&c, "dealer_id");
     cr = cli_csv_col(&c, "regions");
     cc = cli_csv_col(&c, "capacity");
@@ -132,6 +139,13 @@ static int run_route(int argc, char **argv)
         goto out;
     }
     copen = 1;
+    {
+        static const char *const known[] = {"lead_id", "region", "product_line", "timestamp", "customer_key", NULL};
+        if (cli_csv_known(&c, known) != 0) {
+            rc = CLI_EDATA;
+            goto out;
+        }
+    }
     cl = cli_csv_col(&c, "lead_id");
     cg = cli_csv_col(&c, "region");
     cp = cli_csv_col(&c, "product_line");

@@ -159,6 +159,13 @@ static int read_leads(state *s, const char *path)
     int ci, cc, cs, ch, cr, cp, rc, r;
     if ((rc = cli_csv_open(&c, path)) != 0)
         return rc;
+    {
+        static const char *const known[] = {"lead_id", "created", "segment", "channel", "region", "product_line", NULL};
+        if (cli_csv_known(&c, known) != 0) {
+            rc = CLI_EDATA;
+            goto out;
+        }
+    }
     if ((rc = need_col(&c, "lead_id", &ci)) != 0)
         goto out;
     cc = cli_csv_col(&c, "created");
@@ -217,6 +224,13 @@ static int read_events(state *s, const char *path, int64_t at,
     int ci, ct, ck, cv, rc, r;
     if ((rc = cli_csv_open(&c, path)) != 0)
         return rc;
+    {
+        static const char *const known[] = {"lead_id", "timestamp", "kind", "value", NULL};
+        if (cli_csv_known(&c, known) != 0) {
+            rc = CLI_EDATA;
+            goto out;
+        }
+    }
     if ((rc = need_col(&c, "lead_id", &ci)) || (rc = need_col(&c, "timestamp",
                                                               &ct)) ||
         (rc = need_col(&c, "kind", &ck)))
@@ -323,6 +337,13 @@ static int read_outcomes(state *s, const char *path, int64_t at)
     int ci, co, rc, r;
     if ((rc = cli_csv_open(&c, path)) != 0)
         return rc;
+    {
+        static const char *const known[] = {"lead_id", "outcome", NULL};
+        if (cli_csv_known(&c, known) != 0) {
+            rc = CLI_EDATA;
+            goto out;
+        }
+    }
     if ((rc = need_col(&c, "lead_id", &ci)) ||
         (rc = need_col(&c, "outcome", &co)))
         goto out;

@@ -124,4 +124,18 @@ expect 1 "won_at" "$tool" dealers owners --dealers "$dir/dealers.csv" --wins "$d
 survives "$tool" dealers owners --dealers "$dir/dealers.csv" --wins "$dir/wins_empty.csv" --at "$min"
 expect 2 "as-of" "$tool" forecast due --transactions "$dir/tx.csv" --as-of 9223372036854775807 --window 30
 
+# columns a reader does not know: another one is named in a warning and
+# not read; one that looks like a misspelt column of the file is refused
+printf 'lead_id,timestamp,kind,note\nL1,2026-01-02,site_visit,called back\n' >"$dir/ev_note.csv"
+expect 0 "warning: column 'note' is not used" "$tool" leads score --events "$dir/ev_note.csv" --at 2026-01-03
+printf 'lead_id,tmestamp,kind\nL1,2026-01-02,site_visit\n' >"$dir/ev_typo.csv"
+expect 1 "column 'tmestamp' looks like a misspelling of 'timestamp'" "$tool" leads score --events "$dir/ev_typo.csv" --at 2026-01-03
+printf 'lead_id,region,timestamp,prodct_line\nL1,RU-MOW,2026-01-02,boilers\n' >"$dir/leads_typo.csv"
+expect 1 "column 'prodct_line' looks like a misspelling of 'product_line'" "$tool" dealers route --dealers "$dir/dealers.csv" --leads "$dir/leads_typo.csv"
+printf 'channel,date,spend,impresions\n' >"$dir/spend_typo.csv"
+printf 'id,kind\n' >"$dir/ch.csv"
+printf 'lead,channel,time\n' >"$dir/tch.csv"
+printf 'lead,time,revenue\n' >"$dir/cv.csv"
+expect 1 "column 'impresions' looks like a misspelling of 'impressions'" "$tool" channels report --channels "$dir/ch.csv" --spend "$dir/spend_typo.csv" --touches "$dir/tch.csv" --conversions "$dir/cv.csv" --model last
+
 exit $fail
