@@ -136,8 +136,10 @@ void cli_table_begin(cli_table *t, int json, const char *const *cols,
 void cli_table_str(cli_table *t, const char *s); /* NULL: empty / null */
 void cli_table_num(cli_table *t, double v, int kind); /* NaN: empty */
 void cli_table_end(cli_table *t);
-/* YYYY-MM-DDTHH:MM:SSZ of Unix time t (UTC); buf of 64 bytes is enough. */
+/* YYYY-MM-DDTHH:MM:SSZ and YYYY-MM-DD of Unix time t (UTC); a buf of 64
+ * bytes is enough for any t. */
 void cli_format_time(char *buf, size_t n, int64_t t);
+void cli_format_date(char *buf, size_t n, int64_t t);
 
 /* ---- column names (cli_columns.c) ---- */
 
@@ -159,6 +161,10 @@ int cli_csv_check_columns(const cli_csv *c, const cli_colname *known,
                           int id_col);
 /* The same for a NULL-terminated list of plain names (at most 15). */
 int cli_csv_known(const cli_csv *c, const char *const *names);
+
+/* Make room for `need` items of `size` bytes in *p (capacity *cap,
+ * doubled from 64); 0, or -1 when out of memory (*p is then unchanged). */
+int cli_grow(void **p, size_t *cap, size_t need, size_t size);
 
 /* ---- value parsing: 0 on success, -1 when the text is not valid ---- */
 
@@ -200,7 +206,30 @@ void cli_ctx_free(b2b2c_ctx *ctx);
 /* The message for a code, the adapter's names for its own codes. */
 const char *cli_strerror(int code);
 
-/* ---- leads (cli_leads.c, cli_leads_one.c) ---- */
+/* ---- leads (cli_leads.c, cli_leads_one.c, cli_leads_funnel.c) ---- */
+
+/* A lead of a --leads file: lead_id,created,segment,channel,region,
+ * product_line (empty cells allowed but lead_id). */
+typedef struct cli_lead_row {
+    char *id, *channel, *region, *product;
+    int64_t created;
+    int has_created;
+    int32_t segment;
+    int added;   /* for the caller */
+    long line;
+} cli_lead_row;
+
+/* Append the leads of `path` to *rows (*n of them, capacity *cap): 0, or
+ * a CLI exit code after printing "PATH:LINE: reason". */
+int cli_leads_read(const char *path, cli_lead_row **rows, size_t *n,
+                   size_t *cap);
+/* By lead ID, for qsort and bsearch. */
+int cli_lead_row_cmp(const void *a, const void *b);
+void cli_lead_rows_free(cli_lead_row *rows, size_t n);
+/* The column `name` of c into *col, or "PATH:1: header: missing column"
+ * (CLI_EDATA). */
+int cli_csv_need(cli_csv *c, const char *name, int *col);
+
 
 /* The columns of a lead's row, and the row of lead `id` at `at` into t
  * (score and probability with 4 decimals, the probability empty while the

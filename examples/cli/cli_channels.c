@@ -249,22 +249,6 @@ static int set_days(rep *r, const char *opt, const char *v, int32_t param)
     return 0;
 }
 
-/* YYYY-MM-DD of a Unix time (Hinnant's civil_from_days). */
-static void format_date(char *buf, size_t n, int64_t t)
-{
-    int64_t z = (t >= 0 ? t : t - 86399) / 86400 + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    snprintf(buf, n, "%04lld-%02lld-%02lld",
-             (long long)(yoe + era * 400 + (m <= 2)), (long long)m,
-             (long long)d);
-}
-
 static const char *const mix_cols[] = {
     "group", "reach_spend", "leadgen_spend", "reach_spend_share",
     "reach_value", "leadgen_value", "reach_value_share"};
@@ -291,7 +275,7 @@ static int print_week(int64_t ws, double x, double s, double leads, double y,
 {
     cli_table *t = &((rep *)p)->t;
     char d[64];
-    format_date(d, sizeof d, ws);
+    cli_format_date(d, sizeof d, ws);
     cli_table_str(t, d);
     cli_table_num(t, x, CLI_MONEY);
     cli_table_num(t, s, CLI_MONEY);

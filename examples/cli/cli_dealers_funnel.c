@@ -32,43 +32,61 @@ static int row(const char *dealer_id, const double *f, size_t n, void *u)
     return 0;
 }
 
-int cli_dealers_funnel(int argc, char **argv)
+/* The shared part of funnel and scorecards: --from, --to and --format,
+ * then the dealer engine on the --db database. 0 with *ctx and *e open,
+ * or a CLI exit code after printing why (nothing left open). */
+static int open_period(int argc, char **argv, const char *what,
+                       b2b2c_ctx **ctx, b2b2c_dealer_engine **e,
+                       int64_t *from, int64_t *to, int *json)
 {
     cli_opt o[] = {{"from", NULL, 0}, {"to", NULL, 0}, {"format", NULL, 0},
                    {NULL, NULL, 0}};
+    int rc;
+
+    *from = INT64_MIN;
+    *to = INT64_MAX;
+    if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0 ||
+        (rc = cli_format_parse(o, json)) != 0)
+        return rc;
+    if (!cli_db_given())
+        return cli_usage_error("dealers %s: needs --db (the offers and "
+                               "outcomes the routing runs kept)",
+                               what);
+    if (cli_opt_get(o, "from") && cli_parse_time(cli_opt_get(o, "from"), from))
+        return cli_usage_error("--from: not a date: '%s'",
+                               cli_opt_get(o, "from"));
+    if (cli_opt_get(o, "to") && cli_parse_time(cli_opt_get(o, "to"), to))
+        return cli_usage_error("--to: not a date: '%s'", cli_opt_get(o, "to"));
+    if (*from > *to)
+        return cli_usage_error("--from is after --to");
+    if ((rc = cli_ctx_new(ctx)) != 0)
+        return rc;
+    if ((rc = b2b2c_dealer_new(e, *ctx)) != 0) {
+        rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(*ctx),
+                            b2b2c_strerror(rc));
+        cli_ctx_free(*ctx);
+        *ctx = NULL;
+    }
+    return rc;
+}
+
+int cli_dealers_funnel(int argc, char **argv)
+{
     b2b2c_ctx *ctx = NULL;
     b2b2c_dealer_engine *e = NULL;
-    int64_t from = INT64_MIN, to = INT64_MAX;
+    int64_t from, to;
     cli_table t;
     int rc, json;
 
-    if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0 ||
-        (rc = cli_format_parse(o, &json)) != 0)
+    if ((rc = open_period(argc, argv, "funnel", &ctx, &e, &from, &to,
+                          &json)) != 0)
         return rc;
-    if (!cli_db_given())
-        return cli_usage_error("dealers funnel: needs --db (the offers "
-                               "and outcomes the routing runs kept)");
-    if (cli_opt_get(o, "from") && cli_parse_time(cli_opt_get(o, "from"), &from))
-        return cli_usage_error("--from: not a date: '%s'",
-                               cli_opt_get(o, "from"));
-    if (cli_opt_get(o, "to") && cli_parse_time(cli_opt_get(o, "to"), &to))
-        return cli_usage_error("--to: not a date: '%s'", cli_opt_get(o, "to"));
-    if (from > to)
-        return cli_usage_error("--from is after --to");
-    if ((rc = cli_ctx_new(&ctx)) != 0)
-        return rc;
-    if ((rc = b2b2c_dealer_new(&e, ctx)) != 0) {
-        rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
-                            b2b2c_strerror(rc));
-        goto out;
-    }
     cli_table_begin(&t, json, cols, sizeof(cols) / sizeof(cols[0]));
     if ((rc = b2b2c_dealer_funnel(e, from, to, row, &t)) != 0)
         rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
                             b2b2c_strerror(rc));
     else
         cli_table_end(&t);
-out:
     b2b2c_dealer_free(e);
     cli_ctx_free(ctx);
     return rc;
@@ -100,41 +118,21 @@ static int sc_row(const char *dealer_id, const double *f, size_t n, void *u)
 
 int cli_dealers_scorecards(int argc, char **argv)
 {
-    cli_opt o[] = {{"from", NULL, 0}, {"to", NULL, 0}, {"format", NULL, 0},
-                   {NULL, NULL, 0}};
     b2b2c_ctx *ctx = NULL;
     b2b2c_dealer_engine *e = NULL;
-    int64_t from = INT64_MIN, to = INT64_MAX;
+    int64_t from, to;
     cli_table t;
     int rc, json;
 
-    if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0 ||
-        (rc = cli_format_parse(o, &json)) != 0)
+    if ((rc = open_period(argc, argv, "scorecards", &ctx, &e, &from, &to,
+                          &json)) != 0)
         return rc;
-    if (!cli_db_given())
-        return cli_usage_error("dealers scorecards: needs --db (the offers "
-                               "and outcomes the routing runs kept)");
-    if (cli_opt_get(o, "from") && cli_parse_time(cli_opt_get(o, "from"), &from))
-        return cli_usage_error("--from: not a date: '%s'",
-                               cli_opt_get(o, "from"));
-    if (cli_opt_get(o, "to") && cli_parse_time(cli_opt_get(o, "to"), &to))
-        return cli_usage_error("--to: not a date: '%s'", cli_opt_get(o, "to"));
-    if (from > to)
-        return cli_usage_error("--from is after --to");
-    if ((rc = cli_ctx_new(&ctx)) != 0)
-        return rc;
-    if ((rc = b2b2c_dealer_new(&e, ctx)) != 0) {
-        rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
-                            b2b2c_strerror(rc));
-        goto out;
-    }
     cli_table_begin(&t, json, sc_cols, sizeof(sc_cols) / sizeof(sc_cols[0]));
     if ((rc = b2b2c_dealer_scorecards(e, from, to, sc_row, &t)) != 0)
         rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
                             b2b2c_strerror(rc));
     else
         cli_table_end(&t);
-out:
     b2b2c_dealer_free(e);
     cli_ctx_free(ctx);
     return rc;

@@ -10,23 +10,12 @@
 
 #include "cli.h"
 
-/* A Unix time as YYYY-MM-DDTHH:MM:SSZ (Hinnant's civil_from_days). */
+/* A Unix time as YYYY-MM-DDTHH:MM:SSZ */
 static void put_time(int64_t t)
 {
-    int64_t z = (t >= 0 ? t : t - 86399) / 86400, s = t - z * 86400;
-    int64_t era, yoe, doy, mp, d, m, y;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    yoe = z - era * 146097;
-    yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
-    doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y = yoe + era * 400 + (m <= 2);
-    printf("%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y,
-           (long long)m, (long long)d, (long long)(s / 3600),
-           (long long)(s / 60 % 60), (long long)(s % 60));
+    char buf[64];
+    cli_format_time(buf, sizeof buf, t);
+    fputs(buf, stdout);
 }
 
 enum { A_REGISTER, A_APPROVE, A_REJECT };

@@ -61,28 +61,12 @@ static void data_free(data *d)
     free(d->rows);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t sz)
-{
-    size_t nc = *cap ? *cap : 16;
-    void *q;
-    if (need <= *cap)
-        return 0;
-    while (nc < need)
-        nc *= 2;
-    q = realloc(*p, nc * sz);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = nc;
-    return 0;
-}
-
 static long name_index(data *d, const char *s)
 {
     for (size_t i = 0; i < d->nnames; i++)
         if (strcmp(d->names[i], s) == 0)
             return (long)i;
-    if (grow((void **)&d->names, &d->capnames, d->nnames + 1,
+    if (cli_grow((void **)&d->names, &d->capnames, d->nnames + 1,
              sizeof(*d->names)))
         return -1;
     if (!(d->names[d->nnames] = strdup(s)))
@@ -145,7 +129,7 @@ static int read_data(data *d, const char *path, const char *control)
         if (!d->has_sq)
             r.rev2 = r.n > 0 ? r.rev * r.rev / (double)r.n : 0.0;
         if ((vi = name_index(d, cli_csv_field(&c, col[0]))) < 0 ||
-            grow((void **)&d->rows, &d->caprows, d->nrows + 1,
+            cli_grow((void **)&d->rows, &d->caprows, d->nrows + 1,
                  sizeof(*d->rows))) {
             rc = cli_data_error("out of memory");
             break;

@@ -603,22 +603,6 @@ out:
 
 /* ---- due ------------------------------------------------------------------ */
 
-static void civil_date(char *buf, size_t n, int64_t t)
-{
-    /* Hinnant's civil_from_days on the UTC day of t */
-    int64_t z = cli_fc_day_floor(t) + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    snprintf(buf, n, "%04lld-%02lld-%02lld",
-             (long long)(yoe + era * 400 + (m <= 2)), (long long)m,
-             (long long)d);
-}
-
 typedef struct due_out {
     cli_table t;
     int json, started;
@@ -636,7 +620,7 @@ static int due_row(const char *id, int64_t due_time, double p_alive,
         cli_table_begin(&o->t, o->json, due_cols, 4);
         o->started = 1;
     }
-    civil_date(d, sizeof d, due_time);
+    cli_format_date(d, sizeof d, due_time);
     cli_table_str(&o->t, id);
     cli_table_str(&o->t, d);
     cli_table_num(&o->t, p_alive, CLI_RATE);

@@ -82,14 +82,7 @@ typedef struct ev_row {
     long line;
 } ev_row;
 
-typedef struct lead_row {
-    char *id, *channel, *region, *product;
-    int64_t created;
-    int has_created;
-    int32_t segment;
-    int added;
-    long line;
-} lead_row;
+typedef cli_lead_row lead_row;
 
 typedef struct state {
     b2b2c_ctx *ctx;
@@ -106,32 +99,6 @@ typedef struct state {
     cli_table t; /* the output */
 } state;
 
-static char *dup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    void *q;
-    size_t nc;
-    if (need <= *cap)
-        return 0;
-    nc = *cap ? *cap * 2 : 64;
-    while (nc < need)
-        nc *= 2;
-    q = realloc(*p, nc * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = nc;
-    return 0;
-}
-
 static int ev_cmp(const void *a, const void *b)
 {
     const ev_row *x = a, *y = b;
@@ -140,12 +107,12 @@ static int ev_cmp(const void *a, const void *b)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-static int ld_cmp(const void *a, const void *b)
+int cli_lead_row_cmp(const void *a, const void *b)
 {
     return strcmp(((const lead_row *)a)->id, ((const lead_row *)b)->id);
 }
 
-static int need_col(cli_csv *c, const char *name, int *col)
+int cli_csv_need(cli_csv *c, const char *name, int *col)
 {
     *col = cli_csv_col(c, name);
     if (*col < 0)
@@ -153,7 +120,8 @@ static int need_col(cli_csv *c, const char *name, int *col)
     return 0;
 }
 
-static int read_leads(state *s, const char *path)
+int cli_leads_read(const char *path, cli_lead_row **rows, size_t *n,
+                   size_t *cap)
 {
     cli_csv c;
     int ci, cc, cs, ch, cr, cp, rc, r;
@@ -166,7 +134,7 @@ static int read_leads(state *s, const char *path)
             goto out;
         }
     }
-    if ((rc = need_col(&c, "lead_id", &ci)) != 0)
+    if ((rc = cli_csv_need(&c, "lead_id", &ci)) != 0)
         goto out;
     cc = cli_csv_col(&c, "created");
     cs = cli_csv_col(&c, "segment");
@@ -177,11 +145,11 @@ static int read_leads(state *s, const char *path)
         lead_row *l;
         const char *seg = cs >= 0 ? cli_csv_field(&c, cs) : "";
         const char *cre = cc >= 0 ? cli_csv_field(&c, cc) : "";
-        if (grow((void **)&s->ld, &s->capld, s->nld + 1, sizeof(*s->ld))) {
+        if (cli_grow((void **)rows, cap, *n + 1, sizeof(**rows))) {
             rc = cli_data_error("out of memory");
             goto out;
         }
-        l = &s->ld[s->nld];
+        l = &(*rows)[*n];
         memset(l, 0, sizeof(*l));
         l->line = c.line;
         if (!*cli_csv_field(&c, ci)) {
@@ -201,11 +169,11 @@ static int read_leads(state *s, const char *path)
             }
             l->has_created = 1;
         }
-        l->id = dup(cli_csv_field(&c, ci));
-        l->channel = dup(ch >= 0 ? cli_csv_field(&c, ch) : "");
-        l->region = dup(cr >= 0 ? cli_csv_field(&c, cr) : "");
-        l->product = dup(cp >= 0 ? cli_csv_field(&c, cp) : "");
-        s->nld++;
+        l->id = strdup(cli_csv_field(&c, ci));
+        l->channel = strdup(ch >= 0 ? cli_csv_field(&c, ch) : "");
+        l->region = strdup(cr >= 0 ? cli_csv_field(&c, cr) : "");
+        l->product = strdup(cp >= 0 ? cli_csv_field(&c, cp) : "");
+        (*n)++;
         if (!l->id || !l->channel || !l->region || !l->product) {
             rc = cli_data_error("out of memory");
             goto out;
@@ -215,6 +183,22 @@ static int read_leads(state *s, const char *path)
 out:
     cli_csv_close(&c);
     return rc;
+}
+
+void cli_lead_rows_free(cli_lead_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(rows[i].id);
+        free(rows[i].channel);
+        free(rows[i].region);
+        free(rows[i].product);
+    }
+    free(rows);
+}
+
+static int read_leads(state *s, const char *path)
+{
+    return cli_leads_read(path, &s->ld, &s->nld, &s->capld);
 }
 
 static int read_events(state *s, const char *path, int64_t at,
@@ -231,9 +215,9 @@ static int read_events(state *s, const char *path, int64_t at,
             goto out;
         }
     }
-    if ((rc = need_col(&c, "lead_id", &ci)) || (rc = need_col(&c, "timestamp",
+    if ((rc = cli_csv_need(&c, "lead_id", &ci)) || (rc = cli_csv_need(&c, "timestamp",
                                                               &ct)) ||
-        (rc = need_col(&c, "kind", &ck)))
+        (rc = cli_csv_need(&c, "kind", &ck)))
         goto out;
     cv = cli_csv_col(&c, "value");
     while ((r = cli_csv_next(&c)) == 1) {
@@ -263,8 +247,8 @@ static int read_events(state *s, const char *path, int64_t at,
             (*ignored)++;
             continue;
         }
-        if (grow((void **)&s->ev, &s->capev, s->nev + 1, sizeof(*s->ev)) ||
-            !(e.id = dup(cli_csv_field(&c, ci)))) {
+        if (cli_grow((void **)&s->ev, &s->capev, s->nev + 1, sizeof(*s->ev)) ||
+            !(e.id = strdup(cli_csv_field(&c, ci)))) {
             rc = cli_data_error("out of memory");
             goto out;
         }
@@ -278,8 +262,8 @@ out:
 
 static int remember(state *s, const char *id)
 {
-    char *d = dup(id);
-    if (!d || grow((void **)&s->out, &s->capout, s->nout + 1,
+    char *d = strdup(id);
+    if (!d || cli_grow((void **)&s->out, &s->capout, s->nout + 1,
                    sizeof(*s->out))) {
         free(d);
         return cli_data_error("out of memory");
@@ -312,7 +296,7 @@ static int apply_events(state *s, const char *path)
         if (b2b2c_lead_stage(&st, s->m, e->id) == B2B2C_ENOTFOUND) {
             lead_row *l;
             key.id = e->id;
-            l = s->nld ? bsearch(&key, s->ld, s->nld, sizeof(*s->ld), ld_cmp)
+            l = s->nld ? bsearch(&key, s->ld, s->nld, sizeof(*s->ld), cli_lead_row_cmp)
                        : NULL;
             rc = l ? add_lead(s, l, e->t)
                    : b2b2c_lead_add(s->m, e->id, e->t, 0, NULL, NULL, NULL);
@@ -344,8 +328,8 @@ static int read_outcomes(state *s, const char *path, int64_t at)
             goto out;
         }
     }
-    if ((rc = need_col(&c, "lead_id", &ci)) ||
-        (rc = need_col(&c, "outcome", &co)))
+    if ((rc = cli_csv_need(&c, "lead_id", &ci)) ||
+        (rc = cli_csv_need(&c, "outcome", &co)))
         goto out;
     while ((r = cli_csv_next(&c)) == 1) {
         const char *o = cli_csv_field(&c, co);
@@ -373,19 +357,13 @@ static void state_free(state *s)
 {
     for (size_t i = 0; i < s->nev; i++)
         free(s->ev[i].id);
-    for (size_t i = 0; i < s->nld; i++) {
-        free(s->ld[i].id);
-        free(s->ld[i].channel);
-        free(s->ld[i].region);
-        free(s->ld[i].product);
-    }
+    cli_lead_rows_free(s->ld, s->nld);
     for (size_t i = 0; i < s->nout; i++)
         free(s->out[i]);
     for (size_t i = 0; i < s->ndb; i++)
         free(s->db[i]);
     free(s->db);
     free(s->ev);
-    free(s->ld);
     free(s->out);
     free(s->ford);
     b2b2c_lead_model_free(s->m);
@@ -418,7 +396,7 @@ static int run_score(state *s, cli_opt *opts)
             return cli_data_error("out of memory");
         for (size_t i = 0; i < s->nld; i++)
             s->ford[i] = s->ld[i].id;
-        qsort(s->ld, s->nld, sizeof(*s->ld), ld_cmp);
+        qsort(s->ld, s->nld, sizeof(*s->ld), cli_lead_row_cmp);
         for (size_t i = 1; i < s->nld; i++)
             if (strcmp(s->ld[i].id, s->ld[i - 1].id) == 0)
                 return cli_data_error("%s:%ld: lead_id: '%s' repeats line "
@@ -506,8 +484,8 @@ static int list_one(const char *id, int32_t stage, int32_t band,
     state *s = userdata;
     char *d;
     (void)stage, (void)band, (void)score;
-    d = dup(id);
-    if (!d || grow((void **)&s->db, &s->capdb, s->ndb + 1, sizeof(*s->db))) {
+    d = strdup(id);
+    if (!d || cli_grow((void **)&s->db, &s->capdb, s->ndb + 1, sizeof(*s->db))) {
         free(d);
         return B2B2C_ENOMEM;
     }
@@ -532,7 +510,7 @@ static int print_stored(state *s, int64_t at)
     for (size_t i = 0; i < s->ndb && rc == 0; i++) {
         lead_row key;
         key.id = s->db[i];
-        if ((s->nld && bsearch(&key, s->ld, s->nld, sizeof(*s->ld), ld_cmp)) ||
+        if ((s->nld && bsearch(&key, s->ld, s->nld, sizeof(*s->ld), cli_lead_row_cmp)) ||
             (seen && bsearch(&s->db[i], seen, s->nout, sizeof(*seen),
                              str_cmp)))
             continue;
@@ -576,7 +554,7 @@ static int cmd_leads(int argc, char **argv)
         for (size_t i = 0; i < s.nout && rc == 0; i++) {
             lead_row key;
             key.id = s.out[i];
-            if (s.nld && bsearch(&key, s.ld, s.nld, sizeof(*s.ld), ld_cmp))
+            if (s.nld && bsearch(&key, s.ld, s.nld, sizeof(*s.ld), cli_lead_row_cmp))
                 continue;
             rc = print_row(&s, s.out[i], at);
         }

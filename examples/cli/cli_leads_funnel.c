@@ -19,44 +19,16 @@ typedef struct frec {
     long line;
 } frec;
 
-typedef struct flead {
-    char *id, *channel, *region, *product;
-    int64_t created;
-    int has_created;
-    int32_t segment;
-} flead;
 
 typedef struct fstate {
     b2b2c_ctx *ctx;
     b2b2c_lead_model *m;
     frec *rec;
     size_t nrec, caprec;
-    flead *ld;
+    cli_lead_row *ld;
     size_t nld, capld;
     int json;
 } fstate;
-
-static char *dup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    return d ? memcpy(d, s, n) : NULL;
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    size_t nc = *cap ? *cap : 64;
-    void *q;
-    if (need <= *cap)
-        return 0;
-    while (nc < need)
-        nc *= 2;
-    if (!(q = realloc(*p, nc * size)))
-        return -1;
-    *p = q;
-    *cap = nc;
-    return 0;
-}
 
 static int rec_cmp(const void *a, const void *b)
 {
@@ -68,72 +40,9 @@ static int rec_cmp(const void *a, const void *b)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-static int ld_cmp(const void *a, const void *b)
-{
-    return strcmp(((const flead *)a)->id, ((const flead *)b)->id);
-}
-
-static int need(cli_csv *c, const char *name, int *col)
-{
-    *col = cli_csv_col(c, name);
-    return *col < 0 ? cli_csv_error(c, "header: missing column '%s'", name)
-                    : 0;
-}
-
 static int read_leads(fstate *s, const char *path)
 {
-    cli_csv c;
-    int ci, cc, cs, ch, cr, cp, rc, r;
-    if ((rc = cli_csv_open(&c, path)) != 0)
-        return rc;
-    if ((rc = need(&c, "lead_id", &ci)) != 0)
-        goto out;
-    cc = cli_csv_col(&c, "created");
-    cs = cli_csv_col(&c, "segment");
-    ch = cli_csv_col(&c, "channel");
-    cr = cli_csv_col(&c, "region");
-    cp = cli_csv_col(&c, "product_line");
-    while ((r = cli_csv_next(&c)) == 1) {
-        flead *l;
-        const char *seg = cs >= 0 ? cli_csv_field(&c, cs) : "";
-        const char *cre = cc >= 0 ? cli_csv_field(&c, cc) : "";
-        if (grow((void **)&s->ld, &s->capld, s->nld + 1, sizeof(*s->ld))) {
-            rc = cli_data_error("out of memory");
-            goto out;
-        }
-        l = &s->ld[s->nld];
-        memset(l, 0, sizeof(*l));
-        if (!*cli_csv_field(&c, ci)) {
-            rc = cli_csv_error(&c, "lead_id: empty");
-            goto out;
-        }
-        l->segment = B2B2C_SEGMENT_UNKNOWN;
-        if (*seg && (l->segment = b2b2c_segment_from_name(seg)) < 0) {
-            rc = cli_csv_error(&c, "segment: unknown segment '%s'", seg);
-            goto out;
-        }
-        if (*cre) {
-            if (cli_parse_time(cre, &l->created)) {
-                rc = cli_csv_error(&c, "created: not a date or time '%s'",
-                                   cre);
-                goto out;
-            }
-            l->has_created = 1;
-        }
-        l->id = dup(cli_csv_field(&c, ci));
-        l->channel = dup(ch >= 0 ? cli_csv_field(&c, ch) : "");
-        l->region = dup(cr >= 0 ? cli_csv_field(&c, cr) : "");
-        l->product = dup(cp >= 0 ? cli_csv_field(&c, cp) : "");
-        s->nld++;
-        if (!l->id || !l->channel || !l->region || !l->product) {
-            rc = cli_data_error("out of memory");
-            goto out;
-        }
-    }
-    rc = r < 0 ? CLI_EDATA : 0;
-out:
-    cli_csv_close(&c);
-    return rc;
+    return cli_leads_read(path, &s->ld, &s->nld, &s->capld);
 }
 
 /* --events (type 0: lead_id,timestamp,kind[,value]) or --stages (type 1:
@@ -144,8 +53,8 @@ static int read_recs(fstate *s, const char *path, int type, int64_t at)
     int ci, ct, ck, cv = -1, rc, r;
     if ((rc = cli_csv_open(&c, path)) != 0)
         return rc;
-    if ((rc = need(&c, "lead_id", &ci)) || (rc = need(&c, "timestamp", &ct)) ||
-        (rc = need(&c, type ? "stage" : "kind", &ck)))
+    if ((rc = cli_csv_need(&c, "lead_id", &ci)) || (rc = cli_csv_need(&c, "timestamp", &ct)) ||
+        (rc = cli_csv_need(&c, type ? "stage" : "kind", &ck)))
         goto out;
     if (!type)
         cv = cli_csv_col(&c, "value");
@@ -179,8 +88,8 @@ static int read_recs(fstate *s, const char *path, int type, int64_t at)
         }
         if (e.t > at)
             continue;
-        if (grow((void **)&s->rec, &s->caprec, s->nrec + 1, sizeof(*s->rec)) ||
-            !(e.id = dup(cli_csv_field(&c, ci)))) {
+        if (cli_grow((void **)&s->rec, &s->caprec, s->nrec + 1, sizeof(*s->rec)) ||
+            !(e.id = strdup(cli_csv_field(&c, ci)))) {
             rc = cli_data_error("out of memory");
             goto out;
         }
@@ -192,7 +101,7 @@ out:
     return rc;
 }
 
-static int add_lead(fstate *s, const flead *l, int64_t created)
+static int add_lead(fstate *s, const cli_lead_row *l, int64_t created)
 {
     int rc = b2b2c_lead_add(s->m, l->id, created, l->segment, l->channel,
                             l->region, l->product);
@@ -209,7 +118,7 @@ static int build(fstate *s)
 {
     int rc;
     if (s->nld)
-        qsort(s->ld, s->nld, sizeof(*s->ld), ld_cmp);
+        qsort(s->ld, s->nld, sizeof(*s->ld), cli_lead_row_cmp);
     for (size_t i = 0; i < s->nld; i++)
         if (s->ld[i].has_created && (rc = add_lead(s, &s->ld[i],
                                                    s->ld[i].created)))
@@ -220,9 +129,9 @@ static int build(fstate *s)
         const frec *e = &s->rec[i];
         int32_t st;
         if (b2b2c_lead_stage(&st, s->m, e->id) == B2B2C_ENOTFOUND) {
-            flead key = {0}, *l;
+            cli_lead_row key = {0}, *l;
             key.id = e->id;
-            l = s->nld ? bsearch(&key, s->ld, s->nld, sizeof(*s->ld), ld_cmp)
+            l = s->nld ? bsearch(&key, s->ld, s->nld, sizeof(*s->ld), cli_lead_row_cmp)
                        : NULL;
             if (!l) {
                 key.channel = key.region = key.product = "";
@@ -356,13 +265,7 @@ int cli_leads_funnel(int argc, char **argv)
     cli_ctx_free(s.ctx);
     for (size_t i = 0; i < s.nrec; i++)
         free(s.rec[i].id);
-    for (size_t i = 0; i < s.nld; i++) {
-        free(s.ld[i].id);
-        free(s.ld[i].channel);
-        free(s.ld[i].region);
-        free(s.ld[i].product);
-    }
     free(s.rec);
-    free(s.ld);
+    cli_lead_rows_free(s.ld, s.nld);
     return rc;
 }

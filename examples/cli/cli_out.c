@@ -127,20 +127,37 @@ void cli_table_end(cli_table *t)
         fputs(t->rows ? "\n]\n" : "]\n", stdout);
 }
 
-void cli_format_time(char *buf, size_t n, int64_t t)
+/* The UTC date of Unix time t and the seconds into its day (Hinnant,
+ * "chrono-Compatible Low-Level Date Algorithms", civil_from_days). */
+static void civil(int64_t t, int64_t *y, int64_t *m, int64_t *d,
+                  int64_t *sec)
 {
-    /* Hinnant's civil_from_days */
-    int64_t days = (t >= 0 ? t : t - 86399) / 86400, sec = t - days * 86400;
+    int64_t days = (t >= 0 ? t : t - 86399) / 86400;
     int64_t z = days + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    *sec = t - days * 86400;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+void cli_format_date(char *buf, size_t n, int64_t t)
+{
+    int64_t y, m, d, sec;
+    civil(t, &y, &m, &d, &sec);
+    snprintf(buf, n, "%04lld-%02lld-%02lld", (long long)y, (long long)m,
+             (long long)d);
+}
+
+void cli_format_time(char *buf, size_t n, int64_t t)
+{
+    int64_t y, m, d, sec;
+    civil(t, &y, &m, &d, &sec);
     snprintf(buf, n, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",
-             (long long)(yoe + era * 400 + (m <= 2)), (long long)m,
-             (long long)d, (long long)(sec / 3600),
+             (long long)y, (long long)m, (long long)d, (long long)(sec / 3600),
              (long long)(sec / 60 % 60), (long long)(sec % 60));
 }

@@ -23,15 +23,7 @@ const char *const rep_funnel_names[REP_FUNNEL] = {
 
 const char *rep_date(char *buf, int64_t t)
 {
-    /* civil date from days since 1970-01-01 (Hinnant's algorithm) */
-    int64_t z = (t >= 0 ? t : t - (DAY - 1)) / DAY + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9, y = yoe + era * 400 + (m <= 2);
-    snprintf(buf, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+    cli_format_date(buf, 11, t);
     return buf;
 }
 

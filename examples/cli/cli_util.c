@@ -291,3 +291,18 @@ void cli_put_field(const char *s)
     }
     putchar('"');
 }
+
+int cli_grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    size_t nc = *cap ? *cap : 64;
+    void *q;
+    if (need <= *cap)
+        return 0;
+    while (nc < need)
+        nc *= 2;
+    if (!(q = realloc(*p, nc * size)))
+        return -1;
+    *p = q;
+    *cap = nc;
+    return 0;
+}

@@ -585,3 +585,22 @@ int b2b2c_dealer_count(size_t *out, const b2b2c_dealer_engine *e)
     return 0;
 }
 
+
+int b2b2c__dealer_map_add(b2b2c_dealer_engine *e, b2b2c__map *map,
+                          const void *key, size_t kl, void *v, int undoable)
+{
+    b2b2c_ctx *ctx = e->ctx;
+    int rc;
+    if (!undoable) {
+        if (b2b2c__map_put(map, key, kl, v, NULL)) {
+            b2b2c__free(ctx, v);
+            return oom(ctx);
+        }
+        return 0;
+    }
+    if ((rc = b2b2c__undo_free_on_fail(ctx, v)) != 0) {
+        b2b2c__free(ctx, v);
+        return rc;
+    }
+    return b2b2c__map_insert_undoable(ctx, map, key, kl, v);
+}

@@ -428,6 +428,13 @@ enum { O_OPEN, O_ACCEPTED, O_WON, O_LOST, O_RECALLED, O_DECLINED,
        O_EXPIRED };
 int b2b2c__dealer_offer_outcome(const aent *a);
 
+/* Put v (just allocated, its key inside it) in map under key (dealer.c).
+ * undoable: for a call that may still fail, v is freed and taken out
+ * again if it does; else for good. On failure v is freed (or will be, by
+ * the undo) and the code returned. */
+int b2b2c__dealer_map_add(b2b2c_dealer_engine *e, b2b2c__map *map,
+                          const void *key, size_t kl, void *v, int undoable);
+
 /* ---- routing --------------------------------------------------------- */
 
 /* Days and share periods start at local midnight of the context's UTC

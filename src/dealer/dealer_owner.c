@@ -94,18 +94,9 @@ int b2b2c__dealer_owner_put(b2b2c_dealer_engine *e, const void *k, size_t kl,
             return oom(ctx);
         o->klen = kl;
         memcpy(o->key, k, kl);
-        if (!undoable) {
-            if (b2b2c__map_put(&e->owners, o->key, kl, o, NULL)) {
-                b2b2c__free(ctx, o);
-                return oom(ctx);
-            }
-        } else if ((rc = b2b2c__undo_free_on_fail(ctx, o)) != 0) {
-            b2b2c__free(ctx, o);
+        if ((rc = b2b2c__dealer_map_add(e, &e->owners, o->key, kl, o,
+                                        undoable)) != 0)
             return rc;
-        } else if ((rc = b2b2c__map_insert_undoable(ctx, &e->owners, o->key,
-                                                    kl, o)) != 0) {
-            return rc;
-        }
     }
     o->dealer = x->dealer;
     o->since = x->since;

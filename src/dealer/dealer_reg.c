@@ -129,18 +129,9 @@ int b2b2c__dealer_reg_put(b2b2c_dealer_engine *e, const void *k, size_t kl,
         s->cur = NULL;
         s->klen = cklen;
         memcpy(s->key, ck, cklen);
-        if (!undoable) {
-            if (b2b2c__map_put(&e->regkeys, s->key, cklen, s, NULL)) {
-                b2b2c__free(ctx, s);
-                return oom(ctx);
-            }
-        } else if ((rc = b2b2c__undo_free_on_fail(ctx, s)) != 0) {
-            b2b2c__free(ctx, s);
+        if ((rc = b2b2c__dealer_map_add(e, &e->regkeys, s->key, cklen, s,
+                                        undoable)) != 0)
             return rc;
-        } else if ((rc = b2b2c__map_insert_undoable(ctx, &e->regkeys, s->key,
-                                                    cklen, s)) != 0) {
-            return rc;
-        }
     }
     if (!(r = b2b2c__malloc(ctx, sizeof(*r))))
         return oom(ctx);

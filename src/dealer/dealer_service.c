@@ -125,18 +125,9 @@ static int cert_put(b2b2c_dealer_engine *e, const unsigned char *k,
             return oom(ctx);
         c->klen = kl;
         memcpy(c->key, k, kl);
-        if (!undoable) {
-            if (b2b2c__map_put(&e->certs, c->key, kl, c, NULL)) {
-                b2b2c__free(ctx, c);
-                return oom(ctx);
-            }
-        } else if ((rc = b2b2c__undo_free_on_fail(ctx, c)) != 0) {
-            b2b2c__free(ctx, c);
+        if ((rc = b2b2c__dealer_map_add(e, &e->certs, c->key, kl, c,
+                                        undoable)) != 0)
             return rc;
-        } else if ((rc = b2b2c__map_insert_undoable(ctx, &e->certs, c->key,
-                                                    kl, c)) != 0) {
-            return rc;
-        }
     }
     c->since = since;
     c->until = until;
