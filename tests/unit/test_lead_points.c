@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "lead_fixture.h"
+#include "sync_util.h"
 
 #define DAY 86400
 
@@ -504,6 +505,106 @@ static void t_rescore_on_change(void **state)
     assert_int_equal(wh.to, B2B2C_BAND_HOT);
 }
 
+/* A points history record that does not decode is B2B2C_ECORRUPT naming
+ * the table, and the callback sees nothing of it. */
+static void t_history_corrupt(void **state)
+{
+    b2b2c_memstore *ms;
+    b2b2c_storage st;
+    b2b2c_ctx *ctx;
+    b2b2c_lead_model *m;
+    const char *e[] = {"kind:guide_download"};
+    double p[] = {33};
+    int n = 0;
+    (void)state;
+    assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
+    assert_int_equal(b2b2c_memstore_methods(ms, &st), 0);
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &st), 0);
+    assert_int_equal(b2b2c_lead_model_new(&m, ctx), 0);
+    assert_int_equal(b2b2c_lead_points_apply(NULL, NULL, m, e, p, 1, NAN,
+                                             NAN, T0),
+                     0);
+    assert_int_equal(b2b2c_lead_points_history(m, row_count, &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(st.put(st.userdata, "lead_points", "\0\0\0\1", 4,
+                            "garbage!", 8),
+                     0);
+    n = 0;
+    assert_int_equal(b2b2c_lead_points_history(m, row_count, &n),
+                     B2B2C_ECORRUPT);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "lead_points"));
+    b2b2c_lead_model_free(m);
+    b2b2c_ctx_free(ctx);
+    b2b2c_memstore_free(ms);
+}
+
+static int why_all(const char *id, int32_t from, int32_t to, int64_t at,
+                   int32_t why, void *u)
+{
+    uint64_t *h = u;
+    *h = sync_fnv_str(*h, "%s %d %d %lld %d", id, (int)from, (int)to,
+                      (long long)at, (int)why);
+    return 0;
+}
+
+static int hist_all(int64_t at, const char *e, double o, double n, void *u)
+{
+    uint64_t *h = u;
+    *h = sync_fnv_str(*h, "%lld %s %.17g %.17g", (long long)at, e, o, n);
+    return 0;
+}
+
+/* Another context on the database sees an apply at once: the rescored
+ * scores and bands, the thresholds, the reasons and the history. */
+static void t_two_contexts(void **state)
+{
+    sync_pair p;
+    b2b2c_lead_model *a, *b;
+    const char *e[] = {"kind:guide_download", "kind:email_click"};
+    double pt[] = {50, 9}, ha, hb;
+    uint64_t wa = SYNC_FNV_SEED, wb = SYNC_FNV_SEED, xa = SYNC_FNV_SEED,
+             xb = SYNC_FNV_SEED;
+    int64_t now = T0 + 20 * DAY;
+    static int won[60];
+    (void)state;
+    sync_pair_open(&p);
+    assert_int_equal(b2b2c_lead_model_new(&a, p.ca), 0);
+    assert_int_equal(b2b2c_lead_model_new(&b, p.cb), 0);
+    sm_state = 11;
+    simulate(a, 0, 60, 0, won);
+    assert_int_equal(b2b2c_lead_points_apply(NULL, NULL, a, e, pt, 2, 0.4,
+                                             0.2, now),
+                     0);
+    for (int i = 0; i < 60; i++) {
+        char id[32];
+        double sa, sb;
+        int32_t ba, bb;
+        snprintf(id, sizeof(id), "L-%d", i);
+        assert_int_equal(b2b2c_lead_score(&sa, &ba, a, id, now), 0);
+        assert_int_equal(b2b2c_lead_score(&sb, &bb, b, id, now), 0);
+        assert_double_equal(sa, sb, 0);
+        assert_int_equal(ba, bb);
+    }
+    assert_int_equal(b2b2c_lead_model_get_param(&ha, a,
+                                                B2B2C_LEAD_HOT_THRESHOLD),
+                     0);
+    assert_int_equal(b2b2c_lead_model_get_param(&hb, b,
+                                                B2B2C_LEAD_HOT_THRESHOLD),
+                     0);
+    assert_double_equal(ha, hb, 0);
+    assert_int_equal(b2b2c_lead_band_changes_why(a, T0, now, why_all, &wa),
+                     0);
+    assert_int_equal(b2b2c_lead_band_changes_why(b, T0, now, why_all, &wb),
+                     0);
+    assert_true(wa == wb);
+    assert_int_equal(b2b2c_lead_points_history(a, hist_all, &xa), 0);
+    assert_int_equal(b2b2c_lead_points_history(b, hist_all, &xb), 0);
+    assert_true(xa == xb && xa != SYNC_FNV_SEED);
+    b2b2c_lead_model_free(a);
+    b2b2c_lead_model_free(b);
+    sync_pair_close(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +616,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_group_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(t_rescore_on_change, setup,
                                         teardown),
+        cmocka_unit_test(t_history_corrupt),
+        cmocka_unit_test(t_two_contexts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
