@@ -721,9 +721,10 @@ B2B2C_API int b2b2c_lead_band_changes_why(const b2b2c_lead_model *m,
  * b2b2c_lead_attr_points_set, b2b2c_lead_model_set_param of a threshold),
  * with the band before and after and the time the change is dated (apply:
  * its `now`; the others, which take no time: the lead's last event). The
- * band-change alert (b2b2c_lead_set_alert) stays for events only. Its
- * return value is ignored. Not persisted. B2B2C_EINVAL for NULL m. Since
- * 1.1.
+ * band-change alert (b2b2c_lead_set_alert) stays for events only. Inside
+ * a transaction group it runs when the call succeeds; a later rollback of
+ * the group does not take it back. Its return value is ignored. Not
+ * persisted. B2B2C_EINVAL for NULL m. Since 1.1.
  */
 B2B2C_API int b2b2c_lead_set_rescore_alert(b2b2c_lead_model *m,
                                            b2b2c_lead_band_cb cb,
