@@ -502,11 +502,12 @@ static double auc_of(sy *v, size_t n)
 /* Platt scaling, P = 1 / (1 + exp(-(a + b z))) fitted by Newton on the
  * rows outside fold f (Platt 1999, "Probabilistic outputs for support
  * vector machines", sec. 2.1; a 1e-9 ridge keeps it finite on separable
- * rows). z is the standardised score. */
+ * rows), from (*a, *b) (the previous fold's fit: the folds' fits are
+ * close, so few steps are left). z is the standardised score. */
 static void platt(const b2b2c_lead_model *m, const double *z,
                   const uint32_t *fold, uint32_t f, double *a, double *b)
 {
-    double pa = 0, pb = 0;
+    double pa = *a, pb = *b;
     for (int it = 0; it < 50; it++) {
         double ga = 0, gb = 0, haa = 1e-9, hab = 0, hbb = 1e-9, det, da, db;
         for (size_t i = 0; i < m->nrows; i++) {
@@ -541,7 +542,8 @@ int b2b2c__lead_cv(const b2b2c_lead_model *m, const double *s,
                    const uint32_t *fold, int32_t k, double *out)
 {
     size_t n = m->nrows, nv = 0;
-    double mean = 0, sd = 0, brier = 0, ll = 0, asum = 0, asq = 0;
+    double mean = 0, sd = 0, brier = 0, ll = 0, asum = 0, asq = 0, a = 0,
+           b = 0;
     int na = 0;
     double *z;
     sy *v;
@@ -565,7 +567,7 @@ int b2b2c__lead_cv(const b2b2c_lead_model *m, const double *s,
     for (size_t i = 0; i < n; i++)
         z[i] = sd > 0 ? (s[i] - mean) / sd : 0;
     for (int32_t f = 0; f < k; f++) {
-        double a, b, auc;
+        double auc;
         size_t c = 0;
         platt(m, z, fold, (uint32_t)f, &a, &b);
         for (size_t i = 0; i < n; i++) {
