@@ -816,8 +816,9 @@ int b2b2c_lead_points_history(const b2b2c_lead_model *m,
     rc = b2b2c__st_scan(m->ctx, T_POINTS, hist_row, &h);
     if (h.rc)
         rc = h.rc;
-    if (rc == 0) {
+    if (rc == 0 && h.n > 1) /* h.r is NULL with no record */
         qsort(h.r, h.n, sizeof(*h.r), hrec_cmp);
+    if (rc == 0) {
         for (size_t i = 0; i < h.n && rc == 0; i++)
             rc = hist_emit(m, &h.r[i], cb, payload);
     }
