@@ -109,6 +109,7 @@ ENUM_NAMES = {
     "EXPERIMENT_D_": "ExperimentDayField",
     "DEALER_REG_": "DealerRegState", "DEALER_PROTECT_": "DealerProtection",
     "DEALER_SERVICE_": "DealerService", "DEALER_FUNNEL_": "DealerFunnelField",
+    "LEAD_DRY_": "LeadDryField", "LEAD_BAND_BY_": "LeadBandReason",
 }
 
 # int64_t parameters holding a time (Unix seconds) go by these names in the

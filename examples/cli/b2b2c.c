@@ -67,7 +67,8 @@ static int cmd_help(int argc, char **argv)
         const cli_command *c = find(argv[1]);
         if (!c)
             return cli_usage_error("unknown subcommand '%s'", argv[1]);
-        printf("b2b2c %s: %s\n\n%s", c->name, c->summary, c->usage);
+        printf("b2b2c %s: %s\n\n%s%s", c->name, c->summary, c->usage,
+               c == &cli_cmd_leads ? cli_leads_points_usage : "");
         return CLI_OK;
     }
     printf("usage: b2b2c SUBCOMMAND [OPTIONS]\n\n"

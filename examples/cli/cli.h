@@ -243,6 +243,17 @@ int cli_leads_add(int argc, char **argv);
 int cli_leads_event(int argc, char **argv);
 int cli_leads_stage(int argc, char **argv);
 int cli_leads_funnel(int argc, char **argv);
+/* leads suggest-points / apply-points (cli_leads_points.c), and their
+ * usage lines, which `b2b2c help leads` prints after the leads usage (a C
+ * string literal has a length limit). */
+int cli_leads_points(int argc, char **argv);
+extern const char *const cli_leads_points_usage;
+/* The lead model built from --db and the --events, --leads, --outcomes
+ * files of opts, as `leads score` builds it (cli_leads.c); *h is freed by
+ * cli_leads_model_free (NULL is fine), which frees *ctx and *m too. */
+int cli_leads_model(void **h, b2b2c_ctx **ctx, b2b2c_lead_model **m,
+                    cli_opt *opts);
+void cli_leads_model_free(void *h);
 
 /* ---- dealers (cli_dealers.c, cli_dealers_owner.c) ---- */
 

@@ -520,6 +520,29 @@ static int print_stored(state *s, int64_t at)
     return rc;
 }
 
+int cli_leads_model(void **h, b2b2c_ctx **ctx, b2b2c_lead_model **m,
+                    cli_opt *opts)
+{
+    state *s = calloc(1, sizeof(*s));
+    int rc;
+    *h = s;
+    if (!s)
+        return cli_data_error("out of memory");
+    if ((rc = run_score(s, opts)) != 0)
+        return rc;
+    *ctx = s->ctx;
+    *m = s->m;
+    return 0;
+}
+
+void cli_leads_model_free(void *h)
+{
+    if (h) {
+        state_free(h);
+        free(h);
+    }
+}
+
 static int cmd_leads(int argc, char **argv)
 {
     cli_opt opts[] = {{"events", NULL, !cli_db_given()}, {"at", NULL, 1},
@@ -537,9 +560,13 @@ static int cmd_leads(int argc, char **argv)
         return cli_leads_stage(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "funnel") == 0)
         return cli_leads_funnel(argc, argv);
+    if (argc >= 2 && (strcmp(argv[1], "suggest-points") == 0 ||
+                      strcmp(argv[1], "apply-points") == 0))
+        return cli_leads_points(argc, argv);
     if (argc < 2 || strcmp(argv[1], "score") != 0)
-        return cli_usage_error("leads: expected score, add, event, stage or "
-                               "funnel (try 'b2b2c help leads')");
+        return cli_usage_error("leads: expected score, add, event, stage, "
+                               "funnel, suggest-points or apply-points (try "
+                               "'b2b2c help leads')");
     if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0 ||
         (rc = cli_format_parse(opts, &json)) != 0)
         return rc;

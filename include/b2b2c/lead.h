@@ -545,6 +545,191 @@ B2B2C_API int b2b2c_lead_list(const b2b2c_lead_model *m, int32_t stage,
 B2B2C_API int b2b2c_lead_set_alert(b2b2c_lead_model *m, b2b2c_lead_band_cb cb,
                                    void *userdata);
 
+/* ---- points learned from outcomes (1.1) ------------------------------------------- */
+
+/*
+ * A point table entry is named "kind:NAME" (an event kind's points per
+ * event), "segment:NAME" (a segment's stable name), "channel:ID",
+ * "region:CODE" or "product_line:ID" (fit points of an attribute value the
+ * model knows), as the factors of b2b2c_lead_factors name them.
+ */
+
+/* Outcomes a kind or attribute value needs before its points are
+ * suggested (b2b2c_lead_suggest_points with min_outcomes 0). */
+#define B2B2C_LEAD_POINTS_MIN_OUTCOMES 30
+
+/* One suggested entry: its name (valid during the call only), the points
+ * it has now, the suggested points, their standard error on the point
+ * scale (NaN for an entry that keeps its points: too few outcomes) and the
+ * number of outcomes behind it (training rows in which the kind occurred
+ * or that have the attribute value). */
+typedef int (*b2b2c_lead_points_cb)(const char *entry, double current,
+                                    double suggested, double std_error,
+                                    int64_t outcomes, void *userdata);
+
+/*
+ * Suggested rule points from the recorded outcomes (docs/lead-model.md,
+ * "Points learned from outcomes"): a logistic regression with the L2
+ * penalty B2B2C_LEAD_L2 on the rule score's own features (per kind the
+ * decayed count at the outcome, at most cap_total; the segment and
+ * attribute values one-hot), fitted by Newton-Raphson, its coefficients
+ * mapped to points by the least-squares scale that best matches the
+ * current points of the fitted kinds (Sullivan, Massaro & D'Agostino 2004,
+ * Stat Med 23:1631). Every kind, segment and attribute value is listed, in
+ * entry name order (bytewise): an entry with fewer than `min_outcomes`
+ * outcomes keeps its points (suggested == current, std_error NaN). The
+ * segment with the most outcomes is the reference and keeps its points;
+ * at most the 256 attribute values with the most outcomes are fitted.
+ *
+ * min_outcomes  1..1e9, or 0 for B2B2C_LEAD_POINTS_MIN_OUTCOMES.
+ *
+ * Cost: a few passes over the training rows (each O(rows x features per
+ * row^2)) and a dense solve of the fitted weights, O(fitted^3).
+ * Returns 0, B2B2C_EINVAL (m or cb NULL, min_outcomes NaN),
+ * B2B2C_ERANGE (min_outcomes), B2B2C_ENOTREADY (fewer than
+ * B2B2C_LEAD_MIN_OUTCOMES outcomes or only one class; the message gives
+ * the count needed), B2B2C_ENOMEM, storage codes, or the callback's code.
+ * Since 1.1.
+ */
+B2B2C_API int b2b2c_lead_suggest_points(const b2b2c_lead_model *m,
+                                        double min_outcomes,
+                                        b2b2c_lead_points_cb cb,
+                                        void *userdata);
+
+/* Fields of b2b2c_lead_points_dry_run's out array. Bands are
+ * B2B2C_BAND_COLD..HOT (1..3). Later versions may append fields. */
+enum {
+    B2B2C_LEAD_DRY_MOVES = 0,   /* 9 fields: leads in band `from` now that
+                                   would be in band `to`, at
+                                   MOVES + 3 (from - 1) + (to - 1) */
+    B2B2C_LEAD_DRY_WARM = 9,    /* the warm threshold it would set */
+    B2B2C_LEAD_DRY_HOT = 10,    /* the hot threshold it would set */
+    B2B2C_LEAD_DRY_AUC = 11,    /* current table: cross-validated AUC of
+                                   the rule score on the outcomes (mean
+                                   over the folds) */
+    B2B2C_LEAD_DRY_AUC_SE = 12, /* ... its standard error across folds */
+    B2B2C_LEAD_DRY_BRIER = 13,  /* ... Brier score of the score calibrated
+                                   on the other folds (Platt scaling) */
+    B2B2C_LEAD_DRY_LOG_LOSS = 14, /* ... log loss of the same */
+    B2B2C_LEAD_DRY_NEW_AUC = 15,  /* the same four for the proposed table */
+    B2B2C_LEAD_DRY_NEW_AUC_SE = 16,
+    B2B2C_LEAD_DRY_NEW_BRIER = 17,
+    B2B2C_LEAD_DRY_NEW_LOG_LOSS = 18,
+    B2B2C_LEAD_DRY_NFIELDS = 19 /* 19 in 1.1 */
+};
+
+/*
+ * What b2b2c_lead_points_apply would do, changing nothing: how many leads
+ * would move between bands at `now`, the thresholds it would set, and the
+ * rule score's AUC and calibration on the stored outcomes for the current
+ * and the proposed table, by `folds`-fold cross-validation (rows assigned
+ * to folds by a permutation drawn from `seed`: the same seed, the same
+ * folds). The outcome figures are NaN with fewer than 2 rows or without
+ * both won and lost.
+ *
+ * out      receives min(nout, B2B2C_LEAD_DRY_NFIELDS) fields
+ *          (B2B2C_LEAD_DRY_*); nout >= 1.
+ * entries, points, n   the proposed table (see above): n entries and
+ *          their points (-1e6..1e6); entries not named keep their points.
+ *          A table with an unknown entry, a duplicate or a non-finite
+ *          value is refused whole.
+ * warm_share, hot_share   target shares in [0, 1] of warm (not hot) and
+ *          of hot leads, summing to at most 1; NaN: the shares at `now`
+ *          under the current table.
+ * folds    2..100.
+ *
+ * Cost: O(leads log leads + folds x outcomes). Returns 0, B2B2C_EINVAL
+ * (NULL, nout 0, "entries[i]" not an entry, duplicate, "points[i]" not
+ * finite), B2B2C_ENOTFOUND ("entries[i]": no such kind or attribute
+ * value), B2B2C_ERANGE (points, shares, folds, now), B2B2C_ENOMEM,
+ * storage codes. Since 1.1.
+ */
+B2B2C_API int b2b2c_lead_points_dry_run(double *out, size_t nout,
+                                        const b2b2c_lead_model *m,
+                                        const char *const *entries,
+                                        const double *points, size_t n,
+                                        double warm_share, double hot_share,
+                                        int64_t now, int32_t folds,
+                                        uint64_t seed);
+
+/*
+ * Apply a point table (as for b2b2c_lead_points_dry_run) at `now`: set the
+ * points, rescore every lead (its engagement recomputed with the new
+ * points, docs/lead-model.md "Rescoring"), then set the warm and hot
+ * thresholds so that the shares of warm and hot leads at `now` are the
+ * targets (NaN: the shares before the call), and record the change in
+ * the points history (b2b2c_lead_points_history) dated `now`. A lead
+ * whose band changes is given it at `now` as a rescoring
+ * (b2b2c_lead_band_changes_why; the rescore alert runs after the call
+ * has committed). Inside a group it rolls back with the group.
+ *
+ * warm, hot  (optional) receive the thresholds set; written on success.
+ *
+ * Returns what b2b2c_lead_points_dry_run returns (but for folds), plus
+ * B2B2C_ESTATE inside a callback. Since 1.1.
+ */
+B2B2C_API int b2b2c_lead_points_apply(double *warm, double *hot,
+                                      b2b2c_lead_model *m,
+                                      const char *const *entries,
+                                      const double *points, size_t n,
+                                      double warm_share, double hot_share,
+                                      int64_t now);
+
+/* One entry of an applied change: when it was applied, the entry (a table
+ * entry, or "threshold:warm" / "threshold:hot"; valid during the call
+ * only), the points before and after. */
+typedef int (*b2b2c_lead_points_history_cb)(int64_t at, const char *entry,
+                                            double old_points,
+                                            double new_points,
+                                            void *userdata);
+
+/*
+ * The points history: every b2b2c_lead_points_apply, oldest first, one
+ * row per entry it changed and one per threshold, read from storage
+ * (table lead_points). B2B2C_EINVAL (NULL), B2B2C_ECORRUPT (the message
+ * names table and key), B2B2C_ENOMEM, storage codes, or the callback's
+ * code. Since 1.1.
+ */
+B2B2C_API int b2b2c_lead_points_history(const b2b2c_lead_model *m,
+                                        b2b2c_lead_points_history_cb cb,
+                                        void *userdata);
+
+/* Why a lead entered its band (b2b2c_lead_band_changes_why). */
+enum {
+    B2B2C_LEAD_BAND_BY_EVENT = 0,   /* an event, or the lead's creation */
+    B2B2C_LEAD_BAND_BY_DECAY = 1,   /* the score decayed, or a hot hold
+                                       ended */
+    B2B2C_LEAD_BAND_BY_RESCORE = 2  /* points or thresholds changed */
+};
+
+/* A band change with its reason (B2B2C_LEAD_BAND_BY_*). */
+typedef int (*b2b2c_lead_band_why_cb)(const char *lead_id, int32_t old_band,
+                                      int32_t new_band, int64_t at,
+                                      int32_t reason, void *userdata);
+
+/* b2b2c_lead_band_changes with the reason of each change. Same arguments,
+ * order and codes. Since 1.1. */
+B2B2C_API int b2b2c_lead_band_changes_why(const b2b2c_lead_model *m,
+                                          int64_t since, int64_t now,
+                                          b2b2c_lead_band_why_cb cb,
+                                          void *userdata);
+
+/*
+ * Register the rescore alert (NULL cb removes it): called, after the call
+ * has committed, for every lead whose band a rescoring changed
+ * (b2b2c_lead_points_apply, b2b2c_lead_kind_set,
+ * b2b2c_lead_attr_points_set, b2b2c_lead_model_set_param of a threshold),
+ * with the band before and after and the time the change is dated (apply:
+ * its `now`; the others, which take no time: the lead's last event). The
+ * band-change alert (b2b2c_lead_set_alert) stays for events only. Inside
+ * a transaction group it runs when the call succeeds; a later rollback of
+ * the group does not take it back. Its return value is ignored. Not
+ * persisted. B2B2C_EINVAL for NULL m. Since 1.1.
+ */
+B2B2C_API int b2b2c_lead_set_rescore_alert(b2b2c_lead_model *m,
+                                           b2b2c_lead_band_cb cb,
+                                           void *userdata);
+
 #ifdef __cplusplus
 }
 #endif

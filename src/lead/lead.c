@@ -319,7 +319,7 @@ int b2b2c__lead_dec_lead(b2b2c_lead_model *m, const void *k, size_t kl,
     l->hot_until = get_zz(&q);
     nk = get_u32v(&q);
     if (q.err || l->segment >= LEAD_NSEG || l->stage >= LEAD_NSTAGES ||
-        l->band > 3 || l->band_prev > 3 || nk > B2B2C_LEAD_EV_MAX ||
+        l->band > 3 || (l->band_prev & 0x7f) > 3 || nk > B2B2C_LEAD_EV_MAX ||
         !(l->eng >= 0))
         return corrupt(m, T_LEADS, k, kl, B2B2C_ECORRUPT);
     if (nk && !(l->ks = b2b2c__malloc(m->ctx, nk * sizeof(lead_ks))))

@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "lead_internal.h"
+#include "lead_points.h"
 
 /* The parameters' bounds and defaults are in core's table (core/param.c). */
 
@@ -69,6 +69,11 @@ static int write_config(b2b2c_lead_model *m)
     return b2b2c__st_put_rec(m->ctx, T_CONFIG, "config", 6, &w);
 }
 
+int b2b2c__lead_write_config(b2b2c_lead_model *m)
+{
+    return write_config(m);
+}
+
 int b2b2c_lead_model_get_param(double *out, const b2b2c_lead_model *m,
                                int32_t param)
 {
@@ -94,11 +99,18 @@ static int set_param_body(b2b2c_lead_model *m, int32_t param, double value)
                           "value: %s: the warm threshold must stay below "
                           "the hot threshold",
                           b2b2c_param_name(param));
+    lead_table old;
+    b2b2c__lead_table_now(m, &old); /* a threshold: leads are rescored */
     if ((rc = b2b2c__undo_save(m->ctx, &m->params[param - 100],
                                sizeof(double))) != 0)
         return rc;
     m->params[param - 100] = value;
-    return write_config(m);
+    if ((rc = write_config(m)) != 0)
+        return rc;
+    if (param != B2B2C_LEAD_WARM_THRESHOLD &&
+        param != B2B2C_LEAD_HOT_THRESHOLD)
+        return 0;
+    return b2b2c__lead_rescore(m, &old, INT64_MIN);
 }
 
 int b2b2c_lead_model_set_param(b2b2c_lead_model *m, int32_t param,
@@ -110,6 +122,7 @@ int b2b2c_lead_model_set_param(b2b2c_lead_model *m, int32_t param,
     if ((rc = b2b2c__param_check(m->ctx, 100, param, value)) != 0)
         return rc;
     B2B2C__CALL(rc, m->ctx, m, set_param_body(m, param, value));
+    b2b2c__lead_rescore_notify(m, rc);
     return rc;
 }
 
@@ -229,6 +242,7 @@ static int kind_set_body(b2b2c_lead_model *m, int32_t kind, double points,
 {
     b2b2c_ctx *ctx = m->ctx;
     lead_kind *kd;
+    lead_table old;
     int rc;
     if (kind < 0 || (uint32_t)kind >= m->nkinds)
         return b2b2c__err(ctx, B2B2C_ENOTFOUND, "kind: no event kind %d",
@@ -244,13 +258,16 @@ static int kind_set_body(b2b2c_lead_model *m, int32_t kind, double points,
     if (hot_days < 0 || hot_days > 3650)
         return b2b2c__err(ctx, B2B2C_ERANGE, "hot_days: outside [0, 3650]");
     kd = &m->kinds[kind];
+    b2b2c__lead_table_now(m, &old); /* new points: leads are rescored */
     if ((rc = b2b2c__undo_save(ctx, kd, sizeof(*kd))) != 0)
         return rc;
     kd->points = points;
     kd->cap_day = cap_day;
     kd->cap_total = cap_total;
     kd->hot_days = hot_days;
-    return write_config(m);
+    if ((rc = write_config(m)) != 0)
+        return rc;
+    return b2b2c__lead_rescore(m, &old, INT64_MIN);
 }
 
 int b2b2c_lead_kind_set(b2b2c_lead_model *m, int32_t kind, double points,
@@ -267,6 +284,7 @@ int b2b2c_lead_kind_set(b2b2c_lead_model *m, int32_t kind, double points,
     /* the ranges are checked in the body, after the kind, as before */
     B2B2C__CALL(rc, m->ctx, m,
                 kind_set_body(m, kind, points, cap_day, cap_total, hot_days));
+    b2b2c__lead_rescore_notify(m, rc);
     return rc;
 }
 
@@ -332,19 +350,31 @@ static int attr_points_body(b2b2c_lead_model *m, int32_t attr,
     b2b2c_ctx *ctx = m->ctx;
     uint32_t ix;
     lead_attr *a;
+    lead_table old;
     int rc;
+    /* new fit points: leads are rescored (their bands) */
+    b2b2c__lead_table_now(m, &old);
     if (seg >= 0) {
         if ((rc = b2b2c__undo_save(ctx, &m->seg_points[seg],
                                    sizeof(double))) != 0)
             return rc;
         m->seg_points[seg] = points;
-        return write_config(m);
+        if ((rc = write_config(m)) != 0)
+            return rc;
+        return b2b2c__lead_rescore(m, &old, INT64_MIN);
     }
     if ((rc = b2b2c__lead_intern(m, attr, value, &ix, &a)) != 0 ||
         (rc = b2b2c__undo_save(ctx, &a->points, sizeof(double))) != 0)
         return rc;
+    if (!(old.attr = b2b2c__malloc(ctx, m->nattrs * sizeof(double))))
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+    for (size_t i = 0; i < m->nattrs; i++)
+        old.attr[i] = m->attrs[i]->points;
     a->points = points;
-    return b2b2c__lead_write_attr(m, a);
+    if ((rc = b2b2c__lead_write_attr(m, a)) == 0)
+        rc = b2b2c__lead_rescore(m, &old, INT64_MIN);
+    b2b2c__free(ctx, old.attr);
+    return rc;
 }
 
 int b2b2c_lead_attr_points_set(b2b2c_lead_model *m, int32_t attr,
@@ -373,5 +403,6 @@ int b2b2c_lead_attr_points_set(b2b2c_lead_model *m, int32_t attr,
         return b2b2c__err(ctx, B2B2C_EBADID, "value: not a valid ID");
     }
     B2B2C__CALL(rc, ctx, m, attr_points_body(m, attr, value, seg, points));
+    b2b2c__lead_rescore_notify(m, rc);
     return rc;
 }

@@ -72,7 +72,7 @@ void b2b2c__lead_band_entry(const b2b2c_lead_model *m, const lead_rec *r,
     b2b2c__lead_score_at(m, r, now, &b);
     *band = b;
     if (b == r->band || b == B2B2C_BAND_HOT) {
-        *old = r->band_prev;
+        *old = r->band_prev & 0x7f; /* bit 7: entered by a rescoring */
         *at = r->band_at;
         return;
     }

@@ -158,6 +158,13 @@ struct b2b2c_lead_model {
     lead_hist **fh;
     size_t fh_cap;
     int fh_ok;
+
+    /* lead_rescore.c: the rescore alert, and the band changes a rescoring
+     * keeps for it until the call has committed. */
+    b2b2c_lead_band_cb rescore_alert;
+    void *rescore_payload;
+    struct lead_resc *resc;
+    size_t nresc, capresc;
 };
 
 static inline lead_rec *lead_at(const b2b2c_lead_model *m, size_t i)

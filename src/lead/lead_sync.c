@@ -200,6 +200,8 @@ static int lead_refresh(void *h, const char *table, const void *key,
     }
     if (strcmp(table, T_ATTRS) == 0)
         return refresh_attr(m, key, klen, val, vlen);
+    if (strcmp(table, "lead_points") == 0)
+        return 0; /* the points history is read from storage */
     if (strcmp(table, T_TRAIN) == 0)
         return refresh_row(m, key, klen, val, vlen);
     if (strcmp(table, T_MODEL) == 0)

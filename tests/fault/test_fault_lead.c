@@ -2,6 +2,7 @@
 /* Fault injection over every public mutating call of the lead model: every
  * allocation and every storage call fails in turn; the call must fail
  * cleanly, leave storage and memory as they were, and work on retry. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -521,6 +522,80 @@ static void run_both(const char *name, int (*op)(th_env *, void *))
     assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
 }
 
+/* Points learned from outcomes (issue 18): apply (points, thresholds at
+ * target shares, every lead rescored, a history record) and the
+ * rescorings of kind_set and a threshold, on leads that all earned the
+ * points that change. */
+static int resc_alert(const char *id, int32_t from, int32_t to, int64_t at,
+                      void *u)
+{
+    (void)id;
+    (void)from;
+    (void)to;
+    (void)at;
+    (void)u;
+    return 0;
+}
+static int op_points_apply(th_env *env, void *state)
+{
+    static const char *const e[] = {"kind:guide_download", "kind:trade_show",
+                                    "region:north", "segment:b2b_large"};
+    static const double p[] = {33, 2, 5, 4};
+    double w, h;
+    (void)env;
+    b2b2c_lead_set_rescore_alert(state, resc_alert, NULL);
+    return b2b2c_lead_points_apply(&w, &h, state, e, p, 4, 0.3, 0.2,
+                                   T0 + DAY);
+}
+static int op_points_apply_group(th_env *env, void *state)
+{
+    static const char *const e[] = {"kind:guide_download"};
+    static const double p[] = {70};
+    int rc;
+    if ((rc = b2b2c_ctx_begin(env->ctx)) != 0)
+        return rc;
+    if ((rc = b2b2c_lead_points_apply(NULL, NULL, state, e, p, 1, NAN, NAN,
+                                      T0 + DAY)) != 0 ||
+        (rc = b2b2c_lead_event(state, "L1", B2B2C_LEAD_EV_DEMO_VIEW,
+                               T0 + DAY, 0)) != 0) {
+        b2b2c_ctx_rollback(env->ctx);
+        return rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+static int op_kind_set_rescore(th_env *env, void *state)
+{
+    (void)env;
+    b2b2c_lead_set_rescore_alert(state, resc_alert, NULL);
+    return b2b2c_lead_kind_set(state, B2B2C_LEAD_EV_GUIDE_DOWNLOAD, 90, 2, 0,
+                               0);
+}
+static int op_threshold_rescore(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_model_set_param(state, B2B2C_LEAD_HOT_THRESHOLD, 25);
+}
+static void t_points_apply(void **u)
+{
+    (void)u;
+    run_both("points_apply", op_points_apply);
+}
+static void t_points_apply_group(void **u)
+{
+    (void)u;
+    run_both("points_apply in a group", op_points_apply_group);
+}
+static void t_kset_rescore(void **u)
+{
+    (void)u;
+    run_both("kind_set rescoring", op_kind_set_rescore);
+}
+static void t_thr_rescore(void **u)
+{
+    (void)u;
+    run_both("threshold rescoring", op_threshold_rescore);
+}
+
 static void t_new(void **u) { (void)u; run_both("lead_model_new", op_new); }
 static void t_add(void **u) { (void)u; run_both("lead_add", op_add); }
 static void t_event(void **u) { (void)u; run_both("lead_event", op_event); }
@@ -610,6 +685,10 @@ int main(void)
         cmocka_unit_test(t_group_funnel),
         cmocka_unit_test(t_remove_funnel),
         cmocka_unit_test(t_funnel_two),
+        cmocka_unit_test(t_points_apply),
+        cmocka_unit_test(t_points_apply_group),
+        cmocka_unit_test(t_kset_rescore),
+        cmocka_unit_test(t_thr_rescore),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

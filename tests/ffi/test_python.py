@@ -308,6 +308,46 @@ class LeadTest(EngineTest):
         self.assertEqual(sum(c[3] for c in self.m.counts(now)), 3)
         self.assertEqual(self.m.kind_get("quote_request")["hot_days"], 14)
 
+    def test_points_learned_from_outcomes(self):
+        self.m.set_param(b2b2c.LEAD_MIN_OUTCOMES, 4)
+        rnd = random.Random(5)
+        for i in range(60):
+            lid = "p%d" % i
+            self.m.add(lid, T0, "b2c_consumer")
+            n = rnd.randrange(3)
+            for d in range(n):
+                self.m.event(lid, "webinar_attend", T0 + d * DAY)
+            self.m.outcome(lid, rnd.random() < 0.15 + 0.3 * n, T0 + 5 * DAY)
+        now = T0 + 5 * DAY
+        sug = self.m.suggest_points(5)
+        self.assertEqual([s.entry for s in sug],
+                         sorted(s.entry for s in sug))
+        web = [s for s in sug if s.entry == "kind:webinar_attend"][0]
+        self.assertGreaterEqual(web.outcomes, 5)
+        self.assertTrue(math.isfinite(web.suggested))
+        self.assertGreater(web.std_error, 0)
+        table = {s.entry: s.suggested for s in sug}
+        dry = self.m.points_dry_run(table, now, 0.3, 0.1, folds=4, seed=3)
+        self.assertEqual(sum(map(sum, dry["moves"])), len(self.m))
+        self.assertTrue(0 < dry["new_auc"] < 1)
+        changes = []
+        self.m.set_rescore_alert(changes.append)
+        warm, hot = self.m.points_apply(table, now, 0.3, 0.1)
+        self.assertEqual((warm, hot), (dry["warm"], dry["hot"]))
+        self.assertEqual(self.m.get_param(b2b2c.LEAD_HOT_THRESHOLD), hot)
+        hist = self.m.points_history()
+        self.assertEqual(hist[-1].entry, "threshold:hot")
+        self.assertEqual(hist[-1].new_points, hot)
+        self.assertTrue(all(h.at == now for h in hist))
+        rescored = {c.lead_id for c in self.m.band_changes_why(T0, now)
+                    if c.reason == b2b2c.LEAD_BAND_BY_RESCORE}
+        self.assertEqual(rescored, {c.lead_id for c in changes})
+        with self.assertRaises(b2b2c.Error) as cm:
+            self.m.points_apply({"kind:no_such": 1.0}, now)
+        self.assertEqual(cm.exception.code, b2b2c.ENOTFOUND)
+        self.assertIn("entries[0]", cm.exception.message)
+        self.m.set_rescore_alert(None)
+
     def test_alert_exception_is_reraised_after_commit(self):
         def boom(change):
             raise KeyError(change.lead_id)

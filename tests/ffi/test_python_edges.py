@@ -72,6 +72,11 @@ TABLE = [
       6: "str"}),
     ("lead", "counts", [T0], {0: "time"}),
     ("lead", "band_changes", [T0, T0], {0: "time", 1: "time"}),
+    ("lead", "band_changes_why", [T0, T0], {0: "time", 1: "time"}),
+    ("lead", "suggest_points", [0.0], {0: "dbl"}),
+    ("lead", "points_dry_run", [{}, T0, None, None, 5, 0],
+     {1: "time", 4: "i32", 5: "u64"}),
+    ("lead", "points_apply", [{}, T0], {1: "time"}),
     ("lead", "list", [T0, -1, -1], {0: "time", 1: "enum", 2: "enum"}),
     ("lead", "funnel", [T0, T0 + DAY, T0, "all", 30.0],
      {0: "i64", 1: "i64", 2: "time", 3: "enum", 4: "dbl"}),
@@ -242,7 +247,8 @@ class EdgeValueTest(unittest.TestCase):
             for name in vars(cls):
                 if name.startswith("_") or name in (
                         "close", "count", "refit", "handle", "ctx",
-                        "set_alert", "param_bounds", "version", "rules",
+                        "set_alert", "set_rescore_alert",
+                        "points_history", "param_bounds", "version", "rules",
                         "fit_params", "subscription_stats", "summaries",
                         "get_param"):
                     continue

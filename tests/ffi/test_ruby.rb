@@ -219,6 +219,39 @@ class LeadTest < EngineTest
     assert_equal 3, @m.count
   end
 
+  def test_points_learned_from_outcomes
+    @m.set_param(B2B2C::LEAD_MIN_OUTCOMES, 4)
+    rnd = Random.new(5)
+    60.times do |i|
+      id = "p#{i}"
+      @m.add(id, T0, segment: "b2c_consumer")
+      n = rnd.rand(3)
+      n.times { |d| @m.event(id, "webinar_attend", T0 + (d * DAY)) }
+      @m.outcome(id, rnd.rand < 0.15 + (0.3 * n), T0 + (5 * DAY))
+    end
+    now = T0 + (5 * DAY)
+    sug = @m.suggest_points(5)
+    assert_equal sug.map(&:entry).sort, sug.map(&:entry)
+    web = sug.find { |s| s.entry == "kind:webinar_attend" }
+    assert_operator web.outcomes, :>=, 5
+    assert_operator web.std_error, :>, 0
+    table = sug.to_h { |s| [s.entry, s.suggested] }
+    dry = @m.points_dry_run(table, now, warm_share: 0.3, hot_share: 0.1, folds: 4, seed: 3)
+    assert_equal @m.count, dry["moves"].flatten.sum
+    changes = []
+    @m.set_rescore_alert { |c| changes << c }
+    warm, hot = @m.points_apply(table, now, warm_share: 0.3, hot_share: 0.1)
+    assert_equal [dry["warm"], dry["hot"]], [warm, hot]
+    hist = @m.points_history
+    assert_equal "threshold:hot", hist.last.entry
+    assert_equal hot, hist.last.new_points
+    rescored = @m.band_changes_why(T0, now).select { |c| c.reason == B2B2C::LEAD_BAND_BY_RESCORE }.map(&:lead_id)
+    assert_equal changes.map(&:lead_id).sort, rescored.sort
+    err = assert_raises(B2B2C::Error) { @m.points_apply({ "kind:no_such" => 1.0 }, now) }
+    assert_equal B2B2C::ENOTFOUND, err.code
+    assert_match(/entries\[0\]/, err.message)
+  end
+
   def test_alert_exception_reraised_after_commit
     @m.set_alert { |c| raise KeyError, c.lead_id }
     assert_raises(KeyError) { @m.event("olga", "question_asked", T0 + (3 * DAY)) }

@@ -59,6 +59,10 @@ TABLE = [
    { 0 => :time, 1 => :i32, by: :enum, band: :enum, segment: :enum, stage: :enum, region: :str }],
   [:lead, :counts, [T0], {}, { 0 => :time }],
   [:lead, :band_changes, [T0, T0], {}, { 0 => :time, 1 => :time }],
+  [:lead, :band_changes_why, [T0, T0], {}, { 0 => :time, 1 => :time }],
+  [:lead, :suggest_points, [0.0], {}, { 0 => :dbl }],
+  [:lead, :points_dry_run, [{}, T0], { folds: 5, seed: 0 }, { 1 => :time, folds: :i32, seed: :u64 }],
+  [:lead, :points_apply, [{}, T0], {}, { 1 => :time }],
   [:lead, :list, [T0], { stage: -1, band: -1 }, { 0 => :time, stage: :enum, band: :enum }],
   [:lead, :funnel, [T0, T0 + DAY, T0], { by: "all", stall_days: 30.0 },
    { 0 => :i64, 1 => :i64, 2 => :time, by: :enum, stall_days: :dbl }],
@@ -199,7 +203,7 @@ class EdgeValueTest < Minitest::Test
 
   def test_table_covers_every_method_with_scalar_arguments
     covered = TABLE.map { |h, m, *| [h, m] }
-    skip_names = %i[close count refit handle set_alert param_bounds version rules fit_params subscription_stats
+    skip_names = %i[close count refit handle set_alert set_rescore_alert points_history param_bounds version rules fit_params subscription_stats
                     summaries classify classify_batch classify_sets size]
     { lead: B2B2C::LeadModel, dealer: B2B2C::DealerEngine, seg: B2B2C::Segmenter, fc: B2B2C::Forecaster,
       ch: B2B2C::Channels }.each do |h, cls|

@@ -10,6 +10,7 @@
  * public API, so keys of real records can be hit. Built for libFuzzer with
  * -Dfuzz=true; replay.c runs the corpus as a normal test. */
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -29,7 +30,7 @@ static const char *const tables[] = {
     "forecast_fit",   "forecast_kind", "forecast_purchase",
     "channel_channels", "channel_leads", "channel_params", "channel_spend",
     "dealer_regs",
-    "dealer_owners",  "dealer_certs",
+    "dealer_owners",  "dealer_certs",   "lead_points",
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define T0 INT64_C(1767225600)
@@ -62,6 +63,13 @@ static void baseline(b2b2c_ctx *ctx)
         b2b2c_lead_event(m, "l1", B2B2C_LEAD_EV_GUIDE_DOWNLOAD, T0 + 60, 2);
         b2b2c_lead_set_stage(m, "l1", B2B2C_LEAD_STAGE_QUALIFIED, T0 + 60);
         b2b2c_lead_outcome(m, "l1", 1, T0 + 120);
+        {
+            /* a points history record, and a lead rescored by it */
+            static const char *const e[] = {"kind:guide_download"};
+            static const double p[] = {90};
+            b2b2c_lead_points_apply(NULL, NULL, m, e, p, 1, NAN, NAN,
+                                    T0 + 180);
+        }
         b2b2c_lead_model_free(m);
     }
     if (b2b2c_dealer_new(&e, ctx) == 0) {
@@ -109,6 +117,18 @@ static int lead_row(const char *id, double s, int32_t b, double p, void *u)
     (void)id, (void)s, (void)b, (void)p, (void)u;
     return 0;
 }
+static int points_row(int64_t at, const char *e, double o, double n,
+                      void *u)
+{
+    (void)at, (void)e, (void)o, (void)n, (void)u;
+    return 0;
+}
+static int why_row(const char *id, int32_t o, int32_t b, int64_t at,
+                   int32_t why, void *u)
+{
+    (void)id, (void)o, (void)b, (void)at, (void)why, (void)u;
+    return 0;
+}
 static int rule_row(const char *id, int32_t pr, int32_t seg, const char *x,
                     int32_t d, void *u)
 {
@@ -144,6 +164,8 @@ static void open_all(b2b2c_ctx *ctx)
     if (b2b2c_lead_model_new(&m, ctx) == 0) {
         b2b2c_lead_top(m, T0 + 86400, 10, B2B2C_LEAD_BY_SCORE, -1, -1, -1,
                        NULL, lead_row, NULL);
+        b2b2c_lead_points_history(m, points_row, NULL);
+        b2b2c_lead_band_changes_why(m, T0, T0 + 86400, why_row, NULL);
         b2b2c_lead_event(m, "l1", B2B2C_LEAD_EV_QUOTE_REQUEST, T0 + 86400, 0);
         b2b2c_lead_model_free(m);
     }

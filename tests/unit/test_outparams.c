@@ -131,6 +131,10 @@
  *   b2b2c_lead_refit                test_lead (F, not ready, ST, AL)
  *   b2b2c_lead_probability          test_lead (F, F2, not ready, unknown,
  *                                   ST)
+ *   b2b2c_lead_points_dry_run       test_lead (F, F2, unknown entry, bad
+ *                                   folds, ST)
+ *   b2b2c_lead_points_apply         test_lead (F, unknown entry, NaN
+ *                                   points, ST)
  * segment.h
  *   b2b2c_segment_attrs_new         test_segment (AL; exception)
  *   b2b2c_segment_attrs_get         test_segment (unknown attr, missing)
@@ -145,6 +149,8 @@
  *   b2b2c_segmenter_assignment      test_segment (F, F2, unknown, ST)
  *   b2b2c_segmenter_route           test_segment (F, F2, bad segment, ST)
  */
+#include <math.h>
+
 #include "outparams.h"
 
 /* ---- common.h and sys/storage.h ------------------------------------------ */
@@ -555,18 +561,24 @@ static void test_lead(void **state)
     env e;
     b2b2c_lead_model *m = NULL, *m2;
     double v = CD, pts = CD, cd = CD, ct = CD, hd = CD, sc = CD, p = CD;
+    double dry[B2B2C_LEAD_DRY_NFIELDS], wt = CD, ht = CD;
     int32_t kind = CI, band = CI, stage = CI, stt = CI, passes = CI;
     size_t n = CZ;
+    const char *ent[] = {"kind:guide_download", "kind:no_such"};
+    const double ept[] = {33, 1}, enan[] = {NAN};
     env_open(&e);
     nbad = 0;
     nfired = 0;
+    fill(dry, B2B2C_LEAD_DRY_NFIELDS);
 #define CANARIES                                                              \
     (v == CD && pts == CD && cd == CD && ct == CD && hd == CD && sc == CD &&  \
      p == CD && n == CZ && kind == CI && band == CI && stage == CI &&          \
-     stt == CI && passes == CI)
+     stt == CI && passes == CI && wt == CD && ht == CD &&                      \
+     intact(dry, B2B2C_LEAD_DRY_NFIELDS))
 #define REFILL                                                                \
-    (v = pts = cd = ct = hd = sc = p = CD, n = CZ,                            \
-     kind = band = stage = stt = passes = CI)
+    (v = pts = cd = ct = hd = sc = p = wt = ht = CD, n = CZ,                  \
+     kind = band = stage = stt = passes = CI,                                 \
+     fill(dry, B2B2C_LEAD_DRY_NFIELDS))
 
     NEW_FAILS(b2b2c_lead_model_new, b2b2c_lead_model);
 
@@ -593,6 +605,16 @@ static void test_lead(void **state)
     X(b2b2c_lead_refit(&stt, &passes, m), B2B2C_ENOTREADY);
     X(b2b2c_lead_probability(&p, m, "l1", T0),
       B2B2C_ENOTREADY);
+    X(b2b2c_lead_points_dry_run(dry, B2B2C_LEAD_DRY_NFIELDS, m, ent, ept, 2,
+                                NAN, NAN, T0, 5, 1),
+      B2B2C_ENOTFOUND);
+    X(b2b2c_lead_points_dry_run(dry, B2B2C_LEAD_DRY_NFIELDS, m, ent, ept, 1,
+                                NAN, NAN, T0, 1, 1),
+      B2B2C_ERANGE);
+    X(b2b2c_lead_points_apply(&wt, &ht, m, ent, ept, 2, NAN, NAN, T0),
+      B2B2C_ENOTFOUND);
+    X(b2b2c_lead_points_apply(&wt, &ht, m, ent, enan, 1, NAN, NAN, T0),
+      B2B2C_EINVAL);
     for (int i = 0; i < 4; i++) {
         char id[8];
         snprintf(id, sizeof(id), "l%d", i);
@@ -617,6 +639,11 @@ static void test_lead(void **state)
     X(b2b2c_lead_count(&n, m), ST_CODE);
     X(b2b2c_lead_refit(&stt, &passes, m), ST_CODE);
     X(b2b2c_lead_probability(&p, m, "l1", T0 + DAY), ST_CODE);
+    X(b2b2c_lead_points_dry_run(dry, B2B2C_LEAD_DRY_NFIELDS, m, ent, ept, 1,
+                                NAN, NAN, T0 + DAY, 2, 1),
+      ST_CODE);
+    X(b2b2c_lead_points_apply(&wt, &ht, m, ent, ept, 1, NAN, NAN, T0 + DAY),
+      ST_CODE);
     heal(&e);
 
 
@@ -632,6 +659,9 @@ static void test_lead(void **state)
     FAULTS_AFTER(PREP, b2b2c_lead_stage(&stage, m, "l1"));
     FAULTS_AFTER(PREP, b2b2c_lead_count(&n, m));
     FAULTS_AFTER(PREP, b2b2c_lead_probability(&p, m, "l1", T0 + DAY));
+    FAULTS_AFTER(PREP, b2b2c_lead_points_dry_run(dry, B2B2C_LEAD_DRY_NFIELDS,
+                                                 m, ent, ept, 1, NAN, NAN,
+                                                 T0 + DAY, 2, 1));
 #undef PREP
     b2b2c_lead_model_free(m2);
     FAULTS(b2b2c_lead_model_get_param(&v, m, B2B2C_LEAD_MIN_OUTCOMES));
@@ -643,6 +673,10 @@ static void test_lead(void **state)
     FAULTS(b2b2c_lead_count(&n, m));
     FAULTS(b2b2c_lead_refit(&stt, &passes, m));
     FAULTS(b2b2c_lead_probability(&p, m, "l1", T0 + DAY));
+    FAULTS(b2b2c_lead_points_dry_run(dry, B2B2C_LEAD_DRY_NFIELDS, m, ent, ept,
+                                     1, NAN, NAN, T0 + DAY, 2, 1));
+    FAULTS(b2b2c_lead_points_apply(&wt, &ht, m, ent, ept, 1, NAN, NAN,
+                                   T0 + DAY));
 
     assert_int_equal(b2b2c_lead_probability(&p, m, "l1", T0 + DAY), 0);
     assert_true(p != CD);

@@ -38,6 +38,13 @@ RefitResult = namedtuple("RefitResult", "status passes converged")
 BandChange = namedtuple("BandChange", "lead_id old_band new_band at")
 LeadItem = namedtuple("LeadItem", "lead_id stage band score")
 FunnelRow = namedtuple("FunnelRow", "group stage fields")
+PointSuggestion = namedtuple("PointSuggestion",
+                             "entry current suggested std_error outcomes")
+PointsChange = namedtuple("PointsChange", "at entry old_points new_points")
+BandChangeWhy = namedtuple("BandChangeWhy",
+                           "lead_id old_band new_band at reason")
+_DRY_NAMES = {v: k for v, k in _prefixed("LEAD_DRY_").items()
+              if k not in ("moves", "nfields")}
 
 _FUNNEL_BY = _prefixed("LEAD_FUNNEL_BY_")
 _FUNNEL_NAMES = {v: k for v, k in _prefixed("LEAD_FUNNEL_").items()
@@ -74,6 +81,7 @@ class LeadModel(_Handle):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self._alert = None  # the _Trampoline C may call (kept alive here)
+        self._rescore_alert = None
         self._check(lib.b2b2c_lead_model_new(ctypes.byref(self._h),
                                              ctx.handle))
 
@@ -82,6 +90,7 @@ class LeadModel(_Handle):
         it); closing twice is fine."""
         super().close()
         self._alert = None  # only after C can no longer call it
+        self._rescore_alert = None
 
     def set_param(self, param: int, value: float) -> None:
         """Set a LEAD_* parameter (LeadParam); Error(ERANGE) outside its bounds
@@ -307,6 +316,125 @@ class LeadModel(_Handle):
                               _s(i), _enum_result(ENUMS["LeadStage"], st),
                               _enum_result(ENUMS["Band"], b), sc),
                           self.handle, stage, band, now)
+
+    def _check(self, rc):
+        # an exception of the rescore alert, re-raised once the call that
+        # rescored (apply, kind_set, attr_points_set, set_param) returned
+        t = getattr(self, "_rescore_alert", None)
+        if t is not None:
+            t.rethrow()
+        return super()._check(rc)
+
+    # ---- points learned from outcomes (1.1) ----
+
+    def suggest_points(self, min_outcomes: float = 0
+                       ) -> List[PointSuggestion]:
+        """[PointSuggestion(entry, current, suggested, std_error, outcomes),
+        ...] for every kind ("kind:NAME"), segment ("segment:NAME") and
+        attribute value ("channel:ID", "region:CODE", "product_line:ID"), in
+        entry order: points suggested from the recorded outcomes on the
+        current point scale, with their standard error (NaN for an entry
+        that keeps its points: fewer than min_outcomes outcomes; 0 means
+        LEAD_POINTS_MIN_OUTCOMES). Error(ENOTREADY) with too few outcomes."""
+        return self._iter(lib.b2b2c_lead_suggest_points,
+                          _d.b2b2c_lead_points_cb,
+                          lambda e, c, s, se, n: PointSuggestion(_s(e), c, s,
+                                                                 se, n),
+                          self.handle, min_outcomes)
+
+    @staticmethod
+    def _table(table: Dict[str, float]):
+        items = list(table.items())
+        n = len(items)
+        entries = (ctypes.c_char_p * max(n, 1))(*[_b(k) for k, _ in items])
+        points = (_dbl * max(n, 1))(*[float(v) for _, v in items])
+        return entries, points, n
+
+    @staticmethod
+    def _shares(warm_share, hot_share):
+        nan = float("nan")
+        return (nan if warm_share is None else float(warm_share),
+                nan if hot_share is None else float(hot_share))
+
+    def points_dry_run(self, table: Dict[str, float], now: Time,
+                       warm_share: Optional[float] = None,
+                       hot_share: Optional[float] = None, folds: int = 5,
+                       seed: int = 0) -> Dict[str, object]:
+        """What points_apply(table, ...) would do, changing nothing:
+        {"moves": 3x3 list (from cold/warm/hot now, to cold/warm/hot),
+        "warm", "hot" (the thresholds it would set), "auc", "auc_se",
+        "brier", "log_loss" (the current table's rule score on the
+        outcomes, folds-fold cross-validated with folds drawn from seed) and
+        "new_auc", ... (the same for the proposed table)}. Shares None: the
+        shares at now. Error(ENOTFOUND) naming an unknown entry."""
+        entries, points, n = self._table(table)
+        w, h = self._shares(warm_share, hot_share)
+        nf = int(ENUMS["LeadDryField"].NFIELDS)
+        out = (_dbl * nf)()
+        self._check(lib.b2b2c_lead_points_dry_run(
+            out, nf, self.handle, entries, points, n, w, h, now, folds,
+            seed))
+        res: Dict[str, object] = {
+            "moves": [[int(out[3 * a + b]) for b in range(3)]
+                      for a in range(3)]}
+        for i, k in sorted(_DRY_NAMES.items()):
+            if i < nf:
+                res[k] = out[i]
+        return res
+
+    def points_apply(self, table: Dict[str, float], now: Time,
+                     warm_share: Optional[float] = None,
+                     hot_share: Optional[float] = None
+                     ) -> Tuple[float, float]:
+        """Set the points of the table's entries, rescore every lead and set
+        the warm and hot thresholds so that the shares of warm and hot
+        leads at now are the targets (None: the shares before); recorded in
+        points_history() dated now. Returns (warm, hot), the thresholds
+        set. A bad table is refused whole (Error(ENOTFOUND) or
+        Error(EINVAL) naming the entry)."""
+        entries, points, n = self._table(table)
+        w, h = self._shares(warm_share, hot_share)
+        wo, ho = _dbl(), _dbl()
+        self._check(lib.b2b2c_lead_points_apply(
+            ctypes.byref(wo), ctypes.byref(ho), self.handle, entries, points,
+            n, w, h, now))
+        return wo.value, ho.value
+
+    def points_history(self) -> List[PointsChange]:
+        """[PointsChange(at, entry, old_points, new_points), ...]: every
+        points_apply, oldest first; entries "threshold:warm" and
+        "threshold:hot" give the thresholds."""
+        return self._iter(lib.b2b2c_lead_points_history,
+                          _d.b2b2c_lead_points_history_cb,
+                          lambda at, e, o, n: PointsChange(at, _s(e), o, n),
+                          self.handle)
+
+    def band_changes_why(self, since: Time, now: Time
+                         ) -> List[BandChangeWhy]:
+        """band_changes with the reason of each change: LeadBandReason
+        (event, decay, or rescore: points or thresholds changed)."""
+        return self._iter(lib.b2b2c_lead_band_changes_why,
+                          _d.b2b2c_lead_band_why_cb,
+                          lambda i, o, n, at, r: BandChangeWhy(
+                              _s(i), o, n, at,
+                              _enum_result(ENUMS["LeadBandReason"], r)),
+                          self.handle, since, now)
+
+    def set_rescore_alert(self,
+                          fn: Optional[Callable[[BandChange], object]]
+                          ) -> None:
+        """fn(BandChange) for every lead whose band a rescoring changed (a
+        change of points or thresholds), after the call committed; None
+        removes it."""
+        if fn is None:
+            self._check(lib.b2b2c_lead_set_rescore_alert(
+                self.handle, _d.b2b2c_lead_band_cb(), None))
+            self._rescore_alert = None
+            return
+        t = _Trampoline(_d.b2b2c_lead_band_cb, lambda i, o, n, at:
+                        fn(BandChange(_s(i), o, n, at)))
+        self._check(lib.b2b2c_lead_set_rescore_alert(self.handle, t.c, None))
+        self._rescore_alert = t
 
     def set_alert(self, fn: Optional[Callable[[BandChange], object]]) -> None:
         """fn(BandChange) after an event moved a lead into another band;

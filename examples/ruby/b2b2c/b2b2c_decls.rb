@@ -108,6 +108,7 @@ module B2B2C
     SEG_CONFLICT_FACTOR: 207,
     SEG_DEALER_POLICY: 208,
     # lead.h
+    LEAD_POINTS_MIN_OUTCOMES: 30,
     LEAD_EV_NEWSLETTER_SUBSCRIBE: 0,
     LEAD_EV_SITE_VISIT: 1,
     LEAD_EV_CONTENT_VIEW: 2,
@@ -170,6 +171,21 @@ module B2B2C
     LEAD_FUNNEL_NFIELDS: 22,
     LEAD_BY_SCORE: 0,
     LEAD_BY_PROBABILITY: 1,
+    LEAD_DRY_MOVES: 0,
+    LEAD_DRY_WARM: 9,
+    LEAD_DRY_HOT: 10,
+    LEAD_DRY_AUC: 11,
+    LEAD_DRY_AUC_SE: 12,
+    LEAD_DRY_BRIER: 13,
+    LEAD_DRY_LOG_LOSS: 14,
+    LEAD_DRY_NEW_AUC: 15,
+    LEAD_DRY_NEW_AUC_SE: 16,
+    LEAD_DRY_NEW_BRIER: 17,
+    LEAD_DRY_NEW_LOG_LOSS: 18,
+    LEAD_DRY_NFIELDS: 19,
+    LEAD_BAND_BY_EVENT: 0,
+    LEAD_BAND_BY_DECAY: 1,
+    LEAD_BAND_BY_RESCORE: 2,
     # dealer.h
     DEALER_NSERVICE: 6,
     DEALER_CUSTOMER_KEY_MAX: 64,
@@ -499,6 +515,10 @@ module B2B2C
       stalled: 5, conversion: 6, drop_rate: 7, days_median: 8, days_p90: 9,
       reach_median: 10, reach_p90: 11, moved_to: 12, nfields: 22 },
     LeadBy: { score: 0, probability: 1 },
+    LeadDryField: { moves: 0, warm: 9, hot: 10, auc: 11, auc_se: 12, brier: 13,
+      log_loss: 14, new_auc: 15, new_auc_se: 16, new_brier: 17,
+      new_log_loss: 18, nfields: 19 },
+    LeadBandReason: { event: 0, decay: 1, rescore: 2 },
     DealerPolicy: { round_robin: 0, tier: 1, performance: 2, thompson: 3 },
     DealerParam: { policy: 300, max_share: 301, share_period_days: 302,
       share_min_leads: 303, prior_strength: 304, new_dealer_leads: 305,
@@ -593,6 +613,8 @@ module B2B2C
     LeadFunnelBy: "LEAD_FUNNEL_BY_",
     LeadFunnelField: "LEAD_FUNNEL_",
     LeadBy: "LEAD_BY_",
+    LeadDryField: "LEAD_DRY_",
+    LeadBandReason: "LEAD_BAND_BY_",
     DealerPolicy: "DEALER_POLICY_",
     DealerParam: "DEALER_PARAM_",
     DealerStatus: "DEALER_",
@@ -641,6 +663,9 @@ module B2B2C
     b2b2c_lead_counts: [1],
     b2b2c_lead_band_changes: [1, 2],
     b2b2c_lead_list: [3],
+    b2b2c_lead_points_dry_run: [8],
+    b2b2c_lead_points_apply: [8],
+    b2b2c_lead_band_changes_why: [1, 2],
     b2b2c_dealer_set_status: [3],
     b2b2c_dealer_route: [11],
     b2b2c_dealer_accept: [3],
@@ -717,6 +742,9 @@ module B2B2C
     callback :b2b2c_lead_count_cb, %i[int32 int32 string uint64 pointer], :int
     callback :b2b2c_lead_band_cb, %i[string int32 int32 int64 pointer], :int
     callback :b2b2c_lead_list_cb, %i[string int32 int32 double pointer], :int
+    callback :b2b2c_lead_points_cb, %i[string double double double int64 pointer], :int
+    callback :b2b2c_lead_points_history_cb, %i[int64 string double double pointer], :int
+    callback :b2b2c_lead_band_why_cb, %i[string int32 int32 int64 int32 pointer], :int
     callback :b2b2c_dealer_list_cb, %i[string int32 int64 double int32 int64 pointer], :int
     callback :b2b2c_dealer_reroute_cb, %i[string string string int32 pointer], :int
     callback :b2b2c_dealer_audit_cb, %i[string string pointer size_t pointer], :int
@@ -845,6 +873,12 @@ module B2B2C
     attach_function :b2b2c_lead_band_changes, %i[pointer int64 int64 b2b2c_lead_band_cb pointer], :int
     attach_function :b2b2c_lead_list, %i[pointer int32 int32 int64 b2b2c_lead_list_cb pointer], :int
     attach_function :b2b2c_lead_set_alert, %i[pointer b2b2c_lead_band_cb pointer], :int
+    attach_function :b2b2c_lead_suggest_points, %i[pointer double b2b2c_lead_points_cb pointer], :int
+    attach_function :b2b2c_lead_points_dry_run, %i[pointer size_t pointer pointer pointer size_t double double int64 int32 uint64], :int
+    attach_function :b2b2c_lead_points_apply, %i[pointer pointer pointer pointer pointer size_t double double int64], :int
+    attach_function :b2b2c_lead_points_history, %i[pointer b2b2c_lead_points_history_cb pointer], :int
+    attach_function :b2b2c_lead_band_changes_why, %i[pointer int64 int64 b2b2c_lead_band_why_cb pointer], :int
+    attach_function :b2b2c_lead_set_rescore_alert, %i[pointer b2b2c_lead_band_cb pointer], :int
 
     # dealer.h
     attach_function :b2b2c_dealer_new, %i[pointer pointer], :int

@@ -9,6 +9,10 @@ module B2B2C
   BandChange = Struct.new(:lead_id, :old_band, :new_band, :at)
   LeadItem = Struct.new(:lead_id, :stage, :band, :score)
   FunnelRow = Struct.new(:group, :stage, :fields)
+  PointSuggestion = Struct.new(:entry, :current, :suggested, :std_error, :outcomes)
+  PointsChange = Struct.new(:at, :entry, :old_points, :new_points)
+  BandChangeWhy = Struct.new(:lead_id, :old_band, :new_band, :at, :reason)
+  DRY_NAMES = prefixed("LEAD_DRY_", %w[MOVES NFIELDS]).freeze
 
   FUNNEL_BY = prefixed("LEAD_FUNNEL_BY_").invert.freeze
   FUNNEL_NAMES = prefixed("LEAD_FUNNEL_").reject { |_, k| k.start_with?("by_") || %w[nfields moved_to].include?(k) }.freeze
@@ -33,6 +37,7 @@ module B2B2C
   class LeadModel < Handle
     def initialize(ctx)
       @alert = nil # the Trampoline C may call (kept alive here)
+      @rescore_alert = nil
       super(ctx, :b2b2c_lead_model_free) { |p, c| Lib.b2b2c_lead_model_new(p, c) }
     end
 
@@ -40,6 +45,7 @@ module B2B2C
     def close
       super
       @alert = nil # only after C can no longer call it
+      @rescore_alert = nil
     end
 
     # Sets a LEAD_* parameter; Error (ERANGE) outside its bounds (B2B2C.param_bounds).
@@ -191,6 +197,82 @@ module B2B2C
               now) { |*a| LeadItem.new(*a) }
     end
 
+    # ---- points learned from outcomes (1.1) ----
+
+    # [PointSuggestion(entry, current, suggested, std_error, outcomes), ...]
+    # for every kind ("kind:NAME"), segment ("segment:NAME") and attribute
+    # value ("channel:ID", "region:CODE", "product_line:ID"), in entry
+    # order: points suggested from the recorded outcomes on the current
+    # point scale; std_error NaN for an entry that keeps its points (fewer
+    # than min_outcomes outcomes; 0 = LEAD_POINTS_MIN_OUTCOMES). Error
+    # (ENOTREADY) with too few outcomes.
+    def suggest_points(min_outcomes = 0)
+      iterate(:b2b2c_lead_suggest_points, :b2b2c_lead_points_cb, handle, min_outcomes) do |*a|
+        PointSuggestion.new(*a)
+      end
+    end
+
+    # What points_apply(table, now, ...) would do, changing nothing: a Hash
+    # with "moves" (3x3: from cold/warm/hot now, to cold/warm/hot), "warm",
+    # "hot" (the thresholds it would set), "auc", "auc_se", "brier",
+    # "log_loss" (the current table on the outcomes, folds-fold
+    # cross-validated, folds drawn from seed) and "new_auc", ... (the
+    # proposed table). table: {"kind:NAME" => points, ...}; shares nil: the
+    # shares at now.
+    def points_dry_run(table, now, warm_share: nil, hot_share: nil, folds: 5, seed: 0)
+      ents, pts, n, keep = table_ptrs(table)
+      out = B2B2C.out(:double, LEAD_DRY_NFIELDS)
+      check(Lib.b2b2c_lead_points_dry_run(out, LEAD_DRY_NFIELDS, handle, ents, pts, n,
+                                          share(warm_share), share(hot_share), now, folds, seed))
+      keep.clear
+      v = out.read_array_of_double(LEAD_DRY_NFIELDS)
+      DRY_NAMES.to_h { |i, k| [k, v[i]] }.merge("moves" => v[0, 9].map(&:to_i).each_slice(3).to_a)
+    end
+
+    # Sets the table's points, rescores every lead and sets the warm and
+    # hot thresholds so that the shares of warm and hot leads at now are
+    # the targets (nil: the shares before); recorded in points_history
+    # dated now. Returns [warm, hot]. A bad table is refused whole (Error
+    # ENOTFOUND or EINVAL naming the entry).
+    def points_apply(table, now, warm_share: nil, hot_share: nil)
+      ents, pts, n, keep = table_ptrs(table)
+      w = B2B2C.out
+      h = B2B2C.out
+      rc = Lib.b2b2c_lead_points_apply(w, h, handle, ents, pts, n, share(warm_share), share(hot_share), now)
+      keep.clear
+      check(rc)
+      [w.read_double, h.read_double]
+    end
+
+    # [PointsChange(at, entry, old_points, new_points), ...]: every
+    # points_apply, oldest first; "threshold:warm" / "threshold:hot" give
+    # the thresholds.
+    def points_history
+      iterate(:b2b2c_lead_points_history, :b2b2c_lead_points_history_cb, handle) { |*a| PointsChange.new(*a) }
+    end
+
+    # band_changes with the reason of each (LEAD_BAND_BY_EVENT, _DECAY or
+    # _RESCORE: points or thresholds changed).
+    def band_changes_why(since, now)
+      iterate(:b2b2c_lead_band_changes_why, :b2b2c_lead_band_why_cb, handle, since, now) do |*a|
+        BandChangeWhy.new(*a)
+      end
+    end
+
+    # The block receives a BandChange for every lead whose band a
+    # rescoring (a change of points or thresholds) changed; without a
+    # block the alert is removed.
+    def set_rescore_alert(&blk)
+      unless blk
+        check(Lib.b2b2c_lead_set_rescore_alert(handle, nil, nil))
+        @rescore_alert = nil
+        return
+      end
+      t = Trampoline.new(:b2b2c_lead_band_cb) { |*a| blk.call(BandChange.new(*a)) }
+      check(Lib.b2b2c_lead_set_rescore_alert(handle, t.function, nil))
+      @rescore_alert = t
+    end
+
     # The block receives a BandChange after an event moved a lead into
     # another band; without a block the alert is removed.
     def set_alert(&blk)
@@ -205,6 +287,24 @@ module B2B2C
     end
 
     private
+
+    # An exception of the rescore alert, re-raised once the call that
+    # rescored (points_apply, kind_set, attr_points_set, set_param) returned.
+    def check(rc)
+      @rescore_alert&.rethrow
+      super
+    end
+
+    def share(v) = v.nil? ? Float::NAN : Float(v)
+
+    # [entries, points, n, the strings to keep alive during the call]
+    def table_ptrs(table)
+      strs = table.keys.map { |k| FFI::MemoryPointer.from_string(k.to_s) }
+      ents = FFI::MemoryPointer.new(:pointer, [strs.size, 1].max)
+      ents.write_array_of_pointer(strs) unless strs.empty?
+      pts, = B2B2C.doubles(table.values, "points")
+      [ents, pts, strs.size, strs]
+    end
 
     def kind_of(kind) = kind.is_a?(String) || kind.is_a?(Symbol) ? kind_id(kind) : B2B2C.enum(kind, {}, "kind")
 
