@@ -109,6 +109,8 @@ ENUM_NAMES = {
     "EXPERIMENT_D_": "ExperimentDayField",
     "DEALER_REG_": "DealerRegState", "DEALER_PROTECT_": "DealerProtection",
     "DEALER_SERVICE_": "DealerService", "DEALER_FUNNEL_": "DealerFunnelField",
+    "PROGRAMS_KIND_": "ProgramsKind", "PROGRAMS_BY_": "ProgramsBy",
+    "PROGRAMS_PARAM_": "ProgramsParam", "PROGRAMS_F_": "ProgramsField",
 }
 
 # int64_t parameters holding a time (Unix seconds) go by these names in the

@@ -68,13 +68,13 @@ typedef struct b2b2c_programs b2b2c_programs;
  *   CORRECTION_OUT  a signed correction of sell-out (either sign).
  */
 enum {
-    B2B2C_PROGRAMS_SELL_IN = 0,
-    B2B2C_PROGRAMS_SELL_OUT = 1,
-    B2B2C_PROGRAMS_STOCK = 2,
-    B2B2C_PROGRAMS_RETURN_IN = 3,
-    B2B2C_PROGRAMS_RETURN_OUT = 4,
-    B2B2C_PROGRAMS_CORRECTION_IN = 5,
-    B2B2C_PROGRAMS_CORRECTION_OUT = 6
+    B2B2C_PROGRAMS_KIND_SELL_IN = 0,
+    B2B2C_PROGRAMS_KIND_SELL_OUT = 1,
+    B2B2C_PROGRAMS_KIND_STOCK = 2,
+    B2B2C_PROGRAMS_KIND_RETURN_IN = 3,
+    B2B2C_PROGRAMS_KIND_RETURN_OUT = 4,
+    B2B2C_PROGRAMS_KIND_CORRECTION_IN = 5,
+    B2B2C_PROGRAMS_KIND_CORRECTION_OUT = 6
 };
 
 /* Name of a line kind ("sell_in", "sell_out", "stock", "return_in",
@@ -86,18 +86,30 @@ B2B2C_API int32_t b2b2c_programs_kind_from_name(const char *name);
 /* ---- report scopes ---------------------------------------------------------- */
 
 /* What a report row is about: a dealer (all its points) or one point. */
-enum { B2B2C_PROGRAMS_DEALER = 0, B2B2C_PROGRAMS_POINT = 1 };
+enum { B2B2C_PROGRAMS_BY_DEALER = 0, B2B2C_PROGRAMS_BY_POINT = 1 };
 
 /* ---- parameters (b2b2c_programs_set_param; bounds: b2b2c_param_bounds) */
 
 /*
  * Numbers 700..799 (docs/conventions.md); never renumbered.
- *   B2B2C_PROGRAMS_TREND_PERIODS  how many periods, each as long as the
- *                                 report's, the robust trend is fitted
- *                                 over (the report's own the last), a
- *                                 whole number in [3, 520], default 8.
+ *   B2B2C_PROGRAMS_PARAM_TREND_PERIODS     how many periods, each as long
+ *                                          as the report's, the robust
+ *                                          trend is fitted over (the
+ *                                          report's own the last), a whole
+ *                                          number in [3, 520], default 8.
+ *   B2B2C_PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS  a stock report older than
+ *                                          this many days before the day
+ *                                          it stands for (the period's end
+ *                                          or start) is not used: a point
+ *                                          that stopped reporting has no
+ *                                          stock figures rather than stale
+ *                                          ones; a whole number in
+ *                                          [1, 36500], default 90.
  */
-enum { B2B2C_PROGRAMS_TREND_PERIODS = 700 };
+enum {
+    B2B2C_PROGRAMS_PARAM_TREND_PERIODS = 700,
+    B2B2C_PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS = 701
+};
 
 /* ---- report fields -------------------------------------------------------- */
 
@@ -130,14 +142,16 @@ enum { B2B2C_PROGRAMS_TREND_PERIODS = 700 };
  *                           many such rows there are
  *   STOCK_UNITS/AMOUNT      the stock at the end of the period: per point
  *                           and product line the last STOCK report on a
- *                           day before to's, summed; NaN when none
+ *                           day before to's (and at most
+ *                           STOCK_MAX_AGE_DAYS before it), summed; NaN
+ *                           when none
  *   DAYS_OF_STOCK           STOCK_UNITS / (SELL_OUT_UNITS / days of the
  *                           period), over the point-lines with a stock
  *                           report only; NaN without stock or sales
  *   SELL_THROUGH            SELL_OUT_UNITS / (opening stock + SELL_IN_UNITS)
  *                           over the point-lines with a stock report, the
  *                           opening stock the last report before from's
- *                           day (0 when none); NaN when not positive
+ *                           day (0 when none within STOCK_MAX_AGE_DAYS); NaN when not positive
  */
 enum {
     B2B2C_PROGRAMS_F_SELL_IN_UNITS = 0,
@@ -224,7 +238,7 @@ B2B2C_API int b2b2c_programs_add_point(b2b2c_programs *h,
 
 /*
  * Record one line: what point `point_id` did in product line
- * `product_line` on the day of `t` (B2B2C_PROGRAMS_SELL_IN ...).
+ * `product_line` on the day of `t` (B2B2C_PROGRAMS_KIND_SELL_IN ...).
  *   kind          a line kind (B2B2C_PROGRAMS_*).
  *   point_id      a registered point of sale.
  *   product_line  the host's product line (1 to 255 bytes of UTF-8).
@@ -278,8 +292,8 @@ typedef int (*b2b2c_programs_row_cb)(const char *id, const double *fields,
                                      size_t nfields, void *userdata);
 
 /*
- * Report every registered dealer (scope B2B2C_PROGRAMS_DEALER) or point
- * (B2B2C_PROGRAMS_POINT) over the days [day of from, day of to), in ID
+ * Report every registered dealer (scope B2B2C_PROGRAMS_BY_DEALER) or point
+ * (B2B2C_PROGRAMS_BY_POINT) over the days [day of from, day of to), in ID
  * order (bytewise; docs/conventions.md, "Entity listings"), rows without
  * any line included (their sums 0).
  *   product_line  one product line, or NULL for all of them.

@@ -85,7 +85,8 @@ static const b2b2c__param_info EXPERIMENT[] = {
 };
 
 static const b2b2c__param_info PROGRAMS[] = {
-    P(B2B2C_PROGRAMS_TREND_PERIODS, 3, 520, 8, 1),
+    P(B2B2C_PROGRAMS_PARAM_TREND_PERIODS, 3, 520, 8, 1),
+    P(B2B2C_PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS, 1, 36500, 90, 1),
 };
 
 #define N(a) (sizeof(a) / sizeof(a[0]))

@@ -13,7 +13,7 @@
 #define PG_T_PARAMS "programs_params"
 
 #define PG_PARAM_BASE 700
-#define PG_NPARAMS 1
+#define PG_NPARAMS 2
 #define PG_TIER_MAX 1000
 /* A day's aggregate stays within +-2^62, so that two add without overflow
  * and the report's sums are checked only once per day. */

@@ -96,6 +96,7 @@ typedef struct rep {
     const char *line;
     size_t linelen;
     int64_t d0, d1, ly0, ly1, t0, plen; /* days; trend from t0, plen long */
+    int64_t maxage;                     /* STOCK_MAX_AGE_DAYS, whole days */
     size_t nper;
     pg_acc *acc;
     int64_t *trend; /* nrows x nper */
@@ -140,17 +141,15 @@ static int add_series(rep *r, const pg_series *s, pg_acc *a, int64_t *tr)
     B2B2C__LOWER_BOUND(i, dv, n, day, r->d1);
     while (i > 0) {
         i--;
-        if (dv[i].has_stock) {
-            if (dv[i].day >= r->d0 && last == SIZE_MAX) {
-                last = i;
-                continue;
-            }
-            if (dv[i].day < r->d0) {
-                if (last == SIZE_MAX)
-                    last = i;
-                open = i;
-                break;
-            }
+        if (dv[i].day < r->d0 - r->maxage)
+            break; /* too old for either */
+        if (!dv[i].has_stock)
+            continue;
+        if (last == SIZE_MAX && dv[i].day >= r->d1 - r->maxage)
+            last = i;
+        if (dv[i].day < r->d0) {
+            open = i;
+            break;
         }
     }
     if (last != SIZE_MAX) {
@@ -277,7 +276,7 @@ static int collect(rep *r)
     int rc;
 
     /* rows: their slots first */
-    if (r->scope == B2B2C_PROGRAMS_DEALER) {
+    if (r->scope == B2B2C_PROGRAMS_BY_DEALER) {
         while (b2b2c__map_next(&h->dealers, &i, NULL, NULL, &v)) {
             pg_dealer *d = v;
             d->slot = n;
@@ -301,7 +300,7 @@ static int collect(rep *r)
         if (r->line && (s->keylen - s->plen - 1 != r->linelen ||
                         memcmp(s->key + s->plen + 1, r->line, r->linelen)))
             continue;
-        row = r->scope == B2B2C_PROGRAMS_DEALER ? s->point->dealer->slot
+        row = r->scope == B2B2C_PROGRAMS_BY_DEALER ? s->point->dealer->slot
                                                  : s->point->slot;
         if ((rc = add_series(r, s, &r->acc[row],
                              r->trend + row * r->nper)) != 0)
@@ -325,7 +324,7 @@ int b2b2c_programs_report(const b2b2c_programs *h, int32_t scope,
     ctx = h->ctx;
     if ((rc = b2b2c__list_open(&l, ctx, (b2b2c__list_fn)cb, userdata)) != 0)
         return rc;
-    if (scope != B2B2C_PROGRAMS_DEALER && scope != B2B2C_PROGRAMS_POINT)
+    if (scope != B2B2C_PROGRAMS_BY_DEALER && scope != B2B2C_PROGRAMS_BY_POINT)
         return b2b2c__err(ctx, B2B2C_EINVAL, "scope: %d is not a scope",
                           (int)scope);
     memset(&r, 0, sizeof(r));
@@ -348,12 +347,14 @@ int b2b2c_programs_report(const b2b2c_programs *h, int32_t scope,
     r.ctx = ctx;
     r.scope = scope;
     r.line = product_line;
-    r.nper = (size_t)h->p[B2B2C_PROGRAMS_TREND_PERIODS - PG_PARAM_BASE];
+    r.nper = (size_t)h->p[B2B2C_PROGRAMS_PARAM_TREND_PERIODS - PG_PARAM_BASE];
+    r.maxage = (int64_t)h->p[B2B2C_PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS -
+                             PG_PARAM_BASE];
     r.plen = r.d1 - r.d0;
     r.t0 = r.d1 - (int64_t)r.nper * r.plen;
     r.ly0 = b2b2c__pg_year_before(r.d0);
     r.ly1 = b2b2c__pg_year_before(r.d1);
-    r.nrows = scope == B2B2C_PROGRAMS_DEALER ? h->dealers.count
+    r.nrows = scope == B2B2C_PROGRAMS_BY_DEALER ? h->dealers.count
                                              : h->points.count;
     r.acc = b2b2c__malloc(ctx, (r.nrows ? r.nrows : 1) * sizeof(pg_acc));
     r.trend = b2b2c__malloc(ctx, (r.nrows ? r.nrows : 1) * r.nper *

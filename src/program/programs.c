@@ -392,7 +392,7 @@ static int check_line(b2b2c_ctx *ctx, size_t i, int32_t kind,
     size_t len;
     int signed_ok;
 
-    if (kind < 0 || kind > B2B2C_PROGRAMS_CORRECTION_OUT)
+    if (kind < 0 || kind > B2B2C_PROGRAMS_KIND_CORRECTION_OUT)
         return b2b2c__err(ctx, B2B2C_EINVAL, "%s: %d is not a line kind",
                           argname(buf, sizeof(buf), "kind", i), (int)kind);
     if (b2b2c__id_check(point, &len))
@@ -407,8 +407,8 @@ static int check_line(b2b2c_ctx *ctx, size_t i, int32_t kind,
                                : "NULL");
     if (!b2b2c__time_ok(t))
         return b2b2c__time_err(ctx, t, argname(buf, sizeof(buf), "t", i));
-    signed_ok = kind == B2B2C_PROGRAMS_CORRECTION_IN ||
-                kind == B2B2C_PROGRAMS_CORRECTION_OUT;
+    signed_ok = kind == B2B2C_PROGRAMS_KIND_CORRECTION_IN ||
+                kind == B2B2C_PROGRAMS_KIND_CORRECTION_OUT;
     if (!signed_ok && (units < 0 || amount < 0))
         return b2b2c__err(ctx, B2B2C_ERANGE,
                           "%s: %lld is negative for kind %s (a return or a "
@@ -454,15 +454,15 @@ static int fold(b2b2c_ctx *ctx, pg_day *d, int32_t kind, int64_t u,
                 int64_t m, size_t i)
 {
     switch (kind) {
-    case B2B2C_PROGRAMS_SELL_IN:
-    case B2B2C_PROGRAMS_CORRECTION_IN:
+    case B2B2C_PROGRAMS_KIND_SELL_IN:
+    case B2B2C_PROGRAMS_KIND_CORRECTION_IN:
         return add2(ctx, d, PG_IN_U, u, m, i);
-    case B2B2C_PROGRAMS_RETURN_IN:
+    case B2B2C_PROGRAMS_KIND_RETURN_IN:
         return add2(ctx, d, PG_IN_U, -u, -m, i);
-    case B2B2C_PROGRAMS_SELL_OUT:
-    case B2B2C_PROGRAMS_CORRECTION_OUT:
+    case B2B2C_PROGRAMS_KIND_SELL_OUT:
+    case B2B2C_PROGRAMS_KIND_CORRECTION_OUT:
         return add2(ctx, d, PG_OUT_U, u, m, i);
-    case B2B2C_PROGRAMS_RETURN_OUT:
+    case B2B2C_PROGRAMS_KIND_RETURN_OUT:
         return add2(ctx, d, PG_OUT_U, -u, -m, i);
     default: /* STOCK */
         d->v[PG_STOCK_U] = u;

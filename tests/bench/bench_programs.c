@@ -77,7 +77,7 @@ static void gen(bench_arg *a, int npoints, int ndays, int worst)
         snprintf(a->pid[p], sizeof(a->pid[p]), "p%05d", p);
     for (size_t i = 0; i < NLINES; i++) {
         size_t k = worst ? i : (size_t)rnd(&s);
-        a->kinds[i] = B2B2C_PROGRAMS_SELL_OUT;
+        a->kinds[i] = B2B2C_PROGRAMS_KIND_SELL_OUT;
         a->pts[i] = a->pid[k % (size_t)npoints];
         a->lines[i] = LINES[(k / (size_t)npoints) % 4];
         a->ts[i] = T0 + (int64_t)((k / (size_t)npoints / 4) %
@@ -119,7 +119,7 @@ static int sum_cb(const char *id, const double *f, size_t n, void *p)
 static void run_report(void *p)
 {
     bench_arg *a = p;
-    if (b2b2c_programs_report(a->h, B2B2C_PROGRAMS_DEALER, NULL,
+    if (b2b2c_programs_report(a->h, B2B2C_PROGRAMS_BY_DEALER, NULL,
                               T0 + 140 * D, T0 + 171 * D, sum_cb, a))
         die(a, "report");
 }

@@ -26,14 +26,14 @@ static int pg_setup(th_env *env, void **state)
         (rc = b2b2c_programs_set_dealer(h, "d2", 2, "south")) != 0 ||
         (rc = b2b2c_programs_add_point(h, "p1", "d1")) != 0 ||
         (rc = b2b2c_programs_add_point(h, "p2", "d2")) != 0 ||
-        (rc = b2b2c_programs_set_param(h, B2B2C_PROGRAMS_TREND_PERIODS, 4)))
+        (rc = b2b2c_programs_set_param(h, B2B2C_PROGRAMS_PARAM_TREND_PERIODS, 4)))
         return rc;
     /* 8 days of p1 A: the next new day grows the array */
     for (int d = 0; d < 16; d += 2)
-        if ((rc = b2b2c_programs_record(h, B2B2C_PROGRAMS_SELL_OUT, "p1", "A",
+        if ((rc = b2b2c_programs_record(h, B2B2C_PROGRAMS_KIND_SELL_OUT, "p1", "A",
                                         T0 + d * D, d + 1, 100 * d)) != 0)
             return rc;
-    return b2b2c_programs_record(h, B2B2C_PROGRAMS_STOCK, "p2", "B", T0, 5,
+    return b2b2c_programs_record(h, B2B2C_PROGRAMS_KIND_STOCK, "p2", "B", T0, 5,
                                  50);
 }
 
@@ -69,31 +69,31 @@ static int op_point(th_env *env, void *s)
 static int op_param(th_env *env, void *s)
 {
     (void)env;
-    return b2b2c_programs_set_param(s, B2B2C_PROGRAMS_TREND_PERIODS, 12);
+    return b2b2c_programs_set_param(s, B2B2C_PROGRAMS_PARAM_TREND_PERIODS, 12);
 }
 static int op_record_new_series(th_env *env, void *s)
 {
     (void)env;
-    return b2b2c_programs_record(s, B2B2C_PROGRAMS_SELL_IN, "p2", "Z", T0,
+    return b2b2c_programs_record(s, B2B2C_PROGRAMS_KIND_SELL_IN, "p2", "Z", T0,
                                  3, 30);
 }
 static int op_record_same_day(th_env *env, void *s)
 {
     (void)env;
-    return b2b2c_programs_record(s, B2B2C_PROGRAMS_RETURN_OUT, "p1", "A",
+    return b2b2c_programs_record(s, B2B2C_PROGRAMS_KIND_RETURN_OUT, "p1", "A",
                                  T0 + 4 * D, 1, 10);
 }
 static int op_record_middle(th_env *env, void *s)
 {
     (void)env;
-    return b2b2c_programs_record(s, B2B2C_PROGRAMS_SELL_OUT, "p1", "A",
+    return b2b2c_programs_record(s, B2B2C_PROGRAMS_KIND_SELL_OUT, "p1", "A",
                                  T0 + 5 * D, 1, 10);
 }
 static int op_batch(th_env *env, void *s)
 {
-    const int32_t k[] = {B2B2C_PROGRAMS_SELL_OUT, B2B2C_PROGRAMS_STOCK,
-                         B2B2C_PROGRAMS_SELL_OUT, B2B2C_PROGRAMS_CORRECTION_IN,
-                         B2B2C_PROGRAMS_SELL_OUT};
+    const int32_t k[] = {B2B2C_PROGRAMS_KIND_SELL_OUT, B2B2C_PROGRAMS_KIND_STOCK,
+                         B2B2C_PROGRAMS_KIND_SELL_OUT, B2B2C_PROGRAMS_KIND_CORRECTION_IN,
+                         B2B2C_PROGRAMS_KIND_SELL_OUT};
     const char *p[] = {"p1", "p1", "p2", "p1", "p1"};
     const char *l[] = {"A", "A", "N", "A", "A"};
     const int64_t t[] = {T0 + 3 * D, T0 + 3 * D, T0, T0 + 20 * D, T0 + 3 * D};
@@ -104,7 +104,7 @@ static int op_batch(th_env *env, void *s)
 /* the batch fails at its last line (an unknown point): all undone */
 static int op_batch_fails(th_env *env, void *s)
 {
-    const int32_t k[] = {B2B2C_PROGRAMS_SELL_OUT, B2B2C_PROGRAMS_SELL_OUT};
+    const int32_t k[] = {B2B2C_PROGRAMS_KIND_SELL_OUT, B2B2C_PROGRAMS_KIND_SELL_OUT};
     const char *p[] = {"p1", "nowhere"};
     const char *l[] = {"A", "A"};
     const int64_t t[] = {T0 + 3 * D, T0}, u[] = {1, 1}, m[] = {1, 1};
@@ -149,7 +149,7 @@ static int nop_cb(const char *id, const double *f, size_t n, void *p)
 static int op_report(th_env *env, void *s)
 {
     (void)env;
-    return b2b2c_programs_report(s, B2B2C_PROGRAMS_POINT, NULL, T0,
+    return b2b2c_programs_report(s, B2B2C_PROGRAMS_BY_POINT, NULL, T0,
                                  T0 + 30 * D, nop_cb, NULL);
 }
 
@@ -158,8 +158,8 @@ static int op_report(th_env *env, void *s)
  * first context, which brings it up to date. */
 static int sync_changes(b2b2c_programs *b)
 {
-    const int32_t k[] = {B2B2C_PROGRAMS_SELL_OUT, B2B2C_PROGRAMS_SELL_OUT,
-                         B2B2C_PROGRAMS_SELL_IN};
+    const int32_t k[] = {B2B2C_PROGRAMS_KIND_SELL_OUT, B2B2C_PROGRAMS_KIND_SELL_OUT,
+                         B2B2C_PROGRAMS_KIND_SELL_IN};
     const char *p[] = {"p1", "q1", "q2"};
     const char *l[] = {"A", "A", "A"};
     const int64_t t[] = {T0 + 4 * D, T0, T0 + D}, u[] = {1, 2, 3},
@@ -169,11 +169,11 @@ static int sync_changes(b2b2c_programs *b)
         (rc = b2b2c_programs_add_point(b, "q1", "e")) != 0 ||
         (rc = b2b2c_programs_add_point(b, "q2", "d1")) != 0 ||
         (rc = b2b2c_programs_record_batch(b, k, p, l, t, u, m, 3)) != 0 ||
-        (rc = b2b2c_programs_record(b, B2B2C_PROGRAMS_SELL_OUT, "p1", "A",
+        (rc = b2b2c_programs_record(b, B2B2C_PROGRAMS_KIND_SELL_OUT, "p1", "A",
                                     T0 + 40 * D, 1, 1)) != 0 ||
         (rc = b2b2c_programs_set_dealer(b, "d2", 7, "w")) != 0)
         return rc;
-    return b2b2c_programs_set_param(b, B2B2C_PROGRAMS_TREND_PERIODS, 9);
+    return b2b2c_programs_set_param(b, B2B2C_PROGRAMS_PARAM_TREND_PERIODS, 9);
 }
 static int sync_setup(th_env *env, void **state)
 {
@@ -191,7 +191,7 @@ static int sync_setup(th_env *env, void **state)
 static int op_sync(th_env *env, void *s)
 {
     double v = 0;
-    int rc = b2b2c_programs_get_param(&v, s, B2B2C_PROGRAMS_TREND_PERIODS);
+    int rc = b2b2c_programs_get_param(&v, s, B2B2C_PROGRAMS_PARAM_TREND_PERIODS);
     b2b2c_programs *h = s;
     (void)env;
     if (rc)
@@ -268,7 +268,7 @@ static int gr_create(th_env *env, void *s)
 static int gr_grow(th_env *env, void *s, int i)
 {
     (void)env;
-    return b2b2c_programs_record(s, B2B2C_PROGRAMS_SELL_OUT, "np", "A",
+    return b2b2c_programs_record(s, B2B2C_PROGRAMS_KIND_SELL_OUT, "np", "A",
                                  T0 + i * D, i, 10 * i);
 }
 static void t_group_create_grow(void **u)

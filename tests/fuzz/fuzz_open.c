@@ -108,10 +108,10 @@ static void baseline(b2b2c_ctx *ctx)
     if (b2b2c_programs_new(&pg, ctx) == 0) {
         b2b2c_programs_set_dealer(pg, "d1", 1, "north");
         b2b2c_programs_add_point(pg, "p1", "d1");
-        b2b2c_programs_set_param(pg, B2B2C_PROGRAMS_TREND_PERIODS, 4);
-        b2b2c_programs_record(pg, B2B2C_PROGRAMS_SELL_OUT, "p1", "A", T0, 3,
+        b2b2c_programs_set_param(pg, B2B2C_PROGRAMS_PARAM_TREND_PERIODS, 4);
+        b2b2c_programs_record(pg, B2B2C_PROGRAMS_KIND_SELL_OUT, "p1", "A", T0, 3,
                               300);
-        b2b2c_programs_record(pg, B2B2C_PROGRAMS_STOCK, "p1", "A",
+        b2b2c_programs_record(pg, B2B2C_PROGRAMS_KIND_STOCK, "p1", "A",
                               T0 + 86400, 9, 900);
         b2b2c_programs_free(pg);
     }
@@ -191,11 +191,11 @@ static void open_all(b2b2c_ctx *ctx)
         b2b2c_channels_free(ch);
     }
     if (b2b2c_programs_new(&pg, ctx) == 0) {
-        b2b2c_programs_report(pg, B2B2C_PROGRAMS_DEALER, NULL, T0,
+        b2b2c_programs_report(pg, B2B2C_PROGRAMS_BY_DEALER, NULL, T0,
                               T0 + 86400 * 30, card_row, NULL);
-        b2b2c_programs_report(pg, B2B2C_PROGRAMS_POINT, "A", T0 - 86400 * 400,
+        b2b2c_programs_report(pg, B2B2C_PROGRAMS_BY_POINT, "A", T0 - 86400 * 400,
                               T0 + 86400 * 30, card_row, NULL);
-        b2b2c_programs_record(pg, B2B2C_PROGRAMS_SELL_OUT, "p1", "A", T0, 1,
+        b2b2c_programs_record(pg, B2B2C_PROGRAMS_KIND_SELL_OUT, "p1", "A", T0, 1,
                               1);
         b2b2c_programs_free(pg);
     }

@@ -34,28 +34,28 @@ static void test_programs(void **state)
     assert_int_equal(b2b2c_programs_add_point(h, "p", "d"), 0);
 
     X(b2b2c_programs_get_param(&v, h, 42), B2B2C_EINVAL);
-    X(b2b2c_programs_get_param(&v, h, 701), B2B2C_EINVAL);
+    X(b2b2c_programs_get_param(&v, h, 702), B2B2C_EINVAL);
     assert_int_equal(b2b2c_programs_new(&o, e.ctx2), 0);
-    assert_int_equal(b2b2c_programs_record(o, B2B2C_PROGRAMS_SELL_OUT, "p",
+    assert_int_equal(b2b2c_programs_record(o, B2B2C_PROGRAMS_KIND_SELL_OUT, "p",
                                            "A", T0, 1, 1), 0);
     store_fail(&e);
-    X(b2b2c_programs_get_param(&v, h, B2B2C_PROGRAMS_TREND_PERIODS),
+    X(b2b2c_programs_get_param(&v, h, B2B2C_PROGRAMS_PARAM_TREND_PERIODS),
       ST_CODE);
     heal(&e);
 
     /* it succeeds */
     assert_int_equal(b2b2c_programs_get_param(&v, h,
-                                              B2B2C_PROGRAMS_TREND_PERIODS),
+                                              B2B2C_PROGRAMS_PARAM_TREND_PERIODS),
                      0);
     assert_true(v == 8);
     REFILL;
 #define PREP                                                                  \
-    assert_int_equal(b2b2c_programs_record(o, B2B2C_PROGRAMS_SELL_OUT, "p",  \
+    assert_int_equal(b2b2c_programs_record(o, B2B2C_PROGRAMS_KIND_SELL_OUT, "p",  \
                                            fresh_id(), T0, 1, 1), 0)
     FAULTS_AFTER(PREP, b2b2c_programs_get_param(
-                           &v, h, B2B2C_PROGRAMS_TREND_PERIODS));
+                           &v, h, B2B2C_PROGRAMS_PARAM_TREND_PERIODS));
 #undef PREP
-    FAULTS(b2b2c_programs_get_param(&v, h, B2B2C_PROGRAMS_TREND_PERIODS));
+    FAULTS(b2b2c_programs_get_param(&v, h, B2B2C_PROGRAMS_PARAM_TREND_PERIODS));
 
     b2b2c_programs_free(o);
     b2b2c_programs_free(h);

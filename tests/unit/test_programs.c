@@ -116,10 +116,10 @@ static void build(b2b2c_programs *h)
     assert_int_equal(b2b2c_programs_add_point(h, "p2", "d1"), 0);
     assert_int_equal(b2b2c_programs_add_point(h, "p3", "d2"), 0);
     assert_int_equal(b2b2c_programs_add_point(h, "p4", "d3"), 0);
-    assert_int_equal(b2b2c_programs_set_param(h, B2B2C_PROGRAMS_TREND_PERIODS,
+    assert_int_equal(b2b2c_programs_set_param(h, B2B2C_PROGRAMS_PARAM_TREND_PERIODS,
                                               3), 0);
 #define REC(k, p, l, t, u, m)                                               \
-    assert_int_equal(b2b2c_programs_record(h, B2B2C_PROGRAMS_##k, p, l, t,  \
+    assert_int_equal(b2b2c_programs_record(h, B2B2C_PROGRAMS_KIND_##k, p, l, t,  \
                                            u, m), 0)
     REC(STOCK, "p1", "A", at(2026, 2, 28), 62, 6200);
     REC(SELL_IN, "p1", "A", at(2026, 3, 2), 100, 10000);
@@ -145,7 +145,7 @@ static void t_dealers(void **state)
     const double *d1, *d2, *d3;
 
     build(f->h);
-    report(&r, f->h, B2B2C_PROGRAMS_DEALER, NULL, midnight(2026, 3, 1),
+    report(&r, f->h, B2B2C_PROGRAMS_BY_DEALER, NULL, midnight(2026, 3, 1),
            midnight(2026, 4, 1));
     assert_int_equal(r.n, 3);
     assert_string_equal(r.id[0], "d1"); /* ID order */
@@ -182,6 +182,25 @@ static void t_dealers(void **state)
     assert_true(isnan(d2[B2B2C_PROGRAMS_F_STOCK_UNITS]));
     assert_true(isnan(d2[B2B2C_PROGRAMS_F_DAYS_OF_STOCK]));
     assert_true(isnan(d2[B2B2C_PROGRAMS_F_SELL_THROUGH]));
+    /* April: the stock of 03-31 is 31 days old at the end, 1 at the start */
+    report(&r, f->h, B2B2C_PROGRAMS_BY_DEALER, NULL, midnight(2026, 4, 1),
+           midnight(2026, 5, 1));
+    NEAR(row(&r, "d1")[B2B2C_PROGRAMS_F_STOCK_UNITS], 128);
+    assert_true(isnan(row(&r, "d1")[B2B2C_PROGRAMS_F_DAYS_OF_STOCK]));
+    assert_int_equal(b2b2c_programs_set_param(
+                         f->h, B2B2C_PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS, 30),
+                     0);
+    report(&r, f->h, B2B2C_PROGRAMS_BY_DEALER, NULL, midnight(2026, 4, 1),
+           midnight(2026, 5, 1));
+    assert_true(isnan(row(&r, "d1")[B2B2C_PROGRAMS_F_STOCK_UNITS]));
+    /* March with 1 day: 03-31 is the period's last day, 02-28 the day
+     * before its first: both still count */
+    assert_int_equal(b2b2c_programs_set_param(
+                         f->h, B2B2C_PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS, 1),
+                     0);
+    report(&r, f->h, B2B2C_PROGRAMS_BY_DEALER, NULL, midnight(2026, 3, 1),
+           midnight(2026, 4, 1));
+    NEAR(row(&r, "d1")[B2B2C_PROGRAMS_F_SELL_THROUGH], 34.0 / (62.0 + 100.0));
 }
 
 static void t_points_and_lines(void **state)
@@ -190,7 +209,7 @@ static void t_points_and_lines(void **state)
     rows r;
 
     build(f->h);
-    report(&r, f->h, B2B2C_PROGRAMS_POINT, NULL, midnight(2026, 3, 1),
+    report(&r, f->h, B2B2C_PROGRAMS_BY_POINT, NULL, midnight(2026, 3, 1),
            midnight(2026, 4, 1));
     assert_int_equal(r.n, 4);
     NEAR(row(&r, "p1")[B2B2C_PROGRAMS_F_SELL_OUT_AMOUNT], 8100);
@@ -202,14 +221,14 @@ static void t_points_and_lines(void **state)
     NEAR(row(&r, "p2")[B2B2C_PROGRAMS_F_RANK_OF], 3);
     NEAR(row(&r, "p4")[B2B2C_PROGRAMS_F_RANK_OF], 1);
     /* product line B alone: p1's 3000 is the whole network's */
-    report(&r, f->h, B2B2C_PROGRAMS_DEALER, "B", midnight(2026, 3, 1),
+    report(&r, f->h, B2B2C_PROGRAMS_BY_DEALER, "B", midnight(2026, 3, 1),
            midnight(2026, 4, 1));
     NEAR(row(&r, "d1")[B2B2C_PROGRAMS_F_SELL_OUT_AMOUNT], 3000);
     NEAR(row(&r, "d1")[B2B2C_PROGRAMS_F_SHARE], 1);
     NEAR(row(&r, "d2")[B2B2C_PROGRAMS_F_SHARE], 0);
     assert_true(isnan(row(&r, "d1")[B2B2C_PROGRAMS_F_STOCK_UNITS]));
     /* ties share the best rank: d1 and d2 both 0 in line C */
-    report(&r, f->h, B2B2C_PROGRAMS_DEALER, "C", midnight(2026, 3, 1),
+    report(&r, f->h, B2B2C_PROGRAMS_BY_DEALER, "C", midnight(2026, 3, 1),
            midnight(2026, 4, 1));
     NEAR(row(&r, "d1")[B2B2C_PROGRAMS_F_RANK], 1);
     NEAR(row(&r, "d2")[B2B2C_PROGRAMS_F_RANK], 1);
@@ -223,9 +242,9 @@ static void t_batch(void **state)
     fx *f = *state;
     b2b2c_ctx *c2;
     b2b2c_programs *h2;
-    const int32_t kinds[] = {B2B2C_PROGRAMS_SELL_OUT, B2B2C_PROGRAMS_STOCK,
-                             B2B2C_PROGRAMS_SELL_OUT, B2B2C_PROGRAMS_STOCK,
-                             B2B2C_PROGRAMS_SELL_IN};
+    const int32_t kinds[] = {B2B2C_PROGRAMS_KIND_SELL_OUT, B2B2C_PROGRAMS_KIND_STOCK,
+                             B2B2C_PROGRAMS_KIND_SELL_OUT, B2B2C_PROGRAMS_KIND_STOCK,
+                             B2B2C_PROGRAMS_KIND_SELL_IN};
     const char *pts[] = {"p1", "p1", "p1", "p1", "p2"};
     const char *lines[] = {"A", "A", "A", "A", "A"};
     const int64_t ts[] = {at(2026, 3, 5), at(2026, 3, 5), at(2026, 3, 5) + 1,
@@ -249,7 +268,7 @@ static void t_batch(void **state)
                                                lines[i], ts[i], us[i], ms[i]),
                          0);
     assert_int_equal(b2b2c__programs_digest(f->h), b2b2c__programs_digest(h2));
-    report(&r, f->h, B2B2C_PROGRAMS_POINT, NULL, midnight(2026, 3, 1),
+    report(&r, f->h, B2B2C_PROGRAMS_BY_POINT, NULL, midnight(2026, 3, 1),
            midnight(2026, 4, 1));
     NEAR(row(&r, "p1")[B2B2C_PROGRAMS_F_SELL_OUT_UNITS], 10);
     NEAR(row(&r, "p1")[B2B2C_PROGRAMS_F_STOCK_UNITS], 40);
@@ -274,8 +293,8 @@ static void t_bad_input(void **state)
     fx *f = *state;
     b2b2c_programs *h = f->h;
     uint64_t dig;
-    const int32_t kinds[] = {B2B2C_PROGRAMS_SELL_OUT, B2B2C_PROGRAMS_SELL_IN,
-                             B2B2C_PROGRAMS_SELL_OUT};
+    const int32_t kinds[] = {B2B2C_PROGRAMS_KIND_SELL_OUT, B2B2C_PROGRAMS_KIND_SELL_IN,
+                             B2B2C_PROGRAMS_KIND_SELL_OUT};
     const char *pts[] = {"p1", "p1", "nowhere"};
     const char *lines[] = {"A", "A", "A"};
     const int64_t ts[] = {at(2026, 3, 5), at(2026, 3, 6), at(2026, 3, 7)};
@@ -297,16 +316,16 @@ static void t_bad_input(void **state)
     expect(f, b2b2c_programs_add_point(h, "p1", "d2"), B2B2C_EEXISTS,
            "point_id: 'p1' belongs to dealer 'd1'");
     assert_int_equal(b2b2c_programs_add_point(h, "p1", "d1"), 0); /* same */
-    expect(f, b2b2c_programs_record(h, B2B2C_PROGRAMS_SELL_OUT, "p1", "A",
+    expect(f, b2b2c_programs_record(h, B2B2C_PROGRAMS_KIND_SELL_OUT, "p1", "A",
                                     at(2026, 3, 1), -3, 100),
            B2B2C_ERANGE, "units: -3 is negative for kind sell_out");
-    expect(f, b2b2c_programs_record(h, B2B2C_PROGRAMS_RETURN_OUT, "p1", "A",
+    expect(f, b2b2c_programs_record(h, B2B2C_PROGRAMS_KIND_RETURN_OUT, "p1", "A",
                                     at(2026, 3, 1), 3, -100),
            B2B2C_ERANGE, "amount: -100 is negative for kind return_out");
-    expect(f, b2b2c_programs_record(h, B2B2C_PROGRAMS_STOCK, "p1", "A",
+    expect(f, b2b2c_programs_record(h, B2B2C_PROGRAMS_KIND_STOCK, "p1", "A",
                                     at(2026, 3, 1), -1, 0),
            B2B2C_ERANGE, "units:");
-    expect(f, b2b2c_programs_record(h, B2B2C_PROGRAMS_CORRECTION_IN, "p1",
+    expect(f, b2b2c_programs_record(h, B2B2C_PROGRAMS_KIND_CORRECTION_IN, "p1",
                                     "A", at(2026, 3, 1),
                                     -B2B2C_PROGRAMS_LINE_MAX - 1, 0),
            B2B2C_ERANGE, "units:");
@@ -334,12 +353,12 @@ static void t_bad_input(void **state)
     assert_int_equal(b2b2c__programs_digest(h), dig);
     /* the day's total stays within 2^62 */
     for (int i = 0; i < 4611; i++)
-        assert_int_equal(b2b2c_programs_record(h, B2B2C_PROGRAMS_SELL_IN,
+        assert_int_equal(b2b2c_programs_record(h, B2B2C_PROGRAMS_KIND_SELL_IN,
                                                "p2", "Z", at(2026, 5, 1),
                                                B2B2C_PROGRAMS_LINE_MAX, 0),
                          0);
     dig = b2b2c__programs_digest(h);
-    expect(f, b2b2c_programs_record(h, B2B2C_PROGRAMS_SELL_IN, "p2", "Z",
+    expect(f, b2b2c_programs_record(h, B2B2C_PROGRAMS_KIND_SELL_IN, "p2", "Z",
                                     at(2026, 5, 1), B2B2C_PROGRAMS_LINE_MAX,
                                     0),
            B2B2C_ERANGE, "units: the day's total would pass 2^62");
@@ -356,14 +375,14 @@ static void t_bad_input(void **state)
     assert_int_equal(b2b2c_programs_report(h, 0, NULL, 0, D, NULL, NULL),
                      B2B2C_EINVAL);
     /* parameters */
-    expect(f, b2b2c_programs_set_param(h, B2B2C_PROGRAMS_TREND_PERIODS, 2),
+    expect(f, b2b2c_programs_set_param(h, B2B2C_PROGRAMS_PARAM_TREND_PERIODS, 2),
            B2B2C_ERANGE, "value:");
-    expect(f, b2b2c_programs_set_param(h, B2B2C_PROGRAMS_TREND_PERIODS, 3.5),
+    expect(f, b2b2c_programs_set_param(h, B2B2C_PROGRAMS_PARAM_TREND_PERIODS, 3.5),
            B2B2C_ERANGE, "value:");
     expect(f, b2b2c_programs_set_param(h, 600, 3), B2B2C_EINVAL, "param:");
     assert_int_equal(b2b2c_programs_kind_from_name("return_out"),
-                     B2B2C_PROGRAMS_RETURN_OUT);
-    assert_string_equal(b2b2c_programs_kind_name(B2B2C_PROGRAMS_STOCK),
+                     B2B2C_PROGRAMS_KIND_RETURN_OUT);
+    assert_string_equal(b2b2c_programs_kind_name(B2B2C_PROGRAMS_KIND_STOCK),
                         "stock");
     assert_null(b2b2c_programs_kind_name(7));
     assert_int_equal(b2b2c_programs_kind_from_name("x"), B2B2C_EINVAL);
@@ -408,7 +427,7 @@ static void t_reopen(void **state)
     assert_int_equal(b2b2c_programs_new(&h2, f->ctx), 0);
     assert_int_equal(b2b2c__programs_digest(h2), b2b2c__programs_digest(f->h));
     assert_int_equal(b2b2c_programs_get_param(&v, h2,
-                                              B2B2C_PROGRAMS_TREND_PERIODS),
+                                              B2B2C_PROGRAMS_PARAM_TREND_PERIODS),
                      0);
     assert_true(v == 3);
     report(&a, f->h, 0, NULL, midnight(2026, 3, 1), midnight(2026, 4, 1));
@@ -430,10 +449,10 @@ static void t_utc_offset(void **state)
     assert_int_equal(b2b2c_programs_new(&h, ctx), 0);
     assert_int_equal(b2b2c_programs_set_dealer(h, "d", 0, NULL), 0);
     assert_int_equal(b2b2c_programs_add_point(h, "p", "d"), 0);
-    assert_int_equal(b2b2c_programs_record(h, B2B2C_PROGRAMS_SELL_OUT, "p",
+    assert_int_equal(b2b2c_programs_record(h, B2B2C_PROGRAMS_KIND_SELL_OUT, "p",
                                            "A", midnight(2026, 3, 31) +
                                                     22 * 3600, 1, 7), 0);
-    assert_int_equal(b2b2c_programs_record(h, B2B2C_PROGRAMS_SELL_OUT, "p",
+    assert_int_equal(b2b2c_programs_record(h, B2B2C_PROGRAMS_KIND_SELL_OUT, "p",
                                            "A", midnight(2026, 3, 31) +
                                                     20 * 3600, 1, 5), 0);
     report(&r, h, 0, NULL, midnight(2026, 3, 1) - 3 * 3600,

@@ -77,7 +77,7 @@ static uint64_t digest(const b2b2c_programs *h)
                          0);
     }
     assert_int_equal(b2b2c_programs_get_param(&v, h,
-                                              B2B2C_PROGRAMS_TREND_PERIODS),
+                                              B2B2C_PROGRAMS_PARAM_TREND_PERIODS),
                      0);
     return sync_fnv_str(d, "%g", v);
 }
@@ -102,8 +102,8 @@ static void step(b2b2c_programs *h, b2b2c_programs *ref, uint64_t *s)
         rr = b2b2c_programs_add_point(ref, point, dealer);
     } else if (op == 2) {
         double n = 3 + sync_rnd(s) % 5;
-        rc = b2b2c_programs_set_param(h, B2B2C_PROGRAMS_TREND_PERIODS, n);
-        rr = b2b2c_programs_set_param(ref, B2B2C_PROGRAMS_TREND_PERIODS, n);
+        rc = b2b2c_programs_set_param(h, B2B2C_PROGRAMS_PARAM_TREND_PERIODS, n);
+        rr = b2b2c_programs_set_param(ref, B2B2C_PROGRAMS_PARAM_TREND_PERIODS, n);
     } else if (op < 6) {
         int32_t kind = (int32_t)(sync_rnd(s) % 7);
         int64_t t = T0 + (int64_t)(sync_rnd(s) % (90 * DAY));
@@ -125,7 +125,7 @@ static void step(b2b2c_programs *h, b2b2c_programs *ref, uint64_t *s)
             ts[i] = T0 + (int64_t)(sync_rnd(s) % (90 * DAY));
             us[i] = sync_rnd(s) % 50;
             ms[i] = sync_rnd(s) % 5000;
-            if (kinds[i] >= B2B2C_PROGRAMS_CORRECTION_IN) {
+            if (kinds[i] >= B2B2C_PROGRAMS_KIND_CORRECTION_IN) {
                 us[i] -= 25;
                 ms[i] -= 2500;
             }
@@ -169,12 +169,12 @@ static void t_cross(void **state)
     uint64_t before;
     assert_int_equal(b2b2c_programs_set_dealer(t->b, "d", 1, "r"), 0);
     assert_int_equal(b2b2c_programs_add_point(t->b, "p", "d"), 0);
-    assert_int_equal(b2b2c_programs_record(t->a, B2B2C_PROGRAMS_SELL_OUT, "p",
+    assert_int_equal(b2b2c_programs_record(t->a, B2B2C_PROGRAMS_KIND_SELL_OUT, "p",
                                            "A", T0 + 50 * DAY, 2, 20), 0);
-    assert_int_equal(b2b2c_programs_record(t->b, B2B2C_PROGRAMS_SELL_OUT, "p",
+    assert_int_equal(b2b2c_programs_record(t->b, B2B2C_PROGRAMS_KIND_SELL_OUT, "p",
                                            "A", T0 + 50 * DAY, 3, 30), 0);
     before = digest(t->a);
-    assert_int_equal(b2b2c_programs_record(t->b, B2B2C_PROGRAMS_SELL_OUT,
+    assert_int_equal(b2b2c_programs_record(t->b, B2B2C_PROGRAMS_KIND_SELL_OUT,
                                            "nowhere", "A", T0, 1, 1),
                      B2B2C_ENOTFOUND);
     assert_true(digest(t->a) == before);
