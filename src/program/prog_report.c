@@ -78,6 +78,12 @@ double b2b2c__pg_theil_sen(const double *y, size_t n, double *pairs)
 
 /* ---- the report ------------------------------------------------------------------ */
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PG_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PG_PREFETCH(p) ((void)(p))
+#endif
+
 /* One row's sums. trend[] follows it (TREND_PERIODS of them). */
 typedef struct pg_acc {
     const char *id;
@@ -120,12 +126,17 @@ static int add_series(rep *r, const pg_series *s, pg_acc *a, int64_t *tr)
 {
     b2b2c_ctx *ctx = r->ctx;
     const pg_day *dv = s->dv;
-    size_t n = s->n, i, last = SIZE_MAX, open = SIZE_MAX;
+    size_t n = s->n, i, last = SIZE_MAX, open = SIZE_MAX, k = 0;
+    int64_t next = r->t0 + r->plen; /* where trend period k + 1 starts */
 
-    /* the trend's span covers the period itself */
+    /* the trend's span covers the period itself; days are sorted, so the
+     * period of each is found by stepping, not dividing */
     B2B2C__LOWER_BOUND(i, dv, n, day, r->t0);
     for (; i < n && dv[i].day < r->d1; i++) {
-        size_t k = (size_t)((dv[i].day - r->t0) / r->plen);
+        while (dv[i].day >= next) {
+            k++;
+            next += r->plen;
+        }
         ADD(ctx, tr[k], dv[i].v[PG_OUT_M]);
         if (dv[i].day >= r->d0) {
             ADD(ctx, a->in_u, dv[i].v[PG_IN_U]);
@@ -293,10 +304,23 @@ static int collect(rep *r)
             r->acc[n++].dealer = p->dealer;
         }
     }
+    /* one series ahead: its point, dealer and days start loading while
+     * this one is summed (a hint: pointer chasing is what this costs) */
     i = 0;
-    while (b2b2c__map_next(&h->series, &i, NULL, NULL, &v)) {
+    v = NULL;
+    if (!b2b2c__map_next(&h->series, &i, NULL, NULL, &v))
+        return 0;
+    while (v) {
         const pg_series *s = v;
         size_t row;
+        v = NULL;
+        if (b2b2c__map_next(&h->series, &i, NULL, NULL, &v)) {
+            const pg_series *nx = v;
+            PG_PREFETCH(nx->point);
+            PG_PREFETCH(nx->point->dealer);
+            if (nx->n)
+                PG_PREFETCH(&nx->dv[nx->n - 1]);
+        }
         if (r->line && (s->keylen - s->plen - 1 != r->linelen ||
                         memcmp(s->key + s->plen + 1, r->line, r->linelen)))
             continue;

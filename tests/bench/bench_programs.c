@@ -2,15 +2,16 @@
 /* Dealer network programs benchmark (issue 17). Target: 1M sell-out lines
  * per second into the in-memory store.
  *   1. 1M sell-out lines of 1,000 points x 4 product lines x 30 days (about
- *      8 lines per day's aggregate, as till receipts come), shuffled, in
- *      batches of 10,000 (b2b2c_programs_record_batch) into a fresh
- *      context on the built-in memstore;
- *   2. the same lines one call each (b2b2c_programs_record);
+ *      8 lines per day's aggregate, as till receipts come), in batches of
+ *      10,000 (b2b2c_programs_record_batch) into a fresh context on the
+ *      built-in memstore: in file order (by point, then time, as a
+ *      point-of-sale export comes), then shuffled;
+ *   2. the shuffled lines one call each (b2b2c_programs_record);
  *   3. the worst case for the aggregates: 1M lines each on its own day of
  *      its own point and line (every line a new stored record);
- *   4. the report per dealer over one month of 10,000 dealers (one point
- *      each... see below: 20,000 points, 2 product lines, 25 weeks of
- *      weekly sell-out: 1M day aggregates). */
+ *   4. the report per dealer over one month of 10,000 dealers (20,000
+ *      points, 2 product lines, 25 weeks of weekly sell-out: 1M day
+ *      aggregates), the trend over 8 months. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,48 @@ static void fresh(void *p)
     }
 }
 
+/* worst: 0 shuffled, 1 each line its own aggregate, 2 in file order (by
+ * point, then day: how a point-of-sale export comes) */
+static bench_arg *sort_arg;
+static int cmp_line(const void *x, const void *y)
+{
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    int c = strcmp(sort_arg->pts[i], sort_arg->pts[j]);
+    if (c)
+        return c;
+    return (sort_arg->ts[i] > sort_arg->ts[j]) -
+           (sort_arg->ts[i] < sort_arg->ts[j]);
+}
+
+static void qsort_lines(bench_arg *a)
+{
+    size_t *ix = malloc(NLINES * sizeof(*ix));
+    const char **p = malloc(NLINES * sizeof(*p)), **l = malloc(NLINES *
+                                                               sizeof(*l));
+    int64_t *t = malloc(NLINES * sizeof(*t)), *u = malloc(NLINES *
+                                                          sizeof(*u));
+    if (!ix || !p || !l || !t || !u)
+        exit(1);
+    for (size_t i = 0; i < NLINES; i++)
+        ix[i] = i;
+    sort_arg = a;
+    qsort(ix, NLINES, sizeof(*ix), cmp_line);
+    for (size_t i = 0; i < NLINES; i++) {
+        p[i] = a->pts[ix[i]];
+        l[i] = a->lines[ix[i]];
+        t[i] = a->ts[ix[i]];
+        u[i] = a->us[ix[i]];
+    }
+    for (size_t i = 0; i < NLINES; i++) {
+        a->pts[i] = p[i];
+        a->lines[i] = l[i];
+        a->ts[i] = t[i];
+        a->us[i] = u[i];
+        a->ms[i] = u[i] * 1999;
+    }
+    free(ix), free(p), free(l), free(t), free(u);
+}
+
 static void gen(bench_arg *a, int npoints, int ndays, int worst)
 {
     uint64_t s = 42;
@@ -76,7 +119,7 @@ static void gen(bench_arg *a, int npoints, int ndays, int worst)
     for (int p = 0; p < npoints; p++)
         snprintf(a->pid[p], sizeof(a->pid[p]), "p%05d", p);
     for (size_t i = 0; i < NLINES; i++) {
-        size_t k = worst ? i : (size_t)rnd(&s);
+        size_t k = worst == 1 ? i : (size_t)rnd(&s);
         a->kinds[i] = B2B2C_PROGRAMS_KIND_SELL_OUT;
         a->pts[i] = a->pid[k % (size_t)npoints];
         a->lines[i] = LINES[(k / (size_t)npoints) % 4];
@@ -86,6 +129,8 @@ static void gen(bench_arg *a, int npoints, int ndays, int worst)
         a->us[i] = 1 + (int64_t)(rnd(&s) % 5);
         a->ms[i] = a->us[i] * 1999;
     }
+    if (worst == 2) /* the same lines sorted by point, then time */
+        qsort_lines(a);
 }
 
 static void run_batch(void *p)
@@ -137,8 +182,13 @@ int main(void)
     if (!a.kinds || !a.pts || !a.lines || !a.ts || !a.us || !a.ms || !a.pid)
         return 1;
 
+    gen(&a, 1000, 30, 2);
+    bench_run_setup("programs 1M sell-out lines in file order (by point, "
+                    "then time), batches of 10,000 (1,000 points x 4 lines "
+                    "x 30 days)",
+                    fresh, run_batch, &a, NLINES, 1, 5);
     gen(&a, 1000, 30, 0);
-    bench_run_setup("programs 1M sell-out lines, batches of 10,000 "
+    bench_run_setup("programs 1M sell-out lines shuffled, batches of 10,000 "
                     "(1,000 points x 4 lines x 30 days)",
                     fresh, run_batch, &a, NLINES, 1, 5);
     bench_run_setup("programs 1M sell-out lines, one record call each",
