@@ -63,9 +63,10 @@ static double median_sorted(const double *v, size_t n)
 }
 
 /* Sen (1968), "Estimates of the regression coefficient based on Kendall's
- * tau", JASA 63:1379-1389, eq. (2.3): the median of the slopes
- * (y_j - y_i) / (x_j - x_i) over all pairs i < j with x_i != x_j; here
- * x_i = i (equally spaced periods), so every pair counts. */
+ * tau", JASA 63(324):1379-1389 (doi:10.2307/2285891), section 2: the point
+ * estimator is the median of the slopes (y_j - y_i) / (t_j - t_i) over
+ * the pairs with t_i != t_j (Theil 1950); here t_i = i (equally spaced
+ * periods), so every pair counts. docs/programs.md. */
 double b2b2c__pg_theil_sen(const double *y, size_t n, double *pairs)
 {
     size_t k = 0;
