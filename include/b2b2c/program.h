@@ -266,7 +266,8 @@ B2B2C_API int b2b2c_programs_record(b2b2c_programs *h, int32_t kind,
  * amounts[i]), as b2b2c_programs_record takes them. All or nothing: every
  * line is checked first and a bad one fails the call with nothing
  * recorded; the message names the argument and the line ("units[17]:
- * -3 is negative for kind sell_out (a return is its own kind)"). Each
+ * -3 is negative for kind sell_out ...", "point_id[4]: no point of sale
+ * 'x'"). Each
  * day's aggregate touched is written once, however many lines it got.
  * n == 0 does nothing (the arrays may then be NULL).
  * Errors: those of b2b2c_programs_record, and B2B2C_EINVAL for a NULL

@@ -542,6 +542,7 @@ static int batch_body(b2b2c_programs *h, const batch *b)
     size_t ntv = 0, captv = 0;
     pg_series *s = NULL;
     const char *lastp = NULL, *lastl = NULL;
+    char abuf[48];
     int rc = 0;
 
     h->gen++;
@@ -556,8 +557,14 @@ static int batch_body(b2b2c_programs *h, const batch *b)
         /* consecutive lines of one point and line skip the lookup */
         if (!s || b->points[i] != lastp || b->lines[i] != lastl) {
             klen = line_key(key, b->points[i], &plen, b->lines[i]);
-            if ((rc = series_get(h, key, plen, klen, &s)) != 0)
+            if ((rc = series_get(h, key, plen, klen, &s)) != 0) {
+                if (rc == B2B2C_ENOTFOUND) /* name the line */
+                    rc = not_found(ctx, "point of sale",
+                                   argname(abuf, sizeof(abuf), "point_id",
+                                           i),
+                                   key, plen);
                 break;
+            }
             lastp = b->points[i];
             lastl = b->lines[i];
         }

@@ -346,7 +346,7 @@ static void t_bad_input(void **state)
            B2B2C_ERANGE, "amount[1]: -5 is negative for kind sell_in");
     expect(f, b2b2c_programs_record_batch(h, kinds, pts, lines, ts, us, ms_ok,
                                           3),
-           B2B2C_ENOTFOUND, "point_id: no point of sale 'nowhere'");
+           B2B2C_ENOTFOUND, "point_id[2]: no point of sale 'nowhere'");
     expect(f, b2b2c_programs_record_batch(h, kinds, pts, NULL, ts, us, ms_ok,
                                           3),
            B2B2C_EINVAL, "product_lines: NULL");
