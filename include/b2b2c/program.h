@@ -234,6 +234,46 @@ B2B2C_API int b2b2c_programs_add_point(b2b2c_programs *h,
                                        const char *point_id,
                                        const char *dealer_id);
 
+/* A dealer in b2b2c_programs_list_dealers: its tier and region as set (the
+ * region "" when none) and how many points of sale it has. */
+typedef int (*b2b2c_programs_dealer_cb)(const char *dealer_id, int32_t tier,
+                                        const char *region, int64_t points,
+                                        void *userdata);
+
+/*
+ * Every registered dealer, in dealer ID order (bytewise; docs/
+ * conventions.md, "Entity listings"). Filter: tier (0..1000, -1 = any).
+ * Strings are valid during the callback only; a non-zero return stops the
+ * listing and is returned; a mutating call from the callback gets
+ * B2B2C_ESTATE.
+ * Errors: B2B2C_EINVAL (h or cb NULL), B2B2C_ERANGE (tier), B2B2C_ENOMEM,
+ * a storage code or B2B2C_ECORRUPT (bringing the handle up to date), the
+ * callback's code. Cost O(dealers log dealers + points).
+ */
+B2B2C_API int b2b2c_programs_list_dealers(const b2b2c_programs *h,
+                                          int32_t tier,
+                                          b2b2c_programs_dealer_cb cb,
+                                          void *userdata);
+
+/* A point of sale in b2b2c_programs_list_points: its dealer and how many
+ * product lines it has recorded lines in. */
+typedef int (*b2b2c_programs_point_cb)(const char *point_id,
+                                       const char *dealer_id,
+                                       int64_t product_lines, void *userdata);
+
+/*
+ * Every registered point of sale, in point ID order (bytewise), or those
+ * of one dealer (dealer_id; NULL = any dealer; an unregistered one lists
+ * nothing). Callback rules as b2b2c_programs_list_dealers.
+ * Errors: B2B2C_EINVAL (h or cb NULL), B2B2C_EBADID (dealer_id),
+ * B2B2C_ENOMEM, a storage code or B2B2C_ECORRUPT, the callback's code.
+ * Cost O(points log points + point-lines).
+ */
+B2B2C_API int b2b2c_programs_list_points(const b2b2c_programs *h,
+                                         const char *dealer_id,
+                                         b2b2c_programs_point_cb cb,
+                                         void *userdata);
+
 /* ---- lines ------------------------------------------------------------------- */
 
 /*

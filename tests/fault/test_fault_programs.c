@@ -146,6 +146,25 @@ static int nop_cb(const char *id, const double *f, size_t n, void *p)
     (void)id, (void)f, (void)n, (void)p;
     return 0;
 }
+static int nop_dealer(const char *id, int32_t t, const char *r, int64_t n,
+                      void *p)
+{
+    (void)id, (void)t, (void)r, (void)n, (void)p;
+    return 0;
+}
+static int nop_point(const char *id, const char *d, int64_t n, void *p)
+{
+    (void)id, (void)d, (void)n, (void)p;
+    return 0;
+}
+static int op_listings(th_env *env, void *s)
+{
+    int rc;
+    (void)env;
+    if ((rc = b2b2c_programs_list_dealers(s, -1, nop_dealer, NULL)) != 0)
+        return rc;
+    return b2b2c_programs_list_points(s, "d1", nop_point, NULL);
+}
 static int op_report(th_env *env, void *s)
 {
     (void)env;
@@ -247,6 +266,13 @@ static void t_report(void **u)
     (void)u;
     assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
 }
+static void t_listings(void **u)
+{
+    th_fault_ops ops = {"listings", pg_setup, op_listings, pg_dig,
+                        pg_teardown, 0};
+    (void)u;
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+}
 static void t_sync(void **u)
 {
     th_fault_ops ops = {"sync", sync_setup, op_sync, pg_dig, pg_teardown, 0};
@@ -288,6 +314,7 @@ int main(void)
         cmocka_unit_test(t_record_mid),  cmocka_unit_test(t_batch),
         cmocka_unit_test(t_batch_fails), cmocka_unit_test(t_group),
         cmocka_unit_test(t_reopen),      cmocka_unit_test(t_report),
+        cmocka_unit_test(t_listings),
         cmocka_unit_test(t_sync),        cmocka_unit_test(t_group_create_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,6 +49,11 @@ class ProgramsTest(unittest.TestCase):
         self.assertEqual(rep["d2"]["stock_units"], 31)
         self.assertAlmostEqual(rep["d2"]["days_of_stock"], 31 / (3 / 31))
         self.assertTrue(math.isnan(rep["d1"]["growth"]))
+        self.assertEqual(p.list_dealers(),
+                         [b2b2c.DealerRow("d1", 1, "north", 1),
+                          b2b2c.DealerRow("d2", 1, "north", 1)])
+        self.assertEqual(p.list_points("d2"),
+                         [b2b2c.PointRow("p2", "d2", 1)])
         pts = p.report(MAR, APR, by="point", product_line="A")
         self.assertEqual(list(pts), ["p1", "p2"])
         self.assertEqual(b2b2c.programs_kind_name(1), "sell_out")

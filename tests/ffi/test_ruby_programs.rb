@@ -32,6 +32,9 @@ class ProgramsTest < Minitest::Test
     assert_equal 31.0, rep["d2"]["stock_units"]
     assert rep["d1"]["growth"].nan?
     assert_equal %w[p1 p2], @p.report(MAR, APR, by: :point, product_line: "A").keys
+    assert_equal [B2B2C::DealerRow.new("d1", 1, "north", 1), B2B2C::DealerRow.new("d2", 1, "north", 1)],
+                 @p.list_dealers
+    assert_equal [B2B2C::PointRow.new("p2", "d2", 1)], @p.list_points(dealer_id: "d2")
     assert_equal "sell_out", B2B2C.programs_kind_name(1)
   end
 

@@ -278,6 +278,63 @@ static void t_batch(void **state)
     b2b2c_ctx_free(c2);
 }
 
+/* ---- listings -------------------------------------------------------------------- */
+
+typedef struct seen {
+    char buf[512];
+    size_t len;
+} seen;
+
+static int dealer_cb(const char *id, int32_t tier, const char *region,
+                     int64_t points, void *u)
+{
+    seen *s = u;
+    s->len += (size_t)snprintf(s->buf + s->len, sizeof(s->buf) - s->len,
+                               "%s/%d/%s/%lld;", id, (int)tier, region,
+                               (long long)points);
+    return 0;
+}
+
+static int point_cb(const char *id, const char *dealer, int64_t lines,
+                    void *u)
+{
+    seen *s = u;
+    s->len += (size_t)snprintf(s->buf + s->len, sizeof(s->buf) - s->len,
+                               "%s/%s/%lld;", id, dealer, (long long)lines);
+    return 0;
+}
+
+static void t_listings(void **state)
+{
+    fx *f = *state;
+    seen s;
+
+    build(f->h);
+    assert_int_equal(b2b2c_programs_set_dealer(f->h, "d0", 2, NULL), 0);
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_programs_list_dealers(f->h, -1, dealer_cb, &s), 0);
+    assert_string_equal(s.buf, "d0/2//0;d1/1/north/2;d2/1/north/1;"
+                               "d3/2/south/1;");
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_programs_list_dealers(f->h, 2, dealer_cb, &s), 0);
+    assert_string_equal(s.buf, "d0/2//0;d3/2/south/1;");
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_programs_list_points(f->h, NULL, point_cb, &s), 0);
+    assert_string_equal(s.buf, "p1/d1/2;p2/d1/1;p3/d2/1;p4/d3/1;");
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_programs_list_points(f->h, "d1", point_cb, &s), 0);
+    assert_string_equal(s.buf, "p1/d1/2;p2/d1/1;");
+    memset(&s, 0, sizeof(s));
+    assert_int_equal(b2b2c_programs_list_points(f->h, "zz", point_cb, &s), 0);
+    assert_int_equal(s.len, 0);
+    assert_int_equal(b2b2c_programs_list_dealers(f->h, 1001, dealer_cb, &s),
+                     B2B2C_ERANGE);
+    assert_int_equal(b2b2c_programs_list_points(f->h, "", point_cb, &s),
+                     B2B2C_EBADID);
+    assert_int_equal(b2b2c_programs_list_points(f->h, NULL, NULL, NULL),
+                     B2B2C_EINVAL);
+}
+
 /* ---- bad input ------------------------------------------------------------------ */
 
 static void expect(fx *f, int rc, int code, const char *prefix)
@@ -507,6 +564,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_dealers, setup, teardown),
         cmocka_unit_test_setup_teardown(t_points_and_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(t_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_listings, setup, teardown),
         cmocka_unit_test_setup_teardown(t_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(t_callbacks, setup, teardown),
         cmocka_unit_test_setup_teardown(t_reopen, setup, teardown),

@@ -64,6 +64,23 @@ static int dig_row(const char *id, const double *f, size_t n, void *u)
     return 0;
 }
 
+static int dig_dealer(const char *id, int32_t tier, const char *region,
+                      int64_t points, void *u)
+{
+    uint64_t *h = u;
+    *h = sync_fnv_str(*h, "%s %d %s %lld", id, (int)tier, region,
+                      (long long)points);
+    return 0;
+}
+
+static int dig_point(const char *id, const char *dealer, int64_t lines,
+                     void *u)
+{
+    uint64_t *h = u;
+    *h = sync_fnv_str(*h, "%s %s %lld", id, dealer, (long long)lines);
+    return 0;
+}
+
 static uint64_t digest(const b2b2c_programs *h)
 {
     uint64_t d = SYNC_FNV_SEED;
@@ -76,6 +93,8 @@ static uint64_t digest(const b2b2c_programs *h)
                                                T0 + 90 * DAY, dig_row, &d),
                          0);
     }
+    assert_int_equal(b2b2c_programs_list_dealers(h, -1, dig_dealer, &d), 0);
+    assert_int_equal(b2b2c_programs_list_points(h, NULL, dig_point, &d), 0);
     assert_int_equal(b2b2c_programs_get_param(&v, h,
                                               B2B2C_PROGRAMS_PARAM_TREND_PERIODS),
                      0);

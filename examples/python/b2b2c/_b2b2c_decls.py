@@ -86,6 +86,10 @@ b2b2c_experiment_variant_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double),
     c_size_t, c_void_p)
 b2b2c_experiment_day_cb = CFUNCTYPE(c_int, c_int64, POINTER(c_double),
     c_size_t, c_void_p)
+b2b2c_programs_dealer_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_char_p,
+    c_int64, c_void_p)
+b2b2c_programs_point_cb = CFUNCTYPE(c_int, c_char_p, c_char_p, c_int64,
+    c_void_p)
 b2b2c_programs_row_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double), c_size_t,
     c_void_p)
 
@@ -1188,6 +1192,10 @@ FUNCTIONS = (
     ("b2b2c_programs_set_dealer", c_int, (c_void_p, c_char_p, c_int32,
         c_char_p)),
     ("b2b2c_programs_add_point", c_int, (c_void_p, c_char_p, c_char_p)),
+    ("b2b2c_programs_list_dealers", c_int, (c_void_p, c_int32,
+        b2b2c_programs_dealer_cb, c_void_p)),
+    ("b2b2c_programs_list_points", c_int, (c_void_p, c_char_p,
+        b2b2c_programs_point_cb, c_void_p)),
     ("b2b2c_programs_record", c_int, (c_void_p, c_int32, c_char_p, c_char_p,
         c_int64, c_int64, c_int64)),
     ("b2b2c_programs_record_batch", c_int, (c_void_p, POINTER(c_int32),

@@ -5,13 +5,18 @@ per point of sale, product line and day, and the network report."""
 from __future__ import annotations
 
 import ctypes
-from typing import Dict, Iterable, Optional, Sequence
+from collections import namedtuple
+from typing import Dict, Iterable, List, Optional, Sequence
 
 from ._lib import EnumArg, Time, _d, lib, to_unix
 from .core import Context, _name, _value
-from ._engine import _Handle, _b, _dbl, _enum, _named, _prefixed, _row, _time
+from ._engine import (_Handle, _b, _dbl, _enum, _named, _prefixed, _row,
+                      _s, _time)
 
 _F_NAMES = _prefixed("PROGRAMS_F_", ("NFIELDS",))
+
+DealerRow = namedtuple("DealerRow", "dealer_id tier region points")
+PointRow = namedtuple("PointRow", "point_id dealer_id product_lines")
 
 
 def programs_kind_name(v: int) -> str:
@@ -112,3 +117,19 @@ class Programs(_Handle):
                           _enum(by, _named("PROGRAMS_BY_"), "by"),
                           _b(product_line), from_, to)
         return dict(rows)
+
+    def list_dealers(self, tier: int = -1) -> List[DealerRow]:
+        """[DealerRow(dealer_id, tier, region, points), ...] in dealer ID
+        order; tier -1 = any."""
+        return self._iter(lib.b2b2c_programs_list_dealers,
+                          _d.b2b2c_programs_dealer_cb,
+                          lambda i, t, r, n: DealerRow(_s(i), t, _s(r), n),
+                          self.handle, tier)
+
+    def list_points(self, dealer_id: Optional[str] = None) -> List[PointRow]:
+        """[PointRow(point_id, dealer_id, product_lines), ...] in point ID
+        order, of one dealer or (None) all."""
+        return self._iter(lib.b2b2c_programs_list_points,
+                          _d.b2b2c_programs_point_cb,
+                          lambda i, d, n: PointRow(_s(i), _s(d), n),
+                          self.handle, _b(dealer_id))

@@ -778,6 +778,8 @@ module B2B2C
     callback :b2b2c_channels_lag_cb, %i[int64 double double double double pointer], :int
     callback :b2b2c_experiment_variant_cb, %i[string pointer size_t pointer], :int
     callback :b2b2c_experiment_day_cb, %i[int64 pointer size_t pointer], :int
+    callback :b2b2c_programs_dealer_cb, %i[string int32 string int64 pointer], :int
+    callback :b2b2c_programs_point_cb, %i[string string int64 pointer], :int
     callback :b2b2c_programs_row_cb, %i[string pointer size_t pointer], :int
 
     # common.h
@@ -1024,6 +1026,8 @@ module B2B2C
     attach_function :b2b2c_programs_get_param, %i[pointer pointer int32], :int
     attach_function :b2b2c_programs_set_dealer, %i[pointer string int32 string], :int
     attach_function :b2b2c_programs_add_point, %i[pointer string string], :int
+    attach_function :b2b2c_programs_list_dealers, %i[pointer int32 b2b2c_programs_dealer_cb pointer], :int
+    attach_function :b2b2c_programs_list_points, %i[pointer string b2b2c_programs_point_cb pointer], :int
     attach_function :b2b2c_programs_record, %i[pointer int32 string string int64 int64 int64], :int
     attach_function :b2b2c_programs_record_batch, %i[pointer pointer pointer pointer pointer pointer pointer size_t], :int
     attach_function :b2b2c_programs_report, %i[pointer int32 string int64 int64 b2b2c_programs_row_cb pointer], :int

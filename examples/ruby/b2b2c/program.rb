@@ -5,6 +5,9 @@
 module B2B2C
   PROGRAMS_F_NAMES = prefixed("PROGRAMS_F_", ["NFIELDS"]).freeze
 
+  DealerRow = Struct.new(:dealer_id, :tier, :region, :points)
+  PointRow = Struct.new(:point_id, :dealer_id, :product_lines)
+
   # A line kind argument: PROGRAMS_KIND_* constant, name or symbol (:sell_out).
   def self.programs_kind(k) = enum(k, :b2b2c_programs_kind_from_name, "kind")
 
@@ -64,6 +67,20 @@ module B2B2C
         ints[2].put_int64(8 * i, m)
       end
       check(Lib.b2b2c_programs_record_batch(handle, kinds, strs[0], strs[1], *ints, n))
+    end
+
+    # [DealerRow, ...] in dealer ID order; tier -1 = any.
+    def list_dealers(tier: -1)
+      iterate(:b2b2c_programs_list_dealers, :b2b2c_programs_dealer_cb, handle, tier) do |i, t, r, n|
+        DealerRow.new(i.dup.force_encoding("UTF-8"), t, r.dup.force_encoding("UTF-8"), n)
+      end
+    end
+
+    # [PointRow, ...] in point ID order, of one dealer or (nil) all.
+    def list_points(dealer_id: nil)
+      iterate(:b2b2c_programs_list_points, :b2b2c_programs_point_cb, handle, dealer_id) do |i, d, n|
+        PointRow.new(i.dup.force_encoding("UTF-8"), d.dup.force_encoding("UTF-8"), n)
+      end
     end
 
     # {id => {"sell_in_units" => ..., "sell_through" => ...}} over the days
