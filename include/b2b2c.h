@@ -17,5 +17,6 @@
 #include "b2b2c/forecast.h"
 #include "b2b2c/channel.h"
 #include "b2b2c/experiment.h"
+#include "b2b2c/program.h"
 
 #endif /* B2B2C_H */

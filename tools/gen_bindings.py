@@ -110,6 +110,8 @@ ENUM_NAMES = {
     "DEALER_REG_": "DealerRegState", "DEALER_PROTECT_": "DealerProtection",
     "DEALER_SERVICE_": "DealerService", "DEALER_FUNNEL_": "DealerFunnelField",
     "LEAD_DRY_": "LeadDryField", "LEAD_BAND_BY_": "LeadBandReason",
+    "PROGRAMS_KIND_": "ProgramsKind", "PROGRAMS_BY_": "ProgramsBy",
+    "PROGRAMS_PARAM_": "ProgramsParam", "PROGRAMS_F_": "ProgramsField",
 }
 
 # int64_t parameters holding a time (Unix seconds) go by these names in the

@@ -11,6 +11,7 @@ extern const cli_command cli_cmd_dealers;
 extern const cli_command cli_cmd_forecast;
 extern const cli_command cli_cmd_channels;
 extern const cli_command cli_cmd_experiments;
+extern const cli_command cli_cmd_programs;
 extern const cli_command cli_cmd_demo;
 extern const cli_command cli_cmd_report;
 extern const cli_command cli_cmd_params;
@@ -35,6 +36,7 @@ static const cli_command *const commands[] = {
     &cli_cmd_forecast,
     &cli_cmd_channels,
     &cli_cmd_experiments,
+    &cli_cmd_programs,
     &cli_cmd_demo,
     &cli_cmd_report,
     &cli_cmd_params,
@@ -84,8 +86,9 @@ static int cmd_help(int argc, char **argv)
            "             sqlite:FILE (WAL, waits up to 5 s for another "
            "writer),\n"
            "             postgresql:CONNINFO (a libpq conninfo or URI).\n"
-           "             'leads' and 'dealers route' keep their state "
-           "there;\n"
+           "             'leads', 'dealers route' and 'programs' keep "
+           "their state\n"
+           "             there;\n"
            "             'demo generate' writes a sample manufacturer "
            "into it\n"
            "             and 'report' reads it;\n"

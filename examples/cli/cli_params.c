@@ -10,7 +10,8 @@
 
 static const char usage[] =
     "usage: b2b2c [--db SPEC] params [lead|segments|dealers|forecast|"
-    "channels]\n"
+    "channels|\n"
+    "                         programs]\n"
     "                         [--set NAME=VALUE] [--format csv|json]\n\n"
     "Prints CSV engine,param,value,default,min,max: every parameter of the\n"
     "engines (or of one), its value (with --db: as stored), its default and\n"
@@ -69,8 +70,16 @@ static int ch_set(void *h, int32_t p, double v)
 {
     return b2b2c_channels_set_param(h, p, v);
 }
+static int pg_get(double *o, const void *h, int32_t p)
+{
+    return b2b2c_programs_get_param(o, h, p);
+}
+static int pg_set(void *h, int32_t p, double v)
+{
+    return b2b2c_programs_set_param(h, p, v);
+}
 
-enum { E_LEAD, E_SEG, E_DEALER, E_FC, E_CH, NENG };
+enum { E_LEAD, E_SEG, E_DEALER, E_FC, E_CH, E_PG, NENG };
 
 static int open_all(b2b2c_ctx *ctx, eng *es)
 {
@@ -80,16 +89,19 @@ static int open_all(b2b2c_ctx *ctx, eng *es)
     b2b2c_dealer_engine *d = NULL;
     b2b2c_forecaster *f = NULL;
     b2b2c_channels *c = NULL;
+    b2b2c_programs *g = NULL;
     if ((rc = b2b2c_lead_model_new(&m, ctx)) == 0 &&
         (rc = b2b2c_segmenter_new(&s, ctx)) == 0 &&
         (rc = b2b2c_dealer_new(&d, ctx)) == 0 &&
-        (rc = b2b2c_forecaster_new(&f, ctx)) == 0)
-        rc = b2b2c_channels_new(&c, ctx);
+        (rc = b2b2c_forecaster_new(&f, ctx)) == 0 &&
+        (rc = b2b2c_channels_new(&c, ctx)) == 0)
+        rc = b2b2c_programs_new(&g, ctx);
     es[E_LEAD] = (eng){"lead", 100, m, lead_get, lead_set};
     es[E_SEG] = (eng){"segments", 200, s, seg_get, seg_set};
     es[E_DEALER] = (eng){"dealers", 300, d, dealer_get, dealer_set};
     es[E_FC] = (eng){"forecast", 400, f, fc_get, fc_set};
     es[E_CH] = (eng){"channels", 500, c, ch_get, ch_set};
+    es[E_PG] = (eng){"programs", 700, g, pg_get, pg_set};
     return rc;
 }
 
@@ -100,13 +112,15 @@ static void close_all(eng *es)
     b2b2c_dealer_free(es[E_DEALER].h);
     b2b2c_forecaster_free(es[E_FC].h);
     b2b2c_channels_free(es[E_CH].h);
+    b2b2c_programs_free(es[E_PG].h);
 }
 
-/* the parameter named s (with or without B2B2C_), or 0 */
+/* the parameter named s (with or without B2B2C_), or 0; experiments (600)
+ * keep nothing, so they have none here */
 static int32_t find_param(const char *s, size_t n)
 {
-    for (int32_t base = 100; base <= 500; base += 100)
-        for (int32_t p = base; b2b2c_param_name(p); p++) {
+    for (int32_t base = 100; base <= 700; base += 100)
+        for (int32_t p = base; base != 600 && b2b2c_param_name(p); p++) {
             const char *nm = b2b2c_param_name(p);
             if ((strlen(nm) == n && strncmp(nm, s, n) == 0) ||
                 (strlen(nm + 6) == n && strncmp(nm + 6, s, n) == 0))
@@ -135,9 +149,9 @@ static int run(int argc, char **argv)
         return rc;
     if (only && strcmp(only, "lead") && strcmp(only, "segments") &&
         strcmp(only, "dealers") && strcmp(only, "forecast") &&
-        strcmp(only, "channels"))
+        strcmp(only, "channels") && strcmp(only, "programs"))
         return cli_usage_error("params: unknown engine '%s' (lead, segments, "
-                               "dealers, forecast or channels)",
+                               "dealers, forecast, channels or programs)",
                                only);
     set = cli_opt_get(o, "set");
     if (set && !cli_db_given())
@@ -168,7 +182,8 @@ static int run(int argc, char **argv)
             rc = cli_usage_error("--set: '%s' is not a number", eq + 1);
             goto out;
         }
-        if ((rc = es[p / 100 - 1].set(es[p / 100 - 1].h, p, v)) != 0) {
+        eng *pe = &es[p / 100 == 7 ? E_PG : p / 100 - 1];
+        if ((rc = pe->set(pe->h, p, v)) != 0) {
             rc = cli_data_error("--set %s: %s (%s)", b2b2c_param_name(p),
                                 b2b2c_ctx_errmsg(ctx), b2b2c_strerror(rc));
             goto out;

@@ -11,6 +11,7 @@
 #include "b2b2c/experiment.h"
 #include "b2b2c/forecast.h"
 #include "b2b2c/lead.h"
+#include "b2b2c/program.h"
 #include "b2b2c/segment.h"
 
 #define P(id, min, max, def, whole) {id, #id, min, max, def, whole}
@@ -83,6 +84,11 @@ static const b2b2c__param_info EXPERIMENT[] = {
     P(B2B2C_EXPERIMENT_MSPRT_TAU2, 1e-10, 1, 1e-4, 0),
 };
 
+static const b2b2c__param_info PROGRAMS[] = {
+    P(B2B2C_PROGRAMS_PARAM_TREND_PERIODS, 3, 520, 8, 1),
+    P(B2B2C_PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS, 1, 36500, 90, 1),
+};
+
 #define N(a) (sizeof(a) / sizeof(a[0]))
 static const struct {
     const b2b2c__param_info *info;
@@ -91,7 +97,7 @@ static const struct {
     {NULL, 0},                  {LEAD, N(LEAD)},
     {SEG, N(SEG)},              {DEALER, N(DEALER)},
     {FORECASTER, N(FORECASTER)}, {CHANNELS, N(CHANNELS)},
-    {EXPERIMENT, N(EXPERIMENT)},
+    {EXPERIMENT, N(EXPERIMENT)}, {PROGRAMS, N(PROGRAMS)},
 };
 
 const b2b2c__param_info *b2b2c__param_table(int32_t base, size_t *n)

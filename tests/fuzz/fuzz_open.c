@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz target for every engine's loader: one stored record is replaced or
  * added with fuzzed contents (the checksum is made valid, so the fields
- * themselves are exercised), then all five engines are opened on the store
+ * themselves are exercised), then every engine is opened on the store
  * and, when an open succeeds, queried. An open may fail (ECORRUPT,
  * EVERSION, ERANGE...) but must never crash, read out of bounds or leak.
  *
@@ -31,6 +31,8 @@ static const char *const tables[] = {
     "channel_channels", "channel_leads", "channel_params", "channel_spend",
     "dealer_regs",
     "dealer_owners",  "dealer_certs",   "lead_points",
+    "programs_dealers", "programs_points", "programs_days",
+    "programs_params",
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define T0 INT64_C(1767225600)
@@ -43,6 +45,7 @@ static void baseline(b2b2c_ctx *ctx)
     b2b2c_dealer_engine *e;
     b2b2c_forecaster *f;
     b2b2c_channels *ch;
+    b2b2c_programs *pg;
     const char *dealer;
     int32_t seg, why;
 
@@ -110,6 +113,16 @@ static void baseline(b2b2c_ctx *ctx)
         b2b2c_channels_convert(ch, "l1", T0 + 86400, 500);
         b2b2c_channels_free(ch);
     }
+    if (b2b2c_programs_new(&pg, ctx) == 0) {
+        b2b2c_programs_set_dealer(pg, "d1", 1, "north");
+        b2b2c_programs_add_point(pg, "p1", "d1");
+        b2b2c_programs_set_param(pg, B2B2C_PROGRAMS_PARAM_TREND_PERIODS, 4);
+        b2b2c_programs_record(pg, B2B2C_PROGRAMS_KIND_SELL_OUT, "p1", "A", T0, 3,
+                              300);
+        b2b2c_programs_record(pg, B2B2C_PROGRAMS_KIND_STOCK, "p1", "A",
+                              T0 + 86400, 9, 900);
+        b2b2c_programs_free(pg);
+    }
 }
 
 static int lead_row(const char *id, double s, int32_t b, double p, void *u)
@@ -154,6 +167,7 @@ static void open_all(b2b2c_ctx *ctx)
     b2b2c_dealer_engine *e;
     b2b2c_forecaster *f;
     b2b2c_channels *ch;
+    b2b2c_programs *pg;
     const char *dealer;
     int32_t why;
 
@@ -197,6 +211,15 @@ static void open_all(b2b2c_ctx *ctx)
                                B2B2C_CHANNEL_ATTRIBUTION_MARKOV, 0,
                                T0 + 86400 * 2, card_row, NULL);
         b2b2c_channels_free(ch);
+    }
+    if (b2b2c_programs_new(&pg, ctx) == 0) {
+        b2b2c_programs_report(pg, B2B2C_PROGRAMS_BY_DEALER, NULL, T0,
+                              T0 + 86400 * 30, card_row, NULL);
+        b2b2c_programs_report(pg, B2B2C_PROGRAMS_BY_POINT, "A", T0 - 86400 * 400,
+                              T0 + 86400 * 30, card_row, NULL);
+        b2b2c_programs_record(pg, B2B2C_PROGRAMS_KIND_SELL_OUT, "p1", "A", T0, 1,
+                              1);
+        b2b2c_programs_free(pg);
     }
 }
 

@@ -47,6 +47,10 @@
  *                                   exposures)
  *   b2b2c_experiment_plan           test_experiment (F, each range, NaN,
  *                                   too large)
+ * program.h (in test_outparams_programs.c)
+ *   b2b2c_programs_new              test_programs (AL, ST; exception)
+ *   b2b2c_programs_get_param        test_programs (F, F2, unknown param,
+ *                                   ST)
  * dealer.h
  *   b2b2c_dealer_new                test_dealer (AL, ST; exception)
  *   b2b2c_dealer_get_param          test_dealer (F, F2, unknown param, ST)

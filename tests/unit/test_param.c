@@ -21,6 +21,7 @@ typedef struct engines {
     b2b2c_forecaster *fc;
     b2b2c_channels *ch;
     b2b2c_experiment *exp;
+    b2b2c_programs *pg;
 } engines;
 
 static int setup(void **state)
@@ -34,6 +35,7 @@ static int setup(void **state)
     assert_int_equal(b2b2c_forecaster_new(&e->fc, e->ctx), 0);
     assert_int_equal(b2b2c_channels_new(&e->ch, e->ctx), 0);
     assert_int_equal(b2b2c_experiment_new(&e->exp, e->ctx), 0);
+    assert_int_equal(b2b2c_programs_new(&e->pg, e->ctx), 0);
     *state = e;
     return 0;
 }
@@ -47,6 +49,7 @@ static int teardown(void **state)
     b2b2c_forecaster_free(e->fc);
     b2b2c_channels_free(e->ch);
     b2b2c_experiment_free(e->exp);
+    b2b2c_programs_free(e->pg);
     b2b2c_ctx_free(e->ctx);
     free(e);
     return 0;
@@ -60,6 +63,7 @@ static int get(double *v, const engines *e, int32_t param)
     case 3: return b2b2c_dealer_get_param(v, e->dealer, param);
     case 4: return b2b2c_forecaster_get_param(v, e->fc, param);
     case 5: return b2b2c_channels_get_param(v, e->ch, param);
+    case 7: return b2b2c_programs_get_param(v, e->pg, param);
     default: return b2b2c_experiment_get_param(v, e->exp, param);
     }
 }
@@ -70,7 +74,7 @@ static void t_table_matches_engines(void **state)
 {
     engines *e = *state;
     size_t total = 0;
-    for (int32_t base = 100; base <= 600; base += 100) {
+    for (int32_t base = 100; base <= 700; base += 100) {
         size_t n;
         const b2b2c__param_info *t = b2b2c__param_table(base, &n);
         assert_non_null(t);
@@ -92,9 +96,9 @@ static void t_table_matches_engines(void **state)
                          B2B2C_EINVAL);
         assert_null(b2b2c_param_name(base + (int32_t)n));
     }
-    assert_int_equal(total, 7 + 9 + 12 + 9 + 6 + 4);
+    assert_int_equal(total, 7 + 9 + 12 + 9 + 6 + 4 + 2);
     assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, 0), B2B2C_EINVAL);
-    assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, 700),
+    assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, 800),
                      B2B2C_EINVAL);
     assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, -100),
                      B2B2C_EINVAL);

@@ -74,6 +74,9 @@ from .channel import (  # noqa: F401
     channel_sub_kind, channel_sub_name)
 from .experiment import (  # noqa: F401
     Experiment, ExperimentDay, Plan, experiment_plan)
+from .program import (  # noqa: F401
+    DealerRow, PointRow, Programs, programs_kind_from_name,
+    programs_kind_name)
 
 # Every enum value and #define constant of the public headers, named as in
 # C minus the B2B2C_ prefix (b2b2c.SEG_ATTR_OUTLETS == 8, b2b2c.EINVAL ==
@@ -108,7 +111,8 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "forecast_frequency_counts", "channel_kind_name", "channel_sub_name",
     "channel_attribution_name", "channel_kind_from_name", "channel_sub_from_name",
     "channel_attribution_from_name", "channel_sub_kind", "Experiment",
-    "ExperimentDay", "Plan", "experiment_plan"]]
+    "ExperimentDay", "Plan", "experiment_plan", "Programs", "DealerRow", "PointRow",
+    "programs_kind_name", "programs_kind_from_name"]]
 
 # The public classes name the package as their module, as before the split
 # into modules: tracebacks say b2b2c.Error, pickles refer to b2b2c.LeadRow.

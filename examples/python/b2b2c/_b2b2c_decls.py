@@ -92,6 +92,12 @@ b2b2c_experiment_variant_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double),
     c_size_t, c_void_p)
 b2b2c_experiment_day_cb = CFUNCTYPE(c_int, c_int64, POINTER(c_double),
     c_size_t, c_void_p)
+b2b2c_programs_dealer_cb = CFUNCTYPE(c_int, c_char_p, c_int32, c_char_p,
+    c_int64, c_void_p)
+b2b2c_programs_point_cb = CFUNCTYPE(c_int, c_char_p, c_char_p, c_int64,
+    c_void_p)
+b2b2c_programs_row_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double), c_size_t,
+    c_void_p)
 
 # ---- constants (enums and #defines), without B2B2C_ ----
 
@@ -530,6 +536,35 @@ CONSTANTS = {
     'EXPERIMENT_D_P_VALUE': 5,
     'EXPERIMENT_D_SEQ_P_VALUE': 6,
     'EXPERIMENT_D_NFIELDS': 7,
+    # program.h
+    'PROGRAMS_LINE_MAX': 1000000000000000,
+    'PROGRAMS_KIND_SELL_IN': 0,
+    'PROGRAMS_KIND_SELL_OUT': 1,
+    'PROGRAMS_KIND_STOCK': 2,
+    'PROGRAMS_KIND_RETURN_IN': 3,
+    'PROGRAMS_KIND_RETURN_OUT': 4,
+    'PROGRAMS_KIND_CORRECTION_IN': 5,
+    'PROGRAMS_KIND_CORRECTION_OUT': 6,
+    'PROGRAMS_BY_DEALER': 0,
+    'PROGRAMS_BY_POINT': 1,
+    'PROGRAMS_PARAM_TREND_PERIODS': 700,
+    'PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS': 701,
+    'PROGRAMS_F_SELL_IN_UNITS': 0,
+    'PROGRAMS_F_SELL_IN_AMOUNT': 1,
+    'PROGRAMS_F_SELL_OUT_UNITS': 2,
+    'PROGRAMS_F_SELL_OUT_AMOUNT': 3,
+    'PROGRAMS_F_LY_SELL_OUT_AMOUNT': 4,
+    'PROGRAMS_F_GROWTH': 5,
+    'PROGRAMS_F_TREND_SLOPE': 6,
+    'PROGRAMS_F_TREND_RELATIVE': 7,
+    'PROGRAMS_F_SHARE': 8,
+    'PROGRAMS_F_RANK': 9,
+    'PROGRAMS_F_RANK_OF': 10,
+    'PROGRAMS_F_STOCK_UNITS': 11,
+    'PROGRAMS_F_STOCK_AMOUNT': 12,
+    'PROGRAMS_F_DAYS_OF_STOCK': 13,
+    'PROGRAMS_F_SELL_THROUGH': 14,
+    'PROGRAMS_F_NFIELDS': 15,
 }
 
 # status codes (the enum holding B2B2C_OK)
@@ -726,6 +761,18 @@ ENUMS = (
         ('CONVERSIONS', 1), ('CONTROL_EXPOSURES', 2),
         ('CONTROL_CONVERSIONS', 3), ('DIFF', 4), ('P_VALUE', 5),
         ('SEQ_P_VALUE', 6), ('NFIELDS', 7))),
+    ('ProgramsKind', 'PROGRAMS_KIND_', (('SELL_IN', 0), ('SELL_OUT', 1),
+        ('STOCK', 2), ('RETURN_IN', 3), ('RETURN_OUT', 4),
+        ('CORRECTION_IN', 5), ('CORRECTION_OUT', 6))),
+    ('ProgramsBy', 'PROGRAMS_BY_', (('DEALER', 0), ('POINT', 1))),
+    ('ProgramsParam', 'PROGRAMS_PARAM_', (('TREND_PERIODS', 700),
+        ('STOCK_MAX_AGE_DAYS', 701))),
+    ('ProgramsField', 'PROGRAMS_F_', (('SELL_IN_UNITS', 0),
+        ('SELL_IN_AMOUNT', 1), ('SELL_OUT_UNITS', 2), ('SELL_OUT_AMOUNT', 3),
+        ('LY_SELL_OUT_AMOUNT', 4), ('GROWTH', 5), ('TREND_SLOPE', 6),
+        ('TREND_RELATIVE', 7), ('SHARE', 8), ('RANK', 9), ('RANK_OF', 10),
+        ('STOCK_UNITS', 11), ('STOCK_AMOUNT', 12), ('DAYS_OF_STOCK', 13),
+        ('SELL_THROUGH', 14), ('NFIELDS', 15))),
 )
 
 # ---- the int64_t parameters holding a time (Unix seconds):
@@ -795,6 +842,8 @@ TIME_ARGS = {
     'b2b2c_channels_mix_shares': (2, 3),
     'b2b2c_channels_mix_lag': (5, 6),
     'b2b2c_experiment_add_day': (2,),
+    'b2b2c_programs_record': (4,),
+    'b2b2c_programs_report': (3, 4),
 }
 
 # ---- functions: (name, restype, argtypes) ----
@@ -1177,4 +1226,26 @@ FUNCTIONS = (
         c_void_p)),
     ("b2b2c_experiment_plan", c_int, (POINTER(c_int64), POINTER(c_int64),
         c_double, c_double, c_double, c_double, c_int32, c_double)),
+    # program.h
+    ("b2b2c_programs_kind_name", c_char_p, (c_int32,)),
+    ("b2b2c_programs_kind_from_name", c_int32, (c_char_p,)),
+    ("b2b2c_programs_new", c_int, (POINTER(c_void_p), c_void_p)),
+    ("b2b2c_programs_free", None, (c_void_p,)),
+    ("b2b2c_programs_set_param", c_int, (c_void_p, c_int32, c_double)),
+    ("b2b2c_programs_get_param", c_int, (POINTER(c_double), c_void_p,
+        c_int32)),
+    ("b2b2c_programs_set_dealer", c_int, (c_void_p, c_char_p, c_int32,
+        c_char_p)),
+    ("b2b2c_programs_add_point", c_int, (c_void_p, c_char_p, c_char_p)),
+    ("b2b2c_programs_list_dealers", c_int, (c_void_p, c_int32,
+        b2b2c_programs_dealer_cb, c_void_p)),
+    ("b2b2c_programs_list_points", c_int, (c_void_p, c_char_p,
+        b2b2c_programs_point_cb, c_void_p)),
+    ("b2b2c_programs_record", c_int, (c_void_p, c_int32, c_char_p, c_char_p,
+        c_int64, c_int64, c_int64)),
+    ("b2b2c_programs_record_batch", c_int, (c_void_p, POINTER(c_int32),
+        POINTER(c_char_p), POINTER(c_char_p), POINTER(c_int64),
+        POINTER(c_int64), POINTER(c_int64), c_size_t)),
+    ("b2b2c_programs_report", c_int, (c_void_p, c_int32, c_char_p, c_int64,
+        c_int64, b2b2c_programs_row_cb, c_void_p)),
 )

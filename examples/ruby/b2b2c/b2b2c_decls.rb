@@ -441,7 +441,36 @@ module B2B2C
     EXPERIMENT_D_DIFF: 4,
     EXPERIMENT_D_P_VALUE: 5,
     EXPERIMENT_D_SEQ_P_VALUE: 6,
-    EXPERIMENT_D_NFIELDS: 7
+    EXPERIMENT_D_NFIELDS: 7,
+    # program.h
+    PROGRAMS_LINE_MAX: 1000000000000000,
+    PROGRAMS_KIND_SELL_IN: 0,
+    PROGRAMS_KIND_SELL_OUT: 1,
+    PROGRAMS_KIND_STOCK: 2,
+    PROGRAMS_KIND_RETURN_IN: 3,
+    PROGRAMS_KIND_RETURN_OUT: 4,
+    PROGRAMS_KIND_CORRECTION_IN: 5,
+    PROGRAMS_KIND_CORRECTION_OUT: 6,
+    PROGRAMS_BY_DEALER: 0,
+    PROGRAMS_BY_POINT: 1,
+    PROGRAMS_PARAM_TREND_PERIODS: 700,
+    PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS: 701,
+    PROGRAMS_F_SELL_IN_UNITS: 0,
+    PROGRAMS_F_SELL_IN_AMOUNT: 1,
+    PROGRAMS_F_SELL_OUT_UNITS: 2,
+    PROGRAMS_F_SELL_OUT_AMOUNT: 3,
+    PROGRAMS_F_LY_SELL_OUT_AMOUNT: 4,
+    PROGRAMS_F_GROWTH: 5,
+    PROGRAMS_F_TREND_SLOPE: 6,
+    PROGRAMS_F_TREND_RELATIVE: 7,
+    PROGRAMS_F_SHARE: 8,
+    PROGRAMS_F_RANK: 9,
+    PROGRAMS_F_RANK_OF: 10,
+    PROGRAMS_F_STOCK_UNITS: 11,
+    PROGRAMS_F_STOCK_AMOUNT: 12,
+    PROGRAMS_F_DAYS_OF_STOCK: 13,
+    PROGRAMS_F_SELL_THROUGH: 14,
+    PROGRAMS_F_NFIELDS: 15
   }.freeze
 
   # Status codes (the enum holding B2B2C_OK).
@@ -590,7 +619,15 @@ module B2B2C
       rpv_diff_lo: 20, rpv_diff_hi: 21, rpv_p_better: 22, nfields: 23 },
     ExperimentDayField: { exposures: 0, conversions: 1, control_exposures: 2,
       control_conversions: 3, diff: 4, p_value: 5, seq_p_value: 6,
-      nfields: 7 }
+      nfields: 7 },
+    ProgramsKind: { sell_in: 0, sell_out: 1, stock: 2, return_in: 3,
+      return_out: 4, correction_in: 5, correction_out: 6 },
+    ProgramsBy: { dealer: 0, point: 1 },
+    ProgramsParam: { trend_periods: 700, stock_max_age_days: 701 },
+    ProgramsField: { sell_in_units: 0, sell_in_amount: 1, sell_out_units: 2,
+      sell_out_amount: 3, ly_sell_out_amount: 4, growth: 5, trend_slope: 6,
+      trend_relative: 7, share: 8, rank: 9, rank_of: 10, stock_units: 11,
+      stock_amount: 12, days_of_stock: 13, sell_through: 14, nfields: 15 }
   }.freeze
 
   ENUM_PREFIXES = {
@@ -642,7 +679,11 @@ module B2B2C
     MixField: "MIX_",
     ExperimentParam: "EXPERIMENT_",
     ExperimentField: "EXPERIMENT_F_",
-    ExperimentDayField: "EXPERIMENT_D_"
+    ExperimentDayField: "EXPERIMENT_D_",
+    ProgramsKind: "PROGRAMS_KIND_",
+    ProgramsBy: "PROGRAMS_BY_",
+    ProgramsParam: "PROGRAMS_PARAM_",
+    ProgramsField: "PROGRAMS_F_"
   }.freeze
 
   # The int64_t parameters holding a time (Unix seconds): function
@@ -710,7 +751,9 @@ module B2B2C
     b2b2c_channels_markov_effects: [2, 3],
     b2b2c_channels_mix_shares: [2, 3],
     b2b2c_channels_mix_lag: [5, 6],
-    b2b2c_experiment_add_day: [2]
+    b2b2c_experiment_add_day: [2],
+    b2b2c_programs_record: [4],
+    b2b2c_programs_report: [3, 4]
   }.freeze
 
   # b2b2c_allocator (common.h)
@@ -763,6 +806,9 @@ module B2B2C
     callback :b2b2c_channels_lag_cb, %i[int64 double double double double pointer], :int
     callback :b2b2c_experiment_variant_cb, %i[string pointer size_t pointer], :int
     callback :b2b2c_experiment_day_cb, %i[int64 pointer size_t pointer], :int
+    callback :b2b2c_programs_dealer_cb, %i[string int32 string int64 pointer], :int
+    callback :b2b2c_programs_point_cb, %i[string string int64 pointer], :int
+    callback :b2b2c_programs_row_cb, %i[string pointer size_t pointer], :int
 
     # common.h
     attach_function :b2b2c_version_number, [], :uint32
@@ -1004,5 +1050,20 @@ module B2B2C
     attach_function :b2b2c_experiment_list_days, %i[pointer string b2b2c_experiment_day_cb pointer], :int
     attach_function :b2b2c_experiment_srm, %i[pointer pointer pointer], :int
     attach_function :b2b2c_experiment_plan, %i[pointer pointer double double double double int32 double], :int
+
+    # program.h
+    attach_function :b2b2c_programs_kind_name, %i[int32], :string
+    attach_function :b2b2c_programs_kind_from_name, %i[string], :int32
+    attach_function :b2b2c_programs_new, %i[pointer pointer], :int
+    attach_function :b2b2c_programs_free, %i[pointer], :void
+    attach_function :b2b2c_programs_set_param, %i[pointer int32 double], :int
+    attach_function :b2b2c_programs_get_param, %i[pointer pointer int32], :int
+    attach_function :b2b2c_programs_set_dealer, %i[pointer string int32 string], :int
+    attach_function :b2b2c_programs_add_point, %i[pointer string string], :int
+    attach_function :b2b2c_programs_list_dealers, %i[pointer int32 b2b2c_programs_dealer_cb pointer], :int
+    attach_function :b2b2c_programs_list_points, %i[pointer string b2b2c_programs_point_cb pointer], :int
+    attach_function :b2b2c_programs_record, %i[pointer int32 string string int64 int64 int64], :int
+    attach_function :b2b2c_programs_record_batch, %i[pointer pointer pointer pointer pointer pointer pointer size_t], :int
+    attach_function :b2b2c_programs_report, %i[pointer int32 string int64 int64 b2b2c_programs_row_cb pointer], :int
   end
 end

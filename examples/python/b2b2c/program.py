@@ -1,0 +1,135 @@
+# SPDX-License-Identifier: MIT
+"""Dealer network programs (b2b2c_programs): sell-in, sell-out and stock
+per point of sale, product line and day, and the network report."""
+
+from __future__ import annotations
+
+import ctypes
+from collections import namedtuple
+from typing import Dict, Iterable, List, Optional, Sequence
+
+from ._lib import EnumArg, Time, _d, lib, to_unix
+from .core import Context, _name, _value
+from ._engine import (_Handle, _b, _dbl, _enum, _named, _prefixed, _row,
+                      _s, _time)
+
+_F_NAMES = _prefixed("PROGRAMS_F_", ("NFIELDS",))
+
+DealerRow = namedtuple("DealerRow", "dealer_id tier region points")
+PointRow = namedtuple("PointRow", "point_id dealer_id product_lines")
+
+
+def programs_kind_name(v: int) -> str:
+    """The stable name of a line kind (ProgramsKind: "sell_in", "sell_out",
+    "stock", "return_in", "return_out", "correction_in",
+    "correction_out"); Error(EINVAL) for an unknown value."""
+    return _name(lib.b2b2c_programs_kind_name, v)
+
+
+def programs_kind_from_name(s: str) -> int:
+    """The line kind of a stable name; Error(EINVAL) for an unknown name."""
+    return _value(lib.b2b2c_programs_kind_from_name, s)
+
+
+def _kind(k):
+    return _enum(k, lib.b2b2c_programs_kind_from_name, "kind")
+
+
+class Programs(_Handle):
+    """b2b2c_programs: dealers and their points of sale, sell-in/sell-out
+    lines (whole units, money in whole minor units) kept as per-day
+    aggregates, and the report per dealer or point. Report rows come back
+    as {id: dict keyed by the PROGRAMS_F_* names lowercased}."""
+
+    _kind = "Programs"
+    _free = lib.b2b2c_programs_free
+
+    def __init__(self, ctx: Context) -> None:
+        """Open the engine on ctx (loads what its storage holds)."""
+        super().__init__(ctx)
+        self._check(lib.b2b2c_programs_new(ctypes.byref(self._h),
+                                           ctx.handle))
+
+    def set_param(self, param: int, value: float) -> None:
+        """Set a PROGRAMS_PARAM_* parameter (ProgramsParam); Error(ERANGE)
+        outside its bounds."""
+        self._check(lib.b2b2c_programs_set_param(self.handle, param, value))
+
+    def get_param(self, param: int) -> float:
+        """The value of a PROGRAMS_PARAM_* parameter (ProgramsParam)."""
+        v = _dbl()
+        self._check(lib.b2b2c_programs_get_param(ctypes.byref(v),
+                                                 self.handle, param))
+        return v.value
+
+    def set_dealer(self, dealer_id: str, tier: int = 0,
+                   region: Optional[str] = None) -> None:
+        """Register a dealer, or change its tier (0..1000) and region."""
+        self._check(lib.b2b2c_programs_set_dealer(self.handle, _b(dealer_id),
+                                                  tier, _b(region)))
+
+    def add_point(self, point_id: str, dealer_id: str) -> None:
+        """Register a point of sale of a registered dealer."""
+        self._check(lib.b2b2c_programs_add_point(self.handle, _b(point_id),
+                                                 _b(dealer_id)))
+
+    def record(self, kind: EnumArg, point_id: str, product_line: str,
+               t: Time, units: int, amount: int) -> None:
+        """Record one line (kind: a ProgramsKind member or its name, e.g.
+        "sell_out"); units and amount are whole numbers (amount in minor
+        units), negative only for a correction."""
+        self._check(lib.b2b2c_programs_record(
+            self.handle, _kind(kind), _b(point_id), _b(product_line),
+            _time(t, "t"), units, amount))
+
+    def record_batch(self, lines: Iterable[Sequence]) -> None:
+        """Record (kind, point_id, product_line, t, units, amount) lines in
+        one call and one transaction: all or nothing."""
+        rows = list(lines)
+        n = len(rows)
+        if n == 0:
+            return
+        kinds = (ctypes.c_int32 * n)()
+        pts = (ctypes.c_char_p * n)()
+        lns = (ctypes.c_char_p * n)()
+        ts = (ctypes.c_int64 * n)()
+        us = (ctypes.c_int64 * n)()
+        ms = (ctypes.c_int64 * n)()
+        for i, (k, p, ln, t, u, m) in enumerate(rows):
+            kinds[i] = _kind(k)
+            pts[i] = _b(p)
+            lns[i] = _b(ln)
+            ts[i] = to_unix(_time(t, "t"))
+            us[i] = u
+            ms[i] = m
+        self._check(lib.b2b2c_programs_record_batch(
+            self.handle, kinds, pts, lns, ts, us, ms, n))
+
+    def report(self, from_: Time, to: Time, by: EnumArg = "dealer",
+               product_line: Optional[str] = None) -> Dict[str, Dict[str,
+                                                                float]]:
+        """{dealer or point ID: {sell_in_units, ..., sell_through}} over
+        the days [from_, to) in ID order; by: "dealer" or "point"."""
+        rows = self._iter(lib.b2b2c_programs_report, _d.b2b2c_programs_row_cb,
+                          lambda i, f, n: (i.decode("utf-8", "replace"),
+                                           _row(f, n, _F_NAMES)),
+                          self.handle,
+                          _enum(by, _named("PROGRAMS_BY_"), "by"),
+                          _b(product_line), from_, to)
+        return dict(rows)
+
+    def list_dealers(self, tier: int = -1) -> List[DealerRow]:
+        """[DealerRow(dealer_id, tier, region, points), ...] in dealer ID
+        order; tier -1 = any."""
+        return self._iter(lib.b2b2c_programs_list_dealers,
+                          _d.b2b2c_programs_dealer_cb,
+                          lambda i, t, r, n: DealerRow(_s(i), t, _s(r), n),
+                          self.handle, tier)
+
+    def list_points(self, dealer_id: Optional[str] = None) -> List[PointRow]:
+        """[PointRow(point_id, dealer_id, product_lines), ...] in point ID
+        order, of one dealer or (None) all."""
+        return self._iter(lib.b2b2c_programs_list_points,
+                          _d.b2b2c_programs_point_cb,
+                          lambda i, d, n: PointRow(_s(i), _s(d), n),
+                          self.handle, _b(dealer_id))

@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: MIT
+# Dealer network programs (b2b2c_programs): sell-in, sell-out and stock per
+# point of sale, product line and day, and the network report.
+
+module B2B2C
+  PROGRAMS_F_NAMES = prefixed("PROGRAMS_F_", ["NFIELDS"]).freeze
+
+  DealerRow = Struct.new(:dealer_id, :tier, :region, :points)
+  PointRow = Struct.new(:point_id, :dealer_id, :product_lines)
+
+  # A line kind argument: PROGRAMS_KIND_* constant, name or symbol (:sell_out).
+  def self.programs_kind(k) = enum(k, :b2b2c_programs_kind_from_name, "kind")
+
+  # b2b2c_programs: dealers and their points of sale, sell-in/sell-out lines
+  # (whole units, money in whole minor units) kept as per-day aggregates,
+  # and the report per dealer or point. Report rows come back as
+  # {id => Hash keyed by the PROGRAMS_F_* names lowercased}.
+  class Programs < Handle
+    def initialize(ctx)
+      super(ctx, :b2b2c_programs_free) { |p, c| Lib.b2b2c_programs_new(p, c) }
+    end
+
+    # Sets a PROGRAMS_PARAM_* parameter; Error (ERANGE) outside its bounds.
+    def set_param(param, value) = check(Lib.b2b2c_programs_set_param(handle, param, value))
+
+    # The value of a PROGRAMS_PARAM_* parameter.
+    def get_param(param)
+      v = B2B2C.out
+      check(Lib.b2b2c_programs_get_param(v, handle, param))
+      v.read_double
+    end
+
+    # Registers a dealer, or changes its tier (0..1000) and region.
+    def set_dealer(dealer_id, tier = 0, region = nil)
+      check(Lib.b2b2c_programs_set_dealer(handle, dealer_id, tier, region))
+    end
+
+    # Registers a point of sale of a registered dealer.
+    def add_point(point_id, dealer_id) = check(Lib.b2b2c_programs_add_point(handle, point_id, dealer_id))
+
+    # Records one line (kind: PROGRAMS_KIND_* or its name, :sell_out);
+    # units and amount are Integers (amount in minor units), negative only
+    # for a correction.
+    def record(kind, point_id, product_line, t, units, amount)
+      check(Lib.b2b2c_programs_record(handle, B2B2C.programs_kind(kind), point_id, product_line,
+                                      B2B2C.time(t, "t"), units, amount))
+    end
+
+    # Records [kind, point_id, product_line, t, units, amount] lines in one
+    # call and one transaction: all or nothing.
+    def record_batch(lines)
+      n = lines.size
+      return if n.zero?
+
+      kinds = FFI::MemoryPointer.new(:int32, n)
+      ints = Array.new(3) { FFI::MemoryPointer.new(:int64, n) }
+      strs = Array.new(2) { FFI::MemoryPointer.new(:pointer, n) }
+      keep = []
+      lines.each_with_index do |(k, p, l, t, u, m), i|
+        kinds.put_int32(4 * i, B2B2C.programs_kind(k))
+        [p, l].each_with_index do |s, j|
+          keep << FFI::MemoryPointer.from_string(s.to_s)
+          strs[j].put_pointer(8 * i, keep.last)
+        end
+        ints[0].put_int64(8 * i, B2B2C.to_unix(B2B2C.time(t, "t")))
+        ints[1].put_int64(8 * i, u)
+        ints[2].put_int64(8 * i, m)
+      end
+      check(Lib.b2b2c_programs_record_batch(handle, kinds, strs[0], strs[1], *ints, n))
+    end
+
+    # [DealerRow, ...] in dealer ID order; tier -1 = any.
+    def list_dealers(tier: -1)
+      iterate(:b2b2c_programs_list_dealers, :b2b2c_programs_dealer_cb, handle, tier) do |i, t, r, n|
+        DealerRow.new(i.dup.force_encoding("UTF-8"), t, r.dup.force_encoding("UTF-8"), n)
+      end
+    end
+
+    # [PointRow, ...] in point ID order, of one dealer or (nil) all.
+    def list_points(dealer_id: nil)
+      iterate(:b2b2c_programs_list_points, :b2b2c_programs_point_cb, handle, dealer_id) do |i, d, n|
+        PointRow.new(i.dup.force_encoding("UTF-8"), d.dup.force_encoding("UTF-8"), n)
+      end
+    end
+
+    # {id => {"sell_in_units" => ..., "sell_through" => ...}} over the days
+    # [from, to) in ID order; by: :dealer or :point.
+    def report(from, to, by: :dealer, product_line: nil)
+      by = B2B2C.enum(by, B2B2C.named("PROGRAMS_BY_"), "by")
+      iterate(:b2b2c_programs_report, :b2b2c_programs_row_cb, handle, by, product_line, from, to) do |i, f, n|
+        [i.dup.force_encoding("UTF-8"), B2B2C.row(f, n, PROGRAMS_F_NAMES)]
+      end.to_h
+    end
+  end
+
+  # The stable name of a line kind ("sell_out").
+  def self.programs_kind_name(v) = name_of(:b2b2c_programs_kind_name, v)
+end

@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libb2b2c dealer network programs (issue 17): what the manufacturer's
+ * dealers buy from it (sell-in) and sell on (sell-out) at each of their
+ * points of sale, per product line and day, with the stock they report;
+ * and the analytics of the dealer-network segment of the source document
+ * ("sales analytics by point of sale", "turnover at the point"): turnover
+ * per dealer and per point for a period, growth against the same period
+ * a year earlier, a robust trend over the last periods (Theil-Sen), the
+ * share of the network, the rank within the dealer's tier and region,
+ * days of stock and sell-through. Formulas and their sources:
+ * docs/programs.md.
+ *
+ * Dealers and their points of sale are registered in this engine, with
+ * the dealer's tier and region (host values): the engine does not read
+ * the dealer-routing engine (b2b2c_dealer), whose dealers are the ones
+ * that take leads, not necessarily the ones that buy stock.
+ *
+ * Lines are kept as per-day aggregates (one record per point, product
+ * line and day), never line by line: what is stored and kept in memory
+ * grows with the days a point sells a product line, not with the lines.
+ * The state is stored in the context's storage (tables programs_*) and
+ * kept in step with other contexts on the same database (docs/storage.md,
+ * "Many contexts on one database").
+ *
+ * Threads: a handle is used by one thread at a time, like the context it
+ * was opened on.
+ *
+ * Units: time is Unix seconds (int64_t), always passed in; the day of a
+ * time t is floor((t + offset) / 86400) in the context's UTC offset
+ * (b2b2c_ctx_set_utc_offset). Quantities are whole units (int64_t) and
+ * money is in whole minor units of the host's currency (int64_t: kopecks,
+ * cents), so that sums are exact and the same in whatever order lines
+ * arrive; each line's |units| and |amount| are at most
+ * B2B2C_PROGRAMS_LINE_MAX. Report fields are doubles (exact up to 2^53).
+ */
+#ifndef B2B2C_PROGRAM_H
+#define B2B2C_PROGRAM_H
+
+#include "common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct b2b2c_programs b2b2c_programs;
+
+/* Largest |units| or |amount| of one line: 10^15 (B2B2C_AMOUNT_MAX as a
+ * whole number). */
+#define B2B2C_PROGRAMS_LINE_MAX INT64_C(1000000000000000)
+
+/* ---- line kinds (append only) ------------------------------------------- */
+
+/*
+ * What a line records; units and amount are >= 0 unless the kind says
+ * otherwise (a negative quantity of another kind is B2B2C_ERANGE naming
+ * the argument: a return or a correction is said so, never implied by a
+ * sign).
+ *   SELL_IN         the manufacturer shipped to the dealer's point.
+ *   SELL_OUT        the point sold to its customers.
+ *   STOCK           the point's stock level on that day (units and its
+ *                   value); a later report of the same day replaces it.
+ *   RETURN_IN       the point returned goods to the manufacturer: taken
+ *                   off sell-in.
+ *   RETURN_OUT      customers returned goods to the point: taken off
+ *                   sell-out.
+ *   CORRECTION_IN   a signed correction of sell-in (either sign).
+ *   CORRECTION_OUT  a signed correction of sell-out (either sign).
+ */
+enum {
+    B2B2C_PROGRAMS_KIND_SELL_IN = 0,
+    B2B2C_PROGRAMS_KIND_SELL_OUT = 1,
+    B2B2C_PROGRAMS_KIND_STOCK = 2,
+    B2B2C_PROGRAMS_KIND_RETURN_IN = 3,
+    B2B2C_PROGRAMS_KIND_RETURN_OUT = 4,
+    B2B2C_PROGRAMS_KIND_CORRECTION_IN = 5,
+    B2B2C_PROGRAMS_KIND_CORRECTION_OUT = 6
+};
+
+/* Name of a line kind ("sell_in", "sell_out", "stock", "return_in",
+ * "return_out", "correction_in", "correction_out"), or NULL. Static. */
+B2B2C_API const char *b2b2c_programs_kind_name(int32_t kind);
+/* The kind called `name`, or B2B2C_EINVAL (NULL or an unknown name). */
+B2B2C_API int32_t b2b2c_programs_kind_from_name(const char *name);
+
+/* ---- report scopes ---------------------------------------------------------- */
+
+/* What a report row is about: a dealer (all its points) or one point. */
+enum { B2B2C_PROGRAMS_BY_DEALER = 0, B2B2C_PROGRAMS_BY_POINT = 1 };
+
+/* ---- parameters (b2b2c_programs_set_param; bounds: b2b2c_param_bounds) */
+
+/*
+ * Numbers 700..799 (docs/conventions.md); never renumbered.
+ *   B2B2C_PROGRAMS_PARAM_TREND_PERIODS     how many periods, each as long
+ *                                          as the report's, the robust
+ *                                          trend is fitted over (the
+ *                                          report's own the last), a whole
+ *                                          number in [3, 520], default 8.
+ *   B2B2C_PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS  a stock report older than
+ *                                          this many days before the day
+ *                                          it stands for (the period's end
+ *                                          or start) is not used: a point
+ *                                          that stopped reporting has no
+ *                                          stock figures rather than stale
+ *                                          ones; a whole number in
+ *                                          [1, 36500], default 90.
+ */
+enum {
+    B2B2C_PROGRAMS_PARAM_TREND_PERIODS = 700,
+    B2B2C_PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS = 701
+};
+
+/* ---- report fields -------------------------------------------------------- */
+
+/*
+ * Fields of one report row (b2b2c_programs_row_cb) for the days of the
+ * period [day of from, day of to) (to's own day excluded). Sums over the
+ * row's points and the product lines selected. A field whose formula is
+ * undefined for the data is NaN. Minor versions may append fields: read
+ * at most `nfields`.
+ *   SELL_IN_UNITS/AMOUNT    net sell-in: SELL_IN - RETURN_IN
+ *                           + CORRECTION_IN
+ *   SELL_OUT_UNITS/AMOUNT   net sell-out: SELL_OUT - RETURN_OUT
+ *                           + CORRECTION_OUT (the turnover)
+ *   LY_SELL_OUT_AMOUNT      net sell-out amount of the same calendar days
+ *                           a year earlier (29 February as 28 February)
+ *   GROWTH                  SELL_OUT_AMOUNT / LY_SELL_OUT_AMOUNT - 1
+ *                           (NaN when last year's is not positive)
+ *   TREND_SLOPE             Theil-Sen slope (Sen 1968) of the net sell-out
+ *                           amount over the last TREND_PERIODS periods of
+ *                           the report's length, this one the last: minor
+ *                           units per period
+ *   TREND_RELATIVE          TREND_SLOPE / the median period amount (NaN
+ *                           when that median is not positive)
+ *   SHARE                   SELL_OUT_AMOUNT / the network's (every
+ *                           dealer's, the same product lines); NaN when
+ *                           the network's is not positive
+ *   RANK, RANK_OF           rank by SELL_OUT_AMOUNT (1 the highest; ties
+ *                           share the best rank) among the rows whose
+ *                           dealer has the same tier and region, and how
+ *                           many such rows there are
+ *   STOCK_UNITS/AMOUNT      the stock at the end of the period: per point
+ *                           and product line the last STOCK report on a
+ *                           day before to's (and at most
+ *                           STOCK_MAX_AGE_DAYS before it), summed; NaN
+ *                           when none
+ *   DAYS_OF_STOCK           STOCK_UNITS / (SELL_OUT_UNITS / days of the
+ *                           period), over the point-lines with a stock
+ *                           report only; NaN without stock or sales
+ *   SELL_THROUGH            SELL_OUT_UNITS / (opening stock + SELL_IN_UNITS)
+ *                           over the point-lines with a stock report, the
+ *                           opening stock the last report before from's
+ *                           day (0 when none within STOCK_MAX_AGE_DAYS); NaN when not positive
+ */
+enum {
+    B2B2C_PROGRAMS_F_SELL_IN_UNITS = 0,
+    B2B2C_PROGRAMS_F_SELL_IN_AMOUNT = 1,
+    B2B2C_PROGRAMS_F_SELL_OUT_UNITS = 2,
+    B2B2C_PROGRAMS_F_SELL_OUT_AMOUNT = 3,
+    B2B2C_PROGRAMS_F_LY_SELL_OUT_AMOUNT = 4,
+    B2B2C_PROGRAMS_F_GROWTH = 5,
+    B2B2C_PROGRAMS_F_TREND_SLOPE = 6,
+    B2B2C_PROGRAMS_F_TREND_RELATIVE = 7,
+    B2B2C_PROGRAMS_F_SHARE = 8,
+    B2B2C_PROGRAMS_F_RANK = 9,
+    B2B2C_PROGRAMS_F_RANK_OF = 10,
+    B2B2C_PROGRAMS_F_STOCK_UNITS = 11,
+    B2B2C_PROGRAMS_F_STOCK_AMOUNT = 12,
+    B2B2C_PROGRAMS_F_DAYS_OF_STOCK = 13,
+    B2B2C_PROGRAMS_F_SELL_THROUGH = 14,
+    B2B2C_PROGRAMS_F_NFIELDS = 15
+};
+
+/* ---- the handle ----------------------------------------------------------- */
+
+/*
+ * Open the programs engine on `ctx`: loads its dealers, points, daily
+ * aggregates and parameters from the context's storage. Sets *out to NULL
+ * on failure, so that b2b2c_programs_free(*out) is always safe. The handle
+ * must be freed before the context.
+ * Errors: B2B2C_EINVAL (out or ctx NULL), B2B2C_ENOMEM, B2B2C_ECORRUPT (a
+ * stored record fails to decode; the message names table and key), a
+ * storage error. Cost O(stored records).
+ */
+B2B2C_API int b2b2c_programs_new(b2b2c_programs **out, b2b2c_ctx *ctx);
+
+/* Free the handle and everything it holds (not what is stored). Accepts
+ * NULL. */
+B2B2C_API void b2b2c_programs_free(b2b2c_programs *h);
+
+/*
+ * Set or read a parameter (B2B2C_PROGRAMS_*), stored with the engine.
+ * Values are checked as every engine's are (docs/conventions.md,
+ * "Parameters"). get_param writes *out only on success.
+ * Errors: B2B2C_EINVAL (NULL, not a parameter of this engine, NaN or
+ * infinite value), B2B2C_ERANGE (outside its bounds or not whole),
+ * B2B2C_ESTATE (set from inside a callback), B2B2C_ENOMEM, a storage
+ * error; get_param may also return a storage code or B2B2C_ECORRUPT
+ * (bringing the handle up to date first). Cost O(1).
+ */
+B2B2C_API int b2b2c_programs_set_param(b2b2c_programs *h, int32_t param,
+                                       double value);
+B2B2C_API int b2b2c_programs_get_param(double *out, const b2b2c_programs *h,
+                                       int32_t param);
+
+/* ---- dealers and points of sale --------------------------------------------- */
+
+/*
+ * Register a dealer, or change the tier and region of a registered one.
+ *   dealer_id  the host's ID (1 to 255 bytes of UTF-8).
+ *   tier       the host's tier number, 0..1000 (rank within tier and
+ *              region compares dealers of equal tier).
+ *   region     the host's region, 0 to 255 bytes of UTF-8 ("" or NULL: no
+ *              region, a group of its own).
+ * Errors: B2B2C_EINVAL (h NULL), B2B2C_EBADID (dealer_id; region not
+ * UTF-8 or too long), B2B2C_ERANGE (tier), B2B2C_ESTATE (from inside a
+ * callback), B2B2C_ENOMEM, a storage error. Cost O(1).
+ */
+B2B2C_API int b2b2c_programs_set_dealer(b2b2c_programs *h,
+                                        const char *dealer_id, int32_t tier,
+                                        const char *region);
+
+/*
+ * Register a point of sale of a registered dealer. A point belongs to one
+ * dealer for good: registering it again with the same dealer does
+ * nothing; with another, B2B2C_EEXISTS.
+ * Errors: B2B2C_EINVAL (h NULL), B2B2C_EBADID (point_id, dealer_id),
+ * B2B2C_ENOTFOUND (no such dealer), B2B2C_EEXISTS (the point belongs to
+ * another dealer), B2B2C_ESTATE (from inside a callback), B2B2C_ENOMEM, a
+ * storage error. Cost O(1).
+ */
+B2B2C_API int b2b2c_programs_add_point(b2b2c_programs *h,
+                                       const char *point_id,
+                                       const char *dealer_id);
+
+/* A dealer in b2b2c_programs_list_dealers: its tier and region as set (the
+ * region "" when none) and how many points of sale it has. */
+typedef int (*b2b2c_programs_dealer_cb)(const char *dealer_id, int32_t tier,
+                                        const char *region, int64_t points,
+                                        void *userdata);
+
+/*
+ * Every registered dealer, in dealer ID order (bytewise; docs/
+ * conventions.md, "Entity listings"). Filter: tier (0..1000, -1 = any).
+ * Strings are valid during the callback only; a non-zero return stops the
+ * listing and is returned; a mutating call from the callback gets
+ * B2B2C_ESTATE.
+ * Errors: B2B2C_EINVAL (h or cb NULL), B2B2C_ERANGE (tier), B2B2C_ENOMEM,
+ * a storage code or B2B2C_ECORRUPT (bringing the handle up to date), the
+ * callback's code. Cost O(dealers log dealers + points).
+ */
+B2B2C_API int b2b2c_programs_list_dealers(const b2b2c_programs *h,
+                                          int32_t tier,
+                                          b2b2c_programs_dealer_cb cb,
+                                          void *userdata);
+
+/* A point of sale in b2b2c_programs_list_points: its dealer and how many
+ * product lines it has recorded lines in. */
+typedef int (*b2b2c_programs_point_cb)(const char *point_id,
+                                       const char *dealer_id,
+                                       int64_t product_lines, void *userdata);
+
+/*
+ * Every registered point of sale, in point ID order (bytewise), or those
+ * of one dealer (dealer_id; NULL = any dealer; an unregistered one lists
+ * nothing). Callback rules as b2b2c_programs_list_dealers.
+ * Errors: B2B2C_EINVAL (h or cb NULL), B2B2C_EBADID (dealer_id),
+ * B2B2C_ENOMEM, a storage code or B2B2C_ECORRUPT, the callback's code.
+ * Cost O(points log points + point-lines).
+ */
+B2B2C_API int b2b2c_programs_list_points(const b2b2c_programs *h,
+                                         const char *dealer_id,
+                                         b2b2c_programs_point_cb cb,
+                                         void *userdata);
+
+/* ---- lines ------------------------------------------------------------------- */
+
+/*
+ * Record one line: what point `point_id` did in product line
+ * `product_line` on the day of `t` (B2B2C_PROGRAMS_KIND_SELL_IN ...).
+ *   kind          a line kind (B2B2C_PROGRAMS_*).
+ *   point_id      a registered point of sale.
+ *   product_line  the host's product line (1 to 255 bytes of UTF-8).
+ *   t             any time of the day, Unix seconds.
+ *   units         whole units; >= 0 except for a correction.
+ *   amount        money in whole minor units; >= 0 except for a
+ *                 correction.
+ * The day's aggregate of that point and product line is updated (a
+ * STOCK line replaces the day's stock). Lines may come in any order.
+ * Errors: B2B2C_EINVAL (h NULL; kind not a line kind), B2B2C_EBADID
+ * (point_id, product_line), B2B2C_ENOTFOUND (no such point), B2B2C_ERANGE
+ * (t outside the time range; units or amount negative for a kind that is
+ * not a correction, or above B2B2C_PROGRAMS_LINE_MAX in magnitude; the
+ * day's total would pass 2^62), B2B2C_ESTATE (from inside a callback),
+ * B2B2C_ENOMEM, a storage error. Cost O(log days of the point's line).
+ */
+B2B2C_API int b2b2c_programs_record(b2b2c_programs *h, int32_t kind,
+                                    const char *point_id,
+                                    const char *product_line, int64_t t,
+                                    int64_t units, int64_t amount);
+
+/*
+ * Record `n` lines in one call and one storage transaction: line i is
+ * (kinds[i], point_ids[i], product_lines[i], times[i], units[i],
+ * amounts[i]), as b2b2c_programs_record takes them. All or nothing: every
+ * line is checked first and a bad one fails the call with nothing
+ * recorded; the message names the argument and the line ("units[17]:
+ * -3 is negative for kind sell_out ...", "point_id[4]: no point of sale
+ * 'x'"). Each
+ * day's aggregate touched is written once, however many lines it got.
+ * n == 0 does nothing (the arrays may then be NULL).
+ * Errors: those of b2b2c_programs_record, and B2B2C_EINVAL for a NULL
+ * array; B2B2C_EINTERRUPTED (the progress handler, counted per line).
+ * Cost O(n log days) and one storage write per aggregate touched.
+ */
+B2B2C_API int b2b2c_programs_record_batch(b2b2c_programs *h,
+                                          const int32_t *kinds,
+                                          const char *const *point_ids,
+                                          const char *const *product_lines,
+                                          const int64_t *times,
+                                          const int64_t *units,
+                                          const int64_t *amounts, size_t n);
+
+/* ---- the report ----------------------------------------------------------- */
+
+/*
+ * One report row: the dealer's or point's ID (valid during the call),
+ * then `nfields` values (B2B2C_PROGRAMS_F_*; 15 in 1.1, read at most
+ * `nfields`). Non-zero return stops the report and is returned.
+ */
+typedef int (*b2b2c_programs_row_cb)(const char *id, const double *fields,
+                                     size_t nfields, void *userdata);
+
+/*
+ * Report every registered dealer (scope B2B2C_PROGRAMS_BY_DEALER) or point
+ * (B2B2C_PROGRAMS_BY_POINT) over the days [day of from, day of to), in ID
+ * order (bytewise; docs/conventions.md, "Entity listings"), rows without
+ * any line included (their sums 0).
+ *   product_line  one product line, or NULL for all of them.
+ *   from, to      times in range, from's day before to's.
+ * Errors: B2B2C_EINVAL (h or cb NULL; scope), B2B2C_EBADID
+ * (product_line), B2B2C_ERANGE (from or to outside the time range; to's
+ * day not after from's; a sum beyond 2^63), B2B2C_ENOMEM (scratch memory), a storage code or
+ * B2B2C_ECORRUPT (bringing the handle up to date), the callback's own
+ * code. Cost O(point-lines x (log days + days in the trend's span) +
+ * rows x TREND_PERIODS^2); no allocation held after the call.
+ */
+B2B2C_API int b2b2c_programs_report(const b2b2c_programs *h, int32_t scope,
+                                    const char *product_line, int64_t from,
+                                    int64_t to, b2b2c_programs_row_cb cb,
+                                    void *userdata);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* B2B2C_PROGRAM_H */

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* Dealer network programs: internal layout shared by the data, load and
+ * report sources (and by tests). Not installed. */
+#ifndef B2B2C_PROG_INT_H
+#define B2B2C_PROG_INT_H
+
+#include "b2b2c/program.h"
+#include "internal.h"
+
+#define PG_T_DEALERS "programs_dealers"
+#define PG_T_POINTS "programs_points"
+#define PG_T_DAYS "programs_days"
+#define PG_T_PARAMS "programs_params"
+
+#define PG_PARAM_BASE 700
+#define PG_NPARAMS 2
+#define PG_TIER_MAX 1000
+/* A day's aggregate stays within +-2^62, so that two add without overflow
+ * and the report's sums are checked only once per day. */
+#define PG_AGG_MAX (INT64_C(1) << 62)
+
+/* The values of one day's aggregate, in stored order. */
+enum {
+    PG_IN_U = 0,
+    PG_IN_M = 1,
+    PG_OUT_U = 2,
+    PG_OUT_M = 3,
+    PG_STOCK_U = 4,
+    PG_STOCK_M = 5,
+    PG_NVAL = 6
+};
+
+/* One day of a point's product line. `stamp` is not stored: the handle's
+ * call number that last saved the day for the undo log (a batch saves and
+ * writes a day once however many lines it gets). */
+typedef struct pg_day {
+    int64_t day; /* b2b2c__day: the day in the context's UTC offset */
+    int64_t v[PG_NVAL];
+    uint32_t has_stock;
+    uint32_t pad;
+    uint64_t stamp;
+} pg_day;
+
+typedef struct pg_dealer {
+    size_t slot; /* the report's scratch: this dealer's row */
+    int32_t tier;
+    uint32_t regionlen;
+    char region[B2B2C__ID_MAX + 1];
+    size_t idlen;
+    char id[];
+} pg_dealer;
+
+typedef struct pg_point {
+    size_t slot;       /* the report's scratch: this point's row */
+    pg_dealer *dealer; /* NULL only inside a sync that has not seen it */
+    size_t dlen;
+    char did[B2B2C__ID_MAX + 1];
+    size_t idlen;
+    char id[];
+} pg_point;
+
+/* A point's product line: its days sorted by day. The map key is `key`:
+ * the point's ID, a NUL, the product line. */
+typedef struct pg_series {
+    pg_point *point; /* NULL only inside a sync that has not seen it */
+    pg_day *dv;
+    size_t n, cap;
+    size_t plen; /* the point ID's length; the line starts at plen + 1 */
+    size_t keylen;
+    char key[]; /* NUL-terminated too */
+} pg_series;
+
+struct b2b2c_programs {
+    b2b2c_ctx *ctx;
+    b2b2c__map dealers, points, series;
+    double p[PG_NPARAMS]; /* by number - PG_PARAM_BASE */
+    uint64_t gen;         /* call number (pg_day.stamp); never undone */
+    size_t unresolved;    /* sync: points/series whose owner is not seen */
+};
+
+/* programs.c: free a series with its days; the undo entry that frees a
+ * series created by a failed call; undoably put a day's aggregate into a
+ * series (replacing the same day). */
+void b2b2c__pg_series_destroy(b2b2c_ctx *ctx, pg_series *s);
+void b2b2c__pg_undo_series_new(b2b2c_ctx *ctx, void *a, void *b, size_t n);
+int b2b2c__pg_day_put(b2b2c_programs *h, pg_series *s, const pg_day *d);
+
+/* prog_load.c: decoders (shared with the fuzz target through the open). */
+int b2b2c__pg_day_key_parse(const void *key, size_t klen, size_t *plen,
+                            size_t *slen, int64_t *day);
+
+/* prog_report.c: Theil-Sen slope of y[0..n) against 0..n-1 (Sen 1968),
+ * with `pairs` scratch of n(n-1)/2 doubles. n >= 2. */
+double b2b2c__pg_theil_sen(const double *y, size_t n, double *pairs);
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back
+ * (H. Hinnant's algorithms), and the day a year earlier (29 Feb -> 28). */
+int64_t b2b2c__pg_days_from_civil(int64_t y, unsigned m, unsigned d);
+void b2b2c__pg_civil_from_days(int64_t z, int64_t *y, unsigned *m,
+                               unsigned *d);
+int64_t b2b2c__pg_year_before(int64_t day);
+
+/* Order-independent digest of the in-memory state (tests). */
+uint64_t b2b2c__programs_digest(const b2b2c_programs *h);
+
+#endif
