@@ -29,8 +29,9 @@ from ._lib import (EEXISTS, ENODATA, ERANGE, FORECAST_BGBB, FORECAST_BGNBD,
 from .forecast import (FitResult, Params, SumOutsideDomain, _params,
                        forecast_fit_sum, forecast_nparams)
 
-__all__ = ["PartitionError", "fit", "predict", "spend", "partition_sums",
-           "partition_moments"]
+__all__ = ["PartitionError", "SplitCustomerError", "fit", "fit_transactions",
+           "summaries", "summarise_partition", "predict", "spend",
+           "partition_sums", "partition_moments"]
 
 _MODELS = (FORECAST_BGNBD, FORECAST_PNBD, FORECAST_BGBB, FORECAST_GG)
 
@@ -152,13 +153,58 @@ def _check_model(model: int) -> int:
     return int(model)
 
 
+def _client() -> Any:
+    """The active distributed Client, or None (dask's local scheduler)."""
+    try:
+        import distributed
+        return distributed.get_client()
+    except (ImportError, ValueError):
+        return None
+
+
 def _map(parts: Sequence[Any], fn: Any, *args: Any) -> List[Any]:
     """fn(partition, *args) for every partition, in the workers (the
     current scheduler: a distributed Client when one is active); results in
-    partition order."""
+    partition order. A task that fails outside fn (its worker died: the
+    scheduler's KilledWorker once its retries are spent, a lost input, a
+    cancelled future) raises PartitionError naming the first such
+    partition, code None; the other tasks are cancelled."""
     import dask
     tasks = [dask.delayed(_guard)(fn, p, *args) for p in parts]
-    return list(dask.compute(*tasks))
+    client = _client()
+    if client is None:
+        return list(dask.compute(*tasks))
+    futs = client.compute(tasks)
+    out = []
+    try:
+        for k, f in enumerate(futs):
+            try:
+                out.append(f.result())
+            except Exception as e:  # noqa: B902 (named with the partition)
+                raise PartitionError(k, None, "the task failed in the "
+                                     "cluster: %s: %s"
+                                     % (type(e).__name__, e)) from e
+    finally:
+        if len(out) < len(futs):
+            client.cancel(futs)
+    return out
+
+
+def _failed(k: int, r: Any) -> None:
+    """Raise the PartitionError of partition k's failed result r."""
+    if r[0] is None:
+        raise PartitionError(k, None, r[1])
+    raise PartitionError(k, r[0], r[-1])
+
+
+def _finite(k: int, what: str, *vals: Any) -> None:
+    """PartitionError (code ERANGE) unless every value (numbers or
+    sequences of numbers) is finite: a worker's sum is never added when it
+    is NaN or infinite."""
+    for v in vals:
+        for x in (v if isinstance(v, (list, tuple)) else [v]):
+            if not math.isfinite(x):
+                raise PartitionError(k, ERANGE, "non-finite %s" % what)
 
 
 def fit(ddf: Any, model: int, frequency: str = "frequency",
@@ -193,16 +239,12 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
         sel = sel.persist()
     parts = sel.to_delayed()
 
-    def failed(k: int, r: Any) -> None:
-        if r[0] is None:
-            raise PartitionError(k, None, r[1])
-        raise PartitionError(k, r[0], r[-1])
-
     mom = [0.0, 0.0, 0.0]
     for k, r in enumerate(_map(parts, partition_moments, model, cols,
                                check_ids)):
         if r[0] != 0:
-            failed(k, r)
+            _failed(k, r)
+        _finite(k, "moments", r[1])
         for i in range(3):
             mom[i] += r[1][i]
 
@@ -216,10 +258,8 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
                 outside = True  # the point, not the data: step back
                 continue
             if r[0] != 0:
-                failed(k, r)
-            if not (math.isfinite(r[1]) and all(map(math.isfinite, r[2]))):
-                raise PartitionError(k, ERANGE, "non-finite sum at %r"
-                                     % (params,))
+                _failed(k, r)
+            _finite(k, "sum at %r" % (params,), r[1], r[2])
             ll += r[1]
             for i in range(len(params)):
                 g[i] += r[2][i]
@@ -229,6 +269,161 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
 
     return forecast_fit_sum(model, sum_fn, mom, start=start, l2=l2,
                             max_iter=max_iter)
+
+
+# ---- raw transactions ---------------------------------------------------------
+
+_DAY = 86400
+
+
+def summarise_partition(part: Any, customer: str, time: str,
+                        amount: Optional[str], calibration_end: int,
+                        unit_days: float, utc_offset: int,
+                        partition: int) -> Any:
+    """In a worker: the pandas DataFrame of one partition's transactions
+    (customer, time in Unix seconds, amount) reduced to one row per
+    customer, indexed by the customer ID, with the columns frequency,
+    recency, T, monetary_value and _partition (this partition's number), as
+    b2b2c_forecaster_summaries builds them at calibration_end: purchases
+    at or after calibration_end are ignored; purchases on the same day (in
+    utc_offset, seconds east of UTC) merge into one transaction; x the
+    distinct days - 1, t_x the days from the first to the last, T from the
+    start of the first purchase's day to calibration_end, both in units of
+    unit_days; monetary_value the mean of the repeat days' totals (0 when
+    x = 0)."""
+    import numpy as np
+    import pandas as pd
+    t = part[time].to_numpy(dtype="int64")
+    keep = t < calibration_end
+    t = t[keep]
+    ids = part[customer].to_numpy()[keep]
+    amt = (part[amount].to_numpy(dtype="float64")[keep] if amount
+           else np.zeros(len(t)))
+    # b2b2c__day: floor((t + offset) / 86400)
+    day = (t + np.int64(utc_offset)) // _DAY
+    days = pd.DataFrame({"c": ids, "d": day, "a": amt}).groupby(
+        ["c", "d"], sort=True)["a"].sum().reset_index()
+    first = days.groupby("c", sort=True)
+    u = first["d"].count()
+    d0 = first["d"].min()
+    d1 = first["d"].max()
+    rep = days[first.cumcount() > 0].groupby("c")["a"].sum().reindex(
+        u.index, fill_value=0.0)
+    x = (u - 1).astype("float64")
+    out = pd.DataFrame({
+        "frequency": x,
+        "recency": (d1 - d0).astype("float64") / unit_days,
+        # the library's expression, operation for operation (the same bits)
+        "T": ((float(calibration_end) / _DAY + float(utc_offset) / _DAY -
+               d0.astype("float64")) / unit_days),
+        "monetary_value": np.where(u > 1, rep / x.where(x > 0, 1.0), 0.0),
+        "_partition": np.int64(partition)})
+    out.index.name = customer
+    return out
+
+
+def _summ_meta(customer: str, id_dtype: Any) -> Any:
+    import pandas as pd
+    meta = pd.DataFrame({"frequency": pd.Series([], dtype="float64"),
+                         "recency": pd.Series([], dtype="float64"),
+                         "T": pd.Series([], dtype="float64"),
+                         "monetary_value": pd.Series([], dtype="float64"),
+                         "_partition": pd.Series([], dtype="int64")})
+    meta.index = pd.Index([], dtype=id_dtype, name=customer)
+    return meta
+
+
+class SplitCustomerError(PartitionError):
+    """A customer's transactions are in two partitions (summarised
+    separately they would count as two customers). .partition and
+    .other are the two partitions' numbers, .customer the ID."""
+
+    def __init__(self, customer: Any, partition: int, other: int) -> None:
+        self.customer = customer
+        self.other = other
+        super().__init__(partition, EEXISTS, (
+            "customer %r also has transactions in partition %d (a "
+            "customer's transactions must be in one partition: "
+            "summaries(..., shuffle=True) or ddf.shuffle(customer))"
+            % (customer, other)))
+
+
+def summaries(ddf: Any, calibration_end: int, customer: str = "customer",
+              time: str = "time", amount: Optional[str] = "amount",
+              unit_days: float = 7.0, utc_offset: int = 0,
+              shuffle: bool = False, check: bool = True,
+              persist: bool = True) -> Any:
+    """A Dask DataFrame of customer summaries (frequency, recency, T,
+    monetary_value, indexed by the customer ID) from a Dask DataFrame of
+    raw transactions, one row per purchase: the customer ID, the time
+    (Unix seconds) and the amount (None: no amounts, monetary_value 0).
+    Each partition is summarised in its worker (summarise_partition: the
+    rules of b2b2c_forecaster_summaries with B2B2C_FORECASTER_UNIT_DAYS
+    unit_days and the context's UTC offset utc_offset).
+
+    Every customer's transactions must be in one partition. shuffle True
+    moves them there first (ddf.shuffle on the customer column: one pass of
+    the transactions over the network). Otherwise, check True verifies it:
+    free when the DataFrame is indexed by the customer column with known
+    divisions (set_index), else one distributed group-by over the
+    summaries' IDs; a customer in two partitions raises
+    SplitCustomerError naming the customer and both partitions. Persisted
+    (persist True) so that a fit reads them from the workers' memory."""
+    import dask  # noqa: F401 (fail here, not in a worker, without dask)
+    if shuffle:
+        if ddf.index.name == customer and customer not in ddf.columns:
+            ddf = ddf.reset_index()
+        ddf = ddf.shuffle(customer)
+    by_index = ddf.index.name == customer and customer not in ddf.columns
+    src = ddf.reset_index() if by_index else ddf
+    cols = [customer, time] + ([amount] if amount else [])
+    for c in cols:
+        if c not in src.columns:
+            raise ValueError("%s: no column %r in the DataFrame"
+                             % ({customer: "customer", time: "time"}.get(
+                                 c, "amount"), c))
+    parts = src[cols].to_delayed()
+    import dask.dataframe as dd
+    meta = _summ_meta(customer, src._meta[customer].dtype)
+    out = dd.from_delayed(
+        [dask.delayed(summarise_partition)(p, customer, time, amount,
+                                           int(calibration_end),
+                                           float(unit_days), int(utc_offset),
+                                           k)
+         for k, p in enumerate(parts)], meta=meta, verify_meta=False)
+    if persist:
+        out = out.persist()
+    if check and not shuffle and not (by_index and ddf.known_divisions):
+        ids = out[["_partition"]].reset_index()
+        span = ids.groupby(customer)["_partition"].agg(
+            ["min", "max"], split_out=max(ids.npartitions, 1)).rename(
+                columns={"min": "lo", "max": "hi"})
+        bad = span[span["lo"] != span["hi"]].head(1, npartitions=-1)
+        if len(bad):
+            raise SplitCustomerError(bad.index[0], int(bad["lo"].iloc[0]),
+                                     int(bad["hi"].iloc[0]))
+    return out
+
+
+def fit_transactions(ddf: Any, model: int, calibration_end: int,
+                     customer: str = "customer", time: str = "time",
+                     amount: Optional[str] = "amount",
+                     unit_days: float = 7.0, utc_offset: int = 0,
+                     shuffle: bool = False, check: bool = True,
+                     **kwargs: Any) -> FitResult:
+    """fit() on the summaries() of a Dask DataFrame of raw transactions:
+    BG/NBD, Pareto/NBD or Gamma-Gamma (BG/BB's opportunities are not
+    transaction times: summarise those yourself). kwargs go to fit (l2,
+    max_iter, start). Equals forecast_fit on the summaries
+    b2b2c_forecaster_summaries lists for the same purchases (to the
+    tolerance of docs/scaling.md)."""
+    if _check_model(model) == FORECAST_BGBB:
+        raise ValueError("model: BG/BB counts discrete opportunities, not "
+                         "transaction times: fit() its summaries")
+    s = summaries(ddf, calibration_end, customer, time,
+                  amount if model == FORECAST_GG else None, unit_days,
+                  utc_offset, shuffle, check)
+    return fit(s, model, **kwargs)
 
 
 def _predict_part(part: Any, model: int, params: List[float], t: float,
