@@ -956,6 +956,23 @@ class ChannelsTest(EngineTest):
         self.assertEqual([len(e) for e in eff], [3, 3])
         self.assertAlmostEqual(sum(e[2] for e in eff), 1.0)
 
+    def test_markov_counts_stateless(self):
+        # A > B > A converting, a direct conversion, B not converting
+        cnt = b2b2c.channel_markov_counts(2, [[0, 1, 0], [], [1]],
+                                          [True, True, False])
+        self.assertEqual(len(cnt), 15)
+        self.assertEqual(cnt[:5], [0, 1, 1, 0, 0])  # START -> A, -> B
+        half = b2b2c.channel_markov_counts(2, [[0, 1, 0]], [True])
+        rest = b2b2c.channel_markov_counts(2, [[], [1]], [True, False])
+        self.assertEqual([a + b for a, b in zip(half, rest)], cnt)
+        p, eff = b2b2c.channel_markov_effects(cnt, 2)
+        self.assertAlmostEqual(p, 0.5, delta=1e-15)
+        self.assertAlmostEqual(eff[0], 1.0, delta=1e-15)
+        self.assertAlmostEqual(eff[1], 0.5, delta=1e-15)
+        e = self.assertError(b2b2c.ERANGE, b2b2c.channel_markov_counts, 2,
+                             [[0, 2]], [True])
+        self.assertIn("channels[1]", e.message)
+
     def test_attribution_names(self):
         self.assertEqual(b2b2c.channel_attribution_name(
             b2b2c.CHANNEL_ATTRIBUTION_MARKOV), "markov")

@@ -326,6 +326,58 @@ class DaskTest(unittest.TestCase):
         for k, v in want_gg.params.items():
             self.assertLessEqual(rel(gg.params[k], v), 1e-6, k)
 
+    def test_markov(self):
+        # 5,000 random paths over 9 channels (the engine adds them in an
+        # order that is not the IDs' order), some repeated on a path, some
+        # converting; the engine's Markov removal effects against
+        # b2b2c.dask.markov over 8 partitions
+        rng = np.random.default_rng(11)
+        order = ["tv", "search", "display", "email", "webinar", "dealer",
+                 "seo", "marketplace", "outreach"]
+        t0 = 1704067200
+        paths, conv = [], []
+        ctx = b2b2c.Context()
+        with b2b2c.Channels(ctx) as ch:
+            for c in order:
+                ch.add(c, b2b2c.CHANNEL_KIND_REACH)
+            for i in range(5000):
+                k = 1 + rng.poisson(1.5)
+                p = [order[j] for j in rng.integers(0, len(order), k)]
+                cv = bool(rng.random() < 0.1 + 0.08 * p.count("webinar"))
+                for j, c in enumerate(p):
+                    ch.touch("l%d" % i, c, t0 + 3600 * j)
+                if cv:
+                    ch.convert("l%d" % i, t0 + 3600 * k, 1.0)
+                paths.append(p if i % 2 else ">".join(p))
+                conv.append(cv)
+            want = ch.markov_effects(t0, t0 + 86400 * 30)
+        ctx.close()
+        pdf = pd.DataFrame({"path": paths, "converted": conv})
+        ddf = dd.from_pandas(pdf, npartitions=8)
+        got = bd.markov(ddf, channels=order)
+        self.assertEqual(got, want)  # exactly: integer counts, one code path
+        # one partition, or any other partitioning: the same counts
+        self.assertEqual(bd.markov(dd.from_pandas(pdf, npartitions=1),
+                                   channels=order), want)
+        # channels found by a pass (sorted): another numbering, the same
+        # chain; equal to rounding
+        p2, rows = bd.markov(ddf)
+        self.assertEqual([r[0] for r in rows], sorted(order))
+        self.assertLessEqual(rel(p2, want[0]), 1e-12)
+        byid = {r[0]: r for r in want[1]}
+        for c, re, sh in rows:
+            self.assertLessEqual(abs(re - byid[c][1]), 1e-12)
+            self.assertLessEqual(abs(sh - byid[c][2]), 1e-12)
+        # a channel that is not listed is named with its partition
+        with self.assertRaises(bd.PartitionError) as cm:
+            bd.markov(ddf, channels=order[:-1])
+        self.assertEqual(cm.exception.code, b2b2c.EINVAL)
+        self.assertIn("outreach", str(cm.exception))
+        first = min(k for k in range(8) if any(
+            "outreach" in (p if isinstance(p, str) else ">".join(p))
+            for p in ddf.get_partition(k).compute()["path"]))
+        self.assertEqual(cm.exception.partition, first)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -468,6 +468,22 @@ class DealerTest < EngineTest
     assert_error(B2B2C::ERANGE) { @d.owner_assign(k1, "mow-1", T0 + 1, T0, product_line: "boilers") }
   end
 
+  def test_markov_counts_stateless
+    # A > B > A converting, a direct conversion, B not converting
+    cnt = B2B2C.channel_markov_counts(2, [[0, 1, 0], [], [1]], [true, true, false])
+    assert_equal 15, cnt.size
+    assert_equal [0, 1, 1, 0, 0], cnt[0, 5] # START -> A, START -> B
+    half = B2B2C.channel_markov_counts(2, [[0, 1, 0]], [true])
+    rest = B2B2C.channel_markov_counts(2, [[], [1]], [true, false])
+    assert_equal cnt, half.zip(rest).map(&:sum) # batches add up
+    p_conv, eff = B2B2C.channel_markov_effects(cnt, 2)
+    assert_in_delta 0.5, p_conv, 1e-15
+    assert_in_delta 1.0, eff[0], 1e-15
+    assert_in_delta 0.5, eff[1], 1e-15
+    err = assert_error(B2B2C::ERANGE) { B2B2C.channel_markov_counts(2, [[0, 2]], [true]) }
+    assert_match(/channels\[1\]/, err.message)
+  end
+
   def test_errors
     err = assert_error(B2B2C::EBADID) { @d.put("", territories: ["RU"]) }
     assert_match(/dealer/, err.message)

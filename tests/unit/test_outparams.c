@@ -39,6 +39,10 @@
  *                                   stops, ST)
  *   b2b2c_channels_mix_lag          test_channels (F, F2, bad group, from >
  *                                   to, cb stops, ST, AL)
+ *   b2b2c_channel_markov_counts     test_channel_markov (F, ncounts,
+ *                                   ntouches, NULL converted, bad channel)
+ *   b2b2c_channel_markov_effects    test_channel_markov (F, ncounts, NULL
+ *                                   effects, into START, AL)
  * experiment.h (in test_outparams_experiment.c; in memory, so no storage
  * call: F covers the allocations)
  *   b2b2c_experiment_new            test_experiment (AL; exception)
@@ -338,6 +342,54 @@ static void test_channels(void **state)
                                             T0 + 70 * DAY, NULL, NULL), 0);
     assert_true(pairs != CZ);
     b2b2c_channels_free(h);
+    FINISH(e);
+#undef CANARIES
+#undef REFILL
+}
+
+/* The stateless Markov calls (markov.c): no storage, so F covers the
+ * allocations of _effects (_counts allocates nothing). */
+static void test_channel_markov(void **state)
+{
+    (void)state;
+    env e;
+    enum { NCH = 3, NC = (NCH + 1) * (NCH + 3) };
+    uint64_t cnt[NC], good[NC];
+    double eff[NCH], pc = CD;
+    uint32_t ch[] = {0, 1, 2, 1, 2, 0};
+    const uint32_t len[] = {3, 2, 1}, conv[] = {1, 0, 1};
+    env_open(&e);
+    nbad = 0;
+    nfired = 0;
+#define CANARIES (cnt_intact(cnt, NC) && intact(eff, NCH) && pc == CD)
+#define REFILL (cnt_fill(cnt, NC), fill(eff, NCH), pc = CD)
+    REFILL;
+    assert_int_equal(b2b2c_channel_markov_counts(good, NC, e.ctx, NCH, ch, 6,
+                                                 len, conv, 3), 0);
+    X(b2b2c_channel_markov_counts(cnt, NC - 1, e.ctx, NCH, ch, 6, len, conv,
+                                  3), B2B2C_EINVAL);
+    X(b2b2c_channel_markov_counts(cnt, NC, e.ctx, NCH, ch, 5, len, conv, 3),
+      B2B2C_EINVAL);
+    X(b2b2c_channel_markov_counts(cnt, NC, e.ctx, NCH, ch, 6, len, NULL, 3),
+      B2B2C_EINVAL);
+    ch[5] = NCH; /* the last touch: no such channel */
+    X(b2b2c_channel_markov_counts(cnt, NC, e.ctx, NCH, ch, 6, len, conv, 3),
+      B2B2C_ERANGE);
+    ch[5] = 0;
+    X(b2b2c_channel_markov_effects(eff, &pc, e.ctx, good, NC - 1, NCH),
+      B2B2C_EINVAL);
+    X(b2b2c_channel_markov_effects(NULL, &pc, e.ctx, good, NC, NCH),
+      B2B2C_EINVAL);
+    good[NCH + 3] = 1; /* channel 0 -> START */
+    X(b2b2c_channel_markov_effects(eff, &pc, e.ctx, good, NC, NCH),
+      B2B2C_ERANGE);
+    good[NCH + 3] = 0;
+    FAULTS(b2b2c_channel_markov_counts(cnt, NC, e.ctx, NCH, ch, 6, len, conv,
+                                       3));
+    FAULTS(b2b2c_channel_markov_effects(eff, &pc, e.ctx, good, NC, NCH));
+    assert_int_equal(b2b2c_channel_markov_effects(eff, &pc, e.ctx, good, NC,
+                                                  NCH), 0);
+    assert_true(pc != CD && eff[0] != CD);
     FINISH(e);
 #undef CANARIES
 #undef REFILL
@@ -832,6 +884,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_common), cmocka_unit_test(test_channels),
+        cmocka_unit_test(test_channel_markov),
         cmocka_unit_test(test_dealer), cmocka_unit_test(test_lead),
         cmocka_unit_test(test_segment),
     };

@@ -71,7 +71,8 @@ from .channel import (  # noqa: F401
     Attribution, ChannelItem, Channels, LagWeek, Share,
     channel_attribution_from_name, channel_attribution_name,
     channel_kind_from_name, channel_kind_name, channel_sub_from_name,
-    channel_sub_kind, channel_sub_name)
+    channel_sub_kind, channel_sub_name, channel_markov_counts,
+    channel_markov_effects)
 from .experiment import (  # noqa: F401
     Experiment, ExperimentDay, Plan, experiment_plan)
 
@@ -107,7 +108,8 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "forecast_gg_spend", "forecast_clv", "forecast_population_expected",
     "forecast_frequency_counts", "channel_kind_name", "channel_sub_name",
     "channel_attribution_name", "channel_kind_from_name", "channel_sub_from_name",
-    "channel_attribution_from_name", "channel_sub_kind", "Experiment",
+    "channel_attribution_from_name", "channel_sub_kind",
+    "channel_markov_counts", "channel_markov_effects", "Experiment",
     "ExperimentDay", "Plan", "experiment_plan"]]
 
 # The public classes name the package as their module, as before the split

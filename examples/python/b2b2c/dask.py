@@ -24,13 +24,14 @@ import math
 import threading
 from typing import Any, List, Optional, Sequence, Tuple
 
-from ._lib import (EEXISTS, ENODATA, ERANGE, FORECAST_BGBB, FORECAST_BGNBD,
-                   FORECAST_GG, FORECAST_PNBD, lib)
+from ._lib import (EEXISTS, EINVAL, ENODATA, ERANGE, FORECAST_BGBB,
+                   FORECAST_BGNBD, FORECAST_GG, FORECAST_PNBD, lib)
 from .forecast import (FitResult, Params, SumOutsideDomain, _params,
                        forecast_fit_sum, forecast_nparams)
 
 __all__ = ["PartitionError", "SplitCustomerError", "fit", "fit_transactions",
-           "summaries", "summarise_partition", "predict", "spend",
+           "summaries", "summarise_partition", "predict", "spend", "markov",
+           "partition_channels", "partition_markov_counts",
            "partition_sums", "partition_moments"]
 
 _MODELS = (FORECAST_BGNBD, FORECAST_PNBD, FORECAST_BGBB, FORECAST_GG)
@@ -424,6 +425,115 @@ def fit_transactions(ddf: Any, model: int, calibration_end: int,
                   amount if model == FORECAST_GG else None, unit_days,
                   utc_offset, shuffle, check)
     return fit(s, model, **kwargs)
+
+
+# ---- Markov attribution over a DataFrame of paths ----------------------------
+
+def _path_ids(p: Any, sep: str) -> List[str]:
+    if isinstance(p, str):
+        return [c.strip() for c in p.split(sep)] if p.strip() else []
+    return [str(c) for c in p]
+
+
+def partition_channels(part: Any, path: str, sep: str) -> Tuple[int, List[str],
+                                                             str]:
+    """In a worker: (0, the distinct channel IDs on the partition's paths,
+    sorted, "")."""
+    seen = set()
+    for p in part[path]:
+        seen.update(_path_ids(p, sep))
+    return 0, sorted(seen), ""
+
+
+def partition_markov_counts(part: Any, path: str, converted: str,
+                            channels: Sequence[str], sep: str) -> Tuple[
+                                int, Any, str]:
+    """In a worker: (code, the partition's transition counts, message) with
+    b2b2c_channel_markov_counts (a numpy uint64 array, the layout of
+    channel_markov_counts), channel c being channels[c]. A channel not in
+    channels: EINVAL naming it and the row within the partition."""
+    import numpy as np
+    index = {c: i for i, c in enumerate(channels)}
+    nch = len(channels)
+    chs, lens = [], []
+    for r, p in enumerate(part[path]):
+        ids = _path_ids(p, sep)
+        for c in ids:
+            k = index.get(c)
+            if k is None:
+                return EINVAL, None, ("row %d: channel %r is not in channels"
+                                      % (r, c))
+            chs.append(k)
+        lens.append(len(ids))
+    conv = np.ascontiguousarray(part[converted].to_numpy(dtype=bool),
+                                dtype=np.uint32)
+    a_ch = np.ascontiguousarray(chs, dtype=np.uint32)
+    a_len = np.ascontiguousarray(lens, dtype=np.uint32)
+    ncnt = (nch + 1) * (nch + 3)
+    out = np.zeros(ncnt, dtype=np.uint64)
+    c = _ctx()
+    u32 = ctypes.POINTER(ctypes.c_uint32)
+    rc = lib.b2b2c_channel_markov_counts(
+        out.ctypes.data_as(ctypes.POINTER(ctypes.c_uint64)), ncnt, c.handle,
+        nch, a_ch.ctypes.data_as(u32), len(a_ch), a_len.ctypes.data_as(u32),
+        conv.ctypes.data_as(u32), len(a_len))
+    if rc:
+        return rc, None, c.errmsg
+    return 0, out, ""
+
+
+def markov(ddf: Any, path: str = "path", converted: str = "converted",
+           channels: Optional[Sequence[str]] = None,
+           sep: str = ">") -> Tuple[float, List[Tuple[str, float, float]]]:
+    """First-order Markov attribution (Anderl et al. 2016; docs/channels.md)
+    over a Dask DataFrame of paths, one row per path: the path column holds
+    the channel IDs in time order (a list or tuple, or a string joined by
+    sep), the converted column whether the path ends in a conversion (a
+    path is what Channels counts: a lead's touches in the lookback window
+    before its conversion, or before its last touch; an empty path adds
+    nothing). Each partition counts its transitions in its worker
+    (b2b2c_channel_markov_counts); the driver adds the whole-number counts
+    (the same total whatever the partitioning) and computes the removal
+    effects once (b2b2c_channel_markov_effects). channels: the channel IDs
+    to number, in order (None: every channel on a path, sorted, found by
+    one more pass); give the order a Channels engine added them in and the
+    answer is that engine's markov_effects on the same paths, bit for bit.
+    Returns (P(conversion), [(channel_id, removal_effect, share), ...]) as
+    Channels.markov_effects. Raises PartitionError naming the partition
+    (a channel not in channels, a bad row, a worker that failed)."""
+    import numpy as np
+    import dask  # noqa: F401 (fail here, not in a worker, without dask)
+    for c in (path, converted):
+        if c not in ddf.columns:
+            raise ValueError("%s: no column %r in the DataFrame"
+                             % ("path" if c == path else "converted", c))
+    parts = ddf[[path, converted]].to_delayed()
+    if channels is None:
+        seen = set()
+        for k, r in enumerate(_map(parts, partition_channels, path, sep)):
+            if r[0] != 0:
+                _failed(k, r)
+            seen.update(r[1])
+        channels = sorted(seen)
+    channels = [str(c) for c in channels]
+    if len(set(channels)) != len(channels):
+        raise ValueError("channels: an ID is listed twice")
+    if not channels:
+        raise ValueError("channels: no channel (no path has a touch)")
+    total = np.zeros((len(channels) + 1) * (len(channels) + 3),
+                     dtype=np.uint64)
+    for k, r in enumerate(_map(parts, partition_markov_counts, path,
+                               converted, channels, sep)):
+        if r[0] != 0:
+            _failed(k, r)
+        total += r[1]
+    from .channel import channel_markov_effects
+    p_conv, re = channel_markov_effects(total.tolist(), len(channels))
+    tot = 0.0
+    for v in re:  # in channel order, as the engine adds them
+        tot += v
+    return p_conv, [(c, v, v / tot if tot > 0 else 0.0)
+                    for c, v in zip(channels, re)]
 
 
 def _predict_part(part: Any, model: int, params: List[float], t: float,

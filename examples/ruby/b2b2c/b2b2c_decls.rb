@@ -956,6 +956,8 @@ module B2B2C
     attach_function :b2b2c_channels_attribute, %i[pointer int32 int64 int64 b2b2c_channels_attribution_cb pointer], :int
     attach_function :b2b2c_channels_attribute_lead, %i[pointer string int32 int64 int64 b2b2c_channels_share_cb pointer], :int
     attach_function :b2b2c_channels_markov_effects, %i[pointer pointer int64 int64 b2b2c_channels_markov_cb pointer], :int
+    attach_function :b2b2c_channel_markov_counts, %i[pointer size_t pointer size_t pointer size_t pointer pointer size_t], :int
+    attach_function :b2b2c_channel_markov_effects, %i[pointer pointer pointer pointer size_t size_t], :int
     attach_function :b2b2c_channels_mix_shares, %i[pointer int32 int64 int64 b2b2c_channels_row_cb pointer], :int
     attach_function :b2b2c_channels_mix_lag, %i[pointer pointer pointer pointer int32 int64 int64 b2b2c_channels_lag_cb pointer], :int
 
