@@ -378,6 +378,83 @@ class DaskTest(unittest.TestCase):
             for p in ddf.get_partition(k).compute()["path"]))
         self.assertEqual(cm.exception.partition, first)
 
+    def test_lead_refit(self):
+        # 2,000 leads with events at their outcome time (undecayed counts
+        # and values), trained and refitted by a LeadModel; the same
+        # training rows in a DataFrame (attribute numbers as the engine
+        # interns them: first seen, per channel / region / product line)
+        # refitted by b2b2c.dask.lead_fit over 8 partitions: the engine's
+        # P(won) of every lead to 1e-8
+        rng = np.random.default_rng(3)
+        t0 = 1767225600
+        chans = ["search", "display", "fair", "dealer"]
+        regions = ["north", "south", "east"]
+        kinds = [b2b2c.LEAD_EV_SITE_VISIT, b2b2c.LEAD_EV_EMAIL_CLICK,
+                 b2b2c.LEAD_EV_WEBINAR_ATTEND, b2b2c.LEAD_EV_QUOTE_REQUEST]
+        nkinds = b2b2c.LEAD_EV_BUILTIN_COUNT
+        interned, rows, ids = {}, [], []
+
+        def num(attr, v):
+            if v is None:
+                return 0
+            return interned.setdefault((attr, v), len(interned) + 1)
+        ctx = b2b2c.Context()
+        lm = b2b2c.LeadModel(ctx)
+        te = t0 + 86400
+        for i in range(2000):
+            lid = "l%d" % i
+            seg = int(rng.integers(0, 6))
+            ch = chans[int(rng.integers(0, 4))]
+            rg = regions[int(rng.integers(0, 3))] if i % 4 else None
+            pl = "p%d" % rng.integers(0, 3) if i % 3 else None
+            lm.add(lid, t0, seg, ch, rg, pl)
+            row = {"label": 0, "segment": seg, "channel": num(1, ch),
+                   "region": num(2, rg), "product_line": num(3, pl)}
+            z = -1.0 + 0.4 * (ch == "fair") + 0.3 * (seg == 3)
+            for k in range(nkinds):
+                row["c%d" % k] = row["v%d" % k] = 0.0
+            for k in kinds:
+                n = int(rng.poisson(1.0))
+                for _ in range(n):
+                    v = float(rng.integers(0, 3))
+                    lm.event(lid, k, te, v)
+                    row["c%d" % k] += 1
+                    row["v%d" % k] += v
+                z += 0.3 * n * (k == kinds[2])
+            won = bool(rng.random() < 1 / (1 + np.exp(-z)))
+            lm.outcome(lid, won, te)
+            row["label"] = int(won)
+            rows.append(row)
+            ids.append(lid)
+        one = lm.refit()
+        want = [lm.probability(lid, te) for lid in ids]
+        pdf = pd.DataFrame(rows)
+        kc = [("c%d" % k, "v%d" % k) for k in range(nkinds)]
+        got = bd.lead_fit(dd.from_pandas(pdf, npartitions=8), kc)
+        self.assertTrue(got.converged)
+        self.assertEqual(got.status, one.status)
+        w = got.weights
+        nattrs = len(interned)
+        self.assertEqual(len(w), b2b2c.lead_dim(nattrs, nkinds))
+
+        def prob(r):
+            z = w[0] + w[1 + r["segment"]]
+            for c in ("channel", "region", "product_line"):
+                if r[c]:
+                    z += w[6 + r[c]]
+            for k in range(nkinds):
+                j = 7 + nattrs + 2 * k
+                z += (w[j] * np.log1p(r["c%d" % k]) +
+                      w[j + 1] * np.log1p(r["v%d" % k]))
+            return 1 / (1 + np.exp(-z))
+        worst = max(abs(prob(r) - p) for r, p in zip(rows, want))
+        print("lead refit over 8 partitions: %d passes (engine %d), "
+              "largest P(won) difference %.3g" % (got.passes, one.passes,
+                                                  worst))
+        self.assertLessEqual(worst, 1e-8)
+        lm.close()
+        ctx.close()
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

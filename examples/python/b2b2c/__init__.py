@@ -73,6 +73,8 @@ from .channel import (  # noqa: F401
     channel_kind_from_name, channel_kind_name, channel_sub_from_name,
     channel_sub_kind, channel_sub_name, channel_markov_counts,
     channel_markov_effects)
+from .lead_sum import (  # noqa: F401
+    LeadFitResult, lead_dim, lead_fit_sum, lead_loss)
 from .experiment import (  # noqa: F401
     Experiment, ExperimentDay, Plan, experiment_plan)
 
@@ -109,7 +111,8 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "forecast_frequency_counts", "channel_kind_name", "channel_sub_name",
     "channel_attribution_name", "channel_kind_from_name", "channel_sub_from_name",
     "channel_attribution_from_name", "channel_sub_kind",
-    "channel_markov_counts", "channel_markov_effects", "Experiment",
+    "channel_markov_counts", "channel_markov_effects", "LeadFitResult",
+    "lead_dim", "lead_fit_sum", "lead_loss", "Experiment",
     "ExperimentDay", "Plan", "experiment_plan"]]
 
 # The public classes name the package as their module, as before the split

@@ -31,7 +31,8 @@ from .forecast import (FitResult, Params, SumOutsideDomain, _params,
 
 __all__ = ["PartitionError", "SplitCustomerError", "fit", "fit_transactions",
            "summaries", "summarise_partition", "predict", "spend", "markov",
-           "partition_channels", "partition_markov_counts",
+           "partition_channels", "partition_markov_counts", "lead_fit",
+           "partition_lead_sums", "partition_lead_counts",
            "partition_sums", "partition_moments"]
 
 _MODELS = (FORECAST_BGNBD, FORECAST_PNBD, FORECAST_BGBB, FORECAST_GG)
@@ -534,6 +535,153 @@ def markov(ddf: Any, path: str = "path", converted: str = "converted",
         tot += v
     return p_conv, [(c, v, v / tot if tot > 0 else 0.0)
                     for c, v in zip(channels, re)]
+
+
+# ---- the lead model's batch refit over a DataFrame of training rows -----------
+
+def _lead_arrays(part: Any, label: str, segment: str,
+                 attrs: Sequence[Optional[str]],
+                 kinds: Sequence[Tuple[str, str]]) -> List[Any]:
+    """The arrays of b2b2c_lead_loss from a pandas partition: a kind is in
+    a row when its count or its value is not 0 (a kind with both 0 adds
+    exactly nothing)."""
+    import numpy as np
+    n = len(part)
+    u32 = np.uint32
+    lab = np.ascontiguousarray(part[label].to_numpy(dtype="int64")).astype(
+        u32)
+    seg = np.ascontiguousarray(part[segment].to_numpy(dtype="int64")).astype(
+        np.int32)
+    at = np.zeros((n, 3), dtype=u32)
+    for j, c in enumerate(attrs):
+        if c is not None:
+            at[:, j] = part[c].to_numpy(dtype="int64")
+    nkind = len(kinds)
+    cnt = np.zeros((n, nkind))
+    val = np.zeros((n, nkind))
+    for k, (cc, vc) in enumerate(kinds):
+        cnt[:, k] = part[cc].to_numpy(dtype="float64")
+        val[:, k] = part[vc].to_numpy(dtype="float64")
+    has = (cnt != 0) | (val != 0)
+    nk = has.sum(axis=1).astype(u32)
+    kind = np.nonzero(has)[1].astype(u32)  # row-major: per row, kind order
+    return [lab, seg, np.ascontiguousarray(at.reshape(-1)), nk,
+            np.ascontiguousarray(kind), np.ascontiguousarray(cnt[has]),
+            np.ascontiguousarray(val[has])]
+
+
+def partition_lead_counts(part: Any, label: str,
+                          attrs: Sequence[Optional[str]]) -> Tuple[
+                              int, List[int], str]:
+    """In a worker: (0, [rows, won rows, the largest attribute number],
+    "")."""
+    import numpy as np
+    big = 0
+    for c in attrs:
+        if c is not None and len(part):
+            big = max(big, int(np.max(part[c].to_numpy(dtype="int64"))))
+    lab = part[label].to_numpy(dtype="int64")
+    return 0, [len(part), int(lab.sum()), big], ""
+
+
+def partition_lead_sums(part: Any, w: List[float], want_h: bool,
+                        nattrs: int, nkinds: int, label: str, segment: str,
+                        attrs: Sequence[Optional[str]],
+                        kinds: Sequence[Tuple[str, str]]) -> Tuple[
+                            int, float, List[float], Any, str]:
+    """In a worker: (code, loss, gradient, Hessian diagonal or None,
+    message) of b2b2c_lead_loss over one pandas partition at w."""
+    dim = len(w)
+    lab, seg, at, nk, kind, cnt, val = _lead_arrays(part, label, segment,
+                                                    attrs, kinds)
+    c = _ctx()
+    u32 = ctypes.POINTER(ctypes.c_uint32)
+    dp = ctypes.POINTER(ctypes.c_double)
+    lo = ctypes.c_double()
+    g = (ctypes.c_double * dim)()
+    h = (ctypes.c_double * dim)() if want_h else None
+    rc = lib.b2b2c_lead_loss(
+        ctypes.byref(lo), g, h, dim, c.handle, (ctypes.c_double * dim)(*w),
+        nattrs, nkinds, lab.ctypes.data_as(u32),
+        seg.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
+        at.ctypes.data_as(u32), nk.ctypes.data_as(u32),
+        kind.ctypes.data_as(u32), cnt.ctypes.data_as(dp),
+        val.ctypes.data_as(dp), len(kind), len(lab))
+    if rc:
+        return rc, 0.0, [], None, c.errmsg
+    return 0, lo.value, list(g), list(h) if want_h else None, ""
+
+
+def lead_fit(ddf: Any, kinds: Sequence[Tuple[str, str]],
+             nattrs: Optional[int] = None, label: str = "label",
+             segment: str = "segment",
+             attrs: Sequence[Optional[str]] = ("channel", "region",
+                                               "product_line"),
+             l2: float = 0.001, max_passes: int = 1000,
+             persist: bool = True) -> Any:
+    """The lead model's batch refit (b2b2c_lead_refit's optimizer and
+    objective; docs/lead-model.md) over a Dask DataFrame of training rows,
+    one per outcome: label (1 won, 0 lost), segment (B2B2C_SEGMENT_*), the
+    channel, region and product line as attribute numbers (0 none, else
+    1..nattrs; a column name None: none for every row), and per event kind
+    a (count column, value column) pair in kinds: the decayed count and
+    value sum at the outcome (kind k is kinds[k]). nattrs None: the
+    largest attribute number found. Each loss evaluation maps the
+    partitions to b2b2c_lead_loss in the workers and adds in partition
+    order; lead_fit_sum drives the L-BFGS on the driver. Returns
+    b2b2c.LeadFitResult (weights: bias, 6 segments, the attributes, then
+    per kind its count and value weight). Raises PartitionError naming the
+    first bad, failed or non-finite partition; b2b2c.Error(ENODATA) with
+    one class only."""
+    import dask  # noqa: F401 (fail here, not in a worker, without dask)
+    from .lead_sum import lead_dim, lead_fit_sum
+    attrs = list(attrs) + [None] * (3 - len(attrs))
+    cols = [label, segment] + [c for c in attrs if c is not None] + \
+        [c for kv in kinds for c in kv]
+    for c in cols:
+        if c not in ddf.columns:
+            raise ValueError("no column %r in the DataFrame" % (c,))
+    sel = ddf[cols]
+    if persist:
+        sel = sel.persist()
+    parts = sel.to_delayed()
+    nrows = nwon = big = 0
+    for k, r in enumerate(_map(parts, partition_lead_counts, label, attrs)):
+        if r[0] != 0:
+            _failed(k, r)
+        nrows += r[1][0]
+        nwon += r[1][1]
+        big = max(big, r[1][2])
+    if nattrs is None:
+        nattrs = big
+    dim = lead_dim(nattrs, len(kinds))
+
+    def sum_fn(w: List[float], want_h: bool) -> Tuple[float, List[float],
+                                                      Any]:
+        loss, g = 0.0, [0.0] * dim
+        h = [0.0] * dim if want_h else None
+        outside = False
+        for k, r in enumerate(_map(parts, partition_lead_sums, w, want_h,
+                                   nattrs, len(kinds), label, segment, attrs,
+                                   kinds)):
+            if r[0] == ERANGE and r[-1].startswith("w: the loss is not"):
+                outside = True
+                continue
+            if r[0] != 0:
+                _failed(k, r)
+            _finite(k, "sum", r[1], r[2], r[3] if want_h else 0.0)
+            loss += r[1]
+            for j in range(dim):
+                g[j] += r[2][j]
+            if want_h:
+                for j in range(dim):
+                    h[j] += r[3][j]
+        if outside:
+            raise SumOutsideDomain()
+        return loss, g, h
+
+    return lead_fit_sum(sum_fn, nattrs, len(kinds), nrows, nwon, l2=l2,
+                        max_passes=max_passes)
 
 
 def _predict_part(part: Any, model: int, params: List[float], t: float,
