@@ -11,6 +11,7 @@ import os
 import sys
 import time
 import unittest
+from unittest import mock
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(
     __file__)), "..", ".."))
@@ -21,6 +22,7 @@ sys.path.insert(0, PKG)
 os.environ["PYTHONPATH"] = PKG + os.pathsep + os.environ.get("PYTHONPATH", "")
 
 try:
+    import dask
     import dask.dataframe as dd
     import distributed
     import numpy as np
@@ -84,9 +86,13 @@ def simulate(n, seed=19):
 class DaskTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        # a task whose worker dies is not retried on another worker
+        # (test_worker_dies): the scheduler runs in this process
+        dask.config.set({"distributed.scheduler.allowed-failures": 0})
         cls.cluster = distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True,
-            host="127.0.0.1", dashboard_address=None)
+            host="127.0.0.1", dashboard_address="127.0.0.1:0",
+            worker_dashboard_address="127.0.0.1:0")
         try:
             cls.client = distributed.Client(cls.cluster)
         except BaseException:
@@ -454,6 +460,56 @@ class DaskTest(unittest.TestCase):
         self.assertLessEqual(worst, 1e-8)
         lm.close()
         ctx.close()
+
+    def test_nonfinite_sum(self):
+        # a worker whose sum is NaN (partition 2 of 4; the worker-side
+        # function is replaced for this fit only and shipped to the
+        # workers by value): the fit fails naming it, never a silent
+        # partial fit
+        pdf = cdnow()
+        ddf = dd.from_pandas(pdf, npartitions=4)
+        mark = ddf.divisions[2]
+
+        def nan_sums(part, model, params, cols):
+            # in the worker, whose b2b2c.dask is not patched
+            import b2b2c.dask
+            r = b2b2c.dask.partition_sums(part, model, params, cols)
+            if mark in part.index:
+                return (r[0], float("nan"), r[2], r[3])
+            return r
+        with mock.patch.object(bd, "partition_sums", nan_sums):
+            with self.assertRaises(bd.PartitionError) as cm:
+                bd.fit(ddf, b2b2c.FORECAST_BGNBD)
+        self.assertEqual(cm.exception.partition, 2)
+        self.assertEqual(cm.exception.code, b2b2c.ERANGE)
+        self.assertIn("non-finite", str(cm.exception))
+
+    def test_worker_dies(self):
+        # the worker holding partition 1 dies while computing its moments
+        # (os._exit, as a crash or the OOM killer would): KilledWorker in
+        # the scheduler, PartitionError naming partition 1 here; the
+        # cluster replaces the worker and the next fit works
+        pdf = cdnow()
+        ddf = dd.from_pandas(pdf, npartitions=4)
+        mark = ddf.divisions[1]
+
+        def dying(part, *args):
+            import b2b2c.dask
+            if mark in part.index:
+                os._exit(3)
+            return b2b2c.dask.partition_moments(part, *args)
+        with mock.patch.object(bd, "partition_moments", dying):
+            with self.assertRaises(bd.PartitionError) as cm:
+                bd.fit(ddf, b2b2c.FORECAST_BGNBD)
+        self.assertEqual(cm.exception.partition, 1)
+        self.assertIsNone(cm.exception.code)
+        self.assertIn("KilledWorker", str(cm.exception))
+        self.client.wait_for_workers(2, timeout=60)
+        one = b2b2c.forecast_fit(b2b2c.FORECAST_BGNBD,
+                                 pdf["frequency"].tolist(),
+                                 pdf["recency"].tolist(), pdf["T"].tolist())
+        got = bd.fit(ddf, b2b2c.FORECAST_BGNBD)
+        self.assertLessEqual(rel(got.loglik, one.loglik), 1e-12)
 
 
 if __name__ == "__main__":

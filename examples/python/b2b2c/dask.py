@@ -236,7 +236,9 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
         raise ValueError("check_ids: the index must be the customer ID with "
                          "known divisions (ddf.set_index(id_column))")
     cols = _cols(model, frequency, recency, T, monetary_value, weight)
-    sel = ddf[[c for c in cols if c is not None]]
+    want = [c for c in cols if c is not None]
+    # exactly those columns already: no selection (a copy per partition)
+    sel = ddf if list(ddf.columns) == want else ddf[want]
     if persist:
         sel = sel.persist()
     parts = sel.to_delayed()
