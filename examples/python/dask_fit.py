@@ -119,7 +119,7 @@ def main():
     parts = sizes(a.customers, -(-a.customers // a.partitions)
                   if a.partitions > 0 else a.rows_per_partition)
     meta = simulate(0, 0)
-    t_one, t_dist, t_it, its = [], [], [], []
+    t_one, c_one, t_dist, t_it, its = [], [], [], [], []
     one = None
     lo = "127.0.0.1:0"  # every server on loopback
     with distributed.LocalCluster(n_workers=a.workers, threads_per_worker=1,
@@ -135,6 +135,7 @@ def main():
         t_sim = time.perf_counter() - t0
         rss0 = client.run(mem_kb)
         client.run(reset_peak)
+        cpu0 = client.run(time.process_time)
         print("%d customers in %d partitions simulated and persisted on %d "
               "workers in %.1f s; worker RSS %s MB"
               % (a.customers, len(parts), a.workers, t_sim,
@@ -149,6 +150,7 @@ def main():
                   % (t_dist[-1], got.iterations, t_it[-1], got.status,
                      {k: round(v, 6) for k, v in got.params.items()}))
         rss1 = client.run(mem_kb)
+        cpu1 = client.run(time.process_time)
         pdf = None
         one_peak = None
         if not a.no_single:
@@ -157,13 +159,15 @@ def main():
             base = mem_kb()[0]
             reset_peak()
             for _ in range(a.repeat):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 one = fit_one(model, pdf)
                 t_one.append(time.perf_counter() - t0)
+                c_one.append(time.process_time() - c0)
                 diff = max(abs(g - v) / v for g, v in
                            zip(got.params.values(), one[0]))
-                print("one process %.2f s, %d iterations; max relative "
-                      "difference %.2g" % (t_one[-1], one[1], diff))
+                print("one process %.2f s (%.2f s of CPU), %d iterations; max "
+                      "relative difference %.2g"
+                      % (t_one[-1], c_one[-1], one[1], diff))
             one_peak = mem_kb()[1] - base
     print("median of %d: cluster %.2f s (%.3f s per iteration, %d "
           "iterations), one process %s; %d customers, %d partitions, %d "
@@ -171,10 +175,15 @@ def main():
                        statistics.median(t_it), statistics.median(its),
                        "%.2f s" % statistics.median(t_one) if t_one
                        else "skipped", a.customers, len(parts), a.workers))
-    for (w, r0), r1 in zip(sorted(rss0.items()), [rss1[k] for k in
-                                                  sorted(rss0)]):
+    for w in sorted(rss0):
         print("worker %s: %d MB resident with the data, peak %d MB during "
-              "the fits" % (w, r0[0] // 1024, r1[1] // 1024))
+              "the fits, %.1f s of CPU in the %d fits (%.3f s per iteration)"
+              % (w, rss0[w][0] // 1024, rss1[w][1] // 1024,
+                 cpu1[w] - cpu0[w], a.repeat,
+                 (cpu1[w] - cpu0[w]) / max(sum(its), 1)))
+    if c_one:
+        print("one process: median %.2f s of CPU per fit" %
+              statistics.median(c_one))
     if one_peak is not None:
         print("one process: the fit's peak memory above the data: %d MB"
               % (one_peak // 1024))

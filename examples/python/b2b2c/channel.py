@@ -59,7 +59,7 @@ def channel_sub_kind(sub: int) -> int:
     return _check(lib.b2b2c_channel_sub_kind(sub))
 
 
-# ---- Markov chain over paths a host holds (since 1.1) ------------------------
+# ---- Markov chain over paths a host holds (since 1.1) -----------------------
 
 def channel_markov_counts(nchannels: int, paths: Sequence[Sequence[int]],
                           converted: Sequence[Any],

@@ -275,7 +275,7 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
                             max_iter=max_iter)
 
 
-# ---- raw transactions ---------------------------------------------------------
+# ---- raw transactions -------------------------------------------------------
 
 _DAY = 86400
 
@@ -430,7 +430,7 @@ def fit_transactions(ddf: Any, model: int, calibration_end: int,
     return fit(s, model, **kwargs)
 
 
-# ---- Markov attribution over a DataFrame of paths ----------------------------
+# ---- Markov attribution over a DataFrame of paths ---------------------------
 
 def _path_ids(p: Any, sep: str) -> List[str]:
     if isinstance(p, str):
@@ -539,7 +539,7 @@ def markov(ddf: Any, path: str = "path", converted: str = "converted",
                     for c, v in zip(channels, re)]
 
 
-# ---- the lead model's batch refit over a DataFrame of training rows -----------
+# ---- the lead model's batch refit over a DataFrame of training rows ---------
 
 def _lead_arrays(part: Any, label: str, segment: str,
                  attrs: Sequence[Optional[str]],
