@@ -410,6 +410,72 @@ B2B2C_API int b2b2c_channels_markov_effects(double *p_conv, b2b2c_channels *h,
                                             b2b2c_channels_markov_cb cb,
                                             void *userdata);
 
+/* ---- Markov attribution over paths a host holds (since 1.1) --------------- */
+
+/*
+ * The Markov chain of b2b2c_channels_markov_effects without a handle, for
+ * paths spread over partitions, processes or machines (docs/scaling.md):
+ * each partition counts its paths' transitions
+ * (b2b2c_channel_markov_counts), the host adds the counts (whole numbers:
+ * the merged counts are the same whatever the partitioning and the order
+ * of the additions), and b2b2c_channel_markov_effects turns the merged
+ * counts into the removal effects with the engine's arithmetic. The
+ * effects equal the engine's bit for bit when the engine's paths are
+ * counted with its channels numbered in its order (the order added,
+ * b2b2c_channels_list): equal counts take one code path.
+ *
+ * The counts matrix: (nchannels + 1) rows by (nchannels + 3) columns,
+ * row-major. Row 0 is START, row c + 1 channel c; column c + 1 is channel
+ * c, column nchannels + 1 CONVERSION and column nchannels + 2 NULL (the
+ * path ended without a conversion); column 0 (into START) is always 0.
+ * counts[r * (nchannels + 3) + s] is the number of transitions r -> s.
+ */
+
+/*
+ * Count the transitions of npaths paths into counts (ncounts >=
+ * (nchannels + 1) * (nchannels + 3); that many entries are overwritten).
+ * The paths' touches are concatenated in channels[0..ntouches): path i
+ * is the next lengths[i] touches, each a channel number < nchannels, in
+ * time order; converted[i] non-zero: it ends in a conversion (a path of
+ * the engine: the touches in the lookback window before the conversion,
+ * or before the last touch of a lead that has not converted). A path of
+ * length 0 (a conversion without touches, the direct bucket) adds
+ * nothing. lengths and converted may be NULL when npaths is 0, channels
+ * when ntouches is 0.
+ * Errors (counts untouched): B2B2C_EINVAL (NULL ctx, counts or an array
+ * named above, nchannels 0, ncounts too small, the lengths not adding up
+ * to ntouches), B2B2C_ERANGE (a channel number >= nchannels, named by
+ * its index; nchannels too large for the matrix's size). Cost: O(ntouches
+ * + nchannels^2), no allocation.
+ */
+B2B2C_API int b2b2c_channel_markov_counts(uint64_t *counts, size_t ncounts,
+                                          b2b2c_ctx *ctx, size_t nchannels,
+                                          const uint32_t *channels,
+                                          size_t ntouches,
+                                          const uint32_t *lengths,
+                                          const uint32_t *converted,
+                                          size_t npaths);
+
+/*
+ * The removal effects of the chain with the transition counts `counts`
+ * (the layout above, usually b2b2c_channel_markov_counts added over
+ * partitions): effects[c] (nchannels entries) receives RE(c) in [0, 1] as
+ * b2b2c_channels_markov_effects reports it (0 for a channel without
+ * transitions), *p_conv (may be NULL) P(conversion) from START (NaN when
+ * no path was counted). The normalised shares are RE(c) / sum RE, summed
+ * in channel order. Outputs written on success only.
+ * Errors: B2B2C_EINVAL (NULL ctx, effects or counts; nchannels 0; ncounts
+ * too small), B2B2C_ERANGE (not the counts of paths: a count into START,
+ * a channel entered but never left, a count above 2^53 that a double
+ * would round; the message names the entry or channel), B2B2C_ENOMEM.
+ * Cost: O(nchannels^2) to read the counts and O(m^3) for the m channels
+ * with transitions; memory O(nchannels^2 + m^2).
+ */
+B2B2C_API int b2b2c_channel_markov_effects(double *effects, double *p_conv,
+                                           b2b2c_ctx *ctx,
+                                           const uint64_t *counts,
+                                           size_t ncounts, size_t nchannels);
+
 /* ---- media mix ----------------------------------------------------------------- */
 
 /* Indexes into the vector of a media-mix share row. */

@@ -439,6 +439,97 @@ B2B2C_API int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id,
 B2B2C_API int b2b2c_lead_refit(int32_t *status, int32_t *passes,
                                b2b2c_lead_model *m);
 
+/* ---- the batch refit over rows a host holds (since 1.1) -------------------- */
+
+/*
+ * The refit of b2b2c_lead_refit without a handle, for training rows spread
+ * over partitions, processes or machines (docs/scaling.md): each partition
+ * sums the log-loss, its gradient and (once) the Hessian's diagonal over
+ * its rows (b2b2c_lead_loss), the host adds the partitions' sums, and
+ * b2b2c_lead_fit_sum runs the refit's optimizer over them. One batch
+ * holding the engine's rows in its order gives the engine's weights bit
+ * for bit; other partitionings add in another order, equal to rounding
+ * (docs/scaling.md says how close).
+ *
+ * A training row: label (1 won, 0 lost), segment (B2B2C_SEGMENT_*), three
+ * attribute numbers (channel, region, product line; 0 none, else
+ * 1..nattrs in the host's numbering) and, per event kind it has (each at
+ * most once; kind numbers 0..nkinds-1, nkinds <= B2B2C_LEAD_EV_MAX), the
+ * decayed count and value sum at its outcome (>= 0; the features are
+ * their log1p). The weight vector (dim = 1 + 6 + nattrs + 2 nkinds):
+ * the bias, the 6 segment weights, the attribute weights in their
+ * numbers' order, then per kind its count and its value weight: the
+ * layout of the engine's refit.
+ */
+
+/*
+ * Over nrows rows at weights w (dim entries): *loss = the sum of
+ * log(1 + e^z) - y z, grad = its gradient (sum of (p - y) x, PRML eqs.
+ * 4.90, 4.91), hdiag (may be NULL) = the sum of p (1 - p) x^2 (the
+ * Hessian's diagonal, PRML eq. 4.97); no penalty, no division by the
+ * rows: sums that add over partitions. The rows: label[nrows],
+ * segment[nrows], attrs[3 nrows], nk[nrows] (kinds per row), and the
+ * rows' kinds concatenated in kind, count, value (nfeat = the sum of nk).
+ * Outputs written on success only.
+ * Errors: B2B2C_EINVAL (NULL ctx, loss, grad, w or a row array; dim not
+ * 1 + 6 + nattrs + 2 nkinds; nk not adding up to nfeat; a NaN or
+ * infinite weight, count or value), B2B2C_ERANGE (a label not 0 or 1, a
+ * segment, attribute or kind number out of range, nk[i] > nkinds,
+ * nkinds > B2B2C_LEAD_EV_MAX, a negative count or value, each naming its
+ * index; the loss not finite at w), B2B2C_ENOMEM. Cost: O(nrows + nfeat
+ * + dim), 2 dim doubles.
+ */
+B2B2C_API int b2b2c_lead_loss(double *loss, double *grad, double *hdiag,
+                              size_t dim, b2b2c_ctx *ctx, const double *w,
+                              size_t nattrs, size_t nkinds,
+                              const uint32_t *label, const int32_t *segment,
+                              const uint32_t *attrs, const uint32_t *nk,
+                              const uint32_t *kind, const double *count,
+                              const double *value, size_t nfeat,
+                              size_t nrows);
+
+/*
+ * The host's sums for b2b2c_lead_fit_sum: at w (dim entries) write the
+ * sums of b2b2c_lead_loss over every partition to *loss and grad (dim
+ * entries) and, when hdiag is not NULL (the first call only), the
+ * Hessian diagonal's sums to hdiag; return 0. B2B2C_ERANGE (the loss not
+ * finite at w) makes the optimizer step back (an error at the first
+ * call); any other non-zero value stops the fit and is returned.
+ */
+typedef int (*b2b2c_lead_sum_cb)(double *loss, double *grad, double *hdiag,
+                                 const double *w, size_t dim,
+                                 void *userdata);
+
+/*
+ * The refit of b2b2c_lead_refit over a host's sums: L-BFGS on the
+ * L2-penalised mean log-loss from the engine's start (zero weights, the
+ * bias at the log-odds of nwon / (nrows - nwon)), with its
+ * preconditioner, stopping rule and statuses (b2b2c_lead_refit).
+ *
+ * w          receives the weights (dim entries, the layout above).
+ * status     (optional) the B2B2C_FIT_* status; passes (optional) the
+ *            calls of cb made (each one pass over every partition).
+ * nrows, nwon  the rows over every partition and how many are won.
+ * l2, max_passes  what B2B2C_LEAD_L2 and B2B2C_LEAD_REFIT_EPOCHS are to
+ *            the engine (defaults 0.001 and 1000).
+ * cb, userdata  the host's sums (b2b2c_lead_sum_cb).
+ *
+ * The context's progress handler gets one unit per call of cb
+ * (B2B2C_EINTERRUPTED when it stops the fit). Outputs written on success
+ * only. Errors: B2B2C_EINVAL (NULL ctx, w or cb; dim), B2B2C_ENODATA (nwon
+ * 0 or not below nrows: one class only), B2B2C_ERANGE (l2 outside
+ * [0, 100], max_passes outside [1, 10000], nkinds; cb returned 0 with a
+ * non-finite sum: a lost or bad partition, never taken as a step back; cb
+ * returned ERANGE at the first call), B2B2C_ENOMEM, B2B2C_EINTERRUPTED,
+ * or cb's own code. Cost: the passes of b2b2c_lead_refit (typically 20 to
+ * 100), (2 * 16 + 6) dim doubles.
+ */
+B2B2C_API int b2b2c_lead_fit_sum(double *w, size_t dim, int32_t *status,
+                                 int32_t *passes, b2b2c_ctx *ctx,
+                                 size_t nattrs, size_t nkinds, uint64_t nrows,
+                                 uint64_t nwon, double l2, int32_t max_passes,
+                                 b2b2c_lead_sum_cb cb, void *userdata);
+
 /*
  * P(won) of a lead at `now`, in (0, 1). B2B2C_ENOTREADY while the model has
  * fewer than B2B2C_LEAD_MIN_OUTCOMES outcomes or only one class;

@@ -57,74 +57,9 @@ static int64_t lookback_s(const b2b2c_channels *h)
 
 /* ---- Markov chain ---------------------------------------------------------- */
 
-/*
- * First-order Markov attribution, Anderl, Becker, von Wangenheim & Schumann
- * 2016 ("Mapping the customer journey: Lessons learned from graph-based
- * online attribution modeling", IJRM 33(3)), sec. 3.2: transition
- * probabilities are maximum-likelihood counts over all paths; the removal
- * effect of channel c is RE(c) = 1 - P(conv | c removed) / P(conv), where
- * removing c sends every transition into c to NULL.
- *
- * With Q the transient-to-transient probabilities (START and the channels)
- * and r the transient-to-CONVERSION ones, the fundamental matrix is
- * N = (I - Q)^-1 and the absorption probabilities are x = N r (Kemeny &
- * Snell 1976, "Finite Markov Chains", ch. III: N = (I - Q)^-1, B = N R).
- * The probability of ever reaching c from START is h_c = N[S][c] / N[c][c]
- * (ibid., ch. III, hitting probabilities H = (N - I) N_dg^-1 off the
- * diagonal). By the strong Markov property P(conv) splits into paths that
- * never reach c and paths that reach c and then convert with x_c, so
- *     P(conv | c removed) = x_S - h_c x_c,   RE(c) = h_c x_c / x_S.
- * One inversion (Gauss-Jordan with partial pivoting) thus gives every
- * removal effect, O(m^3) for m channels on a path, instead of m solves of
- * the chain with c removed (O(m^4)). The unit tests check the result
- * against hand-worked chains and, on random paths, against value iteration
- * of the chain with each channel removed.
- */
-
-/* Invert the m*m matrix a (row-major) into inv by Gauss-Jordan elimination
- * with partial pivoting; a is destroyed. I - Q of an absorbing chain is a
- * non-singular M-matrix (every state with a row reaches absorption), so a
- * zero pivot cannot occur; if it did, the column is left as is. */
-static void gauss_jordan_inverse(double *a, double *inv, size_t m)
-{
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < m; j++)
-            inv[i * m + j] = i == j ? 1.0 : 0.0;
-    for (size_t k = 0; k < m; k++) {
-        size_t p = k;
-        double best = fabs(a[k * m + k]), piv;
-        for (size_t i = k + 1; i < m; i++)
-            if (fabs(a[i * m + k]) > best) {
-                best = fabs(a[i * m + k]);
-                p = i;
-            }
-        if (best == 0)
-            continue;
-        if (p != k)
-            for (size_t j = 0; j < m; j++) {
-                double t = a[k * m + j];
-                a[k * m + j] = a[p * m + j];
-                a[p * m + j] = t;
-                t = inv[k * m + j];
-                inv[k * m + j] = inv[p * m + j];
-                inv[p * m + j] = t;
-            }
-        piv = a[k * m + k];
-        for (size_t j = 0; j < m; j++) {
-            a[k * m + j] /= piv;
-            inv[k * m + j] /= piv;
-        }
-        for (size_t i = 0; i < m; i++) {
-            double f = a[i * m + k];
-            if (i == k || f == 0)
-                continue;
-            for (size_t j = 0; j < m; j++) {
-                a[i * m + j] -= f * a[k * m + j];
-                inv[i * m + j] -= f * inv[k * m + j];
-            }
-        }
-    }
-}
+/* The chain's arithmetic, its papers and its equations are in markov.c
+ * (shared with the stateless b2b2c_channel_markov_effects); here the
+ * paths of the handle's leads are counted. */
 
 /* Does a lead's path end in [from, to)? Converting paths end at the
  * conversion, others at the last touch. Sets *end and *lo. */
@@ -178,13 +113,28 @@ static int markov_fit(attr_run *ar)
     int64_t lb = lookback_s(h);
     uint32_t *state = NULL; /* channel index -> state (1..m), 0 = absent */
     uint32_t *chan_of = NULL;
-    double *cnt = NULL, *a = NULL, *inv = NULL, *x = NULL, *full = NULL;
+    double *cnt = NULL, *rs = NULL;
     size_t w;
     int rc = 0;
 
     ar->p_conv = NAN;
     for (size_t c = 0; c < nch; c++)
         ar->re[c] = 0;
+    if (nch <= CH_MARKOV_DENSE) {
+        /* one pass over the paths into a dense count matrix over every
+         * channel; markov.c keeps the channels that have transitions */
+        size_t wf = nch + 3;
+        double *full = b2b2c__malloc(ctx, (nch + 1) * wf * sizeof(double));
+        if (!full)
+            return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+        memset(full, 0, (nch + 1) * wf * sizeof(double));
+        count_paths(ar, lb, NULL, wf, nch + 1, full);
+        rc = b2b2c__ch_markov_dense(ctx, full, nch, ar->re, &ar->p_conv);
+        b2b2c__free(ctx, full);
+        return rc;
+    }
+    /* many channels: first mark the channels on a path (those with a
+     * transition out: the same set as the dense count's) */
     state = b2b2c__malloc(ctx, (nch + 1) * sizeof(uint32_t));
     chan_of = b2b2c__malloc(ctx, (nch + 1) * sizeof(uint32_t));
     if (!state || !chan_of) {
@@ -192,103 +142,40 @@ static int markov_fit(attr_run *ar)
         goto done;
     }
     memset(state, 0, (nch + 1) * sizeof(uint32_t));
-    if (nch <= CH_MARKOV_DENSE) {
-        /* one pass over the paths into a dense count matrix over every
-         * channel, then keep the channels that have transitions */
-        size_t wf = nch + 3;
-        full = b2b2c__malloc(ctx, (nch + 1) * wf * sizeof(double));
-        if (!full) {
-            rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-            goto done;
-        }
-        memset(full, 0, (nch + 1) * wf * sizeof(double));
-        count_paths(ar, lb, NULL, wf, nch + 1, full);
-        for (size_t c = 0; c < nch; c++) {
-            double tot = 0;
-            for (size_t j = 0; j < wf; j++)
-                tot += full[(c + 1) * wf + j];
-            if (tot > 0) {
-                state[c] = (uint32_t)++m;
-                chan_of[m] = (uint32_t)c;
-            }
-        }
-    } else {
-        /* many channels: first mark the channels on a path */
-        for (size_t i = 0; i < h->nlead; i++) {
-            const ch_lead *l = h->leads[i];
-            int64_t end;
-            uint32_t lo;
-            if (path_of(ar, l, lb, &end, &lo))
-                for (uint32_t j = lo; j < l->n; j++)
-                    state[l->tv[j].ch] = 1;
-        }
-        for (size_t c = 0; c < nch; c++)
-            if (state[c]) {
-                state[c] = (uint32_t)++m;
-                chan_of[m] = (uint32_t)c;
-            }
+    for (size_t i = 0; i < h->nlead; i++) {
+        const ch_lead *l = h->leads[i];
+        int64_t end;
+        uint32_t lo;
+        if (path_of(ar, l, lb, &end, &lo))
+            for (uint32_t j = lo; j < l->n; j++)
+                state[l->tv[j].ch] = 1;
     }
+    for (size_t c = 0; c < nch; c++)
+        if (state[c]) {
+            state[c] = (uint32_t)++m;
+            chan_of[m] = (uint32_t)c;
+        }
     if (m == 0)
         goto done;
     /* counts: rows 0..m (START + channels), columns 0..m, m+1 = CONV,
      * m+2 = NULL */
     w = m + 3;
     cnt = b2b2c__malloc(ctx, (m + 1) * w * sizeof(double));
-    a = b2b2c__malloc(ctx, (m + 1) * (m + 1) * sizeof(double));
-    inv = b2b2c__malloc(ctx, (m + 1) * (m + 1) * sizeof(double));
-    x = b2b2c__malloc(ctx, (m + 1) * sizeof(double));
-    if (!cnt || !a || !inv || !x) {
+    rs = b2b2c__malloc(ctx, (m + 1) * sizeof(double));
+    if (!cnt || !rs) {
         rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
         goto done;
     }
     memset(cnt, 0, (m + 1) * w * sizeof(double));
-    if (full) {
-        size_t wf = nch + 3;
-        for (size_t ri = 0; ri <= nch; ri++) {
-            size_t ci = ri ? state[ri - 1] : 0;
-            if (ri && !ci)
-                continue;
-            for (size_t cj = 1; cj <= nch; cj++)
-                if (full[ri * wf + cj] > 0) /* a target always has a row */
-                    cnt[ci * w + state[cj - 1]] += full[ri * wf + cj];
-            cnt[ci * w + m + 1] = full[ri * wf + nch + 1];
-            cnt[ci * w + m + 2] = full[ri * wf + nch + 2];
-        }
-    } else {
-        count_paths(ar, lb, state, w, m + 1, cnt);
-    }
-    /* a = I - Q; r (kept in the last column of cnt's row) as probability */
-    for (size_t i = 0; i <= m; i++) {
-        double tot = 0;
-        for (size_t j = 0; j < w; j++)
-            tot += cnt[i * w + j];
-        for (size_t j = 0; j <= m; j++)
-            a[i * (m + 1) + j] =
-                (i == j ? 1.0 : 0.0) - (tot > 0 ? cnt[i * w + j] / tot : 0);
-        cnt[i * w + m + 1] = tot > 0 ? cnt[i * w + m + 1] / tot : 0;
-    }
-    gauss_jordan_inverse(a, inv, m + 1);
-    for (size_t i = 0; i <= m; i++) { /* x = N r */
-        double v = 0;
-        for (size_t j = 0; j <= m; j++)
-            v += inv[i * (m + 1) + j] * cnt[j * w + m + 1];
-        x[i] = v;
-    }
-    ar->p_conv = x[0];
-    for (size_t c = 1; c <= m; c++) {
-        double nsc = inv[c], ncc = inv[c * (m + 1) + c], re = 0;
-        if (x[0] > 0 && ncc > 0)
-            re = (nsc / ncc) * x[c] / x[0];
-        ar->re[chan_of[c]] = re < 0 ? 0 : (re > 1 ? 1 : re);
-    }
+    count_paths(ar, lb, state, w, m + 1, cnt);
+    if ((rc = b2b2c__ch_markov_solve(ctx, cnt, m, &ar->p_conv, rs)) == 0)
+        for (size_t c = 1; c <= m; c++)
+            ar->re[chan_of[c]] = rs[c];
 done:
     b2b2c__free(ctx, state);
     b2b2c__free(ctx, chan_of);
     b2b2c__free(ctx, cnt);
-    b2b2c__free(ctx, full);
-    b2b2c__free(ctx, a);
-    b2b2c__free(ctx, inv);
-    b2b2c__free(ctx, x);
+    b2b2c__free(ctx, rs);
     return rc;
 }
 

@@ -91,6 +91,16 @@ int b2b2c__ch_lead_insert(b2b2c_channels *h, ch_lead *l);
 /* channel_load.c: add channel `id` from its stored record (refresh). */
 int b2b2c__ch_fetch_chan(b2b2c_channels *h, const void *id, size_t len);
 
+/* markov.c: removal effects from transition counts. _solve: compact counts
+ * cnt ((m + 1) x (m + 3): START, the m channels, CONVERSION, NULL; changed)
+ * to P(conv) and re[1..m]. _dense: counts over every channel (full,
+ * (nch + 1) x (nch + 3)) to re[nch] and P(conv) (NaN without paths); the
+ * outputs are written on success only. B2B2C_ENOMEM. */
+int b2b2c__ch_markov_solve(b2b2c_ctx *ctx, double *cnt, size_t m,
+                           double *p_conv, double *re);
+int b2b2c__ch_markov_dense(b2b2c_ctx *ctx, const double *full, size_t nch,
+                           double *re, double *p_conv);
+
 /* Order-independent digest of the in-memory state (tests). */
 uint64_t b2b2c__channels_digest(const b2b2c_channels *h);
 

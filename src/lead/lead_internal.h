@@ -212,6 +212,20 @@ lead_rec *b2b2c__lead_enter(const b2b2c_lead_model *m, const char *null_arg,
 /* The T_STAGES key of a lead's stage change `seq` (idlen + 5 bytes). */
 void b2b2c__lead_hist_key(char *key, const lead_rec *r, uint32_t seq);
 int b2b2c__lead_ready(const b2b2c_lead_model *m);
+
+/* lead_learn.c: the batch refit's L-BFGS over an evaluator of J and its
+ * gradient (the engine's rows, or a host's sums: lead_sum.c). eval
+ * returns 0 with *f and g at w, or an error code that stops the fit and
+ * is returned; it counts its passes in *passes and fills h (the
+ * Hessian's diagonal, the preconditioner) at its first call. work:
+ * (2 B2B2C__LEAD_REFIT_MEM + 4) n + 2 B2B2C__LEAD_REFIT_MEM doubles.
+ * Returns 0 with the B2B2C_FIT_* status in *status, or eval's error. */
+#define B2B2C__LEAD_REFIT_MEM 16
+typedef int (*b2b2c__lead_eval_fn)(void *ud, const double *w, double *f,
+                                   double *g);
+int b2b2c__lead_lbfgs(int32_t *status, b2b2c__lead_eval_fn eval, void *ud,
+                      const int *passes, size_t n, const double *h, double *w,
+                      double *work, int max_passes);
 /* log-odds of a lead at now; */
 double b2b2c__lead_logit(const b2b2c_lead_model *m, const lead_rec *r,
                          int64_t now);

@@ -277,7 +277,7 @@ int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id, int32_t won,
  * then per kind its count and value weights.
  */
 #define REFIT_GTOL 1e-6
-#define REFIT_MEM 16
+#define REFIT_MEM B2B2C__LEAD_REFIT_MEM
 
 typedef struct refit {
     b2b2c_lead_model *m;
@@ -372,24 +372,36 @@ static double max_abs(const double *a, size_t n)
     return s;
 }
 
-/* Minimise from w (in place). `work` holds (2 REFIT_MEM + 4) dim + 2
- * REFIT_MEM doubles, r->h dim zeros. The initial inverse Hessian of the
+static int refit_eval_cb(void *r, const double *w, double *f, double *g)
+{
+    *f = refit_eval(r, w, g);
+    return 0;
+}
+
+/* Minimise from w (in place) the J that eval gives (0, or an error code
+ * that stops the minimisation and is returned); *passes counts eval's
+ * passes (eval keeps it), h is the Hessian's diagonal that eval's first
+ * call fills. `work` holds (2 REFIT_MEM + 4) dim + 2 REFIT_MEM doubles.
+ * The initial inverse Hessian of the
  * two-loop recursion is gamma diag(1/h), h the Hessian's diagonal at the
  * start, gamma as N&W eq. 7.20 in that metric: the same as L-BFGS on the
  * variables sqrt(h) w (diagonal scaling, N&W sec. 2.2 "Scaling"), so that
  * features on different scales (the one-hot of a rare channel, the log of
  * a value sum) converge alike. Returns the B2B2C_FIT_* status: CONVERGED
  * when the gradient test was met, MAX_ITER when the passes ran out first,
- * STALLED when no step lowered J any more. */
-static int lbfgs(refit *r, double *w, double *work, int max_passes)
+ * STALLED when no step lowered J any more, into *status. */
+int b2b2c__lead_lbfgs(int32_t *status, b2b2c__lead_eval_fn eval, void *ud,
+                      const int *passes, size_t n, const double *h, double *w,
+                      double *work, int max_passes)
 {
-    size_t n = r->dim;
     double *g = work, *d = g + n, *wt = d + n, *gt = wt + n;
     double *s = gt + n, *y = s + REFIT_MEM * n;
     double *rho = y + REFIT_MEM * n, *al = rho + REFIT_MEM;
-    double f = refit_eval(r, w, g), gamma = 1;
-    const double *h = r->h;
-    int used = 0, head = 0;
+    double f = 0, gamma = 1;
+    int used = 0, head = 0, rc;
+
+    if ((rc = eval(ud, w, &f, g)) != 0)
+        return rc;
 
     while (max_abs(g, n) > REFIT_GTOL) {
         double dg, step = 1, ft = 0;
@@ -419,10 +431,11 @@ static int lbfgs(refit *r, double *w, double *work, int max_passes)
             used = 0;
         }
         /* backtracking to sufficient decrease (N&W eq. 3.4, c1 = 1e-4) */
-        while (r->passes < max_passes) {
+        while (*passes < max_passes) {
             for (size_t i = 0; i < n; i++)
                 wt[i] = w[i] + step * d[i];
-            ft = refit_eval(r, wt, gt);
+            if ((rc = eval(ud, wt, &ft, gt)) != 0)
+                return rc;
             if (isfinite(ft) && ft <= f + 1e-4 * step * dg) {
                 ok = 1;
                 break;
@@ -431,8 +444,10 @@ static int lbfgs(refit *r, double *w, double *work, int max_passes)
             if (step < 1e-20)
                 break;
         }
-        if (!ok)
-            return B2B2C_FIT_STALLED;
+        if (!ok) {
+            *status = B2B2C_FIT_STALLED;
+            return 0;
+        }
         {
             double *sk = s + head * n, *yk = y + head * n, sy, yy = 0;
             for (size_t i = 0; i < n; i++) {
@@ -452,11 +467,14 @@ static int lbfgs(refit *r, double *w, double *work, int max_passes)
         memcpy(w, wt, n * sizeof(*w));
         memcpy(g, gt, n * sizeof(*g));
         f = ft;
-        if (r->passes >= max_passes)
-            return max_abs(g, n) <= REFIT_GTOL ? B2B2C_FIT_CONVERGED
-                                               : B2B2C_FIT_MAX_ITER;
+        if (*passes >= max_passes) {
+            *status = max_abs(g, n) <= REFIT_GTOL ? B2B2C_FIT_CONVERGED
+                                                  : B2B2C_FIT_MAX_ITER;
+            return 0;
+        }
     }
-    return B2B2C_FIT_CONVERGED;
+    *status = B2B2C_FIT_CONVERGED;
+    return 0;
 }
 
 /* Weights from the vector layout of refit_eval. */
@@ -523,8 +541,8 @@ static int refit_body(b2b2c_lead_model *m, int32_t *status, int32_t *passes)
     r.h = w + (2 * REFIT_MEM + 5) * r.dim + 2 * REFIT_MEM;
     memset(r.h, 0, r.dim * sizeof(*r.h));
     w[0] = log((double)m->nwon / (double)(m->nrows - m->nwon));
-    *status = lbfgs(&r, w, w + r.dim,
-                    (int)lead_param(m, B2B2C_LEAD_REFIT_EPOCHS));
+    b2b2c__lead_lbfgs(status, refit_eval_cb, &r, &r.passes, r.dim, r.h, w,
+                      w + r.dim, (int)lead_param(m, B2B2C_LEAD_REFIT_EPOCHS));
     *passes = r.passes;
     weights_set(m, w);
     if ((rc = b2b2c__lead_write_model(m)) != 0)

@@ -996,6 +996,54 @@ class ChannelsTest(EngineTest):
         self.assertEqual([len(e) for e in eff], [3, 3])
         self.assertAlmostEqual(sum(e[2] for e in eff), 1.0)
 
+    def test_markov_counts_stateless(self):
+        # A > B > A converting, a direct conversion, B not converting
+        cnt = b2b2c.channel_markov_counts(2, [[0, 1, 0], [], [1]],
+                                          [True, True, False])
+        self.assertEqual(len(cnt), 15)
+        self.assertEqual(cnt[:5], [0, 1, 1, 0, 0])  # START -> A, -> B
+        half = b2b2c.channel_markov_counts(2, [[0, 1, 0]], [True])
+        rest = b2b2c.channel_markov_counts(2, [[], [1]], [True, False])
+        self.assertEqual([a + b for a, b in zip(half, rest)], cnt)
+        p, eff = b2b2c.channel_markov_effects(cnt, 2)
+        self.assertAlmostEqual(p, 0.5, delta=1e-15)
+        self.assertAlmostEqual(eff[0], 1.0, delta=1e-15)
+        self.assertAlmostEqual(eff[1], 0.5, delta=1e-15)
+        e = self.assertError(b2b2c.ERANGE, b2b2c.channel_markov_counts, 2,
+                             [[0, 2]], [True])
+        self.assertIn("channels[1]", e.message)
+
+    def test_lead_fit_sum(self):
+        # four rows, one attribute, one kind; two batches add up
+        rows = [(1, 5, [1, 0, 0], [(0, 2.0, 1.0)]), (0, 3, [0, 0, 0], []),
+                (0, 5, [1, 0, 0], [(0, 0.5, 0.0)]),
+                (1, 1, [0, 0, 0], [(0, 4.0, 3.0)])]
+
+        def loss(w, rs, h):
+            return b2b2c.lead_loss(
+                w, 1, 1, [r[0] for r in rs], [r[1] for r in rs],
+                [a for r in rs for a in r[2]], [len(r[3]) for r in rs],
+                [k[0] for r in rs for k in r[3]],
+                [k[1] for r in rs for k in r[3]],
+                [k[2] for r in rs for k in r[3]], hdiag=h)
+        w = [0.1] * b2b2c.lead_dim(1, 1)
+        full, a, b = loss(w, rows, True), loss(w, rows[:2], True), \
+            loss(w, rows[2:], True)
+        self.assertAlmostEqual(full[0], a[0] + b[0], delta=1e-14)
+        for j in range(len(w)):
+            self.assertAlmostEqual(full[1][j], a[1][j] + b[1][j], delta=1e-14)
+            self.assertAlmostEqual(full[2][j], a[2][j] + b[2][j], delta=1e-14)
+        fit = b2b2c.lead_fit_sum(lambda wt, h: loss(wt, rows, h), 1, 1, 4, 2)
+        self.assertTrue(fit.converged)
+        self.assertEqual(len(fit.weights), 10)
+
+        def boom(wt, h):
+            raise KeyError("worker 2")
+        with self.assertRaises(KeyError):
+            b2b2c.lead_fit_sum(boom, 1, 1, 4, 2)
+        self.assertError(b2b2c.ENODATA, b2b2c.lead_fit_sum,
+                         lambda wt, h: loss(wt, rows, h), 1, 1, 4, 0)
+
     def test_attribution_names(self):
         self.assertEqual(b2b2c.channel_attribution_name(
             b2b2c.CHANNEL_ATTRIBUTION_MARKOV), "markov")

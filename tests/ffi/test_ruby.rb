@@ -501,6 +501,22 @@ class DealerTest < EngineTest
     assert_error(B2B2C::ERANGE) { @d.owner_assign(k1, "mow-1", T0 + 1, T0, product_line: "boilers") }
   end
 
+  def test_markov_counts_stateless
+    # A > B > A converting, a direct conversion, B not converting
+    cnt = B2B2C.channel_markov_counts(2, [[0, 1, 0], [], [1]], [true, true, false])
+    assert_equal 15, cnt.size
+    assert_equal [0, 1, 1, 0, 0], cnt[0, 5] # START -> A, START -> B
+    half = B2B2C.channel_markov_counts(2, [[0, 1, 0]], [true])
+    rest = B2B2C.channel_markov_counts(2, [[], [1]], [true, false])
+    assert_equal cnt, half.zip(rest).map(&:sum) # batches add up
+    p_conv, eff = B2B2C.channel_markov_effects(cnt, 2)
+    assert_in_delta 0.5, p_conv, 1e-15
+    assert_in_delta 1.0, eff[0], 1e-15
+    assert_in_delta 0.5, eff[1], 1e-15
+    err = assert_error(B2B2C::ERANGE) { B2B2C.channel_markov_counts(2, [[0, 2]], [true]) }
+    assert_match(/channels\[1\]/, err.message)
+  end
+
   def test_errors
     err = assert_error(B2B2C::EBADID) { @d.put("", territories: ["RU"]) }
     assert_match(/dealer/, err.message)
@@ -633,6 +649,28 @@ class ForecastTest < EngineTest
     assert_equal one.loglik, got.loglik
     assert_raises(KeyError) { B2B2C.forecast_fit_sum(m, mom) { |_p| raise KeyError, "worker 3" } }
     assert_equal [2.0, 5.0, 30.0], B2B2C.forecast_gg_moments([0.0, 2.0, 3.0], [0.0, 10.0, 20.0])
+  end
+
+  def test_lead_fit_sum
+    # four rows, one attribute, one kind; two batches add up to the whole
+    rows = [[1, 5, [1, 0, 0], [[0, 2.0, 1.0]]], [0, 3, [0, 0, 0], []],
+            [0, 5, [1, 0, 0], [[0, 0.5, 0.0]]], [1, 1, [0, 0, 0], [[0, 4.0, 3.0]]]]
+    loss = lambda do |w, rs, h|
+      B2B2C.lead_loss(w, 1, 1, rs.map(&:first), rs.map { |r| r[1] }, rs.flat_map { |r| r[2] },
+                      rs.map { |r| r[3].size }, rs.flat_map { |r| r[3].map(&:first) },
+                      rs.flat_map { |r| r[3].map { |k| k[1] } }, rs.flat_map { |r| r[3].map { |k| k[2] } }, hdiag: h)
+    end
+    w = Array.new(B2B2C.lead_dim(1, 1), 0.1)
+    all = loss.call(w, rows, true)
+    a = loss.call(w, rows[0, 2], true)
+    b = loss.call(w, rows[2, 2], true)
+    assert_in_delta all[0], a[0] + b[0], 1e-14
+    all[1].each_with_index { |g, j| assert_in_delta g, a[1][j] + b[1][j], 1e-14 }
+    fit = B2B2C.lead_fit_sum(1, 1, 4, 2) { |wt, h| loss.call(wt, rows, h) }
+    assert fit.converged
+    assert_equal 10, fit.weights.size
+    assert_raises(KeyError) { B2B2C.lead_fit_sum(1, 1, 4, 2) { |_w, _h| raise KeyError, "worker 2" } }
+    assert_error(B2B2C::ENODATA) { B2B2C.lead_fit_sum(1, 1, 4, 0) { |wt, h| loss.call(wt, rows, h) } }
   end
 
   def test_forecaster_status_and_params

@@ -60,6 +60,20 @@ static inline int intact_i(const int32_t *a, size_t n)
     return 1;
 }
 
+static inline void cnt_fill(uint64_t *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        a[i] = CU;
+}
+
+static inline int cnt_intact(const uint64_t *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != CU)
+            return 0;
+    return 1;
+}
+
 /* Failures seen by X (reported all at once, then the test fails), and
  * faults FAULTS injected. */
 static int nbad;

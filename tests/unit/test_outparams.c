@@ -39,6 +39,10 @@
  *                                   stops, ST)
  *   b2b2c_channels_mix_lag          test_channels (F, F2, bad group, from >
  *                                   to, cb stops, ST, AL)
+ *   b2b2c_channel_markov_counts     test_channel_markov (F, ncounts,
+ *                                   ntouches, NULL converted, bad channel)
+ *   b2b2c_channel_markov_effects    test_channel_markov (F, ncounts, NULL
+ *                                   effects, into START, AL)
  * experiment.h (in test_outparams_experiment.c; in memory, so no storage
  * call: F covers the allocations)
  *   b2b2c_experiment_new            test_experiment (AL; exception)
@@ -133,6 +137,10 @@
  *   b2b2c_lead_stage                test_lead (F, F2, unknown, ST)
  *   b2b2c_lead_count                test_lead (F, F2, ST)
  *   b2b2c_lead_refit                test_lead (F, not ready, ST, AL)
+ *   b2b2c_lead_loss                 test_lead_sum (F, dim, nfeat, bad
+ *                                   label, AL)
+ *   b2b2c_lead_fit_sum              test_lead_sum (F, one class, bad l2,
+ *                                   callback error, AL)
  *   b2b2c_lead_probability          test_lead (F, F2, not ready, unknown,
  *                                   ST)
  *   b2b2c_lead_points_dry_run       test_lead (F, F2, unknown entry, bad
@@ -348,6 +356,54 @@ static void test_channels(void **state)
                                             T0 + 70 * DAY, NULL, NULL), 0);
     assert_true(pairs != CZ);
     b2b2c_channels_free(h);
+    FINISH(e);
+#undef CANARIES
+#undef REFILL
+}
+
+/* The stateless Markov calls (markov.c): no storage, so F covers the
+ * allocations of _effects (_counts allocates nothing). */
+static void test_channel_markov(void **state)
+{
+    (void)state;
+    env e;
+    enum { NCH = 3, NC = (NCH + 1) * (NCH + 3) };
+    uint64_t cnt[NC], good[NC];
+    double eff[NCH], pc = CD;
+    uint32_t ch[] = {0, 1, 2, 1, 2, 0};
+    const uint32_t len[] = {3, 2, 1}, conv[] = {1, 0, 1};
+    env_open(&e);
+    nbad = 0;
+    nfired = 0;
+#define CANARIES (cnt_intact(cnt, NC) && intact(eff, NCH) && pc == CD)
+#define REFILL (cnt_fill(cnt, NC), fill(eff, NCH), pc = CD)
+    REFILL;
+    assert_int_equal(b2b2c_channel_markov_counts(good, NC, e.ctx, NCH, ch, 6,
+                                                 len, conv, 3), 0);
+    X(b2b2c_channel_markov_counts(cnt, NC - 1, e.ctx, NCH, ch, 6, len, conv,
+                                  3), B2B2C_EINVAL);
+    X(b2b2c_channel_markov_counts(cnt, NC, e.ctx, NCH, ch, 5, len, conv, 3),
+      B2B2C_EINVAL);
+    X(b2b2c_channel_markov_counts(cnt, NC, e.ctx, NCH, ch, 6, len, NULL, 3),
+      B2B2C_EINVAL);
+    ch[5] = NCH; /* the last touch: no such channel */
+    X(b2b2c_channel_markov_counts(cnt, NC, e.ctx, NCH, ch, 6, len, conv, 3),
+      B2B2C_ERANGE);
+    ch[5] = 0;
+    X(b2b2c_channel_markov_effects(eff, &pc, e.ctx, good, NC - 1, NCH),
+      B2B2C_EINVAL);
+    X(b2b2c_channel_markov_effects(NULL, &pc, e.ctx, good, NC, NCH),
+      B2B2C_EINVAL);
+    good[NCH + 3] = 1; /* channel 0 -> START */
+    X(b2b2c_channel_markov_effects(eff, &pc, e.ctx, good, NC, NCH),
+      B2B2C_ERANGE);
+    good[NCH + 3] = 0;
+    FAULTS(b2b2c_channel_markov_counts(cnt, NC, e.ctx, NCH, ch, 6, len, conv,
+                                       3));
+    FAULTS(b2b2c_channel_markov_effects(eff, &pc, e.ctx, good, NC, NCH));
+    assert_int_equal(b2b2c_channel_markov_effects(eff, &pc, e.ctx, good, NC,
+                                                  NCH), 0);
+    assert_true(pc != CD && eff[0] != CD);
     FINISH(e);
 #undef CANARIES
 #undef REFILL
@@ -866,11 +922,85 @@ static void test_segment(void **state)
 #undef REFILL
 }
 
+/* The lead model's refit over host sums (lead_sum.c): stateless, so F
+ * covers the allocations. The host sums one batch with b2b2c_lead_loss on
+ * its own context. */
+typedef struct lsum_host {
+    b2b2c_ctx *ctx;
+    int fail;
+} lsum_host;
+
+enum { LS_NA = 1, LS_NK = 1, LS_DIM = 1 + 6 + LS_NA + 2 * LS_NK, LS_N = 4 };
+static const uint32_t ls_label[LS_N] = {1, 0, 0, 1}, ls_nk[LS_N] = {1, 0, 1, 1};
+static const uint32_t ls_attrs[3 * LS_N] = {1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0};
+static const uint32_t ls_kind[3] = {0, 0, 0};
+static const int32_t ls_seg[LS_N] = {5, 3, 5, 1};
+static const double ls_cnt[3] = {2, 0.5, 4}, ls_val[3] = {1, 0, 3};
+
+static int lsum_cb(double *loss, double *grad, double *hdiag,
+                   const double *w, size_t dim, void *ud)
+{
+    lsum_host *h = ud;
+    if (h->fail)
+        return h->fail;
+    return b2b2c_lead_loss(loss, grad, hdiag, dim, h->ctx, w, LS_NA, LS_NK,
+                           ls_label, ls_seg, ls_attrs, ls_nk, ls_kind, ls_cnt,
+                           ls_val, 3, LS_N);
+}
+
+static void test_lead_sum(void **state)
+{
+    (void)state;
+    env e;
+    double l = CD, g[LS_DIM], hd[LS_DIM], w[LS_DIM], wz[LS_DIM] = {0};
+    int32_t stt = CI, passes = CI;
+    uint32_t bad_label[LS_N] = {1, 0, 3, 1};
+    lsum_host h = {NULL, 0};
+    env_open(&e);
+    nbad = 0;
+    nfired = 0;
+#define CANARIES                                                              \
+    (l == CD && intact(g, LS_DIM) && intact(hd, LS_DIM) &&                    \
+     intact(w, LS_DIM) && stt == CI && passes == CI)
+#define REFILL                                                                \
+    (l = CD, fill(g, LS_DIM), fill(hd, LS_DIM), fill(w, LS_DIM),              \
+     stt = passes = CI)
+    REFILL;
+    assert_int_equal(b2b2c_ctx_new(&h.ctx, NULL, NULL), 0);
+#define LOSS(dim, lab, nf)                                                    \
+    b2b2c_lead_loss(&l, g, hd, dim, e.ctx, wz, LS_NA, LS_NK, lab, ls_seg,    \
+                    ls_attrs, ls_nk, ls_kind, ls_cnt, ls_val, nf, LS_N)
+#define FIT(nwon, l2)                                                         \
+    b2b2c_lead_fit_sum(w, LS_DIM, &stt, &passes, e.ctx, LS_NA, LS_NK, LS_N,  \
+                       nwon, l2, 100, lsum_cb, &h)
+    X(LOSS(LS_DIM + 1, ls_label, 3), B2B2C_EINVAL);
+    X(LOSS(LS_DIM, ls_label, 2), B2B2C_EINVAL);
+    X(LOSS(LS_DIM, bad_label, 3), B2B2C_ERANGE);
+    X(FIT(0, 0.001), B2B2C_ENODATA);
+    X(FIT(2, -1), B2B2C_ERANGE);
+    h.fail = -4242;
+    X(FIT(2, 0.001), -4242);
+    h.fail = 0;
+    FAULTS(LOSS(LS_DIM, ls_label, 3));
+    FAULTS(FIT(2, 0.001));
+    assert_int_equal(LOSS(LS_DIM, ls_label, 3), 0);
+    assert_int_equal(FIT(2, 0.001), 0);
+    assert_true(l != CD && w[0] != CD && passes > 0);
+#undef LOSS
+#undef FIT
+    b2b2c_ctx_free(h.ctx);
+    FINISH(e);
+#undef CANARIES
+#undef REFILL
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_common), cmocka_unit_test(test_channels),
+        cmocka_unit_test(test_channel_markov),
         cmocka_unit_test(test_dealer), cmocka_unit_test(test_lead),
+        cmocka_unit_test(test_lead_sum),
         cmocka_unit_test(test_segment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

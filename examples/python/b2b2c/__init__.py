@@ -71,7 +71,10 @@ from .channel import (  # noqa: F401
     Attribution, ChannelItem, Channels, LagWeek, Share,
     channel_attribution_from_name, channel_attribution_name,
     channel_kind_from_name, channel_kind_name, channel_sub_from_name,
-    channel_sub_kind, channel_sub_name)
+    channel_sub_kind, channel_sub_name, channel_markov_counts,
+    channel_markov_effects)
+from .lead_sum import (  # noqa: F401
+    LeadFitResult, lead_dim, lead_fit_sum, lead_loss)
 from .experiment import (  # noqa: F401
     Experiment, ExperimentDay, Plan, experiment_plan)
 from .program import (  # noqa: F401
@@ -110,7 +113,9 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "forecast_gg_spend", "forecast_clv", "forecast_population_expected",
     "forecast_frequency_counts", "channel_kind_name", "channel_sub_name",
     "channel_attribution_name", "channel_kind_from_name", "channel_sub_from_name",
-    "channel_attribution_from_name", "channel_sub_kind", "Experiment",
+    "channel_attribution_from_name", "channel_sub_kind",
+    "channel_markov_counts", "channel_markov_effects", "LeadFitResult",
+    "lead_dim", "lead_fit_sum", "lead_loss", "Experiment",
     "ExperimentDay", "Plan", "experiment_plan", "Programs", "DealerRow", "PointRow",
     "programs_kind_name", "programs_kind_from_name"]]
 

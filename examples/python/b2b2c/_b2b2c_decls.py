@@ -41,6 +41,8 @@ b2b2c_seg_change_cb = CFUNCTYPE(c_int, c_char_p, c_int64, c_int32, c_int32,
 b2b2c_lead_stage_cb = CFUNCTYPE(c_int, c_int32, c_int32, c_int64, c_void_p)
 b2b2c_lead_funnel_cb = CFUNCTYPE(c_int, c_char_p, c_int32, POINTER(c_double),
     c_size_t, c_void_p)
+b2b2c_lead_sum_cb = CFUNCTYPE(c_int, POINTER(c_double), POINTER(c_double),
+    POINTER(c_double), POINTER(c_double), c_size_t, c_void_p)
 b2b2c_lead_factor_cb = CFUNCTYPE(c_int, c_char_p, c_double, c_void_p)
 b2b2c_lead_row_cb = CFUNCTYPE(c_int, c_char_p, c_double, c_int32, c_double,
     c_void_p)
@@ -976,6 +978,14 @@ FUNCTIONS = (
     ("b2b2c_lead_outcome", c_int, (c_void_p, c_char_p, c_int32, c_int64)),
     ("b2b2c_lead_refit", c_int, (POINTER(c_int32), POINTER(c_int32),
         c_void_p)),
+    ("b2b2c_lead_loss", c_int, (POINTER(c_double), POINTER(c_double),
+        POINTER(c_double), c_size_t, c_void_p, POINTER(c_double), c_size_t,
+        c_size_t, POINTER(c_uint32), POINTER(c_int32), POINTER(c_uint32),
+        POINTER(c_uint32), POINTER(c_uint32), POINTER(c_double),
+        POINTER(c_double), c_size_t, c_size_t)),
+    ("b2b2c_lead_fit_sum", c_int, (POINTER(c_double), c_size_t,
+        POINTER(c_int32), POINTER(c_int32), c_void_p, c_size_t, c_size_t,
+        c_uint64, c_uint64, c_double, c_int32, b2b2c_lead_sum_cb, c_void_p)),
     ("b2b2c_lead_probability", c_int, (POINTER(c_double), c_void_p, c_char_p,
         c_int64)),
     ("b2b2c_lead_factors", c_int, (c_void_p, c_char_p, c_int64, c_int32,
@@ -1204,6 +1214,11 @@ FUNCTIONS = (
         c_int64, c_int64, b2b2c_channels_share_cb, c_void_p)),
     ("b2b2c_channels_markov_effects", c_int, (POINTER(c_double), c_void_p,
         c_int64, c_int64, b2b2c_channels_markov_cb, c_void_p)),
+    ("b2b2c_channel_markov_counts", c_int, (POINTER(c_uint64), c_size_t,
+        c_void_p, c_size_t, POINTER(c_uint32), c_size_t, POINTER(c_uint32),
+        POINTER(c_uint32), c_size_t)),
+    ("b2b2c_channel_markov_effects", c_int, (POINTER(c_double),
+        POINTER(c_double), c_void_p, POINTER(c_uint64), c_size_t, c_size_t)),
     ("b2b2c_channels_mix_shares", c_int, (c_void_p, c_int32, c_int64, c_int64,
         b2b2c_channels_row_cb, c_void_p)),
     ("b2b2c_channels_mix_lag", c_int, (POINTER(c_double), POINTER(c_double),

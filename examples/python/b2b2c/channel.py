@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import ctypes
 from collections import namedtuple
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ._lib import (CHANNEL_ATTRIBUTION_MARKOV, EnumArg, Time, _check, _d,
                    _i32, lib)
-from .core import _name, _value
+from .core import Context, _name, _value
+from .forecast import _TempCtx
 from ._engine import (
     _Handle, _b, _dbl, _enum, _group, _named, _prefixed, _row, _s, _sz, _time)
 
@@ -56,6 +57,51 @@ def channel_sub_kind(sub: int) -> int:
     """The channel kind (reach or lead generation) a sub-kind belongs to;
     Error(EINVAL) for an unknown sub-kind."""
     return _check(lib.b2b2c_channel_sub_kind(sub))
+
+
+# ---- Markov chain over paths a host holds (since 1.1) -----------------------
+
+def channel_markov_counts(nchannels: int, paths: Sequence[Sequence[int]],
+                          converted: Sequence[Any],
+                          ctx: Optional[Context] = None) -> List[int]:
+    """The transition counts of paths (b2b2c_channel_markov_counts): each
+    path a sequence of channel numbers (0 .. nchannels - 1) in time order,
+    converted[i] true when path i ends in a conversion. A flat list of
+    (nchannels + 1) * (nchannels + 3) whole numbers, row-major (row 0
+    START, row c + 1 channel c; column c + 1 channel c, nchannels + 1
+    CONVERSION, nchannels + 2 NULL): add the lists of several batches
+    elementwise and pass the total to channel_markov_effects."""
+    if len(converted) != len(paths):
+        raise ValueError("converted: %d values for %d paths"
+                         % (len(converted), len(paths)))
+    flat = [c for p in paths for c in p]
+    ncnt = (nchannels + 1) * (nchannels + 3) if nchannels > 0 else 0
+    out = (ctypes.c_uint64 * max(ncnt, 1))()
+    chs = (ctypes.c_uint32 * max(len(flat), 1))(*flat)
+    lens = (ctypes.c_uint32 * max(len(paths), 1))(*[len(p) for p in paths])
+    conv = (ctypes.c_uint32 * max(len(paths), 1))(
+        *[1 if c else 0 for c in converted])
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_channel_markov_counts(
+            out, ncnt, c.handle, nchannels, chs, len(flat), lens, conv,
+            len(paths)))
+    return list(out[:ncnt])
+
+
+def channel_markov_effects(counts: Sequence[int], nchannels: int,
+                           ctx: Optional[Context] = None) -> Tuple[
+                               float, List[float]]:
+    """(P(conversion), [removal effect of channel c, ...]) of the chain
+    with these transition counts (b2b2c_channel_markov_effects): the
+    numbers Channels.markov_effects reports for the same paths."""
+    n = len(counts)
+    cnt = (ctypes.c_uint64 * max(n, 1))(*counts)
+    eff = (_dbl * max(nchannels, 1))()
+    p = _dbl()
+    with _TempCtx(ctx) as c:
+        c.check(lib.b2b2c_channel_markov_effects(
+            eff, ctypes.byref(p), c.handle, cnt, n, nchannels))
+    return p.value, list(eff[:nchannels])
 
 
 _CHM_NAMES = _prefixed("CHM_", ("COUNT",))

@@ -24,13 +24,16 @@ import math
 import threading
 from typing import Any, List, Optional, Sequence, Tuple
 
-from ._lib import (EEXISTS, ENODATA, ERANGE, FORECAST_BGBB, FORECAST_BGNBD,
-                   FORECAST_GG, FORECAST_PNBD, lib)
+from ._lib import (EEXISTS, EINVAL, ENODATA, ERANGE, FORECAST_BGBB,
+                   FORECAST_BGNBD, FORECAST_GG, FORECAST_PNBD, lib)
 from .forecast import (FitResult, Params, SumOutsideDomain, _params,
                        forecast_fit_sum, forecast_nparams)
 
-__all__ = ["PartitionError", "fit", "predict", "spend", "partition_sums",
-           "partition_moments"]
+__all__ = ["PartitionError", "SplitCustomerError", "fit", "fit_transactions",
+           "summaries", "summarise_partition", "predict", "spend", "markov",
+           "partition_channels", "partition_markov_counts", "lead_fit",
+           "partition_lead_sums", "partition_lead_counts",
+           "partition_sums", "partition_moments"]
 
 _MODELS = (FORECAST_BGNBD, FORECAST_PNBD, FORECAST_BGBB, FORECAST_GG)
 
@@ -152,13 +155,58 @@ def _check_model(model: int) -> int:
     return int(model)
 
 
+def _client() -> Any:
+    """The active distributed Client, or None (dask's local scheduler)."""
+    try:
+        import distributed
+        return distributed.get_client()
+    except (ImportError, ValueError):
+        return None
+
+
 def _map(parts: Sequence[Any], fn: Any, *args: Any) -> List[Any]:
     """fn(partition, *args) for every partition, in the workers (the
     current scheduler: a distributed Client when one is active); results in
-    partition order."""
+    partition order. A task that fails outside fn (its worker died: the
+    scheduler's KilledWorker once its retries are spent, a lost input, a
+    cancelled future) raises PartitionError naming the first such
+    partition, code None; the other tasks are cancelled."""
     import dask
     tasks = [dask.delayed(_guard)(fn, p, *args) for p in parts]
-    return list(dask.compute(*tasks))
+    client = _client()
+    if client is None:
+        return list(dask.compute(*tasks))
+    futs = client.compute(tasks)
+    out = []
+    try:
+        for k, f in enumerate(futs):
+            try:
+                out.append(f.result())
+            except Exception as e:  # noqa: B902 (named with the partition)
+                raise PartitionError(k, None, "the task failed in the "
+                                     "cluster: %s: %s"
+                                     % (type(e).__name__, e)) from e
+    finally:
+        if len(out) < len(futs):
+            client.cancel(futs)
+    return out
+
+
+def _failed(k: int, r: Any) -> None:
+    """Raise the PartitionError of partition k's failed result r."""
+    if r[0] is None:
+        raise PartitionError(k, None, r[1])
+    raise PartitionError(k, r[0], r[-1])
+
+
+def _finite(k: int, what: str, *vals: Any) -> None:
+    """PartitionError (code ERANGE) unless every value (numbers or
+    sequences of numbers) is finite: a worker's sum is never added when it
+    is NaN or infinite."""
+    for v in vals:
+        for x in (v if isinstance(v, (list, tuple)) else [v]):
+            if not math.isfinite(x):
+                raise PartitionError(k, ERANGE, "non-finite %s" % what)
 
 
 def fit(ddf: Any, model: int, frequency: str = "frequency",
@@ -188,21 +236,19 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
         raise ValueError("check_ids: the index must be the customer ID with "
                          "known divisions (ddf.set_index(id_column))")
     cols = _cols(model, frequency, recency, T, monetary_value, weight)
-    sel = ddf[[c for c in cols if c is not None]]
+    want = [c for c in cols if c is not None]
+    # exactly those columns already: no selection (a copy per partition)
+    sel = ddf if list(ddf.columns) == want else ddf[want]
     if persist:
         sel = sel.persist()
     parts = sel.to_delayed()
-
-    def failed(k: int, r: Any) -> None:
-        if r[0] is None:
-            raise PartitionError(k, None, r[1])
-        raise PartitionError(k, r[0], r[-1])
 
     mom = [0.0, 0.0, 0.0]
     for k, r in enumerate(_map(parts, partition_moments, model, cols,
                                check_ids)):
         if r[0] != 0:
-            failed(k, r)
+            _failed(k, r)
+        _finite(k, "moments", r[1])
         for i in range(3):
             mom[i] += r[1][i]
 
@@ -216,10 +262,8 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
                 outside = True  # the point, not the data: step back
                 continue
             if r[0] != 0:
-                failed(k, r)
-            if not (math.isfinite(r[1]) and all(map(math.isfinite, r[2]))):
-                raise PartitionError(k, ERANGE, "non-finite sum at %r"
-                                     % (params,))
+                _failed(k, r)
+            _finite(k, "sum at %r" % (params,), r[1], r[2])
             ll += r[1]
             for i in range(len(params)):
                 g[i] += r[2][i]
@@ -229,6 +273,417 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
 
     return forecast_fit_sum(model, sum_fn, mom, start=start, l2=l2,
                             max_iter=max_iter)
+
+
+# ---- raw transactions -------------------------------------------------------
+
+_DAY = 86400
+
+
+def summarise_partition(part: Any, customer: str, time: str,
+                        amount: Optional[str], calibration_end: int,
+                        unit_days: float, utc_offset: int,
+                        partition: int) -> Any:
+    """In a worker: the pandas DataFrame of one partition's transactions
+    (customer, time in Unix seconds, amount) reduced to one row per
+    customer, indexed by the customer ID, with the columns frequency,
+    recency, T, monetary_value and _partition (this partition's number), as
+    b2b2c_forecaster_summaries builds them at calibration_end: purchases
+    at or after calibration_end are ignored; purchases on the same day (in
+    utc_offset, seconds east of UTC) merge into one transaction; x the
+    distinct days - 1, t_x the days from the first to the last, T from the
+    start of the first purchase's day to calibration_end, both in units of
+    unit_days; monetary_value the mean of the repeat days' totals (0 when
+    x = 0)."""
+    import numpy as np
+    import pandas as pd
+    t = part[time].to_numpy(dtype="int64")
+    keep = t < calibration_end
+    t = t[keep]
+    ids = part[customer].to_numpy()[keep]
+    amt = (part[amount].to_numpy(dtype="float64")[keep] if amount
+           else np.zeros(len(t)))
+    # b2b2c__day: floor((t + offset) / 86400)
+    day = (t + np.int64(utc_offset)) // _DAY
+    days = pd.DataFrame({"c": ids, "d": day, "a": amt}).groupby(
+        ["c", "d"], sort=True)["a"].sum().reset_index()
+    first = days.groupby("c", sort=True)
+    u = first["d"].count()
+    d0 = first["d"].min()
+    d1 = first["d"].max()
+    rep = days[first.cumcount() > 0].groupby("c")["a"].sum().reindex(
+        u.index, fill_value=0.0)
+    x = (u - 1).astype("float64")
+    out = pd.DataFrame({
+        "frequency": x,
+        "recency": (d1 - d0).astype("float64") / unit_days,
+        # the library's expression, operation for operation (the same bits)
+        "T": ((float(calibration_end) / _DAY + float(utc_offset) / _DAY -
+               d0.astype("float64")) / unit_days),
+        "monetary_value": np.where(u > 1, rep / x.where(x > 0, 1.0), 0.0),
+        "_partition": np.int64(partition)})
+    out.index.name = customer
+    return out
+
+
+def _summ_meta(customer: str, id_dtype: Any) -> Any:
+    import pandas as pd
+    meta = pd.DataFrame({"frequency": pd.Series([], dtype="float64"),
+                         "recency": pd.Series([], dtype="float64"),
+                         "T": pd.Series([], dtype="float64"),
+                         "monetary_value": pd.Series([], dtype="float64"),
+                         "_partition": pd.Series([], dtype="int64")})
+    meta.index = pd.Index([], dtype=id_dtype, name=customer)
+    return meta
+
+
+class SplitCustomerError(PartitionError):
+    """A customer's transactions are in two partitions (summarised
+    separately they would count as two customers). .partition and
+    .other are the two partitions' numbers, .customer the ID."""
+
+    def __init__(self, customer: Any, partition: int, other: int) -> None:
+        self.customer = customer
+        self.other = other
+        super().__init__(partition, EEXISTS, (
+            "customer %r also has transactions in partition %d (a "
+            "customer's transactions must be in one partition: "
+            "summaries(..., shuffle=True) or ddf.shuffle(customer))"
+            % (customer, other)))
+
+
+def summaries(ddf: Any, calibration_end: int, customer: str = "customer",
+              time: str = "time", amount: Optional[str] = "amount",
+              unit_days: float = 7.0, utc_offset: int = 0,
+              shuffle: bool = False, check: bool = True,
+              persist: bool = True) -> Any:
+    """A Dask DataFrame of customer summaries (frequency, recency, T,
+    monetary_value, indexed by the customer ID) from a Dask DataFrame of
+    raw transactions, one row per purchase: the customer ID, the time
+    (Unix seconds) and the amount (None: no amounts, monetary_value 0).
+    Each partition is summarised in its worker (summarise_partition: the
+    rules of b2b2c_forecaster_summaries with B2B2C_FORECASTER_UNIT_DAYS
+    unit_days and the context's UTC offset utc_offset).
+
+    Every customer's transactions must be in one partition. shuffle True
+    moves them there first (ddf.shuffle on the customer column: one pass of
+    the transactions over the network). Otherwise, check True verifies it:
+    free when the DataFrame is indexed by the customer column with known
+    divisions (set_index), else one distributed group-by over the
+    summaries' IDs; a customer in two partitions raises
+    SplitCustomerError naming the customer and both partitions. Persisted
+    (persist True) so that a fit reads them from the workers' memory."""
+    import dask  # noqa: F401 (fail here, not in a worker, without dask)
+    if shuffle:
+        if ddf.index.name == customer and customer not in ddf.columns:
+            ddf = ddf.reset_index()
+        ddf = ddf.shuffle(customer)
+    by_index = ddf.index.name == customer and customer not in ddf.columns
+    src = ddf.reset_index() if by_index else ddf
+    cols = [customer, time] + ([amount] if amount else [])
+    for c in cols:
+        if c not in src.columns:
+            raise ValueError("%s: no column %r in the DataFrame"
+                             % ({customer: "customer", time: "time"}.get(
+                                 c, "amount"), c))
+    parts = src[cols].to_delayed()
+    import dask.dataframe as dd
+    meta = _summ_meta(customer, src._meta[customer].dtype)
+    out = dd.from_delayed(
+        [dask.delayed(summarise_partition)(p, customer, time, amount,
+                                           int(calibration_end),
+                                           float(unit_days), int(utc_offset),
+                                           k)
+         for k, p in enumerate(parts)], meta=meta, verify_meta=False)
+    if persist:
+        out = out.persist()
+    if check and not shuffle and not (by_index and ddf.known_divisions):
+        ids = out[["_partition"]].reset_index()
+        span = ids.groupby(customer)["_partition"].agg(
+            ["min", "max"], split_out=max(ids.npartitions, 1)).rename(
+                columns={"min": "lo", "max": "hi"})
+        bad = span[span["lo"] != span["hi"]].head(1, npartitions=-1)
+        if len(bad):
+            raise SplitCustomerError(bad.index[0], int(bad["lo"].iloc[0]),
+                                     int(bad["hi"].iloc[0]))
+    return out
+
+
+def fit_transactions(ddf: Any, model: int, calibration_end: int,
+                     customer: str = "customer", time: str = "time",
+                     amount: Optional[str] = "amount",
+                     unit_days: float = 7.0, utc_offset: int = 0,
+                     shuffle: bool = False, check: bool = True,
+                     **kwargs: Any) -> FitResult:
+    """fit() on the summaries() of a Dask DataFrame of raw transactions:
+    BG/NBD, Pareto/NBD or Gamma-Gamma (BG/BB's opportunities are not
+    transaction times: summarise those yourself). kwargs go to fit (l2,
+    max_iter, start). Equals forecast_fit on the summaries
+    b2b2c_forecaster_summaries lists for the same purchases (to the
+    tolerance of docs/scaling.md)."""
+    if _check_model(model) == FORECAST_BGBB:
+        raise ValueError("model: BG/BB counts discrete opportunities, not "
+                         "transaction times: fit() its summaries")
+    s = summaries(ddf, calibration_end, customer, time,
+                  amount if model == FORECAST_GG else None, unit_days,
+                  utc_offset, shuffle, check)
+    return fit(s, model, **kwargs)
+
+
+# ---- Markov attribution over a DataFrame of paths ---------------------------
+
+def _path_ids(p: Any, sep: str) -> List[str]:
+    if isinstance(p, str):
+        return [c.strip() for c in p.split(sep)] if p.strip() else []
+    return [str(c) for c in p]
+
+
+def partition_channels(part: Any, path: str, sep: str) -> Tuple[int, List[str],
+                                                             str]:
+    """In a worker: (0, the distinct channel IDs on the partition's paths,
+    sorted, "")."""
+    seen = set()
+    for p in part[path]:
+        seen.update(_path_ids(p, sep))
+    return 0, sorted(seen), ""
+
+
+def partition_markov_counts(part: Any, path: str, converted: str,
+                            channels: Sequence[str], sep: str) -> Tuple[
+                                int, Any, str]:
+    """In a worker: (code, the partition's transition counts, message) with
+    b2b2c_channel_markov_counts (a numpy uint64 array, the layout of
+    channel_markov_counts), channel c being channels[c]. A channel not in
+    channels: EINVAL naming it and the row within the partition."""
+    import numpy as np
+    index = {c: i for i, c in enumerate(channels)}
+    nch = len(channels)
+    chs, lens = [], []
+    for r, p in enumerate(part[path]):
+        ids = _path_ids(p, sep)
+        for c in ids:
+            k = index.get(c)
+            if k is None:
+                return EINVAL, None, ("row %d: channel %r is not in channels"
+                                      % (r, c))
+            chs.append(k)
+        lens.append(len(ids))
+    conv = np.ascontiguousarray(part[converted].to_numpy(dtype=bool),
+                                dtype=np.uint32)
+    a_ch = np.ascontiguousarray(chs, dtype=np.uint32)
+    a_len = np.ascontiguousarray(lens, dtype=np.uint32)
+    ncnt = (nch + 1) * (nch + 3)
+    out = np.zeros(ncnt, dtype=np.uint64)
+    c = _ctx()
+    u32 = ctypes.POINTER(ctypes.c_uint32)
+    rc = lib.b2b2c_channel_markov_counts(
+        out.ctypes.data_as(ctypes.POINTER(ctypes.c_uint64)), ncnt, c.handle,
+        nch, a_ch.ctypes.data_as(u32), len(a_ch), a_len.ctypes.data_as(u32),
+        conv.ctypes.data_as(u32), len(a_len))
+    if rc:
+        return rc, None, c.errmsg
+    return 0, out, ""
+
+
+def markov(ddf: Any, path: str = "path", converted: str = "converted",
+           channels: Optional[Sequence[str]] = None,
+           sep: str = ">") -> Tuple[float, List[Tuple[str, float, float]]]:
+    """First-order Markov attribution (Anderl et al. 2016; docs/channels.md)
+    over a Dask DataFrame of paths, one row per path: the path column holds
+    the channel IDs in time order (a list or tuple, or a string joined by
+    sep), the converted column whether the path ends in a conversion (a
+    path is what Channels counts: a lead's touches in the lookback window
+    before its conversion, or before its last touch; an empty path adds
+    nothing). Each partition counts its transitions in its worker
+    (b2b2c_channel_markov_counts); the driver adds the whole-number counts
+    (the same total whatever the partitioning) and computes the removal
+    effects once (b2b2c_channel_markov_effects). channels: the channel IDs
+    to number, in order (None: every channel on a path, sorted, found by
+    one more pass); give the order a Channels engine added them in and the
+    answer is that engine's markov_effects on the same paths, bit for bit.
+    Returns (P(conversion), [(channel_id, removal_effect, share), ...]) as
+    Channels.markov_effects. Raises PartitionError naming the partition
+    (a channel not in channels, a bad row, a worker that failed)."""
+    import numpy as np
+    import dask  # noqa: F401 (fail here, not in a worker, without dask)
+    for c in (path, converted):
+        if c not in ddf.columns:
+            raise ValueError("%s: no column %r in the DataFrame"
+                             % ("path" if c == path else "converted", c))
+    parts = ddf[[path, converted]].to_delayed()
+    if channels is None:
+        seen = set()
+        for k, r in enumerate(_map(parts, partition_channels, path, sep)):
+            if r[0] != 0:
+                _failed(k, r)
+            seen.update(r[1])
+        channels = sorted(seen)
+    channels = [str(c) for c in channels]
+    if len(set(channels)) != len(channels):
+        raise ValueError("channels: an ID is listed twice")
+    if not channels:
+        raise ValueError("channels: no channel (no path has a touch)")
+    total = np.zeros((len(channels) + 1) * (len(channels) + 3),
+                     dtype=np.uint64)
+    for k, r in enumerate(_map(parts, partition_markov_counts, path,
+                               converted, channels, sep)):
+        if r[0] != 0:
+            _failed(k, r)
+        total += r[1]
+    from .channel import channel_markov_effects
+    p_conv, re = channel_markov_effects(total.tolist(), len(channels))
+    tot = 0.0
+    for v in re:  # in channel order, as the engine adds them
+        tot += v
+    return p_conv, [(c, v, v / tot if tot > 0 else 0.0)
+                    for c, v in zip(channels, re)]
+
+
+# ---- the lead model's batch refit over a DataFrame of training rows ---------
+
+def _lead_arrays(part: Any, label: str, segment: str,
+                 attrs: Sequence[Optional[str]],
+                 kinds: Sequence[Tuple[str, str]]) -> List[Any]:
+    """The arrays of b2b2c_lead_loss from a pandas partition: a kind is in
+    a row when its count or its value is not 0 (a kind with both 0 adds
+    exactly nothing)."""
+    import numpy as np
+    n = len(part)
+    u32 = np.uint32
+    lab = np.ascontiguousarray(part[label].to_numpy(dtype="int64")).astype(
+        u32)
+    seg = np.ascontiguousarray(part[segment].to_numpy(dtype="int64")).astype(
+        np.int32)
+    at = np.zeros((n, 3), dtype=u32)
+    for j, c in enumerate(attrs):
+        if c is not None:
+            at[:, j] = part[c].to_numpy(dtype="int64")
+    nkind = len(kinds)
+    cnt = np.zeros((n, nkind))
+    val = np.zeros((n, nkind))
+    for k, (cc, vc) in enumerate(kinds):
+        cnt[:, k] = part[cc].to_numpy(dtype="float64")
+        val[:, k] = part[vc].to_numpy(dtype="float64")
+    has = (cnt != 0) | (val != 0)
+    nk = has.sum(axis=1).astype(u32)
+    kind = np.nonzero(has)[1].astype(u32)  # row-major: per row, kind order
+    return [lab, seg, np.ascontiguousarray(at.reshape(-1)), nk,
+            np.ascontiguousarray(kind), np.ascontiguousarray(cnt[has]),
+            np.ascontiguousarray(val[has])]
+
+
+def partition_lead_counts(part: Any, label: str,
+                          attrs: Sequence[Optional[str]]) -> Tuple[
+                              int, List[int], str]:
+    """In a worker: (0, [rows, won rows, the largest attribute number],
+    "")."""
+    import numpy as np
+    big = 0
+    for c in attrs:
+        if c is not None and len(part):
+            big = max(big, int(np.max(part[c].to_numpy(dtype="int64"))))
+    lab = part[label].to_numpy(dtype="int64")
+    return 0, [len(part), int(lab.sum()), big], ""
+
+
+def partition_lead_sums(part: Any, w: List[float], want_h: bool,
+                        nattrs: int, nkinds: int, label: str, segment: str,
+                        attrs: Sequence[Optional[str]],
+                        kinds: Sequence[Tuple[str, str]]) -> Tuple[
+                            int, float, List[float], Any, str]:
+    """In a worker: (code, loss, gradient, Hessian diagonal or None,
+    message) of b2b2c_lead_loss over one pandas partition at w."""
+    dim = len(w)
+    lab, seg, at, nk, kind, cnt, val = _lead_arrays(part, label, segment,
+                                                    attrs, kinds)
+    c = _ctx()
+    u32 = ctypes.POINTER(ctypes.c_uint32)
+    dp = ctypes.POINTER(ctypes.c_double)
+    lo = ctypes.c_double()
+    g = (ctypes.c_double * dim)()
+    h = (ctypes.c_double * dim)() if want_h else None
+    rc = lib.b2b2c_lead_loss(
+        ctypes.byref(lo), g, h, dim, c.handle, (ctypes.c_double * dim)(*w),
+        nattrs, nkinds, lab.ctypes.data_as(u32),
+        seg.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
+        at.ctypes.data_as(u32), nk.ctypes.data_as(u32),
+        kind.ctypes.data_as(u32), cnt.ctypes.data_as(dp),
+        val.ctypes.data_as(dp), len(kind), len(lab))
+    if rc:
+        return rc, 0.0, [], None, c.errmsg
+    return 0, lo.value, list(g), list(h) if want_h else None, ""
+
+
+def lead_fit(ddf: Any, kinds: Sequence[Tuple[str, str]],
+             nattrs: Optional[int] = None, label: str = "label",
+             segment: str = "segment",
+             attrs: Sequence[Optional[str]] = ("channel", "region",
+                                               "product_line"),
+             l2: float = 0.001, max_passes: int = 1000,
+             persist: bool = True) -> Any:
+    """The lead model's batch refit (b2b2c_lead_refit's optimizer and
+    objective; docs/lead-model.md) over a Dask DataFrame of training rows,
+    one per outcome: label (1 won, 0 lost), segment (B2B2C_SEGMENT_*), the
+    channel, region and product line as attribute numbers (0 none, else
+    1..nattrs; a column name None: none for every row), and per event kind
+    a (count column, value column) pair in kinds: the decayed count and
+    value sum at the outcome (kind k is kinds[k]). nattrs None: the
+    largest attribute number found. Each loss evaluation maps the
+    partitions to b2b2c_lead_loss in the workers and adds in partition
+    order; lead_fit_sum drives the L-BFGS on the driver. Returns
+    b2b2c.LeadFitResult (weights: bias, 6 segments, the attributes, then
+    per kind its count and value weight). Raises PartitionError naming the
+    first bad, failed or non-finite partition; b2b2c.Error(ENODATA) with
+    one class only."""
+    import dask  # noqa: F401 (fail here, not in a worker, without dask)
+    from .lead_sum import lead_dim, lead_fit_sum
+    attrs = list(attrs) + [None] * (3 - len(attrs))
+    cols = [label, segment] + [c for c in attrs if c is not None] + \
+        [c for kv in kinds for c in kv]
+    for c in cols:
+        if c not in ddf.columns:
+            raise ValueError("no column %r in the DataFrame" % (c,))
+    sel = ddf[cols]
+    if persist:
+        sel = sel.persist()
+    parts = sel.to_delayed()
+    nrows = nwon = big = 0
+    for k, r in enumerate(_map(parts, partition_lead_counts, label, attrs)):
+        if r[0] != 0:
+            _failed(k, r)
+        nrows += r[1][0]
+        nwon += r[1][1]
+        big = max(big, r[1][2])
+    if nattrs is None:
+        nattrs = big
+    dim = lead_dim(nattrs, len(kinds))
+
+    def sum_fn(w: List[float], want_h: bool) -> Tuple[float, List[float],
+                                                      Any]:
+        loss, g = 0.0, [0.0] * dim
+        h = [0.0] * dim if want_h else None
+        outside = False
+        for k, r in enumerate(_map(parts, partition_lead_sums, w, want_h,
+                                   nattrs, len(kinds), label, segment, attrs,
+                                   kinds)):
+            if r[0] == ERANGE and r[-1].startswith("w: the loss is not"):
+                outside = True
+                continue
+            if r[0] != 0:
+                _failed(k, r)
+            _finite(k, "sum", r[1], r[2], r[3] if want_h else 0.0)
+            loss += r[1]
+            for j in range(dim):
+                g[j] += r[2][j]
+            if want_h:
+                for j in range(dim):
+                    h[j] += r[3][j]
+        if outside:
+            raise SumOutsideDomain()
+        return loss, g, h
+
+    return lead_fit_sum(sum_fn, nattrs, len(kinds), nrows, nwon, l2=l2,
+                        max_passes=max_passes)
 
 
 def _predict_part(part: Any, model: int, params: List[float], t: float,

@@ -780,6 +780,7 @@ module B2B2C
     callback :b2b2c_seg_change_cb, %i[string int64 int32 int32 int64 string double pointer], :int
     callback :b2b2c_lead_stage_cb, %i[int32 int32 int64 pointer], :int
     callback :b2b2c_lead_funnel_cb, %i[string int32 pointer size_t pointer], :int
+    callback :b2b2c_lead_sum_cb, %i[pointer pointer pointer pointer size_t pointer], :int
     callback :b2b2c_lead_factor_cb, %i[string double pointer], :int
     callback :b2b2c_lead_row_cb, %i[string double int32 double pointer], :int
     callback :b2b2c_lead_count_cb, %i[int32 int32 string uint64 pointer], :int
@@ -912,6 +913,8 @@ module B2B2C
     attach_function :b2b2c_lead_funnel, %i[pointer int64 int64 int64 int32 double b2b2c_lead_funnel_cb pointer], :int
     attach_function :b2b2c_lead_outcome, %i[pointer string int32 int64], :int
     attach_function :b2b2c_lead_refit, %i[pointer pointer pointer], :int
+    attach_function :b2b2c_lead_loss, %i[pointer pointer pointer size_t pointer pointer size_t size_t pointer pointer pointer pointer pointer pointer pointer size_t size_t], :int
+    attach_function :b2b2c_lead_fit_sum, %i[pointer size_t pointer pointer pointer size_t size_t uint64 uint64 double int32 b2b2c_lead_sum_cb pointer], :int
     attach_function :b2b2c_lead_probability, %i[pointer pointer string int64], :int
     attach_function :b2b2c_lead_factors, %i[pointer string int64 int32 b2b2c_lead_factor_cb pointer], :int
     attach_function :b2b2c_lead_top, %i[pointer int64 int32 int32 int32 int32 int32 string b2b2c_lead_row_cb pointer], :int
@@ -1036,6 +1039,8 @@ module B2B2C
     attach_function :b2b2c_channels_attribute, %i[pointer int32 int64 int64 b2b2c_channels_attribution_cb pointer], :int
     attach_function :b2b2c_channels_attribute_lead, %i[pointer string int32 int64 int64 b2b2c_channels_share_cb pointer], :int
     attach_function :b2b2c_channels_markov_effects, %i[pointer pointer int64 int64 b2b2c_channels_markov_cb pointer], :int
+    attach_function :b2b2c_channel_markov_counts, %i[pointer size_t pointer size_t pointer size_t pointer pointer size_t], :int
+    attach_function :b2b2c_channel_markov_effects, %i[pointer pointer pointer pointer size_t size_t], :int
     attach_function :b2b2c_channels_mix_shares, %i[pointer int32 int64 int64 b2b2c_channels_row_cb pointer], :int
     attach_function :b2b2c_channels_mix_lag, %i[pointer pointer pointer pointer int32 int64 int64 b2b2c_channels_lag_cb pointer], :int
 

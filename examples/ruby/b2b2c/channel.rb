@@ -18,6 +18,42 @@ module B2B2C
   # An attribution model argument: CHANNEL_ATTRIBUTION_* constant, name or symbol (:markov).
   def self.channel_attribution(m) = enum(m, :b2b2c_channel_attribution_from_name, "model")
 
+  # The transition counts of paths (b2b2c_channel_markov_counts): each path
+  # an Array of channel numbers (0 ... nchannels) in time order,
+  # converted[i] true when path i ends in a conversion. A flat Array of
+  # (nchannels + 1) * (nchannels + 3) Integers (row 0 START, row c + 1
+  # channel c; column c + 1 channel c, nchannels + 1 CONVERSION,
+  # nchannels + 2 NULL): add several batches' elementwise and pass the
+  # total to channel_markov_effects.
+  def self.channel_markov_counts(nchannels, paths, converted, ctx: nil)
+    raise ArgumentError, "converted: #{converted.size} values for #{paths.size} paths" if converted.size != paths.size
+
+    flat = paths.flatten
+    ncnt = nchannels.positive? ? (nchannels + 1) * (nchannels + 3) : 0
+    o = out(:uint64, [ncnt, 1].max)
+    chs = out(:uint32, [flat.size, 1].max).tap { |m| m.write_array_of_uint32(flat) }
+    lens = out(:uint32, [paths.size, 1].max).tap { |m| m.write_array_of_uint32(paths.map(&:size)) }
+    conv = out(:uint32, [paths.size, 1].max).tap { |m| m.write_array_of_uint32(converted.map { |c| c ? 1 : 0 }) }
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_channel_markov_counts(o, ncnt, c.handle, nchannels, chs, flat.size, lens, conv,
+                                              paths.size))
+    end
+    o.read_array_of_uint64(ncnt)
+  end
+
+  # [P(conversion), [removal effect of channel c, ...]] of the chain with
+  # these transition counts (b2b2c_channel_markov_effects): what
+  # Channels#markov_effects reports for the same paths.
+  def self.channel_markov_effects(counts, nchannels, ctx: nil)
+    cnt = out(:uint64, [counts.size, 1].max).tap { |m| m.write_array_of_uint64(counts) }
+    eff = out(:double, [nchannels, 1].max)
+    p = out(:double)
+    with_ctx(ctx) do |c|
+      c.check(Lib.b2b2c_channel_markov_effects(eff, p, c.handle, cnt, counts.size, nchannels))
+    end
+    [p.read_double, eff.read_array_of_double(nchannels)]
+  end
+
   # b2b2c_channels: channels, spend, touches, conversions, metrics,
   # attribution, media mix. Metric and mix rows come back as [key, Hash
   # keyed by the CHM_* / MIX_* names lowercased].
