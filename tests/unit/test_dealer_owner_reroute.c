@@ -320,6 +320,79 @@ static void t_other_context(void **state)
     b2b2c_memstore_free(ms);
 }
 
+typedef struct rawrec {
+    unsigned char b[512];
+    size_t n;
+} rawrec;
+
+static int got(const void *v, size_t n, void *u)
+{
+    rawrec *r = u;
+    assert_true(n <= sizeof r->b);
+    memcpy(r->b, v, n);
+    r->n = n;
+    return 0;
+}
+
+static void put_raw(fx *f, const char *table, const void *k, size_t kl,
+                    const rawrec *r)
+{
+    const b2b2c_storage *st = &f->store.methods;
+    assert_int_equal(st->begin(st->userdata), 0);
+    assert_int_equal(st->put(st->userdata, table, k, kl, r->b, r->n), 0);
+    assert_int_equal(st->commit(st->userdata), 0);
+}
+
+/* The record under (table, k) with its trailing customer key made empty
+ * ([len u32 = 0], the CRC renewed) fails the load with ECORRUPT naming
+ * the table; the record put back, the engine loads again. */
+static void empty_key_corrupt(fx *f, const char *table, const void *k,
+                              size_t kl, int version)
+{
+    const b2b2c_storage *st = &f->store.methods;
+    b2b2c_dealer_engine *e2 = NULL;
+    rawrec r, bad;
+    uint32_t crc;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(st->get(st->userdata, table, k, kl, got, &r), 0);
+    /* [version] ... [len u32 = 4][key][crc] */
+    assert_true(r.n > 12 && r.b[0] == version);
+    assert_memory_equal(r.b + r.n - 4 - sizeof K1, K1, sizeof K1);
+    bad = r;
+    bad.n = r.n - sizeof K1;
+    memset(bad.b + bad.n - 8, 0, 4);
+    crc = b2b2c__crc32c(0, bad.b, bad.n - 4);
+    for (int i = 0; i < 4; i++)
+        bad.b[bad.n - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
+    b2b2c_dealer_free(f->e);
+    f->e = NULL;
+    put_raw(f, table, k, kl, &bad);
+    assert_int_equal(b2b2c_dealer_new(&e2, f->ctx), B2B2C_ECORRUPT);
+    assert_null(e2);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), table));
+    put_raw(f, table, k, kl, &r);
+    assert_int_equal(b2b2c_dealer_new(&f->e, f->ctx), 0);
+}
+
+/* The key's records: the routing's audit record (version 4) and the
+ * lead's record (version 2); an empty key in either is corrupt. */
+static void t_corrupt_key(void **state)
+{
+    fx *f = *state;
+    static const unsigned char seq2[8] = {0, 0, 0, 0, 0, 0, 0, 2};
+    const char *d = NULL;
+    int32_t why;
+    (void)win(f->e, "L1", "", T0); /* decision 1 */
+    assert_int_equal(route_k(f->e, "C1", "", T0 + DAY, &d, &why), 0);
+    d = name(d); /* the engine is made again below */
+    empty_key_corrupt(f, "dealer_audit", seq2, 8, 4);
+    assert_int_equal(b2b2c_dealer_decline(&d, &why, f->e, "C1", d, 0,
+                                          T0 + DAY + 1),
+                     0);
+    empty_key_corrupt(f, "dealer_leads", "C1", 2, 2);
+    reopen(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +404,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(t_no_key_no_owner, setup, teardown),
         cmocka_unit_test(t_other_context),
+        cmocka_unit_test_setup_teardown(t_corrupt_key, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
