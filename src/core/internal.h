@@ -442,9 +442,7 @@ double b2b2c__rng_beta(b2b2c__rng *r, double a, double b);
  * for a caller that draws from the same (a, b) many times: the same draws
  * as b2b2c__rng_beta(r, a, b), bit for bit, for the same generator state. */
 typedef struct b2b2c__beta_prep {
-    double da, ca, db, cb; /* Marsaglia & Tsang's d and c of each gamma */
-    double a, b;
-    int logs; /* a shape below 1: the ratio from the logs */
+    double da, ca, db, cb; /* da < 0: a shape below 1, (ca, cb) = (a, b) */
 } b2b2c__beta_prep;
 void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b);
 double b2b2c__rng_beta_prepped(b2b2c__rng *r, const b2b2c__beta_prep *k);

@@ -215,17 +215,16 @@ static inline double gamma_ge1(b2b2c__rng *r, double shape)
     return gamma_mt(r, d, 1.0 / sqrt(9.0 * d));
 }
 
-/* ln of a Gamma(shape, 1) draw, with (d, c) of shape (>= 1), or of shape
- * + 1 when shape < 1: Gamma(a) = Gamma(a + 1) U^(1/a) (Stuart 1962; the
- * note on a < 1 in Marsaglia & Tsang 2000), in logs so that tiny shapes,
- * whose draws underflow a double, keep their ratio. The gamma is drawn
- * before the uniform. */
-static RNG_HOT_INLINE double log_gamma_dc(b2b2c__rng *r, double d, double c,
-                                         double shape)
+/* ln of a Gamma(shape, 1) draw. For shape < 1, Gamma(a) = Gamma(a + 1)
+ * U^(1/a) (Stuart 1962; the note on a < 1 in Marsaglia & Tsang 2000), in
+ * logs so that tiny shapes, whose draws underflow a double, keep their
+ * ratio. The gamma is drawn before the uniform. */
+static RNG_HOT_INLINE double log_gamma_draw(b2b2c__rng *r, double shape)
 {
-    double g = log(gamma_mt(r, d, c));
+    double g;
     if (shape >= 1.0)
-        return g;
+        return log(gamma_ge1(r, shape));
+    g = log(gamma_ge1(r, shape + 1.0));
     return g + log(1.0 - unif(r)) / shape;
 }
 
@@ -238,14 +237,6 @@ double b2b2c__rng_gamma(b2b2c__rng *r, double shape)
     return gamma_ge1(r, shape);
 }
 
-/* Marsaglia & Tsang's d and c for a Gamma(shape) draw (of shape + 1
- * below 1), as gamma_ge1 computes them. */
-static void gamma_dc(double shape, double *d, double *c)
-{
-    *d = (shape >= 1.0 ? shape : shape + 1.0) - 1.0 / 3.0;
-    *c = 1.0 / sqrt(9.0 * *d);
-}
-
 /* Beta(a, b) = X / (X + Y) for independent X ~ Gamma(a), Y ~ Gamma(b)
  * (Devroye 1986, "Non-Uniform Random Variate Generation", section IX.4).
  * When a shape is below 1 the ratio is formed from the logs,
@@ -254,8 +245,6 @@ static void gamma_dc(double shape, double *d, double *c)
  * draws exactly where B itself rounds to 1 (or 0). */
 void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b)
 {
-    k->a = a;
-    k->b = b;
     if (a >= 1.0 && b >= 1.0) {
         /* c_a = 1 / sqrt(9 d_a) = sqrt(9 d_b) / (sqrt(9 d_a) sqrt(9 d_b)):
          * one division for both constants (it and the sqrts were a third of
@@ -266,12 +255,20 @@ void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b)
         k->ca = sb * inv;
         k->db = db;
         k->cb = sa * inv;
-        k->logs = 0;
     } else {
-        gamma_dc(a, &k->da, &k->ca);
-        gamma_dc(b, &k->db, &k->cb);
-        k->logs = 1;
+        k->da = -1.0;
+        k->ca = a;
+        k->db = 0.0;
+        k->cb = b;
     }
+}
+
+/* The log path's log-odds ln Y - ln X (X first). */
+static RNG_HOT_INLINE double beta_logodds(b2b2c__rng *r,
+                                          const b2b2c__beta_prep *k)
+{
+    double lx = log_gamma_draw(r, k->ca), ly = log_gamma_draw(r, k->cb);
+    return ly - lx;
 }
 
 /* A draw, its log-odds in *lo (NaN when both shapes are >= 1: the ratio
@@ -279,16 +276,13 @@ void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b)
 static RNG_HOT_INLINE double beta_draw(b2b2c__rng *r, const b2b2c__beta_prep *k,
                                        double *lo)
 {
-    double lx, ly;
-    if (!k->logs) {
+    if (k->da >= 0.0) {
         double x = gamma_mt(r, k->da, k->ca), y = gamma_mt(r, k->db, k->cb);
         *lo = NAN;
         return x / (x + y);
     }
-    lx = log_gamma_dc(r, k->da, k->ca, k->a);
-    ly = log_gamma_dc(r, k->db, k->cb, k->b);
-    *lo = ly - lx;
-    return 1.0 / (1.0 + exp(ly - lx));
+    *lo = beta_logodds(r, k);
+    return 1.0 / (1.0 + exp(*lo));
 }
 
 double b2b2c__rng_beta_prepped(b2b2c__rng *r, const b2b2c__beta_prep *k)
@@ -315,18 +309,16 @@ uint32_t b2b2c__rng_beta_argmax(b2b2c__rng *r, const b2b2c__beta_prep *k,
     for (uint32_t j = 0; j < n && b2b2c__beta_can_win(t[j], top, ttop, ltop);
          j++) {
         double x, lo;
-        if (k[j].logs) {
-            double lx = log_gamma_dc(r, k[j].da, k[j].ca, k[j].a);
-            double ly = log_gamma_dc(r, k[j].db, k[j].cb, k[j].b);
-            lo = ly - lx;
-            if (t[j] == ttop && lo >= ltop)
-                continue;
-            x = t[j] * (1.0 / (1.0 + exp(lo)));
-        } else {
+        if (k[j].da >= 0.0) {
             double g = gamma_mt(r, k[j].da, k[j].ca);
             double h = gamma_mt(r, k[j].db, k[j].cb);
             lo = NAN;
             x = t[j] * (g / (g + h));
+        } else {
+            lo = beta_logodds(r, &k[j]);
+            if (t[j] == ttop && lo >= ltop)
+                continue;
+            x = t[j] * (1.0 / (1.0 + exp(lo)));
         }
         if (b2b2c__beta_better(x, lo, t[j], top, ltop, ttop)) {
             top = x;
