@@ -446,11 +446,33 @@ typedef struct b2b2c__beta_prep {
 } b2b2c__beta_prep;
 void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b);
 double b2b2c__rng_beta_prepped(b2b2c__rng *r, const b2b2c__beta_prep *k);
+/* The same draw, with its log-odds ln((1 - B) / B) in *lo when a shape is
+ * below 1 (NaN otherwise): where B rounds to 1 (or 0) in double precision,
+ * the log-odds still order the draws. */
+double b2b2c__rng_beta_logodds(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                               double *lo);
+/* Thompson's comparison: draw x = t B (log-odds lo) beats the best so far
+ * (top, of tier ttop, log-odds ltop) when greater, or equal in double
+ * precision with the same tier and smaller log-odds (a larger B before
+ * rounding; NaN compares false: the first drawn keeps a tie). */
+static inline int b2b2c__beta_better(double x, double lo, double t,
+                                     double top, double ltop, double ttop)
+{
+    return x > top || (x == top && t == ttop && lo < ltop);
+}
+/* Whether a draw of tier t can still beat the best: a draw is at most 1,
+ * so t must be above the best, or equal to it when the best is a draw of
+ * tier t that rounded to 1 and has its log-odds. */
+static inline int b2b2c__beta_can_win(double t, double top, double ttop,
+                                      double ltop)
+{
+    return t > top || (t == top && t == ttop && ltop == ltop);
+}
 /* Thompson's choice over n posteriors in draw order, t[] descending (t > 0):
- * draws t[j] x Beta(k[j]) for j = 0, 1, ... until t[j] <= the best so far
- * (a draw is at most 1, so nobody from there on can win); returns the
- * best's index and *best its value. The same draws, in the same order, as
- * calling b2b2c__rng_beta_prepped for each (n >= 1). */
+ * draws t[j] x Beta(k[j]) for j = 0, 1, ... while b2b2c__beta_can_win
+ * (nobody from there on can win); returns the best's index
+ * (b2b2c__beta_better) and *best its value. The same draws, in the same
+ * order, as calling b2b2c__rng_beta_logodds for each (n >= 1). */
 uint32_t b2b2c__rng_beta_argmax(b2b2c__rng *r, const b2b2c__beta_prep *k,
                                 const double *t, uint32_t n, double *best);
 

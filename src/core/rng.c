@@ -216,14 +216,16 @@ static inline double gamma_ge1(b2b2c__rng *r, double shape)
 }
 
 /* ln of a Gamma(shape, 1) draw. For shape < 1, Gamma(a) = Gamma(a + 1)
- * U^(1/a) (Stuart 1962; the note on a < 1 in Marsaglia & Tsang 2000), in logs
- * so that tiny shapes, whose draws underflow a double, keep their ratio. */
-static double log_gamma_draw(b2b2c__rng *r, double shape)
+ * U^(1/a) (Stuart 1962; the note on a < 1 in Marsaglia & Tsang 2000), in
+ * logs so that tiny shapes, whose draws underflow a double, keep their
+ * ratio. The gamma is drawn before the uniform. */
+static RNG_HOT_INLINE double log_gamma_draw(b2b2c__rng *r, double shape)
 {
+    double g;
     if (shape >= 1.0)
         return log(gamma_ge1(r, shape));
-    return log(gamma_ge1(r, shape + 1.0)) +
-           log(1.0 - unif(r)) / shape;
+    g = log(gamma_ge1(r, shape + 1.0));
+    return g + log(1.0 - unif(r)) / shape;
 }
 
 double b2b2c__rng_gamma(b2b2c__rng *r, double shape)
@@ -239,7 +241,8 @@ double b2b2c__rng_gamma(b2b2c__rng *r, double shape)
  * (Devroye 1986, "Non-Uniform Random Variate Generation", section IX.4).
  * When a shape is below 1 the ratio is formed from the logs,
  * 1 / (1 + exp(ln Y - ln X)), so that draws near 0 or 1 do not collapse
- * to 0/0. */
+ * to 0/0; ln Y - ln X = ln((1 - B) / B), the draw's log-odds, orders the
+ * draws exactly where B itself rounds to 1 (or 0). */
 void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b)
 {
     if (a >= 1.0 && b >= 1.0) {
@@ -260,34 +263,67 @@ void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b)
     }
 }
 
-double b2b2c__rng_beta_prepped(b2b2c__rng *r, const b2b2c__beta_prep *k)
+/* The log path's log-odds ln Y - ln X (X first). */
+static RNG_HOT_INLINE double beta_logodds(b2b2c__rng *r,
+                                          const b2b2c__beta_prep *k)
+{
+    double lx = log_gamma_draw(r, k->ca), ly = log_gamma_draw(r, k->cb);
+    return ly - lx;
+}
+
+/* A draw, its log-odds in *lo (NaN when both shapes are >= 1: the ratio
+ * of the gammas, which rounds to 1 only when Y < X 2^-53). */
+static RNG_HOT_INLINE double beta_draw(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                                       double *lo)
 {
     if (k->da >= 0.0) {
         double x = gamma_mt(r, k->da, k->ca), y = gamma_mt(r, k->db, k->cb);
+        *lo = NAN;
         return x / (x + y);
     }
-    {
-        double lx = log_gamma_draw(r, k->ca), ly = log_gamma_draw(r, k->cb);
-        return 1.0 / (1.0 + exp(ly - lx));
-    }
+    *lo = beta_logodds(r, k);
+    return 1.0 / (1.0 + exp(*lo));
 }
 
+double b2b2c__rng_beta_prepped(b2b2c__rng *r, const b2b2c__beta_prep *k)
+{
+    double lo;
+    return beta_draw(r, k, &lo);
+}
+
+double b2b2c__rng_beta_logodds(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                               double *lo)
+{
+    return beta_draw(r, k, lo);
+}
+
+/* Thompson's choice (b2b2c__beta_better, b2b2c__beta_can_win). A log-path
+ * draw of the best's tier with log-odds not below the best's cannot beat
+ * it (B = 1 / (1 + e^lo) does not grow with lo), so its B is not
+ * formed. */
 uint32_t b2b2c__rng_beta_argmax(b2b2c__rng *r, const b2b2c__beta_prep *k,
                                 const double *t, uint32_t n, double *best)
 {
-    double top = -1.0;
+    double top = -1.0, ltop = NAN, ttop = 0.0;
     uint32_t arg = 0;
-    for (uint32_t j = 0; j < n && t[j] > top; j++) {
-        double x;
+    for (uint32_t j = 0; j < n && b2b2c__beta_can_win(t[j], top, ttop, ltop);
+         j++) {
+        double x, lo;
         if (k[j].da >= 0.0) {
             double g = gamma_mt(r, k[j].da, k[j].ca);
             double h = gamma_mt(r, k[j].db, k[j].cb);
+            lo = NAN;
             x = t[j] * (g / (g + h));
         } else {
-            x = t[j] * b2b2c__rng_beta_prepped(r, &k[j]);
+            lo = beta_logodds(r, &k[j]);
+            if (t[j] == ttop && lo >= ltop)
+                continue;
+            x = t[j] * (1.0 / (1.0 + exp(lo)));
         }
-        if (x > top) {
+        if (b2b2c__beta_better(x, lo, t[j], top, ltop, ttop)) {
             top = x;
+            ltop = lo;
+            ttop = t[j];
             arg = j;
         }
     }

@@ -108,6 +108,7 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
             h = b2b2c__mix64(h, (uint64_t)l->m.closed_at);
             h = b2b2c__mix64(h, l->m.offer_seq);
             h = b2b2c__mix64(h, l->service);
+            h = b2b2c__mix64(h, b2b2c__hash(lead_ck(l), l->cklen));
             h = b2b2c__mix64(h, l->ntried);
             for (uint32_t i = 0; i < l->ntried; i++)
                 h = b2b2c__mix64(h, l->tried[i]);

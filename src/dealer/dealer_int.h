@@ -160,6 +160,8 @@ typedef struct lead {
     int32_t has_loc;
     uint8_t service; /* B2B2C_DEALER_SERVICE_*, 0: not a service request
                         (its audit records carry it, dealer_service.c) */
+    uint8_t cklen;   /* its customer key's length (after the product
+                        line's NUL in id[], lead_ck), 0: none */
     double lat, lon;
     int32_t segment, band;
     int64_t created;
@@ -168,8 +170,15 @@ typedef struct lead {
     size_t heap_pos;
     uint32_t afirst, alast;
     size_t idlen;
-    char id[]; /* id \0 region \0 product \0 */
+    char id[]; /* id \0 region \0 product \0 customer key (cklen) */
 } lead;
+
+/* The customer key a lead was routed with (route_customer,
+ * route_service): kept through its re-routes (l->cklen bytes). */
+static inline const unsigned char *lead_ck(const lead *l)
+{
+    return (const unsigned char *)l->product + strlen(l->product) + 1;
+}
 
 typedef struct aent {
     uint64_t seq;
@@ -814,6 +823,9 @@ typedef struct lead_attrs {
     char region[64], product[256];
     int32_t has_loc, segment, band, state;
     double lat, lon;
+    uint8_t cklen; /* the customer key, 0: none (lead record version 2,
+                      audit record version 4) */
+    unsigned char ck[B2B2C_DEALER_CUSTOMER_KEY_MAX];
 } lead_attrs;
 typedef struct audrec {
     aent a; /* a.lead NULL when the lead is not in memory */
@@ -868,6 +880,9 @@ int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
                                const unsigned char *okey, size_t okl,
                                uint64_t oh, int64_t now, decision *dc,
                                uint32_t *odealer);
+void b2b2c__dealer_decide_customer(b2b2c_dealer_engine *e, const lead *l,
+                                   const void *ck, size_t cklen,
+                                   int64_t now, decision *dc);
 int b2b2c__dealer_customer_arg(b2b2c_ctx *ctx, const void *ck, size_t cklen);
 size_t b2b2c__dealer_owner_key(unsigned char *buf, const void *ck,
                                size_t cklen, const char *prod, size_t pl);

@@ -58,29 +58,30 @@ typedef struct route_in {
 
 /* Decide for lead l: the customer's owner when eligible, else the
  * policy (dc->owner says why the owner was skipped; decide leaves it
- * NONE). */
+ * NONE). A lead left unrouted is decided with the customer key and
+ * product line it was first routed with, when it has a key. */
 static inline void route_decide(b2b2c_dealer_engine *e, const route_in *in,
                                 const lead *l, decision *dc)
 {
     int32_t os;
     uint32_t od;
+    if (l->cklen) {
+        b2b2c__dealer_decide_customer(e, l, lead_ck(l), l->cklen, in->now,
+                                      dc);
+        return;
+    }
     if (!in->ck) {
         b2b2c__dealer_decide(e, l, in->now, dc);
         return;
     }
-    od = NONE32;
     if (l->product != in->product && strcmp(l->product, in->product)) {
         /* an unrouted lead stored with another product line: its own */
-        unsigned char k[OWNER_KEY_MAX];
-        size_t kl = owner_key(k, in->ck, in->cklen, l->product,
-                              strlen(l->product));
-        os = b2b2c__dealer_owner_decide(e, l, k, kl,
-                                        b2b2c__map_keyhash(k, kl), in->now,
-                                        dc, &od);
-    } else {
-        os = b2b2c__dealer_owner_decide(e, l, in->okey, in->okl, in->oh,
-                                        in->now, dc, &od);
+        b2b2c__dealer_decide_customer(e, l, in->ck, in->cklen, in->now, dc);
+        return;
     }
+    od = NONE32;
+    os = b2b2c__dealer_owner_decide(e, l, in->okey, in->okl, in->oh, in->now,
+                                    dc, &od);
     if (os == B2B2C_DEALER_OWNER_CHOSEN)
         return;
     b2b2c__dealer_decide(e, l, in->now, dc);
@@ -119,6 +120,7 @@ static ROUTE_INLINE int route_body(b2b2c_dealer_engine *e,
     tl.ntried = 0;
     tl.tried = NULL;
     tl.service = (uint8_t)in->service;
+    tl.cklen = 0;
     route_decide(e, in, &tl, dc);
     if (dc->elig)
         offer_prefetch(e, dc->chosen);
@@ -142,7 +144,9 @@ static ROUTE_INLINE int route_body(b2b2c_dealer_engine *e,
         return rc;
     if (!l) {
         e->m.rng = rng1;
-        l = b2b2c__malloc(ctx, sizeof(*l) + n + rl + pl + 3);
+        /* the customer key goes with the lead, for its re-routes */
+        size_t ckl = in->ck ? in->cklen : 0;
+        l = b2b2c__malloc(ctx, sizeof(*l) + n + rl + pl + 3 + ckl);
         if (!l)
             return oom(ctx);
         memset(l, 0, sizeof(*l));
@@ -150,6 +154,9 @@ static ROUTE_INLINE int route_body(b2b2c_dealer_engine *e,
         memcpy(l->id, in->id, n + 1);
         memcpy(l->id + n + 1, in->region, rl + 1);
         memcpy(l->id + n + rl + 2, in->product, pl + 1);
+        if (ckl)
+            memcpy(l->id + n + rl + pl + 3, in->ck, ckl);
+        l->cklen = (uint8_t)ckl;
         l->region = l->id + n + 1;
         l->product = l->id + n + rl + 2;
         l->has_loc = in->has_loc;

@@ -215,11 +215,16 @@ int b2b2c__dealer_offer(b2b2c_dealer_engine *e, lead *l, const decision *dc,
     return b2b2c__dealer_aud_append(e, l, dc, now, kind, creates);
 }
 
-/* Re-route an existing lead (lmut saved by the caller). */
+/* Re-route an existing lead (lmut saved by the caller): a lead routed
+ * with a customer key goes back to the customer's owner of its product
+ * line when the owner is eligible (dealer_owner.c), else to the policy. */
 int b2b2c__dealer_reroute(b2b2c_dealer_engine *e, lead *l, int64_t now,
                           int kind, decision *dc)
 {
-    b2b2c__dealer_decide(e, l, now, dc);
+    if (l->cklen)
+        b2b2c__dealer_decide_customer(e, l, lead_ck(l), l->cklen, now, dc);
+    else
+        b2b2c__dealer_decide(e, l, now, dc);
     if (dc->elig) {
         offer_prefetch(e, dc->chosen);
         return b2b2c__dealer_offer(e, l, dc, now, kind, 0);

@@ -202,6 +202,28 @@ int b2b2c__dealer_owner_decide(b2b2c_dealer_engine *e, const lead *l,
     return B2B2C_DEALER_OWNER_CHOSEN;
 }
 
+/* Lead l of customer ck (cklen bytes) at now: the owner of (ck, the
+ * lead's product line) when eligible, else the policy, with dc->owner and
+ * dc->odealer saying why the owner was skipped. For the decisions whose
+ * owner key was not made before the call's transaction: a lead's
+ * re-routes after a decline or an expiry (with the key it was routed
+ * with, dealer_offers.c) and a lead left unrouted routed again. */
+void b2b2c__dealer_decide_customer(b2b2c_dealer_engine *e, const lead *l,
+                                   const void *ck, size_t cklen,
+                                   int64_t now, decision *dc)
+{
+    unsigned char k[OWNER_KEY_MAX];
+    size_t kl = owner_key(k, ck, cklen, l->product, strlen(l->product));
+    uint32_t od = NONE32;
+    int32_t os = b2b2c__dealer_owner_decide(
+        e, l, k, kl, b2b2c__map_keyhash(k, kl), now, dc, &od);
+    if (os == B2B2C_DEALER_OWNER_CHOSEN)
+        return;
+    b2b2c__dealer_decide(e, l, now, dc);
+    dc->owner = os;
+    dc->odealer = os == B2B2C_DEALER_OWNER_NONE ? NONE32 : od;
+}
+
 /* ---- public API -------------------------------------------------------- */
 
 /* The customer key and product line arguments, checked before the call's

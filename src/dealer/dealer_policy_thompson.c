@@ -2,7 +2,8 @@
 /*
  * Thompson sampling: Thompson 1933; Chapelle & Li 2011, Algorithm 2: draw
  * from each eligible dealer's Beta posterior (dealer_int.h, posterior_of),
- * take the best draw scaled by tier.
+ * take the best draw scaled by tier; draws that round to the same double
+ * are ordered by their log-odds.
  */
 #include "dealer_int.h"
 
@@ -12,12 +13,15 @@ static void th_weigh(b2b2c_dealer_engine *e, pass *ps)
 }
 
 /* A draw is at most 1, so a dealer whose tier is not above the best so
- * far cannot win and is not drawn (the choice keeps its distribution);
- * the dealers are drawn by tier, highest first (ties in eligible order),
- * so that most of those below the top tier are not drawn at all. */
+ * far cannot win and is not drawn (the choice keeps its distribution),
+ * unless the best is a draw of its tier that rounded to 1: then the
+ * draws' log-odds decide (b2b2c__beta_can_win, b2b2c__beta_better in
+ * core/internal.h). The dealers are drawn by tier, highest first (ties in
+ * eligible order), so that most of those below the top tier are not
+ * drawn at all. */
 static void th_choose(b2b2c_dealer_engine *e, pass *ps, decision *dc)
 {
-    double best = -1, lim = INFINITY;
+    double best = -1, lbest = NAN, tbest = 0, lim = INFINITY;
     uint32_t pick = 0, ne = ps->ne;
     hot **hp = e->hp;
     for (;;) {
@@ -27,17 +31,22 @@ static void th_choose(b2b2c_dealer_engine *e, pass *ps, decision *dc)
             if (t < lim && t > tmax)
                 tmax = t;
         }
-        if (tmax == 0 || tmax <= best)
+        if (tmax == 0 || !b2b2c__beta_can_win(tmax, best, tbest, lbest))
             break;
         for (uint32_t i = 0; i < ne; i++) {
             const hot *c = hp[i];
-            double a, b, s;
-            if (c->tier != tmax || c->tier <= best)
+            b2b2c__beta_prep k;
+            double a, b, s, lo;
+            if (c->tier != tmax ||
+                !b2b2c__beta_can_win(c->tier, best, tbest, lbest))
                 continue;
             posterior_of(e, c, ps->p0, &a, &b);
-            s = c->tier * b2b2c__rng_beta(&e->m.rng, a, b);
-            if (s > best) {
+            b2b2c__rng_beta_prep(&k, a, b);
+            s = c->tier * b2b2c__rng_beta_logodds(&e->m.rng, &k, &lo);
+            if (b2b2c__beta_better(s, lo, c->tier, best, lbest, tbest)) {
                 best = s;
+                lbest = lo;
+                tbest = c->tier;
                 pick = i;
             }
         }

@@ -72,7 +72,9 @@ static void enc_lead_attrs(b2b2c__wbuf *w, const lead *l)
 int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l)
 {
     b2b2c__wbuf w;
-    b2b2c__enc_begin(&w, &e->ctx->mem, 1);
+    /* version 2 (1.1): the customer key follows, for a lead routed with
+     * one; a lead without is version 1 as before */
+    b2b2c__enc_begin(&w, &e->ctx->mem, l->cklen ? 2 : 1);
     enc_lead_attrs(&w, l);
     b2b2c__enc_str(&w, l->m.dealer == NONE32 ? ""
                                              : e->dealers[l->m.dealer]->id);
@@ -87,6 +89,8 @@ int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l)
         b2b2c__enc_str(&w, e->dealers[l->tried[i] & ~TRIED_EXPIRED]->id);
         b2b2c__enc_u8(&w, (l->tried[i] & TRIED_EXPIRED) ? 1 : 0);
     }
+    if (l->cklen)
+        b2b2c__enc_bytes(&w, lead_ck(l), l->cklen);
     return b2b2c__st_put_rec(e->ctx, T_LEADS, l->id, l->idlen, &w);
 }
 
@@ -104,10 +108,13 @@ int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
         key[i] = (uint8_t)(a->seq >> (56 - 8 * i));
     /* version 2 (1.1): the owner field follows, when not NONE; version 3
      * (1.1): then the skipped owner's ID ("" for none) and the service
-     * kind, when either is set; a record without them is version 1 as
-     * before */
+     * kind, when either is set; version 4 (1.1): then the customer key of
+     * the lead it creates, when it has one; a record without them is
+     * version 1 as before */
     if (a->owner | a->lead->service) /* an owner skipped has owner 2..7 */
         ver = a->lead->service || a->odealer != NONE32 ? 3 : 2;
+    if (creates && a->lead->cklen)
+        ver = 4;
     b2b2c__enc_begin(&w, &e->ctx->mem, (uint8_t)ver);
     b2b2c__enc_u64(&w, a->seq);
     b2b2c__enc_i64(&w, a->time);
@@ -145,12 +152,14 @@ int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
     }
     if (ver >= 2) {
         b2b2c__enc_u8(&w, a->owner);
-        if (ver == 3) {
+        if (ver >= 3) {
             b2b2c__enc_str(&w, a->odealer == NONE32
                                    ? ""
                                    : e->dealers[a->odealer]->id);
             b2b2c__enc_u8(&w, a->lead->service);
         }
+        if (ver == 4)
+            b2b2c__enc_bytes(&w, lead_ck(a->lead), a->lead->cklen);
     }
     return b2b2c__st_put_rec(e->ctx, T_AUDIT, key, 8, &w);
 }
@@ -356,6 +365,20 @@ static int dec_lead_attrs(b2b2c__rbuf *r, lead_attrs *at)
     at->segment = (int32_t)b2b2c__dec_u32(r);
     at->band = (int32_t)b2b2c__dec_u32(r);
     at->state = b2b2c__dec_u8(r);
+    at->cklen = 0; /* the key, when any, comes at the record's end */
+    return 0;
+}
+
+/* A customer key (lead record version 2, audit record version 4) into
+ * at: -1 when empty or too long. */
+static int dec_lead_key(b2b2c__rbuf *r, lead_attrs *at)
+{
+    size_t n = 0;
+    const void *p = b2b2c__dec_bytes(r, &n);
+    if (!p || n == 0 || n > B2B2C_DEALER_CUSTOMER_KEY_MAX)
+        return -1;
+    memcpy(at->ck, p, n);
+    at->cklen = (uint8_t)n;
     return 0;
 }
 
@@ -364,7 +387,8 @@ lead *b2b2c__dealer_lead_make(b2b2c_dealer_engine *e, const char *id,
                               size_t kl, const lead_attrs *at)
 {
     size_t rl = strlen(at->region), pl = strlen(at->product);
-    lead *l = b2b2c__malloc(e->ctx, sizeof(*l) + kl + rl + pl + 3);
+    lead *l = b2b2c__malloc(e->ctx, sizeof(*l) + kl + rl + pl + 3 +
+                                        at->cklen);
     if (!l)
         return NULL;
     memset(l, 0, sizeof(*l));
@@ -373,6 +397,8 @@ lead *b2b2c__dealer_lead_make(b2b2c_dealer_engine *e, const char *id,
     l->id[kl] = '\0';
     memcpy(l->id + kl + 1, at->region, rl + 1);
     memcpy(l->id + kl + rl + 2, at->product, pl + 1);
+    memcpy(l->id + kl + rl + pl + 3, at->ck, at->cklen);
+    l->cklen = at->cklen;
     l->region = l->id + kl + 1;
     l->product = l->id + kl + rl + 2;
     l->heap_pos = NOPOS;
@@ -420,7 +446,7 @@ int b2b2c__dealer_dec_lead(b2b2c_dealer_engine *e, const void *k, size_t kl,
     b2b2c__rbuf r;
     char did[256];
     uint32_t nt, *tried = NULL;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    int rc = b2b2c__dec_begin(&r, v, vl, 2);
     if (rc)
         return corrupt(e, T_LEADS, k, kl, rc, NULL);
     memset(m, 0, sizeof *m);
@@ -455,6 +481,9 @@ int b2b2c__dealer_dec_lead(b2b2c_dealer_engine *e, const void *k, size_t kl,
         else
             tried[i] = d->idx | (b2b2c__dec_u8(&r) ? TRIED_EXPIRED : 0);
     }
+    /* version 2: the customer key */
+    if (!rc && r.version >= 2 && dec_lead_key(&r, at))
+        rc = B2B2C_ECORRUPT;
     if (!rc)
         rc = b2b2c__dec_finish(&r);
     if (!rc && (m->state < 1 || m->state > 7 ||
@@ -482,7 +511,7 @@ int b2b2c__dealer_dec_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
     b2b2c__rbuf r;
     aent *a = &out->a;
     char did[256];
-    int rc = b2b2c__dec_begin(&r, v, vl, 3);
+    int rc = b2b2c__dec_begin(&r, v, vl, 4);
     if (rc)
         return corrupt(e, T_AUDIT, k, kl, rc, NULL);
     memset(a, 0, sizeof *a);
@@ -542,6 +571,9 @@ int b2b2c__dealer_dec_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
         if (out->service >= B2B2C_DEALER_NSERVICE)
             return corrupt(e, T_AUDIT, k, kl, 0, "bad service kind");
     }
+    /* version 4: the customer key of the lead the record creates */
+    if (r.version >= 4 && (!out->creates || dec_lead_key(&r, &out->at)))
+        return corrupt(e, T_AUDIT, k, kl, 0, "bad customer key");
     if ((rc = b2b2c__dec_finish(&r)) != 0)
         return corrupt(e, T_AUDIT, k, kl, rc, NULL);
     if (out->creates) {

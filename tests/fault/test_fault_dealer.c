@@ -458,6 +458,43 @@ static void t_route_owner(void **u)
     (void)u;
     run("route owner", setup_owned, op_route_owner);
 }
+/* A lead of K routed past its paused owner, the owner back: its decline
+ * re-routes it to the owner (the key kept with the lead, the lead's
+ * record version 2). */
+static int setup_keyed(th_env *env, void **state)
+{
+    const char *o, *d;
+    int rc = setup_owned(env, state);
+    if (rc || (rc = b2b2c_dealer_owner(&o, NULL, NULL, *state, K, sizeof K,
+                                       "", T0 + 1000)))
+        return rc;
+    {
+        char w[16];
+        snprintf(w, sizeof w, "%s", o);
+        if ((rc = b2b2c_dealer_set_status(*state, w, B2B2C_DEALER_PAUSED,
+                                          T0 + 1100)) ||
+            (rc = b2b2c_dealer_route_customer(&d, NULL, *state, "R3", K,
+                                              sizeof K, "RU-MOW", 0, 0, 0,
+                                              "", 5, 3, T0 + 1000)))
+            return rc;
+        return d && strcmp(d, w) ? 0 : -9996;
+    }
+}
+static int op_decline_keyed(th_env *env, void *s)
+{
+    const char *d, *to;
+    int32_t why = -1;
+    int rc = dealer_of(&d, s, "R3");
+    (void)env;
+    if (rc == 0)
+        rc = b2b2c_dealer_decline(&to, &why, s, "R3", d, 0, T0 + 1200);
+    return rc == 0 && why != B2B2C_DEALER_REASON_OWNER ? -9995 : rc;
+}
+static void t_decline_keyed(void **u)
+{
+    (void)u;
+    run("decline keyed", setup_keyed, op_decline_keyed);
+}
 static void t_transfer(void **u)
 {
     (void)u;
@@ -715,6 +752,7 @@ int main(void)
         cmocka_unit_test(t_decertify),    cmocka_unit_test(t_route_service),
         cmocka_unit_test(t_decline_service),
         cmocka_unit_test(t_owner_assign),
+        cmocka_unit_test(t_decline_keyed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

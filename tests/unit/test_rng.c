@@ -362,37 +362,53 @@ static void t_beta_tiny_shapes(void **state)
  * every call (no cached second value): a generator copied mid-stream
  * continues identically. */
 /* Prepared draws and the Thompson argmax give the very draws of
- * b2b2c__rng_beta, in order, and stop where a tier cannot win. */
+ * b2b2c__rng_beta, in order, and stop where a tier cannot win; draws that
+ * round to 1 (a shape of 1e-4: most of them) are ordered by their
+ * log-odds, and drawing goes on through their tier. */
 static void t_beta_prepared_same_draws(void **state)
 {
-    b2b2c__rng r1, r2;
+    b2b2c__rng r1, r2, r3;
     b2b2c__beta_prep k[40];
     double t[40], a[40], b[40];
+    int ties = 0;
     (void)state;
     b2b2c__rng_seed(&r1, 99);
     for (int i = 0; i < 40; i++) {
         /* shapes below and above 1, tiers descending in groups */
         a[i] = i % 5 == 0 ? 0.5 + i * 0.01 : 1.0 + i * 0.7;
-        b[i] = i % 7 == 0 ? 0.3 : 2.0 + i * 1.3;
+        b[i] = i % 7 == 0 ? 0.3 : i % 3 == 1 ? 1e-4 : 2.0 + i * 1.3;
         t[i] = 4.0 - (double)(i / 10);
         b2b2c__rng_beta_prep(&k[i], a[i], b[i]);
     }
     for (int round = 0; round < 2000; round++) {
-        double best, want = -1;
-        uint32_t arg, warg = 0;
+        double best, want = -1, lwant = NAN, twant = 0;
+        uint32_t arg, warg = 0, drawn = 0;
         r2 = r1;
         arg = b2b2c__rng_beta_argmax(&r1, k, t, 40, &best);
-        for (uint32_t j = 0; j < 40 && t[j] > want; j++) {
-            double x = t[j] * b2b2c__rng_beta(&r2, a[j], b[j]);
-            if (x > want) {
+        for (uint32_t j = 0;
+             j < 40 && b2b2c__beta_can_win(t[j], want, twant, lwant); j++) {
+            double lo;
+            double x;
+            r3 = r2;
+            x = t[j] * b2b2c__rng_beta_logodds(&r2, &k[j], &lo);
+            /* the same draw as b2b2c__rng_beta */
+            assert_true(x == t[j] * b2b2c__rng_beta(&r3, a[j], b[j]));
+            assert_memory_equal(r2.s, r3.s, sizeof(r2.s));
+            ties += x == want && t[j] == twant;
+            if (b2b2c__beta_better(x, lo, t[j], want, lwant, twant)) {
                 want = x;
+                lwant = lo;
+                twant = t[j];
                 warg = j;
             }
+            drawn++;
         }
         assert_int_equal(arg, warg);
         assert_true(best == want);
         assert_memory_equal(r1.s, r2.s, sizeof(r1.s));
+        assert_true(drawn >= 10); /* the top tier at least */
     }
+    assert_true(ties > 0); /* the log-odds decided some */
 }
 
 static void t_state_is_all(void **state)
