@@ -496,9 +496,47 @@ B2B2C_API int b2b2c_dealer_lead_state(int32_t *state_out,
                                       b2b2c_dealer_engine *e,
                                       const char *lead_id);
 
+/*
+ * Erase lead `lead_id` from the engine (GDPR Art. 17; docs/privacy.md): an
+ * open offer (offered or accepted) is closed as recalled, dated at its
+ * offer or accept (the dealer's open count drops, its recalled count
+ * grows); the lead's record and every audit record of its decisions are
+ * rewritten without the ID (and without the lead's location) under an
+ * anonymous name that is not valid UTF-8, so no host ID can ever meet it;
+ * and the change log forgets, as for b2b2c_lead_erase. What stays, traced
+ * to no ID: the decisions and outcomes as numbers, so every dealer's
+ * counters, posterior, scorecard and funnel are as before;
+ * b2b2c_dealer_audit_dealer reports such an entry's lead as "" (never a
+ * valid ID). The ID may then be routed again as a new lead. Inside a
+ * group it rolls back with the group. Returns 0, B2B2C_EINVAL (NULL),
+ * B2B2C_EBADID, B2B2C_ENOTFOUND ("lead_id: ..."), B2B2C_ENOMEM or a
+ * storage code; nothing changes on error. Cost: one storage read and
+ * write per decision about the lead. Since 1.1.
+ */
+B2B2C_API int b2b2c_dealer_erase_lead(b2b2c_dealer_engine *e,
+                                      const char *lead_id);
+
+/*
+ * Erase customer key `customer_key` (key_len bytes, 1 to
+ * B2B2C_DEALER_CUSTOMER_KEY_MAX) from the engine: its dealer-of-record
+ * entries (every product line) and its deal registrations are deleted,
+ * and the change log forgets. Scorecards then no longer count those
+ * registrations (REG_* fields); leads routed with the key are not touched
+ * (the engine does not keep the key with them). Inside a group it rolls
+ * back with the group. Returns 0, B2B2C_EINVAL (NULL), B2B2C_EBADID
+ * (empty), B2B2C_ERANGE (too long), B2B2C_ENOTFOUND ("customer_key: ...",
+ * no owner or registration), B2B2C_ENOMEM or a storage code; nothing
+ * changes on error. Cost O(owners + registrations): a walk of both.
+ * Since 1.1.
+ */
+B2B2C_API int b2b2c_dealer_erase_customer(b2b2c_dealer_engine *e,
+                                          const void *customer_key,
+                                          size_t key_len);
+
 /* ---- audit trail and scorecards -------------------------------------- */
 
-/* One audit record: the lead, the chosen dealer (NULL for none/direct) and
+/* One audit record: the lead ("" once erased, 1.1: b2b2c_dealer_erase_lead),
+ * the chosen dealer (NULL for none/direct) and
  * `nfields` values (B2B2C_DEALER_AUDIT_*). Non-zero return stops the
  * iteration. Minor versions append fields, so `nfields` grows (15 in 1.0,
  * 17 in 1.1): read the fields you know and at most `nfields`, never copy

@@ -136,7 +136,7 @@ static int aud_walk(b2b2c_dealer_engine *e, uint32_t i, int by_dealer,
     while (i != NONE32 && rc == 0) {
         const aent *a = &e->aud[i];
         aud_fields(a, f);
-        rc = cb(a->lead->id,
+        rc = cb(b2b2c__dealer_lead_erased(a->lead) ? "" : a->lead->id,
                 a->dealer == NONE32 ? NULL : e->dealers[a->dealer]->id, f,
                 B2B2C_DEALER_AUDIT_NFIELDS, payload);
         i = by_dealer ? a->next_dealer : a->next_lead;

@@ -846,6 +846,8 @@ int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l);
 int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
                               int creates);
 int b2b2c__dealer_write_state(b2b2c_dealer_engine *e);
+int b2b2c__dealer_rewrite_audit(b2b2c_dealer_engine *e, const aent *a,
+                                const char *lid, size_t lidlen);
 /* Save n bytes at p for the undo log (on the context's undo arena). */
 static inline int b2b2c__dealer_snap(b2b2c_dealer_engine *e, void *p, size_t n)
 {
@@ -910,6 +912,18 @@ int b2b2c__dealer_certified_at(const b2b2c_dealer_engine *e, uint32_t di,
                                int service, const char *prod, int64_t now);
 void b2b2c__dealer_service_filter(b2b2c_dealer_engine *e, pass *ps);
 uint64_t b2b2c__dealer_certs_digest(const b2b2c_dealer_engine *e);
+
+/* dealer_erase.c: the bodies of the erase calls (b2b2c_ctx_erase runs
+ * them inside its own transaction). An erased lead stays, renamed to an
+ * ID that is not UTF-8 ("\xff" first). */
+int b2b2c__dealer_erase_lead_in(b2b2c_dealer_engine *e, const char *id,
+                                size_t n);
+int b2b2c__dealer_erase_customer_in(b2b2c_dealer_engine *e, const void *ck,
+                                    size_t cklen);
+static inline int b2b2c__dealer_lead_erased(const lead *l)
+{
+    return l->id[0] == '\xff';
+}
 
 /* dealer_leads.c */
 int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, size_t n,

@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: MIT */
+/* Dealer engine, erasure (issue 20): b2b2c_dealer_erase_lead keeps every
+ * dealer's counters, scorecards and funnel and leaves the ID in no byte of
+ * the engine's tables; an open offer is closed as recalled; the load
+ * gives the same state; b2b2c_dealer_erase_customer deletes owners and
+ * registrations; unknown IDs, bad input and groups. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <cmocka.h>
+
+#include "dealer_fixture.h"
+
+#define DAY 86400
+#define ZID "ZQX-dealer-erase-5519"
+static const unsigned char K1[] = {'Z', 'Q', 'X', 0x00, 0xfe, 0x01};
+static const unsigned char K2[] = {0x07};
+
+/* Round robin; dealers a, b in RU. */
+static int setup(void **state)
+{
+    fx *f;
+    int rc = fx_open(&f);
+    *state = f;
+    if (rc || (rc = b2b2c_dealer_set_param(
+                   f->e, B2B2C_DEALER_PARAM_POLICY,
+                   B2B2C_DEALER_POLICY_ROUND_ROBIN)) ||
+        (rc = b2b2c_dealer_put(f->e, "a", 1, "RU", "", 5, 0, 24)))
+        return rc;
+    return b2b2c_dealer_put(f->e, "b", 1, "RU", "", 5, 0, 24);
+}
+
+static size_t count_in(const void *p, size_t n, const void *needle,
+                       size_t k)
+{
+    size_t hits = 0;
+    const unsigned char *b = p;
+    for (size_t i = 0; i + k <= n; i++)
+        hits += memcmp(b + i, needle, k) == 0;
+    return hits;
+}
+
+typedef struct search {
+    const void *needle;
+    size_t k, hits, rows;
+} search;
+
+static int search_row(const void *k, size_t kl, const void *v, size_t vl,
+                      void *payload)
+{
+    search *s = payload;
+    s->rows++;
+    s->hits += count_in(k, kl, s->needle, s->k) +
+               count_in(v, vl, s->needle, s->k);
+    return 0;
+}
+
+/* Hits of needle in every key and value of the engine's tables. */
+static size_t hits(fx *f, const void *needle, size_t k)
+{
+    static const char *const tables[] = {
+        "dealer_state", "dealer_dealers", "dealer_stats", "dealer_leads",
+        "dealer_audit", "dealer_owners",  "dealer_regs",  "dealer_certs",
+        "core_log"};
+    b2b2c_storage *st = &f->store.inner;
+    search s = {needle, k, 0, 0};
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
+        assert_int_equal(st->begin(st->userdata), 0);
+        assert_int_equal(st->scan(st->userdata, tables[i], search_row, &s),
+                         0);
+        assert_int_equal(st->rollback(st->userdata), 0);
+    }
+    assert_true(s.rows > 0);
+    return s.hits;
+}
+
+static const char *routed; /* the dealer of the last route */
+
+static int route(fx *f, const char *id, int64_t now)
+{
+    return b2b2c_dealer_route(&routed, NULL, f->e, id, "RU", 1, 55.75, 37.61,
+                              "boilers", B2B2C_SEGMENT_B2C_CONSUMER, 1, now);
+}
+
+/* The dealer's statistics and its scorecard row, all fields. */
+typedef struct snap {
+    double st[2][B2B2C_DEALER_STAT_NFIELDS];
+    double sc[2][B2B2C_DEALER_SC_NFIELDS];
+} snap;
+
+static int sc_row(const char *dealer, const double *fld, size_t n, void *ud)
+{
+    snap *s = ud;
+    memcpy(s->sc[dealer[0] - 'a'], fld,
+           (n < B2B2C_DEALER_SC_NFIELDS ? n : B2B2C_DEALER_SC_NFIELDS) *
+               sizeof(double));
+    return 0;
+}
+
+static void take(fx *f, snap *s)
+{
+    memset(s, 0, sizeof *s);
+    assert_int_equal(b2b2c_dealer_stats(s->st[0], B2B2C_DEALER_STAT_NFIELDS,
+                                        f->e, "a"),
+                     0);
+    assert_int_equal(b2b2c_dealer_stats(s->st[1], B2B2C_DEALER_STAT_NFIELDS,
+                                        f->e, "b"),
+                     0);
+    assert_int_equal(b2b2c_dealer_scorecards(f->e, T0 - DAY, T0 + 90 * DAY,
+                                             sc_row, s),
+                     0);
+}
+
+/* Equal field by field, NaN equal to NaN. */
+static void same(const snap *x, const snap *y)
+{
+    const double *a = &x->st[0][0], *b = &y->st[0][0];
+    for (size_t i = 0; i < sizeof *x / sizeof(double); i++)
+        if (!(isnan(a[i]) && isnan(b[i])))
+            assert_true(a[i] == b[i]);
+}
+
+typedef struct aud {
+    int n, anon, zid;
+} aud;
+
+static int aud_row(const char *lead, const char *dealer, const double *fld,
+                   size_t n, void *ud)
+{
+    aud *a = ud;
+    (void)dealer, (void)fld, (void)n;
+    a->n++;
+    a->anon += lead[0] == '\0';
+    a->zid += strcmp(lead, ZID) == 0;
+    return 0;
+}
+
+static void t_erase_lead_keeps_aggregates(void **state)
+{
+    fx *f = *state;
+    snap before, after;
+    aud au = {0, 0, 0};
+    int32_t st;
+    /* ZID: declined by its first dealer, won by the second; O1 open */
+    const char *next = NULL;
+    assert_int_equal(route(f, ZID, T0), 0);
+    assert_int_equal(b2b2c_dealer_decline(&next, NULL, f->e, ZID, routed, 1,
+                                          T0 + 60),
+                     0);
+    assert_non_null(next);
+    assert_int_equal(b2b2c_dealer_accept(f->e, ZID, next, T0 + 3600), 0);
+    assert_int_equal(b2b2c_dealer_outcome(f->e, ZID, 1, 2500.0,
+                                          T0 + 10 * DAY),
+                     0);
+    assert_int_equal(route(f, "O1", T0 + DAY), 0);
+    assert_true(hits(f, ZID, strlen(ZID)) > 0);
+    take(f, &before);
+
+    assert_int_equal(b2b2c_dealer_erase_lead(f->e, ZID), 0);
+    assert_int_equal(hits(f, ZID, strlen(ZID)), 0);
+    assert_int_equal(b2b2c_dealer_lead_state(&st, NULL, f->e, ZID),
+                     B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_dealer_lead_state(&st, NULL, f->e, "O1"), 0);
+    take(f, &after);
+    same(&before, &after);
+    assert_true(after.sc[next[0] - 'a'][B2B2C_DEALER_SC_WON] == 1);
+    assert_true(after.sc[next[0] - 'a'][B2B2C_DEALER_SC_REVENUE] == 2500.0);
+    /* the dealers' audit trails keep the decisions, with lead "" */
+    assert_int_equal(b2b2c_dealer_audit_dealer(f->e, "a", aud_row, &au), 0);
+    assert_int_equal(b2b2c_dealer_audit_dealer(f->e, "b", aud_row, &au), 0);
+    assert_int_equal(au.zid, 0);
+    assert_int_equal(au.anon, 2);
+    assert_int_equal(au.n, 3);
+    /* the load gives the same engine, and the same aggregates */
+    reopen(f);
+    take(f, &after);
+    same(&before, &after);
+    /* twice: unknown, message naming the argument */
+    assert_int_equal(b2b2c_dealer_erase_lead(f->e, ZID), B2B2C_ENOTFOUND);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "lead_id"));
+    /* the ID may be routed again: a new lead */
+    assert_int_equal(route(f, ZID, T0 + 20 * DAY), 0);
+    assert_int_equal(b2b2c_dealer_lead_state(&st, NULL, f->e, ZID), 0);
+    assert_int_equal(st, B2B2C_DEALER_LEAD_OFFERED);
+    assert_int_equal(b2b2c_dealer_erase_lead(f->e, ZID), 0);
+    assert_int_equal(hits(f, ZID, strlen(ZID)), 0);
+    reopen(f);
+}
+
+static void t_erase_open_offer(void **state)
+{
+    fx *f = *state;
+    double a[B2B2C_DEALER_STAT_NFIELDS];
+    size_t n = 99;
+    const char *d = NULL;
+    assert_int_equal(b2b2c_dealer_route(&d, NULL, f->e, ZID, "RU", 0, 0, 0,
+                                        "", B2B2C_SEGMENT_B2C_CONSUMER, 1,
+                                        T0),
+                     0);
+    assert_int_equal(b2b2c_dealer_accept(f->e, ZID, d, T0 + 60), 0);
+    assert_int_equal(b2b2c_dealer_stats(a, B2B2C_DEALER_STAT_NFIELDS, f->e,
+                                        d),
+                     0);
+    assert_true(a[B2B2C_DEALER_STAT_OPEN] == 1);
+    assert_int_equal(b2b2c_dealer_erase_lead(f->e, ZID), 0);
+    assert_int_equal(b2b2c_dealer_stats(a, B2B2C_DEALER_STAT_NFIELDS, f->e,
+                                        d),
+                     0);
+    assert_true(a[B2B2C_DEALER_STAT_OPEN] == 0);
+    assert_true(a[B2B2C_DEALER_STAT_RECALLED] == 1);
+    assert_true(a[B2B2C_DEALER_STAT_OFFERED] == 1);
+    /* nothing left to expire */
+    assert_int_equal(b2b2c_dealer_expire(&n, f->e, T0 + 90 * DAY, NULL,
+                                         NULL),
+                     0);
+    assert_int_equal(n, 0);
+    assert_int_equal(hits(f, ZID, strlen(ZID)), 0);
+    reopen(f);
+}
+
+static void t_erase_customer(void **state)
+{
+    fx *f = *state;
+    const char *d;
+    assert_int_equal(b2b2c_dealer_owner_assign(f->e, K1, sizeof K1,
+                                               "boilers", "a", T0, T0),
+                     0);
+    assert_int_equal(b2b2c_dealer_owner_assign(f->e, K1, sizeof K1, "pumps",
+                                               "b", T0, T0),
+                     0);
+    assert_int_equal(b2b2c_dealer_register(f->e, "a", K1, sizeof K1,
+                                           "boilers", 900.0, T0 + 30 * DAY,
+                                           T0),
+                     0);
+    assert_int_equal(b2b2c_dealer_register(f->e, "b", K2, sizeof K2,
+                                           "boilers", 900.0, T0 + 30 * DAY,
+                                           T0),
+                     0);
+    assert_true(hits(f, K1, sizeof K1) > 0);
+    assert_int_equal(b2b2c_dealer_erase_customer(f->e, K1, sizeof K1), 0);
+    assert_int_equal(hits(f, K1, sizeof K1), 0);
+    reopen(f);
+    assert_int_equal(b2b2c_dealer_registration(&d, NULL, NULL, NULL, NULL,
+                                               f->e, K1, sizeof K1,
+                                               "boilers", T0 + 1),
+                     B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_dealer_registration(&d, NULL, NULL, NULL, NULL,
+                                               f->e, K2, sizeof K2,
+                                               "boilers", T0 + 1),
+                     0);
+    assert_string_equal(d, "b");
+    /* K1 may register again, with any dealer */
+    assert_int_equal(b2b2c_dealer_register(f->e, "b", K1, sizeof K1,
+                                           "boilers", 10.0, T0 + 30 * DAY,
+                                           T0 + 2),
+                     0);
+    reopen(f);
+    assert_int_equal(b2b2c_dealer_erase_customer(f->e, K1, sizeof K1), 0);
+    assert_int_equal(b2b2c_dealer_erase_customer(f->e, K1, sizeof K1),
+                     B2B2C_ENOTFOUND);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "customer_key"));
+    reopen(f);
+}
+
+static void t_bad_input(void **state)
+{
+    fx *f = *state;
+    uint64_t before;
+    assert_int_equal(route(f, ZID, T0), 0);
+    assert_int_equal(b2b2c_dealer_owner_assign(f->e, K1, sizeof K1, "",
+                                               "a", T0, T0),
+                     0);
+    before = b2b2c__dealer_digest(f->e);
+    assert_int_equal(b2b2c_dealer_erase_lead(NULL, ZID), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_dealer_erase_lead(f->e, NULL), B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "lead_id"));
+    assert_int_equal(b2b2c_dealer_erase_lead(f->e, ""), B2B2C_EBADID);
+    assert_int_equal(b2b2c_dealer_erase_lead(f->e, "\xff" "0000"),
+                     B2B2C_EBADID);
+    assert_int_equal(b2b2c_dealer_erase_lead(f->e, "nobody"),
+                     B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_dealer_erase_customer(NULL, K1, sizeof K1),
+                     B2B2C_EINVAL);
+    assert_int_equal(b2b2c_dealer_erase_customer(f->e, NULL, 1),
+                     B2B2C_EINVAL);
+    assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "customer_key"));
+    assert_int_equal(b2b2c_dealer_erase_customer(f->e, K1, 0), B2B2C_EBADID);
+    assert_int_equal(b2b2c_dealer_erase_customer(
+                         f->e, K1, B2B2C_DEALER_CUSTOMER_KEY_MAX + 1),
+                     B2B2C_ERANGE);
+    assert_int_equal(b2b2c_dealer_erase_customer(f->e, K2, sizeof K2),
+                     B2B2C_ENOTFOUND);
+    assert_true(before == b2b2c__dealer_digest(f->e));
+}
+
+/* In a group, both erases roll back with it; then commit with it. */
+static void t_group(void **state)
+{
+    fx *f = *state;
+    uint64_t before;
+    int32_t st;
+    assert_int_equal(route(f, ZID, T0), 0);
+    assert_int_equal(b2b2c_dealer_owner_assign(f->e, K1, sizeof K1, "",
+                                               "a", T0, T0),
+                     0);
+    before = b2b2c__dealer_digest(f->e);
+    assert_int_equal(b2b2c_ctx_begin(f->ctx), 0);
+    assert_int_equal(b2b2c_dealer_erase_lead(f->e, ZID), 0);
+    assert_int_equal(b2b2c_dealer_erase_customer(f->e, K1, sizeof K1), 0);
+    assert_int_equal(b2b2c_ctx_rollback(f->ctx), 0);
+    assert_true(before == b2b2c__dealer_digest(f->e));
+    assert_int_equal(b2b2c_dealer_lead_state(&st, NULL, f->e, ZID), 0);
+    assert_true(hits(f, ZID, strlen(ZID)) > 0);
+    reopen(f);
+    assert_int_equal(b2b2c_ctx_begin(f->ctx), 0);
+    assert_int_equal(b2b2c_dealer_erase_lead(f->e, ZID), 0);
+    assert_int_equal(b2b2c_dealer_erase_customer(f->e, K1, sizeof K1), 0);
+    assert_int_equal(b2b2c_ctx_commit(f->ctx), 0);
+    assert_int_equal(hits(f, ZID, strlen(ZID)), 0);
+    assert_int_equal(hits(f, K1, sizeof K1), 0);
+    reopen(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(t_erase_lead_keeps_aggregates, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(t_erase_open_offer, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_erase_customer, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_group, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
