@@ -663,6 +663,47 @@ static void t_decline_service(void **u)
     run("decline service", setup_svc, op_decline_service);
 }
 
+/* Erasure (issue 20): an accepted lead (its offer closed, its records
+ * rewritten), a customer's owners and registrations, several in a group. */
+static int op_erase_lead(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_erase_lead(s, "L4");
+}
+static int op_erase_offered(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_erase_lead(s, "L2");
+}
+static int op_erase_customer(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_erase_customer(s, K, sizeof K);
+}
+static int op_erase_group(th_env *env, void *s)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_dealer_erase_lead(s, "L0")) ||
+        (rc = b2b2c_dealer_erase_lead(s, "L4")) ||
+        (rc = b2b2c_dealer_erase_customer(s, K2, sizeof K2)) ||
+        (rc = b2b2c_dealer_erase_customer(s, K, sizeof K))) {
+        b2b2c_ctx_rollback(env->ctx);
+        return rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+static void t_erase(void **u)
+{
+    (void)u;
+    run("erase lead", setup_won, op_erase_lead);
+    run("erase offered lead", setup, op_erase_offered);
+    run("erase customer (owner)", setup_owned, op_erase_customer);
+    run("erase customer (registrations)", setup_reg, op_erase_customer);
+    run("erase in a group", setup_reg, op_erase_group);
+}
+
 /* A dealer in a new territory created inside a group, then 20 more dealers
  * in it (the territory's arrays grow) and a lead routed there after each. */
 static int gr_create(th_env *env, void *s)
@@ -714,7 +755,7 @@ int main(void)
         cmocka_unit_test(t_certify),      cmocka_unit_test(t_recertify),
         cmocka_unit_test(t_decertify),    cmocka_unit_test(t_route_service),
         cmocka_unit_test(t_decline_service),
-        cmocka_unit_test(t_owner_assign),
+        cmocka_unit_test(t_owner_assign), cmocka_unit_test(t_erase),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
