@@ -743,6 +743,11 @@ static int erase_body(b2b2c_channels *h, const char *lead_id, size_t n)
     return 0;
 }
 
+int b2b2c__ch_erase_op(void *h, const char *id, size_t n)
+{
+    return erase_body(h, id, n);
+}
+
 int b2b2c_channels_erase(b2b2c_channels *h, const char *lead_id)
 {
     size_t n;

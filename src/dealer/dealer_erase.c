@@ -225,6 +225,20 @@ int b2b2c__dealer_erase_customer_in(b2b2c_dealer_engine *e, const void *ck,
     return erase_customer_body(e, ck, cklen);
 }
 
+/* b2b2c_ctx_erase: the ID as a lead, and its bytes as a customer key */
+int b2b2c__dealer_erase_op(void *h, const char *id, size_t n)
+{
+    b2b2c_dealer_engine *e = h;
+    int rc = erase_lead_body(e, id, n), rc2 = B2B2C_ENOTFOUND;
+    if (rc && rc != B2B2C_ENOTFOUND)
+        return rc;
+    if (n <= B2B2C_DEALER_CUSTOMER_KEY_MAX)
+        rc2 = erase_customer_body(e, id, n);
+    if (rc2 && rc2 != B2B2C_ENOTFOUND)
+        return rc2;
+    return rc == 0 || rc2 == 0 ? 0 : B2B2C_ENOTFOUND;
+}
+
 int b2b2c_dealer_erase_customer(b2b2c_dealer_engine *e,
                                 const void *customer_key, size_t key_len)
 {

@@ -920,6 +920,8 @@ int b2b2c__dealer_erase_lead_in(b2b2c_dealer_engine *e, const char *id,
                                 size_t n);
 int b2b2c__dealer_erase_customer_in(b2b2c_dealer_engine *e, const void *ck,
                                     size_t cklen);
+/* b2b2c_ctx_erase: the ID as a lead and as a customer key (its bytes) */
+int b2b2c__dealer_erase_op(void *h, const char *id, size_t n);
 static inline int b2b2c__dealer_lead_erased(const lead *l)
 {
     return l->id[0] == '\xff';

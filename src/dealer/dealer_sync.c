@@ -436,4 +436,5 @@ static int reload(void *h)
 
 const b2b2c__engine_ops b2b2c__dealer_ops = {
     .prefix = "dealer", .load = b2b2c__dealer_load, .refresh = refresh,
-    .refresh_done = refresh_done, .reload = reload};
+    .refresh_done = refresh_done, .reload = reload,
+    .erase = b2b2c__dealer_erase_op};
