@@ -694,6 +694,24 @@ static int op_erase_group(th_env *env, void *s)
     }
     return b2b2c_ctx_commit(env->ctx);
 }
+/* b2b2c_ctx_erase: the ID as a lead and as a customer key ("Kc" is both) */
+static int setup_both(th_env *env, void **state)
+{
+    const char *d;
+    int rc = setup(env, state);
+    if (rc || (rc = b2b2c_dealer_route(&d, NULL, *state, "Kc", "RU-MOW-02",
+                                       0, 0, 0, "", 5, 2, T0 + 50)) != 0)
+        return rc;
+    return b2b2c_dealer_register(*state, "a", "Kc", 2, "", 10, T0 + 2000,
+                                 T0 + 1000);
+}
+static int op_ctx_erase(th_env *env, void *s)
+{
+    int32_t n = 0;
+    int rc = b2b2c_ctx_erase(&n, env->ctx, "Kc");
+    (void)s;
+    return rc == 0 && n != 1 ? -9996 : rc;
+}
 static void t_erase(void **u)
 {
     (void)u;
@@ -702,6 +720,7 @@ static void t_erase(void **u)
     run("erase customer (owner)", setup_owned, op_erase_customer);
     run("erase customer (registrations)", setup_reg, op_erase_customer);
     run("erase in a group", setup_reg, op_erase_group);
+    run("ctx erase", setup_both, op_ctx_erase);
 }
 
 /* A dealer in a new territory created inside a group, then 20 more dealers

@@ -25,6 +25,7 @@
  *   b2b2c_ctx_seq                   test_common (no failure past the NULL
  *                                   check: NULL ctx)
  *   b2b2c_ctx_utc_offset            test_common (same: NULL ctx)
+ *   b2b2c_ctx_erase                 test_dealer (F, bad ID, unknown ID, ST)
  * sys/storage.h
  *   b2b2c_storage_init              test_common (bad version)
  *   b2b2c_memstore_new              test_common (AL; exception: NULL)
@@ -540,6 +541,16 @@ static void test_dealer(void **state)
                                         NULL, 5, 1, T0), B2B2C_ENODEALER);
     assert_ptr_equal(who, CP);
     assert_true(reason != CI);
+    reason = CI;
+
+    /* b2b2c_ctx_erase (common.h), with the dealer engine open: *count_out
+     * written on success only */
+    X(b2b2c_ctx_erase(&reason, e.ctx, ""), B2B2C_EBADID);
+    X(b2b2c_ctx_erase(&reason, e.ctx, "nobody"), B2B2C_ENOTFOUND);
+    store_fail(&e);
+    X(b2b2c_ctx_erase(&reason, e.ctx, "l4"), ST_CODE);
+    heal(&e);
+    FAULTS(b2b2c_ctx_erase(&reason, e.ctx, "l4"));
 
     b2b2c_dealer_free(d);
     FINISH(e);
