@@ -1011,6 +1011,27 @@ class EraseTest(EngineTest):
             self.assertIn("id: ", e.message)
             self.assertError(b2b2c.EBADID, fn, "")
 
+    def test_erase_dealer_and_ctx(self):
+        d = b2b2c.DealerEngine(self.ctx)
+        s = b2b2c.Segmenter(self.ctx)
+        d.put("mow-1", 1.0, ["RU-MOW"], ["boilers"], capacity=5)
+        key = self.ID.encode()
+        d.route(self.ID, "RU-MOW-01", "boilers", "b2c_consumer", "hot", T0)
+        d.register("mow-1", key, "boilers", 10.0, T0 + 30 * DAY, T0)
+        d.erase_lead(self.ID)
+        d.erase_customer(key)
+        self.assertError(b2b2c.ENOTFOUND, d.lead_state, self.ID)
+        e = self.assertError(b2b2c.ENOTFOUND, d.erase_lead, self.ID)
+        self.assertIn("lead_id: ", e.message)
+        e = self.assertError(b2b2c.ENOTFOUND, d.erase_customer, key)
+        self.assertIn("customer_key: ", e.message)
+        # every engine in one call: the number of engines that knew it
+        d.route(self.ID, "RU-MOW-01", "boilers", "b2c_consumer", "hot", T0)
+        s.assign_segment(self.ID, "b2c_consumer", T0)
+        self.assertEqual(self.ctx.erase(self.ID), 2)
+        e = self.assertError(b2b2c.ENOTFOUND, self.ctx.erase, self.ID)
+        self.assertIn("id: ", e.message)
+
 
 class LifetimeTest(unittest.TestCase):
     def test_close_twice_and_use_after_close(self):

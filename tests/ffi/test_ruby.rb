@@ -748,6 +748,27 @@ class EraseTest < EngineTest
       assert_error(B2B2C::EBADID) { h.erase("") }
     end
   end
+
+  def test_erase_dealer_and_ctx
+    d = B2B2C::DealerEngine.new(@ctx)
+    s = B2B2C::Segmenter.new(@ctx)
+    d.put("mow-1", territories: ["RU-MOW"], product_lines: ["boilers"], capacity: 5)
+    key = ID.b
+    d.route(ID, "RU-MOW-01", product_line: "boilers", now: T0)
+    d.register("mow-1", key, now: T0, expected_close: T0 + 30 * DAY, product_line: "boilers")
+    d.erase_lead(ID)
+    d.erase_customer(key)
+    assert_error(B2B2C::ENOTFOUND) { d.lead_state(ID) }
+    err = assert_error(B2B2C::ENOTFOUND) { d.erase_lead(ID) }
+    assert_match(/lead_id: /, err.message)
+    err = assert_error(B2B2C::ENOTFOUND) { d.erase_customer(key) }
+    assert_match(/customer_key: /, err.message)
+    d.route(ID, "RU-MOW-01", product_line: "boilers", now: T0)
+    s.assign_segment(ID, "b2c_consumer", T0)
+    assert_equal 2, @ctx.erase(ID)
+    err = assert_error(B2B2C::ENOTFOUND) { @ctx.erase(ID) }
+    assert_match(/id: /, err.message)
+  end
 end
 
 class LifetimeTest < Minitest::Test

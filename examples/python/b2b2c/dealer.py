@@ -244,6 +244,18 @@ class DealerEngine(_Handle):
         self._check(lib.b2b2c_dealer_owner_release(
             self.handle, k, len(k), _b(product_line), now))
 
+    def erase_lead(self, lead_id: str) -> None:
+        """Erase the lead: an open offer closed as recalled, its records
+        kept under no ID, the dealers' counters and scorecards as before
+        (docs/privacy.md). Since 1.1."""
+        self._check(lib.b2b2c_dealer_erase_lead(self.handle, _b(lead_id)))
+
+    def erase_customer(self, customer_key: bytes) -> None:
+        """Delete the customer key's dealers of record and registrations
+        (docs/privacy.md). Since 1.1."""
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_erase_customer(self.handle, k, len(k)))
+
     # ---- deal registration (1.1) --------------------------------------
 
     def register(self, dealer_id: str, customer_key: bytes,

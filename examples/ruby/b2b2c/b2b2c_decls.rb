@@ -759,6 +759,7 @@ module B2B2C
     attach_function :b2b2c_ctx_rollback, %i[pointer], :int
     attach_function :b2b2c_ctx_sync, %i[pointer], :int
     attach_function :b2b2c_ctx_seq, %i[pointer pointer pointer], :int
+    attach_function :b2b2c_ctx_erase, %i[pointer pointer string], :int
     attach_function :b2b2c_ctx_set_utc_offset, %i[pointer int32], :int
     attach_function :b2b2c_ctx_utc_offset, %i[pointer pointer], :int
     attach_function :b2b2c_ctx_set_progress_handler, %i[pointer int64 b2b2c_progress_cb pointer], :int
@@ -865,6 +866,8 @@ module B2B2C
     attach_function :b2b2c_dealer_recall, %i[pointer string int64], :int
     attach_function :b2b2c_dealer_outcome, %i[pointer string int32 double int64], :int
     attach_function :b2b2c_dealer_lead_state, %i[pointer pointer pointer string], :int
+    attach_function :b2b2c_dealer_erase_lead, %i[pointer string], :int
+    attach_function :b2b2c_dealer_erase_customer, %i[pointer pointer size_t], :int
     attach_function :b2b2c_dealer_audit_lead, %i[pointer string b2b2c_dealer_audit_cb pointer], :int
     attach_function :b2b2c_dealer_audit_dealer, %i[pointer string b2b2c_dealer_audit_cb pointer], :int
     attach_function :b2b2c_dealer_scorecards, %i[pointer int64 int64 b2b2c_dealer_scorecard_cb pointer], :int

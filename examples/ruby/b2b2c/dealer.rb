@@ -135,6 +135,18 @@ module B2B2C
       check(Lib.b2b2c_dealer_owner_release(handle, k, kl, product_line, now))
     end
 
+    # Erases the lead: an open offer closed as recalled, its records kept
+    # under no ID, the dealers' counters and scorecards as before
+    # (docs/privacy.md). Since 1.1.
+    def erase_lead(lead_id) = check(Lib.b2b2c_dealer_erase_lead(handle, lead_id))
+
+    # Deletes the customer key's dealers of record and registrations
+    # (docs/privacy.md). Since 1.1.
+    def erase_customer(customer_key)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_erase_customer(handle, k, kl))
+    end
+
     # ---- deal registration (1.1) ----
 
     # Dealer dealer_id registers the opportunity (customer_key a binary
