@@ -156,7 +156,9 @@ enum {
 enum {
     B2B2C_DEALER_KIND_ROUTE = 1,   /* b2b2c_dealer_route                   */
     B2B2C_DEALER_KIND_DECLINE = 2, /* re-routing after a decline           */
-    B2B2C_DEALER_KIND_EXPIRE = 3   /* re-routing after an expired deadline */
+    B2B2C_DEALER_KIND_EXPIRE = 3,  /* re-routing after an expired deadline */
+    B2B2C_DEALER_KIND_OFFBOARD = 4 /* re-routing after b2b2c_dealer_offboard
+                                      (1.1)                                */
 };
 
 /* Fields of an audit record (the `fields` array of b2b2c_dealer_audit_cb). */
@@ -324,7 +326,8 @@ B2B2C_API int b2b2c_dealer_set_location(b2b2c_dealer_engine *e,
  * paused_until (Unix seconds, in the library's time range) is used with
  * PAUSED: the dealer is eligible again from that time on. An off-boarded
  * dealer cannot be re-activated (B2B2C_ESTATE); its open offers stay until
- * answered, expired or recalled. Returns 0, B2B2C_EINVAL (unknown status),
+ * answered, expired or recalled (b2b2c_dealer_offboard, 1.1, also
+ * re-routes them). Returns 0, B2B2C_EINVAL (unknown status),
  * B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ESTATE, B2B2C_ERANGE (paused_until
  * outside the range, with PAUSED) or a storage code.
  */
@@ -460,6 +463,30 @@ typedef int (*b2b2c_dealer_reroute_cb)(const char *lead_id,
 B2B2C_API int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
                                   int64_t now, b2b2c_dealer_reroute_cb cb,
                                   void *userdata);
+
+/*
+ * Off-board dealer `dealer_id` at `now` (docs/dealer-allocation.md,
+ * "Off-boarding"): its status becomes B2B2C_DEALER_OFFBOARDED (as
+ * b2b2c_dealer_set_status does; already off-boarded is fine), and every
+ * lead it holds, offered or accepted and not closed, is recalled from it
+ * (counted as recalled, as b2b2c_dealer_recall does) and re-routed at
+ * `now` to the next eligible dealer, in the order the dealer was given
+ * them: one decision of kind B2B2C_DEALER_KIND_OFFBOARD each, or the lead
+ * is UNROUTED (or DIRECT with the fallback) when nobody is eligible. All
+ * in one transaction. After the call has committed, `cb` (optional) is
+ * called once per lead re-routed, as by b2b2c_dealer_expire. *count_out
+ * (optional) receives the number re-routed, only when the call returns 0.
+ * Returns 0, B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND (unknown dealer),
+ * B2B2C_ERANGE (now outside the range, or before the offer or accept of
+ * a lead it holds), B2B2C_ENOMEM, a storage code, or cb's code. Cost:
+ * a step per decision that chose the dealer, plus a route per lead
+ * re-routed. Since 1.1.
+ */
+B2B2C_API int b2b2c_dealer_offboard(size_t *count_out,
+                                    b2b2c_dealer_engine *e,
+                                    const char *dealer_id, int64_t now,
+                                    b2b2c_dealer_reroute_cb cb,
+                                    void *userdata);
 
 /*
  * The manufacturer recalls an offered or accepted lead (it frees the

@@ -712,6 +712,20 @@ static int op_ctx_erase(th_env *env, void *s)
     (void)s;
     return rc == 0 && n != 1 ? -9996 : rc;
 }
+/* Off-boarding a: its offered and accepted leads re-routed */
+static int op_offboard(th_env *env, void *s)
+{
+    size_t n = 0;
+    int k = 0, rc;
+    (void)env;
+    rc = b2b2c_dealer_offboard(&n, s, "a", T0 + 3600, cb_count, &k);
+    return rc == 0 && (size_t)k != n ? -9995 : rc;
+}
+static void t_offboard(void **u)
+{
+    (void)u;
+    run("offboard", setup, op_offboard);
+}
 static void t_erase(void **u)
 {
     (void)u;
@@ -775,6 +789,7 @@ int main(void)
         cmocka_unit_test(t_decertify),    cmocka_unit_test(t_route_service),
         cmocka_unit_test(t_decline_service),
         cmocka_unit_test(t_owner_assign), cmocka_unit_test(t_erase),
+        cmocka_unit_test(t_offboard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

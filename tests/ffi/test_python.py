@@ -477,6 +477,18 @@ class DealerTest(EngineTest):
                          ["mow-1"])
         self.assertError(b2b2c.EINVAL, self.d.list, 7)
 
+    def test_offboard(self):
+        self.d.put("mow-2", 1.0, ["RU-MOW"], ["boilers"], capacity=5)
+        dealer, _ = self.d.route("petr", "RU-MOW-01", "boilers",
+                                 "b2c_consumer", "hot", T0)
+        other = "mow-2" if dealer == "mow-1" else "mow-1"
+        reps = self.d.offboard(dealer, T0 + 60)
+        self.assertEqual([(r.lead_id, r.from_dealer, r.to_dealer)
+                          for r in reps], [("petr", dealer, other)])
+        self.assertEqual(self.d.stats(dealer)["recalled"], 1)
+        self.assertEqual(self.d.offboard(dealer, T0 + 61), [])
+        self.assertError(b2b2c.ENOTFOUND, self.d.offboard, "nobody", T0)
+
     def test_no_dealer_and_expire(self):
         e = self.assertError(b2b2c.ENODEALER, self.d.route, "x", "FR",
                              "boilers", "b2c_consumer", "hot", T0)

@@ -342,6 +342,17 @@ class DealerTest < EngineTest
     assert_equal ["mow-1"], @d.list(status: "active").map(&:dealer_id)
   end
 
+  def test_offboard
+    @d.put("mow-2", territories: ["RU-MOW"], product_lines: ["boilers"], capacity: 5)
+    dealer, = route("petr")
+    other = dealer == "mow-1" ? "mow-2" : "mow-1"
+    reps = @d.offboard(dealer, T0 + 60)
+    assert_equal [["petr", dealer, other]], reps.map { |r| [r.lead_id, r.from_dealer, r.to_dealer] }
+    assert_equal 1, @d.stats(dealer)["recalled"]
+    assert_equal [], @d.offboard(dealer, T0 + 61)
+    assert_error(B2B2C::ENOTFOUND) { @d.offboard("nobody", T0) }
+  end
+
   def test_no_dealer_and_expire
     err = assert_error(B2B2C::ENODEALER) { route("x", "FR") }
     assert_equal "no_territory", B2B2C.dealer_reason_name(err.reason)

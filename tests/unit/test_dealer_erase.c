@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Dealer engine, erasure (issue 20): b2b2c_dealer_erase_lead keeps every
+/* Dealer engine, lifecycle (issue 20): b2b2c_dealer_erase_lead keeps every
  * dealer's counters, scorecards and funnel and leaves the ID in no byte of
  * the engine's tables; an open offer is closed as recalled; the load
  * gives the same state; b2b2c_dealer_erase_customer deletes owners and
- * registrations; unknown IDs, bad input and groups. */
+ * registrations; unknown IDs, bad input and groups. b2b2c_dealer_offboard
+ * recalls and re-routes the dealer's open leads. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -325,6 +326,120 @@ static void t_group(void **state)
     reopen(f);
 }
 
+typedef struct moved {
+    int n;
+    char lead[4][16], from[4][8], to[4][8];
+} moved;
+
+static int on_move(const char *lead, const char *from, const char *to,
+                   int32_t reason, void *ud)
+{
+    moved *m = ud;
+    (void)reason;
+    if (m->n < 4) {
+        snprintf(m->lead[m->n], sizeof m->lead[0], "%s", lead);
+        snprintf(m->from[m->n], sizeof m->from[0], "%s", from);
+        snprintf(m->to[m->n], sizeof m->to[0], "%s", to ? to : "-");
+    }
+    m->n++;
+    return 0;
+}
+
+static int kind_of_last(const char *lead, const char *dealer,
+                        const double *fld, size_t n, void *ud)
+{
+    (void)lead, (void)dealer, (void)n;
+    *(double *)ud = fld[B2B2C_DEALER_AUDIT_KIND];
+    return 0;
+}
+
+/* a holds L1 (offered), L2 (accepted), L3 (won: stays); off-boarding a
+ * re-routes L1 and L2 to b, in the order a got them */
+static void t_offboard(void **state)
+{
+    fx *f = *state;
+    double st[B2B2C_DEALER_STAT_NFIELDS], kind = 0;
+    const char *d;
+    size_t n = 99;
+    moved mv;
+    int32_t s;
+    memset(&mv, 0, sizeof mv);
+    /* b paused: every route goes to a */
+    assert_int_equal(b2b2c_dealer_set_status(f->e, "b", B2B2C_DEALER_PAUSED,
+                                             T0 + DAY),
+                     0);
+    for (int i = 1; i <= 3; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "L%d", i);
+        assert_int_equal(b2b2c_dealer_route(&d, NULL, f->e, id, "RU", 0, 0,
+                                            0, "", 5, 1, T0 + i),
+                         0);
+        assert_string_equal(d, "a");
+    }
+    assert_int_equal(b2b2c_dealer_accept(f->e, "L2", "a", T0 + 100), 0);
+    assert_int_equal(b2b2c_dealer_accept(f->e, "L3", "a", T0 + 100), 0);
+    assert_int_equal(b2b2c_dealer_outcome(f->e, "L3", 1, 10, T0 + 200), 0);
+    /* before an accept: ERANGE naming it, nothing changed */
+    assert_int_equal(b2b2c_dealer_offboard(&n, f->e, "a", T0 + 50, NULL,
+                                           NULL),
+                     B2B2C_ERANGE);
+    assert_int_equal(n, 99);
+    assert_int_equal(b2b2c_dealer_offboard(&n, f->e, "a", T0 + DAY + 10,
+                                           on_move, &mv),
+                     0);
+    assert_int_equal(n, 2);
+    assert_int_equal(mv.n, 2);
+    assert_string_equal(mv.lead[0], "L1");
+    assert_string_equal(mv.lead[1], "L2");
+    assert_string_equal(mv.from[0], "a");
+    assert_string_equal(mv.to[0], "b");
+    assert_string_equal(mv.to[1], "b");
+    assert_int_equal(b2b2c_dealer_lead_state(&s, &d, f->e, "L2"), 0);
+    assert_int_equal(s, B2B2C_DEALER_LEAD_OFFERED);
+    assert_string_equal(d, "b");
+    assert_int_equal(b2b2c_dealer_lead_state(&s, &d, f->e, "L3"), 0);
+    assert_int_equal(s, B2B2C_DEALER_LEAD_WON);
+    assert_int_equal(b2b2c_dealer_audit_lead(f->e, "L1", kind_of_last,
+                                             &kind),
+                     0);
+    assert_true(kind == B2B2C_DEALER_KIND_OFFBOARD);
+    assert_int_equal(b2b2c_dealer_stats(st, B2B2C_DEALER_STAT_NFIELDS, f->e,
+                                        "a"),
+                     0);
+    assert_true(st[B2B2C_DEALER_STAT_OPEN] == 0);
+    assert_true(st[B2B2C_DEALER_STAT_RECALLED] == 2);
+    assert_true(st[B2B2C_DEALER_STAT_WON] == 1);
+    /* off-boarded: no re-activation; a second off-boarding moves nothing */
+    assert_int_equal(b2b2c_dealer_set_status(f->e, "a", B2B2C_DEALER_ACTIVE,
+                                             0),
+                     B2B2C_ESTATE);
+    assert_int_equal(b2b2c_dealer_offboard(&n, f->e, "a", T0 + DAY + 20,
+                                           NULL, NULL),
+                     0);
+    assert_int_equal(n, 0);
+    reopen(f);
+    /* nobody left: the lead is unrouted */
+    mv.n = 0;
+    assert_int_equal(b2b2c_dealer_offboard(&n, f->e, "b", T0 + DAY + 30,
+                                           on_move, &mv),
+                     0);
+    assert_int_equal(n, 2);
+    assert_string_equal(mv.to[0], "-");
+    assert_int_equal(b2b2c_dealer_lead_state(&s, &d, f->e, "L1"), 0);
+    assert_int_equal(s, B2B2C_DEALER_LEAD_UNROUTED);
+    reopen(f);
+    /* bad input */
+    assert_int_equal(b2b2c_dealer_offboard(NULL, NULL, "a", T0, NULL, NULL),
+                     B2B2C_EINVAL);
+    assert_int_equal(b2b2c_dealer_offboard(NULL, f->e, NULL, T0, NULL, NULL),
+                     B2B2C_EINVAL);
+    assert_int_equal(b2b2c_dealer_offboard(NULL, f->e, "zz", T0, NULL, NULL),
+                     B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_dealer_offboard(NULL, f->e, "a", INT64_MAX, NULL,
+                                           NULL),
+                     B2B2C_ERANGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +449,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_erase_customer, setup, teardown),
         cmocka_unit_test_setup_teardown(t_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(t_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_offboard, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,6 +74,7 @@
  *   b2b2c_dealer_expire             test_dealer (F, now out of range, cb
  *                                   stops, ST)
  *   b2b2c_dealer_lead_state         test_dealer (F, F2, bad ID, unknown, ST)
+ *   b2b2c_dealer_offboard           test_dealer (F, unknown, bad now, ST)
  * forecast.h (stateless; these and the forecaster's are in
  * test_outparams_forecast.c)
  *   b2b2c_forecast_fit              test_forecast (F, bad model, bad last
@@ -551,6 +552,16 @@ static void test_dealer(void **state)
     X(b2b2c_ctx_erase(&reason, e.ctx, "l4"), ST_CODE);
     heal(&e);
     FAULTS(b2b2c_ctx_erase(&reason, e.ctx, "l4"));
+    /* b2b2c_dealer_offboard: *count_out written on success only */
+    X(b2b2c_dealer_offboard(&cnt, d, "nobody", T0 + 6 * DAY, NULL, NULL),
+      B2B2C_ENOTFOUND);
+    X(b2b2c_dealer_offboard(&cnt, d, "d1", INT64_MAX, NULL, NULL),
+      B2B2C_ERANGE);
+    store_fail(&e);
+    X(b2b2c_dealer_offboard(&cnt, d, "d1", T0 + 6 * DAY, NULL, NULL),
+      ST_CODE);
+    heal(&e);
+    FAULTS(b2b2c_dealer_offboard(&cnt, d, "d1", T0 + 6 * DAY, NULL, NULL));
 
     b2b2c_dealer_free(d);
     FINISH(e);

@@ -466,6 +466,27 @@ class DealerEngine(_Handle):
         self._check(rc)
         return out
 
+    def offboard(self, dealer_id: str, now: Time,
+                 callback: Optional[Callable[[Reroute], object]] = None
+                 ) -> List[Reroute]:
+        """Off-board the dealer and re-route the leads it holds (offered
+        or accepted) at now; returns the Reroute reports, as expire does.
+        Since 1.1."""
+        out = []
+
+        def each(lead, frm, to, reason):
+            rep = Reroute(_s(lead), _s(frm), _s(to), reason)
+            out.append(rep)
+            if callback is not None:
+                callback(rep)
+        n = _sz()
+        t = _Trampoline(_d.b2b2c_dealer_reroute_cb, each)
+        rc = lib.b2b2c_dealer_offboard(ctypes.byref(n), self.handle,
+                                       _b(dealer_id), now, t.c, None)
+        t.rethrow()
+        self._check(rc)
+        return out
+
     def recall(self, lead_id: str, now: Time) -> None:
         """Take an offered or accepted lead back from its dealer (it is not
         routed again)."""

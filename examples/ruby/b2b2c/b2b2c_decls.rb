@@ -225,6 +225,7 @@ module B2B2C
     DEALER_KIND_ROUTE: 1,
     DEALER_KIND_DECLINE: 2,
     DEALER_KIND_EXPIRE: 3,
+    DEALER_KIND_OFFBOARD: 4,
     DEALER_AUDIT_SEQ: 0,
     DEALER_AUDIT_TIME: 1,
     DEALER_AUDIT_KIND: 2,
@@ -514,7 +515,7 @@ module B2B2C
       warranty: 5 },
     DealerOwnerStep: { none: 0, chosen: 1, skip_inactive: 2, skip_product: 3,
       skip_tried: 4, skip_capacity: 5, skip_quota: 6, skip_service: 7 },
-    DealerAuditKind: { route: 1, decline: 2, expire: 3 },
+    DealerAuditKind: { route: 1, decline: 2, expire: 3, offboard: 4 },
     DealerAuditField: { seq: 0, time: 1, kind: 2, policy: 3, candidates: 4,
       eligible: 5, weight: 6, rank: 7, reason: 8, skip_inactive: 9,
       skip_product: 10, skip_tried: 11, skip_capacity: 12, skip_quota: 13,
@@ -646,6 +647,7 @@ module B2B2C
     b2b2c_dealer_accept: [3],
     b2b2c_dealer_decline: [6],
     b2b2c_dealer_expire: [2],
+    b2b2c_dealer_offboard: [3],
     b2b2c_dealer_recall: [2],
     b2b2c_dealer_outcome: [4],
     b2b2c_dealer_scorecards: [1, 2],
@@ -863,6 +865,7 @@ module B2B2C
     attach_function :b2b2c_dealer_accept, %i[pointer string string int64], :int
     attach_function :b2b2c_dealer_decline, %i[pointer pointer pointer string string int32 int64], :int
     attach_function :b2b2c_dealer_expire, %i[pointer pointer int64 b2b2c_dealer_reroute_cb pointer], :int
+    attach_function :b2b2c_dealer_offboard, %i[pointer pointer string int64 b2b2c_dealer_reroute_cb pointer], :int
     attach_function :b2b2c_dealer_recall, %i[pointer string int64], :int
     attach_function :b2b2c_dealer_outcome, %i[pointer string int32 double int64], :int
     attach_function :b2b2c_dealer_lead_state, %i[pointer pointer pointer string], :int

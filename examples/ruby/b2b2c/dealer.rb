@@ -293,6 +293,22 @@ module B2B2C
       out
     end
 
+    # Off-boards the dealer and re-routes the leads it holds (offered or
+    # accepted) at now; returns the Reroute reports, as expire does. Since 1.1.
+    def offboard(dealer_id, now, &blk)
+      out = []
+      t = Trampoline.new(:b2b2c_dealer_reroute_cb) do |*a|
+        rep = Reroute.new(*a)
+        out << rep
+        blk&.call(rep)
+      end
+      n = B2B2C.out(:size_t)
+      rc = Lib.b2b2c_dealer_offboard(n, handle, dealer_id, now, t.function, nil)
+      t.rethrow
+      check(rc)
+      out
+    end
+
     # Takes an offered or accepted lead back from its dealer (it is not routed again).
     def recall(lead_id, now) = check(Lib.b2b2c_dealer_recall(handle, lead_id, now))
 
