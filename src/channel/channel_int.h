@@ -91,6 +91,12 @@ int b2b2c__ch_lead_insert(b2b2c_channels *h, ch_lead *l);
  * erase). */
 int b2b2c__ch_erase_op(void *h, const char *id, size_t n);
 
+/* channel.c: a channel's record, a lead's record, a day of spend deleted
+ * (channel_remove.c). */
+int b2b2c__ch_chan_write(b2b2c_ctx *ctx, const ch_chan *c);
+int b2b2c__ch_lead_write(b2b2c_ctx *ctx, const ch_lead *l);
+int b2b2c__ch_spend_del(b2b2c_ctx *ctx, const ch_chan *c, int64_t day);
+
 /* channel_load.c: add channel `id` from its stored record (refresh). */
 int b2b2c__ch_fetch_chan(b2b2c_channels *h, const void *id, size_t len);
 

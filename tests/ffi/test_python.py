@@ -945,6 +945,14 @@ class ChannelsTest(EngineTest):
         self.assertEqual([c.channel_id for c in self.ch.list("reach")],
                          ["seo"])
 
+    def test_remove(self):
+        self.assertError(b2b2c.ESTATE, self.ch.remove, "seo")
+        self.ch.add("tv", "reach", "display_media", "b2c")
+        self.ch.set_spend("tv", T0, 5.0, 50.0)
+        self.ch.remove("tv")
+        self.assertEqual(self.ch.count(), 2)
+        self.assertError(b2b2c.ENOTFOUND, self.ch.remove, "tv")
+
     def test_linear_two_touch(self):
         shares = self.ch.attribute_lead("L1", "linear")
         self.assertEqual([(s.channel_id, s.share) for s in shares],

@@ -697,6 +697,15 @@ class ChannelsTest < EngineTest
     assert_equal ["seo"], @ch.list(kind: "reach").map(&:channel_id)
   end
 
+  def test_remove
+    assert_error(B2B2C::ESTATE) { @ch.remove("seo") }
+    @ch.add("tv", "reach", "display_media", "b2c")
+    @ch.set_spend("tv", T0, 5.0, 50.0)
+    @ch.remove("tv")
+    assert_equal 2, @ch.count
+    assert_error(B2B2C::ENOTFOUND) { @ch.remove("tv") }
+  end
+
   def test_attribution_names
     assert_equal "markov", B2B2C.channel_attribution_name(B2B2C::CHANNEL_ATTRIBUTION_MARKOV)
     assert_equal B2B2C::CHANNEL_ATTRIBUTION_DECAY, B2B2C.channel_attribution_from_name("decay")

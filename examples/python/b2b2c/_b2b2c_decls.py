@@ -1100,6 +1100,7 @@ FUNCTIONS = (
         c_int32)),
     ("b2b2c_channels_get", c_int, (POINTER(c_int32), POINTER(c_int32),
         POINTER(c_int32), c_void_p, c_char_p)),
+    ("b2b2c_channels_remove", c_int, (c_void_p, c_char_p)),
     ("b2b2c_channels_count", c_int, (POINTER(c_size_t), c_void_p)),
     ("b2b2c_channels_list", c_int, (c_void_p, c_int32, b2b2c_channels_list_cb,
         c_void_p)),

@@ -951,6 +951,7 @@ module B2B2C
     attach_function :b2b2c_channels_get_param, %i[pointer pointer int32], :int
     attach_function :b2b2c_channels_add, %i[pointer string int32 int32 int32], :int
     attach_function :b2b2c_channels_get, %i[pointer pointer pointer pointer string], :int
+    attach_function :b2b2c_channels_remove, %i[pointer string], :int
     attach_function :b2b2c_channels_count, %i[pointer pointer], :int
     attach_function :b2b2c_channels_list, %i[pointer int32 b2b2c_channels_list_cb pointer], :int
     attach_function :b2b2c_channels_set_spend, %i[pointer string int64 double double], :int
