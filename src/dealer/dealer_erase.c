@@ -51,6 +51,15 @@ static int close_offer(b2b2c_dealer_engine *e, lead *l)
     return b2b2c__dealer_write_stats(e, d);
 }
 
+/* An audit entry's lead back, by index: a later call of the same group
+ * may move e->aud (a saved pointer into it would dangle). */
+static void undo_aud_lead(b2b2c_ctx *ctx, void *a, void *b, size_t i)
+{
+    b2b2c_dealer_engine *e = a;
+    (void)ctx;
+    e->aud[i].lead = b;
+}
+
 static int erase_lead_body(b2b2c_dealer_engine *e, const char *id, size_t n)
 {
     b2b2c_ctx *ctx = e->ctx;
@@ -95,8 +104,7 @@ static int erase_lead_body(b2b2c_dealer_engine *e, const char *id, size_t n)
         (rc = b2b2c__undo_free_on_commit(ctx, l)) != 0)
         return rc;
     for (uint32_t i = t->afirst; i != NONE32; i = e->aud[i].next_lead) {
-        if ((rc = b2b2c__undo_save(ctx, &e->aud[i].lead,
-                                   sizeof(e->aud[i].lead))) != 0)
+        if ((rc = b2b2c__undo_push(ctx, undo_aud_lead, NULL, e, l, i)) != 0)
             return rc;
         e->aud[i].lead = t;
     }

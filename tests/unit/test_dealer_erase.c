@@ -308,6 +308,8 @@ static void t_group(void **state)
     assert_int_equal(b2b2c_dealer_owner_assign(f->e, K1, sizeof K1, "",
                                                "a", T0, T0),
                      0);
+    assert_int_equal(b2b2c_dealer_put(f->e, "c", 1, "RU", "", 1000, 0, 24),
+                     0);
     before = b2b2c__dealer_digest(f->e);
     assert_int_equal(b2b2c_ctx_begin(f->ctx), 0);
     assert_int_equal(b2b2c_dealer_erase_lead(f->e, ZID), 0);
@@ -315,6 +317,17 @@ static void t_group(void **state)
     assert_int_equal(b2b2c_ctx_rollback(f->ctx), 0);
     assert_true(before == b2b2c__dealer_digest(f->e));
     assert_int_equal(b2b2c_dealer_lead_state(&st, NULL, f->e, ZID), 0);
+    /* the erase, then enough routes that the audit array moves, rolled
+     * back (the erase's undo must not hold pointers into the array) */
+    assert_int_equal(b2b2c_ctx_begin(f->ctx), 0);
+    assert_int_equal(b2b2c_dealer_erase_lead(f->e, ZID), 0);
+    for (int i = 0; i < 300; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "G%d", i);
+        assert_int_equal(route(f, id, T0 + 10 + i), 0);
+    }
+    assert_int_equal(b2b2c_ctx_rollback(f->ctx), 0);
+    assert_true(before == b2b2c__dealer_digest(f->e));
     assert_true(hits(f, ZID, strlen(ZID)) > 0);
     reopen(f);
     assert_int_equal(b2b2c_ctx_begin(f->ctx), 0);
