@@ -76,7 +76,11 @@ enum {
     B2B2C_DEALER_PARAM_OWNER_DAYS = 310,       /* 0..3650, default 365     */
     /* 1.1: a deal registration's protection window (days from its
      * submission, and again from its approval) */
-    B2B2C_DEALER_PARAM_REG_DAYS = 311          /* 1..3650, default 90      */
+    B2B2C_DEALER_PARAM_REG_DAYS = 311,         /* 1..3650, default 90      */
+    /* 1.1: audit entries older than this many days before the `now` of
+     * b2b2c_dealer_prune are pruned by it; 0 keeps every entry
+     * (docs/dealer-allocation.md, "Audit retention") */
+    B2B2C_DEALER_PARAM_AUDIT_DAYS = 312        /* 0..36500 whole, def. 730 */
 };
 
 /* Dealer status. */
@@ -487,6 +491,27 @@ B2B2C_API int b2b2c_dealer_offboard(size_t *count_out,
                                     const char *dealer_id, int64_t now,
                                     b2b2c_dealer_reroute_cb cb,
                                     void *userdata);
+
+/*
+ * Audit retention (docs/dealer-allocation.md, "Audit retention"): delete
+ * the oldest audit entries, in decision order, while they are older than
+ * B2B2C_DEALER_PARAM_AUDIT_DAYS days before `now` (default 730; 0 keeps
+ * every entry), at most `max_items` of them: bounded work per call, so a
+ * host calls it now and then (after each batch of routes, or from a
+ * timer) until *count_out (optional, written on success) is below
+ * max_items. The dealers' lifetime statistics and posteriors, the leads'
+ * states and the decision numbering are kept; audit listings, scorecards,
+ * funnels and the statistics' median accept time then cover the kept
+ * window only. A lead whose entries were all pruned stays (its state is
+ * answerable). Other contexts see the deletions through the change log.
+ * Returns 0, B2B2C_EINVAL, B2B2C_ERANGE (now outside the time range),
+ * B2B2C_ENOMEM or a storage code; nothing changes on error. Cost:
+ * O(max_items) storage writes (each entry's record deleted, its lead's and
+ * dealer's records rewritten), plus, now and then, a move of the live
+ * entries in memory (amortized O(1) per entry pruned). Since 1.1.
+ */
+B2B2C_API int b2b2c_dealer_prune(size_t *count_out, b2b2c_dealer_engine *e,
+                                 int64_t now, size_t max_items);
 
 /*
  * The manufacturer recalls an offered or accepted lead (it frees the

@@ -343,9 +343,10 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
     /* the customers' leads each owner lost in the period (the decisions
      * that skipped it), counted into means by dealer number first */
     memset(means, 0, (e->nd ? e->nd : 1) * sizeof(*means));
-    for (size_t i = 0; i < e->naud; i++) {
+    for (size_t i = e->abase; i < e->naud; i++) {
         const aent *a = &e->aud[i];
-        if (a->odealer != NONE32 && a->time >= from && a->time < to)
+        if (a->lead && a->odealer != NONE32 && a->time >= from &&
+            a->time < to)
             means[a->odealer]++;
     }
     for (size_t i = 0; i < e->nd; i++) {

@@ -49,7 +49,7 @@
 
 #define NSKIP 6
 #define NDECL 8
-#define NPARAM 12
+#define NPARAM 13
 #define DEALER_PARAM_BASE B2B2C_DEALER_PARAM_POLICY
 #define NONE32 UINT32_MAX
 #define NOPOS SIZE_MAX
@@ -313,6 +313,9 @@ struct b2b2c_dealer_engine {
     b2b2c__map regs, regkeys;
     uint64_t reg_seq;
     b2b2c__map certs;  /* certification by key (dealer_service.c) */
+    /* audit retention (dealer_prune.c): aud[0, abase) are pruned (dead,
+     * lead NULL), moved out by a later prune */
+    size_t abase;
 };
 
 typedef struct decision {
@@ -379,7 +382,8 @@ static inline size_t owner_key(unsigned char *buf, const void *ck,
 }
 
 enum { P_POLICY, P_MAXSHARE, P_PERIOD, P_SHAREMIN, P_PRIOR, P_NEWLEADS,
-       P_FLOOR, P_EXPO, P_DIRECT, P_LEVEL, P_OWNDAYS, P_REGDAYS };
+       P_FLOOR, P_EXPO, P_DIRECT, P_LEVEL, P_OWNDAYS, P_REGDAYS,
+       P_AUDITDAYS };
 
 
 
@@ -926,6 +930,9 @@ static inline int b2b2c__dealer_lead_erased(const lead *l)
 {
     return l->id[0] == '\xff';
 }
+
+/* dealer_prune.c: another context pruned the audit record with key k */
+int b2b2c__dealer_aud_drop(b2b2c_dealer_engine *e, const void *k, size_t kl);
 
 /* dealer_leads.c */
 int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, size_t n,

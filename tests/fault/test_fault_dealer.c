@@ -726,6 +726,33 @@ static void t_offboard(void **u)
     (void)u;
     run("offboard", setup, op_offboard);
 }
+/* Audit retention: AUDIT_DAYS 1, the 6 routes of T0 pruned at T0 + 3
+ * days, 4 per call; after a first call (3 pruned) the next one also moves
+ * the dead prefix out (not undone: only the representation changes). */
+static int setup_prune(th_env *env, void **state)
+{
+    int rc = setup(env, state);
+    return rc ? rc : b2b2c_dealer_set_param(*state,
+                                            B2B2C_DEALER_PARAM_AUDIT_DAYS, 1);
+}
+static int setup_pruned(th_env *env, void **state)
+{
+    size_t n = 0;
+    int rc = setup_prune(env, state);
+    return rc ? rc : b2b2c_dealer_prune(&n, *state, T0 + 3 * 86400, 3);
+}
+static int op_prune(th_env *env, void *s)
+{
+    size_t n = 0;
+    (void)env;
+    return b2b2c_dealer_prune(&n, s, T0 + 3 * 86400, 4);
+}
+static void t_prune(void **u)
+{
+    (void)u;
+    run("prune", setup_prune, op_prune);
+    run("prune, compacting", setup_pruned, op_prune);
+}
 static void t_erase(void **u)
 {
     (void)u;
@@ -789,7 +816,7 @@ int main(void)
         cmocka_unit_test(t_decertify),    cmocka_unit_test(t_route_service),
         cmocka_unit_test(t_decline_service),
         cmocka_unit_test(t_owner_assign), cmocka_unit_test(t_erase),
-        cmocka_unit_test(t_offboard),
+        cmocka_unit_test(t_offboard), cmocka_unit_test(t_prune),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -477,6 +477,14 @@ class DealerTest(EngineTest):
                          ["mow-1"])
         self.assertError(b2b2c.EINVAL, self.d.list, 7)
 
+    def test_prune(self):
+        self.d.route("petr", "RU-MOW-01", "boilers", "b2c_consumer", "hot",
+                     T0)
+        self.assertEqual(self.d.prune(T0 + 10 * DAY), 0)  # default: 730 d
+        self.d.set_param(b2b2c.DEALER_PARAM_AUDIT_DAYS, 1)
+        self.assertEqual(self.d.prune(T0 + 10 * DAY, 5), 1)
+        self.assertEqual(self.d.audit_lead("petr"), [])
+
     def test_offboard(self):
         self.d.put("mow-2", 1.0, ["RU-MOW"], ["boilers"], capacity=5)
         dealer, _ = self.d.route("petr", "RU-MOW-01", "boilers",

@@ -342,6 +342,14 @@ class DealerTest < EngineTest
     assert_equal ["mow-1"], @d.list(status: "active").map(&:dealer_id)
   end
 
+  def test_prune
+    route("petr")
+    assert_equal 0, @d.prune(T0 + (10 * DAY))
+    @d.set_param(B2B2C::DEALER_PARAM_AUDIT_DAYS, 1)
+    assert_equal 1, @d.prune(T0 + (10 * DAY), 5)
+    assert_equal [], @d.audit_lead("petr")
+  end
+
   def test_offboard
     @d.put("mow-2", territories: ["RU-MOW"], product_lines: ["boilers"], capacity: 5)
     dealer, = route("petr")

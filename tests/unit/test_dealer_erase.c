@@ -4,7 +4,9 @@
  * the engine's tables; an open offer is closed as recalled; the load
  * gives the same state; b2b2c_dealer_erase_customer deletes owners and
  * registrations; unknown IDs, bad input and groups. b2b2c_dealer_offboard
- * recalls and re-routes the dealer's open leads. */
+ * recalls and re-routes the dealer's open leads. b2b2c_dealer_prune
+ * deletes the oldest audit entries in bounded steps; the load and another
+ * context agree. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include <cmocka.h>
 
 #include "dealer_fixture.h"
+#include "sync_util.h"
 
 #define DAY 86400
 #define ZID "ZQX-dealer-erase-5519"
@@ -453,6 +456,126 @@ static void t_offboard(void **state)
                      B2B2C_ERANGE);
 }
 
+static int count_aud(const char *lead, const char *dealer, const double *fld,
+                     size_t n, void *ud)
+{
+    (void)lead, (void)dealer, (void)fld, (void)n;
+    ++*(int *)ud;
+    return 0;
+}
+
+static int audit_count(b2b2c_dealer_engine *e, const char *dealer)
+{
+    int n = 0;
+    assert_int_equal(b2b2c_dealer_audit_dealer(e, dealer, count_aud, &n), 0);
+    return n;
+}
+
+/* 40 leads a day apart, every other one accepted and won; AUDIT_DAYS 10:
+ * at day 45 the entries before day 35 go, 7 per call; statistics stay */
+static void t_prune(void **state)
+{
+    sync_pair p;
+    b2b2c_dealer_engine *a, *b, *c;
+    double st0[B2B2C_DEALER_STAT_NFIELDS], st1[B2B2C_DEALER_STAT_NFIELDS];
+    int64_t now = T0 + 45 * DAY;
+    size_t n, total = 0;
+    int calls = 0, before, after;
+    int32_t s;
+    (void)state;
+    sync_pair_open(&p);
+    assert_int_equal(b2b2c_dealer_new(&a, p.ca), 0);
+    assert_int_equal(b2b2c_dealer_new(&b, p.cb), 0);
+    assert_int_equal(b2b2c_dealer_put(a, "a", 1, "RU", "", 1000, 0, 24), 0);
+    for (int i = 0; i < 40; i++) {
+        char id[8];
+        const char *d;
+        snprintf(id, sizeof id, "P%d", i);
+        assert_int_equal(b2b2c_dealer_route(&d, NULL, a, id, "RU", 0, 0, 0,
+                                            "", 5, 1, T0 + i * DAY),
+                         0);
+        if (i % 2 == 0) {
+            assert_int_equal(b2b2c_dealer_accept(a, id, "a",
+                                                 T0 + i * DAY + 60),
+                             0);
+            assert_int_equal(b2b2c_dealer_outcome(a, id, 1, 10,
+                                                  T0 + i * DAY + 120),
+                             0);
+        }
+    }
+    assert_int_equal(b2b2c_dealer_stats(st0, B2B2C_DEALER_STAT_NFIELDS, a,
+                                        "a"),
+                     0);
+    before = audit_count(b, "a");
+    assert_int_equal(before, 40);
+    /* the default keeps two years: nothing goes */
+    assert_int_equal(b2b2c_dealer_prune(&n, a, now, 100), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(b2b2c_dealer_set_param(a, B2B2C_DEALER_PARAM_AUDIT_DAYS,
+                                            10),
+                     0);
+    do {
+        n = 99;
+        assert_int_equal(b2b2c_dealer_prune(&n, a, now, 7), 0);
+        assert_true(n <= 7);
+        total += n;
+        calls++;
+    } while (n == 7);
+    assert_int_equal(total, 35); /* days 0..34 */
+    assert_int_equal(calls, 6);
+    after = audit_count(a, "a");
+    assert_int_equal(after, 5);
+    /* the lifetime statistics are kept (but the median accept time, over
+     * the kept entries) */
+    assert_int_equal(b2b2c_dealer_stats(st1, B2B2C_DEALER_STAT_NFIELDS, a,
+                                        "a"),
+                     0);
+    for (int i = 0; i < B2B2C_DEALER_STAT_NFIELDS; i++)
+        if (i != B2B2C_DEALER_STAT_MEDIAN_ACCEPT_HOURS)
+            assert_true(st0[i] == st1[i]);
+    /* a pruned lead keeps its state */
+    assert_int_equal(b2b2c_dealer_lead_state(&s, NULL, a, "P0"), 0);
+    assert_int_equal(s, B2B2C_DEALER_LEAD_WON);
+    /* the other context applies the deletions; a new one loads the same */
+    assert_int_equal(audit_count(b, "a"), 5);
+    assert_true(b2b2c__dealer_digest(b) == b2b2c__dealer_digest(a));
+    assert_int_equal(b2b2c_dealer_new(&c, p.ca), 0);
+    assert_true(b2b2c__dealer_digest(c) == b2b2c__dealer_digest(a));
+    b2b2c_dealer_free(c);
+    /* routing goes on from the same decision number, in both */
+    {
+        const char *d;
+        assert_int_equal(b2b2c_dealer_route(&d, NULL, b, "Q1", "RU", 0, 0, 0,
+                                            "", 5, 1, now),
+                         0);
+        assert_int_equal(b2b2c_dealer_route(&d, NULL, a, "Q2", "RU", 0, 0, 0,
+                                            "", 5, 1, now + 1),
+                         0);
+    }
+    /* all but Q1 and Q2: the dead prefix is moved out (the next
+     * call compacts) and the engine is the same as loaded */
+    assert_int_equal(b2b2c_dealer_prune(&n, a, now + 9 * DAY, 100), 0);
+    assert_int_equal(b2b2c_dealer_prune(&n, a, now + 9 * DAY, 100), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(audit_count(a, "a"), 2); /* Q1, Q2 */
+    assert_int_equal(b2b2c_dealer_new(&c, p.ca), 0);
+    assert_true(b2b2c__dealer_digest(c) == b2b2c__dealer_digest(a));
+    assert_int_equal(audit_count(b, "a"), 2); /* a read: b syncs */
+    assert_true(b2b2c__dealer_digest(b) == b2b2c__dealer_digest(a));
+    b2b2c_dealer_free(c);
+    /* bad input */
+    assert_int_equal(b2b2c_dealer_prune(&n, NULL, now, 1), B2B2C_EINVAL);
+    n = 77;
+    assert_int_equal(b2b2c_dealer_prune(&n, a, INT64_MAX, 1), B2B2C_ERANGE);
+    assert_int_equal(n, 77);
+    assert_int_equal(b2b2c_dealer_set_param(a, B2B2C_DEALER_PARAM_AUDIT_DAYS,
+                                            1.5),
+                     B2B2C_ERANGE);
+    b2b2c_dealer_free(a);
+    b2b2c_dealer_free(b);
+    sync_pair_close(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +586,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(t_group, setup, teardown),
         cmocka_unit_test_setup_teardown(t_offboard, setup, teardown),
+        cmocka_unit_test(t_prune),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

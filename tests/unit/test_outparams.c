@@ -75,6 +75,7 @@
  *                                   stops, ST)
  *   b2b2c_dealer_lead_state         test_dealer (F, F2, bad ID, unknown, ST)
  *   b2b2c_dealer_offboard           test_dealer (F, unknown, bad now, ST)
+ *   b2b2c_dealer_prune              test_dealer (F, bad now, ST)
  * forecast.h (stateless; these and the forecaster's are in
  * test_outparams_forecast.c)
  *   b2b2c_forecast_fit              test_forecast (F, bad model, bad last
@@ -562,6 +563,14 @@ static void test_dealer(void **state)
       ST_CODE);
     heal(&e);
     FAULTS(b2b2c_dealer_offboard(&cnt, d, "d1", T0 + 6 * DAY, NULL, NULL));
+    /* b2b2c_dealer_prune: likewise */
+    X(b2b2c_dealer_prune(&cnt, d, INT64_MAX, 5), B2B2C_ERANGE);
+    assert_int_equal(b2b2c_dealer_set_param(d, B2B2C_DEALER_PARAM_AUDIT_DAYS,
+                                            1), 0);
+    store_fail(&e);
+    X(b2b2c_dealer_prune(&cnt, d, T0 + 30 * DAY, 5), ST_CODE);
+    heal(&e);
+    FAULTS(b2b2c_dealer_prune(&cnt, d, T0 + 30 * DAY, 5));
 
     b2b2c_dealer_free(d);
     FINISH(e);

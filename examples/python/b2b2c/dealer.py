@@ -487,6 +487,15 @@ class DealerEngine(_Handle):
         self._check(rc)
         return out
 
+    def prune(self, now: Time, max_items: int = 10000) -> int:
+        """Delete at most max_items of the oldest audit entries older than
+        DEALER_PARAM_AUDIT_DAYS before now; returns how many (call again
+        while it returns max_items). Since 1.1."""
+        n = _sz()
+        self._check(lib.b2b2c_dealer_prune(ctypes.byref(n), self.handle,
+                                           now, max_items))
+        return n.value
+
     def recall(self, lead_id: str, now: Time) -> None:
         """Take an offered or accepted lead back from its dealer (it is not
         routed again)."""

@@ -309,6 +309,15 @@ module B2B2C
       out
     end
 
+    # Deletes at most max_items of the oldest audit entries older than
+    # DEALER_PARAM_AUDIT_DAYS before now; returns how many (call again while it
+    # returns max_items). Since 1.1.
+    def prune(now, max_items = 10_000)
+      n = B2B2C.out(:size_t)
+      check(Lib.b2b2c_dealer_prune(n, handle, now, max_items))
+      n.read(:size_t)
+    end
+
     # Takes an offered or accepted lead back from its dealer (it is not routed again).
     def recall(lead_id, now) = check(Lib.b2b2c_dealer_recall(handle, lead_id, now))
 
