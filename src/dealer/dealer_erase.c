@@ -73,8 +73,20 @@ static int erase_lead_body(b2b2c_dealer_engine *e, const char *id, size_t n)
          l->m.state == B2B2C_DEALER_LEAD_ACCEPTED) &&
         (rc = close_offer(e, l)) != 0)
         return rc;
-    /* every lead has a decision (a route appends one) */
-    anon_id(anon, l->afirst != NONE32 ? e->aud[l->afirst].seq : 0);
+    if (l->afirst == NONE32) {
+        /* its decisions were all pruned (dealer_prune.c): nothing names
+         * the lead any more, so it goes whole */
+        if ((rc = b2b2c__map_remove_undoable(ctx, &e->leads, l->id,
+                                             l->idlen)) != 0 ||
+            (l->tried && (rc = b2b2c__undo_free_on_commit(ctx, l->tried))) ||
+            (rc = b2b2c__undo_free_on_commit(ctx, l)) != 0 ||
+            (rc = b2b2c__st_del(ctx, T_LEADS, l->id, l->idlen)) != 0)
+            return rc;
+        b2b2c__sync_forget(ctx);
+        return 0;
+    }
+    /* named after its first decision kept: unique */
+    anon_id(anon, e->aud[l->afirst].seq);
     for (uint32_t i = l->afirst; i != NONE32; i = e->aud[i].next_lead)
         if ((rc = b2b2c__dealer_rewrite_audit(e, &e->aud[i], anon,
                                               ANON_LEN)) != 0)

@@ -747,11 +747,18 @@ static int op_prune(th_env *env, void *s)
     (void)env;
     return b2b2c_dealer_prune(&n, s, T0 + 3 * 86400, 4);
 }
+/* L1 (accepted) lost its only decision to the prune: erased whole */
+static int op_erase_pruned(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_erase_lead(s, "L1");
+}
 static void t_prune(void **u)
 {
     (void)u;
     run("prune", setup_prune, op_prune);
     run("prune, compacting", setup_pruned, op_prune);
+    run("erase a pruned lead", setup_pruned, op_erase_pruned);
 }
 static void t_erase(void **u)
 {

@@ -536,6 +536,11 @@ static void t_prune(void **state)
     /* a pruned lead keeps its state */
     assert_int_equal(b2b2c_dealer_lead_state(&s, NULL, a, "P0"), 0);
     assert_int_equal(s, B2B2C_DEALER_LEAD_WON);
+    /* erasing leads whose decisions were all pruned: they go whole */
+    assert_int_equal(b2b2c_dealer_erase_lead(a, "P0"), 0);
+    assert_int_equal(b2b2c_dealer_erase_lead(a, "P1"), 0);
+    assert_int_equal(b2b2c_dealer_lead_state(&s, NULL, a, "P1"),
+                     B2B2C_ENOTFOUND);
     /* the other context applies the deletions; a new one loads the same */
     assert_int_equal(audit_count(b, "a"), 5);
     assert_true(b2b2c__dealer_digest(b) == b2b2c__dealer_digest(a));
