@@ -470,21 +470,15 @@ B2B2C_API int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
 
 /*
  * Off-board dealer `dealer_id` at `now` (docs/dealer-allocation.md,
- * "Off-boarding"): its status becomes B2B2C_DEALER_OFFBOARDED (as
- * b2b2c_dealer_set_status does; already off-boarded is fine), and every
- * lead it holds, offered or accepted and not closed, is recalled from it
- * (counted as recalled, as b2b2c_dealer_recall does) and re-routed at
- * `now` to the next eligible dealer, in the order the dealer was given
- * them: one decision of kind B2B2C_DEALER_KIND_OFFBOARD each, or the lead
- * is UNROUTED (or DIRECT with the fallback) when nobody is eligible. All
- * in one transaction. After the call has committed, `cb` (optional) is
- * called once per lead re-routed, as by b2b2c_dealer_expire. *count_out
- * (optional) receives the number re-routed, only when the call returns 0.
- * Returns 0, B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND (unknown dealer),
- * B2B2C_ERANGE (now outside the range, or before the offer or accept of
- * a lead it holds), B2B2C_ENOMEM, a storage code, or cb's code. Cost:
- * a step per decision that chose the dealer, plus a route per lead
- * re-routed. Since 1.1.
+ * "Off-boarding"): status OFFBOARDED, and every lead it holds (offered or
+ * accepted, not closed) recalled from it and re-routed at `now` (audit
+ * kind B2B2C_DEALER_KIND_OFFBOARD), in one transaction. `cb` (optional)
+ * then reports each lead moved and *count_out (optional) their number, as
+ * for b2b2c_dealer_expire. Returns 0, B2B2C_EINVAL, B2B2C_EBADID,
+ * B2B2C_ENOTFOUND, B2B2C_ERANGE (now out of range, or before the offer or
+ * accept of a lead it holds), B2B2C_ENOMEM, a storage code or cb's code.
+ * Cost: a step per decision that chose the dealer, plus a route per lead
+ * moved. Since 1.1.
  */
 B2B2C_API int b2b2c_dealer_offboard(size_t *count_out,
                                     b2b2c_dealer_engine *e,
@@ -494,21 +488,13 @@ B2B2C_API int b2b2c_dealer_offboard(size_t *count_out,
 
 /*
  * Audit retention (docs/dealer-allocation.md, "Audit retention"): delete
- * the oldest audit entries, in decision order, while they are older than
- * B2B2C_DEALER_PARAM_AUDIT_DAYS days before `now` (default 730; 0 keeps
- * every entry), at most `max_items` of them: bounded work per call, so a
- * host calls it now and then (after each batch of routes, or from a
- * timer) until *count_out (optional, written on success) is below
- * max_items. The dealers' lifetime statistics and posteriors, the leads'
- * states and the decision numbering are kept; audit listings, scorecards,
- * funnels and the statistics' median accept time then cover the kept
- * window only. A lead whose entries were all pruned stays (its state is
- * answerable). Other contexts see the deletions through the change log.
- * Returns 0, B2B2C_EINVAL, B2B2C_ERANGE (now outside the time range),
- * B2B2C_ENOMEM or a storage code; nothing changes on error. Cost:
- * O(max_items) storage writes (each entry's record deleted, its lead's and
- * dealer's records rewritten), plus, now and then, a move of the live
- * entries in memory (amortized O(1) per entry pruned). Since 1.1.
+ * the oldest audit entries older than B2B2C_DEALER_PARAM_AUDIT_DAYS before
+ * `now`, at most `max_items` (call again while *count_out, optional,
+ * equals it). Lifetime statistics, posteriors and lead states stay;
+ * listings, scorecards, funnels and the median accept time then cover the
+ * kept window. Returns 0, B2B2C_EINVAL, B2B2C_ERANGE, B2B2C_ENOMEM or a
+ * storage code; nothing changes on error. Cost: O(max_items) storage
+ * writes, plus an amortized O(1) move per entry. Since 1.1.
  */
 B2B2C_API int b2b2c_dealer_prune(size_t *count_out, b2b2c_dealer_engine *e,
                                  int64_t now, size_t max_items);
@@ -549,37 +535,26 @@ B2B2C_API int b2b2c_dealer_lead_state(int32_t *state_out,
                                       const char *lead_id);
 
 /*
- * Erase lead `lead_id` from the engine (GDPR Art. 17; docs/privacy.md): an
- * open offer (offered or accepted) is closed as recalled, dated at its
- * offer or accept (the dealer's open count drops, its recalled count
- * grows); the lead's record and every audit record of its decisions are
- * rewritten without the ID (and without the lead's location) under an
- * anonymous name that is not valid UTF-8, so no host ID can ever meet it;
- * and the change log forgets, as for b2b2c_lead_erase. What stays, traced
- * to no ID: the decisions and outcomes as numbers, so every dealer's
- * counters, posterior, scorecard and funnel are as before;
- * b2b2c_dealer_audit_dealer reports such an entry's lead as "" (never a
- * valid ID). The ID may then be routed again as a new lead. Inside a
- * group it rolls back with the group. Returns 0, B2B2C_EINVAL (NULL),
- * B2B2C_EBADID, B2B2C_ENOTFOUND ("lead_id: ..."), B2B2C_ENOMEM or a
- * storage code; nothing changes on error. Cost: one storage read and
- * write per decision about the lead. Since 1.1.
+ * Erase lead `lead_id` (GDPR Art. 17; docs/privacy.md): an open offer is
+ * closed as recalled (dated at its offer or accept), the lead's records
+ * are rewritten under an anonymous name that is not valid UTF-8 (no ID, no
+ * location) and the change log forgets; every dealer's counters,
+ * posterior, scorecard and funnel stay as they were (audit listings show
+ * the lead as ""). The ID may be routed again. Rolls back with a group.
+ * Returns 0, B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND ("lead_id: ..."),
+ * B2B2C_ENOMEM or a storage code; nothing changes on error. Cost: a
+ * storage read and write per decision about the lead. Since 1.1.
  */
 B2B2C_API int b2b2c_dealer_erase_lead(b2b2c_dealer_engine *e,
                                       const char *lead_id);
 
 /*
- * Erase customer key `customer_key` (key_len bytes, 1 to
- * B2B2C_DEALER_CUSTOMER_KEY_MAX) from the engine: its dealer-of-record
- * entries (every product line) and its deal registrations are deleted,
- * and the change log forgets. Scorecards then no longer count those
- * registrations (REG_* fields); leads routed with the key are not touched
- * (the engine does not keep the key with them). Inside a group it rolls
- * back with the group. Returns 0, B2B2C_EINVAL (NULL), B2B2C_EBADID
- * (empty), B2B2C_ERANGE (too long), B2B2C_ENOTFOUND ("customer_key: ...",
- * no owner or registration), B2B2C_ENOMEM or a storage code; nothing
- * changes on error. Cost O(owners + registrations): a walk of both.
- * Since 1.1.
+ * Erase customer key `customer_key` (key_len bytes): its dealers of record
+ * and deal registrations are deleted (scorecards' REG_* fields drop them)
+ * and the change log forgets. Rolls back with a group. Returns 0,
+ * B2B2C_EINVAL, B2B2C_EBADID (empty), B2B2C_ERANGE (too long),
+ * B2B2C_ENOTFOUND ("customer_key: ..."), B2B2C_ENOMEM or a storage code;
+ * nothing changes on error. Cost O(owners + registrations). Since 1.1.
  */
 B2B2C_API int b2b2c_dealer_erase_customer(b2b2c_dealer_engine *e,
                                           const void *customer_key,
