@@ -27,9 +27,9 @@
  * channel that exists, a lead already converted) on that latest state, so
  * touches and spend recorded from several contexts are all counted. Reads
  * may also return the storage's code or B2B2C_ECORRUPT from bringing the
- * context up to date (this library deletes no channel or spend row, and a
- * lead row only in b2b2c_channels_erase, whose commit makes the other
- * contexts reload: a deletion in the change log is B2B2C_ECORRUPT naming
+ * context up to date (this library deletes a channel or spend row only in
+ * b2b2c_channels_remove and a lead row only in b2b2c_channels_erase, whose
+ * commits make the other contexts reload: a deletion in the change log is B2B2C_ECORRUPT naming
  * table and key). Report sums run over leads in the order this handle first saw
  * them, which may differ between contexts: figures agree to rounding.
  */
@@ -173,6 +173,22 @@ B2B2C_API int b2b2c_channels_add(b2b2c_channels *h, const char *id,
  * Errors: B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND. */
 B2B2C_API int b2b2c_channels_get(int32_t *kind, int32_t *sub, int32_t *group,
                                  const b2b2c_channels *h, const char *id);
+
+/*
+ * Remove channel `channel_id`, which no lead may have touched: its record
+ * and its spend days leave memory and storage, and the ID may be added
+ * again. The channel added last takes the removed one's place (channels
+ * are listed in creation order otherwise), and the records of the leads
+ * that touched it are rewritten. The commit makes other contexts on the
+ * database reload their engines, as an erase does (docs/storage.md,
+ * "Erasing an ID"). Errors: B2B2C_EINVAL (NULL), B2B2C_EBADID,
+ * B2B2C_ENOTFOUND ("channel_id: ..."), B2B2C_ESTATE (a lead touched it:
+ * the message names one; erase or keep), B2B2C_ENOMEM, storage codes;
+ * nothing changes on error. Cost O(touches): every lead's touches are
+ * read. Since 1.1.
+ */
+B2B2C_API int b2b2c_channels_remove(b2b2c_channels *h,
+                                    const char *channel_id);
 
 /* Number of channels into *out. Errors: B2B2C_EINVAL. */
 B2B2C_API int b2b2c_channels_count(size_t *out, const b2b2c_channels *h);

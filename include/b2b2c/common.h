@@ -335,6 +335,26 @@ B2B2C_API int b2b2c_ctx_sync(b2b2c_ctx *ctx);
 B2B2C_API int b2b2c_ctx_seq(uint64_t *seen, uint64_t *own,
                             const b2b2c_ctx *ctx);
 
+/*
+ * Erase ID `id` in every engine handle open on ctx, in one transaction
+ * (GDPR Art. 17; docs/privacy.md "How to erase"): as a lead
+ * (b2b2c_lead_erase, b2b2c_channels_erase, b2b2c_dealer_erase_lead), a
+ * customer (b2b2c_forecaster_erase; in the dealer engine, the ID's bytes
+ * as a customer key: b2b2c_dealer_erase_customer) and an account
+ * (b2b2c_segmenter_erase). An engine that does not know the ID is
+ * skipped; the experiments engine keeps no host IDs. *count_out
+ * (optional, written on success only) receives how many engine handles
+ * erased something. The change log forgets, as for each engine's erase.
+ * Inside a group it is one call of the group (it rolls back with it).
+ * Returns 0, B2B2C_EINVAL (NULL ctx or id), B2B2C_EBADID, B2B2C_ENOTFOUND
+ * ("id: ...", no engine open on ctx knows the ID), B2B2C_ESTATE (from a
+ * callback), B2B2C_ENOMEM or a storage code; on any failure nothing
+ * changed in any engine. Cost: the sum of the engines' erase calls.
+ * Since 1.1.
+ */
+B2B2C_API int b2b2c_ctx_erase(int32_t *count_out, b2b2c_ctx *ctx,
+                              const char *id);
+
 /* The range of b2b2c_ctx_set_utc_offset, in seconds (-14 h..+14 h). */
 #define B2B2C_UTC_OFFSET_MIN (-50400)
 #define B2B2C_UTC_OFFSET_MAX 50400

@@ -76,7 +76,11 @@ enum {
     B2B2C_DEALER_PARAM_OWNER_DAYS = 310,       /* 0..3650, default 365     */
     /* 1.1: a deal registration's protection window (days from its
      * submission, and again from its approval) */
-    B2B2C_DEALER_PARAM_REG_DAYS = 311          /* 1..3650, default 90      */
+    B2B2C_DEALER_PARAM_REG_DAYS = 311,         /* 1..3650, default 90      */
+    /* 1.1: audit entries older than this many days before the `now` of
+     * b2b2c_dealer_prune are pruned by it; 0 keeps every entry
+     * (docs/dealer-allocation.md, "Audit retention") */
+    B2B2C_DEALER_PARAM_AUDIT_DAYS = 312        /* 0..36500 whole, def. 730 */
 };
 
 /* Dealer status. */
@@ -156,7 +160,9 @@ enum {
 enum {
     B2B2C_DEALER_KIND_ROUTE = 1,   /* b2b2c_dealer_route                   */
     B2B2C_DEALER_KIND_DECLINE = 2, /* re-routing after a decline           */
-    B2B2C_DEALER_KIND_EXPIRE = 3   /* re-routing after an expired deadline */
+    B2B2C_DEALER_KIND_EXPIRE = 3,  /* re-routing after an expired deadline */
+    B2B2C_DEALER_KIND_OFFBOARD = 4 /* re-routing after b2b2c_dealer_offboard
+                                      (1.1)                                */
 };
 
 /* Fields of an audit record (the `fields` array of b2b2c_dealer_audit_cb). */
@@ -324,7 +330,8 @@ B2B2C_API int b2b2c_dealer_set_location(b2b2c_dealer_engine *e,
  * paused_until (Unix seconds, in the library's time range) is used with
  * PAUSED: the dealer is eligible again from that time on. An off-boarded
  * dealer cannot be re-activated (B2B2C_ESTATE); its open offers stay until
- * answered, expired or recalled. Returns 0, B2B2C_EINVAL (unknown status),
+ * answered, expired or recalled (b2b2c_dealer_offboard, 1.1, also
+ * re-routes them). Returns 0, B2B2C_EINVAL (unknown status),
  * B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ESTATE, B2B2C_ERANGE (paused_until
  * outside the range, with PAUSED) or a storage code.
  */
@@ -462,6 +469,37 @@ B2B2C_API int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
                                   void *userdata);
 
 /*
+ * Off-board dealer `dealer_id` at `now` (docs/dealer-allocation.md,
+ * "Off-boarding"): status OFFBOARDED, and every lead it holds (offered or
+ * accepted, not closed) recalled from it and re-routed at `now` (audit
+ * kind B2B2C_DEALER_KIND_OFFBOARD), in one transaction. `cb` (optional)
+ * then reports each lead moved and *count_out (optional) their number, as
+ * for b2b2c_dealer_expire. Returns 0, B2B2C_EINVAL, B2B2C_EBADID,
+ * B2B2C_ENOTFOUND, B2B2C_ERANGE (now out of range, or before the offer or
+ * accept of a lead it holds), B2B2C_ENOMEM, a storage code or cb's code.
+ * Cost: a step per decision that chose the dealer, plus a route per lead
+ * moved. Since 1.1.
+ */
+B2B2C_API int b2b2c_dealer_offboard(size_t *count_out,
+                                    b2b2c_dealer_engine *e,
+                                    const char *dealer_id, int64_t now,
+                                    b2b2c_dealer_reroute_cb cb,
+                                    void *userdata);
+
+/*
+ * Audit retention (docs/dealer-allocation.md, "Audit retention"): delete
+ * the oldest audit entries older than B2B2C_DEALER_PARAM_AUDIT_DAYS before
+ * `now`, at most `max_items` (call again while *count_out, optional,
+ * equals it). Lifetime statistics, posteriors and lead states stay;
+ * listings, scorecards, funnels and the median accept time then cover the
+ * kept window. Returns 0, B2B2C_EINVAL, B2B2C_ERANGE, B2B2C_ENOMEM or a
+ * storage code; nothing changes on error. Cost: O(max_items) storage
+ * writes, plus an amortized O(1) move per entry. Since 1.1.
+ */
+B2B2C_API int b2b2c_dealer_prune(size_t *count_out, b2b2c_dealer_engine *e,
+                                 int64_t now, size_t max_items);
+
+/*
  * The manufacturer recalls an offered or accepted lead (it frees the
  * dealer's capacity and does not count in its conversion). `now` is in the
  * library's time range and not before the offer, unless the stored offer
@@ -496,9 +534,36 @@ B2B2C_API int b2b2c_dealer_lead_state(int32_t *state_out,
                                       b2b2c_dealer_engine *e,
                                       const char *lead_id);
 
+/*
+ * Erase lead `lead_id` (GDPR Art. 17; docs/privacy.md): an open offer is
+ * closed as recalled (dated at its offer or accept), the lead's records
+ * are rewritten under an anonymous name that is not valid UTF-8 (no ID, no
+ * location) and the change log forgets; every dealer's counters,
+ * posterior, scorecard and funnel stay as they were (audit listings show
+ * the lead as ""). The ID may be routed again. Rolls back with a group.
+ * Returns 0, B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND ("lead_id: ..."),
+ * B2B2C_ENOMEM or a storage code; nothing changes on error. Cost: a
+ * storage read and write per decision about the lead. Since 1.1.
+ */
+B2B2C_API int b2b2c_dealer_erase_lead(b2b2c_dealer_engine *e,
+                                      const char *lead_id);
+
+/*
+ * Erase customer key `customer_key` (key_len bytes): its dealers of record
+ * and deal registrations are deleted (scorecards' REG_* fields drop them)
+ * and the change log forgets. Rolls back with a group. Returns 0,
+ * B2B2C_EINVAL, B2B2C_EBADID (empty), B2B2C_ERANGE (too long),
+ * B2B2C_ENOTFOUND ("customer_key: ..."), B2B2C_ENOMEM or a storage code;
+ * nothing changes on error. Cost O(owners + registrations). Since 1.1.
+ */
+B2B2C_API int b2b2c_dealer_erase_customer(b2b2c_dealer_engine *e,
+                                          const void *customer_key,
+                                          size_t key_len);
+
 /* ---- audit trail and scorecards -------------------------------------- */
 
-/* One audit record: the lead, the chosen dealer (NULL for none/direct) and
+/* One audit record: the lead ("" once erased, 1.1: b2b2c_dealer_erase_lead),
+ * the chosen dealer (NULL for none/direct) and
  * `nfields` values (B2B2C_DEALER_AUDIT_*). Non-zero return stops the
  * iteration. Minor versions append fields, so `nfields` grows (15 in 1.0,
  * 17 in 1.1): read the fields you know and at most `nfields`, never copy

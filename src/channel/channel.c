@@ -205,6 +205,23 @@ static int lead_write(b2b2c_ctx *ctx, const ch_lead *l)
     return b2b2c__st_put_rec(ctx, CH_T_LEADS, l->id, l->idlen, &w);
 }
 
+/* For channel_remove.c. */
+int b2b2c__ch_chan_write(b2b2c_ctx *ctx, const ch_chan *c)
+{
+    return chan_write(ctx, c);
+}
+
+int b2b2c__ch_lead_write(b2b2c_ctx *ctx, const ch_lead *l)
+{
+    return lead_write(ctx, l);
+}
+
+int b2b2c__ch_spend_del(b2b2c_ctx *ctx, const ch_chan *c, int64_t day)
+{
+    uint8_t key[8 + B2B2C__ID_MAX];
+    return b2b2c__st_del(ctx, CH_T_SPEND, key, spend_key(key, c, day));
+}
+
 /* ---- undo entries for sorted arrays ------------------------------------------ */
 
 /* Array contents are undone by index, never by saved pointers: a later call
@@ -741,6 +758,11 @@ static int erase_body(b2b2c_channels *h, const char *lead_id, size_t n)
         return rc;
     b2b2c__sync_forget(ctx);
     return 0;
+}
+
+int b2b2c__ch_erase_op(void *h, const char *id, size_t n)
+{
+    return erase_body(h, id, n);
 }
 
 int b2b2c_channels_erase(b2b2c_channels *h, const char *lead_id)

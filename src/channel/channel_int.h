@@ -87,6 +87,15 @@ void b2b2c__ch_chan_destroy(b2b2c_ctx *ctx, ch_chan *c);
 void b2b2c__ch_undo_chan_new(b2b2c_ctx *ctx, void *a, void *b, size_t n);
 int b2b2c__ch_spend_put(b2b2c_channels *h, ch_chan *c, const ch_spend *s);
 int b2b2c__ch_lead_insert(b2b2c_channels *h, ch_lead *l);
+/* b2b2c_channels_erase's body, for b2b2c_ctx_erase (a b2b2c__engine_ops
+ * erase). */
+int b2b2c__ch_erase_op(void *h, const char *id, size_t n);
+
+/* channel.c: a channel's record, a lead's record, a day of spend deleted
+ * (channel_remove.c). */
+int b2b2c__ch_chan_write(b2b2c_ctx *ctx, const ch_chan *c);
+int b2b2c__ch_lead_write(b2b2c_ctx *ctx, const ch_lead *l);
+int b2b2c__ch_spend_del(b2b2c_ctx *ctx, const ch_chan *c, int64_t day);
 
 /* channel_load.c: add channel `id` from its stored record (refresh). */
 int b2b2c__ch_fetch_chan(b2b2c_channels *h, const void *id, size_t len);

@@ -562,7 +562,8 @@ static int ch_reload(void *hp)
 
 static const b2b2c__engine_ops ch_ops = {
     .prefix = "channel", .load = ch_load, .refresh = ch_refresh,
-    .refresh_done = ch_refresh_done, .reload = ch_reload};
+    .refresh_done = ch_refresh_done, .reload = ch_reload,
+    .erase = b2b2c__ch_erase_op};
 
 /* ---- open and free ------------------------------------------------------------- */
 

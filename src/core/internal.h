@@ -606,6 +606,12 @@ typedef struct b2b2c__undo {
  * reload        rebuild everything from storage (a context that fell behind
  *               the trimmed log, or no `refresh`). Called with no undo entry
  *               pending; on failure the handle must be as before.
+ * erase         b2b2c_ctx_erase (erase.c), inside its transaction: erase
+ *               what the engine keeps under ID `id` (n bytes, a valid ID)
+ *               as the engine's own erase calls do (undoable, the change
+ *               log told to forget). 0, B2B2C_ENOTFOUND when the engine
+ *               knows nothing of the ID (and changed nothing), or an error.
+ *               NULL: the engine keeps no host IDs.
  */
 typedef struct b2b2c__engine_ops {
     const char *prefix;
@@ -614,6 +620,7 @@ typedef struct b2b2c__engine_ops {
                    const void *val, size_t vlen);
     int (*refresh_done)(void *h);
     int (*reload)(void *h);
+    int (*erase)(void *h, const char *id, size_t n);
 } b2b2c__engine_ops;
 
 typedef struct b2b2c__engine {

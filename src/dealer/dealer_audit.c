@@ -136,7 +136,7 @@ static int aud_walk(b2b2c_dealer_engine *e, uint32_t i, int by_dealer,
     while (i != NONE32 && rc == 0) {
         const aent *a = &e->aud[i];
         aud_fields(a, f);
-        rc = cb(a->lead->id,
+        rc = cb(b2b2c__dealer_lead_erased(a->lead) ? "" : a->lead->id,
                 a->dealer == NONE32 ? NULL : e->dealers[a->dealer]->id, f,
                 B2B2C_DEALER_AUDIT_NFIELDS, payload);
         i = by_dealer ? a->next_dealer : a->next_lead;
@@ -343,9 +343,10 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
     /* the customers' leads each owner lost in the period (the decisions
      * that skipped it), counted into means by dealer number first */
     memset(means, 0, (e->nd ? e->nd : 1) * sizeof(*means));
-    for (size_t i = 0; i < e->naud; i++) {
+    for (size_t i = e->abase; i < e->naud; i++) {
         const aent *a = &e->aud[i];
-        if (a->odealer != NONE32 && a->time >= from && a->time < to)
+        if (a->lead && a->odealer != NONE32 && a->time >= from &&
+            a->time < to)
             means[a->odealer]++;
     }
     for (size_t i = 0; i < e->nd; i++) {

@@ -58,6 +58,13 @@ uint64_t b2b2c__dealer_plan_hits(const b2b2c_dealer_engine *e)
     return e->plan_hits;
 }
 
+/* An index into the audit trail, counted from its oldest live entry (the
+ * pruned prefix is not in a load). */
+static uint64_t rel(const b2b2c_dealer_engine *e, uint32_t i)
+{
+    return i == NONE32 ? NONE32 : i - e->abase;
+}
+
 uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
 {
     uint64_t d = b2b2c__mix64(e->nd, e->leads.count);
@@ -69,7 +76,7 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
     d = b2b2c__mix64(d, e->m.net_won);
     d = b2b2c__mix64(d, e->m.net_resolved);
     d = b2b2c__mix64(d, e->nheap);
-    d = b2b2c__mix64(d, e->naud);
+    d = b2b2c__mix64(d, e->naud - e->abase); /* live, as a load has them */
     d = b2b2c__mix64(d, e->prods.count);
     /* the routing mirror agrees with the dealers (0), or the first that
      * does not */
@@ -94,7 +101,8 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
         d = b2b2c__mix64(d, b2b2c__dbits(x->cfg.deadline_h));
         for (size_t k = 0; k < sizeof(x->st) / 8; k++)
             d = b2b2c__mix64(d, s[k]);
-        d = b2b2c__mix64(d, x->afirst ^ ((uint64_t)x->alast << 32));
+        d = b2b2c__mix64(d, rel(e, x->afirst) ^
+                                ((uint64_t)rel(e, x->alast) << 32));
     }
     {
         uint64_t sum = 0;
@@ -113,7 +121,8 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
             for (uint32_t i = 0; i < l->ntried; i++)
                 h = b2b2c__mix64(h, l->tried[i]);
             h = b2b2c__mix64(h, l->heap_pos == NOPOS);
-            h = b2b2c__mix64(h, l->afirst ^ ((uint64_t)l->alast << 32));
+            h = b2b2c__mix64(h, rel(e, l->afirst) ^
+                                    ((uint64_t)rel(e, l->alast) << 32));
             sum += h;
         }
         d = b2b2c__mix64(d, sum);
@@ -137,10 +146,13 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
         d = b2b2c__mix64(d, sum);
         d = b2b2c__mix64(d, nonempty);
     }
-    for (size_t i = 0; i < e->naud; i++) {
+    for (size_t i = e->abase; i < e->naud; i++) {
         const aent *a = &e->aud[i];
+        if (!a->lead)
+            continue; /* pruned */
         d = b2b2c__mix64(d, a->seq ^ ((uint64_t)a->dealer << 32));
-        d = b2b2c__mix64(d, a->next_lead ^ ((uint64_t)a->next_dealer << 32));
+        d = b2b2c__mix64(d, rel(e, a->next_lead) ^
+                                ((uint64_t)rel(e, a->next_dealer) << 32));
         d = b2b2c__mix64(d, a->owner);
         d = b2b2c__mix64(d, a->odealer);
     }

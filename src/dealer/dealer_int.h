@@ -49,7 +49,7 @@
 
 #define NSKIP 6
 #define NDECL 8
-#define NPARAM 12
+#define NPARAM 13
 #define DEALER_PARAM_BASE B2B2C_DEALER_PARAM_POLICY
 #define NONE32 UINT32_MAX
 #define NOPOS SIZE_MAX
@@ -322,6 +322,9 @@ struct b2b2c_dealer_engine {
     b2b2c__map regs, regkeys;
     uint64_t reg_seq;
     b2b2c__map certs;  /* certification by key (dealer_service.c) */
+    /* audit retention (dealer_prune.c): aud[0, abase) are pruned (dead,
+     * lead NULL), moved out by a later prune */
+    size_t abase;
 };
 
 typedef struct decision {
@@ -388,7 +391,8 @@ static inline size_t owner_key(unsigned char *buf, const void *ck,
 }
 
 enum { P_POLICY, P_MAXSHARE, P_PERIOD, P_SHAREMIN, P_PRIOR, P_NEWLEADS,
-       P_FLOOR, P_EXPO, P_DIRECT, P_LEVEL, P_OWNDAYS, P_REGDAYS };
+       P_FLOOR, P_EXPO, P_DIRECT, P_LEVEL, P_OWNDAYS, P_REGDAYS,
+       P_AUDITDAYS };
 
 
 
@@ -858,6 +862,8 @@ int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l);
 int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
                               int creates);
 int b2b2c__dealer_write_state(b2b2c_dealer_engine *e);
+int b2b2c__dealer_rewrite_audit(b2b2c_dealer_engine *e, const aent *a,
+                                const char *lid, size_t lidlen);
 /* Save n bytes at p for the undo log (on the context's undo arena). */
 static inline int b2b2c__dealer_snap(b2b2c_dealer_engine *e, void *p, size_t n)
 {
@@ -925,6 +931,23 @@ int b2b2c__dealer_certified_at(const b2b2c_dealer_engine *e, uint32_t di,
                                int service, const char *prod, int64_t now);
 void b2b2c__dealer_service_filter(b2b2c_dealer_engine *e, pass *ps);
 uint64_t b2b2c__dealer_certs_digest(const b2b2c_dealer_engine *e);
+
+/* dealer_erase.c: the bodies of the erase calls (b2b2c_ctx_erase runs
+ * them inside its own transaction). An erased lead stays, renamed to an
+ * ID that is not UTF-8 ("\xff" first). */
+int b2b2c__dealer_erase_lead_in(b2b2c_dealer_engine *e, const char *id,
+                                size_t n);
+int b2b2c__dealer_erase_customer_in(b2b2c_dealer_engine *e, const void *ck,
+                                    size_t cklen);
+/* b2b2c_ctx_erase: the ID as a lead and as a customer key (its bytes) */
+int b2b2c__dealer_erase_op(void *h, const char *id, size_t n);
+static inline int b2b2c__dealer_lead_erased(const lead *l)
+{
+    return l->id[0] == '\xff';
+}
+
+/* dealer_prune.c: another context pruned the audit record with key k */
+int b2b2c__dealer_aud_drop(b2b2c_dealer_engine *e, const void *k, size_t kl);
 
 /* dealer_leads.c */
 int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, size_t n,

@@ -98,8 +98,19 @@ int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l)
  * lead (attributes, state, deadline): a lead that has not changed since it
  * was routed has no record of its own in dealer_leads, which saves one new
  * key per decision; every later change writes the lead's record. */
+static inline int put_audit(b2b2c_dealer_engine *e, const aent *a,
+                            int creates, const b2b2c__rng *rng);
+
 int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
                               int creates)
+{
+    return put_audit(e, a, creates, &e->m.rng);
+}
+
+/* The record of audit entry a, its generator state `rng` (the state after
+ * the decision it records). */
+static inline int put_audit(b2b2c_dealer_engine *e, const aent *a,
+                            int creates, const b2b2c__rng *rng)
 {
     b2b2c__wbuf w;
     uint8_t key[8], *p;
@@ -142,7 +153,7 @@ int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
         for (int i = 0; i < NSKIP; i++, p += 4)
             b2b2c__put_le32(p, a->skip[i]);
         for (int i = 0; i < 4; i++, p += 8)
-            b2b2c__put_le64(p, e->m.rng.s[i]);
+            b2b2c__put_le64(p, rng->s[i]);
         *p = (uint8_t)(creates ? 1 : 0);
     }
     if (creates) {
@@ -175,6 +186,58 @@ int b2b2c__dealer_write_state(b2b2c_dealer_engine *e)
     for (int i = 0; i < 4; i++)
         b2b2c__enc_u64(&w, e->m.rng.s[i]);
     return b2b2c__st_put_rec(e->ctx, T_STATE, "engine", 6, &w);
+}
+
+/* ---- erasure: an audit record under another lead ID ------------------- */
+
+typedef struct audget {
+    b2b2c_dealer_engine *e;
+    const void *k;
+    audrec *ar;
+    int rc;
+} audget;
+
+static int aud_found(const void *v, size_t vl, void *payload)
+{
+    audget *g = payload;
+    g->rc = b2b2c__dealer_dec_audit(g->e, g->k, 8, v, vl, g->ar);
+    return 0;
+}
+
+/* Rewrite the stored record of audit entry a under lead ID `lid` (lidlen
+ * bytes), the lead's location dropped from the lead as routed it may
+ * carry; every other byte as stored (the generator state included). Read
+ * before the lead leaves the lead map (the decoder looks it up). */
+int b2b2c__dealer_rewrite_audit(b2b2c_dealer_engine *e, const aent *a,
+                                const char *lid, size_t lidlen)
+{
+    uint8_t key[8];
+    audrec ar;
+    audget g = {e, key, &ar, 0};
+    lead *t;
+    aent x;
+    int rc;
+    for (int i = 0; i < 8; i++)
+        key[i] = (uint8_t)(a->seq >> (56 - 8 * i));
+    memset(&ar, 0, sizeof ar);
+    rc = b2b2c__st_get(e->ctx, T_AUDIT, key, 8, aud_found, &g);
+    if (rc == B2B2C_ENOTFOUND)
+        return b2b2c__err_corrupt(e->ctx, B2B2C_ECORRUPT, T_AUDIT, key, 8,
+                                  "the audit record is missing");
+    if (rc || (rc = g.rc) != 0)
+        return rc;
+    ar.at.has_loc = 0;
+    ar.at.lat = ar.at.lon = 0;
+    if (!(t = b2b2c__dealer_lead_make(e, lid, lidlen, &ar.at)))
+        return oom(e->ctx);
+    t->service = ar.service;
+    t->m.state = ar.at.state;
+    t->m.deadline = ar.at.deadline;
+    x = ar.a;
+    x.lead = t;
+    rc = put_audit(e, &x, ar.creates, &ar.rng);
+    b2b2c__free(e->ctx, t);
+    return rc;
 }
 
 /* ---- decoding: one decoder per record, for the load and for refresh ---- */

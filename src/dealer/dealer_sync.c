@@ -29,6 +29,7 @@ static const char *const TABLES[R_N] = {T_STATE, T_DEALERS, T_STATS,
                                         T_LEADS, T_AUDIT,   T_OWNERS,
                                         T_REGS,  T_CERTS};
 #define SY_HDR 7 /* [table u8][klen u16 LE][vlen u32, this host's order] */
+#define SY_DEL 0xffffffffu /* vlen of a deleted record (no value bytes) */
 
 /* The records set aside go when the sync ends, applied or not. */
 static void sy_clear(b2b2c_ctx *ctx, void *a, void *b, size_t n)
@@ -57,19 +58,21 @@ static int refresh(void *h, const char *table, const void *key, size_t klen,
     if (t == R_N)
         return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, table, key, klen,
                                   "not a table of the dealer engine");
-    if (!val)
+    if (!val && t != R_AUDIT)
         return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, table, key, klen,
                                   "deleted by another context (the dealer "
-                                  "engine deletes no record)");
-    if (klen > 0xffff || vlen > 0xffffffffu)
+                                  "engine deletes audit records only)");
+    if (!val)
+        vlen = SY_DEL; /* b2b2c_dealer_prune in another context */
+    if (klen > 0xffff || (val && vlen >= SY_DEL))
         return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, table, key, klen,
                                   "record too long");
     if (e->sylen == 0 &&
         (rc = b2b2c__undo_push(ctx, sy_clear, sy_clear, e, NULL, 0)) != 0)
         return rc;
-    if (e->sylen + SY_HDR + klen + vlen > e->sycap &&
+    if (e->sylen + SY_HDR + klen + (val ? vlen : 0) > e->sycap &&
         b2b2c__grow(&ctx->mem, (void **)&e->sy, &e->sycap,
-                    e->sylen + SY_HDR + klen + vlen, 1))
+                    e->sylen + SY_HDR + klen + (val ? vlen : 0), 1))
         return oom(ctx);
     p = e->sy + e->sylen;
     p[0] = (unsigned char)t;
@@ -80,7 +83,9 @@ static int refresh(void *h, const char *table, const void *key, size_t klen,
         memcpy(p + 3, &n32, 4);
     }
     memcpy(p + SY_HDR, key, klen);
-    if (vlen)
+    if (!val)
+        vlen = 0;
+    else if (vlen)
         memcpy(p + SY_HDR + klen, val, vlen);
     e->sylen += SY_HDR + klen + vlen;
     return 0;
@@ -345,6 +350,10 @@ static size_t sy_at(const b2b2c_dealer_engine *e, size_t off, syrec *r)
     }
     r->k = p + SY_HDR;
     r->v = r->k + r->kl;
+    if (r->vl == SY_DEL) { /* deleted */
+        r->v = NULL;
+        r->vl = 0;
+    }
     return off + SY_HDR + r->kl + r->vl;
 }
 
@@ -404,7 +413,8 @@ static int refresh_done(void *h)
         for (size_t off = 0; off < e->sylen && rc == 0;) {
             off = sy_at(e, off, &r);
             if (r.t == t)
-                rc = apply[t](e, r.k, r.kl, r.v, r.vl);
+                rc = r.v ? apply[t](e, r.k, r.kl, r.v, r.vl)
+                         : b2b2c__dealer_aud_drop(e, r.k, r.kl);
         }
     }
     if (rc == 0)
@@ -436,4 +446,5 @@ static int reload(void *h)
 
 const b2b2c__engine_ops b2b2c__dealer_ops = {
     .prefix = "dealer", .load = b2b2c__dealer_load, .refresh = refresh,
-    .refresh_done = refresh_done, .reload = reload};
+    .refresh_done = refresh_done, .reload = reload,
+    .erase = b2b2c__dealer_erase_op};

@@ -138,6 +138,9 @@ int b2b2c__fc_find_cust(const b2b2c_forecaster *f, const char *id,
 /* Load every record of f->ctx's storage into f (fresh, parameters at their
  * defaults). Returns 0 or an error naming the corrupt record. */
 int b2b2c__fc_load(void *f); /* a b2b2c_forecaster */
+/* forecaster.c: b2b2c_forecaster_erase's body, for b2b2c_ctx_erase (a
+ * b2b2c__engine_ops erase). */
+int b2b2c__fc_erase_op(void *h, const char *id, size_t n);
 /* Error `rc` for the record table/key (of kl bytes). */
 int b2b2c__fc_rec_err(b2b2c_ctx *ctx, int rc, const char *table,
                       const void *key, size_t kl);

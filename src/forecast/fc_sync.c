@@ -298,4 +298,5 @@ static int fc_reload(void *h)
 
 const b2b2c__engine_ops b2b2c__fc_engine_ops = {
     .prefix = "forecast", .load = b2b2c__fc_load, .refresh = fc_refresh,
-    .refresh_done = fc_refresh_done, .reload = fc_reload};
+    .refresh_done = fc_refresh_done, .reload = fc_reload,
+    .erase = b2b2c__fc_erase_op};

@@ -437,6 +437,12 @@ int b2b2c_forecaster_remove_customer(b2b2c_forecaster *f,
     return remove_call(f, customer_id, 0);
 }
 
+int b2b2c__fc_erase_op(void *h, const char *id, size_t n)
+{
+    (void)n;
+    return remove_body(h, id, 1);
+}
+
 int b2b2c_forecaster_erase(b2b2c_forecaster *f, const char *customer_id)
 {
     return remove_call(f, customer_id, 1);

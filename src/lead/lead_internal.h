@@ -204,6 +204,9 @@ lead_rec *b2b2c__lead_find(const b2b2c_lead_model *m, const char *id, int *rc);
  * for a message); else the error is cleared, then B2B2C_EINVAL
  * "<null_arg>: NULL" when null_arg is set (the caller names its NULL
  * out-parameter or callback), then *now is checked when now is set. */
+/* lead_remove.c: b2b2c_lead_erase's body, for b2b2c_ctx_erase (a
+ * b2b2c__engine_ops erase). */
+int b2b2c__lead_erase_op(void *h, const char *id, size_t n);
 int b2b2c__lead_begin(const b2b2c_lead_model *m, const char *null_arg,
                       const int64_t *now);
 /* b2b2c__lead_begin, then the lead `id`: NULL with *rc set on error. */

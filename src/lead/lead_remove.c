@@ -79,6 +79,12 @@ int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id)
     return remove_call(m, id, 0);
 }
 
+int b2b2c__lead_erase_op(void *h, const char *id, size_t n)
+{
+    (void)n;
+    return remove_body(h, id, 1);
+}
+
 int b2b2c_lead_erase(b2b2c_lead_model *m, const char *id)
 {
     return remove_call(m, id, 1);

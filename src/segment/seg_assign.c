@@ -329,6 +329,11 @@ static int erase_body(b2b2c_segmenter *s, const char *account_id, size_t n)
     return 0;
 }
 
+int b2b2c__seg_erase_op(void *h, const char *id, size_t n)
+{
+    return erase_body(h, id, n);
+}
+
 int b2b2c_segmenter_erase(b2b2c_segmenter *s, const char *account_id)
 {
     size_t n;

@@ -356,7 +356,8 @@ static int seg_reload(void *h)
 
 static const b2b2c__engine_ops seg_ops = {
     .prefix = "segment", .load = seg_load, .refresh = seg_refresh,
-    .refresh_done = seg_refresh_done, .reload = seg_reload};
+    .refresh_done = seg_refresh_done, .reload = seg_reload,
+    .erase = b2b2c__seg_erase_op};
 
 /* ---- open and free ------------------------------------------------------------ */
 

@@ -119,6 +119,9 @@ int b2b2c__seg_rule_make(seg_rule **out, b2b2c_ctx *ctx, const char *id,
 int b2b2c__seg_defaults_make(seg_rule **out, b2b2c_ctx *ctx,
                              const double *params);
 int b2b2c__seg_rule_cmp(const void *pa, const void *pb);
+/* seg_assign.c: b2b2c_segmenter_erase's body, for b2b2c_ctx_erase (a
+ * b2b2c__engine_ops erase). */
+int b2b2c__seg_erase_op(void *h, const char *id, size_t n);
 int b2b2c__seg_order_make(seg_rule ***out, size_t *nout, b2b2c_segmenter *s,
                           seg_rule *const *defaults);
 /* Undoably: make o (n rules, just built) the evaluation order; set the

@@ -270,6 +270,56 @@ static void t_ltv(void **u) { (void)u; run_both("ltv", op_ltv); }
 static void t_ltv_new(void **u) { (void)u; run_both("ltv_new_lead", op_ltv_new_lead); }
 static void t_param(void **u) { (void)u; run_both("param", op_param); }
 static void t_erase(void **u) { (void)u; run_both("erase", op_erase); }
+/* Removing a channel (issue 20): D has spend only; E, added last, is
+ * touched by L0 and L2, so it takes D's number and their records follow. */
+static int rm_setup(th_env *env, void **state)
+{
+    b2b2c_channels *h;
+    int rc = ch_setup(env, state);
+    if (rc)
+        return rc;
+    h = *state;
+    if ((rc = b2b2c_channels_add(h, "D", 1, 1, 3)) != 0 ||
+        (rc = b2b2c_channels_add(h, "E", 1, 1, 3)) != 0)
+        return rc;
+    for (int d = 0; d < 3; d++)
+        if ((rc = b2b2c_channels_set_spend(h, "D", T0 + d * D, 5, 5)) != 0)
+            return rc;
+    if ((rc = b2b2c_channels_touch(h, "L0", "E", T0 + 12 * D)) != 0)
+        return rc;
+    return b2b2c_channels_touch(h, "L2", "E", T0 + 12 * D);
+}
+static int op_remove(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_remove(s, "D");
+}
+static int op_remove_group(th_env *env, void *s)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_channels_remove(s, "D")) ||
+        (rc = b2b2c_channels_add(s, "F", 1, 1, 3)) ||
+        (rc = b2b2c_channels_touch(s, "L4", "E", T0 + 13 * D)) ||
+        (rc = b2b2c_channels_remove(s, "F"))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+static void t_remove(void **u)
+{
+    th_fault_ops ops = {"remove", rm_setup, op_remove, ch_dig, ch_teardown,
+                        0};
+    th_fault_ops gops = {"remove in a group", rm_setup, op_remove_group,
+                         ch_dig, ch_teardown, 0};
+    (void)u;
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+    assert_true(th_fault_loop(&gops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&gops, TH_FAULT_STORAGE) >= 1);
+}
 static void t_erase_group(void **u)
 {
     (void)u;
@@ -337,6 +387,7 @@ int main(void)
         cmocka_unit_test(t_ltv_new),
         cmocka_unit_test(t_param),
         cmocka_unit_test(t_erase), cmocka_unit_test(t_erase_group),
+        cmocka_unit_test(t_remove),
         cmocka_unit_test(t_group),
         cmocka_unit_test(t_reopen),
         cmocka_unit_test(t_sync),

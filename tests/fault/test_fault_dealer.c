@@ -700,6 +700,114 @@ static void t_decline_service(void **u)
     run("decline service", setup_svc, op_decline_service);
 }
 
+/* Erasure (issue 20): an accepted lead (its offer closed, its records
+ * rewritten), a customer's owners and registrations, several in a group. */
+static int op_erase_lead(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_erase_lead(s, "L4");
+}
+static int op_erase_offered(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_erase_lead(s, "L2");
+}
+static int op_erase_customer(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_erase_customer(s, K, sizeof K);
+}
+static int op_erase_group(th_env *env, void *s)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_dealer_erase_lead(s, "L0")) ||
+        (rc = b2b2c_dealer_erase_lead(s, "L4")) ||
+        (rc = b2b2c_dealer_erase_customer(s, K2, sizeof K2)) ||
+        (rc = b2b2c_dealer_erase_customer(s, K, sizeof K))) {
+        b2b2c_ctx_rollback(env->ctx);
+        return rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+/* b2b2c_ctx_erase: the ID as a lead and as a customer key ("Kc" is both) */
+static int setup_both(th_env *env, void **state)
+{
+    const char *d;
+    int rc = setup(env, state);
+    if (rc || (rc = b2b2c_dealer_route(&d, NULL, *state, "Kc", "RU-MOW-02",
+                                       0, 0, 0, "", 5, 2, T0 + 50)) != 0)
+        return rc;
+    return b2b2c_dealer_register(*state, "a", "Kc", 2, "", 10, T0 + 2000,
+                                 T0 + 1000);
+}
+static int op_ctx_erase(th_env *env, void *s)
+{
+    int32_t n = 0;
+    int rc = b2b2c_ctx_erase(&n, env->ctx, "Kc");
+    (void)s;
+    return rc == 0 && n != 1 ? -9996 : rc;
+}
+/* Off-boarding a: its offered and accepted leads re-routed */
+static int op_offboard(th_env *env, void *s)
+{
+    size_t n = 0;
+    int k = 0, rc;
+    (void)env;
+    rc = b2b2c_dealer_offboard(&n, s, "a", T0 + 3600, cb_count, &k);
+    return rc == 0 && (size_t)k != n ? -9995 : rc;
+}
+static void t_offboard(void **u)
+{
+    (void)u;
+    run("offboard", setup, op_offboard);
+}
+/* Audit retention: AUDIT_DAYS 1, the 6 routes of T0 pruned at T0 + 3
+ * days, 4 per call; after a first call (3 pruned) the next one also moves
+ * the dead prefix out (not undone: only the representation changes). */
+static int setup_prune(th_env *env, void **state)
+{
+    int rc = setup(env, state);
+    return rc ? rc : b2b2c_dealer_set_param(*state,
+                                            B2B2C_DEALER_PARAM_AUDIT_DAYS, 1);
+}
+static int setup_pruned(th_env *env, void **state)
+{
+    size_t n = 0;
+    int rc = setup_prune(env, state);
+    return rc ? rc : b2b2c_dealer_prune(&n, *state, T0 + 3 * 86400, 3);
+}
+static int op_prune(th_env *env, void *s)
+{
+    size_t n = 0;
+    (void)env;
+    return b2b2c_dealer_prune(&n, s, T0 + 3 * 86400, 4);
+}
+/* L1 (accepted) lost its only decision to the prune: erased whole */
+static int op_erase_pruned(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_erase_lead(s, "L1");
+}
+static void t_prune(void **u)
+{
+    (void)u;
+    run("prune", setup_prune, op_prune);
+    run("prune, compacting", setup_pruned, op_prune);
+    run("erase a pruned lead", setup_pruned, op_erase_pruned);
+}
+static void t_erase(void **u)
+{
+    (void)u;
+    run("erase lead", setup_won, op_erase_lead);
+    run("erase offered lead", setup, op_erase_offered);
+    run("erase customer (owner)", setup_owned, op_erase_customer);
+    run("erase customer (registrations)", setup_reg, op_erase_customer);
+    run("erase in a group", setup_reg, op_erase_group);
+    run("ctx erase", setup_both, op_ctx_erase);
+}
+
 /* A dealer in a new territory created inside a group, then 20 more dealers
  * in it (the territory's arrays grow) and a lead routed there after each. */
 static int gr_create(th_env *env, void *s)
@@ -753,6 +861,8 @@ int main(void)
         cmocka_unit_test(t_decline_service),
         cmocka_unit_test(t_owner_assign),
         cmocka_unit_test(t_decline_keyed),
+        cmocka_unit_test(t_erase),
+        cmocka_unit_test(t_offboard), cmocka_unit_test(t_prune),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

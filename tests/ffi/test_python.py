@@ -517,6 +517,26 @@ class DealerTest(EngineTest):
                          ["mow-1"])
         self.assertError(b2b2c.EINVAL, self.d.list, 7)
 
+    def test_prune(self):
+        self.d.route("petr", "RU-MOW-01", "boilers", "b2c_consumer", "hot",
+                     T0)
+        self.assertEqual(self.d.prune(T0 + 10 * DAY), 0)  # default: 730 d
+        self.d.set_param(b2b2c.DEALER_PARAM_AUDIT_DAYS, 1)
+        self.assertEqual(self.d.prune(T0 + 10 * DAY, 5), 1)
+        self.assertEqual(self.d.audit_lead("petr"), [])
+
+    def test_offboard(self):
+        self.d.put("mow-2", 1.0, ["RU-MOW"], ["boilers"], capacity=5)
+        dealer, _ = self.d.route("petr", "RU-MOW-01", "boilers",
+                                 "b2c_consumer", "hot", T0)
+        other = "mow-2" if dealer == "mow-1" else "mow-1"
+        reps = self.d.offboard(dealer, T0 + 60)
+        self.assertEqual([(r.lead_id, r.from_dealer, r.to_dealer)
+                          for r in reps], [("petr", dealer, other)])
+        self.assertEqual(self.d.stats(dealer)["recalled"], 1)
+        self.assertEqual(self.d.offboard(dealer, T0 + 61), [])
+        self.assertError(b2b2c.ENOTFOUND, self.d.offboard, "nobody", T0)
+
     def test_no_dealer_and_expire(self):
         e = self.assertError(b2b2c.ENODEALER, self.d.route, "x", "FR",
                              "boilers", "b2c_consumer", "hot", T0)
@@ -973,6 +993,14 @@ class ChannelsTest(EngineTest):
         self.assertEqual([c.channel_id for c in self.ch.list("reach")],
                          ["seo"])
 
+    def test_remove(self):
+        self.assertError(b2b2c.ESTATE, self.ch.remove, "seo")
+        self.ch.add("tv", "reach", "display_media", "b2c")
+        self.ch.set_spend("tv", T0, 5.0, 50.0)
+        self.ch.remove("tv")
+        self.assertEqual(self.ch.count(), 2)
+        self.assertError(b2b2c.ENOTFOUND, self.ch.remove, "tv")
+
     def test_linear_two_touch(self):
         shares = self.ch.attribute_lead("L1", "linear")
         self.assertEqual([(s.channel_id, s.share) for s in shares],
@@ -1098,6 +1126,27 @@ class EraseTest(EngineTest):
             e = self.assertError(b2b2c.ENOTFOUND, fn, self.ID)
             self.assertIn("id: ", e.message)
             self.assertError(b2b2c.EBADID, fn, "")
+
+    def test_erase_dealer_and_ctx(self):
+        d = b2b2c.DealerEngine(self.ctx)
+        s = b2b2c.Segmenter(self.ctx)
+        d.put("mow-1", 1.0, ["RU-MOW"], ["boilers"], capacity=5)
+        key = self.ID.encode()
+        d.route(self.ID, "RU-MOW-01", "boilers", "b2c_consumer", "hot", T0)
+        d.register("mow-1", key, "boilers", 10.0, T0 + 30 * DAY, T0)
+        d.erase_lead(self.ID)
+        d.erase_customer(key)
+        self.assertError(b2b2c.ENOTFOUND, d.lead_state, self.ID)
+        e = self.assertError(b2b2c.ENOTFOUND, d.erase_lead, self.ID)
+        self.assertIn("lead_id: ", e.message)
+        e = self.assertError(b2b2c.ENOTFOUND, d.erase_customer, key)
+        self.assertIn("customer_key: ", e.message)
+        # every engine in one call: the number of engines that knew it
+        d.route(self.ID, "RU-MOW-01", "boilers", "b2c_consumer", "hot", T0)
+        s.assign_segment(self.ID, "b2c_consumer", T0)
+        self.assertEqual(self.ctx.erase(self.ID), 2)
+        e = self.assertError(b2b2c.ENOTFOUND, self.ctx.erase, self.ID)
+        self.assertIn("id: ", e.message)
 
 
 class LifetimeTest(unittest.TestCase):

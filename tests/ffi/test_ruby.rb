@@ -375,6 +375,25 @@ class DealerTest < EngineTest
     assert_equal ["mow-1"], @d.list(status: "active").map(&:dealer_id)
   end
 
+  def test_prune
+    route("petr")
+    assert_equal 0, @d.prune(T0 + (10 * DAY))
+    @d.set_param(B2B2C::DEALER_PARAM_AUDIT_DAYS, 1)
+    assert_equal 1, @d.prune(T0 + (10 * DAY), 5)
+    assert_equal [], @d.audit_lead("petr")
+  end
+
+  def test_offboard
+    @d.put("mow-2", territories: ["RU-MOW"], product_lines: ["boilers"], capacity: 5)
+    dealer, = route("petr")
+    other = dealer == "mow-1" ? "mow-2" : "mow-1"
+    reps = @d.offboard(dealer, T0 + 60)
+    assert_equal [["petr", dealer, other]], reps.map { |r| [r.lead_id, r.from_dealer, r.to_dealer] }
+    assert_equal 1, @d.stats(dealer)["recalled"]
+    assert_equal [], @d.offboard(dealer, T0 + 61)
+    assert_error(B2B2C::ENOTFOUND) { @d.offboard("nobody", T0) }
+  end
+
   def test_no_dealer_and_expire
     err = assert_error(B2B2C::ENODEALER) { route("x", "FR") }
     assert_equal "no_territory", B2B2C.dealer_reason_name(err.reason)
@@ -757,6 +776,15 @@ class ChannelsTest < EngineTest
     assert_equal ["seo"], @ch.list(kind: "reach").map(&:channel_id)
   end
 
+  def test_remove
+    assert_error(B2B2C::ESTATE) { @ch.remove("seo") }
+    @ch.add("tv", "reach", "display_media", "b2c")
+    @ch.set_spend("tv", T0, 5.0, 50.0)
+    @ch.remove("tv")
+    assert_equal 2, @ch.count
+    assert_error(B2B2C::ENOTFOUND) { @ch.remove("tv") }
+  end
+
   def test_attribution_names
     assert_equal "markov", B2B2C.channel_attribution_name(B2B2C::CHANNEL_ATTRIBUTION_MARKOV)
     assert_equal B2B2C::CHANNEL_ATTRIBUTION_DECAY, B2B2C.channel_attribution_from_name("decay")
@@ -818,6 +846,27 @@ class EraseTest < EngineTest
       assert_match(/id: /, err.message)
       assert_error(B2B2C::EBADID) { h.erase("") }
     end
+  end
+
+  def test_erase_dealer_and_ctx
+    d = B2B2C::DealerEngine.new(@ctx)
+    s = B2B2C::Segmenter.new(@ctx)
+    d.put("mow-1", territories: ["RU-MOW"], product_lines: ["boilers"], capacity: 5)
+    key = ID.b
+    d.route(ID, "RU-MOW-01", product_line: "boilers", now: T0)
+    d.register("mow-1", key, now: T0, expected_close: T0 + 30 * DAY, product_line: "boilers")
+    d.erase_lead(ID)
+    d.erase_customer(key)
+    assert_error(B2B2C::ENOTFOUND) { d.lead_state(ID) }
+    err = assert_error(B2B2C::ENOTFOUND) { d.erase_lead(ID) }
+    assert_match(/lead_id: /, err.message)
+    err = assert_error(B2B2C::ENOTFOUND) { d.erase_customer(key) }
+    assert_match(/customer_key: /, err.message)
+    d.route(ID, "RU-MOW-01", product_line: "boilers", now: T0)
+    s.assign_segment(ID, "b2c_consumer", T0)
+    assert_equal 2, @ctx.erase(ID)
+    err = assert_error(B2B2C::ENOTFOUND) { @ctx.erase(ID) }
+    assert_match(/id: /, err.message)
   end
 end
 

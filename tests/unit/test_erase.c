@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Erasing an ID everywhere (issue 20): b2b2c_lead_erase,
- * b2b2c_forecaster_erase, b2b2c_segmenter_erase, b2b2c_channels_erase.
+ * b2b2c_forecaster_erase, b2b2c_segmenter_erase, b2b2c_channels_erase,
+ * b2b2c_dealer_erase_lead and _erase_customer, and all of them in one
+ * transaction: b2b2c_ctx_erase.
  * The erase-and-search test writes one unusual ID through every engine
  * (as lead, customer, account, channel lead), erases it in each, and then
  * searches every byte of every key and value of every table the store
@@ -208,6 +210,7 @@ typedef struct engines {
     b2b2c_forecaster *f;
     b2b2c_segmenter *s;
     b2b2c_channels *h;
+    b2b2c_dealer_engine *d;
 } engines;
 
 static void engines_open(engines *e, rec_store *r)
@@ -217,6 +220,7 @@ static void engines_open(engines *e, rec_store *r)
     assert_int_equal(b2b2c_forecaster_new(&e->f, e->ctx), 0);
     assert_int_equal(b2b2c_segmenter_new(&e->s, e->ctx), 0);
     assert_int_equal(b2b2c_channels_new(&e->h, e->ctx), 0);
+    assert_int_equal(b2b2c_dealer_new(&e->d, e->ctx), 0);
 }
 
 static void engines_close(engines *e)
@@ -225,6 +229,7 @@ static void engines_close(engines *e)
     b2b2c_forecaster_free(e->f);
     b2b2c_segmenter_free(e->s);
     b2b2c_channels_free(e->h);
+    b2b2c_dealer_free(e->d);
     b2b2c_ctx_free(e->ctx);
 }
 
@@ -269,10 +274,42 @@ static void write_id(engines *e, const char *id)
     assert_int_equal(b2b2c_channels_touch(e->h, id, "mail", T0 + DAY), 0);
     assert_int_equal(b2b2c_channels_convert(e->h, id, T0 + 2 * DAY, 99.0), 0);
     assert_int_equal(b2b2c_channels_set_ltv(e->h, id, 400.0), 0);
+
+    /* the dealer engine: the ID as a lead (offered, declined, re-routed,
+     * accepted, won) and as a customer key (an owner, a registration) */
+    {
+        const char *d = NULL, *next = NULL;
+        size_t kl = strlen(id);
+        assert_int_equal(b2b2c_dealer_route(&d, NULL, e->d, id, "RU", 1,
+                                            55.75, 37.61, "pumps",
+                                            B2B2C_SEGMENT_B2C_CONSUMER, 1,
+                                            T0),
+                         0);
+        assert_int_equal(b2b2c_dealer_decline(&next, NULL, e->d, id, d, 2,
+                                              T0 + 60),
+                         0);
+        assert_non_null(next);
+        assert_int_equal(b2b2c_dealer_accept(e->d, id, next, T0 + 120), 0);
+        assert_int_equal(b2b2c_dealer_outcome(e->d, id, 1, 99.0,
+                                              T0 + 2 * DAY),
+                         0);
+        assert_int_equal(b2b2c_dealer_owner_assign(e->d, id, kl, "pumps",
+                                                   next, T0 + 2 * DAY,
+                                                   T0 + 2 * DAY),
+                         0);
+        assert_int_equal(b2b2c_dealer_register(e->d, "dz2", id, kl,
+                                               "boilers", 500.0,
+                                               T0 + 40 * DAY, T0 + 3 * DAY),
+                         0);
+    }
 }
 
 static void add_channels(engines *e)
 {
+    assert_int_equal(b2b2c_dealer_put(e->d, "dz1", 1, "RU", "", 50, 0, 24),
+                     0);
+    assert_int_equal(b2b2c_dealer_put(e->d, "dz2", 1, "RU", "", 50, 0, 24),
+                     0);
     assert_int_equal(b2b2c_channels_add(e->h, "search",
                                         B2B2C_CHANNEL_KIND_REACH, 0, 0),
                      0);
@@ -287,6 +324,8 @@ static void erase_all(engines *e, const char *id)
     assert_int_equal(b2b2c_forecaster_erase(e->f, id), 0);
     assert_int_equal(b2b2c_segmenter_erase(e->s, id), 0);
     assert_int_equal(b2b2c_channels_erase(e->h, id), 0);
+    assert_int_equal(b2b2c_dealer_erase_lead(e->d, id), 0);
+    assert_int_equal(b2b2c_dealer_erase_customer(e->d, id, strlen(id)), 0);
 }
 
 static int count_cust(const char *id, int32_t seg, int64_t first,
@@ -321,6 +360,11 @@ static void expect_known(engines *e, const char *id, int known)
     assert_int_equal(b2b2c_lead_stage(&stage, e->m, id), want);
     assert_int_equal(b2b2c_segmenter_assignment(&seg, NULL, NULL, e->s, id),
                      want);
+    assert_int_equal(b2b2c_dealer_lead_state(&stage, NULL, e->d, id), want);
+    assert_int_equal(b2b2c_dealer_registration(NULL, NULL, NULL, NULL, NULL,
+                                               e->d, id, strlen(id),
+                                               "boilers", T0 + 3 * DAY),
+                     want);
     assert_int_equal(b2b2c_forecaster_list_customers(e->f, -1, find_cust,
                                                      &f),
                      0);
@@ -353,6 +397,10 @@ static void test_erase_and_search(void **state)
     assert_non_null(strstr(s.where, "forecast_cancel"));
     assert_non_null(strstr(s.where, "segment_assign"));
     assert_non_null(strstr(s.where, "channel_leads"));
+    assert_non_null(strstr(s.where, "dealer_leads"));
+    assert_non_null(strstr(s.where, "dealer_audit"));
+    assert_non_null(strstr(s.where, "dealer_owners"));
+    assert_non_null(strstr(s.where, "dealer_regs"));
     assert_true(has_table(&r, "lead_train"));
 
     erase_all(&e, ZID);
@@ -412,6 +460,13 @@ static void test_erase_unknown(void **state)
     assert_memory_equal(b2b2c_ctx_errmsg(e.ctx), "account_id: ", 12);
     assert_int_equal(b2b2c_channels_erase(e.h, ZID), B2B2C_ENOTFOUND);
     assert_memory_equal(b2b2c_ctx_errmsg(e.ctx), "lead_id: ", 9);
+    assert_int_equal(b2b2c_dealer_erase_lead(e.d, ZID), B2B2C_ENOTFOUND);
+    assert_memory_equal(b2b2c_ctx_errmsg(e.ctx), "lead_id: ", 9);
+    assert_int_equal(b2b2c_dealer_erase_customer(e.d, ZID, strlen(ZID)),
+                     B2B2C_ENOTFOUND);
+    assert_memory_equal(b2b2c_ctx_errmsg(e.ctx), "customer_key: ", 14);
+    assert_int_equal(b2b2c_ctx_erase(NULL, e.ctx, ZID), B2B2C_ENOTFOUND);
+    assert_memory_equal(b2b2c_ctx_errmsg(e.ctx), "id: ", 4);
 
     /* bad arguments */
     assert_int_equal(b2b2c_lead_erase(NULL, ZID), B2B2C_EINVAL);
@@ -426,6 +481,9 @@ static void test_erase_unknown(void **state)
     assert_int_equal(b2b2c_forecaster_erase(e.f, ""), B2B2C_EBADID);
     assert_int_equal(b2b2c_segmenter_erase(e.s, ""), B2B2C_EBADID);
     assert_int_equal(b2b2c_channels_erase(e.h, ""), B2B2C_EBADID);
+    assert_int_equal(b2b2c_ctx_erase(NULL, NULL, ZID), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_ctx_erase(NULL, e.ctx, NULL), B2B2C_EINVAL);
+    assert_int_equal(b2b2c_ctx_erase(NULL, e.ctx, ""), B2B2C_EBADID);
 
     /* nothing was committed, the other ID is intact */
     assert_int_equal(b2b2c_ctx_seq(&seen1, &own1, e.ctx), 0);
@@ -507,6 +565,11 @@ static void test_erase_two_contexts(void **state)
     assert_int_equal(b2b2c_segmenter_erase(b.s, ZID), B2B2C_ENOTFOUND);
     assert_int_equal(b2b2c_channels_erase(a.h, ZID), 0);
     assert_int_equal(b2b2c_channels_erase(b.h, ZID), B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_dealer_erase_lead(a.d, ZID), 0);
+    assert_int_equal(b2b2c_dealer_erase_lead(b.d, ZID), B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_dealer_erase_customer(a.d, ZID, strlen(ZID)), 0);
+    assert_int_equal(b2b2c_dealer_erase_customer(b.d, ZID, strlen(ZID)),
+                     B2B2C_ENOTFOUND);
     expect_known(&b, ZID, 0);
     expect_known(&b, OTHER, 1);
     /* B goes on writing on the latest state */
@@ -526,6 +589,69 @@ static void test_erase_two_contexts(void **state)
     store_close(&r);
 }
 
+/* b2b2c_ctx_erase: every engine in one transaction; the count of engines
+ * that knew the ID; rolled back whole with a group or on a failure. */
+static void test_ctx_erase(void **state)
+{
+    rec_store r;
+    engines e, fresh;
+    search s;
+    size_t before;
+    int32_t count = -1;
+    (void)state;
+
+    store_open(&r);
+    engines_open(&e, &r);
+    add_channels(&e);
+    write_id(&e, OTHER);
+    write_id(&e, ZID);
+    before = store_search(&r, ZID, &s);
+    assert_true(before > 0);
+
+    /* in a group rolled back: nothing changed */
+    assert_int_equal(b2b2c_ctx_begin(e.ctx), 0);
+    assert_int_equal(b2b2c_ctx_erase(&count, e.ctx, ZID), 0);
+    assert_int_equal(count, 5);
+    expect_known(&e, ZID, 0);
+    assert_int_equal(b2b2c_ctx_rollback(e.ctx), 0);
+    expect_known(&e, ZID, 1);
+    assert_int_equal(store_search(&r, ZID, &s), before);
+
+    /* one call: gone from every engine and every byte of the store */
+    count = -1;
+    assert_int_equal(b2b2c_ctx_erase(&count, e.ctx, ZID), 0);
+    assert_int_equal(count, 5);
+    expect_known(&e, ZID, 0);
+    expect_known(&e, OTHER, 1);
+    store_search(&r, ZID, &s);
+    if (s.hits)
+        print_error("'%s' still in:%s\n", ZID, s.where);
+    assert_int_equal(s.hits, 0);
+#ifdef ERASE_SQLITE
+    assert_int_equal(raw_hits(&r, ZID), 0);
+    assert_true(raw_hits(&r, OTHER) > 0);
+#endif
+    /* twice: no engine knows it; count untouched */
+    count = -1;
+    assert_int_equal(b2b2c_ctx_erase(&count, e.ctx, ZID), B2B2C_ENOTFOUND);
+    assert_int_equal(count, -1);
+
+    /* an ID only one engine knows */
+    assert_int_equal(b2b2c_segmenter_assign_segment(
+                         e.s, "acct-only", B2B2C_SEGMENT_B2B_SMALL_PRO, T0),
+                     0);
+    assert_int_equal(b2b2c_ctx_erase(&count, e.ctx, "acct-only"), 0);
+    assert_int_equal(count, 1);
+
+    /* a fresh context loads the same: OTHER known, ZID not */
+    engines_open(&fresh, &r);
+    expect_known(&fresh, ZID, 0);
+    expect_known(&fresh, OTHER, 1);
+    engines_close(&fresh);
+    engines_close(&e);
+    store_close(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -533,6 +659,7 @@ int main(void)
         cmocka_unit_test(test_erase_unknown),
         cmocka_unit_test(test_erase_group_rollback),
         cmocka_unit_test(test_erase_two_contexts),
+        cmocka_unit_test(test_ctx_erase),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

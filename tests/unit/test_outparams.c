@@ -25,6 +25,7 @@
  *   b2b2c_ctx_seq                   test_common (no failure past the NULL
  *                                   check: NULL ctx)
  *   b2b2c_ctx_utc_offset            test_common (same: NULL ctx)
+ *   b2b2c_ctx_erase                 test_dealer (F, bad ID, unknown ID, ST)
  * sys/storage.h
  *   b2b2c_storage_init              test_common (bad version)
  *   b2b2c_memstore_new              test_common (AL; exception: NULL)
@@ -81,6 +82,8 @@
  *   b2b2c_dealer_expire             test_dealer (F, now out of range, cb
  *                                   stops, ST)
  *   b2b2c_dealer_lead_state         test_dealer (F, F2, bad ID, unknown, ST)
+ *   b2b2c_dealer_offboard           test_dealer (F, unknown, bad now, ST)
+ *   b2b2c_dealer_prune              test_dealer (F, bad now, ST)
  * forecast.h (stateless; these and the forecaster's are in
  * test_outparams_forecast.c)
  *   b2b2c_forecast_fit              test_forecast (F, bad model, bad last
@@ -606,6 +609,34 @@ static void test_dealer(void **state)
                                         NULL, 5, 1, T0), B2B2C_ENODEALER);
     assert_ptr_equal(who, CP);
     assert_true(reason != CI);
+    reason = CI;
+
+    /* b2b2c_ctx_erase (common.h), with the dealer engine open: *count_out
+     * written on success only */
+    X(b2b2c_ctx_erase(&reason, e.ctx, ""), B2B2C_EBADID);
+    X(b2b2c_ctx_erase(&reason, e.ctx, "nobody"), B2B2C_ENOTFOUND);
+    store_fail(&e);
+    X(b2b2c_ctx_erase(&reason, e.ctx, "l4"), ST_CODE);
+    heal(&e);
+    FAULTS(b2b2c_ctx_erase(&reason, e.ctx, "l4"));
+    /* b2b2c_dealer_offboard: *count_out written on success only */
+    X(b2b2c_dealer_offboard(&cnt, d, "nobody", T0 + 6 * DAY, NULL, NULL),
+      B2B2C_ENOTFOUND);
+    X(b2b2c_dealer_offboard(&cnt, d, "d1", INT64_MAX, NULL, NULL),
+      B2B2C_ERANGE);
+    store_fail(&e);
+    X(b2b2c_dealer_offboard(&cnt, d, "d1", T0 + 6 * DAY, NULL, NULL),
+      ST_CODE);
+    heal(&e);
+    FAULTS(b2b2c_dealer_offboard(&cnt, d, "d1", T0 + 6 * DAY, NULL, NULL));
+    /* b2b2c_dealer_prune: likewise */
+    X(b2b2c_dealer_prune(&cnt, d, INT64_MAX, 5), B2B2C_ERANGE);
+    assert_int_equal(b2b2c_dealer_set_param(d, B2B2C_DEALER_PARAM_AUDIT_DAYS,
+                                            1), 0);
+    store_fail(&e);
+    X(b2b2c_dealer_prune(&cnt, d, T0 + 30 * DAY, 5), ST_CODE);
+    heal(&e);
+    FAULTS(b2b2c_dealer_prune(&cnt, d, T0 + 30 * DAY, 5));
 
     b2b2c_dealer_free(d);
     FINISH(e);

@@ -206,6 +206,11 @@ class Channels(_Handle):
         change log (docs/privacy.md). Since 1.1."""
         self._check(lib.b2b2c_channels_erase(self.handle, _b(lead_id)))
 
+    def remove(self, channel_id: str) -> None:
+        """Remove a channel no lead touched (Error(ESTATE) otherwise), with
+        its spend. Since 1.1."""
+        self._check(lib.b2b2c_channels_remove(self.handle, _b(channel_id)))
+
     def metrics(self, by: EnumArg, model: EnumArg, from_: Time,
                 to: Time) -> List[Tuple[str, Dict[str, float]]]:
         """[(key, {spend, impressions, leads, ..., romi_ltv}), ...]."""

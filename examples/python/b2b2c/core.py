@@ -162,6 +162,16 @@ class Context:
                                      self.handle))
         return seen.value, own.value
 
+    def erase(self, id: str) -> int:
+        """Erase the ID in every engine open on this context, in one
+        transaction: as a lead, a customer (key) and an account
+        (docs/privacy.md). The number of engines that knew it;
+        Error(ENOTFOUND) when none did. Since 1.1."""
+        n = _i32()
+        self.check(lib.b2b2c_ctx_erase(ctypes.byref(n), self.handle,
+                                       id.encode("utf-8")))
+        return n.value
+
     @property
     def errmsg(self) -> str:
         """The message of this context's last error ("" when none)."""

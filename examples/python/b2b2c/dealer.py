@@ -244,6 +244,18 @@ class DealerEngine(_Handle):
         self._check(lib.b2b2c_dealer_owner_release(
             self.handle, k, len(k), _b(product_line), now))
 
+    def erase_lead(self, lead_id: str) -> None:
+        """Erase the lead: an open offer closed as recalled, its records
+        kept under no ID, the dealers' counters and scorecards as before
+        (docs/privacy.md). Since 1.1."""
+        self._check(lib.b2b2c_dealer_erase_lead(self.handle, _b(lead_id)))
+
+    def erase_customer(self, customer_key: bytes) -> None:
+        """Delete the customer key's dealers of record and registrations
+        (docs/privacy.md). Since 1.1."""
+        k = _key(customer_key)
+        self._check(lib.b2b2c_dealer_erase_customer(self.handle, k, len(k)))
+
     # ---- deal registration (1.1) --------------------------------------
 
     def register(self, dealer_id: str, customer_key: bytes,
@@ -453,6 +465,36 @@ class DealerEngine(_Handle):
         t.rethrow()
         self._check(rc)
         return out
+
+    def offboard(self, dealer_id: str, now: Time,
+                 callback: Optional[Callable[[Reroute], object]] = None
+                 ) -> List[Reroute]:
+        """Off-board the dealer and re-route the leads it holds (offered
+        or accepted) at now; returns the Reroute reports, as expire does.
+        Since 1.1."""
+        out = []
+
+        def each(lead, frm, to, reason):
+            rep = Reroute(_s(lead), _s(frm), _s(to), reason)
+            out.append(rep)
+            if callback is not None:
+                callback(rep)
+        n = _sz()
+        t = _Trampoline(_d.b2b2c_dealer_reroute_cb, each)
+        rc = lib.b2b2c_dealer_offboard(ctypes.byref(n), self.handle,
+                                       _b(dealer_id), now, t.c, None)
+        t.rethrow()
+        self._check(rc)
+        return out
+
+    def prune(self, now: Time, max_items: int = 10000) -> int:
+        """Delete at most max_items of the oldest audit entries older than
+        DEALER_PARAM_AUDIT_DAYS before now; returns how many (call again
+        while it returns max_items). Since 1.1."""
+        n = _sz()
+        self._check(lib.b2b2c_dealer_prune(ctypes.byref(n), self.handle,
+                                           now, max_items))
+        return n.value
 
     def recall(self, lead_id: str, now: Time) -> None:
         """Take an offered or accepted lead back from its dealer (it is not

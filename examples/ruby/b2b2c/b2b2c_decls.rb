@@ -205,6 +205,7 @@ module B2B2C
     DEALER_PARAM_CREDIBLE_LEVEL: 309,
     DEALER_PARAM_OWNER_DAYS: 310,
     DEALER_PARAM_REG_DAYS: 311,
+    DEALER_PARAM_AUDIT_DAYS: 312,
     DEALER_ACTIVE: 0,
     DEALER_PAUSED: 1,
     DEALER_OFFBOARDED: 2,
@@ -241,6 +242,7 @@ module B2B2C
     DEALER_KIND_ROUTE: 1,
     DEALER_KIND_DECLINE: 2,
     DEALER_KIND_EXPIRE: 3,
+    DEALER_KIND_OFFBOARD: 4,
     DEALER_AUDIT_SEQ: 0,
     DEALER_AUDIT_TIME: 1,
     DEALER_AUDIT_KIND: 2,
@@ -552,7 +554,7 @@ module B2B2C
     DealerParam: { policy: 300, max_share: 301, share_period_days: 302,
       share_min_leads: 303, prior_strength: 304, new_dealer_leads: 305,
       new_dealer_floor: 306, perf_exponent: 307, direct_fallback: 308,
-      credible_level: 309, owner_days: 310, reg_days: 311 },
+      credible_level: 309, owner_days: 310, reg_days: 311, audit_days: 312 },
     DealerStatus: { active: 0, paused: 1, offboarded: 2 },
     DealerLeadState: { offered: 1, accepted: 2, won: 3, lost: 4, recalled: 5,
       unrouted: 6, direct: 7 },
@@ -563,7 +565,7 @@ module B2B2C
       warranty: 5 },
     DealerOwnerStep: { none: 0, chosen: 1, skip_inactive: 2, skip_product: 3,
       skip_tried: 4, skip_capacity: 5, skip_quota: 6, skip_service: 7 },
-    DealerAuditKind: { route: 1, decline: 2, expire: 3 },
+    DealerAuditKind: { route: 1, decline: 2, expire: 3, offboard: 4 },
     DealerAuditField: { seq: 0, time: 1, kind: 2, policy: 3, candidates: 4,
       eligible: 5, weight: 6, rank: 7, reason: 8, skip_inactive: 9,
       skip_product: 10, skip_tried: 11, skip_capacity: 12, skip_quota: 13,
@@ -712,6 +714,8 @@ module B2B2C
     b2b2c_dealer_accept: [3],
     b2b2c_dealer_decline: [6],
     b2b2c_dealer_expire: [2],
+    b2b2c_dealer_offboard: [3],
+    b2b2c_dealer_prune: [2],
     b2b2c_dealer_recall: [2],
     b2b2c_dealer_outcome: [4],
     b2b2c_dealer_scorecards: [1, 2],
@@ -834,6 +838,7 @@ module B2B2C
     attach_function :b2b2c_ctx_rollback, %i[pointer], :int
     attach_function :b2b2c_ctx_sync, %i[pointer], :int
     attach_function :b2b2c_ctx_seq, %i[pointer pointer pointer], :int
+    attach_function :b2b2c_ctx_erase, %i[pointer pointer string], :int
     attach_function :b2b2c_ctx_set_utc_offset, %i[pointer int32], :int
     attach_function :b2b2c_ctx_utc_offset, %i[pointer pointer], :int
     attach_function :b2b2c_ctx_set_progress_handler, %i[pointer int64 b2b2c_progress_cb pointer], :int
@@ -945,9 +950,13 @@ module B2B2C
     attach_function :b2b2c_dealer_accept, %i[pointer string string int64], :int
     attach_function :b2b2c_dealer_decline, %i[pointer pointer pointer string string int32 int64], :int
     attach_function :b2b2c_dealer_expire, %i[pointer pointer int64 b2b2c_dealer_reroute_cb pointer], :int
+    attach_function :b2b2c_dealer_offboard, %i[pointer pointer string int64 b2b2c_dealer_reroute_cb pointer], :int
+    attach_function :b2b2c_dealer_prune, %i[pointer pointer int64 size_t], :int
     attach_function :b2b2c_dealer_recall, %i[pointer string int64], :int
     attach_function :b2b2c_dealer_outcome, %i[pointer string int32 double int64], :int
     attach_function :b2b2c_dealer_lead_state, %i[pointer pointer pointer string], :int
+    attach_function :b2b2c_dealer_erase_lead, %i[pointer string], :int
+    attach_function :b2b2c_dealer_erase_customer, %i[pointer pointer size_t], :int
     attach_function :b2b2c_dealer_audit_lead, %i[pointer string b2b2c_dealer_audit_cb pointer], :int
     attach_function :b2b2c_dealer_audit_dealer, %i[pointer string b2b2c_dealer_audit_cb pointer], :int
     attach_function :b2b2c_dealer_scorecards, %i[pointer int64 int64 b2b2c_dealer_scorecard_cb pointer], :int
@@ -1028,6 +1037,7 @@ module B2B2C
     attach_function :b2b2c_channels_get_param, %i[pointer pointer int32], :int
     attach_function :b2b2c_channels_add, %i[pointer string int32 int32 int32], :int
     attach_function :b2b2c_channels_get, %i[pointer pointer pointer pointer string], :int
+    attach_function :b2b2c_channels_remove, %i[pointer string], :int
     attach_function :b2b2c_channels_count, %i[pointer pointer], :int
     attach_function :b2b2c_channels_list, %i[pointer int32 b2b2c_channels_list_cb pointer], :int
     attach_function :b2b2c_channels_set_spend, %i[pointer string int64 double double], :int

@@ -120,6 +120,10 @@ module B2B2C
     # log (docs/privacy.md). Since 1.1.
     def erase(lead_id) = check(Lib.b2b2c_channels_erase(handle, lead_id))
 
+    # Removes a channel no lead touched (Error(ESTATE) otherwise), with its
+    # spend. Since 1.1.
+    def remove(channel_id) = check(Lib.b2b2c_channels_remove(handle, channel_id))
+
     # [[key, {spend, impressions, leads, ..., romi_ltv}], ...] by channel, kind, group or
     # total.
     def metrics(by, model, from, to)

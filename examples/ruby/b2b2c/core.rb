@@ -166,6 +166,15 @@ module B2B2C
       check(Lib.b2b2c_ctx_seq(seen, own, handle))
       [seen.read_uint64, own.read_uint64]
     end
+    # Erases the ID in every engine open on this context, in one
+    # transaction: as a lead, a customer (key) and an account
+    # (docs/privacy.md). The number of engines that knew it; Error
+    # (ENOTFOUND) when none did. Since 1.1.
+    def erase(id)
+      n = FFI::MemoryPointer.new(:int32)
+      check(Lib.b2b2c_ctx_erase(n, handle, id))
+      n.read_int32
+    end
     # The message of this context's last error ("" when none).
     def errmsg = Lib.b2b2c_ctx_errmsg(handle)
     # Opens a transaction (transaction { } commits or rolls back for you); Error (ESTATE) when

@@ -135,6 +135,18 @@ module B2B2C
       check(Lib.b2b2c_dealer_owner_release(handle, k, kl, product_line, now))
     end
 
+    # Erases the lead: an open offer closed as recalled, its records kept
+    # under no ID, the dealers' counters and scorecards as before
+    # (docs/privacy.md). Since 1.1.
+    def erase_lead(lead_id) = check(Lib.b2b2c_dealer_erase_lead(handle, lead_id))
+
+    # Deletes the customer key's dealers of record and registrations
+    # (docs/privacy.md). Since 1.1.
+    def erase_customer(customer_key)
+      k, kl = customer_key(customer_key)
+      check(Lib.b2b2c_dealer_erase_customer(handle, k, kl))
+    end
+
     # ---- deal registration (1.1) ----
 
     # Dealer dealer_id registers the opportunity (customer_key a binary
@@ -279,6 +291,31 @@ module B2B2C
       t.rethrow
       check(rc)
       out
+    end
+
+    # Off-boards the dealer and re-routes the leads it holds (offered or
+    # accepted) at now; returns the Reroute reports, as expire does. Since 1.1.
+    def offboard(dealer_id, now, &blk)
+      out = []
+      t = Trampoline.new(:b2b2c_dealer_reroute_cb) do |*a|
+        rep = Reroute.new(*a)
+        out << rep
+        blk&.call(rep)
+      end
+      n = B2B2C.out(:size_t)
+      rc = Lib.b2b2c_dealer_offboard(n, handle, dealer_id, now, t.function, nil)
+      t.rethrow
+      check(rc)
+      out
+    end
+
+    # Deletes at most max_items of the oldest audit entries older than
+    # DEALER_PARAM_AUDIT_DAYS before now; returns how many (call again while it
+    # returns max_items). Since 1.1.
+    def prune(now, max_items = 10_000)
+      n = B2B2C.out(:size_t)
+      check(Lib.b2b2c_dealer_prune(n, handle, now, max_items))
+      n.read(:size_t)
     end
 
     # Takes an offered or accepted lead back from its dealer (it is not routed again).
