@@ -221,6 +221,26 @@ B2B2C_API int b2b2c_lead_add(b2b2c_lead_model *m, const char *id,
                              const char *product_line);
 
 /*
+ * Correct an attribute of a lead after its creation (B2B2C_LEAD_ATTR_*):
+ * for B2B2C_LEAD_ATTR_SEGMENT `value` is a segment's stable name
+ * (b2b2c_segment_name), otherwise a channel ID, region code or product
+ * line ID; NULL or "" clears it (segment "unknown", no channel, ...).
+ * A correction, not an event: it holds from the lead's creation on. The
+ * fit points, the score and band at any time, P(won), the factors, the
+ * queries and the funnel's channel and segment groups all use the new
+ * value at once; no history of the old value is kept (the stage history,
+ * the band-change records and the training rows of outcomes already
+ * learned from stay as they are). The lead record is rewritten (O(1)); a
+ * new channel, region or product line value is interned and stored.
+ * Inside a group it rolls back with the group.
+ * B2B2C_EINVAL (m or id NULL, unknown attr, unknown segment name),
+ * B2B2C_EBADID (id, value), B2B2C_ENOTFOUND (lead), B2B2C_ENOMEM, storage
+ * codes; nothing changes on error. Since 1.1.
+ */
+B2B2C_API int b2b2c_lead_set_attr(b2b2c_lead_model *m, const char *id,
+                                  int32_t attr, const char *value);
+
+/*
  * Record an engagement event of `kind` at `now` with an optional `value`
  * (for example minutes on site; 0 when none; finite, in [0,
  * B2B2C_AMOUNT_MAX]). `now` is in the library's time range (common.h).

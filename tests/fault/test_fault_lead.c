@@ -246,6 +246,33 @@ static int op_remove_group(th_env *env, void *state)
     return b2b2c_ctx_commit(env->ctx);
 }
 
+/* Attribute correction: a new interned value (its record too), a known
+ * one, a segment, inside a group with an event after it. */
+static int op_set_attr_new(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_set_attr(state, "L1", B2B2C_LEAD_ATTR_REGION,
+                               "far_east");
+}
+static int op_set_attr_group(th_env *env, void *state)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_lead_set_attr(state, "L2", B2B2C_LEAD_ATTR_SEGMENT,
+                                  "b2b_large")) ||
+        (rc = b2b2c_lead_set_attr(state, "L2", B2B2C_LEAD_ATTR_CHANNEL,
+                                  "search")) ||
+        (rc = b2b2c_lead_set_attr(state, "L3", B2B2C_LEAD_ATTR_PRODUCT_LINE,
+                                  "new_line")) ||
+        (rc = b2b2c_lead_event(state, "L3", B2B2C_LEAD_EV_DEMO_VIEW,
+                               T0 + DAY, 0))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
 /* Erasure: the record, the stage history, and the commit that drops the
  * change log's entries (a delete per kept entry, each one can fail). */
 static int op_erase(th_env *env, void *state)
@@ -552,6 +579,16 @@ static void t_remove_last(void **u)
     (void)u;
     run_both("remove last", op_remove_last);
 }
+static void t_set_attr(void **u)
+{
+    (void)u;
+    run_both("set_attr", op_set_attr_new);
+}
+static void t_set_attr_group(void **u)
+{
+    (void)u;
+    run_both("set_attr in a group", op_set_attr_group);
+}
 static void t_erase(void **u) { (void)u; run_both("erase", op_erase); }
 static void t_erase_group(void **u)
 {
@@ -603,6 +640,7 @@ int main(void)
         cmocka_unit_test(t_remove_last), cmocka_unit_test(t_remove_group),
         cmocka_unit_test(t_group_create_grow),
         cmocka_unit_test(t_erase),   cmocka_unit_test(t_erase_group),
+        cmocka_unit_test(t_set_attr), cmocka_unit_test(t_set_attr_group),
         cmocka_unit_test(t_sync_read),
         cmocka_unit_test(t_reload),
         cmocka_unit_test(t_funnel),

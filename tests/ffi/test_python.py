@@ -308,6 +308,25 @@ class LeadTest(EngineTest):
         self.assertEqual(sum(c[3] for c in self.m.counts(now)), 3)
         self.assertEqual(self.m.kind_get("quote_request")["hot_days"], 14)
 
+    def test_set_attr(self):
+        now = T0 + 3 * DAY
+        self.m.attr_points_set("channel", "partner", 12)
+        self.m.attr_points_set("segment", "b2b_large", 5)
+        before = self.m.score("olga", now)[0]
+        self.m.set_attr("olga", "channel", "partner")
+        self.m.set_attr("olga", b2b2c.LEAD_ATTR_SEGMENT, "b2b_large")
+        self.m.set_attr("olga", "region", None)
+        self.assertAlmostEqual(self.m.score("olga", now)[0] - before, 17)
+        self.m.set_attr("olga", "segment", b2b2c.SEGMENT_B2C_CONSUMER)
+        self.assertAlmostEqual(self.m.score("olga", now)[0] - before, 12)
+        with self.assertRaises(b2b2c.Error) as e:
+            self.m.set_attr("nobody", "channel", "x")
+        self.assertEqual(e.exception.code, b2b2c.ENOTFOUND)
+        with self.assertRaises(ValueError):  # as every enum argument
+            self.m.set_attr("olga", "segment", "no_such_segment")
+        self.m.set_attr("olga", "channel", "")
+        self.assertAlmostEqual(self.m.score("olga", now)[0] - before, 0)
+
     def test_alert_exception_is_reraised_after_commit(self):
         def boom(change):
             raise KeyError(change.lead_id)

@@ -219,6 +219,21 @@ class LeadTest < EngineTest
     assert_equal 3, @m.count
   end
 
+  def test_set_attr
+    now = T0 + (3 * DAY)
+    @m.attr_points_set(:channel, "partner", 12)
+    @m.attr_points_set(:segment, "b2b_large", 5)
+    before = @m.score("olga", now)[0]
+    @m.set_attr("olga", :channel, "partner")
+    @m.set_attr("olga", B2B2C::LEAD_ATTR_SEGMENT, :b2b_large)
+    @m.set_attr("olga", "region", nil)
+    assert_in_delta 17, @m.score("olga", now)[0] - before, 1e-9
+    @m.set_attr("olga", :segment, B2B2C::SEGMENT_B2C_CONSUMER)
+    assert_in_delta 12, @m.score("olga", now)[0] - before, 1e-9
+    assert_error(B2B2C::ENOTFOUND) { @m.set_attr("nobody", :channel, "x") }
+    assert_raises(ArgumentError) { @m.set_attr("olga", :segment, "no_such_segment") }
+  end
+
   def test_alert_exception_reraised_after_commit
     @m.set_alert { |c| raise KeyError, c.lead_id }
     assert_raises(KeyError) { @m.event("olga", "question_asked", T0 + (3 * DAY)) }

@@ -878,6 +878,7 @@ FUNCTIONS = (
         c_double)),
     ("b2b2c_lead_add", c_int, (c_void_p, c_char_p, c_int64, c_int32, c_char_p,
         c_char_p, c_char_p)),
+    ("b2b2c_lead_set_attr", c_int, (c_void_p, c_char_p, c_int32, c_char_p)),
     ("b2b2c_lead_event", c_int, (c_void_p, c_char_p, c_int32, c_int64,
         c_double)),
     ("b2b2c_lead_remove", c_int, (c_void_p, c_char_p)),

@@ -825,6 +825,7 @@ module B2B2C
     attach_function :b2b2c_lead_kind_get, %i[pointer pointer pointer pointer pointer int32], :int
     attach_function :b2b2c_lead_attr_points_set, %i[pointer int32 string double], :int
     attach_function :b2b2c_lead_add, %i[pointer string int64 int32 string string string], :int
+    attach_function :b2b2c_lead_set_attr, %i[pointer string int32 string], :int
     attach_function :b2b2c_lead_event, %i[pointer string int32 int64 double], :int
     attach_function :b2b2c_lead_remove, %i[pointer string], :int
     attach_function :b2b2c_lead_erase, %i[pointer string], :int
