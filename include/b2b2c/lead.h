@@ -105,9 +105,15 @@ enum {
                                         0..100, 0.001 */
     B2B2C_LEAD_LEARNING_RATE = 105,  /* step size of the online SGD step of
                                         b2b2c_lead_outcome; 1e-6..10, 0.05 */
-    B2B2C_LEAD_REFIT_EPOCHS = 106    /* the most passes over the rows that
+    B2B2C_LEAD_REFIT_EPOCHS = 106,   /* the most passes over the rows that
                                         b2b2c_lead_refit makes before it
                                         stops unconverged; 1..10000, 1000 */
+    B2B2C_LEAD_LATENESS_DAYS = 107   /* how late an event may arrive: one
+                                        up to this many days before the
+                                        lead's last event is accepted
+                                        (b2b2c_lead_event); 0..365, 0 (off:
+                                        late events are B2B2C_ERANGE as in
+                                        1.0). Since 1.1. */
 };
 
 /* ---- handle ---------------------------------------------------------------- */
@@ -244,15 +250,27 @@ B2B2C_API int b2b2c_lead_set_attr(b2b2c_lead_model *m, const char *id,
  * Record an engagement event of `kind` at `now` with an optional `value`
  * (for example minutes on site; 0 when none; finite, in [0,
  * B2B2C_AMOUNT_MAX]). `now` is in the library's time range (common.h).
- * Events of a lead must come in time order. The lead's aggregates are updated in O(kinds the
- * lead has seen) and written through as one record; the band-change alert,
- * if any, runs after the call has committed.
+ * Events of a lead come in time order, or late by at most
+ * B2B2C_LEAD_LATENESS_DAYS (default 0: none late) before the lead's last
+ * event (since 1.1): a late event leaves the lead exactly as if it had
+ * come in order (scores, bands, band changes, caps, hot holds, learned
+ * features; the dealer rule by the lead's stage at the event's time;
+ * events at one time in arrival order), docs/lead-model.md "Late events".
+ * In order the lead's aggregates are updated in O(kinds the lead has
+ * seen) and written through as one record (with a window, plus the
+ * events kept for late arrivals); a late event replays the lead's kept
+ * events, O(kept events x kinds), plus one stage-history read per stage
+ * change after it. The band-change alert, if any, runs after the call has
+ * committed; for a late event it tells how the event changed the band
+ * the lead had at its last event (`at` = the late event's time).
  * B2B2C_EINVAL (NULL, NaN value), B2B2C_EBADID, B2B2C_ENOTFOUND (lead or
- * kind), B2B2C_ERANGE (now outside the time range or before the lead's
- * creation or its last event, the message naming both times; value
- * negative or over B2B2C_AMOUNT_MAX), B2B2C_ENOMEM, storage codes. The
- * alert callback's return value is ignored: the event is committed before
- * it runs.
+ * kind), B2B2C_ERANGE (now outside the time range, before the lead's
+ * creation, or before its last event by more than the lateness window or
+ * before the events it keeps for late arrivals, the message naming the
+ * times and the window; value negative or over B2B2C_AMOUNT_MAX),
+ * B2B2C_ECORRUPT (a stage change read for a late event), B2B2C_ENOMEM,
+ * storage codes. The alert callback's return value is ignored: the event
+ * is committed before it runs.
  */
 B2B2C_API int b2b2c_lead_event(b2b2c_lead_model *m, const char *id,
                                int32_t kind, int64_t now, double value);

@@ -413,6 +413,22 @@ class LeadTest(EngineTest):
                          b2b2c.LEAD_HALF_LIFE_DAYS, 0.0)
         self.assertEqual(self.m.get_param(b2b2c.LEAD_HOT_THRESHOLD), 80.0)
 
+    def test_late_events(self):
+        # olga: newsletter at T0; a late event is refused by default
+        self.m.event("olga", "site_visit", T0 + 3 * DAY)
+        e = self.assertError(b2b2c.ERANGE, self.m.event, "olga",
+                             "pricing_view", T0 + 2 * DAY)
+        self.assertIn("LATENESS_DAYS is 0", e.message)
+        self.m.set_param(b2b2c.LEAD_LATENESS_DAYS, 2)
+        self.assertEqual(self.m.get_param(b2b2c.LEAD_LATENESS_DAYS), 2)
+        self.m.event("olga", "email_open", T0 + 4 * DAY)
+        before = self.m.score("olga", T0 + 4 * DAY)[0]
+        self.m.event("olga", "pricing_view", T0 + 3 * DAY + 1)
+        self.assertGreater(self.m.score("olga", T0 + 4 * DAY)[0], before)
+        e = self.assertError(b2b2c.ERANGE, self.m.event, "olga",
+                             "pricing_view", T0 + DAY)
+        self.assertIn("LATENESS_DAYS (2 days)", e.message)
+
     def test_time_range_and_remove(self):
         e = self.assertError(b2b2c.ERANGE, self.m.event, "olga",
                              "site_visit", b2b2c.TIME_MAX + 1)

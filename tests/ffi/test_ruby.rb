@@ -289,6 +289,20 @@ class LeadTest < EngineTest
     assert_error(B2B2C::ENOTREADY) { @m.probability("petr", T0) }
   end
 
+  def test_late_events
+    @m.event("olga", "site_visit", T0 + (3 * DAY))
+    err = assert_error(B2B2C::ERANGE) { @m.event("olga", "pricing_view", T0 + (2 * DAY)) }
+    assert_match(/LATENESS_DAYS is 0/, err.message)
+    @m.set_param(B2B2C::LEAD_LATENESS_DAYS, 2)
+    assert_equal 2, @m.get_param(B2B2C::LEAD_LATENESS_DAYS)
+    @m.event("olga", "email_open", T0 + (4 * DAY))
+    before = @m.score("olga", T0 + (4 * DAY))[0]
+    @m.event("olga", "pricing_view", T0 + (3 * DAY) + 1)
+    assert_operator @m.score("olga", T0 + (4 * DAY))[0], :>, before
+    err = assert_error(B2B2C::ERANGE) { @m.event("olga", "pricing_view", T0 + DAY) }
+    assert_match(/LATENESS_DAYS \(2 days\)/, err.message)
+  end
+
   def test_time_range_and_remove
     err = assert_error(B2B2C::ERANGE) { @m.event("olga", "site_visit", B2B2C::TIME_MAX + 1) }
     assert_match(/time range/, err.message)
