@@ -302,6 +302,38 @@ B2B2C_API int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id);
 B2B2C_API int b2b2c_lead_erase(b2b2c_lead_model *m, const char *id);
 
 /*
+ * Merge lead `from_id` into lead `into_id`, two IDs found to be one person
+ * (since 1.1; docs/lead-model.md "Merging leads"), at `now`:
+ * - events: from's decayed aggregates are added into into's as if its
+ *   events had hit into (both brought to the later of the two last
+ *   events; the engagement, every per-kind decayed count and value sum;
+ *   the caps' counters added; the later hot hold), so score, band and
+ *   P(won) follow. Caps and the clamp at 0 stay as each lead applied them.
+ * - stage: the further-along stage wins (new < nurturing < qualified <
+ *   passed_to_dealer < accepted_by_dealer < won < customer < repeat_due;
+ *   lost and disqualified below all): when from's is further, into moves
+ *   to it at `now`, one change appended to into's history (outside the
+ *   transition table). into keeps its own history; from's goes with from.
+ * - attributes: into's; from's fill those into lacks.
+ * - from is then removed as by b2b2c_lead_remove; the ID may be added
+ *   again. No alias is kept (a stored link between two IDs of one person
+ *   would be personal data of its own): the host maps from_id itself.
+ *   Outcomes already learned from stay in the training set (rows hold no
+ *   ID). Late-event bookkeeping of both is dropped (the window restarts
+ *   with into's next event).
+ * Other engines keep their own records: b2b2c_channels_merge, and the
+ * sequence in one group in docs/lead-model.md. Inside a group it rolls
+ * back with the group. Cost O(kinds of both + from's stage changes).
+ * B2B2C_EINVAL (m, from_id or into_id NULL, or both the same lead),
+ * B2B2C_EBADID, B2B2C_ENOTFOUND ("from_id: ..." or "into_id: ..."),
+ * B2B2C_ERANGE (now outside the time range or before either lead's last
+ * event or stage change), B2B2C_ENOMEM, storage codes; nothing changes on
+ * error.
+ */
+B2B2C_API int b2b2c_lead_merge(b2b2c_lead_model *m, const char *from_id,
+                               const char *into_id, int64_t now);
+
+/*
  * The rule score and band of a lead at `now` (O(1)). A `now` before the
  * lead's last event is taken as that event's time. band may be NULL.
  * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ERANGE (now outside

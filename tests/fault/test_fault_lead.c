@@ -308,6 +308,31 @@ static int op_late(th_env *env, void *state)
     return b2b2c_ctx_commit(env->ctx);
 }
 
+/* Merge: L0 (qualified, a stage history) into L3 (new): aggregates, the
+ * appended stage change, from's history and record deleted, the last lead
+ * moved into from's place; then in a group with a late-keeping lead. */
+static int op_merge(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_merge(state, "L0", "L3", T0 + DAY);
+}
+static int op_merge_group(th_env *env, void *state)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_lead_model_set_param(state, B2B2C_LEAD_LATENESS_DAYS,
+                                         1)) ||
+        (rc = b2b2c_lead_event(state, "L2", B2B2C_LEAD_EV_QUOTE_REQUEST,
+                               T0 + DAY, 0)) ||
+        (rc = b2b2c_lead_merge(state, "L5", "L2", T0 + DAY)) ||
+        (rc = b2b2c_lead_merge(state, "L2", "L1", T0 + DAY))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
 /* Erasure: the record, the stage history, and the commit that drops the
  * change log's entries (a delete per kept entry, each one can fail). */
 static int op_erase(th_env *env, void *state)
@@ -625,6 +650,12 @@ static void t_set_attr_group(void **u)
     run_both("set_attr in a group", op_set_attr_group);
 }
 static void t_late(void **u) { (void)u; run_both("late events", op_late); }
+static void t_merge(void **u) { (void)u; run_both("merge", op_merge); }
+static void t_merge_group(void **u)
+{
+    (void)u;
+    run_both("merge in a group", op_merge_group);
+}
 static void t_erase(void **u) { (void)u; run_both("erase", op_erase); }
 static void t_erase_group(void **u)
 {
@@ -678,6 +709,7 @@ int main(void)
         cmocka_unit_test(t_erase),   cmocka_unit_test(t_erase_group),
         cmocka_unit_test(t_set_attr), cmocka_unit_test(t_set_attr_group),
         cmocka_unit_test(t_late),
+        cmocka_unit_test(t_merge), cmocka_unit_test(t_merge_group),
         cmocka_unit_test(t_sync_read),
         cmocka_unit_test(t_reload),
         cmocka_unit_test(t_funnel),

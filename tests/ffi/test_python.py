@@ -429,6 +429,19 @@ class LeadTest(EngineTest):
                              "pricing_view", T0 + DAY)
         self.assertIn("LATENESS_DAYS (2 days)", e.message)
 
+    def test_merge(self):
+        now = T0 + 3 * DAY
+        s_olga, s_ivan = (self.m.score(w, now)[0] for w in ("olga", "ivan"))
+        self.m.merge("olga", "ivan", now)
+        self.assertEqual(len(self.m), 2)
+        self.assertGreater(self.m.score("ivan", now)[0], s_ivan)
+        self.assertError(b2b2c.ENOTFOUND, self.m.score, "olga", now)
+        self.assertError(b2b2c.EINVAL, self.m.merge, "ivan", "ivan", now)
+        e = self.assertError(b2b2c.ENOTFOUND, self.m.merge, "olga", "ivan",
+                             now)
+        self.assertIn("from_id", e.message)
+        self.assertGreater(s_olga, 0)
+
     def test_time_range_and_remove(self):
         e = self.assertError(b2b2c.ERANGE, self.m.event, "olga",
                              "site_visit", b2b2c.TIME_MAX + 1)

@@ -85,6 +85,7 @@ TABLE = [
      {0: "enum", 1: "str", 2: "dbl"}),
     ("lead", "set_attr", ["L", "region", "RU"],
      {0: "id", 1: "enum", 2: "str"}),
+    ("lead", "merge", ["L", "M", T0], {0: "id", 1: "id", 2: "time"}),
     ("lead", "set_param", [b2b2c.LEAD_L2, 0.1], {0: "i32", 1: "dbl"}),
     ("lead", "get_param", [b2b2c.LEAD_L2], {0: "i32"}),
     ("dealer", "seed", [1], {0: "u64"}),

@@ -303,6 +303,18 @@ class LeadTest < EngineTest
     assert_match(/LATENESS_DAYS \(2 days\)/, err.message)
   end
 
+  def test_merge
+    now = T0 + (3 * DAY)
+    before = @m.score("ivan", now)[0]
+    @m.merge("olga", "ivan", now)
+    assert_equal 2, @m.count
+    assert_operator @m.score("ivan", now)[0], :>, before
+    assert_error(B2B2C::ENOTFOUND) { @m.score("olga", now) }
+    assert_error(B2B2C::EINVAL) { @m.merge("ivan", "ivan", now) }
+    err = assert_error(B2B2C::ENOTFOUND) { @m.merge("olga", "ivan", now) }
+    assert_match(/from_id/, err.message)
+  end
+
   def test_time_range_and_remove
     err = assert_error(B2B2C::ERANGE) { @m.event("olga", "site_visit", B2B2C::TIME_MAX + 1) }
     assert_match(/time range/, err.message)

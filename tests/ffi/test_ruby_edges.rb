@@ -70,6 +70,7 @@ TABLE = [
   [:lead, :kind_get, [1], {}, { 0 => :kind }],
   [:lead, :attr_points_set, ["region", "RU", 1.0], {}, { 0 => :enum, 1 => :str, 2 => :dbl }],
   [:lead, :set_attr, ["L", "region", "RU"], {}, { 0 => :id, 1 => :enum, 2 => :str }],
+  [:lead, :merge, ["L", "M", T0], {}, { 0 => :id, 1 => :id, 2 => :time }],
   [:lead, :set_param, [B2B2C::LEAD_L2, 0.1], {}, { 0 => :i32, 1 => :dbl }],
   [:lead, :get_param, [B2B2C::LEAD_L2], {}, { 0 => :i32 }],
   [:dealer, :seed, [1], {}, { 0 => :u64 }],

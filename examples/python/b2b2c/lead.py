@@ -167,6 +167,13 @@ class LeadModel(_Handle):
         self._check(lib.b2b2c_lead_set_attr(self.handle, _b(lead_id), attr,
                                             _b(value)))
 
+    def merge(self, from_id: str, into_id: str, now: Time) -> None:
+        """Merge lead from_id into into_id (one person): from's events add
+        into into's aggregates, the further-along stage wins, from is
+        removed. Since 1.1."""
+        self._check(lib.b2b2c_lead_merge(self.handle, _b(from_id),
+                                         _b(into_id), now))
+
     def event(self, lead_id: str, kind: EnumArg, now: Time,
               value: float = 0.0) -> None:
         """Record an event (kind: number or name). An exception raised by

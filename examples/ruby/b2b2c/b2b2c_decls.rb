@@ -633,6 +633,7 @@ module B2B2C
     b2b2c_segmenter_migrations: [1],
     b2b2c_lead_add: [2],
     b2b2c_lead_event: [3],
+    b2b2c_lead_merge: [3],
     b2b2c_lead_score: [4],
     b2b2c_lead_set_stage: [3],
     b2b2c_lead_funnel: [1, 2, 3],
@@ -831,6 +832,7 @@ module B2B2C
     attach_function :b2b2c_lead_event, %i[pointer string int32 int64 double], :int
     attach_function :b2b2c_lead_remove, %i[pointer string], :int
     attach_function :b2b2c_lead_erase, %i[pointer string], :int
+    attach_function :b2b2c_lead_merge, %i[pointer string string int64], :int
     attach_function :b2b2c_lead_score, %i[pointer pointer pointer string int64], :int
     attach_function :b2b2c_lead_stage, %i[pointer pointer string], :int
     attach_function :b2b2c_lead_count, %i[pointer pointer], :int

@@ -100,6 +100,10 @@ module B2B2C
       check(Lib.b2b2c_lead_set_attr(handle, lead_id, attr, value))
     end
 
+    # Merges lead from_id into into_id (one person): from's events add into into's
+    # aggregates, the further-along stage wins, from is removed. Since 1.1.
+    def merge(from_id, into_id, now) = check(Lib.b2b2c_lead_merge(handle, from_id, into_id, now))
+
     # Removes a lead and its stage history (also the repair of a lead an
     # older build stored with a time outside the range).
     def remove(lead_id)
