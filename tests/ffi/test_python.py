@@ -968,6 +968,16 @@ class ChannelsTest(EngineTest):
         self.ch.touch("L1", "search", T0 + DAY)
         self.ch.convert("L1", T0 + 2 * DAY, 1000.0)
 
+    def test_merge(self):
+        self.ch.touch("L2", "search", T0 - DAY)
+        self.ch.merge("L2", "L1")
+        self.assertEqual([x.channel_id for x in
+                          self.ch.attribute_lead("L1", "linear")],
+                         ["search", "seo", "search"])
+        with self.assertRaises(b2b2c.Error) as cm:
+            self.ch.merge("L2", "L1")
+        self.assertEqual(cm.exception.code, b2b2c.ENOTFOUND)
+
     def test_list(self):
         self.assertEqual(self.ch.list(),
                          [b2b2c.ChannelItem("search",

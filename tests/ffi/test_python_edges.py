@@ -181,6 +181,7 @@ TABLE = [
     ("lead", "erase", ["L"], {0: "id"}),
     ("seg", "erase", ["A"], {0: "id"}),
     ("ch", "erase", ["L"], {0: "id"}),
+    ("ch", "merge", ["L", "M"], {0: "id", 1: "id"}),
     ("fc", "list_customers", ["b2c_consumer"], {0: "enum"}),
     ("fc", "service_stats", [b2b2c.FORECAST_KIND_INSTALL, -1],
      {0: "enum", 1: "enum"}),

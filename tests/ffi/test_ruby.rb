@@ -718,6 +718,13 @@ class ChannelsTest < EngineTest
     @ch.convert("L1", T0 + (2 * DAY), 1000.0)
   end
 
+  def test_merge
+    @ch.touch("L2", "search", T0 - DAY)
+    @ch.merge("L2", "L1")
+    assert_equal %w[search seo search], @ch.attribute_lead("L1", "linear").map(&:channel_id)
+    assert_error(B2B2C::ENOTFOUND) { @ch.merge("L2", "L1") }
+  end
+
   def test_list
     search = B2B2C::ChannelItem.new("search", B2B2C::CHANNEL_KIND_LEADGEN, B2B2C::CHANNEL_SUB_SEARCH_ADS,
                                     B2B2C::GROUP_B2C)

@@ -152,6 +152,7 @@ TABLE = [
   [:lead, :erase, ["L"], {}, { 0 => :id }],
   [:seg, :erase, ["A"], {}, { 0 => :id }],
   [:ch, :erase, ["L"], {}, { 0 => :id }],
+  [:ch, :merge, ["L", "M"], {}, { 0 => :id, 1 => :id }],
   [:fc, :list_customers, [], { segment: "b2c_consumer" }, { segment: :enum }],
   [:fc, :service_stats, [B2B2C::FORECAST_KIND_INSTALL], { segment: -1 }, { 0 => :enum, segment: :enum }],
   [:fc, :customer, ["C", T0, 30.0], {}, { 0 => :id, 1 => :time, 2 => :dbl }],

@@ -1105,6 +1105,7 @@ FUNCTIONS = (
         c_double)),
     ("b2b2c_channels_touch", c_int, (c_void_p, c_char_p, c_char_p, c_int64)),
     ("b2b2c_channels_convert", c_int, (c_void_p, c_char_p, c_int64, c_double)),
+    ("b2b2c_channels_merge", c_int, (c_void_p, c_char_p, c_char_p)),
     ("b2b2c_channels_erase", c_int, (c_void_p, c_char_p)),
     ("b2b2c_channels_set_ltv", c_int, (c_void_p, c_char_p, c_double)),
     ("b2b2c_channels_metrics", c_int, (c_void_p, c_int32, c_int32, c_int64,

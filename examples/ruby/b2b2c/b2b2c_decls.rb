@@ -955,6 +955,7 @@ module B2B2C
     attach_function :b2b2c_channels_set_spend, %i[pointer string int64 double double], :int
     attach_function :b2b2c_channels_touch, %i[pointer string string int64], :int
     attach_function :b2b2c_channels_convert, %i[pointer string int64 double], :int
+    attach_function :b2b2c_channels_merge, %i[pointer string string], :int
     attach_function :b2b2c_channels_erase, %i[pointer string], :int
     attach_function :b2b2c_channels_set_ltv, %i[pointer string double], :int
     attach_function :b2b2c_channels_metrics, %i[pointer int32 int32 int64 int64 b2b2c_channels_row_cb pointer], :int
