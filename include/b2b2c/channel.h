@@ -253,6 +253,24 @@ B2B2C_API int b2b2c_channels_convert(b2b2c_channels *h, const char *lead_id,
                                      int64_t t, double revenue);
 
 /*
+ * Merge the channel record of lead `from_id` into lead `into_id`, two IDs
+ * found to be one person (since 1.1; with b2b2c_lead_merge, the sequence
+ * in docs/lead-model.md "Merging leads"): into gets from's touches (kept
+ * sorted by time, into's first at equal times) and conversion: the earlier
+ * of the two conversions, with the sum of both revenues; touches after
+ * that conversion are dropped (b2b2c_channels_touch refuses them too).
+ * into's lifetime value stays, or from's is taken when into has none. A
+ * lead the engine does not know as into_id (no touch yet) is created.
+ * from's record is then deleted (no alias is kept; docs/privacy.md).
+ * Inside a group it rolls back with the group. Cost O(touches of both).
+ * Errors: B2B2C_EINVAL (NULL, from_id and into_id the same), B2B2C_EBADID,
+ * B2B2C_ENOTFOUND (from_id unknown, "from_id: ..."), B2B2C_ERANGE (too
+ * many touches), B2B2C_ENOMEM, storage codes; nothing changes on error.
+ */
+B2B2C_API int b2b2c_channels_merge(b2b2c_channels *h, const char *from_id,
+                                   const char *into_id);
+
+/*
  * Erase a lead's channel record (GDPR Art. 17; docs/privacy.md): its
  * touches, conversion and lifetime value leave memory and storage, and the
  * change log forgets its key like b2b2c_lead_erase. What stays: channels

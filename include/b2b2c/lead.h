@@ -105,9 +105,15 @@ enum {
                                         0..100, 0.001 */
     B2B2C_LEAD_LEARNING_RATE = 105,  /* step size of the online SGD step of
                                         b2b2c_lead_outcome; 1e-6..10, 0.05 */
-    B2B2C_LEAD_REFIT_EPOCHS = 106    /* the most passes over the rows that
+    B2B2C_LEAD_REFIT_EPOCHS = 106,   /* the most passes over the rows that
                                         b2b2c_lead_refit makes before it
                                         stops unconverged; 1..10000, 1000 */
+    B2B2C_LEAD_LATENESS_DAYS = 107   /* how late an event may arrive: one
+                                        up to this many days before the
+                                        lead's last event is accepted
+                                        (b2b2c_lead_event); 0..365, 0 (off:
+                                        late events are B2B2C_ERANGE as in
+                                        1.0). Since 1.1. */
 };
 
 /* ---- handle ---------------------------------------------------------------- */
@@ -221,18 +227,50 @@ B2B2C_API int b2b2c_lead_add(b2b2c_lead_model *m, const char *id,
                              const char *product_line);
 
 /*
+ * Correct an attribute of a lead after its creation (B2B2C_LEAD_ATTR_*):
+ * for B2B2C_LEAD_ATTR_SEGMENT `value` is a segment's stable name
+ * (b2b2c_segment_name), otherwise a channel ID, region code or product
+ * line ID; NULL or "" clears it (segment "unknown", no channel, ...).
+ * A correction, not an event: it holds from the lead's creation on. The
+ * fit points, the score and band at any time, P(won), the factors, the
+ * queries and the funnel's channel and segment groups all use the new
+ * value at once; no history of the old value is kept (the stage history,
+ * the band-change records and the training rows of outcomes already
+ * learned from stay as they are). The lead record is rewritten (O(1)); a
+ * new channel, region or product line value is interned and stored.
+ * Inside a group it rolls back with the group.
+ * B2B2C_EINVAL (m or id NULL, unknown attr, unknown segment name),
+ * B2B2C_EBADID (id, value), B2B2C_ENOTFOUND (lead), B2B2C_ENOMEM, storage
+ * codes; nothing changes on error. Since 1.1.
+ */
+B2B2C_API int b2b2c_lead_set_attr(b2b2c_lead_model *m, const char *id,
+                                  int32_t attr, const char *value);
+
+/*
  * Record an engagement event of `kind` at `now` with an optional `value`
  * (for example minutes on site; 0 when none; finite, in [0,
  * B2B2C_AMOUNT_MAX]). `now` is in the library's time range (common.h).
- * Events of a lead must come in time order. The lead's aggregates are updated in O(kinds the
- * lead has seen) and written through as one record; the band-change alert,
- * if any, runs after the call has committed.
+ * Events of a lead come in time order, or late by at most
+ * B2B2C_LEAD_LATENESS_DAYS (default 0: none late) before the lead's last
+ * event (since 1.1): a late event leaves the lead exactly as if it had
+ * come in order (scores, bands, band changes, caps, hot holds, learned
+ * features; the dealer rule by the lead's stage at the event's time;
+ * events at one time in arrival order), docs/lead-model.md "Late events".
+ * In order the lead's aggregates are updated in O(kinds the lead has
+ * seen) and written through as one record (with a window, plus the
+ * events kept for late arrivals); a late event replays the lead's kept
+ * events, O(kept events x kinds), plus one stage-history read per stage
+ * change after it. The band-change alert, if any, runs after the call has
+ * committed; for a late event it tells how the event changed the band
+ * the lead had at its last event (`at` = the late event's time).
  * B2B2C_EINVAL (NULL, NaN value), B2B2C_EBADID, B2B2C_ENOTFOUND (lead or
- * kind), B2B2C_ERANGE (now outside the time range or before the lead's
- * creation or its last event, the message naming both times; value
- * negative or over B2B2C_AMOUNT_MAX), B2B2C_ENOMEM, storage codes. The
- * alert callback's return value is ignored: the event is committed before
- * it runs.
+ * kind), B2B2C_ERANGE (now outside the time range, before the lead's
+ * creation, or before its last event by more than the lateness window or
+ * before the events it keeps for late arrivals, the message naming the
+ * times and the window; value negative or over B2B2C_AMOUNT_MAX),
+ * B2B2C_ECORRUPT (a stage change read for a late event), B2B2C_ENOMEM,
+ * storage codes. The alert callback's return value is ignored: the event
+ * is committed before it runs.
  */
 B2B2C_API int b2b2c_lead_event(b2b2c_lead_model *m, const char *id,
                                int32_t kind, int64_t now, double value);
@@ -262,6 +300,38 @@ B2B2C_API int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id);
  * nothing changes on error. Since 1.1.
  */
 B2B2C_API int b2b2c_lead_erase(b2b2c_lead_model *m, const char *id);
+
+/*
+ * Merge lead `from_id` into lead `into_id`, two IDs found to be one person
+ * (since 1.1; docs/lead-model.md "Merging leads"), at `now`:
+ * - events: from's decayed aggregates are added into into's as if its
+ *   events had hit into (both brought to the later of the two last
+ *   events; the engagement, every per-kind decayed count and value sum;
+ *   the caps' counters added; the later hot hold), so score, band and
+ *   P(won) follow. Caps and the clamp at 0 stay as each lead applied them.
+ * - stage: the further-along stage wins (new < nurturing < qualified <
+ *   passed_to_dealer < accepted_by_dealer < won < customer < repeat_due;
+ *   lost and disqualified below all): when from's is further, into moves
+ *   to it at `now`, one change appended to into's history (outside the
+ *   transition table). into keeps its own history; from's goes with from.
+ * - attributes: into's; from's fill those into lacks.
+ * - from is then removed as by b2b2c_lead_remove; the ID may be added
+ *   again. No alias is kept (a stored link between two IDs of one person
+ *   would be personal data of its own): the host maps from_id itself.
+ *   Outcomes already learned from stay in the training set (rows hold no
+ *   ID). Late-event bookkeeping of both is dropped (the window restarts
+ *   with into's next event).
+ * Other engines keep their own records: b2b2c_channels_merge, and the
+ * sequence in one group in docs/lead-model.md. Inside a group it rolls
+ * back with the group. Cost O(kinds of both + from's stage changes).
+ * B2B2C_EINVAL (m, from_id or into_id NULL, or both the same lead),
+ * B2B2C_EBADID, B2B2C_ENOTFOUND ("from_id: ..." or "into_id: ..."),
+ * B2B2C_ERANGE (now outside the time range or before either lead's last
+ * event or stage change), B2B2C_ENOMEM, storage codes; nothing changes on
+ * error.
+ */
+B2B2C_API int b2b2c_lead_merge(b2b2c_lead_model *m, const char *from_id,
+                               const char *into_id, int64_t now);
 
 /*
  * The rule score and band of a lead at `now` (O(1)). A `now` before the

@@ -777,3 +777,103 @@ int b2b2c_channels_erase(b2b2c_channels *h, const char *lead_id)
     B2B2C__CALL(rc, h->ctx, h, erase_body(h, lead_id, n));
     return rc;
 }
+
+/* ---- merging two leads (issue 20) ------------------------------------------ */
+
+/*
+ * into gets from's touches (one array sorted by time, into's first at
+ * equal times) and conversion: the earlier conversion of the two, with
+ * both revenues; touches after it are dropped (b2b2c_channels_touch
+ * refuses them too). into's lifetime value, else from's. Then from goes
+ * as an erase takes it (the change log keeps its key, like a removal).
+ */
+static int merge_body(b2b2c_channels *h, const char *from_id, size_t fn,
+                      const char *into_id, size_t in)
+{
+    b2b2c_ctx *ctx = h->ctx;
+    ch_lead *f = b2b2c__map_get(&h->leadmap, from_id, fn), *r;
+    ch_leadst st;
+    ch_touch *tv = NULL;
+    size_t i = 0, a = 0, b = 0, n = 0, tot;
+    int rc;
+
+    if (!f)
+        return b2b2c__err(ctx, B2B2C_ENOTFOUND, "from_id: no lead '%s'",
+                          from_id);
+    if ((rc = lead_get_or_make(h, into_id, in, &r)) != 0)
+        return rc;
+    st = r->st;
+    if (f->st.converted &&
+        (!st.converted || f->st.conv_t < st.conv_t)) {
+        st.converted = 1;
+        st.conv_t = f->st.conv_t;
+    }
+    if (f->st.converted && r->st.converted)
+        st.revenue = r->st.revenue + f->st.revenue;
+    else if (f->st.converted)
+        st.revenue = f->st.revenue;
+    if (!st.has_ltv && f->st.has_ltv) {
+        st.has_ltv = 1;
+        st.ltv = f->st.ltv;
+    }
+    tot = (size_t)r->n + f->n;
+    if (tot >= UINT32_MAX / 32)
+        return b2b2c__err(ctx, B2B2C_ERANGE, "from_id: too many touches");
+    if (tot) {
+        tv = b2b2c__malloc(ctx, tot * sizeof(*tv));
+        if (!tv)
+            return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+        if ((rc = b2b2c__undo_free_on_fail(ctx, tv)) != 0) {
+            b2b2c__free(ctx, tv);
+            return rc;
+        }
+    }
+    while (a < r->n || b < f->n) {
+        const ch_touch *t = b >= f->n || (a < r->n && r->tv[a].t <= f->tv[b].t)
+                                ? &r->tv[a++]
+                                : &f->tv[b++];
+        if (!st.converted || t->t <= st.conv_t)
+            tv[n++] = *t;
+    }
+    /* remove from (as erase_body) before into's arrays change */
+    while (h->leads[i] != f)
+        i++;
+    if ((rc = b2b2c__map_remove_undoable(ctx, &h->leadmap, f->id,
+                                         f->idlen)) != 0 ||
+        (f->tv && (rc = b2b2c__undo_free_on_commit(ctx, f->tv)) != 0) ||
+        (rc = b2b2c__undo_free_on_commit(ctx, f)) != 0 ||
+        (rc = b2b2c__undo_push(ctx, undo_lead_del, NULL, h, f, i)) != 0)
+        return b2b2c__err(ctx, rc, "out of memory");
+    h->leads[i] = h->leads[--h->nlead];
+    if ((rc = b2b2c__st_del(ctx, CH_T_LEADS, from_id, fn)) != 0)
+        return rc;
+    /* into: its touch array, counts and state saved for undo */
+    if ((rc = b2b2c__undo_save(ctx, r, offsetof(ch_lead, idlen))) != 0 ||
+        (r->tv && (rc = b2b2c__undo_free_on_commit(ctx, r->tv)) != 0))
+        return rc;
+    r->tv = tv;
+    r->n = (uint32_t)n;
+    r->cap = (uint32_t)tot;
+    r->st = st;
+    return lead_write(ctx, r);
+}
+
+int b2b2c_channels_merge(b2b2c_channels *h, const char *from_id,
+                         const char *into_id)
+{
+    size_t fn, in;
+    int rc;
+
+    if (!h)
+        return B2B2C_EINVAL;
+    b2b2c__err_clear(h->ctx);
+    if ((rc = check_id(h->ctx, from_id, "from_id", &fn)) != 0 ||
+        (rc = check_id(h->ctx, into_id, "into_id", &in)) != 0)
+        return rc;
+    if (fn == in && memcmp(from_id, into_id, fn) == 0)
+        return b2b2c__err(h->ctx, B2B2C_EINVAL,
+                          "from_id: the same lead as into_id ('%s')",
+                          into_id);
+    B2B2C__CALL(rc, h->ctx, h, merge_body(h, from_id, fn, into_id, in));
+    return rc;
+}

@@ -75,6 +75,7 @@ static void model_clear(b2b2c_lead_model *m)
     for (size_t i = 0; i < m->nleads; i++) {
         lead_rec *r = lead_at(m, i);
         b2b2c__free(ctx, r->ks);
+        b2b2c__free(ctx, r->late);
         if (r->id != r->sid)
             b2b2c__free(ctx, r->id);
     }
@@ -156,19 +157,24 @@ static uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
  * is reported as the record `k` of `table` being corrupt. */
 static int load_rec(b2b2c_lead_model *m, const char *table,
                     int (*body)(b2b2c_lead_model *, b2b2c__rbuf *),
-                    const void *k, size_t kl, const void *v, size_t vl)
+                    uint8_t max_version, const void *k, size_t kl,
+                    const void *v, size_t vl)
 {
     b2b2c__rbuf r;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    int rc = b2b2c__dec_begin(&r, v, vl, max_version);
     if (rc == 0 && (rc = body(m, &r)) == 0)
         rc = b2b2c__dec_finish(&r);
     return rc ? corrupt(m, table, k, kl, rc) : 0;
 }
 
+/* Version 1: 7 parameters, the segment points and the kinds; version 2
+ * adds a count and the parameters after the first 7 (a count below
+ * LEAD_NPARAMS leaves the rest at their defaults: a later minor version
+ * appends parameters this way). */
 static int config_body(b2b2c_lead_model *m, b2b2c__rbuf *r)
 {
     uint32_t nk;
-    for (int i = 0; i < LEAD_NPARAMS; i++) {
+    for (int i = 0; i < LEAD_NPARAMS_V1; i++) {
         m->params[i] = b2b2c__dec_f64(r);
         if (!b2b2c__param_valid(b2b2c__param_find(100 + i), m->params[i]))
             r->err = B2B2C_ECORRUPT;
@@ -191,6 +197,20 @@ static int config_body(b2b2c_lead_model *m, b2b2c__rbuf *r)
         kd->cap_day = b2b2c__dec_f64(r);
         kd->cap_total = b2b2c__dec_f64(r);
         kd->hot_days = b2b2c__dec_f64(r);
+    }
+    for (int i = LEAD_NPARAMS_V1; i < LEAD_NPARAMS; i++)
+        m->params[i] = b2b2c__param_find(100 + i)->def;
+    if (r->version >= 2) {
+        uint32_t np = b2b2c__dec_u32(r);
+        if (np > LEAD_NPARAMS - LEAD_NPARAMS_V1)
+            return B2B2C_ECORRUPT;
+        for (uint32_t i = 0; i < np; i++) {
+            int p = LEAD_NPARAMS_V1 + (int)i;
+            m->params[p] = b2b2c__dec_f64(r);
+            if (!b2b2c__param_valid(b2b2c__param_find(100 + p),
+                                    m->params[p]))
+                r->err = B2B2C_ECORRUPT;
+        }
     }
     return 0;
 }
@@ -219,13 +239,13 @@ static int model_body(b2b2c_lead_model *m, b2b2c__rbuf *r)
 int b2b2c__lead_dec_config(b2b2c_lead_model *m, const void *k, size_t kl,
                            const void *v, size_t vl)
 {
-    return load_rec(m, T_CONFIG, config_body, k, kl, v, vl);
+    return load_rec(m, T_CONFIG, config_body, 2, k, kl, v, vl);
 }
 
 int b2b2c__lead_dec_model(b2b2c_lead_model *m, const void *k, size_t kl,
                           const void *v, size_t vl)
 {
-    return load_rec(m, T_MODEL, model_body, k, kl, v, vl);
+    return load_rec(m, T_MODEL, model_body, 1, k, kl, v, vl);
 }
 
 /* The u32 big-endian index of a 4-byte key, or UINT32_MAX when malformed. */
@@ -284,13 +304,115 @@ static int64_t zz_add(int64_t a, int64_t d)
     return (int64_t)((uint64_t)a + (uint64_t)d);
 }
 
+/* nk per-kind entries into ks; the most kinds they need (kind + 1). */
+static uint32_t get_ks(pk *q, lead_ks *ks, uint32_t nk)
+{
+    uint32_t kneed = 0;
+    for (uint32_t i = 0; i < nk && !q->err; i++) {
+        lead_ks *s = &ks[i];
+        uint8_t fl;
+        s->kind = get_u8(q);
+        fl = get_u8(q);
+        s->pad = 0;
+        s->cnt = get_f64(q);
+        s->val = fl & 1 ? get_f64(q) : 0;
+        s->day = INT32_MIN;
+        s->day_n = s->total_n = 0;
+        if (fl & 2) {
+            int64_t day = get_zz(q);
+            if (day < INT32_MIN || day > INT32_MAX)
+                q->err = 1;
+            s->day = (int32_t)day;
+            s->day_n = get_u32v(q);
+            s->total_n = get_u32v(q);
+        }
+        if (fl > 3)
+            q->err = 1;
+        if ((uint32_t)s->kind + 1 > kneed)
+            kneed = (uint32_t)s->kind + 1;
+    }
+    return kneed;
+}
+
+/* The late-event bookkeeping of a version 2 record (lead_event.c,
+ * put_late) into l->late: q->err when malformed (checkpoint not before
+ * the events, events out of time order, the last one not the lead's last
+ * event), B2B2C_ENOMEM. */
+static int get_late(b2b2c_lead_model *m, pk *q, lead_rec *l, uint32_t *kneed)
+{
+    lead_late h, *late;
+    lead_lev *ev;
+    uint32_t nk, n, kn;
+    memset(&h, 0, sizeof(h));
+    h.eng = get_f64(q);
+    h.t0 = zz_add(l->created, get_zz(q));
+    h.hot_until = get_zz(q);
+    h.band = get_u8(q);
+    h.band_prev = get_u8(q);
+    h.band_at = zz_add(l->created, get_zz(q));
+    nk = get_u32v(q);
+    if (q->err || nk > B2B2C_LEAD_EV_MAX || h.band > 3 || h.band_prev > 3 ||
+        !(h.eng >= 0) || h.t0 < l->created) {
+        q->err = 1;
+        return 0;
+    }
+    /* the events' count comes after the entries: grown once it is read */
+    late = b2b2c__malloc(m->ctx, lead_late_size(nk, 0));
+    if (!late)
+        return B2B2C_ENOMEM;
+    memset(late, 0, lead_late_size(nk, 0));
+    *late = h;
+    late->nk = (uint16_t)nk;
+    kn = get_ks(q, late->ks, nk);
+    n = get_u32v(q);
+    if (q->err || n < 1 || n > LEAD_LATE_MAX) {
+        q->err = 1;
+        b2b2c__free(m->ctx, late);
+        return 0;
+    }
+    {
+        lead_late *g = b2b2c__arealloc(&m->ctx->mem, late,
+                                       lead_late_size(nk, n));
+        if (!g) {
+            b2b2c__free(m->ctx, late);
+            return B2B2C_ENOMEM;
+        }
+        late = g;
+    }
+    late->n = n;
+    memset(lead_late_ev(late), 0, n * sizeof(lead_lev));
+    ev = lead_late_ev(late);
+    for (uint32_t i = 0; i < n && !q->err; i++) {
+        uint8_t fl;
+        ev[i].at = zz_add(l->created, get_zz(q));
+        ev[i].kind = get_u8(q);
+        fl = get_u8(q);
+        ev[i].value = fl & 1 ? get_f64(q) : 0;
+        ev[i].dealer = (uint8_t)(fl >> 1 & 1);
+        if (fl > 3 || !(ev[i].value >= 0) ||
+            ev[i].at < (i ? ev[i - 1].at : h.t0))
+            q->err = 1;
+        if ((uint32_t)ev[i].kind + 1 > kn)
+            kn = (uint32_t)ev[i].kind + 1;
+    }
+    if (q->err || ev[n - 1].at != l->t0) {
+        q->err = 1;
+        b2b2c__free(m->ctx, late);
+        return 0;
+    }
+    if (kn > *kneed)
+        *kneed = kn;
+    l->late = late;
+    return 0;
+}
+
 int b2b2c__lead_dec_lead(b2b2c_lead_model *m, const void *k, size_t kl,
                          const void *v, size_t vl, lead_rec *l)
 {
     b2b2c__rbuf r;
     pk q;
     uint32_t nk, kneed;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    int rc = b2b2c__dec_begin(&r, v, vl, 2);
     if (rc)
         return corrupt(m, T_LEADS, k, kl, rc);
     if (kl < 1 || kl > B2B2C__ID_MAX)
@@ -325,29 +447,15 @@ int b2b2c__lead_dec_lead(b2b2c_lead_model *m, const void *k, size_t kl,
     if (nk && !(l->ks = b2b2c__malloc(m->ctx, nk * sizeof(lead_ks))))
         return corrupt(m, T_LEADS, k, kl, B2B2C_ENOMEM);
     l->nk = l->capk = (uint16_t)nk;
-    kneed = nk;
-    for (uint32_t i = 0; i < nk && !q.err; i++) {
-        lead_ks *s = &l->ks[i];
-        uint8_t fl;
-        s->kind = get_u8(&q);
-        fl = get_u8(&q);
-        s->pad = 0;
-        s->cnt = get_f64(&q);
-        s->val = fl & 1 ? get_f64(&q) : 0;
-        s->day = INT32_MIN;
-        s->day_n = s->total_n = 0;
-        if (fl & 2) {
-            int64_t day = get_zz(&q);
-            if (day < INT32_MIN || day > INT32_MAX)
-                q.err = 1;
-            s->day = (int32_t)day;
-            s->day_n = get_u32v(&q);
-            s->total_n = get_u32v(&q);
+    kneed = get_ks(&q, l->ks, nk);
+    if (kneed < nk)
+        kneed = nk;
+    if (r.version >= 2 && !q.err) {
+        rc = get_late(m, &q, l, &kneed);
+        if (rc == B2B2C_ENOMEM) {
+            b2b2c__free(m->ctx, l->ks);
+            return corrupt(m, T_LEADS, k, kl, rc);
         }
-        if (fl > 3)
-            q.err = 1;
-        if ((uint32_t)s->kind + 1 > kneed)
-            kneed = (uint32_t)s->kind + 1;
     }
     if (q.err || q.p != q.end ||
         !refs_ok(m, T_LEADS, k, kl, kneed,
@@ -355,6 +463,7 @@ int b2b2c__lead_dec_lead(b2b2c_lead_model *m, const void *k, size_t kl,
         r.err = B2B2C_ECORRUPT;
     if ((rc = b2b2c__dec_finish(&r)) != 0) {
         b2b2c__free(m->ctx, l->ks);
+        b2b2c__free(m->ctx, l->late);
         return corrupt(m, T_LEADS, k, kl, rc);
     }
     return 0;
@@ -536,6 +645,7 @@ static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
         }
     }
     b2b2c__free(m->ctx, d.ks);
+    b2b2c__free(m->ctx, d.late);
     return corrupt(m, T_LEADS, k, kl, rc);
 }
 

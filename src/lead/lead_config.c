@@ -52,8 +52,9 @@ void b2b2c__lead_set_defaults(b2b2c_lead_model *m)
 static int write_config(b2b2c_lead_model *m)
 {
     b2b2c__wbuf w;
-    b2b2c__enc_begin(&w, &m->ctx->mem, 1);
-    for (int i = 0; i < LEAD_NPARAMS; i++)
+    /* version 2: the parameters after the first 7 follow the kinds */
+    b2b2c__enc_begin(&w, &m->ctx->mem, 2);
+    for (int i = 0; i < LEAD_NPARAMS_V1; i++)
         b2b2c__enc_f64(&w, m->params[i]);
     for (int i = 0; i < LEAD_NSEG; i++)
         b2b2c__enc_f64(&w, m->seg_points[i]);
@@ -66,6 +67,9 @@ static int write_config(b2b2c_lead_model *m)
         b2b2c__enc_f64(&w, kd->cap_total);
         b2b2c__enc_f64(&w, kd->hot_days);
     }
+    b2b2c__enc_u32(&w, LEAD_NPARAMS - LEAD_NPARAMS_V1);
+    for (int i = LEAD_NPARAMS_V1; i < LEAD_NPARAMS; i++)
+        b2b2c__enc_f64(&w, m->params[i]);
     return b2b2c__st_put_rec(m->ctx, T_CONFIG, "config", 6, &w);
 }
 

@@ -238,12 +238,67 @@ static inline uint8_t *put_f64(uint8_t *p, double d)
     return p + 8;
 }
 
-#define LEAD_PACK_MAX (80 + B2B2C_LEAD_EV_MAX * 40)
-
-int b2b2c__lead_write(b2b2c_lead_model *m, const lead_rec *r)
+/* The per-kind entries: of the lead, and of its late checkpoint. */
+static uint8_t *put_ks(uint8_t *p, const lead_ks *ks, uint32_t nk)
 {
-    b2b2c__wbuf w;
-    uint8_t buf[LEAD_PACK_MAX], *p = buf;
+    for (uint32_t i = 0; i < nk; i++) {
+        const lead_ks *k = &ks[i];
+        uint8_t fl = (uint8_t)((k->val != 0 ? 1 : 0) |
+                               (k->day_n || k->total_n ? 2 : 0));
+        *p++ = (uint8_t)k->kind;
+        *p++ = fl;
+        p = put_f64(p, k->cnt);
+        if (fl & 1)
+            p = put_f64(p, k->val);
+        if (fl & 2) {
+            p = put_zz(p, k->day);
+            p = put_uv(p, k->day_n);
+            p = put_uv(p, k->total_n);
+        }
+    }
+    return p;
+}
+
+/*
+ * Version 2 (a lead with late-event bookkeeping, lead_late.c) appends:
+ *   ck eng f64, ck t0-created zz, ck hot_until zz, ck band u8,
+ *   ck band_prev u8, ck band_at-created zz, ck nk uv, nk x ks (as above),
+ *   n uv, n x { at-created zz, kind u8, flags u8 (1 value, 2 dealer),
+ *   [value f64] }
+ */
+static uint8_t *put_late(uint8_t *p, const lead_rec *r)
+{
+    const lead_late *l = r->late;
+    const lead_lev *ev = lead_late_ev(l);
+    p = put_f64(p, l->eng);
+    p = put_zz(p, (int64_t)((uint64_t)l->t0 - (uint64_t)r->created));
+    p = put_zz(p, l->hot_until);
+    *p++ = l->band;
+    *p++ = l->band_prev;
+    p = put_zz(p, (int64_t)((uint64_t)l->band_at - (uint64_t)r->created));
+    p = put_uv(p, l->nk);
+    p = put_ks(p, l->ks, l->nk);
+    p = put_uv(p, l->n);
+    for (uint32_t i = 0; i < l->n; i++) {
+        uint8_t fl = (uint8_t)((ev[i].value != 0 ? 1 : 0) |
+                               (ev[i].dealer ? 2 : 0));
+        p = put_zz(p, ev[i].at - r->created);
+        *p++ = (uint8_t)ev[i].kind;
+        *p++ = fl;
+        if (fl & 1)
+            p = put_f64(p, ev[i].value);
+    }
+    return p;
+}
+
+#define LEAD_PACK_MAX (80 + B2B2C_LEAD_EV_MAX * 40)
+#define LEAD_LATE_PACK_MAX \
+    (60 + B2B2C_LEAD_EV_MAX * 40 + LEAD_LATE_MAX * 22)
+
+/* The record's bytes into buf (LEAD_PACK_MAX, plus LEAD_LATE_PACK_MAX
+ * with late-event bookkeeping); the end. */
+static inline uint8_t *pack_lead(uint8_t *p, const lead_rec *r)
+{
     p = put_zz(p, r->created);
     *p++ = r->segment;
     p = put_uv(p, r->chan);
@@ -261,24 +316,39 @@ int b2b2c__lead_write(b2b2c_lead_model *m, const lead_rec *r)
     p = put_zz(p, (int64_t)((uint64_t)r->t0 - (uint64_t)r->created));
     p = put_zz(p, r->hot_until);
     p = put_uv(p, r->nk);
-    for (uint32_t i = 0; i < r->nk; i++) {
-        const lead_ks *k = &r->ks[i];
-        uint8_t fl = (uint8_t)((k->val != 0 ? 1 : 0) |
-                               (k->day_n || k->total_n ? 2 : 0));
-        *p++ = (uint8_t)k->kind;
-        *p++ = fl;
-        p = put_f64(p, k->cnt);
-        if (fl & 1)
-            p = put_f64(p, k->val);
-        if (fl & 2) {
-            p = put_zz(p, k->day);
-            p = put_uv(p, k->day_n);
-            p = put_uv(p, k->total_n);
-        }
-    }
+    return put_ks(p, r->ks, r->nk);
+}
+
+/* A lead with late-event bookkeeping: a larger buffer, off the hot path
+ * of leads without it. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int write_late(b2b2c_lead_model *m, const lead_rec *r)
+{
+    b2b2c__wbuf w;
+    uint8_t buf[LEAD_PACK_MAX + LEAD_LATE_PACK_MAX], *p;
+    p = put_late(pack_lead(buf, r), r);
+    b2b2c__enc_begin(&w, &m->ctx->mem, 2);
+    b2b2c__enc_bytes(&w, buf, (size_t)(p - buf));
+    return b2b2c__st_put_rec(m->ctx, T_LEADS, r->id, r->idlen, &w);
+}
+
+static inline int write_rec(b2b2c_lead_model *m, const lead_rec *r)
+{
+    b2b2c__wbuf w;
+    uint8_t buf[LEAD_PACK_MAX], *p;
+    if (r->late)
+        return write_late(m, r);
+    p = pack_lead(buf, r);
     b2b2c__enc_begin(&w, &m->ctx->mem, 1);
     b2b2c__enc_bytes(&w, buf, (size_t)(p - buf));
     return b2b2c__st_put_rec(m->ctx, T_LEADS, r->id, r->idlen, &w);
+}
+
+int b2b2c__lead_write(b2b2c_lead_model *m, const lead_rec *r)
+{
+    return write_rec(m, r);
 }
 
 /* ---- leads --------------------------------------------------------------------- */
@@ -433,7 +503,7 @@ static void lead_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
         memcpy(r->ks, s + sizeof(*r), r->nk * sizeof(lead_ks));
 }
 
-static int lead_save(b2b2c_lead_model *m, lead_rec *r)
+static inline int lead_save(b2b2c_lead_model *m, lead_rec *r)
 {
     size_t n = sizeof(*r) + r->nk * sizeof(lead_ks);
     unsigned char *s = b2b2c__undo_arena(m->ctx, lead_restore, r, NULL, n);
@@ -443,6 +513,11 @@ static int lead_save(b2b2c_lead_model *m, lead_rec *r)
     if (r->nk)
         memcpy(s + sizeof(*r), r->ks, r->nk * sizeof(lead_ks));
     return 0;
+}
+
+int b2b2c__lead_save(b2b2c_lead_model *m, lead_rec *r)
+{
+    return lead_save(m, r);
 }
 
 /* b2b2c__lead_find for events: a run of events for one lead skips the
@@ -478,16 +553,88 @@ typedef struct event_out {
     int32_t before, after;
 } event_out;
 
+/* The effect of one event on a lead (kind's per-kind entry ks in r->ks,
+ * `dealer`: the lead was with a dealer then, so it earns no points): the
+ * band change by decay since the last event, the aggregates brought to
+ * `now`, the counts, caps, points and hot hold, and the band. The one
+ * place this is done, for events in order and for the replay of a late
+ * one (lead_late.c), so both take the same steps in the same order. */
+static inline void lead_apply(const b2b2c_lead_model *m, lead_rec *r,
+                              lead_ks *ks, int32_t kind, int64_t now,
+                              double value, int dealer, double fit,
+                              int32_t *before_out, int32_t *after_out)
+{
+    const lead_kind *kd = &m->kinds[kind];
+    double f = b2b2c__lead_decay(m, r->t0, now);
+    int32_t before, after, dband = r->band, dold = 0;
+    int64_t dat = 0;
+
+    before = b2b2c__lead_band_of(m, fit + r->eng * f, now, r->hot_until);
+    if (before != r->band) /* decay (or a config change) moved the band */
+        b2b2c__lead_band_entry(m, r, now, &dband, &dold, &dat);
+    /* A band change by decay since the last event is kept as the latest
+     * change before this event is applied. */
+    if (dband != r->band) {
+        r->band = (uint8_t)dband;
+        r->band_prev = (uint8_t)dold;
+        r->band_at = dat;
+    }
+    /* Bring every aggregate to `now`: E(now) = E(t0) * 2^(-(now-t0)/h). */
+    r->eng *= f;
+    for (uint32_t i = 0; i < r->nk; i++) {
+        r->ks[i].cnt *= f;
+        r->ks[i].val *= f;
+    }
+    r->t0 = now;
+    ks->cnt += 1.0;
+    ks->val += value;
+    if (!dealer) {
+        /* |now| < 2^38 (checked by the callers): the local day fits in 22
+         * bits */
+        int32_t day = (int32_t)b2b2c__day(m->ctx, now);
+        if (ks->day != day) {
+            ks->day = day;
+            ks->day_n = 0;
+        }
+        if ((kd->cap_day == 0 || ks->day_n < kd->cap_day) &&
+            (kd->cap_total == 0 || ks->total_n < kd->cap_total)) {
+            ks->day_n++;
+            ks->total_n++;
+            r->eng += kd->points;
+            if (r->eng < 0)
+                r->eng = 0;
+            if (kd->hot_days > 0) {
+                int64_t until = now + (int64_t)(kd->hot_days * LEAD_DAY);
+                if (until > r->hot_until)
+                    r->hot_until = until;
+            }
+        }
+    }
+    after = b2b2c__lead_band_of(m, fit + r->eng, now, r->hot_until);
+    if (after != before) {
+        r->band_prev = (uint8_t)before;
+        r->band_at = now;
+    }
+    r->band = (uint8_t)after;
+    *before_out = before;
+    *after_out = after;
+}
+
+/* lead_apply for lead_late.c (the event path inlines it). */
+void b2b2c__lead_apply(const b2b2c_lead_model *m, lead_rec *r, lead_ks *ks,
+                       int32_t kind, int64_t now, double value, int dealer,
+                       double fit, int32_t *before_out, int32_t *after_out)
+{
+    lead_apply(m, r, ks, kind, now, value, dealer, fit, before_out,
+               after_out);
+}
+
 static int event_body(b2b2c_lead_model *m, const char *id, size_t n,
                       int32_t kind, int64_t now, double value, event_out *o)
 {
     b2b2c_ctx *ctx = m->ctx;
     lead_rec *r;
     lead_ks *ks = NULL, *nks = NULL;
-    const lead_kind *kd;
-    int32_t before, after, dband, dold = 0;
-    int64_t dat = 0;
-    double f, fit;
     int rc = 0; /* set by event_lead on every failure; GCC cannot tell */
 
     if (!(r = event_lead(m, id, n, &rc)))
@@ -503,17 +650,15 @@ static int event_body(b2b2c_lead_model *m, const char *id, size_t n,
         return b2b2c__err(ctx, B2B2C_ENOTFOUND, "kind: no event kind %d",
                           (int)kind);
     if ((rc = b2b2c__check_not_before(ctx, now, "now", r->created,
-                                      "the creation of lead", id)) ||
-        (rc = b2b2c__check_not_before(ctx, now, "now", r->t0,
-                                      "the last event of lead", id)))
+                                      "the creation of lead", id)) != 0)
         return rc;
-    kd = &m->kinds[kind];
-    fit = b2b2c__lead_fit(m, r);
-    f = b2b2c__lead_decay(m, r->t0, now);
-    before = b2b2c__lead_band_of(m, fit + r->eng * f, now, r->hot_until);
-    dband = r->band;
-    if (before != r->band) /* decay (or a config change) moved the band */
-        b2b2c__lead_band_entry(m, r, now, &dband, &dold, &dat);
+    if (now < r->t0) { /* late: lead_late.c */
+        o->r = r;
+        if ((rc = b2b2c__lead_late_event(m, r, kind, now, value, &o->before,
+                                         &o->after)) != 0)
+            return rc;
+        return b2b2c__lead_write(m, r);
+    }
 
     for (uint32_t i = 0; i < r->nk; i++)
         if (r->ks[i].kind == (uint16_t)kind) {
@@ -521,6 +666,10 @@ static int event_body(b2b2c_lead_model *m, const char *id, size_t n,
             break;
         }
     if ((rc = lead_save(m, r)) != 0)
+        return rc;
+    if ((r->late || lead_param(m, B2B2C_LEAD_LATENESS_DAYS) > 0) &&
+        (rc = b2b2c__lead_late_keep(m, r, kind, now, value,
+                                    with_dealer(r->stage))) != 0)
         return rc;
     if (!ks && r->nk == r->capk) {
         size_t cap = r->capk ? (size_t)r->capk * 2 : 2;
@@ -546,53 +695,10 @@ static int event_body(b2b2c_lead_model *m, const char *id, size_t n,
         ks->kind = (uint16_t)kind;
         ks->day = INT32_MIN;
     }
-    /* A band change by decay since the last event is kept as the latest
-     * change before this event is applied. */
-    if (dband != r->band) {
-        r->band = (uint8_t)dband;
-        r->band_prev = (uint8_t)dold;
-        r->band_at = dat;
-    }
-    /* Bring every aggregate to `now`: E(now) = E(t0) * 2^(-(now-t0)/h). */
-    r->eng *= f;
-    for (uint32_t i = 0; i < r->nk; i++) {
-        r->ks[i].cnt *= f;
-        r->ks[i].val *= f;
-    }
-    r->t0 = now;
-    ks->cnt += 1.0;
-    ks->val += value;
-    if (!with_dealer(r->stage)) {
-        /* |now| < 2^38 (checked above): the local day fits in 22 bits */
-        int32_t day = (int32_t)b2b2c__day(ctx, now);
-        if (ks->day != day) {
-            ks->day = day;
-            ks->day_n = 0;
-        }
-        if ((kd->cap_day == 0 || ks->day_n < kd->cap_day) &&
-            (kd->cap_total == 0 || ks->total_n < kd->cap_total)) {
-            ks->day_n++;
-            ks->total_n++;
-            r->eng += kd->points;
-            if (r->eng < 0)
-                r->eng = 0;
-            if (kd->hot_days > 0) {
-                int64_t until = now + (int64_t)(kd->hot_days * LEAD_DAY);
-                if (until > r->hot_until)
-                    r->hot_until = until;
-            }
-        }
-    }
-    after = b2b2c__lead_band_of(m, fit + r->eng, now, r->hot_until);
-    if (after != before) {
-        r->band_prev = (uint8_t)before;
-        r->band_at = now;
-    }
-    r->band = (uint8_t)after;
+    lead_apply(m, r, ks, kind, now, value, with_dealer(r->stage),
+               b2b2c__lead_fit(m, r), &o->before, &o->after);
     o->r = r;
-    o->before = before;
-    o->after = after;
-    return b2b2c__lead_write(m, r);
+    return write_rec(m, r);
 }
 
 int b2b2c_lead_event(b2b2c_lead_model *m, const char *id, int32_t kind,

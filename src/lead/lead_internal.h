@@ -6,7 +6,8 @@
 #include "internal.h"
 #include "b2b2c/lead.h"
 
-#define LEAD_NPARAMS 7
+#define LEAD_NPARAMS 8
+#define LEAD_NPARAMS_V1 7 /* in a version 1 config record */
 #define LEAD_NSEG 6
 #define LEAD_CHUNK_BITS 12
 #define LEAD_CHUNK (1u << LEAD_CHUNK_BITS)
@@ -64,6 +65,7 @@ typedef struct lead_rec {
     int64_t stage_at;
     int64_t band_at;   /* when `band` was entered (event-time changes) */
     char *id;                    /* sid, or allocated for long IDs */
+    struct lead_late *late;      /* late-event bookkeeping, NULL = none */
     uint32_t chan, region, prod; /* attr index + 1, 0 = none */
     uint32_t nhist;              /* stage changes recorded */
     uint32_t idx1;     /* own index + 1 (0 past 2^32 - 1 leads) */
@@ -71,10 +73,53 @@ typedef struct lead_rec {
     uint8_t segment, stage;
     uint8_t band;      /* band at t0 */
     uint8_t band_prev; /* band left when `band` was entered */
-    uint8_t pad[10];
+    uint8_t pad[2];
 } lead_rec;
 
 _Static_assert(sizeof(lead_rec) == 128, "lead_rec is two cache lines");
+
+/* One event kept for late arrivals: its time, value, kind and whether the
+ * lead was with a dealer when it happened (it then earned no points). */
+typedef struct lead_lev {
+    int64_t at;
+    double value;
+    uint16_t kind;
+    uint8_t dealer;
+    uint8_t pad[5];
+} lead_lev;
+
+/* The most events a lead keeps for late arrivals (lead_late.c). */
+#define LEAD_LATE_MAX 256
+
+/*
+ * Late-event bookkeeping of a lead (lead_late.c), kept while
+ * B2B2C_LEAD_LATENESS_DAYS > 0: the lead's scoring state before its
+ * oldest kept event (the checkpoint) and its events of the window, in time
+ * order (arrival order among equal times), the last one being the lead's
+ * last event. The lead's state is the checkpoint with the events applied
+ * in order; a late event is put in its place and the events replayed.
+ * One block: nk per-kind entries, then n events. Never changed in place
+ * (a new block replaces it, the old one is freed on commit).
+ */
+typedef struct lead_late {
+    double eng;
+    int64_t t0, hot_until, band_at;
+    uint8_t band, band_prev;
+    uint16_t nk;
+    uint32_t n;
+    lead_ks ks[];
+} lead_late;
+
+static inline lead_lev *lead_late_ev(const lead_late *l)
+{
+    return (lead_lev *)(void *)((char *)(void *)l + sizeof(*l) +
+                                l->nk * sizeof(lead_ks));
+}
+
+static inline size_t lead_late_size(uint32_t nk, uint32_t n)
+{
+    return sizeof(lead_late) + nk * sizeof(lead_ks) + n * sizeof(lead_lev);
+}
 
 /* A stored outcome: features of the lead at the outcome time. */
 /* The stage changes of one lead kept for the funnel (lead_hist.c): n
@@ -248,6 +293,24 @@ int b2b2c__lead_intern(b2b2c_lead_model *m, int attr, const char *value,
 int b2b2c__lead_slot(b2b2c_lead_model *m, lead_rec **out, int undoable);
 /* lead_event.c: write a lead's record (T_LEADS). */
 int b2b2c__lead_write(b2b2c_lead_model *m, const lead_rec *r);
+/* lead_event.c: save a lead's record and per-kind entries for undo. */
+int b2b2c__lead_save(b2b2c_lead_model *m, lead_rec *r);
+/* lead_event.c: apply one event to r (ks: its kind's entry in r->ks). */
+void b2b2c__lead_apply(const b2b2c_lead_model *m, lead_rec *r, lead_ks *ks,
+                       int32_t kind, int64_t now, double value, int dealer,
+                       double fit, int32_t *before_out, int32_t *after_out);
+/* lead_late.c: before an event in order at `now` is applied (r saved for
+ * undo): keep it for late arrivals, fold the events that left the window
+ * into the checkpoint; with B2B2C_LEAD_LATENESS_DAYS 0, drop the
+ * bookkeeping. Undoable. 0, B2B2C_ENOMEM. */
+int b2b2c__lead_late_keep(b2b2c_lead_model *m, lead_rec *r, int32_t kind,
+                          int64_t now, double value, int dealer);
+/* lead_late.c: a late event (now < r->t0): B2B2C_ERANGE outside the
+ * window, else the lead replayed with it in its place (undoable); the
+ * band at the lead's last event before and after. The caller writes r. */
+int b2b2c__lead_late_event(b2b2c_lead_model *m, lead_rec *r, int32_t kind,
+                           int64_t now, double value, int32_t *before,
+                           int32_t *after);
 /* lead_event.c: a new lead `id` (n bytes, not NUL-terminated) in the index
  * and the dense array, zeroed but for its ID and place (undoable). */
 int b2b2c__lead_place(b2b2c_lead_model *m, const char *id, size_t n,

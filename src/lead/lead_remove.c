@@ -25,6 +25,7 @@ int b2b2c__lead_unlink(b2b2c_lead_model *m, lead_rec *r)
         (rc = b2b2c__undo_save(ctx, last, sizeof(*last))) != 0 ||
         (rc = b2b2c__undo_save(ctx, &m->nleads, sizeof(m->nleads))) != 0 ||
         (r->ks && (rc = b2b2c__undo_free_on_commit(ctx, r->ks)) != 0) ||
+        (r->late && (rc = b2b2c__undo_free_on_commit(ctx, r->late)) != 0) ||
         (r->id != r->sid && (rc = b2b2c__undo_free_on_commit(ctx, r->id))))
         return rc;
     b2b2c__lead_hist_drop(m); /* the last lead moves: read histories again */

@@ -140,12 +140,20 @@ static int refresh_lead(b2b2c_lead_model *m, const void *k, size_t kl,
         return rc;
     if (d.ks && (rc = b2b2c__undo_free_on_fail(ctx, d.ks)) != 0) {
         b2b2c__free(ctx, d.ks);
+        b2b2c__free(ctx, d.late);
+        return rc;
+    }
+    if (d.late && (rc = b2b2c__undo_free_on_fail(ctx, d.late)) != 0) {
+        b2b2c__free(ctx, d.late);
         return rc;
     }
     if (r) {
-        /* the old per-kind array stays as it was until the commit */
+        /* the old per-kind array and late-event bookkeeping stay as they
+         * were until the commit */
         if ((rc = b2b2c__undo_save(ctx, r, sizeof(*r))) != 0 ||
-            (r->ks && (rc = b2b2c__undo_free_on_commit(ctx, r->ks)) != 0))
+            (r->ks && (rc = b2b2c__undo_free_on_commit(ctx, r->ks)) != 0) ||
+            (r->late &&
+             (rc = b2b2c__undo_free_on_commit(ctx, r->late)) != 0))
             return rc;
     } else if ((rc = b2b2c__lead_place(m, k, kl, &r)) != 0) {
         return rc;

@@ -114,6 +114,25 @@ static int op_ltv_new_lead(th_env *env, void *s)
     (void)env;
     return b2b2c_channels_set_ltv(s, "someone", 5);
 }
+/* Merge: two known leads (from's touches interleaved, from moves the last
+ * lead), and into a lead the engine does not know, in a group. */
+static int op_merge(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_channels_merge(s, "L0", "L1");
+}
+static int op_merge_group(th_env *env, void *s)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_channels_merge(s, "L2", "unknown_yet")) ||
+        (rc = b2b2c_channels_merge(s, "L1", "unknown_yet"))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
 static int op_erase(th_env *env, void *s)
 {
     (void)env;
@@ -269,6 +288,12 @@ static void t_convert_new(void **u)
 static void t_ltv(void **u) { (void)u; run_both("ltv", op_ltv); }
 static void t_ltv_new(void **u) { (void)u; run_both("ltv_new_lead", op_ltv_new_lead); }
 static void t_param(void **u) { (void)u; run_both("param", op_param); }
+static void t_merge(void **u) { (void)u; run_both("merge", op_merge); }
+static void t_merge_group(void **u)
+{
+    (void)u;
+    run_both("merge in a group", op_merge_group);
+}
 static void t_erase(void **u) { (void)u; run_both("erase", op_erase); }
 /* Removing a channel (issue 20): D has spend only; E, added last, is
  * touched by L0 and L2, so it takes D's number and their records follow. */
@@ -388,6 +413,7 @@ int main(void)
         cmocka_unit_test(t_param),
         cmocka_unit_test(t_erase), cmocka_unit_test(t_erase_group),
         cmocka_unit_test(t_remove),
+        cmocka_unit_test(t_merge), cmocka_unit_test(t_merge_group),
         cmocka_unit_test(t_group),
         cmocka_unit_test(t_reopen),
         cmocka_unit_test(t_sync),

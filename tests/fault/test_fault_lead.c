@@ -51,12 +51,15 @@ static uint64_t digest_of(const b2b2c_lead_model *m, int unordered)
         uint64_t h = unordered ? 7 : d;
         c.ks = NULL;
         c.id = NULL;
+        c.late = NULL;
         c.capk = 0; /* capacity, not state */
         if (unordered)
             c.idx1 = 0;
         h = mix(h, &c, sizeof(c));
         h = mix(h, r->id, r->idlen);
         h = mix(h, r->ks, r->nk * sizeof(lead_ks));
+        if (r->late) /* zeroed when made: padding included */
+            h = mix(h, r->late, lead_late_size(r->late->nk, r->late->n));
         if (b2b2c__map_get(&m->leads, r->id, r->idlen) != r)
             h ^= 0xdead;
         if (unordered)
@@ -241,6 +244,90 @@ static int op_remove_group(th_env *env, void *state)
         (rc = b2b2c_lead_event(state, "L5", B2B2C_LEAD_EV_PRICING_VIEW,
                                T0 + DAY, 0)) ||
         (rc = b2b2c_lead_add(state, "L1", T0 + DAY, 2, NULL, NULL, NULL))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
+/* Attribute correction: a new interned value (its record too), a known
+ * one, a segment, inside a group with an event after it. */
+static int op_set_attr_new(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_set_attr(state, "L1", B2B2C_LEAD_ATTR_REGION,
+                               "far_east");
+}
+static int op_set_attr_group(th_env *env, void *state)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_lead_set_attr(state, "L2", B2B2C_LEAD_ATTR_SEGMENT,
+                                  "b2b_large")) ||
+        (rc = b2b2c_lead_set_attr(state, "L2", B2B2C_LEAD_ATTR_CHANNEL,
+                                  "search")) ||
+        (rc = b2b2c_lead_set_attr(state, "L3", B2B2C_LEAD_ATTR_PRODUCT_LINE,
+                                  "new_line")) ||
+        (rc = b2b2c_lead_event(state, "L3", B2B2C_LEAD_EV_DEMO_VIEW,
+                               T0 + DAY, 0))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
+/* Late events (lead_late.c): in a group, the window set, events in order
+ * kept (the first one makes the checkpoint), one folding the kept events
+ * that left the window, and late ones replayed (one of a new kind, one
+ * before a stage change read from the history). */
+static int op_late(th_env *env, void *state)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_lead_model_set_param(state, B2B2C_LEAD_LATENESS_DAYS,
+                                         2)) ||
+        (rc = b2b2c_lead_event(state, "L1", B2B2C_LEAD_EV_SITE_VISIT,
+                               T0 + DAY, 0)) ||
+        (rc = b2b2c_lead_event(state, "L1", B2B2C_LEAD_EV_SITE_VISIT,
+                               T0 + 2 * DAY, 1)) ||
+        (rc = b2b2c_lead_event(state, "L1", B2B2C_LEAD_EV_EMAIL_OPEN,
+                               T0 + 4 * DAY, 0)) ||
+        (rc = b2b2c_lead_event(state, "L1", B2B2C_LEAD_EV_QUOTE_REQUEST,
+                               T0 + 3 * DAY, 2)) ||
+        (rc = b2b2c_lead_set_stage(state, "L0",
+                                   B2B2C_LEAD_STAGE_PASSED_TO_DEALER,
+                                   T0 + DAY)) ||
+        (rc = b2b2c_lead_event(state, "L0", B2B2C_LEAD_EV_DEMO_VIEW,
+                               T0 + 2 * DAY, 0)) ||
+        (rc = b2b2c_lead_event(state, "L0", B2B2C_LEAD_EV_PRICING_VIEW,
+                               T0 + DAY / 2, 0))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
+/* Merge: L0 (qualified, a stage history) into L3 (new): aggregates, the
+ * appended stage change, from's history and record deleted, the last lead
+ * moved into from's place; then in a group with a late-keeping lead. */
+static int op_merge(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_merge(state, "L0", "L3", T0 + DAY);
+}
+static int op_merge_group(th_env *env, void *state)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_lead_model_set_param(state, B2B2C_LEAD_LATENESS_DAYS,
+                                         1)) ||
+        (rc = b2b2c_lead_event(state, "L2", B2B2C_LEAD_EV_QUOTE_REQUEST,
+                               T0 + DAY, 0)) ||
+        (rc = b2b2c_lead_merge(state, "L5", "L2", T0 + DAY)) ||
+        (rc = b2b2c_lead_merge(state, "L2", "L1", T0 + DAY))) {
         int rc2 = b2b2c_ctx_rollback(env->ctx);
         return rc2 ? rc2 : rc;
     }
@@ -627,6 +714,23 @@ static void t_remove_last(void **u)
     (void)u;
     run_both("remove last", op_remove_last);
 }
+static void t_set_attr(void **u)
+{
+    (void)u;
+    run_both("set_attr", op_set_attr_new);
+}
+static void t_set_attr_group(void **u)
+{
+    (void)u;
+    run_both("set_attr in a group", op_set_attr_group);
+}
+static void t_late(void **u) { (void)u; run_both("late events", op_late); }
+static void t_merge(void **u) { (void)u; run_both("merge", op_merge); }
+static void t_merge_group(void **u)
+{
+    (void)u;
+    run_both("merge in a group", op_merge_group);
+}
 static void t_erase(void **u) { (void)u; run_both("erase", op_erase); }
 static void t_erase_group(void **u)
 {
@@ -678,6 +782,9 @@ int main(void)
         cmocka_unit_test(t_remove_last), cmocka_unit_test(t_remove_group),
         cmocka_unit_test(t_group_create_grow),
         cmocka_unit_test(t_erase),   cmocka_unit_test(t_erase_group),
+        cmocka_unit_test(t_set_attr), cmocka_unit_test(t_set_attr_group),
+        cmocka_unit_test(t_late),
+        cmocka_unit_test(t_merge), cmocka_unit_test(t_merge_group),
         cmocka_unit_test(t_sync_read),
         cmocka_unit_test(t_reload),
         cmocka_unit_test(t_funnel),

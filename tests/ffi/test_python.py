@@ -348,6 +348,25 @@ class LeadTest(EngineTest):
         self.assertIn("entries[0]", cm.exception.message)
         self.m.set_rescore_alert(None)
 
+    def test_set_attr(self):
+        now = T0 + 3 * DAY
+        self.m.attr_points_set("channel", "partner", 12)
+        self.m.attr_points_set("segment", "b2b_large", 5)
+        before = self.m.score("olga", now)[0]
+        self.m.set_attr("olga", "channel", "partner")
+        self.m.set_attr("olga", b2b2c.LEAD_ATTR_SEGMENT, "b2b_large")
+        self.m.set_attr("olga", "region", None)
+        self.assertAlmostEqual(self.m.score("olga", now)[0] - before, 17)
+        self.m.set_attr("olga", "segment", b2b2c.SEGMENT_B2C_CONSUMER)
+        self.assertAlmostEqual(self.m.score("olga", now)[0] - before, 12)
+        with self.assertRaises(b2b2c.Error) as e:
+            self.m.set_attr("nobody", "channel", "x")
+        self.assertEqual(e.exception.code, b2b2c.ENOTFOUND)
+        with self.assertRaises(ValueError):  # as every enum argument
+            self.m.set_attr("olga", "segment", "no_such_segment")
+        self.m.set_attr("olga", "channel", "")
+        self.assertAlmostEqual(self.m.score("olga", now)[0] - before, 0)
+
     def test_alert_exception_is_reraised_after_commit(self):
         def boom(change):
             raise KeyError(change.lead_id)
@@ -433,6 +452,35 @@ class LeadTest(EngineTest):
         self.assertError(b2b2c.ERANGE, self.m.set_param,
                          b2b2c.LEAD_HALF_LIFE_DAYS, 0.0)
         self.assertEqual(self.m.get_param(b2b2c.LEAD_HOT_THRESHOLD), 80.0)
+
+    def test_late_events(self):
+        # olga: newsletter at T0; a late event is refused by default
+        self.m.event("olga", "site_visit", T0 + 3 * DAY)
+        e = self.assertError(b2b2c.ERANGE, self.m.event, "olga",
+                             "pricing_view", T0 + 2 * DAY)
+        self.assertIn("LATENESS_DAYS is 0", e.message)
+        self.m.set_param(b2b2c.LEAD_LATENESS_DAYS, 2)
+        self.assertEqual(self.m.get_param(b2b2c.LEAD_LATENESS_DAYS), 2)
+        self.m.event("olga", "email_open", T0 + 4 * DAY)
+        before = self.m.score("olga", T0 + 4 * DAY)[0]
+        self.m.event("olga", "pricing_view", T0 + 3 * DAY + 1)
+        self.assertGreater(self.m.score("olga", T0 + 4 * DAY)[0], before)
+        e = self.assertError(b2b2c.ERANGE, self.m.event, "olga",
+                             "pricing_view", T0 + DAY)
+        self.assertIn("LATENESS_DAYS (2 days)", e.message)
+
+    def test_merge(self):
+        now = T0 + 3 * DAY
+        s_olga, s_ivan = (self.m.score(w, now)[0] for w in ("olga", "ivan"))
+        self.m.merge("olga", "ivan", now)
+        self.assertEqual(len(self.m), 2)
+        self.assertGreater(self.m.score("ivan", now)[0], s_ivan)
+        self.assertError(b2b2c.ENOTFOUND, self.m.score, "olga", now)
+        self.assertError(b2b2c.EINVAL, self.m.merge, "ivan", "ivan", now)
+        e = self.assertError(b2b2c.ENOTFOUND, self.m.merge, "olga", "ivan",
+                             now)
+        self.assertIn("from_id", e.message)
+        self.assertGreater(s_olga, 0)
 
     def test_time_range_and_remove(self):
         e = self.assertError(b2b2c.ERANGE, self.m.event, "olga",
@@ -979,6 +1027,16 @@ class ChannelsTest(EngineTest):
         self.ch.touch("L1", "seo", T0)
         self.ch.touch("L1", "search", T0 + DAY)
         self.ch.convert("L1", T0 + 2 * DAY, 1000.0)
+
+    def test_merge(self):
+        self.ch.touch("L2", "search", T0 - DAY)
+        self.ch.merge("L2", "L1")
+        self.assertEqual([x.channel_id for x in
+                          self.ch.attribute_lead("L1", "linear")],
+                         ["search", "seo", "search"])
+        with self.assertRaises(b2b2c.Error) as cm:
+            self.ch.merge("L2", "L1")
+        self.assertEqual(cm.exception.code, b2b2c.ENOTFOUND)
 
     def test_list(self):
         self.assertEqual(self.ch.list(),

@@ -252,6 +252,21 @@ class LeadTest < EngineTest
     assert_match(/entries\[0\]/, err.message)
   end
 
+  def test_set_attr
+    now = T0 + (3 * DAY)
+    @m.attr_points_set(:channel, "partner", 12)
+    @m.attr_points_set(:segment, "b2b_large", 5)
+    before = @m.score("olga", now)[0]
+    @m.set_attr("olga", :channel, "partner")
+    @m.set_attr("olga", B2B2C::LEAD_ATTR_SEGMENT, :b2b_large)
+    @m.set_attr("olga", "region", nil)
+    assert_in_delta 17, @m.score("olga", now)[0] - before, 1e-9
+    @m.set_attr("olga", :segment, B2B2C::SEGMENT_B2C_CONSUMER)
+    assert_in_delta 12, @m.score("olga", now)[0] - before, 1e-9
+    assert_error(B2B2C::ENOTFOUND) { @m.set_attr("nobody", :channel, "x") }
+    assert_raises(ArgumentError) { @m.set_attr("olga", :segment, "no_such_segment") }
+  end
+
   def test_alert_exception_reraised_after_commit
     @m.set_alert { |c| raise KeyError, c.lead_id }
     assert_raises(KeyError) { @m.event("olga", "question_asked", T0 + (3 * DAY)) }
@@ -305,6 +320,32 @@ class LeadTest < EngineTest
     assert_match(/id/, err.message)
     assert_error(B2B2C::EEXISTS) { @m.add("olga", T0) }
     assert_error(B2B2C::ENOTREADY) { @m.probability("petr", T0) }
+  end
+
+  def test_late_events
+    @m.event("olga", "site_visit", T0 + (3 * DAY))
+    err = assert_error(B2B2C::ERANGE) { @m.event("olga", "pricing_view", T0 + (2 * DAY)) }
+    assert_match(/LATENESS_DAYS is 0/, err.message)
+    @m.set_param(B2B2C::LEAD_LATENESS_DAYS, 2)
+    assert_equal 2, @m.get_param(B2B2C::LEAD_LATENESS_DAYS)
+    @m.event("olga", "email_open", T0 + (4 * DAY))
+    before = @m.score("olga", T0 + (4 * DAY))[0]
+    @m.event("olga", "pricing_view", T0 + (3 * DAY) + 1)
+    assert_operator @m.score("olga", T0 + (4 * DAY))[0], :>, before
+    err = assert_error(B2B2C::ERANGE) { @m.event("olga", "pricing_view", T0 + DAY) }
+    assert_match(/LATENESS_DAYS \(2 days\)/, err.message)
+  end
+
+  def test_merge
+    now = T0 + (3 * DAY)
+    before = @m.score("ivan", now)[0]
+    @m.merge("olga", "ivan", now)
+    assert_equal 2, @m.count
+    assert_operator @m.score("ivan", now)[0], :>, before
+    assert_error(B2B2C::ENOTFOUND) { @m.score("olga", now) }
+    assert_error(B2B2C::EINVAL) { @m.merge("ivan", "ivan", now) }
+    err = assert_error(B2B2C::ENOTFOUND) { @m.merge("olga", "ivan", now) }
+    assert_match(/from_id/, err.message)
   end
 
   def test_time_range_and_remove
@@ -765,6 +806,13 @@ class ChannelsTest < EngineTest
     @ch.touch("L1", "seo", T0)
     @ch.touch("L1", "search", T0 + DAY)
     @ch.convert("L1", T0 + (2 * DAY), 1000.0)
+  end
+
+  def test_merge
+    @ch.touch("L2", "search", T0 - DAY)
+    @ch.merge("L2", "L1")
+    assert_equal %w[search seo search], @ch.attribute_lead("L1", "linear").map(&:channel_id)
+    assert_error(B2B2C::ENOTFOUND) { @ch.merge("L2", "L1") }
   end
 
   def test_list

@@ -73,6 +73,13 @@ static void baseline(b2b2c_ctx *ctx)
             b2b2c_lead_points_apply(NULL, NULL, m, e, p, 1, NAN, NAN,
                                     T0 + 180);
         }
+        /* a lead keeping events for late arrivals (record version 2) */
+        b2b2c_lead_model_set_param(m, B2B2C_LEAD_LATENESS_DAYS, 2);
+        b2b2c_lead_add(m, "l2", T0, B2B2C_SEGMENT_B2B_LARGE, NULL, NULL,
+                       NULL);
+        b2b2c_lead_event(m, "l2", B2B2C_LEAD_EV_SITE_VISIT, T0 + 60, 1);
+        b2b2c_lead_event(m, "l2", B2B2C_LEAD_EV_QUOTE_REQUEST, T0 + 200, 0);
+        b2b2c_lead_event(m, "l2", B2B2C_LEAD_EV_EMAIL_OPEN, T0 + 100, 0);
         b2b2c_lead_model_free(m);
     }
     if (b2b2c_dealer_new(&e, ctx) == 0) {

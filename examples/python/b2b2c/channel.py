@@ -201,6 +201,13 @@ class Channels(_Handle):
         ROI on lifetime value read it)."""
         self._check(lib.b2b2c_channels_set_ltv(self.handle, _b(lead_id), ltv))
 
+    def merge(self, from_id: str, into_id: str) -> None:
+        """Move lead from_id's touches and conversion to into_id (one
+        person; the earlier conversion, both revenues) and delete from_id.
+        Since 1.1."""
+        self._check(lib.b2b2c_channels_merge(self.handle, _b(from_id),
+                                             _b(into_id)))
+
     def erase(self, lead_id: str) -> None:
         """Erase a lead's touches, conversion and value, also from the
         change log (docs/privacy.md). Since 1.1."""

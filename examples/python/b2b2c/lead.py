@@ -164,6 +164,25 @@ class LeadModel(_Handle):
             self.handle, _b(lead_id), created, _seg(segment), _b(channel),
             _b(region), _b(product_line)))
 
+    def set_attr(self, lead_id: str, attr: EnumArg,
+                 value: Optional[Union[str, int]]) -> None:
+        """Correct an attribute of a lead (attr: LEAD_ATTR_* or its name);
+        for the segment a Segment member or name, otherwise an ID; None
+        clears it. Holds from the lead's creation on. Since 1.1."""
+        named = _named("LEAD_ATTR_")
+        attr = _enum(attr, named, "attr")
+        if attr == named["segment"] and value is not None:
+            value = lib.b2b2c_segment_name(_seg(value)).decode()
+        self._check(lib.b2b2c_lead_set_attr(self.handle, _b(lead_id), attr,
+                                            _b(value)))
+
+    def merge(self, from_id: str, into_id: str, now: Time) -> None:
+        """Merge lead from_id into into_id (one person): from's events add
+        into into's aggregates, the further-along stage wins, from is
+        removed. Since 1.1."""
+        self._check(lib.b2b2c_lead_merge(self.handle, _b(from_id),
+                                         _b(into_id), now))
+
     def event(self, lead_id: str, kind: EnumArg, now: Time,
               value: float = 0.0) -> None:
         """Record an event (kind: number or name). An exception raised by

@@ -149,6 +149,7 @@ module B2B2C
     LEAD_L2: 104,
     LEAD_LEARNING_RATE: 105,
     LEAD_REFIT_EPOCHS: 106,
+    LEAD_LATENESS_DAYS: 107,
     LEAD_FUNNEL_BY_ALL: 0,
     LEAD_FUNNEL_BY_WEEK: 1,
     LEAD_FUNNEL_BY_MONTH: 2,
@@ -539,7 +540,8 @@ module B2B2C
       repeat_due: 9 },
     LeadAttr: { segment: 0, channel: 1, region: 2, product_line: 3 },
     LeadParam: { half_life_days: 100, warm_threshold: 101, hot_threshold: 102,
-      min_outcomes: 103, l2: 104, learning_rate: 105, refit_epochs: 106 },
+      min_outcomes: 103, l2: 104, learning_rate: 105, refit_epochs: 106,
+      lateness_days: 107 },
     LeadFunnelBy: { all: 0, week: 1, month: 2, channel: 3, segment: 4,
       band: 5 },
     LeadFunnelField: { entered: 0, leads: 1, forward: 2, dropped: 3, open: 4,
@@ -696,6 +698,7 @@ module B2B2C
     b2b2c_segmenter_migrations: [1],
     b2b2c_lead_add: [2],
     b2b2c_lead_event: [3],
+    b2b2c_lead_merge: [3],
     b2b2c_lead_score: [4],
     b2b2c_lead_set_stage: [3],
     b2b2c_lead_funnel: [1, 2, 3],
@@ -905,9 +908,11 @@ module B2B2C
     attach_function :b2b2c_lead_kind_get, %i[pointer pointer pointer pointer pointer int32], :int
     attach_function :b2b2c_lead_attr_points_set, %i[pointer int32 string double], :int
     attach_function :b2b2c_lead_add, %i[pointer string int64 int32 string string string], :int
+    attach_function :b2b2c_lead_set_attr, %i[pointer string int32 string], :int
     attach_function :b2b2c_lead_event, %i[pointer string int32 int64 double], :int
     attach_function :b2b2c_lead_remove, %i[pointer string], :int
     attach_function :b2b2c_lead_erase, %i[pointer string], :int
+    attach_function :b2b2c_lead_merge, %i[pointer string string int64], :int
     attach_function :b2b2c_lead_score, %i[pointer pointer pointer string int64], :int
     attach_function :b2b2c_lead_stage, %i[pointer pointer string], :int
     attach_function :b2b2c_lead_count, %i[pointer pointer], :int
@@ -1043,6 +1048,7 @@ module B2B2C
     attach_function :b2b2c_channels_set_spend, %i[pointer string int64 double double], :int
     attach_function :b2b2c_channels_touch, %i[pointer string string int64], :int
     attach_function :b2b2c_channels_convert, %i[pointer string int64 double], :int
+    attach_function :b2b2c_channels_merge, %i[pointer string string], :int
     attach_function :b2b2c_channels_erase, %i[pointer string], :int
     attach_function :b2b2c_channels_set_ltv, %i[pointer string double], :int
     attach_function :b2b2c_channels_metrics, %i[pointer int32 int32 int64 int64 b2b2c_channels_row_cb pointer], :int

@@ -116,6 +116,10 @@ module B2B2C
     # Sets the lifetime value of a converted lead (the *_ltv metrics read it).
     def set_ltv(lead_id, ltv) = check(Lib.b2b2c_channels_set_ltv(handle, lead_id, ltv))
 
+    # Moves lead from_id's touches and conversion to into_id (one person; the earlier
+    # conversion, both revenues) and deletes from_id. Since 1.1.
+    def merge(from_id, into_id) = check(Lib.b2b2c_channels_merge(handle, from_id, into_id))
+
     # Erases a lead's touches, conversion and value, also from the change
     # log (docs/privacy.md). Since 1.1.
     def erase(lead_id) = check(Lib.b2b2c_channels_erase(handle, lead_id))

@@ -97,6 +97,19 @@ module B2B2C
       check(rc)
     end
 
+    # Corrects an attribute of a lead (attr: LEAD_ATTR_* or :segment, :channel, :region,
+    # :product_line); for the segment a constant, name or symbol, otherwise an ID; nil
+    # clears it. Holds from the lead's creation on. Since 1.1.
+    def set_attr(lead_id, attr, value)
+      attr = B2B2C.enum(attr, B2B2C.named("LEAD_ATTR_"), "attr")
+      value = Lib.b2b2c_segment_name(B2B2C.seg(value)) if attr == B2B2C::LEAD_ATTR_SEGMENT && !value.nil?
+      check(Lib.b2b2c_lead_set_attr(handle, lead_id, attr, value))
+    end
+
+    # Merges lead from_id into into_id (one person): from's events add into into's
+    # aggregates, the further-along stage wins, from is removed. Since 1.1.
+    def merge(from_id, into_id, now) = check(Lib.b2b2c_lead_merge(handle, from_id, into_id, now))
+
     # Removes a lead and its stage history (also the repair of a lead an
     # older build stored with a time outside the range).
     def remove(lead_id)
