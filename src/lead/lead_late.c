@@ -23,7 +23,7 @@
  * replay. At most LEAD_LATE_MAX events are kept: beyond that the oldest
  * are folded in, and a late event before them is refused.
  */
-#include "lead_internal.h"
+#include "lead_points.h"
 
 static int with_dealer(int stage)
 {
@@ -358,4 +358,48 @@ int b2b2c__lead_late_event(b2b2c_lead_model *m, lead_rec *r, int32_t kind,
     *after = 0;
     b2b2c__lead_score_at(m, r, r->t0, after);
     return 0;
+}
+
+/* ---- rescoring ------------------------------------------------------------ */
+
+static void late_restore(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    lead_rec *r = a;
+    (void)b;
+    memcpy(&r->late, b2b2c__undo_arena_pop(ctx, n), sizeof(r->late));
+}
+
+int b2b2c__lead_late_rescore(b2b2c_lead_model *m, lead_rec *r,
+                             const double *old, const double *nw,
+                             int *changed)
+{
+    const lead_late *o = r->late;
+    lead_late *l, **saved;
+    double e;
+    int any = 0;
+    *changed = 0;
+    if (!o)
+        return 0;
+    e = o->eng;
+    for (uint32_t i = 0; i < o->nk; i++) {
+        uint16_t k = o->ks[i].kind;
+        if (old[k] != nw[k]) {
+            e += (nw[k] - old[k]) * lead_earned(&o->ks[i]);
+            any = 1;
+        }
+    }
+    if (!any)
+        return 0;
+    /* the caller saves only the score fields: the pointer is put back
+     * here (registered first: the block is freed if the call fails) */
+    if (!(saved = b2b2c__undo_arena(m->ctx, late_restore, r, NULL,
+                                    sizeof(*saved))))
+        return m->ctx->errcode;
+    *saved = r->late;
+    if (!(l = late_new(m->ctx, o->nk, o->n)))
+        return m->ctx->errcode;
+    memcpy(l, o, lead_late_size(o->nk, o->n));
+    l->eng = e > 0 ? e : 0;
+    *changed = 1;
+    return late_set(m, r, l);
 }

@@ -38,6 +38,16 @@ static inline double lead_earned(const lead_ks *k)
     return k->cnt < (double)k->total_n ? k->cnt : (double)k->total_n;
 }
 
+/* lead_late.c: the kind points changed from `old` to `nw` (a rescoring):
+ * the checkpoint of r's late-event bookkeeping follows by the rule of
+ * rescoring (E' = max(0, E + sum_k (p'_k - p_k) c_k) over its kinds), so
+ * that a late event replays the events before the window at the new
+ * points, as the rescored lead counts them. *changed says whether r->late
+ * was replaced (undoable). 0, B2B2C_ENOMEM. */
+int b2b2c__lead_late_rescore(b2b2c_lead_model *m, lead_rec *r,
+                             const double *old, const double *nw,
+                             int *changed);
+
 /* The rule-score feature of kind k in a training row: the decayed count,
  * at most cap_total when the kind has one. */
 double b2b2c__lead_row_x(const b2b2c_lead_model *m, uint32_t kind,

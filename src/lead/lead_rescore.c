@@ -389,8 +389,15 @@ int b2b2c__lead_rescore(b2b2c_lead_model *m, const lead_table *old,
                             old->hot);
         int32_t bn = b2b2c__lead_band_of(m, fn + e * d, at, r->hot_until);
         resc_save *s;
-        if (e == r->eng && bo == bn)
+        int late = 0;
+        if (kinds && r->late &&
+            (rc = b2b2c__lead_late_rescore(m, r, old->kind, nw, &late)) != 0)
+            return rc;
+        if (e == r->eng && bo == bn) {
+            if (late && (rc = b2b2c__lead_write(m, r)) != 0)
+                return rc;
             continue;
+        }
         s = b2b2c__undo_arena(ctx, resc_restore, r, NULL, sizeof(*s));
         if (!s)
             return ctx->errcode;

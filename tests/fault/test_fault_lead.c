@@ -309,6 +309,32 @@ static int op_late(th_env *env, void *state)
     return b2b2c_ctx_commit(env->ctx);
 }
 
+/* A rescoring of a lead that keeps events for late arrivals: its
+ * checkpoint (the events before the window) follows the new points, then
+ * a late event replays from it; in a group. */
+static int op_late_rescore(th_env *env, void *state)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_lead_model_set_param(state, B2B2C_LEAD_LATENESS_DAYS,
+                                         2)) ||
+        (rc = b2b2c_lead_event(state, "L1", B2B2C_LEAD_EV_SITE_VISIT,
+                               T0 + DAY, 0)) ||
+        (rc = b2b2c_lead_event(state, "L1", B2B2C_LEAD_EV_EMAIL_OPEN,
+                               T0 + 5 * DAY, 0)) ||
+        (rc = b2b2c_lead_event(state, "L1", B2B2C_LEAD_EV_SITE_VISIT,
+                               T0 + 6 * DAY, 0)) ||
+        (rc = b2b2c_lead_kind_set(state, B2B2C_LEAD_EV_SITE_VISIT, 9, 0, 0,
+                                  0)) ||
+        (rc = b2b2c_lead_event(state, "L1", B2B2C_LEAD_EV_QUOTE_REQUEST,
+                               T0 + 5 * DAY + 3600, 0))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
 /* Merge: L0 (qualified, a stage history) into L3 (new): aggregates, the
  * appended stage change, from's history and record deleted, the last lead
  * moved into from's place; then in a group with a late-keeping lead. */
@@ -725,6 +751,11 @@ static void t_set_attr_group(void **u)
     run_both("set_attr in a group", op_set_attr_group);
 }
 static void t_late(void **u) { (void)u; run_both("late events", op_late); }
+static void t_late_rescore(void **u)
+{
+    (void)u;
+    run_both("late events after a rescoring", op_late_rescore);
+}
 static void t_merge(void **u) { (void)u; run_both("merge", op_merge); }
 static void t_merge_group(void **u)
 {
@@ -784,6 +815,7 @@ int main(void)
         cmocka_unit_test(t_erase),   cmocka_unit_test(t_erase_group),
         cmocka_unit_test(t_set_attr), cmocka_unit_test(t_set_attr_group),
         cmocka_unit_test(t_late),
+        cmocka_unit_test(t_late_rescore),
         cmocka_unit_test(t_merge), cmocka_unit_test(t_merge_group),
         cmocka_unit_test(t_sync_read),
         cmocka_unit_test(t_reload),

@@ -10,6 +10,7 @@
  * of a late event, the bound on kept events, the errors, storage, another
  * context and groups.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -525,6 +526,60 @@ static void t_storage_contexts_groups(void **state)
     sync_pair_close(&p);
 }
 
+/* A change of points rescores the lead now (issue 18); a late event that
+ * arrives after it replays the lead from its checkpoint, which holds the
+ * events before the window: they count at the new points too, as for a
+ * twin that had the new points from the start. */
+static void t_late_after_rescore(void **state)
+{
+    side a, b;
+    const int64_t t = 1767225600;
+    double sa, sb;
+    (void)state;
+    side_open(&a, 2);
+    side_open(&b, 2);
+    assert_int_equal(b2b2c_lead_kind_set(a.m, B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                                         20, 0, 0, 0),
+                     0);
+    assert_int_equal(b2b2c_lead_kind_set(b.m, B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                                         40, 0, 0, 0),
+                     0);
+    for (int s = 0; s < 2; s++) {
+        b2b2c_lead_model *m = s ? b.m : a.m;
+        assert_int_equal(b2b2c_lead_add(m, "x", t, B2B2C_SEGMENT_B2C_CONSUMER,
+                                        NULL, NULL, NULL),
+                         0);
+        /* day 0 leaves the window (folded into the checkpoint) */
+        assert_int_equal(b2b2c_lead_event(m, "x", B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                                          t, 0),
+                         0);
+        assert_int_equal(b2b2c_lead_event(m, "x", B2B2C_LEAD_EV_SITE_VISIT,
+                                          t + 5 * DAY, 0),
+                         0);
+        assert_int_equal(b2b2c_lead_event(m, "x", B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                                          t + 6 * DAY, 0),
+                         0);
+    }
+    assert_int_equal(b2b2c_lead_kind_set(a.m, B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                                         40, 0, 0, 0),
+                     0);
+    assert_int_equal(b2b2c_lead_score(&sa, NULL, a.m, "x", t + 6 * DAY), 0);
+    assert_int_equal(b2b2c_lead_score(&sb, NULL, b.m, "x", t + 6 * DAY), 0);
+    assert_true(fabs(sa - sb) <= 1e-9 * fabs(sb));
+    /* the late event, in both */
+    assert_int_equal(b2b2c_lead_event(a.m, "x", B2B2C_LEAD_EV_EMAIL_OPEN,
+                                      t + 5 * DAY + 12 * HOUR, 0),
+                     0);
+    assert_int_equal(b2b2c_lead_event(b.m, "x", B2B2C_LEAD_EV_EMAIL_OPEN,
+                                      t + 5 * DAY + 12 * HOUR, 0),
+                     0);
+    assert_int_equal(b2b2c_lead_score(&sa, NULL, a.m, "x", t + 6 * DAY), 0);
+    assert_int_equal(b2b2c_lead_score(&sb, NULL, b.m, "x", t + 6 * DAY), 0);
+    assert_true(fabs(sa - sb) <= 1e-9 * fabs(sb));
+    side_close(&a);
+    side_close(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,6 +589,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(t_errors, setup, teardown),
         cmocka_unit_test(t_storage_contexts_groups),
+        cmocka_unit_test(t_late_after_rescore),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
