@@ -105,9 +105,14 @@ enum {
                                         0..100, 0.001 */
     B2B2C_LEAD_LEARNING_RATE = 105,  /* step size of the online SGD step of
                                         b2b2c_lead_outcome; 1e-6..10, 0.05 */
-    B2B2C_LEAD_REFIT_EPOCHS = 106    /* the most passes over the rows that
+    B2B2C_LEAD_REFIT_EPOCHS = 106,   /* the most passes over the rows that
                                         b2b2c_lead_refit makes before it
                                         stops unconverged; 1..10000, 1000 */
+    B2B2C_LEAD_CLOSE_DAYS = 107      /* 1.1: days a lead stays in the
+                                        working set after it entered won,
+                                        lost, disqualified or customer
+                                        (b2b2c_lead_close_due); 1..36500,
+                                        180 */
 };
 
 /* ---- handle ---------------------------------------------------------------- */
@@ -531,6 +536,56 @@ typedef int (*b2b2c_lead_list_cb)(const char *lead_id, int32_t stage,
 B2B2C_API int b2b2c_lead_list(const b2b2c_lead_model *m, int32_t stage,
                               int32_t band, int64_t now,
                               b2b2c_lead_list_cb cb, void *userdata);
+
+/* ---- closing (1.1) ------------------------------------------------------------- */
+
+/*
+ * Close the leads that are due: a lead whose stage is won, lost,
+ * disqualified or customer and has not changed for B2B2C_LEAD_CLOSE_DAYS
+ * days at `now` leaves the working set (memory). Its record and its stage
+ * history move, in the same transaction, into table lead_closed, which
+ * the open does not read; b2b2c_lead_stage, b2b2c_lead_score,
+ * b2b2c_lead_stage_history, b2b2c_lead_probability and
+ * b2b2c_lead_factors still answer for it by reading that record on
+ * demand, b2b2c_lead_funnel still counts it, b2b2c_lead_remove and
+ * b2b2c_lead_erase remove it; every other call on it gets B2B2C_ESTATE
+ * ("id: lead '...' is closed") and b2b2c_lead_add of its ID gets
+ * B2B2C_EEXISTS. Listings, counts by band, b2b2c_lead_top and
+ * b2b2c_lead_band_changes are of the working set. Outcomes already
+ * learned from stay in the training set. b2b2c_lead_reopen brings it back.
+ * repeat_due leads (work for sales) are never closed.
+ *
+ * Bounded work: the call examines at most `max` leads of the working set,
+ * going on from where the previous call on this handle stopped (a cursor
+ * in memory, wrapping at the end), and closes the due ones among them: a
+ * host calls it now and then (say every minute with max 10,000) and every
+ * lead is looked at once per nleads / max calls. Cost: O(max) memory
+ * work, and per lead closed O(its stage changes) storage calls.
+ *
+ * closed  receives the number of leads closed (may be 0); untouched on
+ *         error.
+ * m       the model.
+ * now     the caller's time (Unix seconds).
+ * max     leads to examine, >= 1.
+ *
+ * Returns 0, B2B2C_EINVAL (NULL), B2B2C_ERANGE (now outside the library's
+ * time range, max 0), B2B2C_ENOMEM, B2B2C_ECORRUPT (a stored stage change
+ * failed to decode), storage codes; nothing changes on error. Inside a
+ * group it rolls back with the group. Since 1.1.
+ */
+B2B2C_API int b2b2c_lead_close_due(size_t *closed, b2b2c_lead_model *m,
+                                   int64_t now, size_t max);
+
+/*
+ * Bring a closed lead back into the working set, as it was when it was
+ * closed (record and stage history back in lead_leads and lead_stages),
+ * for example when a lost lead is revived or a customer's repeat purchase
+ * comes due. Returns 0, B2B2C_EINVAL (NULL), B2B2C_EBADID,
+ * B2B2C_ENOTFOUND (no such lead), B2B2C_ESTATE (the lead is open),
+ * B2B2C_ECORRUPT, B2B2C_ENOMEM, storage codes; nothing changes on error.
+ * Cost: O(its stage changes) storage calls. Since 1.1.
+ */
+B2B2C_API int b2b2c_lead_reopen(b2b2c_lead_model *m, const char *id);
 
 /*
  * Register the band-change alert (NULL cb removes it): called after

@@ -90,6 +90,7 @@ static void model_clear(b2b2c_lead_model *m)
     b2b2c__map_fini(&m->leads);
     b2b2c__map_fini(&m->attrmap);
     b2b2c__lead_hist_free(m);
+    b2b2c__lead_close_free(m);
 }
 
 static void model_release(b2b2c_lead_model *m)
@@ -151,6 +152,8 @@ static uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
     return a > c ? a : c;
 }
 
+static int config_body(b2b2c_lead_model *m, b2b2c__rbuf *r);
+
 /* A record of T_CONFIG or T_MODEL: `body` decodes the fields between
  * dec_begin and dec_finish and returns 0 or B2B2C_ECORRUPT; every failure
  * is reported as the record `k` of `table` being corrupt. */
@@ -159,7 +162,7 @@ static int load_rec(b2b2c_lead_model *m, const char *table,
                     const void *k, size_t kl, const void *v, size_t vl)
 {
     b2b2c__rbuf r;
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    int rc = b2b2c__dec_begin(&r, v, vl, body == config_body ? 2 : 1);
     if (rc == 0 && (rc = body(m, &r)) == 0)
         rc = b2b2c__dec_finish(&r);
     return rc ? corrupt(m, table, k, kl, rc) : 0;
@@ -168,7 +171,10 @@ static int load_rec(b2b2c_lead_model *m, const char *table,
 static int config_body(b2b2c_lead_model *m, b2b2c__rbuf *r)
 {
     uint32_t nk;
-    for (int i = 0; i < LEAD_NPARAMS; i++) {
+    /* version 1 (1.0) holds the first 7 parameters; the others keep their
+     * defaults */
+    int np = r->version == 1 ? 7 : LEAD_NPARAMS;
+    for (int i = 0; i < np; i++) {
         m->params[i] = b2b2c__dec_f64(r);
         if (!b2b2c__param_valid(b2b2c__param_find(100 + i), m->params[i]))
             r->err = B2B2C_ECORRUPT;
@@ -603,7 +609,8 @@ int b2b2c__lead_load(void *p)
         (rc = b2b2c__st_scan(ctx, T_MODEL, load_model, m)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_ATTRS, load_attr, m)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_LEADS, load_lead, m)) != 0 ||
-        (rc = b2b2c__st_scan(ctx, T_TRAIN, load_row, m)) != 0)
+        (rc = b2b2c__st_scan(ctx, T_TRAIN, load_row, m)) != 0 ||
+        (rc = b2b2c__lead_closeinfo_load(m)) != 0)
         return rc;
     return b2b2c__lead_check_dense(m);
 }

@@ -52,7 +52,8 @@ void b2b2c__lead_set_defaults(b2b2c_lead_model *m)
 static int write_config(b2b2c_lead_model *m)
 {
     b2b2c__wbuf w;
-    b2b2c__enc_begin(&w, &m->ctx->mem, 1);
+    /* version 2 (1.1): B2B2C_LEAD_CLOSE_DAYS after the first 7 */
+    b2b2c__enc_begin(&w, &m->ctx->mem, 2);
     for (int i = 0; i < LEAD_NPARAMS; i++)
         b2b2c__enc_f64(&w, m->params[i]);
     for (int i = 0; i < LEAD_NSEG; i++)
