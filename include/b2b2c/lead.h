@@ -235,8 +235,8 @@ B2B2C_API int b2b2c_lead_add(b2b2c_lead_model *m, const char *id,
  * B2B2C_EINVAL (NULL, NaN value), B2B2C_EBADID, B2B2C_ENOTFOUND (lead or
  * kind), B2B2C_ERANGE (now outside the time range or before the lead's
  * creation or its last event, the message naming both times; value
- * negative or over B2B2C_AMOUNT_MAX), B2B2C_ENOMEM, storage codes. The
- * alert callback's return value is ignored: the event is committed before
+ * negative or over B2B2C_AMOUNT_MAX), B2B2C_ESTATE (the lead is closed,
+ * 1.1), B2B2C_ENOMEM, storage codes. The alert callback's return value is ignored: the event is committed before
  * it runs.
  */
 B2B2C_API int b2b2c_lead_event(b2b2c_lead_model *m, const char *id,
@@ -269,7 +269,8 @@ B2B2C_API int b2b2c_lead_remove(b2b2c_lead_model *m, const char *id);
 B2B2C_API int b2b2c_lead_erase(b2b2c_lead_model *m, const char *id);
 
 /*
- * The rule score and band of a lead at `now` (O(1)). A `now` before the
+ * The rule score and band of a lead at `now` (O(1); a closed lead's is
+ * read from storage). A `now` before the
  * lead's last event is taken as that event's time. band may be NULL.
  * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ERANGE (now outside
  * the library's time range).
@@ -278,11 +279,13 @@ B2B2C_API int b2b2c_lead_score(double *score, int32_t *band,
                                const b2b2c_lead_model *m, const char *id,
                                int64_t now);
 
-/* The lead's current stage. B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND. */
+/* The lead's current stage (of a closed lead too, read from storage).
+ * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, storage codes. */
 B2B2C_API int b2b2c_lead_stage(int32_t *stage, const b2b2c_lead_model *m,
                                const char *id);
 
-/* Number of leads. B2B2C_EINVAL for NULL. */
+/* Number of leads in the working set (closed leads, b2b2c_lead_close_due,
+ * are not counted). B2B2C_EINVAL for NULL. */
 B2B2C_API int b2b2c_lead_count(size_t *out, const b2b2c_lead_model *m);
 
 /* Stable names of stages; NULL for an unknown value. Static strings. */
@@ -296,8 +299,8 @@ B2B2C_API int32_t b2b2c_lead_stage_from_name(const char *name);
  * Move a lead to `stage` at `now` (see the transition table above); the
  * change is appended to its persisted history. Recall from a dealer is the
  * move to qualified. B2B2C_EINVAL (NULL, unknown stage), B2B2C_EBADID,
- * B2B2C_ENOTFOUND, B2B2C_ESTATE (transition not allowed; the message names
- * both stages), B2B2C_ERANGE (now outside the library's time range or
+ * B2B2C_ENOTFOUND, B2B2C_ESTATE (transition not allowed, the message naming
+ * both stages; or the lead is closed), B2B2C_ERANGE (now outside the library's time range or
  * before the lead's last stage change, the message naming both times),
  * B2B2C_ENOMEM, storage codes.
  */
@@ -308,7 +311,8 @@ B2B2C_API int b2b2c_lead_set_stage(b2b2c_lead_model *m, const char *id,
 typedef int (*b2b2c_lead_stage_cb)(int32_t from, int32_t to, int64_t at,
                                    void *userdata);
 
-/* The stage history of a lead, oldest first, read from storage.
+/* The stage history of a lead (closed or not), oldest first, read from
+ * storage.
  * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ECORRUPT, storage
  * codes, or the callback's code. */
 B2B2C_API int b2b2c_lead_stage_history(const b2b2c_lead_model *m,
@@ -414,6 +418,7 @@ B2B2C_API int b2b2c_lead_funnel(const b2b2c_lead_model *m, int64_t from,
  * features at `now` as a training row (persisted), and take one online SGD
  * step on the logistic model (weights persisted). Independent of the stage.
  * B2B2C_EINVAL (NULL, won not 0/1), B2B2C_EBADID, B2B2C_ENOTFOUND,
+ * B2B2C_ESTATE (the lead is closed, 1.1),
  * B2B2C_ERANGE (now outside the time range), B2B2C_ENOMEM, storage codes.
  */
 B2B2C_API int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id,
