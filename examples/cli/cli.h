@@ -242,6 +242,8 @@ int cli_leads_print_row(cli_table *t, b2b2c_ctx *ctx,
 int cli_leads_add(int argc, char **argv);
 int cli_leads_event(int argc, char **argv);
 int cli_leads_stage(int argc, char **argv);
+int cli_leads_close(int argc, char **argv);
+int cli_leads_reopen(int argc, char **argv);
 int cli_leads_funnel(int argc, char **argv);
 /* leads suggest-points / apply-points (cli_leads_points.c), and their
  * usage lines, which `b2b2c help leads` prints after the leads usage (a C

@@ -20,6 +20,8 @@ const cli_command cli_cmd_leads = {
     "                 [--value V]\n"
     "       b2b2c --db SPEC leads stage --id ID --at DATE\n"
     "                 (--stage STAGE | --dealer-outcome OUTCOME)\n"
+    "       b2b2c --db SPEC leads close --at DATE [--max N]\n"
+    "       b2b2c --db SPEC leads reopen --id ID\n"
     "       b2b2c [--db SPEC] leads funnel --at DATE [--from DATE] [--to DATE]\n"
     "                 [--by all|week|month|channel|segment|band]\n"
     "                 [--stall-days N] [--format csv|json]\n"
@@ -60,6 +62,12 @@ const cli_command cli_cmd_leads = {
     "recalled: back to qualified), through the stages the lead model\n"
     "requires (docs/lead-model.md, \"Keeping the lifecycle in step with\n"
     "the dealer\"). Needs --db.\n"
+    "\n"
+    "close closes the stored leads won, lost, disqualified or customers\n"
+    "for the close window (180 days by default) at --at, examining at most\n"
+    "--max leads (default 10000) from where the last call stopped, and\n"
+    "prints CSV closed,N; reopen --id brings a closed lead back\n"
+    "(docs/lead-model.md, \"Closing\"). Both need --db.\n"
     "\n"
     "funnel prints the funnel of the leads created in [--from, --to) as\n"
     "their stage histories stood at --at, one row per group and stage\n"
@@ -563,10 +571,14 @@ static int cmd_leads(int argc, char **argv)
     if (argc >= 2 && (strcmp(argv[1], "suggest-points") == 0 ||
                       strcmp(argv[1], "apply-points") == 0))
         return cli_leads_points(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "close") == 0)
+        return cli_leads_close(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "reopen") == 0)
+        return cli_leads_reopen(argc, argv);
     if (argc < 2 || strcmp(argv[1], "score") != 0)
         return cli_usage_error("leads: expected score, add, event, stage, "
-                               "funnel, suggest-points or apply-points (try "
-                               "'b2b2c help leads')");
+                               "funnel, suggest-points, apply-points, close "
+                               "or reopen (try 'b2b2c help leads')");
     if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0 ||
         (rc = cli_format_parse(opts, &json)) != 0)
         return rc;

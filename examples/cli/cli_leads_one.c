@@ -23,7 +23,8 @@ static int one_open(one *o, int argc, char **argv, cli_opt *opts)
                                argv[1]);
     if ((rc = cli_parse_opts(argc, argv, 2, opts)) != 0)
         return rc;
-    if (cli_parse_time(cli_opt_get(opts, "at"), &o->at))
+    if (cli_opt_get(opts, "at") && /* reopen has no --at */
+        cli_parse_time(cli_opt_get(opts, "at"), &o->at))
         return cli_usage_error("--at: not a date or time '%s'",
                                cli_opt_get(opts, "at"));
     if ((rc = cli_ctx_new(&o->ctx)) != 0)
@@ -252,5 +253,45 @@ int cli_leads_stage(int argc, char **argv)
         }
         cli_table_end(&t);
     }
+    return one_close(&o, CLI_OK);
+}
+
+/* leads close: one bounded b2b2c_lead_close_due call (cron-friendly);
+ * prints closed,N. */
+int cli_leads_close(int argc, char **argv)
+{
+    cli_opt opts[] = {{"at", NULL, 1}, {"max", NULL, 0}, {NULL, NULL, 0}};
+    const char *mx;
+    int64_t max = 10000;
+    size_t closed = 0;
+    one o;
+    int rc = one_open(&o, argc, argv, opts);
+    if (rc)
+        return one_close(&o, rc);
+    mx = cli_opt_get(opts, "max");
+    if (mx && (cli_parse_int64(mx, &max) || max < 1))
+        return one_close(&o, cli_usage_error("--max: expected a whole "
+                                             "number >= 1, not '%s'",
+                                             mx));
+    if ((rc = b2b2c_lead_close_due(&closed, o.m, o.at, (size_t)max)) != 0)
+        return one_close(&o, cli_data_error("%s (%s)",
+                                            b2b2c_ctx_errmsg(o.ctx),
+                                            cli_strerror(rc)));
+    printf("closed\n%zu\n", closed);
+    return one_close(&o, CLI_OK);
+}
+
+/* leads reopen: a closed lead back into the working set. */
+int cli_leads_reopen(int argc, char **argv)
+{
+    cli_opt opts[] = {{"id", NULL, 1}, {NULL, NULL, 0}};
+    one o;
+    int rc = one_open(&o, argc, argv, opts);
+    if (rc)
+        return one_close(&o, rc);
+    if ((rc = b2b2c_lead_reopen(o.m, cli_opt_get(opts, "id"))) != 0)
+        return one_close(&o, cli_data_error("%s (%s)",
+                                            b2b2c_ctx_errmsg(o.ctx),
+                                            cli_strerror(rc)));
     return one_close(&o, CLI_OK);
 }

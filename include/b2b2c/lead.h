@@ -108,12 +108,17 @@ enum {
     B2B2C_LEAD_REFIT_EPOCHS = 106,   /* the most passes over the rows that
                                         b2b2c_lead_refit makes before it
                                         stops unconverged; 1..10000, 1000 */
-    B2B2C_LEAD_LATENESS_DAYS = 107   /* how late an event may arrive: one
+    B2B2C_LEAD_LATENESS_DAYS = 107,  /* how late an event may arrive: one
                                         up to this many days before the
                                         lead's last event is accepted
                                         (b2b2c_lead_event); 0..365, 0 (off:
                                         late events are B2B2C_ERANGE as in
                                         1.0). Since 1.1. */
+    B2B2C_LEAD_CLOSE_DAYS = 108      /* 1.1: days a lead stays in the
+                                        working set after it entered won,
+                                        lost, disqualified or customer
+                                        (b2b2c_lead_close_due); 1..36500,
+                                        180 */
 };
 
 /* ---- handle ---------------------------------------------------------------- */
@@ -269,7 +274,7 @@ B2B2C_API int b2b2c_lead_set_attr(b2b2c_lead_model *m, const char *id,
  * before the events it keeps for late arrivals, the message naming the
  * times and the window; value negative or over B2B2C_AMOUNT_MAX),
  * B2B2C_ECORRUPT (a stage change read for a late event), B2B2C_ENOMEM,
- * storage codes. The alert callback's return value is ignored: the event
+ * B2B2C_ESTATE (the lead is closed, 1.1), storage codes. The alert callback's return value is ignored: the event
  * is committed before it runs.
  */
 B2B2C_API int b2b2c_lead_event(b2b2c_lead_model *m, const char *id,
@@ -334,7 +339,8 @@ B2B2C_API int b2b2c_lead_merge(b2b2c_lead_model *m, const char *from_id,
                                const char *into_id, int64_t now);
 
 /*
- * The rule score and band of a lead at `now` (O(1)). A `now` before the
+ * The rule score and band of a lead at `now` (O(1); a closed lead's is
+ * read from storage). A `now` before the
  * lead's last event is taken as that event's time. band may be NULL.
  * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ERANGE (now outside
  * the library's time range).
@@ -343,11 +349,13 @@ B2B2C_API int b2b2c_lead_score(double *score, int32_t *band,
                                const b2b2c_lead_model *m, const char *id,
                                int64_t now);
 
-/* The lead's current stage. B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND. */
+/* The lead's current stage (of a closed lead too, read from storage).
+ * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, storage codes. */
 B2B2C_API int b2b2c_lead_stage(int32_t *stage, const b2b2c_lead_model *m,
                                const char *id);
 
-/* Number of leads. B2B2C_EINVAL for NULL. */
+/* Number of leads in the working set (closed leads, b2b2c_lead_close_due,
+ * are not counted). B2B2C_EINVAL for NULL. */
 B2B2C_API int b2b2c_lead_count(size_t *out, const b2b2c_lead_model *m);
 
 /* Stable names of stages; NULL for an unknown value. Static strings. */
@@ -361,8 +369,8 @@ B2B2C_API int32_t b2b2c_lead_stage_from_name(const char *name);
  * Move a lead to `stage` at `now` (see the transition table above); the
  * change is appended to its persisted history. Recall from a dealer is the
  * move to qualified. B2B2C_EINVAL (NULL, unknown stage), B2B2C_EBADID,
- * B2B2C_ENOTFOUND, B2B2C_ESTATE (transition not allowed; the message names
- * both stages), B2B2C_ERANGE (now outside the library's time range or
+ * B2B2C_ENOTFOUND, B2B2C_ESTATE (transition not allowed, the message naming
+ * both stages; or the lead is closed), B2B2C_ERANGE (now outside the library's time range or
  * before the lead's last stage change, the message naming both times),
  * B2B2C_ENOMEM, storage codes.
  */
@@ -373,7 +381,8 @@ B2B2C_API int b2b2c_lead_set_stage(b2b2c_lead_model *m, const char *id,
 typedef int (*b2b2c_lead_stage_cb)(int32_t from, int32_t to, int64_t at,
                                    void *userdata);
 
-/* The stage history of a lead, oldest first, read from storage.
+/* The stage history of a lead (closed or not), oldest first, read from
+ * storage.
  * B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, B2B2C_ECORRUPT, storage
  * codes, or the callback's code. */
 B2B2C_API int b2b2c_lead_stage_history(const b2b2c_lead_model *m,
@@ -479,6 +488,7 @@ B2B2C_API int b2b2c_lead_funnel(const b2b2c_lead_model *m, int64_t from,
  * features at `now` as a training row (persisted), and take one online SGD
  * step on the logistic model (weights persisted). Independent of the stage.
  * B2B2C_EINVAL (NULL, won not 0/1), B2B2C_EBADID, B2B2C_ENOTFOUND,
+ * B2B2C_ESTATE (the lead is closed, 1.1),
  * B2B2C_ERANGE (now outside the time range), B2B2C_ENOMEM, storage codes.
  */
 B2B2C_API int b2b2c_lead_outcome(b2b2c_lead_model *m, const char *id,
@@ -692,6 +702,56 @@ typedef int (*b2b2c_lead_list_cb)(const char *lead_id, int32_t stage,
 B2B2C_API int b2b2c_lead_list(const b2b2c_lead_model *m, int32_t stage,
                               int32_t band, int64_t now,
                               b2b2c_lead_list_cb cb, void *userdata);
+
+/* ---- closing (1.1) ------------------------------------------------------------- */
+
+/*
+ * Close the leads that are due: a lead whose stage is won, lost,
+ * disqualified or customer and has not changed for B2B2C_LEAD_CLOSE_DAYS
+ * days at `now` leaves the working set (memory). Its record and its stage
+ * history move, in the same transaction, into table lead_closed, which
+ * the open does not read; b2b2c_lead_stage, b2b2c_lead_score,
+ * b2b2c_lead_stage_history, b2b2c_lead_probability and
+ * b2b2c_lead_factors still answer for it by reading that record on
+ * demand, b2b2c_lead_funnel still counts it, b2b2c_lead_remove and
+ * b2b2c_lead_erase remove it; every other call on it gets B2B2C_ESTATE
+ * ("id: lead '...' is closed") and b2b2c_lead_add of its ID gets
+ * B2B2C_EEXISTS. Listings, counts by band, b2b2c_lead_top and
+ * b2b2c_lead_band_changes are of the working set. Outcomes already
+ * learned from stay in the training set. b2b2c_lead_reopen brings it back.
+ * repeat_due leads (work for sales) are never closed.
+ *
+ * Bounded work: the call examines at most `max` leads of the working set,
+ * going on from where the previous call on this handle stopped (a cursor
+ * in memory, wrapping at the end), and closes the due ones among them: a
+ * host calls it now and then (say every minute with max 10,000) and every
+ * lead is looked at once per nleads / max calls. Cost: O(max) memory
+ * work, and per lead closed O(its stage changes) storage calls.
+ *
+ * closed  receives the number of leads closed (may be 0); untouched on
+ *         error.
+ * m       the model.
+ * now     the caller's time (Unix seconds).
+ * max     leads to examine, >= 1.
+ *
+ * Returns 0, B2B2C_EINVAL (NULL), B2B2C_ERANGE (now outside the library's
+ * time range, max 0), B2B2C_ENOMEM, B2B2C_ECORRUPT (a stored stage change
+ * failed to decode), storage codes; nothing changes on error. Inside a
+ * group it rolls back with the group. Since 1.1.
+ */
+B2B2C_API int b2b2c_lead_close_due(size_t *closed, b2b2c_lead_model *m,
+                                   int64_t now, size_t max);
+
+/*
+ * Bring a closed lead back into the working set, as it was when it was
+ * closed (record and stage history back in lead_leads and lead_stages),
+ * for example when a lost lead is revived or a customer's repeat purchase
+ * comes due. Returns 0, B2B2C_EINVAL (NULL), B2B2C_EBADID,
+ * B2B2C_ENOTFOUND (no such lead), B2B2C_ESTATE (the lead is open),
+ * B2B2C_ECORRUPT, B2B2C_ENOMEM, storage codes; nothing changes on error.
+ * Cost: O(its stage changes) storage calls. Since 1.1.
+ */
+B2B2C_API int b2b2c_lead_reopen(b2b2c_lead_model *m, const char *id);
 
 /*
  * Register the band-change alert (NULL cb removes it): called after

@@ -27,6 +27,7 @@ static const b2b2c__param_info LEAD[] = {
     P(B2B2C_LEAD_LEARNING_RATE, 1e-6, 10.0, 0.05, 0),
     P(B2B2C_LEAD_REFIT_EPOCHS, 1.0, 10000.0, 1000.0, 1),
     P(B2B2C_LEAD_LATENESS_DAYS, 0.0, 365.0, 0.0, 0),
+    P(B2B2C_LEAD_CLOSE_DAYS, 1.0, 36500.0, 180.0, 0),
 };
 
 static const b2b2c__param_info SEG[] = {

@@ -91,6 +91,7 @@ static void model_clear(b2b2c_lead_model *m)
     b2b2c__map_fini(&m->leads);
     b2b2c__map_fini(&m->attrmap);
     b2b2c__lead_hist_free(m);
+    b2b2c__lead_close_free(m);
 }
 
 static void model_release(b2b2c_lead_model *m)
@@ -151,6 +152,8 @@ static uint32_t max3(uint32_t a, uint32_t b, uint32_t c)
     a = a > b ? a : b;
     return a > c ? a : c;
 }
+
+static int config_body(b2b2c_lead_model *m, b2b2c__rbuf *r);
 
 /* A record of T_CONFIG or T_MODEL: `body` decodes the fields between
  * dec_begin and dec_finish and returns 0 or B2B2C_ECORRUPT; every failure
@@ -713,7 +716,8 @@ int b2b2c__lead_load(void *p)
         (rc = b2b2c__st_scan(ctx, T_MODEL, load_model, m)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_ATTRS, load_attr, m)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_LEADS, load_lead, m)) != 0 ||
-        (rc = b2b2c__st_scan(ctx, T_TRAIN, load_row, m)) != 0)
+        (rc = b2b2c__st_scan(ctx, T_TRAIN, load_row, m)) != 0 ||
+        (rc = b2b2c__lead_closeinfo_load(m)) != 0)
         return rc;
     return b2b2c__lead_check_dense(m);
 }

@@ -115,8 +115,8 @@ lead_rec *b2b2c__lead_find(const b2b2c_lead_model *m, const char *id, int *rc)
         return NULL;
     }
     r = b2b2c__map_get(&m->leads, id, n);
-    if (!r)
-        *rc = b2b2c__err(m->ctx, B2B2C_ENOTFOUND, "id: no lead '%s'", id);
+    if (!r) /* B2B2C_ESTATE when closed (lead_close.c) */
+        *rc = b2b2c__lead_missing((b2b2c_lead_model *)m, id, n);
     return r;
 }
 
@@ -141,9 +141,13 @@ int b2b2c__lead_read_begin(const b2b2c_lead_model *m, const char *null_arg,
 lead_rec *b2b2c__lead_enter(const b2b2c_lead_model *m, const char *null_arg,
                             const int64_t *now, const char *id, int *rc)
 {
+    lead_rec *r;
     if ((*rc = b2b2c__lead_read_begin(m, null_arg, now)) != 0)
         return NULL;
-    return b2b2c__lead_find(m, id, rc);
+    r = b2b2c__lead_find(m, id, rc);
+    if (!r && *rc == B2B2C_ESTATE) /* closed: read from storage */
+        r = b2b2c__lead_closed_get((b2b2c_lead_model *)m, id, rc);
+    return r;
 }
 
 /* ---- records ----------------------------------------------------------------- */
@@ -408,6 +412,10 @@ static int add_body(b2b2c_lead_model *m, const char *id, size_t n,
 
     if (b2b2c__map_get(&m->leads, id, n))
         return b2b2c__err(m->ctx, B2B2C_EEXISTS, "id: lead '%s' exists", id);
+    if ((rc = b2b2c__lead_is_closed(m, id, n)) != 0)
+        return rc < 0 ? rc
+                      : b2b2c__err(m->ctx, B2B2C_EEXISTS,
+                                   "id: lead '%s' exists (closed)", id);
     if ((rc = b2b2c__lead_intern(m, 1, channel, &ch, NULL)) ||
         (rc = b2b2c__lead_intern(m, 2, region, &rg, NULL)) ||
         (rc = b2b2c__lead_intern(m, 3, product_line, &pl, NULL)) ||
@@ -540,7 +548,7 @@ static lead_rec *event_lead(b2b2c_lead_model *m, const char *id, size_t n,
     r = b2b2c__map_get_h(&m->leads, h, id, n);
     b2b2c__st_prefetch(m->ctx, T_LEADS, h, 1);
     if (!r) {
-        *rc = b2b2c__err(m->ctx, B2B2C_ENOTFOUND, "id: no lead '%s'", id);
+        *rc = b2b2c__lead_missing(m, id, n);
         return NULL;
     }
     m->last = r->idx1;

@@ -455,6 +455,27 @@ static void funnel_fini(funnel *f)
     b2b2c__free(f->ctx, f->hash);
 }
 
+/* The funnel's pass over the closed leads (lead_close.c). */
+typedef struct closed_pass {
+    funnel *f;
+    int64_t now, stall;
+    int wide; /* a duration did not fit: the rest is skipped */
+} closed_pass;
+
+static int closed_visits(void *arg, const lead_rec *r, const lead_hist *h)
+{
+    closed_pass *c = arg;
+    int rc;
+    if (c->wide)
+        return 0;
+    rc = lead_visits(c->f, r, h, c->now, c->stall);
+    if (rc == FUNNEL_WIDE) {
+        c->wide = 1;
+        return 0;
+    }
+    return rc ? b2b2c__err(c->f->ctx, rc, "out of memory") : 0;
+}
+
 static int funnel_run(funnel *f, int64_t from, int64_t to, int64_t now,
                       int64_t stall, b2b2c_lead_funnel_cb cb, void *userdata)
 {
@@ -491,6 +512,16 @@ static int funnel_run(funnel *f, int64_t from, int64_t to, int64_t now,
             if (rc != FUNNEL_WIDE)
                 return b2b2c__err(f->ctx, rc, "out of memory");
             f->need_wide = 1; /* before any row: nothing reported yet */
+            return 0;
+        }
+    }
+    {
+        closed_pass c = {f, now, stall, 0};
+        if ((rc = b2b2c__lead_closed_each(f->m, from, to, now, closed_visits,
+                                          &c)) != 0)
+            return rc;
+        if (c.wide) {
+            f->need_wide = 1;
             return 0;
         }
     }

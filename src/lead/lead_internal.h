@@ -6,7 +6,7 @@
 #include "internal.h"
 #include "b2b2c/lead.h"
 
-#define LEAD_NPARAMS 8
+#define LEAD_NPARAMS 9
 #define LEAD_NPARAMS_V1 7 /* in a version 1 config record */
 #define LEAD_NSEG 6
 #define LEAD_CHUNK_BITS 12
@@ -20,6 +20,8 @@
 #define T_STAGES "lead_stages"
 #define T_TRAIN "lead_train"
 #define T_MODEL "lead_model"
+#define T_CLOSED "lead_closed"  /* closed leads (lead_close.c), 1.1 */
+#define T_CLOSEINFO "lead_closeinfo" /* their count, 1.1 */
 
 /* An event kind: rule points and the learned weights of its two features. */
 typedef struct lead_kind {
@@ -210,7 +212,24 @@ struct b2b2c_lead_model {
     void *rescore_payload;
     struct lead_resc *resc;
     size_t nresc, capresc;
+    /* Closing (lead_close.c). close_at: where b2b2c_lead_close_due goes
+     * on (an index into the leads, taken modulo nleads). nclosed: the
+     * leads in T_CLOSED (T_CLOSEINFO; the open reads this one record, not
+     * the table). ctmp: a closed lead read for a read call (its per-kind
+     * array and ch, its stage changes, owned; ID in ctmp_id). */
+    size_t close_at;
+    uint64_t nclosed;
+    lead_rec ctmp;
+    struct lead_chg *ch;
+    uint32_t nch, capch;
+    char ctmp_id[B2B2C__ID_MAX + 1];
 };
+
+/* A stage change as a closed lead's record keeps it. */
+typedef struct lead_chg {
+    uint8_t from, to, band;
+    int64_t at;
+} lead_chg;
 
 static inline lead_rec *lead_at(const b2b2c_lead_model *m, size_t i)
 {
@@ -373,5 +392,34 @@ int b2b2c__lead_hist_ready(const b2b2c_lead_model *m);
  * B2B2C_ECORRUPT or B2B2C_EVERSION. */
 int b2b2c__lead_dec_stage(const void *v, size_t vl, int32_t *from,
                           int32_t *to, int64_t *at, int32_t *band);
+
+/* lead_close.c. The lead id (n bytes) is not in memory: B2B2C_ESTATE when
+ * it is closed, else B2B2C_ENOTFOUND, message set (or a storage code). */
+int b2b2c__lead_missing(b2b2c_lead_model *m, const char *id, size_t n);
+/* b2b2c__lead_enter for a lead b2b2c__lead_missing found closed: its record
+ * read into m->ctmp (NULL with *rc set on error). */
+lead_rec *b2b2c__lead_closed_get(b2b2c_lead_model *m, const char *id,
+                                 int *rc);
+/* A lead m->ctmp holds: its stage changes to cb, oldest first. */
+int b2b2c__lead_closed_history(b2b2c_lead_model *m, b2b2c_lead_stage_cb cb,
+                               void *payload);
+/* Whether lead id (n bytes) is closed: 1, 0 or a negative code. */
+int b2b2c__lead_is_closed(b2b2c_lead_model *m, const char *id, size_t n);
+/* b2b2c_lead_remove of a closed lead (in the call's transaction). */
+int b2b2c__lead_closed_remove(b2b2c_lead_model *m, const char *id,
+                              size_t n);
+/* The funnel's pass over the closed leads: fn(arg, lead, its changes)
+ * for each one created in [from, to) and not after now (a scan of
+ * T_CLOSED; fn's nonzero code stops it and is returned). */
+int b2b2c__lead_closed_each(b2b2c_lead_model *m, int64_t from, int64_t to,
+                            int64_t now,
+                            int (*fn)(void *, const lead_rec *,
+                                      const lead_hist *),
+                            void *arg);
+/* The open's and the refresh's reading of T_CLOSEINFO; the model freed. */
+int b2b2c__lead_closeinfo_load(b2b2c_lead_model *m);
+int b2b2c__lead_closeinfo_dec(b2b2c_lead_model *m, const void *k, size_t kl,
+                              const void *v, size_t vl);
+void b2b2c__lead_close_free(b2b2c_lead_model *m);
 
 #endif

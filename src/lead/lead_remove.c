@@ -52,8 +52,16 @@ static int remove_body(b2b2c_lead_model *m, const char *id, int erase)
     lead_rec *r;
     int rc = 0;
 
-    if (!(r = b2b2c__lead_find(m, id, &rc)))
-        return rc;
+    if (!(r = b2b2c__lead_find(m, id, &rc))) {
+        if (rc != B2B2C_ESTATE) /* else closed (lead_close.c) */
+            return rc;
+        b2b2c__err_clear(ctx);
+        if ((rc = b2b2c__lead_closed_remove(m, id, strlen(id))) != 0)
+            return rc;
+        if (erase)
+            b2b2c__sync_forget(ctx);
+        return 0;
+    }
     for (uint32_t i = 0; i < r->nhist && rc == 0; i++) {
         b2b2c__lead_hist_key(key, r, i);
         rc = b2b2c__st_del(ctx, T_STAGES, key, r->idlen + 5u);

@@ -128,6 +128,8 @@ int b2b2c_lead_stage_history(const b2b2c_lead_model *m, const char *id,
     int rc = 0;
     if (!(r = b2b2c__lead_enter(m, cb ? NULL : "cb", NULL, id, &rc)))
         return rc;
+    if (r == &m->ctmp) /* closed: its changes are in its record */
+        return b2b2c__lead_closed_history((b2b2c_lead_model *)m, cb, payload);
     for (uint32_t i = 0; i < r->nhist && rc == 0; i++) {
         hist_get h = {(b2b2c_lead_model *)m, 0, 0, 0, 0};
         b2b2c__lead_hist_key(key, r, i);

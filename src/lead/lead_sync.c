@@ -216,6 +216,15 @@ static int lead_refresh(void *h, const char *table, const void *key,
         return refresh_model(m, key, klen, val, vlen);
     if (strcmp(table, T_CONFIG) == 0)
         return refresh_config(m, key, klen, val, vlen);
+    if (strcmp(table, T_CLOSED) == 0)
+        return 0; /* read on demand; the lead left lead_leads (above) */
+    if (strcmp(table, T_CLOSEINFO) == 0) {
+        if (!val)
+            return gone(m, table, key, klen);
+        if ((rc = b2b2c__undo_save(m->ctx, &m->nclosed, sizeof(m->nclosed))))
+            return rc;
+        return b2b2c__lead_closeinfo_dec(m, key, klen, val, vlen);
+    }
     return b2b2c__err_corrupt(m->ctx, B2B2C_ECORRUPT, table, key, klen,
                               "not a table of the lead model");
 }

@@ -70,6 +70,9 @@ static uint64_t digest_of(const b2b2c_lead_model *m, int unordered)
     d = mix(d, &sum, sizeof(sum));
     d = mix(d, &m->nrows, sizeof(m->nrows));
     d = mix(d, &m->nwon, sizeof(m->nwon));
+    d = mix(d, &m->nclosed, sizeof(m->nclosed));
+    if (!unordered)
+        d = mix(d, &m->close_at, sizeof(m->close_at));
     for (size_t i = 0; i < m->nrows; i++) { /* field by field: padding */
         const lead_row *w = m->rows[i];
         uint32_t h[6] = {w->label, w->segment, w->nk, w->chan, w->region,
@@ -800,6 +803,100 @@ static void t_group_create_grow(void **u)
     th_group_grow(&g);
 }
 
+/* Closing (issue 20): L0 won, L1 lost, L2 disqualified, L3 a customer,
+ * all long enough ago; L4 and L5 stay. */
+#define LATE (T0 + 400 * DAY)
+static int close_setup(th_env *env, void **state)
+{
+    b2b2c_lead_model *m;
+    int rc = setup(env, state);
+    if (rc)
+        return rc;
+    m = *state;
+    if ((rc = b2b2c_lead_set_stage(m, "L0", B2B2C_LEAD_STAGE_WON, T0 + 6)) ||
+        (rc = b2b2c_lead_set_stage(m, "L1", B2B2C_LEAD_STAGE_LOST, T0 + 6)) ||
+        (rc = b2b2c_lead_set_stage(m, "L2", B2B2C_LEAD_STAGE_DISQUALIFIED,
+                                   T0 + 6)) ||
+        (rc = b2b2c_lead_set_stage(m, "L3", B2B2C_LEAD_STAGE_QUALIFIED,
+                                   T0 + 6)) ||
+        (rc = b2b2c_lead_set_stage(m, "L3", B2B2C_LEAD_STAGE_WON, T0 + 7)) ||
+        (rc = b2b2c_lead_set_stage(m, "L3", B2B2C_LEAD_STAGE_CUSTOMER,
+                                   T0 + 8)))
+        return rc;
+    return 0;
+}
+static int closed_setup(th_env *env, void **state)
+{
+    size_t n;
+    int rc = close_setup(env, state);
+    return rc ? rc : b2b2c_lead_close_due(&n, *state, LATE, 100);
+}
+static int op_close(th_env *env, void *state)
+{
+    size_t n;
+    (void)env;
+    return b2b2c_lead_close_due(&n, state, LATE, 100);
+}
+static int op_close_some(th_env *env, void *state)
+{
+    size_t n;
+    (void)env;
+    return b2b2c_lead_close_due(&n, state, LATE, 2);
+}
+static int op_reopen(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_reopen(state, "L0");
+}
+static int op_remove_closed(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_remove(state, "L3");
+}
+static int op_erase_closed(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_erase(state, "L1");
+}
+static int op_close_group(th_env *env, void *state)
+{
+    size_t n;
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_lead_close_due(&n, state, LATE, 100)) ||
+        (rc = b2b2c_lead_reopen(state, "L2")) ||
+        (rc = b2b2c_lead_set_stage(state, "L2", B2B2C_LEAD_STAGE_NURTURING,
+                                   LATE)) ||
+        (rc = b2b2c_lead_add(state, "L7", LATE, 1, NULL, NULL, NULL))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+static void run_closing(const char *name, int closed,
+                        int (*op)(th_env *, void *))
+{
+    th_fault_ops ops = {name, closed ? closed_setup : close_setup, op, dig,
+                        teardown, 0};
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
+static void t_close(void **u)
+{
+    (void)u;
+    run_closing("lead_close_due", 0, op_close);
+    run_closing("lead_close_due, 2 a call", 0, op_close_some);
+    run_closing("lead_close_due in a group", 0, op_close_group);
+}
+static void t_reopen(void **u)
+{
+    (void)u;
+    run_closing("lead_reopen", 1, op_reopen);
+    run_closing("lead_remove of a closed lead", 1, op_remove_closed);
+    run_closing("lead_erase of a closed lead", 1, op_erase_closed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -828,6 +925,8 @@ int main(void)
         cmocka_unit_test(t_points_apply_group),
         cmocka_unit_test(t_kset_rescore),
         cmocka_unit_test(t_thr_rescore),
+        cmocka_unit_test(t_close),
+        cmocka_unit_test(t_reopen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -288,6 +288,19 @@ class LeadTest(EngineTest):
                        "boilers")
             self.m.event(who, kind, T0 + day * DAY)
 
+    def test_close_reopen(self):
+        self.m.set_stage("ivan", "disqualified", T0 + DAY)
+        self.assertEqual(self.m.close_due(T0 + 10 * DAY), 0)
+        self.assertEqual(self.m.close_due(T0 + 200 * DAY, 2), 1)
+        self.assertEqual(len(self.m), 2)
+        self.assertEqual(self.m.stage("ivan"),
+                         b2b2c.LEAD_STAGE_DISQUALIFIED)
+        with self.assertRaises(b2b2c.Error) as cm:
+            self.m.event("ivan", "site_visit", T0 + 200 * DAY)
+        self.assertEqual(cm.exception.code, b2b2c.ESTATE)
+        self.m.reopen("ivan")
+        self.assertEqual(len(self.m), 3)
+
     def test_source_bands_and_alert(self):
         now = T0 + 3 * DAY
         self.assertEqual([self.m.band(w, now) for w in ("olga", "ivan",

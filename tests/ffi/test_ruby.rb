@@ -209,6 +209,18 @@ class LeadTest < EngineTest
     end
   end
 
+  def test_close_reopen
+    @m.set_stage("ivan", "disqualified", T0 + DAY)
+    assert_equal 0, @m.close_due(T0 + (10 * DAY))
+    assert_equal 1, @m.close_due(T0 + (200 * DAY), 2)
+    assert_equal 2, @m.count
+    assert_equal B2B2C::LEAD_STAGE_DISQUALIFIED, @m.stage("ivan")
+    err = assert_raises(B2B2C::Error) { @m.event("ivan", "site_visit", T0 + (200 * DAY)) }
+    assert_equal B2B2C::ESTATE, err.code
+    @m.reopen("ivan")
+    assert_equal 3, @m.count
+  end
+
   def test_source_bands_and_alert
     now = T0 + (3 * DAY)
     assert_equal %w[cold warm hot], %w[olga ivan petr].map { |w| @m.band(w, now) }

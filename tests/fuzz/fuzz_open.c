@@ -33,6 +33,7 @@ static const char *const tables[] = {
     "dealer_owners",  "dealer_certs",   "lead_points",
     "programs_dealers", "programs_points", "programs_days",
     "programs_params",
+    "lead_closed",    "lead_closeinfo",
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define T0 INT64_C(1767225600)
@@ -80,6 +81,15 @@ static void baseline(b2b2c_ctx *ctx)
         b2b2c_lead_event(m, "l2", B2B2C_LEAD_EV_SITE_VISIT, T0 + 60, 1);
         b2b2c_lead_event(m, "l2", B2B2C_LEAD_EV_QUOTE_REQUEST, T0 + 200, 0);
         b2b2c_lead_event(m, "l2", B2B2C_LEAD_EV_EMAIL_OPEN, T0 + 100, 0);
+        /* a closed lead (lead_closed, lead_closeinfo) */
+        b2b2c_lead_add(m, "lc", T0, B2B2C_SEGMENT_B2C_CONSUMER, "search",
+                       "RU", "boilers");
+        b2b2c_lead_event(m, "lc", B2B2C_LEAD_EV_SITE_VISIT, T0 + 60, 1);
+        b2b2c_lead_set_stage(m, "lc", B2B2C_LEAD_STAGE_LOST, T0 + 60);
+        {
+            size_t n;
+            b2b2c_lead_close_due(&n, m, T0 + 86400 * 400, 10);
+        }
         b2b2c_lead_model_free(m);
     }
     if (b2b2c_dealer_new(&e, ctx) == 0) {
@@ -149,6 +159,17 @@ static int why_row(const char *id, int32_t o, int32_t b, int64_t at,
     (void)id, (void)o, (void)b, (void)at, (void)why, (void)u;
     return 0;
 }
+static int hist_row(int32_t f, int32_t t, int64_t at, void *u)
+{
+    (void)f, (void)t, (void)at, (void)u;
+    return 0;
+}
+static int funnel_row(const char *g, int32_t st, const double *f, size_t n,
+                      void *u)
+{
+    (void)g, (void)st, (void)f, (void)n, (void)u;
+    return 0;
+}
 static int rule_row(const char *id, int32_t pr, int32_t seg, const char *x,
                     int32_t d, void *u)
 {
@@ -188,6 +209,16 @@ static void open_all(b2b2c_ctx *ctx)
         b2b2c_lead_points_history(m, points_row, NULL);
         b2b2c_lead_band_changes_why(m, T0, T0 + 86400, why_row, NULL);
         b2b2c_lead_event(m, "l1", B2B2C_LEAD_EV_QUOTE_REQUEST, T0 + 86400, 0);
+        {
+            double sc;
+            int32_t st;
+            b2b2c_lead_score(&sc, NULL, m, "lc", T0 + 86400);
+            b2b2c_lead_stage_history(m, "lc", hist_row, NULL);
+            b2b2c_lead_funnel(m, INT64_MIN, INT64_MAX, T0 + 86400 * 500,
+                              B2B2C_LEAD_FUNNEL_BY_ALL, 30, funnel_row, NULL);
+            b2b2c_lead_reopen(m, "lc");
+            b2b2c_lead_stage(&st, m, "lc");
+        }
         b2b2c_lead_model_free(m);
     }
     if (b2b2c_dealer_new(&e, ctx) == 0) {

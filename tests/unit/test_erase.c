@@ -439,6 +439,39 @@ static void test_erase_and_search(void **state)
     store_close(&r);
 }
 
+/* A closed lead (issue 20): its record and stage history live in
+ * lead_closed; the erase removes that too. */
+static void test_erase_closed_lead(void **state)
+{
+    rec_store r;
+    engines e;
+    search s;
+    size_t n = 0;
+    (void)state;
+
+    store_open(&r);
+    engines_open(&e, &r);
+    add_channels(&e);
+    write_id(&e, OTHER);
+    write_id(&e, ZID);
+    assert_int_equal(b2b2c_lead_set_stage(e.m, ZID, B2B2C_LEAD_STAGE_LOST,
+                                          T0 + 5 * DAY),
+                     0);
+    assert_int_equal(b2b2c_lead_close_due(&n, e.m, T0 + 400 * DAY, 10), 0);
+    assert_int_equal(n, 1);
+    assert_true(store_search(&r, ZID, &s) > 0);
+    assert_non_null(strstr(s.where, "lead_closed"));
+    erase_all(&e, ZID);
+    store_search(&r, ZID, &s);
+    if (s.hits)
+        print_error("'%s' still in:%s\n", ZID, s.where);
+    assert_int_equal(s.hits, 0);
+    expect_known(&e, ZID, 0);
+    expect_known(&e, OTHER, 1);
+    engines_close(&e);
+    store_close(&r);
+}
+
 static void test_erase_unknown(void **state)
 {
     rec_store r;
@@ -656,6 +689,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_erase_and_search),
+        cmocka_unit_test(test_erase_closed_lead),
         cmocka_unit_test(test_erase_unknown),
         cmocka_unit_test(test_erase_group_rollback),
         cmocka_unit_test(test_erase_two_contexts),

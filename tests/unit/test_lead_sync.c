@@ -465,6 +465,71 @@ static void t_remove(void **state)
     assert_same(p, T0 + DAY);
 }
 
+/* Closing in one context (issue 20): the other drops the lead from its
+ * working set, still answers for it from storage, refuses events on it
+ * and its ID, and sees it come back when reopened. */
+static int count_hist(int32_t from, int32_t to, int64_t at, void *ud)
+{
+    (void)from;
+    (void)to;
+    (void)at;
+    ++*(int *)ud;
+    return 0;
+}
+
+static void t_close(void **state)
+{
+    pair *p = *state;
+    int64_t late = T0 + 400 * DAY;
+    size_t n;
+    int32_t st;
+    int nh = 0;
+    assert_int_equal(b2b2c_lead_add(p->a, "L1", T0, 0, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_add(p->a, "L2", T0, 0, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_add(p->b, "a-long-lead-id-kept-outside", T0,
+                                    0, NULL, NULL, NULL),
+                     0);
+    assert_int_equal(
+        b2b2c_lead_set_stage(p->b, "L1", B2B2C_LEAD_STAGE_LOST, T0 + 1), 0);
+    assert_int_equal(b2b2c_lead_set_stage(p->a, "a-long-lead-id-kept-outside",
+                                          B2B2C_LEAD_STAGE_DISQUALIFIED,
+                                          T0 + 2),
+                     0);
+    assert_int_equal(b2b2c_lead_close_due(&n, p->a, late, 10), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(b2b2c_lead_count(&n, p->b), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(b2b2c_lead_stage(&st, p->b, "L1"), 0);
+    assert_int_equal(st, B2B2C_LEAD_STAGE_LOST);
+    assert_int_equal(b2b2c_lead_stage_history(p->b, "L1", count_hist, &nh),
+                     0);
+    assert_int_equal(nh, 1);
+    assert_int_equal(
+        b2b2c_lead_event(p->b, "L1", B2B2C_LEAD_EV_DEMO_VIEW, late, 0),
+        B2B2C_ESTATE);
+    assert_int_equal(b2b2c_lead_add(p->b, "L1", late, 0, NULL, NULL, NULL),
+                     B2B2C_EEXISTS);
+    assert_same(p, late);
+    assert_int_equal(b2b2c_lead_reopen(p->b, "L1"), 0);
+    assert_int_equal(
+        b2b2c_lead_event(p->a, "L1", B2B2C_LEAD_EV_DEMO_VIEW, late, 0), 0);
+    assert_int_equal(
+        b2b2c_lead_set_stage(p->a, "L1", B2B2C_LEAD_STAGE_NURTURING, late), 0);
+    nh = 0;
+    assert_int_equal(b2b2c_lead_stage_history(p->b, "L1", count_hist, &nh),
+                     0);
+    assert_int_equal(nh, 2);
+    assert_int_equal(b2b2c_lead_remove(p->b, "a-long-lead-id-kept-outside"),
+                     0);
+    assert_int_equal(b2b2c_lead_stage(&st, p->a,
+                                      "a-long-lead-id-kept-outside"),
+                     B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_lead_add(p->a, "a-long-lead-id-kept-outside", late,
+                                    0, NULL, NULL, NULL),
+                     0);
+    assert_same(p, late + DAY);
+}
+
 /* A commit of more changes than a change-log entry lists makes the others
  * rebuild from storage (core's reload): what the host set on the handle
  * and does not store (the alert) stays. */
@@ -671,6 +736,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_config, setup, teardown),
         cmocka_unit_test_setup_teardown(t_refit, setup, teardown),
         cmocka_unit_test_setup_teardown(t_remove, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_close, setup, teardown),
         cmocka_unit_test_setup_teardown(t_random_mixed, setup, teardown),
         cmocka_unit_test_setup_teardown(t_reload_big_commit, setup, teardown),
     };

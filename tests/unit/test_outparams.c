@@ -150,6 +150,7 @@
  *                                   folds, ST)
  *   b2b2c_lead_points_apply         test_lead (F, unknown entry, NaN
  *                                   points, ST)
+ *   b2b2c_lead_close_due            test_lead (F, max 0, bad now, ST)
  * segment.h
  *   b2b2c_segment_attrs_new         test_segment (AL; exception)
  *   b2b2c_segment_attrs_get         test_segment (unknown attr, missing)
@@ -693,6 +694,8 @@ static void test_lead(void **state)
     X(b2b2c_lead_score(&sc, &band, m, "l1", INT64_MAX),
       B2B2C_ERANGE);
     X(b2b2c_lead_stage(&stage, m, "l9"), B2B2C_ENOTFOUND);
+    X(b2b2c_lead_close_due(&n, m, T0, 0), B2B2C_ERANGE);
+    X(b2b2c_lead_close_due(&n, m, INT64_MAX, 10), B2B2C_ERANGE);
     X(b2b2c_lead_refit(&stt, &passes, m), B2B2C_ENOTREADY);
     X(b2b2c_lead_probability(&p, m, "l1", T0),
       B2B2C_ENOTREADY);
@@ -728,6 +731,7 @@ static void test_lead(void **state)
       ST_CODE);
     X(b2b2c_lead_stage(&stage, m, "l1"), ST_CODE);
     X(b2b2c_lead_count(&n, m), ST_CODE);
+    X(b2b2c_lead_close_due(&n, m, T0 + 400 * DAY, 10), ST_CODE);
     X(b2b2c_lead_refit(&stt, &passes, m), ST_CODE);
     X(b2b2c_lead_probability(&p, m, "l1", T0 + DAY), ST_CODE);
     X(b2b2c_lead_points_dry_run(dry, B2B2C_LEAD_DRY_NFIELDS, m, ent, ept, 1,
@@ -756,6 +760,7 @@ static void test_lead(void **state)
 #undef PREP
     b2b2c_lead_model_free(m2);
     FAULTS(b2b2c_lead_model_get_param(&v, m, B2B2C_LEAD_MIN_OUTCOMES));
+    FAULTS(b2b2c_lead_close_due(&n, m, T0 + 400 * DAY, 10));
     FAULTS(b2b2c_lead_add_kind(&kind, m, "webinar"));
     FAULTS(b2b2c_lead_kind_id(&kind, m, "webinar"));
     FAULTS(b2b2c_lead_kind_get(&pts, &cd, &ct, &hd, m, 1));

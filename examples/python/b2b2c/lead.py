@@ -203,6 +203,20 @@ class LeadModel(_Handle):
         (docs/privacy.md). Since 1.1."""
         self._check(lib.b2b2c_lead_erase(self.handle, _b(lead_id)))
 
+    def close_due(self, now: Time, max_leads: int = 10000) -> int:
+        """Close up to the due leads among the next max_leads of the working
+        set (won, lost, disqualified or customer for LEAD_CLOSE_DAYS): they
+        leave memory, stay readable by ID. Returns how many closed.
+        Since 1.1."""
+        v = _sz()
+        self._check(lib.b2b2c_lead_close_due(ctypes.byref(v), self.handle,
+                                             now, max_leads))
+        return v.value
+
+    def reopen(self, lead_id: str) -> None:
+        """Bring a closed lead back into the working set. Since 1.1."""
+        self._check(lib.b2b2c_lead_reopen(self.handle, _b(lead_id)))
+
     def score(self, lead_id: str, now: Time) -> Tuple[float, int]:
         """(score, band) at now."""
         s, b = _dbl(), _i32()

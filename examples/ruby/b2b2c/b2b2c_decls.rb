@@ -150,6 +150,7 @@ module B2B2C
     LEAD_LEARNING_RATE: 105,
     LEAD_REFIT_EPOCHS: 106,
     LEAD_LATENESS_DAYS: 107,
+    LEAD_CLOSE_DAYS: 108,
     LEAD_FUNNEL_BY_ALL: 0,
     LEAD_FUNNEL_BY_WEEK: 1,
     LEAD_FUNNEL_BY_MONTH: 2,
@@ -541,7 +542,7 @@ module B2B2C
     LeadAttr: { segment: 0, channel: 1, region: 2, product_line: 3 },
     LeadParam: { half_life_days: 100, warm_threshold: 101, hot_threshold: 102,
       min_outcomes: 103, l2: 104, learning_rate: 105, refit_epochs: 106,
-      lateness_days: 107 },
+      lateness_days: 107, close_days: 108 },
     LeadFunnelBy: { all: 0, week: 1, month: 2, channel: 3, segment: 4,
       band: 5 },
     LeadFunnelField: { entered: 0, leads: 1, forward: 2, dropped: 3, open: 4,
@@ -709,6 +710,7 @@ module B2B2C
     b2b2c_lead_counts: [1],
     b2b2c_lead_band_changes: [1, 2],
     b2b2c_lead_list: [3],
+    b2b2c_lead_close_due: [2],
     b2b2c_lead_points_dry_run: [8],
     b2b2c_lead_points_apply: [8],
     b2b2c_lead_band_changes_why: [1, 2],
@@ -931,6 +933,8 @@ module B2B2C
     attach_function :b2b2c_lead_counts, %i[pointer int64 b2b2c_lead_count_cb pointer], :int
     attach_function :b2b2c_lead_band_changes, %i[pointer int64 int64 b2b2c_lead_band_cb pointer], :int
     attach_function :b2b2c_lead_list, %i[pointer int32 int32 int64 b2b2c_lead_list_cb pointer], :int
+    attach_function :b2b2c_lead_close_due, %i[pointer pointer int64 size_t], :int
+    attach_function :b2b2c_lead_reopen, %i[pointer string], :int
     attach_function :b2b2c_lead_set_alert, %i[pointer b2b2c_lead_band_cb pointer], :int
     attach_function :b2b2c_lead_suggest_points, %i[pointer double b2b2c_lead_points_cb pointer], :int
     attach_function :b2b2c_lead_points_dry_run, %i[pointer size_t pointer pointer pointer size_t double double int64 int32 uint64], :int

@@ -120,6 +120,13 @@ module B2B2C
     # (docs/privacy.md). Since 1.1.
     def erase(lead_id) = check(Lib.b2b2c_lead_erase(handle, lead_id))
 
+    # Closes the due leads among the next max_leads of the working set (won, lost,
+    # disqualified or customer for LEAD_CLOSE_DAYS); returns how many. Since 1.1.
+    def close_due(now, max_leads = 10_000) = get_size(:b2b2c_lead_close_due, now, max_leads)
+
+    # Brings a closed lead back into the working set. Since 1.1.
+    def reopen(lead_id) = check(Lib.b2b2c_lead_reopen(handle, lead_id))
+
     # [score, band] at now.
     def score(lead_id, now)
       s = B2B2C.out

@@ -1,0 +1,475 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Closing leads (issue 20): open time and memory of the lead model before
+ * and after closing, and a multi-year lifecycle simulation in bounded
+ * memory. docs/PERFORMANCE.md, "Closing leads", has the figures.
+ *
+ *   bench_lifecycle open mem|sqlite [N]   N leads (default 200,000), each
+ *       added with 3 events (site_visit, guide_download, email_open) and
+ *       its stages: 70% nurturing then lost, 10% qualified, won, customer,
+ *       5% disqualified, 15% left nurturing. Then, each a median of 3:
+ *       the open (b2b2c_lead_model_new on a new context on the same
+ *       store, in a child process: time, growth of its RSS, bytes the
+ *       library allocated), then b2b2c_lead_close_due in calls of 10,000
+ *       until a call closes none (time per call), then the open again.
+ *   bench_lifecycle sim mem|sqlite [N [YEARS]]   N leads (default
+ *       200,000) arriving evenly over YEARS (default 3) years, a day at a
+ *       time: on arrival the lead and 3 events; a week later qualified
+ *       (40%) or nurturing; 30 days after arrival won (25% of the
+ *       qualified) or lost, or disqualified (10% of the nurturing); won
+ *       leads become customers 10 days later; 2% of the leads record an
+ *       outcome (training row). Every day ends with b2b2c_lead_close_due
+ *       (max 100,000) at the day's end, the retention defaults otherwise.
+ *       At each tenth of N (and at 1M, 5M, 10M) it prints the process RSS,
+ *       the library's bytes, the working set and the elapsed time.
+ *
+ * The SQLite file is a temporary file in $TMPDIR (WAL, synchronous
+ * NORMAL), removed at the end.
+ */
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "b2b2c.h"
+#include "bench.h"
+#ifdef BENCH_SQLITE
+#include "b2b2c/storage/sqlite.h"
+#endif
+
+#define T0 1704067200 /* 2024-01-01 */
+#define DAY 86400
+#define GROUP 10000
+#define RUNS 3
+
+static void fail(const char *what, int rc)
+{
+    fprintf(stderr, "bench_lifecycle: %s failed: %d (%s)\n", what, rc,
+            b2b2c_strerror(rc));
+    exit(1);
+}
+
+/* ---- the store --------------------------------------------------------- */
+
+typedef struct store {
+    int sqlite;
+    char path[256];
+    b2b2c_memstore *ms;
+    b2b2c_storage st;
+#ifdef BENCH_SQLITE
+    b2b2c_sqlite *db;
+#endif
+} store;
+
+static void store_open(store *s, const char *kind)
+{
+    int rc;
+    memset(s, 0, sizeof(*s));
+    if (strcmp(kind, "mem") == 0) {
+        if ((rc = b2b2c_memstore_new(&s->ms, NULL)) ||
+            (rc = b2b2c_memstore_methods(s->ms, &s->st)))
+            fail("memstore", rc);
+        return;
+    }
+#ifdef BENCH_SQLITE
+    if (strcmp(kind, "sqlite") == 0) {
+        const char *tmp = getenv("TMPDIR");
+        b2b2c_sqlite_options o = B2B2C_SQLITE_OPTIONS_INIT;
+        s->sqlite = 1;
+        snprintf(s->path, sizeof(s->path), "%s/bench_lifecycle_%d.db",
+                 tmp && *tmp ? tmp : "/tmp", (int)getpid());
+        o.synchronous = B2B2C_SQLITE_SYNC_NORMAL;
+        if ((rc = b2b2c_sqlite_open_with(&s->db, s->path, &o)) ||
+            (rc = b2b2c_sqlite_methods(s->db, &s->st)))
+            fail("sqlite open", rc);
+        return;
+    }
+#endif
+    fprintf(stderr, "bench_lifecycle: unknown store '%s'\n", kind);
+    exit(2);
+}
+
+/* A second connection to the same store (a new one per measuring child:
+ * SQLite connections are not shared across fork). */
+static void store_reconnect(store *s)
+{
+#ifdef BENCH_SQLITE
+    if (s->sqlite) {
+        b2b2c_sqlite_options o = B2B2C_SQLITE_OPTIONS_INIT;
+        int rc;
+        o.synchronous = B2B2C_SQLITE_SYNC_NORMAL;
+        if ((rc = b2b2c_sqlite_open_with(&s->db, s->path, &o)) ||
+            (rc = b2b2c_sqlite_methods(s->db, &s->st)))
+            fail("sqlite reopen", rc);
+    }
+#else
+    (void)s;
+#endif
+}
+
+static void store_close(store *s)
+{
+#ifdef BENCH_SQLITE
+    if (s->sqlite) {
+        char p[300];
+        b2b2c_sqlite_close(s->db);
+        remove(s->path);
+        snprintf(p, sizeof(p), "%s-wal", s->path);
+        remove(p);
+        snprintf(p, sizeof(p), "%s-shm", s->path);
+        remove(p);
+        return;
+    }
+#endif
+    b2b2c_memstore_free(s->ms);
+}
+
+/* ---- memory ------------------------------------------------------------ */
+
+static double rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size = 0, res = 0;
+    double r = 0;
+    if (f && fscanf(f, "%ld %ld", &size, &res) == 2)
+        r = (double)res * (double)sysconf(_SC_PAGESIZE);
+    if (f)
+        fclose(f);
+    return r;
+}
+
+static double median3(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(double), bench_cmp);
+    return v[n / 2];
+}
+
+/* ---- open -------------------------------------------------------------- */
+
+static void lead_id(char *buf, size_t n, long i)
+{
+    snprintf(buf, n, "lead-%08ld", i);
+}
+
+static void build(b2b2c_lead_model *m, b2b2c_ctx *ctx, long n, int64_t span)
+{
+    char id[32];
+    int rc;
+    for (long i = 0; i < n; i += GROUP) {
+        if ((rc = b2b2c_ctx_begin(ctx)))
+            fail("ctx_begin", rc);
+        for (long j = i; j < i + GROUP && j < n; j++) {
+            int64_t t = T0 + (int64_t)((double)span * (double)j / (double)n);
+            long r = j % 20;
+            lead_id(id, sizeof(id), j);
+            if ((rc = b2b2c_lead_add(m, id, t, (int32_t)(j % 6),
+                                     j % 3 ? "search" : "display",
+                                     j % 7 ? "RU-MOW" : "RU-SPE",
+                                     "boilers")) ||
+                (rc = b2b2c_lead_event(m, id, B2B2C_LEAD_EV_SITE_VISIT,
+                                       t + 60, 0)) ||
+                (rc = b2b2c_lead_event(m, id, B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                                       t + 3600, 0)) ||
+                (rc = b2b2c_lead_event(m, id, B2B2C_LEAD_EV_EMAIL_OPEN,
+                                       t + DAY, 0)))
+                fail("add", rc);
+            if (r < 14) /* 70%: nurturing, lost */
+                rc = b2b2c_lead_set_stage(m, id, B2B2C_LEAD_STAGE_NURTURING,
+                                          t + 2 * DAY) ||
+                     b2b2c_lead_set_stage(m, id, B2B2C_LEAD_STAGE_LOST,
+                                          t + 20 * DAY);
+            else if (r < 16) /* 10%: qualified, won, customer */
+                rc = b2b2c_lead_set_stage(m, id, B2B2C_LEAD_STAGE_QUALIFIED,
+                                          t + 2 * DAY) ||
+                     b2b2c_lead_set_stage(m, id, B2B2C_LEAD_STAGE_WON,
+                                          t + 20 * DAY) ||
+                     b2b2c_lead_set_stage(m, id, B2B2C_LEAD_STAGE_CUSTOMER,
+                                          t + 30 * DAY);
+            else if (r < 17) /* 5%: disqualified */
+                rc = b2b2c_lead_set_stage(m, id,
+                                          B2B2C_LEAD_STAGE_DISQUALIFIED,
+                                          t + 2 * DAY);
+            else /* 15%: still nurtured */
+                rc = b2b2c_lead_set_stage(m, id, B2B2C_LEAD_STAGE_NURTURING,
+                                          t + 2 * DAY);
+            if (rc)
+                fail("stage", rc);
+        }
+        if ((rc = b2b2c_ctx_commit(ctx)))
+            fail("ctx_commit", rc);
+    }
+}
+
+typedef struct open_out {
+    double secs, rss, bytes;
+    size_t n;
+} open_out;
+
+static void open_child(store *s, int out)
+{
+    bench_counter cnt = {0};
+    b2b2c_allocator al = {B2B2C_ALLOCATOR_VERSION, bench_count_alloc,
+                          bench_count_realloc, bench_count_free, &cnt};
+    b2b2c_ctx *ctx;
+    b2b2c_lead_model *m;
+    open_out o;
+    double r0, t0;
+    int rc;
+    store_reconnect(s);
+    if ((rc = b2b2c_ctx_new(&ctx, &al, &s->st)))
+        fail("ctx_new", rc);
+    /* the parent's freed heap back to the system first, so that the
+     * open's allocations show as RSS growth (glibc) */
+    malloc_trim(0);
+    r0 = rss_bytes();
+    t0 = bench_now();
+    if ((rc = b2b2c_lead_model_new(&m, ctx)))
+        fail("lead_model_new", rc);
+    o.secs = bench_now() - t0;
+    o.rss = rss_bytes() - r0;
+    o.bytes = (double)cnt.bytes;
+    if ((rc = b2b2c_lead_count(&o.n, m)))
+        fail("count", rc);
+    if (write(out, &o, sizeof(o)) != (ssize_t)sizeof(o))
+        _exit(5);
+    _exit(0);
+}
+
+static void measure_open(store *s, const char *label, const char *kind,
+                         long n)
+{
+    double t[RUNS], r[RUNS], by = 0;
+    size_t live = 0;
+    for (int i = 0; i < RUNS; i++) {
+        int fd[2];
+        open_out o;
+        pid_t pid;
+        if (pipe(fd) != 0)
+            fail("pipe", B2B2C_ESTORAGE);
+        fflush(stdout);
+        if ((pid = fork()) == 0)
+            open_child(s, fd[1]);
+        if (read(fd[0], &o, sizeof(o)) != (ssize_t)sizeof(o) ||
+            !bench_wait_all(&pid, 1))
+            fail("open child", B2B2C_ESTORAGE);
+        close(fd[0]);
+        close(fd[1]);
+        t[i] = o.secs;
+        r[i] = o.rss;
+        by = o.bytes;
+        live = o.n;
+    }
+    printf("bench lifecycle open %s %ld leads %s: %zu in the working set, "
+           "lead_model_new median %.1f ms (of %d: %.1f..%.1f), RSS +%.1f MB, "
+           "library %.1f MB (%.0f B per lead stored)\n",
+           kind, n, label, live, median3(t, RUNS) * 1e3, RUNS, t[0] * 1e3,
+           t[RUNS - 1] * 1e3, median3(r, RUNS) / 1e6, by / 1e6, by / (double)n);
+    fflush(stdout);
+}
+
+static int part_open(const char *kind, long n)
+{
+    store s;
+    b2b2c_ctx *ctx;
+    b2b2c_lead_model *m;
+    int64_t span = 3 * 365 * (int64_t)DAY, now = T0 + span + 200 * DAY;
+    double t0, calls[4096], tsum = 0;
+    size_t closed, total = 0;
+    int ncalls = 0, rc;
+
+    store_open(&s, kind);
+    if ((rc = b2b2c_ctx_new(&ctx, NULL, &s.st)) ||
+        (rc = b2b2c_lead_model_new(&m, ctx)))
+        fail("open", rc);
+    t0 = bench_now();
+    build(m, ctx, n, span);
+    printf("bench lifecycle open %s: %ld leads built in %.1f s (untimed "
+           "setup)\n", kind, n, bench_now() - t0);
+    b2b2c_lead_model_free(m); /* memory of the build out of the children */
+    if ((rc = b2b2c_lead_model_new(&m, ctx)))
+        fail("reopen", rc);
+    measure_open(&s, "before closing", kind, n);
+    do {
+        double c0 = bench_now();
+        if ((rc = b2b2c_lead_close_due(&closed, m, now, GROUP)))
+            fail("close_due", rc);
+        c0 = bench_now() - c0;
+        tsum += c0;
+        if (ncalls < 4096)
+            calls[ncalls++] = c0;
+        total += closed;
+    } while (closed);
+    qsort(calls, (size_t)ncalls, sizeof(double), bench_cmp);
+    printf("bench lifecycle close %s %ld leads: %zu closed in %d calls of "
+           "max %d, %.2f s in all, median %.1f ms a call (max %.1f)\n",
+           kind, n, total, ncalls, GROUP, tsum, calls[ncalls / 2] * 1e3,
+           calls[ncalls - 1] * 1e3);
+    b2b2c_lead_model_free(m);
+    measure_open(&s, "after closing", kind, n);
+    b2b2c_ctx_free(ctx);
+    store_close(&s);
+    return 0;
+}
+
+/* ---- simulation -------------------------------------------------------- */
+
+/* A lead's fate from its index (a fixed hash: deterministic). */
+static uint32_t fate(long i)
+{
+    uint64_t z = (uint64_t)i * 0x9e3779b97f4a7c15ULL;
+    z ^= z >> 31;
+    z *= 0xbf58476d1ce4e5b9ULL;
+    return (uint32_t)(z >> 40) % 1000u;
+}
+
+static int part_sim(const char *kind, long n, int years)
+{
+    bench_counter cnt = {0};
+    b2b2c_allocator al = {B2B2C_ALLOCATOR_VERSION, bench_count_alloc,
+                          bench_count_realloc, bench_count_free, &cnt};
+    store s;
+    b2b2c_ctx *ctx;
+    b2b2c_lead_model *m;
+    long days = (long)years * 365, next_mark = n / 10, made = 0;
+    long marks[3] = {1000000, 5000000, 10000000};
+    double t0 = bench_now();
+    char id[32];
+    int rc;
+
+    store_open(&s, kind);
+    if ((rc = b2b2c_ctx_new(&ctx, &al, &s.st)) ||
+        (rc = b2b2c_lead_model_new(&m, ctx)))
+        fail("open", rc);
+    /* lead i arrives on day i * days / n */
+    for (long d = 0; d < days + 60; d++) {
+        int64_t day0 = T0 + (int64_t)d * DAY;
+        long lo = (long)((double)d * (double)n / (double)days);
+        long hi = (long)((double)(d + 1) * (double)n / (double)days);
+        size_t closed, live;
+        if (hi > n)
+            hi = n;
+        if ((rc = b2b2c_ctx_begin(ctx)))
+            fail("begin", rc);
+        /* arrivals */
+        for (long i = lo; i < hi; i++) {
+            int64_t t = day0 + (int64_t)(i - lo) * (DAY / 2) / (hi - lo + 1);
+            lead_id(id, sizeof(id), i);
+            if ((rc = b2b2c_lead_add(m, id, t, (int32_t)(i % 6),
+                                     i % 3 ? "search" : "display",
+                                     i % 7 ? "RU-MOW" : "RU-SPE",
+                                     "boilers")) ||
+                (rc = b2b2c_lead_event(m, id, B2B2C_LEAD_EV_SITE_VISIT, t + 60,
+                                       0)) ||
+                (rc = b2b2c_lead_event(m, id, B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                                       t + 600, 0)) ||
+                (rc = b2b2c_lead_event(m, id, B2B2C_LEAD_EV_EMAIL_OPEN,
+                                       t + 1200, 0)))
+                fail("arrival", rc);
+        }
+        /* the leads of earlier days move on, at this day's noon */
+        for (int back = 7; back <= 40; back++) {
+            long dl = d - back, a, b;
+            if (back != 7 && back != 30 && back != 40)
+                continue;
+            if (dl < 0 || dl >= days)
+                continue;
+            a = (long)((double)dl * (double)n / (double)days);
+            b = (long)((double)(dl + 1) * (double)n / (double)days);
+            if (b > n)
+                b = n;
+            for (long i = a; i < b; i++) {
+                uint32_t f = fate(i);
+                int64_t t = day0 + DAY / 2;
+                int qualified = f < 400, won = f < 100, disq = f >= 900;
+                rc = 0;
+                lead_id(id, sizeof(id), i);
+                if (back == 7)
+                    rc = b2b2c_lead_set_stage(
+                        m, id,
+                        qualified ? B2B2C_LEAD_STAGE_QUALIFIED
+                                  : B2B2C_LEAD_STAGE_NURTURING,
+                        t);
+                else if (back == 30) {
+                    rc = b2b2c_lead_set_stage(
+                        m, id,
+                        won ? B2B2C_LEAD_STAGE_WON
+                            : disq ? B2B2C_LEAD_STAGE_DISQUALIFIED
+                                   : B2B2C_LEAD_STAGE_LOST,
+                        t);
+                    if (rc == 0 && f % 50 == 7)
+                        rc = b2b2c_lead_outcome(m, id, won, t);
+                } else if (won) {
+                    rc = b2b2c_lead_set_stage(m, id,
+                                              B2B2C_LEAD_STAGE_CUSTOMER, t);
+                }
+                if (rc)
+                    fail("stage", rc);
+            }
+        }
+        if ((rc = b2b2c_ctx_commit(ctx)))
+            fail("commit", rc);
+        if ((rc = b2b2c_lead_close_due(&closed, m, day0 + DAY - 1, 100000)))
+            fail("close_due", rc);
+        made = hi > made ? hi : made;
+        if ((rc = b2b2c_lead_count(&live, m)))
+            fail("count", rc);
+        for (int k = 0; k < 3; k++)
+            if (made >= marks[k] && marks[k] <= n && marks[k] > 0) {
+                printf("bench lifecycle sim %s: %ld leads by day %ld, "
+                       "working set %zu, RSS %.1f MB, library %.1f MB, "
+                       "%.0f s\n",
+                       kind, marks[k], d, live, rss_bytes() / 1e6,
+                       (double)cnt.bytes / 1e6, bench_now() - t0);
+                marks[k] = -1;
+            }
+        if (made >= next_mark && next_mark > 0) {
+            printf("bench lifecycle sim %s: %ld leads by day %ld, working "
+                   "set %zu, RSS %.1f MB, library %.1f MB, %.0f s\n",
+                   kind, made, d, live, rss_bytes() / 1e6,
+                   (double)cnt.bytes / 1e6, bench_now() - t0);
+            fflush(stdout);
+            next_mark += n / 10;
+        }
+    }
+    b2b2c_lead_model_free(m);
+    /* the open at the end, on a new context */
+    {
+        b2b2c_ctx *c2;
+        size_t live;
+        double o0;
+        if ((rc = b2b2c_ctx_new(&c2, NULL, &s.st)))
+            fail("ctx_new", rc);
+        o0 = bench_now();
+        if ((rc = b2b2c_lead_model_new(&m, c2)) ||
+            (rc = b2b2c_lead_count(&live, m)))
+            fail("open", rc);
+        printf("bench lifecycle sim %s: open at the end %.1f ms, working set "
+               "%zu of %ld leads\n",
+               kind, (bench_now() - o0) * 1e3, live, n);
+        b2b2c_lead_model_free(m);
+        b2b2c_ctx_free(c2);
+    }
+    b2b2c_ctx_free(ctx);
+    store_close(&s);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *part = argc > 1 ? argv[1] : "open";
+    const char *kind = argc > 2 ? argv[2] : "mem";
+    long n = argc > 3 ? atol(argv[3]) : 200000;
+    int years = argc > 4 ? atoi(argv[4]) : 3;
+    if (n < 10 || years < 1 || years > 100) {
+        fprintf(stderr, "usage: bench_lifecycle open|sim mem|sqlite [N "
+                        "[YEARS]]\n");
+        return 2;
+    }
+    if (strcmp(part, "open") == 0)
+        return part_open(kind, n);
+    if (strcmp(part, "sim") == 0)
+        return part_sim(kind, n, years);
+    fprintf(stderr, "bench_lifecycle: unknown part '%s'\n", part);
+    return 2;
+}
