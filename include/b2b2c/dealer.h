@@ -550,11 +550,16 @@ B2B2C_API int b2b2c_dealer_erase_lead(b2b2c_dealer_engine *e,
 
 /*
  * Erase customer key `customer_key` (key_len bytes): its dealers of record
- * and deal registrations are deleted (scorecards' REG_* fields drop them)
- * and the change log forgets. Rolls back with a group. Returns 0,
- * B2B2C_EINVAL, B2B2C_EBADID (empty), B2B2C_ERANGE (too long),
- * B2B2C_ENOTFOUND ("customer_key: ..."), B2B2C_ENOMEM or a storage code;
- * nothing changes on error. Cost O(owners + registrations). Since 1.1.
+ * and deal registrations are deleted (scorecards' REG_* fields drop them),
+ * the leads routed with the key keep their IDs but lose the key (in
+ * memory, their lead records and their audit records: a later re-route
+ * no longer goes back to an owner by it), and the change log forgets.
+ * Rolls back with a group. Returns 0, B2B2C_EINVAL, B2B2C_EBADID (empty),
+ * B2B2C_ERANGE (too long), B2B2C_ENOTFOUND ("customer_key: ...": no owner,
+ * registration or lead has it), B2B2C_ENOMEM or a storage code; nothing
+ * changes on error. Cost O(owners + registrations + leads), plus a
+ * storage read and write per decision about each lead with the key.
+ * Since 1.1.
  */
 B2B2C_API int b2b2c_dealer_erase_customer(b2b2c_dealer_engine *e,
                                           const void *customer_key,

@@ -15,7 +15,9 @@
  * (never a valid ID).
  *
  * A customer key: its owner records and its deal registrations are
- * deleted (scorecards then no longer count those registrations).
+ * deleted (scorecards then no longer count those registrations), and the
+ * leads routed with it keep their IDs but lose the key: in memory, in
+ * their lead records and in their audit records.
  */
 #include "dealer_int.h"
 
@@ -88,8 +90,9 @@ static int erase_lead_body(b2b2c_dealer_engine *e, const char *id, size_t n)
     /* named after its first decision kept: unique */
     anon_id(anon, e->aud[l->afirst].seq);
     for (uint32_t i = l->afirst; i != NONE32; i = e->aud[i].next_lead)
-        if ((rc = b2b2c__dealer_rewrite_audit(e, &e->aud[i], anon,
-                                              ANON_LEN)) != 0)
+        if ((rc = b2b2c__dealer_rewrite_audit(
+                 e, &e->aud[i], anon, ANON_LEN,
+                 REWRITE_LOC | REWRITE_CK)) != 0)
             return rc;
     memset(&at, 0, sizeof at);
     at.created = l->created;
@@ -183,22 +186,67 @@ static int collect(b2b2c_dealer_engine *e, const b2b2c__map *m,
     return 0;
 }
 
+/* The leads routed with customer key ck, into a new array *out (*n). */
+static int collect_leads(b2b2c_dealer_engine *e, const void *ck,
+                         size_t cklen, void ***out, size_t *n)
+{
+    size_t it = 0, cap = 0;
+    void *v;
+    *out = NULL;
+    *n = 0;
+    while (b2b2c__map_next(&e->leads, &it, NULL, NULL, &v)) {
+        const lead *l = v;
+        if (l->cklen != cklen || memcmp(lead_ck(l), ck, cklen) != 0)
+            continue;
+        if (*n == cap && b2b2c__grow(&e->ctx->mem, (void **)out, &cap,
+                                     *n + 1, sizeof(**out))) {
+            b2b2c__free(e->ctx, *out);
+            *out = NULL;
+            return oom(e->ctx);
+        }
+        (*out)[(*n)++] = v;
+    }
+    return 0;
+}
+
+/* Lead l forgets its customer key: its audit records rewritten without
+ * it, the key's bytes cleared in memory (undoable), its record written. */
+static int strip_key(b2b2c_dealer_engine *e, lead *l)
+{
+    unsigned char *k = (unsigned char *)lead_ck(l);
+    int rc;
+    for (uint32_t i = l->afirst; i != NONE32; i = e->aud[i].next_lead)
+        if ((rc = b2b2c__dealer_rewrite_audit(e, &e->aud[i], l->id,
+                                              l->idlen, REWRITE_CK)) != 0)
+            return rc;
+    if ((rc = b2b2c__dealer_snap(e, k, l->cklen)) != 0 ||
+        (rc = b2b2c__dealer_snap(e, &l->cklen, sizeof l->cklen)) != 0)
+        return rc;
+    memset(k, 0, l->cklen);
+    l->cklen = 0;
+    return b2b2c__dealer_write_lead(e, l);
+}
+
 static int erase_customer_body(b2b2c_dealer_engine *e, const void *ck,
                                size_t cklen)
 {
     b2b2c_ctx *ctx = e->ctx;
-    void **v[3] = {NULL, NULL, NULL};
-    size_t n[3] = {0, 0, 0};
+    void **v[4] = {NULL, NULL, NULL, NULL};
+    size_t n[4] = {0, 0, 0, 0};
     int rc;
     if ((rc = collect(e, &e->owners, ck, cklen, 0, &v[0], &n[0])) != 0 ||
         (rc = collect(e, &e->regs, ck, cklen, 1, &v[1], &n[1])) != 0 ||
-        (rc = collect(e, &e->regkeys, ck, cklen, 0, &v[2], &n[2])) != 0)
+        (rc = collect(e, &e->regkeys, ck, cklen, 0, &v[2], &n[2])) != 0 ||
+        (rc = collect_leads(e, ck, cklen, &v[3], &n[3])) != 0)
         goto out;
-    if (n[0] + n[1] == 0) {
+    if (n[0] + n[1] + n[3] == 0) {
         rc = b2b2c__err(ctx, B2B2C_ENOTFOUND,
-                        "customer_key: no owner or registration");
+                        "customer_key: no owner, registration or lead "
+                        "routed with it");
         goto out;
     }
+    for (size_t i = 0; i < n[3] && rc == 0; i++)
+        rc = strip_key(e, v[3][i]);
     for (size_t i = 0; i < n[0] && rc == 0; i++) {
         owner *o = v[0][i];
         if ((rc = b2b2c__st_del(ctx, T_OWNERS, o->key, o->klen)) == 0 &&
@@ -234,7 +282,7 @@ static int erase_customer_body(b2b2c_dealer_engine *e, const void *ck,
     if (rc == 0)
         b2b2c__sync_forget(ctx);
 out:
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         b2b2c__free(ctx, v[i]);
     return rc;
 }

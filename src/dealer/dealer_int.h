@@ -862,8 +862,13 @@ int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l);
 int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
                               int creates);
 int b2b2c__dealer_write_state(b2b2c_dealer_engine *e);
+/* Rewrite audit record a under lead ID lid (lidlen bytes), dropping what
+ * `drop` says: REWRITE_LOC the lead's location, REWRITE_CK its customer
+ * key (dealer_erase.c). */
+#define REWRITE_LOC 1
+#define REWRITE_CK 2
 int b2b2c__dealer_rewrite_audit(b2b2c_dealer_engine *e, const aent *a,
-                                const char *lid, size_t lidlen);
+                                const char *lid, size_t lidlen, int drop);
 /* Save n bytes at p for the undo log (on the context's undo arena). */
 static inline int b2b2c__dealer_snap(b2b2c_dealer_engine *e, void *p, size_t n)
 {

@@ -209,7 +209,7 @@ static int aud_found(const void *v, size_t vl, void *payload)
  * carry; every other byte as stored (the generator state included). Read
  * before the lead leaves the lead map (the decoder looks it up). */
 int b2b2c__dealer_rewrite_audit(b2b2c_dealer_engine *e, const aent *a,
-                                const char *lid, size_t lidlen)
+                                const char *lid, size_t lidlen, int drop)
 {
     uint8_t key[8];
     audrec ar;
@@ -226,8 +226,14 @@ int b2b2c__dealer_rewrite_audit(b2b2c_dealer_engine *e, const aent *a,
                                   "the audit record is missing");
     if (rc || (rc = g.rc) != 0)
         return rc;
-    ar.at.has_loc = 0;
-    ar.at.lat = ar.at.lon = 0;
+    if (drop & REWRITE_LOC) {
+        ar.at.has_loc = 0;
+        ar.at.lat = ar.at.lon = 0;
+    }
+    if (drop & REWRITE_CK) {
+        memset(ar.at.ck, 0, sizeof ar.at.ck);
+        ar.at.cklen = 0;
+    }
     if (!(t = b2b2c__dealer_lead_make(e, lid, lidlen, &ar.at)))
         return oom(e->ctx);
     t->service = ar.service;

@@ -804,6 +804,8 @@ static void t_erase(void **u)
     run("erase offered lead", setup, op_erase_offered);
     run("erase customer (owner)", setup_owned, op_erase_customer);
     run("erase customer (registrations)", setup_reg, op_erase_customer);
+    run("erase customer (routed leads, an owner, registrations)",
+        setup_reg_won, op_erase_customer);
     run("erase in a group", setup_reg, op_erase_group);
     run("ctx erase", setup_both, op_ctx_erase);
 }

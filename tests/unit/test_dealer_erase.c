@@ -270,6 +270,50 @@ static void t_erase_customer(void **state)
     reopen(f);
 }
 
+/* A lead routed with a customer key keeps it (through re-routes): its
+ * lead record and the audit record that created it carry the key. Erasing
+ * the customer clears it there too; the lead stays (its ID is not the
+ * customer's); a key known only from leads is still found. Erasing the
+ * lead drops its key with it. */
+static void t_erase_customer_of_routed_leads(void **state)
+{
+    static const char K3[] = "LKEY-erase-9931";
+    fx *f = *state;
+    const char *d;
+    int32_t why;
+    assert_int_equal(b2b2c_dealer_route_customer(
+                         &d, &why, f->e, "LK1", K1, sizeof K1, "RU", 0, 0, 0,
+                         "boilers", B2B2C_SEGMENT_B2C_CONSUMER, 1, T0),
+                     0);
+    {
+        const char *next;
+        assert_int_equal(b2b2c_dealer_decline(&next, NULL, f->e, "LK1", d, 0,
+                                              T0 + 60),
+                         0);
+    }
+    assert_int_equal(b2b2c_dealer_route_customer(
+                         &d, &why, f->e, "LK2", K3, sizeof K3 - 1, "RU", 0, 0, 0,
+                         "boilers", B2B2C_SEGMENT_B2C_CONSUMER, 1, T0 + 120),
+                     0);
+    assert_true(hits(f, K1, sizeof K1) > 0);
+    assert_int_equal(b2b2c_dealer_erase_customer(f->e, K1, sizeof K1), 0);
+    assert_int_equal(hits(f, K1, sizeof K1), 0);
+    assert_int_equal(b2b2c_dealer_erase_customer(f->e, K1, sizeof K1),
+                     B2B2C_ENOTFOUND);
+    reopen(f);
+    assert_int_equal(hits(f, K1, sizeof K1), 0);
+    {
+        int32_t st;
+        assert_int_equal(b2b2c_dealer_lead_state(&st, NULL, f->e, "LK1"), 0);
+    }
+    /* the lead erase takes its key with it */
+    assert_true(hits(f, K3, sizeof K3 - 1) > 0);
+    assert_int_equal(b2b2c_dealer_erase_lead(f->e, "LK2"), 0);
+    assert_int_equal(hits(f, K3, sizeof K3 - 1), 0);
+    reopen(f);
+    assert_int_equal(hits(f, K3, sizeof K3 - 1), 0);
+}
+
 static void t_bad_input(void **state)
 {
     fx *f = *state;
@@ -588,6 +632,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(t_erase_open_offer, setup, teardown),
         cmocka_unit_test_setup_teardown(t_erase_customer, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_erase_customer_of_routed_leads,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(t_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(t_group, setup, teardown),
         cmocka_unit_test_setup_teardown(t_offboard, setup, teardown),
