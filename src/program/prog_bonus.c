@@ -426,27 +426,50 @@ typedef struct st {
     const pg_dealer *bad;  /* the dealer whose sum overflowed */
 } st;
 
-/* Add each matching series' net sell-in over [d0, today] to its dealer. */
+#if defined(__GNUC__) || defined(__clang__)
+#define BONUS_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define BONUS_PREFETCH(p) ((void)(p))
+#endif
+
+/* Add each matching series' net sell-in over [d0, today] to its dealer.
+ * Memory bound: the next series' point, dealer and days are prefetched
+ * while one is summed. */
 static int collect(st *s)
 {
     const pg_bonus *b = s->b;
     int vi = b->basis == B2B2C_PROGRAM_BASIS_AMOUNT ? PG_IN_M : PG_IN_U;
     size_t i = 0;
-    void *v;
+    void *v = NULL, *nv;
 
-    while (b2b2c__map_next(&s->h->series, &i, NULL, NULL, &v)) {
+    if (!b2b2c__map_next(&s->h->series, &i, NULL, NULL, &v))
+        return 0;
+    for (; v; v = nv) {
         const pg_series *x = v;
         const pg_dealer *d = x->point->dealer;
         size_t at, ll = x->keylen - x->plen - 1;
         int64_t *acc;
 
+        nv = NULL;
+        if (b2b2c__map_next(&s->h->series, &i, NULL, NULL, &nv)) {
+            const pg_series *nx = nv;
+            BONUS_PREFETCH(nx->point);
+            BONUS_PREFETCH(nx->point->dealer);
+            if (nx->n)
+                BONUS_PREFETCH(&nx->dv[nx->n - 1]);
+        }
         if (s->only && d != s->only)
             continue;
         if (b->linelen && (ll != b->linelen ||
                            memcmp(x->key + x->plen + 1, b->line, ll) != 0))
             continue;
+        if (!x->n || x->dv[x->n - 1].day < s->d0)
+            continue;
         acc = s->only ? s->vol : &s->vol[d->slot];
-        B2B2C__LOWER_BOUND(at, x->dv, x->n, day, s->d0);
+        if (x->dv[0].day >= s->d0)
+            at = 0;
+        else
+            B2B2C__LOWER_BOUND(at, x->dv, x->n, day, s->d0);
         for (; at < x->n && x->dv[at].day <= s->today; at++) {
             int64_t a = x->dv[at].v[vi]; /* |a| <= 2^62 */
             if ((a > 0 && *acc > INT64_MAX - a) ||
