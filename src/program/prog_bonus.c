@@ -347,7 +347,7 @@ static int64_t tier_of(const pg_bonus *b, int64_t v)
 static int bonus_of(const pg_bonus *b, int64_t v, int64_t *out)
 {
     int64_t den = b->basis == B2B2C_PROGRAM_BASIS_AMOUNT ? 10000 : 1;
-    int64_t whole = 0, frac = 0;
+    int64_t whole = 0, frac = 0, reached = tier_of(b, v);
 
     if (v <= 0) {
         *out = 0;
@@ -356,7 +356,7 @@ static int bonus_of(const pg_bonus *b, int64_t v, int64_t *out)
     for (uint32_t i = 0; i < b->ntiers; i++) {
         int64_t part, q, r = b->rate[i];
         if (b->mode == B2B2C_PROGRAM_RETROACTIVE) {
-            if (tier_of(b, v) != (int64_t)i + 1)
+            if (reached != (int64_t)i + 1)
                 continue;
             part = v;
         } else {
@@ -405,7 +405,10 @@ static int fields_of(const pg_bonus *b, int64_t v, int64_t elapsed,
     r = v - q * elapsed;
     if (q > INT64_MAX / pdays || q < INT64_MIN / pdays)
         return B2B2C_ERANGE;
-    pv = q * pdays + r * pdays / elapsed;
+    pv = q * pdays;
+    if (pv > INT64_MAX - r * pdays / elapsed) /* r x pdays < 367^2 */
+        return B2B2C_ERANGE;
+    pv += r * pdays / elapsed;
     f[B2B2C_PROGRAM_F_PROJECTED_VOLUME] = pv;
     f[B2B2C_PROGRAM_F_PROJECTED_TIER] = tier_of(b, pv);
     if ((rc = bonus_of(b, pv, &f[B2B2C_PROGRAM_F_PROJECTED_BONUS])) != 0)

@@ -329,6 +329,13 @@ static void expect(fx *x, int rc, int code, const char *prefix)
                  b2b2c_ctx_errmsg(x->ctx), prefix);
 }
 
+static int grab0(const char *id, const int64_t *f, size_t nf, void *u)
+{
+    (void)id, (void)f, (void)nf, (void)u;
+    fail_msg("a row before the error");
+    return 0;
+}
+
 static int set(b2b2c_programs *h, int32_t basis, const int64_t *th,
                const int64_t *rate, size_t n)
 {
@@ -404,6 +411,32 @@ static void t_bad_input(void **state)
     assert_memory_equal(f, z, sizeof(f));
     expect(x, b2b2c_program_status_list(h, "nope", 0, NULL, NULL),
            B2B2C_EINVAL, "");
+
+    /* 100,000 units at 10^15 minor units each: past 2^63, never wrapped */
+    {
+        const int64_t th0[] = {0}, huge[] = {B2B2C_PROGRAMS_LINE_MAX};
+        assert_int_equal(b2b2c_programs_set_dealer(h, "d4", 0, NULL), 0);
+        assert_int_equal(b2b2c_programs_add_point(h, "p4", "d4"), 0);
+        rec(h, B2B2C_PROGRAMS_KIND_SELL_IN, "p4", "L1", at(2026, 2, 1),
+            100000, 1);
+        assert_int_equal(b2b2c_program_set(h, "O", B2B2C_PROGRAM_BASIS_UNITS,
+                                           B2B2C_PROGRAM_RETROACTIVE,
+                                           B2B2C_PROGRAM_PERIOD_QUARTER, NULL,
+                                           th0, huge, 1),
+                         0);
+        expect(x, b2b2c_program_status(f, NF, h, "O", "d4", at(2026, 2, 1)),
+               B2B2C_ERANGE,
+               "now: the volume, projection or bonus of dealer 'd4'");
+        expect(x, b2b2c_program_status_list(h, "O", at(2026, 2, 1), grab0,
+                                            NULL),
+               B2B2C_ERANGE,
+               "now: the volume, projection or bonus of dealer 'd4'");
+        assert_memory_equal(f, z, sizeof(f));
+        /* d1's 13 units earn 1.3e16: fits */
+        status(f, h, "O", "d1", at(2026, 2, 14));
+        assert_true(f[B2B2C_PROGRAM_F_ACCRUED] ==
+                    43 * B2B2C_PROGRAMS_LINE_MAX);
+    }
 }
 
 /* ---- listing, replacement, persistence ---------------------------------------- */
