@@ -612,8 +612,6 @@ int b2b2c_program_status_list(const b2b2c_programs *h,
         rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
         goto out;
     }
-    if ((rc = b2b2c__list_reserve(&l, h->dealers.count)) != 0)
-        goto out;
     while (b2b2c__map_next(&h->dealers, &i, NULL, NULL, &v)) {
         pg_dealer *d = v;
         d->slot = n;
@@ -631,8 +629,12 @@ int b2b2c_program_status_list(const b2b2c_programs *h,
             goto out;
         }
         period_fields(&s, rows[k].f);
-        b2b2c__list_add(&l, rows[k].d->id, rows[k].d->idlen, &rows[k]);
     }
+    /* the listing's memory last: only its emit frees it */
+    if ((rc = b2b2c__list_reserve(&l, n)) != 0)
+        goto out;
+    for (size_t k = 0; k < n; k++)
+        b2b2c__list_add(&l, rows[k].d->id, rows[k].d->idlen, &rows[k]);
     rc = b2b2c__list_emit(&l, emit_row);
 out:
     b2b2c__free(ctx, s.vol);
