@@ -378,6 +378,73 @@ static void t_group(void **state)
     reopen(f);
 }
 
+/* The sequence of docs/lead-model.md in one group: lead model, channels,
+ * dealer engine (asked first whether it knows from_id: a failing call
+ * would abort the group); committed together, rolled back together. */
+static int merge_all(fx *f, b2b2c_lead_model *m, b2b2c_channels *ch,
+                     const char *from, const char *into, int64_t now,
+                     int commit)
+{
+    int32_t st;
+    int rc = b2b2c_ctx_begin(f->ctx);
+    if (rc == 0)
+        rc = b2b2c_lead_merge(m, from, into, now);
+    if (rc == 0)
+        rc = b2b2c_channels_merge(ch, from, into);
+    if (rc == 0 && b2b2c_dealer_lead_state(&st, NULL, f->e, from) == 0)
+        rc = b2b2c_dealer_merge_lead(f->e, from, into, now);
+    if (rc == 0 && commit)
+        return b2b2c_ctx_commit(f->ctx);
+    assert_int_equal(b2b2c_ctx_rollback(f->ctx), 0);
+    return rc;
+}
+
+static void t_three_engines(void **state)
+{
+    fx *f = *state;
+    b2b2c_lead_model *m;
+    b2b2c_channels *ch;
+    const char *d = NULL;
+    uint64_t before;
+    int32_t st;
+    assert_int_equal(b2b2c_lead_model_new(&m, f->ctx), 0);
+    assert_int_equal(b2b2c_channels_new(&ch, f->ctx), 0);
+    assert_int_equal(b2b2c_channels_add(ch, "search",
+                                        B2B2C_CHANNEL_KIND_LEADGEN, 0, 0),
+                     0);
+    assert_int_equal(b2b2c_lead_add(m, FID, T0, B2B2C_SEGMENT_B2C_CONSUMER,
+                                    NULL, "RU", "boilers"),
+                     0);
+    assert_int_equal(b2b2c_lead_add(m, IID, T0, B2B2C_SEGMENT_B2C_CONSUMER,
+                                    NULL, "RU", "boilers"),
+                     0);
+    assert_int_equal(b2b2c_channels_touch(ch, FID, "search", T0), 0);
+    assert_int_equal(b2b2c_channels_touch(ch, IID, "search", T0 + 1), 0);
+    assert_int_equal(route(f, FID, &d, T0 + 10), 0);
+    before = b2b2c__dealer_digest(f->e);
+    assert_int_equal(merge_all(f, m, ch, FID, IID, T0 + 20, 0), 0);
+    assert_true(before == b2b2c__dealer_digest(f->e));
+    assert_int_equal(b2b2c_lead_stage(&st, m, FID), 0);
+    assert_int_equal(b2b2c_dealer_lead_state(&st, NULL, f->e, FID), 0);
+    assert_int_equal(merge_all(f, m, ch, FID, IID, T0 + 20, 1), 0);
+    assert_int_equal(b2b2c_lead_stage(&st, m, FID), B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_dealer_lead_state(&st, NULL, f->e, FID),
+                     B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_dealer_lead_state(&st, NULL, f->e, IID), 0);
+    assert_int_equal(st, B2B2C_DEALER_LEAD_OFFERED);
+    assert_int_equal(hits(f, FID, strlen(FID)), 0);
+    /* a lead the dealer engine never saw: the other two merge */
+    assert_int_equal(b2b2c_lead_add(m, "X2", T0, B2B2C_SEGMENT_B2C_CONSUMER,
+                                    NULL, "RU", "boilers"),
+                     0);
+    assert_int_equal(b2b2c_channels_touch(ch, "X2", "search", T0 + 2), 0);
+    assert_int_equal(merge_all(f, m, ch, "X2", IID, T0 + 30, 1), 0);
+    assert_int_equal(b2b2c_lead_stage(&st, m, "X2"), B2B2C_ENOTFOUND);
+    b2b2c_channels_free(ch);
+    b2b2c_lead_model_free(m);
+    reopen(f);
+}
+
 /* Another context sees the merge (it reloads), and routes on from the
  * same decision number. */
 static void t_sync(void **state)
@@ -430,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_into_keeps, setup, teardown),
         cmocka_unit_test_setup_teardown(t_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(t_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_three_engines, setup, teardown),
         cmocka_unit_test(t_sync),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
