@@ -21,6 +21,7 @@
 #define FID "ZQX-merge-from-7731"
 #define IID "ZQX-merge-into-4402"
 static const unsigned char K1[] = {'K', 0x01, 0xfe};
+static const unsigned char K2[] = {'Q', 0x02, 0xfd, 0x00};
 
 /* Round robin; dealers a, b in RU. */
 static int setup(void **state)
@@ -198,6 +199,41 @@ static void t_rename(void **state)
     assert_int_equal(b2b2c_dealer_lead_state(&s, &cur, f->e, IID), 0);
     assert_true(strcmp(cur, d) != 0);
     /* the customer key still erases every byte of it */
+    assert_int_equal(b2b2c_dealer_erase_customer(f->e, K1, sizeof K1), 0);
+    assert_int_equal(hits(f, K1, sizeof K1), 0);
+    reopen(f);
+}
+
+/* Both with a customer key: into's stays, from's leaves every byte of
+ * the tables (an erase of it could no longer find it). */
+static int route_key(fx *f, const char *id, const unsigned char *k,
+                     size_t kl, int64_t now)
+{
+    const char *d;
+    return b2b2c_dealer_route_customer(&d, NULL, f->e, id, k, kl, "RU", 0,
+                                       0, 0, "boilers",
+                                       B2B2C_SEGMENT_B2C_CONSUMER, 1, now);
+}
+
+static void t_keys(void **state)
+{
+    fx *f = *state;
+    assert_int_equal(route_key(f, FID, K1, sizeof K1, T0), 0);
+    assert_int_equal(route_key(f, IID, K2, sizeof K2, T0 + 1), 0);
+    assert_true(hits(f, K1, sizeof K1) > 0);
+    assert_int_equal(b2b2c_dealer_merge_lead(f->e, FID, IID, T0 + 2), 0);
+    assert_int_equal(hits(f, K1, sizeof K1), 0);
+    assert_int_equal(hits(f, FID, strlen(FID)), 0);
+    assert_true(hits(f, K2, sizeof K2) > 0);
+    reopen(f);
+    assert_int_equal(b2b2c_dealer_erase_customer(f->e, K1, sizeof K1),
+                     B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_dealer_erase_customer(f->e, K2, sizeof K2), 0);
+    assert_int_equal(hits(f, K2, sizeof K2), 0);
+    /* into without a key takes from's */
+    assert_int_equal(route_key(f, "F2", K1, sizeof K1, T0 + 3), 0);
+    assert_int_equal(b2b2c_dealer_merge_lead(f->e, "F2", IID, T0 + 4), 0);
+    assert_true(hits(f, K1, sizeof K1) > 0);
     assert_int_equal(b2b2c_dealer_erase_customer(f->e, K1, sizeof K1), 0);
     assert_int_equal(hits(f, K1, sizeof K1), 0);
     reopen(f);
@@ -493,6 +529,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(t_rename, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(t_both, setup, teardown),
         cmocka_unit_test_setup_teardown(t_into_keeps, setup, teardown),
         cmocka_unit_test_setup_teardown(t_bad_input, setup, teardown),
