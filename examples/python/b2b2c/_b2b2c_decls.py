@@ -414,6 +414,7 @@ CONSTANTS = {
     'DEALER_FUNNEL_CLOSE_P50_DAYS': 13,
     'DEALER_FUNNEL_CLOSE_P90_DAYS': 14,
     'DEALER_FUNNEL_NFIELDS': 15,
+    # dealer_conflict.h
     'DEALER_REG_PENDING': 1,
     'DEALER_REG_APPROVED': 2,
     'DEALER_REG_REJECTED': 3,
@@ -1075,6 +1076,9 @@ FUNCTIONS = (
         b2b2c_dealer_scorecard_cb, c_void_p)),
     ("b2b2c_dealer_funnel", c_int, (c_void_p, c_int64, c_int64,
         b2b2c_dealer_funnel_cb, c_void_p)),
+    ("b2b2c_dealer_policy_name", c_char_p, (c_int32,)),
+    ("b2b2c_dealer_reason_name", c_char_p, (c_int32,)),
+    # dealer_conflict.h
     ("b2b2c_dealer_route_customer", c_int, (POINTER(c_char_p),
         POINTER(c_int32), c_void_p, c_char_p, c_void_p, c_size_t, c_char_p,
         c_int32, c_double, c_double, c_char_p, c_int32, c_int32, c_int64)),
@@ -1114,8 +1118,6 @@ FUNCTIONS = (
         c_void_p, c_char_p, c_int32, c_void_p, c_size_t, c_char_p, c_int32,
         c_double, c_double, c_char_p, c_int32, c_int32, c_int64)),
     ("b2b2c_dealer_service_name", c_char_p, (c_int32,)),
-    ("b2b2c_dealer_policy_name", c_char_p, (c_int32,)),
-    ("b2b2c_dealer_reason_name", c_char_p, (c_int32,)),
     # forecast.h
     ("b2b2c_forecast_nparams", c_int, (c_int32,)),
     ("b2b2c_forecast_param_name", c_char_p, (c_int32, c_int32)),

@@ -318,6 +318,7 @@ module B2B2C
     DEALER_FUNNEL_CLOSE_P50_DAYS: 13,
     DEALER_FUNNEL_CLOSE_P90_DAYS: 14,
     DEALER_FUNNEL_NFIELDS: 15,
+    # dealer_conflict.h
     DEALER_REG_PENDING: 1,
     DEALER_REG_APPROVED: 2,
     DEALER_REG_REJECTED: 3,
@@ -974,6 +975,10 @@ module B2B2C
     attach_function :b2b2c_dealer_audit_dealer, %i[pointer string b2b2c_dealer_audit_cb pointer], :int
     attach_function :b2b2c_dealer_scorecards, %i[pointer int64 int64 b2b2c_dealer_scorecard_cb pointer], :int
     attach_function :b2b2c_dealer_funnel, %i[pointer int64 int64 b2b2c_dealer_funnel_cb pointer], :int
+    attach_function :b2b2c_dealer_policy_name, %i[int32], :string
+    attach_function :b2b2c_dealer_reason_name, %i[int32], :string
+
+    # dealer_conflict.h
     attach_function :b2b2c_dealer_route_customer, %i[pointer pointer pointer string pointer size_t string int32 double double string int32 int32 int64], :int
     attach_function :b2b2c_dealer_owner_win, %i[pointer string pointer size_t], :int
     attach_function :b2b2c_dealer_owner, %i[pointer pointer pointer pointer pointer size_t string int64], :int
@@ -993,8 +998,6 @@ module B2B2C
     attach_function :b2b2c_dealer_certified, %i[pointer pointer string int32 string int64], :int
     attach_function :b2b2c_dealer_route_service, %i[pointer pointer pointer string int32 pointer size_t string int32 double double string int32 int32 int64], :int
     attach_function :b2b2c_dealer_service_name, %i[int32], :string
-    attach_function :b2b2c_dealer_policy_name, %i[int32], :string
-    attach_function :b2b2c_dealer_reason_name, %i[int32], :string
 
     # forecast.h
     attach_function :b2b2c_forecast_nparams, %i[int32], :int
