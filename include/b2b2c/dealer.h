@@ -161,8 +161,12 @@ enum {
     B2B2C_DEALER_KIND_ROUTE = 1,   /* b2b2c_dealer_route                   */
     B2B2C_DEALER_KIND_DECLINE = 2, /* re-routing after a decline           */
     B2B2C_DEALER_KIND_EXPIRE = 3,  /* re-routing after an expired deadline */
-    B2B2C_DEALER_KIND_OFFBOARD = 4 /* re-routing after b2b2c_dealer_offboard
-                                      (1.1)                                */
+    B2B2C_DEALER_KIND_OFFBOARD = 4, /* re-routing after b2b2c_dealer_offboard
+                                       (1.1)                               */
+    B2B2C_DEALER_KIND_MERGE = 5     /* 1.1: b2b2c_dealer_merge_lead joined
+                                       another lead into this one (no
+                                       dealer; CANDIDATES = the decisions
+                                       joined)                             */
 };
 
 /* Fields of an audit record (the `fields` array of b2b2c_dealer_audit_cb). */
@@ -564,6 +568,42 @@ B2B2C_API int b2b2c_dealer_erase_lead(b2b2c_dealer_engine *e,
 B2B2C_API int b2b2c_dealer_erase_customer(b2b2c_dealer_engine *e,
                                           const void *customer_key,
                                           size_t key_len);
+
+/*
+ * Merge lead `from_id` into lead `into_id`, two IDs found to be one person
+ * (docs/dealer-allocation.md, "Merging leads"; b2b2c_lead_merge and
+ * b2b2c_channels_merge do it in the other engines, in one group). When
+ * only `from_id` is known it is renamed `into_id` with its offer, tried
+ * dealers, customer key and audit records. When both are known, the one
+ * further along (won, lost > accepted > offered > direct > unrouted >
+ * recalled; `into_id` on a tie) keeps its state and offer, and the other's
+ * open offer (offered or accepted) is recalled at `now` (its dealer: open
+ * - 1, recalled + 1; no other counter moves); into's attributes are kept,
+ * the declined and expired dealers of both are kept, the customer key is
+ * into's, else from's. The audit records of both are joined under
+ * `into_id` in decision order, and one record of kind
+ * B2B2C_DEALER_KIND_MERGE (no dealer, CANDIDATES = from's decisions
+ * joined) is appended; it does not name `from_id`, which is then unknown
+ * and may be routed again. Scorecards and funnels count an offer of the
+ * lead that did not keep its state as recalled (or declined or expired
+ * when it was). Other contexts reload the engine on their next call.
+ * Rolls back with a group.
+ * e        the engine.
+ * from_id  the lead that goes (a valid ID, routed before).
+ * into_id  the lead that stays (a valid ID; need not be known).
+ * now      Unix seconds: the time of the recall and of the MERGE record.
+ * Returns 0, B2B2C_EINVAL (e, from_id or into_id NULL, or from_id ==
+ * into_id), B2B2C_EBADID, B2B2C_ENOTFOUND ("from_id: ..."), B2B2C_ERANGE
+ * (now outside the time range or before the last decision, offer, accept
+ * or close of either lead), B2B2C_ESTATE (both leads closed with an
+ * outcome, won or lost: one of them would stop counting), B2B2C_ENOMEM or
+ * a storage code; nothing changes on error. Cost: O(decisions about both
+ * leads), plus a storage read and write per decision about `from_id`.
+ * Since 1.1.
+ */
+B2B2C_API int b2b2c_dealer_merge_lead(b2b2c_dealer_engine *e,
+                                      const char *from_id,
+                                      const char *into_id, int64_t now);
 
 /* ---- audit trail and scorecards -------------------------------------- */
 
