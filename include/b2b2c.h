@@ -14,6 +14,7 @@
 #include "b2b2c/segment.h"
 #include "b2b2c/lead.h"
 #include "b2b2c/dealer.h"
+#include "b2b2c/dealer_conflict.h"
 #include "b2b2c/forecast.h"
 #include "b2b2c/channel.h"
 #include "b2b2c/experiment.h"

@@ -73,6 +73,8 @@ void b2b2c__lead_close_free(b2b2c_lead_model *m)
 {
     b2b2c__free(m->ctx, m->ctmp.ks);
     m->ctmp.ks = NULL;
+    b2b2c__free(m->ctx, m->ctmp.late);
+    m->ctmp.late = NULL;
     b2b2c__free(m->ctx, m->ch);
     m->ch = NULL;
     m->nch = m->capch = 0;
@@ -122,6 +124,7 @@ static int dec_closed(b2b2c_lead_model *m, const void *k, size_t kl,
                                         "the lead's record");
     if (l->nhist != n) {
         b2b2c__free(m->ctx, l->ks);
+        b2b2c__free(m->ctx, l->late);
         return b2b2c__err_corrupt(m->ctx, B2B2C_ECORRUPT, T_CLOSED, k, kl,
                                   "%u stage changes, the lead counts %u",
                                   (unsigned)n, (unsigned)l->nhist);
@@ -184,6 +187,7 @@ static int read_closed(b2b2c_lead_model *m, const char *id, size_t n)
     if (rc)
         return rc;
     b2b2c__free(m->ctx, m->ctmp.ks);
+    b2b2c__free(m->ctx, m->ctmp.late);
     m->ctmp = d;
     memcpy(m->ctmp_id, id, n);
     m->ctmp_id[n] = '\0';
@@ -373,12 +377,19 @@ static int reopen_body(b2b2c_lead_model *m, const char *id, size_t n)
         return rc;
     if (m->ctmp.ks && (rc = b2b2c__undo_free_on_fail(ctx, m->ctmp.ks)) != 0)
         return rc;
+    if (m->ctmp.late &&
+        (rc = b2b2c__undo_free_on_fail(ctx, m->ctmp.late)) != 0) {
+        m->ctmp.ks = NULL; /* freed by the undo */
+        return rc;
+    }
     if ((rc = b2b2c__lead_place(m, id, n, &r)) != 0) {
         m->ctmp.ks = NULL; /* freed by the undo */
+        m->ctmp.late = NULL;
         return rc;
     }
     b2b2c__lead_assign(r, &m->ctmp);
     m->ctmp.ks = NULL; /* r's now */
+    m->ctmp.late = NULL;
     for (uint32_t i = 0; i < m->nch && rc == 0; i++) {
         const lead_chg *c = &m->ch[i];
         b2b2c__wbuf w;
@@ -433,7 +444,9 @@ static int each_row(const void *k, size_t kl, const void *v, size_t vl,
     if ((rc = dec_closed(m, k, kl, v, vl, &d)) != 0)
         return rc;
     b2b2c__free(m->ctx, d.ks);
+    b2b2c__free(m->ctx, d.late);
     d.ks = NULL;
+    d.late = NULL;
     d.nk = 0;
     if (d.created < e->from || d.created >= e->to || d.created > e->now)
         return 0;

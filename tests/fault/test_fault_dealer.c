@@ -810,6 +810,52 @@ static void t_erase(void **u)
     run("ctx erase", setup_both, op_ctx_erase);
 }
 
+/* Lead merges (issue 20): a rename (into unknown), from further along
+ * (into's offer recalled), into further along (from's offer recalled,
+ * tried dealers joined), a customer key following, two in a group. */
+static int op_merge_rename(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_merge_lead(s, "L0", "NEW", T0 + 1000);
+}
+static int op_merge_from_ahead(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_merge_lead(s, "L1", "L2", T0 + 1000);
+}
+static int op_merge_into_ahead(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_merge_lead(s, "L2", "L4", T0 + 1000);
+}
+static int op_merge_keyed(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_merge_lead(s, "R2", "L0", T0 + 2000);
+}
+static int op_merge_group(th_env *env, void *s)
+{
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_dealer_merge_lead(s, "L0", "L3", T0 + 1000)) ||
+        (rc = b2b2c_dealer_merge_lead(s, "L5", "L3", T0 + 1001)) ||
+        (rc = b2b2c_dealer_erase_lead(s, "L3"))) {
+        b2b2c_ctx_rollback(env->ctx);
+        return rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+static void t_merge(void **u)
+{
+    (void)u;
+    run("merge, rename", setup, op_merge_rename);
+    run("merge, from ahead", setup, op_merge_from_ahead);
+    run("merge, into ahead", setup_won, op_merge_into_ahead);
+    run("merge, customer key", setup_reg_won, op_merge_keyed);
+    run("merge in a group", setup, op_merge_group);
+}
+
 /* A dealer in a new territory created inside a group, then 20 more dealers
  * in it (the territory's arrays grow) and a lead routed there after each. */
 static int gr_create(th_env *env, void *s)
@@ -864,6 +910,7 @@ int main(void)
         cmocka_unit_test(t_owner_assign),
         cmocka_unit_test(t_decline_keyed),
         cmocka_unit_test(t_erase),
+        cmocka_unit_test(t_merge),
         cmocka_unit_test(t_offboard), cmocka_unit_test(t_prune),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

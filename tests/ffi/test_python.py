@@ -1220,6 +1220,25 @@ class EraseTest(EngineTest):
         self.assertIn("id: ", e.message)
 
 
+    def test_merge_dealer_lead(self):
+        d = b2b2c.DealerEngine(self.ctx)
+        d.put("mow-1", 1.0, ["RU-MOW"], ["boilers"], capacity=5)
+        d.route("dup-1", "RU-MOW-01", "boilers", "b2c_consumer", "hot", T0)
+        d.accept("dup-1", "mow-1", T0 + 60)
+        d.merge_lead("dup-1", self.ID, T0 + 120)
+        self.assertError(b2b2c.ENOTFOUND, d.lead_state, "dup-1")
+        self.assertEqual(d.lead_state(self.ID),
+                         (b2b2c.DEALER_LEAD_ACCEPTED, "mow-1"))
+        kinds = [a.fields["kind"] for a in d.audit_lead(self.ID)]
+        self.assertEqual(kinds, [b2b2c.DEALER_KIND_ROUTE,
+                                 b2b2c.DEALER_KIND_MERGE])
+        e = self.assertError(b2b2c.ENOTFOUND, d.merge_lead, "dup-1",
+                             self.ID, T0 + 180)
+        self.assertIn("from_id: ", e.message)
+        e = self.assertError(b2b2c.EINVAL, d.merge_lead, self.ID, self.ID,
+                             T0 + 180)
+        self.assertIn("from_id: ", e.message)
+
 class LifetimeTest(unittest.TestCase):
     def test_close_twice_and_use_after_close(self):
         ctx = b2b2c.Context()

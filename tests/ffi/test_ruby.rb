@@ -928,6 +928,22 @@ class EraseTest < EngineTest
     err = assert_error(B2B2C::ENOTFOUND) { @ctx.erase(ID) }
     assert_match(/id: /, err.message)
   end
+
+  def test_merge_dealer_lead
+    d = B2B2C::DealerEngine.new(@ctx)
+    d.put("mow-1", territories: ["RU-MOW"], product_lines: ["boilers"], capacity: 5)
+    d.route("dup-1", "RU-MOW-01", product_line: "boilers", now: T0)
+    d.accept("dup-1", "mow-1", T0 + 60)
+    d.merge_lead("dup-1", ID, T0 + 120)
+    assert_error(B2B2C::ENOTFOUND) { d.lead_state("dup-1") }
+    assert_equal [B2B2C::DEALER_LEAD_ACCEPTED, "mow-1"], d.lead_state(ID)
+    kinds = d.audit_lead(ID).map { |a| a.fields["kind"] }
+    assert_equal [B2B2C::DEALER_KIND_ROUTE, B2B2C::DEALER_KIND_MERGE], kinds
+    err = assert_error(B2B2C::ENOTFOUND) { d.merge_lead("dup-1", ID, T0 + 180) }
+    assert_match(/from_id: /, err.message)
+    err = assert_error(B2B2C::EINVAL) { d.merge_lead(ID, ID, T0 + 180) }
+    assert_match(/from_id: /, err.message)
+  end
 end
 
 class LifetimeTest < Minitest::Test

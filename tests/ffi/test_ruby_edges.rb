@@ -121,6 +121,7 @@ TABLE = [
   [:dealer, :recall, ["R", T0], {}, { 0 => :id, 1 => :time }],
   [:dealer, :erase_lead, ["nobody"], {}, { 0 => :id }],
   [:dealer, :erase_customer, ["nobody"], {}, { 0 => :key }],
+  [:dealer, :merge_lead, ["nobody", "R", T0], {}, { 0 => :id, 1 => :id, 2 => :time }],
   [:dealer, :offboard, ["nobody", T0], {}, { 0 => :id, 1 => :time }],
   [:dealer, :prune, [T0, 10], {}, { 0 => :time, 1 => :u64 }],
   [:ch, :remove, ["nope"], {}, { 0 => :id }],

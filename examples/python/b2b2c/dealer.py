@@ -250,6 +250,15 @@ class DealerEngine(_Handle):
         (docs/privacy.md). Since 1.1."""
         self._check(lib.b2b2c_dealer_erase_lead(self.handle, _b(lead_id)))
 
+    def merge_lead(self, from_id: str, into_id: str, now: Time) -> None:
+        """Merge lead from_id into into_id (two IDs of one person): the one
+        further along keeps its state, the other's open offer is recalled
+        at now, the audit records join under into_id with a MERGE record;
+        from_id is then unknown (docs/dealer-allocation.md, "Merging
+        leads"). Since 1.1."""
+        self._check(lib.b2b2c_dealer_merge_lead(
+            self.handle, _b(from_id), _b(into_id), now))
+
     def erase_customer(self, customer_key: bytes) -> None:
         """Delete the customer key's dealers of record and registrations
         (docs/privacy.md). Since 1.1."""

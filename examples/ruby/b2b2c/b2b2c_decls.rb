@@ -245,6 +245,7 @@ module B2B2C
     DEALER_KIND_DECLINE: 2,
     DEALER_KIND_EXPIRE: 3,
     DEALER_KIND_OFFBOARD: 4,
+    DEALER_KIND_MERGE: 5,
     DEALER_AUDIT_SEQ: 0,
     DEALER_AUDIT_TIME: 1,
     DEALER_AUDIT_KIND: 2,
@@ -317,6 +318,7 @@ module B2B2C
     DEALER_FUNNEL_CLOSE_P50_DAYS: 13,
     DEALER_FUNNEL_CLOSE_P90_DAYS: 14,
     DEALER_FUNNEL_NFIELDS: 15,
+    # dealer_conflict.h
     DEALER_REG_PENDING: 1,
     DEALER_REG_APPROVED: 2,
     DEALER_REG_REJECTED: 3,
@@ -589,7 +591,8 @@ module B2B2C
       warranty: 5 },
     DealerOwnerStep: { none: 0, chosen: 1, skip_inactive: 2, skip_product: 3,
       skip_tried: 4, skip_capacity: 5, skip_quota: 6, skip_service: 7 },
-    DealerAuditKind: { route: 1, decline: 2, expire: 3, offboard: 4 },
+    DealerAuditKind: { route: 1, decline: 2, expire: 3, offboard: 4,
+      merge: 5 },
     DealerAuditField: { seq: 0, time: 1, kind: 2, policy: 3, candidates: 4,
       eligible: 5, weight: 6, rank: 7, reason: 8, skip_inactive: 9,
       skip_product: 10, skip_tried: 11, skip_capacity: 12, skip_quota: 13,
@@ -755,6 +758,7 @@ module B2B2C
     b2b2c_dealer_prune: [2],
     b2b2c_dealer_recall: [2],
     b2b2c_dealer_outcome: [4],
+    b2b2c_dealer_merge_lead: [3],
     b2b2c_dealer_scorecards: [1, 2],
     b2b2c_dealer_funnel: [1, 2],
     b2b2c_dealer_route_customer: [13],
@@ -1001,10 +1005,15 @@ module B2B2C
     attach_function :b2b2c_dealer_lead_state, %i[pointer pointer pointer string], :int
     attach_function :b2b2c_dealer_erase_lead, %i[pointer string], :int
     attach_function :b2b2c_dealer_erase_customer, %i[pointer pointer size_t], :int
+    attach_function :b2b2c_dealer_merge_lead, %i[pointer string string int64], :int
     attach_function :b2b2c_dealer_audit_lead, %i[pointer string b2b2c_dealer_audit_cb pointer], :int
     attach_function :b2b2c_dealer_audit_dealer, %i[pointer string b2b2c_dealer_audit_cb pointer], :int
     attach_function :b2b2c_dealer_scorecards, %i[pointer int64 int64 b2b2c_dealer_scorecard_cb pointer], :int
     attach_function :b2b2c_dealer_funnel, %i[pointer int64 int64 b2b2c_dealer_funnel_cb pointer], :int
+    attach_function :b2b2c_dealer_policy_name, %i[int32], :string
+    attach_function :b2b2c_dealer_reason_name, %i[int32], :string
+
+    # dealer_conflict.h
     attach_function :b2b2c_dealer_route_customer, %i[pointer pointer pointer string pointer size_t string int32 double double string int32 int32 int64], :int
     attach_function :b2b2c_dealer_owner_win, %i[pointer string pointer size_t], :int
     attach_function :b2b2c_dealer_owner, %i[pointer pointer pointer pointer pointer size_t string int64], :int
@@ -1024,8 +1033,6 @@ module B2B2C
     attach_function :b2b2c_dealer_certified, %i[pointer pointer string int32 string int64], :int
     attach_function :b2b2c_dealer_route_service, %i[pointer pointer pointer string int32 pointer size_t string int32 double double string int32 int32 int64], :int
     attach_function :b2b2c_dealer_service_name, %i[int32], :string
-    attach_function :b2b2c_dealer_policy_name, %i[int32], :string
-    attach_function :b2b2c_dealer_reason_name, %i[int32], :string
 
     # forecast.h
     attach_function :b2b2c_forecast_nparams, %i[int32], :int

@@ -140,6 +140,14 @@ module B2B2C
     # (docs/privacy.md). Since 1.1.
     def erase_lead(lead_id) = check(Lib.b2b2c_dealer_erase_lead(handle, lead_id))
 
+    # Merges lead from_id into into_id (two IDs of one person): the one
+    # further along keeps its state, the other's open offer is recalled at
+    # now, the audit records join under into_id with a MERGE record;
+    # from_id is then unknown (docs/dealer-allocation.md). Since 1.1.
+    def merge_lead(from_id, into_id, now)
+      check(Lib.b2b2c_dealer_merge_lead(handle, from_id, into_id, now))
+    end
+
     # Deletes the customer key's dealers of record and registrations
     # (docs/privacy.md). Since 1.1.
     def erase_customer(customer_key)
