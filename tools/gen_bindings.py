@@ -112,6 +112,8 @@ ENUM_NAMES = {
     "LEAD_DRY_": "LeadDryField", "LEAD_BAND_BY_": "LeadBandReason",
     "PROGRAMS_KIND_": "ProgramsKind", "PROGRAMS_BY_": "ProgramsBy",
     "PROGRAMS_PARAM_": "ProgramsParam", "PROGRAMS_F_": "ProgramsField",
+    "PROGRAM_BASIS_": "ProgramBasis", "PROGRAM_": "ProgramMode",
+    "PROGRAM_PERIOD_": "ProgramPeriod", "PROGRAM_F_": "ProgramField",
 }
 
 # int64_t parameters holding a time (Unix seconds) go by these names in the

@@ -15,6 +15,12 @@ static const char usage[] =
     "         [--dealers FILE.csv] [--points FILE.csv] [--lines FILE.csv]\n"
     "         [--by dealer|point] [--product-line ID] [--trend-periods N]\n"
     "         [--stock-max-age DAYS] [--minor-digits D] [--format csv|json]\n"
+    "       b2b2c [--db SPEC] programs bonus --program ID --now TIME\n"
+    "         [--tiers THRESHOLD:RATE,...] [--basis amount|units]\n"
+    "         [--mode retroactive|incremental] [--period quarter|year]\n"
+    "         [--product-line ID] [--dealer ID] [--dealers FILE.csv]\n"
+    "         [--points FILE.csv] [--lines FILE.csv] [--minor-digits D]\n"
+    "         [--format csv|json]\n"
     "\n"
     "Input files (header line required, columns in any order):\n"
     "  dealers: dealer_id,tier[,region]     tier 0..1000\n"
@@ -40,7 +46,20 @@ static const char usage[] =
     "--trend-periods periods as long as the report's, per period; rank\n"
     "within the dealer's tier and region; empty when undefined).\n"
     "--stock-max-age: the oldest stock report used (days, default 90).\n"
-    "--product-line: that line only. docs/programs.md.\n";
+    "--product-line: that line only.\n"
+    "\n"
+    "bonus defines the volume bonus program --program with --tiers (kept\n"
+    "with --db; without --tiers the stored program is used) and prints each\n"
+    "dealer's status at --now (or --dealer's only): dealer_id,volume,tier,\n"
+    "next_threshold,gap,accrued,projected_volume,projected_tier,\n"
+    "projected_bonus,elapsed_days,period_days. The volume is the dealer's\n"
+    "net sell-in in the calendar --period (default quarter) to --now's day;\n"
+    "--basis amount (default): thresholds are money, rates basis points;\n"
+    "units: thresholds are units, rates money per unit. --mode retroactive\n"
+    "(default: the tier reached pays on all the volume) or incremental\n"
+    "(each tier on the volume inside it). Bonuses are floored to the minor\n"
+    "unit per dealer; the projection carries the run rate to date to the\n"
+    "period's end. docs/programs.md.\n";
 
 typedef struct ld {
     b2b2c_ctx *ctx;
@@ -403,15 +422,170 @@ static int report(int argc, char **argv)
     return st;
 }
 
+/* ---- bonus ------------------------------------------------------------------ */
+
+static const char *const BCOLS[] = {
+    "dealer_id",        "volume",         "tier",
+    "next_threshold",   "gap",            "accrued",
+    "projected_volume", "projected_tier", "projected_bonus",
+    "elapsed_days",     "period_days"};
+
+typedef struct bout {
+    cli_table t;
+    double scale;
+    int money; /* the volume is money (basis amount) */
+} bout;
+
+static void bonus_num(bout *o, int64_t v, int money)
+{
+    cli_table_num(&o->t, money ? (double)v / o->scale : (double)v,
+                  money ? CLI_MONEY : CLI_COUNT);
+}
+
+static int bonus_row(const char *id, const int64_t *f, size_t n, void *u)
+{
+    bout *o = u;
+    (void)n;
+    cli_table_str(&o->t, id);
+    bonus_num(o, f[B2B2C_PROGRAM_F_VOLUME], o->money);
+    bonus_num(o, f[B2B2C_PROGRAM_F_TIER], 0);
+    if (f[B2B2C_PROGRAM_F_NEXT_THRESHOLD] < 0)
+        cli_table_num(&o->t, NAN, CLI_COUNT); /* at the top tier */
+    else
+        bonus_num(o, f[B2B2C_PROGRAM_F_NEXT_THRESHOLD], o->money);
+    bonus_num(o, f[B2B2C_PROGRAM_F_GAP], o->money);
+    bonus_num(o, f[B2B2C_PROGRAM_F_ACCRUED], 1);
+    bonus_num(o, f[B2B2C_PROGRAM_F_PROJECTED_VOLUME], o->money);
+    bonus_num(o, f[B2B2C_PROGRAM_F_PROJECTED_TIER], 0);
+    bonus_num(o, f[B2B2C_PROGRAM_F_PROJECTED_BONUS], 1);
+    bonus_num(o, f[B2B2C_PROGRAM_F_ELAPSED_DAYS], 0);
+    bonus_num(o, f[B2B2C_PROGRAM_F_PERIOD_DAYS], 0);
+    return 0;
+}
+
+/* One word of a choice: its index in `words`, or -1. */
+static int choice(const char *s, const char *const *words, int dflt)
+{
+    if (!s)
+        return dflt;
+    for (int i = 0; words[i]; i++)
+        if (strcmp(s, words[i]) == 0)
+            return i;
+    return -1;
+}
+
+/* --tiers THRESHOLD:RATE,...: thresholds money (amount) or whole units,
+ * rates whole basis points (amount) or money per unit (units). */
+static int parse_tiers(const char *s, int money, double scale, int64_t *th,
+                       int64_t *rt, size_t *n)
+{
+    char buf[32];
+    *n = 0;
+    while (*s) {
+        size_t len = strcspn(s, ",");
+        char *colon;
+        if (len == 0 || len >= sizeof(buf) || *n == B2B2C_PROGRAM_TIERS_MAX)
+            return -1;
+        memcpy(buf, s, len);
+        buf[len] = '\0';
+        if (!(colon = strchr(buf, ':')))
+            return -1;
+        *colon = '\0';
+        if (money ? parse_money(buf, scale, &th[*n])
+                  : cli_parse_int64(buf, &th[*n]))
+            return -1;
+        if (money ? cli_parse_int64(colon + 1, &rt[*n])
+                  : parse_money(colon + 1, scale, &rt[*n]))
+            return -1;
+        (*n)++;
+        s += len;
+        if (*s == ',')
+            s++;
+    }
+    return *n ? 0 : -1;
+}
+
+static int bonus(int argc, char **argv)
+{
+    static const char *const BASES[] = {"units", "amount", NULL};
+    static const char *const MODES[] = {"retroactive", "incremental", NULL};
+    static const char *const PERIODS[] = {"quarter", "year", NULL};
+    cli_opt opts[] = {{"program", NULL, 1},     {"now", NULL, 1},
+                      {"tiers", NULL, 0},       {"basis", NULL, 0},
+                      {"mode", NULL, 0},        {"period", NULL, 0},
+                      {"product-line", NULL, 0}, {"dealer", NULL, 0},
+                      {"dealers", NULL, 0},     {"points", NULL, 0},
+                      {"lines", NULL, 0},       {"minor-digits", NULL, 0},
+                      {"format", NULL, 0},      {NULL, NULL, 0}};
+    int64_t now, th[B2B2C_PROGRAM_TIERS_MAX], rt[B2B2C_PROGRAM_TIERS_MAX];
+    const char *prog, *tiers, *dealer;
+    int basis, mode, period, json, st, rc;
+    size_t n = 0;
+    ld l = {0};
+    bout o;
+
+    if (cli_parse_opts(argc, argv, 2, opts) || cli_format_parse(opts, &json))
+        return CLI_EUSAGE;
+    prog = cli_opt_get(opts, "program");
+    tiers = cli_opt_get(opts, "tiers");
+    dealer = cli_opt_get(opts, "dealer");
+    if (cli_parse_time(cli_opt_get(opts, "now"), &now))
+        return cli_usage_error("--now: not a date or time");
+    if ((basis = choice(cli_opt_get(opts, "basis"), BASES, 1)) < 0)
+        return cli_usage_error("--basis: amount or units");
+    if ((mode = choice(cli_opt_get(opts, "mode"), MODES, 0)) < 0)
+        return cli_usage_error("--mode: retroactive or incremental");
+    if ((period = choice(cli_opt_get(opts, "period"), PERIODS, 0)) < 0)
+        return cli_usage_error("--period: quarter or year");
+    if ((st = open_load(&l, opts)) != CLI_OK) {
+        close_ld(&l);
+        return st;
+    }
+    if (tiers && parse_tiers(tiers, basis == B2B2C_PROGRAM_BASIS_AMOUNT,
+                             l.scale, th, rt, &n)) {
+        close_ld(&l);
+        return cli_usage_error("--tiers: THRESHOLD:RATE,... (at most %d; "
+                               "rates whole basis points with --basis "
+                               "amount, money per unit with units)",
+                               B2B2C_PROGRAM_TIERS_MAX);
+    }
+    if (tiers && (rc = b2b2c_program_set(l.h, prog, basis, mode, period,
+                                         cli_opt_get(opts, "product-line"),
+                                         th, rt, n)) != 0) {
+        st = cli_usage_error("--tiers: %s", b2b2c_ctx_errmsg(l.ctx));
+        close_ld(&l);
+        return st;
+    }
+    o.scale = l.scale;
+    o.money = basis == B2B2C_PROGRAM_BASIS_AMOUNT;
+    cli_table_begin(&o.t, json, BCOLS, sizeof(BCOLS) / sizeof(BCOLS[0]));
+    if (dealer) {
+        int64_t f[B2B2C_PROGRAM_F_NFIELDS];
+        rc = b2b2c_program_status(f, B2B2C_PROGRAM_F_NFIELDS, l.h, prog,
+                                  dealer, now);
+        if (rc == 0)
+            bonus_row(dealer, f, B2B2C_PROGRAM_F_NFIELDS, &o);
+    } else {
+        rc = b2b2c_program_status_list(l.h, prog, now, bonus_row, &o);
+    }
+    cli_table_end(&o.t);
+    if (rc)
+        st = cli_data_error("programs bonus: %s", b2b2c_ctx_errmsg(l.ctx));
+    close_ld(&l);
+    return st;
+}
+
 static int run(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error("programs: load or report (try 'b2b2c help "
-                               "programs')");
+        return cli_usage_error("programs: load, report or bonus (try "
+                               "'b2b2c help programs')");
     if (strcmp(argv[1], "load") == 0)
         return load(argc, argv);
     if (strcmp(argv[1], "report") == 0)
         return report(argc, argv);
+    if (strcmp(argv[1], "bonus") == 0)
+        return bonus(argc, argv);
     return cli_usage_error("programs: unknown action '%s'", argv[1]);
 }
 

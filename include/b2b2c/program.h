@@ -351,6 +351,153 @@ B2B2C_API int b2b2c_programs_report(const b2b2c_programs *h, int32_t scope,
                                     int64_t to, b2b2c_programs_row_cb cb,
                                     void *userdata);
 
+/* ---- volume bonus programs (b2b2c_program_*) ---------------------------- */
+
+/*
+ * A volume bonus program pays a dealer a bonus on what it bought from the
+ * manufacturer (its net sell-in: SELL_IN - RETURN_IN + CORRECTION_IN, over
+ * all its points of sale) in a calendar period, by tiers of volume. It is
+ * the manufacturer's own sale that earns the bonus, so sell-out does not
+ * count (docs/programs.md, "Volume bonus programs").
+ *
+ * What the volume is measured in (B2B2C_PROGRAM_BASIS_*, append only):
+ *   UNITS   net sell-in units; a tier's rate is a fixed amount in minor
+ *           units per unit of volume.
+ *   AMOUNT  net sell-in money in minor units; a tier's rate is in basis
+ *           points (1/10,000) of that money.
+ * How the tiers pay (B2B2C_PROGRAM_*, append only):
+ *   RETROACTIVE  the highest tier reached pays its rate on the whole
+ *                volume of the period.
+ *   INCREMENTAL  each tier pays its rate on the volume inside it, from its
+ *                threshold to the next tier's (the last tier: no end).
+ * The period (B2B2C_PROGRAM_PERIOD_*, append only): the calendar quarter
+ * or year, in days of the context's UTC offset.
+ */
+enum { B2B2C_PROGRAM_BASIS_UNITS = 0, B2B2C_PROGRAM_BASIS_AMOUNT = 1 };
+enum { B2B2C_PROGRAM_RETROACTIVE = 0, B2B2C_PROGRAM_INCREMENTAL = 1 };
+enum { B2B2C_PROGRAM_PERIOD_QUARTER = 0, B2B2C_PROGRAM_PERIOD_YEAR = 1 };
+
+/* Most tiers in one program. */
+#define B2B2C_PROGRAM_TIERS_MAX 32
+/* Largest rate in basis points (100%) for the AMOUNT basis; the UNITS
+ * basis takes at most B2B2C_PROGRAMS_LINE_MAX minor units per unit. */
+#define B2B2C_PROGRAM_BP_MAX 10000
+
+/*
+ * Define a volume bonus program, or replace the one called program_id
+ * (the status of its dealers is computed from the lines at every call,
+ * so a replaced program applies to the whole period at once).
+ *   program_id    the host's ID (1 to 255 bytes of UTF-8).
+ *   basis         B2B2C_PROGRAM_BASIS_UNITS or _AMOUNT.
+ *   mode          B2B2C_PROGRAM_RETROACTIVE or _INCREMENTAL.
+ *   period        B2B2C_PROGRAM_PERIOD_QUARTER or _YEAR.
+ *   product_line  the product line whose sell-in counts, or NULL for all
+ *                 of them.
+ *   thresholds    ntiers volumes (basis units) from which each tier
+ *                 applies: >= 0, strictly increasing (tier i covers
+ *                 [thresholds[i], thresholds[i+1])), at most
+ *                 B2B2C_PROGRAMS_LINE_MAX. Volume below thresholds[0]
+ *                 earns nothing.
+ *   rates         ntiers rates: basis points in [0, B2B2C_PROGRAM_BP_MAX]
+ *                 (AMOUNT) or minor units per unit in [0,
+ *                 B2B2C_PROGRAMS_LINE_MAX] (UNITS).
+ *   ntiers        1 .. B2B2C_PROGRAM_TIERS_MAX.
+ * Bad input changes nothing; the message names the argument and the tier
+ * ("tiers[2].threshold: 500 is not above tiers[1].threshold (500)").
+ * Errors: B2B2C_EINVAL (h, thresholds or rates NULL; basis, mode or
+ * period not one of the values above), B2B2C_EBADID (program_id,
+ * product_line), B2B2C_ERANGE (ntiers; a threshold negative, not above
+ * the one before or too large; a rate negative or too large),
+ * B2B2C_ESTATE (from inside a callback), B2B2C_ENOMEM, a storage error.
+ * Cost O(ntiers).
+ */
+B2B2C_API int b2b2c_program_set(b2b2c_programs *h, const char *program_id,
+                                int32_t basis, int32_t mode, int32_t period,
+                                const char *product_line,
+                                const int64_t *thresholds,
+                                const int64_t *rates, size_t ntiers);
+
+/*
+ * Fields of a dealer's status in a program at `now` (b2b2c_program_status,
+ * b2b2c_program_status_cb), whole numbers. Minor versions may append
+ * fields: read at most `nfields`. The period is the calendar quarter or
+ * year holding now's day; "to date" is its days up to and including
+ * now's day. Volumes are in the program's basis (units or minor units).
+ *   VOLUME             net sell-in to date in the program's product line
+ *                      (or all lines), over the dealer's points.
+ *   TIER               the tier reached by VOLUME: 1..ntiers, 0 none.
+ *   NEXT_THRESHOLD     the next tier's threshold, -1 at the top tier.
+ *   GAP                NEXT_THRESHOLD - VOLUME, 0 at the top tier.
+ *   ACCRUED            the bonus earned by VOLUME, minor units, floored
+ *                      once per dealer (0 when VOLUME is not positive).
+ *   PROJECTED_VOLUME   the run rate carried to the period's end:
+ *                      floor(VOLUME x PERIOD_DAYS / ELAPSED_DAYS).
+ *   PROJECTED_TIER     the tier PROJECTED_VOLUME reaches (0 none).
+ *   PROJECTED_BONUS    the bonus PROJECTED_VOLUME earns, floored.
+ *   ELAPSED_DAYS       days of the period to date (1..PERIOD_DAYS).
+ *   PERIOD_DAYS        days of the period (90..92 or 365..366).
+ *   PERIOD_START       Unix time the period starts (its first day's start
+ *                      in the context's offset).
+ *   PERIOD_END         Unix time the next period starts.
+ */
+enum {
+    B2B2C_PROGRAM_F_VOLUME = 0,
+    B2B2C_PROGRAM_F_TIER = 1,
+    B2B2C_PROGRAM_F_NEXT_THRESHOLD = 2,
+    B2B2C_PROGRAM_F_GAP = 3,
+    B2B2C_PROGRAM_F_ACCRUED = 4,
+    B2B2C_PROGRAM_F_PROJECTED_VOLUME = 5,
+    B2B2C_PROGRAM_F_PROJECTED_TIER = 6,
+    B2B2C_PROGRAM_F_PROJECTED_BONUS = 7,
+    B2B2C_PROGRAM_F_ELAPSED_DAYS = 8,
+    B2B2C_PROGRAM_F_PERIOD_DAYS = 9,
+    B2B2C_PROGRAM_F_PERIOD_START = 10,
+    B2B2C_PROGRAM_F_PERIOD_END = 11,
+    B2B2C_PROGRAM_F_NFIELDS = 12
+};
+
+/*
+ * One dealer's status in program_id at now: writes min(nfields,
+ * B2B2C_PROGRAM_F_NFIELDS) values into fields (B2B2C_PROGRAM_F_*), only
+ * on success.
+ * Errors: B2B2C_EINVAL (fields or h NULL; nfields 0), B2B2C_EBADID
+ * (program_id, dealer_id), B2B2C_ENOTFOUND (no such program or dealer),
+ * B2B2C_ERANGE (now outside the time range; a bonus or projection beyond
+ * 2^63), a storage code or B2B2C_ECORRUPT (bringing the handle up to
+ * date). A read: callable from a listing's callback. Cost O(point-lines
+ * of the network + the dealer's point-lines x (log days + days of the
+ * period)).
+ */
+B2B2C_API int b2b2c_program_status(int64_t *fields, size_t nfields,
+                                   const b2b2c_programs *h,
+                                   const char *program_id,
+                                   const char *dealer_id, int64_t now);
+
+/* One dealer's status in b2b2c_program_status_list: its ID (valid during
+ * the call) and `nfields` values (B2B2C_PROGRAM_F_*; 12 in 1.1). A
+ * non-zero return stops the listing and is returned. */
+typedef int (*b2b2c_program_status_cb)(const char *dealer_id,
+                                       const int64_t *fields, size_t nfields,
+                                       void *userdata);
+
+/*
+ * The status in program_id at now of every registered dealer, in dealer ID
+ * order (bytewise; docs/conventions.md, "Entity listings"), dealers with
+ * no sell-in included (volume 0). A mutating call from the callback gets
+ * B2B2C_ESTATE.
+ * Errors: B2B2C_EINVAL (h or cb NULL), B2B2C_EBADID (program_id),
+ * B2B2C_ENOTFOUND (no such program), B2B2C_ERANGE (as
+ * b2b2c_program_status), B2B2C_ENOMEM (scratch memory), a storage code or
+ * B2B2C_ECORRUPT, the callback's code. Cost O(dealers log dealers +
+ * point-lines x (log days + days of the period)); 10,000 dealers with a
+ * quarter of sell-in (920,000 day aggregates) in about 30 ms of CPU time
+ * (docs/PERFORMANCE.md).
+ */
+B2B2C_API int b2b2c_program_status_list(const b2b2c_programs *h,
+                                        const char *program_id, int64_t now,
+                                        b2b2c_program_status_cb cb,
+                                        void *userdata);
+
 #ifdef __cplusplus
 }
 #endif

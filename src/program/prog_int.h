@@ -11,6 +11,7 @@
 #define PG_T_POINTS "programs_points"
 #define PG_T_DAYS "programs_days"
 #define PG_T_PARAMS "programs_params"
+#define PG_T_BONUS "programs_bonus"
 
 #define PG_PARAM_BASE 700
 #define PG_NPARAMS 2
@@ -70,9 +71,23 @@ typedef struct pg_series {
     char key[]; /* NUL-terminated too */
 } pg_series;
 
+/* A volume bonus program (prog_bonus.c). Everything from `basis` to
+ * `idlen` is saved whole for the undo log when the program is replaced. */
+typedef struct pg_bonus {
+    int32_t basis, mode, period;
+    uint32_t ntiers;
+    size_t linelen; /* 0: every product line */
+    char line[B2B2C__ID_MAX + 1];
+    int64_t th[B2B2C_PROGRAM_TIERS_MAX];
+    int64_t rate[B2B2C_PROGRAM_TIERS_MAX];
+    size_t idlen;
+    char id[];
+} pg_bonus;
+
 struct b2b2c_programs {
     b2b2c_ctx *ctx;
     b2b2c__map dealers, points, series;
+    b2b2c__map bonus; /* pg_bonus by program ID */
     double p[PG_NPARAMS]; /* by number - PG_PARAM_BASE */
     uint64_t gen;         /* call number (pg_day.stamp); never undone */
     size_t unresolved;    /* sync: points/series whose owner is not seen */
@@ -98,6 +113,14 @@ int64_t b2b2c__pg_days_from_civil(int64_t y, unsigned m, unsigned d);
 void b2b2c__pg_civil_from_days(int64_t z, int64_t *y, unsigned *m,
                                unsigned *d);
 int64_t b2b2c__pg_year_before(int64_t day);
+
+/* prog_bonus.c: the bonus programs' part of the open (scan), of a refresh
+ * (one stored key; val NULL: deleted), of the free, and of the digest. */
+int b2b2c__pg_bonus_load(b2b2c_programs *h);
+int b2b2c__pg_bonus_refresh(b2b2c_programs *h, const void *key, size_t klen,
+                            const void *val, size_t vlen);
+void b2b2c__pg_bonus_clear(b2b2c_programs *h);
+uint64_t b2b2c__pg_bonus_digest(const b2b2c_programs *h);
 
 /* Order-independent digest of the in-memory state (tests). */
 uint64_t b2b2c__programs_digest(const b2b2c_programs *h);

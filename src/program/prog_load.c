@@ -279,6 +279,7 @@ static void pg_init(b2b2c_programs *h, b2b2c_ctx *ctx)
     b2b2c__map_init(&h->dealers, &ctx->mem);
     b2b2c__map_init(&h->points, &ctx->mem);
     b2b2c__map_init(&h->series, &ctx->mem);
+    b2b2c__map_init(&h->bonus, &ctx->mem);
     b2b2c__param_defaults(PG_PARAM_BASE, h->p);
 }
 
@@ -296,6 +297,7 @@ static void pg_clear(b2b2c_programs *h)
     i = 0;
     while (b2b2c__map_next(&h->dealers, &i, NULL, NULL, &v))
         b2b2c__free(ctx, v);
+    b2b2c__pg_bonus_clear(h);
     b2b2c__map_fini(&h->series);
     b2b2c__map_fini(&h->points);
     b2b2c__map_fini(&h->dealers);
@@ -310,7 +312,9 @@ static int pg_load(void *hp)
         (rc = b2b2c__st_scan(ctx, PG_T_DEALERS, load_dealer, h)) != 0 ||
         (rc = b2b2c__st_scan(ctx, PG_T_POINTS, load_point, h)) != 0)
         return rc;
-    return b2b2c__st_scan(ctx, PG_T_DAYS, load_day, h);
+    if ((rc = b2b2c__st_scan(ctx, PG_T_DAYS, load_day, h)) != 0)
+        return rc;
+    return b2b2c__pg_bonus_load(h);
 }
 
 /* ---- other contexts' commits ---------------------------------------------------- */
@@ -443,6 +447,8 @@ static int pg_refresh(void *hp, const char *table, const void *key,
     if (strcmp(table, PG_T_DEALERS) == 0)
         return val ? dealer_refresh(h, key, klen, val, vlen)
                    : not_deleted(ctx, table, key, klen);
+    if (strcmp(table, PG_T_BONUS) == 0)
+        return b2b2c__pg_bonus_refresh(h, key, klen, val, vlen);
     if (strcmp(table, PG_T_PARAMS) == 0) {
         double p[PG_NPARAMS];
         b2b2c__param_defaults(PG_PARAM_BASE, p);
@@ -593,5 +599,6 @@ uint64_t b2b2c__programs_digest(const b2b2c_programs *h)
     d = b2b2c__mix64(d, h->dealers.count);
     d = b2b2c__mix64(d, h->points.count);
     d = b2b2c__mix64(d, h->series.count);
+    d = b2b2c__mix64(d, b2b2c__pg_bonus_digest(h));
     return b2b2c__mix64(d, sum);
 }

@@ -34,6 +34,7 @@ static const char *const tables[] = {
     "programs_dealers", "programs_points", "programs_days",
     "programs_params",
     "lead_closed",    "lead_closeinfo",
+    "programs_bonus",
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define T0 INT64_C(1767225600)
@@ -138,8 +139,20 @@ static void baseline(b2b2c_ctx *ctx)
                               300);
         b2b2c_programs_record(pg, B2B2C_PROGRAMS_KIND_STOCK, "p1", "A",
                               T0 + 86400, 9, 900);
+        {
+            const int64_t th[] = {1, 100}, bp[] = {100, 250};
+            b2b2c_program_set(pg, "vb", B2B2C_PROGRAM_BASIS_AMOUNT,
+                              B2B2C_PROGRAM_INCREMENTAL,
+                              B2B2C_PROGRAM_PERIOD_QUARTER, "A", th, bp, 2);
+        }
         b2b2c_programs_free(pg);
     }
+}
+
+static int bonus_row(const char *id, const int64_t *f, size_t n, void *u)
+{
+    (void)id, (void)f, (void)n, (void)u;
+    return 0;
 }
 
 static int lead_row(const char *id, double s, int32_t b, double p, void *u)
@@ -255,6 +268,7 @@ static void open_all(b2b2c_ctx *ctx)
                               T0 + 86400 * 30, card_row, NULL);
         b2b2c_programs_report(pg, B2B2C_PROGRAMS_BY_POINT, "A", T0 - 86400 * 400,
                               T0 + 86400 * 30, card_row, NULL);
+        b2b2c_program_status_list(pg, "vb", T0 + 86400 * 3, bonus_row, NULL);
         b2b2c_programs_record(pg, B2B2C_PROGRAMS_KIND_SELL_OUT, "p1", "A", T0, 1,
                               1);
         b2b2c_programs_free(pg);

@@ -56,6 +56,9 @@
  *   b2b2c_programs_new              test_programs (AL, ST; exception)
  *   b2b2c_programs_get_param        test_programs (F, F2, unknown param,
  *                                   ST)
+ *   b2b2c_program_status            test_program_status (F, F2, unknown
+ *                                   program, unknown dealer, bad ID,
+ *                                   nfields 0, now out of range, ST)
  * dealer.h
  *   b2b2c_dealer_new                test_dealer (AL, ST; exception)
  *   b2b2c_dealer_get_param          test_dealer (F, F2, unknown param, ST)

@@ -64,10 +64,81 @@ static void test_programs(void **state)
 #undef REFILL
 }
 
+/* A bonus program's status: an array of fields, written only on success. */
+#define CF INT64_C(0x7777777777777777)
+static int fields_intact(const int64_t *f)
+{
+    for (size_t i = 0; i < B2B2C_PROGRAM_F_NFIELDS; i++)
+        if (f[i] != CF)
+            return 0;
+    return 1;
+}
+
+static void test_program_status(void **state)
+{
+    (void)state;
+    env e;
+    b2b2c_programs *h = NULL, *o;
+    int64_t f[B2B2C_PROGRAM_F_NFIELDS];
+    const int64_t th[] = {1, 100}, bp[] = {100, 200};
+    env_open(&e);
+    nbad = 0;
+    nfired = 0;
+#define CANARIES fields_intact(f)
+#define REFILL                                                                \
+    for (size_t i_ = 0; i_ < B2B2C_PROGRAM_F_NFIELDS; i_++)                   \
+    f[i_] = CF
+    REFILL;
+    assert_int_equal(b2b2c_programs_new(&h, e.ctx), 0);
+    assert_int_equal(b2b2c_programs_set_dealer(h, "d", 1, "r"), 0);
+    assert_int_equal(b2b2c_programs_add_point(h, "p", "d"), 0);
+    assert_int_equal(b2b2c_program_set(h, "P", B2B2C_PROGRAM_BASIS_AMOUNT,
+                                       B2B2C_PROGRAM_RETROACTIVE,
+                                       B2B2C_PROGRAM_PERIOD_QUARTER, NULL, th,
+                                       bp, 2), 0);
+
+    X(b2b2c_program_status(f, B2B2C_PROGRAM_F_NFIELDS, h, "nope", "d", T0),
+      B2B2C_ENOTFOUND);
+    X(b2b2c_program_status(f, B2B2C_PROGRAM_F_NFIELDS, h, "P", "nobody", T0),
+      B2B2C_ENOTFOUND);
+    X(b2b2c_program_status(f, B2B2C_PROGRAM_F_NFIELDS, h, "P", "", T0),
+      B2B2C_EBADID);
+    X(b2b2c_program_status(f, 0, h, "P", "d", T0), B2B2C_EINVAL);
+    X(b2b2c_program_status(f, B2B2C_PROGRAM_F_NFIELDS, h, "P", "d",
+                           INT64_MIN), B2B2C_ERANGE);
+    assert_int_equal(b2b2c_programs_new(&o, e.ctx2), 0);
+    assert_int_equal(b2b2c_programs_record(o, B2B2C_PROGRAMS_KIND_SELL_IN, "p",
+                                           "A", T0, 1, 1), 0);
+    store_fail(&e);
+    X(b2b2c_program_status(f, B2B2C_PROGRAM_F_NFIELDS, h, "P", "d", T0),
+      ST_CODE);
+    heal(&e);
+
+    /* it succeeds */
+    assert_int_equal(b2b2c_program_status(f, B2B2C_PROGRAM_F_NFIELDS, h, "P",
+                                          "d", T0), 0);
+    assert_true(f[B2B2C_PROGRAM_F_VOLUME] == 1);
+    REFILL;
+#define PREP                                                                  \
+    assert_int_equal(b2b2c_programs_record(o, B2B2C_PROGRAMS_KIND_SELL_IN, "p", \
+                                           fresh_id(), T0, 1, 1), 0)
+    FAULTS_AFTER(PREP, b2b2c_program_status(f, B2B2C_PROGRAM_F_NFIELDS, h,
+                                            "P", "d", T0));
+#undef PREP
+    FAULTS(b2b2c_program_status(f, B2B2C_PROGRAM_F_NFIELDS, h, "P", "d", T0));
+
+    b2b2c_programs_free(o);
+    b2b2c_programs_free(h);
+    FINISH(e);
+#undef CANARIES
+#undef REFILL
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_programs),
+        cmocka_unit_test(test_program_status),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

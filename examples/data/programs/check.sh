@@ -44,4 +44,24 @@ if "$tool" help | grep -q "sqlite:FILE"; then
     [ "$got" = "$(cat "$d/expected_dealers.csv")" ] \
         || { echo "report from the database differs:"; echo "$got"; exit 1; }
 fi
+# bonus: d1 bought 100.00 by 20 March, day 79 of Q1's 90: tier 1 (50.00)
+# at 1% is 1.00; the run rate carries 10000 x 90 / 79 = 11392 minor units
+# (113.92) to the quarter's end, 1% of it 1.13 (floored)
+out=$("$tool" programs bonus $files --lines "$d/lines.csv" --program q \
+      --now 2026-03-20 --tiers 50:100,150:200 --dealer d1)
+[ "$out" = "dealer_id,volume,tier,next_threshold,gap,accrued,projected_volume,projected_tier,projected_bonus,elapsed_days,period_days
+d1,100.00,1,150.00,50.00,1.00,113.92,1,1.13,79,90" ] \
+    || { echo "bonus differs:"; echo "$out"; exit 1; }
+# incremental on units: 90 units in 10..100 at 0.50 is 45.00
+out=$("$tool" programs bonus $files --lines "$d/lines.csv" --program u \
+      --now 2026-03-20 --basis units --mode incremental --period year \
+      --tiers 10:0.50,100:1.25 --format json)
+echo "$out" | grep -q '{"dealer_id":"d1","volume":100,"tier":2,"next_threshold":null,"gap":0,"accrued":45.00,' \
+    || { echo "bonus json: $out"; exit 1; }
+if e=$("$tool" programs bonus $files --program q --now 2026-03-20 \
+       --tiers 50:100,150:200,100:3 2>&1); then
+    echo "falling threshold accepted"; exit 1
+fi
+echo "$e" | grep -q "tiers\[2\].threshold: 10000 is not above" \
+    || { echo "unexpected error: $e"; exit 1; }
 echo ok

@@ -100,6 +100,8 @@ b2b2c_programs_point_cb = CFUNCTYPE(c_int, c_char_p, c_char_p, c_int64,
     c_void_p)
 b2b2c_programs_row_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double), c_size_t,
     c_void_p)
+b2b2c_program_status_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_int64),
+    c_size_t, c_void_p)
 
 # ---- constants (enums and #defines), without B2B2C_ ----
 
@@ -546,6 +548,8 @@ CONSTANTS = {
     'EXPERIMENT_D_NFIELDS': 7,
     # program.h
     'PROGRAMS_LINE_MAX': 1000000000000000,
+    'PROGRAM_TIERS_MAX': 32,
+    'PROGRAM_BP_MAX': 10000,
     'PROGRAMS_KIND_SELL_IN': 0,
     'PROGRAMS_KIND_SELL_OUT': 1,
     'PROGRAMS_KIND_STOCK': 2,
@@ -573,6 +577,25 @@ CONSTANTS = {
     'PROGRAMS_F_DAYS_OF_STOCK': 13,
     'PROGRAMS_F_SELL_THROUGH': 14,
     'PROGRAMS_F_NFIELDS': 15,
+    'PROGRAM_BASIS_UNITS': 0,
+    'PROGRAM_BASIS_AMOUNT': 1,
+    'PROGRAM_RETROACTIVE': 0,
+    'PROGRAM_INCREMENTAL': 1,
+    'PROGRAM_PERIOD_QUARTER': 0,
+    'PROGRAM_PERIOD_YEAR': 1,
+    'PROGRAM_F_VOLUME': 0,
+    'PROGRAM_F_TIER': 1,
+    'PROGRAM_F_NEXT_THRESHOLD': 2,
+    'PROGRAM_F_GAP': 3,
+    'PROGRAM_F_ACCRUED': 4,
+    'PROGRAM_F_PROJECTED_VOLUME': 5,
+    'PROGRAM_F_PROJECTED_TIER': 6,
+    'PROGRAM_F_PROJECTED_BONUS': 7,
+    'PROGRAM_F_ELAPSED_DAYS': 8,
+    'PROGRAM_F_PERIOD_DAYS': 9,
+    'PROGRAM_F_PERIOD_START': 10,
+    'PROGRAM_F_PERIOD_END': 11,
+    'PROGRAM_F_NFIELDS': 12,
 }
 
 # status codes (the enum holding B2B2C_OK)
@@ -782,6 +805,14 @@ ENUMS = (
         ('TREND_RELATIVE', 7), ('SHARE', 8), ('RANK', 9), ('RANK_OF', 10),
         ('STOCK_UNITS', 11), ('STOCK_AMOUNT', 12), ('DAYS_OF_STOCK', 13),
         ('SELL_THROUGH', 14), ('NFIELDS', 15))),
+    ('ProgramBasis', 'PROGRAM_BASIS_', (('UNITS', 0), ('AMOUNT', 1))),
+    ('ProgramMode', 'PROGRAM_', (('RETROACTIVE', 0), ('INCREMENTAL', 1))),
+    ('ProgramPeriod', 'PROGRAM_PERIOD_', (('QUARTER', 0), ('YEAR', 1))),
+    ('ProgramField', 'PROGRAM_F_', (('VOLUME', 0), ('TIER', 1),
+        ('NEXT_THRESHOLD', 2), ('GAP', 3), ('ACCRUED', 4),
+        ('PROJECTED_VOLUME', 5), ('PROJECTED_TIER', 6), ('PROJECTED_BONUS', 7),
+        ('ELAPSED_DAYS', 8), ('PERIOD_DAYS', 9), ('PERIOD_START', 10),
+        ('PERIOD_END', 11), ('NFIELDS', 12))),
 )
 
 # ---- the int64_t parameters holding a time (Unix seconds):
@@ -858,6 +889,8 @@ TIME_ARGS = {
     'b2b2c_experiment_add_day': (2,),
     'b2b2c_programs_record': (4,),
     'b2b2c_programs_report': (3, 4),
+    'b2b2c_program_status': (5,),
+    'b2b2c_program_status_list': (2,),
 }
 
 # ---- functions: (name, restype, argtypes) ----
@@ -1292,4 +1325,10 @@ FUNCTIONS = (
         POINTER(c_int64), POINTER(c_int64), c_size_t)),
     ("b2b2c_programs_report", c_int, (c_void_p, c_int32, c_char_p, c_int64,
         c_int64, b2b2c_programs_row_cb, c_void_p)),
+    ("b2b2c_program_set", c_int, (c_void_p, c_char_p, c_int32, c_int32,
+        c_int32, c_char_p, POINTER(c_int64), POINTER(c_int64), c_size_t)),
+    ("b2b2c_program_status", c_int, (POINTER(c_int64), c_size_t, c_void_p,
+        c_char_p, c_char_p, c_int64)),
+    ("b2b2c_program_status_list", c_int, (c_void_p, c_char_p, c_int64,
+        b2b2c_program_status_cb, c_void_p)),
 )

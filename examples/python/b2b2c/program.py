@@ -8,12 +8,17 @@ import ctypes
 from collections import namedtuple
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from ._lib import EnumArg, Time, _d, lib, to_unix
+from ._lib import EnumArg, Time, _CONSTANTS, _d, lib, to_unix
 from .core import Context, _name, _value
 from ._engine import (_Handle, _b, _dbl, _enum, _named, _prefixed, _row,
                       _s, _time)
 
 _F_NAMES = _prefixed("PROGRAMS_F_", ("NFIELDS",))
+_BONUS_F_NAMES = _prefixed("PROGRAM_F_", ("NFIELDS",))
+_BASIS = _named("PROGRAM_BASIS_")
+_MODE = {"retroactive": _CONSTANTS["PROGRAM_RETROACTIVE"],
+         "incremental": _CONSTANTS["PROGRAM_INCREMENTAL"]}
+_PERIOD = _named("PROGRAM_PERIOD_")
 
 DealerRow = namedtuple("DealerRow", "dealer_id tier region points")
 PointRow = namedtuple("PointRow", "point_id dealer_id product_lines")
@@ -133,3 +138,53 @@ class Programs(_Handle):
                           _d.b2b2c_programs_point_cb,
                           lambda i, d, n: PointRow(_s(i), _s(d), n),
                           self.handle, _b(dealer_id))
+
+    def set_program(self, program_id: str, thresholds: Sequence[int],
+                    rates: Sequence[int], basis: EnumArg = "amount",
+                    mode: EnumArg = "retroactive",
+                    period: EnumArg = "quarter",
+                    product_line: Optional[str] = None) -> None:
+        """Define (or replace) the volume bonus program program_id: tier i
+        applies from thresholds[i] (strictly increasing, >= 0) at rates[i].
+        basis "amount": volume is net sell-in money in minor units and
+        rates are basis points; "units": volume is net sell-in units and
+        rates are minor units per unit. mode "retroactive" (the tier
+        reached pays on all the volume) or "incremental" (each tier on the
+        volume inside it); period "quarter" or "year" (calendar, in the
+        context's UTC offset); product_line None counts every line.
+        Error(ERANGE) naming the tier ("tiers[2].threshold: ...")."""
+        n = len(thresholds)
+        if len(rates) != n:
+            raise ValueError("rates: %d values for %d thresholds"
+                             % (len(rates), n))
+        th = (ctypes.c_int64 * max(n, 1))(*thresholds)
+        rt = (ctypes.c_int64 * max(n, 1))(*rates)
+        self._check(lib.b2b2c_program_set(
+            self.handle, _b(program_id), _enum(basis, _BASIS, "basis"),
+            _enum(mode, _MODE, "mode"), _enum(period, _PERIOD, "period"),
+            _b(product_line), th, rt, n))
+
+    def program_status(self, program_id: str, dealer_id: str,
+                       now: Time) -> Dict[str, int]:
+        """One dealer's status in a bonus program at now: {volume, tier,
+        next_threshold, gap, accrued, projected_volume, projected_tier,
+        projected_bonus, elapsed_days, period_days, period_start,
+        period_end}, whole numbers (money in minor units, floored once per
+        dealer; tier 0 = none; next_threshold -1 at the top tier)."""
+        n = _CONSTANTS["PROGRAM_F_NFIELDS"]
+        f = (ctypes.c_int64 * n)()
+        self._check(lib.b2b2c_program_status(f, n, self.handle,
+                                             _b(program_id), _b(dealer_id),
+                                             _time(now, "now")))
+        return _row(f, n, _BONUS_F_NAMES)
+
+    def program_status_list(self, program_id: str,
+                            now: Time) -> Dict[str, Dict[str, int]]:
+        """{dealer_id: status (as program_status)} of every registered
+        dealer in dealer ID order, those without sell-in included."""
+        rows = self._iter(lib.b2b2c_program_status_list,
+                          _d.b2b2c_program_status_cb,
+                          lambda i, f, n: (i.decode("utf-8", "replace"),
+                                           _row(f, n, _BONUS_F_NAMES)),
+                          self.handle, _b(program_id), _time(now, "now"))
+        return dict(rows)

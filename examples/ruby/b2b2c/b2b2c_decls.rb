@@ -450,6 +450,8 @@ module B2B2C
     EXPERIMENT_D_NFIELDS: 7,
     # program.h
     PROGRAMS_LINE_MAX: 1000000000000000,
+    PROGRAM_TIERS_MAX: 32,
+    PROGRAM_BP_MAX: 10000,
     PROGRAMS_KIND_SELL_IN: 0,
     PROGRAMS_KIND_SELL_OUT: 1,
     PROGRAMS_KIND_STOCK: 2,
@@ -476,7 +478,26 @@ module B2B2C
     PROGRAMS_F_STOCK_AMOUNT: 12,
     PROGRAMS_F_DAYS_OF_STOCK: 13,
     PROGRAMS_F_SELL_THROUGH: 14,
-    PROGRAMS_F_NFIELDS: 15
+    PROGRAMS_F_NFIELDS: 15,
+    PROGRAM_BASIS_UNITS: 0,
+    PROGRAM_BASIS_AMOUNT: 1,
+    PROGRAM_RETROACTIVE: 0,
+    PROGRAM_INCREMENTAL: 1,
+    PROGRAM_PERIOD_QUARTER: 0,
+    PROGRAM_PERIOD_YEAR: 1,
+    PROGRAM_F_VOLUME: 0,
+    PROGRAM_F_TIER: 1,
+    PROGRAM_F_NEXT_THRESHOLD: 2,
+    PROGRAM_F_GAP: 3,
+    PROGRAM_F_ACCRUED: 4,
+    PROGRAM_F_PROJECTED_VOLUME: 5,
+    PROGRAM_F_PROJECTED_TIER: 6,
+    PROGRAM_F_PROJECTED_BONUS: 7,
+    PROGRAM_F_ELAPSED_DAYS: 8,
+    PROGRAM_F_PERIOD_DAYS: 9,
+    PROGRAM_F_PERIOD_START: 10,
+    PROGRAM_F_PERIOD_END: 11,
+    PROGRAM_F_NFIELDS: 12
   }.freeze
 
   # Status codes (the enum holding B2B2C_OK).
@@ -635,7 +656,14 @@ module B2B2C
     ProgramsField: { sell_in_units: 0, sell_in_amount: 1, sell_out_units: 2,
       sell_out_amount: 3, ly_sell_out_amount: 4, growth: 5, trend_slope: 6,
       trend_relative: 7, share: 8, rank: 9, rank_of: 10, stock_units: 11,
-      stock_amount: 12, days_of_stock: 13, sell_through: 14, nfields: 15 }
+      stock_amount: 12, days_of_stock: 13, sell_through: 14, nfields: 15 },
+    ProgramBasis: { units: 0, amount: 1 },
+    ProgramMode: { retroactive: 0, incremental: 1 },
+    ProgramPeriod: { quarter: 0, year: 1 },
+    ProgramField: { volume: 0, tier: 1, next_threshold: 2, gap: 3, accrued: 4,
+      projected_volume: 5, projected_tier: 6, projected_bonus: 7,
+      elapsed_days: 8, period_days: 9, period_start: 10, period_end: 11,
+      nfields: 12 }
   }.freeze
 
   ENUM_PREFIXES = {
@@ -691,7 +719,11 @@ module B2B2C
     ProgramsKind: "PROGRAMS_KIND_",
     ProgramsBy: "PROGRAMS_BY_",
     ProgramsParam: "PROGRAMS_PARAM_",
-    ProgramsField: "PROGRAMS_F_"
+    ProgramsField: "PROGRAMS_F_",
+    ProgramBasis: "PROGRAM_BASIS_",
+    ProgramMode: "PROGRAM_",
+    ProgramPeriod: "PROGRAM_PERIOD_",
+    ProgramField: "PROGRAM_F_"
   }.freeze
 
   # The int64_t parameters holding a time (Unix seconds): function
@@ -766,7 +798,9 @@ module B2B2C
     b2b2c_channels_mix_lag: [5, 6],
     b2b2c_experiment_add_day: [2],
     b2b2c_programs_record: [4],
-    b2b2c_programs_report: [3, 4]
+    b2b2c_programs_report: [3, 4],
+    b2b2c_program_status: [5],
+    b2b2c_program_status_list: [2]
   }.freeze
 
   # b2b2c_allocator (common.h)
@@ -823,6 +857,7 @@ module B2B2C
     callback :b2b2c_programs_dealer_cb, %i[string int32 string int64 pointer], :int
     callback :b2b2c_programs_point_cb, %i[string string int64 pointer], :int
     callback :b2b2c_programs_row_cb, %i[string pointer size_t pointer], :int
+    callback :b2b2c_program_status_cb, %i[string pointer size_t pointer], :int
 
     # common.h
     attach_function :b2b2c_version_number, [], :uint32
@@ -1097,5 +1132,8 @@ module B2B2C
     attach_function :b2b2c_programs_record, %i[pointer int32 string string int64 int64 int64], :int
     attach_function :b2b2c_programs_record_batch, %i[pointer pointer pointer pointer pointer pointer pointer size_t], :int
     attach_function :b2b2c_programs_report, %i[pointer int32 string int64 int64 b2b2c_programs_row_cb pointer], :int
+    attach_function :b2b2c_program_set, %i[pointer string int32 int32 int32 string pointer pointer size_t], :int
+    attach_function :b2b2c_program_status, %i[pointer size_t pointer string string int64], :int
+    attach_function :b2b2c_program_status_list, %i[pointer string int64 b2b2c_program_status_cb pointer], :int
   end
 end

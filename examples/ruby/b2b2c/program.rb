@@ -4,6 +4,11 @@
 
 module B2B2C
   PROGRAMS_F_NAMES = prefixed("PROGRAMS_F_", ["NFIELDS"]).freeze
+  PROGRAM_F_NAMES = prefixed("PROGRAM_F_", ["NFIELDS"]).freeze
+  PROGRAM_BASIS = named("PROGRAM_BASIS_").freeze
+  PROGRAM_MODE = { "retroactive" => CONSTANTS[:PROGRAM_RETROACTIVE],
+                   "incremental" => CONSTANTS[:PROGRAM_INCREMENTAL] }.freeze
+  PROGRAM_PERIOD = named("PROGRAM_PERIOD_").freeze
 
   DealerRow = Struct.new(:dealer_id, :tier, :region, :points)
   PointRow = Struct.new(:point_id, :dealer_id, :product_lines)
@@ -89,6 +94,52 @@ module B2B2C
       by = B2B2C.enum(by, B2B2C.named("PROGRAMS_BY_"), "by")
       iterate(:b2b2c_programs_report, :b2b2c_programs_row_cb, handle, by, product_line, from, to) do |i, f, n|
         [i.dup.force_encoding("UTF-8"), B2B2C.row(f, n, PROGRAMS_F_NAMES)]
+      end.to_h
+    end
+
+    # Defines (or replaces) the volume bonus program program_id: tier i
+    # applies from thresholds[i] (strictly increasing, >= 0) at rates[i].
+    # basis :amount: volume is net sell-in money in minor units, rates in
+    # basis points; :units: net sell-in units, rates in minor units per
+    # unit. mode :retroactive (the tier reached pays on all the volume) or
+    # :incremental (each tier on the volume inside it); period :quarter or
+    # :year (calendar, in the context's UTC offset); product_line nil
+    # counts every line. Error (ERANGE) names the tier
+    # ("tiers[2].threshold: ...").
+    def set_program(program_id, thresholds, rates, basis: :amount, mode: :retroactive,
+                    period: :quarter, product_line: nil)
+      n = thresholds.size
+      raise ArgumentError, "rates: #{rates.size} values for #{n} thresholds" if rates.size != n
+
+      th = FFI::MemoryPointer.new(:int64, [n, 1].max)
+      rt = FFI::MemoryPointer.new(:int64, [n, 1].max)
+      th.put_array_of_int64(0, thresholds.map { |v| Integer(v) })
+      rt.put_array_of_int64(0, rates.map { |v| Integer(v) })
+      check(Lib.b2b2c_program_set(handle, program_id, B2B2C.enum(basis, PROGRAM_BASIS, "basis"),
+                                  B2B2C.enum(mode, PROGRAM_MODE, "mode"),
+                                  B2B2C.enum(period, PROGRAM_PERIOD, "period"),
+                                  product_line, th, rt, n))
+    end
+
+    # One dealer's status in a bonus program at now: {"volume" => ...,
+    # "tier", "next_threshold", "gap", "accrued", "projected_volume",
+    # "projected_tier", "projected_bonus", "elapsed_days", "period_days",
+    # "period_start", "period_end"}, Integers (money in minor units,
+    # floored once per dealer; tier 0 = none; next_threshold -1 at the top).
+    def program_status(program_id, dealer_id, now)
+      n = CONSTANTS[:PROGRAM_F_NFIELDS]
+      f = FFI::MemoryPointer.new(:int64, n)
+      check(Lib.b2b2c_program_status(f, n, handle, program_id, dealer_id, B2B2C.time(now, "now")))
+      f.read_array_of_int64(n).each_with_index.to_h { |v, i| [PROGRAM_F_NAMES.fetch(i, i), v] }
+    end
+
+    # {dealer_id => status (as program_status)} of every registered dealer
+    # in dealer ID order, those without sell-in included.
+    def program_status_list(program_id, now)
+      iterate(:b2b2c_program_status_list, :b2b2c_program_status_cb, handle, program_id,
+              B2B2C.time(now, "now")) do |i, f, n|
+        [i.dup.force_encoding("UTF-8"),
+         f.read_array_of_int64(n).each_with_index.to_h { |v, k| [PROGRAM_F_NAMES.fetch(k, k), v] }]
       end.to_h
     end
   end
