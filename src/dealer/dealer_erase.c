@@ -37,20 +37,10 @@ static void anon_id(char *buf, uint64_t seq)
  * takes no time). */
 static int close_offer(b2b2c_dealer_engine *e, lead *l)
 {
-    dealer *d = e->dealers[l->m.dealer];
-    int rc;
-    if ((rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0 ||
-        (rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
-        (rc = b2b2c__dealer_snap(e, &d->st, sizeof(d->st))) != 0 ||
-        (rc = b2b2c__dealer_heap_remove(e, l)) != 0)
-        return rc;
-    l->m.closed_at = l->m.accepted_at > l->m.offered_at ? l->m.accepted_at
-                                                        : l->m.offered_at;
-    l->m.state = B2B2C_DEALER_LEAD_RECALLED;
-    d->st.recalled++;
-    d->st.open--;
-    b2b2c__dealer_mirror_sync(e, d);
-    return b2b2c__dealer_write_stats(e, d);
+    return b2b2c__dealer_recall_offer(e, l,
+                                      l->m.accepted_at > l->m.offered_at
+                                          ? l->m.accepted_at
+                                          : l->m.offered_at);
 }
 
 /* An audit entry's lead back, by index: a later call of the same group

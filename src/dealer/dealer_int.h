@@ -859,6 +859,10 @@ void b2b2c__dealer_aud_lead_state(lead *l, const audrec *ar);
 int b2b2c__dealer_write_dealer(b2b2c_dealer_engine *e, const dealer *d);
 int b2b2c__dealer_write_stats(b2b2c_dealer_engine *e, const dealer *d);
 int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l);
+/* dealer_leads.c: l's open offer (offered or accepted) recalled at `at`:
+ * undoable, its dealer's counters moved and written; the caller writes
+ * l (b2b2c_dealer_recall, off-boarding, erase, merge). */
+int b2b2c__dealer_recall_offer(b2b2c_dealer_engine *e, lead *l, int64_t at);
 int b2b2c__dealer_write_audit(b2b2c_dealer_engine *e, const aent *a,
                               int creates);
 int b2b2c__dealer_write_state(b2b2c_dealer_engine *e);

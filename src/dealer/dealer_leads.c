@@ -541,11 +541,28 @@ int b2b2c_dealer_expire(size_t *count_out, b2b2c_dealer_engine *e,
     return rc;
 }
 
+
+int b2b2c__dealer_recall_offer(b2b2c_dealer_engine *e, lead *l, int64_t at)
+{
+    dealer *d = e->dealers[l->m.dealer];
+    int rc;
+    if ((rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0 ||
+        (rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
+        (rc = b2b2c__dealer_snap(e, &d->st, sizeof(d->st))) != 0 ||
+        (rc = b2b2c__dealer_heap_remove(e, l)) != 0)
+        return rc;
+    l->m.state = B2B2C_DEALER_LEAD_RECALLED;
+    l->m.closed_at = at;
+    d->st.recalled++;
+    d->st.open--;
+    b2b2c__dealer_mirror_sync(e, d);
+    return b2b2c__dealer_write_stats(e, d);
+}
+
 static int recall_body(b2b2c_dealer_engine *e, const char *lead_id,
                        size_t n, int64_t now)
 {
     lead *l;
-    dealer *d;
     int rc;
     if ((rc = b2b2c__dealer_find_lead(e, lead_id, n, &l)) != 0)
         return rc;
@@ -560,20 +577,9 @@ static int recall_body(b2b2c_dealer_engine *e, const char *lead_id,
         (rc = b2b2c__check_not_before(e->ctx, now, "now", l->m.offered_at,
                                       "the offer of lead", lead_id)))
         return rc;
-    d = e->dealers[l->m.dealer];
-    if ((rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0 ||
-        (rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
-        (rc = b2b2c__dealer_snap(e, &d->st, sizeof(d->st))) != 0 ||
-        (rc = b2b2c__dealer_heap_remove(e, l)) != 0)
+    if ((rc = b2b2c__dealer_recall_offer(e, l, now)) != 0)
         return rc;
-    l->m.state = B2B2C_DEALER_LEAD_RECALLED;
-    l->m.closed_at = now;
-    d->st.recalled++;
-    d->st.open--;
-    b2b2c__dealer_mirror_sync(e, d);
-    if ((rc = b2b2c__dealer_write_lead(e, l)) == 0)
-        rc = b2b2c__dealer_write_stats(e, d);
-    return rc;
+    return b2b2c__dealer_write_lead(e, l);
 }
 
 int b2b2c_dealer_recall(b2b2c_dealer_engine *e, const char *lead_id,

@@ -70,24 +70,6 @@ static int64_t last_time(const b2b2c_dealer_engine *e, const lead *l)
     return t;
 }
 
-/* Recall l's open offer at now: undoable, its dealer's stats written. */
-static int recall(b2b2c_dealer_engine *e, lead *l, int64_t now)
-{
-    dealer *d = e->dealers[l->m.dealer];
-    int rc;
-    if ((rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0 ||
-        (rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
-        (rc = b2b2c__dealer_snap(e, &d->st, sizeof(d->st))) != 0 ||
-        (rc = b2b2c__dealer_heap_remove(e, l)) != 0)
-        return rc;
-    l->m.closed_at = now;
-    l->m.state = B2B2C_DEALER_LEAD_RECALLED;
-    d->st.recalled++;
-    d->st.open--;
-    b2b2c__dealer_mirror_sync(e, d);
-    return b2b2c__dealer_write_stats(e, d);
-}
-
 /* An audit entry's lead and lead links, saved by index (a later call of
  * the same group may move e->aud). */
 typedef struct linksave {
@@ -249,7 +231,8 @@ static int merge_body(b2b2c_dealer_engine *e, const char *from_id,
             o = f;
         }
     }
-    if (o && open_offer(o) && (rc = recall(e, o, now)) != 0)
+    if (o && open_offer(o) &&
+        (rc = b2b2c__dealer_recall_offer(e, o, now)) != 0)
         return rc;
     /* the merged lead: into's attributes, into's key else from's */
     ckl = t && t->cklen ? t : f;

@@ -51,17 +51,7 @@ static int offboard_body(b2b2c_dealer_engine *e, const char *dealer_id,
             b2b2c__grow(&ctx->mem, (void **)&e->ex, &e->capex, e->nex + 1,
                         sizeof(*e->ex)))
             return oom(ctx);
-        if ((rc = b2b2c__dealer_snap(e, &l->m, sizeof(l->m))) != 0 ||
-            (rc = b2b2c__dealer_mirror_guard(e, d)) != 0 ||
-            (rc = b2b2c__dealer_snap(e, &d->st, sizeof(d->st))) != 0 ||
-            (rc = b2b2c__dealer_heap_remove(e, l)) != 0)
-            return rc;
-        l->m.state = B2B2C_DEALER_LEAD_RECALLED;
-        l->m.closed_at = now;
-        d->st.recalled++;
-        d->st.open--;
-        b2b2c__dealer_mirror_sync(e, d);
-        if ((rc = b2b2c__dealer_write_stats(e, d)) != 0 ||
+        if ((rc = b2b2c__dealer_recall_offer(e, l, now)) != 0 ||
             (rc = b2b2c__dealer_reroute(e, l, now, B2B2C_DEALER_KIND_OFFBOARD,
                                         &dc)) != 0 ||
             (rc = b2b2c__dealer_write_lead(e, l)) != 0)
