@@ -5,37 +5,7 @@
 # funnel, refuses events, and comes back with reopen.
 # usage: check_close_db.sh TOOL   (exit 77 without the SQLite adapter)
 tool=$1
-dir=$(mktemp -d) || exit 1
-trap 'rm -rf "$dir"' EXIT
-db="sqlite:$dir/crm.db"
-fail=0
-
-"$tool" --db "$db" leads add --id x --at 2026-01-01 >"$dir/out" 2>"$dir/err"
-if grep -q "built without" "$dir/err"; then
-    echo "SKIP: $(cat "$dir/err")"
-    exit 77
-fi
-run() { # run STATUS ARGS...: the exit status is STATUS
-    want=$1
-    shift
-    "$tool" --db "$db" "$@" >"$dir/out" 2>"$dir/err"
-    got=$?
-    if [ "$got" -ne "$want" ]; then
-        echo "FAIL: exit $got, expected $want: $*" >&2
-        cat "$dir/err" >&2
-        fail=1
-    fi
-}
-same() { # same TEXT: stdout of the last run is exactly TEXT
-    printf '%s\n' "$1" >"$dir/want"
-    if ! cmp -s "$dir/want" "$dir/out"; then
-        echo "FAIL: expected" >&2
-        cat "$dir/want" >&2
-        echo "got" >&2
-        cat "$dir/out" >&2
-        fail=1
-    fi
-}
+. "$(dirname "$0")/db_check.sh"
 
 run 0 leads add --id y --at 2026-01-01
 run 0 leads stage --id x --stage lost --at 2026-01-02
