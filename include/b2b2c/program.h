@@ -498,6 +498,298 @@ B2B2C_API int b2b2c_program_status_list(const b2b2c_programs *h,
                                         b2b2c_program_status_cb cb,
                                         void *userdata);
 
+/* ---- joint promotion budgets / market development funds (b2b2c_promo_*) */
+
+/*
+ * A joint promotion budget (market development funds, MDF) is money the
+ * manufacturer sets aside for one dealer's promotion in a period: the
+ * host's promotion ID, the dealer, the period [day of start, day of end)
+ * in the context's UTC offset, the planned amount in whole minor units,
+ * and the product line it promotes (or all). One promotion ID may have a
+ * budget for many dealers (a budget is the pair promotion, dealer). The
+ * dealer claims its costs against the budget; each claim goes
+ * SUBMITTED -> APPROVED -> PAID, or SUBMITTED -> REJECTED, each step
+ * dated by the caller's time (B2B2C_PROMO_*, append only; no other step:
+ * REJECTED and PAID are final).
+ *
+ * The budget's remaining amount is PLANNED - (SUBMITTED + APPROVED +
+ * PAID): a claim still pending reserves its amount, so that approving it
+ * can never overspend the budget; a rejected claim frees it. A claim over
+ * the remaining amount is B2B2C_ERANGE naming `amount`, nothing changed.
+ * Money is whole minor units: sums are exact, nothing is rounded (the
+ * uplift's means and ratios are doubles). docs/programs.md, "Joint
+ * promotion budgets".
+ */
+enum {
+    B2B2C_PROMO_SUBMITTED = 0,
+    B2B2C_PROMO_APPROVED = 1,
+    B2B2C_PROMO_REJECTED = 2,
+    B2B2C_PROMO_PAID = 3
+};
+
+/* Name of a claim status ("submitted", "approved", "rejected", "paid"),
+ * or NULL. Static. */
+B2B2C_API const char *b2b2c_promo_status_name(int32_t status);
+/* The status called `name`, or B2B2C_EINVAL (NULL or an unknown name). */
+B2B2C_API int32_t b2b2c_promo_status_from_name(const char *name);
+
+/*
+ * Define the budget of promotion promo_id for dealer_id, or replace it
+ * (its claims stay).
+ *   promo_id      the host's promotion ID (1 to 255 bytes of UTF-8).
+ *   dealer_id     a registered dealer (b2b2c_programs_set_dealer).
+ *   start, end    the period: the days [day of start, day of end) in the
+ *                 context's UTC offset (end's own day excluded); end's
+ *                 day must be after start's.
+ *   planned       the planned amount, whole minor units, 0 ..
+ *                 B2B2C_PROGRAMS_LINE_MAX; a replacement may not go below
+ *                 what the budget's claims already hold (submitted,
+ *                 approved and paid).
+ *   product_line  the product line promoted (its sell-out is what the
+ *                 uplift measures), or NULL for all of them.
+ * Bad input changes nothing; the message names the argument.
+ * Errors: B2B2C_EINVAL (h NULL), B2B2C_EBADID (promo_id, dealer_id,
+ * product_line), B2B2C_ENOTFOUND (no such dealer), B2B2C_ERANGE (start
+ * or end outside the time range; end's day not after start's; planned
+ * negative, too large or below the claims held), B2B2C_ESTATE (from
+ * inside a callback), B2B2C_ENOMEM, a storage error. Cost O(1).
+ */
+B2B2C_API int b2b2c_promo_set(b2b2c_programs *h, const char *promo_id,
+                              const char *dealer_id, int64_t start,
+                              int64_t end, int64_t planned,
+                              const char *product_line);
+
+/*
+ * Submit claim claim_id for `amount` minor units against the budget of
+ * (promo_id, dealer_id), at time t (status SUBMITTED).
+ *   claim_id  the host's claim ID (1 to 255 bytes of UTF-8), unique
+ *             across every budget.
+ *   amount    1 .. the budget's remaining amount.
+ * Errors: B2B2C_EINVAL (h NULL), B2B2C_EBADID (claim_id, promo_id,
+ * dealer_id), B2B2C_ENOTFOUND (no such budget), B2B2C_EEXISTS (the
+ * claim ID is taken), B2B2C_ERANGE (t outside the time range; amount not
+ * positive, or over the remaining budget: the message gives the
+ * remaining amount), B2B2C_ESTATE (from inside a callback),
+ * B2B2C_ENOMEM, a storage error. Cost O(1).
+ */
+B2B2C_API int b2b2c_promo_claim(b2b2c_programs *h, const char *claim_id,
+                                const char *promo_id, const char *dealer_id,
+                                int64_t amount, int64_t t);
+
+/*
+ * Move claim claim_id to `status` at time t: SUBMITTED -> APPROVED or
+ * REJECTED, APPROVED -> PAID; t not before the claim's previous step.
+ * Errors: B2B2C_EINVAL (h NULL; status not a claim status),
+ * B2B2C_EBADID (claim_id), B2B2C_ENOTFOUND (no such claim),
+ * B2B2C_ESTATE (the step is not allowed, e.g. a paid claim rejected: the
+ * message names both statuses; or from inside a callback), B2B2C_ERANGE
+ * (t outside the time range or before the previous step), B2B2C_ENOMEM,
+ * a storage error. Cost O(1).
+ */
+B2B2C_API int b2b2c_promo_claim_status(b2b2c_programs *h,
+                                       const char *claim_id, int32_t status,
+                                       int64_t t);
+
+/*
+ * Fields of a claim (b2b2c_promo_claim_cb), whole numbers; a step not
+ * taken is B2B2C_PROMO_NO_TIME. Minor versions may append fields.
+ *   AMOUNT        minor units.
+ *   STATUS        B2B2C_PROMO_*.
+ *   SUBMITTED_AT  the time it was submitted.
+ *   DECIDED_AT    the time it was approved or rejected.
+ *   PAID_AT       the time it was paid.
+ */
+#define B2B2C_PROMO_NO_TIME INT64_MIN
+enum {
+    B2B2C_PROMO_C_AMOUNT = 0,
+    B2B2C_PROMO_C_STATUS = 1,
+    B2B2C_PROMO_C_SUBMITTED_AT = 2,
+    B2B2C_PROMO_C_DECIDED_AT = 3,
+    B2B2C_PROMO_C_PAID_AT = 4,
+    B2B2C_PROMO_C_NFIELDS = 5
+};
+
+/* A claim in b2b2c_promo_list_claims: its ID, promotion and dealer (valid
+ * during the call) and `nfields` values (B2B2C_PROMO_C_*; 5 in 1.1). */
+typedef int (*b2b2c_promo_claim_cb)(const char *claim_id,
+                                    const char *promo_id,
+                                    const char *dealer_id,
+                                    const int64_t *fields, size_t nfields,
+                                    void *userdata);
+
+/*
+ * Every claim, in claim ID order (bytewise), or those of one promotion
+ * and/or one dealer (promo_id, dealer_id; NULL = any; an unknown one lists
+ * nothing). A non-zero return stops the listing and is returned; a
+ * mutating call from the callback gets B2B2C_ESTATE.
+ * Errors: B2B2C_EINVAL (h or cb NULL), B2B2C_EBADID (promo_id,
+ * dealer_id), B2B2C_ENOMEM, a storage code or B2B2C_ECORRUPT (bringing
+ * the handle up to date), the callback's code. Cost O(claims log claims).
+ */
+B2B2C_API int b2b2c_promo_list_claims(const b2b2c_programs *h,
+                                      const char *promo_id,
+                                      const char *dealer_id,
+                                      b2b2c_promo_claim_cb cb,
+                                      void *userdata);
+
+/* What a spend-vs-plan row sums (b2b2c_promo_spend_list): one budget, a
+ * promotion's budgets (every dealer), or a dealer's (every promotion). */
+enum {
+    B2B2C_PROMO_BY_BUDGET = 0,
+    B2B2C_PROMO_BY_PROMO = 1,
+    B2B2C_PROMO_BY_DEALER = 2
+};
+
+/*
+ * Fields of a spend-vs-plan row, whole minor units unless said otherwise
+ * (sums over the row's budgets). Minor versions may append fields.
+ *   PLANNED    the planned amounts.
+ *   SUBMITTED  claims submitted and not yet decided.
+ *   APPROVED   claims approved and not yet paid.
+ *   PAID       claims paid.
+ *   REJECTED   claims rejected (not spent; shown for the record).
+ *   SPENT      APPROVED + PAID: the spend committed.
+ *   REMAINING  PLANNED - SUBMITTED - SPENT.
+ *   CLAIMS     how many claims (any status).
+ *   BUDGETS    how many budgets the row sums (1 for BY_BUDGET).
+ *   START      the earliest period start (Unix time of its first day's
+ *              start in the context's offset).
+ *   END        the latest period end (the start of the day after).
+ */
+enum {
+    B2B2C_PROMO_S_PLANNED = 0,
+    B2B2C_PROMO_S_SUBMITTED = 1,
+    B2B2C_PROMO_S_APPROVED = 2,
+    B2B2C_PROMO_S_PAID = 3,
+    B2B2C_PROMO_S_REJECTED = 4,
+    B2B2C_PROMO_S_SPENT = 5,
+    B2B2C_PROMO_S_REMAINING = 6,
+    B2B2C_PROMO_S_CLAIMS = 7,
+    B2B2C_PROMO_S_BUDGETS = 8,
+    B2B2C_PROMO_S_START = 9,
+    B2B2C_PROMO_S_END = 10,
+    B2B2C_PROMO_S_NFIELDS = 11
+};
+
+/* A row of b2b2c_promo_spend_list: the promotion and the dealer (NULL in
+ * a BY_DEALER row and a BY_PROMO row respectively; valid during the call)
+ * and `nfields` values (B2B2C_PROMO_S_*; 11 in 1.1). */
+typedef int (*b2b2c_promo_spend_cb)(const char *promo_id,
+                                    const char *dealer_id,
+                                    const int64_t *fields, size_t nfields,
+                                    void *userdata);
+
+/*
+ * Spend vs plan: one row per budget (B2B2C_PROMO_BY_BUDGET, in promotion
+ * then dealer order), per promotion (BY_PROMO) or per dealer (BY_DEALER),
+ * in ID order (bytewise), over the budgets of promo_id and/or dealer_id
+ * (NULL = any). Callback rules as b2b2c_promo_list_claims.
+ * Errors: B2B2C_EINVAL (h or cb NULL; scope), B2B2C_EBADID (promo_id,
+ * dealer_id), B2B2C_ERANGE (a sum beyond 2^63), B2B2C_ENOMEM, a storage
+ * code or B2B2C_ECORRUPT, the callback's code. Cost O(budgets log
+ * budgets); 10,000 budgets in docs/PERFORMANCE.md.
+ */
+B2B2C_API int b2b2c_promo_spend_list(const b2b2c_programs *h, int32_t scope,
+                                     const char *promo_id,
+                                     const char *dealer_id,
+                                     b2b2c_promo_spend_cb cb,
+                                     void *userdata);
+
+/*
+ * Fields of a promotion's uplift for one dealer (b2b2c_promo_uplift).
+ * Sell-out is net (SELL_OUT - RETURN_OUT + CORRECTION_OUT) over the
+ * dealer's points in the budget's product line (or all lines). The
+ * promotion window is the budget's days [d0, d1), L = d1 - d0 days; the
+ * baseline window is the L days just before, [d0 - L, d0) (the dealer's
+ * own pre-period baseline: Blattberg & Neslin 1990, ch. 13). A control
+ * group is dealers the host names as similar and not promoted; their
+ * means per dealer over the same two windows give the
+ * difference-in-differences (Angrist & Pischke 2009, ch. 5, eq. 5.2.3).
+ * Minor versions may append fields.
+ *   DAYS                  L.
+ *   PROMO_UNITS/AMOUNT    the dealer's sell-out in the promotion window.
+ *   BASE_UNITS/AMOUNT     ... in the baseline window.
+ *   LIFT                  PROMO_AMOUNT / BASE_AMOUNT - 1 (NaN when the
+ *                         baseline is not positive).
+ *   INCR_UNITS/AMOUNT     PROMO - BASE: incremental sales against the
+ *                         dealer's own baseline.
+ *   CONTROL_DEALERS       how many control dealers (0: none).
+ *   CONTROL_PROMO_UNITS/AMOUNT, CONTROL_BASE_UNITS/AMOUNT
+ *                         the control dealers' mean sell-out per dealer
+ *                         in the two windows (NaN without control).
+ *   DID_UNITS/AMOUNT      (PROMO - BASE) - (CONTROL_PROMO - CONTROL_BASE):
+ *                         the difference-in-differences incremental
+ *                         sales (NaN without control).
+ *   SPEND                 the budget's SPENT (approved + paid claims).
+ *   ROI                   (INCR - SPEND) / SPEND, INCR the DID amount
+ *                         when there is a control group, else
+ *                         INCR_AMOUNT; on sell-out revenue, not margin
+ *                         (NaN when SPEND is 0).
+ */
+enum {
+    B2B2C_PROMO_U_DAYS = 0,
+    B2B2C_PROMO_U_PROMO_UNITS = 1,
+    B2B2C_PROMO_U_PROMO_AMOUNT = 2,
+    B2B2C_PROMO_U_BASE_UNITS = 3,
+    B2B2C_PROMO_U_BASE_AMOUNT = 4,
+    B2B2C_PROMO_U_LIFT = 5,
+    B2B2C_PROMO_U_INCR_UNITS = 6,
+    B2B2C_PROMO_U_INCR_AMOUNT = 7,
+    B2B2C_PROMO_U_CONTROL_DEALERS = 8,
+    B2B2C_PROMO_U_CONTROL_PROMO_UNITS = 9,
+    B2B2C_PROMO_U_CONTROL_PROMO_AMOUNT = 10,
+    B2B2C_PROMO_U_CONTROL_BASE_UNITS = 11,
+    B2B2C_PROMO_U_CONTROL_BASE_AMOUNT = 12,
+    B2B2C_PROMO_U_DID_UNITS = 13,
+    B2B2C_PROMO_U_DID_AMOUNT = 14,
+    B2B2C_PROMO_U_SPEND = 15,
+    B2B2C_PROMO_U_ROI = 16,
+    B2B2C_PROMO_U_NFIELDS = 17
+};
+
+/*
+ * The uplift of promotion promo_id for dealer_id: writes min(nfields,
+ * B2B2C_PROMO_U_NFIELDS) values (B2B2C_PROMO_U_*), only on success.
+ *   control, ncontrol  the control group: registered dealers, none with a
+ *                      budget in promo_id, no repeats (ncontrol 0: none;
+ *                      control may then be NULL).
+ * Call it once the promotion's days are over: days still to come count as
+ * no sales.
+ * Errors: B2B2C_EINVAL (fields or h NULL; nfields 0; control NULL with
+ * ncontrol > 0; a control dealer repeated or with a budget in promo_id),
+ * B2B2C_EBADID (promo_id, dealer_id, control[i]), B2B2C_ENOTFOUND (no
+ * such budget; control[i] not a dealer), B2B2C_ERANGE (a sum beyond
+ * 2^63), B2B2C_ENOMEM, a storage code or B2B2C_ECORRUPT. A read. Cost
+ * O(point-lines of the network x log days + days of the windows).
+ */
+B2B2C_API int b2b2c_promo_uplift(double *fields, size_t nfields,
+                                 const b2b2c_programs *h,
+                                 const char *promo_id, const char *dealer_id,
+                                 const char *const *control,
+                                 size_t ncontrol);
+
+/* One dealer's uplift in b2b2c_promo_uplift_list: its ID (valid during the
+ * call) and `nfields` values (B2B2C_PROMO_U_*; 17 in 1.1). */
+typedef int (*b2b2c_promo_uplift_cb)(const char *dealer_id,
+                                     const double *fields, size_t nfields,
+                                     void *userdata);
+
+/*
+ * The uplift of promotion promo_id for every dealer with a budget in it,
+ * in dealer ID order, against one control group (as b2b2c_promo_uplift).
+ * Callback rules as b2b2c_promo_list_claims.
+ * Errors: those of b2b2c_promo_uplift (B2B2C_ENOTFOUND: no budget in the
+ * promotion), B2B2C_EINVAL for a NULL cb, the callback's code. Cost
+ * O(point-lines x (log days + days of the windows) + budgets log
+ * budgets); 10,000 dealers in docs/PERFORMANCE.md.
+ */
+B2B2C_API int b2b2c_promo_uplift_list(const b2b2c_programs *h,
+                                      const char *promo_id,
+                                      const char *const *control,
+                                      size_t ncontrol,
+                                      b2b2c_promo_uplift_cb cb,
+                                      void *userdata);
+
 #ifdef __cplusplus
 }
 #endif

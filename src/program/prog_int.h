@@ -12,6 +12,8 @@
 #define PG_T_DAYS "programs_days"
 #define PG_T_PARAMS "programs_params"
 #define PG_T_BONUS "programs_bonus"
+#define PG_T_PROMOS "programs_promos"
+#define PG_T_CLAIMS "programs_claims"
 
 #define PG_PARAM_BASE 700
 #define PG_NPARAMS 2
@@ -84,10 +86,42 @@ typedef struct pg_bonus {
     char id[];
 } pg_bonus;
 
+/* A promotion budget (prog_mdf.c). The map key is `key`: the promotion
+ * ID, a NUL, the dealer ID. Everything from `start` to `keylen` but the
+ * claim sums is the record; the sums (`sum`, by claim status, and
+ * `nclaims`) are derived from the claims. */
+typedef struct pg_promo {
+    size_t slot; /* the uplift list's scratch */
+    int64_t start, end; /* days [start, end) in the context's offset */
+    int64_t planned;
+    int64_t sum[4]; /* by B2B2C_PROMO_* status */
+    int64_t nclaims;
+    size_t linelen; /* 0: every product line */
+    char line[B2B2C__ID_MAX + 1];
+    size_t plen; /* the promotion ID's length; the dealer's starts at +1 */
+    size_t keylen;
+    char key[]; /* NUL-terminated too */
+} pg_promo;
+
+/* A claim against a budget (prog_mdf.c); `bkey` is its budget's key. */
+typedef struct pg_claim {
+    int64_t amount;
+    int32_t status;
+    uint32_t pad;
+    int64_t at[3]; /* submitted, decided, paid; B2B2C_PROMO_NO_TIME */
+    size_t bplen, bkeylen;
+    char bkey[2 * B2B2C__ID_MAX + 2];
+    size_t idlen;
+    char id[];
+} pg_claim;
+
 struct b2b2c_programs {
     b2b2c_ctx *ctx;
     b2b2c__map dealers, points, series;
     b2b2c__map bonus; /* pg_bonus by program ID */
+    b2b2c__map promos; /* pg_promo by promotion NUL dealer */
+    b2b2c__map claims; /* pg_claim by claim ID */
+    int promo_dirty;   /* sync: claims or budgets came; sums to redo */
     double p[PG_NPARAMS]; /* by number - PG_PARAM_BASE */
     uint64_t gen;         /* call number (pg_day.stamp); never undone */
     size_t unresolved;    /* sync: points/series whose owner is not seen */
@@ -121,6 +155,18 @@ int b2b2c__pg_bonus_refresh(b2b2c_programs *h, const void *key, size_t klen,
                             const void *val, size_t vlen);
 void b2b2c__pg_bonus_clear(b2b2c_programs *h);
 uint64_t b2b2c__pg_bonus_digest(const b2b2c_programs *h);
+
+/* prog_mdf.c: the promotion budgets' part of the open (scan, after the
+ * dealers), of a refresh (one stored key of either table), of the end of
+ * a refresh (sums redone, references checked), of the free, and of the
+ * digest. */
+int b2b2c__pg_promo_load(b2b2c_programs *h);
+int b2b2c__pg_promo_refresh(b2b2c_programs *h, const char *table,
+                            const void *key, size_t klen, const void *val,
+                            size_t vlen);
+int b2b2c__pg_promo_refresh_done(b2b2c_programs *h);
+void b2b2c__pg_promo_clear(b2b2c_programs *h);
+uint64_t b2b2c__pg_promo_digest(const b2b2c_programs *h);
 
 /* Order-independent digest of the in-memory state (tests). */
 uint64_t b2b2c__programs_digest(const b2b2c_programs *h);

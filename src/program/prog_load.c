@@ -280,6 +280,8 @@ static void pg_init(b2b2c_programs *h, b2b2c_ctx *ctx)
     b2b2c__map_init(&h->points, &ctx->mem);
     b2b2c__map_init(&h->series, &ctx->mem);
     b2b2c__map_init(&h->bonus, &ctx->mem);
+    b2b2c__map_init(&h->promos, &ctx->mem);
+    b2b2c__map_init(&h->claims, &ctx->mem);
     b2b2c__param_defaults(PG_PARAM_BASE, h->p);
 }
 
@@ -298,6 +300,7 @@ static void pg_clear(b2b2c_programs *h)
     while (b2b2c__map_next(&h->dealers, &i, NULL, NULL, &v))
         b2b2c__free(ctx, v);
     b2b2c__pg_bonus_clear(h);
+    b2b2c__pg_promo_clear(h);
     b2b2c__map_fini(&h->series);
     b2b2c__map_fini(&h->points);
     b2b2c__map_fini(&h->dealers);
@@ -314,7 +317,9 @@ static int pg_load(void *hp)
         return rc;
     if ((rc = b2b2c__st_scan(ctx, PG_T_DAYS, load_day, h)) != 0)
         return rc;
-    return b2b2c__pg_bonus_load(h);
+    if ((rc = b2b2c__pg_bonus_load(h)) != 0)
+        return rc;
+    return b2b2c__pg_promo_load(h);
 }
 
 /* ---- other contexts' commits ---------------------------------------------------- */
@@ -449,6 +454,8 @@ static int pg_refresh(void *hp, const char *table, const void *key,
                    : not_deleted(ctx, table, key, klen);
     if (strcmp(table, PG_T_BONUS) == 0)
         return b2b2c__pg_bonus_refresh(h, key, klen, val, vlen);
+    if (strcmp(table, PG_T_PROMOS) == 0 || strcmp(table, PG_T_CLAIMS) == 0)
+        return b2b2c__pg_promo_refresh(h, table, key, klen, val, vlen);
     if (strcmp(table, PG_T_PARAMS) == 0) {
         double p[PG_NPARAMS];
         b2b2c__param_defaults(PG_PARAM_BASE, p);
@@ -473,6 +480,8 @@ static int pg_refresh_done(void *hp)
     void *v;
     int rc;
 
+    if ((rc = b2b2c__pg_promo_refresh_done(h)) != 0)
+        return rc;
     if (h->unresolved == 0)
         return 0;
     while (b2b2c__map_next(&h->points, &i, NULL, NULL, &v)) {
@@ -600,5 +609,6 @@ uint64_t b2b2c__programs_digest(const b2b2c_programs *h)
     d = b2b2c__mix64(d, h->points.count);
     d = b2b2c__mix64(d, h->series.count);
     d = b2b2c__mix64(d, b2b2c__pg_bonus_digest(h));
+    d = b2b2c__mix64(d, b2b2c__pg_promo_digest(h));
     return b2b2c__mix64(d, sum);
 }
