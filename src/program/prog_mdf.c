@@ -1043,19 +1043,19 @@ static void uplift_fields(ub *u, const win *w, size_t nc)
 
 /* The uplift of the budgets in bv[0..nb) (all of one promotion) against
  * the control group: marks the dealers' slots, sums every series once,
- * fills bv[k].f. */
+ * fills bv[k].f. Allocates only for more than one budget, so that a
+ * single uplift that brought the handle up to date does not fail after. */
 static int uplift_run(const b2b2c_programs *h, ub *bv, size_t nb,
                       const char *const *control, size_t nc)
 {
     b2b2c_ctx *ctx = h->ctx;
-    win *wv = NULL;
+    win one, *wv = &one; /* one budget: no allocation */
     size_t nw = 0, i = 0;
     void *v;
     int rc = 0;
 
     qsort(bv, nb, sizeof(*bv), by_window);
-    wv = b2b2c__malloc(ctx, (nb + 1) * sizeof(*wv));
-    if (!wv)
+    if (nb > 1 && !(wv = b2b2c__malloc(ctx, nb * sizeof(*wv))))
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     for (size_t k = 0; k < nb; k++) {
         if (k == 0 || by_window(&bv[k - 1], &bv[k]) != 0) {
@@ -1101,7 +1101,8 @@ static int uplift_run(const b2b2c_programs *h, ub *bv, size_t nb,
                         "promo_id: a sell-out sum passes 2^63");
     for (size_t k = 0; k < nb && rc == 0; k++)
         uplift_fields(&bv[k], &wv[bv[k].w], nc);
-    b2b2c__free(ctx, wv);
+    if (wv != &one)
+        b2b2c__free(ctx, wv);
     return rc;
 }
 

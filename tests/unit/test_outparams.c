@@ -59,6 +59,9 @@
  *   b2b2c_program_status            test_program_status (F, F2, unknown
  *                                   program, unknown dealer, bad ID,
  *                                   nfields 0, now out of range, ST)
+ *   b2b2c_promo_uplift              test_promo_uplift (F, F2, unknown
+ *                                   promotion, unknown dealer, bad ID,
+ *                                   nfields 0, bad control, ST)
  * dealer.h
  *   b2b2c_dealer_new                test_dealer (AL, ST; exception)
  *   b2b2c_dealer_get_param          test_dealer (F, F2, unknown param, ST)

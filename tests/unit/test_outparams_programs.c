@@ -134,11 +134,88 @@ static void test_program_status(void **state)
 #undef REFILL
 }
 
+/* A promotion's uplift: an array of doubles, written only on success. */
+#define UF (-7777.25)
+static int ufields_intact(const double *f)
+{
+    for (size_t i = 0; i < B2B2C_PROMO_U_NFIELDS; i++)
+        if (f[i] != UF)
+            return 0;
+    return 1;
+}
+
+static void test_promo_uplift(void **state)
+{
+    (void)state;
+    env e;
+    b2b2c_programs *h = NULL, *o;
+    double f[B2B2C_PROMO_U_NFIELDS];
+    const char *ctl[] = {"c"}, *twice[] = {"c", "c"}, *bad[] = {""},
+               *treated[] = {"d"};
+    env_open(&e);
+    nbad = 0;
+    nfired = 0;
+#define CANARIES ufields_intact(f)
+#define REFILL                                                                \
+    for (size_t i_ = 0; i_ < B2B2C_PROMO_U_NFIELDS; i_++)                     \
+    f[i_] = UF
+    REFILL;
+    assert_int_equal(b2b2c_programs_new(&h, e.ctx), 0);
+    assert_int_equal(b2b2c_programs_set_dealer(h, "d", 1, "r"), 0);
+    assert_int_equal(b2b2c_programs_set_dealer(h, "c", 1, "r"), 0);
+    assert_int_equal(b2b2c_programs_add_point(h, "p", "d"), 0);
+    assert_int_equal(b2b2c_promo_set(h, "P", "d", T0, T0 + 86400 * 7, 100,
+                                     NULL), 0);
+
+    X(b2b2c_promo_uplift(f, B2B2C_PROMO_U_NFIELDS, h, "nope", "d", NULL, 0),
+      B2B2C_ENOTFOUND);
+    X(b2b2c_promo_uplift(f, B2B2C_PROMO_U_NFIELDS, h, "P", "nobody", NULL, 0),
+      B2B2C_ENOTFOUND);
+    X(b2b2c_promo_uplift(f, B2B2C_PROMO_U_NFIELDS, h, "P", "", NULL, 0),
+      B2B2C_EBADID);
+    X(b2b2c_promo_uplift(f, 0, h, "P", "d", NULL, 0), B2B2C_EINVAL);
+    X(b2b2c_promo_uplift(f, B2B2C_PROMO_U_NFIELDS, h, "P", "d", twice, 2),
+      B2B2C_EINVAL);
+    X(b2b2c_promo_uplift(f, B2B2C_PROMO_U_NFIELDS, h, "P", "d", treated, 1),
+      B2B2C_EINVAL);
+    X(b2b2c_promo_uplift(f, B2B2C_PROMO_U_NFIELDS, h, "P", "d", bad, 1),
+      B2B2C_EBADID);
+    X(b2b2c_promo_uplift(f, B2B2C_PROMO_U_NFIELDS, h, "P", "d", NULL, 1),
+      B2B2C_EINVAL);
+    assert_int_equal(b2b2c_programs_new(&o, e.ctx2), 0);
+    assert_int_equal(b2b2c_programs_record(o, B2B2C_PROGRAMS_KIND_SELL_OUT, "p",
+                                           "A", T0, 1, 1), 0);
+    store_fail(&e);
+    X(b2b2c_promo_uplift(f, B2B2C_PROMO_U_NFIELDS, h, "P", "d", ctl, 1),
+      ST_CODE);
+    heal(&e);
+
+    /* it succeeds */
+    assert_int_equal(b2b2c_promo_uplift(f, B2B2C_PROMO_U_NFIELDS, h, "P", "d",
+                                        ctl, 1), 0);
+    assert_true(f[B2B2C_PROMO_U_PROMO_UNITS] == 1);
+    REFILL;
+#define PREP                                                                  \
+    assert_int_equal(b2b2c_programs_record(o, B2B2C_PROGRAMS_KIND_SELL_OUT,   \
+                                           "p", fresh_id(), T0, 1, 1), 0)
+    FAULTS_AFTER(PREP, b2b2c_promo_uplift(f, B2B2C_PROMO_U_NFIELDS, h, "P",
+                                          "d", ctl, 1));
+#undef PREP
+    FAULTS(b2b2c_promo_uplift(f, B2B2C_PROMO_U_NFIELDS, h, "P", "d", ctl, 1));
+
+    b2b2c_programs_free(o);
+    b2b2c_programs_free(h);
+    FINISH(e);
+#undef CANARIES
+#undef REFILL
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_programs),
         cmocka_unit_test(test_program_status),
+        cmocka_unit_test(test_promo_uplift),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
