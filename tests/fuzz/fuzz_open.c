@@ -35,6 +35,7 @@ static const char *const tables[] = {
     "programs_params",
     "lead_closed",    "lead_closeinfo",
     "programs_bonus",
+    "programs_promos", "programs_claims",
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define T0 INT64_C(1767225600)
@@ -145,6 +146,12 @@ static void baseline(b2b2c_ctx *ctx)
                               B2B2C_PROGRAM_INCREMENTAL,
                               B2B2C_PROGRAM_PERIOD_QUARTER, "A", th, bp, 2);
         }
+        b2b2c_programs_set_dealer(pg, "c1", 1, "north");
+        b2b2c_promo_set(pg, "pr", "d1", T0, T0 + 86400 * 7, 1000, "A");
+        b2b2c_promo_claim(pg, "k1", "pr", "d1", 400, T0 + 86400 * 8);
+        b2b2c_promo_claim_status(pg, "k1", B2B2C_PROMO_APPROVED,
+                                 T0 + 86400 * 9);
+        b2b2c_promo_claim_status(pg, "k1", B2B2C_PROMO_PAID, T0 + 86400 * 10);
         b2b2c_programs_free(pg);
     }
 }
@@ -198,6 +205,25 @@ static int summ_row(const char *id, double x, double tx, double T, double m,
                     void *u)
 {
     (void)id, (void)x, (void)tx, (void)T, (void)m, (void)u;
+    return 0;
+}
+
+static int promo_spend_row(const char *p, const char *d, const int64_t *f,
+                           size_t n, void *u)
+{
+    (void)p, (void)d, (void)f, (void)n, (void)u;
+    return 0;
+}
+static int promo_claim_row(const char *c, const char *p, const char *d,
+                           const int64_t *f, size_t n, void *u)
+{
+    (void)c, (void)p, (void)d, (void)f, (void)n, (void)u;
+    return 0;
+}
+static int promo_uplift_row(const char *d, const double *f, size_t n,
+                            void *u)
+{
+    (void)d, (void)f, (void)n, (void)u;
     return 0;
 }
 
@@ -269,6 +295,19 @@ static void open_all(b2b2c_ctx *ctx)
         b2b2c_programs_report(pg, B2B2C_PROGRAMS_BY_POINT, "A", T0 - 86400 * 400,
                               T0 + 86400 * 30, card_row, NULL);
         b2b2c_program_status_list(pg, "vb", T0 + 86400 * 3, bonus_row, NULL);
+        {
+            const char *ctl[] = {"c1"};
+            double uf[B2B2C_PROMO_U_NFIELDS];
+            b2b2c_promo_spend_list(pg, B2B2C_PROMO_BY_DEALER, NULL, NULL,
+                                   promo_spend_row, NULL);
+            b2b2c_promo_list_claims(pg, NULL, NULL, promo_claim_row, NULL);
+            b2b2c_promo_uplift(uf, B2B2C_PROMO_U_NFIELDS, pg, "pr", "d1", ctl,
+                               1);
+            b2b2c_promo_uplift_list(pg, "pr", ctl, 1, promo_uplift_row, NULL);
+            b2b2c_promo_claim(pg, "k2", "pr", "d1", 1, T0 + 86400 * 11);
+            b2b2c_promo_claim_status(pg, "k1", B2B2C_PROMO_REJECTED,
+                                     T0 + 86400 * 11);
+        }
         b2b2c_programs_record(pg, B2B2C_PROGRAMS_KIND_SELL_OUT, "p1", "A", T0, 1,
                               1);
         b2b2c_programs_free(pg);
