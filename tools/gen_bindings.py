@@ -114,6 +114,9 @@ ENUM_NAMES = {
     "PROGRAMS_PARAM_": "ProgramsParam", "PROGRAMS_F_": "ProgramsField",
     "PROGRAM_BASIS_": "ProgramBasis", "PROGRAM_": "ProgramMode",
     "PROGRAM_PERIOD_": "ProgramPeriod", "PROGRAM_F_": "ProgramField",
+    "PROMO_": "PromoStatus", "PROMO_C_": "PromoClaimField",
+    "PROMO_BY_": "PromoBy", "PROMO_S_": "PromoSpendField",
+    "PROMO_U_": "PromoUpliftField",
 }
 
 # int64_t parameters holding a time (Unix seconds) go by these names in the
@@ -122,7 +125,8 @@ ENUM_NAMES = {
 TIME_PARAMS = frozenset((
     "now", "at", "t", "time", "since", "from", "to", "created", "first",
     "last", "paused_until", "due_time", "week_start", "calibration_start",
-    "calibration_end", "holdout_end", "expected_close", "until"))
+    "calibration_end", "holdout_end", "expected_close", "until", "start",
+    "end"))
 
 
 class Api:

@@ -599,7 +599,7 @@ B2B2C_API int b2b2c_promo_claim_status(b2b2c_programs *h,
  *   DECIDED_AT    the time it was approved or rejected.
  *   PAID_AT       the time it was paid.
  */
-#define B2B2C_PROMO_NO_TIME INT64_MIN
+#define B2B2C_PROMO_NO_TIME (-INT64_C(9223372036854775807) - 1) /* INT64_MIN */
 enum {
     B2B2C_PROMO_C_AMOUNT = 0,
     B2B2C_PROMO_C_STATUS = 1,

@@ -226,6 +226,17 @@ TABLE = [
     (None, "band_from_name", ["hot"], {0: "str"}),
     (None, "lead_stage_from_name", ["won"], {0: "str"}),
     (None, "channel_sub_kind", [1], {0: "i32"}),
+    ("pg", "set_promo", ["P", "D1", T0, T0 + DAY, 100, None],
+     {0: "id", 1: "id", 2: "time", 3: "time", 4: "i64", 5: "str"}),
+    ("pg", "claim", ["K", "P", "D1", 10, T0],
+     {0: "id", 1: "id", 2: "id", 3: "i64", 4: "time"}),
+    ("pg", "claim_status", ["K", "approved", T0],
+     {0: "id", 1: "enum", 2: "time"}),
+    ("pg", "claims", [None, None], {0: "id", 1: "id"}),
+    ("pg", "promo_spend", ["budget", None, None],
+     {0: "enum", 1: "id", 2: "id"}),
+    ("pg", "promo_uplift", ["P", "D1", None], {0: "id", 1: "id"}),
+    ("pg", "promo_uplift_list", ["P", None], {0: "id"}),
 ]
 
 
@@ -246,8 +257,10 @@ class EdgeValueTest(unittest.TestCase):
         ch.add("seo", "reach", "informational_seo", "b2c")
         ch.touch("L1", "seo", T0)
         ch.convert("L1", T0 + DAY, 100.0)
+        pg = b2b2c.Programs(c)
+        pg.set_dealer("D1")
         self.handles = {"lead": lead, "dealer": dealer, "seg": seg,
-                        "fc": fc, "ch": ch, None: b2b2c}
+                        "fc": fc, "ch": ch, "pg": pg, None: b2b2c}
 
     def tearDown(self):
         self.ctx.close()

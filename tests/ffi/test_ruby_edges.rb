@@ -189,7 +189,16 @@ TABLE = [
   [nil, :segment_from_name, ["b2c_consumer"], {}, { 0 => :name }],
   [nil, :band_from_name, ["hot"], {}, { 0 => :name }],
   [nil, :lead_stage_from_name, ["won"], {}, { 0 => :name }],
-  [nil, :channel_sub_kind, [1], {}, { 0 => :i32 }]
+  [nil, :channel_sub_kind, [1], {}, { 0 => :i32 }],
+  [:pg, :set_promo, ["P", "D1", T0, T0 + DAY, 100], { product_line: nil },
+   { 0 => :id, 1 => :id, 2 => :req_time, 3 => :req_time, 4 => :i64, product_line: :str }],
+  [:pg, :claim, ["K", "P", "D1", 10, T0], {}, { 0 => :id, 1 => :id, 2 => :id, 3 => :i64, 4 => :req_time }],
+  [:pg, :claim_status, ["K", "approved", T0], {}, { 0 => :id, 1 => :enum, 2 => :req_time }],
+  [:pg, :claims, [], { promo_id: nil, dealer_id: nil }, { promo_id: :id, dealer_id: :id }],
+  [:pg, :promo_spend, [], { by: "budget", promo_id: nil, dealer_id: nil },
+   { by: :enum, promo_id: :id, dealer_id: :id }],
+  [:pg, :promo_uplift, ["P", "D1"], {}, { 0 => :id, 1 => :id }],
+  [:pg, :promo_uplift_list, ["P"], {}, { 0 => :id }]
 ].freeze
 
 class EdgeValueTest < Minitest::Test
@@ -207,7 +216,10 @@ class EdgeValueTest < Minitest::Test
     ch.add("seo", "reach", "informational_seo", "b2c")
     ch.touch("L1", "seo", T0)
     ch.convert("L1", T0 + DAY, 100.0)
-    @handles = { lead: lead, dealer: dealer, seg: B2B2C::Segmenter.new(@ctx), fc: fc, ch: ch, nil => B2B2C }
+    pg = B2B2C::Programs.new(@ctx)
+    pg.set_dealer("D1")
+    @handles = { lead: lead, dealer: dealer, seg: B2B2C::Segmenter.new(@ctx), fc: fc, ch: ch, pg: pg,
+                 nil => B2B2C }
   end
 
   def teardown = @ctx.close

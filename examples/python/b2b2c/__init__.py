@@ -78,8 +78,8 @@ from .lead_sum import (  # noqa: F401
 from .experiment import (  # noqa: F401
     Experiment, ExperimentDay, Plan, experiment_plan)
 from .program import (  # noqa: F401
-    DealerRow, PointRow, Programs, programs_kind_from_name,
-    programs_kind_name)
+    ClaimRow, DealerRow, PointRow, Programs, SpendRow,
+    programs_kind_from_name, programs_kind_name)
 
 # Every enum value and #define constant of the public headers, named as in
 # C minus the B2B2C_ prefix (b2b2c.SEG_ATTR_OUTLETS == 8, b2b2c.EINVAL ==
@@ -116,7 +116,7 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "channel_attribution_from_name", "channel_sub_kind",
     "channel_markov_counts", "channel_markov_effects", "LeadFitResult",
     "lead_dim", "lead_fit_sum", "lead_loss", "Experiment",
-    "ExperimentDay", "Plan", "experiment_plan", "Programs", "DealerRow", "PointRow",
+    "ExperimentDay", "Plan", "experiment_plan", "Programs", "DealerRow", "PointRow", "ClaimRow", "SpendRow",
     "programs_kind_name", "programs_kind_from_name"]]
 
 # The public classes name the package as their module, as before the split

@@ -19,9 +19,32 @@ _BASIS = _named("PROGRAM_BASIS_")
 _MODE = {"retroactive": _CONSTANTS["PROGRAM_RETROACTIVE"],
          "incremental": _CONSTANTS["PROGRAM_INCREMENTAL"]}
 _PERIOD = _named("PROGRAM_PERIOD_")
+_PROMO_S_NAMES = _prefixed("PROMO_S_", ("NFIELDS",))
+_PROMO_U_NAMES = _prefixed("PROMO_U_", ("NFIELDS",))
+_PROMO_BY = _named("PROMO_BY_")
+_PROMO_STATUS = {"submitted": _CONSTANTS["PROMO_SUBMITTED"],
+                 "approved": _CONSTANTS["PROMO_APPROVED"],
+                 "rejected": _CONSTANTS["PROMO_REJECTED"],
+                 "paid": _CONSTANTS["PROMO_PAID"]}
+_NO_TIME = _CONSTANTS["PROMO_NO_TIME"]
 
 DealerRow = namedtuple("DealerRow", "dealer_id tier region points")
 PointRow = namedtuple("PointRow", "point_id dealer_id product_lines")
+ClaimRow = namedtuple("ClaimRow", "claim_id promo_id dealer_id amount status "
+                      "submitted_at decided_at paid_at")
+SpendRow = namedtuple("SpendRow", "promo_id dealer_id fields")
+
+
+def _claim_row(c, p, d, f, n):
+    t = [None if f[i] == _NO_TIME else f[i] for i in (2, 3, 4)]
+    return ClaimRow(_s(c), _s(p), _s(d), f[0],
+                    lib.b2b2c_promo_status_name(f[1]).decode("ascii"), *t)
+
+
+def _controls(control):
+    ids = [] if control is None else list(control)
+    arr = (ctypes.c_char_p * max(len(ids), 1))(*[_b(i) for i in ids])
+    return arr, len(ids)
 
 
 def programs_kind_name(v: int) -> str:
@@ -187,4 +210,84 @@ class Programs(_Handle):
                           lambda i, f, n: (i.decode("utf-8", "replace"),
                                            _row(f, n, _BONUS_F_NAMES)),
                           self.handle, _b(program_id), _time(now, "now"))
+        return dict(rows)
+
+    # ---- joint promotion budgets (b2b2c_promo_*) --------------------------
+
+    def set_promo(self, promo_id: str, dealer_id: str, start: Time,
+                  end: Time, planned: int,
+                  product_line: Optional[str] = None) -> None:
+        """Define (or replace) the budget of promotion promo_id for
+        dealer_id over the days [start, end) (the context's UTC offset),
+        planned in whole minor units, for product_line (None: all).
+        Error(ENOTFOUND) for an unknown dealer, Error(ERANGE) for end not
+        after start, a negative plan or one below the claims held."""
+        self._check(lib.b2b2c_promo_set(
+            self.handle, _b(promo_id), _b(dealer_id), _time(start, "start"),
+            _time(end, "end"), planned, _b(product_line)))
+
+    def claim(self, claim_id: str, promo_id: str, dealer_id: str,
+              amount: int, t: Time) -> None:
+        """Submit a claim of amount minor units against the budget at t.
+        Error(ERANGE) over the remaining budget (pending claims count)."""
+        self._check(lib.b2b2c_promo_claim(
+            self.handle, _b(claim_id), _b(promo_id), _b(dealer_id), amount,
+            _time(t, "t")))
+
+    def claim_status(self, claim_id: str, status: EnumArg, t: Time) -> None:
+        """Move a claim to status ("approved", "rejected", "paid" or a
+        PromoStatus member) at t. Error(ESTATE) for a step not allowed."""
+        self._check(lib.b2b2c_promo_claim_status(
+            self.handle, _b(claim_id), _enum(status, _PROMO_STATUS,
+                                             "status"), _time(t, "t")))
+
+    def claims(self, promo_id: Optional[str] = None,
+               dealer_id: Optional[str] = None) -> List[ClaimRow]:
+        """The claims (all, or of a promotion and/or dealer) in claim ID
+        order: ClaimRow(claim_id, promo_id, dealer_id, amount, status name,
+        submitted_at, decided_at, paid_at); a step not taken is None."""
+        return self._iter(lib.b2b2c_promo_list_claims,
+                          _d.b2b2c_promo_claim_cb, _claim_row, self.handle,
+                          _b(promo_id), _b(dealer_id))
+
+    def promo_spend(self, by: EnumArg = "budget",
+                    promo_id: Optional[str] = None,
+                    dealer_id: Optional[str] = None) -> List[SpendRow]:
+        """Spend vs plan per budget, promotion or dealer (by "budget",
+        "promo" or "dealer"): SpendRow(promo_id, dealer_id, {planned,
+        submitted, approved, paid, rejected, spent, remaining, claims,
+        budgets, start, end}), whole numbers; the ID a row does not sum by
+        is None."""
+        return self._iter(lib.b2b2c_promo_spend_list,
+                          _d.b2b2c_promo_spend_cb,
+                          lambda p, d, f, n: SpendRow(
+                              _s(p), _s(d), _row(f, n, _PROMO_S_NAMES)),
+                          self.handle, _enum(by, _PROMO_BY, "by"),
+                          _b(promo_id), _b(dealer_id))
+
+    def promo_uplift(self, promo_id: str, dealer_id: str,
+                     control: Optional[Sequence[str]] = None
+                     ) -> Dict[str, float]:
+        """The promotion's uplift for one dealer: {days, promo_units, ...,
+        did_amount, spend, roi} against its own pre-period baseline and,
+        with control dealers, the difference-in-differences (NaN where
+        undefined)."""
+        n = _CONSTANTS["PROMO_U_NFIELDS"]
+        f = (ctypes.c_double * n)()
+        arr, nc = _controls(control)
+        self._check(lib.b2b2c_promo_uplift(f, n, self.handle, _b(promo_id),
+                                           _b(dealer_id), arr, nc))
+        return _row(f, n, _PROMO_U_NAMES)
+
+    def promo_uplift_list(self, promo_id: str,
+                          control: Optional[Sequence[str]] = None
+                          ) -> Dict[str, Dict[str, float]]:
+        """{dealer_id: uplift (as promo_uplift)} of every dealer with a
+        budget in promo_id, in dealer ID order."""
+        arr, nc = _controls(control)
+        rows = self._iter(lib.b2b2c_promo_uplift_list,
+                          _d.b2b2c_promo_uplift_cb,
+                          lambda i, f, n: (i.decode("utf-8", "replace"),
+                                           _row(f, n, _PROMO_U_NAMES)),
+                          self.handle, _b(promo_id), arr, nc)
         return dict(rows)

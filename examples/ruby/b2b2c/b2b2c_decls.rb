@@ -452,6 +452,7 @@ module B2B2C
     PROGRAMS_LINE_MAX: 1000000000000000,
     PROGRAM_TIERS_MAX: 32,
     PROGRAM_BP_MAX: 10000,
+    PROMO_NO_TIME: -9223372036854775808,
     PROGRAMS_KIND_SELL_IN: 0,
     PROGRAMS_KIND_SELL_OUT: 1,
     PROGRAMS_KIND_STOCK: 2,
@@ -497,7 +498,50 @@ module B2B2C
     PROGRAM_F_PERIOD_DAYS: 9,
     PROGRAM_F_PERIOD_START: 10,
     PROGRAM_F_PERIOD_END: 11,
-    PROGRAM_F_NFIELDS: 12
+    PROGRAM_F_NFIELDS: 12,
+    PROMO_SUBMITTED: 0,
+    PROMO_APPROVED: 1,
+    PROMO_REJECTED: 2,
+    PROMO_PAID: 3,
+    PROMO_C_AMOUNT: 0,
+    PROMO_C_STATUS: 1,
+    PROMO_C_SUBMITTED_AT: 2,
+    PROMO_C_DECIDED_AT: 3,
+    PROMO_C_PAID_AT: 4,
+    PROMO_C_NFIELDS: 5,
+    PROMO_BY_BUDGET: 0,
+    PROMO_BY_PROMO: 1,
+    PROMO_BY_DEALER: 2,
+    PROMO_S_PLANNED: 0,
+    PROMO_S_SUBMITTED: 1,
+    PROMO_S_APPROVED: 2,
+    PROMO_S_PAID: 3,
+    PROMO_S_REJECTED: 4,
+    PROMO_S_SPENT: 5,
+    PROMO_S_REMAINING: 6,
+    PROMO_S_CLAIMS: 7,
+    PROMO_S_BUDGETS: 8,
+    PROMO_S_START: 9,
+    PROMO_S_END: 10,
+    PROMO_S_NFIELDS: 11,
+    PROMO_U_DAYS: 0,
+    PROMO_U_PROMO_UNITS: 1,
+    PROMO_U_PROMO_AMOUNT: 2,
+    PROMO_U_BASE_UNITS: 3,
+    PROMO_U_BASE_AMOUNT: 4,
+    PROMO_U_LIFT: 5,
+    PROMO_U_INCR_UNITS: 6,
+    PROMO_U_INCR_AMOUNT: 7,
+    PROMO_U_CONTROL_DEALERS: 8,
+    PROMO_U_CONTROL_PROMO_UNITS: 9,
+    PROMO_U_CONTROL_PROMO_AMOUNT: 10,
+    PROMO_U_CONTROL_BASE_UNITS: 11,
+    PROMO_U_CONTROL_BASE_AMOUNT: 12,
+    PROMO_U_DID_UNITS: 13,
+    PROMO_U_DID_AMOUNT: 14,
+    PROMO_U_SPEND: 15,
+    PROMO_U_ROI: 16,
+    PROMO_U_NFIELDS: 17
   }.freeze
 
   # Status codes (the enum holding B2B2C_OK).
@@ -663,7 +707,19 @@ module B2B2C
     ProgramField: { volume: 0, tier: 1, next_threshold: 2, gap: 3, accrued: 4,
       projected_volume: 5, projected_tier: 6, projected_bonus: 7,
       elapsed_days: 8, period_days: 9, period_start: 10, period_end: 11,
-      nfields: 12 }
+      nfields: 12 },
+    PromoStatus: { submitted: 0, approved: 1, rejected: 2, paid: 3 },
+    PromoClaimField: { amount: 0, status: 1, submitted_at: 2, decided_at: 3,
+      paid_at: 4, nfields: 5 },
+    PromoBy: { budget: 0, promo: 1, dealer: 2 },
+    PromoSpendField: { planned: 0, submitted: 1, approved: 2, paid: 3,
+      rejected: 4, spent: 5, remaining: 6, claims: 7, budgets: 8, start: 9,
+      end: 10, nfields: 11 },
+    PromoUpliftField: { days: 0, promo_units: 1, promo_amount: 2,
+      base_units: 3, base_amount: 4, lift: 5, incr_units: 6, incr_amount: 7,
+      control_dealers: 8, control_promo_units: 9, control_promo_amount: 10,
+      control_base_units: 11, control_base_amount: 12, did_units: 13,
+      did_amount: 14, spend: 15, roi: 16, nfields: 17 }
   }.freeze
 
   ENUM_PREFIXES = {
@@ -723,7 +779,12 @@ module B2B2C
     ProgramBasis: "PROGRAM_BASIS_",
     ProgramMode: "PROGRAM_",
     ProgramPeriod: "PROGRAM_PERIOD_",
-    ProgramField: "PROGRAM_F_"
+    ProgramField: "PROGRAM_F_",
+    PromoStatus: "PROMO_",
+    PromoClaimField: "PROMO_C_",
+    PromoBy: "PROMO_BY_",
+    PromoSpendField: "PROMO_S_",
+    PromoUpliftField: "PROMO_U_"
   }.freeze
 
   # The int64_t parameters holding a time (Unix seconds): function
@@ -800,7 +861,10 @@ module B2B2C
     b2b2c_programs_record: [4],
     b2b2c_programs_report: [3, 4],
     b2b2c_program_status: [5],
-    b2b2c_program_status_list: [2]
+    b2b2c_program_status_list: [2],
+    b2b2c_promo_set: [3, 4],
+    b2b2c_promo_claim: [5],
+    b2b2c_promo_claim_status: [3]
   }.freeze
 
   # b2b2c_allocator (common.h)
@@ -858,6 +922,9 @@ module B2B2C
     callback :b2b2c_programs_point_cb, %i[string string int64 pointer], :int
     callback :b2b2c_programs_row_cb, %i[string pointer size_t pointer], :int
     callback :b2b2c_program_status_cb, %i[string pointer size_t pointer], :int
+    callback :b2b2c_promo_claim_cb, %i[string string string pointer size_t pointer], :int
+    callback :b2b2c_promo_spend_cb, %i[string string pointer size_t pointer], :int
+    callback :b2b2c_promo_uplift_cb, %i[string pointer size_t pointer], :int
 
     # common.h
     attach_function :b2b2c_version_number, [], :uint32
@@ -1135,5 +1202,14 @@ module B2B2C
     attach_function :b2b2c_program_set, %i[pointer string int32 int32 int32 string pointer pointer size_t], :int
     attach_function :b2b2c_program_status, %i[pointer size_t pointer string string int64], :int
     attach_function :b2b2c_program_status_list, %i[pointer string int64 b2b2c_program_status_cb pointer], :int
+    attach_function :b2b2c_promo_status_name, %i[int32], :string
+    attach_function :b2b2c_promo_status_from_name, %i[string], :int32
+    attach_function :b2b2c_promo_set, %i[pointer string string int64 int64 int64 string], :int
+    attach_function :b2b2c_promo_claim, %i[pointer string string string int64 int64], :int
+    attach_function :b2b2c_promo_claim_status, %i[pointer string int32 int64], :int
+    attach_function :b2b2c_promo_list_claims, %i[pointer string string b2b2c_promo_claim_cb pointer], :int
+    attach_function :b2b2c_promo_spend_list, %i[pointer int32 string string b2b2c_promo_spend_cb pointer], :int
+    attach_function :b2b2c_promo_uplift, %i[pointer size_t pointer string string pointer size_t], :int
+    attach_function :b2b2c_promo_uplift_list, %i[pointer string pointer size_t b2b2c_promo_uplift_cb pointer], :int
   end
 end

@@ -9,9 +9,17 @@ module B2B2C
   PROGRAM_MODE = { "retroactive" => CONSTANTS[:PROGRAM_RETROACTIVE],
                    "incremental" => CONSTANTS[:PROGRAM_INCREMENTAL] }.freeze
   PROGRAM_PERIOD = named("PROGRAM_PERIOD_").freeze
+  PROMO_S_NAMES = prefixed("PROMO_S_", ["NFIELDS"]).freeze
+  PROMO_U_NAMES = prefixed("PROMO_U_", ["NFIELDS"]).freeze
+  PROMO_BY = named("PROMO_BY_").freeze
+  PROMO_STATUS = { "submitted" => CONSTANTS[:PROMO_SUBMITTED], "approved" => CONSTANTS[:PROMO_APPROVED],
+                   "rejected" => CONSTANTS[:PROMO_REJECTED], "paid" => CONSTANTS[:PROMO_PAID] }.freeze
 
   DealerRow = Struct.new(:dealer_id, :tier, :region, :points)
   PointRow = Struct.new(:point_id, :dealer_id, :product_lines)
+  ClaimRow = Struct.new(:claim_id, :promo_id, :dealer_id, :amount, :status, :submitted_at,
+                        :decided_at, :paid_at)
+  SpendRow = Struct.new(:promo_id, :dealer_id, :fields)
 
   # A line kind argument: PROGRAMS_KIND_* constant, name or symbol (:sell_out).
   def self.programs_kind(k) = enum(k, :b2b2c_programs_kind_from_name, "kind")
@@ -142,7 +150,91 @@ module B2B2C
          f.read_array_of_int64(n).each_with_index.to_h { |v, k| [PROGRAM_F_NAMES.fetch(k, k), v] }]
       end.to_h
     end
+
+    # ---- joint promotion budgets (b2b2c_promo_*) ----
+
+    # Defines (or replaces) the budget of promotion promo_id for dealer_id
+    # over the days [start, end) (the context's UTC offset), planned in
+    # whole minor units, for product_line (nil: all). Error (ENOTFOUND) for
+    # an unknown dealer, (ERANGE) for end not after start, a negative plan
+    # or one below the claims held.
+    def set_promo(promo_id, dealer_id, start, finish, planned, product_line: nil)
+      check(Lib.b2b2c_promo_set(handle, promo_id, dealer_id, B2B2C.time(start, "start"),
+                                B2B2C.time(finish, "end"), planned, product_line))
+    end
+
+    # Submits a claim of amount minor units against the budget at t; Error
+    # (ERANGE) over the remaining budget (pending claims count).
+    def claim(claim_id, promo_id, dealer_id, amount, t)
+      check(Lib.b2b2c_promo_claim(handle, claim_id, promo_id, dealer_id, amount, B2B2C.time(t, "t")))
+    end
+
+    # Moves a claim to status (:approved, :rejected, :paid or a PROMO_*
+    # constant) at t; Error (ESTATE) for a step not allowed.
+    def claim_status(claim_id, status, t)
+      check(Lib.b2b2c_promo_claim_status(handle, claim_id, B2B2C.enum(status, PROMO_STATUS, "status"),
+                                         B2B2C.time(t, "t")))
+    end
+
+    # The claims (all, or of a promotion and/or dealer) in claim ID order:
+    # ClaimRow with the status name; a step not taken is nil.
+    def claims(promo_id: nil, dealer_id: nil)
+      none = CONSTANTS[:PROMO_NO_TIME]
+      iterate(:b2b2c_promo_list_claims, :b2b2c_promo_claim_cb, handle, promo_id, dealer_id) do |c, p, d, f, _n|
+        v = f.read_array_of_int64(5)
+        ClaimRow.new(B2B2C.str(c), B2B2C.str(p), B2B2C.str(d), v[0],
+                     Lib.b2b2c_promo_status_name(v[1]), *v[2, 3].map { |x| x == none ? nil : x })
+      end
+    end
+
+    # Spend vs plan per budget, promotion or dealer (by: :budget, :promo,
+    # :dealer): SpendRow(promo_id, dealer_id, {"planned" => ..., "spent",
+    # "remaining", ...}); the ID a row does not sum by is nil.
+    def promo_spend(by: :budget, promo_id: nil, dealer_id: nil)
+      iterate(:b2b2c_promo_spend_list, :b2b2c_promo_spend_cb, handle, B2B2C.enum(by, PROMO_BY, "by"),
+              promo_id, dealer_id) do |p, d, f, n|
+        SpendRow.new(B2B2C.str(p), B2B2C.str(d),
+                     f.read_array_of_int64(n).each_with_index.to_h { |v, k| [PROMO_S_NAMES.fetch(k, k), v] })
+      end
+    end
+
+    # The promotion's uplift for one dealer: {"days" => ..., "lift",
+    # "incr_amount", "did_amount", "spend", "roi", ...} against its own
+    # pre-period baseline and, with control dealers, the
+    # difference-in-differences (NaN where undefined).
+    def promo_uplift(promo_id, dealer_id, control: [])
+      n = CONSTANTS[:PROMO_U_NFIELDS]
+      f = FFI::MemoryPointer.new(:double, n)
+      arr, keep = B2B2C.string_array(control)
+      check(Lib.b2b2c_promo_uplift(f, n, handle, promo_id, dealer_id, arr, control.size))
+      keep.clear
+      f.read_array_of_double(n).each_with_index.to_h { |v, i| [PROMO_U_NAMES.fetch(i, i), v] }
+    end
+
+    # {dealer_id => uplift (as promo_uplift)} of every dealer with a
+    # budget in promo_id, in dealer ID order.
+    def promo_uplift_list(promo_id, control: [])
+      arr, keep = B2B2C.string_array(control)
+      rows = iterate(:b2b2c_promo_uplift_list, :b2b2c_promo_uplift_cb, handle, promo_id, arr,
+                     control.size) do |i, f, n|
+        [B2B2C.str(i), f.read_array_of_double(n).each_with_index.to_h { |v, k| [PROMO_U_NAMES.fetch(k, k), v] }]
+      end
+      keep.clear
+      rows.to_h
+    end
   end
+
+  # A `const char *const *` argument: the pointer array and the strings it
+  # points to (keep them alive during the call; internal).
+  def self.string_array(ids)
+    keep = ids.map { |s| FFI::MemoryPointer.from_string(s.to_s) }
+    arr = FFI::MemoryPointer.new(:pointer, [ids.size, 1].max)
+    keep.each_with_index { |m, i| arr.put_pointer(8 * i, m) }
+    [arr, keep]
+  end
+
+  # A callback's `const char *` (nil for NULL) as UTF-8 (internal).
+  def self.str(s) = s&.dup&.force_encoding("UTF-8")
 
   # The stable name of a line kind ("sell_out").
   def self.programs_kind_name(v) = name_of(:b2b2c_programs_kind_name, v)
