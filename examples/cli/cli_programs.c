@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_programs.h"
 
 static const char usage[] =
     "usage: b2b2c --db SPEC programs load [--dealers FILE.csv]\n"
@@ -21,6 +21,8 @@ static const char usage[] =
     "         [--product-line ID] [--dealer ID] [--dealers FILE.csv]\n"
     "         [--points FILE.csv] [--lines FILE.csv] [--minor-digits D]\n"
     "         [--format csv|json]\n"
+    "       b2b2c [--db SPEC] programs promo load|report|uplift ...\n"
+    "         (joint promotion budgets: 'b2b2c programs promo help')\n"
     "\n"
     "Input files (header line required, columns in any order):\n"
     "  dealers: dealer_id,tier[,region]     tier 0..1000\n"
@@ -61,20 +63,16 @@ static const char usage[] =
     "unit per dealer; the projection carries the run rate to date to the\n"
     "period's end. docs/programs.md.\n";
 
-typedef struct ld {
-    b2b2c_ctx *ctx;
-    b2b2c_programs *h;
-    double scale; /* 10^minor digits */
-    size_t dealers, points, lines;
-} ld;
+typedef cli_pg ld;
 
-static int lib_error(const cli_csv *c, const ld *l, int rc)
+int cli_pg_lib_error(const cli_csv *c, const ld *l, int rc)
 {
     const char *m = b2b2c_ctx_errmsg(l->ctx);
     return cli_csv_error(c, "%s", m && *m ? m : b2b2c_strerror(rc));
 }
 
-static int columns(cli_csv *c, const char *const *names, int nreq, int *cols)
+int cli_pg_columns(cli_csv *c, const char *const *names, int nreq,
+                   int *cols)
 {
     int n = 0;
     while (names[n])
@@ -96,7 +94,7 @@ static int load_dealers(ld *l, const char *path)
 
     if (cli_csv_open(&c, path))
         return CLI_EDATA;
-    if (columns(&c, names, 2, cols)) {
+    if (cli_pg_columns(&c, names, 2, cols)) {
         cli_csv_close(&c);
         return CLI_EDATA;
     }
@@ -111,7 +109,7 @@ static int load_dealers(ld *l, const char *path)
             l->h, cli_csv_field(&c, cols[0]), (int32_t)tier,
             cols[2] >= 0 ? cli_csv_field(&c, cols[2]) : NULL);
         if (rc)
-            st = lib_error(&c, l, rc);
+            st = cli_pg_lib_error(&c, l, rc);
         else
             l->dealers++;
     }
@@ -129,7 +127,7 @@ static int load_points(ld *l, const char *path)
 
     if (cli_csv_open(&c, path))
         return CLI_EDATA;
-    if (columns(&c, names, 2, cols)) {
+    if (cli_pg_columns(&c, names, 2, cols)) {
         cli_csv_close(&c);
         return CLI_EDATA;
     }
@@ -137,7 +135,7 @@ static int load_points(ld *l, const char *path)
         rc = b2b2c_programs_add_point(l->h, cli_csv_field(&c, cols[0]),
                                       cli_csv_field(&c, cols[1]));
         if (rc)
-            st = lib_error(&c, l, rc);
+            st = cli_pg_lib_error(&c, l, rc);
         else
             l->points++;
     }
@@ -193,14 +191,14 @@ static int batch_flush(ld *l, cli_csv *c, lbatch *b)
     c->line = b->line[0];
     if (br && sscanf(br, "[%zu]", &i) == 1 && i < b->n)
         c->line = b->line[i];
-    lib_error(c, l, rc);
+    cli_pg_lib_error(c, l, rc);
     c->line = keep;
     batch_clear(b);
     return CLI_EDATA;
 }
 
 /* Money with at most `digits` decimals into whole minor units. */
-static int parse_money(const char *s, double scale, int64_t *out)
+int cli_pg_money(const char *s, double scale, int64_t *out)
 {
     double v, m;
     if (cli_parse_double(s, &v))
@@ -226,7 +224,7 @@ static int load_lines(ld *l, const char *path)
         free(b);
         return CLI_EDATA;
     }
-    if (columns(&c, names, 6, cols)) {
+    if (cli_pg_columns(&c, names, 6, cols)) {
         cli_csv_close(&c);
         free(b);
         return CLI_EDATA;
@@ -248,7 +246,7 @@ static int load_lines(ld *l, const char *path)
             st = cli_csv_error(&c, "units: not a whole number");
             break;
         }
-        if (parse_money(cli_csv_field(&c, cols[5]), l->scale, &b->ms[i])) {
+        if (cli_pg_money(cli_csv_field(&c, cols[5]), l->scale, &b->ms[i])) {
             st = cli_csv_error(&c, "amount: not money with at most "
                                    "--minor-digits decimals");
             break;
@@ -276,7 +274,8 @@ static int load_lines(ld *l, const char *path)
 }
 
 /* Open the engine and load the files given, in one transaction group. */
-static int open_load(ld *l, const cli_opt *opts)
+int cli_pg_open(ld *l, const cli_opt *opts,
+                int (*more)(ld *, const cli_opt *))
 {
     const char *s = cli_opt_get(opts, "minor-digits");
     int64_t digits = 2;
@@ -297,6 +296,8 @@ static int open_load(ld *l, const cli_opt *opts)
         st = load_points(l, s);
     if (st == CLI_OK && (s = cli_opt_get(opts, "lines")) != NULL)
         st = load_lines(l, s);
+    if (st == CLI_OK && more)
+        st = more(l, opts);
     if (st != CLI_OK) {
         b2b2c_ctx_rollback(l->ctx);
         return st;
@@ -306,7 +307,7 @@ static int open_load(ld *l, const cli_opt *opts)
     return CLI_OK;
 }
 
-static void close_ld(ld *l)
+void cli_pg_close(ld *l)
 {
     b2b2c_programs_free(l->h);
     cli_ctx_free(l->ctx);
@@ -325,11 +326,11 @@ static int load(int argc, char **argv)
     if (!cli_db_given())
         return cli_usage_error("programs load: needs --db (in memory "
                                "nothing would be kept)");
-    st = open_load(&l, opts);
+    st = cli_pg_open(&l, opts, NULL);
     if (st == CLI_OK)
         fprintf(stderr, "b2b2c: loaded %zu dealers, %zu points, %zu lines\n",
                 l.dealers, l.points, l.lines);
-    close_ld(&l);
+    cli_pg_close(&l);
     return st;
 }
 
@@ -402,12 +403,12 @@ static int report(int argc, char **argv)
         scope = B2B2C_PROGRAMS_BY_POINT;
     else if (by && strcmp(by, "dealer") != 0)
         return cli_usage_error("--by: dealer or point, not '%s'", by);
-    if ((st = open_load(&l, opts)) != CLI_OK ||
+    if ((st = cli_pg_open(&l, opts, NULL)) != CLI_OK ||
         (st = set_param(&l, opts, "trend-periods",
                         B2B2C_PROGRAMS_PARAM_TREND_PERIODS)) != CLI_OK ||
         (st = set_param(&l, opts, "stock-max-age",
                         B2B2C_PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS)) != CLI_OK) {
-        close_ld(&l);
+        cli_pg_close(&l);
         return st;
     }
     o.scale = l.scale;
@@ -418,7 +419,7 @@ static int report(int argc, char **argv)
     cli_table_end(&o.t);
     if (rc)
         st = cli_data_error("programs report: %s", b2b2c_ctx_errmsg(l.ctx));
-    close_ld(&l);
+    cli_pg_close(&l);
     return st;
 }
 
@@ -491,11 +492,11 @@ static int parse_tiers(const char *s, int money, double scale, int64_t *th,
         if (!(colon = strchr(buf, ':')))
             return -1;
         *colon = '\0';
-        if (money ? parse_money(buf, scale, &th[*n])
+        if (money ? cli_pg_money(buf, scale, &th[*n])
                   : cli_parse_int64(buf, &th[*n]))
             return -1;
         if (money ? cli_parse_int64(colon + 1, &rt[*n])
-                  : parse_money(colon + 1, scale, &rt[*n]))
+                  : cli_pg_money(colon + 1, scale, &rt[*n]))
             return -1;
         (*n)++;
         s += len;
@@ -537,13 +538,13 @@ static int bonus(int argc, char **argv)
         return cli_usage_error("--mode: retroactive or incremental");
     if ((period = choice(cli_opt_get(opts, "period"), PERIODS, 0)) < 0)
         return cli_usage_error("--period: quarter or year");
-    if ((st = open_load(&l, opts)) != CLI_OK) {
-        close_ld(&l);
+    if ((st = cli_pg_open(&l, opts, NULL)) != CLI_OK) {
+        cli_pg_close(&l);
         return st;
     }
     if (tiers && parse_tiers(tiers, basis == B2B2C_PROGRAM_BASIS_AMOUNT,
                              l.scale, th, rt, &n)) {
-        close_ld(&l);
+        cli_pg_close(&l);
         return cli_usage_error("--tiers: THRESHOLD:RATE,... (at most %d; "
                                "rates whole basis points with --basis "
                                "amount, money per unit with units)",
@@ -553,7 +554,7 @@ static int bonus(int argc, char **argv)
                                          cli_opt_get(opts, "product-line"),
                                          th, rt, n)) != 0) {
         st = cli_usage_error("--tiers: %s", b2b2c_ctx_errmsg(l.ctx));
-        close_ld(&l);
+        cli_pg_close(&l);
         return st;
     }
     o.scale = l.scale;
@@ -571,14 +572,14 @@ static int bonus(int argc, char **argv)
     cli_table_end(&o.t);
     if (rc)
         st = cli_data_error("programs bonus: %s", b2b2c_ctx_errmsg(l.ctx));
-    close_ld(&l);
+    cli_pg_close(&l);
     return st;
 }
 
 static int run(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error("programs: load, report or bonus (try "
+        return cli_usage_error("programs: load, report, bonus or promo (try "
                                "'b2b2c help programs')");
     if (strcmp(argv[1], "load") == 0)
         return load(argc, argv);
@@ -586,6 +587,8 @@ static int run(int argc, char **argv)
         return report(argc, argv);
     if (strcmp(argv[1], "bonus") == 0)
         return bonus(argc, argv);
+    if (strcmp(argv[1], "promo") == 0)
+        return cli_programs_promo(argc, argv);
     return cli_usage_error("programs: unknown action '%s'", argv[1]);
 }
 

@@ -64,4 +64,47 @@ if e=$("$tool" programs bonus $files --program q --now 2026-03-20 \
 fi
 echo "$e" | grep -q "tiers\[2\].threshold: 10000 is not above" \
     || { echo "unexpected error: $e"; exit 1; }
+# promo: joint promotion budgets (tests/unit/test_programs_mdf.c in
+# roubles, one control dealer). d1's spring budget 1000.00 on line A over
+# 1..10 March: claims 60.00 paid, 30.00 rejected, 40.00 approved, 20.00
+# pending: spent 100.00, remaining 1000 - 20 - 100 = 880.00
+pf="$files --lines $d/promo_lines.csv --budgets $d/budgets.csv --claims $d/claims.csv"
+out=$("$tool" programs promo report $pf)
+[ "$out" = "promo_id,dealer_id,planned,submitted,approved,paid,rejected,spent,remaining,claims,budgets
+spring,d1,1000.00,20.00,40.00,60.00,30.00,100.00,880.00,4,1
+spring,d2,500.00,0.00,0.00,0.00,0.00,0.00,500.00,0,1" ] \
+    || { echo "promo report differs:"; echo "$out"; exit 1; }
+out=$("$tool" programs promo report $pf --by promo --format json)
+echo "$out" | grep -q '{"promo_id":"spring","dealer_id":null,"planned":1500.00,' \
+    || { echo "promo report json: $out"; exit 1; }
+# uplift: sell-out 240.00 in the 10 days against 100.00 in the 10 before
+# (lift 1.4, +140.00); d3's control 40.00 -> 56.00 makes the
+# difference in differences 140 - 16 = 124.00, ROI (124 - 100) / 100
+out=$("$tool" programs promo uplift $pf --promo spring --control d3)
+[ "$out" = "dealer_id,days,promo_units,promo_amount,base_units,base_amount,lift,incr_units,incr_amount,control_dealers,did_units,did_amount,spend,roi
+d1,10,48,240.00,20,100.00,1.4000,28,140.00,1,24.0000,124.00,100.00,0.2400
+d2,10,0,0.00,0,0.00,,0,0.00,1,-4.0000,-16.00,0.00," ] \
+    || { echo "promo uplift differs:"; echo "$out"; exit 1; }
+# a claim over the remaining budget names its line and the amount left
+if e=$("$tool" programs promo report $pf --claims "$d/over_budget.csv" 2>&1); then
+    echo "claim over budget accepted"; exit 1
+fi
+echo "$e" | grep -q "over_budget.csv:3: amount: 10001 is over the remaining budget (10000 of 50000 planned)" \
+    || { echo "unexpected error: $e"; exit 1; }
+if e=$("$tool" programs promo uplift $pf --promo spring --control d1 2>&1); then
+    echo "treated control accepted"; exit 1
+fi
+echo "$e" | grep -q "control\[0\]: dealer 'd1' has a budget" \
+    || { echo "unexpected error: $e"; exit 1; }
+rc=0; "$tool" programs promo load $pf 2>/dev/null || rc=$?
+[ "$rc" -eq 2 ] || { echo "promo load without --db: exit $rc, not 2"; exit 1; }
+if "$tool" help | grep -q "sqlite:FILE"; then
+    db="sqlite:$tmp/promo.db"
+    "$tool" --db "$db" programs promo load $pf 2>/dev/null
+    "$tool" --db "$db" programs promo load --claims "$d/over_budget.csv" 2>/dev/null && exit 1
+    got=$("$tool" --db "$db" programs promo report --dealer d2)
+    [ "$got" = "promo_id,dealer_id,planned,submitted,approved,paid,rejected,spent,remaining,claims,budgets
+spring,d2,500.00,0.00,0.00,0.00,0.00,0.00,500.00,0,1" ] \
+        || { echo "promo report from the database differs:"; echo "$got"; exit 1; }
+fi
 echo ok
