@@ -168,6 +168,18 @@ int b2b2c__pg_promo_refresh_done(b2b2c_programs *h);
 void b2b2c__pg_promo_clear(b2b2c_programs *h);
 uint64_t b2b2c__pg_promo_digest(const b2b2c_programs *h);
 
+/* prog_mdf.c, shared with prog_uplift.c: an ID argument's check (EBADID
+ * naming arg), a budget's key (promo NUL dealer NUL into buf; its length
+ * without the last NUL), the ENOTFOUND of a missing budget or dealer. */
+int b2b2c__pg_id_arg(b2b2c_ctx *ctx, const char *s, size_t *len,
+                     const char *arg);
+size_t b2b2c__pg_budget_key(char *buf, const char *promo, size_t plen,
+                            const char *dealer, size_t dlen);
+int b2b2c__pg_no_budget(b2b2c_ctx *ctx, const char *promo, size_t plen,
+                        const char *dealer, size_t dlen);
+int b2b2c__pg_no_dealer(b2b2c_ctx *ctx, const char *arg, const char *id,
+                        size_t len);
+
 /* Order-independent digest of the in-memory state (tests). */
 uint64_t b2b2c__programs_digest(const b2b2c_programs *h);
 
