@@ -701,10 +701,10 @@ B2B2C_API int b2b2c_promo_spend_list(const b2b2c_programs *h, int32_t scope,
  * dealer's points in the budget's product line (or all lines). The
  * promotion window is the budget's days [d0, d1), L = d1 - d0 days; the
  * baseline window is the L days just before, [d0 - L, d0) (the dealer's
- * own pre-period baseline: Blattberg & Neslin 1990, ch. 13). A control
+ * own pre-period baseline: Blattberg & Neslin 1990). A control
  * group is dealers the host names as similar and not promoted; their
  * means per dealer over the same two windows give the
- * difference-in-differences (Angrist & Pischke 2009, ch. 5, eq. 5.2.3).
+ * difference-in-differences (Angrist & Pischke 2009, section 5.2).
  * Minor versions may append fields.
  *   DAYS                  L.
  *   PROMO_UNITS/AMOUNT    the dealer's sell-out in the promotion window.

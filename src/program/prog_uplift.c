@@ -2,10 +2,10 @@
 /* Dealer network programs: a promotion's uplift (issue 17, step 3): each
  * promoted dealer's net sell-out in the budget's days against its own
  * baseline, the same number of days just before (the pre-period baseline
- * of trade-promotion "baseline and lift", Blattberg & Neslin 1990, ch. 13)
+ * of trade-promotion "baseline and lift", Blattberg & Neslin 1990)
  * and, with a control group of dealers the host names, the
  * difference-in-differences against the control dealers' mean (Angrist &
- * Pischke 2009, ch. 5, eq. 5.2.3); incremental units and money and the
+ * Pischke 2009, section 5.2); incremental units and money and the
  * ROI on the budget's spend. Rules: docs/programs.md, "Joint promotion
  * budgets". */
 #include <math.h>
@@ -105,7 +105,7 @@ static void uplift_fields(ub *u, const win *w, size_t nc)
     f[B2B2C_PROMO_U_CONTROL_DEALERS] = (double)nc;
     if (nc) {
         /* difference in differences with the control group's mean
-         * (Angrist & Pischke 2009, eq. 5.2.3): (Y1 - Y0) - (C1 - C0) */
+         * (Angrist & Pischke 2009, section 5.2): (Y1 - Y0) - (C1 - C0) */
         double n = (double)nc;
         f[B2B2C_PROMO_U_CONTROL_PROMO_UNITS] = (double)w->s[S_PU] / n;
         f[B2B2C_PROMO_U_CONTROL_PROMO_AMOUNT] = (double)w->s[S_PM] / n;
