@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Dealer network programs with two contexts on one store: dealers, points,
- * lines (single and batched) and parameters from both contexts are all
- * counted, as if one context had made every call; a third context opened
+ * lines (single and batched), parameters, promotion budgets, claims and
+ * their steps from both contexts are all counted, as if one context had made every call; a third context opened
  * at the end agrees. The digest is built through the public API only (the
  * report, per dealer and per point). Sums are whole numbers, so the
  * contexts agree exactly, whatever order the lines came in.
@@ -81,6 +81,43 @@ static int dig_point(const char *id, const char *dealer, int64_t lines,
     return 0;
 }
 
+static int dig_spend(const char *p, const char *dl, const int64_t *f,
+                     size_t n, void *u)
+{
+    uint64_t *h = u;
+    *h = sync_fnv_str(*h, "%s %s", p ? p : "-", dl ? dl : "-");
+    for (size_t i = 0; i < n; i++)
+        *h = sync_fnv_str(*h, "%lld", (long long)f[i]);
+    return 0;
+}
+
+static int dig_claim(const char *c, const char *p, const char *dl,
+                     const int64_t *f, size_t n, void *u)
+{
+    uint64_t *h = u;
+    *h = sync_fnv_str(*h, "%s %s %s", c, p, dl);
+    for (size_t i = 0; i < n; i++)
+        *h = sync_fnv_str(*h, "%lld", (long long)f[i]);
+    return 0;
+}
+
+/* Promotion budgets, claims and uplifts (an uplift listing's code too: a
+ * promotion without budgets is ENOTFOUND on both). */
+static uint64_t digest_promo(const b2b2c_programs *h, uint64_t d)
+{
+    const char *ctl[] = {"d4"};
+    for (int32_t scope = 0; scope < 3; scope++)
+        assert_int_equal(b2b2c_promo_spend_list(h, scope, NULL, NULL,
+                                                dig_spend, &d),
+                         0);
+    assert_int_equal(b2b2c_promo_list_claims(h, NULL, NULL, dig_claim, &d),
+                     0);
+    d = sync_fnv_str(d, "%d", b2b2c_promo_uplift_list(h, "P0", NULL, 0,
+                                                      dig_row, &d));
+    return sync_fnv_str(d, "%d", b2b2c_promo_uplift_list(h, "P1", ctl, 1,
+                                                         dig_row, &d));
+}
+
 static uint64_t digest(const b2b2c_programs *h)
 {
     uint64_t d = SYNC_FNV_SEED;
@@ -98,14 +135,14 @@ static uint64_t digest(const b2b2c_programs *h)
     assert_int_equal(b2b2c_programs_get_param(&v, h,
                                               B2B2C_PROGRAMS_PARAM_TREND_PERIODS),
                      0);
-    return sync_fnv_str(d, "%g", v);
+    return digest_promo(h, sync_fnv_str(d, "%g", v));
 }
 
 /* One random call on h (the same on the reference). */
 static void step(b2b2c_programs *h, b2b2c_programs *ref, uint64_t *s)
 {
     char dealer[8], point[8], line[8];
-    uint32_t op = sync_rnd(s) % 10;
+    uint32_t op = sync_rnd(s) % 13;
     int rc, rr;
 
     snprintf(dealer, sizeof(dealer), "d%u", sync_rnd(s) % 5);
@@ -123,6 +160,28 @@ static void step(b2b2c_programs *h, b2b2c_programs *ref, uint64_t *s)
         double n = 3 + sync_rnd(s) % 5;
         rc = b2b2c_programs_set_param(h, B2B2C_PROGRAMS_PARAM_TREND_PERIODS, n);
         rr = b2b2c_programs_set_param(ref, B2B2C_PROGRAMS_PARAM_TREND_PERIODS, n);
+    } else if (op >= 10) {
+        char promo[8], claim[8];
+        snprintf(promo, sizeof(promo), "P%u", sync_rnd(s) % 2);
+        snprintf(claim, sizeof(claim), "k%u", sync_rnd(s) % 40);
+        if (op == 10) {
+            int64_t t0 = T0 + (int64_t)(sync_rnd(s) % 60) * DAY;
+            int64_t t1 = t0 + (int64_t)(1 + sync_rnd(s) % 20) * DAY;
+            int64_t plan = sync_rnd(s) % 20000;
+            const char *ln = sync_rnd(s) % 2 ? line : NULL;
+            rc = b2b2c_promo_set(h, promo, dealer, t0, t1, plan, ln);
+            rr = b2b2c_promo_set(ref, promo, dealer, t0, t1, plan, ln);
+        } else if (op == 11) {
+            int64_t amount = 1 + sync_rnd(s) % 3000;
+            int64_t t = T0 + (int64_t)(sync_rnd(s) % (90 * DAY));
+            rc = b2b2c_promo_claim(h, claim, promo, dealer, amount, t);
+            rr = b2b2c_promo_claim(ref, claim, promo, dealer, amount, t);
+        } else {
+            int32_t st = (int32_t)(1 + sync_rnd(s) % 3);
+            int64_t t = T0 + (int64_t)(sync_rnd(s) % (120 * DAY));
+            rc = b2b2c_promo_claim_status(h, claim, st, t);
+            rr = b2b2c_promo_claim_status(ref, claim, st, t);
+        }
     } else if (op < 6) {
         int32_t kind = (int32_t)(sync_rnd(s) % 7);
         int64_t t = T0 + (int64_t)(sync_rnd(s) % (90 * DAY));
