@@ -37,6 +37,9 @@ static int pg_setup(th_env *env, void **state)
                                     T0 + 12 * D, 4, 400)) != 0 ||
         (rc = b2b2c_promo_set(h, "P", "d1", T0 + 10 * D, T0 + 20 * D, 1000,
                               "A")) != 0 ||
+        /* another window in P: the uplift listing sorts and allocates */
+        (rc = b2b2c_promo_set(h, "P", "d2", T0 + 9 * D, T0 + 20 * D, 10,
+                              NULL)) != 0 ||
         (rc = b2b2c_promo_claim(h, "k1", "P", "d1", 100, T0 + 21 * D)) != 0)
         return rc;
     return b2b2c_promo_claim(h, "k2", "P", "d1", 200, T0 + 21 * D);
@@ -128,6 +131,8 @@ static int op_reads(th_env *env, void *s)
     (void)env;
     if ((rc = b2b2c_promo_spend_list(s, B2B2C_PROMO_BY_PROMO, NULL, NULL,
                                      nop_spend, NULL)) != 0 ||
+        (rc = b2b2c_promo_spend_list(s, B2B2C_PROMO_BY_DEALER, NULL, NULL,
+                                     nop_spend, NULL)) != 0 ||
         (rc = b2b2c_promo_spend_list(s, B2B2C_PROMO_BY_BUDGET, "P", NULL,
                                      nop_spend, NULL)) != 0 ||
         (rc = b2b2c_promo_list_claims(s, NULL, "d1", nop_claim, NULL)) != 0 ||
@@ -168,7 +173,7 @@ static int op_sync(th_env *env, void *s)
         return rc;
     p = b2b2c__map_get(&h->promos, "P\0d1", 4);
     /* P: k1 approved (100), k2 pending (200); Q: k4 pending (50) */
-    return h->promos.count == 2 && h->claims.count == 3 && p &&
+    return h->promos.count == 3 && h->claims.count == 3 && p &&
                    f[B2B2C_PROMO_U_SPEND] == 100 &&
                    p->sum[B2B2C_PROMO_SUBMITTED] == 200 && p->nclaims == 2 &&
                    p->planned == 800
