@@ -8,8 +8,9 @@
  * per dealer and per point for a period, growth against the same period
  * a year earlier, a robust trend over the last periods (Theil-Sen), the
  * share of the network, the rank within the dealer's tier and region,
- * days of stock and sell-through. Formulas and their sources:
- * docs/programs.md.
+ * days of stock and sell-through; volume bonus programs (b2b2c_program_*)
+ * and joint promotion budgets with their claims, spend vs plan and uplift
+ * (b2b2c_promo_*). Formulas and their sources: docs/programs.md.
  *
  * Dealers and their points of sale are registered in this engine, with
  * the dealer's tier and region (host values): the engine does not read
