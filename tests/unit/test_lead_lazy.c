@@ -18,6 +18,7 @@
 
 #include "b2b2c.h"
 #include "internal.h"
+#include "lead/lead_internal.h"
 
 #define T0 1767225600 /* 2026-01-01 */
 #define DAY 86400
@@ -331,12 +332,42 @@ static void t_corrupt(void **state)
     store_close(&s);
 }
 
+static int count_alert(const char *id, int32_t o, int32_t b, int64_t at,
+                       void *ud)
+{
+    (void)id, (void)o, (void)b, (void)at;
+    ++*(int *)ud;
+    return 0;
+}
+
+/* The reload a context gets when it fell behind the change log's floor
+ * rebuilds the handle from storage; the host's rescore alert stays
+ * registered, as the band-change alert does (it was dropped before). */
+static void t_reload_keeps_rescore_alert(void **state)
+{
+    store s;
+    int n = 0;
+    (void)state;
+    store_open(&s);
+    /* no event: its score is its fit, cold under the default thresholds */
+    assert_int_equal(b2b2c_lead_add(s.m, "A", T0, 2, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_set_rescore_alert(s.m, count_alert, &n), 0);
+    assert_int_equal(b2b2c__lead_ops.reload(s.m), 0);
+    assert_int_equal(b2b2c_lead_model_set_param(s.m,
+                                                B2B2C_LEAD_WARM_THRESHOLD,
+                                                -5),
+                     0);
+    assert_int_equal(n, 1); /* cold -> warm */
+    store_close(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_no_rewrite),
         cmocka_unit_test(t_old_version),
         cmocka_unit_test(t_corrupt),
+        cmocka_unit_test(t_reload_keeps_rescore_alert),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
