@@ -372,8 +372,10 @@ int b2b2c__lead_gens_refresh(b2b2c_lead_model *m, const void *k, size_t kl,
 int b2b2c__lead_gens_done(b2b2c_lead_model *m)
 {
     b2b2c_ctx *ctx = m->ctx;
-    uint32_t n = m->defer.nsteps, top = 0;
+    uint32_t n = m->defer.nsteps, top = m->defer.gtop;
     int rc;
+    if (n == 0 && top == 0) /* no rescoring in this sync: nothing to do */
+        return 0;
     for (uint32_t i = 0; i < n; i++)
         if (!m->gpend[i])
             return b2b2c__err(ctx, B2B2C_ECORRUPT,
@@ -381,9 +383,6 @@ int b2b2c__lead_gens_done(b2b2c_lead_model *m)
                               "sync",
                               T_GENS, (unsigned)(m->ngen + i + 1));
     /* a lead handed over at a later generation than any rescoring */
-    for (size_t i = 0; i < m->nleads; i++)
-        if (lead_at(m, i)->gsync > top)
-            top = lead_at(m, i)->gsync;
     if (top > n)
         return b2b2c__err(ctx, B2B2C_ECORRUPT,
                           "table '%s': a lead is at rescoring %u, but %u "

@@ -164,6 +164,7 @@ typedef struct lead_row {
 typedef struct lead_defer {
     int on;                /* keys are being handed over */
     uint32_t nsteps;       /* rescorings handed over (m->gpend) */
+    uint32_t gtop;         /* the most a lead handed over is ahead (gsync) */
     int holes;             /* an attribute or row past the end arrived */
     uint32_t kinds, attrs; /* the most kinds / attributes a record needs */
     const char *ktable, *atable; /* the record that needs the most */

@@ -146,8 +146,11 @@ static int refresh_lead(b2b2c_lead_model *m, const void *k, size_t kl,
         rc = b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, T_LEADS, k, kl,
                                 "%u rescorings ahead of this handle",
                                 (unsigned)(gen - m->ngen));
-    else if (gen > m->ngen)
+    else if (gen > m->ngen) {
         d.gsync = (uint16_t)(gen - m->ngen);
+        if (d.gsync > m->defer.gtop)
+            m->defer.gtop = d.gsync;
+    }
     else
         rc = b2b2c__lead_replay(m, &d, gen, T_LEADS, k, kl);
     if (rc) {
