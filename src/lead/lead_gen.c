@@ -18,6 +18,7 @@
  *   old warm f64, old hot f64, new warm f64, new hot f64
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include "lead_points.h"
 
@@ -267,50 +268,70 @@ int b2b2c__lead_replay(b2b2c_lead_model *m, lead_rec *d, uint32_t gen,
 
 /* ---- the open ---------------------------------------------------------- */
 
+/* The steps as the scan finds them (any order): sorted, then they must be
+ * generations 1..n. */
+typedef struct gscan {
+    b2b2c_lead_model *m;
+    struct gent {
+        uint32_t g;
+        lead_step *s;
+    } *e;
+    size_t n, cap;
+} gscan;
+
 static int load_step(const void *k, size_t kl, const void *v, size_t vl,
                      void *payload)
 {
-    b2b2c_lead_model *m = payload;
+    gscan *c = payload;
     lead_step *s;
     uint32_t g;
-    int rc = step_dec(m, k, kl, v, vl, &s, &g);
+    int rc = step_dec(c->m, k, kl, v, vl, &s, &g);
     if (rc)
         return rc;
-    if (g > m->capsteps) {
-        size_t old = m->capsteps;
-        if (g > STEP_ATTR_MAX ||
-            b2b2c__grow(&m->ctx->mem, (void **)&m->steps, &m->capsteps, g,
-                        sizeof(*m->steps))) {
-            b2b2c__free(m->ctx, s);
-            return b2b2c__err_corrupt(m->ctx, g > STEP_ATTR_MAX
-                                                  ? B2B2C_ECORRUPT
-                                                  : B2B2C_ENOMEM,
-                                      T_GENS, k, kl, NULL);
-        }
-        memset(m->steps + old, 0, (m->capsteps - old) * sizeof(*m->steps));
+    if (c->n == c->cap && b2b2c__grow(&c->m->ctx->mem, (void **)&c->e,
+                                      &c->cap, c->n + 1, sizeof(*c->e))) {
+        b2b2c__free(c->m->ctx, s);
+        return b2b2c__err_corrupt(c->m->ctx, B2B2C_ENOMEM, T_GENS, k, kl,
+                                  NULL);
     }
-    if (m->steps[g - 1]) {
-        b2b2c__free(m->ctx, s);
-        return b2b2c__err_corrupt(m->ctx, B2B2C_ECORRUPT, T_GENS, k, kl,
-                                  "twice");
-    }
-    m->steps[g - 1] = s;
-    if (g > m->ngen)
-        m->ngen = g;
+    c->e[c->n].g = g;
+    c->e[c->n++].s = s;
     return 0;
+}
+
+static int gent_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const struct gent *)a)->g, y = ((const struct gent *)b)->g;
+    return x < y ? -1 : x > y;
 }
 
 int b2b2c__lead_gens_load(b2b2c_lead_model *m)
 {
-    int rc = b2b2c__st_scan(m->ctx, T_GENS, load_step, m);
+    gscan c = {m, NULL, 0, 0};
+    size_t i;
+    int rc = b2b2c__st_scan(m->ctx, T_GENS, load_step, &c);
+    if (rc == 0 && c.n) {
+        qsort(c.e, c.n, sizeof(*c.e), gent_cmp);
+        for (i = 0; i < c.n && rc == 0; i++)
+            if (c.e[i].g != i + 1) /* a hole (keys are unique) */
+                rc = b2b2c__err(m->ctx, B2B2C_ECORRUPT,
+                                "table '%s': rescoring %zu missing", T_GENS,
+                                i + 1);
+        if (rc == 0 && !(m->steps = b2b2c__malloc(m->ctx, c.n *
+                                                              sizeof(*m->steps))))
+            rc = b2b2c__err(m->ctx, B2B2C_ENOMEM, "out of memory");
+        if (rc == 0) {
+            for (i = 0; i < c.n; i++)
+                m->steps[i] = c.e[i].s;
+            m->ngen = (uint32_t)c.n;
+            m->capsteps = c.n;
+        }
+    }
     if (rc)
-        return rc;
-    for (uint32_t g = 0; g < m->ngen; g++)
-        if (!m->steps[g])
-            return b2b2c__err(m->ctx, B2B2C_ECORRUPT,
-                              "table '%s': rescoring %u missing", T_GENS,
-                              (unsigned)g + 1);
-    return 0;
+        for (i = 0; i < c.n; i++)
+            b2b2c__free(m->ctx, c.e[i].s);
+    b2b2c__free(m->ctx, c.e);
+    return rc;
 }
 
 void b2b2c__lead_gens_free(b2b2c_lead_model *m)
