@@ -361,6 +361,50 @@ static void t_reload_keeps_rescore_alert(void **state)
     store_close(&s);
 }
 
+/* A lead closed after a rescoring keeps the rescored score and band (its
+ * stored record was of the generation before; closing stores the lead as
+ * it is), and a closed lead is not rescored afterwards (as before lazy
+ * rescoring), also when read by a handle opened later. */
+static void t_close_after_rescore(void **state)
+{
+    store s;
+    double s0, s1, s2;
+    int32_t b0, b1, b2;
+    size_t n;
+    b2b2c_ctx *c;
+    b2b2c_lead_model *m;
+    int64_t now = T0 + 400 * DAY;
+    (void)state;
+    store_open(&s);
+    assert_int_equal(b2b2c_lead_add(s.m, "W", T0, 2, NULL, NULL, NULL), 0);
+    assert_int_equal(b2b2c_lead_event(s.m, "W", B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                                      T0 + 60, 0),
+                     0);
+    assert_int_equal(b2b2c_lead_set_stage(s.m, "W", B2B2C_LEAD_STAGE_LOST,
+                                          T0 + 120),
+                     0);
+    assert_int_equal(b2b2c_lead_kind_set(s.m, B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                                         77, 0, 0, 0),
+                     0);
+    assert_int_equal(b2b2c_lead_score(&s0, &b0, s.m, "W", now), 0);
+    assert_int_equal(b2b2c_lead_close_due(&n, s.m, now, 10), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(b2b2c_lead_score(&s1, &b1, s.m, "W", now), 0);
+    assert_true(s1 == s0);
+    assert_int_equal(b1, b0);
+    assert_int_equal(b2b2c_lead_kind_set(s.m, B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                                         5, 0, 0, 0),
+                     0);
+    assert_int_equal(b2b2c_ctx_new(&c, NULL, &s.st), 0);
+    assert_int_equal(b2b2c_lead_model_new(&m, c), 0);
+    assert_int_equal(b2b2c_lead_score(&s2, &b2, m, "W", now), 0);
+    assert_true(s2 == s0);
+    assert_int_equal(b2, b0);
+    b2b2c_lead_model_free(m);
+    b2b2c_ctx_free(c);
+    store_close(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +412,7 @@ int main(void)
         cmocka_unit_test(t_old_version),
         cmocka_unit_test(t_corrupt),
         cmocka_unit_test(t_reload_keeps_rescore_alert),
+        cmocka_unit_test(t_close_after_rescore),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
