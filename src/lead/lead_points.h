@@ -178,10 +178,11 @@ int b2b2c__lead_cv(const b2b2c_lead_model *m, const double *s,
 
 /* After the points or thresholds changed from `old` to the model's:
  * recompute every lead's engagement and its band at `now` (INT64_MIN: at
- * its last event), undoably, writing the records that change; the band
- * changes are dated `now` (or the last event) and flagged
- * LEAD_BAND_RESCORED, and kept for the rescore alert. Returns 0,
- * B2B2C_ENOMEM or a storage code. */
+ * its last event), undoably, in memory; the band changes are dated `now`
+ * (or the last event) and flagged LEAD_BAND_RESCORED, and kept for the
+ * rescore alert. No lead record is written: the step is (lead_gen.c),
+ * unless the table is the same. Returns 0, B2B2C_ENOMEM, B2B2C_ERANGE
+ * (no generation left) or a storage code. */
 int b2b2c__lead_rescore(b2b2c_lead_model *m, const lead_table *old,
                         int64_t now);
 /* lead_config.c: write the T_CONFIG record (parameters, segment points,
