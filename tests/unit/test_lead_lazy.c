@@ -20,6 +20,13 @@
 #include "internal.h"
 #include "lead/lead_internal.h"
 
+#ifdef LAZY_SQLITE
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "b2b2c/storage/sqlite.h"
+#endif
+
 #define T0 1767225600 /* 2026-01-01 */
 #define DAY 86400
 
@@ -405,6 +412,80 @@ static void t_close_after_rescore(void **state)
     store_close(&s);
 }
 
+#ifdef LAZY_SQLITE
+/* Two processes on one SQLite file: the parent's handle, open all along,
+ * sees the child's rescorings through the change log (its lead records
+ * are not rewritten by them), as a handle opened afterwards does. */
+static void t_two_processes(void **state)
+{
+    char dir[] = "/tmp/b2b2c_lazy_XXXXXX", path[64];
+    b2b2c_sqlite *db;
+    b2b2c_storage st;
+    b2b2c_ctx *ctx, *c2;
+    b2b2c_lead_model *m, *m2;
+    uint64_t child = 0;
+    int fd[2], status;
+    int64_t now = T0 + 40 * DAY;
+    pid_t pid;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/db", dir);
+    assert_int_equal(b2b2c_sqlite_open(&db, path), 0);
+    assert_int_equal(b2b2c_sqlite_methods(db, &st), 0);
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &st), 0);
+    assert_int_equal(b2b2c_lead_model_new(&m, ctx), 0);
+    fill(m);
+    (void)digest(m, now);
+    assert_int_equal(pipe(fd), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) { /* the other process: its own connection */
+        b2b2c_sqlite *cdb;
+        b2b2c_storage cst;
+        b2b2c_ctx *cc;
+        b2b2c_lead_model *cm;
+        uint64_t h;
+        int ok = b2b2c_sqlite_open(&cdb, path) == 0 &&
+                 b2b2c_sqlite_methods(cdb, &cst) == 0 &&
+                 b2b2c_ctx_new(&cc, NULL, &cst) == 0 &&
+                 b2b2c_lead_model_new(&cm, cc) == 0 &&
+                 b2b2c_lead_kind_set(cm, B2B2C_LEAD_EV_GUIDE_DOWNLOAD, 33, 0,
+                                     0, 0) == 0 &&
+                 b2b2c_lead_event(cm, "L06", B2B2C_LEAD_EV_QUOTE_REQUEST,
+                                  T0 + 2 * DAY, 0) == 0 &&
+                 b2b2c_lead_model_set_param(cm, B2B2C_LEAD_HOT_THRESHOLD,
+                                            50) == 0;
+        h = ok ? digest(cm, now) : 0;
+        _exit(write(fd[1], &h, sizeof(h)) == (ssize_t)sizeof(h) && ok ? 0
+                                                                       : 1);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(read(fd[0], &child, sizeof(child)), sizeof(child));
+    close(fd[0]);
+    close(fd[1]);
+    assert_true(child != 0);
+    assert_true(digest(m, now) == child); /* through the change log */
+    assert_int_equal(b2b2c_ctx_new(&c2, NULL, &st), 0);
+    assert_int_equal(b2b2c_lead_model_new(&m2, c2), 0);
+    assert_true(digest(m2, now) == child); /* from the records */
+    b2b2c_lead_model_free(m2);
+    b2b2c_ctx_free(c2);
+    b2b2c_lead_model_free(m);
+    b2b2c_ctx_free(ctx);
+    b2b2c_sqlite_close(db);
+    unlink(path);
+    {
+        char aux[96];
+        snprintf(aux, sizeof(aux), "%s-wal", path);
+        unlink(aux);
+        snprintf(aux, sizeof(aux), "%s-shm", path);
+        unlink(aux);
+    }
+    rmdir(dir);
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +494,9 @@ int main(void)
         cmocka_unit_test(t_corrupt),
         cmocka_unit_test(t_reload_keeps_rescore_alert),
         cmocka_unit_test(t_close_after_rescore),
+#ifdef LAZY_SQLITE
+        cmocka_unit_test(t_two_processes),
+#endif
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
