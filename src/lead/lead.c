@@ -2,7 +2,7 @@
 /* Lead model: the handle (create, free) and loading it from the store. */
 #include <stdio.h>
 
-#include "lead_internal.h"
+#include "lead_points.h"
 
 /* Reading a lead record (format: see b2b2c__lead_write in lead_event.c). */
 typedef struct pk {
@@ -92,6 +92,7 @@ static void model_clear(b2b2c_lead_model *m)
     b2b2c__map_fini(&m->attrmap);
     b2b2c__lead_hist_free(m);
     b2b2c__lead_close_free(m);
+    b2b2c__lead_gens_free(m);
 }
 
 static void model_release(b2b2c_lead_model *m)
@@ -410,12 +411,13 @@ static int get_late(b2b2c_lead_model *m, pk *q, lead_rec *l, uint32_t *kneed)
 }
 
 int b2b2c__lead_dec_lead(b2b2c_lead_model *m, const void *k, size_t kl,
-                         const void *v, size_t vl, lead_rec *l)
+                         const void *v, size_t vl, lead_rec *l, uint32_t *gen)
 {
     b2b2c__rbuf r;
     pk q;
-    uint32_t nk, kneed;
-    int rc = b2b2c__dec_begin(&r, v, vl, 2);
+    uint32_t nk, kneed, g = 0;
+    int late;
+    int rc = b2b2c__dec_begin(&r, v, vl, 3);
     if (rc)
         return corrupt(m, T_LEADS, k, kl, rc);
     if (kl < 1 || kl > B2B2C__ID_MAX)
@@ -453,7 +455,16 @@ int b2b2c__lead_dec_lead(b2b2c_lead_model *m, const void *k, size_t kl,
     kneed = get_ks(&q, l->ks, nk);
     if (kneed < nk)
         kneed = nk;
-    if (r.version >= 2 && !q.err) {
+    late = r.version == 2;
+    if (r.version >= 3) { /* the generation, then whether late fields follow */
+        uint8_t f;
+        g = get_u32v(&q);
+        f = get_u8(&q);
+        if (f > 1)
+            q.err = 1;
+        late = f == 1;
+    }
+    if (late && !q.err) {
         rc = get_late(m, &q, l, &kneed);
         if (rc == B2B2C_ENOMEM) {
             b2b2c__free(m->ctx, l->ks);
@@ -469,6 +480,8 @@ int b2b2c__lead_dec_lead(b2b2c_lead_model *m, const void *k, size_t kl,
         b2b2c__free(m->ctx, l->late);
         return corrupt(m, T_LEADS, k, kl, rc);
     }
+    if (gen)
+        *gen = g;
     return 0;
 }
 
@@ -625,9 +638,16 @@ static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
 {
     b2b2c_lead_model *m = payload;
     lead_rec d, *l;
-    int rc = b2b2c__lead_dec_lead(m, k, kl, v, vl, &d);
+    uint32_t gen;
+    int rc = b2b2c__lead_dec_lead(m, k, kl, v, vl, &d, &gen);
     if (rc)
         return rc;
+    /* stored before rescorings: brought through them (lead_gen.c) */
+    if ((rc = b2b2c__lead_replay(m, &d, gen, T_LEADS, k, kl)) != 0) {
+        b2b2c__free(m->ctx, d.ks);
+        b2b2c__free(m->ctx, d.late);
+        return rc;
+    }
     if (b2b2c__map_get(&m->leads, k, kl))
         rc = B2B2C_ECORRUPT;
     else if ((rc = b2b2c__lead_slot(m, &l, 0)) == 0) {
@@ -715,6 +735,7 @@ int b2b2c__lead_load(void *p)
     if ((rc = b2b2c__st_scan(ctx, T_CONFIG, load_config, m)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_MODEL, load_model, m)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_ATTRS, load_attr, m)) != 0 ||
+        (rc = b2b2c__lead_gens_load(m)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_LEADS, load_lead, m)) != 0 ||
         (rc = b2b2c__st_scan(ctx, T_TRAIN, load_row, m)) != 0 ||
         (rc = b2b2c__lead_closeinfo_load(m)) != 0)
@@ -736,6 +757,8 @@ int b2b2c__lead_reload(void *h)
     }
     f->alert = m->alert;
     f->alert_payload = m->alert_payload;
+    f->rescore_alert = m->rescore_alert;
+    f->rescore_payload = m->rescore_payload;
     model_clear(m);
     memcpy(m, f, sizeof(*m));
     b2b2c__free(m->ctx, f);

@@ -117,7 +117,9 @@ static int dec_closed(b2b2c_lead_model *m, const void *k, size_t kl,
     m->nch = 0;
     if ((rc = b2b2c__dec_finish(&r)) != 0)
         return b2b2c__err_corrupt(m->ctx, rc, T_CLOSED, k, kl, "closed lead");
-    if ((rc = b2b2c__lead_dec_lead(m, k, kl, lv, lvl, l)) != 0)
+    /* its generation is not used: a closed lead is not rescored (its
+     * record is the lead as it was when it closed, below) */
+    if ((rc = b2b2c__lead_dec_lead(m, k, kl, lv, lvl, l, NULL)) != 0)
         return rc == B2B2C_ENOMEM
                    ? rc
                    : b2b2c__err_corrupt(m->ctx, rc, T_CLOSED, k, kl,
@@ -269,6 +271,10 @@ static int close_one(b2b2c_lead_model *m, lead_rec *r)
     b2b2c__wbuf w;
     int rc;
 
+    /* the stored record may be at an older rescoring (lead_gen.c): the
+     * lead as it is in memory goes into T_CLOSED */
+    if (m->ngen && (rc = b2b2c__lead_write(m, r)) != 0)
+        return rc;
     rc = b2b2c__st_get(ctx, T_LEADS, r->id, r->idlen, got_raw, &g);
     if (rc == 0 && !g.v)
         rc = b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, T_LEADS, r->id,

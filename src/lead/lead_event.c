@@ -295,7 +295,7 @@ static uint8_t *put_late(uint8_t *p, const lead_rec *r)
     return p;
 }
 
-#define LEAD_PACK_MAX (80 + B2B2C_LEAD_EV_MAX * 40)
+#define LEAD_PACK_MAX (80 + 6 + B2B2C_LEAD_EV_MAX * 40)
 #define LEAD_LATE_PACK_MAX \
     (60 + B2B2C_LEAD_EV_MAX * 40 + LEAD_LATE_MAX * 22)
 
@@ -323,6 +323,13 @@ static inline uint8_t *pack_lead(uint8_t *p, const lead_rec *r)
     return put_ks(p, r->ks, r->nk);
 }
 
+/*
+ * Version 3 (1.1, lazy rescoring: lead_gen.c) is version 1's fields, then
+ *   gen uv (the rescoring generation the engagement and band are at),
+ *   late u8 (0 or 1), [version 2's late-event fields when 1]
+ * Versions 1 and 2 are still read (at generation 0).
+ */
+
 /* A lead with late-event bookkeeping: a larger buffer, off the hot path
  * of leads without it. */
 #if defined(__GNUC__)
@@ -332,8 +339,10 @@ static int write_late(b2b2c_lead_model *m, const lead_rec *r)
 {
     b2b2c__wbuf w;
     uint8_t buf[LEAD_PACK_MAX + LEAD_LATE_PACK_MAX], *p;
-    p = put_late(pack_lead(buf, r), r);
-    b2b2c__enc_begin(&w, &m->ctx->mem, 2);
+    p = put_uv(pack_lead(buf, r), m->ngen);
+    *p++ = 1;
+    p = put_late(p, r);
+    b2b2c__enc_begin(&w, &m->ctx->mem, 3);
     b2b2c__enc_bytes(&w, buf, (size_t)(p - buf));
     return b2b2c__st_put_rec(m->ctx, T_LEADS, r->id, r->idlen, &w);
 }
@@ -344,8 +353,9 @@ static inline int write_rec(b2b2c_lead_model *m, const lead_rec *r)
     uint8_t buf[LEAD_PACK_MAX], *p;
     if (r->late)
         return write_late(m, r);
-    p = pack_lead(buf, r);
-    b2b2c__enc_begin(&w, &m->ctx->mem, 1);
+    p = put_uv(pack_lead(buf, r), m->ngen);
+    *p++ = 0;
+    b2b2c__enc_begin(&w, &m->ctx->mem, 3);
     b2b2c__enc_bytes(&w, buf, (size_t)(p - buf));
     return b2b2c__st_put_rec(m->ctx, T_LEADS, r->id, r->idlen, &w);
 }

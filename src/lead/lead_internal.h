@@ -22,6 +22,7 @@
 #define T_MODEL "lead_model"
 #define T_CLOSED "lead_closed"  /* closed leads (lead_close.c), 1.1 */
 #define T_CLOSEINFO "lead_closeinfo" /* their count, 1.1 */
+#define T_GENS "lead_rescores" /* rescorings, for lazy records (lead_gen.c) */
 
 /* An event kind: rule points and the learned weights of its two features. */
 typedef struct lead_kind {
@@ -75,7 +76,10 @@ typedef struct lead_rec {
     uint8_t segment, stage;
     uint8_t band;      /* band at t0 */
     uint8_t band_prev; /* band left when `band` was entered */
-    uint8_t pad[2];
+    /* While a sync hands over keys (lead_sync.c): how many rescorings the
+     * lead's record is ahead of the handle (its rescorings come in the
+     * same sync; lead_gen.c). 0 otherwise. */
+    uint16_t gsync;
 } lead_rec;
 
 _Static_assert(sizeof(lead_rec) == 128, "lead_rec is two cache lines");
@@ -159,6 +163,8 @@ typedef struct lead_row {
  */
 typedef struct lead_defer {
     int on;                /* keys are being handed over */
+    uint32_t nsteps;       /* rescorings handed over (m->gpend) */
+    uint32_t gtop;         /* the most a lead handed over is ahead (gsync) */
     int holes;             /* an attribute or row past the end arrived */
     uint32_t kinds, attrs; /* the most kinds / attributes a record needs */
     const char *ktable, *atable; /* the record that needs the most */
@@ -223,6 +229,17 @@ struct b2b2c_lead_model {
     struct lead_chg *ch;
     uint32_t nch, capch;
     char ctmp_id[B2B2C__ID_MAX + 1];
+    /* Lazy rescoring (lead_gen.c): the rescorings so far (T_GENS), step
+     * g at steps[g - 1]. ngen is the generation of the points and
+     * thresholds now; every lead in memory is at it (a lead record
+     * stored at an older one is brought to it when read). */
+    struct lead_step **steps;
+    uint32_t ngen;
+    size_t capsteps;
+    /* the rescorings a sync hands over, applied once all keys are in
+     * (defer.nsteps of them) */
+    struct lead_step **gpend;
+    size_t capgpend;
 };
 
 /* A stage change as a closed lead's record keeps it. */
@@ -310,7 +327,7 @@ int b2b2c__lead_intern(b2b2c_lead_model *m, int attr, const char *value,
                        uint32_t *out, lead_attr **made);
 /* lead.c: room for one more lead, a new chunk when needed (undoable). */
 int b2b2c__lead_slot(b2b2c_lead_model *m, lead_rec **out, int undoable);
-/* lead_event.c: write a lead's record (T_LEADS). */
+/* lead_event.c: write a lead's record (T_LEADS), at generation m->ngen. */
 int b2b2c__lead_write(b2b2c_lead_model *m, const lead_rec *r);
 /* lead_event.c: save a lead's record and per-kind entries for undo. */
 int b2b2c__lead_save(b2b2c_lead_model *m, lead_rec *r);
@@ -342,7 +359,9 @@ int b2b2c__lead_unlink(b2b2c_lead_model *m, lead_rec *r);
  * other contexts' commits (lead_sync.c). Each fails with B2B2C_ECORRUPT,
  * B2B2C_EVERSION or B2B2C_ENOMEM naming table and key. config and model
  * decode into the handle itself; attr and row allocate the object; lead
- * fills *l (its per-kind array allocated, ID and place not set). */
+ * fills *l (its per-kind array allocated, ID and place not set) and *gen
+ * (the rescoring generation it was stored at; 0 before version 3; gen
+ * may be NULL). */
 int b2b2c__lead_dec_config(b2b2c_lead_model *m, const void *k, size_t kl,
                            const void *v, size_t vl);
 int b2b2c__lead_dec_model(b2b2c_lead_model *m, const void *k, size_t kl,
@@ -350,7 +369,8 @@ int b2b2c__lead_dec_model(b2b2c_lead_model *m, const void *k, size_t kl,
 int b2b2c__lead_dec_attr(b2b2c_lead_model *m, const void *k, size_t kl,
                          const void *v, size_t vl, lead_attr **out);
 int b2b2c__lead_dec_lead(b2b2c_lead_model *m, const void *k, size_t kl,
-                         const void *v, size_t vl, lead_rec *l);
+                         const void *v, size_t vl, lead_rec *l,
+                         uint32_t *gen);
 int b2b2c__lead_dec_row(b2b2c_lead_model *m, const void *k, size_t kl,
                         const void *v, size_t vl, lead_row **out,
                         uint32_t *idx);

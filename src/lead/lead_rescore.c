@@ -334,89 +334,63 @@ static int keep_alert(b2b2c_lead_model *m, size_t i, int32_t from,
     return 0;
 }
 
-#define RESC_AHEAD 8
-
-/* Whether the fit points of `old` differ from the model's. */
-static int fit_changed(const b2b2c_lead_model *m, const lead_table *old)
-{
-    if (memcmp(old->seg, m->seg_points, sizeof(old->seg)) != 0)
-        return 1;
-    if (old->attr)
-        for (size_t a = 0; a < m->nattrs; a++)
-            if (old->attr[a] != m->attrs[a]->points)
-                return 1;
-    return 0;
-}
-
-int b2b2c__lead_rescore(b2b2c_lead_model *m, const lead_table *old,
-                        int64_t now)
+int b2b2c__lead_step_all(b2b2c_lead_model *m, const lead_step *s,
+                         int alerts, uint32_t skip)
 {
     b2b2c_ctx *ctx = m->ctx;
-    double nw[B2B2C_LEAD_EV_MAX];
-    uint64_t ring[2 * RESC_AHEAD];
-    int rc, kinds = 0, fits = fit_changed(m, old);
-    m->nresc = 0; /* a body run again after a conflict starts over */
-    for (uint32_t k = 0; k < m->nkinds; k++) {
-        nw[k] = m->kinds[k].points;
-        kinds |= nw[k] != old->kind[k];
-    }
+    int rc;
     for (size_t i = 0; i < m->nleads; i++) {
         lead_rec *r = lead_at(m, i);
-        int64_t at = now < r->t0 ? r->t0 : now;
-        /* The writes dominate (two cache misses each in the store's hash
-         * table): start loading the store's slot of the lead 16 ahead and
-         * the row of the lead 8 ahead, as the event path does (a hint of
-         * the built-in store; nothing happens on others). */
-        if (i + 2 * RESC_AHEAD < m->nleads) {
-            const lead_rec *q = lead_at(m, i + 2 * RESC_AHEAD);
-            ring[(i + 2 * RESC_AHEAD) % (2 * RESC_AHEAD)] =
-                b2b2c__map_keyhash(q->id, q->idlen);
-            b2b2c__st_prefetch(ctx, T_LEADS,
-                               ring[(i + 2 * RESC_AHEAD) % (2 * RESC_AHEAD)],
-                               0);
-        }
-        if (i >= RESC_AHEAD && i + RESC_AHEAD < m->nleads &&
-            i + RESC_AHEAD >= 2 * RESC_AHEAD)
-            b2b2c__st_prefetch(ctx, T_LEADS,
-                               ring[(i + RESC_AHEAD) % (2 * RESC_AHEAD)], 1);
-        /* what does not change is computed once (the per-kind array is
-         * not read at all when no kind's points changed) */
-        double e = kinds ? eng_under(r, old->kind, nw) : r->eng;
-        double d = r->eng > 0 || e > 0 ? b2b2c__lead_decay(m, r->t0, at) : 0;
-        double fn = b2b2c__lead_fit(m, r);
-        double fo = fits ? b2b2c__lead_table_fit(m, old, r) : fn;
-        int32_t bo = band_t(fo + r->eng * d, at, r->hot_until, old->warm,
-                            old->hot);
-        int32_t bn = b2b2c__lead_band_of(m, fn + e * d, at, r->hot_until);
-        resc_save *s;
+        double e;
+        int32_t bo, bn;
+        int64_t at;
+        resc_save *sv;
         int late = 0;
-        if (kinds && r->late &&
-            (rc = b2b2c__lead_late_rescore(m, r, old->kind, nw, &late)) != 0)
-            return rc;
-        if (e == r->eng && bo == bn) {
-            if (late && (rc = b2b2c__lead_write(m, r)) != 0)
-                return rc;
+        if (r->gsync > skip) /* a sync handed it over past this step */
             continue;
-        }
-        s = b2b2c__undo_arena(ctx, resc_restore, r, NULL, sizeof(*s));
-        if (!s)
+        lead_step_one(s, r, &e, &bo, &bn, &at);
+        if (s->kinds && r->late &&
+            (rc = b2b2c__lead_late_rescore(m, r, s->old.kind, s->nw.kind,
+                                           &late)) != 0)
+            return rc;
+        if (e == r->eng && bo == bn)
+            continue;
+        sv = b2b2c__undo_arena(ctx, resc_restore, r, NULL, sizeof(*sv));
+        if (!sv)
             return ctx->errcode;
-        s->eng = r->eng;
-        s->band_at = r->band_at;
-        s->band = r->band;
-        s->band_prev = r->band_prev;
+        sv->eng = r->eng;
+        sv->band_at = r->band_at;
+        sv->band = r->band;
+        sv->band_prev = r->band_prev;
         r->eng = e;
         if (bo != bn) {
             r->band = (uint8_t)bn;
             r->band_prev = (uint8_t)(bo | LEAD_BAND_RESCORED);
             r->band_at = at;
-            if ((rc = keep_alert(m, i, bo, bn, at)) != 0)
+            if (alerts && (rc = keep_alert(m, i, bo, bn, at)) != 0)
                 return rc;
         }
-        if ((rc = b2b2c__lead_write(m, r)) != 0)
-            return rc;
     }
     return 0;
+}
+
+/* The records are not written (lazy rescoring, lead_gen.c): the step is,
+ * and each record follows it when next read or written. */
+int b2b2c__lead_rescore(b2b2c_lead_model *m, const lead_table *old,
+                        int64_t now)
+{
+    lead_step *s;
+    int same, rc;
+    m->nresc = 0; /* a body run again after a conflict starts over */
+    if (!(s = b2b2c__lead_step_make(m, old, now, &same)))
+        return m->ctx->errcode;
+    if (same) {
+        b2b2c__free(m->ctx, s);
+        return 0;
+    }
+    if ((rc = b2b2c__lead_step_push(m, s)) != 0)
+        return rc;
+    return b2b2c__lead_step_all(m, s, 1, 0);
 }
 
 void b2b2c__lead_rescore_notify(b2b2c_lead_model *m, int rc)

@@ -13,7 +13,7 @@
  * the decoders only note what each record needs (lead_defer), and
  * refresh_done checks it once all are in.
  */
-#include "lead_internal.h"
+#include "lead_points.h"
 
 static int gone(b2b2c_lead_model *m, const char *table, const void *k,
                 size_t kl)
@@ -133,11 +133,31 @@ static int refresh_lead(b2b2c_lead_model *m, const void *k, size_t kl,
 {
     b2b2c_ctx *ctx = m->ctx;
     lead_rec d, *r = b2b2c__map_get(&m->leads, k, kl);
+    uint32_t gen;
     int rc;
     if (!v)
         return r ? b2b2c__lead_unlink(m, r) : 0;
-    if ((rc = b2b2c__lead_dec_lead(m, k, kl, v, vl, &d)) != 0)
+    if ((rc = b2b2c__lead_dec_lead(m, k, kl, v, vl, &d, &gen)) != 0)
         return rc;
+    /* written at a rescoring this handle knows: brought to its generation
+     * now; at a later one (whose record comes in this sync): noted, and
+     * brought through the rest when all are in (lead_gen.c) */
+    if (gen > m->ngen && gen - m->ngen > UINT16_MAX)
+        rc = b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, T_LEADS, k, kl,
+                                "%u rescorings ahead of this handle",
+                                (unsigned)(gen - m->ngen));
+    else if (gen > m->ngen) {
+        d.gsync = (uint16_t)(gen - m->ngen);
+        if (d.gsync > m->defer.gtop)
+            m->defer.gtop = d.gsync;
+    }
+    else
+        rc = b2b2c__lead_replay(m, &d, gen, T_LEADS, k, kl);
+    if (rc) {
+        b2b2c__free(ctx, d.ks);
+        b2b2c__free(ctx, d.late);
+        return rc;
+    }
     if (d.ks && (rc = b2b2c__undo_free_on_fail(ctx, d.ks)) != 0) {
         b2b2c__free(ctx, d.ks);
         b2b2c__free(ctx, d.late);
@@ -210,6 +230,8 @@ static int lead_refresh(void *h, const char *table, const void *key,
         return refresh_attr(m, key, klen, val, vlen);
     if (strcmp(table, "lead_points") == 0)
         return 0; /* the points history is read from storage */
+    if (strcmp(table, T_GENS) == 0)
+        return b2b2c__lead_gens_refresh(m, key, klen, val, vlen);
     if (strcmp(table, T_TRAIN) == 0)
         return refresh_row(m, key, klen, val, vlen);
     if (strcmp(table, T_MODEL) == 0)
@@ -248,6 +270,9 @@ static int lead_refresh_done(void *h)
                                 (unsigned)d->attrs - 1, m->nattrs);
     else if (d->holes)
         rc = b2b2c__lead_check_dense(m);
+    /* other contexts' rescorings: every lead follows them */
+    if (rc == 0)
+        rc = b2b2c__lead_gens_done(m);
     memset(d, 0, sizeof(*d)); /* saved for undo when the sync began */
     return rc;
 }

@@ -565,6 +565,38 @@ static void t_reload(void **u)
     run_two("reload", op_reload);
 }
 
+/* Lazy rescoring (issue 18): B rescores twice with an event between (A's
+ * sync gets two steps and a lead record of the first generation; the
+ * records of the other leads stay at older ones, which A's reload reads
+ * back through the steps). */
+static int two_setup_resc(th_env *env, void **state)
+{
+    two *t;
+    int rc = two_setup(env, state);
+    t = *state;
+    if (rc || (rc = b2b2c_lead_kind_set(t->b, B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                                        50, 2, 0, 0)) ||
+        (rc = b2b2c_lead_event(t->b, "L3", B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                               T0 + 3 * DAY, 0)) ||
+        (rc = b2b2c_lead_model_set_param(t->b, B2B2C_LEAD_HOT_THRESHOLD,
+                                         30)))
+        return rc;
+    return 0;
+}
+static void t_sync_rescored(void **u)
+{
+    th_fault_ops sync = {"read after another context's rescorings",
+                         two_setup_resc, op_sync_read, two_dig, two_teardown,
+                         0};
+    th_fault_ops reload = {"reload after rescorings", two_setup_resc,
+                           op_reload, two_dig, two_teardown, 0};
+    (void)u;
+    assert_true(th_fault_loop(&sync, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&sync, TH_FAULT_STORAGE) >= 1);
+    assert_true(th_fault_loop(&reload, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&reload, TH_FAULT_STORAGE) >= 1);
+}
+
 /* ---- the funnel (1.1): its copy of the stage histories ---------------- */
 
 static int funnel_row(const char *group, int32_t stage, const double *f,
@@ -916,6 +948,7 @@ int main(void)
         cmocka_unit_test(t_merge), cmocka_unit_test(t_merge_group),
         cmocka_unit_test(t_sync_read),
         cmocka_unit_test(t_reload),
+        cmocka_unit_test(t_sync_rescored),
         cmocka_unit_test(t_funnel),
         cmocka_unit_test(t_stage_funnel),
         cmocka_unit_test(t_group_funnel),

@@ -36,6 +36,7 @@ static const char *const tables[] = {
     "lead_closed",    "lead_closeinfo",
     "programs_bonus",
     "programs_promos", "programs_claims",
+    "lead_rescores",
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define T0 INT64_C(1767225600)
@@ -76,6 +77,10 @@ static void baseline(b2b2c_ctx *ctx)
             b2b2c_lead_points_apply(NULL, NULL, m, e, p, 1, NAN, NAN,
                                     T0 + 180);
         }
+        /* a second rescoring (lead_rescores, generations 1 and 2): l1
+         * keeps its record of generation 0, which the open brings through
+         * both; the leads below are stored at generation 2 (version 3) */
+        b2b2c_lead_kind_set(m, B2B2C_LEAD_EV_GUIDE_DOWNLOAD, 40, 0, 0, 0);
         /* a lead keeping events for late arrivals (record version 2) */
         b2b2c_lead_model_set_param(m, B2B2C_LEAD_LATENESS_DAYS, 2);
         b2b2c_lead_add(m, "l2", T0, B2B2C_SEGMENT_B2B_LARGE, NULL, NULL,

@@ -727,6 +727,143 @@ static void t_random_mixed(void **state)
     b2b2c_ctx_free(lc);
 }
 
+/* Band changes with their reason, appended to a text. */
+static int why_cb(const char *id, int32_t o, int32_t b, int64_t at,
+                  int32_t why, void *ud)
+{
+    sb_printf(ud, "why %s %d -> %d at %lld by %d\n", id, (int)o, (int)b,
+              (long long)at, (int)why);
+    return 0;
+}
+
+/* A and B (each kept current by the change log, never reloaded) and a
+ * context opened now (its lead records read from storage) tell the same,
+ * band-change reasons included. */
+static void assert_same_why(pair *p, int64_t now)
+{
+    sbuf wa = {NULL, 0, 0}, wb = {NULL, 0, 0}, wc = {NULL, 0, 0};
+    b2b2c_ctx *c;
+    b2b2c_lead_model *m;
+    assert_same(p, now);
+    assert_int_equal(b2b2c_ctx_new(&c, NULL, &p->st), 0);
+    assert_int_equal(b2b2c_lead_model_new(&m, c), 0);
+    assert_int_equal(b2b2c_lead_band_changes_why(p->a, INT64_MIN / 2, now,
+                                                 why_cb, &wa),
+                     0);
+    assert_int_equal(b2b2c_lead_band_changes_why(p->b, INT64_MIN / 2, now,
+                                                 why_cb, &wb),
+                     0);
+    assert_int_equal(
+        b2b2c_lead_band_changes_why(m, INT64_MIN / 2, now, why_cb, &wc), 0);
+    assert_non_null(wc.p);
+    assert_string_equal(wa.p, wc.p);
+    assert_string_equal(wb.p, wc.p);
+    free(wa.p);
+    free(wb.p);
+    free(wc.p);
+    b2b2c_lead_model_free(m);
+    b2b2c_ctx_free(c);
+}
+
+static int count_rescore(const char *id, int32_t o, int32_t b, int64_t at,
+                         void *ud)
+{
+    (void)id, (void)o, (void)b, (void)at;
+    ++*(int *)ud;
+    return 0;
+}
+
+/* (h) Lazy rescoring (issue 18): a rescoring writes no lead record, yet
+ * the other context and a fresh open see every lead rescored, through
+ * rescorings one after the other with events between them (records
+ * stored at different generations, some handed over in the same sync as
+ * the rescorings after them), late events (their checkpoints rescored
+ * too), thresholds, fit points and an apply. */
+static void t_rescore_lazy(void **state)
+{
+    pair *p = *state;
+    static const char *const ent[] = {"kind:site_visit", "kind:quote_request",
+                                      "segment:b2c_consumer"};
+    static const double pts[] = {9, 4, 6};
+    char id[16];
+    int alerts = 0, ok;
+    int64_t t = T0 + 30 * DAY;
+    assert_int_equal(b2b2c_lead_model_set_param(p->a, B2B2C_LEAD_LATENESS_DAYS,
+                                                10),
+                     0);
+    assert_int_equal(b2b2c_lead_set_rescore_alert(p->b, count_rescore,
+                                                  &alerts),
+                     0);
+    for (int i = 0; i < 40; i++) {
+        snprintf(id, sizeof(id), "R%02d", i);
+        assert_int_equal(b2b2c_lead_add(i % 2 ? p->a : p->b, id, T0, i % 6,
+                                        i % 3 ? "web" : "partner",
+                                        i % 4 ? "north" : NULL, NULL),
+                         0);
+        for (int e = 0; e <= i % 5; e++)
+            assert_int_equal(b2b2c_lead_event(p->a, id,
+                                              (i + e) % 3
+                                                  ? B2B2C_LEAD_EV_SITE_VISIT
+                                                  : B2B2C_LEAD_EV_QUOTE_REQUEST,
+                                              T0 + (i + 3 * e) * 3600, 0),
+                             0);
+    }
+    /* a late event: R07 keeps a checkpoint */
+    assert_int_equal(b2b2c_lead_event(p->b, "R07", B2B2C_LEAD_EV_SITE_VISIT,
+                                      T0 + 1800, 0),
+                     0);
+    assert_same_why(p, t);
+    /* a rescoring in A, an event in A, a threshold in B (A's records
+     * come to B in one sync, at two generations) */
+    assert_int_equal(b2b2c_lead_kind_set(p->a, B2B2C_LEAD_EV_SITE_VISIT, 30, 0,
+                                         0, 0),
+                     0);
+    assert_int_equal(b2b2c_lead_event(p->a, "R03",
+                                      B2B2C_LEAD_EV_QUOTE_REQUEST,
+                                      T0 + 2 * DAY, 0),
+                     0);
+    assert_int_equal(b2b2c_lead_model_set_param(p->b, B2B2C_LEAD_HOT_THRESHOLD,
+                                                45),
+                     0);
+    assert_same_why(p, t);
+    /* B: fit points, then a late event on a lead A rescored */
+    assert_int_equal(b2b2c_lead_attr_points_set(p->b, B2B2C_LEAD_ATTR_CHANNEL,
+                                                "web", 12),
+                     0);
+    assert_int_equal(b2b2c_lead_event(p->b, "R07",
+                                      B2B2C_LEAD_EV_QUOTE_REQUEST,
+                                      T0 + 2000, 0),
+                     0);
+    assert_int_equal(b2b2c_lead_kind_set(p->b, B2B2C_LEAD_EV_QUOTE_REQUEST, 1,
+                                         0, 0, 0),
+                     0);
+    assert_same_why(p, t);
+    /* an apply at a later time, in A; a late event after it in B */
+    ok = b2b2c_lead_points_apply(NULL, NULL, p->a, ent, pts, 3, 0.3, 0.2,
+                                 T0 + 5 * DAY);
+    assert_int_equal(ok, 0);
+    assert_int_equal(b2b2c_lead_event(p->b, "R07", B2B2C_LEAD_EV_SITE_VISIT,
+                                      T0 + 2100, 0),
+                     0);
+    assert_same_why(p, t);
+    /* the rescore alert ran in B for B's rescorings only */
+    assert_true(alerts > 0);
+    /* a rescoring rolled back in a group leaves every context as it was */
+    {
+        char *before = digest_text(p->b, t), *after;
+        assert_int_equal(b2b2c_ctx_begin(p->ca), 0);
+        assert_int_equal(b2b2c_lead_kind_set(p->a, B2B2C_LEAD_EV_SITE_VISIT,
+                                             2, 0, 0, 0),
+                         0);
+        assert_int_equal(b2b2c_ctx_rollback(p->ca), 0);
+        after = digest_text(p->a, t);
+        assert_string_equal(before, after);
+        free(before);
+        free(after);
+    }
+    assert_same_why(p, t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -739,6 +876,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_close, setup, teardown),
         cmocka_unit_test_setup_teardown(t_random_mixed, setup, teardown),
         cmocka_unit_test_setup_teardown(t_reload_big_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_rescore_lazy, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
