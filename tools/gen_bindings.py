@@ -114,6 +114,8 @@ ENUM_NAMES = {
     "PROGRAMS_PARAM_": "ProgramsParam", "PROGRAMS_F_": "ProgramsField",
     "PROGRAM_BASIS_": "ProgramBasis", "PROGRAM_": "ProgramMode",
     "PROGRAM_PERIOD_": "ProgramPeriod", "PROGRAM_F_": "ProgramField",
+    "PROGRAMS_PARAM_REORDER_": "ProgramsReorderParam",
+    "PROGRAMS_R_": "ProgramsReorderField",
 }
 
 # int64_t parameters holding a time (Unix seconds) go by these names in the

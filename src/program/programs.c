@@ -19,7 +19,8 @@ B2B2C__NAME_FUNCS(b2b2c_programs_kind, kind_names)
 static int params_write(b2b2c_ctx *ctx, const double *p)
 {
     b2b2c__wbuf w;
-    b2b2c__enc_begin(&w, &ctx->mem, 1);
+    b2b2c__enc_begin(&w, &ctx->mem, 2);
+    b2b2c__enc_u32(&w, PG_NPARAMS);
     for (size_t i = 0; i < PG_NPARAMS; i++)
         b2b2c__enc_f64(&w, p[i]);
     return b2b2c__st_put_rec(ctx, PG_T_PARAMS, "params", 6, &w);
@@ -70,7 +71,8 @@ int b2b2c_programs_get_param(double *out, const b2b2c_programs *h,
     if (!out || !h)
         return B2B2C_EINVAL;
     b2b2c__err_clear(h->ctx);
-    if (param < PG_PARAM_BASE || param >= PG_PARAM_BASE + PG_NPARAMS)
+    if (param < PG_PARAM_BASE || param >= PG_PARAM_BASE + PG_NPARAMS ||
+        !b2b2c__param_find(param))
         return b2b2c__err(h->ctx, B2B2C_EINVAL,
                           "param: %d is not a programs parameter",
                           (int)param);

@@ -59,6 +59,10 @@
  *   b2b2c_program_status            test_program_status (F, F2, unknown
  *                                   program, unknown dealer, bad ID,
  *                                   nfields 0, now out of range, ST)
+ *   b2b2c_programs_reorder_of       test_reorder_of (F, F2, nfields 0,
+ *                                   NULL array, negative units, negative
+ *                                   amount, now out of range, ST; in
+ *                                   test_outparams_programs_reorder.c)
  * dealer.h
  *   b2b2c_dealer_new                test_dealer (AL, ST; exception)
  *   b2b2c_dealer_get_param          test_dealer (F, F2, unknown param, ST)

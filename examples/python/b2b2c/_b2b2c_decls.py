@@ -102,6 +102,8 @@ b2b2c_programs_row_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double), c_size_t,
     c_void_p)
 b2b2c_program_status_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_int64),
     c_size_t, c_void_p)
+b2b2c_programs_reorder_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double),
+    c_size_t, c_void_p)
 
 # ---- constants (enums and #defines), without B2B2C_ ----
 
@@ -550,6 +552,7 @@ CONSTANTS = {
     'PROGRAMS_LINE_MAX': 1000000000000000,
     'PROGRAM_TIERS_MAX': 32,
     'PROGRAM_BP_MAX': 10000,
+    'PROGRAMS_REORDER_WINDOW_MAX': 3660,
     'PROGRAMS_KIND_SELL_IN': 0,
     'PROGRAMS_KIND_SELL_OUT': 1,
     'PROGRAMS_KIND_STOCK': 2,
@@ -596,6 +599,19 @@ CONSTANTS = {
     'PROGRAM_F_PERIOD_START': 10,
     'PROGRAM_F_PERIOD_END': 11,
     'PROGRAM_F_NFIELDS': 12,
+    'PROGRAMS_PARAM_REORDER_MIN_ORDERS': 720,
+    'PROGRAMS_PARAM_REORDER_MARGIN': 721,
+    'PROGRAMS_R_ORDERS': 0,
+    'PROGRAMS_R_LAST_ORDER': 1,
+    'PROGRAMS_R_MEDIAN_INTERVAL': 2,
+    'PROGRAMS_R_DUE': 3,
+    'PROGRAMS_R_DAYS_SINCE': 4,
+    'PROGRAMS_R_DAYS_LATE': 5,
+    'PROGRAMS_R_OVERDUE': 6,
+    'PROGRAMS_R_EXCEEDED': 7,
+    'PROGRAMS_R_EXPECTED_UNITS': 8,
+    'PROGRAMS_R_EXPECTED_AMOUNT': 9,
+    'PROGRAMS_R_NFIELDS': 10,
 }
 
 # status codes (the enum holding B2B2C_OK)
@@ -813,6 +829,12 @@ ENUMS = (
         ('PROJECTED_VOLUME', 5), ('PROJECTED_TIER', 6), ('PROJECTED_BONUS', 7),
         ('ELAPSED_DAYS', 8), ('PERIOD_DAYS', 9), ('PERIOD_START', 10),
         ('PERIOD_END', 11), ('NFIELDS', 12))),
+    ('ProgramsReorderParam', 'PROGRAMS_PARAM_REORDER_', (('MIN_ORDERS', 720),
+        ('MARGIN', 721))),
+    ('ProgramsReorderField', 'PROGRAMS_R_', (('ORDERS', 0), ('LAST_ORDER', 1),
+        ('MEDIAN_INTERVAL', 2), ('DUE', 3), ('DAYS_SINCE', 4),
+        ('DAYS_LATE', 5), ('OVERDUE', 6), ('EXCEEDED', 7),
+        ('EXPECTED_UNITS', 8), ('EXPECTED_AMOUNT', 9), ('NFIELDS', 10))),
 )
 
 # ---- the int64_t parameters holding a time (Unix seconds):
@@ -891,6 +913,8 @@ TIME_ARGS = {
     'b2b2c_programs_report': (3, 4),
     'b2b2c_program_status': (5,),
     'b2b2c_program_status_list': (2,),
+    'b2b2c_programs_reorders': (3,),
+    'b2b2c_programs_reorder_of': (7,),
 }
 
 # ---- functions: (name, restype, argtypes) ----
@@ -1331,4 +1355,9 @@ FUNCTIONS = (
         c_char_p, c_char_p, c_int64)),
     ("b2b2c_program_status_list", c_int, (c_void_p, c_char_p, c_int64,
         b2b2c_program_status_cb, c_void_p)),
+    ("b2b2c_programs_reorders", c_int, (c_void_p, c_int32, c_char_p, c_int64,
+        c_int32, b2b2c_programs_reorder_cb, c_void_p)),
+    ("b2b2c_programs_reorder_of", c_int, (POINTER(c_double), c_size_t,
+        c_void_p, POINTER(c_int64), POINTER(c_int64), POINTER(c_int64),
+        c_size_t, c_int64)),
 )

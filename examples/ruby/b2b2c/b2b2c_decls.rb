@@ -452,6 +452,7 @@ module B2B2C
     PROGRAMS_LINE_MAX: 1000000000000000,
     PROGRAM_TIERS_MAX: 32,
     PROGRAM_BP_MAX: 10000,
+    PROGRAMS_REORDER_WINDOW_MAX: 3660,
     PROGRAMS_KIND_SELL_IN: 0,
     PROGRAMS_KIND_SELL_OUT: 1,
     PROGRAMS_KIND_STOCK: 2,
@@ -497,7 +498,20 @@ module B2B2C
     PROGRAM_F_PERIOD_DAYS: 9,
     PROGRAM_F_PERIOD_START: 10,
     PROGRAM_F_PERIOD_END: 11,
-    PROGRAM_F_NFIELDS: 12
+    PROGRAM_F_NFIELDS: 12,
+    PROGRAMS_PARAM_REORDER_MIN_ORDERS: 720,
+    PROGRAMS_PARAM_REORDER_MARGIN: 721,
+    PROGRAMS_R_ORDERS: 0,
+    PROGRAMS_R_LAST_ORDER: 1,
+    PROGRAMS_R_MEDIAN_INTERVAL: 2,
+    PROGRAMS_R_DUE: 3,
+    PROGRAMS_R_DAYS_SINCE: 4,
+    PROGRAMS_R_DAYS_LATE: 5,
+    PROGRAMS_R_OVERDUE: 6,
+    PROGRAMS_R_EXCEEDED: 7,
+    PROGRAMS_R_EXPECTED_UNITS: 8,
+    PROGRAMS_R_EXPECTED_AMOUNT: 9,
+    PROGRAMS_R_NFIELDS: 10
   }.freeze
 
   # Status codes (the enum holding B2B2C_OK).
@@ -663,7 +677,11 @@ module B2B2C
     ProgramField: { volume: 0, tier: 1, next_threshold: 2, gap: 3, accrued: 4,
       projected_volume: 5, projected_tier: 6, projected_bonus: 7,
       elapsed_days: 8, period_days: 9, period_start: 10, period_end: 11,
-      nfields: 12 }
+      nfields: 12 },
+    ProgramsReorderParam: { min_orders: 720, margin: 721 },
+    ProgramsReorderField: { orders: 0, last_order: 1, median_interval: 2,
+      due: 3, days_since: 4, days_late: 5, overdue: 6, exceeded: 7,
+      expected_units: 8, expected_amount: 9, nfields: 10 }
   }.freeze
 
   ENUM_PREFIXES = {
@@ -723,7 +741,9 @@ module B2B2C
     ProgramBasis: "PROGRAM_BASIS_",
     ProgramMode: "PROGRAM_",
     ProgramPeriod: "PROGRAM_PERIOD_",
-    ProgramField: "PROGRAM_F_"
+    ProgramField: "PROGRAM_F_",
+    ProgramsReorderParam: "PROGRAMS_PARAM_REORDER_",
+    ProgramsReorderField: "PROGRAMS_R_"
   }.freeze
 
   # The int64_t parameters holding a time (Unix seconds): function
@@ -800,7 +820,9 @@ module B2B2C
     b2b2c_programs_record: [4],
     b2b2c_programs_report: [3, 4],
     b2b2c_program_status: [5],
-    b2b2c_program_status_list: [2]
+    b2b2c_program_status_list: [2],
+    b2b2c_programs_reorders: [3],
+    b2b2c_programs_reorder_of: [7]
   }.freeze
 
   # b2b2c_allocator (common.h)
@@ -858,6 +880,7 @@ module B2B2C
     callback :b2b2c_programs_point_cb, %i[string string int64 pointer], :int
     callback :b2b2c_programs_row_cb, %i[string pointer size_t pointer], :int
     callback :b2b2c_program_status_cb, %i[string pointer size_t pointer], :int
+    callback :b2b2c_programs_reorder_cb, %i[string pointer size_t pointer], :int
 
     # common.h
     attach_function :b2b2c_version_number, [], :uint32
@@ -1135,5 +1158,7 @@ module B2B2C
     attach_function :b2b2c_program_set, %i[pointer string int32 int32 int32 string pointer pointer size_t], :int
     attach_function :b2b2c_program_status, %i[pointer size_t pointer string string int64], :int
     attach_function :b2b2c_program_status_list, %i[pointer string int64 b2b2c_program_status_cb pointer], :int
+    attach_function :b2b2c_programs_reorders, %i[pointer int32 string int64 int32 b2b2c_programs_reorder_cb pointer], :int
+    attach_function :b2b2c_programs_reorder_of, %i[pointer size_t pointer pointer pointer pointer size_t int64], :int
   end
 end
