@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_programs.h"
 
 static const char usage[] =
     "usage: b2b2c --db SPEC programs load [--dealers FILE.csv]\n"
@@ -19,6 +19,11 @@ static const char usage[] =
     "         [--tiers THRESHOLD:RATE,...] [--basis amount|units]\n"
     "         [--mode retroactive|incremental] [--period quarter|year]\n"
     "         [--product-line ID] [--dealer ID] [--dealers FILE.csv]\n"
+    "         [--points FILE.csv] [--lines FILE.csv] [--minor-digits D]\n"
+    "         [--format csv|json]\n"
+    "       b2b2c [--db SPEC] programs reorders --now TIME [--window DAYS]\n"
+    "         [--by dealer|point] [--product-line ID] [--min-orders N]\n"
+    "         [--margin X] [--customers FILE.csv] [--dealers FILE.csv]\n"
     "         [--points FILE.csv] [--lines FILE.csv] [--minor-digits D]\n"
     "         [--format csv|json]\n"
     "\n"
@@ -59,14 +64,19 @@ static const char usage[] =
     "(default: the tier reached pays on all the volume) or incremental\n"
     "(each tier on the volume inside it). Bonuses are floored to the minor\n"
     "unit per dealer; the projection carries the run rate to date to the\n"
-    "period's end. docs/programs.md.\n";
-
-typedef struct ld {
-    b2b2c_ctx *ctx;
-    b2b2c_programs *h;
-    double scale; /* 10^minor digits */
-    size_t dealers, points, lines;
-} ld;
+    "period's end.\n"
+    "\n"
+    "reorders prints the reorder due list at --now: the dealers (or\n"
+    "points) and, with --customers (customer_id,time,units,amount: a\n"
+    "professional B2B customer's orders), the customers whose next order\n"
+    "is due by --now + --window days (default 0), overdue ones included,\n"
+    "most late first: kind,id,orders,last_order,median_interval,due,\n"
+    "days_since,days_late,overdue,exceeded,expected_units,expected_amount.\n"
+    "A dealer's order is a day with net sell-in; the next is due the median\n"
+    "of its own intervals after the last (at least --min-orders orders,\n"
+    "default 4); overdue past the median x (1 + --margin, default 0.5);\n"
+    "exceeded: the share of its own intervals shorter than the wait.\n"
+    "docs/programs.md.\n";
 
 static int lib_error(const cli_csv *c, const ld *l, int rc)
 {
@@ -200,7 +210,7 @@ static int batch_flush(ld *l, cli_csv *c, lbatch *b)
 }
 
 /* Money with at most `digits` decimals into whole minor units. */
-static int parse_money(const char *s, double scale, int64_t *out)
+int cli_programs_parse_money(const char *s, double scale, int64_t *out)
 {
     double v, m;
     if (cli_parse_double(s, &v))
@@ -248,7 +258,8 @@ static int load_lines(ld *l, const char *path)
             st = cli_csv_error(&c, "units: not a whole number");
             break;
         }
-        if (parse_money(cli_csv_field(&c, cols[5]), l->scale, &b->ms[i])) {
+        if (cli_programs_parse_money(cli_csv_field(&c, cols[5]), l->scale,
+                                     &b->ms[i])) {
             st = cli_csv_error(&c, "amount: not money with at most "
                                    "--minor-digits decimals");
             break;
@@ -276,7 +287,7 @@ static int load_lines(ld *l, const char *path)
 }
 
 /* Open the engine and load the files given, in one transaction group. */
-static int open_load(ld *l, const cli_opt *opts)
+int cli_programs_open_load(ld *l, const cli_opt *opts)
 {
     const char *s = cli_opt_get(opts, "minor-digits");
     int64_t digits = 2;
@@ -306,7 +317,7 @@ static int open_load(ld *l, const cli_opt *opts)
     return CLI_OK;
 }
 
-static void close_ld(ld *l)
+void cli_programs_close(ld *l)
 {
     b2b2c_programs_free(l->h);
     cli_ctx_free(l->ctx);
@@ -325,11 +336,11 @@ static int load(int argc, char **argv)
     if (!cli_db_given())
         return cli_usage_error("programs load: needs --db (in memory "
                                "nothing would be kept)");
-    st = open_load(&l, opts);
+    st = cli_programs_open_load(&l, opts);
     if (st == CLI_OK)
         fprintf(stderr, "b2b2c: loaded %zu dealers, %zu points, %zu lines\n",
                 l.dealers, l.points, l.lines);
-    close_ld(&l);
+    cli_programs_close(&l);
     return st;
 }
 
@@ -361,8 +372,8 @@ static int print_row(const char *id, const double *f, size_t n, void *u)
     return 0;
 }
 
-static int set_param(ld *l, const cli_opt *opts, const char *name,
-                     int32_t param)
+int cli_programs_set_param(ld *l, const cli_opt *opts, const char *name,
+                           int32_t param)
 {
     const char *s = cli_opt_get(opts, name);
     double v;
@@ -402,12 +413,12 @@ static int report(int argc, char **argv)
         scope = B2B2C_PROGRAMS_BY_POINT;
     else if (by && strcmp(by, "dealer") != 0)
         return cli_usage_error("--by: dealer or point, not '%s'", by);
-    if ((st = open_load(&l, opts)) != CLI_OK ||
-        (st = set_param(&l, opts, "trend-periods",
+    if ((st = cli_programs_open_load(&l, opts)) != CLI_OK ||
+        (st = cli_programs_set_param(&l, opts, "trend-periods",
                         B2B2C_PROGRAMS_PARAM_TREND_PERIODS)) != CLI_OK ||
-        (st = set_param(&l, opts, "stock-max-age",
+        (st = cli_programs_set_param(&l, opts, "stock-max-age",
                         B2B2C_PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS)) != CLI_OK) {
-        close_ld(&l);
+        cli_programs_close(&l);
         return st;
     }
     o.scale = l.scale;
@@ -418,7 +429,7 @@ static int report(int argc, char **argv)
     cli_table_end(&o.t);
     if (rc)
         st = cli_data_error("programs report: %s", b2b2c_ctx_errmsg(l.ctx));
-    close_ld(&l);
+    cli_programs_close(&l);
     return st;
 }
 
@@ -491,11 +502,11 @@ static int parse_tiers(const char *s, int money, double scale, int64_t *th,
         if (!(colon = strchr(buf, ':')))
             return -1;
         *colon = '\0';
-        if (money ? parse_money(buf, scale, &th[*n])
+        if (money ? cli_programs_parse_money(buf, scale, &th[*n])
                   : cli_parse_int64(buf, &th[*n]))
             return -1;
         if (money ? cli_parse_int64(colon + 1, &rt[*n])
-                  : parse_money(colon + 1, scale, &rt[*n]))
+                  : cli_programs_parse_money(colon + 1, scale, &rt[*n]))
             return -1;
         (*n)++;
         s += len;
@@ -537,13 +548,13 @@ static int bonus(int argc, char **argv)
         return cli_usage_error("--mode: retroactive or incremental");
     if ((period = choice(cli_opt_get(opts, "period"), PERIODS, 0)) < 0)
         return cli_usage_error("--period: quarter or year");
-    if ((st = open_load(&l, opts)) != CLI_OK) {
-        close_ld(&l);
+    if ((st = cli_programs_open_load(&l, opts)) != CLI_OK) {
+        cli_programs_close(&l);
         return st;
     }
     if (tiers && parse_tiers(tiers, basis == B2B2C_PROGRAM_BASIS_AMOUNT,
                              l.scale, th, rt, &n)) {
-        close_ld(&l);
+        cli_programs_close(&l);
         return cli_usage_error("--tiers: THRESHOLD:RATE,... (at most %d; "
                                "rates whole basis points with --basis "
                                "amount, money per unit with units)",
@@ -553,7 +564,7 @@ static int bonus(int argc, char **argv)
                                          cli_opt_get(opts, "product-line"),
                                          th, rt, n)) != 0) {
         st = cli_usage_error("--tiers: %s", b2b2c_ctx_errmsg(l.ctx));
-        close_ld(&l);
+        cli_programs_close(&l);
         return st;
     }
     o.scale = l.scale;
@@ -571,14 +582,14 @@ static int bonus(int argc, char **argv)
     cli_table_end(&o.t);
     if (rc)
         st = cli_data_error("programs bonus: %s", b2b2c_ctx_errmsg(l.ctx));
-    close_ld(&l);
+    cli_programs_close(&l);
     return st;
 }
 
 static int run(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error("programs: load, report or bonus (try "
+        return cli_usage_error("programs: load, report, bonus or reorders (try "
                                "'b2b2c help programs')");
     if (strcmp(argv[1], "load") == 0)
         return load(argc, argv);
@@ -586,6 +597,8 @@ static int run(int argc, char **argv)
         return report(argc, argv);
     if (strcmp(argv[1], "bonus") == 0)
         return bonus(argc, argv);
+    if (strcmp(argv[1], "reorders") == 0)
+        return cli_programs_reorders(argc, argv);
     return cli_usage_error("programs: unknown action '%s'", argv[1]);
 }
 
