@@ -547,7 +547,7 @@ static void network(FILE *f, const report *r)
         const double *x = n->top[k].f;
         fputs("<tr>", f);
         td_text(f, n->top[k].id);
-        td(f, "%.2f", x[B2B2C_PROGRAMS_F_SELL_OUT_AMOUNT] / 100.0);
+        td(f, "%.0f", x[B2B2C_PROGRAMS_F_SELL_OUT_AMOUNT] / 100.0);
         td(f, "%.1f%%", 100 * x[B2B2C_PROGRAMS_F_SHARE]);
         td(f, "%+.1f%%", 100 * x[B2B2C_PROGRAMS_F_GROWTH]);
         td(f, "%+.1f%%", 100 * x[B2B2C_PROGRAMS_F_TREND_RELATIVE]);
@@ -581,16 +581,16 @@ static void network(FILE *f, const report *r)
             const int64_t *b = n->bonus_top[k].bonus;
             fputs("<tr>", f);
             td_text(f, n->bonus_top[k].id);
-            td(f, "%.2f", (double)b[B2B2C_PROGRAM_F_VOLUME] / 100.0);
+            td(f, "%.0f", (double)b[B2B2C_PROGRAM_F_VOLUME] / 100.0);
             td(f, "%.0f", (double)b[B2B2C_PROGRAM_F_TIER]);
-            td(f, "%.2f", b[B2B2C_PROGRAM_F_NEXT_THRESHOLD] < 0
+            td(f, "%.0f", b[B2B2C_PROGRAM_F_NEXT_THRESHOLD] < 0
                               ? NAN
                               : (double)b[B2B2C_PROGRAM_F_GAP] / 100.0);
-            td(f, "%.2f", (double)b[B2B2C_PROGRAM_F_ACCRUED] / 100.0);
-            td(f, "%.2f",
+            td(f, "%.0f", (double)b[B2B2C_PROGRAM_F_ACCRUED] / 100.0);
+            td(f, "%.0f",
                (double)b[B2B2C_PROGRAM_F_PROJECTED_VOLUME] / 100.0);
             td(f, "%.0f", (double)b[B2B2C_PROGRAM_F_PROJECTED_TIER]);
-            td(f, "%.2f",
+            td(f, "%.0f",
                (double)b[B2B2C_PROGRAM_F_PROJECTED_BONUS] / 100.0);
             fputs("</tr>\n", f);
         }
@@ -617,7 +617,7 @@ static void network(FILE *f, const report *r)
         td_text(f, x[B2B2C_PROGRAMS_R_OVERDUE] > 0 ? "overdue" : "");
         td(f, "%.2f", x[B2B2C_PROGRAMS_R_EXCEEDED]);
         td(f, "%.0f", x[B2B2C_PROGRAMS_R_EXPECTED_UNITS]);
-        td(f, "%.2f", x[B2B2C_PROGRAMS_R_EXPECTED_AMOUNT] / 100.0);
+        td(f, "%.0f", x[B2B2C_PROGRAMS_R_EXPECTED_AMOUNT] / 100.0);
         fputs("</tr>\n", f);
     }
     fputs("</tbody></table></section>\n", f);
