@@ -139,11 +139,21 @@ static int cmp_due(const void *pa, const void *pb)
     return (a->idlen > b->idlen) - (a->idlen < b->idlen);
 }
 
+/* Whether a series counts for the listing's product line. */
+static int line_ok(const pg_series *s, const char *line, size_t linelen)
+{
+    return !line || (s->keylen - s->plen - 1 == linelen &&
+                     memcmp(s->key + s->plen + 1, line, linelen) == 0);
+}
+
 /* The rows' IDs (slots numbered as the report does) and every day of the
- * lines chosen up to nowday, tagged with its row; *nd how many. */
+ * lines chosen up to nowday, grouped by row (a counting sort: each row's
+ * days are a run of *out, each row's run sorted by day; one series' days
+ * are sorted already, so only rows of several series are sorted); *nd
+ * how many. start: nrows + 1 scratch. */
 static int gather(const b2b2c_programs *h, int32_t scope, const char *line,
-                  size_t linelen, int64_t nowday, pg_due *rows, pg_ord **out,
-                  size_t *nd)
+                  size_t linelen, int64_t nowday, pg_due *rows, size_t *start,
+                  size_t nrows, pg_ord **out, size_t *nd)
 {
     b2b2c_ctx *ctx = h->ctx;
     size_t i = 0, n = 0, total = 0;
@@ -165,35 +175,55 @@ static int gather(const b2b2c_programs *h, int32_t scope, const char *line,
             rows[n++].idlen = p->idlen;
         }
     }
+    memset(start, 0, (nrows + 1) * sizeof(*start));
     i = 0;
-    while (b2b2c__map_next(&h->series, &i, NULL, NULL, &v))
-        total += ((const pg_series *)v)->n;
+    while (b2b2c__map_next(&h->series, &i, NULL, NULL, &v)) {
+        const pg_series *s = v;
+        size_t ub;
+        if (!line_ok(s, line, linelen))
+            continue;
+        B2B2C__LOWER_BOUND(ub, s->dv, s->n, day, nowday + 1);
+        start[(scope == B2B2C_PROGRAMS_BY_DEALER ? s->point->dealer->slot
+                                                 : s->point->slot) +
+              1] += ub;
+        total += ub;
+    }
+    for (size_t r = 0; r < nrows; r++)
+        start[r + 1] += start[r];
     if (total > SIZE_MAX / sizeof(*o) - 1)
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     o = b2b2c__malloc(ctx, (total + 1) * sizeof(*o));
     if (!o)
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    n = 0;
     i = 0;
     while (b2b2c__map_next(&h->series, &i, NULL, NULL, &v)) {
         const pg_series *s = v;
-        size_t row;
-        if (line && (s->keylen - s->plen - 1 != linelen ||
-                     memcmp(s->key + s->plen + 1, line, linelen)))
+        size_t row, at;
+        if (!line_ok(s, line, linelen))
             continue;
         row = scope == B2B2C_PROGRAMS_BY_DEALER ? s->point->dealer->slot
                                                 : s->point->slot;
+        at = start[row];
+        /* days without sell-in come along with no units: merge_days drops
+         * a day whose units are not positive */
         for (size_t j = 0; j < s->n && s->dv[j].day <= nowday; j++) {
-            if (s->dv[j].v[PG_IN_U] == 0 && s->dv[j].v[PG_IN_M] == 0)
-                continue; /* sell-out or stock only */
-            o[n].row = row;
-            o[n].day = s->dv[j].day;
-            o[n].u = s->dv[j].v[PG_IN_U];
-            o[n++].m = s->dv[j].v[PG_IN_M];
+            o[at].row = row;
+            o[at].day = s->dv[j].day;
+            o[at].u = s->dv[j].v[PG_IN_U];
+            o[at++].m = s->dv[j].v[PG_IN_M];
         }
+        start[row] = at;
+    }
+    /* start[r] is now the end of row r's run, which began at start[r-1] */
+    for (size_t r = 0, b = 0; r < nrows; b = start[r++]) {
+        size_t e = start[r], k = b + 1;
+        while (k < e && o[k - 1].day <= o[k].day)
+            k++;
+        if (k < e)
+            qsort(o + b, e - b, sizeof(*o), cmp_ord);
     }
     *out = o;
-    *nd = n;
+    *nd = total;
     return 0;
 }
 
@@ -206,6 +236,7 @@ int b2b2c_programs_reorders(const b2b2c_programs *h, int32_t scope,
     pg_due *rows = NULL;
     pg_ord *o = NULL;
     double *scratch = NULL;
+    size_t *start = NULL;
     size_t nrows, nd = 0, nlist = 0, linelen = 0;
     int64_t nowday;
     int rc;
@@ -236,17 +267,19 @@ int b2b2c_programs_reorders(const b2b2c_programs *h, int32_t scope,
     nrows = scope == B2B2C_PROGRAMS_BY_DEALER ? h->dealers.count
                                               : h->points.count;
     rows = b2b2c__malloc(ctx, (nrows ? nrows : 1) * sizeof(*rows));
-    if (!rows)
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    if ((rc = gather(h, scope, product_line, linelen, nowday, rows, &o,
-                     &nd)) != 0)
+    start = b2b2c__malloc(ctx, (nrows + 1) * sizeof(*start));
+    if (!rows || !start) {
+        rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = gather(h, scope, product_line, linelen, nowday, rows, start,
+                     nrows, &o, &nd)) != 0)
         goto out;
     scratch = b2b2c__malloc(ctx, (nd + 1) * sizeof(*scratch));
     if (!scratch) {
         rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
         goto out;
     }
-    qsort(o, nd, sizeof(*o), cmp_ord);
     nd = merge_days(ctx, o, nd, "now", &rc);
     if (rc)
         goto out;
@@ -272,6 +305,7 @@ int b2b2c_programs_reorders(const b2b2c_programs *h, int32_t scope,
 out:
     b2b2c__free(ctx, scratch);
     b2b2c__free(ctx, o);
+    b2b2c__free(ctx, start);
     b2b2c__free(ctx, rows);
     return rc;
 }
