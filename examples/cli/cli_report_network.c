@@ -216,8 +216,8 @@ void rep_network_print(const rep_network *n, int top)
                                       : NAN, 0),
            trim(rep_money(b2, n->sell_in / 100.0)));
     if (n->has_program)
-        printf("  bonus %s: accrued %s, projected %s; %zu of %zu dealers "
-               "in a tier, %zu by the end\n",
+        printf("  bonus %.20s: accrued %s, projected %s; in a tier %zu/%zu, "
+               "%zu at the end\n",
                n->program, trim(rep_money(b1, n->accrued / 100.0)),
                trim(rep_money(b2, n->projected / 100.0)), n->tiers_now,
                n->ndealers, n->tiers_projected);
