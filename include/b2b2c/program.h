@@ -603,8 +603,11 @@ typedef int (*b2b2c_programs_reorder_cb)(const char *id, const double *fields,
  * B2B2C_ERANGE (now outside the time range; window_days; a day's sum
  * beyond 2^63), B2B2C_ENOMEM (scratch memory), a storage code or
  * B2B2C_ECORRUPT (bringing the handle up to date), the callback's code.
- * Cost O(D log D) for the D day aggregates of the lines chosen; no
- * allocation held after the call.
+ * Cost O(D) for the D day aggregates of the lines chosen (grouped by
+ * row) plus a sort of each row's days when they come from several series
+ * and three medians per row; 10,000 dealers over 2.09M aggregates in
+ * about 255 ms of CPU time (docs/PERFORMANCE.md); no allocation held
+ * after the call.
  */
 B2B2C_API int b2b2c_programs_reorders(const b2b2c_programs *h, int32_t scope,
                                       const char *product_line, int64_t now,
