@@ -117,6 +117,8 @@ ENUM_NAMES = {
     "PROMO_": "PromoStatus", "PROMO_C_": "PromoClaimField",
     "PROMO_BY_": "PromoBy", "PROMO_S_": "PromoSpendField",
     "PROMO_U_": "PromoUpliftField",
+    "PROGRAMS_PARAM_REORDER_": "ProgramsReorderParam",
+    "PROGRAMS_R_": "ProgramsReorderField",
 }
 
 # int64_t parameters holding a time (Unix seconds) go by these names in the

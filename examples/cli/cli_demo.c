@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_demo.h"
 
 extern const cli_command cli_cmd_demo;
 
@@ -615,6 +616,28 @@ static int gen_fits(demo *d)
     return 0;
 }
 
+/* ---- the dealer network's sell-in and sell-out (cli_demo_programs.c) ---- */
+
+static int gen_programs(demo *d, long *lines)
+{
+    cli_demo_dealer *x = calloc((size_t)d->ndealers + 1, sizeof(*x));
+    int per = d->ndealers / d->sc.regions, rc;
+    if (!x)
+        return cli_data_error("demo: out of memory");
+    for (int k = 0; k < d->ndealers; k++) {
+        x[k].id = d->dealers[k].id;
+        x[k].region = REGIONS[d->dealers[k].region];
+        x[k].tier = k % per == 0 ? 2 : 1; /* the chain, as gen_dealers */
+        x[k].quality = d->dealers[k].win;
+    }
+    /* its own stream, seeded by one draw of ours after everything else:
+     * the rest of the demo is the same as without it */
+    rc = cli_demo_programs(d->ctx, x, d->ndealers, rnd64(), DEMO_START,
+                           DEMO_DAYS, &d->calls, lines);
+    free(x);
+    return rc;
+}
+
 /* ---- the subcommand ---- */
 
 /* --truth FILE: what the engines cannot see, to check them against. */
@@ -652,6 +675,7 @@ static int generate(int argc, char **argv)
     demo dd, *d = &dd;
     const char *s;
     int64_t seed = 1;
+    long lines = 0;
     int rc;
 
     memset(d, 0, sizeof(*d));
@@ -692,16 +716,16 @@ static int generate(int argc, char **argv)
     }
     if ((rc = gen_dealers(d)) || (rc = gen_accounts(d)) ||
         (rc = gen_channels(d)) || (rc = gen_leads(d)) ||
-        (rc = gen_fits(d)))
+        (rc = gen_fits(d)) || (rc = gen_programs(d, &lines)))
         goto out;
     if ((s = cli_opt_get(opts, "truth")) && (rc = write_truth(d, s)) != 0)
         goto out;
     fprintf(stderr,
             "demo: %d dealers in %d regions, %d accounts, %d consumer "
-            "leads (%d won), %ld library calls; history 2024-12-01 to "
-            "2026-12-01\n",
+            "leads (%d won), %ld sell-in/sell-out lines, %ld library "
+            "calls; history 2024-12-01 to 2026-12-01\n",
             d->ndealers, d->sc.regions, d->sc.accounts, d->sc.leads,
-            d->nwon, d->calls);
+            d->nwon, lines, d->calls);
 out:
     b2b2c_channels_free(d->ch);
     b2b2c_forecaster_free(d->fc);
@@ -736,7 +760,10 @@ const cli_command cli_cmd_demo = {
     "scorecards estimate, B2B accounts in the four business sub-segments\n"
     "with purchases and services, consumer leads from reach and lead-\n"
     "generation channels with daily spend, engagement events, routing to\n"
-    "dealers and outcomes, and the forecaster's fits. The same seed writes\n"
+    "dealers and outcomes, the forecaster's fits, and the dealer network's\n"
+    "sell-in, sell-out, stock and returns per point of sale (boilers and\n"
+    "water heaters, with the heating season) with two volume bonus\n"
+    "programs (volume-bonus, boilers-quarter). The same seed writes\n"
     "the same data. --scale small (default): 25 dealers in 5 regions, 600\n"
     "accounts, 5,000 leads, under a second; large: 200 dealers in 20\n"
     "regions, 2,000 accounts, 50,000 leads. The database must be new\n"

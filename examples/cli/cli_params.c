@@ -120,8 +120,10 @@ static void close_all(eng *es)
 static int32_t find_param(const char *s, size_t n)
 {
     for (int32_t base = 100; base <= 700; base += 100)
-        for (int32_t p = base; base != 600 && b2b2c_param_name(p); p++) {
+        for (int32_t p = base; base != 600 && p < base + 100; p++) {
             const char *nm = b2b2c_param_name(p);
+            if (!nm)
+                continue; /* past the last, or a gap (programs 702-719) */
             if ((strlen(nm) == n && strncmp(nm, s, n) == 0) ||
                 (strlen(nm + 6) == n && strncmp(nm + 6, s, n) == 0))
                 return p;
@@ -193,8 +195,10 @@ static int run(int argc, char **argv)
     for (int k = 0; k < NENG; k++) {
         if (only && strcmp(only, es[k].name))
             continue;
-        for (int32_t p = es[k].base; b2b2c_param_name(p); p++) {
+        for (int32_t p = es[k].base; p < es[k].base + 100; p++) {
             double v, lo, hi, def;
+            if (!b2b2c_param_name(p))
+                continue; /* past the last, or a gap (programs 702-719) */
             if (es[k].get(&v, es[k].h, p) ||
                 b2b2c_param_bounds(&lo, &hi, &def, p)) {
                 rc = cli_data_error("%s: %s", b2b2c_param_name(p),

@@ -23,6 +23,11 @@ static const char usage[] =
     "         [--format csv|json]\n"
     "       b2b2c [--db SPEC] programs promo load|report|uplift ...\n"
     "         (joint promotion budgets: 'b2b2c programs promo help')\n"
+    "       b2b2c [--db SPEC] programs reorders --now TIME [--window DAYS]\n"
+    "         [--by dealer|point] [--product-line ID] [--min-orders N]\n"
+    "         [--margin X] [--customers FILE.csv] [--dealers FILE.csv]\n"
+    "         [--points FILE.csv] [--lines FILE.csv] [--minor-digits D]\n"
+    "         [--format csv|json]\n"
     "\n"
     "Input files (header line required, columns in any order):\n"
     "  dealers: dealer_id,tier[,region]     tier 0..1000\n"
@@ -61,7 +66,19 @@ static const char usage[] =
     "(default: the tier reached pays on all the volume) or incremental\n"
     "(each tier on the volume inside it). Bonuses are floored to the minor\n"
     "unit per dealer; the projection carries the run rate to date to the\n"
-    "period's end. docs/programs.md.\n";
+    "period's end.\n"
+    "\n"
+    "reorders prints the reorder due list at --now: the dealers (or\n"
+    "points) and, with --customers (customer_id,time,units,amount: a\n"
+    "professional B2B customer's orders), the customers whose next order\n"
+    "is due by --now + --window days (default 0), overdue ones included,\n"
+    "most late first: kind,id,orders,last_order,median_interval,due,\n"
+    "days_since,days_late,overdue,exceeded,expected_units,expected_amount.\n"
+    "A dealer's order is a day with net sell-in; the next is due the median\n"
+    "of its own intervals after the last (at least --min-orders orders,\n"
+    "default 4); overdue past the median x (1 + --margin, default 0.5);\n"
+    "exceeded: the share of its own intervals shorter than the wait.\n"
+    "docs/programs.md.\n";
 
 typedef cli_pg ld;
 
@@ -362,8 +379,8 @@ static int print_row(const char *id, const double *f, size_t n, void *u)
     return 0;
 }
 
-static int set_param(ld *l, const cli_opt *opts, const char *name,
-                     int32_t param)
+int cli_pg_set_param(ld *l, const cli_opt *opts, const char *name,
+                           int32_t param)
 {
     const char *s = cli_opt_get(opts, name);
     double v;
@@ -404,9 +421,9 @@ static int report(int argc, char **argv)
     else if (by && strcmp(by, "dealer") != 0)
         return cli_usage_error("--by: dealer or point, not '%s'", by);
     if ((st = cli_pg_open(&l, opts, NULL)) != CLI_OK ||
-        (st = set_param(&l, opts, "trend-periods",
+        (st = cli_pg_set_param(&l, opts, "trend-periods",
                         B2B2C_PROGRAMS_PARAM_TREND_PERIODS)) != CLI_OK ||
-        (st = set_param(&l, opts, "stock-max-age",
+        (st = cli_pg_set_param(&l, opts, "stock-max-age",
                         B2B2C_PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS)) != CLI_OK) {
         cli_pg_close(&l);
         return st;
@@ -579,8 +596,8 @@ static int bonus(int argc, char **argv)
 static int run(int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage_error("programs: load, report, bonus or promo (try "
-                               "'b2b2c help programs')");
+        return cli_usage_error("programs: load, report, bonus, promo or "
+                               "reorders (try 'b2b2c help programs')");
     if (strcmp(argv[1], "load") == 0)
         return load(argc, argv);
     if (strcmp(argv[1], "report") == 0)
@@ -589,6 +606,8 @@ static int run(int argc, char **argv)
         return bonus(argc, argv);
     if (strcmp(argv[1], "promo") == 0)
         return cli_programs_promo(argc, argv);
+    if (strcmp(argv[1], "reorders") == 0)
+        return cli_programs_reorders(argc, argv);
     return cli_usage_error("programs: unknown action '%s'", argv[1]);
 }
 

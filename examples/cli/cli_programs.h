@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* b2b2c programs: what the subcommand's files share (cli_programs.c: load,
- * report, bonus; cli_programs_promo.c: promotion budgets). */
+ * report, bonus; cli_programs_promo.c: promotion budgets;
+ * cli_programs_reorder.c: the reorder due list). */
 #ifndef B2B2C_CLI_PROGRAMS_H
 #define B2B2C_CLI_PROGRAMS_H
 
@@ -27,6 +28,12 @@ int cli_pg_columns(cli_csv *c, const char *const *names, int nreq,
                    int *cols);
 /* Money with at most the --minor-digits decimals into whole minor units. */
 int cli_pg_money(const char *s, double scale, int64_t *out);
+/* Set parameter `param` from option --name when given. */
+int cli_pg_set_param(cli_pg *l, const cli_opt *opts, const char *name,
+                     int32_t param);
+
+/* cli_programs_reorder.c: b2b2c programs reorders. */
+int cli_programs_reorders(int argc, char **argv);
 
 /* b2b2c programs promo ... (argv[1] is "promo"). */
 int cli_programs_promo(int argc, char **argv);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_demo.h"
 #include "cli_report.h"
 
 extern const cli_command cli_cmd_report;
@@ -28,6 +29,7 @@ const char *rep_date(char *buf, int64_t t)
 }
 
 typedef struct {
+    const char *program; /* --bonus-program */
     b2b2c_ctx *ctx;
     b2b2c_segmenter *seg;
     b2b2c_lead_model *lm;
@@ -358,13 +360,14 @@ static int gather(rep_ctx *x)
                                          r->now, on_week, r)))
             return lib_fail(x, rc, "channels_mix_lag");
     }
-    return 0;
+    /* the dealer network (cli_report_network.c) */
+    return rep_network_gather(&r->net, x->ctx, r->now, r->top, x->program);
 }
 
 /* ---- the terminal screen ---- */
 
 /* A number for a director: 12.3k, 4.56M; fixed width 7. */
-static const char *money(char *buf, double v)
+const char *rep_money(char *buf, double v)
 {
     double a = fabs(v);
     if (!isfinite(v))
@@ -424,10 +427,10 @@ static void print_text(const report *r)
         printf("  %-22s %5lld %9lld   %s = %s + %s  %s%s\n",
                b2b2c_segment_name(s),
                (long long)r->accounts[s], (long long)r->customers[s],
-               money(b1, n > 0 ? (r->clv_product[s] + r->clv_service[s]) / n
+               rep_money(b1, n > 0 ? (r->clv_product[s] + r->clv_service[s]) / n
                            : NAN),
-               money(b2, n > 0 ? r->clv_product[s] / n : NAN),
-               money(b3, n > 0 ? r->clv_service[s] / n : NAN),
+               rep_money(b2, n > 0 ? r->clv_product[s] / n : NAN),
+               rep_money(b3, n > 0 ? r->clv_service[s] / n : NAN),
                r->fit[s], r->clv_nofit[s] ? ", some unfitted" : "");
     }
 
@@ -473,7 +476,7 @@ static void print_text(const report *r)
     for (size_t i = 0; i < r->ndue; i++)
         printf("  %-14.14s due %s  P(alive) %.2f  value %s\n", r->due[i].id,
                rep_date(day, r->due[i].due), r->due[i].p_alive,
-               money(b1, r->due[i].value));
+               rep_money(b1, r->due[i].value));
 
     printf("\nCHANNELS (linear attribution)    spend   leads     CPL  "
            "revenue      LTV    ROI  ROI on LTV\n");
@@ -481,16 +484,16 @@ static void print_text(const report *r)
         const rep_channel *c = &r->channels[i];
         printf("  %-14.14s %-7s %s %7.0f %s %s %s %s %s\n", c->id,
                c->kind == B2B2C_CHANNEL_KIND_REACH ? "reach" : "leadgen",
-               money(b1, c->spend), c->leads, money(b2, c->cpl),
-               money(b3, c->revenue), money(b4, c->ltv),
+               rep_money(b1, c->spend), c->leads, rep_money(b2, c->cpl),
+               rep_money(b3, c->revenue), rep_money(b4, c->ltv),
                ratio(r1, c->roi, 6, 2), ratio(r2, c->roi_ltv, 7, 2));
     }
     for (int k = 1; k < 3; k++) {
         const rep_channel *c = &r->kinds[k];
         printf("  %-22s %s %7.0f %s %s %s %s %s\n",
                k == 1 ? "all reach" : "all lead generation",
-               money(b1, c->spend), c->leads, money(b2, c->cpl),
-               money(b3, c->revenue), money(b4, c->ltv),
+               rep_money(b1, c->spend), c->leads, rep_money(b2, c->cpl),
+               rep_money(b3, c->revenue), rep_money(b4, c->ltv),
                ratio(r1, c->roi, 6, 2), ratio(r2, c->roi_ltv, 7, 2));
     }
     printf("  reach: %s%% of spend, %s%% of attributed value, %s%% "
@@ -504,6 +507,8 @@ static void print_text(const report *r)
            r->lag_weeks, sig3(r4, r->lag_slope),
            ratio(r5, r->lag_corr, 0, 2), r->lag_pairs);
 
+    rep_network_print(&r->net, r->top);
+
     printf("\nNot answered by the engines: revenue and margin per region, "
            "dealer-level lifetime value,\nstage durations, and spend by "
            "segment group outside channels (see docs/report.md).\n");
@@ -513,9 +518,9 @@ static void print_text(const report *r)
 
 static int cmd_report(int argc, char **argv)
 {
-    cli_opt opts[] = {{"html", NULL, 0}, {"now", NULL, 0},
-                      {"days", NULL, 0}, {"top", NULL, 0},
-                      {NULL, NULL, 0}};
+    cli_opt opts[] = {{"html", NULL, 0},          {"now", NULL, 0},
+                      {"days", NULL, 0},          {"top", NULL, 0},
+                      {"bonus-program", NULL, 0}, {NULL, NULL, 0}};
     rep_ctx xx, *x = &xx;
     const char *s;
     int64_t v;
@@ -546,6 +551,9 @@ static int cmd_report(int argc, char **argv)
                                    "1..1000", s);
         x->r.top = (int)v;
     }
+    x->program = cli_opt_get(opts, "bonus-program");
+    if (!x->program)
+        x->program = CLI_DEMO_BONUS_PROGRAM;
     if (!cli_db_given())
         return cli_usage_error("report reads a database: give --db "
                                "sqlite:FILE (b2b2c demo generate writes "
@@ -581,19 +589,24 @@ static int cmd_report(int argc, char **argv)
     free(x->r.due);
     free(x->r.channels);
     free(x->r.weeks);
+    rep_network_free(&x->r.net);
     return rc;
 }
 
 const cli_command cli_cmd_report = {
     "report", "one screen for a sales director, or an HTML page",
     "usage: b2b2c --db sqlite:FILE report [--html FILE] [--now DATE]\n"
-    "                                [--days N] [--top N]\n\n"
+    "                                [--days N] [--top N]\n"
+    "                                [--bonus-program ID]\n\n"
     "Segment mix and lifetime value by segment (product + services, two\n"
     "years ahead), leads per band and the funnel, routing fairness per\n"
     "dealer decile, the top and bottom N dealers (default 5) with credible\n"
     "intervals and the gap to the median, the repeat-due list (next 30\n"
     "days, top N), channel ROI on lifetime value (linear attribution),\n"
-    "reach against lead generation. Dealers and channels cover the last\n"
+    "reach against lead generation, and the dealer network: sell-out by\n"
+    "dealer over the last 13 weeks (share, growth, trend, rank), the\n"
+    "progress of --bonus-program (default volume-bonus, the demo's) and\n"
+    "the dealers' reorder due list. Dealers and channels cover the last\n"
     "--days days (default 365) before --now (default: the day after the\n"
     "latest purchase in the database). --html FILE also writes the same as\n"
     "one self-contained HTML page with SVG charts (no script, no external\n"

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "b2b2c.h"
+
 #define REP_SEGMENTS 6 /* B2B2C_SEGMENT_UNKNOWN .. B2B2C_SEGMENT_B2C_CONSUMER */
 #define REP_BANDS 4    /* B2B2C_BAND_UNKNOWN .. B2B2C_BAND_HOT */
 #define REP_STAGES 10  /* B2B2C_LEAD_STAGE_NEW .. REPEAT_DUE */
@@ -36,6 +38,42 @@ typedef struct {
     int64_t start;
     double reach_spend, leadgen_spend, leads, cpl;
 } rep_week;
+
+/* The dealer network (cli_report_network.c): a dealer's sell-out row, its
+ * status in the bonus program, a reorder due row. */
+#define REP_NET_F 15   /* B2B2C_PROGRAMS_F_NFIELDS */
+#define REP_BONUS_F 12 /* B2B2C_PROGRAM_F_NFIELDS */
+#define REP_REORDER_F 10 /* B2B2C_PROGRAMS_R_NFIELDS */
+#define REP_NET_DAYS 91 /* the network's period: the last 13 weeks */
+
+typedef struct {
+    char id[256];
+    double f[REP_NET_F];
+    int64_t bonus[REP_BONUS_F];
+    int has_bonus;
+} rep_net_dealer;
+
+typedef struct {
+    char id[256];
+    double f[REP_REORDER_F];
+} rep_reorder;
+
+typedef struct {
+    size_t ndealers;           /* 0: the database has no dealer network */
+    int64_t from;              /* [from, now): REP_NET_DAYS */
+    double sell_out, sell_in, ly_sell_out;
+    rep_net_dealer *top;       /* by sell-out, highest first */
+    size_t ntop;
+    char program[256];         /* the bonus program shown */
+    int has_program;
+    double accrued, projected; /* the network's, money */
+    size_t tiers_now, tiers_projected; /* dealers in a tier */
+    rep_net_dealer *bonus_top; /* by projected bonus, highest first */
+    size_t nbonus_top;
+    rep_reorder *reorders;     /* most late first */
+    size_t nreorders, reorders_total, overdue_total;
+    int reorder_window;
+} rep_network;
 
 typedef struct {
     int64_t now, from;  /* scorecards and channels: [from, now) */
@@ -74,13 +112,27 @@ typedef struct {
     size_t nweeks, capweeks;
     double lag_slope, lag_corr, lag_weeks;
     size_t lag_pairs;
+    /* the dealer network */
+    rep_network net;
 } report;
 
 /* The funnel steps' names, for both outputs. */
 extern const char *const rep_funnel_names[REP_FUNNEL];
 
+/* Money for a director in 7 columns: 12.3k, 4.56M, "-" when not a number
+ * (buf at least 16 bytes). */
+const char *rep_money(char *buf, double v);
+
 /* "YYYY-MM-DD" of a Unix time (UTC) into buf (at least 11 bytes). */
 const char *rep_date(char *buf, int64_t t);
+
+/* The dealer network's section (cli_report_network.c): gather it from the
+ * programs engine on ctx (program: the bonus program to show), print it
+ * on the terminal, free it. 0 or a CLI error code. */
+int rep_network_gather(rep_network *n, b2b2c_ctx *ctx, int64_t now, int top,
+                       const char *program);
+void rep_network_print(const rep_network *n, int top);
+void rep_network_free(rep_network *n);
 
 /* Write the report as one self-contained HTML page; 0 or CLI_EDATA. */
 int rep_write_html(const report *r, FILE *f);

@@ -501,6 +501,128 @@ static void due(FILE *f, const report *r)
     fputs("</tbody></table></section>\n", f);
 }
 
+/* The dealer network: sell-out share of the top dealers, the bonus
+ * program's projected bonuses, the reorder due list. */
+static void network(FILE *f, const report *r)
+{
+    static const char *const ncols[] = {"dealer", "sell-out", "share",
+                                        "growth", "trend", "rank",
+                                        "days of stock", "sell-through"};
+    static const char *const bcols[] = {"dealer", "volume", "tier",
+                                        "gap to next", "accrued",
+                                        "projected volume", "projected tier",
+                                        "projected bonus"};
+    static const char *const rcols[] = {"dealer", "orders", "last order",
+                                        "median interval", "due",
+                                        "days late", "overdue", "exceeded",
+                                        "next units", "next amount"};
+    const rep_network *n = &r->net;
+    const char *labels[1000];
+    double v[1000];
+    char d1[11], d2[11];
+    size_t k;
+    if (n->ndealers == 0) {
+        fputs("<section><h2>Dealer network</h2><p class=\"note\">No "
+              "sell-in or sell-out in this database (<code>b2b2c programs "
+              "load</code>).</p></section>\n",
+              f);
+        return;
+    }
+    fprintf(f,
+            "<section><h2>Dealer network, %s to %s: sell-out %.2fM, "
+            "sell-in %.2fM</h2>\n<div class=\"row\">",
+            rep_date(d1, n->from),
+            rep_date(d2, n->from + (REP_NET_DAYS - 1) * INT64_C(86400)),
+            n->sell_out / 1e8, n->sell_in / 1e8);
+    for (k = 0; k < n->ntop && k < 1000; k++) {
+        labels[k] = n->top[k].id;
+        v[k] = 100 * n->top[k].f[B2B2C_PROGRAMS_F_SHARE];
+    }
+    hbars(f, "network-share",
+          "Share of the network's sell-out, %, the top dealers",
+          "network", labels, v, NULL, k, NULL, 1);
+    fputs("<table data-table=\"network\">", f);
+    th(f, ncols, 8);
+    for (k = 0; k < n->ntop; k++) {
+        const double *x = n->top[k].f;
+        fputs("<tr>", f);
+        td_text(f, n->top[k].id);
+        td(f, "%.0f", x[B2B2C_PROGRAMS_F_SELL_OUT_AMOUNT] / 100.0);
+        td(f, "%.1f%%", 100 * x[B2B2C_PROGRAMS_F_SHARE]);
+        td(f, "%+.1f%%", 100 * x[B2B2C_PROGRAMS_F_GROWTH]);
+        td(f, "%+.1f%%", 100 * x[B2B2C_PROGRAMS_F_TREND_RELATIVE]);
+        fprintf(f, "<td>%.0f of %.0f</td>", x[B2B2C_PROGRAMS_F_RANK],
+                x[B2B2C_PROGRAMS_F_RANK_OF]);
+        td(f, "%.1f", x[B2B2C_PROGRAMS_F_DAYS_OF_STOCK]);
+        td(f, "%.2f", x[B2B2C_PROGRAMS_F_SELL_THROUGH]);
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table></div>\n", f);
+    if (n->has_program) {
+        fputs("<h3>Bonus program ", f);
+        esc(f, n->program);
+        fprintf(f,
+                ": accrued %.2fM, projected %.2fM; %zu of %zu dealers in "
+                "a tier, %zu by the period's end</h3>\n<div class=\"row\">",
+                n->accrued / 1e8, n->projected / 1e8, n->tiers_now,
+                n->ndealers, n->tiers_projected);
+        for (k = 0; k < n->nbonus_top && k < 1000; k++) {
+            labels[k] = n->bonus_top[k].id;
+            v[k] = (double)n->bonus_top[k]
+                       .bonus[B2B2C_PROGRAM_F_PROJECTED_BONUS] /
+                   100.0;
+        }
+        hbars(f, "bonus-progress",
+              "Bonus projected to the period's end from the run rate",
+              "bonus", labels, v, NULL, k, NULL, 1);
+        fputs("<table data-table=\"bonus\">", f);
+        th(f, bcols, 8);
+        for (k = 0; k < n->nbonus_top; k++) {
+            const int64_t *b = n->bonus_top[k].bonus;
+            fputs("<tr>", f);
+            td_text(f, n->bonus_top[k].id);
+            td(f, "%.0f", (double)b[B2B2C_PROGRAM_F_VOLUME] / 100.0);
+            td(f, "%.0f", (double)b[B2B2C_PROGRAM_F_TIER]);
+            td(f, "%.0f", b[B2B2C_PROGRAM_F_NEXT_THRESHOLD] < 0
+                              ? NAN
+                              : (double)b[B2B2C_PROGRAM_F_GAP] / 100.0);
+            td(f, "%.0f", (double)b[B2B2C_PROGRAM_F_ACCRUED] / 100.0);
+            td(f, "%.0f",
+               (double)b[B2B2C_PROGRAM_F_PROJECTED_VOLUME] / 100.0);
+            td(f, "%.0f", (double)b[B2B2C_PROGRAM_F_PROJECTED_TIER]);
+            td(f, "%.0f",
+               (double)b[B2B2C_PROGRAM_F_PROJECTED_BONUS] / 100.0);
+            fputs("</tr>\n", f);
+        }
+        fputs("</tbody></table></div>\n", f);
+    } else {
+        fputs("<p class=\"note\">No bonus program '", f);
+        esc(f, n->program);
+        fputs("' (<code>--bonus-program</code>).</p>\n", f);
+    }
+    fprintf(f,
+            "<h3>Reorders due within %d days: %zu dealers, %zu overdue</h3>"
+            "\n<table data-table=\"reorders\">",
+            n->reorder_window, n->reorders_total, n->overdue_total);
+    th(f, rcols, 10);
+    for (k = 0; k < n->nreorders; k++) {
+        const double *x = n->reorders[k].f;
+        fputs("<tr>", f);
+        td_text(f, n->reorders[k].id);
+        td(f, "%.0f", x[B2B2C_PROGRAMS_R_ORDERS]);
+        td_text(f, rep_date(d1, (int64_t)x[B2B2C_PROGRAMS_R_LAST_ORDER]));
+        td(f, "%.1f", x[B2B2C_PROGRAMS_R_MEDIAN_INTERVAL]);
+        td_text(f, rep_date(d2, (int64_t)x[B2B2C_PROGRAMS_R_DUE]));
+        td(f, "%.0f", x[B2B2C_PROGRAMS_R_DAYS_LATE]);
+        td_text(f, x[B2B2C_PROGRAMS_R_OVERDUE] > 0 ? "overdue" : "");
+        td(f, "%.2f", x[B2B2C_PROGRAMS_R_EXCEEDED]);
+        td(f, "%.0f", x[B2B2C_PROGRAMS_R_EXPECTED_UNITS]);
+        td(f, "%.0f", x[B2B2C_PROGRAMS_R_EXPECTED_AMOUNT] / 100.0);
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table></section>\n", f);
+}
+
 static void channel_row(FILE *f, const rep_channel *c, const char *name,
                         const char *kind)
 {
@@ -625,6 +747,7 @@ int rep_write_html(const report *r, FILE *f)
             "color:#222;max-width:1200px}\n"
             "h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;"
             "margin:24px 0 8px;border-bottom:1px solid #ddd}\n"
+            "h3{font-size:15px;margin:16px 0 4px}\n"
             ".row{display:flex;flex-wrap:wrap;gap:24px;align-items:"
             "flex-start}\nfigure{margin:0}figcaption{font-size:12px;"
             "color:#555}\n"
@@ -653,6 +776,7 @@ int rep_write_html(const report *r, FILE *f)
     fairness(f, r);
     dealers(f, r);
     due(f, r);
+    network(f, r);
     channels(f, r);
     fputs("<section><h2>Not answered by the engines</h2><p class=\"note\">"
           "Revenue and margin per region, lifetime value per dealer, the "

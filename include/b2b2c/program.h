@@ -793,6 +793,148 @@ B2B2C_API int b2b2c_promo_uplift_list(const b2b2c_programs *h,
                                       b2b2c_promo_uplift_cb cb,
                                       void *userdata);
 
+/* ---- dealers' reorders (b2b2c_programs_reorder*) -------------------------- */
+
+/*
+ * The reorder due list: whose next order from the manufacturer is
+ * expected, from its own rhythm of ordering (docs/programs.md, "Reorder
+ * due list"). An order is a day with positive net sell-in units (the
+ * lines of one day, over the row's points and the product lines chosen,
+ * are one order); its quantity and amount are that day's net sell-in.
+ * The intervals between consecutive order days are taken as a renewal
+ * process (Cox 1962, "Renewal Theory", ch. 1: independent intervals of one
+ * distribution), whose median is estimated by the sample median of the
+ * row's own intervals: the next order is due that many days after the
+ * last, as in the forecaster's repeat-due list (b2b2c_forecaster_due).
+ * Only orders on days up to and including now's day count.
+ *
+ * Professional B2B customers who order from the manufacturer (not through
+ * a dealer) are not stored by this engine: the host passes each one's
+ * order history to b2b2c_programs_reorder_of, which applies the same rules
+ * and parameters.
+ *
+ * Parameters (b2b2c_programs_set_param; 720-729 belong to reorders):
+ *   B2B2C_PROGRAMS_PARAM_REORDER_MIN_ORDERS  orders needed for a due date
+ *                                          (so MIN_ORDERS - 1 intervals),
+ *                                          a whole number in [2, 1000],
+ *                                          default 4 (three intervals, as
+ *                                          the forecaster's default
+ *                                          B2B2C_FORECASTER_MIN_INTERVALS).
+ *   B2B2C_PROGRAMS_PARAM_REORDER_MARGIN     the overdue margin, a fraction
+ *                                          of the median interval in
+ *                                          [0, 10], default 0.5: a row is
+ *                                          overdue when the days since its
+ *                                          last order pass MEDIAN_INTERVAL
+ *                                          x (1 + MARGIN).
+ */
+enum {
+    B2B2C_PROGRAMS_PARAM_REORDER_MIN_ORDERS = 720,
+    B2B2C_PROGRAMS_PARAM_REORDER_MARGIN = 721
+};
+
+/*
+ * Fields of one reorder row (doubles; whole numbers except where said).
+ * Minor versions may append fields: read at most `nfields`. A field that
+ * is undefined (too few orders) is NaN.
+ *   ORDERS             order days up to now's day.
+ *   LAST_ORDER         Unix time the last order's day starts (context's
+ *                      offset); NaN without orders.
+ *   MEDIAN_INTERVAL    the sample median of the days between consecutive
+ *                      orders (a half when their number is even); NaN
+ *                      below MIN_ORDERS orders.
+ *   DUE                Unix time the due day starts: the last order's day
+ *                      plus MEDIAN_INTERVAL rounded half up.
+ *   DAYS_SINCE         days from the last order's day to now's day.
+ *   DAYS_LATE          now's day minus the due day (negative: days still
+ *                      to go).
+ *   OVERDUE            1 when DAYS_SINCE > MEDIAN_INTERVAL x (1 +
+ *                      REORDER_MARGIN), else 0.
+ *   EXCEEDED           the share (0..1) of the row's own intervals that are
+ *                      shorter than DAYS_SINCE: the empirical distribution
+ *                      function of the intervals at the days waited, how
+ *                      unusual the wait is for this buyer.
+ *   EXPECTED_UNITS     the sample median of the orders' units: the
+ *                      quantity expected in the next order.
+ *   EXPECTED_AMOUNT    the same for the orders' amounts (minor units).
+ */
+enum {
+    B2B2C_PROGRAMS_R_ORDERS = 0,
+    B2B2C_PROGRAMS_R_LAST_ORDER = 1,
+    B2B2C_PROGRAMS_R_MEDIAN_INTERVAL = 2,
+    B2B2C_PROGRAMS_R_DUE = 3,
+    B2B2C_PROGRAMS_R_DAYS_SINCE = 4,
+    B2B2C_PROGRAMS_R_DAYS_LATE = 5,
+    B2B2C_PROGRAMS_R_OVERDUE = 6,
+    B2B2C_PROGRAMS_R_EXCEEDED = 7,
+    B2B2C_PROGRAMS_R_EXPECTED_UNITS = 8,
+    B2B2C_PROGRAMS_R_EXPECTED_AMOUNT = 9,
+    B2B2C_PROGRAMS_R_NFIELDS = 10
+};
+
+/* Longest due window of b2b2c_programs_reorders, days (ten years). */
+#define B2B2C_PROGRAMS_REORDER_WINDOW_MAX 3660
+
+/* One row of the reorder due list: the dealer's or point's ID (valid
+ * during the call) and `nfields` values (B2B2C_PROGRAMS_R_*; 10 in 1.1). A
+ * non-zero return stops the listing and is returned. */
+typedef int (*b2b2c_programs_reorder_cb)(const char *id, const double *fields,
+                                         size_t nfields, void *userdata);
+
+/*
+ * The reorder due list at `now`: every registered dealer (scope
+ * B2B2C_PROGRAMS_BY_DEALER, its orders summed over its points) or point
+ * (B2B2C_PROGRAMS_BY_POINT) with at least REORDER_MIN_ORDERS orders whose
+ * due day is on or before now's day + window_days (the overdue ones
+ * included), most late first (DAYS_LATE from the highest; ties in ID
+ * order, bytewise).
+ *   product_line  orders of one product line, or NULL for any line (a day
+ *                 with net sell-in over all lines).
+ *   now           the time the list is for, in range.
+ *   window_days   0 .. B2B2C_PROGRAMS_REORDER_WINDOW_MAX: 0 lists the ones
+ *                 due by today.
+ * The callback runs after the list is built; a mutating call from it gets
+ * B2B2C_ESTATE.
+ * Errors: B2B2C_EINVAL (h or cb NULL; scope), B2B2C_EBADID (product_line),
+ * B2B2C_ERANGE (now outside the time range; window_days; a day's sum
+ * beyond 2^63), B2B2C_ENOMEM (scratch memory), a storage code or
+ * B2B2C_ECORRUPT (bringing the handle up to date), the callback's code.
+ * Cost O(D) for the D day aggregates of the lines chosen (grouped by
+ * row) plus a sort of each row's days when they come from several series
+ * and three medians per row; 10,000 dealers over 2.09M aggregates in
+ * about 255 ms of CPU time (docs/PERFORMANCE.md); no allocation held
+ * after the call.
+ */
+B2B2C_API int b2b2c_programs_reorders(const b2b2c_programs *h, int32_t scope,
+                                      const char *product_line, int64_t now,
+                                      int32_t window_days,
+                                      b2b2c_programs_reorder_cb cb,
+                                      void *userdata);
+
+/*
+ * The reorder fields at `now` of an order history the host holds (a
+ * professional B2B customer's orders from its own order system, or the
+ * forecaster's purchases of one customer), with the rules and parameters
+ * of b2b2c_programs_reorders: line i is (times[i], units[i],
+ * amounts[i]), in any order; the lines of one day (context's offset) are
+ * one order, a day whose units sum to 0 is none, lines after now's day are
+ * left out. Writes min(nfields, B2B2C_PROGRAMS_R_NFIELDS) values into
+ * fields, only on success; below REORDER_MIN_ORDERS orders the fields from
+ * MEDIAN_INTERVAL on are NaN (and LAST_ORDER, DAYS_SINCE too without any
+ * order). n == 0 is no order (the arrays may then be NULL).
+ * Errors: B2B2C_EINVAL (fields or h NULL; nfields 0; an array NULL with n
+ * > 0), B2B2C_ERANGE (now or times[i] outside the time range; units[i] or
+ * amounts[i] negative or above B2B2C_PROGRAMS_LINE_MAX; the message names
+ * the line), B2B2C_ENOMEM (scratch memory), a storage code or
+ * B2B2C_ECORRUPT (bringing the handle up to date). A read: callable from a
+ * listing's callback. Cost O(n log n).
+ */
+B2B2C_API int b2b2c_programs_reorder_of(double *fields, size_t nfields,
+                                        const b2b2c_programs *h,
+                                        const int64_t *times,
+                                        const int64_t *units,
+                                        const int64_t *amounts, size_t n,
+                                        int64_t now);
+
 #ifdef __cplusplus
 }
 #endif

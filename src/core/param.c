@@ -16,8 +16,11 @@
 
 #define P(id, min, max, def, whole) {id, #id, min, max, def, whole}
 
-/* Each module's parameters in the order of their numbers (no gaps): the
- * engines keep their values in arrays indexed by number - base. */
+/* Each module's parameters in the order of their numbers: the engines keep
+ * their values in arrays indexed by number - base. A number a module
+ * leaves free (its features take ranges of ten: programs 710-719 and
+ * 720-729) is a GAP entry, which is no parameter (name NULL). */
+#define GAP {0, NULL, 0, 0, 0, 0}
 static const b2b2c__param_info LEAD[] = {
     P(B2B2C_LEAD_HALF_LIFE_DAYS, 0.01, 3650.0, 30.0, 0),
     P(B2B2C_LEAD_WARM_THRESHOLD, -1e6, 1e6, 15.0, 0),
@@ -90,6 +93,10 @@ static const b2b2c__param_info EXPERIMENT[] = {
 static const b2b2c__param_info PROGRAMS[] = {
     P(B2B2C_PROGRAMS_PARAM_TREND_PERIODS, 3, 520, 8, 1),
     P(B2B2C_PROGRAMS_PARAM_STOCK_MAX_AGE_DAYS, 1, 36500, 90, 1),
+    GAP, GAP, GAP, GAP, GAP, GAP, GAP, GAP, /* 702-709 */
+    GAP, GAP, GAP, GAP, GAP, GAP, GAP, GAP, GAP, GAP, /* 710-719 */
+    P(B2B2C_PROGRAMS_PARAM_REORDER_MIN_ORDERS, 2, 1000, 4, 1),
+    P(B2B2C_PROGRAMS_PARAM_REORDER_MARGIN, 0, 10, 0.5, 0),
 };
 
 #define N(a) (sizeof(a) / sizeof(a[0]))
@@ -121,7 +128,9 @@ const b2b2c__param_info *b2b2c__param_find(int32_t param)
     if (param < 100)
         return NULL;
     t = b2b2c__param_table(param - param % 100, &n);
-    return t && (size_t)(param % 100) < n ? &t[param % 100] : NULL;
+    return t && (size_t)(param % 100) < n && t[param % 100].name
+               ? &t[param % 100]
+               : NULL;
 }
 
 int b2b2c__param_check(b2b2c_ctx *ctx, int32_t base, int32_t param,
@@ -155,6 +164,8 @@ void b2b2c__param_defaults(int32_t base, double *v)
 
 int b2b2c__param_valid(const b2b2c__param_info *p, double v)
 {
+    if (!p) /* a gap: only its placeholder 0 is stored */
+        return v == 0.0;
     return v >= p->min && v <= p->max && (!p->whole || v == floor(v));
 }
 

@@ -16,7 +16,8 @@
 #define PG_T_CLAIMS "programs_claims"
 
 #define PG_PARAM_BASE 700
-#define PG_NPARAMS 2
+/* Parameters 700..721 (702-719 are gaps: zeros in the array). */
+#define PG_NPARAMS 22
 #define PG_TIER_MAX 1000
 /* A day's aggregate stays within +-2^62, so that two add without overflow
  * and the report's sums are checked only once per day. */

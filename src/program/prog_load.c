@@ -14,19 +14,30 @@ static int load_err(b2b2c_ctx *ctx, int rc, const char *table, const void *k,
     return b2b2c__err_corrupt(ctx, rc, table, k, kl, NULL);
 }
 
+/* Version 1: the two parameters 700-701. Version 2: a count n, then the
+ * values of 700 .. 700 + n - 1 (gaps stored as 0); numbers the record does
+ * not reach keep what `out` holds (the defaults). */
 static int params_decode(b2b2c_ctx *ctx, const void *k, size_t kl,
                          const void *v, size_t vl, double *out)
 {
     b2b2c__rbuf r;
     double p[PG_NPARAMS];
-    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    size_t n = 2;
+    int rc = b2b2c__dec_begin(&r, v, vl, 2);
     if (rc)
         return load_err(ctx, rc, PG_T_PARAMS, k, kl);
-    for (size_t i = 0; i < PG_NPARAMS; i++)
+    memcpy(p, out, sizeof(p));
+    if (r.version >= 2) {
+        uint32_t c = b2b2c__dec_u32(&r);
+        if (c > PG_NPARAMS)
+            return load_err(ctx, B2B2C_ECORRUPT, PG_T_PARAMS, k, kl);
+        n = c;
+    }
+    for (size_t i = 0; i < n; i++)
         p[i] = b2b2c__dec_f64(&r);
     if ((rc = b2b2c__dec_finish(&r)) != 0)
         return load_err(ctx, rc, PG_T_PARAMS, k, kl);
-    for (size_t i = 0; i < PG_NPARAMS; i++)
+    for (size_t i = 0; i < n; i++)
         if (!b2b2c__param_valid(b2b2c__param_find(PG_PARAM_BASE + (int32_t)i),
                                 p[i]))
             return load_err(ctx, B2B2C_ECORRUPT, PG_T_PARAMS, k, kl);

@@ -19,7 +19,8 @@ B2B2C__NAME_FUNCS(b2b2c_programs_kind, kind_names)
 static int params_write(b2b2c_ctx *ctx, const double *p)
 {
     b2b2c__wbuf w;
-    b2b2c__enc_begin(&w, &ctx->mem, 1);
+    b2b2c__enc_begin(&w, &ctx->mem, 2);
+    b2b2c__enc_u32(&w, PG_NPARAMS);
     for (size_t i = 0; i < PG_NPARAMS; i++)
         b2b2c__enc_f64(&w, p[i]);
     return b2b2c__st_put_rec(ctx, PG_T_PARAMS, "params", 6, &w);
@@ -70,7 +71,8 @@ int b2b2c_programs_get_param(double *out, const b2b2c_programs *h,
     if (!out || !h)
         return B2B2C_EINVAL;
     b2b2c__err_clear(h->ctx);
-    if (param < PG_PARAM_BASE || param >= PG_PARAM_BASE + PG_NPARAMS)
+    if (param < PG_PARAM_BASE || param >= PG_PARAM_BASE + PG_NPARAMS ||
+        !b2b2c__param_find(param))
         return b2b2c__err(h->ctx, B2B2C_EINVAL,
                           "param: %d is not a programs parameter",
                           (int)param);
@@ -274,6 +276,22 @@ static void undo_day_set(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     memcpy(&s->dv[(uintptr_t)b], b2b2c__undo_arena_pop(ctx, n), n);
 }
 
+/* Where `day` is or would go in a series (the lower bound). A series
+ * whose days have no gap up to `day` has it at day - first day: one probe
+ * instead of a binary search's cache misses when lines come in random
+ * order (a point that sells every day); otherwise the binary search. */
+static inline size_t pg_day_find(const pg_series *s, int64_t day)
+{
+    size_t lo;
+    if (s->n && day >= s->dv[0].day) {
+        uint64_t k = (uint64_t)(day - s->dv[0].day);
+        if (k < s->n && s->dv[k].day == day)
+            return (size_t)k;
+    }
+    B2B2C__LOWER_BOUND(lo, s->dv, s->n, day, day);
+    return lo;
+}
+
 /* Index of `day` in s, inserted (zero) when absent; the day's old value is
  * saved for the undo log once per call (stamp). *fresh: it was saved or
  * inserted now, so the caller writes it at the end. */
@@ -289,7 +307,7 @@ static int day_slot(b2b2c_programs *h, pg_series *s, int64_t day,
     else if (!s->n || s->dv[s->n - 1].day < day)
         lo = s->n;
     else
-        B2B2C__LOWER_BOUND(lo, s->dv, s->n, day, day);
+        lo = pg_day_find(s, day);
     if (lo < s->n && s->dv[lo].day == day) {
         pg_day *saved;
         if (s->dv[lo].stamp == h->gen) {
@@ -519,10 +537,12 @@ int b2b2c_programs_record(b2b2c_programs *h, int32_t kind,
     return rc;
 }
 
-/* A day a batch touched, written at its end. */
+/* A day a batch touched, written at its end; `at` where it was (a later
+ * insert into the series may have moved it). */
 typedef struct touched {
     pg_series *s;
     int64_t day;
+    size_t at;
 } touched;
 
 typedef struct batch {
@@ -534,6 +554,52 @@ typedef struct batch {
 
 #define PG_PROGRESS_EVERY 4096
 
+/* Look-ahead of a batch: the series of line i + PG_AHEAD is found and the
+ * cache line of its day started loading while line i is folded (lines in
+ * random order miss the cache on the day; the series map slot and the day
+ * then overlap the work of the lines between). A line whose series does
+ * not exist yet gets NULL and the ordinary lookup, which creates it. */
+#define PG_AHEAD 8
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PG_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PG_PREFETCH(p) ((void)(p))
+#endif
+
+typedef struct ahead {
+    pg_series *s[PG_AHEAD];
+    const char *lastp, *lastl; /* the last line looked ahead */
+    pg_series *last;
+} ahead;
+
+static void look_ahead(b2b2c_programs *h, const batch *b, ahead *a, size_t i)
+{
+    char key[2 * B2B2C__ID_MAX + 2];
+    pg_series *s;
+    size_t plen, klen;
+    if (i >= b->n)
+        return;
+    if (a->last && b->points[i] == a->lastp && b->lines[i] == a->lastl) {
+        /* a run of one point and line (a file in point order): no lookup,
+         * and its days are the ones just read */
+        a->s[i % PG_AHEAD] = a->last;
+        return;
+    } else {
+        klen = line_key(key, b->points[i], &plen, b->lines[i]);
+        s = b2b2c__map_get(&h->series, key, klen);
+        a->lastp = b->points[i];
+        a->lastl = b->lines[i];
+        a->last = s;
+    }
+    a->s[i % PG_AHEAD] = s;
+    if (s && s->n) {
+        int64_t day = b2b2c__day(h->ctx, b->times[i]);
+        uint64_t k = (uint64_t)(day - s->dv[0].day);
+        PG_PREFETCH(&s->dv[k < s->n ? (size_t)k : s->n - 1]);
+    }
+}
+
 static int batch_body(b2b2c_programs *h, const batch *b)
 {
     b2b2c_ctx *ctx = h->ctx;
@@ -541,11 +607,14 @@ static int batch_body(b2b2c_programs *h, const batch *b)
     touched *tv = NULL;
     size_t ntv = 0, captv = 0;
     pg_series *s = NULL;
-    const char *lastp = NULL, *lastl = NULL;
+    ahead a;
     char abuf[48];
     int rc = 0;
 
     h->gen++;
+    memset(&a, 0, sizeof(a));
+    for (size_t i = 0; i < PG_AHEAD; i++)
+        look_ahead(h, b, &a, i);
     for (size_t i = 0; i < b->n && rc == 0; i++) {
         size_t plen, klen, at;
         int fresh;
@@ -554,8 +623,9 @@ static int batch_body(b2b2c_programs *h, const batch *b)
         if (i % PG_PROGRESS_EVERY == PG_PROGRESS_EVERY - 1 &&
             (rc = b2b2c__progress(ctx, PG_PROGRESS_EVERY)) != 0)
             break;
-        /* consecutive lines of one point and line skip the lookup */
-        if (!s || b->points[i] != lastp || b->lines[i] != lastl) {
+        s = a.s[i % PG_AHEAD];
+        look_ahead(h, b, &a, i + PG_AHEAD);
+        if (!s) {
             klen = line_key(key, b->points[i], &plen, b->lines[i]);
             if ((rc = series_get(h, key, plen, klen, &s)) != 0) {
                 if (rc == B2B2C_ENOTFOUND) /* name the line */
@@ -565,8 +635,14 @@ static int batch_body(b2b2c_programs *h, const batch *b)
                                    key, plen);
                 break;
             }
-            lastp = b->points[i];
-            lastl = b->lines[i];
+            /* the look-ahead found nothing for the lines of this series
+             * it has passed already: give them the new series */
+            for (size_t j = i + 1; j < i + PG_AHEAD && j < b->n; j++)
+                if (!a.s[j % PG_AHEAD] && b->points[j] == b->points[i] &&
+                    b->lines[j] == b->lines[i])
+                    a.s[j % PG_AHEAD] = s;
+            if (a.lastp == b->points[i] && a.lastl == b->lines[i])
+                a.last = s;
         }
         day = b2b2c__day(ctx, b->times[i]);
         if ((rc = day_slot(h, s, day, &at, &fresh)) != 0)
@@ -578,15 +654,18 @@ static int batch_body(b2b2c_programs *h, const batch *b)
                 break;
             }
             tv[ntv].s = s;
+            tv[ntv].at = at;
             tv[ntv++].day = day;
         }
         rc = fold(ctx, &s->dv[at], b->kinds[i], b->units[i], b->amounts[i],
                   i);
     }
     for (size_t j = 0; j < ntv && rc == 0; j++) {
-        size_t at;
-        B2B2C__LOWER_BOUND(at, tv[j].s->dv, tv[j].s->n, day, tv[j].day);
-        rc = day_write(ctx, tv[j].s, &tv[j].s->dv[at]);
+        const pg_series *t = tv[j].s;
+        size_t at = tv[j].at;
+        if (at >= t->n || t->dv[at].day != tv[j].day)
+            at = pg_day_find(t, tv[j].day);
+        rc = day_write(ctx, t, &t->dv[at]);
     }
     b2b2c__free(ctx, tv);
     return rc;

@@ -313,6 +313,10 @@ static void open_all(b2b2c_ctx *ctx)
             b2b2c_promo_claim_status(pg, "k1", B2B2C_PROMO_REJECTED,
                                      T0 + 86400 * 11);
         }
+        b2b2c_programs_reorders(pg, B2B2C_PROGRAMS_BY_DEALER, NULL,
+                                T0 + 86400 * 30, 30, card_row, NULL);
+        b2b2c_programs_reorders(pg, B2B2C_PROGRAMS_BY_POINT, "A",
+                                T0 + 86400 * 30, 0, card_row, NULL);
         b2b2c_programs_record(pg, B2B2C_PROGRAMS_KIND_SELL_OUT, "p1", "A", T0, 1,
                               1);
         b2b2c_programs_free(pg);

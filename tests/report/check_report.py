@@ -27,9 +27,10 @@ import tempfile
 SKIP = 77
 CHARTS = ["segment-mix", "clv-segments", "lead-bands", "funnel",
           "routing-fairness", "dealer-intervals", "channel-roi",
-          "weekly-leads"]
+          "weekly-leads", "network-share", "bonus-progress"]
 SECTIONS = ["SEGMENT MIX", "LEADS", "ROUTING FAIRNESS", "DEALERS",
-            "REPEAT DUE", "CHANNELS", "Not answered by the engines"]
+            "REPEAT DUE", "CHANNELS", "DEALER NETWORK", "REORDERS",
+            "Not answered by the engines"]
 
 
 def fail(msg):

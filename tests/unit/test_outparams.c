@@ -62,6 +62,10 @@
  *   b2b2c_promo_uplift              test_promo_uplift (F, F2, unknown
  *                                   promotion, unknown dealer, bad ID,
  *                                   nfields 0, bad control, ST)
+ *   b2b2c_programs_reorder_of       test_reorder_of (F, F2, nfields 0,
+ *                                   NULL array, negative units, negative
+ *                                   amount, now out of range, ST; in
+ *                                   test_outparams_programs_reorder.c)
  * dealer.h
  *   b2b2c_dealer_new                test_dealer (AL, ST; exception)
  *   b2b2c_dealer_get_param          test_dealer (F, F2, unknown param, ST)

@@ -108,6 +108,8 @@ b2b2c_promo_spend_cb = CFUNCTYPE(c_int, c_char_p, c_char_p, POINTER(c_int64),
     c_size_t, c_void_p)
 b2b2c_promo_uplift_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double), c_size_t,
     c_void_p)
+b2b2c_programs_reorder_cb = CFUNCTYPE(c_int, c_char_p, POINTER(c_double),
+    c_size_t, c_void_p)
 
 # ---- constants (enums and #defines), without B2B2C_ ----
 
@@ -557,6 +559,7 @@ CONSTANTS = {
     'PROGRAM_TIERS_MAX': 32,
     'PROGRAM_BP_MAX': 10000,
     'PROMO_NO_TIME': -9223372036854775808,
+    'PROGRAMS_REORDER_WINDOW_MAX': 3660,
     'PROGRAMS_KIND_SELL_IN': 0,
     'PROGRAMS_KIND_SELL_OUT': 1,
     'PROGRAMS_KIND_STOCK': 2,
@@ -646,6 +649,19 @@ CONSTANTS = {
     'PROMO_U_SPEND': 15,
     'PROMO_U_ROI': 16,
     'PROMO_U_NFIELDS': 17,
+    'PROGRAMS_PARAM_REORDER_MIN_ORDERS': 720,
+    'PROGRAMS_PARAM_REORDER_MARGIN': 721,
+    'PROGRAMS_R_ORDERS': 0,
+    'PROGRAMS_R_LAST_ORDER': 1,
+    'PROGRAMS_R_MEDIAN_INTERVAL': 2,
+    'PROGRAMS_R_DUE': 3,
+    'PROGRAMS_R_DAYS_SINCE': 4,
+    'PROGRAMS_R_DAYS_LATE': 5,
+    'PROGRAMS_R_OVERDUE': 6,
+    'PROGRAMS_R_EXCEEDED': 7,
+    'PROGRAMS_R_EXPECTED_UNITS': 8,
+    'PROGRAMS_R_EXPECTED_AMOUNT': 9,
+    'PROGRAMS_R_NFIELDS': 10,
 }
 
 # status codes (the enum holding B2B2C_OK)
@@ -880,6 +896,12 @@ ENUMS = (
         ('CONTROL_PROMO_AMOUNT', 10), ('CONTROL_BASE_UNITS', 11),
         ('CONTROL_BASE_AMOUNT', 12), ('DID_UNITS', 13), ('DID_AMOUNT', 14),
         ('SPEND', 15), ('ROI', 16), ('NFIELDS', 17))),
+    ('ProgramsReorderParam', 'PROGRAMS_PARAM_REORDER_', (('MIN_ORDERS', 720),
+        ('MARGIN', 721))),
+    ('ProgramsReorderField', 'PROGRAMS_R_', (('ORDERS', 0), ('LAST_ORDER', 1),
+        ('MEDIAN_INTERVAL', 2), ('DUE', 3), ('DAYS_SINCE', 4),
+        ('DAYS_LATE', 5), ('OVERDUE', 6), ('EXCEEDED', 7),
+        ('EXPECTED_UNITS', 8), ('EXPECTED_AMOUNT', 9), ('NFIELDS', 10))),
 )
 
 # ---- the int64_t parameters holding a time (Unix seconds):
@@ -961,6 +983,8 @@ TIME_ARGS = {
     'b2b2c_promo_set': (3, 4),
     'b2b2c_promo_claim': (5,),
     'b2b2c_promo_claim_status': (3,),
+    'b2b2c_programs_reorders': (3,),
+    'b2b2c_programs_reorder_of': (7,),
 }
 
 # ---- functions: (name, restype, argtypes) ----
@@ -1417,4 +1441,9 @@ FUNCTIONS = (
         c_char_p, c_char_p, POINTER(c_char_p), c_size_t)),
     ("b2b2c_promo_uplift_list", c_int, (c_void_p, c_char_p, POINTER(c_char_p),
         c_size_t, b2b2c_promo_uplift_cb, c_void_p)),
+    ("b2b2c_programs_reorders", c_int, (c_void_p, c_int32, c_char_p, c_int64,
+        c_int32, b2b2c_programs_reorder_cb, c_void_p)),
+    ("b2b2c_programs_reorder_of", c_int, (POINTER(c_double), c_size_t,
+        c_void_p, POINTER(c_int64), POINTER(c_int64), POINTER(c_int64),
+        c_size_t, c_int64)),
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ctypes
 from collections import namedtuple
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ._lib import EnumArg, Time, _CONSTANTS, _d, lib, to_unix
 from .core import Context, _name, _value
@@ -15,6 +15,7 @@ from ._engine import (_Handle, _b, _dbl, _enum, _named, _prefixed, _row,
 
 _F_NAMES = _prefixed("PROGRAMS_F_", ("NFIELDS",))
 _BONUS_F_NAMES = _prefixed("PROGRAM_F_", ("NFIELDS",))
+_REORDER_F_NAMES = _prefixed("PROGRAMS_R_", ("NFIELDS",))
 _BASIS = _named("PROGRAM_BASIS_")
 _MODE = {"retroactive": _CONSTANTS["PROGRAM_RETROACTIVE"],
          "incremental": _CONSTANTS["PROGRAM_INCREMENTAL"]}
@@ -291,3 +292,41 @@ class Programs(_Handle):
                                            _row(f, n, _PROMO_U_NAMES)),
                           self.handle, _b(promo_id), arr, nc)
         return dict(rows)
+
+    def reorders(self, now: Time, window_days: int = 0,
+                 by: EnumArg = "dealer",
+                 product_line: Optional[str] = None
+                 ) -> List[Tuple[str, Dict[str, float]]]:
+        """The reorder due list at now: [(dealer or point ID, {orders,
+        last_order, median_interval, due, days_since, days_late, overdue,
+        exceeded, expected_units, expected_amount}), ...] of the rows with
+        at least PROGRAMS_PARAM_REORDER_MIN_ORDERS orders (days with net
+        sell-in) due by now + window_days, most late first (ties by ID).
+        by: "dealer" or "point"; product_line None = any line."""
+        return self._iter(lib.b2b2c_programs_reorders,
+                          _d.b2b2c_programs_reorder_cb,
+                          lambda i, f, n: (i.decode("utf-8", "replace"),
+                                           _row(f, n, _REORDER_F_NAMES)),
+                          self.handle,
+                          _enum(by, _named("PROGRAMS_BY_"), "by"),
+                          _b(product_line), _time(now, "now"), window_days)
+
+    def reorder_of(self, orders: Iterable[Sequence], now: Time
+                   ) -> Dict[str, float]:
+        """The reorder fields (as reorders) at now of an order history the
+        host holds, e.g. a professional B2B customer's: orders are (t,
+        units, amount) in any order; the lines of one day are one order."""
+        rows = list(orders)
+        n = len(rows)
+        ts = (ctypes.c_int64 * max(n, 1))()
+        us = (ctypes.c_int64 * max(n, 1))()
+        ms = (ctypes.c_int64 * max(n, 1))()
+        for i, (t, u, m) in enumerate(rows):
+            ts[i] = to_unix(_time(t, "t"))
+            us[i] = u
+            ms[i] = m
+        nf = _CONSTANTS["PROGRAMS_R_NFIELDS"]
+        f = (ctypes.c_double * nf)()
+        self._check(lib.b2b2c_programs_reorder_of(
+            f, nf, self.handle, ts, us, ms, n, _time(now, "now")))
+        return _row(f, nf, _REORDER_F_NAMES)

@@ -453,6 +453,7 @@ module B2B2C
     PROGRAM_TIERS_MAX: 32,
     PROGRAM_BP_MAX: 10000,
     PROMO_NO_TIME: -9223372036854775808,
+    PROGRAMS_REORDER_WINDOW_MAX: 3660,
     PROGRAMS_KIND_SELL_IN: 0,
     PROGRAMS_KIND_SELL_OUT: 1,
     PROGRAMS_KIND_STOCK: 2,
@@ -541,7 +542,20 @@ module B2B2C
     PROMO_U_DID_AMOUNT: 14,
     PROMO_U_SPEND: 15,
     PROMO_U_ROI: 16,
-    PROMO_U_NFIELDS: 17
+    PROMO_U_NFIELDS: 17,
+    PROGRAMS_PARAM_REORDER_MIN_ORDERS: 720,
+    PROGRAMS_PARAM_REORDER_MARGIN: 721,
+    PROGRAMS_R_ORDERS: 0,
+    PROGRAMS_R_LAST_ORDER: 1,
+    PROGRAMS_R_MEDIAN_INTERVAL: 2,
+    PROGRAMS_R_DUE: 3,
+    PROGRAMS_R_DAYS_SINCE: 4,
+    PROGRAMS_R_DAYS_LATE: 5,
+    PROGRAMS_R_OVERDUE: 6,
+    PROGRAMS_R_EXCEEDED: 7,
+    PROGRAMS_R_EXPECTED_UNITS: 8,
+    PROGRAMS_R_EXPECTED_AMOUNT: 9,
+    PROGRAMS_R_NFIELDS: 10
   }.freeze
 
   # Status codes (the enum holding B2B2C_OK).
@@ -719,7 +733,11 @@ module B2B2C
       base_units: 3, base_amount: 4, lift: 5, incr_units: 6, incr_amount: 7,
       control_dealers: 8, control_promo_units: 9, control_promo_amount: 10,
       control_base_units: 11, control_base_amount: 12, did_units: 13,
-      did_amount: 14, spend: 15, roi: 16, nfields: 17 }
+      did_amount: 14, spend: 15, roi: 16, nfields: 17 },
+    ProgramsReorderParam: { min_orders: 720, margin: 721 },
+    ProgramsReorderField: { orders: 0, last_order: 1, median_interval: 2,
+      due: 3, days_since: 4, days_late: 5, overdue: 6, exceeded: 7,
+      expected_units: 8, expected_amount: 9, nfields: 10 }
   }.freeze
 
   ENUM_PREFIXES = {
@@ -784,7 +802,9 @@ module B2B2C
     PromoClaimField: "PROMO_C_",
     PromoBy: "PROMO_BY_",
     PromoSpendField: "PROMO_S_",
-    PromoUpliftField: "PROMO_U_"
+    PromoUpliftField: "PROMO_U_",
+    ProgramsReorderParam: "PROGRAMS_PARAM_REORDER_",
+    ProgramsReorderField: "PROGRAMS_R_"
   }.freeze
 
   # The int64_t parameters holding a time (Unix seconds): function
@@ -864,7 +884,9 @@ module B2B2C
     b2b2c_program_status_list: [2],
     b2b2c_promo_set: [3, 4],
     b2b2c_promo_claim: [5],
-    b2b2c_promo_claim_status: [3]
+    b2b2c_promo_claim_status: [3],
+    b2b2c_programs_reorders: [3],
+    b2b2c_programs_reorder_of: [7]
   }.freeze
 
   # b2b2c_allocator (common.h)
@@ -925,6 +947,7 @@ module B2B2C
     callback :b2b2c_promo_claim_cb, %i[string string string pointer size_t pointer], :int
     callback :b2b2c_promo_spend_cb, %i[string string pointer size_t pointer], :int
     callback :b2b2c_promo_uplift_cb, %i[string pointer size_t pointer], :int
+    callback :b2b2c_programs_reorder_cb, %i[string pointer size_t pointer], :int
 
     # common.h
     attach_function :b2b2c_version_number, [], :uint32
@@ -1211,5 +1234,7 @@ module B2B2C
     attach_function :b2b2c_promo_spend_list, %i[pointer int32 string string b2b2c_promo_spend_cb pointer], :int
     attach_function :b2b2c_promo_uplift, %i[pointer size_t pointer string string pointer size_t], :int
     attach_function :b2b2c_promo_uplift_list, %i[pointer string pointer size_t b2b2c_promo_uplift_cb pointer], :int
+    attach_function :b2b2c_programs_reorders, %i[pointer int32 string int64 int32 b2b2c_programs_reorder_cb pointer], :int
+    attach_function :b2b2c_programs_reorder_of, %i[pointer size_t pointer pointer pointer pointer size_t int64], :int
   end
 end

@@ -5,6 +5,7 @@
 module B2B2C
   PROGRAMS_F_NAMES = prefixed("PROGRAMS_F_", ["NFIELDS"]).freeze
   PROGRAM_F_NAMES = prefixed("PROGRAM_F_", ["NFIELDS"]).freeze
+  PROGRAMS_R_NAMES = prefixed("PROGRAMS_R_", ["NFIELDS"]).freeze
   PROGRAM_BASIS = named("PROGRAM_BASIS_").freeze
   PROGRAM_MODE = { "retroactive" => CONSTANTS[:PROGRAM_RETROACTIVE],
                    "incremental" => CONSTANTS[:PROGRAM_INCREMENTAL] }.freeze
@@ -221,6 +222,35 @@ module B2B2C
       end
       keep.clear
       rows.to_h
+    end
+
+    # The reorder due list at now: [[dealer or point ID, Hash keyed by the
+    # PROGRAMS_R_* names lowercased], ...] of the rows with at least
+    # PROGRAMS_PARAM_REORDER_MIN_ORDERS orders due by now + window_days, most
+    # late first (ties by ID). by: :dealer or :point; product_line nil = any.
+    def reorders(now, window_days: 0, by: :dealer, product_line: nil)
+      iterate(:b2b2c_programs_reorders, :b2b2c_programs_reorder_cb, handle,
+              B2B2C.enum(by, B2B2C.named("PROGRAMS_BY_"), "by"), product_line,
+              B2B2C.time(now, "now"), window_days) do |i, f, n|
+        [i.dup.force_encoding("UTF-8"), B2B2C.row(f, n, PROGRAMS_R_NAMES)]
+      end
+    end
+
+    # The reorder fields at now of an order history the host holds (a
+    # professional B2B customer's): orders are [t, units, amount] in any
+    # order; the lines of one day are one order.
+    def reorder_of(orders, now)
+      n = orders.size
+      ints = Array.new(3) { FFI::MemoryPointer.new(:int64, [n, 1].max) }
+      orders.each_with_index do |(t, u, m), i|
+        ints[0].put_int64(8 * i, B2B2C.to_unix(B2B2C.time(t, "t")))
+        ints[1].put_int64(8 * i, u)
+        ints[2].put_int64(8 * i, m)
+      end
+      nf = CONSTANTS[:PROGRAMS_R_NFIELDS]
+      f = FFI::MemoryPointer.new(:double, nf)
+      check(Lib.b2b2c_programs_reorder_of(f, nf, handle, *ints, n, B2B2C.time(now, "now")))
+      B2B2C.row(f, nf, PROGRAMS_R_NAMES)
     end
   end
 
