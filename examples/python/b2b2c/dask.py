@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
 """The forecast models on a Dask DataFrame (docs/scaling.md).
 
-fit() runs the library's optimizer on the driver (forecast_fit_sum) and, at
-each likelihood evaluation, maps the partitions to their (log-likelihood,
+fit() reduces each partition once, in its worker, to its distinct rows
+with weights (merge_partition, persisted), then runs the library's
+optimizer on the driver (forecast_fit_sum) and, at each likelihood
+evaluation, maps the merged partitions to their (log-likelihood,
 gradient) with the library's forecast_loglik in the workers and adds them
 on the driver in partition order; predict() and spend() are
 map_partitions. The DataFrame holds one row per customer (a summary:
@@ -33,7 +35,7 @@ __all__ = ["PartitionError", "SplitCustomerError", "fit", "fit_transactions",
            "summaries", "summarise_partition", "predict", "spend", "markov",
            "partition_channels", "partition_markov_counts", "lead_fit",
            "partition_lead_sums", "partition_lead_counts",
-           "partition_sums", "partition_moments"]
+           "partition_sums", "partition_moments", "merge_partition"]
 
 _MODELS = (FORECAST_BGNBD, FORECAST_PNBD, FORECAST_BGBB, FORECAST_GG)
 
@@ -138,6 +140,43 @@ def partition_moments(part: Any, model: int,
     return 0, list(m), ""
 
 
+_MERGED = ["x", "tx", "T", "w"]
+
+
+def merge_partition(part: Any, model: int,
+                    cols: Sequence[Optional[str]]) -> Any:
+    """In a worker: one pandas partition (already checked by
+    partition_moments) reduced to its distinct rows, the pandas DataFrame
+    of columns x, tx, T (0 for Gamma-Gamma) and w (the rows' count, or
+    their summed weight), in the order of each row's first appearance:
+    the rows and weights b2b2c__fc_rows_build merges them into inside
+    forecast_loglik, left out as it leaves them out (weight 0; for
+    Gamma-Gamma, frequency or monetary value 0). So forecast_loglik on the
+    merged rows gives the partition's sums bit for bit (whole-number
+    weights; other weights are summed with pandas' compensated sum, to
+    the last bit or so), and each evaluation works on the distinct rows
+    only (docs/scaling.md)."""
+    import numpy as np
+    import pandas as pd
+    x, tx, T, w = _arrays(part, cols)
+    keep = np.ones(len(x), dtype=bool) if w is None else w != 0
+    if model == FORECAST_GG:
+        keep &= (x != 0) & (tx != 0)
+        T = np.zeros(len(x))
+    df = pd.DataFrame({"x": x[keep], "tx": tx[keep], "T": T[keep]})
+    # sort=False: groups in the order of their first row, dropna=False:
+    # nothing dropped (partition_moments refused NaN already)
+    if w is None:
+        g = df.groupby(["x", "tx", "T"], sort=False, dropna=False).size()
+    else:
+        df["w"] = w[keep]
+        g = df.groupby(["x", "tx", "T"], sort=False,
+                       dropna=False)["w"].sum()
+    out = g.reset_index()
+    out.columns = _MERGED
+    return out.astype("float64")
+
+
 def _guard(fn: Any, *args: Any) -> Any:
     """fn(*args) in the worker, a Python error returned as code None."""
     try:
@@ -192,6 +231,19 @@ def _map(parts: Sequence[Any], fn: Any, *args: Any) -> List[Any]:
     return out
 
 
+def _wait(coll: Any) -> None:
+    """Wait until a persisted collection is in the workers' memory (with a
+    distributed Client; nothing to wait for with the local scheduler).
+    A partition whose task failed is named by the first map over it."""
+    if _client() is None:
+        return
+    import distributed
+    try:
+        distributed.wait(distributed.futures_of(coll))
+    except Exception:  # noqa: B902 (reported by the map that reads it)
+        pass
+
+
 def _failed(k: int, r: Any) -> None:
     """Raise the PartitionError of partition k's failed result r."""
     if r[0] is None:
@@ -217,11 +269,14 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
         check_ids: bool = False) -> FitResult:
     """Fit BG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma (model FORECAST_GG: the
     frequency and monetary_value columns) on a Dask DataFrame of customer
-    summaries, one row per customer. The columns are selected and (persist
-    True) persisted first, so each step reads them from the workers'
-    memory. Each likelihood evaluation is one map over the partitions, the
-    partial sums added on the driver in partition order (the same answer
-    on every run). check_ids: the DataFrame's index is the customer ID
+    summaries, one row per customer. The columns are selected, checked
+    (forecast_moments, in the workers) and reduced once per partition to
+    their distinct rows with weights (merge_partition), persisted (persist
+    True) so that each step reads them from the workers' memory; the
+    partition's raw rows are then let go. Each likelihood evaluation is
+    one map over the merged partitions, the partial sums added on the
+    driver in partition order (the same answer on every run, bit for bit
+    that of the unmerged partitions). check_ids: the DataFrame's index is the customer ID
     with known divisions (set_index on the ID gives both; ValueError
     otherwise), so that a customer cannot be split across two partitions,
     and each partition is checked to hold each ID once (PartitionError
@@ -230,7 +285,7 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
     PartitionError naming the first partition whose data are bad, whose
     worker raised, or whose sum was not finite, and b2b2c.Error for the
     fit's own errors (ENODATA when no row is usable)."""
-    import dask  # noqa: F401 (fail here, not in a worker, without dask)
+    import dask
     model = _check_model(model)
     if check_ids and not ddf.known_divisions:
         raise ValueError("check_ids: the index must be the customer ID with "
@@ -241,21 +296,27 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
     sel = ddf if list(ddf.columns) == want else ddf[want]
     if persist:
         sel = sel.persist()
-    parts = sel.to_delayed()
 
     mom = [0.0, 0.0, 0.0]
-    for k, r in enumerate(_map(parts, partition_moments, model, cols,
-                               check_ids)):
+    for k, r in enumerate(_map(sel.to_delayed(), partition_moments, model,
+                               cols, check_ids)):
         if r[0] != 0:
             _failed(k, r)
         _finite(k, "moments", r[1])
         for i in range(3):
             mom[i] += r[1][i]
+    parts = [dask.delayed(merge_partition)(p, model, cols)
+             for p in sel.to_delayed()]
+    if persist:
+        parts = list(dask.persist(*parts))
+        _wait(parts)
+    del sel  # the raw rows: released once merged
+    mcols = ["x", "tx", None if model == FORECAST_GG else "T", "w"]
 
     def sum_fn(params: List[float]) -> Tuple[float, List[float]]:
         ll, g, outside = 0.0, [0.0] * len(params), False
         for k, r in enumerate(_map(parts, partition_sums, model, params,
-                                   cols)):
+                                   mcols)):
             if r[0] == ENODATA:
                 continue  # no usable row in this partition
             if r[0] == ERANGE and r[-1].startswith("loglik: not finite"):
