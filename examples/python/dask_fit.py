@@ -104,6 +104,47 @@ def fit_one(model, pdf):
     return list(out), it.value
 
 
+def eval_cost(n, rounds):
+    """CPU time of one likelihood evaluation (b2b2c_forecast_loglik with
+    its gradient) of a partition of n simulated customers, as its raw
+    rows and as its distinct rows with weights (b2b2c.dask.merge_partition,
+    what b2b2c.dask.fit evaluates), interleaved, median of `rounds` each;
+    and the CPU time of the merge itself, once per partition."""
+    model = b2b2c.FORECAST_BGNBD
+    part = simulate(n, (19, 0))
+    cols = bd._cols(model, "frequency", "recency", "T", "", None)
+    c0 = time.process_time()
+    merged = bd.merge_partition(part, model, cols)
+    t_merge = time.process_time() - c0
+    mcols = ["x", "tx", "T", "w"]
+    params = [0.25, 4.0, 0.8, 2.5]
+    kept = bd.MergedPartition(model, merged)
+    c0 = time.process_time()
+    kept.sums(params)  # builds the library's rows
+    t_build = time.process_time() - c0
+    raw, mer, held = [], [], []
+    for _ in range(rounds):
+        c0 = time.process_time()
+        r1 = bd.partition_sums(part, model, params, cols)
+        raw.append(time.process_time() - c0)
+        c0 = time.process_time()
+        r2 = bd.partition_sums(merged, model, params, mcols)
+        mer.append(time.process_time() - c0)
+        c0 = time.process_time()
+        r3 = kept.sums(params)
+        held.append(time.process_time() - c0)
+        assert r1 == r2 == r3, (r1, r2, r3)
+    print("one evaluation of %d customers (%d distinct rows), CPU, median "
+          "of %d interleaved: raw rows %.1f ms, merged rows %.1f ms, the "
+          "library's rows kept (fit's path) %.1f ms; once per partition: "
+          "the merge %.1f ms, building the rows %.1f ms; the same sums bit "
+          "for bit" % (n, len(merged), rounds, 1e3 * statistics.median(raw),
+                       1e3 * statistics.median(mer),
+                       1e3 * statistics.median(held), 1e3 * t_merge,
+                       1e3 * t_build))
+    print("load average %.2f %.2f %.2f" % os.getloadavg())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--customers", type=int, default=10000000)
@@ -114,7 +155,14 @@ def main():
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--no-single", action="store_true",
                     help="skip the one-process fit (too big for memory)")
+    ap.add_argument("--eval-cost", type=int, default=0, metavar="ROUNDS",
+                    help="only time one evaluation of a partition of "
+                    "--rows-per-partition customers, raw and merged, "
+                    "median of ROUNDS (no cluster)")
     a = ap.parse_args()
+    if a.eval_cost:
+        eval_cost(a.rows_per_partition, a.eval_cost)
+        return
     model = b2b2c.FORECAST_BGNBD
     parts = sizes(a.customers, -(-a.customers // a.partitions)
                   if a.partitions > 0 else a.rows_per_partition)

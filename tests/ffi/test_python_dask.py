@@ -8,6 +8,7 @@ SKIP (exit 77) when dask or distributed is not installed.
 usage: test_python_dask.py CDNOW_CSV   (B2B2C_LIBRARY: the built library)"""
 import csv
 import os
+import pickle
 import sys
 import time
 import unittest
@@ -209,6 +210,12 @@ class DaskTest(unittest.TestCase):
                 got = bd.partition_sums(m, model, params, mcols)
                 self.assertEqual(raw[0], 0, raw[-1])
                 self.assertEqual(got, raw, (model, weight))
+                # what fit() keeps: the library's rows built from it
+                mp = bd.MergedPartition(model, m)
+                self.assertEqual(mp.sums(params), raw)
+                self.assertEqual(mp.sums(params), raw)  # built once
+                self.assertEqual(pickle.loads(pickle.dumps(mp)).sums(
+                    params), raw)
 
     def test_predict_and_spend(self):
         pdf = cdnow()
@@ -420,7 +427,7 @@ class DaskTest(unittest.TestCase):
         kinds = [b2b2c.LEAD_EV_SITE_VISIT, b2b2c.LEAD_EV_EMAIL_CLICK,
                  b2b2c.LEAD_EV_WEBINAR_ATTEND, b2b2c.LEAD_EV_QUOTE_REQUEST]
         nkinds = b2b2c.LEAD_EV_BUILTIN_COUNT
-        interned, rows, ids = {}, [], []
+        interned, rows, ids, names = {}, [], [], []
 
         def num(attr, v):
             if v is None:
@@ -438,6 +445,7 @@ class DaskTest(unittest.TestCase):
             lm.add(lid, t0, seg, ch, rg, pl)
             row = {"label": 0, "segment": seg, "channel": num(1, ch),
                    "region": num(2, rg), "product_line": num(3, pl)}
+            names.append((ch, rg, pl))
             z = -1.0 + 0.4 * (ch == "fair") + 0.3 * (seg == 3)
             for k in range(nkinds):
                 row["c%d" % k] = row["v%d" % k] = 0.0
@@ -480,6 +488,45 @@ class DaskTest(unittest.TestCase):
               "largest P(won) difference %.3g" % (got.passes, one.passes,
                                                   worst))
         self.assertLessEqual(worst, 1e-8)
+        self.assertIsNone(got.attributes)
+
+        # the same rows with the attributes' names: numbered as the engine
+        # interned them, the same weights bit for bit
+        roles = {1: "channel", 2: "region", 3: "product_line"}
+        named = pdf.copy()
+        for j, role in enumerate(("channel", "region", "product_line")):
+            named[role] = [n[j] for n in names]
+        order = [(roles[a], v) for a, v in interned]  # number order
+        ndd = dd.from_pandas(named, npartitions=4)
+        same = bd.lead_fit(ndd, kc, attributes=order)
+        self.assertEqual(same.weights, got.weights)
+        self.assertEqual(same.attributes, order)
+        # numbered by the module (role by role, sorted): the engine's
+        # P(won) of every lead to 1e-8 through that numbering
+        auto = bd.lead_fit(ndd, kc)
+        num_of = {a: i + 1 for i, a in enumerate(auto.attributes)}
+        self.assertEqual(sorted(auto.attributes), sorted(order))
+        w = auto.weights
+        worst = 0.0
+        for r, n, p in zip(rows, names, want):
+            z = w[0] + w[1 + r["segment"]]
+            for role, v in zip(("channel", "region", "product_line"), n):
+                if v is not None:
+                    z += w[6 + num_of[(role, v)]]
+            for k in range(nkinds):
+                j = 7 + nattrs + 2 * k
+                z += (w[j] * np.log1p(r["c%d" % k]) +
+                      w[j + 1] * np.log1p(r["v%d" % k]))
+            worst = max(worst, abs(1 / (1 + np.exp(-z)) - p))
+        self.assertLessEqual(worst, 1e-8)
+        # a name outside the numbering given: the partition named
+        with self.assertRaises(bd.PartitionError) as cm:
+            bd.lead_fit(ndd, kc, attributes=[a for a in order
+                                             if a != ("channel", "fair")])
+        self.assertEqual(cm.exception.code, b2b2c.EINVAL)
+        self.assertIn("'fair'", str(cm.exception))
+        with self.assertRaises(ValueError):
+            bd.lead_fit(ndd, kc, attributes=[("colour", "red")])
         lm.close()
         ctx.close()
 
@@ -501,7 +548,8 @@ class DaskTest(unittest.TestCase):
             # in the worker, whose b2b2c.dask is not patched
             import b2b2c.dask
             r = b2b2c.dask.partition_sums(part, model, params, cols)
-            if len(part) and tuple(part.iloc[0][["x", "tx", "T"]]) == mark:
+            f = part.frame  # a MergedPartition
+            if len(f) and tuple(f.iloc[0][["x", "tx", "T"]]) == mark:
                 return (r[0], float("nan"), r[2], r[3])
             return r
         with mock.patch.object(bd, "partition_sums", nan_sums):

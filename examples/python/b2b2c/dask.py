@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import math
 import threading
+from collections import namedtuple
 from typing import Any, List, Optional, Sequence, Tuple
 
 from ._lib import (EEXISTS, EINVAL, ENODATA, ERANGE, FORECAST_BGBB,
@@ -35,7 +36,9 @@ __all__ = ["PartitionError", "SplitCustomerError", "fit", "fit_transactions",
            "summaries", "summarise_partition", "predict", "spend", "markov",
            "partition_channels", "partition_markov_counts", "lead_fit",
            "partition_lead_sums", "partition_lead_counts",
-           "partition_sums", "partition_moments", "merge_partition"]
+           "partition_attr_values", "LeadDaskFit", "ATTR_ROLES",
+           "partition_sums", "partition_moments", "merge_partition",
+           "MergedPartition"]
 
 _MODELS = (FORECAST_BGNBD, FORECAST_PNBD, FORECAST_BGBB, FORECAST_GG)
 
@@ -87,13 +90,73 @@ def _p(a: Any) -> Any:
         ctypes.POINTER(ctypes.c_double))
 
 
+class MergedPartition:
+    """A partition as fit() keeps it in its worker: merge_partition's
+    frame of distinct rows with weights (what is pickled when dask moves
+    it) and, built from it on first use in each process, the library's
+    merged rows (b2b2c.ForecastRows), which each evaluation then reads
+    without checking or merging anything again."""
+
+    def __init__(self, model: int, frame: Any) -> None:
+        self.model = model
+        self.frame = frame
+        self._rows: Any = None
+        self._empty = len(frame) == 0
+
+    def __getstate__(self) -> Any:
+        return {"model": self.model, "frame": self.frame}
+
+    def __setstate__(self, st: Any) -> None:
+        self.__init__(st["model"], st["frame"])  # type: ignore[misc]
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def sums(self, params: Sequence[float]) -> Tuple[int, float,
+                                                     List[float], str]:
+        """(code, log-likelihood, gradient, message) at params: what
+        partition_sums gives on the frame, bit for bit."""
+        from ._lib import Error
+        from .core import Context
+        from .forecast import ForecastRows
+        k = len(params)
+        if self._empty:
+            return ENODATA, 0.0, [0.0] * k, "no row with positive weight"
+        if self._rows is None:
+            cols = _arrays(self.frame, ["x", "tx", None if self.model ==
+                                        FORECAST_GG else "T", "w"])
+            own = Context()  # the rows outlive this task's thread
+            try:
+                self._rows = ForecastRows(own, self.model, *cols)
+            except Error as e:
+                if e.code == ENODATA:
+                    self._empty = True
+                msg = own.errmsg
+                own.close()
+                return e.code, 0.0, [0.0] * k, msg
+        c = _ctx()
+        try:
+            ll, g = self._rows.loglik(list(params), ctx=c)
+        except Error as e:
+            return e.code, 0.0, [0.0] * k, c.errmsg
+        return 0, ll, g, ""
+
+
+def _merged(part: Any, model: int,
+            cols: Sequence[Optional[str]]) -> MergedPartition:
+    return MergedPartition(model, merge_partition(part, model, cols))
+
+
 def partition_sums(part: Any, model: int, params: Sequence[float],
                    cols: Sequence[Optional[str]]) -> Tuple[int, float,
                                                            List[float], str]:
     """In a worker: (code, log-likelihood, gradient, message) of one pandas
-    partition at params. code 0, or the library's code: ENODATA (no usable
-    row: adds nothing), ERANGE (not finite there, or bad data: the message
-    says which), any other failure."""
+    partition (or a MergedPartition: cols are then not read) at params.
+    code 0, or the library's code: ENODATA (no usable row: adds nothing),
+    ERANGE (not finite there, or bad data: the message says which), any
+    other failure."""
+    if isinstance(part, MergedPartition):
+        return part.sums(params)
     c = _ctx()
     k = len(params)
     x, tx, T, w = _arrays(part, cols)
@@ -305,18 +368,17 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
         _finite(k, "moments", r[1])
         for i in range(3):
             mom[i] += r[1][i]
-    parts = [dask.delayed(merge_partition)(p, model, cols)
+    parts = [dask.delayed(_merged)(p, model, cols)
              for p in sel.to_delayed()]
     if persist:
         parts = list(dask.persist(*parts))
         _wait(parts)
     del sel  # the raw rows: released once merged
-    mcols = ["x", "tx", None if model == FORECAST_GG else "T", "w"]
 
     def sum_fn(params: List[float]) -> Tuple[float, List[float]]:
         ll, g, outside = 0.0, [0.0] * len(params), False
         for k, r in enumerate(_map(parts, partition_sums, model, params,
-                                   mcols)):
+                                   None)):
             if r[0] == ENODATA:
                 continue  # no usable row in this partition
             if r[0] == ERANGE and r[-1].startswith("loglik: not finite"):
@@ -633,6 +695,49 @@ def _lead_arrays(part: Any, label: str, segment: str,
             np.ascontiguousarray(val[has])]
 
 
+ATTR_ROLES = ("channel", "region", "product_line")
+
+# lead_fit's answer: LeadFitResult's fields and the attribute numbering
+LeadDaskFit = namedtuple("LeadDaskFit",
+                         "weights status passes converged attributes")
+
+
+def _missing(v: Any) -> bool:
+    """An attribute name that means none: None, NaN or ""."""
+    import pandas as pd
+    return v is None or v == "" or (not isinstance(v, str) and
+                                     bool(pd.isna(v)))
+
+
+def partition_attr_values(part: Any, attrs: Sequence[Optional[str]]) -> \
+        Tuple[int, List[List[Any]], str]:
+    """In a worker: (0, per attribute role the distinct names in its column
+    (none: None, NaN or "" left out), "")."""
+    out: List[List[Any]] = []
+    for c in attrs:
+        out.append([] if c is None else
+                   [v for v in part[c].unique() if not _missing(v)])
+    return 0, out, ""
+
+
+def _number_part(part: Any, attrs: Sequence[Optional[str]],
+                 maps: Sequence[dict]) -> Any:
+    """In a worker: the partition with each attribute column's names
+    replaced by their numbers (0 none)."""
+    out = part.copy()
+    for c, m in zip(attrs, maps):
+        if c is not None:
+            out[c] = [0 if _missing(v) else m[v] for v in part[c]]
+            out[c] = out[c].astype("int64")
+    return out
+
+
+def _named(ddf: Any, attrs: Sequence[Optional[str]]) -> bool:
+    """Whether an attribute column holds names: not an integer column."""
+    return any(c is not None and ddf._meta[c].dtype.kind not in "iu"
+               for c in attrs)
+
+
 def partition_lead_counts(part: Any, label: str,
                           attrs: Sequence[Optional[str]]) -> Tuple[
                               int, List[int], str]:
@@ -681,21 +786,36 @@ def lead_fit(ddf: Any, kinds: Sequence[Tuple[str, str]],
              attrs: Sequence[Optional[str]] = ("channel", "region",
                                                "product_line"),
              l2: float = 0.001, max_passes: int = 1000,
-             persist: bool = True) -> Any:
+             persist: bool = True,
+             attributes: Optional[Sequence[Tuple[str, Any]]] = None) -> \
+        LeadDaskFit:
     """The lead model's batch refit (b2b2c_lead_refit's optimizer and
     objective; docs/lead-model.md) over a Dask DataFrame of training rows,
     one per outcome: label (1 won, 0 lost), segment (B2B2C_SEGMENT_*), the
-    channel, region and product line as attribute numbers (0 none, else
-    1..nattrs; a column name None: none for every row), and per event kind
-    a (count column, value column) pair in kinds: the decayed count and
-    value sum at the outcome (kind k is kinds[k]). nattrs None: the
-    largest attribute number found. Each loss evaluation maps the
-    partitions to b2b2c_lead_loss in the workers and adds in partition
-    order; lead_fit_sum drives the L-BFGS on the driver. Returns
-    b2b2c.LeadFitResult (weights: bias, 6 segments, the attributes, then
-    per kind its count and value weight). Raises PartitionError naming the
-    first bad, failed or non-finite partition; b2b2c.Error(ENODATA) with
-    one class only."""
+    channel, region and product line (a column name None: none for every
+    row), and per event kind a (count column, value column) pair in kinds:
+    the decayed count and value sum at the outcome (kind k is kinds[k]).
+
+    The attributes are numbers or names. Integer columns hold attribute
+    numbers (0 none, else 1..nattrs, one numbering over the three; nattrs
+    None: the largest found). Columns of names (any other dtype: the
+    channel ID, region code and product line ID as the engine takes them;
+    None, NaN or "" for none) are numbered once, in the workers, before
+    the fit: attributes gives the numbering, a list of (role, name) pairs,
+    role one of ATTR_ROLES, number i + 1 being attributes[i] (give the
+    order a LeadModel interned them in and the weights are laid out as
+    that engine's); None: every name found (one more pass), role by role
+    in ATTR_ROLES' order, sorted by name within a role. A name not in
+    attributes raises PartitionError (EINVAL) naming it.
+
+    Each loss evaluation maps the partitions to b2b2c_lead_loss in the
+    workers and adds in partition order; lead_fit_sum drives the L-BFGS
+    on the driver. Returns LeadDaskFit(weights, status, passes,
+    converged, attributes): LeadFitResult's fields (weights: bias, 6
+    segments, the attributes by number, then per kind its count and value
+    weight) and the numbering of names used (None for number columns).
+    Raises PartitionError naming the first bad, failed or non-finite
+    partition; b2b2c.Error(ENODATA) with one class only."""
     import dask  # noqa: F401 (fail here, not in a worker, without dask)
     from .lead_sum import lead_dim, lead_fit_sum
     attrs = list(attrs) + [None] * (3 - len(attrs))
@@ -707,6 +827,18 @@ def lead_fit(ddf: Any, kinds: Sequence[Tuple[str, str]],
     sel = ddf[cols]
     if persist:
         sel = sel.persist()
+    numbering = None
+    if attributes is not None or _named(ddf, attrs):
+        numbering = _numbering(sel, attrs, attributes)
+        maps: List[dict] = [{}, {}, {}]
+        for i, (role, v) in enumerate(numbering):
+            maps[ATTR_ROLES.index(role)][v] = i + 1
+        sel = sel.map_partitions(_number_part, attrs, maps,
+                                 meta=_number_part(sel._meta, attrs, maps))
+        if persist:
+            sel = sel.persist()
+        if nattrs is None:
+            nattrs = len(numbering)
     parts = sel.to_delayed()
     nrows = nwon = big = 0
     for k, r in enumerate(_map(parts, partition_lead_counts, label, attrs)):
@@ -743,8 +875,46 @@ def lead_fit(ddf: Any, kinds: Sequence[Tuple[str, str]],
             raise SumOutsideDomain()
         return loss, g, h
 
-    return lead_fit_sum(sum_fn, nattrs, len(kinds), nrows, nwon, l2=l2,
-                        max_passes=max_passes)
+    r = lead_fit_sum(sum_fn, nattrs, len(kinds), nrows, nwon, l2=l2,
+                     max_passes=max_passes)
+    return LeadDaskFit(r.weights, r.status, r.passes, r.converged,
+                       numbering)
+
+
+def _numbering(sel: Any, attrs: Sequence[Optional[str]],
+               attributes: Optional[Sequence[Tuple[str, Any]]]) -> List[
+                   Tuple[str, Any]]:
+    """lead_fit's numbering of attribute names: attributes checked (each
+    role known, no pair twice) and every name found in the partitions in
+    it (else PartitionError EINVAL naming the first missing one), or
+    None: every name found, role by role, sorted within a role."""
+    if attributes is not None:
+        numbering = [(str(r), v) for r, v in attributes]
+        for r, v in numbering:
+            if r not in ATTR_ROLES:
+                raise ValueError("attributes: role %r is not one of %s"
+                                 % (r, ", ".join(ATTR_ROLES)))
+        if len(set(numbering)) != len(numbering):
+            raise ValueError("attributes: a (role, name) pair is listed "
+                             "twice")
+    found: List[set] = [set(), set(), set()]
+    known = set(numbering) if attributes is not None else set()
+    for k, r in enumerate(_map(sel.to_delayed(), partition_attr_values,
+                               attrs)):
+        if r[0] != 0:
+            _failed(k, r)
+        for j in range(3):
+            if attributes is not None:
+                for v in r[1][j]:
+                    if (ATTR_ROLES[j], v) not in known:
+                        raise PartitionError(k, EINVAL, (
+                            "%s %r (column %r) is not in attributes"
+                            % (ATTR_ROLES[j], v, attrs[j])))
+            found[j].update(r[1][j])
+    if attributes is not None:
+        return numbering
+    return [(ATTR_ROLES[j], v) for j in range(3)
+            for v in sorted(found[j], key=lambda v: (str(type(v)), v))]
 
 
 def _predict_part(part: Any, model: int, params: List[float], t: float,
