@@ -9,12 +9,16 @@ One command fits 10 million customers on a LocalCluster of 2 workers:
 
 The customers are simulated in the workers, one partition of at most
 --rows-per-partition (1,000,000) each, from a seed per partition, and
-persisted before anything is timed. Each run: b2b2c.dask.fit on the
-cluster, then (unless --no-single) the one-process fit
+persisted before anything is timed. Each run: b2b2c.dask.prepare and
+b2b2c.dask.fit on the cluster (the total is both: fit(ddf) does the
+same), then 5 more evaluations at the answer (b2b2c.dask.FitData.sums),
+timed alone; then (unless --no-single) the one-process fit
 (b2b2c_forecast_fit on the same rows, rebuilt from the same seeds, as
-numpy arrays handed to the library without a copy). Prints per run the
-cluster's time, iterations and time per iteration, the one-process time,
-the largest relative difference of the parameters; then the median of
+numpy arrays handed to the library without a copy) and 5 evaluations of
+its merged rows (b2b2c.ForecastRows, what that fit evaluates per step).
+Prints per run the cluster's time, its prepare time, iterations, time
+per iteration, evaluations and one evaluation's time, the one-process
+time, the largest relative difference of the parameters; then the median of
 the runs, the memory of each worker process (resident after the data
 were persisted, and the peak during the fits: VmRSS and VmHWM of
 /proc/PID/status, the peak reset before the first fit), the one-process
@@ -188,15 +192,30 @@ def main():
               "workers in %.1f s; worker RSS %s MB"
               % (a.customers, len(parts), a.workers, t_sim,
                  [round(v[0] / 1024) for v in rss0.values()]))
+        t_prep, t_eval = [], []
         for _ in range(a.repeat):
             t0 = time.perf_counter()
-            got = bd.fit(ddf, model)
+            data = bd.prepare(ddf, model)
+            t1 = time.perf_counter()
+            got = bd.fit(data, model)
             t_dist.append(time.perf_counter() - t0)
+            t_prep.append(t1 - t0)
             its.append(got.iterations)
             t_it.append(t_dist[-1] / max(got.iterations, 1))
-            print("cluster %.2f s, %d iterations (%.3f s each), %s, params %s"
-                  % (t_dist[-1], got.iterations, t_it[-1], got.status,
+            nev = data.evaluations
+            ev = []
+            for _ in range(5):  # at the answer, the partitions kept merged
+                t2 = time.perf_counter()
+                data.sums(list(got.params.values()))
+                ev.append(time.perf_counter() - t2)
+            t_eval.append(statistics.median(ev))
+            print("cluster %.2f s (prepare %.2f s: moments, merge, persist), "
+                  "%d iterations (%.3f s each), %d evaluations, one "
+                  "evaluation %.3f s (median of 5), %s, params %s"
+                  % (t_dist[-1], t_prep[-1], got.iterations, t_it[-1], nev,
+                     t_eval[-1], got.status,
                      {k: round(v, 6) for k, v in got.params.items()}))
+            del data
         rss1 = client.run(mem_kb)
         cpu1 = client.run(time.process_time)
         pdf = None
@@ -217,15 +236,33 @@ def main():
                       "relative difference %.2g"
                       % (t_one[-1], c_one[-1], one[1], diff))
             one_peak = mem_kb()[1] - base
+            # one evaluation in one process: what b2b2c_forecast_fit does
+            # per step, on the rows it merged once
+            cols = [np.ascontiguousarray(pdf[c].to_numpy(dtype="float64"))
+                    for c in ("frequency", "recency", "T")]
+            with b2b2c.Context() as c:
+                rows = b2b2c.ForecastRows(c, model, *cols)
+                ev = []
+                for _ in range(5):
+                    t2 = time.perf_counter()
+                    rows.loglik(one[0])
+                    ev.append(time.perf_counter() - t2)
+                rows.close()
+            t_one_eval = statistics.median(ev)
+            print("one process: one evaluation %.3f s (median of 5)"
+                  % t_one_eval)
     print("median of %d: cluster %.2f s (%.3f s per iteration, %d "
-          "iterations), one process %s; %d customers, %d partitions, %d "
-          "workers" % (a.repeat, statistics.median(t_dist),
-                       statistics.median(t_it), statistics.median(its),
-                       "%.2f s" % statistics.median(t_one) if t_one
-                       else "skipped", a.customers, len(parts), a.workers))
+          "iterations, prepare %.2f s, one evaluation %.3f s), one process "
+          "%s; %d customers, %d partitions, %d workers"
+          % (a.repeat, statistics.median(t_dist), statistics.median(t_it),
+             statistics.median(its), statistics.median(t_prep),
+             statistics.median(t_eval),
+             "%.2f s" % statistics.median(t_one) if t_one else "skipped",
+             a.customers, len(parts), a.workers))
     for w in sorted(rss0):
         print("worker %s: %d MB resident with the data, peak %d MB during "
-              "the fits, %.1f s of CPU in the %d fits (%.3f s per iteration)"
+              "the fits, %.1f s of CPU in the %d fits and their timed "
+              "evaluations (%.3f s per iteration)"
               % (w, rss0[w][0] // 1024, rss1[w][1] // 1024,
                  cpu1[w] - cpu0[w], a.repeat,
                  (cpu1[w] - cpu0[w]) / max(sum(its), 1)))

@@ -38,7 +38,7 @@ __all__ = ["PartitionError", "SplitCustomerError", "fit", "fit_transactions",
            "partition_lead_sums", "partition_lead_counts",
            "partition_attr_values", "LeadDaskFit", "ATTR_ROLES",
            "partition_sums", "partition_moments", "merge_partition",
-           "MergedPartition"]
+           "MergedPartition", "FitData", "prepare"]
 
 _MODELS = (FORECAST_BGNBD, FORECAST_PNBD, FORECAST_BGBB, FORECAST_GG)
 
@@ -324,30 +324,58 @@ def _finite(k: int, what: str, *vals: Any) -> None:
                 raise PartitionError(k, ERANGE, "non-finite %s" % what)
 
 
-def fit(ddf: Any, model: int, frequency: str = "frequency",
-        recency: str = "recency", T: str = "T",
-        monetary_value: str = "monetary_value",
-        weight: Optional[str] = None, l2: float = 0.0, max_iter: int = 0,
-        start: Optional[Params] = None, persist: bool = True,
-        check_ids: bool = False) -> FitResult:
-    """Fit BG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma (model FORECAST_GG: the
-    frequency and monetary_value columns) on a Dask DataFrame of customer
-    summaries, one row per customer. The columns are selected, checked
-    (forecast_moments, in the workers) and reduced once per partition to
-    their distinct rows with weights (merge_partition), persisted (persist
-    True) so that each step reads them from the workers' memory; the
-    partition's raw rows are then let go. Each likelihood evaluation is
-    one map over the merged partitions, the partial sums added on the
-    driver in partition order (the same answer on every run, bit for bit
-    that of the unmerged partitions). check_ids: the DataFrame's index is the customer ID
-    with known divisions (set_index on the ID gives both; ValueError
-    otherwise), so that a customer cannot be split across two partitions,
-    and each partition is checked to hold each ID once (PartitionError
-    with code EEXISTS naming the ID). Returns the FitResult of
-    forecast_fit. Raises
-    PartitionError naming the first partition whose data are bad, whose
-    worker raised, or whose sum was not finite, and b2b2c.Error for the
-    fit's own errors (ENODATA when no row is usable)."""
+class FitData:
+    """A DataFrame of summaries made ready for fits (prepare()): .model,
+    .moments (the three data moments added over the partitions) and
+    .parts (one MergedPartition per partition, persisted in the workers).
+    sums(params) is one likelihood evaluation: (log-likelihood, gradient)
+    added over the partitions in partition order; .evaluations counts
+    them."""
+
+    def __init__(self, model: int, moments: List[float],
+                 parts: List[Any]) -> None:
+        self.model = model
+        self.moments = moments
+        self.parts = parts
+        self.evaluations = 0
+
+    def sums(self, params: Sequence[float]) -> Tuple[float, List[float]]:
+        """(log-likelihood, gradient) at params over every partition.
+        Raises SumOutsideDomain where it is not finite (the point, not the
+        data), PartitionError naming a bad, failed or non-finite
+        partition."""
+        params = list(params)
+        self.evaluations += 1
+        ll, g, outside = 0.0, [0.0] * len(params), False
+        for k, r in enumerate(_map(self.parts, partition_sums, self.model,
+                                   params, None)):
+            if r[0] == ENODATA:
+                continue  # no usable row in this partition
+            if r[0] == ERANGE and r[-1].startswith("loglik: not finite"):
+                outside = True  # the point, not the data: step back
+                continue
+            if r[0] != 0:
+                _failed(k, r)
+            _finite(k, "sum at %r" % (params,), r[1], r[2])
+            ll += r[1]
+            for i in range(len(params)):
+                g[i] += r[2][i]
+        if outside:
+            raise SumOutsideDomain()
+        return ll, g
+
+
+def prepare(ddf: Any, model: int, frequency: str = "frequency",
+            recency: str = "recency", T: str = "T",
+            monetary_value: str = "monetary_value",
+            weight: Optional[str] = None, persist: bool = True,
+            check_ids: bool = False) -> FitData:
+    """What fit() does before its first step, as a FitData: the columns
+    selected, checked and added up to the moments (forecast_moments, in
+    the workers), each partition reduced once to its distinct rows with
+    weights (merge_partition) and persisted (persist True) as a
+    MergedPartition, the raw rows let go. Arguments and errors as fit's.
+    Several fits (another l2, start or max_iter) may share one FitData."""
     import dask
     model = _check_model(model)
     if check_ids and not ddf.known_divisions:
@@ -374,28 +402,46 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
         parts = list(dask.persist(*parts))
         _wait(parts)
     del sel  # the raw rows: released once merged
+    return FitData(model, mom, parts)
 
-    def sum_fn(params: List[float]) -> Tuple[float, List[float]]:
-        ll, g, outside = 0.0, [0.0] * len(params), False
-        for k, r in enumerate(_map(parts, partition_sums, model, params,
-                                   None)):
-            if r[0] == ENODATA:
-                continue  # no usable row in this partition
-            if r[0] == ERANGE and r[-1].startswith("loglik: not finite"):
-                outside = True  # the point, not the data: step back
-                continue
-            if r[0] != 0:
-                _failed(k, r)
-            _finite(k, "sum at %r" % (params,), r[1], r[2])
-            ll += r[1]
-            for i in range(len(params)):
-                g[i] += r[2][i]
-        if outside:
-            raise SumOutsideDomain()
-        return ll, g
 
-    return forecast_fit_sum(model, sum_fn, mom, start=start, l2=l2,
-                            max_iter=max_iter)
+def fit(ddf: Any, model: int, frequency: str = "frequency",
+        recency: str = "recency", T: str = "T",
+        monetary_value: str = "monetary_value",
+        weight: Optional[str] = None, l2: float = 0.0, max_iter: int = 0,
+        start: Optional[Params] = None, persist: bool = True,
+        check_ids: bool = False) -> FitResult:
+    """Fit BG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma (model FORECAST_GG: the
+    frequency and monetary_value columns) on a Dask DataFrame of customer
+    summaries, one row per customer (or on a FitData from prepare(): the
+    column arguments, persist and check_ids are then not read). The
+    columns are selected, checked (forecast_moments, in the workers) and
+    reduced once per partition to their distinct rows with weights
+    (merge_partition), persisted (persist True) so that each step reads
+    them from the workers' memory, where the library keeps them merged
+    (b2b2c_forecast_rows); the partition's raw rows are then let go. Each
+    likelihood evaluation is one map over the merged partitions, the
+    partial sums added on the driver in partition order (the same answer
+    on every run, bit for bit that of the unmerged partitions).
+    check_ids: the DataFrame's index is the customer ID with known
+    divisions (set_index on the ID gives both; ValueError otherwise), so
+    that a customer cannot be split across two partitions, and each
+    partition is checked to hold each ID once (PartitionError with code
+    EEXISTS naming the ID). Returns the FitResult of forecast_fit. Raises
+    PartitionError naming the first partition whose data are bad, whose
+    worker raised, or whose sum was not finite, and b2b2c.Error for the
+    fit's own errors (ENODATA when no row is usable)."""
+    import dask  # noqa: F401 (fail here, not in a worker, without dask)
+    if isinstance(ddf, FitData):
+        data = ddf
+        if _check_model(model) != data.model:
+            raise ValueError("model: the FitData was prepared for model %d"
+                             % data.model)
+    else:
+        data = prepare(ddf, model, frequency, recency, T, monetary_value,
+                       weight, persist, check_ids)
+    return forecast_fit_sum(data.model, data.sums, data.moments,
+                            start=start, l2=l2, max_iter=max_iter)
 
 
 # ---- raw transactions -------------------------------------------------------
