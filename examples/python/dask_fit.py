@@ -192,7 +192,7 @@ def main():
               "workers in %.1f s; worker RSS %s MB"
               % (a.customers, len(parts), a.workers, t_sim,
                  [round(v[0] / 1024) for v in rss0.values()]))
-        t_prep, t_eval = [], []
+        t_prep, t_eval, c_eval = [], [], []
         for _ in range(a.repeat):
             t0 = time.perf_counter()
             data = bd.prepare(ddf, model)
@@ -204,16 +204,20 @@ def main():
             t_it.append(t_dist[-1] / max(got.iterations, 1))
             nev = data.evaluations
             ev = []
+            w0 = client.run(time.process_time)
             for _ in range(5):  # at the answer, the partitions kept merged
                 t2 = time.perf_counter()
                 data.sums(list(got.params.values()))
                 ev.append(time.perf_counter() - t2)
+            w1 = client.run(time.process_time)
+            c_eval.append(max(w1[w] - w0[w] for w in w0) / 5)
             t_eval.append(statistics.median(ev))
             print("cluster %.2f s (prepare %.2f s: moments, merge, persist), "
                   "%d iterations (%.3f s each), %d evaluations, one "
-                  "evaluation %.3f s (median of 5), %s, params %s"
+                  "evaluation %.3f s (median of 5; %.3f s of CPU in the "
+                  "busier worker, mean of 5), %s, params %s"
                   % (t_dist[-1], t_prep[-1], got.iterations, t_it[-1], nev,
-                     t_eval[-1], got.status,
+                     t_eval[-1], c_eval[-1], got.status,
                      {k: round(v, 6) for k, v in got.params.items()}))
             del data
         rss1 = client.run(mem_kb)
@@ -242,21 +246,22 @@ def main():
                     for c in ("frequency", "recency", "T")]
             with b2b2c.Context() as c:
                 rows = b2b2c.ForecastRows(c, model, *cols)
-                ev = []
+                ev, cev = [], []
                 for _ in range(5):
-                    t2 = time.perf_counter()
+                    t2, c2 = time.perf_counter(), time.process_time()
                     rows.loglik(one[0])
                     ev.append(time.perf_counter() - t2)
+                    cev.append(time.process_time() - c2)
                 rows.close()
-            t_one_eval = statistics.median(ev)
-            print("one process: one evaluation %.3f s (median of 5)"
-                  % t_one_eval)
+            print("one process: one evaluation %.3f s, %.3f s of CPU (medians "
+                  "of 5)" % (statistics.median(ev), statistics.median(cev)))
     print("median of %d: cluster %.2f s (%.3f s per iteration, %d "
-          "iterations, prepare %.2f s, one evaluation %.3f s), one process "
-          "%s; %d customers, %d partitions, %d workers"
+          "iterations, prepare %.2f s, one evaluation %.3f s and %.3f s of "
+          "CPU in the busier worker), one process %s; %d customers, %d "
+          "partitions, %d workers"
           % (a.repeat, statistics.median(t_dist), statistics.median(t_it),
              statistics.median(its), statistics.median(t_prep),
-             statistics.median(t_eval),
+             statistics.median(t_eval), statistics.median(c_eval),
              "%.2f s" % statistics.median(t_one) if t_one else "skipped",
              a.customers, len(parts), a.workers))
     for w in sorted(rss0):
