@@ -114,6 +114,7 @@ module B2B2C
   #   rows = B2B2C::ForecastRows.new(ctx, B2B2C::FORECAST_BGNBD, x, tx, t_age)
   #   ll, grad = rows.loglik(params)
   class ForecastRows < Handle
+    # The model the rows were made for (FORECAST_*).
     attr_reader :model
 
     def initialize(ctx, model, x, tx, t_age = nil, weight: nil)
