@@ -9,12 +9,16 @@ One command fits 10 million customers on a LocalCluster of 2 workers:
 
 The customers are simulated in the workers, one partition of at most
 --rows-per-partition (1,000,000) each, from a seed per partition, and
-persisted before anything is timed. Each run: b2b2c.dask.fit on the
-cluster, then (unless --no-single) the one-process fit
+persisted before anything is timed. Each run: b2b2c.dask.prepare and
+b2b2c.dask.fit on the cluster (the total is both: fit(ddf) does the
+same), then 5 more evaluations at the answer (b2b2c.dask.FitData.sums),
+timed alone; then (unless --no-single) the one-process fit
 (b2b2c_forecast_fit on the same rows, rebuilt from the same seeds, as
-numpy arrays handed to the library without a copy). Prints per run the
-cluster's time, iterations and time per iteration, the one-process time,
-the largest relative difference of the parameters; then the median of
+numpy arrays handed to the library without a copy) and 5 evaluations of
+its merged rows (b2b2c.ForecastRows, what that fit evaluates per step).
+Prints per run the cluster's time, its prepare time, iterations, time
+per iteration, evaluations and one evaluation's time, the one-process
+time, the largest relative difference of the parameters; then the median of
 the runs, the memory of each worker process (resident after the data
 were persisted, and the peak during the fits: VmRSS and VmHWM of
 /proc/PID/status, the peak reset before the first fit), the one-process
@@ -104,6 +108,47 @@ def fit_one(model, pdf):
     return list(out), it.value
 
 
+def eval_cost(n, rounds):
+    """CPU time of one likelihood evaluation (b2b2c_forecast_loglik with
+    its gradient) of a partition of n simulated customers, as its raw
+    rows and as its distinct rows with weights (b2b2c.dask.merge_partition,
+    what b2b2c.dask.fit evaluates), interleaved, median of `rounds` each;
+    and the CPU time of the merge itself, once per partition."""
+    model = b2b2c.FORECAST_BGNBD
+    part = simulate(n, (19, 0))
+    cols = bd._cols(model, "frequency", "recency", "T", "", None)
+    c0 = time.process_time()
+    merged = bd.merge_partition(part, model, cols)
+    t_merge = time.process_time() - c0
+    mcols = ["x", "tx", "T", "w"]
+    params = [0.25, 4.0, 0.8, 2.5]
+    kept = bd.MergedPartition(model, merged)
+    c0 = time.process_time()
+    kept.sums(params)  # builds the library's rows
+    t_build = time.process_time() - c0
+    raw, mer, held = [], [], []
+    for _ in range(rounds):
+        c0 = time.process_time()
+        r1 = bd.partition_sums(part, model, params, cols)
+        raw.append(time.process_time() - c0)
+        c0 = time.process_time()
+        r2 = bd.partition_sums(merged, model, params, mcols)
+        mer.append(time.process_time() - c0)
+        c0 = time.process_time()
+        r3 = kept.sums(params)
+        held.append(time.process_time() - c0)
+        assert r1 == r2 == r3, (r1, r2, r3)
+    print("one evaluation of %d customers (%d distinct rows), CPU, median "
+          "of %d interleaved: raw rows %.1f ms, merged rows %.1f ms, the "
+          "library's rows kept (fit's path) %.1f ms; once per partition: "
+          "the merge %.1f ms, building the rows %.1f ms; the same sums bit "
+          "for bit" % (n, len(merged), rounds, 1e3 * statistics.median(raw),
+                       1e3 * statistics.median(mer),
+                       1e3 * statistics.median(held), 1e3 * t_merge,
+                       1e3 * t_build))
+    print("load average %.2f %.2f %.2f" % os.getloadavg())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--customers", type=int, default=10000000)
@@ -114,7 +159,14 @@ def main():
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--no-single", action="store_true",
                     help="skip the one-process fit (too big for memory)")
+    ap.add_argument("--eval-cost", type=int, default=0, metavar="ROUNDS",
+                    help="only time one evaluation of a partition of "
+                    "--rows-per-partition customers, raw and merged, "
+                    "median of ROUNDS (no cluster)")
     a = ap.parse_args()
+    if a.eval_cost:
+        eval_cost(a.rows_per_partition, a.eval_cost)
+        return
     model = b2b2c.FORECAST_BGNBD
     parts = sizes(a.customers, -(-a.customers // a.partitions)
                   if a.partitions > 0 else a.rows_per_partition)
@@ -140,15 +192,34 @@ def main():
               "workers in %.1f s; worker RSS %s MB"
               % (a.customers, len(parts), a.workers, t_sim,
                  [round(v[0] / 1024) for v in rss0.values()]))
+        t_prep, t_eval, c_eval = [], [], []
         for _ in range(a.repeat):
             t0 = time.perf_counter()
-            got = bd.fit(ddf, model)
+            data = bd.prepare(ddf, model)
+            t1 = time.perf_counter()
+            got = bd.fit(data, model)
             t_dist.append(time.perf_counter() - t0)
+            t_prep.append(t1 - t0)
             its.append(got.iterations)
             t_it.append(t_dist[-1] / max(got.iterations, 1))
-            print("cluster %.2f s, %d iterations (%.3f s each), %s, params %s"
-                  % (t_dist[-1], got.iterations, t_it[-1], got.status,
+            nev = data.evaluations
+            ev = []
+            w0 = client.run(time.process_time)
+            for _ in range(5):  # at the answer, the partitions kept merged
+                t2 = time.perf_counter()
+                data.sums(list(got.params.values()))
+                ev.append(time.perf_counter() - t2)
+            w1 = client.run(time.process_time)
+            c_eval.append(max(w1[w] - w0[w] for w in w0) / 5)
+            t_eval.append(statistics.median(ev))
+            print("cluster %.2f s (prepare %.2f s: moments, merge, persist), "
+                  "%d iterations (%.3f s each), %d evaluations, one "
+                  "evaluation %.3f s (median of 5; %.3f s of CPU in the "
+                  "busier worker, mean of 5), %s, params %s"
+                  % (t_dist[-1], t_prep[-1], got.iterations, t_it[-1], nev,
+                     t_eval[-1], c_eval[-1], got.status,
                      {k: round(v, 6) for k, v in got.params.items()}))
+            del data
         rss1 = client.run(mem_kb)
         cpu1 = client.run(time.process_time)
         pdf = None
@@ -169,15 +240,34 @@ def main():
                       "relative difference %.2g"
                       % (t_one[-1], c_one[-1], one[1], diff))
             one_peak = mem_kb()[1] - base
+            # one evaluation in one process: what b2b2c_forecast_fit does
+            # per step, on the rows it merged once
+            cols = [np.ascontiguousarray(pdf[c].to_numpy(dtype="float64"))
+                    for c in ("frequency", "recency", "T")]
+            with b2b2c.Context() as c:
+                rows = b2b2c.ForecastRows(c, model, *cols)
+                ev, cev = [], []
+                for _ in range(5):
+                    t2, c2 = time.perf_counter(), time.process_time()
+                    rows.loglik(one[0])
+                    ev.append(time.perf_counter() - t2)
+                    cev.append(time.process_time() - c2)
+                rows.close()
+            print("one process: one evaluation %.3f s, %.3f s of CPU (medians "
+                  "of 5)" % (statistics.median(ev), statistics.median(cev)))
     print("median of %d: cluster %.2f s (%.3f s per iteration, %d "
-          "iterations), one process %s; %d customers, %d partitions, %d "
-          "workers" % (a.repeat, statistics.median(t_dist),
-                       statistics.median(t_it), statistics.median(its),
-                       "%.2f s" % statistics.median(t_one) if t_one
-                       else "skipped", a.customers, len(parts), a.workers))
+          "iterations, prepare %.2f s, one evaluation %.3f s and %.3f s of "
+          "CPU in the busier worker), one process %s; %d customers, %d "
+          "partitions, %d workers"
+          % (a.repeat, statistics.median(t_dist), statistics.median(t_it),
+             statistics.median(its), statistics.median(t_prep),
+             statistics.median(t_eval), statistics.median(c_eval),
+             "%.2f s" % statistics.median(t_one) if t_one else "skipped",
+             a.customers, len(parts), a.workers))
     for w in sorted(rss0):
         print("worker %s: %d MB resident with the data, peak %d MB during "
-              "the fits, %.1f s of CPU in the %d fits (%.3f s per iteration)"
+              "the fits, %.1f s of CPU in the %d fits and their timed "
+              "evaluations (%.3f s per iteration)"
               % (w, rss0[w][0] // 1024, rss1[w][1] // 1024,
                  cpu1[w] - cpu0[w], a.repeat,
                  (cpu1[w] - cpu0[w]) / max(sum(its), 1)))

@@ -87,8 +87,12 @@ B2B2C_API const char *b2b2c_forecast_param_name(int32_t model, int32_t i);
  *            maximum likelihood; >= 0). It pulls parameters towards 1.
  * max_iter   iteration budget, 1..1000000, or 0 for the default (1000).
  *
- * The optimizer is BFGS on log-parameters with analytic gradients. It
- * calls the context's progress handler (b2b2c_ctx_set_progress_handler)
+ * The optimizer is BFGS on log-parameters with analytic gradients;
+ * a converged fit ends with a Newton step (forward-difference Hessian of
+ * the gradient, nparams + 2 or 3 more evaluations, 1.1) that takes it to
+ * the optimum itself rather than anywhere inside BFGS's tolerance, so
+ * that fits of the same data summed another way (b2b2c_forecast_fit_sum)
+ * agree to 1e-8 in the parameters. It calls the context's progress handler (b2b2c_ctx_set_progress_handler)
  * with one unit of work per distinct data row per likelihood evaluation;
  * when the handler asks to stop, the fit returns B2B2C_EINTERRUPTED and
  * writes no output.
@@ -242,10 +246,15 @@ typedef int (*b2b2c_forecast_sum_cb)(double *loglik, double *grad,
  *            default start and the scale of the boundary rule.
  * cb         the host's sum at given parameters (b2b2c_forecast_sum_cb),
  *            called once per likelihood evaluation, about 1.5 times per
- *            iteration, and once more at the answer; userdata is passed on.
+ *            iteration, 6 or 7 times for the final Newton step (5 or 6
+ *            for Gamma-Gamma) and once more at the answer; userdata is
+ *            passed on.
  *
- * The optimizer, its stopping rule, the boundary rule and the status are
- * those of b2b2c_forecast_fit. The context's progress handler gets one
+ * The optimizer, its stopping rule, its final Newton step, the boundary
+ * rule and the status are those of b2b2c_forecast_fit: the answer equals
+ * b2b2c_forecast_fit's on the same rows to 1e-8 relative in the
+ * parameters however they are partitioned (bit for bit on one
+ * partition). The context's progress handler gets one
  * unit of work per call of cb; when it asks to stop, B2B2C_EINTERRUPTED.
  * Returns 0; B2B2C_EINVAL (NULL params, moments or cb, unknown model,
  * nparams, nstart or nmoments too small, a NaN or infinite moment or
@@ -257,7 +266,8 @@ typedef int (*b2b2c_forecast_sum_cb)(double *loglik, double *grad,
  * models: every frequency 0); B2B2C_ENOCONVERGE; B2B2C_EINTERRUPTED; or
  * the callback's own code. On failure no output is written.
  * Cost: the iterations of b2b2c_forecast_fit (typically 20 to 60), each
- * about 1.5 calls of cb; no allocation.
+ * about 1.5 calls of cb, and 6 to 8 calls for the Newton step and the
+ * answer; no allocation.
  */
 B2B2C_API int b2b2c_forecast_fit_sum(double *params, size_t nparams,
                                      double *loglik, int32_t *iterations,
@@ -268,6 +278,69 @@ B2B2C_API int b2b2c_forecast_fit_sum(double *params, size_t nparams,
                                      int32_t max_iter,
                                      b2b2c_forecast_sum_cb cb,
                                      void *userdata);
+
+/*
+ * Rows merged once (1.1; docs/scaling.md). b2b2c_forecast_loglik checks
+ * its rows and merges the identical ones (a hash over every row) at every
+ * call, which a host evaluating the same partition at each step of
+ * b2b2c_forecast_fit_sum repeats some 30 times; a b2b2c_forecast_rows
+ * holds one partition's rows checked and merged, and evaluates them
+ * alone. The sums are bit for bit those of b2b2c_forecast_loglik (or
+ * _gg_loglik) on the same rows.
+ */
+typedef struct b2b2c_forecast_rows b2b2c_forecast_rows;
+
+/*
+ * Check and merge rows for later evaluations (1.1).
+ *
+ * out        receives the rows; *out is NULL on failure. Free with
+ *            b2b2c_forecast_rows_free; the context must outlive them
+ *            (its allocator holds their memory).
+ * model      B2B2C_FORECAST_BGNBD, _PNBD, _BGBB or _GG.
+ * x, tx, T, weight, n   the rows with the rules of b2b2c_forecast_fit
+ *            (Gamma-Gamma: x, the mean spend m in tx, T NULL, as
+ *            b2b2c_forecast_gg_loglik takes them); the arrays are copied.
+ *
+ * Returns 0, B2B2C_EINVAL (out or ctx NULL, unknown model, a NULL array,
+ * a NaN or fractional value: the message names the argument or the row),
+ * B2B2C_ERANGE (a value out of range, naming the row), B2B2C_ENODATA (no
+ * row with positive weight; Gamma-Gamma: none with x > 0 and m > 0) or
+ * B2B2C_ENOMEM. Cost: O(n) time; memory 4 doubles and 3 32-bit indexes
+ * per distinct row plus the distinct frequencies and times.
+ */
+B2B2C_API int b2b2c_forecast_rows_new(b2b2c_forecast_rows **out,
+                                      b2b2c_ctx *ctx, int32_t model,
+                                      const double *x, const double *tx,
+                                      const double *T, const double *weight,
+                                      size_t n);
+
+/* Free rows; NULL is accepted. */
+B2B2C_API void b2b2c_forecast_rows_free(b2b2c_forecast_rows *rows);
+
+/*
+ * Total log-likelihood of the rows' model at params (nparams of the
+ * model) and (grad non-NULL, nparams entries) its gradient: what
+ * b2b2c_forecast_loglik / _gg_loglik returns on the rows the handle was
+ * made from, bit for bit. ctx may be any context (the error message and
+ * the scratch memory are its); the rows are only read, so one set of rows
+ * may be evaluated on several threads, each with its context.
+ * Returns 0, B2B2C_EINVAL (loglik, rows or params NULL, nparams too small,
+ * a NaN parameter), B2B2C_ERANGE (a parameter out of (0, 1e12], or the
+ * log-likelihood not finite there), B2B2C_ENOCONVERGE (a Pareto/NBD
+ * series) or B2B2C_ENOMEM; outputs written on success only. Cost: O(the
+ * distinct rows) special functions, 8 doubles per distinct frequency and
+ * 2 per distinct time of scratch.
+ */
+B2B2C_API int b2b2c_forecast_rows_loglik(double *loglik, double *grad,
+                                         b2b2c_ctx *ctx,
+                                         const b2b2c_forecast_rows *rows,
+                                         const double *params,
+                                         size_t nparams);
+
+/* The number of distinct rows (*count). Returns 0 or B2B2C_EINVAL (a NULL
+ * argument); *count untouched on failure. */
+B2B2C_API int b2b2c_forecast_rows_count(size_t *count, b2b2c_ctx *ctx,
+                                        const b2b2c_forecast_rows *rows);
 
 /*
  * Standard errors of BG/NBD, Pareto/NBD or BG/BB parameters (1.1).

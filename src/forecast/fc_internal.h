@@ -62,4 +62,20 @@ int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
                 int maxit, double gtol, const b2b2c__bfgs_edge *edge,
                 double *fmin, int32_t *iterations, int32_t *status);
 
+/* Newton polish of a converged minimum (optim.c): BFGS stops anywhere its
+ * gradient test holds, so two sums of the same data that round apart
+ * (one process, or partitions added on a host) end up to 3e-7 apart on
+ * a flat objective. From that point theta, Newton's step (Nocedal &
+ * Wright 2006, eq. 3.30) with a forward-difference Hessian of the
+ * gradient (N&W eq. 8.7, step 1e-5 in the log-parameters) takes either
+ * to the optimum itself, known to the rounding of the gradient. Costs
+ * dim + 2 evaluations of fn (the gradient at theta, the Hessian, the
+ * first step) and one more for a second step (taken while the largest gradient component
+ * keeps falling below a tenth of the previous one). Leaves theta
+ * unchanged when the Hessian is not positive definite, the step is not
+ * small (over 0.01 in a log-parameter: not the quadratic neighbourhood)
+ * or the gradient does not fall. Returns 0, or the objective's negative
+ * code. */
+int b2b2c__newton_polish(double *theta, int dim, b2b2c__objfn fn, void *ud);
+
 #endif

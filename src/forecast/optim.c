@@ -299,3 +299,105 @@ int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
                         : B2B2C_FIT_MAX_ITER;
     return 0;
 }
+
+/* Cholesky factor of the symmetric A (dim x dim) into L (lower); 0, or -1
+ * when A is not positive definite. */
+static int cholesky(double L[MAXD][MAXD], double A[MAXD][MAXD], int dim)
+{
+    for (int j = 0; j < dim; j++) {
+        double s = A[j][j];
+        for (int k = 0; k < j; k++)
+            s -= L[j][k] * L[j][k];
+        if (!(s > 0) || !isfinite(s))
+            return -1;
+        L[j][j] = sqrt(s);
+        for (int i = j + 1; i < dim; i++) {
+            double t = A[i][j];
+            for (int k = 0; k < j; k++)
+                t -= L[i][k] * L[j][k];
+            L[i][j] = t / L[j][j];
+        }
+    }
+    return 0;
+}
+
+/* d = -(L L')^-1 g */
+static void newton_dir(double *d, double L[MAXD][MAXD], const double *g,
+                       int dim)
+{
+    double z[MAXD];
+    for (int i = 0; i < dim; i++) {
+        double t = -g[i];
+        for (int k = 0; k < i; k++)
+            t -= L[i][k] * z[k];
+        z[i] = t / L[i][i];
+    }
+    for (int i = dim - 1; i >= 0; i--) {
+        double t = z[i];
+        for (int k = i + 1; k < dim; k++)
+            t -= L[k][i] * d[k];
+        d[i] = t / L[i][i];
+    }
+}
+
+static double max_abs(const double *v, int dim)
+{
+    double m = 0;
+    for (int i = 0; i < dim; i++)
+        if (fabs(v[i]) > m)
+            m = fabs(v[i]);
+    return m;
+}
+
+int b2b2c__newton_polish(double *theta, int dim, b2b2c__objfn fn, void *ud)
+{
+    const double h = 1e-5;
+    double H[MAXD][MAXD], L[MAXD][MAXD], g[MAXD], gj[MAXD], x[MAXD];
+    double d[MAXD], f, gmax;
+    int rc;
+
+    if (dim < 1 || dim > MAXD)
+        return 0;
+    rc = fn(ud, theta, &f, g);
+    if (rc < 0)
+        return rc;
+    if (rc || !isfinite(f) || !isfinite(gmax = max_abs(g, dim)))
+        return 0;
+    /* N&W eq. 8.7: column j from the gradient at theta + h e_j */
+    for (int j = 0; j < dim; j++) {
+        memcpy(x, theta, sizeof(double) * (size_t)dim);
+        x[j] += h;
+        rc = fn(ud, x, &f, gj);
+        if (rc < 0)
+            return rc;
+        if (rc || !isfinite(f))
+            return 0;
+        for (int i = 0; i < dim; i++)
+            H[i][j] = (gj[i] - g[i]) / h;
+    }
+    for (int i = 0; i < dim; i++)
+        for (int j = 0; j < i; j++)
+            H[i][j] = H[j][i] = 0.5 * (H[i][j] + H[j][i]);
+    if (cholesky(L, H, dim))
+        return 0;
+    /* N&W eq. 3.30, the Hessian kept for a second step */
+    for (int step = 0; step < 2; step++) {
+        double gn;
+        newton_dir(d, L, g, dim);
+        if (!(max_abs(d, dim) <= 1e-2))
+            return 0;
+        for (int i = 0; i < dim; i++)
+            x[i] = theta[i] + d[i];
+        rc = fn(ud, x, &f, gj);
+        if (rc < 0)
+            return rc;
+        if (rc || !isfinite(f) || !((gn = max_abs(gj, dim)) < gmax))
+            return 0;
+        memcpy(theta, x, sizeof(double) * (size_t)dim);
+        memcpy(g, gj, sizeof(double) * (size_t)dim);
+        if (!(gn < 0.1 * gmax))
+            return 0;
+        gmax = gn;
+    }
+    return 0;
+}

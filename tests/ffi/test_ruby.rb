@@ -723,6 +723,25 @@ class ForecastTest < EngineTest
     assert_equal [2.0, 5.0, 30.0], B2B2C.forecast_gg_moments([0.0, 2.0, 3.0], [0.0, 10.0, 20.0])
   end
 
+  def test_forecast_rows
+    # rows merged once give forecast_loglik's sums bit for bit
+    x, tx, t = simulate(400)
+    m = B2B2C::FORECAST_BGNBD
+    rows = B2B2C::ForecastRows.new(@ctx, m, x + x, tx + tx, t + t)
+    assert_operator rows.size, :<=, 400
+    [[0.25, 4.0, 0.8, 2.5], [1.0, 9.0, 0.3, 1.1]].each do |p|
+      assert_equal B2B2C.forecast_loglik(m, p, x + x, tx + tx, t + t), rows.loglik(p)
+    end
+    mv = x.each_with_index.map { |f, i| f.positive? ? 10.0 + (i % 7) : 0.0 }
+    B2B2C::ForecastRows.open(@ctx, B2B2C::FORECAST_GG, x, mv) do |g|
+      assert_equal B2B2C.forecast_gg_loglik([6.0, 4.0, 15.0], x, mv), g.loglik([6.0, 4.0, 15.0])
+    end
+    assert_error(B2B2C::ERANGE) { B2B2C::ForecastRows.new(@ctx, m, [1.0], [3.0], [2.0]) }
+    assert_error(B2B2C::ERANGE) { rows.loglik([0.25, -4.0, 0.8, 2.5]) }
+    rows.close
+    assert_error(B2B2C::EINVAL) { rows.loglik([0.25, 4.0, 0.8, 2.5]) }
+  end
+
   def test_lead_fit_sum
     # four rows, one attribute, one kind; two batches add up to the whole
     rows = [[1, 5, [1, 0, 0], [[0, 2.0, 1.0]]], [0, 3, [0, 0, 0], []],

@@ -20,7 +20,7 @@ import sys
 HANDLES = {"b2b2c_ctx", "b2b2c_channels", "b2b2c_dealer_engine",
            "b2b2c_forecaster", "b2b2c_lead_model", "b2b2c_segmenter",
            "b2b2c_segment_attrs", "b2b2c_memstore",
-           "b2b2c_experiment", "b2b2c_programs"}
+           "b2b2c_experiment", "b2b2c_programs", "b2b2c_forecast_rows"}
 
 
 def out_params(params):

@@ -121,6 +121,11 @@
  *                                   moments, bad start, zero and NaN
  *                                   moments, callback error, NaN sum,
  *                                   ENOCONVERGE, interrupted)
+ *   b2b2c_forecast_rows_new         test_forecast (AL, bad model, bad
+ *                                   last row, ENODATA; exception)
+ *   b2b2c_forecast_rows_loglik      test_forecast (F, NULL, nparams, NaN
+ *                                   and negative params)
+ *   b2b2c_forecast_rows_count       test_forecast (NULL)
  * forecast.h (forecaster)
  *   b2b2c_forecaster_new            test_forecaster (AL, ST; exception)
  *   b2b2c_forecaster_get_param      test_forecaster (F, F2, unknown param,

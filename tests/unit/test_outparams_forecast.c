@@ -259,6 +259,70 @@ static void test_forecast(void **state)
 #undef FSUM
         b2b2c_ctx_free(hctx);
     }
+    /* rows merged once (forecast_rows.c): *out NULL on failure (the
+     * documented exception), the count and the sums untouched */
+    {
+        b2b2c_forecast_rows *rw = (b2b2c_forecast_rows *)CP;
+        size_t cnt = CZ;
+        X(b2b2c_forecast_rows_new(NULL, e.ctx, B2B2C_FORECAST_BGNBD, x, tx,
+                                  T, NULL, NR), B2B2C_EINVAL);
+        X(b2b2c_forecast_rows_new(&rw, e.ctx, 99, x, tx, T, NULL, NR),
+          B2B2C_EINVAL);
+        assert_null(rw);
+        tx[NR - 1] = 50; /* after T */
+        rw = (b2b2c_forecast_rows *)CP;
+        X(b2b2c_forecast_rows_new(&rw, e.ctx, B2B2C_FORECAST_BGNBD, x, tx,
+                                  T, NULL, NR), B2B2C_ERANGE);
+        assert_null(rw);
+        tx[NR - 1] = FTX[NR - 1];
+        rw = (b2b2c_forecast_rows *)CP;
+        X(b2b2c_forecast_rows_new(&rw, e.ctx, B2B2C_FORECAST_BGNBD, x, tx,
+                                  T, zero, NR), B2B2C_ENODATA);
+        assert_null(rw);
+        /* every allocation failing in turn: ENOMEM, *out NULL, no leak */
+        for (size_t k = 1;; k++) {
+            size_t f0 = e.alloc.failures;
+            int rc;
+            rw = (b2b2c_forecast_rows *)CP;
+            e.alloc.fail_at = e.alloc.count + k;
+            rc = b2b2c_forecast_rows_new(&rw, e.ctx, B2B2C_FORECAST_PNBD, x,
+                                         tx, T, NULL, NR);
+            heal(&e);
+            if (e.alloc.failures == f0) {
+                assert_int_equal(rc, 0);
+                break;
+            }
+            nfired++;
+            assert_int_equal(rc, B2B2C_ENOMEM);
+            assert_null(rw);
+        }
+        X(b2b2c_forecast_rows_loglik(NULL, gr, e.ctx, rw, BG, 4),
+          B2B2C_EINVAL);
+        X(b2b2c_forecast_rows_loglik(&ll, gr, e.ctx, NULL, BG, 4),
+          B2B2C_EINVAL);
+        X(b2b2c_forecast_rows_loglik(&ll, gr, e.ctx, rw, BG, 3),
+          B2B2C_EINVAL);
+        {
+            double bad[4] = {0.24, NAN, 0.79, 2.4};
+            X(b2b2c_forecast_rows_loglik(&ll, gr, e.ctx, rw, bad, 4),
+              B2B2C_EINVAL);
+            bad[1] = -1;
+            X(b2b2c_forecast_rows_loglik(&ll, gr, e.ctx, rw, bad, 4),
+              B2B2C_ERANGE);
+        }
+        FAULTS(b2b2c_forecast_rows_loglik(&ll, gr, e.ctx, rw, BG, 4));
+        X(b2b2c_forecast_rows_count(NULL, e.ctx, rw), B2B2C_EINVAL);
+        X(b2b2c_forecast_rows_count(&cnt, e.ctx, NULL), B2B2C_EINVAL);
+        assert_true(cnt == CZ);
+        assert_int_equal(b2b2c_forecast_rows_count(&cnt, e.ctx, rw), 0);
+        assert_true(cnt > 0 && cnt <= NR);
+        assert_int_equal(b2b2c_forecast_rows_loglik(&ll, gr, e.ctx, rw, BG,
+                                                    4), 0);
+        assert_true(ll != CD && !intact(gr, 4));
+        REFILL;
+        b2b2c_forecast_rows_free(rw);
+        b2b2c_forecast_rows_free(NULL);
+    }
 #undef FIT
 #undef ROWS3
 

@@ -66,7 +66,7 @@ from .forecast import (  # noqa: F401
     forecast_gg_loglik, forecast_gg_spend, forecast_loglik, forecast_nparams,
     forecast_param_name, forecast_param_names, forecast_population_expected,
     forecast_predict, forecast_stderr, forecast_gg_stderr, forecast_moments,
-    forecast_gg_moments, forecast_fit_sum, SumOutsideDomain)
+    forecast_gg_moments, forecast_fit_sum, SumOutsideDomain, ForecastRows)
 from .channel import (  # noqa: F401
     Attribution, ChannelItem, Channels, LagWeek, Share,
     channel_attribution_from_name, channel_attribution_name,
@@ -108,7 +108,7 @@ __all__ += [n for n in list(_CONSTANTS) + [
     "forecast_param_names", "forecast_fit", "forecast_loglik",
     "forecast_gg_fit", "forecast_gg_loglik", "forecast_predict",
     "forecast_moments", "forecast_gg_moments", "forecast_fit_sum",
-    "SumOutsideDomain",
+    "SumOutsideDomain", "ForecastRows",
     "fit_status_name",
     "forecast_gg_spend", "forecast_clv", "forecast_population_expected",
     "forecast_frequency_counts", "channel_kind_name", "channel_sub_name",

@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: MIT
 """The forecast models on a Dask DataFrame (docs/scaling.md).
 
-fit() runs the library's optimizer on the driver (forecast_fit_sum) and, at
-each likelihood evaluation, maps the partitions to their (log-likelihood,
-gradient) with the library's forecast_loglik in the workers and adds them
-on the driver in partition order; predict() and spend() are
+fit() reduces each partition once, in its worker, to its distinct rows
+with weights (prepare(): merge_partition, persisted as a MergedPartition
+that keeps the library's merged rows, b2b2c_forecast_rows), then runs
+the library's optimizer on the driver (forecast_fit_sum) and, at each
+likelihood evaluation, maps the kept partitions to their (log-likelihood,
+gradient) (b2b2c_forecast_rows_loglik) in the workers and adds them on
+the driver in partition order; markov() and lead_fit() do the same for
+the Markov attribution and the lead model's refit; predict() and spend() are
 map_partitions. The DataFrame holds one row per customer (a summary:
 frequency, recency, T and, for Gamma-Gamma, monetary_value; BG/BB: the
 number of opportunities as T). A customer must be in one row only: split
@@ -33,7 +37,9 @@ __all__ = ["PartitionError", "SplitCustomerError", "fit", "fit_transactions",
            "summaries", "summarise_partition", "predict", "spend", "markov",
            "partition_channels", "partition_markov_counts", "lead_fit",
            "partition_lead_sums", "partition_lead_counts",
-           "partition_sums", "partition_moments"]
+           "partition_attr_values", "LeadDaskFit", "ATTR_ROLES",
+           "partition_sums", "partition_moments", "merge_partition",
+           "MergedPartition", "FitData", "prepare"]
 
 _MODELS = (FORECAST_BGNBD, FORECAST_PNBD, FORECAST_BGBB, FORECAST_GG)
 
@@ -85,13 +91,73 @@ def _p(a: Any) -> Any:
         ctypes.POINTER(ctypes.c_double))
 
 
+class MergedPartition:
+    """A partition as fit() keeps it in its worker: merge_partition's
+    frame of distinct rows with weights (what is pickled when dask moves
+    it) and, built from it on first use in each process, the library's
+    merged rows (b2b2c.ForecastRows), which each evaluation then reads
+    without checking or merging anything again."""
+
+    def __init__(self, model: int, frame: Any) -> None:
+        self.model = model
+        self.frame = frame
+        self._rows: Any = None
+        self._empty = len(frame) == 0
+
+    def __getstate__(self) -> Any:
+        return {"model": self.model, "frame": self.frame}
+
+    def __setstate__(self, st: Any) -> None:
+        self.__init__(st["model"], st["frame"])  # type: ignore[misc]
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def sums(self, params: Sequence[float]) -> Tuple[int, float,
+                                                     List[float], str]:
+        """(code, log-likelihood, gradient, message) at params: what
+        partition_sums gives on the frame, bit for bit."""
+        from ._lib import Error
+        from .core import Context
+        from .forecast import ForecastRows
+        k = len(params)
+        if self._empty:
+            return ENODATA, 0.0, [0.0] * k, "no row with positive weight"
+        if self._rows is None:
+            cols = _arrays(self.frame, ["x", "tx", None if self.model ==
+                                        FORECAST_GG else "T", "w"])
+            own = Context()  # the rows outlive this task's thread
+            try:
+                self._rows = ForecastRows(own, self.model, *cols)
+            except Error as e:
+                if e.code == ENODATA:
+                    self._empty = True
+                msg = own.errmsg
+                own.close()
+                return e.code, 0.0, [0.0] * k, msg
+        c = _ctx()
+        try:
+            ll, g = self._rows.loglik(list(params), ctx=c)
+        except Error as e:
+            return e.code, 0.0, [0.0] * k, c.errmsg
+        return 0, ll, g, ""
+
+
+def _merged(part: Any, model: int,
+            cols: Sequence[Optional[str]]) -> MergedPartition:
+    return MergedPartition(model, merge_partition(part, model, cols))
+
+
 def partition_sums(part: Any, model: int, params: Sequence[float],
                    cols: Sequence[Optional[str]]) -> Tuple[int, float,
                                                            List[float], str]:
     """In a worker: (code, log-likelihood, gradient, message) of one pandas
-    partition at params. code 0, or the library's code: ENODATA (no usable
-    row: adds nothing), ERANGE (not finite there, or bad data: the message
-    says which), any other failure."""
+    partition (or a MergedPartition: cols are then not read) at params.
+    code 0, or the library's code: ENODATA (no usable row: adds nothing),
+    ERANGE (not finite there, or bad data: the message says which), any
+    other failure."""
+    if isinstance(part, MergedPartition):
+        return part.sums(params)
     c = _ctx()
     k = len(params)
     x, tx, T, w = _arrays(part, cols)
@@ -136,6 +202,43 @@ def partition_moments(part: Any, model: int,
     if rc:
         return rc, [0.0, 0.0, 0.0], c.errmsg
     return 0, list(m), ""
+
+
+_MERGED = ["x", "tx", "T", "w"]
+
+
+def merge_partition(part: Any, model: int,
+                    cols: Sequence[Optional[str]]) -> Any:
+    """In a worker: one pandas partition (already checked by
+    partition_moments) reduced to its distinct rows, the pandas DataFrame
+    of columns x, tx, T (0 for Gamma-Gamma) and w (the rows' count, or
+    their summed weight), in the order of each row's first appearance:
+    the rows and weights b2b2c__fc_rows_build merges them into inside
+    forecast_loglik, left out as it leaves them out (weight 0; for
+    Gamma-Gamma, frequency or monetary value 0). So forecast_loglik on the
+    merged rows gives the partition's sums bit for bit (whole-number
+    weights; other weights are summed with pandas' compensated sum, to
+    the last bit or so), and each evaluation works on the distinct rows
+    only (docs/scaling.md)."""
+    import numpy as np
+    import pandas as pd
+    x, tx, T, w = _arrays(part, cols)
+    keep = np.ones(len(x), dtype=bool) if w is None else w != 0
+    if model == FORECAST_GG:
+        keep &= (x != 0) & (tx != 0)
+        T = np.zeros(len(x))
+    df = pd.DataFrame({"x": x[keep], "tx": tx[keep], "T": T[keep]})
+    # sort=False: groups in the order of their first row, dropna=False:
+    # nothing dropped (partition_moments refused NaN already)
+    if w is None:
+        g = df.groupby(["x", "tx", "T"], sort=False, dropna=False).size()
+    else:
+        df["w"] = w[keep]
+        g = df.groupby(["x", "tx", "T"], sort=False,
+                       dropna=False)["w"].sum()
+    out = g.reset_index()
+    out.columns = _MERGED
+    return out.astype("float64")
 
 
 def _guard(fn: Any, *args: Any) -> Any:
@@ -192,6 +295,19 @@ def _map(parts: Sequence[Any], fn: Any, *args: Any) -> List[Any]:
     return out
 
 
+def _wait(coll: Any) -> None:
+    """Wait until a persisted collection is in the workers' memory (with a
+    distributed Client; nothing to wait for with the local scheduler).
+    A partition whose task failed is named by the first map over it."""
+    if _client() is None:
+        return
+    import distributed
+    try:
+        distributed.wait(distributed.futures_of(coll))
+    except Exception:  # noqa: B902 (reported by the map that reads it)
+        pass
+
+
 def _failed(k: int, r: Any) -> None:
     """Raise the PartitionError of partition k's failed result r."""
     if r[0] is None:
@@ -209,53 +325,31 @@ def _finite(k: int, what: str, *vals: Any) -> None:
                 raise PartitionError(k, ERANGE, "non-finite %s" % what)
 
 
-def fit(ddf: Any, model: int, frequency: str = "frequency",
-        recency: str = "recency", T: str = "T",
-        monetary_value: str = "monetary_value",
-        weight: Optional[str] = None, l2: float = 0.0, max_iter: int = 0,
-        start: Optional[Params] = None, persist: bool = True,
-        check_ids: bool = False) -> FitResult:
-    """Fit BG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma (model FORECAST_GG: the
-    frequency and monetary_value columns) on a Dask DataFrame of customer
-    summaries, one row per customer. The columns are selected and (persist
-    True) persisted first, so each step reads them from the workers'
-    memory. Each likelihood evaluation is one map over the partitions, the
-    partial sums added on the driver in partition order (the same answer
-    on every run). check_ids: the DataFrame's index is the customer ID
-    with known divisions (set_index on the ID gives both; ValueError
-    otherwise), so that a customer cannot be split across two partitions,
-    and each partition is checked to hold each ID once (PartitionError
-    with code EEXISTS naming the ID). Returns the FitResult of
-    forecast_fit. Raises
-    PartitionError naming the first partition whose data are bad, whose
-    worker raised, or whose sum was not finite, and b2b2c.Error for the
-    fit's own errors (ENODATA when no row is usable)."""
-    import dask  # noqa: F401 (fail here, not in a worker, without dask)
-    model = _check_model(model)
-    if check_ids and not ddf.known_divisions:
-        raise ValueError("check_ids: the index must be the customer ID with "
-                         "known divisions (ddf.set_index(id_column))")
-    cols = _cols(model, frequency, recency, T, monetary_value, weight)
-    want = [c for c in cols if c is not None]
-    # exactly those columns already: no selection (a copy per partition)
-    sel = ddf if list(ddf.columns) == want else ddf[want]
-    if persist:
-        sel = sel.persist()
-    parts = sel.to_delayed()
+class FitData:
+    """A DataFrame of summaries made ready for fits (prepare()): .model,
+    .moments (the three data moments added over the partitions) and
+    .parts (one MergedPartition per partition, persisted in the workers).
+    sums(params) is one likelihood evaluation: (log-likelihood, gradient)
+    added over the partitions in partition order; .evaluations counts
+    them."""
 
-    mom = [0.0, 0.0, 0.0]
-    for k, r in enumerate(_map(parts, partition_moments, model, cols,
-                               check_ids)):
-        if r[0] != 0:
-            _failed(k, r)
-        _finite(k, "moments", r[1])
-        for i in range(3):
-            mom[i] += r[1][i]
+    def __init__(self, model: int, moments: List[float],
+                 parts: List[Any]) -> None:
+        self.model = model
+        self.moments = moments
+        self.parts = parts
+        self.evaluations = 0
 
-    def sum_fn(params: List[float]) -> Tuple[float, List[float]]:
+    def sums(self, params: Sequence[float]) -> Tuple[float, List[float]]:
+        """(log-likelihood, gradient) at params over every partition.
+        Raises SumOutsideDomain where it is not finite (the point, not the
+        data), PartitionError naming a bad, failed or non-finite
+        partition."""
+        params = list(params)
+        self.evaluations += 1
         ll, g, outside = 0.0, [0.0] * len(params), False
-        for k, r in enumerate(_map(parts, partition_sums, model, params,
-                                   cols)):
+        for k, r in enumerate(_map(self.parts, partition_sums, self.model,
+                                   params, None)):
             if r[0] == ENODATA:
                 continue  # no usable row in this partition
             if r[0] == ERANGE and r[-1].startswith("loglik: not finite"):
@@ -271,8 +365,84 @@ def fit(ddf: Any, model: int, frequency: str = "frequency",
             raise SumOutsideDomain()
         return ll, g
 
-    return forecast_fit_sum(model, sum_fn, mom, start=start, l2=l2,
-                            max_iter=max_iter)
+
+def prepare(ddf: Any, model: int, frequency: str = "frequency",
+            recency: str = "recency", T: str = "T",
+            monetary_value: str = "monetary_value",
+            weight: Optional[str] = None, persist: bool = True,
+            check_ids: bool = False) -> FitData:
+    """What fit() does before its first step, as a FitData: the columns
+    selected, checked and added up to the moments (forecast_moments, in
+    the workers), each partition reduced once to its distinct rows with
+    weights (merge_partition) and persisted (persist True) as a
+    MergedPartition, the raw rows let go. Arguments and errors as fit's.
+    Several fits (another l2, start or max_iter) may share one FitData."""
+    import dask
+    model = _check_model(model)
+    if check_ids and not ddf.known_divisions:
+        raise ValueError("check_ids: the index must be the customer ID with "
+                         "known divisions (ddf.set_index(id_column))")
+    cols = _cols(model, frequency, recency, T, monetary_value, weight)
+    want = [c for c in cols if c is not None]
+    # exactly those columns already: no selection (a copy per partition)
+    sel = ddf if list(ddf.columns) == want else ddf[want]
+    if persist:
+        sel = sel.persist()
+
+    mom = [0.0, 0.0, 0.0]
+    for k, r in enumerate(_map(sel.to_delayed(), partition_moments, model,
+                               cols, check_ids)):
+        if r[0] != 0:
+            _failed(k, r)
+        _finite(k, "moments", r[1])
+        for i in range(3):
+            mom[i] += r[1][i]
+    parts = [dask.delayed(_merged)(p, model, cols)
+             for p in sel.to_delayed()]
+    if persist:
+        parts = list(dask.persist(*parts))
+        _wait(parts)
+    del sel  # the raw rows: released once merged
+    return FitData(model, mom, parts)
+
+
+def fit(ddf: Any, model: int, frequency: str = "frequency",
+        recency: str = "recency", T: str = "T",
+        monetary_value: str = "monetary_value",
+        weight: Optional[str] = None, l2: float = 0.0, max_iter: int = 0,
+        start: Optional[Params] = None, persist: bool = True,
+        check_ids: bool = False) -> FitResult:
+    """Fit BG/NBD, Pareto/NBD, BG/BB or Gamma-Gamma (model FORECAST_GG: the
+    frequency and monetary_value columns) on a Dask DataFrame of customer
+    summaries, one row per customer (or on a FitData from prepare(): the
+    column arguments, persist and check_ids are then not read). The
+    columns are selected, checked (forecast_moments, in the workers) and
+    reduced once per partition to their distinct rows with weights
+    (merge_partition), persisted (persist True) so that each step reads
+    them from the workers' memory, where the library keeps them merged
+    (b2b2c_forecast_rows); the partition's raw rows are then let go. Each
+    likelihood evaluation is one map over the merged partitions, the
+    partial sums added on the driver in partition order (the same answer
+    on every run, bit for bit that of the unmerged partitions).
+    check_ids: the DataFrame's index is the customer ID with known
+    divisions (set_index on the ID gives both; ValueError otherwise), so
+    that a customer cannot be split across two partitions, and each
+    partition is checked to hold each ID once (PartitionError with code
+    EEXISTS naming the ID). Returns the FitResult of forecast_fit. Raises
+    PartitionError naming the first partition whose data are bad, whose
+    worker raised, or whose sum was not finite, and b2b2c.Error for the
+    fit's own errors (ENODATA when no row is usable)."""
+    import dask  # noqa: F401 (fail here, not in a worker, without dask)
+    if isinstance(ddf, FitData):
+        data = ddf
+        if _check_model(model) != data.model:
+            raise ValueError("model: the FitData was prepared for model %d"
+                             % data.model)
+    else:
+        data = prepare(ddf, model, frequency, recency, T, monetary_value,
+                       weight, persist, check_ids)
+    return forecast_fit_sum(data.model, data.sums, data.moments,
+                            start=start, l2=l2, max_iter=max_iter)
 
 
 # ---- raw transactions -------------------------------------------------------
@@ -539,153 +709,6 @@ def markov(ddf: Any, path: str = "path", converted: str = "converted",
                     for c, v in zip(channels, re)]
 
 
-# ---- the lead model's batch refit over a DataFrame of training rows ---------
-
-def _lead_arrays(part: Any, label: str, segment: str,
-                 attrs: Sequence[Optional[str]],
-                 kinds: Sequence[Tuple[str, str]]) -> List[Any]:
-    """The arrays of b2b2c_lead_loss from a pandas partition: a kind is in
-    a row when its count or its value is not 0 (a kind with both 0 adds
-    exactly nothing)."""
-    import numpy as np
-    n = len(part)
-    u32 = np.uint32
-    lab = np.ascontiguousarray(part[label].to_numpy(dtype="int64")).astype(
-        u32)
-    seg = np.ascontiguousarray(part[segment].to_numpy(dtype="int64")).astype(
-        np.int32)
-    at = np.zeros((n, 3), dtype=u32)
-    for j, c in enumerate(attrs):
-        if c is not None:
-            at[:, j] = part[c].to_numpy(dtype="int64")
-    nkind = len(kinds)
-    cnt = np.zeros((n, nkind))
-    val = np.zeros((n, nkind))
-    for k, (cc, vc) in enumerate(kinds):
-        cnt[:, k] = part[cc].to_numpy(dtype="float64")
-        val[:, k] = part[vc].to_numpy(dtype="float64")
-    has = (cnt != 0) | (val != 0)
-    nk = has.sum(axis=1).astype(u32)
-    kind = np.nonzero(has)[1].astype(u32)  # row-major: per row, kind order
-    return [lab, seg, np.ascontiguousarray(at.reshape(-1)), nk,
-            np.ascontiguousarray(kind), np.ascontiguousarray(cnt[has]),
-            np.ascontiguousarray(val[has])]
-
-
-def partition_lead_counts(part: Any, label: str,
-                          attrs: Sequence[Optional[str]]) -> Tuple[
-                              int, List[int], str]:
-    """In a worker: (0, [rows, won rows, the largest attribute number],
-    "")."""
-    import numpy as np
-    big = 0
-    for c in attrs:
-        if c is not None and len(part):
-            big = max(big, int(np.max(part[c].to_numpy(dtype="int64"))))
-    lab = part[label].to_numpy(dtype="int64")
-    return 0, [len(part), int(lab.sum()), big], ""
-
-
-def partition_lead_sums(part: Any, w: List[float], want_h: bool,
-                        nattrs: int, nkinds: int, label: str, segment: str,
-                        attrs: Sequence[Optional[str]],
-                        kinds: Sequence[Tuple[str, str]]) -> Tuple[
-                            int, float, List[float], Any, str]:
-    """In a worker: (code, loss, gradient, Hessian diagonal or None,
-    message) of b2b2c_lead_loss over one pandas partition at w."""
-    dim = len(w)
-    lab, seg, at, nk, kind, cnt, val = _lead_arrays(part, label, segment,
-                                                    attrs, kinds)
-    c = _ctx()
-    u32 = ctypes.POINTER(ctypes.c_uint32)
-    dp = ctypes.POINTER(ctypes.c_double)
-    lo = ctypes.c_double()
-    g = (ctypes.c_double * dim)()
-    h = (ctypes.c_double * dim)() if want_h else None
-    rc = lib.b2b2c_lead_loss(
-        ctypes.byref(lo), g, h, dim, c.handle, (ctypes.c_double * dim)(*w),
-        nattrs, nkinds, lab.ctypes.data_as(u32),
-        seg.ctypes.data_as(ctypes.POINTER(ctypes.c_int32)),
-        at.ctypes.data_as(u32), nk.ctypes.data_as(u32),
-        kind.ctypes.data_as(u32), cnt.ctypes.data_as(dp),
-        val.ctypes.data_as(dp), len(kind), len(lab))
-    if rc:
-        return rc, 0.0, [], None, c.errmsg
-    return 0, lo.value, list(g), list(h) if want_h else None, ""
-
-
-def lead_fit(ddf: Any, kinds: Sequence[Tuple[str, str]],
-             nattrs: Optional[int] = None, label: str = "label",
-             segment: str = "segment",
-             attrs: Sequence[Optional[str]] = ("channel", "region",
-                                               "product_line"),
-             l2: float = 0.001, max_passes: int = 1000,
-             persist: bool = True) -> Any:
-    """The lead model's batch refit (b2b2c_lead_refit's optimizer and
-    objective; docs/lead-model.md) over a Dask DataFrame of training rows,
-    one per outcome: label (1 won, 0 lost), segment (B2B2C_SEGMENT_*), the
-    channel, region and product line as attribute numbers (0 none, else
-    1..nattrs; a column name None: none for every row), and per event kind
-    a (count column, value column) pair in kinds: the decayed count and
-    value sum at the outcome (kind k is kinds[k]). nattrs None: the
-    largest attribute number found. Each loss evaluation maps the
-    partitions to b2b2c_lead_loss in the workers and adds in partition
-    order; lead_fit_sum drives the L-BFGS on the driver. Returns
-    b2b2c.LeadFitResult (weights: bias, 6 segments, the attributes, then
-    per kind its count and value weight). Raises PartitionError naming the
-    first bad, failed or non-finite partition; b2b2c.Error(ENODATA) with
-    one class only."""
-    import dask  # noqa: F401 (fail here, not in a worker, without dask)
-    from .lead_sum import lead_dim, lead_fit_sum
-    attrs = list(attrs) + [None] * (3 - len(attrs))
-    cols = [label, segment] + [c for c in attrs if c is not None] + \
-        [c for kv in kinds for c in kv]
-    for c in cols:
-        if c not in ddf.columns:
-            raise ValueError("no column %r in the DataFrame" % (c,))
-    sel = ddf[cols]
-    if persist:
-        sel = sel.persist()
-    parts = sel.to_delayed()
-    nrows = nwon = big = 0
-    for k, r in enumerate(_map(parts, partition_lead_counts, label, attrs)):
-        if r[0] != 0:
-            _failed(k, r)
-        nrows += r[1][0]
-        nwon += r[1][1]
-        big = max(big, r[1][2])
-    if nattrs is None:
-        nattrs = big
-    dim = lead_dim(nattrs, len(kinds))
-
-    def sum_fn(w: List[float], want_h: bool) -> Tuple[float, List[float],
-                                                      Any]:
-        loss, g = 0.0, [0.0] * dim
-        h = [0.0] * dim if want_h else None
-        outside = False
-        for k, r in enumerate(_map(parts, partition_lead_sums, w, want_h,
-                                   nattrs, len(kinds), label, segment, attrs,
-                                   kinds)):
-            if r[0] == ERANGE and r[-1].startswith("w: the loss is not"):
-                outside = True
-                continue
-            if r[0] != 0:
-                _failed(k, r)
-            _finite(k, "sum", r[1], r[2], r[3] if want_h else 0.0)
-            loss += r[1]
-            for j in range(dim):
-                g[j] += r[2][j]
-            if want_h:
-                for j in range(dim):
-                    h[j] += r[3][j]
-        if outside:
-            raise SumOutsideDomain()
-        return loss, g, h
-
-    return lead_fit_sum(sum_fn, nattrs, len(kinds), nrows, nwon, l2=l2,
-                        max_passes=max_passes)
-
-
 def _predict_part(part: Any, model: int, params: List[float], t: float,
                   cols: Sequence[Optional[str]]) -> Any:
     import numpy as np
@@ -752,3 +775,9 @@ def spend(ddf: Any, params: Params, frequency: str = "frequency",
     meta = ddf._meta.assign(spend=0.0)
     cols = _cols(FORECAST_GG, frequency, "", "", monetary_value, None)
     return ddf.map_partitions(_spend_part, list(p[:3]), cols, meta=meta)
+
+
+# the lead model's refit (dask_lead.py), here as b2b2c.dask.lead_fit
+from .dask_lead import (ATTR_ROLES, LeadDaskFit, lead_fit,  # noqa: E402
+                        partition_attr_values, partition_lead_counts,
+                        partition_lead_sums)

@@ -8,8 +8,8 @@ from collections import namedtuple
 from typing import (Any, Callable, Dict, List, Mapping, Optional, Sequence,
                     Tuple, Union)
 
-from ._lib import (ERANGE, ESTORAGE, FIT_CONVERGED, FORECAST_GG, EnumArg,
-                   Time, _check, _d, _i32, _int_arg, lib)
+from ._lib import (EINVAL, ERANGE, ESTORAGE, FIT_CONVERGED, FORECAST_GG,
+                   EnumArg, Error, Time, _check, _d, _i32, _int_arg, lib)
 from .core import Context, _name
 from ._engine import (
     _Handle, _b, _dbl, _doubles, _enum, _named, _s, _seg, _sz, fit_status_name)
@@ -144,6 +144,66 @@ def forecast_gg_loglik(params: Params, x: Floats, m: Floats,
             ctypes.byref(ll), grad, c.handle, p, k, _rows(n, x, "x"),
             _rows(n, m, "m"), _rows(n, weight, "weight"), n))
     return ll.value, list(grad)
+
+
+def _darr(seq: Any, what: str, n: int) -> Any:
+    """A column as a C double array: a contiguous float64 numpy array
+    as is (no copy; the caller keeps it alive for the call), any other
+    sequence converted."""
+    if seq is None:
+        return None
+    if type(seq).__module__ == "numpy" and getattr(seq, "dtype", None) \
+            is not None and seq.dtype == "float64" and \
+            seq.flags["C_CONTIGUOUS"] and seq.ndim == 1:
+        if len(seq) != n:
+            raise Error(EINVAL, "%s: %d values, expected %d"
+                        % (what, len(seq), n))
+        return seq.ctypes.data_as(ctypes.POINTER(_dbl))
+    return _doubles(seq, what, n)[0]
+
+
+class ForecastRows(_Handle):
+    """b2b2c_forecast_rows (1.1): one partition's rows checked and merged
+    once, then evaluated at many parameters with the sums of
+    forecast_loglik (forecast_gg_loglik for FORECAST_GG, the mean spend in
+    tx, T None) bit for bit, without checking and merging them again.
+
+        rows = ForecastRows(ctx, FORECAST_BGNBD, x, tx, T)
+        ll, grad = rows.loglik(params)
+
+    Columns: sequences of floats or contiguous float64 numpy arrays
+    (copied by the library). len(rows) is the number of distinct rows."""
+
+    _kind = "ForecastRows"
+    _free = lib.b2b2c_forecast_rows_free
+
+    def __init__(self, ctx: Context, model: int, x: Floats, tx: Floats,
+                 T: Optional[Floats] = None,
+                 weight: Optional[Floats] = None) -> None:
+        super().__init__(ctx)
+        n = len(x)
+        self.model = int(model)
+        self._check(lib.b2b2c_forecast_rows_new(
+            ctypes.byref(self._h), ctx.handle, self.model,
+            _darr(x, "x", n), _darr(tx, "tx", n), _darr(T, "T", n),
+            _darr(weight, "weight", n), n))
+
+    def loglik(self, params: Params, ctx: Optional[Context] = None) -> \
+            Tuple[float, List[float]]:
+        """(loglik, gradient list) at params; ctx: the context to evaluate
+        on (default the rows' own: any context may read them)."""
+        p, k = _params(params)
+        ll, grad = _dbl(), (_dbl * max(k, 1))()
+        c = ctx if ctx is not None else self._ctx
+        c.check(lib.b2b2c_forecast_rows_loglik(
+            ctypes.byref(ll), grad, c.handle, self.handle, p, k))
+        return ll.value, list(grad)[:k]
+
+    def __len__(self) -> int:
+        n = ctypes.c_size_t()
+        self._check(lib.b2b2c_forecast_rows_count(
+            ctypes.byref(n), self._ctx.handle, self.handle))
+        return n.value
 
 
 def forecast_moments(model: int, x: Floats, tx: Floats, T: Floats,

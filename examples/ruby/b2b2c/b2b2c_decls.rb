@@ -1134,6 +1134,10 @@ module B2B2C
     attach_function :b2b2c_forecast_moments, %i[pointer size_t pointer int32 pointer pointer pointer pointer size_t], :int
     attach_function :b2b2c_forecast_gg_moments, %i[pointer size_t pointer pointer pointer pointer size_t], :int
     attach_function :b2b2c_forecast_fit_sum, %i[pointer size_t pointer pointer pointer pointer int32 pointer size_t pointer size_t double int32 b2b2c_forecast_sum_cb pointer], :int
+    attach_function :b2b2c_forecast_rows_new, %i[pointer pointer int32 pointer pointer pointer pointer size_t], :int
+    attach_function :b2b2c_forecast_rows_free, %i[pointer], :void
+    attach_function :b2b2c_forecast_rows_loglik, %i[pointer pointer pointer pointer pointer size_t], :int
+    attach_function :b2b2c_forecast_rows_count, %i[pointer pointer pointer], :int
     attach_function :b2b2c_forecast_stderr, %i[pointer pointer pointer int32 pointer size_t pointer pointer pointer pointer size_t], :int
     attach_function :b2b2c_forecast_gg_stderr, %i[pointer pointer pointer pointer size_t pointer pointer pointer size_t], :int
     attach_function :b2b2c_forecast_predict, %i[pointer pointer pointer pointer int32 pointer size_t pointer pointer pointer size_t double], :int

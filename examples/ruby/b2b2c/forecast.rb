@@ -108,6 +108,43 @@ module B2B2C
     o.read_array_of_double(3)
   end
 
+  # b2b2c_forecast_rows (1.1): one partition's rows checked and merged once, then
+  # evaluated at many parameters with the sums of forecast_loglik (forecast_gg_loglik
+  # for FORECAST_GG: the mean spend in tx, t_age nil) bit for bit.
+  #   rows = B2B2C::ForecastRows.new(ctx, B2B2C::FORECAST_BGNBD, x, tx, t_age)
+  #   ll, grad = rows.loglik(params)
+  class ForecastRows < Handle
+    # The model the rows were made for (FORECAST_*).
+    attr_reader :model
+
+    def initialize(ctx, model, x, tx, t_age = nil, weight: nil)
+      n = x.size
+      @model = model
+      super(ctx, :b2b2c_forecast_rows_free) do |p, c|
+        Lib.b2b2c_forecast_rows_new(p, c, model, B2B2C.rows(n, x, "x"), B2B2C.rows(n, tx, "tx"),
+                                    B2B2C.rows(n, t_age, "T"), B2B2C.rows(n, weight, "weight"), n)
+      end
+    end
+
+    # [loglik, gradient Array] at params (Array or a fit's Hash); ctx: the context to
+    # evaluate on (default the rows' own).
+    def loglik(params, ctx: nil)
+      p, k = B2B2C.doubles(params, "params")
+      ll = B2B2C.out
+      grad = B2B2C.out(:double, [k, 1].max)
+      (ctx || self.ctx).check(Lib.b2b2c_forecast_rows_loglik(ll, grad, (ctx || self.ctx).handle,
+                                                             handle, p, k))
+      [ll.read_double, grad.read_array_of_double(k)]
+    end
+
+    # The number of distinct rows.
+    def size
+      n = B2B2C.out(:size_t)
+      check(Lib.b2b2c_forecast_rows_count(n, ctx.handle, handle))
+      n.read(:size_t)
+    end
+  end
+
   # The Gamma-Gamma data moments (rows with x > 0 and m > 0).
   def self.forecast_gg_moments(x, m, weight: nil, ctx: nil)
     n = x.size
