@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/* Folding old purchases (issue 20, first slice: src/forecast/fc_fold.c):
+ * a customer's summary computed from a folded prefix plus the purchases
+ * kept has exactly the bits of the summary of the whole log, for every
+ * fold point and every end at or after it, in several UTC offsets; a fold
+ * extended in two steps equals the fold made at once; a fold cut in one
+ * offset is refused in another. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "internal.h"
+#include "forecast/fc_state.h"
+
+#define DAY 86400
+#define T0 1735689600 /* 2025-01-01 */
+#define NCUST 40
+
+static uint64_t rng = 0x9e3779b97f4a7c15u;
+
+static uint64_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+/* A forecaster on a context in `offset` with NCUST customers whose logs
+ * are out of time order, hold several purchases on some days, purchases
+ * exactly at local midnight, and services and subscriptions too. */
+static void fill(b2b2c_ctx **ctx, b2b2c_forecaster **f, int32_t offset)
+{
+    char id[32];
+    assert_int_equal(b2b2c_ctx_new(ctx, NULL, NULL), 0);
+    assert_int_equal(b2b2c_ctx_set_utc_offset(*ctx, offset), 0);
+    assert_int_equal(b2b2c_forecaster_new(f, *ctx), 0);
+    for (int c = 0; c < NCUST; c++) {
+        int n = 1 + (int)(next() % 30);
+        snprintf(id, sizeof id, "c%02d", c);
+        for (int i = 0; i < n; i++) {
+            int64_t day = (int64_t)(next() % 400);
+            int64_t sec = next() % 4 == 0 ? 0 : (int64_t)(next() % DAY);
+            int64_t t = T0 + day * DAY - offset + sec;
+            double amount = (double)(next() % 100000) / 7.0;
+            int32_t kind = next() % 5 == 0
+                               ? (int32_t)(1 + next() % 5) /* services */
+                               : B2B2C_FORECAST_KIND_PRODUCT;
+            assert_int_equal(b2b2c_forecaster_add_purchase(
+                                 *f, id, B2B2C_SEGMENT_B2B_SMALL_PRO, t,
+                                 amount, kind),
+                             0);
+        }
+    }
+}
+
+static const fc_cust *cust(const b2b2c_forecaster *f, int c)
+{
+    char id[32];
+    const fc_cust *p;
+    snprintf(id, sizeof id, "c%02d", c);
+    p = b2b2c__map_get(&f->cust, id, strlen(id));
+    assert_non_null(p);
+    return p;
+}
+
+static void same_summ(const fc_summ *a, const fc_summ *b)
+{
+    assert_memory_equal(&a->x, &b->x, sizeof(double));
+    assert_memory_equal(&a->tx, &b->tx, sizeof(double));
+    assert_memory_equal(&a->T, &b->T, sizeof(double));
+    assert_memory_equal(&a->m, &b->m, sizeof(double));
+    assert_memory_equal(&a->total, &b->total, sizeof(double));
+    assert_int_equal(a->ndays, b->ndays);
+    assert_int_equal(a->first_day, b->first_day);
+    assert_int_equal(a->last_day, b->last_day);
+}
+
+/* The fold's prefix summary is the whole log's summary at the fold point
+ * (end = fo.before, not inclusive), and its first time the earliest
+ * purchase of any kind before it. */
+static void check_prefix(const b2b2c_ctx *ctx, const fc_cust *c,
+                         const fc_fold *fo, fc_scratch *sc)
+{
+    fc_summ s;
+    int64_t first = INT64_MAX;
+    memset(&s, 0, sizeof s);
+    if (b2b2c__fc_summarise(ctx, c, fo->before, 0, 1.0, sc, &s)) {
+        assert_int_equal(fo->ndays, s.ndays);
+        assert_int_equal(fo->first_day, s.first_day);
+        assert_int_equal(fo->last_day, s.last_day);
+        assert_memory_equal(&fo->total, &s.total, sizeof(double));
+    } else {
+        assert_int_equal(fo->ndays, 0);
+    }
+    for (size_t i = 0; i < c->n; i++)
+        if (c->p[i].time < fo->before && c->p[i].time < first)
+            first = c->p[i].time;
+    assert_int_equal(fo->first_time, first);
+}
+
+static void run_offset(int32_t offset)
+{
+    b2b2c_ctx *ctx;
+    b2b2c_forecaster *f;
+    fc_scratch sc;
+    size_t both = 0, compared = 0;
+    fill(&ctx, &f, offset);
+    assert_int_equal(b2b2c__fc_scratch_new(&sc, ctx, 64, 64), 0);
+    for (int ci = 0; ci < NCUST; ci++) {
+        const fc_cust *c = cust(f, ci);
+        assert_true(c->n <= 64);
+        for (int r = 0; r < 12; r++) {
+            /* a fold point anywhere in the log's span, often a midnight */
+            int64_t before = T0 - 5 * DAY + (int64_t)(next() % (410 * DAY));
+            fc_fold fo, two;
+            b2b2c__fc_fold_init(&fo, ctx);
+            assert_int_equal(b2b2c__fc_fold_extend(&fo, ctx, c, before, &sc),
+                             0);
+            assert_true(fo.before <= before && before - fo.before < DAY);
+            assert_int_equal(b2b2c__day(ctx, fo.before) * DAY -
+                                 (int64_t)offset,
+                             fo.before);
+            check_prefix(ctx, c, &fo, &sc);
+            /* the same fold in two steps */
+            b2b2c__fc_fold_init(&two, ctx);
+            assert_int_equal(b2b2c__fc_fold_extend(
+                                 &two, ctx, c,
+                                 before - (int64_t)(next() % (90 * DAY)), &sc),
+                             0);
+            assert_int_equal(b2b2c__fc_fold_extend(&two, ctx, c, before, &sc),
+                             0);
+            assert_memory_equal(&two, &fo, sizeof fo);
+            for (int e = 0; e < 8; e++) {
+                int64_t end = fo.before + (e == 0 ? 0
+                                                  : (int64_t)(next() %
+                                                              (420 * DAY)));
+                int incl = e % 2;
+                fc_summ whole, folded;
+                int hw, hf;
+                memset(&whole, 0, sizeof whole);
+                memset(&folded, 0, sizeof folded);
+                hw = b2b2c__fc_summarise(ctx, c, end, incl, 7.0, &sc,
+                                         &whole);
+                hf = b2b2c__fc_summarise_fold(ctx, &fo, c, end, incl, 7.0,
+                                              &sc, &folded);
+                assert_int_equal(hw, hf);
+                same_summ(&whole, &folded);
+                compared += (size_t)hw;
+                both += hw && fo.ndays > 0 && whole.ndays > fo.ndays;
+            }
+        }
+    }
+    /* the cases that matter were met: prefix and kept days together */
+    assert_true(compared > 1000);
+    assert_true(both > 500);
+    b2b2c__fc_scratch_free(ctx, &sc);
+    b2b2c_forecaster_free(f);
+    b2b2c_ctx_free(ctx);
+}
+
+static void t_fold_bits_utc(void **state)
+{
+    (void)state;
+    run_offset(0);
+}
+
+static void t_fold_bits_east(void **state)
+{
+    (void)state;
+    run_offset(5 * 3600 + 1800); /* +05:30 */
+}
+
+static void t_fold_bits_west(void **state)
+{
+    (void)state;
+    run_offset(-8 * 3600);
+}
+
+/* A fold cut in one UTC offset is not used in another (its days would
+ * be another offset's days): B2B2C_ESTATE, the fold unchanged. */
+static void t_fold_other_offset(void **state)
+{
+    b2b2c_ctx *ctx, *other;
+    b2b2c_forecaster *f;
+    fc_scratch sc;
+    fc_fold fo, copy;
+    const fc_cust *c;
+    (void)state;
+    fill(&ctx, &f, 0);
+    assert_int_equal(b2b2c_ctx_new(&other, NULL, NULL), 0);
+    assert_int_equal(b2b2c_ctx_set_utc_offset(other, 3600), 0);
+    assert_int_equal(b2b2c__fc_scratch_new(&sc, ctx, 64, 64), 0);
+    c = cust(f, 0);
+    b2b2c__fc_fold_init(&fo, ctx);
+    assert_true(b2b2c__fc_fold_usable(&fo, other)); /* nothing folded */
+    assert_int_equal(
+        b2b2c__fc_fold_extend(&fo, ctx, c, T0 + 200 * DAY + 7, &sc), 0);
+    assert_int_equal(fo.before, T0 + 200 * DAY);
+    assert_true(b2b2c__fc_fold_usable(&fo, ctx));
+    assert_false(b2b2c__fc_fold_usable(&fo, other));
+    memcpy(&copy, &fo, sizeof fo);
+    assert_int_equal(
+        b2b2c__fc_fold_extend(&fo, other, c, T0 + 300 * DAY, &sc),
+        B2B2C_ESTATE);
+    assert_memory_equal(&copy, &fo, sizeof fo);
+    /* out of the time range: refused, unchanged */
+    assert_int_equal(b2b2c__fc_fold_extend(&fo, ctx, c, INT64_MAX, &sc),
+                     B2B2C_ERANGE);
+    assert_memory_equal(&copy, &fo, sizeof fo);
+    /* an earlier point than the fold's: nothing to do */
+    assert_int_equal(b2b2c__fc_fold_extend(&fo, ctx, c, T0, &sc), 0);
+    assert_memory_equal(&copy, &fo, sizeof fo);
+    b2b2c__fc_scratch_free(ctx, &sc);
+    b2b2c_forecaster_free(f);
+    b2b2c_ctx_free(ctx);
+    b2b2c_ctx_free(other);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(t_fold_bits_utc),
+        cmocka_unit_test(t_fold_bits_east),
+        cmocka_unit_test(t_fold_bits_west),
+        cmocka_unit_test(t_fold_other_offset),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
