@@ -56,10 +56,24 @@ int b2b2c__fc_fold_extend(fc_fold *fo, const b2b2c_ctx *ctx,
     cut = b2b2c__day_start(ctx, b2b2c__day(ctx, before));
     if (cut <= from)
         return 0; /* folded that far already */
-    for (size_t i = 0; i < c->n; i++)
-        if (c->p[i].time >= from && c->p[i].time < cut &&
-            c->p[i].time < fo->first_time)
-            fo->first_time = c->p[i].time;
+    for (size_t i = 0; i < c->n; i++) {
+        const fc_purchase *p = &c->p[i];
+        if (p->time < from || p->time >= cut)
+            continue;
+        if (p->time < fo->first_time)
+            fo->first_time = p->time;
+        if (fo->count == 0 || p->time > fo->last_time)
+            fo->last_time = p->time;
+        fo->count++;
+        if (p->kind == B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION) {
+            if (fo->nsub == 0 || p->time < fo->sub_first)
+                fo->sub_first = p->time;
+            if (fo->nsub == 0 || p->time > fo->sub_last)
+                fo->sub_last = p->time;
+            fo->sub_rev += p->amount;
+            fo->nsub++;
+        }
+    }
     u = b2b2c__fc_product_days(ctx, c, from, cut, 0, sc->days, sc->tot);
     if (u > 0) {
         if (fo->ndays == 0)
@@ -104,4 +118,35 @@ int b2b2c__fc_summarise_fold(const b2b2c_ctx *ctx, const fc_fold *fo,
     s->total = total;
     s->m = n > 1 ? rep / (double)(n - 1) : 0;
     return 1;
+}
+
+size_t b2b2c__fc_fold_point(const b2b2c_ctx *ctx, const fc_cust *c,
+                            int64_t before, int64_t *sufmin, int64_t *cut)
+{
+    int64_t pmax = INT64_MIN;
+    size_t k = 0;
+    /* sufmin[i]: the earliest time of p[i..n), INT64_MAX for i == n */
+    if (c->n > 0) {
+        sufmin[c->n - 1] = c->p[c->n - 1].time;
+        for (size_t i = c->n - 1; i-- > 0;)
+            sufmin[i] = c->p[i].time < sufmin[i + 1] ? c->p[i].time
+                                                      : sufmin[i + 1];
+    }
+    *cut = b2b2c__day_start(
+        ctx, b2b2c__day(ctx, c->n > 0 && sufmin[0] < before ? sufmin[0]
+                                                            : before));
+    /* p[0..j) folds at the latest midnight at or before both `before` and
+     * p[j..n)'s earliest time when all of p[0..j) lie before it; that
+     * midnight grows with j, so the largest such j folds the most */
+    for (size_t j = 1; j <= c->n; j++) {
+        int64_t lim = j < c->n && sufmin[j] < before ? sufmin[j] : before;
+        int64_t m = b2b2c__day_start(ctx, b2b2c__day(ctx, lim));
+        if (c->p[j - 1].time > pmax)
+            pmax = c->p[j - 1].time;
+        if (pmax < m) {
+            k = j;
+            *cut = m;
+        }
+    }
+    return k;
 }

@@ -255,6 +255,13 @@ typedef struct fc_fold {
     size_t ndays;                /* distinct folded product days */
     double total, rep; /* their totals summed in day order from 0: all
                           days, and the repeat days (all but the first) */
+    /* every kind: for the customer listing */
+    uint64_t count;    /* purchases folded */
+    int64_t last_time; /* the latest of them (count > 0) */
+    /* subscriptions: the cancellation check and the fit's revenue */
+    uint64_t nsub;
+    int64_t sub_first, sub_last; /* (nsub > 0) */
+    double sub_rev;              /* their amounts summed in log order */
     int32_t utc_offset; /* the context's offset that cut the days */
 } fc_fold;
 
@@ -269,6 +276,16 @@ int b2b2c__fc_fold_usable(const fc_fold *fo, const b2b2c_ctx *ctx);
  * in another UTC offset); no message set, fo unchanged on failure. */
 int b2b2c__fc_fold_extend(fc_fold *fo, const b2b2c_ctx *ctx,
                           const fc_cust *c, int64_t before, fc_scratch *sc);
+/* Where c's purchase log can be folded at `before` keeping the sequence
+ * dense: returns k, the largest number of leading purchases p[0..k) that
+ * all lie before a local midnight at or before `before` that no later
+ * purchase p[k..n) precedes, and that midnight in *cut (when k is 0, the
+ * midnight at or before both `before` and the earliest purchase): folding
+ * c at *cut (b2b2c__fc_fold_extend) folds exactly p[0..k). A log recorded in time order folds at the
+ * midnight of `before`; one recorded out of order at an earlier midnight.
+ * sufmin: scratch of c->n values. O(c->n). */
+size_t b2b2c__fc_fold_point(const b2b2c_ctx *ctx, const fc_cust *c,
+                            int64_t before, int64_t *sufmin, int64_t *cut);
 /* b2b2c__fc_summarise of the log fo plus c's purchases at or after
  * fo->before (earlier ones in c are ignored); bit-identical to it on the
  * whole log. The caller checks end >= fo->before and

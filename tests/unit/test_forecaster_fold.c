@@ -35,7 +35,8 @@ static uint64_t next(void)
 /* A forecaster on a context in `offset` with NCUST customers whose logs
  * are out of time order, hold several purchases on some days, purchases
  * exactly at local midnight, and services and subscriptions too. */
-static void fill(b2b2c_ctx **ctx, b2b2c_forecaster **f, int32_t offset)
+static void fill(b2b2c_ctx **ctx, b2b2c_forecaster **f, int32_t offset,
+                 int ordered)
 {
     char id[32];
     assert_int_equal(b2b2c_ctx_new(ctx, NULL, NULL), 0);
@@ -45,7 +46,13 @@ static void fill(b2b2c_ctx **ctx, b2b2c_forecaster **f, int32_t offset)
         int n = 1 + (int)(next() % 30);
         snprintf(id, sizeof id, "c%02d", c);
         for (int i = 0; i < n; i++) {
-            int64_t day = (int64_t)(next() % 400);
+            /* ordered: in time order but for one purchase in ten
+             * recorded up to 30 days late */
+            int64_t day = ordered ? (int64_t)(i * 400 / n) -
+                                        (next() % 10 == 0
+                                             ? (int64_t)(next() % 30)
+                                             : 0)
+                                  : (int64_t)(next() % 400);
             int64_t sec = next() % 4 == 0 ? 0 : (int64_t)(next() % DAY);
             int64_t t = T0 + day * DAY - offset + sec;
             double amount = (double)(next() % 100000) / 7.0;
@@ -111,7 +118,7 @@ static void run_offset(int32_t offset)
     b2b2c_forecaster *f;
     fc_scratch sc;
     size_t both = 0, compared = 0;
-    fill(&ctx, &f, offset);
+    fill(&ctx, &f, offset, 0);
     assert_int_equal(b2b2c__fc_scratch_new(&sc, ctx, 64, 64), 0);
     for (int ci = 0; ci < NCUST; ci++) {
         const fc_cust *c = cust(f, ci);
@@ -165,6 +172,147 @@ static void run_offset(int32_t offset)
     b2b2c_ctx_free(ctx);
 }
 
+/* Is folding p[0..j) possible at `before` (brute force)? */
+static int can_fold(const b2b2c_ctx *ctx, const fc_cust *c, size_t j,
+                    int64_t before)
+{
+    int64_t lim = before, pmax = INT64_MIN, m;
+    for (size_t i = j; i < c->n; i++)
+        if (c->p[i].time < lim)
+            lim = c->p[i].time;
+    m = b2b2c__day_start(ctx, b2b2c__day(ctx, lim));
+    for (size_t i = 0; i < j; i++)
+        if (c->p[i].time > pmax)
+            pmax = c->p[i].time;
+    return pmax < m;
+}
+
+/* A customer holding only c's purchases p[k..n): what memory keeps after
+ * a fold drops p[0..k). Free with free(). */
+static fc_cust *kept(const fc_cust *c, size_t k)
+{
+    fc_cust *d = calloc(1, sizeof(fc_cust) + c->idlen + 1);
+    assert_non_null(d);
+    memcpy(d->id, c->id, c->idlen + 1);
+    d->idlen = c->idlen;
+    d->segment = c->segment;
+    d->p = c->p + k;
+    d->n = c->n - k;
+    d->cap = d->n;
+    return d;
+}
+
+/* The fold's other aggregates against p[0..k) counted by hand. */
+static void check_aggregates(const fc_cust *c, size_t k, const fc_fold *fo)
+{
+    uint64_t nsub = 0;
+    int64_t last = INT64_MIN, sf = INT64_MAX, sl = INT64_MIN;
+    double rev = 0;
+    for (size_t i = 0; i < k; i++) {
+        const fc_purchase *p = &c->p[i];
+        if (p->time > last)
+            last = p->time;
+        if (p->kind == B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION) {
+            nsub++;
+            rev += p->amount;
+            sf = p->time < sf ? p->time : sf;
+            sl = p->time > sl ? p->time : sl;
+        }
+    }
+    assert_int_equal(fo->count, k);
+    if (k)
+        assert_int_equal(fo->last_time, last);
+    assert_int_equal(fo->nsub, nsub);
+    if (nsub) {
+        assert_int_equal(fo->sub_first, sf);
+        assert_int_equal(fo->sub_last, sl);
+        assert_memory_equal(&fo->sub_rev, &rev, sizeof rev);
+    }
+}
+
+/* Folding where b2b2c__fc_fold_point says keeps the sequence dense: the
+ * purchases folded are exactly a sequence prefix, no larger prefix could
+ * be, and with them dropped from memory (twice, at two points) every
+ * summary at or after the fold point has the whole log's bits. */
+static void run_drop(int32_t offset, int ordered)
+{
+    b2b2c_ctx *ctx;
+    b2b2c_forecaster *f;
+    fc_scratch sc;
+    size_t folded = 0, compared = 0;
+    fill(&ctx, &f, offset, ordered);
+    assert_int_equal(b2b2c__fc_scratch_new(&sc, ctx, 64, 64), 0);
+    for (int ci = 0; ci < NCUST; ci++) {
+        const fc_cust *c = cust(f, ci);
+        for (int r = 0; r < 8; r++) {
+            int64_t b1 = T0 - 5 * DAY + (int64_t)(next() % (410 * DAY));
+            int64_t b2 = b1 + (int64_t)(next() % (100 * DAY));
+            int64_t cut, cut2;
+            size_t k, k2;
+            fc_fold fo;
+            fc_cust *d, *d2;
+            k = b2b2c__fc_fold_point(ctx, c, b1, sc.days, &cut);
+            assert_true(cut <= b1);
+            assert_int_equal(b2b2c__day_start(ctx, b2b2c__day(ctx, cut)),
+                             cut);
+            for (size_t i = 0; i < c->n; i++)
+                assert_true(i < k ? c->p[i].time < cut
+                                  : c->p[i].time >= cut);
+            assert_true(can_fold(ctx, c, k, b1));
+            for (size_t j = k + 1; j <= c->n; j++)
+                assert_false(can_fold(ctx, c, j, b1));
+            b2b2c__fc_fold_init(&fo, ctx);
+            assert_int_equal(b2b2c__fc_fold_extend(&fo, ctx, c, cut, &sc), 0);
+            assert_int_equal(fo.before, cut);
+            check_aggregates(c, k, &fo);
+            d = kept(c, k);
+            /* again, later, on what memory kept */
+            k2 = b2b2c__fc_fold_point(ctx, d, b2, sc.days, &cut2);
+            assert_true(cut2 >= cut);
+            assert_int_equal(b2b2c__fc_fold_extend(&fo, ctx, d, cut2, &sc),
+                             0);
+            check_aggregates(c, k + k2, &fo);
+            d2 = kept(d, k2);
+            folded += k + k2;
+            for (int e = 0; e < 6; e++) {
+                int64_t end = cut2 + (e == 0 ? 0
+                                             : (int64_t)(next() % (420 * DAY)));
+                fc_summ whole, part;
+                int hw, hp;
+                memset(&whole, 0, sizeof whole);
+                memset(&part, 0, sizeof part);
+                hw = b2b2c__fc_summarise(ctx, c, end, e % 2, 7.0, &sc, &whole);
+                hp = b2b2c__fc_summarise_fold(ctx, &fo, d2, end, e % 2, 7.0,
+                                              &sc, &part);
+                assert_int_equal(hw, hp);
+                same_summ(&whole, &part);
+                compared += (size_t)hw;
+            }
+            free(d);
+            free(d2);
+        }
+    }
+    assert_true(folded > 1000);
+    assert_true(compared > 500);
+    b2b2c__fc_scratch_free(ctx, &sc);
+    b2b2c_forecaster_free(f);
+    b2b2c_ctx_free(ctx);
+}
+
+static void t_fold_drop_ordered(void **state)
+{
+    (void)state;
+    run_drop(0, 1);
+    run_drop(-3 * 3600 - 1800, 1); /* -03:30 */
+}
+
+static void t_fold_drop_random(void **state)
+{
+    (void)state;
+    run_drop(0, 0);
+    run_drop(9 * 3600, 0);
+}
+
 static void t_fold_bits_utc(void **state)
 {
     (void)state;
@@ -193,7 +341,7 @@ static void t_fold_other_offset(void **state)
     fc_fold fo, copy;
     const fc_cust *c;
     (void)state;
-    fill(&ctx, &f, 0);
+    fill(&ctx, &f, 0, 0);
     assert_int_equal(b2b2c_ctx_new(&other, NULL, NULL), 0);
     assert_int_equal(b2b2c_ctx_set_utc_offset(other, 3600), 0);
     assert_int_equal(b2b2c__fc_scratch_new(&sc, ctx, 64, 64), 0);
@@ -230,6 +378,8 @@ int main(void)
         cmocka_unit_test(t_fold_bits_east),
         cmocka_unit_test(t_fold_bits_west),
         cmocka_unit_test(t_fold_other_offset),
+        cmocka_unit_test(t_fold_drop_ordered),
+        cmocka_unit_test(t_fold_drop_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
