@@ -14,9 +14,13 @@
  * between the prefix and the purchases kept; each folded day's total is
  * the same sum of the same amounts in log order; and the running sums of
  * all days and of the repeat days are continued from the prefix's, the
- * same additions in the same order. Not wired to storage or the public
- * API yet: docs/forecaster.md, "Folding old purchases", says what remains.
+ * same additions in the same order. The record forecast_fold is encoded
+ * and checked here, but neither written nor loaded yet, and there is no
+ * public call: docs/forecaster.md, "Folding old purchases", says what
+ * remains.
  */
+#include <math.h>
+
 #include "forecast/fc_state.h"
 
 void b2b2c__fc_fold_init(fc_fold *fo, const b2b2c_ctx *ctx)
@@ -149,4 +153,97 @@ size_t b2b2c__fc_fold_point(const b2b2c_ctx *ctx, const fc_cust *c,
         }
     }
     return k;
+}
+
+/* ---- the forecast_fold record -------------------------------------------- */
+
+void b2b2c__fc_fold_enc(b2b2c__wbuf *w, b2b2c_ctx *ctx, const fc_fold *fo)
+{
+    b2b2c__enc_begin(w, &ctx->mem, 1);
+    b2b2c__enc_i64(w, fo->before);
+    b2b2c__enc_u32(w, (uint32_t)fo->utc_offset);
+    b2b2c__enc_u64(w, fo->count);
+    b2b2c__enc_i64(w, fo->first_time);
+    b2b2c__enc_i64(w, fo->last_time);
+    b2b2c__enc_u64(w, (uint64_t)fo->ndays);
+    b2b2c__enc_i64(w, fo->first_day);
+    b2b2c__enc_i64(w, fo->last_day);
+    b2b2c__enc_f64(w, fo->total);
+    b2b2c__enc_f64(w, fo->rep);
+    b2b2c__enc_u64(w, fo->nsub);
+    b2b2c__enc_i64(w, fo->sub_first);
+    b2b2c__enc_i64(w, fo->sub_last);
+    b2b2c__enc_f64(w, fo->sub_rev);
+}
+
+static int sum_ok(double v)
+{
+    return v >= 0 && isfinite(v);
+}
+
+/* A decoded fold that could have been written: every field in range and
+ * consistent with the others (one purchase at least). */
+static int fold_ok(const fc_fold *fo, uint64_t ndays)
+{
+    int64_t bday;
+    if (!b2b2c__time_ok(fo->before) || fo->utc_offset < B2B2C_UTC_OFFSET_MIN ||
+        fo->utc_offset > B2B2C_UTC_OFFSET_MAX)
+        return 0;
+    bday = b2b2c__period_off(fo->before, FC_DAY, fo->utc_offset);
+    if (bday * FC_DAY - fo->utc_offset != fo->before) /* not a midnight */
+        return 0;
+    if (fo->count == 0 || !b2b2c__time_ok(fo->first_time) ||
+        fo->first_time > fo->last_time || fo->last_time >= fo->before)
+        return 0;
+    if (ndays > fo->count || fo->nsub > fo->count - ndays)
+        return 0;
+    if (ndays == 0) {
+        if (fo->first_day || fo->last_day || fo->total != 0 || fo->rep != 0)
+            return 0;
+    } else if (fo->first_day <
+                   b2b2c__period_off(fo->first_time, FC_DAY, fo->utc_offset) ||
+               fo->first_day > fo->last_day || fo->last_day >= bday ||
+               fo->last_day >
+                   b2b2c__period_off(fo->last_time, FC_DAY, fo->utc_offset) ||
+               (uint64_t)(fo->last_day - fo->first_day) < ndays - 1 ||
+               !sum_ok(fo->total) || !sum_ok(fo->rep) || fo->rep > fo->total)
+        return 0;
+    if (fo->nsub == 0)
+        return !fo->sub_first && !fo->sub_last && fo->sub_rev == 0;
+    return fo->sub_first >= fo->first_time && fo->sub_first <= fo->sub_last &&
+           fo->sub_last <= fo->last_time && sum_ok(fo->sub_rev);
+}
+
+int b2b2c__fc_dec_fold(b2b2c_ctx *ctx, const void *k, size_t kl,
+                       const void *val, size_t vl, fc_fold *fo)
+{
+    b2b2c__rbuf r;
+    fc_fold d;
+    uint64_t ndays = 0;
+    int rc = b2b2c__dec_begin(&r, val, vl, 1);
+    memset(&d, 0, sizeof(d));
+    if (rc == 0) {
+        d.before = b2b2c__dec_i64(&r);
+        d.utc_offset = (int32_t)b2b2c__dec_u32(&r);
+        d.count = b2b2c__dec_u64(&r);
+        d.first_time = b2b2c__dec_i64(&r);
+        d.last_time = b2b2c__dec_i64(&r);
+        ndays = b2b2c__dec_u64(&r);
+        d.first_day = b2b2c__dec_i64(&r);
+        d.last_day = b2b2c__dec_i64(&r);
+        d.total = b2b2c__dec_f64(&r);
+        d.rep = b2b2c__dec_f64(&r);
+        d.nsub = b2b2c__dec_u64(&r);
+        d.sub_first = b2b2c__dec_i64(&r);
+        d.sub_last = b2b2c__dec_i64(&r);
+        d.sub_rev = b2b2c__dec_f64(&r);
+        rc = b2b2c__dec_finish(&r);
+    }
+    if (rc == 0 && (kl == 0 || kl > B2B2C__ID_MAX || !fold_ok(&d, ndays)))
+        rc = B2B2C_ECORRUPT;
+    if (rc)
+        return b2b2c__fc_rec_err(ctx, rc, FC_T_FOLD, k, kl);
+    d.ndays = (size_t)ndays;
+    *fo = d;
+    return 0;
 }

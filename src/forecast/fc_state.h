@@ -27,6 +27,7 @@
 #define FC_T_FIT "forecast_fit"
 #define FC_T_KIND "forecast_kind"
 #define FC_T_CONF "forecast_config"
+#define FC_T_FOLD "forecast_fold" /* not written yet: fc_fold.c */
 
 typedef struct fc_purchase {
     int64_t time;
@@ -286,6 +287,16 @@ int b2b2c__fc_fold_extend(fc_fold *fo, const b2b2c_ctx *ctx,
  * sufmin: scratch of c->n values. O(c->n). */
 size_t b2b2c__fc_fold_point(const b2b2c_ctx *ctx, const fc_cust *c,
                             int64_t before, int64_t *sufmin, int64_t *cut);
+/* The forecast_fold record (version 1) of fo: w begun and filled (the
+ * caller finishes it with b2b2c__st_put_rec or b2b2c__enc_fini). */
+void b2b2c__fc_fold_enc(b2b2c__wbuf *w, b2b2c_ctx *ctx, const fc_fold *fo);
+/* forecast_fold: key (a customer ID) and value checked, the fold into *fo
+ * (untouched on failure). B2B2C_ECORRUPT unless every field is in range
+ * and consistent (one folded purchase at least, the point a midnight of
+ * its offset, days and times before it, sums finite and not negative),
+ * B2B2C_EVERSION for a newer version; message names table and key. */
+int b2b2c__fc_dec_fold(b2b2c_ctx *ctx, const void *k, size_t kl,
+                       const void *val, size_t vl, fc_fold *fo);
 /* b2b2c__fc_summarise of the log fo plus c's purchases at or after
  * fo->before (earlier ones in c are ignored); bit-identical to it on the
  * whole log. The caller checks end >= fo->before and

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +314,114 @@ static void t_fold_drop_random(void **state)
     run_drop(9 * 3600, 0);
 }
 
+/* Encode fo (version `version`) and decode it under key id. */
+static int round_trip(b2b2c_ctx *ctx, const fc_fold *fo, uint8_t version,
+                      size_t cut_bytes, fc_fold *out)
+{
+    b2b2c__wbuf w;
+    int rc;
+    b2b2c__fc_fold_enc(&w, ctx, fo);
+    w.buf[0] = version;
+    assert_int_equal(b2b2c__enc_finish(&w), 0);
+    rc = b2b2c__fc_dec_fold(ctx, "c00", 3, w.buf, w.len - cut_bytes, out);
+    b2b2c__enc_fini(&w);
+    return rc;
+}
+
+/* The forecast_fold record: folds made from real logs come back bit for
+ * bit; a value with one field out of range or inconsistent, truncated,
+ * under an empty key or of a newer version is refused, the output
+ * untouched. */
+static void t_fold_record(void **state)
+{
+    b2b2c_ctx *ctx;
+    b2b2c_forecaster *f;
+    fc_scratch sc;
+    size_t tried = 0, subs = 0;
+    (void)state;
+    fill(&ctx, &f, 5 * 3600 + 1800, 1);
+    assert_int_equal(b2b2c__fc_scratch_new(&sc, ctx, 64, 64), 0);
+    for (int ci = 0; ci < NCUST; ci++) {
+        const fc_cust *c = cust(f, ci);
+        int64_t cut;
+        fc_fold fo, back, bad, keep;
+        size_t k = b2b2c__fc_fold_point(ctx, c, T0 + 300 * DAY, sc.days,
+                                        &cut);
+        if (k == 0)
+            continue;
+        b2b2c__fc_fold_init(&fo, ctx);
+        assert_int_equal(b2b2c__fc_fold_extend(&fo, ctx, c, cut, &sc), 0);
+        assert_int_equal(round_trip(ctx, &fo, 1, 0, &back), 0);
+        assert_memory_equal(&fo, &back, sizeof fo);
+        tried++;
+        subs += fo.nsub > 0;
+        memset(&keep, 0x5a, sizeof keep);
+        for (int m = 0; m < 18; m++) {
+            memcpy(&bad, &fo, sizeof bad);
+            switch (m) {
+            case 0: bad.before += 1; break; /* not a midnight */
+            case 1: bad.utc_offset = B2B2C_UTC_OFFSET_MAX + 1; break;
+            case 2: bad.count = 0; break;
+            case 3: bad.first_time = bad.before; break;
+            case 4: bad.last_time = bad.before; break;
+            case 5: bad.first_time = bad.last_time + 1; break;
+            case 6: bad.ndays = (size_t)bad.count + 1; break;
+            case 7: bad.nsub = bad.count - bad.ndays + 1; break;
+            case 8:
+                if (bad.ndays) bad.first_day = bad.last_day + 1;
+                else bad.first_day = 1;
+                break;
+            case 9:
+                if (bad.ndays) bad.last_day = b2b2c__day(ctx, bad.before);
+                else bad.total = 1;
+                break;
+            case 10: bad.total = NAN; bad.ndays = bad.ndays ? bad.ndays : 1;
+                break;
+            case 11: bad.rep = -1; break;
+            case 12: bad.rep = bad.total + 1; break;
+            case 13:
+                if (bad.nsub) bad.sub_first = bad.sub_last + 1;
+                else bad.sub_rev = 1;
+                break;
+            case 14:
+                if (bad.nsub) bad.sub_last = bad.last_time + 1;
+                else bad.sub_first = bad.first_time;
+                break;
+            case 15: bad.before = INT64_MAX - INT64_MAX % DAY; break;
+            case 16:
+                if (bad.ndays)
+                    bad.first_day = b2b2c__day(ctx, bad.first_time) - 1;
+                else
+                    bad.last_day = 1;
+                break;
+            default: bad.sub_rev = bad.nsub ? INFINITY : 2; break;
+            }
+            memcpy(&back, &keep, sizeof back);
+            assert_int_equal(round_trip(ctx, &bad, 1, 0, &back),
+                             B2B2C_ECORRUPT);
+            assert_memory_equal(&back, &keep, sizeof back);
+        }
+        assert_int_equal(round_trip(ctx, &fo, 1, 1, &back), B2B2C_ECORRUPT);
+        assert_int_equal(round_trip(ctx, &fo, 2, 0, &back), B2B2C_EVERSION);
+        assert_memory_equal(&back, &keep, sizeof back);
+        {
+            b2b2c__wbuf w;
+            b2b2c__fc_fold_enc(&w, ctx, &fo);
+            assert_int_equal(b2b2c__enc_finish(&w), 0);
+            assert_int_equal(b2b2c__fc_dec_fold(ctx, "", 0, w.buf, w.len,
+                                                &back),
+                             B2B2C_ECORRUPT);
+            assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "forecast_fold"));
+            b2b2c__enc_fini(&w);
+        }
+    }
+    assert_true(tried > 10);
+    assert_true(subs > 0);
+    b2b2c__fc_scratch_free(ctx, &sc);
+    b2b2c_forecaster_free(f);
+    b2b2c_ctx_free(ctx);
+}
+
 static void t_fold_bits_utc(void **state)
 {
     (void)state;
@@ -380,6 +489,7 @@ int main(void)
         cmocka_unit_test(t_fold_other_offset),
         cmocka_unit_test(t_fold_drop_ordered),
         cmocka_unit_test(t_fold_drop_random),
+        cmocka_unit_test(t_fold_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
