@@ -6,10 +6,11 @@
  * kept, with exactly the bits b2b2c__fc_summarise gives on the whole log.
  *
  * Why the bits stay the same: b2b2c__fc_summarise merges a log into
- * distinct local days (FHL 2005 sec. 2, FHS 2010 sec. 2: x is the number
- * of repeat purchase days, t_x the time of the last one, T the time since
- * the first; m the mean repeat spend, Fader, Hardie & Lee 2005b eq. 1's
- * m_x) and adds the day totals in day order from 0. The fold point is a
+ * distinct local days (x the number of repeat purchase days, t_x the time
+ * of the last one, T the time since the first: all the BG/NBD likelihood,
+ * Fader, Hardie & Lee 2005 eq. 6, sees of a log; m the mean repeat spend,
+ * all Gamma-Gamma, Fader & Hardie 2013 eq. 3, sees) and adds the day
+ * totals in day order from 0. The fold point is a
  * local midnight of the offset that cut the days, so no day is split
  * between the prefix and the purchases kept; each folded day's total is
  * the same sum of the same amounts in log order; and the running sums of
