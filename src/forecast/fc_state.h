@@ -5,6 +5,7 @@
  *   forecaster.c  public API: open/close, parameters, kinds, purchase log
  *   fc_store.c    record formats: keys, encoding, loading on open
  *   fc_summary.c  per-customer summaries (x, t_x, T, m) and their listing
+ *   fc_fold.c     old purchases folded into a prefix summary (issue 20)
  *   fc_fit.c      per-segment fits and what they store
  *   fc_answer.c   per-customer answers, due list, holdout check
  *   fc_list.c     b2b2c_forecaster_list_customers
@@ -26,6 +27,7 @@
 #define FC_T_FIT "forecast_fit"
 #define FC_T_KIND "forecast_kind"
 #define FC_T_CONF "forecast_config"
+#define FC_T_FOLD "forecast_fold" /* not written yet: fc_fold.c */
 
 typedef struct fc_purchase {
     int64_t time;
@@ -240,5 +242,67 @@ int b2b2c__fc_next_summary(const b2b2c_forecaster *f, size_t *it,
                            int32_t segment, int64_t start, int64_t end,
                            double unit_days, fc_scratch *sc,
                            const fc_cust **c, fc_summ *s);
+
+/* ---- fc_fold.c ---------------------------------------------------------- */
+
+/* A customer's purchases before a local midnight folded into one prefix
+ * summary (issue 20; not stored yet: docs/forecaster.md). */
+typedef struct fc_fold {
+    int64_t before;     /* local midnight: purchases at t < before folded;
+                           INT64_MIN: nothing folded */
+    int64_t first_time; /* earliest folded purchase, any kind (the window
+                           check); INT64_MAX when none */
+    int64_t first_day, last_day; /* of the folded product days */
+    size_t ndays;                /* distinct folded product days */
+    double total, rep; /* their totals summed in day order from 0: all
+                          days, and the repeat days (all but the first) */
+    /* every kind: for the customer listing */
+    uint64_t count;    /* purchases folded */
+    int64_t last_time; /* the latest of them (count > 0) */
+    /* subscriptions: the cancellation check and the fit's revenue */
+    uint64_t nsub;
+    int64_t sub_first, sub_last; /* (nsub > 0) */
+    double sub_rev;              /* their amounts summed in log order */
+    int32_t utc_offset; /* the context's offset that cut the days */
+} fc_fold;
+
+/* An empty fold (nothing folded) for ctx. */
+void b2b2c__fc_fold_init(fc_fold *fo, const b2b2c_ctx *ctx);
+/* 1 when fo's days are ctx's days (same UTC offset, or nothing folded). */
+int b2b2c__fc_fold_usable(const fc_fold *fo, const b2b2c_ctx *ctx);
+/* Fold c's purchases from fo->before up to the local midnight at or before
+ * `before` into fo (c holds the purchases not folded yet; `sc` scratch of
+ * c->n). Returns 0 (nothing to do when fo reaches that far already),
+ * B2B2C_ERANGE (before out of the time range) or B2B2C_ESTATE (fo was cut
+ * in another UTC offset); no message set, fo unchanged on failure. */
+int b2b2c__fc_fold_extend(fc_fold *fo, const b2b2c_ctx *ctx,
+                          const fc_cust *c, int64_t before, fc_scratch *sc);
+/* Where c's purchase log can be folded at `before` keeping the sequence
+ * dense: returns k, the largest number of leading purchases p[0..k) that
+ * all lie before a local midnight at or before `before` that no later
+ * purchase p[k..n) precedes, and that midnight in *cut (when k is 0, the
+ * midnight at or before both `before` and the earliest purchase): folding
+ * c at *cut (b2b2c__fc_fold_extend) folds exactly p[0..k). A log recorded in time order folds at the
+ * midnight of `before`; one recorded out of order at an earlier midnight.
+ * sufmin: scratch of c->n values. O(c->n). */
+size_t b2b2c__fc_fold_point(const b2b2c_ctx *ctx, const fc_cust *c,
+                            int64_t before, int64_t *sufmin, int64_t *cut);
+/* The forecast_fold record (version 1) of fo: w begun and filled (the
+ * caller finishes it with b2b2c__st_put_rec or b2b2c__enc_fini). */
+void b2b2c__fc_fold_enc(b2b2c__wbuf *w, b2b2c_ctx *ctx, const fc_fold *fo);
+/* forecast_fold: key (a customer ID) and value checked, the fold into *fo
+ * (untouched on failure). B2B2C_ECORRUPT unless every field is in range
+ * and consistent (one folded purchase at least, the point a midnight of
+ * its offset, days and times before it, sums finite and not negative),
+ * B2B2C_EVERSION for a newer version; message names table and key. */
+int b2b2c__fc_dec_fold(b2b2c_ctx *ctx, const void *k, size_t kl,
+                       const void *val, size_t vl, fc_fold *fo);
+/* b2b2c__fc_summarise of the log fo plus c's purchases at or after
+ * fo->before (earlier ones in c are ignored); bit-identical to it on the
+ * whole log. The caller checks end >= fo->before and
+ * b2b2c__fc_fold_usable. */
+int b2b2c__fc_summarise_fold(const b2b2c_ctx *ctx, const fc_fold *fo,
+                             const fc_cust *c, int64_t end, int incl,
+                             double unit_days, fc_scratch *sc, fc_summ *s);
 
 #endif
