@@ -158,8 +158,14 @@ size_t b2b2c__fc_fold_point(const b2b2c_ctx *ctx, const fc_cust *c,
 
 /* ---- the forecast_fold record -------------------------------------------- */
 
-void b2b2c__fc_fold_enc(b2b2c__wbuf *w, b2b2c_ctx *ctx, const fc_fold *fo)
+size_t b2b2c__fc_folded_size(uint32_t npair)
 {
+    return sizeof(fc_folded) + (size_t)npair * sizeof(fc_pair);
+}
+
+void b2b2c__fc_fold_enc(b2b2c__wbuf *w, b2b2c_ctx *ctx, const fc_folded *fd)
+{
+    const fc_fold *fo = &fd->fo;
     b2b2c__enc_begin(w, &ctx->mem, 1);
     b2b2c__enc_i64(w, fo->before);
     b2b2c__enc_u32(w, (uint32_t)fo->utc_offset);
@@ -175,6 +181,18 @@ void b2b2c__fc_fold_enc(b2b2c__wbuf *w, b2b2c_ctx *ctx, const fc_fold *fo)
     b2b2c__enc_i64(w, fo->sub_first);
     b2b2c__enc_i64(w, fo->sub_last);
     b2b2c__enc_f64(w, fo->sub_rev);
+    b2b2c__enc_u32(w, (uint32_t)fd->segment);
+    b2b2c__enc_u32(w, fd->nsvc);
+    for (uint32_t i = 0; i < fd->nsvc; i++) {
+        b2b2c__enc_u32(w, (uint32_t)fd->pair[i].key);
+        b2b2c__enc_u64(w, fd->pair[i].count);
+        b2b2c__enc_f64(w, fd->pair[i].sum);
+    }
+    b2b2c__enc_u32(w, fd->ngap);
+    for (uint32_t i = fd->nsvc; i < fd->nsvc + fd->ngap; i++) {
+        b2b2c__enc_u32(w, (uint32_t)fd->pair[i].key);
+        b2b2c__enc_u64(w, fd->pair[i].count);
+    }
 }
 
 static int sum_ok(double v)
@@ -215,12 +233,51 @@ static int fold_ok(const fc_fold *fo, uint64_t ndays)
            fo->sub_last <= fo->last_time && sum_ok(fo->sub_rev);
 }
 
+/* The pairs of fd consistent with its prefix summary: service kinds
+ * ascending and services only, counting at most the purchases that are
+ * neither product days nor subscriptions; gaps ascending, counting the
+ * product days - 1 and spanning first_day..last_day. */
+static int pairs_ok(const fc_folded *fd)
+{
+    const fc_fold *fo = &fd->fo;
+    uint64_t n = 0, span = 0;
+    int64_t prev = 0;
+    for (uint32_t i = 0; i < fd->nsvc; i++) {
+        const fc_pair *q = &fd->pair[i];
+        if (q->key <= prev || q->key > B2B2C_FORECAST_KIND_MAX ||
+            q->key == B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION ||
+            q->count == 0 || q->count > fo->count || !sum_ok(q->sum))
+            return 0;
+        prev = q->key;
+        n += q->count;
+    }
+    if (n > fo->count - fo->ndays - fo->nsub)
+        return 0;
+    n = 0;
+    prev = 0;
+    for (uint32_t i = fd->nsvc; i < fd->nsvc + fd->ngap; i++) {
+        const fc_pair *q = &fd->pair[i];
+        if (q->key <= prev || q->key > INT64_C(1) << 32 || q->count == 0 ||
+            q->count > fo->ndays || q->sum != 0)
+            return 0;
+        prev = q->key;
+        n += q->count;
+        span += (uint64_t)q->key * q->count;
+    }
+    return n == (fo->ndays ? fo->ndays - 1 : 0) &&
+           span == (uint64_t)(fo->last_day - fo->first_day) &&
+           b2b2c_segment_name(fd->segment) != NULL;
+}
+
 int b2b2c__fc_dec_fold(b2b2c_ctx *ctx, const void *k, size_t kl,
-                       const void *val, size_t vl, fc_fold *fo)
+                       const void *val, size_t vl, fc_folded **out)
 {
     b2b2c__rbuf r;
     fc_fold d;
+    fc_folded *fd = NULL;
     uint64_t ndays = 0;
+    uint32_t nsvc = 0, ngap = 0;
+    int32_t seg = 0;
     int rc = b2b2c__dec_begin(&r, val, vl, 1);
     memset(&d, 0, sizeof(d));
     if (rc == 0) {
@@ -238,13 +295,51 @@ int b2b2c__fc_dec_fold(b2b2c_ctx *ctx, const void *k, size_t kl,
         d.sub_first = b2b2c__dec_i64(&r);
         d.sub_last = b2b2c__dec_i64(&r);
         d.sub_rev = b2b2c__dec_f64(&r);
-        rc = b2b2c__dec_finish(&r);
+        seg = (int32_t)b2b2c__dec_u32(&r);
+        nsvc = b2b2c__dec_u32(&r);
+        if (r.err || !fold_ok(&d, ndays) || nsvc >= FC_NKIND)
+            rc = B2B2C_ECORRUPT;
     }
-    if (rc == 0 && (kl == 0 || kl > B2B2C__ID_MAX || !fold_ok(&d, ndays)))
+    if (rc == 0) {
+        /* room for the pairs the bytes left can hold (20 per service
+         * pair, then 4 + 12 per gap pair): no allocation beyond the
+         * record's size */
+        size_t left = b2b2c__dec_left(&r);
+        size_t cap = nsvc + (left > 4 + 20 * (size_t)nsvc
+                                 ? (left - 4 - 20 * (size_t)nsvc) / 12
+                                 : 0);
+        d.ndays = (size_t)ndays;
+        if (!(fd = b2b2c__malloc(ctx, b2b2c__fc_folded_size((uint32_t)cap))))
+            return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+        memset(fd, 0, b2b2c__fc_folded_size((uint32_t)cap)); /* hashed */
+        memcpy(&fd->fo, &d, sizeof d);
+        fd->segment = seg;
+        fd->nsvc = nsvc;
+        for (uint32_t i = 0; i < nsvc; i++) {
+            fd->pair[i].key = b2b2c__dec_u32(&r);
+            fd->pair[i].count = b2b2c__dec_u64(&r);
+            fd->pair[i].sum = b2b2c__dec_f64(&r);
+        }
+        ngap = b2b2c__dec_u32(&r);
+        if (r.err || ngap > cap - nsvc)
+            rc = B2B2C_ECORRUPT;
+        for (uint32_t i = nsvc; rc == 0 && i < nsvc + ngap; i++) {
+            fd->pair[i].key = b2b2c__dec_u32(&r);
+            fd->pair[i].count = b2b2c__dec_u64(&r);
+            fd->pair[i].sum = 0;
+        }
+        fd->ngap = ngap;
+        if (rc == 0)
+            rc = b2b2c__dec_finish(&r);
+        if (rc == 0 && !pairs_ok(fd))
+            rc = B2B2C_ECORRUPT;
+    }
+    if (rc == 0 && (kl == 0 || kl > B2B2C__ID_MAX))
         rc = B2B2C_ECORRUPT;
-    if (rc)
+    if (rc) {
+        b2b2c__free(ctx, fd);
         return b2b2c__fc_rec_err(ctx, rc, FC_T_FOLD, k, kl);
-    d.ndays = (size_t)ndays;
-    *fo = d;
+    }
+    *out = fd;
     return 0;
 }
