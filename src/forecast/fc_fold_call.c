@@ -268,10 +268,11 @@ static int fold_cust(b2b2c_forecaster *f, fc_cust *c, int64_t before,
         return 0;
     if ((rc = fold_build(ctx, c, k, cut, sc, &fd)) != 0)
         return rc;
-    /* the records first (they name the purchases by the sequence numbers
-     * the log still holds), then memory */
-    if ((rc = b2b2c__fc_del_purchases(ctx, c, k)) != 0 ||
-        (rc = b2b2c__fc_set_fold(ctx, c, fd)) != 0 ||
+    /* fd is c's from here (freed by an undo); the purchases' records go
+     * before their slots (their keys are the sequence numbers the log
+     * still holds) */
+    if ((rc = b2b2c__fc_set_fold(ctx, c, fd)) != 0 ||
+        (rc = b2b2c__fc_del_purchases(ctx, c, k)) != 0 ||
         (rc = b2b2c__fc_put_fold(ctx, c)) != 0 ||
         (rc = b2b2c__fc_drop_front(ctx, c, k)) != 0)
         return rc;
