@@ -158,9 +158,10 @@ size_t b2b2c__fc_fold_point(const b2b2c_ctx *ctx, const fc_cust *c,
 
 /* ---- the forecast_fold record -------------------------------------------- */
 
-size_t b2b2c__fc_folded_size(uint32_t npair)
+size_t b2b2c__fc_folded_size(uint32_t nsvc, uint32_t ngap)
 {
-    return sizeof(fc_folded) + (size_t)npair * sizeof(fc_pair);
+    return sizeof(fc_folded) + (size_t)nsvc * sizeof(fc_pair) +
+           (size_t)ngap * sizeof(fc_gap);
 }
 
 void b2b2c__fc_fold_enc(b2b2c__wbuf *w, b2b2c_ctx *ctx, const fc_folded *fd)
@@ -189,9 +190,9 @@ void b2b2c__fc_fold_enc(b2b2c__wbuf *w, b2b2c_ctx *ctx, const fc_folded *fd)
         b2b2c__enc_f64(w, fd->pair[i].sum);
     }
     b2b2c__enc_u32(w, fd->ngap);
-    for (uint32_t i = fd->nsvc; i < fd->nsvc + fd->ngap; i++) {
-        b2b2c__enc_u32(w, (uint32_t)fd->pair[i].key);
-        b2b2c__enc_u64(w, fd->pair[i].count);
+    for (uint32_t i = 0; i < fd->ngap; i++) {
+        b2b2c__enc_u32(w, fc_gaps(fd)[i].days);
+        b2b2c__enc_u64(w, fc_gaps(fd)[i].count);
     }
 }
 
@@ -255,14 +256,13 @@ static int pairs_ok(const fc_folded *fd)
         return 0;
     n = 0;
     prev = 0;
-    for (uint32_t i = fd->nsvc; i < fd->nsvc + fd->ngap; i++) {
-        const fc_pair *q = &fd->pair[i];
-        if (q->key <= prev || q->key > INT64_C(1) << 32 || q->count == 0 ||
-            q->count > fo->ndays || q->sum != 0)
+    for (uint32_t i = 0; i < fd->ngap; i++) {
+        const fc_gap *q = &fc_gaps(fd)[i];
+        if (q->days <= prev || q->count == 0 || q->count > fo->ndays)
             return 0;
-        prev = q->key;
+        prev = q->days;
         n += q->count;
-        span += (uint64_t)q->key * q->count;
+        span += (uint64_t)q->days * q->count;
     }
     return n == (fo->ndays ? fo->ndays - 1 : 0) &&
            span == (uint64_t)(fo->last_day - fo->first_day) &&
@@ -301,17 +301,17 @@ int b2b2c__fc_dec_fold(b2b2c_ctx *ctx, const void *k, size_t kl,
             rc = B2B2C_ECORRUPT;
     }
     if (rc == 0) {
-        /* room for the pairs the bytes left can hold (20 per service
-         * pair, then 4 + 12 per gap pair): no allocation beyond the
-         * record's size */
-        size_t left = b2b2c__dec_left(&r);
-        size_t cap = nsvc + (left > 4 + 20 * (size_t)nsvc
-                                 ? (left - 4 - 20 * (size_t)nsvc) / 12
-                                 : 0);
+        /* room for the gaps the bytes left can hold (20 per service pair,
+         * then 4 + 12 per gap): no allocation beyond the record's size */
+        size_t left = b2b2c__dec_left(&r), sz;
+        uint32_t cap = (uint32_t)(left > 4 + 20 * (size_t)nsvc
+                                      ? (left - 4 - 20 * (size_t)nsvc) / 12
+                                      : 0);
         d.ndays = (size_t)ndays;
-        if (!(fd = b2b2c__malloc(ctx, b2b2c__fc_folded_size((uint32_t)cap))))
+        sz = b2b2c__fc_folded_size(nsvc, cap);
+        if (!(fd = b2b2c__malloc(ctx, sz)))
             return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-        memset(fd, 0, b2b2c__fc_folded_size((uint32_t)cap)); /* hashed */
+        memset(fd, 0, sz); /* hashed */
         memcpy(&fd->fo, &d, sizeof d);
         fd->segment = seg;
         fd->nsvc = nsvc;
@@ -321,12 +321,14 @@ int b2b2c__fc_dec_fold(b2b2c_ctx *ctx, const void *k, size_t kl,
             fd->pair[i].sum = b2b2c__dec_f64(&r);
         }
         ngap = b2b2c__dec_u32(&r);
-        if (r.err || ngap > cap - nsvc)
+        if (r.err || ngap > cap)
             rc = B2B2C_ECORRUPT;
-        for (uint32_t i = nsvc; rc == 0 && i < nsvc + ngap; i++) {
-            fd->pair[i].key = b2b2c__dec_u32(&r);
-            fd->pair[i].count = b2b2c__dec_u64(&r);
-            fd->pair[i].sum = 0;
+        for (uint32_t i = 0; rc == 0 && i < ngap; i++) {
+            uint64_t k = b2b2c__dec_u32(&r), n = b2b2c__dec_u64(&r);
+            if (n > UINT32_MAX)
+                rc = B2B2C_ECORRUPT;
+            fc_gaps(fd)[i].days = (uint32_t)k;
+            fc_gaps(fd)[i].count = (uint32_t)n;
         }
         fd->ngap = ngap;
         if (rc == 0)

@@ -57,7 +57,7 @@ int64_t b2b2c__fc_median_gap(const fc_cust *c, const fc_summ *s,
                              fc_scratch *sc)
 {
     const fc_folded *fd = c->fold;
-    const fc_pair *gp = fd ? fd->pair + fd->nsvc : NULL;
+    const fc_gap *gp = fd ? fc_gaps(fd) : NULL;
     size_t ng = fd ? fd->ngap : 0, k = fd ? fd->fo.ndays : 0;
     size_t u = s->ndays - k, g = s->ndays - 1, kept = 0, want, gi = 0, ki = 0;
     int64_t *days = sc->days, v[2] = {0, 0};
@@ -77,8 +77,8 @@ int64_t b2b2c__fc_median_gap(const fc_cust *c, const fc_summ *s,
     want = g % 2 ? g / 2 : g / 2 - 1;
     for (size_t r = 0; r <= g / 2; r++) {
         int64_t x;
-        if (gi < ng && (ki >= kept || gp[gi].key <= days[ki])) {
-            x = gp[gi].key;
+        if (gi < ng && (ki >= kept || gp[gi].days <= days[ki])) {
+            x = gp[gi].days;
             if (++used == gp[gi].count) {
                 gi++;
                 used = 0;
@@ -199,12 +199,12 @@ static int fold_build(b2b2c_ctx *ctx, const fc_cust *c, size_t k, int64_t cut,
     }
     for (int j = 1; j < FC_NKIND; j++)
         nsvc += cnt[j] > 0;
-    np = nsvc + nold + ngap;
-    if (!(fd = b2b2c__malloc(ctx, b2b2c__fc_folded_size((uint32_t)np)))) {
+    np = b2b2c__fc_folded_size((uint32_t)nsvc, (uint32_t)(nold + ngap));
+    if (!(fd = b2b2c__malloc(ctx, np))) {
         b2b2c__free(ctx, gaps);
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     }
-    memset(fd, 0, b2b2c__fc_folded_size((uint32_t)np)); /* hashed */
+    memset(fd, 0, np); /* hashed */
     memcpy(&fd->fo, &fo, sizeof fo);
     fd->segment = k ? c->p[k - 1].segment : old->segment;
     for (int j = 1; j < FC_NKIND; j++)
@@ -216,26 +216,24 @@ static int fold_build(b2b2c_ctx *ctx, const fc_cust *c, size_t k, int64_t cut,
         }
     /* gaps: the old histogram merged with the new gaps (both ascending) */
     {
-        fc_pair *q = fd->pair + fd->nsvc;
+        fc_gap *q = fc_gaps(fd);
+        const fc_gap *og = old ? fc_gaps(old) : NULL;
         size_t i = 0, j = 0, m = 0;
         while (i < nold || j < ngap) {
-            int64_t key;
-            uint64_t n;
-            if (j >= ngap ||
-                (i < nold && old->pair[old->nsvc + i].key <= gaps[j])) {
-                key = old->pair[old->nsvc + i].key;
-                n = old->pair[old->nsvc + i].count;
+            uint32_t key, n;
+            if (j >= ngap || (i < nold && og[i].days <= gaps[j])) {
+                key = og[i].days;
+                n = og[i].count;
                 i++;
             } else {
-                key = gaps[j++];
+                key = (uint32_t)gaps[j++];
                 n = 1;
             }
-            if (m > 0 && q[m - 1].key == key) {
+            if (m > 0 && q[m - 1].days == key) {
                 q[m - 1].count += n;
             } else {
-                q[m].key = key;
+                q[m].days = key;
                 q[m].count = n;
-                q[m].sum = 0;
                 m++;
             }
         }
@@ -286,24 +284,20 @@ static int fold_body(b2b2c_forecaster *f, int64_t now, size_t max,
     b2b2c_ctx *ctx = f->ctx;
     int64_t keep = (int64_t)f->fold_days * FC_DAY;
     int64_t before = now - keep;
-    size_t seen = 0, done = 0, n0 = f->cust.count, it, mx;
+    size_t seen = 0, done = 0, n0 = f->cust.count, it, cap = 0;
     int wrapped = 0, rc = 0;
-    fc_scratch sc;
+    fc_scratch sc = {NULL, NULL};
     void *v;
 
     if (!b2b2c__time_ok(before)) {
         *folded = 0; /* nothing is that old */
         return 0;
     }
-    mx = b2b2c__fc_max_purchases(f);
-    if (b2b2c__fc_scratch_new(&sc, ctx, mx, mx)) {
-        b2b2c__fc_scratch_free(ctx, &sc);
-        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
-    }
     if ((rc = b2b2c__undo_save(ctx, &f->fold_at, sizeof(f->fold_at))) != 0)
         goto out;
     it = f->fold_at;
     while (seen < max && seen < n0) {
+        const fc_cust *c;
         int did;
         if (!b2b2c__map_next(&f->cust, &it, NULL, NULL, &v)) {
             if (wrapped++)
@@ -312,6 +306,16 @@ static int fold_body(b2b2c_forecaster *f, int64_t now, size_t max,
             continue;
         }
         seen++;
+        c = v;
+        if (c->n > cap) { /* scratch for this log (bounded work: not a
+                             scan for the longest) */
+            cap = c->n > 2 * cap ? c->n : 2 * cap;
+            b2b2c__fc_scratch_free(ctx, &sc);
+            if (b2b2c__fc_scratch_new(&sc, ctx, cap, cap)) {
+                rc = b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+                goto out;
+            }
+        }
         if ((rc = fold_cust(f, v, before, &sc, &did)) != 0)
             goto out;
         done += (size_t)did;

@@ -280,28 +280,39 @@ typedef struct fc_fold {
     int32_t utc_offset; /* the context's offset that cut the days */
 } fc_fold;
 
-/* One pair of a fold's lists: a service kind's folded purchases (key the
- * kind, their count and amounts summed in log order), or a gap between
- * two consecutive folded product days (key the gap in days, its count;
- * sum 0). */
+/* A service kind's folded purchases: key the kind, their count and
+ * amounts summed in log order. */
 typedef struct fc_pair {
     int64_t key;
     uint64_t count;
     double sum;
 } fc_pair;
 
+/* A gap between two consecutive folded product days, in days, and how
+ * many times it occurs. */
+typedef struct fc_gap {
+    uint32_t days, count;
+} fc_gap;
+
 /* A customer's fold as memory holds it and forecast_fold stores it: the
  * prefix summary, the segment of the latest folded purchase (the
  * customer's segment when none is kept), and nsvc service pairs (kinds
  * ascending; not product, not subscription: the fit's attach rates)
- * followed by ngap gap pairs (gaps ascending: the due list's median gap).
- * Allocated with its pairs; replaced, never changed in place. */
+ * followed by ngap gaps (fc_gaps; ascending: the due list's median gap).
+ * Allocated with them (b2b2c__fc_folded_size); replaced, never changed in
+ * place. */
 typedef struct fc_folded {
     fc_fold fo;
     int32_t segment;
     uint32_t nsvc, ngap;
     fc_pair pair[];
 } fc_folded;
+
+/* The gaps of fd, after its service pairs. */
+static inline fc_gap *fc_gaps(const fc_folded *fd)
+{
+    return (fc_gap *)(void *)((char *)(void *)(fd->pair + fd->nsvc));
+}
 
 /* The number of c's purchases folded (the first kept sequence number). */
 static inline size_t fc_base(const fc_cust *c)
@@ -375,7 +386,7 @@ int b2b2c__fc_set_fold(b2b2c_ctx *ctx, fc_cust *c, fc_folded *fd);
 /* Take c's first k purchases (at most c->n) off its log in place,
  * undoably (the array is not reallocated). */
 int b2b2c__fc_drop_front(b2b2c_ctx *ctx, fc_cust *c, size_t k);
-/* The bytes of a fc_folded with npair pairs. */
-size_t b2b2c__fc_folded_size(uint32_t npair);
+/* The bytes of a fc_folded with nsvc service pairs and ngap gaps. */
+size_t b2b2c__fc_folded_size(uint32_t nsvc, uint32_t ngap);
 
 #endif

@@ -170,9 +170,9 @@ static int refresh_fold(b2b2c_forecaster *f, const void *k, size_t kl,
         return rc;
     }
     if (fd && c->fold &&
-        b2b2c__fc_folded_size(fd->nsvc + fd->ngap) ==
-            b2b2c__fc_folded_size(c->fold->nsvc + c->fold->ngap) &&
-        memcmp(fd, c->fold, b2b2c__fc_folded_size(fd->nsvc + fd->ngap)) ==
+        b2b2c__fc_folded_size(fd->nsvc, fd->ngap) ==
+            b2b2c__fc_folded_size(c->fold->nsvc, c->fold->ngap) &&
+        memcmp(fd, c->fold, b2b2c__fc_folded_size(fd->nsvc, fd->ngap)) ==
             0) {
         b2b2c__free(ctx, fd);
         return 0;

@@ -542,7 +542,7 @@ uint64_t b2b2c__forecaster_digest(const b2b2c_forecaster *f)
         if (c->fold)
             h = b2b2c__mix64(
                 h, b2b2c__hash(c->fold, b2b2c__fc_folded_size(
-                                            c->fold->nsvc + c->fold->ngap)));
+                                            c->fold->nsvc, c->fold->ngap)));
         sum += h;
     }
     d = b2b2c__mix64(d, sum);

@@ -318,7 +318,7 @@ static void t_fold_drop_random(void **state)
  * (ndays - 2 gaps of one day and the rest in one). */
 static fc_folded *wrap(const fc_fold *fo)
 {
-    fc_folded *fd = calloc(1, b2b2c__fc_folded_size(2));
+    fc_folded *fd = calloc(1, b2b2c__fc_folded_size(0, 2));
     assert_non_null(fd);
     memcpy(&fd->fo, fo, sizeof *fo);
     fd->segment = B2B2C_SEGMENT_B2C_CONSUMER;
@@ -327,14 +327,14 @@ static fc_folded *wrap(const fc_fold *fo)
         int64_t rest = fo->last_day - fo->first_day -
                        ((int64_t)fo->ndays - 2);
         if (fo->ndays == 2 || rest == 1) {
-            fd->pair[0].key = rest;
-            fd->pair[0].count = rest == 1 ? fo->ndays - 1 : 1;
+            fc_gaps(fd)[0].days = (uint32_t)rest;
+            fc_gaps(fd)[0].count = rest == 1 ? (uint32_t)fo->ndays - 1 : 1;
             fd->ngap = 1;
         } else {
-            fd->pair[0].key = 1;
-            fd->pair[0].count = fo->ndays - 2;
-            fd->pair[1].key = rest;
-            fd->pair[1].count = 1;
+            fc_gaps(fd)[0].days = 1;
+            fc_gaps(fd)[0].count = (uint32_t)fo->ndays - 2;
+            fc_gaps(fd)[1].days = (uint32_t)rest;
+            fc_gaps(fd)[1].count = 1;
             fd->ngap = 2;
         }
     }
