@@ -16,9 +16,9 @@
  * the same sum of the same amounts in log order; and the running sums of
  * all days and of the repeat days are continued from the prefix's, the
  * same additions in the same order. The record forecast_fold is encoded
- * and checked here, but neither written nor loaded yet, and there is no
- * public call: docs/forecaster.md, "Folding old purchases", says what
- * remains.
+ * and checked here; fc_fold_call.c has the public call and what the
+ * other consumers read of a fold (docs/forecaster.md, "Folding old
+ * purchases").
  */
 #include <math.h>
 

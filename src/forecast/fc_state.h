@@ -260,7 +260,7 @@ int b2b2c__fc_next_summary(const b2b2c_forecaster *f, size_t *it,
 /* ---- fc_fold.c ---------------------------------------------------------- */
 
 /* A customer's purchases before a local midnight folded into one prefix
- * summary (issue 20; not stored yet: docs/forecaster.md). */
+ * summary (issue 20; docs/forecaster.md, "Folding old purchases"). */
 typedef struct fc_fold {
     int64_t before;     /* local midnight: purchases at t < before folded;
                            INT64_MIN: nothing folded */
