@@ -524,27 +524,37 @@ static int part_sim(const char *kind, long n, int years)
     b2b2c_forecaster_free(fc);
     /* the open at the end, on a new context: each engine in turn */
     {
+        bench_counter c2n = {0};
+        b2b2c_allocator a2 = {B2B2C_ALLOCATOR_VERSION, bench_count_alloc,
+                              bench_count_realloc, bench_count_free, &c2n};
         b2b2c_ctx *c2;
         size_t live;
         double o0, o1, o2, o3;
-        if ((rc = b2b2c_ctx_new(&c2, NULL, &s.st)))
+        long long b0, b1, b2;
+        if ((rc = b2b2c_ctx_new(&c2, &a2, &s.st)))
             fail("ctx_new", rc);
+        b0 = c2n.bytes;
         o0 = bench_now();
         if ((rc = b2b2c_lead_model_new(&m, c2)) ||
             (rc = b2b2c_lead_count(&live, m)))
             fail("open", rc);
         o1 = bench_now();
+        b1 = c2n.bytes;
         if ((rc = b2b2c_dealer_new(&e, c2)))
             fail("dealer open", rc);
         o2 = bench_now();
+        b2 = c2n.bytes;
         if ((rc = b2b2c_forecaster_new(&fc, c2)))
             fail("forecaster open", rc);
         o3 = bench_now();
         printf("bench lifecycle sim %s: open at the end %.1f ms (leads "
                "%.1f, dealers %.1f, forecaster %.1f), working set %zu of "
-               "%ld leads\n",
+               "%ld leads; library after the open %.1f MB (leads %.1f, "
+               "dealers %.1f, forecaster %.1f)\n",
                kind, (o3 - o0) * 1e3, (o1 - o0) * 1e3, (o2 - o1) * 1e3,
-               (o3 - o2) * 1e3, live, n);
+               (o3 - o2) * 1e3, live, n, (double)(c2n.bytes - b0) / 1e6,
+               (double)(b1 - b0) / 1e6, (double)(b2 - b1) / 1e6,
+               (double)(c2n.bytes - b2) / 1e6);
         b2b2c_lead_model_free(m);
         b2b2c_dealer_free(e);
         b2b2c_forecaster_free(fc);
