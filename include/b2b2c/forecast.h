@@ -515,10 +515,16 @@ enum {
     B2B2C_FORECASTER_MIN_P_ALIVE = 406,     /* due-list filter 0..1 [0.5] */
     B2B2C_FORECASTER_MIN_INTERVALS = 407,   /* own intervals needed for the
                                                due date, 1..1000 [3] */
-    B2B2C_FORECASTER_MAX_ITER = 408         /* fit iteration budget (each
+    B2B2C_FORECASTER_MAX_ITER = 408,        /* fit iteration budget (each
                                                of the purchase model and
                                                Gamma-Gamma), whole,
                                                1..1000000 [1000] */
+    B2B2C_FORECASTER_FOLD_DAYS = 409        /* 1.1: purchases older than
+                                               this many days before the
+                                               `now` of
+                                               b2b2c_forecaster_fold are
+                                               folded by it; whole,
+                                               1..36500 [730] */
 };
 
 /* Open a forecaster on `ctx`, loading purchases, cancellations, kinds,
@@ -582,7 +588,53 @@ B2B2C_API int b2b2c_forecaster_cancel_subscription(b2b2c_forecaster *f,
                                                    int64_t time);
 
 /*
- * Remove a customer: every purchase and the cancellation recorded for them.
+ * Fold old purchases (issue 20; docs/forecaster.md, "Folding old
+ * purchases"): each customer's purchases dated before the local midnight
+ * at or before now - B2B2C_FORECASTER_FOLD_DAYS (default 730 days) are
+ * reduced to one stored per-customer summary (table forecast_fold) and
+ * their records deleted, so memory and storage follow the retention
+ * window, not the whole history. What the models read of them is kept:
+ * the number of purchase days, the first and last, the day totals summed
+ * in day order (x, t_x, T and the mean repeat spend m at any later time,
+ * bit for bit), the count and sum per service kind, the subscriptions'
+ * count, first and last times and revenue, and the histogram of gaps
+ * between purchase days. Summaries, fits, per-customer answers, the due
+ * list, the holdout check and b2b2c_forecaster_list_customers give the
+ * answers they gave before folding (a fit's attach rates and subscription
+ * revenue to rounding: their sums are added in another order). What is
+ * lost: each folded purchase on its own (time, amount, kind, segment), so
+ * a question about a time before a customer's fold point (a calibration
+ * end, `now`) is B2B2C_ESTATE naming the customer and the fold date, and
+ * b2b2c_forecaster_add_purchase before it too. A customer whose log was
+ * recorded out of order folds at an earlier midnight (only a prefix of
+ * the purchase sequence folds).
+ *
+ * Bounded work: the call examines at most `max` customers, going on from
+ * where the previous call on this handle stopped (a cursor in memory,
+ * wrapping at the end); a host calls it now and then (say daily with max
+ * 10,000). Cost: per customer examined O(its kept purchases), per customer
+ * folded one storage write and one delete per purchase folded.
+ *
+ * folded  receives the number of customers whose fold grew (may be 0);
+ *         untouched on error.
+ * f       the forecaster.
+ * now     the caller's time (Unix seconds); nothing is folded while
+ *         now - B2B2C_FORECASTER_FOLD_DAYS is before the time range.
+ * max     customers to examine, >= 1.
+ *
+ * Returns 0, B2B2C_EINVAL (NULL), B2B2C_ERANGE (now outside the time
+ * range, max 0, or a purchase stored outside it: the message names the
+ * customer), B2B2C_ESTATE (a customer folded in another UTC offset: the
+ * message names it and both offsets), B2B2C_ENOMEM, storage codes;
+ * nothing changes on error. Inside a group it rolls back with the group.
+ * Since 1.1.
+ */
+B2B2C_API int b2b2c_forecaster_fold(size_t *folded, b2b2c_forecaster *f,
+                                    int64_t now, size_t max);
+
+/*
+ * Remove a customer: every purchase, the fold (b2b2c_forecaster_fold) and
+ * the cancellation recorded for them.
  * Fits already stored are kept until the next fit. Their purchases may then
  * be recorded again. This is also the repair of a purchase that a build
  * before 1.0 stored with a time outside the library's range (fits then fail
@@ -594,8 +646,8 @@ B2B2C_API int b2b2c_forecaster_remove_customer(b2b2c_forecaster *f,
                                                const char *customer_id);
 
 /*
- * Erase a customer (GDPR Art. 17; docs/privacy.md): every purchase and the
- * cancellation, as b2b2c_forecaster_remove_customer, and the change log
+ * Erase a customer (GDPR Art. 17; docs/privacy.md): every purchase, the
+ * fold and the cancellation, as b2b2c_forecaster_remove_customer, and the change log
  * forgets the customer's keys like b2b2c_lead_erase. What stays, traced to
  * no ID: fits already stored (model parameters and per-kind figures
  * estimated with the customer) until the next fit. B2B2C_EINVAL (NULL),

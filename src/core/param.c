@@ -71,6 +71,7 @@ static const b2b2c__param_info FORECASTER[] = {
     P(B2B2C_FORECASTER_MIN_P_ALIVE, 0, 1, 0.5, 0),
     P(B2B2C_FORECASTER_MIN_INTERVALS, 1, 1000, 3, 1),
     P(B2B2C_FORECASTER_MAX_ITER, 1, 1000000, 1000, 1),
+    P(B2B2C_FORECASTER_FOLD_DAYS, 1, 36500, 730, 1),
 };
 
 static const b2b2c__param_info CHANNELS[] = {

@@ -12,7 +12,8 @@
  * NULL); the dead prefix is moved out (indices renumbered) at the start of
  * a later prune when it is at least as long as the live part and no undo
  * entry can name an index (nothing pending on the context), so each entry
- * is moved O(1) times on average.
+ * is moved O(1) times on average; the array's room then shrinks to twice
+ * the live part when it was over four times it.
  *
  * What the load needs of a pruned record is written first: the lead's own
  * record (the pruned one may have carried the lead as routed), the
@@ -23,6 +24,10 @@
  * b2b2c__dealer_aud_drop).
  */
 #include "dealer_int.h"
+
+/* The smallest trail (entries of room) whose memory a compaction gives
+ * back. */
+#define AUD_SHRINK_MIN 1024
 
 /* Undo: the entry at index b (as saved on the arena). */
 static void undo_aent(b2b2c_ctx *ctx, void *a, void *b, size_t n)
@@ -123,6 +128,17 @@ static void compact(b2b2c_dealer_engine *e)
     memmove(e->aud, e->aud + base, n * sizeof(*e->aud));
     e->naud = n;
     e->abase = 0;
+    /* give the memory back when the trail shrank to under a quarter of
+     * its room (a large one only: a realloc that fails keeps the array,
+     * and no call depends on it) */
+    if (e->capaud >= AUD_SHRINK_MIN && e->capaud / 4 > n) {
+        size_t cap = 2 * n > AUD_SHRINK_MIN / 4 ? 2 * n : AUD_SHRINK_MIN / 4;
+        aent *p = b2b2c__arealloc(&e->ctx->mem, e->aud, cap * sizeof(*p));
+        if (p) {
+            e->aud = p;
+            e->capaud = cap;
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         aent *a = &e->aud[i];
         if (!a->lead)

@@ -28,9 +28,10 @@ static int answer_for(b2b2c_forecaster *fm, const fc_fit *ft,
     b2b2c_ctx *ctx = fm->ctx;
     int rc;
     double one = 1, disc;
-    if ((rc = b2b2c__fc_check_times(ctx, c)) != 0)
+    if ((rc = b2b2c__fc_check_times(ctx, c)) != 0 ||
+        (rc = b2b2c__fc_fold_check(ctx, c, now, "now")) != 0)
         return rc;
-    if (!b2b2c__fc_summarise(ctx, c, now, 1, ft->unit_days, sc, &a->s) ||
+    if (!b2b2c__fc_summ(ctx, c, now, 1, ft->unit_days, sc, &a->s) ||
         !(a->s.T > 0))
         return B2B2C_ENOTFOUND; /* no purchase history before now */
     rc = b2b2c_forecast_predict(&a->e, &a->pa, &a->py, ctx, ft->model, ft->p,
@@ -54,7 +55,10 @@ static int answer_for(b2b2c_forecaster *fm, const fc_fit *ft,
     a->clv_p = fm->margin * a->spend * disc;
     {
         double per_tx = 0, sub = 0;
-        int64_t last_sub = INT64_MIN;
+        /* a fold's subscriptions all lie before now (fold_check) */
+        int64_t last_sub = c->fold && c->fold->fo.nsub
+                               ? c->fold->fo.sub_last
+                               : INT64_MIN;
         for (int k = 1; k < FC_NKIND; k++)
             per_tx += ft->attach[k] * ft->svalue[k];
         for (size_t i = 0; i < c->n; i++)
@@ -165,7 +169,6 @@ int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now, double window_days,
     b2b2c_ctx *ctx;
     due_item *items;
     fc_scratch sc;
-    int64_t *days;
     size_t ni = 0, it = 0;
     void *v;
     int rc = 0;
@@ -182,7 +185,6 @@ int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now, double window_days,
         return rc;
     if (!(items = b2b2c__fc_list_new(&sc, f, sizeof(due_item))))
         return B2B2C_ENOMEM;
-    days = sc.days;
     while (b2b2c__map_next(&f->cust, &it, NULL, NULL, &v)) {
         const fc_cust *c = v;
         const fc_fit *ft = fit_for(f, c);
@@ -202,15 +204,10 @@ int b2b2c_forecaster_due(b2b2c_forecaster *f, int64_t now, double window_days,
             continue;
         if ((double)(a.s.ndays - 1) >= f->min_intervals) {
             /* the customer's own rhythm: median gap between purchase days
-             * (days[] still holds the distinct days, ascending) */
-            size_t g = a.s.ndays - 1;
-            for (size_t j = 0; j < g; j++)
-                days[j] = days[j + 1] - days[j];
-            qsort(days, g, sizeof(int64_t), b2b2c__fc_cmp_i64);
+             * (sc.days still holds the kept distinct days, ascending; a
+             * fold holds the histogram of the folded ones) */
             due = b2b2c__day_start(
-                ctx, a.s.last_day + (g % 2 ? days[g / 2]
-                                           : (days[g / 2 - 1] + days[g / 2]) /
-                                                 2));
+                ctx, a.s.last_day + b2b2c__fc_median_gap(c, &a.s, &sc));
         } else {
             due = b2b2c__day_start(ctx, a.s.last_day) +
                   (int64_t)(a.mean_gap_units * ft->unit_days * FC_DAY);

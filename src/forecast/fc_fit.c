@@ -54,6 +54,17 @@ static int fit_body(int32_t *status, b2b2c_forecaster *f, int idx,
                                         calibration_end, unit, &sc, &c,
                                         &s)) == 1) {
         int64_t sub_first = INT64_MAX;
+        if (c->fold) { /* all before calibration_end (fold_check) */
+            const fc_folded *fd = c->fold;
+            for (uint32_t j = 0; j < fd->nsvc; j++) {
+                cnt[fd->pair[j].key] += (double)fd->pair[j].count;
+                sum[fd->pair[j].key] += fd->pair[j].sum;
+            }
+            if (fd->fo.nsub) {
+                sub_rev += fd->fo.sub_rev;
+                sub_first = fd->fo.sub_first;
+            }
+        }
         x[nc] = s.x;
         tx[nc] = s.tx;
         T[nc] = s.T;

@@ -7,15 +7,18 @@
 static int fc_list_row(const b2b2c__list *l, const void *rec)
 {
     const fc_cust *c = rec;
-    int64_t first = 0, last = 0;
+    const fc_fold *fo = c->fold ? &c->fold->fo : NULL;
+    int64_t first = fo ? fo->first_time : 0, last = fo ? fo->last_time : 0;
     for (size_t i = 0; i < c->n; i++) {
-        if (i == 0 || c->p[i].time < first)
+        if ((!fo && i == 0) || c->p[i].time < first)
             first = c->p[i].time;
-        if (i == 0 || c->p[i].time > last)
+        if ((!fo && i == 0) || c->p[i].time > last)
             last = c->p[i].time;
     }
+    /* folded purchases count and date as before the fold */
     return ((b2b2c_forecaster_customer_cb)l->cb)(
-        c->id, c->segment, first, last, (int64_t)c->n, l->userdata);
+        c->id, c->segment, first, last, (int64_t)(fc_base(c) + c->n),
+        l->userdata);
 }
 
 int b2b2c_forecaster_list_customers(const b2b2c_forecaster *f,

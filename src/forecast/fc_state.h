@@ -5,6 +5,9 @@
  *   forecaster.c  public API: open/close, parameters, kinds, purchase log
  *   fc_store.c    record formats: keys, encoding, loading on open
  *   fc_summary.c  per-customer summaries (x, t_x, T, m) and their listing
+ *   fc_fold.c     old purchases folded into a prefix summary (issue 20)
+ *   fc_fold_call.c b2b2c_forecaster_fold, and what the consumers read of
+ *                 a fold
  *   fc_fit.c      per-segment fits and what they store
  *   fc_answer.c   per-customer answers, due list, holdout check
  *   fc_list.c     b2b2c_forecaster_list_customers
@@ -26,6 +29,7 @@
 #define FC_T_FIT "forecast_fit"
 #define FC_T_KIND "forecast_kind"
 #define FC_T_CONF "forecast_config"
+#define FC_T_FOLD "forecast_fold" /* fc_fold.c, fc_fold_call.c */
 
 typedef struct fc_purchase {
     int64_t time;
@@ -34,9 +38,13 @@ typedef struct fc_purchase {
     int32_t segment;
 } fc_purchase;
 
+struct fc_folded;
+
 typedef struct fc_cust {
-    fc_purchase *p;
+    fc_purchase *p; /* the purchases kept: p[i].seq == base + i, base the
+                       number folded (fc_base) */
     size_t n, cap;
+    struct fc_folded *fold; /* NULL: nothing folded */
     int32_t segment;
     int32_t has_cancel;
     int64_t cancel;
@@ -64,7 +72,8 @@ struct b2b2c_forecaster {
     fc_fit fits[FC_NFIT];
     char kinds[FC_NKIND][64]; /* host kind names; "" when unused */
     double model, unit_days, l2, discount, margin, smargin, min_alive,
-        min_intervals, max_iter;
+        min_intervals, max_iter, fold_days;
+    size_t fold_at; /* b2b2c_forecaster_fold's cursor in cust (a slot) */
 };
 
 /* A customer's summary at a time, in model units. */
@@ -149,7 +158,11 @@ int b2b2c__fc_put_purchase(b2b2c_ctx *ctx, const fc_cust *c,
 int b2b2c__fc_put_cancel(b2b2c_ctx *ctx, const fc_cust *c);
 int b2b2c__fc_put_kind(b2b2c_ctx *ctx, const char *name, int slot);
 int b2b2c__fc_put_fit(b2b2c_ctx *ctx, int idx, const fc_fit *ft);
-/* Delete every record of c (purchases, cancellation). */
+/* Delete the records of c's purchases p[0..k) (the fold's). */
+int b2b2c__fc_del_purchases(b2b2c_ctx *ctx, const fc_cust *c, size_t k);
+/* Write c's fold (forecast_fold). */
+int b2b2c__fc_put_fold(b2b2c_ctx *ctx, const fc_cust *c);
+/* Delete every record of c (purchases, fold, cancellation). */
 int b2b2c__fc_del_cust(b2b2c_ctx *ctx, const fc_cust *c);
 
 /* The record decoders, one per record type, shared by the open's loader
@@ -196,6 +209,9 @@ size_t b2b2c__fc_product_days(const b2b2c_ctx *ctx, const fc_cust *c,
 int b2b2c__fc_summarise(const b2b2c_ctx *ctx, const fc_cust *c, int64_t end,
                         int incl, double unit_days, fc_scratch *sc,
                         fc_summ *s);
+/* YYYY-MM-DD of t in ctx's UTC offset, into buf (>= 64 bytes). */
+void b2b2c__fc_fmt_date(const b2b2c_ctx *ctx, char *buf, size_t n,
+                        int64_t t);
 /* B2B2C_ERANGE when c holds a purchase outside the time range. */
 int b2b2c__fc_check_times(b2b2c_ctx *ctx, const fc_cust *c);
 /* B2B2C_ERANGE unless start < end. */
@@ -240,5 +256,137 @@ int b2b2c__fc_next_summary(const b2b2c_forecaster *f, size_t *it,
                            int32_t segment, int64_t start, int64_t end,
                            double unit_days, fc_scratch *sc,
                            const fc_cust **c, fc_summ *s);
+
+/* ---- fc_fold.c ---------------------------------------------------------- */
+
+/* A customer's purchases before a local midnight folded into one prefix
+ * summary (issue 20; docs/forecaster.md, "Folding old purchases"). */
+typedef struct fc_fold {
+    int64_t before;     /* local midnight: purchases at t < before folded;
+                           INT64_MIN: nothing folded */
+    int64_t first_time; /* earliest folded purchase, any kind (the window
+                           check); INT64_MAX when none */
+    int64_t first_day, last_day; /* of the folded product days */
+    size_t ndays;                /* distinct folded product days */
+    double total, rep; /* their totals summed in day order from 0: all
+                          days, and the repeat days (all but the first) */
+    /* every kind: for the customer listing */
+    uint64_t count;    /* purchases folded */
+    int64_t last_time; /* the latest of them (count > 0) */
+    /* subscriptions: the cancellation check and the fit's revenue */
+    uint64_t nsub;
+    int64_t sub_first, sub_last; /* (nsub > 0) */
+    double sub_rev;              /* their amounts summed in log order */
+    int32_t utc_offset; /* the context's offset that cut the days */
+} fc_fold;
+
+/* A service kind's folded purchases: key the kind, their count and
+ * amounts summed in log order. */
+typedef struct fc_pair {
+    int64_t key;
+    uint64_t count;
+    double sum;
+} fc_pair;
+
+/* A gap between two consecutive folded product days, in days, and how
+ * many times it occurs. */
+typedef struct fc_gap {
+    uint32_t days, count;
+} fc_gap;
+
+/* A customer's fold as memory holds it and forecast_fold stores it: the
+ * prefix summary, the segment of the latest folded purchase (the
+ * customer's segment when none is kept), and nsvc service pairs (kinds
+ * ascending; not product, not subscription: the fit's attach rates)
+ * followed by ngap gaps (fc_gaps; ascending: the due list's median gap).
+ * Allocated with them (b2b2c__fc_folded_size); replaced, never changed in
+ * place. */
+typedef struct fc_folded {
+    fc_fold fo;
+    int32_t segment;
+    uint32_t nsvc, ngap;
+    fc_pair pair[];
+} fc_folded;
+
+/* The gaps of fd, after its service pairs. */
+static inline fc_gap *fc_gaps(const fc_folded *fd)
+{
+    return (fc_gap *)(void *)((char *)(void *)(fd->pair + fd->nsvc));
+}
+
+/* The number of c's purchases folded (the first kept sequence number). */
+static inline size_t fc_base(const fc_cust *c)
+{
+    return c->fold ? (size_t)c->fold->fo.count : 0;
+}
+
+/* An empty fold (nothing folded) for ctx. */
+void b2b2c__fc_fold_init(fc_fold *fo, const b2b2c_ctx *ctx);
+/* 1 when fo's days are ctx's days (same UTC offset, or nothing folded). */
+int b2b2c__fc_fold_usable(const fc_fold *fo, const b2b2c_ctx *ctx);
+/* Fold c's purchases from fo->before up to the local midnight at or before
+ * `before` into fo (c holds the purchases not folded yet; `sc` scratch of
+ * c->n). Returns 0 (nothing to do when fo reaches that far already),
+ * B2B2C_ERANGE (before out of the time range) or B2B2C_ESTATE (fo was cut
+ * in another UTC offset); no message set, fo unchanged on failure. */
+int b2b2c__fc_fold_extend(fc_fold *fo, const b2b2c_ctx *ctx,
+                          const fc_cust *c, int64_t before, fc_scratch *sc);
+/* Where c's purchase log can be folded at `before` keeping the sequence
+ * dense: returns k, the largest number of leading purchases p[0..k) that
+ * all lie before a local midnight at or before `before` that no later
+ * purchase p[k..n) precedes, and that midnight in *cut (when k is 0, the
+ * midnight at or before both `before` and the earliest purchase): folding
+ * c at *cut (b2b2c__fc_fold_extend) folds exactly p[0..k). A log recorded in time order folds at the
+ * midnight of `before`; one recorded out of order at an earlier midnight.
+ * sufmin: scratch of c->n values. O(c->n). */
+size_t b2b2c__fc_fold_point(const b2b2c_ctx *ctx, const fc_cust *c,
+                            int64_t before, int64_t *sufmin, int64_t *cut);
+/* The forecast_fold record (version 1) of fd: w begun and filled (the
+ * caller finishes it with b2b2c__st_put_rec or b2b2c__enc_fini). */
+void b2b2c__fc_fold_enc(b2b2c__wbuf *w, b2b2c_ctx *ctx, const fc_folded *fd);
+/* forecast_fold: key (a customer ID) and value checked, the fold into a
+ * new *out (the context's allocator; untouched on failure).
+ * B2B2C_ECORRUPT unless every field is in range and consistent (one
+ * folded purchase at least, the point a midnight of its offset, days and
+ * times before it, sums finite and not negative, the pairs in order and
+ * adding up: service counts to at most the non-product purchases, gap
+ * counts to the product days - 1), B2B2C_EVERSION for a newer version,
+ * B2B2C_ENOMEM; message names table and key. */
+int b2b2c__fc_dec_fold(b2b2c_ctx *ctx, const void *k, size_t kl,
+                       const void *val, size_t vl, fc_folded **out);
+/* b2b2c__fc_summarise of the log fo plus c's purchases at or after
+ * fo->before (earlier ones in c are ignored); bit-identical to it on the
+ * whole log. The caller checks end >= fo->before and
+ * b2b2c__fc_fold_usable. */
+int b2b2c__fc_summarise_fold(const b2b2c_ctx *ctx, const fc_fold *fo,
+                             const fc_cust *c, int64_t end, int incl,
+                             double unit_days, fc_scratch *sc, fc_summ *s);
+
+/* ---- fc_fold_call.c -------------------------------------------------------- */
+
+/* B2B2C_ESTATE naming c, `arg` and the fold date when c's fold cannot
+ * answer about `end` (end before the fold point, or the fold cut in
+ * another UTC offset); else 0. */
+int b2b2c__fc_fold_check(b2b2c_ctx *ctx, const fc_cust *c, int64_t end,
+                         const char *arg);
+/* b2b2c__fc_summarise of c, fold and kept purchases (the caller checked
+ * b2b2c__fc_fold_check). */
+int b2b2c__fc_summ(const b2b2c_ctx *ctx, const fc_cust *c, int64_t end,
+                   int incl, double unit_days, fc_scratch *sc, fc_summ *s);
+/* The earliest purchase of c, fold included (INT64_MAX without any). */
+int64_t b2b2c__fc_first_time(const fc_cust *c);
+/* The median gap in days between c's consecutive product days of s (the
+ * summary b2b2c__fc_summ just left in sc: sc->days holds the kept days),
+ * folded gaps included; s->ndays >= 2. Overwrites sc->days. */
+int64_t b2b2c__fc_median_gap(const fc_cust *c, const fc_summ *s,
+                             fc_scratch *sc);
+/* Replace c's fold by fd (NULL: none), undoably; the old one is freed
+ * when the call commits, fd if it fails. */
+int b2b2c__fc_set_fold(b2b2c_ctx *ctx, fc_cust *c, fc_folded *fd);
+/* Take c's first k purchases (at most c->n) off its log in place,
+ * undoably (the array is not reallocated). */
+int b2b2c__fc_drop_front(b2b2c_ctx *ctx, fc_cust *c, size_t k);
+/* The bytes of a fc_folded with nsvc service pairs and ngap gaps. */
+size_t b2b2c__fc_folded_size(uint32_t nsvc, uint32_t ngap);
 
 #endif

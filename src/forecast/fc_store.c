@@ -6,6 +6,7 @@
  *   forecast_purchase  customer ID, 0, sequence (u64 BE) -> time, amount,
  *                      kind, segment
  *   forecast_cancel    customer ID -> time
+ *   forecast_fold      customer ID -> the purchases folded (fc_fold.c)
  *   forecast_kind      host kind name -> slot
  *   forecast_fit       "all" or a segment's name -> fc_fit (version 2)
  *   forecast_config    "params" -> the parameters (forecaster.c)
@@ -59,13 +60,28 @@ int b2b2c__fc_put_cancel(b2b2c_ctx *ctx, const fc_cust *c)
     return b2b2c__st_put_rec(ctx, FC_T_CAN, c->id, c->idlen, &w);
 }
 
-int b2b2c__fc_del_cust(b2b2c_ctx *ctx, const fc_cust *c)
+int b2b2c__fc_del_purchases(b2b2c_ctx *ctx, const fc_cust *c, size_t k)
 {
     uint8_t key[256 + 9];
     int rc = 0;
-    for (size_t i = 0; i < c->n && rc == 0; i++)
+    for (size_t i = 0; i < k && rc == 0; i++)
         rc = b2b2c__st_del(ctx, FC_T_PUR, key,
                            purchase_key(key, c, c->p[i].seq));
+    return rc;
+}
+
+int b2b2c__fc_put_fold(b2b2c_ctx *ctx, const fc_cust *c)
+{
+    b2b2c__wbuf w;
+    b2b2c__fc_fold_enc(&w, ctx, c->fold);
+    return b2b2c__st_put_rec(ctx, FC_T_FOLD, c->id, c->idlen, &w);
+}
+
+int b2b2c__fc_del_cust(b2b2c_ctx *ctx, const fc_cust *c)
+{
+    int rc = b2b2c__fc_del_purchases(ctx, c, c->n);
+    if (rc == 0 && c->fold)
+        rc = b2b2c__st_del(ctx, FC_T_FOLD, c->id, c->idlen);
     if (rc == 0 && c->has_cancel)
         rc = b2b2c__st_del(ctx, FC_T_CAN, c->id, c->idlen);
     return rc;
@@ -173,6 +189,29 @@ static int load_purchase(const void *k, size_t kl, const void *val, size_t vl,
                     sizeof(fc_purchase)))
         return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
     c->p[c->n++] = p;
+    return 0;
+}
+
+/* A fold: its customer (created here: the fold is loaded first). */
+static int load_fold(const void *k, size_t kl, const void *val, size_t vl,
+                     void *payload)
+{
+    b2b2c_forecaster *f = payload;
+    b2b2c_ctx *ctx = f->ctx;
+    fc_folded *fd;
+    fc_cust *c;
+    int rc = b2b2c__fc_dec_fold(ctx, k, kl, val, vl, &fd);
+    if (rc)
+        return rc;
+    if (!(c = b2b2c__fc_cust_new(ctx, k, kl))) {
+        b2b2c__free(ctx, fd);
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+    }
+    c->fold = fd;
+    if (b2b2c__map_put(&f->cust, c->id, kl, c, NULL)) {
+        b2b2c__fc_cust_free(ctx, c);
+        return b2b2c__err(ctx, B2B2C_ENOMEM, "out of memory");
+    }
     return 0;
 }
 
@@ -337,6 +376,7 @@ int b2b2c__fc_load(void *p)
     void *v;
     int rc;
     if ((rc = b2b2c__st_scan(ctx, FC_T_KIND, load_kind, f)) ||
+        (rc = b2b2c__st_scan(ctx, FC_T_FOLD, load_fold, f)) ||
         (rc = b2b2c__st_scan(ctx, FC_T_PUR, load_purchase, f)) ||
         (rc = b2b2c__st_scan(ctx, FC_T_CAN, load_cancel, f)) ||
         (rc = b2b2c__st_scan(ctx, FC_T_FIT, load_fit, f)) ||
@@ -344,13 +384,23 @@ int b2b2c__fc_load(void *p)
         return rc;
     while (b2b2c__map_next(&f->cust, &it, NULL, NULL, &v)) {
         fc_cust *c = v;
+        size_t base = fc_base(c);
         qsort(c->p, c->n, sizeof(fc_purchase), cmp_seq);
         for (size_t i = 0; i < c->n; i++)
-            if (c->p[i].seq != i) /* a gap: a lost record */
+            if (c->p[i].seq != base + i) /* a gap (a lost record), or a
+                                            purchase the fold holds */
                 return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, FC_T_PUR, c->id,
-                                          c->idlen, "purchase %zu missing",
-                                          i);
-        c->segment = c->p[c->n - 1].segment;
+                                          c->idlen, "purchase %zu %s",
+                                          base + i,
+                                          c->p[i].seq < base ? "folded"
+                                                             : "missing");
+        for (size_t i = 0; c->fold && i < c->n; i++)
+            if (c->p[i].time < c->fold->fo.before)
+                return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, FC_T_PUR, c->id,
+                                          c->idlen,
+                                          "purchase %zu before the fold",
+                                          base + i);
+        c->segment = c->n ? c->p[c->n - 1].segment : c->fold->segment;
     }
     return 0;
 }

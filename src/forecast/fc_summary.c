@@ -95,7 +95,8 @@ int b2b2c__fc_summarise(const b2b2c_ctx *ctx, const fc_cust *c, int64_t end,
 /* YYYY-MM-DD (in the context's UTC offset) of Unix seconds t, into buf
  * (>= 64 bytes). Days to the proleptic Gregorian calendar: Hinnant's
  * civil_from_days. */
-static void fmt_date(const b2b2c_ctx *ctx, char *buf, size_t n, int64_t t)
+void b2b2c__fc_fmt_date(const b2b2c_ctx *ctx, char *buf, size_t n,
+                        int64_t t)
 {
     int64_t z = b2b2c__day(ctx, t) + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -132,18 +133,16 @@ int b2b2c__fc_check_times(b2b2c_ctx *ctx, const fc_cust *c)
  * the date of their earliest purchase. */
 static int check_window(b2b2c_ctx *ctx, const fc_cust *c, int64_t start)
 {
-    int64_t first = INT64_MAX;
+    int64_t first;
     char d1[64], d2[64];
     int rc;
     if ((rc = b2b2c__fc_check_times(ctx, c)) != 0)
         return rc;
-    for (size_t i = 0; i < c->n; i++)
-        if (c->p[i].time < first)
-            first = c->p[i].time;
+    first = b2b2c__fc_first_time(c); /* a fold keeps its earliest */
     if (start == INT64_MIN || first >= start)
         return 0;
-    fmt_date(ctx, d1, sizeof d1, first);
-    fmt_date(ctx, d2, sizeof d2, start);
+    b2b2c__fc_fmt_date(ctx, d1, sizeof d1, first);
+    b2b2c__fc_fmt_date(ctx, d2, sizeof d2, start);
     return b2b2c__err(ctx, B2B2C_ERANGE,
                       "calibration_start: customer '%s' has a purchase on %s "
                       "(t=%lld), before the calibration start %s; x, t_x and "
@@ -247,9 +246,10 @@ int b2b2c__fc_next_summary(const b2b2c_forecaster *f, size_t *it,
         *c = v;
         if (segment >= 0 && (*c)->segment != segment)
             continue;
-        if ((rc = check_window(f->ctx, *c, start)) != 0)
+        if ((rc = check_window(f->ctx, *c, start)) != 0 ||
+            (rc = b2b2c__fc_fold_check(f->ctx, *c, end, "calibration_end")))
             return rc;
-        if (b2b2c__fc_summarise(f->ctx, *c, end, 0, unit_days, sc, s))
+        if (b2b2c__fc_summ(f->ctx, *c, end, 0, unit_days, sc, s))
             return 1;
     }
     return 0;

@@ -5,8 +5,10 @@
  * with its value, and the in-memory state is made to match it under undo
  * entries (the call that synced may still fail).
  *
- * A customer is several records: one per purchase (key ID, 0, sequence)
- * and its cancellation. Keys arrive one at a time and in no promised
+ * A customer is several records: one per purchase (key ID, 0, sequence),
+ * its fold (the purchases before a sequence number, folded: memory holds
+ * the later ones, slot = sequence - the fold's count) and its
+ * cancellation. Keys arrive one at a time and in no promised
  * order across tables, so a customer can pass through states no commit
  * ever had (a cancellation before the purchases that explain it, a
  * deleted purchase in the middle of the log). The purchase array is kept
@@ -101,7 +103,14 @@ static int refresh_purchase(b2b2c_forecaster *f, const void *k, size_t kl,
     if ((rc = b2b2c__fc_dec_purchase(ctx, k, kl, val, vl, &idl, &p)) != 0 ||
         (rc = touch(&c, f, k, idl, val != NULL)) != 0 || !c)
         return rc;
-    s = p.seq;
+    if (p.seq < fc_base(c)) {
+        if (!val)
+            return 0; /* folded: gone from memory already */
+        return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, FC_T_PUR, k, idl,
+                                  "purchase %u is folded",
+                                  (unsigned)p.seq);
+    }
+    s = p.seq - fc_base(c); /* the slot: memory starts at the fold */
     if (val && s < c->n) { /* a replaced purchase, or the same again */
         if (memcmp(&c->p[s], &p, sizeof(p)) == 0)
             return 0;
@@ -121,7 +130,7 @@ static int refresh_purchase(b2b2c_forecaster *f, const void *k, size_t kl,
         for (size_t i = c->n; i < s; i++) {
             memset(&c->p[i], 0, sizeof(c->p[i]));
             c->p[i].kind = FC_HOLE;
-            c->p[i].seq = (uint32_t)i;
+            c->p[i].seq = (uint32_t)(fc_base(c) + i);
         }
         c->p[s] = p;
         c->n = s + 1;
@@ -137,6 +146,50 @@ static int refresh_purchase(b2b2c_forecaster *f, const void *k, size_t kl,
         c->p[s].kind = FC_HOLE;
     }
     return 0;
+}
+
+/* A fold written (a host folded: the fold grew, its purchases deleted in
+ * the same commit) or deleted (the customer removed). Core hands keys
+ * over sorted by table name length, then name, then key (sync.c, chcmp):
+ * forecast_fold's come before forecast_purchase's, so the log is re-based
+ * here first and the purchase keys then index it by sequence - the new
+ * fold's count (deletions of folded sequence numbers ignored). */
+static int refresh_fold(b2b2c_forecaster *f, const void *k, size_t kl,
+                        const void *val, size_t vl)
+{
+    b2b2c_ctx *ctx = f->ctx;
+    fc_folded *fd = NULL;
+    fc_cust *c;
+    size_t ob, nb;
+    int rc;
+
+    if (val && (rc = b2b2c__fc_dec_fold(ctx, k, kl, val, vl, &fd)) != 0)
+        return rc;
+    if ((rc = touch(&c, f, k, kl, val != NULL)) != 0 || !c) {
+        b2b2c__free(ctx, fd);
+        return rc;
+    }
+    if (fd && c->fold &&
+        b2b2c__fc_folded_size(fd->nsvc, fd->ngap) ==
+            b2b2c__fc_folded_size(c->fold->nsvc, c->fold->ngap) &&
+        memcmp(fd, c->fold, b2b2c__fc_folded_size(fd->nsvc, fd->ngap)) ==
+            0) {
+        b2b2c__free(ctx, fd);
+        return 0;
+    }
+    ob = fc_base(c);
+    nb = fd ? (size_t)fd->fo.count : 0;
+    /* grown: the slots of sequence ob..nb-1 leave the front, those kept
+     * are the same purchases (any that changed since are in this sync's
+     * purchase keys, which come after this one); smaller or deleted: the
+     * customer was removed (and maybe recorded and folded again), every
+     * purchase record it has now is in this sync, so memory starts
+     * empty */
+    if ((rc = b2b2c__fc_drop_front(ctx, c, nb >= ob ? nb - ob : c->n))) {
+        b2b2c__free(ctx, fd);
+        return rc;
+    }
+    return b2b2c__fc_set_fold(ctx, c, fd);
 }
 
 static int refresh_cancel(b2b2c_forecaster *f, const void *k, size_t kl,
@@ -224,6 +277,8 @@ static int fc_refresh(void *h, const char *table, const void *key,
         return refresh_purchase(f, key, klen, val, vlen);
     if (strcmp(table, FC_T_CAN) == 0)
         return refresh_cancel(f, key, klen, val, vlen);
+    if (strcmp(table, FC_T_FOLD) == 0)
+        return refresh_fold(f, key, klen, val, vlen);
     if (strcmp(table, FC_T_FIT) == 0)
         return refresh_fit(f, key, klen, val, vlen);
     if (strcmp(table, FC_T_KIND) == 0)
@@ -247,14 +302,20 @@ static int settle(b2b2c_forecaster *f, fc_cust *c)
         if (c->p[i].kind == FC_HOLE)
             return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, FC_T_PUR, c->id,
                                       c->idlen, "purchase %zu missing", i);
-    if (c->n == 0) {
+    if (c->n == 0 && !c->fold) {
         if (c->has_cancel)
             return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, FC_T_CAN, c->id,
                                       c->idlen,
                                       "a cancellation without purchases");
         return b2b2c__fc_cust_drop(f, c); /* removed */
     }
-    seg = c->p[c->n - 1].segment;
+    for (size_t i = 0; c->fold && i < c->n; i++)
+        if (c->p[i].time < c->fold->fo.before)
+            return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, FC_T_PUR, c->id,
+                                      c->idlen,
+                                      "purchase %u before the fold",
+                                      (unsigned)c->p[i].seq);
+    seg = c->n ? c->p[c->n - 1].segment : c->fold->segment;
     if (c->segment != seg) {
         if (b2b2c__undo_save(ctx, &c->segment, sizeof(c->segment)))
             return B2B2C_ENOMEM;

@@ -20,13 +20,14 @@ static const char *const kind_names[6] = {
 /* Bounds, defaults and wholeness are in core's table (core/param.c); the
  * values live in the handle's fields, in the order of their numbers. */
 #define FC_PARAM_BASE B2B2C_FORECASTER_MODEL
-#define NPARAMS 9
+#define NPARAMS 10
 
 static double *param_slot(b2b2c_forecaster *f, int i)
 {
     double *s[NPARAMS] = {&f->model,    &f->unit_days, &f->l2,
                           &f->discount, &f->margin,    &f->smargin,
-                          &f->min_alive, &f->min_intervals, &f->max_iter};
+                          &f->min_alive, &f->min_intervals, &f->max_iter,
+                          &f->fold_days};
     return s[i];
 }
 
@@ -248,6 +249,7 @@ void b2b2c__fc_cust_free(b2b2c_ctx *ctx, fc_cust *c)
 {
     if (c) {
         b2b2c__free(ctx, c->p);
+        b2b2c__free(ctx, c->fold);
         b2b2c__free(ctx, c);
     }
 }
@@ -313,7 +315,15 @@ static int add_purchase_body(b2b2c_forecaster *f, const char *customer_id,
     c = b2b2c__map_get(&f->cust, customer_id, n);
     if (!c && (rc = b2b2c__fc_cust_create(&c, f, customer_id, n)) != 0)
         return rc;
-    if (c->n >= UINT32_MAX)
+    if (c->fold && time < c->fold->fo.before) {
+        char d[64];
+        b2b2c__fc_fmt_date(ctx, d, sizeof d, c->fold->fo.before);
+        return b2b2c__err(ctx, B2B2C_ESTATE,
+                          "time: customer '%s' is folded up to %s (t=%lld); "
+                          "a purchase before it cannot be added",
+                          c->id, d, (long long)c->fold->fo.before);
+    }
+    if (fc_base(c) + c->n >= UINT32_MAX)
         return b2b2c__err(ctx, B2B2C_ERANGE, "customer_id: too many purchases");
     /* growing keeps the contents, so only n and segment need undo */
     if ((rc = b2b2c__grow(&ctx->mem, (void **)&c->p, &c->cap, c->n + 1,
@@ -326,7 +336,8 @@ static int add_purchase_body(b2b2c_forecaster *f, const char *customer_id,
     p.time = time;
     p.amount = amount;
     p.kind = (uint32_t)kind;
-    p.seq = (uint32_t)c->n; /* the next sequence of the latest state */
+    p.seq = (uint32_t)(fc_base(c) + c->n); /* the next sequence of the
+                                               latest state */
     p.segment = segment;
     c->p[c->n++] = p;
     c->segment = segment;
@@ -367,6 +378,10 @@ static int cancel_body(b2b2c_forecaster *f, const char *customer_id,
 
     if ((rc = b2b2c__fc_find_cust(f, customer_id, &c)) != 0)
         return rc;
+    if (c->fold && c->fold->fo.nsub) { /* folded ones are the earliest */
+        has = 1;
+        first = c->fold->fo.sub_first;
+    }
     for (size_t i = 0; i < c->n; i++)
         if (c->p[i].kind == B2B2C_FORECAST_KIND_SOFTWARE_SUBSCRIPTION &&
             (!has++ || c->p[i].time < first))
@@ -524,6 +539,10 @@ uint64_t b2b2c__forecaster_digest(const b2b2c_forecaster *f)
         h = b2b2c__mix64(h, b2b2c__hash(&c->segment, sizeof(c->segment)));
         h = b2b2c__mix64(h, (uint64_t)c->has_cancel);
         h = b2b2c__mix64(h, (uint64_t)c->cancel);
+        if (c->fold)
+            h = b2b2c__mix64(
+                h, b2b2c__hash(c->fold, b2b2c__fc_folded_size(
+                                            c->fold->nsvc, c->fold->ngap)));
         sum += h;
     }
     d = b2b2c__mix64(d, sum);

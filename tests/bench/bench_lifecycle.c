@@ -18,10 +18,18 @@
  *       (40%) or nurturing; 30 days after arrival won (25% of the
  *       qualified) or lost, or disqualified (10% of the nurturing); won
  *       leads become customers 10 days later; 2% of the leads record an
- *       outcome (training row). Every day ends with b2b2c_lead_close_due
- *       (max 100,000) at the day's end, the retention defaults otherwise.
- *       At each tenth of N (and at 1M, 5M, 10M) it prints the process RSS,
- *       the library's bytes, the working set and the elapsed time.
+ *       outcome (training row). The dealer engine (100 dealers, every
+ *       region) gets the qualified leads: routed and accepted a week after
+ *       arrival, won or lost with revenue 30 days after. The forecaster
+ *       gets the won leads as customers: a first purchase on the win day,
+ *       then 1..8 repeat purchases every 60, 90, 120 or 180 days (one in
+ *       four an installation). Every day ends with b2b2c_lead_close_due,
+ *       b2b2c_dealer_prune and b2b2c_forecaster_fold (max 100,000 each)
+ *       at the day's end, with the retention defaults (closing 180 days,
+ *       audit 730 days, folding 730 days). At each tenth of N (and at 1M,
+ *       5M, 10M) it prints the process RSS, the library's bytes, the
+ *       working set, the routes and purchases so far and the elapsed time;
+ *       at the end, the open of each engine on a new context.
  *
  * The SQLite file is a temporary file in $TMPDIR (WAL, synchronous
  * NORMAL), removed at the end.
@@ -323,6 +331,44 @@ static uint32_t fate(long i)
     return (uint32_t)(z >> 40) % 1000u;
 }
 
+/* The forecaster's purchases of day d: the first of the leads won today
+ * (arrived 30 days ago) and the repeats of those won k periods ago. */
+static long sim_purchases(b2b2c_forecaster *fc, long n, long days, long d,
+                          int64_t t)
+{
+    static const long period[4] = {60, 90, 120, 180};
+    long made = 0;
+    char id[32];
+    int rc;
+    for (int pi = 0; pi < 4; pi++)
+        for (long k = 0; k <= 8; k++) {
+            long dl = d - 30 - k * period[pi], a, b;
+            if (k == 0 && pi > 0)
+                break; /* the first purchase once */
+            if (dl < 0 || dl >= days)
+                continue;
+            a = (long)((double)dl * (double)n / (double)days);
+            b = (long)((double)(dl + 1) * (double)n / (double)days);
+            if (b > n)
+                b = n;
+            for (long i = a; i < b; i++) {
+                uint32_t f = fate(i);
+                if (f >= 100 ||
+                    (k > 0 && ((long)(f % 4) != pi || k > 1 + (f / 4) % 8)))
+                    continue;
+                lead_id(id, sizeof(id), i);
+                if ((rc = b2b2c_forecaster_add_purchase(
+                         fc, id, (int32_t)(i % 6), t + 3600,
+                         k ? 50.0 + (double)(i % 200) : 100.0 + f * 4.0,
+                         k % 4 == 3 ? B2B2C_FORECAST_KIND_INSTALL
+                                    : B2B2C_FORECAST_KIND_PRODUCT)))
+                    fail("add_purchase", rc);
+                made++;
+            }
+        }
+    return made;
+}
+
 static int part_sim(const char *kind, long n, int years)
 {
     bench_counter cnt = {0};
@@ -331,7 +377,11 @@ static int part_sim(const char *kind, long n, int years)
     store s;
     b2b2c_ctx *ctx;
     b2b2c_lead_model *m;
+    b2b2c_dealer_engine *e;
+    b2b2c_forecaster *fc;
     long days = (long)years * 365, next_mark = n / 10, made = 0;
+    long routed = 0, bought = 0;
+    size_t pruned = 0, folded = 0;
     long marks[3] = {1000000, 5000000, 10000000};
     double t0 = bench_now();
     char id[32];
@@ -339,8 +389,16 @@ static int part_sim(const char *kind, long n, int years)
 
     store_open(&s, kind);
     if ((rc = b2b2c_ctx_new(&ctx, &al, &s.st)) ||
-        (rc = b2b2c_lead_model_new(&m, ctx)))
+        (rc = b2b2c_lead_model_new(&m, ctx)) ||
+        (rc = b2b2c_dealer_new(&e, ctx)) ||
+        (rc = b2b2c_forecaster_new(&fc, ctx)))
         fail("open", rc);
+    for (int k = 0; k < 100; k++) {
+        snprintf(id, sizeof(id), "dealer-%03d", k);
+        if ((rc = b2b2c_dealer_put(e, id, 1.0 + k % 3, "RU-MOW;RU-SPE", "",
+                                   1000000, 0, 72)))
+            fail("dealer_put", rc);
+    }
     /* lead i arrives on day i * days / n */
     for (long d = 0; d < days + 60; d++) {
         int64_t day0 = T0 + (int64_t)d * DAY;
@@ -384,13 +442,27 @@ static int part_sim(const char *kind, long n, int years)
                 int qualified = f < 400, won = f < 100, disq = f >= 900;
                 rc = 0;
                 lead_id(id, sizeof(id), i);
-                if (back == 7)
+                if (back == 7) {
                     rc = b2b2c_lead_set_stage(
                         m, id,
                         qualified ? B2B2C_LEAD_STAGE_QUALIFIED
                                   : B2B2C_LEAD_STAGE_NURTURING,
                         t);
-                else if (back == 30) {
+                    if (rc == 0 && qualified) { /* to a dealer, accepted */
+                        const char *dl_id = NULL;
+                        rc = b2b2c_dealer_route(
+                            &dl_id, NULL, e, id, i % 7 ? "RU-MOW" : "RU-SPE",
+                            0, 0, 0, "boilers", (int32_t)(i % 6),
+                            B2B2C_BAND_WARM, t);
+                        if (rc == 0 && dl_id)
+                            rc = b2b2c_dealer_accept(e, id, dl_id, t + 3600);
+                        routed++;
+                    }
+                } else if (back == 30) {
+                    if (qualified &&
+                        (rc = b2b2c_dealer_outcome(
+                             e, id, won, won ? 1000.0 + f : 0, t)))
+                        fail("dealer_outcome", rc);
                     rc = b2b2c_lead_set_stage(
                         m, id,
                         won ? B2B2C_LEAD_STAGE_WON
@@ -407,10 +479,20 @@ static int part_sim(const char *kind, long n, int years)
                     fail("stage", rc);
             }
         }
+        bought += sim_purchases(fc, n, days, d, day0 + DAY / 2);
         if ((rc = b2b2c_ctx_commit(ctx)))
             fail("commit", rc);
         if ((rc = b2b2c_lead_close_due(&closed, m, day0 + DAY - 1, 100000)))
             fail("close_due", rc);
+        {
+            size_t np = 0, nf = 0;
+            if ((rc = b2b2c_dealer_prune(&np, e, day0 + DAY - 1, 100000)) ||
+                (rc = b2b2c_forecaster_fold(&nf, fc, day0 + DAY - 1,
+                                            100000)))
+                fail("prune/fold", rc);
+            pruned += np;
+            folded += nf;
+        }
         made = hi > made ? hi : made;
         if ((rc = b2b2c_lead_count(&live, m)))
             fail("count", rc);
@@ -418,36 +500,64 @@ static int part_sim(const char *kind, long n, int years)
             if (made >= marks[k] && marks[k] <= n && marks[k] > 0) {
                 printf("bench lifecycle sim %s: %ld leads by day %ld, "
                        "working set %zu, RSS %.1f MB, library %.1f MB, "
-                       "%.0f s\n",
+                       "%ld routes, %ld purchases, %zu audit entries "
+                       "pruned, %zu folds, %.0f s\n",
                        kind, marks[k], d, live, rss_bytes() / 1e6,
-                       (double)cnt.bytes / 1e6, bench_now() - t0);
+                       (double)cnt.bytes / 1e6, routed, bought, pruned,
+                       folded, bench_now() - t0);
                 marks[k] = -1;
             }
         if (made >= next_mark && next_mark > 0) {
             printf("bench lifecycle sim %s: %ld leads by day %ld, working "
-                   "set %zu, RSS %.1f MB, library %.1f MB, %.0f s\n",
+                   "set %zu, RSS %.1f MB, library %.1f MB, %ld routes, %ld "
+                   "purchases, %zu audit entries pruned, %zu folds, "
+                   "%.0f s\n",
                    kind, made, d, live, rss_bytes() / 1e6,
-                   (double)cnt.bytes / 1e6, bench_now() - t0);
+                   (double)cnt.bytes / 1e6, routed, bought, pruned, folded,
+                   bench_now() - t0);
             fflush(stdout);
             next_mark += n / 10;
         }
     }
     b2b2c_lead_model_free(m);
-    /* the open at the end, on a new context */
+    b2b2c_dealer_free(e);
+    b2b2c_forecaster_free(fc);
+    /* the open at the end, on a new context: each engine in turn */
     {
+        bench_counter c2n = {0};
+        b2b2c_allocator a2 = {B2B2C_ALLOCATOR_VERSION, bench_count_alloc,
+                              bench_count_realloc, bench_count_free, &c2n};
         b2b2c_ctx *c2;
         size_t live;
-        double o0;
-        if ((rc = b2b2c_ctx_new(&c2, NULL, &s.st)))
+        double o0, o1, o2, o3;
+        long long b0, b1, b2;
+        if ((rc = b2b2c_ctx_new(&c2, &a2, &s.st)))
             fail("ctx_new", rc);
+        b0 = c2n.bytes;
         o0 = bench_now();
         if ((rc = b2b2c_lead_model_new(&m, c2)) ||
             (rc = b2b2c_lead_count(&live, m)))
             fail("open", rc);
-        printf("bench lifecycle sim %s: open at the end %.1f ms, working set "
-               "%zu of %ld leads\n",
-               kind, (bench_now() - o0) * 1e3, live, n);
+        o1 = bench_now();
+        b1 = c2n.bytes;
+        if ((rc = b2b2c_dealer_new(&e, c2)))
+            fail("dealer open", rc);
+        o2 = bench_now();
+        b2 = c2n.bytes;
+        if ((rc = b2b2c_forecaster_new(&fc, c2)))
+            fail("forecaster open", rc);
+        o3 = bench_now();
+        printf("bench lifecycle sim %s: open at the end %.1f ms (leads "
+               "%.1f, dealers %.1f, forecaster %.1f), working set %zu of "
+               "%ld leads; library after the open %.1f MB (leads %.1f, "
+               "dealers %.1f, forecaster %.1f)\n",
+               kind, (o3 - o0) * 1e3, (o1 - o0) * 1e3, (o2 - o1) * 1e3,
+               (o3 - o2) * 1e3, live, n, (double)(c2n.bytes - b0) / 1e6,
+               (double)(b1 - b0) / 1e6, (double)(b2 - b1) / 1e6,
+               (double)(c2n.bytes - b2) / 1e6);
         b2b2c_lead_model_free(m);
+        b2b2c_dealer_free(e);
+        b2b2c_forecaster_free(fc);
         b2b2c_ctx_free(c2);
     }
     b2b2c_ctx_free(ctx);

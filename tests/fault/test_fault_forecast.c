@@ -206,17 +206,43 @@ static int op_erase_group(th_env *env, void *state)
     return b2b2c_ctx_commit(env->ctx);
 }
 
+/* folding (default B2B2C_FORECASTER_FOLD_DAYS, 730: the purchases of
+ * the first 70 days) */
+static int op_fold(th_env *env, void *state)
+{
+    size_t n;
+    (void)env;
+    return b2b2c_forecaster_fold(&n, state, T0 + 800 * DAY, 100);
+}
+static int op_fold_group(th_env *env, void *state)
+{
+    size_t n;
+    int rc = b2b2c_ctx_begin(env->ctx);
+    if (rc)
+        return rc;
+    if ((rc = b2b2c_forecaster_fold(&n, state, T0 + 760 * DAY, 100)) ||
+        (rc = b2b2c_forecaster_add_purchase(state, "c1", 4, T0 + 99 * DAY, 5,
+                                            B2B2C_FORECAST_KIND_TRAINING)) ||
+        (rc = b2b2c_forecaster_fold(&n, state, T0 + 800 * DAY, 100)) ||
+        (rc = b2b2c_forecaster_erase(state, "c5"))) {
+        int rc2 = b2b2c_ctx_rollback(env->ctx);
+        return rc2 ? rc2 : rc;
+    }
+    return b2b2c_ctx_commit(env->ctx);
+}
+
 /* ---- a context that catches up with another's commits ---- */
 
 /* Another context, made on the same store after the handle was opened,
  * commits several changes: purchases of a known and a new customer, a new
- * kind, a cancellation, a removal (deleted records), a parameter and a
- * fit. The handle's context has seen none of them. */
+ * kind, a cancellation, a fold, a removal (deleted records), a parameter
+ * and a fit. The handle's context has seen none of them. */
 static int sync_setup(th_env *env, void **state)
 {
     b2b2c_ctx *c2;
     b2b2c_forecaster *f2;
     int32_t k;
+    size_t nf;
     int rc;
     if ((rc = f_setup(env, state)) != 0 ||
         (rc = b2b2c_ctx_new(&c2, NULL, &env->store.methods)) != 0)
@@ -233,6 +259,8 @@ static int sync_setup(th_env *env, void **state)
                                                 k)) == 0 &&
             (rc = b2b2c_forecaster_cancel_subscription(f2, "c5",
                                                        T0 + 40 * DAY)) == 0 &&
+            (rc = b2b2c_forecaster_fold(&nf, f2, T0 + 800 * DAY, 100)) ==
+                0 &&
             (rc = b2b2c_forecaster_remove_customer(f2, "c10")) == 0 &&
             (rc = b2b2c_forecaster_set_param(f2, B2B2C_FORECASTER_MAX_ITER,
                                              77)) == 0)
@@ -351,6 +379,12 @@ static void t_remove_group(void **u)
     (void)u;
     run_both("remove in a group", op_remove_group);
 }
+static void t_fold(void **u) { (void)u; run_both("fold", op_fold); }
+static void t_fold_group(void **u)
+{
+    (void)u;
+    run_both("fold in a group", op_fold_group);
+}
 
 /* A customer created inside a group, then 20 more purchases of 20 new
  * kinds (its purchase array and the kind table grow). */
@@ -390,6 +424,7 @@ int main(void)
         cmocka_unit_test(t_reopen),   cmocka_unit_test(t_fit_window),
         cmocka_unit_test(t_param),    cmocka_unit_test(t_param_group),
         cmocka_unit_test(t_remove),   cmocka_unit_test(t_remove_group),
+        cmocka_unit_test(t_fold),     cmocka_unit_test(t_fold_group),
         cmocka_unit_test(t_group_create_grow),
         cmocka_unit_test(t_sync_read),
         cmocka_unit_test(t_sync_call),

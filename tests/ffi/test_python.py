@@ -1040,6 +1040,23 @@ class ForecastTest(EngineTest):
             self.assertEqual(len(f.summaries(end)), 59)
             self.assertError(b2b2c.ENOTFOUND, f.remove_customer, "c01")
 
+    def test_fold(self):
+        with b2b2c.Forecaster(self.ctx) as f:
+            for i in range(5):
+                f.add_purchase("c1", "b2c_consumer", T0 + i * 200 * DAY,
+                               10.0 + i)
+            end = T0 + 900 * DAY
+            before = f.summaries(end)
+            f.set_param(b2b2c.FORECASTER_FOLD_DAYS, 300)
+            self.assertEqual(f.fold(end, 10), 1)
+            self.assertEqual(f.fold(end), 0)
+            self.assertEqual(f.summaries(end), before)
+            self.assertEqual(f.list_customers()[0].purchases, 5)
+            e = self.assertError(b2b2c.ESTATE, f.add_purchase, "c1",
+                                 "b2c_consumer", T0, 1.0)
+            self.assertIn("folded", e.message)
+            self.assertError(b2b2c.ERANGE, f.fold, end, 0)
+
     def test_forecaster_status_and_params(self):
         with b2b2c.Forecaster(self.ctx) as f:
             _add_log(f)

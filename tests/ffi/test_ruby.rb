@@ -794,6 +794,22 @@ class ForecastTest < EngineTest
     f&.close
   end
 
+  def test_fold
+    B2B2C::Forecaster.open(@ctx) do |f|
+      5.times { |i| f.add_purchase("c1", "b2c_consumer", T0 + (i * 200 * DAY), 10.0 + i) }
+      fin = T0 + (900 * DAY)
+      before = f.summaries(fin).to_a
+      f.set_param(B2B2C::FORECASTER_FOLD_DAYS, 300)
+      assert_equal 1, f.fold(fin, 10)
+      assert_equal 0, f.fold(fin)
+      assert_equal before, f.summaries(fin).to_a
+      assert_equal 5, f.list_customers.first.purchases
+      err = assert_raises(B2B2C::Error) { f.add_purchase("c1", "b2c_consumer", T0, 1.0) }
+      assert_equal B2B2C::ESTATE, err.code
+      assert_raises(B2B2C::Error) { f.fold(fin, 0) }
+    end
+  end
+
   def test_forecaster
     B2B2C::Forecaster.open(@ctx) do |f|
       add_log(f)

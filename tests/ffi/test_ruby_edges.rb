@@ -161,6 +161,7 @@ TABLE = [
   [:fc, :erase, ["C"], {}, { 0 => :id }],
   [:lead, :erase, ["L"], {}, { 0 => :id }],
   [:lead, :close_due, [T0, 10], {}, { 0 => :time, 1 => :u64 }],
+  [:fc, :fold, [T0, 10], {}, { 0 => :time, 1 => :u64 }],
   [:lead, :reopen, ["L"], {}, { 0 => :id }],
   [:seg, :erase, ["A"], {}, { 0 => :id }],
   [:ch, :erase, ["L"], {}, { 0 => :id }],

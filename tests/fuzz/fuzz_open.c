@@ -37,6 +37,7 @@ static const char *const tables[] = {
     "programs_bonus",
     "programs_promos", "programs_claims",
     "lead_rescores",
+    "forecast_fold",
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define T0 INT64_C(1767225600)
@@ -126,6 +127,14 @@ static void baseline(b2b2c_ctx *ctx)
         b2b2c_forecaster_add_purchase(f, "c1", B2B2C_SEGMENT_B2C_CONSUMER,
                                       T0 + 86400 * 30, 50,
                                       B2B2C_FORECAST_KIND_INSTALL);
+        {
+            /* the first two fold (forecast_fold) */
+            size_t n;
+            b2b2c_forecaster_add_purchase(f, "c1", B2B2C_SEGMENT_B2C_CONSUMER,
+                                          T0 + 86400 * 800, 70,
+                                          B2B2C_FORECAST_KIND_PRODUCT);
+            b2b2c_forecaster_fold(&n, f, T0 + 86400 * 800, 10);
+        }
         b2b2c_forecaster_free(f);
     }
     if (b2b2c_channels_new(&ch, ctx) == 0) {
@@ -286,6 +295,7 @@ static void open_all(b2b2c_ctx *ctx)
     }
     if (b2b2c_forecaster_new(&f, ctx) == 0) {
         b2b2c_forecaster_summaries(f, -1, T0 + 86400 * 60, summ_row, NULL);
+        b2b2c_forecaster_summaries(f, -1, T0 + 86400 * 900, summ_row, NULL);
         b2b2c_forecaster_free(f);
     }
     if (b2b2c_channels_new(&ch, ctx) == 0) {

@@ -625,6 +625,55 @@ static void t_prune(void **state)
     sync_pair_close(&p);
 }
 
+/* Pruning gives memory back: after most of a large trail is pruned, the
+ * compaction of a later prune shrinks the trail's array, so the bytes
+ * the library holds drop (a counting allocator). */
+static void t_prune_shrinks(void **state)
+{
+    th_alloc al;
+    b2b2c_memstore *ms;
+    b2b2c_storage st;
+    b2b2c_ctx *ctx;
+    b2b2c_dealer_engine *e;
+    size_t n, full, pruned;
+    (void)state;
+    th_alloc_init(&al);
+    assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
+    assert_int_equal(b2b2c_memstore_methods(ms, &st), 0);
+    assert_int_equal(b2b2c_ctx_new(&ctx, &al.methods, &st), 0);
+    assert_int_equal(b2b2c_dealer_new(&e, ctx), 0);
+    assert_int_equal(b2b2c_dealer_put(e, "a", 1, "RU", "", 100000, 0, 24), 0);
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    for (int i = 0; i < 6000; i++) {
+        char id[16];
+        const char *d;
+        snprintf(id, sizeof id, "S%d", i);
+        assert_int_equal(b2b2c_dealer_route(&d, NULL, e, id, "RU", 0, 0, 0,
+                                            "", 5, 1, T0 + (i / 100) * DAY),
+                         0);
+    }
+    assert_int_equal(b2b2c_ctx_commit(ctx), 0);
+    full = al.bytes;
+    assert_int_equal(b2b2c_dealer_set_param(e, B2B2C_DEALER_PARAM_AUDIT_DAYS,
+                                            1),
+                     0);
+    /* days 0..57 go (5,800 entries); the next call compacts */
+    assert_int_equal(b2b2c_dealer_prune(&n, e, T0 + 59 * DAY, 100000), 0);
+    assert_int_equal(n, 5800);
+    assert_int_equal(b2b2c_dealer_prune(&n, e, T0 + 59 * DAY, 100000), 0);
+    assert_int_equal(n, 0);
+    pruned = al.bytes;
+    /* the trail's array (room for 8,192 entries of about 100 bytes, over
+     * a third of the engine's bytes) shrinks to 512: the engine holds
+     * under three quarters of its bytes (without the shrink, only the
+     * pruned entries' own bytes go: about 82%) */
+    assert_true(pruned < full / 4 * 3);
+    assert_int_equal(audit_count(e, "a"), 200);
+    b2b2c_dealer_free(e);
+    b2b2c_ctx_free(ctx);
+    b2b2c_memstore_free(ms);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -638,6 +687,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_group, setup, teardown),
         cmocka_unit_test_setup_teardown(t_offboard, setup, teardown),
         cmocka_unit_test(t_prune),
+        cmocka_unit_test(t_prune_shrinks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

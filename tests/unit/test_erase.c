@@ -262,6 +262,22 @@ static void write_id(engines *e, const char *id)
     assert_int_equal(b2b2c_forecaster_cancel_subscription(e->f, id,
                                                           T0 + 20 * DAY),
                      0);
+    /* a purchase two years on, then the first two fold into the ID's
+     * forecast_fold record (B2B2C_FORECASTER_FOLD_DAYS, 730) */
+    assert_int_equal(b2b2c_forecaster_add_purchase(
+                         e->f, id, B2B2C_SEGMENT_B2C_CONSUMER,
+                         T0 + 760 * DAY, 80.0, B2B2C_FORECAST_KIND_PRODUCT),
+                     0);
+    {
+        size_t folded = 0, total = 0;
+        do {
+            assert_int_equal(b2b2c_forecaster_fold(&folded, e->f,
+                                                   T0 + 800 * DAY, 1000),
+                             0);
+            total += folded;
+        } while (folded > 0);
+        assert_true(total >= 1);
+    }
 
     assert_int_equal(b2b2c_segmenter_assign_segment(
                          e->s, id, B2B2C_SEGMENT_B2B_SMALL_PRO, T0),
@@ -395,6 +411,7 @@ static void test_erase_and_search(void **state)
     assert_non_null(strstr(s.where, "lead_stages"));
     assert_non_null(strstr(s.where, "forecast_purchase"));
     assert_non_null(strstr(s.where, "forecast_cancel"));
+    assert_non_null(strstr(s.where, "forecast_fold"));
     assert_non_null(strstr(s.where, "segment_assign"));
     assert_non_null(strstr(s.where, "channel_leads"));
     assert_non_null(strstr(s.where, "dealer_leads"));

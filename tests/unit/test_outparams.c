@@ -144,6 +144,7 @@
  *                                   horizon, not ready, ST)
  *   b2b2c_forecaster_holdout        test_forecaster (F, F2, bad window, not
  *                                   ready, ST, AL)
+ *   b2b2c_forecaster_fold           test_forecaster (F, max 0, bad now, ST)
  * lead.h
  *   b2b2c_lead_model_new            test_lead (AL, ST; exception)
  *   b2b2c_lead_model_get_param      test_lead (F, F2, unknown param, ST)

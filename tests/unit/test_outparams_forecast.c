@@ -366,6 +366,7 @@ static void test_forecaster(void **state)
     double rpu = CD, ret = CD, ex = CD, pa = CD, py = CD, sp = CD, cp = CD;
     double cs = CD, act[NBUF], pred[NBUF], cnt[NBUF];
     int32_t kind = CI, stt = CI, model = CI, gst = CI, src = CI;
+    size_t nf = CZ;
     env_open(&e);
     nbad = 0;
     nfired = 0;
@@ -374,11 +375,11 @@ static void test_forecaster(void **state)
      ret == CD && ex == CD && pa == CD && py == CD && sp == CD && cp == CD &&  \
      cs == CD && intact(pp, NBUF) && intact(gg, NBUF) && intact(act, NBUF) && \
      intact(pred, NBUF) && intact(cnt, NBUF) && kind == CI && stt == CI &&    \
-     model == CI && gst == CI && src == CI)
+     model == CI && gst == CI && src == CI && nf == CZ)
 #define REFILL                                                                \
     (v = ll = ms = ar = mv = rpu = ret = ex = pa = py = sp = cp = cs = CD,    \
      fill(pp, NBUF), fill(gg, NBUF), fill(act, NBUF), fill(pred, NBUF),       \
-     fill(cnt, NBUF), kind = stt = model = gst = src = CI)
+     fill(cnt, NBUF), kind = stt = model = gst = src = CI, nf = CZ)
     fill(pp, NBUF);
     fill(gg, NBUF);
     fill(act, NBUF);
@@ -392,6 +393,8 @@ static void test_forecaster(void **state)
     X(b2b2c_forecaster_add_kind(&kind, f, "Bad Name"),
       B2B2C_EINVAL);
     X(b2b2c_forecaster_fit(&stt, f, 99, end), B2B2C_EINVAL);
+    X(b2b2c_forecaster_fold(&nf, f, end, 0), B2B2C_ERANGE);
+    X(b2b2c_forecaster_fold(&nf, f, INT64_MAX, 10), B2B2C_ERANGE);
     X(b2b2c_forecaster_fit(&stt, f, -1, end), B2B2C_ENODATA);
     /* not fitted yet */
     X(b2b2c_forecaster_fit_params(&model, pp, gg, &ll, &stt,
@@ -464,6 +467,7 @@ static void test_forecaster(void **state)
       f, "c001", end, 10), ST_CODE);
     X(b2b2c_forecaster_holdout(act, pred, cnt, 4, f, -1, end,
       end + 30 * DAY), ST_CODE);
+    X(b2b2c_forecaster_fold(&nf, f, end, 10), ST_CODE);
     heal(&e);
 
 
@@ -503,6 +507,12 @@ static void test_forecaster(void **state)
                                      end, 10));
     FAULTS(b2b2c_forecaster_holdout(act, pred, cnt, 4, f, -1, end,
                                     end + 30 * DAY));
+    /* folds the purchases of the first 60 days (the answers at end stay) */
+    assert_int_equal(b2b2c_forecaster_set_param(
+                         f, B2B2C_FORECASTER_FOLD_DAYS, 60), 0);
+    FAULTS(b2b2c_forecaster_fold(&nf, f, end, 100));
+    assert_int_equal(b2b2c_forecaster_fold(&nf, f, end, 100), 0);
+    assert_true(nf != CZ);
 
     assert_int_equal(b2b2c_forecaster_customer(&ex, &pa, &py, &sp, &cp, &cs,
                                                f, "c001", end, 10), 0);

@@ -476,6 +476,17 @@ class Forecaster(_Handle):
         self._check(lib.b2b2c_forecaster_remove_customer(
             self.handle, _b(customer_id)))
 
+    def fold(self, now: Time, max_customers: int = 10000) -> int:
+        """Fold the purchases older than FORECASTER_FOLD_DAYS before now of
+        up to the next max_customers customers into per-customer summaries
+        (docs/forecaster.md, "Folding old purchases"): every answer about a
+        time after the fold point stays the same. Returns how many
+        customers' folds grew. Since 1.1."""
+        v = _sz()
+        self._check(lib.b2b2c_forecaster_fold(ctypes.byref(v), self.handle,
+                                              now, max_customers))
+        return v.value
+
     def erase(self, customer_id: str) -> None:
         """Erase a customer everywhere this engine and the change log keep
         it (docs/privacy.md). Since 1.1."""

@@ -351,6 +351,7 @@ module B2B2C
     FORECASTER_MIN_P_ALIVE: 406,
     FORECASTER_MIN_INTERVALS: 407,
     FORECASTER_MAX_ITER: 408,
+    FORECASTER_FOLD_DAYS: 409,
     SPEND_GAMMA_GAMMA: 1,
     SPEND_MEAN_NO_SPEND: 2,
     SPEND_MEAN_NO_MEAN: 3,
@@ -677,7 +678,7 @@ module B2B2C
       max: 63 },
     ForecasterParam: { model: 400, unit_days: 401, l2: 402, discount: 403,
       margin: 404, service_margin: 405, min_p_alive: 406, min_intervals: 407,
-      max_iter: 408 },
+      max_iter: 408, fold_days: 409 },
     SpendSource: { gamma_gamma: 1, mean_no_spend: 2, mean_no_mean: 3,
       mean_gg_failed: 4 },
     ChannelKind: { none: 0, reach: 1, leadgen: 2 },
@@ -861,6 +862,7 @@ module B2B2C
     b2b2c_dealer_route_service: [14],
     b2b2c_forecaster_add_purchase: [3],
     b2b2c_forecaster_cancel_subscription: [2],
+    b2b2c_forecaster_fold: [2],
     b2b2c_forecaster_fit: [3],
     b2b2c_forecaster_fit_window: [3, 4],
     b2b2c_forecaster_summaries: [2],
@@ -1153,6 +1155,7 @@ module B2B2C
     attach_function :b2b2c_forecaster_kind_name, %i[pointer int32], :string
     attach_function :b2b2c_forecaster_add_purchase, %i[pointer string int32 int64 double int32], :int
     attach_function :b2b2c_forecaster_cancel_subscription, %i[pointer string int64], :int
+    attach_function :b2b2c_forecaster_fold, %i[pointer pointer int64 size_t], :int
     attach_function :b2b2c_forecaster_remove_customer, %i[pointer string], :int
     attach_function :b2b2c_forecaster_erase, %i[pointer string], :int
     attach_function :b2b2c_forecaster_fit, %i[pointer pointer int32 int64], :int

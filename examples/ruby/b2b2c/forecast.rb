@@ -342,6 +342,13 @@ module B2B2C
       check(Lib.b2b2c_forecaster_remove_customer(handle, customer_id))
     end
 
+    # Folds the purchases older than FORECASTER_FOLD_DAYS before now of up
+    # to the next max_customers customers into per-customer summaries
+    # (docs/forecaster.md, "Folding old purchases"): every answer about a
+    # time after the fold point stays the same. Returns how many customers'
+    # folds grew. Since 1.1.
+    def fold(now, max_customers = 10_000) = get_size(:b2b2c_forecaster_fold, now, max_customers)
+
     # Erases a customer everywhere this engine and the change log keep it
     # (docs/privacy.md). Since 1.1.
     def erase(customer_id) = check(Lib.b2b2c_forecaster_erase(handle, customer_id))
