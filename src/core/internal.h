@@ -355,11 +355,23 @@ typedef struct b2b2c__beta_best {
  * full, its stream is not b2b2c__rng_beta's. */
 int b2b2c__rng_beta_step(b2b2c__rng *r, const b2b2c__beta_prep *k, double t,
                          b2b2c__beta_best *bb);
+/* Thompson's draws over n posteriors in draw order, t[] descending (t >
+ * 0), into the best so far: while b2b2c__beta_can_win, a single step
+ * (b2b2c__rng_beta_step), or a block of 2..B2B2C__BETA_BLOCK posteriors
+ * of one tier all with b < 1, which draws their Y uniforms first (rng.c,
+ * beta_block). A block ends at a change of tier, at a posterior with b >=
+ * 1, and where its place from the tier's first entry (the first in k, or
+ * where t changes) is a multiple of B2B2C__BETA_BLOCK: a caller that
+ * cuts a tier's run into pieces of B2B2C__BETA_BLOCK (each with that
+ * tier's first entry or a multiple of it first) gets the same draws as
+ * one scan over the run. Returns the new best's index, or n. */
+#define B2B2C__BETA_BLOCK 64
+uint32_t b2b2c__rng_beta_scan(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                              const double *t, uint32_t n,
+                              b2b2c__beta_best *bb);
 /* Thompson's choice over n posteriors in draw order, t[] descending (t > 0):
- * b2b2c__rng_beta_step for j = 0, 1, ... while b2b2c__beta_can_win
- * (nobody from there on can win); returns the best's index and *best its
- * value. The same draws, in the same order, as calling the step for each
- * (n >= 1). */
+ * one b2b2c__rng_beta_scan from no best; returns the best's index and
+ * *best its value (n >= 1). */
 uint32_t b2b2c__rng_beta_argmax(b2b2c__rng *r, const b2b2c__beta_prep *k,
                                 const double *t, uint32_t n, double *best);
 

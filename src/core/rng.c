@@ -417,39 +417,9 @@ double b2b2c__rng_beta_logodds(b2b2c__rng *r, const b2b2c__beta_prep *k,
  * below the best's cannot beat it (B = 1 / (1 + e^lo) does not grow with
  * lo), so its B is not formed, and where the bounds of its logs
  * (log_odds_not_below) show that, the logs are not taken either. */
-static RNG_HOT_INLINE int beta_step(b2b2c__rng *r, const b2b2c__beta_prep *k,
-                                    double t, b2b2c__beta_best *bb)
+static RNG_HOT_INLINE int beta_take(b2b2c__beta_best *bb, double x,
+                                    double lo, double t)
 {
-    double x, lo;
-    if (!log_path(k)) {
-        double g = gamma_mt(r, k->da, k->ca);
-        double h = gamma_mt(r, k->db, k->cb);
-        lo = NAN;
-        x = t * (g / (g + h));
-    } else {
-        logdraw w;
-        int same = t == bb->ttop;
-        if (k->sb != 0.0) {
-            w.vy = 1.0 - unif(r);
-            if (same && bb->ltop == bb->ltop) {
-                double vlo, vhi;
-                log_bounds(w.vy, &vlo, &vhi);
-                if ((k->lymin + vlo / k->sb) - k->lxmax >= bb->ltop)
-                    return 0;
-            }
-        } else {
-            w.vy = 1.0;
-        }
-        w.gx = gamma_mt(r, k->da, k->ca);
-        w.vx = k->sa != 0.0 ? 1.0 - unif(r) : 1.0;
-        w.gy = gamma_mt(r, k->db, k->cb);
-        if (same && log_odds_not_below(k, &w, bb->ltop))
-            return 0;
-        lo = log_odds(k, &w);
-        if (same && lo >= bb->ltop)
-            return 0;
-        x = t * (1.0 / (1.0 + exp(lo)));
-    }
     if (!b2b2c__beta_better(x, lo, t, bb->top, bb->ltop, bb->ttop))
         return 0;
     bb->top = x;
@@ -458,25 +428,125 @@ static RNG_HOT_INLINE int beta_step(b2b2c__rng *r, const b2b2c__beta_prep *k,
     return 1;
 }
 
+/* A lower bound of the log-odds of a log-path draw with b < 1 whose
+ * uniform V gave vy = 1 - U: ln Gamma(b + 1) >= lymin, ln X <= lxmax. */
+static RNG_HOT_INLINE double pre_bound(const b2b2c__beta_prep *k, double vy)
+{
+    double vlo, vhi;
+    log_bounds(vy, &vlo, &vhi);
+    return (k->lymin + vlo / k->sb) - k->lxmax;
+}
+
+/* The rest of a log-path draw once Y's uniform is known (vy; 1 when
+ * b >= 1): X's gamma, X's uniform (a < 1), Y's gamma, then the
+ * comparison with the best. */
+static RNG_HOT_INLINE int log_step_rest(b2b2c__rng *r,
+                                        const b2b2c__beta_prep *k, double t,
+                                        b2b2c__beta_best *bb, double vy)
+{
+    logdraw w;
+    int same = t == bb->ttop;
+    double lo;
+    w.vy = vy;
+    w.gx = gamma_mt(r, k->da, k->ca);
+    w.vx = k->sa != 0.0 ? 1.0 - unif(r) : 1.0;
+    w.gy = gamma_mt(r, k->db, k->cb);
+    if (same && log_odds_not_below(k, &w, bb->ltop))
+        return 0;
+    lo = log_odds(k, &w);
+    if (same && lo >= bb->ltop)
+        return 0;
+    return beta_take(bb, t * (1.0 / (1.0 + exp(lo))), lo, t);
+}
+
+static RNG_HOT_INLINE int beta_step(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                                    double t, b2b2c__beta_best *bb)
+{
+    double vy;
+    if (!log_path(k)) {
+        double g = gamma_mt(r, k->da, k->ca);
+        double h = gamma_mt(r, k->db, k->cb);
+        return beta_take(bb, t * (g / (g + h)), NAN, t);
+    }
+    if (k->sb == 0.0)
+        return log_step_rest(r, k, t, bb, 1.0);
+    vy = 1.0 - unif(r);
+    if (t == bb->ttop && pre_bound(k, vy) >= bb->ltop)
+        return 0; /* NaN ltop: no */
+    return log_step_rest(r, k, t, bb, vy);
+}
+
 int b2b2c__rng_beta_step(b2b2c__rng *r, const b2b2c__beta_prep *k, double t,
                          b2b2c__beta_best *bb)
 {
     return beta_step(r, k, t, bb);
 }
 
-/* Thompson's choice over a plan: the steps in order while a tier can
- * win. */
+/* A block of 2..B2B2C__BETA_BLOCK posteriors of one tier t, each with b
+ * below 1 (the caller checked that the tier can win): every Y uniform
+ * first, then in full the draw whose uniform promises most (the least
+ * lower bound of its log-odds), then the others in order, each but where
+ * its bound already shows it cannot beat the best. The same draws in
+ * distribution as the steps one by one (each V, the gammas of those drawn
+ * in full; the order the draws are compared in decides only exact ties
+ * of log-odds, between draws of one tier), with fewer in full: the first
+ * is most often the winner, and the others then stop at their bound.
+ * Returns the new best's index, or n. */
+static uint32_t beta_block(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                           uint32_t n, double t, b2b2c__beta_best *bb)
+{
+    double v[B2B2C__BETA_BLOCK], lb[B2B2C__BETA_BLOCK];
+    uint32_t m = 0, arg = n;
+    for (uint32_t j = 0; j < n; j++) {
+        v[j] = 1.0 - unif(r);
+        lb[j] = pre_bound(&k[j], v[j]);
+        if (lb[j] < lb[m])
+            m = j;
+    }
+    if (log_step_rest(r, &k[m], t, bb, v[m]))
+        arg = m;
+    for (uint32_t j = 0; j < n; j++) {
+        if (j == m || (t == bb->ttop && lb[j] >= bb->ltop))
+            continue;
+        if (log_step_rest(r, &k[j], t, bb, v[j]))
+            arg = j;
+    }
+    return arg;
+}
+
+uint32_t b2b2c__rng_beta_scan(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                              const double *t, uint32_t n,
+                              b2b2c__beta_best *bb)
+{
+    uint32_t arg = n, j = 0, tier0 = 0;
+    while (j < n && b2b2c__beta_can_win(t[j], bb->top, bb->ttop, bb->ltop)) {
+        uint32_t e = j + 1;
+        if (j > 0 && t[j] != t[j - 1])
+            tier0 = j;
+        if (k[j].sb != 0.0)
+            while (e < n && t[e] == t[j] && k[e].sb != 0.0 &&
+                   (e - tier0) % B2B2C__BETA_BLOCK != 0)
+                e++;
+        if (e - j > 1) {
+            uint32_t a = beta_block(r, k + j, e - j, t[j], bb);
+            if (a < e - j)
+                arg = j + a;
+        } else if (beta_step(r, &k[j], t[j], bb)) {
+            arg = j;
+        }
+        j = e;
+    }
+    return arg;
+}
+
+/* Thompson's choice over a plan: one scan. */
 uint32_t b2b2c__rng_beta_argmax(b2b2c__rng *r, const b2b2c__beta_prep *k,
                                 const double *t, uint32_t n, double *best)
 {
     b2b2c__beta_best bb = B2B2C__BETA_BEST_INIT;
-    uint32_t arg = 0;
-    for (uint32_t j = 0;
-         j < n && b2b2c__beta_can_win(t[j], bb.top, bb.ttop, bb.ltop); j++)
-        if (beta_step(r, &k[j], t[j], &bb))
-            arg = j;
+    uint32_t arg = b2b2c__rng_beta_scan(r, k, t, n, &bb);
     *best = bb.top;
-    return arg;
+    return arg < n ? arg : 0;
 }
 
 double b2b2c__rng_beta(b2b2c__rng *r, double a, double b)

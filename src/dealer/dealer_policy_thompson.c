@@ -24,29 +24,42 @@ static void th_weigh(b2b2c_dealer_engine *e, pass *ps)
 static void th_choose(b2b2c_dealer_engine *e, pass *ps, decision *dc)
 {
     b2b2c__beta_best bb = B2B2C__BETA_BEST_INIT;
-    double lim = INFINITY;
+    b2b2c__beta_prep k[B2B2C__BETA_BLOCK];
+    double t[B2B2C__BETA_BLOCK], lim = INFINITY;
+    uint32_t ix[B2B2C__BETA_BLOCK];
     uint32_t pick = 0, ne = ps->ne;
     hot **hp = e->hp;
     for (;;) {
         double tmax = 0;
+        uint32_t n = 0;
         for (uint32_t i = 0; i < ne; i++) {
-            double t = hp[i]->tier;
-            if (t < lim && t > tmax)
-                tmax = t;
+            double ti = hp[i]->tier;
+            if (ti < lim && ti > tmax)
+                tmax = ti;
         }
         if (tmax == 0 || !b2b2c__beta_can_win(tmax, bb.top, bb.ttop, bb.ltop))
             break;
-        for (uint32_t i = 0; i < ne; i++) {
-            const hot *c = hp[i];
-            b2b2c__beta_prep k;
-            double a, b;
-            if (c->tier != tmax ||
-                !b2b2c__beta_can_win(c->tier, bb.top, bb.ttop, bb.ltop))
-                continue;
-            posterior_of(e, c, ps->p0, &a, &b);
-            b2b2c__rng_beta_prep(&k, a, b);
-            if (b2b2c__rng_beta_step(&e->m.rng, &k, c->tier, &bb))
-                pick = i;
+        /* the tier's dealers in eligible order, in pieces of
+         * B2B2C__BETA_BLOCK: the plan's scan draws alike */
+        for (uint32_t i = 0; i <= ne; i++) {
+            if (i < ne) {
+                const hot *c = hp[i];
+                double a, b;
+                if (c->tier != tmax)
+                    continue;
+                posterior_of(e, c, ps->p0, &a, &b);
+                b2b2c__rng_beta_prep(&k[n], a, b);
+                t[n] = tmax;
+                ix[n++] = i;
+                if (n < B2B2C__BETA_BLOCK)
+                    continue;
+            }
+            if (n) {
+                uint32_t j = b2b2c__rng_beta_scan(&e->m.rng, k, t, n, &bb);
+                if (j < n)
+                    pick = ix[j];
+                n = 0;
+            }
         }
         lim = tmax;
     }

@@ -540,6 +540,47 @@ static void t_beta_argmax_distribution(void **state)
     assert_true(n1[3] > 2 * n1[4] && n2[3] > 2 * n2[4]);
 }
 
+/* A scan over a tier's run cut into pieces of B2B2C__BETA_BLOCK (as the
+ * eligibility pass makes them) draws as one scan over the run (as the
+ * region plan makes it): the same best, the same generator state. Tiers
+ * of 150 and 70 posteriors, some with b >= 1 in between (a block ends
+ * there and the next starts off the multiples of 64). */
+static void t_beta_scan_in_pieces(void **state)
+{
+    enum { N = 220 };
+    static b2b2c__beta_prep k[N];
+    static double t[N];
+    b2b2c__rng r1, r2;
+    (void)state;
+    for (int i = 0; i < N; i++) {
+        b2b2c__rng_beta_prep(&k[i], i % 10 == 3 ? 0.5 : 10.0 + (i * 7) % 9,
+                             i % 37 == 5 ? 2.0 : 2.5e-4 * (1 + i % 4));
+        t[i] = i < 150 ? 3.0 : 2.0;
+    }
+    b2b2c__rng_seed(&r1, 21);
+    for (int round = 0; round < 300; round++) {
+        b2b2c__beta_best b1 = B2B2C__BETA_BEST_INIT,
+                         b2 = B2B2C__BETA_BEST_INIT;
+        uint32_t a1, a2 = N;
+        r2 = r1;
+        a1 = b2b2c__rng_beta_scan(&r1, k, t, N, &b1);
+        for (uint32_t s0 = 0; s0 < N;) {
+            uint32_t tier0 = s0 < 150 ? 0 : 150;
+            uint32_t e = s0 + B2B2C__BETA_BLOCK, j;
+            if (e > (s0 < 150 ? 150u : (uint32_t)N))
+                e = s0 < 150 ? 150u : (uint32_t)N;
+            assert_true((s0 - tier0) % B2B2C__BETA_BLOCK == 0);
+            j = b2b2c__rng_beta_scan(&r2, k + s0, t + s0, e - s0, &b2);
+            if (j < e - s0)
+                a2 = s0 + j;
+            s0 = e;
+        }
+        assert_int_equal(a1, a2);
+        assert_memory_equal(&b1, &b2, sizeof b1);
+        assert_memory_equal(r1.s, r2.s, sizeof r1.s);
+    }
+}
+
 /* The log path's bounds of the gammas' logs (rng.c, gamma_log_range)
  * hold for many draws of shapes near 1 and far above it. */
 static void t_gamma_log_range(void **state)
@@ -596,6 +637,7 @@ int main(void)
         cmocka_unit_test(t_beta_prepared_same_draws),
         cmocka_unit_test(t_beta_step_is_full_draw),
         cmocka_unit_test(t_beta_argmax_distribution),
+        cmocka_unit_test(t_beta_scan_in_pieces),
         cmocka_unit_test(t_gamma_log_range),
         cmocka_unit_test(t_state_is_all),
     };
