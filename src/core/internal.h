@@ -314,7 +314,7 @@ typedef struct b2b2c__beta_prep {
     double da, ca, db, cb, sa, sb;
     /* the log path: bounds of ln Gamma(b or b + 1) from below and of ln X
      * from above, over every draw the generator can make (rng.c,
-     * gamma_log_range); 0 otherwise */
+     * NORMAL_MAX and GAMMA_LOG_BELOW); 0 otherwise */
     double lymin, lxmax;
 } b2b2c__beta_prep;
 void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b);

@@ -282,8 +282,8 @@ void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b)
          * and divisions were a third of a log-path draw's time) */
         log_path_const(a, &k->da, &k->ca, &k->sa);
         log_path_const(b, &k->db, &k->cb, &k->sb);
-        /* the range of the two logs (gamma_log_range), for the draws
-         * of b2b2c__rng_beta_step that stop after Y's uniform */
+        /* the range of the two logs (NORMAL_MAX, GAMMA_LOG_BELOW), for
+         * the draws of b2b2c__rng_beta_step that stop after Y's uniform */
         k->lymin = log(k->db) - GAMMA_LOG_BELOW;
         k->lxmax = log(k->da) + 3.0 * log1p(k->ca * NORMAL_MAX) + 1e-9;
     }
@@ -402,21 +402,6 @@ double b2b2c__rng_beta_logodds(b2b2c__rng *r, const b2b2c__beta_prep *k,
     return beta_draw(r, k, lo);
 }
 
-/* Thompson's draw of posterior k at tier t into the best so far (the
- * caller checked b2b2c__beta_can_win). Both shapes >= 1: the draw of
- * b2b2c__rng_beta_prepped. The log path with b < 1 draws Y's uniform
- * first: ln Y = ln Gamma(b + 1) + ln(V) / b, and for b far below 1 that
- * term decides; when the best is of this tier and has log-odds, and the
- * range of the other two logs (gamma_log_range: ln Gamma(b + 1) >= lymin,
- * ln X <= lxmax, as ln(V) / a <= 0) shows that the draw's log-odds
- * cannot be below the best's whatever its gammas, they are not drawn: the
- * draw cannot win, and leaving out draws that cannot change the choice
- * leaves its distribution as it was (the stream after it changes, not
- * the distribution). Otherwise the gammas follow, X's with its uniform
- * (a < 1), then Y's; a draw of the best's tier whose log-odds are not
- * below the best's cannot beat it (B = 1 / (1 + e^lo) does not grow with
- * lo), so its B is not formed, and where the bounds of its logs
- * (log_odds_not_below) show that, the logs are not taken either. */
 static RNG_HOT_INLINE int beta_take(b2b2c__beta_best *bb, double x,
                                     double lo, double t)
 {
@@ -459,6 +444,21 @@ static RNG_HOT_INLINE int log_step_rest(b2b2c__rng *r,
     return beta_take(bb, t * (1.0 / (1.0 + exp(lo))), lo, t);
 }
 
+/* Thompson's draw of posterior k at tier t into the best so far (the
+ * caller checked b2b2c__beta_can_win). Both shapes >= 1: the draw of
+ * b2b2c__rng_beta_prepped. The log path with b < 1 draws Y's uniform
+ * first: ln Y = ln Gamma(b + 1) + ln(V) / b, and for b far below 1 that
+ * term decides; when the best is of this tier and has log-odds, and the
+ * range of the other two logs (NORMAL_MAX, GAMMA_LOG_BELOW: ln Gamma(b + 1) >= lymin,
+ * ln X <= lxmax, as ln(V) / a <= 0) shows that the draw's log-odds
+ * cannot be below the best's whatever its gammas, they are not drawn: the
+ * draw cannot win, and leaving out draws that cannot change the choice
+ * leaves its distribution as it was (the stream after it changes, not
+ * the distribution). Otherwise the gammas follow, X's with its uniform
+ * (a < 1), then Y's; a draw of the best's tier whose log-odds are not
+ * below the best's cannot beat it (B = 1 / (1 + e^lo) does not grow with
+ * lo), so its B is not formed, and where the bounds of its logs
+ * (log_odds_not_below) show that, the logs are not taken either. */
 static RNG_HOT_INLINE int beta_step(b2b2c__rng *r, const b2b2c__beta_prep *k,
                                     double t, b2b2c__beta_best *bb)
 {
@@ -485,7 +485,7 @@ int b2b2c__rng_beta_step(b2b2c__rng *r, const b2b2c__beta_prep *k, double t,
 /* A block of 2..B2B2C__BETA_BLOCK posteriors of one tier t, each with b
  * below 1 (the caller checked that the tier can win): every Y uniform
  * first, then in full the draw whose uniform promises most (the least
- * lower bound of its log-odds), then the others in order, each but where
+ * lower bound of its log-odds), then the others in order, each unless
  * its bound already shows it cannot beat the best. The same draws in
  * distribution as the steps one by one (each V, the gammas of those drawn
  * in full; the order the draws are compared in decides only exact ties

@@ -581,8 +581,9 @@ static void t_beta_scan_in_pieces(void **state)
     }
 }
 
-/* The log path's bounds of the gammas' logs (rng.c, gamma_log_range)
- * hold for many draws of shapes near 1 and far above it. */
+/* The log path's bounds of the gammas' logs (rng.c, NORMAL_MAX and
+ * GAMMA_LOG_BELOW) hold for many draws of shapes near 1 and far above
+ * it. */
 static void t_gamma_log_range(void **state)
 {
     static const double sh[][2] = {
