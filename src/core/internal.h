@@ -307,7 +307,15 @@ double b2b2c__rng_beta(b2b2c__rng *r, double a, double b);
  * for a caller that draws from the same (a, b) many times: the same draws
  * as b2b2c__rng_beta(r, a, b), bit for bit, for the same generator state. */
 typedef struct b2b2c__beta_prep {
-    double da, ca, db, cb; /* da < 0: a shape below 1, (ca, cb) = (a, b) */
+    /* Marsaglia-Tsang's d and c of the two gammas: of Gamma(a) and
+     * Gamma(b) when both shapes are >= 1 (sa = sb = 0); otherwise the log
+     * path's, of Gamma(a) or, for a < 1, Gamma(a + 1) with sa = a (the
+     * same for b): then sa + sb > 0 */
+    double da, ca, db, cb, sa, sb;
+    /* the log path: bounds of ln Gamma(b or b + 1) from below and of ln X
+     * from above, over every draw the generator can make (rng.c,
+     * NORMAL_MAX and GAMMA_LOG_BELOW); 0 otherwise */
+    double lymin, lxmax;
 } b2b2c__beta_prep;
 void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b);
 double b2b2c__rng_beta_prepped(b2b2c__rng *r, const b2b2c__beta_prep *k);
@@ -333,11 +341,37 @@ static inline int b2b2c__beta_can_win(double t, double top, double ttop,
 {
     return t > top || (t == top && t == ttop && ltop == ltop);
 }
+/* Thompson's best draw so far: its value top = tier x B, its log-odds
+ * ltop (NaN when both shapes were >= 1) and its tier. */
+typedef struct b2b2c__beta_best {
+    double top, ltop, ttop;
+} b2b2c__beta_best;
+#define B2B2C__BETA_BEST_INIT {-1.0, NAN, 0.0}
+/* Draws posterior k at tier t > 0 (the caller checked
+ * b2b2c__beta_can_win) and returns 1 when the draw became the best
+ * (b2b2c__beta_better), 0 otherwise. A draw that cannot win may stop
+ * early (with a shape below 1, after the uniform that decides: see
+ * rng.c): the choice has the distribution of drawing every posterior in
+ * full, its stream is not b2b2c__rng_beta's. */
+int b2b2c__rng_beta_step(b2b2c__rng *r, const b2b2c__beta_prep *k, double t,
+                         b2b2c__beta_best *bb);
+/* Thompson's draws over n posteriors in draw order, t[] descending (t >
+ * 0), into the best so far: while b2b2c__beta_can_win, a single step
+ * (b2b2c__rng_beta_step), or a block of 2..B2B2C__BETA_BLOCK posteriors
+ * of one tier all with b < 1, which draws their Y uniforms first (rng.c,
+ * beta_block). A block ends at a change of tier, at a posterior with b >=
+ * 1, and where its place from the tier's first entry (the first in k, or
+ * where t changes) is a multiple of B2B2C__BETA_BLOCK: a caller that
+ * cuts a tier's run into pieces of B2B2C__BETA_BLOCK (each with that
+ * tier's first entry or a multiple of it first) gets the same draws as
+ * one scan over the run. Returns the new best's index, or n. */
+#define B2B2C__BETA_BLOCK 64
+uint32_t b2b2c__rng_beta_scan(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                              const double *t, uint32_t n,
+                              b2b2c__beta_best *bb);
 /* Thompson's choice over n posteriors in draw order, t[] descending (t > 0):
- * draws t[j] x Beta(k[j]) for j = 0, 1, ... while b2b2c__beta_can_win
- * (nobody from there on can win); returns the best's index
- * (b2b2c__beta_better) and *best its value. The same draws, in the same
- * order, as calling b2b2c__rng_beta_logodds for each (n >= 1). */
+ * one b2b2c__rng_beta_scan from no best; returns the best's index and
+ * *best its value (n >= 1). */
 uint32_t b2b2c__rng_beta_argmax(b2b2c__rng *r, const b2b2c__beta_prep *k,
                                 const double *t, uint32_t n, double *best);
 

@@ -2,6 +2,7 @@
 /* Seeded pseudo-random numbers: xoshiro256** 1.0 (Blackman & Vigna,
  * "Scrambled linear pseudorandom number generators", 2018). */
 #include <math.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -215,19 +216,6 @@ static inline double gamma_ge1(b2b2c__rng *r, double shape)
     return gamma_mt(r, d, 1.0 / sqrt(9.0 * d));
 }
 
-/* ln of a Gamma(shape, 1) draw. For shape < 1, Gamma(a) = Gamma(a + 1)
- * U^(1/a) (Stuart 1962; the note on a < 1 in Marsaglia & Tsang 2000), in
- * logs so that tiny shapes, whose draws underflow a double, keep their
- * ratio. The gamma is drawn before the uniform. */
-static RNG_HOT_INLINE double log_gamma_draw(b2b2c__rng *r, double shape)
-{
-    double g;
-    if (shape >= 1.0)
-        return log(gamma_ge1(r, shape));
-    g = log(gamma_ge1(r, shape + 1.0));
-    return g + log(1.0 - unif(r)) / shape;
-}
-
 double b2b2c__rng_gamma(b2b2c__rng *r, double shape)
 {
     if (shape < 1.0) {
@@ -242,7 +230,39 @@ double b2b2c__rng_gamma(b2b2c__rng *r, double shape)
  * When a shape is below 1 the ratio is formed from the logs,
  * 1 / (1 + exp(ln Y - ln X)), so that draws near 0 or 1 do not collapse
  * to 0/0; ln Y - ln X = ln((1 - B) / B), the draw's log-odds, orders the
- * draws exactly where B itself rounds to 1 (or 0). */
+ * draws exactly where B itself rounds to 1 (or 0). On that path a gamma
+ * of shape s < 1 is Gamma(s + 1) U^(1/s) (Stuart 1962; the note on a < 1
+ * in Marsaglia & Tsang 2000), in logs: ln Gamma(s + 1) + ln(U) / s, so
+ * that tiny shapes, whose draws underflow a double, keep their ratio; the
+ * gamma is drawn before the uniform, X before Y. */
+
+/* The range of a gamma draw's log (gamma_mt, returning d v^3 for
+ * v = 1 + c x > 0). The normal x: |x| < ZIG_R on the ziggurat's
+ * rectangles and wedges, and the tail returns ZIG_R + ln(1 / V) / ZIG_R
+ * with V = 1 - U >= 2^-53 (53 ln 2 < 36.75): |x| <= NORMAL_MAX. So v <=
+ * 1 + c NORMAL_MAX (within two roundings). From below: v = 1 + y, y = c x
+ * rounded; v > 0 needs y > -1, and for y in (-1, -1/2] the sum is exact
+ * (Sterbenz) and a multiple of 2^-53 like y, so v >= 2^-53. Where a
+ * compiler fuses 1 + c x into one rounding (an FMA), v is 1 + c x
+ * rounded, and c x, with c x near -1 (|x| < 16, c < 1), is a multiple of
+ * ulp(c) ulp(x) >= 2^-105, so v >= 2^-105 when v > 0. Take v >= 2^-110:
+ * d v^3 >= d 2^-330 (three products, no underflow). Hence ln(d v^3) lies
+ * in [ln d - 330 ln 2, ln d + 3 ln(1 + c NORMAL_MAX)], with 1e-9 of slack
+ * for the roundings and libm's log (test_rng.c t_gamma_log_range). */
+#define NORMAL_MAX (ZIG_R + 36.75 / ZIG_R + 1e-9)
+#define GAMMA_LOG_BELOW (330.0 * 0.693147180559945309417232121458176568 + 1e-9)
+
+/* Marsaglia-Tsang's constants of a gamma on the log path, exactly as
+ * gamma_ge1 computes them (boosted to s + 1 for s < 1, with *sh = s). */
+static void log_path_const(double s, double *d, double *c, double *sh)
+{
+    *sh = s < 1.0 ? s : 0.0;
+    if (s < 1.0)
+        s = s + 1.0;
+    *d = s - 1.0 / 3.0;
+    *c = 1.0 / sqrt(9.0 * *d);
+}
+
 void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b)
 {
     if (a >= 1.0 && b >= 1.0) {
@@ -255,20 +275,103 @@ void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b)
         k->ca = sb * inv;
         k->db = db;
         k->cb = sa * inv;
+        k->sa = k->sb = 0.0;
+        k->lymin = k->lxmax = 0.0;
     } else {
-        k->da = -1.0;
-        k->ca = a;
-        k->db = 0.0;
-        k->cb = b;
+        /* computed once per posterior, not per draw (the two square roots
+         * and divisions were a third of a log-path draw's time) */
+        log_path_const(a, &k->da, &k->ca, &k->sa);
+        log_path_const(b, &k->db, &k->cb, &k->sb);
+        /* the range of the two logs (NORMAL_MAX, GAMMA_LOG_BELOW), for
+         * the draws of b2b2c__rng_beta_step that stop after Y's uniform */
+        k->lymin = log(k->db) - GAMMA_LOG_BELOW;
+        k->lxmax = log(k->da) + 3.0 * log1p(k->ca * NORMAL_MAX) + 1e-9;
     }
 }
 
-/* The log path's log-odds ln Y - ln X (X first). */
-static RNG_HOT_INLINE double beta_logodds(b2b2c__rng *r,
-                                          const b2b2c__beta_prep *k)
+static RNG_HOT_INLINE int log_path(const b2b2c__beta_prep *k)
 {
-    double lx = log_gamma_draw(r, k->ca), ly = log_gamma_draw(r, k->cb);
+    return k->sa != 0.0 || k->sb != 0.0;
+}
+
+/* The log path's raw draws in stream order: the gamma gx of X, then (for
+ * a < 1) the uniform's 1 - U, vx; then Y's. ln X is log(gx) + log(vx) / a
+ * (log(gx) for a >= 1), ln Y the same. */
+typedef struct logdraw {
+    double gx, vx, gy, vy;
+} logdraw;
+
+static RNG_HOT_INLINE void log_raw(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                                   logdraw *w)
+{
+    w->gx = gamma_mt(r, k->da, k->ca);
+    w->vx = k->sa != 0.0 ? 1.0 - unif(r) : 1.0;
+    w->gy = gamma_mt(r, k->db, k->cb);
+    w->vy = k->sb != 0.0 ? 1.0 - unif(r) : 1.0;
+}
+
+/* The log-odds ln Y - ln X of the raw draws. */
+static RNG_HOT_INLINE double log_odds(const b2b2c__beta_prep *k,
+                                      const logdraw *w)
+{
+    double lx = log(w->gx), ly = log(w->gy);
+    if (k->sa != 0.0)
+        lx = lx + log(w->vx) / k->sa;
+    if (k->sb != 0.0)
+        ly = ly + log(w->vy) / k->sb;
     return ly - lx;
+}
+
+/* ln 2 (M_LN2 is POSIX, not C11) */
+#define LN2 0.693147180559945309417232121458176568
+
+#include "rng_lnmant.h"
+
+/* Bounds of libm's log(g), g >= 0, without calling it: g = (1 + i / 256
+ * + f) 2^E, 0 <= f < 1 / 256, puts ln g in [E ln 2 + ln(1 + i / 256),
+ * E ln 2 + ln(1 + (i + 1) / 256)] (ln_mant); the 1e-9 of slack covers
+ * log's error (under an ulp), the table's and this sum's rounding (|ln g|
+ * < 745, whose ulp is 1.1e-13). A subnormal g or 0 (exponent field 0) has
+ * no lower bound (-inf) and the upper bound ln 2^-1022. */
+static RNG_HOT_INLINE void log_bounds(double g, double *lo, double *hi)
+{
+    uint64_t u;
+    int e;
+    unsigned i;
+    memcpy(&u, &g, sizeof u);
+    e = (int)((u >> 52) & 0x7ff) - 1023;
+    i = (unsigned)(u >> 44) & 0xff;
+    if (e == -1023) {
+        *lo = -INFINITY;
+        *hi = -1022.0 * LN2 + 1e-9;
+        return;
+    }
+    *lo = ((double)e * LN2 + ln_mant[i]) - 1e-9;
+    *hi = ((double)e * LN2 + ln_mant[i + 1]) + 1e-9;
+}
+
+/* Whether the log-odds of the raw draws are certainly >= lt, from the
+ * bounds of their logs: rounding to nearest is monotone, and so are the
+ * sum, the difference and the division by a positive shape, so the
+ * bounds put through log_odds' steps bound its result (ln Y from below,
+ * ln X from above). NaN lt: false. */
+static RNG_HOT_INLINE int log_odds_not_below(const b2b2c__beta_prep *k,
+                                             const logdraw *w, double lt)
+{
+    double ylo, yhi, xlo, xhi, ly, lx;
+    log_bounds(w->gy, &ylo, &yhi);
+    log_bounds(w->gx, &xlo, &xhi);
+    ly = ylo;
+    lx = xhi;
+    if (k->sa != 0.0) {
+        log_bounds(w->vx, &xlo, &xhi);
+        lx = lx + xhi / k->sa;
+    }
+    if (k->sb != 0.0) {
+        log_bounds(w->vy, &ylo, &yhi);
+        ly = ly + ylo / k->sb;
+    }
+    return ly - lx >= lt;
 }
 
 /* A draw, its log-odds in *lo (NaN when both shapes are >= 1: the ratio
@@ -276,12 +379,14 @@ static RNG_HOT_INLINE double beta_logodds(b2b2c__rng *r,
 static RNG_HOT_INLINE double beta_draw(b2b2c__rng *r, const b2b2c__beta_prep *k,
                                        double *lo)
 {
-    if (k->da >= 0.0) {
+    logdraw w;
+    if (!log_path(k)) {
         double x = gamma_mt(r, k->da, k->ca), y = gamma_mt(r, k->db, k->cb);
         *lo = NAN;
         return x / (x + y);
     }
-    *lo = beta_logodds(r, k);
+    log_raw(r, k, &w);
+    *lo = log_odds(k, &w);
     return 1.0 / (1.0 + exp(*lo));
 }
 
@@ -297,38 +402,151 @@ double b2b2c__rng_beta_logodds(b2b2c__rng *r, const b2b2c__beta_prep *k,
     return beta_draw(r, k, lo);
 }
 
-/* Thompson's choice (b2b2c__beta_better, b2b2c__beta_can_win). A log-path
- * draw of the best's tier with log-odds not below the best's cannot beat
- * it (B = 1 / (1 + e^lo) does not grow with lo), so its B is not
- * formed. */
+static RNG_HOT_INLINE int beta_take(b2b2c__beta_best *bb, double x,
+                                    double lo, double t)
+{
+    if (!b2b2c__beta_better(x, lo, t, bb->top, bb->ltop, bb->ttop))
+        return 0;
+    bb->top = x;
+    bb->ltop = lo;
+    bb->ttop = t;
+    return 1;
+}
+
+/* A lower bound of the log-odds of a log-path draw with b < 1 whose
+ * uniform V gave vy = 1 - U: ln Gamma(b + 1) >= lymin, ln X <= lxmax. */
+static RNG_HOT_INLINE double pre_bound(const b2b2c__beta_prep *k, double vy)
+{
+    double vlo, vhi;
+    log_bounds(vy, &vlo, &vhi);
+    return (k->lymin + vlo / k->sb) - k->lxmax;
+}
+
+/* The rest of a log-path draw once Y's uniform is known (vy; 1 when
+ * b >= 1): X's gamma, X's uniform (a < 1), Y's gamma, then the
+ * comparison with the best. */
+static RNG_HOT_INLINE int log_step_rest(b2b2c__rng *r,
+                                        const b2b2c__beta_prep *k, double t,
+                                        b2b2c__beta_best *bb, double vy)
+{
+    logdraw w;
+    int same = t == bb->ttop;
+    double lo;
+    w.vy = vy;
+    w.gx = gamma_mt(r, k->da, k->ca);
+    w.vx = k->sa != 0.0 ? 1.0 - unif(r) : 1.0;
+    w.gy = gamma_mt(r, k->db, k->cb);
+    if (same && log_odds_not_below(k, &w, bb->ltop))
+        return 0;
+    lo = log_odds(k, &w);
+    if (same && lo >= bb->ltop)
+        return 0;
+    return beta_take(bb, t * (1.0 / (1.0 + exp(lo))), lo, t);
+}
+
+/* Thompson's draw of posterior k at tier t into the best so far (the
+ * caller checked b2b2c__beta_can_win). Both shapes >= 1: the draw of
+ * b2b2c__rng_beta_prepped. The log path with b < 1 draws Y's uniform
+ * first: ln Y = ln Gamma(b + 1) + ln(V) / b, and for b far below 1 that
+ * term decides; when the best is of this tier and has log-odds, and the
+ * range of the other two logs (NORMAL_MAX, GAMMA_LOG_BELOW: ln Gamma(b + 1) >= lymin,
+ * ln X <= lxmax, as ln(V) / a <= 0) shows that the draw's log-odds
+ * cannot be below the best's whatever its gammas, they are not drawn: the
+ * draw cannot win, and leaving out draws that cannot change the choice
+ * leaves its distribution as it was (the stream after it changes, not
+ * the distribution). Otherwise the gammas follow, X's with its uniform
+ * (a < 1), then Y's; a draw of the best's tier whose log-odds are not
+ * below the best's cannot beat it (B = 1 / (1 + e^lo) does not grow with
+ * lo), so its B is not formed, and where the bounds of its logs
+ * (log_odds_not_below) show that, the logs are not taken either. */
+static RNG_HOT_INLINE int beta_step(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                                    double t, b2b2c__beta_best *bb)
+{
+    double vy;
+    if (!log_path(k)) {
+        double g = gamma_mt(r, k->da, k->ca);
+        double h = gamma_mt(r, k->db, k->cb);
+        return beta_take(bb, t * (g / (g + h)), NAN, t);
+    }
+    if (k->sb == 0.0)
+        return log_step_rest(r, k, t, bb, 1.0);
+    vy = 1.0 - unif(r);
+    if (t == bb->ttop && pre_bound(k, vy) >= bb->ltop)
+        return 0; /* NaN ltop: no */
+    return log_step_rest(r, k, t, bb, vy);
+}
+
+int b2b2c__rng_beta_step(b2b2c__rng *r, const b2b2c__beta_prep *k, double t,
+                         b2b2c__beta_best *bb)
+{
+    return beta_step(r, k, t, bb);
+}
+
+/* A block of 2..B2B2C__BETA_BLOCK posteriors of one tier t, each with b
+ * below 1 (the caller checked that the tier can win): every Y uniform
+ * first, then in full the draw whose uniform promises most (the least
+ * lower bound of its log-odds), then the others in order, each unless
+ * its bound already shows it cannot beat the best. The same draws in
+ * distribution as the steps one by one (each V, the gammas of those drawn
+ * in full; the order the draws are compared in decides only exact ties
+ * of log-odds, between draws of one tier), with fewer in full: the first
+ * is most often the winner, and the others then stop at their bound.
+ * Returns the new best's index, or n. */
+static uint32_t beta_block(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                           uint32_t n, double t, b2b2c__beta_best *bb)
+{
+    double v[B2B2C__BETA_BLOCK], lb[B2B2C__BETA_BLOCK];
+    uint32_t m = 0, arg = n;
+    for (uint32_t j = 0; j < n; j++) {
+        v[j] = 1.0 - unif(r);
+        lb[j] = pre_bound(&k[j], v[j]);
+        if (lb[j] < lb[m])
+            m = j;
+    }
+    if (log_step_rest(r, &k[m], t, bb, v[m]))
+        arg = m;
+    for (uint32_t j = 0; j < n; j++) {
+        if (j == m || (t == bb->ttop && lb[j] >= bb->ltop))
+            continue;
+        if (log_step_rest(r, &k[j], t, bb, v[j]))
+            arg = j;
+    }
+    return arg;
+}
+
+uint32_t b2b2c__rng_beta_scan(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                              const double *t, uint32_t n,
+                              b2b2c__beta_best *bb)
+{
+    uint32_t arg = n, j = 0, tier0 = 0;
+    while (j < n && b2b2c__beta_can_win(t[j], bb->top, bb->ttop, bb->ltop)) {
+        uint32_t e = j + 1;
+        if (j > 0 && t[j] != t[j - 1])
+            tier0 = j;
+        if (k[j].sb != 0.0)
+            while (e < n && t[e] == t[j] && k[e].sb != 0.0 &&
+                   (e - tier0) % B2B2C__BETA_BLOCK != 0)
+                e++;
+        if (e - j > 1) {
+            uint32_t a = beta_block(r, k + j, e - j, t[j], bb);
+            if (a < e - j)
+                arg = j + a;
+        } else if (beta_step(r, &k[j], t[j], bb)) {
+            arg = j;
+        }
+        j = e;
+    }
+    return arg;
+}
+
+/* Thompson's choice over a plan: one scan. */
 uint32_t b2b2c__rng_beta_argmax(b2b2c__rng *r, const b2b2c__beta_prep *k,
                                 const double *t, uint32_t n, double *best)
 {
-    double top = -1.0, ltop = NAN, ttop = 0.0;
-    uint32_t arg = 0;
-    for (uint32_t j = 0; j < n && b2b2c__beta_can_win(t[j], top, ttop, ltop);
-         j++) {
-        double x, lo;
-        if (k[j].da >= 0.0) {
-            double g = gamma_mt(r, k[j].da, k[j].ca);
-            double h = gamma_mt(r, k[j].db, k[j].cb);
-            lo = NAN;
-            x = t[j] * (g / (g + h));
-        } else {
-            lo = beta_logodds(r, &k[j]);
-            if (t[j] == ttop && lo >= ltop)
-                continue;
-            x = t[j] * (1.0 / (1.0 + exp(lo)));
-        }
-        if (b2b2c__beta_better(x, lo, t[j], top, ltop, ttop)) {
-            top = x;
-            ltop = lo;
-            ttop = t[j];
-            arg = j;
-        }
-    }
-    *best = top;
-    return arg;
+    b2b2c__beta_best bb = B2B2C__BETA_BEST_INIT;
+    uint32_t arg = b2b2c__rng_beta_scan(r, k, t, n, &bb);
+    *best = bb.top;
+    return arg < n ? arg : 0;
 }
 
 double b2b2c__rng_beta(b2b2c__rng *r, double a, double b)

@@ -67,28 +67,33 @@ static void undo_bucket_new(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 }
 
 /* The plan's arrays for `cap` dealers (the plan is dropped: a new block
- * carries nothing over). */
+ * carries nothing over). Thompson's posterior constants come last, so
+ * that the other policies' arrays lie together at the block's start as
+ * they did before those grew to 64 bytes a dealer. */
 static int plan_alloc(b2b2c_dealer_engine *e, bucket *b, size_t cap)
 {
     plan *p = &b->pl;
     size_t per = sizeof(b2b2c__beta_prep) + sizeof(uint64_t) +
                  2 * sizeof(double) + 3 * sizeof(uint32_t);
+    size_t head = cap * (sizeof(uint64_t) + 2 * sizeof(double) +
+                         3 * sizeof(uint32_t));
     unsigned char *m;
-    if (cap > SIZE_MAX / per)
+    if (cap > (SIZE_MAX - 8) / per)
         return oom(e->ctx);
-    m = b2b2c__malloc(e->ctx, cap * per);
+    head = (head + 7) & ~(size_t)7; /* the constants' doubles aligned */
+    m = b2b2c__malloc(e->ctx, cap * per + 8);
     if (!m)
         return oom(e->ctx);
     b2b2c__free(e->ctx, p->mem);
     p->mem = m;
     p->ver = 0;
-    p->bp = (b2b2c__beta_prep *)m;
-    p->po = (uint64_t *)(p->bp + cap);
+    p->po = (uint64_t *)m;
     p->w = (double *)(p->po + cap);
     p->cum = p->w + cap;
     p->pos = (uint32_t *)(p->cum + cap);
     p->rank = p->pos + cap;
     p->ring = p->rank + cap;
+    p->bp = (b2b2c__beta_prep *)(m + head);
     return 0;
 }
 

@@ -3,7 +3,8 @@
  * Thompson sampling: Thompson 1933; Chapelle & Li 2011, Algorithm 2: draw
  * from each eligible dealer's Beta posterior (dealer_int.h, posterior_of),
  * take the best draw scaled by tier; draws that round to the same double
- * are ordered by their log-odds.
+ * are ordered by their log-odds. The plan and the pass make the same
+ * draws in the same order (b2b2c__rng_beta_step), so they decide alike.
  */
 #include "dealer_int.h"
 
@@ -16,43 +17,53 @@ static void th_weigh(b2b2c_dealer_engine *e, pass *ps)
  * far cannot win and is not drawn (the choice keeps its distribution),
  * unless the best is a draw of its tier that rounded to 1: then the
  * draws' log-odds decide (b2b2c__beta_can_win, b2b2c__beta_better in
- * core/internal.h). The dealers are drawn by tier, highest first (ties in
+ * core/internal.h), and a draw whose first uniform already shows it
+ * cannot win stops there (b2b2c__rng_beta_step). The dealers are drawn by tier, highest first (ties in
  * eligible order), so that most of those below the top tier are not
  * drawn at all. */
 static void th_choose(b2b2c_dealer_engine *e, pass *ps, decision *dc)
 {
-    double best = -1, lbest = NAN, tbest = 0, lim = INFINITY;
+    b2b2c__beta_best bb = B2B2C__BETA_BEST_INIT;
+    b2b2c__beta_prep k[B2B2C__BETA_BLOCK];
+    double t[B2B2C__BETA_BLOCK], lim = INFINITY;
+    uint32_t ix[B2B2C__BETA_BLOCK];
     uint32_t pick = 0, ne = ps->ne;
     hot **hp = e->hp;
     for (;;) {
         double tmax = 0;
+        uint32_t n = 0;
         for (uint32_t i = 0; i < ne; i++) {
-            double t = hp[i]->tier;
-            if (t < lim && t > tmax)
-                tmax = t;
+            double ti = hp[i]->tier;
+            if (ti < lim && ti > tmax)
+                tmax = ti;
         }
-        if (tmax == 0 || !b2b2c__beta_can_win(tmax, best, tbest, lbest))
+        if (tmax == 0 || !b2b2c__beta_can_win(tmax, bb.top, bb.ttop, bb.ltop))
             break;
-        for (uint32_t i = 0; i < ne; i++) {
-            const hot *c = hp[i];
-            b2b2c__beta_prep k;
-            double a, b, s, lo;
-            if (c->tier != tmax ||
-                !b2b2c__beta_can_win(c->tier, best, tbest, lbest))
-                continue;
-            posterior_of(e, c, ps->p0, &a, &b);
-            b2b2c__rng_beta_prep(&k, a, b);
-            s = c->tier * b2b2c__rng_beta_logodds(&e->m.rng, &k, &lo);
-            if (b2b2c__beta_better(s, lo, c->tier, best, lbest, tbest)) {
-                best = s;
-                lbest = lo;
-                tbest = c->tier;
-                pick = i;
+        /* the tier's dealers in eligible order, in pieces of
+         * B2B2C__BETA_BLOCK: the plan's scan draws alike */
+        for (uint32_t i = 0; i <= ne; i++) {
+            if (i < ne) {
+                const hot *c = hp[i];
+                double a, b;
+                if (c->tier != tmax)
+                    continue;
+                posterior_of(e, c, ps->p0, &a, &b);
+                b2b2c__rng_beta_prep(&k[n], a, b);
+                t[n] = tmax;
+                ix[n++] = i;
+                if (n < B2B2C__BETA_BLOCK)
+                    continue;
+            }
+            if (n) {
+                uint32_t j = b2b2c__rng_beta_scan(&e->m.rng, k, t, n, &bb);
+                if (j < n)
+                    pick = ix[j];
+                n = 0;
             }
         }
         lim = tmax;
     }
-    b2b2c__dealer_choose_at(e, ps, pick, best, dc);
+    b2b2c__dealer_choose_at(e, ps, pick, bb.top, dc);
 }
 
 /* The plan's order: tier descending, then eligible number. */

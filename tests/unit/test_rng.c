@@ -361,44 +361,47 @@ static void t_beta_tiny_shapes(void **state)
 /* The normal from the ziggurat is the same function of its input bits in
  * every call (no cached second value): a generator copied mid-stream
  * continues identically. */
-/* Prepared draws and the Thompson argmax give the very draws of
- * b2b2c__rng_beta, in order, and stop where a tier cannot win; draws that
- * round to 1 (a shape of 1e-4: most of them) are ordered by their
- * log-odds, and drawing goes on through their tier. */
+/* Prepared draws give the very draws of b2b2c__rng_beta, for every
+ * shape; with both shapes >= 1 the Thompson argmax makes those draws, in
+ * order, and stops where a tier cannot win. */
 static void t_beta_prepared_same_draws(void **state)
 {
     b2b2c__rng r1, r2, r3;
     b2b2c__beta_prep k[40];
     double t[40], a[40], b[40];
-    int ties = 0;
     (void)state;
     b2b2c__rng_seed(&r1, 99);
     for (int i = 0; i < 40; i++) {
-        /* shapes below and above 1, tiers descending in groups */
         a[i] = i % 5 == 0 ? 0.5 + i * 0.01 : 1.0 + i * 0.7;
         b[i] = i % 7 == 0 ? 0.3 : i % 3 == 1 ? 1e-4 : 2.0 + i * 1.3;
+        b2b2c__rng_beta_prep(&k[i], a[i], b[i]);
+    }
+    for (int i = 0; i < 4000; i++) {
+        int j = i % 40;
+        double lo;
+        r2 = r1;
+        r3 = r1;
+        double x = b2b2c__rng_beta_prepped(&r1, &k[j]);
+        assert_true(x == b2b2c__rng_beta(&r2, a[j], b[j]));
+        assert_true(x == b2b2c__rng_beta_logodds(&r3, &k[j], &lo));
+        assert_memory_equal(r1.s, r2.s, sizeof(r1.s));
+        assert_memory_equal(r1.s, r3.s, sizeof(r1.s));
+    }
+    for (int i = 0; i < 40; i++) {
+        a[i] = 1.0 + i * 0.7;
+        b[i] = 2.0 + i * 1.3;
         t[i] = 4.0 - (double)(i / 10);
         b2b2c__rng_beta_prep(&k[i], a[i], b[i]);
     }
     for (int round = 0; round < 2000; round++) {
-        double best, want = -1, lwant = NAN, twant = 0;
+        double best, want = -1;
         uint32_t arg, warg = 0, drawn = 0;
         r2 = r1;
         arg = b2b2c__rng_beta_argmax(&r1, k, t, 40, &best);
-        for (uint32_t j = 0;
-             j < 40 && b2b2c__beta_can_win(t[j], want, twant, lwant); j++) {
-            double lo;
-            double x;
-            r3 = r2;
-            x = t[j] * b2b2c__rng_beta_logodds(&r2, &k[j], &lo);
-            /* the same draw as b2b2c__rng_beta */
-            assert_true(x == t[j] * b2b2c__rng_beta(&r3, a[j], b[j]));
-            assert_memory_equal(r2.s, r3.s, sizeof(r2.s));
-            ties += x == want && t[j] == twant;
-            if (b2b2c__beta_better(x, lo, t[j], want, lwant, twant)) {
+        for (uint32_t j = 0; j < 40 && t[j] > want; j++) {
+            double x = t[j] * b2b2c__rng_beta(&r2, a[j], b[j]);
+            if (x > want) {
                 want = x;
-                lwant = lo;
-                twant = t[j];
                 warg = j;
             }
             drawn++;
@@ -408,7 +411,202 @@ static void t_beta_prepared_same_draws(void **state)
         assert_memory_equal(r1.s, r2.s, sizeof(r1.s));
         assert_true(drawn >= 10); /* the top tier at least */
     }
-    assert_true(ties > 0); /* the log-odds decided some */
+}
+
+/* The full draw of b2b2c__rng_beta_step from the same generator state:
+ * on the log path Y's uniform first (b < 1), X's gamma, X's uniform
+ * (a < 1), Y's gamma, each gamma as b2b2c__rng_gamma draws a shape >= 1.
+ * Returns tier x B, its log-odds in *lo. */
+static double step_full(b2b2c__rng *r, const b2b2c__beta_prep *k, double a,
+                        double b, double t, double *lo)
+{
+    double vy = 1.0, vx = 1.0, gx, gy, lx, ly;
+    if (k->sa == 0.0 && k->sb == 0.0) {
+        *lo = NAN;
+        return t * b2b2c__rng_beta_prepped(r, k);
+    }
+    if (b < 1.0)
+        vy = 1.0 - b2b2c__rng_uniform(r);
+    gx = b2b2c__rng_gamma(r, a < 1.0 ? a + 1.0 : a);
+    if (a < 1.0)
+        vx = 1.0 - b2b2c__rng_uniform(r);
+    gy = b2b2c__rng_gamma(r, b < 1.0 ? b + 1.0 : b);
+    lx = log(gx);
+    ly = log(gy);
+    if (a < 1.0)
+        lx = lx + log(vx) / a;
+    if (b < 1.0)
+        ly = ly + log(vy) / b;
+    *lo = ly - lx;
+    return t * (1.0 / (1.0 + exp(*lo)));
+}
+
+/* Every Thompson step decides as its full draw would: a step that stops
+ * early (after Y's uniform, or before taking the logs) is one whose full
+ * draw cannot beat the best; a step that takes the lead has the full
+ * draw's value and log-odds. Posteriors as in the benchmark with owners
+ * (Beta(10 p0 + won, 2.5e-4): draws that round to 1), mixed with shapes
+ * below 1 on both sides and above 1, tiers 3, 2, 1. */
+static void t_beta_step_is_full_draw(void **state)
+{
+    b2b2c__rng r, r2;
+    b2b2c__beta_prep k[30];
+    double a[30], b[30], t[30];
+    long early = 0, records = 0, steps = 0;
+    (void)state;
+    b2b2c__rng_seed(&r, 5);
+    for (int i = 0; i < 30; i++) {
+        a[i] = i % 9 == 4 ? 0.4 : 9.9995 + (double)(i % 7);
+        b[i] = i % 11 == 5 ? 3.5 : i % 13 == 7 ? 0.02 : 2.5e-4;
+        t[i] = 3.0 - (double)(i / 12);
+        b2b2c__rng_beta_prep(&k[i], a[i], b[i]);
+    }
+    for (int round = 0; round < 3000; round++) {
+        b2b2c__beta_best bb = B2B2C__BETA_BEST_INIT;
+        for (int j = 0; j < 30 &&
+                        b2b2c__beta_can_win(t[j], bb.top, bb.ttop, bb.ltop);
+             j++) {
+            b2b2c__beta_best old = bb;
+            double lo, x;
+            int won, better;
+            r2 = r;
+            won = b2b2c__rng_beta_step(&r, &k[j], t[j], &bb);
+            x = step_full(&r2, &k[j], a[j], b[j], t[j], &lo);
+            better = b2b2c__beta_better(x, lo, t[j], old.top, old.ltop,
+                                        old.ttop);
+            assert_int_equal(won, better);
+            if (won) {
+                assert_true(bb.top == x);
+                assert_true(bb.ttop == t[j]);
+                assert_true(bb.ltop == lo || (isnan(lo) && isnan(bb.ltop)));
+                records++;
+            } else {
+                assert_memory_equal(&bb, &old, sizeof bb);
+            }
+            if (memcmp(r.s, r2.s, sizeof r.s) != 0) {
+                early++; /* stopped after Y's uniform */
+                r = r2;  /* go on from the full draw's stream */
+            }
+            steps++;
+        }
+    }
+    assert_true(early > steps / 2); /* the early stop is the common case */
+    assert_true(records > 3000);
+}
+
+/* Whatever their stream, the Thompson argmax with early stops and the
+ * plain loop over full draws (b2b2c__rng_beta_logodds) choose with the
+ * same distribution: 8 posteriors of one tier with draws that round to 1
+ * (unequal shapes, so unequal chances; the first has a < 1 too), chi-square over the 8
+ * winners' counts of the two, 40,000 choices each (7 degrees of freedom:
+ * 24.3 is the 0.999 quantile). */
+static void t_beta_argmax_distribution(void **state)
+{
+    enum { N = 8, R = 40000 };
+    b2b2c__rng r1, r2;
+    b2b2c__beta_prep k[N];
+    double t[N], chi = 0;
+    long n1[N] = {0}, n2[N] = {0};
+    (void)state;
+    b2b2c__rng_seed(&r1, 11);
+    b2b2c__rng_seed(&r2, 12);
+    for (int i = 0; i < N; i++) {
+        b2b2c__rng_beta_prep(&k[i], 0.99 + 0.3 * i, 0.0005 * (1 + i % 3));
+        t[i] = 2.0;
+    }
+    for (int round = 0; round < R; round++) {
+        double best, want = -1, lwant = NAN, twant = 0;
+        uint32_t warg = 0;
+        n1[b2b2c__rng_beta_argmax(&r1, k, t, N, &best)]++;
+        for (uint32_t j = 0; j < N; j++) {
+            double lo, x = t[j] * b2b2c__rng_beta_logodds(&r2, &k[j], &lo);
+            if (b2b2c__beta_better(x, lo, t[j], want, lwant, twant)) {
+                want = x;
+                lwant = lo;
+                twant = t[j];
+                warg = j;
+            }
+        }
+        n2[warg]++;
+    }
+    for (int i = 0; i < N; i++) {
+        double d = (double)(n1[i] - n2[i]);
+        assert_true(n1[i] + n2[i] > 0);
+        chi += d * d / (double)(n1[i] + n2[i]);
+    }
+    assert_true(chi < 24.3);
+    /* the chances are unequal: a smaller b (i % 3 == 0) puts more of its
+     * draws nearer to 1 */
+    assert_true(n1[3] > 2 * n1[4] && n2[3] > 2 * n2[4]);
+}
+
+/* A scan over a tier's run cut into pieces of B2B2C__BETA_BLOCK (as the
+ * eligibility pass makes them) draws as one scan over the run (as the
+ * region plan makes it): the same best, the same generator state. Tiers
+ * of 150 and 70 posteriors, some with b >= 1 in between (a block ends
+ * there and the next starts off the multiples of 64). */
+static void t_beta_scan_in_pieces(void **state)
+{
+    enum { N = 220 };
+    static b2b2c__beta_prep k[N];
+    static double t[N];
+    b2b2c__rng r1, r2;
+    (void)state;
+    for (int i = 0; i < N; i++) {
+        b2b2c__rng_beta_prep(&k[i], i % 10 == 3 ? 0.5 : 10.0 + (i * 7) % 9,
+                             i % 37 == 5 ? 2.0 : 2.5e-4 * (1 + i % 4));
+        t[i] = i < 150 ? 3.0 : 2.0;
+    }
+    b2b2c__rng_seed(&r1, 21);
+    for (int round = 0; round < 300; round++) {
+        b2b2c__beta_best b1 = B2B2C__BETA_BEST_INIT,
+                         b2 = B2B2C__BETA_BEST_INIT;
+        uint32_t a1, a2 = N;
+        r2 = r1;
+        a1 = b2b2c__rng_beta_scan(&r1, k, t, N, &b1);
+        for (uint32_t s0 = 0; s0 < N;) {
+            uint32_t tier0 = s0 < 150 ? 0 : 150;
+            uint32_t e = s0 + B2B2C__BETA_BLOCK, j;
+            if (e > (s0 < 150 ? 150u : (uint32_t)N))
+                e = s0 < 150 ? 150u : (uint32_t)N;
+            assert_true((s0 - tier0) % B2B2C__BETA_BLOCK == 0);
+            j = b2b2c__rng_beta_scan(&r2, k + s0, t + s0, e - s0, &b2);
+            if (j < e - s0)
+                a2 = s0 + j;
+            s0 = e;
+        }
+        assert_int_equal(a1, a2);
+        assert_memory_equal(&b1, &b2, sizeof b1);
+        assert_memory_equal(r1.s, r2.s, sizeof r1.s);
+    }
+}
+
+/* The log path's bounds of the gammas' logs (rng.c, NORMAL_MAX and
+ * GAMMA_LOG_BELOW) hold for many draws of shapes near 1 and far above
+ * it. */
+static void t_gamma_log_range(void **state)
+{
+    static const double sh[][2] = {
+        {10.0, 2.5e-4}, {1.0, 0.5}, {1e4, 0.01}, {0.3, 0.7}, {1.5, 1e-6}};
+    b2b2c__rng r;
+    (void)state;
+    b2b2c__rng_seed(&r, 3);
+    for (size_t s = 0; s < sizeof sh / sizeof sh[0]; s++) {
+        b2b2c__beta_prep k;
+        double a = sh[s][0], b = sh[s][1];
+        b2b2c__rng_beta_prep(&k, a, b);
+        assert_true(k.sa + k.sb > 0);
+        assert_true(k.lymin < k.lxmax);
+        for (int i = 0; i < 200000; i++) {
+            double gx = b2b2c__rng_gamma(&r, a < 1.0 ? a + 1.0 : a);
+            double gy = b2b2c__rng_gamma(&r, b < 1.0 ? b + 1.0 : b);
+            assert_true(log(gx) <= k.lxmax);
+            assert_true(log(gy) >= k.lymin);
+        }
+    }
+    /* the normal stays within the bound NORMAL_MAX is built on */
+    for (int i = 0; i < 1000000; i++)
+        assert_true(fabs(b2b2c__rng_normal(&r)) <= ZIG_R + 36.75 / ZIG_R);
 }
 
 static void t_state_is_all(void **state)
@@ -438,6 +636,10 @@ int main(void)
         cmocka_unit_test(t_gamma_ratio_ks),
         cmocka_unit_test(t_beta_tiny_shapes),
         cmocka_unit_test(t_beta_prepared_same_draws),
+        cmocka_unit_test(t_beta_step_is_full_draw),
+        cmocka_unit_test(t_beta_argmax_distribution),
+        cmocka_unit_test(t_beta_scan_in_pieces),
+        cmocka_unit_test(t_gamma_log_range),
         cmocka_unit_test(t_state_is_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
