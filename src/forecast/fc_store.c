@@ -385,7 +385,8 @@ int b2b2c__fc_load(void *p)
     while (b2b2c__map_next(&f->cust, &it, NULL, NULL, &v)) {
         fc_cust *c = v;
         size_t base = fc_base(c);
-        qsort(c->p, c->n, sizeof(fc_purchase), cmp_seq);
+        if (c->n > 1) /* c->p is NULL when the fold holds them all */
+            qsort(c->p, c->n, sizeof(fc_purchase), cmp_seq);
         for (size_t i = 0; i < c->n; i++)
             if (c->p[i].seq != base + i) /* a gap (a lost record), or a
                                             purchase the fold holds */
