@@ -276,6 +276,11 @@ int b2b2c__lead_sweep(b2b2c_lead_model *m, size_t max)
     return floor_raise(m, m->sw.from);
 }
 
+void b2b2c__lead_sweep_slice(b2b2c_lead_model *m, size_t n)
+{
+    m->sw_slice = n;
+}
+
 void b2b2c__lead_sweep_moved(b2b2c_lead_model *m, size_t hole)
 {
     /* the last lead (not yet rewritten) moves behind the pass: noted for

@@ -379,6 +379,8 @@ int b2b2c__lead_place(b2b2c_lead_model *m, const char *id, size_t n,
 int b2b2c__lead_unlink(b2b2c_lead_model *m, lead_rec *r);
 /* lead_gen.c: the last lead moves to index `hole` (the sweep's pass). */
 void b2b2c__lead_sweep_moved(b2b2c_lead_model *m, size_t hole);
+/* Set m->sw_slice (tests/fuzz/fuzz_open.c, which cannot include this). */
+void b2b2c__lead_sweep_slice(b2b2c_lead_model *m, size_t n);
 
 /* lead.c: the record decoders, shared by the open and the refresh from
  * other contexts' commits (lead_sync.c). Each fails with B2B2C_ECORRUPT,
