@@ -220,6 +220,24 @@ static int floor_dec(b2b2c_lead_model *m, const void *k, size_t kl,
               : 0;
 }
 
+/* The steps in memory from the floor up to g (deleted in storage) freed
+ * when the call commits (undoable; the slots stay, NULL). */
+static int steps_drop(b2b2c_lead_model *m, uint32_t g)
+{
+    int rc;
+    for (uint32_t i = m->gfloor > m->gbase ? m->gfloor : m->gbase;
+         i < g && i < m->ngen; i++) {
+        lead_step **p = &m->steps[i - m->gbase];
+        if (!*p)
+            continue;
+        if ((rc = b2b2c__undo_save(m->ctx, p, sizeof(*p))) != 0 ||
+            (rc = b2b2c__undo_free_on_commit(m->ctx, *p)) != 0)
+            return rc;
+        *p = NULL;
+    }
+    return 0;
+}
+
 /* Steps up to generation g deleted, the floor raised to g (undoable). */
 static int floor_raise(b2b2c_lead_model *m, uint32_t g)
 {
@@ -237,6 +255,7 @@ static int floor_raise(b2b2c_lead_model *m, uint32_t g)
     b2b2c__enc_u32(&w, g);
     gen_key(key, 0);
     if ((rc = b2b2c__st_put_rec(m->ctx, T_GENS, key, 4, &w)) != 0 ||
+        (rc = steps_drop(m, g)) != 0 ||
         (rc = b2b2c__undo_save(m->ctx, &m->gfloor, sizeof(m->gfloor))) != 0)
         return rc;
     m->gfloor = g;
@@ -502,17 +521,21 @@ int b2b2c__lead_gens_refresh(b2b2c_lead_model *m, const void *k, size_t kl,
         if (!v)
             return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, T_GENS, k, kl,
                                       "the floor deleted");
-        if ((rc = floor_dec(m, k, kl, v, vl, &f)) != 0 ||
+        if ((rc = floor_dec(m, k, kl, v, vl, &f)) != 0)
+            return rc;
+        if (f <= m->gfloor)
+            return 0;
+        /* steps up to it deleted (all known: b2b2c__lead_gens_behind) */
+        if ((rc = steps_drop(m, f)) != 0 ||
             (rc = b2b2c__undo_save(ctx, &m->gfloor, sizeof(m->gfloor))) != 0)
             return rc;
-        if (f > m->gfloor) /* steps up to it deleted (known: gens_behind) */
-            m->gfloor = f;
+        m->gfloor = f;
         return 0;
     }
     if (!v) {
-        /* a sweep's floor passed it: known already, kept in memory (a
-         * step the handle never saw makes the context reload instead,
-         * b2b2c__lead_gens_behind) */
+        /* a sweep's floor passed it: known already, freed with the floor
+         * record (a step the handle never saw makes the context reload
+         * instead, b2b2c__lead_gens_behind) */
         uint32_t dg = kl == 4 ? (uint32_t)((const uint8_t *)k)[0] << 24 |
                                     (uint32_t)((const uint8_t *)k)[1] << 16 |
                                     (uint32_t)((const uint8_t *)k)[2] << 8 |

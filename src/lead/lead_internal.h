@@ -244,7 +244,7 @@ struct b2b2c_lead_model {
     /* The sweep (lead_gen.c). gfloor: the stored floor, every lead record
      * is at it or later and the steps up to it are deleted; gbase: the
      * floor when the steps were loaded (steps[i] is generation
-     * gbase + i + 1; the ones a later floor deleted stay in memory). sw:
+     * gbase + i + 1; NULL once a later floor deleted it). sw:
      * the handle's pass, rewriting the leads in memory order at the
      * current generation: the leads before index `at` have their record
      * at `from` or later (at >= nleads: all of them, the pass is done). */

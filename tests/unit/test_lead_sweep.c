@@ -238,6 +238,18 @@ static void rescore(b2b2c_lead_model *m, int i)
     }
 }
 
+/* The steps a handle holds below the floor are freed (NULL), the ones
+ * after it are there. */
+static void steps_freed(const b2b2c_lead_model *m)
+{
+    for (uint32_t g = m->gbase + 1; g <= m->ngen; g++) {
+        if (g <= m->gfloor)
+            assert_null(m->steps[g - 1 - m->gbase]);
+        else
+            assert_non_null(m->steps[g - 1 - m->gbase]);
+    }
+}
+
 /* Each rescoring writes at most the slice of lead records; the steps kept
  * stay bounded by the leads over the slice whatever the number of
  * rescorings, and a handle opened at any point reads what the rescoring
@@ -267,6 +279,7 @@ static void t_bounded(void **state)
     }
     assert_true(s.m->gfloor > 0);
     assert_int_equal(s.m->ngen, 40);
+    steps_freed(s.m);
     store_close(&s);
 }
 
@@ -387,6 +400,8 @@ static void t_two_contexts(void **state)
         assert_true(digest(m2, now) == digest(s.m, now));
         assert_int_equal(m2->gfloor, s.m->gfloor);
         assert_int_equal(m2->ngen, s.m->ngen);
+        steps_freed(m2);
+        steps_freed(s.m);
     }
     assert_true(s.m->gfloor > 0);
     /* behind: the floor passes steps m2 never read (a reload) */
