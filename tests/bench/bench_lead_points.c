@@ -15,7 +15,8 @@
  *   four-entry table with target shares (median of 3).
  * `bench_lead_points N` sets N; `bench_lead_points N rescore` runs the
  * rescoring cases only; `bench_lead_points N sweep` the opens after 16,
- * 64 and 256 rescorings (the sweep bounds the steps a record is behind). Prints figures; asserts nothing about time. */
+ * 64 and 256 rescorings (the sweep bounds the steps a record is
+ * behind). Prints figures; asserts nothing about time. */
 #include <math.h>
 
 #include "bench.h"
