@@ -520,6 +520,11 @@ typedef struct b2b2c__engine_ops {
     int (*refresh_done)(void *h);
     int (*reload)(void *h);
     int (*erase)(void *h, const char *id, size_t n);
+    /* Optional: asked, before any key of a sync is handed over, about each
+     * key the log says was deleted; nonzero when the handle cannot follow
+     * that deletion by a refresh (it never saw what was deleted and needs
+     * it): the context reloads instead. */
+    int (*behind)(void *h, const char *table, const void *key, size_t klen);
 } b2b2c__engine_ops;
 
 typedef struct b2b2c__engine {

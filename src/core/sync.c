@@ -425,6 +425,18 @@ static int apply_one(b2b2c_ctx *ctx, const pending *p, const change *ch)
     return rc;
 }
 
+/* A deletion the engine cannot follow by a refresh (ops->behind). */
+static int behind(b2b2c_ctx *ctx, const pending *p, const change *ch)
+{
+    const b2b2c__engine *e = ctx->engs[ch->eng];
+    char table[256];
+    if (ch->op != OP_DEL || !e->ops->behind)
+        return 0;
+    memcpy(table, CH_TABLE(p, ch), ch->tlen);
+    table[ch->tlen] = '\0';
+    return e->ops->behind(e->h, table, CH_KEY(p, ch), ch->klen) != 0;
+}
+
 static int reload_all(b2b2c_ctx *ctx, uint64_t seq)
 {
     if (ctx->nundo)
@@ -505,11 +517,15 @@ static int sync_in_txn(b2b2c_ctx *ctx)
     for (size_t i = 0; i < p.n && !p.reload; i++)
         if (!ctx->engs[p.ch[i].eng]->ops->refresh)
             p.reload = 1;
+    if (!p.reload) {
+        dedupe(&p);
+        for (size_t i = 0; i < p.n && !p.reload; i++)
+            p.reload = behind(ctx, &p, &p.ch[i]);
+    }
     if (p.reload) {
         rc = reload_all(ctx, seq);
         goto out;
     }
-    dedupe(&p);
     for (size_t i = 0; i < ctx->neng; i++)
         ctx->engs[i]->touched = 0;
     for (size_t i = 0; i < p.n && rc == 0; i++) {

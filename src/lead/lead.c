@@ -643,6 +643,8 @@ static int load_lead(const void *k, size_t kl, const void *v, size_t vl,
     if (rc)
         return rc;
     /* stored before rescorings: brought through them (lead_gen.c) */
+    if (gen < m->sw.from) /* the open's pass: the oldest record */
+        m->sw.from = gen;
     if ((rc = b2b2c__lead_replay(m, &d, gen, T_LEADS, k, kl)) != 0) {
         b2b2c__free(m->ctx, d.ks);
         b2b2c__free(m->ctx, d.late);
@@ -722,6 +724,7 @@ static b2b2c_lead_model *model_make(b2b2c_ctx *ctx)
     /* no call draws from it; kept (seed 0) so that stored records keep
      * their layout */
     b2b2c__rng_seed(&m->rng, 0);
+    m->sw_slice = LEAD_SWEEP_SLICE;
     return m;
 }
 
@@ -759,6 +762,7 @@ int b2b2c__lead_reload(void *h)
     f->alert_payload = m->alert_payload;
     f->rescore_alert = m->rescore_alert;
     f->rescore_payload = m->rescore_payload;
+    f->sw_slice = m->sw_slice;
     model_clear(m);
     memcpy(m, f, sizeof(*m));
     b2b2c__free(m->ctx, f);

@@ -190,16 +190,155 @@ static int step_dec(b2b2c_lead_model *m, const void *k, size_t kl,
     return 0;
 }
 
+/* ---- the floor and the sweep ---------------------------------------------
+ *
+ * Floor record (key generation 0, version 1): floor u32. Every lead record
+ * is at the floor or later, and the steps up to it are deleted. A handle's
+ * pass rewrites the leads in memory order, a slice per rescoring, at the
+ * current generation; when it has gone through all of them, every record
+ * is at the generation the pass began at, and the floor rises to it.
+ */
+
+static int is_floor_key(const void *k, size_t kl)
+{
+    static const char zero[4];
+    return kl == 4 && memcmp(k, zero, 4) == 0;
+}
+
+static int floor_dec(b2b2c_lead_model *m, const void *k, size_t kl,
+                     const void *v, size_t vl, uint32_t *f)
+{
+    b2b2c__rbuf r;
+    int rc = b2b2c__dec_begin(&r, v, vl, 1);
+    if (rc == 0) {
+        *f = b2b2c__dec_u32(&r);
+        if (!r.err && *f == UINT32_MAX)
+            r.err = B2B2C_ECORRUPT;
+        rc = b2b2c__dec_finish(&r);
+    }
+    return rc ? b2b2c__err_corrupt(m->ctx, rc, T_GENS, k, kl, "bad floor")
+              : 0;
+}
+
+/* The steps in memory from the floor up to g (deleted in storage) freed
+ * when the call commits (undoable; the slots stay, NULL). */
+static int steps_drop(b2b2c_lead_model *m, uint32_t g)
+{
+    int rc;
+    for (uint32_t i = m->gfloor > m->gbase ? m->gfloor : m->gbase;
+         i < g && i < m->ngen; i++) {
+        lead_step **p = &m->steps[i - m->gbase];
+        if (!*p)
+            continue;
+        if ((rc = b2b2c__undo_save(m->ctx, p, sizeof(*p))) != 0 ||
+            (rc = b2b2c__undo_free_on_commit(m->ctx, *p)) != 0)
+            return rc;
+        *p = NULL;
+    }
+    return 0;
+}
+
+/* Steps up to generation g deleted, the floor raised to g (undoable). */
+static int floor_raise(b2b2c_lead_model *m, uint32_t g)
+{
+    b2b2c__wbuf w;
+    char key[4];
+    int rc;
+    if (g <= m->gfloor)
+        return 0;
+    for (uint32_t i = m->gfloor + 1; i <= g; i++) {
+        gen_key(key, i);
+        if ((rc = b2b2c__st_del(m->ctx, T_GENS, key, 4)) != 0)
+            return rc;
+    }
+    b2b2c__enc_begin(&w, &m->ctx->mem, 1);
+    b2b2c__enc_u32(&w, g);
+    gen_key(key, 0);
+    if ((rc = b2b2c__st_put_rec(m->ctx, T_GENS, key, 4, &w)) != 0 ||
+        (rc = steps_drop(m, g)) != 0 ||
+        (rc = b2b2c__undo_save(m->ctx, &m->gfloor, sizeof(m->gfloor))) != 0)
+        return rc;
+    m->gfloor = g;
+    return 0;
+}
+
+int b2b2c__lead_sweep(b2b2c_lead_model *m, size_t max)
+{
+    size_t end;
+    int rc;
+    if ((rc = b2b2c__undo_save(m->ctx, &m->sw, sizeof(m->sw))) != 0)
+        return rc;
+    if (m->sw.at >= m->nleads) { /* done: a new pass from here */
+        if ((rc = floor_raise(m, m->sw.from)) != 0)
+            return rc;
+        m->sw.from = m->ngen;
+        m->sw.at = 0;
+        m->sw.nmoved = 0;
+    }
+    while (m->sw.nmoved && max) { /* moved behind the pass: first */
+        size_t i = m->sw.moved[--m->sw.nmoved];
+        if (i < m->nleads && i < m->sw.at) {
+            if ((rc = b2b2c__lead_write(m, lead_at(m, i))) != 0)
+                return rc;
+            max--;
+        }
+    }
+    if (m->sw.nmoved) /* the slice is spent */
+        return 0;
+    end = m->nleads - m->sw.at > max ? m->sw.at + max : m->nleads;
+    for (; m->sw.at < end; m->sw.at++)
+        if ((rc = b2b2c__lead_write(m, lead_at(m, m->sw.at))) != 0)
+            return rc;
+    if (m->sw.at < m->nleads)
+        return 0;
+    m->sw.at = SIZE_MAX; /* done: a lead added later is at `from` or later */
+    return floor_raise(m, m->sw.from);
+}
+
+void b2b2c__lead_sweep_slice(b2b2c_lead_model *m, size_t n)
+{
+    m->sw_slice = n;
+}
+
+void b2b2c__lead_sweep_moved(b2b2c_lead_model *m, size_t hole)
+{
+    /* the last lead (not yet rewritten) moves behind the pass: noted for
+     * the next slice, or, past LEAD_SWEEP_MOVED of them, the pass goes
+     * back to it (neither is undone: a pass that rewrites a lead more than
+     * once is still right) */
+    if (m->sw.at < m->nleads && hole < m->sw.at &&
+        m->nleads - 1 >= m->sw.at) {
+        if (m->sw.nmoved < LEAD_SWEEP_MOVED)
+            m->sw.moved[m->sw.nmoved++] = hole;
+        else
+            m->sw.at = hole;
+    }
+}
+
+int b2b2c__lead_gens_behind(void *h, const char *table, const void *k,
+                            size_t kl)
+{
+    const b2b2c_lead_model *m = h;
+    const uint8_t *b = k;
+    uint32_t g;
+    if (strcmp(table, T_GENS) != 0 || kl != 4)
+        return 0;
+    g = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
+        b[3];
+    return g > m->ngen;
+}
+
 /* Room for generation ngen + 1 in m->steps. */
 static int steps_room(b2b2c_lead_model *m)
 {
+    size_t n = (size_t)(m->ngen - m->gbase);
     if (m->ngen == UINT32_MAX - 1)
         return b2b2c__err(m->ctx, B2B2C_ERANGE,
                           "%u rescorings: no generation left",
                           (unsigned)m->ngen);
-    if (m->ngen >= m->capsteps &&
-        b2b2c__grow(&m->ctx->mem, (void **)&m->steps, &m->capsteps,
-                    (size_t)m->ngen + 1, sizeof(*m->steps)))
+    if (n >= m->capsteps &&
+        b2b2c__grow(&m->ctx->mem, (void **)&m->steps, &m->capsteps, n + 1,
+                    sizeof(*m->steps)))
         return b2b2c__err(m->ctx, B2B2C_ENOMEM, "out of memory");
     return 0;
 }
@@ -212,7 +351,8 @@ static int step_add(b2b2c_lead_model *m, lead_step *s)
     if ((rc = steps_room(m)) != 0 ||
         (rc = b2b2c__undo_save(m->ctx, &m->ngen, sizeof(m->ngen))) != 0)
         return rc;
-    m->steps[m->ngen++] = s;
+    m->steps[m->ngen - m->gbase] = s;
+    m->ngen++;
     return 0;
 }
 
@@ -235,8 +375,12 @@ int b2b2c__lead_replay(b2b2c_lead_model *m, lead_rec *d, uint32_t gen,
         return b2b2c__err_corrupt(m->ctx, B2B2C_ECORRUPT, table, k, kl,
                                   "at rescoring %u, but %u are stored",
                                   (unsigned)gen, (unsigned)m->ngen);
+    if (gen < m->gfloor) /* its steps are deleted: the sweep missed it */
+        return b2b2c__err_corrupt(m->ctx, B2B2C_ECORRUPT, table, k, kl,
+                                  "at rescoring %u, below the floor %u",
+                                  (unsigned)gen, (unsigned)m->gfloor);
     for (uint32_t g = gen; g < m->ngen; g++) {
-        const lead_step *s = m->steps[g];
+        const lead_step *s = m->steps[g - m->gbase];
         double e;
         int32_t bo, bn;
         int64_t at;
@@ -272,6 +416,7 @@ int b2b2c__lead_replay(b2b2c_lead_model *m, lead_rec *d, uint32_t gen,
  * generations 1..n. */
 typedef struct gscan {
     b2b2c_lead_model *m;
+    uint32_t floor;
     struct gent {
         uint32_t g;
         lead_step *s;
@@ -285,8 +430,10 @@ static int load_step(const void *k, size_t kl, const void *v, size_t vl,
     gscan *c = payload;
     lead_step *s;
     uint32_t g;
-    int rc = step_dec(c->m, k, kl, v, vl, &s, &g);
-    if (rc)
+    int rc;
+    if (is_floor_key(k, kl))
+        return floor_dec(c->m, k, kl, v, vl, &c->floor);
+    if ((rc = step_dec(c->m, k, kl, v, vl, &s, &g)) != 0)
         return rc;
     if (c->n == c->cap && b2b2c__grow(&c->m->ctx->mem, (void **)&c->e,
                                       &c->cap, c->n + 1, sizeof(*c->e))) {
@@ -307,26 +454,39 @@ static int gent_cmp(const void *a, const void *b)
 
 int b2b2c__lead_gens_load(b2b2c_lead_model *m)
 {
-    gscan c = {m, NULL, 0, 0};
+    gscan c = {m, 0, NULL, 0, 0};
     size_t i;
     int rc = b2b2c__st_scan(m->ctx, T_GENS, load_step, &c);
     if (rc == 0 && c.n) {
         qsort(c.e, c.n, sizeof(*c.e), gent_cmp);
+        /* the steps after the floor, without a hole (keys are unique) */
+        if (c.e[0].g <= c.floor)
+            rc = b2b2c__err(m->ctx, B2B2C_ECORRUPT,
+                            "table '%s': rescoring %u kept, but the floor "
+                            "is %u",
+                            T_GENS, (unsigned)c.e[0].g, (unsigned)c.floor);
         for (i = 0; i < c.n && rc == 0; i++)
-            if (c.e[i].g != i + 1) /* a hole (keys are unique) */
+            if (c.e[i].g != c.floor + i + 1)
                 rc = b2b2c__err(m->ctx, B2B2C_ECORRUPT,
                                 "table '%s': rescoring %zu missing", T_GENS,
-                                i + 1);
+                                (size_t)c.floor + i + 1);
         if (rc == 0 && !(m->steps = b2b2c__malloc(m->ctx, c.n *
                                                               sizeof(*m->steps))))
             rc = b2b2c__err(m->ctx, B2B2C_ENOMEM, "out of memory");
         if (rc == 0) {
             for (i = 0; i < c.n; i++)
                 m->steps[i] = c.e[i].s;
-            m->ngen = (uint32_t)c.n;
+            m->ngen = c.floor + (uint32_t)c.n;
             m->capsteps = c.n;
         }
     }
+    if (rc == 0 && !c.n)
+        m->ngen = c.floor;
+    /* the open's pass: every record read is at the lowest generation the
+     * leads' scan finds (load_lead lowers `from`) */
+    m->gfloor = m->gbase = c.floor;
+    m->sw.from = m->ngen;
+    m->sw.at = SIZE_MAX;
     if (rc)
         for (i = 0; i < c.n; i++)
             b2b2c__free(m->ctx, c.e[i].s);
@@ -336,13 +496,13 @@ int b2b2c__lead_gens_load(b2b2c_lead_model *m)
 
 void b2b2c__lead_gens_free(b2b2c_lead_model *m)
 {
-    for (uint32_t g = 0; g < m->ngen; g++)
-        b2b2c__free(m->ctx, m->steps[g]);
+    for (uint32_t g = m->gbase; g < m->ngen; g++)
+        b2b2c__free(m->ctx, m->steps[g - m->gbase]);
     b2b2c__free(m->ctx, m->steps);
     b2b2c__free(m->ctx, m->gpend);
     m->steps = NULL;
     m->gpend = NULL;
-    m->ngen = 0;
+    m->ngen = m->gfloor = m->gbase = 0;
     m->capsteps = m->capgpend = 0;
 }
 
@@ -356,10 +516,36 @@ int b2b2c__lead_gens_refresh(b2b2c_lead_model *m, const void *k, size_t kl,
     lead_step *s;
     uint32_t g;
     int rc;
-    if (!v)
+    if (is_floor_key(k, kl)) {
+        uint32_t f;
+        if (!v)
+            return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, T_GENS, k, kl,
+                                      "the floor deleted");
+        if ((rc = floor_dec(m, k, kl, v, vl, &f)) != 0)
+            return rc;
+        if (f <= m->gfloor)
+            return 0;
+        /* steps up to it deleted (all known: b2b2c__lead_gens_behind) */
+        if ((rc = steps_drop(m, f)) != 0 ||
+            (rc = b2b2c__undo_save(ctx, &m->gfloor, sizeof(m->gfloor))) != 0)
+            return rc;
+        m->gfloor = f;
+        return 0;
+    }
+    if (!v) {
+        /* a sweep's floor passed it: known already, freed with the floor
+         * record (a step the handle never saw makes the context reload
+         * instead, b2b2c__lead_gens_behind) */
+        uint32_t dg = kl == 4 ? (uint32_t)((const uint8_t *)k)[0] << 24 |
+                                    (uint32_t)((const uint8_t *)k)[1] << 16 |
+                                    (uint32_t)((const uint8_t *)k)[2] << 8 |
+                                    ((const uint8_t *)k)[3]
+                              : 0;
+        if (kl == 4 && dg <= m->ngen)
+            return 0;
         return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, T_GENS, k, kl,
-                                  "deleted, but the lead model never "
-                                  "deletes this record");
+                                  "deleted before this handle read it");
+    }
     if ((rc = step_dec(m, k, kl, v, vl, &s, &g)) != 0)
         return rc;
     if ((rc = b2b2c__undo_free_on_fail(ctx, s)) != 0) {

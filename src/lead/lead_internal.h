@@ -172,6 +172,11 @@ typedef struct lead_defer {
     char kkey[B2B2C__ID_MAX + 5], akey[B2B2C__ID_MAX + 5];
 } lead_defer;
 
+/* Leads a rescoring rewrites at most (lead_gen.c, the sweep), and the
+ * removals behind its pass it keeps track of (past them, it goes back). */
+#define LEAD_SWEEP_SLICE 4096
+#define LEAD_SWEEP_MOVED 16
+
 struct b2b2c_lead_model {
     b2b2c_ctx *ctx;
     double params[LEAD_NPARAMS];
@@ -236,6 +241,24 @@ struct b2b2c_lead_model {
     struct lead_step **steps;
     uint32_t ngen;
     size_t capsteps;
+    /* The sweep (lead_gen.c). gfloor: the stored floor, every lead record
+     * is at it or later and the steps up to it are deleted; gbase: the
+     * floor when the steps were loaded (steps[i] is generation
+     * gbase + i + 1; NULL once a later floor deleted it). sw:
+     * the handle's pass, rewriting the leads in memory order at the
+     * current generation: the leads before index `at` have their record
+     * at `from` or later (at >= nleads: all of them, the pass is done). */
+    uint32_t gfloor, gbase;
+    struct {
+        uint32_t from;
+        uint32_t nmoved;
+        size_t at;
+        /* indexes before `at` the last lead moved to (a removal): not
+         * rewritten yet, the next slice starts with them */
+        size_t moved[LEAD_SWEEP_MOVED];
+    } sw;
+    /* leads a rescoring rewrites (LEAD_SWEEP_SLICE; tests set less) */
+    size_t sw_slice;
     /* the rescorings a sync hands over, applied once all keys are in
      * (defer.nsteps of them) */
     struct lead_step **gpend;
@@ -354,6 +377,10 @@ int b2b2c__lead_place(b2b2c_lead_model *m, const char *id, size_t n,
 /* lead_remove.c: take lead r out of memory (undoable); the last lead moves
  * into its place. */
 int b2b2c__lead_unlink(b2b2c_lead_model *m, lead_rec *r);
+/* lead_gen.c: the last lead moves to index `hole` (the sweep's pass). */
+void b2b2c__lead_sweep_moved(b2b2c_lead_model *m, size_t hole);
+/* Set m->sw_slice (tests/fuzz/fuzz_open.c, which cannot include this). */
+void b2b2c__lead_sweep_slice(b2b2c_lead_model *m, size_t n);
 
 /* lead.c: the record decoders, shared by the open and the refresh from
  * other contexts' commits (lead_sync.c). Each fails with B2B2C_ECORRUPT,

@@ -145,6 +145,14 @@ int b2b2c__lead_gens_refresh(b2b2c_lead_model *m, const void *k, size_t kl,
  * memory from the generation each one is at (undoable). */
 int b2b2c__lead_gens_done(b2b2c_lead_model *m);
 void b2b2c__lead_gens_free(b2b2c_lead_model *m);
+/* The sweep (lead_gen.c): the handle's pass rewrites up to `max` leads at
+ * the current generation; a pass that went through every lead raises the
+ * floor to the generation it began at, deleting the steps up to it
+ * (undoable). Run by every rescoring. */
+int b2b2c__lead_sweep(b2b2c_lead_model *m, size_t max);
+/* Engine op `behind`: a deleted T_GENS key this handle never read. */
+int b2b2c__lead_gens_behind(void *h, const char *table, const void *k,
+                            size_t kl);
 /* lead_rescore.c: every lead in memory through step s (undoable); with
  * `alerts`, band changes kept for the rescore alert. Leads with gsync
  * above `skip` are ahead of the step (a sync): left as they are. */

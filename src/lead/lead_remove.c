@@ -31,6 +31,7 @@ int b2b2c__lead_unlink(b2b2c_lead_model *m, lead_rec *r)
     b2b2c__lead_hist_drop(m); /* the last lead moves: read histories again */
     if (last != r) {
         uint32_t idx1 = r->idx1;
+        b2b2c__lead_sweep_moved(m, idx1 ? (size_t)idx1 - 1 : 0);
         memcpy(r, last, sizeof(*r));
         r->idx1 = idx1;
         if (last->id == last->sid)

@@ -388,9 +388,11 @@ int b2b2c__lead_rescore(b2b2c_lead_model *m, const lead_table *old,
         b2b2c__free(m->ctx, s);
         return 0;
     }
-    if ((rc = b2b2c__lead_step_push(m, s)) != 0)
+    if ((rc = b2b2c__lead_step_push(m, s)) != 0 ||
+        (rc = b2b2c__lead_step_all(m, s, 1, 0)) != 0)
         return rc;
-    return b2b2c__lead_step_all(m, s, 1, 0);
+    /* a slice of the records rewritten: the steps stay bounded */
+    return b2b2c__lead_sweep(m, m->sw_slice);
 }
 
 void b2b2c__lead_rescore_notify(b2b2c_lead_model *m, int rc)

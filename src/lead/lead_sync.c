@@ -280,4 +280,4 @@ static int lead_refresh_done(void *h)
 const b2b2c__engine_ops b2b2c__lead_ops = {
     .prefix = "lead", .load = b2b2c__lead_load, .refresh = lead_refresh,
     .refresh_done = lead_refresh_done, .reload = b2b2c__lead_reload,
-    .erase = b2b2c__lead_erase_op};
+    .erase = b2b2c__lead_erase_op, .behind = b2b2c__lead_gens_behind};

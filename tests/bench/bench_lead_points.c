@@ -14,7 +14,9 @@
  * - b2b2c_lead_points_dry_run (5 folds) and b2b2c_lead_points_apply of a
  *   four-entry table with target shares (median of 3).
  * `bench_lead_points N` sets N; `bench_lead_points N rescore` runs the
- * rescoring cases only. Prints figures; asserts nothing about time. */
+ * rescoring cases only; `bench_lead_points N sweep` the opens after 16,
+ * 64 and 256 rescorings (the sweep bounds the steps a record is
+ * behind). Prints figures; asserts nothing about time. */
 #include <math.h>
 
 #include "bench.h"
@@ -125,6 +127,40 @@ static void open2(void *arg)
     b2b2c_ctx_free(c);
 }
 
+/* The sweep (`sweep` mode): the opens after 16, 64 and 256 rescorings,
+ * each its own function for callgrind's --toggle-collect. */
+static __attribute__((noinline)) void open_r16(void *arg) { open2(arg); }
+static __attribute__((noinline)) void open_r64(void *arg) { open2(arg); }
+static __attribute__((noinline)) void open_r256(void *arg) { open2(arg); }
+
+static int count_row(const void *k, size_t kl, const void *v, size_t vl,
+                     void *ud)
+{
+    (void)k, (void)kl, (void)v, (void)vl;
+    ++*(size_t *)ud;
+    return 0;
+}
+
+static void sweep_mode(env *e, int n)
+{
+    static void (*const opens[])(void *) = {open_r16, open_r64, open_r256};
+    static const int at[] = {16, 64, 256};
+    char name[96];
+    int done = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t rows = 0;
+        for (; done < at[i]; done++)
+            kind_set(e); /* 35, 20, 35, ...: each one a rescoring */
+        if (e->st.scan(e->st.userdata, "lead_rescores", count_row, &rows))
+            abort();
+        printf("after %d rescorings: %zu lead_rescores records\n", done,
+               rows);
+        snprintf(name, sizeof(name), "lead open, %d leads, after %d rescorings",
+                 n, done);
+        bench_run(name, opens[i], e, (double)n, 0, 3);
+    }
+}
+
 static const char *const entries[] = {"kind:guide_download",
                                       "kind:webinar_attend",
                                       "kind:email_click",
@@ -153,6 +189,7 @@ int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 1000000;
     int only_rescore = argc > 2 && strcmp(argv[2], "rescore") == 0;
+    int only_sweep = argc > 2 && strcmp(argv[2], "sweep") == 0;
     char name[96];
     env e = {0};
     double t;
@@ -168,6 +205,10 @@ int main(int argc, char **argv)
     build(&e, n);
     printf("built %d leads with events and outcomes in %.1f s\n", n,
            bench_now() - t);
+    if (only_sweep) {
+        sweep_mode(&e, n);
+        goto done;
+    }
     if (!only_rescore) {
         snprintf(name, sizeof(name), "lead suggest_points, %d outcomes", n);
         bench_run(name, suggest, &e, (double)n, 1, 5);

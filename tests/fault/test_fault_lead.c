@@ -597,6 +597,62 @@ static void t_sync_rescored(void **u)
     assert_true(th_fault_loop(&reload, TH_FAULT_STORAGE) >= 1);
 }
 
+/* The sweep (issue 18): B's rescorings rewrite every lead and delete
+ * their steps at once, so A, behind the floor, reloads at its next call. */
+static int two_setup_floor(th_env *env, void **state)
+{
+    two *t;
+    int rc = two_setup(env, state);
+    t = *state;
+    if (rc || (rc = b2b2c_lead_kind_set(t->b, B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
+                                        40, 2, 0, 0)) ||
+        (rc = b2b2c_lead_model_set_param(t->b, B2B2C_LEAD_HOT_THRESHOLD,
+                                         35)))
+        return rc;
+    return t->b->gfloor > t->a->ngen ? 0 : B2B2C_ESTATE;
+}
+static void t_sync_floor(void **u)
+{
+    th_fault_ops sync = {"read after another context raised the floor",
+                         two_setup_floor, op_sync_read, two_dig,
+                         two_teardown, 0};
+    (void)u;
+    assert_true(th_fault_loop(&sync, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&sync, TH_FAULT_STORAGE) >= 1);
+}
+
+/* A rescoring that ends the sweep's pass: it rewrites a lead the last one
+ * moved behind the pass (a removal), the rest of the leads, deletes the
+ * step before and raises the floor. */
+static int setup_sweep(th_env *env, void **state)
+{
+    b2b2c_lead_model *m;
+    int rc = setup(env, state);
+    m = *state;
+    if (rc)
+        return rc;
+    m->sw_slice = 2;
+    if ((rc = b2b2c_lead_model_set_param(m, B2B2C_LEAD_WARM_THRESHOLD, 12)) ||
+        (rc = b2b2c_lead_model_set_param(m, B2B2C_LEAD_HOT_THRESHOLD, 60)) ||
+        (rc = b2b2c_lead_remove(m, lead_at(m, 0)->id)))
+        return rc;
+    return m->sw.nmoved == 1 && m->sw.at + 1 == m->nleads ? 0 : B2B2C_ESTATE;
+}
+static int op_sweep_end(th_env *env, void *state)
+{
+    (void)env;
+    return b2b2c_lead_kind_set(state, B2B2C_LEAD_EV_GUIDE_DOWNLOAD, 45, 2, 0,
+                               0);
+}
+static void t_sweep_end(void **u)
+{
+    th_fault_ops ops = {"rescoring that ends the sweep's pass", setup_sweep,
+                        op_sweep_end, dig, teardown, 0};
+    (void)u;
+    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
+    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
+}
+
 /* ---- the funnel (1.1): its copy of the stage histories ---------------- */
 
 static int funnel_row(const char *group, int32_t stage, const double *f,
@@ -949,6 +1005,8 @@ int main(void)
         cmocka_unit_test(t_sync_read),
         cmocka_unit_test(t_reload),
         cmocka_unit_test(t_sync_rescored),
+        cmocka_unit_test(t_sync_floor),
+        cmocka_unit_test(t_sweep_end),
         cmocka_unit_test(t_funnel),
         cmocka_unit_test(t_stage_funnel),
         cmocka_unit_test(t_group_funnel),

@@ -17,6 +17,10 @@
 #include "b2b2c.h"
 #include "internal.h"
 
+/* lead_gen.c (lead/lead_internal.h clashes with names here): leads a
+ * rescoring of m rewrites, the sweep's slice. */
+void b2b2c__lead_sweep_slice(b2b2c_lead_model *m, size_t n);
+
 int b2b2c_fuzz_open(const uint8_t *data, size_t size);
 /* Write the baseline's records as seed inputs through `emit`. */
 int b2b2c_fuzz_open_seeds(int (*emit)(const uint8_t *, size_t, void *),
@@ -66,6 +70,7 @@ static void baseline(b2b2c_ctx *ctx)
         b2b2c_segmenter_free(s);
     }
     if (b2b2c_lead_model_new(&m, ctx) == 0) {
+        b2b2c__lead_sweep_slice(m, 0); /* no sweep until the end */
         b2b2c_lead_add(m, "l1", T0, B2B2C_SEGMENT_B2C_CONSUMER, "search",
                        "RU", "boilers");
         b2b2c_lead_event(m, "l1", B2B2C_LEAD_EV_GUIDE_DOWNLOAD, T0 + 60, 2);
@@ -98,6 +103,12 @@ static void baseline(b2b2c_ctx *ctx)
             size_t n;
             b2b2c_lead_close_due(&n, m, T0 + 86400 * 400, 10);
         }
+        /* the sweep, a lead a rescoring: two more rescorings end its pass,
+         * so step 1 is deleted and the floor record (generation 0) says
+         * 1; steps 2-4 stay, l1 is at 3, l2 at 4 */
+        b2b2c__lead_sweep_slice(m, 1);
+        b2b2c_lead_kind_set(m, B2B2C_LEAD_EV_GUIDE_DOWNLOAD, 45, 0, 0, 0);
+        b2b2c_lead_model_set_param(m, B2B2C_LEAD_WARM_THRESHOLD, 20);
         b2b2c_lead_model_free(m);
     }
     if (b2b2c_dealer_new(&e, ctx) == 0) {
