@@ -79,18 +79,24 @@ static int close_body(b2b2c_dealer_engine *e, int64_t now, size_t max,
                       size_t *done)
 {
     int64_t cutoff = now - (int64_t)e->param[P_CLOSEDAYS] * 86400;
+    /* seen: leads examined (a closed one's slot is examined again: a
+     * later entry may have moved into it); slots: slots passed (one
+     * round at most) */
     size_t seen = 0, n0 = e->leads.count, slots = 0;
     int rc;
     *done = 0;
+    /* the cursor too: a failed call leaves everything as it was */
+    if ((rc = b2b2c__undo_save(e->ctx, &e->ccur, sizeof e->ccur)) != 0)
+        return rc;
     while (seen < max && seen < n0 && e->leads.count &&
            slots < e->leads.cap) {
         b2b2c__map_slot *s;
         if (e->ccur >= e->leads.cap)
             e->ccur = 0;
         s = &e->leads.slots[e->ccur];
-        slots++;
         if (!s->hash) {
             e->ccur++;
+            slots++;
             continue;
         }
         seen++;
@@ -101,6 +107,7 @@ static int close_body(b2b2c_dealer_engine *e, int64_t now, size_t max,
             (*done)++;
         } else {
             e->ccur++;
+            slots++;
         }
     }
     return 0;
