@@ -644,7 +644,9 @@ B2B2C_API int b2b2c_dealer_erase_customer(b2b2c_dealer_engine *e,
  * A closed `from_id` (b2b2c_dealer_close_due: resolved, no offer, no
  * audit entry) is not in memory: its closed record is deleted when
  * `into_id` is known (in memory or closed), else renamed `into_id`; no
- * MERGE record is written. Since 1.1.
+ * MERGE record is written. A closed `into_id` with `from_id` in memory
+ * counts as unknown (its closed record stays, as for a route of its ID).
+ * Since 1.1.
  */
 B2B2C_API int b2b2c_dealer_merge_lead(b2b2c_dealer_engine *e,
                                       const char *from_id,
