@@ -80,16 +80,17 @@ static int close_body(b2b2c_dealer_engine *e, int64_t now, size_t max,
 {
     int64_t cutoff = now - (int64_t)e->param[P_CLOSEDAYS] * 86400;
     /* seen: leads examined (a closed one's slot is examined again: a
-     * later entry may have moved into it); slots: slots passed (one
-     * round at most) */
-    size_t seen = 0, n0 = e->leads.count, slots = 0;
+     * later entry may have moved into it); slots: slots passed, one round
+     * at most, so that a call with max >= the leads examines each of them
+     * (a removal moves entries back into slots not passed yet, or, near
+     * the round's end, into one passed at its start: seen by both) */
+    size_t seen = 0, slots = 0;
     int rc;
     *done = 0;
     /* the cursor too: a failed call leaves everything as it was */
     if ((rc = b2b2c__undo_save(e->ctx, &e->ccur, sizeof e->ccur)) != 0)
         return rc;
-    while (seen < max && seen < n0 && e->leads.count &&
-           slots < e->leads.cap) {
+    while (seen < max && e->leads.count && slots < e->leads.cap) {
         b2b2c__map_slot *s;
         if (e->ccur >= e->leads.cap)
             e->ccur = 0;
