@@ -526,7 +526,8 @@ B2B2C_API int b2b2c_dealer_prune(size_t *count_out, b2b2c_dealer_engine *e,
  * from where the previous call on this handle stopped (a cursor in
  * memory, wrapping at the end): a host calls it now and then (say daily
  * with max 100,000) and every lead is looked at once per nleads / max
- * calls. Cost: O(max) memory work, two storage calls per lead closed.
+ * calls. Cost: O(max) memory work (plus the empty slots of the lead map
+ * passed, one round at most), two storage calls per lead closed.
  *
  * closed  receives the number of leads closed (may be 0); untouched on
  *         error.
