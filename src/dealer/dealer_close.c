@@ -132,6 +132,17 @@ int b2b2c_dealer_close_due(size_t *closed, b2b2c_dealer_engine *e,
 
 /* ---- reading and moving closed records ---------------------------------- */
 
+/* A closed record failed to decode (rc): the message names its table
+ * (the lead record's decoder names dealer_leads). */
+int b2b2c__dealer_closed_fail(b2b2c_dealer_engine *e, const void *k,
+                              size_t kl, int rc)
+{
+    return rc == B2B2C_ECORRUPT
+               ? b2b2c__err_corrupt(e->ctx, rc, T_CLOSED, k, kl,
+                                    "closed lead")
+               : rc;
+}
+
 typedef struct got {
     b2b2c_dealer_engine *e;
     const char *id;
@@ -161,7 +172,7 @@ static int got_closed(const void *v, size_t vl, void *payload)
     rc = b2b2c__dealer_dec_lead(g->e, g->id, g->n, v, vl, &at, &m, &tried,
                                 &nt);
     if (rc)
-        return rc;
+        return b2b2c__dealer_closed_fail(g->e, g->id, g->n, rc);
     b2b2c__free(g->e->ctx, tried);
     g->state = m.state;
     g->dealer = m.dealer;

@@ -971,6 +971,10 @@ int b2b2c__dealer_closed_get(b2b2c_dealer_engine *e, const char *id,
  * bytes; NULL: delete): 1, 0 when there is none, or an error. */
 int b2b2c__dealer_closed_move(b2b2c_dealer_engine *e, const char *id,
                               size_t n, const char *to, size_t tn);
+/* dealer_close.c: a closed record's decoding failure rc, the message
+ * naming dealer_closed */
+int b2b2c__dealer_closed_fail(b2b2c_dealer_engine *e, const void *k,
+                              size_t kl, int rc);
 /* dealer_close.c: another context closed lead k (deleted its record in
  * dealer_leads): it leaves memory too. */
 int b2b2c__dealer_lead_drop(b2b2c_dealer_engine *e, const void *k,

@@ -339,9 +339,10 @@ static int apply_closed(b2b2c_dealer_engine *e, const void *k, size_t kl,
     lmut m;
     uint32_t nt, *tried;
     int rc = b2b2c__dealer_dec_lead(e, k, kl, v, vl, &at, &m, &tried, &nt);
-    if (rc == 0)
-        b2b2c__free(e->ctx, tried);
-    return rc;
+    if (rc)
+        return b2b2c__dealer_closed_fail(e, k, kl, rc);
+    b2b2c__free(e->ctx, tried);
+    return 0;
 }
 
 /* ---- applying them all ------------------------------------------------- */

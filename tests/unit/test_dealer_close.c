@@ -229,6 +229,19 @@ static void t_group_and_bad_input(void **state)
     reopen(f);
     assert_int_equal(b2b2c_dealer_lead_state(&s, NULL, f->e, "P0"), 0);
     assert_int_equal(s, B2B2C_DEALER_LEAD_WON);
+    /* a closed record that fails to decode: ECORRUPT naming its table */
+    {
+        b2b2c_storage *st = &f->store.inner;
+        static const unsigned char junk[] = {1, 2, 3, 4, 5, 6, 7};
+        assert_int_equal(st->begin(st->userdata), 0);
+        assert_int_equal(st->put(st->userdata, "dealer_closed", "P0", 2,
+                                 junk, sizeof junk),
+                         0);
+        assert_int_equal(st->commit(st->userdata), 0);
+        assert_int_equal(b2b2c_dealer_lead_state(&s, NULL, f->e, "P0"),
+                         B2B2C_ECORRUPT);
+        assert_non_null(strstr(b2b2c_ctx_errmsg(f->ctx), "dealer_closed"));
+    }
     teardown((void **)&f);
 }
 
