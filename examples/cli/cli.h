@@ -280,5 +280,6 @@ int cli_dealers_owners(int argc, char **argv);
 /* b2b2c --db SPEC dealers funnel (cli_dealers_funnel.c). */
 int cli_dealers_funnel(int argc, char **argv);
 int cli_dealers_scorecards(int argc, char **argv);
+int cli_dealers_close(int argc, char **argv);
 
 #endif

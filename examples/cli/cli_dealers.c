@@ -851,6 +851,8 @@ static int run_dealers(int argc, char **argv)
         return cli_dealers_funnel(argc, argv);
     if (strcmp(argv[1], "scorecards") == 0)
         return cli_dealers_scorecards(argc, argv);
+    if (strcmp(argv[1], "close") == 0)
+        return cli_dealers_close(argc, argv);
     if (strcmp(argv[1], "simulate") == 0)
         return cli_db_refuse("dealers simulate") ? CLI_EUSAGE
                                                  : run_simulate(argc, argv);
@@ -874,7 +876,8 @@ const cli_command cli_cmd_dealers = {
     "[--dealers FILE.csv]\n"
     "       b2b2c --db SPEC dealers funnel|scorecards [--from DATE] "
     "[--to DATE]\n"
-    "                                 [--format csv|json]\n\n"
+    "                                 [--format csv|json]\n"
+    "       b2b2c --db SPEC dealers close --at DATE [--max N]\n\n"
     "route: dealers CSV columns dealer_id,regions,capacity[,tier_weight]"
     "[,product_lines]\n"
     "  (lists separated by ';'); leads CSV lead_id,region,timestamp"
@@ -937,5 +940,8 @@ const cli_command cli_cmd_dealers = {
     "scorecards: every dealer offered a lead in [--from, --to), in rank\n"
     "  order of posterior conversion, with its credible interval, the gap\n"
     "  to the network median, shares, ownership and registration counts\n"
-    "  (docs/dealer-allocation.md, \"Statistics and scorecards\").\n",
+    "  (docs/dealer-allocation.md, \"Statistics and scorecards\").\n"
+    "close: one bounded b2b2c_dealer_close_due at --at (default --max\n"
+    "  10000): won, lost and direct leads resolved CLOSE_DAYS (180) before\n"
+    "  and out of the audit window leave memory; prints closed,N.\n",
     run_dealers};

@@ -2,7 +2,7 @@
 /* b2b2c --db SPEC dealers funnel and dealers scorecards: the dealer-side
  * funnel of the offers made in a period (b2b2c_dealer_funnel) and the
  * dealers' scorecards (b2b2c_dealer_scorecards), from the database the
- * routing runs kept. */
+ * routing runs kept; dealers close (b2b2c_dealer_close_due). */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -133,6 +133,43 @@ int cli_dealers_scorecards(int argc, char **argv)
                             b2b2c_strerror(rc));
     else
         cli_table_end(&t);
+    b2b2c_dealer_free(e);
+    cli_ctx_free(ctx);
+    return rc;
+}
+
+/* dealers close: one bounded b2b2c_dealer_close_due call (cron-friendly);
+ * prints closed,N. */
+int cli_dealers_close(int argc, char **argv)
+{
+    cli_opt o[] = {{"at", NULL, 1}, {"max", NULL, 0}, {NULL, NULL, 0}};
+    b2b2c_ctx *ctx = NULL;
+    b2b2c_dealer_engine *e = NULL;
+    const char *mx;
+    int64_t at, max = 10000;
+    size_t closed = 0;
+    int rc;
+
+    if ((rc = cli_parse_opts(argc, argv, 2, o)) != 0)
+        return rc;
+    if (!cli_db_given())
+        return cli_usage_error("dealers close: needs --db (the routed "
+                               "leads the routing runs kept)");
+    if (cli_parse_time(cli_opt_get(o, "at"), &at))
+        return cli_usage_error("--at: not a date: '%s'", cli_opt_get(o, "at"));
+    mx = cli_opt_get(o, "max");
+    if (mx && (cli_parse_int64(mx, &max) || max < 1))
+        return cli_usage_error("--max: expected a whole number >= 1, not "
+                               "'%s'",
+                               mx);
+    if ((rc = cli_ctx_new(&ctx)) != 0)
+        return rc;
+    if ((rc = b2b2c_dealer_new(&e, ctx)) != 0 ||
+        (rc = b2b2c_dealer_close_due(&closed, e, at, (size_t)max)) != 0)
+        rc = cli_data_error("%s (%s)", b2b2c_ctx_errmsg(ctx),
+                            b2b2c_strerror(rc));
+    else
+        printf("closed\n%zu\n", closed);
     b2b2c_dealer_free(e);
     cli_ctx_free(ctx);
     return rc;

@@ -80,7 +80,11 @@ enum {
     /* 1.1: audit entries older than this many days before the `now` of
      * b2b2c_dealer_prune are pruned by it; 0 keeps every entry
      * (docs/dealer-allocation.md, "Audit retention") */
-    B2B2C_DEALER_PARAM_AUDIT_DAYS = 312        /* 0..36500 whole, def. 730 */
+    B2B2C_DEALER_PARAM_AUDIT_DAYS = 312,       /* 0..36500 whole, def. 730 */
+    /* 1.1: days a lead whose offer is resolved (won, lost, direct) stays
+     * in memory before b2b2c_dealer_close_due moves it to storage
+     * (docs/dealer-allocation.md, "Closing resolved leads") */
+    B2B2C_DEALER_PARAM_CLOSE_DAYS = 313        /* 1..36500 whole, def. 180 */
 };
 
 /* Dealer status. */
@@ -504,6 +508,41 @@ B2B2C_API int b2b2c_dealer_prune(size_t *count_out, b2b2c_dealer_engine *e,
                                  int64_t now, size_t max_items);
 
 /*
+ * Close resolved leads (docs/dealer-allocation.md, "Closing resolved
+ * leads"): a lead whose offer is resolved (won, lost or direct: no call
+ * changes it any more; offered, accepted, recalled and unrouted leads
+ * stay), resolved more than B2B2C_DEALER_PARAM_CLOSE_DAYS before `now`
+ * and with no audit entry left (b2b2c_dealer_prune removed them) leaves
+ * memory: its record moves from table dealer_leads to dealer_closed,
+ * without its customer key, and the open no longer reads it. Dealers'
+ * counters, posteriors, scorecards and owners stay as they were.
+ * b2b2c_dealer_lead_state still answers for it from storage,
+ * b2b2c_dealer_audit_lead lists nothing for it, b2b2c_dealer_erase_lead
+ * and b2b2c_dealer_merge_lead find it; b2b2c_dealer_route of its ID
+ * routes a new lead (the closed record stays until that one closes too
+ * and replaces it).
+ *
+ * Bounded work: the call examines at most `max` leads in memory, going on
+ * from where the previous call on this handle stopped (a cursor in
+ * memory, wrapping at the end): a host calls it now and then (say daily
+ * with max 100,000) and every lead is looked at once per nleads / max
+ * calls. Cost: O(max) memory work (plus the empty slots of the lead map
+ * passed, one round at most), two storage calls per lead closed.
+ *
+ * closed  receives the number of leads closed (may be 0); untouched on
+ *         error.
+ * e       the engine.
+ * now     the caller's time (Unix seconds).
+ * max     leads to examine, >= 1.
+ *
+ * Returns 0, B2B2C_EINVAL (NULL), B2B2C_ERANGE (now outside the library's
+ * time range, max 0), B2B2C_ENOMEM or a storage code; nothing changes on
+ * error. Inside a group it rolls back with the group. Since 1.1.
+ */
+B2B2C_API int b2b2c_dealer_close_due(size_t *closed, b2b2c_dealer_engine *e,
+                                     int64_t now, size_t max);
+
+/*
  * The manufacturer recalls an offered or accepted lead (it frees the
  * dealer's capacity and does not count in its conversion). `now` is in the
  * library's time range and not before the offer, unless the stored offer
@@ -530,8 +569,11 @@ B2B2C_API int b2b2c_dealer_outcome(b2b2c_dealer_engine *e,
 
 /*
  * A lead's state (B2B2C_DEALER_LEAD_*) and current or last dealer (NULL for
- * none). Either output may be NULL. Returns 0, B2B2C_EINVAL, B2B2C_EBADID
- * or B2B2C_ENOTFOUND.
+ * none). Either output may be NULL. 1.1: a closed lead
+ * (b2b2c_dealer_close_due) answers from its stored record (one storage
+ * read); a lead in memory with the same ID (routed again) answers first.
+ * Returns 0, B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND, and for a closed
+ * lead B2B2C_ECORRUPT or a storage code.
  */
 B2B2C_API int b2b2c_dealer_lead_state(int32_t *state_out,
                                       const char **dealer_out,
@@ -544,7 +586,8 @@ B2B2C_API int b2b2c_dealer_lead_state(int32_t *state_out,
  * are rewritten under an anonymous name that is not valid UTF-8 (no ID, no
  * location) and the change log forgets; every dealer's counters,
  * posterior, scorecard and funnel stay as they were (audit listings show
- * the lead as ""). The ID may be routed again. Rolls back with a group.
+ * the lead as ""). The ID may be routed again. 1.1: a closed lead's
+ * record (b2b2c_dealer_close_due) is deleted too. Rolls back with a group.
  * Returns 0, B2B2C_EINVAL, B2B2C_EBADID, B2B2C_ENOTFOUND ("lead_id: ..."),
  * B2B2C_ENOMEM or a storage code; nothing changes on error. Cost: a
  * storage read and write per decision about the lead. Since 1.1.
@@ -599,6 +642,11 @@ B2B2C_API int b2b2c_dealer_erase_customer(b2b2c_dealer_engine *e,
  * outcome, won or lost: one of them would stop counting), B2B2C_ENOMEM or
  * a storage code; nothing changes on error. Cost: O(decisions about both
  * leads), plus a storage read and write per decision about `from_id`.
+ * A closed `from_id` (b2b2c_dealer_close_due: resolved, no offer, no
+ * audit entry) is not in memory: its closed record is deleted when
+ * `into_id` is known (in memory or closed), else renamed `into_id`; no
+ * MERGE record is written. A closed `into_id` with `from_id` in memory
+ * counts as unknown (its closed record stays, as for a route of its ID).
  * Since 1.1.
  */
 B2B2C_API int b2b2c_dealer_merge_lead(b2b2c_dealer_engine *e,
@@ -620,7 +668,9 @@ typedef int (*b2b2c_dealer_audit_cb)(const char *lead_id,
                                      void *userdata);
 
 /* Every decision about a lead, oldest first. Returns 0, B2B2C_EINVAL,
- * B2B2C_EBADID, B2B2C_ENOTFOUND or cb's code. */
+ * B2B2C_EBADID, B2B2C_ENOTFOUND or cb's code. 1.1: a closed lead
+ * (b2b2c_dealer_close_due) has none (0, cb not called; one storage
+ * read). */
 B2B2C_API int b2b2c_dealer_audit_lead(b2b2c_dealer_engine *e,
                                       const char *lead_id,
                                       b2b2c_dealer_audit_cb cb, void *userdata);

@@ -59,6 +59,7 @@ static const b2b2c__param_info DEALER[] = {
     P(B2B2C_DEALER_PARAM_OWNER_DAYS, 0, 3650, 365, 0),
     P(B2B2C_DEALER_PARAM_REG_DAYS, 1, 3650, 90, 0),
     P(B2B2C_DEALER_PARAM_AUDIT_DAYS, 0, 36500, 730, 1),
+    P(B2B2C_DEALER_PARAM_CLOSE_DAYS, 1, 36500, 180, 1),
 };
 
 static const b2b2c__param_info FORECASTER[] = {

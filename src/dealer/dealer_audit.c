@@ -155,9 +155,17 @@ int b2b2c_dealer_audit_lead(b2b2c_dealer_engine *e, const char *lead_id,
     if (!cb)
         return b2b2c__err(e->ctx, B2B2C_EINVAL, "cb: must not be NULL");
     if ((rc = b2b2c__dealer_id_arg(e->ctx, "lead_id", lead_id, &n)) != 0 ||
-        (rc = b2b2c__sync_read(e->ctx)) != 0 ||
-        (rc = b2b2c__dealer_find_lead(e, lead_id, n, &l)) != 0)
+        (rc = b2b2c__sync_read(e->ctx)) != 0)
         return rc;
+    if (!(l = b2b2c__map_get(&e->leads, lead_id, n))) {
+        /* a closed lead's entries were all pruned before it closed
+         * (dealer_close.c): nothing to list */
+        int32_t st;
+        uint32_t di;
+        if ((rc = b2b2c__dealer_closed_get(e, lead_id, n, &st, &di)) != 0)
+            return rc < 0 ? rc : 0;
+        return b2b2c__dealer_find_lead(e, lead_id, n, &l);
+    }
     return aud_walk(e, l->afirst, 0, cb, payload);
 }
 

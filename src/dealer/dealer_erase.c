@@ -58,9 +58,17 @@ static int erase_lead_body(b2b2c_dealer_engine *e, const char *id, size_t n)
     char anon[ANON_LEN + 1];
     lead_attrs at;
     lead *l, *t;
-    int rc;
-    if ((rc = b2b2c__dealer_find_lead(e, id, n, &l)) != 0)
-        return rc;
+    int rc, closed;
+    /* a closed record of the ID (dealer_close.c) goes first: it holds no
+     * customer key and no audit entry names it */
+    if ((closed = b2b2c__dealer_closed_move(e, id, n, NULL, 0)) < 0)
+        return closed;
+    if (!(l = b2b2c__map_get(&e->leads, id, n))) {
+        if (!closed)
+            return b2b2c__dealer_find_lead(e, id, n, &l);
+        b2b2c__sync_forget(ctx);
+        return 0;
+    }
     if ((l->m.state == B2B2C_DEALER_LEAD_OFFERED ||
          l->m.state == B2B2C_DEALER_LEAD_ACCEPTED) &&
         (rc = close_offer(e, l)) != 0)

@@ -49,7 +49,7 @@
 
 #define NSKIP 6
 #define NDECL 8
-#define NPARAM 13
+#define NPARAM 14
 #define DEALER_PARAM_BASE B2B2C_DEALER_PARAM_POLICY
 #define NONE32 UINT32_MAX
 #define NOPOS SIZE_MAX
@@ -65,6 +65,7 @@
 #define T_OWNERS "dealer_owners"
 #define T_REGS "dealer_regs"
 #define T_CERTS "dealer_certs"
+#define T_CLOSED "dealer_closed"
 
 /* The routing mirror: what the eligibility pass and the policies read per
  * candidate, a 128-byte entry per dealer in each region bucket the dealer
@@ -325,6 +326,9 @@ struct b2b2c_dealer_engine {
     /* audit retention (dealer_prune.c): aud[0, abase) are pruned (dead,
      * lead NULL), moved out by a later prune */
     size_t abase;
+    /* closing (dealer_close.c): the slot of e->leads the next
+     * b2b2c_dealer_close_due goes on from (memory only) */
+    size_t ccur;
 };
 
 typedef struct decision {
@@ -392,7 +396,7 @@ static inline size_t owner_key(unsigned char *buf, const void *ck,
 
 enum { P_POLICY, P_MAXSHARE, P_PERIOD, P_SHAREMIN, P_PRIOR, P_NEWLEADS,
        P_FLOOR, P_EXPO, P_DIRECT, P_LEVEL, P_OWNDAYS, P_REGDAYS,
-       P_AUDITDAYS };
+       P_AUDITDAYS, P_CLOSEDAYS };
 
 
 
@@ -957,6 +961,28 @@ static inline int b2b2c__dealer_lead_erased(const lead *l)
 
 /* dealer_prune.c: another context pruned the audit record with key k */
 int b2b2c__dealer_aud_drop(b2b2c_dealer_engine *e, const void *k, size_t kl);
+
+/* dealer_close.c: the closed lead `id` (n bytes) from dealer_closed into
+ * *state and *dealer (its last dealer's number or NONE32): 1, 0 when there
+ * is none, or an error (message set). */
+int b2b2c__dealer_closed_get(b2b2c_dealer_engine *e, const char *id,
+                             size_t n, int32_t *state, uint32_t *dealer);
+/* Delete closed lead `id` from dealer_closed, or rename it `to` (tn
+ * bytes; NULL: delete): 1, 0 when there is none, or an error. */
+int b2b2c__dealer_closed_move(b2b2c_dealer_engine *e, const char *id,
+                              size_t n, const char *to, size_t tn);
+/* dealer_close.c: a closed record's decoding failure rc, the message
+ * naming dealer_closed */
+int b2b2c__dealer_closed_fail(b2b2c_dealer_engine *e, const void *k,
+                              size_t kl, int rc);
+/* dealer_close.c: another context closed lead k (deleted its record in
+ * dealer_leads): it leaves memory too. */
+int b2b2c__dealer_lead_drop(b2b2c_dealer_engine *e, const void *k,
+                            size_t kl);
+/* dealer_store.c: lead l's record (with its customer key when withkey)
+ * into `table` under its ID. */
+int b2b2c__dealer_write_lead_to(b2b2c_dealer_engine *e, const lead *l,
+                                const char *table, int withkey);
 
 /* dealer_leads.c */
 int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, size_t n,

@@ -662,9 +662,22 @@ int b2b2c_dealer_lead_state(int32_t *state_out, const char **dealer_out,
     int rc;
     CHECK_E(e);
     if ((rc = b2b2c__dealer_id_arg(e->ctx, "lead_id", lead_id, &n)) != 0 ||
-        (rc = b2b2c__sync_read(e->ctx)) != 0 ||
-        (rc = b2b2c__dealer_find_lead(e, lead_id, n, &l)) != 0)
+        (rc = b2b2c__sync_read(e->ctx)) != 0)
         return rc;
+    if (!(l = b2b2c__map_get(&e->leads, lead_id, n))) {
+        /* closed (dealer_close.c): from its stored record */
+        int32_t st;
+        uint32_t di;
+        if ((rc = b2b2c__dealer_closed_get(e, lead_id, n, &st, &di)) < 0)
+            return rc;
+        if (rc == 0)
+            return b2b2c__dealer_find_lead(e, lead_id, n, &l);
+        if (state_out)
+            *state_out = st;
+        if (dealer_out)
+            *dealer_out = di == NONE32 ? NULL : e->dealers[di]->id;
+        return 0;
+    }
     if (state_out)
         *state_out = l->m.state;
     if (dealer_out)

@@ -201,10 +201,26 @@ static int merge_body(b2b2c_dealer_engine *e, const char *from_id,
     int64_t last;
     aent x;
     int rc;
-    if (!(f = b2b2c__map_get(&e->leads, from_id, fn)))
-        return b2b2c__err(ctx, B2B2C_ENOTFOUND, "from_id: no lead '%s'",
-                          from_id);
     t = b2b2c__map_get(&e->leads, into_id, in);
+    if (!(f = b2b2c__map_get(&e->leads, from_id, fn))) {
+        /* a closed from_id (dealer_close.c): no offer, no audit entry,
+         * its outcome already counted; its record goes when into_id is
+         * known (in memory or closed), else it is renamed into_id */
+        int32_t st;
+        uint32_t di;
+        int known = t != NULL;
+        if (!known &&
+            (known = b2b2c__dealer_closed_get(e, into_id, in, &st, &di)) < 0)
+            return known;
+        if ((rc = b2b2c__dealer_closed_move(e, from_id, fn,
+                                            known ? NULL : into_id, in)) < 0)
+            return rc;
+        if (rc == 0)
+            return b2b2c__err(ctx, B2B2C_ENOTFOUND, "from_id: no lead '%s'",
+                              from_id);
+        b2b2c__sync_forget(ctx);
+        return 0;
+    }
     if (b2b2c__dealer_lead_erased(f))
         return b2b2c__err(ctx, B2B2C_ENOTFOUND, "from_id: no lead '%s'",
                           from_id);

@@ -71,10 +71,17 @@ static void enc_lead_attrs(b2b2c__wbuf *w, const lead *l)
 
 int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l)
 {
+    return b2b2c__dealer_write_lead_to(e, l, T_LEADS, 1);
+}
+
+int b2b2c__dealer_write_lead_to(b2b2c_dealer_engine *e, const lead *l,
+                                const char *table, int withkey)
+{
     b2b2c__wbuf w;
+    int ck = withkey && l->cklen;
     /* version 2 (1.1): the customer key follows, for a lead routed with
      * one; a lead without is version 1 as before */
-    b2b2c__enc_begin(&w, &e->ctx->mem, l->cklen ? 2 : 1);
+    b2b2c__enc_begin(&w, &e->ctx->mem, ck ? 2 : 1);
     enc_lead_attrs(&w, l);
     b2b2c__enc_str(&w, l->m.dealer == NONE32 ? ""
                                              : e->dealers[l->m.dealer]->id);
@@ -89,9 +96,9 @@ int b2b2c__dealer_write_lead(b2b2c_dealer_engine *e, const lead *l)
         b2b2c__enc_str(&w, e->dealers[l->tried[i] & ~TRIED_EXPIRED]->id);
         b2b2c__enc_u8(&w, (l->tried[i] & TRIED_EXPIRED) ? 1 : 0);
     }
-    if (l->cklen)
+    if (ck)
         b2b2c__enc_bytes(&w, lead_ck(l), l->cklen);
-    return b2b2c__st_put_rec(e->ctx, T_LEADS, l->id, l->idlen, &w);
+    return b2b2c__st_put_rec(e->ctx, table, l->id, l->idlen, &w);
 }
 
 /* An audit record. The first decision about a new lead also carries the

@@ -24,10 +24,10 @@
 #include "dealer_int.h"
 
 enum { R_STATE, R_DEALERS, R_STATS, R_LEADS, R_AUDIT, R_OWNERS, R_REGS,
-       R_CERTS, R_N };
+       R_CERTS, R_CLOSED, R_N };
 static const char *const TABLES[R_N] = {T_STATE, T_DEALERS, T_STATS,
                                         T_LEADS, T_AUDIT,   T_OWNERS,
-                                        T_REGS,  T_CERTS};
+                                        T_REGS,  T_CERTS,   T_CLOSED};
 #define SY_HDR 7 /* [table u8][klen u16 LE][vlen u32, this host's order] */
 #define SY_DEL 0xffffffffu /* vlen of a deleted record (no value bytes) */
 
@@ -58,12 +58,13 @@ static int refresh(void *h, const char *table, const void *key, size_t klen,
     if (t == R_N)
         return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, table, key, klen,
                                   "not a table of the dealer engine");
-    if (!val && t != R_AUDIT)
+    if (!val && t != R_AUDIT && t != R_LEADS && t != R_CLOSED)
         return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, table, key, klen,
                                   "deleted by another context (the dealer "
-                                  "engine deletes audit records only)");
+                                  "engine deletes audit, lead and closed "
+                                  "records only)");
     if (!val)
-        vlen = SY_DEL; /* b2b2c_dealer_prune in another context */
+        vlen = SY_DEL; /* b2b2c_dealer_prune, _close_due elsewhere */
     if (klen > 0xffff || (val && vlen >= SY_DEL))
         return b2b2c__err_corrupt(ctx, B2B2C_ECORRUPT, table, key, klen,
                                   "record too long");
@@ -330,6 +331,20 @@ static int apply_reg(b2b2c_dealer_engine *e, const void *k, size_t kl,
     return rc ? rc : b2b2c__dealer_reg_put(e, k, kl, &m, ck, cklen, 1);
 }
 
+/* A closed lead's record (dealer_close.c): not in memory; checked only. */
+static int apply_closed(b2b2c_dealer_engine *e, const void *k, size_t kl,
+                        const void *v, size_t vl)
+{
+    lead_attrs at;
+    lmut m;
+    uint32_t nt, *tried;
+    int rc = b2b2c__dealer_dec_lead(e, k, kl, v, vl, &at, &m, &tried, &nt);
+    if (rc)
+        return b2b2c__dealer_closed_fail(e, k, kl, rc);
+    b2b2c__free(e->ctx, tried);
+    return 0;
+}
+
 /* ---- applying them all ------------------------------------------------- */
 
 typedef struct syrec {
@@ -397,7 +412,7 @@ static int refresh_done(void *h)
     static int (*const apply[R_N])(b2b2c_dealer_engine *, const void *,
                                    size_t, const void *, size_t) = {
         apply_state, NULL, apply_stats, apply_lead, apply_audit,
-        apply_owner, apply_reg, b2b2c__dealer_apply_cert};
+        apply_owner, apply_reg, b2b2c__dealer_apply_cert, apply_closed};
     b2b2c_dealer_engine *e = h;
     syrec r;
     int rc;
@@ -412,10 +427,16 @@ static int refresh_done(void *h)
         }
         for (size_t off = 0; off < e->sylen && rc == 0;) {
             off = sy_at(e, off, &r);
-            if (r.t == t)
+            if (r.t == t && (r.v || t == R_AUDIT))
                 rc = r.v ? apply[t](e, r.k, r.kl, r.v, r.vl)
                          : b2b2c__dealer_aud_drop(e, r.k, r.kl);
         }
+    }
+    /* leads closed elsewhere (their audit entries dropped above) */
+    for (size_t off = 0; off < e->sylen && rc == 0;) {
+        off = sy_at(e, off, &r);
+        if (r.t == R_LEADS && !r.v)
+            rc = b2b2c__dealer_lead_drop(e, r.k, r.kl);
     }
     if (rc == 0)
         e->sylen = 0;

@@ -12,7 +12,7 @@
  *       store, in a child process: time, growth of its RSS, bytes the
  *       library allocated), then b2b2c_lead_close_due in calls of 10,000
  *       until a call closes none (time per call), then the open again.
- *   bench_lifecycle sim mem|sqlite [N [YEARS]]   N leads (default
+ *   bench_lifecycle sim mem|sqlite [N [YEARS [AUDIT_DAYS]]]   N leads (default
  *       200,000) arriving evenly over YEARS (default 3) years, a day at a
  *       time: on arrival the lead and 3 events; a week later qualified
  *       (40%) or nurturing; 30 days after arrival won (25% of the
@@ -24,9 +24,12 @@
  *       gets the won leads as customers: a first purchase on the win day,
  *       then 1..8 repeat purchases every 60, 90, 120 or 180 days (one in
  *       four an installation). Every day ends with b2b2c_lead_close_due,
- *       b2b2c_dealer_prune and b2b2c_forecaster_fold (max 100,000 each)
- *       at the day's end, with the retention defaults (closing 180 days,
- *       audit 730 days, folding 730 days). At each tenth of N (and at 1M,
+ *       b2b2c_dealer_prune, b2b2c_dealer_close_due and
+ *       b2b2c_forecaster_fold (max 100,000 each) at the day's end, with
+ *       the retention defaults (closing leads 180 days, audit 730 days,
+ *       closing dealer leads 180 days, folding 730 days; a dealer lead
+ *       closes once its audit entry is pruned too). A fifth argument sets
+ *       B2B2C_DEALER_PARAM_AUDIT_DAYS instead of its default. At each tenth of N (and at 1M,
  *       5M, 10M) it prints the process RSS, the library's bytes, the
  *       working set, the routes and purchases so far and the elapsed time;
  *       at the end, the open of each engine on a new context.
@@ -369,7 +372,7 @@ static long sim_purchases(b2b2c_forecaster *fc, long n, long days, long d,
     return made;
 }
 
-static int part_sim(const char *kind, long n, int years)
+static int part_sim(const char *kind, long n, int years, double audit_days)
 {
     bench_counter cnt = {0};
     b2b2c_allocator al = {B2B2C_ALLOCATOR_VERSION, bench_count_alloc,
@@ -381,7 +384,7 @@ static int part_sim(const char *kind, long n, int years)
     b2b2c_forecaster *fc;
     long days = (long)years * 365, next_mark = n / 10, made = 0;
     long routed = 0, bought = 0;
-    size_t pruned = 0, folded = 0;
+    size_t pruned = 0, folded = 0, dclosed = 0;
     long marks[3] = {1000000, 5000000, 10000000};
     double t0 = bench_now();
     char id[32];
@@ -393,6 +396,10 @@ static int part_sim(const char *kind, long n, int years)
         (rc = b2b2c_dealer_new(&e, ctx)) ||
         (rc = b2b2c_forecaster_new(&fc, ctx)))
         fail("open", rc);
+    if (audit_days >= 0 &&
+        (rc = b2b2c_dealer_set_param(e, B2B2C_DEALER_PARAM_AUDIT_DAYS,
+                                     audit_days)))
+        fail("audit days", rc);
     for (int k = 0; k < 100; k++) {
         snprintf(id, sizeof(id), "dealer-%03d", k);
         if ((rc = b2b2c_dealer_put(e, id, 1.0 + k % 3, "RU-MOW;RU-SPE", "",
@@ -485,13 +492,16 @@ static int part_sim(const char *kind, long n, int years)
         if ((rc = b2b2c_lead_close_due(&closed, m, day0 + DAY - 1, 100000)))
             fail("close_due", rc);
         {
-            size_t np = 0, nf = 0;
+            size_t np = 0, nf = 0, nc = 0;
             if ((rc = b2b2c_dealer_prune(&np, e, day0 + DAY - 1, 100000)) ||
+                (rc = b2b2c_dealer_close_due(&nc, e, day0 + DAY - 1,
+                                             100000)) ||
                 (rc = b2b2c_forecaster_fold(&nf, fc, day0 + DAY - 1,
                                             100000)))
-                fail("prune/fold", rc);
+                fail("prune/close/fold", rc);
             pruned += np;
             folded += nf;
+            dclosed += nc;
         }
         made = hi > made ? hi : made;
         if ((rc = b2b2c_lead_count(&live, m)))
@@ -501,20 +511,20 @@ static int part_sim(const char *kind, long n, int years)
                 printf("bench lifecycle sim %s: %ld leads by day %ld, "
                        "working set %zu, RSS %.1f MB, library %.1f MB, "
                        "%ld routes, %ld purchases, %zu audit entries "
-                       "pruned, %zu folds, %.0f s\n",
+                       "pruned, %zu dealer leads closed, %zu folds, %.0f s\n",
                        kind, marks[k], d, live, rss_bytes() / 1e6,
                        (double)cnt.bytes / 1e6, routed, bought, pruned,
-                       folded, bench_now() - t0);
+                       dclosed, folded, bench_now() - t0);
                 marks[k] = -1;
             }
         if (made >= next_mark && next_mark > 0) {
             printf("bench lifecycle sim %s: %ld leads by day %ld, working "
                    "set %zu, RSS %.1f MB, library %.1f MB, %ld routes, %ld "
-                   "purchases, %zu audit entries pruned, %zu folds, "
-                   "%.0f s\n",
+                   "purchases, %zu audit entries pruned, %zu dealer leads "
+                   "closed, %zu folds, %.0f s\n",
                    kind, made, d, live, rss_bytes() / 1e6,
-                   (double)cnt.bytes / 1e6, routed, bought, pruned, folded,
-                   bench_now() - t0);
+                   (double)cnt.bytes / 1e6, routed, bought, pruned, dclosed,
+                   folded, bench_now() - t0);
             fflush(stdout);
             next_mark += n / 10;
         }
@@ -571,15 +581,16 @@ int main(int argc, char **argv)
     const char *kind = argc > 2 ? argv[2] : "mem";
     long n = argc > 3 ? atol(argv[3]) : 200000;
     int years = argc > 4 ? atoi(argv[4]) : 3;
+    double audit_days = argc > 5 ? atof(argv[5]) : -1; /* -1: default */
     if (n < 10 || years < 1 || years > 100) {
         fprintf(stderr, "usage: bench_lifecycle open|sim mem|sqlite [N "
-                        "[YEARS]]\n");
+                        "[YEARS [AUDIT_DAYS]]]\n");
         return 2;
     }
     if (strcmp(part, "open") == 0)
         return part_open(kind, n);
     if (strcmp(part, "sim") == 0)
-        return part_sim(kind, n, years);
+        return part_sim(kind, n, years, audit_days);
     fprintf(stderr, "bench_lifecycle: unknown part '%s'\n", part);
     return 2;
 }

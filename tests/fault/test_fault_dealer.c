@@ -797,6 +797,68 @@ static void t_prune(void **u)
     run("prune, compacting", setup_pruned, op_prune);
     run("erase a pruned lead", setup_pruned, op_erase_pruned);
 }
+/* Closing (issue 20): L4 won at T0 + 900, AUDIT_DAYS 1 and CLOSE_DAYS 1,
+ * the trail pruned at T0 + 3 days; then closed, 1 or 6 leads examined per
+ * call; a closed lead erased, merged into an unknown ID (renamed) and
+ * into a known one (deleted). */
+static int setup_closable(th_env *env, void **state)
+{
+    size_t n = 0;
+    int rc = setup_won(env, state);
+    if (rc || (rc = b2b2c_dealer_set_param(*state,
+                                           B2B2C_DEALER_PARAM_AUDIT_DAYS,
+                                           1)) != 0 ||
+        (rc = b2b2c_dealer_set_param(*state, B2B2C_DEALER_PARAM_CLOSE_DAYS,
+                                     1)) != 0)
+        return rc;
+    return b2b2c_dealer_prune(&n, *state, T0 + 3 * 86400, 100);
+}
+static int setup_closed(th_env *env, void **state)
+{
+    size_t n = 0;
+    int rc = setup_closable(env, state);
+    return rc ? rc : b2b2c_dealer_close_due(&n, *state, T0 + 3 * 86400, 100);
+}
+static int op_close(th_env *env, void *s)
+{
+    size_t n = 0;
+    int rc;
+    (void)env;
+    rc = b2b2c_dealer_close_due(&n, s, T0 + 3 * 86400, 6);
+    return rc == 0 && n != 1 ? -9994 : rc;
+}
+static int op_close_one(th_env *env, void *s)
+{
+    size_t n = 0;
+    (void)env;
+    return b2b2c_dealer_close_due(&n, s, T0 + 3 * 86400, 1);
+}
+static int op_erase_closed(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_erase_lead(s, "L4");
+}
+static int op_merge_closed_rename(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_merge_lead(s, "L4", "NEW", T0 + 3 * 86400);
+}
+static int op_merge_closed_known(th_env *env, void *s)
+{
+    (void)env;
+    return b2b2c_dealer_merge_lead(s, "L4", "L0", T0 + 3 * 86400);
+}
+static void t_close(void **u)
+{
+    (void)u;
+    run("close", setup_closable, op_close);
+    run("close, one examined", setup_closable, op_close_one);
+    run("erase a closed lead", setup_closed, op_erase_closed);
+    run("merge a closed lead (renamed)", setup_closed,
+        op_merge_closed_rename);
+    run("merge a closed lead (into known)", setup_closed,
+        op_merge_closed_known);
+}
 static void t_erase(void **u)
 {
     (void)u;
@@ -912,6 +974,7 @@ int main(void)
         cmocka_unit_test(t_erase),
         cmocka_unit_test(t_merge),
         cmocka_unit_test(t_offboard), cmocka_unit_test(t_prune),
+        cmocka_unit_test(t_close),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

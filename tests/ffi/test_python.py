@@ -586,6 +586,21 @@ class DealerTest(EngineTest):
         self.assertEqual(self.d.prune(T0 + 10 * DAY, 5), 1)
         self.assertEqual(self.d.audit_lead("petr"), [])
 
+    def test_close_due(self):
+        dealer, _ = self.d.route("petr", "RU-MOW-01", "boilers",
+                                 "b2c_consumer", "hot", T0)
+        self.d.accept("petr", dealer, T0 + 60)
+        self.d.outcome("petr", True, 100.0, T0 + 120)
+        self.d.set_param(b2b2c.DEALER_PARAM_AUDIT_DAYS, 1)
+        self.assertEqual(self.d.prune(T0 + 10 * DAY), 1)
+        self.assertEqual(self.d.close_due(T0 + 10 * DAY), 0)  # 180 d
+        self.d.set_param(b2b2c.DEALER_PARAM_CLOSE_DAYS, 5)
+        self.assertEqual(self.d.close_due(T0 + 10 * DAY, 1), 1)
+        self.assertEqual(self.d.lead_state("petr"),
+                         (b2b2c.DEALER_LEAD_WON, dealer))
+        self.assertEqual(self.d.stats(dealer)["won"], 1)
+        self.assertError(b2b2c.ERANGE, self.d.close_due, T0, 0)
+
     def test_offboard(self):
         self.d.put("mow-2", 1.0, ["RU-MOW"], ["boilers"], capacity=5)
         dealer, _ = self.d.route("petr", "RU-MOW-01", "boilers",

@@ -153,6 +153,7 @@ TABLE = [
      {0: "id", 1: "id", 2: "time"}),
     ("dealer", "offboard", ["nobody", T0], {0: "id", 1: "time"}),
     ("dealer", "prune", [T0, 10], {0: "time", 1: "u64"}),
+    ("dealer", "close_due", [T0, 10], {0: "time", 1: "u64"}),
     ("ch", "remove", ["nope"], {0: "id"}),
     ("dealer", "outcome", ["R", True, 10.0, T0],
      {0: "id", 1: "won", 2: "dbl", 3: "time"}),

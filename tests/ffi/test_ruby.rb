@@ -436,6 +436,20 @@ class DealerTest < EngineTest
     assert_equal [], @d.audit_lead("petr")
   end
 
+  def test_close_due
+    dealer, = route("petr")
+    @d.accept("petr", dealer, T0 + 60)
+    @d.outcome("petr", true, 100.0, T0 + 120)
+    @d.set_param(B2B2C::DEALER_PARAM_AUDIT_DAYS, 1)
+    assert_equal 1, @d.prune(T0 + (10 * DAY))
+    assert_equal 0, @d.close_due(T0 + (10 * DAY))
+    @d.set_param(B2B2C::DEALER_PARAM_CLOSE_DAYS, 5)
+    assert_equal 1, @d.close_due(T0 + (10 * DAY), 1)
+    assert_equal [B2B2C::DEALER_LEAD_WON, dealer], @d.lead_state("petr")
+    assert_equal 1, @d.stats(dealer)["won"]
+    assert_error(B2B2C::ERANGE) { @d.close_due(T0, 0) }
+  end
+
   def test_offboard
     @d.put("mow-2", territories: ["RU-MOW"], product_lines: ["boilers"], capacity: 5)
     dealer, = route("petr")

@@ -124,6 +124,7 @@ TABLE = [
   [:dealer, :merge_lead, ["nobody", "R", T0], {}, { 0 => :id, 1 => :id, 2 => :time }],
   [:dealer, :offboard, ["nobody", T0], {}, { 0 => :id, 1 => :time }],
   [:dealer, :prune, [T0, 10], {}, { 0 => :time, 1 => :u64 }],
+  [:dealer, :close_due, [T0, 10], {}, { 0 => :time, 1 => :u64 }],
   [:ch, :remove, ["nope"], {}, { 0 => :id }],
   [:dealer, :outcome, ["R", true, 10.0, T0], {}, { 0 => :id, 1 => :won, 2 => :dbl, 3 => :time }],
   [:dealer, :lead_state, ["R"], {}, { 0 => :id }],

@@ -42,6 +42,7 @@ static const char *const tables[] = {
     "programs_promos", "programs_claims",
     "lead_rescores",
     "forecast_fold",
+    "dealer_closed",
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define T0 INT64_C(1767225600)
@@ -113,6 +114,21 @@ static void baseline(b2b2c_ctx *ctx)
     }
     if (b2b2c_dealer_new(&e, ctx) == 0) {
         b2b2c_dealer_put(e, "d1", 1.0, "RU", "boilers", 5, 0, 24.0);
+        /* a closed lead (dealer_closed): won 400 days before T0, its
+         * decision pruned, then closed */
+        {
+            size_t n;
+            int64_t t = T0 - 86400 * 400;
+            b2b2c_dealer_route(&dealer, &why, e, "c1", "RU-MOW", 0, 0, 0,
+                               "boilers", B2B2C_SEGMENT_B2C_CONSUMER,
+                               B2B2C_BAND_WARM, t);
+            b2b2c_dealer_accept(e, "c1", "d1", t + 60);
+            b2b2c_dealer_outcome(e, "c1", 1, 100, t + 120);
+            b2b2c_dealer_set_param(e, B2B2C_DEALER_PARAM_AUDIT_DAYS, 1);
+            b2b2c_dealer_prune(&n, e, t + 86400 * 100, 10);
+            b2b2c_dealer_set_param(e, B2B2C_DEALER_PARAM_AUDIT_DAYS, 730);
+            b2b2c_dealer_close_due(&n, e, T0, 10);
+        }
         b2b2c_dealer_route(&dealer, &why, e, "l1", "RU-MOW", 0, 0, 0,
                            "boilers", B2B2C_SEGMENT_B2C_CONSUMER,
                            B2B2C_BAND_WARM, T0);

@@ -94,6 +94,7 @@
  *   b2b2c_dealer_lead_state         test_dealer (F, F2, bad ID, unknown, ST)
  *   b2b2c_dealer_offboard           test_dealer (F, unknown, bad now, ST)
  *   b2b2c_dealer_prune              test_dealer (F, bad now, ST)
+ *   b2b2c_dealer_close_due          test_dealer (F, bad now, max 0, ST)
  * forecast.h (stateless; these and the forecaster's are in
  * test_outparams_forecast.c)
  *   b2b2c_forecast_fit              test_forecast (F, bad model, bad last
@@ -654,6 +655,31 @@ static void test_dealer(void **state)
     X(b2b2c_dealer_prune(&cnt, d, T0 + 30 * DAY, 5), ST_CODE);
     heal(&e);
     FAULTS(b2b2c_dealer_prune(&cnt, d, T0 + 30 * DAY, 5));
+    /* b2b2c_dealer_close_due: likewise (the trail pruned above, the won
+     * leads close) */
+    X(b2b2c_dealer_close_due(&cnt, d, INT64_MAX, 5), B2B2C_ERANGE);
+    X(b2b2c_dealer_close_due(&cnt, d, T0 + 400 * DAY, 0), B2B2C_ERANGE);
+    {
+        const char *to = NULL;
+        assert_int_equal(b2b2c_dealer_route(&to, NULL, d, "lc", "RU", 0, 0,
+                                            0, NULL, 5, 1, T0 + 7 * DAY),
+                         0);
+        assert_non_null(to);
+        assert_int_equal(b2b2c_dealer_accept(d, "lc", to,
+                                             T0 + 7 * DAY + 60),
+                         0);
+    }
+    assert_int_equal(b2b2c_dealer_outcome(d, "lc", 1, 5, T0 + 7 * DAY + 90),
+                     0);
+    {
+        size_t np;
+        while (b2b2c_dealer_prune(&np, d, T0 + 30 * DAY, 100) == 0 && np)
+            ;
+    }
+    store_fail(&e);
+    X(b2b2c_dealer_close_due(&cnt, d, T0 + 400 * DAY, 100), ST_CODE);
+    heal(&e);
+    FAULTS(b2b2c_dealer_close_due(&cnt, d, T0 + 400 * DAY, 100));
 
     b2b2c_dealer_free(d);
     FINISH(e);

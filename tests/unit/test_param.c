@@ -103,7 +103,7 @@ static void t_table_matches_engines(void **state)
                          B2B2C_EINVAL);
         assert_null(b2b2c_param_name(base + (int32_t)n));
     }
-    assert_int_equal(total, 9 + 9 + 13 + 10 + 6 + 4 + 2 + 2);
+    assert_int_equal(total, 9 + 9 + 14 + 10 + 6 + 4 + 2 + 2);
     assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, 0), B2B2C_EINVAL);
     assert_int_equal(b2b2c_param_bounds(NULL, NULL, NULL, 800),
                      B2B2C_EINVAL);

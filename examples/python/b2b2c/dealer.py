@@ -505,6 +505,16 @@ class DealerEngine(_Handle):
                                            now, max_items))
         return n.value
 
+    def close_due(self, now: Time, max_leads: int = 10000) -> int:
+        """Close the due leads among the next max_leads in memory (won,
+        lost or direct for DEALER_PARAM_CLOSE_DAYS, audit entries pruned):
+        they leave memory, lead_state still answers. Returns how many
+        closed. Since 1.1."""
+        n = _sz()
+        self._check(lib.b2b2c_dealer_close_due(ctypes.byref(n), self.handle,
+                                               now, max_leads))
+        return n.value
+
     def recall(self, lead_id: str, now: Time) -> None:
         """Take an offered or accepted lead back from its dealer (it is not
         routed again)."""

@@ -208,6 +208,7 @@ module B2B2C
     DEALER_PARAM_OWNER_DAYS: 310,
     DEALER_PARAM_REG_DAYS: 311,
     DEALER_PARAM_AUDIT_DAYS: 312,
+    DEALER_PARAM_CLOSE_DAYS: 313,
     DEALER_ACTIVE: 0,
     DEALER_PAUSED: 1,
     DEALER_OFFBOARDED: 2,
@@ -639,7 +640,8 @@ module B2B2C
     DealerParam: { policy: 300, max_share: 301, share_period_days: 302,
       share_min_leads: 303, prior_strength: 304, new_dealer_leads: 305,
       new_dealer_floor: 306, perf_exponent: 307, direct_fallback: 308,
-      credible_level: 309, owner_days: 310, reg_days: 311, audit_days: 312 },
+      credible_level: 309, owner_days: 310, reg_days: 311, audit_days: 312,
+      close_days: 313 },
     DealerStatus: { active: 0, paused: 1, offboarded: 2 },
     DealerLeadState: { offered: 1, accepted: 2, won: 3, lost: 4, recalled: 5,
       unrouted: 6, direct: 7 },
@@ -838,6 +840,7 @@ module B2B2C
     b2b2c_dealer_expire: [2],
     b2b2c_dealer_offboard: [3],
     b2b2c_dealer_prune: [2],
+    b2b2c_dealer_close_due: [2],
     b2b2c_dealer_recall: [2],
     b2b2c_dealer_outcome: [4],
     b2b2c_dealer_merge_lead: [3],
@@ -1092,6 +1095,7 @@ module B2B2C
     attach_function :b2b2c_dealer_expire, %i[pointer pointer int64 b2b2c_dealer_reroute_cb pointer], :int
     attach_function :b2b2c_dealer_offboard, %i[pointer pointer string int64 b2b2c_dealer_reroute_cb pointer], :int
     attach_function :b2b2c_dealer_prune, %i[pointer pointer int64 size_t], :int
+    attach_function :b2b2c_dealer_close_due, %i[pointer pointer int64 size_t], :int
     attach_function :b2b2c_dealer_recall, %i[pointer string int64], :int
     attach_function :b2b2c_dealer_outcome, %i[pointer string int32 double int64], :int
     attach_function :b2b2c_dealer_lead_state, %i[pointer pointer pointer string], :int

@@ -326,6 +326,15 @@ module B2B2C
       n.read(:size_t)
     end
 
+    # Closes the due leads among the next max_leads in memory (won, lost or
+    # direct for DEALER_PARAM_CLOSE_DAYS, audit entries pruned): they leave
+    # memory, lead_state still answers. Returns how many closed. Since 1.1.
+    def close_due(now, max_leads = 10_000)
+      n = B2B2C.out(:size_t)
+      check(Lib.b2b2c_dealer_close_due(n, handle, now, max_leads))
+      n.read(:size_t)
+    end
+
     # Takes an offered or accepted lead back from its dealer (it is not routed again).
     def recall(lead_id, now) = check(Lib.b2b2c_dealer_recall(handle, lead_id, now))
 
