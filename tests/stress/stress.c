@@ -149,9 +149,26 @@ static int dealer_index(const char *id)
 
 typedef struct offered {
     int dealer; /* -1: none */
+    /* the dealers that got an expired offer's lead (b2b2c_dealer_expire's
+     * re-routes: offers too, at the call's time) */
+    int rerouted[NLEADS];
+    int nrerouted;
 } offered;
 
-/* Run one call; `off->dealer` is the dealer that got an offer, if any. */
+static int on_reroute(const char *lead_id, const char *from_dealer,
+                      const char *to_dealer, int32_t reason, void *userdata)
+{
+    offered *off = userdata;
+    (void)lead_id;
+    (void)from_dealer;
+    (void)reason;
+    if (to_dealer && off->nrerouted < NLEADS)
+        off->rerouted[off->nrerouted++] = dealer_index(to_dealer);
+    return 0;
+}
+
+/* Run one call; `off->dealer` is the dealer that got an offer, if any, and
+ * off->rerouted those that got an expired offer's lead. */
 static int run(env *e, const call *c, offered *off)
 {
     char lead[16], cust[16], chan[16], dl[16], reg[8];
@@ -161,6 +178,7 @@ static int run(env *e, const call *c, offered *off)
     int rc;
 
     off->dealer = -1;
+    off->nrerouted = 0;
     snprintf(lead, sizeof lead, "L%03d", c->a);
     switch (c->op) {
     case OP_LEAD_ADD:
@@ -186,7 +204,7 @@ static int run(env *e, const call *c, offered *off)
             off->dealer = dealer_index(to);
         return rc;
     case OP_EXPIRE:
-        return b2b2c_dealer_expire(&n, e->de, c->now, NULL, NULL);
+        return b2b2c_dealer_expire(&n, e->de, c->now, on_reroute, off);
     case OP_OUTCOME:
         return b2b2c_dealer_outcome(e->de, lead, c->b, c->x, c->now);
     case OP_PURCHASE:
@@ -570,24 +588,36 @@ int main(int argc, char **argv)
             if (calls[i].now > last)
                 last = calls[i].now;
             byop[calls[i].op]++;
-            if (off.dealer >= 0) {
-                /* an offer timed before the dealer's latest offer day
-                 * counts towards that day (docs/dealer-allocation.md) */
-                int64_t d = calls[i].now / 86400 - day0;
-                if (d < last_day[off.dealer])
-                    d = last_day[off.dealer];
-                last_day[off.dealer] = d;
+            {
+                /* the call's offers: its own, and the re-routes of the
+                 * offers an expiry call expired */
+                int got[NLEADS + 1], ngot = 0;
                 capck k = {0, "replay"};
-                if (d >= 0 && d < NDAYS &&
-                    ++per_day[off.dealer][d] > QUOTA(off.dealer)) {
-                    fprintf(stderr, "stress: dealer D%02d got %d offers on "
-                                    "day %" PRId64 ", quota %d\n",
-                            off.dealer, per_day[off.dealer][d], d,
-                            QUOTA(off.dealer));
-                    bad = 1;
+                if (off.dealer >= 0)
+                    got[ngot++] = off.dealer;
+                for (int j = 0; j < off.nrerouted; j++)
+                    if (off.rerouted[j] >= 0)
+                        got[ngot++] = off.rerouted[j];
+                for (int j = 0; j < ngot; j++) {
+                    int dl = got[j];
+                    /* an offer timed before the dealer's latest offer day
+                     * counts towards that day (docs/dealer-allocation.md) */
+                    int64_t d = calls[i].now / 86400 - day0;
+                    if (d < last_day[dl])
+                        d = last_day[dl];
+                    last_day[dl] = d;
+                    if (d >= 0 && d < NDAYS &&
+                        ++per_day[dl][d] > QUOTA(dl)) {
+                        fprintf(stderr, "stress: dealer D%02d got %d offers "
+                                        "on day %" PRId64 ", quota %d\n",
+                                dl, per_day[dl][d], d, QUOTA(dl));
+                        bad = 1;
+                    }
                 }
-                b2b2c_dealer_list(re.de, -1, cap_row, &k);
-                bad |= k.bad;
+                if (ngot > 0) {
+                    b2b2c_dealer_list(re.de, -1, cap_row, &k);
+                    bad |= k.bad;
+                }
             }
         }
         printf("stress: committed lead adds %zu, events %zu, routes %zu, "
