@@ -11,133 +11,14 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "harness.h"
-#include "lead/lead_internal.h"
-
-#define T0 1767225600
-#define DAY 86400
-
-static uint64_t mix(uint64_t d, const void *p, size_t n)
-{
-    return d * 0x100000001b3ULL ^ b2b2c__hash(p, n);
-}
-
-/* The in-memory state; `unordered`: whatever the leads' places in the
- * dense array (two contexts that applied the same changes in another
- * order hold the same leads in other places). */
-static uint64_t digest_of(const b2b2c_lead_model *m, int unordered)
-{
-    uint64_t d = 1469598103934665603ULL, sum = 0;
-    d = mix(d, m->params, sizeof(m->params));
-    d = mix(d, &m->nkinds, sizeof(m->nkinds));
-    for (uint32_t k = 0; k < m->nkinds; k++)
-        d = mix(d, &m->kinds[k], sizeof(lead_kind));
-    d = mix(d, m->seg_points, sizeof(m->seg_points));
-    d = mix(d, m->seg_w, sizeof(m->seg_w));
-    d = mix(d, &m->bias, sizeof(m->bias));
-    d = mix(d, &m->rng, sizeof(m->rng));
-    d = mix(d, &m->nattrs, sizeof(m->nattrs));
-    for (size_t i = 0; i < m->nattrs; i++) {
-        const lead_attr *a = m->attrs[i];
-        d = mix(d, &a->points, sizeof(double));
-        d = mix(d, &a->w, sizeof(double));
-        d = mix(d, a->key, a->klen);
-    }
-    d = mix(d, &m->nleads, sizeof(m->nleads));
-    d = mix(d, &m->leads.count, sizeof(size_t));
-    for (size_t i = 0; i < m->nleads; i++) {
-        const lead_rec *r = lead_at(m, i);
-        lead_rec c = *r;
-        uint64_t h = unordered ? 7 : d;
-        c.ks = NULL;
-        c.id = NULL;
-        c.late = NULL;
-        c.capk = 0; /* capacity, not state */
-        if (unordered)
-            c.idx1 = 0;
-        h = mix(h, &c, sizeof(c));
-        h = mix(h, r->id, r->idlen);
-        h = mix(h, r->ks, r->nk * sizeof(lead_ks));
-        if (r->late) /* zeroed when made: padding included */
-            h = mix(h, r->late, lead_late_size(r->late->nk, r->late->n));
-        if (b2b2c__map_get(&m->leads, r->id, r->idlen) != r)
-            h ^= 0xdead;
-        if (unordered)
-            sum += h;
-        else
-            d = h;
-    }
-    d = mix(d, &sum, sizeof(sum));
-    d = mix(d, &m->nrows, sizeof(m->nrows));
-    d = mix(d, &m->nwon, sizeof(m->nwon));
-    d = mix(d, &m->nclosed, sizeof(m->nclosed));
-    if (!unordered)
-        d = mix(d, &m->close_at, sizeof(m->close_at));
-    for (size_t i = 0; i < m->nrows; i++) { /* field by field: padding */
-        const lead_row *w = m->rows[i];
-        uint32_t h[6] = {w->label, w->segment, w->nk, w->chan, w->region,
-                         w->prod};
-        d = mix(d, h, sizeof(h));
-        for (uint32_t k = 0; k < w->nk; k++) {
-            d = mix(d, &w->f[k].kind, sizeof(uint32_t));
-            d = mix(d, &w->f[k].cnt, 2 * sizeof(double));
-        }
-    }
-    return d;
-}
-
-static uint64_t digest(const b2b2c_lead_model *m)
-{
-    return digest_of(m, 0);
-}
-
-static int setup(th_env *env, void **state)
-{
-    b2b2c_lead_model *m;
-    int rc = b2b2c_lead_model_new(&m, env->ctx);
-    int32_t kind;
-    if (rc)
-        return rc;
-    *state = m;
-    if ((rc = b2b2c_lead_model_set_param(m, B2B2C_LEAD_MIN_OUTCOMES, 4)) ||
-        (rc = b2b2c_lead_model_set_param(m, B2B2C_LEAD_REFIT_EPOCHS, 3)) ||
-        (rc = b2b2c_lead_add_kind(&kind, m, "trade_show")) ||
-        (rc = b2b2c_lead_kind_set(m, kind, 8, 1, 0, 0)) ||
-        (rc = b2b2c_lead_attr_points_set(m, B2B2C_LEAD_ATTR_REGION, "north",
-                                         2)))
-        return rc;
-    for (int i = 0; i < 6; i++) {
-        char id[8];
-        snprintf(id, sizeof(id), "L%d", i);
-        if ((rc = b2b2c_lead_add(m, id, T0, i % 6, i % 2 ? "search" : NULL,
-                                 "north", "pumps")) ||
-            (rc = b2b2c_lead_event(m, id, B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
-                                   T0 + i, 1.0)) ||
-            (rc = b2b2c_lead_event(m, id, kind, T0 + 10 + i, 0)) ||
-            (rc = b2b2c_lead_outcome(m, id, i % 2, T0 + DAY)))
-            return rc;
-    }
-    return b2b2c_lead_set_stage(m, "L0", B2B2C_LEAD_STAGE_QUALIFIED, T0 + 5);
-}
-
-static void teardown(th_env *env, void *state)
-{
-    (void)env;
-    b2b2c_lead_model_free(state);
-}
-
-static uint64_t dig(th_env *env, void *state)
-{
-    (void)env;
-    return digest(state);
-}
+#include "fault_lead.h"
 
 static int op_new(th_env *env, void *state)
 {
     b2b2c_lead_model *m2;
     int rc = b2b2c_lead_model_new(&m2, env->ctx);
     if (rc == 0) {
-        if (digest(m2) != digest(state))
+        if (lf_digest(m2) != lf_digest(state))
             rc = -9999;
         b2b2c_lead_model_free(m2);
     }
@@ -385,249 +266,13 @@ static int op_erase_group(th_env *env, void *state)
     return b2b2c_ctx_commit(env->ctx);
 }
 
-/* ---- another context's commits applied on a read ---- */
-
-/* Context A (env->ctx) with the usual state, then context B on the same
- * store changes every table of the lead model, a removal among them. */
-typedef struct two {
-    b2b2c_lead_model *a, *b;
-    b2b2c_ctx *cb;
-} two;
-
-static int two_setup(th_env *env, void **state)
-{
-    two *t = calloc(1, sizeof(*t));
-    void *a;
-    int32_t kind;
-    int rc;
-    if (!t)
-        return B2B2C_ENOMEM;
-    *state = t;
-    if ((rc = setup(env, &a)) != 0)
-        return rc;
-    t->a = a;
-    if ((rc = b2b2c_ctx_new(&t->cb, NULL, &env->store.methods)) ||
-        (rc = b2b2c_lead_model_new(&t->b, t->cb)) ||
-        (rc = b2b2c_lead_event(t->b, "L1", B2B2C_LEAD_EV_QUOTE_REQUEST,
-                               T0 + 2 * DAY, 3)) ||
-        (rc = b2b2c_lead_add(t->b, "a-lead-with-a-long-id", T0 + DAY, 4,
-                             "b_channel", "south", NULL)) ||
-        (rc = b2b2c_lead_remove(t->b, "L2")) ||
-        (rc = b2b2c_lead_set_stage(t->b, "L3", B2B2C_LEAD_STAGE_QUALIFIED,
-                                   T0 + DAY)) ||
-        (rc = b2b2c_lead_model_set_param(t->b, B2B2C_LEAD_HALF_LIFE_DAYS,
-                                         20)) ||
-        (rc = b2b2c_lead_add_kind(&kind, t->b, "b_kind")) ||
-        (rc = b2b2c_lead_event(t->b, "L4", kind, T0 + DAY, 1)) ||
-        (rc = b2b2c_lead_outcome(t->b, "L4", 1, T0 + 2 * DAY)) ||
-        (rc = b2b2c_lead_attr_points_set(t->b, B2B2C_LEAD_ATTR_PRODUCT_LINE,
-                                         "valves", 5)) ||
-        (rc = b2b2c_lead_refit(NULL, NULL, t->b)))
-        return rc;
-    return 0;
-}
-
-static void two_teardown(th_env *env, void *state)
-{
-    two *t = state;
-    (void)env;
-    b2b2c_lead_model_free(t->a);
-    b2b2c_lead_model_free(t->b);
-    b2b2c_ctx_free(t->cb);
-    free(t);
-}
-
-static uint64_t two_dig(th_env *env, void *state)
-{
-    (void)env;
-    return digest(((two *)state)->a);
-}
-
-/* A read on A brings it to B's state (B made the changes: its memory is
- * what they are). */
-static int op_sync_read(th_env *env, void *state)
-{
-    two *t = state;
-    size_t n;
-    int rc = b2b2c_lead_count(&n, t->a);
-    (void)env;
-    if (rc == 0 && digest_of(t->a, 1) != digest_of(t->b, 1))
-        rc = -9999;
-    return rc;
-}
-
-/* The rebuild from storage that a context fallen behind the trimmed log
- * gets: on failure the handle is as it was. */
-static int op_reload(th_env *env, void *state)
-{
-    two *t = state;
-    int rc = b2b2c__lead_ops.reload(t->a);
-    (void)env;
-    if (rc == 0 && digest_of(t->a, 1) != digest_of(t->b, 1))
-        rc = -9999;
-    return rc;
-}
-
-static int funnel_row(const char *group, int32_t stage, const double *f,
-                      size_t n, void *ud);
-
-/* A has filled the funnel's copy; then B moves leads along (no removal):
- * A's next funnel reads just B's new changes, key by key. */
-static int two_setup_stages(th_env *env, void **state)
-{
-    two *t = calloc(1, sizeof(*t));
-    void *a;
-    uint64_t d = 0;
-    int rc;
-    if (!t)
-        return B2B2C_ENOMEM;
-    *state = t;
-    if ((rc = setup(env, &a)) != 0)
-        return rc;
-    t->a = a;
-    if ((rc = b2b2c_lead_funnel(t->a, INT64_MIN, INT64_MAX, T0 + 30 * DAY,
-                                B2B2C_LEAD_FUNNEL_BY_BAND, 7, funnel_row,
-                                &d)) ||
-        (rc = b2b2c_ctx_new(&t->cb, NULL, &env->store.methods)) ||
-        (rc = b2b2c_lead_model_new(&t->b, t->cb)) ||
-        (rc = b2b2c_lead_set_stage(t->b, "L3", B2B2C_LEAD_STAGE_QUALIFIED,
-                                   T0 + DAY)) ||
-        (rc = b2b2c_lead_set_stage(t->b, "L3",
-                                   B2B2C_LEAD_STAGE_PASSED_TO_DEALER,
-                                   T0 + 2 * DAY)) ||
-        (rc = b2b2c_lead_set_stage(t->b, "L0",
-                                   B2B2C_LEAD_STAGE_PASSED_TO_DEALER,
-                                   T0 + 3 * DAY)))
-        return rc;
-    return 0;
-}
-
-static uint64_t funnel_of(b2b2c_lead_model *m, int *rc)
-{
-    uint64_t d = 5;
-    for (int32_t by = 0; by <= B2B2C_LEAD_FUNNEL_BY_BAND && !*rc; by++)
-        *rc = b2b2c_lead_funnel(m, INT64_MIN, INT64_MAX, T0 + 30 * DAY, by, 7,
-                                funnel_row, &d);
-    return d;
-}
-
-/* A's funnel after B's stage changes is B's funnel. */
-static int op_funnel_two(th_env *env, void *state)
-{
-    two *t = state;
-    int rc = 0;
-    uint64_t a = funnel_of(t->a, &rc), b;
-    (void)env;
-    if (rc == 0) {
-        b = funnel_of(t->b, &rc);
-        if (rc == 0 && a != b)
-            rc = -9999;
-    }
-    return rc;
-}
-
-/* A brought up to date with B first (a read), so the loop's faults hit
- * the funnel's reading of B's changes into A's copy. */
-static uint64_t two_dig_synced(th_env *env, void *state)
-{
-    size_t n;
-    (void)env;
-    if (b2b2c_lead_count(&n, ((two *)state)->a))
-        return 0;
-    return digest(((two *)state)->a);
-}
-
-static void t_funnel_two(void **u)
-{
-    th_fault_ops ops = {"funnel after another context's stage changes",
-                        two_setup_stages, op_funnel_two, two_dig_synced,
-                        two_teardown, 0};
-    (void)u;
-    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
-    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
-}
-
-static void run_two(const char *name, int (*op)(th_env *, void *))
-{
-    th_fault_ops ops = {name, two_setup, op, two_dig, two_teardown, 0};
-    assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
-    assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
-}
-
-static void t_sync_read(void **u)
-{
-    (void)u;
-    run_two("read after another context's commits", op_sync_read);
-}
-static void t_reload(void **u)
-{
-    (void)u;
-    run_two("reload", op_reload);
-}
-
-/* Lazy rescoring (issue 18): B rescores twice with an event between (A's
- * sync gets two steps and a lead record of the first generation; the
- * records of the other leads stay at older ones, which A's reload reads
- * back through the steps). */
-static int two_setup_resc(th_env *env, void **state)
-{
-    two *t;
-    int rc = two_setup(env, state);
-    t = *state;
-    if (rc || (rc = b2b2c_lead_kind_set(t->b, B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
-                                        50, 2, 0, 0)) ||
-        (rc = b2b2c_lead_event(t->b, "L3", B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
-                               T0 + 3 * DAY, 0)) ||
-        (rc = b2b2c_lead_model_set_param(t->b, B2B2C_LEAD_HOT_THRESHOLD,
-                                         30)))
-        return rc;
-    return 0;
-}
-static void t_sync_rescored(void **u)
-{
-    th_fault_ops sync = {"read after another context's rescorings",
-                         two_setup_resc, op_sync_read, two_dig, two_teardown,
-                         0};
-    th_fault_ops reload = {"reload after rescorings", two_setup_resc,
-                           op_reload, two_dig, two_teardown, 0};
-    (void)u;
-    assert_true(th_fault_loop(&sync, TH_FAULT_ALLOC) >= 1);
-    assert_true(th_fault_loop(&sync, TH_FAULT_STORAGE) >= 1);
-    assert_true(th_fault_loop(&reload, TH_FAULT_ALLOC) >= 1);
-    assert_true(th_fault_loop(&reload, TH_FAULT_STORAGE) >= 1);
-}
-
-/* The sweep (issue 18): B's rescorings rewrite every lead and delete
- * their steps at once, so A, behind the floor, reloads at its next call. */
-static int two_setup_floor(th_env *env, void **state)
-{
-    two *t;
-    int rc = two_setup(env, state);
-    t = *state;
-    if (rc || (rc = b2b2c_lead_kind_set(t->b, B2B2C_LEAD_EV_GUIDE_DOWNLOAD,
-                                        40, 2, 0, 0)) ||
-        (rc = b2b2c_lead_model_set_param(t->b, B2B2C_LEAD_HOT_THRESHOLD,
-                                         35)))
-        return rc;
-    return t->b->gfloor > t->a->ngen ? 0 : B2B2C_ESTATE;
-}
-static void t_sync_floor(void **u)
-{
-    th_fault_ops sync = {"read after another context raised the floor",
-                         two_setup_floor, op_sync_read, two_dig,
-                         two_teardown, 0};
-    (void)u;
-    assert_true(th_fault_loop(&sync, TH_FAULT_ALLOC) >= 1);
-    assert_true(th_fault_loop(&sync, TH_FAULT_STORAGE) >= 1);
-}
-
 /* A rescoring that ends the sweep's pass: it rewrites a lead the last one
  * moved behind the pass (a removal), the rest of the leads, deletes the
  * step before and raises the floor. */
 static int setup_sweep(th_env *env, void **state)
 {
     b2b2c_lead_model *m;
-    int rc = setup(env, state);
+    int rc = lf_setup(env, state);
     m = *state;
     if (rc)
         return rc;
@@ -647,7 +292,7 @@ static int op_sweep_end(th_env *env, void *state)
 static void t_sweep_end(void **u)
 {
     th_fault_ops ops = {"rescoring that ends the sweep's pass", setup_sweep,
-                        op_sweep_end, dig, teardown, 0};
+                        op_sweep_end, lf_dig, lf_teardown, 0};
     (void)u;
     assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
     assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
@@ -655,25 +300,16 @@ static void t_sweep_end(void **u)
 
 /* ---- the funnel (1.1): its copy of the stage histories ---------------- */
 
-static int funnel_row(const char *group, int32_t stage, const double *f,
-                      size_t n, void *ud)
-{
-    uint64_t *d = ud;
-    *d = mix(*d, group, strlen(group));
-    *d = mix(*d, &stage, sizeof(stage));
-    *d = mix(*d, f, n * sizeof(double));
-    return 0;
-}
 
 /* The state and every breakdown of the funnel: a digest taken before a
  * call fills the funnel's copy, so the call then appends to it, and the
  * funnel after a failed call must be the one before. */
 static uint64_t dig_funnel(th_env *env, void *state)
 {
-    uint64_t d = digest(state);
+    uint64_t d = lf_digest(state);
     for (int32_t by = 0; by <= B2B2C_LEAD_FUNNEL_BY_BAND; by++)
         if (b2b2c_lead_funnel(state, INT64_MIN, INT64_MAX, T0 + 30 * DAY, by,
-                              7, funnel_row, &d))
+                              7, lf_funnel_row, &d))
             return 0;
     (void)env;
     return d;
@@ -685,12 +321,12 @@ static int op_funnel(th_env *env, void *state)
     (void)env;
     /* the first funnel: reads every stage change from storage */
     return b2b2c_lead_funnel(state, T0, INT64_MAX, T0 + 30 * DAY,
-                             B2B2C_LEAD_FUNNEL_BY_WEEK, 7, funnel_row, &d);
+                             B2B2C_LEAD_FUNNEL_BY_WEEK, 7, lf_funnel_row, &d);
 }
 
 static void t_funnel(void **u)
 {
-    th_fault_ops ops = {"lead_funnel", setup, op_funnel, dig, teardown, 0};
+    th_fault_ops ops = {"lead_funnel", lf_setup, op_funnel, lf_dig, lf_teardown, 0};
     (void)u;
     assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
     assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
@@ -698,7 +334,7 @@ static void t_funnel(void **u)
 
 static void run_funnel(const char *name, int (*op)(th_env *, void *))
 {
-    th_fault_ops ops = {name, setup, op, dig_funnel, teardown, 0};
+    th_fault_ops ops = {name, lf_setup, op, dig_funnel, lf_teardown, 0};
     assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
     assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
 }
@@ -721,7 +357,7 @@ static void t_remove_funnel(void **u)
 
 static void run_both(const char *name, int (*op)(th_env *, void *))
 {
-    th_fault_ops ops = {name, setup, op, dig, teardown, 0};
+    th_fault_ops ops = {name, lf_setup, op, lf_dig, lf_teardown, 0};
     assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
     assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
 }
@@ -885,8 +521,8 @@ static int gr_grow(th_env *env, void *state, int i)
 }
 static void t_group_create_grow(void **u)
 {
-    th_group_ops g = {"group_create_grow", setup, gr_create, gr_grow, 20,
-                      dig, teardown};
+    th_group_ops g = {"group_create_grow", lf_setup, gr_create, gr_grow, 20,
+                      lf_dig, lf_teardown};
     (void)u;
     th_group_grow(&g);
 }
@@ -897,7 +533,7 @@ static void t_group_create_grow(void **u)
 static int close_setup(th_env *env, void **state)
 {
     b2b2c_lead_model *m;
-    int rc = setup(env, state);
+    int rc = lf_setup(env, state);
     if (rc)
         return rc;
     m = *state;
@@ -965,8 +601,8 @@ static int op_close_group(th_env *env, void *state)
 static void run_closing(const char *name, int closed,
                         int (*op)(th_env *, void *))
 {
-    th_fault_ops ops = {name, closed ? closed_setup : close_setup, op, dig,
-                        teardown, 0};
+    th_fault_ops ops = {name, closed ? closed_setup : close_setup, op, lf_dig,
+                        lf_teardown, 0};
     assert_true(th_fault_loop(&ops, TH_FAULT_ALLOC) >= 1);
     assert_true(th_fault_loop(&ops, TH_FAULT_STORAGE) >= 1);
 }
@@ -1002,16 +638,11 @@ int main(void)
         cmocka_unit_test(t_late),
         cmocka_unit_test(t_late_rescore),
         cmocka_unit_test(t_merge), cmocka_unit_test(t_merge_group),
-        cmocka_unit_test(t_sync_read),
-        cmocka_unit_test(t_reload),
-        cmocka_unit_test(t_sync_rescored),
-        cmocka_unit_test(t_sync_floor),
         cmocka_unit_test(t_sweep_end),
         cmocka_unit_test(t_funnel),
         cmocka_unit_test(t_stage_funnel),
         cmocka_unit_test(t_group_funnel),
         cmocka_unit_test(t_remove_funnel),
-        cmocka_unit_test(t_funnel_two),
         cmocka_unit_test(t_points_apply),
         cmocka_unit_test(t_points_apply_group),
         cmocka_unit_test(t_kset_rescore),
