@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Channel analytics: validation, persistence, metrics, attribution models on
+/* Channel analytics: validation, metrics, attribution models on
  * hand-worked examples, the Markov removal effect worked by hand, value
- * conservation on random data, and the media-mix report. */
+ * conservation on random data, and the media-mix report (persistence and
+ * callbacks: test_channel_store.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,33 +14,7 @@
 
 #include "harness.h"
 #include "channel/channel_int.h"
-
-#define D INT64_C(86400)
-#define T0 (INT64_C(19000) * D) /* a Monday-agnostic day start */
-
-typedef struct fx {
-    b2b2c_ctx *ctx;
-    b2b2c_channels *h;
-} fx;
-
-static int setup(void **state)
-{
-    fx *f = calloc(1, sizeof(*f));
-    if (!f || b2b2c_ctx_new(&f->ctx, NULL, NULL) ||
-        b2b2c_channels_new(&f->h, f->ctx))
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    b2b2c_channels_free(f->h);
-    b2b2c_ctx_free(f->ctx);
-    free(f);
-    return 0;
-}
+#include "channel_fixture.h"
 
 /* ---- collecting results ---- */
 
@@ -98,13 +73,6 @@ static void attr(fx *f, int32_t model, rows *r)
                                               INT64_MAX, collect_attr, r),
                      0);
 }
-
-static void near_(double a, double b, int line)
-{
-    if (!(fabs(a - b) <= 1e-9 * (1 + fabs(b))))
-        fail_msg("line %d: %.17g != %.17g", line, a, b);
-}
-#define NEAR(a, b) near_((double)(a), (double)(b), __LINE__)
 
 /* ---- vocabulary and parameters ---- */
 
@@ -267,48 +235,7 @@ static void t_data_errors(void **state)
                      B2B2C_EINVAL);
 }
 
-/* ---- hand-worked attribution ---- */
-
-/*
- * Channels A (reach), B and C (lead generation). Day n = T0 + n days.
- *   L1: A@0, B@1, C@2, converts @3 for 300
- *   L2: B@0, converts @1 for 100               (one touch)
- *   L3: A@0, B@1, converts @2 for 200          (two touches)
- *   L4: converts @5 for 50, no touches          (direct)
- *   L5: A@0, A@1, B@2, converts @3 for 400     (repeated channel)
- *   L6: C@0, converts @40 for 70                (touch outside 30 days: direct)
- *   L7: B@0, never converts
- */
-static void hand_data(fx *f)
-{
-    assert_int_equal(b2b2c_channels_add(f->h, "A", B2B2C_CHANNEL_KIND_REACH,
-                                        B2B2C_CHANNEL_SUB_DISPLAY_MEDIA,
-                                        B2B2C_GROUP_B2C), 0);
-    assert_int_equal(b2b2c_channels_add(f->h, "B", B2B2C_CHANNEL_KIND_LEADGEN,
-                                        B2B2C_CHANNEL_SUB_SEARCH_ADS,
-                                        B2B2C_GROUP_B2C), 0);
-    assert_int_equal(b2b2c_channels_add(f->h, "C", B2B2C_CHANNEL_KIND_LEADGEN,
-                                        B2B2C_CHANNEL_SUB_OUTREACH,
-                                        B2B2C_GROUP_B2B), 0);
-    /* touches deliberately out of time order for L1 */
-    assert_int_equal(b2b2c_channels_touch(f->h, "L1", "C", T0 + 2 * D), 0);
-    assert_int_equal(b2b2c_channels_touch(f->h, "L1", "A", T0), 0);
-    assert_int_equal(b2b2c_channels_touch(f->h, "L1", "B", T0 + D), 0);
-    assert_int_equal(b2b2c_channels_convert(f->h, "L1", T0 + 3 * D, 300), 0);
-    assert_int_equal(b2b2c_channels_touch(f->h, "L2", "B", T0), 0);
-    assert_int_equal(b2b2c_channels_convert(f->h, "L2", T0 + D, 100), 0);
-    assert_int_equal(b2b2c_channels_touch(f->h, "L3", "A", T0), 0);
-    assert_int_equal(b2b2c_channels_touch(f->h, "L3", "B", T0 + D), 0);
-    assert_int_equal(b2b2c_channels_convert(f->h, "L3", T0 + 2 * D, 200), 0);
-    assert_int_equal(b2b2c_channels_convert(f->h, "L4", T0 + 5 * D, 50), 0);
-    assert_int_equal(b2b2c_channels_touch(f->h, "L5", "A", T0), 0);
-    assert_int_equal(b2b2c_channels_touch(f->h, "L5", "A", T0 + D), 0);
-    assert_int_equal(b2b2c_channels_touch(f->h, "L5", "B", T0 + 2 * D), 0);
-    assert_int_equal(b2b2c_channels_convert(f->h, "L5", T0 + 3 * D, 400), 0);
-    assert_int_equal(b2b2c_channels_touch(f->h, "L6", "C", T0), 0);
-    assert_int_equal(b2b2c_channels_convert(f->h, "L6", T0 + 40 * D, 70), 0);
-    assert_int_equal(b2b2c_channels_touch(f->h, "L7", "B", T0), 0);
-}
+/* ---- hand-worked attribution (the data: hand_data, channel_fixture.h) ---- */
 
 static void check3(const rows *r, double a, double b, double c, double direct)
 {
@@ -953,169 +880,6 @@ static void t_mix(void **state)
     assert_true(isnan(row_of(&r, "dealer")[B2B2C_MIX_REACH_SPEND_SHARE]));
 }
 
-/* ---- persistence ---- */
-
-static int attr_sum(const char *id, double c, double r, double l, void *p)
-{
-    double *s = p;
-    (void)id;
-    s[0] += c;
-    s[1] += r * 3 + l;
-    return 0;
-}
-
-static void t_reopen(void **state)
-{
-    fx *f = *state;
-    b2b2c_channels *h2;
-    double a[2] = {0, 0}, b[2] = {0, 0};
-    hand_data(f);
-    assert_int_equal(b2b2c_channels_set_spend(f->h, "A", T0, 10, 5), 0);
-    assert_int_equal(b2b2c_channels_set_spend(f->h, "A", T0 - 3 * D, 20, 5), 0);
-    assert_int_equal(b2b2c_channels_set_ltv(f->h, "L3", 900), 0);
-    assert_int_equal(b2b2c_channels_set_ltv(f->h, "nobody", 1), 0);
-    assert_int_equal(b2b2c_channels_new(&h2, f->ctx), 0);
-    assert_true(b2b2c__channels_digest(h2) == b2b2c__channels_digest(f->h));
-    assert_int_equal(b2b2c_channels_attribute(f->h,
-                                              B2B2C_CHANNEL_ATTRIBUTION_MARKOV,
-                                              0, INT64_MAX, attr_sum, a),
-                     0);
-    assert_int_equal(b2b2c_channels_attribute(h2,
-                                              B2B2C_CHANNEL_ATTRIBUTION_MARKOV,
-                                              0, INT64_MAX, attr_sum, b),
-                     0);
-    NEAR(a[0], b[0]);
-    NEAR(a[1], b[1]);
-    /* the reopened handle keeps validating against restored state */
-    assert_int_equal(b2b2c_channels_touch(h2, "L1", "A", T0 + 4 * D),
-                     B2B2C_ESTATE);
-    assert_int_equal(b2b2c_channels_add(h2, "D", 1, 0, 0), 0);
-    b2b2c_channels_free(h2);
-}
-
-static void t_corrupt(void **state)
-{
-    fx *f = *state;
-    b2b2c_channels *h2 = NULL;
-    b2b2c_ctx *ctx;
-    b2b2c_memstore *ms;
-    b2b2c_storage st;
-    assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
-    b2b2c_memstore_methods(ms, &st);
-    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &st), 0);
-    assert_int_equal(st.begin(st.userdata), 0);
-    assert_int_equal(st.put(st.userdata, CH_T_LEADS, "L9", 2, "\x01zz", 3), 0);
-    assert_int_equal(st.commit(st.userdata), 0);
-    assert_int_equal(b2b2c_channels_new(&h2, ctx), B2B2C_ECORRUPT);
-    assert_null(h2);
-    assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "channel_leads"));
-    assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "L9"));
-    b2b2c_ctx_free(ctx);
-    b2b2c_memstore_free(ms);
-    (void)f;
-}
-
-/* A channel record with a well-formed checksum but an index far beyond the
- * number of channels (found by the loader fuzzer: it made the open try to
- * allocate 8 GiB) or an index used twice is ECORRUPT. */
-static void put_chan(b2b2c_storage *st, const char *id, uint32_t idx)
-{
-    b2b2c__alloc a;
-    b2b2c__wbuf w;
-    b2b2c__alloc_init(&a, NULL);
-    b2b2c__enc_begin(&w, &a, 1);
-    b2b2c__enc_u32(&w, idx);
-    b2b2c__enc_u8(&w, B2B2C_CHANNEL_KIND_REACH);
-    b2b2c__enc_u8(&w, 0);
-    b2b2c__enc_u8(&w, B2B2C_GROUP_B2C);
-    assert_int_equal(b2b2c__enc_finish(&w), 0);
-    assert_int_equal(st->put(st->userdata, CH_T_CHANNELS, id, strlen(id),
-                             w.buf, w.len), 0);
-    b2b2c__enc_fini(&w);
-}
-
-static void t_corrupt_index(void **state)
-{
-    static const uint32_t bad[][2] = {{0, 1u << 30}, {0, 0}, {1, 2}};
-    (void)state;
-    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
-        b2b2c_channels *h2 = NULL;
-        b2b2c_ctx *ctx;
-        b2b2c_memstore *ms;
-        b2b2c_storage st;
-        assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
-        b2b2c_memstore_methods(ms, &st);
-        put_chan(&st, "a", bad[k][0]);
-        put_chan(&st, "b", bad[k][1]);
-        assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &st), 0);
-        assert_int_equal(b2b2c_channels_new(&h2, ctx), B2B2C_ECORRUPT);
-        assert_null(h2);
-        assert_non_null(strstr(b2b2c_ctx_errmsg(ctx), "channel index"));
-        b2b2c_ctx_free(ctx);
-        b2b2c_memstore_free(ms);
-    }
-    /* the same records with indexes 1 and 0 (out of key order) load */
-    {
-        b2b2c_channels *h2 = NULL;
-        b2b2c_ctx *ctx;
-        b2b2c_memstore *ms;
-        b2b2c_storage st;
-        int32_t kind;
-        size_t n;
-        assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
-        b2b2c_memstore_methods(ms, &st);
-        put_chan(&st, "a", 1);
-        put_chan(&st, "b", 0);
-        assert_int_equal(b2b2c_ctx_new(&ctx, NULL, &st), 0);
-        assert_int_equal(b2b2c_channels_new(&h2, ctx), 0);
-        assert_int_equal(b2b2c_channels_count(&n, h2), 0);
-        assert_int_equal(n, 2);
-        assert_int_equal(b2b2c_channels_get(&kind, NULL, NULL, h2, "a"), 0);
-        assert_int_equal(kind, B2B2C_CHANNEL_KIND_REACH);
-        b2b2c_channels_free(h2);
-        b2b2c_ctx_free(ctx);
-        b2b2c_memstore_free(ms);
-    }
-}
-
-/* ---- callbacks ---- */
-
-typedef struct reent {
-    b2b2c_channels *h;
-    int rc;
-} reent;
-
-static int reenter(const char *id, double c, double r, double l, void *p)
-{
-    reent *e = p;
-    (void)id; (void)c; (void)r; (void)l;
-    e->rc = b2b2c_channels_add(e->h, "inner", 1, 0, 0);
-    return 0;
-}
-
-static int stop(const char *id, double c, double r, double l, void *p)
-{
-    (void)id; (void)c; (void)r; (void)l; (void)p;
-    return -777;
-}
-
-static void t_callbacks(void **state)
-{
-    fx *f = *state;
-    reent e = {f->h, 0};
-    size_t n;
-    hand_data(f);
-    assert_int_equal(b2b2c_channels_attribute(f->h, 1, 0, INT64_MAX, reenter,
-                                              &e), 0);
-    assert_int_equal(e.rc, B2B2C_ESTATE);
-    assert_int_equal(b2b2c_channels_count(&n, f->h), 0);
-    assert_int_equal(n, 3);
-    assert_int_equal(b2b2c_channels_attribute(f->h, 1, 0, INT64_MAX, stop,
-                                              NULL), -777);
-    /* usable afterwards */
-    assert_int_equal(b2b2c_channels_add(f->h, "after", 1, 0, 0), 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1136,10 +900,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_conservation, setup, teardown),
         cmocka_unit_test_setup_teardown(t_metrics, setup, teardown),
         cmocka_unit_test_setup_teardown(t_mix, setup, teardown),
-        cmocka_unit_test_setup_teardown(t_reopen, setup, teardown),
-        cmocka_unit_test_setup_teardown(t_corrupt, setup, teardown),
-        cmocka_unit_test(t_corrupt_index),
-        cmocka_unit_test_setup_teardown(t_callbacks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
