@@ -4,9 +4,14 @@
  * resolved leads"): b2b2c_dealer_close_due moves a lead whose offer is
  * resolved (won, lost, or sent to direct sales: states no call changes
  * any more) out of memory once B2B2C_DEALER_PARAM_CLOSE_DAYS have passed
- * since it was resolved and its audit entries were all pruned
- * (b2b2c_dealer_prune): an audit entry points at its lead in memory, and
- * the scorecards and funnels read the lead through it. What the lead
+ * since it was resolved. Its audit entries not pruned yet
+ * (b2b2c_dealer_prune) stay: they point at a closed stub of the lead
+ * (struct stub, dealer_int.h: what the audit listings, scorecards,
+ * funnels and off-boarding read of it), in e->stubs by ID, freed with its
+ * last entry; each entry's record is rewritten with the final state
+ * (audit record version 5), so a load makes the stub from the records
+ * without reading dealer_closed, and another context moves its entries
+ * to the stub when it reads the rewritten records. What the lead
  * counted stays where it is counted: the dealers' statistics records
  * (counters, posteriors) and the owners; a closed lead changes none.
  *
