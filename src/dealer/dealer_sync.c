@@ -15,7 +15,12 @@
  * an audit entry applied counts its offer when it is newer than the
  * dealer's stats record, as the loader does. The decision number and the
  * generator's state come from the newest of the state record and the
- * audit entries. `reload` rebuilds the engine aside and swaps it in.
+ * audit entries. A close elsewhere (dealer_close.c) rewrites the closed
+ * lead's audit records (version 5): each one of an entry in memory moves
+ * that entry to the lead's stub, made from the record (it has the final
+ * state, which this context's copy of the lead may lack), and the lead
+ * record's deletion then drops the lead, its entries gone. `reload`
+ * rebuilds the engine aside and swaps it in.
  *
  * The cost is in proportion to the records changed (a stats record also
  * walks the dealer's audit entries newer than the record: the offers made
