@@ -82,7 +82,8 @@ enum {
      * (docs/dealer-allocation.md, "Audit retention") */
     B2B2C_DEALER_PARAM_AUDIT_DAYS = 312,       /* 0..36500 whole, def. 730 */
     /* 1.1: days a lead whose offer is resolved (won, lost, direct) stays
-     * in memory before b2b2c_dealer_close_due moves it to storage
+     * in memory before b2b2c_dealer_close_due moves it to storage (its
+     * audit entries, until pruned, with a compact stub of it)
      * (docs/dealer-allocation.md, "Closing resolved leads") */
     B2B2C_DEALER_PARAM_CLOSE_DAYS = 313        /* 1..36500 whole, def. 180 */
 };
@@ -511,23 +512,29 @@ B2B2C_API int b2b2c_dealer_prune(size_t *count_out, b2b2c_dealer_engine *e,
  * Close resolved leads (docs/dealer-allocation.md, "Closing resolved
  * leads"): a lead whose offer is resolved (won, lost or direct: no call
  * changes it any more; offered, accepted, recalled and unrouted leads
- * stay), resolved more than B2B2C_DEALER_PARAM_CLOSE_DAYS before `now`
- * and with no audit entry left (b2b2c_dealer_prune removed them) leaves
- * memory: its record moves from table dealer_leads to dealer_closed,
- * without its customer key, and the open no longer reads it. Dealers'
- * counters, posteriors, scorecards and owners stay as they were.
+ * stay) and resolved more than B2B2C_DEALER_PARAM_CLOSE_DAYS before `now`
+ * leaves memory: its record moves from table dealer_leads to
+ * dealer_closed, without its customer key, and the open no longer reads
+ * it. Its audit entries not pruned yet stay (until b2b2c_dealer_prune
+ * removes them) with a compact "closed stub" of the lead (its ID, service
+ * kind, final state, dealers, times and revenue; 1.1), their records
+ * rewritten with that final state. Every audit listing, scorecard, funnel
+ * and off-boarding answers as before the close. Dealers' counters,
+ * posteriors, scorecards and owners stay as they were.
  * b2b2c_dealer_lead_state still answers for it from storage,
- * b2b2c_dealer_audit_lead lists nothing for it, b2b2c_dealer_erase_lead
- * and b2b2c_dealer_merge_lead find it; b2b2c_dealer_route of its ID
- * routes a new lead (the closed record stays until that one closes too
- * and replaces it).
+ * b2b2c_dealer_audit_lead lists its entries still kept,
+ * b2b2c_dealer_erase_lead and b2b2c_dealer_merge_lead find it;
+ * b2b2c_dealer_route of its ID routes a new lead (the closed record stays
+ * until that one closes too and replaces it; while the closed lead's
+ * entries are kept, that one does not close).
  *
  * Bounded work: the call examines at most `max` leads in memory, going on
  * from where the previous call on this handle stopped (a cursor in
  * memory, wrapping at the end): a host calls it now and then (say daily
  * with max 100,000) and every lead is looked at once per nleads / max
  * calls. Cost: O(max) memory work (plus the empty slots of the lead map
- * passed, one round at most), two storage calls per lead closed.
+ * passed, one round at most), two storage calls per lead closed and a
+ * read and a write per audit entry it still has.
  *
  * closed  receives the number of leads closed (may be 0); untouched on
  *         error.

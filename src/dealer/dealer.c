@@ -107,6 +107,9 @@ void b2b2c__dealer_clear(b2b2c_dealer_engine *e)
         b2b2c__free(ctx, l);
     }
     it = 0;
+    while (b2b2c__map_next(&e->stubs, &it, NULL, NULL, &v))
+        b2b2c__free(ctx, v);
+    it = 0;
     while (b2b2c__map_next(&e->buckets, &it, NULL, NULL, &v)) {
         bucket *b = v;
         b2b2c__free(ctx, b->d);
@@ -121,6 +124,7 @@ void b2b2c__dealer_clear(b2b2c_dealer_engine *e)
     b2b2c__map_fini(&e->buckets);
     b2b2c__map_fini(&e->prods);
     b2b2c__map_fini(&e->leads);
+    b2b2c__map_fini(&e->stubs);
     b2b2c__dealer_owners_clear(e);
     b2b2c__dealer_regs_clear(e);
     b2b2c__dealer_certs_clear(e);
@@ -156,6 +160,7 @@ void b2b2c__dealer_init(b2b2c_dealer_engine *e, b2b2c_ctx *ctx)
     b2b2c__map_init(&e->buckets, &ctx->mem);
     b2b2c__map_init(&e->prods, &ctx->mem);
     b2b2c__map_init(&e->leads, &ctx->mem);
+    b2b2c__map_init(&e->stubs, &ctx->mem);
     b2b2c__map_init(&e->owners, &ctx->mem);
     b2b2c__map_init(&e->regs, &ctx->mem);
     b2b2c__map_init(&e->regkeys, &ctx->mem);

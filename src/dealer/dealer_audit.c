@@ -10,14 +10,14 @@
 void b2b2c__dealer_aud_link(b2b2c_dealer_engine *e, size_t i)
 {
     aent *a = &e->aud[i];
-    lead *l = a->lead;
-    a->prev_lead = l->alast;
+    uint32_t *ends = aent_ends(a); /* the lead's afirst, alast */
+    a->prev_lead = ends[1];
     a->next_lead = NONE32;
-    if (l->alast != NONE32)
-        e->aud[l->alast].next_lead = (uint32_t)i;
+    if (ends[1] != NONE32)
+        e->aud[ends[1]].next_lead = (uint32_t)i;
     else
-        l->afirst = (uint32_t)i;
-    l->alast = (uint32_t)i;
+        ends[0] = (uint32_t)i;
+    ends[1] = (uint32_t)i;
     a->prev_dealer = a->next_dealer = NONE32;
     if (a->dealer != NONE32) {
         dealer *d = e->dealers[a->dealer];
@@ -34,15 +34,15 @@ static void undo_aud_append(b2b2c_ctx *ctx, void *ea, void *b, size_t n)
 {
     b2b2c_dealer_engine *e = ea;
     aent *a = &e->aud[--e->naud];
-    lead *l = a->lead;
+    uint32_t *ends = aent_ends(a);
     (void)ctx;
     (void)b;
     (void)n;
     if (a->prev_lead != NONE32)
         e->aud[a->prev_lead].next_lead = NONE32;
     else
-        l->afirst = NONE32;
-    l->alast = a->prev_lead;
+        ends[0] = NONE32;
+    ends[1] = a->prev_lead;
     if (a->dealer != NONE32) {
         dealer *d = e->dealers[a->dealer];
         if (a->prev_dealer != NONE32)
@@ -91,7 +91,7 @@ int b2b2c__dealer_aud_append(b2b2c_dealer_engine *e, lead *l,
         return e->ctx->errcode;
     a->seq = e->m.seq;
     a->time = now;
-    a->lead = l;
+    a->lp = l;
     a->dealer = dc->elig ? dc->chosen : NONE32;
     a->kind = (uint8_t)kind;
     a->policy = (uint8_t)e->param[P_POLICY];
@@ -124,7 +124,7 @@ static void aud_fields(const aent *a, double *f)
     for (int i = 0; i < NSKIP; i++)
         f[B2B2C_DEALER_AUDIT_SKIP_INACTIVE + i] = a->skip[i];
     f[B2B2C_DEALER_AUDIT_OWNER] = a->owner;
-    f[B2B2C_DEALER_AUDIT_SERVICE] = a->lead->service;
+    f[B2B2C_DEALER_AUDIT_SERVICE] = aent_service(a);
 }
 
 static int aud_walk(b2b2c_dealer_engine *e, uint32_t i, int by_dealer,
@@ -135,8 +135,10 @@ static int aud_walk(b2b2c_dealer_engine *e, uint32_t i, int by_dealer,
     b2b2c__cb_enter(e->ctx); /* the callback may not change the engine */
     while (i != NONE32 && rc == 0) {
         const aent *a = &e->aud[i];
+        size_t idn;
+        const char *id = aent_id(a, &idn);
         aud_fields(a, f);
-        rc = cb(b2b2c__dealer_lead_erased(a->lead) ? "" : a->lead->id,
+        rc = cb(id[0] == '\xff' ? "" : id, /* erased (dealer_erase.c) */
                 a->dealer == NONE32 ? NULL : e->dealers[a->dealer]->id, f,
                 B2B2C_DEALER_AUDIT_NFIELDS, payload);
         i = by_dealer ? a->next_dealer : a->next_lead;
@@ -149,6 +151,7 @@ int b2b2c_dealer_audit_lead(b2b2c_dealer_engine *e, const char *lead_id,
                             b2b2c_dealer_audit_cb cb, void *payload)
 {
     lead *l;
+    stub *s;
     size_t n;
     int rc;
     CHECK_E(e);
@@ -157,11 +160,17 @@ int b2b2c_dealer_audit_lead(b2b2c_dealer_engine *e, const char *lead_id,
     if ((rc = b2b2c__dealer_id_arg(e->ctx, "lead_id", lead_id, &n)) != 0 ||
         (rc = b2b2c__sync_read(e->ctx)) != 0)
         return rc;
+    /* a closed lead's entries kept (its stub, dealer_close.c) come
+     * first: a lead routed under its ID since is newer */
+    if ((s = b2b2c__map_get(&e->stubs, lead_id, n)) != NULL &&
+        (rc = aud_walk(e, s->afirst, 0, cb, payload)) != 0)
+        return rc;
     if (!(l = b2b2c__map_get(&e->leads, lead_id, n))) {
-        /* a closed lead's entries were all pruned before it closed
-         * (dealer_close.c): nothing to list */
+        /* a closed lead without entries left: nothing to list */
         int32_t st;
         uint32_t di;
+        if (s)
+            return 0;
         if ((rc = b2b2c__dealer_closed_get(e, lead_id, n, &st, &di)) != 0)
             return rc < 0 ? rc : 0;
         return b2b2c__dealer_find_lead(e, lead_id, n, &l);
@@ -221,10 +230,11 @@ static double median_sorted(const double *v, size_t n)
  * that declined or let a lead expire is never offered it again. */
 int b2b2c__dealer_offer_outcome(const aent *a)
 {
-    const lead *l = a->lead;
-    if (l->m.dealer == a->dealer &&
-        l->m.state <= B2B2C_DEALER_LEAD_RECALLED) {
-        switch (l->m.state) {
+    const lmut *m = aent_m(a);
+    const uint32_t *tried;
+    uint32_t nt;
+    if (m->dealer == a->dealer && m->state <= B2B2C_DEALER_LEAD_RECALLED) {
+        switch (m->state) {
         case B2B2C_DEALER_LEAD_OFFERED: return O_OPEN;
         case B2B2C_DEALER_LEAD_ACCEPTED: return O_ACCEPTED;
         case B2B2C_DEALER_LEAD_WON: return O_WON;
@@ -232,9 +242,10 @@ int b2b2c__dealer_offer_outcome(const aent *a)
         default: return O_RECALLED;
         }
     }
-    for (uint32_t i = 0; i < l->ntried; i++)
-        if ((l->tried[i] & ~TRIED_EXPIRED) == a->dealer)
-            return (l->tried[i] & TRIED_EXPIRED) ? O_EXPIRED : O_DECLINED;
+    tried = aent_tried(a, &nt);
+    for (uint32_t i = 0; i < nt; i++)
+        if ((tried[i] & ~TRIED_EXPIRED) == a->dealer)
+            return (tried[i] & TRIED_EXPIRED) ? O_EXPIRED : O_DECLINED;
     return O_RECALLED;
 }
 
@@ -247,29 +258,29 @@ static int tally(b2b2c_dealer_engine *e, const dealer *d, int64_t from,
     *nt = 0;
     for (uint32_t i = d->afirst; i != NONE32; i = e->aud[i].next_dealer) {
         const aent *a = &e->aud[i];
+        const lmut *m = aent_m(a);
         int o;
         if (a->time < from || a->time >= to)
             continue;
         o = b2b2c__dealer_offer_outcome(a);
         f[B2B2C_DEALER_SC_OFFERED]++;
         if (o == O_ACCEPTED || o == O_WON || o == O_LOST ||
-            (o == O_RECALLED && a->lead->m.accepted_at &&
-             a->lead->m.dealer == a->dealer)) {
+            (o == O_RECALLED && m->accepted_at && m->dealer == a->dealer)) {
             f[B2B2C_DEALER_SC_ACCEPTED]++;
             if (*nt == *cap &&
                 b2b2c__grow(&e->ctx->mem, (void **)times, cap, *nt + 1,
                             sizeof(double)))
                 return oom(e->ctx);
             (*times)[(*nt)++] =
-                (double)(a->lead->m.accepted_at - a->lead->m.offered_at) /
+                (double)(m->accepted_at - m->offered_at) /
                 3600.0;
         }
         if (o == O_WON) {
             f[B2B2C_DEALER_SC_WON]++;
-            f[B2B2C_DEALER_SC_REVENUE] += a->lead->m.revenue;
+            f[B2B2C_DEALER_SC_REVENUE] += m->revenue;
         }
         f[B2B2C_DEALER_SC_OWNER_KEPT] += a->owner == B2B2C_DEALER_OWNER_CHOSEN;
-        f[B2B2C_DEALER_SC_SERVICE_JOBS] += a->lead->service != 0;
+        f[B2B2C_DEALER_SC_SERVICE_JOBS] += aent_service(a) != 0;
         f[B2B2C_DEALER_SC_LOST] += o == O_LOST;
         f[B2B2C_DEALER_SC_DECLINED] += o == O_DECLINED;
         f[B2B2C_DEALER_SC_EXPIRED] += o == O_EXPIRED;
@@ -353,7 +364,7 @@ int b2b2c_dealer_scorecards(b2b2c_dealer_engine *e, int64_t from, int64_t to,
     memset(means, 0, (e->nd ? e->nd : 1) * sizeof(*means));
     for (size_t i = e->abase; i < e->naud; i++) {
         const aent *a = &e->aud[i];
-        if (a->lead && a->odealer != NONE32 && a->time >= from &&
+        if (a->lp && a->odealer != NONE32 && a->time >= from &&
             a->time < to)
             means[a->odealer]++;
     }

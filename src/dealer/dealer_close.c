@@ -4,9 +4,14 @@
  * resolved leads"): b2b2c_dealer_close_due moves a lead whose offer is
  * resolved (won, lost, or sent to direct sales: states no call changes
  * any more) out of memory once B2B2C_DEALER_PARAM_CLOSE_DAYS have passed
- * since it was resolved and its audit entries were all pruned
- * (b2b2c_dealer_prune): an audit entry points at its lead in memory, and
- * the scorecards and funnels read the lead through it. What the lead
+ * since it was resolved. Its audit entries not pruned yet
+ * (b2b2c_dealer_prune) stay: they point at a closed stub of the lead
+ * (struct stub, dealer_int.h: what the audit listings, scorecards,
+ * funnels and off-boarding read of it), in e->stubs by ID, freed with its
+ * last entry; each entry's record is rewritten with the final state
+ * (audit record version 5), so a load makes the stub from the records
+ * without reading dealer_closed, and another context moves its entries
+ * to the stub when it reads the rewritten records. What the lead
  * counted stays where it is counted: the dealers' statistics records
  * (counters, posteriors) and the owners; a closed lead changes none.
  *
@@ -38,13 +43,124 @@ static int64_t resolved_at(const lead *l)
 }
 
 /* Resolved (no call changes these states; never in the deadline heap),
- * no audit entry left, resolved before the cutoff. */
-static int due(const lead *l, int64_t cutoff)
+ * resolved before the cutoff, and, when it has audit entries left, no
+ * stub of an earlier lead of its ID in memory (one stub per ID: it waits
+ * until that one's entries are pruned). */
+static int due(const b2b2c_dealer_engine *e, const lead *l, int64_t cutoff)
 {
     return (l->m.state == B2B2C_DEALER_LEAD_WON ||
             l->m.state == B2B2C_DEALER_LEAD_LOST ||
             l->m.state == B2B2C_DEALER_LEAD_DIRECT) &&
-           l->afirst == NONE32 && resolved_at(l) < cutoff;
+           resolved_at(l) < cutoff &&
+           (l->afirst == NONE32 ||
+            !b2b2c__map_get(&e->stubs, l->id, l->idlen));
+}
+
+/* ---- stubs ------------------------------------------------------------- */
+
+stub *b2b2c__dealer_stub_alloc(b2b2c_dealer_engine *e, const char *id,
+                               size_t n, uint32_t nt)
+{
+    stub *s = b2b2c__malloc(e->ctx, sizeof(*s) + nt * sizeof(uint32_t) +
+                                        n + 1);
+    if (!s) {
+        oom(e->ctx);
+        return NULL;
+    }
+    memset(s, 0, sizeof(*s));
+    s->ntried = nt;
+    s->idlen = (uint32_t)n;
+    s->afirst = s->alast = NONE32;
+    memcpy(stub_id(s), id, n);
+    stub_id(s)[n] = '\0';
+    return s;
+}
+
+stub *b2b2c__dealer_stub_copy(b2b2c_dealer_engine *e, const stub *s,
+                              const char *id, size_t n)
+{
+    stub *t = b2b2c__dealer_stub_alloc(e, id, n, s->ntried);
+    if (t) {
+        t->m = s->m;
+        t->service = s->service;
+        memcpy(t->tried, s->tried, s->ntried * sizeof(uint32_t));
+    }
+    return t;
+}
+
+/* Lead l's audit entries move to stub s (undoably), joined with those s
+ * has in index order. */
+static int adopt(b2b2c_dealer_engine *e, lead *l, stub *s)
+{
+    uint32_t i, prev = NONE32, j;
+    int rc;
+    if ((rc = b2b2c__undo_save(e->ctx, &s->afirst,
+                               sizeof s->afirst + sizeof s->alast)) != 0)
+        return rc;
+    for (i = l->afirst; i != NONE32; i = e->aud[i].next_lead)
+        if ((rc = b2b2c__dealer_save_links(e, i)) != 0)
+            return rc;
+    for (j = s->afirst; j != NONE32; j = e->aud[j].next_lead)
+        if ((rc = b2b2c__dealer_save_links(e, j)) != 0)
+            return rc;
+    /* merge the two chains by index */
+    i = l->afirst;
+    j = s->afirst;
+    s->afirst = NONE32;
+    while (i != NONE32 || j != NONE32) {
+        uint32_t k;
+        if (j == NONE32 || (i != NONE32 && i < j)) {
+            k = i;
+            i = e->aud[i].next_lead;
+        } else {
+            k = j;
+            j = e->aud[j].next_lead;
+        }
+        e->aud[k].lp = stub_ref(s);
+        e->aud[k].prev_lead = prev;
+        e->aud[k].next_lead = NONE32;
+        if (prev != NONE32)
+            e->aud[prev].next_lead = k;
+        else
+            s->afirst = k;
+        prev = k;
+    }
+    s->alast = prev;
+    return 0;
+}
+
+/* Lead l's stub (undoably in e->stubs; its entries still l's), or the one
+ * of its ID there already. */
+static int stub_for(b2b2c_dealer_engine *e, const lead *l, stub **out)
+{
+    stub *s = b2b2c__map_get(&e->stubs, l->id, l->idlen);
+    int rc;
+    if (s) {
+        *out = s;
+        return 0;
+    }
+    if (!(s = b2b2c__dealer_stub_alloc(e, l->id, l->idlen, l->ntried)))
+        return e->ctx->errcode;
+    s->m = l->m;
+    s->service = l->service;
+    if (l->ntried)
+        memcpy(s->tried, l->tried, l->ntried * sizeof(uint32_t));
+    if ((rc = b2b2c__undo_free_on_fail(e->ctx, s)) != 0) {
+        b2b2c__free(e->ctx, s);
+        return rc;
+    }
+    *out = s;
+    return b2b2c__map_insert_undoable(e->ctx, &e->stubs, stub_id(s),
+                                      s->idlen, s);
+}
+
+/* Lead l, with audit entries, becomes a stub in memory (its records are
+ * the caller's). */
+static int to_stub(b2b2c_dealer_engine *e, lead *l)
+{
+    stub *s = NULL;
+    int rc = stub_for(e, l, &s);
+    return rc ? rc : adopt(e, l, s);
 }
 
 /* Lead l out of memory (undoably); its storage is the caller's. */
@@ -66,12 +182,26 @@ static int del_lead_rec(b2b2c_dealer_engine *e, const lead *l)
     return rc == B2B2C_ENOTFOUND ? 0 : rc;
 }
 
+/* Lead l closes: its record to dealer_closed; with audit entries left,
+ * its stub made and each entry's record rewritten with the final state
+ * (version 5, without the lead as routed), so that a load makes the stub
+ * from them. */
 static int close_one(b2b2c_dealer_engine *e, lead *l)
 {
     int rc;
     if ((rc = b2b2c__dealer_write_lead_to(e, l, T_CLOSED, 0)) != 0 ||
         (rc = del_lead_rec(e, l)) != 0)
         return rc;
+    if (l->afirst != NONE32) {
+        stub *s;
+        if ((rc = to_stub(e, l)) != 0)
+            return rc;
+        s = b2b2c__map_get(&e->stubs, l->id, l->idlen);
+        for (uint32_t i = s->afirst; i != NONE32; i = e->aud[i].next_lead)
+            if ((rc = b2b2c__dealer_rewrite_audit(e, &e->aud[i], stub_id(s),
+                                                  s->idlen, 0)) != 0)
+                return rc;
+    }
     return forget(e, l);
 }
 
@@ -101,7 +231,7 @@ static int close_body(b2b2c_dealer_engine *e, int64_t now, size_t max,
             continue;
         }
         seen++;
-        if (due(s->val, cutoff)) {
+        if (due(e, s->val, cutoff)) {
             /* the slot may take a later entry: look at it again */
             if ((rc = close_one(e, s->val)) != 0)
                 return rc;
@@ -219,11 +349,113 @@ int b2b2c__dealer_closed_move(b2b2c_dealer_engine *e, const char *id,
 int b2b2c__dealer_lead_drop(b2b2c_dealer_engine *e, const void *k, size_t kl)
 {
     lead *l = b2b2c__map_get(&e->leads, k, kl);
+    int rc;
     if (!l)
         return 0;
-    if (l->afirst != NONE32 || l->m.state == B2B2C_DEALER_LEAD_OFFERED)
+    /* its entries, their records rewritten there, went to its stub
+     * (b2b2c__dealer_aud_close) or were pruned */
+    if (l->afirst != NONE32)
         return b2b2c__err_corrupt(e->ctx, B2B2C_ECORRUPT, T_LEADS, k, kl,
-                                  "closed by another context while in the "
-                                  "audit trail or offered");
+                                  "closed by another context with audit "
+                                  "entries left");
+    /* the offer this context knew of ended there */
+    if ((rc = b2b2c__dealer_heap_remove(e, l)) != 0)
+        return rc;
     return forget(e, l);
+}
+
+/* Stub s renamed `to` (tn bytes; no stub of that ID in memory): its
+ * entries' records rewritten under it, a new stub in its place
+ * (undoably). Erase and merge. */
+int b2b2c__dealer_stub_rename(b2b2c_dealer_engine *e, stub *s,
+                              const char *to, size_t tn)
+{
+    b2b2c_ctx *ctx = e->ctx;
+    stub *t;
+    int rc;
+    for (uint32_t i = s->afirst; i != NONE32; i = e->aud[i].next_lead)
+        if ((rc = b2b2c__dealer_rewrite_audit(e, &e->aud[i], to, tn, 0)))
+            return rc;
+    if (!(t = b2b2c__dealer_stub_copy(e, s, to, tn)))
+        return ctx->errcode;
+    if ((rc = b2b2c__undo_free_on_fail(ctx, t)) != 0) {
+        b2b2c__free(ctx, t);
+        return rc;
+    }
+    t->afirst = s->afirst;
+    t->alast = s->alast;
+    if ((rc = b2b2c__map_remove_undoable(ctx, &e->stubs, stub_id(s),
+                                         s->idlen)) != 0 ||
+        (rc = b2b2c__map_insert_undoable(ctx, &e->stubs, stub_id(t),
+                                         t->idlen, t)) != 0 ||
+        (rc = b2b2c__undo_free_on_commit(ctx, s)) != 0)
+        return rc;
+    for (uint32_t i = t->afirst; i != NONE32; i = e->aud[i].next_lead) {
+        if ((rc = b2b2c__dealer_save_links(e, i)) != 0)
+            return rc;
+        e->aud[i].lp = stub_ref(t);
+    }
+    return 0;
+}
+
+int b2b2c__dealer_aud_close(b2b2c_dealer_engine *e, uint32_t i,
+                            const audrec *ar)
+{
+    b2b2c_ctx *ctx = e->ctx;
+    aent *a = &e->aud[i];
+    lead *l = aent_lead(a);
+    stub *s;
+    uint32_t prev, next;
+    int rc;
+    if (!a->lp || !l)
+        return 0; /* pruned, or a stub's already */
+    if (!(s = b2b2c__map_get(&e->stubs, ar->lid, ar->lidlen))) {
+        if (!(s = b2b2c__dealer_stub_of_rec(e, ar)))
+            return oom(ctx);
+        if ((rc = b2b2c__undo_free_on_fail(ctx, s)) != 0) {
+            b2b2c__free(ctx, s);
+            return rc;
+        }
+        if ((rc = b2b2c__map_insert_undoable(ctx, &e->stubs, stub_id(s),
+                                             s->idlen, s)) != 0)
+            return rc;
+    }
+    /* out of l's chain */
+    if ((rc = b2b2c__dealer_save_links(e, i)) != 0 ||
+        (rc = b2b2c__dealer_save_links(e, a->prev_lead)) != 0 ||
+        (rc = b2b2c__dealer_save_links(e, a->next_lead)) != 0 ||
+        (rc = b2b2c__undo_save(ctx, &l->afirst,
+                               sizeof l->afirst + sizeof l->alast)) != 0 ||
+        (rc = b2b2c__undo_save(ctx, &s->afirst,
+                               sizeof s->afirst + sizeof s->alast)) != 0)
+        return rc;
+    a = &e->aud[i];
+    if (a->prev_lead != NONE32)
+        e->aud[a->prev_lead].next_lead = a->next_lead;
+    else
+        l->afirst = a->next_lead;
+    if (a->next_lead != NONE32)
+        e->aud[a->next_lead].prev_lead = a->prev_lead;
+    else
+        l->alast = a->prev_lead;
+    /* into s's, in index order (usually at its end) */
+    for (prev = s->alast; prev != NONE32 && prev > i;
+         prev = e->aud[prev].prev_lead)
+        ;
+    next = prev == NONE32 ? s->afirst : e->aud[prev].next_lead;
+    if ((rc = b2b2c__dealer_save_links(e, prev)) != 0 ||
+        (rc = b2b2c__dealer_save_links(e, next)) != 0)
+        return rc;
+    a->lp = stub_ref(s);
+    a->prev_lead = prev;
+    a->next_lead = next;
+    if (prev != NONE32)
+        e->aud[prev].next_lead = i;
+    else
+        s->afirst = i;
+    if (next != NONE32)
+        e->aud[next].prev_lead = i;
+    else
+        s->alast = i;
+    return 0;
 }

@@ -128,6 +128,32 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
         d = b2b2c__mix64(d, sum);
     }
     {
+        /* closed leads' stubs (dealer_close.c) */
+        uint64_t sum = 0;
+        it = 0;
+        while (b2b2c__map_next(&e->stubs, &it, NULL, NULL, &v)) {
+            const stub *s = v;
+            uint64_t h = b2b2c__hash(stub_id(s), s->idlen);
+            h = b2b2c__mix64(h, (uint64_t)s->m.state);
+            h = b2b2c__mix64(h, s->m.dealer);
+            h = b2b2c__mix64(h, (uint64_t)s->m.offered_at);
+            h = b2b2c__mix64(h, (uint64_t)s->m.deadline);
+            h = b2b2c__mix64(h, (uint64_t)s->m.accepted_at);
+            h = b2b2c__mix64(h, (uint64_t)s->m.closed_at);
+            h = b2b2c__mix64(h, b2b2c__dbits(s->m.revenue));
+            h = b2b2c__mix64(h, s->m.offer_seq);
+            h = b2b2c__mix64(h, s->service);
+            h = b2b2c__mix64(h, s->ntried);
+            for (uint32_t i = 0; i < s->ntried; i++)
+                h = b2b2c__mix64(h, s->tried[i]);
+            h = b2b2c__mix64(h, rel(e, s->afirst) ^
+                                    ((uint64_t)rel(e, s->alast) << 32));
+            sum += h;
+        }
+        d = b2b2c__mix64(d, sum);
+        d = b2b2c__mix64(d, e->stubs.count);
+    }
+    {
         uint64_t sum = 0;
         it = 0;
         size_t nonempty = 0;
@@ -148,7 +174,7 @@ uint64_t b2b2c__dealer_digest(const b2b2c_dealer_engine *e)
     }
     for (size_t i = e->abase; i < e->naud; i++) {
         const aent *a = &e->aud[i];
-        if (!a->lead)
+        if (!a->lp)
             continue; /* pruned */
         d = b2b2c__mix64(d, a->seq ^ ((uint64_t)a->dealer << 32));
         d = b2b2c__mix64(d, rel(e, a->next_lead) ^

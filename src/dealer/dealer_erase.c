@@ -49,7 +49,7 @@ static void undo_aud_lead(b2b2c_ctx *ctx, void *a, void *b, size_t i)
 {
     b2b2c_dealer_engine *e = a;
     (void)ctx;
-    e->aud[i].lead = b;
+    e->aud[i].lp = b;
 }
 
 static int erase_lead_body(b2b2c_dealer_engine *e, const char *id, size_t n)
@@ -58,13 +58,21 @@ static int erase_lead_body(b2b2c_dealer_engine *e, const char *id, size_t n)
     char anon[ANON_LEN + 1];
     lead_attrs at;
     lead *l, *t;
+    stub *s;
     int rc, closed;
     /* a closed record of the ID (dealer_close.c) goes first: it holds no
-     * customer key and no audit entry names it */
+     * customer key */
     if ((closed = b2b2c__dealer_closed_move(e, id, n, NULL, 0)) < 0)
         return closed;
+    /* a closed lead's audit entries kept (its stub): renamed like a
+     * lead's, after its first entry kept */
+    if ((s = b2b2c__map_get(&e->stubs, id, n)) != NULL) {
+        anon_id(anon, e->aud[s->afirst].seq);
+        if ((rc = b2b2c__dealer_stub_rename(e, s, anon, ANON_LEN)) != 0)
+            return rc;
+    }
     if (!(l = b2b2c__map_get(&e->leads, id, n))) {
-        if (!closed)
+        if (!closed && !s)
             return b2b2c__dealer_find_lead(e, id, n, &l);
         b2b2c__sync_forget(ctx);
         return 0;
@@ -119,7 +127,7 @@ static int erase_lead_body(b2b2c_dealer_engine *e, const char *id, size_t n)
     for (uint32_t i = t->afirst; i != NONE32; i = e->aud[i].next_lead) {
         if ((rc = b2b2c__undo_push(ctx, undo_aud_lead, NULL, e, l, i)) != 0)
             return rc;
-        e->aud[i].lead = t;
+        e->aud[i].lp = t;
     }
     if ((rc = b2b2c__st_del(ctx, T_LEADS, l->id, l->idlen)) != 0 ||
         (rc = b2b2c__dealer_write_lead(e, t)) != 0)

@@ -60,13 +60,13 @@ static int tally(b2b2c_dealer_engine *e, const dealer *d, int64_t from,
     r->close0 = close->n;
     for (uint32_t i = d->afirst; i != NONE32; i = e->aud[i].next_dealer) {
         const aent *a = &e->aud[i];
-        const lead *l = a->lead;
+        const lmut *lm = aent_m(a);
         int o, mine;
         if (a->time < from || a->time >= to)
             continue;
         o = b2b2c__dealer_offer_outcome(a);
         /* the lead's times are of its current (or last) offer */
-        mine = l->m.dealer == a->dealer;
+        mine = lm->dealer == a->dealer;
         f[B2B2C_DEALER_FUNNEL_OFFERED]++;
         f[B2B2C_DEALER_FUNNEL_OPEN] += o == O_OPEN;
         f[B2B2C_DEALER_FUNNEL_DECLINED] += o == O_DECLINED;
@@ -75,15 +75,15 @@ static int tally(b2b2c_dealer_engine *e, const dealer *d, int64_t from,
         f[B2B2C_DEALER_FUNNEL_WON] += o == O_WON;
         f[B2B2C_DEALER_FUNNEL_LOST] += o == O_LOST;
         if (o == O_ACCEPTED || o == O_WON || o == O_LOST ||
-            (o == O_RECALLED && mine && l->m.accepted_at)) {
+            (o == O_RECALLED && mine && lm->accepted_at)) {
             int rc;
             f[B2B2C_DEALER_FUNNEL_ACCEPTED]++;
             if ((rc = push(e, resp,
-                           (double)(l->m.accepted_at - a->time) / 3600.0)))
+                           (double)(lm->accepted_at - a->time) / 3600.0)))
                 return rc;
             if ((o == O_WON || o == O_LOST) &&
                 (rc = push(e, close,
-                           (double)(l->m.closed_at - l->m.accepted_at) /
+                           (double)(lm->closed_at - lm->accepted_at) /
                                86400.0)))
                 return rc;
         } else if (o == O_DECLINED && a->next_lead != NONE32 &&

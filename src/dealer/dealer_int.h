@@ -181,10 +181,13 @@ static inline const unsigned char *lead_ck(const lead *l)
     return (const unsigned char *)l->product + strlen(l->product) + 1;
 }
 
+/* An audit entry's lead: a lead, or a closed lead's stub (tagged with the
+ * pointer's low bit, both being 8-byte aligned). Read through the aent_*
+ * helpers below. */
 typedef struct aent {
     uint64_t seq;
     int64_t time;
-    lead *lead;
+    void *lp; /* lead *, or stub * | 1 (dealer_stub.h); NULL: pruned */
     uint32_t dealer;
     uint8_t kind, policy, reason;
     uint8_t owner; /* B2B2C_DEALER_OWNER_* */
@@ -329,6 +332,8 @@ struct b2b2c_dealer_engine {
     /* closing (dealer_close.c): the slot of e->leads the next
      * b2b2c_dealer_close_due goes on from (memory only) */
     size_t ccur;
+    /* closed leads with audit entries left, by ID (dealer_close.c) */
+    b2b2c__map stubs;
 };
 
 typedef struct decision {
@@ -843,6 +848,13 @@ typedef struct audrec {
     lead_attrs at;
     char lid[256];
     size_t lidlen;
+    /* version 5: the lead is closed (dealer_close.c): its final state,
+     * the number of its declined and expired dealers and where they are
+     * in the record (b2b2c__dealer_stub_of_rec reads them) */
+    int closed;
+    lmut cm;
+    uint32_t cnt;
+    b2b2c__rbuf ctr;
 } audrec;
 int b2b2c__dealer_dec_state(b2b2c_dealer_engine *e, const void *k, size_t kl,
                             const void *v, size_t vl, dstate *out);
@@ -989,5 +1001,7 @@ int b2b2c__dealer_find_lead(b2b2c_dealer_engine *e, const char *id, size_t n,
                             lead **out);
 int b2b2c__dealer_id_arg(b2b2c_ctx *ctx, const char *what, const char *id,
                          size_t *n);
+
+#include "dealer_stub.h"
 
 #endif

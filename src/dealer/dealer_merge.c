@@ -74,7 +74,7 @@ static int64_t last_time(const b2b2c_dealer_engine *e, const lead *l)
  * the same group may move e->aud). */
 typedef struct linksave {
     size_t i;
-    lead *lead;
+    void *lp;
     uint32_t prev, next;
 } linksave;
 
@@ -84,19 +84,21 @@ static void undo_links(b2b2c_ctx *ctx, void *a, void *b, size_t n)
     linksave s;
     (void)b;
     memcpy(&s, b2b2c__undo_arena_pop(ctx, n), sizeof s);
-    e->aud[s.i].lead = s.lead;
+    e->aud[s.i].lp = s.lp;
     e->aud[s.i].prev_lead = s.prev;
     e->aud[s.i].next_lead = s.next;
 }
 
-static int save_links(b2b2c_dealer_engine *e, uint32_t i)
+int b2b2c__dealer_save_links(b2b2c_dealer_engine *e, uint32_t i)
 {
+    if (i == NONE32)
+        return 0;
     linksave s;
     void *p = b2b2c__undo_arena(e->ctx, undo_links, e, NULL, sizeof s);
     if (!p)
         return e->ctx->errcode;
     s.i = i;
-    s.lead = e->aud[i].lead;
+    s.lp = e->aud[i].lp;
     s.prev = e->aud[i].prev_lead;
     s.next = e->aud[i].next_lead;
     memcpy(p, &s, sizeof s);
@@ -119,9 +121,9 @@ static int join_chains(b2b2c_dealer_engine *e, const lead *f, const lead *t,
             k = j;
             j = e->aud[j].next_lead;
         }
-        if ((rc = save_links(e, k)) != 0)
+        if ((rc = b2b2c__dealer_save_links(e, k)) != 0)
             return rc;
-        e->aud[k].lead = n;
+        e->aud[k].lp = n;
         e->aud[k].prev_lead = prev;
         e->aud[k].next_lead = NONE32;
         if (prev != NONE32)
@@ -200,12 +202,23 @@ static int merge_body(b2b2c_dealer_engine *e, const char *from_id,
     uint32_t joined = 0;
     int64_t last;
     aent x;
+    stub *sf;
     int rc;
     t = b2b2c__map_get(&e->leads, into_id, in);
+    /* a closed from_id's audit entries kept (its stub, dealer_close.c)
+     * are renamed into_id and stay closed; not when into_id has such
+     * entries too (one stub per ID) */
+    sf = b2b2c__map_get(&e->stubs, from_id, fn);
+    if (sf && b2b2c__map_get(&e->stubs, into_id, in))
+        return b2b2c__err(ctx, B2B2C_ESTATE,
+                          "from_id: leads '%s' and '%s' are both closed "
+                          "with audit entries kept; not merged (merge "
+                          "once either's entries are pruned)",
+                          from_id, into_id);
     if (!(f = b2b2c__map_get(&e->leads, from_id, fn))) {
-        /* a closed from_id (dealer_close.c): no offer, no audit entry,
-         * its outcome already counted; its record goes when into_id is
-         * known (in memory or closed), else it is renamed into_id */
+        /* a closed from_id (dealer_close.c): no offer, its outcome
+         * already counted; its record goes when into_id is known (in
+         * memory or closed), else it is renamed into_id */
         int32_t st;
         uint32_t di;
         int known = t != NULL;
@@ -215,9 +228,11 @@ static int merge_body(b2b2c_dealer_engine *e, const char *from_id,
         if ((rc = b2b2c__dealer_closed_move(e, from_id, fn,
                                             known ? NULL : into_id, in)) < 0)
             return rc;
-        if (rc == 0)
+        if (rc == 0 && !sf)
             return b2b2c__err(ctx, B2B2C_ENOTFOUND, "from_id: no lead '%s'",
                               from_id);
+        if (sf && (rc = b2b2c__dealer_stub_rename(e, sf, into_id, in)) != 0)
+            return rc;
         b2b2c__sync_forget(ctx);
         return 0;
     }
@@ -302,7 +317,7 @@ static int merge_body(b2b2c_dealer_engine *e, const char *from_id,
     memset(&x, 0, sizeof x);
     x.seq = e->m.seq;
     x.time = now;
-    x.lead = n;
+    x.lp = n;
     x.dealer = NONE32;
     x.odealer = NONE32;
     x.kind = B2B2C_DEALER_KIND_MERGE;
@@ -311,7 +326,8 @@ static int merge_body(b2b2c_dealer_engine *e, const char *from_id,
     if ((rc = b2b2c__dealer_aud_push(e, &x)) != 0 ||
         (rc = b2b2c__dealer_write_audit(e, &e->aud[e->naud - 1], 0)) != 0 ||
         (rc = b2b2c__st_del(ctx, T_LEADS, from_id, fn)) != 0 ||
-        (rc = b2b2c__dealer_write_lead(e, n)) != 0)
+        (rc = b2b2c__dealer_write_lead(e, n)) != 0 ||
+        (sf && (rc = b2b2c__dealer_stub_rename(e, sf, into_id, in)) != 0))
         return rc;
     b2b2c__sync_forget(ctx);
     return 0;

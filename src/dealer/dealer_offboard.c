@@ -35,9 +35,9 @@ static int offboard_body(b2b2c_dealer_engine *e, const char *dealer_id,
      * dealers' lists, never to d's: it is not eligible any more) */
     for (uint32_t i = d->afirst; i != NONE32 && d->st.open;
          i = e->aud[i].next_dealer) {
-        lead *l = e->aud[i].lead;
+        lead *l = aent_lead(&e->aud[i]); /* NULL: closed, resolved */
         decision dc;
-        if (l->m.dealer != d->idx ||
+        if (!l || l->m.dealer != d->idx ||
             (l->m.state != B2B2C_DEALER_LEAD_OFFERED &&
              l->m.state != B2B2C_DEALER_LEAD_ACCEPTED))
             continue;

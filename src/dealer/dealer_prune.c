@@ -53,13 +53,13 @@ static int save_aent(b2b2c_dealer_engine *e, uint32_t i)
 static int unlink_entry(b2b2c_dealer_engine *e, uint32_t i)
 {
     aent *a = &e->aud[i];
-    lead *l = a->lead;
+    uint32_t *ends = aent_ends(a); /* its lead's or stub's afirst, alast */
+    stub *s = aent_stub(a);
     dealer *d = a->dealer == NONE32 ? NULL : e->dealers[a->dealer];
     int rc;
     if ((rc = save_aent(e, i)) != 0 || (rc = save_aent(e, a->prev_lead)) ||
         (rc = save_aent(e, a->next_lead)) != 0 ||
-        (rc = b2b2c__undo_save(e->ctx, &l->afirst,
-                               sizeof l->afirst + sizeof l->alast)) != 0 ||
+        (rc = b2b2c__undo_save(e->ctx, ends, 2 * sizeof *ends)) != 0 ||
         (rc = b2b2c__undo_save(e->ctx, &e->abase, sizeof e->abase)) != 0)
         return rc;
     if (d && ((rc = save_aent(e, a->prev_dealer)) != 0 ||
@@ -71,11 +71,11 @@ static int unlink_entry(b2b2c_dealer_engine *e, uint32_t i)
     if (a->prev_lead != NONE32)
         e->aud[a->prev_lead].next_lead = a->next_lead;
     else
-        l->afirst = a->next_lead;
+        ends[0] = a->next_lead;
     if (a->next_lead != NONE32)
         e->aud[a->next_lead].prev_lead = a->prev_lead;
     else
-        l->alast = a->prev_lead;
+        ends[1] = a->prev_lead;
     if (d) {
         if (a->prev_dealer != NONE32)
             e->aud[a->prev_dealer].next_dealer = a->next_dealer;
@@ -86,10 +86,16 @@ static int unlink_entry(b2b2c_dealer_engine *e, uint32_t i)
         else
             d->alast = a->prev_dealer;
     }
-    a->lead = NULL;
+    a->lp = NULL;
     a->prev_lead = a->next_lead = a->prev_dealer = a->next_dealer = NONE32;
-    while (e->abase < e->naud && !e->aud[e->abase].lead)
+    while (e->abase < e->naud && !e->aud[e->abase].lp)
         e->abase++;
+    /* a closed lead's last entry: its stub goes (dealer_close.c) */
+    if (s && s->afirst == NONE32 &&
+        ((rc = b2b2c__map_remove_undoable(e->ctx, &e->stubs, stub_id(s),
+                                          s->idlen)) != 0 ||
+         (rc = b2b2c__undo_free_on_commit(e->ctx, s)) != 0))
+        return rc;
     return 0;
 }
 
@@ -107,7 +113,7 @@ int b2b2c__dealer_aud_drop(b2b2c_dealer_engine *e, const void *k, size_t kl)
     for (int i = 0; i < 8; i++)
         seq = seq << 8 | kb[i];
     B2B2C__LOWER_BOUND(lo, e->aud, e->naud, seq, seq);
-    if (lo >= e->naud || e->aud[lo].seq != seq || !e->aud[lo].lead)
+    if (lo >= e->naud || e->aud[lo].seq != seq || !e->aud[lo].lp)
         return 0;
     return unlink_entry(e, (uint32_t)lo);
 }
@@ -141,16 +147,18 @@ static void compact(b2b2c_dealer_engine *e)
     }
     for (size_t i = 0; i < n; i++) {
         aent *a = &e->aud[i];
-        if (!a->lead)
+        uint32_t *ends;
+        if (!a->lp)
             continue; /* dead out of order (refresh): unlinked already */
+        ends = aent_ends(a);
         a->prev_lead = rel(a->prev_lead, base);
         a->next_lead = rel(a->next_lead, base);
         a->prev_dealer = rel(a->prev_dealer, base);
         a->next_dealer = rel(a->next_dealer, base);
         if (a->prev_lead == NONE32)
-            a->lead->afirst = (uint32_t)i;
+            ends[0] = (uint32_t)i;
         if (a->next_lead == NONE32)
-            a->lead->alast = (uint32_t)i;
+            ends[1] = (uint32_t)i;
         if (a->dealer != NONE32) {
             dealer *d = e->dealers[a->dealer];
             if (a->prev_dealer == NONE32)
@@ -179,8 +187,10 @@ static int prune_body(b2b2c_dealer_engine *e, int64_t now, size_t max,
         const aent *a = &e->aud[i];
         for (int j = 0; j < 8; j++)
             key[j] = (uint8_t)(a->seq >> (56 - 8 * j));
+        /* a closed lead's record is in dealer_closed already */
         if ((rc = b2b2c__st_del(e->ctx, T_AUDIT, key, 8)) != 0 ||
-            (rc = b2b2c__dealer_write_lead(e, a->lead)) != 0 ||
+            (aent_lead(a) &&
+             (rc = b2b2c__dealer_write_lead(e, aent_lead(a))) != 0) ||
             (a->dealer != NONE32 &&
              (rc = b2b2c__dealer_write_stats(e, e->dealers[a->dealer]))) ||
             (rc = unlink_entry(e, i)) != 0)

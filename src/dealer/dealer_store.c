@@ -121,22 +121,34 @@ static inline int put_audit(b2b2c_dealer_engine *e, const aent *a,
 {
     b2b2c__wbuf w;
     uint8_t key[8], *p;
+    const lead *l = aent_lead(a);
+    const stub *cs = aent_stub(a);
+    uint8_t service = aent_service(a);
+    const char *lid;
+    size_t lidlen;
     int ver = 1;
     for (int i = 0; i < 8; i++)
         key[i] = (uint8_t)(a->seq >> (56 - 8 * i));
     /* version 2 (1.1): the owner field follows, when not NONE; version 3
      * (1.1): then the skipped owner's ID ("" for none) and the service
      * kind, when either is set; version 4 (1.1): then the customer key of
-     * the lead it creates, when it has one; a record without them is
-     * version 1 as before */
-    if (a->owner | a->lead->service) /* an owner skipped has owner 2..7 */
-        ver = a->lead->service || a->odealer != NONE32 ? 3 : 2;
-    if (creates && a->lead->cklen)
+     * the lead it creates, when it has one; version 5 (1.1): the version 3
+     * fields, then the closed lead's final state (a closed lead's entry,
+     * dealer_close.c: never with the lead as routed); a record without
+     * them is version 1 as before */
+    if (a->owner | service) /* an owner skipped has owner 2..7 */
+        ver = service || a->odealer != NONE32 ? 3 : 2;
+    if (l && creates && l->cklen)
         ver = 4;
+    if (cs) {
+        ver = 5;
+        creates = 0;
+    }
+    lid = aent_id(a, &lidlen);
     b2b2c__enc_begin(&w, &e->ctx->mem, (uint8_t)ver);
     b2b2c__enc_u64(&w, a->seq);
     b2b2c__enc_i64(&w, a->time);
-    b2b2c__enc_bytes(&w, a->lead->id, a->lead->idlen);
+    b2b2c__enc_bytes(&w, lid, lidlen);
     if (a->dealer == NONE32)
         b2b2c__enc_bytes(&w, "", 0);
     else
@@ -164,7 +176,6 @@ static inline int put_audit(b2b2c_dealer_engine *e, const aent *a,
         *p = (uint8_t)(creates ? 1 : 0);
     }
     if (creates) {
-        const lead *l = a->lead;
         enc_lead_attrs(&w, l);
         b2b2c__enc_i64(&w, l->m.deadline);
     }
@@ -174,10 +185,31 @@ static inline int put_audit(b2b2c_dealer_engine *e, const aent *a,
             b2b2c__enc_str(&w, a->odealer == NONE32
                                    ? ""
                                    : e->dealers[a->odealer]->id);
-            b2b2c__enc_u8(&w, a->lead->service);
+            b2b2c__enc_u8(&w, service);
         }
         if (ver == 4)
-            b2b2c__enc_bytes(&w, lead_ck(a->lead), a->lead->cklen);
+            b2b2c__enc_bytes(&w, lead_ck(l), l->cklen);
+        if (ver == 5) {
+            /* the final state, as a lead record has it, and the declined
+             * and expired dealers */
+            const lmut *m = &cs->m;
+            b2b2c__enc_u8(&w, (uint8_t)m->state);
+            b2b2c__enc_str(&w, m->dealer == NONE32
+                                   ? ""
+                                   : e->dealers[m->dealer]->id);
+            b2b2c__enc_i64(&w, m->offered_at);
+            b2b2c__enc_i64(&w, m->deadline);
+            b2b2c__enc_i64(&w, m->accepted_at);
+            b2b2c__enc_i64(&w, m->closed_at);
+            b2b2c__enc_f64(&w, m->revenue);
+            b2b2c__enc_u64(&w, m->offer_seq);
+            b2b2c__enc_u32(&w, cs->ntried);
+            for (uint32_t i = 0; i < cs->ntried; i++) {
+                b2b2c__enc_str(
+                    &w, e->dealers[cs->tried[i] & ~TRIED_EXPIRED]->id);
+                b2b2c__enc_u8(&w, (cs->tried[i] & TRIED_EXPIRED) ? 1 : 0);
+            }
+        }
     }
     return b2b2c__st_put_rec(e->ctx, T_AUDIT, key, 8, &w);
 }
@@ -222,6 +254,7 @@ int b2b2c__dealer_rewrite_audit(b2b2c_dealer_engine *e, const aent *a,
     audrec ar;
     audget g = {e, key, &ar, 0};
     lead *t;
+    stub *ts;
     aent x;
     int rc;
     for (int i = 0; i < 8; i++)
@@ -233,6 +266,16 @@ int b2b2c__dealer_rewrite_audit(b2b2c_dealer_engine *e, const aent *a,
                                   "the audit record is missing");
     if (rc || (rc = g.rc) != 0)
         return rc;
+    if (aent_stub(a)) {
+        /* a closed lead's entry: its stub under the new ID */
+        if (!(ts = b2b2c__dealer_stub_copy(e, aent_stub(a), lid, lidlen)))
+            return oom(e->ctx);
+        x = ar.a;
+        x.lp = stub_ref(ts);
+        rc = put_audit(e, &x, 0, &ar.rng);
+        b2b2c__free(e->ctx, ts);
+        return rc;
+    }
     if (drop & REWRITE_LOC) {
         ar.at.has_loc = 0;
         ar.at.lat = ar.at.lon = 0;
@@ -247,7 +290,7 @@ int b2b2c__dealer_rewrite_audit(b2b2c_dealer_engine *e, const aent *a,
     t->m.state = ar.at.state;
     t->m.deadline = ar.at.deadline;
     x = ar.a;
-    x.lead = t;
+    x.lp = t;
     rc = put_audit(e, &x, ar.creates, &ar.rng);
     b2b2c__free(e->ctx, t);
     return rc;
@@ -578,6 +621,70 @@ int b2b2c__dealer_dec_lead(b2b2c_dealer_engine *e, const void *k, size_t kl,
     return 0;
 }
 
+/* A closed lead's final state (audit record version 5) into out: -1 when
+ * it is not one a closed lead can have. Its declined and expired dealers
+ * are checked and counted here, taken by stub_of_rec from out->ctr. */
+static int dec_closed(b2b2c_dealer_engine *e, b2b2c__rbuf *r, audrec *out)
+{
+    lmut *m = &out->cm;
+    char did[256];
+    memset(m, 0, sizeof *m);
+    m->state = b2b2c__dec_u8(r);
+    if (dec_strbuf(r, did, sizeof did))
+        return -1;
+    m->dealer = NONE32;
+    if (did[0]) {
+        dealer *d = dealer_by_bytes(e, did, strlen(did));
+        if (!d)
+            return -1;
+        m->dealer = d->idx;
+    }
+    m->offered_at = b2b2c__dec_i64(r);
+    m->deadline = b2b2c__dec_i64(r);
+    m->accepted_at = b2b2c__dec_i64(r);
+    m->closed_at = b2b2c__dec_i64(r);
+    m->revenue = b2b2c__dec_f64(r);
+    m->offer_seq = b2b2c__dec_u64(r);
+    if ((m->state != B2B2C_DEALER_LEAD_WON &&
+         m->state != B2B2C_DEALER_LEAD_LOST &&
+         m->state != B2B2C_DEALER_LEAD_DIRECT) ||
+        (m->state != B2B2C_DEALER_LEAD_DIRECT && m->dealer == NONE32) ||
+        !time_ok(m->offered_at) || !time_ok(m->deadline) ||
+        !time_ok(m->accepted_at) || !time_ok(m->closed_at))
+        return -1;
+    out->ctr = *r;
+    out->cnt = b2b2c__dec_u32(r);
+    if (out->cnt > e->nd)
+        return -1;
+    for (uint32_t i = 0; i < out->cnt; i++) {
+        if (dec_strbuf(r, did, sizeof did) ||
+            !dealer_by_bytes(e, did, strlen(did)) || b2b2c__dec_u8(r) > 1)
+            return -1;
+    }
+    out->closed = 1;
+    return r->err ? -1 : 0;
+}
+
+/* The stub of the closed lead of audit record ar (version 5, decoded just
+ * now: its value still readable), in no map. NULL: out of memory. */
+stub *b2b2c__dealer_stub_of_rec(b2b2c_dealer_engine *e, const audrec *ar)
+{
+    b2b2c__rbuf r = ar->ctr;
+    char did[256];
+    stub *s = b2b2c__dealer_stub_alloc(e, ar->lid, ar->lidlen, ar->cnt);
+    if (!s)
+        return NULL;
+    s->m = ar->cm;
+    s->service = ar->service;
+    (void)b2b2c__dec_u32(&r);
+    for (uint32_t i = 0; i < ar->cnt; i++) {
+        dec_strbuf(&r, did, sizeof did); /* checked by dec_closed */
+        s->tried[i] = dealer_by_bytes(e, did, strlen(did))->idx |
+                      (b2b2c__dec_u8(&r) ? TRIED_EXPIRED : 0);
+    }
+    return s;
+}
+
 /* An audit record: the entry (its lead NULL when not in memory yet), the
  * generator's state after the decision, and the lead as routed when the
  * record carries it (*creates). */
@@ -587,12 +694,13 @@ int b2b2c__dealer_dec_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
     b2b2c__rbuf r;
     aent *a = &out->a;
     char did[256];
-    int rc = b2b2c__dec_begin(&r, v, vl, 4);
+    int rc = b2b2c__dec_begin(&r, v, vl, 5);
     if (rc)
         return corrupt(e, T_AUDIT, k, kl, rc, NULL);
     memset(a, 0, sizeof *a);
     a->odealer = NONE32;
     out->service = 0;
+    out->closed = 0;
     a->seq = b2b2c__dec_u64(&r);
     a->time = b2b2c__dec_i64(&r);
     if (!time_ok(a->time))
@@ -601,7 +709,6 @@ int b2b2c__dealer_dec_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
         dec_strbuf(&r, did, sizeof did))
         return corrupt(e, T_AUDIT, k, kl, 0, "bad lead or dealer");
     out->lidlen = strlen(out->lid);
-    a->lead = b2b2c__map_get(&e->leads, out->lid, out->lidlen);
     a->dealer = NONE32;
     if (did[0]) {
         dealer *d = dealer_by_bytes(e, did, strlen(did));
@@ -648,22 +755,33 @@ int b2b2c__dealer_dec_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
             return corrupt(e, T_AUDIT, k, kl, 0, "bad service kind");
     }
     /* version 4: the customer key of the lead the record creates */
-    if (r.version >= 4 && (!out->creates || dec_lead_key(&r, &out->at)))
+    if (r.version == 4 && (!out->creates || dec_lead_key(&r, &out->at)))
         return corrupt(e, T_AUDIT, k, kl, 0, "bad customer key");
+    /* version 5: a closed lead's entry, its final state (dealer_close.c) */
+    if (r.version == 5 && (out->creates || dec_closed(e, &r, out)))
+        return corrupt(e, T_AUDIT, k, kl, 0, "bad closed lead");
     if ((rc = b2b2c__dec_finish(&r)) != 0)
         return corrupt(e, T_AUDIT, k, kl, rc, NULL);
+    if (out->closed) {
+        stub *cs = b2b2c__map_get(&e->stubs, out->lid, out->lidlen);
+        if (out->lidlen == 0 || out->lidlen > B2B2C__ID_MAX)
+            return corrupt(e, T_AUDIT, k, kl, 0, "bad lead");
+        a->lp = cs ? stub_ref(cs) : NULL;
+        return 0;
+    }
+    a->lp = b2b2c__map_get(&e->leads, out->lid, out->lidlen);
     if (out->creates) {
         if (!time_ok(out->at.created) || !time_ok(out->at.deadline))
             return corrupt(e, T_AUDIT, k, kl, 0, "time out of range");
-        if (!a->lead &&
+        if (!a->lp &&
             (out->at.state != B2B2C_DEALER_LEAD_OFFERED ||
              a->dealer == NONE32) &&
             (out->at.state != B2B2C_DEALER_LEAD_DIRECT ||
              a->dealer != NONE32))
             return corrupt(e, T_AUDIT, k, kl, 0, "bad lead state");
-        if (!a->lead && (out->lidlen == 0 || out->lidlen > B2B2C__ID_MAX))
+        if (!a->lp && (out->lidlen == 0 || out->lidlen > B2B2C__ID_MAX))
             return corrupt(e, T_AUDIT, k, kl, 0, "bad lead");
-    } else if (!a->lead) {
+    } else if (!a->lp) {
         return corrupt(e, T_AUDIT, k, kl, 0, "no such lead");
     }
     return 0;
@@ -774,17 +892,27 @@ static int load_audit(const void *k, size_t kl, const void *v, size_t vl,
     int rc = b2b2c__dealer_dec_audit(e, k, kl, v, vl, &ar);
     if (rc)
         return rc;
-    if (!ar.a.lead) {
+    if (!ar.a.lp && ar.closed) {
+        /* a closed lead's first entry: its stub (dealer_close.c) */
+        stub *s = b2b2c__dealer_stub_of_rec(e, &ar);
+        if (!s)
+            return oom(e->ctx);
+        if (b2b2c__map_put(&e->stubs, stub_id(s), s->idlen, s, NULL)) {
+            b2b2c__free(e->ctx, s);
+            return oom(e->ctx);
+        }
+        ar.a.lp = stub_ref(s);
+    } else if (!ar.a.lp) {
         lead *l;
         if ((rc = lead_new_loaded(e, ar.lid, ar.lidlen, &ar.at, &l)) != 0)
             return dec_fail(e, T_AUDIT, k, kl, rc);
         b2b2c__dealer_aud_lead_state(l, &ar);
         if (l->m.state == B2B2C_DEALER_LEAD_OFFERED)
             b2b2c__dealer_heap_push_raw(e, l);
-        ar.a.lead = l;
+        ar.a.lp = l;
     }
-    if (ar.service) /* a service request (dealer_service.c) */
-        ar.a.lead->service = ar.service;
+    if (ar.service && aent_lead(&ar.a)) /* a service request */
+        aent_lead(&ar.a)->service = ar.service;
     if (e->naud == e->capaud &&
         b2b2c__grow(&e->ctx->mem, (void **)&e->aud, &e->capaud, e->naud + 1,
                     sizeof(*e->aud)))

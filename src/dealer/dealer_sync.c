@@ -15,7 +15,12 @@
  * an audit entry applied counts its offer when it is newer than the
  * dealer's stats record, as the loader does. The decision number and the
  * generator's state come from the newest of the state record and the
- * audit entries. `reload` rebuilds the engine aside and swaps it in.
+ * audit entries. A close elsewhere (dealer_close.c) rewrites the closed
+ * lead's audit records (version 5): each one of an entry in memory moves
+ * that entry to the lead's stub, made from the record (it has the final
+ * state, which this context's copy of the lead may lack), and the lead
+ * record's deletion then drops the lead, its entries gone. `reload`
+ * rebuilds the engine aside and swaps it in.
  *
  * The cost is in proportion to the records changed (a stats record also
  * walks the dealer's audit entries newer than the record: the offers made
@@ -259,6 +264,13 @@ static int aud_has(const b2b2c_dealer_engine *e, uint64_t seq)
     return lo < e->naud && e->aud[lo].seq == seq;
 }
 
+static uint32_t aud_at(const b2b2c_dealer_engine *e, uint64_t seq)
+{
+    size_t lo;
+    B2B2C__LOWER_BOUND(lo, e->aud, e->naud, seq, seq);
+    return (uint32_t)lo;
+}
+
 static int apply_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
                        const void *v, size_t vl)
 {
@@ -268,12 +280,28 @@ static int apply_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
         return rc;
     if (e->naud && ar.a.seq <= e->aud[e->naud - 1].seq)
         return aud_has(e, ar.a.seq)
-                   ? 0 /* already here */
+                   ? (ar.closed /* rewritten by a close (dealer_close.c) */
+                          ? b2b2c__dealer_aud_close(e, aud_at(e, ar.a.seq),
+                                                    &ar)
+                          : 0) /* already here */
                    : b2b2c__err_corrupt(e->ctx, B2B2C_ECORRUPT, T_AUDIT, k,
                                         kl, "decision %llu is older than "
                                         "the last one known",
                                         (unsigned long long)ar.a.seq);
-    if (!ar.a.lead) {
+    if (!ar.a.lp && ar.closed) {
+        /* a closed lead's entry, its stub not in memory (dealer_close.c) */
+        stub *s = b2b2c__dealer_stub_of_rec(e, &ar);
+        if (!s)
+            return e->ctx->errcode;
+        if ((rc = b2b2c__undo_free_on_fail(e->ctx, s)) != 0) {
+            b2b2c__free(e->ctx, s);
+            return rc;
+        }
+        if ((rc = b2b2c__map_insert_undoable(e->ctx, &e->stubs, stub_id(s),
+                                             s->idlen, s)) != 0)
+            return rc;
+        ar.a.lp = stub_ref(s);
+    } else if (!ar.a.lp) {
         lead *l;
         if ((rc = lead_add(e, ar.lid, ar.lidlen, &ar.at, &l)) != 0)
             return rc;
@@ -281,14 +309,16 @@ static int apply_audit(b2b2c_dealer_engine *e, const void *k, size_t kl,
         if (l->m.state == B2B2C_DEALER_LEAD_OFFERED &&
             (rc = b2b2c__dealer_heap_push(e, l)) != 0)
             return rc;
-        ar.a.lead = l;
+        ar.a.lp = l;
     }
     /* a service request's kind (dealer_service.c) */
-    if (ar.service && ar.a.lead->service != ar.service) {
-        if ((rc = b2b2c__undo_save(e->ctx, &ar.a.lead->service,
-                                   sizeof ar.a.lead->service)) != 0)
+    if (ar.service && aent_lead(&ar.a) &&
+        aent_lead(&ar.a)->service != ar.service) {
+        lead *l = aent_lead(&ar.a);
+        if ((rc = b2b2c__undo_save(e->ctx, &l->service,
+                                   sizeof l->service)) != 0)
             return rc;
-        ar.a.lead->service = ar.service;
+        l->service = ar.service;
     }
     if ((rc = b2b2c__dealer_aud_push(e, &ar.a)) != 0)
         return rc;

@@ -27,8 +27,9 @@
  *       b2b2c_dealer_prune, b2b2c_dealer_close_due and
  *       b2b2c_forecaster_fold (max 100,000 each) at the day's end, with
  *       the retention defaults (closing leads 180 days, audit 730 days,
- *       closing dealer leads 180 days, folding 730 days; a dealer lead
- *       closes once its audit entry is pruned too). A fifth argument sets
+ *       closing dealer leads 180 days, folding 730 days; a closed
+ *       dealer lead's audit entries stay until pruned, with a closed
+ *       stub of the lead). A fifth argument sets
  *       B2B2C_DEALER_PARAM_AUDIT_DAYS instead of its default. At each tenth of N (and at 1M,
  *       5M, 10M) it prints the process RSS, the library's bytes, the
  *       working set, the routes and purchases so far and the elapsed time;

@@ -127,6 +127,13 @@ static void baseline(b2b2c_ctx *ctx)
             b2b2c_dealer_set_param(e, B2B2C_DEALER_PARAM_AUDIT_DAYS, 1);
             b2b2c_dealer_prune(&n, e, t + 86400 * 100, 10);
             b2b2c_dealer_set_param(e, B2B2C_DEALER_PARAM_AUDIT_DAYS, 730);
+            /* a closed lead whose decision is kept (its audit record
+             * version 5 carries the final state: a closed stub) */
+            b2b2c_dealer_route(&dealer, &why, e, "c2", "RU-MOW", 0, 0, 0,
+                               "boilers", B2B2C_SEGMENT_B2C_CONSUMER,
+                               B2B2C_BAND_WARM, t + 86400 * 200);
+            b2b2c_dealer_accept(e, "c2", "d1", t + 86400 * 200 + 60);
+            b2b2c_dealer_outcome(e, "c2", 0, 0, t + 86400 * 200 + 120);
             b2b2c_dealer_close_due(&n, e, T0, 10);
         }
         b2b2c_dealer_route(&dealer, &why, e, "l1", "RU-MOW", 0, 0, 0,

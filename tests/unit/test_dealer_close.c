@@ -69,8 +69,9 @@ static uint64_t scorecards(b2b2c_dealer_engine *e, int64_t now)
 }
 
 /* Audit pruned before day 35 (AUDIT_DAYS 10 at day 45), CLOSE_DAYS 5:
- * the resolved leads of days 0..34 close, at most 7 per call; every
- * lead is examined within a rotation of the cursor. */
+ * the resolved leads of days 0..39 close (those of days 35..39 with their
+ * audit entries kept), at most 7 per call; every lead is examined within
+ * a rotation of the cursor. */
 static void t_close(void **state)
 {
     sync_pair p;
@@ -83,7 +84,7 @@ static void t_close(void **state)
     int32_t s;
     int k = 0;
     (void)state;
-    for (int i = 0; i < 35; i++)
+    for (int i = 0; i < 40; i++)
         want += resolved_lead(i);
     sync_pair_open(&p);
     assert_int_equal(b2b2c_dealer_new(&a, p.ca), 0);
@@ -127,6 +128,9 @@ static void t_close(void **state)
     assert_int_equal(s, B2B2C_DEALER_LEAD_LOST);
     assert_int_equal(b2b2c_dealer_audit_lead(a, "P0", count_aud, &k), 0);
     assert_int_equal(k, 0);
+    /* P36 closed with its entries kept (route, accept: one decision) */
+    assert_int_equal(b2b2c_dealer_audit_lead(a, "P36", count_aud, &k), 0);
+    assert_int_equal(k, 1);
     assert_int_equal(b2b2c_dealer_lead_state(&s, NULL, a, "P3"), 0);
     assert_int_equal(s, B2B2C_DEALER_LEAD_OFFERED); /* stays */
     /* the other context dropped them; a new one loads the same */
@@ -297,12 +301,306 @@ static void t_close_frees(void **state)
     b2b2c_memstore_free(ms);
 }
 
+/* ---- closing with the audit entries kept (closed stubs) ----------------- */
+
+#define NK 24
+
+static int hash_aud(const char *lead, const char *dealer, const double *fld,
+                    size_t n, void *ud)
+{
+    uint64_t *h = ud;
+    *h = sync_fnv(*h, lead, strlen(lead) + 1);
+    if (dealer)
+        *h = sync_fnv(*h, dealer, strlen(dealer) + 1);
+    *h = sync_fnv(*h, fld, n * sizeof *fld);
+    return 0;
+}
+
+static int hash_funnel(const char *dealer, const double *f, size_t n,
+                       void *ud)
+{
+    uint64_t *h = ud;
+    if (dealer) /* NULL: the network's row */
+        *h = sync_fnv(*h, dealer, strlen(dealer) + 1);
+    *h = sync_fnv(*h, f, n * sizeof *f);
+    return 0;
+}
+
+static int hash_reroute(const char *lead, const char *from, const char *to,
+                        int32_t reason, void *ud)
+{
+    uint64_t *h = ud;
+    *h = sync_fnv(*h, lead, strlen(lead) + 1);
+    *h = sync_fnv(*h, from ? from : "-", strlen(from ? from : "-") + 1);
+    *h = sync_fnv(*h, to ? to : "-", strlen(to ? to : "-") + 1);
+    *h = sync_fnv(*h, &reason, sizeof reason);
+    return 0;
+}
+
+/* Every reader's answer about e, hashed: the audit by lead (K0..K{NK-1},
+ * and the direct lead D) and by dealer, scorecards (with the owners'
+ * conflicts), the funnel, the lead states, and what off-boarding dealer
+ * "a" would re-route (in a group, rolled back). */
+static uint64_t answers(b2b2c_ctx *ctx, b2b2c_dealer_engine *e, int64_t now)
+{
+    static const char *const dl[] = {"a", "b", "c"};
+    uint64_t h = SYNC_FNV_SEED;
+    size_t n = 0;
+    for (int i = 0; i <= NK; i++) {
+        char id[8];
+        int32_t st = -1;
+        const char *d = NULL;
+        if (i == NK)
+            snprintf(id, sizeof id, "D");
+        else
+            snprintf(id, sizeof id, "K%d", i);
+        assert_int_equal(b2b2c_dealer_audit_lead(e, id, hash_aud, &h), 0);
+        assert_int_equal(b2b2c_dealer_lead_state(&st, &d, e, id), 0);
+        h = sync_fnv(h, &st, sizeof st);
+        h = sync_fnv(h, d ? d : "-", strlen(d ? d : "-") + 1);
+    }
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(b2b2c_dealer_audit_dealer(e, dl[i], hash_aud, &h),
+                         0);
+    assert_int_equal(b2b2c_dealer_scorecards(e, T0, now, sc_row, &h), 0);
+    assert_int_equal(b2b2c_dealer_funnel(e, T0, now, hash_funnel, &h), 0);
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    assert_int_equal(b2b2c_dealer_offboard(&n, e, "a", now, hash_reroute,
+                                           &h),
+                     0);
+    h = sync_fnv(h, &n, sizeof n);
+    assert_int_equal(b2b2c_ctx_rollback(ctx), 0);
+    return h;
+}
+
+/* Lead Ki routed at day i among dealers a, b, c (round robin): i % 6 ==
+ * 0 won, 1 lost, 2 declined then won by the next dealer, 3 expired then
+ * lost by the next, 4 left offered, 5 accepted; D routed to direct sales
+ * (no dealer covers "ZZ"). Every decision is kept (AUDIT_DAYS default). */
+static void run_kept(b2b2c_dealer_engine *e)
+{
+    static const char *const dl[] = {"a", "b", "c"};
+    const char *d;
+    int32_t r;
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(b2b2c_dealer_put(e, dl[i], 1, "RU", "", 1000, 0, 24),
+                         0);
+    for (int i = 0; i < NK; i++) {
+        char id[8];
+        int64_t t = T0 + i * DAY;
+        size_t n;
+        snprintf(id, sizeof id, "K%d", i);
+        assert_int_equal(b2b2c_dealer_route(&d, NULL, e, id, "RU", 0, 0, 0,
+                                            "", 5, 1, t),
+                         0);
+        if (i % 6 == 2)
+            assert_int_equal(b2b2c_dealer_decline(&d, &r, e, id, d, 1,
+                                                  t + 600),
+                             0);
+        if (i % 6 == 3) {
+            assert_int_equal(b2b2c_dealer_expire(&n, e, t + 25 * 3600,
+                                                 NULL, NULL),
+                             0);
+            assert_true(n >= 1); /* and the offered leads before */
+            assert_int_equal(b2b2c_dealer_lead_state(NULL, &d, e, id), 0);
+            t += 25 * 3600;
+        }
+        if (i % 6 == 4)
+            continue;
+        assert_int_equal(b2b2c_dealer_accept(e, id, d, t + 3600), 0);
+        if (i % 6 != 5)
+            assert_int_equal(b2b2c_dealer_outcome(e, id, i % 2 == 0,
+                                                  i % 2 ? 0 : 100 + i,
+                                                  t + 7200),
+                             0);
+    }
+    assert_int_equal(b2b2c_dealer_set_param(
+                         e, B2B2C_DEALER_PARAM_DIRECT_FALLBACK, 1),
+                     0);
+    assert_int_equal(b2b2c_dealer_route(&d, &r, e, "D", "ZZ", 0, 0, 0, "", 5,
+                                        1, T0 + NK * DAY),
+                     0);
+    assert_null(d);
+}
+
+/* The resolved leads close with their audit entries kept: every reader
+ * gives the same answer before and after, in another context (sync) and
+ * after a fresh open; the engine holds fewer bytes; the entries' prune
+ * frees the stubs; a group rolls a close back; the ID routed again lists
+ * both; erase and merge find the closed lead's entries. */
+static void t_close_kept(void **state)
+{
+    sync_pair p;
+    b2b2c_dealer_engine *a, *b, *c;
+    int64_t now = T0 + 40 * DAY;
+    size_t n, want = 1; /* D */
+    uint64_t h0, d0;
+    int32_t s;
+    const char *dl;
+    int k;
+    (void)state;
+    for (int i = 0; i < NK; i++)
+        want += i % 6 < 4;
+    sync_pair_open(&p);
+    assert_int_equal(b2b2c_dealer_new(&a, p.ca), 0);
+    assert_int_equal(b2b2c_dealer_new(&b, p.cb), 0);
+    run_kept(a);
+    assert_int_equal(b2b2c_dealer_set_param(a, B2B2C_DEALER_PARAM_CLOSE_DAYS,
+                                            5),
+                     0);
+    h0 = answers(p.ca, a, now);
+    assert_true(answers(p.cb, b, now) == h0);
+    /* a group's rollback undoes a close */
+    d0 = b2b2c__dealer_digest(a);
+    assert_int_equal(b2b2c_ctx_begin(p.ca), 0);
+    assert_int_equal(b2b2c_dealer_close_due(&n, a, now, 1000), 0);
+    assert_int_equal(n, want);
+    assert_true(b2b2c__dealer_digest(a) != d0);
+    assert_int_equal(b2b2c_ctx_rollback(p.ca), 0);
+    assert_true(b2b2c__dealer_digest(a) == d0);
+    assert_true(answers(p.ca, a, now) == h0);
+    /* closed for good, in calls of 3 */
+    for (size_t total = 0; total < want; total += n) {
+        assert_int_equal(b2b2c_dealer_close_due(&n, a, now, 3), 0);
+        assert_true(n <= 3);
+    }
+    assert_int_equal(b2b2c_dealer_close_due(&n, a, now, 1000), 0);
+    assert_int_equal(n, 0);
+    assert_true(answers(p.ca, a, now) == h0);
+    assert_true(answers(p.cb, b, now) == h0);
+    assert_true(b2b2c__dealer_digest(b) == b2b2c__dealer_digest(a));
+    assert_int_equal(b2b2c_dealer_new(&c, p.ca), 0);
+    assert_true(b2b2c__dealer_digest(c) == b2b2c__dealer_digest(a));
+    assert_true(answers(p.ca, c, now) == h0);
+    b2b2c_dealer_free(c);
+    assert_int_equal(b2b2c_dealer_lead_state(&s, &dl, a, "K0"), 0);
+    assert_int_equal(s, B2B2C_DEALER_LEAD_WON);
+    /* the ID of a closed lead routed again: a new lead, listed after the
+     * closed one's entries; it does not close while they are kept */
+    k = 0;
+    assert_int_equal(b2b2c_dealer_audit_lead(a, "K1", count_aud, &k), 0);
+    assert_int_equal(k, 1);
+    assert_int_equal(b2b2c_dealer_route(&dl, NULL, b, "K1", "RU", 0, 0, 0,
+                                        "", 5, 1, now),
+                     0);
+    assert_int_equal(b2b2c_dealer_accept(b, "K1", dl, now + 60), 0);
+    assert_int_equal(b2b2c_dealer_outcome(b, "K1", 1, 5, now + 120), 0);
+    k = 0;
+    assert_int_equal(b2b2c_dealer_audit_lead(a, "K1", count_aud, &k), 0);
+    assert_int_equal(k, 2);
+    assert_int_equal(b2b2c_dealer_set_param(b, B2B2C_DEALER_PARAM_CLOSE_DAYS,
+                                            1),
+                     0);
+    assert_int_equal(b2b2c_dealer_close_due(&n, b, now + 3 * DAY, 1000), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(b2b2c_dealer_audit_lead(a, "K1", count_aud, &k), 0);
+    assert_true(b2b2c__dealer_digest(b) == b2b2c__dealer_digest(a));
+    /* erase: K0's entries leave under an anonymous ID; merge: K6's
+     * entries follow into M (unknown: renamed) */
+    assert_int_equal(b2b2c_dealer_erase_lead(a, "K0"), 0);
+    assert_int_equal(b2b2c_dealer_audit_lead(b, "K0", count_aud, &k),
+                     B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_dealer_merge_lead(b, "K6", "M", now), 0);
+    k = 0;
+    assert_int_equal(b2b2c_dealer_audit_lead(a, "M", count_aud, &k), 0);
+    assert_int_equal(k, 1);
+    assert_int_equal(b2b2c_dealer_audit_lead(a, "K6", count_aud, &k),
+                     B2B2C_ENOTFOUND);
+    assert_int_equal(b2b2c_dealer_lead_state(&s, NULL, a, "M"), 0);
+    assert_int_equal(s, B2B2C_DEALER_LEAD_WON);
+    /* both closed with entries kept: not merged */
+    assert_int_equal(b2b2c_dealer_merge_lead(b, "K7", "K8", now),
+                     B2B2C_ESTATE);
+    assert_true(b2b2c__dealer_digest(b) == b2b2c__dealer_digest(a));
+    assert_int_equal(b2b2c_dealer_new(&c, p.cb), 0);
+    assert_true(b2b2c__dealer_digest(c) == b2b2c__dealer_digest(a));
+    b2b2c_dealer_free(c);
+    /* the entries' prune frees the stubs, here and there; then K1 (the
+     * new lead) closes */
+    assert_int_equal(b2b2c_dealer_set_param(a, B2B2C_DEALER_PARAM_AUDIT_DAYS,
+                                            1),
+                     0);
+    assert_int_equal(b2b2c_dealer_prune(&n, a, now + 3 * DAY, 10000), 0);
+    assert_true(n > 0);
+    assert_int_equal(b2b2c_dealer_close_due(&n, b, now + 3 * DAY, 1000), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(b2b2c_dealer_audit_lead(a, "K1", count_aud, &k), 0);
+    assert_true(b2b2c__dealer_digest(b) == b2b2c__dealer_digest(a));
+    assert_int_equal(b2b2c_dealer_new(&c, p.ca), 0);
+    assert_true(b2b2c__dealer_digest(c) == b2b2c__dealer_digest(a));
+    b2b2c_dealer_free(c);
+    b2b2c_dealer_free(a);
+    b2b2c_dealer_free(b);
+    sync_pair_close(&p);
+}
+
+/* Closing with the audit kept gives memory back too: each closed lead
+ * keeps a stub far smaller than the lead. */
+static void t_close_kept_frees(void **state)
+{
+    th_alloc al;
+    b2b2c_memstore *ms;
+    b2b2c_storage st;
+    b2b2c_ctx *ctx;
+    b2b2c_dealer_engine *e;
+    size_t n, base, full, closed, outside, reopened;
+    int64_t now = T0 + 400 * DAY;
+    (void)state;
+    th_alloc_init(&al);
+    assert_int_equal(b2b2c_memstore_new(&ms, NULL), 0);
+    assert_int_equal(b2b2c_memstore_methods(ms, &st), 0);
+    assert_int_equal(b2b2c_ctx_new(&ctx, &al.methods, &st), 0);
+    assert_int_equal(b2b2c_dealer_new(&e, ctx), 0);
+    assert_int_equal(b2b2c_dealer_put(e, "a", 1, "RU", "", 100000, 0, 24), 0);
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    for (int i = 0; i < 3000; i++) {
+        char id[16];
+        const char *d;
+        int64_t t = T0 + (i / 100) * DAY;
+        snprintf(id, sizeof id, "S%d", i);
+        assert_int_equal(b2b2c_dealer_route(&d, NULL, e, id, "RU", 0, 0, 0,
+                                            "central-heating", 5, 1, t),
+                         0);
+        assert_int_equal(b2b2c_dealer_accept(e, id, "a", t + 60), 0);
+        assert_int_equal(b2b2c_dealer_outcome(e, id, i % 3 == 0,
+                                              i % 3 ? 0 : 5, t + 90),
+                         0);
+    }
+    assert_int_equal(b2b2c_ctx_commit(ctx), 0);
+    /* the engine's bytes after a fresh open, before and after closing */
+    base = al.bytes;
+    b2b2c_dealer_free(e);
+    base -= al.bytes;
+    assert_int_equal(b2b2c_dealer_new(&e, ctx), 0);
+    full = al.bytes;
+    assert_int_equal(b2b2c_dealer_close_due(&n, e, now, 100000), 0);
+    assert_int_equal(n, 3000);
+    closed = al.bytes;
+    b2b2c_dealer_free(e);
+    outside = al.bytes;
+    assert_int_equal(b2b2c_dealer_new(&e, ctx), 0);
+    reopened = al.bytes;
+    full -= outside;
+    reopened -= outside;
+    /* a lead: a 152-byte struct, its ID, region and product line, room in
+     * the deadline heap; a stub: 80 bytes and the ID (the audit entries,
+     * 96 bytes each, and a map slot stay) */
+    assert_true(reopened + 3000 * 40 < full);
+    assert_true(closed - outside <= full);
+    assert_true(base > 0);
+    b2b2c_dealer_free(e);
+    b2b2c_ctx_free(ctx);
+    b2b2c_memstore_free(ms);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_close),
         cmocka_unit_test(t_group_and_bad_input),
         cmocka_unit_test(t_close_frees),
+        cmocka_unit_test(t_close_kept),
+        cmocka_unit_test(t_close_kept_frees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

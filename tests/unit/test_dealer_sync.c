@@ -904,10 +904,12 @@ static void t_random_mixed(void **u)
     }
 }
 
-/* The mix with closing (issue 20): AUDIT_DAYS and CLOSE_DAYS 1, over
- * 8 days of calls; a prune or a close (of every due lead: max over the
- * leads, so the handle's cursor does not matter) now and then. Closed
- * IDs are routed again as new leads. */
+/* The mix with closing (issue 20): AUDIT_DAYS and CLOSE_DAYS 1 (seeds
+ * 1-3), or AUDIT_DAYS 4 so that most leads close with their audit
+ * entries kept (closed stubs; seeds 4-6), over 8 days of calls; a prune
+ * or a close (of every due lead: max over the leads, so the handle's
+ * cursor does not matter) now and then. Closed IDs are routed again as
+ * new leads. */
 static int close_call(b2b2c_dealer_engine *e, uint64_t *s, int i,
                       uint64_t *ans)
 {
@@ -925,7 +927,7 @@ static int close_call(b2b2c_dealer_engine *e, uint64_t *s, int i,
 static void t_random_close(void **u)
 {
     (void)u;
-    for (uint64_t seed = 1; seed <= 3; seed++) {
+    for (uint64_t seed = 1; seed <= 6; seed++) {
         db one, two;
         uint64_t s1 = seed, s2 = seed, pick = seed * 977;
         size_t closed = 0;
@@ -934,7 +936,8 @@ static void t_random_close(void **u)
         for (int j = 0; j < 2; j++) {
             b2b2c_dealer_engine *e = j ? two.e[0] : one.e[0];
             assert_int_equal(b2b2c_dealer_set_param(
-                                 e, B2B2C_DEALER_PARAM_AUDIT_DAYS, 1),
+                                 e, B2B2C_DEALER_PARAM_AUDIT_DAYS,
+                                 seed > 3 ? 4 : 1),
                              0);
             assert_int_equal(b2b2c_dealer_set_param(
                                  e, B2B2C_DEALER_PARAM_CLOSE_DAYS, 1),

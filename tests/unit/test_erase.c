@@ -530,6 +530,45 @@ static void test_erase_closed_dealer_lead(void **state)
     store_close(&r);
 }
 
+/* A closed dealer lead whose audit entries are kept (issue 20, closed
+ * stubs): its record in dealer_closed and its audit records (version 5)
+ * name it; the erase removes it from both. */
+static void test_erase_closed_dealer_lead_kept(void **state)
+{
+    rec_store r;
+    engines e;
+    search s;
+    size_t n = 0;
+    int32_t st;
+    (void)state;
+
+    store_open(&r);
+    engines_open(&e, &r);
+    add_channels(&e);
+    write_id(&e, OTHER);
+    write_id(&e, ZID);
+    assert_int_equal(b2b2c_dealer_close_due(&n, e.d, T0 + 400 * DAY, 1000),
+                     0);
+    assert_int_equal(n, 2);
+    assert_int_equal(b2b2c_dealer_lead_state(&st, NULL, e.d, ZID), 0);
+    assert_int_equal(st, B2B2C_DEALER_LEAD_WON);
+    assert_true(store_search(&r, ZID, &s) > 0);
+    assert_non_null(strstr(s.where, "dealer_closed"));
+    assert_non_null(strstr(s.where, "dealer_audit"));
+    erase_all(&e, ZID);
+    store_search(&r, ZID, &s);
+    if (s.hits)
+        print_error("'%s' still in:%s\n", ZID, s.where);
+    assert_int_equal(s.hits, 0);
+#ifdef ERASE_SQLITE
+    assert_int_equal(raw_hits(&r, ZID), 0);
+#endif
+    expect_known(&e, ZID, 0);
+    expect_known(&e, OTHER, 1);
+    engines_close(&e);
+    store_close(&r);
+}
+
 static void test_erase_unknown(void **state)
 {
     rec_store r;
@@ -749,6 +788,7 @@ int main(void)
         cmocka_unit_test(test_erase_and_search),
         cmocka_unit_test(test_erase_closed_lead),
         cmocka_unit_test(test_erase_closed_dealer_lead),
+        cmocka_unit_test(test_erase_closed_dealer_lead_kept),
         cmocka_unit_test(test_erase_unknown),
         cmocka_unit_test(test_erase_group_rollback),
         cmocka_unit_test(test_erase_two_contexts),
