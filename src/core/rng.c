@@ -482,6 +482,17 @@ int b2b2c__rng_beta_step(b2b2c__rng *r, const b2b2c__beta_prep *k, double t,
     return beta_step(r, k, t, bb);
 }
 
+/* log_step_rest out of line, for the blocks: about one full draw per
+ * block, and the blocks' loops stay small in the instruction cache. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int log_step_out(b2b2c__rng *r, const b2b2c__beta_prep *k, double t,
+                        b2b2c__beta_best *bb, double vy)
+{
+    return log_step_rest(r, k, t, bb, vy);
+}
+
 /* A block of 2..B2B2C__BETA_BLOCK posteriors of one tier t, each with b
  * below 1 (the caller checked that the tier can win): every Y uniform
  * first, then in full the draw whose uniform promises most (the least
@@ -505,12 +516,12 @@ static uint32_t block_bounds(b2b2c__rng *r, const b2b2c__beta_prep *k,
         if (lb[j] < lb[m])
             m = j;
     }
-    if (log_step_rest(r, &k[m], t, bb, v[m]))
+    if (log_step_out(r, &k[m], t, bb, 1.0 - (double)mm[m] * 0x1.0p-53))
         arg = m;
     for (uint32_t j = 0; j < n; j++) {
         if (j == m || (t == bb->ttop && lb[j] >= bb->ltop))
             continue;
-        if (log_step_rest(r, &k[j], t, bb, v[j]))
+        if (log_step_out(r, &k[j], t, bb, v[j]))
             arg = j;
     }
     return arg;
@@ -576,7 +587,7 @@ static uint32_t beta_block_first(b2b2c__rng *r, const b2b2c__beta_prep *k,
     }
     if (!(lmin < f->xs))
         return block_bounds(r, k, n, t, bb, mm);
-    if (log_step_rest(r, &k[m], t, bb, 1.0 - (double)mm[m] * 0x1.0p-53))
+    if (log_step_out(r, &k[m], t, bb, 1.0 - (double)mm[m] * 0x1.0p-53))
         arg = m;
     for (uint32_t j = 0, i = 0; j < n; j++) {
         double lb;
@@ -586,7 +597,7 @@ static uint32_t beta_block_first(b2b2c__rng *r, const b2b2c__beta_prep *k,
                 uint32_t h = hit[i];
                 if (i == im || (t == bb->ttop && lh[i] >= bb->ltop))
                     continue;
-                if (log_step_rest(r, &k[h], t, bb,
+                if (log_step_out(r, &k[h], t, bb,
                                   1.0 - (double)mm[h] * 0x1.0p-53))
                     arg = h;
             }
@@ -598,7 +609,7 @@ static uint32_t beta_block_first(b2b2c__rng *r, const b2b2c__beta_prep *k,
             lb = pre_bound(&k[j], 1.0 - (double)mm[j] * 0x1.0p-53);
         if (j == m || (t == bb->ttop && lb >= bb->ltop))
             continue;
-        if (log_step_rest(r, &k[j], t, bb, 1.0 - (double)mm[j] * 0x1.0p-53))
+        if (log_step_out(r, &k[j], t, bb, 1.0 - (double)mm[j] * 0x1.0p-53))
             arg = j;
     }
     return arg;
