@@ -441,7 +441,11 @@ static RNG_HOT_INLINE int log_step_rest(b2b2c__rng *r,
     lo = log_odds(k, &w);
     if (same && lo >= bb->ltop)
         return 0;
-    return beta_take(bb, t * (1.0 / (1.0 + exp(lo))), lo, t);
+    /* B = 1 / (1 + e^lo) is exactly 1 below lo = -40 (e^-40 < 4.3e-18,
+     * far below 2^-53 even with libm's error, and 1 + x rounds to 1 for
+     * x < 2^-53), so the exp is not taken there: the same B, bit for bit */
+    return beta_take(bb, t * (lo < -40.0 ? 1.0 : 1.0 / (1.0 + exp(lo))),
+                     lo, t);
 }
 
 /* Thompson's draw of posterior k at tier t into the best so far (the
