@@ -573,6 +573,10 @@ struct b2b2c_ctx {
     int depth;                 /* library calls in progress (re-entrancy) */
     b2b2c__undo *undo;
     size_t nundo, capundo;
+    /* entries pushed with a release function since the log was last
+     * emptied (more after an undo to a mark): none, and the commit does
+     * not read the log back */
+    size_t nrelease;
     /* the undo arena: saved bytes, a stack popped by the undo log (newest
      * first), emptied at commit (b2b2c__undo_arena) */
     unsigned char *arena;
