@@ -542,7 +542,7 @@ static uint32_t beta_block(b2b2c__rng *r, const b2b2c__beta_prep *k,
 
 /* The same block with its first-pass constants f (b2b2c__rng_beta_first):
  * the same draws, bit for bit, with the bounds taken only for the few
- * uniforms below f->q.
+ * uniforms V below q (their 53 bits above f->above: the hits).
  *
  * Why nothing changes. pre_bound(k, V) does not decrease with V: V's
  * exponent and mantissa index (log_bounds) do not decrease, the sum E ln 2
