@@ -83,16 +83,22 @@ static void undo_to(b2b2c_ctx *ctx, size_t mark)
         if (u->undo)
             u->undo(ctx, u->a, u->b, u->n);
     }
+    if (ctx->nundo == 0)
+        ctx->nrelease = 0;
 }
 
+/* The commit's release of the log, oldest first; a log without release
+ * functions (the common case: saved bytes and undo-only entries) is not
+ * read back (a group of 1,000 routes leaves about 200 KB of it). */
 static void release_all(b2b2c_ctx *ctx)
 {
-    for (size_t i = 0; i < ctx->nundo; i++) {
+    for (size_t i = 0; ctx->nrelease && i < ctx->nundo; i++) {
         b2b2c__undo *u = &ctx->undo[i];
         if (u->release)
             u->release(ctx, u->a, u->b, u->n);
     }
     ctx->nundo = 0;
+    ctx->nrelease = 0;
     ctx->arenatop = 0;
     if (ctx->caparena > B2B2C__ARENA_KEEP) /* a big group: give it back */
         b2b2c__undo_arena_trim(ctx);
@@ -362,6 +368,7 @@ int b2b2c__undo_push(b2b2c_ctx *ctx, b2b2c__undo_fn undo,
     u = &ctx->undo[ctx->nundo++];
     u->undo = undo;
     u->release = release;
+    ctx->nrelease += release != NULL;
     u->a = a;
     u->b = b;
     u->n = n;

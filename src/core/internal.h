@@ -374,6 +374,29 @@ uint32_t b2b2c__rng_beta_scan(b2b2c__rng *r, const b2b2c__beta_prep *k,
  * *best its value (n >= 1). */
 uint32_t b2b2c__rng_beta_argmax(b2b2c__rng *r, const b2b2c__beta_prep *k,
                                 const double *t, uint32_t n, double *best);
+/* What the scan's first pass needs of a piece that starts at place j,
+ * computed once per plan (b2b2c__rng_beta_first): its length len (1: a
+ * single step; 0 at places inside a block), and for a block the bits
+ * above which a Y uniform V = 1 - u is below q (u's 53 bits above
+ * `above`), and xs, the least of the block's log-odds bounds at V = q
+ * (rng.c, beta_block_first). */
+typedef struct b2b2c__beta_first {
+    uint64_t above;
+    double xs;
+    uint32_t len;
+} b2b2c__beta_first;
+/* The first-pass constants f[0..n) of the posteriors k[0..n) at tiers
+ * t[0..n) (descending), for b2b2c__rng_beta_argmax_first. Cost O(n). */
+void b2b2c__rng_beta_first(b2b2c__beta_first *f, const b2b2c__beta_prep *k,
+                           const double *t, uint32_t n);
+/* b2b2c__rng_beta_argmax with the first-pass constants f of k and t: the
+ * same choice, *best and generator state, bit for bit; a block takes the
+ * bounds of only the few uniforms that can lead it. */
+uint32_t b2b2c__rng_beta_argmax_first(b2b2c__rng *r,
+                                      const b2b2c__beta_prep *k,
+                                      const b2b2c__beta_first *f,
+                                      const double *t, uint32_t n,
+                                      double *best);
 
 /* ---- special functions (core/specfun.c) ------------------------------------ */
 
@@ -550,6 +573,10 @@ struct b2b2c_ctx {
     int depth;                 /* library calls in progress (re-entrancy) */
     b2b2c__undo *undo;
     size_t nundo, capundo;
+    /* entries pushed with a release function since the log was last
+     * emptied (more after an undo to a mark): none, and the commit does
+     * not read the log back */
+    size_t nrelease;
     /* the undo arena: saved bytes, a stack popped by the undo log (newest
      * first), emptied at commit (b2b2c__undo_arena) */
     unsigned char *arena;

@@ -441,7 +441,11 @@ static RNG_HOT_INLINE int log_step_rest(b2b2c__rng *r,
     lo = log_odds(k, &w);
     if (same && lo >= bb->ltop)
         return 0;
-    return beta_take(bb, t * (1.0 / (1.0 + exp(lo))), lo, t);
+    /* B = 1 / (1 + e^lo) is exactly 1 below lo = -40 (e^-40 < 4.3e-18,
+     * far below 2^-53 even with libm's error, and 1 + x rounds to 1 for
+     * x < 2^-53), so the exp is not taken there: the same B, bit for bit */
+    return beta_take(bb, t * (lo < -40.0 ? 1.0 : 1.0 / (1.0 + exp(lo))),
+                     lo, t);
 }
 
 /* Thompson's draw of posterior k at tier t into the best so far (the
@@ -482,6 +486,17 @@ int b2b2c__rng_beta_step(b2b2c__rng *r, const b2b2c__beta_prep *k, double t,
     return beta_step(r, k, t, bb);
 }
 
+/* log_step_rest out of line, for the blocks: about one full draw per
+ * block, and the blocks' loops stay small in the instruction cache. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int log_step_out(b2b2c__rng *r, const b2b2c__beta_prep *k, double t,
+                        b2b2c__beta_best *bb, double vy)
+{
+    return log_step_rest(r, k, t, bb, vy);
+}
+
 /* A block of 2..B2B2C__BETA_BLOCK posteriors of one tier t, each with b
  * below 1 (the caller checked that the tier can win): every Y uniform
  * first, then in full the draw whose uniform promises most (the least
@@ -491,27 +506,133 @@ int b2b2c__rng_beta_step(b2b2c__rng *r, const b2b2c__beta_prep *k, double t,
  * in full; the order the draws are compared in decides only exact ties
  * of log-odds, between draws of one tier), with fewer in full: the first
  * is most often the winner, and the others then stop at their bound.
- * Returns the new best's index, or n. */
-static uint32_t beta_block(b2b2c__rng *r, const b2b2c__beta_prep *k,
-                           uint32_t n, double t, b2b2c__beta_best *bb)
+ * Here with the uniforms' 53 bits already drawn, mm[j] (V = 1 - mm[j]
+ * 2^-53, the value of 1 - unif(r)). Returns the new best's index, or n. */
+static uint32_t block_bounds(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                             uint32_t n, double t, b2b2c__beta_best *bb,
+                             const uint64_t *mm)
 {
     double v[B2B2C__BETA_BLOCK], lb[B2B2C__BETA_BLOCK];
     uint32_t m = 0, arg = n;
     for (uint32_t j = 0; j < n; j++) {
-        v[j] = 1.0 - unif(r);
+        v[j] = 1.0 - (double)mm[j] * 0x1.0p-53;
         lb[j] = pre_bound(&k[j], v[j]);
         if (lb[j] < lb[m])
             m = j;
     }
-    if (log_step_rest(r, &k[m], t, bb, v[m]))
+    if (log_step_out(r, &k[m], t, bb, 1.0 - (double)mm[m] * 0x1.0p-53))
         arg = m;
     for (uint32_t j = 0; j < n; j++) {
         if (j == m || (t == bb->ttop && lb[j] >= bb->ltop))
             continue;
-        if (log_step_rest(r, &k[j], t, bb, v[j]))
+        if (log_step_out(r, &k[j], t, bb, v[j]))
             arg = j;
     }
     return arg;
+}
+
+static uint32_t beta_block(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                           uint32_t n, double t, b2b2c__beta_best *bb)
+{
+    uint64_t mm[B2B2C__BETA_BLOCK];
+    for (uint32_t j = 0; j < n; j++)
+        mm[j] = next(r) >> 11;
+    return block_bounds(r, k, n, t, bb, mm);
+}
+
+/* The same block with its first-pass constants f (b2b2c__rng_beta_first):
+ * the same draws, bit for bit, with the bounds taken only for the few
+ * uniforms V below q (their 53 bits above f->above: the hits).
+ *
+ * Why nothing changes. pre_bound(k, V) does not decrease with V: V's
+ * exponent and mantissa index (log_bounds) do not decrease, the sum E ln 2
+ * + ln_mant[i] does not either (from (E, 255) to (E + 1, 0) it grows by
+ * ln(512 / 511) > 1e-3, against roundings below 1e-12), and so do the
+ * slack, the division by sb > 0, the sums and the difference (rounding to
+ * nearest is monotone). So a uniform not below q has a bound >= x_j =
+ * pre_bound(k_j, q) >= f->xs, the least x_j of the block. The hits (V <
+ * q) get their bounds; when the least of them, at the first hit m that
+ * has it, is below f->xs, every other bound is above it, so m is the
+ * first least bound of the whole block, the one block_bounds draws in
+ * full first; otherwise (no hit, or a hit as low as a miss could be)
+ * block_bounds decides from the bits. After m's draw, a miss j is passed
+ * over as block_bounds passes it (t is the best's tier and lb_j >= best's
+ * log-odds) when f->xs >= the best's log-odds, as lb_j >= x_j >= f->xs;
+ * otherwise its bound is taken as block_bounds takes it. The best's
+ * log-odds only fall while its tier stays t (a draw of tier t beats it
+ * with a larger B, so smaller log-odds), so once that holds it holds for
+ * the rest of the block, and only the hits are left to go through. The
+ * uniforms, the full draws and their order are block_bounds', so the
+ * generator's stream and the choice are too (test_rng.c t_beta_first). */
+static uint32_t beta_block_first(b2b2c__rng *r, const b2b2c__beta_prep *k,
+                                 uint32_t n, double t, b2b2c__beta_best *bb,
+                                 const b2b2c__beta_first *f)
+{
+    uint64_t mm[B2B2C__BETA_BLOCK];
+    double lh[B2B2C__BETA_BLOCK], lmin = INFINITY;
+    uint32_t hit[B2B2C__BETA_BLOCK], nh = 0, m = n, im = 0, arg = n;
+    uint64_t above = f->above;
+    b2b2c__rng g = *r; /* in registers: the stores to mm cannot alias it */
+    for (uint32_t j = 0; j < n; j++) {
+        uint64_t x = next(&g) >> 11;
+        mm[j] = x;
+        hit[nh] = j;
+        nh += x > above;
+    }
+    *r = g;
+    for (uint32_t i = 0; i < nh; i++) {
+        uint32_t j = hit[i];
+        lh[i] = pre_bound(&k[j], 1.0 - (double)mm[j] * 0x1.0p-53);
+        if (lh[i] < lmin) {
+            lmin = lh[i];
+            m = j;
+            im = i;
+        }
+    }
+    if (!(lmin < f->xs))
+        return block_bounds(r, k, n, t, bb, mm);
+    if (log_step_out(r, &k[m], t, bb, 1.0 - (double)mm[m] * 0x1.0p-53))
+        arg = m;
+    for (uint32_t j = 0, i = 0; j < n; j++) {
+        double lb;
+        if (t == bb->ttop && f->xs >= bb->ltop) {
+            /* every miss from here on is passed over: the hits left */
+            for (; i < nh; i++) {
+                uint32_t h = hit[i];
+                if (i == im || (t == bb->ttop && lh[i] >= bb->ltop))
+                    continue;
+                if (log_step_out(r, &k[h], t, bb,
+                                  1.0 - (double)mm[h] * 0x1.0p-53))
+                    arg = h;
+            }
+            break;
+        }
+        if (i < nh && hit[i] == j)
+            lb = lh[i++];
+        else
+            lb = pre_bound(&k[j], 1.0 - (double)mm[j] * 0x1.0p-53);
+        if (j == m || (t == bb->ttop && lb >= bb->ltop))
+            continue;
+        if (log_step_out(r, &k[j], t, bb, 1.0 - (double)mm[j] * 0x1.0p-53))
+            arg = j;
+    }
+    return arg;
+}
+
+/* Where the scan's piece that starts at j ends: a single step (j + 1), or
+ * a block (rng.c, beta_block) up to a change of tier, a posterior with b
+ * >= 1, or a multiple of B2B2C__BETA_BLOCK from the tier's first entry
+ * tier0. */
+static RNG_HOT_INLINE uint32_t piece_end(const b2b2c__beta_prep *k,
+                                         const double *t, uint32_t n,
+                                         uint32_t j, uint32_t tier0)
+{
+    uint32_t e = j + 1;
+    if (k[j].sb != 0.0)
+        while (e < n && t[e] == t[j] && k[e].sb != 0.0 &&
+               (e - tier0) % B2B2C__BETA_BLOCK != 0)
+            e++;
+    return e;
 }
 
 uint32_t b2b2c__rng_beta_scan(b2b2c__rng *r, const b2b2c__beta_prep *k,
@@ -520,13 +641,10 @@ uint32_t b2b2c__rng_beta_scan(b2b2c__rng *r, const b2b2c__beta_prep *k,
 {
     uint32_t arg = n, j = 0, tier0 = 0;
     while (j < n && b2b2c__beta_can_win(t[j], bb->top, bb->ttop, bb->ltop)) {
-        uint32_t e = j + 1;
+        uint32_t e;
         if (j > 0 && t[j] != t[j - 1])
             tier0 = j;
-        if (k[j].sb != 0.0)
-            while (e < n && t[e] == t[j] && k[e].sb != 0.0 &&
-                   (e - tier0) % B2B2C__BETA_BLOCK != 0)
-                e++;
+        e = piece_end(k, t, n, j, tier0);
         if (e - j > 1) {
             uint32_t a = beta_block(r, k + j, e - j, t[j], bb);
             if (a < e - j)
@@ -539,12 +657,84 @@ uint32_t b2b2c__rng_beta_scan(b2b2c__rng *r, const b2b2c__beta_prep *k,
     return arg;
 }
 
+/* The expected number of hits (uniforms below q) in a block of the
+ * first pass: about e^-3 = 5% of blocks have none (and take every bound,
+ * as before), and each hit costs a bound. */
+#define FIRST_HITS 3.0
+
+void b2b2c__rng_beta_first(b2b2c__beta_first *f, const b2b2c__beta_prep *k,
+                           const double *t, uint32_t n)
+{
+    uint32_t j = 0, tier0 = 0;
+    while (j < n) {
+        uint32_t e, len;
+        if (j > 0 && t[j] != t[j - 1])
+            tier0 = j;
+        e = piece_end(k, t, n, j, tier0);
+        len = e - j;
+        f[j].len = len;
+        f[j].above = 0;
+        f[j].xs = -INFINITY;
+        if (len > 1) {
+            /* V = 1 - mm 2^-53 < q = h 2^-53 for mm > 2^53 - h, with
+             * 1 <= h <= 2^53: q >= 2^-53, the least V, so that the
+             * bounds at q are finite */
+            double h = floor(FIRST_HITS / (double)len * 0x1.0p53);
+            double q, xs = INFINITY;
+            if (h < 1.0)
+                h = 1.0;
+            if (h > 0x1.0p53)
+                h = 0x1.0p53;
+            q = h * 0x1.0p-53;
+            f[j].above = ((uint64_t)1 << 53) - (uint64_t)h;
+            for (uint32_t i = j; i < e; i++) {
+                double x = pre_bound(&k[i], q);
+                if (x < xs)
+                    xs = x;
+            }
+            f[j].xs = xs;
+        }
+        for (uint32_t i = j + 1; i < e; i++) {
+            f[i].len = 0;
+            f[i].above = 0;
+            f[i].xs = -INFINITY;
+        }
+        j = e;
+    }
+}
+
 /* Thompson's choice over a plan: one scan. */
 uint32_t b2b2c__rng_beta_argmax(b2b2c__rng *r, const b2b2c__beta_prep *k,
                                 const double *t, uint32_t n, double *best)
 {
     b2b2c__beta_best bb = B2B2C__BETA_BEST_INIT;
     uint32_t arg = b2b2c__rng_beta_scan(r, k, t, n, &bb);
+    *best = bb.top;
+    return arg < n ? arg : 0;
+}
+
+/* The same scan with the pieces and first-pass constants of
+ * b2b2c__rng_beta_first: the pieces are those the scan finds, and each
+ * block draws as beta_block (beta_block_first). */
+uint32_t b2b2c__rng_beta_argmax_first(b2b2c__rng *r,
+                                      const b2b2c__beta_prep *k,
+                                      const b2b2c__beta_first *f,
+                                      const double *t, uint32_t n,
+                                      double *best)
+{
+    b2b2c__beta_best bb = B2B2C__BETA_BEST_INIT;
+    uint32_t arg = n, j = 0;
+    while (j < n && b2b2c__beta_can_win(t[j], bb.top, bb.ttop, bb.ltop)) {
+        uint32_t len = f[j].len;
+        if (len > 1) {
+            uint32_t a = beta_block_first(r, k + j, len, t[j], &bb, &f[j]);
+            if (a < len)
+                arg = j + a;
+        } else if (beta_step(r, &k[j], t[j], &bb)) {
+            arg = j;
+        }
+        j += len;
+    }
     *best = bb.top;
     return arg < n ? arg : 0;
 }

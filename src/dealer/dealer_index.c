@@ -73,7 +73,8 @@ static void undo_bucket_new(b2b2c_ctx *ctx, void *a, void *b, size_t n)
 static int plan_alloc(b2b2c_dealer_engine *e, bucket *b, size_t cap)
 {
     plan *p = &b->pl;
-    size_t per = sizeof(b2b2c__beta_prep) + sizeof(uint64_t) +
+    size_t per = sizeof(b2b2c__beta_prep) + sizeof(b2b2c__beta_first) +
+                 sizeof(uint64_t) +
                  2 * sizeof(double) + 3 * sizeof(uint32_t);
     size_t head = cap * (sizeof(uint64_t) + 2 * sizeof(double) +
                          3 * sizeof(uint32_t));
@@ -94,6 +95,7 @@ static int plan_alloc(b2b2c_dealer_engine *e, bucket *b, size_t cap)
     p->rank = p->pos + cap;
     p->ring = p->rank + cap;
     p->bp = (b2b2c__beta_prep *)(m + head);
+    p->bf = (b2b2c__beta_first *)(p->bp + cap);
     return 0;
 }
 

@@ -237,6 +237,8 @@ typedef struct plan {
     uint32_t head;
     b2b2c__beta_prep *bp; /* Thompson: by place j in ring, the posterior's
                              draw constants (and cum[j] the tier) */
+    b2b2c__beta_first *bf; /* Thompson: by place j, the first pass's
+                              constants of the piece starting there */
     void *mem; /* the arrays, hcap entries each */
 } plan;
 

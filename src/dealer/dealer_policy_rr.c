@@ -72,20 +72,28 @@ static uint32_t rr_plan_pick(b2b2c_dealer_engine *e, plan *p, decision *dc)
  * less than the pass that dropping the plan would cost the next lead). */
 static int rr_plan_offered(plan *p, uint32_t k)
 {
-    uint32_t n = p->ne, i = 0, at;
-    if (p->ring[p->head] == k) {
+    /* the ring's places step by one with a wrap, not by `% n` (a division
+     * per step: an offer to an owner outside the plan walks about half
+     * the ring twice) */
+    uint32_t n = p->ne, i = 1, at, *ring = p->ring;
+    if (ring[p->head] == k) {
         p->head = p->head + 1 == n ? 0 : p->head + 1;
         return 1;
     }
-    while (++i < n && p->ring[(p->head + i) % n] != k)
-        ;
+    at = p->head + 1 == n ? 0 : p->head + 1;
+    while (i < n && ring[at] != k) {
+        at = at + 1 == n ? 0 : at + 1;
+        i++;
+    }
     if (i == n)
         return 0;
+    /* the later ones one place forward, k last (just before the head) */
     for (; i + 1 < n; i++) {
-        at = (p->head + i) % n;
-        p->ring[at] = p->ring[(at + 1) % n];
+        uint32_t nx = at + 1 == n ? 0 : at + 1;
+        ring[at] = ring[nx];
+        at = nx;
     }
-    p->ring[(p->head + n - 1) % n] = k;
+    ring[at] = k;
     return 1;
 }
 

@@ -87,6 +87,7 @@ static void th_plan_prepare(b2b2c_dealer_engine *e, bucket *b,
         b2b2c__rng_beta_prep(&p->bp[j], a, bb);
         p->cum[j] = c->tier;
     }
+    b2b2c__rng_beta_first(p->bf, p->bp, p->cum, ps->ne);
     memcpy(p->w, e->w, ps->ne * sizeof(*p->w));
 }
 
@@ -95,8 +96,8 @@ static void th_plan_prepare(b2b2c_dealer_engine *e, bucket *b,
 static uint32_t th_plan_pick(b2b2c_dealer_engine *e, plan *p, decision *dc)
 {
     double best;
-    uint32_t k = p->ring[b2b2c__rng_beta_argmax(&e->m.rng, p->bp, p->cum,
-                                                p->ne, &best)];
+    uint32_t k = p->ring[b2b2c__rng_beta_argmax_first(
+        &e->m.rng, p->bp, p->bf, p->cum, p->ne, &best)];
     dc->weight = best;
     dc->rank = b2b2c__dealer_plan_rank(p, k);
     return k;

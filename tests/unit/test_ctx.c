@@ -327,6 +327,89 @@ static void t_undo_arena(void **state)
     assert_int_equal(ta.outstanding, 0);
 }
 
+/* Release functions run once, at the commit that keeps their entry, among
+ * saves without one; an undone entry's never runs (the commit reads the
+ * log back only when an entry has a release function: ctx.c,
+ * release_all). */
+static void count_fn(b2b2c_ctx *ctx, void *a, void *b, size_t n)
+{
+    (void)ctx;
+    (void)b;
+    (void)n;
+    ++*(int *)a;
+}
+
+/* A call of 40 saves, none with a release function. */
+static int saves_call(b2b2c_ctx *ctx, unsigned char *buf)
+{
+    int rc = b2b2c__call_begin(ctx);
+    for (size_t i = 0; rc == 0 && i < 40; i++)
+        if ((rc = b2b2c__undo_save(ctx, buf, i + 1)) == 0)
+            buf[i] = 7;
+    return b2b2c__call_end(ctx, rc);
+}
+
+static void t_undo_release(void **state)
+{
+    b2b2c_ctx *ctx;
+    unsigned char buf[40] = {0};
+    int undone = 0, released = 0;
+    (void)state;
+    assert_int_equal(b2b2c_ctx_new(&ctx, NULL, NULL), 0);
+    /* one call: released at its end, not undone */
+    assert_int_equal(b2b2c__call_begin(ctx), 0);
+    assert_int_equal(b2b2c__undo_save(ctx, buf, 10), 0);
+    assert_int_equal(b2b2c__undo_push(ctx, count_fn, count_fn, &undone, NULL,
+                                      0), 0);
+    assert_int_equal(b2b2c__undo_save(ctx, buf, 20), 0);
+    assert_int_equal(b2b2c__call_end(ctx, 0), 0);
+    assert_int_equal(undone, 1); /* release got a = &undone too */
+    undone = 0;
+    /* with release = count_fn on `released` */
+    assert_int_equal(b2b2c__call_begin(ctx), 0);
+    assert_int_equal(b2b2c__undo_push(ctx, NULL, count_fn, &released, NULL,
+                                      0), 0);
+    assert_int_equal(b2b2c__undo_save(ctx, buf, 5), 0);
+    assert_int_equal(b2b2c__call_end(ctx, 0), 0);
+    assert_int_equal(released, 1);
+    /* saves only: nothing released */
+    assert_int_equal(saves_call(ctx, buf), 0);
+    assert_int_equal(released, 1);
+    /* a group: released at the commit, once */
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    assert_int_equal(b2b2c__call_begin(ctx), 0);
+    assert_int_equal(b2b2c__undo_push(ctx, NULL, count_fn, &released, NULL,
+                                      0), 0);
+    assert_int_equal(b2b2c__call_end(ctx, 0), 0);
+    assert_int_equal(saves_call(ctx, buf), 0);
+    assert_int_equal(released, 1);
+    assert_int_equal(b2b2c_ctx_commit(ctx), 0);
+    assert_int_equal(released, 2);
+    /* a failed call: undone, never released, and the next commit of saves
+     * only releases nothing */
+    assert_int_equal(b2b2c__call_begin(ctx), 0);
+    assert_int_equal(b2b2c__undo_push(ctx, count_fn, count_fn, &undone, NULL,
+                                      0), 0);
+    assert_int_equal(b2b2c__call_end(ctx, B2B2C_ERANGE), B2B2C_ERANGE);
+    assert_int_equal(undone, 1);
+    assert_int_equal(saves_call(ctx, buf), 0);
+    assert_int_equal(undone, 1);
+    /* a rolled-back group: the same */
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    assert_int_equal(b2b2c__call_begin(ctx), 0);
+    assert_int_equal(b2b2c__undo_push(ctx, count_fn, count_fn, &undone, NULL,
+                                      0), 0);
+    assert_int_equal(b2b2c__call_end(ctx, 0), 0);
+    assert_int_equal(b2b2c_ctx_rollback(ctx), 0);
+    assert_int_equal(undone, 2);
+    assert_int_equal(b2b2c_ctx_begin(ctx), 0);
+    assert_int_equal(saves_call(ctx, buf), 0);
+    assert_int_equal(b2b2c_ctx_commit(ctx), 0);
+    assert_int_equal(undone, 2);
+    assert_int_equal(released, 2);
+    b2b2c_ctx_free(ctx);
+}
+
 /* The storage's optional hint member: the lead engine asks the memstore to
  * prefetch through it (slot, then row, for every event), a store without
  * one works the same, and no answer depends on it. */
@@ -404,6 +487,7 @@ int main(void)
         cmocka_unit_test(t_groups),
         cmocka_unit_test(t_corrupt_record_on_open),
         cmocka_unit_test(t_undo_arena),
+        cmocka_unit_test(t_undo_release),
         cmocka_unit_test(t_custom_allocator_used),
         cmocka_unit_test(t_storage_hint),
     };

@@ -581,6 +581,62 @@ static void t_beta_scan_in_pieces(void **state)
     }
 }
 
+/* The plans' scan with first-pass constants (b2b2c__rng_beta_first,
+ * b2b2c__rng_beta_argmax_first) makes the draws of b2b2c__rng_beta_argmax
+ * bit for bit: the same choice, best and generator state. Five plans:
+ * the benchmark's (Beta(10 p0 + won, 2.5e-4): the first hit decides and
+ * the misses are passed over), shapes near 1 (b = 0.3..0.9: bounds too
+ * loose to pass anything over, so the block takes every bound), a mix of
+ * both with a < 1 and b >= 1 posteriors between blocks and three tiers,
+ * a 150-long tier (blocks cut at 64 from the tier's start) and pieces of
+ * two (q = 1). */
+static void t_beta_first(void **state)
+{
+    enum { N = 220 };
+    static b2b2c__beta_prep k[N];
+    static b2b2c__beta_first f[N];
+    static double t[N];
+    b2b2c__rng r1, r2;
+    long picks[5][4] = {{0}};
+    (void)state;
+    b2b2c__rng_seed(&r1, 31);
+    for (int plan = 0; plan < 5; plan++) {
+        uint32_t n = plan == 3 ? (uint32_t)N : 40;
+        for (uint32_t i = 0; i < n; i++) {
+            double a = 9.9995 + (double)(i % 7), b = 2.5e-4 * (1 + i % 3);
+            t[i] = 3.0;
+            if (plan == 1)
+                b = 0.3 + 0.1 * (double)(i % 7);
+            if (plan == 2) {
+                a = i % 9 == 4 ? 0.4 : a;
+                b = i % 11 == 5 ? 3.5 : i % 13 == 7 ? 0.02 : b;
+                t[i] = 3.0 - (double)(i / 14);
+            }
+            if (plan == 3)
+                t[i] = i < 150 ? 3.0 : 2.0;
+            if (plan == 4)
+                b = i % 3 == 2 ? 2.0 : b;
+            b2b2c__rng_beta_prep(&k[i], a, b);
+        }
+        b2b2c__rng_beta_first(f, k, t, n);
+        for (int round = 0; round < 4000; round++) {
+            double b1, b2;
+            uint32_t a1, a2;
+            r2 = r1;
+            a1 = b2b2c__rng_beta_argmax(&r1, k, t, n, &b1);
+            a2 = b2b2c__rng_beta_argmax_first(&r2, k, f, t, n, &b2);
+            assert_int_equal(a1, a2);
+            assert_memory_equal(&b1, &b2, sizeof b1);
+            assert_memory_equal(r1.s, r2.s, sizeof r1.s);
+            picks[plan][a1 % 4]++;
+        }
+    }
+    /* every plan spreads its choices (not one dealer always) */
+    for (int plan = 0; plan < 5; plan++)
+        for (int i = 0; i < 4; i++)
+            assert_true(picks[plan][i] > 0);
+}
+
 /* The log path's bounds of the gammas' logs (rng.c, NORMAL_MAX and
  * GAMMA_LOG_BELOW) hold for many draws of shapes near 1 and far above
  * it. */
@@ -639,6 +695,7 @@ int main(void)
         cmocka_unit_test(t_beta_step_is_full_draw),
         cmocka_unit_test(t_beta_argmax_distribution),
         cmocka_unit_test(t_beta_scan_in_pieces),
+        cmocka_unit_test(t_beta_first),
         cmocka_unit_test(t_gamma_log_range),
         cmocka_unit_test(t_state_is_all),
     };
