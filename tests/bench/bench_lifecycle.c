@@ -12,7 +12,7 @@
  *       store, in a child process: time, growth of its RSS, bytes the
  *       library allocated), then b2b2c_lead_close_due in calls of 10,000
  *       until a call closes none (time per call), then the open again.
- *   bench_lifecycle sim mem|sqlite [N [YEARS [AUDIT_DAYS]]]   N leads (default
+ *   bench_lifecycle sim mem|sqlite [N [YEARS [AUDIT_DAYS [STOP]]]]   N leads (default
  *       200,000) arriving evenly over YEARS (default 3) years, a day at a
  *       time: on arrival the lead and 3 events; a week later qualified
  *       (40%) or nurturing; 30 days after arrival won (25% of the
@@ -30,10 +30,14 @@
  *       closing dealer leads 180 days, folding 730 days; a closed
  *       dealer lead's audit entries stay until pruned, with a closed
  *       stub of the lead). A fifth argument sets
- *       B2B2C_DEALER_PARAM_AUDIT_DAYS instead of its default. At each tenth of N (and at 1M,
- *       5M, 10M) it prints the process RSS, the library's bytes, the
- *       working set, the routes and purchases so far and the elapsed time;
- *       at the end, the open of each engine on a new context.
+ *       B2B2C_DEALER_PARAM_AUDIT_DAYS instead of its default (-1: the
+ *       default); a sixth, STOP, ends the arrivals (and the days) once
+ *       STOP leads were created, so the open at the end shows each
+ *       engine's bytes at that point of the same arrival rate. At each
+ *       tenth of N (and at 1M, 5M, 10M) it prints the process RSS, the
+ *       library's bytes, the working set, the routes and purchases so far
+ *       and the elapsed time; at the end (60 days after the last arrival
+ *       without STOP), the open of each engine on a new context.
  *
  * The SQLite file is a temporary file in $TMPDIR (WAL, synchronous
  * NORMAL), removed at the end.
@@ -373,7 +377,8 @@ static long sim_purchases(b2b2c_forecaster *fc, long n, long days, long d,
     return made;
 }
 
-static int part_sim(const char *kind, long n, int years, double audit_days)
+static int part_sim(const char *kind, long n, int years, double audit_days,
+                    long stop)
 {
     bench_counter cnt = {0};
     b2b2c_allocator al = {B2B2C_ALLOCATOR_VERSION, bench_count_alloc,
@@ -529,6 +534,8 @@ static int part_sim(const char *kind, long n, int years, double audit_days)
             fflush(stdout);
             next_mark += n / 10;
         }
+        if (stop > 0 && made >= stop)
+            break; /* the arrivals stop here: no closing tail */
     }
     b2b2c_lead_model_free(m);
     b2b2c_dealer_free(e);
@@ -583,15 +590,16 @@ int main(int argc, char **argv)
     long n = argc > 3 ? atol(argv[3]) : 200000;
     int years = argc > 4 ? atoi(argv[4]) : 3;
     double audit_days = argc > 5 ? atof(argv[5]) : -1; /* -1: default */
-    if (n < 10 || years < 1 || years > 100) {
+    long stop = argc > 6 ? atol(argv[6]) : 0; /* 0: all N and the tail */
+    if (n < 10 || years < 1 || years > 100 || stop < 0) {
         fprintf(stderr, "usage: bench_lifecycle open|sim mem|sqlite [N "
-                        "[YEARS [AUDIT_DAYS]]]\n");
+                        "[YEARS [AUDIT_DAYS [STOP]]]]\n");
         return 2;
     }
     if (strcmp(part, "open") == 0)
         return part_open(kind, n);
     if (strcmp(part, "sim") == 0)
-        return part_sim(kind, n, years, audit_days);
+        return part_sim(kind, n, years, audit_days, stop);
     fprintf(stderr, "bench_lifecycle: unknown part '%s'\n", part);
     return 2;
 }
