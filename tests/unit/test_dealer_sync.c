@@ -809,6 +809,8 @@ static int nl = NL;
  * dealer naming one dropped it and a fresh open has not (no reader sees
  * them) */
 static int noprod;
+/* seconds between two calls */
+static int64_t step = 600;
 
 /* Call number i of the sequence seeded `seed` on engine e: returns the
  * result code, and a word about the answer in *ans. */
@@ -819,7 +821,7 @@ static int mixed_call(b2b2c_dealer_engine *e, uint64_t *s, int i,
     static const char *const regions[] = {"RU", "DE", "FR"};
     const char *dl = dealers[rnd(s) % 5], *x = NULL;
     char lid[16];
-    int64_t t = T0 + (int64_t)i * 600;
+    int64_t t = T0 + (int64_t)i * step;
     int k = (int)(rnd(s) % 100), rc;
     int32_t st = 0, reason = -1;
     size_t n = 0;
@@ -916,14 +918,14 @@ static void t_random_mixed(void **u)
 
 /* The mix with closing (issue 20): AUDIT_DAYS and CLOSE_DAYS 1 (seeds
  * 1-3), or AUDIT_DAYS 4 so that most leads close with their audit
- * entries kept (closed stubs; seeds 4-6), over 8 days of calls; a prune
- * or a close (of every due lead: max over the leads, so the handle's
- * cursor does not matter) now and then. Closed IDs are routed again as
- * new leads. */
+ * entries kept (closed stubs; seeds 4-6), over 8 days of calls; a
+ * prune or a close (of every due lead: max over the leads, so the
+ * handle's cursor does not matter) now and then. Closed IDs are routed
+ * again as new leads. */
 static int close_call(b2b2c_dealer_engine *e, uint64_t *s, int i,
                       uint64_t *ans)
 {
-    int64_t t = T0 + (int64_t)i * 600;
+    int64_t t = T0 + (int64_t)i * step;
     size_t n = 0;
     int k = (int)(rnd(s) % 100), rc;
     if (k >= 8)
@@ -947,6 +949,7 @@ static void random_close(uint64_t seed, double audit_days, int ids,
     size_t closed = 0;
     nl = ids;
     noprod = behind > 2;
+    step = behind > 2 ? 3 * 3600 : 600;
     db_open(&one, 1);
     db_open(&two, 2);
     for (int j = 0; j < 2; j++) {
@@ -1005,13 +1008,16 @@ static void random_close(uint64_t seed, double audit_days, int ids,
     db_close(&two);
     nl = NL;
     noprod = 0;
+    step = 600;
 }
 
 /* Seeds 1-3 with AUDIT_DAYS 1, 4-6 with 4 (most leads close with their
- * entries kept), 120 IDs, the contexts taking turns at random; seeds
- * 7-12 with 8 to 12 IDs and AUDIT_DAYS 1 or 2, the second context one
- * call in 12 or 25: closes, routes of the closed IDs, prunes of their
- * stubs and closes of the new leads land in one of its sync batches. */
+ * entries kept), 120 IDs, a call every 10 minutes, the contexts taking
+ * turns at random; seeds 7-12 with 8 to 12 IDs, AUDIT_DAYS 1 or 2, a
+ * call every 3 hours (150 days), the second context one call in 12 or
+ * 25 (36 or 75 hours behind): closes, routes of the closed IDs, prunes of
+ * their stubs and closes of the new leads land in one of its sync
+ * batches. */
 static void t_random_close(void **u)
 {
     (void)u;
