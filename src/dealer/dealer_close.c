@@ -346,22 +346,37 @@ int b2b2c__dealer_closed_move(b2b2c_dealer_engine *e, const char *id,
     return rc ? rc : g.found;
 }
 
-int b2b2c__dealer_lead_drop(b2b2c_dealer_engine *e, const void *k, size_t kl)
+int b2b2c__dealer_lead_retire(b2b2c_dealer_engine *e, const void *k,
+                              size_t kl, lead **out)
 {
     lead *l = b2b2c__map_get(&e->leads, k, kl);
     int rc;
+    *out = NULL;
     if (!l)
         return 0;
+    /* the offer this context knew of ended there */
+    if ((rc = b2b2c__dealer_heap_remove(e, l)) != 0 ||
+        (rc = b2b2c__map_remove_undoable(e->ctx, &e->leads, l->id,
+                                         l->idlen)) != 0)
+        return rc;
+    *out = l;
+    return 0;
+}
+
+int b2b2c__dealer_lead_retired(b2b2c_dealer_engine *e, lead *l)
+{
+    int rc;
     /* its entries, their records rewritten there, went to its stub
      * (b2b2c__dealer_aud_close) or were pruned */
     if (l->afirst != NONE32)
-        return b2b2c__err_corrupt(e->ctx, B2B2C_ECORRUPT, T_LEADS, k, kl,
+        return b2b2c__err_corrupt(e->ctx, B2B2C_ECORRUPT, T_LEADS, l->id,
+                                  l->idlen,
                                   "closed by another context with audit "
                                   "entries left");
-    /* the offer this context knew of ended there */
-    if ((rc = b2b2c__dealer_heap_remove(e, l)) != 0)
+    if ((l->tried && (rc = b2b2c__undo_free_on_commit(e->ctx, l->tried))) ||
+        (rc = b2b2c__undo_free_on_commit(e->ctx, l)) != 0)
         return rc;
-    return forget(e, l);
+    return 0;
 }
 
 /* Stub s renamed `to` (tn bytes; no stub of that ID in memory): its

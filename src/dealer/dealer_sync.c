@@ -18,9 +18,19 @@
  * audit entries. A close elsewhere (dealer_close.c) rewrites the closed
  * lead's audit records (version 5): each one of an entry in memory moves
  * that entry to the lead's stub, made from the record (it has the final
- * state, which this context's copy of the lead may lack), and the lead
- * record's deletion then drops the lead, its entries gone. `reload`
- * rebuilds the engine aside and swaps it in.
+ * state, which this context's copy of the lead may lack). The closed
+ * record (dealer_closed) says which lead closed: the lead of its ID in
+ * memory leaves the lead map before any other record is applied, since
+ * the batch may hold the close, a new lead routed under the same ID
+ * since (its audit or lead record) and even that one's close; the old
+ * lead is freed at the end, its entries moved to its stub or pruned.
+ * Deletions of audit records (prunes) are applied before the audit
+ * records put, so a closed stub whose last entries were pruned is out of
+ * the stubs map before a later closed lead's records of the same ID look
+ * for their stub there (one stub per ID: a lead with audit entries
+ * closes only when no stub of its ID is left). Erase and merge make the
+ * other contexts reload (b2b2c__sync_forget). `reload` rebuilds the
+ * engine aside and swaps it in.
  *
  * The cost is in proportion to the records changed (a stats record also
  * walks the dealer's audit entries newer than the record: the offers made
@@ -444,30 +454,51 @@ static int refresh_done(void *h)
         apply_state, NULL, apply_stats, apply_lead, apply_audit,
         apply_owner, apply_reg, b2b2c__dealer_apply_cert, apply_closed};
     b2b2c_dealer_engine *e = h;
+    lead **ret = NULL, *l;
+    size_t nret = 0, ncl = 0;
     syrec r;
     int rc;
     if (e->sylen == 0)
         return 0;
     if ((rc = b2b2c__dealer_save_emut(e)) != 0)
         return rc;
+    /* leads closed elsewhere (a record put in dealer_closed) leave the
+     * lead map first: a lead of the same ID in the records that follow
+     * is a new one, routed since (their entries leave them below) */
+    for (size_t off = 0; off < e->sylen;) {
+        off = sy_at(e, off, &r);
+        ncl += r.t == R_CLOSED && r.v;
+    }
+    if (ncl && !(ret = b2b2c__malloc(e->ctx, ncl * sizeof *ret)))
+        return oom(e->ctx);
+    for (size_t off = 0; off < e->sylen && rc == 0;) {
+        off = sy_at(e, off, &r);
+        if (r.t == R_CLOSED && r.v &&
+            (rc = b2b2c__dealer_lead_retire(e, r.k, r.kl, &l)) == 0 && l)
+            ret[nret++] = l;
+    }
     for (int t = 0; t < R_N && rc == 0; t++) {
         if (t == R_DEALERS) {
             rc = apply_dealers(e);
             continue;
         }
-        for (size_t off = 0; off < e->sylen && rc == 0;) {
-            off = sy_at(e, off, &r);
-            if (r.t == t && (r.v || t == R_AUDIT))
+        /* the audit trail's deletions (prunes) before its records: a
+         * closed stub whose last entries went is out of the stubs map
+         * before a record of a later closed lead of its ID looks for
+         * its stub there */
+        for (int del = t == R_AUDIT; del >= 0 && rc == 0; del--)
+            for (size_t off = 0; off < e->sylen && rc == 0;) {
+                off = sy_at(e, off, &r);
+                if (r.t != t || (t == R_AUDIT ? del != !r.v : !r.v))
+                    continue;
                 rc = r.v ? apply[t](e, r.k, r.kl, r.v, r.vl)
                          : b2b2c__dealer_aud_drop(e, r.k, r.kl);
-        }
+            }
     }
-    /* leads closed elsewhere (their audit entries dropped above) */
-    for (size_t off = 0; off < e->sylen && rc == 0;) {
-        off = sy_at(e, off, &r);
-        if (r.t == R_LEADS && !r.v)
-            rc = b2b2c__dealer_lead_drop(e, r.k, r.kl);
-    }
+    /* the leads closed elsewhere go, their audit entries moved above */
+    for (size_t i = 0; i < nret && rc == 0; i++)
+        rc = b2b2c__dealer_lead_retired(e, ret[i]);
+    b2b2c__free(e->ctx, ret);
     if (rc == 0)
         e->sylen = 0;
     return rc;

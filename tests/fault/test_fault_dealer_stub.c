@@ -3,9 +3,10 @@
  * kept (issue 20, closed stubs, dealer_close.c): each allocation and each
  * storage call fails in turn in the close, the erase and merge of a
  * closed lead with entries, the prune that frees its stub, the open that
- * builds stubs, and another context applying a close and a prune
- * (th_fault_loop checks the error, unchanged storage and in-memory
- * state, a successful retry and no leaks). */
+ * builds stubs, and another context applying a close and a prune, and
+ * in one batch a close, new leads under the closed IDs, a prune and a
+ * second close of one ID (th_fault_loop checks the error, unchanged
+ * storage and in-memory state, a successful retry and no leaks). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -198,11 +199,35 @@ static int setup_two_at(th_env *env, void **state, int prune)
         (rc = b2b2c_dealer_new(&t->b, t->cb)) != 0 ||
         (rc = b2b2c_dealer_close_due(&n, t->b, NOW, 100)) != 0)
         return rc;
-    if (prune &&
+    if (prune == 1 &&
         ((rc = b2b2c_dealer_set_param(t->b, B2B2C_DEALER_PARAM_AUDIT_DAYS,
                                       1)) != 0 ||
          (rc = b2b2c_dealer_prune(&n, t->b, NOW, 100)) != 0))
         return rc;
+    if (prune >= 2) {
+        /* L0 and L1 routed again (new leads under the closed IDs): L0
+         * won, L1 left offered; with 3, the closed leads' entries pruned
+         * and the new L0 closed with its entries kept (a second stub of
+         * its ID) */
+        const char *d;
+        int64_t t1 = NOW + 86400 + 43200;
+        if ((rc = b2b2c_dealer_route(&d, NULL, t->b, "L0", "RU", 0, 0, 0,
+                                     "", 5, 2, t1)) != 0 ||
+            (rc = b2b2c_dealer_accept(t->b, "L0", d, t1 + 20)) != 0 ||
+            (rc = b2b2c_dealer_outcome(t->b, "L0", 1, 7, t1 + 30)) != 0 ||
+            (rc = b2b2c_dealer_route(&d, NULL, t->b, "L1", "RU", 0, 0, 0,
+                                     "", 5, 2, t1 + 40)) != 0)
+            return rc;
+        if (prune == 3 &&
+            ((rc = b2b2c_dealer_set_param(
+                  t->b, B2B2C_DEALER_PARAM_AUDIT_DAYS, 1)) != 0 ||
+             (rc = b2b2c_dealer_prune(&n, t->b, NOW + 2 * 86400, 100)) ||
+             (rc = b2b2c_dealer_close_due(&n, t->b, NOW + 3 * 86400,
+                                          100)) != 0))
+            return rc;
+        if (prune == 3 && n != 1)
+            return -9994; /* the new L0 did not close */
+    }
     return 0;
 }
 static int setup_two(th_env *env, void **state)
@@ -212,6 +237,15 @@ static int setup_two(th_env *env, void **state)
 static int setup_two_pruned(th_env *env, void **state)
 {
     return setup_two_at(env, state, 1);
+}
+
+static int setup_two_rerouted(th_env *env, void **state)
+{
+    return setup_two_at(env, state, 2);
+}
+static int setup_two_reclosed(th_env *env, void **state)
+{
+    return setup_two_at(env, state, 3);
 }
 
 static void teardown_two(th_env *env, void *state)
@@ -255,6 +289,10 @@ static void t_sync(void **u)
     (void)u;
     run_two("sync: another context's close", setup_two);
     run_two("sync: another context's close and prune", setup_two_pruned);
+    run_two("sync: closed, the IDs routed again (one batch)",
+            setup_two_rerouted);
+    run_two("sync: closed, routed again, pruned, closed again (one batch)",
+            setup_two_reclosed);
 }
 
 int main(void)
