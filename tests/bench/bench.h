@@ -66,6 +66,19 @@ static inline void bench_perf_ctl(const char *cmd)
     }
 }
 
+/* BENCH_RUNS=N in the environment: no warm-up and N timed runs instead
+ * of the program's own counts, so that an instruction count (callgrind,
+ * tests/bench/ir_compare.sh) covers a known, small amount of work. Unset,
+ * the program's counts stand. */
+static inline void bench_runs_override(int *warmup, int *repeats)
+{
+    const char *v = getenv("BENCH_RUNS");
+    if (v && *v && atoi(v) > 0) {
+        *warmup = 0;
+        *repeats = atoi(v);
+    }
+}
+
 static int bench_cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -87,6 +100,21 @@ static inline double bench_report(const char *name, const char *how,
     return med;
 }
 
+/* Every timed run goes through this one function, so that callgrind can
+ * count the timed runs alone, one profile part per run:
+ * --collect-atstart=no --toggle-collect=bench_timed
+ * --dump-after=bench_timed (tests/bench/ir_compare.sh). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define BENCH_NOCLONE __attribute__((noinline, noclone))
+#else
+#define BENCH_NOCLONE __attribute__((noinline))
+#endif
+static BENCH_NOCLONE void bench_timed(void (*fn)(void *), void *arg)
+{
+    fn(arg);
+    __asm__ volatile("" ::: "memory");
+}
+
 /* Run fn `warmup` times untimed, then `repeats` (<= 64) timed runs. Each run
  * does `items` units of work. `setup` (optional) runs untimed before each
  * run, e.g. to rebuild state that a run consumes. */
@@ -99,6 +127,7 @@ static inline bench_result bench_run_setup(const char *name,
     double t[64], c[64];
     bench_result r;
 
+    bench_runs_override(&warmup, &repeats);
     if (repeats > 64)
         repeats = 64;
     if (repeats < 1)
@@ -115,7 +144,7 @@ static inline bench_result bench_run_setup(const char *name,
         bench_perf_ctl("enable");
         c0 = bench_cpu_now();
         t0 = bench_now();
-        fn(arg);
+        bench_timed(fn, arg);
         t[i] = bench_now() - t0;
         c[i] = bench_cpu_now() - c0;
         bench_perf_ctl("disable");

@@ -110,7 +110,8 @@ static double route(int kind, b2b2c_ctx *ctx)
     return t;
 }
 
-static double one(int kind, int locked)
+/* (not inlined: callgrind's --toggle-collect=one counts a round) */
+static __attribute__((noinline)) double one(int kind, int locked)
 {
     b2b2c_memstore *ms;
     b2b2c_ctx *ctx = open_ctx(locked, &ms);
@@ -120,11 +121,12 @@ static double one(int kind, int locked)
     return t;
 }
 
-static void print(const char *name, const char *how, double *t, double items)
+static void print(const char *name, const char *how, double *t, int rounds,
+                  double items)
 {
     char label[160];
     snprintf(label, sizeof label, ", %s [thread cpu time]", how);
-    bench_report(name, label, t, ROUNDS, items);
+    bench_report(name, label, t, rounds, items);
 }
 
 int main(void)
@@ -136,6 +138,7 @@ int main(void)
         "dealer route rr 200k (groups of 1000)",
         "dealer route rr 200k (one txn each)",
     };
+    int rounds = ROUNDS;
     ids = malloc(sizeof(*ids) * N);
     regions = malloc(sizeof(*regions) * NLEADS);
     if (!ids || !regions)
@@ -144,15 +147,19 @@ int main(void)
         snprintf(ids[i], 16, "lead-%07d", i);
     for (int j = 0; j < NLEADS; j++)
         snprintf(regions[j], 16, "R%d-%d", (j * 7919) % 100, j % 5);
+    /* BENCH_RUNS=N (tests/bench/ir_compare.sh): N rounds instead */
+    if (getenv("BENCH_RUNS") && atoi(getenv("BENCH_RUNS")) > 0 &&
+        atoi(getenv("BENCH_RUNS")) < ROUNDS)
+        rounds = atoi(getenv("BENCH_RUNS"));
     for (int k = PUT_GROUPED; k <= ROUTE_EACH; k++) {
         double off[ROUNDS], on[ROUNDS];
         double items = k >= ROUTE_GROUPED ? NLEADS : N;
-        for (int r = 0; r < ROUNDS; r++) {
+        for (int r = 0; r < rounds; r++) {
             off[r] = one(k, 0);
             on[r] = one(k, 1);
         }
-        print(names[k], "private store (no lock)", off, items);
-        print(names[k], "shared store (lock)", on, items);
+        print(names[k], "private store (no lock)", off, rounds, items);
+        print(names[k], "shared store (lock)", on, rounds, items);
         fflush(stdout);
     }
     free(ids);

@@ -331,8 +331,12 @@ typedef struct tp_out {
     int last_rc;
 } tp_out;
 
-static void tp_worker(const config *cf, const char *target, int routes,
-                      int proc, int calls, int run_no, int go, int out)
+/* (not inlined: callgrind's --toggle-collect=tp_worker counts a worker) */
+static __attribute__((noinline)) void tp_worker(const config *cf,
+                                                const char *target,
+                                                int routes, int proc,
+                                                int calls, int run_no,
+                                                int go, int out)
 {
     conn c;
     b2b2c_ctx *ctx;
