@@ -385,7 +385,7 @@ static void bfgs_update(double H[MAXD][MAXD], const double *s,
  * component *gmax), with BFGS's inverse Hessian H: the full step
  * d = -H g (N&W eq. 6.18 with alpha = 1; near the minimum, where BFGS
  * converges superlinearly, N&W thm. 6.6, the unit step is accepted,
- * eq. 3.36), kept only when the largest gradient component falls, then
+ * thm. 3.6), kept only when the largest gradient component falls, then
  * H updated by eq. 6.17 with that step. Done (returns 1) once the next
  * step -H g, the estimate of theta's distance to the optimum, is at most
  * QN_DONE in every log-parameter (1e-10 relative in every parameter: two
