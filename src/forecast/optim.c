@@ -348,12 +348,18 @@ static void newton_dir(double *d, double L[MAXD][MAXD], const double *g,
     }
 }
 
+/* The largest |v[i]|, NaN when one is NaN (so that a NaN gradient entry
+ * never passes for a fall of the gradient). */
 static double max_abs(const double *v, int dim)
 {
     double m = 0;
-    for (int i = 0; i < dim; i++)
-        if (fabs(v[i]) > m)
-            m = fabs(v[i]);
+    for (int i = 0; i < dim; i++) {
+        double a = fabs(v[i]);
+        if (a > m || a != a)
+            m = a;
+        if (m != m)
+            break;
+    }
     return m;
 }
 

@@ -128,6 +128,16 @@ static int rosen_count(void *ud, const double *th, double *f, double *g)
     return rosen(NULL, th, f, g);
 }
 
+/* rosen with a NaN gradient entry at every point but its first: the
+ * objective of a polish that must refuse every step */
+static int rosen_nan(void *ud, const double *th, double *f, double *g)
+{
+    rosen(NULL, th, f, g);
+    if (++*(int *)ud > 0)
+        g[1] = NAN;
+    return 0;
+}
+
 /* The polish of a converged fit: from BFGS's end (its gradient and inverse
  * Hessian, no evaluation for either) quasi-Newton steps reach the optimum
  * in at most 3 evaluations; without the end (or without curvature in it)
@@ -171,6 +181,15 @@ static void test_polish(void **state)
     assert_true(n >= 3 && n <= 4);
     CLOSE(th2[0], 1.0, 1e-9);
     CLOSE(th2[1], 1.0, 1e-9);
+    /* a NaN gradient entry is no fall of the gradient: theta kept */
+    th[0] = 1.0 + 1e-5;
+    th[1] = 1.0;
+    memcpy(th2, th, sizeof(th));
+    rosen(NULL, th, &f, end.g);
+    end.h_valid = 1;
+    n = 0;
+    assert_int_equal(b2b2c__newton_polish(th, 2, rosen_nan, &n, &end), 0);
+    assert_memory_equal(th, th2, sizeof(th));
 }
 
 /* f = 1 + exp(-t0) + (t1 - 1)^2 has its infimum at t0 = infinity: the shape of
