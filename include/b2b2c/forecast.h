@@ -88,8 +88,10 @@ B2B2C_API const char *b2b2c_forecast_param_name(int32_t model, int32_t i);
  * max_iter   iteration budget, 1..1000000, or 0 for the default (1000).
  *
  * The optimizer is BFGS on log-parameters with analytic gradients;
- * a converged fit ends with a Newton step (forward-difference Hessian of
- * the gradient, nparams + 2 or 3 more evaluations, 1.1) that takes it to
+ * a converged fit ends with quasi-Newton steps from BFGS's own gradient
+ * and inverse Hessian (up to 3 more evaluations; a Newton step with a
+ * forward-difference Hessian, nparams + 1 to 3, when those do not get
+ * there; docs/forecaster.md, "Fitting") that take it to
  * the optimum itself rather than anywhere inside BFGS's tolerance, so
  * that fits of the same data summed another way (b2b2c_forecast_fit_sum)
  * agree to 1e-8 in the parameters. It calls the context's progress handler (b2b2c_ctx_set_progress_handler)
@@ -246,11 +248,12 @@ typedef int (*b2b2c_forecast_sum_cb)(double *loglik, double *grad,
  *            default start and the scale of the boundary rule.
  * cb         the host's sum at given parameters (b2b2c_forecast_sum_cb),
  *            called once per likelihood evaluation, about 1.5 times per
- *            iteration, 6 or 7 times for the final Newton step (5 or 6
- *            for Gamma-Gamma) and once more at the answer; userdata is
+ *            iteration, up to 3 times for the final polish (nparams + 1
+ *            to 3 when it falls back to the Newton step) and once more
+ *            at the answer; userdata is
  *            passed on.
  *
- * The optimizer, its stopping rule, its final Newton step, the boundary
+ * The optimizer, its stopping rule, its final polish, the boundary
  * rule and the status are those of b2b2c_forecast_fit: the answer equals
  * b2b2c_forecast_fit's on the same rows to 1e-8 relative in the
  * parameters however they are partitioned (bit for bit on one
@@ -266,8 +269,9 @@ typedef int (*b2b2c_forecast_sum_cb)(double *loglik, double *grad,
  * models: every frequency 0); B2B2C_ENOCONVERGE; B2B2C_EINTERRUPTED; or
  * the callback's own code. On failure no output is written.
  * Cost: the iterations of b2b2c_forecast_fit (typically 20 to 60), each
- * about 1.5 calls of cb, and 6 to 8 calls for the Newton step and the
- * answer; no allocation.
+ * about 1.5 calls of cb, and 1 to 4 calls for the polish and the answer
+ * (up to 8 when the polish falls back to the Newton step); no
+ * allocation.
  */
 B2B2C_API int b2b2c_forecast_fit_sum(double *params, size_t nparams,
                                      double *loglik, int32_t *iterations,

@@ -263,7 +263,12 @@ static void log_path_const(double s, double *d, double *c, double *sh)
     *c = 1.0 / sqrt(9.0 * *d);
 }
 
-void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b)
+/* The draw's constants of b2b2c__rng_beta_prep (all but the log path's
+ * bounds lymin and lxmax, which only b2b2c__rng_beta_step reads): inline,
+ * so that a single draw (b2b2c__rng_beta) neither calls out nor computes
+ * the bounds' log and log1p. */
+static RNG_HOT_INLINE void beta_consts(b2b2c__beta_prep *k, double a,
+                                       double b)
 {
     if (a >= 1.0 && b >= 1.0) {
         /* c_a = 1 / sqrt(9 d_a) = sqrt(9 d_b) / (sqrt(9 d_a) sqrt(9 d_b)):
@@ -276,12 +281,20 @@ void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b)
         k->db = db;
         k->cb = sa * inv;
         k->sa = k->sb = 0.0;
-        k->lymin = k->lxmax = 0.0;
     } else {
         /* computed once per posterior, not per draw (the two square roots
          * and divisions were a third of a log-path draw's time) */
         log_path_const(a, &k->da, &k->ca, &k->sa);
         log_path_const(b, &k->db, &k->cb, &k->sb);
+    }
+}
+
+void b2b2c__rng_beta_prep(b2b2c__beta_prep *k, double a, double b)
+{
+    beta_consts(k, a, b);
+    if (k->sa == 0.0 && k->sb == 0.0) {
+        k->lymin = k->lxmax = 0.0;
+    } else {
         /* the range of the two logs (NORMAL_MAX, GAMMA_LOG_BELOW), for
          * the draws of b2b2c__rng_beta_step that stop after Y's uniform */
         k->lymin = log(k->db) - GAMMA_LOG_BELOW;
@@ -739,9 +752,13 @@ uint32_t b2b2c__rng_beta_argmax_first(b2b2c__rng *r,
     return arg < n ? arg : 0;
 }
 
+/* b2b2c__rng_beta_prep then b2b2c__rng_beta_prepped, bit for bit, without
+ * the calls (exported functions are not inlined into each other here) and
+ * without the bounds a single draw does not read. */
 double b2b2c__rng_beta(b2b2c__rng *r, double a, double b)
 {
     b2b2c__beta_prep k;
-    b2b2c__rng_beta_prep(&k, a, b);
-    return b2b2c__rng_beta_prepped(r, &k);
+    double lo;
+    beta_consts(&k, a, b);
+    return beta_draw(r, &k, &lo);
 }

@@ -57,25 +57,41 @@ typedef struct b2b2c__bfgs_edge {
  * B2B2C_FIT_CONVERGED, _MAX_ITER, _STALLED, or _BOUNDARY when the edge
  * rule stopped it; otherwise the boundary test on the final point is the
  * caller's, who knows the parameters' scales), 1 when f is not finite at
- * the start or edge is invalid, or the objective's negative code. */
+ * the start or edge is invalid, or the objective's negative code. end (may
+ * be NULL) receives, on an answer, the gradient at the returned theta and
+ * the inverse Hessian approximation, for b2b2c__newton_polish. */
+typedef struct b2b2c__bfgs_end {
+    double g[B2B2C__OPT_MAXDIM];                    /* gradient at theta */
+    double H[B2B2C__OPT_MAXDIM][B2B2C__OPT_MAXDIM]; /* inverse Hessian */
+    int h_valid; /* H holds curvature (not the identity of a restart) */
+} b2b2c__bfgs_end;
+
 int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
                 int maxit, double gtol, const b2b2c__bfgs_edge *edge,
-                double *fmin, int32_t *iterations, int32_t *status);
+                double *fmin, int32_t *iterations, int32_t *status,
+                b2b2c__bfgs_end *end);
 
 /* Newton polish of a converged minimum (optim.c): BFGS stops anywhere its
  * gradient test holds, so two sums of the same data that round apart
  * (one process, or partitions added on a host) end up to 3e-7 apart on
- * a flat objective. From that point theta, Newton's step (Nocedal &
- * Wright 2006, eq. 3.30) with a forward-difference Hessian of the
- * gradient (N&W eq. 8.7, step 1e-5 in the log-parameters) takes either
- * to the optimum itself, known to the rounding of the gradient. Costs
- * dim + 2 evaluations of fn (the gradient at theta, the Hessian, the
- * first step) and one more for a second step (taken while the largest gradient component
- * keeps falling below a tenth of the previous one). Leaves theta
- * unchanged when the Hessian is not positive definite, the step is not
- * small (over 0.01 in a log-parameter: not the quadratic neighbourhood)
- * or the gradient does not fall. Returns 0, or the objective's negative
- * code. */
-int b2b2c__newton_polish(double *theta, int dim, b2b2c__objfn fn, void *ud);
+ * a flat objective. From that point theta, quasi-Newton steps take either
+ * to the optimum itself, known to the rounding of the gradient: with
+ * end (b2b2c__bfgs's, at theta; may be NULL), from its gradient (no
+ * evaluation) and, when it holds curvature, its inverse Hessian: full
+ * steps -H g (Nocedal & Wright 2006, eq. 6.18, H updated by eq. 6.17
+ * after each), each kept only when the largest gradient component falls,
+ * until the next step is at most 1e-10 in every log-parameter: 1 to 3
+ * evaluations of fn on the forecast fits, none when BFGS's last point is
+ * already there. Otherwise (no end, no curvature, or 3 steps not enough)
+ * Newton's step (N&W eq. 3.30) with a forward-difference Hessian of the
+ * gradient (N&W eq. 8.7, step 1e-5 in the log-parameters): dim + 1
+ * evaluations (dim + 2 without end), one more for a second step (taken
+ * while the largest gradient component keeps falling below a tenth of
+ * the previous one). Stops, keeping the last accepted point, when the
+ * Hessian is not positive definite, a step is not small (over 0.01 in a
+ * log-parameter: not the quadratic neighbourhood) or the gradient does
+ * not fall. Returns 0, or the objective's negative code. */
+int b2b2c__newton_polish(double *theta, int dim, b2b2c__objfn fn, void *ud,
+                         const b2b2c__bfgs_end *end);
 
 #endif

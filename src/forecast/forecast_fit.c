@@ -140,6 +140,7 @@ static int do_fit(double *params, size_t nparams, double *loglik,
     fit_ud ud;
     double th[4], fmin, p[4], ll;
     int32_t it = 0, st = B2B2C_FIT_CONVERGED;
+    b2b2c__bfgs_end bend;
     int rc, np = b2b2c_forecast_nparams(model);
 
     if (!params)
@@ -182,11 +183,11 @@ static int do_fit(double *params, size_t nparams, double *loglik,
     b2b2c__fc_moments_of(ud.mom, model, &rows);
     b2b2c__fc_start(th, model, ud.mom);
     rc = b2b2c__bfgs(th, np, objective, &ud, max_iter ? max_iter : 1000,
-                     1e-9, &edge, &fmin, &it, &st);
+                     1e-9, &edge, &fmin, &it, &st, &bend);
     /* the optimum itself, not any point inside BFGS's tolerance: the same
      * answer from sums that round apart (b2b2c__newton_polish) */
     if (rc == 0 && st == B2B2C_FIT_CONVERGED)
-        rc = b2b2c__newton_polish(th, np, objective, &ud);
+        rc = b2b2c__newton_polish(th, np, objective, &ud, &bend);
     if (rc == 0) {
         for (int i = 0; i < np; i++)
             p[i] = exp(th[i]);

@@ -266,6 +266,7 @@ int b2b2c_forecast_fit_sum(double *params, size_t nparams, double *loglik,
     sum_ud ud;
     double th[4], fmin, p[4], ll, gr[4];
     int32_t it = 0, st = B2B2C_FIT_CONVERGED;
+    b2b2c__bfgs_end bend;
     int rc, np;
 
     if (!ctx)
@@ -293,11 +294,11 @@ int b2b2c_forecast_fit_sum(double *params, size_t nparams, double *loglik,
     else
         b2b2c__fc_start(th, model, moments);
     rc = b2b2c__bfgs(th, np, objective, &ud, max_iter ? max_iter : 1000,
-                     1e-9, &edge, &fmin, &it, &st);
+                     1e-9, &edge, &fmin, &it, &st, &bend);
     /* the optimum itself, not any point inside BFGS's tolerance: the same
      * answer from sums that round apart (b2b2c__newton_polish) */
     if (rc == 0 && st == B2B2C_FIT_CONVERGED)
-        rc = b2b2c__newton_polish(th, np, objective, &ud);
+        rc = b2b2c__newton_polish(th, np, objective, &ud, &bend);
     if (rc == 0) {
         for (int i = 0; i < np; i++)
             p[i] = exp(th[i]);

@@ -104,7 +104,7 @@ static void test_bfgs(void **state)
     int32_t it, conv;
     (void)state;
     assert_int_equal(b2b2c__bfgs(th, 2, rosen, NULL, 500, 1e-10, NULL, &fmin, &it,
-                                 &conv),
+                                 &conv, NULL),
                      0);
     assert_int_equal(conv, B2B2C_FIT_CONVERGED);
     CLOSE(th[0], 1.0, 1e-8);
@@ -114,11 +114,82 @@ static void test_bfgs(void **state)
     th[0] = -1.2;
     th[1] = 1.0;
     assert_int_equal(b2b2c__bfgs(th, 2, rosen, NULL, 3, 1e-10, NULL, &fmin, &it,
-                                 &conv),
+                                 &conv, NULL),
                      0);
     assert_int_equal(conv, B2B2C_FIT_MAX_ITER);
     assert_int_equal(it, 3);
     assert_true(fmin < 24.2); /* f(-1.2, 1) = 24.2 */
+}
+
+/* rosen, counting its evaluations in *(int *)ud */
+static int rosen_count(void *ud, const double *th, double *f, double *g)
+{
+    ++*(int *)ud;
+    return rosen(NULL, th, f, g);
+}
+
+/* rosen with a NaN gradient entry at every point but its first: the
+ * objective of a polish that must refuse every step */
+static int rosen_nan(void *ud, const double *th, double *f, double *g)
+{
+    rosen(NULL, th, f, g);
+    if (++*(int *)ud > 0)
+        g[1] = NAN;
+    return 0;
+}
+
+/* The polish of a converged fit: from BFGS's end (its gradient and inverse
+ * Hessian, no evaluation for either) quasi-Newton steps reach the optimum
+ * in at most 3 evaluations; without the end (or without curvature in it)
+ * the forward-difference Newton steps, dim + 2 or + 3 evaluations; both
+ * to far inside BFGS's own tolerance. */
+static void test_polish(void **state)
+{
+    double th[2] = {-1.2, 1.0}, th2[2], fmin, f, g[2];
+    b2b2c__bfgs_end end;
+    int32_t it, conv;
+    int n = 0;
+    (void)state;
+    /* a loose gradient tolerance: BFGS stops short of the optimum */
+    assert_int_equal(b2b2c__bfgs(th, 2, rosen_count, &n, 500, 1e-4, NULL,
+                                 &fmin, &it, &conv, &end),
+                     0);
+    assert_int_equal(conv, B2B2C_FIT_CONVERGED);
+    rosen(NULL, th, &f, g); /* end holds the gradient at theta */
+    assert_memory_equal(end.g, g, sizeof(g));
+    assert_true(end.h_valid);
+    assert_true(fabs(th[0] - 1.0) > 1e-9 || fabs(th[1] - 1.0) > 1e-9);
+    memcpy(th2, th, sizeof(th));
+    n = 0;
+    assert_int_equal(b2b2c__newton_polish(th, 2, rosen_count, &n, &end), 0);
+    assert_true(n >= 1 && n <= 3);
+    CLOSE(th[0], 1.0, 1e-9);
+    CLOSE(th[1], 1.0, 1e-9);
+    /* no end: the finite-difference Hessian, dim + 2 evaluations at least */
+    n = 0;
+    assert_int_equal(b2b2c__newton_polish(th2, 2, rosen_count, &n, NULL), 0);
+    assert_true(n >= 4 && n <= 5);
+    CLOSE(th2[0], 1.0, 1e-9);
+    CLOSE(th2[1], 1.0, 1e-9);
+    /* an end without curvature: its gradient, then the same fallback */
+    end.h_valid = 0;
+    memcpy(th2, th, sizeof(th));
+    th2[0] += 1e-6;
+    rosen(NULL, th2, &f, end.g);
+    n = 0;
+    assert_int_equal(b2b2c__newton_polish(th2, 2, rosen_count, &n, &end), 0);
+    assert_true(n >= 3 && n <= 4);
+    CLOSE(th2[0], 1.0, 1e-9);
+    CLOSE(th2[1], 1.0, 1e-9);
+    /* a NaN gradient entry is no fall of the gradient: theta kept */
+    th[0] = 1.0 + 1e-5;
+    th[1] = 1.0;
+    memcpy(th2, th, sizeof(th));
+    rosen(NULL, th, &f, end.g);
+    end.h_valid = 1;
+    n = 0;
+    assert_int_equal(b2b2c__newton_polish(th, 2, rosen_nan, &n, &end), 0);
+    assert_memory_equal(th, th2, sizeof(th));
 }
 
 /* f = 1 + exp(-t0) + (t1 - 1)^2 has its infimum at t0 = infinity: the shape of
@@ -149,11 +220,11 @@ static void test_bfgs_edge(void **state)
     int32_t it, it_free, conv, conv2;
     (void)state;
     assert_int_equal(b2b2c__bfgs(th, 2, creep, NULL, 500, 0.0, NULL, &fmin,
-                                 &it_free, &conv),
+                                 &it_free, &conv, NULL),
                      0);
     th[0] = th[1] = 0;
     assert_int_equal(b2b2c__bfgs(th, 2, creep, NULL, 500, 0.0, &edge,
-                                 &fmin, &it, &conv),
+                                 &fmin, &it, &conv, NULL),
                      0);
     assert_int_equal(conv, B2B2C_FIT_BOUNDARY);
     assert_true(th[0] > 10);
@@ -162,17 +233,17 @@ static void test_bfgs_edge(void **state)
     assert_true(it < it_free);
     /* Rosenbrock stays far inside t0 <= 10: bit-identical runs */
     assert_int_equal(b2b2c__bfgs(th2, 2, rosen, NULL, 500, 1e-10, NULL,
-                                 &fmin, &it, &conv),
+                                 &fmin, &it, &conv, NULL),
                      0);
     assert_int_equal(b2b2c__bfgs(th3, 2, rosen, NULL, 500, 1e-10, &edge,
-                                 &fmin2, &it_free, &conv2),
+                                 &fmin2, &it_free, &conv2, NULL),
                      0);
     assert_memory_equal(th2, th3, sizeof(th2));
     assert_memory_equal(&fmin, &fmin2, sizeof(fmin));
     assert_int_equal(it, it_free);
     assert_int_equal(conv, conv2);
     assert_int_equal(b2b2c__bfgs(th3, 2, rosen, NULL, 500, 1e-10, &bad,
-                                 &fmin, &it, &conv),
+                                 &fmin, &it, &conv, NULL),
                      1);
 }
 
@@ -183,6 +254,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hyp2f1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bfgs, setup, teardown),
         cmocka_unit_test(test_bfgs_edge),
+        cmocka_unit_test(test_polish),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
