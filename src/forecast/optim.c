@@ -143,6 +143,30 @@ zoom:
     return -1;
 }
 
+/* BFGS's update (N&W eq. 6.17) of the inverse Hessian H with the step s
+ * and the gradient change y; H unchanged when the curvature s'y is not
+ * positive: H+ = (I - rho s y')H(I - rho y s') + rho s s', rho = 1/s'y. */
+static void bfgs_update(double H[MAXD][MAXD], const double *s,
+                        const double *y, int dim)
+{
+    double Hy[MAXD], sy = 0, yHy = 0, rho;
+    for (int i = 0; i < dim; i++)
+        sy += s[i] * y[i];
+    if (!(sy > 1e-300))
+        return;
+    rho = 1.0 / sy;
+    for (int i = 0; i < dim; i++) {
+        Hy[i] = 0;
+        for (int j = 0; j < dim; j++)
+            Hy[i] += H[i][j] * y[j];
+        yHy += y[i] * Hy[i];
+    }
+    for (int i = 0; i < dim; i++)
+        for (int j = 0; j < dim; j++)
+            H[i][j] += -rho * (Hy[i] * s[j] + s[i] * Hy[j]) +
+                       (rho * rho * yHy + rho) * s[i] * s[j];
+}
+
 /* The edge rule (fc_internal.h): f_hist holds f at the start of the last
  * window + 1 iterations, f_hist[it % (window + 1)] the current one. */
 static int at_edge(const b2b2c__bfgs_edge *edge, void *ud,
@@ -186,7 +210,7 @@ int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
     c.evals = 0;
     c.stop = 0;
     for (it = 0; it < maxit; it++) {
-        double gmax = 0, d0 = 0, alpha, fnew, sy, yHy;
+        double gmax = 0, d0 = 0, alpha, fnew, sy;
         for (int i = 0; i < dim; i++)
             if (fabs(g[i]) > gmax)
                 gmax = fabs(g[i]);
@@ -278,21 +302,7 @@ int b2b2c__bfgs(double *theta, int dim, b2b2c__objfn fn, void *ud,
                     H[i][j] = i == j ? sy / yy : 0.0;
             first = 0;
         }
-        {
-            /* N&W eq. 6.17: H+ = (I - rho s y')H(I - rho y s') + rho s s' */
-            double Hy[MAXD], rho = 1.0 / sy;
-            yHy = 0;
-            for (int i = 0; i < dim; i++) {
-                Hy[i] = 0;
-                for (int j = 0; j < dim; j++)
-                    Hy[i] += H[i][j] * y[j];
-                yHy += y[i] * Hy[i];
-            }
-            for (int i = 0; i < dim; i++)
-                for (int j = 0; j < dim; j++)
-                    H[i][j] += -rho * (Hy[i] * s[j] + s[i] * Hy[j]) +
-                               (rho * rho * yHy + rho) * s[i] * s[j];
-        }
+        bfgs_update(H, s, y, dim);
     }
     *fmin = f;
     *iterations = it;
@@ -363,29 +373,6 @@ static double max_abs(const double *v, int dim)
     return m;
 }
 
-/* BFGS's update (N&W eq. 6.17) of the inverse Hessian H with the step s
- * and the gradient change y; H unchanged when the curvature s'y is not
- * positive. */
-static void bfgs_update(double H[MAXD][MAXD], const double *s,
-                        const double *y, int dim)
-{
-    double Hy[MAXD], sy = 0, yHy = 0, rho;
-    for (int i = 0; i < dim; i++)
-        sy += s[i] * y[i];
-    if (!(sy > 1e-300))
-        return;
-    rho = 1.0 / sy;
-    for (int i = 0; i < dim; i++) {
-        Hy[i] = 0;
-        for (int j = 0; j < dim; j++)
-            Hy[i] += H[i][j] * y[j];
-        yHy += y[i] * Hy[i];
-    }
-    for (int i = 0; i < dim; i++)
-        for (int j = 0; j < dim; j++)
-            H[i][j] += -rho * (Hy[i] * s[j] + s[i] * Hy[j]) +
-                       (rho * rho * yHy + rho) * s[i] * s[j];
-}
 
 /* Quasi-Newton steps from theta, where the gradient is g (largest
  * component *gmax), with BFGS's inverse Hessian H: the full step
