@@ -372,16 +372,12 @@ static ms_table *table_find(b2b2c_memstore *s, const char *name, size_t *idx)
 {
     /* Engines pass their table names as string literals: the pointer seen
      * last time finds the table with one strcmp instead of one per table
-     * (the strcmp stays: a host may reuse a buffer for another name).
-     * The table found last is tried first (tables are never removed, so
-     * its number stays valid): a run of puts to one table finds it with
-     * no scan. */
+     * (the strcmp stays: a host may reuse a buffer for another name);
+     * the table found last first (tables are never removed). */
     size_t j = s->lastt;
     if (j < s->ntables && s->tables[j].last == name &&
-        strcmp(s->tables[j].name, name) == 0) {
-        *idx = j;
-        return &s->tables[j];
-    }
+        strcmp(s->tables[j].name, name) == 0)
+        return &s->tables[*idx = j];
     for (size_t i = 0; i < s->ntables; i++) {
         if (s->tables[i].last == name &&
             strcmp(s->tables[i].name, name) == 0) {
@@ -423,8 +419,7 @@ static uint64_t key_prefix(const unsigned char *k, size_t klen)
     if (klen >= 8) {
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        /* the first 8 bytes big-endian: one load and a byte swap */
-        memcpy(&p, k, 8);
+        memcpy(&p, k, 8); /* big-endian: one load and a byte swap */
         return __builtin_bswap64(p);
 #else
         for (int i = 0; i < 8; i++)
