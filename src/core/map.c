@@ -121,10 +121,15 @@ int b2b2c__map_put_h(b2b2c__map *m, uint64_t h, const void *key, size_t klen,
             m->slots[i].val = val;
             return 0;
         }
+        /* room without growing (b2b2c__map_reserve(m, 1) would change
+         * nothing): the free slot found is where the key goes */
+        if (m->count + 1 <= m->cap - m->cap / 4)
+            goto insert;
     }
     if (b2b2c__map_reserve(m, 1))
         return B2B2C_ENOMEM;
     i = find_slot(m, h, key, klen);
+insert:
     m->slots[i].hash = h;
     m->slots[i].key = key;
     m->slots[i].klen = klen;

@@ -72,28 +72,29 @@ static uint32_t rr_plan_pick(b2b2c_dealer_engine *e, plan *p, decision *dc)
  * less than the pass that dropping the plan would cost the next lead). */
 static int rr_plan_offered(plan *p, uint32_t k)
 {
-    /* the ring's places step by one with a wrap, not by `% n` (a division
-     * per step: an offer to an owner outside the plan walks about half
-     * the ring twice) */
-    uint32_t n = p->ne, i = 1, at, *ring = p->ring;
-    if (ring[p->head] == k) {
-        p->head = p->head + 1 == n ? 0 : p->head + 1;
+    /* the ring is a permutation of the eligible numbers: k is found by a
+     * plain scan, and the ones from after it to just before the head
+     * move one place forward by at most two memmoves (the ring's wrap) */
+    uint32_t n = p->ne, h = p->head, at, end, *ring = p->ring;
+    if (ring[h] == k) {
+        p->head = h + 1 == n ? 0 : h + 1;
         return 1;
     }
-    at = p->head + 1 == n ? 0 : p->head + 1;
-    while (i < n && ring[at] != k) {
-        at = at + 1 == n ? 0 : at + 1;
-        i++;
-    }
-    if (i == n)
+    for (at = 0; at < n && ring[at] != k; at++)
+        ;
+    if (at == n)
         return 0;
-    /* the later ones one place forward, k last (just before the head) */
-    for (; i + 1 < n; i++) {
-        uint32_t nx = at + 1 == n ? 0 : at + 1;
-        ring[at] = ring[nx];
-        at = nx;
+    /* k last: just before the head */
+    end = h == 0 ? n - 1 : h - 1;
+    if (at <= end) {
+        memmove(ring + at, ring + at + 1, (size_t)(end - at) * sizeof(*ring));
+    } else { /* past the end of the array, then from its start */
+        memmove(ring + at, ring + at + 1,
+                (size_t)(n - 1 - at) * sizeof(*ring));
+        ring[n - 1] = ring[0];
+        memmove(ring, ring + 1, (size_t)end * sizeof(*ring));
     }
-    ring[at] = k;
+    ring[end] = k;
     return 1;
 }
 

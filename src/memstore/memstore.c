@@ -95,6 +95,7 @@ struct b2b2c_memstore {
     uint64_t epoch;  /* moves with every context added or removed */
     ms_table *tables;
     size_t ntables, captables;
+    size_t lastt; /* the table found last (table_find tries it first) */
     int in_txn;
     ms_undo *log;
     size_t nlog, caplog;
@@ -371,18 +372,23 @@ static ms_table *table_find(b2b2c_memstore *s, const char *name, size_t *idx)
 {
     /* Engines pass their table names as string literals: the pointer seen
      * last time finds the table with one strcmp instead of one per table
-     * (the strcmp stays: a host may reuse a buffer for another name). */
+     * (the strcmp stays: a host may reuse a buffer for another name);
+     * the table found last first (tables are never removed). */
+    size_t j = s->lastt;
+    if (j < s->ntables && s->tables[j].last == name &&
+        strcmp(s->tables[j].name, name) == 0)
+        return &s->tables[*idx = j];
     for (size_t i = 0; i < s->ntables; i++) {
         if (s->tables[i].last == name &&
             strcmp(s->tables[i].name, name) == 0) {
-            *idx = i;
+            *idx = s->lastt = i;
             return &s->tables[i];
         }
     }
     for (size_t i = 0; i < s->ntables; i++) {
         if (strcmp(s->tables[i].name, name) == 0) {
             s->tables[i].last = name;
-            *idx = i;
+            *idx = s->lastt = i;
             return &s->tables[i];
         }
     }
@@ -411,9 +417,15 @@ static uint64_t key_prefix(const unsigned char *k, size_t klen)
     uint64_t p = 0;
 
     if (klen >= 8) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(&p, k, 8); /* big-endian: one load and a byte swap */
+        return __builtin_bswap64(p);
+#else
         for (int i = 0; i < 8; i++)
             p = p << 8 | k[i];
         return p;
+#endif
     }
     for (size_t i = 0; i < 8; i++)
         p = p << 8 | (i < klen ? k[i] : 0u);
