@@ -976,30 +976,6 @@ static inline int b2b2c__dealer_lead_erased(const lead *l)
 /* dealer_prune.c: another context pruned the audit record with key k */
 int b2b2c__dealer_aud_drop(b2b2c_dealer_engine *e, const void *k, size_t kl);
 
-/* dealer_close.c: the closed lead `id` (n bytes) from dealer_closed into
- * *state and *dealer (its last dealer's number or NONE32): 1, 0 when there
- * is none, or an error (message set). */
-int b2b2c__dealer_closed_get(b2b2c_dealer_engine *e, const char *id,
-                             size_t n, int32_t *state, uint32_t *dealer);
-/* Delete closed lead `id` from dealer_closed, or rename it `to` (tn
- * bytes; NULL: delete): 1, 0 when there is none, or an error. */
-int b2b2c__dealer_closed_move(b2b2c_dealer_engine *e, const char *id,
-                              size_t n, const char *to, size_t tn);
-/* dealer_close.c: a closed record's decoding failure rc, the message
- * naming dealer_closed */
-int b2b2c__dealer_closed_fail(b2b2c_dealer_engine *e, const void *k,
-                              size_t kl, int rc);
-/* dealer_close.c: another context closed lead k (put its record in
- * dealer_closed): the lead of ID k in memory, if any (*out, else NULL),
- * leaves the lead map and the deadline heap (undoably) before the sync
- * applies the other records, so that a lead routed under the same ID
- * since is a new one; its audit entries still point at it until they
- * move to its stub or are pruned. */
-int b2b2c__dealer_lead_retire(b2b2c_dealer_engine *e, const void *k,
-                              size_t kl, lead **out);
-/* dealer_close.c: retired lead l, the sync's records applied: freed on
- * commit; B2B2C_ECORRUPT when an audit entry still points at it. */
-int b2b2c__dealer_lead_retired(b2b2c_dealer_engine *e, lead *l);
 /* dealer_store.c: lead l's record (with its customer key when withkey)
  * into `table` under its ID. */
 int b2b2c__dealer_write_lead_to(b2b2c_dealer_engine *e, const lead *l,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Closed stubs (issue 20, dealer_close.c): what the audit entries of a
- * closed lead read of it, and the helpers through which an audit entry
- * reads its lead or its stub. Included at the end of dealer_int.h.
+ * Closing (issue 20, dealer_close.c): the closed table's calls, closed
+ * stubs (what the audit entries of a closed lead read of it) and the
+ * helpers through which an audit entry reads its lead or its stub.
+ * Included at the end of dealer_int.h.
  */
 #ifndef B2B2C_DEALER_STUB_H
 #define B2B2C_DEALER_STUB_H
@@ -112,4 +113,29 @@ int b2b2c__dealer_aud_close(b2b2c_dealer_engine *e, uint32_t i,
 /* dealer_store.c: the stub of a closed lead's audit record (version 5),
  * decoded just now; NULL: out of memory. */
 stub *b2b2c__dealer_stub_of_rec(b2b2c_dealer_engine *e, const audrec *ar);
+
+/* dealer_close.c: the closed lead `id` (n bytes) from dealer_closed into
+ * *state and *dealer (its last dealer's number or NONE32): 1, 0 when there
+ * is none, or an error (message set). */
+int b2b2c__dealer_closed_get(b2b2c_dealer_engine *e, const char *id,
+                             size_t n, int32_t *state, uint32_t *dealer);
+/* Delete closed lead `id` from dealer_closed, or rename it `to` (tn
+ * bytes; NULL: delete): 1, 0 when there is none, or an error. */
+int b2b2c__dealer_closed_move(b2b2c_dealer_engine *e, const char *id,
+                              size_t n, const char *to, size_t tn);
+/* dealer_close.c: a closed record's decoding failure rc, the message
+ * naming dealer_closed */
+int b2b2c__dealer_closed_fail(b2b2c_dealer_engine *e, const void *k,
+                              size_t kl, int rc);
+/* dealer_close.c: another context closed lead k (put its record in
+ * dealer_closed): the lead of ID k in memory, if any (*out, else NULL),
+ * leaves the lead map and the deadline heap (undoably) before the sync
+ * applies the other records, so that a lead routed under the same ID
+ * since is a new one; its audit entries still point at it until they
+ * move to its stub or are pruned. */
+int b2b2c__dealer_lead_retire(b2b2c_dealer_engine *e, const void *k,
+                              size_t kl, lead **out);
+/* dealer_close.c: retired lead l, the sync's records applied: freed on
+ * commit; B2B2C_ECORRUPT when an audit entry still points at it. */
+int b2b2c__dealer_lead_retired(b2b2c_dealer_engine *e, lead *l);
 #endif

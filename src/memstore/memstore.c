@@ -395,9 +395,8 @@ static ms_table *table_find(b2b2c_memstore *s, const char *name, size_t *idx)
     return NULL;
 }
 
-/* The arguments' checks, and the table (NULL when there is none yet): a name equal
- * to an existing table's is valid, so only a new name is checked
- * character by character. */
+/* The arguments' checks, and the table (NULL when there is none yet): an
+ * existing table's name is valid, so only a new one is checked. */
 static int args_table(b2b2c_memstore *s, const char *table, const void *key,
                       size_t klen, ms_table **t, size_t *idx)
 {
@@ -415,18 +414,13 @@ static int args_table(b2b2c_memstore *s, const char *table, const void *key,
 static uint64_t key_prefix(const unsigned char *k, size_t klen)
 {
     uint64_t p = 0;
-
-    if (klen >= 8) {
 #if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        memcpy(&p, k, 8); /* big-endian: one load and a byte swap */
+    if (klen >= 8) { /* big-endian: one load and a byte swap */
+        memcpy(&p, k, 8);
         return __builtin_bswap64(p);
-#else
-        for (int i = 0; i < 8; i++)
-            p = p << 8 | k[i];
-        return p;
-#endif
     }
+#endif
     for (size_t i = 0; i < 8; i++)
         p = p << 8 | (i < klen ? k[i] : 0u);
     return p;
